@@ -1,0 +1,143 @@
+// The coalescer actor (see coalescer.hpp): L2 first, then compute, once per key in flight.
+#include "actors/coalescer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/stats_helpers.hpp"
+#include "messages/entry_codec.hpp"
+#include "messages/errors.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Seconds an L2 value has left, from the lifetime written into its Entry (at least 1).
+uint32_t remaining_ttl(const std::string& value, uint32_t fallback) {
+  auto e = decode_entry(value);
+  if (!e || e->ttl_seconds == 0)
+    return fallback;
+  auto end_ms = e->created_at_ms + int64_t{e->ttl_seconds} * 1000;
+  auto left = (end_ms - now_ms()) / 1000;
+  return left >= 1 ? static_cast<uint32_t>(left) : 1;
+}
+
+/// Answers every waiter of `key` with the same outcome and ends the flight.
+template <class Outcome>
+void finish(self_ptr self, const std::string& key, Outcome outcome) {
+  auto i = self->state.flights.find(key);
+  if (i == self->state.flights.end())
+    return;
+  auto f = std::move(i->second);
+  self->state.flights.erase(i);
+  for (size_t w = 0; w < f.waiters.size(); ++w) {
+    f.waiters[w].deliver(outcome);
+    self->state.latency.record(micros_since(f.joined[w]));
+  }
+}
+
+void compute(self_ptr self, const coalescer_config& cfg, const std::string& key) {
+  if (!cfg.compute) {
+    ++self->state.misses;
+    finish(self, key, make_miss());
+    return;
+  }
+  self->request(cfg.compute, cfg.load_timeout, compute_atom::value, key)
+    .then(
+      [=](lookup_result& r) {
+        if (r.found) {
+          ++self->state.computes;
+          self->send(cfg.shard, fill_atom::value, key, r.value, cfg.default_ttl);
+          if (cfg.bridge)
+            self->send(cfg.bridge, l2_put_atom::value, key, r.value, cfg.default_ttl);
+        } else {
+          ++self->state.misses;
+        }
+        finish(self, key, std::move(r));
+      },
+      [=](caf::error& err) {
+        // A failed compute fails every waiter and caches nothing.
+        ++self->state.errors;
+        spdlog::debug("coalescer-{}: compute of a key failed: {}", cfg.shard_index, describe(err));
+        finish(self, key, std::move(err));
+      });
+}
+
+void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key) {
+  ++self->state.loads;
+  if (!cfg.bridge) {
+    compute(self, cfg, key);
+    return;
+  }
+  self->request(cfg.bridge, cfg.load_timeout, l2_get_atom::value, key)
+    .then(
+      [=](lookup_result& r) {
+        if (r.found) {
+          ++self->state.l2_hits;
+          self->send(cfg.shard, fill_atom::value, key, r.value,
+                     remaining_ttl(r.value, cfg.default_ttl));
+          finish(self, key, std::move(r));
+        } else {
+          compute(self, cfg, key);
+        }
+      },
+      // The bridge counts its own trouble; for the caller an L2 failure is just a miss there.
+      [=](caf::error&) { compute(self, cfg, key); });
+}
+
+actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
+  auto& st = self->state;
+  uint64_t waiting = 0;
+  for (auto& kv : st.flights)
+    waiting += kv.second.waiters.size();
+  actor_stats row;
+  row.name = "coalescer-" + std::to_string(cfg.shard_index);
+  row.kind = "coalescer";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  row.counters = {
+    {"in_flight", static_cast<int64_t>(st.flights.size())},
+    {"waiters", static_cast<int64_t>(waiting)},
+    {"loads", static_cast<int64_t>(st.loads)},
+    {"coalesced", static_cast<int64_t>(st.coalesced)},
+    {"l2_hits", static_cast<int64_t>(st.l2_hits)},
+    {"computes", static_cast<int64_t>(st.computes)},
+    {"load_misses", static_cast<int64_t>(st.misses)},
+    {"errors", static_cast<int64_t>(st.errors)},
+    {"max_waiters", static_cast<int64_t>(st.max_waiters)},
+  };
+  put_latency(row, st.latency);
+  return row;
+}
+
+} // namespace
+
+coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coalescer_state> self,
+                                         coalescer_config cfg) {
+  return {
+    [=](load_atom, const std::string& key) -> caf::result<lookup_result> {
+      auto& st = self->state;
+      ++st.handled;
+      auto rp = self->make_response_promise<lookup_result>();
+      auto [it, fresh] = st.flights.try_emplace(key);
+      it->second.waiters.push_back(rp);
+      it->second.joined.push_back(std::chrono::steady_clock::now());
+      st.max_waiters = std::max<uint64_t>(st.max_waiters, it->second.waiters.size());
+      if (fresh)
+        start_flight(self, cfg, key);
+      else
+        ++st.coalesced;
+      return rp;
+    },
+    [=](stats_atom) { return make_stats(self, cfg); },
+  };
+}
+
+} // namespace ac

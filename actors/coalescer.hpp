@@ -1,0 +1,49 @@
+// The coalescer actor: one flight per missing key; every caller of that key shares its outcome.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
+
+#include "core/latency_histogram.hpp"
+#include "messages/miss_path_actors.hpp"
+#include "messages/shard_actor.hpp"
+
+namespace ac {
+
+struct coalescer_config {
+  uint32_t shard_index = 0;
+  shard_actor shard;                              ///< receives each loaded value (fill)
+  redis_bridge_actor bridge;                      ///< L2, may be null
+  compute_actor compute;                          ///< the loader, may be null
+  std::chrono::milliseconds load_timeout{10000};  ///< bound on L2 + compute of one flight
+  uint32_t default_ttl = 300;                     ///< TTL of computed values (seconds)
+};
+
+/// One load in progress and everybody waiting for it.
+struct flight {
+  std::vector<caf::typed_response_promise<lookup_result>> waiters;
+  std::vector<std::chrono::steady_clock::time_point> joined;  ///< per waiter, for latency
+};
+
+struct coalescer_state {
+  absl::flat_hash_map<std::string, flight> flights;
+  latency_histogram latency;  ///< per waiter: miss to answer
+  uint64_t handled = 0;
+  uint64_t loads = 0;         ///< flights started
+  uint64_t coalesced = 0;     ///< waiters that joined a flight already under way
+  uint64_t l2_hits = 0;
+  uint64_t computes = 0;      ///< values computed
+  uint64_t misses = 0;        ///< flights that ended without a value
+  uint64_t errors = 0;        ///< flights that ended with an error
+  uint64_t max_waiters = 0;   ///< most waiters one flight had
+  static inline const char* name = "coalescer";
+};
+
+coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coalescer_state> self,
+                                         coalescer_config cfg);
+
+} // namespace ac

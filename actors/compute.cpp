@@ -1,0 +1,109 @@
+// The compute actor (see compute.hpp).
+#include "actors/compute.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/stats_helpers.hpp"
+#include "messages/errors.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = compute_actor::stateful_pointer<compute_state>;
+
+compute_worker_actor::behavior_type worker(compute_worker_actor::pointer, std::shared_ptr<loader> impl) {
+  return {
+    [impl](compute_atom, const std::string& key) -> caf::result<lookup_result> {
+      loader_outcome out;
+      try {
+        out = impl->load(key);
+      } catch (const std::exception& ex) {
+        out.what = loader_outcome::status::failed;
+        out.error = ex.what();
+      }
+      switch (out.what) {
+        case loader_outcome::status::value:
+          return make_hit(encode_entry(out.value), tier::compute);
+        case loader_outcome::status::missing:
+          return make_miss();
+        default:
+          return make_error(errc::compute_failed, out.error);
+      }
+    },
+  };
+}
+
+void dispatch(self_ptr self, const compute_config& cfg) {
+  auto& st = self->state;
+  while (!st.idle.empty() && !st.queue.empty()) {
+    auto w = st.idle.back();
+    st.idle.pop_back();
+    auto j = std::move(st.queue.front());
+    st.queue.pop_front();
+    ++st.busy;
+    auto done = [=](auto&& outcome, bool failed, bool found) mutable {
+      auto& s = self->state;
+      --s.busy;
+      s.idle.push_back(w);
+      s.latency.record(micros_since(j.queued));
+      if (failed)
+        ++s.failures;
+      else if (found)
+        ++s.computes;
+      else
+        ++s.missing;
+      j.rp.deliver(std::move(outcome));
+      dispatch(self, cfg);
+    };
+    self->request(w, cfg.timeout, compute_atom::value, j.key)
+      .then([=](lookup_result& r) mutable { done(std::move(r), false, r.found); },
+            [=](caf::error& err) mutable { done(std::move(err), true, false); });
+  }
+}
+
+actor_stats make_stats(self_ptr self) {
+  auto& st = self->state;
+  actor_stats row;
+  row.name = "compute";
+  row.kind = "compute";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  row.counters = {
+    {"computes", static_cast<int64_t>(st.computes)},
+    {"failures", static_cast<int64_t>(st.failures)},
+    {"missing", static_cast<int64_t>(st.missing)},
+    {"overloaded", static_cast<int64_t>(st.overloaded)},
+    {"busy", static_cast<int64_t>(st.busy)},
+    {"queued", static_cast<int64_t>(st.queue.size())},
+  };
+  put_latency(row, st.latency);
+  return row;
+}
+
+} // namespace
+
+compute_actor::behavior_type compute(compute_actor::stateful_pointer<compute_state> self,
+                                     compute_config cfg) {
+  for (uint32_t i = 0; i < std::max<uint32_t>(cfg.workers, 1); ++i)
+    self->state.idle.push_back(self->spawn<caf::detached + caf::linked>(worker, cfg.impl));
+  spdlog::info("compute: loader '{}' with {} workers", cfg.impl->name(), cfg.workers);
+  return {
+    [=](compute_atom, const std::string& key) -> caf::result<lookup_result> {
+      auto& st = self->state;
+      ++st.handled;
+      if (st.queue.size() >= cfg.max_queue) {
+        ++st.overloaded;
+        return make_error(errc::overloaded, "compute queue is full ("
+                                              + std::to_string(cfg.max_queue) + " waiting)");
+      }
+      auto rp = self->make_response_promise<lookup_result>();
+      st.queue.push_back({key, rp, std::chrono::steady_clock::now()});
+      dispatch(self, cfg);
+      return rp;
+    },
+    [=](stats_atom) { return make_stats(self); },
+  };
+}
+
+} // namespace ac

@@ -1,0 +1,217 @@
+// The front actor (see front.hpp): replies come straight from shards or owners (delegate).
+#include "actors/front.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/stats_helpers.hpp"
+#include "core/key_normalization.hpp"
+#include "messages/errors.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = front_actor::stateful_pointer<front_state>;
+
+caf::error check_key(self_ptr self, const front_config& cfg, const std::string& key) {
+  switch (validate_key(key, cfg.max_key_bytes)) {
+    case key_error::none:
+      return caf::none;
+    case key_error::empty:
+      ++self->state.refused;
+      return make_error(errc::empty_key, "the key is empty");
+    case key_error::too_long:
+      ++self->state.refused;
+      return make_error(errc::key_too_long, "key of " + std::to_string(key.size())
+                                              + " bytes exceeds cache.max-key-bytes="
+                                              + std::to_string(cfg.max_key_bytes));
+  }
+  return make_error(errc::bad_request, "invalid key");
+}
+
+const shard_actor& shard_for(self_ptr self, uint64_t hash) {
+  auto& shards = self->state.shards;
+  return shards[shard_of(hash, static_cast<uint32_t>(shards.size()))];
+}
+
+/// The front of the peer owning `hash`, or an invalid handle when this node owns it (or is alone).
+front_actor owner_front(self_ptr self, uint64_t hash) {
+  auto& st = self->state;
+  if (st.routes.ids.size() < 2)
+    return {};
+  auto owner = st.ring.owner_of(hash);
+  if (!owner || *owner == st.routes.self)
+    return {};
+  for (size_t i = 0; i < st.routes.ids.size(); ++i)
+    if (st.routes.ids[i] == *owner && st.routes.fronts[i])
+      return caf::actor_cast<front_actor>(st.routes.fronts[i]);
+  return {};
+}
+
+/// Splits a batch by target (local shard or owner node), asks each once, answers in key order.
+caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
+                                     const std::vector<std::string>& keys, bool may_forward) {
+  for (auto& k : keys)
+    if (auto err = check_key(self, cfg, k))
+      return err;
+  struct group {
+    std::vector<size_t> idx;
+    std::vector<std::string> keys;
+  };
+  std::map<caf::actor_addr, std::pair<caf::actor, group>> groups;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto h = key_hash(keys[i]);
+    caf::actor target;
+    front_actor peer = may_forward ? owner_front(self, h) : front_actor{};
+    target = peer ? caf::actor_cast<caf::actor>(peer) : caf::actor_cast<caf::actor>(shard_for(self, h));
+    auto& g = groups[target.address()];
+    g.first = target;
+    g.second.idx.push_back(i);
+    g.second.keys.push_back(keys[i]);
+  }
+  auto results = std::make_shared<lookup_results>(keys.size());
+  auto pending = std::make_shared<size_t>(groups.size());
+  auto rp = self->make_response_promise<lookup_results>();
+  for (auto& kv : groups) {
+    auto& [target, g] = kv.second;
+    auto idx = std::move(g.idx);
+    bool remote = target.node() != self->node();
+    if (remote)
+      ++self->state.forwarded;
+    auto on_answer = [=](lookup_results& part) mutable {
+      if (*pending == 0)
+        return;
+      for (size_t j = 0; j < idx.size() && j < part.size(); ++j)
+        (*results)[idx[j]] = std::move(part[j]);
+      if (--*pending == 0)
+        rp.deliver(std::move(*results));
+    };
+    auto on_error = [=](caf::error& err) mutable {
+      if (*pending > 0) {
+        *pending = 0;
+        rp.deliver(std::move(err));
+      }
+    };
+    if (remote)
+      self->request(caf::actor_cast<front_actor>(target), cfg.forward_timeout, route_atom::value,
+                    get_many_atom::value, std::move(g.keys), self->state.routes.epoch)
+        .then(on_answer, on_error);
+    else
+      self->request(caf::actor_cast<shard_actor>(target), cfg.forward_timeout,
+                    get_many_atom::value, std::move(g.keys))
+        .then(on_answer, on_error);
+  }
+  return rp;
+}
+
+actor_stats make_stats(self_ptr self) {
+  auto& st = self->state;
+  actor_stats row;
+  row.name = "front";
+  row.kind = "front";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  row.counters = {
+    {"forwarded", static_cast<int64_t>(st.forwarded)},
+    {"refused", static_cast<int64_t>(st.refused)},
+    {"shards", static_cast<int64_t>(st.shards.size())},
+    {"epoch", static_cast<int64_t>(st.routes.epoch)},
+  };
+  return row;
+}
+
+} // namespace
+
+front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self, front_config cfg) {
+  self->state.shards = cfg.shards;
+  self->state.routes.self = cfg.node_id;
+  // Requests a peer forwarded are served here whatever this node believes about ownership:
+  // a forward never loops, and a brief disagreement costs at most a local (coalesced) load.
+  return {
+    [=](get_atom, const std::string& key) -> caf::result<lookup_result> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      auto h = key_hash(key);
+      if (auto peer = owner_front(self, h)) {
+        ++self->state.forwarded;
+        return self->delegate(peer, route_atom::value, get_atom::value, key, self->state.routes.epoch);
+      }
+      return self->delegate(shard_for(self, h), get_atom::value, key);
+    },
+    [=](get_many_atom, const std::vector<std::string>& keys) {
+      ++self->state.handled;
+      return get_many(self, cfg, keys, true);
+    },
+    [=](put_atom, const std::string& key, const std::string& value, uint32_t ttl) -> caf::result<bool> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      auto h = key_hash(key);
+      if (auto peer = owner_front(self, h)) {
+        ++self->state.forwarded;
+        return self->delegate(peer, route_atom::value, put_atom::value, key, value, ttl,
+                              self->state.routes.epoch);
+      }
+      return self->delegate(shard_for(self, h), put_atom::value, key, value, ttl);
+    },
+    [=](delete_atom, const std::string& key) -> caf::result<bool> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      auto h = key_hash(key);
+      if (auto peer = owner_front(self, h)) {
+        ++self->state.forwarded;
+        return self->delegate(peer, route_atom::value, delete_atom::value, key, self->state.routes.epoch);
+      }
+      return self->delegate(shard_for(self, h), delete_atom::value, key);
+    },
+    [=](route_atom, get_atom, const std::string& key, uint64_t) -> caf::result<lookup_result> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      return self->delegate(shard_for(self, key_hash(key)), get_atom::value, key);
+    },
+    [=](route_atom, get_many_atom, const std::vector<std::string>& keys, uint64_t) {
+      ++self->state.handled;
+      return get_many(self, cfg, keys, false);
+    },
+    [=](route_atom, put_atom, const std::string& key, const std::string& value, uint32_t ttl,
+        uint64_t) -> caf::result<bool> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      return self->delegate(shard_for(self, key_hash(key)), put_atom::value, key, value, ttl);
+    },
+    [=](route_atom, delete_atom, const std::string& key, uint64_t) -> caf::result<bool> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      return self->delegate(shard_for(self, key_hash(key)), delete_atom::value, key);
+    },
+    [=](report_atom) { return self->delegate(self->state.metrics, report_atom::value); },
+    [=](stats_atom) { return make_stats(self); },
+    [=](members_atom) { return self->delegate(self->state.membership, members_atom::value); },
+    [=](join_atom, const member_info& m) { return self->delegate(self->state.membership, join_atom::value, m); },
+    [=](heartbeat_atom, const membership_view& v) {
+      return self->delegate(self->state.membership, heartbeat_atom::value, v);
+    },
+    [=](leave_atom, const std::string& id) { self->send(self->state.membership, leave_atom::value, id); },
+    [=](update_atom, const caf::actor& metrics, const caf::actor& membership) {
+      self->state.metrics = caf::actor_cast<metrics_actor>(metrics);
+      self->state.membership = caf::actor_cast<membership_actor>(membership);
+    },
+    [=](update_atom, uint32_t index, const caf::actor& shard) {
+      if (index < self->state.shards.size())
+        self->state.shards[index] = caf::actor_cast<shard_actor>(shard);
+    },
+    [=](update_atom, routing_table& routes) {
+      self->state.ring.set_members(routes.ids);
+      self->state.routes = std::move(routes);
+      spdlog::info("front: routing epoch {} with {} members", self->state.routes.epoch,
+                   self->state.routes.ids.size());
+    },
+  };
+}
+
+} // namespace ac

@@ -1,0 +1,342 @@
+// The membership actor (see membership.hpp): full-mesh heartbeats, push-pull gossip of the member
+// list, local failure detection. Every member heartbeats every other, so each node decides
+// "down" from its own evidence; gossip only introduces members and spreads leaves.
+#include "actors/membership.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/rendezvous_ring.hpp"
+#include "messages/errors.hpp"
+
+namespace ac {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct peer {
+  member_info info;
+  front_actor front;                 ///< invalid until connected
+  clock::time_point last_seen{};     ///< last direct contact
+  bool connecting = false;           ///< a connect request is out
+  bool heartbeat_out = false;        ///< a heartbeat request is out (at most one)
+  clock::time_point next_connect{};  ///< earliest next connect attempt
+};
+
+struct state {
+  membership_config cfg;
+  uint64_t epoch = 1;
+  std::map<std::string, peer> peers;  ///< every member but this node
+  uint64_t handled = 0, joins = 0, downs = 0, heartbeats = 0;
+  bool leaving = false;
+};
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+member_info self_info(const state& st) {
+  return member_info{st.cfg.self_id, st.cfg.host + ":" + std::to_string(st.cfg.port),
+                     st.leaving ? "left" : "alive", st.epoch, 0, wall_ms()};
+}
+
+membership_view view_of(const state& st, bool with_shares) {
+  membership_view v;
+  v.epoch = st.epoch;
+  v.self = st.cfg.self_id;
+  v.members.push_back(self_info(st));
+  for (auto& kv : st.peers)
+    if (kv.first.rfind("seed:", 0) != 0)  // placeholders of seeds not reached yet
+      v.members.push_back(kv.second.info);
+  if (with_shares) {
+    rendezvous_ring ring;
+    std::vector<std::string> alive;
+    for (auto& m : v.members)
+      if (m.state == "alive")
+        alive.push_back(m.id);
+    ring.set_members(alive);
+    for (auto& m : v.members)
+      m.share = m.state == "alive" ? ring.share_of(m.id, 20000) : 0;
+  }
+  return v;
+}
+
+/// Tells the front who is alive and how to reach them; called after every change.
+void publish_routes(membership_actor::pointer self, state& st) {
+  routing_table t;
+  t.epoch = st.epoch;
+  t.self = st.cfg.self_id;
+  if (!st.leaving) {
+    t.ids.push_back(st.cfg.self_id);
+    t.fronts.emplace_back();
+  }
+  for (auto& kv : st.peers)
+    if (kv.second.info.state == "alive" && kv.second.front) {
+      t.ids.push_back(kv.first);
+      t.fronts.push_back(caf::actor_cast<caf::actor>(kv.second.front));
+    }
+  self->send(st.cfg.front, update_atom::value, std::move(t));
+}
+
+void set_state(membership_actor::pointer self, state& st, peer& p, const std::string& s) {
+  if (p.info.state == s)
+    return;
+  spdlog::info("membership: {} {} -> {}", p.info.id, p.info.state, s);
+  p.info.state = s;
+  p.info.epoch = ++st.epoch;
+  if (s == "down")
+    ++st.downs;
+  publish_routes(self, st);
+}
+
+void connect(membership_actor::pointer self, std::shared_ptr<state> sp, const std::string& id);
+
+/// Merges a peer's view: new members are added (and connected); leaves spread; "down" does not
+/// (each node decides that from its own heartbeats).
+void merge(membership_actor::pointer self, std::shared_ptr<state> sp, const membership_view& v) {
+  auto& st = *sp;
+  bool changed = false;
+  for (auto& m : v.members) {
+    if (m.id == st.cfg.self_id)
+      continue;
+    auto it = st.peers.find(m.id);
+    if (it == st.peers.end()) {
+      if (m.state != "alive")
+        continue;
+      peer p;
+      p.info = m;
+      p.info.state = "suspect";  // alive once we reach it ourselves
+      st.peers.emplace(m.id, std::move(p));
+      changed = true;
+      connect(self, sp, m.id);
+    } else if (m.state == "left" && m.id == v.self && it->second.info.state != "left") {
+      set_state(self, st, it->second, "left");
+    } else if (it->second.info.address != m.address && m.state == "alive" && m.id == v.self) {
+      it->second.info.address = m.address;  // restarted on another port
+      it->second.front = front_actor{};
+      changed = true;
+    }
+  }
+  if (v.epoch > st.epoch) {
+    st.epoch = v.epoch;
+    changed = true;
+  }
+  if (changed)
+    publish_routes(self, st);
+}
+
+void connect(membership_actor::pointer self, std::shared_ptr<state> sp, const std::string& id) {
+  auto& st = *sp;
+  auto it = st.peers.find(id);
+  if (it == st.peers.end() || it->second.connecting || it->second.info.state == "left")
+    return;
+  auto& p = it->second;
+  auto colon = p.info.address.rfind(':');
+  if (colon == std::string::npos)
+    return;
+  auto host = p.info.address.substr(0, colon);
+  auto port = static_cast<uint16_t>(std::stoi(p.info.address.substr(colon + 1)));
+  p.connecting = true;
+  self->request(st.cfg.connector, st.cfg.request_timeout, caf::connect_atom::value, host, port)
+    .then(
+      [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+        auto it = sp->peers.find(id);
+        if (it == sp->peers.end())
+          return;
+        it->second.connecting = false;
+        if (!ptr)
+          return;
+        it->second.front = caf::actor_cast<front_actor>(ptr);
+        self->monitor(it->second.front);
+        // Joining announces us; the answer is the peer's view.
+        self->request(it->second.front, sp->cfg.request_timeout, join_atom::value, self_info(*sp))
+          .then(
+            [=](membership_view& v) {
+              auto it = sp->peers.find(id);
+              if (it != sp->peers.end() && id != v.self) {
+                // A seed placeholder learns its real id.
+                auto p = std::move(it->second);
+                sp->peers.erase(it);
+                auto [real, fresh] = sp->peers.try_emplace(v.self, std::move(p));
+                if (fresh) {
+                  real->second.info.id = v.self;
+                } else if (!real->second.front) {
+                  real->second.front = p.front;
+                }
+                it = real;
+              }
+              if (it != sp->peers.end()) {
+                it->second.last_seen = clock::now();
+                it->second.info.last_heartbeat_ms = wall_ms();
+                set_state(self, *sp, it->second, "alive");
+                publish_routes(self, *sp);
+              }
+              merge(self, sp, v);
+            },
+            [=](caf::error& err) { spdlog::debug("membership: join via {} failed: {}", id, describe(err)); });
+      },
+      [=](caf::error& err) {
+        auto it = sp->peers.find(id);
+        if (it == sp->peers.end())
+          return;
+        it->second.connecting = false;
+        it->second.next_connect = clock::now() + sp->cfg.failure_timeout / 2;
+        spdlog::debug("membership: cannot reach {}: {}", id, describe(err));
+      });
+}
+
+void tick(membership_actor::pointer self, std::shared_ptr<state> sp) {
+  auto& st = *sp;
+  auto now = clock::now();
+  for (auto& kv : st.peers) {
+    auto& p = kv.second;
+    if (p.info.state == "left")
+      continue;
+    if (p.info.state == "alive" && now - p.last_seen > st.cfg.failure_timeout)
+      set_state(self, st, p, "down");
+    if (!p.front) {
+      if (now >= p.next_connect)
+        connect(self, sp, kv.first);
+      continue;
+    }
+    if (p.heartbeat_out)
+      continue;
+    p.heartbeat_out = true;
+    ++st.heartbeats;
+    auto id = kv.first;
+    self->request(p.front, st.cfg.request_timeout, heartbeat_atom::value, view_of(st, false))
+      .then(
+        [=](membership_view& v) {
+          auto it = sp->peers.find(id);
+          if (it == sp->peers.end())
+            return;
+          it->second.heartbeat_out = false;
+          it->second.last_seen = clock::now();
+          it->second.info.last_heartbeat_ms = wall_ms();
+          if (it->second.info.state != "left")
+            set_state(self, *sp, it->second, "alive");
+          merge(self, sp, v);
+        },
+        [=](caf::error&) {
+          auto it = sp->peers.find(id);
+          if (it != sp->peers.end())
+            it->second.heartbeat_out = false;
+        });
+  }
+}
+
+/// A peer contacted us directly (join or heartbeat): that is proof it is alive.
+void heard_from(membership_actor::pointer self, std::shared_ptr<state> sp, const member_info& m) {
+  auto& st = *sp;
+  if (m.id == st.cfg.self_id)
+    return;
+  auto [it, fresh] = st.peers.try_emplace(m.id);
+  auto& p = it->second;
+  if (fresh || p.info.address != m.address) {
+    p.info = m;
+    p.info.state = "suspect";
+    p.front = front_actor{};
+  }
+  p.last_seen = clock::now();
+  p.info.last_heartbeat_ms = wall_ms();
+  if (m.state == "left") {
+    set_state(self, st, p, "left");
+    return;
+  }
+  if (!p.front)
+    connect(self, sp, m.id);
+  else
+    set_state(self, st, p, "alive");
+}
+
+} // namespace
+
+membership_actor::behavior_type membership(membership_actor::pointer self, membership_config cfg) {
+  auto sp = std::make_shared<state>();
+  sp->cfg = std::move(cfg);
+  for (auto& seed : sp->cfg.seeds) {
+    if (seed == sp->cfg.host + ":" + std::to_string(sp->cfg.port))
+      continue;
+    peer p;
+    p.info = member_info{"seed:" + seed, seed, "suspect", 0, 0, 0};
+    sp->peers.emplace(p.info.id, std::move(p));
+  }
+  self->set_down_handler([=](caf::down_msg& dm) {
+    for (auto& kv : sp->peers)
+      if (kv.second.front && kv.second.front.address() == dm.source) {
+        kv.second.front = front_actor{};
+        kv.second.heartbeat_out = false;
+        kv.second.next_connect = clock::now() + sp->cfg.heartbeat_interval;
+        if (kv.second.info.state == "alive")
+          set_state(self, *sp, kv.second, "down");
+      }
+  });
+  self->send(self, tick_atom::value);
+  publish_routes(self, *sp);
+  return {
+    [=](members_atom) { ++sp->handled; return view_of(*sp, true); },
+    [=](join_atom, const member_info& m) {
+      ++sp->handled;
+      ++sp->joins;
+      heard_from(self, sp, m);
+      return view_of(*sp, false);
+    },
+    [=](heartbeat_atom, const membership_view& v) {
+      ++sp->handled;
+      for (auto& m : v.members)
+        if (m.id == v.self)
+          heard_from(self, sp, m);
+      merge(self, sp, v);
+      return view_of(*sp, false);
+    },
+    [=](leave_atom, const std::string& id) {
+      ++sp->handled;
+      auto it = sp->peers.find(id);
+      if (it != sp->peers.end())
+        set_state(self, *sp, it->second, "left");
+    },
+    [=](leave_atom) -> caf::result<bool> {
+      sp->leaving = true;
+      ++sp->epoch;
+      for (auto& kv : sp->peers)
+        if (kv.second.front && kv.second.info.state != "left")
+          self->send(kv.second.front, leave_atom::value, sp->cfg.self_id);
+      publish_routes(self, *sp);
+      return true;
+    },
+    [=](tick_atom) {
+      // Seed placeholders are replaced by the real id once the seed answers a join.
+      for (auto it = sp->peers.begin(); it != sp->peers.end();) {
+        bool placeholder = it->first.rfind("seed:", 0) == 0;
+        bool known = false;
+        for (auto& kv : sp->peers)
+          if (kv.first != it->first && kv.second.info.address == it->second.info.address)
+            known = true;
+        it = placeholder && known ? sp->peers.erase(it) : std::next(it);
+      }
+      tick(self, sp);
+      self->delayed_send(self, sp->cfg.heartbeat_interval, tick_atom::value);
+    },
+    [=](stats_atom) {
+      actor_stats row;
+      row.name = "membership";
+      row.kind = "membership";
+      row.mailbox = self->mailbox().size();
+      row.handled = sp->handled;
+      int64_t alive = 1;
+      for (auto& kv : sp->peers)
+        alive += kv.second.info.state == "alive";
+      row.counters = {{"epoch", static_cast<int64_t>(sp->epoch)},
+                      {"alive", alive},
+                      {"members", static_cast<int64_t>(sp->peers.size() + 1)},
+                      {"joins", static_cast<int64_t>(sp->joins)},
+                      {"downs", static_cast<int64_t>(sp->downs)},
+                      {"heartbeats", static_cast<int64_t>(sp->heartbeats)}};
+      return row;
+    },
+  };
+}
+
+} // namespace ac

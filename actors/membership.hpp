@@ -1,0 +1,31 @@
+// The membership actor: the member list, joins and leaves, heartbeats and failure detection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/io/middleman_actor.hpp>
+
+#include "messages/front_actor.hpp"
+#include "messages/membership_actor.hpp"
+
+namespace ac {
+
+struct membership_config {
+  std::string self_id;
+  std::string host;                                    ///< announced address
+  uint16_t port = 0;
+  std::vector<std::string> seeds;                      ///< host:port of members to join through
+  std::chrono::milliseconds heartbeat_interval{500};
+  std::chrono::milliseconds failure_timeout{3000};     ///< silent this long: down
+  std::chrono::milliseconds request_timeout{1000};     ///< bound on one gossip / join exchange
+  front_actor front;                                   ///< receives the routing table
+  caf::io::middleman_actor connector;                  ///< plain or TLS middleman: connects to peers
+};
+
+membership_actor::behavior_type membership(membership_actor::pointer self, membership_config cfg);
+
+} // namespace ac

@@ -1,0 +1,200 @@
+// The metrics actor (see metrics.hpp).
+#include "actors/metrics.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/stats_helpers.hpp"
+#include "core/circuit_breaker.hpp"
+#include "core/latency_histogram.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = metrics_actor::stateful_pointer<metrics_state>;
+
+int64_t counter(const actor_stats& row, const char* key) {
+  auto i = row.counters.find(key);
+  return i == row.counters.end() ? 0 : i->second;
+}
+
+/// Asks every source for its rows at high priority (so a backlog doesn't delay the answer),
+/// then calls `done` with what arrived in time.
+template <class Done>
+void collect(self_ptr self, const metrics_config& cfg, Done done) {
+  struct gather {
+    std::vector<actor_stats> rows;
+    size_t pending = 0;
+    Done done;
+  };
+  auto g = std::make_shared<gather>(gather{{}, 0, std::move(done)});
+  g->pending = self->state.shards.size() + self->state.sources.size();
+  auto one_done = [g] {
+    if (--g->pending == 0)
+      g->done(std::move(g->rows));
+  };
+  if (g->pending == 0) {
+    g->pending = 1;
+    one_done();
+    return;
+  }
+  // caf::duration, not std::chrono: CAF 0.17.6 drops the priority with the chrono overload.
+  auto timeout = caf::duration{cfg.pull_timeout};
+  for (auto& s : self->state.shards)
+    self->request<caf::message_priority::high>(s, timeout, stats_atom::value)
+      .then(
+        [=](std::vector<actor_stats>& rows) {
+          for (auto& r : rows)
+            g->rows.push_back(std::move(r));
+          one_done();
+        },
+        [=](caf::error&) { one_done(); });
+  for (auto& s : self->state.sources)
+    self->request<caf::message_priority::high>(s, timeout, stats_atom::value)
+      .then(
+        [=](actor_stats& row) {
+          g->rows.push_back(std::move(row));
+          one_done();
+        },
+        [=](caf::error&) { one_done(); });
+}
+
+actor_stats own_row(self_ptr self) {
+  actor_stats row;
+  row.name = "metrics";
+  row.kind = "metrics";
+  row.mailbox = self->mailbox().size();
+  row.handled = self->state.handled;
+  row.counters = {{"pulls", static_cast<int64_t>(self->state.pulls)},
+                  {"history", static_cast<int64_t>(self->state.history.size())}};
+  return row;
+}
+
+} // namespace
+
+node_report build_report(const std::string& node_id, std::vector<actor_stats> rows,
+                         const sizing_report& sizing, bool l2_enabled) {
+  node_report rep;
+  rep.id = node_id;
+  rep.sizing = sizing;
+  rep.breaker = l2_enabled ? "closed" : "disabled";
+  latency_histogram lat;
+  double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
+         l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
+         stale_hits = 0;
+  for (auto& r : rows) {
+    if (r.kind == "shard") {
+      hits += counter(r, "hits");
+      misses += counter(r, "misses");
+      entries += counter(r, "entries");
+      bytes += counter(r, "bytes");
+      capacity += counter(r, "capacity_bytes");
+      evictions += counter(r, "evictions");
+      expirations += counter(r, "expirations");
+      stale_hits += counter(r, "stale_hits");
+      errors += counter(r, "refused");
+    } else if (r.kind == "coalescer") {
+      computes += counter(r, "computes");
+      coalesced += counter(r, "coalesced");
+      errors += counter(r, "errors");
+    } else if (r.kind == "redis_bridge") {
+      l2_hits += counter(r, "l2_hits");
+      l2_misses += counter(r, "l2_misses");
+      l2_errors += counter(r, "l2_errors");
+      rep.breaker = std::string{to_string(static_cast<breaker_state>(counter(r, "breaker_state")))};
+    } else if (r.kind == "front") {
+      errors += counter(r, "refused");
+    }
+    // Every lookup is answered by exactly one shard (hit, L1-only miss) or one coalescer
+    // waiter (loaded miss), so merging those two kinds counts each lookup once.
+    if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
+      lat.merge(latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
+  }
+  auto lookups = hits + misses;
+  rep.totals = {
+    {"hits", hits},
+    {"misses", misses},
+    {"hit_rate", lookups > 0 ? hits / lookups : 0},
+    {"requests", lookups},
+    {"entries", entries},
+    {"bytes", bytes},
+    {"capacity_bytes", capacity},
+    {"usage_ratio", capacity > 0 ? bytes / capacity : 0},
+    {"evictions", evictions},
+    {"expirations", expirations},
+    {"stale_hits", stale_hits},
+    {"computes", computes},
+    {"coalesced", coalesced},
+    {"l2_hits", l2_hits},
+    {"l2_misses", l2_misses},
+    {"l2_errors", l2_errors},
+    {"errors", errors},
+    {"error_rate", lookups > 0 ? errors / lookups : 0},
+    {"p50_us", static_cast<double>(lat.percentile(0.50))},
+    {"p95_us", static_cast<double>(lat.percentile(0.95))},
+    {"p99_us", static_cast<double>(lat.percentile(0.99))},
+    {"p999_us", static_cast<double>(lat.percentile(0.999))},
+    {"avg_us", lat.mean()},
+  };
+  health_sample h;
+  h.lookups = static_cast<uint64_t>(lookups);
+  h.hit_rate = rep.totals["hit_rate"];
+  h.miss_rate = lookups > 0 ? misses / lookups : 0;
+  h.error_rate = rep.totals["error_rate"];
+  h.avg_latency_ms = lat.mean() / 1000.0;
+  h.usage_ratio = rep.totals["usage_ratio"];
+  rep.recommendations = recommend(h);
+  rep.actors = std::move(rows);
+  return rep;
+}
+
+metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
+                                     metrics_config cfg) {
+  self->state.shards = cfg.shards;
+  self->state.sources = cfg.sources;
+  self->delayed_send(self, cfg.interval, tick_atom::value);
+  return {
+    [=](report_atom) -> caf::result<node_report> {
+      ++self->state.handled;
+      auto rp = self->make_response_promise<node_report>();
+      collect(self, cfg, [=](std::vector<actor_stats> rows) mutable {
+        rows.push_back(own_row(self));
+        auto rep = build_report(cfg.node_id, std::move(rows), self->state.sizing, cfg.l2_enabled);
+        rep.totals["uptime_s"] = std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - self->state.started)
+                                   .count();
+        rep.totals["usage_trend_bytes_per_min"] = self->state.history.trend_bytes_per_minute();
+        rp.deliver(std::move(rep));
+      });
+      return rp;
+    },
+    [=](tick_atom) {
+      ++self->state.pulls;
+      collect(self, cfg, [=](std::vector<actor_stats> rows) {
+        uint64_t bytes = 0, entries = 0, capacity = 0;
+        for (auto& r : rows)
+          if (r.kind == "shard") {
+            bytes += counter(r, "bytes");
+            entries += counter(r, "entries");
+            capacity += counter(r, "capacity_bytes");
+          }
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+        self->state.history.push({static_cast<uint64_t>(ms), bytes, entries, capacity});
+      });
+      self->delayed_send(self, cfg.interval, tick_atom::value);
+    },
+    [=](update_atom, const sizing_report& s) { self->state.sizing = s; },
+    [=](update_atom, uint32_t index, const shard_actor& s) {
+      if (index < self->state.shards.size())
+        self->state.shards[index] = s;
+    },
+    [=](update_atom, const caf::actor& source) {
+      self->state.sources.push_back(caf::actor_cast<stats_source>(source));
+    },
+    [=](stats_atom) { return own_row(self); },
+  };
+}
+
+} // namespace ac

@@ -1,0 +1,47 @@
+// The metrics actor: pulls every actor's counters on a timer and on demand; builds the node report.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/recommendations.hpp"
+#include "messages/front_actor.hpp"
+#include "messages/membership_actor.hpp"
+#include "messages/miss_path_actors.hpp"
+#include "messages/node_actors.hpp"
+
+namespace ac {
+
+/// Anything that can report one stats row.
+using stats_source = caf::typed_actor<caf::replies_to<stats_atom>::with<actor_stats>>;
+
+struct metrics_config {
+  std::string node_id;
+  std::chrono::milliseconds interval{1000};   ///< pull period (usage history, rates)
+  std::chrono::milliseconds pull_timeout{2000};
+  std::vector<shard_actor> shards;
+  std::vector<stats_source> sources;          ///< front, bridge, compute, membership, ...
+  bool l2_enabled = false;
+};
+
+struct metrics_state {
+  std::vector<shard_actor> shards;
+  std::vector<stats_source> sources;
+  sizing_report sizing;
+  usage_history history{100};
+  uint64_t handled = 0;
+  uint64_t pulls = 0;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  static inline const char* name = "metrics";
+};
+
+/// Builds the node report from every actor's row (pure; unit-tested without actors).
+node_report build_report(const std::string& node_id, std::vector<actor_stats> rows,
+                         const sizing_report& sizing, bool l2_enabled);
+
+metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
+                                     metrics_config cfg);
+
+} // namespace ac

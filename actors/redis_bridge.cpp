@@ -1,0 +1,218 @@
+// The Redis bridge actor (see redis_bridge.hpp).
+#include "actors/redis_bridge.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/stats_helpers.hpp"
+#include "core/backoff.hpp"
+#include "messages/errors.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = redis_bridge_actor::stateful_pointer<redis_bridge_state>;
+using clock = std::chrono::steady_clock;
+
+// -- connection workers --------------------------------------------------------
+
+struct redis_worker_state {
+  std::unique_ptr<redis_connection> conn;
+  std::unique_ptr<backoff> retry;
+  clock::time_point next_attempt{};
+  static inline const char* name = "redis_worker";
+};
+
+/// Connects if needed; while backing off it fails fast instead of waiting on a dead server.
+bool ensure_connected(redis_worker_state& st, std::string* error) {
+  if (st.conn->connected())
+    return true;
+  auto now = clock::now();
+  if (now < st.next_attempt) {
+    *error = "reconnecting to Redis (backing off)";
+    return false;
+  }
+  if (st.conn->connect(error)) {
+    st.retry->reset();
+    spdlog::info("redis_bridge: connected");
+    return true;
+  }
+  st.next_attempt = now + st.retry->next();
+  spdlog::warn("redis_bridge: connect failed: {}", *error);
+  return false;
+}
+
+std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batch& b) {
+  auto out = std::make_shared<l2_batch_result>();
+  if (!ensure_connected(st, &out->error))
+    return out;
+  if (!b.puts.empty() && !st.conn->set_ex(b.puts, &out->error))
+    return out;
+  if (!b.dels.empty() && !st.conn->del(b.dels, &out->error))
+    return out;
+  if (!b.get_keys.empty()) {
+    auto values = st.conn->mget(b.get_keys, &out->error);
+    if (!values)
+      return out;
+    out->values = std::move(*values);
+  }
+  out->ok = true;
+  return out;
+}
+
+redis_worker_actor::behavior_type redis_worker(
+  redis_worker_actor::stateful_pointer<redis_worker_state> self, redis_options opts, uint64_t seed) {
+  self->state.conn = std::make_unique<redis_connection>(std::move(opts));
+  self->state.retry = std::make_unique<backoff>(backoff_options{}, seed);
+  return {
+    [=](l2_get_atom, const std::shared_ptr<l2_batch>& b) { return run_batch(self->state, *b); },
+  };
+}
+
+// -- the bridge ----------------------------------------------------------------
+
+void flush(self_ptr self, const redis_bridge_config& cfg);
+
+void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor w,
+               std::vector<caf::typed_response_promise<lookup_result>> waiters, size_t writes,
+               clock::time_point sent, const std::shared_ptr<l2_batch_result>& r) {
+  auto& st = self->state;
+  st.idle.push_back(w);
+  st.latency.record(micros_since(sent));
+  if (r && r->ok) {
+    st.breaker.on_success(clock::now());
+    st.writes_done += writes;
+    for (size_t i = 0; i < waiters.size(); ++i) {
+      if (i < r->values.size() && r->values[i]) {
+        ++st.hits;
+        waiters[i].deliver(make_hit(std::move(*r->values[i]), tier::l2));
+      } else {
+        ++st.misses;
+        waiters[i].deliver(make_miss());
+      }
+    }
+  } else {
+    st.breaker.on_failure(clock::now());
+    ++st.errors;
+    st.writes_dropped += writes;
+    spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone");
+    // An L2 failure reads as a miss: the caller computes instead of failing.
+    for (auto& rp : waiters)
+      rp.deliver(make_miss());
+  }
+  flush(self, cfg);
+}
+
+void flush(self_ptr self, const redis_bridge_config& cfg) {
+  auto& st = self->state;
+  while (!st.idle.empty() && (!st.gets.empty() || !st.writes.empty())) {
+    if (!st.breaker.allow(clock::now())) {
+      // Open breaker: answer reads as misses and drop writes at once rather than queueing.
+      st.short_circuited += st.gets.size();
+      st.writes_dropped += st.writes.puts.size() + st.writes.dels.size();
+      for (auto& g : st.gets)
+        g.second.deliver(make_miss());
+      st.gets.clear();
+      st.writes = l2_batch{};
+      return;
+    }
+    auto batch = std::make_shared<l2_batch>();
+    std::vector<caf::typed_response_promise<lookup_result>> waiters;
+    while (!st.gets.empty() && batch->get_keys.size() < cfg.batch_max) {
+      batch->get_keys.push_back(std::move(st.gets.front().first));
+      waiters.push_back(std::move(st.gets.front().second));
+      st.gets.pop_front();
+    }
+    batch->puts.swap(st.writes.puts);
+    batch->dels.swap(st.writes.dels);
+    auto writes = batch->puts.size() + batch->dels.size();
+    if (!batch->get_keys.empty())
+      st.batch_sizes.record(batch->get_keys.size());
+    ++st.batches;
+    auto w = st.idle.back();
+    st.idle.pop_back();
+    auto sent = clock::now();
+    // The worker's own I/O is bounded by redis.timeout; this bound covers a reconnect too.
+    auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.redis.timeout * 4 + std::chrono::milliseconds(100));
+    self->request(w, bound, l2_get_atom::value, batch)
+      .then(
+        [=](const std::shared_ptr<l2_batch_result>& r) {
+          on_result(self, cfg, w, waiters, writes, sent, r);
+        },
+        [=](caf::error&) { on_result(self, cfg, w, waiters, writes, sent, nullptr); });
+  }
+}
+
+/// Sends now, or after batch_wait when configured, so that more keys can join the batch.
+void schedule(self_ptr self, const redis_bridge_config& cfg) {
+  if (cfg.batch_wait.count() == 0) {
+    flush(self, cfg);
+  } else if (!self->state.tick_armed) {
+    self->state.tick_armed = true;
+    self->delayed_send(self, cfg.batch_wait, tick_atom::value);
+  }
+}
+
+actor_stats make_stats(self_ptr self) {
+  auto& st = self->state;
+  actor_stats row;
+  row.name = "redis_bridge";
+  row.kind = "redis_bridge";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  row.counters = {
+    {"l2_hits", static_cast<int64_t>(st.hits)},
+    {"l2_misses", static_cast<int64_t>(st.misses)},
+    {"l2_errors", static_cast<int64_t>(st.errors)},
+    {"writes", static_cast<int64_t>(st.writes_done)},
+    {"writes_dropped", static_cast<int64_t>(st.writes_dropped)},
+    {"short_circuited", static_cast<int64_t>(st.short_circuited)},
+    {"batches", static_cast<int64_t>(st.batches)},
+    {"batch_p50", static_cast<int64_t>(st.batch_sizes.percentile(0.5))},
+    {"batch_max", static_cast<int64_t>(st.batch_sizes.max())},
+    {"breaker_opened", static_cast<int64_t>(st.breaker.opened_count())},
+    // 0 closed, 1 open, 2 half-open: the metrics actor names it (core/circuit_breaker).
+    {"breaker_state", static_cast<int64_t>(st.breaker.state(clock::now()))},
+    {"connections_idle", static_cast<int64_t>(st.idle.size())},
+  };
+  put_latency(row, st.latency);
+  return row;
+}
+
+} // namespace
+
+redis_bridge_actor::behavior_type redis_bridge(
+  redis_bridge_actor::stateful_pointer<redis_bridge_state> self, redis_bridge_config cfg) {
+  self->state.breaker = circuit_breaker{cfg.breaker};
+  for (uint32_t i = 0; i < std::max<uint32_t>(cfg.pool_size, 1); ++i)
+    self->state.idle.push_back(
+      self->spawn<caf::detached + caf::linked>(redis_worker, cfg.redis, uint64_t{i} * 7919 + 1));
+  spdlog::info("redis_bridge: L2 at {}:{} db {} prefix '{}', {} connections", cfg.redis.host,
+               cfg.redis.port, cfg.redis.db, cfg.redis.key_prefix, cfg.pool_size);
+  return {
+    [=](l2_get_atom, std::string& key) -> caf::result<lookup_result> {
+      ++self->state.handled;
+      auto rp = self->make_response_promise<lookup_result>();
+      self->state.gets.emplace_back(std::move(key), rp);
+      schedule(self, cfg);
+      return rp;
+    },
+    [=](l2_put_atom, std::string& key, std::string& value, uint32_t ttl) {
+      ++self->state.handled;
+      self->state.writes.puts.emplace_back(std::move(key), std::move(value), ttl);
+      schedule(self, cfg);
+    },
+    [=](delete_atom, std::string& key) {
+      ++self->state.handled;
+      self->state.writes.dels.push_back(std::move(key));
+      schedule(self, cfg);
+    },
+    [=](tick_atom) {
+      self->state.tick_armed = false;
+      flush(self, cfg);
+    },
+    [=](stats_atom) { return make_stats(self); },
+  };
+}
+
+} // namespace ac

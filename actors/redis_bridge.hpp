@@ -1,0 +1,74 @@
+// The Redis bridge actor: L2 reads merged into pipelined MGETs, write-through SETs, a circuit breaker.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include "actors/redis_pipeline.hpp"
+#include "core/circuit_breaker.hpp"
+#include "core/latency_histogram.hpp"
+#include "messages/miss_path_actors.hpp"
+
+namespace ac {
+
+struct redis_bridge_config {
+  redis_options redis;                        ///< server, auth, db, prefix, timeout
+  uint32_t pool_size = 2;                     ///< connections, one detached worker each
+  uint32_t batch_max = 128;                   ///< most keys in one MGET / SET pipeline
+  std::chrono::microseconds batch_wait{0};    ///< 0: send as soon as a connection is free
+                                              ///< (batches form while all are busy); >0: also wait
+  breaker_options breaker;                    ///< open after consecutive failures
+};
+
+/// One batch of L2 work for one connection: a pipeline of SETs, DELs and one MGET.
+struct l2_batch {
+  std::vector<std::string> get_keys;
+  std::vector<std::tuple<std::string, std::string, uint32_t>> puts;
+  std::vector<std::string> dels;
+  bool empty() const { return get_keys.empty() && puts.empty() && dels.empty(); }
+};
+
+/// What a connection worker answers for a batch: one result per get key, or nothing on error.
+struct l2_batch_result {
+  bool ok = false;
+  std::string error;
+  std::vector<std::optional<std::string>> values;
+};
+
+} // namespace ac
+
+// Batches travel between the bridge and its workers inside one process only.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<ac::l2_batch>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<ac::l2_batch_result>)
+
+namespace ac {
+
+/// A detached worker owning one hiredis connection (blocking I/O bounded by redis.timeout).
+using redis_worker_actor = caf::typed_actor<
+  // Runs one batch on the connection, reconnecting with backoff when needed.
+  caf::replies_to<l2_get_atom, std::shared_ptr<l2_batch>>::with<std::shared_ptr<l2_batch_result>>>;
+
+struct redis_bridge_state {
+  std::vector<redis_worker_actor> idle;
+  std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> gets;
+  l2_batch writes;                 ///< puts and deletes waiting for a connection
+  circuit_breaker breaker;
+  bool tick_armed = false;
+  latency_histogram latency;       ///< one batch round trip
+  latency_histogram batch_sizes;   ///< keys per MGET (as "microseconds": it is just a histogram)
+  uint64_t handled = 0;
+  uint64_t hits = 0, misses = 0, errors = 0, writes_done = 0, writes_dropped = 0,
+           short_circuited = 0, batches = 0;
+  static inline const char* name = "redis_bridge";
+};
+
+redis_bridge_actor::behavior_type redis_bridge(
+  redis_bridge_actor::stateful_pointer<redis_bridge_state> self, redis_bridge_config cfg);
+
+} // namespace ac

@@ -1,0 +1,255 @@
+// redis_pipeline.cpp: hiredis 0.14 blocking API behind redis_connection; commands go as argv (binary-safe).
+#include "actors/redis_pipeline.hpp"
+
+#include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <sys/time.h>
+#include <utility>
+
+namespace ac {
+
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+void set_error(std::string* error, std::string text) {
+  if (error)
+    *error = std::move(text);
+}
+
+}  // namespace
+
+// Owns one hiredis reply object.
+class redis_connection::reply {
+ public:
+  explicit reply(redisReply* r) : ptr_(r) {}
+  const redisReply* operator->() const { return ptr_.get(); }
+  const redisReply* get() const { return ptr_.get(); }
+  bool is_error() const { return ptr_->type == REDIS_REPLY_ERROR; }
+  std::string text() const { return std::string(ptr_->str ? ptr_->str : "", ptr_->len); }
+
+ private:
+  struct deleter {
+    void operator()(redisReply* r) const { freeReplyObject(r); }
+  };
+  std::unique_ptr<redisReply, deleter> ptr_;
+};
+
+redis_connection::redis_connection(redis_options options) : options_(std::move(options)) {}
+
+redis_connection::~redis_connection() { close(); }
+
+redis_connection::redis_connection(redis_connection&& other) noexcept
+    : options_(std::move(other.options_)), ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+redis_connection& redis_connection::operator=(redis_connection&& other) noexcept {
+  if (this != &other) {
+    close();
+    options_ = std::move(other.options_);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+  }
+  return *this;
+}
+
+void redis_connection::close() {
+  if (ctx_) {
+    redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+bool redis_connection::fail_io(const char* what, std::string* error) {
+  std::string reason = ctx_ ? std::string(ctx_->errstr) : std::string("not connected");
+  // hiredis reports an expired SO_RCVTIMEO/SO_SNDTIMEO as EAGAIN; say what it means.
+  if (reason == std::strerror(EAGAIN) || reason == std::strerror(EWOULDBLOCK))
+    reason = "timed out after " + std::to_string(options_.timeout.count()) + "ms";
+  set_error(error, "redis " + std::string(what) + ": " + reason);
+  close();
+  return false;
+}
+
+bool redis_connection::connect(std::string* error) {
+  close();
+  auto tv = to_timeval(options_.timeout);
+  ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port, tv);
+  auto where = options_.host + ":" + std::to_string(options_.port);
+  if (ctx_ == nullptr) {
+    set_error(error, "redis connect " + where + ": out of memory");
+    return false;
+  }
+  if (ctx_->err)
+    return fail_io(("connect " + where).c_str(), error);
+  if (redisSetTimeout(ctx_, tv) != REDIS_OK || redisEnableKeepAlive(ctx_) != REDIS_OK)
+    return fail_io(("connect " + where).c_str(), error);
+
+  std::vector<std::vector<std::string>> setup;
+  if (!options_.password.empty()) {
+    if (options_.username.empty())
+      setup.push_back({"AUTH", options_.password});
+    else
+      setup.push_back({"AUTH", options_.username, options_.password});
+  }
+  if (options_.db != 0)
+    setup.push_back({"SELECT", std::to_string(options_.db)});
+  if (!setup.empty()) {
+    auto replies = round_trip(setup, "connect", error);
+    if (replies.empty())
+      return false;
+    for (size_t i = 0; i < replies.size(); ++i) {
+      if (replies[i].is_error()) {
+        // Name the command, never its arguments: AUTH carries the password.
+        set_error(error, "redis " + setup[i][0] + " failed: " + replies[i].text());
+        close();
+        return false;
+      }
+    }
+  }
+  spdlog::debug("redis connected to {} db {}{}", where, options_.db,
+                options_.username.empty() ? "" : " as " + options_.username);
+  return true;
+}
+
+std::vector<redis_connection::reply>
+redis_connection::round_trip(const std::vector<std::vector<std::string>>& commands,
+                             const char* what, std::string* error) {
+  std::vector<reply> replies;
+  if (!ctx_) {
+    set_error(error, "redis " + std::string(what) + ": not connected");
+    return replies;
+  }
+  std::vector<const char*> argv;
+  std::vector<size_t> argvlen;
+  for (const auto& command : commands) {
+    argv.clear();
+    argvlen.clear();
+    for (const auto& arg : command) {
+      argv.push_back(arg.data());
+      argvlen.push_back(arg.size());
+    }
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data()) !=
+        REDIS_OK) {
+      fail_io(what, error);
+      return replies;
+    }
+  }
+  // The first redisGetReply flushes the whole output buffer, so the batch leaves in one write.
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+      if (raw)
+        freeReplyObject(raw);
+      fail_io(what, error);
+      replies.clear();
+      return replies;
+    }
+    replies.emplace_back(static_cast<redisReply*>(raw));
+  }
+  return replies;
+}
+
+std::optional<std::vector<std::optional<std::string>>>
+redis_connection::mget(const std::vector<std::string>& keys, std::string* error) {
+  std::vector<std::optional<std::string>> values;
+  if (keys.empty())
+    return values;
+  std::vector<std::string> command{"MGET"};
+  command.reserve(keys.size() + 1);
+  for (const auto& key : keys)
+    command.push_back(prefixed(key));
+  auto replies = round_trip({command}, "MGET", error);
+  if (replies.empty())
+    return std::nullopt;
+  const auto& r = replies.front();
+  if (r.is_error()) {
+    set_error(error, "redis MGET: " + r.text());
+    return std::nullopt;
+  }
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != keys.size()) {
+    set_error(error, "redis MGET: unexpected reply");
+    return std::nullopt;
+  }
+  values.reserve(keys.size());
+  for (size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    if (e->type == REDIS_REPLY_STRING)
+      values.emplace_back(std::string(e->str, e->len));
+    else
+      values.emplace_back(std::nullopt);
+  }
+  return values;
+}
+
+bool redis_connection::set_ex(const std::vector<set_item>& items, std::string* error) {
+  if (items.empty())
+    return true;
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(items.size());
+  for (const auto& [key, value, ttl_seconds] : items) {
+    if (ttl_seconds == 0)
+      commands.push_back({"SET", prefixed(key), value});
+    else
+      commands.push_back({"SET", prefixed(key), value, "EX", std::to_string(ttl_seconds)});
+  }
+  auto replies = round_trip(commands, "SET", error);
+  if (replies.empty())
+    return false;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].is_error()) {
+      set_error(error, "redis SET " + std::get<0>(items[i]) + ": " + replies[i].text());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool redis_connection::del(const std::vector<std::string>& keys, std::string* error) {
+  if (keys.empty())
+    return true;
+  std::vector<std::string> command{"DEL"};
+  for (const auto& key : keys)
+    command.push_back(prefixed(key));
+  auto replies = round_trip({command}, "DEL", error);
+  if (replies.empty())
+    return false;
+  if (replies.front().is_error()) {
+    set_error(error, "redis DEL: " + replies.front().text());
+    return false;
+  }
+  return true;
+}
+
+std::optional<int64_t> redis_connection::ttl(const std::string& key, std::string* error) {
+  auto replies = round_trip({{"TTL", prefixed(key)}}, "TTL", error);
+  if (replies.empty())
+    return std::nullopt;
+  const auto& r = replies.front();
+  if (r->type != REDIS_REPLY_INTEGER) {
+    set_error(error, "redis TTL: " + (r.is_error() ? r.text() : std::string("unexpected reply")));
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(r->integer);
+}
+
+bool redis_connection::ping(std::string* error) {
+  auto replies = round_trip({{"PING"}}, "PING", error);
+  if (replies.empty())
+    return false;
+  const auto& r = replies.front();
+  if (r->type != REDIS_REPLY_STATUS || r.text() != "PONG") {
+    set_error(error, "redis PING: " + (r.is_error() ? r.text() : std::string("unexpected reply")));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace ac

@@ -1,0 +1,208 @@
+// The shard actor (see shard.hpp): answers L1 hits itself, hands misses to its coalescer.
+#include "actors/shard.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/coalescer.hpp"
+#include "actors/stats_helpers.hpp"
+#include "core/key_normalization.hpp"
+#include "messages/entry_codec.hpp"
+#include "messages/errors.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = shard_actor::stateful_pointer<shard_state>;
+
+/// Checks a value a client wants to store: a valid Entry whose payload fits the limit.
+caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
+  // The envelope adds a few dozen bytes; refuse early what cannot fit whatever it holds.
+  if (value.size() > static_cast<size_t>(max_value_bytes) + 4096)
+    return make_error(errc::value_too_large, "value of " + std::to_string(value.size())
+                                               + " bytes exceeds cache.max-value-bytes="
+                                               + std::to_string(max_value_bytes));
+  std::string why;
+  auto e = decode_entry(value, &why);
+  if (!e)
+    return make_error(errc::bad_value, "value is not an Entry: " + why);
+  if (e->data.size() > max_value_bytes)
+    return make_error(errc::value_too_large, "value of " + std::to_string(e->data.size())
+                                               + " bytes exceeds cache.max-value-bytes="
+                                               + std::to_string(max_value_bytes));
+  return caf::none;
+}
+
+/// Starts a background refresh of a stale key (stale-while-revalidate); the coalescer fills L1.
+void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
+  if (!self->state.coalescer)
+    return;
+  ++self->state.stale_refreshes;
+  self->request(self->state.coalescer, cfg.load_timeout, load_atom::value, key)
+    .then([](const lookup_result&) {}, [](const caf::error&) {});
+}
+
+caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
+  auto start = std::chrono::steady_clock::now();
+  auto& st = self->state;
+  if (auto found = st.store->get(key, key_hash(key))) {
+    auto result = make_hit(*found.value, tier::l1);
+    if (found.stale)
+      refresh(self, cfg, key);
+    st.latency.record(micros_since(start));
+    return result;
+  }
+  if (st.coalescer)
+    return self->delegate(st.coalescer, load_atom::value, key);
+  st.latency.record(micros_since(start));
+  return make_miss();
+}
+
+caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
+                                     const std::vector<std::string>& keys) {
+  auto start = std::chrono::steady_clock::now();
+  auto& st = self->state;
+  auto results = std::make_shared<lookup_results>(keys.size());
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (auto found = st.store->get(keys[i], key_hash(keys[i]))) {
+      (*results)[i] = make_hit(*found.value, tier::l1);
+      if (found.stale)
+        refresh(self, cfg, keys[i]);
+    } else if (st.coalescer) {
+      missing.push_back(i);
+    }
+  }
+  if (missing.empty()) {
+    st.latency.record(micros_since(start));
+    return std::move(*results);
+  }
+  // Misses load through the coalescer; the batch is answered once all of them are in.
+  auto rp = self->make_response_promise<lookup_results>();
+  auto pending = std::make_shared<size_t>(missing.size());
+  for (auto i : missing) {
+    self->request(st.coalescer, cfg.load_timeout, load_atom::value, keys[i])
+      .then(
+        [=](lookup_result& r) mutable {
+          (*results)[i] = std::move(r);
+          if (--*pending == 0)
+            rp.deliver(std::move(*results));
+        },
+        [=](caf::error& err) mutable {
+          if (*pending > 0) {
+            *pending = 0;  // the first error answers the batch; later answers are dropped
+            rp.deliver(std::move(err));
+          }
+        });
+  }
+  return rp;
+}
+
+caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string& key,
+                      std::string& value, uint32_t ttl) {
+  auto& st = self->state;
+  if (auto err = check_value(value, cfg.max_value_bytes)) {
+    ++st.refused;
+    return err;
+  }
+  if (cfg.bridge) {
+    auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
+    self->send(cfg.bridge, l2_put_atom::value, key, value, l2_ttl);
+  }
+  st.store->put(key, key_hash(key), std::move(value), std::chrono::seconds{ttl});
+  // A value the policy refused is still acknowledged: it is in L2 (if any) and the write
+  // itself succeeded; a cache may always forget.
+  return true;
+}
+
+actor_stats make_stats(self_ptr self, const shard_config& cfg) {
+  auto& st = self->state;
+  const auto& c = st.store->counters();
+  actor_stats row;
+  row.name = "shard-" + std::to_string(cfg.index);
+  row.kind = "shard";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  row.counters = {
+    {"hits", static_cast<int64_t>(c.hits + c.stale_hits)},
+    {"stale_hits", static_cast<int64_t>(c.stale_hits)},
+    {"misses", static_cast<int64_t>(c.misses)},
+    {"puts", static_cast<int64_t>(c.puts)},
+    {"rejected", static_cast<int64_t>(c.rejected)},
+    {"refused", static_cast<int64_t>(st.refused)},
+    {"evictions", static_cast<int64_t>(c.evictions)},
+    {"expirations", static_cast<int64_t>(c.expirations)},
+    {"erases", static_cast<int64_t>(c.erases)},
+    {"entries", static_cast<int64_t>(st.store->entries())},
+    {"bytes", static_cast<int64_t>(st.store->bytes())},
+    {"capacity_bytes", static_cast<int64_t>(st.store->max_bytes())},
+    {"capacity_entries", static_cast<int64_t>(st.store->max_entries())},
+    {"stale_refreshes", static_cast<int64_t>(st.stale_refreshes)},
+  };
+  put_latency(row, st.latency);
+  return row;
+}
+
+} // namespace
+
+shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self, shard_config cfg) {
+  auto& st = self->state;
+  st.store = std::make_unique<cache_store>(cfg.store, st.clock);
+  if (cfg.has_loader) {
+    coalescer_config cc;
+    cc.shard_index = cfg.index;
+    cc.shard = caf::actor_cast<shard_actor>(self);
+    cc.bridge = cfg.bridge;
+    cc.compute = cfg.compute;
+    cc.load_timeout = cfg.load_timeout;
+    cc.default_ttl = static_cast<uint32_t>(cfg.store.default_ttl.count());
+    st.coalescer = self->spawn<caf::linked>(coalescer, std::move(cc));
+  }
+  self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
+  // Count every message, so the console's "handled" reflects real work.
+  auto count = [self] { ++self->state.handled; };
+  return {
+    [=](get_atom, const std::string& key) { count(); return get_one(self, cfg, key); },
+    [=](get_many_atom, const std::vector<std::string>& keys) { count(); return get_many(self, cfg, keys); },
+    [=](put_atom, const std::string& key, std::string& value, uint32_t ttl) {
+      count();
+      return put(self, cfg, key, value, ttl);
+    },
+    [=](delete_atom, const std::string& key) {
+      count();
+      if (cfg.bridge)
+        self->send(cfg.bridge, delete_atom::value, key);
+      return self->state.store->erase(key, key_hash(key));
+    },
+    [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
+      count();
+      self->state.store->put(key, key_hash(key), std::move(value), std::chrono::seconds{ttl});
+    },
+    [=](resize_atom, uint64_t max_bytes, uint64_t max_entries) {
+      count();
+      self->state.store->resize(max_bytes, max_entries);
+    },
+    [=](sweep_atom) {
+      self->state.store->sweep();
+      self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
+    },
+    [=](stats_atom) -> caf::result<std::vector<actor_stats>> {
+      std::vector<actor_stats> rows{make_stats(self, cfg)};
+      if (!self->state.coalescer)
+        return rows;
+      auto rp = self->make_response_promise<std::vector<actor_stats>>();
+      self->request<caf::message_priority::high>(self->state.coalescer,
+                                                 caf::duration{std::chrono::seconds(2)},
+                                                 stats_atom::value)
+        .then([=](actor_stats& row) mutable { rows.push_back(std::move(row)); rp.deliver(rows); },
+              [=](caf::error&) mutable { rp.deliver(rows); });
+      return rp;
+    },
+    [=](fail_atom, const std::string& why) {
+      spdlog::warn("shard-{} fails on request: {}", cfg.index, why);
+      self->quit(make_error(errc::unavailable, why));
+    },
+  };
+}
+
+} // namespace ac

@@ -1,0 +1,43 @@
+// The shard actor: owns one partition of L1 (a cache_store) and its coalescer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/cache_store.hpp"
+#include "core/latency_histogram.hpp"
+#include "core/ttl_clock.hpp"
+#include "messages/miss_path_actors.hpp"
+#include "messages/shard_actor.hpp"
+
+namespace ac {
+
+/// Everything a shard needs to start; the supervisor keeps it to restart the shard as it was.
+struct shard_config {
+  uint32_t index = 0;                                ///< position in the node's shard table
+  store_options store;                               ///< this shard's share of the node budget
+  uint32_t max_value_bytes = 1 << 20;                ///< cache.max-value-bytes
+  std::chrono::milliseconds sweep_interval{1000};    ///< how often expired entries are dropped
+  std::chrono::milliseconds load_timeout{10000};     ///< bound on one miss load (L2 + compute)
+  bool has_loader = false;                           ///< a loader or L2 exists: misses go to the coalescer
+  redis_bridge_actor bridge;                         ///< L2 (may be null): write-through of puts
+  compute_actor compute;                             ///< the loader (may be null)
+  std::string node_id;                               ///< stamped into computed entries
+};
+
+struct shard_state {
+  system_clock_source clock;
+  std::unique_ptr<cache_store> store;
+  coalescer_actor coalescer;        ///< spawned and linked by the shard; null without a loader
+  latency_histogram latency;        ///< time to answer L1 hits and L1-only misses
+  uint64_t handled = 0;
+  uint64_t refused = 0;             ///< puts refused as bad input
+  uint64_t stale_refreshes = 0;     ///< background refreshes started by stale hits
+  static inline const char* name = "shard";
+};
+
+shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self, shard_config cfg);
+
+} // namespace ac

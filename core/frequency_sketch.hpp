@@ -1,0 +1,61 @@
+// Approximate access frequency for TinyLFU admission: a doorkeeper bloom filter in front of
+// a count-min sketch of 4-bit counters that are halved periodically so old popularity fades.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace ac {
+
+/// splitmix64's finalizer: spreads sequential or clustered ids over all 64 bits before they
+/// index a table (trace ids are small integers; store ids are hashes, mixing costs nothing).
+inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+/// Estimates how often each id was seen in the recent past, in 0..16 (15 from the sketch plus
+/// 1 from the doorkeeper). The first sighting of an id only sets its doorkeeper bits, so
+/// one-hit wonders never reach the counters. After `sample_size` increments every counter is
+/// halved and the doorkeeper cleared ("reset" in the TinyLFU paper), so the estimate follows
+/// a shifting workload. Memory: ~8 bytes per expected entry for counters + ~2 for the doorkeeper.
+class frequency_sketch {
+public:
+  /// Sizes the tables for about `expected_entries` distinct resident ids (at least 16).
+  explicit frequency_sketch(uint64_t expected_entries);
+
+  /// Records one access of `id`.
+  void increment(uint64_t id);
+
+  /// The estimated recent access count of `id` (never below the true count since the last
+  /// reset, halved per reset; may be above it on hash collisions).
+  uint32_t frequency(uint64_t id) const;
+
+  /// Increments between two halvings: 10x the expected entries, as in Caffeine.
+  uint64_t sample_size() const { return sample_size_; }
+  /// Number of halvings done so far (for tests).
+  uint64_t resets() const { return resets_; }
+  /// The entry count the tables were sized for.
+  uint64_t expected_entries() const { return expected_entries_; }
+
+private:
+  void reset();
+  bool doorkeeper_contains(uint64_t h) const;
+  void doorkeeper_add(uint64_t h);
+  uint32_t sketch_min(uint64_t h) const;
+
+  uint64_t expected_entries_;
+  uint64_t sample_size_;
+  uint64_t additions_ = 0;       // increments since the last reset
+  uint64_t resets_ = 0;
+  uint64_t table_mask_;          // table_.size() - 1 (a power of two)
+  std::vector<uint64_t> table_;  // 16 counters of 4 bits per word
+  uint64_t door_mask_;           // bit count - 1 of the doorkeeper (a power of two)
+  std::vector<uint64_t> door_;   // doorkeeper bits
+};
+
+} // namespace ac

@@ -1,0 +1,48 @@
+// Space-Saving top-k counter that finds hot keys in a shard's request stream.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <absl/container/flat_hash_map.h>
+
+namespace ac {
+
+/// Keeps at most `capacity` counters. A key not tracked takes over the smallest counter and
+/// inherits its count as error, so a key seen more than N/capacity times (N = total
+/// recorded) is always tracked, and count - error <= true count <= count.
+///
+/// record() is O(1) for tracked keys and O(capacity) when a counter is replaced; with the
+/// default 64 counters that scan is cheap next to a message. Not thread-safe: one shard
+/// actor owns one; decay() on its tick keeps the ranking recent.
+class heavy_hitters {
+public:
+  explicit heavy_hitters(size_t capacity = 64);
+
+  void record(std::string_view key, uint64_t n = 1);
+
+  /// Up to k keys by estimated count, highest first (ties by key).
+  std::vector<std::pair<std::string, uint64_t>> top(size_t k) const;
+
+  /// True when the key's guaranteed count (count - error) reaches min_count.
+  bool is_hot(std::string_view key, uint64_t min_count) const;
+
+  /// Halves every count and error (e.g. each second); counters that reach 0 are freed.
+  void decay();
+
+  size_t size() const { return counters_.size(); }
+
+private:
+  struct counter {
+    uint64_t count = 0;
+    uint64_t error = 0; // overestimate inherited from the evicted key
+  };
+  size_t capacity_;
+  absl::flat_hash_map<std::string, counter> counters_;
+};
+
+} // namespace ac

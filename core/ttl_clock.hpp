@@ -1,0 +1,43 @@
+// Clock abstraction so the cache store (TTL expiry) and tests can share one notion of "now".
+#pragma once
+
+#include <chrono>
+
+namespace ac {
+
+// Monotonic: TTLs must not jump when the wall clock is adjusted.
+using ac_clock = std::chrono::steady_clock;
+
+// Injected wherever code needs the current time; production passes system_clock_source,
+// tests pass manual_clock so expiry is deterministic.
+class clock_source {
+public:
+  virtual ~clock_source() = default;
+  virtual ac_clock::time_point now() const = 0;
+};
+
+// Reads the real steady clock.
+class system_clock_source final : public clock_source {
+public:
+  ac_clock::time_point now() const override { return ac_clock::now(); }
+};
+
+// Time only moves when the test says so. Starts at the clock's epoch unless set().
+class manual_clock final : public clock_source {
+public:
+  manual_clock() = default;
+  explicit manual_clock(ac_clock::time_point start) : now_(start) {}
+
+  ac_clock::time_point now() const override { return now_; }
+
+  // Moves time forward by d (callers pass non-negative durations).
+  void advance(ac_clock::duration d) { now_ += d; }
+
+  // Jumps to an absolute point; used to set up a scenario.
+  void set(ac_clock::time_point t) { now_ = t; }
+
+private:
+  ac_clock::time_point now_{};
+};
+
+} // namespace ac

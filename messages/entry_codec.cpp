@@ -1,0 +1,382 @@
+// entry_codec.cpp: Entry <-> Cap'n Proto bytes; the one place that includes capnp headers.
+#include "messages/entry_codec.hpp"
+
+#include "messages/entry.capnp.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+namespace ac {
+
+namespace {
+
+using schema_dtype = schema::Dtype;
+
+// The two enums list the same dtypes in the same order; these keep that true at compile time.
+static_assert(static_cast<uint16_t>(schema_dtype::FLOAT16) ==
+              static_cast<uint16_t>(tensor_dtype::float16));
+static_assert(static_cast<uint16_t>(schema_dtype::BOOL) ==
+              static_cast<uint16_t>(tensor_dtype::boolean));
+
+constexpr uint16_t dtype_count = static_cast<uint16_t>(tensor_dtype::float16) + 1;
+
+constexpr std::array<std::string_view, dtype_count> dtype_names = {
+    "float32", "float64", "int32", "int64", "uint8", "int8",
+    "uint16",  "int16",   "uint32", "uint64", "bool", "float16",
+};
+
+constexpr size_t max_rendered_elements = 64;
+
+// Number of elements of `shape` (1 for a scalar); nullopt when the product overflows 64 bits.
+std::optional<uint64_t> element_count(const std::vector<uint64_t>& shape) {
+  uint64_t n = 1;
+  for (auto d : shape) {
+    if (d != 0 && n > std::numeric_limits<uint64_t>::max() / d)
+      return std::nullopt;
+    n *= d;
+  }
+  return n;
+}
+
+bool fail(std::string* error, std::string reason) {
+  if (error)
+    *error = std::move(reason);
+  return false;
+}
+
+// Reads the little-endian unsigned integer of `size` bytes at `p`, independent of host byte order.
+uint64_t load_le(const char* p, size_t size) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < size; ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+// IEEE binary16 -> float (handles subnormals, infinities and NaN).
+float half_to_float(uint16_t h) {
+  int exp = (h >> 10) & 0x1f;
+  int mant = h & 0x3ff;
+  float v;
+  if (exp == 0)
+    v = std::ldexp(static_cast<float>(mant), -24);
+  else if (exp == 31)
+    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else
+    v = std::ldexp(static_cast<float>(mant + 1024), exp - 25);
+  return (h & 0x8000) ? -v : v;
+}
+
+template <class T>
+void append_number(std::string& out, T value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(value)) {
+      out += "nan";
+      return;
+    }
+    if (std::isinf(value)) {
+      out += value < 0 ? "-inf" : "inf";
+      return;
+    }
+  }
+  std::array<char, 64> buf;
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);  // shortest round-trip
+  if (ec == std::errc{})
+    out.append(buf.data(), end);
+}
+
+// Appends element `i` of a tensor with element size `size`, read from little-endian `p`.
+void append_element(std::string& out, tensor_dtype t, const char* p) {
+  uint64_t raw = load_le(p, tensor_dtype_size(t));
+  switch (t) {
+    case tensor_dtype::float32: {
+      auto bits = static_cast<uint32_t>(raw);
+      float f;
+      std::memcpy(&f, &bits, sizeof f);
+      return append_number(out, f);
+    }
+    case tensor_dtype::float64: {
+      double d;
+      std::memcpy(&d, &raw, sizeof d);
+      return append_number(out, d);
+    }
+    case tensor_dtype::float16: return append_number(out, half_to_float(static_cast<uint16_t>(raw)));
+    case tensor_dtype::int8: return append_number(out, static_cast<int8_t>(raw));
+    case tensor_dtype::int16: return append_number(out, static_cast<int16_t>(raw));
+    case tensor_dtype::int32: return append_number(out, static_cast<int32_t>(raw));
+    case tensor_dtype::int64: return append_number(out, static_cast<int64_t>(raw));
+    case tensor_dtype::boolean: out += raw ? "true" : "false"; return;
+    case tensor_dtype::uint8:
+    case tensor_dtype::uint16:
+    case tensor_dtype::uint32:
+    case tensor_dtype::uint64: return append_number(out, raw);
+  }
+}
+
+std::string to_std_string(capnp::Data::Reader d) {
+  return std::string(reinterpret_cast<const char*>(d.begin()), d.size());
+}
+
+std::string to_std_string(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
+
+capnp::Data::Reader as_data(const std::string& s) {
+  return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(s.data()), s.size());
+}
+
+// Reads the root of an already bounds-checked message; throws kj::Exception on a bad pointer.
+entry read_entry(schema::Entry::Reader root) {
+  entry e;
+  auto value = root.getValue();
+  switch (value.which()) {
+    case schema::Entry::Value::BYTES:
+      e.kind = value_kind::bytes;
+      e.data = to_std_string(value.getBytes());
+      break;
+    case schema::Entry::Value::TEXT:
+      e.kind = value_kind::text;
+      e.data = to_std_string(value.getText());
+      break;
+    case schema::Entry::Value::JSON:
+      e.kind = value_kind::json;
+      e.data = to_std_string(value.getJson());
+      break;
+    case schema::Entry::Value::TENSOR: {
+      e.kind = value_kind::tensor;
+      auto tensor = value.getTensor();
+      auto dtype = static_cast<uint16_t>(tensor.getDtype());
+      if (dtype >= dtype_count)
+        throw std::runtime_error("unknown tensor dtype " + std::to_string(dtype));
+      e.dtype = static_cast<tensor_dtype>(dtype);
+      auto shape = tensor.getShape();
+      e.shape.reserve(shape.size());
+      for (auto d : shape)
+        e.shape.push_back(d);
+      e.data = to_std_string(tensor.getData());
+      break;
+    }
+    default:
+      throw std::runtime_error("unknown value variant " +
+                               std::to_string(static_cast<unsigned>(value.which())));
+  }
+  e.created_at_ms = root.getCreatedAtMs();
+  e.ttl_seconds = root.getTtlSeconds();
+  e.compute_micros = root.getComputeMicros();
+  e.produced_by = to_std_string(root.getProducedBy());
+  e.schema_version = root.getSchemaVersion();
+  return e;
+}
+
+}  // namespace
+
+bool operator==(const entry& a, const entry& b) {
+  return a.kind == b.kind && a.data == b.data && a.dtype == b.dtype && a.shape == b.shape &&
+         a.created_at_ms == b.created_at_ms && a.ttl_seconds == b.ttl_seconds &&
+         a.compute_micros == b.compute_micros && a.produced_by == b.produced_by &&
+         a.schema_version == b.schema_version;
+}
+
+// -- dtype helpers ----------------------------------------------------------------------------------
+
+size_t tensor_dtype_size(tensor_dtype t) {
+  switch (t) {
+    case tensor_dtype::uint8:
+    case tensor_dtype::int8:
+    case tensor_dtype::boolean: return 1;
+    case tensor_dtype::uint16:
+    case tensor_dtype::int16:
+    case tensor_dtype::float16: return 2;
+    case tensor_dtype::float32:
+    case tensor_dtype::int32:
+    case tensor_dtype::uint32: return 4;
+    case tensor_dtype::float64:
+    case tensor_dtype::int64:
+    case tensor_dtype::uint64: return 8;
+  }
+  return 1;  // unreachable for valid enumerators; decode rejects others before calling
+}
+
+std::optional<tensor_dtype> parse_dtype(std::string_view name) {
+  for (uint16_t i = 0; i < dtype_count; ++i)
+    if (dtype_names[i] == name)
+      return static_cast<tensor_dtype>(i);
+  return std::nullopt;
+}
+
+std::string_view to_string(tensor_dtype t) {
+  auto i = static_cast<size_t>(t);
+  return i < dtype_names.size() ? dtype_names[i] : std::string_view{"unknown"};
+}
+
+std::string_view to_string(value_kind k) {
+  switch (k) {
+    case value_kind::bytes: return "bytes";
+    case value_kind::text: return "text";
+    case value_kind::json: return "json";
+    case value_kind::tensor: return "tensor";
+  }
+  return "unknown";
+}
+
+// -- codec ------------------------------------------------------------------------------------------
+
+bool validate_entry(const entry& e, std::string* error) {
+  if (e.schema_version == 0 || e.schema_version > entry_schema_version)
+    return fail(error, "unsupported entry schema version " + std::to_string(e.schema_version));
+  if (e.kind > value_kind::tensor)
+    return fail(error, "unknown value kind");
+  if (e.kind != value_kind::tensor)
+    return true;
+  if (static_cast<uint16_t>(e.dtype) >= dtype_count)
+    return fail(error, "unknown tensor dtype");
+  auto n = element_count(e.shape);
+  auto size = tensor_dtype_size(e.dtype);
+  if (!n || *n > std::numeric_limits<uint64_t>::max() / size)
+    return fail(error, "tensor shape overflows");
+  if (*n * size != e.data.size())
+    return fail(error, "tensor data is " + std::to_string(e.data.size()) + " bytes, shape and " +
+                           std::string(to_string(e.dtype)) + " need " +
+                           std::to_string(*n * size));
+  return true;
+}
+
+std::string encode_entry(const entry& e) {
+  capnp::MallocMessageBuilder message;
+  auto root = message.initRoot<schema::Entry>();
+  auto value = root.initValue();
+  switch (e.kind) {
+    case value_kind::bytes: value.setBytes(as_data(e.data)); break;
+    case value_kind::text: value.setText(capnp::Text::Reader(e.data.c_str(), e.data.size())); break;
+    case value_kind::json: value.setJson(capnp::Text::Reader(e.data.c_str(), e.data.size())); break;
+    case value_kind::tensor: {
+      auto tensor = value.initTensor();
+      tensor.setDtype(static_cast<schema_dtype>(e.dtype));
+      auto shape = tensor.initShape(static_cast<unsigned>(e.shape.size()));
+      for (unsigned i = 0; i < e.shape.size(); ++i)
+        shape.set(i, e.shape[i]);
+      tensor.setData(as_data(e.data));
+      break;
+    }
+  }
+  root.setCreatedAtMs(e.created_at_ms);
+  root.setTtlSeconds(e.ttl_seconds);
+  root.setComputeMicros(e.compute_micros);
+  root.setProducedBy(capnp::Text::Reader(e.produced_by.c_str(), e.produced_by.size()));
+  root.setSchemaVersion(e.schema_version);
+  auto words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+std::optional<entry> decode_entry(std::string_view bytes, std::string* error) {
+  constexpr size_t word = sizeof(capnp::word);
+  if (bytes.empty()) {
+    fail(error, "empty entry");
+    return std::nullopt;
+  }
+  if (bytes.size() % word != 0) {
+    fail(error, "entry size " + std::to_string(bytes.size()) + " is not a multiple of 8");
+    return std::nullopt;
+  }
+  try {
+    // Cap'n Proto reads words in place, so the bytes must be 8-aligned: copy them once.
+    auto words = kj::heapArray<capnp::word>(bytes.size() / word);
+    std::memcpy(words.begin(), bytes.data(), bytes.size());
+    // A valid Entry is read once and is at most 3 levels deep (Entry > value > Tensor > shape), so
+    // these bounds admit every valid message while capping the work a crafted one can cause.
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = std::max<uint64_t>(words.size() * 4, 64 * 1024);
+    options.nestingLimit = 8;
+    capnp::FlatArrayMessageReader reader(words.asPtr(), options);
+    if (reader.getEnd() != words.end()) {
+      fail(error, "trailing bytes after entry");
+      return std::nullopt;
+    }
+    auto e = read_entry(reader.getRoot<schema::Entry>());
+    if (!validate_entry(e, error))
+      return std::nullopt;
+    return e;
+  } catch (const kj::Exception& ex) {
+    fail(error, "corrupt entry: " + std::string(ex.getDescription().cStr()));
+  } catch (const std::exception& ex) {
+    fail(error, std::string("corrupt entry: ") + ex.what());
+  } catch (...) {
+    fail(error, "corrupt entry");
+  }
+  return std::nullopt;
+}
+
+std::string render_value(const entry& e) {
+  if (e.kind != value_kind::tensor)
+    return e.data;
+  std::string out = "tensor ";
+  out += to_string(e.dtype);
+  out += " [";
+  for (size_t i = 0; i < e.shape.size(); ++i) {
+    if (i)
+      out += ',';
+    append_number(out, e.shape[i]);
+  }
+  out += "] [";
+  size_t size = tensor_dtype_size(e.dtype);
+  size_t available = e.data.size() / size;  // robust to an entry that was never validated
+  size_t shown = std::min(available, max_rendered_elements);
+  for (size_t i = 0; i < shown; ++i) {
+    if (i)
+      out += ", ";
+    append_element(out, e.dtype, e.data.data() + i * size);
+  }
+  if (available > shown)
+    out += ", ...";
+  out += ']';
+  return out;
+}
+
+// -- constructors -----------------------------------------------------------------------------------
+
+entry make_bytes_entry(std::string value, uint32_t ttl_seconds, int64_t now_ms,
+                       std::string produced_by) {
+  entry e;
+  e.kind = value_kind::bytes;
+  e.data = std::move(value);
+  e.ttl_seconds = ttl_seconds;
+  e.created_at_ms = now_ms;
+  e.produced_by = std::move(produced_by);
+  return e;
+}
+
+entry make_tensor_entry(const std::vector<float>& values, std::vector<uint64_t> shape,
+                        uint32_t ttl_seconds, int64_t now_ms, std::string produced_by,
+                        uint32_t compute_micros) {
+  if (shape.empty())
+    shape.push_back(values.size());
+  auto n = element_count(shape);
+  if (!n || *n != values.size())
+    throw std::invalid_argument("make_tensor_entry: shape does not match " +
+                                std::to_string(values.size()) + " values");
+  entry e;
+  e.kind = value_kind::tensor;
+  e.dtype = tensor_dtype::float32;
+  e.shape = std::move(shape);
+  e.data.resize(values.size() * 4);
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &values[i], sizeof bits);
+    for (size_t b = 0; b < 4; ++b)
+      e.data[i * 4 + b] = static_cast<char>((bits >> (8 * b)) & 0xff);
+  }
+  e.ttl_seconds = ttl_seconds;
+  e.created_at_ms = now_ms;
+  e.compute_micros = compute_micros;
+  e.produced_by = std::move(produced_by);
+  return e;
+}
+
+}  // namespace ac

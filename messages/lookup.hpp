@@ -1,0 +1,35 @@
+// The results of lookups as they travel between actors and to clients.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace ac {
+
+/// Where a found value came from.
+enum class tier : uint8_t { none = 0, l1 = 1, l2 = 2, compute = 3 };
+
+/// One key's answer: found or not, and if found the encoded Entry (messages/entry.capnp).
+struct lookup_result {
+  bool found = false;
+  uint8_t source = 0;  ///< a `tier`
+  std::string value;   ///< the encoded Entry; empty when !found
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lookup_result& x) {
+  return f(caf::meta::type_name("lookup_result"), x.found, x.source, x.value);
+}
+
+inline lookup_result make_hit(std::string value, tier t) {
+  return lookup_result{true, static_cast<uint8_t>(t), std::move(value)};
+}
+
+inline lookup_result make_miss() { return lookup_result{}; }
+
+using lookup_results = std::vector<lookup_result>;
+
+} // namespace ac

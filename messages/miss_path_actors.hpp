@@ -1,0 +1,48 @@
+// The typed interfaces of the miss path: coalescer, compute and Redis bridge.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/lookup.hpp"
+#include "messages/stats.hpp"
+
+namespace ac {
+
+/// One per shard: a single flight per key. The first miss of a key starts one load (L2, then
+/// compute); later misses of the key join it and get the same value or the same error.
+using coalescer_actor = caf::typed_actor<
+  // Loads a key that L1 missed.
+  caf::replies_to<load_atom, std::string>::with<lookup_result>,
+  // Counters for the metrics actor.
+  caf::replies_to<stats_atom>::with<actor_stats>>;
+
+/// Runs the configured loader with bounded concurrency and a bounded queue.
+using compute_actor = caf::typed_actor<
+  // Computes the value of a key: found (tier compute), a miss (loader `none` or no such key),
+  // or an error (loader failed, queue full).
+  caf::replies_to<compute_atom, std::string>::with<lookup_result>,
+  // Counters for the metrics actor.
+  caf::replies_to<stats_atom>::with<actor_stats>>;
+
+/// The node's link to Redis (L2); merges concurrent reads into pipelined MGETs.
+using redis_bridge_actor = caf::typed_actor<
+  // Reads one key from L2: found (tier l2) or a miss; Redis trouble reads as a miss, counted.
+  caf::replies_to<l2_get_atom, std::string>::with<lookup_result>,
+  // Writes a key to L2 with its TTL (write-through); fire and forget.
+  caf::reacts_to<l2_put_atom, std::string, std::string, uint32_t>,
+  // Erases a key in L2.
+  caf::reacts_to<delete_atom, std::string>,
+  // Flushes pending batches (self-sent timer).
+  caf::reacts_to<tick_atom>,
+  // Counters for the metrics actor.
+  caf::replies_to<stats_atom>::with<actor_stats>>;
+
+} // namespace ac

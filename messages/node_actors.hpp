@@ -1,0 +1,33 @@
+// The typed interfaces of the node's housekeeping actors: metrics and the sizing supervisor.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/shard_actor.hpp"
+#include "messages/stats.hpp"
+
+namespace ac {
+
+/// Pulls counters and histograms from every actor (the request path never messages it).
+using metrics_actor = caf::typed_actor<
+  // A fresh node report: every actor asked now, totals, percentiles, recommendations.
+  caf::replies_to<report_atom>::with<node_report>,
+  // Periodic pull: keeps the usage history and recommendation inputs current.
+  caf::reacts_to<tick_atom>,
+  // The sizing supervisor's latest decision.
+  caf::reacts_to<update_atom, sizing_report>,
+  // A restarted shard replaces the old handle at this index.
+  caf::reacts_to<update_atom, uint32_t, shard_actor>,
+  // Another actor to pull stats from (membership, supervisor): its name and handle.
+  caf::reacts_to<update_atom, caf::actor>,
+  // The metrics actor's own row.
+  caf::replies_to<stats_atom>::with<actor_stats>>;
+
+} // namespace ac

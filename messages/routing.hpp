@@ -1,0 +1,27 @@
+// The routing table the membership actor hands to the front: who is alive and who owns what.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/meta/type_name.hpp>
+
+namespace ac {
+
+/// Alive members at one epoch and the front actor of each (ids[i] <-> fronts[i]); the entry of
+/// this node holds an invalid handle. Keys are owned by rendezvous hashing over `ids`.
+struct routing_table {
+  uint64_t epoch = 0;
+  std::string self;
+  std::vector<std::string> ids;
+  std::vector<caf::actor> fronts;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, routing_table& x) {
+  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts);
+}
+
+} // namespace ac

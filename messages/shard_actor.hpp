@@ -1,0 +1,39 @@
+// The typed interface of a shard: one partition of the node's L1.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/lookup.hpp"
+#include "messages/stats.hpp"
+
+namespace ac {
+
+using shard_actor = caf::typed_actor<
+  // Reads one key of this shard; a miss is handed to the shard's coalescer when a loader or L2 exists.
+  caf::replies_to<get_atom, std::string>::with<lookup_result>,
+  // Reads several keys of this shard, in order.
+  caf::replies_to<get_many_atom, std::vector<std::string>>::with<lookup_results>,
+  // Stores an Entry (ttl 0 = default); refuses invalid or oversized values.
+  caf::replies_to<put_atom, std::string, std::string, uint32_t>::with<bool>,
+  // Erases a key; true when it was there.
+  caf::replies_to<delete_atom, std::string>::with<bool>,
+  // A loaded value (from L2 or compute) enters L1; sent by the coalescer.
+  caf::reacts_to<fill_atom, std::string, std::string, uint32_t>,
+  // Sets the shard's byte and entry budgets; evicts down at once.
+  caf::reacts_to<resize_atom, uint64_t, uint64_t>,
+  // Drops expired entries (periodic, self-sent).
+  caf::reacts_to<sweep_atom>,
+  // Counters for the metrics actor: the shard's row and its coalescer's.
+  caf::replies_to<stats_atom>::with<std::vector<actor_stats>>,
+  // Test and drill hook: the shard fails with the given reason.
+  caf::reacts_to<fail_atom, std::string>>;
+
+} // namespace ac

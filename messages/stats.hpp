@@ -1,0 +1,92 @@
+// Statistics that actors report to the metrics actor, and the node report the console shows.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace ac {
+
+/// One actor's counters at the moment it was asked. `counters` holds what is particular to
+/// its kind (hits, misses, evictions, computes, ...); the latency histogram travels as its
+/// buckets so that the metrics actor can merge them (core/latency_histogram).
+struct actor_stats {
+  std::string name;                          ///< e.g. "shard-3"
+  std::string kind;                          ///< front|shard|coalescer|redis_bridge|compute|...
+  uint64_t mailbox = 0;                      ///< messages waiting when asked
+  uint64_t handled = 0;                      ///< messages handled since start
+  std::map<std::string, int64_t> counters;   ///< kind-specific counters and gauges
+  std::vector<uint64_t> latency_buckets;     ///< latency_histogram::buckets(), may be empty
+  uint64_t latency_sum_us = 0;
+  uint64_t latency_max_us = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, actor_stats& x) {
+  return f(caf::meta::type_name("actor_stats"), x.name, x.kind, x.mailbox, x.handled, x.counters,
+           x.latency_buckets, x.latency_sum_us, x.latency_max_us);
+}
+
+/// A sizing decision of the sizing supervisor (core/sizing_rules).
+struct sizing_report {
+  double memory_factor = 1.0;
+  double cpu_factor = 1.0;
+  uint64_t capacity_bytes = 0;
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sizing_report& x) {
+  return f(caf::meta::type_name("sizing_report"), x.memory_factor, x.cpu_factor, x.capacity_bytes,
+           x.reason);
+}
+
+/// Everything `actorcache-console stats` shows for one node.
+struct node_report {
+  std::string id;
+  std::map<std::string, double> totals;  ///< hits, misses, hit_rate, entries, bytes, p50_us, ...
+  std::string breaker;                   ///< closed|open|half-open|disabled
+  sizing_report sizing;
+  std::vector<actor_stats> actors;
+  std::vector<std::string> recommendations;
+  std::vector<std::pair<std::string, uint64_t>> hot_keys;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_report& x) {
+  return f(caf::meta::type_name("node_report"), x.id, x.totals, x.breaker, x.sizing, x.actors,
+           x.recommendations, x.hot_keys);
+}
+
+/// One cluster member as a node sees it.
+struct member_info {
+  std::string id;
+  std::string address;        ///< host:port
+  std::string state;          ///< alive|suspect|down|left
+  uint64_t epoch = 0;         ///< epoch at which the state last changed
+  double share = 0;           ///< share of keys it owns
+  int64_t last_heartbeat_ms = 0;  ///< ms since epoch (system clock), 0 = never
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_info& x) {
+  return f(caf::meta::type_name("member_info"), x.id, x.address, x.state, x.epoch, x.share,
+           x.last_heartbeat_ms);
+}
+
+/// The member list of the cluster as one node sees it.
+struct membership_view {
+  uint64_t epoch = 0;
+  std::string self;
+  std::vector<member_info> members;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, membership_view& x) {
+  return f(caf::meta::type_name("membership_view"), x.epoch, x.self, x.members);
+}
+
+} // namespace ac

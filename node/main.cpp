@@ -1,0 +1,76 @@
+// actorcache-node: parses the config, starts logging and the node's actors, publishes the front, waits for a signal.
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "node/node_config.hpp"
+#include "node/node_wiring.hpp"
+#include "node/publish.hpp"
+
+namespace {
+
+/// Blocks SIGINT/SIGTERM in every thread (CAF's threads inherit the mask) so main can sigwait.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto signals = block_stop_signals();
+  ac::node_config cfg;
+  cfg.load<caf::io::middleman>();
+  if (auto err = cfg.parse(argc, argv)) {
+    std::cerr << "actorcache-node: " << caf::actor_system_config::render(err) << "\n";
+    return 2;
+  }
+  if (cfg.cli_helptext_printed)
+    return 0;
+  if (!cfg.remainder.empty()) {
+    std::cerr << "actorcache-node: unexpected argument '" << cfg.remainder.front() << "'\n";
+    return 2;
+  }
+  if (auto msg = cfg.validate(); !msg.empty()) {
+    std::cerr << "actorcache-node: bad option " << msg << "\n";
+    return 2;
+  }
+  auto logger = spdlog::stderr_color_mt("actorcache");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  ac::enable_tls_if_configured(cfg);
+
+  caf::actor_system sys{cfg};
+  auto published = ac::start_published_node(sys, cfg);
+  if (!published) {
+    spdlog::error("cannot listen on {}:{}: {}", cfg.node_host, cfg.node_port, published.error);
+    return 2;
+  }
+  auto& node = published->handles;
+  spdlog::info("actorcache-node {} listening on {}:{}", cfg.id(), cfg.node_host, published->port);
+  if (!cfg.node_port_file.empty()) {
+    std::ofstream f{cfg.node_port_file + ".tmp"};
+    f << published->port << "\n";
+    f.close();
+    std::rename((cfg.node_port_file + ".tmp").c_str(), cfg.node_port_file.c_str());
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: leaving the cluster and finishing in-flight requests", sig);
+  ac::drain_and_leave(sys, *published, std::chrono::seconds(5));
+  node.stop();
+  spdlog::info("stopped");
+  return 0;
+}

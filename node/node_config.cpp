@@ -1,0 +1,127 @@
+// Declares the node's options (see node_config.hpp) and validates their values.
+#include "node/node_config.hpp"
+
+#include <fstream>
+#include <thread>
+
+#include <caf/atom.hpp>
+
+#include "actors/loader.hpp"
+#include "core/eviction_policy.hpp"
+#include "messages/register_types.hpp"
+
+namespace ac {
+
+node_config::node_config() {
+  opt_group{custom_options_, "node"}
+    .add(node_id, "id", "name of the node in the cluster (default host:port)")
+    .add(node_host, "host", "address to bind and to announce")
+    .add(node_port, "port", "port to listen on; 0 picks a free one")
+    .add(node_port_file, "port-file", "after binding, write the port here")
+    .add(node_max_inflight, "max-inflight", "requests in flight before 'overloaded'")
+    .add(node_request_timeout, "request-timeout", "bound on requests between actors");
+  opt_group{custom_options_, "cache"}
+    .add(cache_shards, "shards", "shard actors; 0 = number of cores")
+    .add(cache_max_bytes, "max-bytes", "L1 byte budget of the node")
+    .add(cache_max_entries, "max-entries", "L1 entry budget of the node")
+    .add(cache_default_ttl, "default-ttl", "TTL when a put names none")
+    .add(cache_stale_ttl, "stale-ttl", "how long past its TTL a value may be served stale")
+    .add(cache_max_key_bytes, "max-key-bytes", "longer keys are refused")
+    .add(cache_max_value_bytes, "max-value-bytes", "larger values are refused")
+    .add(cache_policy, "policy", "eviction policy: lru or wtinylfu")
+    .add(cache_sweep_interval, "sweep-interval", "how often shards drop expired entries");
+  opt_group{custom_options_, "redis"}
+    .add(redis_enabled, "enabled", "use Redis as L2")
+    .add(redis_host, "host", "L2 server host")
+    .add(redis_port, "port", "L2 server port")
+    .add(redis_username, "username", "ACL user (optional)")
+    .add(redis_password, "password", "AUTH password (optional)")
+    .add(redis_db, "db", "database number")
+    .add(redis_key_prefix, "key-prefix", "prefix of every key the node writes")
+    .add(redis_pool_size, "pool-size", "connections to Redis")
+    .add(redis_timeout, "timeout", "bound on one Redis round trip")
+    .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")
+    .add(redis_batch_wait, "batch-wait", "extra wait for a batch to fill (0 = none)");
+  opt_group{custom_options_, "loader"}
+    .add(loader_kind, "kind", "none, synthetic or features")
+    .add(loader_cost, "cost", "synthetic: time one compute takes")
+    .add(loader_value_size, "value-size", "synthetic: bytes of each value")
+    .add(loader_workers, "workers", "concurrent computes; 0 = number of cores")
+    .add(loader_queue, "queue", "computes waiting for a worker before 'overloaded'")
+    .add(loader_spin, "spin", "synthetic: burn CPU instead of sleeping")
+    .add(loader_fail_prefix, "fail-prefix", "synthetic: keys with this prefix fail (drills)")
+    .add(loader_timeout, "timeout", "bound on one compute");
+  opt_group{custom_options_, "cluster"}
+    .add(cluster_seeds, "seeds", "members to join, e.g. [\"127.0.0.1:7101\"]")
+    .add(cluster_heartbeat_interval, "heartbeat-interval", "time between heartbeats")
+    .add(cluster_failure_timeout, "failure-timeout", "a silent member is down after this");
+  opt_group{custom_options_, "metrics"}
+    .add(metrics_http_port, "http-port", "Prometheus /metrics port; 0 = off")
+    .add(metrics_interval, "interval", "how often metrics pulls counters");
+  opt_group{custom_options_, "sizing"}
+    .add(sizing_interval, "interval", "how often the sizing supervisor re-sizes")
+    .add(sizing_cpu_target, "cpu-target", "CPU utilization (percent) sizing aims at");
+  opt_group{custom_options_, "supervision"}
+    .add(supervision_max_restarts, "max-restarts", "restarts within the window before 'degraded'")
+    .add(supervision_window, "window", "window of max-restarts");
+  opt_group{custom_options_, "tls"}
+    .add(tls_enabled, "enabled", "mutual TLS for all remoting")
+    .add(tls_ca_file, "ca-file", "PEM CA that signs every member and client")
+    .add(tls_cert_file, "cert-file", "PEM certificate of this node")
+    .add(tls_key_file, "key-file", "PEM private key of this node");
+  opt_group{custom_options_, "log"}.add(log_level, "level", "trace, debug, info, warn, error");
+  // Latency on small machines: the sharing scheduler wakes idle workers at once (see
+  // docs/caf-0.17-notes: work stealing sleeps in 50 us steps). Users may override both.
+  set("scheduler.policy", caf::atom("sharing"));
+  register_types(*this);
+}
+
+std::string node_config::validate() {
+  auto known_level = log_level == "trace" || log_level == "debug" || log_level == "info"
+                     || log_level == "warn" || log_level == "error" || log_level == "off";
+  if (!known_level)
+    return "log.level: unknown level '" + log_level + "'";
+  if (!make_policy(cache_policy, 1024))
+    return "cache.policy: unknown policy '" + cache_policy + "' (lru, wtinylfu)";
+  if (!known_loader_kind(loader_kind))
+    return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";
+  if (cache_max_bytes < 4096)
+    return "cache.max-bytes: must be at least 4096";
+  if (cache_max_entries == 0)
+    return "cache.max-entries: must be at least 1";
+  if (cache_max_key_bytes == 0)
+    return "cache.max-key-bytes: must be at least 1";
+  if (cache_shards > 1024)
+    return "cache.shards: at most 1024";
+  if (cache_default_ttl.count() < 0 || cache_stale_ttl.count() < 0)
+    return "cache.default-ttl / cache.stale-ttl: must not be negative";
+  if (redis_enabled && redis_pool_size == 0)
+    return "redis.pool-size: must be at least 1";
+  if (redis_db < 0)
+    return "redis.db: must not be negative";
+  if (cluster_failure_timeout <= cluster_heartbeat_interval)
+    return "cluster.failure-timeout: must exceed cluster.heartbeat-interval";
+  for (auto& s : cluster_seeds)
+    if (s.rfind(':') == std::string::npos)
+      return "cluster.seeds: '" + s + "' is not host:port";
+  if (tls_enabled) {
+    for (auto* f : {&tls_ca_file, &tls_cert_file, &tls_key_file})
+      if (f->empty() || !std::ifstream{*f})
+        return "tls: ca-file, cert-file and key-file must name readable files ('" + *f + "')";
+  }
+  return {};
+}
+
+uint32_t node_config::shards() const {
+  return cache_shards != 0 ? cache_shards : std::max(1u, std::thread::hardware_concurrency());
+}
+
+uint32_t node_config::workers() const {
+  return loader_workers != 0 ? loader_workers : std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string node_config::id() const {
+  return node_id.empty() ? node_host + ":" + std::to_string(node_port) : node_id;
+}
+
+} // namespace ac

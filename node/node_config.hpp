@@ -1,0 +1,80 @@
+// The node's options: every option of config/node.ini, also as a --group.option flag.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/timespan.hpp>
+
+namespace ac {
+
+/// The configuration of one node. Defaults here are the documented defaults of config/node.ini.
+struct node_config : caf::actor_system_config {
+  // -- node ---------------------------------------------------------------------
+  std::string node_id;                       ///< name in the cluster; empty = host:port
+  std::string node_host = "127.0.0.1";       ///< address to bind and announce
+  uint16_t node_port = 7101;                 ///< 0 picks a free port
+  std::string node_port_file;                ///< receives the bound port
+  uint64_t node_max_inflight = 100000;       ///< requests in flight before `overloaded`
+  caf::timespan node_request_timeout = std::chrono::seconds(5);  ///< bound on internal requests
+  // -- cache --------------------------------------------------------------------
+  uint32_t cache_shards = 0;                 ///< shard actors; 0 = number of cores
+  uint64_t cache_max_bytes = 256ull << 20;   ///< L1 byte budget of the node
+  uint64_t cache_max_entries = 1000000;      ///< L1 entry budget of the node
+  caf::timespan cache_default_ttl = std::chrono::seconds(300);
+  caf::timespan cache_stale_ttl = std::chrono::seconds(0);  ///< serve-stale window past TTL
+  uint32_t cache_max_key_bytes = 512;
+  uint32_t cache_max_value_bytes = 1048576;
+  std::string cache_policy = "wtinylfu";     ///< lru | wtinylfu
+  caf::timespan cache_sweep_interval = std::chrono::seconds(1);
+  // -- redis --------------------------------------------------------------------
+  bool redis_enabled = false;
+  std::string redis_host = "127.0.0.1";
+  uint16_t redis_port = 6379;
+  std::string redis_username;                ///< ACL user (optional)
+  std::string redis_password;                ///< never logged
+  int32_t redis_db = 0;
+  std::string redis_key_prefix = "ac:";
+  uint32_t redis_pool_size = 2;
+  caf::timespan redis_timeout = std::chrono::milliseconds(200);
+  uint32_t redis_batch_max = 128;
+  caf::timespan redis_batch_wait = std::chrono::microseconds(0);
+  // -- loader -------------------------------------------------------------------
+  std::string loader_kind = "none";          ///< none | synthetic | features
+  caf::timespan loader_cost = std::chrono::milliseconds(0);
+  uint32_t loader_value_size = 100;
+  uint32_t loader_workers = 0;               ///< 0 = number of cores
+  uint32_t loader_queue = 10000;
+  bool loader_spin = false;
+  std::string loader_fail_prefix;
+  caf::timespan loader_timeout = std::chrono::seconds(30);
+  // -- cluster ------------------------------------------------------------------
+  std::vector<std::string> cluster_seeds;
+  caf::timespan cluster_heartbeat_interval = std::chrono::milliseconds(500);
+  caf::timespan cluster_failure_timeout = std::chrono::seconds(3);
+  // -- metrics, sizing, supervision ---------------------------------------------
+  uint16_t metrics_http_port = 0;
+  caf::timespan metrics_interval = std::chrono::seconds(1);
+  caf::timespan sizing_interval = std::chrono::seconds(5);
+  double sizing_cpu_target = 70;
+  uint32_t supervision_max_restarts = 5;
+  caf::timespan supervision_window = std::chrono::seconds(60);
+  // -- tls, log -----------------------------------------------------------------
+  bool tls_enabled = false;
+  std::string tls_ca_file, tls_cert_file, tls_key_file;
+  std::string log_level = "info";
+
+  node_config();
+
+  /// Checks values CAF cannot (ranges, names, files); returns a message naming the option, or "".
+  std::string validate();
+
+  /// Effective values after validate(): shards and workers with 0 resolved to the core count.
+  uint32_t shards() const;
+  uint32_t workers() const;
+  std::string id() const;
+};
+
+} // namespace ac

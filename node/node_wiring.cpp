@@ -1,0 +1,149 @@
+// Spawns and wires the actors of one node (see node_wiring.hpp).
+#include "node/node_wiring.hpp"
+
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/compute.hpp"
+#include "actors/front.hpp"
+#include "actors/membership.hpp"
+#include "actors/metrics.hpp"
+#include "actors/redis_bridge.hpp"
+#include "actors/shard.hpp"
+
+namespace ac {
+
+namespace {
+
+template <class Rep, class Period>
+std::chrono::milliseconds ms(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+redis_bridge_config bridge_config(const node_config& cfg) {
+  redis_bridge_config bc;
+  bc.redis.host = cfg.redis_host;
+  bc.redis.port = cfg.redis_port;
+  bc.redis.username = cfg.redis_username;
+  bc.redis.password = cfg.redis_password;
+  bc.redis.db = cfg.redis_db;
+  bc.redis.timeout = ms(cfg.redis_timeout);
+  bc.redis.key_prefix = cfg.redis_key_prefix;
+  bc.pool_size = cfg.redis_pool_size;
+  bc.batch_max = cfg.redis_batch_max;
+  bc.batch_wait = std::chrono::duration_cast<std::chrono::microseconds>(cfg.redis_batch_wait);
+  return bc;
+}
+
+} // namespace
+
+void node_handles::stop() {
+  auto bye = [](const auto& h) {
+    if (h)
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+  };
+  bye(front);
+  for (auto& s : shards)
+    bye(s);
+  bye(metrics);
+  bye(membership);
+  bye(bridge);
+  bye(compute);
+  bye(supervisor);
+}
+
+node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t port,
+                        std::shared_ptr<loader> custom) {
+  node_handles h;
+  auto id = cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(port) : cfg.node_id;
+  auto default_ttl = std::chrono::duration_cast<std::chrono::seconds>(cfg.cache_default_ttl);
+
+  // -- miss path -------------------------------------------------------------------
+  if (cfg.redis_enabled) {
+    h.bridge = sys.spawn(redis_bridge, bridge_config(cfg));
+  } else {
+    spdlog::info("redis.enabled is false: no L2, lookups use L1 and the loader only");
+  }
+  loader_options lo;
+  lo.kind = cfg.loader_kind;
+  lo.cost = ms(cfg.loader_cost);
+  lo.spin = cfg.loader_spin;
+  lo.value_size = cfg.loader_value_size;
+  lo.fail_prefix = cfg.loader_fail_prefix;
+  lo.ttl_seconds = static_cast<uint32_t>(default_ttl.count());
+  lo.node_id = id;
+  std::string why;
+  auto impl = custom ? custom : make_loader(lo, &why);
+  if (impl) {
+    compute_config cc;
+    cc.impl = impl;
+    cc.workers = cfg.workers();
+    cc.max_queue = cfg.loader_queue;
+    cc.timeout = ms(cfg.loader_timeout);
+    h.compute = sys.spawn(compute, std::move(cc));
+  }
+
+  // -- L1 --------------------------------------------------------------------------
+  auto n = cfg.shards();
+  for (uint32_t i = 0; i < n; ++i) {
+    shard_config sc;
+    sc.index = i;
+    sc.store.max_bytes = std::max<uint64_t>(cfg.cache_max_bytes / n, 1024);
+    sc.store.max_entries = std::max<uint64_t>(cfg.cache_max_entries / n, 1);
+    sc.store.default_ttl = default_ttl;
+    sc.store.stale_ttl = std::chrono::duration_cast<std::chrono::seconds>(cfg.cache_stale_ttl);
+    sc.store.policy = cfg.cache_policy;
+    sc.max_value_bytes = cfg.cache_max_value_bytes;
+    sc.sweep_interval = ms(cfg.cache_sweep_interval);
+    sc.load_timeout = ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4;
+    sc.has_loader = h.bridge || h.compute;
+    sc.bridge = h.bridge;
+    sc.compute = h.compute;
+    sc.node_id = id;
+    h.shards.push_back(sys.spawn(shard, std::move(sc)));
+  }
+
+  // -- entry, membership, metrics ----------------------------------------------------
+  front_config fc;
+  fc.node_id = id;
+  fc.max_key_bytes = cfg.cache_max_key_bytes;
+  fc.forward_timeout = ms(cfg.node_request_timeout);
+  fc.shards = h.shards;
+  h.front = sys.spawn(front, std::move(fc));
+
+  membership_config mc;
+  mc.self_id = id;
+  mc.host = cfg.node_host;
+  mc.port = port;
+  mc.seeds = cfg.cluster_seeds;
+  mc.heartbeat_interval = ms(cfg.cluster_heartbeat_interval);
+  mc.failure_timeout = ms(cfg.cluster_failure_timeout);
+  mc.request_timeout = std::min(ms(cfg.cluster_failure_timeout) / 2, std::chrono::milliseconds(2000));
+  mc.front = h.front;
+  mc.connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                           : sys.middleman().actor_handle();
+  h.membership = sys.spawn(membership, std::move(mc));
+
+  metrics_config mtc;
+  mtc.node_id = id;
+  mtc.interval = ms(cfg.metrics_interval);
+  mtc.shards = h.shards;
+  mtc.l2_enabled = cfg.redis_enabled;
+  mtc.sources.push_back(caf::actor_cast<stats_source>(h.front));
+  mtc.sources.push_back(caf::actor_cast<stats_source>(h.membership));
+  if (h.bridge)
+    mtc.sources.push_back(caf::actor_cast<stats_source>(h.bridge));
+  if (h.compute)
+    mtc.sources.push_back(caf::actor_cast<stats_source>(h.compute));
+  h.metrics = sys.spawn(metrics, std::move(mtc));
+
+  caf::anon_send(h.front, update_atom::value, caf::actor_cast<caf::actor>(h.metrics),
+                 caf::actor_cast<caf::actor>(h.membership));
+  spdlog::info("node {}: {} shards, policy {}, {} bytes / {} entries, loader {}", id, n,
+               cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
+               impl ? std::string{impl->name()} : std::string{"none"});
+  return h;
+}
+
+} // namespace ac

@@ -1,0 +1,37 @@
+// Spawns and wires the actors of one node; shared by actorcache-node, in-process tests and benchmarks.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/loader.hpp"
+#include "messages/front_actor.hpp"
+#include "messages/membership_actor.hpp"
+#include "messages/miss_path_actors.hpp"
+#include "messages/node_actors.hpp"
+#include "node/node_config.hpp"
+
+namespace ac {
+
+/// Handles of one node's actors. The node holds them; stop() ends them all.
+struct node_handles {
+  front_actor front;
+  std::vector<shard_actor> shards;
+  metrics_actor metrics;
+  membership_actor membership;
+  redis_bridge_actor bridge;   ///< null without redis.enabled
+  compute_actor compute;       ///< null with loader.kind=none
+  caf::actor supervisor;
+
+  /// Ends every actor of the node (published ones too, or the actor_system would wait for them).
+  void stop();
+};
+
+/// Spawns the node's actors. `port` is the bound port (for the node id and announcements);
+/// `custom` replaces the configured loader (a user's own loader), may be null.
+node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t port,
+                        std::shared_ptr<loader> custom = nullptr);
+
+} // namespace ac

@@ -1,0 +1,109 @@
+// Publishing and shutdown of a node (see publish.hpp).
+#include "node/publish.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <thread>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace ac {
+
+namespace {
+
+/// A free port on `host` (bind to 0, read it back). Only used when the node must know its
+/// port before it publishes (its id defaults to host:port).
+uint16_t pick_free_port(const std::string& host) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
+  uint16_t port = 0;
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0
+      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+int64_t total(const node_report& rep, const char* key) {
+  int64_t n = 0;
+  for (auto& a : rep.actors) {
+    auto i = a.counters.find(key);
+    if (i != a.counters.end())
+      n += i->second;
+  }
+  return n;
+}
+
+} // namespace
+
+void enable_tls_if_configured(node_config& cfg) {
+  if (!cfg.tls_enabled)
+    return;
+  cfg.load<caf::openssl::manager>();
+  cfg.set("openssl.certificate", cfg.tls_cert_file);
+  cfg.set("openssl.key", cfg.tls_key_file);
+  cfg.set("openssl.cafile", cfg.tls_ca_file);
+}
+
+publish_result start_published_node(caf::actor_system& sys, const node_config& cfg) {
+  publish_result out;
+  auto port = cfg.node_port;
+  if (port == 0 && cfg.node_id.empty())
+    port = pick_free_port(cfg.node_host);
+  published_node node;
+  node.handles = spawn_node(sys, cfg, port);
+  auto bound = cfg.tls_enabled
+                 ? caf::openssl::publish(node.handles.front, port, cfg.node_host.c_str(), true)
+                 : sys.middleman().publish(node.handles.front, port, cfg.node_host.c_str(), true);
+  if (!bound) {
+    out.error = sys.render(bound.error());
+    node.handles.stop();
+    return out;
+  }
+  node.port = *bound;
+  if (port == 0)  // the node id was given; let membership announce the real port
+    spdlog::debug("bound ephemeral port {}", node.port);
+  out.node = std::move(node);
+  return out;
+}
+
+void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::milliseconds bound) {
+  auto& h = node.handles;
+  caf::scoped_actor self{sys};
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  self->request(h.membership, std::chrono::seconds(1), leave_atom::value)
+    .receive([](bool) {}, [](caf::error&) {});
+  // Peers learn of the leave asynchronously; give the messages a moment to go out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool idle = true;
+    self->request(h.metrics, std::chrono::seconds(1), report_atom::value)
+      .receive([&](const node_report& rep) { idle = total(rep, "in_flight") == 0 && total(rep, "busy") == 0; },
+               [&](caf::error&) {});
+    if (idle)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto unpublish = [&](auto& front) {
+    if (sys.has_openssl_manager())
+      caf::anon_send(sys.openssl_manager().actor_handle(), caf::unpublish_atom::value,
+                     front.address(), node.port);
+    else
+      sys.middleman().unpublish(front, node.port);
+  };
+  unpublish(h.front);
+}
+
+} // namespace ac

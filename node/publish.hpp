@@ -1,0 +1,39 @@
+// Publishing the node's front on its port (plain or mutual TLS), and the orderly shutdown.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <caf/actor_system.hpp>
+
+#include "node/node_config.hpp"
+#include "node/node_wiring.hpp"
+
+namespace ac {
+
+struct published_node {
+  node_handles handles;
+  uint16_t port = 0;
+};
+
+struct publish_result {
+  std::optional<published_node> node;
+  std::string error;
+  explicit operator bool() const { return node.has_value(); }
+  published_node* operator->() { return &*node; }
+  published_node& operator*() { return *node; }
+};
+
+/// With tls.enabled: loads CAF's openssl module and points it at the configured files.
+/// Must run before the actor_system is created.
+void enable_tls_if_configured(node_config& cfg);
+
+/// Spawns the node's actors and publishes the front on node.host:node.port.
+publish_result start_published_node(caf::actor_system& sys, const node_config& cfg);
+
+/// Stops accepting, tells the cluster we leave, and waits (at most `bound`) until the node has
+/// no request in flight.
+void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::milliseconds bound);
+
+} // namespace ac

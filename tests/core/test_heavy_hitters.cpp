@@ -1,0 +1,72 @@
+// Tests for Space-Saving heavy hitters: exact counts when small, hot keys under churn, decay.
+#include <catch2/catch.hpp>
+
+#include "../../core/heavy_hitters.hpp"
+
+#include <random>
+
+using namespace ac;
+
+TEST_CASE("with fewer keys than counters the counts are exact") {
+  heavy_hitters h(8);
+  h.record("a", 5);
+  h.record("b");
+  h.record("a");
+  auto t = h.top(10);
+  REQUIRE(t.size() == 2);
+  CHECK(t[0] == std::make_pair(std::string("a"), uint64_t{6}));
+  CHECK(t[1] == std::make_pair(std::string("b"), uint64_t{1}));
+  CHECK(h.is_hot("a", 6));
+  CHECK_FALSE(h.is_hot("a", 7));
+  CHECK_FALSE(h.is_hot("zzz", 0));
+}
+
+TEST_CASE("hot keys are found among many cold ones") {
+  heavy_hitters h(16);
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 100000; ++i) {
+    if (i % 10 == 0)
+      h.record("hot1");
+    else if (i % 10 == 1)
+      h.record("hot2");
+    else
+      h.record("cold" + std::to_string(rng() % 50000));
+  }
+  auto t = h.top(2);
+  REQUIRE(t.size() == 2);
+  CHECK(((t[0].first == "hot1" && t[1].first == "hot2") ||
+         (t[0].first == "hot2" && t[1].first == "hot1")));
+  // Counts never underestimate.
+  CHECK(t[0].second >= 10000);
+  CHECK(h.size() <= 16);
+  CHECK_FALSE(h.is_hot("cold1", 1000));
+}
+
+TEST_CASE("a new key inherits the smallest count as its error") {
+  heavy_hitters h(2);
+  h.record("a", 10);
+  h.record("b", 3);
+  h.record("c"); // replaces b: count 4, guaranteed 1
+  auto t = h.top(2);
+  CHECK(t[1] == std::make_pair(std::string("c"), uint64_t{4}));
+  CHECK(h.is_hot("c", 1));
+  CHECK_FALSE(h.is_hot("c", 2));
+}
+
+TEST_CASE("decay halves counts and forgets keys that fall to zero") {
+  heavy_hitters h(4);
+  h.record("a", 8);
+  h.record("b", 1);
+  h.decay();
+  auto t = h.top(4);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].second == 4);
+  CHECK(h.size() == 1);
+}
+
+TEST_CASE("top of zero or on an empty tracker is empty") {
+  heavy_hitters h;
+  CHECK(h.top(5).empty());
+  h.record("a");
+  CHECK(h.top(0).empty());
+}

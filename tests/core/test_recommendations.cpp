@@ -1,0 +1,110 @@
+// Tests for the recommendation rules and the usage-history ring.
+#include <catch2/catch.hpp>
+
+#include "../../core/recommendations.hpp"
+
+using namespace ac;
+
+namespace {
+
+bool any_contains(const std::vector<std::string>& xs, const std::string& needle) {
+  for (auto& x : xs)
+    if (x.find(needle) != std::string::npos)
+      return true;
+  return false;
+}
+
+health_sample healthy() {
+  health_sample s;
+  s.hit_rate = 0.95;
+  s.avg_latency_ms = 1;
+  s.usage_ratio = 0.5;
+  s.lookups = 10000;
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("a healthy cache gets no recommendations") {
+  CHECK(recommend(healthy()).empty());
+}
+
+TEST_CASE("a low hit rate with enough lookups suggests a larger cache and names the rate") {
+  auto s = healthy();
+  s.hit_rate = 0.62;
+  auto r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "62.0%"));
+  CHECK(any_contains(r, "larger cache"));
+}
+
+TEST_CASE("a low hit rate over fewer than 100 lookups is not reported") {
+  auto s = healthy();
+  s.hit_rate = 0.1;
+  s.lookups = 99;
+  CHECK(recommend(s).empty());
+}
+
+TEST_CASE("high latency and errors each produce their own advice") {
+  auto s = healthy();
+  s.avg_latency_ms = 12.5;
+  s.error_rate = 0.05;
+  auto r = recommend(s);
+  REQUIRE(r.size() == 2);
+  CHECK(any_contains(r, "12.5 ms"));
+  CHECK(any_contains(r, "5.00%"));
+  CHECK(any_contains(r, "Redis"));
+}
+
+TEST_CASE("thresholds are strict: exactly 10 ms and exactly 1% errors are fine") {
+  auto s = healthy();
+  s.avg_latency_ms = 10;
+  s.error_rate = 0.01;
+  CHECK(recommend(s).empty());
+}
+
+TEST_CASE("usage advice picks one band: near capacity, high, or low") {
+  auto s = healthy();
+  s.usage_ratio = 0.95;
+  auto r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "near capacity"));
+  CHECK(any_contains(r, "95%"));
+
+  s.usage_ratio = 0.8;
+  r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "usage high"));
+
+  s.usage_ratio = 0.1;
+  r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "could shrink"));
+}
+
+TEST_CASE("usage history keeps the newest samples, oldest first") {
+  usage_history h(3);
+  for (uint64_t i = 1; i <= 5; ++i)
+    h.push({i * 1000, i * 10, i, 100});
+  auto xs = h.samples();
+  REQUIRE(xs.size() == 3);
+  CHECK(xs[0].timestamp_ms == 3000);
+  CHECK(xs[1].timestamp_ms == 4000);
+  CHECK(xs[2].timestamp_ms == 5000);
+}
+
+TEST_CASE("the trend is the growth in bytes per minute") {
+  usage_history h;
+  CHECK(h.trend_bytes_per_minute() == 0);
+  // 1 MiB every 30 s = 2 MiB per minute.
+  for (uint64_t i = 0; i < 10; ++i)
+    h.push({i * 30000, (5 + i) << 20, 0, 0});
+  CHECK(h.trend_bytes_per_minute() == Approx(2.0 * (1 << 20)));
+}
+
+TEST_CASE("samples sharing one timestamp have no trend") {
+  usage_history h;
+  h.push({1000, 10, 0, 0});
+  h.push({1000, 99, 0, 0});
+  CHECK(h.trend_bytes_per_minute() == 0);
+}

@@ -1,0 +1,32 @@
+// Tests for the clock sources: the manual clock moves only when told to.
+#include <catch2/catch.hpp>
+
+#include "../../core/ttl_clock.hpp"
+
+#include <memory>
+
+using namespace ac;
+using namespace std::chrono_literals;
+
+TEST_CASE("a manual clock stands still until advanced or set") {
+  manual_clock c;
+  const auto start = c.now();
+  CHECK(c.now() == start);
+  c.advance(1500ms);
+  CHECK(c.now() - start == 1500ms);
+  c.set(start + 10s);
+  CHECK(c.now() == start + 10s);
+}
+
+TEST_CASE("a manual clock can start at a given point and be used through the interface") {
+  const auto t = ac_clock::time_point{} + 42s;
+  std::unique_ptr<clock_source> c = std::make_unique<manual_clock>(t);
+  CHECK(c->now() == t);
+}
+
+TEST_CASE("the system clock source never goes backwards") {
+  system_clock_source c;
+  auto a = c.now();
+  auto b = c.now();
+  CHECK(b >= a);
+}

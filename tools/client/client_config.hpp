@@ -1,0 +1,31 @@
+// The options of actorcache-client: the common ones plus put's TTL and the load generator's.
+#pragma once
+
+#include "tools/common/cli_options.hpp"
+#include "tools/common/load_generator.hpp"
+
+namespace ac {
+
+class client_config : public tool_config {
+public:
+  client_config() {
+    tool_options()
+      .add(ttl, "ttl", "put: lifetime in seconds (0 = the node's cache.default-ttl)")
+      .add(load.clients, "clients", "load: client actors")
+      .add(load.window, "window", "load: requests in flight per client actor")
+      .add(load.requests, "requests", "load: total requests (a get_many counts once)")
+      .add(load.keys, "keys", "load: distinct keys")
+      .add(load.key_prefix, "key-prefix", "load: keys are PREFIX0 .. PREFIX(keys-1)")
+      .add(load.dist, "dist", "load: uniform|zipf")
+      .add(load.zipf, "zipf", "load: zipf exponent")
+      .add(load.get_ratio, "get-ratio", "load: share of gets (0 = all puts, 1 = all gets)")
+      .add(load.batch, "batch", "load: keys per get_many (1 = single get)")
+      .add(load.value_size, "value-size", "load: bytes of each put value")
+      .add(load.seed, "seed", "load: random seed (client i uses seed + i)");
+  }
+
+  uint32_t ttl = 0;    ///< --ttl, for put and load's puts
+  load_options load;   ///< load's options; timeout and ttl are copied in from the common ones
+};
+
+} // namespace ac

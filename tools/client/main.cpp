@@ -1,0 +1,71 @@
+// actorcache-client: get/put/mget/del against a node or cluster, and the load generator.
+#include <iostream>
+#include <map>
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "messages/errors.hpp"
+#include "tools/client/commands.hpp"
+#include "tools/common/cluster_directory.hpp"
+
+namespace {
+
+constexpr const char* usage =
+  "usage: actorcache-client --node=HOST:PORT [--node=...] COMMAND [ARGS] [options]\n"
+  "  get KEY                      print the value; exit 0 hit, 1 miss, 2 error\n"
+  "  put KEY VALUE [--ttl=S]      store a value; prints OK\n"
+  "  mget KEY...                  one line per key: value or empty\n"
+  "  del KEY                      prints 1 (erased) or 0 (absent)\n"
+  "  load [--clients=N --window=W --requests=R --keys=K --key-prefix=S --dist=uniform|zipf\n"
+  "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --json]\n"
+  "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n"
+  "        --log.level=warn   (--help lists every option)\n";
+
+using command_fn = int (*)(ac::client_context&, const std::vector<std::string>&);
+
+int run(int argc, char** argv) {
+  ac::client_config cfg;
+  auto parsed = ac::parse_tool_args(cfg, argc, argv, 2);
+  if (parsed.exit_code >= 0) {
+    if (cfg.cli_helptext_printed)
+      std::cout << "\n" << usage;
+    return parsed.exit_code;
+  }
+  static const std::map<std::string, command_fn> commands = {
+    {"get", ac::cmd_get}, {"put", ac::cmd_put},   {"mget", ac::cmd_mget},
+    {"del", ac::cmd_del}, {"load", ac::cmd_load},
+  };
+  auto& pos = parsed.positionals;
+  if (pos.empty() || commands.count(pos.front()) == 0) {
+    if (!pos.empty())
+      std::cerr << "actorcache-client: unknown command '" << pos.front() << "'\n";
+    std::cerr << usage;
+    return 2;
+  }
+  if (cfg.nodes.empty()) {
+    std::cerr << "actorcache-client: --node=HOST:PORT is required\n";
+    return 2;
+  }
+  caf::actor_system sys{cfg};
+  auto map = ac::discover_cluster(sys, cfg.nodes, cfg.timeout);
+  if (!map) {
+    std::cerr << "actorcache-client: " << ac::describe(map.error()) << "\n";
+    return 2;
+  }
+  auto directory = ac::spawn_directory(sys, *map, cfg.timeout);
+  ac::client_context ctx{sys, cfg, directory, *map};
+  std::vector<std::string> args(pos.begin() + 1, pos.end());
+  auto rc = commands.at(pos.front())(ctx, args);
+  caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+  return rc;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto rc = run(argc, argv);
+  std::cout.flush();
+  return rc;
+}

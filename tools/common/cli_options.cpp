@@ -1,0 +1,170 @@
+// Command-line handling shared by the tools: argv pre-splitting, the common options, logging.
+#include "tools/common/cli_options.hpp"
+
+#include <cmath>
+#include <iostream>
+
+#include <caf/atom.hpp>
+#include <caf/config_option_set.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "messages/register_types.hpp"
+
+namespace ac {
+
+std::string normalize_seconds(std::string_view value) {
+  if (value.empty())
+    return std::string{value};
+  for (char c : value)
+    if (!(c >= '0' && c <= '9') && c != '.')
+      return std::string{value};
+  try {
+    auto ms = std::llround(std::stod(std::string{value}) * 1000.0);
+    return std::to_string(ms) + "ms";
+  } catch (...) {
+    return std::string{value};
+  }
+}
+
+split_args_result split_args(const std::vector<std::string>& args,
+                             const std::function<bool(std::string_view)>& is_known) {
+  split_args_result res;
+  bool only_positionals = false;
+  for (const auto& arg : args) {
+    if (only_positionals) {
+      res.positionals.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positionals = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "-?") {
+      res.options.push_back("--help");
+      continue;
+    }
+    if (arg.size() <= 2 || arg.compare(0, 2, "--") != 0) {
+      res.positionals.push_back(arg);
+      continue;
+    }
+    auto eq = arg.find('=');
+    auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    auto value = eq == std::string::npos ? std::string{} : arg.substr(eq + 1);
+    if (name == "node") {
+      // Comma lists are accepted too: --node=a:1,b:2.
+      size_t pos = 0;
+      while (pos <= value.size()) {
+        auto comma = value.find(',', pos);
+        auto part = value.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        if (!part.empty())
+          res.nodes.push_back(part);
+        if (comma == std::string::npos)
+          break;
+        pos = comma + 1;
+      }
+      continue;
+    }
+    if (!is_known(name)) {
+      if (res.unknown.empty())
+        res.unknown = "--" + name;
+      continue;
+    }
+    if (name == "timeout" && eq != std::string::npos)
+      res.options.push_back("--timeout=" + normalize_seconds(value));
+    else
+      res.options.push_back(arg);
+  }
+  return res;
+}
+
+tool_config::tool_config() {
+  register_types(*this);
+  load<caf::io::middleman>();
+  opt_group{custom_options_, "global"}
+    .add(nodes, "node", "HOST:PORT of a node (repeatable; with a cluster any member will do)")
+    .add(timeout, "timeout", "deadline of every request and connect (e.g. 5s, 500ms)")
+    .add(json, "json", "print JSON instead of a table");
+  opt_group{custom_options_, "tls"}
+    .add(tls.enabled, "enabled", "connect with mutual TLS (caf::openssl)")
+    .add(tls.ca_file, "ca-file", "PEM bundle of the cluster CA")
+    .add(tls.cert_file, "cert-file", "this tool's PEM certificate")
+    .add(tls.key_file, "key-file", "this tool's PEM private key");
+  opt_group{custom_options_, "log"}.add(log_level, "level",
+                                             "trace|debug|info|warn|error|critical|off");
+}
+
+bool tool_config::knows_option(std::string_view name) const {
+  if (custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()}) != nullptr)
+    return true;
+  // Built-ins CAF handles before looking at the option set.
+  return name == "help" || name == "long-help" || name == "dump-config" || name == "config-file";
+}
+
+void setup_logging(const std::string& program, const std::string& level) {
+  auto logger = spdlog::get(program);
+  if (!logger)
+    logger = spdlog::stderr_color_mt(program);
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t default_threads) {
+  parse_outcome out;
+  std::string program = argc > 0 ? argv[0] : "actorcache-tool";
+  if (auto slash = program.rfind('/'); slash != std::string::npos)
+    program = program.substr(slash + 1);
+  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  auto split = split_args(args, [&](std::string_view n) { return cfg.knows_option(n); });
+  if (!split.unknown.empty()) {
+    std::cerr << program << ": unknown option " << split.unknown << " (see --help)\n";
+    out.exit_code = 2;
+    return out;
+  }
+  // Defaults for low latency on small machines (caf-0.17-notes §3); the command line wins.
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", default_threads);
+  if (auto err = cfg.parse(split.options)) {
+    std::cerr << program << ": " << caf::actor_system_config::render(err) << "\n";
+    out.exit_code = 2;
+    return out;
+  }
+  if (cfg.cli_helptext_printed) {
+    out.exit_code = 0;
+    return out;
+  }
+  auto lvl = spdlog::level::from_str(cfg.log_level);
+  if (lvl == spdlog::level::off && cfg.log_level != "off") {
+    std::cerr << program << ": bad --log.level '" << cfg.log_level << "'\n";
+    out.exit_code = 2;
+    return out;
+  }
+  setup_logging(program, cfg.log_level);
+  for (auto& n : split.nodes)
+    cfg.nodes.push_back(std::move(n));
+  if (cfg.timeout <= caf::timespan{0}) {
+    std::cerr << program << ": --timeout must be positive\n";
+    out.exit_code = 2;
+    return out;
+  }
+  if (cfg.tls.enabled) {
+    // Setting any openssl.* key turns on peer authentication (notes §6). A CA without our
+    // own certificate aborts inside CAF, so refuse that combination here.
+    if (!cfg.tls.ca_file.empty() && (cfg.tls.cert_file.empty() || cfg.tls.key_file.empty())) {
+      std::cerr << program << ": --tls.ca-file needs --tls.cert-file and --tls.key-file\n";
+      out.exit_code = 2;
+      return out;
+    }
+    cfg.openssl_cafile = cfg.tls.ca_file;
+    cfg.openssl_certificate = cfg.tls.cert_file;
+    cfg.openssl_key = cfg.tls.key_file;
+    cfg.load<caf::openssl::manager>();
+  }
+  out.positionals = std::move(split.positionals);
+  return out;
+}
+
+} // namespace ac

@@ -1,0 +1,77 @@
+// Command-line handling shared by the tools: argv pre-splitting, the common options, logging.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/config_option_adder.hpp>
+#include <caf/timespan.hpp>
+
+namespace ac {
+
+/// argv (without the program name) divided into what CAF parses and what the tool reads.
+struct split_args_result {
+  std::vector<std::string> options;      ///< `--name[=value]` CAF knows, in argv order
+  std::vector<std::string> positionals;  ///< command words and their arguments, in order
+  std::vector<std::string> nodes;        ///< every `--node=` value (repeatable, `a,b` splits)
+  std::string unknown;                   ///< first `--option` nobody knows ("" if none)
+};
+
+/// CAF stops parsing at the first positional argument, but users write options after the
+/// command (`client --node=H:P put K V --ttl=5`). So every `--name[=value]` anywhere is an
+/// option when `is_known(name)` says so, everything else is positional; after a bare `--`
+/// all arguments are positional (for values starting with dashes). `-h`/`-?` ask for help.
+/// `--node` is taken out here because CAF would keep only its last occurrence. A bare
+/// number for `--timeout` means seconds (`--timeout=2` -> `--timeout=2000ms`).
+split_args_result split_args(const std::vector<std::string>& args,
+                             const std::function<bool(std::string_view)>& is_known);
+
+/// "2" -> "2000ms", "0.5" -> "500ms"; anything else (already with a unit) is returned as is.
+std::string normalize_seconds(std::string_view value);
+
+/// TLS settings for remoting; when enabled, every connection uses caf::openssl.
+struct tls_options {
+  bool enabled = false;    ///< --tls.enabled
+  std::string ca_file;     ///< --tls.ca-file: PEM bundle of the cluster CA
+  std::string cert_file;   ///< --tls.cert-file: this tool's certificate
+  std::string key_file;    ///< --tls.key-file: its private key
+};
+
+/// The actor system configuration every tool shares. Subclasses add their own options to
+/// the "global" group with tool_options(); then main calls parse_tool_args.
+class tool_config : public caf::actor_system_config {
+public:
+  tool_config();
+
+  std::vector<std::string> nodes;                         ///< --node=HOST:PORT (repeatable)
+  caf::timespan timeout = std::chrono::seconds(5);        ///< --timeout: per request/connect
+  tls_options tls;                                        ///< --tls.*
+  std::string log_level = "warn";                         ///< --log.level
+  bool json = false;                                      ///< --json
+
+  /// Whether `name` (as written after `--`, before `=`) is an option CAF will accept.
+  bool knows_option(std::string_view name) const;
+
+protected:
+  caf::config_option_adder tool_options() { return {custom_options_, "global"}; }
+};
+
+/// What main does after parsing: exit with `exit_code` when >= 0, else run `positionals`.
+struct parse_outcome {
+  int exit_code = -1;
+  std::vector<std::string> positionals;
+};
+
+/// Pre-splits argv, sets latency-friendly scheduler defaults (policy sharing with
+/// `default_threads` workers; the user's --scheduler.* wins), parses, loads the openssl
+/// module when --tls.enabled, and sets up spdlog on stderr. Errors name the option and
+/// give exit code 2; --help gives 0.
+parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t default_threads);
+
+/// Logs to stderr through spdlog at `level` (trace|debug|info|warn|error|critical|off).
+void setup_logging(const std::string& program, const std::string& level);
+
+} // namespace ac

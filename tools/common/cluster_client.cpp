@@ -1,0 +1,261 @@
+// The smart-client request layer: routes each key to its owner, fails fast on dead nodes, retries once.
+#include "tools/common/cluster_client.hpp"
+
+#include <map>
+
+#include <caf/sec.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/key_normalization.hpp"
+#include "messages/errors.hpp"
+#include "tools/common/cluster_directory.hpp"
+
+namespace ac {
+
+namespace {
+
+caf::error node_down_error() { return caf::make_error(caf::exit_reason::remote_link_unreachable); }
+
+bool is_down(const caf::error& err) { return err == node_down_error(); }
+
+} // namespace
+
+bool retryable(const caf::error& err) {
+  if (err.category() == caf::atom("system"))
+    return true;
+  return err.category() == errc_category && err.code() == static_cast<uint8_t>(errc::unavailable);
+}
+
+template <class T>
+struct cluster_client::single_op {
+  uint64_t hash = 0;
+  int attempt = 0;
+  std::string avoid;   // node that failed the first attempt
+  sender<T> send;
+  callback<T> done;
+};
+
+cluster_client::cluster_client(caf::event_based_actor* self, caf::actor directory,
+                               cluster_map_ptr table, caf::timespan timeout)
+  : self_(self), directory_(std::move(directory)), table_(std::move(table)), timeout_(timeout) {
+  monitor_nodes();
+}
+
+void cluster_client::monitor_nodes() {
+  for (const auto& n : table_->nodes())
+    if (monitored_.insert(n.handle.address()).second)
+      self_->monitor(n.handle);
+}
+
+uint64_t cluster_client::track(const std::string& node_id, fail_fn fail) {
+  auto id = next_id_++;
+  pending_.emplace(id, pending_request{node_id, std::move(fail)});
+  return id;
+}
+
+bool cluster_client::settle(uint64_t id) { return pending_.erase(id) > 0; }
+
+void cluster_client::fail(uint64_t id, caf::error err) {
+  auto i = pending_.find(id);
+  if (i == pending_.end())
+    return;  // already failed by handle_down; this is its late timeout
+  auto f = std::move(i->second.fail);
+  pending_.erase(i);
+  f(std::move(err));
+}
+
+void cluster_client::handle_down(const caf::down_msg& dm) {
+  auto* n = table_->find(dm.source);
+  if (n == nullptr)
+    return;
+  std::string id = n->id;
+  spdlog::debug("node {} down: failing its pending requests", id);
+  // Route new requests around it right away; the directory's newer table follows.
+  table_ = std::make_shared<const cluster_map>(table_->without(id, table_->version()));
+  std::vector<uint64_t> ids;
+  for (const auto& [rid, p] : pending_)
+    if (p.node_id == id)
+      ids.push_back(rid);
+  for (auto rid : ids)
+    fail(rid, node_down_error());
+}
+
+void cluster_client::adopt(cluster_map_ptr t) {
+  if (t && t->version() > table_->version()) {
+    table_ = std::move(t);
+    monitor_nodes();
+  }
+}
+
+void cluster_client::refresh(const std::string& failed_id, bool down, std::function<void()> next) {
+  self_->request(directory_, timeout_, refresh_atom::value, table_->version(), failed_id, down)
+    .then(
+      [this, next](cluster_map_ptr& t) {
+        adopt(std::move(t));
+        next();
+      },
+      [next](caf::error&) { next(); });
+}
+
+template <class T>
+void cluster_client::run(std::shared_ptr<single_op<T>> op) {
+  auto r = table_->route_of(op->hash, op->avoid);
+  if (r.node == nullptr) {
+    op->done(make_error(errc::unavailable, "no reachable node"));
+    return;
+  }
+  std::string node_id = r.node->id;
+  auto id = track(node_id, [this, op, node_id](caf::error err) {
+    if (op->attempt > 0 || !retryable(err)) {
+      op->done(std::move(err));
+      return;
+    }
+    op->attempt = 1;
+    op->avoid = node_id;
+    ++retries_;
+    refresh(node_id, is_down(err), [this, op] { run(op); });
+  });
+  op->send(
+    *r.node, r.direct,
+    [this, op, id](T& x) {
+      if (settle(id))
+        op->done(std::move(x));
+    },
+    [this, id](caf::error& err) { fail(id, std::move(err)); });
+}
+
+void cluster_client::get(std::string key, callback<lookup_result> done) {
+  auto op = std::make_shared<single_op<lookup_result>>();
+  op->hash = key_hash(key);
+  op->done = std::move(done);
+  op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
+    if (direct)
+      self_->request(n.handle, timeout_, route_atom::value, get_atom::value, key, table_->epoch())
+        .then([ok](lookup_result& r) { ok(r); }, [err](caf::error& e) { err(e); });
+    else
+      self_->request(n.handle, timeout_, get_atom::value, key)
+        .then([ok](lookup_result& r) { ok(r); }, [err](caf::error& e) { err(e); });
+  };
+  run(op);
+}
+
+void cluster_client::put(std::string key, std::string entry_bytes, uint32_t ttl_seconds,
+                         callback<bool> done) {
+  auto op = std::make_shared<single_op<bool>>();
+  op->hash = key_hash(key);
+  op->done = std::move(done);
+  op->send = [this, key = std::move(key), v = std::move(entry_bytes),
+              ttl_seconds](const node_ref& n, bool direct, auto ok, auto err) {
+    if (direct)
+      self_->request(n.handle, timeout_, route_atom::value, put_atom::value, key, v, ttl_seconds,
+                     table_->epoch())
+        .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
+    else
+      self_->request(n.handle, timeout_, put_atom::value, key, v, ttl_seconds)
+        .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
+  };
+  run(op);
+}
+
+void cluster_client::erase(std::string key, callback<bool> done) {
+  auto op = std::make_shared<single_op<bool>>();
+  op->hash = key_hash(key);
+  op->done = std::move(done);
+  op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
+    if (direct)
+      self_->request(n.handle, timeout_, route_atom::value, delete_atom::value, key,
+                     table_->epoch())
+        .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
+    else
+      self_->request(n.handle, timeout_, delete_atom::value, key)
+        .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
+  };
+  run(op);
+}
+
+void cluster_client::get_many(std::vector<std::string> keys, callback<lookup_results> done) {
+  run_many(std::move(keys), 0, {}, std::move(done));
+}
+
+void cluster_client::run_many(std::vector<std::string> keys, int attempt, std::string avoid,
+                              callback<lookup_results> done) {
+  struct group {
+    const node_ref* node = nullptr;
+    bool direct = false;
+    std::vector<size_t> index;  // positions in `keys`
+  };
+  std::map<std::pair<std::string, bool>, group> groups;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto r = table_->route_of(key_hash(keys[i]), avoid);
+    if (r.node == nullptr) {
+      done(make_error(errc::unavailable, "no reachable node"));
+      return;
+    }
+    auto& g = groups[std::make_pair(r.node->id, r.direct)];
+    g.node = r.node;
+    g.direct = r.direct;
+    g.index.push_back(i);
+  }
+  struct gather {
+    lookup_results results;
+    size_t remaining = 0;
+    caf::error first_error;
+    callback<lookup_results> done;
+    void piece_done() {
+      if (--remaining > 0)
+        return;
+      if (first_error)
+        done(std::move(first_error));
+      else
+        done(std::move(results));
+    }
+  };
+  auto acc = std::make_shared<gather>();
+  acc->results.resize(keys.size());
+  acc->remaining = groups.size();
+  acc->done = std::move(done);
+  if (groups.empty()) {
+    acc->done(lookup_results{});
+    return;
+  }
+  for (auto& [k, g] : groups) {
+    std::vector<std::string> sub;
+    for (auto i : g.index)
+      sub.push_back(keys[i]);
+    auto index = std::make_shared<std::vector<size_t>>(std::move(g.index));
+    auto place = [acc, index](caf::expected<lookup_results> r) {
+      if (!r || r->size() != index->size()) {
+        if (!acc->first_error)
+          acc->first_error = r ? make_error(errc::bad_request, "get_many answer of wrong length")
+                               : std::move(r.error());
+      } else {
+        for (size_t j = 0; j < index->size(); ++j)
+          acc->results[(*index)[j]] = std::move((*r)[j]);
+      }
+      acc->piece_done();
+    };
+    std::string node_id = g.node->id;
+    auto id = track(node_id, [this, attempt, sub, node_id, place](caf::error err) {
+      if (attempt > 0 || !retryable(err)) {
+        place(std::move(err));
+        return;
+      }
+      ++retries_;
+      refresh(node_id, is_down(err),
+              [this, sub, node_id, place] { run_many(sub, 1, node_id, place); });
+    });
+    auto ok = [this, id, place](lookup_results& r) {
+      if (settle(id))
+        place(std::move(r));
+    };
+    auto err = [this, id](caf::error& e) { fail(id, std::move(e)); };
+    if (g.direct)
+      self_->request(g.node->handle, timeout_, route_atom::value, get_many_atom::value, sub,
+                     table_->epoch())
+        .then(ok, err);
+    else
+      self_->request(g.node->handle, timeout_, get_many_atom::value, sub).then(ok, err);
+  }
+}
+
+} // namespace ac

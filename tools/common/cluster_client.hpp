@@ -1,0 +1,93 @@
+// The smart-client request layer: routes each key to its owner, fails fast on dead nodes, retries once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/timespan.hpp>
+
+#include "messages/lookup.hpp"
+#include "tools/common/cluster_map.hpp"
+
+namespace ac {
+
+/// Lives inside one event-based actor (its state owns it) and issues that actor's requests.
+/// Every request carries the timeout. A request that fails with a transport error (timeout,
+/// node down) or `unavailable` is retried once, after the directory refreshed the table, on
+/// the new owner; errors the node decided (key_too_long, overloaded, ...) are final.
+/// CAF never fails requests pending at a node that died (notes §2), so the owning actor must
+/// pass its down messages to handle_down(), which fails them at once.
+/// Callbacks run in the owning actor; none runs after the actor is gone.
+class cluster_client {
+public:
+  template <class T>
+  using callback = std::function<void(caf::expected<T>)>;
+
+  cluster_client(caf::event_based_actor* self, caf::actor directory, cluster_map_ptr table,
+                 caf::timespan timeout);
+
+  void get(std::string key, callback<lookup_result> done);
+  /// Keys are grouped by owner, one get_many per owner; results come back in key order.
+  void get_many(std::vector<std::string> keys, callback<lookup_results> done);
+  /// `entry_bytes` is an encoded Entry (encode_entry).
+  void put(std::string key, std::string entry_bytes, uint32_t ttl_seconds, callback<bool> done);
+  void erase(std::string key, callback<bool> done);
+
+  /// Call from the owning actor's down handler.
+  void handle_down(const caf::down_msg& dm);
+
+  /// Requests that were sent a second time.
+  uint64_t retries() const { return retries_; }
+
+  const cluster_map& table() const { return *table_; }
+
+private:
+  using fail_fn = std::function<void(caf::error)>;
+  struct pending_request {
+    std::string node_id;  // where it went
+    fail_fn fail;         // where its failure goes
+  };
+  template <class T>
+  using sender = std::function<void(const node_ref&, bool direct, std::function<void(T&)> ok,
+                                    std::function<void(caf::error&)> err)>;
+  template <class T>
+  struct single_op;
+
+  template <class T>
+  void run(std::shared_ptr<single_op<T>> op);
+  void run_many(std::vector<std::string> keys, int attempt, std::string avoid,
+                callback<lookup_results> done);
+
+  /// Registers a request; returns its id for ok()/fail() lookups.
+  uint64_t track(const std::string& node_id, fail_fn fail);
+  /// True once per id: whether the answer still counts (not failed by handle_down).
+  bool settle(uint64_t id);
+  void fail(uint64_t id, caf::error err);
+  /// Asks the directory for a table newer than ours, then runs `next` (also on error).
+  void refresh(const std::string& failed_id, bool down, std::function<void()> next);
+  void adopt(cluster_map_ptr t);
+  void monitor_nodes();
+
+  caf::event_based_actor* self_;
+  caf::actor directory_;
+  cluster_map_ptr table_;
+  caf::timespan timeout_;
+  uint64_t next_id_ = 1;
+  uint64_t retries_ = 0;
+  std::unordered_map<uint64_t, pending_request> pending_;
+  std::set<caf::actor_addr> monitored_;
+};
+
+/// Whether a failed request may succeed on another try (transport errors and `unavailable`).
+bool retryable(const caf::error& err);
+
+} // namespace ac

@@ -1,0 +1,259 @@
+// The load generator: N client actors keeping W requests in flight until R requests are answered.
+#include "tools/common/load_generator.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <sstream>
+
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/zipf_generator.hpp"
+#include "messages/entry_codec.hpp"
+#include "messages/errors.hpp"
+#include "tools/common/cluster_client.hpp"
+#include "tools/common/json_writer.hpp"
+
+namespace ac {
+
+void load_result::merge(const load_result& o) {
+  requests += o.requests;
+  ok += o.ok;
+  errors += o.errors;
+  hits += o.hits;
+  misses += o.misses;
+  keys += o.keys;
+  gets += o.gets;
+  puts += o.puts;
+  retries += o.retries;
+  latency.merge(o.latency);
+  for (const auto& [k, n] : o.error_kinds)
+    error_kinds[k] += n;
+}
+
+std::string validate(const load_options& o) {
+  if (o.clients == 0) return "--clients must be at least 1";
+  if (o.window == 0) return "--window must be at least 1";
+  if (o.keys == 0) return "--keys must be at least 1";
+  if (o.batch == 0) return "--batch must be at least 1";
+  if (o.dist != "uniform" && o.dist != "zipf") return "--dist must be uniform or zipf";
+  if (!(o.zipf >= 0)) return "--zipf must be >= 0";
+  if (!(o.get_ratio >= 0 && o.get_ratio <= 1)) return "--get-ratio must be in 0..1";
+  return {};
+}
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Shared by the client actors of one run: the request budget and the merged result.
+struct run_shared {
+  load_options opts;
+  std::atomic<uint64_t> issued{0};  // requests taken from the budget
+  std::mutex mtx;
+  load_result total;
+  uint32_t running = 0;             // client actors not yet finished
+  std::promise<void> finished;
+
+  bool take_ticket() { return issued.fetch_add(1, std::memory_order_relaxed) < opts.requests; }
+
+  void report(const load_result& r) {
+    std::lock_guard<std::mutex> guard{mtx};
+    total.merge(r);
+    if (--running == 0)
+      finished.set_value();
+  }
+};
+
+struct load_client_state {
+  std::unique_ptr<cluster_client> client;
+  std::shared_ptr<run_shared> shared;
+  load_result result;
+  uint32_t inflight = 0;
+  bool done = false;
+  std::mt19937_64 rng;
+  std::optional<zipf_generator> zipf;
+  std::string entry_bytes;  // the encoded Entry every put writes
+  static inline const char* name = "load_client";
+};
+
+using load_client = caf::stateful_actor<load_client_state>;
+
+std::string next_key(load_client* self) {
+  auto& st = self->state;
+  uint64_t idx = st.zipf ? st.zipf->next() : st.rng() % st.shared->opts.keys;
+  return st.shared->opts.key_prefix + std::to_string(idx);
+}
+
+void issue_more(load_client* self);
+
+void finish_request(load_client* self, clock_type::time_point start, const caf::error* err) {
+  auto& st = self->state;
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - start);
+  st.result.latency.record(static_cast<uint64_t>(us.count()));
+  ++st.result.requests;
+  if (err != nullptr) {
+    ++st.result.errors;
+    ++st.result.error_kinds[describe(*err)];
+  } else {
+    ++st.result.ok;
+  }
+  --st.inflight;
+  issue_more(self);
+}
+
+void count_lookup(load_client_state& st, const lookup_result& r) {
+  if (r.found)
+    ++st.result.hits;
+  else
+    ++st.result.misses;
+}
+
+void issue_one(load_client* self) {
+  auto& st = self->state;
+  const auto& o = st.shared->opts;
+  auto start = clock_type::now();
+  ++st.inflight;
+  std::uniform_real_distribution<double> coin{0.0, 1.0};
+  bool is_get = o.get_ratio >= 1.0 || coin(st.rng) < o.get_ratio;
+  if (!is_get) {
+    ++st.result.puts;
+    ++st.result.keys;
+    st.client->put(next_key(self), st.entry_bytes, o.ttl, [self, start](caf::expected<bool> r) {
+      finish_request(self, start, r ? nullptr : &r.error());
+    });
+  } else if (o.batch <= 1) {
+    ++st.result.gets;
+    ++st.result.keys;
+    st.client->get(next_key(self), [self, start](caf::expected<lookup_result> r) {
+      if (r)
+        count_lookup(self->state, *r);
+      finish_request(self, start, r ? nullptr : &r.error());
+    });
+  } else {
+    ++st.result.gets;
+    std::vector<std::string> keys;
+    for (uint32_t i = 0; i < o.batch; ++i)
+      keys.push_back(next_key(self));
+    st.result.keys += keys.size();
+    st.client->get_many(std::move(keys), [self, start](caf::expected<lookup_results> r) {
+      if (r)
+        for (const auto& x : *r)
+          count_lookup(self->state, x);
+      finish_request(self, start, r ? nullptr : &r.error());
+    });
+  }
+}
+
+void issue_more(load_client* self) {
+  auto& st = self->state;
+  if (st.done)
+    return;
+  while (st.inflight < st.shared->opts.window && st.shared->take_ticket())
+    issue_one(self);
+  if (st.inflight == 0) {
+    st.done = true;
+    st.result.retries = st.client->retries();
+    st.shared->report(st.result);
+    self->quit();
+  }
+}
+
+caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> shared,
+                               caf::actor directory, cluster_map_ptr table, uint64_t seed) {
+  auto& st = self->state;
+  const auto& o = shared->opts;
+  st.shared = shared;
+  st.rng.seed(seed);
+  if (o.dist == "zipf")
+    st.zipf.emplace(o.keys, o.zipf, seed);
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  st.entry_bytes = encode_entry(
+    make_bytes_entry(std::string(o.value_size, 'v'), o.ttl, now_ms, "actorcache-client"));
+  st.client = std::make_unique<cluster_client>(self, std::move(directory), std::move(table),
+                                               o.timeout);
+  self->set_down_handler([self](caf::down_msg& dm) { self->state.client->handle_down(dm); });
+  issue_more(self);
+  return {[](tick_atom) {}};  // all work arrives as responses; a behavior keeps it alive
+}
+
+} // namespace
+
+load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_ptr table,
+                     const load_options& opts) {
+  auto shared = std::make_shared<run_shared>();
+  shared->opts = opts;
+  shared->running = opts.clients;
+  auto finished = shared->finished.get_future();
+  auto start = clock_type::now();
+  std::vector<caf::actor> clients;
+  for (uint32_t i = 0; i < opts.clients; ++i)
+    clients.push_back(sys.spawn(load_client_impl, shared, directory, table, opts.seed + i));
+  finished.wait();
+  std::lock_guard<std::mutex> guard{shared->mtx};
+  load_result r = shared->total;
+  r.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  return r;
+}
+
+namespace {
+
+double per_second(uint64_t n, double seconds) { return seconds > 0 ? n / seconds : 0.0; }
+
+} // namespace
+
+std::string to_json(const load_result& r, const load_options& o) {
+  json_writer w;
+  w.begin_object()
+    .field("requests", r.requests)
+    .field("ok", r.ok)
+    .field("hits", r.hits)
+    .field("misses", r.misses)
+    .field("errors", r.errors)
+    .field("seconds", r.seconds)
+    .field("ops_per_s", per_second(r.requests, r.seconds))
+    .field("p50_us", r.latency.percentile(0.50))
+    .field("p95_us", r.latency.percentile(0.95))
+    .field("p99_us", r.latency.percentile(0.99))
+    .field("p999_us", r.latency.percentile(0.999))
+    .field("max_us", r.latency.max())
+    .field("mean_us", r.latency.mean())
+    .field("keys", r.keys)
+    .field("keys_per_s", per_second(r.keys, r.seconds))
+    .field("gets", r.gets)
+    .field("puts", r.puts)
+    .field("retries", r.retries)
+    .field("clients", o.clients)
+    .field("window", o.window)
+    .field("batch", o.batch);
+  w.key("error_kinds").begin_object();
+  for (const auto& [k, n] : r.error_kinds)
+    w.field(k, n);
+  w.end_object().end_object();
+  return w.str();
+}
+
+std::string to_text(const load_result& r, const load_options& o) {
+  std::ostringstream out;
+  out << r.requests << " requests (" << r.gets << " gets, " << r.puts << " puts) by " << o.clients
+      << " clients x window " << o.window << " in " << r.seconds << " s: "
+      << static_cast<uint64_t>(per_second(r.requests, r.seconds)) << " ops/s";
+  if (o.batch > 1)
+    out << ", " << static_cast<uint64_t>(per_second(r.keys, r.seconds)) << " keys/s";
+  out << "\nok " << r.ok << ", errors " << r.errors << ", hits " << r.hits << ", misses "
+      << r.misses << ", retries " << r.retries << "\nlatency us: p50 " << r.latency.percentile(0.5)
+      << ", p95 " << r.latency.percentile(0.95) << ", p99 " << r.latency.percentile(0.99)
+      << ", p99.9 " << r.latency.percentile(0.999) << ", max " << r.latency.max() << "\n";
+  for (const auto& [k, n] : r.error_kinds)
+    out << "error " << k << ": " << n << "\n";
+  return out.str();
+}
+
+} // namespace ac

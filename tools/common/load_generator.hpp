@@ -1,0 +1,66 @@
+// The load generator: N client actors keeping W requests in flight until R requests are answered.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/timespan.hpp>
+
+#include "core/latency_histogram.hpp"
+#include "tools/common/cluster_map.hpp"
+
+namespace ac {
+
+/// What `actorcache-client load` (and benchmarks) run; defaults are the CLI defaults.
+struct load_options {
+  uint32_t clients = 8;              ///< client actors
+  uint32_t window = 1;               ///< requests in flight per client actor
+  uint64_t requests = 10000;         ///< total requests (a get_many counts once)
+  uint64_t keys = 1000;              ///< distinct keys: key_prefix + 0 .. keys-1
+  std::string key_prefix = "key-";   ///< so runs with one prefix touch the same keys
+  std::string dist = "uniform";      ///< uniform | zipf
+  double zipf = 0.99;                ///< zipf exponent
+  double get_ratio = 0.9;            ///< share of gets; the rest are puts
+  uint32_t batch = 1;                ///< keys per get (1 = get, more = get_many)
+  uint32_t value_size = 100;         ///< bytes of each put value
+  uint32_t ttl = 0;                  ///< put ttl seconds (0 = node default)
+  uint64_t seed = 42;                ///< client i draws from seed + i
+  caf::timespan timeout = std::chrono::seconds(5);  ///< per request
+};
+
+/// An empty string when `o` is usable, else what is wrong with it.
+std::string validate(const load_options& o);
+
+/// Totals of a run. ok + errors == requests once the run ended.
+struct load_result {
+  uint64_t requests = 0;   ///< requests answered or failed
+  uint64_t ok = 0;         ///< answered without error (a miss is ok)
+  uint64_t errors = 0;
+  uint64_t hits = 0;       ///< keys found
+  uint64_t misses = 0;     ///< keys not found
+  uint64_t keys = 0;       ///< keys asked for or written
+  uint64_t gets = 0;       ///< get / get_many requests
+  uint64_t puts = 0;
+  uint64_t retries = 0;    ///< requests sent a second time after a failure
+  double seconds = 0;
+  latency_histogram latency;                   ///< per request, microseconds, incl. retries
+  std::map<std::string, uint64_t> error_kinds; ///< describe(error) -> count
+
+  void merge(const load_result& other);
+};
+
+/// Runs the load on `sys` through `directory` (cluster_directory) and blocks until every
+/// request was answered or failed. Each request ends within about twice the timeout.
+load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_ptr table,
+                     const load_options& opts);
+
+/// `--json` output: one object (see docs/interface.md).
+std::string to_json(const load_result& r, const load_options& o);
+
+/// Human summary, a few lines.
+std::string to_text(const load_result& r, const load_options& o);
+
+} // namespace ac

@@ -1,0 +1,120 @@
+// The console's --json documents: a node report, several of them, and a membership view.
+#include "tools/common/report_json.hpp"
+
+#include <set>
+
+#include "core/latency_histogram.hpp"
+
+namespace ac {
+
+actor_latency latency_of(const actor_stats& a) {
+  if (a.latency_buckets.empty())
+    return {};
+  auto h = latency_histogram::from_buckets(a.latency_buckets, a.latency_sum_us, a.latency_max_us);
+  return {h.percentile(0.50), h.percentile(0.99)};
+}
+
+namespace {
+
+double total_or_zero(const node_report& r, const std::string& key) {
+  auto i = r.totals.find(key);
+  return i == r.totals.end() ? 0.0 : i->second;
+}
+
+void write_node(json_writer& w, const node_report& r) {
+  static const char* promised[] = {"hits",   "misses", "hit_rate", "entries",  "bytes",
+                                   "p50_us", "p99_us", "computes", "coalesced"};
+  static const std::set<std::string> l2_keys = {"l2_hits", "l2_misses", "l2_errors"};
+  w.begin_object().field("id", r.id);
+  std::set<std::string> written;
+  for (const char* k : promised) {
+    w.field(k, total_or_zero(r, k));
+    written.insert(k);
+  }
+  for (const auto& [k, v] : r.totals)
+    if (written.count(k) == 0 && l2_keys.count(k) == 0 && k != "id" && k != "l2" && k != "sizing")
+      w.field(k, v);
+  w.key("l2")
+    .begin_object()
+    .field("hits", total_or_zero(r, "l2_hits"))
+    .field("misses", total_or_zero(r, "l2_misses"))
+    .field("errors", total_or_zero(r, "l2_errors"))
+    .field("breaker", r.breaker.empty() ? std::string{"disabled"} : r.breaker)
+    .end_object();
+  w.key("sizing")
+    .begin_object()
+    .field("memory_factor", r.sizing.memory_factor)
+    .field("cpu_factor", r.sizing.cpu_factor)
+    .field("capacity_bytes", r.sizing.capacity_bytes)
+    .field("reason", r.sizing.reason)
+    .end_object();
+  w.end_object();
+}
+
+void write_actor(json_writer& w, const actor_stats& a) {
+  static const std::set<std::string> fixed = {"name", "kind", "mailbox", "handled", "p50_us",
+                                              "p99_us"};
+  auto lat = latency_of(a);
+  w.begin_object()
+    .field("name", a.name)
+    .field("kind", a.kind)
+    .field("mailbox", a.mailbox)
+    .field("handled", a.handled);
+  for (const auto& [k, v] : a.counters)
+    if (fixed.count(k) == 0)
+      w.field(k, v);
+  w.field("p50_us", lat.p50_us).field("p99_us", lat.p99_us).end_object();
+}
+
+} // namespace
+
+void write_report(json_writer& w, const node_report& r) {
+  w.begin_object().key("node");
+  write_node(w, r);
+  w.key("actors").begin_array();
+  for (const auto& a : r.actors)
+    write_actor(w, a);
+  w.end_array();
+  w.key("recommendations").begin_array();
+  for (const auto& s : r.recommendations)
+    w.value(s);
+  w.end_array();
+  w.key("hot_keys").begin_array();
+  for (const auto& [key, count] : r.hot_keys)
+    w.begin_object().field("key", key).field("count", count).end_object();
+  w.end_array();
+  w.end_object();
+}
+
+std::string report_to_json(const node_report& r) {
+  json_writer w;
+  write_report(w, r);
+  return w.str();
+}
+
+std::string reports_to_json(const std::vector<node_report>& rs) {
+  json_writer w;
+  w.begin_object().key("nodes").begin_array();
+  for (const auto& r : rs)
+    write_report(w, r);
+  w.end_array().end_object();
+  return w.str();
+}
+
+std::string members_to_json(const membership_view& v) {
+  json_writer w;
+  w.begin_object().field("epoch", v.epoch).field("self", v.self).key("members").begin_array();
+  for (const auto& m : v.members)
+    w.begin_object()
+      .field("id", m.id)
+      .field("address", m.address)
+      .field("state", m.state)
+      .field("epoch", m.epoch)
+      .field("share", m.share)
+      .field("last_heartbeat_ms", m.last_heartbeat_ms)
+      .end_object();
+  w.end_array().end_object();
+  return w.str();
+}
+
+} // namespace ac

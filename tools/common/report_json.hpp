@@ -1,0 +1,35 @@
+// The console's --json documents: a node report, several of them, and a membership view.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "messages/stats.hpp"
+#include "tools/common/json_writer.hpp"
+
+namespace ac {
+
+/// p50 and p99 (microseconds) of an actor's shipped latency histogram; 0 when it has none.
+struct actor_latency {
+  uint64_t p50_us = 0;
+  uint64_t p99_us = 0;
+};
+actor_latency latency_of(const actor_stats& a);
+
+/// Writes one report as {"node": {...}, "actors": [...], "recommendations": [...],
+/// "hot_keys": [...]} (docs/interface.md). node holds every totals key; l2_hits, l2_misses and
+/// l2_errors move into node.l2 next to the breaker, the sizing decision into node.sizing, and
+/// the keys the interface promises are present (0) even when the node did not fill them.
+void write_report(json_writer& w, const node_report& r);
+
+/// `stats --json`: one report object.
+std::string report_to_json(const node_report& r);
+
+/// `stats --all --json`: {"nodes": [report objects]}.
+std::string reports_to_json(const std::vector<node_report>& rs);
+
+/// `members --json`: {"epoch": N, "self": id, "members": [{"id", "address", "state", "epoch",
+/// "share", "last_heartbeat_ms"}]}.
+std::string members_to_json(const membership_view& v);
+
+} // namespace ac

@@ -1,0 +1,220 @@
+// actorcache-sim: replays a key trace (or a generated Zipf stream) through eviction policies
+// and prints their hit rates next to Belady's OPT.
+#include "core/belady.hpp"
+#include "core/eviction_policy.hpp"
+#include "core/trace_reader.hpp"
+#include "core/wtinylfu_policy.hpp"
+#include "core/zipf_generator.hpp"
+#include "tools/sim/lfu_policy.hpp"
+#include "tools/sim/replay.hpp"
+
+#include <absl/container/flat_hash_set.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+namespace {
+
+constexpr const char* usage =
+  "usage: actorcache-sim (--trace=FILE|- --format=lirs|u32be | --zipf=ALPHA --keys=N --requests=R\n"
+  "                      [--scan-every=K [--scan-length=L]] [--seed=S])\n"
+  "                      --capacity=N[,N...] [--policy=lru,wtinylfu,opt] [--json]\n"
+  "policies: lru, wtinylfu, opt (Belady), and the yardsticks tinylfu (no window) and lfu (perfect)\n";
+
+struct options {
+  std::string trace;                          // file or "-" (stdin)
+  std::string format;                         // lirs | u32be
+  std::optional<double> zipf;                 // generated stream instead of a trace
+  uint64_t keys = 0, requests = 0;            // size of the generated stream
+  uint64_t scan_every = 0, scan_length = 1000; // inject one-time scans into the stream
+  uint64_t seed = 1;
+  std::vector<uint64_t> capacities;
+  std::vector<std::string> policies{"lru", "wtinylfu", "opt"};
+  bool json = false;
+};
+
+[[noreturn]] void die(const std::string& message) {
+  std::fprintf(stderr, "actorcache-sim: %s\n%s", message.c_str(), usage);
+  std::exit(2);
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos)
+      end = s.size();
+    out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+uint64_t to_u64(const std::string& option, const std::string& v) {
+  size_t used = 0;
+  uint64_t x = 0;
+  try {
+    x = std::stoull(v, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || v[0] == '-')
+    die("--" + option + ": expected a non-negative integer, got '" + v + "'");
+  return x;
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(usage, stdout);
+      std::exit(0);
+    }
+    if (arg == "--json") {
+      o.json = true;
+      continue;
+    }
+    auto eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0 || eq == std::string::npos)
+      die("unknown argument '" + arg + "'");
+    std::string key = arg.substr(2, eq - 2), v = arg.substr(eq + 1);
+    if (key == "trace") {
+      o.trace = v;
+    } else if (key == "format") {
+      o.format = v;
+    } else if (key == "capacity") {
+      for (auto& c : split(v))
+        if (o.capacities.push_back(to_u64(key, c)); o.capacities.back() == 0)
+          die("--capacity: must be positive");
+    } else if (key == "policy") {
+      o.policies = split(v);
+      for (auto& p : o.policies)
+        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt")
+          die("--policy: unknown policy '" + p + "'");
+    } else if (key == "zipf") {
+      try {
+        size_t used = 0;
+        o.zipf = std::stod(v, &used);
+        if (used != v.size() || *o.zipf < 0 || *o.zipf > 10)
+          throw 0;
+      } catch (...) {
+        die("--zipf: expected an exponent in 0..10, got '" + v + "'");
+      }
+    } else if (key == "keys") {
+      o.keys = to_u64(key, v);
+    } else if (key == "requests") {
+      o.requests = to_u64(key, v);
+    } else if (key == "scan-every") {
+      o.scan_every = to_u64(key, v);
+    } else if (key == "scan-length") {
+      o.scan_length = to_u64(key, v);
+    } else if (key == "seed") {
+      o.seed = to_u64(key, v);
+    } else {
+      die("unknown option '--" + key + "'");
+    }
+  }
+  if (o.capacities.empty())
+    die("--capacity is required");
+  if (o.zipf.has_value() == !o.trace.empty())
+    die("give exactly one of --trace and --zipf");
+  if (o.zipf && (o.keys == 0 || o.requests == 0))
+    die("--zipf needs --keys and --requests (both positive)");
+  if (!o.trace.empty() && !ac::parse_trace_format(o.format))
+    die("--format: expected lirs or u32be, got '" + o.format + "'");
+  return o;
+}
+
+std::vector<uint64_t> load(const options& o) {
+  if (o.zipf) {
+    // Zipf ranks are the keys; scans use ids above the key space so they never repeat.
+    ac::zipf_generator gen(o.keys, *o.zipf, o.seed);
+    std::vector<uint64_t> keys;
+    keys.reserve(o.requests);
+    uint64_t scan_id = o.keys;
+    for (uint64_t i = 1; keys.size() < o.requests; ++i) {
+      keys.push_back(gen.next());
+      if (o.scan_every && i % o.scan_every == 0)
+        for (uint64_t j = 0; j < o.scan_length && keys.size() < o.requests; ++j)
+          keys.push_back(scan_id++);
+    }
+    return keys;
+  }
+  auto format = *ac::parse_trace_format(o.format);
+  ac::trace_result r;
+  if (o.trace == "-") {
+    r = ac::read_trace(std::cin, format);
+  } else {
+    std::ifstream in(o.trace, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "actorcache-sim: cannot open trace '%s'\n", o.trace.c_str());
+      std::exit(2);
+    }
+    r = ac::read_trace(in, format);
+  }
+  if (!r.ok()) {
+    std::fprintf(stderr, "actorcache-sim: %s: %s\n", o.trace.c_str(), r.error.c_str());
+    std::exit(2);
+  }
+  return std::move(r.keys);
+}
+
+double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<uint64_t>& t) {
+  if (policy == "opt")
+    return ac::belady_hit_rate(t, capacity);
+  std::unique_ptr<ac::eviction_policy> p;
+  if (policy == "tinylfu") {
+    ac::wtinylfu_options opts;
+    opts.window_fraction = 0;
+    opts.adapt = false;
+    p = std::make_unique<ac::wtinylfu_policy>(capacity, opts);
+  } else if (policy == "lfu") {
+    p = std::make_unique<ac::sim::lfu_policy>(capacity);
+  } else {
+    p = ac::make_policy(policy, capacity);
+  }
+  return ac::sim::replay_hit_rate(*p, t);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options o = parse(argc, argv);
+  std::vector<uint64_t> trace = load(o);
+  if (trace.empty()) {
+    std::fprintf(stderr, "actorcache-sim: the trace has no accesses\n");
+    return 2;
+  }
+  if (!o.json) {
+    absl::flat_hash_set<uint64_t> distinct(trace.begin(), trace.end());
+    std::printf("accesses %zu, distinct keys %zu\n%10s", trace.size(), distinct.size(), "capacity");
+    for (auto& p : o.policies)
+      std::printf(" %10s", p.c_str());
+    std::printf("\n");
+  } else {
+    std::printf("{\"results\": [");
+  }
+  bool first = true;
+  for (uint64_t c : o.capacities) {
+    if (!o.json)
+      std::printf("%10llu", static_cast<unsigned long long>(c));
+    for (auto& p : o.policies) {
+      double h = hit_rate(p, c, trace);
+      if (o.json)
+        std::printf("%s\n  {\"policy\": \"%s\", \"capacity\": %llu, \"hit_rate\": %.6f}",
+                    first ? "" : ",", p.c_str(), static_cast<unsigned long long>(c), h);
+      else
+        std::printf(" %9.2f%%", 100 * h);
+      first = false;
+    }
+    if (!o.json)
+      std::printf("\n");
+  }
+  if (o.json)
+    std::printf("\n]}\n");
+  return 0;
+}
