@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& node = published->handles;
-  spdlog::info("actorcache-node {} listening on {}:{}", cfg.id(), cfg.node_host, published->port);
+  spdlog::info("actorcache-node {} listening on {}:{}",
+               cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(published->port) : cfg.node_id,
+               cfg.node_host, published->port);
   if (!cfg.node_port_file.empty()) {
     std::ofstream f{cfg.node_port_file + ".tmp"};
     f << published->port << "\n";

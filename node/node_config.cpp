@@ -120,8 +120,4 @@ uint32_t node_config::workers() const {
   return loader_workers != 0 ? loader_workers : std::max(1u, std::thread::hardware_concurrency());
 }
 
-std::string node_config::id() const {
-  return node_id.empty() ? node_host + ":" + std::to_string(node_port) : node_id;
-}
-
 } // namespace ac

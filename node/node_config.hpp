@@ -74,7 +74,6 @@ struct node_config : caf::actor_system_config {
   /// Effective values after validate(): shards and workers with 0 resolved to the core count.
   uint32_t shards() const;
   uint32_t workers() const;
-  std::string id() const;
 };
 
 } // namespace ac

@@ -17,8 +17,8 @@ namespace ac {
 
 namespace {
 
-/// A free port on `host` (bind to 0, read it back). Only used when the node must know its
-/// port before it publishes (its id defaults to host:port).
+/// A free port on `host` (bind to 0, read it back): the node must know its port before it
+/// publishes, because its id defaults to host:port and membership announces the address.
 uint16_t pick_free_port(const std::string& host) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0)
@@ -60,7 +60,7 @@ void enable_tls_if_configured(node_config& cfg) {
 publish_result start_published_node(caf::actor_system& sys, const node_config& cfg) {
   publish_result out;
   auto port = cfg.node_port;
-  if (port == 0 && cfg.node_id.empty())
+  if (port == 0)
     port = pick_free_port(cfg.node_host);
   published_node node;
   node.handles = spawn_node(sys, cfg, port);
@@ -73,8 +73,6 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     return out;
   }
   node.port = *bound;
-  if (port == 0)  // the node id was given; let membership announce the real port
-    spdlog::debug("bound ephemeral port {}", node.port);
   out.node = std::move(node);
   return out;
 }

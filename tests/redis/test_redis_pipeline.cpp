@@ -179,7 +179,7 @@ TEST_CASE("connecting to a closed port fails and names the address", "[redis]") 
   CHECK(error.find("127.0.0.1:" + std::to_string(opts.port)) != std::string::npos);
 }
 
-TEST_CASE("a killed server gives an error and closes the connection; restart reconnects",
+TEST_CASE("a killed server gives an error and closes the connection and a restart reconnects",
           "[redis]") {
   SKIP_WITHOUT_REDIS();
   test::redis_server server;

@@ -107,7 +107,7 @@ caf::expected<front_actor> connect_first(caf::actor_system& sys,
         *used = hp->str();
       return h;
     }
-    spdlog::warn("{}", describe(h.error()));
+    spdlog::info("{}", describe(h.error()));
     last = std::move(h.error());
   }
   return last;

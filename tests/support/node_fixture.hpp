@@ -1,0 +1,95 @@
+// An in-process node for actor tests: a real actor_system with the node's actors, and helpers.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "messages/entry_codec.hpp"
+#include "messages/errors.hpp"
+#include "node/node_wiring.hpp"
+
+namespace ac::test {
+
+/// Sets options before the node starts: `node_fixture f{[](node_config& c) { c.cache_shards = 4; }};`
+template <class Configure>
+node_config make_config(Configure configure) {
+  node_config cfg;
+  cfg.load<caf::io::middleman>();
+  cfg.set("scheduler.max-threads", 2);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  cfg.cache_shards = 2;
+  spdlog::set_level(spdlog::level::warn);  // keep test output to what failed
+  configure(cfg);
+  return cfg;
+}
+
+struct node_fixture {
+  template <class Configure>
+  explicit node_fixture(Configure configure) : cfg(make_config(configure)), sys(cfg), self(sys) {
+    node = spawn_node(sys, cfg, 0);
+  }
+  node_fixture() : node_fixture([](node_config&) {}) {}
+  ~node_fixture() { node.stop(); }
+
+  static std::string entry_of(const std::string& value) {
+    return encode_entry(make_bytes_entry(value, 0, 0, "test"));
+  }
+
+  /// put through the front; returns "" or the error's description.
+  std::string put(const std::string& key, const std::string& value, uint32_t ttl = 0) {
+    std::string out;
+    self->request(node.front, std::chrono::seconds(5), put_atom::value, key, entry_of(value), ttl)
+      .receive([](bool) {}, [&](caf::error& e) { out = describe(e); });
+    return out;
+  }
+
+  /// get through the front: the value, "<miss>", or "<error: ...>".
+  std::string get(const std::string& key) {
+    std::string out;
+    self->request(node.front, std::chrono::seconds(5), get_atom::value, key)
+      .receive([&](const lookup_result& r) { out = r.found ? value_of(r) : "<miss>"; },
+               [&](caf::error& e) { out = "<error: " + describe(e) + ">"; });
+    return out;
+  }
+
+  static std::string value_of(const lookup_result& r) {
+    auto e = decode_entry(r.value);
+    return e ? render_value(*e) : "<corrupt>";
+  }
+
+  node_report report() {
+    node_report rep;
+    self->request(node.front, std::chrono::seconds(5), report_atom::value)
+      .receive([&](node_report& r) { rep = std::move(r); }, [](caf::error&) {});
+    return rep;
+  }
+
+  /// Polls `pred` until it holds or `bound` passes (no fixed sleeps in tests).
+  template <class Pred>
+  bool eventually(Pred pred, std::chrono::milliseconds bound = std::chrono::seconds(5)) {
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred())
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return pred();
+  }
+
+  node_config cfg;
+  caf::actor_system sys;
+  caf::scoped_actor self;
+  node_handles node;
+};
+
+/// Sends `n` concurrent gets of `key` and collects every answer (value or error text).
+std::vector<std::string> concurrent_gets(caf::actor_system& sys, const front_actor& front,
+                                         const std::string& key, size_t n,
+                                         std::chrono::milliseconds timeout);
+
+} // namespace ac::test

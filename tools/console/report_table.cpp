@@ -1,0 +1,167 @@
+// Plain-text rendering of node reports and member lists for the console.
+#include "tools/console/report_table.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "tools/common/json_writer.hpp"
+#include "tools/common/report_json.hpp"
+
+namespace ac {
+
+text_table::text_table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+
+void text_table::add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+
+std::string text_table::render() const {
+  std::vector<size_t> width;
+  for (const auto& row : rows_) {
+    if (width.size() < row.size())
+      width.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows_) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0)
+        line += "  ";
+      auto pad = std::string(width[i] - row[i].size(), ' ');
+      line += i < 2 ? row[i] + pad : pad + row[i];
+    }
+    while (!line.empty() && line.back() == ' ')
+      line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string human_bytes(double bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  size_t u = 0;
+  while (bytes >= 1024 && u + 1 < std::size(units)) {
+    bytes /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{:.0f} B", bytes) : fmt::format("{:.1f} {}", bytes, units[u]);
+}
+
+namespace {
+
+std::string counter(const actor_stats& a, const std::string& key) {
+  auto i = a.counters.find(key);
+  return i == a.counters.end() ? "-" : std::to_string(i->second);
+}
+
+std::string hit_rate(const actor_stats& a) {
+  auto h = a.counters.find("hits");
+  auto m = a.counters.find("misses");
+  if (h == a.counters.end() && m == a.counters.end())
+    return "-";
+  double hits = h == a.counters.end() ? 0 : h->second;
+  double misses = m == a.counters.end() ? 0 : m->second;
+  return hits + misses > 0 ? fmt::format("{:.1f}%", 100 * hits / (hits + misses)) : "-";
+}
+
+std::string p99(const actor_stats& a) {
+  return a.latency_buckets.empty() ? "-" : std::to_string(latency_of(a).p99_us) + "us";
+}
+
+double total(const node_report& r, const std::string& key) {
+  auto i = r.totals.find(key);
+  return i == r.totals.end() ? 0.0 : i->second;
+}
+
+} // namespace
+
+std::string render_recommendations(const node_report& r) {
+  if (r.recommendations.empty())
+    return "no recommendations\n";
+  std::string out;
+  for (const auto& s : r.recommendations)
+    out += "- " + s + "\n";
+  return out;
+}
+
+std::string render_stats(const node_report& r) {
+  text_table t{{"actor", "kind", "mailbox", "handled", "entries", "bytes", "hits", "misses",
+                "hit rate", "p99"}};
+  for (const auto& a : r.actors) {
+    auto bytes = a.counters.find("bytes");
+    t.add({a.name, a.kind, std::to_string(a.mailbox), std::to_string(a.handled),
+           counter(a, "entries"),
+           bytes == a.counters.end() ? "-" : human_bytes(static_cast<double>(bytes->second)),
+           counter(a, "hits"), counter(a, "misses"), hit_rate(a), p99(a)});
+  }
+  std::string out = fmt::format("node {}\n", r.id) + t.render();
+  out += fmt::format(
+    "\ntotals: hits {} misses {} hit rate {:.1f}% entries {} bytes {} p50 {}us p99 {}us "
+    "computes {} coalesced {}\n",
+    json_number(total(r, "hits")), json_number(total(r, "misses")), 100 * total(r, "hit_rate"),
+    json_number(total(r, "entries")), human_bytes(total(r, "bytes")),
+    json_number(total(r, "p50_us")), json_number(total(r, "p99_us")),
+    json_number(total(r, "computes")), json_number(total(r, "coalesced")));
+  out += fmt::format("L2: hits {} misses {} errors {} breaker {}\n",
+                     json_number(total(r, "l2_hits")), json_number(total(r, "l2_misses")),
+                     json_number(total(r, "l2_errors")), r.breaker.empty() ? "disabled" : r.breaker);
+  out += fmt::format("sizing: memory x{} cpu x{} capacity {} ({})\n",
+                     json_number(r.sizing.memory_factor), json_number(r.sizing.cpu_factor),
+                     human_bytes(static_cast<double>(r.sizing.capacity_bytes)),
+                     r.sizing.reason.empty() ? "-" : r.sizing.reason);
+  static const std::set<std::string> shown = {
+    "hits",   "misses",   "hit_rate",  "entries", "bytes",     "p50_us",
+    "p99_us", "computes", "coalesced", "l2_hits", "l2_misses", "l2_errors"};
+  std::string other;
+  for (const auto& [k, v] : r.totals)
+    if (shown.count(k) == 0)
+      other += fmt::format("{}{}={}", other.empty() ? "" : " ", k, json_number(v));
+  if (!other.empty())
+    out += "other: " + other + "\n";
+  if (!r.hot_keys.empty()) {
+    out += "hot keys:";
+    for (const auto& [key, n] : r.hot_keys)
+      out += fmt::format(" {}({})", key, n);
+    out += "\n";
+  }
+  out += "\nrecommendations:\n" + render_recommendations(r);
+  return out;
+}
+
+std::string render_members(const membership_view& v) {
+  text_table t{{"id", "address", "state", "epoch", "share", "last heartbeat"}};
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  for (const auto& m : v.members) {
+    std::string hb = m.last_heartbeat_ms == 0
+                       ? "never"
+                       : fmt::format("{:.1f}s ago", (now_ms - m.last_heartbeat_ms) / 1000.0);
+    t.add({m.id + (m.id == v.self ? " *" : ""), m.address, m.state, std::to_string(m.epoch),
+           fmt::format("{:.1f}%", 100 * m.share), hb});
+  }
+  return fmt::format("epoch {} (seen from {})\n", v.epoch, v.self) + t.render();
+}
+
+std::string render_top(const node_report& now, const node_report* prev, double seconds) {
+  text_table t{{"actor", "kind", "msg/s", "mailbox", "handled", "hit rate", "p99"}};
+  for (const auto& a : now.actors) {
+    std::string rate = "-";
+    if (prev != nullptr && seconds > 0) {
+      auto old = std::find_if(prev->actors.begin(), prev->actors.end(),
+                              [&](const actor_stats& x) { return x.name == a.name; });
+      if (old != prev->actors.end() && a.handled >= old->handled)
+        rate = fmt::format("{:.0f}", (a.handled - old->handled) / seconds);
+    }
+    t.add({a.name, a.kind, rate, std::to_string(a.mailbox), std::to_string(a.handled),
+           hit_rate(a), p99(a)});
+  }
+  return fmt::format("node {}  hit rate {:.1f}%  p99 {}us  (Ctrl-C quits)\n", now.id,
+                     100 * total(now, "hit_rate"), json_number(total(now, "p99_us")))
+         + t.render();
+}
+
+} // namespace ac
