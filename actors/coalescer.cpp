@@ -20,11 +20,10 @@ int64_t now_ms() {
 }
 
 /// Seconds an L2 value has left, from the lifetime written into its Entry (at least 1).
-uint32_t remaining_ttl(const std::string& value, uint32_t fallback) {
-  auto e = decode_entry(value);
-  if (!e || e->ttl_seconds == 0)
+uint32_t remaining_ttl(const entry& e, uint32_t fallback) {
+  if (e.ttl_seconds == 0)
     return fallback;
-  auto end_ms = e->created_at_ms + int64_t{e->ttl_seconds} * 1000;
+  auto end_ms = e.created_at_ms + int64_t{e.ttl_seconds} * 1000;
   auto left = (end_ms - now_ms()) / 1000;
   return left >= 1 ? static_cast<uint32_t>(left) : 1;
 }
@@ -79,13 +78,21 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
   self->request(cfg.bridge, cfg.load_timeout, l2_get_atom::value, key)
     .then(
       [=](lookup_result& r) {
-        if (r.found) {
+        if (!r.found) {
+          compute(self, cfg, key);
+          return;
+        }
+        // Bytes in Redis are untrusted (another writer, a bug, bit rot): a value that does not
+        // decode is a counted miss and gets recomputed, never a crash or a bad answer.
+        auto e = decode_entry(r.value);
+        if (!e) {
+          ++self->state.l2_corrupt;
+          compute(self, cfg, key);
+        } else {
           ++self->state.l2_hits;
           self->send(cfg.shard, fill_atom::value, key, r.value,
-                     remaining_ttl(r.value, cfg.default_ttl));
+                     remaining_ttl(*e, cfg.default_ttl));
           finish(self, key, std::move(r));
-        } else {
-          compute(self, cfg, key);
         }
       },
       // The bridge counts its own trouble; for the caller an L2 failure is just a miss there.
@@ -108,6 +115,7 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"loads", static_cast<int64_t>(st.loads)},
     {"coalesced", static_cast<int64_t>(st.coalesced)},
     {"l2_hits", static_cast<int64_t>(st.l2_hits)},
+    {"l2_corrupt", static_cast<int64_t>(st.l2_corrupt)},
     {"computes", static_cast<int64_t>(st.computes)},
     {"load_misses", static_cast<int64_t>(st.misses)},
     {"errors", static_cast<int64_t>(st.errors)},

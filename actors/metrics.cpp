@@ -81,7 +81,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   latency_histogram lat;
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
-         stale_hits = 0;
+         stale_hits = 0, l2_corrupt = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter(r, "hits");
@@ -96,6 +96,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     } else if (r.kind == "coalescer") {
       computes += counter(r, "computes");
       coalesced += counter(r, "coalesced");
+      l2_corrupt += counter(r, "l2_corrupt");
       errors += counter(r, "errors");
     } else if (r.kind == "redis_bridge") {
       l2_hits += counter(r, "l2_hits");
@@ -126,7 +127,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"computes", computes},
     {"coalesced", coalesced},
     {"l2_hits", l2_hits},
-    {"l2_misses", l2_misses},
+    {"l2_misses", l2_misses + l2_corrupt},  // a corrupt value counts as a miss
+    {"l2_corrupt", l2_corrupt},
     {"l2_errors", l2_errors},
     {"errors", errors},
     {"error_rate", lookups > 0 ? errors / lookups : 0},

@@ -22,7 +22,7 @@ inline uint64_t mix64(uint64_t x) {
 /// 1 from the doorkeeper). The first sighting of an id only sets its doorkeeper bits, so
 /// one-hit wonders never reach the counters. After `sample_size` increments every counter is
 /// halved and the doorkeeper cleared ("reset" in the TinyLFU paper), so the estimate follows
-/// a shifting workload. Memory: ~8 bytes per expected entry for counters + ~2 for the doorkeeper.
+/// a shifting workload. Memory per expected entry: 8 bytes of counters + 3-5 of doorkeeper.
 class frequency_sketch {
 public:
   /// Sizes the tables for about `expected_entries` distinct resident ids (at least 16).

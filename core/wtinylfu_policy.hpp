@@ -1,5 +1,5 @@
 // W-TinyLFU eviction (Caffeine's design): a small LRU window in front of a segmented LRU,
-// with frequency-based admission and a hill climber that sizes the window to the workload.
+// with frequency-based admission and shadow caches that size the window to the workload.
 #pragma once
 
 #include "core/eviction_policy.hpp"
@@ -25,12 +25,12 @@ struct wtinylfu_options {
 /// main space's victim (the probation segment's LRU key); ties go to the victim. Main keys
 /// hit while in probation move to the protected segment.
 ///
-/// Window size: small shadow copies of this policy, each with a fixed window fraction from 0
-/// (pure TinyLFU) to 1 (pure LRU), replay a hash-sampled part of the key stream (all of it
+/// Window size: small shadow copies of this policy, each with a fixed window fraction from 0.01
+/// to 1 (pure LRU), replay a hash-sampled part of the key stream (all of it
 /// for caches up to ~2k entries). Every period the window moves to the fraction whose shadow
 /// had the most recent hits. This replaces Caffeine's production hill climber, whose noisy
 /// per-sample hit rates could not find the ~90% window recency-heavy traces (sprite) need;
-/// it costs 10 small shadows: ~10x the policy work for small caches, ~1% for large ones.
+/// it costs 9 small shadows: ~10x the policy work for small caches, far less for large ones.
 ///
 /// Frequency is counted once per access: on_hit, on_miss, and on_insert unless that insert
 /// directly follows on_miss for the same id (the store's miss-then-load path).

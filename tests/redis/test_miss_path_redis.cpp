@@ -1,0 +1,159 @@
+// The miss path against a real redis-server: write-through, L2 hits, corrupt values, Redis loss and return.
+#include <catch2/catch.hpp>
+
+#include "actors/redis_pipeline.hpp"
+#include "tests/support/node_fixture.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace ac;
+using ac::test::node_fixture;
+using namespace std::chrono_literals;
+
+namespace {
+
+double total(const node_report& rep, const char* key) {
+  auto i = rep.totals.find(key);
+  return i == rep.totals.end() ? -1 : i->second;
+}
+
+auto redis_node(uint16_t port, std::string prefix = "ac:") {
+  return [=](node_config& c) {
+    c.redis_enabled = true;
+    c.redis_port = port;
+    c.redis_key_prefix = prefix;
+    c.loader_kind = "synthetic";
+    c.loader_cost = 20ms;
+    c.cache_default_ttl = 120s;
+  };
+}
+
+redis_connection direct(uint16_t port, std::string prefix = "ac:") {
+  redis_options o;
+  o.port = port;
+  o.key_prefix = std::move(prefix);
+  redis_connection c{o};
+  std::string err;
+  REQUIRE(c.connect(&err));
+  return c;
+}
+
+std::optional<std::string> redis_value(redis_connection& c, const std::string& key) {
+  std::string err;
+  auto v = c.mget({key}, &err);
+  if (!v || v->empty())
+    return std::nullopt;
+  return (*v)[0];
+}
+
+} // namespace
+
+TEST_CASE("a computed value lands in Redis as an Entry with its TTL", "[redis][miss]") {
+  if (!test::redis_server::installed()) {
+    WARN("redis-server not installed");
+    return;
+  }
+  test::redis_server redis;
+  node_fixture f{redis_node(redis.port(), "t1:")};
+  auto v = f.get("computed-key");
+  REQUIRE(v.size() == 100);
+  auto conn = direct(redis.port(), "t1:");
+  REQUIRE(f.eventually([&] { return redis_value(conn, "computed-key").has_value(); }));
+  auto e = decode_entry(*redis_value(conn, "computed-key"));
+  REQUIRE(e);
+  CHECK(e->data == v);
+  CHECK(e->ttl_seconds == 120);
+  CHECK(e->compute_micros >= 20000);
+  std::string err;
+  auto ttl = conn.ttl("computed-key", &err);
+  REQUIRE(ttl);
+  CHECK(*ttl > 100);
+  CHECK(*ttl <= 120);
+}
+
+TEST_CASE("a value another node computed is read from L2, not recomputed", "[redis][miss]") {
+  if (!test::redis_server::installed())
+    return;
+  test::redis_server redis;
+  node_fixture a{redis_node(redis.port())};
+  auto va = a.get("shared-key");
+  REQUIRE(va.size() == 100);
+  auto conn = direct(redis.port());
+  REQUIRE(a.eventually([&] { return redis_value(conn, "shared-key").has_value(); }));
+  node_fixture b{redis_node(redis.port())};
+  CHECK(b.get("shared-key") == va);
+  auto rep = b.report();
+  CHECK(total(rep, "computes") == 0);
+  CHECK(total(rep, "l2_hits") == 1);
+}
+
+TEST_CASE("an entry evicted from L1 comes back from L2 without a compute", "[redis][miss]") {
+  if (!test::redis_server::installed())
+    return;
+  test::redis_server redis;
+  node_fixture f{[&](node_config& c) {
+    redis_node(redis.port())(c);
+    c.loader_cost = 0ms;
+    c.cache_max_entries = 20;
+    c.cache_policy = "lru";
+  }};
+  auto first = f.get("ev-0");
+  for (int i = 1; i < 200; ++i)
+    REQUIRE(f.get("ev-" + std::to_string(i)).size() == 100);
+  auto conn = direct(redis.port());
+  REQUIRE(f.eventually([&] { return redis_value(conn, "ev-0").has_value(); }));
+  auto before = f.report();
+  REQUIRE(total(before, "computes") == 200);
+  REQUIRE(total(before, "evictions") >= 150);
+  CHECK(f.get("ev-0") == first);
+  auto after = f.report();
+  CHECK(total(after, "computes") == 200);
+  CHECK(total(after, "l2_hits") >= 1);
+}
+
+TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][miss]") {
+  if (!test::redis_server::installed())
+    return;
+  test::redis_server redis;
+  auto conn = direct(redis.port());
+  std::string err;
+  REQUIRE(conn.set_ex({{"junk-key", std::string("\x00\x01garbage\xff", 10), 60}}, &err));
+  node_fixture f{redis_node(redis.port())};
+  auto v = f.get("junk-key");
+  CHECK(v.size() == 100);
+  auto rep = f.report();
+  CHECK(total(rep, "l2_corrupt") == 1);
+  CHECK(total(rep, "computes") == 1);
+  // The recomputed value replaced the garbage in Redis.
+  CHECK(f.eventually([&] {
+    auto raw = redis_value(conn, "junk-key");
+    return raw && decode_entry(*raw).has_value();
+  }));
+}
+
+TEST_CASE("with Redis gone lookups are computed, the breaker opens, and it closes when Redis is back", "[redis][miss][fault]") {
+  if (!test::redis_server::installed())
+    return;
+  test::redis_server redis;
+  node_fixture f{[&](node_config& c) {
+    redis_node(redis.port())(c);
+    c.loader_cost = 1ms;
+    c.redis_timeout = 100ms;
+  }};
+  REQUIRE(f.get("before").size() == 100);
+  redis.kill();
+  for (int i = 0; i < 30; ++i)
+    REQUIRE(f.get("down-" + std::to_string(i)).size() == 100);
+  CHECK(f.report().breaker != "closed");
+  CHECK(total(f.report(), "l2_errors") >= 1);
+  redis.restart();
+  // Writes resume once the breaker lets a probe through and Redis answers it.
+  auto conn = direct(redis.port());
+  int i = 0;
+  CHECK(f.eventually(
+    [&] {
+      auto key = "after-" + std::to_string(i++);
+      f.get(key);
+      return f.report().breaker == "closed" && redis_value(conn, key).has_value();
+    },
+    10s));
+}
