@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "node/config_file_check.hpp"
 #include "node/node_config.hpp"
 #include "node/node_wiring.hpp"
 #include "node/publish.hpp"
@@ -25,12 +26,27 @@ sigset_t block_stop_signals() {
   return set;
 }
 
+/// The --config-file=PATH argument, or CAF's default file name.
+std::string config_file_of(int argc, char** argv) {
+  const std::string flag = "--config-file=";
+  for (int i = 1; i < argc; ++i)
+    if (std::string arg = argv[i]; arg.rfind(flag, 0) == 0)
+      return arg.substr(flag.size());
+  return "caf-application.ini";
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   auto signals = block_stop_signals();
   ac::node_config cfg;
   cfg.load<caf::io::middleman>();
+  // Before CAF's parse: the strict check writes file values into the options, and parse()
+  // then applies the file and the command line over them again, so flags still win.
+  if (auto msg = ac::check_config_file(cfg.options(), config_file_of(argc, argv)); !msg.empty()) {
+    std::cerr << "actorcache-node: bad config " << msg << "\n";
+    return 2;
+  }
   if (auto err = cfg.parse(argc, argv)) {
     std::cerr << "actorcache-node: " << caf::actor_system_config::render(err) << "\n";
     return 2;

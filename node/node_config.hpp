@@ -68,6 +68,9 @@ struct node_config : caf::actor_system_config {
 
   node_config();
 
+  /// Every option the node knows (CAF's and ours), for the strict config-file check.
+  const caf::config_option_set& options() const { return custom_options_; }
+
   /// Checks values CAF cannot (ranges, names, files); returns a message naming the option, or "".
   std::string validate();
 

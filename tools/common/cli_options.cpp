@@ -1,7 +1,7 @@
 // Command-line handling shared by the tools: argv pre-splitting, the common options, logging.
 #include "tools/common/cli_options.hpp"
 
-#include <cmath>
+#include <fstream>
 #include <iostream>
 
 #include <caf/atom.hpp>
@@ -14,71 +14,6 @@
 #include "messages/register_types.hpp"
 
 namespace ac {
-
-std::string normalize_seconds(std::string_view value) {
-  if (value.empty())
-    return std::string{value};
-  for (char c : value)
-    if (!(c >= '0' && c <= '9') && c != '.')
-      return std::string{value};
-  try {
-    auto ms = std::llround(std::stod(std::string{value}) * 1000.0);
-    return std::to_string(ms) + "ms";
-  } catch (...) {
-    return std::string{value};
-  }
-}
-
-split_args_result split_args(const std::vector<std::string>& args,
-                             const std::function<bool(std::string_view)>& is_known) {
-  split_args_result res;
-  bool only_positionals = false;
-  for (const auto& arg : args) {
-    if (only_positionals) {
-      res.positionals.push_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      only_positionals = true;
-      continue;
-    }
-    if (arg == "-h" || arg == "-?") {
-      res.options.push_back("--help");
-      continue;
-    }
-    if (arg.size() <= 2 || arg.compare(0, 2, "--") != 0) {
-      res.positionals.push_back(arg);
-      continue;
-    }
-    auto eq = arg.find('=');
-    auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    auto value = eq == std::string::npos ? std::string{} : arg.substr(eq + 1);
-    if (name == "node") {
-      // Comma lists are accepted too: --node=a:1,b:2.
-      size_t pos = 0;
-      while (pos <= value.size()) {
-        auto comma = value.find(',', pos);
-        auto part = value.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        if (!part.empty())
-          res.nodes.push_back(part);
-        if (comma == std::string::npos)
-          break;
-        pos = comma + 1;
-      }
-      continue;
-    }
-    if (!is_known(name)) {
-      if (res.unknown.empty())
-        res.unknown = "--" + name;
-      continue;
-    }
-    if (name == "timeout" && eq != std::string::npos)
-      res.options.push_back("--timeout=" + normalize_seconds(value));
-    else
-      res.options.push_back(arg);
-  }
-  return res;
-}
 
 tool_config::tool_config() {
   register_types(*this);
@@ -158,6 +93,13 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
       out.exit_code = 2;
       return out;
     }
+    // A missing or unreadable file would hang or abort inside CAF's openssl module.
+    for (const auto* f : {&cfg.tls.ca_file, &cfg.tls.cert_file, &cfg.tls.key_file})
+      if (!f->empty() && !std::ifstream{*f}.good()) {
+        std::cerr << program << ": cannot read TLS file '" << *f << "'\n";
+        out.exit_code = 2;
+        return out;
+      }
     cfg.openssl_cafile = cfg.tls.ca_file;
     cfg.openssl_certificate = cfg.tls.cert_file;
     cfg.openssl_key = cfg.tls.key_file;

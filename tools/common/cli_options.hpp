@@ -10,27 +10,9 @@
 #include <caf/config_option_adder.hpp>
 #include <caf/timespan.hpp>
 
+#include "core/cli_args.hpp"
+
 namespace ac {
-
-/// argv (without the program name) divided into what CAF parses and what the tool reads.
-struct split_args_result {
-  std::vector<std::string> options;      ///< `--name[=value]` CAF knows, in argv order
-  std::vector<std::string> positionals;  ///< command words and their arguments, in order
-  std::vector<std::string> nodes;        ///< every `--node=` value (repeatable, `a,b` splits)
-  std::string unknown;                   ///< first `--option` nobody knows ("" if none)
-};
-
-/// CAF stops parsing at the first positional argument, but users write options after the
-/// command (`client --node=H:P put K V --ttl=5`). So every `--name[=value]` anywhere is an
-/// option when `is_known(name)` says so, everything else is positional; after a bare `--`
-/// all arguments are positional (for values starting with dashes). `-h`/`-?` ask for help.
-/// `--node` is taken out here because CAF would keep only its last occurrence. A bare
-/// number for `--timeout` means seconds (`--timeout=2` -> `--timeout=2000ms`).
-split_args_result split_args(const std::vector<std::string>& args,
-                             const std::function<bool(std::string_view)>& is_known);
-
-/// "2" -> "2000ms", "0.5" -> "500ms"; anything else (already with a unit) is returned as is.
-std::string normalize_seconds(std::string_view value);
 
 /// TLS settings for remoting; when enabled, every connection uses caf::openssl.
 struct tls_options {

@@ -21,7 +21,9 @@ bool is_down(const caf::error& err) { return err == node_down_error(); }
 } // namespace
 
 bool retryable(const caf::error& err) {
-  if (err.category() == caf::atom("system"))
+  // sec (timeouts, dead receivers) and exit_reason (our own node_down_error) are transport
+  // failures; a node's own verdicts come in errc.
+  if (err.category() == caf::atom("system") || err.category() == caf::atom("exit"))
     return true;
   return err.category() == errc_category && err.code() == static_cast<uint8_t>(errc::unavailable);
 }

@@ -17,7 +17,7 @@
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cluster_client.hpp"
-#include "tools/common/json_writer.hpp"
+#include "core/json_writer.hpp"
 
 namespace ac {
 

@@ -1,7 +1,6 @@
 // Connecting the tools to a node's published front actor, with a deadline (plain or TLS).
 #include "tools/common/node_connection.hpp"
 
-#include <charconv>
 #include <set>
 
 #include <caf/io/middleman.hpp>
@@ -13,31 +12,6 @@
 #include "messages/errors.hpp"
 
 namespace ac {
-
-std::string host_port::str() const {
-  if (host.find(':') != std::string::npos)
-    return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
-
-std::optional<host_port> parse_host_port(std::string_view text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
-    return std::nullopt;
-  auto host = text.substr(0, colon);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']')
-      return std::nullopt;
-    host = host.substr(1, host.size() - 2);
-  }
-  auto port_text = text.substr(colon + 1);
-  unsigned port = 0;
-  auto res = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (res.ec != std::errc{} || res.ptr != port_text.data() + port_text.size() || port == 0
-      || port > 65535)
-    return std::nullopt;
-  return host_port{std::string{host}, static_cast<uint16_t>(port)};
-}
 
 namespace {
 

@@ -12,19 +12,10 @@
 #include <caf/expected.hpp>
 #include <caf/timespan.hpp>
 
+#include "core/cli_args.hpp"
 #include "messages/front_actor.hpp"
 
 namespace ac {
-
-/// A node address as users write it: "host:port" (an IPv6 host in brackets: "[::1]:7101").
-struct host_port {
-  std::string host;
-  uint16_t port = 0;
-  std::string str() const;
-};
-
-/// nullopt for a missing host, a missing/zero/non-numeric port or a port above 65535.
-std::optional<host_port> parse_host_port(std::string_view text);
 
 /// Connects to the front actor published at `hp`, blocking the caller at most `timeout`.
 /// CAF's remote_actor() has no deadline and hangs on a frozen peer (notes §2), so this asks

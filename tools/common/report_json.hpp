@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "messages/stats.hpp"
-#include "tools/common/json_writer.hpp"
+#include "core/json_writer.hpp"
 
 namespace ac {
 

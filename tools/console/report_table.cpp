@@ -7,7 +7,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include "tools/common/json_writer.hpp"
+#include "core/json_writer.hpp"
 #include "tools/common/report_json.hpp"
 
 namespace ac {

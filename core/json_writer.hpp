@@ -1,4 +1,4 @@
-// A minimal streaming JSON writer for the tools' --json output (no JSON library on Debian 12 here).
+// A minimal streaming JSON writer for the tools' --json output (pure: no JSON library on Debian 12 here).
 #pragma once
 
 #include <cstdint>

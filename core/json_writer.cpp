@@ -1,5 +1,5 @@
 // The minimal JSON writer: string escaping, number formatting and comma bookkeeping.
-#include "tools/common/json_writer.hpp"
+#include "core/json_writer.hpp"
 
 #include <charconv>
 #include <cmath>

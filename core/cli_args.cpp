@@ -1,0 +1,99 @@
+// Pure command-line helpers of the tools: argv pre-splitting, seconds shorthand, HOST:PORT parsing.
+#include "core/cli_args.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace ac {
+
+std::string normalize_seconds(std::string_view value) {
+  if (value.empty())
+    return std::string{value};
+  for (char c : value)
+    if (!(c >= '0' && c <= '9') && c != '.')
+      return std::string{value};
+  try {
+    auto ms = std::llround(std::stod(std::string{value}) * 1000.0);
+    return std::to_string(ms) + "ms";
+  } catch (...) {
+    return std::string{value};
+  }
+}
+
+split_args_result split_args(const std::vector<std::string>& args,
+                             const std::function<bool(std::string_view)>& is_known) {
+  split_args_result res;
+  bool only_positionals = false;
+  for (const auto& arg : args) {
+    if (only_positionals) {
+      res.positionals.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positionals = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "-?") {
+      res.options.push_back("--help");
+      continue;
+    }
+    if (arg.size() <= 2 || arg.compare(0, 2, "--") != 0) {
+      res.positionals.push_back(arg);
+      continue;
+    }
+    auto eq = arg.find('=');
+    auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    auto value = eq == std::string::npos ? std::string{} : arg.substr(eq + 1);
+    if (name == "node") {
+      // Comma lists are accepted too: --node=a:1,b:2.
+      size_t pos = 0;
+      while (pos <= value.size()) {
+        auto comma = value.find(',', pos);
+        auto part = value.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        if (!part.empty())
+          res.nodes.push_back(part);
+        if (comma == std::string::npos)
+          break;
+        pos = comma + 1;
+      }
+      continue;
+    }
+    if (!is_known(name)) {
+      if (res.unknown.empty())
+        res.unknown = "--" + name;
+      continue;
+    }
+    if (name == "timeout" && eq != std::string::npos)
+      res.options.push_back("--timeout=" + normalize_seconds(value));
+    else
+      res.options.push_back(arg);
+  }
+  return res;
+}
+
+std::string host_port::str() const {
+  if (host.find(':') != std::string::npos)
+    return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+std::optional<host_port> parse_host_port(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+    return std::nullopt;
+  auto host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']')
+      return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  }
+  auto port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto res = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (res.ec != std::errc{} || res.ptr != port_text.data() + port_text.size() || port == 0
+      || port > 65535)
+    return std::nullopt;
+  return host_port{std::string{host}, static_cast<uint16_t>(port)};
+}
+
+} // namespace ac

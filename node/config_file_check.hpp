@@ -1,0 +1,16 @@
+// A strict pass over the INI config file: CAF 0.17 silently ignores unknown keys and bad values.
+#pragma once
+
+#include <string>
+
+#include <caf/config_option_set.hpp>
+
+namespace ac {
+
+/// Checks every `key=value` of every section in the INI file at `path` against `options`:
+/// an unknown key or a value that does not parse as the option's type gives a message naming
+/// it ("config.ini:12: cache.max-bytes: ..."); "" when the file is fine or does not exist
+/// (CAF itself reports a missing file).
+std::string check_config_file(const caf::config_option_set& options, const std::string& path);
+
+} // namespace ac
