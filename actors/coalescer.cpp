@@ -43,19 +43,19 @@ void finish(self_ptr self, const std::string& key, Outcome outcome) {
 }
 
 void compute(self_ptr self, const coalescer_config& cfg, const std::string& key) {
-  if (!cfg.compute) {
+  if (!self->state.compute) {
     ++self->state.misses;
     finish(self, key, make_miss());
     return;
   }
-  self->request(cfg.compute, cfg.load_timeout, compute_atom::value, key)
+  self->request(self->state.compute, cfg.load_timeout, compute_atom::value, key)
     .then(
       [=](lookup_result& r) {
         if (r.found) {
           ++self->state.computes;
           self->send(cfg.shard, fill_atom::value, key, r.value, cfg.default_ttl);
-          if (cfg.bridge)
-            self->send(cfg.bridge, l2_put_atom::value, key, r.value, cfg.default_ttl);
+          if (self->state.bridge)
+            self->send(self->state.bridge, l2_put_atom::value, key, r.value, cfg.default_ttl);
         } else {
           ++self->state.misses;
         }
@@ -71,11 +71,11 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key)
 
 void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key) {
   ++self->state.loads;
-  if (!cfg.bridge) {
+  if (!self->state.bridge) {
     compute(self, cfg, key);
     return;
   }
-  self->request(cfg.bridge, cfg.load_timeout, l2_get_atom::value, key)
+  self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
     .then(
       [=](lookup_result& r) {
         if (!r.found) {
@@ -127,8 +127,17 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
 
 } // namespace
 
+coalescer_state::~coalescer_state() {
+  // Waiters must not hang when the coalescer (or its linked shard) fails: they get an error now.
+  for (auto& kv : flights)
+    for (auto& rp : kv.second.waiters)
+      rp.deliver(make_error(errc::unavailable, "the shard serving this key restarted"));
+}
+
 coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coalescer_state> self,
                                          coalescer_config cfg) {
+  self->state.bridge = cfg.bridge;
+  self->state.compute = cfg.compute;
   return {
     [=](load_atom, const std::string& key) -> caf::result<lookup_result> {
       auto& st = self->state;
@@ -143,6 +152,10 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
       else
         ++st.coalesced;
       return rp;
+    },
+    [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {
+      self->state.bridge = bridge;
+      self->state.compute = compute;
     },
     [=](stats_atom) { return make_stats(self, cfg); },
   };

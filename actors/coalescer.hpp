@@ -31,6 +31,8 @@ struct flight {
 
 struct coalescer_state {
   absl::flat_hash_map<std::string, flight> flights;
+  redis_bridge_actor bridge;  ///< replaceable after a restart (update_atom)
+  compute_actor compute;      ///< replaceable after a restart (update_atom)
   latency_histogram latency;  ///< per waiter: miss to answer
   uint64_t handled = 0;
   uint64_t loads = 0;         ///< flights started
@@ -42,6 +44,7 @@ struct coalescer_state {
   uint64_t errors = 0;        ///< flights that ended with an error
   uint64_t max_waiters = 0;   ///< most waiters one flight had
   static inline const char* name = "coalescer";
+  ~coalescer_state();
 };
 
 coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coalescer_state> self,

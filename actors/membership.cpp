@@ -234,7 +234,10 @@ void heard_from(membership_actor::pointer self, std::shared_ptr<state> sp, const
     return;
   auto [it, fresh] = st.peers.try_emplace(m.id);
   auto& p = it->second;
-  if (fresh || p.info.address != m.address) {
+  // A member we saw leave that calls itself alive again was restarted (same id, maybe the
+  // same address): take it back like a new member instead of ignoring it as "left".
+  bool rejoined = p.info.state == "left" && m.state == "alive";
+  if (fresh || rejoined || p.info.address != m.address) {
     p.info = m;
     p.info.state = "suspect";
     p.front = front_actor{};

@@ -81,7 +81,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   latency_histogram lat;
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
-         stale_hits = 0, l2_corrupt = 0;
+         stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter(r, "hits");
@@ -104,8 +104,13 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       l2_errors += counter(r, "l2_errors");
       rep.breaker = std::string{to_string(static_cast<breaker_state>(counter(r, "breaker_state")))};
     } else if (r.kind == "front") {
-      errors += counter(r, "refused");
+      errors += counter(r, "refused") + counter(r, "overloaded");
+    } else if (r.kind == "sizing_supervisor") {
+      restarts += counter(r, "restarts");
+      degraded += counter(r, "degraded");
     }
+    for (auto& hk : r.hot_keys)
+      rep.hot_keys.push_back(hk);
     // Every lookup is answered by exactly one shard (hit, L1-only miss) or one coalescer
     // waiter (loaded miss), so merging those two kinds counts each lookup once.
     if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
@@ -137,7 +142,13 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"p99_us", static_cast<double>(lat.percentile(0.99))},
     {"p999_us", static_cast<double>(lat.percentile(0.999))},
     {"avg_us", lat.mean()},
+    {"restarts", restarts},
+    {"degraded", degraded},
   };
+  std::sort(rep.hot_keys.begin(), rep.hot_keys.end(),
+            [](auto& a, auto& b) { return a.second > b.second; });
+  if (rep.hot_keys.size() > 10)
+    rep.hot_keys.resize(10);
   health_sample h;
   h.lookups = static_cast<uint64_t>(lookups);
   h.hit_rate = rep.totals["hit_rate"];

@@ -45,6 +45,9 @@ void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
   auto start = std::chrono::steady_clock::now();
   auto& st = self->state;
+  // Every 4th read feeds the heavy-hitter sketch: hot keys still show, at a quarter of the cost.
+  if ((++st.reads & 3) == 0)
+    st.hot.record(key, 4);
   if (auto found = st.store->get(key, key_hash(key))) {
     auto result = make_hit(*found.value, tier::l1);
     if (found.stale)
@@ -105,9 +108,9 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     ++st.refused;
     return err;
   }
-  if (cfg.bridge) {
+  if (st.bridge) {
     auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
-    self->send(cfg.bridge, l2_put_atom::value, key, value, l2_ttl);
+    self->send(st.bridge, l2_put_atom::value, key, value, l2_ttl);
   }
   st.store->put(key, key_hash(key), std::move(value), std::chrono::seconds{ttl});
   // A value the policy refused is still acknowledged: it is in L2 (if any) and the write
@@ -138,7 +141,9 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"capacity_bytes", static_cast<int64_t>(st.store->max_bytes())},
     {"capacity_entries", static_cast<int64_t>(st.store->max_entries())},
     {"stale_refreshes", static_cast<int64_t>(st.stale_refreshes)},
+    {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
   };
+  row.hot_keys = st.hot.top(8);
   put_latency(row, st.latency);
   return row;
 }
@@ -148,6 +153,7 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
 shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self, shard_config cfg) {
   auto& st = self->state;
   st.store = std::make_unique<cache_store>(cfg.store, st.clock);
+  st.bridge = cfg.bridge;
   if (cfg.has_loader) {
     coalescer_config cc;
     cc.shard_index = cfg.index;
@@ -170,8 +176,8 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     },
     [=](delete_atom, const std::string& key) {
       count();
-      if (cfg.bridge)
-        self->send(cfg.bridge, delete_atom::value, key);
+      if (self->state.bridge)
+        self->send(self->state.bridge, delete_atom::value, key);
       return self->state.store->erase(key, key_hash(key));
     },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
@@ -184,6 +190,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     },
     [=](sweep_atom) {
       self->state.store->sweep();
+      self->state.hot.decay();
       self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
     },
     [=](stats_atom) -> caf::result<std::vector<actor_stats>> {
@@ -197,6 +204,11 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
         .then([=](actor_stats& row) mutable { rows.push_back(std::move(row)); rp.deliver(rows); },
               [=](caf::error&) mutable { rp.deliver(rows); });
       return rp;
+    },
+    [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {
+      self->state.bridge = bridge;
+      if (self->state.coalescer)
+        self->send(self->state.coalescer, update_atom::value, bridge, compute);
     },
     [=](fail_atom, const std::string& why) {
       spdlog::warn("shard-{} fails on request: {}", cfg.index, why);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/cache_store.hpp"
+#include "core/heavy_hitters.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
 #include "messages/miss_path_actors.hpp"
@@ -31,6 +32,9 @@ struct shard_state {
   system_clock_source clock;
   std::unique_ptr<cache_store> store;
   coalescer_actor coalescer;        ///< spawned and linked by the shard; null without a loader
+  redis_bridge_actor bridge;        ///< L2 for write-through (null without Redis); replaceable
+  heavy_hitters hot{64};            ///< the shard's hottest keys (sampled reads)
+  uint64_t reads = 0;               ///< reads seen, for sampling into `hot`
   latency_histogram latency;        ///< time to answer L1 hits and L1-only misses
   uint64_t handled = 0;
   uint64_t refused = 0;             ///< puts refused as bad input

@@ -32,6 +32,8 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
   auto it = map_.find(hash);
   if (it == map_.end() || it->second.key != key) {
     ++counters_.misses;
+    if (ghost_set_.contains(hash))
+      ++counters_.ghost_hits;
     policy_->on_miss(hash);
     return {};
   }
@@ -154,8 +156,23 @@ void cache_store::drop(uint64_t hash, bool evicted) {
     return;
   bytes_ -= it->second.weight;
   map_.erase(it);
-  if (evicted)
+  if (evicted) {
     ++counters_.evictions;
+    remember_evicted(hash);
+  }
+}
+
+void cache_store::remember_evicted(uint64_t hash) {
+  if (opts_.ghost_capacity == 0)
+    return;
+  if (ghost_ring_.size() < opts_.ghost_capacity) {
+    ghost_ring_.push_back(hash);
+  } else {
+    ghost_set_.erase(ghost_ring_[ghost_next_]);
+    ghost_ring_[ghost_next_] = hash;
+    ghost_next_ = (ghost_next_ + 1) % ghost_ring_.size();
+  }
+  ghost_set_.insert(hash);
 }
 
 void cache_store::apply_evictions() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 #include "core/eviction_policy.hpp"
 #include "core/ttl_clock.hpp"
@@ -22,6 +23,7 @@ struct store_options {
   std::chrono::seconds default_ttl{300};        ///< TTL when a put names none (0 s = never expires)
   std::chrono::seconds stale_ttl{0};            ///< how long past its TTL a value may still be served stale
   std::string policy = "lru";                   ///< eviction policy name (core/eviction_policy.hpp)
+  uint32_t ghost_capacity = 4096;               ///< recently evicted keys remembered (0 = none)
 };
 
 /// Counters of a store since it was created; `entries`/`bytes` are gauges.
@@ -34,6 +36,7 @@ struct store_counters {
   uint64_t evictions = 0;    ///< entries dropped to stay within budget
   uint64_t expirations = 0;  ///< entries dropped because their TTL (+ stale_ttl) ended
   uint64_t erases = 0;       ///< entries dropped by erase()
+  uint64_t ghost_hits = 0;   ///< misses on recently evicted keys: hits a larger budget would have had
 };
 
 /// What get() found. `value` points into the store and is valid until the next mutating call.
@@ -96,6 +99,7 @@ private:
   void drop(uint64_t hash, bool evicted);
   void apply_evictions();
   void enforce_entry_bound();
+  void remember_evicted(uint64_t hash);
 
   store_options opts_;
   const clock_source& clock_;
@@ -105,6 +109,11 @@ private:
   /// hash whose entry was overwritten or erased since is simply skipped).
   std::map<int64_t, std::vector<uint64_t>> expiry_;
   std::vector<uint64_t> evicted_;  ///< scratch buffer reused across calls
+  /// Ghost list: hashes of the last ghost_capacity evicted keys (ring + set), so a miss can tell
+  /// whether more capacity would have made it a hit; the sizing supervisor reads ghost_hits.
+  std::vector<uint64_t> ghost_ring_;
+  size_t ghost_next_ = 0;
+  absl::flat_hash_set<uint64_t> ghost_set_;
   uint64_t bytes_ = 0;
   store_counters counters_;
 };

@@ -16,14 +16,6 @@
 
 namespace ac {
 
-/// One per shard: a single flight per key. The first miss of a key starts one load (L2, then
-/// compute); later misses of the key join it and get the same value or the same error.
-using coalescer_actor = caf::typed_actor<
-  // Loads a key that L1 missed.
-  caf::replies_to<load_atom, std::string>::with<lookup_result>,
-  // Counters for the metrics actor.
-  caf::replies_to<stats_atom>::with<actor_stats>>;
-
 /// Runs the configured loader with bounded concurrency and a bounded queue.
 using compute_actor = caf::typed_actor<
   // Computes the value of a key: found (tier compute), a miss (loader `none` or no such key),
@@ -42,6 +34,16 @@ using redis_bridge_actor = caf::typed_actor<
   caf::reacts_to<delete_atom, std::string>,
   // Flushes pending batches (self-sent timer).
   caf::reacts_to<tick_atom>,
+  // Counters for the metrics actor.
+  caf::replies_to<stats_atom>::with<actor_stats>>;
+
+/// One per shard: a single flight per key. The first miss of a key starts one load (L2, then
+/// compute); later misses of the key join it and get the same value or the same error.
+using coalescer_actor = caf::typed_actor<
+  // Loads a key that L1 missed.
+  caf::replies_to<load_atom, std::string>::with<lookup_result>,
+  // The shard passes on a restarted bridge or compute actor.
+  caf::reacts_to<update_atom, redis_bridge_actor, compute_actor>,
   // Counters for the metrics actor.
   caf::replies_to<stats_atom>::with<actor_stats>>;
 

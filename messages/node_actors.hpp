@@ -30,4 +30,13 @@ using metrics_actor = caf::typed_actor<
   // The metrics actor's own row.
   caf::replies_to<stats_atom>::with<actor_stats>>;
 
+/// Sizes the cache from free memory and CPU load, and restarts failed actors.
+using sizing_supervisor_actor = caf::typed_actor<
+  // Re-sizes now from fresh readings (also self-sent every sizing.interval).
+  caf::reacts_to<tick_atom>,
+  // The decision in force.
+  caf::replies_to<get_atom>::with<sizing_report>,
+  // Counters: restarts, degraded, capacity.
+  caf::replies_to<stats_atom>::with<actor_stats>>;
+
 } // namespace ac

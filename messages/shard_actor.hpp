@@ -12,6 +12,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/lookup.hpp"
+#include "messages/miss_path_actors.hpp"
 #include "messages/stats.hpp"
 
 namespace ac {
@@ -33,6 +34,8 @@ using shard_actor = caf::typed_actor<
   caf::reacts_to<sweep_atom>,
   // Counters for the metrics actor: the shard's row and its coalescer's.
   caf::replies_to<stats_atom>::with<std::vector<actor_stats>>,
+  // The supervisor hands over a restarted bridge or compute actor (either may be null).
+  caf::reacts_to<update_atom, redis_bridge_actor, compute_actor>,
   // Test and drill hook: the shard fails with the given reason.
   caf::reacts_to<fail_atom, std::string>>;
 

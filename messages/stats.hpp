@@ -22,12 +22,13 @@ struct actor_stats {
   std::vector<uint64_t> latency_buckets;     ///< latency_histogram::buckets(), may be empty
   uint64_t latency_sum_us = 0;
   uint64_t latency_max_us = 0;
+  std::vector<std::pair<std::string, uint64_t>> hot_keys;  ///< shards: hottest keys, estimated reads
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, actor_stats& x) {
   return f(caf::meta::type_name("actor_stats"), x.name, x.kind, x.mailbox, x.handled, x.counters,
-           x.latency_buckets, x.latency_sum_us, x.latency_max_us);
+           x.latency_buckets, x.latency_sum_us, x.latency_max_us, x.hot_keys);
 }
 
 /// A sizing decision of the sizing supervisor (core/sizing_rules).

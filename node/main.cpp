@@ -11,6 +11,7 @@
 
 #include "node/config_file_check.hpp"
 #include "node/node_config.hpp"
+#include "node/metrics_http.hpp"
 #include "node/node_wiring.hpp"
 #include "node/publish.hpp"
 
@@ -84,10 +85,21 @@ int main(int argc, char** argv) {
     std::rename((cfg.node_port_file + ".tmp").c_str(), cfg.node_port_file.c_str());
   }
 
+  ac::metrics_http http{sys, node.metrics};
+  if (cfg.metrics_http_port != 0) {
+    std::string why;
+    if (!http.start(cfg.node_host, cfg.metrics_http_port, &why)) {
+      spdlog::error("metrics.http-port: {}", why);
+      node.stop();
+      return 2;
+    }
+  }
+
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("signal {}: leaving the cluster and finishing in-flight requests", sig);
   ac::drain_and_leave(sys, *published, std::chrono::seconds(5));
+  http.stop();
   node.stop();
   spdlog::info("stopped");
   return 0;

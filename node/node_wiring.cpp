@@ -11,6 +11,7 @@
 #include "actors/metrics.hpp"
 #include "actors/redis_bridge.hpp"
 #include "actors/shard.hpp"
+#include "actors/sizing_supervisor.hpp"
 
 namespace ac {
 
@@ -54,14 +55,15 @@ void node_handles::stop() {
 }
 
 node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t port,
-                        std::shared_ptr<loader> custom) {
+                        node_overrides overrides) {
   node_handles h;
   auto id = cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(port) : cfg.node_id;
   auto default_ttl = std::chrono::duration_cast<std::chrono::seconds>(cfg.cache_default_ttl);
 
   // -- miss path -------------------------------------------------------------------
+  auto bc = bridge_config(cfg);
   if (cfg.redis_enabled) {
-    h.bridge = sys.spawn(redis_bridge, bridge_config(cfg));
+    h.bridge = sys.spawn(redis_bridge, bc);
   } else {
     spdlog::info("redis.enabled is false: no L2, lookups use L1 and the loader only");
   }
@@ -74,9 +76,9 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   lo.ttl_seconds = static_cast<uint32_t>(default_ttl.count());
   lo.node_id = id;
   std::string why;
-  auto impl = custom ? custom : make_loader(lo, &why);
+  auto impl = overrides.custom_loader ? overrides.custom_loader : make_loader(lo, &why);
+  compute_config cc;
   if (impl) {
-    compute_config cc;
     cc.impl = impl;
     cc.workers = cfg.workers();
     cc.max_queue = cfg.loader_queue;
@@ -86,6 +88,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
 
   // -- L1 --------------------------------------------------------------------------
   auto n = cfg.shards();
+  std::vector<shard_config> shard_configs;
   for (uint32_t i = 0; i < n; ++i) {
     shard_config sc;
     sc.index = i;
@@ -101,6 +104,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.bridge = h.bridge;
     sc.compute = h.compute;
     sc.node_id = id;
+    shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
   }
 
@@ -140,6 +144,27 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
 
   caf::anon_send(h.front, update_atom::value, caf::actor_cast<caf::actor>(h.metrics),
                  caf::actor_cast<caf::actor>(h.membership));
+
+  // -- sizing and supervision ----------------------------------------------------
+  sizing_supervisor_config sup;
+  sup.interval = ms(cfg.sizing_interval);
+  sup.base_bytes = cfg.cache_max_bytes;
+  sup.max_entries = cfg.cache_max_entries;
+  sup.cpu_target = cfg.sizing_cpu_target;
+  sup.max_restarts = cfg.supervision_max_restarts;
+  sup.window = ms(cfg.supervision_window);
+  sup.memory = overrides.memory ? overrides.memory : std::shared_ptr<memory_reader>{make_proc_memory_reader()};
+  sup.cpu = overrides.cpu ? overrides.cpu : std::shared_ptr<cpu_reader>{make_proc_cpu_reader()};
+  sup.shard_configs = std::move(shard_configs);
+  sup.shards = h.shards;
+  sup.bridge_options = bc;
+  sup.bridge = h.bridge;
+  sup.compute_options = cc;
+  sup.compute = h.compute;
+  sup.front = h.front;
+  sup.metrics = h.metrics;
+  h.supervisor = sys.spawn(sizing_supervisor, std::move(sup));
+  caf::anon_send(h.metrics, update_atom::value, caf::actor_cast<caf::actor>(h.supervisor));
   spdlog::info("node {}: {} shards, policy {}, {} bytes / {} entries, loader {}", id, n,
                cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
                impl ? std::string{impl->name()} : std::string{"none"});

@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/loader.hpp"
+#include "core/system_readers.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/membership_actor.hpp"
 #include "messages/miss_path_actors.hpp"
@@ -23,15 +24,22 @@ struct node_handles {
   membership_actor membership;
   redis_bridge_actor bridge;   ///< null without redis.enabled
   compute_actor compute;       ///< null with loader.kind=none
-  caf::actor supervisor;
+  sizing_supervisor_actor supervisor;
 
   /// Ends every actor of the node (published ones too, or the actor_system would wait for them).
   void stop();
 };
 
-/// Spawns the node's actors. `port` is the bound port (for the node id and announcements);
-/// `custom` replaces the configured loader (a user's own loader), may be null.
+/// What a caller may replace in a node: a user's own loader, or (in tests) the readers the
+/// sizing supervisor measures the machine with. Null members keep the defaults.
+struct node_overrides {
+  std::shared_ptr<loader> custom_loader;
+  std::shared_ptr<memory_reader> memory;
+  std::shared_ptr<cpu_reader> cpu;
+};
+
+/// Spawns the node's actors. `port` is the bound port (for the node id and announcements).
 node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t port,
-                        std::shared_ptr<loader> custom = nullptr);
+                        node_overrides overrides = {});
 
 } // namespace ac

@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
+#include <caf/openssl/session.hpp>
 #include <spdlog/spdlog.h>
 
 namespace ac {
@@ -36,6 +37,28 @@ uint16_t pick_free_port(const std::string& host) {
   return port;
 }
 
+/// Builds the TLS context the way CAF will for every connection, so a bad certificate, key or
+/// CA file fails here, with the option named, instead of aborting the process (CAF throws from
+/// its middleman at the first connection: "cannot load private key") after we already listen.
+std::string check_tls_files(caf::actor_system& sys, const node_config& cfg) {
+  try {
+    caf::openssl::session probe{sys};
+    if (probe.init())
+      return {};
+    return "tls: cannot create an SSL session from tls.cert-file, tls.key-file and tls.ca-file";
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    if (what.find("private key") != std::string::npos)
+      return "tls.key-file: " + what + " from '" + cfg.tls_key_file
+             + "' (not an unencrypted PEM key, or not the key of tls.cert-file)";
+    if (what.find("certificate") != std::string::npos && what.find("CA") == std::string::npos)
+      return "tls.cert-file: " + what + " from '" + cfg.tls_cert_file + "' (not a PEM certificate)";
+    if (what.find("CA") != std::string::npos)
+      return "tls.ca-file: " + what + " from '" + cfg.tls_ca_file + "' (not a PEM CA bundle)";
+    return "tls: " + what;
+  }
+}
+
 int64_t total(const node_report& rep, const char* key) {
   int64_t n = 0;
   for (auto& a : rep.actors) {
@@ -59,6 +82,11 @@ void enable_tls_if_configured(node_config& cfg) {
 
 publish_result start_published_node(caf::actor_system& sys, const node_config& cfg) {
   publish_result out;
+  if (cfg.tls_enabled) {
+    out.error = check_tls_files(sys, cfg);
+    if (!out.error.empty())
+      return out;
+  }
   auto port = cfg.node_port;
   if (port == 0)
     port = pick_free_port(cfg.node_host);

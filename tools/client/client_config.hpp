@@ -16,15 +16,23 @@ public:
       .add(load.requests, "requests", "load: total requests (a get_many counts once)")
       .add(load.keys, "keys", "load: distinct keys")
       .add(load.key_prefix, "key-prefix", "load: keys are PREFIX0 .. PREFIX(keys-1)")
+      .add(load.key_width, "key-width",
+           "load: zero-pad key numbers to this many digits (12 = redis-benchmark's -r keys)")
+      .add(load.sequential, "sequential",
+           "load: take keys 0, 1, 2 ... in order (with --requests=--keys: each key once)")
       .add(load.dist, "dist", "load: uniform|zipf")
       .add(load.zipf, "zipf", "load: zipf exponent")
       .add(load.get_ratio, "get-ratio", "load: share of gets (0 = all puts, 1 = all gets)")
       .add(load.batch, "batch", "load: keys per get_many (1 = single get)")
       .add(load.value_size, "value-size", "load: bytes of each put value")
-      .add(load.seed, "seed", "load: random seed (client i uses seed + i)");
+      .add(load.seed, "seed", "load: random seed (client i uses seed + i)")
+      .add(route, "route",
+           "owner: send each key to its owner node (default); any: send every request to the "
+           "first reachable --node, which forwards it");
   }
 
   uint32_t ttl = 0;    ///< --ttl, for put and load's puts
+  std::string route = "owner";  ///< --route: owner | any
   load_options load;   ///< load's options; timeout and ttl are copied in from the common ones
 };
 

@@ -19,9 +19,11 @@ constexpr const char* usage =
   "  mget KEY...                  one line per key: value or empty\n"
   "  del KEY                      prints 1 (erased) or 0 (absent)\n"
   "  load [--clients=N --window=W --requests=R --keys=K --key-prefix=S --dist=uniform|zipf\n"
-  "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --json]\n"
+  "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --key-width=D --sequential\n"
+  "        --json]\n"
   "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n"
-  "        --log.level=warn   (--help lists every option)\n";
+  "        --route=owner|any (any: the first --node forwards)  --log.level=warn\n"
+  "        (--help lists every option)\n";
 
 using command_fn = int (*)(ac::client_context&, const std::vector<std::string>&);
 
@@ -48,8 +50,12 @@ int run(int argc, char** argv) {
     std::cerr << "actorcache-client: --node=HOST:PORT is required\n";
     return 2;
   }
+  if (cfg.route != "owner" && cfg.route != "any") {
+    std::cerr << "actorcache-client: --route must be owner or any, not '" << cfg.route << "'\n";
+    return 2;
+  }
   caf::actor_system sys{cfg};
-  auto map = ac::discover_cluster(sys, cfg.nodes, cfg.timeout);
+  auto map = ac::discover_cluster(sys, cfg.nodes, cfg.timeout, cfg.route == "owner");
   if (!map) {
     std::cerr << "actorcache-client: " << ac::describe(map.error()) << "\n";
     return 2;

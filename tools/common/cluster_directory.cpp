@@ -27,11 +27,14 @@ std::vector<const member_info*> alive_members(const membership_view& view) {
 
 caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
                                           const std::vector<std::string>& nodes,
-                                          caf::timespan timeout) {
+                                          caf::timespan timeout, bool follow_members) {
   std::string used;
   auto first = connect_first(sys, nodes, timeout, &used);
   if (!first)
     return std::move(first.error());
+  if (!follow_members)  // empty reported list: route_of never marks a request direct
+    return std::make_shared<const cluster_map>(
+      1, 0, std::vector<node_ref>{node_ref{used, used, *first}}, std::vector<std::string>{});
   caf::scoped_actor self{sys};
   membership_view view;
   caf::error err;

@@ -23,10 +23,13 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 
 /// Connects to the first reachable of `nodes`, asks it for the members, and connects to every
 /// alive one. With a single member, or when the node cannot tell its members, the table holds
-/// just that node. Blocking: call from main. Errors when no node is reachable.
+/// just that node. With `follow_members` false (client --route=any) the table holds just the
+/// first reachable node and no reported members, so every request goes to it as a plain
+/// request and that node forwards it to the key's owner. Blocking: call from main. Errors
+/// when no node is reachable.
 caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
                                           const std::vector<std::string>& nodes,
-                                          caf::timespan timeout);
+                                          caf::timespan timeout, bool follow_members = true);
 
 /// Spawns the directory that owns the table from here on. It monitors every member, drops
 /// one when its proxy goes down (and never takes it back during this run: a killed node's

@@ -55,6 +55,7 @@ using clock_type = std::chrono::steady_clock;
 struct run_shared {
   load_options opts;
   std::atomic<uint64_t> issued{0};  // requests taken from the budget
+  std::atomic<uint64_t> next_seq{0};  // --sequential: the next key index
   std::mutex mtx;
   load_result total;
   uint32_t running = 0;             // client actors not yet finished
@@ -86,8 +87,14 @@ using load_client = caf::stateful_actor<load_client_state>;
 
 std::string next_key(load_client* self) {
   auto& st = self->state;
-  uint64_t idx = st.zipf ? st.zipf->next() : st.rng() % st.shared->opts.keys;
-  return st.shared->opts.key_prefix + std::to_string(idx);
+  const auto& o = st.shared->opts;
+  uint64_t idx = o.sequential ? st.shared->next_seq.fetch_add(1, std::memory_order_relaxed) % o.keys
+                 : st.zipf    ? st.zipf->next()
+                              : st.rng() % o.keys;
+  auto digits = std::to_string(idx);
+  if (digits.size() < o.key_width)
+    digits.insert(0, o.key_width - digits.size(), '0');
+  return o.key_prefix + digits;
 }
 
 void issue_more(load_client* self);

@@ -21,6 +21,8 @@ struct load_options {
   uint64_t requests = 10000;         ///< total requests (a get_many counts once)
   uint64_t keys = 1000;              ///< distinct keys: key_prefix + 0 .. keys-1
   std::string key_prefix = "key-";   ///< so runs with one prefix touch the same keys
+  uint32_t key_width = 0;            ///< zero-pad the key index to this many digits (0 = none)
+  bool sequential = false;           ///< keys 0, 1, 2 ... in order across all clients (preload)
   std::string dist = "uniform";      ///< uniform | zipf
   double zipf = 0.99;                ///< zipf exponent
   double get_ratio = 0.9;            ///< share of gets; the rest are puts

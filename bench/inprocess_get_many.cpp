@@ -1,0 +1,210 @@
+// In-process benchmark: client actors in the node's actor system send get_many (or get) to the front.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/latency_histogram.hpp"
+#include "messages/entry_codec.hpp"
+#include "node/node_wiring.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// The node's options plus the benchmark's own (group "bench").
+struct bench_config : ac::node_config {
+  uint32_t clients = 4;          ///< client actors
+  uint32_t window = 8;           ///< requests in flight per client
+  uint32_t batch = 10;           ///< keys per get_many (1 = get)
+  uint64_t keys = 100000;        ///< preloaded keys key:000000000000 ..
+  uint32_t value_size = 100;     ///< bytes of each value
+  double seconds = 3;            ///< measuring time after warm-up
+  double warmup = 0.5;           ///< seconds of load before measuring
+  bool json = false;             ///< one JSON object instead of text
+
+  bench_config() {
+    opt_group{custom_options_, "bench"}
+      .add(clients, "clients", "client actors")
+      .add(window, "window", "requests in flight per client")
+      .add(batch, "batch", "keys per get_many (1 = single get)")
+      .add(keys, "keys", "preloaded keys")
+      .add(value_size, "value-size", "bytes of each value")
+      .add(seconds, "seconds", "measuring time")
+      .add(warmup, "warmup", "warm-up seconds")
+      .add(json, "json", "print one JSON object");
+  }
+};
+
+std::string key_of(uint64_t i) {
+  auto d = std::to_string(i);
+  return "key:" + std::string(d.size() < 12 ? 12 - d.size() : 0, '0') + d;
+}
+
+/// Shared by the client actors of a run.
+struct run_shared {
+  std::atomic<bool> measuring{false};
+  std::atomic<bool> stop{false};
+  std::mutex mtx;
+  uint64_t requests = 0, lookups = 0, hits = 0, errors = 0;
+  ac::latency_histogram latency;
+  uint32_t running = 0;
+  std::promise<void> finished;
+};
+
+struct client_state {
+  uint64_t requests = 0, lookups = 0, hits = 0, errors = 0;
+  ac::latency_histogram latency;
+  uint32_t inflight = 0;
+  std::mt19937_64 rng;
+  static inline const char* name = "bench_client";
+};
+
+using client_actor = caf::stateful_actor<client_state>;
+
+void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
+           const bench_config* cfg);
+
+void done_one(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
+              const bench_config* cfg, clock_type::time_point start, size_t n, size_t hits,
+              bool err) {
+  auto& st = self->state;
+  --st.inflight;
+  if (sh->measuring.load(std::memory_order_relaxed)) {
+    ++st.requests;
+    st.lookups += n;
+    st.hits += hits;
+    st.errors += err ? 1 : 0;
+    st.latency.record(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - start).count()));
+  }
+  if (!sh->stop.load(std::memory_order_relaxed)) {
+    issue(self, front, sh, cfg);
+  } else if (st.inflight == 0) {
+    std::lock_guard<std::mutex> guard{sh->mtx};
+    sh->requests += st.requests;
+    sh->lookups += st.lookups;
+    sh->hits += st.hits;
+    sh->errors += st.errors;
+    sh->latency.merge(st.latency);
+    if (--sh->running == 0)
+      sh->finished.set_value();
+    self->quit();
+  }
+}
+
+void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
+           const bench_config* cfg) {
+  auto& st = self->state;
+  ++st.inflight;
+  auto start = clock_type::now();
+  if (cfg->batch <= 1) {
+    self->request(front, std::chrono::seconds(10), ac::get_atom::value, key_of(st.rng() % cfg->keys))
+      .then([=](const ac::lookup_result& r) { done_one(self, front, sh, cfg, start, 1, r.found, false); },
+            [=](caf::error&) { done_one(self, front, sh, cfg, start, 1, 0, true); });
+    return;
+  }
+  std::vector<std::string> keys;
+  keys.reserve(cfg->batch);
+  for (uint32_t i = 0; i < cfg->batch; ++i)
+    keys.push_back(key_of(st.rng() % cfg->keys));
+  self->request(front, std::chrono::seconds(10), ac::get_many_atom::value, std::move(keys))
+    .then(
+      [=](const ac::lookup_results& rs) {
+        size_t hits = std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
+        done_one(self, front, sh, cfg, start, rs.size(), hits, false);
+      },
+      [=](caf::error&) { done_one(self, front, sh, cfg, start, cfg->batch, 0, true); });
+}
+
+/// Writes keys 0 .. keys-1 through the front, `window` puts in flight.
+void preload(caf::actor_system& sys, const ac::front_actor& front, const bench_config& cfg) {
+  auto entry = ac::encode_entry(ac::make_bytes_entry(std::string(cfg.value_size, 'v'), 0, 0, "bench"));
+  caf::scoped_actor self{sys};
+  const uint64_t window = 256;
+  uint64_t sent = 0, answered = 0, failed = 0;
+  while (answered < cfg.keys) {
+    while (sent < cfg.keys && sent - answered < window) {
+      self->send(front, caf::put_atom::value, key_of(sent), entry, uint32_t{0});
+      ++sent;
+    }
+    self->receive([&](bool) { ++answered; }, [&](caf::error&) { ++answered; ++failed; });
+  }
+  if (failed > 0)
+    std::cerr << "preload: " << failed << " puts failed\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  bench_config cfg;
+  cfg.load<caf::io::middleman>();
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  if (auto err = cfg.parse(argc, argv)) {
+    std::cerr << caf::actor_system_config::render(err) << "\n";
+    return 2;
+  }
+  if (cfg.cli_helptext_printed)
+    return 0;
+  if (auto msg = cfg.validate(); !msg.empty()) {
+    std::cerr << "bad option " << msg << "\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::warn);
+  caf::actor_system sys{cfg};
+  auto node = ac::spawn_node(sys, cfg, 0);
+  preload(sys, node.front, cfg);
+
+  auto sh = std::make_shared<run_shared>();
+  sh->running = cfg.clients;
+  auto finished = sh->finished.get_future();
+  for (uint32_t i = 0; i < cfg.clients; ++i)
+    sys.spawn([=, &cfg](client_actor* self) -> caf::behavior {
+      self->state.rng.seed(42 + i);
+      for (uint32_t w = 0; w < cfg.window; ++w)
+        issue(self, node.front, sh, &cfg);
+      return {[](caf::tick_atom) {}};
+    });
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.warmup));
+  sh->measuring = true;
+  auto t0 = clock_type::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds));
+  sh->measuring = false;
+  auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  sh->stop = true;
+  finished.wait();
+  node.stop();
+
+  std::lock_guard<std::mutex> guard{sh->mtx};
+  double rps = sh->requests / secs, lps = sh->lookups / secs;
+  auto p50 = sh->latency.percentile(0.5), p99 = sh->latency.percentile(0.99);
+  if (cfg.json) {
+    std::printf("{\"clients\": %u, \"window\": %u, \"batch\": %u, \"seconds\": %.3f, "
+                "\"requests\": %llu, \"lookups\": %llu, \"hits\": %llu, \"errors\": %llu, "
+                "\"ops_per_s\": %.0f, \"lookups_per_s\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu}\n",
+                cfg.clients, cfg.window, cfg.batch, secs, (unsigned long long) sh->requests,
+                (unsigned long long) sh->lookups, (unsigned long long) sh->hits,
+                (unsigned long long) sh->errors, rps, lps, (unsigned long long) p50,
+                (unsigned long long) p99);
+  } else {
+    std::printf("%u clients x window %u, batch %u, %.2f s: %.0f requests/s, %.0f lookups/s, "
+                "hits %llu/%llu, errors %llu, p50 %llu us, p99 %llu us\n",
+                cfg.clients, cfg.window, cfg.batch, secs, rps, lps, (unsigned long long) sh->hits,
+                (unsigned long long) sh->lookups, (unsigned long long) sh->errors,
+                (unsigned long long) p50, (unsigned long long) p99);
+  }
+  return sh->errors == 0 && sh->hits == sh->lookups ? 0 : 1;
+}

@@ -1,0 +1,132 @@
+// Renders a node report as Prometheus text (see prometheus_text.hpp).
+#include "node/prometheus_text.hpp"
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "core/latency_histogram.hpp"
+
+namespace ac {
+
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+double total(const node_report& rep, const char* key) {
+  auto i = rep.totals.find(key);
+  return i == rep.totals.end() ? 0 : i->second;
+}
+
+class writer {
+public:
+  void family(const std::string& name, const char* type, const char* help) {
+    out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+  }
+  void sample(const std::string& name, const std::string& labels, double v) {
+    out_ << name;
+    if (!labels.empty())
+      out_ << '{' << labels << '}';
+    out_ << ' ' << num(v) << '\n';
+  }
+  std::string str() const { return out_.str(); }
+
+private:
+  std::ostringstream out_;
+};
+
+} // namespace
+
+std::string render_prometheus(const node_report& rep) {
+  writer w;
+  auto node = "node=\"" + escape(rep.id) + "\"";
+  auto counter = [&](const char* name, const char* help, double v) {
+    w.family(name, "counter", help);
+    w.sample(name, node, v);
+  };
+  auto gauge = [&](const char* name, const char* help, double v) {
+    w.family(name, "gauge", help);
+    w.sample(name, node, v);
+  };
+  w.family("actorcache_lookups_total", "counter", "L1 lookups by outcome.");
+  w.sample("actorcache_lookups_total", node + ",result=\"hit\"", total(rep, "hits"));
+  w.sample("actorcache_lookups_total", node + ",result=\"miss\"", total(rep, "misses"));
+  w.family("actorcache_l2_requests_total", "counter", "Redis (L2) reads by outcome.");
+  w.sample("actorcache_l2_requests_total", node + ",result=\"hit\"", total(rep, "l2_hits"));
+  w.sample("actorcache_l2_requests_total", node + ",result=\"miss\"", total(rep, "l2_misses"));
+  w.sample("actorcache_l2_requests_total", node + ",result=\"error\"", total(rep, "l2_errors"));
+  counter("actorcache_computes_total", "Values computed by the loader.", total(rep, "computes"));
+  counter("actorcache_coalesced_total", "Lookups that joined a load already in flight.", total(rep, "coalesced"));
+  counter("actorcache_errors_total", "Requests answered with an error.", total(rep, "errors"));
+  counter("actorcache_evictions_total", "Entries evicted to stay within budget.", total(rep, "evictions"));
+  counter("actorcache_expirations_total", "Entries dropped at the end of their TTL.", total(rep, "expirations"));
+  counter("actorcache_restarts_total", "Actors restarted by the supervisor.", total(rep, "restarts"));
+  gauge("actorcache_entries", "Entries in L1.", total(rep, "entries"));
+  gauge("actorcache_bytes", "Bytes charged against the L1 budget.", total(rep, "bytes"));
+  gauge("actorcache_capacity_bytes", "L1 byte budget in force.", total(rep, "capacity_bytes"));
+  gauge("actorcache_hit_ratio", "L1 hits over lookups since start.", total(rep, "hit_rate"));
+  gauge("actorcache_degraded", "1 when the supervisor saw too many restarts.", total(rep, "degraded"));
+  gauge("actorcache_sizing_memory_factor", "Memory factor of the last sizing decision.", rep.sizing.memory_factor);
+  gauge("actorcache_sizing_cpu_factor", "CPU factor of the last sizing decision.", rep.sizing.cpu_factor);
+  w.family("actorcache_l2_breaker", "gauge", "1 for the circuit breaker state in force.");
+  for (auto s : {"closed", "open", "half-open", "disabled"})
+    w.sample("actorcache_l2_breaker", node + ",state=\"" + s + "\"", rep.breaker == s ? 1 : 0);
+
+  w.family("actorcache_actor_mailbox", "gauge", "Messages waiting in an actor's mailbox.");
+  for (auto& a : rep.actors)
+    w.sample("actorcache_actor_mailbox",
+             node + ",actor=\"" + escape(a.name) + "\",kind=\"" + escape(a.kind) + "\"",
+             static_cast<double>(a.mailbox));
+  w.family("actorcache_actor_messages_total", "counter", "Messages an actor handled.");
+  for (auto& a : rep.actors)
+    w.sample("actorcache_actor_messages_total",
+             node + ",actor=\"" + escape(a.name) + "\",kind=\"" + escape(a.kind) + "\"",
+             static_cast<double>(a.handled));
+
+  // One latency histogram per tier, merged over the actors of that kind.
+  const std::map<std::string, std::string> tiers{
+    {"shard", "l1"}, {"coalescer", "miss_path"}, {"redis_bridge", "l2"}, {"compute", "compute"}};
+  std::map<std::string, latency_histogram> by_tier;
+  for (auto& a : rep.actors) {
+    auto t = tiers.find(a.kind);
+    if (t != tiers.end() && !a.latency_buckets.empty())
+      by_tier[t->second].merge(
+        latency_histogram::from_buckets(a.latency_buckets, a.latency_sum_us, a.latency_max_us));
+  }
+  const std::vector<double> bounds{0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                   0.005,   0.01,    0.025,  0.05,    0.1,    0.25,  0.5,
+                                   1,       2.5,     5,      10};
+  w.family("actorcache_request_duration_seconds", "histogram",
+           "Time to answer a lookup, by the tier that answered it.");
+  for (auto& [tier, h] : by_tier) {
+    auto labels = node + ",tier=\"" + tier + "\"";
+    for (auto& [le, count] : h.cumulative(bounds))
+      w.sample("actorcache_request_duration_seconds_bucket", labels + ",le=\"" + num(le) + "\"",
+               static_cast<double>(count));
+    w.sample("actorcache_request_duration_seconds_bucket", labels + ",le=\"+Inf\"",
+             static_cast<double>(h.count()));
+    w.sample("actorcache_request_duration_seconds_sum", labels, static_cast<double>(h.sum()) / 1e6);
+    w.sample("actorcache_request_duration_seconds_count", labels, static_cast<double>(h.count()));
+  }
+  return w.str();
+}
+
+} // namespace ac

@@ -1,0 +1,171 @@
+// Tests of one shard's L1 storage: TTL with an injected clock, byte and entry bounds, eviction, ghosts.
+#include <catch2/catch.hpp>
+
+#include "core/cache_store.hpp"
+#include "core/key_normalization.hpp"
+
+using namespace ac;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct store_fixture {
+  explicit store_fixture(store_options o = {}) : store(o, clock) {}
+  manual_clock clock;
+  cache_store store;
+
+  bool put(const std::string& k, std::string v, std::chrono::seconds ttl = 0s) {
+    return store.put(k, key_hash(k), std::move(v), ttl);
+  }
+  std::string get(const std::string& k) {
+    auto r = store.get(k, key_hash(k));
+    return r ? *r.value : "<miss>";
+  }
+};
+
+store_options opts(uint64_t bytes, uint64_t entries, std::string policy = "lru") {
+  store_options o;
+  o.max_bytes = bytes;
+  o.max_entries = entries;
+  o.policy = std::move(policy);
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("a value put is read back and overwritten in place", "[store]") {
+  store_fixture f;
+  REQUIRE(f.put("a", "1"));
+  CHECK(f.get("a") == "1");
+  REQUIRE(f.put("a", "22"));
+  CHECK(f.get("a") == "22");
+  CHECK(f.store.entries() == 1);
+  CHECK(f.store.bytes() == cache_store::weight_of("a", "22"));
+  CHECK(f.store.counters().hits == 2);
+}
+
+TEST_CASE("an entry expires when its TTL has passed on the injected clock", "[store][ttl]") {
+  store_fixture f;
+  REQUIRE(f.put("short", "v", 10s));
+  REQUIRE(f.put("default", "v"));  // default_ttl = 300 s
+  f.clock.advance(9s);
+  CHECK(f.get("short") == "v");
+  f.clock.advance(1s);
+  CHECK(f.get("short") == "<miss>");
+  CHECK(f.store.counters().expirations == 1);
+  CHECK(f.get("default") == "v");
+  f.clock.advance(300s);
+  CHECK(f.get("default") == "<miss>");
+  CHECK(f.store.entries() == 0);
+  CHECK(f.store.bytes() == 0);
+}
+
+TEST_CASE("the sweep drops expired entries nobody reads", "[store][ttl]") {
+  store_fixture f;
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(f.put("k" + std::to_string(i), "v", std::chrono::seconds(i < 50 ? 5 : 500)));
+  f.clock.advance(7s);
+  CHECK(f.store.sweep() == 50);
+  CHECK(f.store.entries() == 50);
+  CHECK(f.store.counters().expirations == 50);
+  CHECK(f.store.sweep() == 0);
+}
+
+TEST_CASE("a value past its TTL is served stale within stale_ttl", "[store][ttl]") {
+  auto o = opts(1 << 20, 1000);
+  o.stale_ttl = 30s;
+  store_fixture f{o};
+  REQUIRE(f.put("k", "v", 10s));
+  f.clock.advance(15s);
+  auto r = f.store.get("k", key_hash("k"));
+  REQUIRE(r);
+  CHECK(r.stale);
+  f.clock.advance(30s);
+  CHECK(f.get("k") == "<miss>");
+}
+
+TEST_CASE("the entry bound evicts the least recently used key", "[store][bounds]") {
+  store_fixture f{opts(1 << 20, 3)};
+  REQUIRE(f.put("a", "1"));
+  REQUIRE(f.put("b", "2"));
+  REQUIRE(f.put("c", "3"));
+  CHECK(f.get("a") == "1");  // a is now the most recent
+  REQUIRE(f.put("d", "4"));
+  CHECK(f.store.entries() == 3);
+  CHECK(f.get("b") == "<miss>");
+  CHECK(f.get("a") == "1");
+  CHECK(f.get("c") == "3");
+  CHECK(f.get("d") == "4");
+  CHECK(f.store.counters().evictions == 1);
+}
+
+TEST_CASE("the byte bound holds for every policy", "[store][bounds]") {
+  for (auto policy : {"lru", "wtinylfu"}) {
+    INFO(policy);
+    auto budget = 50 * cache_store::weight_of("key-00", std::string(100, 'v'));
+    store_fixture f{opts(budget, 1000000, policy)};
+    for (int i = 0; i < 500; ++i) {
+      char k[16];
+      std::snprintf(k, sizeof k, "key-%02d", i % 100);
+      f.put(k + std::to_string(i / 100), std::string(100, 'v'));
+      REQUIRE(f.store.bytes() <= budget);
+    }
+    CHECK(f.store.entries() <= 50);
+    CHECK(f.store.entries() >= 40);
+    CHECK(f.store.counters().evictions + f.store.counters().rejected >= 450);
+  }
+}
+
+TEST_CASE("a value larger than the whole budget is refused and leaves nothing behind", "[store][bounds]") {
+  store_fixture f{opts(1024, 100)};
+  REQUIRE(f.put("small", "x"));
+  CHECK_FALSE(f.put("huge", std::string(2000, 'v')));
+  CHECK(f.get("huge") == "<miss>");
+  CHECK(f.get("small") == "x");
+  CHECK(f.store.counters().rejected == 1);
+}
+
+TEST_CASE("shrinking evicts down to the new budget at once", "[store][bounds]") {
+  store_fixture f{opts(1 << 20, 1000)};
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(f.put("k" + std::to_string(i), std::string(100, 'v')));
+  auto per = cache_store::weight_of("k10", std::string(100, 'v'));
+  f.store.resize(20 * per, 1000);
+  CHECK(f.store.bytes() <= 20 * per);
+  CHECK(f.store.entries() <= 20);
+  f.store.resize(1 << 20, 5);
+  CHECK(f.store.entries() <= 5);
+  // The most recent keys survive.
+  CHECK(f.get("k99") != "<miss>");
+}
+
+TEST_CASE("erase removes a key and only that key", "[store]") {
+  store_fixture f;
+  REQUIRE(f.put("a", "1"));
+  REQUIRE(f.put("b", "2"));
+  CHECK(f.store.erase("a", key_hash("a")));
+  CHECK_FALSE(f.store.erase("a", key_hash("a")));
+  CHECK(f.get("a") == "<miss>");
+  CHECK(f.get("b") == "2");
+  CHECK(f.store.bytes() == cache_store::weight_of("b", "2"));
+}
+
+TEST_CASE("colliding hashes never return another key's value", "[store]") {
+  store_fixture f;
+  REQUIRE(f.store.put("one", 42, "1", 0s));
+  CHECK(f.store.get("two", 42).value == nullptr);
+  REQUIRE(f.store.put("two", 42, "2", 0s));  // the newer key replaces the older one
+  CHECK(*f.store.get("two", 42).value == "2");
+  CHECK(f.store.get("one", 42).value == nullptr);
+  CHECK(f.store.entries() == 1);
+}
+
+TEST_CASE("a miss on a recently evicted key counts as a ghost hit", "[store][ghost]") {
+  store_fixture f{opts(1 << 20, 2)};
+  REQUIRE(f.put("a", "1"));
+  REQUIRE(f.put("b", "2"));
+  REQUIRE(f.put("c", "3"));  // evicts a
+  CHECK(f.get("a") == "<miss>");
+  CHECK(f.get("never") == "<miss>");
+  CHECK(f.store.counters().ghost_hits == 1);
+}

@@ -1,0 +1,346 @@
+// Process tests of a three-node actorcache cluster on loopback: membership, routing, one compute per key, failures.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <future>
+#include <iostream>
+#include <set>
+#include <map>
+#include <optional>
+
+#include "tests/support/node_process.hpp"
+#include "tests/support/redis_server.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+using ac::test::node_process;
+using ac::test::tool_result;
+using clock_type = std::chrono::steady_clock;
+using ms = std::chrono::milliseconds;
+
+// The nodes' failure timeout; heartbeats go out every 500 ms (the default).
+constexpr auto failure_timeout = 2s;
+const std::string failure_timeout_option = "--cluster.failure-timeout=2s";
+
+// Polls `pred` every `interval` until it holds or `timeout` passed (tools are processes: a
+// 5 ms poll would only burn the two cores the nodes need).
+bool poll_until(const std::function<bool()>& pred, ms timeout, ms interval = 100ms) {
+  auto deadline = clock_type::now() + timeout;
+  for (;;) {
+    if (pred())
+      return true;
+    if (clock_type::now() + interval >= deadline)
+      return false;
+    std::this_thread::sleep_for(interval);
+  }
+}
+
+ms since(clock_type::time_point t0) {
+  return std::chrono::duration_cast<ms>(clock_type::now() - t0);
+}
+
+std::optional<json> parse(const tool_result& r) {
+  if (r.exit_code != 0 || r.timed_out)
+    return std::nullopt;
+  auto j = json::parse(r.out, nullptr, false);
+  if (j.is_discarded())
+    return std::nullopt;
+  return j;
+}
+
+// `console members --json` of node `n`, or nullopt when it did not answer in time.
+std::optional<json> members_of(const node_process& n) {
+  return parse(n.console({"members", "--json", "--timeout=2s"}, 5s));
+}
+
+// member id -> state, as node `n` sees it; empty when it did not answer.
+std::map<std::string, std::string> states_seen_by(const node_process& n) {
+  std::map<std::string, std::string> out;
+  if (auto j = members_of(n))
+    for (auto& m : (*j)["members"])
+      out[m["id"].get<std::string>()] = m["state"].get<std::string>();
+  return out;
+}
+
+// `node.computes` from `console stats --json`, or -1.
+int64_t computes_of(const node_process& n) {
+  auto j = parse(n.console({"stats", "--json", "--timeout=2s"}, 5s));
+  return j ? (*j)["node"]["computes"].get<int64_t>() : -1;
+}
+
+// Node `n`'s requests so far (hits + misses), or -1.
+int64_t lookups_of(const node_process& n) {
+  auto j = parse(n.console({"stats", "--json", "--timeout=2s"}, 5s));
+  return j ? (*j)["node"]["hits"].get<int64_t>() + (*j)["node"]["misses"].get<int64_t>() : -1;
+}
+
+std::string tail_of(const std::string& file, size_t bytes = 1500) {
+  std::ifstream f{file};
+  std::string s{std::istreambuf_iterator<char>{f}, std::istreambuf_iterator<char>{}};
+  return s.size() > bytes ? s.substr(s.size() - bytes) : s;
+}
+
+// Nodes a, b, c (b and c join through a), each on an ephemeral port with the same options.
+struct cluster {
+  ac::test::temp_dir dir{"ac-cluster-test"};
+  std::vector<std::string> options;
+  std::vector<std::unique_ptr<node_process>> nodes;
+
+  explicit cluster(std::vector<std::string> opts) : options(std::move(opts)) {
+    options.push_back(failure_timeout_option);
+    options.push_back("--cache.shards=2");
+    options.push_back("--loader.workers=2");
+  }
+
+  // Starts a, then b and c with a as their seed; false when a node does not come up.
+  bool start() {
+    if (!ac::test::executable_exists(ac::test::program_path("actorcache-node")))
+      return false;
+    nodes.push_back(std::make_unique<node_process>("a", options, dir.path()));
+    if (!nodes.back()->start())
+      return false;
+    auto seeded = options;
+    seeded.push_back("--cluster.seeds=[\"" + nodes.front()->address() + "\"]");
+    for (auto id : {"b", "c"}) {
+      nodes.push_back(std::make_unique<node_process>(id, seeded, dir.path()));
+      if (!nodes.back()->start())
+        return false;
+    }
+    return true;
+  }
+
+  node_process& a() { return *nodes.at(0); }
+  node_process& b() { return *nodes.at(1); }
+  node_process& c() { return *nodes.at(2); }
+
+  // True when every node in `which` sees exactly the states in `want`.
+  static bool all_see(const std::vector<node_process*>& which,
+                      const std::map<std::string, std::string>& want) {
+    for (auto* n : which)
+      if (states_seen_by(*n) != want)
+        return false;
+    return true;
+  }
+
+  // Polls until a, b and c each see all three alive.
+  bool converged(ms timeout) {
+    std::map<std::string, std::string> all_alive{{"a", "alive"}, {"b", "alive"}, {"c", "alive"}};
+    return poll_until([&] { return all_see({&a(), &b(), &c()}, all_alive); }, timeout);
+  }
+
+  // The end of every node's log, for failure messages.
+  std::string logs() const {
+    std::string s;
+    for (auto& n : nodes)
+      s += "--- " + n->log_file() + "\n" + tail_of(n->log_file());
+    return s;
+  }
+};
+
+std::unique_ptr<cluster> make_cluster(std::vector<std::string> options) {
+  return std::make_unique<cluster>(std::move(options));
+}
+
+// Passes `ok` through; when it is false, the nodes' logs go to stderr (ctest shows them).
+bool logged(bool ok, const cluster& c) {
+  if (!ok)
+    std::cerr << c.logs() << std::endl;
+  return ok;
+}
+
+int64_t total_computes(cluster& c) {
+  int64_t sum = 0;
+  for (auto& n : c.nodes) {
+    auto x = computes_of(*n);
+    if (x < 0)
+      return -1;
+    sum += x;
+  }
+  return sum;
+}
+
+} // namespace
+
+TEST_CASE("three nodes converge to three alive members with one epoch and a third of the keys each",
+          "[cluster][process]") {
+  auto c = make_cluster({});
+  if (!c->start()) {
+    WARN("actorcache-node not built or a node did not start: skipped\n" << c->logs());
+    return;
+  }
+  std::vector<json> views;
+  bool same = poll_until(
+    [&] {
+      views.clear();
+      for (auto& n : c->nodes)
+        if (auto j = members_of(*n))
+          views.push_back(*j);
+      if (views.size() != 3)
+        return false;
+      for (auto& v : views) {
+        if (v["epoch"] != views[0]["epoch"] || v["members"].size() != 3)
+          return false;
+        for (auto& m : v["members"])
+          if (m["state"] != "alive")
+            return false;
+      }
+      return true;
+    },
+    15s);
+  REQUIRE(logged(same, *c));
+  for (auto& v : views) {
+    std::set<std::string> ids;
+    for (auto& m : v["members"]) {
+      ids.insert(m["id"].get<std::string>());
+      double share = m["share"].get<double>();
+      CHECK(share == Approx(1.0 / 3).margin(0.05));
+    }
+    CHECK(ids == std::set<std::string>{"a", "b", "c"});
+  }
+}
+
+TEST_CASE("every node answers a key identically, stored or computed", "[cluster][process]") {
+  auto c = make_cluster({"--loader.kind=synthetic", "--loader.value-size=64"});
+  if (!c->start()) {
+    WARN("actorcache-node not built or a node did not start: skipped\n" << c->logs());
+    return;
+  }
+  REQUIRE(logged(c->converged(15s), *c));
+  REQUIRE(c->a().client({"put", "shared-key", "the one value"}).out == "OK\n");
+  std::vector<std::string> computed;
+  for (auto& n : c->nodes) {
+    for (auto route : {"--route=owner", "--route=any"}) {
+      INFO("via node " << n->id() << " " << route);
+      auto stored = n->client({route, "get", "shared-key"});
+      CHECK(stored.exit_code == 0);
+      CHECK(stored.out == "the one value\n");
+      auto miss = n->client({route, "get", "computed-key"});
+      CHECK(miss.exit_code == 0);
+      CHECK(miss.out.size() == 65);  // 64 bytes and a newline
+      computed.push_back(miss.out);
+    }
+  }
+  for (auto& v : computed)
+    CHECK(v == computed.front());
+  CHECK(total_computes(*c) == 1);  // the put key was never computed; the other key once
+}
+
+TEST_CASE("600 concurrent lookups of one missing key over three nodes compute it once",
+          "[cluster][process]") {
+  if (!ac::test::redis_server::installed()) {
+    WARN("redis-server not installed: skipped");
+    return;
+  }
+  ac::test::redis_server redis;
+  auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
+                         "--redis.key-prefix=clt:", "--loader.kind=synthetic",
+                         "--loader.cost=300ms"});
+  if (!c->start()) {
+    WARN("actorcache-node not built or a node did not start: skipped\n" << c->logs());
+    return;
+  }
+  REQUIRE(logged(c->converged(15s), *c));
+  // Owner routing sends every lookup straight to the owner; --route=any lets a, b and c
+  // each forward to it. Either way the whole cluster computes the key once.
+  int64_t expected = 0;
+  for (auto route : {"--route=owner", "--route=any"}) {
+    INFO(route);
+    std::string prefix = std::string{"storm-"} + (route + 8) + "-";
+    std::vector<std::future<tool_result>> loads;
+    for (auto& n : c->nodes)
+      loads.push_back(std::async(std::launch::async, [&n, route, prefix] {
+        return n->client({route, "load", "--clients=200", "--window=1", "--requests=200",
+                          "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
+                         60s);
+      }));
+    for (auto& f : loads) {
+      auto r = f.get();
+      INFO(r.out);
+      CHECK(r.exit_code == 0);
+      auto j = parse(r);
+      REQUIRE(j);
+      CHECK((*j)["requests"] == 200);
+      CHECK((*j)["ok"] == 200);
+    }
+    CHECK(total_computes(*c) == ++expected);
+  }
+}
+
+TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the survivors agree",
+          "[cluster][process]") {
+  auto c = make_cluster({"--loader.kind=synthetic"});
+  if (!c->start()) {
+    WARN("actorcache-node not built or a node did not start: skipped\n" << c->logs());
+    return;
+  }
+  REQUIRE(logged(c->converged(15s), *c));
+  auto load = std::async(std::launch::async, [&c] {
+    return c->a().client({"--node=" + c->b().address(), "load", "--clients=4", "--window=1",
+                          "--requests=20000", "--keys=2000", "--key-prefix=kill-",
+                          "--get-ratio=1", "--json"},
+                         90s);
+  });
+  // Kill c once it has served some of the load, while the load still runs.
+  auto load_started = clock_type::now();
+  bool started = poll_until([&] { return lookups_of(c->c()) >= 300; }, 20s, 20ms);
+  bool running = load.wait_for(0s) == std::future_status::timeout;
+  c->c().kill();
+  auto killed_at = clock_type::now();
+  REQUIRE(started);
+  CHECK(running);
+  std::map<std::string, std::string> want{{"a", "alive"}, {"b", "alive"}, {"c", "down"}};
+  bool agreed = poll_until([&] { return c->all_see({&c->a(), &c->b()}, want); },
+                           failure_timeout + 5s);
+  auto agreed_after = since(killed_at);
+  CHECK(logged(agreed, *c));
+  CHECK(agreed_after <= failure_timeout + 1s);
+  auto r = load.get();
+  INFO(r.out);
+  auto j = parse(r);
+  if (!j)
+    j = json::parse(r.out, nullptr, false);  // exit 2 when some lookups failed
+  REQUIRE((j && !j->is_discarded()));
+  CHECK((*j)["requests"] == 20000);
+  double ok_ratio = (*j)["ok"].get<double>() / (*j)["requests"].get<double>();
+  CHECK(ok_ratio >= 0.999);
+  WARN("kill -9 " << std::chrono::duration_cast<ms>(killed_at - load_started).count()
+                  << " ms into a load of " << (*j)["seconds"] << " s: ok ratio " << ok_ratio
+                  << ", survivors agreed after " << agreed_after.count() << " ms");
+}
+
+TEST_CASE("a frozen node is declared down and comes back; a restarted node leaves and rejoins",
+          "[cluster][process]") {
+  auto c = make_cluster({});
+  if (!c->start()) {
+    WARN("actorcache-node not built or a node did not start: skipped\n" << c->logs());
+    return;
+  }
+  REQUIRE(logged(c->converged(15s), *c));
+  std::vector<node_process*> others{&c->a(), &c->b()};
+
+  REQUIRE(c->c().freeze());
+  auto frozen_at = clock_type::now();
+  std::map<std::string, std::string> c_down{{"a", "alive"}, {"b", "alive"}, {"c", "down"}};
+  bool down = poll_until([&] { return c->all_see(others, c_down); }, failure_timeout + 5s);
+  auto down_after = since(frozen_at);
+  CHECK(logged(down, *c));
+  // last heartbeat up to one interval (500 ms) before the freeze, one tick to notice.
+  CHECK(down_after <= failure_timeout + 1500ms);
+  CHECK(down_after >= failure_timeout - 600ms);
+
+  REQUIRE(c->c().thaw());
+  CHECK(logged(c->converged(failure_timeout + 5s), *c));
+
+  auto port = c->c().port();
+  CHECK(c->c().terminate() == 0);
+  std::map<std::string, std::string> c_left{{"a", "alive"}, {"b", "alive"}, {"c", "left"}};
+  CHECK(logged(poll_until([&] { return c->all_see(others, c_left); }, 5s), *c));
+
+  REQUIRE(c->c().start(port));
+  CHECK(logged(c->converged(failure_timeout + 8s), *c));
+  WARN("SIGSTOP: declared down after " << down_after.count() << " ms (failure timeout "
+                                       << ms(failure_timeout).count() << " ms)");
+}

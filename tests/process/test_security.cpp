@@ -1,0 +1,356 @@
+// Process tests of the node's defences: mutual TLS, bad TLS files, junk bytes on its port, oversized input.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+
+#include "tests/support/child_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using ac::test::child_process;
+
+std::string bin(const std::string& name) {
+  const char* dir = std::getenv("AC_BIN_DIR");
+  return std::string{dir != nullptr ? dir : AC_BIN_DIR} + "/" + name;
+}
+
+std::string source_dir() {
+  const char* dir = std::getenv("AC_SOURCE_DIR");
+  return dir != nullptr ? dir : AC_SOURCE_DIR;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct tool_run {
+  int rc = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+  std::chrono::milliseconds took{0};
+};
+
+/// A scratch folder, removed with everything in it.
+struct scratch_dir {
+  std::string path = [] {
+    char tmpl[] = "/tmp/ac-security-test.XXXXXX";
+    return std::string{::mkdtemp(tmpl)};
+  }();
+  ~scratch_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+/// Runs a shell command line under `timeout` (so no run can hang the test), capturing both streams.
+tool_run run(const scratch_dir& dir, const std::string& cmd, int timeout_s = 20) {
+  tool_run r;
+  auto err_file = dir.path + "/stderr.txt";
+  auto t0 = std::chrono::steady_clock::now();
+  FILE* p = ::popen(("timeout -s KILL " + std::to_string(timeout_s) + " " + cmd + " 2>" + err_file).c_str(), "r");
+  if (p == nullptr)
+    return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+    r.out.append(buf, n);
+  int status = ::pclose(p);
+  r.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = slurp(err_file);
+  return r;
+}
+
+/// The dev PKI from tools/gen-dev-certs.sh plus a rogue CA and a client certificate it signed.
+struct test_pki {
+  scratch_dir dir;
+  bool ok = false;
+  std::string c;  // folder of the cluster's certificates
+  test_pki() {
+    c = dir.path + "/certs";
+    auto gen = run(dir, "bash " + source_dir() + "/tools/gen-dev-certs.sh " + c, 60);
+    auto rogue = run(dir, "sh -c 'cd " + dir.path +
+                            " && openssl req -x509 -newkey rsa:2048 -nodes -keyout rca.key -out rca.pem"
+                            " -days 2 -subj /CN=rogue-ca"
+                            " && openssl req -newkey rsa:2048 -nodes -keyout r.key -out r.csr -subj /CN=rogue"
+                            " && openssl x509 -req -in r.csr -CA rca.pem -CAkey rca.key -CAcreateserial"
+                            " -out r.pem -days 2' >/dev/null",
+                     60);
+    ok = gen.rc == 0 && rogue.rc == 0;
+  }
+  std::string client_tls() const {
+    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + c +
+           "/client.pem --tls.key-file=" + c + "/client-key.pem";
+  }
+  std::string rogue_tls() const {
+    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + dir.path +
+           "/r.pem --tls.key-file=" + dir.path + "/r.key";
+  }
+  std::vector<std::string> node_tls() const {
+    return {"--tls.enabled", "--tls.ca-file=" + c + "/ca.pem", "--tls.cert-file=" + c + "/node.pem",
+            "--tls.key-file=" + c + "/node-key.pem"};
+  }
+};
+
+/// One node on a free port with extra options; killed by PID at the end of the test.
+struct node_proc {
+  scratch_dir dir;
+  uint16_t port = ac::test::free_port();
+  std::unique_ptr<child_process> proc;
+  std::string addr = "--node=127.0.0.1:" + std::to_string(port);
+
+  explicit node_proc(std::vector<std::string> extra) {
+    std::vector<std::string> args{"--node.host=127.0.0.1", "--node.port=" + std::to_string(port),
+                                  "--node.id=sec-" + std::to_string(port)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    proc = std::make_unique<child_process>(bin("actorcache-node"), args, log());
+  }
+  ~node_proc() { proc.reset(); }  // SIGKILL by PID before the log folder goes
+  std::string log() const { return dir.path + "/node.log"; }
+  bool listening() { return ac::test::wait_for_port(port, 10s) && proc->alive(); }
+  tool_run client(const std::string& args, int timeout_s = 20) {
+    return run(dir, bin("actorcache-client") + " " + addr + " " + args, timeout_s);
+  }
+  tool_run console(const std::string& args, int timeout_s = 20) {
+    return run(dir, bin("actorcache-console") + " " + addr + " " + args, timeout_s);
+  }
+};
+
+bool programs_built() {
+  return ac::test::executable_exists(bin("actorcache-node")) &&
+         ac::test::executable_exists(bin("actorcache-client")) &&
+         ac::test::executable_exists(bin("actorcache-console"));
+}
+
+/// Connects to 127.0.0.1:port; -1 on failure.
+int connect_to(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
+    return fd;
+  if (fd >= 0)
+    ::close(fd);
+  return -1;
+}
+
+/// Sends `junk` (stopping early when the peer closes) and waits up to `timeout` for the peer to
+/// drop the connection (EOF or reset); true when it did.
+bool junk_gets_dropped(uint16_t port, const std::string& junk, std::chrono::milliseconds timeout) {
+  int fd = connect_to(port);
+  if (fd < 0)
+    return false;
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  size_t sent = 0;
+  bool dropped = false;
+  char buf[4096];
+  while (!dropped && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, static_cast<short>(POLLIN | (sent < junk.size() ? POLLOUT : 0)), 0};
+    if (::poll(&p, 1, 50) < 0)
+      break;
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      dropped = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    }
+    if (!dropped && (p.revents & POLLOUT) && sent < junk.size()) {
+      auto n = ::send(fd, junk.data() + sent, junk.size() - sent, MSG_NOSIGNAL);
+      if (n > 0)
+        sent += static_cast<size_t>(n);
+      else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        dropped = true;  // EPIPE / ECONNRESET: the node closed it
+    }
+  }
+  ::close(fd);
+  return dropped;
+}
+
+std::string random_bytes(size_t n) {
+  std::mt19937_64 gen{std::random_device{}()};
+  std::string s(n, '\0');
+  for (auto& c : s)
+    c = static_cast<char>(gen());
+  return s;
+}
+
+/// The integer after `"key":` in a JSON text, or -1.
+long long json_int(const std::string& json, const std::string& key) {
+  auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos)
+    return -1;
+  return std::atoll(json.c_str() + at + key.size() + 3);
+}
+
+} // namespace
+
+TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plaintext clients",
+          "[security][tls][process]") {
+  if (!programs_built() || !ac::test::executable_exists("openssl")) {
+    WARN("programs or openssl missing: skipped");
+    return;
+  }
+  test_pki pki;
+  REQUIRE(pki.ok);
+  node_proc node{pki.node_tls()};
+  REQUIRE(node.listening());
+
+  auto put = node.client(pki.client_tls() + " put tk tv");
+  CHECK(put.rc == 0);
+  CHECK(put.out == "OK\n");
+  auto get = node.client(pki.client_tls() + " get tk");
+  CHECK(get.rc == 0);
+  CHECK(get.out == "tv\n");
+
+  // A rogue-CA certificate and a plaintext client: refused with exit 2 well inside the
+  // client's own --timeout (no hang), and the node stays up.
+  auto rogue = node.client(pki.rogue_tls() + " --timeout=3s get tk");
+  CHECK(rogue.rc == 2);
+  CHECK(rogue.out.empty());
+  CHECK(rogue.took < 10s);
+  auto plain = node.client("--timeout=3s get tk");
+  CHECK(plain.rc == 2);
+  CHECK(plain.out.empty());
+  CHECK(plain.took < 10s);
+  CHECK(node.proc->alive());
+
+  // The console speaks TLS as well; the node still serves the good client afterwards.
+  auto stats = node.console(pki.client_tls() + " stats --json");
+  CHECK(stats.rc == 0);
+  CHECK(stats.out.rfind("{\"node\":{\"id\":", 0) == 0);
+  auto members = node.console(pki.client_tls() + " members --json");
+  CHECK(members.rc == 0);
+  CHECK(members.out.find("\"state\":\"alive\"") != std::string::npos);
+  CHECK(node.console("--timeout=3s stats --json").rc == 2);
+  CHECK(node.client(pki.client_tls() + " get tk").out == "tv\n");
+}
+
+TEST_CASE("a TLS client with a missing key file or a CA but no certificate exits 2 without connecting",
+          "[security][tls][process]") {
+  if (!programs_built() || !ac::test::executable_exists("openssl")) {
+    WARN("programs or openssl missing: skipped");
+    return;
+  }
+  test_pki pki;
+  REQUIRE(pki.ok);
+  scratch_dir d;
+  auto port = std::to_string(ac::test::free_port());
+  auto missing = run(d, bin("actorcache-client") + " --node=127.0.0.1:" + port +
+                          " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem --tls.cert-file=" +
+                          pki.c + "/client.pem --tls.key-file=" + d.path + "/nope.pem get k");
+  CHECK(missing.rc == 2);
+  CHECK(missing.err.find(d.path + "/nope.pem") != std::string::npos);
+  auto no_cert = run(d, bin("actorcache-client") + " --node=127.0.0.1:" + port +
+                          " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem get k");
+  CHECK(no_cert.rc == 2);
+  CHECK(no_cert.err.find("cert-file") != std::string::npos);
+}
+
+TEST_CASE("a node with tls.enabled and an unusable key file exits 2 naming the option",
+          "[security][tls][process]") {
+  if (!programs_built() || !ac::test::executable_exists("openssl")) {
+    WARN("programs or openssl missing: skipped");
+    return;
+  }
+  test_pki pki;
+  REQUIRE(pki.ok);
+  // Tests may run as root, for whom mode 000 is still readable: "unreadable" is a path that
+  // does not exist, a folder, and a file that holds no key.
+  std::string garbage = pki.dir.path + "/garbage-key.pem";
+  std::ofstream{garbage} << "this is not a PEM key\n";
+  for (const auto& key : {pki.dir.path + "/no-such-key.pem", pki.dir.path, garbage}) {
+    CAPTURE(key);
+    auto args = pki.node_tls();
+    args.back() = "--tls.key-file=" + key;
+    node_proc node{args};
+    auto rc = node.proc->wait_exit(15s);
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 2);
+    auto log = slurp(node.log());
+    CAPTURE(log);
+    CHECK(log.find("key-file") != std::string::npos);
+    CHECK(log.find(key) != std::string::npos);
+  }
+}
+
+TEST_CASE("junk bytes on a node's port drop that connection and the node keeps serving",
+          "[security][process]") {
+  if (!programs_built()) {
+    WARN("programs not built: skipped");
+    return;
+  }
+  node_proc node{{}};
+  REQUIRE(node.listening());
+  CHECK(node.client("put before-junk v1").rc == 0);
+  // 200 KB of random bytes, twice, plus a valid-looking but truncated start: each connection
+  // is closed by the node, which keeps answering on new connections.
+  for (int round = 0; round < 2; ++round)
+    CHECK(junk_gets_dropped(node.port, random_bytes(200 * 1024), 10s));
+  CHECK(node.proc->alive());
+  CHECK(node.client("put after-junk v2").out == "OK\n");
+  CHECK(node.client("get after-junk").out == "v2\n");
+  CHECK(node.client("get before-junk").out == "v1\n");
+  CHECK(node.proc->alive());
+}
+
+TEST_CASE("junk bytes on a TLS node's port drop that connection and the node keeps serving",
+          "[security][tls][process]") {
+  if (!programs_built() || !ac::test::executable_exists("openssl")) {
+    WARN("programs or openssl missing: skipped");
+    return;
+  }
+  test_pki pki;
+  REQUIRE(pki.ok);
+  node_proc node{pki.node_tls()};
+  REQUIRE(node.listening());
+  CHECK(junk_gets_dropped(node.port, random_bytes(200 * 1024), 10s));
+  CHECK(node.proc->alive());
+  CHECK(node.client(pki.client_tls() + " put after-junk v").out == "OK\n");
+  CHECK(node.client(pki.client_tls() + " get after-junk").out == "v\n");
+}
+
+TEST_CASE("oversized values and keys are refused with exit 2 and nothing is stored",
+          "[security][process]") {
+  if (!programs_built()) {
+    WARN("programs not built: skipped");
+    return;
+  }
+  node_proc node{{"--cache.max-value-bytes=1000", "--cache.max-key-bytes=64",
+                  "--metrics.interval=100ms"}};
+  REQUIRE(node.listening());
+  auto big_value = node.client("put big " + std::string(5000, 'x'));
+  CHECK(big_value.rc == 2);
+  CHECK(big_value.out.empty());
+  CHECK_FALSE(big_value.err.empty());
+  CHECK(node.client("get big").rc == 1);
+  auto long_key = std::string(65, 'k');
+  auto big_key = node.client("put " + long_key + " v");
+  CHECK(big_key.rc == 2);
+  CHECK(big_key.out.empty());
+  CHECK(node.client("get " + long_key).rc == 2);
+  CHECK(node.client("put " + std::string(64, 'k') + " v").rc == 0);  // the limits are inclusive
+  // Exactly that one entry is in L1 (the metrics actor reports every 100 ms).
+  long long entries = -1;
+  ac::test::wait_until(
+    [&] {
+      entries = json_int(node.console("stats --json").out, "entries");
+      return entries >= 1;
+    },
+    10s);
+  CHECK(entries == 1);
+  CHECK(node.proc->alive());
+}
