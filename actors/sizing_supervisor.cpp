@@ -5,6 +5,7 @@
 
 #include "actors/stats_helpers.hpp"
 #include "core/sizing_rules.hpp"
+#include "messages/errors.hpp"
 
 namespace ac {
 
@@ -57,18 +58,18 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
     return;
   for (size_t i = 0; i < st.cfg.shards.size(); ++i)
     if (st.cfg.shards[i].address() == dm.source) {
-      spdlog::error("supervisor: shard-{} failed: {}", i, caf::to_string(dm.reason));
+      spdlog::error("supervisor: shard-{} failed: {}", i, describe(dm.reason));
       restart_shard(self, i);
       return;
     }
   if (st.cfg.bridge && st.cfg.bridge.address() == dm.source) {
-    spdlog::error("supervisor: redis_bridge failed: {}", caf::to_string(dm.reason));
+    spdlog::error("supervisor: redis_bridge failed: {}", describe(dm.reason));
     st.cfg.bridge = self->spawn<caf::monitored>(redis_bridge, st.cfg.bridge_options);
     st.spawned->push_back(caf::actor_cast<caf::actor>(st.cfg.bridge));
     count_restart(self, "redis_bridge");
     tell_shards(self);
   } else if (st.cfg.compute && st.cfg.compute.address() == dm.source) {
-    spdlog::error("supervisor: compute failed: {}", caf::to_string(dm.reason));
+    spdlog::error("supervisor: compute failed: {}", describe(dm.reason));
     st.cfg.compute = self->spawn<caf::monitored>(compute, st.cfg.compute_options);
     st.spawned->push_back(caf::actor_cast<caf::actor>(st.cfg.compute));
     count_restart(self, "compute");

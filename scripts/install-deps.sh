@@ -6,6 +6,7 @@ packages=(
   libcaf-dev libhiredis-dev capnproto libcapnp-dev libspdlog-dev catch2
   libabsl-dev libxxhash-dev libcpp-httplib-dev libbenchmark-dev
   redis-server redis-tools prometheus clang libfuzzer-14-dev
+  nlohmann-json3-dev
 )
 missing=()
 for p in "${packages[@]}"; do

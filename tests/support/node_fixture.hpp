@@ -30,8 +30,9 @@ node_config make_config(Configure configure) {
 
 struct node_fixture {
   template <class Configure>
-  explicit node_fixture(Configure configure) : cfg(make_config(configure)), sys(cfg), self(sys) {
-    node = spawn_node(sys, cfg, 0);
+  explicit node_fixture(Configure configure, node_overrides overrides = {})
+    : cfg(make_config(configure)), sys(cfg), self(sys) {
+    node = spawn_node(sys, cfg, 0, std::move(overrides));
   }
   node_fixture() : node_fixture([](node_config&) {}) {}
   ~node_fixture() { node.stop(); }

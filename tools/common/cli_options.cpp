@@ -1,7 +1,10 @@
 // Command-line handling shared by the tools: argv pre-splitting, the common options, logging.
 #include "tools/common/cli_options.hpp"
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <utility>
 #include <iostream>
 
 #include <caf/atom.hpp>
@@ -30,6 +33,33 @@ tool_config::tool_config() {
   opt_group{custom_options_, "log"}.add(log_level, "level",
                                              "trace|debug|info|warn|error|critical|off");
 }
+
+namespace {
+
+/// Why `path` cannot serve as a PEM certificate (or, with `key`, an unencrypted private key);
+/// "" when it looks right or is empty (unset). OpenSSL itself still checks the contents later.
+std::string pem_file_problem(const std::string& path, bool key) {
+  if (path.empty())
+    return {};
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return "is not a readable file";
+  std::ifstream in{path};
+  if (!in)
+    return "is not a readable file";
+  std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  if (!key)
+    return text.find("-----BEGIN CERTIFICATE-----") == std::string::npos
+             ? "holds no PEM certificate" : "";
+  if (text.find("ENCRYPTED") != std::string::npos)
+    return "is an encrypted key; the tools need an unencrypted one";
+  auto begin = text.find("-----BEGIN ");
+  if (begin == std::string::npos || text.find("PRIVATE KEY-----", begin) == std::string::npos)
+    return "holds no PEM private key";
+  return {};
+}
+
+} // namespace
 
 bool tool_config::knows_option(std::string_view name) const {
   if (custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()}) != nullptr)
@@ -93,10 +123,13 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
       out.exit_code = 2;
       return out;
     }
-    // A missing or unreadable file would hang or abort inside CAF's openssl module.
-    for (const auto* f : {&cfg.tls.ca_file, &cfg.tls.cert_file, &cfg.tls.key_file})
-      if (!f->empty() && !std::ifstream{*f}.good()) {
-        std::cerr << program << ": cannot read TLS file '" << *f << "'\n";
+    // A missing, unreadable or non-PEM file would make CAF's openssl middleman throw at the
+    // first connect ("cannot load private key"), and the tool would only see a timeout.
+    const std::pair<const char*, const std::string*> files[] = {
+      {"ca-file", &cfg.tls.ca_file}, {"cert-file", &cfg.tls.cert_file}, {"key-file", &cfg.tls.key_file}};
+    for (const auto& [option, file] : files)
+      if (auto why = pem_file_problem(*file, std::string_view{option} == "key-file"); !why.empty()) {
+        std::cerr << program << ": --tls." << option << ": '" << *file << "' " << why << "\n";
         out.exit_code = 2;
         return out;
       }
