@@ -104,6 +104,48 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   return rp;
 }
 
+/// Refuses at once when the front's own queue is beyond node.max-inflight, so an overload
+/// shows as fast `overloaded` errors instead of an ever-growing mailbox.
+caf::error check_load(self_ptr self, const front_config& cfg) {
+  if (cfg.max_inflight == 0 || self->mailbox().size() <= cfg.max_inflight)
+    return caf::none;
+  ++self->state.overloaded;
+  return make_error(errc::overloaded, "more than node.max-inflight="
+                                        + std::to_string(cfg.max_inflight) + " requests queued");
+}
+
+/// Forwards a get to the key's owner; keeps a near copy when the owner says the key is hot,
+/// so one key's storm does not all land on one node.
+caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg, const front_actor& peer,
+                                       const std::string& key) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  if (auto i = st.near.find(key); i != st.near.end()) {
+    if (now < i->second.expires) {
+      ++st.near_hits;
+      return make_hit(i->second.value, tier::l1);
+    }
+    st.near.erase(i);
+  }
+  ++st.forwarded;
+  if (cfg.hot_ttl.count() == 0)
+    return self->delegate(peer, route_atom::value, get_atom::value, key, st.routes.epoch);
+  auto rp = self->make_response_promise<lookup_result>();
+  self->request(peer, cfg.forward_timeout, route_atom::value, get_atom::value, key, st.routes.epoch)
+    .then(
+      [=](lookup_result& r) mutable {
+        auto& s = self->state;
+        if (r.found && r.hot) {
+          if (s.near.size() >= cfg.max_near_copies)
+            s.near.erase(s.near.begin());
+          s.near[key] = near_copy{r.value, std::chrono::steady_clock::now() + cfg.hot_ttl};
+        }
+        rp.deliver(std::move(r));
+      },
+      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
 actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
   actor_stats row;
@@ -114,6 +156,9 @@ actor_stats make_stats(self_ptr self) {
   row.counters = {
     {"forwarded", static_cast<int64_t>(st.forwarded)},
     {"refused", static_cast<int64_t>(st.refused)},
+    {"overloaded", static_cast<int64_t>(st.overloaded)},
+    {"near_hits", static_cast<int64_t>(st.near_hits)},
+    {"near_copies", static_cast<int64_t>(st.near.size())},
     {"shards", static_cast<int64_t>(st.shards.size())},
     {"epoch", static_cast<int64_t>(st.routes.epoch)},
   };
@@ -130,23 +175,28 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
   return {
     [=](get_atom, const std::string& key) -> caf::result<lookup_result> {
       ++self->state.handled;
+      if (auto err = check_load(self, cfg))
+        return err;
       if (auto err = check_key(self, cfg, key))
         return err;
       auto h = key_hash(key);
-      if (auto peer = owner_front(self, h)) {
-        ++self->state.forwarded;
-        return self->delegate(peer, route_atom::value, get_atom::value, key, self->state.routes.epoch);
-      }
+      if (auto peer = owner_front(self, h))
+        return forward_get(self, cfg, peer, key);
       return self->delegate(shard_for(self, h), get_atom::value, key);
     },
-    [=](get_many_atom, const std::vector<std::string>& keys) {
+    [=](get_many_atom, const std::vector<std::string>& keys) -> caf::result<lookup_results> {
       ++self->state.handled;
+      if (auto err = check_load(self, cfg))
+        return err;
       return get_many(self, cfg, keys, true);
     },
     [=](put_atom, const std::string& key, const std::string& value, uint32_t ttl) -> caf::result<bool> {
       ++self->state.handled;
+      if (auto err = check_load(self, cfg))
+        return err;
       if (auto err = check_key(self, cfg, key))
         return err;
+      self->state.near.erase(key);
       auto h = key_hash(key);
       if (auto peer = owner_front(self, h)) {
         ++self->state.forwarded;
@@ -159,6 +209,7 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
+      self->state.near.erase(key);
       auto h = key_hash(key);
       if (auto peer = owner_front(self, h)) {
         ++self->state.forwarded;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
+
 #include "core/latency_histogram.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
@@ -20,6 +22,15 @@ struct front_config {
   uint32_t max_key_bytes = 512;                       ///< cache.max-key-bytes
   std::chrono::milliseconds forward_timeout{5000};    ///< bound on a request forwarded to a peer
   std::vector<shard_actor> shards;                    ///< the node's shards, by index
+  uint64_t max_inflight = 0;                          ///< queued requests before `overloaded` (0 = no bound)
+  std::chrono::milliseconds hot_ttl{1000};            ///< life of a near copy of a peer's hot key (0 = none)
+  size_t max_near_copies = 4096;                      ///< bound on near copies kept
+};
+
+/// A short-lived copy of a key another node owns and reports hot.
+struct near_copy {
+  std::string value;
+  std::chrono::steady_clock::time_point expires;
 };
 
 struct front_state {
@@ -31,6 +42,9 @@ struct front_state {
   uint64_t handled = 0;
   uint64_t forwarded = 0;      ///< requests sent on to their owner node
   uint64_t refused = 0;        ///< bad keys
+  uint64_t overloaded = 0;     ///< refused because too many requests were queued
+  uint64_t near_hits = 0;      ///< answered from a near copy instead of forwarding
+  absl::flat_hash_map<std::string, near_copy> near;  ///< near copies of peers' hot keys
   static inline const char* name = "front";
 };
 

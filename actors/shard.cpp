@@ -50,10 +50,17 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     st.hot.record(key, 4);
   if (auto found = st.store->get(key, key_hash(key))) {
     auto result = make_hit(*found.value, tier::l1);
+    result.hot = st.hot.is_hot(key, cfg.hot_threshold);
     if (found.stale)
       refresh(self, cfg, key);
     st.latency.record(micros_since(start));
     return result;
+  }
+  // Under overload, hits (fresh or stale) are still served above; only new loads are refused.
+  if (cfg.max_backlog != 0 && self->mailbox().size() > cfg.max_backlog) {
+    ++st.overloaded;
+    return make_error(errc::overloaded, "shard-" + std::to_string(cfg.index) + " has more than "
+                                          + std::to_string(cfg.max_backlog) + " requests queued");
   }
   if (st.coalescer)
     return self->delegate(st.coalescer, load_atom::value, key);
@@ -142,6 +149,7 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"capacity_entries", static_cast<int64_t>(st.store->max_entries())},
     {"stale_refreshes", static_cast<int64_t>(st.stale_refreshes)},
     {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
+    {"overloaded", static_cast<int64_t>(st.overloaded)},
   };
   row.hot_keys = st.hot.top(8);
   put_latency(row, st.latency);

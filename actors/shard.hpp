@@ -26,6 +26,8 @@ struct shard_config {
   redis_bridge_actor bridge;                         ///< L2 (may be null): write-through of puts
   compute_actor compute;                             ///< the loader (may be null)
   std::string node_id;                               ///< stamped into computed entries
+  uint64_t max_backlog = 0;                          ///< queued requests before misses are refused (0 = no bound)
+  uint64_t hot_threshold = 64;                       ///< sampled reads (per ~1 s, decaying) that make a key hot
 };
 
 struct shard_state {
@@ -39,6 +41,7 @@ struct shard_state {
   uint64_t handled = 0;
   uint64_t refused = 0;             ///< puts refused as bad input
   uint64_t stale_refreshes = 0;     ///< background refreshes started by stale hits
+  uint64_t overloaded = 0;          ///< misses refused because the backlog was over max_backlog
   static inline const char* name = "shard";
 };
 

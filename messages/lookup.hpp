@@ -17,15 +17,16 @@ struct lookup_result {
   bool found = false;
   uint8_t source = 0;  ///< a `tier`
   std::string value;   ///< the encoded Entry; empty when !found
+  bool hot = false;    ///< the owner counts this key among its hottest: peers may keep a near copy
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lookup_result& x) {
-  return f(caf::meta::type_name("lookup_result"), x.found, x.source, x.value);
+  return f(caf::meta::type_name("lookup_result"), x.found, x.source, x.value, x.hot);
 }
 
 inline lookup_result make_hit(std::string value, tier t) {
-  return lookup_result{true, static_cast<uint8_t>(t), std::move(value)};
+  return lookup_result{true, static_cast<uint8_t>(t), std::move(value), false};
 }
 
 inline lookup_result make_miss() { return lookup_result{}; }

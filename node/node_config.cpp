@@ -54,7 +54,8 @@ node_config::node_config() {
   opt_group{custom_options_, "cluster"}
     .add(cluster_seeds, "seeds", "members to join, e.g. [\"127.0.0.1:7101\"]")
     .add(cluster_heartbeat_interval, "heartbeat-interval", "time between heartbeats")
-    .add(cluster_failure_timeout, "failure-timeout", "a silent member is down after this");
+    .add(cluster_failure_timeout, "failure-timeout", "a silent member is down after this")
+    .add(cluster_hot_ttl, "hot-ttl", "life of near copies of other nodes' hot keys; 0 = none");
   opt_group{custom_options_, "metrics"}
     .add(metrics_http_port, "http-port", "Prometheus /metrics port; 0 = off")
     .add(metrics_interval, "interval", "how often metrics pulls counters");

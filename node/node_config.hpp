@@ -54,6 +54,7 @@ struct node_config : caf::actor_system_config {
   std::vector<std::string> cluster_seeds;
   caf::timespan cluster_heartbeat_interval = std::chrono::milliseconds(500);
   caf::timespan cluster_failure_timeout = std::chrono::seconds(3);
+  caf::timespan cluster_hot_ttl = std::chrono::seconds(1);  ///< near copies of peers' hot keys
   // -- metrics, sizing, supervision ---------------------------------------------
   uint16_t metrics_http_port = 0;
   caf::timespan metrics_interval = std::chrono::seconds(1);

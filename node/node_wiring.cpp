@@ -104,6 +104,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.bridge = h.bridge;
     sc.compute = h.compute;
     sc.node_id = id;
+    sc.max_backlog = cfg.node_max_inflight / n;
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
   }
@@ -114,6 +115,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.max_key_bytes = cfg.cache_max_key_bytes;
   fc.forward_timeout = ms(cfg.node_request_timeout);
   fc.shards = h.shards;
+  fc.max_inflight = cfg.node_max_inflight;
+  fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   h.front = sys.spawn(front, std::move(fc));
 
   membership_config mc;

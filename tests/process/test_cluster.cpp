@@ -317,7 +317,7 @@ TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the s
                   << ", survivors agreed after " << agreed_after.count() << " ms");
 }
 
-TEST_CASE("a frozen node is declared down and comes back; a restarted node leaves and rejoins",
+TEST_CASE("a frozen node is declared down and comes back, and a restarted node leaves and rejoins",
           "[cluster][process]") {
   SKIP_UNLESS_BUILT();
   auto c = make_cluster({});
