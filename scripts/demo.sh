@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The main job (README command 1): install, build, start Redis and a three-node cluster on
+# loopback, send lookups from client actors, show the console's view, stop everything cleanly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+BIN=${BUILD_DIR:-build}/bin
+WORK=$(mktemp -d /tmp/actorcache-demo.XXXXXX)
+PIDS=()
+stop_all() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+}
+trap stop_all EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+PIDS+=($!); wait_port "$REDIS_PORT"
+echo "== redis-server on 127.0.0.1:$REDIS_PORT (L2)"
+
+# Three nodes from config/node{1,2,3}.ini; ports are picked free so the demo runs anywhere.
+P=($(free_port) $(free_port) $(free_port))
+SEED="[\"127.0.0.1:${P[0]}\"]"
+for i in 1 2 3; do
+  port=${P[$((i-1))]}
+  "$BIN/actorcache-node" --config-file=config/node$i.ini --node.port="$port" --cluster.seeds="$SEED" \
+    --redis.enabled --redis.port="$REDIS_PORT" >"$WORK/node$i.log" 2>&1 &
+  PIDS+=($!); wait_port "$port"
+  echo "== node-$i on 127.0.0.1:$port (log: $WORK/node$i.log)"
+done
+NODES="--node=127.0.0.1:${P[0]} --node=127.0.0.1:${P[1]} --node=127.0.0.1:${P[2]}"
+
+echo "== waiting for the members to see each other"
+for _ in $(seq 1 100); do
+  alive=$("$BIN/actorcache-console" --node=127.0.0.1:${P[2]} members --json 2>/dev/null \
+          | python3 -c 'import json,sys; print(sum(m["state"]=="alive" for m in json.load(sys.stdin)["members"]))' 2>/dev/null || echo 0)
+  [ "$alive" = 3 ] && break; sleep 0.1
+done
+"$BIN/actorcache-console" --node=127.0.0.1:${P[0]} members
+
+echo "== one key: put on the cluster, read back from every node"
+"$BIN/actorcache-client" $NODES put greeting "hello from actorcache" --ttl=60
+for p in "${P[@]}"; do echo -n "node 127.0.0.1:$p says: "; "$BIN/actorcache-client" --node=127.0.0.1:$p get greeting; done
+
+echo "== a miss storm: 300 client actors ask for one missing key at once (one compute cluster-wide)"
+"$BIN/actorcache-client" $NODES load --clients=300 --window=1 --requests=300 --keys=1 --key-prefix=storm- --get-ratio=1
+
+echo "== load: 20 client actors, 8 in flight each, zipf keys, 90% gets"
+"$BIN/actorcache-client" $NODES load --clients=20 --window=8 --requests=50000 --keys=5000 \
+  --dist=zipf --zipf=0.99 --get-ratio=0.9 --value-size=100
+
+echo "== console: every actor of every member"
+"$BIN/actorcache-console" --node=127.0.0.1:${P[0]} stats --all
+
+echo "== stopping (SIGTERM: leave the cluster, finish in-flight requests, exit 0)"
+rc=0
+for i in 3 2 1; do
+  pid=${PIDS[$i]}
+  kill -TERM "$pid"; wait "$pid" || rc=$?
+done
+kill -TERM "${PIDS[0]}" 2>/dev/null; wait "${PIDS[0]}" 2>/dev/null || true
+PIDS=()
+[ "$rc" = 0 ] && echo "== all nodes exited 0" || { echo "a node exited $rc" >&2; exit 1; }
