@@ -49,7 +49,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   if ((++st.reads & 3) == 0)
     st.hot.record(key, 4);
   if (auto found = st.store->get(key, key_hash(key))) {
-    auto result = make_hit(*found.value, tier::l1);
+    auto result = make_hit(std::string{found.value}, tier::l1);
     result.hot = st.hot.is_hot(key, cfg.hot_threshold);
     if (found.stale)
       refresh(self, cfg, key);
@@ -76,7 +76,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   std::vector<size_t> missing;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (auto found = st.store->get(keys[i], key_hash(keys[i]))) {
-      (*results)[i] = make_hit(*found.value, tier::l1);
+      (*results)[i] = make_hit(std::string{found.value}, tier::l1);
       if (found.stale)
         refresh(self, cfg, keys[i]);
     } else if (st.coalescer) {
@@ -119,7 +119,7 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
     self->send(st.bridge, l2_put_atom::value, key, value, l2_ttl);
   }
-  st.store->put(key, key_hash(key), std::move(value), std::chrono::seconds{ttl});
+  st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
   // A value the policy refused is still acknowledged: it is in L2 (if any) and the write
   // itself succeeded; a cache may always forget.
   return true;
@@ -190,7 +190,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
-      self->state.store->put(key, key_hash(key), std::move(value), std::chrono::seconds{ttl});
+      self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
     },
     [=](resize_atom, uint64_t max_bytes, uint64_t max_entries) {
       count();

@@ -17,6 +17,7 @@
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/key_normalization.hpp"
 #include "core/latency_histogram.hpp"
 #include "messages/entry_codec.hpp"
 #include "node/node_wiring.hpp"
@@ -35,6 +36,8 @@ struct bench_config : ac::node_config {
   double seconds = 3;            ///< measuring time after warm-up
   double warmup = 0.5;           ///< seconds of load before measuring
   bool json = false;             ///< one JSON object instead of text
+  bool direct = false;           ///< skip the front: clients send to the key's shard (experiment)
+  bool infinite = false;         ///< client requests without a timeout (no actor-clock entry)
 
   bench_config() {
     opt_group{custom_options_, "bench"}
@@ -45,7 +48,9 @@ struct bench_config : ac::node_config {
       .add(value_size, "value-size", "bytes of each value")
       .add(seconds, "seconds", "measuring time")
       .add(warmup, "warmup", "warm-up seconds")
-      .add(json, "json", "print one JSON object");
+      .add(json, "json", "print one JSON object")
+      .add(direct, "direct", "experiment: send to the key's shard, not the front")
+      .add(infinite, "infinite", "experiment: client requests without a timeout");
   }
 };
 
@@ -74,6 +79,10 @@ struct client_state {
 };
 
 using client_actor = caf::stateful_actor<client_state>;
+
+std::vector<ac::shard_actor> g_shards;  // the node's shards, for --bench.direct
+
+const std::vector<ac::shard_actor>& shards_of(const bench_config*) { return g_shards; }
 
 void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
            const bench_config* cfg);
@@ -106,13 +115,56 @@ void done_one(client_actor* self, ac::front_actor front, std::shared_ptr<run_sha
   }
 }
 
+/// --bench.direct: what a front-less path costs; keys are grouped by shard as the front does.
+void issue_direct(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
+                  const bench_config* cfg, caf::duration timeout, clock_type::time_point start) {
+  auto& st = self->state;
+  auto n = static_cast<uint32_t>(shards_of(cfg).size());
+  if (cfg->batch <= 1) {
+    auto key = key_of(st.rng() % cfg->keys);
+    const auto& shard = shards_of(cfg)[ac::shard_of(ac::key_hash(key), n)];
+    self->request(shard, timeout, ac::get_atom::value, std::move(key))
+      .then([=](const ac::lookup_result& r) { done_one(self, front, sh, cfg, start, 1, r.found, false); },
+            [=](caf::error&) { done_one(self, front, sh, cfg, start, 1, 0, true); });
+    return;
+  }
+  std::vector<std::vector<std::string>> groups(n);
+  for (uint32_t i = 0; i < cfg->batch; ++i) {
+    auto key = key_of(st.rng() % cfg->keys);
+    groups[ac::shard_of(ac::key_hash(key), n)].push_back(std::move(key));
+  }
+  auto pending = std::make_shared<std::pair<size_t, size_t>>(0, 0);  // groups left, hits
+  for (auto& g : groups)
+    pending->first += g.empty() ? 0 : 1;
+  for (uint32_t s = 0; s < n; ++s) {
+    if (groups[s].empty())
+      continue;
+    self->request(shards_of(cfg)[s], timeout, ac::get_many_atom::value, std::move(groups[s]))
+      .then(
+        [=](const ac::lookup_results& rs) {
+          pending->second += std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
+          if (--pending->first == 0)
+            done_one(self, front, sh, cfg, start, cfg->batch, pending->second, false);
+        },
+        [=](caf::error&) {
+          if (--pending->first == 0)
+            done_one(self, front, sh, cfg, start, cfg->batch, 0, true);
+        });
+  }
+}
+
 void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
            const bench_config* cfg) {
   auto& st = self->state;
   ++st.inflight;
   auto start = clock_type::now();
+  caf::duration timeout = cfg->infinite ? caf::infinite : caf::duration{std::chrono::seconds(10)};
+  if (cfg->direct) {
+    issue_direct(self, front, sh, cfg, timeout, start);
+    return;
+  }
   if (cfg->batch <= 1) {
-    self->request(front, std::chrono::seconds(10), ac::get_atom::value, key_of(st.rng() % cfg->keys))
+    self->request(front, timeout, ac::get_atom::value, key_of(st.rng() % cfg->keys))
       .then([=](const ac::lookup_result& r) { done_one(self, front, sh, cfg, start, 1, r.found, false); },
             [=](caf::error&) { done_one(self, front, sh, cfg, start, 1, 0, true); });
     return;
@@ -121,7 +173,7 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
   keys.reserve(cfg->batch);
   for (uint32_t i = 0; i < cfg->batch; ++i)
     keys.push_back(key_of(st.rng() % cfg->keys));
-  self->request(front, std::chrono::seconds(10), ac::get_many_atom::value, std::move(keys))
+  self->request(front, timeout, ac::get_many_atom::value, std::move(keys))
     .then(
       [=](const ac::lookup_results& rs) {
         size_t hits = std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
@@ -166,6 +218,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   caf::actor_system sys{cfg};
   auto node = ac::spawn_node(sys, cfg, 0);
+  g_shards = node.shards;
   preload(sys, node.front, cfg);
 
   auto sh = std::make_shared<run_shared>();
@@ -186,23 +239,27 @@ int main(int argc, char** argv) {
   auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   sh->stop = true;
   finished.wait();
+  g_shards.clear();
   node.stop();
 
   std::lock_guard<std::mutex> guard{sh->mtx};
   double rps = sh->requests / secs, lps = sh->lookups / secs;
   auto p50 = sh->latency.percentile(0.5), p99 = sh->latency.percentile(0.99);
   if (cfg.json) {
-    std::printf("{\"clients\": %u, \"window\": %u, \"batch\": %u, \"seconds\": %.3f, "
+    std::printf("{\"clients\": %u, \"window\": %u, \"batch\": %u, \"direct\": %s, "
+                "\"infinite\": %s, \"seconds\": %.3f, "
                 "\"requests\": %llu, \"lookups\": %llu, \"hits\": %llu, \"errors\": %llu, "
                 "\"ops_per_s\": %.0f, \"lookups_per_s\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu}\n",
-                cfg.clients, cfg.window, cfg.batch, secs, (unsigned long long) sh->requests,
+                cfg.clients, cfg.window, cfg.batch, cfg.direct ? "true" : "false",
+                cfg.infinite ? "true" : "false", secs, (unsigned long long) sh->requests,
                 (unsigned long long) sh->lookups, (unsigned long long) sh->hits,
                 (unsigned long long) sh->errors, rps, lps, (unsigned long long) p50,
                 (unsigned long long) p99);
   } else {
-    std::printf("%u clients x window %u, batch %u, %.2f s: %.0f requests/s, %.0f lookups/s, "
+    std::printf("%u clients x window %u, batch %u%s%s, %.2f s: %.0f requests/s, %.0f lookups/s, "
                 "hits %llu/%llu, errors %llu, p50 %llu us, p99 %llu us\n",
-                cfg.clients, cfg.window, cfg.batch, secs, rps, lps, (unsigned long long) sh->hits,
+                cfg.clients, cfg.window, cfg.batch, cfg.direct ? ", direct" : "",
+                cfg.infinite ? ", no timeout" : "", secs, rps, lps, (unsigned long long) sh->hits,
                 (unsigned long long) sh->lookups, (unsigned long long) sh->errors,
                 (unsigned long long) p50, (unsigned long long) p99);
   }

@@ -1,6 +1,7 @@
 // One shard's L1 storage (see cache_store.hpp).
 #include "core/cache_store.hpp"
 
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -16,6 +17,14 @@ int64_t to_ns(std::chrono::seconds s) {
 
 } // namespace
 
+void cache_store::entry::assign(std::string_view k, std::string_view v) {
+  data.reset(new char[k.size() + v.size()]);
+  std::memcpy(data.get(), k.data(), k.size());
+  std::memcpy(data.get() + k.size(), v.data(), v.size());
+  key_len = static_cast<uint32_t>(k.size());
+  value_len = static_cast<uint32_t>(v.size());
+}
+
 cache_store::cache_store(store_options opts, const clock_source& clock)
   : opts_(std::move(opts)), clock_(clock) {
   policy_ = make_policy(opts_.policy, opts_.max_bytes, opts_.max_entries);
@@ -30,7 +39,7 @@ int64_t cache_store::now_ns() const {
 
 store_lookup cache_store::get(std::string_view key, uint64_t hash) {
   auto it = map_.find(hash);
-  if (it == map_.end() || it->second.key != key) {
+  if (it == map_.end() || it->second.key() != key) {
     ++counters_.misses;
     if (ghost_set_.contains(hash))
       ++counters_.ghost_hits;
@@ -48,14 +57,14 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
     }
     ++counters_.stale_hits;
     policy_->on_hit(hash);
-    return {&e.value, true};
+    return {e.value(), true, true};
   }
   ++counters_.hits;
   policy_->on_hit(hash);
-  return {&e.value, false};
+  return {e.value(), true, false};
 }
 
-bool cache_store::put(std::string_view key, uint64_t hash, std::string value,
+bool cache_store::put(std::string_view key, uint64_t hash, std::string_view value,
                       std::chrono::seconds ttl) {
   if (ttl.count() == 0)
     ttl = opts_.default_ttl;
@@ -63,20 +72,22 @@ bool cache_store::put(std::string_view key, uint64_t hash, std::string value,
   auto weight = weight_of(key, value);
   evicted_.clear();
   auto it = map_.find(hash);
-  if (it != map_.end() && it->second.key != key) {
+  if (it != map_.end() && it->second.key() != key) {
     policy_->on_remove(hash);  // a colliding key: the newer one wins
     drop(hash, false);
     it = map_.end();
   }
   if (it != map_.end()) {
     auto& e = it->second;
-    bytes_ = bytes_ - e.weight + weight;
-    e.value = std::move(value);
+    bytes_ = bytes_ - e.weight() + weight;
+    e.assign(key, value);
     e.expires_ns = expires;
-    e.weight = weight;
     policy_->on_update(hash, weight, evicted_);
   } else {
-    map_.emplace(hash, entry{std::string{key}, std::move(value), expires, weight});
+    entry e;
+    e.assign(key, value);
+    e.expires_ns = expires;
+    map_.emplace(hash, std::move(e));
     bytes_ += weight;
     policy_->on_insert(hash, weight, evicted_);
   }
@@ -101,7 +112,7 @@ bool cache_store::put(std::string_view key, uint64_t hash, std::string value,
 
 bool cache_store::erase(std::string_view key, uint64_t hash) {
   auto it = map_.find(hash);
-  if (it == map_.end() || it->second.key != key)
+  if (it == map_.end() || it->second.key() != key)
     return false;
   policy_->on_remove(hash);
   drop(hash, false);
@@ -142,7 +153,7 @@ void cache_store::resize(uint64_t max_bytes, uint64_t max_entries) {
 
 std::chrono::seconds cache_store::ttl_left(std::string_view key, uint64_t hash) const {
   auto it = map_.find(hash);
-  if (it == map_.end() || it->second.key != key)
+  if (it == map_.end() || it->second.key() != key)
     return std::chrono::seconds{0};
   if (it->second.expires_ns == never)
     return std::chrono::seconds{std::numeric_limits<int32_t>::max()};
@@ -154,7 +165,7 @@ void cache_store::drop(uint64_t hash, bool evicted) {
   auto it = map_.find(hash);
   if (it == map_.end())
     return;
-  bytes_ -= it->second.weight;
+  bytes_ -= it->second.weight();
   map_.erase(it);
   if (evicted) {
     ++counters_.evictions;

@@ -41,9 +41,10 @@ struct store_counters {
 
 /// What get() found. `value` points into the store and is valid until the next mutating call.
 struct store_lookup {
-  const std::string* value = nullptr;
+  std::string_view value;
+  bool found = false;
   bool stale = false;  ///< past TTL but within stale_ttl: serve it, and refresh it
-  explicit operator bool() const { return value != nullptr; }
+  explicit operator bool() const { return found; }
 };
 
 /// Keyed by the 64-bit key hash (core/key_normalization key_hash) with the full key kept to
@@ -61,7 +62,7 @@ public:
 
   /// Stores a value; ttl 0 uses default_ttl. Returns false when it could not be kept
   /// (policy refused it, or it alone exceeds the budget); the old value is gone either way.
-  bool put(std::string_view key, uint64_t hash, std::string value, std::chrono::seconds ttl);
+  bool put(std::string_view key, uint64_t hash, std::string_view value, std::chrono::seconds ttl);
 
   /// Removes a key; true when it was present (expired or not).
   bool erase(std::string_view key, uint64_t hash);
@@ -88,11 +89,17 @@ public:
   }
 
 private:
+  /// Key and value share one allocation and the entry stays small, because the hash table
+  /// keeps (1 / load factor) slots per entry: see bench/memory_per_entry.
   struct entry {
-    std::string key;
-    std::string value;
-    int64_t expires_ns;  ///< steady-clock ns; INT64_MAX = never
-    uint64_t weight;
+    std::unique_ptr<char[]> data;  ///< key bytes, then value bytes
+    uint32_t key_len = 0;
+    uint32_t value_len = 0;
+    int64_t expires_ns = 0;        ///< steady-clock ns; INT64_MAX = never
+    std::string_view key() const { return {data.get(), key_len}; }
+    std::string_view value() const { return {data.get() + key_len, value_len}; }
+    uint64_t weight() const { return key_len + value_len + entry_overhead; }
+    void assign(std::string_view k, std::string_view v);
   };
 
   int64_t now_ns() const;

@@ -234,6 +234,7 @@ TEST_CASE("every node answers a key identically, stored or computed", "[cluster]
   for (auto& v : computed)
     CHECK(v == computed.front());
   CHECK(total_computes(*c) == 1);  // the put key was never computed; the other key once
+  CHECK(c->b().client({"--route=nearest", "get", "shared-key"}).exit_code == 2);
 }
 
 TEST_CASE("600 concurrent lookups of one missing key over three nodes compute it once",

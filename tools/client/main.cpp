@@ -1,6 +1,8 @@
 // actorcache-client: get/put/mget/del against a node or cluster, and the load generator.
+#include <algorithm>
 #include <iostream>
 #include <map>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
@@ -29,7 +31,10 @@ using command_fn = int (*)(ac::client_context&, const std::vector<std::string>&)
 
 int run(int argc, char** argv) {
   ac::client_config cfg;
-  auto parsed = ac::parse_tool_args(cfg, argc, argv, 2);
+  // cores-1 workers (1 on 2 cores): the multiplexer thread does the I/O; fewer workers mean
+  // fewer futex hand-offs per request (bench/RESULTS.md).
+  auto parsed = ac::parse_tool_args(
+    cfg, argc, argv, std::max(2u, std::thread::hardware_concurrency()) - 1);
   if (parsed.exit_code >= 0) {
     if (cfg.cli_helptext_printed)
       std::cout << "\n" << usage;

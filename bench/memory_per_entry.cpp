@@ -1,0 +1,36 @@
+// Measures L1 bytes per entry: one shard store holding N entries of 16-byte keys and 100-byte values.
+// Usage: memory_per_entry [N] [policy]; one policy per process, since freed memory stays in RSS.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/cache_store.hpp"
+#include "core/key_normalization.hpp"
+#include "core/system_readers.hpp"
+
+int main(int argc, char** argv) {
+  const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
+  const char* policy = argc > 2 ? argv[2] : "wtinylfu";
+  {
+    auto before = ac::process_rss_bytes().value_or(0);
+    {
+      ac::system_clock_source clock;
+      ac::store_options o;
+      o.max_bytes = uint64_t{1} << 40;  // bound by entries only: every entry stays resident
+      o.max_entries = n;
+      o.policy = policy;
+      ac::cache_store store{o, clock};
+      std::string value(100, 'v');
+      char key[17];
+      for (uint64_t i = 0; i < n; ++i) {
+        std::snprintf(key, sizeof key, "key-%012llu", static_cast<unsigned long long>(i));
+        store.put(key, ac::key_hash(key), value, std::chrono::seconds(0));
+      }
+      auto after = ac::process_rss_bytes().value_or(0);
+      std::printf("%-9s entries=%llu rss_delta=%.1f MiB bytes/entry=%.1f (payload 116)\n", policy,
+                  static_cast<unsigned long long>(store.entries()), (after - before) / 1048576.0,
+                  static_cast<double>(after - before) / static_cast<double>(store.entries()));
+    }
+  }
+  return 0;
+}
