@@ -1,0 +1,141 @@
+// Two nodes in one process (two actor systems talking over BASP on loopback): routing and hot keys.
+#include <catch2/catch.hpp>
+
+#include "../support/node_fixture.hpp"
+#include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
+#include "node/publish.hpp"
+#include "tests/support/child_process.hpp"
+
+using namespace ac;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A published node in its own actor system.
+struct published {
+  template <class Configure>
+  explicit published(Configure configure)
+    : cfg(test::make_config(configure)), sys(cfg), self(sys) {
+    auto r = start_published_node(sys, cfg);
+    REQUIRE(r);
+    node = std::move(*r);
+  }
+  ~published() {
+    node.handles.stop();
+  }
+  node_config cfg;
+  caf::actor_system sys;
+  caf::scoped_actor self;
+  published_node node;
+};
+
+membership_view members(published& p) {
+  membership_view v;
+  p.self->request(p.node.handles.front, 5s, members_atom::value)
+    .receive([&](membership_view& x) { v = std::move(x); }, [](caf::error&) {});
+  return v;
+}
+
+size_t alive(const membership_view& v) {
+  return static_cast<size_t>(std::count_if(v.members.begin(), v.members.end(),
+                                           [](const member_info& m) { return m.state == "alive"; }));
+}
+
+actor_stats front_row(published& p) {
+  node_report rep;
+  p.self->request(p.node.handles.front, 5s, report_atom::value)
+    .receive([&](node_report& r) { rep = std::move(r); }, [](caf::error&) {});
+  for (auto& a : rep.actors)
+    if (a.kind == "front")
+      return a;
+  return {};
+}
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds bound) {
+  return test::wait_until(pred, bound);
+}
+
+} // namespace
+
+TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[cluster]") {
+  auto port_a = test::free_port();
+  published a{[&](node_config& c) {
+    c.node_id = "a";
+    c.node_port = port_a;
+    c.cluster_heartbeat_interval = 100ms;
+  }};
+  published b{[&](node_config& c) {
+    c.node_id = "b";
+    c.node_port = test::free_port();
+    c.cluster_seeds = {"127.0.0.1:" + std::to_string(port_a)};
+    c.cluster_heartbeat_interval = 100ms;
+  }};
+  REQUIRE(eventually([&] { return alive(members(a)) == 2 && alive(members(b)) == 2; }, 10s));
+  // Each key is owned by exactly one of them; a put through either is read through both.
+  rendezvous_ring ring;
+  ring.set_members({"a", "b"});
+  int owned_by_a = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto key = "shared-" + std::to_string(i);
+    owned_by_a += *ring.owner_of(key_hash(key)) == "a";
+    bool stored = false;
+    auto& writer = (i % 2 == 0) ? a : b;
+    writer.self->request(writer.node.handles.front, 5s, put_atom::value, key,
+                         test::node_fixture::entry_of("v" + std::to_string(i)), uint32_t{0})
+      .receive([&](bool ok) { stored = ok; }, [](caf::error&) {});
+    REQUIRE(stored);
+  }
+  CHECK(owned_by_a > 5);
+  CHECK(owned_by_a < 35);
+  for (auto* p : {&a, &b})
+    for (int i = 0; i < 40; ++i) {
+      lookup_result r;
+      p->self->request(p->node.handles.front, 5s, get_atom::value, "shared-" + std::to_string(i))
+        .receive([&](lookup_result& x) { r = std::move(x); }, [](caf::error&) {});
+      REQUIRE(r.found);
+      CHECK(test::node_fixture::value_of(r) == "v" + std::to_string(i));
+    }
+  CHECK(front_row(a).counters["forwarded"] > 0);
+  CHECK(front_row(b).counters["forwarded"] > 0);
+}
+
+TEST_CASE("a key the owner reports hot is served from a near copy on the other node", "[cluster][hot]") {
+  auto port_a = test::free_port();
+  published a{[&](node_config& c) {
+    c.node_id = "a";
+    c.node_port = port_a;
+    c.cluster_heartbeat_interval = 100ms;
+  }};
+  published b{[&](node_config& c) {
+    c.node_id = "b";
+    c.node_port = test::free_port();
+    c.cluster_seeds = {"127.0.0.1:" + std::to_string(port_a)};
+    c.cluster_heartbeat_interval = 100ms;
+    c.cluster_hot_ttl = 10s;
+  }};
+  REQUIRE(eventually([&] { return alive(members(b)) == 2 && alive(members(a)) == 2; }, 10s));
+  // A key owned by a.
+  rendezvous_ring ring;
+  ring.set_members({"a", "b"});
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (*ring.owner_of(key_hash("hot-" + std::to_string(i))) == "a")
+      key = "hot-" + std::to_string(i);
+  bool stored = false;
+  a.self->request(a.node.handles.front, 5s, put_atom::value, key,
+                  test::node_fixture::entry_of("storm"), uint32_t{0})
+    .receive([&](bool ok) { stored = ok; }, [](caf::error&) {});
+  REQUIRE(stored);
+  // Hammer it through b: after enough reads the owner marks it hot, b keeps a near copy.
+  for (int i = 0; i < 400; ++i) {
+    lookup_result r;
+    b.self->request(b.node.handles.front, 5s, get_atom::value, key)
+      .receive([&](lookup_result& x) { r = std::move(x); }, [](caf::error&) {});
+    REQUIRE(test::node_fixture::value_of(r) == "storm");
+  }
+  auto row = front_row(b);
+  CHECK(row.counters["near_hits"] > 100);
+  CHECK(row.counters["forwarded"] < 300);
+}
