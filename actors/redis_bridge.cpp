@@ -199,7 +199,15 @@ redis_bridge_actor::behavior_type redis_bridge(
     },
     [=](l2_put_atom, std::string& key, std::string& value, uint32_t ttl) {
       ++self->state.handled;
-      self->state.writes.puts.emplace_back(std::move(key), std::move(value), ttl);
+      auto& puts = self->state.writes.puts;
+      // A slow Redis must not grow the node without bound: L2 is a cache, so the older half
+      // of the backlog goes (at once, to keep the cost per write constant).
+      if (puts.size() >= cfg.max_pending_writes) {
+        auto half = puts.size() / 2;
+        puts.erase(puts.begin(), puts.begin() + static_cast<std::ptrdiff_t>(half));
+        self->state.writes_dropped += half;
+      }
+      puts.emplace_back(std::move(key), std::move(value), ttl);
       schedule(self, cfg);
     },
     [=](delete_atom, std::string& key) {

@@ -24,6 +24,7 @@ struct redis_bridge_config {
   std::chrono::microseconds batch_wait{0};    ///< 0: send as soon as a connection is free
                                               ///< (batches form while all are busy); >0: also wait
   breaker_options breaker;                    ///< open after consecutive failures
+  size_t max_pending_writes = 100000;         ///< writes waiting for a connection; beyond: oldest dropped
 };
 
 /// One batch of L2 work for one connection: a pipeline of SETs, DELs and one MGET.
