@@ -7,15 +7,7 @@
 
 using namespace ac;
 using ac::test::node_fixture;
-
-namespace {
-
-double total(const node_report& rep, const char* key) {
-  auto i = rep.totals.find(key);
-  return i == rep.totals.end() ? -1 : i->second;
-}
-
-} // namespace
+using ac::test::total;
 
 TEST_CASE("1000 concurrent lookups of one missing key run one compute and agree", "[miss]") {
   node_fixture f{[](node_config& c) {

@@ -5,14 +5,11 @@
 
 using namespace ac;
 using ac::test::node_fixture;
+using ac::test::total;
 using namespace std::chrono_literals;
 
 namespace {
 
-double total(const node_report& rep, const char* key) {
-  auto i = rep.totals.find(key);
-  return i == rep.totals.end() ? -1 : i->second;
-}
 
 std::string get_with_source(node_fixture& f, const std::string& key, uint8_t* source) {
   std::string out;

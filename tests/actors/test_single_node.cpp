@@ -5,15 +5,7 @@
 
 using namespace ac;
 using ac::test::node_fixture;
-
-namespace {
-
-double total(const node_report& rep, const char* key) {
-  auto i = rep.totals.find(key);
-  return i == rep.totals.end() ? -1 : i->second;
-}
-
-} // namespace
+using ac::test::total;
 
 TEST_CASE("a stored value is read back through the front", "[node]") {
   node_fixture f;

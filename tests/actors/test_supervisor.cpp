@@ -13,14 +13,11 @@
 
 using namespace ac;
 using ac::test::node_fixture;
+using ac::test::total;
 using namespace std::chrono_literals;
 
 namespace {
 
-double total(const node_report& rep, const char* key) {
-  auto i = rep.totals.find(key);
-  return i == rep.totals.end() ? -1 : i->second;
-}
 
 /// Readings the test sets; the supervisor reads them on its next tick.
 struct fake_memory final : memory_reader {

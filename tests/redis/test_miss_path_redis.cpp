@@ -7,14 +7,11 @@
 
 using namespace ac;
 using ac::test::node_fixture;
+using ac::test::total;
 using namespace std::chrono_literals;
 
 namespace {
 
-double total(const node_report& rep, const char* key) {
-  auto i = rep.totals.find(key);
-  return i == rep.totals.end() ? -1 : i->second;
-}
 
 auto redis_node(uint16_t port, std::string prefix = "ac:") {
   return [=](node_config& c) {

@@ -88,6 +88,12 @@ struct node_fixture {
   node_handles node;
 };
 
+/// A node total by name (node_report.totals), or -1 when the report lacks it.
+inline double total(const node_report& rep, const char* key) {
+  auto i = rep.totals.find(key);
+  return i == rep.totals.end() ? -1 : i->second;
+}
+
 /// Sends `n` concurrent gets of `key` and collects every answer (value or error text).
 std::vector<std::string> concurrent_gets(caf::actor_system& sys, const front_actor& front,
                                          const std::string& key, size_t n,
