@@ -69,6 +69,10 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
     g.second.idx.push_back(i);
     g.second.keys.push_back(keys[i]);
   }
+  // One local shard holds every key: it answers the caller directly, in the caller's order.
+  if (groups.size() == 1 && groups.begin()->second.first.node() == self->node())
+    return self->delegate(caf::actor_cast<shard_actor>(groups.begin()->second.first),
+                          get_many_atom::value, keys);
   auto results = std::make_shared<lookup_results>(keys.size());
   auto pending = std::make_shared<size_t>(groups.size());
   auto rp = self->make_response_promise<lookup_results>();
