@@ -48,64 +48,84 @@ front_actor owner_front(self_ptr self, uint64_t hash) {
   return {};
 }
 
-/// Splits a batch by target (local shard or owner node), asks each once, answers in key order.
+/// Keys of one batch that go to the same place, with their positions in the batch.
+struct key_group {
+  std::vector<size_t> idx;
+  std::vector<std::string> keys;
+};
+
+/// Gathers the parts of a split batch and answers the caller once all are in (or on the
+/// first error). Shared by the requests of one batch; lives in the front's thread only.
+struct batch_gather {
+  lookup_results results;
+  size_t pending;
+  caf::typed_response_promise<lookup_results> rp;
+
+  void add(const std::vector<size_t>& idx, lookup_results& part) {
+    if (pending == 0)
+      return;
+    for (size_t j = 0; j < idx.size() && j < part.size(); ++j)
+      results[idx[j]] = std::move(part[j]);
+    if (--pending == 0)
+      rp.deliver(std::move(results));
+  }
+  void fail(caf::error& err) {
+    if (pending > 0) {
+      pending = 0;
+      rp.deliver(std::move(err));
+    }
+  }
+};
+
+/// Splits a batch by target (local shard, or owner node when `may_forward`), asks each once,
+/// answers in key order.
 caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
                                      const std::vector<std::string>& keys, bool may_forward) {
   for (auto& k : keys)
     if (auto err = check_key(self, cfg, k))
       return err;
-  struct group {
-    std::vector<size_t> idx;
-    std::vector<std::string> keys;
-  };
-  std::map<caf::actor_addr, std::pair<caf::actor, group>> groups;
+  auto& st = self->state;
+  auto n = static_cast<uint32_t>(st.shards.size());
+  std::vector<key_group> local(n);
+  std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote;  // empty on one node
   for (size_t i = 0; i < keys.size(); ++i) {
     auto h = key_hash(keys[i]);
-    caf::actor target;
     front_actor peer = may_forward ? owner_front(self, h) : front_actor{};
-    target = peer ? caf::actor_cast<caf::actor>(peer) : caf::actor_cast<caf::actor>(shard_for(self, h));
-    auto& g = groups[target.address()];
-    g.first = target;
-    g.second.idx.push_back(i);
-    g.second.keys.push_back(keys[i]);
+    auto& g = peer ? remote[peer.address()].second : local[shard_of(h, n)];
+    if (peer)
+      remote[peer.address()].first = peer;
+    g.idx.push_back(i);
+    g.keys.push_back(keys[i]);
   }
+  size_t parts = remote.size();
+  for (auto& g : local)
+    parts += !g.keys.empty();
   // One local shard holds every key: it answers the caller directly, in the caller's order.
-  if (groups.size() == 1 && groups.begin()->second.first.node() == self->node())
-    return self->delegate(caf::actor_cast<shard_actor>(groups.begin()->second.first),
-                          get_many_atom::value, keys);
-  auto results = std::make_shared<lookup_results>(keys.size());
-  auto pending = std::make_shared<size_t>(groups.size());
-  auto rp = self->make_response_promise<lookup_results>();
-  for (auto& kv : groups) {
-    auto& [target, g] = kv.second;
-    auto idx = std::move(g.idx);
-    bool remote = target.node() != self->node();
-    if (remote)
-      ++self->state.forwarded;
-    auto on_answer = [=](lookup_results& part) mutable {
-      if (*pending == 0)
-        return;
-      for (size_t j = 0; j < idx.size() && j < part.size(); ++j)
-        (*results)[idx[j]] = std::move(part[j]);
-      if (--*pending == 0)
-        rp.deliver(std::move(*results));
-    };
-    auto on_error = [=](caf::error& err) mutable {
-      if (*pending > 0) {
-        *pending = 0;
-        rp.deliver(std::move(err));
-      }
-    };
-    if (remote)
-      self->request(caf::actor_cast<front_actor>(target), cfg.forward_timeout, route_atom::value,
-                    get_many_atom::value, std::move(g.keys), self->state.routes.epoch)
-        .then(on_answer, on_error);
-    else
-      self->request(caf::actor_cast<shard_actor>(target), cfg.forward_timeout,
-                    get_many_atom::value, std::move(g.keys))
-        .then(on_answer, on_error);
+  if (parts == 1 && remote.empty())
+    for (uint32_t s = 0; s < n; ++s)
+      if (!local[s].keys.empty())
+        return self->delegate(st.shards[s], get_many_atom::value, keys);
+  auto gather = std::make_shared<batch_gather>(
+    batch_gather{lookup_results(keys.size()), parts, self->make_response_promise<lookup_results>()});
+  auto on_error = [gather](caf::error& err) { gather->fail(err); };
+  // Local shards need no timeout: a dead local actor answers with an error at once, and a
+  // shard's own loads are bounded; the caller's deadline still applies end to end.
+  for (uint32_t s = 0; s < n; ++s) {
+    if (local[s].keys.empty())
+      continue;
+    self->request(st.shards[s], caf::infinite, get_many_atom::value, std::move(local[s].keys))
+      .then([gather, idx = std::move(local[s].idx)](lookup_results& part) { gather->add(idx, part); },
+            on_error);
   }
-  return rp;
+  for (auto& kv : remote) {
+    auto& [peer, g] = kv.second;
+    ++st.forwarded;
+    self->request(peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
+                  std::move(g.keys), st.routes.epoch)
+      .then([gather, idx = std::move(g.idx)](lookup_results& part) { gather->add(idx, part); },
+            on_error);
+  }
+  return gather->rp;
 }
 
 /// Refuses at once when the front's own queue is beyond node.max-inflight, so an overload

@@ -195,6 +195,7 @@ TEST_CASE("a node with a wrong Redis password still serves through the loader an
   CHECK(run(d, "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password +
                  " --no-auth-warning DBSIZE").out == "0\n");
   auto log = slurp(node.log());
+  CHECK(log.find("AUTH failed") != std::string::npos);
   CHECK(log.find(wrong) == std::string::npos);
   CHECK(log.find(password) == std::string::npos);
 }

@@ -32,9 +32,11 @@ struct scratch_dir {
     char tmpl[] = "/tmp/ac-soak-test.XXXXXX";
     return std::string{::mkdtemp(tmpl)};
   }();
+  bool keep = false;  // set on failure: the logs stay for a post-mortem
   ~scratch_dir() {
     std::error_code ec;
-    std::filesystem::remove_all(path, ec);
+    if (!keep)
+      std::filesystem::remove_all(path, ec);
   }
 };
 
@@ -181,6 +183,7 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   // Redis was down, which a cache may legitimately forget (the L1 policy is lru for this reason:
   // W-TinyLFU may refuse to admit a new key at all).
   std::map<std::string, std::string> acked;
+  std::map<std::string, double> acked_at;  // seconds into phase 2, for the post-mortem
   std::vector<std::string> acked_keys;
   std::mt19937 rng{42};
   size_t puts = 0, gets = 0, wrong_values = 0;
@@ -210,6 +213,7 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
     ++puts;
     if (run(client + "put " + key + " " + value + " --ttl=3600", err_log).out == "OK\n") {
       acked[key] = value;
+      acked_at[key] = std::chrono::duration<double>(clock_type::now() - t0).count();
       acked_keys.push_back(key);
     }
     if (i % 3 == 0 && !acked_keys.empty()) {
@@ -248,11 +252,16 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
         ++wrong;
       else
         continue;
-      if (first_bad.empty())
-        first_bad = acked_keys[j] + " -> '" + line + "' (rc " + std::to_string(r.rc) + ")";
+      if (first_bad.empty()) {
+        auto in_redis = run("redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port) + " EXISTS ac:" +
+                              acked_keys[j], err_log).out;
+        first_bad = acked_keys[j] + " (acknowledged at " + std::to_string(acked_at[acked_keys[j]]) +
+                    " s) -> '" + line + "' (rc " + std::to_string(r.rc) + "), in Redis: " + in_redis;
+      }
     }
   }
-  INFO("first bad key: " << first_bad);
+  d.keep = missing != 0 || wrong != 0;
+  INFO("first bad key: " << first_bad << "; logs kept in " << (d.keep ? d.path : "(none)"));
   CHECK(missing == 0);
   CHECK(wrong == 0);
 
