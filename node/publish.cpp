@@ -109,10 +109,16 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
   auto& h = node.handles;
   caf::scoped_actor self{sys};
   auto deadline = std::chrono::steady_clock::now() + bound;
+  // 1. Stop accepting new connections (open ones stay, so their in-flight requests finish).
+  if (sys.has_openssl_manager())
+    caf::anon_send(sys.openssl_manager().actor_handle(), caf::unpublish_atom::value,
+                   h.front.address(), node.port);
+  else
+    sys.middleman().unpublish(h.front, node.port);
+  // 2. Tell the cluster: peers stop routing keys here.
   self->request(h.membership, std::chrono::seconds(1), leave_atom::value)
     .receive([](bool) {}, [](caf::error&) {});
-  // Peers learn of the leave asynchronously; give the messages a moment to go out.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // 3. Finish what is in flight: loads in coalescers and computes.
   while (std::chrono::steady_clock::now() < deadline) {
     bool idle = true;
     self->request(h.metrics, std::chrono::seconds(1), report_atom::value)
@@ -122,14 +128,8 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto unpublish = [&](auto& front) {
-    if (sys.has_openssl_manager())
-      caf::anon_send(sys.openssl_manager().actor_handle(), caf::unpublish_atom::value,
-                     front.address(), node.port);
-    else
-      sys.middleman().unpublish(front, node.port);
-  };
-  unpublish(h.front);
+  // The leave messages go out asynchronously; give them a moment before the process exits.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
 } // namespace ac

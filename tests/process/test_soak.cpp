@@ -276,3 +276,39 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   CHECK(a.proc->alive());
   CHECK(b.proc->alive());
 }
+
+TEST_CASE("after a Redis restart the first L2 read on each pooled connection is not served as a miss",
+          "[.soak][process]") {
+  if (!ac::test::executable_exists(bin("actorcache-node")) ||
+      !ac::test::executable_exists(bin("actorcache-client")) ||
+      !ac::test::executable_exists("redis-server")) {
+    WARN("programs or redis-server missing: skipped");
+    return;
+  }
+  scratch_dir d;
+  auto err_log = d.path + "/clients.err";
+  durable_redis redis{d.path};
+  REQUIRE(redis.proc->alive());
+  // Two separate nodes on one Redis: `writer` puts, `reader` (empty L1) must read L2.
+  soak_node writer{"writer", d.path, redis.port, {}};
+  soak_node reader{"reader", d.path, redis.port, {}};
+  REQUIRE(writer.start());
+  REQUIRE(reader.start());
+  auto put = bin("actorcache-client") + " " + writer.addr() + " --timeout=2s put ";
+  auto get = bin("actorcache-client") + " " + reader.addr() + " --timeout=2s ";
+  for (int i = 0; i < 8; ++i)
+    REQUIRE(run(put + "k" + std::to_string(i) + " v" + std::to_string(i) + " --ttl=3600", err_log).out == "OK\n");
+  REQUIRE(ac::test::wait_until(
+    [&] { return run("redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port) + " DBSIZE", err_log).out == "8\n"; },
+    10s));
+  run(get + "mget absent-1 absent-2 absent-3", err_log);  // the reader's pool is connected now
+  redis.stop();
+  REQUIRE(redis.start());  // same data (append-only file), every old connection is dead
+  for (int i = 0; i < 4; ++i) {
+    auto r = run(get + "get k" + std::to_string(i), err_log);
+    CAPTURE(i);
+    CHECK(r.rc == 0);
+    CHECK(r.out == "v" + std::to_string(i) + "\n");
+  }
+  CHECK(run(get + "mget k4 k5 k6 k7", err_log).out == "v4\nv5\nv6\nv7\n");
+}

@@ -24,6 +24,9 @@ public:
       .add(load.zipf, "zipf", "load: zipf exponent")
       .add(load.get_ratio, "get-ratio", "load: share of gets (0 = all puts, 1 = all gets)")
       .add(load.batch, "batch", "load: keys per get_many (1 = single get)")
+      .add(load.auto_batch, "auto-batch",
+           "load: single gets to one node that queue up together travel as one get_many of at "
+           "most N keys (a lone get leaves at once); 0 = off, one wire message per get")
       .add(load.value_size, "value-size", "load: bytes of each put value")
       .add(load.seed, "seed", "load: random seed (client i uses seed + i)")
       .add(route, "route",

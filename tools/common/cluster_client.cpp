@@ -12,9 +12,9 @@
 
 namespace ac {
 
-namespace {
-
 caf::error node_down_error() { return caf::make_error(caf::exit_reason::remote_link_unreachable); }
+
+namespace {
 
 bool is_down(const caf::error& err) { return err == node_down_error(); }
 
@@ -38,8 +38,13 @@ struct cluster_client::single_op {
 };
 
 cluster_client::cluster_client(caf::event_based_actor* self, caf::actor directory,
-                               cluster_map_ptr table, caf::timespan timeout)
-  : self_(self), directory_(std::move(directory)), table_(std::move(table)), timeout_(timeout) {
+                               cluster_map_ptr table, caf::timespan timeout,
+                               get_batchers_ptr batchers)
+  : self_(self),
+    directory_(std::move(directory)),
+    table_(std::move(table)),
+    timeout_(timeout),
+    batchers_(std::move(batchers)) {
   monitor_nodes();
 }
 
@@ -131,7 +136,10 @@ void cluster_client::get(std::string key, callback<lookup_result> done) {
   op->hash = key_hash(key);
   op->done = std::move(done);
   op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
-    if (direct)
+    if (batchers_)  // the batcher sends it to n within a get_many; same timeout, same answer
+      self_->request(batchers_->of(n), timeout_, get_atom::value, key, direct, table_->epoch())
+        .then([ok](lookup_result& r) { ok(r); }, [err](caf::error& e) { err(e); });
+    else if (direct)
       self_->request(n.handle, timeout_, route_atom::value, get_atom::value, key, table_->epoch())
         .then([ok](lookup_result& r) { ok(r); }, [err](caf::error& e) { err(e); });
     else

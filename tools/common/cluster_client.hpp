@@ -17,6 +17,7 @@
 
 #include "messages/lookup.hpp"
 #include "tools/common/cluster_map.hpp"
+#include "tools/common/get_batcher.hpp"
 
 namespace ac {
 
@@ -32,8 +33,10 @@ public:
   template <class T>
   using callback = std::function<void(caf::expected<T>)>;
 
+  /// With `batchers`, get() goes through the node's batcher (one get_many per mailbox turn
+  /// of that batcher); without, each get is its own request to the node.
   cluster_client(caf::event_based_actor* self, caf::actor directory, cluster_map_ptr table,
-                 caf::timespan timeout);
+                 caf::timespan timeout, get_batchers_ptr batchers = nullptr);
 
   void get(std::string key, callback<lookup_result> done);
   /// Keys are grouped by owner, one get_many per owner; results come back in key order.
@@ -81,6 +84,7 @@ private:
   caf::actor directory_;
   cluster_map_ptr table_;
   caf::timespan timeout_;
+  get_batchers_ptr batchers_;
   uint64_t next_id_ = 1;
   uint64_t retries_ = 0;
   std::unordered_map<uint64_t, pending_request> pending_;
@@ -89,5 +93,8 @@ private:
 
 /// Whether a failed request may succeed on another try (transport errors and `unavailable`).
 bool retryable(const caf::error& err);
+
+/// The error of requests that were pending at a node whose proxy went down (retryable).
+caf::error node_down_error();
 
 } // namespace ac

@@ -31,6 +31,8 @@ void load_result::merge(const load_result& o) {
   gets += o.gets;
   puts += o.puts;
   retries += o.retries;
+  wire_batches += o.wire_batches;
+  batched_gets += o.batched_gets;
   latency.merge(o.latency);
   for (const auto& [k, n] : o.error_kinds)
     error_kinds[k] += n;
@@ -172,7 +174,8 @@ void issue_more(load_client* self) {
 }
 
 caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> shared,
-                               caf::actor directory, cluster_map_ptr table, uint64_t seed) {
+                               caf::actor directory, cluster_map_ptr table, uint64_t seed,
+                               get_batchers_ptr batchers) {
   auto& st = self->state;
   const auto& o = shared->opts;
   st.shared = shared;
@@ -185,7 +188,7 @@ caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> sh
   st.entry_bytes = encode_entry(
     make_bytes_entry(std::string(o.value_size, 'v'), o.ttl, now_ms, "actorcache-client"));
   st.client = std::make_unique<cluster_client>(self, std::move(directory), std::move(table),
-                                               o.timeout);
+                                               o.timeout, std::move(batchers));
   self->set_down_handler([self](caf::down_msg& dm) { self->state.client->handle_down(dm); });
   issue_more(self);
   return {[](tick_atom) {}};  // all work arrives as responses; a behavior keeps it alive
@@ -199,14 +202,25 @@ load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_p
   shared->opts = opts;
   shared->running = opts.clients;
   auto finished = shared->finished.get_future();
+  // Only single gets are batched; a run of puts or explicit get_many has nothing to collect.
+  get_batchers_ptr batchers;
+  if (opts.auto_batch > 0 && opts.batch <= 1 && opts.get_ratio > 0)
+    batchers = std::make_shared<get_batchers>(sys, opts.auto_batch, opts.timeout);
   auto start = clock_type::now();
   std::vector<caf::actor> clients;
   for (uint32_t i = 0; i < opts.clients; ++i)
-    clients.push_back(sys.spawn(load_client_impl, shared, directory, table, opts.seed + i));
+    clients.push_back(
+      sys.spawn(load_client_impl, shared, directory, table, opts.seed + i, batchers));
   finished.wait();
+  auto seconds = std::chrono::duration<double>(clock_type::now() - start).count();
   std::lock_guard<std::mutex> guard{shared->mtx};
   load_result r = shared->total;
-  r.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  r.seconds = seconds;
+  if (batchers) {
+    batchers->close();
+    r.wire_batches = batchers->counters().batches.load();
+    r.batched_gets = batchers->counters().gets.load();
+  }
   return r;
 }
 
@@ -239,7 +253,10 @@ std::string to_json(const load_result& r, const load_options& o) {
     .field("retries", r.retries)
     .field("clients", o.clients)
     .field("window", o.window)
-    .field("batch", o.batch);
+    .field("batch", o.batch)
+    .field("auto_batch", o.auto_batch)
+    .field("wire_batches", r.wire_batches)
+    .field("batched_gets", r.batched_gets);
   w.key("error_kinds").begin_object();
   for (const auto& [k, n] : r.error_kinds)
     w.field(k, n);
@@ -258,6 +275,10 @@ std::string to_text(const load_result& r, const load_options& o) {
       << r.misses << ", retries " << r.retries << "\nlatency us: p50 " << r.latency.percentile(0.5)
       << ", p95 " << r.latency.percentile(0.95) << ", p99 " << r.latency.percentile(0.99)
       << ", p99.9 " << r.latency.percentile(0.999) << ", max " << r.latency.max() << "\n";
+  if (r.wire_batches > 0)
+    out << "auto-batch: " << r.batched_gets << " gets in " << r.wire_batches << " get_many ("
+        << static_cast<double>(r.batched_gets) / static_cast<double>(r.wire_batches)
+        << " per message)\n";
   for (const auto& [k, n] : r.error_kinds)
     out << "error " << k << ": " << n << "\n";
   return out.str();

@@ -27,6 +27,9 @@ struct load_options {
   double zipf = 0.99;                ///< zipf exponent
   double get_ratio = 0.9;            ///< share of gets; the rest are puts
   uint32_t batch = 1;                ///< keys per get (1 = get, more = get_many)
+  /// Single gets to one node queued together in the client process travel as one get_many
+  /// of at most this many keys (get_batchers); 0 = every get is its own wire message.
+  uint32_t auto_batch = 64;
   uint32_t value_size = 100;         ///< bytes of each put value
   uint32_t ttl = 0;                  ///< put ttl seconds (0 = node default)
   uint64_t seed = 42;                ///< client i draws from seed + i
@@ -47,6 +50,8 @@ struct load_result {
   uint64_t gets = 0;       ///< get / get_many requests
   uint64_t puts = 0;
   uint64_t retries = 0;    ///< requests sent a second time after a failure
+  uint64_t wire_batches = 0;  ///< --auto-batch: get_many messages the batchers sent
+  uint64_t batched_gets = 0;  ///< --auto-batch: single gets they carried
   double seconds = 0;
   latency_histogram latency;                   ///< per request, microseconds, incl. retries
   std::map<std::string, uint64_t> error_kinds; ///< describe(error) -> count

@@ -1,0 +1,242 @@
+// Client-side auto-batching: one actor per node turns the single gets queued in its mailbox into one get_many.
+#include "tools/common/get_batcher.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "messages/errors.hpp"
+#include "tools/common/cluster_client.hpp"
+
+namespace ac {
+
+namespace {
+
+/// A batcher sends this to itself: it queues behind every get already waiting, so when it
+/// runs the batcher has seen the whole mailbox turn and sends what it collected.
+using batch_flush_atom = caf::atom_constant<caf::atom("gbflush")>;
+
+using promise = caf::typed_response_promise<lookup_result>;
+
+struct waiting_get {
+  std::string key;
+  promise rp;
+};
+
+// One get_many on the wire. The message is kept (its content is shared with the one sent,
+// no copy) because a whole-batch refusal re-sends its keys one by one.
+struct batch {
+  caf::message msg;
+  bool direct = false;
+  std::vector<promise> rps;
+
+  const std::vector<std::string>& keys() const {
+    return msg.get_as<std::vector<std::string>>(direct ? 2 : 1);
+  }
+};
+
+using batch_ptr = std::shared_ptr<batch>;
+
+struct batcher_state {
+  caf::actor node;  // untyped view of the node's front, so a prepared message can be sent
+  caf::actor_addr node_addr;
+  uint32_t max_batch = 64;
+  caf::timespan timeout{};
+  std::shared_ptr<get_batch_counters> counters;
+  std::vector<waiting_get> queued[2];  // [direct]: plain gets, route_atom gets
+  uint64_t epoch = 0;                  // newest membership epoch a direct get carried
+  bool flush_queued = false;           // a batch_flush_atom is in our mailbox
+  bool down = false;                   // the node's proxy went down: fail without sending
+  uint64_t next_id = 1;
+  std::unordered_map<uint64_t, batch_ptr> in_flight;
+  static inline const char* name = "get_batcher";
+};
+
+using batcher_actor = caf::stateful_actor<batcher_state>;
+
+void deliver_all(batch& b, const caf::error& err) {
+  for (auto& rp : b.rps)
+    rp.deliver(err);
+}
+
+batch_ptr take(batcher_actor* self, uint64_t id) {
+  auto& flying = self->state.in_flight;
+  auto i = flying.find(id);
+  if (i == flying.end())
+    return nullptr;  // already failed when the node went down
+  auto b = std::move(i->second);
+  flying.erase(i);
+  return b;
+}
+
+bool shared_verdict(const caf::error& err) {
+  // Transport errors and `unavailable` are retried per request by cluster_client;
+  // `overloaded` refuses the message, not a key, and key-by-key would add load.
+  return retryable(err)
+         || (err.category() == errc_category
+             && err.code() == static_cast<uint8_t>(errc::overloaded));
+}
+
+// get_many refuses every key when one is bad (empty, too long) and fails the batch on one
+// key's load error, so the other requesters must not get that verdict: ask key by key.
+void split(batcher_actor* self, batch& b) {
+  auto& st = self->state;
+  ++st.counters->splits;
+  const auto& keys = b.keys();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto ok = [rp = b.rps[i]](lookup_result& r) mutable { rp.deliver(std::move(r)); };
+    auto err = [rp = b.rps[i]](caf::error& e) mutable { rp.deliver(std::move(e)); };
+    if (b.direct)
+      self->request(st.node, st.timeout, route_atom::value, get_atom::value, keys[i], st.epoch)
+        .then(ok, err);
+    else
+      self->request(st.node, st.timeout, get_atom::value, keys[i]).then(ok, err);
+  }
+}
+
+void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, size_t n) {
+  auto& st = self->state;
+  auto b = std::make_shared<batch>();
+  b->direct = direct;
+  b->rps.reserve(n);
+  std::vector<std::string> keys;
+  keys.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    keys.push_back(std::move(q[i].key));
+    b->rps.push_back(std::move(q[i].rp));
+  }
+  q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+  b->msg = direct ? caf::make_message(route_atom::value, get_many_atom::value, std::move(keys),
+                                      st.epoch)
+                  : caf::make_message(get_many_atom::value, std::move(keys));
+  st.counters->batches.fetch_add(1, std::memory_order_relaxed);
+  st.counters->gets.fetch_add(n, std::memory_order_relaxed);
+  auto id = st.next_id++;
+  st.in_flight.emplace(id, b);
+  self->request(st.node, st.timeout, b->msg)
+    .then(
+      [self, id](lookup_results& r) {
+        auto b = take(self, id);
+        if (!b)
+          return;
+        if (r.size() != b->rps.size()) {
+          deliver_all(*b, make_error(errc::bad_request, "get_many answer of wrong length"));
+          return;
+        }
+        for (size_t i = 0; i < r.size(); ++i)
+          b->rps[i].deliver(std::move(r[i]));
+      },
+      [self, id](caf::error& err) {
+        auto b = take(self, id);
+        if (!b)
+          return;
+        if (b->rps.size() == 1 || shared_verdict(err))
+          deliver_all(*b, err);
+        else
+          split(self, *b);
+      });
+}
+
+void flush(batcher_actor* self, bool direct) {
+  auto& st = self->state;
+  auto& q = st.queued[direct];
+  while (!q.empty())
+    send_batch(self, direct, q, std::min<size_t>(q.size(), st.max_batch));
+}
+
+void flush_all(batcher_actor* self) {
+  flush(self, false);
+  flush(self, true);
+}
+
+caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_batch,
+                           caf::timespan timeout, std::shared_ptr<get_batch_counters> counters) {
+  auto& st = self->state;
+  st.node = caf::actor_cast<caf::actor>(node);
+  st.node_addr = node.address();
+  st.max_batch = std::max<uint32_t>(1, max_batch);
+  st.timeout = timeout;
+  st.counters = std::move(counters);
+  // CAF never fails requests pending at a dead remote node (notes §2): fail them ourselves.
+  self->monitor(node);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source != st.node_addr)
+      return;
+    st.down = true;
+    auto err = node_down_error();
+    for (auto& q : st.queued) {
+      for (auto& w : q)
+        w.rp.deliver(err);
+      q.clear();
+    }
+    for (auto& [id, b] : st.in_flight)
+      deliver_all(*b, err);
+    st.in_flight.clear();
+  });
+  return {
+    [self](get_atom, std::string& key, bool direct,
+           uint64_t epoch) -> caf::result<lookup_result> {
+      auto& st = self->state;
+      if (st.down)
+        return node_down_error();
+      if (direct)
+        st.epoch = std::max(st.epoch, epoch);
+      auto rp = self->make_response_promise<lookup_result>();
+      auto& q = st.queued[direct];
+      q.push_back(waiting_get{std::move(key), rp});
+      if (q.size() >= st.max_batch) {
+        flush(self, direct);
+      } else if (self->mailbox().size() == 0) {
+        // Nothing else waits (mailbox() excludes this message): waiting would only add latency.
+        flush_all(self);
+      } else if (!st.flush_queued) {
+        st.flush_queued = true;
+        self->send(self, batch_flush_atom::value);
+      }
+      return rp;
+    },
+    [self](batch_flush_atom) {
+      self->state.flush_queued = false;
+      flush_all(self);
+    },
+  };
+}
+
+} // namespace
+
+get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout)
+  : sys_(sys),
+    max_batch_(max_batch),
+    timeout_(timeout),
+    counters_(std::make_shared<get_batch_counters>()) {}
+
+get_batchers::~get_batchers() { close(); }
+
+caf::actor get_batchers::of(const node_ref& n) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (closed_)
+    return {};
+  auto addr = n.handle.address();
+  if (auto i = actors_.find(addr); i != actors_.end())
+    return i->second;
+  caf::actor a = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_);
+  actors_.emplace(addr, a);
+  return a;
+}
+
+void get_batchers::close() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  closed_ = true;
+  // Batchers are not linked to anything: without an exit the actor system would wait for them.
+  for (auto& [addr, a] : actors_)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  actors_.clear();
+}
+
+} // namespace ac

@@ -1,0 +1,65 @@
+// Client-side auto-batching: one actor per node turns the single gets queued in its mailbox into one get_many.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/timespan.hpp>
+
+#include "tools/common/cluster_map.hpp"
+
+namespace ac {
+
+/// What the batchers of one pool did: wire messages sent and the gets they carried.
+struct get_batch_counters {
+  std::atomic<uint64_t> batches{0};  ///< get_many messages sent to nodes
+  std::atomic<uint64_t> gets{0};     ///< single gets they carried
+  std::atomic<uint64_t> splits{0};   ///< batches a node refused as a whole, re-sent key by key
+};
+
+/// The batchers of one client process, one per node (keyed by the node's handle), shared by
+/// every client actor. A batcher answers (get_atom, std::string key, bool direct, uint64_t
+/// epoch) -> lookup_result. It collects the gets already queued in its mailbox when it runs
+/// (no timer: a lone get leaves at once), up to `max_batch`, and sends them as one get_many
+/// (route_atom get_many when `direct`) with `timeout`; each requester gets its own
+/// lookup_result. A transport error or `unavailable`/`overloaded` goes to every requester of
+/// the batch (cluster_client retries each once); any other error the node returned for the
+/// whole batch may belong to one key only (get_many refuses all keys when one is too long), so
+/// those batches are re-sent key by key and each requester gets its own verdict. When the
+/// node's proxy goes down, everything queued or in flight fails at once with node_down_error()
+/// and later gets fail without being sent. Thread-safe; close() (or the destructor) stops them.
+class get_batchers {
+public:
+  get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout);
+  ~get_batchers();
+
+  get_batchers(const get_batchers&) = delete;
+  get_batchers& operator=(const get_batchers&) = delete;
+
+  /// The batcher of node `n`, spawned on first use; an invalid handle after close().
+  caf::actor of(const node_ref& n);
+
+  /// Sends every batcher an exit; later of() calls give invalid handles.
+  void close();
+
+  const get_batch_counters& counters() const { return *counters_; }
+
+private:
+  caf::actor_system& sys_;
+  uint32_t max_batch_;
+  caf::timespan timeout_;
+  std::shared_ptr<get_batch_counters> counters_;
+  std::mutex mtx_;
+  bool closed_ = false;
+  std::map<caf::actor_addr, caf::actor> actors_;
+};
+
+using get_batchers_ptr = std::shared_ptr<get_batchers>;
+
+} // namespace ac
