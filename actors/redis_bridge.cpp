@@ -42,7 +42,7 @@ bool ensure_connected(redis_worker_state& st, std::string* error) {
   return false;
 }
 
-std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batch& b) {
+std::shared_ptr<l2_batch_result> run_once(redis_worker_state& st, const l2_batch& b) {
   auto out = std::make_shared<l2_batch_result>();
   if (!ensure_connected(st, &out->error))
     return out;
@@ -57,6 +57,17 @@ std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batc
     out->values = std::move(*values);
   }
   out->ok = true;
+  return out;
+}
+
+std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batch& b) {
+  bool was_connected = st.conn->connected();
+  auto out = run_once(st, b);
+  // A pooled connection that died while idle (Redis restarted) fails its first command and
+  // closes itself. SET EX, DEL and MGET are idempotent: retry once on a fresh connection
+  // rather than report a value that is in Redis as missing.
+  if (!out->ok && was_connected && !st.conn->connected())
+    out = run_once(st, b);
   return out;
 }
 

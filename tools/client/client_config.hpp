@@ -28,6 +28,9 @@ public:
            "load: single gets to one node that queue up together travel as one get_many of at "
            "most N keys (a lone get leaves at once); 0 = off, one wire message per get")
       .add(load.value_size, "value-size", "load: bytes of each put value")
+      .add(load.verify, "verify",
+           "load: puts store a value made from the key, gets check it (mismatches: 'wrong', "
+           "exit 2)")
       .add(load.seed, "seed", "load: random seed (client i uses seed + i)")
       .add(route, "route",
            "owner: send each key to its owner node (default); any: send every request to the "

@@ -122,7 +122,9 @@ int cmd_load(client_context& ctx, const std::vector<std::string>& args) {
   std::cout << (ctx.cfg.json ? to_json(r, opts) + "\n" : to_text(r, opts)) << std::flush;
   for (const auto& [kind, n] : r.error_kinds)
     spdlog::warn("{} requests failed: {}", n, kind);
-  return r.ok == r.requests && r.requests == opts.requests ? 0 : 2;
+  if (r.wrong > 0)
+    spdlog::warn("{} hits had a value not made from their key", r.wrong);
+  return r.ok == r.requests && r.requests == opts.requests && r.wrong == 0 ? 0 : 2;
 }
 
 } // namespace ac

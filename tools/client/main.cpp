@@ -22,7 +22,7 @@ constexpr const char* usage =
   "  del KEY                      prints 1 (erased) or 0 (absent)\n"
   "  load [--clients=N --window=W --requests=R --keys=K --key-prefix=S --dist=uniform|zipf\n"
   "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --key-width=D --sequential\n"
-  "        --auto-batch=N --json]\n"
+  "        --auto-batch=N --verify --json]\n"
   "        --auto-batch=N  gets to one node that queue up in the client together go as one\n"
   "                        get_many of at most N keys (default 64; a lone get is sent at\n"
   "                        once); 0 = off: one wire message per get\n"

@@ -1,6 +1,7 @@
 // The load generator: N client actors keeping W requests in flight until R requests are answered.
 #include "tools/common/load_generator.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -32,6 +33,7 @@ void load_result::merge(const load_result& o) {
   puts += o.puts;
   retries += o.retries;
   wire_batches += o.wire_batches;
+  wrong += o.wrong;
   batched_gets += o.batched_gets;
   latency.merge(o.latency);
   for (const auto& [k, n] : o.error_kinds)
@@ -47,6 +49,14 @@ std::string validate(const load_options& o) {
   if (!(o.zipf >= 0)) return "--zipf must be >= 0";
   if (!(o.get_ratio >= 0 && o.get_ratio <= 1)) return "--get-ratio must be in 0..1";
   return {};
+}
+
+std::string verify_value(const std::string& key, uint32_t size) {
+  std::string v;
+  v.reserve(size);
+  while (!key.empty() && v.size() < size)
+    v.append(key, 0, std::min<size_t>(key.size(), size - v.size()));
+  return v;
 }
 
 namespace {
@@ -79,9 +89,11 @@ struct load_client_state {
   load_result result;
   uint32_t inflight = 0;
   bool done = false;
+  bool issuing = false;  // issue_more is on the stack
   std::mt19937_64 rng;
   std::optional<zipf_generator> zipf;
-  std::string entry_bytes;  // the encoded Entry every put writes
+  std::string entry_bytes;  // the encoded Entry every put writes (unless --verify)
+  int64_t created_ms = 0;   // the Entry's creation time
   static inline const char* name = "load_client";
 };
 
@@ -123,6 +135,12 @@ void count_lookup(load_client_state& st, const lookup_result& r) {
     ++st.result.misses;
 }
 
+void check_value(load_client_state& st, const std::string& key, const lookup_result& r) {
+  auto e = decode_entry(r.value);
+  if (!e || e->data != verify_value(key, st.shared->opts.value_size))
+    ++st.result.wrong;
+}
+
 void issue_one(load_client* self) {
   auto& st = self->state;
   const auto& o = st.shared->opts;
@@ -133,15 +151,26 @@ void issue_one(load_client* self) {
   if (!is_get) {
     ++st.result.puts;
     ++st.result.keys;
-    st.client->put(next_key(self), st.entry_bytes, o.ttl, [self, start](caf::expected<bool> r) {
-      finish_request(self, start, r ? nullptr : &r.error());
-    });
+    auto key = next_key(self);
+    auto bytes = o.verify ? encode_entry(make_bytes_entry(verify_value(key, o.value_size), o.ttl,
+                                                          st.created_ms, "actorcache-client"))
+                          : st.entry_bytes;
+    st.client->put(std::move(key), std::move(bytes), o.ttl,
+                   [self, start](caf::expected<bool> r) {
+                     finish_request(self, start, r ? nullptr : &r.error());
+                   });
   } else if (o.batch <= 1) {
     ++st.result.gets;
     ++st.result.keys;
-    st.client->get(next_key(self), [self, start](caf::expected<lookup_result> r) {
-      if (r)
+    auto key = next_key(self);
+    std::string expected_key = o.verify ? key : std::string{};
+    st.client->get(std::move(key), [self, start, k = std::move(expected_key)](
+                                     caf::expected<lookup_result> r) {
+      if (r) {
         count_lookup(self->state, *r);
+        if (self->state.shared->opts.verify && r->found)
+          check_value(self->state, k, *r);
+      }
       finish_request(self, start, r ? nullptr : &r.error());
     });
   } else {
@@ -150,10 +179,15 @@ void issue_one(load_client* self) {
     for (uint32_t i = 0; i < o.batch; ++i)
       keys.push_back(next_key(self));
     st.result.keys += keys.size();
-    st.client->get_many(std::move(keys), [self, start](caf::expected<lookup_results> r) {
+    auto expected_keys = o.verify ? keys : std::vector<std::string>{};
+    st.client->get_many(std::move(keys), [self, start, ks = std::move(expected_keys)](
+                                           caf::expected<lookup_results> r) {
       if (r)
-        for (const auto& x : *r)
-          count_lookup(self->state, x);
+        for (size_t i = 0; i < r->size(); ++i) {
+          count_lookup(self->state, (*r)[i]);
+          if (i < ks.size() && (*r)[i].found)
+            check_value(self->state, ks[i], (*r)[i]);
+        }
       finish_request(self, start, r ? nullptr : &r.error());
     });
   }
@@ -161,10 +195,14 @@ void issue_one(load_client* self) {
 
 void issue_more(load_client* self) {
   auto& st = self->state;
-  if (st.done)
+  // A request that fails at once (no reachable node) finishes inside issue_one; the loop
+  // below then issues its successor, instead of one nested call per request.
+  if (st.done || st.issuing)
     return;
+  st.issuing = true;
   while (st.inflight < st.shared->opts.window && st.shared->take_ticket())
     issue_one(self);
+  st.issuing = false;
   if (st.inflight == 0) {
     st.done = true;
     st.result.retries = st.client->retries();
@@ -182,11 +220,11 @@ caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> sh
   st.rng.seed(seed);
   if (o.dist == "zipf")
     st.zipf.emplace(o.keys, o.zipf, seed);
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+  st.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   st.entry_bytes = encode_entry(
-    make_bytes_entry(std::string(o.value_size, 'v'), o.ttl, now_ms, "actorcache-client"));
+    make_bytes_entry(std::string(o.value_size, 'v'), o.ttl, st.created_ms, "actorcache-client"));
   st.client = std::make_unique<cluster_client>(self, std::move(directory), std::move(table),
                                                o.timeout, std::move(batchers));
   self->set_down_handler([self](caf::down_msg& dm) { self->state.client->handle_down(dm); });
@@ -256,7 +294,8 @@ std::string to_json(const load_result& r, const load_options& o) {
     .field("batch", o.batch)
     .field("auto_batch", o.auto_batch)
     .field("wire_batches", r.wire_batches)
-    .field("batched_gets", r.batched_gets);
+    .field("batched_gets", r.batched_gets)
+    .field("wrong", r.wrong);
   w.key("error_kinds").begin_object();
   for (const auto& [k, n] : r.error_kinds)
     w.field(k, n);
@@ -279,6 +318,8 @@ std::string to_text(const load_result& r, const load_options& o) {
     out << "auto-batch: " << r.batched_gets << " gets in " << r.wire_batches << " get_many ("
         << static_cast<double>(r.batched_gets) / static_cast<double>(r.wire_batches)
         << " per message)\n";
+  if (o.verify)
+    out << "verify: " << r.wrong << " hits with a value not made from their key\n";
   for (const auto& [k, n] : r.error_kinds)
     out << "error " << k << ": " << n << "\n";
   return out.str();

@@ -33,6 +33,9 @@ struct load_options {
   uint32_t value_size = 100;         ///< bytes of each put value
   uint32_t ttl = 0;                  ///< put ttl seconds (0 = node default)
   uint64_t seed = 42;                ///< client i draws from seed + i
+  /// Puts store a value made from the key (verify_value) and gets check it, so an answer
+  /// given to the wrong request shows up in `wrong`.
+  bool verify = false;
   caf::timespan timeout = std::chrono::seconds(5);  ///< per request
 };
 
@@ -52,12 +55,16 @@ struct load_result {
   uint64_t retries = 0;    ///< requests sent a second time after a failure
   uint64_t wire_batches = 0;  ///< --auto-batch: get_many messages the batchers sent
   uint64_t batched_gets = 0;  ///< --auto-batch: single gets they carried
+  uint64_t wrong = 0;      ///< --verify: hits whose value is not the one made from their key
   double seconds = 0;
   latency_histogram latency;                   ///< per request, microseconds, incl. retries
   std::map<std::string, uint64_t> error_kinds; ///< describe(error) -> count
 
   void merge(const load_result& other);
 };
+
+/// --verify: the value a put of `key` stores, `size` bytes of the key repeated.
+std::string verify_value(const std::string& key, uint32_t size);
 
 /// Runs the load on `sys` through `directory` (cluster_directory) and blocks until every
 /// request was answered or failed. Each request ends within about twice the timeout.
