@@ -55,7 +55,9 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key)
           ++self->state.computes;
           self->send(cfg.shard, fill_atom::value, key, r.value, cfg.default_ttl);
           if (self->state.bridge)
-            self->send(self->state.bridge, l2_put_atom::value, key, r.value, cfg.default_ttl);
+            self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, r.value,
+                          cfg.default_ttl)
+              .then([](bool) {}, [](caf::error&) {});  // the bridge counts dropped writes
         } else {
           ++self->state.misses;
         }

@@ -84,15 +84,26 @@ redis_worker_actor::behavior_type redis_worker(
 
 void flush(self_ptr self, const redis_bridge_config& cfg);
 
+using write_promises = std::vector<caf::typed_response_promise<bool>>;
+
+/// Answers every writer of a batch: true once Redis has the value, false when it was dropped.
+void answer_writers(write_promises& writers, bool written) {
+  for (auto& rp : writers)
+    rp.deliver(written);
+  writers.clear();
+}
+
 void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor w,
                std::vector<caf::typed_response_promise<lookup_result>> waiters, size_t writes,
-               clock::time_point sent, const std::shared_ptr<l2_batch_result>& r) {
+               write_promises writers, clock::time_point sent,
+               const std::shared_ptr<l2_batch_result>& r) {
   auto& st = self->state;
   st.idle.push_back(w);
   st.latency.record(micros_since(sent));
   if (r && r->ok) {
     st.breaker.on_success(clock::now());
     st.writes_done += writes;
+    answer_writers(writers, true);
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
         ++st.hits;
@@ -106,6 +117,7 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor
     st.breaker.on_failure(clock::now());
     ++st.errors;
     st.writes_dropped += writes;
+    answer_writers(writers, false);
     spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone");
     // An L2 failure reads as a miss: the caller computes instead of failing.
     for (auto& rp : waiters)
@@ -125,6 +137,7 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
         g.second.deliver(make_miss());
       st.gets.clear();
       st.writes = l2_batch{};
+      answer_writers(st.write_waiters, false);
       return;
     }
     auto batch = std::make_shared<l2_batch>();
@@ -136,6 +149,8 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     }
     batch->puts.swap(st.writes.puts);
     batch->dels.swap(st.writes.dels);
+    write_promises writers;
+    writers.swap(st.write_waiters);
     auto writes = batch->puts.size() + batch->dels.size();
     if (!batch->get_keys.empty())
       st.batch_sizes.record(batch->get_keys.size());
@@ -148,9 +163,9 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     self->request(w, bound, l2_get_atom::value, batch)
       .then(
         [=](const std::shared_ptr<l2_batch_result>& r) {
-          on_result(self, cfg, w, waiters, writes, sent, r);
+          on_result(self, cfg, w, waiters, writes, writers, sent, r);
         },
-        [=](caf::error&) { on_result(self, cfg, w, waiters, writes, sent, nullptr); });
+        [=](caf::error&) { on_result(self, cfg, w, waiters, writes, writers, sent, nullptr); });
   }
 }
 
@@ -208,18 +223,25 @@ redis_bridge_actor::behavior_type redis_bridge(
       schedule(self, cfg);
       return rp;
     },
-    [=](l2_put_atom, std::string& key, std::string& value, uint32_t ttl) {
-      ++self->state.handled;
-      auto& puts = self->state.writes.puts;
+    [=](l2_put_atom, std::string& key, std::string& value, uint32_t ttl) -> caf::result<bool> {
+      auto& st = self->state;
+      ++st.handled;
       // A slow Redis must not grow the node without bound: L2 is a cache, so the older half
       // of the backlog goes (at once, to keep the cost per write constant).
-      if (puts.size() >= cfg.max_pending_writes) {
-        auto half = puts.size() / 2;
-        puts.erase(puts.begin(), puts.begin() + static_cast<std::ptrdiff_t>(half));
-        self->state.writes_dropped += half;
+      if (st.writes.puts.size() >= cfg.max_pending_writes) {
+        auto half = static_cast<std::ptrdiff_t>(st.writes.puts.size() / 2);
+        st.writes.puts.erase(st.writes.puts.begin(), st.writes.puts.begin() + half);
+        write_promises dropped(std::make_move_iterator(st.write_waiters.begin()),
+                               std::make_move_iterator(st.write_waiters.begin() + half));
+        st.write_waiters.erase(st.write_waiters.begin(), st.write_waiters.begin() + half);
+        answer_writers(dropped, false);
+        st.writes_dropped += static_cast<uint64_t>(half);
       }
-      puts.emplace_back(std::move(key), std::move(value), ttl);
+      auto rp = self->make_response_promise<bool>();
+      st.writes.puts.emplace_back(std::move(key), std::move(value), ttl);
+      st.write_waiters.push_back(rp);
       schedule(self, cfg);
+      return rp;
     },
     [=](delete_atom, std::string& key) {
       ++self->state.handled;

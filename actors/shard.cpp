@@ -115,14 +115,18 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     ++st.refused;
     return err;
   }
-  if (st.bridge) {
-    auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
-    self->send(st.bridge, l2_put_atom::value, key, value, l2_ttl);
-  }
   st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
-  // A value the policy refused is still acknowledged: it is in L2 (if any) and the write
-  // itself succeeded; a cache may always forget.
-  return true;
+  if (!st.bridge)
+    return true;
+  // Write-through: the put is acknowledged once Redis has it too, so a node that dies right
+  // after the acknowledgement loses nothing. While Redis is down (breaker open) the bridge
+  // answers at once and the put is acknowledged from L1 alone: service degrades, never hangs.
+  auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
+  auto rp = self->make_response_promise<bool>();
+  self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value), l2_ttl)
+    .then([rp](bool) mutable { rp.deliver(true); },
+          [rp](caf::error&) mutable { rp.deliver(true); });
+  return rp;
 }
 
 actor_stats make_stats(self_ptr self, const shard_config& cfg) {

@@ -28,8 +28,9 @@ using compute_actor = caf::typed_actor<
 using redis_bridge_actor = caf::typed_actor<
   // Reads one key from L2: found (tier l2) or a miss; Redis trouble reads as a miss, counted.
   caf::replies_to<l2_get_atom, std::string>::with<lookup_result>,
-  // Writes a key to L2 with its TTL (write-through); fire and forget.
-  caf::reacts_to<l2_put_atom, std::string, std::string, uint32_t>,
+  // Writes a key to L2 with its TTL (write-through); true once Redis has it, false when the
+  // write was dropped (breaker open, Redis failing, backlog full).
+  caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<bool>,
   // Erases a key in L2.
   caf::reacts_to<delete_atom, std::string>,
   // Flushes pending batches (self-sent timer).

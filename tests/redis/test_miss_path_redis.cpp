@@ -154,3 +154,37 @@ TEST_CASE("with Redis gone lookups are computed, the breaker opens, and it close
     },
     10s));
 }
+
+TEST_CASE("an acknowledged put is already in Redis when the put returns", "[redis][write-through]") {
+  if (!test::redis_server::installed())
+    return;
+  test::redis_server redis;
+  node_fixture f{redis_node(redis.port(), "wt:")};
+  auto conn = direct(redis.port(), "wt:");
+  for (int i = 0; i < 50; ++i) {
+    auto key = "acked-" + std::to_string(i);
+    REQUIRE(f.put(key, "v" + std::to_string(i), 60) == "");
+    auto raw = redis_value(conn, key);  // no waiting: the acknowledgement came after the write
+    REQUIRE(raw);
+    auto e = decode_entry(*raw);
+    REQUIRE(e);
+    CHECK(e->data == "v" + std::to_string(i));
+  }
+}
+
+TEST_CASE("with Redis down a put is still acknowledged, from L1, without waiting long", "[redis][write-through][fault]") {
+  if (!test::redis_server::installed())
+    return;
+  test::redis_server redis;
+  node_fixture f{[&](node_config& c) {
+    redis_node(redis.port())(c);
+    c.redis_timeout = 100ms;
+  }};
+  redis.kill();
+  for (int i = 0; i < 20; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    REQUIRE(f.put("down-" + std::to_string(i), "v") == "");
+    CHECK(std::chrono::steady_clock::now() - start < 2s);
+  }
+  CHECK(f.get("down-3") == "v");
+}

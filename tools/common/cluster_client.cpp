@@ -136,15 +136,36 @@ void cluster_client::get(std::string key, callback<lookup_result> done) {
   op->hash = key_hash(key);
   op->done = std::move(done);
   op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
-    if (batchers_)  // the batcher sends it to n within a get_many; same timeout, same answer
-      self_->request(batchers_->of(n), timeout_, get_atom::value, key, direct, table_->epoch())
-        .then([ok](lookup_result& r) { ok(r); }, [err](caf::error& e) { err(e); });
-    else if (direct)
+    auto* lane = batchers_ ? batchers_->of(n) : nullptr;
+    if (lane != nullptr && !lane->send_alone()) {
+      // Others are under way: the batcher sends it to n within a get_many, same timeout.
+      self_->request(lane->batcher, timeout_, get_atom::value, key, direct, table_->epoch())
+        .then(
+          [ok, lane](lookup_result& r) {
+            lane->answered();
+            ok(r);
+          },
+          [err, lane](caf::error& e) {
+            lane->answered();
+            err(e);
+          });
+      return;
+    }
+    auto on_ok = [ok, lane](lookup_result& r) {
+      if (lane != nullptr)
+        lane->answered();
+      ok(r);
+    };
+    auto on_err = [err, lane](caf::error& e) {
+      if (lane != nullptr)
+        lane->answered();
+      err(e);
+    };
+    if (direct)
       self_->request(n.handle, timeout_, route_atom::value, get_atom::value, key, table_->epoch())
-        .then([ok](lookup_result& r) { ok(r); }, [err](caf::error& e) { err(e); });
+        .then(on_ok, on_err);
     else
-      self_->request(n.handle, timeout_, get_atom::value, key)
-        .then([ok](lookup_result& r) { ok(r); }, [err](caf::error& e) { err(e); });
+      self_->request(n.handle, timeout_, get_atom::value, key).then(on_ok, on_err);
   };
   run(op);
 }

@@ -218,25 +218,27 @@ get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::time
 
 get_batchers::~get_batchers() { close(); }
 
-caf::actor get_batchers::of(const node_ref& n) {
+get_batchers::lane* get_batchers::of(const node_ref& n) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (closed_)
-    return {};
-  auto addr = n.handle.address();
-  if (auto i = actors_.find(addr); i != actors_.end())
-    return i->second;
-  caf::actor a = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_);
-  actors_.emplace(addr, a);
-  return a;
+    return nullptr;
+  auto& l = lanes_[n.handle.address()];
+  if (!l) {
+    l = std::make_unique<lane>();
+    l->batcher = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_);
+  }
+  return l.get();
 }
 
 void get_batchers::close() {
   std::lock_guard<std::mutex> guard{mtx_};
   closed_ = true;
   // Batchers are not linked to anything: without an exit the actor system would wait for them.
-  for (auto& [addr, a] : actors_)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  actors_.clear();
+  for (auto& [addr, l] : lanes_)
+    if (l->batcher) {
+      caf::anon_send_exit(l->batcher, caf::exit_reason::user_shutdown);
+      l->batcher = nullptr;
+    }
 }
 
 } // namespace ac
