@@ -105,9 +105,12 @@ TEST_CASE("auto-batched gets each get the value of their own key, batched or not
     if (ab == "0") {
       CHECK(field(r.out, "wire_batches") == 0);
     } else {
-      CHECK(field(r.out, "batched_gets") == 400);
-      CHECK(field(r.out, "wire_batches") < 400);  // some gets did share a message
-      CHECK(field(r.out, "wire_batches") * std::stoll(ab) >= 400);  // none beyond the cap
+      // A get with nothing else outstanding to its node goes alone; the others are batched.
+      auto batched = field(r.out, "batched_gets");
+      CHECK(batched > 0);
+      CHECK(batched <= 400);
+      CHECK(field(r.out, "wire_batches") < batched);  // some gets did share a message
+      CHECK(field(r.out, "wire_batches") * std::stoll(ab) >= batched);  // none beyond the cap
     }
   }
 }

@@ -234,11 +234,9 @@ void get_batchers::close() {
   std::lock_guard<std::mutex> guard{mtx_};
   closed_ = true;
   // Batchers are not linked to anything: without an exit the actor system would wait for them.
+  // The handles stay (clients may still read them); a get to an exited batcher fails at once.
   for (auto& [addr, l] : lanes_)
-    if (l->batcher) {
-      caf::anon_send_exit(l->batcher, caf::exit_reason::user_shutdown);
-      l->batcher = nullptr;
-    }
+    caf::anon_send_exit(l->batcher, caf::exit_reason::user_shutdown);
 }
 
 } // namespace ac
