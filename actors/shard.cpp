@@ -42,6 +42,14 @@ void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
     .then([](const lookup_result&) {}, [](const caf::error&) {});
 }
 
+/// True (and counted) when more requests wait than max_backlog: new loads are refused then.
+bool overloaded(self_ptr self, const shard_config& cfg) {
+  if (cfg.max_backlog == 0 || self->mailbox().size() <= cfg.max_backlog)
+    return false;
+  ++self->state.overloaded;
+  return true;
+}
+
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
   auto start = std::chrono::steady_clock::now();
   auto& st = self->state;
@@ -57,8 +65,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     return result;
   }
   // Under overload, hits (fresh or stale) are still served above; only new loads are refused.
-  if (cfg.max_backlog != 0 && self->mailbox().size() > cfg.max_backlog) {
-    ++st.overloaded;
+  if (overloaded(self, cfg)) {
     return make_error(errc::overloaded, "shard-" + std::to_string(cfg.index) + " has more than "
                                           + std::to_string(cfg.max_backlog) + " requests queued");
   }
@@ -75,14 +82,20 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   auto results = std::make_shared<lookup_results>(keys.size());
   std::vector<size_t> missing;
   for (size_t i = 0; i < keys.size(); ++i) {
+    if ((++st.reads & 3) == 0)
+      st.hot.record(keys[i], 4);
     if (auto found = st.store->get(keys[i], key_hash(keys[i]))) {
       (*results)[i] = make_hit(std::string{found.value}, tier::l1);
+      (*results)[i].hot = st.hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
         refresh(self, cfg, keys[i]);
     } else if (st.coalescer) {
       missing.push_back(i);
     }
   }
+  if (!missing.empty() && overloaded(self, cfg))
+    return make_error(errc::overloaded, "shard-" + std::to_string(cfg.index) + " has more than "
+                                          + std::to_string(cfg.max_backlog) + " requests queued");
   if (missing.empty()) {
     st.latency.record(micros_since(start));
     return std::move(*results);
