@@ -113,9 +113,11 @@ std::string node_config::validate() {
     if (s.rfind(':') == std::string::npos)
       return "cluster.seeds: '" + s + "' is not host:port";
   if (tls_enabled) {
-    for (auto* f : {&tls_ca_file, &tls_cert_file, &tls_key_file})
-      if (f->empty() || !std::ifstream{*f})
-        return "tls: ca-file, cert-file and key-file must name readable files ('" + *f + "')";
+    const std::pair<const char*, const std::string*> files[] = {
+      {"tls.ca-file", &tls_ca_file}, {"tls.cert-file", &tls_cert_file}, {"tls.key-file", &tls_key_file}};
+    for (auto& [name, path] : files)
+      if (path->empty() || !std::ifstream{*path})
+        return std::string{name} + ": must name a readable PEM file (got '" + *path + "')";
   }
   return {};
 }

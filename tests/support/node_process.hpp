@@ -128,7 +128,8 @@ inline tool_result run_tool(const std::vector<std::string>& argv, std::chrono::m
   return r;
 }
 
-/// A fresh directory under the temp dir, removed (with everything in it) by the destructor.
+/// A fresh directory under the temp dir, removed (with everything in it) by the destructor
+/// unless keep() was called.
 class temp_dir {
  public:
   explicit temp_dir(const std::string& stem = "ac-cluster-test") {
@@ -141,12 +142,17 @@ class temp_dir {
   temp_dir& operator=(const temp_dir&) = delete;
   ~temp_dir() {
     std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    if (!keep_)
+      std::filesystem::remove_all(path_, ec);
   }
   const std::string& path() const { return path_; }
+  /// Leaves the directory behind (`yes`), e.g. so a failed test's logs stay for a post-mortem.
+  void keep(bool yes = true) { keep_ = yes; }
+  bool kept() const { return keep_; }
 
  private:
   std::string path_;
+  bool keep_ = false;
 };
 
 /// One actorcache-node process named `id`, listening on 127.0.0.1 on an ephemeral port.
