@@ -42,12 +42,14 @@ void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
     .then([](const lookup_result&) {}, [](const caf::error&) {});
 }
 
-/// True (and counted) when more requests wait than max_backlog: new loads are refused then.
-bool overloaded(self_ptr self, const shard_config& cfg) {
+/// An `overloaded` error (counted) when more requests wait than max_backlog: new loads are
+/// refused then, while hits are still served.
+caf::error check_backlog(self_ptr self, const shard_config& cfg) {
   if (cfg.max_backlog == 0 || self->mailbox().size() <= cfg.max_backlog)
-    return false;
+    return caf::none;
   ++self->state.overloaded;
-  return true;
+  return make_error(errc::overloaded, "shard-" + std::to_string(cfg.index) + " has more than "
+                                        + std::to_string(cfg.max_backlog) + " requests queued");
 }
 
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
@@ -65,10 +67,8 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     return result;
   }
   // Under overload, hits (fresh or stale) are still served above; only new loads are refused.
-  if (overloaded(self, cfg)) {
-    return make_error(errc::overloaded, "shard-" + std::to_string(cfg.index) + " has more than "
-                                          + std::to_string(cfg.max_backlog) + " requests queued");
-  }
+  if (auto err = check_backlog(self, cfg))
+    return err;
   if (st.coalescer)
     return self->delegate(st.coalescer, load_atom::value, key);
   st.latency.record(micros_since(start));
@@ -93,9 +93,9 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
       missing.push_back(i);
     }
   }
-  if (!missing.empty() && overloaded(self, cfg))
-    return make_error(errc::overloaded, "shard-" + std::to_string(cfg.index) + " has more than "
-                                          + std::to_string(cfg.max_backlog) + " requests queued");
+  if (!missing.empty())
+    if (auto err = check_backlog(self, cfg))
+      return err;
   if (missing.empty()) {
     st.latency.record(micros_since(start));
     return std::move(*results);

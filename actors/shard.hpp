@@ -25,7 +25,6 @@ struct shard_config {
   bool has_loader = false;                           ///< a loader or L2 exists: misses go to the coalescer
   redis_bridge_actor bridge;                         ///< L2 (may be null): write-through of puts
   compute_actor compute;                             ///< the loader (may be null)
-  std::string node_id;                               ///< stamped into computed entries
   uint64_t max_backlog = 0;                          ///< queued requests before misses are refused (0 = no bound)
   uint64_t hot_threshold = 64;                       ///< sampled reads (per ~1 s, decaying) that make a key hot
 };

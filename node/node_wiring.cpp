@@ -103,7 +103,6 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.has_loader = h.bridge || h.compute;
     sc.bridge = h.bridge;
     sc.compute = h.compute;
-    sc.node_id = id;
     sc.max_backlog = cfg.node_max_inflight / n;
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));

@@ -5,90 +5,40 @@
 #include <poll.h>
 
 #include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <random>
-#include <sstream>
 
-#include "tests/support/child_process.hpp"
+#include "tests/support/tool_run.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using ac::test::child_process;
+using ac::test::program_path;
+using ac::test::shell_result;
+using ac::test::slurp;
+using ac::test::temp_dir;
 
-std::string bin(const std::string& name) {
-  const char* dir = std::getenv("AC_BIN_DIR");
-  return std::string{dir != nullptr ? dir : AC_BIN_DIR} + "/" + name;
-}
-
-std::string source_dir() {
-  const char* dir = std::getenv("AC_SOURCE_DIR");
-  return dir != nullptr ? dir : AC_SOURCE_DIR;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct tool_run {
-  int rc = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-  std::chrono::milliseconds took{0};
-};
-
-/// A scratch folder, removed with everything in it.
-struct scratch_dir {
-  std::string path = [] {
-    char tmpl[] = "/tmp/ac-security-test.XXXXXX";
-    return std::string{::mkdtemp(tmpl)};
-  }();
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
-/// Runs a shell command line under `timeout` (so no run can hang the test), capturing both streams.
-tool_run run(const scratch_dir& dir, const std::string& cmd, int timeout_s = 20) {
-  tool_run r;
-  auto err_file = dir.path + "/stderr.txt";
-  auto t0 = std::chrono::steady_clock::now();
-  FILE* p = ::popen(("timeout -s KILL " + std::to_string(timeout_s) + " " + cmd + " 2>" + err_file).c_str(), "r");
-  if (p == nullptr)
-    return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err_file);
-  return r;
+/// Runs a shell command line, bounded by `timeout`; its stderr lands in `dir` and in err.
+shell_result run(const temp_dir& dir, const std::string& cmd, std::chrono::seconds timeout = 20s) {
+  return ac::test::run_shell(cmd, timeout, dir.path() + "/stderr.txt");
 }
 
 /// The dev PKI from tools/gen-dev-certs.sh plus a rogue CA and a client certificate it signed.
 struct test_pki {
-  scratch_dir dir;
+  temp_dir dir{"ac-security-test"};
   bool ok = false;
   std::string c;  // folder of the cluster's certificates
   test_pki() {
-    c = dir.path + "/certs";
-    auto gen = run(dir, "bash " + source_dir() + "/tools/gen-dev-certs.sh " + c, 60);
-    auto rogue = run(dir, "sh -c 'cd " + dir.path +
+    c = dir.path() + "/certs";
+    auto gen = run(dir, "bash " + ac::test::source_dir() + "/tools/gen-dev-certs.sh " + c, 60s);
+    auto rogue = run(dir, "sh -c 'cd " + dir.path() +
                             " && openssl req -x509 -newkey rsa:2048 -nodes -keyout rca.key -out rca.pem"
                             " -days 2 -subj /CN=rogue-ca"
                             " && openssl req -newkey rsa:2048 -nodes -keyout r.key -out r.csr -subj /CN=rogue"
                             " && openssl x509 -req -in r.csr -CA rca.pem -CAkey rca.key -CAcreateserial"
                             " -out r.pem -days 2' >/dev/null",
-                     60);
+                     60s);
     ok = gen.rc == 0 && rogue.rc == 0;
   }
   std::string client_tls() const {
@@ -96,8 +46,8 @@ struct test_pki {
            "/client.pem --tls.key-file=" + c + "/client-key.pem";
   }
   std::string rogue_tls() const {
-    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + dir.path +
-           "/r.pem --tls.key-file=" + dir.path + "/r.key";
+    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + dir.path() +
+           "/r.pem --tls.key-file=" + dir.path() + "/r.key";
   }
   std::vector<std::string> node_tls() const {
     return {"--tls.enabled", "--tls.ca-file=" + c + "/ca.pem", "--tls.cert-file=" + c + "/node.pem",
@@ -107,7 +57,7 @@ struct test_pki {
 
 /// One node on a free port with extra options; killed by PID at the end of the test.
 struct node_proc {
-  scratch_dir dir;
+  temp_dir dir{"ac-security-test"};
   uint16_t port = ac::test::free_port();
   std::unique_ptr<child_process> proc;
   std::string addr = "--node=127.0.0.1:" + std::to_string(port);
@@ -116,23 +66,28 @@ struct node_proc {
     std::vector<std::string> args{"--node.host=127.0.0.1", "--node.port=" + std::to_string(port),
                                   "--node.id=sec-" + std::to_string(port)};
     args.insert(args.end(), extra.begin(), extra.end());
-    proc = std::make_unique<child_process>(bin("actorcache-node"), args, log());
+    proc = std::make_unique<child_process>(program_path("actorcache-node"), args, log());
   }
   ~node_proc() { proc.reset(); }  // SIGKILL by PID before the log folder goes
-  std::string log() const { return dir.path + "/node.log"; }
+  std::string log() const { return dir.path() + "/node.log"; }
   bool listening() { return ac::test::wait_for_port(port, 10s) && proc->alive(); }
-  tool_run client(const std::string& args, int timeout_s = 20) {
-    return run(dir, bin("actorcache-client") + " " + addr + " " + args, timeout_s);
+  shell_result client(const std::string& args, std::chrono::seconds timeout = 20s) {
+    return run(dir, program_path("actorcache-client") + " " + addr + " " + args, timeout);
   }
-  tool_run console(const std::string& args, int timeout_s = 20) {
-    return run(dir, bin("actorcache-console") + " " + addr + " " + args, timeout_s);
+  shell_result console(const std::string& args, std::chrono::seconds timeout = 20s) {
+    return run(dir, program_path("actorcache-console") + " " + addr + " " + args, timeout);
   }
 };
 
-bool programs_built() {
-  return ac::test::executable_exists(bin("actorcache-node")) &&
-         ac::test::executable_exists(bin("actorcache-client")) &&
-         ac::test::executable_exists(bin("actorcache-console"));
+/// True when the programs (and openssl, for `tls`) are there; else WARNs that the test is skipped.
+bool tools_present(bool tls) {
+  if (ac::test::executable_exists(program_path("actorcache-node")) &&
+      ac::test::executable_exists(program_path("actorcache-client")) &&
+      ac::test::executable_exists(program_path("actorcache-console")) &&
+      (!tls || ac::test::executable_exists("openssl")))
+    return true;
+  WARN((tls ? "programs or openssl missing: skipped" : "programs not built: skipped"));
+  return false;
 }
 
 /// Connects to 127.0.0.1:port; -1 on failure.
@@ -200,10 +155,8 @@ long long json_int(const std::string& json, const std::string& key) {
 
 TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plaintext clients",
           "[security][tls][process]") {
-  if (!programs_built() || !ac::test::executable_exists("openssl")) {
-    WARN("programs or openssl missing: skipped");
+  if (!tools_present(true))
     return;
-  }
   test_pki pki;
   REQUIRE(pki.ok);
   node_proc node{pki.node_tls()};
@@ -221,11 +174,11 @@ TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plai
   auto rogue = node.client(pki.rogue_tls() + " --timeout=3s get tk");
   CHECK(rogue.rc == 2);
   CHECK(rogue.out.empty());
-  CHECK(rogue.took < 10s);
+  CHECK(rogue.elapsed < 10s);
   auto plain = node.client("--timeout=3s get tk");
   CHECK(plain.rc == 2);
   CHECK(plain.out.empty());
-  CHECK(plain.took < 10s);
+  CHECK(plain.elapsed < 10s);
   CHECK(node.proc->alive());
 
   // The console speaks TLS as well; the node still serves the good client afterwards.
@@ -241,20 +194,18 @@ TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plai
 
 TEST_CASE("a TLS client with a missing key file or a CA but no certificate exits 2 without connecting",
           "[security][tls][process]") {
-  if (!programs_built() || !ac::test::executable_exists("openssl")) {
-    WARN("programs or openssl missing: skipped");
+  if (!tools_present(true))
     return;
-  }
   test_pki pki;
   REQUIRE(pki.ok);
-  scratch_dir d;
+  temp_dir d{"ac-security-test"};
   auto port = std::to_string(ac::test::free_port());
-  auto missing = run(d, bin("actorcache-client") + " --node=127.0.0.1:" + port +
+  auto missing = run(d, program_path("actorcache-client") + " --node=127.0.0.1:" + port +
                           " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem --tls.cert-file=" +
-                          pki.c + "/client.pem --tls.key-file=" + d.path + "/nope.pem get k");
+                          pki.c + "/client.pem --tls.key-file=" + d.path() + "/nope.pem get k");
   CHECK(missing.rc == 2);
-  CHECK(missing.err.find(d.path + "/nope.pem") != std::string::npos);
-  auto no_cert = run(d, bin("actorcache-client") + " --node=127.0.0.1:" + port +
+  CHECK(missing.err.find(d.path() + "/nope.pem") != std::string::npos);
+  auto no_cert = run(d, program_path("actorcache-client") + " --node=127.0.0.1:" + port +
                           " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem get k");
   CHECK(no_cert.rc == 2);
   CHECK(no_cert.err.find("cert-file") != std::string::npos);
@@ -262,17 +213,15 @@ TEST_CASE("a TLS client with a missing key file or a CA but no certificate exits
 
 TEST_CASE("a node with tls.enabled and an unusable key file exits 2 naming the option",
           "[security][tls][process]") {
-  if (!programs_built() || !ac::test::executable_exists("openssl")) {
-    WARN("programs or openssl missing: skipped");
+  if (!tools_present(true))
     return;
-  }
   test_pki pki;
   REQUIRE(pki.ok);
   // Tests may run as root, for whom mode 000 is still readable: "unreadable" is a path that
   // does not exist, a folder, and a file that holds no key.
-  std::string garbage = pki.dir.path + "/garbage-key.pem";
+  std::string garbage = pki.dir.path() + "/garbage-key.pem";
   std::ofstream{garbage} << "this is not a PEM key\n";
-  for (const auto& key : {pki.dir.path + "/no-such-key.pem", pki.dir.path, garbage}) {
+  for (const auto& key : {pki.dir.path() + "/no-such-key.pem", pki.dir.path(), garbage}) {
     CAPTURE(key);
     auto args = pki.node_tls();
     args.back() = "--tls.key-file=" + key;
@@ -289,10 +238,8 @@ TEST_CASE("a node with tls.enabled and an unusable key file exits 2 naming the o
 
 TEST_CASE("junk bytes on a node's port drop that connection and the node keeps serving",
           "[security][process]") {
-  if (!programs_built()) {
-    WARN("programs not built: skipped");
+  if (!tools_present(false))
     return;
-  }
   node_proc node{{}};
   REQUIRE(node.listening());
   CHECK(node.client("put before-junk v1").rc == 0);
@@ -309,10 +256,8 @@ TEST_CASE("junk bytes on a node's port drop that connection and the node keeps s
 
 TEST_CASE("junk bytes on a TLS node's port drop that connection and the node keeps serving",
           "[security][tls][process]") {
-  if (!programs_built() || !ac::test::executable_exists("openssl")) {
-    WARN("programs or openssl missing: skipped");
+  if (!tools_present(true))
     return;
-  }
   test_pki pki;
   REQUIRE(pki.ok);
   node_proc node{pki.node_tls()};
@@ -325,10 +270,8 @@ TEST_CASE("junk bytes on a TLS node's port drop that connection and the node kee
 
 TEST_CASE("oversized values and keys are refused with exit 2 and nothing is stored",
           "[security][process]") {
-  if (!programs_built()) {
-    WARN("programs not built: skipped");
+  if (!tools_present(false))
     return;
-  }
   node_proc node{{"--cache.max-value-bytes=1000", "--cache.max-key-bytes=64",
                   "--metrics.interval=100ms"}};
   REQUIRE(node.listening());

@@ -2,70 +2,28 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
-#include "tests/support/child_process.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/tool_run.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using ac::test::child_process;
+using ac::test::program_path;
+using ac::test::shell_result;
+using ac::test::slurp;
+using ac::test::temp_dir;
 
-std::string bin(const std::string& name) {
-  const char* dir = std::getenv("AC_BIN_DIR");
-  return std::string{dir != nullptr ? dir : AC_BIN_DIR} + "/" + name;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// A scratch folder, removed with everything in it.
-struct scratch_dir {
-  std::string path = [] {
-    char tmpl[] = "/tmp/ac-redis-auth-test.XXXXXX";
-    return std::string{::mkdtemp(tmpl)};
-  }();
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
-struct tool_run {
-  int rc = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-/// Runs a shell command line under `timeout`, capturing both streams.
-tool_run run(const scratch_dir& dir, const std::string& cmd, int timeout_s = 20) {
-  tool_run r;
-  auto err_file = dir.path + "/stderr.txt";
-  FILE* p = ::popen(("timeout -s KILL " + std::to_string(timeout_s) + " " + cmd + " 2>" + err_file).c_str(), "r");
-  if (p == nullptr)
-    return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err_file);
-  return r;
+/// Runs a shell command line, bounded at 20 s; its stderr lands in `dir` and in err.
+shell_result run(const temp_dir& dir, const std::string& cmd) {
+  return ac::test::run_shell(cmd, 20s, dir.path() + "/stderr.txt");
 }
 
 /// One node with Redis as L2 and the synthetic loader, logging at debug; killed by PID at the end.
 struct auth_node {
-  scratch_dir dir;
+  temp_dir dir{"ac-redis-auth-test"};
   uint16_t port = ac::test::free_port();
   std::unique_ptr<child_process> proc;
   std::string addr = "--node=127.0.0.1:" + std::to_string(port);
@@ -76,13 +34,13 @@ struct auth_node {
                                   "--redis.password=" + password, "--loader.kind=synthetic",
                                   "--loader.value-size=32", "--metrics.interval=100ms",
                                   "--log.level=debug"};
-    proc = std::make_unique<child_process>(bin("actorcache-node"), args, log());
+    proc = std::make_unique<child_process>(program_path("actorcache-node"), args, log());
   }
   ~auth_node() { proc.reset(); }
-  std::string log() const { return dir.path + "/node.log"; }
+  std::string log() const { return dir.path() + "/node.log"; }
   bool listening() { return ac::test::wait_for_port(port, 10s) && proc->alive(); }
-  tool_run client(const std::string& args) { return run(dir, bin("actorcache-client") + " " + addr + " " + args); }
-  tool_run console(const std::string& args) { return run(dir, bin("actorcache-console") + " " + addr + " " + args); }
+  shell_result client(const std::string& args) { return run(dir, program_path("actorcache-client") + " " + addr + " " + args); }
+  shell_result console(const std::string& args) { return run(dir, program_path("actorcache-console") + " " + addr + " " + args); }
 };
 
 /// The integer after `"key":` that follows `"after":` in a JSON text, or -1.
@@ -96,11 +54,15 @@ long long json_int(const std::string& json, const std::string& key, const std::s
   return std::atoll(json.c_str() + at + key.size() + 3);
 }
 
+/// True when the programs, redis-server and redis-cli are there; else WARNs that the test is skipped.
 bool tools_present() {
-  return ac::test::executable_exists(bin("actorcache-node")) &&
-         ac::test::executable_exists(bin("actorcache-client")) &&
-         ac::test::executable_exists(bin("actorcache-console")) &&
-         ac::test::redis_server::installed() && ac::test::executable_exists("redis-cli");
+  if (ac::test::executable_exists(program_path("actorcache-node")) &&
+      ac::test::executable_exists(program_path("actorcache-client")) &&
+      ac::test::executable_exists(program_path("actorcache-console")) &&
+      ac::test::redis_server::installed() && ac::test::executable_exists("redis-cli"))
+    return true;
+  WARN("programs, redis-server or redis-cli missing: skipped");
+  return false;
 }
 
 const std::string password = "pw-7f3a9c-do-not-leak";
@@ -109,12 +71,10 @@ const std::string password = "pw-7f3a9c-do-not-leak";
 
 TEST_CASE("a node with the right Redis password computes, writes to L2 and never shows the password",
           "[security][redis][process]") {
-  if (!tools_present()) {
-    WARN("programs, redis-server or redis-cli missing: skipped");
+  if (!tools_present())
     return;
-  }
   ac::test::redis_server redis{password};
-  scratch_dir d;
+  temp_dir d{"ac-redis-auth-test"};
   auto cli = "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password +
              " --no-auth-warning ";
   // The server really requires the password.
@@ -162,10 +122,8 @@ TEST_CASE("a node with the right Redis password computes, writes to L2 and never
 
 TEST_CASE("a node with a wrong Redis password still serves through the loader and counts L2 errors",
           "[security][redis][process]") {
-  if (!tools_present()) {
-    WARN("programs, redis-server or redis-cli missing: skipped");
+  if (!tools_present())
     return;
-  }
   ac::test::redis_server redis{password};
   const std::string wrong = "wrong-pw-b81e-do-not-leak";
   auth_node node{redis.port(), wrong};
@@ -191,7 +149,7 @@ TEST_CASE("a node with a wrong Redis password still serves through the loader an
   CHECK(stats.find(wrong) == std::string::npos);
   CHECK(node.proc->alive());
   // Nothing reached Redis, and the log names the failure without the password.
-  scratch_dir d;
+  temp_dir d{"ac-redis-auth-test"};
   CHECK(run(d, "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password +
                  " --no-auth-warning DBSIZE").out == "0\n");
   auto log = slurp(node.log());

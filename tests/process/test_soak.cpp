@@ -5,59 +5,34 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
-#include <sstream>
 
-#include "tests/support/child_process.hpp"
+#include "tests/support/tool_run.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using ac::test::child_process;
+using ac::test::program_path;
+using ac::test::shell_result;
 using clock_type = std::chrono::steady_clock;
 
-std::string bin(const std::string& name) {
-  const char* dir = std::getenv("AC_BIN_DIR");
-  return std::string{dir != nullptr ? dir : AC_BIN_DIR} + "/" + name;
+/// Runs a shell command line, bounded by `timeout`; stderr is appended to `err_log`.
+shell_result run(const std::string& cmd, const std::string& err_log,
+                 std::chrono::seconds timeout = 15s) {
+  return ac::test::run_shell(cmd, timeout, err_log, true);
 }
 
-/// A scratch folder, removed with everything in it.
-struct scratch_dir {
-  std::string path = [] {
-    char tmpl[] = "/tmp/ac-soak-test.XXXXXX";
-    return std::string{::mkdtemp(tmpl)};
-  }();
-  bool keep = false;  // set on failure: the logs stay for a post-mortem
-  ~scratch_dir() {
-    std::error_code ec;
-    if (!keep)
-      std::filesystem::remove_all(path, ec);
-  }
-};
-
-struct tool_run {
-  int rc = -1;
-  std::string out;
-};
-
-/// Runs a shell command line under `timeout` (stderr appended to `err_log`), capturing stdout.
-tool_run run(const std::string& cmd, const std::string& err_log, int timeout_s = 15) {
-  tool_run r;
-  FILE* p = ::popen(("timeout -s KILL " + std::to_string(timeout_s) + " " + cmd + " 2>>" + err_log).c_str(), "r");
-  if (p == nullptr)
-    return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+/// True when the node, the client and redis-server are there; else WARNs that the test is skipped.
+bool soak_tools_present() {
+  if (ac::test::executable_exists(program_path("actorcache-node")) &&
+      ac::test::executable_exists(program_path("actorcache-client")) &&
+      ac::test::executable_exists("redis-server"))
+    return true;
+  WARN("programs or redis-server missing: skipped");
+  return false;
 }
 
 /// VmRSS of `pid` in bytes (from /proc/PID/status), or 0 when it is gone.
@@ -124,7 +99,7 @@ struct soak_node {
     args.insert(args.end(), extra.begin(), extra.end());
   }
   bool start() {
-    proc = std::make_unique<child_process>(bin("actorcache-node"), args, dir + "/" + name + ".log");
+    proc = std::make_unique<child_process>(program_path("actorcache-node"), args, dir + "/" + name + ".log");
     return ac::test::wait_for_port(port, 10s) && proc->alive();
   }
   void sample_rss() {
@@ -138,23 +113,19 @@ struct soak_node {
 
 TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKILL and a Redis restart, within its memory budget",
           "[.soak][process]") {
-  if (!ac::test::executable_exists(bin("actorcache-node")) ||
-      !ac::test::executable_exists(bin("actorcache-client")) ||
-      !ac::test::executable_exists("redis-server")) {
-    WARN("programs or redis-server missing: skipped");
+  if (!soak_tools_present())
     return;
-  }
-  scratch_dir d;
-  auto err_log = d.path + "/clients.err";
-  durable_redis redis{d.path};
+  ac::test::temp_dir d{"ac-soak-test"};
+  auto err_log = d.path() + "/clients.err";
+  durable_redis redis{d.path()};
   REQUIRE(redis.proc->alive());
-  soak_node a{"soak-a", d.path, redis.port, {}};
+  soak_node a{"soak-a", d.path(), redis.port, {}};
   REQUIRE(a.start());
-  soak_node b{"soak-b", d.path, redis.port, {"--cluster.seeds=[\"127.0.0.1:" + std::to_string(a.port) + "\"]"}};
+  soak_node b{"soak-b", d.path(), redis.port, {"--cluster.seeds=[\"127.0.0.1:" + std::to_string(a.port) + "\"]"}};
   REQUIRE(b.start());
-  auto client = bin("actorcache-client") + " " + a.addr() + " " + b.addr() + " --timeout=2s ";
+  auto client = program_path("actorcache-client") + " " + a.addr() + " " + b.addr() + " --timeout=2s ";
   auto both_alive = [&] {
-    auto m = run(bin("actorcache-console") + " " + a.addr() + " --timeout=2s members --json", err_log);
+    auto m = run(program_path("actorcache-console") + " " + a.addr() + " --timeout=2s members --json", err_log);
     size_t alive = 0;
     for (auto at = m.out.find("\"alive\""); at != std::string::npos; at = m.out.find("\"alive\"", at + 1))
       ++alive;
@@ -165,11 +136,11 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   // Phase 1: fill both L1s past their budget: 30,000 requests over 25,000 keys of 2 KB values,
   // 80 % puts (about 48 MB written, three times the two nodes' L1 together).
   auto fill = run(client + "load --clients=4 --window=8 --requests=30000 --keys=25000 --value-size=2000"
-                           " --get-ratio=0.2 --key-prefix=noise- --json", err_log, 120);
+                           " --get-ratio=0.2 --key-prefix=noise- --json", err_log, 120s);
   CHECK(fill.rc == 0);
   // L1 really is at its budget now, so the RSS bound below means something.
   for (auto* n : {&a, &b}) {
-    auto bytes = json_int(run(bin("actorcache-console") + " " + n->addr() + " --timeout=2s stats --json", err_log).out, "bytes");
+    auto bytes = json_int(run(program_path("actorcache-console") + " " + n->addr() + " --timeout=2s stats --json", err_log).out, "bytes");
     CAPTURE(n->name, bytes);
     CHECK(bytes > static_cast<long long>(max_bytes / 2));
     CHECK(bytes <= static_cast<long long>(max_bytes));
@@ -260,8 +231,8 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
       }
     }
   }
-  d.keep = missing != 0 || wrong != 0;
-  INFO("first bad key: " << first_bad << "; logs kept in " << (d.keep ? d.path : "(none)"));
+  d.keep(missing != 0 || wrong != 0);
+  INFO("first bad key: " << first_bad << "; logs kept in " << (d.kept() ? d.path() : "(none)"));
   CHECK(missing == 0);
   CHECK(wrong == 0);
 
@@ -279,23 +250,19 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
 
 TEST_CASE("after a Redis restart the first L2 read on each pooled connection is not served as a miss",
           "[.soak][process]") {
-  if (!ac::test::executable_exists(bin("actorcache-node")) ||
-      !ac::test::executable_exists(bin("actorcache-client")) ||
-      !ac::test::executable_exists("redis-server")) {
-    WARN("programs or redis-server missing: skipped");
+  if (!soak_tools_present())
     return;
-  }
-  scratch_dir d;
-  auto err_log = d.path + "/clients.err";
-  durable_redis redis{d.path};
+  ac::test::temp_dir d{"ac-soak-test"};
+  auto err_log = d.path() + "/clients.err";
+  durable_redis redis{d.path()};
   REQUIRE(redis.proc->alive());
   // Two separate nodes on one Redis: `writer` puts, `reader` (empty L1) must read L2.
-  soak_node writer{"writer", d.path, redis.port, {}};
-  soak_node reader{"reader", d.path, redis.port, {}};
+  soak_node writer{"writer", d.path(), redis.port, {}};
+  soak_node reader{"reader", d.path(), redis.port, {}};
   REQUIRE(writer.start());
   REQUIRE(reader.start());
-  auto put = bin("actorcache-client") + " " + writer.addr() + " --timeout=2s put ";
-  auto get = bin("actorcache-client") + " " + reader.addr() + " --timeout=2s ";
+  auto put = program_path("actorcache-client") + " " + writer.addr() + " --timeout=2s put ";
+  auto get = program_path("actorcache-client") + " " + reader.addr() + " --timeout=2s ";
   for (int i = 0; i < 8; ++i)
     REQUIRE(run(put + "k" + std::to_string(i) + " v" + std::to_string(i) + " --ttl=3600", err_log).out == "OK\n");
   REQUIRE(ac::test::wait_until(

@@ -1,40 +1,20 @@
 // Process tests of the client's automatic get batching (load --auto-batch) against a real node.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <filesystem>
 #include <regex>
 #include <thread>
 
-#include "tests/support/child_process.hpp"
+#include "tests/support/tool_run.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
+using ac::test::program_path;
+using ac::test::shell_result;
 
-std::string bin(const std::string& name) {
-  const char* dir = std::getenv("AC_BIN_DIR");
-  return std::string{dir != nullptr ? dir : AC_BIN_DIR} + "/" + name;
-}
-
-struct tool_run {
-  int rc = -1;
-  std::string out;
-};
-
-// Runs a shell command line; stdout is captured, stderr discarded.
-tool_run run(const std::string& cmd) {
-  tool_run r;
-  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (p == nullptr)
-    return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+// Every tool run is bounded, so a hung client fails its check instead of hanging the binary.
+shell_result run(const std::string& cmd, std::chrono::seconds timeout = 30s) {
+  return ac::test::run_shell(cmd, timeout);
 }
 
 // The integer value of "name": in a load --json line, or -1 when it is missing.
@@ -45,36 +25,23 @@ long long field(const std::string& json, const std::string& name) {
   return std::stoll(m[1].str());
 }
 
-// One node on a free port, killed at the end of the test.
+// One node on an ephemeral port, killed at the end of the test.
 struct node_fixture {
-  std::string dir = [] {
-    char tmpl[] = "/tmp/ac-autobatch-test.XXXXXX";
-    return std::string{::mkdtemp(tmpl)};
-  }();
-  uint16_t port = ac::test::free_port();
-  std::unique_ptr<ac::test::child_process> node;
+  ac::test::temp_dir dir{"ac-autobatch-test"};
+  ac::test::node_process node{"autobatch", {}, dir.path()};  // declared after dir: killed first
   std::string addr;
 
-  ~node_fixture() {
-    node.reset();  // kills the node before its log goes
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-
   bool start() {
-    if (!ac::test::executable_exists(bin("actorcache-node"))
-        || !ac::test::executable_exists(bin("actorcache-client")))
+    if (!ac::test::executable_exists(program_path("actorcache-node"))
+        || !ac::test::executable_exists(program_path("actorcache-client"))
+        || !node.start(0, 10s))
       return false;
-    node = std::make_unique<ac::test::child_process>(
-      bin("actorcache-node"),
-      std::vector<std::string>{"--node.port=" + std::to_string(port), "--node.host=127.0.0.1"},
-      dir + "/node.log");
-    addr = "--node=127.0.0.1:" + std::to_string(port);
-    return ac::test::wait_for_port(port, 10s);
+    addr = "--node=" + node.address();
+    return true;
   }
 
   std::string client(const std::string& args) const {
-    return bin("actorcache-client") + " " + addr + " --timeout=5 " + args;
+    return program_path("actorcache-client") + " " + addr + " --timeout=5 " + args;
   }
 };
 
@@ -149,15 +116,16 @@ TEST_CASE("auto-batched gets to a node that dies fail fast instead of waiting fo
   // More requests than finish before the kill; the ones after it fail at once (no node).
   // Without fail-fast, the gets in flight at the kill would wait for the 3 s timeout (twice,
   // with the retry), so the slowest request shows whether they did.
-  tool_run r;
+  // The run's own bound lies past the 60 s checked below, so that check decides, not the kill.
+  shell_result r;
   std::thread load([&] {
-    r = run(bin("actorcache-client") + " " + f.addr
+    r = run(program_path("actorcache-client") + " " + f.addr
             + " --timeout=3 load --get-ratio=1 --keys=1000 --requests=2000000 --clients=8"
-              " --window=8 --auto-batch=64 --json");
+              " --window=8 --auto-batch=64 --json", 90s);
   });
   std::this_thread::sleep_for(1500ms);  // connected and under way
   auto killed = std::chrono::steady_clock::now();
-  f.node->send_signal(SIGKILL);
+  f.node.kill();
   load.join();
   CHECK(std::chrono::steady_clock::now() - killed < 60s);
   CHECK(r.rc == 2);

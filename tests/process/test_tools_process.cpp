@@ -1,73 +1,37 @@
 // Process tests of actorcache-client and -console against a real actorcache-node on loopback.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <filesystem>
-
-#include "tests/support/child_process.hpp"
+#include "tests/support/tool_run.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
+using ac::test::program_path;
 
-std::string bin(const std::string& name) {
-  const char* dir = std::getenv("AC_BIN_DIR");
-  return std::string{dir != nullptr ? dir : AC_BIN_DIR} + "/" + name;
+// Every tool run is bounded, so a hung tool fails its check instead of hanging the binary.
+ac::test::shell_result run(const std::string& cmd) {
+  return ac::test::run_shell(cmd, 30s);
 }
 
-struct tool_run {
-  int rc = -1;
-  std::string out;
-};
-
-// Runs a shell command line; stdout is captured, stderr discarded.
-tool_run run(const std::string& cmd) {
-  tool_run r;
-  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (p == nullptr)
-    return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-// One node on a free port, killed at the end of the test.
+// One node on an ephemeral port, killed at the end of the test.
 struct node_fixture {
-  std::string dir = [] {
-    char tmpl[] = "/tmp/ac-tools-test.XXXXXX";
-    return std::string{::mkdtemp(tmpl)};
-  }();
-  uint16_t port = ac::test::free_port();
-  std::unique_ptr<ac::test::child_process> node;
+  ac::test::temp_dir dir{"ac-tools-test"};
+  ac::test::node_process node{"tools", {}, dir.path()};  // declared after dir: killed first
   std::string addr;
 
-  ~node_fixture() {
-    node.reset();  // kills the node before its log goes
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-
   bool start() {
-    if (!ac::test::executable_exists(bin("actorcache-node")))
+    if (!ac::test::executable_exists(program_path("actorcache-node")) || !node.start(0, 10s))
       return false;
-    node = std::make_unique<ac::test::child_process>(
-      bin("actorcache-node"),
-      std::vector<std::string>{"--node.port=" + std::to_string(port), "--node.host=127.0.0.1"},
-      dir + "/node.log");
-    addr = "--node=127.0.0.1:" + std::to_string(port);
-    return ac::test::wait_for_port(port, 10s);
+    addr = "--node=" + node.address();
+    return true;
   }
 
   std::string client(const std::string& args) const {
-    return bin("actorcache-client") + " " + addr + " " + args;
+    return program_path("actorcache-client") + " " + addr + " " + args;
   }
 
   std::string console(const std::string& args) const {
-    return bin("actorcache-console") + " " + addr + " " + args;
+    return program_path("actorcache-console") + " " + addr + " " + args;
   }
 };
 
@@ -131,18 +95,18 @@ TEST_CASE("console stats and members --json have the promised shape", "[tools][p
 
 TEST_CASE("tools refuse unknown options and unreachable or frozen nodes with exit 2",
           "[tools][process]") {
-  if (!ac::test::executable_exists(bin("actorcache-client")))
+  if (!ac::test::executable_exists(program_path("actorcache-client")))
     return;
   auto port = std::to_string(ac::test::free_port());
-  CHECK(run(bin("actorcache-client") + " --node=127.0.0.1:" + port + " --bogus get k").rc == 2);
-  CHECK(run(bin("actorcache-client") + " --node=127.0.0.1:" + port + " get k").rc == 2);
-  CHECK(run(bin("actorcache-console") + " --node=127.0.0.1:" + port + " stats").rc == 2);
+  CHECK(run(program_path("actorcache-client") + " --node=127.0.0.1:" + port + " --bogus get k").rc == 2);
+  CHECK(run(program_path("actorcache-client") + " --node=127.0.0.1:" + port + " get k").rc == 2);
+  CHECK(run(program_path("actorcache-console") + " --node=127.0.0.1:" + port + " stats").rc == 2);
   node_fixture f;
   if (!f.start())
     return;
-  f.node->send_signal(SIGSTOP);
+  f.node.freeze();
   auto t0 = std::chrono::steady_clock::now();
   CHECK(run(f.client("--timeout=1 get k")).rc == 2);
   CHECK(std::chrono::steady_clock::now() - t0 < 5s);
-  f.node->send_signal(SIGCONT);
+  f.node.thaw();
 }

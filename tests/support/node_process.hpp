@@ -22,15 +22,19 @@
 
 namespace ac::test {
 
+/// The environment variable `var`, else `fallback`.
+inline std::string env_or(const char* var, const std::string& fallback) {
+  const char* value = std::getenv(var);
+  return value != nullptr ? std::string{value} : fallback;
+}
+
 /// The path of a built program: $AC_BIN_DIR/name, else the AC_BIN_DIR the tests were built with.
 inline std::string program_path(const std::string& name) {
-  const char* dir = std::getenv("AC_BIN_DIR");
 #ifdef AC_BIN_DIR
-  std::string fallback = AC_BIN_DIR;
+  return env_or("AC_BIN_DIR", AC_BIN_DIR) + "/" + name;
 #else
-  std::string fallback = "bin";
+  return env_or("AC_BIN_DIR", "bin") + "/" + name;
 #endif
-  return (dir != nullptr ? std::string{dir} : fallback) + "/" + name;
 }
 
 /// What a finished tool printed and how it ended.
