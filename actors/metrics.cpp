@@ -34,8 +34,7 @@ void collect(self_ptr self, const metrics_config& cfg, Done done) {
       g->done(std::move(g->rows));
   };
   if (g->pending == 0) {
-    g->pending = 1;
-    one_done();
+    g->done(std::move(g->rows));
     return;
   }
   // caf::duration, not std::chrono: CAF 0.17.6 drops the priority with the chrono overload.
