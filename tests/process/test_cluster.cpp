@@ -9,8 +9,8 @@
 #include <map>
 #include <optional>
 
-#include "tests/support/node_process.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/tool_run.hpp"
 
 namespace {
 
@@ -78,8 +78,7 @@ int64_t lookups_of(const node_process& n) {
 }
 
 std::string tail_of(const std::string& file, size_t bytes = 1500) {
-  std::ifstream f{file};
-  std::string s{std::istreambuf_iterator<char>{f}, std::istreambuf_iterator<char>{}};
+  auto s = ac::test::slurp(file);
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
 }
 
