@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config python3 curl openssl procps
   libcaf-dev libhiredis-dev capnproto libcapnp-dev libspdlog-dev catch2
-  libabsl-dev libxxhash-dev libcpp-httplib-dev libbenchmark-dev
+  libabsl-dev libxxhash-dev libjemalloc-dev libcpp-httplib-dev libbenchmark-dev
   redis-server redis-tools prometheus clang libfuzzer-14-dev
   nlohmann-json3-dev
 )
