@@ -55,9 +55,10 @@ caf::error check_backlog(self_ptr self, const shard_config& cfg) {
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
   auto start = std::chrono::steady_clock::now();
   auto& st = self->state;
-  // Every 4th read feeds the heavy-hitter sketch: hot keys still show, at a quarter of the cost.
-  if ((++st.reads & 3) == 0)
-    st.hot.record(key, 4);
+  // Every 16th read feeds the heavy-hitter sketch (weighted 16): hot keys still stand out,
+  // and the sketch's O(capacity) replacement stays off the common hit path.
+  if ((++st.reads & 15) == 0)
+    st.hot.record(key, 16);
   if (auto found = st.store->get(key, key_hash(key))) {
     auto result = make_hit(std::string{found.value}, tier::l1);
     result.hot = st.hot.is_hot(key, cfg.hot_threshold);
@@ -82,8 +83,8 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   auto results = std::make_shared<lookup_results>(keys.size());
   std::vector<size_t> missing;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if ((++st.reads & 3) == 0)
-      st.hot.record(keys[i], 4);
+    if ((++st.reads & 15) == 0)
+      st.hot.record(keys[i], 16);
     if (auto found = st.store->get(keys[i], key_hash(keys[i]))) {
       (*results)[i] = make_hit(std::string{found.value}, tier::l1);
       (*results)[i].hot = st.hot.is_hot(keys[i], cfg.hot_threshold);
