@@ -80,7 +80,7 @@ struct batch_gather {
 /// Splits a batch by target (local shard, or owner node when `may_forward`), asks each once,
 /// answers in key order.
 caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
-                                     const std::vector<std::string>& keys, bool may_forward) {
+                                     std::vector<std::string>& keys, bool may_forward) {
   for (auto& k : keys)
     if (auto err = check_key(self, cfg, k))
       return err;
@@ -91,28 +91,37 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   for (size_t i = 0; i < keys.size(); ++i) {
     auto h = key_hash(keys[i]);
     front_actor peer = may_forward ? owner_front(self, h) : front_actor{};
-    auto& g = peer ? remote[peer.address()].second : local[shard_of(h, n)];
-    if (peer)
-      remote[peer.address()].first = peer;
-    g.idx.push_back(i);
-    g.keys.push_back(keys[i]);
+    if (peer) {
+      auto& r = remote[peer.address()];
+      r.first = peer;
+      r.second.idx.push_back(i);
+    } else {
+      local[shard_of(h, n)].idx.push_back(i);
+    }
   }
   size_t parts = remote.size();
   for (auto& g : local)
-    parts += !g.keys.empty();
+    parts += !g.idx.empty();
   // One local shard holds every key: it answers the caller directly, in the caller's order.
   if (parts == 1 && remote.empty())
     for (uint32_t s = 0; s < n; ++s)
-      if (!local[s].keys.empty())
-        return self->delegate(st.shards[s], get_many_atom::value, keys);
+      if (!local[s].idx.empty())
+        return self->delegate(st.shards[s], get_many_atom::value, std::move(keys));
+  // The message is ours (CAF copies on write only when it is shared): move the keys, not copy.
+  auto take_keys = [&](key_group& g) {
+    g.keys.reserve(g.idx.size());
+    for (auto i : g.idx)
+      g.keys.push_back(std::move(keys[i]));
+  };
   auto gather = std::make_shared<batch_gather>(
     batch_gather{lookup_results(keys.size()), parts, self->make_response_promise<lookup_results>()});
   auto on_error = [gather](caf::error& err) { gather->fail(err); };
   // Local shards need no timeout: a dead local actor answers with an error at once, and a
   // shard's own loads are bounded; the caller's deadline still applies end to end.
   for (uint32_t s = 0; s < n; ++s) {
-    if (local[s].keys.empty())
+    if (local[s].idx.empty())
       continue;
+    take_keys(local[s]);
     self->request(st.shards[s], caf::infinite, get_many_atom::value, std::move(local[s].keys))
       .then([gather, idx = std::move(local[s].idx)](lookup_results& part) { gather->add(idx, part); },
             on_error);
@@ -120,6 +129,7 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   for (auto& kv : remote) {
     auto& [peer, g] = kv.second;
     ++st.forwarded;
+    take_keys(g);
     self->request(peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
                   std::move(g.keys), st.routes.epoch)
       .then([gather, idx = std::move(g.idx)](lookup_results& part) { gather->add(idx, part); },
@@ -208,7 +218,7 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
         return forward_get(self, cfg, peer, key);
       return self->delegate(shard_for(self, h), get_atom::value, key);
     },
-    [=](get_many_atom, const std::vector<std::string>& keys) -> caf::result<lookup_results> {
+    [=](get_many_atom, std::vector<std::string>& keys) -> caf::result<lookup_results> {
       ++self->state.handled;
       if (auto err = check_load(self, cfg))
         return err;
@@ -247,7 +257,7 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
         return err;
       return self->delegate(shard_for(self, key_hash(key)), get_atom::value, key);
     },
-    [=](route_atom, get_many_atom, const std::vector<std::string>& keys, uint64_t) {
+    [=](route_atom, get_many_atom, std::vector<std::string>& keys, uint64_t) {
       ++self->state.handled;
       return get_many(self, cfg, keys, false);
     },
