@@ -57,22 +57,39 @@ bool eventually(Pred pred, std::chrono::milliseconds bound) {
   return test::wait_until(pred, bound);
 }
 
+/// Node "a" (the seed) and node "b" joining through it, both converged to two alive members.
+struct two_nodes {
+  explicit two_nodes(std::chrono::milliseconds hot_ttl = 1s)
+    : port_a(test::free_port()),
+      a{[&](node_config& c) {
+        c.node_id = "a";
+        c.node_port = port_a;
+        c.cluster_heartbeat_interval = 100ms;
+      }},
+      b{[&](node_config& c) {
+        c.node_id = "b";
+        c.node_port = test::free_port();
+        c.cluster_seeds = {"127.0.0.1:" + std::to_string(port_a)};
+        c.cluster_heartbeat_interval = 100ms;
+        c.cluster_hot_ttl = hot_ttl;
+      }} {}
+
+  bool converged() {
+    return eventually([&] { return alive(members(a)) == 2 && alive(members(b)) == 2; }, 10s);
+  }
+
+  uint16_t port_a;
+  published a;
+  published b;
+};
+
 } // namespace
 
 TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[cluster]") {
-  auto port_a = test::free_port();
-  published a{[&](node_config& c) {
-    c.node_id = "a";
-    c.node_port = port_a;
-    c.cluster_heartbeat_interval = 100ms;
-  }};
-  published b{[&](node_config& c) {
-    c.node_id = "b";
-    c.node_port = test::free_port();
-    c.cluster_seeds = {"127.0.0.1:" + std::to_string(port_a)};
-    c.cluster_heartbeat_interval = 100ms;
-  }};
-  REQUIRE(eventually([&] { return alive(members(a)) == 2 && alive(members(b)) == 2; }, 10s));
+  two_nodes cluster;
+  REQUIRE(cluster.converged());
+  auto& a = cluster.a;
+  auto& b = cluster.b;
   // Each key is owned by exactly one of them; a put through either is read through both.
   rendezvous_ring ring;
   ring.set_members({"a", "b"});
@@ -102,20 +119,10 @@ TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[
 }
 
 TEST_CASE("a key the owner reports hot is served from a near copy on the other node", "[cluster][hot]") {
-  auto port_a = test::free_port();
-  published a{[&](node_config& c) {
-    c.node_id = "a";
-    c.node_port = port_a;
-    c.cluster_heartbeat_interval = 100ms;
-  }};
-  published b{[&](node_config& c) {
-    c.node_id = "b";
-    c.node_port = test::free_port();
-    c.cluster_seeds = {"127.0.0.1:" + std::to_string(port_a)};
-    c.cluster_heartbeat_interval = 100ms;
-    c.cluster_hot_ttl = 10s;
-  }};
-  REQUIRE(eventually([&] { return alive(members(b)) == 2 && alive(members(a)) == 2; }, 10s));
+  two_nodes cluster{10s};
+  REQUIRE(cluster.converged());
+  auto& a = cluster.a;
+  auto& b = cluster.b;
   // A key owned by a.
   rendezvous_ring ring;
   ring.set_members({"a", "b"});
