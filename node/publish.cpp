@@ -59,7 +59,8 @@ std::string check_tls_files(caf::actor_system& sys, const node_config& cfg) {
   }
 }
 
-int64_t total(const node_report& rep, const char* key) {
+/// The sum of one counter over every actor row of a report.
+int64_t sum_counter(const node_report& rep, const char* key) {
   int64_t n = 0;
   for (auto& a : rep.actors) {
     auto i = a.counters.find(key);
@@ -122,8 +123,11 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
   while (std::chrono::steady_clock::now() < deadline) {
     bool idle = true;
     self->request(h.metrics, std::chrono::seconds(1), report_atom::value)
-      .receive([&](const node_report& rep) { idle = total(rep, "in_flight") == 0 && total(rep, "busy") == 0; },
-               [&](caf::error&) {});
+      .receive(
+        [&](const node_report& rep) {
+          idle = sum_counter(rep, "in_flight") == 0 && sum_counter(rep, "busy") == 0;
+        },
+        [&](caf::error&) {});
     if (idle)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
