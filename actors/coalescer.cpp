@@ -64,8 +64,15 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key)
         finish(self, key, std::move(r));
       },
       [=](caf::error& err) {
-        // A failed compute fails every waiter and caches nothing.
+        // A failed compute fails every waiter and caches no value; with negative_ttl the
+        // failure itself is remembered briefly, so a storm on a failing key computes once.
         ++self->state.errors;
+        if (cfg.negative_ttl.count() > 0) {
+          auto& failures = self->state.failures;
+          if (failures.size() >= cfg.max_negative)
+            failures.erase(failures.begin());
+          failures[key] = failed_load{err, std::chrono::steady_clock::now() + cfg.negative_ttl};
+        }
         spdlog::debug("coalescer-{}: compute of a key failed: {}", cfg.shard_index, describe(err));
         finish(self, key, std::move(err));
       });
@@ -122,6 +129,7 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"load_misses", static_cast<int64_t>(st.misses)},
     {"errors", static_cast<int64_t>(st.errors)},
     {"max_waiters", static_cast<int64_t>(st.max_waiters)},
+    {"negative_hits", static_cast<int64_t>(st.negative_hits)},
   };
   put_latency(row, st.latency);
   return row;
@@ -144,6 +152,13 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
     [=](load_atom, const std::string& key) -> caf::result<lookup_result> {
       auto& st = self->state;
       ++st.handled;
+      if (auto f = st.failures.find(key); f != st.failures.end()) {
+        if (std::chrono::steady_clock::now() < f->second.until) {
+          ++st.negative_hits;
+          return f->second.error;
+        }
+        st.failures.erase(f);
+      }
       auto rp = self->make_response_promise<lookup_result>();
       auto [it, fresh] = st.flights.try_emplace(key);
       it->second.waiters.push_back(rp);

@@ -21,6 +21,14 @@ struct coalescer_config {
   compute_actor compute;                          ///< the loader, may be null
   std::chrono::milliseconds load_timeout{10000};  ///< bound on L2 + compute of one flight
   uint32_t default_ttl = 300;                     ///< TTL of computed values (seconds)
+  std::chrono::milliseconds negative_ttl{0};      ///< remember a failed load this long (0 = never)
+  size_t max_negative = 10000;                    ///< bound on remembered failures
+};
+
+/// A load that failed recently, answered again without recomputing (negative caching).
+struct failed_load {
+  caf::error error;
+  std::chrono::steady_clock::time_point until;
 };
 
 /// One load in progress and everybody waiting for it.
@@ -31,6 +39,7 @@ struct flight {
 
 struct coalescer_state {
   absl::flat_hash_map<std::string, flight> flights;
+  absl::flat_hash_map<std::string, failed_load> failures;  ///< negative cache (negative_ttl)
   redis_bridge_actor bridge;  ///< replaceable after a restart (update_atom)
   compute_actor compute;      ///< replaceable after a restart (update_atom)
   latency_histogram latency;  ///< per waiter: miss to answer
@@ -43,6 +52,7 @@ struct coalescer_state {
   uint64_t misses = 0;        ///< flights that ended without a value
   uint64_t errors = 0;        ///< flights that ended with an error
   uint64_t max_waiters = 0;   ///< most waiters one flight had
+  uint64_t negative_hits = 0; ///< loads answered from the negative cache
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

@@ -187,6 +187,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     cc.bridge = cfg.bridge;
     cc.compute = cfg.compute;
     cc.load_timeout = cfg.load_timeout;
+    cc.negative_ttl = cfg.negative_ttl;
     cc.default_ttl = static_cast<uint32_t>(cfg.store.default_ttl.count());
     st.coalescer = self->spawn<caf::linked>(coalescer, std::move(cc));
   }

@@ -22,6 +22,7 @@ struct shard_config {
   uint32_t max_value_bytes = 1 << 20;                ///< cache.max-value-bytes
   std::chrono::milliseconds sweep_interval{1000};    ///< how often expired entries are dropped
   std::chrono::milliseconds load_timeout{10000};     ///< bound on one miss load (L2 + compute)
+  std::chrono::milliseconds negative_ttl{0};         ///< remember failed loads this long (0 = never)
   bool has_loader = false;                           ///< a loader or L2 exists: misses go to the coalescer
   redis_bridge_actor bridge;                         ///< L2 (may be null): write-through of puts
   compute_actor compute;                             ///< the loader (may be null)

@@ -51,7 +51,8 @@ node_config::node_config() {
     .add(loader_queue, "queue", "computes waiting for a worker before 'overloaded'")
     .add(loader_spin, "spin", "synthetic: burn CPU instead of sleeping")
     .add(loader_fail_prefix, "fail-prefix", "synthetic: keys with this prefix fail (drills)")
-    .add(loader_timeout, "timeout", "bound on one compute");
+    .add(loader_timeout, "timeout", "bound on one compute")
+    .add(loader_negative_ttl, "negative-ttl", "answer a failed key's error again for this long; 0 = off");
   opt_group{custom_options_, "cluster"}
     .add(cluster_seeds, "seeds", "members to join, e.g. [\"127.0.0.1:7101\"]")
     .add(cluster_heartbeat_interval, "heartbeat-interval", "time between heartbeats")
@@ -101,6 +102,8 @@ std::string node_config::validate() {
     return "cache.max-key-bytes: must be at least 1";
   if (cache_shards > 1024)
     return "cache.shards: at most 1024";
+  if (loader_negative_ttl.count() < 0)
+    return "loader.negative-ttl: must not be negative";
   if (cache_default_ttl.count() < 0 || cache_stale_ttl.count() < 0)
     return "cache.default-ttl / cache.stale-ttl: must not be negative";
   if (redis_enabled && redis_pool_size == 0)

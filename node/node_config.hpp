@@ -50,6 +50,7 @@ struct node_config : caf::actor_system_config {
   bool loader_spin = false;
   std::string loader_fail_prefix;
   caf::timespan loader_timeout = std::chrono::seconds(30);
+  caf::timespan loader_negative_ttl = std::chrono::seconds(0);  ///< remember failed loads (0 = off)
   // -- cluster ------------------------------------------------------------------
   std::vector<std::string> cluster_seeds;
   caf::timespan cluster_heartbeat_interval = std::chrono::milliseconds(500);

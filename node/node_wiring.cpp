@@ -100,6 +100,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.max_value_bytes = cfg.cache_max_value_bytes;
     sc.sweep_interval = ms(cfg.cache_sweep_interval);
     sc.load_timeout = ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4;
+    sc.negative_ttl = ms(cfg.loader_negative_ttl);
     sc.has_loader = h.bridge || h.compute;
     sc.bridge = h.bridge;
     sc.compute = h.compute;

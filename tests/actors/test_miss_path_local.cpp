@@ -95,3 +95,27 @@ TEST_CASE("the compute queue refuses work beyond its bound with overloaded", "[m
   CHECK(ok == 3);
   CHECK(overloaded == 3);
 }
+
+TEST_CASE("with loader.negative-ttl a failed key is answered from the failure until it expires", "[miss][negative]") {
+  node_fixture f{[](node_config& c) {
+    c.loader_kind = "synthetic";
+    c.loader_fail_prefix = "fail-";
+    c.loader_negative_ttl = std::chrono::milliseconds(500);
+  }};
+  auto computes_tried = [&] {
+    for (auto& a : f.report().actors)
+      if (a.kind == "compute")
+        return a.counters["failures"];
+    return int64_t{-1};
+  };
+  CHECK(f.get("fail-neg").find("compute_failed") != std::string::npos);
+  CHECK(computes_tried() == 1);
+  for (int i = 0; i < 5; ++i)
+    CHECK(f.get("fail-neg").find("compute_failed") != std::string::npos);
+  CHECK(computes_tried() == 1);  // remembered, not recomputed
+  // Once the negative TTL is over the loader is asked again.
+  CHECK(f.eventually([&] {
+    f.get("fail-neg");
+    return computes_tried() == 2;
+  }, std::chrono::seconds(5)));
+}
