@@ -1,5 +1,6 @@
 // fuzz_config_file.cpp: libFuzzer target: check_config_file never crashes on any file and names the line of what it refuses.
 #include "node/config_file_check.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 #include <unistd.h>
 
@@ -39,10 +40,7 @@ struct fuzz_config : caf::actor_system_config {
   const caf::config_option_set& options() const { return custom_options_; }
 };
 
-void check(bool ok) {
-  if (!ok)
-    __builtin_trap();
-}
+using ac::fuzz::check;
 
 } // namespace
 

@@ -7,14 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace {
+#include "tests/fuzz/fuzz_check.hpp"
 
-void check(bool ok) {
-  if (!ok)
-    __builtin_trap();
-}
-
-} // namespace
+using ac::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view key(reinterpret_cast<const char*>(data), size);

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include "tests/fuzz/fuzz_check.hpp"
 #include <utility>
 #include <vector>
 
@@ -27,10 +29,7 @@ struct byte_reader {
   }
 };
 
-void check(bool ok) {
-  if (!ok)
-    __builtin_trap();
-}
+using ac::fuzz::check;
 
 } // namespace
 
