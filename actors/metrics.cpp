@@ -13,11 +13,6 @@ namespace {
 
 using self_ptr = metrics_actor::stateful_pointer<metrics_state>;
 
-int64_t counter(const actor_stats& row, const char* key) {
-  auto i = row.counters.find(key);
-  return i == row.counters.end() ? 0 : i->second;
-}
-
 /// Asks every source for its rows at high priority (so a backlog doesn't delay the answer),
 /// then calls `done` with what arrived in time.
 template <class Done>
@@ -83,30 +78,30 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
-      hits += counter(r, "hits");
-      misses += counter(r, "misses");
-      entries += counter(r, "entries");
-      bytes += counter(r, "bytes");
-      capacity += counter(r, "capacity_bytes");
-      evictions += counter(r, "evictions");
-      expirations += counter(r, "expirations");
-      stale_hits += counter(r, "stale_hits");
-      errors += counter(r, "refused");
+      hits += counter_of(r, "hits");
+      misses += counter_of(r, "misses");
+      entries += counter_of(r, "entries");
+      bytes += counter_of(r, "bytes");
+      capacity += counter_of(r, "capacity_bytes");
+      evictions += counter_of(r, "evictions");
+      expirations += counter_of(r, "expirations");
+      stale_hits += counter_of(r, "stale_hits");
+      errors += counter_of(r, "refused");
     } else if (r.kind == "coalescer") {
-      computes += counter(r, "computes");
-      coalesced += counter(r, "coalesced");
-      l2_corrupt += counter(r, "l2_corrupt");
-      errors += counter(r, "errors");
+      computes += counter_of(r, "computes");
+      coalesced += counter_of(r, "coalesced");
+      l2_corrupt += counter_of(r, "l2_corrupt");
+      errors += counter_of(r, "errors");
     } else if (r.kind == "redis_bridge") {
-      l2_hits += counter(r, "l2_hits");
-      l2_misses += counter(r, "l2_misses");
-      l2_errors += counter(r, "l2_errors");
-      rep.breaker = std::string{to_string(static_cast<breaker_state>(counter(r, "breaker_state")))};
+      l2_hits += counter_of(r, "l2_hits");
+      l2_misses += counter_of(r, "l2_misses");
+      l2_errors += counter_of(r, "l2_errors");
+      rep.breaker = std::string{to_string(static_cast<breaker_state>(counter_of(r, "breaker_state")))};
     } else if (r.kind == "front") {
-      errors += counter(r, "refused") + counter(r, "overloaded");
+      errors += counter_of(r, "refused") + counter_of(r, "overloaded");
     } else if (r.kind == "sizing_supervisor") {
-      restarts += counter(r, "restarts");
-      degraded += counter(r, "degraded");
+      restarts += counter_of(r, "restarts");
+      degraded += counter_of(r, "degraded");
     }
     for (auto& hk : r.hot_keys)
       rep.hot_keys.push_back(hk);
@@ -186,9 +181,9 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         uint64_t bytes = 0, entries = 0, capacity = 0;
         for (auto& r : rows)
           if (r.kind == "shard") {
-            bytes += counter(r, "bytes");
-            entries += counter(r, "entries");
-            capacity += counter(r, "capacity_bytes");
+            bytes += counter_of(r, "bytes");
+            entries += counter_of(r, "entries");
+            capacity += counter_of(r, "capacity_bytes");
           }
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now().time_since_epoch())

@@ -116,13 +116,8 @@ void update_gains(self_ptr self) {
           auto& s = self->state;
           if (rows.empty() || i >= s.gains.size())
             return;
-          auto& c = rows[0].counters;
-          auto get = [&](const char* k) {
-            auto it = c.find(k);
-            return it == c.end() ? int64_t{0} : it->second;
-          };
-          auto ghosts = static_cast<uint64_t>(get("ghost_hits"));
-          auto lookups = static_cast<double>(get("hits") + get("misses"));
+          auto ghosts = static_cast<uint64_t>(counter_of(rows[0], "ghost_hits"));
+          auto lookups = static_cast<double>(counter_of(rows[0], "hits") + counter_of(rows[0], "misses"));
           auto delta = ghosts >= s.ghost_seen[i] ? ghosts - s.ghost_seen[i] : ghosts;
           s.ghost_seen[i] = ghosts;
           s.gains[i] = lookups > 0 ? static_cast<double>(delta) / lookups : 0.0;

@@ -1,6 +1,8 @@
 // Publishing and shutdown of a node (see publish.hpp).
 #include "node/publish.hpp"
 
+#include "actors/stats_helpers.hpp"
+
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -62,11 +64,8 @@ std::string check_tls_files(caf::actor_system& sys, const node_config& cfg) {
 /// The sum of one counter over every actor row of a report.
 int64_t sum_counter(const node_report& rep, const char* key) {
   int64_t n = 0;
-  for (auto& a : rep.actors) {
-    auto i = a.counters.find(key);
-    if (i != a.counters.end())
-      n += i->second;
-  }
+  for (auto& a : rep.actors)
+    n += counter_of(a, key);
   return n;
 }
 

@@ -52,11 +52,6 @@ actor_stats front_row(published& p) {
   return {};
 }
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds bound) {
-  return test::wait_until(pred, bound);
-}
-
 /// Node "a" (the seed) and node "b" joining through it, both converged to two alive members.
 struct two_nodes {
   explicit two_nodes(std::chrono::milliseconds hot_ttl = 1s)
@@ -75,7 +70,7 @@ struct two_nodes {
       }} {}
 
   bool converged() {
-    return eventually([&] { return alive(members(a)) == 2 && alive(members(b)) == 2; }, 10s);
+    return test::wait_until([&] { return alive(members(a)) == 2 && alive(members(b)) == 2; }, 10s);
   }
 
   uint16_t port_a;

@@ -12,6 +12,7 @@
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
 #include "node/node_wiring.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace ac::test {
 
@@ -73,13 +74,7 @@ struct node_fixture {
   /// Polls `pred` until it holds or `bound` passes (no fixed sleeps in tests).
   template <class Pred>
   bool eventually(Pred pred, std::chrono::milliseconds bound = std::chrono::seconds(5)) {
-    auto deadline = std::chrono::steady_clock::now() + bound;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred())
-        return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return pred();
+    return wait_until(pred, bound);
   }
 
   node_config cfg;
