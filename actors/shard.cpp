@@ -216,7 +216,10 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       self->state.store->resize(max_bytes, max_entries);
     },
     [=](sweep_atom) {
-      self->state.store->sweep();
+      // A slice per tick keeps one sweep of a million-entry shard from stalling its mailbox;
+      // reads drop expired entries they meet in the meantime.
+      constexpr size_t sweep_slice = 65536;
+      self->state.store->sweep(sweep_slice);
       self->state.hot.decay();
       self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
     },

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
       o.policy = policy;
       ac::cache_store store{o, clock};
       std::string value(100, 'v');
-      char key[17];
+      char key[32];  // "key-" + 12 digits: 16 bytes
       for (uint64_t i = 0; i < n; ++i) {
         std::snprintf(key, sizeof key, "key-%012llu", static_cast<unsigned long long>(i));
         store.put(key, ac::key_hash(key), value, std::chrono::seconds(0));

@@ -1,104 +1,315 @@
-// One shard's L1 storage (see cache_store.hpp).
+// One shard's L1 storage (see cache_store.hpp): arena entries, a chained table, TTL in seconds.
 #include "core/cache_store.hpp"
 
+#include <cassert>
 #include <cstring>
 #include <limits>
+#include <new>
+#include <random>
 #include <stdexcept>
 
-namespace ac {
+#include "core/key_normalization.hpp"
 
+namespace ac {
 namespace {
 
-constexpr int64_t never = std::numeric_limits<int64_t>::max();
+// -- entry layout ----------------------------------------------------------------
+// Every entry is one arena slot: a header, then the key bytes, then the value bytes.
+//   [0]  u32 chain    next handle in the same hash bucket
+//   [4]  u32 prev     policy_hook: the policy's list links
+//   [8]  u32 next
+//   [12] u32 expiry   bits 0..29: deadline in whole seconds after the store's epoch (0: never);
+//                     bits 30..31: the policy's tag
+//   [16] u32 lens     key length << 22 | value length, for keys < 1 KiB and values < 4 MiB;
+//                     all ones: the two lengths follow as u32 [20] and [24] (long header)
+// The short header keeps the common entry at 20 bytes, which is what brings a 16-byte key
+// with a 100-byte value to a 136-byte slot.
+constexpr size_t chain_at = 0, hook_at = 4, expiry_at = 12, lens_at = 16;
+constexpr size_t short_header = 20, long_header = 28;
+constexpr uint32_t long_lens = 0xFFFFFFFFu;
+constexpr uint32_t max_short_key = (1u << 10) - 1, max_short_value = (1u << 22) - 1;
+constexpr uint32_t deadline_mask = (1u << 30) - 1;
 
-int64_t to_ns(std::chrono::seconds s) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(s).count();
+uint32_t load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
+void store32(char* p, uint32_t v) { std::memcpy(p, &v, sizeof v); }
+
+bool short_form(size_t key_len, size_t value_len) {
+  return key_len <= max_short_key && value_len <= max_short_value &&
+         !(key_len == max_short_key && value_len == max_short_value);
+}
+
+size_t header_size(size_t key_len, size_t value_len) {
+  return short_form(key_len, value_len) ? short_header : long_header;
+}
+
+size_t entry_size(size_t key_len, size_t value_len) {
+  return header_size(key_len, value_len) + key_len + value_len;
+}
+
+struct lens {
+  uint32_t key, value;
+  size_t header;
+};
+
+lens lens_of(const char* p) {
+  uint32_t l = load32(p + lens_at);
+  if (l != long_lens)
+    return {l >> 22, l & max_short_value, short_header};
+  return {load32(p + short_header), load32(p + short_header + 4), long_header};
+}
+
+std::string_view key_of(const char* p) {
+  auto l = lens_of(p);
+  return {p + l.header, l.key};
+}
+
+std::string_view value_of(const char* p) {
+  auto l = lens_of(p);
+  return {p + l.header + l.key, l.value};
+}
+
+size_t slot_request(const char* p) {
+  auto l = lens_of(p);
+  return l.header + l.key + l.value;
+}
+
+uint32_t deadline_of(const char* p) { return load32(p + expiry_at) & deadline_mask; }
+
+/// Writes a fresh entry; the hook and tag start empty.
+void write_entry(char* p, std::string_view key, std::string_view value, uint32_t deadline) {
+  store32(p + chain_at, null_handle);
+  new (p + hook_at) policy_hook{};
+  store32(p + expiry_at, deadline);
+  size_t header = header_size(key.size(), value.size());
+  if (header == short_header) {
+    store32(p + lens_at, static_cast<uint32_t>(key.size() << 22 | value.size()));
+  } else {
+    store32(p + lens_at, long_lens);
+    store32(p + short_header, static_cast<uint32_t>(key.size()));
+    store32(p + short_header + 4, static_cast<uint32_t>(value.size()));
+  }
+  std::memcpy(p + header, key.data(), key.size());
+  std::memcpy(p + header + key.size(), value.data(), value.size());
+}
+
+constexpr int64_t ns_per_s = 1'000'000'000;
+constexpr size_t initial_buckets = 16;
 
 } // namespace
 
-void cache_store::entry::assign(std::string_view k, std::string_view v) {
-  data.reset(new char[k.size() + v.size()]);
-  std::memcpy(data.get(), k.data(), k.size());
-  std::memcpy(data.get() + k.size(), v.data(), v.size());
-  key_len = static_cast<uint32_t>(k.size());
-  value_len = static_cast<uint32_t>(v.size());
+uint64_t cache_store::weight_of(std::string_view key, std::string_view value) {
+  return slab_arena::slot_size(entry_size(key.size(), value.size())) + index_overhead;
 }
 
 cache_store::cache_store(store_options opts, const clock_source& clock)
-  : opts_(std::move(opts)), clock_(clock) {
-  policy_ = make_policy(opts_.policy, opts_.max_bytes, opts_.max_entries);
+  : opts_(std::move(opts)), clock_(clock),
+    epoch_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                clock_.now().time_since_epoch()).count()),
+    buckets_(initial_buckets, null_handle) {
+  // A secret sketch seed per store: keys cannot be crafted to inflate others' frequencies.
+  uint64_t seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();
+  policy_ = make_policy(opts_.policy, opts_.max_bytes, *this, opts_.max_entries, seed | 1);
   if (!policy_)
     throw std::invalid_argument("unknown eviction policy: " + opts_.policy);
 }
 
-int64_t cache_store::now_ns() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.now().time_since_epoch())
-    .count();
+cache_store::~cache_store() = default;
+
+// -- policy_nodes ------------------------------------------------------------------
+
+policy_hook& cache_store::hook(uint32_t h) {
+  return *std::launder(reinterpret_cast<policy_hook*>(arena_.at(h) + hook_at));
 }
 
+uint8_t cache_store::tag(uint32_t h) const { return load32(arena_.at(h) + expiry_at) >> 30; }
+
+void cache_store::set_tag(uint32_t h, uint8_t t) {
+  char* p = arena_.at(h);
+  store32(p + expiry_at, (load32(p + expiry_at) & deadline_mask) | uint32_t{t & 3u} << 30);
+}
+
+uint64_t cache_store::weight(uint32_t h) const {
+  return slab_arena::slot_size(slot_request(arena_.at(h))) + index_overhead;
+}
+
+uint64_t cache_store::hash(uint32_t h) const { return key_hash(key_of(arena_.at(h))); }
+
+// -- table -------------------------------------------------------------------------
+
+uint32_t cache_store::find(std::string_view key, uint64_t hash, uint32_t** link) {
+  assert(hash == key_hash(key) && "cache_store: hash must be key_hash(key)");
+  uint32_t* at = &bucket(hash);
+  while (*at != null_handle) {
+    const char* p = arena_.at(*at);
+    if (key_of(p) == key) {
+      if (link)
+        *link = at;
+      return *at;
+    }
+    at = reinterpret_cast<uint32_t*>(arena_.at(*at) + chain_at);
+  }
+  return null_handle;
+}
+
+uint32_t cache_store::find(std::string_view key, uint64_t hash) const {
+  for (uint32_t h = buckets_[hash & (buckets_.size() - 1)]; h != null_handle;
+       h = load32(arena_.at(h) + chain_at))
+    if (key_of(arena_.at(h)) == key)
+      return h;
+  return null_handle;
+}
+
+// Doubles the buckets once entries outnumber them, so chains stay about one entry long.
+void cache_store::grow() {
+  decltype(buckets_) old(buckets_.size() * 2, null_handle);
+  old.swap(buckets_);
+  for (uint32_t head : old) {
+    for (uint32_t h = head; h != null_handle;) {
+      char* p = arena_.at(h);
+      uint32_t next = load32(p + chain_at);
+      uint32_t& b = bucket(key_hash(key_of(p)));
+      store32(p + chain_at, b);
+      b = h;
+      h = next;
+    }
+  }
+  sweep_cursor_ = 0;
+}
+
+void cache_store::release(uint32_t h, bool evicted) {
+  char* p = arena_.at(h);
+  uint64_t hsh = key_hash(key_of(p));
+  uint32_t* link = nullptr;
+  find(key_of(p), hsh, &link);
+  *link = load32(p + chain_at);
+  bytes_ -= weight(h);
+  arena_.release(h, slot_request(p));
+  --count_;
+  if (evicted) {
+    ++counters_.evictions;
+    remember_evicted(hsh);
+  }
+}
+
+// -- time --------------------------------------------------------------------------
+
+int64_t cache_store::now_rel_ns() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.now().time_since_epoch())
+           .count() - epoch_ns_;
+}
+
+// Past a deadline (plus `grace`) at `now_rel`? Deadline 0 never passes.
+bool cache_store::past(uint32_t deadline, int64_t now_rel, std::chrono::seconds grace) const {
+  return deadline != 0 && now_rel >= (static_cast<int64_t>(deadline) + grace.count()) * ns_per_s;
+}
+
+// -- operations --------------------------------------------------------------------
+
 store_lookup cache_store::get(std::string_view key, uint64_t hash) {
-  auto it = map_.find(hash);
-  if (it == map_.end() || it->second.key() != key) {
+  uint32_t h = find(key, hash, nullptr);
+  if (h == null_handle) {
     ++counters_.misses;
     if (ghost_set_.contains(hash))
       ++counters_.ghost_hits;
     policy_->on_miss(hash);
     return {};
   }
-  auto& e = it->second;
-  auto now = now_ns();
-  if (e.expires_ns != never && now >= e.expires_ns) {
-    if (now - e.expires_ns >= to_ns(opts_.stale_ttl)) {
-      ++counters_.misses;
-      ++counters_.expirations;
-      drop(hash, false);
-      return {};
+  const char* p = arena_.at(h);
+  uint32_t deadline = deadline_of(p);
+  if (deadline != 0) {
+    auto now = now_rel_ns();
+    if (past(deadline, now, std::chrono::seconds{0})) {
+      if (past(deadline, now, opts_.stale_ttl)) {
+        ++counters_.misses;
+        ++counters_.expirations;
+        policy_->on_remove(h);
+        release(h, false);
+        return {};
+      }
+      ++counters_.stale_hits;
+      policy_->on_hit(h, hash);
+      return {value_of(p), true, true};
     }
-    ++counters_.stale_hits;
-    policy_->on_hit(hash);
-    return {e.value(), true, true};
   }
   ++counters_.hits;
-  policy_->on_hit(hash);
-  return {e.value(), true, false};
+  policy_->on_hit(h, hash);
+  return {value_of(p), true, false};
 }
 
 bool cache_store::put(std::string_view key, uint64_t hash, std::string_view value,
                       std::chrono::seconds ttl) {
   if (ttl.count() == 0)
     ttl = opts_.default_ttl;
-  auto expires = ttl.count() == 0 ? never : now_ns() + to_ns(ttl);
-  auto weight = weight_of(key, value);
+  uint32_t deadline = 0;
+  if (ttl.count() > 0) {
+    // Whole seconds, rounded up, so a value never ends before its TTL (at most 1 s after).
+    int64_t end = now_rel_ns() + ttl.count() * ns_per_s;
+    deadline = static_cast<uint32_t>(std::min<int64_t>((end + ns_per_s - 1) / ns_per_s,
+                                                       deadline_mask));
+    deadline = std::max<uint32_t>(deadline, 1);
+  }
+  size_t request = entry_size(key.size(), value.size());
   evicted_.clear();
-  auto it = map_.find(hash);
-  if (it != map_.end() && it->second.key() != key) {
-    policy_->on_remove(hash);  // a colliding key: the newer one wins
-    drop(hash, false);
-    it = map_.end();
-  }
-  if (it != map_.end()) {
-    auto& e = it->second;
-    bytes_ = bytes_ - e.weight() + weight;
-    e.assign(key, value);
-    e.expires_ns = expires;
-    policy_->on_update(hash, weight, evicted_);
+  uint32_t* link = nullptr;
+  uint32_t old = find(key, hash, &link);
+  uint32_t h;
+  if (old != null_handle &&
+      slab_arena::slot_size(slot_request(arena_.at(old))) == slab_arena::slot_size(request)) {
+    // Same slot size: overwrite in place, the entry keeps its place in the policy's lists.
+    h = old;
+    char* p = arena_.at(h);
+    uint64_t old_weight = weight(h);
+    uint32_t chain = load32(p + chain_at);
+    policy_hook links = hook(h);
+    uint8_t t = tag(h);
+    write_entry(p, key, value, deadline);
+    store32(p + chain_at, chain);
+    hook(h) = links;
+    set_tag(h, t);
+    bytes_ = bytes_ - old_weight + weight(h);
+    policy_->on_update(h, hash, old_weight, evicted_);
   } else {
-    entry e;
-    e.assign(key, value);
-    e.expires_ns = expires;
-    map_.emplace(hash, std::move(e));
-    bytes_ += weight;
-    policy_->on_insert(hash, weight, evicted_);
-  }
-  if (expires != never) {
-    auto final_ns = expires + to_ns(opts_.stale_ttl);
-    expiry_[final_ns / 1'000'000'000 + 1].push_back(hash);
+    h = arena_.allocate(request);
+    if (h == null_handle) { // the arena's handle space is spent: keep what is there
+      if (old != null_handle) {
+        policy_->on_remove(old);
+        release(old, false);
+      }
+      ++counters_.rejected;
+      return false;
+    }
+    char* p = arena_.at(h);
+    write_entry(p, key, value, deadline);
+    if (old != null_handle) {
+      // Another slot size: move the entry, keeping its links, tag and bucket position.
+      uint64_t old_weight = weight(old);
+      const char* o = arena_.at(old);
+      store32(p + chain_at, load32(o + chain_at));
+      hook(h) = hook(old);
+      set_tag(h, tag(old));
+      *link = h;
+      policy_->on_relocate(old, h);
+      bytes_ = bytes_ - old_weight + weight(h);
+      arena_.release(old, slot_request(o));
+      policy_->on_update(h, hash, old_weight, evicted_);
+    } else {
+      uint32_t& b = bucket(hash);
+      store32(p + chain_at, b);
+      b = h;
+      ++count_;
+      bytes_ += weight(h);
+      policy_->on_insert(h, hash, evicted_);
+      if (count_ > buckets_.size())
+        grow();
+    }
   }
   bool kept = true;
-  for (auto h : evicted_)
-    if (h == hash)
-      kept = false;
+  for (auto e : evicted_)
+    kept = kept && e != h;
   apply_evictions();
   enforce_entry_bound();
   if (kept) {
@@ -111,32 +322,32 @@ bool cache_store::put(std::string_view key, uint64_t hash, std::string_view valu
 }
 
 bool cache_store::erase(std::string_view key, uint64_t hash) {
-  auto it = map_.find(hash);
-  if (it == map_.end() || it->second.key() != key)
+  uint32_t h = find(key, hash, nullptr);
+  if (h == null_handle)
     return false;
-  policy_->on_remove(hash);
-  drop(hash, false);
+  policy_->on_remove(h);
+  release(h, false);
   ++counters_.erases;
   return true;
 }
 
-size_t cache_store::sweep() {
-  auto now = now_ns();
-  auto now_s = now / 1'000'000'000;
-  size_t dropped = 0;
-  while (!expiry_.empty() && expiry_.begin()->first <= now_s) {
-    auto hashes = std::move(expiry_.begin()->second);
-    expiry_.erase(expiry_.begin());
-    for (auto h : hashes) {
-      auto it = map_.find(h);
-      if (it == map_.end() || it->second.expires_ns == never)
-        continue;
-      if (now - it->second.expires_ns >= to_ns(opts_.stale_ttl)) {
+size_t cache_store::sweep(size_t budget) {
+  auto now = now_rel_ns();
+  size_t dropped = 0, examined = 0;
+  for (size_t visited = 0; visited < buckets_.size() && examined < budget; ++visited) {
+    size_t b = sweep_cursor_;
+    sweep_cursor_ = (sweep_cursor_ + 1) & (buckets_.size() - 1);
+    for (uint32_t h = buckets_[b]; h != null_handle;) {
+      const char* p = arena_.at(h);
+      uint32_t next = load32(p + chain_at);
+      ++examined;
+      if (past(deadline_of(p), now, opts_.stale_ttl)) {
         policy_->on_remove(h);
-        drop(h, false);
+        release(h, false);
         ++counters_.expirations;
         ++dropped;
       }
+      h = next;
     }
   }
   return dropped;
@@ -152,25 +363,14 @@ void cache_store::resize(uint64_t max_bytes, uint64_t max_entries) {
 }
 
 std::chrono::seconds cache_store::ttl_left(std::string_view key, uint64_t hash) const {
-  auto it = map_.find(hash);
-  if (it == map_.end() || it->second.key() != key)
+  uint32_t h = find(key, hash);
+  if (h == null_handle)
     return std::chrono::seconds{0};
-  if (it->second.expires_ns == never)
+  uint32_t deadline = deadline_of(arena_.at(h));
+  if (deadline == 0)
     return std::chrono::seconds{std::numeric_limits<int32_t>::max()};
-  auto left = it->second.expires_ns - now_ns();
-  return std::chrono::seconds{left > 0 ? (left + 999'999'999) / 1'000'000'000 : 0};
-}
-
-void cache_store::drop(uint64_t hash, bool evicted) {
-  auto it = map_.find(hash);
-  if (it == map_.end())
-    return;
-  bytes_ -= it->second.weight();
-  map_.erase(it);
-  if (evicted) {
-    ++counters_.evictions;
-    remember_evicted(hash);
-  }
+  auto left = static_cast<int64_t>(deadline) * ns_per_s - now_rel_ns();
+  return std::chrono::seconds{left > 0 ? (left + ns_per_s - 1) / ns_per_s : 0};
 }
 
 void cache_store::remember_evicted(uint64_t hash) {
@@ -188,16 +388,16 @@ void cache_store::remember_evicted(uint64_t hash) {
 
 void cache_store::apply_evictions() {
   for (auto h : evicted_)
-    drop(h, true);
+    release(h, true);
   evicted_.clear();
 }
 
 void cache_store::enforce_entry_bound() {
-  while (map_.size() > opts_.max_entries) {
-    auto victim = policy_->evict_one();
-    if (!victim)
+  while (count_ > opts_.max_entries) {
+    uint32_t victim = policy_->evict_one();
+    if (victim == null_handle)
       break;
-    drop(*victim, true);
+    release(victim, true);
   }
 }
 

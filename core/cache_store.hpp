@@ -3,16 +3,16 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include "core/eviction_policy.hpp"
+#include "core/os_page_allocator.hpp"
+#include "core/slab_arena.hpp"
 #include "core/ttl_clock.hpp"
 
 namespace ac {
@@ -47,15 +47,24 @@ struct store_lookup {
   explicit operator bool() const { return found; }
 };
 
-/// Keyed by the 64-bit key hash (core/key_normalization key_hash) with the full key kept to
-/// tell colliding keys apart: a colliding put replaces the older key, a colliding get misses.
-/// Single-threaded: one shard actor owns one store.
-class cache_store {
+/// Entries live in a slab arena (key, value and a 20-byte header in one slot) and are found
+/// through a chained hash table of 4-byte handles; the eviction policy threads its lists
+/// through the headers. At 1M entries of 16-byte keys and 100-byte values that is about
+/// 145 bytes per entry, sketch included (bench/memory_per_entry).
+///
+/// `hash` must be key_hash(key) (core/key_normalization): the caller has computed it for
+/// routing already, and the table rehashes from the keys it holds. Keys are compared in full,
+/// so colliding hashes never mix two keys up. Single-threaded: one shard actor owns one store.
+class cache_store : private policy_nodes {
 public:
-  /// Bookkeeping bytes charged per entry on top of key and value (map slot, policy node, strings).
-  static constexpr uint64_t entry_overhead = 96;
+  /// Bookkeeping bytes charged per entry beyond its slot: its share of the hash table (at
+  /// most 8 bytes per entry at the lowest load) and of the policy's frequency sketch.
+  static constexpr uint64_t index_overhead = 14;
 
   cache_store(store_options opts, const clock_source& clock);
+  ~cache_store() override;
+  cache_store(const cache_store&) = delete;
+  cache_store& operator=(const cache_store&) = delete;
 
   /// Looks a key up; counts a hit, stale hit or miss. Expired entries past stale_ttl are dropped.
   store_lookup get(std::string_view key, uint64_t hash);
@@ -67,8 +76,10 @@ public:
   /// Removes a key; true when it was present (expired or not).
   bool erase(std::string_view key, uint64_t hash);
 
-  /// Drops entries whose TTL + stale_ttl ended by now; returns how many.
-  size_t sweep();
+  /// Drops entries whose TTL + stale_ttl ended by now, examining at most `budget` entries
+  /// from where the last sweep stopped (so a timer can sweep a big store in slices); returns
+  /// how many it dropped. Reads drop expired entries on their own as well.
+  size_t sweep(size_t budget = SIZE_MAX);
 
   /// New budgets; evicts down to them at once.
   void resize(uint64_t max_bytes, uint64_t max_entries);
@@ -77,45 +88,46 @@ public:
   std::chrono::seconds ttl_left(std::string_view key, uint64_t hash) const;
 
   const store_counters& counters() const { return counters_; }
-  uint64_t entries() const { return map_.size(); }
+  uint64_t entries() const { return count_; }
   uint64_t bytes() const { return bytes_; }
   uint64_t max_bytes() const { return opts_.max_bytes; }
   uint64_t max_entries() const { return opts_.max_entries; }
   std::string_view policy_name() const { return policy_->name(); }
 
-  /// What an entry of this key and value is charged against max_bytes.
-  static uint64_t weight_of(std::string_view key, std::string_view value) {
-    return key.size() + value.size() + entry_overhead;
-  }
+  /// What an entry of this key and value is charged against max_bytes: its arena slot plus
+  /// index_overhead.
+  static uint64_t weight_of(std::string_view key, std::string_view value);
 
 private:
-  /// Key and value share one allocation and the entry stays small, because the hash table
-  /// keeps (1 / load factor) slots per entry: see bench/memory_per_entry.
-  struct entry {
-    std::unique_ptr<char[]> data;  ///< key bytes, then value bytes
-    uint32_t key_len = 0;
-    uint32_t value_len = 0;
-    int64_t expires_ns = 0;        ///< steady-clock ns; INT64_MAX = never
-    std::string_view key() const { return {data.get(), key_len}; }
-    std::string_view value() const { return {data.get() + key_len, value_len}; }
-    uint64_t weight() const { return key_len + value_len + entry_overhead; }
-    void assign(std::string_view k, std::string_view v);
-  };
+  // policy_nodes: the policy's view of the entries
+  policy_hook& hook(uint32_t h) override;
+  uint8_t tag(uint32_t h) const override;
+  void set_tag(uint32_t h, uint8_t tag) override;
+  uint64_t weight(uint32_t h) const override;
+  uint64_t hash(uint32_t h) const override;
 
-  int64_t now_ns() const;
-  void drop(uint64_t hash, bool evicted);
+  /// The handle of `key`, or null_handle; `link` is set to the word pointing at it.
+  uint32_t find(std::string_view key, uint64_t hash, uint32_t** link = nullptr);
+  uint32_t find(std::string_view key, uint64_t hash) const;
+  uint32_t& bucket(uint64_t hash) { return buckets_[hash & (buckets_.size() - 1)]; }
+  void grow();
+  /// Unlinks `h` from the table, frees its slot and updates counts (not the policy).
+  void release(uint32_t h, bool evicted);
   void apply_evictions();
   void enforce_entry_bound();
   void remember_evicted(uint64_t hash);
+  int64_t now_rel_ns() const;
+  bool past(uint32_t expires_s, int64_t now_rel, std::chrono::seconds grace) const;
 
   store_options opts_;
   const clock_source& clock_;
+  int64_t epoch_ns_;                   ///< clock reading at construction: expiry is relative to it
+  slab_arena arena_;
+  std::vector<uint32_t, os_page_allocator<uint32_t>> buckets_; ///< chain heads; a power of two
+  uint64_t count_ = 0;
+  size_t sweep_cursor_ = 0;            ///< next bucket the sweep examines
   std::unique_ptr<eviction_policy> policy_;
-  absl::flat_hash_map<uint64_t, entry> map_;
-  /// Expiry index: second of final expiry -> hashes that may end then (checked lazily, so a
-  /// hash whose entry was overwritten or erased since is simply skipped).
-  std::map<int64_t, std::vector<uint64_t>> expiry_;
-  std::vector<uint64_t> evicted_;  ///< scratch buffer reused across calls
+  std::vector<uint32_t> evicted_;      ///< scratch buffer reused across calls
   /// Ghost list: hashes of the last ghost_capacity evicted keys (ring + set), so a miss can tell
   /// whether more capacity would have made it a hit; the sizing supervisor reads ghost_hits.
   std::vector<uint64_t> ghost_ring_;

@@ -1,58 +1,74 @@
-// The eviction policy contract every L1 policy (LRU, W-TinyLFU) implements.
+// The eviction policy contract every L1 policy (LRU, W-TinyLFU) implements over entry handles.
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string_view>
 #include <vector>
 
+#include "core/policy_nodes.hpp"
+
 namespace ac {
 
-/// Decides which resident keys stay. Keys are 64-bit ids: the store passes the key's
-/// 64-bit hash, the simulator the trace's integer. Every key has a weight (bytes in a
-/// shard, 1 in the simulator) and the policy keeps the total weight within capacity.
-///
-/// The store owns the entries; the policy owns only order and admission. When the policy
-/// says a key must go, the store drops it. Not thread-safe: one shard actor owns one policy.
+/// Decides which resident entries stay. Entries are handles of the owner (the store's arena
+/// slots); the policy threads its lists through the entries' hooks (policy_nodes) and keeps
+/// the total weight within capacity. The owner keeps the entries; when the policy says an
+/// entry must go (it is already unlinked then), the owner frees it.
+/// Not thread-safe: one shard actor owns one store and its policy.
 class eviction_policy {
 public:
+  explicit eviction_policy(policy_nodes& nodes) : nodes_(nodes) {}
   virtual ~eviction_policy() = default;
+  eviction_policy(const eviction_policy&) = delete;
+  eviction_policy& operator=(const eviction_policy&) = delete;
 
-  /// A resident key was read.
-  virtual void on_hit(uint64_t id) = 0;
-
-  /// A key that is not resident wants in with `weight`. Appends to `evicted` every key the
-  /// store must drop to make room, which may be `id` itself when admission refuses it.
-  virtual void on_insert(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) = 0;
-
-  /// A resident key was overwritten with a new weight; appends what must go to stay in bounds.
-  virtual void on_update(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) = 0;
-
-  /// The store dropped a resident key on its own (erase, expiry, collision).
-  virtual void on_remove(uint64_t id) = 0;
+  /// A resident entry was read.
+  virtual void on_hit(uint32_t h, uint64_t hash) = 0;
 
   /// A key was looked up and not found: frequency-aware policies count it.
-  virtual void on_miss(uint64_t id) { (void)id; }
+  virtual void on_miss(uint64_t hash) { (void)hash; }
 
-  /// Changes the weight budget; appends every key that must go to fit it.
-  virtual void set_capacity(uint64_t capacity, std::vector<uint64_t>& evicted) = 0;
+  /// `h` just became resident with weight nodes().weight(h). Appends every entry the owner
+  /// must drop to make room, which may be `h` itself when admission refuses it.
+  virtual void on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>& evicted) = 0;
 
-  /// Picks and forgets one resident key (for bounds other than weight, e.g. entry count).
-  virtual std::optional<uint64_t> evict_one() = 0;
+  /// A resident entry was overwritten; its weight went from `old_weight` to nodes().weight(h).
+  virtual void on_update(uint32_t h, uint64_t hash, uint64_t old_weight,
+                         std::vector<uint32_t>& evicted) = 0;
+
+  /// The owner drops a resident entry on its own (erase, expiry, collision).
+  virtual void on_remove(uint32_t h) = 0;
+
+  /// The entry at `from` moved to `to`, its hook and tag already copied there.
+  virtual void on_relocate(uint32_t from, uint32_t to) = 0;
+
+  /// Changes the weight budget; appends every entry that must go to fit it.
+  virtual void set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) = 0;
+
+  /// Picks and unlinks one resident entry (for bounds other than weight, e.g. entry count);
+  /// null_handle when none is left.
+  virtual uint32_t evict_one() = 0;
 
   virtual uint64_t capacity() const = 0;
-  virtual uint64_t weight() const = 0;   ///< total weight of resident keys
-  virtual uint64_t size() const = 0;     ///< number of resident keys
+  virtual uint64_t weight() const = 0;   ///< total weight of resident entries
+  virtual uint64_t size() const = 0;     ///< number of resident entries
   virtual std::string_view name() const = 0;
+
+protected:
+  policy_nodes& nodes() { return nodes_; }
+
+private:
+  policy_nodes& nodes_;
 };
 
 /// Names accepted by make_policy, e.g. for `cache.policy` and `actorcache-sim --policy`.
 std::vector<std::string_view> policy_names();
 
-/// Creates the policy called `name` ("lru", "wtinylfu"); nullptr for an unknown name.
-/// `expected_entries` sizes frequency sketches (0: derive from capacity).
+/// Creates the policy called `name` ("lru", "wtinylfu") over `nodes`; nullptr for an unknown
+/// name. `expected_entries` sizes frequency sketches (0: derive from capacity); `seed` seeds
+/// their hashing (0: the fixed default, for reproducible simulations).
 std::unique_ptr<eviction_policy> make_policy(std::string_view name, uint64_t capacity,
-                                             uint64_t expected_entries = 0);
+                                             policy_nodes& nodes, uint64_t expected_entries = 0,
+                                             uint64_t seed = 0);
 
 } // namespace ac

@@ -26,16 +26,18 @@ inline void locate(uint64_t h, int i, uint64_t mask, uint64_t& word, unsigned& s
 
 } // namespace
 
-frequency_sketch::frequency_sketch(uint64_t expected_entries)
+frequency_sketch::frequency_sketch(uint64_t expected_entries, uint64_t seed)
   : expected_entries_(std::max<uint64_t>(expected_entries, 16)),
-    sample_size_(10 * expected_entries_) {
-  // One word (16 counters) per expected entry keeps collisions rare at depth 4.
-  uint64_t words = ceil_pow2(expected_entries_);
+    sample_size_(10 * expected_entries_), seed_(seed) {
+  // One word (16 counters) per two expected entries: Caffeine uses twice that, but the
+  // doorkeeper keeps one-time ids out of the counters (the TinyLFU paper's reason for it),
+  // and on the shared traces the hit rates did not drop (bench/EVICTION.md).
+  uint64_t words = ceil_pow2(expected_entries_) / 2;
   table_.assign(words, 0);
   table_mask_ = words - 1;
-  // The doorkeeper sees up to sample_size ids per period but most of them twice or more;
-  // ~2 bits per increment keeps false positives low enough to matter little.
-  uint64_t bits = ceil_pow2(sample_size_ * 2);
+  // Doorkeeper: 8 bits per expected entry. A false positive only lets an id's first sighting
+  // count, so a small filter costs a little accuracy, not correctness.
+  uint64_t bits = ceil_pow2(expected_entries_ * 8);
   door_.assign(bits / 64, 0);
   door_mask_ = bits - 1;
 }
@@ -68,7 +70,7 @@ uint32_t frequency_sketch::sketch_min(uint64_t h) const {
 }
 
 void frequency_sketch::increment(uint64_t id) {
-  uint64_t h = mix64(id);
+  uint64_t h = mix64(id ^ seed_);
   if (!doorkeeper_contains(h)) {
     doorkeeper_add(h);
   } else {
@@ -90,7 +92,7 @@ void frequency_sketch::increment(uint64_t id) {
 }
 
 uint32_t frequency_sketch::frequency(uint64_t id) const {
-  uint64_t h = mix64(id);
+  uint64_t h = mix64(id ^ seed_);
   // Counters outlive a reset but the doorkeeper does not: add its bit, never gate on it.
   return sketch_min(h) + (doorkeeper_contains(h) ? 1 : 0);
 }

@@ -22,11 +22,13 @@ inline uint64_t mix64(uint64_t x) {
 /// 1 from the doorkeeper). The first sighting of an id only sets its doorkeeper bits, so
 /// one-hit wonders never reach the counters. After `sample_size` increments every counter is
 /// halved and the doorkeeper cleared ("reset" in the TinyLFU paper), so the estimate follows
-/// a shifting workload. Memory per expected entry: 8 bytes of counters + 3-5 of doorkeeper.
+/// a shifting workload. Memory per expected entry: 4 bytes of counters + 1 of doorkeeper.
 class frequency_sketch {
 public:
   /// Sizes the tables for about `expected_entries` distinct resident ids (at least 16).
-  explicit frequency_sketch(uint64_t expected_entries);
+  /// `seed` picks which counters an id maps to: a secret seed keeps an attacker from
+  /// crafting keys that inflate a victim's counters (hash flooding).
+  explicit frequency_sketch(uint64_t expected_entries, uint64_t seed = 0);
 
   /// Records one access of `id`.
   void increment(uint64_t id);
@@ -52,6 +54,7 @@ private:
   uint64_t sample_size_;
   uint64_t additions_ = 0;       // increments since the last reset
   uint64_t resets_ = 0;
+  uint64_t seed_;
   uint64_t table_mask_;          // table_.size() - 1 (a power of two)
   std::vector<uint64_t> table_;  // 16 counters of 4 bits per word
   uint64_t door_mask_;           // bit count - 1 of the doorkeeper (a power of two)

@@ -1,77 +1,63 @@
-// Weighted LRU: a recency list plus an index from id to list position.
+// Weighted LRU: one recency list threaded through the entries.
 #include "core/lru_policy.hpp"
 
 namespace ac {
 
-lru_policy::lru_policy(uint64_t capacity) : capacity_(capacity) {}
+lru_policy::lru_policy(uint64_t capacity, policy_nodes& nodes)
+  : eviction_policy(nodes), capacity_(capacity) {}
 
-void lru_policy::on_hit(uint64_t id) {
-  auto it = entries_.find(id);
-  if (it != entries_.end())
-    order_.splice(order_.end(), order_, it->second.pos);
-}
+void lru_policy::on_hit(uint32_t h, uint64_t) { order_.move_to_back(nodes(), h); }
 
-void lru_policy::on_insert(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) {
-  if (entries_.contains(id)) { // the store raced a write: treat it as an overwrite
-    on_update(id, weight, evicted);
+void lru_policy::on_insert(uint32_t h, uint64_t, std::vector<uint32_t>& evicted) {
+  uint64_t w = nodes().weight(h);
+  if (w > capacity_) { // could never fit: refuse without disturbing residents
+    evicted.push_back(h);
     return;
   }
-  if (weight > capacity_) { // could never fit: refuse without disturbing residents
-    evicted.push_back(id);
-    return;
-  }
-  order_.push_back(id);
-  entries_.emplace(id, entry{std::prev(order_.end()), weight});
-  weight_ += weight;
+  order_.push_back(nodes(), h);
+  weight_ += w;
   evict_to_fit(evicted);
 }
 
-void lru_policy::on_update(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) {
-  auto it = entries_.find(id);
-  if (it == entries_.end()) {
-    on_insert(id, weight, evicted);
+void lru_policy::on_update(uint32_t h, uint64_t, uint64_t old_weight,
+                           std::vector<uint32_t>& evicted) {
+  weight_ = weight_ - old_weight + nodes().weight(h);
+  if (nodes().weight(h) > capacity_) {
+    forget(h);
+    evicted.push_back(h);
     return;
   }
-  if (weight > capacity_) {
-    forget(id);
-    evicted.push_back(id);
-    return;
-  }
-  weight_ = weight_ - it->second.weight + weight;
-  it->second.weight = weight;
-  order_.splice(order_.end(), order_, it->second.pos);
+  order_.move_to_back(nodes(), h);
   evict_to_fit(evicted);
 }
 
-void lru_policy::on_remove(uint64_t id) { forget(id); }
+void lru_policy::on_remove(uint32_t h) { forget(h); }
 
-void lru_policy::set_capacity(uint64_t capacity, std::vector<uint64_t>& evicted) {
+void lru_policy::on_relocate(uint32_t from, uint32_t to) { order_.relocate(nodes(), from, to); }
+
+void lru_policy::set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) {
   capacity_ = capacity;
   evict_to_fit(evicted);
 }
 
-std::optional<uint64_t> lru_policy::evict_one() {
-  if (order_.empty())
-    return std::nullopt;
-  uint64_t id = order_.front();
-  forget(id);
-  return id;
+uint32_t lru_policy::evict_one() {
+  uint32_t h = order_.front();
+  if (h != null_handle)
+    forget(h);
+  return h;
 }
 
-void lru_policy::evict_to_fit(std::vector<uint64_t>& evicted) {
+void lru_policy::evict_to_fit(std::vector<uint32_t>& evicted) {
   while (weight_ > capacity_ && !order_.empty()) {
-    evicted.push_back(order_.front());
-    forget(order_.front());
+    uint32_t h = order_.front();
+    forget(h);
+    evicted.push_back(h);
   }
 }
 
-void lru_policy::forget(uint64_t id) {
-  auto it = entries_.find(id);
-  if (it == entries_.end())
-    return;
-  weight_ -= it->second.weight;
-  order_.erase(it->second.pos);
-  entries_.erase(it);
+void lru_policy::forget(uint32_t h) {
+  weight_ -= nodes().weight(h);
+  order_.remove(nodes(), h);
 }
 
 } // namespace ac

@@ -3,6 +3,8 @@
 // window tuning follows its simulator's mini-simulation climber.
 #include "core/wtinylfu_policy.hpp"
 
+#include "core/keyed_policy.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -18,26 +20,16 @@ constexpr double score_decay = 0.98;         // weight of past periods in a shad
 constexpr double switch_margin = 0.01;       // another split must score 1% better to move
 constexpr uint64_t shadow_entries = 1024;    // shadows sample keys down to about this many entries
 constexpr uint64_t shadow_salt = 0x51ad0;   // decorrelates shadow sampling from sketch hashing
-constexpr uint32_t warm_threshold = 6;       // jitter admits only candidates this warm
 constexpr int transfer_limit = 1000;         // entries moved per call when resizing, bounds the pause
 constexpr uint64_t derived_sketch_cap = 1 << 16; // sketch size when derived from a byte capacity
 
 } // namespace
 
-// A position in one segment's list; `none()` when it ran past the most recent end.
-struct wtinylfu_policy::cursor {
-  std::list<uint64_t>* list = nullptr;
-  std::list<uint64_t>::iterator it;
-  bool none() const { return list == nullptr || it == list->end(); }
-  uint64_t id() const { return *it; }
-  void advance() { ++it; }
-};
-
-wtinylfu_policy::wtinylfu_policy(uint64_t capacity, wtinylfu_options opts)
-  : opts_(opts), capacity_(capacity),
+wtinylfu_policy::wtinylfu_policy(uint64_t capacity, policy_nodes& nodes, wtinylfu_options opts)
+  : eviction_policy(nodes), opts_(opts), capacity_(capacity),
     sketch_(opts.expected_entries ? opts.expected_entries
-                                  : std::min<uint64_t>(capacity, derived_sketch_cap)),
-    rng_(mix64(opts.seed) | 1) {
+                                  : std::min<uint64_t>(capacity, derived_sketch_cap),
+            opts.seed) {
   set_window(opts_.window_fraction);
   start_shadows();
 }
@@ -52,89 +44,85 @@ void wtinylfu_policy::set_window(double fraction) {
 
 // -- access bookkeeping -------------------------------------------------------
 
-void wtinylfu_policy::on_miss(uint64_t id) {
-  sketch_.increment(id);
-  last_miss_ = id;
+void wtinylfu_policy::on_miss(uint64_t hash) {
+  sketch_.increment(hash);
+  last_miss_ = hash;
 }
 
-void wtinylfu_policy::on_hit(uint64_t id) {
-  auto it = entries_.find(id);
-  if (it == entries_.end())
-    return;
-  sketch_.increment(id);
-  touch(it->second);
-  simulate_shadows(id, it->second.weight);
+void wtinylfu_policy::on_hit(uint32_t h, uint64_t hash) {
+  sketch_.increment(hash);
+  touch(h);
+  simulate_shadows(hash, nodes().weight(h));
   if (!balanced_)
     rebalance();
 }
 
-// Moves a re-used key to the most recent end of its segment; probation keys earn protection.
-void wtinylfu_policy::touch(entry& e) {
-  auto& list = lists_[e.seg];
-  if (e.seg == probation && e.weight <= protected_max_) {
-    move_to(*e.pos, e, protected_);
+// Moves a re-used entry to the most recent end of its segment; probation entries earn protection.
+void wtinylfu_policy::touch(uint32_t h) {
+  segment s = seg(h);
+  if (s == probation && nodes().weight(h) <= protected_max_) {
+    move_to(h, protected_);
     demote_from_protected();
   } else {
-    list.splice(list.end(), list, e.pos);
+    lists_[s].move_to_back(nodes(), h);
   }
 }
 
-void wtinylfu_policy::move_to(uint64_t, entry& e, segment to) {
-  seg_weight_[e.seg] -= e.weight;
-  seg_weight_[to] += e.weight;
-  lists_[to].splice(lists_[to].end(), lists_[e.seg], e.pos);
-  e.seg = to;
+void wtinylfu_policy::move_to(uint32_t h, segment to) {
+  segment from = seg(h);
+  uint64_t w = nodes().weight(h);
+  seg_weight_[from] -= w;
+  seg_weight_[to] += w;
+  lists_[from].remove(nodes(), h);
+  lists_[to].push_back(nodes(), h);
+  nodes().set_tag(h, to);
 }
 
-void wtinylfu_policy::on_insert(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) {
-  if (entries_.contains(id)) {
-    on_update(id, weight, evicted);
-    return;
-  }
-  if (last_miss_ != id)
-    sketch_.increment(id);
+void wtinylfu_policy::on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>& evicted) {
+  if (last_miss_ != hash)
+    sketch_.increment(hash);
   last_miss_.reset();
-  if (weight > capacity_) { // could never fit: refuse without disturbing residents
-    evicted.push_back(id);
+  uint64_t w = nodes().weight(h);
+  if (w > capacity_) { // could never fit: refuse without disturbing residents
+    evicted.push_back(h);
     return;
   }
-  if (opts_.expected_entries == 0 && entries_.size() >= sketch_.expected_entries() &&
+  if (opts_.expected_entries == 0 && size() >= sketch_.expected_entries() &&
       sketch_.expected_entries() < (uint64_t{1} << 26))
-    sketch_ = frequency_sketch(sketch_.expected_entries() * 2); // weighted: more keys than guessed
-  auto& win = lists_[window];
-  win.push_back(id);
-  entries_.emplace(id, entry{std::prev(win.end()), weight, window});
-  seg_weight_[window] += weight;
-  weight_ += weight;
-  simulate_shadows(id, weight);
+    sketch_ = frequency_sketch(sketch_.expected_entries() * 2, opts_.seed); // more keys than guessed
+  nodes().set_tag(h, window);
+  lists_[window].push_back(nodes(), h);
+  seg_weight_[window] += w;
+  weight_ += w;
+  simulate_shadows(hash, w);
   if (!balanced_)
     rebalance();
   evict_entries(evicted);
 }
 
-void wtinylfu_policy::on_update(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) {
-  auto it = entries_.find(id);
-  if (it == entries_.end()) {
-    on_insert(id, weight, evicted);
+void wtinylfu_policy::on_update(uint32_t h, uint64_t hash, uint64_t old_weight,
+                                std::vector<uint32_t>& evicted) {
+  uint64_t w = nodes().weight(h);
+  segment s = seg(h);
+  weight_ = weight_ - old_weight + w;
+  seg_weight_[s] = seg_weight_[s] - old_weight + w;
+  if (w > capacity_) {
+    evict(h, evicted);
     return;
   }
-  if (weight > capacity_) {
-    evict(id, evicted);
-    return;
-  }
-  sketch_.increment(id);
-  simulate_shadows(id, weight);
-  entry& e = it->second;
-  weight_ = weight_ - e.weight + weight;
-  seg_weight_[e.seg] = seg_weight_[e.seg] - e.weight + weight;
-  e.weight = weight;
-  touch(e);
+  sketch_.increment(hash);
+  simulate_shadows(hash, w);
+  touch(h);
   evict_entries(evicted);
 }
 
-void wtinylfu_policy::on_remove(uint64_t id) { forget(id); }
+void wtinylfu_policy::on_remove(uint32_t h) { forget(h); }
 
-void wtinylfu_policy::set_capacity(uint64_t capacity, std::vector<uint64_t>& evicted) {
+void wtinylfu_policy::on_relocate(uint32_t from, uint32_t to) {
+  lists_[seg(to)].relocate(nodes(), from, to);
+}
+
+void wtinylfu_policy::set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) {
   // Keep the tuned split as a fraction of the new capacity; shadows scale with it.
   double fraction = capacity_ ? static_cast<double>(window_max_) / capacity_ : opts_.window_fraction;
   capacity_ = capacity;
@@ -146,85 +134,83 @@ void wtinylfu_policy::set_capacity(uint64_t capacity, std::vector<uint64_t>& evi
   evict_entries(evicted);
 }
 
-std::optional<uint64_t> wtinylfu_policy::evict_one() {
+uint32_t wtinylfu_policy::evict_one() {
   for (segment s : {probation, window, protected_}) {
     if (!lists_[s].empty()) {
-      uint64_t id = lists_[s].front();
-      forget(id);
-      return id;
+      uint32_t h = lists_[s].front();
+      forget(h);
+      return h;
     }
   }
-  return std::nullopt;
+  return null_handle;
 }
 
-void wtinylfu_policy::evict(uint64_t id, std::vector<uint64_t>& evicted) {
-  forget(id);
-  evicted.push_back(id);
+void wtinylfu_policy::evict(uint32_t h, std::vector<uint32_t>& evicted) {
+  forget(h);
+  evicted.push_back(h);
 }
 
-void wtinylfu_policy::forget(uint64_t id) {
-  auto it = entries_.find(id);
-  if (it == entries_.end())
-    return;
-  entry& e = it->second;
-  weight_ -= e.weight;
-  seg_weight_[e.seg] -= e.weight;
-  lists_[e.seg].erase(e.pos);
-  entries_.erase(it);
+void wtinylfu_policy::forget(uint32_t h) {
+  segment s = seg(h);
+  uint64_t w = nodes().weight(h);
+  weight_ -= w;
+  seg_weight_[s] -= w;
+  lists_[s].remove(nodes(), h);
 }
 
 // -- eviction -----------------------------------------------------------------
 
-void wtinylfu_policy::evict_entries(std::vector<uint64_t>& evicted) {
+void wtinylfu_policy::evict_entries(std::vector<uint32_t>& evicted) {
   // Window overflow moves to probation's recent end; the first mover is the first candidate.
-  cursor cand{&lists_[probation], lists_[probation].end()};
+  uint32_t cand = null_handle;
   while (seg_weight_[window] > window_max_ && !lists_[window].empty()) {
-    uint64_t id = lists_[window].front();
-    entry& e = entries_.find(id)->second;
-    move_to(id, e, probation);
-    if (cand.none())
-      cand.it = e.pos;
+    uint32_t h = lists_[window].front();
+    move_to(h, probation);
+    if (cand == null_handle)
+      cand = h;
   }
   // Duel candidates (from the recent end) against victims (from probation's old end) until
-  // the weight fits; fall back to other segments when one side runs out.
+  // the weight fits; fall back to other segments when one side runs out. A cursor is a
+  // handle walking toward its list's recent end; null_handle once it ran past it.
   segment cand_seg = probation, victim_seg = probation;
-  cursor victim{&lists_[probation], lists_[probation].begin()};
-  auto drop = [&](cursor& c) {
-    uint64_t id = c.id();
-    c.advance();
-    evict(id, evicted);
+  uint32_t victim = lists_[probation].front();
+  auto next = [&](uint32_t h) { return intrusive_list::next(nodes(), h); };
+  auto drop = [&](uint32_t& cursor) {
+    uint32_t h = cursor;
+    cursor = next(h);
+    evict(h, evicted);
   };
   while (weight_ > capacity_) {
-    if (cand.none() && cand_seg == probation) {
-      cand = {&lists_[window], lists_[window].begin()};
+    if (cand == null_handle && cand_seg == probation) {
+      cand = lists_[window].front();
       cand_seg = window;
     }
-    if (cand.none() && victim.none()) {
+    if (cand == null_handle && victim == null_handle) {
       if (victim_seg == probation) {
-        victim = {&lists_[protected_], lists_[protected_].begin()};
+        victim = lists_[protected_].front();
         victim_seg = protected_;
         continue;
       }
       if (victim_seg == protected_) {
-        victim = {&lists_[window], lists_[window].begin()};
+        victim = lists_[window].front();
         victim_seg = window;
         continue;
       }
       break;
     }
-    if (victim.none()) {
+    if (victim == null_handle) {
       drop(cand);
-    } else if (cand.none()) {
+    } else if (cand == null_handle) {
       drop(victim);
-    } else if (cand.id() == victim.id()) {
-      victim.advance();
-      uint64_t id = cand.id();
-      cand.list = nullptr;
-      evict(id, evicted);
-    } else if (entries_.find(cand.id())->second.weight > capacity_) {
+    } else if (cand == victim) {
+      victim = next(victim);
+      uint32_t h = cand;
+      cand = null_handle;
+      evict(h, evicted);
+    } else if (nodes().weight(cand) > capacity_) {
       drop(cand);
-    } else if (admit(cand.id(), victim.id())) {
-      cand.advance();
+    } else if (admit(cand, victim)) {
+      cand = next(cand);
       drop(victim);
     } else {
       drop(cand);
@@ -232,18 +218,12 @@ void wtinylfu_policy::evict_entries(std::vector<uint64_t>& evicted) {
   }
 }
 
-bool wtinylfu_policy::admit(uint64_t candidate, uint64_t victim) {
-  uint32_t cf = sketch_.frequency(candidate);
-  uint32_t vf = sketch_.frequency(victim);
-  if (cf > vf)
-    return true;
-  if (opts_.jitter && cf >= warm_threshold) {
-    rng_ ^= rng_ << 13; // xorshift64
-    rng_ ^= rng_ >> 7;
-    rng_ ^= rng_ << 17;
-    return (rng_ & 127) == 0;
-  }
-  return false;
+// Ties go to the victim: on a scan or loop every key looks alike, and keeping the residents
+// is what holds a stable set. (Caffeine also admits 1/128 of warm losers at random against
+// hash flooding; here the sketch's secret seed does that job, and the random admissions cost
+// loop@512 about 3 points.)
+bool wtinylfu_policy::admit(uint32_t candidate, uint32_t victim) {
+  return sketch_.frequency(nodes().hash(candidate)) > sketch_.frequency(nodes().hash(victim));
 }
 
 // -- window tuning -------------------------------------------------------------
@@ -256,24 +236,19 @@ void wtinylfu_policy::rebalance() {
     segment from = lists_[probation].empty() ? protected_ : probation;
     if (lists_[from].empty())
       break;
-    uint64_t id = lists_[from].front();
-    entry& e = entries_.find(id)->second;
-    if (seg_weight_[window] + e.weight > window_max_)
+    uint32_t h = lists_[from].front();
+    if (seg_weight_[window] + nodes().weight(h) > window_max_)
       break;
-    move_to(id, e, window);
+    move_to(h, window);
   }
-  for (int i = 0; i < transfer_limit && seg_weight_[window] > window_max_; ++i) {
-    uint64_t id = lists_[window].front();
-    move_to(id, entries_.find(id)->second, probation);
-  }
+  for (int i = 0; i < transfer_limit && seg_weight_[window] > window_max_; ++i)
+    move_to(lists_[window].front(), probation);
   balanced_ = seg_weight_[window] <= window_max_ && seg_weight_[protected_] <= protected_max_;
 }
 
 void wtinylfu_policy::demote_from_protected() {
-  for (int i = 0; i < transfer_limit && seg_weight_[protected_] > protected_max_; ++i) {
-    uint64_t id = lists_[protected_].front();
-    move_to(id, entries_.find(id)->second, probation);
-  }
+  for (int i = 0; i < transfer_limit && seg_weight_[protected_] > protected_max_; ++i)
+    move_to(lists_[protected_].front(), probation);
 }
 
 void wtinylfu_policy::start_shadows() {
@@ -297,7 +272,10 @@ void wtinylfu_policy::start_shadows() {
     o.window_fraction = f;
     o.adapt = false;
     o.expected_entries = entries;
-    shadows_.push_back({std::make_unique<wtinylfu_policy>(shadow_capacity, o), f, 0.0, 0});
+    auto policy = std::make_unique<keyed_adapter>([&](policy_nodes& nodes) {
+      return std::make_unique<wtinylfu_policy>(shadow_capacity, nodes, o);
+    });
+    shadows_.push_back({std::move(policy), f, 0.0, 0});
   }
 }
 

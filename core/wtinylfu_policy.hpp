@@ -4,20 +4,20 @@
 
 #include "core/eviction_policy.hpp"
 #include "core/frequency_sketch.hpp"
+#include "core/intrusive_list.hpp"
 
-#include <absl/container/flat_hash_map.h>
-
-#include <list>
+#include <optional>
 
 namespace ac {
+
+class keyed_adapter;
 
 struct wtinylfu_options {
   double window_fraction = 0.01;    ///< initial share of the capacity for the LRU window
   double protected_fraction = 0.80; ///< share of the main space (capacity - window) kept for re-used keys
   bool adapt = true;                ///< tune the window size with shadow caches (off: fixed window_fraction)
-  bool jitter = true;               ///< admit 1/128 of warm losing candidates (defends against hash flooding)
   uint64_t expected_entries = 0;    ///< sketch sizing; 0: min(capacity, 65536), grown with the resident count
-  uint64_t seed = 0x5eed;           ///< seeds the jitter so runs are reproducible
+  uint64_t seed = 0x5eed;           ///< the sketch's hash seed: fixed for reproducible runs, secret in a store
 };
 
 /// New keys enter the window (LRU). Keys pushed out of the window become candidates for the
@@ -33,51 +33,51 @@ struct wtinylfu_options {
 /// it costs 9 small shadows: ~10x the policy work for small caches, far less for large ones.
 ///
 /// Frequency is counted once per access: on_hit, on_miss, and on_insert unless that insert
-/// directly follows on_miss for the same id (the store's miss-then-load path).
+/// directly follows on_miss for the same hash (the store's miss-then-load path).
+/// Per entry it keeps only the hook links and the segment in the tag bits; the sketch costs
+/// about 5 bytes per expected entry (frequency_sketch).
 class wtinylfu_policy final : public eviction_policy {
 public:
-  explicit wtinylfu_policy(uint64_t capacity, wtinylfu_options opts = {});
+  wtinylfu_policy(uint64_t capacity, policy_nodes& nodes, wtinylfu_options opts = {});
   ~wtinylfu_policy() override;
 
-  void on_hit(uint64_t id) override;
-  void on_insert(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) override;
-  void on_update(uint64_t id, uint64_t weight, std::vector<uint64_t>& evicted) override;
-  void on_remove(uint64_t id) override;
-  void on_miss(uint64_t id) override;
-  void set_capacity(uint64_t capacity, std::vector<uint64_t>& evicted) override;
-  std::optional<uint64_t> evict_one() override;
+  void on_hit(uint32_t h, uint64_t hash) override;
+  void on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>& evicted) override;
+  void on_update(uint32_t h, uint64_t hash, uint64_t old_weight,
+                 std::vector<uint32_t>& evicted) override;
+  void on_remove(uint32_t h) override;
+  void on_miss(uint64_t hash) override;
+  void on_relocate(uint32_t from, uint32_t to) override;
+  void set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) override;
+  uint32_t evict_one() override;
 
   uint64_t capacity() const override { return capacity_; }
   uint64_t weight() const override { return weight_; }
-  uint64_t size() const override { return entries_.size(); }
+  uint64_t size() const override {
+    return lists_[window].size() + lists_[probation].size() + lists_[protected_].size();
+  }
   std::string_view name() const override { return "wtinylfu"; }
 
-  bool contains(uint64_t id) const { return entries_.contains(id); }
   /// Current weight budget of the window (moves with the tuning).
   uint64_t window_capacity() const { return window_max_; }
   const frequency_sketch& sketch() const { return sketch_; }
 
 private:
   enum segment : uint8_t { window = 0, probation = 1, protected_ = 2 };
-  struct entry {
-    std::list<uint64_t>::iterator pos; // position in lists_[seg]
-    uint64_t weight;
-    segment seg;
-  };
-  struct cursor; // a position in one segment's list, or none
   struct shadow {
-    std::unique_ptr<wtinylfu_policy> policy; // fixed window, adapt off
+    std::unique_ptr<keyed_adapter> policy;   // a wtinylfu_policy with a fixed window, adapt off
     double fraction;                         // its window share
     double score;                            // decayed hits of past periods
     uint64_t hits;                           // hits in the current period
   };
 
-  void touch(entry& e);
-  void move_to(uint64_t id, entry& e, segment to);
-  void evict(uint64_t id, std::vector<uint64_t>& evicted);
-  void forget(uint64_t id);
-  void evict_entries(std::vector<uint64_t>& evicted);
-  bool admit(uint64_t candidate, uint64_t victim);
+  segment seg(uint32_t h) { return static_cast<segment>(nodes().tag(h)); }
+  void touch(uint32_t h);
+  void move_to(uint32_t h, segment to);
+  void evict(uint32_t h, std::vector<uint32_t>& evicted);
+  void forget(uint32_t h);
+  void evict_entries(std::vector<uint32_t>& evicted);
+  bool admit(uint32_t candidate, uint32_t victim);
   void set_window(double fraction);
   void rebalance();
   void demote_from_protected();
@@ -90,12 +90,10 @@ private:
   uint64_t weight_ = 0;
   uint64_t window_max_ = 0;     // weight budget of the window
   uint64_t protected_max_ = 0;  // weight budget of the protected segment
-  std::list<uint64_t> lists_[3];     // per segment, front: least recently used
+  intrusive_list lists_[3];          // per segment, front: least recently used
   uint64_t seg_weight_[3] = {0, 0, 0};
-  absl::flat_hash_map<uint64_t, entry> entries_;
   frequency_sketch sketch_;
   std::optional<uint64_t> last_miss_; // dedupes on_miss + on_insert of one access
-  uint64_t rng_;                      // xorshift64 state for the admission jitter
   bool balanced_ = true;               // segments within their budgets (else rebalance)
   // window tuning
   std::vector<shadow> shadows_;

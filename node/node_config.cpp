@@ -90,7 +90,8 @@ std::string node_config::validate() {
                      || log_level == "warn" || log_level == "error" || log_level == "off";
   if (!known_level)
     return "log.level: unknown level '" + log_level + "'";
-  if (!make_policy(cache_policy, 1024))
+  auto names = policy_names();
+  if (std::find(names.begin(), names.end(), cache_policy) == names.end())
     return "cache.policy: unknown policy '" + cache_policy + "' (lru, wtinylfu)";
   if (!known_loader_kind(loader_kind))
     return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";

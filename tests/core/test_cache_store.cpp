@@ -150,13 +150,24 @@ TEST_CASE("erase removes a key and only that key", "[store]") {
   CHECK(f.store.bytes() == cache_store::weight_of("b", "2"));
 }
 
-TEST_CASE("colliding hashes never return another key's value", "[store]") {
+TEST_CASE("keys that share a hash bucket are told apart by the full key", "[store]") {
   store_fixture f;
-  REQUIRE(f.store.put("one", 42, "1", 0s));
-  CHECK_FALSE(f.store.get("two", 42));
-  REQUIRE(f.store.put("two", 42, "2", 0s));  // the newer key replaces the older one
-  CHECK(f.store.get("two", 42).value == "2");
-  CHECK_FALSE(f.store.get("one", 42));
+  // Two keys whose hashes agree in their low 16 bits share a bucket at any table size here.
+  std::string one = "one", two;
+  for (int i = 0; two.empty(); ++i) {
+    auto k = "two-" + std::to_string(i);
+    if ((key_hash(k) & 0xffff) == (key_hash(one) & 0xffff))
+      two = k;
+  }
+  REQUIRE(f.put(one, "1"));
+  CHECK(f.get(two) == "<miss>");
+  REQUIRE(f.put(two, "2"));
+  CHECK(f.get(two) == "2");
+  CHECK(f.get(one) == "1");
+  CHECK(f.store.entries() == 2);
+  REQUIRE(f.store.erase(one, key_hash(one)));
+  CHECK(f.get(two) == "2");
+  CHECK(f.get(one) == "<miss>");
   CHECK(f.store.entries() == 1);
 }
 
@@ -168,4 +179,65 @@ TEST_CASE("a miss on a recently evicted key counts as a ghost hit", "[store][gho
   CHECK(f.get("a") == "<miss>");
   CHECK(f.get("never") == "<miss>");
   CHECK(f.store.counters().ghost_hits == 1);
+}
+
+TEST_CASE("an overwrite with a value of another size keeps the key's place in the LRU order", "[store]") {
+  store_fixture f{opts(1 << 20, 3)};
+  REQUIRE(f.put("a", "1"));
+  REQUIRE(f.put("b", "2"));
+  REQUIRE(f.put("c", "3"));
+  REQUIRE(f.put("a", std::string(500, 'x')));  // moves to a bigger slot and becomes most recent
+  REQUIRE(f.put("d", "4"));                    // evicts b, the least recent
+  CHECK(f.get("a") == std::string(500, 'x'));
+  CHECK(f.get("b") == "<miss>");
+  CHECK(f.get("c") == "3");
+  CHECK(f.store.bytes() == cache_store::weight_of("a", std::string(500, 'x')) +
+                            cache_store::weight_of("c", "3") + cache_store::weight_of("d", "4"));
+}
+
+TEST_CASE("long keys and large values round-trip through every header form", "[store]") {
+  store_fixture f{opts(64 << 20, 100, "wtinylfu")};
+  std::string long_key(1500, 'k'), big(5 << 20, 'b'), mid(20000, 'm');
+  REQUIRE(f.put(long_key, "v"));
+  REQUIRE(f.put("big", big));
+  REQUIRE(f.put("mid", mid));
+  CHECK(f.get(long_key) == "v");
+  CHECK(f.get("big") == big);
+  CHECK(f.get("mid") == mid);
+  REQUIRE(f.put("big", "small now"));
+  CHECK(f.get("big") == "small now");
+  CHECK(f.store.bytes() == cache_store::weight_of(long_key, "v") +
+                            cache_store::weight_of("big", "small now") +
+                            cache_store::weight_of("mid", mid));
+}
+
+TEST_CASE("every key stays readable while the table grows many times", "[store]") {
+  for (auto policy : {"lru", "wtinylfu"}) {
+    store_fixture f{opts(1ull << 32, 100000, policy)};
+    for (int i = 0; i < 50000; ++i)
+      REQUIRE(f.put("key-" + std::to_string(i), std::to_string(i * 7)));
+    CHECK(f.store.entries() == 50000);
+    for (int i = 0; i < 50000; i += 7)
+      REQUIRE(f.get("key-" + std::to_string(i)) == std::to_string(i * 7));
+    for (int i = 0; i < 50000; i += 2)
+      REQUIRE(f.store.erase("key-" + std::to_string(i), key_hash("key-" + std::to_string(i))));
+    CHECK(f.store.entries() == 25000);
+    CHECK(f.get("key-3") == "21");
+    CHECK(f.get("key-4") == "<miss>");
+  }
+}
+
+TEST_CASE("a sweep in slices drops every expired entry after enough slices", "[store][ttl]") {
+  store_fixture f;
+  for (int i = 0; i < 1000; ++i)
+    REQUIRE(f.put("k" + std::to_string(i), "v", std::chrono::seconds(i % 2 ? 5 : 500)));
+  f.clock.advance(6s);
+  size_t dropped = 0;
+  for (int slice = 0; slice < 100 && dropped < 500; ++slice) {
+    auto n = f.store.sweep(64);
+    CHECK(n <= 64);
+    dropped += n;
+  }
+  CHECK(dropped == 500);
+  CHECK(f.store.entries() == 500);
 }

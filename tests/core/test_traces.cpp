@@ -1,6 +1,6 @@
 // Hit-rate acceptance tests on the shared LIRS traces: W-TinyLFU vs LRU vs Belady's OPT.
 #include "core/belady.hpp"
-#include "core/eviction_policy.hpp"
+#include "core/keyed_policy.hpp"
 #include "core/trace_reader.hpp"
 #include "core/zipf_generator.hpp"
 #include "tools/sim/lfu_policy.hpp"
@@ -64,7 +64,7 @@ std::vector<reference> readme_references() {
 }
 
 double policy_rate(const char* name, uint64_t capacity, const std::vector<uint64_t>& t) {
-  auto p = make_policy(name, capacity);
+  auto p = make_keyed_policy(name, capacity);
   return 100 * sim::replay_hit_rate(*p, t);
 }
 

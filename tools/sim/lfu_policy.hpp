@@ -2,7 +2,7 @@
 // Header-only so the core tests can compare W-TinyLFU against it without linking the tool.
 #pragma once
 
-#include "core/eviction_policy.hpp"
+#include "core/keyed_policy.hpp"
 
 #include <absl/container/flat_hash_map.h>
 
@@ -15,7 +15,7 @@ namespace ac::sim {
 /// yardstick for static skewed workloads such as Zipf, not a production policy). A missing
 /// key is admitted only if it was seen more often than the least frequent resident.
 /// Memory grows with every distinct key seen.
-class lfu_policy final : public eviction_policy {
+class lfu_policy final : public keyed_policy {
 public:
   explicit lfu_policy(uint64_t capacity) : capacity_(capacity) {}
 
@@ -56,6 +56,10 @@ public:
     uint64_t id = std::get<2>(*order_.begin());
     forget(id);
     return id;
+  }
+  bool contains(uint64_t id) const override {
+    auto it = counts_.find(id);
+    return it != counts_.end() && it->second.resident;
   }
   uint64_t capacity() const override { return capacity_; }
   uint64_t weight() const override { return order_.size(); }

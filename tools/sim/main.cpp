@@ -1,7 +1,7 @@
 // actorcache-sim: replays a key trace (or a generated Zipf stream) through eviction policies
 // and prints their hit rates next to Belady's OPT.
 #include "core/belady.hpp"
-#include "core/eviction_policy.hpp"
+#include "core/keyed_policy.hpp"
 #include "core/trace_reader.hpp"
 #include "core/wtinylfu_policy.hpp"
 #include "core/zipf_generator.hpp"
@@ -166,16 +166,18 @@ std::vector<uint64_t> load(const options& o) {
 double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<uint64_t>& t) {
   if (policy == "opt")
     return ac::belady_hit_rate(t, capacity);
-  std::unique_ptr<ac::eviction_policy> p;
+  std::unique_ptr<ac::keyed_policy> p;
   if (policy == "tinylfu") {
     ac::wtinylfu_options opts;
     opts.window_fraction = 0;
     opts.adapt = false;
-    p = std::make_unique<ac::wtinylfu_policy>(capacity, opts);
+    p = std::make_unique<ac::keyed_adapter>([&](ac::policy_nodes& nodes) {
+      return std::make_unique<ac::wtinylfu_policy>(capacity, nodes, opts);
+    });
   } else if (policy == "lfu") {
     p = std::make_unique<ac::sim::lfu_policy>(capacity);
   } else {
-    p = ac::make_policy(policy, capacity);
+    p = ac::make_keyed_policy(policy, capacity);
   }
   return ac::sim::replay_hit_rate(*p, t);
 }

@@ -1,7 +1,7 @@
-// Replays a key trace through an eviction_policy the way a store would, counting hits.
+// Replays a key trace through a keyed_policy the way a store would, counting hits.
 #pragma once
 
-#include "core/eviction_policy.hpp"
+#include "core/keyed_policy.hpp"
 
 #include <absl/container/flat_hash_set.h>
 
@@ -9,7 +9,7 @@ namespace ac::sim {
 
 /// Unit weights. A resident key is a hit (on_hit); any other key is a miss (on_miss, then
 /// on_insert as the store does after loading it). The residency set follows `evicted`.
-inline uint64_t replay_hits(eviction_policy& policy, const std::vector<uint64_t>& trace) {
+inline uint64_t replay_hits(keyed_policy& policy, const std::vector<uint64_t>& trace) {
   absl::flat_hash_set<uint64_t> resident;
   std::vector<uint64_t> evicted;
   uint64_t hits = 0;
@@ -29,7 +29,7 @@ inline uint64_t replay_hits(eviction_policy& policy, const std::vector<uint64_t>
   return hits;
 }
 
-inline double replay_hit_rate(eviction_policy& policy, const std::vector<uint64_t>& trace) {
+inline double replay_hit_rate(keyed_policy& policy, const std::vector<uint64_t>& trace) {
   return trace.empty() ? 0.0 : static_cast<double>(replay_hits(policy, trace)) / trace.size();
 }
 

@@ -1,0 +1,70 @@
+// A doubly linked list of entry handles whose links live in the entries (policy_nodes).
+#pragma once
+
+#include "core/policy_nodes.hpp"
+
+namespace ac {
+
+/// Front is the least recently used end. O(1) everything; the list only stores its ends.
+class intrusive_list {
+public:
+  bool empty() const { return head_ == null_handle; }
+  uint32_t front() const { return head_; }
+  uint64_t size() const { return size_; }
+
+  void push_back(policy_nodes& n, uint32_t h) {
+    auto& hk = n.hook(h);
+    hk.prev = tail_;
+    hk.next = null_handle;
+    if (tail_ != null_handle)
+      n.hook(tail_).next = h;
+    else
+      head_ = h;
+    tail_ = h;
+    ++size_;
+  }
+
+  void remove(policy_nodes& n, uint32_t h) {
+    auto& hk = n.hook(h);
+    if (hk.prev != null_handle)
+      n.hook(hk.prev).next = hk.next;
+    else
+      head_ = hk.next;
+    if (hk.next != null_handle)
+      n.hook(hk.next).prev = hk.prev;
+    else
+      tail_ = hk.prev;
+    hk = policy_hook{};
+    --size_;
+  }
+
+  void move_to_back(policy_nodes& n, uint32_t h) {
+    if (h == tail_)
+      return;
+    remove(n, h);
+    push_back(n, h);
+  }
+
+  /// The entry after `h` toward the most recent end, or null_handle.
+  static uint32_t next(policy_nodes& n, uint32_t h) { return n.hook(h).next; }
+
+  /// The entry at `from` moved to slot `to` (its hook already copied there): repoint neighbours.
+  void relocate(policy_nodes& n, uint32_t from, uint32_t to) {
+    auto& hk = n.hook(to);
+    if (hk.prev != null_handle)
+      n.hook(hk.prev).next = to;
+    else if (head_ == from)
+      head_ = to;
+    if (hk.next != null_handle)
+      n.hook(hk.next).prev = to;
+    else if (tail_ == from)
+      tail_ = to;
+  }
+
+private:
+  uint32_t head_ = null_handle;
+  uint32_t tail_ = null_handle;
+  uint64_t size_ = 0;
+};
+
+} // namespace ac

@@ -1,0 +1,73 @@
+// Slots for variable-sized byte blobs carved from 64 KiB pages and named by 32-bit handles.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/policy_nodes.hpp"
+
+namespace ac {
+
+/// Why: a shard holds millions of small entries. malloc rounds each to a size class (a
+/// 136-byte entry takes 160 bytes in jemalloc) and a pointer costs 8 bytes everywhere it is
+/// stored. Here slots come in 4-byte steps up to 1 KiB (64-byte steps up to 16 KiB), so an
+/// entry wastes at most a few bytes, and links to it are 4-byte handles.
+///
+/// Slots of one size share pages; a freed slot goes on its size's free list and pages stay
+/// with their size (as memcached's slabs do), so memory that moves to another value size is
+/// not reused until the store is rebuilt. Blobs above 16 KiB are allocated on their own.
+/// Handles: bit 31 clear: page (bits 14..30) and 4-byte offset in it (bits 0..13); bit 31
+/// set: index of a large blob. Up to 8 GiB of pages per arena. Single-threaded.
+class slab_arena {
+public:
+  static constexpr size_t page_bytes = 64 * 1024;
+  static constexpr size_t largest_slot = 16 * 1024;
+  static constexpr size_t pages_per_chunk = 16;
+
+  slab_arena();
+
+  /// A slot of at least `bytes` (≥ 4); null_handle when the arena is full.
+  uint32_t allocate(size_t bytes);
+  /// Gives a slot back; `bytes` is what was asked for it.
+  void release(uint32_t h, size_t bytes);
+
+  char* at(uint32_t h) {
+    if (h & large_bit)
+      return large_[h & ~large_bit].get();
+    return pages_[h >> offset_bits] + (size_t{h} & offset_mask) * 4;
+  }
+  const char* at(uint32_t h) const { return const_cast<slab_arena*>(this)->at(h); }
+
+  /// The bytes a request of `bytes` really occupies.
+  static size_t slot_size(size_t bytes);
+  /// Bytes held from the system: pages plus large blobs.
+  size_t reserved_bytes() const { return pages_.size() * page_bytes + large_bytes_; }
+
+private:
+  static constexpr uint32_t large_bit = 0x80000000u;
+  static constexpr unsigned offset_bits = 14;               // 64 KiB / 4-byte units
+  static constexpr uint32_t offset_mask = (1u << offset_bits) - 1;
+  static constexpr size_t max_pages = size_t{1} << 17;     // handles keep bits 14..30
+
+  static size_t class_of(size_t bytes);
+  static size_t class_size(size_t cls);
+
+  struct size_class {
+    uint32_t free = null_handle;  ///< first free slot; each free slot holds the next one
+    uint32_t page = 0;            ///< page being carved
+    uint32_t used = page_bytes;   ///< bytes carved from it (page_bytes: none open)
+  };
+
+  std::vector<char*> pages_;                      ///< into chunks_
+  /// Pages come 16 to a 1 MiB chunk: a 64 KiB malloc of its own costs jemalloc ~7% extra,
+  /// and a chunk's untouched pages cost no resident memory.
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::vector<size_class> classes_;
+  std::vector<std::unique_ptr<char[]>> large_;
+  std::vector<uint32_t> large_free_;
+  size_t large_bytes_ = 0;
+};
+
+} // namespace ac
