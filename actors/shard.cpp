@@ -1,6 +1,8 @@
 // The shard actor (see shard.hpp): answers L1 hits itself, hands misses to its coalescer.
 #include "actors/shard.hpp"
 
+#include <iterator>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/coalescer.hpp"
@@ -80,14 +82,29 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
                                      const std::vector<std::string>& keys) {
   auto start = std::chrono::steady_clock::now();
   auto& st = self->state;
-  auto results = std::make_shared<lookup_results>(keys.size());
+  lookup_results results(keys.size());
   std::vector<size_t> missing;
+  // Fetch every key's bucket, then every key's entry, before reading any: the cache misses
+  // of the whole batch overlap instead of queueing one after another.
+  uint64_t stack_hashes[32];
+  std::vector<uint64_t> heap_hashes;
+  uint64_t* hashes = stack_hashes;
+  if (keys.size() > std::size(stack_hashes)) {
+    heap_hashes.resize(keys.size());
+    hashes = heap_hashes.data();
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    hashes[i] = key_hash(keys[i]);
+    st.store->prefetch_bucket(hashes[i]);
+  }
+  for (size_t i = 0; i < keys.size(); ++i)
+    st.store->prefetch_entry(hashes[i]);
   for (size_t i = 0; i < keys.size(); ++i) {
     if ((++st.reads & 15) == 0)
       st.hot.record(keys[i], 16);
-    if (auto found = st.store->get(keys[i], key_hash(keys[i]))) {
-      (*results)[i] = make_hit(std::string{found.value}, tier::l1);
-      (*results)[i].hot = st.hot.is_hot(keys[i], cfg.hot_threshold);
+    if (auto found = st.store->get(keys[i], hashes[i])) {
+      results[i] = make_hit(std::string{found.value}, tier::l1);
+      results[i].hot = st.hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
         refresh(self, cfg, keys[i]);
     } else if (st.coalescer) {
@@ -99,18 +116,19 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
       return err;
   if (missing.empty()) {
     st.latency.record(micros_since(start));
-    return std::move(*results);
+    return results;
   }
   // Misses load through the coalescer; the batch is answered once all of them are in.
   auto rp = self->make_response_promise<lookup_results>();
   auto pending = std::make_shared<size_t>(missing.size());
+  auto all = std::make_shared<lookup_results>(std::move(results));
   for (auto i : missing) {
     self->request(st.coalescer, cfg.load_timeout, load_atom::value, keys[i])
       .then(
         [=](lookup_result& r) mutable {
-          (*results)[i] = std::move(r);
+          (*all)[i] = std::move(r);
           if (--*pending == 0)
-            rp.deliver(std::move(*results));
+            rp.deliver(std::move(*all));
         },
         [=](caf::error& err) mutable {
           if (*pending > 0) {

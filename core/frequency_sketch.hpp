@@ -45,20 +45,23 @@ public:
   uint64_t expected_entries() const { return expected_entries_; }
 
 private:
+  struct spot;
+  spot locate(uint64_t h) const;
   void reset();
   bool doorkeeper_contains(uint64_t h) const;
   void doorkeeper_add(uint64_t h);
-  uint32_t sketch_min(uint64_t h) const;
+  uint32_t sketch_min(const spot& s) const;
 
   uint64_t expected_entries_;
   uint64_t sample_size_;
   uint64_t additions_ = 0;       // increments since the last reset
   uint64_t resets_ = 0;
   uint64_t seed_;
-  uint64_t table_mask_;          // table_.size() - 1 (a power of two)
-  std::vector<uint64_t> table_;  // 16 counters of 4 bits per word
-  uint64_t door_mask_;           // bit count - 1 of the doorkeeper (a power of two)
+  std::vector<uint64_t> table_;  // 16 counters of 4 bits per word, in blocks of 8 words
+  uint64_t table_offset_ = 0;    // words before the first cache-line-aligned block
+  uint64_t block_mask_ = 0;      // block count - 1 (a power of two)
   std::vector<uint64_t> door_;   // doorkeeper bits
+  uint64_t door_mask_ = 0;       // word count - 1 of the doorkeeper (a power of two)
 };
 
 } // namespace ac
