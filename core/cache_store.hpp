@@ -78,11 +78,15 @@ public:
   /// fetched). Neither changes anything.
   void prefetch_bucket(uint64_t hash) const {
     __builtin_prefetch(&buckets_[hash & (buckets_.size() - 1)]);
+    policy_->prefetch(hash);
   }
   void prefetch_entry(uint64_t hash) const {
     uint32_t h = buckets_[hash & (buckets_.size() - 1)];
-    if (h != null_handle)
-      __builtin_prefetch(arena_.at(h));
+    if (h != null_handle) {
+      const char* p = arena_.at(h);
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + 63);  // header and key may straddle two cache lines
+    }
   }
 
   /// Removes a key; true when it was present (expired or not).

@@ -25,6 +25,9 @@ public:
   /// A resident entry was read.
   virtual void on_hit(uint32_t h, uint64_t hash) = 0;
 
+  /// The key with this hash is about to be read: start loading what on_hit will touch.
+  virtual void prefetch(uint64_t hash) const { (void)hash; }
+
   /// A key was looked up and not found: frequency-aware policies count it.
   virtual void on_miss(uint64_t hash) { (void)hash; }
 

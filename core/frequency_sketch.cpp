@@ -48,6 +48,12 @@ frequency_sketch::spot frequency_sketch::locate(uint64_t h) const {
   return {table_offset_ + (h & block_mask_) * 8, mix64(h + counter_salt)};
 }
 
+void frequency_sketch::prefetch(uint64_t id) const {
+  uint64_t h = mix64(id ^ seed_);
+  __builtin_prefetch(&door_[(h >> 20) & door_mask_]);
+  __builtin_prefetch(&table_[table_offset_ + (h & block_mask_) * 8]);
+}
+
 // The doorkeeper word and the two bits of hash h in it (from bits the counters do not use).
 bool frequency_sketch::doorkeeper_contains(uint64_t h) const {
   uint64_t bits = (1ULL << ((h >> 40) & 63)) | (1ULL << ((h >> 46) & 63));

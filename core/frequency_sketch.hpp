@@ -30,6 +30,9 @@ public:
   /// crafting keys that inflate a victim's counters (hash flooding).
   explicit frequency_sketch(uint64_t expected_entries, uint64_t seed = 0);
 
+  /// Starts loading the cache lines increment(id) and frequency(id) will touch.
+  void prefetch(uint64_t id) const;
+
   /// Records one access of `id`.
   void increment(uint64_t id);
 

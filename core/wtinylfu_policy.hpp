@@ -47,6 +47,7 @@ public:
                  std::vector<uint32_t>& evicted) override;
   void on_remove(uint32_t h) override;
   void on_miss(uint64_t hash) override;
+  void prefetch(uint64_t hash) const override { sketch_.prefetch(hash); }
   void on_relocate(uint32_t from, uint32_t to) override;
   void set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) override;
   uint32_t evict_one() override;

@@ -138,8 +138,11 @@ void cluster_client::get(std::string key, callback<lookup_result> done) {
   op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
     auto* lane = batchers_ ? batchers_->of(n) : nullptr;
     if (lane != nullptr && !lane->send_alone()) {
-      // Others are under way: the batcher sends it to n within a get_many, same timeout.
-      self_->request(lane->batcher, timeout_, get_atom::value, key, direct, table_->epoch())
+      // Others are under way: the batcher sends it to n within a get_many. This hop has no
+      // timeout of its own: the batcher is ours, in this process, and answers every get with
+      // the outcome of its wire request, which carries timeout_. A timed request costs a
+      // entry in CAF's clock thread (a mutex, a tree node and a wake-up) per get.
+      self_->request(lane->batcher, caf::infinite, get_atom::value, key, direct, table_->epoch())
         .then(
           [ok, lane](lookup_result& r) {
             lane->answered();
