@@ -82,6 +82,31 @@ TEST_CASE("auto-batched gets each get the value of their own key, batched or not
   }
 }
 
+TEST_CASE("concurrent get_many requests share wire messages and each gets its own keys' values",
+          "[tools][process][autobatch]") {
+  node_fixture f;
+  if (!f.start()) {
+    WARN("actorcache-node or actorcache-client not built or not listening: skipped");
+    return;
+  }
+  auto pre = run(f.client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
+                          "--clients=4 --window=8 --key-prefix=mb- --json"));
+  REQUIRE(pre.rc == 0);
+  // 20 client actors x 2 get_many of 10 keys in flight: 400 keys outstanding at a time.
+  auto r = run(f.client("load --verify --get-ratio=1 --keys=400 --requests=2000 --batch=10 "
+                        "--clients=20 --window=2 --key-prefix=mb- --json --auto-batch=64"));
+  CHECK(r.rc == 0);
+  CHECK(field(r.out, "ok") == 2000);
+  CHECK(field(r.out, "keys") == 20000);
+  CHECK(field(r.out, "wrong") == 0);
+  CHECK(field(r.out, "errors") == 0);
+  CHECK(field(r.out, "hits") + field(r.out, "misses") == 20000);
+  CHECK(field(r.out, "hits") > 0);
+  auto batched = field(r.out, "batched_gets");
+  CHECK(batched > 0);
+  CHECK(field(r.out, "wire_batches") * 10 < batched);  // get_many requests were merged
+}
+
 TEST_CASE("a key the node refuses fails only its own request, not the batch it rode in",
           "[tools][process][autobatch]") {
   node_fixture f;

@@ -23,9 +23,9 @@ constexpr const char* usage =
   "  load [--clients=N --window=W --requests=R --keys=K --key-prefix=S --dist=uniform|zipf\n"
   "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --key-width=D --sequential\n"
   "        --auto-batch=N --verify --json]\n"
-  "        --auto-batch=N  gets to one node that queue up in the client together go as one\n"
-  "                        get_many of at most N keys (default 64; a lone get is sent at\n"
-  "                        once); 0 = off: one wire message per get\n"
+  "        --auto-batch=N  gets and get_many requests to one node that queue up in the client\n"
+  "                        together go as one get_many of at most N keys (default 256; a lone\n"
+  "                        request is sent at once); 0 = off: one wire message per request\n"
   "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n"
   "        --route=owner|any (any: the first --node forwards)  --log.level=warn\n"
   "        (--help lists every option)\n";

@@ -278,11 +278,26 @@ void cluster_client::run_many(std::vector<std::string> keys, int attempt, std::s
       refresh(node_id, is_down(err),
               [this, sub, node_id, place] { run_many(sub, 1, node_id, place); });
     });
-    auto ok = [this, id, place](lookup_results& r) {
+    auto* lane = batchers_ ? batchers_->of(*g.node) : nullptr;
+    auto ok = [this, id, place, lane](lookup_results& r) {
+      if (lane != nullptr)
+        lane->answered();
       if (settle(id))
         place(std::move(r));
     };
-    auto err = [this, id](caf::error& e) { fail(id, std::move(e)); };
+    auto err = [this, id, lane](caf::error& e) {
+      if (lane != nullptr)
+        lane->answered();
+      fail(id, std::move(e));
+    };
+    if (lane != nullptr && !lane->send_alone()) {
+      // Others are under way: the batcher merges these keys with theirs into fewer wire
+      // messages (a local hop without a timeout of its own, as for single gets).
+      self_->request(lane->batcher, caf::infinite, get_many_atom::value, std::move(sub), g.direct,
+                     table_->epoch())
+        .then(ok, err);
+      continue;
+    }
     if (g.direct)
       self_->request(g.node->handle, timeout_, route_atom::value, get_many_atom::value, sub,
                      table_->epoch())

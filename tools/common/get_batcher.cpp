@@ -23,9 +23,47 @@ using batch_flush_atom = caf::atom_constant<caf::atom("gbflush")>;
 
 using promise = caf::typed_response_promise<lookup_result>;
 
+/// A get_many a client handed to the batcher: its keys may travel in several wire batches,
+/// and it is answered once every key is in, or with the first error.
+struct many_waiter {
+  lookup_results results;
+  size_t remaining = 0;
+  caf::typed_response_promise<lookup_results> rp;
+  bool failed = false;
+};
+
+/// Where one key's answer goes: a single get's promise, or one slot of a get_many.
+struct answer_slot {
+  promise rp;                         // a single get (when `many` is null)
+  std::shared_ptr<many_waiter> many;  // or this get_many, at `index`
+  size_t index = 0;
+
+  void deliver(lookup_result r) {
+    if (!many) {
+      rp.deliver(std::move(r));
+      return;
+    }
+    if (many->failed)
+      return;
+    many->results[index] = std::move(r);
+    if (--many->remaining == 0)
+      many->rp.deliver(std::move(many->results));
+  }
+  void deliver(const caf::error& err) {
+    if (!many) {
+      rp.deliver(err);
+      return;
+    }
+    if (!many->failed) {
+      many->failed = true;
+      many->rp.deliver(err);
+    }
+  }
+};
+
 struct waiting_get {
   std::string key;
-  promise rp;
+  answer_slot slot;
 };
 
 // One get_many on the wire. The message is kept (its content is shared with the one sent,
@@ -33,7 +71,7 @@ struct waiting_get {
 struct batch {
   caf::message msg;
   bool direct = false;
-  std::vector<promise> rps;
+  std::vector<answer_slot> rps;
 
   const std::vector<std::string>& keys() const {
     return msg.get_as<std::vector<std::string>>(direct ? 2 : 1);
@@ -60,8 +98,8 @@ struct batcher_state {
 using batcher_actor = caf::stateful_actor<batcher_state>;
 
 void deliver_all(batch& b, const caf::error& err) {
-  for (auto& rp : b.rps)
-    rp.deliver(err);
+  for (auto& slot : b.rps)
+    slot.deliver(err);
 }
 
 batch_ptr take(batcher_actor* self, uint64_t id) {
@@ -89,8 +127,8 @@ void split(batcher_actor* self, batch& b) {
   ++st.counters->splits;
   const auto& keys = b.keys();
   for (size_t i = 0; i < keys.size(); ++i) {
-    auto ok = [rp = b.rps[i]](lookup_result& r) mutable { rp.deliver(std::move(r)); };
-    auto err = [rp = b.rps[i]](caf::error& e) mutable { rp.deliver(std::move(e)); };
+    auto ok = [slot = b.rps[i]](lookup_result& r) mutable { slot.deliver(std::move(r)); };
+    auto err = [slot = b.rps[i]](caf::error& e) mutable { slot.deliver(e); };
     if (b.direct)
       self->request(st.node, st.timeout, route_atom::value, get_atom::value, keys[i], st.epoch)
         .then(ok, err);
@@ -108,7 +146,7 @@ void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, s
   keys.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     keys.push_back(std::move(q[i].key));
-    b->rps.push_back(std::move(q[i].rp));
+    b->rps.push_back(std::move(q[i].slot));
   }
   q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
   b->msg = direct ? caf::make_message(route_atom::value, get_many_atom::value, std::move(keys),
@@ -154,6 +192,21 @@ void flush_all(batcher_actor* self) {
   flush(self, true);
 }
 
+// After queueing: send full batches now, and the rest once the mailbox turn that is already
+// queued has been read (or at once when nothing else waits).
+void schedule(batcher_actor* self, bool direct) {
+  auto& st = self->state;
+  if (st.queued[direct].size() >= st.max_batch) {
+    flush(self, direct);
+  } else if (self->mailbox().size() == 0) {
+    // Nothing else waits (mailbox() excludes this message): waiting would only add latency.
+    flush_all(self);
+  } else if (!st.flush_queued) {
+    st.flush_queued = true;
+    self->send(self, batch_flush_atom::value);
+  }
+}
+
 caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_batch,
                            caf::timespan timeout, std::shared_ptr<get_batch_counters> counters) {
   auto& st = self->state;
@@ -172,7 +225,7 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
     auto err = node_down_error();
     for (auto& q : st.queued) {
       for (auto& w : q)
-        w.rp.deliver(err);
+        w.slot.deliver(err);
       q.clear();
     }
     for (auto& [id, b] : st.in_flight)
@@ -188,18 +241,28 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
       if (direct)
         st.epoch = std::max(st.epoch, epoch);
       auto rp = self->make_response_promise<lookup_result>();
-      auto& q = st.queued[direct];
-      q.push_back(waiting_get{std::move(key), rp});
-      if (q.size() >= st.max_batch) {
-        flush(self, direct);
-      } else if (self->mailbox().size() == 0) {
-        // Nothing else waits (mailbox() excludes this message): waiting would only add latency.
-        flush_all(self);
-      } else if (!st.flush_queued) {
-        st.flush_queued = true;
-        self->send(self, batch_flush_atom::value);
-      }
+      st.queued[direct].push_back(waiting_get{std::move(key), answer_slot{rp, nullptr, 0}});
+      schedule(self, direct);
       return rp;
+    },
+    [self](get_many_atom, std::vector<std::string>& keys, bool direct,
+           uint64_t epoch) -> caf::result<lookup_results> {
+      auto& st = self->state;
+      if (st.down)
+        return node_down_error();
+      if (keys.empty())
+        return lookup_results{};
+      if (direct)
+        st.epoch = std::max(st.epoch, epoch);
+      auto many = std::make_shared<many_waiter>();
+      many->results.resize(keys.size());
+      many->remaining = keys.size();
+      many->rp = self->make_response_promise<lookup_results>();
+      auto& q = st.queued[direct];
+      for (size_t i = 0; i < keys.size(); ++i)
+        q.push_back(waiting_get{std::move(keys[i]), answer_slot{promise{}, many, i}});
+      schedule(self, direct);
+      return many->rp;
     },
     [self](batch_flush_atom) {
       self->state.flush_queued = false;

@@ -240,9 +240,10 @@ load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_p
   shared->opts = opts;
   shared->running = opts.clients;
   auto finished = shared->finished.get_future();
-  // Only single gets are batched; a run of puts or explicit get_many has nothing to collect.
+  // Gets and get_many requests in flight together to one node share wire messages; a run of
+  // puts has nothing to collect.
   get_batchers_ptr batchers;
-  if (opts.auto_batch > 0 && opts.batch <= 1 && opts.get_ratio > 0)
+  if (opts.auto_batch > 0 && opts.get_ratio > 0)
     batchers = std::make_shared<get_batchers>(sys, opts.auto_batch, opts.timeout);
   auto start = clock_type::now();
   std::vector<caf::actor> clients;

@@ -27,9 +27,11 @@ struct load_options {
   double zipf = 0.99;                ///< zipf exponent
   double get_ratio = 0.9;            ///< share of gets; the rest are puts
   uint32_t batch = 1;                ///< keys per get (1 = get, more = get_many)
-  /// Single gets to one node queued together in the client process travel as one get_many
-  /// of at most this many keys (get_batchers); 0 = every get is its own wire message.
-  uint32_t auto_batch = 64;
+  /// Gets and get_many requests to one node queued together in the client process travel as
+  /// one get_many of at most this many keys (get_batchers); 0 = every request is its own wire
+  /// message. 256 rather than 64: 50 clients x get_many(10) went from 0.65x to 1.06x of Redis
+  /// MGET-10 keys/s (bench/RESULTS.md), single gets at 50 x 16 from 0.7x to 0.9x.
+  uint32_t auto_batch = 256;
   uint32_t value_size = 100;         ///< bytes of each put value
   uint32_t ttl = 0;                  ///< put ttl seconds (0 = node default)
   uint64_t seed = 42;                ///< client i draws from seed + i
