@@ -85,7 +85,8 @@ public:
     if (h != null_handle) {
       const char* p = arena_.at(h);
       __builtin_prefetch(p);
-      __builtin_prefetch(p + 63);  // header and key may straddle two cache lines
+      __builtin_prefetch(p + 64);   // header, key and a small value span two or three lines
+      __builtin_prefetch(p + 128);
     }
   }
 

@@ -3,6 +3,8 @@
 
 #include <chrono>
 
+#include <time.h>
+
 namespace ac {
 
 // Monotonic: TTLs must not jump when the wall clock is adjusted.
@@ -16,10 +18,17 @@ public:
   virtual ac_clock::time_point now() const = 0;
 };
 
-// Reads the real steady clock.
+// Reads the real monotonic clock at tick resolution (CLOCK_MONOTONIC_COARSE: the same clock
+// as steady_clock on Linux, a few ms coarse, about 4x cheaper to read). TTLs are whole
+// seconds, and the store reads the clock on every lookup.
 class system_clock_source final : public clock_source {
 public:
-  ac_clock::time_point now() const override { return ac_clock::now(); }
+  ac_clock::time_point now() const override {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return ac_clock::time_point{std::chrono::duration_cast<ac_clock::duration>(
+      std::chrono::seconds{ts.tv_sec} + std::chrono::nanoseconds{ts.tv_nsec})};
+  }
 };
 
 // Time only moves when the test says so. Starts at the clock's epoch unless set().
