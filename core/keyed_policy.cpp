@@ -90,14 +90,14 @@ std::vector<uint64_t> keyed_adapter::ids_from(uint32_t front) {
 }
 
 std::unique_ptr<keyed_adapter> make_keyed_policy(std::string_view name, uint64_t capacity,
-                                                 uint64_t expected_entries) {
+                                                 uint64_t expected_entries, uint64_t seed) {
   bool known = false;
   for (auto n : policy_names())
     known = known || n == name;
   if (!known)
     return nullptr;
   return std::make_unique<keyed_adapter>([&](policy_nodes& nodes) {
-    return make_policy(name, capacity, nodes, expected_entries);
+    return make_policy(name, capacity, nodes, expected_entries, seed);
   });
 }
 

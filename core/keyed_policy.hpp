@@ -96,6 +96,6 @@ private:
 
 /// A keyed adapter over make_policy(name, ...); nullptr for an unknown name.
 std::unique_ptr<keyed_adapter> make_keyed_policy(std::string_view name, uint64_t capacity,
-                                                 uint64_t expected_entries = 0);
+                                                 uint64_t expected_entries = 0, uint64_t seed = 0);
 
 } // namespace ac

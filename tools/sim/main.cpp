@@ -20,7 +20,7 @@ namespace {
 constexpr const char* usage =
   "usage: actorcache-sim (--trace=FILE|- --format=lirs|u32be | --zipf=ALPHA --keys=N --requests=R\n"
   "                      [--scan-every=K [--scan-length=L]] [--seed=S])\n"
-  "                      --capacity=N[,N...] [--policy=lru,wtinylfu,opt] [--json]\n"
+  "                      --capacity=N[,N...] [--policy=lru,wtinylfu,opt] [--sketch-seed=S] [--json]\n"
   "policies: lru, wtinylfu, opt (Belady), and the yardsticks tinylfu (no window) and lfu (perfect)\n";
 
 struct options {
@@ -30,6 +30,7 @@ struct options {
   uint64_t keys = 0, requests = 0;            // size of the generated stream
   uint64_t scan_every = 0, scan_length = 1000; // inject one-time scans into the stream
   uint64_t seed = 1;
+  uint64_t sketch_seed = 0;                   // W-TinyLFU's sketch hashing (0: the fixed default)
   std::vector<uint64_t> capacities;
   std::vector<std::string> policies{"lru", "wtinylfu", "opt"};
   bool json = false;
@@ -114,6 +115,8 @@ options parse(int argc, char** argv) {
       o.scan_length = to_u64(key, v);
     } else if (key == "seed") {
       o.seed = to_u64(key, v);
+    } else if (key == "sketch-seed") {
+      o.sketch_seed = to_u64(key, v);
     } else {
       die("unknown option '--" + key + "'");
     }
@@ -163,7 +166,8 @@ std::vector<uint64_t> load(const options& o) {
   return std::move(r.keys);
 }
 
-double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<uint64_t>& t) {
+double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<uint64_t>& t,
+                uint64_t sketch_seed) {
   if (policy == "opt")
     return ac::belady_hit_rate(t, capacity);
   std::unique_ptr<ac::keyed_policy> p;
@@ -171,13 +175,15 @@ double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<
     ac::wtinylfu_options opts;
     opts.window_fraction = 0;
     opts.adapt = false;
+    if (sketch_seed != 0)
+      opts.seed = sketch_seed;
     p = std::make_unique<ac::keyed_adapter>([&](ac::policy_nodes& nodes) {
       return std::make_unique<ac::wtinylfu_policy>(capacity, nodes, opts);
     });
   } else if (policy == "lfu") {
     p = std::make_unique<ac::sim::lfu_policy>(capacity);
   } else {
-    p = ac::make_keyed_policy(policy, capacity);
+    p = ac::make_keyed_policy(policy, capacity, 0, sketch_seed);
   }
   return ac::sim::replay_hit_rate(*p, t);
 }
@@ -205,7 +211,7 @@ int main(int argc, char** argv) {
     if (!o.json)
       std::printf("%10llu", static_cast<unsigned long long>(c));
     for (auto& p : o.policies) {
-      double h = hit_rate(p, c, trace);
+      double h = hit_rate(p, c, trace, o.sketch_seed);
       if (o.json)
         std::printf("%s\n  {\"policy\": \"%s\", \"capacity\": %llu, \"hit_rate\": %.6f}",
                     first ? "" : ",", p.c_str(), static_cast<unsigned long long>(c), h);
