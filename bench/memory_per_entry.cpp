@@ -1,5 +1,6 @@
 // Measures L1 bytes per entry: one shard store holding N entries of 16-byte keys and 100-byte values.
-// Usage: memory_per_entry [N] [policy]; one policy per process, since freed memory stays in RSS.
+// Usage: memory_per_entry [N] [policy] [max-bytes-per-entry]; one policy per process, since freed
+// memory stays in RSS. With a maximum, exits 1 when the measured bytes per entry exceed it.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,6 +12,8 @@
 int main(int argc, char** argv) {
   const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
   const char* policy = argc > 2 ? argv[2] : "wtinylfu";
+  const double limit = argc > 3 ? std::strtod(argv[3], nullptr) : 0;
+  double per_entry = 0;
   {
     auto before = ac::process_rss_bytes().value_or(0);
     {
@@ -27,10 +30,15 @@ int main(int argc, char** argv) {
         store.put(key, ac::key_hash(key), value, std::chrono::seconds(0));
       }
       auto after = ac::process_rss_bytes().value_or(0);
+      per_entry = static_cast<double>(after - before) / static_cast<double>(store.entries());
       std::printf("%-9s entries=%llu rss_delta=%.1f MiB bytes/entry=%.1f (payload 116)\n", policy,
                   static_cast<unsigned long long>(store.entries()), (after - before) / 1048576.0,
-                  static_cast<double>(after - before) / static_cast<double>(store.entries()));
+                  per_entry);
     }
+  }
+  if (limit > 0 && per_entry > limit) {
+    std::printf("FAILED: %.1f bytes per entry exceeds %.1f\n", per_entry, limit);
+    return 1;
   }
   return 0;
 }
