@@ -50,15 +50,15 @@ struct store_lookup {
 /// Entries live in a slab arena (key, value and a 20-byte header in one slot) and are found
 /// through a chained hash table of 4-byte handles; the eviction policy threads its lists
 /// through the headers. At 1M entries of 16-byte keys and 100-byte values that is about
-/// 145 bytes per entry, sketch included (bench/memory_per_entry).
+/// 149 bytes per entry with W-TinyLFU, sketch included, 142 with LRU (bench/EVICTION.md).
 ///
 /// `hash` must be key_hash(key) (core/key_normalization): the caller has computed it for
 /// routing already, and the table rehashes from the keys it holds. Keys are compared in full,
 /// so colliding hashes never mix two keys up. Single-threaded: one shard actor owns one store.
 class cache_store : private policy_nodes {
 public:
-  /// Bookkeeping bytes charged per entry beyond its slot: its share of the hash table (at
-  /// most 8 bytes per entry at the lowest load) and of the policy's frequency sketch.
+  /// Bookkeeping bytes charged per entry beyond its slot: its share of the hash table (4-8
+  /// bytes, by load) and of the policy's frequency sketch (about 5).
   static constexpr uint64_t index_overhead = 14;
 
   cache_store(store_options opts, const clock_source& clock);

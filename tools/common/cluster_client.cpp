@@ -1,6 +1,7 @@
 // The smart-client request layer: routes each key to its owner, fails fast on dead nodes, retries once.
 #include "tools/common/cluster_client.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <caf/sec.hpp>
@@ -57,10 +58,38 @@ void cluster_client::monitor_nodes() {
 uint64_t cluster_client::track(const std::string& node_id, fail_fn fail) {
   auto id = next_id_++;
   pending_.emplace(id, pending_request{node_id, std::move(fail)});
+  deadlines_.emplace_back(std::chrono::steady_clock::now() + timeout_, id);
+  arm_expiry();
   return id;
 }
 
-bool cluster_client::settle(uint64_t id) { return pending_.erase(id) > 0; }
+bool cluster_client::settle(uint64_t id) {
+  bool counts = pending_.erase(id) > 0;
+  while (!deadlines_.empty() && pending_.count(deadlines_.front().second) == 0)
+    deadlines_.pop_front();
+  return counts;
+}
+
+void cluster_client::arm_expiry() {
+  if (expiry_armed_ || deadlines_.empty())
+    return;
+  expiry_armed_ = true;
+  // A request fails between timeout and timeout + a tenth of it after it was sent.
+  auto tick = std::clamp<caf::timespan>(timeout_ / 10, std::chrono::milliseconds(10),
+                                        std::chrono::milliseconds(250));
+  self_->delayed_send(self_, tick, client_expire_atom::value);
+}
+
+void cluster_client::expire_overdue() {
+  expiry_armed_ = false;
+  auto now = std::chrono::steady_clock::now();
+  while (!deadlines_.empty() && deadlines_.front().first <= now) {
+    auto id = deadlines_.front().second;
+    deadlines_.pop_front();
+    fail(id, make_error(caf::sec::request_timeout));  // a no-op when already answered
+  }
+  arm_expiry();
+}
 
 void cluster_client::fail(uint64_t id, caf::error err) {
   auto i = pending_.find(id);
@@ -165,10 +194,10 @@ void cluster_client::get(std::string key, callback<lookup_result> done) {
       err(e);
     };
     if (direct)
-      self_->request(n.handle, timeout_, route_atom::value, get_atom::value, key, table_->epoch())
+      self_->request(n.handle, caf::infinite, route_atom::value, get_atom::value, key, table_->epoch())
         .then(on_ok, on_err);
     else
-      self_->request(n.handle, timeout_, get_atom::value, key).then(on_ok, on_err);
+      self_->request(n.handle, caf::infinite, get_atom::value, key).then(on_ok, on_err);
   };
   run(op);
 }
@@ -181,11 +210,11 @@ void cluster_client::put(std::string key, std::string entry_bytes, uint32_t ttl_
   op->send = [this, key = std::move(key), v = std::move(entry_bytes),
               ttl_seconds](const node_ref& n, bool direct, auto ok, auto err) {
     if (direct)
-      self_->request(n.handle, timeout_, route_atom::value, put_atom::value, key, v, ttl_seconds,
+      self_->request(n.handle, caf::infinite, route_atom::value, put_atom::value, key, v, ttl_seconds,
                      table_->epoch())
         .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
     else
-      self_->request(n.handle, timeout_, put_atom::value, key, v, ttl_seconds)
+      self_->request(n.handle, caf::infinite, put_atom::value, key, v, ttl_seconds)
         .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
   };
   run(op);
@@ -197,11 +226,11 @@ void cluster_client::erase(std::string key, callback<bool> done) {
   op->done = std::move(done);
   op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
     if (direct)
-      self_->request(n.handle, timeout_, route_atom::value, delete_atom::value, key,
+      self_->request(n.handle, caf::infinite, route_atom::value, delete_atom::value, key,
                      table_->epoch())
         .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
     else
-      self_->request(n.handle, timeout_, delete_atom::value, key)
+      self_->request(n.handle, caf::infinite, delete_atom::value, key)
         .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
   };
   run(op);
@@ -299,11 +328,11 @@ void cluster_client::run_many(std::vector<std::string> keys, int attempt, std::s
       continue;
     }
     if (g.direct)
-      self_->request(g.node->handle, timeout_, route_atom::value, get_many_atom::value, sub,
+      self_->request(g.node->handle, caf::infinite, route_atom::value, get_many_atom::value, sub,
                      table_->epoch())
         .then(ok, err);
     else
-      self_->request(g.node->handle, timeout_, get_many_atom::value, sub).then(ok, err);
+      self_->request(g.node->handle, caf::infinite, get_many_atom::value, sub).then(ok, err);
   }
 }
 

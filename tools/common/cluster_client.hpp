@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <chrono>
+#include <deque>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -21,8 +23,16 @@
 
 namespace ac {
 
+/// The owning actor's timer for cluster_client::expire_overdue().
+using client_expire_atom = caf::atom_constant<caf::atom("clexpire")>;
+
 /// Lives inside one event-based actor (its state owns it) and issues that actor's requests.
-/// Every request carries the timeout. A request that fails with a transport error (timeout,
+/// Every request is bounded by the timeout, which this class enforces itself: requests go out
+/// without a CAF timeout, carry a deadline here, and one timer per ~timeout/10 fails the
+/// overdue ones with `request_timeout`. A CAF request timeout costs an entry in the clock
+/// thread and a wake-up of it per request (and again to cancel it); that was the largest
+/// client-side cost per GET (bench/RESULTS.md). A late answer is dropped. The owning actor
+/// must call expire_overdue() on client_expire_atom. A request that fails with a transport error (timeout,
 /// node down) or `unavailable` is retried once, after the directory refreshed the table, on
 /// the new owner; errors the node decided (key_too_long, overloaded, ...) are final.
 /// CAF never fails requests pending at a node that died (notes §2), so the owning actor must
@@ -47,6 +57,10 @@ public:
 
   /// Call from the owning actor's down handler.
   void handle_down(const caf::down_msg& dm);
+
+  /// Call when the owning actor receives client_expire_atom: fails requests past their
+  /// deadline (retried once like any transport error) and re-arms the timer while any wait.
+  void expire_overdue();
 
   /// Requests that were sent a second time.
   uint64_t retries() const { return retries_; }
@@ -79,6 +93,7 @@ private:
   void refresh(const std::string& failed_id, bool down, std::function<void()> next);
   void adopt(cluster_map_ptr t);
   void monitor_nodes();
+  void arm_expiry();
 
   caf::event_based_actor* self_;
   caf::actor directory_;
@@ -88,6 +103,10 @@ private:
   uint64_t next_id_ = 1;
   uint64_t retries_ = 0;
   std::unordered_map<uint64_t, pending_request> pending_;
+  /// (deadline, id) in the order sent: with one timeout for all, deadlines only grow, so the
+  /// overdue ones are at the front. Answered ids are dropped from the front as they settle.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> deadlines_;
+  bool expiry_armed_ = false;
   std::set<caf::actor_addr> monitored_;
 };
 

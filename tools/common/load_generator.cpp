@@ -229,7 +229,8 @@ caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> sh
                                                o.timeout, std::move(batchers));
   self->set_down_handler([self](caf::down_msg& dm) { self->state.client->handle_down(dm); });
   issue_more(self);
-  return {[](tick_atom) {}};  // all work arrives as responses; a behavior keeps it alive
+  // All work arrives as responses; the timer bounds the requests still out.
+  return {[self](client_expire_atom) { self->state.client->expire_overdue(); }};
 }
 
 } // namespace
