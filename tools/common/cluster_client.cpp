@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/key_normalization.hpp"
+#include "core/ttl_clock.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cluster_directory.hpp"
 
@@ -18,6 +19,13 @@ caf::error node_down_error() { return caf::make_error(caf::exit_reason::remote_l
 namespace {
 
 bool is_down(const caf::error& err) { return err == node_down_error(); }
+
+} // namespace
+
+namespace {
+
+// Deadlines need no better than the timer's tick: the coarse clock is cheaper to read.
+std::chrono::steady_clock::time_point coarse_now() { return system_clock_source{}.now(); }
 
 } // namespace
 
@@ -58,7 +66,7 @@ void cluster_client::monitor_nodes() {
 uint64_t cluster_client::track(const std::string& node_id, fail_fn fail) {
   auto id = next_id_++;
   pending_.emplace(id, pending_request{node_id, std::move(fail)});
-  deadlines_.emplace_back(std::chrono::steady_clock::now() + timeout_, id);
+  deadlines_.emplace_back(coarse_now() + timeout_, id);
   arm_expiry();
   return id;
 }
@@ -82,7 +90,7 @@ void cluster_client::arm_expiry() {
 
 void cluster_client::expire_overdue() {
   expiry_armed_ = false;
-  auto now = std::chrono::steady_clock::now();
+  auto now = coarse_now();
   while (!deadlines_.empty() && deadlines_.front().first <= now) {
     auto id = deadlines_.front().second;
     deadlines_.pop_front();
