@@ -13,10 +13,12 @@
 #include <thread>
 #include <vector>
 
+#include <absl/container/flat_hash_set.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/deadline_queue.hpp"
 #include "core/key_normalization.hpp"
 #include "core/latency_histogram.hpp"
 #include "messages/entry_codec.hpp"
@@ -78,6 +80,12 @@ struct client_state {
   ac::latency_histogram latency;
   uint32_t inflight = 0;
   std::mt19937_64 rng;
+  // Request timeouts the way tools/common/cluster_client keeps them: a deadline per request
+  // and one timer, not a CAF clock entry per request.
+  uint64_t next_id = 1;
+  absl::flat_hash_set<uint64_t> open;
+  ac::deadline_queue deadlines;
+  bool timer_armed = false;
   static inline const char* name = "bench_client";
 };
 
@@ -156,33 +164,84 @@ void issue_direct(client_actor* self, ac::front_actor front, std::shared_ptr<run
   }
 }
 
+constexpr auto request_timeout = std::chrono::seconds(10);
+
+/// The client's timer: requests past their deadline count as errors and make room for new ones.
+void expire_overdue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
+                    const bench_config* cfg) {
+  auto& st = self->state;
+  st.timer_armed = false;
+  st.deadlines.expire(
+    ac::system_clock_source{}.now(), [&](uint64_t id) { return st.open.contains(id); },
+    [&](uint64_t id) {
+      st.open.erase(id);
+      done_one(self, front, sh, cfg, clock_type::now() - request_timeout, cfg->batch, 0, true);
+    });
+  if (!st.deadlines.empty() && !st.timer_armed) {
+    st.timer_armed = true;
+    self->delayed_send(self, request_timeout / 10, caf::tick_atom::value);
+  }
+}
+
 void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
            const bench_config* cfg) {
   auto& st = self->state;
   ++st.inflight;
   auto start = clock_type::now();
-  caf::duration timeout = cfg->infinite ? caf::infinite : caf::duration{std::chrono::seconds(10)};
   if (cfg->direct) {
+    caf::duration timeout = cfg->infinite ? caf::infinite : caf::duration{request_timeout};
     issue_direct(self, front, sh, cfg, timeout, start);
     return;
   }
+  // Without --bench.infinite the request is bounded by the client's own deadline.
+  auto id = st.next_id++;
+  if (!cfg->infinite) {
+    st.open.insert(id);
+    st.deadlines.push(ac::system_clock_source{}.now() + request_timeout, id);
+    if (!st.timer_armed) {
+      st.timer_armed = true;
+      self->delayed_send(self, request_timeout / 10, caf::tick_atom::value);
+    }
+  }
+  // True once per answered request that still counts (not expired before it came).
+  auto settle = [self, cfg, id] {
+    auto& st = self->state;
+    if (cfg->infinite)
+      return true;
+    if (!st.open.erase(id))
+      return false;
+    st.deadlines.trim([&](uint64_t open) { return st.open.contains(open); });
+    return true;
+  };
   if (cfg->batch <= 1) {
-    self->request(front, timeout, ac::get_atom::value, key_of(st.rng() % cfg->keys))
-      .then([=](const ac::lookup_result& r) { done_one(self, front, sh, cfg, start, 1, r.found, false); },
-            [=](caf::error&) { done_one(self, front, sh, cfg, start, 1, 0, true); });
+    self->request(front, caf::infinite, ac::get_atom::value, key_of(st.rng() % cfg->keys))
+      .then(
+        [=](const ac::lookup_result& r) {
+          if (settle())
+            done_one(self, front, sh, cfg, start, 1, r.found, false);
+        },
+        [=](caf::error&) {
+          if (settle())
+            done_one(self, front, sh, cfg, start, 1, 0, true);
+        });
     return;
   }
   std::vector<std::string> keys;
   keys.reserve(cfg->batch);
   for (uint32_t i = 0; i < cfg->batch; ++i)
     keys.push_back(key_of(st.rng() % cfg->keys));
-  self->request(front, timeout, ac::get_many_atom::value, std::move(keys))
+  self->request(front, caf::infinite, ac::get_many_atom::value, std::move(keys))
     .then(
       [=](const ac::lookup_results& rs) {
+        if (!settle())
+          return;
         size_t hits = std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
         done_one(self, front, sh, cfg, start, rs.size(), hits, false);
       },
-      [=](caf::error&) { done_one(self, front, sh, cfg, start, cfg->batch, 0, true); });
+      [=](caf::error&) {
+        if (settle())
+          done_one(self, front, sh, cfg, start, cfg->batch, 0, true);
+      });
 }
 
 /// Writes keys 0 .. keys-1 through the front, `window` puts in flight.
@@ -232,7 +291,9 @@ int main(int argc, char** argv) {
       self->state.rng.seed(42 + i);
       for (uint32_t w = 0; w < cfg.window; ++w)
         issue(self, node.front, sh, &cfg);
-      return {[](caf::tick_atom) {}};
+      auto front = node.front;
+      const bench_config* c = &cfg;
+      return {[self, front, sh, c](caf::tick_atom) { expire_overdue(self, front, sh, c); }};
     });
   std::this_thread::sleep_for(std::chrono::duration<double>(cfg.warmup));
   sh->measuring = true;

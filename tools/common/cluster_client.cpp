@@ -66,15 +66,14 @@ void cluster_client::monitor_nodes() {
 uint64_t cluster_client::track(const std::string& node_id, fail_fn fail) {
   auto id = next_id_++;
   pending_.emplace(id, pending_request{node_id, std::move(fail)});
-  deadlines_.emplace_back(coarse_now() + timeout_, id);
+  deadlines_.push(coarse_now() + timeout_, id);
   arm_expiry();
   return id;
 }
 
 bool cluster_client::settle(uint64_t id) {
   bool counts = pending_.erase(id) > 0;
-  while (!deadlines_.empty() && pending_.count(deadlines_.front().second) == 0)
-    deadlines_.pop_front();
+  deadlines_.trim([this](uint64_t open) { return pending_.count(open) == 1; });
   return counts;
 }
 
@@ -90,12 +89,9 @@ void cluster_client::arm_expiry() {
 
 void cluster_client::expire_overdue() {
   expiry_armed_ = false;
-  auto now = coarse_now();
-  while (!deadlines_.empty() && deadlines_.front().first <= now) {
-    auto id = deadlines_.front().second;
-    deadlines_.pop_front();
-    fail(id, make_error(caf::sec::request_timeout));  // a no-op when already answered
-  }
+  deadlines_.expire(
+    coarse_now(), [this](uint64_t id) { return pending_.count(id) == 1; },
+    [this](uint64_t id) { fail(id, make_error(caf::sec::request_timeout)); });
   arm_expiry();
 }
 

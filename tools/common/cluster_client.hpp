@@ -4,8 +4,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <chrono>
-#include <deque>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -19,6 +17,7 @@
 
 #include "messages/lookup.hpp"
 #include "tools/common/cluster_map.hpp"
+#include "core/deadline_queue.hpp"
 #include "tools/common/get_batcher.hpp"
 
 namespace ac {
@@ -103,9 +102,7 @@ private:
   uint64_t next_id_ = 1;
   uint64_t retries_ = 0;
   std::unordered_map<uint64_t, pending_request> pending_;
-  /// (deadline, id) in the order sent: with one timeout for all, deadlines only grow, so the
-  /// overdue ones are at the front. Answered ids are dropped from the front as they settle.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> deadlines_;
+  deadline_queue deadlines_;
   bool expiry_armed_ = false;
   std::set<caf::actor_addr> monitored_;
 };
