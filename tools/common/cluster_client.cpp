@@ -77,6 +77,76 @@ bool cluster_client::settle(uint64_t id) {
   return counts;
 }
 
+void cluster_client::stage_get(get_batchers::lane* lane, bool direct, const std::string& key,
+                               std::function<void(lookup_result&)> ok,
+                               std::function<void(caf::error&)> err) {
+  auto s = std::find_if(staged_.begin(), staged_.end(),
+                        [&](const stage& x) { return x.lane == lane && x.direct == direct; });
+  if (s == staged_.end())
+    s = staged_.insert(staged_.end(), stage{lane, direct, {}});
+  s->gets.push_back(staged_get{key, std::move(ok), std::move(err)});
+  if (!flush_queued_) {
+    flush_queued_ = true;
+    self_->send(self_, client_flush_atom::value);  // behind everything already in the mailbox
+  }
+}
+
+// One get to the batcher, answered with its own key's verdict. This hop has no timeout of its
+// own: the batcher is ours, in this process, and answers every get with the outcome of its
+// wire request, which carries the timeout; the op's deadline (track) bounds it as well.
+void cluster_client::send_staged(get_batchers::lane* lane, bool direct, staged_get g) {
+  self_->request(lane->batcher, caf::infinite, get_atom::value, std::move(g.key), direct,
+                 table_->epoch())
+    .then(
+      [ok = std::move(g.ok), lane](lookup_result& r) {
+        lane->answered();
+        ok(r);
+      },
+      [err = std::move(g.err), lane](caf::error& e) {
+        lane->answered();
+        err(e);
+      });
+}
+
+void cluster_client::flush() {
+  flush_queued_ = false;
+  auto stages = std::move(staged_);
+  staged_.clear();
+  for (auto& s : stages) {
+    if (s.gets.size() == 1) {
+      send_staged(s.lane, s.direct, std::move(s.gets.front()));
+      continue;
+    }
+    std::vector<std::string> keys;
+    keys.reserve(s.gets.size());
+    for (auto& g : s.gets)
+      keys.push_back(g.key);
+    auto gets = std::make_shared<std::vector<staged_get>>(std::move(s.gets));
+    auto lane = s.lane;
+    auto direct = s.direct;
+    self_->request(lane->batcher, caf::infinite, get_many_atom::value, std::move(keys), direct,
+                   table_->epoch())
+      .then(
+        [gets, lane](lookup_results& rs) {
+          for (size_t i = 0; i < gets->size(); ++i) {
+            lane->answered();
+            if (i < rs.size()) {
+              (*gets)[i].ok(rs[i]);
+            } else {
+              caf::error e = make_error(errc::bad_request, "get_many answer of wrong length");
+              (*gets)[i].err(e);
+            }
+          }
+        },
+        [this, gets, lane, direct](caf::error&) {
+          // The batcher fails a get_many on its first bad key; ask key by key so each get
+          // gets its own verdict (errors are rare, the extra messages do not matter).
+          for (auto& g : *gets)
+            send_staged(lane, direct, std::move(g));
+        });
+  }
+}
+
 void cluster_client::arm_expiry() {
   if (expiry_armed_ || deadlines_.empty())
     return;
@@ -171,20 +241,9 @@ void cluster_client::get(std::string key, callback<lookup_result> done) {
   op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
     auto* lane = batchers_ ? batchers_->of(n) : nullptr;
     if (lane != nullptr && !lane->send_alone()) {
-      // Others are under way: the batcher sends it to n within a get_many. This hop has no
-      // timeout of its own: the batcher is ours, in this process, and answers every get with
-      // the outcome of its wire request, which carries timeout_. A timed request costs a
-      // entry in CAF's clock thread (a mutex, a tree node and a wake-up) per get.
-      self_->request(lane->batcher, caf::infinite, get_atom::value, key, direct, table_->epoch())
-        .then(
-          [ok, lane](lookup_result& r) {
-            lane->answered();
-            ok(r);
-          },
-          [err, lane](caf::error& e) {
-            lane->answered();
-            err(e);
-          });
+      // Others are under way: the batcher sends it to n within a get_many. The gets this
+      // actor issues in one turn reach the batcher as one message (stage_get).
+      stage_get(lane, direct, key, std::move(ok), std::move(err));
       return;
     }
     auto on_ok = [ok, lane](lookup_result& r) {

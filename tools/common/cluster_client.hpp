@@ -24,6 +24,8 @@ namespace ac {
 
 /// The owning actor's timer for cluster_client::expire_overdue().
 using client_expire_atom = caf::atom_constant<caf::atom("clexpire")>;
+/// What cluster_client sends its owner to hand the gets of one turn to a batcher: flush().
+using client_flush_atom = caf::atom_constant<caf::atom("clflush")>;
 
 /// Lives inside one event-based actor (its state owns it) and issues that actor's requests.
 /// Every request is bounded by the timeout, which this class enforces itself: requests go out
@@ -61,6 +63,10 @@ public:
   /// deadline (retried once like any transport error) and re-arms the timer while any wait.
   void expire_overdue();
 
+  /// Call when the owning actor receives client_flush_atom: the gets staged for batchers in
+  /// the actor's last turn go out, one message per batcher (a lone get as a get).
+  void flush();
+
   /// Requests that were sent a second time.
   uint64_t retries() const { return retries_; }
 
@@ -93,6 +99,20 @@ private:
   void adopt(cluster_map_ptr t);
   void monitor_nodes();
   void arm_expiry();
+  struct staged_get {
+    std::string key;
+    std::function<void(lookup_result&)> ok;
+    std::function<void(caf::error&)> err;
+  };
+  /// Gets for one batcher, collected until the owner's turn ends (flush).
+  struct stage {
+    get_batchers::lane* lane;
+    bool direct;
+    std::vector<staged_get> gets;
+  };
+  void stage_get(get_batchers::lane* lane, bool direct, const std::string& key,
+                 std::function<void(lookup_result&)> ok, std::function<void(caf::error&)> err);
+  void send_staged(get_batchers::lane* lane, bool direct, staged_get g);
 
   caf::event_based_actor* self_;
   caf::actor directory_;
@@ -104,6 +124,8 @@ private:
   std::unordered_map<uint64_t, pending_request> pending_;
   deadline_queue deadlines_;
   bool expiry_armed_ = false;
+  std::vector<stage> staged_;
+  bool flush_queued_ = false;
   std::set<caf::actor_addr> monitored_;
 };
 

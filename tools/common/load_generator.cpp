@@ -230,7 +230,8 @@ caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> sh
   self->set_down_handler([self](caf::down_msg& dm) { self->state.client->handle_down(dm); });
   issue_more(self);
   // All work arrives as responses; the timer bounds the requests still out.
-  return {[self](client_expire_atom) { self->state.client->expire_overdue(); }};
+  return {[self](client_expire_atom) { self->state.client->expire_overdue(); },
+          [self](client_flush_atom) { self->state.client->flush(); }};
 }
 
 } // namespace

@@ -39,7 +39,8 @@ caf::expected<T> run_one_shot(
       prom->set_value(std::move(r));
       self->quit();
     });
-    return {[self](client_expire_atom) { self->state.client->expire_overdue(); }};
+    return {[self](client_expire_atom) { self->state.client->expire_overdue(); },
+            [self](client_flush_atom) { self->state.client->flush(); }};
   });
   if (fut.wait_for(2 * timeout + std::chrono::seconds(1)) != std::future_status::ready)
     return make_error(errc::unavailable, "no answer in time");
