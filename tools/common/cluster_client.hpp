@@ -33,9 +33,11 @@ using client_flush_atom = caf::atom_constant<caf::atom("clflush")>;
 /// overdue ones with `request_timeout`. A CAF request timeout costs an entry in the clock
 /// thread and a wake-up of it per request (and again to cancel it); that was the largest
 /// client-side cost per GET (bench/RESULTS.md). A late answer is dropped. The owning actor
-/// must call expire_overdue() on client_expire_atom. A request that fails with a transport error (timeout,
-/// node down) or `unavailable` is retried once, after the directory refreshed the table, on
-/// the new owner; errors the node decided (key_too_long, overloaded, ...) are final.
+/// must call expire_overdue() on client_expire_atom and flush() on client_flush_atom (the
+/// gets bound for a batcher in one turn travel to it as one message).
+/// A request that fails with a transport error (timeout, node down) or `unavailable` is
+/// retried once, after the directory refreshed the table, on the new owner; errors the node
+/// decided (key_too_long, overloaded, ...) are final.
 /// CAF never fails requests pending at a node that died (notes §2), so the owning actor must
 /// pass its down messages to handle_down(), which fails them at once.
 /// Callbacks run in the owning actor; none runs after the actor is gone.

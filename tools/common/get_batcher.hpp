@@ -25,7 +25,9 @@ struct get_batch_counters {
 
 /// The batchers of one client process, one per node (keyed by the node's handle), shared by
 /// every client actor. A batcher answers (get_atom, std::string key, bool direct, uint64_t
-/// epoch) -> lookup_result. It collects the gets already queued in its mailbox when it runs
+/// epoch) -> lookup_result and (get_many_atom, std::vector<std::string> keys, bool direct,
+/// uint64_t epoch) -> lookup_results (answered once all its keys are in, or with the first
+/// error). It collects the gets already queued in its mailbox when it runs
 /// (no timer: a lone get leaves at once), up to `max_batch`, and sends them as one get_many
 /// (route_atom get_many when `direct`) with `timeout`; each requester gets its own
 /// lookup_result. A transport error or `unavailable`/`overloaded` goes to every requester of
