@@ -43,6 +43,12 @@ struct node_fixture {
   std::string client(const std::string& args) const {
     return program_path("actorcache-client") + " " + addr + " --timeout=5 " + args;
   }
+
+  // Keys prefix0 .. prefix299 with values made from their key (checked by --verify reads).
+  shell_result preload(const std::string& prefix) const {
+    return run(client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
+                      "--clients=4 --window=8 --json --key-prefix=" + prefix));
+  }
 };
 
 } // namespace
@@ -55,9 +61,7 @@ TEST_CASE("auto-batched gets each get the value of their own key, batched or not
     return;
   }
   // Keys 0..299 hold values made from their key; 300..399 are absent.
-  auto pre = run(f.client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
-                          "--clients=4 --window=8 --key-prefix=vb- --json"));
-  REQUIRE(pre.rc == 0);
+  REQUIRE(f.preload("vb-").rc == 0);
   // Many gets in flight at once, so the batcher has many queued per mailbox turn.
   for (std::string ab : {"64", "7", "0"}) {
     INFO("--auto-batch=" << ab);
@@ -89,9 +93,7 @@ TEST_CASE("concurrent get_many requests share wire messages and each gets its ow
     WARN("actorcache-node or actorcache-client not built or not listening: skipped");
     return;
   }
-  auto pre = run(f.client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
-                          "--clients=4 --window=8 --key-prefix=mb- --json"));
-  REQUIRE(pre.rc == 0);
+  REQUIRE(f.preload("mb-").rc == 0);
   // 20 client actors x 2 get_many of 10 keys in flight: 400 keys outstanding at a time.
   auto r = run(f.client("load --verify --get-ratio=1 --keys=400 --requests=2000 --batch=10 "
                         "--clients=20 --window=2 --key-prefix=mb- --json --auto-batch=64"));
