@@ -166,6 +166,15 @@ void issue_direct(client_actor* self, ac::front_actor front, std::shared_ptr<run
 
 constexpr auto request_timeout = std::chrono::seconds(10);
 
+/// Starts the client's deadline timer unless it runs already or nothing waits.
+void arm_timer(client_actor* self) {
+  auto& st = self->state;
+  if (st.timer_armed || st.deadlines.empty())
+    return;
+  st.timer_armed = true;
+  self->delayed_send(self, request_timeout / 10, caf::tick_atom::value);
+}
+
 /// The client's timer: requests past their deadline count as errors and make room for new ones.
 void expire_overdue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
                     const bench_config* cfg) {
@@ -177,10 +186,7 @@ void expire_overdue(client_actor* self, ac::front_actor front, std::shared_ptr<r
       st.open.erase(id);
       done_one(self, front, sh, cfg, clock_type::now() - request_timeout, cfg->batch, 0, true);
     });
-  if (!st.deadlines.empty() && !st.timer_armed) {
-    st.timer_armed = true;
-    self->delayed_send(self, request_timeout / 10, caf::tick_atom::value);
-  }
+  arm_timer(self);
 }
 
 void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
@@ -198,10 +204,7 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
   if (!cfg->infinite) {
     st.open.insert(id);
     st.deadlines.push(ac::system_clock_source{}.now() + request_timeout, id);
-    if (!st.timer_armed) {
-      st.timer_armed = true;
-      self->delayed_send(self, request_timeout / 10, caf::tick_atom::value);
-    }
+    arm_timer(self);
   }
   // True once per answered request that still counts (not expired before it came).
   auto settle = [self, cfg, id] {

@@ -156,11 +156,7 @@ uint32_t cache_store::find(std::string_view key, uint64_t hash, uint32_t** link)
 }
 
 uint32_t cache_store::find(std::string_view key, uint64_t hash) const {
-  for (uint32_t h = buckets_[hash & (buckets_.size() - 1)]; h != null_handle;
-       h = load32(arena_.at(h) + chain_at))
-    if (key_of(arena_.at(h)) == key)
-      return h;
-  return null_handle;
+  return const_cast<cache_store*>(this)->find(key, hash, nullptr);  // only reads without a link
 }
 
 // Doubles the buckets once entries outnumber them, so chains stay about one entry long.
