@@ -115,6 +115,7 @@ cache_store::cache_store(store_options opts, const clock_source& clock)
   policy_ = make_policy(opts_.policy, opts_.max_bytes, *this, opts_.max_entries, seed | 1);
   if (!policy_)
     throw std::invalid_argument("unknown eviction policy: " + opts_.policy);
+  policy_->set_entry_limit(opts_.max_entries, evicted_); // empty store: nothing to evict
 }
 
 cache_store::~cache_store() = default;
@@ -354,8 +355,9 @@ void cache_store::resize(uint64_t max_bytes, uint64_t max_entries) {
   opts_.max_entries = max_entries;
   evicted_.clear();
   policy_->set_capacity(max_bytes, evicted_);
+  policy_->set_entry_limit(max_entries, evicted_);
   apply_evictions();
-  enforce_entry_bound();
+  enforce_entry_bound(); // for policies that leave the entry bound to the store
 }
 
 std::chrono::seconds cache_store::ttl_left(std::string_view key, uint64_t hash) const {

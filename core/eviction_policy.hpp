@@ -48,6 +48,13 @@ public:
   /// Changes the weight budget; appends every entry that must go to fit it.
   virtual void set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) = 0;
 
+  /// Also bounds the number of resident entries; appends every entry that must go to fit.
+  /// A policy that does not override it leaves that bound to the owner (evict_one); one that
+  /// does applies its admission to both bounds.
+  virtual void set_entry_limit(uint64_t limit, std::vector<uint32_t>& evicted) {
+    (void)limit;
+    (void)evicted;
+  }
   /// Picks and unlinks one resident entry (for bounds other than weight, e.g. entry count);
   /// null_handle when none is left.
   virtual uint32_t evict_one() = 0;

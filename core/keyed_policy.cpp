@@ -73,6 +73,11 @@ void keyed_adapter::set_capacity(uint64_t capacity, std::vector<uint64_t>& evict
   release_all(scratch_, evicted);
 }
 
+void keyed_adapter::set_entry_limit(uint64_t limit, std::vector<uint64_t>& evicted) {
+  policy_->set_entry_limit(limit, scratch_);
+  release_all(scratch_, evicted);
+}
+
 std::optional<uint64_t> keyed_adapter::evict_one() {
   uint32_t h = policy_->evict_one();
   if (h == null_handle)

@@ -56,6 +56,8 @@ public:
   void on_miss(uint64_t id) override { policy_->on_miss(id); }
   void set_capacity(uint64_t capacity, std::vector<uint64_t>& evicted) override;
   std::optional<uint64_t> evict_one() override;
+  /// The wrapped policy's entry bound (eviction_policy::set_entry_limit).
+  void set_entry_limit(uint64_t limit, std::vector<uint64_t>& evicted);
 
   bool contains(uint64_t id) const override { return handles_.contains(id); }
   uint64_t capacity() const override { return policy_->capacity(); }

@@ -15,9 +15,12 @@ namespace {
 // 1.0, which is plain LRU, so a recency-heavy workload can find LRU's hit rate. No 0: it is
 // within noise of 0.01 and flipping between the two on periodic traces (loop) cost 3 points.
 constexpr double shadow_fractions[] = {0.01, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0};
-constexpr double period_factor = 0.5;        // retune every 0.5 x shadow entries sampled accesses
+constexpr double period_factor = 0.5;        // decay scores every 0.5 x shadow entries sampled accesses
 constexpr double score_decay = 0.98;         // weight of past periods in a shadow's score
-constexpr double switch_margin = 0.01;       // another split must score 1% better to move
+constexpr double switch_margin = 0.01;       // a smaller window must score 1% better to move
+constexpr double min_lead = 4;               // ... and any other split at least this many hits
+constexpr uint64_t leader_check = 16;        // sampled accesses between two looks at the scores
+constexpr uint64_t scout_divisor = 4;        // scouts are this many times smaller than shadows
 constexpr uint64_t shadow_entries = 1024;    // shadows sample keys down to about this many entries
 constexpr uint64_t shadow_salt = 0x51ad0;   // decorrelates shadow sampling from sketch hashing
 constexpr int transfer_limit = 1000;         // entries moved per call when resizing, bounds the pause
@@ -37,9 +40,22 @@ wtinylfu_policy::wtinylfu_policy(uint64_t capacity, policy_nodes& nodes, wtinylf
 wtinylfu_policy::~wtinylfu_policy() = default;
 
 void wtinylfu_policy::set_window(double fraction) {
+  window_fraction_ = fraction;
   window_max_ = std::min<uint64_t>(capacity_, std::llround(capacity_ * fraction));
   protected_max_ = static_cast<uint64_t>(opts_.protected_fraction * (capacity_ - window_max_));
+  if (entry_limit_ != UINT64_MAX) {
+    window_max_entries_ = std::min<uint64_t>(entry_limit_, std::llround(entry_limit_ * fraction));
+    protected_max_entries_ = static_cast<uint64_t>(opts_.protected_fraction *
+                                                   (entry_limit_ - window_max_entries_));
+  }
   balanced_ = false;
+}
+
+bool wtinylfu_policy::fits(segment s, uint64_t extra_weight, uint64_t extra_entries) const {
+  uint64_t max_weight = s == window ? window_max_ : protected_max_;
+  uint64_t max_entries = s == window ? window_max_entries_ : protected_max_entries_;
+  return seg_weight_[s] + extra_weight <= max_weight &&
+         lists_[s].size() + extra_entries <= max_entries;
 }
 
 // -- access bookkeeping -------------------------------------------------------
@@ -60,7 +76,7 @@ void wtinylfu_policy::on_hit(uint32_t h, uint64_t hash) {
 // Moves a re-used entry to the most recent end of its segment; probation entries earn protection.
 void wtinylfu_policy::touch(uint32_t h) {
   segment s = seg(h);
-  if (s == probation && nodes().weight(h) <= protected_max_) {
+  if (s == probation && nodes().weight(h) <= protected_max_ && protected_max_entries_ > 0) {
     move_to(h, protected_);
     demote_from_protected();
   } else {
@@ -87,7 +103,7 @@ void wtinylfu_policy::on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>
     evicted.push_back(h);
     return;
   }
-  if (opts_.expected_entries == 0 && size() >= sketch_.expected_entries() &&
+  if (opts_.expected_entries == 0 && size() > sketch_.expected_entries() &&
       sketch_.expected_entries() < (uint64_t{1} << 26))
     sketch_ = frequency_sketch(sketch_.expected_entries() * 2, opts_.seed); // more keys than guessed
   nodes().set_tag(h, window);
@@ -95,6 +111,8 @@ void wtinylfu_policy::on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>
   seg_weight_[window] += w;
   weight_ += w;
   simulate_shadows(hash, w);
+  if (!scouts_.empty() && full())
+    adopt_scouts();
   if (!balanced_)
     rebalance();
   evict_entries(evicted);
@@ -122,14 +140,29 @@ void wtinylfu_policy::on_relocate(uint32_t from, uint32_t to) {
   lists_[seg(to)].relocate(nodes(), from, to);
 }
 
+// Both bounds keep the tuned split as a fraction; shadows (sampled) and scouts scale with them.
 void wtinylfu_policy::set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) {
-  // Keep the tuned split as a fraction of the new capacity; shadows scale with it.
-  double fraction = capacity_ ? static_cast<double>(window_max_) / capacity_ : opts_.window_fraction;
   capacity_ = capacity;
-  set_window(fraction);
+  set_window(window_fraction_);
+  uint64_t shadow_capacity = std::max<uint64_t>(1, capacity / (shadow_mask_ + 1));
   for (auto& s : shadows_)
-    s.policy->set_capacity(std::max<uint64_t>(1, capacity / (shadow_mask_ + 1)), scratch_);
+    s.policy->set_capacity(shadow_capacity, scratch_);
+  for (auto& s : scouts_)
+    s.policy->set_capacity(std::max<uint64_t>(1, shadow_capacity / scout_divisor), scratch_);
   scratch_.clear();
+  rebalance();
+  evict_entries(evicted);
+}
+
+void wtinylfu_policy::set_entry_limit(uint64_t limit, std::vector<uint32_t>& evicted) {
+  entry_limit_ = std::max<uint64_t>(1, limit);
+  set_window(window_fraction_);
+  std::vector<uint64_t> dropped; // shadows' evictions, ids: discarded
+  uint64_t shadow_limit = std::max<uint64_t>(1, entry_limit_ / (shadow_mask_ + 1));
+  for (auto& s : shadows_)
+    s.policy->set_entry_limit(shadow_limit, dropped);
+  for (auto& s : scouts_)
+    s.policy->set_entry_limit(std::max<uint64_t>(1, shadow_limit / scout_divisor), dropped);
   rebalance();
   evict_entries(evicted);
 }
@@ -162,13 +195,17 @@ void wtinylfu_policy::forget(uint32_t h) {
 
 void wtinylfu_policy::evict_entries(std::vector<uint32_t>& evicted) {
   // Window overflow moves to probation's recent end; the first mover is the first candidate.
+  // At most transfer_limit a call: when the window shrinks from the whole cache, the rest of
+  // its overflow duels straight from the window (below) and moves on later calls.
   uint32_t cand = null_handle;
-  while (seg_weight_[window] > window_max_ && !lists_[window].empty()) {
+  for (int i = 0; i < transfer_limit && over(window) && !lists_[window].empty(); ++i) {
     uint32_t h = lists_[window].front();
     move_to(h, probation);
     if (cand == null_handle)
       cand = h;
   }
+  if (over(window))
+    balanced_ = false;
   // Duel candidates (from the recent end) against victims (from probation's old end) until
   // the weight fits; fall back to other segments when one side runs out. A cursor is a
   // handle walking toward its list's recent end; null_handle once it ran past it.
@@ -180,7 +217,7 @@ void wtinylfu_policy::evict_entries(std::vector<uint32_t>& evicted) {
     cursor = next(h);
     evict(h, evicted);
   };
-  while (weight_ > capacity_) {
+  while (full()) {
     if (cand == null_handle && cand_seg == probation) {
       cand = lists_[window].front();
       cand_seg = window;
@@ -203,9 +240,10 @@ void wtinylfu_policy::evict_entries(std::vector<uint32_t>& evicted) {
     } else if (cand == null_handle) {
       drop(victim);
     } else if (cand == victim) {
-      victim = next(victim);
+      // Nothing older than the candidates: they go in order, oldest first (LRU at a full
+      // window, where the duel would otherwise pit the window's next entries against them).
       uint32_t h = cand;
-      cand = null_handle;
+      cand = victim = next(h);
       evict(h, evicted);
     } else if (nodes().weight(cand) > capacity_) {
       drop(cand);
@@ -232,22 +270,28 @@ bool wtinylfu_policy::admit(uint32_t candidate, uint32_t victim) {
 // a big resize never stalls one access.
 void wtinylfu_policy::rebalance() {
   demote_from_protected();
-  for (int i = 0; i < transfer_limit && seg_weight_[window] < window_max_; ++i) {
+  for (int i = 0; i < transfer_limit; ++i) {
     segment from = lists_[probation].empty() ? protected_ : probation;
     if (lists_[from].empty())
       break;
     uint32_t h = lists_[from].front();
-    if (seg_weight_[window] + nodes().weight(h) > window_max_)
+    if (!fits(window, nodes().weight(h), 1))
       break;
     move_to(h, window);
   }
-  for (int i = 0; i < transfer_limit && seg_weight_[window] > window_max_; ++i)
-    move_to(lists_[window].front(), probation);
-  balanced_ = seg_weight_[window] <= window_max_ && seg_weight_[protected_] <= protected_max_;
+  // Entries leaving a shrinking window keep what SLRU would have given them: those used more
+  // than once are protected (while it has room). Putting them all on probation made them lose
+  // their duels to new keys, multi1@2000 fell 1.9 points below LRU after a shrink at warm-up.
+  for (int i = 0; i < transfer_limit && over(window) && !lists_[window].empty(); ++i) {
+    uint32_t h = lists_[window].front();
+    bool reused = sketch_.frequency(nodes().hash(h)) >= 2;
+    move_to(h, reused && fits(protected_, nodes().weight(h), 1) ? protected_ : probation);
+  }
+  balanced_ = !over(window) && !over(protected_);
 }
 
 void wtinylfu_policy::demote_from_protected() {
-  for (int i = 0; i < transfer_limit && seg_weight_[protected_] > protected_max_; ++i)
+  for (int i = 0; i < transfer_limit && over(protected_) && !lists_[protected_].empty(); ++i)
     move_to(lists_[protected_].front(), probation);
 }
 
@@ -263,56 +307,100 @@ void wtinylfu_policy::start_shadows() {
   }
   uint64_t shadow_capacity = std::max<uint64_t>(1, capacity_ / (shadow_mask_ + 1));
   shadow_period_ = period_factor * entries;
-  shadows_.clear();
+  shadows_ = make_shadows(shadow_capacity, entries);
   current_shadow_ = 0;
+  for (size_t i = 0; i < shadows_.size(); ++i)
+    if (shadows_[i].fraction <= opts_.window_fraction)
+      current_shadow_ = i; // the shadow nearest the initial split
+  scouts_ = make_shadows(std::max<uint64_t>(1, shadow_capacity / scout_divisor), entries);
+}
+
+std::vector<wtinylfu_policy::shadow> wtinylfu_policy::make_shadows(uint64_t capacity,
+                                                                  uint64_t entries) const {
+  std::vector<shadow> out;
   for (double f : shadow_fractions) {
-    if (f <= opts_.window_fraction)
-      current_shadow_ = shadows_.size(); // the shadow nearest the initial split
     wtinylfu_options o = opts_;
     o.window_fraction = f;
     o.adapt = false;
     o.expected_entries = entries;
     auto policy = std::make_unique<keyed_adapter>([&](policy_nodes& nodes) {
-      return std::make_unique<wtinylfu_policy>(shadow_capacity, nodes, o);
+      return std::make_unique<wtinylfu_policy>(capacity, nodes, o);
     });
-    shadows_.push_back({std::move(policy), f, 0.0, 0});
+    out.push_back({std::move(policy), f, 0.0, 0});
   }
+  return out;
 }
 
 void wtinylfu_policy::simulate_shadows(uint64_t id, uint64_t weight) {
   if (shadows_.empty() || (mix64(id ^ shadow_salt) & shadow_mask_) != 0)
     return;
-  for (auto& s : shadows_) {
-    if (s.policy->contains(id)) {
-      s.policy->on_hit(id);
-      ++s.hits;
-    } else {
-      s.policy->on_insert(id, weight, scratch_);
-      scratch_.clear();
+  for (auto* set : {&shadows_, &scouts_}) {
+    for (auto& s : *set) {
+      if (s.policy->contains(id)) {
+        s.policy->on_hit(id);
+        ++s.hits;
+      } else {
+        s.policy->on_insert(id, weight, scratch_);
+        scratch_.clear();
+      }
     }
   }
   if (++shadow_accesses_ >= shadow_period_)
     retune();
+  else if (shadow_accesses_ % leader_check == 0)
+    follow_leader();
 }
 
-// Picks the window fraction whose shadow scored best recently (decayed sum of hits, so an
-// old phase fades). Moving costs hits while the segments refill, so the current split is
-// kept unless another one beats it by a margin.
+// The cache is full for the first time: take the split the scouts favoured. Among splits
+// within noise (one standard deviation of a hit count) of the best, the largest window wins:
+// weak evidence should not move the policy far from LRU.
+void wtinylfu_policy::adopt_scouts() {
+  size_t best = current_shadow_;
+  for (size_t i = 0; i < scouts_.size(); ++i)
+    if (scouts_[i].hits > scouts_[best].hits)
+      best = i;
+  double noise = std::sqrt(static_cast<double>(scouts_[best].hits));
+  for (size_t i = best + 1; i < scouts_.size(); ++i) // fractions ascend
+    if (static_cast<double>(scouts_[i].hits) + noise >= static_cast<double>(scouts_[best].hits))
+      best = i;
+  scouts_.clear();
+  scouts_.shrink_to_fit();
+  if (best == current_shadow_)
+    return;
+  current_shadow_ = best;
+  set_window(shadows_[best].fraction);
+  rebalance();
+}
+
+// Ages the shadows' scores (decayed sum of hits per period, so an old phase fades).
 void wtinylfu_policy::retune() {
   shadow_accesses_ = 0;
-  shadow* best = &shadows_[current_shadow_];
-  for (auto& s : shadows_)
-    s.score = s.score * score_decay + static_cast<double>(s.hits);
-  double bar = best->score * (1 + switch_margin);
   for (auto& s : shadows_) {
+    s.score = s.score * score_decay + static_cast<double>(s.hits);
     s.hits = 0;
-    if (s.score > bar && s.score > best->score)
-      best = &s;
   }
-  if (best == &shadows_[current_shadow_])
+  follow_leader();
+}
+
+// Moves the window to the split whose shadow leads on recent hits. Moving costs hits while the
+// segments refill, so the lead must be real: min_lead hits toward a larger window, and also
+// switch_margin of the score toward a smaller one. Less proof toward LRU, because LRU is the
+// floor this policy must not fall below (and a recency phase punishes a late move most).
+void wtinylfu_policy::follow_leader() {
+  auto total = [](const shadow& s) { return s.score + static_cast<double>(s.hits); };
+  const shadow& cur = shadows_[current_shadow_];
+  size_t best = current_shadow_;
+  for (size_t i = 0; i < shadows_.size(); ++i)
+    if (total(shadows_[i]) > total(shadows_[best]))
+      best = i;
+  double lead = total(shadows_[best]) - total(cur);
+  double needed = shadows_[best].fraction > cur.fraction
+                    ? min_lead
+                    : std::max(min_lead, switch_margin * total(cur));
+  if (best == current_shadow_ || lead < needed)
     return;
-  current_shadow_ = static_cast<size_t>(best - shadows_.data());
-  set_window(best->fraction);
+  current_shadow_ = best;
+  set_window(shadows_[best].fraction);
   rebalance();
 }
 

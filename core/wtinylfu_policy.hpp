@@ -13,7 +13,7 @@ namespace ac {
 class keyed_adapter;
 
 struct wtinylfu_options {
-  double window_fraction = 0.01;    ///< initial share of the capacity for the LRU window
+  double window_fraction = 1.0;     ///< initial share of the capacity for the LRU window (1: LRU)
   double protected_fraction = 0.80; ///< share of the main space (capacity - window) kept for re-used keys
   bool adapt = true;                ///< tune the window size with shadow caches (off: fixed window_fraction)
   uint64_t expected_entries = 0;    ///< sketch sizing; 0: min(capacity, 65536), grown with the resident count
@@ -27,10 +27,17 @@ struct wtinylfu_options {
 ///
 /// Window size: small shadow copies of this policy, each with a fixed window fraction from 0.01
 /// to 1 (pure LRU), replay a hash-sampled part of the key stream (all of it
-/// for caches up to ~2k entries). Every period the window moves to the fraction whose shadow
-/// had the most recent hits. This replaces Caffeine's production hill climber, whose noisy
-/// per-sample hit rates could not find the ~90% window recency-heavy traces (sprite) need;
-/// it costs 9 small shadows: ~10x the policy work for small caches, far less for large ones.
+/// for caches up to ~2k entries). The window follows the fraction whose shadow had the most
+/// recent hits. This replaces Caffeine's production hill climber, whose noisy per-sample hit
+/// rates could not find the ~90% window recency-heavy traces (sprite) need; it costs 9 small
+/// shadows: ~10x the policy work for small caches, far less for large ones.
+///
+/// Warm-up: the window starts at the whole capacity, so the policy is LRU until it has
+/// evidence against it. Shadows of the same size have none before the cache fills, and a
+/// split chosen blind costs whichever workload it does not suit (a new working set rejected,
+/// or a scan admitted). So quarter-size "scouts" replay the same stream, fill four times
+/// sooner, and when the cache first fills the window takes the split they favoured (the largest
+/// one within noise of their best); the scouts are then dropped.
 ///
 /// Frequency is counted once per access: on_hit, on_miss, and on_insert unless that insert
 /// directly follows on_miss for the same hash (the store's miss-then-load path).
@@ -50,6 +57,7 @@ public:
   void prefetch(uint64_t hash) const override { sketch_.prefetch(hash); }
   void on_relocate(uint32_t from, uint32_t to) override;
   void set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) override;
+  void set_entry_limit(uint64_t limit, std::vector<uint32_t>& evicted) override;
   uint32_t evict_one() override;
 
   uint64_t capacity() const override { return capacity_; }
@@ -73,6 +81,11 @@ private:
   };
 
   segment seg(uint32_t h) { return static_cast<segment>(nodes().tag(h)); }
+  // Budgets hold in weight and in entries; the whole cache too (weight_ vs capacity_, size()
+  // vs entry_limit_), so admission decides whichever of the store's bounds binds first.
+  bool fits(segment s, uint64_t extra_weight, uint64_t extra_entries) const;
+  bool over(segment s) const { return !fits(s, 0, 0); }
+  bool full() const { return weight_ > capacity_ || size() > entry_limit_; }
   void touch(uint32_t h);
   void move_to(uint32_t h, segment to);
   void evict(uint32_t h, std::vector<uint32_t>& evicted);
@@ -83,14 +96,21 @@ private:
   void rebalance();
   void demote_from_protected();
   void start_shadows();
+  std::vector<shadow> make_shadows(uint64_t capacity, uint64_t entries) const;
   void simulate_shadows(uint64_t id, uint64_t weight);
+  void adopt_scouts();
   void retune();
+  void follow_leader();
 
   wtinylfu_options opts_;
   uint64_t capacity_;
   uint64_t weight_ = 0;
+  uint64_t entry_limit_ = UINT64_MAX;
+  double window_fraction_ = 0;  // the window's current share of both budgets
   uint64_t window_max_ = 0;     // weight budget of the window
   uint64_t protected_max_ = 0;  // weight budget of the protected segment
+  uint64_t window_max_entries_ = UINT64_MAX;
+  uint64_t protected_max_entries_ = UINT64_MAX;
   intrusive_list lists_[3];          // per segment, front: least recently used
   uint64_t seg_weight_[3] = {0, 0, 0};
   frequency_sketch sketch_;
@@ -98,6 +118,9 @@ private:
   bool balanced_ = true;               // segments within their budgets (else rebalance)
   // window tuning
   std::vector<shadow> shadows_;
+  std::vector<shadow> scouts_;
+  uint64_t own_hits_ = 0;              // sampled hits of this policy since the window last moved
+  uint64_t lru_hits_ = 0;              // ... and of the LRU shadow         // quarter-size shadows, until the cache first fills
   size_t current_shadow_ = 0;          // the shadow whose split the window follows
   uint64_t shadow_mask_ = 0;           // shadows see ids with mix64(id ^ salt) & mask == 0
   uint64_t shadow_period_ = 0;         // sampled accesses between two retunes

@@ -241,3 +241,29 @@ TEST_CASE("a sweep in slices drops every expired entry after enough slices", "[s
   CHECK(dropped == 500);
   CHECK(f.store.entries() == 500);
 }
+
+TEST_CASE("wtinylfu admission holds when the entry bound binds before the byte budget", "[store]") {
+  // The node's defaults (1M entries, 256 MiB) make the entry bound bind first for small values:
+  // admission must judge that bound too, or W-TinyLFU degrades to LRU there.
+  for (auto policy : {"lru", "wtinylfu"}) {
+    store_fixture f{opts(1ull << 32, 100, policy)};
+    auto access = [&](const std::string& k) {
+      if (f.get(k) == "<miss>")
+        f.put(k, "value of " + k);
+      REQUIRE(f.store.entries() <= 100);
+    };
+    for (int round = 0; round < 20; ++round)
+      for (int i = 0; i < 80; ++i)
+        access("hot-" + std::to_string(i));
+    for (int i = 0; i < 500; ++i) // one-time keys
+      access("scan-" + std::to_string(i));
+    int kept = 0;
+    for (int i = 0; i < 80; ++i)
+      kept += f.get("hot-" + std::to_string(i)) != "<miss>";
+    INFO(policy);
+    if (std::string(policy) == "lru")
+      CHECK(kept == 0);
+    else
+      CHECK(kept >= 70);
+  }
+}

@@ -207,6 +207,89 @@ TEST_CASE("wtinylfu keeps a frequently used set through a scan that flushes lru"
   CHECK(kept_w >= 70);
 }
 
+namespace {
+
+// Replays ids through a policy as the store would (hit, or miss then insert); returns hits.
+uint64_t replay(keyed_policy& p, const std::vector<uint64_t>& ids) {
+  std::vector<uint64_t> ev;
+  uint64_t hits = 0;
+  for (uint64_t id : ids) {
+    if (p.contains(id)) {
+      p.on_hit(id);
+      ++hits;
+    } else {
+      p.on_miss(id);
+      p.on_insert(id, 1, ev);
+      ev.clear();
+    }
+  }
+  return hits;
+}
+
+uint64_t window_of(keyed_adapter& p) {
+  return static_cast<wtinylfu_policy&>(p.policy()).window_capacity();
+}
+
+} // namespace
+
+TEST_CASE("wtinylfu is plain lru until the cache first fills", "[wtinylfu]") {
+  auto wp = make_keyed_policy("wtinylfu", 1000), lp = make_keyed_policy("lru", 1000);
+  std::vector<uint64_t> ids;
+  for (uint64_t i = 0; i < 3000; ++i)
+    ids.push_back(i % 7 == 0 ? (i * 13) % 990 : i % 990); // 990 keys: never full
+  CHECK(replay(*wp, ids) == replay(*lp, ids));
+  CHECK(window_of(*wp) == 1000);
+}
+
+TEST_CASE("at the first fill wtinylfu takes the window its quarter-size scouts favoured",
+          "[wtinylfu]") {
+  // Frequency-heavy: Zipf over 20x the capacity. Admission pays, the window shrinks.
+  auto zp = make_keyed_policy("wtinylfu", 1000);
+  zipf_generator g(20000, 1.0, 7);
+  std::vector<uint64_t> zipf(5000);
+  for (auto& k : zipf)
+    k = g.next();
+  replay(*zp, zipf);
+  CHECK(window_of(*zp) <= 200);
+
+  // Recency-heavy: every new key is re-read within the next 150 accesses, then never again.
+  // Admission would reject those new keys; the scouts see it and the window stays whole.
+  auto rp = make_keyed_policy("wtinylfu", 1000), lp = make_keyed_policy("lru", 1000);
+  std::vector<uint64_t> recent;
+  std::mt19937_64 rng(3);
+  for (uint64_t t = 0; t < 20000; ++t)
+    recent.push_back(rng() % 2 ? t : t - std::min<uint64_t>(t, 1 + rng() % 150));
+  uint64_t w = replay(*rp, recent), l = replay(*lp, recent);
+  CHECK(window_of(*rp) == 1000);
+  CHECK(w >= l);
+}
+
+TEST_CASE("wtinylfu judges admission by the entry limit as well as by weight", "[wtinylfu]") {
+  // A byte budget that never binds, as in a store of small values; the sketch and the shadows
+  // are sized by the expected entries (the store passes its entry bound).
+  auto wp = make_keyed_policy("wtinylfu", uint64_t{1} << 40, 100);
+  std::vector<uint64_t> ev;
+  wp->set_entry_limit(100, ev);
+  model m;
+  auto access = [&](uint64_t id) {
+    if (m.resident.count(id))
+      wp->on_hit(id);
+    else
+      insert(*wp, m, id, 1);
+    REQUIRE(wp->size() <= 100);
+  };
+  for (int round = 0; round < 20; ++round)
+    for (uint64_t id = 0; id < 80; ++id)
+      access(id);
+  for (uint64_t id = 10000; id < 10500; ++id)
+    access(id);
+  size_t kept = 0;
+  for (uint64_t id = 0; id < 80; ++id)
+    kept += m.resident.count(id);
+  CHECK(kept >= 70);
+  CHECK(m.resident.size() == wp->size());
+}
+
 // -- frequency sketch ---------------------------------------------------------
 
 TEST_CASE("the sketch counts accesses and the doorkeeper absorbs the first one", "[sketch]") {
