@@ -1,9 +1,11 @@
 // The floor of CAF 0.17 remoting on this machine: p50 of a trivial remote request/response,
 // and of an 8-byte echo between caf::io brokers (CAF's I/O layer without BASP).
-// Usage: caf_ping server            (prints the ports of an event-based actor, a broker actor
-//                                    and a raw echo broker; exits on end of input)
+// Usage: caf_ping server            (prints the ports of an event-based actor, a broker actor,
+//                                    a raw echo broker and a raw echo broker that asks an
+//                                    event-based actor first; exits on end of input)
 //        caf_ping PORT [N]          (N sequential remote requests, one in flight: p50, p90)
-//        caf_ping raw PORT [N]      (N sequential 8-byte echoes from a client broker)
+//        caf_ping raw PORT [N]      (N sequential 8-byte echoes from a client broker, to the
+//                                    raw or the raw-with-hop port)
 // bench/RESULTS.md compares both with actorcache's 1x1 GET and with Redis.
 #include <algorithm>
 #include <chrono>
@@ -13,12 +15,20 @@
 #include <string>
 #include <vector>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <thread>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
 namespace {
 
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
+using lean_atom = caf::atom_constant<caf::atom("lean")>;
 using clock_type = std::chrono::steady_clock;
 
 caf::behavior event_based_server(caf::event_based_actor*) { return {[](ping_atom, int x) { return x; }}; }
@@ -39,6 +49,31 @@ caf::behavior echo_connection(caf::io::broker* self, caf::io::connection_handle 
 
 caf::behavior echo_server(caf::io::broker* self) {
   return {[self](const caf::io::new_connection_msg& msg) { self->fork(echo_connection, msg.handle); }};
+}
+
+// Raw echo with one actor hop: the broker asks an event-based actor on a scheduler worker for
+// every frame and writes the answer back. The floor of a lean client protocol whose lookups
+// are answered by shard actors (the broker itself on the I/O thread cannot own the data).
+caf::behavior hop_connection(caf::io::broker* self, caf::io::connection_handle hdl,
+                             caf::actor worker) {
+  self->configure_read(hdl, caf::io::receive_policy::exactly(8));
+  return {
+    [self, worker](const caf::io::new_data_msg& msg) {
+      auto hdl = msg.handle;
+      auto buf = msg.buf;
+      self->request(worker, caf::infinite, ping_atom::value, 1).then([self, hdl, buf](int) {
+        self->write(hdl, buf.size(), buf.data());
+        self->flush(hdl);
+      });
+    },
+    [self](const caf::io::connection_closed_msg&) { self->quit(); },
+  };
+}
+
+caf::behavior hop_server(caf::io::broker* self, caf::actor worker) {
+  return {[self, worker](const caf::io::new_connection_msg& msg) {
+    self->fork(hop_connection, msg.handle, worker);
+  }};
 }
 
 struct echo_client_state {
@@ -78,6 +113,116 @@ caf::behavior echo_client(caf::stateful_actor<echo_client_state, caf::io::broker
     },
     [](const caf::io::connection_closed_msg&) {},
   };
+}
+
+// Lean: plain sockets outside CAF's multiplexer. The server's reader thread hands each frame
+// to an actor, which writes the answer itself; the client actor writes its frame itself and a
+// reader thread hands the answer to it. Two actor hops per round trip, no I/O-thread hop back.
+int tcp_listen(uint16_t& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::listen(fd, 16);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
+void nodelay(int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+bool read_exactly(int fd, char* p, size_t n) {
+  while (n > 0) {
+    auto r = ::recv(fd, p, n, 0);
+    if (r <= 0)
+      return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+caf::behavior lean_answerer(caf::event_based_actor*) {
+  return {[](lean_atom, int fd, uint64_t x) { ::send(fd, &x, sizeof x, MSG_NOSIGNAL); }};
+}
+
+void lean_serve(caf::actor_system& sys, int listener) {
+  auto answerer = sys.spawn(lean_answerer);
+  std::thread([listener, answerer] {
+    for (;;) {
+      int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0)
+        return;
+      nodelay(fd);
+      std::thread([fd, answerer] {
+        uint64_t x;
+        while (read_exactly(fd, reinterpret_cast<char*>(&x), sizeof x))
+          caf::anon_send(answerer, lean_atom::value, fd, x);
+        ::close(fd);
+      }).detach();
+    }
+  }).detach();
+}
+
+struct lean_client_state {
+  std::vector<double> micros;
+  int left = 0;
+  int fd = -1;
+  clock_type::time_point sent;
+  std::promise<std::vector<double>>* done = nullptr;
+};
+
+void lean_send(caf::stateful_actor<lean_client_state>* self) {
+  uint64_t x = 1;
+  self->state.sent = clock_type::now();
+  ::send(self->state.fd, &x, sizeof x, MSG_NOSIGNAL);
+}
+
+int report(std::vector<double> v, const char* what);
+
+int lean_client(caf::actor_system& sys, uint16_t port, int n) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+    return 1;
+  nodelay(fd);
+  std::promise<std::vector<double>> done;
+  auto result = done.get_future();
+  auto client = sys.spawn([&](caf::stateful_actor<lean_client_state>* self) -> caf::behavior {
+    self->state.fd = fd;
+    self->state.left = n;
+    self->state.done = &done;
+    lean_send(self);
+    return {[self](lean_atom) {
+      auto& st = self->state;
+      st.micros.push_back(
+        std::chrono::duration<double, std::micro>(clock_type::now() - st.sent).count());
+      if (--st.left == 0) {
+        st.done->set_value(st.micros);
+        self->quit();
+        return;
+      }
+      lean_send(self);
+    }};
+  });
+  std::thread reader([fd, client] {
+    uint64_t x;
+    while (read_exactly(fd, reinterpret_cast<char*>(&x), sizeof x))
+      caf::anon_send(client, lean_atom::value);
+  });
+  int rc = report(result.get(), "lean");
+  ::shutdown(fd, SHUT_RDWR);
+  reader.join();
+  ::close(fd);
+  return rc;
 }
 
 int report(std::vector<double> v, const char* what) {
@@ -133,19 +278,27 @@ int main(int argc, char** argv) {
     auto b = sys.middleman().spawn_broker(broker_server);
     auto pa = sys.middleman().publish(a, 0, "127.0.0.1");
     auto pb = sys.middleman().publish(b, 0, "127.0.0.1");
-    uint16_t raw_port = 0;
+    uint16_t raw_port = 0, hop_port = 0;
     auto c = sys.middleman().spawn_server(echo_server, raw_port);
-    if (!pa || !pb || !c)
+    auto d = sys.middleman().spawn_server(hop_server, hop_port, a);
+    if (!pa || !pb || !c || !d)
       return 1;
-    std::printf("event-based %u broker %u raw %u\n", *pa, *pb, raw_port);
+    uint16_t lean_port = 0;
+    lean_serve(sys, tcp_listen(lean_port));
+    std::printf("event-based %u broker %u raw %u raw-with-hop %u lean %u\n", *pa, *pb, raw_port,
+                hop_port, lean_port);
     std::fflush(stdout);
     while (std::getchar() != EOF) {
     }
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(*c, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(*d, caf::exit_reason::user_shutdown);
     return 0;
   }
+  if (std::string(argv[1]) == "lean" && argc > 2)
+    return lean_client(sys, static_cast<uint16_t>(std::atoi(argv[2])),
+                       argc > 3 ? std::atoi(argv[3]) : 5000);
   if (std::string(argv[1]) == "raw") {
     if (argc < 3)
       return 2;

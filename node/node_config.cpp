@@ -20,7 +20,12 @@ node_config::node_config() {
     .add(node_port, "port", "port to listen on; 0 picks a free one")
     .add(node_port_file, "port-file", "after binding, write the port here")
     .add(node_max_inflight, "max-inflight", "requests in flight before 'overloaded'")
-    .add(node_request_timeout, "request-timeout", "bound on requests between actors");
+    .add(node_request_timeout, "request-timeout", "bound on requests between actors")
+    .add(node_fast_path, "fast-path",
+         "on: also serve lookups on a plain TCP port with the fast frame protocol (never with "
+         "tls.enabled); off: CAF remoting only")
+    .add(node_fast_port, "fast-port", "port of the fast lookup protocol; 0 picks a free one "
+                                      "(clients learn it from the node)");
   opt_group{custom_options_, "cache"}
     .add(cache_shards, "shards", "shard actors; 0 = number of cores")
     .add(cache_max_bytes, "max-bytes", "L1 byte budget of the node")
@@ -95,6 +100,8 @@ std::string node_config::validate() {
     return "cache.policy: unknown policy '" + cache_policy + "' (lru, wtinylfu)";
   if (!known_loader_kind(loader_kind))
     return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";
+  if (node_fast_path != "on" && node_fast_path != "off")
+    return "node.fast-path: must be on or off (got '" + node_fast_path + "')";
   if (cache_max_bytes < 4096)
     return "cache.max-bytes: must be at least 4096";
   if (cache_max_entries == 0)

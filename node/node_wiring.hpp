@@ -36,6 +36,7 @@ struct node_overrides {
   std::shared_ptr<loader> custom_loader;
   std::shared_ptr<memory_reader> memory;
   std::shared_ptr<cpu_reader> cpu;
+  uint16_t fast_port = 0;  ///< the fast lookup port the caller bound, announced by the front
 };
 
 /// Spawns the node's actors. `port` is the bound port (for the node id and announcements).

@@ -91,7 +91,19 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
   if (port == 0)
     port = pick_free_port(cfg.node_host);
   published_node node;
-  node.handles = spawn_node(sys, cfg, port);
+  node_overrides overrides;
+  if (cfg.node_fast_path == "on" && cfg.tls_enabled) {
+    spdlog::info("node.fast-path: off, because the fast port has no TLS and tls.enabled is set");
+  } else if (cfg.node_fast_path == "on") {
+    node.fast = std::make_shared<fast_listener>();
+    std::string why;
+    if (!node.fast->bind(cfg.node_host, cfg.node_fast_port, why)) {
+      out.error = "node.fast-port: " + why;
+      return out;
+    }
+    overrides.fast_port = node.fast->port();
+  }
+  node.handles = spawn_node(sys, cfg, port, overrides);
   auto bound = cfg.tls_enabled
                  ? caf::openssl::publish(node.handles.front, port, cfg.node_host.c_str(), true)
                  : sys.middleman().publish(node.handles.front, port, cfg.node_host.c_str(), true);
@@ -101,6 +113,8 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     return out;
   }
   node.port = *bound;
+  if (node.fast)
+    node.fast->start(sys, node.handles.front);
   out.node = std::move(node);
   return out;
 }
@@ -115,6 +129,8 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
                    h.front.address(), node.port);
   else
     sys.middleman().unpublish(h.front, node.port);
+  if (node.fast)
+    node.fast->stop(); // sessions write the answers they owe, then close
   // 2. Tell the cluster: peers stop routing keys here.
   self->request(h.membership, std::chrono::seconds(1), leave_atom::value)
     .receive([](bool) {}, [](caf::error&) {});

@@ -7,6 +7,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/fast_listener.hpp"
 #include "node/node_config.hpp"
 #include "node/node_wiring.hpp"
 
@@ -15,6 +16,7 @@ namespace ac {
 struct published_node {
   node_handles handles;
   uint16_t port = 0;
+  std::shared_ptr<fast_listener> fast;  ///< the fast lookup port; null when off or with TLS
 };
 
 struct publish_result {
@@ -29,11 +31,12 @@ struct publish_result {
 /// Must run before the actor_system is created.
 void enable_tls_if_configured(node_config& cfg);
 
-/// Spawns the node's actors and publishes the front on node.host:node.port.
+/// Spawns the node's actors and publishes the front on node.host:node.port; opens the fast
+/// lookup port too (node.fast-path, not with TLS).
 publish_result start_published_node(caf::actor_system& sys, const node_config& cfg);
 
-/// Stops accepting, tells the cluster we leave, and waits (at most `bound`) until the node has
-/// no request in flight.
+/// Stops accepting (and reading the fast port), tells the cluster we leave, and waits (at most
+/// `bound`) until the node has no request in flight.
 void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::milliseconds bound);
 
 } // namespace ac

@@ -22,10 +22,12 @@ constexpr const char* usage =
   "  del KEY                      prints 1 (erased) or 0 (absent)\n"
   "  load [--clients=N --window=W --requests=R --keys=K --key-prefix=S --dist=uniform|zipf\n"
   "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --key-width=D --sequential\n"
-  "        --auto-batch=N --verify --json]\n"
+  "        --auto-batch=N --fast-path=on|off --verify --json]\n"
   "        --auto-batch=N  gets and get_many requests to one node that queue up in the client\n"
   "                        together go as one get_many of at most N keys (default 256; a lone\n"
   "                        request is sent at once); 0 = off: one wire message per request\n"
+  "        --fast-path=on  the batchers send gets to each node's fast lookup port (plain TCP\n"
+  "                        frames, one hop less than CAF remoting) when the node has one\n"
   "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n"
   "        --route=owner|any (any: the first --node forwards)  --log.level=warn\n"
   "        (--help lists every option)\n";

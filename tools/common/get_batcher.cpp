@@ -10,8 +10,12 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include "core/tcp_socket.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cluster_client.hpp"
+#include "tools/common/fast_link.hpp"
 
 namespace ac {
 
@@ -20,6 +24,8 @@ namespace {
 /// A batcher sends this to itself: it queues behind every get already waiting, so when it
 /// runs the batcher has seen the whole mailbox turn and sends what it collected.
 using batch_flush_atom = caf::atom_constant<caf::atom("gbflush")>;
+/// A batcher sends this to itself to write request frames the fast socket did not take at once.
+using fast_link_flush_atom = caf::atom_constant<caf::atom("gbfflush")>;
 
 using promise = caf::typed_response_promise<lookup_result>;
 
@@ -71,6 +77,7 @@ struct waiting_get {
 struct batch {
   caf::message msg;
   bool direct = false;
+  bool via_fast = false;  // sent on the fast link, not as a CAF request
   std::vector<answer_slot> rps;
 
   const std::vector<std::string>& keys() const {
@@ -92,6 +99,9 @@ struct batcher_state {
   bool down = false;                   // the node's proxy went down: fail without sending
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, batch_ptr> in_flight;
+  std::unique_ptr<fast_link> fast;            // the node's fast port, once connected
+  std::shared_ptr<std::atomic<bool>> fast_up; // mirrors `fast` for the lane (send_alone)
+  bool fast_flush_queued = false;             // a fast_link_flush_atom is on its way
   static inline const char* name = "get_batcher";
 };
 
@@ -137,6 +147,92 @@ void split(batcher_actor* self, batch& b) {
   }
 }
 
+void answer_batch(batcher_actor* self, uint64_t id, lookup_results& r) {
+  auto b = take(self, id);
+  if (!b)
+    return;
+  if (r.size() != b->rps.size()) {
+    deliver_all(*b, make_error(errc::bad_request, "get_many answer of wrong length"));
+    return;
+  }
+  for (size_t i = 0; i < r.size(); ++i)
+    b->rps[i].deliver(std::move(r[i]));
+}
+
+void fail_batch(batcher_actor* self, uint64_t id, const caf::error& err) {
+  auto b = take(self, id);
+  if (!b)
+    return;
+  if (b->rps.size() == 1 || shared_verdict(err))
+    deliver_all(*b, err);
+  else
+    split(self, *b);
+}
+
+// The fast connection is gone (the node closed it, or it broke): what it carried fails as
+// `unavailable`, which cluster_client retries once, and later batches go as CAF requests.
+void lose_fast(batcher_actor* self) {
+  auto& st = self->state;
+  if (!st.fast)
+    return;
+  st.fast.reset();
+  st.fast_up->store(false, std::memory_order_relaxed);
+  auto err = make_error(errc::unavailable, "the fast connection to the node was lost");
+  for (auto i = st.in_flight.begin(); i != st.in_flight.end();) {
+    if (i->second->via_fast) {
+      deliver_all(*i->second, err);
+      i = st.in_flight.erase(i);
+    } else {
+      ++i;
+    }
+  }
+}
+
+void write_fast(batcher_actor* self, send_buffer::status status) {
+  auto& st = self->state;
+  if (status == send_buffer::status::broken) {
+    lose_fast(self);
+  } else if (status == send_buffer::status::pending && !st.fast_flush_queued) {
+    st.fast_flush_queued = true;
+    self->delayed_send(self, std::chrono::milliseconds(1), fast_link_flush_atom::value);
+  }
+}
+
+// Sends batch `id` as a request frame; false (batch untouched) when the link just broke.
+bool send_fast(batcher_actor* self, uint64_t id, batch& b) {
+  auto& st = self->state;
+  auto status = st.fast->send(id, b.direct, st.epoch, b.keys());
+  if (status == send_buffer::status::broken) {
+    lose_fast(self);
+    return false;
+  }
+  b.via_fast = true;
+  write_fast(self, status);
+  return true;
+}
+
+// Asks the node for its fast port and connects; until then (or without one) batches go as
+// CAF requests.
+void connect_fast(batcher_actor* self, std::string host) {
+  auto& st = self->state;
+  self->request(st.node, std::chrono::seconds(5), fast_port_atom::value)
+    .then(
+      [self, host](uint16_t port) {
+        auto& st = self->state;
+        if (port == 0 || st.down)
+          return;
+        std::string err;
+        st.fast = fast_link::open(host, port, caf::actor_cast<caf::actor>(self),
+                                  std::chrono::seconds(1), err);
+        if (!st.fast) {
+          spdlog::info("fast lookup port of {} not reachable, using CAF remoting: {}", host, err);
+          return;
+        }
+        st.fast_up->store(true, std::memory_order_relaxed);
+      },
+      [](caf::error&) {}); // a node without the fast port (or one that left): CAF remoting
+}
+
 void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, size_t n) {
   auto& st = self->state;
   auto b = std::make_shared<batch>();
@@ -156,28 +252,11 @@ void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, s
   st.counters->gets.fetch_add(n, std::memory_order_relaxed);
   auto id = st.next_id++;
   st.in_flight.emplace(id, b);
+  if (st.fast && send_fast(self, id, *b))
+    return;
   self->request(st.node, st.timeout, b->msg)
-    .then(
-      [self, id](lookup_results& r) {
-        auto b = take(self, id);
-        if (!b)
-          return;
-        if (r.size() != b->rps.size()) {
-          deliver_all(*b, make_error(errc::bad_request, "get_many answer of wrong length"));
-          return;
-        }
-        for (size_t i = 0; i < r.size(); ++i)
-          b->rps[i].deliver(std::move(r[i]));
-      },
-      [self, id](caf::error& err) {
-        auto b = take(self, id);
-        if (!b)
-          return;
-        if (b->rps.size() == 1 || shared_verdict(err))
-          deliver_all(*b, err);
-        else
-          split(self, *b);
-      });
+    .then([self, id](lookup_results& r) { answer_batch(self, id, r); },
+          [self, id](caf::error& err) { fail_batch(self, id, err); });
 }
 
 void flush(batcher_actor* self, bool direct) {
@@ -208,8 +287,10 @@ void schedule(batcher_actor* self, bool direct) {
 }
 
 caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_batch,
-                           caf::timespan timeout, std::shared_ptr<get_batch_counters> counters) {
+                           caf::timespan timeout, std::shared_ptr<get_batch_counters> counters,
+                           std::string fast_host, std::shared_ptr<std::atomic<bool>> fast_up) {
   auto& st = self->state;
+  st.fast_up = std::move(fast_up);
   st.node = caf::actor_cast<caf::actor>(node);
   st.node_addr = node.address();
   st.max_batch = std::max<uint32_t>(1, max_batch);
@@ -231,7 +312,11 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
     for (auto& [id, b] : st.in_flight)
       deliver_all(*b, err);
     st.in_flight.clear();
+    st.fast.reset();
+    st.fast_up->store(false, std::memory_order_relaxed);
   });
+  if (!fast_host.empty())
+    connect_fast(self, std::move(fast_host));
   return {
     [self](get_atom, std::string& key, bool direct,
            uint64_t epoch) -> caf::result<lookup_result> {
@@ -268,15 +353,29 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
       self->state.flush_queued = false;
       flush_all(self);
     },
+    [self](fast_answer_atom, uint64_t id, lookup_results& r) { answer_batch(self, id, r); },
+    [self](fast_failed_atom, uint64_t id, uint8_t code, std::string& reason) {
+      auto x = static_cast<errc>(code);
+      fail_batch(self, id, reason.empty() ? make_error(x) : make_error(x, std::move(reason)));
+    },
+    [self](fast_lost_atom) { lose_fast(self); },
+    [self](fast_link_flush_atom) {
+      auto& st = self->state;
+      st.fast_flush_queued = false;
+      if (st.fast)
+        write_fast(self, st.fast->flush());
+    },
   };
 }
 
 } // namespace
 
-get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout)
+get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
+                           bool fast_path)
   : sys_(sys),
     max_batch_(max_batch),
     timeout_(timeout),
+    fast_path_(fast_path),
     counters_(std::make_shared<get_batch_counters>()) {}
 
 get_batchers::~get_batchers() { close(); }
@@ -288,7 +387,10 @@ get_batchers::lane* get_batchers::of(const node_ref& n) {
   auto& l = lanes_[n.handle.address()];
   if (!l) {
     l = std::make_unique<lane>();
-    l->batcher = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_);
+    // The fast port is on the host the node announced (node.host).
+    std::string host = fast_path_ ? n.address.substr(0, n.address.rfind(':')) : std::string{};
+    l->batcher = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_,
+                            std::move(host), l->fast);
   }
   return l.get();
 }

@@ -38,7 +38,10 @@ struct get_batch_counters {
 /// and later gets fail without being sent. Thread-safe; close() (or the destructor) stops them.
 class get_batchers {
 public:
-  get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout);
+  /// With `fast_path`, each batcher asks its node for the fast lookup port and sends its
+  /// batches there as frames (core/fast_frame.hpp) once connected; CAF requests otherwise.
+  get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
+               bool fast_path = true);
   ~get_batchers();
 
   get_batchers(const get_batchers&) = delete;
@@ -51,9 +54,15 @@ public:
   struct lane {
     caf::actor batcher;
     std::atomic<uint32_t> outstanding{0};
+    /// The batcher has a fast connection: every get goes through it (one frame, no BASP).
+    std::shared_ptr<std::atomic<bool>> fast = std::make_shared<std::atomic<bool>>(false);
 
-    /// Counts a get of this process to the node; true when it is the only one unanswered.
-    bool send_alone() { return outstanding.fetch_add(1, std::memory_order_relaxed) == 0; }
+    /// Counts a get of this process to the node; true when it is the only one unanswered
+    /// and the node has no fast connection.
+    bool send_alone() {
+      bool first = outstanding.fetch_add(1, std::memory_order_relaxed) == 0;
+      return first && !fast->load(std::memory_order_relaxed);
+    }
     /// Call once per counted get when its answer (or error) arrived.
     void answered() { outstanding.fetch_sub(1, std::memory_order_relaxed); }
   };
@@ -71,6 +80,7 @@ private:
   caf::actor_system& sys_;
   uint32_t max_batch_;
   caf::timespan timeout_;
+  bool fast_path_;
   std::shared_ptr<get_batch_counters> counters_;
   std::mutex mtx_;
   bool closed_ = false;

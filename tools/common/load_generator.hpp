@@ -32,6 +32,9 @@ struct load_options {
   /// message. 256 rather than 64: 50 clients x get_many(10) went from 0.65x to 1.06x of Redis
   /// MGET-10 keys/s (bench/RESULTS.md), single gets at 50 x 16 from 0.7x to 0.9x.
   uint32_t auto_batch = 256;
+  /// on: the batchers send gets to each node's fast lookup port (node.fast-path) when it has
+  /// one; off: CAF remoting only. A string because CAF flags cannot be switched off.
+  std::string fast_path = "on";
   uint32_t value_size = 100;         ///< bytes of each put value
   uint32_t ttl = 0;                  ///< put ttl seconds (0 = node default)
   uint64_t seed = 42;                ///< client i draws from seed + i
