@@ -207,6 +207,7 @@ bool send_fast(batcher_actor* self, uint64_t id, batch& b) {
     return false;
   }
   b.via_fast = true;
+  st.counters->fast_batches.fetch_add(1, std::memory_order_relaxed);
   write_fast(self, status);
   return true;
 }

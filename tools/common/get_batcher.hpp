@@ -20,6 +20,7 @@ namespace ac {
 struct get_batch_counters {
   std::atomic<uint64_t> batches{0};  ///< get_many messages sent to nodes
   std::atomic<uint64_t> gets{0};     ///< single gets they carried
+  std::atomic<uint64_t> fast_batches{0}; ///< batches sent as frames to a fast lookup port
   std::atomic<uint64_t> splits{0};   ///< batches a node refused as a whole, re-sent key by key
 };
 

@@ -59,6 +59,7 @@ struct load_result {
   uint64_t puts = 0;
   uint64_t retries = 0;    ///< requests sent a second time after a failure
   uint64_t wire_batches = 0;  ///< --auto-batch: get_many messages the batchers sent
+  uint64_t fast_batches = 0;  ///< ... of them, the ones sent as frames to a fast lookup port
   uint64_t batched_gets = 0;  ///< --auto-batch: single gets they carried
   uint64_t wrong = 0;      ///< --verify: hits whose value is not the one made from their key
   double seconds = 0;

@@ -1,0 +1,212 @@
+// Process tests of the fast lookup port: clients use it by default, get the same answers as over CAF, and junk on it harms nothing.
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "core/fast_frame.hpp"
+#include "tests/support/raw_socket.hpp"
+#include "tests/support/tool_run.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using ac::test::program_path;
+using ac::test::shell_result;
+
+shell_result run(const std::string& cmd, std::chrono::seconds timeout = 30s) {
+  return ac::test::run_shell(cmd, timeout);
+}
+
+// The integer value of "name" in a load --json line, or -1.
+long long field(const std::string& json, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(json, m, std::regex("\"" + name + "\":(-?[0-9]+)")))
+    return -1;
+  return std::stoll(m[1].str());
+}
+
+// One node on ephemeral ports, killed at the end of the test.
+struct fast_node {
+  ac::test::temp_dir dir{"ac-fast-path-test"};
+  ac::test::node_process node;
+  std::string addr;
+  uint16_t fast_port = 0;
+
+  explicit fast_node(std::vector<std::string> args = {}) : node{"fast", std::move(args), dir.path()} {}
+
+  bool start() {
+    if (!ac::test::executable_exists(program_path("actorcache-node"))
+        || !ac::test::executable_exists(program_path("actorcache-client")) || !node.start(0, 10s))
+      return false;
+    addr = "--node=" + node.address();
+    // The node logs its fast port once it listens there (before its port file is written).
+    std::smatch m;
+    auto log = ac::test::slurp(node.log_file());
+    if (std::regex_search(log, m, std::regex("fast lookup port [0-9.]+:([0-9]+)")))
+      fast_port = static_cast<uint16_t>(std::stoi(m[1].str()));
+    return true;
+  }
+
+  std::string client(const std::string& args) const {
+    return program_path("actorcache-client") + " " + addr + " --timeout=5 " + args;
+  }
+};
+
+bool skipped(fast_node& f) {
+  if (f.start())
+    return false;
+  WARN("actorcache-node or actorcache-client not built or not listening: skipped");
+  return true;
+}
+
+} // namespace
+
+TEST_CASE("gets go to the fast port by default and answer exactly as over CAF remoting",
+          "[fast][process]") {
+  fast_node f;
+  if (skipped(f))
+    return;
+  REQUIRE(f.fast_port != 0);
+  // Keys fp-0 .. fp-299 hold values made from their key; fp-300 .. fp-399 are absent.
+  REQUIRE(run(f.client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
+                       "--clients=4 --window=8 --json --key-prefix=fp-")).rc == 0);
+  for (std::string shape : {"--clients=4 --window=32", "--clients=1 --window=1"}) {
+    for (std::string fast : {"on", "off"}) {
+      INFO(shape << " --fast-path=" << fast);
+      auto r = run(f.client("load --verify --sequential --get-ratio=1 --keys=400 --requests=400 "
+                            "--key-prefix=fp- --json " + shape + " --fast-path=" + fast));
+      CHECK(r.rc == 0);
+      CHECK(field(r.out, "ok") == 400);
+      CHECK(field(r.out, "hits") == 300);
+      CHECK(field(r.out, "misses") == 100);
+      CHECK(field(r.out, "wrong") == 0);
+      if (fast == "on")
+        CHECK(field(r.out, "fast_batches") > 0);
+      else
+        CHECK(field(r.out, "fast_batches") == 0);
+    }
+  }
+}
+
+TEST_CASE("junk and malformed frames on the fast port drop that connection and the node keeps serving",
+          "[fast][process][security]") {
+  fast_node f;
+  if (skipped(f))
+    return;
+  REQUIRE(f.fast_port != 0);
+  CHECK(ac::test::junk_gets_dropped(f.fast_port, ac::test::random_bytes(200 * 1024), 10s));
+  // A length prefix far beyond any request (4 GiB - 1): refused before reading the body.
+  CHECK(ac::test::junk_gets_dropped(f.fast_port, std::string(4, '\xff'), 10s));
+  // A frame of the right length whose kind byte is not a request.
+  std::string bad_kind;
+  ac::fast::append_request(bad_kind, 7, false, 0, {"k"});
+  bad_kind[4] = '\x09';
+  CHECK(ac::test::junk_gets_dropped(f.fast_port, bad_kind, 10s));
+  // A key count larger than the frame could hold.
+  std::string too_many;
+  ac::fast::append_request(too_many, 8, false, 0, {"k"});
+  too_many[4 + 1 + 8 + 8] = '\x7f';
+  CHECK(ac::test::junk_gets_dropped(f.fast_port, too_many, 10s));
+
+  auto r = run(f.client("load --get-ratio=1 --keys=100 --requests=2000 --clients=4 --window=8 "
+                        "--json"));
+  CHECK(r.rc == 0);
+  CHECK(field(r.out, "errors") == 0);
+  CHECK(field(r.out, "fast_batches") > 0);
+}
+
+TEST_CASE("a well-formed request frame gets its answer frame with the same id",
+          "[fast][process]") {
+  fast_node f;
+  if (skipped(f))
+    return;
+  REQUIRE(run(f.client("put hand-made v1")).rc == 0);
+  int fd = ac::test::connect_to(f.fast_port);
+  REQUIRE(fd >= 0);
+  std::string req;
+  ac::fast::append_request(req, 4242, false, 0, {"hand-made", "absent"});
+  REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+  ac::fast::frame_reader in{1 << 20};
+  std::optional<std::string_view> body;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!(body = in.next()) && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) == 1) {
+      auto n = ::recv(fd, in.prepare(4096), 4096, 0);
+      if (n <= 0)
+        break;
+      in.commit(static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  REQUIRE(body);
+  struct result {
+    bool found = false;
+    uint8_t source = 0;
+    std::string value;
+    bool hot = false;
+  };
+  ac::fast::answer_head head;
+  std::vector<result> results;
+  ac::fast::failure failed;
+  REQUIRE(ac::fast::parse_answer(*body, head, results, failed));
+  CHECK(head.id == 4242);
+  REQUIRE(head.what == ac::fast::kind::results);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].found);
+  CHECK(!results[0].value.empty());  // the stored Entry's bytes
+  CHECK(!results[1].found);
+}
+
+TEST_CASE("with node.fast-path=off the node opens no fast port and clients use CAF remoting",
+          "[fast][process]") {
+  fast_node f{{"--node.fast-path=off"}};
+  if (skipped(f))
+    return;
+  CHECK(f.fast_port == 0);
+  auto r = run(f.client("load --get-ratio=1 --keys=100 --requests=500 --clients=2 --window=4 --json"));
+  CHECK(r.rc == 0);
+  CHECK(field(r.out, "ok") == 500);
+  CHECK(field(r.out, "fast_batches") == 0);
+}
+
+TEST_CASE("a bad node.fast-path value exits 2 naming the option", "[fast][process]") {
+  if (!ac::test::executable_exists(program_path("actorcache-node"))) {
+    WARN("actorcache-node not built: skipped");
+    return;
+  }
+  ac::test::temp_dir dir{"ac-fast-path-config"};
+  auto r = ac::test::run_shell(program_path("actorcache-node") + " --node.port=0 --node.fast-path=maybe",
+                               20s, dir.path() + "/stderr.txt");
+  CHECK(r.rc == 2);
+  CHECK(r.err.find("node.fast-path") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM during a load over the fast port ends the node with 0 and every request ends",
+          "[fast][process]") {
+  fast_node f;
+  if (skipped(f))
+    return;
+  shell_result r;
+  std::thread load([&] {
+    r = run(f.client("--timeout=3 load --get-ratio=1 --keys=1000 --requests=2000000 "
+                     "--clients=8 --window=8 --json"), 60s);
+  });
+  // Under way once the node has answered some lookups over the fast port.
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  bool busy = false;
+  while (!busy && std::chrono::steady_clock::now() < deadline) {
+    auto stats = run(program_path("actorcache-console") + " " + f.addr + " stats --json", 10s);
+    busy = field(stats.out, "requests") > 1000;
+  }
+  CHECK(busy);
+  auto code = f.node.terminate(15s);
+  load.join();
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(field(r.out, "requests") == 2000000);  // all answered or failed, none left hanging
+  CHECK(field(r.out, "ok") > 0);
+  CHECK(field(r.out, "fast_batches") > 0);
+}
