@@ -1,12 +1,15 @@
 // The floor of CAF 0.17 remoting on this machine: p50 of a trivial remote request/response,
-// and of an 8-byte echo between caf::io brokers (CAF's I/O layer without BASP).
+// of an 8-byte echo between caf::io brokers (CAF's I/O layer without BASP), and of the same
+// echo over plain sockets with actors on both ends (the shape of the fast lookup port).
 // Usage: caf_ping server            (prints the ports of an event-based actor, a broker actor,
 //                                    a raw echo broker and a raw echo broker that asks an
 //                                    event-based actor first; exits on end of input)
 //        caf_ping PORT [N]          (N sequential remote requests, one in flight: p50, p90)
 //        caf_ping raw PORT [N]      (N sequential 8-byte echoes from a client broker, to the
 //                                    raw or the raw-with-hop port)
-// bench/RESULTS.md compares both with actorcache's 1x1 GET and with Redis.
+//        caf_ping lean PORT [N]     (N sequential 8-byte echoes over plain sockets, to the
+//                                    lean port)
+// bench/RESULTS.md compares them with actorcache's 1x1 GET and with Redis.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
