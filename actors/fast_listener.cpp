@@ -8,11 +8,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/fast_session.hpp"
 #include "core/tcp_socket.hpp"
+#include "messages/stats.hpp"
 
 namespace ac {
 
@@ -27,9 +29,28 @@ bool fast_listener::bind(const std::string& host, uint16_t port, std::string& er
   return listen_fd_ >= 0;
 }
 
+namespace {
+
+caf::behavior fast_port_stats(caf::event_based_actor*, std::shared_ptr<fast_port_counters> c) {
+  return {[c](stats_atom) {
+    actor_stats row;
+    row.name = "fast-port";
+    row.kind = "fast_port";
+    auto get = [](const auto& x) { return static_cast<int64_t>(x.load(std::memory_order_relaxed)); };
+    row.handled = static_cast<uint64_t>(get(c->requests));
+    row.counters = {{"connections", get(c->connections)}, {"open", get(c->open)},
+                    {"requests", get(c->requests)},       {"dropped", get(c->dropped)},
+                    {"refused", get(c->refused)}};
+    return row;
+  }};
+}
+
+} // namespace
+
 void fast_listener::start(caf::actor_system& sys, front_actor front) {
   sys_ = &sys;
   front_ = std::move(front);
+  stats_ = sys.spawn(fast_port_stats, counters_);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event ev{};
@@ -51,6 +72,8 @@ void fast_listener::stop() {
   for (auto& [fd, c] : connections_)
     caf::anon_send(c->session, fast_closed_atom::value);
   connections_.clear();
+  counters_->open.store(0, std::memory_order_relaxed);
+  caf::anon_send_exit(stats_, caf::exit_reason::user_shutdown);
   ::close(epoll_fd_);
   ::close(wake_fd_);
   ::close(listen_fd_);
@@ -87,6 +110,7 @@ void fast_listener::accept_all() {
       return; // EAGAIN: all taken; other errors (EMFILE...) end this round too
     if (connections_.size() >= opts_.max_connections) {
       spdlog::warn("fast port: {} connections open, refusing another", connections_.size());
+      counters_->refused.fetch_add(1, std::memory_order_relaxed);
       ::close(fd);
       continue;
     }
@@ -99,7 +123,8 @@ void fast_listener::accept_all() {
     ev.data.fd = fd;
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     connections_.emplace(fd, std::move(c));
-    accepted_.fetch_add(1, std::memory_order_relaxed);
+    counters_->connections.fetch_add(1, std::memory_order_relaxed);
+    counters_->open.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -122,15 +147,18 @@ void fast_listener::read_from(connection& c) {
       auto req = fast::parse_request(*body);
       if (!req) {
         spdlog::warn("fast port: a malformed request frame, dropping the connection");
+        counters_->dropped.fetch_add(1, std::memory_order_relaxed);
         drop(c.fd);
         return;
       }
+      counters_->requests.fetch_add(1, std::memory_order_relaxed);
       caf::anon_send(c.session, fast_request_atom::value, req->id, req->routed, req->epoch,
                      std::move(req->keys));
     }
     if (c.reader.failed()) {
       spdlog::warn("fast port: a request frame over {} bytes, dropping the connection",
                    opts_.max_request_bytes);
+      counters_->dropped.fetch_add(1, std::memory_order_relaxed);
       drop(c.fd);
       return;
     }
@@ -146,6 +174,7 @@ void fast_listener::drop(int fd) {
   ::shutdown(fd, SHUT_RD);
   caf::anon_send(it->second->session, fast_closed_atom::value);
   connections_.erase(it);
+  counters_->open.fetch_sub(1, std::memory_order_relaxed);
 }
 
 } // namespace ac

@@ -23,6 +23,15 @@
 
 namespace ac {
 
+/// What the listener did; its stats actor reports them as the node's "fast-port" row.
+struct fast_port_counters {
+  std::atomic<uint64_t> connections{0};  ///< accepted since start
+  std::atomic<int64_t> open{0};          ///< connections being read now
+  std::atomic<uint64_t> requests{0};     ///< request frames handed to sessions
+  std::atomic<uint64_t> dropped{0};      ///< connections dropped for junk or oversized frames
+  std::atomic<uint64_t> refused{0};      ///< connections refused over max_connections
+};
+
 struct fast_listener_options {
   uint32_t max_request_bytes = 16u << 20;   ///< a larger request frame drops the connection
   size_t max_pending_answer_bytes = 64u << 20; ///< unread answers before a client is dropped
@@ -48,8 +57,9 @@ public:
   /// Idempotent; the destructor calls it.
   void stop();
 
-  /// Connections accepted so far (tests, logs).
-  uint64_t accepted() const { return accepted_.load(std::memory_order_relaxed); }
+  /// An actor answering stats_atom with this listener's counters (a metrics source); valid
+  /// after start(), ended by stop().
+  caf::actor stats_actor() const { return stats_; }
 
 private:
   struct connection {
@@ -71,7 +81,8 @@ private:
   int wake_fd_ = -1;  // eventfd: stop() wakes the thread
   uint16_t port_ = 0;
   std::thread thread_;
-  std::atomic<uint64_t> accepted_{0};
+  std::shared_ptr<fast_port_counters> counters_ = std::make_shared<fast_port_counters>();
+  caf::actor stats_;
   std::unordered_map<int, std::unique_ptr<connection>> connections_;  // the thread's only
 };
 

@@ -113,8 +113,10 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     return out;
   }
   node.port = *bound;
-  if (node.fast)
+  if (node.fast) {
     node.fast->start(sys, node.handles.front);
+    caf::anon_send(node.handles.metrics, update_atom::value, node.fast->stats_actor());
+  }
   out.node = std::move(node);
   return out;
 }

@@ -88,6 +88,15 @@ TEST_CASE("gets go to the fast port by default and answer exactly as over CAF re
         CHECK(field(r.out, "fast_batches") == 0);
     }
   }
+  // The console shows the port's own row: connections and the request frames it read.
+  auto stats = run(program_path("actorcache-console") + " " + f.addr + " stats --json", 10s);
+  CHECK(stats.rc == 0);
+  auto row = stats.out.find("\"kind\":\"fast_port\"");
+  REQUIRE(row != std::string::npos);
+  auto rest = stats.out.substr(row);
+  CHECK(field(rest, "connections") >= 2);  // one per load run with the fast path on
+  CHECK(field(rest, "requests") > 0);
+  CHECK(field(rest, "dropped") == 0);
 }
 
 TEST_CASE("junk and malformed frames on the fast port drop that connection and the node keeps serving",
