@@ -17,10 +17,10 @@ namespace {
 constexpr double shadow_fractions[] = {0.01, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0};
 constexpr double period_factor = 0.5;        // decay scores every 0.5 x shadow entries sampled accesses
 constexpr double score_decay = 0.98;         // weight of past periods in a shadow's score
-constexpr double switch_margin = 0.01;       // a smaller window must score 1% better to move
+constexpr double switch_margin = 0.015;      // a smaller window must score 1.5% better to move
 constexpr double min_lead = 4;               // ... and any other split at least this many hits
 constexpr uint64_t leader_check = 16;        // sampled accesses between two looks at the scores
-constexpr uint64_t scout_divisor = 4;        // scouts are this many times smaller than shadows
+constexpr uint64_t scout_divisor = 3;        // scouts are this many times smaller than shadows
 constexpr uint64_t shadow_entries = 1024;    // shadows sample keys down to about this many entries
 constexpr uint64_t shadow_salt = 0x51ad0;   // decorrelates shadow sampling from sketch hashing
 constexpr int transfer_limit = 1000;         // entries moved per call when resizing, bounds the pause

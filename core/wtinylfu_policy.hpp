@@ -35,7 +35,7 @@ struct wtinylfu_options {
 /// Warm-up: the window starts at the whole capacity, so the policy is LRU until it has
 /// evidence against it. Shadows of the same size have none before the cache fills, and a
 /// split chosen blind costs whichever workload it does not suit (a new working set rejected,
-/// or a scan admitted). So quarter-size "scouts" replay the same stream, fill four times
+/// or a scan admitted). So third-size "scouts" replay the same stream, fill three times
 /// sooner, and when the cache first fills the window takes the split they favoured (the largest
 /// one within noise of their best); the scouts are then dropped.
 ///
@@ -118,9 +118,7 @@ private:
   bool balanced_ = true;               // segments within their budgets (else rebalance)
   // window tuning
   std::vector<shadow> shadows_;
-  std::vector<shadow> scouts_;
-  uint64_t own_hits_ = 0;              // sampled hits of this policy since the window last moved
-  uint64_t lru_hits_ = 0;              // ... and of the LRU shadow         // quarter-size shadows, until the cache first fills
+  std::vector<shadow> scouts_;         // third-size shadows, until the cache first fills
   size_t current_shadow_ = 0;          // the shadow whose split the window follows
   uint64_t shadow_mask_ = 0;           // shadows see ids with mix64(id ^ salt) & mask == 0
   uint64_t shadow_period_ = 0;         // sampled accesses between two retunes

@@ -92,9 +92,8 @@ TEST_CASE("on the shared traces wtinylfu is never below lru and OPT matches the 
       double lru = policy_rate("lru", c, t), w = policy_rate("wtinylfu", c, t);
       double opt = 100 * belady_hit_rate(t, c);
       INFO(name << " @" << c << ": lru " << lru << " wtinylfu " << w << " opt " << opt);
-      // Within 0.02 point: on 2_pools@1000, where LRU is the best split, the scouts' choice at
-      // the first fill and the move back to LRU cost 11 hits of 100,000 (-0.011 point).
-      CHECK(w >= lru - 0.02);
+      // Never below LRU (0.005 point: rounding of the hit rates the docs print).
+      CHECK(w >= lru - 0.005);
       CHECK(w <= opt + 1e-9);
       if (std::string(name) == "loop" && c == 512)
         CHECK(w >= 45.0);
