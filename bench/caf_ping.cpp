@@ -18,21 +18,40 @@
 #include <string>
 #include <vector>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <thread>
+
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <thread>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+
+#include "core/tcp_socket.hpp"
 
 namespace {
 
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using lean_atom = caf::atom_constant<caf::atom("lean")>;
 using clock_type = std::chrono::steady_clock;
+
+// The round trips one client measures, one in flight: start() before sending, and finished()
+// once the answer is in, which is true after the last one (the times then go to `done`).
+struct round_trips {
+  std::vector<double> micros;
+  int left = 0;
+  clock_type::time_point sent;
+  std::promise<std::vector<double>>* done = nullptr;
+
+  void start() { sent = clock_type::now(); }
+  bool finished() {
+    micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - sent).count());
+    if (--left > 0)
+      return false;
+    done->set_value(micros);
+    return true;
+  }
+};
 
 caf::behavior event_based_server(caf::event_based_actor*) { return {[](ping_atom, int x) { return x; }}; }
 // The same behavior on CAF's I/O thread: no hand-off to a scheduler worker.
@@ -80,16 +99,13 @@ caf::behavior hop_server(caf::io::broker* self, caf::actor worker) {
 }
 
 struct echo_client_state {
-  std::vector<double> micros;
-  int left = 0;
-  clock_type::time_point sent;
+  round_trips trips;
   caf::io::connection_handle hdl;
-  std::promise<std::vector<double>>* done = nullptr;
 };
 
 void send_frame(caf::stateful_actor<echo_client_state, caf::io::broker>* self) {
   char frame[8] = {};
-  self->state.sent = clock_type::now();
+  self->state.trips.start();
   self->write(self->state.hdl, sizeof frame, frame);
   self->flush(self->state.hdl);
 }
@@ -98,21 +114,16 @@ caf::behavior echo_client(caf::stateful_actor<echo_client_state, caf::io::broker
                           caf::io::connection_handle hdl, int n,
                           std::promise<std::vector<double>>* done) {
   self->state.hdl = hdl;
-  self->state.left = n;
-  self->state.done = done;
+  self->state.trips.left = n;
+  self->state.trips.done = done;
   self->configure_read(hdl, caf::io::receive_policy::exactly(8));
   send_frame(self);
   return {
     [self](const caf::io::new_data_msg&) {
-      auto& st = self->state;
-      st.micros.push_back(
-        std::chrono::duration<double, std::micro>(clock_type::now() - st.sent).count());
-      if (--st.left == 0) {
-        st.done->set_value(st.micros);
+      if (self->state.trips.finished())
         self->quit();
-        return;
-      }
-      send_frame(self);
+      else
+        send_frame(self);
     },
     [](const caf::io::connection_closed_msg&) {},
   };
@@ -121,24 +132,6 @@ caf::behavior echo_client(caf::stateful_actor<echo_client_state, caf::io::broker
 // Lean: plain sockets outside CAF's multiplexer. The server's reader thread hands each frame
 // to an actor, which writes the answer itself; the client actor writes its frame itself and a
 // reader thread hands the answer to it. Two actor hops per round trip, no I/O-thread hop back.
-int tcp_listen(uint16_t& port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::listen(fd, 16);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  port = ntohs(a.sin_port);
-  return fd;
-}
-
-void nodelay(int fd) {
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
 bool read_exactly(int fd, char* p, size_t n) {
   while (n > 0) {
     auto r = ::recv(fd, p, n, 0);
@@ -158,10 +151,12 @@ void lean_serve(caf::actor_system& sys, int listener) {
   auto answerer = sys.spawn(lean_answerer);
   std::thread([listener, answerer] {
     for (;;) {
-      int fd = ::accept(listener, nullptr, nullptr);
+      pollfd p{listener, POLLIN, 0};
+      ::poll(&p, 1, -1); // the listener is non-blocking
+      int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0)
-        return;
-      nodelay(fd);
+        continue;
+      ac::set_nodelay(fd);
       std::thread([fd, answerer] {
         uint64_t x;
         while (read_exactly(fd, reinterpret_cast<char*>(&x), sizeof x))
@@ -173,47 +168,37 @@ void lean_serve(caf::actor_system& sys, int listener) {
 }
 
 struct lean_client_state {
-  std::vector<double> micros;
-  int left = 0;
+  round_trips trips;
   int fd = -1;
-  clock_type::time_point sent;
-  std::promise<std::vector<double>>* done = nullptr;
 };
 
 void lean_send(caf::stateful_actor<lean_client_state>* self) {
   uint64_t x = 1;
-  self->state.sent = clock_type::now();
+  self->state.trips.start();
   ::send(self->state.fd, &x, sizeof x, MSG_NOSIGNAL);
 }
 
 int report(std::vector<double> v, const char* what);
 
 int lean_client(caf::actor_system& sys, uint16_t port, int n) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+  std::string err;
+  int fd = ac::tcp_connect("127.0.0.1", port, std::chrono::seconds(2), err);
+  if (fd < 0) {
+    std::fprintf(stderr, "caf_ping: %s\n", err.c_str());
     return 1;
-  nodelay(fd);
+  }
   std::promise<std::vector<double>> done;
   auto result = done.get_future();
   auto client = sys.spawn([&](caf::stateful_actor<lean_client_state>* self) -> caf::behavior {
     self->state.fd = fd;
-    self->state.left = n;
-    self->state.done = &done;
+    self->state.trips.left = n;
+    self->state.trips.done = &done;
     lean_send(self);
     return {[self](lean_atom) {
-      auto& st = self->state;
-      st.micros.push_back(
-        std::chrono::duration<double, std::micro>(clock_type::now() - st.sent).count());
-      if (--st.left == 0) {
-        st.done->set_value(st.micros);
+      if (self->state.trips.finished())
         self->quit();
-        return;
-      }
-      lean_send(self);
+      else
+        lean_send(self);
     }};
   });
   std::thread reader([fd, client] {
@@ -238,30 +223,20 @@ int report(std::vector<double> v, const char* what) {
 }
 
 struct pinger_state {
-  std::vector<double> micros;
-  int left = 0;
-  clock_type::time_point sent;
+  round_trips trips;
   caf::actor server;
-  std::promise<std::vector<double>>* done = nullptr;
 };
 
 void ping(caf::stateful_actor<pinger_state>* self) {
-  auto& st = self->state;
-  if (st.left-- == 0) {
-    st.done->set_value(st.micros);
-    self->quit();
-    return;
-  }
-  st.sent = clock_type::now();
-  self->request(st.server, std::chrono::seconds(5), ping_atom::value, 1)
-    .then(
-      [self](int) {
-        auto& st = self->state;
-        st.micros.push_back(
-          std::chrono::duration<double, std::micro>(clock_type::now() - st.sent).count());
-        ping(self);
-      },
-      [self](caf::error&) { ping(self); });
+  self->state.trips.start();
+  auto next = [self] {
+    if (self->state.trips.finished())
+      self->quit();
+    else
+      ping(self);
+  };
+  self->request(self->state.server, std::chrono::seconds(5), ping_atom::value, 1)
+    .then([next](int) { next(); }, [next](caf::error&) { next(); });
 }
 
 } // namespace
@@ -287,7 +262,11 @@ int main(int argc, char** argv) {
     if (!pa || !pb || !c || !d)
       return 1;
     uint16_t lean_port = 0;
-    lean_serve(sys, tcp_listen(lean_port));
+    std::string err;
+    int lean_fd = ac::tcp_listen("127.0.0.1", 0, lean_port, err);
+    if (lean_fd < 0)
+      return 1;
+    lean_serve(sys, lean_fd);
     std::printf("event-based %u broker %u raw %u raw-with-hop %u lean %u\n", *pa, *pb, raw_port,
                 hop_port, lean_port);
     std::fflush(stdout);
@@ -326,8 +305,8 @@ int main(int argc, char** argv) {
   int n = argc > 2 ? std::atoi(argv[2]) : 5000;
   sys.spawn([&](caf::stateful_actor<pinger_state>* self) -> caf::behavior {
     self->state.server = *server;
-    self->state.left = n;
-    self->state.done = &done;
+    self->state.trips.left = n;
+    self->state.trips.done = &done;
     ping(self);
     return {[](caf::tick_atom) {}};
   });

@@ -7,7 +7,7 @@
 
 #include "core/fast_frame.hpp"
 #include "tests/support/raw_socket.hpp"
-#include "tests/support/tool_run.hpp"
+#include "tests/support/tool_node.hpp"
 
 namespace {
 
@@ -19,38 +19,23 @@ shell_result run(const std::string& cmd, std::chrono::seconds timeout = 30s) {
   return ac::test::run_shell(cmd, timeout);
 }
 
-// The integer value of "name" in a load --json line, or -1.
-long long field(const std::string& json, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(json, m, std::regex("\"" + name + "\":(-?[0-9]+)")))
-    return -1;
-  return std::stoll(m[1].str());
-}
+using ac::test::json_int;
 
-// One node on ephemeral ports, killed at the end of the test.
-struct fast_node {
-  ac::test::temp_dir dir{"ac-fast-path-test"};
-  ac::test::node_process node;
-  std::string addr;
+// A node and its fast port, read from the node's log (it logs the port before it writes its
+// port file, so the line is there once start() returns).
+struct fast_node : ac::test::tool_node {
   uint16_t fast_port = 0;
 
-  explicit fast_node(std::vector<std::string> args = {}) : node{"fast", std::move(args), dir.path()} {}
+  explicit fast_node(std::vector<std::string> args = {}) : tool_node("fast-path", std::move(args)) {}
 
   bool start() {
-    if (!ac::test::executable_exists(program_path("actorcache-node"))
-        || !ac::test::executable_exists(program_path("actorcache-client")) || !node.start(0, 10s))
+    if (!tool_node::start())
       return false;
-    addr = "--node=" + node.address();
-    // The node logs its fast port once it listens there (before its port file is written).
     std::smatch m;
     auto log = ac::test::slurp(node.log_file());
     if (std::regex_search(log, m, std::regex("fast lookup port [0-9.]+:([0-9]+)")))
       fast_port = static_cast<uint16_t>(std::stoi(m[1].str()));
     return true;
-  }
-
-  std::string client(const std::string& args) const {
-    return program_path("actorcache-client") + " " + addr + " --timeout=5 " + args;
   }
 };
 
@@ -78,14 +63,14 @@ TEST_CASE("gets go to the fast port by default and answer exactly as over CAF re
       auto r = run(f.client("load --verify --sequential --get-ratio=1 --keys=400 --requests=400 "
                             "--key-prefix=fp- --json " + shape + " --fast-path=" + fast));
       CHECK(r.rc == 0);
-      CHECK(field(r.out, "ok") == 400);
-      CHECK(field(r.out, "hits") == 300);
-      CHECK(field(r.out, "misses") == 100);
-      CHECK(field(r.out, "wrong") == 0);
+      CHECK(json_int(r.out, "ok") == 400);
+      CHECK(json_int(r.out, "hits") == 300);
+      CHECK(json_int(r.out, "misses") == 100);
+      CHECK(json_int(r.out, "wrong") == 0);
       if (fast == "on")
-        CHECK(field(r.out, "fast_batches") > 0);
+        CHECK(json_int(r.out, "fast_batches") > 0);
       else
-        CHECK(field(r.out, "fast_batches") == 0);
+        CHECK(json_int(r.out, "fast_batches") == 0);
     }
   }
   // The console shows the port's own row: connections and the request frames it read.
@@ -94,9 +79,9 @@ TEST_CASE("gets go to the fast port by default and answer exactly as over CAF re
   auto row = stats.out.find("\"kind\":\"fast_port\"");
   REQUIRE(row != std::string::npos);
   auto rest = stats.out.substr(row);
-  CHECK(field(rest, "connections") >= 2);  // one per load run with the fast path on
-  CHECK(field(rest, "requests") > 0);
-  CHECK(field(rest, "dropped") == 0);
+  CHECK(json_int(rest, "connections") >= 2);  // one per load run with the fast path on
+  CHECK(json_int(rest, "requests") > 0);
+  CHECK(json_int(rest, "dropped") == 0);
 }
 
 TEST_CASE("junk and malformed frames on the fast port drop that connection and the node keeps serving",
@@ -122,8 +107,8 @@ TEST_CASE("junk and malformed frames on the fast port drop that connection and t
   auto r = run(f.client("load --get-ratio=1 --keys=100 --requests=2000 --clients=4 --window=8 "
                         "--json"));
   CHECK(r.rc == 0);
-  CHECK(field(r.out, "errors") == 0);
-  CHECK(field(r.out, "fast_batches") > 0);
+  CHECK(json_int(r.out, "errors") == 0);
+  CHECK(json_int(r.out, "fast_batches") > 0);
 }
 
 TEST_CASE("a well-formed request frame gets its answer frame with the same id",
@@ -177,8 +162,8 @@ TEST_CASE("with node.fast-path=off the node opens no fast port and clients use C
   CHECK(f.fast_port == 0);
   auto r = run(f.client("load --get-ratio=1 --keys=100 --requests=500 --clients=2 --window=4 --json"));
   CHECK(r.rc == 0);
-  CHECK(field(r.out, "ok") == 500);
-  CHECK(field(r.out, "fast_batches") == 0);
+  CHECK(json_int(r.out, "ok") == 500);
+  CHECK(json_int(r.out, "fast_batches") == 0);
 }
 
 TEST_CASE("a bad node.fast-path value exits 2 naming the option", "[fast][process]") {
@@ -208,14 +193,14 @@ TEST_CASE("SIGTERM during a load over the fast port ends the node with 0 and eve
   bool busy = false;
   while (!busy && std::chrono::steady_clock::now() < deadline) {
     auto stats = run(program_path("actorcache-console") + " " + f.addr + " stats --json", 10s);
-    busy = field(stats.out, "requests") > 1000;
+    busy = json_int(stats.out, "requests") > 1000;
   }
   CHECK(busy);
   auto code = f.node.terminate(15s);
   load.join();
   REQUIRE(code);
   CHECK(*code == 0);
-  CHECK(field(r.out, "requests") == 2000000);  // all answered or failed, none left hanging
-  CHECK(field(r.out, "ok") > 0);
-  CHECK(field(r.out, "fast_batches") > 0);
+  CHECK(json_int(r.out, "requests") == 2000000);  // all answered or failed, none left hanging
+  CHECK(json_int(r.out, "ok") > 0);
+  CHECK(json_int(r.out, "fast_batches") > 0);
 }

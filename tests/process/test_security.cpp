@@ -15,6 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ac::test::child_process;
+using ac::test::json_int;
 using ac::test::junk_gets_dropped;
 using ac::test::random_bytes;
 using ac::test::program_path;
@@ -91,14 +92,6 @@ bool tools_present(bool tls) {
     return true;
   WARN((tls ? "programs or openssl missing: skipped" : "programs not built: skipped"));
   return false;
-}
-
-/// The integer after `"key":` in a JSON text, or -1.
-long long json_int(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos)
-    return -1;
-  return std::atoll(json.c_str() + at + key.size() + 3);
 }
 
 } // namespace

@@ -9,6 +9,8 @@
 
 namespace {
 
+using ac::test::json_int;
+
 using namespace std::chrono_literals;
 using ac::test::child_process;
 using ac::test::program_path;
@@ -42,17 +44,6 @@ struct auth_node {
   shell_result client(const std::string& args) { return run(dir, program_path("actorcache-client") + " " + addr + " " + args); }
   shell_result console(const std::string& args) { return run(dir, program_path("actorcache-console") + " " + addr + " " + args); }
 };
-
-/// The integer after `"key":` that follows `"after":` in a JSON text, or -1.
-long long json_int(const std::string& json, const std::string& key, const std::string& after = "") {
-  auto from = after.empty() ? 0 : json.find("\"" + after + "\":");
-  if (from == std::string::npos)
-    return -1;
-  auto at = json.find("\"" + key + "\":", from);
-  if (at == std::string::npos)
-    return -1;
-  return std::atoll(json.c_str() + at + key.size() + 3);
-}
 
 /// True when the programs, redis-server and redis-cli are there; else WARNs that the test is skipped.
 bool tools_present() {

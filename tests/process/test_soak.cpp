@@ -13,6 +13,8 @@
 
 namespace {
 
+using ac::test::json_int;
+
 using namespace std::chrono_literals;
 using ac::test::child_process;
 using ac::test::program_path;
@@ -43,12 +45,6 @@ uint64_t rss_of(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0)
       return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
   return 0;
-}
-
-/// The integer after the first `"key":` in a JSON text, or -1.
-long long json_int(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  return at == std::string::npos ? -1 : std::atoll(json.c_str() + at + key.size() + 3);
 }
 
 // -- the cluster under test ------------------------------------------------------

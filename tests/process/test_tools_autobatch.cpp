@@ -1,10 +1,9 @@
 // Process tests of the client's automatic get batching (load --auto-batch) against a real node.
 #include <catch2/catch.hpp>
 
-#include <regex>
 #include <thread>
 
-#include "tests/support/tool_run.hpp"
+#include "tests/support/tool_node.hpp"
 
 namespace {
 
@@ -17,34 +16,12 @@ shell_result run(const std::string& cmd, std::chrono::seconds timeout = 30s) {
   return ac::test::run_shell(cmd, timeout);
 }
 
-// The integer value of "name": in a load --json line, or -1 when it is missing.
-long long field(const std::string& json, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(json, m, std::regex("\"" + name + "\":(-?[0-9]+)")))
-    return -1;
-  return std::stoll(m[1].str());
-}
+using ac::test::json_int;
 
-// One node on an ephemeral port, killed at the end of the test.
-struct node_fixture {
-  ac::test::temp_dir dir{"ac-autobatch-test"};
-  ac::test::node_process node{"autobatch", {}, dir.path()};  // declared after dir: killed first
-  std::string addr;
+// A node whose keys prefix0 .. prefix299 hold values made from their key (checked by --verify).
+struct node_fixture : ac::test::tool_node {
+  node_fixture() : tool_node("autobatch") {}
 
-  bool start() {
-    if (!ac::test::executable_exists(program_path("actorcache-node"))
-        || !ac::test::executable_exists(program_path("actorcache-client"))
-        || !node.start(0, 10s))
-      return false;
-    addr = "--node=" + node.address();
-    return true;
-  }
-
-  std::string client(const std::string& args) const {
-    return program_path("actorcache-client") + " " + addr + " --timeout=5 " + args;
-  }
-
-  // Keys prefix0 .. prefix299 with values made from their key (checked by --verify reads).
   shell_result preload(const std::string& prefix) const {
     return run(client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
                       "--clients=4 --window=8 --json --key-prefix=" + prefix));
@@ -68,20 +45,20 @@ TEST_CASE("auto-batched gets each get the value of their own key, batched or not
     auto r = run(f.client("load --verify --sequential --get-ratio=1 --keys=400 --requests=400 "
                           "--clients=4 --window=32 --key-prefix=vb- --json --auto-batch=" + ab));
     CHECK(r.rc == 0);
-    CHECK(field(r.out, "ok") == 400);
-    CHECK(field(r.out, "hits") == 300);
-    CHECK(field(r.out, "misses") == 100);
-    CHECK(field(r.out, "wrong") == 0);
-    CHECK(field(r.out, "errors") == 0);
+    CHECK(json_int(r.out, "ok") == 400);
+    CHECK(json_int(r.out, "hits") == 300);
+    CHECK(json_int(r.out, "misses") == 100);
+    CHECK(json_int(r.out, "wrong") == 0);
+    CHECK(json_int(r.out, "errors") == 0);
     if (ab == "0") {
-      CHECK(field(r.out, "wire_batches") == 0);
+      CHECK(json_int(r.out, "wire_batches") == 0);
     } else {
       // A get with nothing else outstanding to its node goes alone; the others are batched.
-      auto batched = field(r.out, "batched_gets");
+      auto batched = json_int(r.out, "batched_gets");
       CHECK(batched > 0);
       CHECK(batched <= 400);
-      CHECK(field(r.out, "wire_batches") < batched);  // some gets did share a message
-      CHECK(field(r.out, "wire_batches") * std::stoll(ab) >= batched);  // none beyond the cap
+      CHECK(json_int(r.out, "wire_batches") < batched);  // some gets did share a message
+      CHECK(json_int(r.out, "wire_batches") * std::stoll(ab) >= batched);  // none beyond the cap
     }
   }
 }
@@ -98,15 +75,15 @@ TEST_CASE("concurrent get_many requests share wire messages and each gets its ow
   auto r = run(f.client("load --verify --get-ratio=1 --keys=400 --requests=2000 --batch=10 "
                         "--clients=20 --window=2 --key-prefix=mb- --json --auto-batch=64"));
   CHECK(r.rc == 0);
-  CHECK(field(r.out, "ok") == 2000);
-  CHECK(field(r.out, "keys") == 20000);
-  CHECK(field(r.out, "wrong") == 0);
-  CHECK(field(r.out, "errors") == 0);
-  CHECK(field(r.out, "hits") + field(r.out, "misses") == 20000);
-  CHECK(field(r.out, "hits") > 0);
-  auto batched = field(r.out, "batched_gets");
+  CHECK(json_int(r.out, "ok") == 2000);
+  CHECK(json_int(r.out, "keys") == 20000);
+  CHECK(json_int(r.out, "wrong") == 0);
+  CHECK(json_int(r.out, "errors") == 0);
+  CHECK(json_int(r.out, "hits") + json_int(r.out, "misses") == 20000);
+  CHECK(json_int(r.out, "hits") > 0);
+  auto batched = json_int(r.out, "batched_gets");
   CHECK(batched > 0);
-  CHECK(field(r.out, "wire_batches") * 10 < batched);  // get_many requests were merged
+  CHECK(json_int(r.out, "wire_batches") * 10 < batched);  // get_many requests were merged
 }
 
 TEST_CASE("a key the node refuses fails only its own request, not the batch it rode in",
@@ -125,11 +102,11 @@ TEST_CASE("a key the node refuses fails only its own request, not the batch it r
                           "--clients=1 --window=100 --json --key-prefix=" + prefix
                           + " --auto-batch=" + ab));
     CHECK(r.rc == 2);
-    CHECK(field(r.out, "requests") == 100);
-    CHECK(field(r.out, "ok") == 10);
-    CHECK(field(r.out, "misses") == 10);
-    CHECK(field(r.out, "errors") == 90);
-    CHECK(field(r.out, "retries") == 0);  // the node's verdict is final, not retried
+    CHECK(json_int(r.out, "requests") == 100);
+    CHECK(json_int(r.out, "ok") == 10);
+    CHECK(json_int(r.out, "misses") == 10);
+    CHECK(json_int(r.out, "errors") == 90);
+    CHECK(json_int(r.out, "retries") == 0);  // the node's verdict is final, not retried
   }
 }
 
@@ -156,9 +133,9 @@ TEST_CASE("auto-batched gets to a node that dies fail fast instead of waiting fo
   load.join();
   CHECK(std::chrono::steady_clock::now() - killed < 60s);
   CHECK(r.rc == 2);
-  CHECK(field(r.out, "ok") > 0);  // it did run before the kill
-  CHECK(field(r.out, "errors") > 0);
-  CHECK(field(r.out, "requests") == 2000000);
-  CHECK(field(r.out, "max_us") >= 0);
-  CHECK(field(r.out, "max_us") < 2500000);
+  CHECK(json_int(r.out, "ok") > 0);  // it did run before the kill
+  CHECK(json_int(r.out, "errors") > 0);
+  CHECK(json_int(r.out, "requests") == 2000000);
+  CHECK(json_int(r.out, "max_us") >= 0);
+  CHECK(json_int(r.out, "max_us") < 2500000);
 }

@@ -82,4 +82,17 @@ inline shell_result run_shell(const std::string& cmd, std::chrono::seconds timeo
   return r;
 }
 
+/// The integer after `"key":` in a tool's JSON output (the first one after `"after":` when
+/// given), or -1 when there is none.
+inline long long json_int(const std::string& json, const std::string& key,
+                          const std::string& after = "") {
+  auto from = after.empty() ? 0 : json.find("\"" + after + "\":");
+  if (from == std::string::npos)
+    return -1;
+  auto at = json.find("\"" + key + "\":", from);
+  if (at == std::string::npos)
+    return -1;
+  return std::atoll(json.c_str() + at + key.size() + 3);
+}
+
 }  // namespace ac::test
