@@ -40,7 +40,7 @@ caf::behavior fast_port_stats(caf::event_based_actor*, std::shared_ptr<fast_port
     row.handled = static_cast<uint64_t>(get(c->requests));
     row.counters = {{"connections", get(c->connections)}, {"open", get(c->open)},
                     {"requests", get(c->requests)},       {"dropped", get(c->dropped)},
-                    {"refused", get(c->refused)}};
+                    {"refused", get(c->refused)},         {"cut_off", get(c->cut_off)}};
     return row;
   }};
 }
@@ -116,7 +116,7 @@ void fast_listener::accept_all() {
     }
     set_nodelay(fd);
     auto c = std::make_unique<connection>(
-      connection{fd, sys_->spawn(fast_session, fd, front_, opts_.max_pending_answer_bytes),
+      connection{fd, sys_->spawn(fast_session, fd, front_, opts_.max_pending_answer_bytes, counters_),
                  fast::frame_reader{opts_.max_request_bytes}});
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;

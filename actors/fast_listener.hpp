@@ -18,19 +18,11 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/fast_session.hpp"
 #include "core/fast_frame.hpp"
 #include "messages/front_actor.hpp"
 
 namespace ac {
-
-/// What the listener did; its stats actor reports them as the node's "fast-port" row.
-struct fast_port_counters {
-  std::atomic<uint64_t> connections{0};  ///< accepted since start
-  std::atomic<int64_t> open{0};          ///< connections being read now
-  std::atomic<uint64_t> requests{0};     ///< request frames handed to sessions
-  std::atomic<uint64_t> dropped{0};      ///< connections dropped for junk or oversized frames
-  std::atomic<uint64_t> refused{0};      ///< connections refused over max_connections
-};
 
 struct fast_listener_options {
   uint32_t max_request_bytes = 16u << 20;   ///< a larger request frame drops the connection

@@ -28,15 +28,17 @@ void close_when_done(fast_session_actor* self) {
 
 // Writes what is buffered. A broken socket or a client that stopped reading gets a shutdown:
 // the reader thread then sees the end of the stream and sends fast_closed_atom.
-void write_out(fast_session_actor* self, size_t max_pending) {
+void write_out(fast_session_actor* self) {
   auto& st = self->state;
   if (st.fd < 0)
     return;
   auto status = st.out.flush(st.fd);
-  if (status == send_buffer::status::broken || st.out.pending() > max_pending) {
-    if (status != send_buffer::status::broken)
+  if (status == send_buffer::status::broken || st.out.pending() > st.max_pending) {
+    if (status != send_buffer::status::broken) {
       spdlog::warn("fast port: a client left {} bytes of answers unread, disconnecting it",
                    st.out.pending());
+      st.counters->cut_off.fetch_add(1, std::memory_order_relaxed);
+    }
     ::shutdown(st.fd, SHUT_RDWR);
     return;
   }
@@ -60,9 +62,11 @@ fast::failure to_failure(uint64_t id, const caf::error& err) {
 } // namespace
 
 caf::behavior fast_session(fast_session_actor* self, int fd, front_actor front,
-                           size_t max_pending) {
+                           size_t max_pending, std::shared_ptr<fast_port_counters> counters) {
   self->state.fd = fd;
   self->state.front = std::move(front);
+  self->state.max_pending = max_pending;
+  self->state.counters = std::move(counters);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     if (st.fd >= 0) {
@@ -72,15 +76,15 @@ caf::behavior fast_session(fast_session_actor* self, int fd, front_actor front,
     self->quit(msg.reason);
   });
   return {
-    [self, max_pending](fast_request_atom, uint64_t id, bool routed, uint64_t epoch,
-                        std::vector<std::string>& keys) {
+    [self](fast_request_atom, uint64_t id, bool routed, uint64_t epoch,
+           std::vector<std::string>& keys) {
       auto& st = self->state;
       ++st.in_flight;
-      auto answered = [self, max_pending](auto&& append) {
+      auto answered = [self](auto&& append) {
         auto& st = self->state;
         --st.in_flight;
         append(st.out.out());
-        write_out(self, max_pending);
+        write_out(self);
         close_when_done(self);
       };
       auto on_results = [answered, id](lookup_results& rs) {
@@ -102,9 +106,9 @@ caf::behavior fast_session(fast_session_actor* self, int fd, front_actor front,
       self->state.closing = true;
       close_when_done(self);
     },
-    [self, max_pending](fast_flush_atom) {
+    [self](fast_flush_atom) {
       self->state.flush_queued = false;
-      write_out(self, max_pending);
+      write_out(self);
     },
   };
 }
