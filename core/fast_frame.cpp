@@ -6,7 +6,7 @@ namespace ac::fast {
 void append_request(std::string& out, uint64_t id, bool routed, uint64_t epoch,
                     const std::vector<std::string>& keys) {
   size_t at = begin_frame(out);
-  put_u8(out, static_cast<uint8_t>(routed ? kind::routed_get_many : kind::get_many));
+  put_u8(out, static_cast<uint8_t>(routed ? request_kind::routed_get_many : request_kind::get_many));
   put_u64(out, id);
   put_u64(out, epoch);
   put_u32(out, static_cast<uint32_t>(keys.size()));
@@ -19,7 +19,7 @@ void append_request(std::string& out, uint64_t id, bool routed, uint64_t epoch,
 
 void append_failure(std::string& out, const failure& f) {
   size_t at = begin_frame(out);
-  put_u8(out, static_cast<uint8_t>(kind::error));
+  put_u8(out, static_cast<uint8_t>(answer_kind::error));
   put_u64(out, f.id);
   put_u8(out, f.code);
   put_u32(out, static_cast<uint32_t>(f.reason.size()));
@@ -31,9 +31,9 @@ std::optional<request> parse_request(std::string_view body) {
   cursor c{body};
   request r;
   uint8_t k = c.u8();
-  if (k != static_cast<uint8_t>(kind::get_many) && k != static_cast<uint8_t>(kind::routed_get_many))
+  if (k != static_cast<uint8_t>(request_kind::get_many) && k != static_cast<uint8_t>(request_kind::routed_get_many))
     return std::nullopt;
-  r.routed = k == static_cast<uint8_t>(kind::routed_get_many);
+  r.routed = k == static_cast<uint8_t>(request_kind::routed_get_many);
   r.id = c.u64();
   r.epoch = c.u64();
   uint32_t n = c.u32();

@@ -21,7 +21,10 @@ namespace ac {
 
 namespace fast {
 
-enum class kind : uint8_t { get_many = 1, routed_get_many = 2, results = 1, error = 2 };
+/// The first byte of a request body.
+enum class request_kind : uint8_t { get_many = 1, routed_get_many = 2 };
+/// The first byte of an answer body.
+enum class answer_kind : uint8_t { results = 1, error = 2 };
 
 /// A batch of keys to read, as the node's front reads them (get_many, or route_atom get_many
 /// with the sender's membership epoch when the client already routed the keys to their owner).
@@ -83,7 +86,7 @@ inline void append_request(std::string& out, const request& r) {
 template <class R>
 void append_results(std::string& out, uint64_t id, const std::vector<R>& results) {
   size_t at = begin_frame(out);
-  put_u8(out, static_cast<uint8_t>(kind::results));
+  put_u8(out, static_cast<uint8_t>(answer_kind::results));
   put_u64(out, id);
   put_u32(out, static_cast<uint32_t>(results.size()));
   for (const auto& r : results) {
@@ -145,7 +148,7 @@ std::optional<request> parse_request(std::string_view body);
 
 /// The kind and id of an answer body, read before its payload.
 struct answer_head {
-  kind what = kind::results;
+  answer_kind what = answer_kind::results;
   uint64_t id = 0;
 };
 
@@ -157,8 +160,8 @@ bool parse_answer(std::string_view body, answer_head& head, std::vector<R>& resu
   cursor c{body};
   uint8_t k = c.u8();
   head.id = c.u64();
-  if (k == static_cast<uint8_t>(kind::results)) {
-    head.what = kind::results;
+  if (k == static_cast<uint8_t>(answer_kind::results)) {
+    head.what = answer_kind::results;
     uint32_t n = c.u32();
     if (c.bad() || n > c.left() / 6) // each result takes at least 6 bytes
       return false;
@@ -173,8 +176,8 @@ bool parse_answer(std::string_view body, answer_head& head, std::vector<R>& resu
     }
     return !c.bad() && c.at_end();
   }
-  if (k == static_cast<uint8_t>(kind::error)) {
-    head.what = kind::error;
+  if (k == static_cast<uint8_t>(answer_kind::error)) {
+    head.what = answer_kind::error;
     failed.id = head.id;
     failed.code = c.u8();
     failed.reason = std::string{c.bytes()};

@@ -50,7 +50,7 @@ std::optional<std::vector<result>> read_answer(int fd, ac::fast::frame_reader& i
       ac::fast::answer_head head;
       std::vector<result> rs;
       ac::fast::failure failed;
-      if (!ac::fast::parse_answer(*body, head, rs, failed) || head.what != ac::fast::kind::results)
+      if (!ac::fast::parse_answer(*body, head, rs, failed) || head.what != ac::fast::answer_kind::results)
         return std::nullopt;
       id = head.id;
       return rs;

@@ -145,11 +145,11 @@ TEST_CASE("a results frame round-trips with flags, source and binary values", "[
   fast::append_results(frame, 99, in);
   auto body = read_one(frame);
   fast::answer_head head;
-  head.what = fast::kind::error;
+  head.what = fast::answer_kind::error;
   std::vector<result> out{{true, 9, "stale", true}}; // overwritten, not appended to
   fast::failure failed;
   REQUIRE(fast::parse_answer(body, head, out, failed));
-  CHECK(head.what == fast::kind::results);
+  CHECK(head.what == fast::answer_kind::results);
   CHECK(head.id == 99);
   REQUIRE(out.size() == in.size());
   for (size_t i = 0; i < in.size(); ++i) {
@@ -165,7 +165,7 @@ TEST_CASE("a results frame with zero results round-trips", "[fast]") {
   std::vector<result> out{{true, 1, "old", false}};
   fast::failure failed;
   REQUIRE(fast::parse_answer(read_one(frame), head, out, failed));
-  CHECK(head.what == fast::kind::results);
+  CHECK(head.what == fast::answer_kind::results);
   CHECK(head.id == 5);
   CHECK(out.empty());
 }
@@ -178,7 +178,7 @@ TEST_CASE("a failure frame round-trips with its code and reason", "[fast]") {
   std::vector<result> out;
   fast::failure failed;
   REQUIRE(fast::parse_answer(read_one(frame), head, out, failed));
-  CHECK(head.what == fast::kind::error);
+  CHECK(head.what == fast::answer_kind::error);
   CHECK(head.id == in.id);
   CHECK(failed.id == in.id);
   CHECK(failed.code == 17);

@@ -35,7 +35,7 @@ void parse_body(std::string_view body) {
   if (!ac::fast::parse_answer(body, head, results, failed))
     return;
   std::string frame;
-  if (head.what == ac::fast::kind::results) {
+  if (head.what == ac::fast::answer_kind::results) {
     // Flag bits besides found and hot are dropped; the rest re-encodes unchanged.
     ac::fast::append_results(frame, head.id, results);
     check(frame.size() == body.size() + 4);
@@ -48,7 +48,7 @@ void parse_body(std::string_view body) {
       check(again[i].found == results[i].found && again[i].hot == results[i].hot &&
             again[i].source == results[i].source && again[i].value == results[i].value);
   } else {
-    check(head.what == ac::fast::kind::error && failed.id == head.id);
+    check(head.what == ac::fast::answer_kind::error && failed.id == head.id);
     ac::fast::append_failure(frame, failed);
     check(frame.size() == body.size() + 4 && std::string_view{frame}.substr(4) == body);
   }

@@ -147,7 +147,7 @@ TEST_CASE("a well-formed request frame gets its answer frame with the same id",
   ac::fast::failure failed;
   REQUIRE(ac::fast::parse_answer(*body, head, results, failed));
   CHECK(head.id == 4242);
-  REQUIRE(head.what == ac::fast::kind::results);
+  REQUIRE(head.what == ac::fast::answer_kind::results);
   REQUIRE(results.size() == 2);
   CHECK(results[0].found);
   CHECK(!results[0].value.empty());  // the stored Entry's bytes

@@ -64,7 +64,7 @@ void fast_link::read_answers(caf::actor owner) {
         broken = true;
         break;
       }
-      if (head.what == fast::kind::results)
+      if (head.what == fast::answer_kind::results)
         caf::anon_send(owner, fast_answer_atom::value, head.id, std::move(results));
       else
         caf::anon_send(owner, fast_failed_atom::value, head.id, failed.code,
