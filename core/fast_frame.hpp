@@ -43,6 +43,15 @@ struct failure {
   std::string reason;
 };
 
+/// One key's answer with lookup_result's fields, for code without CAF (tests, fuzzing); the
+/// node and the client instantiate the templates below with lookup_result itself.
+struct plain_result {
+  bool found = false;
+  uint8_t source = 0;
+  std::string value;
+  bool hot = false;
+};
+
 // -- writing --------------------------------------------------------------------------------
 
 inline void put_u8(std::string& out, uint8_t x) { out.push_back(static_cast<char>(x)); }

@@ -18,12 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct result {
-  bool found = false;
-  uint8_t source = 0;
-  std::string value;
-  bool hot = false;
-};
+using result = ac::fast::plain_result;
 
 int connect_fast(const ac::fast_listener& l) {
   std::string err;

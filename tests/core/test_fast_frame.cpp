@@ -26,13 +26,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// What append_results / parse_answer are instantiated with (lookup_result's fields).
-struct result {
-  bool found = false;
-  uint8_t source = 0;
-  std::string value;
-  bool hot = false;
-};
+using result = ac::fast::plain_result;
 
 bool same(const result& a, const result& b) {
   return a.found == b.found && a.source == b.source && a.value == b.value && a.hot == b.hot;
@@ -61,8 +55,17 @@ std::string read_one(const std::string& frame) {
 const std::string binary_key{"a\0b\xff\x01", 5};
 
 /// Closes the given descriptors at scope exit.
+/// Both ends of a connected AF_UNIX stream socket pair, closed at scope end.
 struct fds {
   int a = -1, b = -1;
+  fds() {
+    int sv[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    a = sv[0];
+    b = sv[1];
+  }
+  fds(const fds&) = delete;
+  fds& operator=(const fds&) = delete;
   ~fds() {
     if (a >= 0)
       ::close(a);
@@ -460,10 +463,6 @@ TEST_CASE("parse_answer rejects every truncation of a valid answer body", "[fast
 
 TEST_CASE("send_buffer sends small data at once", "[fast]") {
   fds p;
-  int sv[2];
-  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-  p.a = sv[0];
-  p.b = sv[1];
   send_buffer out;
   CHECK(out.flush(p.a) == send_buffer::status::sent); // nothing to send
   out.out() = "hello";
@@ -483,10 +482,6 @@ TEST_CASE("send_buffer sends small data at once", "[fast]") {
 TEST_CASE("send_buffer never blocks on a peer that does not read, and delivers everything in order once it does",
           "[fast]") {
   fds p;
-  int sv[2];
-  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-  p.a = sv[0];
-  p.b = sv[1];
   const size_t total = 16u << 20; // far more than a socket buffer
   auto data = pattern(total);
   send_buffer out;
@@ -526,10 +521,8 @@ TEST_CASE("send_buffer never blocks on a peer that does not read, and delivers e
 
 TEST_CASE("send_buffer reports broken once the peer has closed", "[fast]") {
   fds p;
-  int sv[2];
-  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-  p.a = sv[0];
-  ::close(sv[1]);
+  ::close(p.b);
+  p.b = -1;
   send_buffer out;
   auto status = send_buffer::status::sent;
   for (int i = 0; i < 10 && status != send_buffer::status::broken; ++i) {
@@ -541,10 +534,6 @@ TEST_CASE("send_buffer reports broken once the peer has closed", "[fast]") {
 
 TEST_CASE("send_buffer reports broken when the peer closes with data pending", "[fast]") {
   fds p;
-  int sv[2];
-  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-  p.a = sv[0];
-  p.b = sv[1];
   send_buffer out;
   out.out() = pattern(8u << 20);
   REQUIRE(out.flush(p.a) == send_buffer::status::pending);

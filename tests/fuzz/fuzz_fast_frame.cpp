@@ -14,12 +14,7 @@ namespace {
 using ac::fuzz::check;
 
 /// lookup_result's fields, to instantiate the answer templates.
-struct result {
-  bool found = false;
-  uint8_t source = 0;
-  std::string value;
-  bool hot = false;
-};
+using result = ac::fast::plain_result;
 
 /// Parses `body` every way a peer might; what is accepted must encode back to it.
 void parse_body(std::string_view body) {

@@ -136,14 +136,8 @@ TEST_CASE("a well-formed request frame gets its answer frame with the same id",
   }
   ::close(fd);
   REQUIRE(body);
-  struct result {
-    bool found = false;
-    uint8_t source = 0;
-    std::string value;
-    bool hot = false;
-  };
   ac::fast::answer_head head;
-  std::vector<result> results;
+  std::vector<ac::fast::plain_result> results;
   ac::fast::failure failed;
   REQUIRE(ac::fast::parse_answer(*body, head, results, failed));
   CHECK(head.id == 4242);
