@@ -54,6 +54,9 @@ node_config::node_config() {
     .add(redis_password, "password", "AUTH password (optional)")
     .add(redis_db, "db", "database number")
     .add(redis_key_prefix, "key-prefix", "prefix of every key the node writes")
+    .add(redis_write_policy, "write-policy",
+         "sync: puts and deletes wait for Redis and are refused while it is down; l1-when-down: "
+         "acknowledged from L1, deletes remembered until Redis has them")
     .add(redis_pool_size, "pool-size", "connections to Redis")
     .add(redis_timeout, "timeout", "bound on one Redis round trip")
     .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")
@@ -110,6 +113,8 @@ std::string node_config::validate() {
     return "cache.policy: unknown policy '" + cache_policy + "' (lru, wtinylfu)";
   if (!known_loader_kind(loader_kind))
     return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";
+  if (redis_write_policy != "sync" && redis_write_policy != "l1-when-down")
+    return "redis.write-policy: must be sync or l1-when-down (got '" + redis_write_policy + "')";
   if (node_fast_path != "on" && node_fast_path != "off")
     return "node.fast-path: must be on or off (got '" + node_fast_path + "')";
   if (resp_max_keys == 0)

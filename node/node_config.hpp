@@ -48,6 +48,7 @@ struct node_config : caf::actor_system_config {
   std::string redis_password;                ///< never logged
   int32_t redis_db = 0;
   std::string redis_key_prefix = "ac:";
+  std::string redis_write_policy = "sync";   ///< sync | l1-when-down
   uint32_t redis_pool_size = 2;
   caf::timespan redis_timeout = std::chrono::milliseconds(200);
   uint32_t redis_batch_max = 128;

@@ -105,6 +105,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.negative_ttl = ms(cfg.loader_negative_ttl);
     sc.has_loader = h.bridge || h.compute;
     sc.bridge = h.bridge;
+    sc.write_sync = cfg.redis_write_policy == "sync";
     sc.compute = h.compute;
     sc.max_backlog = cfg.node_max_inflight / n;
     shard_configs.push_back(sc);
