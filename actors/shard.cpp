@@ -232,8 +232,8 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   auto& st = self->state;
   if (!st.bridge)
     return st.store->erase(key, key_hash(key));
-  auto rp = self->make_response_promise<bool>();
   if (cfg.write_sync) {
+    auto rp = self->make_response_promise<bool>();
     self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
       .then(
         [self, rp, key](bool ok) mutable {

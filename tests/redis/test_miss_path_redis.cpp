@@ -188,7 +188,7 @@ TEST_CASE("with Redis down and write-policy sync a put or delete is refused at o
     CHECK(std::chrono::steady_clock::now() - start < 2s);
   }
   CHECK(f.put("kept", "new").rfind("unavailable", 0) == 0);
-  CHECK(f.get("down-3") == "<miss>");
+  CHECK(f.get("down-3") != "v");  // the loader may compute it; the refused put is not there
   CHECK(f.get("kept") == "old");
 }
 
@@ -210,7 +210,7 @@ TEST_CASE("with Redis down and write-policy l1-when-down a put is acknowledged f
   CHECK(f.get("down-3") == "v");
   bool erased = false;
   f.self->request(f.node.front, std::chrono::seconds(5), delete_atom::value, std::string{"gone"})
-    .receive([&](bool b) { erased = b; }, [](caf::error&) {});
+    .receive([&](bool b) { erased = b; }, [&](caf::error& e) { FAIL(describe(e)); });
   CHECK(erased);
   CHECK(f.get("gone") == "<miss>");
 }
