@@ -21,7 +21,8 @@ constexpr const char* usage =
   "usage: actorcache-sim (--trace=FILE|- --format=lirs|u32be | --zipf=ALPHA --keys=N --requests=R\n"
   "                      [--scan-every=K [--scan-length=L]] [--seed=S])\n"
   "                      --capacity=N[,N...] [--policy=lru,wtinylfu,opt] [--sketch-seed=S] [--json]\n"
-  "policies: lru, wtinylfu, opt (Belady), and the yardsticks tinylfu (no window) and lfu (perfect)\n";
+  "policies: lru, wtinylfu, opt (Belady), and the yardsticks wtinylfu@F (window fixed at share F),\n"
+  "          tinylfu (wtinylfu@0) and lfu (perfect)\n";
 
 struct options {
   std::string trace;                          // file or "-" (stdin)
@@ -67,6 +68,22 @@ uint64_t to_u64(const std::string& option, const std::string& v) {
   return x;
 }
 
+// "wtinylfu@F": W-TinyLFU with its window fixed at share F of the capacity (no tuning).
+std::optional<double> fixed_window(const std::string& policy) {
+  if (policy == "tinylfu")
+    return 0.0;
+  if (policy.rfind("wtinylfu@", 0) != 0)
+    return std::nullopt;
+  try {
+    size_t used = 0;
+    double f = std::stod(policy.substr(9), &used);
+    if (used == policy.size() - 9 && f >= 0 && f <= 1)
+      return f;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
 options parse(int argc, char** argv) {
   options o;
   for (int i = 1; i < argc; ++i) {
@@ -94,7 +111,8 @@ options parse(int argc, char** argv) {
     } else if (key == "policy") {
       o.policies = split(v);
       for (auto& p : o.policies)
-        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt")
+        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt" &&
+            !fixed_window(p))
           die("--policy: unknown policy '" + p + "'");
     } else if (key == "zipf") {
       try {
@@ -171,9 +189,9 @@ double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<
   if (policy == "opt")
     return ac::belady_hit_rate(t, capacity);
   std::unique_ptr<ac::keyed_policy> p;
-  if (policy == "tinylfu") {
+  if (auto window = fixed_window(policy)) {
     ac::wtinylfu_options opts;
-    opts.window_fraction = 0;
+    opts.window_fraction = *window;
     opts.adapt = false;
     if (sketch_seed != 0)
       opts.seed = sketch_seed;
