@@ -384,8 +384,9 @@ void wtinylfu_policy::follow_leader() {
   for (size_t j = 0; j < n; ++j) {
     double won = wins_[j * n + cur], lost = wins_[cur * n + j];
     double lead = won - lost;
+    // Entries, not weight: under an entry bound the byte capacity may be far out of reach.
     double moved = std::abs(shadows_[j].fraction - shadows_[cur].fraction) *
-                   static_cast<double>(shadows_[cur].policy->capacity());
+                   static_cast<double>(shadows_[cur].policy->size());
     double cost = (shadows_[j].fraction > shadows_[cur].fraction ? grow_cost : shrink_cost) * moved;
     if (j != cur && lead >= min_lead && lead > z_bar * std::sqrt(won + lost) && lead > cost &&
         lead > best_lead) {

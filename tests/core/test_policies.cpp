@@ -293,6 +293,23 @@ TEST_CASE("wtinylfu judges admission by the entry limit as well as by weight", "
   CHECK(m.resident.size() == wp->size());
 }
 
+TEST_CASE("wtinylfu sizes its window under an entry bound whose byte budget never binds",
+          "[wtinylfu]") {
+  // The store's default shape for small values: entries bind, bytes do not. The same
+  // recency-heavy stream as above must grow the window there too.
+  auto wp = make_keyed_policy("wtinylfu", uint64_t{1} << 40, 1000);
+  std::vector<uint64_t> ev;
+  wp->set_entry_limit(1000, ev);
+  std::vector<uint64_t> recent;
+  std::mt19937_64 rng(3);
+  for (uint64_t t = 0; t < 20000; ++t)
+    recent.push_back(rng() % 2 ? t : t - std::min<uint64_t>(t, 1 + rng() % 150));
+  auto lp = make_keyed_policy("lru", 1000);
+  uint64_t w = replay(*wp, recent), l = replay(*lp, recent);
+  CHECK(wp->size() == 1000);
+  CHECK(w + recent.size() / 200 >= l);
+}
+
 // -- frequency sketch ---------------------------------------------------------
 
 TEST_CASE("the sketch counts every access up to 15", "[sketch]") {
