@@ -30,8 +30,9 @@ struct frequency_sketch::spot {
 frequency_sketch::frequency_sketch(uint64_t expected_entries, uint64_t seed)
   : expected_entries_(std::max<uint64_t>(expected_entries, 16)),
     sample_size_(10 * expected_entries_), seed_(seed) {
-  // One word (16 counters) per two expected entries: half of Caffeine's table, which the
-  // shared traces did not miss (bench/EVICTION.md); a store pays 4 bytes per entry for it.
+  // One word (16 counters) per two expected entries: half of Caffeine's table, 4 bytes per
+  // entry in a store. Caffeine's size gained 0.8 point on one shared row (multi1@500) and
+  // nothing elsewhere (bench/EVICTION.md): not worth 4 more bytes per entry.
   uint64_t words = std::max<uint64_t>(8, ceil_pow2(expected_entries_) / 2);
   table_.assign(words + 8, 0);  // + 8: room to align the first block to a cache line
   table_offset_ = (64 - reinterpret_cast<uintptr_t>(table_.data()) % 64) % 64 / 8;

@@ -1,6 +1,7 @@
 // W-TinyLFU: window LRU + segmented main LRU, sketch admission, window sized by shadow caches.
 // Eviction is ported from Caffeine's BoundedLocalCache (evictFromWindow/evictFromMain); the
-// window tuning follows its simulator's mini-simulation climber.
+// window follows the shadow (mini-simulation, as in Caffeine's simulator) that beats the
+// current split by more than noise and the price of the move.
 #include "core/wtinylfu_policy.hpp"
 
 #include "core/keyed_policy.hpp"
