@@ -352,7 +352,6 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
     [=](report_atom) { return self->delegate(self->state.metrics, report_atom::value); },
     [=](stats_atom) { return make_stats(self); },
     [=](members_atom) { return self->delegate(self->state.membership, members_atom::value); },
-    [=](fast_port_atom) { return cfg.fast_port; },
     [=](join_atom, const member_info& m) { return self->delegate(self->state.membership, join_atom::value, m); },
     [=](heartbeat_atom, const membership_view& v) {
       return self->delegate(self->state.membership, heartbeat_atom::value, v);

@@ -20,12 +20,7 @@ node_config::node_config() {
     .add(node_port, "port", "port to listen on; 0 picks a free one")
     .add(node_port_file, "port-file", "after binding, write the port here")
     .add(node_max_inflight, "max-inflight", "requests in flight before 'overloaded'")
-    .add(node_request_timeout, "request-timeout", "bound on requests between actors")
-    .add(node_fast_path, "fast-path",
-         "on: also serve lookups on a plain TCP port with the fast frame protocol (never with "
-         "tls.enabled); off: CAF remoting only")
-    .add(node_fast_port, "fast-port", "port of the fast lookup protocol; 0 picks a free one "
-                                      "(clients learn it from the node)");
+    .add(node_request_timeout, "request-timeout", "bound on requests between actors");
   opt_group{custom_options_, "resp"}
     .add(resp_enabled, "enabled", "open the Redis-protocol (RESP2) port")
     .add(resp_port, "port", "RESP port; 0 picks a free one")
@@ -115,8 +110,6 @@ std::string node_config::validate() {
     return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";
   if (redis_write_policy != "sync" && redis_write_policy != "l1-when-down")
     return "redis.write-policy: must be sync or l1-when-down (got '" + redis_write_policy + "')";
-  if (node_fast_path != "on" && node_fast_path != "off")
-    return "node.fast-path: must be on or off (got '" + node_fast_path + "')";
   if (resp_max_keys == 0)
     return "resp.max-keys: must be at least 1";
   if (resp_max_clients == 0)

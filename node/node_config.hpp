@@ -19,8 +19,6 @@ struct node_config : caf::actor_system_config {
   std::string node_port_file;                ///< receives the bound port
   uint64_t node_max_inflight = 100000;       ///< requests in flight before `overloaded`
   caf::timespan node_request_timeout = std::chrono::seconds(5);  ///< bound on internal requests
-  std::string node_fast_path = "on";         ///< on|off: the fast lookup port (a string: CAF flags cannot be set false)
-  uint16_t node_fast_port = 0;               ///< fast lookup port; 0 picks a free one
   // -- resp (the Redis protocol edge) -----------------------------------------------
   bool resp_enabled = true;                  ///< open the RESP port
   uint16_t resp_port = 0;                    ///< 0 picks a free one (config/node.ini names 6391)
