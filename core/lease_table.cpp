@@ -102,8 +102,9 @@ void lease_table::holder_gone(uint64_t holder, int64_t now_ms, std::vector<grant
                               std::vector<uint64_t>& dropped) {
   std::vector<std::string> held;
   for (auto& [key, s] : keys_) {
-    auto gone = std::remove_if(s.waiters.begin(), s.waiters.end(),
-                               [&](const caller& c) { return c.holder == holder; });
+    // stable_partition, not remove_if: the removed callers must stay readable to be reported.
+    auto gone = std::stable_partition(s.waiters.begin(), s.waiters.end(),
+                                      [&](const caller& c) { return c.holder != holder; });
     for (auto i = gone; i != s.waiters.end(); ++i)
       dropped.push_back(i->waiter);
     waiting_ -= static_cast<size_t>(s.waiters.end() - gone);

@@ -59,5 +59,5 @@ TEST_CASE("Replies are encoded as RESP2", "[resp]") {
   array(out, 2);
   error(out, "ERR bad\r\nthing");
   simple(out, "OK");
-  CHECK(out == std::string("$3\r\na\0b\r\n$-1\r\n:-2\r\n*2\r\n-ERR bad  thing\r\n+OK\r\n", 44));
+  CHECK(out == std::string("$3\r\na\0b\r\n$-1\r\n:-2\r\n*2\r\n-ERR bad  thing\r\n+OK\r\n", 45));
 }

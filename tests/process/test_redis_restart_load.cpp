@@ -20,8 +20,10 @@ TEST_CASE("a Redis restart during load fails no lookup and serves no wrong value
   redis_server redis;
   temp_dir dir{"ac-redis-restart"};
   node_process node{"r1",
+                    // l1-when-down: puts during the outage are acknowledged from L1 (with the
+                    // default, sync, they would be refused: see test_miss_path_redis.cpp)
                     {"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
-                     "--redis.timeout=100ms"},
+                     "--redis.timeout=100ms", "--redis.write-policy=l1-when-down"},
                     dir.path()};
   REQUIRE(node.start());
   auto client = program_path("actorcache-client");
