@@ -190,6 +190,36 @@ caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg, c
   return rp;
 }
 
+/// Node-internal control messages (new routes, a restarted shard, the wiring's handles) come
+/// only from this node's own actors: the front is published, and anyone who reaches the port
+/// could otherwise reroute or break the cluster. An anonymous sender is refused too: every
+/// internal sender sends as itself.
+bool from_this_node(self_ptr self) {
+  auto& sender = self->current_sender();
+  if (sender && sender->node() == self->node())
+    return true;
+  ++self->state.refused_control;
+  spdlog::warn("front: refused a control message from {}",
+               sender ? caf::to_string(sender->node()) : std::string{"an anonymous sender"});
+  return false;
+}
+
+/// A member announces its own leave only: the sender must be on the node of that member.
+bool leave_is_genuine(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  auto& sender = self->current_sender();
+  if (sender) {
+    if (sender->node() == self->node())
+      return true;
+    for (size_t i = 0; i < st.routes.ids.size(); ++i)
+      if (st.routes.ids[i] == id && st.routes.fronts[i] && st.routes.fronts[i].node() == sender->node())
+        return true;
+  }
+  ++st.refused_control;
+  spdlog::warn("front: refused a leave of '{}' from a node that is not that member", id);
+  return false;
+}
+
 /// Publishes who owns what and which shard holds what for the RESP sessions (route_view.hpp).
 void publish_view(self_ptr self, const front_config& cfg) {
   if (!cfg.view)
@@ -222,6 +252,7 @@ actor_stats make_stats(self_ptr self) {
     {"overloaded", static_cast<int64_t>(st.overloaded)},
     {"near_hits", static_cast<int64_t>(st.near_hits)},
     {"near_copies", static_cast<int64_t>(st.near.size())},
+    {"refused_control", static_cast<int64_t>(st.refused_control)},
     {"shards", static_cast<int64_t>(st.shards.size())},
     {"epoch", static_cast<int64_t>(st.routes.epoch)},
   };
@@ -356,17 +387,26 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
     [=](heartbeat_atom, const membership_view& v) {
       return self->delegate(self->state.membership, heartbeat_atom::value, v);
     },
-    [=](leave_atom, const std::string& id) { self->send(self->state.membership, leave_atom::value, id); },
+    [=](leave_atom, const std::string& id) {
+      if (leave_is_genuine(self, id))
+        self->send(self->state.membership, leave_atom::value, id);
+    },
     [=](update_atom, const caf::actor& metrics, const caf::actor& membership) {
+      if (!from_this_node(self))
+        return;
       self->state.metrics = caf::actor_cast<metrics_actor>(metrics);
       self->state.membership = caf::actor_cast<membership_actor>(membership);
     },
     [=](update_atom, uint32_t index, const caf::actor& shard) {
+      if (!from_this_node(self))
+        return;
       if (index < self->state.shards.size())
         self->state.shards[index] = caf::actor_cast<shard_actor>(shard);
       publish_view(self, cfg);
     },
     [=](update_atom, routing_table& routes) {
+      if (!from_this_node(self))
+        return;
       self->state.ring.set_members(routes.ids);
       self->state.routes = std::move(routes);
       publish_view(self, cfg);

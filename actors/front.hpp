@@ -48,6 +48,7 @@ struct front_state {
   uint64_t refused = 0;        ///< bad keys
   uint64_t overloaded = 0;     ///< refused because too many requests were queued
   uint64_t near_hits = 0;      ///< answered from a near copy instead of forwarding
+  uint64_t refused_control = 0; ///< control or leave messages refused from outside the node
   absl::flat_hash_map<std::string, near_copy> near;  ///< near copies of peers' hot keys
   static inline const char* name = "front";
 };

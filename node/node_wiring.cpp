@@ -2,6 +2,7 @@
 #include "node/node_wiring.hpp"
 
 #include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/openssl/manager.hpp>
 #include <spdlog/spdlog.h>
 
@@ -170,7 +171,9 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     mtc.sources.push_back(caf::actor_cast<stats_source>(h.compute));
   h.metrics = sys.spawn(metrics, std::move(mtc));
 
-  caf::anon_send(h.front, update_atom::value, caf::actor_cast<caf::actor>(h.metrics),
+  // Sent as a local actor: the front takes control messages only from its own node.
+  caf::scoped_actor wiring{sys};
+  wiring->send(h.front, update_atom::value, caf::actor_cast<caf::actor>(h.metrics),
                  caf::actor_cast<caf::actor>(h.membership));
 
   // -- sizing and supervision ----------------------------------------------------
