@@ -77,6 +77,17 @@ int64_t lookups_of(const node_process& n) {
   return j ? (*j)["node"]["hits"].get<int64_t>() + (*j)["node"]["misses"].get<int64_t>() : -1;
 }
 
+// Computes running now on node `n` (the compute actor's `busy`), or -1.
+int64_t busy_of(const node_process& n) {
+  auto j = parse(n.console({"stats", "--json", "--timeout=2s"}, 5s));
+  if (!j)
+    return -1;
+  for (auto& a : (*j)["actors"])
+    if (a["kind"] == "compute" && a.contains("busy"))
+      return a["busy"].get<int64_t>();
+  return -1;
+}
+
 std::string tail_of(const std::string& file, size_t bytes = 1500) {
   auto s = ac::test::slurp(file);
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
@@ -404,4 +415,49 @@ TEST_CASE("a node whose id is a live member's, or whose loader differs, is refus
   // The cluster stays as it was: one member.
   auto m = a.console({"members", "--json"});
   CHECK(m.out.find("\"state\":\"alive\"") != std::string::npos);
+}
+
+TEST_CASE("the owner killed with -9 mid-compute: the new owner computes once and every caller "
+          "gets the value or a clear error in time",
+          "[cluster][process]") {
+  SKIP_UNLESS_BUILT();
+  auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=2s",
+                         "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"});
+  REQUIRE(logged(c->start(), *c));
+  REQUIRE(logged(c->converged(15s), *c));
+  // Which node owns the key (asked over RESP, as a smart client would)?
+  auto owner = ac::test::run_tool({"redis-cli", "-p", std::to_string(c->a().resp_port()), "AC.OWNER", "victim"}, 10s);
+  REQUIRE(owner.exit_code == 0);
+  node_process* doomed = nullptr;
+  std::vector<node_process*> survivors;
+  for (auto& n : c->nodes) {
+    if (owner.out == "127.0.0.1:" + std::to_string(n->resp_port()) + "\n")
+      doomed = n.get();
+    else
+      survivors.push_back(n.get());
+  }
+  REQUIRE(doomed != nullptr);
+  REQUIRE(survivors.size() == 2);
+  std::vector<std::future<tool_result>> gets;
+  for (auto* n : survivors)
+    for (int i = 0; i < 3; ++i)
+      gets.push_back(std::async(std::launch::async, [n] {
+        return n->client({"--timeout=8s", "get", "victim"}, 30s);
+      }));
+  // The owner is computing (its compute takes 2 s): kill it mid-compute.
+  REQUIRE(poll_until([&] { return busy_of(*doomed) >= 1; }, 5s, 20ms));
+  doomed->kill();
+  int answered = 0;
+  for (auto& g : gets) {
+    auto r = g.get();
+    INFO(r.out);
+    CHECK(!r.timed_out);
+    CHECK((r.exit_code == 0 || r.exit_code == 2));
+    answered += r.exit_code == 0;
+  }
+  CHECK(answered >= 1);
+  int64_t computes = 0;
+  for (auto* n : survivors)
+    computes += computes_of(*n);
+  CHECK(computes == 1);  // the new owner's one compute; the dead node's counted nothing
 }
