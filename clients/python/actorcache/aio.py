@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import redis
@@ -159,8 +160,17 @@ class AsyncCache:
     # -- routing and failover ----------------------------------------------------
     async def _on_key(self, key: KeyT, call: Callable[[aioredis.Redis], Awaitable[T]],
                       wait: Optional[float] = None) -> T:
-        await self._maybe_refresh()
-        return await self._each(self._routing.candidates(key_bytes(key)), call, wait)
+        deadline = time.monotonic() + self.options.failover_window
+        pause = 0.05
+        while True:
+            try:
+                await self._maybe_refresh()
+                return await self._each(self._routing.candidates(key_bytes(key)), call, wait)
+            except Unavailable:
+                if time.monotonic() + pause > deadline:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     async def _each(self, addresses: List[str], call: Callable[[aioredis.Redis], Awaitable[T]],
                     wait: Optional[float]) -> T:

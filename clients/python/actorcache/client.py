@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import redis
@@ -172,8 +173,18 @@ class Cache:
     # -- routing and failover ----------------------------------------------------
     def _on_key(self, key: KeyT, call: Callable[[redis.Redis], T], wait: Optional[float] = None) -> T:
         """Runs call on the key's owner; on a dead or silent member, on the next one."""
-        self._maybe_refresh()
-        return self._each(self._routing.candidates(key_bytes(key)), call, wait)
+        deadline = time.monotonic() + self.options.failover_window
+        pause = 0.05
+        while True:
+            try:
+                self._maybe_refresh()
+                return self._each(self._routing.candidates(key_bytes(key)), call, wait)
+            except Unavailable:
+                # every member failed: a member may be dead and not yet declared down
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def _each(self, addresses: List[str], call: Callable[[redis.Redis], T], wait: Optional[float]) -> T:
         last: CacheError = Unavailable("no member to ask")

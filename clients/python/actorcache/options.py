@@ -25,6 +25,7 @@ class Options:
     connect_timeout: float = 2.0            # seconds to open a connection
     refresh_interval: float = 10.0          # seconds between AC.MEMBERS refreshes
     down_for: float = 2.0                   # a member that failed is tried last this long
+    failover_window: float = 3.0            # when no member could answer, keep retrying this long
     batch_keys: int = 1000                  # keys per batch in get_many
     max_connections: Optional[int] = None   # per member and timeout (None: unbounded)
     ssl: bool = False                       # TLS on the RESP port
