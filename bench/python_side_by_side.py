@@ -294,13 +294,12 @@ def run_latency(env: Dict[str, Any], ops: int) -> List[Dict[str, Any]]:
     plain = redis.Redis(connection_pool=redis.ConnectionPool(port=env["redis_port"], socket_timeout=5))
     base = BaselineLayer(env["redis_port"])
     base_remote = BaselineLayer(env["redis_port"], maxsize=0)  # its local cache never holds: every get goes to Redis
-    ac = ActorcacheLayer(env["addresses"])
+    ac = ActorcacheLayer(env["addresses"]) if env["addresses"] else None
     return [
         latency_bench("plain Redis (tobytes)", lambda k, a: plain.set(k, a.tobytes(), ex=300), plain.get, ops),
         latency_bench("baseline layer (L1 hit)", base.set, base.get, ops),
         latency_bench("baseline layer (Redis hit)", base_remote.set, base_remote.get, ops),
-        latency_bench("actorcache", ac.set, ac.get, ops),
-    ]
+    ] + ([latency_bench("actorcache", ac.set, ac.get, ops)] if ac is not None and env["addresses"] else [])
 
 
 # -- main ---------------------------------------------------------------------------------
@@ -326,8 +325,11 @@ def main() -> None:
             nodes.append(Node(workdir, f"n{n}", redis=r, seeds=nodes[:1] or None, extra=["--log.level=warn"]))
             procs.append(nodes[-1])
         env = {"redis_port": r.port, "addresses": [n.address for n in nodes]}
-        wait_members(env["addresses"], args.nodes)
-        stream_rows = [run_stream(s, env, args, workdir) for s in ("baseline", "actorcache")]
+        systems = ["baseline"]
+        if args.nodes:  # --nodes=0: the baseline and plain Redis alone (no actorcache-node needed)
+            wait_members(env["addresses"], args.nodes)
+            systems.append("actorcache")
+        stream_rows = [run_stream(s, env, args, workdir) for s in systems]
         latency_rows = run_latency(env, args.latency_ops)
     finally:
         for p in reversed(procs):

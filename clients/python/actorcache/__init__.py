@@ -11,7 +11,7 @@ from .aio import AsyncCache
 from .client import Cache
 from .errors import (AuthError, BadRequest, BadValue, CacheError, ComputeFailed, EmptyKey,
                      KeyTooLong, L2Error, Moved, Overloaded, ProtocolVersionError, RequestError,
-                     StaleLease, Timeout, Unavailable, ValueTooLarge)
+                     StaleLease, Timeout, Unavailable, ValueTooLarge, WrongType)
 from .keys import config_signature, feature_key
 from .options import Options
 from .routing import Member
@@ -20,6 +20,6 @@ __all__ = [
     "Cache", "AsyncCache", "feature_key", "config_signature", "Options", "Member",
     "CacheError", "RequestError", "AuthError", "ProtocolVersionError", "EmptyKey", "KeyTooLong",
     "ValueTooLarge", "BadValue", "Overloaded", "ComputeFailed", "Unavailable", "Timeout",
-    "L2Error", "BadRequest", "StaleLease", "Moved",
+    "L2Error", "BadRequest", "StaleLease", "WrongType", "Moved",
 ]
 __version__ = "0.1.0"

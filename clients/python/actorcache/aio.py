@@ -134,11 +134,7 @@ class AsyncCache:
                         raise err
                     rest.append(i)
                     continue
-                found, value = codec.parse_tensor_get(r)
-                if found:
-                    out[i] = value
-                else:
-                    rest.append(i)
+                out[i] = codec.parse_tensor_get(r)
         if rest:
             values = await c.execute_command("MGET", *[keys[i] for i in rest])
             for i, v in zip(rest, values):

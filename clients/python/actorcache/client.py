@@ -20,16 +20,16 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 import redis
 
 from . import codec
-from .errors import (AuthError, BadRequest, BadValue, CacheError, Moved, RequestError,
-                     StaleLease, Timeout, Unavailable, from_response_error)
+from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
+                     Unavailable, WrongType, from_response_error)
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
 
 log = logging.getLogger("actorcache")
 T = TypeVar("T")
 
-#: error codes with which AC.TENSOR.GET says "this entry is not a tensor": read it with GET.
-NOT_A_TENSOR = (BadRequest, BadValue)
+#: how AC.TENSOR.GET says "this entry holds bytes": the client reads it with MGET instead.
+NOT_A_TENSOR = (WrongType,)
 
 
 class Cache:
@@ -132,7 +132,8 @@ class Cache:
 
     # -- batches -----------------------------------------------------------------
     def _get_batch(self, c: redis.Redis, keys: List[KeyT]) -> List[Optional[codec.Value]]:
-        """One round trip of AC.TENSOR.GETs, then one MGET of the keys that hold bytes."""
+        """One round trip of AC.TENSOR.GETs (a tensor or a miss is answered there), then one
+        MGET of the keys that hold bytes (AC.TENSOR.GET answers those WRONGTYPE)."""
         out: List[Optional[codec.Value]] = [None] * len(keys)
         rest = list(range(len(keys)))
         if not self._routing.standalone:
@@ -147,11 +148,7 @@ class Cache:
                         raise err
                     rest.append(i)
                     continue
-                found, value = codec.parse_tensor_get(r)
-                if found:
-                    out[i] = value
-                else:
-                    rest.append(i)
+                out[i] = codec.parse_tensor_get(r)
         if rest:
             for i, v in zip(rest, c.execute_command("MGET", *[keys[i] for i in rest])):
                 out[i] = None if v is None else bytes(v)

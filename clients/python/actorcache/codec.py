@@ -71,17 +71,17 @@ def is_tensor_dtype(name: Any) -> bool:
     return name in TENSOR_DTYPES
 
 
-def parse_tensor_get(reply: Any) -> Tuple[bool, Optional[Value]]:
-    """Reads an AC.TENSOR.GET reply: (True, ndarray) for a tensor, (True, bytes) when the
-    node marks a bytes entry (``["bytes", ..., data]`` or an empty dtype), (False, None)
-    for nil: the caller falls back to GET (the key is missing or holds bytes)."""
+def parse_tensor_get(reply: Any) -> Optional[Value]:
+    """Reads an AC.TENSOR.GET reply: an ndarray for a tensor, None for nil (a miss:
+    AC.TENSOR.GET looks the key up as GET does), bytes when the node answers a bytes entry
+    in the same shape (``["bytes", [n], data]``, proposed to the server)."""
     if reply is None:
-        return False, None
+        return None
     if isinstance(reply, list) and len(reply) == 3:
         dtype, dims, data = reply
         if is_tensor_dtype(dtype):
-            return True, decode_tensor(dtype, dims, data)
-        return True, bytes(data)
+            return decode_tensor(dtype, dims, data)
+        return bytes(data)
     raise ValueError(f"unexpected AC.TENSOR.GET reply: {reply!r}"[:200])
 
 

@@ -114,6 +114,12 @@ class StaleLease(CacheError):
     code = "STALELEASE"
 
 
+class WrongType(CacheError):
+    """``WRONGTYPE``: the entry is not of the kind the command reads (AC.TENSOR.GET of bytes)."""
+
+    code = "WRONGTYPE"
+
+
 class Moved(CacheError):
     """``MOVED``: the key belongs to another node (the client refreshes and retries)."""
 
@@ -124,7 +130,7 @@ ERRORS_BY_CODE: Dict[str, Type[CacheError]] = {
     cls.code: cls
     for cls in (
         RequestError, ProtocolVersionError, EmptyKey, KeyTooLong, ValueTooLarge, BadValue,
-        Overloaded, ComputeFailed, Unavailable, L2Error, BadRequest, StaleLease, Moved,
+        Overloaded, ComputeFailed, Unavailable, L2Error, BadRequest, StaleLease, WrongType, Moved,
     )
 }
 ERRORS_BY_CODE["NOAUTH"] = AuthError

@@ -7,7 +7,7 @@ import redis
 
 from actorcache import codec
 from actorcache.errors import (AuthError, KeyTooLong, Overloaded, RequestError, StaleLease,
-                               Unavailable, ValueTooLarge, from_response_error)
+                               Unavailable, ValueTooLarge, WrongType, from_response_error)
 from actorcache.ring import RendezvousRing
 from actorcache.routing import Member, Routing
 
@@ -49,6 +49,14 @@ def test_lease_replies_are_read_as_values_tensors_or_tokens() -> None:
         codec.parse_lease_reply(b"OK")
 
 
+def test_tensor_get_replies_are_read_as_arrays_misses_or_bytes() -> None:
+    t = codec.encode_tensor(np.arange(6, dtype=np.uint16).reshape(3, 2))
+    a = codec.parse_tensor_get([b"uint16", [3, 2], t.data])
+    assert a.dtype == np.uint16 and a.shape == (3, 2)
+    assert codec.parse_tensor_get(None) is None
+    assert codec.parse_tensor_get([b"bytes", [2], b"ab"]) == b"ab"
+
+
 def test_fill_and_set_arguments_carry_ttl_and_tensor_description() -> None:
     t = codec.encode_tensor(np.zeros((10, 50, 60), np.float32))
     assert codec.fill_args("k", "t", t, 2.5)[4:] == ["EX", 3, "TENSOR", "float32", "10,50,60"]
@@ -61,7 +69,7 @@ def test_fill_and_set_arguments_carry_ttl_and_tensor_description() -> None:
 @pytest.mark.parametrize("reply,cls", [
     ("KEYTOOLONG key is 600 bytes", KeyTooLong), ("VALUETOOLARGE too big", ValueTooLarge),
     ("OVERLOADED busy", Overloaded), ("UNAVAILABLE redis down", Unavailable),
-    ("STALELEASE not the current lease", StaleLease), ("WRONGPASS invalid password", AuthError),
+    ("STALELEASE not the current lease", StaleLease), ("WRONGTYPE the value is not a tensor", WrongType), ("WRONGPASS invalid password", AuthError),
     ("wrong number of arguments for 'get' command", RequestError),
 ])
 def test_error_replies_become_exceptions_with_the_nodes_reason(reply: str, cls: type) -> None:
