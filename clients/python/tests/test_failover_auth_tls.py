@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
