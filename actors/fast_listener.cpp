@@ -13,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/fast_session.hpp"
-#include "core/tcp_socket.hpp"
+#include "net/tcp_socket.hpp"
 #include "messages/stats.hpp"
 
 namespace ac {

@@ -11,7 +11,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "core/tcp_socket.hpp"
+#include "net/tcp_socket.hpp"
 #include "messages/front_actor.hpp"
 
 namespace ac {

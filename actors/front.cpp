@@ -180,6 +180,25 @@ caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg, c
   return rp;
 }
 
+/// Publishes who owns what and which shard holds what for the RESP sessions (route_view.hpp).
+void publish_view(self_ptr self, const front_config& cfg) {
+  if (!cfg.view)
+    return;
+  auto& st = self->state;
+  auto snap = std::make_shared<route_snapshot>();
+  snap->epoch = st.routes.epoch;
+  snap->self = st.routes.self;
+  snap->ids = st.routes.ids;
+  snap->resp_addresses = st.routes.resp_addresses;
+  snap->resp_addresses.resize(snap->ids.size());
+  for (auto& f : st.routes.fronts)
+    snap->fronts.push_back(caf::actor_cast<front_actor>(f));
+  snap->fronts.resize(snap->ids.size());
+  snap->ring.set_members(snap->ids);
+  snap->shards = st.shards;
+  cfg.view->set(std::move(snap));
+}
+
 actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
   actor_stats row;
@@ -204,6 +223,7 @@ actor_stats make_stats(self_ptr self) {
 front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self, front_config cfg) {
   self->state.shards = cfg.shards;
   self->state.routes.self = cfg.node_id;
+  publish_view(self, cfg);
   // Requests a peer forwarded are served here whatever this node believes about ownership:
   // a forward never loops, and a brief disagreement costs at most a local (coalesced) load.
   return {
@@ -268,6 +288,21 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
         return err;
       return self->delegate(shard_for(self, key_hash(key)), put_atom::value, key, value, ttl);
     },
+    [=](route_atom, put_atom, const std::string& key, const std::string& value, uint32_t ttl,
+        uint8_t cond, uint64_t) -> caf::result<bool> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      self->state.near.erase(key);
+      return self->delegate(shard_for(self, key_hash(key)), put_atom::value, key, value, ttl, cond);
+    },
+    [=](route_atom, keyspace_atom, uint8_t op, const std::string& key, int64_t arg,
+        uint64_t) -> caf::result<int64_t> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      return self->delegate(shard_for(self, key_hash(key)), keyspace_atom::value, op, key, arg);
+    },
     [=](route_atom, delete_atom, const std::string& key, uint64_t) -> caf::result<bool> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
@@ -290,10 +325,12 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
     [=](update_atom, uint32_t index, const caf::actor& shard) {
       if (index < self->state.shards.size())
         self->state.shards[index] = caf::actor_cast<shard_actor>(shard);
+      publish_view(self, cfg);
     },
     [=](update_atom, routing_table& routes) {
       self->state.ring.set_members(routes.ids);
       self->state.routes = std::move(routes);
+      publish_view(self, cfg);
       spdlog::info("front: routing epoch {} with {} members", self->state.routes.epoch,
                    self->state.routes.ids.size());
     },

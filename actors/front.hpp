@@ -8,6 +8,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include "actors/route_view.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
@@ -26,6 +27,8 @@ struct front_config {
   std::chrono::milliseconds hot_ttl{1000};            ///< life of a near copy of a peer's hot key (0 = none)
   size_t max_near_copies = 4096;                      ///< bound on near copies kept
   uint16_t fast_port = 0;                             ///< the fast lookup port; 0 = none
+  uint16_t resp_port = 0;                             ///< the RESP port; 0 = none
+  std::shared_ptr<route_view> view;                   ///< where routes are published for the RESP edge
 };
 
 /// A short-lived copy of a key another node owns and reports hot.

@@ -39,7 +39,9 @@ int64_t wall_ms() {
 
 member_info self_info(const state& st) {
   return member_info{st.cfg.self_id, st.cfg.host + ":" + std::to_string(st.cfg.port),
-                     st.leaving ? "left" : "alive", st.epoch, 0, wall_ms()};
+                     st.leaving ? "left" : "alive", st.epoch, 0, wall_ms(),
+                     st.cfg.resp_port != 0 ? st.cfg.host + ":" + std::to_string(st.cfg.resp_port)
+                                           : std::string{}};
 }
 
 membership_view view_of(const state& st, bool with_shares) {
@@ -71,11 +73,13 @@ void publish_routes(membership_actor::pointer self, state& st) {
   if (!st.leaving) {
     t.ids.push_back(st.cfg.self_id);
     t.fronts.emplace_back();
+    t.resp_addresses.push_back(self_info(st).resp_address);
   }
   for (auto& kv : st.peers)
     if (kv.second.info.state == "alive" && kv.second.front) {
       t.ids.push_back(kv.first);
       t.fronts.push_back(caf::actor_cast<caf::actor>(kv.second.front));
+      t.resp_addresses.push_back(kv.second.info.resp_address);
     }
   self->send(st.cfg.front, update_atom::value, std::move(t));
 }
@@ -113,8 +117,10 @@ void merge(membership_actor::pointer self, std::shared_ptr<state> sp, const memb
       connect(self, sp, m.id);
     } else if (m.state == "left" && m.id == v.self && it->second.info.state != "left") {
       set_state(self, st, it->second, "left");
-    } else if (it->second.info.address != m.address && m.state == "alive" && m.id == v.self) {
+    } else if ((it->second.info.address != m.address || it->second.info.resp_address != m.resp_address)
+               && m.state == "alive" && m.id == v.self) {
       it->second.info.address = m.address;  // restarted on another port
+      it->second.info.resp_address = m.resp_address;
       it->second.front = front_actor{};
       changed = true;
     }
@@ -237,7 +243,7 @@ void heard_from(membership_actor::pointer self, std::shared_ptr<state> sp, const
   // A member we saw leave that calls itself alive again was restarted (same id, maybe the
   // same address): take it back like a new member instead of ignoring it as "left".
   bool rejoined = p.info.state == "left" && m.state == "alive";
-  if (fresh || rejoined || p.info.address != m.address) {
+  if (fresh || rejoined || p.info.address != m.address || p.info.resp_address != m.resp_address) {
     p.info = m;
     p.info.state = "suspect";
     p.front = front_actor{};

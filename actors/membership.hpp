@@ -18,6 +18,7 @@ struct membership_config {
   std::string self_id;
   std::string host;                                    ///< announced address
   uint16_t port = 0;
+  uint16_t resp_port = 0;                              ///< announced RESP port; 0 = none
   std::vector<std::string> seeds;                      ///< host:port of members to join through
   std::chrono::milliseconds heartbeat_interval{500};
   std::chrono::milliseconds failure_timeout{3000};     ///< silent this long: down

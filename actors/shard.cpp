@@ -161,6 +161,46 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
   return rp;
 }
 
+/// SET NX / XX: the condition is judged on L1, which holds every put of a key its owner took.
+caf::result<bool> put_if_cond(self_ptr self, const shard_config& cfg, const std::string& key,
+                              std::string& value, uint32_t ttl, uint8_t cond) {
+  auto present = self->state.store->pttl(key, key_hash(key)) != -2;
+  if ((cond == static_cast<uint8_t>(put_if::absent) && present)
+      || (cond == static_cast<uint8_t>(put_if::present) && !present))
+    return false;
+  return put(self, cfg, key, value, ttl);
+}
+
+caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
+                              const std::string& key, int64_t arg) {
+  auto& st = self->state;
+  auto h = key_hash(key);
+  switch (static_cast<key_op>(op)) {
+    case key_op::exists:
+      return st.store->pttl(key, h) != -2 ? 1 : 0;
+    case key_op::pttl:
+      return st.store->pttl(key, h);
+    case key_op::expire: {
+      if (!st.store->expire(key, h, std::chrono::milliseconds{arg}))
+        return 0;
+      if (st.bridge) {
+        // L2 keeps the TTL the value was put with: write the new one there too, or a
+        // reload after eviction would bring the old deadline back.
+        if (arg <= 0) {
+          self->send(st.bridge, delete_atom::value, key);
+        } else if (auto found = st.store->get(key, h)) {
+          auto secs = static_cast<uint32_t>((arg + 999) / 1000);
+          self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key,
+                        std::string{found.value}, secs)
+            .then([](bool) {}, [](caf::error&) {});
+        }
+      }
+      return 1;
+    }
+  }
+  return make_error(errc::bad_request, "unknown key operation " + std::to_string(op));
+}
+
 actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
   const auto& c = st.store->counters();
@@ -218,6 +258,14 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     [=](put_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
       return put(self, cfg, key, value, ttl);
+    },
+    [=](put_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
+      count();
+      return put_if_cond(self, cfg, key, value, ttl, cond);
+    },
+    [=](keyspace_atom, uint8_t op, const std::string& key, int64_t arg) {
+      count();
+      return keyspace(self, cfg, op, key, arg);
     },
     [=](delete_atom, const std::string& key) {
       count();

@@ -27,7 +27,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include "core/tcp_socket.hpp"
+#include "net/tcp_socket.hpp"
 
 namespace {
 

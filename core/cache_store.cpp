@@ -360,6 +360,32 @@ void cache_store::resize(uint64_t max_bytes, uint64_t max_entries) {
   enforce_entry_bound(); // for policies that leave the entry bound to the store
 }
 
+int64_t cache_store::pttl(std::string_view key, uint64_t hash) const {
+  uint32_t h = find(key, hash);
+  if (h == null_handle)
+    return -2;
+  uint32_t deadline = deadline_of(arena_.at(h));
+  if (deadline == 0)
+    return -1;
+  auto left = static_cast<int64_t>(deadline) * ns_per_s - now_rel_ns();
+  return left > 0 ? (left + 999'999) / 1'000'000 : -2;
+}
+
+bool cache_store::expire(std::string_view key, uint64_t hash, std::chrono::milliseconds ttl) {
+  uint32_t h = find(key, hash);
+  if (h == null_handle || pttl(key, hash) == -2)
+    return false;
+  if (ttl.count() <= 0)
+    return erase(key, hash);
+  int64_t end = now_rel_ns() + ttl.count() * 1'000'000;
+  auto deadline = static_cast<uint32_t>(
+    std::min<int64_t>((end + ns_per_s - 1) / ns_per_s, deadline_mask));
+  char* p = arena_.at(h);
+  // Keep the policy's tag bits (30..31) as they are; only the deadline changes.
+  store32(p + expiry_at, (load32(p + expiry_at) & ~deadline_mask) | std::max<uint32_t>(deadline, 1));
+  return true;
+}
+
 std::chrono::seconds cache_store::ttl_left(std::string_view key, uint64_t hash) const {
   uint32_t h = find(key, hash);
   if (h == null_handle)

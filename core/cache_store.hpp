@@ -101,6 +101,14 @@ public:
   /// New budgets; evicts down to them at once.
   void resize(uint64_t max_bytes, uint64_t max_entries);
 
+  /// Redis's PTTL: milliseconds left, -1 for an entry that never expires, -2 when absent or
+  /// past its TTL. Counts nothing (no hit, no miss).
+  int64_t pttl(std::string_view key, uint64_t hash) const;
+
+  /// Redis's EXPIRE: a new TTL for a present entry (rounded up to whole seconds, like every
+  /// TTL here); a TTL <= 0 erases it. False when the key is absent.
+  bool expire(std::string_view key, uint64_t hash, std::chrono::milliseconds ttl);
+
   /// The TTL left for a key in seconds (0 when absent or already past it).
   std::chrono::seconds ttl_left(std::string_view key, uint64_t hash) const;
 

@@ -28,6 +28,7 @@ using members_atom = caf::atom_constant<caf::atom("members")>;    // ask for the
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>; // a member is alive
 using route_atom = caf::atom_constant<caf::atom("route")>;        // a forwarded request from a peer
 using fail_atom = caf::atom_constant<caf::atom("fail")>;          // test hook: make an actor fail
+using keyspace_atom = caf::atom_constant<caf::atom("keyspace")>; // EXISTS / PTTL / EXPIRE of one key
 using fast_port_atom = caf::atom_constant<caf::atom("fastport")>; // ask a node for its fast lookup port
 
 } // namespace ac

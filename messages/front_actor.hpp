@@ -35,6 +35,10 @@ using front_actor = caf::typed_actor<
   caf::replies_to<route_atom, get_many_atom, std::vector<std::string>, uint64_t>::with<lookup_results>,
   // A put forwarded by a peer.
   caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint64_t>::with<bool>,
+  // A conditional put (put_if) forwarded by a peer or a RESP session of another node.
+  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint8_t, uint64_t>::with<bool>,
+  // EXISTS / PTTL / EXPIRE (key_op, key, argument) forwarded to the key's owner.
+  caf::replies_to<route_atom, keyspace_atom, uint8_t, std::string, int64_t, uint64_t>::with<int64_t>,
   // A delete forwarded by a peer.
   caf::replies_to<route_atom, delete_atom, std::string, uint64_t>::with<bool>,
   // The node's statistics: one row per actor, totals, recommendations.

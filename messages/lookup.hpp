@@ -33,4 +33,18 @@ inline lookup_result make_miss() { return lookup_result{}; }
 
 using lookup_results = std::vector<lookup_result>;
 
+/// What a keyspace_atom request asks of a key (Redis's EXISTS, PTTL, EXPIRE).
+enum class key_op : uint8_t {
+  exists = 0,  ///< 1 when present, else 0
+  pttl = 1,    ///< ms left, -1 never expires, -2 absent
+  expire = 2,  ///< new TTL in ms (<= 0 erases); 1 when the key was there, else 0
+};
+
+/// When a conditional put stores its value (Redis's SET NX / XX).
+enum class put_if : uint8_t {
+  always = 0,
+  absent = 1,   ///< NX: only when the key is not there
+  present = 2,  ///< XX: only when it is
+};
+
 } // namespace ac

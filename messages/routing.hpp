@@ -17,11 +17,12 @@ struct routing_table {
   std::string self;
   std::vector<std::string> ids;
   std::vector<caf::actor> fronts;
+  std::vector<std::string> resp_addresses;  ///< ids[i]'s RESP host:port ("" = none)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routing_table& x) {
-  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts);
+  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts, x.resp_addresses);
 }
 
 } // namespace ac

@@ -24,6 +24,10 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<get_many_atom, std::vector<std::string>>::with<lookup_results>,
   // Stores an Entry (ttl 0 = default); refuses invalid or oversized values.
   caf::replies_to<put_atom, std::string, std::string, uint32_t>::with<bool>,
+  // Stores an Entry when a put_if condition holds; false (nothing stored) when it does not.
+  caf::replies_to<put_atom, std::string, std::string, uint32_t, uint8_t>::with<bool>,
+  // EXISTS / PTTL / EXPIRE of one key (key_op, key, argument): see key_op for the answers.
+  caf::replies_to<keyspace_atom, uint8_t, std::string, int64_t>::with<int64_t>,
   // Erases a key; true when it was there.
   caf::replies_to<delete_atom, std::string>::with<bool>,
   // A loaded value (from L2 or compute) enters L1; sent by the coalescer.

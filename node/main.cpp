@@ -4,6 +4,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <sys/resource.h>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -68,6 +70,11 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   ac::enable_tls_if_configured(cfg);
 
+  // Every client connection is a descriptor: take the hard limit, not the shell's 1024.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
   caf::actor_system sys{cfg};
   auto published = ac::start_published_node(sys, cfg);
   if (!published) {
@@ -80,12 +87,20 @@ int main(int argc, char** argv) {
                cfg.node_host, published->port);
   if (published->fast)
     spdlog::info("fast lookup port {}:{}", cfg.node_host, published->fast->port());
-  if (!cfg.node_port_file.empty()) {
-    std::ofstream f{cfg.node_port_file + ".tmp"};
-    f << published->port << "\n";
+  if (published->resp)
+    spdlog::info("Redis protocol (RESP) on {}:{}", cfg.node_host, published->resp->port());
+  // Written whole, then renamed: a script polling for the file never reads half a number.
+  auto write_port = [](const std::string& path, uint16_t port) {
+    if (path.empty())
+      return;
+    std::ofstream f{path + ".tmp"};
+    f << port << "\n";
     f.close();
-    std::rename((cfg.node_port_file + ".tmp").c_str(), cfg.node_port_file.c_str());
-  }
+    std::rename((path + ".tmp").c_str(), path.c_str());
+  };
+  write_port(cfg.node_port_file, published->port);
+  if (published->resp)
+    write_port(cfg.resp_port_file, published->resp->port());
 
   ac::metrics_http http{sys, node.metrics};
   if (cfg.metrics_http_port != 0) {

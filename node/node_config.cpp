@@ -26,6 +26,16 @@ node_config::node_config() {
          "tls.enabled); off: CAF remoting only")
     .add(node_fast_port, "fast-port", "port of the fast lookup protocol; 0 picks a free one "
                                       "(clients learn it from the node)");
+  opt_group{custom_options_, "resp"}
+    .add(resp_enabled, "enabled", "open the Redis-protocol (RESP2) port")
+    .add(resp_port, "port", "RESP port; 0 picks a free one")
+    .add(resp_port_file, "port-file", "after binding, write the RESP port here")
+    .add(resp_password, "password", "clients must AUTH with this password (none when empty)")
+    .add(resp_max_keys, "max-keys", "keys one command may name; beyond it an error, nothing done")
+    .add(resp_max_clients, "max-clients", "connections at once; more are refused")
+    .add(resp_io_threads, "io-threads", "I/O loops watching client sockets; 0 = one per core")
+    .add(resp_max_pending_bytes, "max-pending-bytes",
+         "reply bytes a client may leave unread before it is disconnected");
   opt_group{custom_options_, "cache"}
     .add(cache_shards, "shards", "shard actors; 0 = number of cores")
     .add(cache_max_bytes, "max-bytes", "L1 byte budget of the node")
@@ -102,6 +112,12 @@ std::string node_config::validate() {
     return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";
   if (node_fast_path != "on" && node_fast_path != "off")
     return "node.fast-path: must be on or off (got '" + node_fast_path + "')";
+  if (resp_max_keys == 0)
+    return "resp.max-keys: must be at least 1";
+  if (resp_max_clients == 0)
+    return "resp.max-clients: must be at least 1";
+  if (resp_io_threads > 64)
+    return "resp.io-threads: at most 64";
   if (cache_max_bytes < 4096)
     return "cache.max-bytes: must be at least 4096";
   if (cache_max_entries == 0)

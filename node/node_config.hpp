@@ -21,6 +21,15 @@ struct node_config : caf::actor_system_config {
   caf::timespan node_request_timeout = std::chrono::seconds(5);  ///< bound on internal requests
   std::string node_fast_path = "on";         ///< on|off: the fast lookup port (a string: CAF flags cannot be set false)
   uint16_t node_fast_port = 0;               ///< fast lookup port; 0 picks a free one
+  // -- resp (the Redis protocol edge) -----------------------------------------------
+  bool resp_enabled = true;                  ///< open the RESP port
+  uint16_t resp_port = 0;                    ///< 0 picks a free one (config/node.ini names 6391)
+  std::string resp_port_file;                ///< receives the bound RESP port
+  std::string resp_password;                 ///< AUTH password; "" = none (never logged)
+  uint32_t resp_max_keys = 10000;            ///< keys one command may name
+  uint32_t resp_max_clients = 10000;         ///< connections at once; more are refused
+  uint32_t resp_io_threads = 0;              ///< I/O loops; 0 = one per core (at most 8)
+  uint64_t resp_max_pending_bytes = 64ull << 20;  ///< unread replies before a client is cut off
   // -- cache --------------------------------------------------------------------
   uint32_t cache_shards = 0;                 ///< shard actors; 0 = number of cores
   uint64_t cache_max_bytes = 256ull << 20;   ///< L1 byte budget of the node

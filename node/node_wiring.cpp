@@ -118,12 +118,16 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.max_inflight = cfg.node_max_inflight;
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   fc.fast_port = overrides.fast_port;
+  fc.resp_port = overrides.resp_port;
+  h.routes = std::make_shared<route_view>();
+  fc.view = h.routes;
   h.front = sys.spawn(front, std::move(fc));
 
   membership_config mc;
   mc.self_id = id;
   mc.host = cfg.node_host;
   mc.port = port;
+  mc.resp_port = overrides.resp_port;
   mc.seeds = cfg.cluster_seeds;
   mc.heartbeat_interval = ms(cfg.cluster_heartbeat_interval);
   mc.failure_timeout = ms(cfg.cluster_failure_timeout);

@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/loader.hpp"
+#include "actors/route_view.hpp"
 #include "core/system_readers.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/membership_actor.hpp"
@@ -25,6 +26,7 @@ struct node_handles {
   redis_bridge_actor bridge;   ///< null without redis.enabled
   compute_actor compute;       ///< null with loader.kind=none
   sizing_supervisor_actor supervisor;
+  std::shared_ptr<route_view> routes;  ///< the front's routing snapshots, for the RESP edge
 
   /// Ends every actor of the node (published ones too, or the actor_system would wait for them).
   void stop();
@@ -37,6 +39,7 @@ struct node_overrides {
   std::shared_ptr<memory_reader> memory;
   std::shared_ptr<cpu_reader> cpu;
   uint16_t fast_port = 0;  ///< the fast lookup port the caller bound, announced by the front
+  uint16_t resp_port = 0;  ///< the RESP port the caller bound, announced to the cluster
 };
 
 /// Spawns the node's actors. `port` is the bound port (for the node id and announcements).

@@ -69,6 +69,56 @@ int64_t sum_counter(const node_report& rep, const char* key) {
   return n;
 }
 
+/// Binds the RESP port (with TLS when the node uses it) before the actors exist, so the
+/// port can be announced to the cluster.
+std::string bind_resp(const node_config& cfg, published_node& node, node_overrides& overrides) {
+  if (!cfg.resp_enabled) {
+    spdlog::info("resp.enabled is false: no Redis-protocol port");
+    return {};
+  }
+  std::unique_ptr<tls_server> tls;
+  if (cfg.tls_enabled) {
+    std::string why;
+    tls = tls_server::make(cfg.tls_ca_file, cfg.tls_cert_file, cfg.tls_key_file, why);
+    if (!tls)
+      return why;
+  }
+  resp_listener_options ro;
+  ro.loops = cfg.resp_io_threads;
+  ro.max_clients = cfg.resp_max_clients;
+  node.resp = std::make_shared<resp_listener>(ro, std::move(tls));
+  std::string why;
+  if (!node.resp->bind(cfg.node_host, cfg.resp_port, why))
+    return "resp.port: " + why;
+  overrides.resp_port = node.resp->port();
+  return {};
+}
+
+std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handles& h,
+                                        const std::string& id, uint16_t resp_port) {
+  auto env = std::make_shared<resp_env>();
+  env->node_id = id;
+  env->node_host = cfg.node_host;
+  env->resp_port = resp_port;
+  env->front = h.front;
+  env->routes = h.routes;
+  env->password = cfg.resp_password;
+  env->max_keys = cfg.resp_max_keys;
+  env->max_key_bytes = cfg.cache_max_key_bytes;
+  env->max_value_bytes = cfg.cache_max_value_bytes;
+  env->default_ttl_s = static_cast<uint32_t>(
+    std::chrono::duration_cast<std::chrono::seconds>(cfg.cache_default_ttl).count());
+  env->max_pending_bytes = cfg.resp_max_pending_bytes;
+  // A lookup may wait for L2 and a compute; the shard bounds those, this bounds the rest.
+  env->request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+    cfg.loader_timeout + cfg.redis_timeout * 4 + cfg.node_request_timeout);
+  // A request's arguments: the largest value, and MSET / MGET of resp.max-keys keys.
+  env->limits.max_bulk_bytes = std::max<size_t>(cfg.cache_max_value_bytes, cfg.cache_max_key_bytes) + 1024;
+  env->limits.max_args = 2 * static_cast<size_t>(cfg.resp_max_keys) + 16;
+  env->counters = std::make_shared<resp_counters>();
+  return env;
+}
+
 } // namespace
 
 void enable_tls_if_configured(node_config& cfg) {
@@ -103,6 +153,10 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     }
     overrides.fast_port = node.fast->port();
   }
+  if (auto why = bind_resp(cfg, node, overrides); !why.empty()) {
+    out.error = why;
+    return out;
+  }
   node.handles = spawn_node(sys, cfg, port, overrides);
   auto bound = cfg.tls_enabled
                  ? caf::openssl::publish(node.handles.front, port, cfg.node_host.c_str(), true)
@@ -113,6 +167,11 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     return out;
   }
   node.port = *bound;
+  if (node.resp) {
+    auto id = cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(node.port) : cfg.node_id;
+    node.resp->start(sys, make_resp_env(cfg, node.handles, id, node.resp->port()));
+    caf::anon_send(node.handles.metrics, update_atom::value, node.resp->stats_actor());
+  }
   if (node.fast) {
     node.fast->start(sys, node.handles.front);
     caf::anon_send(node.handles.metrics, update_atom::value, node.fast->stats_actor());
@@ -133,6 +192,8 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
     sys.middleman().unpublish(h.front, node.port);
   if (node.fast)
     node.fast->stop(); // sessions write the answers they owe, then close
+  if (node.resp)
+    node.resp->stop(); // sessions write the replies they owe, then close
   // 2. Tell the cluster: peers stop routing keys here.
   self->request(h.membership, std::chrono::seconds(1), leave_atom::value)
     .receive([](bool) {}, [](caf::error&) {});

@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/fast_listener.hpp"
+#include "actors/resp_listener.hpp"
 #include "node/node_config.hpp"
 #include "node/node_wiring.hpp"
 
@@ -17,6 +18,7 @@ struct published_node {
   node_handles handles;
   uint16_t port = 0;
   std::shared_ptr<fast_listener> fast;  ///< the fast lookup port; null when off or with TLS
+  std::shared_ptr<resp_listener> resp;  ///< the Redis-protocol port; null when resp.enabled is false
 };
 
 struct publish_result {

@@ -11,7 +11,7 @@
 
 #include "actors/fast_listener.hpp"
 #include "core/fast_frame.hpp"
-#include "core/tcp_socket.hpp"
+#include "net/tcp_socket.hpp"
 #include "tests/support/node_fixture.hpp"
 
 using namespace std::chrono_literals;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../core/fast_frame.hpp"
-#include "../../core/tcp_socket.hpp"
+#include "../../net/tcp_socket.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -11,7 +11,7 @@
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
 
-#include "core/tcp_socket.hpp"
+#include "net/tcp_socket.hpp"
 
 namespace ac {
 

@@ -12,7 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/tcp_socket.hpp"
+#include "net/tcp_socket.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cluster_client.hpp"
 #include "tools/common/fast_link.hpp"

@@ -1,4 +1,4 @@
-// Plain TCP sockets for the fast lookup protocol: listen, connect with a timeout, and an output buffer that never blocks.
+// Plain TCP sockets: listen, connect with a timeout, and an output buffer that never blocks.
 #pragma once
 
 #include <chrono>

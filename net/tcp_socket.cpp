@@ -1,5 +1,5 @@
-// Plain TCP sockets for the fast lookup protocol: listen, connect with a timeout, non-blocking output.
-#include "core/tcp_socket.hpp"
+// Plain TCP sockets: listen, connect with a timeout, non-blocking output.
+#include "net/tcp_socket.hpp"
 
 #include <cerrno>
 #include <cstring>

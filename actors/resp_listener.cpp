@@ -1,0 +1,200 @@
+// The node's RESP port (see resp_listener.hpp).
+#include "actors/resp_listener.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include "messages/stats.hpp"
+#include "net/tcp_socket.hpp"
+
+namespace ac {
+
+namespace {
+
+caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters> c) {
+  return {[c](stats_atom) {
+    auto get = [](const auto& x) { return static_cast<int64_t>(x.load(std::memory_order_relaxed)); };
+    actor_stats row;
+    row.name = "resp";
+    row.kind = "resp";
+    row.handled = static_cast<uint64_t>(get(c->commands));
+    row.counters = {{"connections", get(c->connections)}, {"open", get(c->open)},
+                    {"commands", get(c->commands)},       {"errors", get(c->errors)},
+                    {"dropped", get(c->dropped)},         {"refused", get(c->refused)},
+                    {"cut_off", get(c->cut_off)}};
+    for (auto& spec : resp::command_table()) {
+      auto n = get(c->by_command[static_cast<size_t>(spec.id)]);
+      if (n > 0)
+        row.counters["cmd_" + std::string{spec.name}] = n;
+    }
+    return row;
+  }};
+}
+
+} // namespace
+
+resp_listener::loop::~loop() {
+  if (epoll_fd >= 0)
+    ::close(epoll_fd);
+  if (wake_fd >= 0)
+    ::close(wake_fd);
+}
+
+resp_listener::~resp_listener() {
+  stop();
+  if (listen_fd_ >= 0)
+    ::close(listen_fd_);
+}
+
+bool resp_listener::bind(const std::string& host, uint16_t port, std::string& err) {
+  listen_fd_ = tcp_listen(host, port, port_, err);
+  return listen_fd_ >= 0;
+}
+
+void resp_listener::start(caf::actor_system& sys, std::shared_ptr<resp_env> env) {
+  sys_ = &sys;
+  env_ = std::move(env);
+  if (!env_->counters)
+    env_->counters = std::make_shared<resp_counters>();
+  stats_ = sys.spawn(resp_stats, env_->counters);
+  auto n = opts_.loops != 0 ? opts_.loops
+                            : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+  for (uint32_t i = 0; i < n; ++i) {
+    auto l = std::make_shared<loop>();
+    l->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    l->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = l->wake_fd;
+    ::epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, l->wake_fd, &ev);
+    if (i == 0) {
+      ev.data.fd = listen_fd_;
+      ::epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, listen_fd_, &ev);
+    }
+    loops_.push_back(std::move(l));
+  }
+  for (uint32_t i = 0; i < n; ++i)
+    loops_[i]->thread = std::thread([this, i] { run(*loops_[i], i == 0); });
+  spdlog::info("resp: listening on port {} ({} I/O loops{})", port_, n, tls_ ? ", TLS" : "");
+}
+
+void resp_listener::stop() {
+  if (loops_.empty())
+    return;
+  for (auto& l : loops_) {
+    uint64_t one = 1;
+    [[maybe_unused]] auto w = ::write(l->wake_fd, &one, sizeof one);
+  }
+  for (auto& l : loops_)
+    l->thread.join();
+  // The loops are gone: sessions own their sockets and close them once their replies are out.
+  for (auto& l : loops_) {
+    std::vector<caf::actor> sessions;
+    {
+      std::lock_guard<std::mutex> guard{l->mutex};
+      sessions.swap(l->sessions);
+    }
+    for (auto& s : sessions)
+      if (s)
+        caf::anon_send(s, resp_drain_atom::value);
+  }
+  caf::anon_send_exit(stats_, caf::exit_reason::user_shutdown);
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  loops_.clear();  // each loop closes its epoll set once its last session is gone
+}
+
+void resp_listener::run(loop& l, bool accepts) {
+  epoll_event events[128];
+  for (;;) {
+    int n = ::epoll_wait(l.epoll_fd, events, 128, -1);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      spdlog::error("resp: epoll_wait failed: {}", std::strerror(errno));
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == l.wake_fd)
+        return;
+      if (accepts && fd == listen_fd_) {
+        accept_all();
+        continue;
+      }
+      caf::actor session;
+      {
+        std::lock_guard<std::mutex> guard{l.mutex};
+        if (static_cast<size_t>(fd) < l.sessions.size())
+          session = l.sessions[static_cast<size_t>(fd)];
+      }
+      // A stale event of a socket closed meanwhile may reach the session that got the
+      // same fd number: it reads, finds nothing, and re-arms. Harmless.
+      if (session)
+        caf::anon_send(session, resp_ready_atom::value);
+    }
+  }
+}
+
+void resp_listener::accept_all() {
+  for (;;) {
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE)
+        spdlog::warn("resp: out of file descriptors, a connection waits");
+      return;
+    }
+    auto open = env_->counters->open.load(std::memory_order_relaxed);
+    if (open >= static_cast<int64_t>(opts_.max_clients)) {
+      static constexpr char msg[] = "-ERR max number of clients reached\r\n";
+      [[maybe_unused]] auto w = ::send(fd, msg, sizeof msg - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::close(fd);
+      env_->counters->refused.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    set_nodelay(fd);
+    SSL* ssl = nullptr;
+    if (tls_) {
+      ssl = tls_->accept_on(fd);
+      if (ssl == nullptr) {
+        ::close(fd);
+        continue;
+      }
+    }
+    auto lp = loops_[next_loop_++ % loops_.size()];
+    auto& l = *lp;
+    resp_loop_link link;
+    link.epoll_fd = l.epoll_fd;
+    link.forget = [lp](int closed) {
+      std::lock_guard<std::mutex> guard{lp->mutex};
+      if (static_cast<size_t>(closed) < lp->sessions.size())
+        lp->sessions[static_cast<size_t>(closed)] = caf::actor{};
+    };
+    env_->counters->connections.fetch_add(1, std::memory_order_relaxed);
+    env_->counters->open.fetch_add(1, std::memory_order_relaxed);
+    auto session = sys_->spawn(resp_session, resp_socket{fd, ssl}, std::move(link),
+                               std::shared_ptr<const resp_env>{env_});
+    {
+      std::lock_guard<std::mutex> guard{l.mutex};
+      if (l.sessions.size() <= static_cast<size_t>(fd))
+        l.sessions.resize(static_cast<size_t>(fd) + 1);
+      l.sessions[static_cast<size_t>(fd)] = session;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.fd = fd;
+    ::epoll_ctl(l.epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+  }
+}
+
+} // namespace ac

@@ -1,0 +1,329 @@
+// One client connection on the node's RESP port (see resp_session.hpp).
+#include "actors/resp_session.hpp"
+
+#include <cerrno>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/resp_commands.hpp"
+#include "core/resp_reply.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = resp_session_actor*;
+
+enum class io { progress, again, closed };
+
+// -- socket or TLS ------------------------------------------------------------------------
+
+io read_some(resp_session_state& st, char* buf, size_t n, size_t& got) {
+  got = 0;
+  if (st.ssl == nullptr) {
+    for (;;) {
+      auto r = ::recv(st.fd, buf, n, 0);
+      if (r > 0) {
+        got = static_cast<size_t>(r);
+        return io::progress;
+      }
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return io::again;
+      return io::closed;
+    }
+  }
+  ERR_clear_error();
+  auto r = SSL_read(st.ssl, buf, static_cast<int>(n));
+  if (r > 0) {
+    got = static_cast<size_t>(r);
+    return io::progress;
+  }
+  auto e = SSL_get_error(st.ssl, r);
+  return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? io::again : io::closed;
+}
+
+io write_some(resp_session_state& st, const char* buf, size_t n, size_t& put) {
+  put = 0;
+  if (st.ssl == nullptr) {
+    for (;;) {
+      auto r = ::send(st.fd, buf, n, MSG_NOSIGNAL);
+      if (r >= 0) {
+        put = static_cast<size_t>(r);
+        return io::progress;
+      }
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return io::again;
+      return io::closed;
+    }
+  }
+  ERR_clear_error();
+  auto r = SSL_write(st.ssl, buf, static_cast<int>(std::min<size_t>(n, 1u << 30)));
+  if (r > 0) {
+    put = static_cast<size_t>(r);
+    return io::progress;
+  }
+  auto e = SSL_get_error(st.ssl, r);
+  return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? io::again : io::closed;
+}
+
+// -- lifecycle ------------------------------------------------------------------------------
+
+void close_now(self_ptr self) {
+  auto& st = self->state;
+  if (st.fd < 0)
+    return;
+  if (st.loop.forget)
+    st.loop.forget(st.fd);
+  ::epoll_ctl(st.loop.epoll_fd, EPOLL_CTL_DEL, st.fd, nullptr);
+  if (st.ssl != nullptr) {
+    if (!st.peer_gone)
+      SSL_shutdown(st.ssl);
+    SSL_free(st.ssl);
+    st.ssl = nullptr;
+  }
+  ::close(st.fd);
+  st.fd = -1;
+  st.env->counters->open.fetch_sub(1, std::memory_order_relaxed);
+  self->quit();
+}
+
+bool replies_owed(const resp_session_state& st) { return !st.slots.empty(); }
+
+bool output_pending(const resp_session_state& st) { return st.out_sent < st.out.size(); }
+
+/// Closes once nothing more can or needs to be written.
+void close_if_done(self_ptr self) {
+  auto& st = self->state;
+  if (st.fd < 0)
+    return;
+  if (st.peer_gone || (st.closing && !replies_owed(st) && !output_pending(st)))
+    close_now(self);
+}
+
+/// Asks the loop for the next event this session waits for (one-shot).
+void arm(self_ptr self) {
+  auto& st = self->state;
+  if (st.fd < 0)
+    return;
+  uint32_t want = 0;
+  bool paused = st.slots.size() >= st.env->max_inflight;
+  if (!st.closing && !paused)
+    want |= EPOLLIN | EPOLLRDHUP;
+  if (output_pending(st))
+    want |= EPOLLOUT;
+  if (want == 0 || (st.armed && want == st.armed_events))
+    return;
+  epoll_event ev{};
+  ev.events = want | EPOLLONESHOT;
+  ev.data.fd = st.fd;
+  if (::epoll_ctl(st.loop.epoll_fd, EPOLL_CTL_MOD, st.fd, &ev) == 0) {
+    st.armed = true;
+    st.armed_events = want;
+  }
+}
+
+/// Writes what is in order and ready; a client with too much unread is cut off.
+void write_out(self_ptr self) {
+  auto& st = self->state;
+  if (st.fd < 0 || !st.handshaken)
+    return;
+  while (!st.peer_gone && output_pending(st)) {
+    size_t put = 0;
+    auto r = write_some(st, st.out.data() + st.out_sent, st.out.size() - st.out_sent, put);
+    if (r == io::closed) {
+      st.peer_gone = true;
+      break;
+    }
+    if (r == io::again)
+      break;
+    st.out_sent += put;
+  }
+  if (!output_pending(st)) {
+    st.out.clear();
+    st.out_sent = 0;
+  } else if (st.out.size() - st.out_sent > st.env->max_pending_bytes) {
+    spdlog::warn("resp: a client left {} bytes of replies unread, disconnecting it",
+                 st.out.size() - st.out_sent);
+    st.env->counters->cut_off.fetch_add(1, std::memory_order_relaxed);
+    st.peer_gone = true;
+  } else if (st.out_sent > (1u << 20)) {
+    st.out.erase(0, st.out_sent);  // keep the buffer from growing with what is gone
+    st.out_sent = 0;
+  }
+  close_if_done(self);
+  arm(self);
+}
+
+/// Moves every reply that is now in order into the output buffer.
+void gather_ready(resp_session_state& st) {
+  while (!st.slots.empty() && st.slots.front().has_value()) {
+    if (st.out.empty())
+      st.out = std::move(*st.slots.front());
+    else
+      st.out.append(*st.slots.front());
+    st.slots.pop_front();
+    ++st.first_slot;
+  }
+}
+
+/// Writes now, or once the replies already queued in the mailbox are in too (one write for a
+/// pipeline's burst of replies instead of one each).
+void schedule_write(self_ptr self) {
+  auto& st = self->state;
+  if (self->mailbox().empty()) {
+    write_out(self);
+  } else if (!st.flush_queued) {
+    st.flush_queued = true;
+    self->send(self, resp_flush_atom::value);
+  }
+}
+
+void handshake(self_ptr self) {
+  auto& st = self->state;
+  ERR_clear_error();
+  auto r = SSL_accept(st.ssl);
+  if (r == 1) {
+    st.handshaken = true;
+    return;
+  }
+  auto e = SSL_get_error(st.ssl, r);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    epoll_event ev{};
+    ev.events = (e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
+    ev.data.fd = st.fd;
+    ::epoll_ctl(st.loop.epoll_fd, EPOLL_CTL_MOD, st.fd, &ev);
+    st.armed = true;
+    st.armed_events = 0;  // not a steady-state mask: the next arm() re-registers
+    return;
+  }
+  char why[256] = "handshake failed";
+  if (auto code = ERR_peek_error())
+    ERR_error_string_n(code, why, sizeof why);
+  spdlog::info("resp: TLS handshake refused: {}", why);
+  st.peer_gone = true;
+  close_now(self);
+}
+
+/// Reads what the socket has and runs every complete command.
+void read_in(self_ptr self) {
+  auto& st = self->state;
+  char buf[64 * 1024];
+  // A bounded number of reads per turn: one busy client cannot hold a scheduler thread.
+  for (int round = 0; round < 16 && !st.closing; ++round) {
+    if (st.slots.size() >= st.env->max_inflight)
+      return;  // paused: arm() leaves EPOLLIN off until replies drain
+    size_t got = 0;
+    auto r = read_some(st, buf, sizeof buf, got);
+    if (r == io::again)
+      return;
+    if (r == io::closed) {
+      st.closing = true;
+      st.peer_gone = true;
+      return;
+    }
+    st.reader->feed(buf, got);
+    std::vector<std::string> argv;
+    std::string err;
+    for (;;) {
+      auto s = st.reader->next(argv, err);
+      if (s == resp::request_reader::status::incomplete)
+        break;
+      if (s == resp::request_reader::status::error) {
+        // The stream cannot be resynchronized: answer the error after what is owed, close.
+        st.env->counters->dropped.fetch_add(1, std::memory_order_relaxed);
+        st.env->counters->errors.fetch_add(1, std::memory_order_relaxed);
+        std::string reply;
+        resp::error(reply, err);
+        deliver(self, open_slot(self), std::move(reply));
+        st.closing = true;
+        return;
+      }
+      run_command(self, argv);
+      if (st.closing)
+        return;
+    }
+  }
+  // Still more to read: come back after the other actors of this thread had their turn.
+  self->send(self, resp_ready_atom::value);
+}
+
+void on_ready(self_ptr self) {
+  auto& st = self->state;
+  st.armed = false;
+  if (st.fd < 0)
+    return;
+  if (!st.handshaken) {
+    handshake(self);
+    if (!st.handshaken)
+      return;
+  }
+  read_in(self);
+  gather_ready(st);
+  write_out(self);
+}
+
+} // namespace
+
+uint64_t open_slot(resp_session_actor* self) {
+  auto& st = self->state;
+  st.slots.emplace_back();
+  return st.first_slot + st.slots.size() - 1;
+}
+
+void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
+  auto& st = self->state;
+  if (slot < st.first_slot || slot - st.first_slot >= st.slots.size())
+    return;
+  st.slots[slot - st.first_slot] = std::move(reply);
+  if (slot == st.first_slot) {
+    gather_ready(st);
+    schedule_write(self);
+  }
+}
+
+void close_after_replies(resp_session_actor* self) { self->state.closing = true; }
+
+caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop_link loop,
+                           std::shared_ptr<const resp_env> env) {
+  auto& st = self->state;
+  st.fd = sock.fd;
+  st.ssl = sock.ssl;
+  st.handshaken = sock.ssl == nullptr;
+  st.loop = std::move(loop);
+  st.reader = std::make_unique<resp::request_reader>(env->limits);
+  st.authed = env->password.empty();
+  st.env = std::move(env);
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    close_now(self);
+    self->quit(msg.reason);
+  });
+  self->set_default_handler(caf::drop);
+  // The listener registered the socket armed for reading; the first event wakes us.
+  st.armed = true;
+  st.armed_events = EPOLLIN | EPOLLRDHUP;
+  return {
+    [self](resp_ready_atom) { on_ready(self); },
+    [self](resp_flush_atom) {
+      self->state.flush_queued = false;
+      write_out(self);
+    },
+    [self](resp_drain_atom) {
+      self->state.closing = true;
+      gather_ready(self->state);
+      write_out(self);
+      close_if_done(self);
+    },
+  };
+}
+
+} // namespace ac

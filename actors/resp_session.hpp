@@ -1,0 +1,128 @@
+// One client connection on the node's RESP port: reads and parses its commands, runs them, writes the replies in request order.
+//
+// The session owns its socket (and TLS state) outright: an I/O loop thread only watches the
+// socket (epoll, one-shot) and tells the session it is ready; the session reads, parses with
+// hiredis's reader, sends each command to the key's shard (or the front, for keys of other
+// nodes), and writes the replies itself. So the socket and the SSL object are touched by one
+// actor only, and a reply leaves from the thread that has it.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/route_view.hpp"
+#include "core/resp_command_table.hpp"
+#include "messages/front_actor.hpp"
+#include "net/resp_reader.hpp"
+
+typedef struct ssl_st SSL;
+typedef struct ssl_ctx_st SSL_CTX;
+
+namespace ac {
+
+/// From an I/O loop: the socket is readable or writable (or closed); the loop disarmed it.
+using resp_ready_atom = caf::atom_constant<caf::atom("respready")>;
+/// From the listener: the node drains; finish what was asked, write it, close.
+using resp_drain_atom = caf::atom_constant<caf::atom("respdrain")>;
+/// To itself: write the replies gathered during this burst of messages.
+using resp_flush_atom = caf::atom_constant<caf::atom("respflush")>;
+
+/// What the RESP edge did; the node's "resp" stats row and Prometheus read these.
+struct resp_counters {
+  std::atomic<uint64_t> connections{0};  ///< accepted since start
+  std::atomic<int64_t> open{0};          ///< connections open now
+  std::atomic<uint64_t> commands{0};     ///< commands run
+  std::atomic<uint64_t> errors{0};       ///< error replies sent
+  std::atomic<uint64_t> dropped{0};      ///< connections closed for protocol errors
+  std::atomic<uint64_t> refused{0};      ///< connections refused over resp.max-clients
+  std::atomic<uint64_t> cut_off{0};      ///< clients disconnected for leaving replies unread
+  /// Commands run, by command_id (Prometheus: per command family).
+  std::array<std::atomic<uint64_t>, 64> by_command{};
+};
+
+/// Re-arms a socket in its I/O loop's epoll set and forgets it there when it closes.
+struct resp_loop_link {
+  int epoll_fd = -1;
+  std::function<void(int fd)> forget;  ///< called before the session closes fd
+};
+
+/// What every session of a node shares (read-only after start, but for the counters).
+struct resp_env {
+  std::string node_id;
+  std::string node_host;
+  uint16_t resp_port = 0;
+  front_actor front;
+  std::shared_ptr<route_view> routes;
+  std::string password;                ///< resp.password ("" = none)
+  size_t max_keys = 10000;             ///< resp.max-keys
+  uint32_t max_key_bytes = 512;        ///< cache.max-key-bytes
+  uint32_t max_value_bytes = 1 << 20;  ///< cache.max-value-bytes
+  uint32_t default_ttl_s = 300;        ///< cache.default-ttl
+  size_t max_pending_bytes = 64u << 20; ///< unread reply bytes before a client is cut off
+  std::chrono::milliseconds request_timeout{60000}; ///< bound on one request to a shard or peer
+  size_t max_inflight = 4096;          ///< commands of one connection in flight before reading pauses
+  resp::reader_limits limits;
+  std::shared_ptr<resp_counters> counters;
+};
+
+struct resp_session_state {
+  int fd = -1;
+  SSL* ssl = nullptr;                   ///< TLS only
+  bool handshaken = false;              ///< TLS handshake done (always true without TLS)
+  resp_loop_link loop;
+  std::shared_ptr<const resp_env> env;
+  std::unique_ptr<resp::request_reader> reader;
+  bool authed = false;
+  std::string client_name;
+  // Replies in request order: slot i of `slots` is request first_slot + i; a reply that comes
+  // early waits in its slot until every earlier one is in.
+  std::deque<std::optional<std::string>> slots;
+  uint64_t first_slot = 0;
+  std::string out;          ///< bytes ready for the socket
+  size_t out_sent = 0;      ///< bytes of `out` already written
+  bool closing = false;     ///< read nothing more; close once the replies are out
+  bool peer_gone = false;   ///< the client closed or broke: nothing can be written
+  bool flush_queued = false;
+  bool armed = false;       ///< registered in the loop's epoll set, waiting for an event
+  uint32_t armed_events = 0;
+  static inline const char* name = "resp_session";
+};
+
+using resp_session_actor = caf::stateful_actor<resp_session_state>;
+
+/// An accepted client socket and its TLS session (null without TLS). A struct, because CAF's
+/// spawn inspects pointer arguments' pointee types, and SSL is incomplete here.
+struct resp_socket {
+  int fd = -1;
+  SSL* ssl = nullptr;
+};
+
+/// Owns the socket (and its TLS session) from now on; the loop registered it armed for
+/// reading, and tells the session when it is ready.
+caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop_link loop,
+                           std::shared_ptr<const resp_env> env);
+
+// -- used by the command layer (actors/resp_commands) ---------------------------------------
+
+/// A reply slot for the next request, in order.
+uint64_t open_slot(resp_session_actor* self);
+
+/// Fills a slot with its reply bytes; writes what is now in order.
+void deliver(resp_session_actor* self, uint64_t slot, std::string reply);
+
+/// Read nothing more; close once every reply is written (QUIT).
+void close_after_replies(resp_session_actor* self);
+
+} // namespace ac

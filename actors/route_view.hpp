@@ -1,0 +1,78 @@
+// The node's routing snapshot (members, owners, shards), published by the front for the RESP edge's sessions to read without a hop.
+//
+// Why: every lookup through one front actor serializes the node (issue 17's 16-core table);
+// a session that can see who owns a key and which shard holds it sends the request straight
+// there. The front stays the only writer; a snapshot is immutable once published.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
+#include "messages/front_actor.hpp"
+#include "messages/shard_actor.hpp"
+
+namespace ac {
+
+struct route_snapshot {
+  uint64_t epoch = 0;
+  std::string self;                        ///< this node's id
+  std::vector<std::string> ids;            ///< alive members (self included)
+  std::vector<std::string> resp_addresses; ///< ids[i]'s RESP host:port ("" = unknown)
+  std::vector<front_actor> fronts;         ///< ids[i]'s front; invalid for this node
+  rendezvous_ring ring;                    ///< ownership over ids
+  std::vector<shard_actor> shards;         ///< this node's shards, by index
+
+  /// True when this node owns the key (or is alone).
+  bool owns(uint64_t hash) const {
+    if (ids.size() < 2)
+      return true;
+    auto owner = ring.owner_of(hash);
+    return owner == nullptr || *owner == self;
+  }
+  /// The front of the peer owning the key; invalid when this node owns it (or is alone).
+  front_actor owner_front(uint64_t hash) const {
+    if (ids.size() < 2)
+      return {};
+    auto owner = ring.owner_of(hash);
+    for (size_t i = 0; owner != nullptr && i < ids.size(); ++i)
+      if (ids[i] == *owner)
+        return fronts[i];
+    return {};
+  }
+  const shard_actor& shard_for(uint64_t hash) const {
+    return shards[shard_of(hash, static_cast<uint32_t>(shards.size()))];
+  }
+  /// The RESP address of the key's owner ("" when unknown).
+  std::string owner_resp_address(uint64_t hash) const {
+    auto owner = ring.owner_of(hash);
+    for (size_t i = 0; owner != nullptr && i < ids.size(); ++i)
+      if (ids[i] == *owner)
+        return resp_addresses[i];
+    return {};
+  }
+};
+
+/// One published snapshot, swapped whole. Readers copy the shared_ptr (a short lock) and read
+/// the snapshot without one.
+class route_view {
+public:
+  std::shared_ptr<const route_snapshot> get() const {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return snap_;
+  }
+  void set(std::shared_ptr<const route_snapshot> s) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    snap_ = std::move(s);
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const route_snapshot> snap_ = std::make_shared<route_snapshot>();
+};
+
+} // namespace ac
