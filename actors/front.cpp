@@ -303,6 +303,19 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
         return err;
       return self->delegate(shard_for(self, key_hash(key)), keyspace_atom::value, op, key, arg);
     },
+    [=](route_atom, lease_atom, get_atom, const std::string& key, uint32_t lease_ms, uint64_t) {
+      ++self->state.handled;
+      return self->delegate(cfg.leases, lease_atom::value, get_atom::value, key, lease_ms);
+    },
+    [=](route_atom, lease_atom, put_atom, const std::string& key, const std::string& token,
+        const std::string& entry, uint32_t ttl, uint64_t) {
+      ++self->state.handled;
+      return self->delegate(cfg.leases, lease_atom::value, put_atom::value, key, token, entry, ttl);
+    },
+    [=](route_atom, lease_atom, delete_atom, const std::string& key, const std::string& token, uint64_t) {
+      ++self->state.handled;
+      return self->delegate(cfg.leases, lease_atom::value, delete_atom::value, key, token);
+    },
     [=](route_atom, delete_atom, const std::string& key, uint64_t) -> caf::result<bool> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))

@@ -29,6 +29,7 @@ struct front_config {
   uint16_t fast_port = 0;                             ///< the fast lookup port; 0 = none
   uint16_t resp_port = 0;                             ///< the RESP port; 0 = none
   std::shared_ptr<route_view> view;                   ///< where routes are published for the RESP edge
+  lease_actor leases;                                 ///< the node's lease keeper
 };
 
 /// A short-lived copy of a key another node owns and reports hot.

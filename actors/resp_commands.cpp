@@ -59,6 +59,7 @@ const char* code_of(errc e) {
     case errc::unavailable: return "UNAVAILABLE";
     case errc::l2_error: return "L2ERROR";
     case errc::bad_request: return "BADREQUEST";
+    case errc::stale_lease: return "STALELEASE";
     default: return "ERR";
   }
 }
@@ -513,6 +514,137 @@ void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string
     fail_slot(self, slot), AC_ASK(self, snap, get_atom::value, key));
 }
 
+// -- leases -------------------------------------------------------------------------------------
+
+/// ask_owner for the lease keeper: the local one, or the owner node's through its front.
+template <class OnOk, class Routed, class Local>
+void ask_lease_owner(self_ptr self, const route_snapshot& snap, uint64_t h, OnOk on_ok,
+                     std::function<void(caf::error&)> on_err, Routed routed, Local local) {
+  if (auto peer = snap.owner_front(h))
+    routed(peer).then(std::move(on_ok), std::move(on_err));
+  else
+    local(self->state.env->leases).then(std::move(on_ok), std::move(on_err));
+}
+
+void append_lease_reply(std::string& out, lease_reply& r) {
+  if (r.leased) {
+    resp::array(out, 2);
+    resp::bulk(out, "lease");
+    resp::bulk(out, r.token);
+    return;
+  }
+  auto e = decode_entry(r.entry);
+  if (e && e->kind == value_kind::tensor) {
+    resp::array(out, 4);
+    resp::bulk(out, "tensor");
+    resp::bulk(out, to_string(e->dtype));
+    resp::array(out, e->shape.size());
+    for (auto d : e->shape)
+      resp::integer(out, static_cast<int64_t>(d));
+    resp::bulk(out, e->data);
+    return;
+  }
+  resp::array(out, 2);
+  resp::bulk(out, "value");
+  resp::bulk(out, e ? std::string_view{e->data} : std::string_view{});
+}
+
+void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  int64_t lease_ms = 0;
+  if (!resp::parse_int(argv[2], lease_ms) || lease_ms <= 0 || lease_ms > (int64_t{1} << 31))
+    return reply_error(self, "ERR lease-ms must be a positive integer");
+  auto slot = open_slot(self);
+  auto ms = static_cast<uint32_t>(lease_ms);
+  // A waiter may wait for the holder's whole lease, and then hold one itself.
+  auto timeout = std::max<std::chrono::milliseconds>(self->state.env->request_timeout,
+                                                     std::chrono::milliseconds(3 * lease_ms));
+  auto& key = argv[1];
+  ask_lease_owner(
+    self, snap, key_hash(key),
+    [self, slot](lease_reply& r) {
+      std::string out;
+      append_lease_reply(out, r);
+      deliver(self, slot, std::move(out));
+    },
+    fail_slot(self, slot),
+    [&](const front_actor& peer) {
+      return self->request(peer, timeout, route_atom::value, lease_atom::value, get_atom::value,
+                           key, ms, snap.epoch);
+    },
+    [&](const lease_actor& leases) {
+      return self->request(leases, timeout, lease_atom::value, get_atom::value, key, ms);
+    });
+}
+
+void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto& env = *self->state.env;
+  entry e;
+  e.kind = value_kind::bytes;
+  int64_t ttl_s = 0;
+  for (size_t i = 4; i < argv.size(); ++i) {
+    auto opt = resp::to_lower(argv[i]);
+    if (opt == "ex" && i + 1 < argv.size()) {
+      if (!resp::parse_int(argv[i + 1], ttl_s) || ttl_s <= 0 || ttl_s > (int64_t{1} << 30))
+        return reply_error(self, "ERR invalid expire time in 'ac.fill' command");
+      ++i;
+    } else if (opt == "tensor" && i + 2 < argv.size()) {
+      auto dtype = parse_dtype(argv[i + 1]);
+      if (!dtype)
+        return reply_error(self, "ERR unknown dtype '" + argv[i + 1] + "'");
+      if (!parse_shape(argv[i + 2], e.shape))
+        return reply_error(self, "ERR invalid shape '" + argv[i + 2] + "' (want d0,d1,...)");
+      e.kind = value_kind::tensor;
+      e.dtype = *dtype;
+      i += 2;
+    } else {
+      return reply_error(self, "ERR syntax error");
+    }
+  }
+  if (auto p = value_problem(env, argv[3]); !p.empty())
+    return reply_error(self, p);
+  e.data = std::move(argv[3]);
+  e.ttl_seconds = static_cast<uint32_t>(ttl_s);
+  e.created_at_ms = now_ms();
+  e.produced_by = env.node_id;
+  std::string why;
+  if (!validate_entry(e, &why))
+    return reply_error(self, "BADVALUE " + why);
+  auto slot = open_slot(self);
+  auto encoded = encode_entry(e);
+  auto ttl = static_cast<uint32_t>(ttl_s);
+  auto& key = argv[1];
+  auto& token = argv[2];
+  auto timeout = env.request_timeout;
+  ask_lease_owner(
+    self, snap, key_hash(key), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
+    fail_slot(self, slot),
+    [&](const front_actor& peer) {
+      return self->request(peer, timeout, route_atom::value, lease_atom::value, put_atom::value,
+                           key, token, encoded, ttl, snap.epoch);
+    },
+    [&](const lease_actor& leases) {
+      return self->request(leases, timeout, lease_atom::value, put_atom::value, key, token,
+                           encoded, ttl);
+    });
+}
+
+void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto slot = open_slot(self);
+  auto& key = argv[1];
+  auto& token = argv[2];
+  auto timeout = self->state.env->request_timeout;
+  ask_lease_owner(
+    self, snap, key_hash(key), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
+    fail_slot(self, slot),
+    [&](const front_actor& peer) {
+      return self->request(peer, timeout, route_atom::value, lease_atom::value,
+                           delete_atom::value, key, token, snap.epoch);
+    },
+    [&](const lease_actor& leases) {
+      return self->request(leases, timeout, lease_atom::value, delete_atom::value, key, token);
+    });
+}
+
 // -- connection and server commands -------------------------------------------------------------
 
 bool password_matches(const resp_env& env, const std::string& given) {
@@ -823,6 +955,9 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
     case command_id::ac_members: return cmd_members(self);
     case command_id::ac_tensor_set: return cmd_tensor_set(self, *snap, argv);
     case command_id::ac_tensor_get: return cmd_tensor_get(self, *snap, argv[1]);
+    case command_id::ac_getorlease: return cmd_getorlease(self, *snap, argv);
+    case command_id::ac_fill: return cmd_fill(self, *snap, argv);
+    case command_id::ac_abandon: return cmd_abandon(self, *snap, argv);
     default: break;
   }
   reply_error(self, resp::unknown_command_error(argv[0], argv));

@@ -25,6 +25,7 @@
 #include "actors/route_view.hpp"
 #include "core/resp_command_table.hpp"
 #include "messages/front_actor.hpp"
+#include "messages/lease_actor.hpp"
 #include "net/resp_reader.hpp"
 
 typedef struct ssl_st SSL;
@@ -64,6 +65,7 @@ struct resp_env {
   std::string node_host;
   uint16_t resp_port = 0;
   front_actor front;
+  lease_actor leases;                  ///< the node's lease keeper (AC.GETORLEASE ...)
   std::shared_ptr<route_view> routes;
   std::string password;                ///< resp.password ("" = none)
   size_t max_keys = 10000;             ///< resp.max-keys

@@ -255,6 +255,12 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
   return {
     [=](get_atom, const std::string& key) { count(); return get_one(self, cfg, key); },
     [=](get_many_atom, const std::vector<std::string>& keys) { count(); return get_many(self, cfg, keys); },
+    [=](peek_atom, const std::string& key) {
+      count();
+      if (auto found = self->state.store->get(key, key_hash(key)))
+        return make_hit(std::string{found.value}, tier::l1);
+      return make_miss();
+    },
     [=](put_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
       return put(self, cfg, key, value, ttl);

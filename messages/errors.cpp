@@ -18,6 +18,7 @@ const char* to_string(errc x) {
     case errc::unavailable: return "unavailable";
     case errc::l2_error: return "l2_error";
     case errc::bad_request: return "bad_request";
+    case errc::stale_lease: return "stale_lease";
   }
   return "unknown";
 }

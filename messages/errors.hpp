@@ -21,6 +21,7 @@ enum class errc : uint8_t {
   unavailable,       // a needed actor or peer is gone
   l2_error,          // Redis failed (only seen by the bridge's direct callers)
   bad_request,       // malformed request
+  stale_lease,       // a fill or abandon with a token that is not the key's current lease
 };
 
 /// Category atom of errc errors (registered in register_types()).

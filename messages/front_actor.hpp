@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/lease_actor.hpp"
 #include "messages/lookup.hpp"
 #include "messages/routing.hpp"
 #include "messages/stats.hpp"
@@ -39,6 +40,12 @@ using front_actor = caf::typed_actor<
   caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint8_t, uint64_t>::with<bool>,
   // EXISTS / PTTL / EXPIRE (key_op, key, argument) forwarded to the key's owner.
   caf::replies_to<route_atom, keyspace_atom, uint8_t, std::string, int64_t, uint64_t>::with<int64_t>,
+  // AC.GETORLEASE forwarded to the key's owner (key, lease ms, epoch): see lease_actor.
+  caf::replies_to<route_atom, lease_atom, get_atom, std::string, uint32_t, uint64_t>::with<lease_reply>,
+  // AC.FILL forwarded to the key's owner (key, token, encoded Entry, ttl s, epoch).
+  caf::replies_to<route_atom, lease_atom, put_atom, std::string, std::string, std::string, uint32_t, uint64_t>::with<bool>,
+  // AC.ABANDON forwarded to the key's owner (key, token, epoch).
+  caf::replies_to<route_atom, lease_atom, delete_atom, std::string, std::string, uint64_t>::with<bool>,
   // A delete forwarded by a peer.
   caf::replies_to<route_atom, delete_atom, std::string, uint64_t>::with<bool>,
   // The node's statistics: one row per actor, totals, recommendations.

@@ -3,6 +3,7 @@
 
 #include "messages/errors.hpp"
 #include "messages/front_actor.hpp"
+#include "messages/lease_actor.hpp"
 #include "messages/lookup.hpp"
 #include "messages/stats.hpp"
 
@@ -17,6 +18,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<membership_view>("membership_view");
   cfg.add_message_type<routing_table>("routing_table");
   cfg.add_message_type<front_actor>("front_actor");
+  cfg.add_message_type<lease_reply>("lease_reply");
   cfg.add_error_category(errc_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            return describe(caf::error{code, errc_category, ctx});

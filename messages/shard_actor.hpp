@@ -20,6 +20,8 @@ namespace ac {
 using shard_actor = caf::typed_actor<
   // Reads one key of this shard; a miss is handed to the shard's coalescer when a loader or L2 exists.
   caf::replies_to<get_atom, std::string>::with<lookup_result>,
+  // Reads one key from L1 only: never loads (leases: the caller computes).
+  caf::replies_to<peek_atom, std::string>::with<lookup_result>,
   // Reads several keys of this shard, in order.
   caf::replies_to<get_many_atom, std::vector<std::string>>::with<lookup_results>,
   // Stores an Entry (ttl 0 = default); refuses invalid or oversized values.

@@ -7,6 +7,7 @@
 
 #include "actors/compute.hpp"
 #include "actors/front.hpp"
+#include "actors/lease_keeper.hpp"
 #include "actors/membership.hpp"
 #include "actors/metrics.hpp"
 #include "actors/redis_bridge.hpp"
@@ -45,6 +46,7 @@ void node_handles::stop() {
       caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
   };
   bye(front);
+  bye(leases);
   for (auto& s : shards)
     bye(s);
   bye(metrics);
@@ -121,6 +123,13 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.resp_port = overrides.resp_port;
   h.routes = std::make_shared<route_view>();
   fc.view = h.routes;
+  lease_keeper_config lk;
+  lk.node_id = id;
+  lk.routes = h.routes;
+  lk.bridge = h.bridge;
+  lk.request_timeout = ms(cfg.node_request_timeout);
+  h.leases = sys.spawn(lease_keeper, std::move(lk));
+  fc.leases = h.leases;
   h.front = sys.spawn(front, std::move(fc));
 
   membership_config mc;
@@ -144,6 +153,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   mtc.l2_enabled = cfg.redis_enabled;
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.front));
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.membership));
+  mtc.sources.push_back(caf::actor_cast<stats_source>(h.leases));
   if (h.bridge)
     mtc.sources.push_back(caf::actor_cast<stats_source>(h.bridge));
   if (h.compute)

@@ -10,6 +10,7 @@
 #include "actors/route_view.hpp"
 #include "core/system_readers.hpp"
 #include "messages/front_actor.hpp"
+#include "messages/lease_actor.hpp"
 #include "messages/membership_actor.hpp"
 #include "messages/miss_path_actors.hpp"
 #include "messages/node_actors.hpp"
@@ -27,6 +28,7 @@ struct node_handles {
   compute_actor compute;       ///< null with loader.kind=none
   sizing_supervisor_actor supervisor;
   std::shared_ptr<route_view> routes;  ///< the front's routing snapshots, for the RESP edge
+  lease_actor leases;                  ///< the lease keeper (AC.GETORLEASE ...)
 
   /// Ends every actor of the node (published ones too, or the actor_system would wait for them).
   void stop();

@@ -101,6 +101,7 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
   env->node_host = cfg.node_host;
   env->resp_port = resp_port;
   env->front = h.front;
+  env->leases = h.leases;
   env->routes = h.routes;
   env->password = cfg.resp_password;
   env->max_keys = cfg.resp_max_keys;

@@ -1,0 +1,216 @@
+// The lease keeper actor (see lease_keeper.hpp): asks L1 and L2 before granting, answers waiters by push.
+#include "actors/lease_keeper.hpp"
+
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "core/key_normalization.hpp"
+#include "messages/errors.hpp"
+
+namespace ac {
+
+namespace {
+
+using self_ptr = lease_actor::stateful_pointer<lease_keeper_state>;
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+/// The id of the connection that sent the current message; monitored from the first time.
+uint64_t holder_of(self_ptr self) {
+  auto& st = self->state;
+  auto sender = self->current_sender();
+  if (!sender)
+    return 0;  // an anonymous sender holds nothing it could drop
+  auto addr = caf::actor_cast<caf::actor_addr>(sender);
+  auto [it, fresh] = st.holder_ids.try_emplace(addr, 0);
+  if (fresh) {
+    it->second = ++st.next_id;
+    self->monitor(caf::actor_cast<caf::actor>(sender));
+  }
+  return it->second;
+}
+
+/// Answers the waiters the table handed a lease.
+void hand_over(self_ptr self, std::vector<lease_table::grant>& grants) {
+  auto& st = self->state;
+  for (auto& g : grants) {
+    auto it = st.waiting.find(g.waiter);
+    if (it == st.waiting.end())
+      continue;  // its caller is gone: the lease runs out and passes on again
+    ++st.handed_over;
+    it->second.deliver(lease_reply{true, g.token, {}});
+    st.waiting.erase(it);
+  }
+  grants.clear();
+}
+
+void remember_fill(self_ptr self, const lease_keeper_config& cfg, const std::string& key,
+                   const std::string& entry) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  st.recent[key] = entry;
+  st.recent_order.emplace_back(now, key);
+  while (!st.recent_order.empty()
+         && (now - st.recent_order.front().first > cfg.recent_fill || st.recent_order.size() > 4096)) {
+    auto& [when, k] = st.recent_order.front();
+    (void)when;
+    st.recent.erase(k);
+    st.recent_order.pop_front();
+  }
+}
+
+/// L1 and L2 missed: the value if it was filled a moment ago, else a lease, else a wait.
+void decide(self_ptr self, const std::string& key, uint64_t holder, uint32_t lease_ms,
+            caf::typed_response_promise<lease_reply> rp) {
+  auto& st = self->state;
+  if (auto it = st.recent.find(key); it != st.recent.end()) {
+    ++st.from_cache;
+    rp.deliver(lease_reply{false, {}, it->second});
+    return;
+  }
+  auto waiter = ++st.next_id;
+  std::string token;
+  switch (st.table->ask(key, {waiter, holder, lease_ms}, steady_ms(), token)) {
+    case lease_table::asked::granted:
+      ++st.granted;
+      rp.deliver(lease_reply{true, std::move(token), {}});
+      return;
+    case lease_table::asked::waiting:
+      ++st.waited;
+      st.waiting.emplace(waiter, std::move(rp));
+      return;
+    case lease_table::asked::overloaded:
+      ++st.overloaded;
+      rp.deliver(make_error(errc::overloaded, "too many callers wait for leases"));
+      return;
+  }
+}
+
+actor_stats make_stats(self_ptr self) {
+  auto& st = self->state;
+  actor_stats row;
+  row.name = "leases";
+  row.kind = "lease_keeper";
+  row.mailbox = self->mailbox().size();
+  auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
+  row.counters = {{"leases", n(st.table->leases())}, {"waiting", n(st.table->waiting())},
+                  {"granted", n(st.granted)},        {"waited", n(st.waited)},
+                  {"filled", n(st.filled)},          {"abandoned", n(st.abandoned)},
+                  {"expired", n(st.expired)},        {"stale", n(st.stale)},
+                  {"handed_over", n(st.handed_over)}, {"from_cache", n(st.from_cache)},
+                  {"overloaded", n(st.overloaded)}};
+  return row;
+}
+
+} // namespace
+
+lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keeper_state> self,
+                                        lease_keeper_config cfg) {
+  // Tokens carry a random prefix: a token from before a restart never matches a new lease.
+  std::random_device rd;
+  char prefix[17];
+  std::snprintf(prefix, sizeof prefix, "%08x%08x", rd(), rd());
+  self->state.table = std::make_unique<lease_table>(prefix, cfg.limits);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    auto it = st.holder_ids.find(dm.source);
+    if (it == st.holder_ids.end())
+      return;
+    std::vector<lease_table::grant> grants;
+    std::vector<uint64_t> dropped;
+    st.table->holder_gone(it->second, steady_ms(), grants, dropped);
+    st.holder_ids.erase(it);
+    for (auto w : dropped)
+      st.waiting.erase(w);
+    hand_over(self, grants);
+  });
+  self->delayed_send(self, cfg.tick, tick_atom::value);
+  return {
+    [=](lease_atom, get_atom, const std::string& key, uint32_t lease_ms) -> caf::result<lease_reply> {
+      auto rp = self->make_response_promise<lease_reply>();
+      auto holder = holder_of(self);
+      auto snap = cfg.routes->get();
+      // L1 first, then L2: a value anyone stored is never computed again.
+      self->request(snap->shard_for(key_hash(key)), cfg.request_timeout, peek_atom::value, key)
+        .then(
+          [=](lookup_result& r) mutable {
+            if (r.found)
+              return void(rp.deliver(lease_reply{false, {}, std::move(r.value)}));
+            if (!cfg.bridge)
+              return decide(self, key, holder, lease_ms, rp);
+            self->request(cfg.bridge, cfg.request_timeout, l2_get_atom::value, key)
+              .then(
+                [=](lookup_result& r2) mutable {
+                  if (r2.found)
+                    return void(rp.deliver(lease_reply{false, {}, std::move(r2.value)}));
+                  decide(self, key, holder, lease_ms, rp);
+                },
+                // Redis in trouble: grant anyway, a compute beats a hang.
+                [=](caf::error&) mutable { decide(self, key, holder, lease_ms, rp); });
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](lease_atom, put_atom, const std::string& key, const std::string& token,
+        std::string& entry, uint32_t ttl) -> caf::result<bool> {
+      auto& st = self->state;
+      if (!st.table->holds(key, token)) {
+        ++st.stale;
+        return make_error(errc::stale_lease, "the token is not the current lease of this key");
+      }
+      auto rp = self->make_response_promise<bool>();
+      auto snap = cfg.routes->get();
+      // Stored like a put (L1, and L2 write-through) before any waiter is answered.
+      self->request(snap->shard_for(key_hash(key)), cfg.request_timeout, put_atom::value, key,
+                    entry, ttl)
+        .then(
+          [=](bool) mutable {
+            auto& st = self->state;
+            std::vector<uint64_t> waiters;
+            if (!st.table->fill(key, token, waiters)) {
+              ++st.stale;
+              rp.deliver(make_error(errc::stale_lease, "the lease ran out while the value was stored"));
+              return;
+            }
+            ++st.filled;
+            remember_fill(self, cfg, key, entry);
+            for (auto w : waiters)
+              if (auto it = st.waiting.find(w); it != st.waiting.end()) {
+                it->second.deliver(lease_reply{false, {}, entry});
+                st.waiting.erase(it);
+              }
+            rp.deliver(true);
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](lease_atom, delete_atom, const std::string& key, const std::string& token) -> caf::result<bool> {
+      auto& st = self->state;
+      std::vector<lease_table::grant> grants;
+      if (!st.table->abandon(key, token, steady_ms(), grants)) {
+        ++st.stale;
+        return make_error(errc::stale_lease, "the token is not the current lease of this key");
+      }
+      ++st.abandoned;
+      hand_over(self, grants);
+      return true;
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      std::vector<lease_table::grant> grants;
+      auto before = st.table->leases();
+      st.table->expire(steady_ms(), grants);
+      st.expired += grants.size() + (before - st.table->leases());
+      hand_over(self, grants);
+      self->delayed_send(self, cfg.tick, tick_atom::value);
+    },
+    [=](stats_atom) { return make_stats(self); },
+  };
+}
+
+} // namespace ac

@@ -1,0 +1,49 @@
+// The lease keeper actor: a node's leases (core/lease_table) with the promises of the callers waiting on them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <caf/actor_addr.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/route_view.hpp"
+#include "core/lease_table.hpp"
+#include "messages/lease_actor.hpp"
+#include "messages/miss_path_actors.hpp"
+
+namespace ac {
+
+struct lease_keeper_config {
+  std::string node_id;
+  std::shared_ptr<route_view> routes;             ///< the node's shards (current handles)
+  redis_bridge_actor bridge;                      ///< L2 to consult before granting (may be null)
+  std::chrono::milliseconds request_timeout{5000}; ///< bound on a shard or L2 request
+  std::chrono::milliseconds tick{50};             ///< how often expired leases pass on
+  std::chrono::milliseconds recent_fill{5000};    ///< a filled value answers late askers this long
+  lease_table::limits limits;
+};
+
+struct lease_keeper_state {
+  std::unique_ptr<lease_table> table;
+  /// Waiting callers, by waiter id: answered on fill (value) or grant (lease).
+  std::unordered_map<uint64_t, caf::typed_response_promise<lease_reply>> waiting;
+  /// Holders (connections) by address, monitored so that a closed one hands its leases on.
+  std::unordered_map<caf::actor_addr, uint64_t> holder_ids;
+  /// Values filled lately, so a caller whose L1 read raced the fill does not get a new lease.
+  std::unordered_map<std::string, std::string> recent;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> recent_order;
+  uint64_t next_id = 0;
+  uint64_t granted = 0, waited = 0, filled = 0, abandoned = 0, expired = 0, stale = 0,
+           handed_over = 0, from_cache = 0, overloaded = 0;
+  static inline const char* name = "lease_keeper";
+};
+
+lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keeper_state> self,
+                                        lease_keeper_config cfg);
+
+} // namespace ac
