@@ -37,9 +37,9 @@ class Options:
     extra: Dict[str, Any] = field(default_factory=dict)  # more redis-py connection kwargs
 
     def lease_wait(self, lease_ms: int) -> float:
-        """How long AC.GETORLEASE may wait: the holder's lease can run lease_ms before a
-        waiter inherits it, plus one ordinary reply timeout (at least 1.5 x lease_ms)."""
-        return round(1.5 * lease_ms / 1000.0 + self.socket_timeout, 3)
+        """How long AC.GETORLEASE may wait for its answer: the node lets a waiter wait up to
+        3 x lease_ms (holders in line may each run out their lease), plus one reply timeout."""
+        return round(3 * lease_ms / 1000.0 + self.socket_timeout, 3)
 
     def pool_kwargs(self, host: str, port: int, timeout: float, asyncio: bool) -> Dict[str, Any]:
         """Keyword arguments of redis-py's ConnectionPool for one member."""
