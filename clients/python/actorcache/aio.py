@@ -122,7 +122,15 @@ class AsyncCache:
     async def _get_batch(self, c: aioredis.Redis, keys: List[KeyT]) -> List[Optional[codec.Value]]:
         out: List[Optional[codec.Value]] = [None] * len(keys)
         rest = list(range(len(keys)))
-        if not self._routing.standalone:
+        if not self._routing.standalone and len(keys) == 1:  # no pipeline: ~40 us less
+            try:
+                out[0] = codec.parse_tensor_get(await c.execute_command("AC.TENSOR.GET", keys[0]))
+                rest = []
+            except redis.ResponseError as e:
+                err = from_response_error(e)
+                if not isinstance(err, NOT_A_TENSOR):
+                    raise err from None
+        elif not self._routing.standalone:
             pipe = c.pipeline(transaction=False)
             for k in keys:
                 pipe.execute_command("AC.TENSOR.GET", k)

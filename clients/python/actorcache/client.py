@@ -136,7 +136,15 @@ class Cache:
         MGET of the keys that hold bytes (AC.TENSOR.GET answers those WRONGTYPE)."""
         out: List[Optional[codec.Value]] = [None] * len(keys)
         rest = list(range(len(keys)))
-        if not self._routing.standalone:
+        if not self._routing.standalone and len(keys) == 1:  # no pipeline: ~40 us less
+            try:
+                out[0] = codec.parse_tensor_get(c.execute_command("AC.TENSOR.GET", keys[0]))
+                rest = []
+            except redis.ResponseError as e:
+                err = from_response_error(e)
+                if not isinstance(err, NOT_A_TENSOR):
+                    raise err from None
+        elif not self._routing.standalone:
             pipe = c.pipeline(transaction=False)
             for k in keys:
                 pipe.execute_command("AC.TENSOR.GET", k)
