@@ -132,8 +132,9 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
   self->delayed_send(self, cfg.tick, tick_atom::value);
   return {
     [=](lease_atom, get_atom, const std::string& key, uint32_t lease_ms) -> caf::result<lease_reply> {
-      auto rp = self->make_response_promise<lease_reply>();
+      // Before make_response_promise: it takes the sender out of the current message.
       auto holder = holder_of(self);
+      auto rp = self->make_response_promise<lease_reply>();
       auto snap = cfg.routes->get();
       // L1 first, then L2: a value anyone stored is never computed again.
       self->request(snap->shard_for(key_hash(key)), cfg.request_timeout, peek_atom::value, key)

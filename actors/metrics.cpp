@@ -75,7 +75,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   latency_histogram lat;
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
-         stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0;
+         stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter_of(r, "hits");
@@ -99,6 +99,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       rep.breaker = std::string{to_string(static_cast<breaker_state>(counter_of(r, "breaker_state")))};
     } else if (r.kind == "front") {
       errors += counter_of(r, "refused") + counter_of(r, "overloaded");
+    } else if (r.kind == "resp") {
+      resp_port = static_cast<double>(counter_of(r, "port"));
     } else if (r.kind == "sizing_supervisor") {
       restarts += counter_of(r, "restarts");
       degraded += counter_of(r, "degraded");
@@ -138,6 +140,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"avg_us", lat.mean()},
     {"restarts", restarts},
     {"degraded", degraded},
+    {"resp_port", resp_port},
   };
   std::sort(rep.hot_keys.begin(), rep.hot_keys.end(),
             [](auto& a, auto& b) { return a.second > b.second; });

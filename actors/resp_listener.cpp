@@ -21,8 +21,8 @@ namespace ac {
 
 namespace {
 
-caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters> c) {
-  return {[c](stats_atom) {
+caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters> c, uint16_t port) {
+  return {[c, port](stats_atom) {
     auto get = [](const auto& x) { return static_cast<int64_t>(x.load(std::memory_order_relaxed)); };
     actor_stats row;
     row.name = "resp";
@@ -31,7 +31,7 @@ caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters>
     row.counters = {{"connections", get(c->connections)}, {"open", get(c->open)},
                     {"commands", get(c->commands)},       {"errors", get(c->errors)},
                     {"dropped", get(c->dropped)},         {"refused", get(c->refused)},
-                    {"cut_off", get(c->cut_off)}};
+                    {"cut_off", get(c->cut_off)},         {"port", static_cast<int64_t>(port)}};
     for (auto& spec : resp::command_table()) {
       auto n = get(c->by_command[static_cast<size_t>(spec.id)]);
       if (n > 0)
@@ -66,7 +66,7 @@ void resp_listener::start(caf::actor_system& sys, std::shared_ptr<resp_env> env)
   env_ = std::move(env);
   if (!env_->counters)
     env_->counters = std::make_shared<resp_counters>();
-  stats_ = sys.spawn(resp_stats, env_->counters);
+  stats_ = sys.spawn(resp_stats, env_->counters, port_);
   auto n = opts_.loops != 0 ? opts_.loops
                             : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
   for (uint32_t i = 0; i < n; ++i) {

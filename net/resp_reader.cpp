@@ -74,17 +74,18 @@ void request_reader::feed(const char* data, size_t n) {
 bool request_reader::declared_sizes_ok(std::string& err) const {
   const char* p = reader_->buf + reader_->pos;
   size_t avail = reader_->len - reader_->pos;
-  if (avail > 0 && (*p == '$' || *p == '*')) {
-    auto* eol = static_cast<const char*>(std::memchr(p, '\n', avail));
-    if (eol != nullptr) {
-      long long n = std::strtoll(p + 1, nullptr, 10);
-      if (*p == '$' && (n < 0 || static_cast<unsigned long long>(n) > limits_.max_bulk_bytes)) {
-        err = "ERR Protocol error: invalid bulk length";
-        return false;
-      }
+  // hiredis has consumed the '$' when it waits for a bulk: the task on top of its stack says
+  // what it waits for, and the length line is next in the buffer.
+  bool bulk_next = avail > 0 && *p == '$';
+  bool in_bulk = reader_->ridx >= 0 && reader_->rstack[reader_->ridx].type == REDIS_REPLY_STRING;
+  if ((bulk_next || in_bulk) && std::memchr(p, '\n', avail) != nullptr) {
+    long long n = std::strtoll(bulk_next ? p + 1 : p, nullptr, 10);
+    if (n < 0 || static_cast<unsigned long long>(n) > limits_.max_bulk_bytes) {
+      err = "ERR Protocol error: invalid bulk length";
+      return false;
     }
   }
-  if (reader_->len - reader_->pos > limits_.max_bulk_bytes + (1u << 20) + limits_.max_args * 16) {
+  if (avail > limits_.max_bulk_bytes + (1u << 20) + limits_.max_args * 16) {
     err = "ERR Protocol error: request too large";
     return false;
   }
@@ -111,8 +112,8 @@ request_reader::status request_reader::next(std::vector<std::string>& argv, std:
     if (reply == nullptr) {
       if (!declared_sizes_ok(err))
         return status::error;
-      if (reader_->pos == reader_->len)
-        in_resp_ = false;  // nothing buffered: the next request may be inline
+      if (reader_->ridx < 0 && reader_->pos == reader_->len)
+        in_resp_ = false;  // no request begun, nothing buffered: the next one may be inline
       return status::incomplete;
     }
     auto* args = static_cast<std::vector<std::string>*>(reply);

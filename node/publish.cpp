@@ -94,6 +94,8 @@ std::string bind_resp(const node_config& cfg, published_node& node, node_overrid
   return {};
 }
 
+} // namespace
+
 std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handles& h,
                                         const std::string& id, uint16_t resp_port) {
   auto env = std::make_shared<resp_env>();
@@ -119,8 +121,6 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
   env->counters = std::make_shared<resp_counters>();
   return env;
 }
-
-} // namespace
 
 void enable_tls_if_configured(node_config& cfg) {
   if (!cfg.tls_enabled)

@@ -29,6 +29,10 @@ struct publish_result {
   published_node& operator*() { return *node; }
 };
 
+/// What the RESP sessions of a node share: its front, lease keeper, routes and limits.
+std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handles& h,
+                                        const std::string& id, uint16_t resp_port);
+
 /// With tls.enabled: loads CAF's openssl module and points it at the configured files.
 /// Must run before the actor_system is created.
 void enable_tls_if_configured(node_config& cfg);

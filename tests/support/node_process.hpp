@@ -179,9 +179,11 @@ class node_process {
     kill();
     std::error_code ec;
     std::filesystem::remove(port_file(), ec);
+    std::filesystem::remove(resp_port_file(), ec);
     std::vector<std::string> all{"--node.id=" + id_, "--node.host=127.0.0.1",
                                  "--node.port=" + std::to_string(port),
-                                 "--node.port-file=" + port_file()};
+                                 "--node.port-file=" + port_file(), "--resp.port=0",
+                                 "--resp.port-file=" + resp_port_file()};
     all.insert(all.end(), args_.begin(), args_.end());
     process_ = std::make_unique<child_process>(program_path("actorcache-node"), all, log_file());
     port_ = 0;
@@ -208,6 +210,18 @@ class node_process {
   bool alive() { return process_ && process_->alive(); }
   std::string log_file() const { return dir_ + "/" + id_ + ".log"; }
   std::string port_file() const { return dir_ + "/" + id_ + ".port"; }
+  std::string resp_port_file() const { return dir_ + "/" + id_ + ".rport"; }
+  /// The node's RESP port (waits up to 5 s for the node to write it); 0 when it has none.
+  uint16_t resp_port() const {
+    unsigned p = 0;
+    wait_until(
+      [&] {
+        std::ifstream f{resp_port_file()};
+        return static_cast<bool>(f >> p) && p > 0 && p < 65536;
+      },
+      std::chrono::seconds(5));
+    return static_cast<uint16_t>(p);
+  }
 
   /// SIGTERM, then wait up to `timeout` for the exit; its exit code, or nullopt if it still runs.
   std::optional<int> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {

@@ -108,6 +108,7 @@ std::string members_to_json(const membership_view& v) {
     w.begin_object()
       .field("id", m.id)
       .field("address", m.address)
+      .field("resp_address", m.resp_address)
       .field("state", m.state)
       .field("epoch", m.epoch)
       .field("share", m.share)

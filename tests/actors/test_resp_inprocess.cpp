@@ -1,0 +1,190 @@
+// The RESP listener in process: hiredis (sync and pipelined) against an in-process node, and leases between connections.
+#include <catch2/catch.hpp>
+
+#include <hiredis/hiredis.h>
+
+#include "actors/resp_listener.hpp"
+#include "node/publish.hpp"
+#include "tests/support/node_fixture.hpp"
+
+using namespace ac;
+using namespace ac::test;
+
+namespace {
+
+using reply_ptr = std::unique_ptr<redisReply, void (*)(void*)>;
+
+/// An in-process node with its RESP port open on a free loopback port.
+struct resp_fixture : node_fixture {
+  resp_listener listener{resp_listener_options{2, 100}, nullptr};
+  uint16_t port = 0;
+  resp_fixture() {
+    std::string why;
+    REQUIRE(listener.bind("127.0.0.1", 0, why));
+    port = listener.port();
+    listener.start(sys, make_resp_env(cfg, node, "test-node", port));
+  }
+  ~resp_fixture() { listener.stop(); }
+};
+
+struct conn {
+  redisContext* c;
+  explicit conn(uint16_t port) {
+    timeval tv{5, 0};
+    c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    REQUIRE(c != nullptr);
+    REQUIRE(c->err == 0);
+    redisSetTimeout(c, tv);
+  }
+  ~conn() { redisFree(c); }
+  reply_ptr run(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    return {static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(args.size()), argv.data(),
+                                                      lens.data())),
+            freeReplyObject};
+  }
+  void append(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data());
+  }
+  reply_ptr next() {
+    void* r = nullptr;
+    if (redisGetReply(c, &r) != REDIS_OK)
+      return {nullptr, freeReplyObject};
+    return {static_cast<redisReply*>(r), freeReplyObject};
+  }
+};
+
+std::string str(const reply_ptr& r) { return r ? std::string(r->str, r->len) : "<no reply>"; }
+
+} // namespace
+
+TEST_CASE("A value put over CAF is read over RESP and the other way round", "[resp]") {
+  resp_fixture f;
+  conn c{f.port};
+  REQUIRE(f.put("from-caf", "hello").empty());
+  CHECK(str(c.run({"GET", "from-caf"})) == "hello");
+  CHECK(str(c.run({"SET", "from-resp", "world"})) == "OK");
+  CHECK(f.get("from-resp") == "world");
+}
+
+TEST_CASE("Pipelined commands from hiredis come back in order with their own answers", "[resp]") {
+  resp_fixture f;
+  conn c{f.port};
+  for (int i = 0; i < 200; ++i)
+    c.append({"SET", "k" + std::to_string(i), std::to_string(i * i)});
+  for (int i = 0; i < 200; ++i)
+    c.append({"GET", "k" + std::to_string(i)});
+  c.append({"EXISTS", "k1", "k2", "nope"});
+  for (int i = 0; i < 200; ++i)
+    CHECK(str(c.next()) == "OK");
+  for (int i = 0; i < 200; ++i)
+    CHECK(str(c.next()) == std::to_string(i * i));
+  CHECK(c.next()->integer == 2);
+}
+
+TEST_CASE("Tensors keep dtype and shape through AC.TENSOR.SET and AC.TENSOR.GET", "[resp]") {
+  resp_fixture f;
+  conn c{f.port};
+  std::string data(2 * 3 * 4, '\x01');
+  CHECK(str(c.run({"AC.TENSOR.SET", "t", "float32", "2,3", data})) == "OK");
+  auto r = c.run({"AC.TENSOR.GET", "t"});
+  REQUIRE(r->type == REDIS_REPLY_ARRAY);
+  REQUIRE(r->elements == 3);
+  CHECK(std::string(r->element[0]->str) == "float32");
+  REQUIRE(r->element[1]->elements == 2);
+  CHECK(r->element[1]->element[0]->integer == 2);
+  CHECK(r->element[1]->element[1]->integer == 3);
+  CHECK(std::string(r->element[2]->str, r->element[2]->len) == data);
+  CHECK(str(c.run({"AC.TENSOR.SET", "bad", "float32", "2,3", "short"})).rfind("BADVALUE", 0) == 0);
+  CHECK(str(c.run({"AC.TENSOR.SET", "bad", "complex7", "1", "x"})).rfind("ERR unknown dtype", 0) == 0);
+}
+
+TEST_CASE("A lease goes to the first caller; a second waits and gets the filled value", "[lease]") {
+  resp_fixture f;
+  conn holder{f.port}, waiter{f.port};
+  auto first = holder.run({"AC.GETORLEASE", "feat", "10000"});
+  REQUIRE(first->elements == 2);
+  CHECK(std::string(first->element[0]->str) == "lease");
+  std::string token = first->element[1]->str;
+  waiter.append({"AC.GETORLEASE", "feat", "10000"});
+  redisBufferWrite(waiter.c, nullptr);  // the request leaves now; its reply comes after the fill
+  CHECK(f.eventually([&] {
+    auto rep = f.report();
+    for (auto& a : rep.actors)
+      if (a.kind == "lease_keeper")
+        return a.counters["waiting"] == 1;
+    return false;
+  }));
+  CHECK(str(holder.run({"AC.FILL", "feat", "not-the-token", "x"})).rfind("STALELEASE", 0) == 0);
+  CHECK(str(holder.run({"AC.FILL", "feat", token, "computed", "EX", "60"})) == "OK");
+  auto got = waiter.next();
+  REQUIRE(got);
+  REQUIRE(got->elements == 2);
+  CHECK(std::string(got->element[0]->str) == "value");
+  CHECK(std::string(got->element[1]->str) == "computed");
+  // The value is stored like a put: a plain GET sees it, a new caller gets it, no new lease.
+  CHECK(str(waiter.run({"GET", "feat"})) == "computed");
+  auto again = waiter.run({"AC.GETORLEASE", "feat", "10000"});
+  CHECK(std::string(again->element[0]->str) == "value");
+}
+
+TEST_CASE("A holder whose connection closes hands its lease to exactly one waiter", "[lease]") {
+  resp_fixture f;
+  auto holder = std::make_unique<conn>(f.port);
+  conn w1{f.port}, w2{f.port};
+  auto first = holder->run({"AC.GETORLEASE", "k", "30000"});
+  REQUIRE(std::string(first->element[0]->str) == "lease");
+  std::string old_token = first->element[1]->str;
+  w1.append({"AC.GETORLEASE", "k", "30000"});
+  redisBufferWrite(w1.c, nullptr);
+  w2.append({"AC.GETORLEASE", "k", "30000"});
+  redisBufferWrite(w2.c, nullptr);
+  CHECK(f.eventually([&] {
+    for (auto& a : f.report().actors)
+      if (a.kind == "lease_keeper")
+        return a.counters["waiting"] == 2;
+    return false;
+  }));
+  holder.reset();  // the holder's process dies: its connection closes
+  auto r1 = w1.next();
+  REQUIRE(r1);
+  CHECK(std::string(r1->element[0]->str) == "lease");
+  std::string token = r1->element[1]->str;
+  CHECK(token != old_token);
+  CHECK(str(w1.run({"AC.FILL", "k", old_token, "stale"})).rfind("STALELEASE", 0) == 0);
+  CHECK(str(w1.run({"AC.FILL", "k", token, "fresh"})) == "OK");
+  auto r2 = w2.next();
+  REQUIRE(r2);
+  CHECK(std::string(r2->element[0]->str) == "value");
+  CHECK(std::string(r2->element[1]->str) == "fresh");
+}
+
+TEST_CASE("Abandoning a lease passes it on; a lease that runs out passes on too", "[lease]") {
+  resp_fixture f;
+  conn a{f.port}, b{f.port};
+  auto first = a.run({"AC.GETORLEASE", "x", "200"});
+  REQUIRE(std::string(first->element[0]->str) == "lease");
+  b.append({"AC.GETORLEASE", "x", "200"});
+  redisBufferWrite(b.c, nullptr);
+  // Nobody abandons or fills: after 200 ms the lease is b's.
+  auto inherited = b.next();
+  REQUIRE(inherited);
+  CHECK(std::string(inherited->element[0]->str) == "lease");
+  std::string token = inherited->element[1]->str;
+  CHECK(str(a.run({"AC.FILL", "x", first->element[1]->str, "late"})).rfind("STALELEASE", 0) == 0);
+  CHECK(str(b.run({"AC.ABANDON", "x", token})) == "OK");
+  auto fresh = a.run({"AC.GETORLEASE", "x", "200"});
+  CHECK(std::string(fresh->element[0]->str) == "lease");
+  CHECK(a.run({"GET", "x"})->type == REDIS_REPLY_NIL);
+}
