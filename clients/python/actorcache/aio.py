@@ -19,8 +19,8 @@ import redis.asyncio as aioredis
 
 from . import codec
 from .client import NOT_A_TENSOR
-from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout, Unavailable,
-                     from_response_error)
+from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
+                     Unavailable, from_response_error, refused_value)
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
 
@@ -62,8 +62,12 @@ class AsyncCache:
 
     async def set(self, key: KeyT, value: Any, ttl: Optional[float] = None) -> None:
         """Stores bytes, str (as UTF-8) or an ndarray (dtype and shape kept)."""
-        args = codec.set_args(key, codec.encode_value(value), ttl)
-        await self._on_key(key, lambda c: c.execute_command(*args))
+        encoded = codec.encode_value(value)
+        args = codec.set_args(key, encoded, ttl)
+        try:
+            await self._on_key(key, lambda c: c.execute_command(*args))
+        except RequestError as e:
+            raise refused_value(e, codec.value_size(encoded)) from None
 
     async def delete(self, key: KeyT) -> bool:
         """Removes the key; True if it was there."""
@@ -90,6 +94,9 @@ class AsyncCache:
             await self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
         except StaleLease as e:
             log.warning("actorcache: lease on %r was taken over before the fill (%s)", key, e.reason)
+        except RequestError as e:
+            await self._abandon(key, token)
+            raise refused_value(e, codec.value_size(encoded)) from None
         except BaseException:
             await self._abandon(key, token)
             raise
@@ -178,25 +185,30 @@ class AsyncCache:
 
     async def _each(self, addresses: List[str], call: Callable[[aioredis.Redis], Awaitable[T]],
                     wait: Optional[float]) -> T:
+        """As Cache._each: a broken connection once more, then the next member."""
         last: CacheError = Unavailable("no member to ask")
         for addr in addresses:
-            try:
-                result = await call(self._client(addr, wait))
-                self._routing.mark_up(addr)
-                return result
-            except redis.AuthenticationError as e:
-                raise AuthError(str(e)) from None
-            except (redis.ConnectionError, redis.TimeoutError, OSError, asyncio.TimeoutError) as e:
-                self._routing.mark_down(addr)
-                self._routing.refreshed_at = float("-inf")
-                timed_out = isinstance(e, (redis.TimeoutError, asyncio.TimeoutError))
-                last = (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
-            except redis.ResponseError as e:
-                err = from_response_error(e)
-                if not isinstance(err, (Unavailable, Moved)):
-                    raise err from None
-                last = err
-                self._routing.refreshed_at = float("-inf")
+            for attempt in (1, 2):
+                try:
+                    result = await call(self._client(addr, wait))
+                    self._routing.mark_up(addr)
+                    return result
+                except redis.AuthenticationError as e:
+                    raise AuthError(str(e)) from None
+                except (redis.ConnectionError, redis.TimeoutError, OSError, asyncio.TimeoutError) as e:
+                    timed_out = isinstance(e, (redis.TimeoutError, asyncio.TimeoutError))
+                    if attempt == 1 and not timed_out:
+                        continue
+                    self._routing.mark_down(addr)
+                    self._routing.refreshed_at = float("-inf")
+                    last = (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
+                except redis.ResponseError as e:
+                    err = from_response_error(e)
+                    if not isinstance(err, (Unavailable, Moved)):
+                        raise err from None
+                    last = err
+                    self._routing.refreshed_at = float("-inf")
+                break
         raise last
 
     async def _maybe_refresh(self) -> None:

@@ -21,7 +21,7 @@ import redis
 
 from . import codec
 from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
-                     Unavailable, WrongType, from_response_error)
+                     Unavailable, WrongType, from_response_error, refused_value)
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
 
@@ -64,8 +64,12 @@ class Cache:
     def set(self, key: KeyT, value: Any, ttl: Optional[float] = None) -> None:
         """Stores bytes, str (as UTF-8 bytes) or an ndarray (dtype and shape kept).
         ttl in seconds (None: the node's default)."""
-        args = codec.set_args(key, codec.encode_value(value), ttl)
-        self._on_key(key, lambda c: c.execute_command(*args))
+        encoded = codec.encode_value(value)
+        args = codec.set_args(key, encoded, ttl)
+        try:
+            self._on_key(key, lambda c: c.execute_command(*args))
+        except RequestError as e:
+            raise refused_value(e, codec.value_size(encoded)) from None
 
     def delete(self, key: KeyT) -> bool:
         """Removes the key; True if it was there."""
@@ -96,6 +100,9 @@ class Cache:
             self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
         except StaleLease as e:
             log.warning("actorcache: lease on %r was taken over before the fill (%s)", key, e.reason)
+        except RequestError as e:
+            self._abandon(key, token)
+            raise refused_value(e, codec.value_size(encoded)) from None
         except BaseException:
             self._abandon(key, token)
             raise
@@ -192,25 +199,32 @@ class Cache:
                 pause = min(pause * 2, 0.5)
 
     def _each(self, addresses: List[str], call: Callable[[redis.Redis], T], wait: Optional[float]) -> T:
+        """Runs call on each address in turn until one answers. A broken connection is tried
+        once more on a fresh one first (a pooled connection the node closed is not a dead
+        node); a refused or silent member is marked down and the next one asked."""
         last: CacheError = Unavailable("no member to ask")
         for addr in addresses:
-            try:
-                result = call(self._client(addr, wait))
-                self._routing.mark_up(addr)
-                return result
-            except redis.AuthenticationError as e:
-                raise AuthError(str(e)) from None
-            except (redis.ConnectionError, redis.TimeoutError) as e:
-                self._routing.mark_down(addr)
-                self._routing.refreshed_at = float("-inf")
-                cls = Timeout if isinstance(e, redis.TimeoutError) else Unavailable
-                last = cls(f"{addr}: {e}")
-            except redis.ResponseError as e:
-                err = from_response_error(e)
-                if not isinstance(err, (Unavailable, Moved)):
-                    raise err from None
-                last = err
-                self._routing.refreshed_at = float("-inf")
+            for attempt in (1, 2):
+                try:
+                    result = call(self._client(addr, wait))
+                    self._routing.mark_up(addr)
+                    return result
+                except redis.AuthenticationError as e:
+                    raise AuthError(str(e)) from None
+                except (redis.ConnectionError, redis.TimeoutError) as e:
+                    timed_out = isinstance(e, redis.TimeoutError)
+                    if attempt == 1 and not timed_out:
+                        continue
+                    self._routing.mark_down(addr)
+                    self._routing.refreshed_at = float("-inf")
+                    last = (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
+                except redis.ResponseError as e:
+                    err = from_response_error(e)
+                    if not isinstance(err, (Unavailable, Moved)):
+                        raise err from None
+                    last = err
+                    self._routing.refreshed_at = float("-inf")
+                break
         raise last
 
     def _maybe_refresh(self) -> None:

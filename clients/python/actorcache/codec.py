@@ -58,6 +58,11 @@ def encode_value(value: Any) -> Union[bytes, Tensor]:
                     "(no pickle fallback)")
 
 
+def value_size(value: Union[bytes, Tensor]) -> int:
+    """Bytes of an encoded value on the wire."""
+    return len(value.data) if isinstance(value, Tensor) else len(value)
+
+
 def as_returned(value: Any) -> Value:
     """What every other caller of a key reads back for a value this caller computed."""
     encoded = encode_value(value)

@@ -155,3 +155,13 @@ def from_response_error(err: redis.RedisError) -> CacheError:
     if code == "WRONGPASS" or "invalid password" in text or "WRONGPASS" in text:
         return AuthError(text, "WRONGPASS")
     return RequestError(rest if code == "ERR" else text, "ERR")
+
+
+def refused_value(err: CacheError, value_bytes: int) -> CacheError:
+    """The error to raise for a write the node refused: a node cuts off a bulk string longer
+    than it could ever store with a protocol error (``ERR Protocol error: invalid bulk
+    length``) before the command sees it; in a SET or a FILL that bulk is the value."""
+    if isinstance(err, RequestError) and "invalid bulk length" in err.reason:
+        return ValueTooLarge(f"a value of {value_bytes} bytes is longer than the node accepts "
+                             f"({err.reason})")
+    return err

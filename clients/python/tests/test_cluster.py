@@ -121,7 +121,12 @@ def test_bad_keys_and_values_raise_with_the_nodes_reason_never_none(cluster) -> 
         c.set("k" * 600, b"v")
     assert e.value.reason
     with pytest.raises(ValueTooLarge):
-        c.set("big", b"x" * (2 << 20))
+        c.set("big", b"x" * ((1 << 20) + 10))  # the node's VALUETOOLARGE
+    with pytest.raises(ValueTooLarge):
+        c.set("big", b"x" * (2 << 20))  # cut off by the node's reader (a protocol error)
+    with pytest.raises(ValueTooLarge):
+        c.get_or_compute("big:goc", lambda: b"x" * (2 << 20))
+    assert c.get_or_compute("big:goc", lambda: b"fits") == b"fits"  # the lease was abandoned
     with pytest.raises(ValueTooLarge):
         c.set("bigt", np.zeros(300_000, np.float64))
 
@@ -230,3 +235,45 @@ def test_a_waiter_receives_the_holders_value_while_it_waits(cluster, tmp_path: P
 
 def test_errors_are_exceptions_of_one_base_class(cluster) -> None:
     assert issubclass(ComputeFailed, CacheError) and issubclass(KeyTooLong, CacheError)
+
+
+def test_a_killed_holders_lease_passes_on_when_its_connection_closes_not_after_lease_ms(cluster, tmp_path: Path) -> None:
+    started = str(tmp_path / "started.log")
+    lease_ms = 30000
+    ctx = mp.get_context("fork")
+    holder = ctx.Process(target=workers.holder_worker, args=(cluster.nodes[1].address, "goc:closed", started, lease_ms))
+    holder.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not Path(started).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert Path(started).exists(), "the holder never got the lease"
+        t0 = time.monotonic()
+        holder.kill()
+        got = Cache([cluster.nodes[0].address]).get_or_compute("goc:closed", lambda: b"mine", lease_ms=lease_ms)
+        assert got == b"mine" and time.monotonic() - t0 < 10
+    finally:
+        if holder.is_alive():
+            holder.kill()
+        holder.join(5)
+
+
+def test_a_holder_whose_lease_ran_out_keeps_its_value_when_the_fill_is_stale(cluster) -> None:
+    import threading
+    slow = Cache(cluster.addresses)
+    results: dict = {}
+    computing = threading.Event()
+
+    def slow_holder() -> None:
+        def compute() -> bytes:
+            computing.set()
+            time.sleep(1.5)  # longer than its 300 ms lease: the waiter inherits it
+            return b"late"
+        results["slow"] = slow.get_or_compute("goc:stale", compute, lease_ms=300)
+    t = threading.Thread(target=slow_holder)
+    t.start()
+    assert computing.wait(10)
+    results["fast"] = Cache(cluster.addresses).get_or_compute("goc:stale", lambda: b"inherited", lease_ms=5000)
+    t.join(20)
+    assert results == {"slow": b"late", "fast": b"inherited"}
+    assert Cache(cluster.addresses).get("goc:stale") == b"inherited"
