@@ -58,10 +58,12 @@ def test_tensors_of_any_rank_keep_their_shape(cluster, shape: tuple) -> None:
 
 
 def test_bytes_and_str_are_stored_as_bytes_unchanged(cluster) -> None:
-    c = Cache(cluster.addresses)
-    c.set("b:raw", b"\x00raw\r\n\xff")
-    c.set("b:text", "héllo")
-    assert c.get("b:raw") == b"\x00raw\r\n\xff" and c.get("b:text") == "héllo".encode()
+    with Cache(cluster.addresses) as c:
+        c.set("b:raw", b"\x00raw\r\n\xff")
+        c.set("b:text", "héllo")
+        assert c.get("b:raw") == b"\x00raw\r\n\xff" and c.get("b:text") == "héllo".encode()
+        c.set(b"b:bytes-key", bytearray(b"ba"))
+        assert c.get(b"b:bytes-key") == b"ba"
 
 
 def test_get_many_answers_in_the_order_asked_across_owners_with_tensors_and_bytes(cluster) -> None:
