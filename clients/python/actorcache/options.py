@@ -26,7 +26,7 @@ class Options:
     refresh_interval: float = 10.0          # seconds between AC.MEMBERS refreshes
     down_for: float = 2.0                   # a member that failed is tried last this long
     failover_window: float = 3.0            # when no member could answer, keep retrying this long
-    batch_keys: int = 500                   # keys per pipelined batch in get_many
+    batch_keys: int = 1000                  # keys per pipelined batch in get_many
     max_connections: Optional[int] = None   # per member and timeout (None: unbounded)
     ssl: bool = False                       # TLS on the RESP port
     ssl_ca_certs: Optional[str] = None      # CA bundle (PEM)
