@@ -48,6 +48,16 @@ front_actor owner_front(self_ptr self, uint64_t hash) {
   return {};
 }
 
+/// Where a routed request goes when this node does not own its key: the owner's front when
+/// the sender routed it with an older membership epoch than ours (its view is stale), else
+/// nobody (this node serves it). Each re-route stamps our newer epoch, so a request can only
+/// move towards newer views and never loops.
+front_actor reroute_of(self_ptr self, uint64_t hash, uint64_t msg_epoch) {
+  if (msg_epoch >= self->state.routes.epoch)
+    return {};
+  return owner_front(self, hash);
+}
+
 /// Keys of one batch that go to the same place, with their positions in the batch.
 struct key_group {
   std::vector<size_t> idx;
@@ -271,22 +281,34 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
       }
       return self->delegate(shard_for(self, h), delete_atom::value, key);
     },
-    [=](route_atom, get_atom, const std::string& key, uint64_t) -> caf::result<lookup_result> {
+    [=](route_atom, get_atom, const std::string& key, uint64_t epoch) -> caf::result<lookup_result> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      return self->delegate(shard_for(self, key_hash(key)), get_atom::value, key);
+      auto h = key_hash(key);
+      // Non-owners forward, they do not load: one compute per key however the caller routed.
+      if (auto owner = reroute_of(self, h, epoch)) {
+        ++self->state.forwarded;
+        return self->delegate(owner, route_atom::value, get_atom::value, key, self->state.routes.epoch);
+      }
+      return self->delegate(shard_for(self, h), get_atom::value, key);
     },
     [=](route_atom, get_many_atom, std::vector<std::string>& keys, uint64_t) {
       ++self->state.handled;
       return get_many(self, cfg, keys, false);
     },
     [=](route_atom, put_atom, const std::string& key, const std::string& value, uint32_t ttl,
-        uint64_t) -> caf::result<bool> {
+        uint64_t epoch) -> caf::result<bool> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      return self->delegate(shard_for(self, key_hash(key)), put_atom::value, key, value, ttl);
+      auto h = key_hash(key);
+      if (auto owner = reroute_of(self, h, epoch)) {
+        ++self->state.forwarded;
+        return self->delegate(owner, route_atom::value, put_atom::value, key, value, ttl,
+                              self->state.routes.epoch);
+      }
+      return self->delegate(shard_for(self, h), put_atom::value, key, value, ttl);
     },
     [=](route_atom, put_atom, const std::string& key, const std::string& value, uint32_t ttl,
         uint8_t cond, uint64_t) -> caf::result<bool> {
@@ -316,16 +338,20 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
       ++self->state.handled;
       return self->delegate(cfg.leases, lease_atom::value, delete_atom::value, key, token);
     },
-    [=](route_atom, delete_atom, const std::string& key, uint64_t) -> caf::result<bool> {
+    [=](route_atom, delete_atom, const std::string& key, uint64_t epoch) -> caf::result<bool> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      return self->delegate(shard_for(self, key_hash(key)), delete_atom::value, key);
+      auto h = key_hash(key);
+      if (auto owner = reroute_of(self, h, epoch)) {
+        ++self->state.forwarded;
+        return self->delegate(owner, route_atom::value, delete_atom::value, key, self->state.routes.epoch);
+      }
+      return self->delegate(shard_for(self, h), delete_atom::value, key);
     },
     [=](report_atom) { return self->delegate(self->state.metrics, report_atom::value); },
     [=](stats_atom) { return make_stats(self); },
     [=](members_atom) { return self->delegate(self->state.membership, members_atom::value); },
-    [=](fast_port_atom) { return cfg.fast_port; },
     [=](join_atom, const member_info& m) { return self->delegate(self->state.membership, join_atom::value, m); },
     [=](heartbeat_atom, const membership_view& v) {
       return self->delegate(self->state.membership, heartbeat_atom::value, v);

@@ -26,7 +26,6 @@ struct front_config {
   uint64_t max_inflight = 0;                          ///< queued requests before `overloaded` (0 = no bound)
   std::chrono::milliseconds hot_ttl{1000};            ///< life of a near copy of a peer's hot key (0 = none)
   size_t max_near_copies = 4096;                      ///< bound on near copies kept
-  uint16_t fast_port = 0;                             ///< the fast lookup port; 0 = none
   uint16_t resp_port = 0;                             ///< the RESP port; 0 = none
   std::shared_ptr<route_view> view;                   ///< where routes are published for the RESP edge
   lease_actor leases;                                 ///< the node's lease keeper

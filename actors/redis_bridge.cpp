@@ -138,6 +138,7 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
       st.gets.clear();
       st.writes = l2_batch{};
       answer_writers(st.write_waiters, false);
+      answer_writers(st.del_waiters, false);
       return;
     }
     auto batch = std::make_shared<l2_batch>();
@@ -151,6 +152,8 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     batch->dels.swap(st.writes.dels);
     write_promises writers;
     writers.swap(st.write_waiters);
+    writers.insert(writers.end(), st.del_waiters.begin(), st.del_waiters.end());
+    st.del_waiters.clear();
     auto writes = batch->puts.size() + batch->dels.size();
     if (!batch->get_keys.empty())
       st.batch_sizes.record(batch->get_keys.size());
@@ -240,6 +243,14 @@ redis_bridge_actor::behavior_type redis_bridge(
       auto rp = self->make_response_promise<bool>();
       st.writes.puts.emplace_back(std::move(key), std::move(value), ttl);
       st.write_waiters.push_back(rp);
+      schedule(self, cfg);
+      return rp;
+    },
+    [=](l2_del_atom, std::string& key) -> caf::result<bool> {
+      ++self->state.handled;
+      auto rp = self->make_response_promise<bool>();
+      self->state.writes.dels.push_back(std::move(key));
+      self->state.del_waiters.push_back(rp);
       schedule(self, cfg);
       return rp;
     },

@@ -60,6 +60,7 @@ struct redis_bridge_state {
   std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> gets;
   l2_batch writes;                 ///< puts and deletes waiting for a connection
   std::vector<caf::typed_response_promise<bool>> write_waiters;  ///< one per writes.puts entry
+  std::vector<caf::typed_response_promise<bool>> del_waiters;    ///< acknowledged deletes
   circuit_breaker breaker;
   bool tick_armed = false;
   latency_histogram latency;       ///< one batch round trip

@@ -69,6 +69,10 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     st.latency.record(micros_since(start));
     return result;
   }
+  if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
+    st.latency.record(micros_since(start));
+    return make_miss();  // deleted while Redis was down: L2 may still hold the old value
+  }
   // Under overload, hits (fresh or stale) are still served above; only new loads are refused.
   if (auto err = check_backlog(self, cfg))
     return err;
@@ -107,7 +111,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
       results[i].hot = st.hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
         refresh(self, cfg, keys[i]);
-    } else if (st.coalescer) {
+    } else if (st.coalescer && !st.pending_deletes.contains(keys[i])) {
       missing.push_back(i);
     }
   }
@@ -147,14 +151,35 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     ++st.refused;
     return err;
   }
-  st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
-  if (!st.bridge)
+  if (!st.bridge) {
+    st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
     return true;
-  // Write-through: the put is acknowledged once Redis has it too, so a node that dies right
-  // after the acknowledgement loses nothing. While Redis is down (breaker open) the bridge
-  // answers at once and the put is acknowledged from L1 alone: service degrades, never hangs.
+  }
   auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
   auto rp = self->make_response_promise<bool>();
+  if (cfg.write_sync) {
+    // redis.write-policy=sync: Redis first, then L1, then the acknowledgement. While Redis is
+    // down (the breaker answers at once) the put is refused and nothing changes anywhere, so
+    // an acknowledged value survives any node's restart and a refused one never appears.
+    auto stored = std::make_shared<std::string>(value);
+    self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value), l2_ttl)
+      .then(
+        [self, rp, key, stored, ttl](bool ok) mutable {
+          if (!ok)
+            return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
+                                                                 "stored (redis.write-policy=sync)")));
+          self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
+          rp.deliver(true);
+        },
+        [rp](caf::error& err) mutable {
+          rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing stored ("
+                                                     + describe(err) + ")"));
+        });
+    return rp;
+  }
+  // redis.write-policy=l1-when-down: L1 now, Redis when it can; acknowledged either way.
+  st.pending_deletes.erase(key);
+  st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
   self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value), l2_ttl)
     .then([rp](bool) mutable { rp.deliver(true); },
           [rp](caf::error&) mutable { rp.deliver(true); });
@@ -201,6 +226,51 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
   return make_error(errc::bad_request, "unknown key operation " + std::to_string(op));
 }
 
+/// DEL: with Redis, sync erases there first (refused while it is down); l1-when-down erases
+/// L1 at once and remembers the key until Redis confirms, so the value never comes back.
+caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key) {
+  auto& st = self->state;
+  if (!st.bridge)
+    return st.store->erase(key, key_hash(key));
+  if (cfg.write_sync) {
+    auto rp = self->make_response_promise<bool>();
+    self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
+      .then(
+        [self, rp, key](bool ok) mutable {
+          if (!ok)
+            return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
+                                                                 "deleted (redis.write-policy=sync)")));
+          rp.deliver(self->state.store->erase(key, key_hash(key)));
+        },
+        [rp](caf::error& err) mutable {
+          rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing deleted ("
+                                                     + describe(err) + ")"));
+        });
+    return rp;
+  }
+  bool erased = st.store->erase(key, key_hash(key));
+  st.pending_deletes.insert(key);
+  self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
+    .then([self, key](bool ok) { if (ok) self->state.pending_deletes.erase(key); },
+          [](caf::error&) {});
+  return erased;
+}
+
+/// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.
+void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
+  auto& st = self->state;
+  if (!st.bridge || st.pending_deletes.empty())
+    return;
+  size_t n = 0;
+  for (auto& key : st.pending_deletes) {
+    if (++n > 1000)
+      break;
+    self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
+      .then([self, key](bool ok) { if (ok) self->state.pending_deletes.erase(key); },
+            [](caf::error&) {});
+  }
+}
+
 actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
   const auto& c = st.store->counters();
@@ -226,6 +296,7 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"stale_refreshes", static_cast<int64_t>(st.stale_refreshes)},
     {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
     {"overloaded", static_cast<int64_t>(st.overloaded)},
+    {"pending_deletes", static_cast<int64_t>(st.pending_deletes.size())},
   };
   row.hot_keys = st.hot.top(8);
   put_latency(row, st.latency);
@@ -273,12 +344,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       count();
       return keyspace(self, cfg, op, key, arg);
     },
-    [=](delete_atom, const std::string& key) {
-      count();
-      if (self->state.bridge)
-        self->send(self->state.bridge, delete_atom::value, key);
-      return self->state.store->erase(key, key_hash(key));
-    },
+    [=](delete_atom, const std::string& key) { count(); return erase(self, cfg, key); },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
       self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
@@ -293,6 +359,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       constexpr size_t sweep_slice = 65536;
       self->state.store->sweep(sweep_slice);
       self->state.hot.decay();
+      retry_pending_deletes(self, cfg);
       self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
     },
     [=](stats_atom) -> caf::result<std::vector<actor_stats>> {

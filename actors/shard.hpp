@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include <absl/container/flat_hash_set.h>
+
 #include "core/cache_store.hpp"
 #include "core/heavy_hitters.hpp"
 #include "core/latency_histogram.hpp"
@@ -25,6 +27,7 @@ struct shard_config {
   std::chrono::milliseconds negative_ttl{0};         ///< remember failed loads this long (0 = never)
   bool has_loader = false;                           ///< a loader or L2 exists: misses go to the coalescer
   redis_bridge_actor bridge;                         ///< L2 (may be null): write-through of puts
+  bool write_sync = true;                            ///< redis.write-policy=sync: L2 first, or refuse
   compute_actor compute;                             ///< the loader (may be null)
   uint64_t max_backlog = 0;                          ///< queued requests before misses are refused (0 = no bound)
   uint64_t hot_threshold = 64;                       ///< sampled reads (per ~1 s, decaying) that make a key hot
@@ -35,6 +38,9 @@ struct shard_state {
   std::unique_ptr<cache_store> store;
   coalescer_actor coalescer;        ///< spawned and linked by the shard; null without a loader
   redis_bridge_actor bridge;        ///< L2 for write-through (null without Redis); replaceable
+  /// redis.write-policy=l1-when-down: deletes Redis has not confirmed yet. Retried on every
+  /// sweep; a read of such a key misses instead of loading it back from L2.
+  absl::flat_hash_set<std::string> pending_deletes;
   heavy_hitters hot{64};            ///< the shard's hottest keys (sampled reads)
   uint64_t reads = 0;               ///< reads seen, for sampling into `hot`
   latency_histogram latency;        ///< time to answer L1 hits and L1-only misses

@@ -1,4 +1,4 @@
-// Count-min sketch (depth 4, 4-bit counters) with a doorkeeper and periodic halving.
+// Count-min sketch (depth 4, 4-bit counters) with periodic halving.
 #include "core/frequency_sketch.hpp"
 
 #include <algorithm>
@@ -30,18 +30,13 @@ struct frequency_sketch::spot {
 frequency_sketch::frequency_sketch(uint64_t expected_entries, uint64_t seed)
   : expected_entries_(std::max<uint64_t>(expected_entries, 16)),
     sample_size_(10 * expected_entries_), seed_(seed) {
-  // One word (16 counters) per two expected entries: Caffeine uses twice that, but the
-  // doorkeeper keeps one-time ids out of the counters (the TinyLFU paper's reason for it),
-  // and on the shared traces the hit rates did not drop (bench/EVICTION.md).
+  // One word (16 counters) per two expected entries: half of Caffeine's table, 4 bytes per
+  // entry in a store. Caffeine's size gained 0.8 point on one shared row (multi1@500) and
+  // nothing elsewhere (bench/EVICTION.md): not worth 4 more bytes per entry.
   uint64_t words = std::max<uint64_t>(8, ceil_pow2(expected_entries_) / 2);
   table_.assign(words + 8, 0);  // + 8: room to align the first block to a cache line
   table_offset_ = (64 - reinterpret_cast<uintptr_t>(table_.data()) % 64) % 64 / 8;
   block_mask_ = words / 8 - 1;
-  // Doorkeeper: 8 bits per expected entry, an id's two bits in one word. A false positive
-  // only lets an id's first sighting count, so a small filter costs a little accuracy.
-  uint64_t door_words = std::max<uint64_t>(1, ceil_pow2(expected_entries_ * 8) / 64);
-  door_.assign(door_words, 0);
-  door_mask_ = door_words - 1;
 }
 
 frequency_sketch::spot frequency_sketch::locate(uint64_t h) const {
@@ -50,18 +45,7 @@ frequency_sketch::spot frequency_sketch::locate(uint64_t h) const {
 
 void frequency_sketch::prefetch(uint64_t id) const {
   uint64_t h = mix64(id ^ seed_);
-  __builtin_prefetch(&door_[(h >> 20) & door_mask_]);
   __builtin_prefetch(&table_[table_offset_ + (h & block_mask_) * 8]);
-}
-
-// The doorkeeper word and the two bits of hash h in it (from bits the counters do not use).
-bool frequency_sketch::doorkeeper_contains(uint64_t h) const {
-  uint64_t bits = (1ULL << ((h >> 40) & 63)) | (1ULL << ((h >> 46) & 63));
-  return (door_[(h >> 20) & door_mask_] & bits) == bits;
-}
-
-void frequency_sketch::doorkeeper_add(uint64_t h) {
-  door_[(h >> 20) & door_mask_] |= (1ULL << ((h >> 40) & 63)) | (1ULL << ((h >> 46) & 63));
 }
 
 uint32_t frequency_sketch::sketch_min(const spot& s) const {
@@ -71,29 +55,22 @@ uint32_t frequency_sketch::sketch_min(const spot& s) const {
   return result;
 }
 
+// Every access counts, and all four counters go up (none saturated). No doorkeeper: sized
+// for the cache, it filled up on traces with many more one-time keys than entries (gli, cs),
+// and its false positives then decided duels at random. No conservative update either: raising
+// only the minimum counters let collisions reorder keys of equal frequency, and a loop (every
+// key alike, the residents kept by ties) lost 5 points to that.
 void frequency_sketch::increment(uint64_t id) {
-  uint64_t h = mix64(id ^ seed_);
-  if (!doorkeeper_contains(h)) {
-    doorkeeper_add(h);
-  } else {
-    // Conservative update: raise only the counters at the minimum; it cuts the
-    // over-estimate collisions cause without ever under-counting.
-    spot s = locate(h);
-    uint32_t min = sketch_min(s);
-    if (min < 15) {
-      for (int i = 0; i < 4; ++i)
-        if (((table_[s.word(i)] >> s.shift(i)) & 0xf) == min)
-          table_[s.word(i)] += 1ULL << s.shift(i);
-    }
-  }
+  spot s = locate(mix64(id ^ seed_));
+  for (int i = 0; i < 4; ++i)
+    if (((table_[s.word(i)] >> s.shift(i)) & 0xf) < 15)
+      table_[s.word(i)] += 1ULL << s.shift(i);
   if (++additions_ >= sample_size_)
     reset();
 }
 
 uint32_t frequency_sketch::frequency(uint64_t id) const {
-  uint64_t h = mix64(id ^ seed_);
-  // Counters outlive a reset but the doorkeeper does not: add its bit, never gate on it.
-  return sketch_min(locate(h)) + (doorkeeper_contains(h) ? 1 : 0);
+  return sketch_min(locate(mix64(id ^ seed_)));
 }
 
 void frequency_sketch::reset() {
@@ -101,7 +78,6 @@ void frequency_sketch::reset() {
   // received from its upper neighbour.
   for (auto& w : table_)
     w = (w >> 1) & 0x7777777777777777ULL;
-  std::fill(door_.begin(), door_.end(), 0);
   additions_ /= 2;
   ++resets_;
 }

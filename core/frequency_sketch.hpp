@@ -1,5 +1,5 @@
-// Approximate access frequency for TinyLFU admission: a doorkeeper bloom filter in front of
-// a count-min sketch of 4-bit counters that are halved periodically so old popularity fades.
+// Approximate access frequency for TinyLFU admission: a count-min sketch of 4-bit counters
+// that are halved periodically so old popularity fades.
 #pragma once
 
 #include <cstdint>
@@ -18,11 +18,9 @@ inline uint64_t mix64(uint64_t x) {
   return x;
 }
 
-/// Estimates how often each id was seen in the recent past, in 0..16 (15 from the sketch plus
-/// 1 from the doorkeeper). The first sighting of an id only sets its doorkeeper bits, so
-/// one-hit wonders never reach the counters. After `sample_size` increments every counter is
-/// halved and the doorkeeper cleared ("reset" in the TinyLFU paper), so the estimate follows
-/// a shifting workload. Memory per expected entry: 4 bytes of counters + 1 of doorkeeper.
+/// Estimates how often each id was seen in the recent past, in 0..15. After `sample_size`
+/// increments every counter is halved ("reset" in the TinyLFU paper), so the estimate follows
+/// a shifting workload. Memory per expected entry: 4 bytes (8 counters).
 class frequency_sketch {
 public:
   /// Sizes the tables for about `expected_entries` distinct resident ids (at least 16).
@@ -51,8 +49,6 @@ private:
   struct spot;
   spot locate(uint64_t h) const;
   void reset();
-  bool doorkeeper_contains(uint64_t h) const;
-  void doorkeeper_add(uint64_t h);
   uint32_t sketch_min(const spot& s) const;
 
   uint64_t expected_entries_;
@@ -63,8 +59,6 @@ private:
   std::vector<uint64_t> table_;  // 16 counters of 4 bits per word, in blocks of 8 words
   uint64_t table_offset_ = 0;    // words before the first cache-line-aligned block
   uint64_t block_mask_ = 0;      // block count - 1 (a power of two)
-  std::vector<uint64_t> door_;   // doorkeeper bits
-  uint64_t door_mask_ = 0;       // word count - 1 of the doorkeeper (a power of two)
 };
 
 } // namespace ac

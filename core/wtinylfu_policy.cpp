@@ -1,6 +1,7 @@
 // W-TinyLFU: window LRU + segmented main LRU, sketch admission, window sized by shadow caches.
 // Eviction is ported from Caffeine's BoundedLocalCache (evictFromWindow/evictFromMain); the
-// window tuning follows its simulator's mini-simulation climber.
+// window follows the shadow (mini-simulation, as in Caffeine's simulator) that beats the
+// current split by more than noise and the price of the move.
 #include "core/wtinylfu_policy.hpp"
 
 #include "core/keyed_policy.hpp"
@@ -15,12 +16,13 @@ namespace {
 // 1.0, which is plain LRU, so a recency-heavy workload can find LRU's hit rate. No 0: it is
 // within noise of 0.01 and flipping between the two on periodic traces (loop) cost 3 points.
 constexpr double shadow_fractions[] = {0.01, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0};
-constexpr double period_factor = 0.5;        // decay scores every 0.5 x shadow entries sampled accesses
-constexpr double score_decay = 0.98;         // weight of past periods in a shadow's score
-constexpr double switch_margin = 0.015;      // a smaller window must score 1.5% better to move
-constexpr double min_lead = 4;               // ... and any other split at least this many hits
-constexpr uint64_t leader_check = 16;        // sampled accesses between two looks at the scores
-constexpr uint64_t scout_divisor = 3;        // scouts are this many times smaller than shadows
+constexpr double period_factor = 3;          // evidence halves every 3 x shadow entries sampled accesses
+constexpr double evidence_decay = 0.5;       // ... so it spans a few cache turnovers
+constexpr double z_bar = 4;                  // a lead must exceed 4 sqrt(accesses the two disagree on)
+constexpr double min_lead = 4;               // ... and 4 hits
+constexpr double grow_cost = 0.1;            // ... and 0.1 hit per entry a growing window takes in,
+constexpr double shrink_cost = 0.25;         // ... or 0.25 per entry a shrinking one sends to duel
+constexpr uint64_t leader_check = 16;        // sampled accesses between two looks at the evidence
 constexpr uint64_t shadow_entries = 1024;    // shadows sample keys down to about this many entries
 constexpr uint64_t shadow_salt = 0x51ad0;   // decorrelates shadow sampling from sketch hashing
 constexpr int transfer_limit = 1000;         // entries moved per call when resizing, bounds the pause
@@ -30,8 +32,9 @@ constexpr uint64_t derived_sketch_cap = 1 << 16; // sketch size when derived fro
 
 wtinylfu_policy::wtinylfu_policy(uint64_t capacity, policy_nodes& nodes, wtinylfu_options opts)
   : eviction_policy(nodes), opts_(opts), capacity_(capacity),
-    sketch_(opts.expected_entries ? opts.expected_entries
-                                  : std::min<uint64_t>(capacity, derived_sketch_cap),
+    sketch_(opts.counts ? 0
+                        : opts.expected_entries ? opts.expected_entries
+                                                : std::min<uint64_t>(capacity, derived_sketch_cap),
             opts.seed) {
   set_window(opts_.window_fraction);
   start_shadows();
@@ -60,13 +63,18 @@ bool wtinylfu_policy::fits(segment s, uint64_t extra_weight, uint64_t extra_entr
 
 // -- access bookkeeping -------------------------------------------------------
 
+void wtinylfu_policy::count(uint64_t hash) {
+  if (!opts_.counts)
+    sketch_.increment(hash);
+}
+
 void wtinylfu_policy::on_miss(uint64_t hash) {
-  sketch_.increment(hash);
+  count(hash);
   last_miss_ = hash;
 }
 
 void wtinylfu_policy::on_hit(uint32_t h, uint64_t hash) {
-  sketch_.increment(hash);
+  count(hash);
   touch(h);
   simulate_shadows(hash, nodes().weight(h));
   if (!balanced_)
@@ -96,14 +104,14 @@ void wtinylfu_policy::move_to(uint32_t h, segment to) {
 
 void wtinylfu_policy::on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>& evicted) {
   if (last_miss_ != hash)
-    sketch_.increment(hash);
+    count(hash);
   last_miss_.reset();
   uint64_t w = nodes().weight(h);
   if (w > capacity_) { // could never fit: refuse without disturbing residents
     evicted.push_back(h);
     return;
   }
-  if (opts_.expected_entries == 0 && size() > sketch_.expected_entries() &&
+  if (opts_.expected_entries == 0 && !opts_.counts && size() > sketch_.expected_entries() &&
       sketch_.expected_entries() < (uint64_t{1} << 26))
     sketch_ = frequency_sketch(sketch_.expected_entries() * 2, opts_.seed); // more keys than guessed
   nodes().set_tag(h, window);
@@ -111,8 +119,6 @@ void wtinylfu_policy::on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>
   seg_weight_[window] += w;
   weight_ += w;
   simulate_shadows(hash, w);
-  if (!scouts_.empty() && full())
-    adopt_scouts();
   if (!balanced_)
     rebalance();
   evict_entries(evicted);
@@ -128,7 +134,7 @@ void wtinylfu_policy::on_update(uint32_t h, uint64_t hash, uint64_t old_weight,
     evict(h, evicted);
     return;
   }
-  sketch_.increment(hash);
+  count(hash);
   simulate_shadows(hash, w);
   touch(h);
   evict_entries(evicted);
@@ -140,15 +146,13 @@ void wtinylfu_policy::on_relocate(uint32_t from, uint32_t to) {
   lists_[seg(to)].relocate(nodes(), from, to);
 }
 
-// Both bounds keep the tuned split as a fraction; shadows (sampled) and scouts scale with them.
+// Both bounds keep the tuned split as a fraction; the (sampled) shadows scale with them.
 void wtinylfu_policy::set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) {
   capacity_ = capacity;
   set_window(window_fraction_);
   uint64_t shadow_capacity = std::max<uint64_t>(1, capacity / (shadow_mask_ + 1));
   for (auto& s : shadows_)
     s.policy->set_capacity(shadow_capacity, scratch_);
-  for (auto& s : scouts_)
-    s.policy->set_capacity(std::max<uint64_t>(1, shadow_capacity / scout_divisor), scratch_);
   scratch_.clear();
   rebalance();
   evict_entries(evicted);
@@ -161,8 +165,6 @@ void wtinylfu_policy::set_entry_limit(uint64_t limit, std::vector<uint32_t>& evi
   uint64_t shadow_limit = std::max<uint64_t>(1, entry_limit_ / (shadow_mask_ + 1));
   for (auto& s : shadows_)
     s.policy->set_entry_limit(shadow_limit, dropped);
-  for (auto& s : scouts_)
-    s.policy->set_entry_limit(std::max<uint64_t>(1, shadow_limit / scout_divisor), dropped);
   rebalance();
   evict_entries(evicted);
 }
@@ -261,7 +263,7 @@ void wtinylfu_policy::evict_entries(std::vector<uint32_t>& evicted) {
 // hash flooding; here the sketch's secret seed does that job, and the random admissions cost
 // loop@512 about 3 points.)
 bool wtinylfu_policy::admit(uint32_t candidate, uint32_t victim) {
-  return sketch_.frequency(nodes().hash(candidate)) > sketch_.frequency(nodes().hash(victim));
+  return counts().frequency(nodes().hash(candidate)) > counts().frequency(nodes().hash(victim));
 }
 
 // -- window tuning -------------------------------------------------------------
@@ -284,7 +286,7 @@ void wtinylfu_policy::rebalance() {
   // their duels to new keys, multi1@2000 fell 1.9 points below LRU after a shrink at warm-up.
   for (int i = 0; i < transfer_limit && over(window) && !lists_[window].empty(); ++i) {
     uint32_t h = lists_[window].front();
-    bool reused = sketch_.frequency(nodes().hash(h)) >= 2;
+    bool reused = counts().frequency(nodes().hash(h)) >= 2;
     move_to(h, reused && fits(protected_, nodes().weight(h), 1) ? protected_ : probation);
   }
   balanced_ = !over(window) && !over(protected_);
@@ -312,7 +314,7 @@ void wtinylfu_policy::start_shadows() {
   for (size_t i = 0; i < shadows_.size(); ++i)
     if (shadows_[i].fraction <= opts_.window_fraction)
       current_shadow_ = i; // the shadow nearest the initial split
-  scouts_ = make_shadows(std::max<uint64_t>(1, shadow_capacity / scout_divisor), entries);
+  wins_.assign(shadows_.size() * shadows_.size(), 0.0f);
 }
 
 std::vector<wtinylfu_policy::shadow> wtinylfu_policy::make_shadows(uint64_t capacity,
@@ -323,10 +325,11 @@ std::vector<wtinylfu_policy::shadow> wtinylfu_policy::make_shadows(uint64_t capa
     o.window_fraction = f;
     o.adapt = false;
     o.expected_entries = entries;
+    o.counts = &sketch_; // the same accesses (or a sample of them) counted once, here
     auto policy = std::make_unique<keyed_adapter>([&](policy_nodes& nodes) {
       return std::make_unique<wtinylfu_policy>(capacity, nodes, o);
     });
-    out.push_back({std::move(policy), f, 0.0, 0});
+    out.push_back({std::move(policy), f});
   }
   return out;
 }
@@ -334,70 +337,65 @@ std::vector<wtinylfu_policy::shadow> wtinylfu_policy::make_shadows(uint64_t capa
 void wtinylfu_policy::simulate_shadows(uint64_t id, uint64_t weight) {
   if (shadows_.empty() || (mix64(id ^ shadow_salt) & shadow_mask_) != 0)
     return;
-  for (auto* set : {&shadows_, &scouts_}) {
-    for (auto& s : *set) {
-      if (s.policy->contains(id)) {
-        s.policy->on_hit(id);
-        ++s.hits;
-      } else {
-        s.policy->on_insert(id, weight, scratch_);
-        scratch_.clear();
-      }
+  uint32_t hit_mask = 0;
+  for (size_t i = 0; i < shadows_.size(); ++i) {
+    auto& p = *shadows_[i].policy;
+    if (p.contains(id)) {
+      p.on_hit(id);
+      hit_mask |= 1u << i;
+    } else {
+      p.on_insert(id, weight, scratch_);
+      scratch_.clear();
     }
   }
-  if (++shadow_accesses_ >= shadow_period_)
-    retune();
-  else if (shadow_accesses_ % leader_check == 0)
+  uint32_t all = (1u << shadows_.size()) - 1;
+  if (hit_mask != 0 && hit_mask != all) {
+    // Only accesses the shadows disagree on are evidence: shadow i hit, shadow j missed.
+    size_t n = shadows_.size();
+    for (size_t i = 0; i < n; ++i)
+      if (hit_mask & (1u << i))
+        for (size_t j = 0; j < n; ++j)
+          if (!(hit_mask & (1u << j)))
+            wins_[i * n + j] += 1.0f;
+  }
+  if (++shadow_accesses_ >= shadow_period_) {
+    shadow_accesses_ = 0;
+    for (auto& w : wins_)
+      w *= static_cast<float>(evidence_decay);
+  }
+  if (shadow_accesses_ % leader_check == 0)
     follow_leader();
 }
 
-// The cache is full for the first time: take the split the scouts favoured. Among splits
-// within noise (one standard deviation of a hit count) of the best, the largest window wins:
-// weak evidence should not move the policy far from LRU.
-void wtinylfu_policy::adopt_scouts() {
-  size_t best = current_shadow_;
-  for (size_t i = 0; i < scouts_.size(); ++i)
-    if (scouts_[i].hits > scouts_[best].hits)
-      best = i;
-  double noise = std::sqrt(static_cast<double>(scouts_[best].hits));
-  for (size_t i = best + 1; i < scouts_.size(); ++i) // fractions ascend
-    if (static_cast<double>(scouts_[i].hits) + noise >= static_cast<double>(scouts_[best].hits))
-      best = i;
-  scouts_.clear();
-  scouts_.shrink_to_fit();
-  if (best == current_shadow_)
-    return;
-  current_shadow_ = best;
-  set_window(shadows_[best].fraction);
-  rebalance();
-}
-
-// Ages the shadows' scores (decayed sum of hits per period, so an old phase fades).
-void wtinylfu_policy::retune() {
-  shadow_accesses_ = 0;
-  for (auto& s : shadows_) {
-    s.score = s.score * score_decay + static_cast<double>(s.hits);
-    s.hits = 0;
-  }
-  follow_leader();
-}
-
-// Moves the window to the split whose shadow leads on recent hits. Moving costs hits while the
-// segments refill, so the lead must be real: min_lead hits toward a larger window, and also
-// switch_margin of the score toward a smaller one. Less proof toward LRU, because LRU is the
-// floor this policy must not fall below (and a recency phase punishes a late move most).
+// Moves the window to the split whose shadow beats the current one's by more than noise.
+// Two shadows see the same accesses, so only those one hit and the other missed tell them
+// apart; if both were equally good, each of those d accesses would go either way (a sign
+// test): the lead is then about sqrt(d). The bar is 4 sqrt(d), not 2, because the test looks
+// at 8 challengers every 16 accesses and hits come in runs (a loop's keys come back together),
+// so d overstates the independent evidence. It keeps the window still on weak evidence, which
+// a short trace or a flat hit-rate curve (loop) gives, and lets it move as soon as a strong
+// difference (sprite: recency, gli: frequency) shows.
+// The lead must also pay for the move: entries change segments and hits are lost while they
+// settle. Growing the window evicts nothing at the move; shrinking it sends window entries to
+// duel new keys in probation, so it costs more per entry moved. Without the cost, multi1 and
+// cs at 500 entries lost 1 to 3 points to moves there and back on short bursts.
 void wtinylfu_policy::follow_leader() {
-  auto total = [](const shadow& s) { return s.score + static_cast<double>(s.hits); };
-  const shadow& cur = shadows_[current_shadow_];
-  size_t best = current_shadow_;
-  for (size_t i = 0; i < shadows_.size(); ++i)
-    if (total(shadows_[i]) > total(shadows_[best]))
-      best = i;
-  double lead = total(shadows_[best]) - total(cur);
-  double needed = shadows_[best].fraction > cur.fraction
-                    ? min_lead
-                    : std::max(min_lead, switch_margin * total(cur));
-  if (best == current_shadow_ || lead < needed)
+  size_t n = shadows_.size(), cur = current_shadow_, best = cur;
+  double best_lead = 0;
+  for (size_t j = 0; j < n; ++j) {
+    double won = wins_[j * n + cur], lost = wins_[cur * n + j];
+    double lead = won - lost;
+    // Entries, not weight: under an entry bound the byte capacity may be far out of reach.
+    double moved = std::abs(shadows_[j].fraction - shadows_[cur].fraction) *
+                   static_cast<double>(shadows_[cur].policy->size());
+    double cost = (shadows_[j].fraction > shadows_[cur].fraction ? grow_cost : shrink_cost) * moved;
+    if (j != cur && lead >= min_lead && lead > z_bar * std::sqrt(won + lost) && lead > cost &&
+        lead > best_lead) {
+      best = j;
+      best_lead = lead;
+    }
+  }
+  if (best == cur)
     return;
   current_shadow_ = best;
   set_window(shadows_[best].fraction);

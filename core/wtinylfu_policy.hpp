@@ -13,11 +13,14 @@ namespace ac {
 class keyed_adapter;
 
 struct wtinylfu_options {
-  double window_fraction = 1.0;     ///< initial share of the capacity for the LRU window (1: LRU)
+  double window_fraction = 0.01;    ///< initial share of the capacity for the LRU window (1: LRU)
   double protected_fraction = 0.80; ///< share of the main space (capacity - window) kept for re-used keys
   bool adapt = true;                ///< tune the window size with shadow caches (off: fixed window_fraction)
   uint64_t expected_entries = 0;    ///< sketch sizing; 0: min(capacity, 65536), grown with the resident count
   uint64_t seed = 0x5eed;           ///< the sketch's hash seed: fixed for reproducible runs, secret in a store
+  /// Read frequencies from this sketch and count nothing (a shadow reads its owner's, which
+  /// counts every access the shadow sees and more); null: keep one's own.
+  const frequency_sketch* counts = nullptr;
 };
 
 /// New keys enter the window (LRU). Keys pushed out of the window become candidates for the
@@ -25,24 +28,23 @@ struct wtinylfu_options {
 /// main space's victim (the probation segment's LRU key); ties go to the victim. Main keys
 /// hit while in probation move to the protected segment.
 ///
-/// Window size: small shadow copies of this policy, each with a fixed window fraction from 0.01
-/// to 1 (pure LRU), replay a hash-sampled part of the key stream (all of it
-/// for caches up to ~2k entries). The window follows the fraction whose shadow had the most
-/// recent hits. This replaces Caffeine's production hill climber, whose noisy per-sample hit
-/// rates could not find the ~90% window recency-heavy traces (sprite) need; it costs 9 small
-/// shadows: ~10x the policy work for small caches, far less for large ones.
+/// Window size: shadow copies of this policy, each with a fixed window fraction from 0.01 to 1
+/// (pure LRU), replay a hash-sampled part of the key stream (all of it for caches up to ~2k
+/// entries; they track only ids and read the owner's sketch). For every pair of shadows the
+/// policy counts, with decay, the sampled accesses one hit and the other missed. The window
+/// moves to a shadow's split when its lead over the current one is beyond noise (a sign test
+/// on those accesses) and pays for the entries the move shifts. This replaces Caffeine's
+/// production hill climber, whose noisy per-sample hit rates could not find the ~90% window
+/// recency-heavy traces (sprite) need.
 ///
-/// Warm-up: the window starts at the whole capacity, so the policy is LRU until it has
-/// evidence against it. Shadows of the same size have none before the cache fills, and a
-/// split chosen blind costs whichever workload it does not suit (a new working set rejected,
-/// or a scan admitted). So third-size "scouts" replay the same stream, fill three times
-/// sooner, and when the cache first fills the window takes the split they favoured (the largest
-/// one within noise of their best); the scouts are then dropped.
+/// Start: the window starts at 1% (Caffeine's), because frequency-heavy workloads reward
+/// admission from the first eviction on, and a recency-heavy one shows itself within about a
+/// cache turnover of the first fill, when the shadows begin to disagree.
 ///
 /// Frequency is counted once per access: on_hit, on_miss, and on_insert unless that insert
 /// directly follows on_miss for the same hash (the store's miss-then-load path).
 /// Per entry it keeps only the hook links and the segment in the tag bits; the sketch costs
-/// about 5 bytes per expected entry (frequency_sketch).
+/// about 4 bytes per expected entry (frequency_sketch).
 class wtinylfu_policy final : public eviction_policy {
 public:
   wtinylfu_policy(uint64_t capacity, policy_nodes& nodes, wtinylfu_options opts = {});
@@ -54,7 +56,7 @@ public:
                  std::vector<uint32_t>& evicted) override;
   void on_remove(uint32_t h) override;
   void on_miss(uint64_t hash) override;
-  void prefetch(uint64_t hash) const override { sketch_.prefetch(hash); }
+  void prefetch(uint64_t hash) const override { counts().prefetch(hash); }
   void on_relocate(uint32_t from, uint32_t to) override;
   void set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) override;
   void set_entry_limit(uint64_t limit, std::vector<uint32_t>& evicted) override;
@@ -69,17 +71,17 @@ public:
 
   /// Current weight budget of the window (moves with the tuning).
   uint64_t window_capacity() const { return window_max_; }
-  const frequency_sketch& sketch() const { return sketch_; }
+  const frequency_sketch& sketch() const { return counts(); }
 
 private:
   enum segment : uint8_t { window = 0, probation = 1, protected_ = 2 };
   struct shadow {
     std::unique_ptr<keyed_adapter> policy;   // a wtinylfu_policy with a fixed window, adapt off
     double fraction;                         // its window share
-    double score;                            // decayed hits of past periods
-    uint64_t hits;                           // hits in the current period
   };
 
+  const frequency_sketch& counts() const { return opts_.counts ? *opts_.counts : sketch_; }
+  void count(uint64_t hash);
   segment seg(uint32_t h) { return static_cast<segment>(nodes().tag(h)); }
   // Budgets hold in weight and in entries; the whole cache too (weight_ vs capacity_, size()
   // vs entry_limit_), so admission decides whichever of the store's bounds binds first.
@@ -98,8 +100,6 @@ private:
   void start_shadows();
   std::vector<shadow> make_shadows(uint64_t capacity, uint64_t entries) const;
   void simulate_shadows(uint64_t id, uint64_t weight);
-  void adopt_scouts();
-  void retune();
   void follow_leader();
 
   wtinylfu_options opts_;
@@ -118,11 +118,11 @@ private:
   bool balanced_ = true;               // segments within their budgets (else rebalance)
   // window tuning
   std::vector<shadow> shadows_;
-  std::vector<shadow> scouts_;         // third-size shadows, until the cache first fills
   size_t current_shadow_ = 0;          // the shadow whose split the window follows
   uint64_t shadow_mask_ = 0;           // shadows see ids with mix64(id ^ salt) & mask == 0
-  uint64_t shadow_period_ = 0;         // sampled accesses between two retunes
-  uint64_t shadow_accesses_ = 0;       // sampled accesses since the last retune
+  uint64_t shadow_period_ = 0;         // sampled accesses between two decays of the evidence
+  uint64_t shadow_accesses_ = 0;       // sampled accesses since the last decay
+  std::vector<float> wins_;            // [i * n + j]: decayed accesses shadow i hit and j missed
   std::vector<uint64_t> scratch_;      // shadows' evictions, discarded
 };
 

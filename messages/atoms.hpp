@@ -30,7 +30,7 @@ using route_atom = caf::atom_constant<caf::atom("route")>;        // a forwarded
 using fail_atom = caf::atom_constant<caf::atom("fail")>;          // test hook: make an actor fail
 using keyspace_atom = caf::atom_constant<caf::atom("keyspace")>; // EXISTS / PTTL / EXPIRE of one key
 using lease_atom = caf::atom_constant<caf::atom("lease")>;        // leases: get-or-lease, fill, abandon
+using l2_del_atom = caf::atom_constant<caf::atom("l2del")>;       // erase a key in Redis, acknowledged
 using peek_atom = caf::atom_constant<caf::atom("peek")>;          // read L1 only, never load
-using fast_port_atom = caf::atom_constant<caf::atom("fastport")>; // ask a node for its fast lookup port
 
 } // namespace ac

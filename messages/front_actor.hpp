@@ -54,8 +54,6 @@ using front_actor = caf::typed_actor<
   caf::replies_to<stats_atom>::with<actor_stats>,
   // The cluster as this node sees it.
   caf::replies_to<members_atom>::with<membership_view>,
-  // The port of the node's fast lookup protocol (core/fast_frame.hpp) on node.host; 0 = none.
-  caf::replies_to<fast_port_atom>::with<uint16_t>,
   // A node asks to join through this one; the answer is the member list it joins.
   caf::replies_to<join_atom, member_info>::with<membership_view>,
   // Push-pull gossip between members: each side merges the other's view.

@@ -33,6 +33,9 @@ using redis_bridge_actor = caf::typed_actor<
   caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<bool>,
   // Erases a key in L2.
   caf::reacts_to<delete_atom, std::string>,
+  // Erases a key in L2; true once Redis has done it, false when it could not (writes wait
+  // for Redis under redis.write-policy=sync).
+  caf::replies_to<l2_del_atom, std::string>::with<bool>,
   // Flushes pending batches (self-sent timer).
   caf::reacts_to<tick_atom>,
   // Counters for the metrics actor.

@@ -85,8 +85,6 @@ int main(int argc, char** argv) {
   spdlog::info("actorcache-node {} listening on {}:{}",
                cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(published->port) : cfg.node_id,
                cfg.node_host, published->port);
-  if (published->fast)
-    spdlog::info("fast lookup port {}:{}", cfg.node_host, published->fast->port());
   if (published->resp)
     spdlog::info("Redis protocol (RESP) on {}:{}", cfg.node_host, published->resp->port());
   // Written whole, then renamed: a script polling for the file never reads half a number.
@@ -117,8 +115,6 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: leaving the cluster and finishing in-flight requests", sig);
   ac::drain_and_leave(sys, *published, std::chrono::seconds(5));
   http.stop();
-  if (published->fast)
-    published->fast->stop(); // (drain_and_leave did; idempotent)
   node.stop();
   spdlog::info("stopped");
   return 0;

@@ -20,12 +20,7 @@ node_config::node_config() {
     .add(node_port, "port", "port to listen on; 0 picks a free one")
     .add(node_port_file, "port-file", "after binding, write the port here")
     .add(node_max_inflight, "max-inflight", "requests in flight before 'overloaded'")
-    .add(node_request_timeout, "request-timeout", "bound on requests between actors")
-    .add(node_fast_path, "fast-path",
-         "on: also serve lookups on a plain TCP port with the fast frame protocol (never with "
-         "tls.enabled); off: CAF remoting only")
-    .add(node_fast_port, "fast-port", "port of the fast lookup protocol; 0 picks a free one "
-                                      "(clients learn it from the node)");
+    .add(node_request_timeout, "request-timeout", "bound on requests between actors");
   opt_group{custom_options_, "resp"}
     .add(resp_enabled, "enabled", "open the Redis-protocol (RESP2) port")
     .add(resp_port, "port", "RESP port; 0 picks a free one")
@@ -54,6 +49,9 @@ node_config::node_config() {
     .add(redis_password, "password", "AUTH password (optional)")
     .add(redis_db, "db", "database number")
     .add(redis_key_prefix, "key-prefix", "prefix of every key the node writes")
+    .add(redis_write_policy, "write-policy",
+         "sync: puts and deletes wait for Redis and are refused while it is down; l1-when-down: "
+         "acknowledged from L1, deletes remembered until Redis has them")
     .add(redis_pool_size, "pool-size", "connections to Redis")
     .add(redis_timeout, "timeout", "bound on one Redis round trip")
     .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")
@@ -110,8 +108,8 @@ std::string node_config::validate() {
     return "cache.policy: unknown policy '" + cache_policy + "' (lru, wtinylfu)";
   if (!known_loader_kind(loader_kind))
     return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";
-  if (node_fast_path != "on" && node_fast_path != "off")
-    return "node.fast-path: must be on or off (got '" + node_fast_path + "')";
+  if (redis_write_policy != "sync" && redis_write_policy != "l1-when-down")
+    return "redis.write-policy: must be sync or l1-when-down (got '" + redis_write_policy + "')";
   if (resp_max_keys == 0)
     return "resp.max-keys: must be at least 1";
   if (resp_max_clients == 0)

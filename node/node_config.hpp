@@ -19,8 +19,6 @@ struct node_config : caf::actor_system_config {
   std::string node_port_file;                ///< receives the bound port
   uint64_t node_max_inflight = 100000;       ///< requests in flight before `overloaded`
   caf::timespan node_request_timeout = std::chrono::seconds(5);  ///< bound on internal requests
-  std::string node_fast_path = "on";         ///< on|off: the fast lookup port (a string: CAF flags cannot be set false)
-  uint16_t node_fast_port = 0;               ///< fast lookup port; 0 picks a free one
   // -- resp (the Redis protocol edge) -----------------------------------------------
   bool resp_enabled = true;                  ///< open the RESP port
   uint16_t resp_port = 0;                    ///< 0 picks a free one (config/node.ini names 6391)
@@ -48,6 +46,7 @@ struct node_config : caf::actor_system_config {
   std::string redis_password;                ///< never logged
   int32_t redis_db = 0;
   std::string redis_key_prefix = "ac:";
+  std::string redis_write_policy = "sync";   ///< sync | l1-when-down
   uint32_t redis_pool_size = 2;
   caf::timespan redis_timeout = std::chrono::milliseconds(200);
   uint32_t redis_batch_max = 128;

@@ -105,6 +105,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.negative_ttl = ms(cfg.loader_negative_ttl);
     sc.has_loader = h.bridge || h.compute;
     sc.bridge = h.bridge;
+    sc.write_sync = cfg.redis_write_policy == "sync";
     sc.compute = h.compute;
     sc.max_backlog = cfg.node_max_inflight / n;
     shard_configs.push_back(sc);
@@ -119,7 +120,6 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.shards = h.shards;
   fc.max_inflight = cfg.node_max_inflight;
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
-  fc.fast_port = overrides.fast_port;
   fc.resp_port = overrides.resp_port;
   h.routes = std::make_shared<route_view>();
   fc.view = h.routes;

@@ -40,7 +40,6 @@ struct node_overrides {
   std::shared_ptr<loader> custom_loader;
   std::shared_ptr<memory_reader> memory;
   std::shared_ptr<cpu_reader> cpu;
-  uint16_t fast_port = 0;  ///< the fast lookup port the caller bound, announced by the front
   uint16_t resp_port = 0;  ///< the RESP port the caller bound, announced to the cluster
 };
 

@@ -101,6 +101,26 @@ std::string render_prometheus(const node_report& rep) {
              node + ",actor=\"" + escape(a.name) + "\",kind=\"" + escape(a.kind) + "\"",
              static_cast<double>(a.handled));
 
+  // The RESP port's row (kind "resp", absent when resp.enabled is false) counts commands by
+  // name as cmd_<name>: one family with the command as a label, so dashboards can sum or pick.
+  for (auto& a : rep.actors) {
+    if (a.kind != "resp")
+      continue;
+    w.family("actorcache_resp_commands_total", "counter", "Commands read on the RESP port, by command.");
+    for (auto& [name, v] : a.counters)
+      if (name.rfind("cmd_", 0) == 0)
+        w.sample("actorcache_resp_commands_total",
+                 node + ",command=\"" + escape(name.substr(4)) + "\"", static_cast<double>(v));
+    auto count = [&](const char* key) {
+      auto i = a.counters.find(key);
+      return i == a.counters.end() ? 0.0 : static_cast<double>(i->second);
+    };
+    counter("actorcache_resp_connections_total", "Connections the RESP port accepted.", count("connections"));
+    gauge("actorcache_resp_open_connections", "Connections open on the RESP port.", count("open"));
+    counter("actorcache_resp_dropped_total", "RESP connections closed for a protocol error.", count("dropped"));
+    break;
+  }
+
   // One latency histogram per tier, merged over the actors of that kind.
   const std::map<std::string, std::string> tiers{
     {"shard", "l1"}, {"coalescer", "miss_path"}, {"redis_bridge", "l2"}, {"compute", "compute"}};

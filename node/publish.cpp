@@ -143,17 +143,6 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     port = pick_free_port(cfg.node_host);
   published_node node;
   node_overrides overrides;
-  if (cfg.node_fast_path == "on" && cfg.tls_enabled) {
-    spdlog::info("node.fast-path: off, because the fast port has no TLS and tls.enabled is set");
-  } else if (cfg.node_fast_path == "on") {
-    node.fast = std::make_shared<fast_listener>();
-    std::string why;
-    if (!node.fast->bind(cfg.node_host, cfg.node_fast_port, why)) {
-      out.error = "node.fast-port: " + why;
-      return out;
-    }
-    overrides.fast_port = node.fast->port();
-  }
   if (auto why = bind_resp(cfg, node, overrides); !why.empty()) {
     out.error = why;
     return out;
@@ -173,10 +162,6 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     node.resp->start(sys, make_resp_env(cfg, node.handles, id, node.resp->port()));
     caf::anon_send(node.handles.metrics, update_atom::value, node.resp->stats_actor());
   }
-  if (node.fast) {
-    node.fast->start(sys, node.handles.front);
-    caf::anon_send(node.handles.metrics, update_atom::value, node.fast->stats_actor());
-  }
   out.node = std::move(node);
   return out;
 }
@@ -191,8 +176,6 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
                    h.front.address(), node.port);
   else
     sys.middleman().unpublish(h.front, node.port);
-  if (node.fast)
-    node.fast->stop(); // sessions write the answers they owe, then close
   if (node.resp)
     node.resp->stop(); // sessions write the replies they owe, then close
   // 2. Tell the cluster: peers stop routing keys here.

@@ -7,7 +7,6 @@
 
 #include <caf/actor_system.hpp>
 
-#include "actors/fast_listener.hpp"
 #include "actors/resp_listener.hpp"
 #include "node/node_config.hpp"
 #include "node/node_wiring.hpp"
@@ -17,7 +16,6 @@ namespace ac {
 struct published_node {
   node_handles handles;
   uint16_t port = 0;
-  std::shared_ptr<fast_listener> fast;  ///< the fast lookup port; null when off or with TLS
   std::shared_ptr<resp_listener> resp;  ///< the Redis-protocol port; null when resp.enabled is false
 };
 
@@ -37,11 +35,11 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
 /// Must run before the actor_system is created.
 void enable_tls_if_configured(node_config& cfg);
 
-/// Spawns the node's actors and publishes the front on node.host:node.port; opens the fast
-/// lookup port too (node.fast-path, not with TLS).
+/// Spawns the node's actors and publishes the front on node.host:node.port; opens the RESP
+/// port too (resp.enabled).
 publish_result start_published_node(caf::actor_system& sys, const node_config& cfg);
 
-/// Stops accepting (and reading the fast port), tells the cluster we leave, and waits (at most
+/// Stops accepting (and reading the RESP port), tells the cluster we leave, and waits (at most
 /// `bound`) until the node has no request in flight.
 void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::milliseconds bound);
 

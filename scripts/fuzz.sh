@@ -23,7 +23,7 @@ sources_of() {
     fuzz_entry_decoder) echo "messages/entry_codec.cpp $out/gen/messages/entry.capnp.c++ -lcapnp -lkj" ;;
     fuzz_key_normalization) echo "core/key_normalization.cpp -lxxhash" ;;
     fuzz_features_key) echo "core/features.cpp" ;;
-    fuzz_fast_frame) echo "core/fast_frame.cpp" ;;
+    fuzz_resp_request) echo "net/resp_reader.cpp core/resp_command_table.cpp -lhiredis" ;;
     # Hidden visibility: otherwise the clang-built copies of CAF's inline option_meta_state
     # statics interpose libcaf_core's (built by gcc) and CAF calls a null parse function.
     fuzz_config_file) echo "node/config_file_check.cpp -fvisibility=hidden -fvisibility-inlines-hidden -lcaf_core -lpthread" ;;
@@ -33,7 +33,7 @@ sources_of() {
 corpus_of() { echo "tests/fuzz/corpus/$(case $1 in fuzz_entry_decoder) echo entry ;; *) echo "${1#fuzz_}" ;; esac)"; }
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_entry_decoder fuzz_key_normalization fuzz_features_key fuzz_config_file fuzz_fast_frame)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_entry_decoder fuzz_key_normalization fuzz_features_key fuzz_config_file fuzz_resp_request)
 
 # The entry decoder needs the generated Cap'n Proto code; make it here so no cmake build is needed.
 if [[ " ${targets[*]} " == *" fuzz_entry_decoder "* ]] &&
@@ -47,7 +47,7 @@ for t in "${targets[@]}"; do
   extra=$(sources_of "$t") || { echo "fuzz.sh: unknown target $t"; exit 2; }
   bin=$out/$t
   # Rebuild when the binary is missing or this script or any .cpp/.hpp it may use is newer.
-  if [ ! -x "$bin" ] || [ scripts/fuzz.sh -nt "$bin" ] || [ -n "$(find tests/fuzz/"$t".cpp core node messages "$out/gen" \
+  if [ ! -x "$bin" ] || [ scripts/fuzz.sh -nt "$bin" ] || [ -n "$(find tests/fuzz/"$t".cpp core net node messages "$out/gen" \
         \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' -o -name '*.c++' \) -newer "$bin" 2>/dev/null | head -1)" ]; then
     echo "fuzz.sh: building $t"
     # shellcheck disable=SC2086 # $extra is a list of files and -l flags

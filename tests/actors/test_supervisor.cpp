@@ -146,6 +146,24 @@ TEST_CASE("the Prometheus text names every family once and agrees with the repor
   CHECK(text.find("# TYPE actorcache_entries gauge") != std::string::npos);
 }
 
+TEST_CASE("the RESP row's per-command counters become one Prometheus family labelled by command",
+          "[metrics]") {
+  node_report rep;
+  rep.id = "n1";
+  actor_stats resp;
+  resp.name = "resp";
+  resp.kind = "resp";
+  resp.counters = {{"connections", 3}, {"open", 1}, {"dropped", 0}, {"cmd_get", 5}, {"cmd_mget", 7}};
+  rep.actors.push_back(resp);
+  auto text = render_prometheus(rep);
+  CHECK(text.find("actorcache_resp_commands_total{node=\"n1\",command=\"get\"} 5\n") != std::string::npos);
+  CHECK(text.find("actorcache_resp_commands_total{node=\"n1\",command=\"mget\"} 7\n") != std::string::npos);
+  CHECK(text.find("actorcache_resp_connections_total{node=\"n1\"} 3\n") != std::string::npos);
+  // Without a RESP port (resp.enabled=false) there is no such family.
+  rep.actors.clear();
+  CHECK(render_prometheus(rep).find("actorcache_resp_") == std::string::npos);
+}
+
 TEST_CASE("/metrics is served over HTTP and passes promtool", "[metrics]") {
   node_fixture f;
   REQUIRE(f.put("a", "1") == "");

@@ -104,10 +104,6 @@ TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plai
   REQUIRE(pki.ok);
   node_proc node{pki.node_tls()};
   REQUIRE(node.listening());
-  // The fast lookup port has no TLS, so a TLS node must not open it.
-  auto log = slurp(node.log());
-  CHECK(log.find("node.fast-path: off") != std::string::npos);
-  CHECK(log.find("fast lookup port") == std::string::npos);
 
   auto put = node.client(pki.client_tls() + " put tk tv");
   CHECK(put.rc == 0);

@@ -173,14 +173,34 @@ TEST_CASE("an acknowledged put is already in Redis when the put returns", "[redi
   }
 }
 
-TEST_CASE("with Redis down a put is still acknowledged, from L1, without waiting long", "[redis][write-through][fault]") {
-  if (!test::redis_server::installed())
-    return;
+TEST_CASE("with Redis down and write-policy sync a put or delete is refused at once and changes nothing", "[redis][write-through][fault]") {
+  REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{[&](node_config& c) {
     redis_node(redis.port())(c);
     c.redis_timeout = 100ms;
   }};
+  REQUIRE(f.put("kept", "old") == "");
+  redis.kill();
+  for (int i = 0; i < 20; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    CHECK(f.put("down-" + std::to_string(i), "v").rfind("unavailable", 0) == 0);
+    CHECK(std::chrono::steady_clock::now() - start < 2s);
+  }
+  CHECK(f.put("kept", "new").rfind("unavailable", 0) == 0);
+  CHECK(f.get("down-3") != "v");  // the loader may compute it; the refused put is not there
+  CHECK(f.get("kept") == "old");
+}
+
+TEST_CASE("with Redis down and write-policy l1-when-down a put is acknowledged from L1 and a delete stays deleted", "[redis][write-through][fault]") {
+  REQUIRE(test::redis_server::installed());
+  test::redis_server redis;
+  node_fixture f{[&](node_config& c) {
+    redis_node(redis.port())(c);
+    c.redis_timeout = 100ms;
+    c.redis_write_policy = "l1-when-down";
+  }};
+  REQUIRE(f.put("gone", "old") == "");
   redis.kill();
   for (int i = 0; i < 20; ++i) {
     auto start = std::chrono::steady_clock::now();
@@ -188,4 +208,9 @@ TEST_CASE("with Redis down a put is still acknowledged, from L1, without waiting
     CHECK(std::chrono::steady_clock::now() - start < 2s);
   }
   CHECK(f.get("down-3") == "v");
+  bool erased = false;
+  f.self->request(f.node.front, std::chrono::seconds(5), delete_atom::value, std::string{"gone"})
+    .receive([&](bool b) { erased = b; }, [&](caf::error& e) { FAIL(describe(e)); });
+  CHECK(erased);
+  CHECK(f.get("gone") == "<miss>");
 }

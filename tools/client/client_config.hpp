@@ -28,8 +28,8 @@ public:
            "load: single gets to one node that queue up together travel as one get_many of at "
            "most N keys (a lone get leaves at once); 0 = off, one wire message per get")
       .add(load.fast_path, "fast-path",
-           "load: on = gets go to each node's fast lookup port when it has one (through the "
-           "auto-batchers); off = CAF remoting only")
+           "load: on = gets go to each node's RESP port when it has one (through the "
+           "auto-batchers, as MGET; not with --tls.enabled); off = CAF remoting only")
       .add(load.value_size, "value-size", "load: bytes of each put value")
       .add(load.verify, "verify",
            "load: puts store a value made from the key, gets check it (mismatches: 'wrong', "

@@ -116,6 +116,10 @@ int cmd_load(client_context& ctx, const std::vector<std::string>& args) {
   auto opts = ctx.cfg.load;
   opts.timeout = ctx.cfg.timeout;
   opts.ttl = ctx.cfg.ttl;
+  // The node's RESP port speaks TLS too, but the client's RESP link is plain TCP for now:
+  // with TLS every get stays on CAF remoting (over caf::openssl).
+  if (ctx.cfg.tls.enabled)
+    opts.fast_path = "off";
   if (auto why = validate(opts); !why.empty())
     return fail(why);
   auto r = run_load(ctx.sys, ctx.directory, ctx.map, opts);

@@ -30,8 +30,8 @@ constexpr const char* usage =
   "        --auto-batch=N  gets and get_many requests to one node that queue up in the client\n"
   "                        together go as one get_many of at most N keys (default 256; a lone\n"
   "                        request is sent at once); 0 = off: one wire message per request\n"
-  "        --fast-path=on  the batchers send gets to each node's fast lookup port (plain TCP\n"
-  "                        frames, one hop less than CAF remoting) when the node has one\n"
+  "        --fast-path=on  the batchers send gets to each node's RESP port as MGET (plain\n"
+  "                        TCP, one hop less than CAF remoting) when the node has one\n"
   "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n"
   "        --route=owner|any (any: the first --node forwards)  --log.level=warn\n"
   "        (--help lists every option)\n";

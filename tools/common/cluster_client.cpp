@@ -221,7 +221,9 @@ void cluster_client::run(std::shared_ptr<single_op<T>> op) {
       return;
     }
     op->attempt = 1;
-    op->avoid = node_id;
+    // Only a node declared down is avoided: a slow owner (a timeout) gets the retry again, so
+    // it joins the flight already running there instead of starting a second compute.
+    op->avoid = is_down(err) ? node_id : std::string{};
     ++retries_;
     refresh(node_id, is_down(err), [this, op] { run(op); });
   });
@@ -367,8 +369,9 @@ void cluster_client::run_many(std::vector<std::string> keys, int attempt, std::s
         return;
       }
       ++retries_;
+      auto avoid = is_down(err) ? node_id : std::string{};  // a slow owner is asked again
       refresh(node_id, is_down(err),
-              [this, sub, node_id, place] { run_many(sub, 1, node_id, place); });
+              [this, sub, avoid, place] { run_many(sub, 1, avoid, place); });
     });
     auto* lane = batchers_ ? batchers_->of(*g.node) : nullptr;
     auto ok = [this, id, place, lane](lookup_results& r) {

@@ -23,6 +23,14 @@ std::vector<const member_info*> alive_members(const membership_view& view) {
   return out;
 }
 
+// The RESP address member `id` announces in `view` ("" when it has no RESP port).
+std::string resp_address_of(const membership_view& view, const std::string& id) {
+  for (const auto& m : view.members)
+    if (m.id == id)
+      return m.resp_address;
+  return {};
+}
+
 } // namespace
 
 caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
@@ -32,14 +40,15 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
   auto first = connect_first(sys, nodes, timeout, &used);
   if (!first)
     return std::move(first.error());
-  if (!follow_members)  // empty reported list: route_of never marks a request direct
-    return std::make_shared<const cluster_map>(
-      1, 0, std::vector<node_ref>{node_ref{used, used, *first}}, std::vector<std::string>{});
   caf::scoped_actor self{sys};
   membership_view view;
   caf::error err;
   self->request(*first, timeout, members_atom::value)
     .receive([&](membership_view& v) { view = std::move(v); }, [&](caf::error& e) { err = e; });
+  if (!follow_members)  // empty reported list: route_of never marks a request direct
+    return std::make_shared<const cluster_map>(
+      1, 0, std::vector<node_ref>{node_ref{used, used, *first, resp_address_of(view, view.self)}},
+      std::vector<std::string>{});
   auto alive = alive_members(view);
   if (err || alive.size() <= 1) {
     if (err)
@@ -49,7 +58,8 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
     if (!err)
       reported.push_back(id);
     return std::make_shared<const cluster_map>(
-      1, view.epoch, std::vector<node_ref>{node_ref{id, used, *first}}, std::move(reported));
+      1, view.epoch, std::vector<node_ref>{node_ref{id, used, *first, resp_address_of(view, id)}},
+      std::move(reported));
   }
   std::vector<node_ref> refs;
   std::vector<std::string> reported;
@@ -57,7 +67,7 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
     reported.push_back(m->id);
     auto hp = parse_host_port(m->address);
     if (m->address == used || m->id == view.self) {
-      refs.push_back(node_ref{m->id, m->address, *first});
+      refs.push_back(node_ref{m->id, m->address, *first, m->resp_address});
       continue;
     }
     if (!hp) {
@@ -69,7 +79,7 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
       spdlog::warn("member {}: {}", m->id, describe(h.error()));
       continue;
     }
-    refs.push_back(node_ref{m->id, m->address, *h});
+    refs.push_back(node_ref{m->id, m->address, *h, m->resp_address});
   }
   spdlog::info("cluster epoch {}: {} alive members, {} connected", view.epoch, alive.size(),
                refs.size());
@@ -137,6 +147,7 @@ void adopt_view(directory_actor* self, membership_view view) {
                               [&](const node_ref& n) { return n.id == m.id; });
     if (known != st.table->nodes().end()) {
       refs->push_back(*known);
+      refs->back().resp_address = m.resp_address;  // a restarted member may have a new one
       continue;
     }
     auto hp = parse_host_port(m.address);
@@ -146,7 +157,7 @@ void adopt_view(directory_actor* self, membership_view view) {
     connect_node_async(self, *hp, st.timeout,
                        [refs, done, m](caf::expected<front_actor> h) mutable {
                          if (h)
-                           refs->push_back(node_ref{m.id, m.address, std::move(*h)});
+                           refs->push_back(node_ref{m.id, m.address, std::move(*h), m.resp_address});
                          else
                            spdlog::warn("member {}: {}", m.id, describe(h.error()));
                          done();

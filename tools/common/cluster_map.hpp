@@ -20,6 +20,7 @@ struct node_ref {
   std::string id;       ///< member id (the ring id)
   std::string address;  ///< host:port
   front_actor handle;   ///< proxy of its published front actor
+  std::string resp_address;  ///< host:port of its RESP port, from its member_info; "" = none
 };
 
 /// Where to send a key: the node, and whether to send it as an already-routed request

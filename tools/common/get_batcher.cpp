@@ -2,6 +2,7 @@
 #include "tools/common/get_batcher.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <unordered_map>
 #include <vector>
 
@@ -15,7 +16,7 @@
 #include "net/tcp_socket.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cluster_client.hpp"
-#include "tools/common/fast_link.hpp"
+#include "tools/common/resp_link.hpp"
 
 namespace ac {
 
@@ -24,8 +25,8 @@ namespace {
 /// A batcher sends this to itself: it queues behind every get already waiting, so when it
 /// runs the batcher has seen the whole mailbox turn and sends what it collected.
 using batch_flush_atom = caf::atom_constant<caf::atom("gbflush")>;
-/// A batcher sends this to itself to write request frames the fast socket did not take at once.
-using fast_link_flush_atom = caf::atom_constant<caf::atom("gbfflush")>;
+/// A batcher sends this to itself to write MGETs the RESP socket did not take at once.
+using resp_link_flush_atom = caf::atom_constant<caf::atom("gbrflush")>;
 
 using promise = caf::typed_response_promise<lookup_result>;
 
@@ -77,7 +78,7 @@ struct waiting_get {
 struct batch {
   caf::message msg;
   bool direct = false;
-  bool via_fast = false;  // sent on the fast link, not as a CAF request
+  bool via_resp = false;  // sent on the RESP link, not as a CAF request
   std::vector<answer_slot> rps;
 
   const std::vector<std::string>& keys() const {
@@ -99,9 +100,9 @@ struct batcher_state {
   bool down = false;                   // the node's proxy went down: fail without sending
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, batch_ptr> in_flight;
-  std::unique_ptr<fast_link> fast;            // the node's fast port, once connected
-  std::shared_ptr<std::atomic<bool>> fast_up; // mirrors `fast` for the lane (send_alone)
-  bool fast_flush_queued = false;             // a fast_link_flush_atom is on its way
+  std::unique_ptr<resp_link> resp;            // the node's RESP port, once connected
+  std::shared_ptr<std::atomic<bool>> resp_up; // mirrors `resp` for the lane (send_alone)
+  bool resp_flush_queued = false;             // a resp_link_flush_atom is on its way
   static inline const char* name = "get_batcher";
 };
 
@@ -169,17 +170,17 @@ void fail_batch(batcher_actor* self, uint64_t id, const caf::error& err) {
     split(self, *b);
 }
 
-// The fast connection is gone (the node closed it, or it broke): what it carried fails as
+// The RESP connection is gone (the node closed it, or it broke): what it carried fails as
 // `unavailable`, which cluster_client retries once, and later batches go as CAF requests.
-void lose_fast(batcher_actor* self) {
+void lose_resp(batcher_actor* self) {
   auto& st = self->state;
-  if (!st.fast)
+  if (!st.resp)
     return;
-  st.fast.reset();
-  st.fast_up->store(false, std::memory_order_relaxed);
-  auto err = make_error(errc::unavailable, "the fast connection to the node was lost");
+  st.resp.reset();
+  st.resp_up->store(false, std::memory_order_relaxed);
+  auto err = make_error(errc::unavailable, "the RESP connection to the node was lost");
   for (auto i = st.in_flight.begin(); i != st.in_flight.end();) {
-    if (i->second->via_fast) {
+    if (i->second->via_resp) {
       deliver_all(*i->second, err);
       i = st.in_flight.erase(i);
     } else {
@@ -188,50 +189,52 @@ void lose_fast(batcher_actor* self) {
   }
 }
 
-void write_fast(batcher_actor* self, send_buffer::status status) {
+void write_resp(batcher_actor* self, send_buffer::status status) {
   auto& st = self->state;
   if (status == send_buffer::status::broken) {
-    lose_fast(self);
-  } else if (status == send_buffer::status::pending && !st.fast_flush_queued) {
-    st.fast_flush_queued = true;
-    self->delayed_send(self, std::chrono::milliseconds(1), fast_link_flush_atom::value);
+    lose_resp(self);
+  } else if (status == send_buffer::status::pending && !st.resp_flush_queued) {
+    st.resp_flush_queued = true;
+    self->delayed_send(self, std::chrono::milliseconds(1), resp_link_flush_atom::value);
   }
 }
 
-// Sends batch `id` as a request frame; false (batch untouched) when the link just broke.
-bool send_fast(batcher_actor* self, uint64_t id, batch& b) {
+// Sends batch `id` as one MGET; false (batch untouched) when the link just broke. Routed
+// batches (`direct`, epoch) need nothing more: the node that reads the MGET forwards each key
+// once to its owner.
+bool send_resp(batcher_actor* self, uint64_t id, batch& b) {
   auto& st = self->state;
-  auto status = st.fast->send(id, b.direct, st.epoch, b.keys());
+  auto status = st.resp->send(id, b.keys());
   if (status == send_buffer::status::broken) {
-    lose_fast(self);
+    lose_resp(self);
     return false;
   }
-  b.via_fast = true;
-  st.counters->fast_batches.fetch_add(1, std::memory_order_relaxed);
-  write_fast(self, status);
+  b.via_resp = true;
+  st.counters->resp_batches.fetch_add(1, std::memory_order_relaxed);
+  write_resp(self, status);
   return true;
 }
 
-// Asks the node for its fast port and connects; until then (or without one) batches go as
-// CAF requests.
-void connect_fast(batcher_actor* self, std::string host) {
+// Connects to the node's RESP port (the member's announced resp_address); until then, or
+// when it cannot be reached, batches go as CAF requests. Blocking, bounded by 1 s: it runs
+// once, when the batcher starts, before any get has been queued here.
+void connect_resp(batcher_actor* self, const std::string& address) {
   auto& st = self->state;
-  self->request(st.node, std::chrono::seconds(5), fast_port_atom::value)
-    .then(
-      [self, host](uint16_t port) {
-        auto& st = self->state;
-        if (port == 0 || st.down)
-          return;
-        std::string err;
-        st.fast = fast_link::open(host, port, caf::actor_cast<caf::actor>(self),
-                                  std::chrono::seconds(1), err);
-        if (!st.fast) {
-          spdlog::info("fast lookup port of {} not reachable, using CAF remoting: {}", host, err);
-          return;
-        }
-        st.fast_up->store(true, std::memory_order_relaxed);
-      },
-      [](caf::error&) {}); // a node without the fast port (or one that left): CAF remoting
+  auto colon = address.rfind(':');
+  auto port = colon == std::string::npos ? 0 : std::atoi(address.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) {
+    spdlog::warn("node announced a bad RESP address '{}': using CAF remoting", address);
+    return;
+  }
+  std::string host = address.substr(0, colon);
+  std::string err;
+  st.resp = resp_link::open(host, static_cast<uint16_t>(port), caf::actor_cast<caf::actor>(self),
+                            std::chrono::seconds(1), err);
+  if (!st.resp) {
+    spdlog::info("RESP port {} not usable, using CAF remoting: {}", address, err);
+    return;
+  }
+  st.resp_up->store(true, std::memory_order_relaxed);
 }
 
 void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, size_t n) {
@@ -253,7 +256,7 @@ void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, s
   st.counters->gets.fetch_add(n, std::memory_order_relaxed);
   auto id = st.next_id++;
   st.in_flight.emplace(id, b);
-  if (st.fast && send_fast(self, id, *b))
+  if (st.resp && send_resp(self, id, *b))
     return;
   self->request(st.node, st.timeout, b->msg)
     .then([self, id](lookup_results& r) { answer_batch(self, id, r); },
@@ -289,9 +292,9 @@ void schedule(batcher_actor* self, bool direct) {
 
 caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_batch,
                            caf::timespan timeout, std::shared_ptr<get_batch_counters> counters,
-                           std::string fast_host, std::shared_ptr<std::atomic<bool>> fast_up) {
+                           std::string resp_address, std::shared_ptr<std::atomic<bool>> resp_up) {
   auto& st = self->state;
-  st.fast_up = std::move(fast_up);
+  st.resp_up = std::move(resp_up);
   st.node = caf::actor_cast<caf::actor>(node);
   st.node_addr = node.address();
   st.max_batch = std::max<uint32_t>(1, max_batch);
@@ -313,11 +316,11 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
     for (auto& [id, b] : st.in_flight)
       deliver_all(*b, err);
     st.in_flight.clear();
-    st.fast.reset();
-    st.fast_up->store(false, std::memory_order_relaxed);
+    st.resp.reset();
+    st.resp_up->store(false, std::memory_order_relaxed);
   });
-  if (!fast_host.empty())
-    connect_fast(self, std::move(fast_host));
+  if (!resp_address.empty())
+    connect_resp(self, resp_address);
   return {
     [self](get_atom, std::string& key, bool direct,
            uint64_t epoch) -> caf::result<lookup_result> {
@@ -354,17 +357,17 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
       self->state.flush_queued = false;
       flush_all(self);
     },
-    [self](fast_answer_atom, uint64_t id, lookup_results& r) { answer_batch(self, id, r); },
-    [self](fast_failed_atom, uint64_t id, uint8_t code, std::string& reason) {
+    [self](resp_answer_atom, uint64_t id, lookup_results& r) { answer_batch(self, id, r); },
+    [self](resp_failed_atom, uint64_t id, uint8_t code, std::string& reason) {
       auto x = static_cast<errc>(code);
       fail_batch(self, id, reason.empty() ? make_error(x) : make_error(x, std::move(reason)));
     },
-    [self](fast_lost_atom) { lose_fast(self); },
-    [self](fast_link_flush_atom) {
+    [self](resp_lost_atom) { lose_resp(self); },
+    [self](resp_link_flush_atom) {
       auto& st = self->state;
-      st.fast_flush_queued = false;
-      if (st.fast)
-        write_fast(self, st.fast->flush());
+      st.resp_flush_queued = false;
+      if (st.resp)
+        write_resp(self, st.resp->flush());
     },
   };
 }
@@ -372,11 +375,11 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
 } // namespace
 
 get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
-                           bool fast_path)
+                           bool resp_path)
   : sys_(sys),
     max_batch_(max_batch),
     timeout_(timeout),
-    fast_path_(fast_path),
+    resp_path_(resp_path),
     counters_(std::make_shared<get_batch_counters>()) {}
 
 get_batchers::~get_batchers() { close(); }
@@ -388,10 +391,8 @@ get_batchers::lane* get_batchers::of(const node_ref& n) {
   auto& l = lanes_[n.handle.address()];
   if (!l) {
     l = std::make_unique<lane>();
-    // The fast port is on the host the node announced (node.host).
-    std::string host = fast_path_ ? n.address.substr(0, n.address.rfind(':')) : std::string{};
     l->batcher = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_,
-                            std::move(host), l->fast);
+                            resp_path_ ? n.resp_address : std::string{}, l->resp);
   }
   return l.get();
 }

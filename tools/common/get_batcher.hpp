@@ -20,7 +20,7 @@ namespace ac {
 struct get_batch_counters {
   std::atomic<uint64_t> batches{0};  ///< get_many messages sent to nodes
   std::atomic<uint64_t> gets{0};     ///< single gets they carried
-  std::atomic<uint64_t> fast_batches{0}; ///< batches sent as frames to a fast lookup port
+  std::atomic<uint64_t> resp_batches{0}; ///< batches sent as MGET to a node's RESP port
   std::atomic<uint64_t> splits{0};   ///< batches a node refused as a whole, re-sent key by key
 };
 
@@ -39,10 +39,11 @@ struct get_batch_counters {
 /// and later gets fail without being sent. Thread-safe; close() (or the destructor) stops them.
 class get_batchers {
 public:
-  /// With `fast_path`, each batcher asks its node for the fast lookup port and sends its
-  /// batches there as frames (core/fast_frame.hpp) once connected; CAF requests otherwise.
+  /// With `resp_path`, each batcher connects to its node's RESP port (node_ref::resp_address,
+  /// from the members list) and sends its batches there as MGET (resp_link) once connected;
+  /// CAF requests otherwise (no RESP port, not reachable, or the connection was lost).
   get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
-               bool fast_path = true);
+               bool resp_path = true);
   ~get_batchers();
 
   get_batchers(const get_batchers&) = delete;
@@ -55,14 +56,14 @@ public:
   struct lane {
     caf::actor batcher;
     std::atomic<uint32_t> outstanding{0};
-    /// The batcher has a fast connection: every get goes through it (one frame, no BASP).
-    std::shared_ptr<std::atomic<bool>> fast = std::make_shared<std::atomic<bool>>(false);
+    /// The batcher has a RESP connection: every get goes through it (one MGET, no BASP).
+    std::shared_ptr<std::atomic<bool>> resp = std::make_shared<std::atomic<bool>>(false);
 
     /// Counts a get of this process to the node; true when it is the only one unanswered
-    /// and the node has no fast connection.
+    /// and the node has no RESP connection.
     bool send_alone() {
       bool first = outstanding.fetch_add(1, std::memory_order_relaxed) == 0;
-      return first && !fast->load(std::memory_order_relaxed);
+      return first && !resp->load(std::memory_order_relaxed);
     }
     /// Call once per counted get when its answer (or error) arrived.
     void answered() { outstanding.fetch_sub(1, std::memory_order_relaxed); }
@@ -81,7 +82,7 @@ private:
   caf::actor_system& sys_;
   uint32_t max_batch_;
   caf::timespan timeout_;
-  bool fast_path_;
+  bool resp_path_;
   std::shared_ptr<get_batch_counters> counters_;
   std::mutex mtx_;
   bool closed_ = false;

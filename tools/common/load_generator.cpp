@@ -33,7 +33,7 @@ void load_result::merge(const load_result& o) {
   puts += o.puts;
   retries += o.retries;
   wire_batches += o.wire_batches;
-  fast_batches += o.fast_batches;
+  resp_batches += o.resp_batches;
   wrong += o.wrong;
   batched_gets += o.batched_gets;
   latency.merge(o.latency);
@@ -263,7 +263,7 @@ load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_p
   if (batchers) {
     batchers->close();
     r.wire_batches = batchers->counters().batches.load();
-    r.fast_batches = batchers->counters().fast_batches.load();
+    r.resp_batches = batchers->counters().resp_batches.load();
     r.batched_gets = batchers->counters().gets.load();
   }
   return r;
@@ -302,7 +302,7 @@ std::string to_json(const load_result& r, const load_options& o) {
     .field("auto_batch", o.auto_batch)
     .field("fast_path", o.fast_path)
     .field("wire_batches", r.wire_batches)
-    .field("fast_batches", r.fast_batches)
+    .field("resp_batches", r.resp_batches)
     .field("batched_gets", r.batched_gets)
     .field("wrong", r.wrong);
   w.key("error_kinds").begin_object();
@@ -326,7 +326,7 @@ std::string to_text(const load_result& r, const load_options& o) {
   if (r.wire_batches > 0)
     out << "auto-batch: " << r.batched_gets << " gets in " << r.wire_batches << " get_many ("
         << static_cast<double>(r.batched_gets) / static_cast<double>(r.wire_batches)
-        << " per message, " << r.fast_batches << " over fast ports)\n";
+        << " per message, " << r.resp_batches << " over RESP ports)\n";
   if (o.verify)
     out << "verify: " << r.wrong << " hits with a value not made from their key\n";
   for (const auto& [k, n] : r.error_kinds)

@@ -32,7 +32,7 @@ struct load_options {
   /// message. 256 rather than 64: 50 clients x get_many(10) went from 0.65x to 1.06x of Redis
   /// MGET-10 keys/s (bench/RESULTS.md), single gets at 50 x 16 from 0.7x to 0.9x.
   uint32_t auto_batch = 256;
-  /// on: the batchers send gets to each node's fast lookup port (node.fast-path) when it has
+  /// on: the batchers send gets to each node's RESP port (resp.enabled) as MGET when it has
   /// one; off: CAF remoting only. A string because CAF flags cannot be switched off.
   std::string fast_path = "on";
   uint32_t value_size = 100;         ///< bytes of each put value
@@ -59,7 +59,7 @@ struct load_result {
   uint64_t puts = 0;
   uint64_t retries = 0;    ///< requests sent a second time after a failure
   uint64_t wire_batches = 0;  ///< --auto-batch: get_many messages the batchers sent
-  uint64_t fast_batches = 0;  ///< ... of them, the ones sent as frames to a fast lookup port
+  uint64_t resp_batches = 0;  ///< ... of them, the ones sent as MGET to a RESP port
   uint64_t batched_gets = 0;  ///< --auto-batch: single gets they carried
   uint64_t wrong = 0;      ///< --verify: hits whose value is not the one made from their key
   double seconds = 0;

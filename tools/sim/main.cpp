@@ -10,9 +10,11 @@
 
 #include <absl/container/flat_hash_set.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 
 namespace {
@@ -20,8 +22,19 @@ namespace {
 constexpr const char* usage =
   "usage: actorcache-sim (--trace=FILE|- --format=lirs|u32be | --zipf=ALPHA --keys=N --requests=R\n"
   "                      [--scan-every=K [--scan-length=L]] [--seed=S])\n"
-  "                      --capacity=N[,N...] [--policy=lru,wtinylfu,opt] [--sketch-seed=S] [--json]\n"
-  "policies: lru, wtinylfu, opt (Belady), and the yardsticks tinylfu (no window) and lfu (perfect)\n";
+  "                      --capacity=N[,N...] [--policy=P[,P...]] [--sketch-seed=S] [--json]\n"
+  "policies: lru, wtinylfu (the store's; both run by default), opt (Belady, default too), and the\n"
+  "          yardsticks wtinylfu@F (window fixed at share F), tinylfu (wtinylfu@0), lfu (perfect);\n"
+  "          each policy but lru and opt also gets its share of the LRU->OPT gap closed\n";
+
+// Every policy a store can run (make_policy), then Belady's OPT.
+std::vector<std::string> default_policies() {
+  std::vector<std::string> out;
+  for (auto name : ac::policy_names())
+    out.emplace_back(name);
+  out.push_back("opt");
+  return out;
+}
 
 struct options {
   std::string trace;                          // file or "-" (stdin)
@@ -32,7 +45,7 @@ struct options {
   uint64_t seed = 1;
   uint64_t sketch_seed = 0;                   // W-TinyLFU's sketch hashing (0: the fixed default)
   std::vector<uint64_t> capacities;
-  std::vector<std::string> policies{"lru", "wtinylfu", "opt"};
+  std::vector<std::string> policies = default_policies();
   bool json = false;
 };
 
@@ -67,6 +80,22 @@ uint64_t to_u64(const std::string& option, const std::string& v) {
   return x;
 }
 
+// "wtinylfu@F": W-TinyLFU with its window fixed at share F of the capacity (no tuning).
+std::optional<double> fixed_window(const std::string& policy) {
+  if (policy == "tinylfu")
+    return 0.0;
+  if (policy.rfind("wtinylfu@", 0) != 0)
+    return std::nullopt;
+  try {
+    size_t used = 0;
+    double f = std::stod(policy.substr(9), &used);
+    if (used == policy.size() - 9 && f >= 0 && f <= 1)
+      return f;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
 options parse(int argc, char** argv) {
   options o;
   for (int i = 1; i < argc; ++i) {
@@ -94,7 +123,8 @@ options parse(int argc, char** argv) {
     } else if (key == "policy") {
       o.policies = split(v);
       for (auto& p : o.policies)
-        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt")
+        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt" &&
+            !fixed_window(p))
           die("--policy: unknown policy '" + p + "'");
     } else if (key == "zipf") {
       try {
@@ -171,9 +201,9 @@ double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<
   if (policy == "opt")
     return ac::belady_hit_rate(t, capacity);
   std::unique_ptr<ac::keyed_policy> p;
-  if (policy == "tinylfu") {
+  if (auto window = fixed_window(policy)) {
     ac::wtinylfu_options opts;
-    opts.window_fraction = 0;
+    opts.window_fraction = *window;
     opts.adapt = false;
     if (sketch_seed != 0)
       opts.seed = sketch_seed;
@@ -188,6 +218,11 @@ double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<
   return ac::sim::replay_hit_rate(*p, t);
 }
 
+// Share of the LRU -> OPT gap a policy closes (1: as good as OPT); NaN when there is no gap.
+double gap_closed(double rate, double lru, double opt) {
+  return opt - lru > 1e-12 ? (rate - lru) / (opt - lru) : std::nan("");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -197,30 +232,58 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "actorcache-sim: the trace has no accesses\n");
     return 2;
   }
+  // The gap columns compare every other policy with LRU and OPT, so both always run.
+  std::vector<std::string> gapped;
+  for (auto& p : o.policies)
+    if (p != "lru" && p != "opt")
+      gapped.push_back(p);
   if (!o.json) {
     absl::flat_hash_set<uint64_t> distinct(trace.begin(), trace.end());
-    std::printf("accesses %zu, distinct keys %zu\n%10s", trace.size(), distinct.size(), "capacity");
+    std::printf("accesses %zu, distinct keys %zu; gap: share of the LRU->OPT gap closed\n%10s",
+                trace.size(), distinct.size(), "capacity");
     for (auto& p : o.policies)
       std::printf(" %10s", p.c_str());
+    for (auto& p : gapped)
+      std::printf(" %10s", ("gap " + p).c_str());
     std::printf("\n");
   } else {
     std::printf("{\"results\": [");
   }
   bool first = true;
   for (uint64_t c : o.capacities) {
+    std::map<std::string, double> rates;
+    for (auto& p : o.policies)
+      rates[p] = hit_rate(p, c, trace, o.sketch_seed);
+    for (const char* p : {"lru", "opt"})
+      if (!rates.count(p))
+        rates[p] = hit_rate(p, c, trace, o.sketch_seed);
+    double lru = rates["lru"], opt = rates["opt"];
     if (!o.json)
       std::printf("%10llu", static_cast<unsigned long long>(c));
     for (auto& p : o.policies) {
-      double h = hit_rate(p, c, trace, o.sketch_seed);
-      if (o.json)
-        std::printf("%s\n  {\"policy\": \"%s\", \"capacity\": %llu, \"hit_rate\": %.6f}",
+      double h = rates[p], g = gap_closed(h, lru, opt);
+      if (o.json) {
+        std::printf("%s\n  {\"policy\": \"%s\", \"capacity\": %llu, \"hit_rate\": %.6f",
                     first ? "" : ",", p.c_str(), static_cast<unsigned long long>(c), h);
-      else
+        if (std::isnan(g))
+          std::printf(", \"gap_closed\": null}");
+        else
+          std::printf(", \"gap_closed\": %.4f}", g);
+      } else {
         std::printf(" %9.2f%%", 100 * h);
+      }
       first = false;
     }
-    if (!o.json)
+    if (!o.json) {
+      for (auto& p : gapped) {
+        double g = gap_closed(rates[p], lru, opt);
+        if (std::isnan(g))
+          std::printf(" %10s", "-");
+        else
+          std::printf(" %9.0f%%", 100 * g);
+      }
       std::printf("\n");
+    }
   }
   if (o.json)
     std::printf("\n]}\n");
