@@ -53,7 +53,7 @@ class Cache:
         """Values of many keys, in the order asked: one batch per owner node."""
         keys = list(keys)
         out: List[Optional[codec.Value]] = [None] * len(keys)
-        for owner, idx in self._group_by_owner(keys).items():
+        for idx in self._group_by_owner(keys).values():
             for start in range(0, len(idx), self.options.batch_keys):
                 part = idx[start:start + self.options.batch_keys]
                 vals = self._on_key(keys[part[0]], lambda c: self._get_batch(c, [keys[i] for i in part]))
