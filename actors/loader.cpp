@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "actors/http_loader.hpp"
 #include "core/features.hpp"
 #include "core/key_normalization.hpp"
 
@@ -89,7 +90,7 @@ private:
 } // namespace
 
 bool known_loader_kind(std::string_view kind) {
-  return kind == "none" || kind == "synthetic" || kind == "features";
+  return kind == "none" || kind == "synthetic" || kind == "features" || kind == "http";
 }
 
 std::shared_ptr<loader> make_loader(const loader_options& opts, std::string* error) {
@@ -97,8 +98,17 @@ std::shared_ptr<loader> make_loader(const loader_options& opts, std::string* err
     return std::make_shared<synthetic_loader>(opts);
   if (opts.kind == "features")
     return std::make_shared<features_loader>(opts);
+  if (opts.kind == "http") {
+    http_loader_options ho;
+    ho.url = opts.url;
+    ho.timeout = opts.http_timeout;
+    ho.retries = opts.http_retries;
+    ho.ttl_seconds = opts.ttl_seconds;
+    ho.node_id = opts.node_id;
+    return make_http_loader(ho);
+  }
   if (opts.kind != "none" && error)
-    *error = "unknown loader.kind '" + opts.kind + "' (none, synthetic, features)";
+    *error = "unknown loader.kind '" + opts.kind + "' (none, synthetic, features, http)";
   return nullptr;
 }
 

@@ -41,7 +41,8 @@ member_info self_info(const state& st) {
   return member_info{st.cfg.self_id, st.cfg.host + ":" + std::to_string(st.cfg.port),
                      st.leaving ? "left" : "alive", st.epoch, 0, wall_ms(),
                      st.cfg.resp_port != 0 ? st.cfg.host + ":" + std::to_string(st.cfg.resp_port)
-                                           : std::string{}};
+                                           : std::string{},
+                     st.cfg.signature};
 }
 
 membership_view view_of(const state& st, bool with_shares) {
@@ -181,7 +182,17 @@ void connect(membership_actor::pointer self, std::shared_ptr<state> sp, const st
               }
               merge(self, sp, v);
             },
-            [=](caf::error& err) { spdlog::debug("membership: join via {} failed: {}", id, describe(err)); });
+            [=](caf::error& err) {
+              if (err.category() == errc_category && err.code() == static_cast<uint8_t>(errc::refused)) {
+                auto reason = err.context().match_elements<std::string>()
+                                ? err.context().get_as<std::string>(0) : describe(err);
+                spdlog::error("membership: the cluster refuses this node: {}", reason);
+                if (sp->cfg.refused)
+                  sp->cfg.refused(reason);
+                return;
+              }
+              spdlog::debug("membership: join via {} failed: {}", id, describe(err));
+            });
       },
       [=](caf::error& err) {
         auto it = sp->peers.find(id);
@@ -260,6 +271,23 @@ void heard_from(membership_actor::pointer self, std::shared_ptr<state> sp, const
     set_state(self, st, p, "alive");
 }
 
+/// Why a node may not join (empty when it may): its id is this node's or a live member's at
+/// another address (a restart on the same address, or after the old one's connection broke,
+/// is a rejoin), or its L2 settings or loader kind differ from this cluster's.
+std::string refusal_of(const state& st, const member_info& m) {
+  if (m.id == st.cfg.self_id && m.address != self_info(st).address)
+    return "node.id '" + m.id + "' is already a live member (at " + self_info(st).address + ")";
+  if (auto it = st.peers.find(m.id); it != st.peers.end()) {
+    auto& p = it->second;
+    if (p.info.state == "alive" && p.front && p.info.address != m.address)
+      return "node.id '" + m.id + "' is already a live member (at " + p.info.address + ")";
+  }
+  if (!m.signature.empty() && !st.cfg.signature.empty() && m.signature != st.cfg.signature)
+    return "its settings differ from the cluster's: this cluster has '" + st.cfg.signature
+           + "', the joining node '" + m.signature + "'";
+  return {};
+}
+
 } // namespace
 
 membership_actor::behavior_type membership(membership_actor::pointer self, membership_config cfg) {
@@ -286,8 +314,12 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
   publish_routes(self, *sp);
   return {
     [=](members_atom) { ++sp->handled; return view_of(*sp, true); },
-    [=](join_atom, const member_info& m) {
+    [=](join_atom, const member_info& m) -> caf::result<membership_view> {
       ++sp->handled;
+      if (auto why = refusal_of(*sp, m); !why.empty()) {
+        spdlog::warn("membership: refused {} at {}: {}", m.id, m.address, why);
+        return make_error(errc::refused, why);
+      }
       ++sp->joins;
       heard_from(self, sp, m);
       return view_of(*sp, false);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,6 +20,11 @@ struct membership_config {
   std::string host;                                    ///< announced address
   uint16_t port = 0;
   uint16_t resp_port = 0;                              ///< announced RESP port; 0 = none
+  /// What members must agree on (L2 settings, loader kind): a node that differs is refused.
+  std::string signature;
+  /// Called once when the cluster refuses this node (its id is taken, or its settings
+  /// differ), with the reason; the node then exits 2.
+  std::function<void(const std::string&)> refused;
   std::vector<std::string> seeds;                      ///< host:port of members to join through
   std::chrono::milliseconds heartbeat_interval{500};
   std::chrono::milliseconds failure_timeout{3000};     ///< silent this long: down

@@ -60,6 +60,7 @@ const char* code_of(errc e) {
     case errc::l2_error: return "L2ERROR";
     case errc::bad_request: return "BADREQUEST";
     case errc::stale_lease: return "STALELEASE";
+    case errc::refused: return "REFUSED";
     default: return "ERR";
   }
 }

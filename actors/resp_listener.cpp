@@ -191,7 +191,9 @@ void resp_listener::accept_all() {
       l.sessions[static_cast<size_t>(fd)] = session;
     }
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    // Edge-triggered: a session reads until EAGAIN (or pauses and resumes itself), so the
+    // socket never needs re-arming; a stale edge only costs a read that finds nothing.
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.fd = fd;
     ::epoll_ctl(l.epoll_fd, EPOLL_CTL_ADD, fd, &ev);
   }

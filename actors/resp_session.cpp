@@ -110,25 +110,13 @@ void close_if_done(self_ptr self) {
     close_now(self);
 }
 
-/// Asks the loop for the next event this session waits for (one-shot).
-void arm(self_ptr self) {
+/// Reading paused for too many commands in flight resumes once replies drained: the socket
+/// is edge-triggered, so no new event would come for bytes already waiting.
+void resume_if_paused(self_ptr self) {
   auto& st = self->state;
-  if (st.fd < 0)
-    return;
-  uint32_t want = 0;
-  bool paused = st.slots.size() >= st.env->max_inflight;
-  if (!st.closing && !paused)
-    want |= EPOLLIN | EPOLLRDHUP;
-  if (output_pending(st))
-    want |= EPOLLOUT;
-  if (want == 0 || (st.armed && want == st.armed_events))
-    return;
-  epoll_event ev{};
-  ev.events = want | EPOLLONESHOT;
-  ev.data.fd = st.fd;
-  if (::epoll_ctl(st.loop.epoll_fd, EPOLL_CTL_MOD, st.fd, &ev) == 0) {
-    st.armed = true;
-    st.armed_events = want;
+  if (st.paused && st.slots.size() < st.env->max_inflight / 2 && !st.closing) {
+    st.paused = false;
+    self->send(self, resp_ready_atom::value);
   }
 }
 
@@ -161,7 +149,7 @@ void write_out(self_ptr self) {
     st.out_sent = 0;
   }
   close_if_done(self);
-  arm(self);
+  resume_if_paused(self);
 }
 
 /// Moves every reply that is now in order into the output buffer.
@@ -197,15 +185,8 @@ void handshake(self_ptr self) {
     return;
   }
   auto e = SSL_get_error(st.ssl, r);
-  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-    epoll_event ev{};
-    ev.events = (e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
-    ev.data.fd = st.fd;
-    ::epoll_ctl(st.loop.epoll_fd, EPOLL_CTL_MOD, st.fd, &ev);
-    st.armed = true;
-    st.armed_events = 0;  // not a steady-state mask: the next arm() re-registers
-    return;
-  }
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+    return;  // the next edge (more bytes, or room to write) brings us back
   char why[256] = "handshake failed";
   if (auto code = ERR_peek_error())
     ERR_error_string_n(code, why, sizeof why);
@@ -220,8 +201,10 @@ void read_in(self_ptr self) {
   char buf[64 * 1024];
   // A bounded number of reads per turn: one busy client cannot hold a scheduler thread.
   for (int round = 0; round < 16 && !st.closing; ++round) {
-    if (st.slots.size() >= st.env->max_inflight)
-      return;  // paused: arm() leaves EPOLLIN off until replies drain
+    if (st.slots.size() >= st.env->max_inflight) {
+      st.paused = true;  // resume_if_paused() reads on once replies drained
+      return;
+    }
     size_t got = 0;
     auto r = read_some(st, buf, sizeof buf, got);
     if (r == io::again)
@@ -259,7 +242,6 @@ void read_in(self_ptr self) {
 
 void on_ready(self_ptr self) {
   auto& st = self->state;
-  st.armed = false;
   if (st.fd < 0)
     return;
   if (!st.handshaken) {
@@ -308,9 +290,6 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
     self->quit(msg.reason);
   });
   self->set_default_handler(caf::drop);
-  // The listener registered the socket armed for reading; the first event wakes us.
-  st.armed = true;
-  st.armed_events = EPOLLIN | EPOLLRDHUP;
   return {
     [self](resp_ready_atom) { on_ready(self); },
     [self](resp_flush_atom) {

@@ -1,7 +1,7 @@
 // One client connection on the node's RESP port: reads and parses its commands, runs them, writes the replies in request order.
 //
 // The session owns its socket (and TLS state) outright: an I/O loop thread only watches the
-// socket (epoll, one-shot) and tells the session it is ready; the session reads, parses with
+// socket (epoll, edge-triggered: no re-arming syscall per request) and tells the session it is ready; the session reads, parses with
 // hiredis's reader, sends each command to the key's shard (or the front, for keys of other
 // nodes), and writes the replies itself. So the socket and the SSL object are touched by one
 // actor only, and a reply leaves from the thread that has it.
@@ -53,7 +53,7 @@ struct resp_counters {
   std::array<std::atomic<uint64_t>, 64> by_command{};
 };
 
-/// Re-arms a socket in its I/O loop's epoll set and forgets it there when it closes.
+/// The I/O loop a socket is registered with (edge-triggered): forgotten there when it closes.
 struct resp_loop_link {
   int epoll_fd = -1;
   std::function<void(int fd)> forget;  ///< called before the session closes fd
@@ -97,8 +97,7 @@ struct resp_session_state {
   bool closing = false;     ///< read nothing more; close once the replies are out
   bool peer_gone = false;   ///< the client closed or broke: nothing can be written
   bool flush_queued = false;
-  bool armed = false;       ///< registered in the loop's epoll set, waiting for an event
-  uint32_t armed_events = 0;
+  bool paused = false;      ///< stopped reading: too many commands in flight
   static inline const char* name = "resp_session";
 };
 
@@ -111,8 +110,8 @@ struct resp_socket {
   SSL* ssl = nullptr;
 };
 
-/// Owns the socket (and its TLS session) from now on; the loop registered it armed for
-/// reading, and tells the session when it is ready.
+/// Owns the socket (and its TLS session) from now on; the loop registered it (edge-triggered)
+/// and tells the session when it is ready.
 caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop_link loop,
                            std::shared_ptr<const resp_env> env);
 

@@ -19,6 +19,7 @@ const char* to_string(errc x) {
     case errc::l2_error: return "l2_error";
     case errc::bad_request: return "bad_request";
     case errc::stale_lease: return "stale_lease";
+    case errc::refused: return "refused";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class errc : uint8_t {
   l2_error,          // Redis failed (only seen by the bridge's direct callers)
   bad_request,       // malformed request
   stale_lease,       // a fill or abandon with a token that is not the key's current lease
+  refused,           // a node may not join: its id is a live member's, or its settings differ
 };
 
 /// Category atom of errc errors (registered in register_types()).

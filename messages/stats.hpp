@@ -71,12 +71,13 @@ struct member_info {
   double share = 0;           ///< share of keys it owns
   int64_t last_heartbeat_ms = 0;  ///< ms since epoch (system clock), 0 = never
   std::string resp_address;   ///< host:port of its Redis-protocol port; "" = none
+  std::string signature;      ///< L2 settings and loader kind: members must agree on them
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_info& x) {
   return f(caf::meta::type_name("member_info"), x.id, x.address, x.state, x.epoch, x.share,
-           x.last_heartbeat_ms, x.resp_address);
+           x.last_heartbeat_ms, x.resp_address, x.signature);
 }
 
 /// The member list of the cluster as one node sees it.

@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -27,6 +29,21 @@ sigset_t block_stop_signals() {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+/// Why the cluster refused this node (set once by the membership actor's callback).
+std::mutex refusal_mutex;
+std::string refusal;
+
+/// The cluster refused us: remember why and wake main's sigwait, which exits 2.
+void refuse(const std::string& why) {
+  {
+    std::lock_guard<std::mutex> guard{refusal_mutex};
+    if (!refusal.empty())
+      return;
+    refusal = why;
+  }
+  ::kill(::getpid(), SIGTERM);
 }
 
 /// The --config-file=PATH argument, or CAF's default file name.
@@ -76,7 +93,7 @@ int main(int argc, char** argv) {
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
   caf::actor_system sys{cfg};
-  auto published = ac::start_published_node(sys, cfg);
+  auto published = ac::start_published_node(sys, cfg, refuse);
   if (!published) {
     spdlog::error("cannot listen on {}:{}: {}", cfg.node_host, cfg.node_port, published.error);
     return 2;
@@ -112,6 +129,16 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
+  {
+    std::lock_guard<std::mutex> guard{refusal_mutex};
+    if (!refusal.empty()) {
+      std::cerr << "actorcache-node: refused by the cluster: " << refusal << "\n";
+      spdlog::error("refused by the cluster: {}", refusal);
+      spdlog::shutdown();
+      std::cerr.flush();
+      _exit(2);  // never joined: nothing to drain or hand over, and no actor to wait for
+    }
+  }
   spdlog::info("signal {}: leaving the cluster and finishing in-flight requests", sig);
   ac::drain_and_leave(sys, *published, std::chrono::seconds(5));
   http.stop();

@@ -7,6 +7,7 @@
 
 #include <caf/atom.hpp>
 
+#include "actors/http_loader.hpp"
 #include "actors/loader.hpp"
 #include "core/eviction_policy.hpp"
 #include "messages/register_types.hpp"
@@ -57,7 +58,7 @@ node_config::node_config() {
     .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")
     .add(redis_batch_wait, "batch-wait", "extra wait for a batch to fill (0 = none)");
   opt_group{custom_options_, "loader"}
-    .add(loader_kind, "kind", "none, synthetic or features")
+    .add(loader_kind, "kind", "none, synthetic, features or http")
     .add(loader_cost, "cost", "synthetic: time one compute takes")
     .add(loader_value_size, "value-size", "synthetic: bytes of each value")
     .add(loader_workers, "workers", "concurrent computes; 0 = number of cores")
@@ -65,7 +66,10 @@ node_config::node_config() {
     .add(loader_spin, "spin", "synthetic: burn CPU instead of sleeping")
     .add(loader_fail_prefix, "fail-prefix", "synthetic: keys with this prefix fail (drills)")
     .add(loader_timeout, "timeout", "bound on one compute")
-    .add(loader_negative_ttl, "negative-ttl", "answer a failed key's error again for this long; 0 = off");
+    .add(loader_negative_ttl, "negative-ttl", "answer a failed key's error again for this long; 0 = off")
+    .add(loader_url, "url", "http loader: the service's URL, a template with {key}")
+    .add(loader_http_timeout, "http-timeout", "http loader: bound of one request")
+    .add(loader_retries, "retries", "http loader: further attempts after transport errors or 5xx");
   opt_group{custom_options_, "cluster"}
     .add(cluster_seeds, "seeds", "members to join, e.g. [\"127.0.0.1:7101\"]")
     .add(cluster_heartbeat_interval, "heartbeat-interval", "time between heartbeats")
@@ -107,7 +111,10 @@ std::string node_config::validate() {
   if (std::find(names.begin(), names.end(), cache_policy) == names.end())
     return "cache.policy: unknown policy '" + cache_policy + "' (lru, wtinylfu)";
   if (!known_loader_kind(loader_kind))
-    return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features)";
+    return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features, http)";
+  if (loader_kind == "http")
+    if (auto why = check_http_url(loader_url); !why.empty())
+      return "loader.url: " + why;
   if (redis_write_policy != "sync" && redis_write_policy != "l1-when-down")
     return "redis.write-policy: must be sync or l1-when-down (got '" + redis_write_policy + "')";
   if (resp_max_keys == 0)

@@ -52,7 +52,10 @@ struct node_config : caf::actor_system_config {
   uint32_t redis_batch_max = 128;
   caf::timespan redis_batch_wait = std::chrono::microseconds(0);
   // -- loader -------------------------------------------------------------------
-  std::string loader_kind = "none";          ///< none | synthetic | features
+  std::string loader_kind = "none";          ///< none | synthetic | features | http
+  std::string loader_url;                    ///< http: the service, a template with {key}
+  caf::timespan loader_http_timeout = std::chrono::seconds(10);  ///< http: bound of one attempt
+  uint32_t loader_retries = 2;               ///< http: further attempts after errors or 5xx
   caf::timespan loader_cost = std::chrono::milliseconds(0);
   uint32_t loader_value_size = 100;
   uint32_t loader_workers = 0;               ///< 0 = number of cores

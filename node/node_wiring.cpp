@@ -75,6 +75,9 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   lo.spin = cfg.loader_spin;
   lo.value_size = cfg.loader_value_size;
   lo.fail_prefix = cfg.loader_fail_prefix;
+  lo.url = cfg.loader_url;
+  lo.http_timeout = ms(cfg.loader_http_timeout);
+  lo.http_retries = cfg.loader_retries;
   lo.ttl_seconds = static_cast<uint32_t>(default_ttl.count());
   lo.node_id = id;
   std::string why;
@@ -137,6 +140,13 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   mc.host = cfg.node_host;
   mc.port = port;
   mc.resp_port = overrides.resp_port;
+  mc.refused = overrides.refused;
+  // What every member must share, or a third of the keys would read from another L2.
+  mc.signature = (cfg.redis_enabled ? "redis " + cfg.redis_host + ":" + std::to_string(cfg.redis_port)
+                                        + " db " + std::to_string(cfg.redis_db) + " prefix '"
+                                        + cfg.redis_key_prefix + "'"
+                                    : std::string{"no redis"})
+                 + ", loader " + cfg.loader_kind;
   mc.seeds = cfg.cluster_seeds;
   mc.heartbeat_interval = ms(cfg.cluster_heartbeat_interval);
   mc.failure_timeout = ms(cfg.cluster_failure_timeout);

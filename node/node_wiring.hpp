@@ -41,6 +41,8 @@ struct node_overrides {
   std::shared_ptr<memory_reader> memory;
   std::shared_ptr<cpu_reader> cpu;
   uint16_t resp_port = 0;  ///< the RESP port the caller bound, announced to the cluster
+  /// Called when the cluster refuses this node (id taken, settings differ); null = log only.
+  std::function<void(const std::string&)> refused;
 };
 
 /// Spawns the node's actors. `port` is the bound port (for the node id and announcements).

@@ -131,7 +131,8 @@ void enable_tls_if_configured(node_config& cfg) {
   cfg.set("openssl.cafile", cfg.tls_ca_file);
 }
 
-publish_result start_published_node(caf::actor_system& sys, const node_config& cfg) {
+publish_result start_published_node(caf::actor_system& sys, const node_config& cfg,
+                                    std::function<void(const std::string&)> refused) {
   publish_result out;
   if (cfg.tls_enabled) {
     out.error = check_tls_files(sys, cfg);
@@ -143,6 +144,7 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     port = pick_free_port(cfg.node_host);
   published_node node;
   node_overrides overrides;
+  overrides.refused = std::move(refused);
   if (auto why = bind_resp(cfg, node, overrides); !why.empty()) {
     out.error = why;
     return out;

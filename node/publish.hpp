@@ -37,7 +37,9 @@ void enable_tls_if_configured(node_config& cfg);
 
 /// Spawns the node's actors and publishes the front on node.host:node.port; opens the RESP
 /// port too (resp.enabled).
-publish_result start_published_node(caf::actor_system& sys, const node_config& cfg);
+/// `refused` is called if the cluster refuses this node (see node_overrides).
+publish_result start_published_node(caf::actor_system& sys, const node_config& cfg,
+                                    std::function<void(const std::string&)> refused = {});
 
 /// Stops accepting (and reading the RESP port), tells the cluster we leave, and waits (at most
 /// `bound`) until the node has no request in flight.

@@ -348,3 +348,60 @@ TEST_CASE("a frozen node is declared down and comes back, and a restarted node l
   WARN("SIGSTOP: declared down after " << down_after.count() << " ms (failure timeout "
                                        << ms(failure_timeout).count() << " ms)");
 }
+
+TEST_CASE("a get whose compute outlasts the client's timeout, retried through every node, is "
+          "computed once",
+          "[cluster][process]") {
+  SKIP_UNLESS_BUILT();
+  auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=3s"});
+  REQUIRE(logged(c->start(), *c));
+  REQUIRE(logged(c->converged(15s), *c));
+  // Each client times out after 1 s, retries once (the owner again: it is slow, not down),
+  // and gives up; every attempt joins the one flight at the owner.
+  for (auto route : {"--route=owner", "--route=any"}) {
+    INFO(route);
+    std::string key = std::string{"slow-"} + (route[8] == 'o' ? "owner" : "any");
+    std::vector<std::future<tool_result>> gets;
+    for (auto& n : c->nodes)
+      gets.push_back(std::async(std::launch::async, [&n, route, key] {
+        return n->client({route, "--timeout=1s", "get", key}, 30s);
+      }));
+    for (auto& f : gets)
+      CHECK(f.get().exit_code == 2);  // timed out, twice
+  }
+  REQUIRE(poll_until([&] { return total_computes(*c) == 2; }, 15s));
+  for (auto& n : c->nodes) {
+    CHECK(n->client({"get", "slow-owner"}, 10s).exit_code == 0);
+    CHECK(n->client({"--route=any", "get", "slow-any"}, 10s).exit_code == 0);
+  }
+  CHECK(total_computes(*c) == 2);  // one per key, however many nodes were asked
+}
+
+TEST_CASE("a node whose id is a live member's, or whose loader differs, is refused and exits 2",
+          "[cluster][process]") {
+  SKIP_UNLESS_BUILT();
+  ac::test::temp_dir dir{"ac-refuse-test"};
+  node_process a("a", {"--loader.kind=synthetic"}, dir.path());
+  REQUIRE(a.start());
+  auto seeds = "--cluster.seeds=[\"" + a.address() + "\"]";
+  SECTION("the same node.id as a live member") {
+    node_process twin("a", {seeds, "--loader.kind=synthetic"}, dir.path() + "/twin");
+    std::filesystem::create_directories(dir.path() + "/twin");
+    twin.start();  // it binds, then the cluster refuses it
+    REQUIRE(poll_until([&] { return !twin.alive(); }, 15s));
+    CHECK(twin.terminate() == std::optional<int>{2});
+    CHECK(tail_of(twin.log_file()).find("already a live member") != std::string::npos);
+  }
+  SECTION("another loader kind") {
+    node_process other("b", {seeds, "--loader.kind=none"}, dir.path());
+    other.start();
+    REQUIRE(poll_until([&] { return !other.alive(); }, 15s));
+    CHECK(other.terminate() == std::optional<int>{2});
+    CHECK(tail_of(other.log_file()).find("settings differ") != std::string::npos);
+  }
+  CHECK(tail_of(a.log_file()).find("refused") != std::string::npos);
+  CHECK(a.alive());
+  // The cluster stays as it was: one member.
+  auto m = a.console({"members", "--json"});
+  CHECK(m.out.find("\"state\":\"alive\"") != std::string::npos);
+}
