@@ -10,6 +10,7 @@
 
 #include "messages/errors.hpp"
 #include "tools/client/commands.hpp"
+#include "tools/client/key_command.hpp"
 #include "tools/common/cluster_directory.hpp"
 
 namespace {
@@ -20,6 +21,9 @@ constexpr const char* usage =
   "  put KEY VALUE [--ttl=S]      store a value; prints OK\n"
   "  mget KEY...                  one line per key: value or empty\n"
   "  del KEY                      prints 1 (erased) or 0 (absent)\n"
+  "  key --npy=FILE [--param=NAME=VALUE ...]\n"
+  "                               the feature key of the array (no node needed; equals\n"
+  "                               Python's actorcache.feature_key(array, NAME=VALUE, ...))\n"
   "  load [--clients=N --window=W --requests=R --keys=K --key-prefix=S --dist=uniform|zipf\n"
   "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --key-width=D --sequential\n"
   "        --auto-batch=N --fast-path=on|off --verify --json]\n"
@@ -35,6 +39,9 @@ constexpr const char* usage =
 using command_fn = int (*)(ac::client_context&, const std::vector<std::string>&);
 
 int run(int argc, char** argv) {
+  if (std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+      ac::is_key_command(args))
+    return ac::run_key_command(args);
   ac::client_config cfg;
   // cores-1 workers (1 on 2 cores): the multiplexer thread does the I/O; fewer workers mean
   // fewer futex hand-offs per request (bench/RESULTS.md).

@@ -1,0 +1,243 @@
+"""``AsyncCache``: the asyncio twin of ``Cache`` (redis.asyncio), same methods as coroutines.
+
+    cache = AsyncCache(["127.0.0.1:6391"])
+    await cache.set("k", array, ttl=60)
+    value = await cache.get_or_compute(key, compute)   # compute may be sync or async
+
+Use one AsyncCache per event loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+
+import redis
+import redis.asyncio as aioredis
+
+from . import codec
+from .client import NOT_A_TENSOR
+from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
+                     Unavailable, from_response_error, refused_value)
+from .options import KeyT, Options, key_bytes
+from .routing import Member, Routing, parse_members, split_address
+
+log = logging.getLogger("actorcache")
+T = TypeVar("T")
+
+
+class AsyncCache:
+    """An asyncio client of an actorcache cluster; see ``Cache`` for the semantics."""
+
+    def __init__(self, addresses: Union[str, Sequence[str]], password: Optional[str] = None,
+                 **options: Any) -> None:
+        self.options = Options(password=password, **options)
+        self._routing = Routing([addresses] if isinstance(addresses, str) else list(addresses),
+                                down_for=self.options.down_for)
+        self._clients: Dict[Tuple[str, float], aioredis.Redis] = {}
+
+    # -- the cache API -----------------------------------------------------------
+    async def get(self, key: KeyT) -> Optional[codec.Value]:
+        """The value of the key: bytes, an ndarray (for a tensor), or None when missing."""
+        return (await self.get_many([key]))[0]
+
+    async def get_many(self, keys: Sequence[KeyT]) -> List[Optional[codec.Value]]:
+        """Values of many keys, in the order asked: one batch per owner, owners in parallel."""
+        keys = list(keys)
+        out: List[Optional[codec.Value]] = [None] * len(keys)
+        await self._maybe_refresh()
+        parts: List[List[int]] = []
+        for idx in self._group_by_owner(keys).values():
+            parts += [idx[s:s + self.options.batch_keys] for s in range(0, len(idx), self.options.batch_keys)]
+
+        async def one(part: List[int]) -> None:
+            batch = [keys[i] for i in part]
+            vals = await self._on_key(batch[0], lambda c: self._get_batch(c, batch))
+            for i, v in zip(part, vals):
+                out[i] = v
+        await asyncio.gather(*(one(p) for p in parts))
+        return out
+
+    async def set(self, key: KeyT, value: Any, ttl: Optional[float] = None) -> None:
+        """Stores bytes, str (as UTF-8) or an ndarray (dtype and shape kept)."""
+        encoded = codec.encode_value(value)
+        args = codec.set_args(key, encoded, ttl)
+        try:
+            await self._on_key(key, lambda c: c.execute_command(*args))
+        except RequestError as e:
+            raise refused_value(e, codec.value_size(encoded)) from None
+
+    async def delete(self, key: KeyT) -> bool:
+        """Removes the key; True if it was there."""
+        return int(await self._on_key(key, lambda c: c.execute_command("DEL", key))) > 0
+
+    async def get_or_compute(self, key: KeyT, compute: Callable[[], Any], ttl: Optional[float] = None,
+                             lease_ms: int = 30000) -> codec.Value:
+        """As Cache.get_or_compute; compute() may return a value or an awaitable."""
+        wait = self.options.lease_wait(lease_ms)
+        kind, payload = codec.parse_lease_reply(await self._on_key(
+            key, lambda c: c.execute_command("AC.GETORLEASE", key, int(lease_ms)), wait=wait))
+        if kind == "value":
+            return payload
+        token: str = payload
+        try:
+            value = compute()
+            if inspect.isawaitable(value):
+                value = await value
+            encoded = codec.encode_value(value)
+        except BaseException:
+            await self._abandon(key, token)
+            raise
+        try:
+            await self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
+        except StaleLease as e:
+            log.warning("actorcache: lease on %r was taken over before the fill (%s)", key, e.reason)
+        except RequestError as e:
+            await self._abandon(key, token)
+            raise refused_value(e, codec.value_size(encoded)) from None
+        except BaseException:
+            await self._abandon(key, token)
+            raise
+        return codec.as_returned(value)
+
+    # -- cluster information -----------------------------------------------------
+    async def owner(self, key: KeyT) -> str:
+        """The RESP address of the key's owner as a node says (AC.OWNER)."""
+        reply = await self._on_key(key, lambda c: c.execute_command("AC.OWNER", key))
+        return reply.decode() if isinstance(reply, bytes) else str(reply)
+
+    async def members(self) -> List[Member]:
+        """The cluster's members, freshly asked (AC.MEMBERS)."""
+        await self._refresh()
+        return self._routing.members()
+
+    async def close(self) -> None:
+        """Closes every pooled connection."""
+        clients, self._clients = self._clients, {}
+        for c in clients.values():
+            await c.connection_pool.disconnect()
+
+    async def __aenter__(self) -> "AsyncCache":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    # -- batches -----------------------------------------------------------------
+    async def _get_batch(self, c: aioredis.Redis, keys: List[KeyT]) -> List[Optional[codec.Value]]:
+        out: List[Optional[codec.Value]] = [None] * len(keys)
+        rest = list(range(len(keys)))
+        if not self._routing.standalone and len(keys) == 1:  # no pipeline: ~40 us less
+            try:
+                out[0] = codec.parse_tensor_get(await c.execute_command("AC.TENSOR.GET", keys[0]))
+                rest = []
+            except redis.ResponseError as e:
+                err = from_response_error(e)
+                if not isinstance(err, NOT_A_TENSOR):
+                    raise err from None
+        elif not self._routing.standalone:
+            pipe = c.pipeline(transaction=False)
+            for k in keys:
+                pipe.execute_command("AC.TENSOR.GET", k)
+            rest = []
+            for i, r in enumerate(await pipe.execute(raise_on_error=False)):
+                if isinstance(r, redis.ResponseError):
+                    err = from_response_error(r)
+                    if not isinstance(err, NOT_A_TENSOR):
+                        raise err
+                    rest.append(i)
+                    continue
+                out[i] = codec.parse_tensor_get(r)
+        if rest:
+            values = await c.execute_command("MGET", *[keys[i] for i in rest])
+            for i, v in zip(rest, values):
+                out[i] = None if v is None else bytes(v)
+        return out
+
+    def _group_by_owner(self, keys: List[KeyT]) -> Dict[str, List[int]]:
+        groups: Dict[str, List[int]] = {}
+        for i, k in enumerate(keys):
+            groups.setdefault(self._routing.owner_address(key_bytes(k)), []).append(i)
+        return groups
+
+    async def _abandon(self, key: KeyT, token: str) -> None:
+        try:
+            await self._on_key(key, lambda c: c.execute_command("AC.ABANDON", key, token))
+        except CacheError as e:
+            log.warning("actorcache: could not abandon the lease on %r: %s", key, e)
+
+    # -- routing and failover ----------------------------------------------------
+    async def _on_key(self, key: KeyT, call: Callable[[aioredis.Redis], Awaitable[T]],
+                      wait: Optional[float] = None) -> T:
+        deadline = time.monotonic() + self.options.failover_window
+        pause = 0.05
+        while True:
+            try:
+                await self._maybe_refresh()
+                return await self._each(self._routing.candidates(key_bytes(key)), call, wait)
+            except Unavailable:
+                if time.monotonic() + pause > deadline:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.5)
+
+    async def _each(self, addresses: List[str], call: Callable[[aioredis.Redis], Awaitable[T]],
+                    wait: Optional[float]) -> T:
+        """As Cache._each: a broken connection once more, then the next member."""
+        last: CacheError = Unavailable("no member to ask")
+        for addr in addresses:
+            for attempt in (1, 2):
+                try:
+                    result = await call(self._client(addr, wait))
+                    self._routing.mark_up(addr)
+                    return result
+                except redis.AuthenticationError as e:
+                    raise AuthError(str(e)) from None
+                except (redis.ConnectionError, redis.TimeoutError, OSError, asyncio.TimeoutError) as e:
+                    timed_out = isinstance(e, (redis.TimeoutError, asyncio.TimeoutError))
+                    if attempt == 1 and not timed_out:
+                        continue
+                    self._routing.mark_down(addr)
+                    self._routing.refreshed_at = float("-inf")
+                    last = (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
+                except redis.ResponseError as e:
+                    err = from_response_error(e)
+                    if not isinstance(err, (Unavailable, Moved)):
+                        raise err from None
+                    last = err
+                    self._routing.refreshed_at = float("-inf")
+                break
+        raise last
+
+    async def _maybe_refresh(self) -> None:
+        if self._routing.is_stale(self.options.refresh_interval):
+            try:
+                await self._refresh()
+            except Unavailable:
+                if not self._routing.members() and not self._routing.standalone:
+                    raise
+
+    async def _refresh(self) -> None:
+        async def ask(c: aioredis.Redis) -> Any:
+            try:
+                return parse_members(await c.execute_command("AC.MEMBERS"))
+            except redis.ResponseError as e:
+                if isinstance(from_response_error(e), RequestError) and "unknown command" in str(e).lower():
+                    return None
+                raise
+        members = await self._each(self._routing.any_candidates(), ask, None)
+        if members is None:
+            self._routing.set_standalone()
+        else:
+            self._routing.update(members)
+
+    def _client(self, address: str, wait: Optional[float]) -> aioredis.Redis:
+        timeout = wait if wait is not None else self.options.socket_timeout
+        c = self._clients.get((address, timeout))
+        if c is None:
+            host, port = split_address(address)
+            pool = aioredis.ConnectionPool(**self.options.pool_kwargs(host, port, timeout, asyncio=True))
+            c = self._clients[(address, timeout)] = aioredis.Redis(connection_pool=pool)
+        return c
