@@ -501,9 +501,17 @@ void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string
       auto e = decode_entry(r.value);
       if (!e)
         return deliver(self, slot, error_reply(self, "BADVALUE the stored entry does not decode"));
-      if (e->kind != value_kind::tensor)
-        return deliver(self, slot, error_reply(self, "WRONGTYPE the value is not a tensor"));
       std::string out;
+      if (e->kind != value_kind::tensor) {
+        // Not a tensor: its bytes as a one-dimensional "bytes" array, so a client that asks
+        // for tensors gets any value in one round trip.
+        resp::array(out, 3);
+        resp::bulk(out, "bytes");
+        resp::array(out, 1);
+        resp::integer(out, static_cast<int64_t>(e->data.size()));
+        resp::bulk(out, e->data);
+        return deliver(self, slot, std::move(out));
+      }
       resp::array(out, 3);
       resp::bulk(out, to_string(e->dtype));
       resp::array(out, e->shape.size());

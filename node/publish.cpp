@@ -116,7 +116,11 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
   env->request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
     cfg.loader_timeout + cfg.redis_timeout * 4 + cfg.node_request_timeout);
   // A request's arguments: the largest value, and MSET / MGET of resp.max-keys keys.
-  env->limits.max_bulk_bytes = std::max<size_t>(cfg.cache_max_value_bytes, cfg.cache_max_key_bytes) + 1024;
+  // Room above the value limit, so a value somewhat too large gets VALUETOOLARGE and the
+  // connection stays; only a far larger declared bulk is a protocol error (memory bound).
+  env->limits.max_bulk_bytes =
+    std::max<size_t>({2 * static_cast<size_t>(cfg.cache_max_value_bytes), cfg.cache_max_key_bytes,
+                      size_t{8} << 20});
   env->limits.max_args = 2 * static_cast<size_t>(cfg.resp_max_keys) + 16;
   env->counters = std::make_shared<resp_counters>();
   return env;

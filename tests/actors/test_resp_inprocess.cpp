@@ -107,6 +107,14 @@ TEST_CASE("Tensors keep dtype and shape through AC.TENSOR.SET and AC.TENSOR.GET"
   CHECK(r->element[1]->element[1]->integer == 3);
   CHECK(std::string(r->element[2]->str, r->element[2]->len) == data);
   CHECK(str(c.run({"AC.TENSOR.SET", "bad", "float32", "2,3", "short"})).rfind("BADVALUE", 0) == 0);
+  // A bytes value reads as a one-dimensional "bytes" array.
+  REQUIRE(str(c.run({"SET", "plain", "abc"})) == "OK");
+  auto b = c.run({"AC.TENSOR.GET", "plain"});
+  REQUIRE(b->elements == 3);
+  CHECK(std::string(b->element[0]->str) == "bytes");
+  CHECK(b->element[1]->element[0]->integer == 3);
+  CHECK(std::string(b->element[2]->str) == "abc");
+  CHECK(c.run({"AC.TENSOR.GET", "nope"})->type == REDIS_REPLY_NIL);
   CHECK(str(c.run({"AC.TENSOR.SET", "bad", "complex7", "1", "x"})).rfind("ERR unknown dtype", 0) == 0);
 }
 
