@@ -459,6 +459,21 @@ bool parse_shape(const std::string& s, std::vector<uint64_t>& shape) {
   return shape.size() <= 32;
 }
 
+/// Completes an entry a client sent (payload, TTL, time, producer) and checks it; "" when it
+/// may be stored, else the error reply's text.
+std::string finish_entry(const resp_env& env, entry& e, std::string& value, int64_t ttl_s) {
+  if (auto p = value_problem(env, value); !p.empty())
+    return p;
+  e.data = std::move(value);
+  e.ttl_seconds = static_cast<uint32_t>(ttl_s);
+  e.created_at_ms = now_ms();
+  e.produced_by = env.node_id;
+  std::string why;
+  if (!validate_entry(e, &why))
+    return "BADVALUE " + why;
+  return {};
+}
+
 void cmd_tensor_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   auto& env = *self->state.env;
   int64_t ttl_s = 0;
@@ -476,15 +491,8 @@ void cmd_tensor_set(self_ptr self, const route_snapshot& snap, std::vector<std::
   e.dtype = *dtype;
   if (!parse_shape(argv[3], e.shape))
     return reply_error(self, "ERR invalid shape '" + argv[3] + "' (want d0,d1,...)");
-  if (auto p = value_problem(env, argv[4]); !p.empty())
+  if (auto p = finish_entry(env, e, argv[4], ttl_s); !p.empty())
     return reply_error(self, p);
-  e.data = std::move(argv[4]);
-  e.ttl_seconds = static_cast<uint32_t>(ttl_s);
-  e.created_at_ms = now_ms();
-  e.produced_by = env.node_id;
-  std::string why;
-  if (!validate_entry(e, &why))
-    return reply_error(self, "BADVALUE " + why);
   auto slot = open_slot(self);
   put_value(
     self, snap, argv[1], encode_entry(e), static_cast<uint32_t>(ttl_s), put_if::always,
@@ -609,15 +617,8 @@ void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string
       return reply_error(self, "ERR syntax error");
     }
   }
-  if (auto p = value_problem(env, argv[3]); !p.empty())
+  if (auto p = finish_entry(env, e, argv[3], ttl_s); !p.empty())
     return reply_error(self, p);
-  e.data = std::move(argv[3]);
-  e.ttl_seconds = static_cast<uint32_t>(ttl_s);
-  e.created_at_ms = now_ms();
-  e.produced_by = env.node_id;
-  std::string why;
-  if (!validate_entry(e, &why))
-    return reply_error(self, "BADVALUE " + why);
   auto slot = open_slot(self);
   auto encoded = encode_entry(e);
   auto ttl = static_cast<uint32_t>(ttl_s);

@@ -27,6 +27,19 @@ struct resp_fixture : node_fixture {
   ~resp_fixture() { listener.stop(); }
 };
 
+/// hiredis's argv form of a command (binary safe).
+struct argv_of {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  explicit argv_of(const std::vector<std::string>& args) {
+    for (auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+  }
+  int argc() const { return static_cast<int>(argv.size()); }
+};
+
 struct conn {
   redisContext* c;
   explicit conn(uint16_t port) {
@@ -38,24 +51,13 @@ struct conn {
   }
   ~conn() { redisFree(c); }
   reply_ptr run(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    return {static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(args.size()), argv.data(),
-                                                      lens.data())),
+    argv_of a{args};
+    return {static_cast<redisReply*>(redisCommandArgv(c, a.argc(), a.argv.data(), a.lens.data())),
             freeReplyObject};
   }
   void append(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    redisAppendCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data());
+    argv_of a{args};
+    redisAppendCommandArgv(c, a.argc(), a.argv.data(), a.lens.data());
   }
   reply_ptr next() {
     void* r = nullptr;
