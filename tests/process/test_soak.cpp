@@ -133,7 +133,12 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   // 80 % puts (about 48 MB written, three times the two nodes' L1 together).
   auto fill = run(client + "load --clients=4 --window=8 --requests=30000 --keys=25000 --value-size=2000"
                            " --get-ratio=0.2 --key-prefix=noise- --json", err_log, 120s);
-  CHECK(fill.rc == 0);
+  // Every request gets an answer; under redis.write-policy=sync a put Redis cannot take in time
+  // (this Redis fsyncs every write) is refused rather than acknowledged from L1, so a few
+  // refusals are allowed here: phase 3 checks that every acknowledged put survives.
+  INFO(fill.out);
+  CHECK(json_int(fill.out, "requests") == 30000);
+  CHECK(json_int(fill.out, "ok") >= 30000 * 95 / 100);
   // L1 really is at its budget now, so the RSS bound below means something.
   for (auto* n : {&a, &b}) {
     auto bytes = json_int(run(program_path("actorcache-console") + " " + n->addr() + " --timeout=2s stats --json", err_log).out, "bytes");
