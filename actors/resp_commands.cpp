@@ -71,15 +71,15 @@ void append_value(std::string& out, const lookup_result& r) {
     resp::nil(out);
     return;
   }
-  std::string why;
-  auto e = decode_entry(r.value, &why);
-  if (!e) {
+  std::string_view payload;
+  std::string scratch;
+  if (!payload_of(r.value, payload, scratch)) {
     // Shards validate every put and the coalescer every L2 read: this is a bug, not input.
-    spdlog::error("resp: an entry from a shard does not decode: {}", why);
+    spdlog::error("resp: an entry from a shard does not decode");
     resp::nil(out);
     return;
   }
-  resp::bulk(out, e->data);
+  resp::bulk(out, payload);
 }
 
 // -- checks -----------------------------------------------------------------------------------

@@ -313,6 +313,40 @@ std::optional<entry> decode_entry(std::string_view bytes, std::string* error) {
   return std::nullopt;
 }
 
+bool payload_of(std::string_view bytes, std::string_view& out, std::string& scratch) {
+  constexpr size_t word = sizeof(capnp::word);
+  auto aligned = reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0;
+  if (aligned && !bytes.empty() && bytes.size() % word == 0) {
+    try {
+      kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(bytes.data()),
+                                            bytes.size() / word);
+      capnp::ReaderOptions options;
+      options.traversalLimitInWords = std::max<uint64_t>(words.size() * 4, 64 * 1024);
+      options.nestingLimit = 8;
+      capnp::FlatArrayMessageReader reader(words, options);
+      auto value = reader.getRoot<schema::Entry>().getValue();
+      auto view = [](auto blob) {
+        return std::string_view{reinterpret_cast<const char*>(blob.begin()), blob.size()};
+      };
+      switch (value.which()) {
+        case schema::Entry::Value::BYTES: out = view(value.getBytes()); return true;
+        case schema::Entry::Value::TEXT: out = view(value.getText()); return true;
+        case schema::Entry::Value::JSON: out = view(value.getJson()); return true;
+        case schema::Entry::Value::TENSOR: out = view(value.getTensor().getData()); return true;
+        default: break;
+      }
+    } catch (...) {
+      // fall through to the full decode, which reports what is wrong
+    }
+  }
+  auto e = decode_entry(bytes);
+  if (!e)
+    return false;
+  scratch = std::move(e->data);
+  out = scratch;
+  return true;
+}
+
 std::string render_value(const entry& e) {
   if (e.kind != value_kind::tensor)
     return e.data;

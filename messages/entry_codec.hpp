@@ -71,6 +71,12 @@ std::string encode_entry(const entry& e);
 /// and a reason in *error (if given). Work is bounded by the input size (capnp traversal limit).
 std::optional<entry> decode_entry(std::string_view bytes, std::string* error = nullptr);
 
+/// The payload of an encoded entry (bytes, text, json or a tensor's row-major data) without
+/// decoding the rest: read in place when `bytes` is 8-aligned (no copy, no allocation: the
+/// RESP edge's hit path), else through decode_entry. False for bytes that do not decode; `out`
+/// then points into `scratch` or into `bytes`, valid while both live.
+bool payload_of(std::string_view bytes, std::string_view& out, std::string& scratch);
+
 /// What a CLI prints for the value: bytes/text/json as they are; a tensor as
 /// `tensor float32 [2,3] [1.5, 2, -0.25, ...]` (at most 64 elements, then `...`).
 std::string render_value(const entry& e);

@@ -10,7 +10,10 @@
 namespace ac {
 
 /// Where a found value came from.
-enum class tier : uint8_t { none = 0, l1 = 1, l2 = 2, compute = 3 };
+enum class tier : uint8_t {
+  none = 0, l1 = 1, l2 = 2, compute = 3,
+  payload = 4,  ///< client side only: `value` is the bare payload (read over RESP), not an Entry
+};
 
 /// One key's answer: found or not, and if found the encoded Entry (messages/entry.capnp).
 struct lookup_result {

@@ -23,6 +23,10 @@ int fail(const caf::error& err) { return fail(describe(err)); }
 
 // The printable value of a found entry; false (and a message) when its bytes are corrupt.
 bool render(const lookup_result& r, std::string& out) {
+  if (r.source == static_cast<uint8_t>(tier::payload)) {
+    out = r.value;  // read over RESP: the bare payload
+    return true;
+  }
   std::string why;
   auto e = decode_entry(r.value, &why);
   if (!e) {

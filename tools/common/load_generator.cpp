@@ -138,6 +138,11 @@ void count_lookup(load_client_state& st, const lookup_result& r) {
 }
 
 void check_value(load_client_state& st, const std::string& key, const lookup_result& r) {
+  if (r.source == static_cast<uint8_t>(tier::payload)) {  // read over RESP: the bare payload
+    if (r.value != verify_value(key, st.shared->opts.value_size))
+      ++st.result.wrong;
+    return;
+  }
   auto e = decode_entry(r.value);
   if (!e || e->data != verify_value(key, st.shared->opts.value_size))
     ++st.result.wrong;

@@ -46,10 +46,9 @@ void append_bulk(std::string& out, const std::string& s) {
 }
 
 // An MGET reply as the results of a get_many. The node's RESP port returns the stored value's
-// payload, not the encoded Entry that CAF remoting carries; the rest of the client (verify,
-// the `get` command) decodes Entries, so each payload is wrapped as a bytes Entry (no TTL,
-// no creation time, no writer: RESP does not carry them). False when an element is neither
-// nil nor a bulk string.
+// payload, not the encoded Entry that CAF remoting carries: results are marked tier::payload
+// and hold the bare bytes (verify and the `get` command read them as they are; wrapping each
+// in an Entry cost an encode per hit). False when an element is neither nil nor a bulk string.
 bool to_results(const redisReply& r, lookup_results& out) {
   out.clear();
   out.reserve(r.elements);
@@ -58,7 +57,8 @@ bool to_results(const redisReply& r, lookup_results& out) {
     lookup_result x;
     if (e->type == REDIS_REPLY_STRING) {
       x.found = true;
-      x.value = encode_entry(make_bytes_entry(std::string{e->str, e->len}, 0, 0, ""));
+      x.source = static_cast<uint8_t>(tier::payload);
+      x.value.assign(e->str, e->len);
     } else if (e->type != REDIS_REPLY_NIL) {
       return false;
     }
