@@ -23,13 +23,14 @@ echo "== redis-server on 127.0.0.1:$REDIS_PORT (L2)"
 
 # Three nodes from config/node{1,2,3}.ini; ports are picked free so the demo runs anywhere.
 P=($(free_port) $(free_port) $(free_port))
+R=($(free_port) $(free_port) $(free_port))   # their Redis-protocol (RESP) ports
 SEED="[\"127.0.0.1:${P[0]}\"]"
 for i in 1 2 3; do
-  port=${P[$((i-1))]}
-  "$BIN/actorcache-node" --config-file=config/node$i.ini --node.port="$port" --cluster.seeds="$SEED" \
-    --redis.enabled --redis.port="$REDIS_PORT" >"$WORK/node$i.log" 2>&1 &
-  PIDS+=($!); wait_port "$port"
-  echo "== node-$i on 127.0.0.1:$port (log: $WORK/node$i.log)"
+  port=${P[$((i-1))]}; rport=${R[$((i-1))]}
+  "$BIN/actorcache-node" --config-file=config/node$i.ini --node.port="$port" --resp.port="$rport" \
+    --cluster.seeds="$SEED" --redis.enabled --redis.port="$REDIS_PORT" >"$WORK/node$i.log" 2>&1 &
+  PIDS+=($!); wait_port "$port"; wait_port "$rport"
+  echo "== node-$i on 127.0.0.1:$port, RESP on 127.0.0.1:$rport (log: $WORK/node$i.log)"
 done
 NODES="--node=127.0.0.1:${P[0]} --node=127.0.0.1:${P[1]} --node=127.0.0.1:${P[2]}"
 
@@ -44,6 +45,40 @@ done
 echo "== one key: put on the cluster, read back from every node"
 "$BIN/actorcache-client" $NODES put greeting "hello from actorcache" --ttl=60
 for p in "${P[@]}"; do echo -n "node 127.0.0.1:$p says: "; "$BIN/actorcache-client" --node=127.0.0.1:$p get greeting; done
+
+echo "== any Redis client is a cluster client: redis-cli SET on node 1, GET on node 3"
+redis-cli -p "${R[0]}" SET from-redis-cli "hello over RESP" EX 60
+redis-cli -p "${R[2]}" GET from-redis-cli
+
+echo "== Python (clients/python): a feature key from a numpy array, one compute across 8 processes"
+PYTHONPATH=clients/python /usr/bin/python3 - "127.0.0.1:${R[0]}" <<'PY'
+import sys, time, multiprocessing as mp
+import numpy as np
+from actorcache import Cache, feature_key
+
+def worker(addr, q):
+    cache = Cache([addr])
+    market = np.arange(10 * 50 * 60, dtype=np.float32).reshape(10, 50, 60)
+    key = feature_key(market, fused_feature_dim=256, enable_fallback=True)
+    def extract():
+        time.sleep(0.5)                      # the expensive feature extraction
+        q.put("computed")
+        return (market.mean(axis=2) * 2).astype(np.float32)
+    features = cache.get_or_compute(key, extract, ttl=60)
+    q.put((features.dtype.name, features.shape))
+
+q = mp.Queue()
+procs = [mp.Process(target=worker, args=(sys.argv[1], q)) for _ in range(8)]
+[p.start() for p in procs]
+results = []
+while sum(r != "computed" for r in results) < len(procs):   # every process answers once
+    results.append(q.get(timeout=30))
+[p.join(30) for p in procs]
+while not q.empty():
+    results.append(q.get(timeout=1))
+print(f"computes: {results.count('computed')} for 8 processes; every process got",
+      {r for r in results if r != "computed"})
+PY
 
 echo "== a miss storm: 300 client actors ask for one missing key at once (one compute cluster-wide)"
 "$BIN/actorcache-client" $NODES load --clients=300 --window=1 --requests=300 --keys=1 --key-prefix=storm- --get-ratio=1
