@@ -156,16 +156,21 @@ TEST_CASE("A holder whose connection closes hands its lease to exactly one waite
   auto first = holder->run({"AC.GETORLEASE", "k", "30000"});
   REQUIRE(std::string(first->element[0]->str) == "lease");
   std::string old_token = first->element[1]->str;
+  auto waiting_is = [&](int64_t n) {
+    return f.eventually([&] {
+      for (auto& a : f.report().actors)
+        if (a.kind == "lease_keeper")
+          return a.counters["waiting"] == n;
+      return false;
+    });
+  };
+  // One after the other, so w1 is first in line (two connections' requests race otherwise).
   w1.append({"AC.GETORLEASE", "k", "30000"});
   redisBufferWrite(w1.c, nullptr);
+  REQUIRE(waiting_is(1));
   w2.append({"AC.GETORLEASE", "k", "30000"});
   redisBufferWrite(w2.c, nullptr);
-  CHECK(f.eventually([&] {
-    for (auto& a : f.report().actors)
-      if (a.kind == "lease_keeper")
-        return a.counters["waiting"] == 2;
-    return false;
-  }));
+  REQUIRE(waiting_is(2));
   holder.reset();  // the holder's process dies: its connection closes
   auto r1 = w1.next();
   REQUIRE(r1);
