@@ -1,0 +1,220 @@
+// RESP commands of actorcache's own: AC.OWNER, AC.MEMBERS, AC.TENSOR.SET/GET and the leases (AC.GETORLEASE, AC.FILL, AC.ABANDON).
+#include "actors/resp_command_parts.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace ac::resp_cmd {
+
+void cmd_owner(self_ptr self, const route_snapshot& snap, const std::string& key) {
+  auto addr = snap.ids.size() < 2 ? self->state.env->node_host + ":"
+                                      + std::to_string(self->state.env->resp_port)
+                                  : snap.owner_resp_address(key_hash(key));
+  if (addr.empty())
+    return reply_error(self, "UNAVAILABLE the owner of this key has no RESP port");
+  std::string out;
+  resp::bulk(out, addr);
+  reply_now(self, std::move(out));
+}
+
+void cmd_members(self_ptr self) {
+  auto slot = open_slot(self);
+  self->request(self->state.env->front, std::chrono::seconds(5), members_atom::value)
+    .then(
+      [self, slot](membership_view& v) {
+        std::string out;
+        resp::array(out, v.members.size());
+        for (auto& m : v.members) {
+          resp::array(out, 4);
+          resp::bulk(out, m.id);
+          resp::bulk(out, m.address);
+          resp::bulk(out, m.resp_address);
+          resp::bulk(out, m.state);
+        }
+        deliver(self, slot, std::move(out));
+      },
+      fail_slot(self, slot));
+}
+
+void cmd_tensor_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto& env = *self->state.env;
+  int64_t ttl_s = 0;
+  if (argv.size() == 7 && resp::to_lower(argv[5]) == "ex") {
+    if (!resp::parse_int(argv[6], ttl_s) || ttl_s <= 0 || ttl_s > (int64_t{1} << 30))
+      return reply_error(self, "ERR invalid expire time in 'ac.tensor.set' command");
+  } else if (argv.size() != 5) {
+    return reply_error(self, "ERR syntax error");
+  }
+  auto dtype = parse_dtype(argv[2]);
+  if (!dtype)
+    return reply_error(self, "ERR unknown dtype '" + argv[2] + "'");
+  entry e;
+  e.kind = value_kind::tensor;
+  e.dtype = *dtype;
+  if (!parse_shape(argv[3], e.shape))
+    return reply_error(self, "ERR invalid shape '" + argv[3] + "' (want d0,d1,...)");
+  if (auto p = finish_entry(env, e, argv[4], ttl_s); !p.empty())
+    return reply_error(self, p);
+  auto slot = open_slot(self);
+  put_value(
+    self, snap, argv[1], encode_entry(e), static_cast<uint32_t>(ttl_s), put_if::always,
+    [self, slot](bool) { deliver(self, slot, "+OK\r\n"); }, fail_slot(self, slot));
+}
+
+void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string& key) {
+  auto slot = open_slot(self);
+  ask_owner(
+    snap, key_hash(key),
+    [self, slot](lookup_result& r) {
+      if (!r.found)
+        return deliver(self, slot, "$-1\r\n");
+      auto e = decode_entry(r.value);
+      if (!e)
+        return deliver(self, slot, error_reply(self, "BADVALUE the stored entry does not decode"));
+      std::string out;
+      if (e->kind != value_kind::tensor) {
+        // Not a tensor: its bytes as a one-dimensional "bytes" array, so a client that asks
+        // for tensors gets any value in one round trip.
+        resp::array(out, 3);
+        resp::bulk(out, "bytes");
+        resp::array(out, 1);
+        resp::integer(out, static_cast<int64_t>(e->data.size()));
+        resp::bulk(out, e->data);
+        return deliver(self, slot, std::move(out));
+      }
+      resp::array(out, 3);
+      resp::bulk(out, to_string(e->dtype));
+      resp::array(out, e->shape.size());
+      for (auto d : e->shape)
+        resp::integer(out, static_cast<int64_t>(d));
+      resp::bulk(out, e->data);
+      deliver(self, slot, std::move(out));
+    },
+    fail_slot(self, slot), AC_ASK(self, snap, get_atom::value, key));
+}
+
+// -- leases -------------------------------------------------------------------------------------
+
+/// ask_owner for the lease keeper: the local one, or the owner node's through its front.
+template <class OnOk, class Routed, class Local>
+void ask_lease_owner(self_ptr self, const route_snapshot& snap, uint64_t h, OnOk on_ok,
+                     std::function<void(caf::error&)> on_err, Routed routed, Local local) {
+  if (auto peer = snap.owner_front(h))
+    routed(peer).then(std::move(on_ok), std::move(on_err));
+  else
+    local(self->state.env->leases).then(std::move(on_ok), std::move(on_err));
+}
+
+void append_lease_reply(std::string& out, lease_reply& r) {
+  if (r.leased) {
+    resp::array(out, 2);
+    resp::bulk(out, "lease");
+    resp::bulk(out, r.token);
+    return;
+  }
+  auto e = decode_entry(r.entry);
+  if (e && e->kind == value_kind::tensor) {
+    resp::array(out, 4);
+    resp::bulk(out, "tensor");
+    resp::bulk(out, to_string(e->dtype));
+    resp::array(out, e->shape.size());
+    for (auto d : e->shape)
+      resp::integer(out, static_cast<int64_t>(d));
+    resp::bulk(out, e->data);
+    return;
+  }
+  resp::array(out, 2);
+  resp::bulk(out, "value");
+  resp::bulk(out, e ? std::string_view{e->data} : std::string_view{});
+}
+
+void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  int64_t lease_ms = 0;
+  if (!resp::parse_int(argv[2], lease_ms) || lease_ms <= 0 || lease_ms > (int64_t{1} << 31))
+    return reply_error(self, "ERR lease-ms must be a positive integer");
+  auto slot = open_slot(self);
+  auto ms = static_cast<uint32_t>(lease_ms);
+  // A waiter may wait for the holder's whole lease, and then hold one itself.
+  auto timeout = std::max<std::chrono::milliseconds>(self->state.env->request_timeout,
+                                                     std::chrono::milliseconds(3 * lease_ms));
+  auto& key = argv[1];
+  ask_lease_owner(
+    self, snap, key_hash(key),
+    [self, slot](lease_reply& r) {
+      std::string out;
+      append_lease_reply(out, r);
+      deliver(self, slot, std::move(out));
+    },
+    fail_slot(self, slot),
+    [&](const front_actor& peer) {
+      return self->request(peer, timeout, route_atom::value, lease_atom::value, get_atom::value,
+                           key, ms, snap.epoch);
+    },
+    [&](const lease_actor& leases) {
+      return self->request(leases, timeout, lease_atom::value, get_atom::value, key, ms);
+    });
+}
+
+void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto& env = *self->state.env;
+  entry e;
+  e.kind = value_kind::bytes;
+  int64_t ttl_s = 0;
+  for (size_t i = 4; i < argv.size(); ++i) {
+    auto opt = resp::to_lower(argv[i]);
+    if (opt == "ex" && i + 1 < argv.size()) {
+      if (!resp::parse_int(argv[i + 1], ttl_s) || ttl_s <= 0 || ttl_s > (int64_t{1} << 30))
+        return reply_error(self, "ERR invalid expire time in 'ac.fill' command");
+      ++i;
+    } else if (opt == "tensor" && i + 2 < argv.size()) {
+      auto dtype = parse_dtype(argv[i + 1]);
+      if (!dtype)
+        return reply_error(self, "ERR unknown dtype '" + argv[i + 1] + "'");
+      if (!parse_shape(argv[i + 2], e.shape))
+        return reply_error(self, "ERR invalid shape '" + argv[i + 2] + "' (want d0,d1,...)");
+      e.kind = value_kind::tensor;
+      e.dtype = *dtype;
+      i += 2;
+    } else {
+      return reply_error(self, "ERR syntax error");
+    }
+  }
+  if (auto p = finish_entry(env, e, argv[3], ttl_s); !p.empty())
+    return reply_error(self, p);
+  auto slot = open_slot(self);
+  auto encoded = encode_entry(e);
+  auto ttl = static_cast<uint32_t>(ttl_s);
+  auto& key = argv[1];
+  auto& token = argv[2];
+  auto timeout = env.request_timeout;
+  ask_lease_owner(
+    self, snap, key_hash(key), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
+    fail_slot(self, slot),
+    [&](const front_actor& peer) {
+      return self->request(peer, timeout, route_atom::value, lease_atom::value, put_atom::value,
+                           key, token, encoded, ttl, snap.epoch);
+    },
+    [&](const lease_actor& leases) {
+      return self->request(leases, timeout, lease_atom::value, put_atom::value, key, token,
+                           encoded, ttl);
+    });
+}
+
+void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto slot = open_slot(self);
+  auto& key = argv[1];
+  auto& token = argv[2];
+  auto timeout = self->state.env->request_timeout;
+  ask_lease_owner(
+    self, snap, key_hash(key), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
+    fail_slot(self, slot),
+    [&](const front_actor& peer) {
+      return self->request(peer, timeout, route_atom::value, lease_atom::value,
+                           delete_atom::value, key, token, snap.epoch);
+    },
+    [&](const lease_actor& leases) {
+      return self->request(leases, timeout, lease_atom::value, delete_atom::value, key, token);
+    });
+}
+
+} // namespace ac::resp_cmd

@@ -1,0 +1,154 @@
+// Internal to the RESP command layer (see resp_command_parts.hpp): replies, checks, and values headed for a key's owner.
+#include "actors/resp_command_parts.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+namespace ac::resp_cmd {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// -- replies ----------------------------------------------------------------------------------
+
+std::string error_reply(self_ptr self, std::string_view text) {
+  self->state.env->counters->errors.fetch_add(1, std::memory_order_relaxed);
+  std::string out;
+  resp::error(out, text);
+  return out;
+}
+
+void reply_now(self_ptr self, std::string reply) { deliver(self, open_slot(self), std::move(reply)); }
+
+void reply_error(self_ptr self, std::string_view text) { reply_now(self, error_reply(self, text)); }
+
+void reply_ok(self_ptr self) { reply_now(self, "+OK\r\n"); }
+
+void reply_int(self_ptr self, int64_t n) {
+  std::string out;
+  resp::integer(out, n);
+  reply_now(self, std::move(out));
+}
+
+const char* code_of(errc e) {
+  switch (e) {
+    case errc::empty_key: return "EMPTYKEY";
+    case errc::key_too_long: return "KEYTOOLONG";
+    case errc::value_too_large: return "VALUETOOLARGE";
+    case errc::bad_value: return "BADVALUE";
+    case errc::overloaded: return "OVERLOADED";
+    case errc::compute_failed: return "COMPUTEFAILED";
+    case errc::unavailable: return "UNAVAILABLE";
+    case errc::l2_error: return "L2ERROR";
+    case errc::bad_request: return "BADREQUEST";
+    case errc::stale_lease: return "STALELEASE";
+    case errc::refused: return "REFUSED";
+    default: return "ERR";
+  }
+}
+
+/// Appends a found value's payload as a bulk string (a tensor gives its row-major bytes).
+void append_value(std::string& out, const lookup_result& r) {
+  if (!r.found) {
+    resp::nil(out);
+    return;
+  }
+  std::string_view payload;
+  std::string scratch;
+  if (!payload_of(r.value, payload, scratch)) {
+    // Shards validate every put and the coalescer every L2 read: this is a bug, not input.
+    spdlog::error("resp: an entry from a shard does not decode");
+    resp::nil(out);
+    return;
+  }
+  resp::bulk(out, payload);
+}
+
+// -- checks -----------------------------------------------------------------------------------
+
+/// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
+std::string key_problem(const resp_env& env, const std::string& key) {
+  switch (validate_key(key, env.max_key_bytes)) {
+    case key_error::none: return {};
+    case key_error::empty: return "EMPTYKEY the key is empty";
+    case key_error::too_long:
+      return "KEYTOOLONG key of " + std::to_string(key.size()) + " bytes exceeds cache.max-key-bytes="
+             + std::to_string(env.max_key_bytes);
+  }
+  return "ERR invalid key";
+}
+
+
+std::function<void(caf::error&)> fail_slot(self_ptr self, uint64_t slot) {
+  return [self, slot](caf::error& err) { deliver(self, slot, error_reply(self, resp_error_text(err))); };
+}
+
+/// Stores one value at its owner; `then` gets whether the condition let it be stored.
+void put_value(self_ptr self, const route_snapshot& snap, const std::string& key, std::string encoded,
+               uint32_t ttl, put_if cond, std::function<void(bool)> then,
+               std::function<void(caf::error&)> on_err) {
+  auto h = key_hash(key);
+  auto c = static_cast<uint8_t>(cond);
+  ask_owner(snap, h, [then](bool stored) { then(stored); }, std::move(on_err),
+            AC_ASK(self, snap, put_atom::value, key, encoded, ttl, c));
+}
+
+std::string encode_bytes(const resp_env& env, std::string value, uint32_t ttl) {
+  return encode_entry(make_bytes_entry(std::move(value), ttl, now_ms(), env.node_id));
+}
+
+std::string value_problem(const resp_env& env, const std::string& value) {
+  if (value.size() <= env.max_value_bytes)
+    return {};
+  return "VALUETOOLARGE value of " + std::to_string(value.size())
+         + " bytes exceeds cache.max-value-bytes=" + std::to_string(env.max_value_bytes);
+}
+
+std::string int_reply(int64_t n) {
+  std::string out;
+  resp::integer(out, n);
+  return out;
+}
+
+// -- tensors ------------------------------------------------------------------------------------
+
+/// Parses "10,50,60" into dimensions; false on anything but comma-separated integers >= 0.
+bool parse_shape(const std::string& s, std::vector<uint64_t>& shape) {
+  shape.clear();
+  if (s.empty() || s == "()" || s == "scalar")
+    return true;
+  size_t start = 0;
+  while (start <= s.size()) {
+    auto comma = s.find(',', start);
+    auto part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    int64_t d = 0;
+    if (!resp::parse_int(part, d) || d < 0)
+      return false;
+    shape.push_back(static_cast<uint64_t>(d));
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  return shape.size() <= 32;
+}
+
+/// Completes an entry a client sent (payload, TTL, time, producer) and checks it; "" when it
+/// may be stored, else the error reply's text.
+std::string finish_entry(const resp_env& env, entry& e, std::string& value, int64_t ttl_s) {
+  if (auto p = value_problem(env, value); !p.empty())
+    return p;
+  e.data = std::move(value);
+  e.ttl_seconds = static_cast<uint32_t>(ttl_s);
+  e.created_at_ms = now_ms();
+  e.produced_by = env.node_id;
+  std::string why;
+  if (!validate_entry(e, &why))
+    return "BADVALUE " + why;
+  return {};
+}
+
+} // namespace ac::resp_cmd

@@ -1,0 +1,109 @@
+// Internal to the RESP command layer: reply helpers, routing a request to its key's owner, and the commands each resp_*_commands.cpp implements.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/resp_commands.hpp"
+#include "core/key_normalization.hpp"
+#include "core/resp_reply.hpp"
+#include "messages/entry_codec.hpp"
+#include "messages/errors.hpp"
+
+namespace ac::resp_cmd {
+
+using self_ptr = resp_session_actor*;
+using resp::command_id;
+
+// -- replies (resp_command_parts.cpp) ---------------------------------------------------------
+
+int64_t now_ms();
+/// An error reply (counted): `-CODE message`.
+std::string error_reply(self_ptr self, std::string_view text);
+void reply_now(self_ptr self, std::string reply);
+void reply_error(self_ptr self, std::string_view text);
+void reply_ok(self_ptr self);
+void reply_int(self_ptr self, int64_t n);
+std::string int_reply(int64_t n);
+/// The RESP code word of a node error ("KEYTOOLONG", ...).
+const char* code_of(errc e);
+/// Appends a found value's payload as a bulk string (nil for a miss).
+void append_value(std::string& out, const lookup_result& r);
+/// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
+std::string key_problem(const resp_env& env, const std::string& key);
+/// Fills `slot` with the error reply of a failed request.
+std::function<void(caf::error&)> fail_slot(self_ptr self, uint64_t slot);
+std::string encode_bytes(const resp_env& env, std::string value, uint32_t ttl);
+std::string value_problem(const resp_env& env, const std::string& value);
+bool parse_shape(const std::string& s, std::vector<uint64_t>& shape);
+std::string finish_entry(const resp_env& env, entry& e, std::string& value, int64_t ttl_s);
+
+// -- routing --------------------------------------------------------------------------------
+
+// -- routing ------------------------------------------------------------------------------------
+
+/// Sends a request for one key to its owner: `local(shard)` when this node owns it, else
+/// `routed(front)` to the owner node's front (forwarded at most once: the owner serves a
+/// routed request whatever it believes). Both return the request's response handle.
+template <class OnOk, class Routed, class Local>
+void ask_owner(const route_snapshot& snap, uint64_t h, OnOk on_ok,
+               std::function<void(caf::error&)> on_err, Routed routed, Local local) {
+  if (auto peer = snap.owner_front(h))
+    routed(peer).then(std::move(on_ok), std::move(on_err));
+  else
+    local(snap.shard_for(h)).then(std::move(on_ok), std::move(on_err));
+}
+
+/// ask_owner's two requests for a message `xs...`: as is to a shard, routed to a peer front.
+#define AC_ASK(self, snap, ...)                                                             \
+  [&](const front_actor& peer) {                                                          \
+    return self->request(peer, self->state.env->request_timeout, route_atom::value,        \
+                         __VA_ARGS__, snap.epoch);                                         \
+  },                                                                                        \
+  [&](const shard_actor& shard) {                                                         \
+    return self->request(shard, self->state.env->request_timeout, __VA_ARGS__);            \
+  }
+
+/// Stores one value at its owner; `then` gets whether the condition let it be stored.
+void put_value(self_ptr self, const route_snapshot& snap, const std::string& key, std::string encoded,
+               uint32_t ttl, put_if cond, std::function<void(bool)> then,
+               std::function<void(caf::error&)> on_err);
+
+// -- keys and values (resp_data_commands.cpp) -------------------------------------------------
+
+void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key);
+void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+void cmd_setex(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+void cmd_mset(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+void cmd_del(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+/// One keyspace request per key; `reply` turns the summed answers into the reply.
+void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t arg,
+                   const std::vector<std::string>& keys,
+                   std::function<std::string(int64_t total)> reply);
+void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv, bool ms);
+void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, bool ms);
+void cmd_dbsize(self_ptr self, const route_snapshot& snap);
+
+// -- the cluster, tensors and leases (resp_cluster_commands.cpp) ------------------------------
+
+void cmd_owner(self_ptr self, const route_snapshot& snap, const std::string& key);
+void cmd_members(self_ptr self);
+void cmd_tensor_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string& key);
+void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+
+// -- connection and server (resp_server_commands.cpp) -----------------------------------------
+
+void cmd_auth(self_ptr self, std::vector<std::string>& argv);
+void cmd_hello(self_ptr self, std::vector<std::string>& argv);
+void cmd_client(self_ptr self, std::vector<std::string>& argv);
+void cmd_command(self_ptr self, std::vector<std::string>& argv);
+void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+
+} // namespace ac::resp_cmd

@@ -1,0 +1,270 @@
+// RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE.
+#include "actors/resp_command_parts.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "actors/stats_helpers.hpp"
+
+namespace ac::resp_cmd {
+
+// -- commands -----------------------------------------------------------------------------------
+
+void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) {
+  auto slot = open_slot(self);
+  auto h = key_hash(key);
+  ask_owner(
+    snap, h,
+    [self, slot](lookup_result& r) {
+      std::string out;
+      append_value(out, r);
+      deliver(self, slot, std::move(out));
+    },
+    fail_slot(self, slot), AC_ASK(self, snap, get_atom::value, key));
+}
+
+/// Keys of one command bound for the same place, with their positions.
+struct key_group {
+  std::vector<size_t> idx;
+  std::vector<std::string> keys;
+};
+
+void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto slot = open_slot(self);
+  size_t n = argv.size() - 1;
+  std::map<uint32_t, key_group> local;                                 // by shard
+  std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote; // by owner
+  auto shards = static_cast<uint32_t>(snap.shards.size());
+  for (size_t i = 0; i < n; ++i) {
+    auto& key = argv[i + 1];
+    auto h = key_hash(key);
+    key_group* g;
+    if (auto peer = snap.owner_front(h)) {
+      auto& r = remote[peer.address()];
+      r.first = peer;
+      g = &r.second;
+    } else {
+      g = &local[shard_of(h, shards)];
+    }
+    g->idx.push_back(i);
+    g->keys.push_back(std::move(key));
+  }
+  struct gather {
+    lookup_results results;
+    size_t pending;
+    bool done = false;
+  };
+  auto all = std::make_shared<gather>(gather{lookup_results(n), local.size() + remote.size()});
+  auto finish = [self, slot, all] {
+    std::string out;
+    resp::array(out, all->results.size());
+    for (auto& r : all->results)
+      append_value(out, r);
+    deliver(self, slot, std::move(out));
+  };
+  auto part_done = [all, finish](const std::vector<size_t>& idx, lookup_results& part) {
+    if (all->done)
+      return;
+    for (size_t j = 0; j < idx.size() && j < part.size(); ++j)
+      all->results[idx[j]] = std::move(part[j]);
+    if (--all->pending == 0) {
+      all->done = true;
+      finish();
+    }
+  };
+  auto on_err = [self, slot, all](caf::error& err) {
+    if (!all->done) {
+      all->done = true;
+      deliver(self, slot, error_reply(self, resp_error_text(err)));
+    }
+  };
+  auto timeout = self->state.env->request_timeout;
+  for (auto& [s, g] : local)
+    self->request(snap.shards[s], timeout, get_many_atom::value, std::move(g.keys))
+      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); }, on_err);
+  for (auto& kv : remote) {
+    auto& [peer, g] = kv.second;
+    self->request(peer, timeout, route_atom::value, get_many_atom::value, std::move(g.keys), snap.epoch)
+      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); }, on_err);
+  }
+}
+
+
+void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto& env = *self->state.env;
+  int64_t ttl_ms = 0;
+  put_if cond = put_if::always;
+  for (size_t i = 3; i < argv.size(); ++i) {
+    auto opt = resp::to_lower(argv[i]);
+    if ((opt == "ex" || opt == "px") && i + 1 < argv.size() && ttl_ms == 0) {
+      int64_t n = 0;
+      if (!resp::parse_int(argv[i + 1], n))
+        return reply_error(self, "ERR value is not an integer or out of range");
+      if (n <= 0 || n > (opt == "ex" ? int64_t{1} << 30 : int64_t{1} << 40))
+        return reply_error(self, "ERR invalid expire time in 'set' command");
+      ttl_ms = opt == "ex" ? n * 1000 : n;
+      ++i;
+    } else if (opt == "nx" && cond == put_if::always) {
+      cond = put_if::absent;
+    } else if (opt == "xx" && cond == put_if::always) {
+      cond = put_if::present;
+    } else {
+      return reply_error(self, "ERR syntax error");
+    }
+  }
+  if (auto p = value_problem(env, argv[2]); !p.empty())
+    return reply_error(self, p);
+  // L1 keeps whole seconds: a PX below one second lives one second.
+  auto ttl = static_cast<uint32_t>((ttl_ms + 999) / 1000);
+  auto slot = open_slot(self);
+  put_value(
+    self, snap, argv[1], encode_bytes(env, std::move(argv[2]), ttl), ttl, cond,
+    [self, slot](bool stored) { deliver(self, slot, stored ? "+OK\r\n" : "$-1\r\n"); },
+    fail_slot(self, slot));
+}
+
+void cmd_setex(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  int64_t secs = 0;
+  if (!resp::parse_int(argv[2], secs))
+    return reply_error(self, "ERR value is not an integer or out of range");
+  if (secs <= 0 || secs > (int64_t{1} << 30))
+    return reply_error(self, "ERR invalid expire time in 'setex' command");
+  std::vector<std::string> as_set{argv[0], argv[1], std::move(argv[3]), "EX", argv[2]};
+  cmd_set(self, snap, as_set);
+}
+
+/// Answers of one request per key, gathered: the sum (DEL, EXISTS) or a count down (MSET).
+struct per_key_gather {
+  int64_t total = 0;
+  size_t pending = 0;
+  bool done = false;
+};
+
+void cmd_mset(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto& env = *self->state.env;
+  if (argv.size() % 2 != 1)
+    return reply_error(self, resp::wrong_arity_error("mset"));
+  for (size_t i = 2; i < argv.size(); i += 2)
+    if (auto p = value_problem(env, argv[i]); !p.empty())
+      return reply_error(self, p);
+  auto slot = open_slot(self);
+  auto g = std::make_shared<per_key_gather>();
+  g->pending = (argv.size() - 1) / 2;
+  auto on_err = [self, slot, g](caf::error& err) {
+    if (!g->done) {
+      g->done = true;
+      deliver(self, slot, error_reply(self, resp_error_text(err)));
+    }
+  };
+  auto default_ttl = 0u;
+  for (size_t i = 1; i + 1 < argv.size(); i += 2)
+    put_value(
+      self, snap, argv[i], encode_bytes(env, std::move(argv[i + 1]), default_ttl), default_ttl,
+      put_if::always,
+      [self, slot, g](bool) {
+        if (!g->done && --g->pending == 0) {
+          g->done = true;
+          deliver(self, slot, "+OK\r\n");
+        }
+      },
+      on_err);
+}
+
+void cmd_del(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto slot = open_slot(self);
+  auto g = std::make_shared<per_key_gather>();
+  g->pending = argv.size() - 1;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    auto h = key_hash(argv[i]);
+    ask_owner(
+      snap, h,
+      [self, slot, g](bool erased) {
+        g->total += erased ? 1 : 0;
+        if (!g->done && --g->pending == 0) {
+          g->done = true;
+          std::string out;
+          resp::integer(out, g->total);
+          deliver(self, slot, std::move(out));
+        }
+      },
+      [self, slot, g](caf::error& err) {
+        if (!g->done) {
+          g->done = true;
+          deliver(self, slot, error_reply(self, resp_error_text(err)));
+        }
+      },
+      AC_ASK(self, snap, delete_atom::value, argv[i]));
+  }
+}
+
+/// One keyspace request per key; `reply` turns the answers into the reply.
+void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t arg,
+                   const std::vector<std::string>& keys,
+                   std::function<std::string(int64_t total)> reply) {
+  auto slot = open_slot(self);
+  auto g = std::make_shared<per_key_gather>();
+  g->pending = keys.size();
+  auto o = static_cast<uint8_t>(op);
+  for (auto& key : keys) {
+    ask_owner(
+      snap, key_hash(key),
+      [self, slot, g, reply](int64_t n) {
+        g->total += n;
+        if (!g->done && --g->pending == 0) {
+          g->done = true;
+          deliver(self, slot, reply(g->total));
+        }
+      },
+      [self, slot, g](caf::error& err) {
+        if (!g->done) {
+          g->done = true;
+          deliver(self, slot, error_reply(self, resp_error_text(err)));
+        }
+      },
+      AC_ASK(self, snap, keyspace_atom::value, o, key, arg));
+  }
+}
+
+
+void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv, bool ms) {
+  if (argv.size() > 3)
+    return reply_error(self, "ERR Unsupported option " + argv[3]);
+  int64_t n = 0;
+  if (!resp::parse_int(argv[2], n) || n > (int64_t{1} << 40) || n < -(int64_t{1} << 40))
+    return reply_error(self, "ERR value is not an integer or out of range");
+  keyspace_each(self, snap, key_op::expire, ms ? n : n * 1000, {argv[1]}, int_reply);
+}
+
+void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, bool ms) {
+  keyspace_each(self, snap, key_op::pttl, 0, {key}, [ms](int64_t left) {
+    if (left < 0 || ms)
+      return int_reply(left);
+    return int_reply(left / 1000);
+  });
+}
+
+void cmd_dbsize(self_ptr self, const route_snapshot& snap) {
+  auto slot = open_slot(self);
+  auto g = std::make_shared<per_key_gather>();
+  g->pending = snap.shards.size();
+  for (auto& s : snap.shards)
+    self->request(s, std::chrono::seconds(5), stats_atom::value)
+      .then(
+        [self, slot, g](std::vector<actor_stats>& rows) {
+          if (!rows.empty())
+            g->total += counter_of(rows[0], "entries");
+          if (!g->done && --g->pending == 0) {
+            g->done = true;
+            deliver(self, slot, int_reply(g->total));
+          }
+        },
+        [self, slot, g](caf::error& err) {
+          if (!g->done) {
+            g->done = true;
+            deliver(self, slot, error_reply(self, resp_error_text(err)));
+          }
+        });
+}
+
+} // namespace ac::resp_cmd
