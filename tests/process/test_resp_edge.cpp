@@ -296,7 +296,8 @@ TEST_CASE("2,000 idle connections neither stop the node nor slow another client"
   auto start = std::chrono::steady_clock::now();
   CHECK(str(r.run({"SET", "a", "1"}).get()) == "OK");
   CHECK(str(r.run({"GET", "a"}).get()) == "1");
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  // Generous on a loaded 2-core CI box; a node stalled by the idle connections takes far longer.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
   for (int fd : idle)
     ::close(fd);
   CHECK(n.node.alive());
