@@ -1,5 +1,6 @@
 // The coalescer actor (see coalescer.hpp): L2 first, then compute, once per key in flight.
 #include "actors/coalescer.hpp"
+#include "core/ttl_clock.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -13,18 +14,12 @@ namespace {
 
 using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 /// Seconds an L2 value has left, from the lifetime written into its Entry (at least 1).
 uint32_t remaining_ttl(const entry& e, uint32_t fallback) {
   if (e.ttl_seconds == 0)
     return fallback;
   auto end_ms = e.created_at_ms + int64_t{e.ttl_seconds} * 1000;
-  auto left = (end_ms - now_ms()) / 1000;
+  auto left = (end_ms - unix_ms()) / 1000;
   return left >= 1 ? static_cast<uint32_t>(left) : 1;
 }
 

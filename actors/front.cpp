@@ -48,14 +48,19 @@ front_actor owner_front(self_ptr self, uint64_t hash) {
   return {};
 }
 
-/// Where a routed request goes when this node does not own its key: the owner's front when
-/// the sender routed it with an older membership epoch than ours (its view is stale), else
-/// nobody (this node serves it). Each re-route stamps our newer epoch, so a request can only
-/// move towards newer views and never loops.
-front_actor reroute_of(self_ptr self, uint64_t hash, uint64_t msg_epoch) {
-  if (msg_epoch >= self->state.routes.epoch)
-    return {};
-  return owner_front(self, hash);
+/// Serves a routed request for key hash `h` here, or, when the sender routed it with an older
+/// membership epoch than ours and another node owns the key, forwards it to the owner: non-owners
+/// forward, they do not load. The forward carries our newer epoch, so a request only moves
+/// towards newer views and never loops.
+template <class R, class... Ts>
+caf::result<R> serve_routed(self_ptr self, uint64_t h, uint64_t msg_epoch, const Ts&... xs) {
+  auto& st = self->state;
+  if (msg_epoch < st.routes.epoch)
+    if (auto owner = owner_front(self, h)) {
+      ++st.forwarded;
+      return self->delegate(owner, route_atom::value, xs..., st.routes.epoch);
+    }
+  return self->delegate(shard_for(self, h), xs...);
 }
 
 /// Keys of one batch that go to the same place, with their positions in the batch.
@@ -316,13 +321,7 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      auto h = key_hash(key);
-      // Non-owners forward, they do not load: one compute per key however the caller routed.
-      if (auto owner = reroute_of(self, h, epoch)) {
-        ++self->state.forwarded;
-        return self->delegate(owner, route_atom::value, get_atom::value, key, self->state.routes.epoch);
-      }
-      return self->delegate(shard_for(self, h), get_atom::value, key);
+      return serve_routed<lookup_result>(self, key_hash(key), epoch, get_atom::value, key);
     },
     [=](route_atom, get_many_atom, std::vector<std::string>& keys, uint64_t) {
       ++self->state.handled;
@@ -333,13 +332,7 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      auto h = key_hash(key);
-      if (auto owner = reroute_of(self, h, epoch)) {
-        ++self->state.forwarded;
-        return self->delegate(owner, route_atom::value, put_atom::value, key, value, ttl,
-                              self->state.routes.epoch);
-      }
-      return self->delegate(shard_for(self, h), put_atom::value, key, value, ttl);
+      return serve_routed<bool>(self, key_hash(key), epoch, put_atom::value, key, value, ttl);
     },
     [=](route_atom, put_atom, const std::string& key, const std::string& value, uint32_t ttl,
         uint8_t cond, uint64_t) -> caf::result<bool> {
@@ -373,12 +366,7 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      auto h = key_hash(key);
-      if (auto owner = reroute_of(self, h, epoch)) {
-        ++self->state.forwarded;
-        return self->delegate(owner, route_atom::value, delete_atom::value, key, self->state.routes.epoch);
-      }
-      return self->delegate(shard_for(self, h), delete_atom::value, key);
+      return serve_routed<bool>(self, key_hash(key), epoch, delete_atom::value, key);
     },
     [=](report_atom) { return self->delegate(self->state.metrics, report_atom::value); },
     [=](stats_atom) { return make_stats(self); },

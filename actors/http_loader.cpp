@@ -1,5 +1,6 @@
 // The http loader (see http_loader.hpp): cpp-httplib's client, retries with backoff, the breaker.
 #include "actors/http_loader.hpp"
+#include "core/ttl_clock.hpp"
 
 #include <mutex>
 #include <random>
@@ -14,12 +15,6 @@
 namespace ac {
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// Splits http://host[:port]/path into the client's base and the path template.
 bool split_url(const std::string& url, std::string& base, std::string& path) {
@@ -142,7 +137,7 @@ private:
       e.kind = value_kind::bytes;
     }
     e.ttl_seconds = opts_.ttl_seconds;
-    e.created_at_ms = now_ms();
+    e.created_at_ms = unix_ms();
     e.produced_by = opts_.node_id;
     std::string why;
     if (!validate_entry(e, &why))

@@ -1,5 +1,6 @@
 // The built-in loaders: synthetic (cost + size, for tests and benchmarks) and features.
 #include "actors/loader.hpp"
+#include "core/ttl_clock.hpp"
 
 #include <thread>
 
@@ -10,12 +11,6 @@
 namespace ac {
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// Takes `cost` per key and returns `value_size` bytes derived from the key, so any node
 /// computes the same value for the same key.
@@ -48,7 +43,7 @@ public:
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);
     out.what = loader_outcome::status::value;
-    out.value = make_bytes_entry(std::move(value), opts_.ttl_seconds, now_ms(), opts_.node_id);
+    out.value = make_bytes_entry(std::move(value), opts_.ttl_seconds, unix_ms(), opts_.node_id);
     out.value.compute_micros = static_cast<uint32_t>(us.count());
     return out;
   }
@@ -78,7 +73,7 @@ public:
       std::chrono::steady_clock::now() - start);
     out.what = loader_outcome::status::value;
     out.value = make_tensor_entry(features, {spec->cols, features_per_column}, opts_.ttl_seconds,
-                                  now_ms(), opts_.node_id,
+                                  unix_ms(), opts_.node_id,
                                   static_cast<uint32_t>(us.count()));
     return out;
   }

@@ -2,6 +2,7 @@
 // list, local failure detection. Every member heartbeats every other, so each node decides
 // "down" from its own evidence; gossip only introduces members and spreads leaves.
 #include "actors/membership.hpp"
+#include "core/ttl_clock.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -31,15 +32,9 @@ struct state {
   bool leaving = false;
 };
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 member_info self_info(const state& st) {
   return member_info{st.cfg.self_id, st.cfg.host + ":" + std::to_string(st.cfg.port),
-                     st.leaving ? "left" : "alive", st.epoch, 0, wall_ms(),
+                     st.leaving ? "left" : "alive", st.epoch, 0, unix_ms(),
                      st.cfg.resp_port != 0 ? st.cfg.host + ":" + std::to_string(st.cfg.resp_port)
                                            : std::string{},
                      st.cfg.signature};
@@ -176,7 +171,7 @@ void connect(membership_actor::pointer self, std::shared_ptr<state> sp, const st
               }
               if (it != sp->peers.end()) {
                 it->second.last_seen = clock::now();
-                it->second.info.last_heartbeat_ms = wall_ms();
+                it->second.info.last_heartbeat_ms = unix_ms();
                 set_state(self, *sp, it->second, "alive");
                 publish_routes(self, *sp);
               }
@@ -231,7 +226,7 @@ void tick(membership_actor::pointer self, std::shared_ptr<state> sp) {
             return;
           it->second.heartbeat_out = false;
           it->second.last_seen = clock::now();
-          it->second.info.last_heartbeat_ms = wall_ms();
+          it->second.info.last_heartbeat_ms = unix_ms();
           if (it->second.info.state != "left")
             set_state(self, *sp, it->second, "alive");
           merge(self, sp, v);
@@ -260,7 +255,7 @@ void heard_from(membership_actor::pointer self, std::shared_ptr<state> sp, const
     p.front = front_actor{};
   }
   p.last_seen = clock::now();
-  p.info.last_heartbeat_ms = wall_ms();
+  p.info.last_heartbeat_ms = unix_ms();
   if (m.state == "left") {
     set_state(self, st, p, "left");
     return;

@@ -1,17 +1,12 @@
 // Internal to the RESP command layer (see resp_command_parts.hpp): replies, checks, and values headed for a key's owner.
 #include "actors/resp_command_parts.hpp"
+#include "core/ttl_clock.hpp"
 
 #include <chrono>
 
 #include <spdlog/spdlog.h>
 
 namespace ac::resp_cmd {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 // -- replies ----------------------------------------------------------------------------------
 
@@ -98,7 +93,7 @@ void put_value(self_ptr self, const route_snapshot& snap, const std::string& key
 }
 
 std::string encode_bytes(const resp_env& env, std::string value, uint32_t ttl) {
-  return encode_entry(make_bytes_entry(std::move(value), ttl, now_ms(), env.node_id));
+  return encode_entry(make_bytes_entry(std::move(value), ttl, unix_ms(), env.node_id));
 }
 
 std::string value_problem(const resp_env& env, const std::string& value) {
@@ -143,7 +138,7 @@ std::string finish_entry(const resp_env& env, entry& e, std::string& value, int6
     return p;
   e.data = std::move(value);
   e.ttl_seconds = static_cast<uint32_t>(ttl_s);
-  e.created_at_ms = now_ms();
+  e.created_at_ms = unix_ms();
   e.produced_by = env.node_id;
   std::string why;
   if (!validate_entry(e, &why))

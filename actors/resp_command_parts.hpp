@@ -20,7 +20,6 @@ using resp::command_id;
 
 // -- replies (resp_command_parts.cpp) ---------------------------------------------------------
 
-int64_t now_ms();
 /// An error reply (counted): `-CODE message`.
 std::string error_reply(self_ptr self, std::string_view text);
 void reply_now(self_ptr self, std::string reply);

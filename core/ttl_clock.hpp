@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 #include <time.h>
 
@@ -9,6 +10,14 @@ namespace ac {
 
 // Monotonic: TTLs must not jump when the wall clock is adjusted.
 using ac_clock = std::chrono::steady_clock;
+
+/// Milliseconds since the Unix epoch on the wall clock: what entries (createdAtMs) and
+/// heartbeats are stamped with, for readers in other processes. Never used for expiry.
+inline int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
 
 // Injected wherever code needs the current time; production passes system_clock_source,
 // tests pass manual_clock so expiry is deterministic.

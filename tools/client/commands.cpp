@@ -1,5 +1,6 @@
 // The commands of actorcache-client; each returns the process exit code (docs/interface.md).
 #include "tools/client/commands.hpp"
+#include "core/ttl_clock.hpp"
 
 #include <chrono>
 #include <iostream>
@@ -37,12 +38,6 @@ bool render(const lookup_result& r, std::string& out) {
   return true;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 } // namespace
 
 int cmd_get(client_context& ctx, const std::vector<std::string>& args) {
@@ -66,7 +61,7 @@ int cmd_get(client_context& ctx, const std::vector<std::string>& args) {
 int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 2)
     return fail("usage: put KEY VALUE [--ttl=SECONDS]");
-  auto bytes = encode_entry(make_bytes_entry(args[1], ctx.cfg.ttl, now_ms(), "actorcache-client"));
+  auto bytes = encode_entry(make_bytes_entry(args[1], ctx.cfg.ttl, unix_ms(), "actorcache-client"));
   auto r = run_one_shot<bool>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
                               [key = args[0], bytes, ttl = ctx.cfg.ttl](cluster_client& c,
                                                                          auto done) {
