@@ -241,6 +241,8 @@ void publish_view(self_ptr self, const front_config& cfg) {
   snap->fronts.resize(snap->ids.size());
   snap->ring.set_members(snap->ids);
   snap->shards = st.shards;
+  snap->stores = cfg.stores;
+  snap->stores.resize(snap->shards.size());
   cfg.view->set(std::move(snap));
 }
 

@@ -9,6 +9,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include "actors/route_view.hpp"
+#include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
@@ -23,6 +24,7 @@ struct front_config {
   uint32_t max_key_bytes = 512;                       ///< cache.max-key-bytes
   std::chrono::milliseconds forward_timeout{5000};    ///< bound on a request forwarded to a peer
   std::vector<shard_actor> shards;                    ///< the node's shards, by index
+  std::vector<std::shared_ptr<shard_store>> stores;   ///< their stores, for RESP sessions' inline hits (may be empty)
   uint64_t max_inflight = 0;                          ///< queued requests before `overloaded` (0 = no bound)
   std::chrono::milliseconds hot_ttl{1000};            ///< life of a near copy of a peer's hot key (0 = none)
   size_t max_near_copies = 4096;                      ///< bound on near copies kept

@@ -52,9 +52,13 @@ void append_value(std::string& out, const lookup_result& r) {
     resp::nil(out);
     return;
   }
+  append_payload(out, r.value);
+}
+
+void append_payload(std::string& out, std::string_view entry) {
   std::string_view payload;
   std::string scratch;
-  if (!payload_of(r.value, payload, scratch)) {
+  if (!payload_of(entry, payload, scratch)) {
     // Shards validate every put and the coalescer every L2 read: this is a bug, not input.
     spdlog::error("resp: an entry from a shard does not decode");
     resp::nil(out);

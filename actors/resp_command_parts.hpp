@@ -31,6 +31,8 @@ std::string int_reply(int64_t n);
 const char* code_of(errc e);
 /// Appends a found value's payload as a bulk string (nil for a miss).
 void append_value(std::string& out, const lookup_result& r);
+/// Appends the payload of a stored Entry as a bulk string.
+void append_payload(std::string& out, std::string_view entry);
 /// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
 std::string key_problem(const resp_env& env, const std::string& key);
 /// Fills `slot` with the error reply of a failed request.
@@ -40,9 +42,31 @@ std::string value_problem(const resp_env& env, const std::string& value);
 bool parse_shape(const std::string& s, std::vector<uint64_t>& shape);
 std::string finish_entry(const resp_env& env, entry& e, std::string& value, int64_t ttl_s);
 
-// -- routing --------------------------------------------------------------------------------
-
 // -- routing ------------------------------------------------------------------------------------
+
+/// Reads a fresh L1 hit of a key this node owns on the session's own thread (shard_store.hpp):
+/// calls `use(encoded_entry)` under the store's lock and returns true, or returns false and
+/// the request takes the message path (owned elsewhere, a miss, stale or expired, the store
+/// busy). Only while no reply is owed on this connection: an earlier SET or DEL still on its
+/// way to the shard must be seen by a later GET, as Redis guarantees within a connection.
+template <class Use>
+bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key, Use use) {
+  if (!self->state.slots.empty() || snap.stores.empty() || snap.owner_front(h))
+    return false;
+  auto& ss = snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))];
+  if (!ss)
+    return false;
+  std::unique_lock<std::mutex> lock{ss->mutex, std::try_to_lock};
+  if (!lock || !ss->store)
+    return false;
+  auto found = ss->store->try_hit(key, h);
+  if (!found)
+    return false;  // uncounted: the shard counts the miss (and loads) on the message path
+  ss->sample_read(key);
+  use(found.value);
+  self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
 
 /// Sends a request for one key to its owner: `local(shard)` when this node owns it, else
 /// `routed(front)` to the owner node's front (forwarded at most once: the owner serves a

@@ -12,8 +12,11 @@ namespace ac::resp_cmd {
 // -- commands -----------------------------------------------------------------------------------
 
 void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) {
-  auto slot = open_slot(self);
   auto h = key_hash(key);
+  std::string hit;
+  if (inline_hit(self, snap, h, key, [&](std::string_view entry) { append_payload(hit, entry); }))
+    return reply_now(self, std::move(hit));
+  auto slot = open_slot(self);
   ask_owner(
     snap, h,
     [self, slot](lookup_result& r) {
@@ -31,12 +34,31 @@ struct key_group {
 };
 
 void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
-  auto slot = open_slot(self);
   size_t n = argv.size() - 1;
+  // Fresh L1 hits of keys this node owns first, on this thread; all of them hits (the common
+  // case of a client's batch): answered without a message.
+  lookup_results hits(n);
+  size_t missing = n;
+  for (size_t i = 0; i < n; ++i) {
+    if (inline_hit(self, snap, key_hash(argv[i + 1]), argv[i + 1], [&](std::string_view entry) {
+          hits[i] = make_hit(std::string{entry}, tier::l1);
+        }))
+      --missing;
+  }
+  if (missing == 0) {
+    std::string out;
+    resp::array(out, n);
+    for (auto& r : hits)
+      append_value(out, r);
+    return reply_now(self, std::move(out));
+  }
+  auto slot = open_slot(self);
   std::map<uint32_t, key_group> local;                                 // by shard
   std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote; // by owner
   auto shards = static_cast<uint32_t>(snap.shards.size());
   for (size_t i = 0; i < n; ++i) {
+    if (hits[i].found)
+      continue;
     auto& key = argv[i + 1];
     auto h = key_hash(key);
     key_group* g;
@@ -55,7 +77,7 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
     size_t pending;
     bool done = false;
   };
-  auto all = std::make_shared<gather>(gather{lookup_results(n), local.size() + remote.size()});
+  auto all = std::make_shared<gather>(gather{std::move(hits), local.size() + remote.size()});
   auto finish = [self, slot, all] {
     std::string out;
     resp::array(out, all->results.size());

@@ -31,7 +31,8 @@ caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters>
     row.counters = {{"connections", get(c->connections)}, {"open", get(c->open)},
                     {"commands", get(c->commands)},       {"errors", get(c->errors)},
                     {"dropped", get(c->dropped)},         {"refused", get(c->refused)},
-                    {"cut_off", get(c->cut_off)},         {"port", static_cast<int64_t>(port)}};
+                    {"cut_off", get(c->cut_off)},         {"inline_hits", get(c->inline_hits)},
+                    {"port", static_cast<int64_t>(port)}};
     for (auto& spec : resp::command_table()) {
       auto n = get(c->by_command[static_cast<size_t>(spec.id)]);
       if (n > 0)

@@ -49,6 +49,7 @@ struct resp_counters {
   std::atomic<uint64_t> dropped{0};      ///< connections closed for protocol errors
   std::atomic<uint64_t> refused{0};      ///< connections refused over resp.max-clients
   std::atomic<uint64_t> cut_off{0};      ///< clients disconnected for leaving replies unread
+  std::atomic<uint64_t> inline_hits{0};  ///< L1 hits answered on the session's thread (no shard hop)
   /// Commands run, by command_id (Prometheus: per command family).
   std::array<std::atomic<uint64_t>, 64> by_command{};
 };

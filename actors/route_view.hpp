@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/shard_store.hpp"
 #include "core/key_normalization.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
@@ -26,6 +27,7 @@ struct route_snapshot {
   std::vector<front_actor> fronts;         ///< ids[i]'s front; invalid for this node
   rendezvous_ring ring;                    ///< ownership over ids
   std::vector<shard_actor> shards;         ///< this node's shards, by index
+  std::vector<std::shared_ptr<shard_store>> stores; ///< their L1s, by index (null: ask the shard)
 
   /// True when this node owns the key (or is alone).
   bool owns(uint64_t hash) const {

@@ -17,6 +17,12 @@ namespace {
 
 using self_ptr = shard_actor::stateful_pointer<shard_state>;
 
+/// Every access to the store (and the hot-key sketch) holds the shard_store's mutex: RESP
+/// sessions read hits from it on their own threads (shard_store.hpp).
+std::unique_lock<std::mutex> lock_store(self_ptr self) {
+  return std::unique_lock<std::mutex>{self->state.shared->mutex};
+}
+
 /// Checks a value a client wants to store: a valid Entry whose payload fits the limit.
 caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
   // The envelope adds a few dozen bytes; refuse early what cannot fit whatever it holds.
@@ -57,18 +63,18 @@ caf::error check_backlog(self_ptr self, const shard_config& cfg) {
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
   auto start = std::chrono::steady_clock::now();
   auto& st = self->state;
-  // Every 16th read feeds the heavy-hitter sketch (weighted 16): hot keys still stand out,
-  // and the sketch's O(capacity) replacement stays off the common hit path.
-  if ((++st.reads & 15) == 0)
-    st.hot.record(key, 16);
+  auto lock = lock_store(self);
+  st.shared->sample_read(key);
   if (auto found = st.store->get(key, key_hash(key))) {
     auto result = make_hit(std::string{found.value}, tier::l1);
-    result.hot = st.hot.is_hot(key, cfg.hot_threshold);
+    result.hot = st.shared->hot.is_hot(key, cfg.hot_threshold);
+    lock.unlock();
     if (found.stale)
       refresh(self, cfg, key);
     st.latency.record(micros_since(start));
     return result;
   }
+  lock.unlock();
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
     st.latency.record(micros_since(start));
     return make_miss();  // deleted while Redis was down: L2 may still hold the old value
@@ -97,6 +103,8 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
     heap_hashes.resize(keys.size());
     hashes = heap_hashes.data();
   }
+  std::vector<size_t> stale;
+  auto lock = lock_store(self);
   for (size_t i = 0; i < keys.size(); ++i) {
     hashes[i] = key_hash(keys[i]);
     st.store->prefetch_bucket(hashes[i]);
@@ -104,17 +112,19 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   for (size_t i = 0; i < keys.size(); ++i)
     st.store->prefetch_entry(hashes[i]);
   for (size_t i = 0; i < keys.size(); ++i) {
-    if ((++st.reads & 15) == 0)
-      st.hot.record(keys[i], 16);
+    st.shared->sample_read(keys[i]);
     if (auto found = st.store->get(keys[i], hashes[i])) {
       results[i] = make_hit(std::string{found.value}, tier::l1);
-      results[i].hot = st.hot.is_hot(keys[i], cfg.hot_threshold);
+      results[i].hot = st.shared->hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
-        refresh(self, cfg, keys[i]);
+        stale.push_back(i);
     } else if (st.coalescer && !st.pending_deletes.contains(keys[i])) {
       missing.push_back(i);
     }
   }
+  lock.unlock();
+  for (auto i : stale)
+    refresh(self, cfg, keys[i]);
   if (!missing.empty())
     if (auto err = check_backlog(self, cfg))
       return err;
@@ -152,6 +162,7 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     return err;
   }
   if (!st.bridge) {
+    auto lock = lock_store(self);
     st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
     return true;
   }
@@ -168,7 +179,10 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
           if (!ok)
             return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
                                                                  "stored (redis.write-policy=sync)")));
-          self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
+          {
+            auto lock = lock_store(self);
+            self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
+          }
           rp.deliver(true);
         },
         [rp](caf::error& err) mutable {
@@ -179,7 +193,10 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
   }
   // redis.write-policy=l1-when-down: L1 now, Redis when it can; acknowledged either way.
   st.pending_deletes.erase(key);
-  st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+  {
+    auto lock = lock_store(self);
+    st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+  }
   self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value), l2_ttl)
     .then([rp](bool) mutable { rp.deliver(true); },
           [rp](caf::error&) mutable { rp.deliver(true); });
@@ -189,7 +206,9 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
 /// SET NX / XX: the condition is judged on L1, which holds every put of a key its owner took.
 caf::result<bool> put_if_cond(self_ptr self, const shard_config& cfg, const std::string& key,
                               std::string& value, uint32_t ttl, uint8_t cond) {
+  auto lock = lock_store(self);
   auto present = self->state.store->pttl(key, key_hash(key)) != -2;
+  lock.unlock();
   if ((cond == static_cast<uint8_t>(put_if::absent) && present)
       || (cond == static_cast<uint8_t>(put_if::present) && !present))
     return false;
@@ -200,6 +219,7 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
                               const std::string& key, int64_t arg) {
   auto& st = self->state;
   auto h = key_hash(key);
+  auto lock = lock_store(self);
   switch (static_cast<key_op>(op)) {
     case key_op::exists:
       return st.store->pttl(key, h) != -2 ? 1 : 0;
@@ -230,8 +250,10 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
 /// L1 at once and remembers the key until Redis confirms, so the value never comes back.
 caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key) {
   auto& st = self->state;
-  if (!st.bridge)
+  if (!st.bridge) {
+    auto lock = lock_store(self);
     return st.store->erase(key, key_hash(key));
+  }
   if (cfg.write_sync) {
     auto rp = self->make_response_promise<bool>();
     self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
@@ -240,7 +262,10 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
           if (!ok)
             return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
                                                                  "deleted (redis.write-policy=sync)")));
-          rp.deliver(self->state.store->erase(key, key_hash(key)));
+          auto lock = lock_store(self);
+          bool erased = self->state.store->erase(key, key_hash(key));
+          lock.unlock();
+          rp.deliver(erased);
         },
         [rp](caf::error& err) mutable {
           rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing deleted ("
@@ -248,7 +273,9 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
         });
     return rp;
   }
+  auto lock = lock_store(self);
   bool erased = st.store->erase(key, key_hash(key));
+  lock.unlock();
   st.pending_deletes.insert(key);
   self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
     .then([self, key](bool ok) { if (ok) self->state.pending_deletes.erase(key); },
@@ -273,6 +300,7 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
 
 actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
+  auto lock = lock_store(self);
   const auto& c = st.store->counters();
   actor_stats row;
   row.name = "shard-" + std::to_string(cfg.index);
@@ -298,7 +326,7 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"overloaded", static_cast<int64_t>(st.overloaded)},
     {"pending_deletes", static_cast<int64_t>(st.pending_deletes.size())},
   };
-  row.hot_keys = st.hot.top(8);
+  row.hot_keys = st.shared->hot.top(8);
   put_latency(row, st.latency);
   return row;
 }
@@ -307,7 +335,15 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
 
 shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self, shard_config cfg) {
   auto& st = self->state;
-  st.store = std::make_unique<cache_store>(cfg.store, st.clock);
+  st.shared = cfg.shared ? cfg.shared : std::make_shared<shard_store>();
+  {
+    // A restarted shard starts empty (its state may be what failed); sessions that hold the
+    // shard_store see the fresh store at once.
+    std::lock_guard<std::mutex> lock{st.shared->mutex};
+    st.shared->store = std::make_unique<cache_store>(cfg.store, st.shared->clock);
+    st.shared->hot = heavy_hitters{64};
+    st.store = st.shared->store.get();
+  }
   st.bridge = cfg.bridge;
   if (cfg.has_loader) {
     coalescer_config cc;
@@ -328,6 +364,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     [=](get_many_atom, const std::vector<std::string>& keys) { count(); return get_many(self, cfg, keys); },
     [=](peek_atom, const std::string& key) {
       count();
+      auto lock = lock_store(self);
       if (auto found = self->state.store->get(key, key_hash(key)))
         return make_hit(std::string{found.value}, tier::l1);
       return make_miss();
@@ -347,18 +384,23 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     [=](delete_atom, const std::string& key) { count(); return erase(self, cfg, key); },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
+      auto lock = lock_store(self);
       self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
     },
     [=](resize_atom, uint64_t max_bytes, uint64_t max_entries) {
       count();
+      auto lock = lock_store(self);
       self->state.store->resize(max_bytes, max_entries);
     },
     [=](sweep_atom) {
       // A slice per tick keeps one sweep of a million-entry shard from stalling its mailbox;
       // reads drop expired entries they meet in the meantime.
       constexpr size_t sweep_slice = 65536;
-      self->state.store->sweep(sweep_slice);
-      self->state.hot.decay();
+      {
+        auto lock = lock_store(self);
+        self->state.store->sweep(sweep_slice);
+        self->state.shared->hot.decay();
+      }
       retry_pending_deletes(self, cfg);
       self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
     },

@@ -8,8 +8,7 @@
 
 #include <absl/container/flat_hash_set.h>
 
-#include "core/cache_store.hpp"
-#include "core/heavy_hitters.hpp"
+#include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
 #include "messages/miss_path_actors.hpp"
@@ -31,18 +30,19 @@ struct shard_config {
   compute_actor compute;                             ///< the loader (may be null)
   uint64_t max_backlog = 0;                          ///< queued requests before misses are refused (0 = no bound)
   uint64_t hot_threshold = 64;                       ///< sampled reads (per ~1 s, decaying) that make a key hot
+  /// The store the RESP sessions read too (route_view.hpp); kept by the supervisor, so a
+  /// restarted shard swaps a fresh cache_store into the same object. Null: the shard makes one.
+  std::shared_ptr<shard_store> shared;
 };
 
 struct shard_state {
-  system_clock_source clock;
-  std::unique_ptr<cache_store> store;
+  std::shared_ptr<shard_store> shared;  ///< L1 and hot keys; lock shared->mutex for `store`
+  cache_store* store = nullptr;         ///< shared->store, under shared->mutex only
   coalescer_actor coalescer;        ///< spawned and linked by the shard; null without a loader
   redis_bridge_actor bridge;        ///< L2 for write-through (null without Redis); replaceable
   /// redis.write-policy=l1-when-down: deletes Redis has not confirmed yet. Retried on every
   /// sweep; a read of such a key misses instead of loading it back from L2.
   absl::flat_hash_set<std::string> pending_deletes;
-  heavy_hitters hot{64};            ///< the shard's hottest keys (sampled reads)
-  uint64_t reads = 0;               ///< reads seen, for sampling into `hot`
   latency_histogram latency;        ///< time to answer L1 hits and L1-only misses
   uint64_t handled = 0;
   uint64_t refused = 0;             ///< puts refused as bad input

@@ -206,6 +206,19 @@ bool cache_store::past(uint32_t deadline, int64_t now_rel, std::chrono::seconds 
 
 // -- operations --------------------------------------------------------------------
 
+store_lookup cache_store::try_hit(std::string_view key, uint64_t hash) {
+  uint32_t h = find(key, hash, nullptr);
+  if (h == null_handle)
+    return {};
+  const char* p = arena_.at(h);
+  uint32_t deadline = deadline_of(p);
+  if (deadline != 0 && past(deadline, now_rel_ns(), std::chrono::seconds{0}))
+    return {};
+  ++counters_.hits;
+  policy_->on_hit(h, hash);
+  return {value_of(p), true, false};
+}
+
 store_lookup cache_store::get(std::string_view key, uint64_t hash) {
   uint32_t h = find(key, hash, nullptr);
   if (h == null_handle) {

@@ -54,7 +54,8 @@ struct store_lookup {
 ///
 /// `hash` must be key_hash(key) (core/key_normalization): the caller has computed it for
 /// routing already, and the table rehashes from the keys it holds. Keys are compared in full,
-/// so colliding hashes never mix two keys up. Single-threaded: one shard actor owns one store.
+/// so colliding hashes never mix two keys up. Not thread-safe: a shard actor owns it, and the
+/// RESP sessions that answer hits inline lock its shard_store first (actors/shard_store.hpp).
 class cache_store : private policy_nodes {
 public:
   /// Bookkeeping bytes charged per entry beyond its slot: its share of the hash table (4-8
@@ -68,6 +69,11 @@ public:
 
   /// Looks a key up; counts a hit, stale hit or miss. Expired entries past stale_ttl are dropped.
   store_lookup get(std::string_view key, uint64_t hash);
+
+  /// A fresh hit or nothing: counts and touches only a hit. Misses, expired and stale entries
+  /// are left untouched (and uncounted) for get() on the owner's slow path to handle, so a
+  /// reader that tries this first and falls back to get() counts each lookup once.
+  store_lookup try_hit(std::string_view key, uint64_t hash);
 
   /// Stores a value; ttl 0 uses default_ttl. Returns false when it could not be kept
   /// (policy refused it, or it alone exceeds the budget); the old value is gone either way.

@@ -18,7 +18,7 @@ namespace ac {
 ///
 /// record() is O(1) for tracked keys and O(capacity) when a counter is replaced; with the
 /// default 64 counters that scan is cheap next to a message. Not thread-safe: one shard
-/// actor owns one; decay() on its tick keeps the ranking recent.
+/// actor owns one (under its shard_store mutex); decay() on its tick keeps the ranking recent.
 class heavy_hitters {
 public:
   explicit heavy_hitters(size_t capacity = 64);

@@ -95,6 +95,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   // -- L1 --------------------------------------------------------------------------
   auto n = cfg.shards();
   std::vector<shard_config> shard_configs;
+  std::vector<std::shared_ptr<shard_store>> stores;
   for (uint32_t i = 0; i < n; ++i) {
     shard_config sc;
     sc.index = i;
@@ -112,6 +113,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.write_sync = cfg.redis_write_policy == "sync";
     sc.compute = h.compute;
     sc.max_backlog = cfg.node_max_inflight / n;
+    sc.shared = std::make_shared<shard_store>();
+    stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
   }
@@ -122,6 +125,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.max_key_bytes = cfg.cache_max_key_bytes;
   fc.forward_timeout = ms(cfg.node_request_timeout);
   fc.shards = h.shards;
+  fc.stores = std::move(stores);
   fc.max_inflight = cfg.node_max_inflight;
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   fc.resp_port = overrides.resp_port;
