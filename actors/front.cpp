@@ -11,7 +11,7 @@ namespace ac {
 
 namespace {
 
-using self_ptr = front_actor::stateful_pointer<front_state>;
+using self_ptr = node_front_actor::stateful_pointer<front_state>;
 
 caf::error check_key(self_ptr self, const front_config& cfg, const std::string& key) {
   switch (validate_key(key, cfg.max_key_bytes)) {
@@ -225,6 +225,22 @@ bool leave_is_genuine(self_ptr self, const std::string& id) {
   return false;
 }
 
+/// An invalidation comes from a member's node (its shard that changed the key).
+bool from_member(self_ptr self) {
+  auto& st = self->state;
+  auto& sender = self->current_sender();
+  if (sender) {
+    if (sender->node() == self->node())
+      return true;
+    for (auto& f : st.routes.fronts)
+      if (f && f.node() == sender->node())
+        return true;
+  }
+  ++st.refused_control;
+  spdlog::warn("front: refused an invalidation from a node that is not a member");
+  return false;
+}
+
 /// Publishes who owns what and which shard holds what for the RESP sessions (route_view.hpp).
 void publish_view(self_ptr self, const front_config& cfg) {
   if (!cfg.view)
@@ -260,6 +276,7 @@ actor_stats make_stats(self_ptr self) {
     {"near_hits", static_cast<int64_t>(st.near_hits)},
     {"near_copies", static_cast<int64_t>(st.near.size())},
     {"refused_control", static_cast<int64_t>(st.refused_control)},
+    {"near_invalidated", static_cast<int64_t>(st.near_invalidated)},
     {"shards", static_cast<int64_t>(st.shards.size())},
     {"epoch", static_cast<int64_t>(st.routes.epoch)},
   };
@@ -268,7 +285,7 @@ actor_stats make_stats(self_ptr self) {
 
 } // namespace
 
-front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self, front_config cfg) {
+node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_state> self, front_config cfg) {
   self->state.shards = cfg.shards;
   self->state.routes.self = cfg.node_id;
   publish_view(self, cfg);
@@ -380,6 +397,10 @@ front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self
     [=](leave_atom, const std::string& id) {
       if (leave_is_genuine(self, id))
         self->send(self->state.membership, leave_atom::value, id);
+    },
+    [=](invalidate_atom, const std::string& key) {
+      if (from_member(self) && self->state.near.erase(key) > 0)
+        ++self->state.near_invalidated;
     },
     [=](update_atom, const caf::actor& metrics, const caf::actor& membership) {
       if (!from_this_node(self))

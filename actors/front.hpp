@@ -51,10 +51,12 @@ struct front_state {
   uint64_t overloaded = 0;     ///< refused because too many requests were queued
   uint64_t near_hits = 0;      ///< answered from a near copy instead of forwarding
   uint64_t refused_control = 0; ///< control or leave messages refused from outside the node
+  uint64_t near_invalidated = 0; ///< near copies dropped because their owner changed the key
   absl::flat_hash_map<std::string, near_copy> near;  ///< near copies of peers' hot keys
   static inline const char* name = "front";
 };
 
-front_actor::behavior_type front(front_actor::stateful_pointer<front_state> self, front_config cfg);
+/// The front itself (client, peer and control interfaces); the node publishes its gate instead.
+node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_state> self, front_config cfg);
 
 } // namespace ac

@@ -29,6 +29,7 @@ struct state {
   uint64_t epoch = 1;
   std::map<std::string, peer> peers;  ///< every member but this node
   uint64_t handled = 0, joins = 0, downs = 0, heartbeats = 0;
+  uint64_t refused = 0;  ///< joins and heartbeats refused (conflicts, impostors)
   bool leaving = false;
 };
 
@@ -283,6 +284,31 @@ std::string refusal_of(const state& st, const member_info& m) {
   return {};
 }
 
+/// Why a heartbeat is not taken ("" when it is). Heartbeats change membership, so they come
+/// from members: the sender must be on the node of the member it says it is, and a node we
+/// do not know yet (it joined through another member) is judged like a join.
+std::string heartbeat_refusal(const state& st, const caf::strong_actor_ptr& sender,
+                              const caf::node_id& here, const membership_view& v) {
+  const member_info* m = nullptr;
+  for (auto& x : v.members)
+    if (x.id == v.self)
+      m = &x;
+  if (m == nullptr)
+    return "a heartbeat without its sender's own entry";
+  if (!sender)
+    return "an anonymous heartbeat";
+  if (sender->node() == here)
+    return {};  // this node's own actors (tests, tools in-process)
+  if (v.self == st.cfg.self_id)
+    return "a heartbeat from another node that claims to be this one";
+  if (auto it = st.peers.find(v.self); it != st.peers.end() && it->second.info.state != "left") {
+    if (it->second.front && it->second.front.node() != sender->node())
+      return "a heartbeat that claims to be member '" + v.self + "' from another node";
+    return {};
+  }
+  return refusal_of(st, *m);
+}
+
 } // namespace
 
 membership_actor::behavior_type membership(membership_actor::pointer self, membership_config cfg) {
@@ -312,6 +338,7 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
     [=](join_atom, const member_info& m) -> caf::result<membership_view> {
       ++sp->handled;
       if (auto why = refusal_of(*sp, m); !why.empty()) {
+        ++sp->refused;
         spdlog::warn("membership: refused {} at {}: {}", m.id, m.address, why);
         return make_error(errc::refused, why);
       }
@@ -319,8 +346,13 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
       heard_from(self, sp, m);
       return view_of(*sp, false);
     },
-    [=](heartbeat_atom, const membership_view& v) {
+    [=](heartbeat_atom, const membership_view& v) -> caf::result<membership_view> {
       ++sp->handled;
+      if (auto why = heartbeat_refusal(*sp, self->current_sender(), self->node(), v); !why.empty()) {
+        ++sp->refused;
+        spdlog::warn("membership: refused a heartbeat from '{}': {}", v.self, why);
+        return make_error(errc::refused, why);
+      }
       for (auto& m : v.members)
         if (m.id == v.self)
           heard_from(self, sp, m);
@@ -369,7 +401,8 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
                       {"members", static_cast<int64_t>(sp->peers.size() + 1)},
                       {"joins", static_cast<int64_t>(sp->joins)},
                       {"downs", static_cast<int64_t>(sp->downs)},
-                      {"heartbeats", static_cast<int64_t>(sp->heartbeats)}};
+                      {"heartbeats", static_cast<int64_t>(sp->heartbeats)},
+                      {"refused", static_cast<int64_t>(sp->refused)}};
       return row;
     },
   };

@@ -29,7 +29,7 @@ struct membership_config {
   std::chrono::milliseconds heartbeat_interval{500};
   std::chrono::milliseconds failure_timeout{3000};     ///< silent this long: down
   std::chrono::milliseconds request_timeout{1000};     ///< bound on one gossip / join exchange
-  front_actor front;                                   ///< receives the routing table
+  front_control_actor front;                           ///< this node's front: receives the routing table
   caf::io::middleman_actor connector;                  ///< plain or TLS middleman: connects to peers
 };
 

@@ -41,6 +41,42 @@ caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
   return caf::none;
 }
 
+/// Remembers that peers may now hold a near copy of `key` (it was answered hot).
+void note_lent(self_ptr self, const shard_config& cfg, const std::string& key) {
+  if (cfg.hot_ttl.count() == 0 || !cfg.routes)
+    return;
+  auto& lent = self->state.lent;
+  auto now = std::chrono::steady_clock::now();
+  constexpr size_t max_lent = 4096;
+  if (lent.size() >= max_lent && !lent.contains(key)) {
+    absl::erase_if(lent, [now](const auto& kv) { return kv.second <= now; });
+    if (lent.size() >= max_lent) {
+      ++self->state.unremembered;
+      return;
+    }
+  }
+  lent[key] = now + cfg.hot_ttl;
+}
+
+/// A key changed or went away: peers that may hold a near copy drop it now.
+void invalidate_copies(self_ptr self, const shard_config& cfg, const std::string& key) {
+  auto& lent = self->state.lent;
+  if (lent.empty())
+    return;
+  auto it = lent.find(key);
+  if (it == lent.end())
+    return;
+  bool live = it->second > std::chrono::steady_clock::now();
+  lent.erase(it);
+  if (!live)
+    return;
+  ++self->state.invalidations;
+  auto snap = cfg.routes->get();
+  for (auto& peer : snap->fronts)
+    if (peer)
+      self->send(peer, invalidate_atom::value, key);
+}
+
 /// Starts a background refresh of a stale key (stale-while-revalidate); the coalescer fills L1.
 void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
   if (!self->state.coalescer)
@@ -69,6 +105,8 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     auto result = make_hit(std::string{found.value}, tier::l1);
     result.hot = st.shared->hot.is_hot(key, cfg.hot_threshold);
     lock.unlock();
+    if (result.hot)
+      note_lent(self, cfg, key);
     if (found.stale)
       refresh(self, cfg, key);
     st.latency.record(micros_since(start));
@@ -125,6 +163,9 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   lock.unlock();
   for (auto i : stale)
     refresh(self, cfg, keys[i]);
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (results[i].hot)
+      note_lent(self, cfg, keys[i]);
   if (!missing.empty())
     if (auto err = check_backlog(self, cfg))
       return err;
@@ -162,8 +203,11 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     return err;
   }
   if (!st.bridge) {
-    auto lock = lock_store(self);
-    st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+    {
+      auto lock = lock_store(self);
+      st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+    }
+    invalidate_copies(self, cfg, key);
     return true;
   }
   auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
@@ -175,7 +219,7 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     auto stored = std::make_shared<std::string>(value);
     self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value), l2_ttl)
       .then(
-        [self, rp, key, stored, ttl](bool ok) mutable {
+        [self, rp, key, stored, ttl, cfg](bool ok) mutable {
           if (!ok)
             return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
                                                                  "stored (redis.write-policy=sync)")));
@@ -183,6 +227,7 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
             auto lock = lock_store(self);
             self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
           }
+          invalidate_copies(self, cfg, key);
           rp.deliver(true);
         },
         [rp](caf::error& err) mutable {
@@ -197,6 +242,7 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
     auto lock = lock_store(self);
     st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
   }
+  invalidate_copies(self, cfg, key);
   self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value), l2_ttl)
     .then([rp](bool) mutable { rp.deliver(true); },
           [rp](caf::error&) mutable { rp.deliver(true); });
@@ -232,6 +278,7 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
         // L2 keeps the TTL the value was put with: write the new one there too, or a
         // reload after eviction would bring the old deadline back.
         if (arg <= 0) {
+          invalidate_copies(self, cfg, key);
           self->send(st.bridge, delete_atom::value, key);
         } else if (auto found = st.store->get(key, h)) {
           auto secs = static_cast<uint32_t>((arg + 999) / 1000);
@@ -252,19 +299,23 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   auto& st = self->state;
   if (!st.bridge) {
     auto lock = lock_store(self);
-    return st.store->erase(key, key_hash(key));
+    bool erased = st.store->erase(key, key_hash(key));
+    lock.unlock();
+    invalidate_copies(self, cfg, key);
+    return erased;
   }
   if (cfg.write_sync) {
     auto rp = self->make_response_promise<bool>();
     self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
       .then(
-        [self, rp, key](bool ok) mutable {
+        [self, rp, key, cfg](bool ok) mutable {
           if (!ok)
             return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
                                                                  "deleted (redis.write-policy=sync)")));
           auto lock = lock_store(self);
           bool erased = self->state.store->erase(key, key_hash(key));
           lock.unlock();
+          invalidate_copies(self, cfg, key);
           rp.deliver(erased);
         },
         [rp](caf::error& err) mutable {
@@ -276,6 +327,7 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   auto lock = lock_store(self);
   bool erased = st.store->erase(key, key_hash(key));
   lock.unlock();
+  invalidate_copies(self, cfg, key);
   st.pending_deletes.insert(key);
   self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
     .then([self, key](bool ok) { if (ok) self->state.pending_deletes.erase(key); },
@@ -325,6 +377,9 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
     {"overloaded", static_cast<int64_t>(st.overloaded)},
     {"pending_deletes", static_cast<int64_t>(st.pending_deletes.size())},
+    {"invalidations", static_cast<int64_t>(st.invalidations)},
+    {"lent_keys", static_cast<int64_t>(st.lent.size())},
+    {"unremembered_lent", static_cast<int64_t>(st.unremembered)},
   };
   row.hot_keys = st.shared->hot.top(8);
   put_latency(row, st.latency);

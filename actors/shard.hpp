@@ -6,8 +6,10 @@
 #include <memory>
 #include <string>
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include "actors/route_view.hpp"
 #include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
@@ -33,6 +35,10 @@ struct shard_config {
   /// The store the RESP sessions read too (route_view.hpp); kept by the supervisor, so a
   /// restarted shard swaps a fresh cache_store into the same object. Null: the shard makes one.
   std::shared_ptr<shard_store> shared;
+  /// Who the peers are, to tell them when a key they may hold a near copy of changes; null on a
+  /// node without a cluster (tests).
+  std::shared_ptr<route_view> routes;
+  std::chrono::milliseconds hot_ttl{0};              ///< cluster.hot-ttl: life of peers' near copies
 };
 
 struct shard_state {
@@ -48,6 +54,12 @@ struct shard_state {
   uint64_t refused = 0;             ///< puts refused as bad input
   uint64_t stale_refreshes = 0;     ///< background refreshes started by stale hits
   uint64_t overloaded = 0;          ///< misses refused because the backlog was over max_backlog
+  /// Keys answered as hot within the last hot_ttl: peers may hold near copies of them, so a
+  /// put or delete of one tells every peer at once (else they would serve it stale for up to
+  /// cluster.hot-ttl). Bounded; when full, a hot answer is not remembered (counted).
+  absl::flat_hash_map<std::string, std::chrono::steady_clock::time_point> lent;
+  uint64_t invalidations = 0;       ///< puts and deletes of lent keys announced to peers
+  uint64_t unremembered = 0;        ///< hot answers not remembered because `lent` was full
   static inline const char* name = "shard";
 };
 

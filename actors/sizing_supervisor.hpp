@@ -33,7 +33,7 @@ struct sizing_supervisor_config {
   redis_bridge_actor bridge;                    ///< may be null
   compute_config compute_options;               ///< to restart compute
   compute_actor compute;                        ///< may be null
-  front_actor front;                            ///< learns restarted shards
+  front_control_actor front;                    ///< this node's front: learns restarted shards
   metrics_actor metrics;                        ///< learns restarted shards and decisions
 };
 

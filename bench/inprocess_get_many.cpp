@@ -284,7 +284,8 @@ int main(int argc, char** argv) {
   caf::actor_system sys{cfg};
   auto node = ac::spawn_node(sys, cfg, 0);
   g_shards = node.shards;
-  preload(sys, node.front, cfg);
+  // In-process callers hold the front itself; the gate (node.front) is what remote ones reach.
+  preload(sys, node.control, cfg);
 
   auto sh = std::make_shared<run_shared>();
   sh->running = cfg.clients;
@@ -293,8 +294,8 @@ int main(int argc, char** argv) {
     sys.spawn([=, &cfg](client_actor* self) -> caf::behavior {
       self->state.rng.seed(42 + i);
       for (uint32_t w = 0; w < cfg.window; ++w)
-        issue(self, node.front, sh, &cfg);
-      auto front = node.front;
+        issue(self, node.control, sh, &cfg);
+      ac::front_actor front = node.control;
       const bench_config* c = &cfg;
       return {[self, front, sh, c](caf::tick_atom) { expire_overdue(self, front, sh, c); }};
     });

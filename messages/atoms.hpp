@@ -32,5 +32,6 @@ using keyspace_atom = caf::atom_constant<caf::atom("keyspace")>; // EXISTS / PTT
 using lease_atom = caf::atom_constant<caf::atom("lease")>;        // leases: get-or-lease, fill, abandon
 using l2_del_atom = caf::atom_constant<caf::atom("l2del")>;       // erase a key in Redis, acknowledged
 using peek_atom = caf::atom_constant<caf::atom("peek")>;          // read L1 only, never load
+using invalidate_atom = caf::atom_constant<caf::atom("invalid")>; // drop near copies of a key that changed
 
 } // namespace ac

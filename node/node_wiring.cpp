@@ -8,6 +8,7 @@
 
 #include "actors/compute.hpp"
 #include "actors/front.hpp"
+#include "actors/front_gate.hpp"
 #include "actors/lease_keeper.hpp"
 #include "actors/membership.hpp"
 #include "actors/metrics.hpp"
@@ -47,6 +48,7 @@ void node_handles::stop() {
       caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
   };
   bye(front);
+  bye(control);
   bye(leases);
   for (auto& s : shards)
     bye(s);
@@ -94,6 +96,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
 
   // -- L1 --------------------------------------------------------------------------
   auto n = cfg.shards();
+  h.routes = std::make_shared<route_view>();
   std::vector<shard_config> shard_configs;
   std::vector<std::shared_ptr<shard_store>> stores;
   for (uint32_t i = 0; i < n; ++i) {
@@ -114,6 +117,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.compute = h.compute;
     sc.max_backlog = cfg.node_max_inflight / n;
     sc.shared = std::make_shared<shard_store>();
+    sc.routes = h.routes;
+    sc.hot_ttl = ms(cfg.cluster_hot_ttl);
     stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
@@ -129,7 +134,6 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.max_inflight = cfg.node_max_inflight;
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   fc.resp_port = overrides.resp_port;
-  h.routes = std::make_shared<route_view>();
   fc.view = h.routes;
   lease_keeper_config lk;
   lk.node_id = id;
@@ -138,7 +142,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   lk.request_timeout = ms(cfg.node_request_timeout);
   h.leases = sys.spawn(lease_keeper, std::move(lk));
   fc.leases = h.leases;
-  h.front = sys.spawn(front, std::move(fc));
+  h.control = sys.spawn(front, std::move(fc));
+  h.front = sys.spawn(front_gate, h.control);
 
   membership_config mc;
   mc.self_id = id;
@@ -156,7 +161,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   mc.heartbeat_interval = ms(cfg.cluster_heartbeat_interval);
   mc.failure_timeout = ms(cfg.cluster_failure_timeout);
   mc.request_timeout = std::min(ms(cfg.cluster_failure_timeout) / 2, std::chrono::milliseconds(2000));
-  mc.front = h.front;
+  mc.front = h.control;
   mc.connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
                                            : sys.middleman().actor_handle();
   h.membership = sys.spawn(membership, std::move(mc));
@@ -166,6 +171,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   mtc.interval = ms(cfg.metrics_interval);
   mtc.shards = h.shards;
   mtc.l2_enabled = cfg.redis_enabled;
+  mtc.sources.push_back(caf::actor_cast<stats_source>(h.control));
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.front));
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.membership));
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.leases));
@@ -177,7 +183,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
 
   // Sent as a local actor: the front takes control messages only from its own node.
   caf::scoped_actor wiring{sys};
-  wiring->send(h.front, update_atom::value, caf::actor_cast<caf::actor>(h.metrics),
+  wiring->send(h.control, update_atom::value, caf::actor_cast<caf::actor>(h.metrics),
                  caf::actor_cast<caf::actor>(h.membership));
 
   // -- sizing and supervision ----------------------------------------------------
@@ -196,7 +202,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   sup.bridge = h.bridge;
   sup.compute_options = cc;
   sup.compute = h.compute;
-  sup.front = h.front;
+  sup.front = h.control;
   sup.metrics = h.metrics;
   h.supervisor = sys.spawn(sizing_supervisor, std::move(sup));
   caf::anon_send(h.metrics, update_atom::value, caf::actor_cast<caf::actor>(h.supervisor));

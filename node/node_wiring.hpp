@@ -20,7 +20,8 @@ namespace ac {
 
 /// Handles of one node's actors. The node holds them; stop() ends them all.
 struct node_handles {
-  front_actor front;
+  front_actor front;           ///< the front gate: what the node publishes and peers hold
+  node_front_actor control;    ///< the front itself (with its control interface): never published
   std::vector<shard_actor> shards;
   metrics_actor metrics;
   membership_actor membership;

@@ -141,3 +141,48 @@ TEST_CASE("a key the owner reports hot is served from a near copy on the other n
   CHECK(row.counters["near_hits"] > 100);
   CHECK(row.counters["forwarded"] < 300);
 }
+
+TEST_CASE("A put or a delete at the owner drops the other node's near copy at once, long before cluster.hot-ttl",
+          "[cluster][hot]") {
+  two_nodes cluster{60s};
+  REQUIRE(cluster.converged());
+  auto& a = cluster.a;
+  auto& b = cluster.b;
+  rendezvous_ring ring;
+  ring.set_members({"a", "b"});
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (*ring.owner_of(key_hash("hot-" + std::to_string(i))) == "a")
+      key = "hot-" + std::to_string(i);
+  auto put_at_owner = [&](const std::string& value) {
+    bool stored = false;
+    a.self->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of(value), uint32_t{0})
+      .receive([&](bool ok) { stored = ok; }, [](caf::error&) {});
+    return stored;
+  };
+  auto read_at_b = [&] {
+    lookup_result r;
+    b.self->request(b.node.handles.front, 5s, get_atom::value, key)
+      .receive([&](lookup_result& x) { r = std::move(x); }, [](caf::error& e) { FAIL(caf::to_string(e)); });
+    return r.found ? test::node_fixture::value_of(r) : std::string{"<miss>"};
+  };
+  // Reads through b until b serves the key from a near copy.
+  auto warm_near_copy = [&](const std::string& expected) {
+    auto before = front_row(b).counters["near_hits"];
+    for (int i = 0; i < 400; ++i)
+      REQUIRE(read_at_b() == expected);
+    return front_row(b).counters["near_hits"] > before + 100;
+  };
+  REQUIRE(put_at_owner("v1"));
+  REQUIRE(warm_near_copy("v1"));
+  // The near copy would live 60 s; the owner's invalidation ends it now.
+  REQUIRE(put_at_owner("v2"));
+  CHECK(test::wait_until([&] { return read_at_b() == "v2"; }, 2s));
+  REQUIRE(warm_near_copy("v2"));
+  bool erased = false;
+  a.self->request(a.node.handles.front, 5s, delete_atom::value, key)
+    .receive([&](bool ok) { erased = ok; }, [](caf::error&) {});
+  REQUIRE(erased);
+  CHECK(test::wait_until([&] { return read_at_b() == "<miss>"; }, 2s));
+  CHECK(front_row(b).counters["near_invalidated"] >= 2);
+}

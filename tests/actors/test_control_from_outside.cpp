@@ -1,4 +1,4 @@
-// The published front refuses node-internal control messages and forged leaves from other nodes.
+// What a stranger who reaches a node's port can send: control messages never arrive, membership messages are judged by sender.
 #include <catch2/catch.hpp>
 
 #include <caf/io/all.hpp>
@@ -10,42 +10,108 @@ using namespace ac;
 using namespace ac::test;
 using namespace std::chrono_literals;
 
-TEST_CASE("Control and forged leave messages from a non-member change nothing", "[security]") {
+namespace {
+
+int64_t counter(node_fixture& f, const std::string& kind, const std::string& name) {
+  for (auto& a : f.report().actors)
+    if (a.kind == kind)
+      return counter_of(a, name.c_str());
+  return -1;
+}
+
+membership_view members(node_fixture& f) {
+  membership_view v;
+  f.self->request(f.node.front, 5s, members_atom::value)
+    .receive([&](membership_view& x) { v = std::move(x); }, [](caf::error&) {});
+  return v;
+}
+
+/// A stranger: another actor system (another node) connected to the published gate.
+struct stranger {
+  explicit stranger(uint16_t port) : cfg(make_config([](node_config&) {})), sys(cfg), me(sys) {
+    auto r = sys.middleman().remote_actor<front_actor>("127.0.0.1", port);
+    REQUIRE(r);
+    gate = *r;
+  }
+  node_config cfg;
+  caf::actor_system sys;
+  caf::scoped_actor me;
+  front_actor gate;
+};
+
+} // namespace
+
+TEST_CASE("The published gate has no control interface: a stranger's control messages are dropped and change nothing",
+          "[security]") {
   node_fixture f;
   REQUIRE(f.put("k", "v").empty());
   auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
   REQUIRE(port);
-  // Another actor system is another node: what a stranger reaching the port could send.
-  node_config other_cfg = make_config([](node_config&) {});
-  caf::actor_system stranger{other_cfg};
-  auto remote = stranger.middleman().remote_actor<front_actor>("127.0.0.1", *port);
-  REQUIRE(remote);
-  caf::scoped_actor me{stranger};
+  stranger s{*port};
+  // The typed handle cannot even name them; a forged untyped message is what an attacker sends.
+  auto raw = caf::actor_cast<caf::actor>(s.gate);
   routing_table forged;
   forged.epoch = 999;
   forged.self = "someone-else";
   forged.ids = {"someone-else", "x"};
   forged.fronts = {caf::actor{}, caf::actor{}};
-  me->send(*remote, update_atom::value, forged);
-  me->send(*remote, update_atom::value, uint32_t{0}, caf::actor_cast<caf::actor>(me));
-  me->send(*remote, update_atom::value, caf::actor_cast<caf::actor>(me), caf::actor_cast<caf::actor>(me));
-  me->send(*remote, leave_atom::value, std::string{"test-node"});
-  caf::anon_send(*remote, update_atom::value, forged);
-  // All five refused, counted, and the node serves as before.
-  REQUIRE(f.eventually([&] {
-    for (auto& a : f.report().actors)
-      if (a.kind == "front")
-        return counter_of(a, "refused_control") == 5;
-    return false;
-  }));
+  s.me->send(raw, update_atom::value, forged);
+  s.me->send(raw, update_atom::value, uint32_t{0}, caf::actor_cast<caf::actor>(s.me));
+  s.me->send(raw, update_atom::value, caf::actor_cast<caf::actor>(s.me), caf::actor_cast<caf::actor>(s.me));
+  caf::anon_send(raw, update_atom::value, forged);
+  REQUIRE(f.eventually([&] { return counter(f, "front_gate", "refused") == 4; }));
+  // The node serves as before, with its own routes and shards.
   CHECK(f.get("k") == "v");
   CHECK(f.put("k2", "v2").empty());
   CHECK(f.get("k2") == "v2");
-  membership_view v;
-  f.self->request(f.node.front, 5s, members_atom::value)
-    .receive([&](membership_view& x) { v = std::move(x); }, [](caf::error&) {});
+  auto v = members(f);
   REQUIRE(v.members.size() == 1);
   CHECK(v.members[0].state == "alive");
   CHECK(v.epoch < 999);
-  stranger.middleman().close(*port);
+  CHECK(counter(f, "front", "epoch") < 999);
+  f.sys.middleman().close(*port);
+}
+
+TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change nothing", "[security]") {
+  node_fixture f;
+  REQUIRE(f.put("k", "v").empty());
+  auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
+  REQUIRE(port);
+  stranger s{*port};
+  auto before = members(f);
+  REQUIRE(before.members.size() == 1);
+  auto self_id = before.members[0].id;
+  // A leave of this node's own id, sent from another node.
+  s.me->send(s.gate, leave_atom::value, self_id);
+  // A heartbeat claiming to be this node, marking it down.
+  membership_view forged = before;
+  forged.self = self_id;
+  for (auto& m : forged.members) {
+    m.state = "down";
+    m.epoch += 100;
+  }
+  bool refused = false;
+  s.me->request(s.gate, 5s, heartbeat_atom::value, forged)
+    .receive([&](membership_view&) {}, [&](caf::error& err) { refused = err.category() == errc_category; });
+  CHECK(refused);
+  // A heartbeat of a made-up member with other L2 settings: judged like a join, refused.
+  membership_view intruder;
+  intruder.self = "intruder";
+  intruder.epoch = 1;
+  intruder.members = {member_info{"intruder", "127.0.0.1:1", "alive", 1, 0, 0}};
+  intruder.members[0].signature = "redis 10.0.0.1:6379 db 0 prefix 'x:', loader none";
+  refused = false;
+  s.me->request(s.gate, 5s, heartbeat_atom::value, intruder)
+    .receive([&](membership_view&) {}, [&](caf::error& err) { refused = err.category() == errc_category; });
+  CHECK(refused);
+  s.me->send(s.gate, invalidate_atom::value, std::string{"k"});
+  REQUIRE(f.eventually([&] {
+    return counter(f, "front", "refused_control") == 2 && counter(f, "membership", "refused") == 2;
+  }));
+  auto after = members(f);
+  REQUIRE(after.members.size() == 1);
+  CHECK(after.members[0].id == self_id);
+  CHECK(after.members[0].state == "alive");
+  CHECK(f.get("k") == "v");
+  f.sys.middleman().close(*port);
 }

@@ -1,0 +1,71 @@
+// The front gate (see front_gate.hpp).
+#include "actors/front_gate.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace ac {
+
+front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front) {
+  self->state.front = std::move(front);
+  self->set_default_handler([self](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+    ++self->state.refused;
+    auto& sender = self->current_sender();
+    spdlog::warn("front gate: dropped a message outside the client and peer interfaces from {}",
+                 sender ? caf::to_string(sender->node()) : std::string{"an anonymous sender"});
+    return caf::make_error(caf::sec::unexpected_message);
+  });
+  // The front is linked: a node without its front must not keep a published gate.
+  self->link_to(self->state.front);
+  auto pass = [self](auto&&... xs) {
+    ++self->state.handled;
+    return self->delegate(self->state.front, std::forward<decltype(xs)>(xs)...);
+  };
+  return {
+    // -- client interface --
+    [=](get_atom a, std::string& k) { return pass(a, std::move(k)); },
+    [=](get_many_atom a, std::vector<std::string>& ks) { return pass(a, std::move(ks)); },
+    [=](put_atom a, std::string& k, std::string& v, uint32_t ttl) { return pass(a, std::move(k), std::move(v), ttl); },
+    [=](delete_atom a, std::string& k) { return pass(a, std::move(k)); },
+    [=](report_atom a) { return pass(a); },
+    [=](stats_atom) -> caf::result<actor_stats> {
+      // The gate's own row: the front reports itself through the metrics actor.
+      actor_stats row;
+      row.name = "front_gate";
+      row.kind = "front_gate";
+      row.mailbox = self->mailbox().size();
+      row.handled = self->state.handled;
+      row.counters = {{"refused", static_cast<int64_t>(self->state.refused)}};
+      return row;
+    },
+    [=](members_atom a) { return pass(a); },
+    // -- peer interface --
+    [=](route_atom r, get_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
+    [=](route_atom r, get_many_atom a, std::vector<std::string>& ks, uint64_t e) { return pass(r, a, std::move(ks), e); },
+    [=](route_atom r, put_atom a, std::string& k, std::string& v, uint32_t ttl, uint64_t e) {
+      return pass(r, a, std::move(k), std::move(v), ttl, e);
+    },
+    [=](route_atom r, put_atom a, std::string& k, std::string& v, uint32_t ttl, uint8_t c, uint64_t e) {
+      return pass(r, a, std::move(k), std::move(v), ttl, c, e);
+    },
+    [=](route_atom r, keyspace_atom a, uint8_t op, std::string& k, int64_t arg, uint64_t e) {
+      return pass(r, a, op, std::move(k), arg, e);
+    },
+    [=](route_atom r, lease_atom l, get_atom a, std::string& k, uint32_t ms, uint64_t e) {
+      return pass(r, l, a, std::move(k), ms, e);
+    },
+    [=](route_atom r, lease_atom l, put_atom a, std::string& k, std::string& token, std::string& entry,
+        uint32_t ttl, uint64_t e) {
+      return pass(r, l, a, std::move(k), std::move(token), std::move(entry), ttl, e);
+    },
+    [=](route_atom r, lease_atom l, delete_atom a, std::string& k, std::string& token, uint64_t e) {
+      return pass(r, l, a, std::move(k), std::move(token), e);
+    },
+    [=](route_atom r, delete_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
+    [=](join_atom a, member_info& m) { return pass(a, std::move(m)); },
+    [=](heartbeat_atom a, membership_view& v) { return pass(a, std::move(v)); },
+    [=](leave_atom a, std::string& id) { pass(a, std::move(id)); },
+    [=](invalidate_atom a, std::string& k) { pass(a, std::move(k)); },
+  };
+}
+
+} // namespace ac
