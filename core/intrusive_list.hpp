@@ -10,6 +10,7 @@ class intrusive_list {
 public:
   bool empty() const { return head_ == null_handle; }
   uint32_t front() const { return head_; }
+  uint32_t back() const { return tail_; }
   uint64_t size() const { return size_; }
 
   void push_back(policy_nodes& n, uint32_t h) {
@@ -21,6 +22,18 @@ public:
     else
       head_ = h;
     tail_ = h;
+    ++size_;
+  }
+
+  void push_front(policy_nodes& n, uint32_t h) {
+    auto& hk = n.hook(h);
+    hk.prev = null_handle;
+    hk.next = head_;
+    if (head_ != null_handle)
+      n.hook(head_).prev = h;
+    else
+      tail_ = h;
+    head_ = h;
     ++size_;
   }
 

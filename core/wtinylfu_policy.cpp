@@ -92,13 +92,16 @@ void wtinylfu_policy::touch(uint32_t h) {
   }
 }
 
-void wtinylfu_policy::move_to(uint32_t h, segment to) {
+void wtinylfu_policy::move_to(uint32_t h, segment to, bool least_recent) {
   segment from = seg(h);
   uint64_t w = nodes().weight(h);
   seg_weight_[from] -= w;
   seg_weight_[to] += w;
   lists_[from].remove(nodes(), h);
-  lists_[to].push_back(nodes(), h);
+  if (least_recent)
+    lists_[to].push_front(nodes(), h);
+  else
+    lists_[to].push_back(nodes(), h);
   nodes().set_tag(h, to);
 }
 
@@ -270,16 +273,25 @@ bool wtinylfu_policy::admit(uint32_t candidate, uint32_t victim) {
 
 // Moves window/main budgets toward the tuned split, at most transfer_limit entries a call so
 // a big resize never stalls one access.
+//
+// A growing window takes the main space's most recently used entries (probation's, then
+// protected's), and puts them behind its own entries, in their order: the window then holds
+// what an LRU of its new size would, roughly, since main entries are older than the window's.
+// Caffeine (and this policy before) moved probation's least recently used entries to the
+// window's most recent end: the window's new room went to the coldest keys of the cache, which
+// then outlived every newer key in it. Measured: after multi1@500's move from a 1% to a 20%
+// window, the cache got 666 hits in the next ~800 accesses against 764 for a static 20% split
+// (718 with this order); over the trace +0.5 point (mean of seeds), +0.6 at the worst seed.
 void wtinylfu_policy::rebalance() {
   demote_from_protected();
   for (int i = 0; i < transfer_limit; ++i) {
     segment from = lists_[probation].empty() ? protected_ : probation;
     if (lists_[from].empty())
       break;
-    uint32_t h = lists_[from].front();
+    uint32_t h = lists_[from].back();
     if (!fits(window, nodes().weight(h), 1))
       break;
-    move_to(h, window);
+    move_to(h, window, /*least_recent=*/true);
   }
   // Entries leaving a shrinking window keep what SLRU would have given them: those used more
   // than once are protected (while it has room). Putting them all on probation made them lose

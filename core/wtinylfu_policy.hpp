@@ -72,6 +72,14 @@ public:
   /// Current weight budget of the window (moves with the tuning).
   uint64_t window_capacity() const { return window_max_; }
   const frequency_sketch& sketch() const { return counts(); }
+  /// The window's least recently used entry (null_handle when empty); tests walk the window
+  /// from it.
+  uint32_t window_front() const { return lists_[window].front(); }
+  /// Moves the split to `fraction` by hand, as the tuning does when a shadow leads (tests).
+  void resize_window(double fraction) {
+    set_window(fraction);
+    rebalance();
+  }
 
 private:
   enum segment : uint8_t { window = 0, probation = 1, protected_ = 2 };
@@ -89,7 +97,8 @@ private:
   bool over(segment s) const { return !fits(s, 0, 0); }
   bool full() const { return weight_ > capacity_ || size() > entry_limit_; }
   void touch(uint32_t h);
-  void move_to(uint32_t h, segment to);
+  // To `to`'s most recent end, or its least recent one.
+  void move_to(uint32_t h, segment to, bool least_recent = false);
   void evict(uint32_t h, std::vector<uint32_t>& evicted);
   void forget(uint32_t h);
   void evict_entries(std::vector<uint32_t>& evicted);

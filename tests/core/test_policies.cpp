@@ -1,6 +1,7 @@
 // Unit tests for eviction policies, the frequency sketch, Belady's OPT, trace reading and Zipf.
 #include "core/belady.hpp"
 #include "core/frequency_sketch.hpp"
+#include "core/intrusive_list.hpp"
 #include "core/keyed_policy.hpp"
 #include "core/lru_policy.hpp"
 #include "core/trace_reader.hpp"
@@ -308,6 +309,56 @@ TEST_CASE("wtinylfu sizes its window under an entry bound whose byte budget neve
   uint64_t w = replay(*wp, recent), l = replay(*lp, recent);
   CHECK(wp->size() == 1000);
   CHECK(w + recent.size() / 200 >= l);
+}
+
+TEST_CASE("a growing window takes the main space's most recent entries, behind its own",
+          "[wtinylfu]") {
+  wtinylfu_options o;
+  o.adapt = false; // the split moves only by hand here
+  keyed_adapter p([&](policy_nodes& n) { return std::make_unique<wtinylfu_policy>(100, n, o); });
+  auto& w = static_cast<wtinylfu_policy&>(p.policy());
+  std::vector<uint64_t> ev;
+  for (uint64_t id = 0; id < 100; ++id) { // never full: 99 in probation (0 oldest), 99 in the window
+    p.on_miss(id);
+    p.on_insert(id, 1, ev);
+  }
+  REQUIRE(ev.empty());
+  REQUIRE(p.ids_from(w.window_front()) == std::vector<uint64_t>{99});
+  w.resize_window(0.1);
+  // What an LRU of 10 entries would hold, least recent first; the coldest keys stay in main.
+  std::vector<uint64_t> last10{90, 91, 92, 93, 94, 95, 96, 97, 98, 99};
+  CHECK(p.ids_from(w.window_front()) == last10);
+  CHECK(p.size() == 100);
+}
+
+TEST_CASE("an intrusive list pushes at either end and walks from front to back", "[wtinylfu]") {
+  struct nodes_table : policy_nodes {
+    policy_hook hooks[8];
+    policy_hook& hook(uint32_t h) override { return hooks[h]; }
+    uint8_t tag(uint32_t) const override { return 0; }
+    void set_tag(uint32_t, uint8_t) override {}
+    uint64_t weight(uint32_t) const override { return 1; }
+    uint64_t hash(uint32_t h) const override { return h; }
+  } n;
+  intrusive_list l;
+  auto walk = [&] {
+    std::vector<uint32_t> out;
+    for (uint32_t h = l.front(); h != null_handle; h = intrusive_list::next(n, h))
+      out.push_back(h);
+    return out;
+  };
+  l.push_front(n, 2); // into an empty list: both ends
+  CHECK(l.front() == 2);
+  CHECK(l.back() == 2);
+  l.push_back(n, 3);
+  l.push_front(n, 1);
+  l.push_front(n, 0);
+  CHECK(walk() == std::vector<uint32_t>{0, 1, 2, 3});
+  CHECK(l.size() == 4);
+  l.remove(n, 0);
+  l.remove(n, 3);
+  CHECK(walk() == std::vector<uint32_t>{1, 2});
+  CHECK(l.back() == 2);
 }
 
 // -- frequency sketch ---------------------------------------------------------

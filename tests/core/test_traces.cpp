@@ -132,9 +132,10 @@ TEST_CASE("on the shared traces wtinylfu is within half a point of the better of
     WARN("no peers table in " << trace_dir << "/README.md: skipping");
     return;
   }
-  // Rows the policy misses by more than half a point, with what it does reach there (worst
-  // seed): bench/EVICTION.md explains them. Any other row must meet the goal.
-  const std::map<std::pair<std::string, uint64_t>, double> known_misses{{{"multi1", 500}, 3.0}};
+  // Rows the policy misses by more than half a point, with how far below the goal it may fall
+  // (it reaches 1.9 below at the worst seed): bench/EVICTION.md explains them. Any other row
+  // must meet the goal.
+  const std::map<std::pair<std::string, uint64_t>, double> known_misses{{{"multi1", 500}, 2.5}};
   std::map<std::string, std::vector<uint64_t>> traces;
   for (auto& [row, caf] : caffeine) {
     auto& [name, c] = row;
