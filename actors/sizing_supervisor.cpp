@@ -97,8 +97,12 @@ void resize(self_ptr self) {
   auto entries = std::max<uint64_t>(st.cfg.max_entries / std::max<size_t>(n, 1), 1);
   for (size_t i = 0; i < n; ++i)
     self->send(st.cfg.shards[i], resize_atom::value, split[i], entries);
-  if (d.capacity_bytes != st.current.capacity_bytes || d.reason != st.current.reason)
+  // Info only when the capacity moves: the reason quotes live readings (free memory, CPU),
+  // so it differs on every tick and would fill the log at info every sizing.interval.
+  if (d.capacity_bytes != st.current.capacity_bytes)
     spdlog::info("sizing: {}", d.reason);
+  else
+    spdlog::debug("sizing: {}", d.reason);
   st.current = sizing_report{d.memory_factor, d.cpu_factor, d.capacity_bytes, d.reason};
   self->send(st.cfg.metrics, update_atom::value, st.current);
 }
@@ -150,6 +154,11 @@ sizing_supervisor_actor::behavior_type sizing_supervisor(
       update_gains(self);
       resize(self);
       self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
+    },
+    [=](update_atom, caf::timespan interval, double cpu_target) {
+      auto& c = self->state.cfg;
+      c.interval = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
+      c.cpu_target = cpu_target;
     },
     [=](get_atom) { return self->state.current; },
     [=](stats_atom) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <caf/replies_to.hpp>
+#include <caf/timespan.hpp>
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -34,6 +35,8 @@ using metrics_actor = caf::typed_actor<
 using sizing_supervisor_actor = caf::typed_actor<
   // Re-sizes now from fresh readings (also self-sent every sizing.interval).
   caf::reacts_to<tick_atom>,
+  // SIGHUP reload: new sizing.interval (from the next tick on) and sizing.cpu-target.
+  caf::reacts_to<update_atom, caf::timespan, double>,
   // The decision in force.
   caf::replies_to<get_atom>::with<sizing_report>,
   // Counters: restarts, degraded, capacity.

@@ -81,4 +81,12 @@ std::string check_config_file(const caf::config_option_set& options, const std::
   return {};
 }
 
+std::string config_file_of(int argc, char** argv) {
+  const std::string flag = "--config-file=";
+  for (int i = 1; i < argc; ++i)
+    if (std::string arg = argv[i]; arg.rfind(flag, 0) == 0)
+      return arg.substr(flag.size());
+  return "caf-application.ini";
+}
+
 } // namespace ac

@@ -13,4 +13,7 @@ namespace ac {
 /// (CAF itself reports a missing file).
 std::string check_config_file(const caf::config_option_set& options, const std::string& path);
 
+/// The --config-file=PATH argument, or CAF's default file name.
+std::string config_file_of(int argc, char** argv);
+
 } // namespace ac

@@ -10,10 +10,13 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/manager.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "node/cluster_sampler.hpp"
 #include "node/config_file_check.hpp"
+#include "node/config_reload.hpp"
 #include "node/node_config.hpp"
 #include "node/metrics_http.hpp"
 #include "node/node_wiring.hpp"
@@ -21,12 +24,14 @@
 
 namespace {
 
-/// Blocks SIGINT/SIGTERM in every thread (CAF's threads inherit the mask) so main can sigwait.
+/// Blocks SIGINT/SIGTERM/SIGHUP in every thread (CAF's threads inherit the mask) so main can
+/// sigwait: SIGHUP's default action would end the node without leaving the cluster.
 sigset_t block_stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -46,15 +51,6 @@ void refuse(const std::string& why) {
   ::kill(::getpid(), SIGTERM);
 }
 
-/// The --config-file=PATH argument, or CAF's default file name.
-std::string config_file_of(int argc, char** argv) {
-  const std::string flag = "--config-file=";
-  for (int i = 1; i < argc; ++i)
-    if (std::string arg = argv[i]; arg.rfind(flag, 0) == 0)
-      return arg.substr(flag.size());
-  return "caf-application.ini";
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -63,7 +59,7 @@ int main(int argc, char** argv) {
   cfg.load<caf::io::middleman>();
   // Before CAF's parse: the strict check writes file values into the options, and parse()
   // then applies the file and the command line over them again, so flags still win.
-  if (auto msg = ac::check_config_file(cfg.options(), config_file_of(argc, argv)); !msg.empty()) {
+  if (auto msg = ac::check_config_file(cfg.options(), ac::config_file_of(argc, argv)); !msg.empty()) {
     std::cerr << "actorcache-node: bad config " << msg << "\n";
     return 2;
   }
@@ -117,8 +113,20 @@ int main(int argc, char** argv) {
   if (published->resp)
     write_port(cfg.resp_port_file, published->resp->port());
 
-  ac::metrics_http http{sys, node.metrics};
+  auto ms = [](caf::timespan t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t); };
+  ac::metrics_http_options http_opts;
+  http_opts.max_connections = cfg.metrics_http_max_connections;
+  http_opts.keep_alive = std::chrono::duration_cast<std::chrono::seconds>(cfg.metrics_http_keep_alive);
+  http_opts.dashboard_interval = ms(cfg.metrics_dashboard_interval);
+  // Peers are reached as membership reaches them: through the TLS manager with tls.enabled.
+  auto connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                             : sys.middleman().actor_handle();
+  ac::cluster_sampler sampler{sys, node.front, connector, http_opts.dashboard_interval,
+                              std::min(ms(cfg.node_request_timeout), std::chrono::milliseconds(2000))};
+  ac::metrics_http http{sys, node.metrics, http_opts};  // after the sampler: it serves from it
   if (cfg.metrics_http_port != 0) {
+    sampler.start();
+    http.serve_dashboard(&sampler);
     std::string why;
     if (!http.start(cfg.node_host, cfg.metrics_http_port, &why)) {
       spdlog::error("metrics.http-port: {}", why);
@@ -127,8 +135,10 @@ int main(int argc, char** argv) {
     }
   }
 
+  auto settings = ac::reloadable_of(cfg);
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP)
+    ac::reload_settings(argc, argv, settings, node.supervisor);
   {
     std::lock_guard<std::mutex> guard{refusal_mutex};
     if (!refusal.empty()) {
@@ -142,6 +152,7 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: leaving the cluster and finishing in-flight requests", sig);
   ac::drain_and_leave(sys, *published, std::chrono::seconds(5));
   http.stop();
+  sampler.stop();
   node.stop();
   spdlog::info("stopped");
   return 0;

@@ -76,7 +76,11 @@ node_config::node_config() {
     .add(cluster_failure_timeout, "failure-timeout", "a silent member is down after this")
     .add(cluster_hot_ttl, "hot-ttl", "life of near copies of other nodes' hot keys; 0 = none");
   opt_group{custom_options_, "metrics"}
-    .add(metrics_http_port, "http-port", "Prometheus /metrics port; 0 = off")
+    .add(metrics_http_port, "http-port", "Prometheus /metrics and /dashboard port; 0 = off")
+    .add(metrics_http_max_connections, "http-max-connections",
+         "HTTP connections served at once, a thread each; more wait for one to close")
+    .add(metrics_http_keep_alive, "http-keep-alive", "an idle HTTP keep-alive connection is closed after this (>= 1s)")
+    .add(metrics_dashboard_interval, "dashboard-interval", "how often /dashboard samples every member")
     .add(metrics_interval, "interval", "how often metrics pulls counters");
   opt_group{custom_options_, "sizing"}
     .add(sizing_interval, "interval", "how often the sizing supervisor re-sizes")
@@ -139,6 +143,18 @@ std::string node_config::validate() {
     return "redis.pool-size: must be at least 1";
   if (redis_db < 0)
     return "redis.db: must not be negative";
+  // A zero interval would re-arm its timer at once: a busy loop writing a log line each turn.
+  if (sizing_interval < std::chrono::milliseconds(100))
+    return "sizing.interval: must be at least 100ms (got "
+           + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(sizing_interval).count()) + "ms)";
+  if (metrics_interval < std::chrono::milliseconds(10))
+    return "metrics.interval: must be at least 10ms";
+  if (metrics_dashboard_interval < std::chrono::milliseconds(100))
+    return "metrics.dashboard-interval: must be at least 100ms";
+  if (metrics_http_keep_alive < std::chrono::seconds(1))
+    return "metrics.http-keep-alive: must be at least 1s (httplib counts whole seconds)";
+  if (metrics_http_max_connections == 0)
+    return "metrics.http-max-connections: must be at least 1";
   if (cluster_failure_timeout <= cluster_heartbeat_interval)
     return "cluster.failure-timeout: must exceed cluster.heartbeat-interval";
   for (auto& s : cluster_seeds)

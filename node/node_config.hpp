@@ -71,8 +71,11 @@ struct node_config : caf::actor_system_config {
   caf::timespan cluster_hot_ttl = std::chrono::seconds(1);  ///< near copies of peers' hot keys
   // -- metrics, sizing, supervision ---------------------------------------------
   uint16_t metrics_http_port = 0;
+  uint32_t metrics_http_max_connections = 256;  ///< HTTP connections served at once (a thread each)
+  caf::timespan metrics_http_keep_alive = std::chrono::seconds(2);  ///< idle HTTP connections close after this
+  caf::timespan metrics_dashboard_interval = std::chrono::seconds(2);  ///< the dashboard samples the cluster this often
   caf::timespan metrics_interval = std::chrono::seconds(1);
-  caf::timespan sizing_interval = std::chrono::seconds(5);
+  caf::timespan sizing_interval = std::chrono::seconds(5);  ///< at least 100ms (0 would spin)
   double sizing_cpu_target = 70;
   uint32_t supervision_max_restarts = 5;
   caf::timespan supervision_window = std::chrono::seconds(60);

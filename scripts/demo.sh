@@ -24,11 +24,13 @@ echo "== redis-server on 127.0.0.1:$REDIS_PORT (L2)"
 # Three nodes from config/node{1,2,3}.ini; ports are picked free so the demo runs anywhere.
 P=($(free_port) $(free_port) $(free_port))
 R=($(free_port) $(free_port) $(free_port))   # their Redis-protocol (RESP) ports
+HTTP_PORT=$(free_port)                       # node 1's /metrics and /dashboard
 SEED="[\"127.0.0.1:${P[0]}\"]"
 for i in 1 2 3; do
   port=${P[$((i-1))]}; rport=${R[$((i-1))]}
   "$BIN/actorcache-node" --config-file=config/node$i.ini --node.port="$port" --resp.port="$rport" \
-    --cluster.seeds="$SEED" --redis.enabled --redis.port="$REDIS_PORT" >"$WORK/node$i.log" 2>&1 &
+    --cluster.seeds="$SEED" --redis.enabled --redis.port="$REDIS_PORT" \
+    $([ "$i" = 1 ] && echo "--metrics.http-port=$HTTP_PORT") >"$WORK/node$i.log" 2>&1 &
   PIDS+=($!); wait_port "$port"; wait_port "$rport"
   echo "== node-$i on 127.0.0.1:$port, RESP on 127.0.0.1:$rport (log: $WORK/node$i.log)"
 done
@@ -41,6 +43,9 @@ for _ in $(seq 1 100); do
   [ "$alive" = 3 ] && break; sleep 0.1
 done
 "$BIN/actorcache-console" --node=127.0.0.1:${P[0]} members
+wait_port "$HTTP_PORT"
+echo "== dashboard (every member, live charts): http://127.0.0.1:$HTTP_PORT/dashboard"
+echo "   Prometheus: http://127.0.0.1:$HTTP_PORT/metrics"
 
 echo "== one key: put on the cluster, read back from every node"
 "$BIN/actorcache-client" $NODES put greeting "hello from actorcache" --ttl=60
@@ -89,6 +94,12 @@ echo "== load: 20 client actors, 8 in flight each, zipf keys, 90% gets"
 
 echo "== console: every actor of every member"
 "$BIN/actorcache-console" --node=127.0.0.1:${P[0]} stats --all
+
+echo "== the dashboard showed all of this at http://127.0.0.1:$HTTP_PORT/dashboard"
+if [ -n "${DEMO_HOLD:-}" ]; then
+  echo "== DEMO_HOLD is set: the cluster keeps running for ${DEMO_HOLD} s so the dashboard can be watched"
+  sleep "$DEMO_HOLD"
+fi
 
 echo "== stopping (SIGTERM: leave the cluster, finish in-flight requests, exit 0)"
 rc=0

@@ -7,6 +7,7 @@ packages=(
   libabsl-dev libxxhash-dev libjemalloc-dev libcpp-httplib-dev libbenchmark-dev
   redis-server redis-tools prometheus clang libfuzzer-14-dev
   nlohmann-json3-dev python3-redis python3-numpy python3-xxhash python3-pytest
+  chromium chromium-driver
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -240,6 +240,8 @@ class node_process {
   bool freeze() { return process_ && process_->send_signal(SIGSTOP); }
   /// SIGCONT: it runs again.
   bool thaw() { return process_ && process_->send_signal(SIGCONT); }
+  /// Any other signal (SIGHUP: reload).
+  bool send_signal(int sig) { return process_ && process_->send_signal(sig); }
 
   /// Runs actorcache-client with --node=<this node> and `args`.
   tool_result client(const std::vector<std::string>& args,

@@ -1,0 +1,67 @@
+// SIGHUP reload of log level and sizing (see config_reload.hpp).
+#include "node/config_reload.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "node/config_file_check.hpp"
+
+namespace ac {
+
+namespace {
+
+std::string ms_text(caf::timespan t) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(t).count()) + "ms";
+}
+
+} // namespace
+
+reloadable_settings reloadable_of(const node_config& cfg) {
+  return {cfg.log_level, cfg.sizing_interval, cfg.sizing_cpu_target};
+}
+
+std::string reread_settings(int argc, char** argv, reloadable_settings* out) {
+  node_config fresh;
+  fresh.load<caf::io::middleman>();
+  if (auto msg = check_config_file(fresh.options(), config_file_of(argc, argv)); !msg.empty())
+    return msg;
+  if (auto err = fresh.parse(argc, argv))
+    return caf::actor_system_config::render(err);
+  if (auto msg = fresh.validate(); !msg.empty())
+    return msg;
+  *out = reloadable_of(fresh);
+  return {};
+}
+
+std::string describe_changes(const reloadable_settings& before, const reloadable_settings& after) {
+  std::string out;
+  auto add = [&](const std::string& name, const std::string& a, const std::string& b) {
+    if (a == b)
+      return;
+    out += (out.empty() ? "" : ", ") + name + " " + a + " -> " + b;
+  };
+  add("log.level", before.log_level, after.log_level);
+  add("sizing.interval", ms_text(before.sizing_interval), ms_text(after.sizing_interval));
+  add("sizing.cpu-target", fmt::format("{}", before.sizing_cpu_target),
+      fmt::format("{}", after.sizing_cpu_target));
+  return out;
+}
+
+void reload_settings(int argc, char** argv, reloadable_settings& current,
+                     const sizing_supervisor_actor& supervisor) {
+  reloadable_settings next;
+  if (auto why = reread_settings(argc, argv, &next); !why.empty()) {
+    spdlog::error("SIGHUP: config not reloaded, every setting stays as it was: {}", why);
+    return;
+  }
+  auto changes = describe_changes(current, next);
+  // Logged before a new level applies, so that lowering it to warn still shows this line.
+  spdlog::info("SIGHUP: config reloaded; {}", changes.empty() ? "nothing changed" : changes);
+  spdlog::set_level(spdlog::level::from_str(next.log_level));
+  if (next.sizing_interval != current.sizing_interval || next.sizing_cpu_target != current.sizing_cpu_target)
+    caf::anon_send(supervisor, update_atom::value, next.sizing_interval, next.sizing_cpu_target);
+  current = next;
+}
+
+} // namespace ac

@@ -1,0 +1,36 @@
+// SIGHUP: re-reads the options that a running node can change (log level, sizing) and applies them.
+#pragma once
+
+#include <string>
+
+#include <caf/timespan.hpp>
+
+#include "messages/node_actors.hpp"
+#include "node/node_config.hpp"
+
+namespace ac {
+
+/// The options a SIGHUP reloads. Everything else (ports, shards, Redis, loader, cluster) is
+/// fixed at start: changing it would need new actors or a new identity in the cluster.
+struct reloadable_settings {
+  std::string log_level = "info";            ///< log.level
+  caf::timespan sizing_interval{};           ///< sizing.interval (from the next tick on)
+  double sizing_cpu_target = 70;             ///< sizing.cpu-target
+};
+
+reloadable_settings reloadable_of(const node_config& cfg);
+
+/// Parses the config file and the command line again, exactly as at start (the flags still
+/// win over the file) and validates them. On success fills *out and returns ""; otherwise
+/// returns a message naming the bad option and leaves *out alone.
+std::string reread_settings(int argc, char** argv, reloadable_settings* out);
+
+/// What differs, e.g. "log.level info -> debug, sizing.interval 5000ms -> 1000ms"; "" when nothing.
+std::string describe_changes(const reloadable_settings& before, const reloadable_settings& after);
+
+/// Handles one SIGHUP: rereads, logs what changes (or why nothing does), applies the log level
+/// and tells the sizing supervisor. A bad config keeps every setting as it was; the node stays.
+void reload_settings(int argc, char** argv, reloadable_settings& current,
+                     const sizing_supervisor_actor& supervisor);
+
+} // namespace ac
