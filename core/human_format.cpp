@@ -78,6 +78,10 @@ std::string format_number(double x) {
 std::string format_metric(std::string_view name, double value) {
   if (ends_with(name, "_us"))
     return format_duration_us(value);
+  if (ends_with(name, "_s"))
+    return format_duration_us(value * 1e6);
+  if (ends_with(name, "_bytes_per_min"))
+    return format_bytes(value) + "/min";
   if (ends_with(name, "_ratio") || ends_with(name, "_rate") || ends_with(name, "_share"))
     return format_percent(value);
   if (name == "bytes" || ends_with(name, "_bytes"))

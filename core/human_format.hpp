@@ -20,7 +20,8 @@ std::string format_bytes(double bytes);
 /// significant decimals ("12", "0.333", "1.5e+09").
 std::string format_number(double x);
 
-/// A named metric by the convention of its name: `..._us` a duration, `..._ratio`,
+/// A named metric by the convention of its name: `..._us` and `..._s` a duration,
+/// `..._bytes_per_min` a byte rate, `..._ratio`,
 /// `..._rate` and `..._share` a percentage, `bytes` / `..._bytes` bytes, else a number.
 std::string format_metric(std::string_view name, double value);
 

@@ -45,6 +45,8 @@ TEST_CASE("metrics are formatted by the convention of their names", "[cli][text]
   CHECK(format_metric("bytes", 1536) == "1.5 KiB");
   CHECK(format_metric("capacity_bytes", 100) == "100 B");
   CHECK(format_metric("entries", 12) == "12");
+  CHECK(format_metric("uptime_s", 2.17) == "2.17s");
+  CHECK(format_metric("usage_trend_bytes_per_min", 7540) == "7.4 KiB/min");
   CHECK(format_metric("factor", 0.333333) == "0.333");
 }
 
