@@ -30,6 +30,12 @@ using front_actor = caf::typed_actor<
   caf::replies_to<put_atom, std::string, std::string, uint32_t>::with<bool>,
   // Erases a key; true when it was there.
   caf::replies_to<delete_atom, std::string>::with<bool>,
+  // EXISTS / PTTL / EXPIRE from a client (key_op, key, argument): forwarded once to the owner.
+  caf::replies_to<keyspace_atom, uint8_t, std::string, int64_t>::with<int64_t>,
+  // Lists this node's L1 keys matching a glob (cursor, pattern, about how many keys at most).
+  caf::replies_to<scan_atom, uint64_t, std::string, uint32_t>::with<scan_page>,
+  // Drops every entry of this node's L1 (L2 keeps its copies); answers how many were dropped.
+  caf::replies_to<flush_atom>::with<uint64_t>,
   // A get forwarded by a peer that believes this node owns the key.
   caf::replies_to<route_atom, get_atom, std::string, uint64_t>::with<lookup_result>,
   // A get_many forwarded by a peer.
@@ -54,6 +60,8 @@ using front_actor = caf::typed_actor<
   caf::replies_to<stats_atom>::with<actor_stats>,
   // The cluster as this node sees it.
   caf::replies_to<members_atom>::with<membership_view>,
+  // Removes a down or left member from this node's list; refused for a live one.
+  caf::replies_to<members_atom, delete_atom, std::string>::with<bool>,
   // A node asks to join through this one; the answer is the member list it joins.
   caf::replies_to<join_atom, member_info>::with<membership_view>,
   // Push-pull gossip between members: each side merges the other's view.
