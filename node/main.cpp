@@ -13,6 +13,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "core/cli_args.hpp"
 #include "node/config_file_check.hpp"
 #include "node/node_config.hpp"
 #include "node/metrics_http.hpp"
@@ -58,6 +59,10 @@ std::string config_file_of(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (ac::asks_for_version(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc))) {
+    std::cout << ac::version_line("actorcache-node") << "\n";
+    return 0;
+  }
   auto signals = block_stop_signals();
   ac::node_config cfg;
   cfg.load<caf::io::middleman>();
