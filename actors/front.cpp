@@ -7,6 +7,7 @@
 
 #include "actors/stats_helpers.hpp"
 #include "core/key_normalization.hpp"
+#include "core/scan_cursor.hpp"
 #include "messages/errors.hpp"
 
 namespace ac {
@@ -157,31 +158,24 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
 
 // -- listing and flushing L1 ----------------------------------------------------------
 
-/// A node's scan cursor: the top 16 bits name the shard, the rest is that shard's own cursor
-/// (cache_store::scan keeps it below the shard's bucket count, far below 2^48).
-constexpr int shard_cursor_bits = 48;
-constexpr uint64_t shard_cursor_mask = (uint64_t{1} << shard_cursor_bits) - 1;
 constexpr uint32_t max_scan_keys = 10000;
 
-/// One page of this node's L1 keys: the shard the cursor names answers, and the cursor moves
-/// on to the next shard when that one is through. The tool repeats until the cursor is 0.
+/// One page of this node's L1 keys: the shard the cursor names answers (core/scan_cursor.hpp),
+/// and the cursor moves on to the next shard when that one is through. The tool repeats until the cursor is 0.
 caf::result<scan_page> scan_node(self_ptr self, uint64_t cursor, const std::string& pattern,
                                  uint32_t limit) {
   auto& shards = self->state.shards;
-  uint64_t index = cursor >> shard_cursor_bits;
+  uint64_t index = scan_shard_of(cursor);
   if (index >= shards.size())
     return make_error(errc::bad_request,
                       "scan cursor " + std::to_string(cursor) + " was not handed out by this node");
   limit = std::clamp<uint32_t>(limit, 1, max_scan_keys);
   auto n = shards.size();
   auto rp = self->make_response_promise<scan_page>();
-  self->request(shards[index], caf::infinite, scan_atom::value, cursor & shard_cursor_mask, pattern, limit)
+  self->request(shards[index], caf::infinite, scan_atom::value, scan_in_shard(cursor), pattern, limit)
     .then(
       [=](scan_page& page) mutable {
-        if (page.cursor != 0)
-          page.cursor |= index << shard_cursor_bits;
-        else if (index + 1 < n)
-          page.cursor = (index + 1) << shard_cursor_bits;
+        page.cursor = next_scan_cursor(index, n, page.cursor);
         rp.deliver(std::move(page));
       },
       [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
