@@ -181,3 +181,18 @@ TEST_CASE("flush refuses without --yes and drops the node's L1 with it", "[tools
   CHECK(j.rc == 0);
   CHECK(has(j.out, "\"flushed\":0"));
 }
+
+TEST_CASE("get escapes a value's escape codes on a terminal and prints it as is into a pipe",
+          "[tools][process][client]") {
+  client_fixture f;
+  if (!ac::test::executable_exists("/usr/bin/script"))
+    FAIL("util-linux's script(1) is needed to give the client a terminal");
+  REQUIRE(f.client("put painted \"$(printf 'x\\033[2Jy')\"").rc == 0);
+  auto pipe = f.client("get painted");
+  CHECK(pipe.out == "x\x1b[2Jy\n");
+  // script(1) runs the client on a pseudo-terminal and copies what it printed.
+  auto tty = run_shell("/usr/bin/script -qec '" + f.t.client("get painted") + "' /dev/null", 30s);
+  CHECK(tty.rc == 0);
+  CHECK(has(tty.out, "x\\x1b[2Jy"));
+  CHECK_FALSE(has(tty.out, "\x1b[2J"));
+}
