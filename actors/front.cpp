@@ -161,7 +161,8 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
 constexpr uint32_t max_scan_keys = 10000;
 
 /// One page of this node's L1 keys: the shard the cursor names answers (core/scan_cursor.hpp),
-/// and the cursor moves on to the next shard when that one is through. The tool repeats until the cursor is 0.
+/// and the cursor moves on to the next shard when that one is through. Callers repeat until
+/// the cursor is 0.
 caf::result<scan_page> scan_node(self_ptr self, uint64_t cursor, const std::string& pattern,
                                  uint32_t limit) {
   auto& shards = self->state.shards;

@@ -257,7 +257,6 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   return erased;
 }
 
-/// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.
 /// One page of this shard's keys matching `pattern`: at most scan_budget entries examined per
 /// message, so a listing never stalls the shard's lookups; stops once `limit` keys matched.
 scan_page scan(self_ptr self, uint64_t cursor, const std::string& pattern, uint32_t limit) {
@@ -271,6 +270,7 @@ scan_page scan(self_ptr self, uint64_t cursor, const std::string& pattern, uint3
   return page;
 }
 
+/// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.
 void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
   if (!st.bridge || st.pending_deletes.empty())
