@@ -1,10 +1,13 @@
 // The front actor (see front.hpp): replies come straight from shards or owners (delegate).
 #include "actors/front.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/stats_helpers.hpp"
 #include "core/key_normalization.hpp"
+#include "core/scan_cursor.hpp"
 #include "messages/errors.hpp"
 
 namespace ac {
@@ -151,6 +154,60 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
             on_error);
   }
   return gather->rp;
+}
+
+// -- listing and flushing L1 ----------------------------------------------------------
+
+constexpr uint32_t max_scan_keys = 10000;
+
+/// One page of this node's L1 keys: the shard the cursor names answers (core/scan_cursor.hpp),
+/// and the cursor moves on to the next shard when that one is through. Callers repeat until
+/// the cursor is 0.
+caf::result<scan_page> scan_node(self_ptr self, uint64_t cursor, const std::string& pattern,
+                                 uint32_t limit) {
+  auto& shards = self->state.shards;
+  uint64_t index = scan_shard_of(cursor);
+  if (index >= shards.size())
+    return make_error(errc::bad_request,
+                      "scan cursor " + std::to_string(cursor) + " was not handed out by this node");
+  limit = std::clamp<uint32_t>(limit, 1, max_scan_keys);
+  auto n = shards.size();
+  auto rp = self->make_response_promise<scan_page>();
+  self->request(shards[index], caf::infinite, scan_atom::value, scan_in_shard(cursor), pattern, limit)
+    .then(
+      [=](scan_page& page) mutable {
+        page.cursor = next_scan_cursor(index, n, page.cursor);
+        rp.deliver(std::move(page));
+      },
+      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+/// Drops every entry of every shard (near copies too); answers the sum once all have.
+caf::result<uint64_t> flush_node(self_ptr self) {
+  struct tally {
+    uint64_t dropped = 0;
+    size_t pending = 0;
+    caf::typed_response_promise<uint64_t> rp;
+  };
+  auto& st = self->state;
+  st.near.clear();
+  auto t = std::make_shared<tally>(tally{0, st.shards.size(), self->make_response_promise<uint64_t>()});
+  for (auto& shard : st.shards)
+    self->request(shard, caf::infinite, flush_atom::value)
+      .then(
+        [t](uint64_t n) {
+          t->dropped += n;
+          if (--t->pending == 0)
+            t->rp.deliver(t->dropped);
+        },
+        [t](caf::error& err) {
+          if (t->pending > 0) {
+            t->pending = 0;
+            t->rp.deliver(std::move(err));
+          }
+        });
+  return t->rp;
 }
 
 /// Refuses at once when the front's own queue is beyond node.max-inflight, so an overload
@@ -336,6 +393,29 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       }
       return self->delegate(shard_for(self, h), delete_atom::value, key);
     },
+    [=](keyspace_atom, uint8_t op, const std::string& key, int64_t arg) -> caf::result<int64_t> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      auto h = key_hash(key);
+      if (auto peer = owner_front(self, h)) {
+        ++self->state.forwarded;
+        return self->delegate(peer, route_atom::value, keyspace_atom::value, op, key, arg,
+                              self->state.routes.epoch);
+      }
+      return self->delegate(shard_for(self, h), keyspace_atom::value, op, key, arg);
+    },
+    [=](scan_atom, uint64_t cursor, const std::string& pattern, uint32_t limit) {
+      ++self->state.handled;
+      return scan_node(self, cursor, pattern, limit);
+    },
+    [=](flush_atom) {
+      ++self->state.handled;
+      auto& sender = self->current_sender();
+      spdlog::info("front: flushing L1 at the request of {}",
+                   sender ? caf::to_string(sender->node()) : std::string{"an anonymous sender"});
+      return flush_node(self);
+    },
     [=](route_atom, get_atom, const std::string& key, uint64_t epoch) -> caf::result<lookup_result> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
@@ -390,6 +470,9 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
     [=](report_atom) { return self->delegate(self->state.metrics, report_atom::value); },
     [=](stats_atom) { return make_stats(self); },
     [=](members_atom) { return self->delegate(self->state.membership, members_atom::value); },
+    [=](members_atom, delete_atom, const std::string& id) {
+      return self->delegate(self->state.membership, delete_atom::value, id);
+    },
     [=](join_atom, const member_info& m) { return self->delegate(self->state.membership, join_atom::value, m); },
     [=](heartbeat_atom, const membership_view& v) {
       return self->delegate(self->state.membership, heartbeat_atom::value, v);

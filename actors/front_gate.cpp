@@ -38,6 +38,10 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
       return row;
     },
     [=](members_atom a) { return pass(a); },
+    [=](members_atom a, delete_atom d, std::string& id) { return pass(a, d, std::move(id)); },
+    [=](keyspace_atom a, uint8_t op, std::string& k, int64_t arg) { return pass(a, op, std::move(k), arg); },
+    [=](scan_atom a, uint64_t cursor, std::string& pattern, uint32_t n) { return pass(a, cursor, std::move(pattern), n); },
+    [=](flush_atom a) { return pass(a); },
     // -- peer interface --
     [=](route_atom r, get_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
     [=](route_atom r, get_many_atom a, std::vector<std::string>& ks, uint64_t e) { return pass(r, a, std::move(ks), e); },

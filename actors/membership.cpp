@@ -359,6 +359,22 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
       merge(self, sp, v);
       return view_of(*sp, false);
     },
+    [=](delete_atom, const std::string& id) -> caf::result<bool> {
+      ++sp->handled;
+      if (id == sp->cfg.self_id)
+        return make_error(errc::refused, "'" + id + "' is the node asked; a node leaves the cluster when it stops (SIGTERM)");
+      auto it = sp->peers.find(id);
+      if (it == sp->peers.end())
+        return false;
+      // Only our own evidence counts: a member we hear from is alive, whatever the caller thinks.
+      if (it->second.info.state == "alive")
+        return make_error(errc::refused, "member '" + id + "' is alive; only a down or left member can be removed");
+      spdlog::info("membership: removed member {} ({})", id, it->second.info.state);
+      sp->peers.erase(it);
+      ++sp->epoch;
+      publish_routes(self, *sp);
+      return true;
+    },
     [=](leave_atom, const std::string& id) {
       ++sp->handled;
       auto it = sp->peers.find(id);

@@ -110,6 +110,10 @@ void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t
 void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv, bool ms);
 void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, bool ms);
 void cmd_dbsize(self_ptr self, const route_snapshot& snap);
+/// SCAN cursor [MATCH pattern] [COUNT n]: this node's L1 keys (not the cluster's), one shard a page.
+void cmd_scan(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+/// FLUSHDB [ASYNC|SYNC]: drops this node's L1 (Redis, the L2, keeps its copies).
+void cmd_flushdb(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
 
 // -- the cluster, tensors and leases (resp_cluster_commands.cpp) ------------------------------
 

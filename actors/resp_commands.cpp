@@ -95,6 +95,8 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
     case command_id::pttl: return cmd_ttl(self, *snap, argv[1], true);
     case command_id::expire: return cmd_expire(self, *snap, argv, false);
     case command_id::pexpire: return cmd_expire(self, *snap, argv, true);
+    case command_id::scan: return cmd_scan(self, *snap, argv);
+    case command_id::flushdb: return cmd_flushdb(self, *snap, argv);
     case command_id::ac_owner: return cmd_owner(self, *snap, argv[1]);
     case command_id::ac_members: return cmd_members(self);
     case command_id::ac_tensor_set: return cmd_tensor_set(self, *snap, argv);

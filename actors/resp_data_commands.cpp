@@ -1,11 +1,13 @@
-// RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE.
+// RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE, SCAN, FLUSHDB.
 #include "actors/resp_command_parts.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
 
 #include "actors/stats_helpers.hpp"
+#include "core/scan_cursor.hpp"
 
 namespace ac::resp_cmd {
 
@@ -279,6 +281,72 @@ void cmd_dbsize(self_ptr self, const route_snapshot& snap) {
           if (!g->done && --g->pending == 0) {
             g->done = true;
             deliver(self, slot, int_reply(g->total));
+          }
+        },
+        [self, slot, g](caf::error& err) {
+          if (!g->done) {
+            g->done = true;
+            deliver(self, slot, error_reply(self, resp_error_text(err)));
+          }
+        });
+}
+
+void cmd_scan(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  int64_t cursor = 0;
+  if (!resp::parse_int(argv[1], cursor) || cursor < 0)
+    return reply_error(self, "ERR invalid cursor");
+  std::string pattern = "*";
+  int64_t count = 10;
+  for (size_t i = 2; i < argv.size(); i += 2) {
+    auto opt = resp::to_lower(argv[i]);
+    if (i + 1 >= argv.size())
+      return reply_error(self, "ERR syntax error");
+    if (opt == "match") {
+      pattern = argv[i + 1];
+    } else if (opt == "count") {
+      if (!resp::parse_int(argv[i + 1], count) || count < 1)
+        return reply_error(self, "ERR value is not an integer or out of range");
+    } else {
+      return reply_error(self, "ERR syntax error");
+    }
+  }
+  auto shard = scan_shard_of(static_cast<uint64_t>(cursor));
+  if (shard >= snap.shards.size())
+    return reply_error(self, "ERR invalid cursor");
+  auto shards = snap.shards.size();
+  auto slot = open_slot(self);
+  self->request(snap.shards[shard], self->state.env->request_timeout, scan_atom::value,
+                scan_in_shard(static_cast<uint64_t>(cursor)), pattern,
+                static_cast<uint32_t>(std::min<int64_t>(count, 10000)))
+    .then(
+      [self, slot, shard, shards](scan_page& page) {
+        std::string out;
+        resp::array(out, 2);
+        resp::bulk(out, std::to_string(next_scan_cursor(shard, shards, page.cursor)));
+        resp::array(out, page.keys.size());
+        for (const auto& k : page.keys)
+          resp::bulk(out, k);
+        deliver(self, slot, std::move(out));
+      },
+      fail_slot(self, slot));
+}
+
+void cmd_flushdb(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  if (argv.size() > 2 || (argv.size() == 2 && resp::to_lower(argv[1]) != "async"
+                          && resp::to_lower(argv[1]) != "sync"))
+    return reply_error(self, "ERR syntax error");
+  auto slot = open_slot(self);
+  auto g = std::make_shared<per_key_gather>();
+  g->pending = snap.shards.size();
+  for (auto& s : snap.shards)
+    self->request(s, self->state.env->request_timeout, flush_atom::value)
+      .then(
+        [self, slot, g](uint64_t) {
+          if (!g->done && --g->pending == 0) {
+            g->done = true;
+            std::string ok;
+            resp::ok(ok);
+            deliver(self, slot, std::move(ok));
           }
         },
         [self, slot, g](caf::error& err) {

@@ -7,6 +7,7 @@
 
 #include "actors/coalescer.hpp"
 #include "actors/stats_helpers.hpp"
+#include "core/glob_match.hpp"
 #include "core/key_normalization.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
@@ -335,6 +336,20 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   return erased;
 }
 
+/// One page of this shard's keys matching `pattern`: at most scan_budget entries examined per
+/// message, so a listing never stalls the shard's lookups; stops once `limit` keys matched.
+scan_page scan(self_ptr self, uint64_t cursor, const std::string& pattern, uint32_t limit) {
+  constexpr size_t scan_budget = 1000;
+  scan_page page;
+  auto lock = lock_store(self);
+  page.cursor = self->state.store->scan(cursor, scan_budget, [&](std::string_view key) {
+    if (glob_match(pattern, key))
+      page.keys.emplace_back(key);
+    return page.keys.size() < limit;
+  });
+  return page;
+}
+
 /// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.
 void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
@@ -437,6 +452,15 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       return keyspace(self, cfg, op, key, arg);
     },
     [=](delete_atom, const std::string& key) { count(); return erase(self, cfg, key); },
+    [=](scan_atom, uint64_t cursor, const std::string& pattern, uint32_t limit) {
+      count();
+      return scan(self, cursor, pattern, limit);
+    },
+    [=](flush_atom) {
+      count();
+      auto lock = lock_store(self);
+      return self->state.store->clear();
+    },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
       auto lock = lock_store(self);

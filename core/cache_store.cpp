@@ -363,6 +363,55 @@ size_t cache_store::sweep(size_t budget) {
   return dropped;
 }
 
+namespace {
+
+uint64_t reverse_bits(uint64_t v) {
+  uint64_t r = 0;
+  for (int i = 0; i < 64; ++i, v >>= 1)
+    r = (r << 1) | (v & 1);
+  return r;
+}
+
+} // namespace
+
+uint64_t cache_store::scan(uint64_t cursor, size_t budget,
+                           const std::function<bool(std::string_view key)>& visit) const {
+  auto now = now_rel_ns();
+  const uint64_t mask = buckets_.size() - 1;
+  uint64_t v = cursor & mask;
+  size_t examined = 0;
+  bool more = true;
+  do {
+    for (uint32_t h = buckets_[v & mask]; h != null_handle;) {
+      const char* p = arena_.at(h);
+      ++examined;
+      if (!past(deadline_of(p), now, std::chrono::seconds{0}) && !visit(key_of(p)))
+        more = false;
+      h = load32(p + chain_at);
+    }
+    // The next bucket in reversed-bit order: set the bits above the mask, reverse, add one,
+    // reverse back. Buckets split by a growth share the lower bits, so none is skipped.
+    v |= ~mask;
+    v = reverse_bits(v);
+    ++v;
+    v = reverse_bits(v);
+  } while (v != 0 && examined < budget && more);
+  return v;
+}
+
+uint64_t cache_store::clear() {
+  uint64_t dropped = 0;
+  for (auto& head : buckets_)
+    while (head != null_handle) {
+      uint32_t h = head;
+      policy_->on_remove(h);
+      release(h, false);  // unlinks h from its chain: head moves on
+      ++counters_.erases;
+      ++dropped;
+    }
+  return dropped;
+}
+
 void cache_store::resize(uint64_t max_bytes, uint64_t max_entries) {
   opts_.max_bytes = max_bytes;
   opts_.max_entries = max_entries;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -103,6 +104,18 @@ public:
   /// from where the last sweep stopped (so a timer can sweep a big store in slices); returns
   /// how many it dropped. Reads drop expired entries on their own as well.
   size_t sweep(size_t budget = SIZE_MAX);
+
+  /// Redis's SCAN over the hash table: passes the key of every entry not past its TTL in the
+  /// buckets from `cursor` on to `visit`, until `budget` entries were examined or `visit`
+  /// returns false; returns the cursor to continue from, 0 when the table was walked through.
+  /// The cursor counts buckets in reversed-bit order (Redis's dictScan), so a key present for
+  /// the whole walk is visited at least once even when the table grows in between (maybe
+  /// twice). The cursor is smaller than the bucket count. Counts nothing, changes nothing.
+  uint64_t scan(uint64_t cursor, size_t budget,
+                const std::function<bool(std::string_view key)>& visit) const;
+
+  /// Drops every entry (counted as erases); returns how many there were.
+  uint64_t clear();
 
   /// New budgets; evicts down to them at once.
   void resize(uint64_t max_bytes, uint64_t max_entries);

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/version.hpp"
+
 namespace ac {
 
 std::string normalize_seconds(std::string_view value) {
@@ -18,6 +20,42 @@ std::string normalize_seconds(std::string_view value) {
   } catch (...) {
     return std::string{value};
   }
+}
+
+std::string misplaced_option(const command_options& table, const std::string& command,
+                             const std::vector<std::string>& given) {
+  auto own = table.find(command);
+  for (const auto& name : given) {
+    if (own != table.end() && own->second.count(name) > 0)
+      continue;
+    bool specific = false;
+    for (const auto& [cmd, names] : table)
+      specific = specific || names.count(name) > 0;
+    if (!specific)
+      continue;
+    std::string takes;
+    if (own != table.end())
+      for (const auto& n : own->second)
+        takes += (takes.empty() ? "--" : " --") + n;
+    return "--" + name + " does not apply to '" + command + "'"
+           + (takes.empty() ? std::string{" (it takes no options of its own)"}
+                            : " (it takes: " + takes + ")");
+  }
+  return {};
+}
+
+bool asks_for_version(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "--")
+      return false;
+    if (a == "--version")
+      return true;
+  }
+  return false;
+}
+
+std::string version_line(std::string_view program) {
+  return std::string{program} + " " + version;
 }
 
 split_args_result split_args(const std::vector<std::string>& args,
@@ -63,6 +101,7 @@ split_args_result split_args(const std::vector<std::string>& args,
         res.unknown = "--" + name;
       continue;
     }
+    res.names.push_back(name);
     if (name == "timeout" && eq != std::string::npos)
       res.options.push_back("--timeout=" + normalize_seconds(value));
     else

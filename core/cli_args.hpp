@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@ namespace ac {
 /// argv (without the program name) divided into what CAF parses and what the tool reads.
 struct split_args_result {
   std::vector<std::string> options;      ///< `--name[=value]` the parser knows, in argv order
+  std::vector<std::string> names;        ///< the names of `options` (no dashes, no value), same order
   std::vector<std::string> positionals;  ///< command words and their arguments, in order
   std::vector<std::string> nodes;        ///< every `--node=` value (repeatable, `a,b` splits)
   std::string unknown;                   ///< first `--option` nobody knows ("" if none)
@@ -26,6 +29,22 @@ struct split_args_result {
 /// number for `--timeout` means seconds (`--timeout=2` -> `--timeout=2000ms`).
 split_args_result split_args(const std::vector<std::string>& args,
                              const std::function<bool(std::string_view)>& is_known);
+
+/// Which options each command of a tool takes (option names without dashes); options in no
+/// list are common to every command (--node, --timeout, --tls.*, ...).
+using command_options = std::map<std::string, std::set<std::string>>;
+
+/// The first of `given` that some command of `table` takes but `command` does not, as an
+/// error message ("--all does not apply to 'members' (it takes: --json --watch)"); "" when
+/// every given option applies. So an option is never silently ignored.
+std::string misplaced_option(const command_options& table, const std::string& command,
+                             const std::vector<std::string>& given);
+
+/// Whether argv (without the program name) asks for `--version` (before a bare `--`).
+bool asks_for_version(const std::vector<std::string>& args);
+
+/// What `--version` prints: "actorcache-client 0.1.0" for program "actorcache-client".
+std::string version_line(std::string_view program);
 
 /// "2" -> "2000ms", "0.5" -> "500ms"; anything else (already with a unit) is returned as is.
 std::string normalize_seconds(std::string_view value);

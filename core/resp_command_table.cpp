@@ -32,6 +32,8 @@ const std::vector<command_spec>& command_table() {
     {command_id::pttl, "pttl", 2, "readonly fast", 1, 1, 1},
     {command_id::expire, "expire", -3, "write fast", 1, 1, 1},
     {command_id::pexpire, "pexpire", -3, "write fast", 1, 1, 1},
+    {command_id::scan, "scan", -2, "readonly", 0, 0, 0},
+    {command_id::flushdb, "flushdb", -1, "write", 0, 0, 0},
     {command_id::ac_owner, "ac.owner", 2, "readonly fast", 1, 1, 1},
     {command_id::ac_members, "ac.members", 1, "readonly fast", 0, 0, 0},
     {command_id::ac_getorlease, "ac.getorlease", 3, "write", 1, 1, 1},

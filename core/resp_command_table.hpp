@@ -11,7 +11,7 @@ namespace ac::resp {
 /// Every command the RESP edge serves. `unknown` is anything else.
 enum class command_id : uint8_t {
   unknown, ping, echo, quit, auth, hello, select, client, command, info, dbsize,
-  get, mget, set, setex, mset, del, unlink, exists, ttl, pttl, expire, pexpire,
+  get, mget, set, setex, mset, del, unlink, exists, ttl, pttl, expire, pexpire, scan, flushdb,
   ac_owner, ac_members, ac_getorlease, ac_fill, ac_abandon, ac_tensor_set, ac_tensor_get,
 };
 

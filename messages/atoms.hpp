@@ -6,7 +6,8 @@
 
 namespace ac {
 
-using caf::delete_atom;  // erase a key
+using caf::delete_atom;  // erase a key (or, after members_atom, a member)
+using caf::flush_atom;   // drop every entry of L1
 using caf::get_atom;     // read one key
 using caf::join_atom;    // a node asks to join the cluster
 using caf::leave_atom;   // a node announces that it leaves
@@ -31,6 +32,7 @@ using fail_atom = caf::atom_constant<caf::atom("fail")>;          // test hook: 
 using keyspace_atom = caf::atom_constant<caf::atom("keyspace")>; // EXISTS / PTTL / EXPIRE of one key
 using lease_atom = caf::atom_constant<caf::atom("lease")>;        // leases: get-or-lease, fill, abandon
 using l2_del_atom = caf::atom_constant<caf::atom("l2del")>;       // erase a key in Redis, acknowledged
+using scan_atom = caf::atom_constant<caf::atom("scan")>;          // list L1 keys matching a glob, by cursor
 using peek_atom = caf::atom_constant<caf::atom("peek")>;          // read L1 only, never load
 using invalidate_atom = caf::atom_constant<caf::atom("invalid")>; // drop near copies of a key that changed
 

@@ -36,6 +36,17 @@ inline lookup_result make_miss() { return lookup_result{}; }
 
 using lookup_results = std::vector<lookup_result>;
 
+/// One page of a key listing (scan_atom): keys of L1 matching the pattern, and where to go on.
+struct scan_page {
+  uint64_t cursor = 0;             ///< pass it back for the next page; 0 = the listing is complete
+  std::vector<std::string> keys;   ///< live keys (not past their TTL), in no particular order
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scan_page& x) {
+  return f(caf::meta::type_name("scan_page"), x.cursor, x.keys);
+}
+
 /// What a keyspace_atom request asks of a key (Redis's EXISTS, PTTL, EXPIRE).
 enum class key_op : uint8_t {
   exists = 0,  ///< 1 when present, else 0

@@ -20,6 +20,8 @@ using membership_actor = caf::typed_actor<
   caf::replies_to<join_atom, member_info>::with<membership_view>,
   // Push-pull gossip: merge the peer's view, answer with ours.
   caf::replies_to<heartbeat_atom, membership_view>::with<membership_view>,
+  // Forgets a down or left member (no more reconnects); refused for a live one or this node.
+  caf::replies_to<delete_atom, std::string>::with<bool>,
   // A member announces that it leaves.
   caf::reacts_to<leave_atom, std::string>,
   // This node leaves: tell every member, answer once they were told (or timed out).

@@ -30,6 +30,10 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<put_atom, std::string, std::string, uint32_t, uint8_t>::with<bool>,
   // EXISTS / PTTL / EXPIRE of one key (key_op, key, argument): see key_op for the answers.
   caf::replies_to<keyspace_atom, uint8_t, std::string, int64_t>::with<int64_t>,
+  // Lists live keys of this shard matching a glob (cursor, pattern, at most about n keys); cursor 0 = done.
+  caf::replies_to<scan_atom, uint64_t, std::string, uint32_t>::with<scan_page>,
+  // Drops every entry of this shard's L1; answers how many were dropped.
+  caf::replies_to<flush_atom>::with<uint64_t>,
   // Erases a key; true when it was there.
   caf::replies_to<delete_atom, std::string>::with<bool>,
   // A loaded value (from L2 or compute) enters L1; sent by the coalescer.

@@ -14,6 +14,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "core/cli_args.hpp"
 #include "node/cluster_sampler.hpp"
 #include "node/config_file_check.hpp"
 #include "node/config_reload.hpp"
@@ -54,6 +55,10 @@ void refuse(const std::string& why) {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (ac::asks_for_version(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc))) {
+    std::cout << ac::version_line("actorcache-node") << "\n";
+    return 0;
+  }
   auto signals = block_stop_signals();
   ac::node_config cfg;
   cfg.load<caf::io::middleman>();

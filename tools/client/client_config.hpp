@@ -35,12 +35,24 @@ public:
            "load: puts store a value made from the key, gets check it (mismatches: 'wrong', "
            "exit 2)")
       .add(load.seed, "seed", "load: random seed (client i uses seed + i)")
+      .add(raw, "raw", "get: print the value's exact bytes (no newline, no escaping)")
+      .add(value_file, "value-file", "put: read the value from this file (binary safe)")
+      .add(cursor, "cursor", "scan: continue from this cursor (printed when --limit stopped it)")
+      .add(limit, "limit", "scan: print at most about this many keys (1..100000)")
+      .add(yes, "yes", "flush: yes, really drop the L1 entries")
+      .add(all, "all", "flush: every member of the cluster, not just the --node")
       .add(route, "route",
            "owner: send each key to its owner node (default); any: send every request to the "
            "first reachable --node, which forwards it");
   }
 
   uint32_t ttl = 0;    ///< --ttl, for put and load's puts
+  bool raw = false;            ///< --raw: get prints the exact bytes
+  std::string value_file;      ///< --value-file: put reads the value from this file
+  uint64_t cursor = 0;         ///< --cursor: where scan goes on
+  uint64_t limit = 1000;       ///< --limit: keys scan prints at most (about)
+  bool yes = false;            ///< --yes: flush really flushes
+  bool all = false;            ///< --all: flush every member
   std::string route = "owner";  ///< --route: owner | any
   load_options load;   ///< load's options; timeout and ttl are copied in from the common ones
 };

@@ -1,19 +1,20 @@
-// The commands of actorcache-client; each returns the process exit code (docs/interface.md).
+// The value commands of actorcache-client (get, put, mget, del) and load; each returns the exit code.
 #include "tools/client/commands.hpp"
-#include "core/ttl_clock.hpp"
 
-#include <chrono>
 #include <iostream>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
+#include "core/json_writer.hpp"
+#include "core/printable_text.hpp"
+#include "core/ttl_clock.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
+#include "tools/client/value_io.hpp"
 #include "tools/common/one_shot.hpp"
 
 namespace ac {
-
-namespace {
 
 int fail(const std::string& what) {
   std::cerr << "actorcache-client: " << what << "\n";
@@ -22,46 +23,87 @@ int fail(const std::string& what) {
 
 int fail(const caf::error& err) { return fail(describe(err)); }
 
-// The printable value of a found entry; false (and a message) when its bytes are corrupt.
-bool render(const lookup_result& r, std::string& out) {
-  if (r.source == static_cast<uint8_t>(tier::payload)) {
-    out = r.value;  // read over RESP: the bare payload
-    return true;
+namespace {
+
+/// Each key's own verdict: a value, a miss or an error.
+using key_results = std::vector<caf::expected<lookup_result>>;
+
+/// The keys read as one get_many per owner; when that fails (one bad key fails a whole batch
+/// at the node), each key is asked alone, so one bad key costs only its own answer.
+key_results lookup_each(client_context& ctx, const std::vector<std::string>& keys) {
+  auto many = run_one_shot<lookup_results>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+                                           [keys](cluster_client& c, auto done) {
+                                             c.get_many(keys, std::move(done));
+                                           });
+  key_results out;
+  if (many) {
+    for (auto& r : *many)
+      out.emplace_back(std::move(r));
+    return out;
   }
-  std::string why;
-  auto e = decode_entry(r.value, &why);
-  if (!e) {
-    fail("the node returned an undecodable entry: " + why);
-    return false;
-  }
-  out = render_value(*e);
-  return true;
+  spdlog::debug("mget: the batch failed ({}); asking key by key", describe(many.error()));
+  auto each = run_one_shot<key_results>(
+    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout, [keys](cluster_client& c, auto done) {
+      struct tally {
+        key_results results;
+        size_t pending;
+      };
+      auto t = std::make_shared<tally>(
+        tally{key_results(keys.size(), caf::expected<lookup_result>{caf::error{}}), keys.size()});
+      for (size_t i = 0; i < keys.size(); ++i)
+        c.get(keys[i], [t, i, done](caf::expected<lookup_result> r) {
+          t->results[i] = std::move(r);
+          if (--t->pending == 0)
+            done(std::move(t->results));
+        });
+    });
+  if (!each)
+    return key_results(keys.size(), caf::expected<lookup_result>{each.error()});
+  return std::move(*each);
 }
 
 } // namespace
 
 int cmd_get(client_context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1)
-    return fail("usage: get KEY");
+    return fail("usage: get KEY [--raw | --json]");
+  if (ctx.cfg.raw && ctx.cfg.json)
+    return fail("get: --raw and --json exclude each other");
   auto r = run_one_shot<lookup_result>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
                                        [key = args[0]](cluster_client& c, auto done) {
                                          c.get(key, std::move(done));
                                        });
   if (!r)
     return fail(r.error());
-  if (!r->found)
-    return 1;
-  std::string text;
-  if (!render(*r, text))
-    return 2;
-  std::cout << text << "\n";
-  return 0;
+  std::optional<shown_value> v;
+  std::string why;
+  if (r->found && !(v = show_value(*r, &why)))
+    return fail("the node returned an undecodable entry: " + why);
+  if (ctx.cfg.json) {
+    json_writer w;
+    w.begin_object().field("key", args[0]);
+    add_value_fields(w, *r, v ? &*v : nullptr);
+    std::cout << w.end_object().str() << "\n";
+  } else if (v && ctx.cfg.raw) {
+    std::cout.write(v->bytes.data(), static_cast<std::streamsize>(v->bytes.size()));
+  } else if (v) {
+    // A terminal gets escaped text (a value can hold escape codes); a pipe the exact text.
+    std::cout << (stdout_is_tty() ? escape_bytes(v->text) : v->text) << "\n";
+  }
+  return r->found ? 0 : 1;
 }
 
 int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
-  if (args.size() != 2)
-    return fail("usage: put KEY VALUE [--ttl=SECONDS]");
-  auto bytes = encode_entry(make_bytes_entry(args[1], ctx.cfg.ttl, unix_ms(), "actorcache-client"));
+  bool from_file = !ctx.cfg.value_file.empty();
+  if (args.size() != (from_file ? 1u : 2u))
+    return fail("usage: put KEY VALUE | put KEY - (value from stdin) | put KEY --value-file=PATH"
+                " [--ttl=SECONDS]");
+  std::string why;
+  auto value = read_put_value(from_file ? std::nullopt : std::optional<std::string>{args[1]},
+                              ctx.cfg.value_file, &why);
+  if (!value)
+    return fail(why);
+  auto bytes = encode_entry(make_bytes_entry(std::move(*value), ctx.cfg.ttl, unix_ms(), "actorcache-client"));
   auto r = run_one_shot<bool>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
                               [key = args[0], bytes, ttl = ctx.cfg.ttl](cluster_client& c,
                                                                          auto done) {
@@ -71,41 +113,64 @@ int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
     return fail(r.error());
   if (!*r)
     return fail("the node did not store the value");
-  std::cout << "OK\n";
+  if (ctx.cfg.json)
+    std::cout << json_writer{}.begin_object().field("key", args[0]).field("stored", true)
+                   .field("ttl", ctx.cfg.ttl).end_object().str() << "\n";
+  else
+    std::cout << "OK\n";
   return 0;
 }
 
 int cmd_mget(client_context& ctx, const std::vector<std::string>& args) {
   if (args.empty())
-    return fail("usage: mget KEY...");
-  auto r = run_one_shot<lookup_results>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-                                        [keys = args](cluster_client& c, auto done) {
-                                          c.get_many(keys, std::move(done));
-                                        });
-  if (!r)
-    return fail(r.error());
+    return fail("usage: mget KEY... [--json]");
+  auto results = lookup_each(ctx, args);
+  int rc = 0;
+  json_writer w;
+  w.begin_object().key("results").begin_array();
   std::string out;
-  for (const auto& x : *r) {
-    std::string text;
-    if (x.found && !render(x, text))
-      return 2;
-    out += text;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto& r = results[i];
+    std::optional<shown_value> v;
+    std::string why;
+    if (r && r->found && !(v = show_value(*r, &why)))
+      r = make_error(errc::bad_value, "undecodable entry: " + why);
+    if (!r) {
+      rc = 2;
+      std::cerr << "actorcache-client: mget: key '" << escape_bytes(args[i]) << "': "
+                << describe(r.error()) << "\n";
+      w.begin_object().field("key", args[i]).field("error", describe(r.error())).end_object();
+      out += '\n';
+      continue;
+    }
+    w.begin_object().field("key", args[i]);
+    add_value_fields(w, *r, v ? &*v : nullptr);
+    w.end_object();
+    // One line per key: a miss is an empty line, an empty value `""` (quotes inside values
+    // are escaped, so `""` means nothing else), newlines and escape codes are escaped.
+    if (v)
+      out += v->text.empty() ? "\"\"" : escape_bytes(v->text);
     out += '\n';
   }
-  std::cout << out;
-  return 0;
+  w.end_array().end_object();
+  std::cout << (ctx.cfg.json ? w.str() + "\n" : out);
+  return rc;
 }
 
 int cmd_del(client_context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1)
-    return fail("usage: del KEY");
+    return fail("usage: del KEY [--json]");
   auto r = run_one_shot<bool>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
                               [key = args[0]](cluster_client& c, auto done) {
                                 c.erase(key, std::move(done));
                               });
   if (!r)
     return fail(r.error());
-  std::cout << (*r ? "1" : "0") << "\n";
+  if (ctx.cfg.json)
+    std::cout << json_writer{}.begin_object().field("key", args[0]).field("deleted", *r)
+                   .end_object().str() << "\n";
+  else
+    std::cout << (*r ? "1" : "0") << "\n";
   return 0;
 }
 

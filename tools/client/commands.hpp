@@ -1,6 +1,7 @@
 // The commands of actorcache-client; each returns the process exit code (docs/interface.md).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include <caf/actor_system.hpp>
 
 #include "tools/client/client_config.hpp"
+#include "messages/front_actor.hpp"
 #include "tools/common/cluster_map.hpp"
 
 namespace ac {
@@ -18,12 +20,22 @@ struct client_context {
   const client_config& cfg;
   caf::actor directory;
   cluster_map_ptr map;
+  std::optional<front_actor> node;  ///< the first --node that answered (scan, flush)
+  std::string node_id;              ///< its id in the cluster
 };
+
+/// Prints "actorcache-client: WHAT" on stderr; returns exit code 2.
+int fail(const std::string& what);
+int fail(const caf::error& err);
 
 int cmd_get(client_context& ctx, const std::vector<std::string>& args);
 int cmd_put(client_context& ctx, const std::vector<std::string>& args);
 int cmd_mget(client_context& ctx, const std::vector<std::string>& args);
 int cmd_del(client_context& ctx, const std::vector<std::string>& args);
+int cmd_exists(client_context& ctx, const std::vector<std::string>& args);
+int cmd_ttl(client_context& ctx, const std::vector<std::string>& args);
+int cmd_scan(client_context& ctx, const std::vector<std::string>& args);
+int cmd_flush(client_context& ctx, const std::vector<std::string>& args);
 int cmd_load(client_context& ctx, const std::vector<std::string>& args);
 
 } // namespace ac

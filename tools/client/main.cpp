@@ -12,15 +12,28 @@
 #include "tools/client/commands.hpp"
 #include "tools/client/key_command.hpp"
 #include "tools/common/cluster_directory.hpp"
+#include "tools/common/node_connection.hpp"
 
 namespace {
 
 constexpr const char* usage =
   "usage: actorcache-client --node=HOST:PORT [--node=...] COMMAND [ARGS] [options]\n"
-  "  get KEY                      print the value; exit 0 hit, 1 miss, 2 error\n"
+  "  get KEY [--raw|--json]       print the value; exit 0 hit, 1 miss, 2 error (a terminal gets\n"
+  "                               it escaped; --raw: the exact bytes, no newline)\n"
   "  put KEY VALUE [--ttl=S]      store a value; prints OK\n"
-  "  mget KEY...                  one line per key: value or empty\n"
+  "  put KEY - | put KEY --value-file=PATH\n"
+  "                               the value from standard input or a file (binary safe)\n"
+  "  mget KEY...                  one line per key: the value escaped (\\n, \\xNN, \\\"), an empty\n"
+  "                               line for a miss, \"\" for an empty value; a bad key's reason\n"
+  "                               on stderr (exit 2), the other keys still answered\n"
   "  del KEY                      prints 1 (erased) or 0 (absent)\n"
+  "  exists KEY                   prints 1 (exit 0) or 0 (exit 1)\n"
+  "  ttl KEY                      the time the key has left (\"no expiry\"; \"absent\": exit 1)\n"
+  "  scan [PATTERN] [--limit=N] [--cursor=C]\n"
+  "                               keys in the --node's L1 matching a glob (default *), at most\n"
+  "                               about N (default 1000); the cursor to go on is on stderr\n"
+  "  flush --yes [--all]          drop every L1 entry of the --node (--all: every member);\n"
+  "                               Redis (L2) keeps its copies\n"
   "  key --npy=FILE [--param=NAME=VALUE ...]\n"
   "                               the feature key of the array (no node needed; equals\n"
   "                               Python's actorcache.feature_key(array, NAME=VALUE, ...))\n"
@@ -32,15 +45,34 @@ constexpr const char* usage =
   "                        request is sent at once); 0 = off: one wire message per request\n"
   "        --fast-path=on  the batchers send gets to each node's RESP port as MGET (plain\n"
   "                        TCP, one hop less than CAF remoting) when the node has one\n"
+  "every command: --json (one JSON object)\n"
   "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n"
-  "        --route=owner|any (any: the first --node forwards)  --log.level=warn\n"
+  "        --route=owner|any (any: the first --node forwards)  --log.level=warn  --version\n"
   "        (--help lists every option)\n";
+
+/// The options each command takes beyond the common ones: any other is refused, not ignored.
+const ac::command_options& client_command_options() {
+  static const ac::command_options table = {
+    {"get", {"json", "raw"}},
+    {"put", {"json", "ttl", "value-file"}},
+    {"mget", {"json"}},
+    {"del", {"json"}},
+    {"exists", {"json"}},
+    {"ttl", {"json"}},
+    {"scan", {"json", "cursor", "limit"}},
+    {"flush", {"json", "yes", "all"}},
+    {"load", {"json", "ttl", "clients", "window", "requests", "keys", "key-prefix", "key-width",
+              "sequential", "dist", "zipf", "get-ratio", "batch", "auto-batch", "fast-path",
+              "value-size", "verify", "seed"}},
+  };
+  return table;
+}
 
 using command_fn = int (*)(ac::client_context&, const std::vector<std::string>&);
 
 int run(int argc, char** argv) {
   if (std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-      ac::is_key_command(args))
+      ac::is_key_command(args) && !ac::asks_for_version(args))
     return ac::run_key_command(args);
   ac::client_config cfg;
   // cores-1 workers (1 on 2 cores): the multiplexer thread does the I/O; fewer workers mean
@@ -53,14 +85,20 @@ int run(int argc, char** argv) {
     return parsed.exit_code;
   }
   static const std::map<std::string, command_fn> commands = {
-    {"get", ac::cmd_get}, {"put", ac::cmd_put},   {"mget", ac::cmd_mget},
-    {"del", ac::cmd_del}, {"load", ac::cmd_load},
+    {"get", ac::cmd_get},       {"put", ac::cmd_put},   {"mget", ac::cmd_mget},
+    {"del", ac::cmd_del},       {"load", ac::cmd_load}, {"exists", ac::cmd_exists},
+    {"ttl", ac::cmd_ttl},       {"scan", ac::cmd_scan}, {"flush", ac::cmd_flush},
   };
   auto& pos = parsed.positionals;
   if (pos.empty() || commands.count(pos.front()) == 0) {
     if (!pos.empty())
       std::cerr << "actorcache-client: unknown command '" << pos.front() << "'\n";
     std::cerr << usage;
+    return 2;
+  }
+  if (auto why = ac::misplaced_option(client_command_options(), pos.front(), parsed.given);
+      !why.empty()) {
+    std::cerr << "actorcache-client: " << why << "\n";
     return 2;
   }
   if (cfg.nodes.empty()) {
@@ -78,7 +116,19 @@ int run(int argc, char** argv) {
     return 2;
   }
   auto directory = ac::spawn_directory(sys, *map, cfg.timeout);
-  ac::client_context ctx{sys, cfg, directory, *map};
+  ac::client_context ctx{sys, cfg, directory, *map, std::nullopt, {}};
+  if (pos.front() == "scan" || pos.front() == "flush") {
+    std::string used;
+    auto front = ac::connect_first(sys, cfg.nodes, cfg.timeout, &used);
+    if (!front) {
+      caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+      std::cerr << "actorcache-client: " << ac::describe(front.error()) << "\n";
+      return 2;
+    }
+    auto* known = (*map)->find(front->address());
+    ctx.node = *front;
+    ctx.node_id = known != nullptr ? known->id : used;
+  }
   std::vector<std::string> args(pos.begin() + 1, pos.end());
   auto rc = commands.at(pos.front())(ctx, args);
   caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);

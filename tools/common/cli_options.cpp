@@ -7,6 +7,8 @@
 #include <utility>
 #include <iostream>
 
+#include "core/cli_args.hpp"
+
 #include <caf/atom.hpp>
 #include <caf/config_option_set.hpp>
 #include <caf/io/middleman.hpp>
@@ -68,6 +70,49 @@ bool tool_config::knows_option(std::string_view name) const {
   return name == "help" || name == "long-help" || name == "dump-config" || name == "config-file";
 }
 
+namespace {
+
+/// What a value of CAF's option type `type` looks like, for error messages.
+std::string expected_form(std::string_view type) {
+  if (type == "timespan")
+    return "a duration such as 5s, 500ms or 2min";
+  if (type.find("int") != std::string_view::npos)
+    return type.find("uint") != std::string_view::npos ? "a whole number (0 or more)"
+                                                       : "a whole number";
+  if (type == "double" || type == "float" || type.rfind("real", 0) == 0)
+    return "a number such as 0.5";
+  if (type == "boolean" || type == "bool")
+    return "nothing: it is a flag (--name switches it on)";
+  return "a value of type " + std::string{type};
+}
+
+} // namespace
+
+std::string tool_config::explain_bad_option(const std::vector<std::string>& options,
+                                            const caf::error& err) {
+  // CAF names the failure (parser_error(unexpected_character, ...)) but not the option:
+  // find the argument whose value does not parse and say what it should look like.
+  for (const auto& arg : options) {
+    auto eq = arg.find('=');
+    auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const auto* opt = custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()});
+    if (opt == nullptr)
+      continue;
+    auto type = std::string{opt->type_name().data(), opt->type_name().size()};
+    if (opt->is_flag()) {
+      if (eq != std::string::npos)
+        return "--" + name + " takes no value (it is a flag: write --" + name + " alone)";
+      continue;
+    }
+    if (eq == std::string::npos)
+      return "--" + name + " needs a value: --" + name + "=" + "<" + expected_form(type) + ">";
+    auto value = arg.substr(eq + 1);
+    if (!opt->parse(caf::string_view{value.data(), value.size()}))
+      return "--" + name + ": '" + value + "' is not valid; expected " + expected_form(type);
+  }
+  return caf::actor_system_config::render(err);
+}
+
 void setup_logging(const std::string& program, const std::string& level) {
   auto logger = spdlog::get(program);
   if (!logger)
@@ -83,6 +128,11 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
   if (auto slash = program.rfind('/'); slash != std::string::npos)
     program = program.substr(slash + 1);
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (asks_for_version(args)) {
+    std::cout << version_line(program) << "\n";
+    out.exit_code = 0;
+    return out;
+  }
   auto split = split_args(args, [&](std::string_view n) { return cfg.knows_option(n); });
   if (!split.unknown.empty()) {
     std::cerr << program << ": unknown option " << split.unknown << " (see --help)\n";
@@ -93,7 +143,7 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("scheduler.max-threads", default_threads);
   if (auto err = cfg.parse(split.options)) {
-    std::cerr << program << ": " << caf::actor_system_config::render(err) << "\n";
+    std::cerr << program << ": " << cfg.explain_bad_option(split.options, err) << "\n";
     out.exit_code = 2;
     return out;
   }
@@ -139,6 +189,7 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
     cfg.load<caf::openssl::manager>();
   }
   out.positionals = std::move(split.positionals);
+  out.given = std::move(split.names);
   return out;
 }
 

@@ -37,6 +37,10 @@ public:
   /// Whether `name` (as written after `--`, before `=`) is an option CAF will accept.
   bool knows_option(std::string_view name) const;
 
+  /// A message for a parse failure `err` of `options` that names the option at fault and the
+  /// form its value should have; CAF's own rendering when no single option is to blame.
+  std::string explain_bad_option(const std::vector<std::string>& options, const caf::error& err);
+
 protected:
   caf::config_option_adder tool_options() { return {custom_options_, "global"}; }
 };
@@ -45,12 +49,14 @@ protected:
 struct parse_outcome {
   int exit_code = -1;
   std::vector<std::string> positionals;
+  std::vector<std::string> given;  ///< names of the options on the command line (no dashes)
 };
 
 /// Pre-splits argv, sets latency-friendly scheduler defaults (policy sharing with
 /// `default_threads` workers; the user's --scheduler.* wins), parses, loads the openssl
 /// module when --tls.enabled, and sets up spdlog on stderr. Errors name the option and
-/// give exit code 2; --help gives 0.
+/// give exit code 2 (a value CAF cannot read is explained with the option's name and what it
+/// wants, not CAF's parser_error); --help and --version give 0.
 parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t default_threads);
 
 /// Logs to stderr through spdlog at `level` (trace|debug|info|warn|error|critical|off).

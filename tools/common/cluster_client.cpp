@@ -301,6 +301,24 @@ void cluster_client::erase(std::string key, callback<bool> done) {
   run(op);
 }
 
+void cluster_client::keyspace(key_op op, std::string key, int64_t arg, callback<int64_t> done) {
+  auto sop = std::make_shared<single_op<int64_t>>();
+  sop->hash = key_hash(key);
+  sop->done = std::move(done);
+  auto code = static_cast<uint8_t>(op);
+  sop->send = [this, key = std::move(key), code, arg](const node_ref& n, bool direct, auto ok,
+                                                      auto err) {
+    if (direct)
+      self_->request(n.handle, caf::infinite, route_atom::value, keyspace_atom::value, code, key,
+                     arg, table_->epoch())
+        .then([ok](int64_t x) { ok(x); }, [err](caf::error& e) { err(e); });
+    else
+      self_->request(n.handle, caf::infinite, keyspace_atom::value, code, key, arg)
+        .then([ok](int64_t x) { ok(x); }, [err](caf::error& e) { err(e); });
+  };
+  run(sop);
+}
+
 void cluster_client::get_many(std::vector<std::string> keys, callback<lookup_results> done) {
   run_many(std::move(keys), 0, {}, std::move(done));
 }

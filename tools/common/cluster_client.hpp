@@ -57,6 +57,8 @@ public:
   /// `entry_bytes` is an encoded Entry (encode_entry).
   void put(std::string key, std::string entry_bytes, uint32_t ttl_seconds, callback<bool> done);
   void erase(std::string key, callback<bool> done);
+  /// EXISTS / PTTL / EXPIRE of one key at its owner; the answers are key_op's.
+  void keyspace(key_op op, std::string key, int64_t arg, callback<int64_t> done);
 
   /// Call from the owning actor's down handler.
   void handle_down(const caf::down_msg& dm);

@@ -14,6 +14,47 @@ actor_latency latency_of(const actor_stats& a) {
   return {h.percentile(0.50), h.percentile(0.99)};
 }
 
+double message_rate(const actor_stats& now, const node_report* prev, double seconds) {
+  if (prev == nullptr || seconds <= 0)
+    return -1;
+  for (const auto& old : prev->actors)
+    if (old.name == now.name)
+      return now.handled >= old.handled ? (now.handled - old.handled) / seconds : -1;
+  return -1;
+}
+
+std::string top_to_json(const node_report& now, const node_report* prev, double seconds) {
+  auto total = [&](const char* k) {
+    auto i = now.totals.find(k);
+    return i == now.totals.end() ? 0.0 : i->second;
+  };
+  json_writer w;
+  w.begin_object()
+    .field("node", now.id)
+    .field("seconds", prev != nullptr ? seconds : 0.0)
+    .field("hit_rate", total("hit_rate"))
+    .field("p99_us", total("p99_us"))
+    .key("actors")
+    .begin_array();
+  for (const auto& a : now.actors) {
+    w.begin_object().field("name", a.name).field("kind", a.kind);
+    if (auto rate = message_rate(a, prev, seconds); rate >= 0)
+      w.field("msg_per_s", rate);
+    else
+      w.key("msg_per_s").null();
+    w.field("mailbox", a.mailbox).field("handled", a.handled);
+    auto h = a.counters.find("hits");
+    auto m = a.counters.find("misses");
+    double reads = (h != a.counters.end() ? h->second : 0) + (m != a.counters.end() ? m->second : 0);
+    if (reads > 0)
+      w.field("hit_rate", (h != a.counters.end() ? h->second : 0) / reads);
+    else
+      w.key("hit_rate").null();
+    w.field("p99_us", latency_of(a).p99_us).end_object();
+  }
+  return w.end_array().end_object().str();
+}
+
 namespace {
 
 double total_or_zero(const node_report& r, const std::string& key) {

@@ -22,6 +22,15 @@ actor_latency latency_of(const actor_stats& a);
 /// the keys the interface promises are present (0) even when the node did not fill them.
 void write_report(json_writer& w, const node_report& r);
 
+/// Messages per second an actor handled between `prev` and `now` (`seconds` apart); -1 when
+/// unknown (first frame, or the actor restarted and its count went back).
+double message_rate(const actor_stats& now, const node_report* prev, double seconds);
+
+/// `top --json`: {"node": id, "seconds": dt, "hit_rate", "p99_us", "actors": [{"name", "kind",
+/// "msg_per_s" (null on the first frame), "mailbox", "handled", "hit_rate" (null without
+/// reads), "p99_us"}]}.
+std::string top_to_json(const node_report& now, const node_report* prev, double seconds);
+
 /// `stats --json`: one report object.
 std::string report_to_json(const node_report& r);
 

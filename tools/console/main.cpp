@@ -1,4 +1,5 @@
 // actorcache-console: shows what the actors of a node or cluster are doing (stats, members, top).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -8,37 +9,63 @@
 #include <set>
 #include <thread>
 
+#include <unistd.h>
+
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/cli_args.hpp"
+#include "core/printable_text.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cli_options.hpp"
 #include "tools/common/cluster_directory.hpp"
 #include "tools/common/node_connection.hpp"
 #include "tools/common/report_json.hpp"
+#include "tools/console/info_view.hpp"
 #include "tools/console/report_table.hpp"
 
 namespace ac {
 namespace {
 
 constexpr const char* usage =
-  "usage: actorcache-console --node=HOST:PORT COMMAND [--json] [--watch=SECONDS]\n"
-  "  stats [--all]     one row per actor, node totals, recommendations (--all: every member)\n"
-  "  members           node id, address, state, epoch, share of keys, last heartbeat\n"
-  "  top               live per-actor message rates, mailbox depths, hit rate, p99\n"
-  "  recommendations   just the recommendations\n"
-  "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n";
+  "usage: actorcache-console --node=HOST:PORT COMMAND [--json] [--watch=SECONDS [--count=N]]\n"
+  "  stats [--all]             one row per actor, node totals, recommendations (--all: every member)\n"
+  "  members                   node id, address, state, epoch, share of keys, last heartbeat\n"
+  "  members remove ID         forget a down or left member on every live member (refused for a\n"
+  "                            live one)\n"
+  "  top                       live per-actor message rates, mailbox depths, hit rate, p99\n"
+  "                            (every second until Ctrl-C, or --count frames)\n"
+  "  recommendations [--all]   just the recommendations\n"
+  "  info [--all]              a summary: cluster, memory, traffic, L2 (Redis's INFO)\n"
+  "--watch=S repeats every S seconds (the screen is redrawn on a terminal; elsewhere frames\n"
+  "follow each other, with --json one document per line); --count=N stops after N frames.\n"
+  "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file= --version\n";
+
+/// The options each command takes beyond the common ones: any other is refused, not ignored.
+const command_options& console_command_options() {
+  static const command_options table = {
+    {"stats", {"json", "all", "watch", "count"}},
+    {"members", {"json", "watch", "count"}},
+    {"members remove", {"json"}},
+    {"top", {"json", "watch", "count"}},
+    {"recommendations", {"json", "all", "watch", "count"}},
+    {"info", {"json", "all"}},
+  };
+  return table;
+}
 
 class console_config : public tool_config {
 public:
   console_config() {
     tool_options()
-      .add(all, "all", "stats: show every member of the cluster")
-      .add(watch, "watch", "refresh every SECONDS until Ctrl-C (stats; top defaults to 1)");
+      .add(all, "all", "stats, recommendations, info: every member of the cluster")
+      .add(watch, "watch", "refresh every SECONDS until Ctrl-C (stats, members, recommendations; top defaults to 1)")
+      .add(count, "count", "with --watch or top: stop after this many frames (0 = until Ctrl-C)");
   }
   bool all = false;   ///< --all
   double watch = 0;   ///< --watch=SECONDS, 0 = once
+  uint32_t count = 0; ///< --count=N frames, 0 = until Ctrl-C
 };
 
 std::atomic<bool> interrupted{false};
@@ -50,12 +77,12 @@ int fail(const std::string& what) {
   return 2;
 }
 
-template <class T, class Atom>
+template <class T, class... Ts>
 caf::expected<T> ask(caf::actor_system& sys, const front_actor& node, caf::timespan timeout,
-                     Atom what) {
+                     Ts... what) {
   caf::scoped_actor self{sys};
   caf::expected<T> result{caf::error{}};
-  self->request(node, timeout, what)
+  self->request(node, timeout, what...)
     .receive([&](T& x) { result = std::move(x); }, [&](caf::error& e) { result = std::move(e); });
   return result;
 }
@@ -71,20 +98,27 @@ bool pause_for(double seconds) {
   return !interrupted;
 }
 
-// Runs `frame` once, or every `watch` seconds until Ctrl-C, clearing the terminal in place
-// unless the output is JSON (then one document per line). Exit code: the last frame's.
-int repeat(double watch, bool clear, const std::function<int()>& frame) {
+// Runs `frame` once, or every `watch` seconds until Ctrl-C or `count` frames. On a terminal
+// (and not JSON) each frame redraws the screen; into a pipe or file no escape codes are
+// written: text frames are separated by a blank line, JSON frames are one document per line.
+// Exit code: the last frame's.
+int repeat(double watch, uint32_t count, bool json, const std::function<int()>& frame) {
   if (watch <= 0)
     return frame();
+  bool redraw = !json && ::isatty(STDOUT_FILENO) == 1;
   std::signal(SIGINT, on_sigint);
   std::signal(SIGTERM, on_sigint);
   int rc = 0;
-  do {
-    if (clear)
+  for (uint32_t n = 1;; ++n) {
+    if (redraw)
       std::cout << "\033[H\033[2J";
+    else if (n > 1 && !json)
+      std::cout << "\n";
     rc = frame();
     std::cout << std::flush;
-  } while (pause_for(watch));
+    if ((count > 0 && n >= count) || !pause_for(watch))
+      break;
+  }
   return interrupted ? 0 : rc;
 }
 
@@ -92,7 +126,7 @@ int cmd_stats_all(caf::actor_system& sys, const console_config& cfg) {
   auto map = discover_cluster(sys, cfg.nodes, cfg.timeout);
   if (!map)
     return fail(describe(map.error()));
-  return repeat(cfg.watch, !cfg.json, [&] {
+  return repeat(cfg.watch, cfg.count, cfg.json, [&] {
     std::vector<node_report> reports;
     int rc = 0;
     for (const auto& n : (*map)->nodes()) {
@@ -113,6 +147,128 @@ int cmd_stats_all(caf::actor_system& sys, const console_config& cfg) {
   });
 }
 
+int cmd_recommendations_all(caf::actor_system& sys, const console_config& cfg) {
+  auto map = discover_cluster(sys, cfg.nodes, cfg.timeout);
+  if (!map)
+    return fail(describe(map.error()));
+  return repeat(cfg.watch, cfg.count, cfg.json, [&] {
+    int rc = 0;
+    json_writer w;
+    w.begin_object().key("nodes").begin_array();
+    std::string out;
+    for (const auto& n : (*map)->nodes()) {
+      auto r = ask<node_report>(sys, n.handle, cfg.timeout, report_atom::value);
+      if (!r) {
+        rc = fail("member " + escape_bytes(n.id) + ": " + describe(r.error()));
+        continue;
+      }
+      w.begin_object().field("id", r->id).key("recommendations").begin_array();
+      for (const auto& s : r->recommendations)
+        w.value(s);
+      w.end_array().end_object();
+      out += (out.empty() ? "" : "\n") + escape_bytes(r->id) + ":\n" + render_recommendations(*r);
+    }
+    w.end_array().end_object();
+    std::cout << (cfg.json ? w.str() + "\n" : out);
+    return rc;
+  });
+}
+
+/// info for one front: its report and its member view.
+int info_of(caf::actor_system& sys, const console_config& cfg, const front_actor& node,
+            json_writer* w, std::string& out) {
+  auto r = ask<node_report>(sys, node, cfg.timeout, report_atom::value);
+  if (!r)
+    return fail(describe(r.error()));
+  auto v = ask<membership_view>(sys, node, cfg.timeout, members_atom::value);
+  if (!v)
+    return fail(describe(v.error()));
+  if (w != nullptr)
+    write_info(*w, *r, *v);
+  out += (out.empty() ? "" : "\n") + render_info(*r, *v);
+  return 0;
+}
+
+int cmd_info(caf::actor_system& sys, const console_config& cfg) {
+  std::vector<front_actor> fronts;
+  if (cfg.all) {
+    auto map = discover_cluster(sys, cfg.nodes, cfg.timeout);
+    if (!map)
+      return fail(describe(map.error()));
+    for (const auto& n : (*map)->nodes())
+      fronts.push_back(n.handle);
+  } else {
+    auto node = connect_first(sys, cfg.nodes, cfg.timeout);
+    if (!node)
+      return fail(describe(node.error()));
+    fronts.push_back(*node);
+  }
+  json_writer w;
+  if (cfg.all)
+    w.begin_object().key("nodes").begin_array();
+  std::string out;
+  int rc = 0;
+  for (const auto& f : fronts)
+    rc = std::max(rc, info_of(sys, cfg, f, cfg.json ? &w : nullptr, out));
+  if (cfg.all)
+    w.end_array().end_object();
+  std::cout << (cfg.json ? w.str() + "\n" : out);
+  return rc;
+}
+
+/// `members remove ID`: every live member forgets the down member, so none keeps
+/// reconnecting to it; refused (exit 2) when the member is alive anywhere.
+int cmd_members_remove(caf::actor_system& sys, const console_config& cfg, const std::string& id) {
+  auto map = discover_cluster(sys, cfg.nodes, cfg.timeout);
+  if (!map)
+    return fail(describe(map.error()));
+  for (const auto& n : (*map)->nodes())
+    if (n.id == id)
+      return fail("member '" + escape_bytes(id) + "' is alive; only a down or left member can be removed");
+  int rc = 0;
+  size_t removed = 0;
+  json_writer w;
+  w.begin_object().field("member", id).key("nodes").begin_array();
+  for (const auto& n : (*map)->nodes()) {
+    auto r = ask<bool>(sys, n.handle, cfg.timeout, members_atom::value, delete_atom::value, id);
+    w.begin_object().field("id", n.id);
+    if (r) {
+      removed += *r;
+      w.field("removed", *r);
+    } else {
+      rc = fail("member " + escape_bytes(n.id) + ": " + describe(r.error()));
+      w.field("error", describe(r.error()));
+    }
+    w.end_object();
+  }
+  w.end_array().end_object();
+  if (rc == 0 && removed == 0)
+    rc = fail("no member knows '" + escape_bytes(id) + "'");
+  if (cfg.json)
+    std::cout << w.str() << "\n";
+  else if (removed > 0)
+    std::cout << "removed " << escape_bytes(id) << " from " << removed << " of "
+              << (*map)->nodes().size() << " live members\n";
+  return rc;
+}
+
+int cmd_top(caf::actor_system& sys, const console_config& cfg, const front_actor& node) {
+  std::optional<node_report> prev;
+  auto last = std::chrono::steady_clock::now();
+  return repeat(cfg.watch > 0 ? cfg.watch : 1.0, cfg.count, cfg.json, [&] {
+    auto r = ask<node_report>(sys, node, cfg.timeout, report_atom::value);
+    auto now = std::chrono::steady_clock::now();
+    if (!r)
+      return fail(describe(r.error()));
+    double dt = std::chrono::duration<double>(now - last).count();
+    const node_report* before = prev ? &*prev : nullptr;
+    std::cout << (cfg.json ? top_to_json(*r, before, dt) + "\n" : render_top(*r, before, dt));
+    prev = std::move(*r);
+    last = now;
+    return 0;
+  });
+}
+
 int run(int argc, char** argv) {
   console_config cfg;
   auto parsed = parse_tool_args(cfg, argc, argv, 1);
@@ -122,24 +278,44 @@ int run(int argc, char** argv) {
     return parsed.exit_code;
   }
   auto& pos = parsed.positionals;
-  static const std::set<std::string> commands = {"stats", "members", "top", "recommendations"};
-  if (pos.size() != 1 || commands.count(pos.front()) == 0) {
-    if (!pos.empty())
-      std::cerr << "actorcache-console: unknown command '" << pos.front() << "'\n";
+  if (pos.empty()) {
     std::cerr << usage;
     return 2;
   }
+  std::string cmd = pos.front();
+  if (cmd == "members" && pos.size() > 1 && pos[1] == "remove")
+    cmd = "members remove";
+  if (console_command_options().count(cmd) == 0) {
+    std::cerr << "actorcache-console: unknown command '" << escape_bytes(cmd) << "'\n" << usage;
+    return 2;
+  }
+  size_t words = cmd == "members remove" ? 2 : 1;
+  size_t want_args = cmd == "members remove" ? 1 : 0;
+  if (pos.size() != words + want_args) {
+    if (want_args == 1)
+      return fail("usage: members remove ID");
+    return fail("'" + cmd + "' takes no arguments, got '" + escape_bytes(pos[words]) + "'");
+  }
+  if (auto why = misplaced_option(console_command_options(), cmd, parsed.given); !why.empty())
+    return fail(why);
+  if (cfg.count > 0 && cfg.watch <= 0 && cmd != "top")
+    return fail("--count needs --watch=SECONDS");
   if (cfg.nodes.empty())
     return fail("--node=HOST:PORT is required");
-  const auto& cmd = pos.front();
   caf::actor_system sys{cfg};
   if (cmd == "stats" && cfg.all)
     return cmd_stats_all(sys, cfg);
+  if (cmd == "recommendations" && cfg.all)
+    return cmd_recommendations_all(sys, cfg);
+  if (cmd == "info")
+    return cmd_info(sys, cfg);
+  if (cmd == "members remove")
+    return cmd_members_remove(sys, cfg, pos[2]);
   auto node = connect_first(sys, cfg.nodes, cfg.timeout);
   if (!node)
     return fail(describe(node.error()));
   if (cmd == "members") {
-    return repeat(cfg.watch, !cfg.json, [&] {
+    return repeat(cfg.watch, cfg.count, cfg.json, [&] {
       auto v = ask<membership_view>(sys, *node, cfg.timeout, members_atom::value);
       if (!v)
         return fail(describe(v.error()));
@@ -147,22 +323,9 @@ int run(int argc, char** argv) {
       return 0;
     });
   }
-  if (cmd == "top") {
-    std::optional<node_report> prev;
-    auto last = std::chrono::steady_clock::now();
-    return repeat(cfg.watch > 0 ? cfg.watch : 1.0, true, [&] {
-      auto r = ask<node_report>(sys, *node, cfg.timeout, report_atom::value);
-      auto now = std::chrono::steady_clock::now();
-      if (!r)
-        return fail(describe(r.error()));
-      double dt = std::chrono::duration<double>(now - last).count();
-      std::cout << render_top(*r, prev ? &*prev : nullptr, dt);
-      prev = std::move(*r);
-      last = now;
-      return 0;
-    });
-  }
-  return repeat(cfg.watch, !cfg.json, [&] {
+  if (cmd == "top")
+    return cmd_top(sys, cfg, *node);
+  return repeat(cfg.watch, cfg.count, cfg.json, [&] {
     auto r = ask<node_report>(sys, *node, cfg.timeout, report_atom::value);
     if (!r)
       return fail(describe(r.error()));

@@ -7,7 +7,9 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "core/human_format.hpp"
 #include "core/json_writer.hpp"
+#include "core/printable_text.hpp"
 #include "tools/common/report_json.hpp"
 
 namespace ac {
@@ -40,15 +42,7 @@ std::string text_table::render() const {
   return out;
 }
 
-std::string human_bytes(double bytes) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  size_t u = 0;
-  while (bytes >= 1024 && u + 1 < std::size(units)) {
-    bytes /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{:.0f} B", bytes) : fmt::format("{:.1f} {}", bytes, units[u]);
-}
+std::string human_bytes(double bytes) { return format_bytes(bytes); }
 
 namespace {
 
@@ -64,11 +58,11 @@ std::string hit_rate(const actor_stats& a) {
     return "-";
   double hits = h == a.counters.end() ? 0 : h->second;
   double misses = m == a.counters.end() ? 0 : m->second;
-  return hits + misses > 0 ? fmt::format("{:.1f}%", 100 * hits / (hits + misses)) : "-";
+  return hits + misses > 0 ? format_percent(hits / (hits + misses)) : "-";
 }
 
 std::string p99(const actor_stats& a) {
-  return a.latency_buckets.empty() ? "-" : std::to_string(latency_of(a).p99_us) + "us";
+  return a.latency_buckets.empty() ? "-" : format_duration_us(static_cast<double>(latency_of(a).p99_us));
 }
 
 double total(const node_report& r, const std::string& key) {
@@ -97,19 +91,19 @@ std::string render_stats(const node_report& r) {
            bytes == a.counters.end() ? "-" : human_bytes(static_cast<double>(bytes->second)),
            counter(a, "hits"), counter(a, "misses"), hit_rate(a), p99(a)});
   }
-  std::string out = fmt::format("node {}\n", r.id) + t.render();
+  std::string out = fmt::format("node {}\n", escape_bytes(r.id)) + t.render();
   out += fmt::format(
-    "\ntotals: hits {} misses {} hit rate {:.1f}% entries {} bytes {} p50 {}us p99 {}us "
+    "\ntotals: hits {} misses {} hit rate {} entries {} bytes {} p50 {} p99 {} "
     "computes {} coalesced {}\n",
-    json_number(total(r, "hits")), json_number(total(r, "misses")), 100 * total(r, "hit_rate"),
+    json_number(total(r, "hits")), json_number(total(r, "misses")), format_percent(total(r, "hit_rate")),
     json_number(total(r, "entries")), human_bytes(total(r, "bytes")),
-    json_number(total(r, "p50_us")), json_number(total(r, "p99_us")),
+    format_duration_us(total(r, "p50_us")), format_duration_us(total(r, "p99_us")),
     json_number(total(r, "computes")), json_number(total(r, "coalesced")));
   out += fmt::format("L2: hits {} misses {} errors {} breaker {}\n",
                      json_number(total(r, "l2_hits")), json_number(total(r, "l2_misses")),
                      json_number(total(r, "l2_errors")), r.breaker.empty() ? "disabled" : r.breaker);
   out += fmt::format("sizing: memory x{} cpu x{} capacity {} ({})\n",
-                     json_number(r.sizing.memory_factor), json_number(r.sizing.cpu_factor),
+                     format_number(r.sizing.memory_factor), format_number(r.sizing.cpu_factor),
                      human_bytes(static_cast<double>(r.sizing.capacity_bytes)),
                      r.sizing.reason.empty() ? "-" : r.sizing.reason);
   static const std::set<std::string> shown = {
@@ -118,13 +112,13 @@ std::string render_stats(const node_report& r) {
   std::string other;
   for (const auto& [k, v] : r.totals)
     if (shown.count(k) == 0)
-      other += fmt::format("{}{}={}", other.empty() ? "" : " ", k, json_number(v));
+      other += fmt::format("{}{}={}", other.empty() ? "" : " ", k, format_metric(k, v));
   if (!other.empty())
     out += "other: " + other + "\n";
   if (!r.hot_keys.empty()) {
     out += "hot keys:";
     for (const auto& [key, n] : r.hot_keys)
-      out += fmt::format(" {}({})", key, n);
+      out += fmt::format(" {}({})", escape_bytes(key), n);
     out += "\n";
   }
   out += "\nrecommendations:\n" + render_recommendations(r);
@@ -140,7 +134,7 @@ std::string render_members(const membership_view& v) {
     std::string hb = m.last_heartbeat_ms == 0
                        ? "never"
                        : fmt::format("{:.1f}s ago", (now_ms - m.last_heartbeat_ms) / 1000.0);
-    t.add({m.id + (m.id == v.self ? " *" : ""), m.address, m.state, std::to_string(m.epoch),
+    t.add({escape_bytes(m.id) + (m.id == v.self ? " *" : ""), m.address, m.state, std::to_string(m.epoch),
            fmt::format("{:.1f}%", 100 * m.share), hb});
   }
   return fmt::format("epoch {} (seen from {})\n", v.epoch, v.self) + t.render();
@@ -149,18 +143,13 @@ std::string render_members(const membership_view& v) {
 std::string render_top(const node_report& now, const node_report* prev, double seconds) {
   text_table t{{"actor", "kind", "msg/s", "mailbox", "handled", "hit rate", "p99"}};
   for (const auto& a : now.actors) {
-    std::string rate = "-";
-    if (prev != nullptr && seconds > 0) {
-      auto old = std::find_if(prev->actors.begin(), prev->actors.end(),
-                              [&](const actor_stats& x) { return x.name == a.name; });
-      if (old != prev->actors.end() && a.handled >= old->handled)
-        rate = fmt::format("{:.0f}", (a.handled - old->handled) / seconds);
-    }
+    auto r = message_rate(a, prev, seconds);
+    std::string rate = r >= 0 ? fmt::format("{:.0f}", r) : "-";
     t.add({a.name, a.kind, rate, std::to_string(a.mailbox), std::to_string(a.handled),
            hit_rate(a), p99(a)});
   }
-  return fmt::format("node {}  hit rate {:.1f}%  p99 {}us  (Ctrl-C quits)\n", now.id,
-                     100 * total(now, "hit_rate"), json_number(total(now, "p99_us")))
+  return fmt::format("node {}  hit rate {}  p99 {}\n", now.id,
+                     format_percent(total(now, "hit_rate")), format_duration_us(total(now, "p99_us")))
          + t.render();
 }
 

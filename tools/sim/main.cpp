@@ -1,6 +1,7 @@
 // actorcache-sim: replays a key trace (or a generated Zipf stream) through eviction policies
 // and prints their hit rates next to Belady's OPT.
 #include "core/belady.hpp"
+#include "core/cli_args.hpp"
 #include "core/keyed_policy.hpp"
 #include "core/trace_reader.hpp"
 #include "core/wtinylfu_policy.hpp"
@@ -102,6 +103,10 @@ options parse(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       std::fputs(usage, stdout);
+      std::exit(0);
+    }
+    if (arg == "--version") {
+      std::puts(ac::version_line("actorcache-sim").c_str());
       std::exit(0);
     }
     if (arg == "--json") {

@@ -1,0 +1,93 @@
+// Tests of what the tools print: escaped bytes, human-friendly numbers, glob patterns, --version.
+#include <catch2/catch.hpp>
+
+#include "core/cli_args.hpp"
+#include "core/glob_match.hpp"
+#include "core/human_format.hpp"
+#include "core/printable_text.hpp"
+#include "core/version.hpp"
+
+using namespace ac;
+
+TEST_CASE("escape codes, control bytes and invalid UTF-8 are escaped, UTF-8 text is kept", "[cli][text]") {
+  CHECK(escape_bytes("plain key:1") == "plain key:1");
+  CHECK(escape_bytes("\x1b[2J") == "\\x1b[2J");
+  CHECK(escape_bytes(std::string{"a\0b", 3}) == "a\\x00b");
+  CHECK(escape_bytes("line1\nline2\r\t") == "line1\\nline2\\r\\t");
+  CHECK(escape_bytes("q\"b\\") == "q\\\"b\\\\");
+  CHECK(escape_bytes("caf\xc3\xa9") == "caf\xc3\xa9");
+  CHECK(escape_bytes("\xff\xc3") == "\\xff\\xc3");
+  CHECK(escape_bytes("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI: a terminal escape in UTF-8
+  CHECK(escape_bytes("\x7f") == "\\x7f");
+  CHECK(is_plain_text("abc"));
+  CHECK_FALSE(is_plain_text("a\nb"));
+}
+
+TEST_CASE("durations read in us, ms, s and minutes with three digits", "[cli][text]") {
+  CHECK(format_duration_us(87) == "87us");
+  CHECK(format_duration_us(1234) == "1.23ms");
+  CHECK(format_duration_us(24903679) == "24.9s");
+  CHECK(format_duration_us(250000) == "250ms");
+  CHECK(format_duration_us(200e6) == "3.3min");
+}
+
+TEST_CASE("ratios read as percentages with few decimals", "[cli][text]") {
+  CHECK(format_percent(0.0007186084985733032) == "0.07%");
+  CHECK(format_percent(0.5) == "50.0%");
+  CHECK(format_percent(1) == "100.0%");
+  CHECK(format_percent(0) == "0%");
+  CHECK(format_percent(0.0000001) == "<0.01%");
+}
+
+TEST_CASE("metrics are formatted by the convention of their names", "[cli][text]") {
+  CHECK(format_metric("p99_us", 24903679) == "24.9s");
+  CHECK(format_metric("usage_ratio", 0.0007186084985733032) == "0.07%");
+  CHECK(format_metric("bytes", 1536) == "1.5 KiB");
+  CHECK(format_metric("capacity_bytes", 100) == "100 B");
+  CHECK(format_metric("entries", 12) == "12");
+  CHECK(format_metric("uptime_s", 2.17) == "2.17s");
+  CHECK(format_metric("usage_trend_bytes_per_min", 7540) == "7.4 KiB/min");
+  CHECK(format_metric("factor", 0.333333) == "0.333");
+}
+
+TEST_CASE("glob patterns match like Redis's: star, question mark, sets, escapes", "[cli][glob]") {
+  CHECK(glob_match("*", "anything/at:all"));
+  CHECK(glob_match("user:*", "user:42"));
+  CHECK(glob_match("user:*", "user:a/b"));  // `*` crosses slashes: keys are not paths
+  CHECK_FALSE(glob_match("user:*", "session:1"));
+  CHECK(glob_match("k?", "k1"));
+  CHECK_FALSE(glob_match("k?", "k12"));
+  CHECK(glob_match("[ab]x", "bx"));
+  CHECK(glob_match("[^ab]x", "cx"));
+  CHECK(glob_match("[!ab]x", "cx"));
+  CHECK_FALSE(glob_match("[!ab]x", "ax"));
+  CHECK(glob_match("a\\*", "a*"));
+  CHECK_FALSE(glob_match("a\\*", "ab"));
+  CHECK(glob_match(".*", ".hidden"));
+  CHECK(glob_match("*", std::string{"nul\0key", 7}));
+  CHECK_FALSE(glob_match("nul*", std::string{"nul\0key", 7}));
+}
+
+TEST_CASE("--version is found before a bare -- and names the program and CMake's version", "[cli][version]") {
+  CHECK(asks_for_version({"--node=a:1", "--version"}));
+  CHECK_FALSE(asks_for_version({"put", "--", "--version"}));
+  CHECK_FALSE(asks_for_version({"get", "k"}));
+  CHECK(version_line("actorcache-sim") == std::string{"actorcache-sim "} + version);
+  CHECK(std::string{version}.find('.') != std::string::npos);
+}
+
+TEST_CASE("an option another command takes is named as not applying, common options pass", "[cli][options]") {
+  command_options table = {{"get", {"json", "raw"}}, {"members", {"json", "watch"}},
+                           {"stats", {"json", "all", "watch"}}, {"flush", {}}};
+  CHECK(misplaced_option(table, "get", {"timeout", "json", "raw"}).empty());
+  CHECK(misplaced_option(table, "members", {"all"})
+        == "--all does not apply to 'members' (it takes: --json --watch)");
+  CHECK(misplaced_option(table, "flush", {"json"})
+        == "--json does not apply to 'flush' (it takes no options of its own)");
+  CHECK(misplaced_option(table, "stats", {"node", "tls.enabled", "all"}).empty());
+}
+
+TEST_CASE("the pre-split keeps the names of the options it passes on", "[cli][options]") {
+  auto r = split_args({"get", "--json", "--timeout=2", "k"}, [](std::string_view) { return true; });
+  CHECK(r.names == std::vector<std::string>{"json", "timeout"});
+}

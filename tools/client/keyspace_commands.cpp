@@ -1,0 +1,63 @@
+// actorcache-client's exists and ttl: what the key's owner knows of a key, without loading it.
+#include "tools/client/commands.hpp"
+
+#include <iostream>
+
+#include "core/human_format.hpp"
+#include "core/json_writer.hpp"
+#include "messages/errors.hpp"
+#include "tools/common/one_shot.hpp"
+
+namespace ac {
+
+namespace {
+
+caf::expected<int64_t> ask_owner(client_context& ctx, key_op op, const std::string& key) {
+  return run_one_shot<int64_t>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+                               [op, key](cluster_client& c, auto done) {
+                                 c.keyspace(op, key, 0, std::move(done));
+                               });
+}
+
+} // namespace
+
+int cmd_exists(client_context& ctx, const std::vector<std::string>& args) {
+  if (args.size() != 1)
+    return fail("usage: exists KEY [--json]");
+  auto r = ask_owner(ctx, key_op::exists, args[0]);
+  if (!r)
+    return fail(r.error());
+  if (ctx.cfg.json)
+    std::cout << json_writer{}.begin_object().field("key", args[0]).field("exists", *r == 1)
+                   .end_object().str() << "\n";
+  else
+    std::cout << (*r == 1 ? "1" : "0") << "\n";
+  return *r == 1 ? 0 : 1;
+}
+
+int cmd_ttl(client_context& ctx, const std::vector<std::string>& args) {
+  if (args.size() != 1)
+    return fail("usage: ttl KEY [--json]");
+  auto r = ask_owner(ctx, key_op::pttl, args[0]);
+  if (!r)
+    return fail(r.error());
+  // Redis's PTTL answers: ms left, -1 for no expiry, -2 for an absent key.
+  if (ctx.cfg.json) {
+    json_writer w;
+    w.begin_object().field("key", args[0]).field("exists", *r != -2);
+    if (*r >= 0)
+      w.field("ttl_ms", *r);
+    else
+      w.key("ttl_ms").null();
+    std::cout << w.end_object().str() << "\n";
+  } else if (*r == -2) {
+    std::cout << "absent\n";
+  } else if (*r == -1) {
+    std::cout << "no expiry\n";
+  } else {
+    std::cout << format_duration_us(static_cast<double>(*r) * 1000) << "\n";
+  }
+  return *r == -2 ? 1 : 0;
+}
+
+} // namespace ac

@@ -1,0 +1,103 @@
+// `actorcache-console info` (see info_view.hpp).
+#include "tools/console/info_view.hpp"
+
+#include "core/human_format.hpp"
+#include "core/printable_text.hpp"
+#include "core/version.hpp"
+
+namespace ac {
+
+namespace {
+
+double total(const node_report& r, const std::string& key) {
+  auto i = r.totals.find(key);
+  return i == r.totals.end() ? 0.0 : i->second;
+}
+
+struct cluster_counts {
+  size_t members = 0;
+  size_t alive = 0;
+};
+
+cluster_counts count_members(const membership_view& v) {
+  cluster_counts c;
+  for (const auto& m : v.members) {
+    ++c.members;
+    c.alive += m.state == "alive";
+  }
+  return c;
+}
+
+double used_ratio(const node_report& r) {
+  return r.sizing.capacity_bytes > 0 ? total(r, "bytes") / static_cast<double>(r.sizing.capacity_bytes)
+                                     : 0.0;
+}
+
+} // namespace
+
+std::string render_info(const node_report& r, const membership_view& v) {
+  auto c = count_members(v);
+  std::string out;
+  auto line = [&](const std::string& k, const std::string& val) { out += k + ": " + val + "\n"; };
+  out += "# node\n";
+  line("id", escape_bytes(r.id));
+  line("console version", version);
+  if (auto p = total(r, "resp_port"); p > 0)
+    line("resp port", format_number(p));
+  out += "\n# cluster\n";
+  line("epoch", std::to_string(v.epoch));
+  line("members", std::to_string(c.members) + " (" + std::to_string(c.alive) + " alive)");
+  out += "\n# memory\n";
+  line("entries", format_number(total(r, "entries")));
+  line("used", format_bytes(total(r, "bytes")) + " of " + format_bytes(static_cast<double>(r.sizing.capacity_bytes))
+               + " (" + format_percent(used_ratio(r)) + ")");
+  out += "\n# traffic\n";
+  line("hits", format_number(total(r, "hits")));
+  line("misses", format_number(total(r, "misses")));
+  line("hit rate", format_percent(total(r, "hit_rate")));
+  line("latency", "p50 " + format_duration_us(total(r, "p50_us")) + ", p99 "
+                    + format_duration_us(total(r, "p99_us")));
+  line("computes", format_number(total(r, "computes")) + " (" + format_number(total(r, "coalesced"))
+                     + " callers coalesced)");
+  out += "\n# l2\n";
+  line("breaker", r.breaker.empty() || r.breaker == "disabled" ? "disabled (no Redis)" : r.breaker);
+  line("hits / misses / errors", format_number(total(r, "l2_hits")) + " / "
+                                   + format_number(total(r, "l2_misses")) + " / "
+                                   + format_number(total(r, "l2_errors")));
+  out += "\n# recommendations\n";
+  line("count", std::to_string(r.recommendations.size()));
+  return out;
+}
+
+void write_info(json_writer& w, const node_report& r, const membership_view& v) {
+  auto c = count_members(v);
+  w.begin_object()
+    .field("node", r.id)
+    .field("tool_version", version)
+    .key("cluster").begin_object()
+    .field("epoch", v.epoch)
+    .field("members", static_cast<uint64_t>(c.members))
+    .field("alive", static_cast<uint64_t>(c.alive))
+    .end_object()
+    .key("memory").begin_object()
+    .field("entries", total(r, "entries"))
+    .field("bytes", total(r, "bytes"))
+    .field("capacity_bytes", r.sizing.capacity_bytes)
+    .field("used_ratio", used_ratio(r))
+    .end_object()
+    .key("traffic").begin_object();
+  for (const char* k : {"hits", "misses", "hit_rate", "p50_us", "p99_us", "computes", "coalesced"})
+    w.field(k, total(r, k));
+  w.end_object()
+    .key("l2").begin_object()
+    .field("breaker", r.breaker.empty() ? "disabled" : r.breaker)
+    .field("hits", total(r, "l2_hits"))
+    .field("misses", total(r, "l2_misses"))
+    .field("errors", total(r, "l2_errors"))
+    .end_object()
+    .field("resp_port", total(r, "resp_port"))
+    .field("recommendations", static_cast<uint64_t>(r.recommendations.size()))
+    .end_object();
+}
+
+} // namespace ac
