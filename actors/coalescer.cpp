@@ -73,17 +73,55 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key)
       });
 }
 
+/// Computes, unless the key's owner changed lately: then the previous owner is asked first,
+/// and its value (or its flight's outcome) ends this flight without a compute here.
+void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::string& key) {
+  if (cfg.routes) {
+    auto snap = cfg.routes->get();
+    auto prev = previous_owner_to_ask(snap->change, snap->self, key_hash(key),
+                                      std::chrono::steady_clock::now(), cfg.handoff_window);
+    auto peer = prev ? snap->front_of(*prev) : front_actor{};
+    auto it = self->state.flights.find(key);
+    if (peer && it != self->state.flights.end()) {
+      it->second.asking = true;
+      ++self->state.handoff_asks;
+      auto done_asking = [self, key] {
+        if (auto i = self->state.flights.find(key); i != self->state.flights.end())
+          i->second.asking = false;
+      };
+      self->request(peer, cfg.load_timeout, route_atom::value, handoff_atom::value, key, snap->epoch)
+        .then(
+          [=](lookup_result& r) {
+            done_asking();
+            auto e = r.found ? decode_entry(r.value) : std::nullopt;
+            if (!e)
+              return compute(self, cfg, key);
+            ++self->state.handoff_values;
+            self->send(cfg.shard, fill_atom::value, key, r.value, remaining_ttl(*e, cfg.default_ttl));
+            finish(self, key, std::move(r));
+          },
+          // The previous owner is gone or slow: computing here is the lesser evil.
+          [=](caf::error&) {
+            done_asking();
+            compute(self, cfg, key);
+          });
+      return;
+    }
+  }
+  compute(self, cfg, key);
+}
+
 void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key) {
   ++self->state.loads;
   if (!self->state.bridge) {
-    compute(self, cfg, key);
+    compute_or_ask(self, cfg, key);
     return;
   }
   self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
     .then(
       [=](lookup_result& r) {
         if (!r.found) {
-          compute(self, cfg, key);
+          compute_or_ask(self, cfg, key);
           return;
         }
         // Bytes in Redis are untrusted (another writer, a bug, bit rot): a value that does not
@@ -91,7 +129,7 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
         auto e = decode_entry(r.value);
         if (!e) {
           ++self->state.l2_corrupt;
-          compute(self, cfg, key);
+          compute_or_ask(self, cfg, key);
         } else {
           ++self->state.l2_hits;
           self->send(cfg.shard, fill_atom::value, key, r.value,
@@ -100,7 +138,7 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
         }
       },
       // The bridge counts its own trouble; for the caller an L2 failure is just a miss there.
-      [=](caf::error&) { compute(self, cfg, key); });
+      [=](caf::error&) { compute_or_ask(self, cfg, key); });
 }
 
 actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
@@ -125,6 +163,11 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"errors", static_cast<int64_t>(st.errors)},
     {"max_waiters", static_cast<int64_t>(st.max_waiters)},
     {"negative_hits", static_cast<int64_t>(st.negative_hits)},
+    {"handoff_asks", static_cast<int64_t>(st.handoff_asks)},
+    {"handoff_values", static_cast<int64_t>(st.handoff_values)},
+    {"handoff_joined", static_cast<int64_t>(st.handoff_joined)},
+    {"fenced", static_cast<int64_t>(st.fenced)},
+    {"fenced_loads", static_cast<int64_t>(st.fenced_loads)},
   };
   put_latency(row, st.latency);
   return row;
@@ -154,6 +197,12 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         }
         st.failures.erase(f);
       }
+      if (st.flights.empty() || !st.flights.contains(key)) {
+        if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now())) {
+          ++st.fenced_loads;
+          return self->delegate(*target, load_atom::value, key);
+        }
+      }
       auto rp = self->make_response_promise<lookup_result>();
       auto [it, fresh] = st.flights.try_emplace(key);
       it->second.waiters.push_back(rp);
@@ -164,6 +213,26 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
       else
         ++st.coalesced;
       return rp;
+    },
+    [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {
+      auto& st = self->state;
+      ++st.handled;
+      if (auto it = st.flights.find(key); it != st.flights.end()) {
+        // Both sides asking each other (views in flux): neither waits for the other.
+        if (it->second.asking)
+          return make_miss();
+        ++st.handoff_joined;
+        auto rp = self->make_response_promise<lookup_result>();
+        it->second.waiters.push_back(rp);
+        it->second.joined.push_back(std::chrono::steady_clock::now());
+        return rp;
+      }
+      if (may_fence) {
+        auto asker = caf::actor_cast<coalescer_actor>(self->current_sender());
+        if (asker && st.fences.fence(key, asker, std::chrono::steady_clock::now() + cfg.handoff_window))
+          ++st.fenced;
+      }
+      return make_miss();
     },
     [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {
       self->state.bridge = bridge;

@@ -8,7 +8,9 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include "actors/route_view.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/ownership_handoff.hpp"
 #include "messages/miss_path_actors.hpp"
 #include "messages/shard_actor.hpp"
 
@@ -23,6 +25,10 @@ struct coalescer_config {
   uint32_t default_ttl = 300;                     ///< TTL of computed values (seconds)
   std::chrono::milliseconds negative_ttl{0};      ///< remember a failed load this long (0 = never)
   size_t max_negative = 10000;                    ///< bound on remembered failures
+  /// Routes and the last membership change: a new owner asks the key's previous owner before
+  /// computing (core/ownership_handoff.hpp). Null: no cluster, no hand-off.
+  std::shared_ptr<route_view> routes;
+  std::chrono::milliseconds handoff_window{10000}; ///< how long after a change (the load timeout)
 };
 
 /// A load that failed recently, answered again without recomputing (negative caching).
@@ -33,6 +39,7 @@ struct failed_load {
 
 /// One load in progress and everybody waiting for it.
 struct flight {
+  bool asking = false;  ///< waiting for the key's previous owner (hand-off), not computing yet
   std::vector<caf::typed_response_promise<lookup_result>> waiters;
   std::vector<std::chrono::steady_clock::time_point> joined;  ///< per waiter, for latency
 };
@@ -40,6 +47,7 @@ struct flight {
 struct coalescer_state {
   absl::flat_hash_map<std::string, flight> flights;
   absl::flat_hash_map<std::string, failed_load> failures;  ///< negative cache (negative_ttl)
+  fence_table<coalescer_actor> fences;  ///< keys whose new owner asked: loads go there
   redis_bridge_actor bridge;  ///< replaceable after a restart (update_atom)
   compute_actor compute;      ///< replaceable after a restart (update_atom)
   latency_histogram latency;  ///< per waiter: miss to answer
@@ -53,6 +61,11 @@ struct coalescer_state {
   uint64_t errors = 0;        ///< flights that ended with an error
   uint64_t max_waiters = 0;   ///< most waiters one flight had
   uint64_t negative_hits = 0; ///< loads answered from the negative cache
+  uint64_t handoff_asks = 0;   ///< flights that asked the key's previous owner first
+  uint64_t handoff_values = 0; ///< ... and got the value from it (no compute here)
+  uint64_t handoff_joined = 0; ///< asks of a new owner that joined a flight here
+  uint64_t fenced = 0;         ///< keys fenced to their new owner
+  uint64_t fenced_loads = 0;   ///< loads of fenced keys sent to the new owner
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

@@ -282,17 +282,24 @@ bool leave_is_genuine(self_ptr self, const std::string& id) {
   return false;
 }
 
+/// True when the current message comes from this node or from an alive member's node.
+bool is_member_sender(self_ptr self) {
+  auto& sender = self->current_sender();
+  if (!sender)
+    return false;
+  if (sender->node() == self->node())
+    return true;
+  for (auto& f : self->state.routes.fronts)
+    if (f && f.node() == sender->node())
+      return true;
+  return false;
+}
+
 /// An invalidation comes from a member's node (its shard that changed the key).
 bool from_member(self_ptr self) {
   auto& st = self->state;
-  auto& sender = self->current_sender();
-  if (sender) {
-    if (sender->node() == self->node())
-      return true;
-    for (auto& f : st.routes.fronts)
-      if (f && f.node() == sender->node())
-        return true;
-  }
+  if (is_member_sender(self))
+    return true;
   ++st.refused_control;
   spdlog::warn("front: refused an invalidation from a node that is not a member");
   return false;
@@ -315,6 +322,7 @@ void publish_view(self_ptr self, const front_config& cfg) {
   snap->ring.set_members(snap->ids);
   snap->shards = st.shards;
   snap->stores = cfg.stores;
+  snap->change = st.change;
   snap->stores.resize(snap->shards.size());
   cfg.view->set(std::move(snap));
 }
@@ -481,6 +489,15 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       if (leave_is_genuine(self, id))
         self->send(self->state.membership, leave_atom::value, id);
     },
+    [=](route_atom, handoff_atom, const std::string& key, uint64_t) -> caf::result<lookup_result> {
+      ++self->state.handled;
+      if (auto err = check_key(self, cfg, key))
+        return err;
+      // Reading a value or joining a flight gives the asker nothing a get would not; a fence
+      // redirects this node's loads of the key to the asker, so only a member may set one.
+      bool may_fence = is_member_sender(self);
+      return self->delegate(shard_for(self, key_hash(key)), handoff_atom::value, key, may_fence);
+    },
     [=](invalidate_atom, const std::string& key) {
       if (from_member(self) && self->state.near.erase(key) > 0)
         ++self->state.near_invalidated;
@@ -501,6 +518,27 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
     [=](update_atom, routing_table& routes) {
       if (!from_this_node(self))
         return;
+      // A new member set moves keys: remember the one before, for the hand-off of flights.
+      auto& st = self->state;
+      auto sorted = [](std::vector<std::string> v) { std::sort(v.begin(), v.end()); return v; };
+      if (sorted(routes.ids) != sorted(st.routes.ids)) {
+        auto now = std::chrono::steady_clock::now();
+        if (!st.joined_at && routes.ids.size() > 1)
+          st.joined_at = now;
+        if (st.joined_at && now - *st.joined_at < cfg.handoff_window) {
+          // This node is joining: it sees the members one by one as it reaches them, but
+          // before it came the others owned every key it now owns.
+          std::vector<std::string> others;
+          for (auto& id : routes.ids)
+            if (id != routes.self)
+              others.push_back(id);
+          st.change.before.set_members(std::move(others));
+        } else {
+          st.change.before = st.ring;
+        }
+        st.change.after.set_members(routes.ids);
+        st.change.at = now;
+      }
       self->state.ring.set_members(routes.ids);
       self->state.routes = std::move(routes);
       publish_view(self, cfg);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "actors/route_view.hpp"
 #include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/ownership_handoff.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/membership_actor.hpp"
@@ -31,6 +33,7 @@ struct front_config {
   uint16_t resp_port = 0;                             ///< the RESP port; 0 = none
   std::shared_ptr<route_view> view;                   ///< where routes are published for the RESP edge
   lease_actor leases;                                 ///< the node's lease keeper
+  std::chrono::milliseconds handoff_window{10000};    ///< hand-off of flights after a change (load timeout)
 };
 
 /// A short-lived copy of a key another node owns and reports hot.
@@ -45,6 +48,8 @@ struct front_state {
   membership_actor membership; ///< set by the wiring after spawn (update_atom)
   routing_table routes;        ///< alive members and their fronts (from membership)
   rendezvous_ring ring;        ///< ownership over routes.ids
+  ownership_change change;     ///< the member set before the last change (hand-off of flights)
+  std::optional<std::chrono::steady_clock::time_point> joined_at;  ///< first view with other members
   uint64_t handled = 0;
   uint64_t forwarded = 0;      ///< requests sent on to their owner node
   uint64_t refused = 0;        ///< bad keys

@@ -13,6 +13,7 @@
 
 #include "actors/shard_store.hpp"
 #include "core/key_normalization.hpp"
+#include "core/ownership_handoff.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/shard_actor.hpp"
@@ -26,6 +27,7 @@ struct route_snapshot {
   std::vector<std::string> resp_addresses; ///< ids[i]'s RESP host:port ("" = unknown)
   std::vector<front_actor> fronts;         ///< ids[i]'s front; invalid for this node
   rendezvous_ring ring;                    ///< ownership over ids
+  ownership_change change;                 ///< the member set before the last change, and when
   std::vector<shard_actor> shards;         ///< this node's shards, by index
   std::vector<std::shared_ptr<shard_store>> stores; ///< their L1s, by index (null: ask the shard)
 
@@ -48,6 +50,13 @@ struct route_snapshot {
   }
   const shard_actor& shard_for(uint64_t hash) const {
     return shards[shard_of(hash, static_cast<uint32_t>(shards.size()))];
+  }
+  /// The front of alive member `id`; invalid when unknown or this node.
+  front_actor front_of(const std::string& id) const {
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (ids[i] == id)
+        return fronts[i];
+    return {};
   }
   /// The RESP address of the key's owner ("" when unknown).
   std::string owner_resp_address(uint64_t hash) const {

@@ -423,6 +423,8 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     cc.compute = cfg.compute;
     cc.load_timeout = cfg.load_timeout;
     cc.negative_ttl = cfg.negative_ttl;
+    cc.routes = cfg.routes;
+    cc.handoff_window = cfg.load_timeout;
     cc.default_ttl = static_cast<uint32_t>(cfg.store.default_ttl.count());
     st.coalescer = self->spawn<caf::linked>(coalescer, std::move(cc));
   }
@@ -438,6 +440,17 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       if (auto found = self->state.store->get(key, key_hash(key)))
         return make_hit(std::string{found.value}, tier::l1);
       return make_miss();
+    },
+    [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {
+      count();
+      {
+        auto lock = lock_store(self);
+        if (auto found = self->state.store->get(key, key_hash(key)))
+          return make_hit(std::string{found.value}, tier::l1);
+      }
+      if (!self->state.coalescer)
+        return make_miss();
+      return self->delegate(self->state.coalescer, handoff_atom::value, key, may_fence);
     },
     [=](put_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();

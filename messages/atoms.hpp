@@ -35,5 +35,6 @@ using l2_del_atom = caf::atom_constant<caf::atom("l2del")>;       // erase a key
 using scan_atom = caf::atom_constant<caf::atom("scan")>;          // list L1 keys matching a glob, by cursor
 using peek_atom = caf::atom_constant<caf::atom("peek")>;          // read L1 only, never load
 using invalidate_atom = caf::atom_constant<caf::atom("invalid")>; // drop near copies of a key that changed
+using handoff_atom = caf::atom_constant<caf::atom("handoff")>;    // a key's new owner asks its previous owner
 
 } // namespace ac

@@ -46,6 +46,10 @@ using redis_bridge_actor = caf::typed_actor<
 using coalescer_actor = caf::typed_actor<
   // Loads a key that L1 missed.
   caf::replies_to<load_atom, std::string>::with<lookup_result>,
+  // The key's new owner asks before computing it (key, may fence): the answer of the flight
+  // under way here, else a miss, after which (when fencing is allowed) this coalescer's loads of
+  // the key go to the asker until the hand-off window ends (core/ownership_handoff.hpp).
+  caf::replies_to<handoff_atom, std::string, bool>::with<lookup_result>,
   // The shard passes on a restarted bridge or compute actor.
   caf::reacts_to<update_atom, redis_bridge_actor, compute_actor>,
   // Counters for the metrics actor.

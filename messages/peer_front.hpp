@@ -38,6 +38,9 @@ using peer_front_actor = caf::typed_actor<
   caf::replies_to<route_atom, lease_atom, put_atom, std::string, std::string, std::string, uint32_t, uint64_t>::with<bool>,
   // AC.ABANDON forwarded to the key's owner (key, token, epoch).
   caf::replies_to<route_atom, lease_atom, delete_atom, std::string, std::string, uint64_t>::with<bool>,
+  // The key's new owner asks this node, its previous owner, before computing it (key, epoch):
+  // the value, the answer of a flight under way, or a miss (core/ownership_handoff.hpp).
+  caf::replies_to<route_atom, handoff_atom, std::string, uint64_t>::with<lookup_result>,
   // A delete forwarded by a peer.
   caf::replies_to<route_atom, delete_atom, std::string, uint64_t>::with<bool>,
   // A node asks to join through this one; the answer is the member list it joins.

@@ -22,6 +22,8 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<get_atom, std::string>::with<lookup_result>,
   // Reads one key from L1 only: never loads (leases: the caller computes).
   caf::replies_to<peek_atom, std::string>::with<lookup_result>,
+  // A hand-off ask from the key's new owner (key, may fence): L1's value, else the coalescer's answer.
+  caf::replies_to<handoff_atom, std::string, bool>::with<lookup_result>,
   // Reads several keys of this shard, in order.
   caf::replies_to<get_many_atom, std::vector<std::string>>::with<lookup_results>,
   // Stores an Entry (ttl 0 = default); refuses invalid or oversized values.

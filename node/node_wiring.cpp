@@ -135,6 +135,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   fc.resp_port = overrides.resp_port;
   fc.view = h.routes;
+  fc.handoff_window = ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4;  // the shards' load timeout
   lease_keeper_config lk;
   lk.node_id = id;
   lk.routes = h.routes;

@@ -68,7 +68,7 @@ TEST_CASE("glob patterns match like Redis's: star, question mark, sets, escapes"
   CHECK_FALSE(glob_match("nul*", std::string{"nul\0key", 7}));
 }
 
-TEST_CASE("--version is found before a bare -- and names the program and CMake's version", "[cli][version]") {
+TEST_CASE("the option --version is found before a bare -- and names the program and CMake's version", "[cli][version]") {
   CHECK(asks_for_version({"--node=a:1", "--version"}));
   CHECK_FALSE(asks_for_version({"put", "--", "--version"}));
   CHECK_FALSE(asks_for_version({"get", "k"}));

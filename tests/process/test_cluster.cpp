@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 
+#include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/tool_run.hpp"
 
@@ -460,4 +462,84 @@ TEST_CASE("the owner killed with -9 mid-compute: the new owner computes once and
   for (auto* n : survivors)
     computes += computes_of(*n);
   CHECK(computes == 1);  // the new owner's one compute; the dead node's counted nothing
+}
+
+TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and takes the key over "
+          "computes it once",
+          "[cluster][process][handoff]") {
+  SKIP_UNLESS_BUILT();
+  if (!ac::test::redis_server::installed()) {
+    WARN("redis-server not installed: skipped");
+    return;
+  }
+  ac::test::redis_server redis;
+  auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
+                         "--redis.key-prefix=join:", "--loader.kind=synthetic", "--loader.cost=6s",
+                         "--cluster.heartbeat-interval=200ms"});
+  REQUIRE(logged(c->start(), *c));
+  REQUIRE(logged(c->converged(15s), *c));
+  // A key a, b and c give to one of them and a, b, c and d give to d (the load tool's keys are
+  // prefix + "0").
+  ac::rendezvous_ring before, after;
+  before.set_members({"a", "b", "c"});
+  after.set_members({"a", "b", "c", "d"});
+  std::string prefix;
+  for (int i = 0; prefix.empty(); ++i) {
+    auto p = "join-storm-" + std::to_string(i) + "-";
+    if (*after.owner_of(ac::key_hash(p + "0")) == "d")
+      prefix = p;
+  }
+  auto old_owner = *before.owner_of(ac::key_hash(prefix + "0"));
+  node_process* owner = nullptr;
+  for (auto& n : c->nodes)
+    if (n->id() == old_owner)
+      owner = n.get();
+  REQUIRE(owner != nullptr);
+  auto storm = [&](node_process& n, int callers) {
+    return std::async(std::launch::async, [&n, callers, prefix] {
+      auto count = "=" + std::to_string(callers);
+      return n.client({"--timeout=30s", "load", "--clients" + count, "--window=1", "--requests" + count,
+                       "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
+                      60s);
+    });
+  };
+  // 500 callers over a, b and c while the old owner computes the key (6 s).
+  std::vector<std::future<tool_result>> loads;
+  loads.push_back(storm(c->a(), 170));
+  loads.push_back(storm(c->b(), 165));
+  loads.push_back(storm(c->c(), 165));
+  REQUIRE(poll_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
+  // d joins and now owns the key; 500 more callers, half of them on d.
+  auto seeded = c->options;
+  seeded.push_back("--cluster.seeds=[\"" + c->a().address() + "\"]");
+  c->nodes.push_back(std::make_unique<node_process>("d", seeded, c->dir.path()));
+  REQUIRE(logged(c->nodes.back()->start(), *c));
+  auto& d = *c->nodes.back();
+  std::map<std::string, std::string> four{{"a", "alive"}, {"b", "alive"}, {"c", "alive"}, {"d", "alive"}};
+  REQUIRE(logged(poll_until([&] { return cluster::all_see({&c->a(), &c->b(), &c->c(), &d}, four); }, 10s), *c));
+  // The old owner's flight is still running: what follows is the race under test.
+  REQUIRE(busy_of(*owner) >= 1);
+  loads.push_back(storm(d, 250));
+  loads.push_back(storm(c->a(), 90));
+  loads.push_back(storm(c->b(), 80));
+  loads.push_back(storm(c->c(), 80));
+  int64_t ok = 0;
+  for (auto& f : loads) {
+    auto r = f.get();
+    INFO(r.out);
+    auto j = parse(r);
+    REQUIRE(j);
+    CHECK((*j)["errors"] == 0);
+    ok += (*j)["ok"].get<int64_t>();
+  }
+  CHECK(ok == 1000);
+  int64_t computes = 0;
+  std::string per_node;
+  for (auto& n : c->nodes) {
+    auto k = computes_of(*n);
+    computes += k;
+    per_node += n->id() + "=" + std::to_string(k) + " ";
+  }
+  INFO("computes per node: " << per_node << "(the key moved from " << old_owner << " to d)");
+  CHECK(logged(computes == 1, *c));
 }

@@ -1,0 +1,24 @@
+// Whom a new owner asks before computing (see ownership_handoff.hpp).
+#include "core/ownership_handoff.hpp"
+
+#include <algorithm>
+
+namespace ac {
+
+std::optional<std::string> previous_owner_to_ask(const ownership_change& change,
+                                                 const std::string& self, uint64_t hash,
+                                                 handoff_clock::time_point now,
+                                                 std::chrono::milliseconds window) {
+  if (change.before.members().empty() || now - change.at >= window)
+    return std::nullopt;
+  auto old_owner = change.before.owner_of(hash);
+  auto new_owner = change.after.owner_of(hash);
+  if (old_owner == nullptr || new_owner == nullptr || *new_owner != self || *old_owner == self)
+    return std::nullopt;
+  auto& alive = change.after.members();
+  if (std::find(alive.begin(), alive.end(), *old_owner) == alive.end())
+    return std::nullopt;
+  return *old_owner;
+}
+
+} // namespace ac
