@@ -141,6 +141,31 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
       [=](caf::error&) { compute_or_ask(self, cfg, key); });
 }
 
+/// True when `node` is this node or an alive member's (a fence to a dead node is void).
+bool member_alive(const coalescer_config& cfg, const caf::node_id& node) {
+  if (!cfg.routes)
+    return false;
+  auto snap = cfg.routes->get();
+  for (auto& f : snap->fronts)
+    if (f && f.node() == node)
+      return true;
+  return false;
+}
+
+/// Adds a waiter to the key's flight, starting the flight when there is none.
+void join_flight(self_ptr self, const coalescer_config& cfg, const std::string& key,
+                 caf::typed_response_promise<lookup_result> rp) {
+  auto& st = self->state;
+  auto [it, fresh] = st.flights.try_emplace(key);
+  it->second.waiters.push_back(std::move(rp));
+  it->second.joined.push_back(std::chrono::steady_clock::now());
+  st.max_waiters = std::max<uint64_t>(st.max_waiters, it->second.waiters.size());
+  if (fresh)
+    start_flight(self, cfg, key);
+  else
+    ++st.coalesced;
+}
+
 actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
   auto& st = self->state;
   uint64_t waiting = 0;
@@ -197,21 +222,24 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         }
         st.failures.erase(f);
       }
-      if (st.flights.empty() || !st.flights.contains(key)) {
-        if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now())) {
-          ++st.fenced_loads;
-          return self->delegate(*target, load_atom::value, key);
-        }
-      }
       auto rp = self->make_response_promise<lookup_result>();
-      auto [it, fresh] = st.flights.try_emplace(key);
-      it->second.waiters.push_back(rp);
-      it->second.joined.push_back(std::chrono::steady_clock::now());
-      st.max_waiters = std::max<uint64_t>(st.max_waiters, it->second.waiters.size());
-      if (fresh)
-        start_flight(self, cfg, key);
-      else
-        ++st.coalesced;
+      if (!st.flights.contains(key))
+        if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now())) {
+          if (member_alive(cfg, target->node())) {
+            // The key's new owner asked us: its flight is the one. Should it fail us (it died,
+            // it restarted), the fence ends and this node loads the key itself.
+            ++st.fenced_loads;
+            self->request(*target, cfg.load_timeout, load_atom::value, key)
+              .then([rp](lookup_result& r) mutable { rp.deliver(std::move(r)); },
+                    [=](caf::error&) mutable {
+                      self->state.fences.erase(key);
+                      join_flight(self, cfg, key, rp);
+                    });
+            return rp;
+          }
+          st.fences.erase(key);  // its asker is gone: its flight died with it
+        }
+      join_flight(self, cfg, key, rp);
       return rp;
     },
     [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {

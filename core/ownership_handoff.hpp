@@ -68,6 +68,9 @@ public:
     return &it->second.target;
   }
 
+  /// Ends the fence of `key` (its target is gone).
+  void erase(const std::string& key) { fences_.erase(key); }
+
   /// Drops ended fences.
   void purge(handoff_clock::time_point now) {
     absl::erase_if(fences_, [now](const auto& kv) { return kv.second.until <= now; });

@@ -69,6 +69,9 @@ TEST_CASE("a fence sends a key's loads to its target until it ends; other keys a
   CHECK(fences.target_of("other", t0 + 1s) == nullptr);
   CHECK(fences.target_of("k", t0 + 5s) == nullptr);  // ended, and dropped
   CHECK(fences.size() == 0);
+  REQUIRE(fences.fence("k", "e", t0 + 5s));
+  fences.erase("k");  // its target died: the key is the old owner's to load again
+  CHECK(fences.target_of("k", t0 + 1s) == nullptr);
 }
 
 TEST_CASE("a full fence table refuses a new key until fences end", "[handoff]") {
