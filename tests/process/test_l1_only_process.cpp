@@ -55,7 +55,7 @@ bool tools_present() {
 
 } // namespace
 
-TEST_CASE("actorcache-client put says OK with Redis up and OK stored in L1 only with Redis down",
+TEST_CASE("actorcache-client put prints OK with Redis up and warns that the value is in L1 only with Redis down",
           "[redis][write-through][fault][process]") {
   if (!tools_present())
     return;
