@@ -374,7 +374,7 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
         return err;
       return get_many(self, cfg, keys, true);
     },
-    [=](put_atom, const std::string& key, const std::string& value, uint32_t ttl) -> caf::result<bool> {
+    [=](put_atom, const std::string& key, const std::string& value, uint32_t ttl) -> caf::result<uint8_t> {
       ++self->state.handled;
       if (auto err = check_load(self, cfg))
         return err;
@@ -435,14 +435,14 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       return get_many(self, cfg, keys, false);
     },
     [=](route_atom, put_atom, const std::string& key, const std::string& value, uint32_t ttl,
-        uint64_t epoch) -> caf::result<bool> {
+        uint64_t epoch) -> caf::result<uint8_t> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      return serve_routed<bool>(self, key_hash(key), epoch, put_atom::value, key, value, ttl);
+      return serve_routed<uint8_t>(self, key_hash(key), epoch, put_atom::value, key, value, ttl);
     },
     [=](route_atom, put_atom, const std::string& key, const std::string& value, uint32_t ttl,
-        uint8_t cond, uint64_t) -> caf::result<bool> {
+        uint8_t cond, uint64_t) -> caf::result<uint8_t> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;

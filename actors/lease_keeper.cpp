@@ -166,11 +166,13 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
       }
       auto rp = self->make_response_promise<bool>();
       auto snap = cfg.routes->get();
-      // Stored like a put (L1, and L2 write-through) before any waiter is answered.
+      // Stored like a put (L1, and L2 write-through) before any waiter is answered. A fill
+      // stored in L1 only (Redis down, l1-when-down) still answers the waiters: they wait for
+      // this value, not for its durability; the shard counts it among its l1_only_puts.
       self->request(snap->shard_for(key_hash(key)), cfg.request_timeout, put_atom::value, key,
                     entry, ttl)
         .then(
-          [=](bool) mutable {
+          [=](uint8_t) mutable {
             auto& st = self->state;
             std::vector<uint64_t> waiters;
             if (!st.table->fill(key, token, waiters)) {

@@ -75,7 +75,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   latency_histogram lat;
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
-         stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0;
+         stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
+         l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter_of(r, "hits");
@@ -87,6 +88,9 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       expirations += counter_of(r, "expirations");
       stale_hits += counter_of(r, "stale_hits");
       errors += counter_of(r, "refused");
+      l1_only_puts += counter_of(r, "l1_only_puts");
+      l1_only_deletes += counter_of(r, "l1_only_deletes");
+      pending_deletes += counter_of(r, "pending_deletes");
     } else if (r.kind == "coalescer") {
       computes += counter_of(r, "computes");
       coalesced += counter_of(r, "coalesced");
@@ -141,6 +145,10 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"restarts", restarts},
     {"degraded", degraded},
     {"resp_port", resp_port},
+    // redis.write-policy=l1-when-down: writes acknowledged while Redis did not take them.
+    {"l1_only_puts", l1_only_puts},
+    {"l1_only_deletes", l1_only_deletes},
+    {"pending_deletes", pending_deletes},
   };
   std::sort(rep.hot_keys.begin(), rep.hot_keys.end(),
             [](auto& a, auto& b) { return a.second > b.second; });

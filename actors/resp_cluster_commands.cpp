@@ -58,7 +58,7 @@ void cmd_tensor_set(self_ptr self, const route_snapshot& snap, std::vector<std::
   auto slot = open_slot(self);
   put_value(
     self, snap, argv[1], encode_entry(e), static_cast<uint32_t>(ttl_s), put_if::always,
-    [self, slot](bool) { deliver(self, slot, "+OK\r\n"); }, fail_slot(self, slot));
+    [self, slot](put_status) { deliver(self, slot, "+OK\r\n"); }, fail_slot(self, slot));
 }
 
 void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string& key) {

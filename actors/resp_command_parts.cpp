@@ -86,13 +86,13 @@ std::function<void(caf::error&)> fail_slot(self_ptr self, uint64_t slot) {
   return [self, slot](caf::error& err) { deliver(self, slot, error_reply(self, resp_error_text(err))); };
 }
 
-/// Stores one value at its owner; `then` gets whether the condition let it be stored.
+/// Stores one value at its owner; `then` gets the owner's put_status.
 void put_value(self_ptr self, const route_snapshot& snap, const std::string& key, std::string encoded,
-               uint32_t ttl, put_if cond, std::function<void(bool)> then,
+               uint32_t ttl, put_if cond, std::function<void(put_status)> then,
                std::function<void(caf::error&)> on_err) {
   auto h = key_hash(key);
   auto c = static_cast<uint8_t>(cond);
-  ask_owner(snap, h, [then](bool stored) { then(stored); }, std::move(on_err),
+  ask_owner(snap, h, [then](uint8_t status) { then(put_status_of(status)); }, std::move(on_err),
             AC_ASK(self, snap, put_atom::value, key, encoded, ttl, c));
 }
 

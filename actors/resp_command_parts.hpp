@@ -12,6 +12,7 @@
 #include "core/resp_reply.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
+#include "messages/put_status.hpp"
 
 namespace ac::resp_cmd {
 
@@ -90,9 +91,10 @@ void ask_owner(const route_snapshot& snap, uint64_t h, OnOk on_ok,
     return self->request(shard, self->state.env->request_timeout, __VA_ARGS__);            \
   }
 
-/// Stores one value at its owner; `then` gets whether the condition let it be stored.
+/// Stores one value at its owner; `then` gets the owner's put_status (not_stored only when a
+/// NX / XX condition failed).
 void put_value(self_ptr self, const route_snapshot& snap, const std::string& key, std::string encoded,
-               uint32_t ttl, put_if cond, std::function<void(bool)> then,
+               uint32_t ttl, put_if cond, std::function<void(put_status)> then,
                std::function<void(caf::error&)> on_err);
 
 // -- keys and values (resp_data_commands.cpp) -------------------------------------------------

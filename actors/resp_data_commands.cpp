@@ -144,7 +144,9 @@ void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>
   auto slot = open_slot(self);
   put_value(
     self, snap, argv[1], encode_bytes(env, std::move(argv[2]), ttl), ttl, cond,
-    [self, slot](bool stored) { deliver(self, slot, stored ? "+OK\r\n" : "$-1\r\n"); },
+    // stored_l1_only is +OK too: redis-py's set() reads any other reply as "not set", which
+    // it was (in L1). INFO's actorcache_l1_only_puts tells an operator it was not durable.
+    [self, slot](put_status s) { deliver(self, slot, acknowledged(s) ? "+OK\r\n" : "$-1\r\n"); },
     fail_slot(self, slot));
 }
 
@@ -186,7 +188,7 @@ void cmd_mset(self_ptr self, const route_snapshot& snap, std::vector<std::string
     put_value(
       self, snap, argv[i], encode_bytes(env, std::move(argv[i + 1]), default_ttl), default_ttl,
       put_if::always,
-      [self, slot, g](bool) {
+      [self, slot, g](put_status) {
         if (!g->done && --g->pending == 0) {
           g->done = true;
           deliver(self, slot, "+OK\r\n");

@@ -204,6 +204,11 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           num("actorcache_l2_misses", t("l2_misses"));
           num("actorcache_l2_errors", t("l2_errors"));
           line("actorcache_l2_breaker", rep.breaker);
+          // SET answers +OK for a value stored in L1 only (Redis down, l1-when-down): these
+          // counters are where a Redis client's operator sees that it was not durable.
+          num("actorcache_l1_only_puts", t("l1_only_puts"));
+          num("actorcache_l1_only_deletes", t("l1_only_deletes"));
+          num("actorcache_pending_deletes", t("pending_deletes"));
           num("actorcache_p50_us", t("p50_us"));
           num("actorcache_p99_us", t("p99_us"));
           text += "\r\n";

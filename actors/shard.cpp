@@ -196,23 +196,45 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   return rp;
 }
 
-caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string& key,
-                      std::string& value, uint32_t ttl) {
+/// Counts a write Redis did not take under l1-when-down, and says so in the log once per outage
+/// (not per write: a busy node would flood it).
+void note_l1_only(self_ptr self, uint32_t index, uint64_t& counter) {
+  ++counter;
+  if (!self->state.l1_only_mode) {
+    self->state.l1_only_mode = true;
+    spdlog::warn("shard-{}: Redis did not take a write; puts are acknowledged as L1 only and "
+                 "deletes are remembered until it does (redis.write-policy=l1-when-down)",
+                 index);
+  }
+}
+
+/// Redis took a write again: the next L1-only acknowledgement is logged anew.
+void note_durable(self_ptr self, uint32_t index) {
+  if (self->state.l1_only_mode) {
+    self->state.l1_only_mode = false;
+    spdlog::info("shard-{}: Redis takes writes again; puts are durable", index);
+  }
+}
+
+/// Answers a put_status (put_status.hpp) on the wire as a uint8_t.
+caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::string& key,
+                         std::string& value, uint32_t ttl) {
   auto& st = self->state;
   if (auto err = check_value(value, cfg.max_value_bytes)) {
     ++st.refused;
     return err;
   }
   if (!st.bridge) {
+    // No Redis configured: L1 is all the node promises, so this is a plain "stored".
     {
       auto lock = lock_store(self);
       st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
     }
     invalidate_copies(self, cfg, key);
-    return true;
+    return to_wire(put_status::stored);
   }
   auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
-  auto rp = self->make_response_promise<bool>();
+  auto rp = self->make_response_promise<uint8_t>();
   if (cfg.write_sync) {
     // redis.write-policy=sync: Redis first, then L1, then the acknowledgement. While Redis is
     // down (the breaker answers at once) the put is refused and nothing changes anywhere, so
@@ -229,7 +251,7 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
             self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
           }
           invalidate_copies(self, cfg, key);
-          rp.deliver(true);
+          rp.deliver(to_wire(put_status::stored));
         },
         [rp](caf::error& err) mutable {
           rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing stored ("
@@ -237,28 +259,42 @@ caf::result<bool> put(self_ptr self, const shard_config& cfg, const std::string&
         });
     return rp;
   }
-  // redis.write-policy=l1-when-down: L1 now, Redis when it can; acknowledged either way.
-  st.pending_deletes.erase(key);
+  // redis.write-policy=l1-when-down: L1 now, then Redis; the answer says which of the two has
+  // it, so a client is never told "stored" for a value that a restart of this node would lose.
   {
     auto lock = lock_store(self);
     st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
   }
   invalidate_copies(self, cfg, key);
+  auto index = cfg.index;
+  auto l1_only = [self, rp, index]() mutable {
+    note_l1_only(self, index, self->state.l1_only_puts);
+    rp.deliver(to_wire(put_status::stored_l1_only));
+  };
   self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value), l2_ttl)
-    .then([rp](bool) mutable { rp.deliver(true); },
-          [rp](caf::error&) mutable { rp.deliver(true); });
+    .then(
+      [self, rp, key, index, l1_only](bool ok) mutable {
+        if (!ok)
+          return l1_only();
+        // Only a put Redis has may forget a pending delete: an L1-only one leaves Redis's old
+        // value there, which the delete must still remove before it can come back.
+        self->state.pending_deletes.erase(key);
+        note_durable(self, index);
+        rp.deliver(to_wire(put_status::stored));
+      },
+      [l1_only](caf::error&) mutable { l1_only(); });
   return rp;
 }
 
 /// SET NX / XX: the condition is judged on L1, which holds every put of a key its owner took.
-caf::result<bool> put_if_cond(self_ptr self, const shard_config& cfg, const std::string& key,
-                              std::string& value, uint32_t ttl, uint8_t cond) {
+caf::result<uint8_t> put_if_cond(self_ptr self, const shard_config& cfg, const std::string& key,
+                                 std::string& value, uint32_t ttl, uint8_t cond) {
   auto lock = lock_store(self);
   auto present = self->state.store->pttl(key, key_hash(key)) != -2;
   lock.unlock();
   if ((cond == static_cast<uint8_t>(put_if::absent) && present)
       || (cond == static_cast<uint8_t>(put_if::present) && !present))
-    return false;
+    return to_wire(put_status::not_stored);
   return put(self, cfg, key, value, ttl);
 }
 
@@ -329,10 +365,21 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   bool erased = st.store->erase(key, key_hash(key));
   lock.unlock();
   invalidate_copies(self, cfg, key);
+  // The reply stays "was it there" (DEL's count): the delete is not lost while Redis is down,
+  // it is remembered and retried, so unlike a put there is nothing weaker to report; the
+  // deletes Redis did not take at once are counted (l1_only_deletes) instead.
   st.pending_deletes.insert(key);
   self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
-    .then([self, key](bool ok) { if (ok) self->state.pending_deletes.erase(key); },
-          [](caf::error&) {});
+    .then(
+      [self, key, index = cfg.index](bool ok) {
+        if (!ok)
+          return note_l1_only(self, index, self->state.l1_only_deletes);
+        self->state.pending_deletes.erase(key);
+        note_durable(self, index);
+      },
+      [self, index = cfg.index](caf::error&) {
+        note_l1_only(self, index, self->state.l1_only_deletes);
+      });
   return erased;
 }
 
@@ -360,8 +407,14 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
     if (++n > 1000)
       break;
     self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
-      .then([self, key](bool ok) { if (ok) self->state.pending_deletes.erase(key); },
-            [](caf::error&) {});
+      .then(
+        [self, key, index = cfg.index](bool ok) {
+          if (!ok)
+            return;
+          self->state.pending_deletes.erase(key);
+          note_durable(self, index);
+        },
+        [](caf::error&) {});
   }
 }
 
@@ -392,6 +445,8 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
     {"overloaded", static_cast<int64_t>(st.overloaded)},
     {"pending_deletes", static_cast<int64_t>(st.pending_deletes.size())},
+    {"l1_only_puts", static_cast<int64_t>(st.l1_only_puts)},
+    {"l1_only_deletes", static_cast<int64_t>(st.l1_only_deletes)},
     {"invalidations", static_cast<int64_t>(st.invalidations)},
     {"lent_keys", static_cast<int64_t>(st.lent.size())},
     {"unremembered_lent", static_cast<int64_t>(st.unremembered)},

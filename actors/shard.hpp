@@ -58,6 +58,11 @@ struct shard_state {
   /// put or delete of one tells every peer at once (else they would serve it stale for up to
   /// cluster.hot-ttl). Bounded; when full, a hot answer is not remembered (counted).
   absl::flat_hash_map<std::string, std::chrono::steady_clock::time_point> lent;
+  /// redis.write-policy=l1-when-down: puts acknowledged as stored_l1_only (Redis did not take
+  /// them), and deletes Redis did not take at once (remembered in pending_deletes).
+  uint64_t l1_only_puts = 0;
+  uint64_t l1_only_deletes = 0;
+  bool l1_only_mode = false;        ///< the last write Redis was asked to take failed (logged once)
   uint64_t invalidations = 0;       ///< puts and deletes of lent keys announced to peers
   uint64_t unremembered = 0;        ///< hot answers not remembered because `lent` was full
   static inline const char* name = "shard";

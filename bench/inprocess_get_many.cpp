@@ -258,7 +258,8 @@ void preload(caf::actor_system& sys, const ac::front_actor& front, const bench_c
       self->send(front, caf::put_atom::value, key_of(sent), entry, uint32_t{0});
       ++sent;
     }
-    self->receive([&](bool) { ++answered; }, [&](caf::error&) { ++answered; ++failed; });
+    // The reply is a put_status, as a uint8_t (messages/put_status.hpp).
+    self->receive([&](uint8_t) { ++answered; }, [&](caf::error&) { ++answered; ++failed; });
   }
   if (failed > 0)
     std::cerr << "preload: " << failed << " puts failed\n";

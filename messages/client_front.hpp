@@ -10,6 +10,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/lookup.hpp"
+#include "messages/put_status.hpp"
 #include "messages/routing.hpp"
 #include "messages/stats.hpp"
 
@@ -21,8 +22,9 @@ using client_front_actor = caf::typed_actor<
   caf::replies_to<get_atom, std::string>::with<lookup_result>,
   // Reads many keys; the results come back in the order of the keys.
   caf::replies_to<get_many_atom, std::vector<std::string>>::with<lookup_results>,
-  // Stores an Entry under a key for ttl seconds (0 = cache.default-ttl); true once stored.
-  caf::replies_to<put_atom, std::string, std::string, uint32_t>::with<bool>,
+  // Stores an Entry under a key for ttl seconds (0 = cache.default-ttl); answers a put_status
+  // (stored, or stored_l1_only while Redis is down under redis.write-policy=l1-when-down).
+  caf::replies_to<put_atom, std::string, std::string, uint32_t>::with<uint8_t>,
   // Erases a key; true when it was there.
   caf::replies_to<delete_atom, std::string>::with<bool>,
   // EXISTS / PTTL / EXPIRE from a client (key_op, key, argument): forwarded once to the owner.

@@ -11,6 +11,7 @@
 #include "messages/atoms.hpp"
 #include "messages/lease_actor.hpp"
 #include "messages/lookup.hpp"
+#include "messages/put_status.hpp"
 #include "messages/routing.hpp"
 
 namespace ac {
@@ -26,10 +27,10 @@ using peer_front_actor = caf::typed_actor<
   caf::replies_to<route_atom, get_atom, std::string, uint64_t>::with<lookup_result>,
   // A get_many forwarded by a peer.
   caf::replies_to<route_atom, get_many_atom, std::vector<std::string>, uint64_t>::with<lookup_results>,
-  // A put forwarded by a peer.
-  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint64_t>::with<bool>,
-  // A conditional put (put_if) forwarded by a peer or a RESP session of another node.
-  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint8_t, uint64_t>::with<bool>,
+  // A put forwarded by a peer; answers the owner shard's put_status.
+  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint64_t>::with<uint8_t>,
+  // A conditional put (put_if) forwarded by a peer or a RESP session of another node; a put_status.
+  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint8_t, uint64_t>::with<uint8_t>,
   // EXISTS / PTTL / EXPIRE (key_op, key, argument) forwarded to the key's owner.
   caf::replies_to<route_atom, keyspace_atom, uint8_t, std::string, int64_t, uint64_t>::with<int64_t>,
   // AC.GETORLEASE forwarded to the key's owner (key, lease ms, epoch): see lease_actor.

@@ -13,6 +13,7 @@
 #include "messages/atoms.hpp"
 #include "messages/lookup.hpp"
 #include "messages/miss_path_actors.hpp"
+#include "messages/put_status.hpp"
 #include "messages/stats.hpp"
 
 namespace ac {
@@ -26,17 +27,19 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<handoff_atom, std::string, bool>::with<lookup_result>,
   // Reads several keys of this shard, in order.
   caf::replies_to<get_many_atom, std::vector<std::string>>::with<lookup_results>,
-  // Stores an Entry (ttl 0 = default); refuses invalid or oversized values.
-  caf::replies_to<put_atom, std::string, std::string, uint32_t>::with<bool>,
-  // Stores an Entry when a put_if condition holds; false (nothing stored) when it does not.
-  caf::replies_to<put_atom, std::string, std::string, uint32_t, uint8_t>::with<bool>,
+  // Stores an Entry (ttl 0 = default); refuses invalid or oversized values. Answers a put_status:
+  // stored, or stored_l1_only under redis.write-policy=l1-when-down when Redis did not take it.
+  caf::replies_to<put_atom, std::string, std::string, uint32_t>::with<uint8_t>,
+  // Stores an Entry when a put_if condition holds; a put_status, not_stored when it does not.
+  caf::replies_to<put_atom, std::string, std::string, uint32_t, uint8_t>::with<uint8_t>,
   // EXISTS / PTTL / EXPIRE of one key (key_op, key, argument): see key_op for the answers.
   caf::replies_to<keyspace_atom, uint8_t, std::string, int64_t>::with<int64_t>,
   // Lists live keys of this shard matching a glob (cursor, pattern, at most about n keys); cursor 0 = done.
   caf::replies_to<scan_atom, uint64_t, std::string, uint32_t>::with<scan_page>,
   // Drops every entry of this shard's L1; answers how many were dropped.
   caf::replies_to<flush_atom>::with<uint64_t>,
-  // Erases a key; true when it was there.
+  // Erases a key; true when it was there. Under l1-when-down with Redis down the erase is
+  // remembered until Redis has it (counted as l1_only_deletes), not reported in the reply.
   caf::replies_to<delete_atom, std::string>::with<bool>,
   // A loaded value (from L2 or compute) enters L1; sent by the coalescer.
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t>,

@@ -52,7 +52,7 @@ node_config::node_config() {
     .add(redis_key_prefix, "key-prefix", "prefix of every key the node writes")
     .add(redis_write_policy, "write-policy",
          "sync: puts and deletes wait for Redis and are refused while it is down; l1-when-down: "
-         "acknowledged from L1, deletes remembered until Redis has them")
+         "puts acknowledged as stored in L1 only, deletes remembered until Redis has them")
     .add(redis_pool_size, "pool-size", "connections to Redis")
     .add(redis_timeout, "timeout", "bound on one Redis round trip")
     .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")

@@ -96,7 +96,7 @@ TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[
     auto& writer = (i % 2 == 0) ? a : b;
     writer.self->request(writer.node.handles.front, 5s, put_atom::value, key,
                          test::node_fixture::entry_of("v" + std::to_string(i)), uint32_t{0})
-      .receive([&](bool ok) { stored = ok; }, [](caf::error&) {});
+      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; }, [](caf::error&) {});
     REQUIRE(stored);
   }
   CHECK(owned_by_a > 5);
@@ -128,7 +128,7 @@ TEST_CASE("a key the owner reports hot is served from a near copy on the other n
   bool stored = false;
   a.self->request(a.node.handles.front, 5s, put_atom::value, key,
                   test::node_fixture::entry_of("storm"), uint32_t{0})
-    .receive([&](bool ok) { stored = ok; }, [](caf::error&) {});
+    .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; }, [](caf::error&) {});
   REQUIRE(stored);
   // Hammer it through b: after enough reads the owner marks it hot, b keeps a near copy.
   for (int i = 0; i < 400; ++i) {
@@ -157,7 +157,7 @@ TEST_CASE("A put or a delete at the owner drops the other node's near copy at on
   auto put_at_owner = [&](const std::string& value) {
     bool stored = false;
     a.self->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of(value), uint32_t{0})
-      .receive([&](bool ok) { stored = ok; }, [](caf::error&) {});
+      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; }, [](caf::error&) {});
     return stored;
   };
   auto read_at_b = [&] {

@@ -70,7 +70,7 @@ TEST_CASE("bad keys and values are refused with a named error and store nothing"
   std::string err;
   f.self->request(f.node.front, std::chrono::seconds(5), put_atom::value, std::string{"raw"},
                   std::string{"not an entry"}, uint32_t{0})
-    .receive([](bool) {}, [&](caf::error& e) { err = describe(e); });
+    .receive([](uint8_t) {}, [&](caf::error& e) { err = describe(e); });
   CHECK(err.rfind("bad_value", 0) == 0);
   CHECK(f.get("raw") == "<miss>");
   // The node keeps serving.

@@ -35,7 +35,7 @@ TEST_CASE("get, put, mget and del print one JSON object with --json", "[tools][p
   client_fixture f;
   auto put = f.client("put k1 'hello' --json");
   CHECK(put.rc == 0);
-  CHECK(put.out == "{\"key\":\"k1\",\"stored\":true,\"ttl\":0}\n");
+  CHECK(put.out == "{\"key\":\"k1\",\"stored\":true,\"l1_only\":false,\"ttl\":0}\n");
   auto get = f.client("get k1 --json");
   CHECK(get.rc == 0);
   CHECK(get.out == "{\"key\":\"k1\",\"found\":true,\"kind\":\"bytes\",\"value\":\"hello\"}\n");

@@ -200,11 +200,12 @@ TEST_CASE("with Redis down and write-policy l1-when-down a put is acknowledged f
     c.redis_timeout = 100ms;
     c.redis_write_policy = "l1-when-down";
   }};
-  REQUIRE(f.put("gone", "old") == "");
+  REQUIRE(f.put_as("gone", "old") == put_status::stored);
   redis.kill();
   for (int i = 0; i < 20; ++i) {
     auto start = std::chrono::steady_clock::now();
-    REQUIRE(f.put("down-" + std::to_string(i), "v") == "");
+    std::string err;
+    REQUIRE(f.put_as("down-" + std::to_string(i), "v", 0, &err) == put_status::stored_l1_only);
     CHECK(std::chrono::steady_clock::now() - start < 2s);
   }
   CHECK(f.get("down-3") == "v");

@@ -11,6 +11,7 @@
 
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
+#include "messages/put_status.hpp"
 #include "node/node_wiring.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -42,12 +43,25 @@ struct node_fixture {
     return encode_entry(make_bytes_entry(value, 0, 0, "test"));
   }
 
-  /// put through the front; returns "" or the error's description.
+  /// put through the front; returns "" once acknowledged (in L1 only, too) or the error's description.
   std::string put(const std::string& key, const std::string& value, uint32_t ttl = 0) {
     std::string out;
-    self->request(node.front, std::chrono::seconds(5), put_atom::value, key, entry_of(value), ttl)
-      .receive([](bool) {}, [&](caf::error& e) { out = describe(e); });
+    put_as(key, value, ttl, &out);
     return out;
+  }
+
+  /// put through the front; the put_status it was acknowledged with, or not_stored with the
+  /// error's description in `err`.
+  put_status put_as(const std::string& key, const std::string& value, uint32_t ttl = 0,
+                    std::string* err = nullptr) {
+    auto status = put_status::not_stored;
+    self->request(node.front, std::chrono::seconds(5), put_atom::value, key, entry_of(value), ttl)
+      .receive([&](uint8_t s) { status = put_status_of(s); },
+               [&](caf::error& e) {
+                 if (err)
+                   *err = describe(e);
+               });
+    return status;
   }
 
   /// get through the front: the value, "<miss>", or "<error: ...>".

@@ -104,18 +104,25 @@ int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
   if (!value)
     return fail(why);
   auto bytes = encode_entry(make_bytes_entry(std::move(*value), ctx.cfg.ttl, unix_ms(), "actorcache-client"));
-  auto r = run_one_shot<bool>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-                              [key = args[0], bytes, ttl = ctx.cfg.ttl](cluster_client& c,
-                                                                         auto done) {
-                                c.put(key, bytes, ttl, std::move(done));
-                              });
+  auto r = run_one_shot<put_status>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+                                    [key = args[0], bytes, ttl = ctx.cfg.ttl](cluster_client& c,
+                                                                               auto done) {
+                                      c.put(key, bytes, ttl, std::move(done));
+                                    });
   if (!r)
     return fail(r.error());
-  if (!*r)
+  if (!acknowledged(*r))
     return fail("the node did not store the value");
+  // Stored in L1 only (redis.write-policy=l1-when-down, Redis down) is still a success (exit
+  // 0: the value is there to read), but the user must learn it is not durable. stdout keeps
+  // the contract's bare "OK" that scripts compare; the warning goes where diagnostics go.
+  bool l1_only = *r == put_status::stored_l1_only;
+  if (l1_only)
+    std::cerr << "actorcache-client: put: stored in L1 only: Redis is unavailable; the value is "
+                 "not durable (a restart of the key's owner loses it)\n";
   if (ctx.cfg.json)
     std::cout << json_writer{}.begin_object().field("key", args[0]).field("stored", true)
-                   .field("ttl", ctx.cfg.ttl).end_object().str() << "\n";
+                   .field("l1_only", l1_only).field("ttl", ctx.cfg.ttl).end_object().str() << "\n";
   else
     std::cout << "OK\n";
   return 0;

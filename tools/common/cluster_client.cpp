@@ -268,19 +268,23 @@ void cluster_client::get(std::string key, callback<lookup_result> done) {
 }
 
 void cluster_client::put(std::string key, std::string entry_bytes, uint32_t ttl_seconds,
-                         callback<bool> done) {
-  auto op = std::make_shared<single_op<bool>>();
+                         callback<put_status> done) {
+  auto op = std::make_shared<single_op<put_status>>();
   op->hash = key_hash(key);
   op->done = std::move(done);
+  // The handle is untyped: the reply must be taken as the uint8_t it travels as (a bool
+  // handler would see an unexpected_response).
   op->send = [this, key = std::move(key), v = std::move(entry_bytes),
               ttl_seconds](const node_ref& n, bool direct, auto ok, auto err) {
     if (direct)
       self_->request(n.handle, caf::infinite, route_atom::value, put_atom::value, key, v, ttl_seconds,
                      table_->epoch())
-        .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
+        .then([ok](uint8_t s) { auto status = put_status_of(s); ok(status); },
+              [err](caf::error& e) { err(e); });
     else
       self_->request(n.handle, caf::infinite, put_atom::value, key, v, ttl_seconds)
-        .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
+        .then([ok](uint8_t s) { auto status = put_status_of(s); ok(status); },
+              [err](caf::error& e) { err(e); });
   };
   run(op);
 }

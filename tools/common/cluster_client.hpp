@@ -16,6 +16,7 @@
 #include <caf/timespan.hpp>
 
 #include "messages/lookup.hpp"
+#include "messages/put_status.hpp"
 #include "tools/common/cluster_map.hpp"
 #include "core/deadline_queue.hpp"
 #include "tools/common/get_batcher.hpp"
@@ -54,8 +55,9 @@ public:
   void get(std::string key, callback<lookup_result> done);
   /// Keys are grouped by owner, one get_many per owner; results come back in key order.
   void get_many(std::vector<std::string> keys, callback<lookup_results> done);
-  /// `entry_bytes` is an encoded Entry (encode_entry).
-  void put(std::string key, std::string entry_bytes, uint32_t ttl_seconds, callback<bool> done);
+  /// `entry_bytes` is an encoded Entry (encode_entry). Answers the owner's put_status: stored,
+  /// or stored_l1_only when its Redis did not take the value (redis.write-policy=l1-when-down).
+  void put(std::string key, std::string entry_bytes, uint32_t ttl_seconds, callback<put_status> done);
   void erase(std::string key, callback<bool> done);
   /// EXISTS / PTTL / EXPIRE of one key at its owner; the answers are key_op's.
   void keyspace(key_op op, std::string key, int64_t arg, callback<int64_t> done);

@@ -163,7 +163,7 @@ void issue_one(load_client* self) {
                                                           st.created_ms, "actorcache-client"))
                           : st.entry_bytes;
     st.client->put(std::move(key), std::move(bytes), o.ttl,
-                   [self, start](caf::expected<bool> r) {
+                   [self, start](caf::expected<put_status> r) {
                      finish_request(self, start, r ? nullptr : &r.error());
                    });
   } else if (o.batch <= 1) {

@@ -1,0 +1,140 @@
+// redis.write-policy=l1-when-down against a real redis-server: puts Redis did not take are acknowledged as L1 only.
+#include <catch2/catch.hpp>
+
+#include "actors/redis_pipeline.hpp"
+#include "tests/support/node_fixture.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace ac;
+using ac::test::node_fixture;
+using ac::test::total;
+using namespace std::chrono_literals;
+
+namespace {
+
+auto l1_when_down_node(uint16_t port, std::string policy = "l1-when-down") {
+  return [=](node_config& c) {
+    c.redis_enabled = true;
+    c.redis_port = port;
+    c.redis_key_prefix = "l1o:";
+    c.cache_default_ttl = 120s;
+    c.redis_timeout = 100ms;
+    c.redis_write_policy = policy;
+  };
+}
+
+/// True when the key is in Redis (read directly, not through the node).
+bool in_redis(uint16_t port, const std::string& key) {
+  redis_options o;
+  o.port = port;
+  o.key_prefix = "l1o:";
+  redis_connection c{o};
+  std::string err;
+  REQUIRE(c.connect(&err));
+  auto v = c.mget({key}, &err);
+  return v && !v->empty() && (*v)[0].has_value();
+}
+
+/// A put sent to a shard itself (no front), with an optional put_if condition.
+put_status shard_put(node_fixture& f, size_t shard, const std::string& key, const std::string& value,
+                     put_if cond = put_if::always) {
+  auto status = put_status::not_stored;
+  f.self->request(f.node.shards.at(shard), 5s, put_atom::value, key, node_fixture::entry_of(value),
+                  uint32_t{0}, static_cast<uint8_t>(cond))
+    .receive([&](uint8_t s) { status = put_status_of(s); },
+             [&](caf::error& e) { FAIL(describe(e)); });
+  return status;
+}
+
+/// A counter of a shard's own stats row.
+int64_t shard_counter(node_fixture& f, size_t shard, const char* name) {
+  int64_t out = -1;
+  f.self->request(f.node.shards.at(shard), 5s, stats_atom::value)
+    .receive(
+      [&](std::vector<actor_stats>& rows) {
+        for (auto& r : rows)
+          if (r.kind == "shard" && r.counters.count(name))
+            out = r.counters.at(name);
+      },
+      [&](caf::error& e) { FAIL(describe(e)); });
+  return out;
+}
+
+bool erase(node_fixture& f, const std::string& key) {
+  bool erased = false;
+  f.self->request(f.node.front, 5s, delete_atom::value, key)
+    .receive([&](bool b) { erased = b; }, [&](caf::error& e) { FAIL(describe(e)); });
+  return erased;
+}
+
+} // namespace
+
+TEST_CASE("with l1-when-down and Redis up a put is acknowledged as stored and is in Redis",
+          "[redis][write-through][l1-only]") {
+  REQUIRE(test::redis_server::installed());
+  test::redis_server redis;
+  node_fixture f{l1_when_down_node(redis.port())};
+  CHECK(f.put_as("up-key", "v") == put_status::stored);
+  CHECK(in_redis(redis.port(), "up-key"));
+  CHECK(shard_put(f, 0, "up-shard-key", "v") == put_status::stored);
+  CHECK(total(f.report(), "l1_only_puts") == 0);
+}
+
+TEST_CASE("with write-policy sync and Redis up a put is acknowledged as stored",
+          "[redis][write-through][l1-only]") {
+  REQUIRE(test::redis_server::installed());
+  test::redis_server redis;
+  node_fixture f{l1_when_down_node(redis.port(), "sync")};
+  CHECK(f.put_as("sync-key", "v") == put_status::stored);
+  CHECK(in_redis(redis.port(), "sync-key"));
+}
+
+TEST_CASE("with l1-when-down and Redis stopped a put is acknowledged as stored in L1 only and counted",
+          "[redis][write-through][fault][l1-only]") {
+  REQUIRE(test::redis_server::installed());
+  test::redis_server redis;
+  node_fixture f{l1_when_down_node(redis.port())};
+  redis.kill();
+  for (int i = 0; i < 5; ++i) {
+    std::string err;
+    auto start = std::chrono::steady_clock::now();
+    CHECK(f.put_as("down-" + std::to_string(i), "v" + std::to_string(i), 0, &err)
+          == put_status::stored_l1_only);
+    CHECK(err == "");
+    CHECK(std::chrono::steady_clock::now() - start < 2s);
+  }
+  CHECK(f.get("down-3") == "v3");
+  CHECK(shard_put(f, 1, "down-shard-key", "v") == put_status::stored_l1_only);
+  CHECK(shard_counter(f, 1, "l1_only_puts") >= 1);
+  CHECK(total(f.report(), "l1_only_puts") == 6);
+}
+
+TEST_CASE("with l1-when-down and Redis stopped NX and XX still answer not stored when the condition fails",
+          "[redis][write-through][fault][l1-only]") {
+  REQUIRE(test::redis_server::installed());
+  test::redis_server redis;
+  node_fixture f{l1_when_down_node(redis.port())};
+  redis.kill();
+  CHECK(shard_put(f, 0, "cond-key", "first") == put_status::stored_l1_only);
+  CHECK(shard_put(f, 0, "cond-key", "second", put_if::absent) == put_status::not_stored);
+  CHECK(shard_put(f, 0, "cond-missing", "v", put_if::present) == put_status::not_stored);
+  CHECK(shard_put(f, 0, "cond-key", "third", put_if::present) == put_status::stored_l1_only);
+  CHECK(shard_counter(f, 0, "l1_only_puts") == 2);
+}
+
+TEST_CASE("with l1-when-down a delete Redis did not take is counted and an L1-only put keeps it pending",
+          "[redis][write-through][fault][l1-only]") {
+  REQUIRE(test::redis_server::installed());
+  test::redis_server redis;
+  node_fixture f{l1_when_down_node(redis.port())};
+  REQUIRE(f.put_as("doomed", "old") == put_status::stored);
+  redis.kill();
+  CHECK(erase(f, "doomed"));
+  CHECK(f.eventually([&] { return total(f.report(), "l1_only_deletes") == 1; }));
+  CHECK(total(f.report(), "pending_deletes") == 1);
+  // Redis still holds "old": only a put Redis has may forget the pending delete, or the old
+  // value would come back from L2 once the new one leaves L1.
+  CHECK(f.put_as("doomed", "new") == put_status::stored_l1_only);
+  CHECK(total(f.report(), "pending_deletes") == 1);
+  CHECK(f.get("doomed") == "new");
+}
