@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
+#include "core/error_tally.hpp"
 #include "messages/front_actor.hpp"
 
 namespace ac {
@@ -17,11 +19,15 @@ struct front_gate_state {
   node_front_actor front;
   uint64_t handled = 0;
   uint64_t refused = 0;  ///< messages outside the client and peer interfaces, dropped
+  std::shared_ptr<error_tally> errors;  ///< the node's count of error replies (clients' data requests)
   static inline const char* name = "front_gate";
 };
 
 using front_gate_actor = front_actor::stateful_pointer<front_gate_state>;
 
-front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front);
+/// `errors` (may be null) counts every error the gate's clients get for get, get_many, put,
+/// delete and key operations.
+front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front,
+                                      std::shared_ptr<error_tally> errors = nullptr);
 
 } // namespace ac

@@ -29,6 +29,7 @@ counters_at recent_window::since_base(const counters_at& now) const {
     d.values[name] = v >= b ? v - b : v;
   }
   d.latency_buckets = now.latency_buckets;
+  d.latency_max_us = now.latency_max_us;
   bool went_down = base->latency_sum_us > now.latency_sum_us;
   for (size_t i = 0; i < d.latency_buckets.size() && i < base->latency_buckets.size(); ++i)
     went_down = went_down || base->latency_buckets[i] > d.latency_buckets[i];

@@ -15,6 +15,7 @@ struct counters_at {
   std::map<std::string, double> values;    ///< lifetime counters by name (hits, misses, errors, ...)
   std::vector<uint64_t> latency_buckets;   ///< latency_histogram::buckets() of lookups
   uint64_t latency_sum_us = 0;
+  uint64_t latency_max_us = 0;             ///< lifetime maximum (a bound for the window's percentiles)
 };
 
 /// Keeps snapshots of lifetime counters so that a report can say what happened within the
