@@ -174,10 +174,12 @@ sizing_supervisor_actor::behavior_type sizing_supervisor(
       resize(self);
       self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
     },
-    [=](update_atom, caf::timespan interval, double cpu_target) {
+    [=](update_atom, caf::timespan interval, double cpu_target, bool memory_rule, bool cpu_rule) {
       auto& c = self->state.cfg;
       c.interval = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
       c.cpu_target = cpu_target;
+      c.memory_rule = memory_rule;
+      c.cpu_rule = cpu_rule;
     },
     [=](get_atom) { return self->state.current; },
     [=](stats_atom) {
