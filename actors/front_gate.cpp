@@ -17,7 +17,7 @@ template <class R, class... Ts>
 caf::result<R> relay(front_gate_actor self, Ts&&... xs) {
   ++self->state.handled;
   auto rp = self->make_response_promise<R>();
-  self->request(self->state.front, caf::infinite, std::forward<Ts>(xs)...)
+  self->request(self->state.front, self->state.relay_timeout, std::forward<Ts>(xs)...)
     .then([rp](R& r) mutable { rp.deliver(std::move(r)); },
           [self, rp](caf::error& err) mutable {
             if (self->state.errors)
@@ -30,9 +30,10 @@ caf::result<R> relay(front_gate_actor self, Ts&&... xs) {
 } // namespace
 
 front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front,
-                                      std::shared_ptr<error_tally> errors) {
+                                      std::shared_ptr<error_tally> errors, caf::timespan relay_timeout) {
   self->state.front = std::move(front);
   self->state.errors = std::move(errors);
+  self->state.relay_timeout = relay_timeout;
   self->set_default_handler([self](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
     ++self->state.refused;
     auto& sender = self->current_sender();

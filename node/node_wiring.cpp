@@ -148,7 +148,9 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.leases = h.leases;
   h.control = sys.spawn(front, std::move(fc));
   h.errors = std::make_shared<error_tally>();
-  h.front = sys.spawn(front_gate, h.control, h.errors);
+  // The longest a lookup may legitimately take: a compute, Redis round trips and a forward.
+  auto relay_timeout = cfg.loader_timeout + cfg.redis_timeout * 4 + cfg.node_request_timeout * 2;
+  h.front = sys.spawn(front_gate, h.control, h.errors, caf::timespan{relay_timeout});
 
   membership_config mc;
   mc.self_id = id;
