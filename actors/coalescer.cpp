@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/stats_helpers.hpp"
+#include "core/printable_text.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
 
@@ -37,7 +38,49 @@ void finish(self_ptr self, const std::string& key, Outcome outcome) {
   }
 }
 
-void compute(self_ptr self, const coalescer_config& cfg, const std::string& key) {
+/// Logs one undecodable L2 entry: the first ten, then every thousandth (a Redis full of
+/// foreign bytes must not flood the log, but none goes unmentioned in the count).
+void log_corrupt(self_ptr self, const coalescer_config& cfg, const std::string& key, const std::string& what) {
+  auto n = self->state.l2_corrupt;
+  if (n <= 10 || n % 1000 == 0)
+    spdlog::warn("coalescer-{}: L2 entry of key '{}' {} ({} so far)", cfg.shard_index,
+                 escape_bytes(key.substr(0, 128)), what, n);
+}
+
+void compute(self_ptr self, const coalescer_config& cfg, const std::string& key, bool write_l2 = true);
+
+/// An L2 entry that does not decode. What a production cache user expects, per case:
+/// - written by a newer actorcache (a rolling upgrade): never overwrite it, newer nodes need
+///   it; with a loader, compute and serve the value here (L1 only); without one, bad_value
+///   naming the versions, since this node cannot read what was stored.
+/// - corrupt bytes: with a loader the value can be derived again, so recompute and rewrite
+///   (logged: the overwrite is never silent); without one the stored value is lost, and a
+///   plain miss would claim it was never stored: bad_value with the decoder's reason.
+/// Either way it is counted as l2_corrupt, never as an L2 hit.
+void on_undecodable(self_ptr self, const coalescer_config& cfg, const std::string& key, const std::string& why) {
+  ++self->state.l2_corrupt;
+  const bool newer = why.rfind("unsupported entry schema version", 0) == 0;
+  const bool can_compute = static_cast<bool>(self->state.compute);
+  if (newer) {
+    log_corrupt(self, cfg, key, "has an " + why + " (this node reads up to "
+                                  + std::to_string(entry_schema_version) + "); "
+                                  + (can_compute ? "computing the value here, leaving Redis's copy"
+                                                 : "answering bad_value"));
+    if (can_compute)
+      return compute(self, cfg, key, false);
+    return finish(self, key, make_error(errc::bad_value, "the L2 entry of this key was written by a newer "
+                                                         "actorcache (" + why + "); upgrade this node"));
+  }
+  log_corrupt(self, cfg, key, "does not decode: " + why + "; "
+                                + (can_compute ? "recomputing it and overwriting Redis's copy"
+                                               : "answering bad_value"));
+  if (can_compute)
+    return compute(self, cfg, key, true);
+  ++self->state.errors;
+  finish(self, key, make_error(errc::bad_value, "the L2 entry of this key does not decode: " + why));
+}
+
+void compute(self_ptr self, const coalescer_config& cfg, const std::string& key, bool write_l2) {
   if (!self->state.compute) {
     ++self->state.misses;
     finish(self, key, make_miss());
@@ -49,7 +92,7 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key)
         if (r.found) {
           ++self->state.computes;
           self->send(cfg.shard, fill_atom::value, key, r.value, cfg.default_ttl);
-          if (self->state.bridge)
+          if (self->state.bridge && write_l2)
             self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, r.value,
                           cfg.default_ttl)
               .then([](bool) {}, [](caf::error&) {});  // the bridge counts dropped writes
@@ -124,12 +167,12 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
           compute_or_ask(self, cfg, key);
           return;
         }
-        // Bytes in Redis are untrusted (another writer, a bug, bit rot): a value that does not
-        // decode is a counted miss and gets recomputed, never a crash or a bad answer.
-        auto e = decode_entry(r.value);
+        // Bytes in Redis are untrusted (another writer, a bug, bit rot, a newer version):
+        // never a crash, a bad answer or a silent overwrite (see on_undecodable).
+        std::string why;
+        auto e = decode_entry(r.value, &why);
         if (!e) {
-          ++self->state.l2_corrupt;
-          compute_or_ask(self, cfg, key);
+          on_undecodable(self, cfg, key, why);
         } else {
           ++self->state.l2_hits;
           self->send(cfg.shard, fill_atom::value, key, r.value,

@@ -55,7 +55,7 @@ struct coalescer_state {
   uint64_t loads = 0;         ///< flights started
   uint64_t coalesced = 0;     ///< waiters that joined a flight already under way
   uint64_t l2_hits = 0;
-  uint64_t l2_corrupt = 0;    ///< L2 values that did not decode (recomputed)
+  uint64_t l2_corrupt = 0;    ///< L2 values that did not decode (corrupt or newer; never L2 hits)
   uint64_t computes = 0;      ///< values computed
   uint64_t misses = 0;        ///< flights that ended without a value
   uint64_t errors = 0;        ///< flights that ended with an error

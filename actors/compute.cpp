@@ -27,6 +27,8 @@ compute_worker_actor::behavior_type worker(compute_worker_actor::pointer, std::s
           return make_hit(encode_entry(out.value), tier::compute);
         case loader_outcome::status::missing:
           return make_miss();
+        case loader_outcome::status::refused:
+          return make_error(errc::bad_request, out.error);
         default:
           return make_error(errc::compute_failed, out.error);
       }
@@ -42,12 +44,14 @@ void dispatch(self_ptr self, const compute_config& cfg) {
     auto j = std::move(st.queue.front());
     st.queue.pop_front();
     ++st.busy;
-    auto done = [=](auto&& outcome, bool failed, bool found) mutable {
+    auto done = [=](auto&& outcome, bool failed, bool found, bool refused_key = false) mutable {
       auto& s = self->state;
       --s.busy;
       s.idle.push_back(w);
       s.latency.record(micros_since(j.queued));
-      if (failed)
+      if (failed && refused_key)
+        ++s.refused;  // the caller's mistake, not the loader's: not a loader failure
+      else if (failed)
         ++s.failures;
       else if (found)
         ++s.computes;
@@ -58,7 +62,11 @@ void dispatch(self_ptr self, const compute_config& cfg) {
     };
     self->request(w, cfg.timeout, compute_atom::value, j.key)
       .then([=](lookup_result& r) mutable { done(std::move(r), false, r.found); },
-            [=](caf::error& err) mutable { done(std::move(err), true, false); });
+            [=](caf::error& err) mutable {
+              bool refused_key = err.category() == errc_category
+                                 && err.code() == static_cast<uint8_t>(errc::bad_request);
+              done(std::move(err), true, false, refused_key);
+            });
   }
 }
 
@@ -72,6 +80,7 @@ actor_stats make_stats(self_ptr self) {
   row.counters = {
     {"computes", static_cast<int64_t>(st.computes)},
     {"failures", static_cast<int64_t>(st.failures)},
+    {"refused", static_cast<int64_t>(st.refused)},
     {"missing", static_cast<int64_t>(st.missing)},
     {"overloaded", static_cast<int64_t>(st.overloaded)},
     {"busy", static_cast<int64_t>(st.busy)},

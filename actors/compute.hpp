@@ -38,6 +38,7 @@ struct compute_state {
   uint64_t handled = 0;
   uint64_t computes = 0;
   uint64_t failures = 0;
+  uint64_t refused = 0;   ///< keys the loader refused as invalid (bad_request to the caller)
   uint64_t missing = 0;
   uint64_t overloaded = 0;
   uint64_t busy = 0;

@@ -99,6 +99,14 @@ struct batch_gather {
 /// answers in key order.
 caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
                                      std::vector<std::string>& keys, bool may_forward) {
+  // One request of 100k+ keys kept the shards busy for seconds while every other caller
+  // waited behind it: refuse it whole, before any work, as MGET does with resp.max-keys.
+  if (keys.size() > cfg.max_keys_per_request) {
+    ++self->state.refused;
+    return make_error(errc::bad_request, std::to_string(keys.size())
+                                           + " keys in one get_many exceed node.max-keys-per-request="
+                                           + std::to_string(cfg.max_keys_per_request));
+  }
   for (auto& k : keys)
     if (auto err = check_key(self, cfg, k))
       return err;

@@ -28,6 +28,7 @@ struct front_config {
   std::vector<shard_actor> shards;                    ///< the node's shards, by index
   std::vector<std::shared_ptr<shard_store>> stores;   ///< their stores, for RESP sessions' inline hits (may be empty)
   uint64_t max_inflight = 0;                          ///< queued requests before `overloaded` (0 = no bound)
+  uint32_t max_keys_per_request = 10000;              ///< node.max-keys-per-request: bound on one get_many
   std::chrono::milliseconds hot_ttl{1000};            ///< life of a near copy of a peer's hot key (0 = none)
   size_t max_near_copies = 4096;                      ///< bound on near copies kept
   uint16_t resp_port = 0;                             ///< the RESP port; 0 = none

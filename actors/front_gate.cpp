@@ -3,10 +3,37 @@
 
 #include <spdlog/spdlog.h>
 
+#include "messages/errors.hpp"
+
 namespace ac {
 
-front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front) {
+namespace {
+
+/// Relays a client's data request to the front and its answer back, counting an error
+/// answer in the node's tally. Why not `delegate`: the answer would then go from whichever
+/// shard, coalescer or owner node made it straight to the client, and no single place would
+/// see every error a client got. The cost is one local message per answer.
+template <class R, class... Ts>
+caf::result<R> relay(front_gate_actor self, Ts&&... xs) {
+  ++self->state.handled;
+  auto rp = self->make_response_promise<R>();
+  self->request(self->state.front, self->state.relay_timeout, std::forward<Ts>(xs)...)
+    .then([rp](R& r) mutable { rp.deliver(std::move(r)); },
+          [self, rp](caf::error& err) mutable {
+            if (self->state.errors)
+              self->state.errors->add(err.category() == errc_category ? err.code() : 0);
+            rp.deliver(std::move(err));
+          });
+  return rp;
+}
+
+} // namespace
+
+front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front,
+                                      std::shared_ptr<error_tally> errors, caf::timespan relay_timeout) {
   self->state.front = std::move(front);
+  self->state.errors = std::move(errors);
+  self->state.relay_timeout = relay_timeout;
   self->set_default_handler([self](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
     ++self->state.refused;
     auto& sender = self->current_sender();
@@ -22,10 +49,12 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
   };
   return {
     // -- client interface --
-    [=](get_atom a, std::string& k) { return pass(a, std::move(k)); },
-    [=](get_many_atom a, std::vector<std::string>& ks) { return pass(a, std::move(ks)); },
-    [=](put_atom a, std::string& k, std::string& v, uint32_t ttl) { return pass(a, std::move(k), std::move(v), ttl); },
-    [=](delete_atom a, std::string& k) { return pass(a, std::move(k)); },
+    [=](get_atom a, std::string& k) { return relay<lookup_result>(self, a, std::move(k)); },
+    [=](get_many_atom a, std::vector<std::string>& ks) { return relay<lookup_results>(self, a, std::move(ks)); },
+    [=](put_atom a, std::string& k, std::string& v, uint32_t ttl) {
+      return relay<uint8_t>(self, a, std::move(k), std::move(v), ttl);
+    },
+    [=](delete_atom a, std::string& k) { return relay<bool>(self, a, std::move(k)); },
     [=](report_atom a) { return pass(a); },
     [=](stats_atom) -> caf::result<actor_stats> {
       // The gate's own row: the front reports itself through the metrics actor.
@@ -39,7 +68,9 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
     },
     [=](members_atom a) { return pass(a); },
     [=](members_atom a, delete_atom d, std::string& id) { return pass(a, d, std::move(id)); },
-    [=](keyspace_atom a, uint8_t op, std::string& k, int64_t arg) { return pass(a, op, std::move(k), arg); },
+    [=](keyspace_atom a, uint8_t op, std::string& k, int64_t arg) {
+      return relay<int64_t>(self, a, op, std::move(k), arg);
+    },
     [=](scan_atom a, uint64_t cursor, std::string& pattern, uint32_t n) { return pass(a, cursor, std::move(pattern), n); },
     [=](flush_atom a) { return pass(a); },
     // -- peer interface --

@@ -64,7 +64,15 @@ public:
     loader_outcome out;
     auto spec = parse_features_key(key);
     if (!spec) {
-      out.what = loader_outcome::status::missing;  // not a features key: nothing to compute
+      // Keys outside feat: are the users' own (put, never computed): a plain miss. A feat: key
+      // that does not parse or is too large is a caller's mistake: say which, rather than a
+      // miss that looks like "not computed yet".
+      if (key.rfind("feat:", 0) != 0) {
+        out.what = loader_outcome::status::missing;
+        return out;
+      }
+      out.what = loader_outcome::status::refused;
+      out.error = features_key_error(key);
       return out;
     }
     auto start = std::chrono::steady_clock::now();

@@ -13,10 +13,10 @@ namespace ac {
 
 /// What one load produced.
 struct loader_outcome {
-  enum class status { value, missing, failed };
+  enum class status { value, missing, failed, refused };  ///< refused: the key is not valid for this loader
   status what = status::missing;
   entry value;        ///< when what == value
-  std::string error;  ///< when what == failed
+  std::string error;  ///< when what == failed or refused
 };
 
 /// Computes the value of a key. Users plug their own by implementing this and passing it to

@@ -53,6 +53,27 @@ void collect(self_ptr self, const metrics_config& cfg, Done done) {
         [=](caf::error&) { one_done(); });
 }
 
+/// Every lookup's latency: each is answered by exactly one shard (hit, L1-only miss) or one
+/// coalescer waiter (loaded miss), so merging those two kinds counts each lookup once.
+latency_histogram lookup_latency(const std::vector<actor_stats>& rows) {
+  latency_histogram lat;
+  for (auto& r : rows)
+    if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
+      lat.merge(latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
+  return lat;
+}
+
+double total_of(const node_report& rep, const char* name) {
+  auto i = rep.totals.find(name);
+  return i == rep.totals.end() ? 0 : i->second;
+}
+
+uint64_t now_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count());
+}
+
 actor_stats own_row(self_ptr self) {
   actor_stats row;
   row.name = "metrics";
@@ -67,12 +88,13 @@ actor_stats own_row(self_ptr self) {
 } // namespace
 
 node_report build_report(const std::string& node_id, std::vector<actor_stats> rows,
-                         const sizing_report& sizing, bool l2_enabled) {
+                         const sizing_report& sizing, bool l2_enabled, const error_tally* tally) {
   node_report rep;
   rep.id = node_id;
   rep.sizing = sizing;
   rep.breaker = l2_enabled ? "closed" : "disabled";
-  latency_histogram lat;
+  auto lat = lookup_latency(rows);
+  double loader_failures = 0, members = 0, alive = 0;
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
@@ -105,17 +127,22 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       errors += counter_of(r, "refused") + counter_of(r, "overloaded");
     } else if (r.kind == "resp") {
       resp_port = static_cast<double>(counter_of(r, "port"));
+    } else if (r.kind == "compute") {
+      loader_failures += counter_of(r, "failures");
+    } else if (r.kind == "membership") {
+      members += counter_of(r, "members");
+      alive += counter_of(r, "alive");
     } else if (r.kind == "sizing_supervisor") {
       restarts += counter_of(r, "restarts");
       degraded += counter_of(r, "degraded");
     }
     for (auto& hk : r.hot_keys)
       rep.hot_keys.push_back(hk);
-    // Every lookup is answered by exactly one shard (hit, L1-only miss) or one coalescer
-    // waiter (loaded miss), so merging those two kinds counts each lookup once.
-    if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
-      lat.merge(latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
   }
+  // The tally counts every error reply clients got (one failed flight answered to 1,000
+  // waiters is 1,000); the actors' counters saw that flight once.
+  if (tally)
+    errors = static_cast<double>(tally->total());
   auto lookups = hits + misses;
   rep.totals = {
     {"hits", hits},
@@ -131,8 +158,9 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"stale_hits", stale_hits},
     {"computes", computes},
     {"coalesced", coalesced},
-    {"l2_hits", l2_hits},
-    {"l2_misses", l2_misses + l2_corrupt},  // a corrupt value counts as a miss
+    // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).
+    {"l2_hits", l2_hits > l2_corrupt ? l2_hits - l2_corrupt : 0},
+    {"l2_misses", l2_misses + l2_corrupt},  // a corrupt value counts as a miss, never as a hit
     {"l2_corrupt", l2_corrupt},
     {"l2_errors", l2_errors},
     {"errors", errors},
@@ -142,6 +170,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"p99_us", static_cast<double>(lat.percentile(0.99))},
     {"p999_us", static_cast<double>(lat.percentile(0.999))},
     {"avg_us", lat.mean()},
+    {"loader_failures", loader_failures},
+    {"members_not_alive", members > alive ? members - alive : 0},
     {"restarts", restarts},
     {"degraded", degraded},
     {"resp_port", resp_port},
@@ -161,15 +191,78 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   h.error_rate = rep.totals["error_rate"];
   h.avg_latency_ms = lat.mean() / 1000.0;
   h.usage_ratio = rep.totals["usage_ratio"];
+  h.evictions = static_cast<uint64_t>(evictions);
+  h.loader_failures = static_cast<uint64_t>(loader_failures);
+  h.l2_errors = static_cast<uint64_t>(l2_errors);
+  h.l2_corrupt = static_cast<uint64_t>(l2_corrupt);
+  h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
+  h.members_not_alive = static_cast<uint64_t>(rep.totals["members_not_alive"]);
   rep.recommendations = recommend(h);
   rep.actors = std::move(rows);
   return rep;
+}
+
+// Counters the window takes differences of; the rest of the totals are levels (entries, bytes).
+constexpr const char* windowed_counters[] = {"hits", "misses", "errors", "evictions", "loader_failures",
+                                             "l2_errors", "l2_corrupt", "computes"};
+
+counters_at counters_of(const node_report& rep, uint64_t time_ms) {
+  counters_at c;
+  c.time_ms = time_ms;
+  for (auto name : windowed_counters)
+    c.values[name] = total_of(rep, name);
+  auto lat = lookup_latency(rep.actors);
+  c.latency_buckets = lat.buckets();
+  c.latency_sum_us = lat.sum();
+  c.latency_max_us = lat.max();
+  return c;
+}
+
+void apply_window(node_report& rep, const counters_at& recent) {
+  auto& t = rep.totals;
+  for (auto name : {"hit_rate", "error_rate", "p50_us", "p95_us", "p99_us", "p999_us", "avg_us"})
+    t[std::string{"lifetime_"} + name] = total_of(rep, name);
+  auto v = [&](const char* k) {
+    auto i = recent.values.find(k);
+    return i == recent.values.end() ? 0.0 : i->second;
+  };
+  const double lookups = v("hits") + v("misses");
+  auto lat = latency_histogram::from_buckets(recent.latency_buckets, recent.latency_sum_us,
+                                             recent.latency_max_us);
+  t["window_s"] = static_cast<double>(recent.time_ms) / 1000.0;
+  t["window_requests"] = lookups;
+  t["window_errors"] = v("errors");
+  t["hit_rate"] = lookups > 0 ? v("hits") / lookups : 0;
+  t["error_rate"] = lookups > 0 ? v("errors") / lookups : 0;
+  t["p50_us"] = static_cast<double>(lat.percentile(0.50));
+  t["p95_us"] = static_cast<double>(lat.percentile(0.95));
+  t["p99_us"] = static_cast<double>(lat.percentile(0.99));
+  t["p999_us"] = static_cast<double>(lat.percentile(0.999));
+  t["avg_us"] = lat.mean();
+  health_sample h;
+  h.lookups = static_cast<uint64_t>(lookups);
+  h.hit_rate = t["hit_rate"];
+  h.miss_rate = lookups > 0 ? v("misses") / lookups : 0;
+  h.error_rate = t["error_rate"];
+  h.avg_latency_ms = lat.mean() / 1000.0;
+  h.usage_ratio = total_of(rep, "usage_ratio");
+  h.evictions = static_cast<uint64_t>(v("evictions"));
+  h.loader_failures = static_cast<uint64_t>(v("loader_failures"));
+  h.l2_errors = static_cast<uint64_t>(v("l2_errors"));
+  h.l2_corrupt = static_cast<uint64_t>(v("l2_corrupt"));
+  h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
+  h.members_not_alive = static_cast<uint64_t>(total_of(rep, "members_not_alive"));
+  h.window_s = t["window_s"];
+  rep.recommendations = recommend(h);
 }
 
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
                                      metrics_config cfg) {
   self->state.shards = cfg.shards;
   self->state.sources = cfg.sources;
+  // A snapshot of zeros at start: a node younger than the window reports its whole life.
+  self->state.window.set_span(static_cast<uint64_t>(cfg.window.count()));
+  self->state.window.push(counters_at{now_ms(), {}, {}, 0, 0});
   self->delayed_send(self, cfg.interval, tick_atom::value);
   return {
     [=](report_atom) -> caf::result<node_report> {
@@ -177,7 +270,9 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       auto rp = self->make_response_promise<node_report>();
       collect(self, cfg, [=](std::vector<actor_stats> rows) mutable {
         rows.push_back(own_row(self));
-        auto rep = build_report(cfg.node_id, std::move(rows), self->state.sizing, cfg.l2_enabled);
+        auto rep = build_report(cfg.node_id, std::move(rows), self->state.sizing, cfg.l2_enabled,
+                                cfg.errors.get());
+        apply_window(rep, self->state.window.since_base(counters_of(rep, now_ms())));
         rep.totals["uptime_s"] = std::chrono::duration<double>(
                                    std::chrono::steady_clock::now() - self->state.started)
                                    .count();
@@ -189,6 +284,10 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
     [=](tick_atom) {
       ++self->state.pulls;
       collect(self, cfg, [=](std::vector<actor_stats> rows) {
+        {
+          auto rep = build_report(cfg.node_id, rows, self->state.sizing, cfg.l2_enabled, cfg.errors.get());
+          self->state.window.push(counters_of(rep, now_ms()));
+        }
         uint64_t bytes = 0, entries = 0, capacity = 0;
         for (auto& r : rows)
           if (r.kind == "shard") {

@@ -3,9 +3,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/error_tally.hpp"
+#include "core/recent_window.hpp"
 #include "core/recommendations.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/membership_actor.hpp"
@@ -24,6 +27,8 @@ struct metrics_config {
   std::vector<shard_actor> shards;
   std::vector<stats_source> sources;          ///< front, bridge, compute, membership, ...
   bool l2_enabled = false;
+  std::shared_ptr<error_tally> errors;        ///< the node's error replies: the "errors" total
+  std::chrono::milliseconds window{60000};    ///< metrics.window: rates, percentiles and advice
 };
 
 struct metrics_state {
@@ -31,15 +36,26 @@ struct metrics_state {
   std::vector<stats_source> sources;
   sizing_report sizing;
   usage_history history{100};
+  recent_window window;                       ///< lifetime counters at each tick
   uint64_t handled = 0;
   uint64_t pulls = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   static inline const char* name = "metrics";
 };
 
-/// Builds the node report from every actor's row (pure; unit-tested without actors).
+/// Builds the node report from every actor's row (pure; unit-tested without actors): lifetime
+/// counters, and rates and percentiles over the node's whole life. `errors` (may be null) is
+/// the node's tally of error replies; without it the actors' own error counters are summed.
 node_report build_report(const std::string& node_id, std::vector<actor_stats> rows,
-                         const sizing_report& sizing, bool l2_enabled);
+                         const sizing_report& sizing, bool l2_enabled,
+                         const error_tally* errors = nullptr);
+
+/// The lifetime counters of a report that the recent window takes differences of.
+counters_at counters_of(const node_report& rep, uint64_t time_ms);
+
+/// Replaces the report's rates, percentiles and recommendations with those of `recent` (the
+/// window's differences); the whole-life ones stay as lifetime_*.
+void apply_window(node_report& rep, const counters_at& recent);
 
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
                                      metrics_config cfg);

@@ -7,7 +7,11 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <algorithm>
 #include <utility>
 
 namespace ac {
@@ -77,6 +81,23 @@ bool redis_connection::fail_io(const char* what, std::string* error) {
   return false;
 }
 
+namespace {
+
+bool set_keepalive(int fd, const redis_options& o) {
+  int on = 1;
+  int idle = static_cast<int>(std::max<int64_t>(o.keepalive_idle.count(), 1));
+  int interval = static_cast<int>(std::max<int64_t>(o.keepalive_interval.count(), 1));
+  int count = std::max(o.keepalive_count, 1);
+  return ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == 0
+         && ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) == 0
+         && ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval)) == 0
+         && ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count)) == 0;
+}
+
+} // namespace
+
+int redis_connection::fd() const { return ctx_ != nullptr ? ctx_->fd : -1; }
+
 bool redis_connection::connect(std::string* error) {
   close();
   auto tv = to_timeval(options_.timeout);
@@ -88,8 +109,15 @@ bool redis_connection::connect(std::string* error) {
   }
   if (ctx_->err)
     return fail_io(("connect " + where).c_str(), error);
-  if (redisSetTimeout(ctx_, tv) != REDIS_OK || redisEnableKeepAlive(ctx_) != REDIS_OK)
+  if (redisSetTimeout(ctx_, tv) != REDIS_OK)
     return fail_io(("connect " + where).c_str(), error);
+  // hiredis 0.14's redisEnableKeepAlive fixes the interval at 15 s and leaves idle and count
+  // to the kernel (7200 s, 9): set all three on the socket as configured.
+  if (!set_keepalive(ctx_->fd, options_)) {
+    set_error(error, "redis connect " + where + ": setting TCP keep-alive: " + std::strerror(errno));
+    close();
+    return false;
+  }
 
   std::vector<std::vector<std::string>> setup;
   if (!options_.password.empty()) {

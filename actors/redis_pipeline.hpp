@@ -29,6 +29,12 @@ struct redis_options {
   int db = 0;                              // SELECTed after connecting when not 0
   std::chrono::milliseconds timeout{200};  // bound on connect and on each send/receive
   std::string key_prefix = "ac:";          // prepended to every key this connection touches
+  // TCP keep-alive of the connection (the original note's values): probes start after
+  // keepalive_idle of silence, repeat every keepalive_interval, and keepalive_count
+  // unanswered ones close it, so a dead server or a dropped NAT entry is noticed on an idle pool.
+  std::chrono::seconds keepalive_idle{60};
+  std::chrono::seconds keepalive_interval{30};
+  int keepalive_count = 3;
 };
 
 /// A blocking Redis connection; see the file comment for the error and threading contract.
@@ -75,6 +81,9 @@ class redis_connection {
 
   /// The options this connection was made with.
   const redis_options& options() const { return options_; }
+
+  /// The socket, -1 when not connected (tests read its options back).
+  int fd() const;
 
  private:
   class reply;

@@ -12,6 +12,8 @@ namespace ac::resp_cmd {
 
 std::string error_reply(self_ptr self, std::string_view text) {
   self->state.env->counters->errors.fetch_add(1, std::memory_order_relaxed);
+  if (self->state.env->errors)
+    self->state.env->errors->add(0);
   std::string out;
   resp::error(out, text);
   return out;

@@ -192,7 +192,10 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           text += "# Stats\r\n";
           num("total_connections_received", static_cast<int64_t>(c.connections.load()));
           num("total_commands_processed", static_cast<int64_t>(c.commands.load()));
-          num("total_error_replies", static_cast<int64_t>(c.errors.load()));
+          // The node's one error count (CAF and RESP clients), as stats and /metrics show it;
+          // resp_error_replies is this port's share.
+          num("total_error_replies", t("errors"));
+          num("resp_error_replies", static_cast<int64_t>(c.errors.load()));
           num("rejected_connections", static_cast<int64_t>(c.refused.load()));
           num("keyspace_hits", t("hits"));
           num("keyspace_misses", t("misses"));

@@ -225,6 +225,8 @@ void read_in(self_ptr self) {
         // The stream cannot be resynchronized: answer the error after what is owed, close.
         st.env->counters->dropped.fetch_add(1, std::memory_order_relaxed);
         st.env->counters->errors.fetch_add(1, std::memory_order_relaxed);
+        if (st.env->errors)
+          st.env->errors->add(0);
         std::string reply;
         resp::error(reply, err);
         deliver(self, open_slot(self), std::move(reply));

@@ -22,6 +22,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "core/error_tally.hpp"
 #include "actors/route_view.hpp"
 #include "core/resp_command_table.hpp"
 #include "messages/front_actor.hpp"
@@ -78,6 +79,7 @@ struct resp_env {
   size_t max_inflight = 4096;          ///< commands of one connection in flight before reading pauses
   resp::reader_limits limits;
   std::shared_ptr<resp_counters> counters;
+  std::shared_ptr<error_tally> errors;   ///< the node's count of error replies (may be null)
 };
 
 struct resp_session_state {

@@ -77,20 +77,39 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
   }
 }
 
+sizing_report to_report(const sizing_decision& d, const sizing_input& in) {
+  sizing_report r;
+  r.memory_factor = d.memory_factor;
+  r.cpu_factor = d.cpu_factor;
+  r.capacity_bytes = d.capacity_bytes;
+  r.reason = d.reason;
+  r.memory_rule = d.memory.enabled;
+  r.memory_rule_factor = d.memory.factor;
+  r.cpu_rule = d.cpu.enabled;
+  r.cpu_rule_factor = d.cpu.factor;
+  r.cpu_measured = d.cpu.measured;
+  r.base_bytes = in.base_bytes;
+  r.max_bytes = in.max_bytes;
+  return r;
+}
+
 /// Reads memory and CPU, decides the node capacity, splits it over shards by ghost-hit gains.
 void resize(self_ptr self) {
   auto& st = self->state;
   ++st.decisions;
   sizing_input in{};
   in.base_bytes = st.cfg.base_bytes;
-  in.max_bytes = st.cfg.base_bytes;
+  in.max_bytes = st.cfg.max_bytes != 0 ? st.cfg.max_bytes : st.cfg.base_bytes;
+  in.memory_rule = st.cfg.memory_rule;
+  in.cpu_rule = st.cfg.cpu_rule;
   in.current_bytes = st.current.capacity_bytes;
   in.cpu_target = st.cfg.cpu_target;
   auto mem = st.cfg.memory ? st.cfg.memory->available_bytes() : std::nullopt;
   auto cpu = st.cfg.cpu ? st.cfg.cpu->utilization_percent() : std::nullopt;
-  // Unknown readings change nothing: assume plenty of memory and CPU on target.
+  // Unknown memory changes nothing (assume plenty); unknown CPU stays unknown, so the reason
+  // never quotes a figure nobody measured.
   in.available_bytes = mem.value_or(uint64_t{8} << 30);
-  in.cpu_percent = cpu.value_or(st.cfg.cpu_target);
+  in.cpu_percent = cpu;
   auto d = decide_capacity(in);
   auto n = st.cfg.shards.size();
   auto split = split_capacity(d.capacity_bytes, st.gains.empty() ? std::vector<double>(n, 0.0) : st.gains);
@@ -103,7 +122,7 @@ void resize(self_ptr self) {
     spdlog::info("sizing: {}", d.reason);
   else
     spdlog::debug("sizing: {}", d.reason);
-  st.current = sizing_report{d.memory_factor, d.cpu_factor, d.capacity_bytes, d.reason};
+  st.current = to_report(d, in);
   self->send(st.cfg.metrics, update_atom::value, st.current);
 }
 
@@ -155,10 +174,12 @@ sizing_supervisor_actor::behavior_type sizing_supervisor(
       resize(self);
       self->delayed_send(self, self->state.cfg.interval, tick_atom::value);
     },
-    [=](update_atom, caf::timespan interval, double cpu_target) {
+    [=](update_atom, caf::timespan interval, double cpu_target, bool memory_rule, bool cpu_rule) {
       auto& c = self->state.cfg;
       c.interval = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
       c.cpu_target = cpu_target;
+      c.memory_rule = memory_rule;
+      c.cpu_rule = cpu_rule;
     },
     [=](get_atom) { return self->state.current; },
     [=](stats_atom) {

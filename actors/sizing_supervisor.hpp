@@ -20,7 +20,10 @@ namespace ac {
 
 struct sizing_supervisor_config {
   std::chrono::milliseconds interval{5000};     ///< sizing.interval
-  uint64_t base_bytes = 256ull << 20;           ///< cache.max-bytes: capacity at factor 1, and the ceiling
+  uint64_t base_bytes = 256ull << 20;           ///< sizing.base-bytes (or cache.max-bytes): capacity at factor 1
+  uint64_t max_bytes = 0;                       ///< cache.max-bytes: the hard cap (0 = base_bytes)
+  bool memory_rule = true;                      ///< sizing.memory-rule
+  bool cpu_rule = true;                         ///< sizing.cpu-rule
   uint64_t max_entries = 1000000;               ///< cache.max-entries (split over shards)
   double cpu_target = 70;                       ///< sizing.cpu-target
   uint32_t max_restarts = 5;                    ///< supervision.max-restarts within `window`

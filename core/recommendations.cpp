@@ -17,22 +17,60 @@ std::string format(const char* fmt, double value) {
   return buf;
 }
 
+std::string window_text(const health_sample& s) {
+  if (s.window_s <= 0)
+    return "";
+  return format(" over the last %.0f s", s.window_s);
+}
+
+std::string count_text(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 } // namespace
 
 std::vector<std::string> recommend(const health_sample& s) {
   std::vector<std::string> out;
-  if (s.lookups >= min_lookups_for_hit_rate && s.hit_rate < 0.8)
-    out.push_back(format("Hit rate is %.1f%% (below 80%%): consider a larger cache "
-                         "(cache.max-bytes) or better keys.",
-                         s.hit_rate * 100));
+  const auto window = window_text(s);
+  const bool hit_rate_low = s.lookups >= min_lookups_for_hit_rate && s.hit_rate < 0.8;
+  // Only evictions say the cache is too small; without them the misses are first reads or
+  // expirations, and a larger cache would change nothing (it would sit empty).
+  if (hit_rate_low && s.evictions > 0)
+    out.push_back(format("Hit rate is %.1f%% (below 80%%)", s.hit_rate * 100) + window + " with "
+                  + count_text(s.evictions, "eviction", "evictions")
+                  + ": consider a larger cache (cache.max-bytes) or better keys.");
+  else if (hit_rate_low)
+    out.push_back(format("Hit rate is %.1f%% (below 80%%)", s.hit_rate * 100) + window
+                  + " with no evictions: the cache is not too small; the misses are first reads "
+                    "or expired entries (cache.default-ttl, cache.refresh-ahead).");
   if (s.avg_latency_ms > 10)
-    out.push_back(format("Average latency is %.1f ms (above 10 ms): investigate slow "
-                         "computes, Redis round trips or overloaded shards.",
-                         s.avg_latency_ms));
-  if (s.error_rate > 0.01)
-    out.push_back(format("Error rate is %.2f%% (above 1%%): check connectivity to Redis "
-                         "and to peer nodes.",
-                         s.error_rate * 100));
+    out.push_back(format("Average latency is %.1f ms (above 10 ms)", s.avg_latency_ms) + window
+                  + ": investigate slow computes, Redis round trips or overloaded shards.");
+  if (s.error_rate > 0.01) {
+    // Name the source that failed: a loader failure is not Redis's fault.
+    std::string why;
+    auto add = [&](const std::string& part) { why += (why.empty() ? "" : "; ") + part; };
+    if (s.loader_failures > 0)
+      add(count_text(s.loader_failures, "failed compute", "failed computes")
+          + ": check the loader (loader.kind, its service)");
+    if (s.l2_errors > 0)
+      add(count_text(s.l2_errors, "failed Redis round trip", "failed Redis round trips")
+          + ": check Redis (redis.host, redis.port)");
+    if (why.empty())
+      why = "check the requests refused (bad keys or values, overload) and the peer nodes";
+    out.push_back(format("Error rate is %.2f%% (above 1%%)", s.error_rate * 100) + window + ": " + why + ".");
+  }
+  if (s.breaker_open)
+    out.push_back("The Redis circuit breaker is open: L2 is skipped and every miss goes to the "
+                  "loader; check Redis (redis.host, redis.port) and its logs.");
+  if (s.members_not_alive > 0)
+    out.push_back(count_text(s.members_not_alive, "cluster member is", "cluster members are")
+                  + " not alive: its keys moved to the others; restart it, or "
+                    "`actorcache-console members remove ID` once it is gone for good.");
+  if (s.l2_corrupt > 0)
+    out.push_back(count_text(s.l2_corrupt, "L2 entry", "L2 entries") + window
+                  + " did not decode (corrupt, or written by a newer actorcache): check what else "
+                    "writes under redis.key-prefix, or upgrade this node.");
   if (s.usage_ratio > 0.9)
     out.push_back(format("Memory usage is %.0f%% of capacity, near capacity: raise "
                          "cache.max-bytes or expect evictions.",
@@ -40,7 +78,9 @@ std::vector<std::string> recommend(const health_sample& s) {
   else if (s.usage_ratio > 0.75)
     out.push_back(format("Memory usage is %.0f%% of capacity, usage high: watch evictions.",
                          s.usage_ratio * 100));
-  else if (s.usage_ratio < 0.25)
+  else if (s.usage_ratio < 0.25 && s.evictions == 0 && !hit_rate_low && s.lookups >= min_lookups_for_hit_rate)
+    // Shrinking is advice only for a busy, healthy node that keeps well within its budget; on
+    // a node that misses or barely works the number says nothing about the right size.
     out.push_back(format("Memory usage is %.0f%% of capacity, usage low: cache.max-bytes "
                          "could shrink.",
                          s.usage_ratio * 100));

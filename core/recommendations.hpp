@@ -8,18 +8,28 @@
 
 namespace ac {
 
-/// A snapshot the metrics actor computes over its last window (rates in 0..1).
+/// What the metrics actor saw over its recent window (rates in 0..1, counts within the
+/// window), plus the node's state now. Defaults describe a healthy, idle node.
 struct health_sample {
-  double hit_rate = 1;       // hits / lookups
-  double miss_rate = 0;      // misses / lookups
-  double error_rate = 0;     // failed lookups / lookups
-  double avg_latency_ms = 0; // mean lookup latency
-  double usage_ratio = 0;    // bytes used / capacity
-  uint64_t lookups = 0;      // lookups in the window; hit-rate advice needs enough of them
+  double hit_rate = 1;        // hits / lookups in the window
+  double miss_rate = 0;       // misses / lookups in the window
+  double error_rate = 0;      // error replies / lookups in the window
+  double avg_latency_ms = 0;  // mean lookup latency in the window
+  double usage_ratio = 0;     // bytes used / capacity, now
+  uint64_t lookups = 0;       // lookups in the window; hit-rate advice needs enough of them
+  uint64_t evictions = 0;     // L1 evictions in the window: the cache was too small for its keys
+  uint64_t loader_failures = 0; // failed computes in the window (the loader, not Redis)
+  uint64_t l2_errors = 0;     // failed Redis round trips in the window
+  uint64_t l2_corrupt = 0;    // L2 entries that did not decode (corrupt or a newer version), in the window
+  bool breaker_open = false;  // the Redis circuit breaker is open (or half-open) now
+  uint64_t members_not_alive = 0; // cluster members suspect, down or left, now
+  double window_s = 0;        // length of the window the rates describe (named in the advice)
 };
 
-/// Thresholds of the original service; each advice is one sentence that names the number.
-/// Pure: the metrics actor calls it on every report, the console prints the result.
+/// Advice for operators, one sentence each, naming the number behind it. Pure: the metrics
+/// actor calls it on every report. Rules never contradict each other: "larger cache" needs
+/// evictions in the window, "could shrink" needs none and a healthy hit rate; error advice
+/// names the source (loader, Redis, or peers) instead of blaming Redis for everything.
 std::vector<std::string> recommend(const health_sample& s);
 
 /// One memory-usage observation (the sizing supervisor pushes one per tick).

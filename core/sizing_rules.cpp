@@ -35,26 +35,35 @@ double memory_factor(uint64_t available_bytes) {
 
 sizing_decision decide_capacity(const sizing_input& in) {
   sizing_decision d;
-  d.memory_factor = memory_factor(in.available_bytes);
-  char buf[160];
-  std::snprintf(buf, sizeof(buf), "available %s -> memory factor %.2g",
-                human_bytes(in.available_bytes).c_str(), d.memory_factor);
+  char buf[200];
+  d.memory.enabled = in.memory_rule;
+  d.memory.factor = memory_factor(in.available_bytes);
+  d.memory_factor = in.memory_rule ? d.memory.factor : 1.0;
+  std::snprintf(buf, sizeof(buf), "available %s -> memory factor %.2g%s",
+                human_bytes(in.available_bytes).c_str(), d.memory.factor,
+                in.memory_rule ? "" : " (memory rule off)");
   std::string reason = buf;
 
-  if (in.cpu_percent > in.cpu_target + 10) {
-    d.cpu_factor = 0.8;
-    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% > %.0f%% -> x0.8", in.cpu_percent,
-                  in.cpu_target + 10);
-  } else if (in.cpu_percent < in.cpu_target - 10) {
-    d.cpu_factor = 1.2;
-    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% < %.0f%% -> x1.2", in.cpu_percent,
-                  in.cpu_target - 10);
+  d.cpu.enabled = in.cpu_rule;
+  d.cpu.measured = in.cpu_percent.has_value();
+  const char* off = in.cpu_rule ? "" : " (cpu rule off)";
+  if (!in.cpu_percent) {
+    // No figure before one was measured: the first reading needs two samples.
+    std::snprintf(buf, sizeof(buf), "; cpu not measured yet -> x1%s", off);
+  } else if (*in.cpu_percent > in.cpu_target + 10) {
+    d.cpu.factor = 0.8;
+    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% > %.0f%% -> x0.8%s", *in.cpu_percent,
+                  in.cpu_target + 10, off);
+  } else if (*in.cpu_percent < in.cpu_target - 10) {
+    d.cpu.factor = 1.2;
+    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% < %.0f%% -> x1.2%s", *in.cpu_percent,
+                  in.cpu_target - 10, off);
   } else {
-    d.cpu_factor = 1.0;
-    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% within %.0f%%..%.0f%% -> x1",
-                  in.cpu_percent, in.cpu_target - 10, in.cpu_target + 10);
+    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% within %.0f%%..%.0f%% -> x1%s",
+                  *in.cpu_percent, in.cpu_target - 10, in.cpu_target + 10, off);
   }
   reason += buf;
+  d.cpu_factor = in.cpu_rule ? d.cpu.factor : 1.0;
 
   const double base = static_cast<double>(in.base_bytes);
   double cap = base * d.memory_factor * d.cpu_factor;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,25 +11,39 @@ namespace ac {
 /// 0.25 / 0.5 / 0.75 / 1.0 for less than 2 / 4 / 8 GiB available, and 8 GiB or more.
 double memory_factor(uint64_t available_bytes);
 
-/// What the sizing supervisor measured on one tick.
+/// What the sizing supervisor measured on one tick, and which rules it runs.
 struct sizing_input {
-  uint64_t available_bytes;  // memory the node may still use (memory_reader)
-  double cpu_percent;        // machine CPU utilization 0..100 (cpu_reader)
-  uint64_t base_bytes;       // configured cache.max-bytes: the capacity at factor 1
-  uint64_t max_bytes;        // hard ceiling; the decision never exceeds it (0 = none)
-  uint64_t current_bytes;    // capacity in force now; only reported in the reason
-  double cpu_target = 70;    // CPU band centre: above target+10 shrink, below target-10 grow
+  uint64_t available_bytes;          // memory the node may still use (memory_reader)
+  std::optional<double> cpu_percent; // machine CPU utilization 0..100; nullopt until measured
+  uint64_t base_bytes;               // sizing.base-bytes: the capacity at factor 1
+  uint64_t max_bytes;                // cache.max-bytes: the hard cap the rules grow within (0 = none)
+  uint64_t current_bytes;            // capacity in force now; only reported in the reason
+  double cpu_target = 70;            // CPU band centre: above target+10 shrink, below target-10 grow
+  bool memory_rule = true;           // sizing.memory-rule: apply the memory factor
+  bool cpu_rule = true;              // sizing.cpu-rule: apply the CPU factor
+};
+
+/// What one rule says, whether or not it is applied (stats show what a switched-off rule
+/// would have done).
+struct rule_outcome {
+  bool enabled = true;   // the rule's switch
+  bool measured = true;  // its input was measured (CPU: not before the second reading)
+  double factor = 1.0;   // the factor it asks for (1 when unmeasured)
 };
 
 /// The decision, also shown in `stats --json` under "sizing".
 struct sizing_decision {
-  double memory_factor;    // from available memory
-  double cpu_factor;       // 0.8, 1.0 or 1.2
-  uint64_t capacity_bytes; // new node capacity
-  std::string reason;      // one human sentence with the numbers
+  double memory_factor = 1; // applied: the memory rule's factor, 1 when it is off
+  double cpu_factor = 1;    // applied: 0.8, 1.0 or 1.2; 1 when off or unmeasured
+  uint64_t capacity_bytes = 0; // new node capacity
+  std::string reason;       // one human sentence with the numbers (no CPU figure before one was measured)
+  rule_outcome memory;      // what the memory rule says
+  rule_outcome cpu;         // what the CPU rule says
 };
 
-/// capacity = base * memory_factor * cpu_factor, bounded to [base/4, base*4] and max_bytes.
+/// capacity = base * (applied factors), bounded to [base/4, base*4], then to max_bytes, the
+/// hard cap. With base = max_bytes (sizing.base-bytes=0, the default) the rules can only
+/// shrink; a base below the cap leaves them room to grow (x1.2 on idle CPU) up to it.
 /// Stateless on purpose: the same measurements give the same capacity, so a sustained
 /// load moves the capacity once instead of ratcheting it to a bound tick after tick.
 sizing_decision decide_capacity(const sizing_input& in);

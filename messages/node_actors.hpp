@@ -35,8 +35,9 @@ using metrics_actor = caf::typed_actor<
 using sizing_supervisor_actor = caf::typed_actor<
   // Re-sizes now from fresh readings (also self-sent every sizing.interval).
   caf::reacts_to<tick_atom>,
-  // SIGHUP reload: new sizing.interval (from the next tick on) and sizing.cpu-target.
-  caf::reacts_to<update_atom, caf::timespan, double>,
+  // SIGHUP reload: new sizing.interval (from the next tick on), sizing.cpu-target,
+  // sizing.memory-rule and sizing.cpu-rule.
+  caf::reacts_to<update_atom, caf::timespan, double, bool, bool>,
   // The decision in force.
   caf::replies_to<get_atom>::with<sizing_report>,
   // Counters: restarts, degraded, capacity.

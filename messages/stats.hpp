@@ -37,12 +37,20 @@ struct sizing_report {
   double cpu_factor = 1.0;
   uint64_t capacity_bytes = 0;
   std::string reason;
+  bool memory_rule = true;          ///< sizing.memory-rule
+  double memory_rule_factor = 1.0;  ///< what the memory rule asks for (applied only when on)
+  bool cpu_rule = true;             ///< sizing.cpu-rule
+  double cpu_rule_factor = 1.0;     ///< what the CPU rule asks for (applied only when on and measured)
+  bool cpu_measured = false;        ///< false until the second CPU reading
+  uint64_t base_bytes = 0;          ///< capacity at factor 1
+  uint64_t max_bytes = 0;           ///< cache.max-bytes: the hard cap
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sizing_report& x) {
   return f(caf::meta::type_name("sizing_report"), x.memory_factor, x.cpu_factor, x.capacity_bytes,
-           x.reason);
+           x.reason, x.memory_rule, x.memory_rule_factor, x.cpu_rule, x.cpu_rule_factor,
+           x.cpu_measured, x.base_bytes, x.max_bytes);
 }
 
 /// Everything `actorcache-console stats` shows for one node.

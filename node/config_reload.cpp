@@ -18,7 +18,8 @@ std::string ms_text(caf::timespan t) {
 } // namespace
 
 reloadable_settings reloadable_of(const node_config& cfg) {
-  return {cfg.log_level, cfg.sizing_interval, cfg.sizing_cpu_target};
+  return {cfg.log_level, cfg.sizing_interval, cfg.sizing_cpu_target, cfg.sizing_memory_rule,
+          cfg.sizing_cpu_rule};
 }
 
 std::string reread_settings(int argc, char** argv, reloadable_settings* out) {
@@ -45,6 +46,9 @@ std::string describe_changes(const reloadable_settings& before, const reloadable
   add("sizing.interval", ms_text(before.sizing_interval), ms_text(after.sizing_interval));
   add("sizing.cpu-target", fmt::format("{}", before.sizing_cpu_target),
       fmt::format("{}", after.sizing_cpu_target));
+  add("sizing.memory-rule", before.sizing_memory_rule ? "true" : "false",
+      after.sizing_memory_rule ? "true" : "false");
+  add("sizing.cpu-rule", before.sizing_cpu_rule ? "true" : "false", after.sizing_cpu_rule ? "true" : "false");
   return out;
 }
 
@@ -59,8 +63,9 @@ void reload_settings(int argc, char** argv, reloadable_settings& current,
   // Logged before a new level applies, so that lowering it to warn still shows this line.
   spdlog::info("SIGHUP: config reloaded; {}", changes.empty() ? "nothing changed" : changes);
   spdlog::set_level(spdlog::level::from_str(next.log_level));
-  if (next.sizing_interval != current.sizing_interval || next.sizing_cpu_target != current.sizing_cpu_target)
-    caf::anon_send(supervisor, update_atom::value, next.sizing_interval, next.sizing_cpu_target);
+  if (!next.same_sizing(current))
+    caf::anon_send(supervisor, update_atom::value, next.sizing_interval, next.sizing_cpu_target,
+                   next.sizing_memory_rule, next.sizing_cpu_rule);
   current = next;
 }
 

@@ -16,6 +16,13 @@ struct reloadable_settings {
   std::string log_level = "info";            ///< log.level
   caf::timespan sizing_interval{};           ///< sizing.interval (from the next tick on)
   double sizing_cpu_target = 70;             ///< sizing.cpu-target
+  bool sizing_memory_rule = true;            ///< sizing.memory-rule (from the next tick on)
+  bool sizing_cpu_rule = true;               ///< sizing.cpu-rule (from the next tick on)
+
+  bool same_sizing(const reloadable_settings& o) const {
+    return sizing_interval == o.sizing_interval && sizing_cpu_target == o.sizing_cpu_target
+           && sizing_memory_rule == o.sizing_memory_rule && sizing_cpu_rule == o.sizing_cpu_rule;
+  }
 };
 
 reloadable_settings reloadable_of(const node_config& cfg);

@@ -21,6 +21,8 @@ node_config::node_config() {
     .add(node_port, "port", "port to listen on; 0 picks a free one")
     .add(node_port_file, "port-file", "after binding, write the port here")
     .add(node_max_inflight, "max-inflight", "requests in flight before 'overloaded'")
+    .add(node_max_keys_per_request, "max-keys-per-request",
+         "keys one get_many (CAF client or peer) may name; beyond it bad_request, nothing done")
     .add(node_request_timeout, "request-timeout", "bound on requests between actors");
   opt_group{custom_options_, "resp"}
     .add(resp_enabled, "enabled", "open the Redis-protocol (RESP2) port")
@@ -53,7 +55,11 @@ node_config::node_config() {
     .add(redis_write_policy, "write-policy",
          "sync: puts and deletes wait for Redis and are refused while it is down; l1-when-down: "
          "puts acknowledged as stored in L1 only, deletes remembered until Redis has them")
-    .add(redis_pool_size, "pool-size", "connections to Redis")
+    .add(redis_pool_size, "pool-size", "connections to Redis, one worker each (at most max-connections)")
+    .add(redis_max_connections, "max-connections", "bound on connections this node opens to Redis")
+    .add(redis_keepalive_idle, "keepalive-idle", "TCP keep-alive: idle time before the first probe (whole seconds)")
+    .add(redis_keepalive_interval, "keepalive-interval", "TCP keep-alive: time between probes (whole seconds)")
+    .add(redis_keepalive_count, "keepalive-count", "TCP keep-alive: unanswered probes before the connection is closed")
     .add(redis_timeout, "timeout", "bound on one Redis round trip")
     .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")
     .add(redis_batch_wait, "batch-wait", "extra wait for a batch to fill (0 = none)");
@@ -81,10 +87,15 @@ node_config::node_config() {
          "HTTP connections served at once, a thread each; more wait for one to close")
     .add(metrics_http_keep_alive, "http-keep-alive", "an idle HTTP keep-alive connection is closed after this (>= 1s)")
     .add(metrics_dashboard_interval, "dashboard-interval", "how often /dashboard samples every member")
-    .add(metrics_interval, "interval", "how often metrics pulls counters");
+    .add(metrics_interval, "interval", "how often metrics pulls counters")
+    .add(metrics_window, "window", "rates, percentiles and advice describe this last stretch of time");
   opt_group{custom_options_, "sizing"}
     .add(sizing_interval, "interval", "how often the sizing supervisor re-sizes")
-    .add(sizing_cpu_target, "cpu-target", "CPU utilization (percent) sizing aims at");
+    .add(sizing_cpu_target, "cpu-target", "CPU utilization (percent) sizing aims at")
+    .add(sizing_memory_rule, "memory-rule", "shrink the cache when the machine has little free memory")
+    .add(sizing_cpu_rule, "cpu-rule", "shrink the cache when the machine's CPU is busy, grow it when idle")
+    .add(sizing_base_bytes, "base-bytes",
+         "capacity the rules start from; 0 = cache.max-bytes, the hard cap they never exceed");
   opt_group{custom_options_, "supervision"}
     .add(supervision_max_restarts, "max-restarts", "restarts within the window before 'degraded'")
     .add(supervision_window, "window", "window of max-restarts");
@@ -121,6 +132,8 @@ std::string node_config::validate() {
       return "loader.url: " + why;
   if (redis_write_policy != "sync" && redis_write_policy != "l1-when-down")
     return "redis.write-policy: must be sync or l1-when-down (got '" + redis_write_policy + "')";
+  if (node_max_keys_per_request == 0)
+    return "node.max-keys-per-request: must be at least 1";
   if (resp_max_keys == 0)
     return "resp.max-keys: must be at least 1";
   if (resp_max_clients == 0)
@@ -147,6 +160,21 @@ std::string node_config::validate() {
   if (sizing_interval < std::chrono::milliseconds(100))
     return "sizing.interval: must be at least 100ms (got "
            + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(sizing_interval).count()) + "ms)";
+  if (redis_max_connections == 0)
+    return "redis.max-connections: must be at least 1";
+  if (redis_pool_size > redis_max_connections)
+    return "redis.pool-size: " + std::to_string(redis_pool_size) + " connections exceed redis.max-connections="
+           + std::to_string(redis_max_connections);
+  if (redis_keepalive_idle < std::chrono::seconds(1) || redis_keepalive_interval < std::chrono::seconds(1))
+    return "redis.keepalive-idle, redis.keepalive-interval: must be at least 1s";
+  if (redis_keepalive_count == 0 || redis_keepalive_count > 127)
+    return "redis.keepalive-count: must be 1..127";
+  if (sizing_base_bytes > cache_max_bytes)
+    return "sizing.base-bytes: must not exceed cache.max-bytes (the hard cap)";
+  if (sizing_base_bytes != 0 && sizing_base_bytes < 4096)
+    return "sizing.base-bytes: must be 0 or at least 4096";
+  if (metrics_window < std::chrono::seconds(1))
+    return "metrics.window: must be at least 1s";
   if (metrics_interval < std::chrono::milliseconds(10))
     return "metrics.interval: must be at least 10ms";
   if (metrics_dashboard_interval < std::chrono::milliseconds(100))

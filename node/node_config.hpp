@@ -18,6 +18,7 @@ struct node_config : caf::actor_system_config {
   uint16_t node_port = 7101;                 ///< 0 picks a free port
   std::string node_port_file;                ///< receives the bound port
   uint64_t node_max_inflight = 100000;       ///< requests in flight before `overloaded`
+  uint32_t node_max_keys_per_request = 10000; ///< keys one get_many may name (as resp.max-keys for MGET)
   caf::timespan node_request_timeout = std::chrono::seconds(5);  ///< bound on internal requests
   // -- resp (the Redis protocol edge) -----------------------------------------------
   bool resp_enabled = true;                  ///< open the RESP port
@@ -48,6 +49,10 @@ struct node_config : caf::actor_system_config {
   std::string redis_key_prefix = "ac:";
   std::string redis_write_policy = "sync";   ///< sync | l1-when-down
   uint32_t redis_pool_size = 2;
+  uint32_t redis_max_connections = 20;    ///< bound on connections to Redis (the original note's pool size)
+  caf::timespan redis_keepalive_idle = std::chrono::seconds(60);     ///< TCP keep-alive: silence before probes
+  caf::timespan redis_keepalive_interval = std::chrono::seconds(30); ///< TCP keep-alive: between probes
+  uint32_t redis_keepalive_count = 3;                                ///< TCP keep-alive: unanswered probes that close it
   caf::timespan redis_timeout = std::chrono::milliseconds(200);
   uint32_t redis_batch_max = 128;
   caf::timespan redis_batch_wait = std::chrono::microseconds(0);
@@ -75,8 +80,12 @@ struct node_config : caf::actor_system_config {
   caf::timespan metrics_http_keep_alive = std::chrono::seconds(2);  ///< idle HTTP connections close after this
   caf::timespan metrics_dashboard_interval = std::chrono::seconds(2);  ///< the dashboard samples the cluster this often
   caf::timespan metrics_interval = std::chrono::seconds(1);
+  caf::timespan metrics_window = std::chrono::seconds(60);  ///< rates, percentiles and advice: over the last this-long
   caf::timespan sizing_interval = std::chrono::seconds(5);  ///< at least 100ms (0 would spin)
   double sizing_cpu_target = 70;
+  bool sizing_memory_rule = true;    ///< apply the free-memory factor
+  bool sizing_cpu_rule = true;       ///< apply the machine-CPU factor (any busy process shrinks the cache)
+  uint64_t sizing_base_bytes = 0;    ///< capacity at factor 1; 0 = cache.max-bytes (the rules can only shrink)
   uint32_t supervision_max_restarts = 5;
   caf::timespan supervision_window = std::chrono::seconds(60);
   // -- tls, log -----------------------------------------------------------------

@@ -34,7 +34,10 @@ redis_bridge_config bridge_config(const node_config& cfg) {
   bc.redis.db = cfg.redis_db;
   bc.redis.timeout = ms(cfg.redis_timeout);
   bc.redis.key_prefix = cfg.redis_key_prefix;
-  bc.pool_size = cfg.redis_pool_size;
+  bc.pool_size = std::min(cfg.redis_pool_size, cfg.redis_max_connections);
+  bc.redis.keepalive_idle = std::chrono::duration_cast<std::chrono::seconds>(cfg.redis_keepalive_idle);
+  bc.redis.keepalive_interval = std::chrono::duration_cast<std::chrono::seconds>(cfg.redis_keepalive_interval);
+  bc.redis.keepalive_count = static_cast<int>(cfg.redis_keepalive_count);
   bc.batch_max = cfg.redis_batch_max;
   bc.batch_wait = std::chrono::duration_cast<std::chrono::microseconds>(cfg.redis_batch_wait);
   return bc;
@@ -132,6 +135,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.shards = h.shards;
   fc.stores = std::move(stores);
   fc.max_inflight = cfg.node_max_inflight;
+  fc.max_keys_per_request = cfg.node_max_keys_per_request;
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   fc.resp_port = overrides.resp_port;
   fc.view = h.routes;
@@ -144,7 +148,10 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   h.leases = sys.spawn(lease_keeper, std::move(lk));
   fc.leases = h.leases;
   h.control = sys.spawn(front, std::move(fc));
-  h.front = sys.spawn(front_gate, h.control);
+  h.errors = std::make_shared<error_tally>();
+  // The longest a lookup may legitimately take: a compute, Redis round trips and a forward.
+  auto relay_timeout = cfg.loader_timeout + cfg.redis_timeout * 4 + cfg.node_request_timeout * 2;
+  h.front = sys.spawn(front_gate, h.control, h.errors, caf::timespan{relay_timeout});
 
   membership_config mc;
   mc.self_id = id;
@@ -170,8 +177,10 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   metrics_config mtc;
   mtc.node_id = id;
   mtc.interval = ms(cfg.metrics_interval);
+  mtc.window = ms(cfg.metrics_window);
   mtc.shards = h.shards;
   mtc.l2_enabled = cfg.redis_enabled;
+  mtc.errors = h.errors;
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.control));
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.front));
   mtc.sources.push_back(caf::actor_cast<stats_source>(h.membership));
@@ -190,7 +199,10 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   // -- sizing and supervision ----------------------------------------------------
   sizing_supervisor_config sup;
   sup.interval = ms(cfg.sizing_interval);
-  sup.base_bytes = cfg.cache_max_bytes;
+  sup.base_bytes = cfg.sizing_base_bytes != 0 ? cfg.sizing_base_bytes : cfg.cache_max_bytes;
+  sup.max_bytes = cfg.cache_max_bytes;
+  sup.memory_rule = cfg.sizing_memory_rule;
+  sup.cpu_rule = cfg.sizing_cpu_rule;
   sup.max_entries = cfg.cache_max_entries;
   sup.cpu_target = cfg.sizing_cpu_target;
   sup.max_restarts = cfg.supervision_max_restarts;

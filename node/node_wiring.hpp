@@ -8,6 +8,7 @@
 
 #include "actors/loader.hpp"
 #include "actors/route_view.hpp"
+#include "core/error_tally.hpp"
 #include "core/system_readers.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/lease_actor.hpp"
@@ -30,6 +31,7 @@ struct node_handles {
   sizing_supervisor_actor supervisor;
   std::shared_ptr<route_view> routes;  ///< the front's routing snapshots, for the RESP edge
   lease_actor leases;                  ///< the lease keeper (AC.GETORLEASE ...)
+  std::shared_ptr<error_tally> errors; ///< error replies sent to clients (CAF gate + RESP edge)
 
   /// Ends every actor of the node (published ones too, or the actor_system would wait for them).
   void stop();

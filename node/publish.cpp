@@ -123,6 +123,7 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
                       size_t{8} << 20});
   env->limits.max_args = 2 * static_cast<size_t>(cfg.resp_max_keys) + 16;
   env->counters = std::make_shared<resp_counters>();
+  env->errors = h.errors;
   return env;
 }
 

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
 #include <cstdio>
 
 #include <httplib.h>
@@ -29,14 +30,23 @@ struct fake_cpu final : cpu_reader {
   std::optional<double> utilization_percent() override { return percent.load(); }
 };
 
+struct fake_cpu_unmeasured final : cpu_reader {
+  std::optional<double> utilization_percent() override { return std::nullopt; }
+};
+
 struct sized_node {
   std::shared_ptr<fake_memory> mem = std::make_shared<fake_memory>();
   std::shared_ptr<fake_cpu> cpu = std::make_shared<fake_cpu>();
-  node_fixture f{[](node_config& c) {
-                   c.cache_max_bytes = 4 << 20;
-                   c.sizing_interval = std::chrono::hours(1);  // ticks only when the test says
-                 },
-                 node_overrides{nullptr, mem, cpu}};
+  node_fixture f;
+
+  explicit sized_node(std::function<void(node_config&)> extra = [](node_config&) {},
+                      std::shared_ptr<cpu_reader> cpu_override = nullptr)
+    : f{[&](node_config& c) {
+          c.cache_max_bytes = 4 << 20;
+          c.sizing_interval = std::chrono::hours(1);  // ticks only when the test says
+          extra(c);
+        },
+        node_overrides{nullptr, mem, cpu_override ? cpu_override : cpu}} {}
 
   sizing_report resize() {
     caf::anon_send(f.node.supervisor, tick_atom::value);
@@ -76,6 +86,44 @@ TEST_CASE("fed memory and CPU readings shrink and grow capacity within the bound
   CHECK(d.capacity_bytes == base);
   // The decision shows in the node report.
   CHECK(n.f.eventually([&] { return n.f.report().sizing.cpu_factor == Approx(1.2); }));
+}
+
+TEST_CASE("with the CPU rule off a busy machine leaves the capacity, and the report says what the rule would have done", "[sizing]") {
+  sized_node n{[](node_config& c) { c.sizing_cpu_rule = false; }};
+  n.cpu->percent = 99;
+  auto d = n.resize();
+  CHECK(d.cpu_factor == 1.0);
+  CHECK_FALSE(d.cpu_rule);
+  CHECK(d.cpu_rule_factor == Approx(0.8));
+  CHECK(d.capacity_bytes == uint64_t{4} << 20);
+  CHECK(d.reason.find("cpu rule off") != std::string::npos);
+}
+
+TEST_CASE("with the memory rule off little free memory leaves the capacity", "[sizing]") {
+  sized_node n{[](node_config& c) { c.sizing_memory_rule = false; }};
+  n.mem->bytes = uint64_t{1} << 30;
+  auto d = n.resize();
+  CHECK(d.memory_factor == 1.0);
+  CHECK(d.memory_rule_factor == 0.25);
+  CHECK(d.capacity_bytes == uint64_t{4} << 20);
+}
+
+TEST_CASE("with sizing.base-bytes below cache.max-bytes idle CPU grows the cache, never past the cap", "[sizing]") {
+  sized_node n{[](node_config& c) { c.sizing_base_bytes = 3 << 20; }};
+  n.cpu->percent = 10;  // x1.2 of 3 MiB = 3.6 MiB, within the 4 MiB cap
+  auto d = n.resize();
+  CHECK(d.capacity_bytes == static_cast<uint64_t>((3 << 20) * 1.2));
+  CHECK(d.base_bytes == uint64_t{3} << 20);
+  CHECK(d.max_bytes == uint64_t{4} << 20);
+}
+
+TEST_CASE("before the CPU was measured the sizing reason quotes no CPU figure", "[sizing]") {
+  sized_node n{[](node_config&) {}, std::make_shared<fake_cpu_unmeasured>()};
+  auto d = n.resize();
+  CHECK_FALSE(d.cpu_measured);
+  CHECK(d.cpu_factor == 1.0);
+  CHECK(d.reason.find("cpu not measured yet") != std::string::npos);
+  CHECK(d.reason.find("cpu 70%") == std::string::npos);
 }
 
 TEST_CASE("shards evict down at once when the supervisor shrinks the cache", "[sizing]") {

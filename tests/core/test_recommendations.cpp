@@ -29,9 +29,10 @@ TEST_CASE("a healthy cache gets no recommendations") {
   CHECK(recommend(healthy()).empty());
 }
 
-TEST_CASE("a low hit rate with enough lookups suggests a larger cache and names the rate") {
+TEST_CASE("a low hit rate with evictions suggests a larger cache and names the rate") {
   auto s = healthy();
   s.hit_rate = 0.62;
+  s.evictions = 40;
   auto r = recommend(s);
   REQUIRE(r.size() == 1);
   CHECK(any_contains(r, "62.0%"));
@@ -80,6 +81,91 @@ TEST_CASE("usage advice picks one band: near capacity, high, or low") {
   r = recommend(s);
   REQUIRE(r.size() == 1);
   CHECK(any_contains(r, "could shrink"));
+}
+
+TEST_CASE("a low hit rate without evictions does not ask for a larger cache") {
+  auto s = healthy();
+  s.hit_rate = 0.3;
+  s.evictions = 0;
+  auto r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK_FALSE(any_contains(r, "larger cache"));
+  CHECK(any_contains(r, "not too small"));
+}
+
+TEST_CASE("larger cache and could shrink never appear together") {
+  // The report: a low hit rate next to "could shrink" on a node with 0 evictions.
+  for (uint64_t evictions : {uint64_t{0}, uint64_t{5}})
+    for (double usage : {0.05, 0.2, 0.5, 0.95}) {
+      auto s = healthy();
+      s.hit_rate = 0.4;
+      s.evictions = evictions;
+      s.usage_ratio = usage;
+      auto r = recommend(s);
+      INFO("evictions " << evictions << ", usage " << usage);
+      CHECK_FALSE((any_contains(r, "larger cache") && any_contains(r, "could shrink")));
+    }
+}
+
+TEST_CASE("a low usage is no advice to shrink while the hit rate is low or lookups are few") {
+  auto s = healthy();
+  s.usage_ratio = 0.1;
+  s.hit_rate = 0.5;
+  CHECK_FALSE(any_contains(recommend(s), "could shrink"));
+  s = healthy();
+  s.usage_ratio = 0.1;
+  s.lookups = 10;
+  CHECK(recommend(s).empty());
+}
+
+TEST_CASE("errors from the loader name the loader, not Redis") {
+  auto s = healthy();
+  s.error_rate = 0.2;
+  s.loader_failures = 200;
+  auto r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "200 failed computes"));
+  CHECK(any_contains(r, "check the loader"));
+  CHECK_FALSE(any_contains(r, "Redis"));
+}
+
+TEST_CASE("errors from Redis name Redis with the count") {
+  auto s = healthy();
+  s.error_rate = 0.05;
+  s.l2_errors = 7;
+  auto r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "7 failed Redis round trips"));
+}
+
+TEST_CASE("an open breaker, a member not alive and corrupt L2 entries each get advice") {
+  auto s = healthy();
+  s.breaker_open = true;
+  auto r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "circuit breaker is open"));
+
+  s = healthy();
+  s.members_not_alive = 1;
+  r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "1 cluster member is not alive"));
+  CHECK(any_contains(r, "members remove"));
+
+  s = healthy();
+  s.l2_corrupt = 3;
+  s.window_s = 60;
+  r = recommend(s);
+  REQUIRE(r.size() == 1);
+  CHECK(any_contains(r, "3 L2 entries over the last 60 s did not decode"));
+}
+
+TEST_CASE("advice names the window its rates describe") {
+  auto s = healthy();
+  s.hit_rate = 0.5;
+  s.evictions = 9;
+  s.window_s = 60;
+  CHECK(any_contains(recommend(s), "over the last 60 s"));
 }
 
 TEST_CASE("usage history keeps the newest samples, oldest first") {

@@ -89,3 +89,42 @@ TEST_CASE("odd totals and fractional gains still sum exactly") {
   }
   CHECK(split_capacity(100, {}).empty());
 }
+
+TEST_CASE("no CPU figure appears before one was measured, and the CPU factor stays 1") {
+  sizing_input in{16 * gib, std::nullopt, 100 * mib, 0, 100 * mib};
+  auto d = decide_capacity(in);
+  CHECK(d.cpu_factor == 1.0);
+  CHECK_FALSE(d.cpu.measured);
+  CHECK(d.reason.find("cpu not measured yet") != std::string::npos);
+  CHECK(d.reason.find("70%") == std::string::npos);
+  CHECK(d.capacity_bytes == 100 * mib);
+}
+
+TEST_CASE("a switched-off CPU rule leaves the capacity alone and says what it would have done") {
+  sizing_input in{16 * gib, 99, 100 * mib, 0, 100 * mib};
+  in.cpu_rule = false;
+  auto d = decide_capacity(in);
+  CHECK(d.cpu_factor == 1.0);
+  CHECK_FALSE(d.cpu.enabled);
+  CHECK(d.cpu.factor == 0.8);  // what it would have applied
+  CHECK(d.capacity_bytes == 100 * mib);
+  CHECK(d.reason.find("cpu rule off") != std::string::npos);
+}
+
+TEST_CASE("a switched-off memory rule leaves the capacity alone and says what it would have done") {
+  sizing_input in{1 * gib, 75, 100 * mib, 0, 100 * mib};
+  in.memory_rule = false;
+  auto d = decide_capacity(in);
+  CHECK(d.memory_factor == 1.0);
+  CHECK(d.memory.factor == 0.25);
+  CHECK(d.capacity_bytes == 100 * mib);
+  CHECK(d.reason.find("memory rule off") != std::string::npos);
+}
+
+TEST_CASE("with a base below the hard cap idle CPU grows the capacity up to the cap, never past it") {
+  // cache.max-bytes = 200 MiB is the budget; sizing.base-bytes = 100 MiB is where the rules start.
+  sizing_input in{16 * gib, 5, 100 * mib, 200 * mib, 100 * mib};
+  CHECK(decide_capacity(in).capacity_bytes == 120 * mib);
+  in.max_bytes = 110 * mib;
+  CHECK(decide_capacity(in).capacity_bytes == 110 * mib);
+}

@@ -172,3 +172,23 @@ TEST_CASE("members remove refuses a live member and forgets a killed one everywh
   auto self = f.console("members remove console-cmds");
   CHECK(self.rc == 2);
 }
+
+TEST_CASE("stats --all lists a down member with its state and no numbers", "[tools][process][console]") {
+  console_fixture f{{"--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"}};
+  ac::test::node_process second{"second",
+                                {"--cluster.seeds=[\"" + f.t.node.address() + "\"]",
+                                 "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"},
+                                f.t.dir.path()};
+  REQUIRE(second.start());
+  REQUIRE(ac::test::wait_until(
+    [&] { return has(f.console("stats --all --json").out, "\"id\":\"second\",\"hits\""); }, 15s));
+  second.kill();
+  REQUIRE(ac::test::wait_until([&] { return has(f.console("members").out, "down"); }, 15s));
+  auto json = f.console("stats --all --json");
+  CHECK(json.rc == 0);
+  CHECK(has(json.out, "{\"id\":\"second\",\"address\":\"" + second.address() + "\",\"state\":\"down\"}"));
+  CHECK(has(json.out, "\"id\":\"console-cmds\",\"hits\""));
+  auto text = f.console("stats --all");
+  CHECK(text.rc == 0);
+  CHECK(has(text.out, "node second (" + second.address() + "): down, no report"));
+}

@@ -69,3 +69,42 @@ TEST_CASE("/metrics scraped during a load passes promtool and agrees with stats"
   CHECK(n["hits"].get<double>() + n["misses"].get<double>() >= 28000 * 0.9);
   CHECK(node.terminate() == std::optional<int>{0});
 }
+
+TEST_CASE("every error reply a node sends, CAF and RESP, is counted once in stats, INFO and /metrics", "[metrics][process][errors]") {
+  REQUIRE(executable_exists("curl"));
+  REQUIRE(executable_exists("redis-cli"));
+  temp_dir dir{"ac-errors-test"};
+  auto mport = free_port();
+  node_process node{"e1",
+                    {"--metrics.http-port=" + std::to_string(mport), "--loader.kind=\"synthetic\"",
+                     "--loader.fail-prefix=\"bad:\"", "--loader.negative-ttl=10s"},
+                    dir.path()};
+  REQUIRE(node.start());
+  auto client = program_path("actorcache-client");
+  auto console = program_path("actorcache-console");
+  // 30 failing GETs on the RESP port, most of them answered from the negative cache (one
+  // compute failed): each is an error reply a client saw.
+  const int resp_n = 30, caf_n = 5;
+  std::string script;
+  for (int i = 0; i < resp_n; ++i)
+    script += "GET bad:same\n";
+  auto script_file = dir.path() + "/gets.txt";
+  std::ofstream{script_file} << script;
+  auto cli = run_tool({"sh", "-c", "redis-cli -p " + std::to_string(node.resp_port()) + " < " + script_file}, 30s);
+  REQUIRE(cli.exit_code == 0);
+  size_t replies = 0;
+  for (size_t at = 0; (at = cli.out.find("COMPUTEFAILED", at)) != std::string::npos; ++at)
+    ++replies;
+  REQUIRE(replies == static_cast<size_t>(resp_n));
+  // 5 failing gets over CAF (the client's get command speaks CAF remoting).
+  for (int i = 0; i < caf_n; ++i)
+    REQUIRE(run_tool({client, "--node=" + node.address(), "get", "bad:same"}, 30s).exit_code == 2);
+  const double want = resp_n + caf_n;
+  auto stats = run_tool({console, "--node=" + node.address(), "stats", "--json"}, 30s);
+  REQUIRE(stats.exit_code == 0);
+  CHECK(json::parse(stats.out)["node"]["errors"].get<double>() == want);
+  auto info = run_tool({"redis-cli", "-p", std::to_string(node.resp_port()), "INFO", "stats"}, 10s);
+  CHECK(info.out.find("total_error_replies:" + std::to_string(resp_n + caf_n)) != std::string::npos);
+  auto text = scrape(mport);
+  CHECK(sample(text, "actorcache_errors_total", "node=") == want);
+}

@@ -123,6 +123,21 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
   CHECK(got.out == "v\n");
   CHECK(both_alive());
 
+  // Each sizing rule is switched off by a reload too, and stats say so from the next tick on.
+  std::ofstream{ini} << "[log]\nlevel=\"debug\"\n[sizing]\ninterval=200ms\ncpu-target=100\n"
+                        "cpu-rule=false\nmemory-rule=false\n";
+  REQUIRE(n1.send_signal(SIGHUP));
+  REQUIRE(wait_until([&] {
+    return read_file(n1.log_file()).find("sizing.memory-rule true -> false, sizing.cpu-rule true -> false")
+           != std::string::npos;
+  }, 10s));
+  REQUIRE(wait_until([&] {
+    auto st = n1.console({"stats", "--json"});
+    return st.exit_code == 0
+           && st.out.find("\"memory\":{\"enabled\":false") != std::string::npos
+           && st.out.find("\"cpu\":{\"enabled\":false") != std::string::npos;
+  }, 10s));
+
   // A broken file changes nothing and ends nothing.
   std::ofstream{ini} << "[log]\nlevel=\"loud\"\n";
   REQUIRE(n1.send_signal(SIGHUP));

@@ -120,6 +120,7 @@ TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][
   CHECK(v.size() == 100);
   auto rep = f.report();
   CHECK(total(rep, "l2_corrupt") == 1);
+  CHECK(total(rep, "l2_hits") == 0);  // a value that does not decode is never an L2 hit
   CHECK(total(rep, "computes") == 1);
   // The recomputed value replaced the garbage in Redis.
   CHECK(f.eventually([&] {

@@ -27,6 +27,9 @@ public:
       .add(load.auto_batch, "auto-batch",
            "load: single gets to one node that queue up together travel as one get_many of at "
            "most N keys (a lone get leaves at once); 0 = off, one wire message per get")
+      .add(load.batch_window, "batch-window",
+           "load: hold each auto-batch open this long for more gets (the original note's "
+           "10ms); 0 = send what queued up at once")
       .add(load.fast_path, "fast-path",
            "load: on = gets go to each node's RESP port when it has one (through the "
            "auto-batchers, as MGET; not with --tls.enabled); off = CAF remoting only")

@@ -40,10 +40,12 @@ constexpr const char* usage =
   "                               Python's actorcache.feature_key(array, NAME=VALUE, ...))\n"
   "  load [--clients=N --window=W --requests=R --keys=K --key-prefix=S --dist=uniform|zipf\n"
   "        --zipf=A --get-ratio=F --batch=B --value-size=BYTES --key-width=D --sequential\n"
-  "        --auto-batch=N --fast-path=on|off --verify --json]\n"
+  "        --auto-batch=N --batch-window=D --fast-path=on|off --verify --json]\n"
   "        --auto-batch=N  gets and get_many requests to one node that queue up in the client\n"
   "                        together go as one get_many of at most N keys (default 256; a lone\n"
   "                        request is sent at once); 0 = off: one wire message per request\n"
+  "        --batch-window=D  hold each batch open D for more gets (the original note's 10ms);\n"
+  "                        0 (default) = send what queued up at once\n"
   "        --fast-path=on  the batchers send gets to each node's RESP port as MGET (plain\n"
   "                        TCP, one hop less than CAF remoting) when the node has one\n"
   "every command: --json (one JSON object)\n"
@@ -63,7 +65,7 @@ const ac::command_options& client_command_options() {
     {"scan", {"json", "cursor", "limit"}},
     {"flush", {"json", "yes", "all"}},
     {"load", {"json", "ttl", "clients", "window", "requests", "keys", "key-prefix", "key-width",
-              "sequential", "dist", "zipf", "get-ratio", "batch", "auto-batch", "fast-path",
+              "sequential", "dist", "zipf", "get-ratio", "batch", "auto-batch", "batch-window", "fast-path",
               "value-size", "verify", "seed"}},
   };
   return table;

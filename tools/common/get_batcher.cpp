@@ -25,6 +25,8 @@ namespace {
 /// A batcher sends this to itself: it queues behind every get already waiting, so when it
 /// runs the batcher has seen the whole mailbox turn and sends what it collected.
 using batch_flush_atom = caf::atom_constant<caf::atom("gbflush")>;
+/// A batcher sends this to itself when its batch window ends (`window` > 0).
+using window_flush_atom = caf::atom_constant<caf::atom("gbwflush")>;
 /// A batcher sends this to itself to write MGETs the RESP socket did not take at once.
 using resp_link_flush_atom = caf::atom_constant<caf::atom("gbrflush")>;
 
@@ -97,6 +99,8 @@ struct batcher_state {
   std::vector<waiting_get> queued[2];  // [direct]: plain gets, route_atom gets
   uint64_t epoch = 0;                  // newest membership epoch a direct get carried
   bool flush_queued = false;           // a batch_flush_atom is in our mailbox
+  caf::timespan window{};              // > 0: gets wait this long after the first for company
+  bool window_open = false;            // a window_flush_atom is on its way
   bool down = false;                   // the node's proxy went down: fail without sending
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, batch_ptr> in_flight;
@@ -281,6 +285,13 @@ void schedule(batcher_actor* self, bool direct) {
   auto& st = self->state;
   if (st.queued[direct].size() >= st.max_batch) {
     flush(self, direct);
+  } else if (st.window.count() > 0) {
+    // The original note's window: every get within `window` of the first one queued rides in
+    // the same batch (a full batch leaves early). Costs up to `window` of latency per get.
+    if (!st.window_open) {
+      st.window_open = true;
+      self->delayed_send(self, st.window, window_flush_atom::value);
+    }
   } else if (self->mailbox().size() == 0) {
     // Nothing else waits (mailbox() excludes this message): waiting would only add latency.
     flush_all(self);
@@ -292,8 +303,10 @@ void schedule(batcher_actor* self, bool direct) {
 
 caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_batch,
                            caf::timespan timeout, std::shared_ptr<get_batch_counters> counters,
-                           std::string resp_address, std::shared_ptr<std::atomic<bool>> resp_up) {
+                           std::string resp_address, std::shared_ptr<std::atomic<bool>> resp_up,
+                           caf::timespan window) {
   auto& st = self->state;
+  st.window = window;
   st.resp_up = std::move(resp_up);
   st.node = caf::actor_cast<caf::actor>(node);
   st.node_addr = node.address();
@@ -357,6 +370,10 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
       self->state.flush_queued = false;
       flush_all(self);
     },
+    [self](window_flush_atom) {
+      self->state.window_open = false;
+      flush_all(self);
+    },
     [self](resp_answer_atom, uint64_t id, lookup_results& r) { answer_batch(self, id, r); },
     [self](resp_failed_atom, uint64_t id, uint8_t code, std::string& reason) {
       auto x = static_cast<errc>(code);
@@ -375,11 +392,12 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
 } // namespace
 
 get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
-                           bool resp_path)
+                           bool resp_path, caf::timespan window)
   : sys_(sys),
     max_batch_(max_batch),
     timeout_(timeout),
     resp_path_(resp_path),
+    window_(window),
     counters_(std::make_shared<get_batch_counters>()) {}
 
 get_batchers::~get_batchers() { close(); }
@@ -392,7 +410,7 @@ get_batchers::lane* get_batchers::of(const node_ref& n) {
   if (!l) {
     l = std::make_unique<lane>();
     l->batcher = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_,
-                            resp_path_ ? n.resp_address : std::string{}, l->resp);
+                            resp_path_ ? n.resp_address : std::string{}, l->resp, window_);
   }
   return l.get();
 }

@@ -42,8 +42,12 @@ public:
   /// With `resp_path`, each batcher connects to its node's RESP port (node_ref::resp_address,
   /// from the members list) and sends its batches there as MGET (resp_link) once connected;
   /// CAF requests otherwise (no RESP port, not reachable, or the connection was lost).
+  ///
+  /// `window` > 0 is the original note's batch window: a batch leaves `window` after its first
+  /// get (or when it holds max_batch keys), so every get within the window shares it; 0
+  /// (the default) sends what queued up in one mailbox turn at once (no added latency).
   get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
-               bool resp_path = true);
+               bool resp_path = true, caf::timespan window = caf::timespan{0});
   ~get_batchers();
 
   get_batchers(const get_batchers&) = delete;
@@ -83,6 +87,7 @@ private:
   uint32_t max_batch_;
   caf::timespan timeout_;
   bool resp_path_;
+  caf::timespan window_;
   std::shared_ptr<get_batch_counters> counters_;
   std::mutex mtx_;
   bool closed_ = false;

@@ -254,7 +254,7 @@ load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_p
   get_batchers_ptr batchers;
   if (opts.auto_batch > 0 && opts.get_ratio > 0)
     batchers = std::make_shared<get_batchers>(sys, opts.auto_batch, opts.timeout,
-                                              opts.fast_path == "on");
+                                              opts.fast_path == "on", opts.batch_window);
   auto start = clock_type::now();
   std::vector<caf::actor> clients;
   for (uint32_t i = 0; i < opts.clients; ++i)

@@ -32,6 +32,10 @@ struct load_options {
   /// message. 256 rather than 64: 50 clients x get_many(10) went from 0.65x to 1.06x of Redis
   /// MGET-10 keys/s (bench/RESULTS.md), single gets at 50 x 16 from 0.7x to 0.9x.
   uint32_t auto_batch = 256;
+  /// --batch-window: > 0 holds each auto-batch open this long for more gets (the original
+  /// note's 10ms); 0 = send what queued up at once. Not the default: a closed loop with a few
+  /// requests in flight would wait the whole window on every round.
+  caf::timespan batch_window{0};
   /// on: the batchers send gets to each node's RESP port (resp.enabled) as MGET when it has
   /// one; off: CAF remoting only. A string because CAF flags cannot be switched off.
   std::string fast_path = "on";

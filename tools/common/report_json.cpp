@@ -88,7 +88,16 @@ void write_node(json_writer& w, const node_report& r) {
     .field("cpu_factor", r.sizing.cpu_factor)
     .field("capacity_bytes", r.sizing.capacity_bytes)
     .field("reason", r.sizing.reason)
-    .end_object();
+    .field("base_bytes", r.sizing.base_bytes)
+    .field("max_bytes", r.sizing.max_bytes);
+  // Each rule: its switch and what it asks for, so a switched-off rule shows what it would do.
+  w.key("rules").begin_object();
+  w.key("memory").begin_object().field("enabled", r.sizing.memory_rule)
+    .field("factor", r.sizing.memory_rule_factor).end_object();
+  w.key("cpu").begin_object().field("enabled", r.sizing.cpu_rule)
+    .field("measured", r.sizing.cpu_measured).field("factor", r.sizing.cpu_rule_factor).end_object();
+  w.end_object();
+  w.end_object();
   w.end_object();
 }
 
@@ -133,11 +142,13 @@ std::string report_to_json(const node_report& r) {
   return w.str();
 }
 
-std::string reports_to_json(const std::vector<node_report>& rs) {
+std::string reports_to_json(const std::vector<node_report>& rs, const std::vector<member_info>& absent) {
   json_writer w;
   w.begin_object().key("nodes").begin_array();
   for (const auto& r : rs)
     write_report(w, r);
+  for (const auto& m : absent)
+    w.begin_object().field("id", m.id).field("address", m.address).field("state", m.state).end_object();
   w.end_array().end_object();
   return w.str();
 }

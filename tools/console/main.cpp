@@ -128,20 +128,40 @@ int cmd_stats_all(caf::actor_system& sys, const console_config& cfg) {
     return fail(describe(map.error()));
   return repeat(cfg.watch, cfg.count, cfg.json, [&] {
     std::vector<node_report> reports;
+    std::vector<member_info> absent;
     int rc = 0;
+    // The members list names those the map leaves out (down, left, suspect): an operator
+    // must see them, with their state, rather than a cluster that looks smaller.
+    membership_view view;
+    for (const auto& n : (*map)->nodes())
+      if (auto v = ask<membership_view>(sys, n.handle, cfg.timeout, members_atom::value)) {
+        view = std::move(*v);
+        break;
+      }
+    std::set<std::string> reported;
     for (const auto& n : (*map)->nodes()) {
       auto r = ask<node_report>(sys, n.handle, cfg.timeout, report_atom::value);
       if (!r) {
-        rc = fail("member " + n.id + ": " + describe(r.error()));
+        rc = fail("member " + escape_bytes(n.id) + ": " + describe(r.error()));
+        absent.push_back(member_info{n.id, "", "unreachable"});
+        reported.insert(n.id);
         continue;
       }
+      reported.insert(r->id);
       reports.push_back(std::move(*r));
     }
+    for (const auto& m : view.members)
+      if (reported.count(m.id) == 0)
+        absent.push_back(m);
     if (cfg.json) {
-      std::cout << reports_to_json(reports) << "\n";
+      std::cout << reports_to_json(reports, absent) << "\n";
     } else {
       for (size_t i = 0; i < reports.size(); ++i)
         std::cout << (i > 0 ? "\n" : "") << render_stats(reports[i]);
+      if (!absent.empty())
+        std::cout << "\n";
+      for (const auto& m : absent)
+        std::cout << render_absent_member(m);
     }
     return rc;
   });

@@ -153,4 +153,9 @@ std::string render_top(const node_report& now, const node_report* prev, double s
          + t.render();
 }
 
+std::string render_absent_member(const member_info& m) {
+  return "node " + escape_bytes(m.id) + " (" + escape_bytes(m.address) + "): " + m.state
+         + ", no report\n";
+}
+
 } // namespace ac

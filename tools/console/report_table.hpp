@@ -23,6 +23,9 @@ private:
 /// `stats`: one row per actor, the node totals, the recommendations.
 std::string render_stats(const node_report& r);
 
+/// One line for a member that gave no report: its id, address and state, no numbers.
+std::string render_absent_member(const member_info& m);
+
 /// `members`: id, address, state, epoch, share, last heartbeat.
 std::string render_members(const membership_view& v);
 
