@@ -115,3 +115,27 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   CHECK(f.get("k") == "v");
   f.sys.middleman().close(*port);
 }
+
+TEST_CASE("A stranger's hand-off ask reads like a get but cannot fence a key away from its owner", "[security][handoff]") {
+  node_fixture f{[](node_config& c) { c.loader_kind = "synthetic"; }};
+  auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
+  REQUIRE(port);
+  stranger s{*port};
+  lookup_result r;
+  bool answered = false;
+  s.me->request(s.gate, 5s, route_atom::value, handoff_atom::value, std::string{"feat-k"}, uint64_t{1})
+    .receive([&](lookup_result& x) { r = std::move(x); answered = true; }, [](caf::error&) {});
+  REQUIRE(answered);
+  CHECK_FALSE(r.found);
+  // No fence: the owner's own get loads the key here (one compute), not at the stranger.
+  CHECK(f.get("feat-k").rfind("<", 0) != 0);  // a value, neither "<miss>" nor "<error: ...>"
+  int64_t fenced = 0, fenced_loads = 0;
+  for (auto& a : f.report().actors)
+    if (a.kind == "coalescer") {
+      fenced += counter_of(a, "fenced");
+      fenced_loads += counter_of(a, "fenced_loads");
+    }
+  CHECK(fenced == 0);
+  CHECK(fenced_loads == 0);
+  f.sys.middleman().close(*port);
+}
