@@ -2,6 +2,7 @@
 #include "actors/resp_command_parts.hpp"
 #include "core/ttl_clock.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -67,6 +68,57 @@ void append_payload(std::string& out, std::string_view entry) {
     return;
   }
   resp::bulk(out, payload);
+}
+
+size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<std::string>& argv,
+                   lookup_results& hits) {
+  if (!self->state.slots.empty() || snap.stores.empty())
+    return 0;
+  auto shards = static_cast<uint32_t>(snap.stores.size());
+  size_t n = argv.size() - 1;
+  // Owned keys by shard: (shard, position, hash).
+  struct local_key {
+    uint32_t shard;
+    uint32_t pos;
+    uint64_t hash;
+  };
+  std::vector<local_key> keys;
+  keys.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto h = key_hash(argv[i + 1]);
+    if (!snap.owner_front(h))
+      keys.push_back({shard_of(h, shards), static_cast<uint32_t>(i), h});
+  }
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const local_key& a, const local_key& b) { return a.shard < b.shard; });
+  size_t found = 0;
+  for (size_t from = 0; from < keys.size();) {
+    size_t to = from;
+    while (to < keys.size() && keys[to].shard == keys[from].shard)
+      ++to;
+    auto& ss = snap.stores[keys[from].shard];
+    std::unique_lock<std::mutex> lock;
+    if (ss)
+      lock = std::unique_lock<std::mutex>{ss->mutex, std::try_to_lock};
+    if (lock && ss->store) {
+      auto& store = *ss->store;
+      for (size_t k = from; k < to; ++k)
+        store.prefetch_bucket(keys[k].hash);
+      for (size_t k = from; k < to; ++k)
+        store.prefetch_entry(keys[k].hash);
+      for (size_t k = from; k < to; ++k) {
+        auto& key = argv[keys[k].pos + 1];
+        if (auto hit = store.try_hit(key, keys[k].hash)) {
+          ss->sample_read(key);
+          hits[keys[k].pos] = make_hit(std::string{hit.value}, tier::l1);
+          ++found;
+        }
+      }
+    }
+    from = to;
+  }
+  self->state.env->counters->inline_hits.fetch_add(found, std::memory_order_relaxed);
+  return found;
 }
 
 // -- checks -----------------------------------------------------------------------------------

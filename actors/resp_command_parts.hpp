@@ -69,6 +69,12 @@ bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::stri
   return true;
 }
 
+/// inline_hit for the keys of an MGET (argv[1..]): fills `hits[i]` for each fresh L1 hit of an
+/// owned key and returns how many. One lock per shard, and every key's bucket and entry are
+/// prefetched before any is read, so a batch's cache misses overlap (as the shard's get_many).
+size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<std::string>& argv,
+                   lookup_results& hits);
+
 /// Sends a request for one key to its owner: `local(shard)` when this node owns it, else
 /// `routed(front)` to the owner node's front (forwarded at most once: the owner serves a
 /// routed request whatever it believes). Both return the request's response handle.

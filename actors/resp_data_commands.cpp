@@ -40,13 +40,7 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
   // Fresh L1 hits of keys this node owns first, on this thread; all of them hits (the common
   // case of a client's batch): answered without a message.
   lookup_results hits(n);
-  size_t missing = n;
-  for (size_t i = 0; i < n; ++i) {
-    if (inline_hit(self, snap, key_hash(argv[i + 1]), argv[i + 1], [&](std::string_view entry) {
-          hits[i] = make_hit(std::string{entry}, tier::l1);
-        }))
-      --missing;
-  }
+  size_t missing = n - inline_hits(self, snap, argv, hits);
   if (missing == 0) {
     std::string out;
     resp::array(out, n);
