@@ -168,6 +168,14 @@ void gather_ready(resp_session_state& st) {
 /// pipeline's burst of replies instead of one each).
 void schedule_write(self_ptr self) {
   auto& st = self->state;
+  // Within one read, replies wait for on_ready's single write (one send for a pipeline's
+  // replies), unless they pile up: then out they go, and a client that reads nothing is cut
+  // off here rather than after the whole read.
+  if (st.reading) {
+    if (st.out.size() - st.out_sent >= (64u << 10))
+      write_out(self);
+    return;
+  }
   if (self->mailbox().empty()) {
     write_out(self);
   } else if (!st.flush_queued) {
@@ -234,7 +242,7 @@ void read_in(self_ptr self) {
         return;
       }
       run_command(self, argv);
-      if (st.closing)
+      if (st.closing || st.peer_gone || st.fd < 0)
         return;
     }
   }
@@ -251,7 +259,9 @@ void on_ready(self_ptr self) {
     if (!st.handshaken)
       return;
   }
+  st.reading = true;
   read_in(self);
+  st.reading = false;
   gather_ready(st);
   write_out(self);
 }

@@ -101,6 +101,7 @@ struct resp_session_state {
   bool peer_gone = false;   ///< the client closed or broke: nothing can be written
   bool flush_queued = false;
   bool paused = false;      ///< stopped reading: too many commands in flight
+  bool reading = false;     ///< running the commands of one read: replies are written after it
   static inline const char* name = "resp_session";
 };
 
