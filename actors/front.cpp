@@ -531,7 +531,9 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       auto sorted = [](std::vector<std::string> v) { std::sort(v.begin(), v.end()); return v; };
       if (sorted(routes.ids) != sorted(st.routes.ids)) {
         auto now = std::chrono::steady_clock::now();
-        if (!st.joined_at && routes.ids.size() > 1)
+        if (routes.ids.size() <= 1)
+          st.joined_at.reset();  // alone (cut off, or the others left): a later view is a rejoin
+        else if (!st.joined_at)
           st.joined_at = now;
         if (st.joined_at && now - *st.joined_at < cfg.handoff_window) {
           // This node is joining: it sees the members one by one as it reaches them, but
