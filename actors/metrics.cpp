@@ -218,7 +218,7 @@ counters_at counters_of(const node_report& rep, uint64_t time_ms) {
   return c;
 }
 
-void apply_window(node_report& rep, const counters_at& recent) {
+void apply_window(node_report& rep, const counters_at& recent, const advice_thresholds& thresholds) {
   auto& t = rep.totals;
   for (auto name : {"hit_rate", "error_rate", "p50_us", "p95_us", "p99_us", "p999_us", "avg_us"})
     t[std::string{"lifetime_"} + name] = total_of(rep, name);
@@ -253,7 +253,7 @@ void apply_window(node_report& rep, const counters_at& recent) {
   h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
   h.members_not_alive = static_cast<uint64_t>(total_of(rep, "members_not_alive"));
   h.window_s = t["window_s"];
-  rep.recommendations = recommend(h);
+  rep.recommendations = recommend(h, thresholds);
 }
 
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
@@ -262,6 +262,7 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
   self->state.sources = cfg.sources;
   // A snapshot of zeros at start: a node younger than the window reports its whole life.
   self->state.window.set_span(static_cast<uint64_t>(cfg.window.count()));
+  self->state.thresholds = cfg.thresholds;
   self->state.window.push(counters_at{now_ms(), {}, {}, 0, 0});
   self->delayed_send(self, cfg.interval, tick_atom::value);
   return {
@@ -272,7 +273,8 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         rows.push_back(own_row(self));
         auto rep = build_report(cfg.node_id, std::move(rows), self->state.sizing, cfg.l2_enabled,
                                 cfg.errors.get());
-        apply_window(rep, self->state.window.since_base(counters_of(rep, now_ms())));
+        apply_window(rep, self->state.window.since_base(counters_of(rep, now_ms())),
+                     self->state.thresholds);
         rep.totals["uptime_s"] = std::chrono::duration<double>(
                                    std::chrono::steady_clock::now() - self->state.started)
                                    .count();
@@ -303,6 +305,7 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       self->delayed_send(self, cfg.interval, tick_atom::value);
     },
     [=](update_atom, const sizing_report& s) { self->state.sizing = s; },
+    [=](update_atom, const advice_thresholds& t) { self->state.thresholds = t; },
     [=](update_atom, uint32_t index, const shard_actor& s) {
       if (index < self->state.shards.size())
         self->state.shards[index] = s;

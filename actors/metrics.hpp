@@ -29,6 +29,7 @@ struct metrics_config {
   bool l2_enabled = false;
   std::shared_ptr<error_tally> errors;        ///< the node's error replies: the "errors" total
   std::chrono::milliseconds window{60000};    ///< metrics.window: rates, percentiles and advice
+  advice_thresholds thresholds;               ///< recommendations.*: where advice starts
 };
 
 struct metrics_state {
@@ -37,6 +38,7 @@ struct metrics_state {
   sizing_report sizing;
   usage_history history{100};
   recent_window window;                       ///< lifetime counters at each tick
+  advice_thresholds thresholds;               ///< recommendations.* (replaced on SIGHUP)
   uint64_t handled = 0;
   uint64_t pulls = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -55,7 +57,7 @@ counters_at counters_of(const node_report& rep, uint64_t time_ms);
 
 /// Replaces the report's rates, percentiles and recommendations with those of `recent` (the
 /// window's differences); the whole-life ones stay as lifetime_*.
-void apply_window(node_report& rep, const counters_at& recent);
+void apply_window(node_report& rep, const counters_at& recent, const advice_thresholds& thresholds = {});
 
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
                                      metrics_config cfg);

@@ -17,6 +17,12 @@ std::string format(const char* fmt, double value) {
   return buf;
 }
 
+std::string format(const char* fmt, double value, double threshold) {
+  char buf[200];
+  std::snprintf(buf, sizeof(buf), fmt, value, threshold);
+  return buf;
+}
+
 std::string window_text(const health_sample& s) {
   if (s.window_s <= 0)
     return "";
@@ -29,24 +35,24 @@ std::string count_text(uint64_t n, const char* one, const char* many) {
 
 } // namespace
 
-std::vector<std::string> recommend(const health_sample& s) {
+std::vector<std::string> recommend(const health_sample& s, const advice_thresholds& t) {
   std::vector<std::string> out;
   const auto window = window_text(s);
-  const bool hit_rate_low = s.lookups >= min_lookups_for_hit_rate && s.hit_rate < 0.8;
+  const bool hit_rate_low = s.lookups >= min_lookups_for_hit_rate && s.hit_rate < t.min_hit_rate;
   // Only evictions say the cache is too small; without them the misses are first reads or
   // expirations, and a larger cache would change nothing (it would sit empty).
   if (hit_rate_low && s.evictions > 0)
-    out.push_back(format("Hit rate is %.1f%% (below 80%%)", s.hit_rate * 100) + window + " with "
+    out.push_back(format("Hit rate is %.1f%% (below %.0f%%)", s.hit_rate * 100, t.min_hit_rate * 100) + window + " with "
                   + count_text(s.evictions, "eviction", "evictions")
                   + ": consider a larger cache (cache.max-bytes) or better keys.");
   else if (hit_rate_low)
-    out.push_back(format("Hit rate is %.1f%% (below 80%%)", s.hit_rate * 100) + window
+    out.push_back(format("Hit rate is %.1f%% (below %.0f%%)", s.hit_rate * 100, t.min_hit_rate * 100) + window
                   + " with no evictions: the cache is not too small; the misses are first reads "
                     "or expired entries (cache.default-ttl, cache.refresh-ahead).");
-  if (s.avg_latency_ms > 10)
-    out.push_back(format("Average latency is %.1f ms (above 10 ms)", s.avg_latency_ms) + window
+  if (s.avg_latency_ms > t.max_latency_ms)
+    out.push_back(format("Average latency is %.1f ms (above %g ms)", s.avg_latency_ms, t.max_latency_ms) + window
                   + ": investigate slow computes, Redis round trips or overloaded shards.");
-  if (s.error_rate > 0.01) {
+  if (s.error_rate > t.max_error_rate) {
     // Name the source that failed: a loader failure is not Redis's fault.
     std::string why;
     auto add = [&](const std::string& part) { why += (why.empty() ? "" : "; ") + part; };
@@ -58,7 +64,7 @@ std::vector<std::string> recommend(const health_sample& s) {
           + ": check Redis (redis.host, redis.port)");
     if (why.empty())
       why = "check the requests refused (bad keys or values, overload) and the peer nodes";
-    out.push_back(format("Error rate is %.2f%% (above 1%%)", s.error_rate * 100) + window + ": " + why + ".");
+    out.push_back(format("Error rate is %.2f%% (above %g%%)", s.error_rate * 100, t.max_error_rate * 100) + window + ": " + why + ".");
   }
   if (s.breaker_open)
     out.push_back("The Redis circuit breaker is open: L2 is skipped and every miss goes to the "
@@ -71,14 +77,14 @@ std::vector<std::string> recommend(const health_sample& s) {
     out.push_back(count_text(s.l2_corrupt, "L2 entry", "L2 entries") + window
                   + " did not decode (corrupt, or written by a newer actorcache): check what else "
                     "writes under redis.key-prefix, or upgrade this node.");
-  if (s.usage_ratio > 0.9)
+  if (s.usage_ratio > t.high_usage)
     out.push_back(format("Memory usage is %.0f%% of capacity, near capacity: raise "
                          "cache.max-bytes or expect evictions.",
                          s.usage_ratio * 100));
-  else if (s.usage_ratio > 0.75)
+  else if (s.usage_ratio > t.warn_usage)
     out.push_back(format("Memory usage is %.0f%% of capacity, usage high: watch evictions.",
                          s.usage_ratio * 100));
-  else if (s.usage_ratio < 0.25 && s.evictions == 0 && !hit_rate_low && s.lookups >= min_lookups_for_hit_rate)
+  else if (s.usage_ratio < t.low_usage && s.evictions == 0 && !hit_rate_low && s.lookups >= min_lookups_for_hit_rate)
     // Shrinking is advice only for a busy, healthy node that keeps well within its budget; on
     // a node that misses or barely works the number says nothing about the right size.
     out.push_back(format("Memory usage is %.0f%% of capacity, usage low: cache.max-bytes "

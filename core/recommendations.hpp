@@ -30,7 +30,24 @@ struct health_sample {
 /// actor calls it on every report. Rules never contradict each other: "larger cache" needs
 /// evictions in the window, "could shrink" needs none and a healthy hit rate; error advice
 /// names the source (loader, Redis, or peers) instead of blaming Redis for everything.
-std::vector<std::string> recommend(const health_sample& s);
+/// Where advice starts (options `recommendations.*`, reloaded on SIGHUP).
+struct advice_thresholds {
+  double min_hit_rate = 0.8;     ///< below: hit-rate advice
+  double max_latency_ms = 10;    ///< above (mean): latency advice
+  double max_error_rate = 0.01;  ///< above: error advice, naming the source
+  double high_usage = 0.9;       ///< above: near capacity
+  double warn_usage = 0.75;      ///< above: usage high
+  double low_usage = 0.25;       ///< below (busy, healthy, no evictions): could shrink
+
+  bool operator==(const advice_thresholds& o) const {
+    return min_hit_rate == o.min_hit_rate && max_latency_ms == o.max_latency_ms
+           && max_error_rate == o.max_error_rate && high_usage == o.high_usage
+           && warn_usage == o.warn_usage && low_usage == o.low_usage;
+  }
+  bool operator!=(const advice_thresholds& o) const { return !(*this == o); }
+};
+
+std::vector<std::string> recommend(const health_sample& s, const advice_thresholds& t = {});
 
 /// One memory-usage observation (the sizing supervisor pushes one per tick).
 struct usage_sample {

@@ -24,6 +24,8 @@ using metrics_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,
   // The sizing supervisor's latest decision.
   caf::reacts_to<update_atom, sizing_report>,
+  // SIGHUP reload: new recommendation thresholds (recommendations.*).
+  caf::reacts_to<update_atom, advice_thresholds>,
   // A restarted shard replaces the old handle at this index.
   caf::reacts_to<update_atom, uint32_t, shard_actor>,
   // Another actor to pull stats from (membership, supervisor): its name and handle.

@@ -14,6 +14,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<scan_page>("scan_page");
   cfg.add_message_type<actor_stats>("actor_stats");
   cfg.add_message_type<sizing_report>("sizing_report");
+  cfg.add_message_type<advice_thresholds>("advice_thresholds");
   cfg.add_message_type<node_report>("node_report");
   cfg.add_message_type<member_info>("member_info");
   cfg.add_message_type<membership_view>("membership_view");

@@ -8,6 +8,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "core/recommendations.hpp"
+
 namespace ac {
 
 /// One actor's counters at the moment it was asked. `counters` holds what is particular to
@@ -45,6 +47,13 @@ struct sizing_report {
   uint64_t base_bytes = 0;          ///< capacity at factor 1
   uint64_t max_bytes = 0;           ///< cache.max-bytes: the hard cap
 };
+
+/// core's advice_thresholds as a message (SIGHUP reload of recommendations.*).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, advice_thresholds& x) {
+  return f(caf::meta::type_name("advice_thresholds"), x.min_hit_rate, x.max_latency_ms,
+           x.max_error_rate, x.high_usage, x.warn_usage, x.low_usage);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sizing_report& x) {

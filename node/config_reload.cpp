@@ -19,7 +19,7 @@ std::string ms_text(caf::timespan t) {
 
 reloadable_settings reloadable_of(const node_config& cfg) {
   return {cfg.log_level, cfg.sizing_interval, cfg.sizing_cpu_target, cfg.sizing_memory_rule,
-          cfg.sizing_cpu_rule};
+          cfg.sizing_cpu_rule, cfg.advice};
 }
 
 std::string reread_settings(int argc, char** argv, reloadable_settings* out) {
@@ -49,11 +49,20 @@ std::string describe_changes(const reloadable_settings& before, const reloadable
   add("sizing.memory-rule", before.sizing_memory_rule ? "true" : "false",
       after.sizing_memory_rule ? "true" : "false");
   add("sizing.cpu-rule", before.sizing_cpu_rule ? "true" : "false", after.sizing_cpu_rule ? "true" : "false");
+  auto num = [](double x) { return fmt::format("{}", x); };
+  const auto& a = before.advice;
+  const auto& b = after.advice;
+  add("recommendations.min-hit-rate", num(a.min_hit_rate), num(b.min_hit_rate));
+  add("recommendations.max-latency-ms", num(a.max_latency_ms), num(b.max_latency_ms));
+  add("recommendations.max-error-rate", num(a.max_error_rate), num(b.max_error_rate));
+  add("recommendations.high-usage", num(a.high_usage), num(b.high_usage));
+  add("recommendations.warn-usage", num(a.warn_usage), num(b.warn_usage));
+  add("recommendations.low-usage", num(a.low_usage), num(b.low_usage));
   return out;
 }
 
 void reload_settings(int argc, char** argv, reloadable_settings& current,
-                     const sizing_supervisor_actor& supervisor) {
+                     const sizing_supervisor_actor& supervisor, const metrics_actor& metrics) {
   reloadable_settings next;
   if (auto why = reread_settings(argc, argv, &next); !why.empty()) {
     spdlog::error("SIGHUP: config not reloaded, every setting stays as it was: {}", why);
@@ -66,6 +75,8 @@ void reload_settings(int argc, char** argv, reloadable_settings& current,
   if (!next.same_sizing(current))
     caf::anon_send(supervisor, update_atom::value, next.sizing_interval, next.sizing_cpu_target,
                    next.sizing_memory_rule, next.sizing_cpu_rule);
+  if (next.advice != current.advice)
+    caf::anon_send(metrics, update_atom::value, next.advice);
   current = next;
 }
 

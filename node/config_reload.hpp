@@ -18,6 +18,7 @@ struct reloadable_settings {
   double sizing_cpu_target = 70;             ///< sizing.cpu-target
   bool sizing_memory_rule = true;            ///< sizing.memory-rule (from the next tick on)
   bool sizing_cpu_rule = true;               ///< sizing.cpu-rule (from the next tick on)
+  advice_thresholds advice;                  ///< recommendations.* (the next report on)
 
   bool same_sizing(const reloadable_settings& o) const {
     return sizing_interval == o.sizing_interval && sizing_cpu_target == o.sizing_cpu_target
@@ -38,6 +39,6 @@ std::string describe_changes(const reloadable_settings& before, const reloadable
 /// Handles one SIGHUP: rereads, logs what changes (or why nothing does), applies the log level
 /// and tells the sizing supervisor. A bad config keeps every setting as it was; the node stays.
 void reload_settings(int argc, char** argv, reloadable_settings& current,
-                     const sizing_supervisor_actor& supervisor);
+                     const sizing_supervisor_actor& supervisor, const metrics_actor& metrics);
 
 } // namespace ac

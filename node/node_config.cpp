@@ -89,6 +89,13 @@ node_config::node_config() {
     .add(metrics_dashboard_interval, "dashboard-interval", "how often /dashboard samples every member")
     .add(metrics_interval, "interval", "how often metrics pulls counters")
     .add(metrics_window, "window", "rates, percentiles and advice describe this last stretch of time");
+  opt_group{custom_options_, "recommendations"}
+    .add(advice.min_hit_rate, "min-hit-rate", "advise below this hit rate (0..1)")
+    .add(advice.max_latency_ms, "max-latency-ms", "advise above this mean lookup latency (ms)")
+    .add(advice.max_error_rate, "max-error-rate", "advise above this error rate (0..1)")
+    .add(advice.high_usage, "high-usage", "memory use (of capacity) called near capacity (0..1)")
+    .add(advice.warn_usage, "warn-usage", "memory use (of capacity) called high (0..1)")
+    .add(advice.low_usage, "low-usage", "memory use (of capacity) under which a busy, healthy cache could shrink (0..1)");
   opt_group{custom_options_, "sizing"}
     .add(sizing_interval, "interval", "how often the sizing supervisor re-sizes")
     .add(sizing_cpu_target, "cpu-target", "CPU utilization (percent) sizing aims at")
@@ -175,6 +182,15 @@ std::string node_config::validate() {
     return "sizing.base-bytes: must be 0 or at least 4096";
   if (metrics_window < std::chrono::seconds(1))
     return "metrics.window: must be at least 1s";
+  for (auto [name, v] : {std::pair{"min-hit-rate", advice.min_hit_rate}, std::pair{"max-error-rate", advice.max_error_rate},
+                         std::pair{"high-usage", advice.high_usage}, std::pair{"warn-usage", advice.warn_usage},
+                         std::pair{"low-usage", advice.low_usage}})
+    if (!(v >= 0 && v <= 1))
+      return std::string{"recommendations."} + name + ": must be between 0 and 1";
+  if (!(advice.max_latency_ms > 0))
+    return "recommendations.max-latency-ms: must be positive";
+  if (!(advice.low_usage < advice.warn_usage && advice.warn_usage < advice.high_usage))
+    return "recommendations: low-usage < warn-usage < high-usage must hold";
   if (metrics_interval < std::chrono::milliseconds(10))
     return "metrics.interval: must be at least 10ms";
   if (metrics_dashboard_interval < std::chrono::milliseconds(100))

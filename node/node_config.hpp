@@ -8,6 +8,8 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
+#include "core/recommendations.hpp"
+
 namespace ac {
 
 /// The configuration of one node. Defaults here are the documented defaults of config/node.ini.
@@ -81,6 +83,7 @@ struct node_config : caf::actor_system_config {
   caf::timespan metrics_dashboard_interval = std::chrono::seconds(2);  ///< the dashboard samples the cluster this often
   caf::timespan metrics_interval = std::chrono::seconds(1);
   caf::timespan metrics_window = std::chrono::seconds(60);  ///< rates, percentiles and advice: over the last this-long
+  advice_thresholds advice;          ///< recommendations.*: where advice starts (reloaded on SIGHUP)
   caf::timespan sizing_interval = std::chrono::seconds(5);  ///< at least 100ms (0 would spin)
   double sizing_cpu_target = 70;
   bool sizing_memory_rule = true;    ///< apply the free-memory factor

@@ -178,6 +178,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   mtc.node_id = id;
   mtc.interval = ms(cfg.metrics_interval);
   mtc.window = ms(cfg.metrics_window);
+  mtc.thresholds = cfg.advice;
   mtc.shards = h.shards;
   mtc.l2_enabled = cfg.redis_enabled;
   mtc.errors = h.errors;

@@ -194,3 +194,34 @@ TEST_CASE("samples sharing one timestamp have no trend") {
   h.push({1000, 99, 0, 0});
   CHECK(h.trend_bytes_per_minute() == 0);
 }
+
+TEST_CASE("configured thresholds move where advice starts, and the advice names them") {
+  auto s = healthy();
+  s.hit_rate = 0.9;
+  s.evictions = 10;
+  s.avg_latency_ms = 4;
+  s.error_rate = 0.005;
+  CHECK(recommend(s).empty());  // the defaults: 80%, 10 ms, 1%
+  advice_thresholds strict;
+  strict.min_hit_rate = 0.95;
+  strict.max_latency_ms = 2;
+  strict.max_error_rate = 0.001;
+  auto r = recommend(s, strict);
+  CHECK(any_contains(r, "(below 95%)"));
+  CHECK(any_contains(r, "(above 2 ms)"));
+  CHECK(any_contains(r, "(above 0.1%)"));
+}
+
+TEST_CASE("configured usage thresholds decide near capacity, high and could shrink") {
+  auto s = healthy();
+  s.usage_ratio = 0.6;
+  CHECK(recommend(s).empty());
+  advice_thresholds t;
+  t.warn_usage = 0.5;
+  CHECK(any_contains(recommend(s, t), "usage high"));
+  t.high_usage = 0.55;
+  CHECK(any_contains(recommend(s, t), "near capacity"));
+  advice_thresholds roomy;
+  roomy.low_usage = 0.7;
+  CHECK(any_contains(recommend(s, roomy), "could shrink"));
+}

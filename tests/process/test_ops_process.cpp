@@ -1,6 +1,8 @@
 // Operator-facing behaviour of a real node process: idle HTTP connections, SIGHUP reload, sizing interval and log lines.
 #include <catch2/catch.hpp>
 
+#include <iostream>
+
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -137,6 +139,26 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
            && st.out.find("\"memory\":{\"enabled\":false") != std::string::npos
            && st.out.find("\"cpu\":{\"enabled\":false") != std::string::npos;
   }, 10s));
+
+  // Recommendation thresholds reload too: with the usage thresholds near zero, the few bytes
+  // this node holds are "near capacity", and the log names the change.
+  std::ofstream{ini} << "[log]\nlevel=\"debug\"\n[sizing]\ninterval=200ms\ncpu-target=100\n"
+                        "cpu-rule=false\nmemory-rule=false\n[recommendations]\nlow-usage=0\n"
+                        "warn-usage=0.00000001\nhigh-usage=0.00000002\n";
+  REQUIRE(n1.send_signal(SIGHUP));
+  REQUIRE(wait_until([&] {
+    return read_file(n1.log_file()).find("recommendations.high-usage 0.9 -> 2e-08") != std::string::npos;
+  }, 10s));
+  for (int i = 0; i < 20; ++i)  // some of them are n1's own keys, whatever the ring says
+    n1.client({"put", "usage-" + std::to_string(i), "v"});
+  std::string advice;
+  CHECK(wait_until([&] {
+    auto r = n1.console({"recommendations"});
+    advice = r.out;
+    return r.exit_code == 0 && r.out.find("near capacity") != std::string::npos;
+  }, 10s));
+  if (advice.find("near capacity") == std::string::npos)
+    std::cerr << "recommendations after the reload: " << advice << "\n";
 
   // A broken file changes nothing and ends nothing.
   std::ofstream{ini} << "[log]\nlevel=\"loud\"\n";
