@@ -42,6 +42,15 @@ size_t alive(const membership_view& v) {
                                            [](const member_info& m) { return m.state == "alive"; }));
 }
 
+/// The first "hot-<i>" key that node "a" owns in the two-node ring {a, b}.
+std::string key_owned_by_a() {
+  rendezvous_ring ring;
+  ring.set_members({"a", "b"});
+  for (int i = 0;; ++i)
+    if (auto key = "hot-" + std::to_string(i); *ring.owner_of(key_hash(key)) == "a")
+      return key;
+}
+
 actor_stats front_row(published& p) {
   node_report rep;
   p.self->request(p.node.handles.front, 5s, report_atom::value)
@@ -118,13 +127,7 @@ TEST_CASE("a key the owner reports hot is served from a near copy on the other n
   REQUIRE(cluster.converged());
   auto& a = cluster.a;
   auto& b = cluster.b;
-  // A key owned by a.
-  rendezvous_ring ring;
-  ring.set_members({"a", "b"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i)
-    if (*ring.owner_of(key_hash("hot-" + std::to_string(i))) == "a")
-      key = "hot-" + std::to_string(i);
+  auto key = key_owned_by_a();
   bool stored = false;
   a.self->request(a.node.handles.front, 5s, put_atom::value, key,
                   test::node_fixture::entry_of("storm"), uint32_t{0})
@@ -148,12 +151,7 @@ TEST_CASE("A put or a delete at the owner drops the other node's near copy at on
   REQUIRE(cluster.converged());
   auto& a = cluster.a;
   auto& b = cluster.b;
-  rendezvous_ring ring;
-  ring.set_members({"a", "b"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i)
-    if (*ring.owner_of(key_hash("hot-" + std::to_string(i))) == "a")
-      key = "hot-" + std::to_string(i);
+  auto key = key_owned_by_a();
   auto put_at_owner = [&](const std::string& value) {
     bool stored = false;
     a.self->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of(value), uint32_t{0})
