@@ -236,6 +236,7 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"handoff_joined", static_cast<int64_t>(st.handoff_joined)},
     {"fenced", static_cast<int64_t>(st.fenced)},
     {"fenced_loads", static_cast<int64_t>(st.fenced_loads)},
+    {"warmed", static_cast<int64_t>(st.warmed)},
   };
   put_latency(row, st.latency);
   return row;
@@ -304,6 +305,30 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
           ++st.fenced;
       }
       return make_miss();
+    },
+    [=](warm_atom, const std::string& key) -> caf::result<lookup_result> {
+      auto& st = self->state;
+      ++st.handled;
+      // A flight fills L1 on its own; a key without L2 is never computed ahead of demand.
+      if (!st.bridge || st.flights.contains(key))
+        return make_miss();
+      auto rp = self->make_response_promise<lookup_result>();
+      self->request(st.bridge, cfg.load_timeout, l2_get_atom::value, key)
+        .then(
+          [=](lookup_result& r) mutable {
+            auto e = r.found ? decode_entry(r.value) : std::nullopt;
+            if (!e) {
+              rp.deliver(make_miss());  // a demand load judges undecodable values
+              return;
+            }
+            ++self->state.warmed;
+            // Only into an empty slot: a put that came in meanwhile is newer than L2's copy.
+            self->send(cfg.shard, fill_atom::value, key, r.value, remaining_ttl(*e, cfg.default_ttl),
+                       static_cast<uint8_t>(put_if::absent));
+            rp.deliver(std::move(r));
+          },
+          [=](caf::error&) mutable { rp.deliver(make_miss()); });
+      return rp;
     },
     [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {
       self->state.bridge = bridge;

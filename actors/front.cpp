@@ -8,6 +8,7 @@
 #include "actors/stats_helpers.hpp"
 #include "core/key_normalization.hpp"
 #include "core/scan_cursor.hpp"
+#include "core/warm_plan.hpp"
 #include "messages/errors.hpp"
 
 namespace ac {
@@ -218,6 +219,45 @@ caf::result<uint64_t> flush_node(self_ptr self) {
   return t->rp;
 }
 
+/// The node's hottest keys, at most n: every shard's list, hottest first (warming asks).
+caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n) {
+  struct gather {
+    warm_plan plan;
+    size_t pending = 0;
+    caf::typed_response_promise<hot_key_list> rp;
+  };
+  auto& st = self->state;
+  auto g = std::make_shared<gather>();
+  g->pending = st.shards.size();
+  g->rp = self->make_response_promise<hot_key_list>();
+  auto done = [g, n] {
+    hot_key_list out;
+    auto all = [](std::string_view) { return true; };
+    // warm_plan ranks; the counts travel along for the asker's own ranking.
+    for (auto& key : g->plan.keys(all, n))
+      out.keys.push_back(key);
+    out.counts = g->plan.counts_of(out.keys);
+    g->rp.deliver(std::move(out));
+  };
+  if (g->pending == 0) {
+    done();
+    return g->rp;
+  }
+  for (auto& shard : st.shards)
+    self->request(shard, std::chrono::seconds(5), hot_atom::value, n)
+      .then(
+        [g, done](hot_key_list& l) {
+          g->plan.add(l.keys, l.counts);
+          if (--g->pending == 0)
+            done();
+        },
+        [g, done](caf::error&) {
+          if (--g->pending == 0)
+            done();  // a restarting shard's list is missing from this one, nothing more
+        });
+  return g->rp;
+}
+
 /// Refuses at once when the front's own queue is beyond node.max-inflight, so an overload
 /// shows as fast `overloaded` errors instead of an ever-growing mailbox.
 caf::error check_load(self_ptr self, const front_config& cfg) {
@@ -352,6 +392,7 @@ actor_stats make_stats(self_ptr self) {
     {"near_invalidated", static_cast<int64_t>(st.near_invalidated)},
     {"shards", static_cast<int64_t>(st.shards.size())},
     {"epoch", static_cast<int64_t>(st.routes.epoch)},
+    {"heals", static_cast<int64_t>(st.heals)},
   };
   return row;
 }
@@ -506,6 +547,10 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       bool may_fence = is_member_sender(self);
       return self->delegate(shard_for(self, key_hash(key)), handoff_atom::value, key, may_fence);
     },
+    [=](route_atom, hot_atom, uint32_t n, uint64_t) -> caf::result<hot_key_list> {
+      ++self->state.handled;
+      return hot_node(self, std::min<uint32_t>(n, 65536));
+    },
     [=](invalidate_atom, const std::string& key) {
       if (from_member(self) && self->state.near.erase(key) > 0)
         ++self->state.near_invalidated;
@@ -529,12 +574,18 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       // A new member set moves keys: remember the one before, for the hand-off of flights.
       auto& st = self->state;
       auto sorted = [](std::vector<std::string> v) { std::sort(v.begin(), v.end()); return v; };
-      if (sorted(routes.ids) != sorted(st.routes.ids)) {
+      bool moved = sorted(routes.ids) != sorted(st.routes.ids);
+      bool healed = routes.heals > st.heals_seen;
+      bool joining = false;
+      st.heals_seen = routes.heals;
+      if (moved) {
         auto now = std::chrono::steady_clock::now();
-        if (routes.ids.size() <= 1)
+        if (routes.ids.size() <= 1) {
           st.joined_at.reset();  // alone (cut off, or the others left): a later view is a rejoin
-        else if (!st.joined_at)
+        } else if (!st.joined_at) {
           st.joined_at = now;
+          joining = true;
+        }
         if (st.joined_at && now - *st.joined_at < cfg.handoff_window) {
           // This node is joining: it sees the members one by one as it reaches them, but
           // before it came the others owned every key it now owns.
@@ -552,6 +603,17 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       self->state.ring.set_members(routes.ids);
       self->state.routes = std::move(routes);
       publish_view(self, cfg);
+      if (healed) {
+        // Near copies came from owners that may not own their keys any more, or changed them
+        // while this node could not hear the invalidation.
+        ++st.heals;
+        st.near.clear();
+      }
+      if (moved || healed)
+        for (auto& shard : st.shards)
+          self->send(shard, ownership_atom::value, st.routes.epoch, healed);
+      if (cfg.warmer && (healed || joining))
+        self->send(cfg.warmer, warm_atom::value);
       spdlog::info("front: routing epoch {} with {} members", self->state.routes.epoch,
                    self->state.routes.ids.size());
     },

@@ -35,6 +35,7 @@ struct front_config {
   std::shared_ptr<route_view> view;                   ///< where routes are published for the RESP edge
   lease_actor leases;                                 ///< the node's lease keeper
   std::chrono::milliseconds handoff_window{10000};    ///< hand-off of flights after a change (load timeout)
+  warmer_actor warmer;                                ///< told to warm on a join or heal (null: warming off)
 };
 
 /// A short-lived copy of a key another node owns and reports hot.
@@ -58,6 +59,8 @@ struct front_state {
   uint64_t near_hits = 0;      ///< answered from a near copy instead of forwarding
   uint64_t refused_control = 0; ///< control or leave messages refused from outside the node
   uint64_t near_invalidated = 0; ///< near copies dropped because their owner changed the key
+  uint64_t heals_seen = 0;     ///< routing_table::heals of the last view (a larger one is a heal)
+  uint64_t heals = 0;          ///< heals this front acted on (L1 dropped, warming started)
   absl::flat_hash_map<std::string, near_copy> near;  ///< near copies of peers' hot keys
   static inline const char* name = "front";
 };

@@ -22,6 +22,10 @@ struct peer {
   bool connecting = false;           ///< a connect request is out
   bool heartbeat_out = false;        ///< a heartbeat request is out (at most one)
   clock::time_point next_connect{};  ///< earliest next connect attempt
+  /// Marked down by this node and not yet back: while it was away each side owned the other's
+  /// keys, so its return is a heal (not so for a member that left and restarts).
+  bool lost = false;
+  bool saw_me_down = false;  ///< its last view had this node down (this node was away)
 };
 
 struct state {
@@ -30,6 +34,8 @@ struct state {
   std::map<std::string, peer> peers;  ///< every member but this node
   uint64_t handled = 0, joins = 0, downs = 0, heartbeats = 0;
   uint64_t refused = 0;  ///< joins and heartbeats refused (conflicts, impostors)
+  uint64_t heals = 0;    ///< members back after this node had marked them down
+  clock::time_point last_tick{};  ///< when the last tick ran (a long gap: this node was paused)
   bool leaving = false;
 };
 
@@ -67,6 +73,7 @@ void publish_routes(membership_actor::pointer self, state& st) {
   routing_table t;
   t.epoch = st.epoch;
   t.self = st.cfg.self_id;
+  t.heals = st.heals;
   if (!st.leaving) {
     t.ids.push_back(st.cfg.self_id);
     t.fronts.emplace_back();
@@ -87,8 +94,16 @@ void set_state(membership_actor::pointer self, state& st, peer& p, const std::st
   spdlog::info("membership: {} {} -> {}", p.info.id, p.info.state, s);
   p.info.state = s;
   p.info.epoch = ++st.epoch;
-  if (s == "down")
+  if (s == "down") {
     ++st.downs;
+    p.lost = true;
+  } else if (s == "left") {
+    p.lost = false;  // it left cleanly: what it served then was this side's as well
+  } else if (s == "alive" && p.lost) {
+    p.lost = false;
+    ++st.heals;
+    spdlog::info("membership: {} is back after being down (heal {})", p.info.id, st.heals);
+  }
   publish_routes(self, st);
 }
 
@@ -100,8 +115,21 @@ void merge(membership_actor::pointer self, std::shared_ptr<state> sp, const memb
   auto& st = *sp;
   bool changed = false;
   for (auto& m : v.members) {
-    if (m.id == st.cfg.self_id)
+    if (m.id == st.cfg.self_id) {
+      // The peer had marked this node down: it was paused or cut off, and the peer's side
+      // took over its keys meanwhile. That is a heal from here too, even when this node's
+      // own timers never noticed the gap (a stopped process, a VM pause).
+      if (auto sender = st.peers.find(v.self); sender != st.peers.end()) {
+        bool down_there = m.state == "down";
+        if (down_there && !sender->second.saw_me_down) {
+          ++st.heals;
+          changed = true;
+          spdlog::info("membership: {} had marked this node down (heal {})", v.self, st.heals);
+        }
+        sender->second.saw_me_down = down_there;
+      }
       continue;
+    }
     auto it = st.peers.find(m.id);
     if (it == st.peers.end()) {
       if (m.state != "alive")
@@ -391,6 +419,24 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
       return true;
     },
     [=](tick_atom) {
+      // A tick far later than asked means this process stood still (SIGSTOP, a VM pause, a
+      // starved machine) past the failure timeout: its peers declared it down and took over
+      // its keys, whatever its own view says. That is a heal, as if they had come back.
+      auto now = clock::now();
+      if (sp->last_tick != clock::time_point{} && now - sp->last_tick > sp->cfg.failure_timeout) {
+        bool had_peers = false;
+        for (auto& kv : sp->peers)
+          had_peers |= kv.second.info.state == "alive";
+        if (had_peers) {
+          ++sp->heals;
+          spdlog::warn("membership: this node stood still for {} ms (failure timeout {} ms): its peers "
+                       "took over its keys meanwhile (heal {})",
+                       std::chrono::duration_cast<std::chrono::milliseconds>(now - sp->last_tick).count(),
+                       sp->cfg.failure_timeout.count(), sp->heals);
+          publish_routes(self, *sp);
+        }
+      }
+      sp->last_tick = now;
       // Seed placeholders are replaced by the real id once the seed answers a join.
       for (auto it = sp->peers.begin(); it != sp->peers.end();) {
         bool placeholder = it->first.rfind("seed:", 0) == 0;
@@ -418,7 +464,8 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
                       {"joins", static_cast<int64_t>(sp->joins)},
                       {"downs", static_cast<int64_t>(sp->downs)},
                       {"heartbeats", static_cast<int64_t>(sp->heartbeats)},
-                      {"refused", static_cast<int64_t>(sp->refused)}};
+                      {"refused", static_cast<int64_t>(sp->refused)},
+                      {"heals", static_cast<int64_t>(sp->heals)}};
       return row;
     },
   };

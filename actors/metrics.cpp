@@ -98,7 +98,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
-         l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0;
+         l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0, warming_keys = 0,
+         warming_seconds = 0, warming_in_progress = 0, heal_drops = 0, disowned_drops = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter_of(r, "hits");
@@ -113,6 +114,12 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       l1_only_puts += counter_of(r, "l1_only_puts");
       l1_only_deletes += counter_of(r, "l1_only_deletes");
       pending_deletes += counter_of(r, "pending_deletes");
+      heal_drops += counter_of(r, "heal_drops");
+      disowned_drops += counter_of(r, "disowned_drops");
+    } else if (r.kind == "warmer") {
+      warming_keys = static_cast<double>(counter_of(r, "keys"));
+      warming_seconds = static_cast<double>(counter_of(r, "milliseconds")) / 1000.0;
+      warming_in_progress = static_cast<double>(counter_of(r, "in_progress"));
     } else if (r.kind == "coalescer") {
       computes += counter_of(r, "computes");
       coalesced += counter_of(r, "coalesced");
@@ -179,6 +186,12 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"l1_only_puts", l1_only_puts},
     {"l1_only_deletes", l1_only_deletes},
     {"pending_deletes", pending_deletes},
+    // Warming and ownership: the last warming run, and L1 entries dropped as keys moved.
+    {"warming_keys", warming_keys},
+    {"warming_seconds", warming_seconds},
+    {"warming_in_progress", warming_in_progress},
+    {"heal_drops", heal_drops},
+    {"disowned_drops", disowned_drops},
   };
   std::sort(rep.hot_keys.begin(), rep.hot_keys.end(),
             [](auto& a, auto& b) { return a.second > b.second; });

@@ -221,6 +221,13 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           num("cluster_enabled", 1);
           num("actorcache_members", static_cast<int64_t>(members));
           num("actorcache_epoch", static_cast<int64_t>(epoch));
+          // Ownership moves: entries dropped on a heal or once another node owned their key,
+          // and the last warming run (keys loaded from L2 ahead of demand, its length).
+          num("actorcache_heal_drops", t("heal_drops"));
+          num("actorcache_disowned_drops", t("disowned_drops"));
+          num("actorcache_warming_keys", t("warming_keys"));
+          num("actorcache_warming_ms", static_cast<int64_t>(rep.totals["warming_seconds"] * 1000));
+          num("actorcache_warming_in_progress", t("warming_in_progress"));
           text += "\r\n";
         }
         if (want("keyspace")) {

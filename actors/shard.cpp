@@ -397,6 +397,34 @@ scan_page scan(self_ptr self, uint64_t cursor, const std::string& pattern, uint3
   return page;
 }
 
+/// Drops one slice of the entries whose key another node owns now (at the routing epoch the
+/// sweep began with; a newer change starts a sweep of its own), then sends itself the next.
+void drop_disowned(self_ptr self, const shard_config& cfg, uint64_t cursor, uint64_t epoch) {
+  auto& st = self->state;
+  if (epoch != st.ownership_epoch || !cfg.routes)
+    return;
+  auto snap = cfg.routes->get();
+  if (snap->ids.size() < 2)
+    return;  // alone: this node owns every key
+  constexpr size_t slice = 4096;
+  std::vector<std::string> disowned;
+  auto lock = lock_store(self);
+  auto next = st.store->scan(cursor, slice, [&](std::string_view key) {
+    if (!snap->owns(key_hash(key)))
+      disowned.emplace_back(key);
+    return true;
+  });
+  for (auto& key : disowned)
+    st.store->erase(key, key_hash(key));
+  lock.unlock();
+  st.disowned_drops += disowned.size();
+  if (next != 0)
+    self->send(self, ownership_atom::value, sweep_atom::value, next, epoch);
+  else if (st.disowned_drops > 0)
+    spdlog::debug("shard-{}: {} entries dropped since start because other nodes own their keys",
+                  cfg.index, st.disowned_drops);
+}
+
 /// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.
 void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
@@ -450,6 +478,9 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"invalidations", static_cast<int64_t>(st.invalidations)},
     {"lent_keys", static_cast<int64_t>(st.lent.size())},
     {"unremembered_lent", static_cast<int64_t>(st.unremembered)},
+    {"heal_drops", static_cast<int64_t>(st.heal_drops)},
+    {"disowned_drops", static_cast<int64_t>(st.disowned_drops)},
+    {"warm_fills", static_cast<int64_t>(st.warm_fills)},
   };
   row.hot_keys = st.shared->hot.top(8);
   put_latency(row, st.latency);
@@ -466,7 +497,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     // shard_store see the fresh store at once.
     std::lock_guard<std::mutex> lock{st.shared->mutex};
     st.shared->store = std::make_unique<cache_store>(cfg.store, st.shared->clock);
-    st.shared->hot = heavy_hitters{64};
+    st.shared->hot = heavy_hitters{cfg.hot_capacity};
     st.store = st.shared->store.get();
   }
   st.bridge = cfg.bridge;
@@ -533,6 +564,62 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       count();
       auto lock = lock_store(self);
       self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+    },
+    [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
+      count();
+      auto lock = lock_store(self);
+      auto h = key_hash(key);
+      bool present = self->state.store->pttl(key, h) != -2;
+      if ((cond == static_cast<uint8_t>(put_if::absent) && present)
+          || (cond == static_cast<uint8_t>(put_if::present) && !present))
+        return;
+      if (self->state.store->put(key, h, value, std::chrono::seconds{ttl}))
+        ++self->state.warm_fills;
+    },
+    [=](ownership_atom, uint64_t epoch, bool healed) {
+      count();
+      auto& st = self->state;
+      if (healed) {
+        // Both sides of the partition served and changed keys the other owned meanwhile: no
+        // entry here is known to be current. L2 (and warming) has the values.
+        auto lock = lock_store(self);
+        auto n = st.store->clear();
+        lock.unlock();
+        st.heal_drops += n;
+        st.lent.clear();
+        spdlog::info("shard-{}: a partition healed; dropped {} entries of L1", cfg.index, n);
+      }
+      // The previous owner answers hand-off asks from its L1 for one load timeout; after that
+      // an entry of a key owned elsewhere could only go stale here (and come back stale when
+      // the key's ownership returns).
+      st.ownership_epoch = epoch;
+      self->delayed_send(self, cfg.load_timeout, ownership_atom::value, sweep_atom::value,
+                         uint64_t{0}, epoch);
+    },
+    [=](ownership_atom, sweep_atom, uint64_t cursor, uint64_t epoch) {
+      count();
+      drop_disowned(self, cfg, cursor, epoch);
+    },
+    [=](hot_atom, uint32_t n) {
+      count();
+      hot_key_list out;
+      auto lock = lock_store(self);
+      for (auto& [key, c] : self->state.shared->hot.top(n)) {
+        out.keys.push_back(key);
+        out.counts.push_back(c);
+      }
+      return out;
+    },
+    [=](warm_atom, const std::string& key) -> caf::result<lookup_result> {
+      count();
+      {
+        auto lock = lock_store(self);
+        if (self->state.store->pttl(key, key_hash(key)) != -2)
+          return lookup_result{true, static_cast<uint8_t>(tier::l1), {}, false};  // here already
+      }
+      if (!self->state.coalescer || self->state.pending_deletes.contains(key))
+        return make_miss();
+      return self->delegate(self->state.coalescer, warm_atom::value, key);
     },
     [=](resize_atom, uint64_t max_bytes, uint64_t max_entries) {
       count();

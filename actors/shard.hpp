@@ -32,6 +32,7 @@ struct shard_config {
   compute_actor compute;                             ///< the loader (may be null)
   uint64_t max_backlog = 0;                          ///< queued requests before misses are refused (0 = no bound)
   uint64_t hot_threshold = 64;                       ///< sampled reads (per ~1 s, decaying) that make a key hot
+  size_t hot_capacity = 64;                          ///< keys the hot set tracks (near copies, warming lists)
   /// The store the RESP sessions read too (route_view.hpp); kept by the supervisor, so a
   /// restarted shard swaps a fresh cache_store into the same object. Null: the shard makes one.
   std::shared_ptr<shard_store> shared;
@@ -65,6 +66,10 @@ struct shard_state {
   bool l1_only_mode = false;        ///< the last write Redis was asked to take failed (logged once)
   uint64_t invalidations = 0;       ///< puts and deletes of lent keys announced to peers
   uint64_t unremembered = 0;        ///< hot answers not remembered because `lent` was full
+  uint64_t ownership_epoch = 0;     ///< routing epoch of the drop of disowned entries under way
+  uint64_t heal_drops = 0;          ///< entries dropped because a partition healed
+  uint64_t disowned_drops = 0;      ///< entries dropped because another node owns their key now
+  uint64_t warm_fills = 0;          ///< values loaded ahead of demand (warming) that entered L1
   static inline const char* name = "shard";
 };
 

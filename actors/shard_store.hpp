@@ -23,12 +23,14 @@ struct shard_store {
   system_clock_source clock;         ///< outlives a restarted shard: the store refers to it
   std::unique_ptr<cache_store> store;  ///< replaced whole when the shard (re)starts
   heavy_hitters hot{64};             ///< the shard's hottest keys (sampled reads, inline ones too)
-  uint64_t reads = 0;                ///< reads seen, for sampling into `hot`
+  uint64_t sampler = 0x9E3779B97F4A7C15ull;  ///< LCG state that picks the sampled reads
 
-  /// Counts a read and samples every 16th into `hot` (weighted 16): hot keys still stand out,
-  /// and the sketch's O(capacity) replacement stays off the common hit path. Lock held.
+  /// Samples one read in 16 into `hot` (weighted 16), at random: hot keys still stand out, the
+  /// sketch stays off most hits, and a periodic access pattern (a client cycling through a key
+  /// list) cannot alias with the sampling and hide some keys from it for good. Lock held.
   void sample_read(std::string_view key) {
-    if ((++reads & 15) == 0)
+    sampler = sampler * 6364136223846793005ull + 1442695040888963407ull;  // Knuth's MMIX LCG
+    if ((sampler >> 60) == 0)  // the top bits of an LCG are its most random
       hot.record(key, 16);
   }
 };

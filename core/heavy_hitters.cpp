@@ -1,4 +1,4 @@
-// Space-Saving heavy hitters.
+// Space-Saving heavy hitters over a min-heap of counters.
 #include "heavy_hitters.hpp"
 
 #include <algorithm>
@@ -12,33 +12,63 @@ absl::string_view as_absl(std::string_view s) { return {s.data(), s.size()}; }
 } // namespace
 
 heavy_hitters::heavy_hitters(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {
-  counters_.reserve(capacity_);
+  heap_.reserve(capacity_);
+  where_.reserve(capacity_);
+}
+
+void heavy_hitters::swap_at(size_t a, size_t b) {
+  std::swap(heap_[a], heap_[b]);
+  where_[heap_[a].key] = a;
+  where_[heap_[b].key] = b;
+}
+
+void heavy_hitters::sift_down(size_t i) {
+  for (;;) {
+    size_t smallest = i, l = 2 * i + 1, r = l + 1;
+    if (l < heap_.size() && heap_[l].count < heap_[smallest].count)
+      smallest = l;
+    if (r < heap_.size() && heap_[r].count < heap_[smallest].count)
+      smallest = r;
+    if (smallest == i)
+      return;
+    swap_at(i, smallest);
+    i = smallest;
+  }
 }
 
 void heavy_hitters::record(std::string_view key, uint64_t n) {
   if (n == 0)
     return;
-  if (auto it = counters_.find(as_absl(key)); it != counters_.end()) {
-    it->second.count += n;
+  if (auto it = where_.find(as_absl(key)); it != where_.end()) {
+    auto i = it->second;
+    heap_[i].count += n;
+    sift_down(i);
     return;
   }
-  if (counters_.size() < capacity_) {
-    counters_.emplace(std::string(key), counter{n, 0});
+  if (heap_.size() < capacity_) {
+    // A new counter at the bottom; it moves up while it is smaller than its parent.
+    heap_.push_back(counter{std::string(key), n, 0});
+    size_t i = heap_.size() - 1;
+    where_.emplace(heap_[i].key, i);
+    while (i > 0 && heap_[(i - 1) / 2].count > heap_[i].count) {
+      swap_at(i, (i - 1) / 2);
+      i = (i - 1) / 2;
+    }
     return;
   }
-  auto min_it = std::min_element(counters_.begin(), counters_.end(), [](auto& a, auto& b) {
-    return a.second.count < b.second.count;
-  });
-  uint64_t floor = min_it->second.count;
-  counters_.erase(min_it);
-  counters_.emplace(std::string(key), counter{floor + n, floor});
+  // Full: the smallest counter (the root) is handed to the new key.
+  uint64_t floor = heap_[0].count;
+  where_.erase(heap_[0].key);
+  heap_[0] = counter{std::string(key), floor + n, floor};
+  where_.emplace(heap_[0].key, 0);
+  sift_down(0);
 }
 
 std::vector<std::pair<std::string, uint64_t>> heavy_hitters::top(size_t k) const {
   std::vector<std::pair<std::string, uint64_t>> out;
-  out.reserve(counters_.size());
-  for (auto& [key, c] : counters_)
-    out.emplace_back(key, c.count);
+  out.reserve(heap_.size());
+  for (auto& c : heap_)
+    out.emplace_back(c.key, c.count);
   auto by_count = [](auto& a, auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   };
@@ -49,19 +79,26 @@ std::vector<std::pair<std::string, uint64_t>> heavy_hitters::top(size_t k) const
 }
 
 bool heavy_hitters::is_hot(std::string_view key, uint64_t min_count) const {
-  auto it = counters_.find(as_absl(key));
-  return it != counters_.end() && it->second.count - it->second.error >= min_count;
+  auto it = where_.find(as_absl(key));
+  if (it == where_.end())
+    return false;
+  auto& c = heap_[it->second];
+  return c.count - c.error >= min_count;
 }
 
 void heavy_hitters::decay() {
-  for (auto it = counters_.begin(); it != counters_.end();) {
-    it->second.count /= 2;
-    it->second.error /= 2;
-    if (it->second.count == 0)
-      counters_.erase(it++);
-    else
-      ++it;
-  }
+  // Halving keeps the order of counts (a <= b implies a/2 <= b/2), so the survivors are
+  // still a heap once the zeros are gone; the rebuild is O(capacity), once per tick.
+  std::vector<counter> kept;
+  kept.reserve(heap_.size());
+  for (auto& c : heap_)
+    if (c.count / 2 > 0)
+      kept.push_back(counter{std::move(c.key), c.count / 2, c.error / 2});
+  heap_ = std::move(kept);
+  std::make_heap(heap_.begin(), heap_.end(), [](auto& a, auto& b) { return a.count > b.count; });
+  where_.clear();
+  for (size_t i = 0; i < heap_.size(); ++i)
+    where_.emplace(heap_[i].key, i);
 }
 
 } // namespace ac

@@ -16,9 +16,11 @@ namespace ac {
 /// inherits its count as error, so a key seen more than N/capacity times (N = total
 /// recorded) is always tracked, and count - error <= true count <= count.
 ///
-/// record() is O(1) for tracked keys and O(capacity) when a counter is replaced; with the
-/// default 64 counters that scan is cheap next to a message. Not thread-safe: one shard
-/// actor owns one (under its shard_store mutex); decay() on its tick keeps the ranking recent.
+/// The counters sit in a binary min-heap by count (the classic Space-Saving layout), so a
+/// record is O(log capacity) whether it bumps a tracked key or replaces the smallest: a set
+/// of a few thousand keys (what warming hands to a joining node) costs a shard no more than
+/// the 64 counters it had for near copies. Not thread-safe: one shard actor owns one (under
+/// its shard_store mutex); decay() on its tick keeps the ranking recent.
 class heavy_hitters {
 public:
   explicit heavy_hitters(size_t capacity = 64);
@@ -34,15 +36,22 @@ public:
   /// Halves every count and error (e.g. each second); counters that reach 0 are freed.
   void decay();
 
-  size_t size() const { return counters_.size(); }
+  size_t size() const { return heap_.size(); }
+  size_t capacity() const { return capacity_; }
 
 private:
   struct counter {
+    std::string key;
     uint64_t count = 0;
     uint64_t error = 0; // overestimate inherited from the evicted key
   };
+  /// Restores the heap below position i after its count grew.
+  void sift_down(size_t i);
+  void swap_at(size_t a, size_t b);
+
   size_t capacity_;
-  absl::flat_hash_map<std::string, counter> counters_;
+  std::vector<counter> heap_;                        ///< min-heap by count
+  absl::flat_hash_map<std::string, size_t> where_;  ///< key -> position in heap_
 };
 
 } // namespace ac

@@ -36,5 +36,8 @@ using scan_atom = caf::atom_constant<caf::atom("scan")>;          // list L1 key
 using peek_atom = caf::atom_constant<caf::atom("peek")>;          // read L1 only, never load
 using invalidate_atom = caf::atom_constant<caf::atom("invalid")>; // drop near copies of a key that changed
 using handoff_atom = caf::atom_constant<caf::atom("handoff")>;    // a key's new owner asks its previous owner
+using ownership_atom = caf::atom_constant<caf::atom("ownership")>; // the member set changed: keys moved
+using hot_atom = caf::atom_constant<caf::atom("hot")>;            // list the hottest keys (warming)
+using warm_atom = caf::atom_constant<caf::atom("warm")>;          // load a key from L2 only, ahead of demand
 
 } // namespace ac

@@ -47,6 +47,18 @@ typename Inspector::result_type inspect(Inspector& f, scan_page& x) {
   return f(caf::meta::type_name("scan_page"), x.cursor, x.keys);
 }
 
+/// The hottest keys of a shard or node by estimated reads (a decayed count), hottest first:
+/// what a node that starts, joins or rejoins loads from L2 before its clients ask (warming).
+struct hot_key_list {
+  std::vector<std::string> keys;
+  std::vector<uint64_t> counts;  ///< counts[i] belongs to keys[i]
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hot_key_list& x) {
+  return f(caf::meta::type_name("hot_key_list"), x.keys, x.counts);
+}
+
 /// What a keyspace_atom request asks of a key (Redis's EXISTS, PTTL, EXPIRE).
 enum class key_op : uint8_t {
   exists = 0,  ///< 1 when present, else 0

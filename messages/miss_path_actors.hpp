@@ -50,6 +50,9 @@ using coalescer_actor = caf::typed_actor<
   // under way here, else a miss, after which (when fencing is allowed) this coalescer's loads of
   // the key go to the asker until the hand-off window ends (core/ownership_handoff.hpp).
   caf::replies_to<handoff_atom, std::string, bool>::with<lookup_result>,
+  // Loads a key from L2 only, filling L1 on a hit (warming, prefetch): never computes, and
+  // answers a miss at once when a flight of the key is under way (it fills L1 anyway).
+  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // The shard passes on a restarted bridge or compute actor.
   caf::reacts_to<update_atom, redis_bridge_actor, compute_actor>,
   // Counters for the metrics actor.

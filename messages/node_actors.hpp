@@ -1,4 +1,4 @@
-// The typed interfaces of the node's housekeeping actors: metrics and the sizing supervisor.
+// The typed interfaces of the node's housekeeping actors: metrics, the sizing supervisor and the warmer.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +43,17 @@ using sizing_supervisor_actor = caf::typed_actor<
   // The decision in force.
   caf::replies_to<get_atom>::with<sizing_report>,
   // Counters: restarts, degraded, capacity.
+  caf::replies_to<stats_atom>::with<actor_stats>>;
+
+/// Loads the hot keys of the range this node owns from L2 before its clients ask for them,
+/// when the node joins a cluster or a partition heals (its peers' and its own hot-key lists).
+using warmer_actor = caf::typed_actor<
+  // Start a warming run (the front sends it on a join or heal); one already under way is
+  // followed by another once it ends, against the view in force then.
+  caf::reacts_to<warm_atom>,
+  // Self-sent: collect hot-key lists once the view has settled, then pace the loads.
+  caf::reacts_to<warm_atom, tick_atom>,
+  // Counters: runs, keys and seconds of the last run, in progress.
   caf::replies_to<stats_atom>::with<actor_stats>>;
 
 } // namespace ac

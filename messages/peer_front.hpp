@@ -42,6 +42,9 @@ using peer_front_actor = caf::typed_actor<
   // The key's new owner asks this node, its previous owner, before computing it (key, epoch):
   // the value, the answer of a flight under way, or a miss (core/ownership_handoff.hpp).
   caf::replies_to<route_atom, handoff_atom, std::string, uint64_t>::with<lookup_result>,
+  // The hottest keys this node serves, at most n (n, epoch): a node that joins or rejoins
+  // loads those it now owns from L2 before its clients ask (warming).
+  caf::replies_to<route_atom, hot_atom, uint32_t, uint64_t>::with<hot_key_list>,
   // A delete forwarded by a peer.
   caf::replies_to<route_atom, delete_atom, std::string, uint64_t>::with<bool>,
   // A node asks to join through this one; the answer is the member list it joins.

@@ -12,6 +12,7 @@ namespace ac {
 void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<lookup_result>("lookup_result");   // also vector<lookup_result>
   cfg.add_message_type<scan_page>("scan_page");
+  cfg.add_message_type<hot_key_list>("hot_key_list");
   cfg.add_message_type<actor_stats>("actor_stats");
   cfg.add_message_type<sizing_report>("sizing_report");
   cfg.add_message_type<advice_thresholds>("advice_thresholds");

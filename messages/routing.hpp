@@ -18,11 +18,15 @@ struct routing_table {
   std::vector<std::string> ids;
   std::vector<caf::actor> fronts;
   std::vector<std::string> resp_addresses;  ///< ids[i]'s RESP host:port ("" = none)
+  /// Members this node has seen come back after it had marked them down, counted since start.
+  /// Both sides of a partition took over each other's keys meanwhile, so when it grows the
+  /// front drops L1 (messages/shard_actor.hpp, ownership_atom).
+  uint64_t heals = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routing_table& x) {
-  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts, x.resp_addresses);
+  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts, x.resp_addresses, x.heals);
 }
 
 } // namespace ac

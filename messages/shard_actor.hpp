@@ -43,6 +43,20 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<delete_atom, std::string>::with<bool>,
   // A loaded value (from L2 or compute) enters L1; sent by the coalescer.
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t>,
+  // A value loaded ahead of demand enters L1 when the put_if condition holds (warming sends
+  // absent: a put that came in meanwhile is newer than what L2 gave).
+  caf::reacts_to<fill_atom, std::string, std::string, uint32_t, uint8_t>,
+  // The member set changed (routing epoch, healed): with healed (a member came back from down,
+  // or this node from being cut off) every entry is dropped at once, since the other side may
+  // have changed any key meanwhile; either way, once the hand-off window has passed, entries of
+  // keys this node no longer owns are dropped, so none outlives its loss of ownership.
+  caf::reacts_to<ownership_atom, uint64_t, bool>,
+  // One slice of the drop of entries this node no longer owns (cursor, epoch; self-sent).
+  caf::reacts_to<ownership_atom, sweep_atom, uint64_t, uint64_t>,
+  // The shard's hottest keys, at most n (warming: peers and this node's warmer ask).
+  caf::replies_to<hot_atom, uint32_t>::with<hot_key_list>,
+  // Loads a key from L2 into L1 ahead of demand when L1 lacks it (warming); never computes.
+  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // Sets the shard's byte and entry budgets; evicts down at once.
   caf::reacts_to<resize_atom, uint64_t, uint64_t>,
   // Drops expired entries (periodic, self-sent).

@@ -81,6 +81,11 @@ node_config::node_config() {
     .add(cluster_heartbeat_interval, "heartbeat-interval", "time between heartbeats")
     .add(cluster_failure_timeout, "failure-timeout", "a silent member is down after this")
     .add(cluster_hot_ttl, "hot-ttl", "life of near copies of other nodes' hot keys; 0 = none");
+  opt_group{custom_options_, "warming"}
+    .add(warming_enabled, "enabled", "on a join or a heal, load the hot keys this node owns from L2 before clients ask")
+    .add(warming_max_keys, "max-keys", "most keys one warming run loads (the hottest first)")
+    .add(warming_rate, "rate", "most warming loads started per second, so live traffic keeps L2")
+    .add(warming_max_time, "max-time", "a warming run stops after this");
   opt_group{custom_options_, "metrics"}
     .add(metrics_http_port, "http-port", "Prometheus /metrics and /dashboard port; 0 = off")
     .add(metrics_http_max_connections, "http-max-connections",
@@ -141,6 +146,12 @@ std::string node_config::validate() {
     return "redis.write-policy: must be sync or l1-when-down (got '" + redis_write_policy + "')";
   if (node_max_keys_per_request == 0)
     return "node.max-keys-per-request: must be at least 1";
+  if (warming_max_keys < 1 || warming_max_keys > 1000000)
+    return "warming.max-keys: must be between 1 and 1000000";
+  if (warming_rate < 1)
+    return "warming.rate: must be at least 1 key per second";
+  if (warming_max_time.count() <= 0)
+    return "warming.max-time: must be positive";
   if (resp_max_keys == 0)
     return "resp.max-keys: must be at least 1";
   if (resp_max_clients == 0)

@@ -76,6 +76,11 @@ struct node_config : caf::actor_system_config {
   caf::timespan cluster_heartbeat_interval = std::chrono::milliseconds(500);
   caf::timespan cluster_failure_timeout = std::chrono::seconds(3);
   caf::timespan cluster_hot_ttl = std::chrono::seconds(1);  ///< near copies of peers' hot keys
+  // -- warming ------------------------------------------------------------------
+  bool warming_enabled = true;          ///< load owned hot keys from L2 on a join or heal
+  uint32_t warming_max_keys = 4096;     ///< most keys one warming run loads
+  uint32_t warming_rate = 2000;         ///< most warming loads started per second
+  caf::timespan warming_max_time = std::chrono::seconds(30);  ///< a warming run stops after this
   // -- metrics, sizing, supervision ---------------------------------------------
   uint16_t metrics_http_port = 0;
   uint32_t metrics_http_max_connections = 256;  ///< HTTP connections served at once (a thread each)

@@ -12,6 +12,7 @@
 #include "actors/lease_keeper.hpp"
 #include "actors/membership.hpp"
 #include "actors/metrics.hpp"
+#include "actors/warmer.hpp"
 #include "actors/redis_bridge.hpp"
 #include "actors/shard.hpp"
 #include "actors/sizing_supervisor.hpp"
@@ -60,6 +61,7 @@ void node_handles::stop() {
   bye(bridge);
   bye(compute);
   bye(supervisor);
+  bye(warmer);
 }
 
 node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t port,
@@ -122,6 +124,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.shared = std::make_shared<shard_store>();
     sc.routes = h.routes;
     sc.hot_ttl = ms(cfg.cluster_hot_ttl);
+    // Room for twice the warming list's share: Space-Saving ranks the top k well with 2k counters.
+    sc.hot_capacity = std::max<size_t>(64, size_t{2} * cfg.warming_max_keys / n);
     stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
@@ -140,6 +144,18 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.resp_port = overrides.resp_port;
   fc.view = h.routes;
   fc.handoff_window = ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4;  // the shards' load timeout
+  if (cfg.warming_enabled && h.bridge) {
+    // Warming reads L2 only; without Redis there is nothing to warm from.
+    warmer_config wc;
+    wc.view = h.routes;
+    wc.max_keys = cfg.warming_max_keys;
+    wc.rate = cfg.warming_rate;
+    wc.max_time = ms(cfg.warming_max_time);
+    wc.settle = ms(cfg.cluster_heartbeat_interval) * 2;
+    wc.request_timeout = ms(cfg.node_request_timeout);
+    h.warmer = sys.spawn(warmer, std::move(wc));
+    fc.warmer = h.warmer;
+  }
   lease_keeper_config lk;
   lk.node_id = id;
   lk.routes = h.routes;
@@ -190,6 +206,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     mtc.sources.push_back(caf::actor_cast<stats_source>(h.bridge));
   if (h.compute)
     mtc.sources.push_back(caf::actor_cast<stats_source>(h.compute));
+  if (h.warmer)
+    mtc.sources.push_back(caf::actor_cast<stats_source>(h.warmer));
   h.metrics = sys.spawn(metrics, std::move(mtc));
 
   // Sent as a local actor: the front takes control messages only from its own node.

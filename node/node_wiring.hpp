@@ -29,6 +29,7 @@ struct node_handles {
   redis_bridge_actor bridge;   ///< null without redis.enabled
   compute_actor compute;       ///< null with loader.kind=none
   sizing_supervisor_actor supervisor;
+  warmer_actor warmer;         ///< null with warming.enabled=false
   std::shared_ptr<route_view> routes;  ///< the front's routing snapshots, for the RESP edge
   lease_actor leases;                  ///< the lease keeper (AC.GETORLEASE ...)
   std::shared_ptr<error_tally> errors; ///< error replies sent to clients (CAF gate + RESP edge)

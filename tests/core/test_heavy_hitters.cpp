@@ -70,3 +70,42 @@ TEST_CASE("top of zero or on an empty tracker is empty") {
   h.record("a");
   CHECK(h.top(0).empty());
 }
+
+TEST_CASE("a few thousand counters keep exactly the keys seen more than N over capacity") {
+  // The guarantee warming relies on, at the size warming uses: every key with more than
+  // N / capacity reads is tracked, whatever the order of the stream.
+  heavy_hitters h(2048);
+  std::mt19937_64 rng(11);
+  std::vector<std::string> stream;
+  for (int k = 0; k < 500; ++k)
+    for (int r = 0; r < 200; ++r)
+      stream.push_back("warm" + std::to_string(k));
+  for (int i = 0; i < 200000; ++i)
+    stream.push_back("cold" + std::to_string(rng() % 1000000));
+  std::shuffle(stream.begin(), stream.end(), rng);
+  for (auto& key : stream)
+    h.record(key);
+  CHECK(h.size() == 2048);
+  // N = 300,000 reads over 2048 counters: anything above ~147 reads must be there.
+  for (int k = 0; k < 500; ++k)
+    CHECK(h.is_hot("warm" + std::to_string(k), 1));
+  auto t = h.top(500);
+  for (auto& [key, count] : t) {
+    CHECK(key.rfind("warm", 0) == 0);
+    CHECK(count >= 200);  // counts never underestimate
+  }
+}
+
+TEST_CASE("after a decay the smallest counter is still the one replaced") {
+  heavy_hitters h(3);
+  h.record("a", 40);
+  h.record("b", 20);
+  h.record("c", 6);
+  h.decay();          // a 20, b 10, c 3
+  h.record("d");      // replaces c: 4, error 3
+  CHECK(h.is_hot("a", 20));
+  CHECK(h.is_hot("b", 10));
+  CHECK_FALSE(h.is_hot("c", 0));
+  CHECK(h.is_hot("d", 1));
+  CHECK_FALSE(h.is_hot("d", 2));
+}

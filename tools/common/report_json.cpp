@@ -65,7 +65,8 @@ double total_or_zero(const node_report& r, const std::string& key) {
 void write_node(json_writer& w, const node_report& r) {
   static const char* promised[] = {"hits",   "misses", "hit_rate", "entries",  "bytes",
                                    "p50_us", "p99_us", "computes", "coalesced"};
-  static const std::set<std::string> l2_keys = {"l2_hits", "l2_misses", "l2_errors"};
+  static const std::set<std::string> l2_keys = {"l2_hits", "l2_misses", "l2_errors", "warming_keys",
+                                                "warming_seconds", "warming_in_progress"};
   w.begin_object().field("id", r.id);
   std::set<std::string> written;
   for (const char* k : promised) {
@@ -81,6 +82,13 @@ void write_node(json_writer& w, const node_report& r) {
     .field("misses", total_or_zero(r, "l2_misses"))
     .field("errors", total_or_zero(r, "l2_errors"))
     .field("breaker", r.breaker.empty() ? std::string{"disabled"} : r.breaker)
+    .end_object();
+  // Warming since start: keys loaded from L2 ahead of demand, and the time it took.
+  w.key("warming")
+    .begin_object()
+    .field("keys", total_or_zero(r, "warming_keys"))
+    .field("seconds", total_or_zero(r, "warming_seconds"))
+    .field("in_progress", total_or_zero(r, "warming_in_progress") > 0)
     .end_object();
   w.key("sizing")
     .begin_object()

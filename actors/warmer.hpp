@@ -1,0 +1,45 @@
+// The warmer actor: loads the hot keys of the range a node owns from L2 when it joins or a partition heals.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/route_view.hpp"
+#include "messages/node_actors.hpp"
+
+namespace ac {
+
+struct warmer_config {
+  std::shared_ptr<route_view> view;                 ///< who owns what, the shards, the peers' fronts
+  uint32_t max_keys = 4096;                         ///< warming.max-keys: most keys one run loads
+  double rate = 2000;                               ///< warming.rate: most loads started per second
+  uint32_t concurrency = 32;                        ///< loads in flight at once
+  std::chrono::milliseconds settle{1000};           ///< wait this long after a change before asking
+  std::chrono::milliseconds max_time{30000};        ///< warming.max-time: a run stops after this
+  std::chrono::milliseconds request_timeout{5000};  ///< bound on each ask and load
+};
+
+struct warmer_state {
+  enum class phase { idle, settling, collecting, loading };
+  phase now = phase::idle;
+  bool again = false;                 ///< a trigger came during a run: run once more after it
+  bool tick_pending = false;          ///< a pacing tick is scheduled
+  std::vector<std::string> queue;     ///< this run's keys, hottest first
+  size_t next = 0;                    ///< queue[next] is the next key to load
+  size_t in_flight = 0;
+  uint64_t started = 0;
+  std::chrono::steady_clock::time_point run_start, last_progress;
+  uint64_t run_loaded = 0;            ///< this run: values read from L2 into L1
+  uint64_t run_present = 0;           ///< this run: keys already in L1
+  // Totals and the last finished run.
+  uint64_t handled = 0, runs = 0, total_loaded = 0, last_loaded = 0, last_candidates = 0, last_ms = 0;
+  uint64_t total_ms = 0;              ///< time spent loading, every run together
+  static inline const char* name = "warmer";
+};
+
+warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> self, warmer_config cfg);
+
+} // namespace ac
