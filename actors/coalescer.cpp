@@ -19,9 +19,10 @@ namespace {
 using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
 
 /// Puts a value that came from elsewhere (L2, the key's previous owner) into L1 for as long as
-/// its source says it has left (r.ttl_ms, that side's monotonic clock), never longer than its
-/// Entry allows; the writer's wall-clock stamp is no measure, that clock may be minutes off
-/// (core/ttl_grant). A value with under a second left is served to its waiters, not kept.
+/// its source says it has left (r.ttl_ms, on that side's own clock); the writer's wall-clock
+/// stamp is no measure, that clock may be minutes off, and where the source said nothing it
+/// grants no more than the Entry's TTL (core/ttl_grant). A value with too little left (under
+/// two seconds) is served to its waiters, not kept.
 void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::string& key,
                       const entry& e, const lookup_result& r) {
   auto ttl = l1_ttl(ttl_facts{r.ttl_ms, e.ttl_seconds, e.created_at_ms, unix_ms()});

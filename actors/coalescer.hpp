@@ -66,7 +66,7 @@ struct coalescer_state {
   uint64_t handoff_joined = 0; ///< asks of a new owner that joined a flight here
   uint64_t fenced = 0;         ///< keys fenced to their new owner
   uint64_t fenced_loads = 0;   ///< loads of fenced keys sent to the new owner
-  uint64_t unkept = 0;         ///< values served but not kept in L1: under a second left at their source
+  uint64_t unkept = 0;         ///< values served but not kept in L1: under 2 s left at their source
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };
