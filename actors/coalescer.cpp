@@ -1,11 +1,16 @@
 // The coalescer actor (see coalescer.hpp): L2 first, then compute, once per key in flight.
 #include "actors/coalescer.hpp"
-#include "core/ttl_clock.hpp"
+
+#include <limits>
+
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
 #include "actors/stats_helpers.hpp"
 #include "core/printable_text.hpp"
+#include "core/ttl_clock.hpp"
+#include "core/ttl_grant.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
 
@@ -15,13 +20,24 @@ namespace {
 
 using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
 
-/// Seconds an L2 value has left, from the lifetime written into its Entry (at least 1).
-uint32_t remaining_ttl(const entry& e, uint32_t fallback) {
-  if (e.ttl_seconds == 0)
-    return fallback;
-  auto end_ms = e.created_at_ms + int64_t{e.ttl_seconds} * 1000;
-  auto left = (end_ms - unix_ms()) / 1000;
-  return left >= 1 ? static_cast<uint32_t>(left) : 1;
+/// Puts a value that came from elsewhere (L2, the key's previous owner) into L1 for as long as
+/// its source says it has left (r.ttl_ms, on that side's own clock); the writer's wall-clock
+/// stamp is no measure, that clock may be minutes off, and where the source said nothing it
+/// grants no more than the Entry's TTL (core/ttl_grant). A value with too little left (under
+/// two seconds) is served to its waiters, not kept.
+/// With `cond` (warming) the value enters L1 only when the put_if condition holds there.
+void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::string& key,
+                      const entry& e, const lookup_result& r, std::optional<put_if> cond = std::nullopt) {
+  auto ttl = l1_ttl(ttl_facts{r.ttl_ms, e.ttl_seconds, e.created_at_ms, unix_ms()});
+  if (!ttl) {
+    ++self->state.unkept;
+    return;
+  }
+  auto seconds = static_cast<uint32_t>(std::min<int64_t>(ttl->count(), std::numeric_limits<uint32_t>::max()));
+  if (cond)
+    self->send(cfg.shard, fill_atom::value, key, r.value, seconds, static_cast<uint8_t>(*cond));
+  else
+    self->send(cfg.shard, fill_atom::value, key, r.value, seconds);
 }
 
 /// Answers every waiter of `key` with the same outcome and ends the flight.
@@ -91,6 +107,8 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
       [=](lookup_result& r) {
         if (r.found) {
           ++self->state.computes;
+          // Waiters from a new owner (hand-off) fill their L1 from this: the whole lifetime.
+          r.ttl_ms = cfg.default_ttl == 0 ? ttl_left::never : int64_t{cfg.default_ttl} * 1000;
           self->send(cfg.shard, fill_atom::value, key, r.value, cfg.default_ttl);
           if (self->state.bridge && write_l2)
             self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, r.value,
@@ -140,7 +158,7 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
             if (!e)
               return compute(self, cfg, key);
             ++self->state.handoff_values;
-            self->send(cfg.shard, fill_atom::value, key, r.value, remaining_ttl(*e, cfg.default_ttl));
+            fill_from_source(self, cfg, key, *e, r);
             finish(self, key, std::move(r));
           },
           // The previous owner is gone or slow: computing here is the lesser evil.
@@ -175,8 +193,7 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
           on_undecodable(self, cfg, key, why);
         } else {
           ++self->state.l2_hits;
-          self->send(cfg.shard, fill_atom::value, key, r.value,
-                     remaining_ttl(*e, cfg.default_ttl));
+          fill_from_source(self, cfg, key, *e, r);
           finish(self, key, std::move(r));
         }
       },
@@ -237,6 +254,7 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"fenced", static_cast<int64_t>(st.fenced)},
     {"fenced_loads", static_cast<int64_t>(st.fenced_loads)},
     {"warmed", static_cast<int64_t>(st.warmed)},
+    {"unkept", static_cast<int64_t>(st.unkept)},
   };
   put_latency(row, st.latency);
   return row;
@@ -323,8 +341,7 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
             }
             ++self->state.warmed;
             // Only into an empty slot: a put that came in meanwhile is newer than L2's copy.
-            self->send(cfg.shard, fill_atom::value, key, r.value, remaining_ttl(*e, cfg.default_ttl),
-                       static_cast<uint8_t>(put_if::absent));
+            fill_from_source(self, cfg, key, *e, r, put_if::absent);
             rp.deliver(std::move(r));
           },
           [=](caf::error&) mutable { rp.deliver(make_miss()); });

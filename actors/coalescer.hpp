@@ -67,6 +67,7 @@ struct coalescer_state {
   uint64_t fenced = 0;         ///< keys fenced to their new owner
   uint64_t fenced_loads = 0;   ///< loads of fenced keys sent to the new owner
   uint64_t warmed = 0;         ///< keys read from L2 ahead of demand (warming)
+  uint64_t unkept = 0;         ///< values served but not kept in L1: under 2 s left at their source
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

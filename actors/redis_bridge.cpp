@@ -51,7 +51,7 @@ std::shared_ptr<l2_batch_result> run_once(redis_worker_state& st, const l2_batch
   if (!b.dels.empty() && !st.conn->del(b.dels, &out->error))
     return out;
   if (!b.get_keys.empty()) {
-    auto values = st.conn->mget(b.get_keys, &out->error);
+    auto values = st.conn->mget_pttl(b.get_keys, &out->error);
     if (!values)
       return out;
     out->values = std::move(*values);
@@ -107,7 +107,7 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
         ++st.hits;
-        waiters[i].deliver(make_hit(std::move(*r->values[i]), tier::l2));
+        waiters[i].deliver(make_hit(std::move(r->values[i]->value), tier::l2, r->values[i]->pttl_ms));
       } else {
         ++st.misses;
         waiters[i].deliver(make_miss());

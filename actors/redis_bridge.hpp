@@ -1,4 +1,4 @@
-// The Redis bridge actor: L2 reads merged into pipelined MGETs, write-through SETs, a circuit breaker.
+// The Redis bridge actor: L2 reads merged into pipelined MGETs (each key with its PTTL), write-through SETs, a circuit breaker.
 #pragma once
 
 #include <chrono>
@@ -35,11 +35,12 @@ struct l2_batch {
   bool empty() const { return get_keys.empty() && puts.empty() && dels.empty(); }
 };
 
-/// What a connection worker answers for a batch: one result per get key, or nothing on error.
+/// What a connection worker answers for a batch: one result per get key (the value and the
+/// PTTL Redis gave it), or nothing on error.
 struct l2_batch_result {
   bool ok = false;
   std::string error;
-  std::vector<std::optional<std::string>> values;
+  std::vector<std::optional<redis_connection::timed_value>> values;
 };
 
 } // namespace ac

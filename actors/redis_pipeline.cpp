@@ -217,6 +217,47 @@ redis_connection::mget(const std::vector<std::string>& keys, std::string* error)
   return values;
 }
 
+std::optional<std::vector<std::optional<redis_connection::timed_value>>>
+redis_connection::mget_pttl(const std::vector<std::string>& keys, std::string* error) {
+  std::vector<std::optional<timed_value>> values;
+  if (keys.empty())
+    return values;
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(keys.size() + 1);
+  commands.emplace_back(std::vector<std::string>{"MGET"});
+  commands.front().reserve(keys.size() + 1);
+  for (const auto& key : keys) {
+    commands.front().push_back(prefixed(key));
+    commands.push_back({"PTTL", prefixed(key)});
+  }
+  auto replies = round_trip(commands, "MGET", error);
+  if (replies.empty())
+    return std::nullopt;
+  const auto& r = replies.front();
+  if (r.is_error()) {
+    set_error(error, "redis MGET: " + r.text());
+    return std::nullopt;
+  }
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != keys.size()) {
+    set_error(error, "redis MGET: unexpected reply");
+    return std::nullopt;
+  }
+  values.reserve(keys.size());
+  for (size_t i = 0; i < r->elements; ++i) {
+    const redisReply* e = r->element[i];
+    const auto& ttl = replies[i + 1];
+    if (ttl.is_error() || ttl->type != REDIS_REPLY_INTEGER) {
+      set_error(error, "redis PTTL: " + (ttl.is_error() ? ttl.text() : std::string("unexpected reply")));
+      return std::nullopt;
+    }
+    if (e->type == REDIS_REPLY_STRING)
+      values.emplace_back(timed_value{std::string(e->str, e->len), static_cast<int64_t>(ttl->integer)});
+    else
+      values.emplace_back(std::nullopt);
+  }
+  return values;
+}
+
 bool redis_connection::set_ex(const std::vector<set_item>& items, std::string* error) {
   if (items.empty())
     return true;

@@ -65,6 +65,20 @@ class redis_connection {
   std::optional<std::vector<std::optional<std::string>>> mget(const std::vector<std::string>& keys,
                                                               std::string* error);
 
+  /// A value with the time Redis gives it left: PTTL in ms, or -1 (no expiry), -2 (it expired or
+  /// was deleted between the MGET and the PTTL: serve it, keep it nowhere).
+  struct timed_value {
+    std::string value;
+    int64_t pttl_ms = -1;
+  };
+
+  /// mget() plus every key's PTTL, pipelined in the same write (one round trip): a reader
+  /// learns a value's remaining lifetime from Redis's clock, not from the writer's wall clock.
+  /// Redis runs the commands of one pipeline read back to back, so value and PTTL describe the
+  /// same moment unless another client slips in between (then PTTL may say -2, handled above).
+  std::optional<std::vector<std::optional<timed_value>>> mget_pttl(const std::vector<std::string>& keys,
+                                                                   std::string* error);
+
   /// Pipelined `SET k v [EX ttl]` for every item: one write, then all replies (one round trip).
   /// False + *error (the first failure) if any SET failed; the others may have been applied.
   bool set_ex(const std::vector<set_item>& items, std::string* error);

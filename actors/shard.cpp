@@ -530,9 +530,12 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {
       count();
       {
+        // The new owner keeps the value for what is left of it here (this node's monotonic
+        // L1 deadline): neither node's wall clock enters into it.
         auto lock = lock_store(self);
-        if (auto found = self->state.store->get(key, key_hash(key)))
-          return make_hit(std::string{found.value}, tier::l1);
+        auto h = key_hash(key);
+        if (auto found = self->state.store->get(key, h))
+          return make_hit(std::string{found.value}, tier::l1, self->state.store->pttl(key, h));
       }
       if (!self->state.coalescer)
         return make_miss();

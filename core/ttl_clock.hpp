@@ -1,6 +1,7 @@
 // Clock abstraction so the cache store (TTL expiry) and tests can share one notion of "now".
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -11,12 +12,33 @@ namespace ac {
 // Monotonic: TTLs must not jump when the wall clock is adjusted.
 using ac_clock = std::chrono::steady_clock;
 
-/// Milliseconds since the Unix epoch on the wall clock: what entries (createdAtMs) and
-/// heartbeats are stamped with, for readers in other processes. Never used for expiry.
+namespace detail {
+// The process-wide wall-clock offset (ms) that set_wall_clock_skew() injects; 0 in production.
+inline std::atomic<int64_t> wall_clock_skew_ms{0};
+} // namespace detail
+
+/// Faketime for tests (node.clock-skew): from now on every unix_ms() of this process reads the
+/// wall clock off by `skew` (negative: behind), as on a machine whose clock is wrong. Monotonic
+/// clocks (ac_clock, clock_source) are untouched: expiry and failure detection never see it.
+inline void set_wall_clock_skew(std::chrono::milliseconds skew) {
+  detail::wall_clock_skew_ms.store(skew.count(), std::memory_order_relaxed);
+}
+
+/// The offset set_wall_clock_skew() injected (0 unless a test set one).
+inline std::chrono::milliseconds wall_clock_skew() {
+  return std::chrono::milliseconds{detail::wall_clock_skew_ms.load(std::memory_order_relaxed)};
+}
+
+/// Milliseconds since the Unix epoch on the wall clock (plus any injected skew): what entries
+/// (createdAtMs) and heartbeats are stamped with, for readers in other processes. Another
+/// machine's clock may be minutes off, so this decides no expiry and no failure; the one use
+/// that reads it for a TTL (core/ttl_grant, when a source gives no relative TTL) is capped by
+/// the Entry's own TTL.
 inline int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())
-    .count();
+           .count()
+         + detail::wall_clock_skew_ms.load(std::memory_order_relaxed);
 }
 
 // Injected wherever code needs the current time; production passes system_clock_source,

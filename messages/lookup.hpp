@@ -7,6 +7,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "core/ttl_grant.hpp"
+
 namespace ac {
 
 /// Where a found value came from.
@@ -21,15 +23,19 @@ struct lookup_result {
   uint8_t source = 0;  ///< a `tier`
   std::string value;   ///< the encoded Entry; empty when !found
   bool hot = false;    ///< the owner counts this key among its hottest: peers may keep a near copy
+  /// How long the value has left where it was found, measured on that side's monotonic clock
+  /// (Redis's PTTL, the answering node's L1): ms, or a core/ttl_grant ttl_left code. Set where
+  /// a node fills its L1 from the answer (L2 reads, hand-off); ttl_left::unknown elsewhere.
+  int64_t ttl_ms = ttl_left::unknown;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lookup_result& x) {
-  return f(caf::meta::type_name("lookup_result"), x.found, x.source, x.value, x.hot);
+  return f(caf::meta::type_name("lookup_result"), x.found, x.source, x.value, x.hot, x.ttl_ms);
 }
 
-inline lookup_result make_hit(std::string value, tier t) {
-  return lookup_result{true, static_cast<uint8_t>(t), std::move(value), false};
+inline lookup_result make_hit(std::string value, tier t, int64_t ttl_ms = ttl_left::unknown) {
+  return lookup_result{true, static_cast<uint8_t>(t), std::move(value), false, ttl_ms};
 }
 
 inline lookup_result make_miss() { return lookup_result{}; }

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/cli_args.hpp"
+#include "core/ttl_clock.hpp"
 #include "node/cluster_sampler.hpp"
 #include "node/config_file_check.hpp"
 #include "node/config_reload.hpp"
@@ -87,6 +88,12 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   ac::enable_tls_if_configured(cfg);
+  if (cfg.node_clock_skew.count() != 0) {
+    // Before any actor runs: every wall-clock stamp of this process is then off alike.
+    ac::set_wall_clock_skew(std::chrono::duration_cast<std::chrono::milliseconds>(cfg.node_clock_skew));
+    spdlog::warn("node.clock-skew: this node's wall clock reads {} ms off (a test setting)",
+                 ac::wall_clock_skew().count());
+  }
 
   // Every client connection is a descriptor: take the hard limit, not the shell's 1024.
   if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {

@@ -23,7 +23,10 @@ node_config::node_config() {
     .add(node_max_inflight, "max-inflight", "requests in flight before 'overloaded'")
     .add(node_max_keys_per_request, "max-keys-per-request",
          "keys one get_many (CAF client or peer) may name; beyond it bad_request, nothing done")
-    .add(node_request_timeout, "request-timeout", "bound on requests between actors");
+    .add(node_request_timeout, "request-timeout", "bound on requests between actors")
+    .add(node_clock_skew, "clock-skew",
+         "for tests: pretend the wall clock is off by this much (e.g. -10min); TTLs and "
+         "heartbeats must not care");
   opt_group{custom_options_, "resp"}
     .add(resp_enabled, "enabled", "open the Redis-protocol (RESP2) port")
     .add(resp_port, "port", "RESP port; 0 picks a free one")

@@ -22,6 +22,7 @@ struct node_config : caf::actor_system_config {
   uint64_t node_max_inflight = 100000;       ///< requests in flight before `overloaded`
   uint32_t node_max_keys_per_request = 10000; ///< keys one get_many may name (as resp.max-keys for MGET)
   caf::timespan node_request_timeout = std::chrono::seconds(5);  ///< bound on internal requests
+  caf::timespan node_clock_skew = std::chrono::seconds(0);  ///< tests only: wall clock read this far off
   // -- resp (the Redis protocol edge) -----------------------------------------------
   bool resp_enabled = true;                  ///< open the RESP port
   uint16_t resp_port = 0;                    ///< 0 picks a free one (config/node.ini names 6391)

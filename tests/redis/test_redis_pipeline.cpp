@@ -102,6 +102,40 @@ TEST_CASE("set_ex sets the TTL, ttl 0 means no expiry and del removes keys", "[r
   CHECK_FALSE((*values)[1].has_value());
 }
 
+TEST_CASE("mget_pttl returns each value with the milliseconds Redis gives it, in one round trip",
+          "[redis]") {
+  test::redis_server server;  // throws (fails the test) when it cannot start
+  auto conn = connect_to(server);
+  std::string error;
+  REQUIRE(conn.set_ex({{"short", "x", 3}, {"long", "y", 600}, {"forever", "z", 0}}, &error));
+  auto values = conn.mget_pttl({"short", "missing", "long", "forever"}, &error);
+  INFO(error);
+  REQUIRE(values);
+  REQUIRE(values->size() == 4);
+  REQUIRE((*values)[0]);
+  CHECK((*values)[0]->value == "x");
+  CHECK((*values)[0]->pttl_ms > 1000);
+  CHECK((*values)[0]->pttl_ms <= 3000);
+  CHECK_FALSE((*values)[1].has_value());
+  REQUIRE((*values)[2]);
+  CHECK((*values)[2]->pttl_ms > 590'000);
+  REQUIRE((*values)[3]);
+  CHECK((*values)[3]->value == "z");
+  CHECK((*values)[3]->pttl_ms == -1);  // no expiry: ttl_left::never
+  auto none = conn.mget_pttl({}, &error);
+  REQUIRE(none);
+  CHECK(none->empty());
+  // A key whose TTL ended is a miss, not a value with a negative TTL.
+  REQUIRE(conn.set_ex({{"brief", "b", 1}}, &error));
+  bool expired = test::wait_until(
+    [&] {
+      auto v = conn.mget_pttl({"brief"}, &error);
+      return v && v->size() == 1 && !(*v)[0];
+    },
+    5s);
+  CHECK(expired);
+}
+
 TEST_CASE("the key prefix is added to every key and separates namespaces", "[redis]") {
   SKIP_WITHOUT_REDIS();
   test::redis_server server;

@@ -1,0 +1,81 @@
+// resp_client.hpp: a small blocking hiredis client for process tests that talk to a node's RESP port.
+//
+// Every reply is bounded by the timeout given at connect (default 5 s): a node that does not
+// answer fails the call (a null reply), never hangs the test. Commands go as argv (binary-safe).
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <sys/time.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ac::test {
+
+class resp_client {
+ public:
+  using reply_ptr = std::unique_ptr<redisReply, void (*)(void*)>;
+
+  explicit resp_client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+    c_ = redisConnectWithTimeout("127.0.0.1", port, tv);
+    if (c_ != nullptr && c_->err == 0)
+      redisSetTimeout(c_, tv);
+  }
+  ~resp_client() {
+    if (c_ != nullptr)
+      redisFree(c_);
+  }
+  resp_client(const resp_client&) = delete;
+  resp_client& operator=(const resp_client&) = delete;
+
+  /// Connected and no I/O error so far (after an error hiredis's context is unusable).
+  bool ok() const { return c_ != nullptr && c_->err == 0; }
+
+  /// One command; a null reply on an I/O error or timeout.
+  reply_ptr run(const std::vector<std::string>& args) {
+    if (!ok())
+      return {nullptr, freeReplyObject};
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    auto* r = static_cast<redisReply*>(
+      redisCommandArgv(c_, static_cast<int>(args.size()), argv.data(), lens.data()));
+    return {r, freeReplyObject};
+  }
+
+  /// A status or bulk reply's text; nullopt for nil, an error reply or no reply at all.
+  std::optional<std::string> text(const std::vector<std::string>& args) {
+    auto r = run(args);
+    if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS))
+      return std::nullopt;
+    return std::string(r->str, r->len);
+  }
+
+  /// GET: the value, nullopt when the key is absent; `answered` false when no value or nil
+  /// came (an error reply, whose text goes to `error`, or no reply at all), so a test can tell
+  /// "absent" from "no answer".
+  std::optional<std::string> get(const std::string& key, bool& answered, std::string* error = nullptr) {
+    auto r = run({"GET", key});
+    answered = r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_NIL);
+    if (error)
+      *error = !r ? "no reply" : r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len) : "";
+    if (!answered || r->type == REDIS_REPLY_NIL)
+      return std::nullopt;
+    return std::string(r->str, r->len);
+  }
+
+ private:
+  redisContext* c_ = nullptr;
+};
+
+}  // namespace ac::test
