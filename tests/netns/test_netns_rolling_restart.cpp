@@ -162,8 +162,11 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
     bool whole = started && c.await_alive_everywhere(3, 15s);
     restart_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     bool load_on = whole && load_runs_on(3000);
+    std::string running;  // a node that died (crash) or hangs in shutdown shows here
+    for (auto& m : c.nodes)
+      running += " " + m->id() + (m->alive() ? " running" : " exited");
     INFO("restart of " << n.id() << ": started " << started << ", membership whole " << whole
-                       << ", load going on " << load_on);
+                       << ", load going on " << load_on << ";" << running);
     CHECK(load_on);
     restarts_ok = load_on;
   }
