@@ -19,6 +19,7 @@
 #include "node/cluster_sampler.hpp"
 #include "node/config_file_check.hpp"
 #include "node/config_reload.hpp"
+#include "node/local_interfaces.hpp"
 #include "node/node_config.hpp"
 #include "node/metrics_http.hpp"
 #include "node/node_wiring.hpp"
@@ -87,6 +88,13 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  // Resolved once: every announcement (id, membership, AC.OWNER) then names the same host.
+  if (cfg.node_advertise.empty()) {
+    auto choice = ac::choose_advertise_host("", cfg.node_host, ac::local_ipv4_interfaces());
+    if (!choice.warning.empty())
+      spdlog::warn("{}", choice.warning);
+    cfg.node_advertise = choice.host;
+  }
   ac::enable_tls_if_configured(cfg);
   if (cfg.node_clock_skew.count() != 0) {
     // Before any actor runs: every wall-clock stamp of this process is then off alike.
@@ -107,9 +115,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& node = published->handles;
-  spdlog::info("actorcache-node {} listening on {}:{}",
-               cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(published->port) : cfg.node_id,
-               cfg.node_host, published->port);
+  spdlog::info("actorcache-node {} listening on {}:{}, announced as {}",
+               cfg.node_id.empty() ? cfg.node_advertise + ":" + std::to_string(published->port) : cfg.node_id,
+               cfg.node_host, published->port, cfg.node_advertise);
   if (published->resp)
     spdlog::info("Redis protocol (RESP) on {}:{}", cfg.node_host, published->resp->port());
   // Written whole, then renamed: a script polling for the file never reads half a number.

@@ -11,13 +11,17 @@
 #include "actors/loader.hpp"
 #include "core/eviction_policy.hpp"
 #include "messages/register_types.hpp"
+#include "node/local_interfaces.hpp"
 
 namespace ac {
 
 node_config::node_config() {
   opt_group{custom_options_, "node"}
     .add(node_id, "id", "name of the node in the cluster (default host:port)")
-    .add(node_host, "host", "address to bind and to announce")
+    .add(node_host, "host", "address to bind (0.0.0.0: every interface) and, unless node.advertise is set, to announce")
+    .add(node_advertise, "advertise",
+         "host (IP or name) peers and clients are told to use; default node.host, or for a "
+         "wildcard node.host the first non-loopback IPv4 address of the machine")
     .add(node_port, "port", "port to listen on; 0 picks a free one")
     .add(node_port_file, "port-file", "after binding, write the port here")
     .add(node_max_inflight, "max-inflight", "requests in flight before 'overloaded'")
@@ -140,6 +144,9 @@ std::string node_config::validate() {
   auto names = policy_names();
   if (std::find(names.begin(), names.end(), cache_policy) == names.end())
     return "cache.policy: unknown policy '" + cache_policy + "' (lru, wtinylfu)";
+  if (!node_advertise.empty())
+    if (auto why = advertise_host_problem(node_advertise); !why.empty())
+      return "node.advertise: " + why;
   if (!known_loader_kind(loader_kind))
     return "loader.kind: unknown loader '" + loader_kind + "' (none, synthetic, features, http)";
   if (loader_kind == "http")
@@ -230,6 +237,14 @@ std::string node_config::validate() {
 
 uint32_t node_config::shards() const {
   return cache_shards != 0 ? cache_shards : std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::string node_config::advertised_host() const {
+  if (!node_advertise.empty())
+    return node_advertise;
+  if (!is_wildcard_host(node_host))
+    return node_host;
+  return choose_advertise_host(node_advertise, node_host, local_ipv4_interfaces()).host;
 }
 
 uint32_t node_config::workers() const {

@@ -16,7 +16,8 @@ namespace ac {
 struct node_config : caf::actor_system_config {
   // -- node ---------------------------------------------------------------------
   std::string node_id;                       ///< name in the cluster; empty = host:port
-  std::string node_host = "127.0.0.1";       ///< address to bind and announce
+  std::string node_host = "127.0.0.1";       ///< address to bind (and to announce, see node_advertise)
+  std::string node_advertise;                ///< host peers and clients are told; "" = see advertised_host()
   uint16_t node_port = 7101;                 ///< 0 picks a free port
   std::string node_port_file;                ///< receives the bound port
   uint64_t node_max_inflight = 100000;       ///< requests in flight before `overloaded`
@@ -113,6 +114,11 @@ struct node_config : caf::actor_system_config {
   /// Effective values after validate(): shards and workers with 0 resolved to the core count.
   uint32_t shards() const;
   uint32_t workers() const;
+
+  /// The host this node announces (ids, membership, AC.OWNER): node.advertise when set, else
+  /// node.host, else for a wildcard node.host the machine's first non-loopback IPv4 address.
+  /// actorcache-node resolves it once at start (and logs a fallback) into node_advertise.
+  std::string advertised_host() const;
 };
 
 } // namespace ac

@@ -67,7 +67,8 @@ void node_handles::stop() {
 node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t port,
                         node_overrides overrides) {
   node_handles h;
-  auto id = cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(port) : cfg.node_id;
+  auto host = cfg.advertised_host();
+  auto id = cfg.node_id.empty() ? host + ":" + std::to_string(port) : cfg.node_id;
   auto default_ttl = std::chrono::duration_cast<std::chrono::seconds>(cfg.cache_default_ttl);
 
   // -- miss path -------------------------------------------------------------------
@@ -171,7 +172,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
 
   membership_config mc;
   mc.self_id = id;
-  mc.host = cfg.node_host;
+  mc.host = host;
   mc.port = port;
   mc.resp_port = overrides.resp_port;
   mc.refused = overrides.refused;

@@ -100,7 +100,7 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
                                         const std::string& id, uint16_t resp_port) {
   auto env = std::make_shared<resp_env>();
   env->node_id = id;
-  env->node_host = cfg.node_host;
+  env->node_host = cfg.advertised_host();  // AC.OWNER of a lone node names it
   env->resp_port = resp_port;
   env->front = h.front;
   env->leases = h.leases;
@@ -165,7 +165,7 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
   }
   node.port = *bound;
   if (node.resp) {
-    auto id = cfg.node_id.empty() ? cfg.node_host + ":" + std::to_string(node.port) : cfg.node_id;
+    auto id = cfg.node_id.empty() ? cfg.advertised_host() + ":" + std::to_string(node.port) : cfg.node_id;
     node.resp->start(sys, make_resp_env(cfg, node.handles, id, node.resp->port()));
     caf::anon_send(node.handles.metrics, update_atom::value, node.resp->stats_actor());
   }

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -59,22 +60,38 @@ inline uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-/// True once something accepts TCP connections on 127.0.0.1:port (polled until `timeout`).
-inline bool wait_for_port(uint16_t port, std::chrono::milliseconds timeout) {
+/// True once something accepts TCP connections on `host` (an IPv4 address) and `port` (polled
+/// until `timeout`). A non-blocking connect bounded by 200 ms, so an unreachable host (a cut-off
+/// test namespace) costs one poll, not the kernel's SYN retries.
+inline bool wait_for_tcp(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
   return wait_until(
-      [port] {
-        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      [&host, port] {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         if (fd < 0)
           return false;
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         addr.sin_port = htons(port);
-        bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        bool ok = ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1;
+        if (ok && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+          ok = false;
+          if (errno == EINPROGRESS) {
+            pollfd p{fd, POLLOUT, 0};
+            int err = 0;
+            socklen_t len = sizeof err;
+            ok = ::poll(&p, 1, 200) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0
+                 && err == 0;
+          }
+        }
         ::close(fd);
         return ok;
       },
       timeout);
+}
+
+/// True once something accepts TCP connections on 127.0.0.1:port (polled until `timeout`).
+inline bool wait_for_port(uint16_t port, std::chrono::milliseconds timeout) {
+  return wait_for_tcp("127.0.0.1", port, timeout);
 }
 
 /// True when `program` names an executable file, directly or via PATH.

@@ -159,13 +159,23 @@ class temp_dir {
   bool keep_ = false;
 };
 
-/// One actorcache-node process named `id`, listening on 127.0.0.1 on an ephemeral port.
-/// Not thread-safe: drive it from the test thread.
+/// Where a node runs: by default on this machine's loopback; on a test host of netns.hpp, in
+/// that host's namespace, bound to `bind` and reached by the test at `reach`.
+struct node_placement {
+  std::vector<std::string> prefix;  ///< argv before the program, e.g. {"ip", "netns", "exec", NS}
+  std::string bind = "127.0.0.1";   ///< --node.host
+  std::string reach = "127.0.0.1";  ///< the IPv4 address the test (and address()) connects to
+};
+
+/// One actorcache-node process named `id`, listening on 127.0.0.1 (or where `placement` says)
+/// on an ephemeral port. Not thread-safe: drive it from the test thread.
 class node_process {
  public:
   /// Does not start the node; `dir` holds its log and port file; `args` are extra options.
-  node_process(std::string id, std::vector<std::string> args, std::string dir)
-    : id_(std::move(id)), args_(std::move(args)), dir_(std::move(dir)) {}
+  node_process(std::string id, std::vector<std::string> args, std::string dir,
+               node_placement placement = {})
+    : id_(std::move(id)), args_(std::move(args)), dir_(std::move(dir)),
+      placement_(std::move(placement)) {}
 
   node_process(const node_process&) = delete;
   node_process& operator=(const node_process&) = delete;
@@ -180,12 +190,16 @@ class node_process {
     std::error_code ec;
     std::filesystem::remove(port_file(), ec);
     std::filesystem::remove(resp_port_file(), ec);
-    std::vector<std::string> all{"--node.id=" + id_, "--node.host=127.0.0.1",
-                                 "--node.port=" + std::to_string(port),
-                                 "--node.port-file=" + port_file(), "--resp.port=0",
-                                 "--resp.port-file=" + resp_port_file()};
+    std::vector<std::string> all = placement_.prefix;
+    all.push_back(program_path("actorcache-node"));
+    for (auto a : {"--node.id=" + id_, "--node.host=" + placement_.bind,
+                   "--node.port=" + std::to_string(port), "--node.port-file=" + port_file(),
+                   std::string{"--resp.port=0"}, "--resp.port-file=" + resp_port_file()})
+      all.push_back(std::move(a));
     all.insert(all.end(), args_.begin(), args_.end());
-    process_ = std::make_unique<child_process>(program_path("actorcache-node"), all, log_file());
+    auto program = all.front();
+    all.erase(all.begin());
+    process_ = std::make_unique<child_process>(program, all, log_file());
     port_ = 0;
     bool ready = wait_until(
       [&] {
@@ -195,7 +209,7 @@ class node_process {
         unsigned p = 0;
         if (f >> p && p > 0 && p < 65536)
           port_ = static_cast<uint16_t>(p);
-        return port_ != 0 && wait_for_port(port_, std::chrono::milliseconds(0));
+        return port_ != 0 && wait_for_tcp(placement_.reach, port_, std::chrono::milliseconds(0));
       },
       timeout);
     return ready && process_->alive() && port_ != 0;
@@ -203,8 +217,10 @@ class node_process {
 
   const std::string& id() const { return id_; }
   uint16_t port() const { return port_; }
-  /// "127.0.0.1:PORT", as seeds and --node name it.
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  /// "127.0.0.1:PORT" (the placement's reach address), as seeds and --node name it.
+  std::string address() const { return placement_.reach + ":" + std::to_string(port_); }
+  /// Where the test connects to it: 127.0.0.1, or its test host's address.
+  const std::string& reach() const { return placement_.reach; }
   /// The process id, or -1 when not running.
   pid_t pid() const { return process_ ? process_->pid() : -1; }
   bool alive() { return process_ && process_->alive(); }
@@ -265,6 +281,7 @@ class node_process {
   std::string id_;
   std::vector<std::string> args_;
   std::string dir_;
+  node_placement placement_;
   uint16_t port_ = 0;
   std::unique_ptr<child_process> process_;
 };
