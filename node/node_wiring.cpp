@@ -132,6 +132,16 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
   }
 
+  {
+    // Until the front publishes its first view, the RESP edge routes with this one: this node
+    // alone and its shards (a GET that came first would find no shard to go to).
+    auto first = std::make_shared<route_snapshot>();
+    first->self = id;
+    first->shards = h.shards;
+    first->stores = stores;
+    h.routes->set(std::move(first));
+  }
+
   // -- entry, membership, metrics ----------------------------------------------------
   front_config fc;
   fc.node_id = id;

@@ -96,6 +96,24 @@ std::string bind_resp(const node_config& cfg, published_node& node, node_overrid
 
 } // namespace
 
+/// A node with seeds to join waits (at most one failure timeout) until it has met them before
+/// it serves RESP clients: until then it would route as a cluster of one and compute keys
+/// another member owns (a restarted member, answering for a few milliseconds as if alone, was
+/// seen computing a key twice under a rolling restart). A seed that stays silent only delays
+/// the start; a first node whose seeds are not up yet then serves alone.
+void await_cluster(const node_config& cfg, const node_handles& h) {
+  bool has_seeds = false;
+  for (auto& seed : cfg.cluster_seeds)
+    has_seeds |= !seed.empty();
+  if (!has_seeds || !h.routes)
+    return;
+  auto deadline = std::chrono::steady_clock::now() + cfg.cluster_failure_timeout;
+  while (h.routes->get()->ids.size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (h.routes->get()->ids.size() < 2)
+    spdlog::warn("no seed answered within cluster.failure-timeout: serving clients as a cluster of one");
+}
+
 std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handles& h,
                                         const std::string& id, uint16_t resp_port) {
   auto env = std::make_shared<resp_env>();
@@ -164,6 +182,7 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     return out;
   }
   node.port = *bound;
+  await_cluster(cfg, node.handles);
   if (node.resp) {
     auto id = cfg.node_id.empty() ? cfg.advertised_host() + ":" + std::to_string(node.port) : cfg.node_id;
     node.resp->start(sys, make_resp_env(cfg, node.handles, id, node.resp->port()));
