@@ -230,6 +230,15 @@ caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n) {
   auto g = std::make_shared<gather>();
   g->pending = st.shards.size();
   g->rp = self->make_response_promise<hot_key_list>();
+  // Near copies are keys their owners report hot; reads answered from them never reach the
+  // owner's shards, so without them the owner's list would miss its very hottest keys.
+  if (!st.near.empty()) {
+    hot_key_list near;
+    for (auto& kv : st.near)
+      near.keys.push_back(kv.first);
+    near.counts.assign(near.keys.size(), uint64_t{1} << 40);
+    g->plan.add(near.keys, near.counts);
+  }
   auto done = [g, n] {
     hot_key_list out;
     auto all = [](std::string_view) { return true; };

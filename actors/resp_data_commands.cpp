@@ -18,6 +18,8 @@ void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) 
   std::string hit;
   if (inline_hit(self, snap, h, key, [&](std::string_view entry) { append_payload(hit, entry); }))
     return reply_now(self, std::move(hit));
+  if (!snap.stores.empty() && snap.owner_front(h))
+    note_forwarded_read(snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get(), key);
   auto slot = open_slot(self);
   ask_owner(
     snap, h,
@@ -59,6 +61,8 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
     auto h = key_hash(key);
     key_group* g;
     if (auto peer = snap.owner_front(h)) {
+      if (!snap.stores.empty())
+        note_forwarded_read(snap.stores[shard_of(h, shards)].get(), key);
       auto& r = remote[peer.address()];
       r.first = peer;
       g = &r.second;

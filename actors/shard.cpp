@@ -497,7 +497,8 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     // shard_store see the fresh store at once.
     std::lock_guard<std::mutex> lock{st.shared->mutex};
     st.shared->store = std::make_unique<cache_store>(cfg.store, st.shared->clock);
-    st.shared->hot = heavy_hitters{cfg.hot_capacity};
+    st.shared->hot = heavy_hitters{64};
+    st.shared->warm = heavy_hitters{cfg.warm_capacity};
     st.store = st.shared->store.get();
   }
   st.bridge = cfg.bridge;
@@ -607,7 +608,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       count();
       hot_key_list out;
       auto lock = lock_store(self);
-      for (auto& [key, c] : self->state.shared->hot.top(n)) {
+      for (auto& [key, c] : self->state.shared->warm.top(n)) {
         out.keys.push_back(key);
         out.counts.push_back(c);
       }
@@ -637,6 +638,9 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
         auto lock = lock_store(self);
         self->state.store->sweep(sweep_slice);
         self->state.shared->hot.decay();
+        // The warming list forgets slowly: half every ~30 sweeps (30 s by default).
+        if (++self->state.sweeps % 30 == 0)
+          self->state.shared->warm.decay();
       }
       retry_pending_deletes(self, cfg);
       self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);

@@ -32,7 +32,7 @@ struct shard_config {
   compute_actor compute;                             ///< the loader (may be null)
   uint64_t max_backlog = 0;                          ///< queued requests before misses are refused (0 = no bound)
   uint64_t hot_threshold = 64;                       ///< sampled reads (per ~1 s, decaying) that make a key hot
-  size_t hot_capacity = 64;                          ///< keys the hot set tracks (near copies, warming lists)
+  size_t warm_capacity = 64;                         ///< keys the warming list tracks
   /// The store the RESP sessions read too (route_view.hpp); kept by the supervisor, so a
   /// restarted shard swaps a fresh cache_store into the same object. Null: the shard makes one.
   std::shared_ptr<shard_store> shared;
@@ -70,6 +70,7 @@ struct shard_state {
   uint64_t heal_drops = 0;          ///< entries dropped because a partition healed
   uint64_t disowned_drops = 0;      ///< entries dropped because another node owns their key now
   uint64_t warm_fills = 0;          ///< values loaded ahead of demand (warming) that entered L1
+  uint64_t sweeps = 0;              ///< sweep ticks since start (the warming list decays every 30th)
   static inline const char* name = "shard";
 };
 

@@ -67,12 +67,9 @@ class Node:
                 self.proc.wait()
 
     def info(self, field):
-        text = redis.Redis(port=self.rport, socket_timeout=5).execute_command("INFO", "all")
-        text = text.decode() if isinstance(text, bytes) else text
-        for line in text.splitlines():
-            if line.startswith(field + ":"):
-                return float(line.split(":", 1)[1])
-        return 0.0
+        # redis-py parses INFO into a dict of numbers.
+        value = redis.Redis(port=self.rport, socket_timeout=5).info("all").get(field, 0)
+        return float(value) if isinstance(value, (int, float)) else 0.0
 
 
 def one_round(build, warming, keys, zipf, sig):
@@ -137,7 +134,10 @@ def one_round(build, warming, keys, zipf, sig):
             n.stop(signal.SIGKILL)
         rs.kill()
         rs.wait()
-        subprocess.run(["rm", "-rf", work])
+        if os.environ.get("KEEP"):
+            print(f"logs kept in {work}", flush=True)
+        else:
+            subprocess.run(["rm", "-rf", work])
 
 
 def main():

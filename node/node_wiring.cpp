@@ -126,7 +126,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.routes = h.routes;
     sc.hot_ttl = ms(cfg.cluster_hot_ttl);
     // Room for twice the warming list's share: Space-Saving ranks the top k well with 2k counters.
-    sc.hot_capacity = std::max<size_t>(64, size_t{2} * cfg.warming_max_keys / n);
+    sc.warm_capacity = std::max<size_t>(64, size_t{2} * cfg.warming_max_keys / n);
     stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
