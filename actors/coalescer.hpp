@@ -66,6 +66,9 @@ struct coalescer_state {
   uint64_t handoff_joined = 0; ///< asks of a new owner that joined a flight here
   uint64_t fenced = 0;         ///< keys fenced to their new owner
   uint64_t fenced_loads = 0;   ///< loads of fenced keys sent to the new owner
+  uint64_t refreshes = 0;      ///< refresh-ahead flights started (L2 skipped when a loader exists)
+  uint64_t refresh_joined = 0; ///< refresh-aheads that joined a flight already under way
+  uint64_t refresh_l2 = 0;     ///< refresh-aheads without a loader that found a longer-lived L2 copy
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

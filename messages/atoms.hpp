@@ -36,5 +36,6 @@ using scan_atom = caf::atom_constant<caf::atom("scan")>;          // list L1 key
 using peek_atom = caf::atom_constant<caf::atom("peek")>;          // read L1 only, never load
 using invalidate_atom = caf::atom_constant<caf::atom("invalid")>; // drop near copies of a key that changed
 using handoff_atom = caf::atom_constant<caf::atom("handoff")>;    // a key's new owner asks its previous owner
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;    // refresh a hot key ahead of its expiry
 
 } // namespace ac

@@ -43,6 +43,9 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<delete_atom, std::string>::with<bool>,
   // A loaded value (from L2 or compute) enters L1; sent by the coalescer.
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t>,
+  // A RESP session's hit found this hot key due for refresh-ahead (key, ms its entry has left)
+  // and marked it in the shard_store: the shard starts the one background refresh.
+  caf::reacts_to<refresh_atom, std::string, int64_t>,
   // Sets the shard's byte and entry budgets; evicts down at once.
   caf::reacts_to<resize_atom, uint64_t, uint64_t>,
   // Drops expired entries (periodic, self-sent).

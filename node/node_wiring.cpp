@@ -102,6 +102,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   h.routes = std::make_shared<route_view>();
   std::vector<shard_config> shard_configs;
   std::vector<std::shared_ptr<shard_store>> stores;
+  h.refresh_ahead = std::make_shared<std::atomic<double>>(cfg.cache_refresh_ahead);
   for (uint32_t i = 0; i < n; ++i) {
     shard_config sc;
     sc.index = i;
@@ -122,6 +123,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.shared = std::make_shared<shard_store>();
     sc.routes = h.routes;
     sc.hot_ttl = ms(cfg.cluster_hot_ttl);
+    sc.refresh_ahead = h.refresh_ahead;
     stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
