@@ -6,7 +6,7 @@
 #                   alternating which goes first, so drift on a shared box hits both
 #   TTL=2s          cache.default-ttl (short, so a run spans several lifetimes)
 #   COST=5ms        loader.cost of the synthetic loader (a miss waits this long)
-#   KEYS=2000 ZIPF=1.1 REQUESTS=400000 CLIENTS=4 WINDOW=8   the load (all gets: a miss computes)
+#   KEYS=2000 ZIPF=1.1 REQUESTS=200000 CLIENTS=4 WINDOW=8   the load (all gets: a miss computes)
 #   RESULT=file.json  keep the medians as JSON
 # Every get of a key L1 does not hold is an L1 miss that waits for a compute (coalesced). The node
 # counts as hot_misses the misses of keys that were hot (the shards' heavy hitters) when they
@@ -20,7 +20,7 @@ TTL=${TTL:-2s}
 COST=${COST:-5ms}
 KEYS=${KEYS:-2000}
 ZIPF=${ZIPF:-1.1}
-REQUESTS=${REQUESTS:-400000}
+REQUESTS=${REQUESTS:-200000}
 CLIENTS=${CLIENTS:-4}
 WINDOW=${WINDOW:-8}
 ON=${ON:-0.8}
