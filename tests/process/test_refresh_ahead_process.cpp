@@ -68,16 +68,17 @@ struct run_result {
   std::chrono::milliseconds slowest{0};  ///< the slowest GET after the first
 };
 
-/// One node (synthetic loader, 200 ms a value, TTL 2 s, one shard); GET of one key every 10 ms
-/// for 6 s on one connection (about 100 reads a second: the key is hot), then INFO.
-run_result read_hot_key(const std::string& refresh_ahead) {
-  temp_dir dir{"ac-refresh-test"};
-  node_process node("ra", {"--loader.kind=synthetic", "--loader.cost=200ms", "--cache.default-ttl=2s",
-                           "--cache.shards=1", "--cache.refresh-ahead=" + refresh_ahead, "--log.level=warn"},
-                    dir.path());
-  REQUIRE(node.start());
-  auto port = node.resp_port();
-  REQUIRE(port != 0);
+/// The node options of these tests: a synthetic loader at 200 ms a value, TTL 2 s, one shard.
+std::vector<std::string> slow_short_lived(std::vector<std::string> more) {
+  std::vector<std::string> args{"--loader.kind=synthetic", "--loader.cost=200ms", "--cache.default-ttl=2s",
+                                "--cache.shards=1"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+/// GET of one key every 10 ms for `span` on one connection (about 100 reads a second: the key
+/// is hot), after a first GET that computes it; then INFO stats once every read is counted.
+run_result read_hot_key(uint16_t port, std::chrono::milliseconds span) {
   redis_conn conn{port};
   REQUIRE(conn.ok());
   run_result out;
@@ -89,7 +90,7 @@ run_result read_hot_key(const std::string& refresh_ahead) {
     ++out.reads;
   };
   get();  // the one miss: computed
-  auto end = std::chrono::steady_clock::now() + 6s;
+  auto end = std::chrono::steady_clock::now() + span;
   auto next = std::chrono::steady_clock::now();
   while (next < end) {
     auto start = std::chrono::steady_clock::now();
@@ -106,11 +107,19 @@ run_result read_hot_key(const std::string& refresh_ahead) {
       return out.stats["keyspace_hits"] + out.stats["keyspace_misses"] >= out.reads;
     },
     5s));
-  INFO("reads " << out.reads << ", hits " << out.stats["keyspace_hits"] << ", misses "
-                << out.stats["keyspace_misses"] << ", computes " << out.stats["actorcache_computes"]
-                << ", refresh_ahead " << out.stats["actorcache_refresh_ahead"] << ", slowest "
-                << out.slowest.count() << " ms");
   CHECK(out.stats.count("actorcache_refresh_ahead") == 1);
+  CHECK(out.stats.count("actorcache_hot_misses") == 1);
+  return out;
+}
+
+/// One node with `refresh_ahead`, the hot key read for 6 s (three of its lifetimes).
+run_result read_hot_key(const std::string& refresh_ahead) {
+  temp_dir dir{"ac-refresh-test"};
+  node_process node("ra", slow_short_lived({"--cache.refresh-ahead=" + refresh_ahead}), dir.path());
+  REQUIRE(node.start());
+  auto port = node.resp_port();
+  REQUIRE(port != 0);
+  auto out = read_hot_key(port, 6s);
   REQUIRE(node.terminate() == std::optional<int>{0});
   return out;
 }
@@ -152,4 +161,28 @@ TEST_CASE("cache.refresh-ahead outside 0 <= x < 1 is refused at start with exit 
   std::ifstream err{dir.path() + "/node.err"};
   std::string text{std::istreambuf_iterator<char>{err}, {}};
   CHECK(text.find("cache.refresh-ahead") != std::string::npos);
+}
+
+TEST_CASE("SIGHUP switches refresh-ahead on in a running node", "[refresh-ahead][process][sighup]") {
+  temp_dir dir{"ac-refresh-test"};
+  auto ini = dir.path() + "/node.ini";
+  std::ofstream{ini} << "[cache]\nrefresh-ahead=0\n";
+  node_process node("ra", slow_short_lived({"--config-file=" + ini}), dir.path());
+  REQUIRE(node.start());
+  auto port = node.resp_port();
+  REQUIRE(port != 0);
+  std::ofstream{ini} << "[cache]\nrefresh-ahead=0.8\n";
+  REQUIRE(node.send_signal(SIGHUP));
+  REQUIRE(wait_until(
+    [&] {
+      std::ifstream log{node.log_file()};
+      std::string text{std::istreambuf_iterator<char>{log}, {}};
+      return text.find("SIGHUP: config reloaded; cache.refresh-ahead 0 -> 0.8") != std::string::npos;
+    },
+    10s));
+  auto r = read_hot_key(port, 3500ms);  // past the first value's end (2-3 s)
+  CHECK(r.stats["keyspace_misses"] == 1);
+  CHECK(r.stats["actorcache_hot_misses"] == 0);
+  CHECK(r.stats["actorcache_refresh_ahead"] >= 1);
+  REQUIRE(node.terminate() == std::optional<int>{0});
 }
