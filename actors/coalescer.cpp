@@ -201,6 +201,54 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
       [=](caf::error&) { compute_or_ask(self, cfg, key); });
 }
 
+/// Refresh-ahead without a loader: Redis's copy replaces L1's only when it lives longer (someone
+/// wrote the key again since L1 was filled); the same value with the same lifetime changes nothing.
+void refresh_from_l2(self_ptr self, const coalescer_config& cfg, const std::string& key, int64_t l1_left_ms) {
+  self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
+    .then(
+      [=](lookup_result& r) {
+        auto e = r.found ? decode_entry(r.value) : std::nullopt;
+        // An Entry without a lifetime (ttl_seconds 0) cannot be shown to live longer: left alone.
+        if (!e || e->ttl_seconds == 0)
+          return finish(self, key, make_miss());
+        // What L2's copy has left, on Redis's clock (core/ttl_grant): never the writer's stamp.
+        auto grant = l1_ttl(ttl_facts{r.ttl_ms, e->ttl_seconds, e->created_at_ms, unix_ms()});
+        if (!grant || grant->count() == 0)
+          return finish(self, key, make_miss());
+        auto left_ms = r.ttl_ms > 0 ? r.ttl_ms : grant->count() * 1000;
+        // L1 rounds deadlines up to whole seconds: only a copy a second longer is a later write.
+        if (left_ms <= l1_left_ms + 1000)
+          return finish(self, key, make_miss());
+        ++self->state.refresh_l2;
+        fill_from_source(self, cfg, key, *e, r);
+        finish(self, key, std::move(r));
+      },
+      [=](caf::error& err) { finish(self, key, std::move(err)); });
+}
+
+/// Refresh-ahead of a hot key (see coalescer_actor): joins the key's flight, or starts one that
+/// computes at once; no L2 read, since Redis holds what L1 holds until the same deadline.
+caf::result<lookup_result> start_refresh(self_ptr self, const coalescer_config& cfg,
+                                        const std::string& key, int64_t l1_left_ms) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<lookup_result>();
+  auto [it, fresh] = st.flights.try_emplace(key);
+  it->second.waiters.push_back(rp);
+  it->second.joined.push_back(std::chrono::steady_clock::now());
+  if (!fresh) {
+    ++st.refresh_joined;
+    return rp;
+  }
+  ++st.refreshes;
+  if (st.compute)
+    compute(self, cfg, key);
+  else if (st.bridge)
+    refresh_from_l2(self, cfg, key, l1_left_ms);
+  else
+    finish(self, key, make_miss());
+  return rp;
+}
+
 /// True when `node` is this node or an alive member's (a fence to a dead node is void).
 bool member_alive(const coalescer_config& cfg, const caf::node_id& node) {
   if (!cfg.routes)
@@ -255,6 +303,9 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"fenced_loads", static_cast<int64_t>(st.fenced_loads)},
     {"warmed", static_cast<int64_t>(st.warmed)},
     {"unkept", static_cast<int64_t>(st.unkept)},
+    {"refreshes", static_cast<int64_t>(st.refreshes)},
+    {"refresh_joined", static_cast<int64_t>(st.refresh_joined)},
+    {"refresh_l2", static_cast<int64_t>(st.refresh_l2)},
   };
   put_latency(row, st.latency);
   return row;
@@ -303,6 +354,13 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         }
       join_flight(self, cfg, key, rp);
       return rp;
+    },
+    [=](refresh_atom, const std::string& key, int64_t l1_left_ms) -> caf::result<lookup_result> {
+      ++self->state.handled;
+      // A key fenced to its new owner is no longer this node's to refresh.
+      if (self->state.fences.target_of(key, std::chrono::steady_clock::now()))
+        return make_miss();
+      return start_refresh(self, cfg, key, l1_left_ms);
     },
     [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {
       auto& st = self->state;

@@ -68,6 +68,9 @@ struct coalescer_state {
   uint64_t fenced_loads = 0;   ///< loads of fenced keys sent to the new owner
   uint64_t warmed = 0;         ///< keys read from L2 ahead of demand (warming)
   uint64_t unkept = 0;         ///< values served but not kept in L1: under 2 s left at their source
+  uint64_t refreshes = 0;      ///< refresh-ahead flights started (L2 skipped when a loader exists)
+  uint64_t refresh_joined = 0; ///< refresh-aheads that joined a flight already under way
+  uint64_t refresh_l2 = 0;     ///< refresh-aheads without a loader that found a longer-lived L2 copy
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

@@ -99,7 +99,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
          l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0, warming_keys = 0,
-         warming_seconds = 0, warming_in_progress = 0, heal_drops = 0, disowned_drops = 0;
+         warming_seconds = 0, warming_in_progress = 0, heal_drops = 0, disowned_drops = 0,
+         refresh_ahead = 0, hot_misses = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter_of(r, "hits");
@@ -110,6 +111,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       evictions += counter_of(r, "evictions");
       expirations += counter_of(r, "expirations");
       stale_hits += counter_of(r, "stale_hits");
+      refresh_ahead += counter_of(r, "refresh_ahead");
+      hot_misses += counter_of(r, "hot_misses");
       errors += counter_of(r, "refused");
       l1_only_puts += counter_of(r, "l1_only_puts");
       l1_only_deletes += counter_of(r, "l1_only_deletes");
@@ -163,6 +166,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"evictions", evictions},
     {"expirations", expirations},
     {"stale_hits", stale_hits},
+    {"refresh_ahead", refresh_ahead},  // hot keys refreshed before they expired (cache.refresh-ahead)
+    {"hot_misses", hot_misses},        // misses of keys that were hot: expired or evicted under load
     {"computes", computes},
     {"coalesced", coalesced},
     // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).

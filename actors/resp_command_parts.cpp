@@ -70,6 +70,13 @@ void append_payload(std::string& out, std::string_view entry) {
   resp::bulk(out, payload);
 }
 
+void ask_refresh_ahead(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key,
+                       int64_t ttl_left_ms) {
+  if (snap.shards.empty())
+    return;  // the mark ends with the entry's lifetime; the shard's own hits cannot start it then
+  self->send(snap.shard_for(h), refresh_atom::value, std::string{key}, ttl_left_ms);
+}
+
 size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<std::string>& argv,
                    lookup_results& hits) {
   if (!self->state.slots.empty() || snap.stores.empty())
@@ -92,6 +99,7 @@ size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<
   std::stable_sort(keys.begin(), keys.end(),
                    [](const local_key& a, const local_key& b) { return a.shard < b.shard; });
   size_t found = 0;
+  std::vector<std::pair<const local_key*, int64_t>> ahead;  // refresh-ahead due: asked once unlocked
   for (size_t from = 0; from < keys.size();) {
     size_t to = from;
     while (to < keys.size() && keys[to].shard == keys[from].shard)
@@ -110,6 +118,8 @@ size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<
         auto& key = argv[keys[k].pos + 1];
         if (auto hit = store.try_hit(key, keys[k].hash)) {
           ss->sample_read(key);
+          if (ss->refresh_due(key, hit.ttl_left_ms))
+            ahead.emplace_back(&keys[k], hit.ttl_left_ms);
           hits[keys[k].pos] = make_hit(std::string{hit.value}, tier::l1);
           ++found;
         }
@@ -117,6 +127,8 @@ size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<
     }
     from = to;
   }
+  for (auto [k, left] : ahead)
+    ask_refresh_ahead(self, snap, k->hash, argv[k->pos + 1], left);
   self->state.env->counters->inline_hits.fetch_add(found, std::memory_order_relaxed);
   return found;
 }

@@ -45,6 +45,11 @@ std::string finish_entry(const resp_env& env, entry& e, std::string& value, int6
 
 // -- routing ------------------------------------------------------------------------------------
 
+/// A hit answered here found a hot key due for refresh-ahead (shard_store::refresh_due marked
+/// it): the shard starts the refresh; fire-and-forget, nobody waits for it.
+void ask_refresh_ahead(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key,
+                       int64_t ttl_left_ms);
+
 /// Reads a fresh L1 hit of a key this node owns on the session's own thread (shard_store.hpp):
 /// calls `use(encoded_entry)` under the store's lock and returns true, or returns false and
 /// the request takes the message path (owned elsewhere, a miss, stale or expired, the store
@@ -64,7 +69,11 @@ bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::stri
   if (!found)
     return false;  // uncounted: the shard counts the miss (and loads) on the message path
   ss->sample_read(key);
+  bool ahead = ss->refresh_due(key, found.ttl_left_ms);
   use(found.value);
+  lock.unlock();
+  if (ahead)
+    ask_refresh_ahead(self, snap, h, key, found.ttl_left_ms);
   self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
   return true;
 }

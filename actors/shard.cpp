@@ -87,6 +87,21 @@ void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
     .then([](const lookup_result&) {}, [](const caf::error&) {});
 }
 
+/// Starts the refresh-ahead of a hot key a hit found late in its TTL (shard_store::refresh_due
+/// marked it, so once per lifetime); the coalescer fills L1 (and L2) with a full TTL, and no
+/// reader waits for it. `ttl_left_ms`: what the L1 copy has left.
+void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string& key, int64_t ttl_left_ms) {
+  if (!self->state.coalescer)
+    return;
+  ++self->state.refresh_ahead;
+  self->request(self->state.coalescer, cfg.load_timeout, refresh_atom::value, key, ttl_left_ms)
+    .then([](const lookup_result&) {},
+          [self, index = cfg.index](const caf::error& err) {
+            ++self->state.refresh_ahead_failed;
+            spdlog::debug("shard-{}: refresh-ahead of a key failed: {}", index, describe(err));
+          });
+}
+
 /// An `overloaded` error (counted) when more requests wait than max_backlog: new loads are
 /// refused then, while hits are still served.
 caf::error check_backlog(self_ptr self, const shard_config& cfg) {
@@ -105,14 +120,19 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   if (auto found = st.store->get(key, key_hash(key))) {
     auto result = make_hit(std::string{found.value}, tier::l1);
     result.hot = st.shared->hot.is_hot(key, cfg.hot_threshold);
+    bool ahead = !found.stale && st.shared->refresh_due(key, found.ttl_left_ms);
     lock.unlock();
     if (result.hot)
       note_lent(self, cfg, key);
     if (found.stale)
       refresh(self, cfg, key);
+    else if (ahead)
+      refresh_ahead_of(self, cfg, key, found.ttl_left_ms);
     st.latency.record(micros_since(start));
     return result;
   }
+  if (st.shared->hot.is_hot(key, cfg.hot_threshold))
+    ++st.hot_misses;
   lock.unlock();
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
     st.latency.record(micros_since(start));
@@ -143,6 +163,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
     hashes = heap_hashes.data();
   }
   std::vector<size_t> stale;
+  std::vector<std::pair<size_t, int64_t>> ahead;  // (position, ms left) of refresh-ahead keys
   auto lock = lock_store(self);
   for (size_t i = 0; i < keys.size(); ++i) {
     hashes[i] = key_hash(keys[i]);
@@ -157,13 +178,20 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
       results[i].hot = st.shared->hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
         stale.push_back(i);
-    } else if (st.coalescer && !st.pending_deletes.contains(keys[i])) {
-      missing.push_back(i);
+      else if (st.shared->refresh_due(keys[i], found.ttl_left_ms))
+        ahead.emplace_back(i, found.ttl_left_ms);
+    } else {
+      if (st.shared->hot.is_hot(keys[i], cfg.hot_threshold))
+        ++st.hot_misses;
+      if (st.coalescer && !st.pending_deletes.contains(keys[i]))
+        missing.push_back(i);
     }
   }
   lock.unlock();
   for (auto i : stale)
     refresh(self, cfg, keys[i]);
+  for (auto [i, left] : ahead)
+    refresh_ahead_of(self, cfg, keys[i], left);
   for (size_t i = 0; i < keys.size(); ++i)
     if (results[i].hot)
       note_lent(self, cfg, keys[i]);
@@ -229,6 +257,7 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
     {
       auto lock = lock_store(self);
       st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+      st.shared->note_fill(key, std::chrono::seconds{ttl});
     }
     invalidate_copies(self, cfg, key);
     return to_wire(put_status::stored);
@@ -249,6 +278,7 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
           {
             auto lock = lock_store(self);
             self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
+            self->state.shared->note_fill(key, std::chrono::seconds{ttl});
           }
           invalidate_copies(self, cfg, key);
           rp.deliver(to_wire(put_status::stored));
@@ -264,6 +294,7 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
   {
     auto lock = lock_store(self);
     st.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+    st.shared->note_fill(key, std::chrono::seconds{ttl});
   }
   invalidate_copies(self, cfg, key);
   auto index = cfg.index;
@@ -311,6 +342,10 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
     case key_op::expire: {
       if (!st.store->expire(key, h, std::chrono::milliseconds{arg}))
         return 0;
+      if (arg > 0)  // a new lifetime, with the TTL it was given
+        st.shared->note_fill(key, std::chrono::seconds{(arg + 999) / 1000});
+      else
+        st.shared->refresh.forget(key);
       if (st.bridge) {
         // L2 keeps the TTL the value was put with: write the new one there too, or a
         // reload after eviction would bring the old deadline back.
@@ -337,6 +372,7 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   if (!st.bridge) {
     auto lock = lock_store(self);
     bool erased = st.store->erase(key, key_hash(key));
+    st.shared->refresh.forget(key);
     lock.unlock();
     invalidate_copies(self, cfg, key);
     return erased;
@@ -351,6 +387,7 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
                                                                  "deleted (redis.write-policy=sync)")));
           auto lock = lock_store(self);
           bool erased = self->state.store->erase(key, key_hash(key));
+          self->state.shared->refresh.forget(key);
           lock.unlock();
           invalidate_copies(self, cfg, key);
           rp.deliver(erased);
@@ -363,6 +400,7 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   }
   auto lock = lock_store(self);
   bool erased = st.store->erase(key, key_hash(key));
+  st.shared->refresh.forget(key);
   lock.unlock();
   invalidate_copies(self, cfg, key);
   // The reply stays "was it there" (DEL's count): the delete is not lost while Redis is down,
@@ -470,6 +508,11 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"capacity_bytes", static_cast<int64_t>(st.store->max_bytes())},
     {"capacity_entries", static_cast<int64_t>(st.store->max_entries())},
     {"stale_refreshes", static_cast<int64_t>(st.stale_refreshes)},
+    {"hot_misses", static_cast<int64_t>(st.hot_misses)},
+    {"refresh_ahead", static_cast<int64_t>(st.refresh_ahead)},
+    {"refresh_ahead_failed", static_cast<int64_t>(st.refresh_ahead_failed)},
+    {"refresh_ahead_refused", static_cast<int64_t>(st.shared->refresh.refused())},
+    {"refresh_ahead_in_flight", static_cast<int64_t>(st.shared->refresh.in_flight())},
     {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
     {"overloaded", static_cast<int64_t>(st.overloaded)},
     {"pending_deletes", static_cast<int64_t>(st.pending_deletes.size())},
@@ -499,6 +542,13 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     st.shared->store = std::make_unique<cache_store>(cfg.store, st.shared->clock);
     st.shared->hot = heavy_hitters{64};
     st.shared->warm = heavy_hitters{cfg.warm_capacity};
+    st.shared->hot_threshold = cfg.hot_threshold;
+    refresh_ahead_options ro;
+    ro.default_ttl = cfg.store.default_ttl;
+    ro.capacity = cfg.refresh_capacity;
+    st.shared->refresh = refresh_ahead{ro};
+    // Without a loader or L2 nothing could refresh a key: no hit is ever due then.
+    st.shared->refresh_fraction = cfg.has_loader ? cfg.refresh_ahead : nullptr;
     st.store = st.shared->store.get();
   }
   st.bridge = cfg.bridge;
@@ -562,12 +612,18 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     [=](flush_atom) {
       count();
       auto lock = lock_store(self);
+      self->state.shared->refresh.clear();
       return self->state.store->clear();
     },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
       auto lock = lock_store(self);
       self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+      self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+    },
+    [=](refresh_atom, const std::string& key, int64_t ttl_left_ms) {
+      count();
+      refresh_ahead_of(self, cfg, key, ttl_left_ms);
     },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
       count();
@@ -577,8 +633,10 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       if ((cond == static_cast<uint8_t>(put_if::absent) && present)
           || (cond == static_cast<uint8_t>(put_if::present) && !present))
         return;
-      if (self->state.store->put(key, h, value, std::chrono::seconds{ttl}))
+      if (self->state.store->put(key, h, value, std::chrono::seconds{ttl})) {
         ++self->state.warm_fills;
+        self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+      }
     },
     [=](ownership_atom, uint64_t epoch, bool healed) {
       count();

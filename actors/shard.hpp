@@ -1,6 +1,7 @@
 // The shard actor: owns one partition of L1 (a cache_store) and its coalescer.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -40,6 +41,10 @@ struct shard_config {
   /// node without a cluster (tests).
   std::shared_ptr<route_view> routes;
   std::chrono::milliseconds hot_ttl{0};              ///< cluster.hot-ttl: life of peers' near copies
+  /// cache.refresh-ahead (share of a hot key's TTL after which a hit refreshes it; 0 = off):
+  /// the node's one knob, shared by its shards and changed by SIGHUP (shard_store.hpp).
+  std::shared_ptr<std::atomic<double>> refresh_ahead = std::make_shared<std::atomic<double>>(0.8);
+  size_t refresh_capacity = 256;                     ///< hot keys' TTLs and refreshes in flight remembered
 };
 
 struct shard_state {
@@ -54,6 +59,11 @@ struct shard_state {
   uint64_t handled = 0;
   uint64_t refused = 0;             ///< puts refused as bad input
   uint64_t stale_refreshes = 0;     ///< background refreshes started by stale hits
+  /// L1 misses of keys that were hot when they missed: expired or evicted while still read a
+  /// lot (what cache.refresh-ahead exists to prevent; the rest are first reads of cold keys).
+  uint64_t hot_misses = 0;
+  uint64_t refresh_ahead = 0;       ///< refresh-ahead started: hits of hot keys late in their TTL
+  uint64_t refresh_ahead_failed = 0; ///< ... that ended in an error (the entry lives on to its TTL)
   uint64_t overloaded = 0;          ///< misses refused because the backlog was over max_backlog
   /// Keys answered as hot within the last hot_ttl: peers may hold near copies of them, so a
   /// put or delete of one tells every peer at once (else they would serve it stale for up to

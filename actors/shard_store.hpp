@@ -8,12 +8,15 @@
 // store access; an uncontended lock costs tens of nanoseconds, a message hop microseconds.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 
 #include "core/cache_store.hpp"
 #include "core/heavy_hitters.hpp"
+#include "core/refresh_ahead.hpp"
 #include "core/ttl_clock.hpp"
 
 namespace ac {
@@ -27,17 +30,39 @@ struct shard_store {
   /// for a few thousand keys: the list warming hands to a node that joins or heals, which must
   /// name a restarted member's keys even after a minute of downtime and at modest rates.
   heavy_hitters warm{64};
-  uint64_t sampler = 0x9E3779B97F4A7C15ull;  ///< LCG state that picks the sampled reads
+  uint64_t sample_state = 1;         ///< pseudo-random sequence that picks the sampled reads
+  uint64_t hot_threshold = 64;       ///< sampled reads that make a key hot (the shard's setting)
+  refresh_ahead refresh;             ///< which hits start a refresh-ahead (cache.refresh-ahead)
+  /// cache.refresh-ahead, one knob for every shard of the node, so SIGHUP changes it at once
+  /// (and a restarted shard keeps the reloaded value). Never null once the shard started.
+  std::shared_ptr<const std::atomic<double>> refresh_fraction;
 
-  /// Samples one read in 16 into `hot` (weighted 16), at random: hot keys still stand out, the
-  /// sketch stays off most hits, and a periodic access pattern (a client cycling through a key
-  /// list) cannot alias with the sampling and hide some keys from it for good. Lock held.
+  /// Samples one read in 16 into `hot` and `warm` (weighted 16): hot keys still stand out, and
+  /// the sketches stay off most hits. Which reads is decided by a cheap LCG, not a counter: a
+  /// client that reads the same MGET of an even number of keys over and over would otherwise
+  /// only ever sample the same positions of it. Lock held.
   void sample_read(std::string_view key) {
-    sampler = sampler * 6364136223846793005ull + 1442695040888963407ull;  // Knuth's MMIX LCG
-    if ((sampler >> 60) == 0) {  // the top bits of an LCG are its most random
+    sample_state = sample_state * 6364136223846793005ull + 1442695040888963407ull;
+    if ((sample_state >> 60) == 0) {  // the top bits of an LCG: 1 in 16, without a period of 16
       hot.record(key, 16);
       warm.record(key, 16);
     }
+  }
+
+  /// On a fresh hit of `key` with `ttl_left_ms` left: true when this hit must start the key's
+  /// refresh-ahead; it is marked in flight then, so only this hit does. The common hit, early in
+  /// its lifetime, costs one comparison. Lock held.
+  bool refresh_due(std::string_view key, int64_t ttl_left_ms) {
+    double f = refresh_fraction ? refresh_fraction->load(std::memory_order_relaxed) : 0.0;
+    if (!refresh.may_be_due(ttl_left_ms, f))
+      return false;
+    return refresh.start(key, ttl_left_ms, hot.is_hot(key, hot_threshold), f,
+                         std::chrono::steady_clock::now());
+  }
+
+  /// A new value of `key` entered the store with `ttl` (0 = the default). Lock held.
+  void note_fill(std::string_view key, std::chrono::seconds ttl) {
+    refresh.filled(key, ttl, hot.is_hot(key, hot_threshold));
   }
 };
 

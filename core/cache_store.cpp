@@ -1,6 +1,7 @@
 // One shard's L1 storage (see cache_store.hpp): arena entries, a chained table, TTL in seconds.
 #include "core/cache_store.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <limits>
@@ -199,6 +200,11 @@ int64_t cache_store::now_rel_ns() const {
            .count() - epoch_ns_;
 }
 
+// Milliseconds from `now_rel` to a deadline not yet passed, at least 1 (0 means "never").
+int64_t cache_store::ms_left(uint32_t deadline, int64_t now_rel) {
+  return std::max<int64_t>((static_cast<int64_t>(deadline) * ns_per_s - now_rel) / 1'000'000, 1);
+}
+
 // Past a deadline (plus `grace`) at `now_rel`? Deadline 0 never passes.
 bool cache_store::past(uint32_t deadline, int64_t now_rel, std::chrono::seconds grace) const {
   return deadline != 0 && now_rel >= (static_cast<int64_t>(deadline) + grace.count()) * ns_per_s;
@@ -212,11 +218,16 @@ store_lookup cache_store::try_hit(std::string_view key, uint64_t hash) {
     return {};
   const char* p = arena_.at(h);
   uint32_t deadline = deadline_of(p);
-  if (deadline != 0 && past(deadline, now_rel_ns(), std::chrono::seconds{0}))
-    return {};
+  int64_t left_ms = 0;
+  if (deadline != 0) {
+    auto now = now_rel_ns();
+    if (past(deadline, now, std::chrono::seconds{0}))
+      return {};
+    left_ms = ms_left(deadline, now);
+  }
   ++counters_.hits;
   policy_->on_hit(h, hash);
-  return {value_of(p), true, false};
+  return {value_of(p), true, false, left_ms};
 }
 
 store_lookup cache_store::get(std::string_view key, uint64_t hash) {
@@ -244,6 +255,9 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
       policy_->on_hit(h, hash);
       return {value_of(p), true, true};
     }
+    ++counters_.hits;
+    policy_->on_hit(h, hash);
+    return {value_of(p), true, false, ms_left(deadline, now)};
   }
   ++counters_.hits;
   policy_->on_hit(h, hash);

@@ -45,6 +45,10 @@ struct store_lookup {
   std::string_view value;
   bool found = false;
   bool stale = false;  ///< past TTL but within stale_ttl: serve it, and refresh it
+  /// Milliseconds until the entry's deadline (at least 1) for a fresh hit; 0 when it never
+  /// expires, and for stale hits. From the clock reading the lookup makes anyway, so refresh-ahead
+  /// (core/refresh_ahead.hpp) costs the hit path no second lookup.
+  int64_t ttl_left_ms = 0;
   explicit operator bool() const { return found; }
 };
 
@@ -162,6 +166,7 @@ private:
   void remember_evicted(uint64_t hash);
   int64_t now_rel_ns() const;
   bool past(uint32_t expires_s, int64_t now_rel, std::chrono::seconds grace) const;
+  static int64_t ms_left(uint32_t deadline, int64_t now_rel);
 
   store_options opts_;
   const clock_source& clock_;

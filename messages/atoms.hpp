@@ -39,5 +39,6 @@ using handoff_atom = caf::atom_constant<caf::atom("handoff")>;    // a key's new
 using ownership_atom = caf::atom_constant<caf::atom("ownership")>; // the member set changed: keys moved
 using hot_atom = caf::atom_constant<caf::atom("hot")>;            // list the hottest keys (warming)
 using warm_atom = caf::atom_constant<caf::atom("warm")>;          // load a key from L2 only, ahead of demand
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;    // refresh a hot key ahead of its expiry
 
 } // namespace ac

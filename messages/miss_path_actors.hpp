@@ -46,6 +46,11 @@ using redis_bridge_actor = caf::typed_actor<
 using coalescer_actor = caf::typed_actor<
   // Loads a key that L1 missed.
   caf::replies_to<load_atom, std::string>::with<lookup_result>,
+  // Refresh-ahead of a hot key L1 still holds (key, ms the L1 copy has left): joins the key's
+  // flight if one is under way, else computes without reading L2 (Redis holds the same value
+  // with the same lifetime); without a loader it reads L2 and fills L1 only when that copy
+  // lives longer. The answer is the flight's outcome (a miss when nothing was refreshed).
+  caf::replies_to<refresh_atom, std::string, int64_t>::with<lookup_result>,
   // The key's new owner asks before computing it (key, may fence): the answer of the flight
   // under way here, else a miss, after which (when fencing is allowed) this coalescer's loads of
   // the key go to the asker until the hand-off window ends (core/ownership_handoff.hpp).

@@ -57,6 +57,9 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<hot_atom, uint32_t>::with<hot_key_list>,
   // Loads a key from L2 into L1 ahead of demand when L1 lacks it (warming); never computes.
   caf::replies_to<warm_atom, std::string>::with<lookup_result>,
+  // A RESP session's hit found this hot key due for refresh-ahead (key, ms its entry has left)
+  // and marked it in the shard_store: the shard starts the one background refresh.
+  caf::reacts_to<refresh_atom, std::string, int64_t>,
   // Sets the shard's byte and entry budgets; evicts down at once.
   caf::reacts_to<resize_atom, uint64_t, uint64_t>,
   // Drops expired entries (periodic, self-sent).

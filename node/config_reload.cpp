@@ -1,4 +1,4 @@
-// SIGHUP reload of log level and sizing (see config_reload.hpp).
+// SIGHUP reload of log level, sizing, advice thresholds and refresh-ahead (see config_reload.hpp).
 #include "node/config_reload.hpp"
 
 #include <caf/all.hpp>
@@ -19,7 +19,7 @@ std::string ms_text(caf::timespan t) {
 
 reloadable_settings reloadable_of(const node_config& cfg) {
   return {cfg.log_level, cfg.sizing_interval, cfg.sizing_cpu_target, cfg.sizing_memory_rule,
-          cfg.sizing_cpu_rule, cfg.advice};
+          cfg.sizing_cpu_rule, cfg.advice, cfg.cache_refresh_ahead};
 }
 
 std::string reread_settings(int argc, char** argv, reloadable_settings* out) {
@@ -58,11 +58,13 @@ std::string describe_changes(const reloadable_settings& before, const reloadable
   add("recommendations.high-usage", num(a.high_usage), num(b.high_usage));
   add("recommendations.warn-usage", num(a.warn_usage), num(b.warn_usage));
   add("recommendations.low-usage", num(a.low_usage), num(b.low_usage));
+  add("cache.refresh-ahead", num(before.refresh_ahead), num(after.refresh_ahead));
   return out;
 }
 
 void reload_settings(int argc, char** argv, reloadable_settings& current,
-                     const sizing_supervisor_actor& supervisor, const metrics_actor& metrics) {
+                     const sizing_supervisor_actor& supervisor, const metrics_actor& metrics,
+                     std::atomic<double>* refresh_ahead) {
   reloadable_settings next;
   if (auto why = reread_settings(argc, argv, &next); !why.empty()) {
     spdlog::error("SIGHUP: config not reloaded, every setting stays as it was: {}", why);
@@ -77,6 +79,8 @@ void reload_settings(int argc, char** argv, reloadable_settings& current,
                    next.sizing_memory_rule, next.sizing_cpu_rule);
   if (next.advice != current.advice)
     caf::anon_send(metrics, update_atom::value, next.advice);
+  if (refresh_ahead != nullptr)
+    refresh_ahead->store(next.refresh_ahead, std::memory_order_relaxed);
   current = next;
 }
 

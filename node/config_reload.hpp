@@ -1,6 +1,7 @@
-// SIGHUP: re-reads the options that a running node can change (log level, sizing) and applies them.
+// SIGHUP: re-reads the options that a running node can change (log level, sizing, advice, refresh-ahead) and applies them.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include <caf/timespan.hpp>
@@ -19,6 +20,7 @@ struct reloadable_settings {
   bool sizing_memory_rule = true;            ///< sizing.memory-rule (from the next tick on)
   bool sizing_cpu_rule = true;               ///< sizing.cpu-rule (from the next tick on)
   advice_thresholds advice;                  ///< recommendations.* (the next report on)
+  double refresh_ahead = 0.8;                ///< cache.refresh-ahead (the next hit on)
 
   bool same_sizing(const reloadable_settings& o) const {
     return sizing_interval == o.sizing_interval && sizing_cpu_target == o.sizing_cpu_target
@@ -38,7 +40,9 @@ std::string describe_changes(const reloadable_settings& before, const reloadable
 
 /// Handles one SIGHUP: rereads, logs what changes (or why nothing does), applies the log level
 /// and tells the sizing supervisor. A bad config keeps every setting as it was; the node stays.
+/// `refresh_ahead` is the knob every shard reads cache.refresh-ahead from (null: not reloaded).
 void reload_settings(int argc, char** argv, reloadable_settings& current,
-                     const sizing_supervisor_actor& supervisor, const metrics_actor& metrics);
+                     const sizing_supervisor_actor& supervisor, const metrics_actor& metrics,
+                     std::atomic<double>* refresh_ahead = nullptr);
 
 } // namespace ac

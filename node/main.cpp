@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   auto settings = ac::reloadable_of(cfg);
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP)
-    ac::reload_settings(argc, argv, settings, node.supervisor, node.metrics);
+    ac::reload_settings(argc, argv, settings, node.supervisor, node.metrics, node.refresh_ahead.get());
   {
     std::lock_guard<std::mutex> guard{refusal_mutex};
     if (!refusal.empty()) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <caf/atom.hpp>
@@ -14,6 +15,17 @@
 #include "node/local_interfaces.hpp"
 
 namespace ac {
+
+namespace {
+
+/// A number as a user wrote it (1.5, not 1.500000), for error messages.
+std::string shortest(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+} // namespace
 
 node_config::node_config() {
   opt_group{custom_options_, "node"}
@@ -47,6 +59,8 @@ node_config::node_config() {
     .add(cache_max_entries, "max-entries", "L1 entry budget of the node")
     .add(cache_default_ttl, "default-ttl", "TTL when a put names none")
     .add(cache_stale_ttl, "stale-ttl", "how long past its TTL a value may be served stale")
+    .add(cache_refresh_ahead, "refresh-ahead",
+         "share of its TTL after which a read of a hot key refreshes it in the background, once (0 = off)")
     .add(cache_max_key_bytes, "max-key-bytes", "longer keys are refused")
     .add(cache_max_value_bytes, "max-value-bytes", "larger values are refused")
     .add(cache_policy, "policy", "eviction policy: lru or wtinylfu")
@@ -180,6 +194,9 @@ std::string node_config::validate() {
     return "loader.negative-ttl: must not be negative";
   if (cache_default_ttl.count() < 0 || cache_stale_ttl.count() < 0)
     return "cache.default-ttl / cache.stale-ttl: must not be negative";
+  if (!(cache_refresh_ahead >= 0 && cache_refresh_ahead < 1))
+    return "cache.refresh-ahead: must be at least 0 and below 1 (a share of the TTL; 0 = off), got "
+           + shortest(cache_refresh_ahead);
   if (redis_enabled && redis_pool_size == 0)
     return "redis.pool-size: must be at least 1";
   if (redis_db < 0)

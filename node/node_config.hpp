@@ -39,6 +39,7 @@ struct node_config : caf::actor_system_config {
   uint64_t cache_max_entries = 1000000;      ///< L1 entry budget of the node
   caf::timespan cache_default_ttl = std::chrono::seconds(300);
   caf::timespan cache_stale_ttl = std::chrono::seconds(0);  ///< serve-stale window past TTL
+  double cache_refresh_ahead = 0.8;          ///< share of a hot key's TTL after which a hit refreshes it; 0 = off
   uint32_t cache_max_key_bytes = 512;
   uint32_t cache_max_value_bytes = 1048576;
   std::string cache_policy = "wtinylfu";     ///< lru | wtinylfu

@@ -105,6 +105,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   h.routes = std::make_shared<route_view>();
   std::vector<shard_config> shard_configs;
   std::vector<std::shared_ptr<shard_store>> stores;
+  h.refresh_ahead = std::make_shared<std::atomic<double>>(cfg.cache_refresh_ahead);
   for (uint32_t i = 0; i < n; ++i) {
     shard_config sc;
     sc.index = i;
@@ -127,6 +128,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.hot_ttl = ms(cfg.cluster_hot_ttl);
     // Room for twice the warming list's share: Space-Saving ranks the top k well with 2k counters.
     sc.warm_capacity = std::max<size_t>(64, size_t{2} * cfg.warming_max_keys / n);
+    sc.refresh_ahead = h.refresh_ahead;
     stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));

@@ -1,6 +1,7 @@
 // Spawns and wires the actors of one node; shared by actorcache-node, in-process tests and benchmarks.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct node_handles {
   std::shared_ptr<route_view> routes;  ///< the front's routing snapshots, for the RESP edge
   lease_actor leases;                  ///< the lease keeper (AC.GETORLEASE ...)
   std::shared_ptr<error_tally> errors; ///< error replies sent to clients (CAF gate + RESP edge)
+  /// cache.refresh-ahead as every shard reads it: a SIGHUP stores the reloaded value here.
+  std::shared_ptr<std::atomic<double>> refresh_ahead;
 
   /// Ends every actor of the node (published ones too, or the actor_system would wait for them).
   void stop();

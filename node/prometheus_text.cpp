@@ -78,6 +78,10 @@ std::string render_prometheus(const node_report& rep) {
   counter("actorcache_errors_total", "Requests answered with an error.", total(rep, "errors"));
   counter("actorcache_evictions_total", "Entries evicted to stay within budget.", total(rep, "evictions"));
   counter("actorcache_expirations_total", "Entries dropped at the end of their TTL.", total(rep, "expirations"));
+  counter("actorcache_refresh_ahead_total", "Hot keys refreshed in the background before their TTL ended.",
+          total(rep, "refresh_ahead"));
+  counter("actorcache_hot_misses_total", "L1 misses of keys that were hot (expired or evicted while read a lot).",
+          total(rep, "hot_misses"));
   counter("actorcache_restarts_total", "Actors restarted by the supervisor.", total(rep, "restarts"));
   gauge("actorcache_entries", "Entries in L1.", total(rep, "entries"));
   gauge("actorcache_bytes", "Bytes charged against the L1 budget.", total(rep, "bytes"));

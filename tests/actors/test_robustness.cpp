@@ -48,6 +48,9 @@ TEST_CASE("beyond node.max-inflight requests are refused at once with overloaded
 TEST_CASE("a value past its TTL is served stale while one refresh replaces it", "[stale]") {
   node_fixture f{[](node_config& c) {
     c.cache_stale_ttl = 60s;
+    // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
+    // replace it before it ever went stale.
+    c.cache_refresh_ahead = 0;
     c.loader_kind = "synthetic";
     c.loader_cost = 200ms;
   }};
@@ -68,6 +71,9 @@ TEST_CASE("a value past its TTL is served stale while one refresh replaces it", 
 TEST_CASE("when the refresh fails the stale value keeps being served", "[stale]") {
   node_fixture f{[](node_config& c) {
     c.cache_stale_ttl = 60s;
+    // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
+    // replace it before it ever went stale.
+    c.cache_refresh_ahead = 0;
     c.loader_kind = "synthetic";
     c.loader_fail_prefix = "fail-";
   }};

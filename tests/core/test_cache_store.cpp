@@ -267,3 +267,25 @@ TEST_CASE("wtinylfu admission holds when the entry bound binds before the byte b
       CHECK(kept >= 70);
   }
 }
+
+TEST_CASE("a hit says how long its entry has left, in the same lookup", "[store][ttl]") {
+  store_fixture f;  // the manual clock starts on a whole second: deadlines are exact
+  REQUIRE(f.put("k", "v", 10s));
+  f.clock.advance(2500ms);
+  auto hit = f.store.get("k", key_hash("k"));
+  REQUIRE(hit);
+  CHECK(hit.ttl_left_ms == 7500);
+  auto inline_hit = f.store.try_hit("k", key_hash("k"));
+  REQUIRE(inline_hit);
+  CHECK(inline_hit.ttl_left_ms == 7500);
+  f.clock.advance(7499ms);
+  CHECK(f.store.try_hit("k", key_hash("k")).ttl_left_ms == 1);
+  // default_ttl 300 s here; a store whose default is 0 keeps values forever (ttl_left_ms 0).
+  store_options o;
+  o.default_ttl = 0s;
+  store_fixture never{o};
+  REQUIRE(never.put("n", "v"));
+  auto n = never.store.try_hit("n", key_hash("n"));
+  REQUIRE(n);
+  CHECK(n.ttl_left_ms == 0);
+}
