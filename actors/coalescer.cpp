@@ -36,6 +36,15 @@ void finish(self_ptr self, const std::string& key, Outcome outcome) {
     f.waiters[w].deliver(outcome);
     self->state.latency.record(micros_since(f.joined[w]));
   }
+  for (auto& w : f.warmers)
+    w.deliver(outcome);
+}
+
+/// True when only a warm started the flight and no load joined it: an L2 miss ends it there
+/// (warming never computes); a joined load makes it a load like any other.
+bool warm_only(self_ptr self, const std::string& key) {
+  auto i = self->state.flights.find(key);
+  return i != self->state.flights.end() && i->second.waiters.empty() && !i->second.warmers.empty();
 }
 
 /// Logs one undecodable L2 entry: the first ten, then every thousandth (a Redis full of
@@ -154,17 +163,27 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
   compute(self, cfg, key);
 }
 
-void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key) {
-  ++self->state.loads;
+void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key,
+                  bool warm = false) {
+  if (warm)
+    ++self->state.warmed;
+  else
+    ++self->state.loads;
   if (!self->state.bridge) {
     compute_or_ask(self, cfg, key);
     return;
   }
+  // An L2 miss (or L2 trouble) of a flight only a warm asked for ends it as a miss.
+  auto not_in_l2 = [=] {
+    if (warm_only(self, key))
+      return finish(self, key, make_miss());
+    compute_or_ask(self, cfg, key);
+  };
   self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
     .then(
       [=](lookup_result& r) {
         if (!r.found) {
-          compute_or_ask(self, cfg, key);
+          not_in_l2();
           return;
         }
         // Bytes in Redis are untrusted (another writer, a bug, bit rot, a newer version):
@@ -172,16 +191,20 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
         std::string why;
         auto e = decode_entry(r.value, &why);
         if (!e) {
+          if (warm_only(self, key))
+            return finish(self, key, make_miss());  // a load of the key will sort it out
           on_undecodable(self, cfg, key, why);
         } else {
           ++self->state.l2_hits;
+          if (warm_only(self, key))
+            ++self->state.warm_found;
           self->send(cfg.shard, fill_atom::value, key, r.value,
                      remaining_ttl(*e, cfg.default_ttl));
           finish(self, key, std::move(r));
         }
       },
       // The bridge counts its own trouble; for the caller an L2 failure is just a miss there.
-      [=](caf::error&) { compute_or_ask(self, cfg, key); });
+      [=](caf::error&) { not_in_l2(); });
 }
 
 /// True when `node` is this node or an alive member's (a fence to a dead node is void).
@@ -236,6 +259,8 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"handoff_joined", static_cast<int64_t>(st.handoff_joined)},
     {"fenced", static_cast<int64_t>(st.fenced)},
     {"fenced_loads", static_cast<int64_t>(st.fenced_loads)},
+    {"warmed", static_cast<int64_t>(st.warmed)},
+    {"warm_found", static_cast<int64_t>(st.warm_found)},
   };
   put_latency(row, st.latency);
   return row;
@@ -245,9 +270,12 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
 
 coalescer_state::~coalescer_state() {
   // Waiters must not hang when the coalescer (or its linked shard) fails: they get an error now.
-  for (auto& kv : flights)
+  for (auto& kv : flights) {
     for (auto& rp : kv.second.waiters)
       rp.deliver(make_error(errc::unavailable, "the shard serving this key restarted"));
+    for (auto& rp : kv.second.warmers)
+      rp.deliver(make_error(errc::unavailable, "the shard serving this key restarted"));
+  }
 }
 
 coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coalescer_state> self,
@@ -283,6 +311,21 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
           st.fences.erase(key);  // its asker is gone: its flight died with it
         }
       join_flight(self, cfg, key, rp);
+      return rp;
+    },
+    [=](warm_atom, const std::string& key) -> caf::result<lookup_result> {
+      auto& st = self->state;
+      ++st.handled;
+      // Warming is a guess: it never waits behind, duplicates or overrides real work. No L2,
+      // a flight under way, a recent failure or a key fenced to its new owner: skip it.
+      auto now = std::chrono::steady_clock::now();
+      if (!st.bridge || st.flights.contains(key) || st.fences.target_of(key, now) != nullptr)
+        return make_miss();
+      if (auto f = st.failures.find(key); f != st.failures.end() && now < f->second.until)
+        return make_miss();
+      auto rp = self->make_response_promise<lookup_result>();
+      st.flights[key].warmers.push_back(rp);
+      start_flight(self, cfg, key, true);
       return rp;
     },
     [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {

@@ -64,6 +64,7 @@ bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::stri
   if (!found)
     return false;  // uncounted: the shard counts the miss (and loads) on the message path
   ss->sample_read(key);
+  ss->note_hit(h);
   use(found.value);
   self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
   return true;

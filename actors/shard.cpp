@@ -87,6 +87,58 @@ void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
     .then([](const lookup_result&) {}, [](const caf::error&) {});
 }
 
+// -- predictive warming (warming.predictive) -----------------------------------------------
+
+/// Asks the coalescer to warm a key of this shard from L2, unless L1 has it already (or it was
+/// deleted while Redis was down). A found value is filled by the coalescer before this reply.
+void warm_here(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t hash) {
+  auto& st = self->state;
+  if (!st.coalescer || st.pending_deletes.contains(key))
+    return;
+  {
+    auto lock = lock_store(self);
+    if (st.store->pttl(key, hash) != -2)
+      return;
+  }
+  ++st.prefetches;
+  self->request(st.coalescer, cfg.load_timeout, warm_atom::value, key)
+    .then(
+      [self, hash](const lookup_result& r) {
+        if (!r.found)
+          return;
+        ++self->state.prefetch_loaded;
+        auto lock = lock_store(self);
+        auto& pending = self->state.shared->prefetched;
+        if (pending.size() < shard_store::max_prefetched)
+          pending.insert(hash);
+      },
+      [](const caf::error&) {});
+}
+
+/// A miss of `key`: the node's model learns it, and the keys it predicts next are warmed, each
+/// by the shard of this node that holds it (keys another node owns now are left alone).
+void warm_successors(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t hash) {
+  if (!cfg.prefetch)
+    return;
+  auto next = cfg.prefetch->on_miss(key, hash);
+  if (next.empty() || !cfg.routes)
+    return;
+  auto snap = cfg.routes->get();
+  if (!snap || snap->shards.empty())
+    return;  // no routes published yet: which shard holds a key is not known
+  auto n = static_cast<uint32_t>(snap->shards.size());
+  for (auto& k : next) {
+    auto h = key_hash(k);
+    if (!snap->owns(h))
+      continue;
+    auto target = shard_of(h, n);
+    if (target == cfg.index)
+      warm_here(self, cfg, k, h);
+    else
+      self->send(snap->shards[target], warm_atom::value, std::move(k));
+  }
+}
+
 /// An `overloaded` error (counted) when more requests wait than max_backlog: new loads are
 /// refused then, while hits are still served.
 caf::error check_backlog(self_ptr self, const shard_config& cfg) {
@@ -100,9 +152,11 @@ caf::error check_backlog(self_ptr self, const shard_config& cfg) {
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
   auto start = std::chrono::steady_clock::now();
   auto& st = self->state;
+  auto hash = key_hash(key);
   auto lock = lock_store(self);
   st.shared->sample_read(key);
-  if (auto found = st.store->get(key, key_hash(key))) {
+  if (auto found = st.store->get(key, hash)) {
+    st.shared->note_hit(hash);
     auto result = make_hit(std::string{found.value}, tier::l1);
     result.hot = st.shared->hot.is_hot(key, cfg.hot_threshold);
     lock.unlock();
@@ -113,6 +167,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     st.latency.record(micros_since(start));
     return result;
   }
+  st.shared->prefetched.erase(hash);  // a warm's entry evicted unread, if it was one
   lock.unlock();
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
     st.latency.record(micros_since(start));
@@ -121,8 +176,10 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   // Under overload, hits (fresh or stale) are still served above; only new loads are refused.
   if (auto err = check_backlog(self, cfg))
     return err;
-  if (st.coalescer)
+  if (st.coalescer) {
+    warm_successors(self, cfg, key, hash);
     return self->delegate(st.coalescer, load_atom::value, key);
+  }
   st.latency.record(micros_since(start));
   return make_miss();
 }
@@ -153,11 +210,13 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   for (size_t i = 0; i < keys.size(); ++i) {
     st.shared->sample_read(keys[i]);
     if (auto found = st.store->get(keys[i], hashes[i])) {
+      st.shared->note_hit(hashes[i]);
       results[i] = make_hit(std::string{found.value}, tier::l1);
       results[i].hot = st.shared->hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
         stale.push_back(i);
     } else if (st.coalescer && !st.pending_deletes.contains(keys[i])) {
+      st.shared->prefetched.erase(hashes[i]);
       missing.push_back(i);
     }
   }
@@ -174,6 +233,8 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
     st.latency.record(micros_since(start));
     return results;
   }
+  for (auto i : missing)
+    warm_successors(self, cfg, keys[i], hashes[i]);
   // Misses load through the coalescer; the batch is answered once all of them are in.
   auto rp = self->make_response_promise<lookup_results>();
   auto pending = std::make_shared<size_t>(missing.size());
@@ -450,6 +511,9 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"invalidations", static_cast<int64_t>(st.invalidations)},
     {"lent_keys", static_cast<int64_t>(st.lent.size())},
     {"unremembered_lent", static_cast<int64_t>(st.unremembered)},
+    {"prefetches", static_cast<int64_t>(st.prefetches)},
+    {"prefetch_loaded", static_cast<int64_t>(st.prefetch_loaded)},
+    {"prefetch_hits", static_cast<int64_t>(st.shared->prefetch_hits)},
   };
   row.hot_keys = st.shared->hot.top(8);
   put_latency(row, st.latency);
@@ -467,6 +531,8 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     std::lock_guard<std::mutex> lock{st.shared->mutex};
     st.shared->store = std::make_unique<cache_store>(cfg.store, st.shared->clock);
     st.shared->hot = heavy_hitters{64};
+    st.shared->prefetched.clear();
+    st.shared->prefetch_hits = 0;
     st.store = st.shared->store.get();
   }
   st.bridge = cfg.bridge;
@@ -534,6 +600,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       auto lock = lock_store(self);
       self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
     },
+    [=](warm_atom, const std::string& key) { count(); warm_here(self, cfg, key, key_hash(key)); },
     [=](resize_atom, uint64_t max_bytes, uint64_t max_entries) {
       count();
       auto lock = lock_store(self);

@@ -9,6 +9,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include "actors/prefetch_model.hpp"
 #include "actors/route_view.hpp"
 #include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
@@ -39,6 +40,9 @@ struct shard_config {
   /// node without a cluster (tests).
   std::shared_ptr<route_view> routes;
   std::chrono::milliseconds hot_ttl{0};              ///< cluster.hot-ttl: life of peers' near copies
+  /// warming.predictive: the node's model of which keys follow which, shared by its shards;
+  /// null when off (or without L2: warming reads L2 only).
+  std::shared_ptr<prefetch_model> prefetch;
 };
 
 struct shard_state {
@@ -65,6 +69,8 @@ struct shard_state {
   bool l1_only_mode = false;        ///< the last write Redis was asked to take failed (logged once)
   uint64_t invalidations = 0;       ///< puts and deletes of lent keys announced to peers
   uint64_t unremembered = 0;        ///< hot answers not remembered because `lent` was full
+  uint64_t prefetches = 0;          ///< warms of predicted keys asked of the coalescer (L1 lacked them)
+  uint64_t prefetch_loaded = 0;     ///< ... that found the key in L2 and filled L1
   static inline const char* name = "shard";
 };
 

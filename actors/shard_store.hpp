@@ -12,6 +12,8 @@
 #include <memory>
 #include <mutex>
 
+#include <absl/container/flat_hash_set.h>
+
 #include "core/cache_store.hpp"
 #include "core/heavy_hitters.hpp"
 #include "core/ttl_clock.hpp"
@@ -30,6 +32,20 @@ struct shard_store {
   void sample_read(std::string_view key) {
     if ((++reads & 15) == 0)
       hot.record(key, 16);
+  }
+
+  /// warming.predictive: hashes of entries a warm filled that no read has used yet (at most
+  /// max_prefetched; a demand miss of one drops it, as it was evicted unread), and the reads
+  /// that used one. Kept here because most hits are answered inline by sessions. Lock held.
+  static constexpr size_t max_prefetched = 4096;
+  absl::flat_hash_set<uint64_t> prefetched;
+  uint64_t prefetch_hits = 0;
+
+  /// A read hit the entry of `hash`: counts it when a warm brought it in. One branch while no
+  /// warm is pending. Lock held.
+  void note_hit(uint64_t hash) {
+    if (!prefetched.empty() && prefetched.erase(hash) != 0)
+      ++prefetch_hits;
   }
 };
 

@@ -36,5 +36,6 @@ using scan_atom = caf::atom_constant<caf::atom("scan")>;          // list L1 key
 using peek_atom = caf::atom_constant<caf::atom("peek")>;          // read L1 only, never load
 using invalidate_atom = caf::atom_constant<caf::atom("invalid")>; // drop near copies of a key that changed
 using handoff_atom = caf::atom_constant<caf::atom("handoff")>;    // a key's new owner asks its previous owner
+using warm_atom = caf::atom_constant<caf::atom("warm")>;          // load a key from L2 only, ahead of its reads
 
 } // namespace ac

@@ -46,6 +46,10 @@ using redis_bridge_actor = caf::typed_actor<
 using coalescer_actor = caf::typed_actor<
   // Loads a key that L1 missed.
   caf::replies_to<load_atom, std::string>::with<lookup_result>,
+  // Warms a key ahead of its reads: L2 only, never a compute; fills L1 on a hit. Skipped (a
+  // miss at once) when a flight for the key is under way; a load that joins a warm flight
+  // makes it a full one (compute on an L2 miss). Counted as `warmed`.
+  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // The key's new owner asks before computing it (key, may fence): the answer of the flight
   // under way here, else a miss, after which (when fencing is allowed) this coalescer's loads of
   // the key go to the asker until the hand-off window ends (core/ownership_handoff.hpp).

@@ -43,6 +43,9 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<delete_atom, std::string>::with<bool>,
   // A loaded value (from L2 or compute) enters L1; sent by the coalescer.
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t>,
+  // A key of this shard predicted to be read soon (warming.predictive): when L1 lacks it, the
+  // coalescer warms it from L2. Sent by any shard of this node on a miss.
+  caf::reacts_to<warm_atom, std::string>,
   // Sets the shard's byte and entry budgets; evicts down at once.
   caf::reacts_to<resize_atom, uint64_t, uint64_t>,
   // Drops expired entries (periodic, self-sent).

@@ -76,6 +76,12 @@ struct node_config : caf::actor_system_config {
   caf::timespan cluster_heartbeat_interval = std::chrono::milliseconds(500);
   caf::timespan cluster_failure_timeout = std::chrono::seconds(3);
   caf::timespan cluster_hot_ttl = std::chrono::seconds(1);  ///< near copies of peers' hot keys
+  // -- warming ------------------------------------------------------------------
+  bool warming_predictive = true;            ///< on a miss, warm the keys that usually follow it from L2 (bench/PREFETCH.md)
+  uint64_t warming_predictive_keys = 65536;  ///< keys whose successors are remembered (64 B each + the key)
+  uint32_t warming_predictive_successors = 2; ///< keys warmed per miss at most
+  double warming_predictive_confidence = 0.3; ///< share of a key's misses a successor must have followed
+  uint32_t warming_predictive_window = 4;    ///< a miss counts as the successor of the last this-many misses
   // -- metrics, sizing, supervision ---------------------------------------------
   uint16_t metrics_http_port = 0;
   uint32_t metrics_http_max_connections = 256;  ///< HTTP connections served at once (a thread each)

@@ -102,6 +102,16 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   h.routes = std::make_shared<route_view>();
   std::vector<shard_config> shard_configs;
   std::vector<std::shared_ptr<shard_store>> stores;
+  // One model per node, shared by its shards (actors/prefetch_model.hpp); warming reads L2 only.
+  std::shared_ptr<prefetch_model> prefetch;
+  if (cfg.warming_predictive && h.bridge) {
+    prefetch_model_options po;
+    po.k = cfg.warming_predictive_successors;
+    po.min_confidence = cfg.warming_predictive_confidence;
+    po.tracked_keys = cfg.warming_predictive_keys;
+    po.window = cfg.warming_predictive_window;
+    prefetch = std::make_shared<prefetch_model>(po);
+  }
   for (uint32_t i = 0; i < n; ++i) {
     shard_config sc;
     sc.index = i;
@@ -122,6 +132,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.shared = std::make_shared<shard_store>();
     sc.routes = h.routes;
     sc.hot_ttl = ms(cfg.cluster_hot_ttl);
+    sc.prefetch = prefetch;
     stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
@@ -220,9 +231,11 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   sup.metrics = h.metrics;
   h.supervisor = sys.spawn(sizing_supervisor, std::move(sup));
   caf::anon_send(h.metrics, update_atom::value, caf::actor_cast<caf::actor>(h.supervisor));
-  spdlog::info("node {}: {} shards, policy {}, {} bytes / {} entries, loader {}", id, n,
-               cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
-               impl ? std::string{impl->name()} : std::string{"none"});
+  spdlog::info("node {}: {} shards, policy {}, {} bytes / {} entries, loader {}, predictive warming {}",
+               id, n, cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
+               impl ? std::string{impl->name()} : std::string{"none"},
+               prefetch ? "on (" + std::to_string(cfg.warming_predictive_keys) + " keys)"
+                        : std::string{cfg.warming_predictive ? "off (needs Redis)" : "off"});
   return h;
 }
 
