@@ -98,7 +98,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
-         l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0;
+         l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0, prefetches = 0,
+         prefetch_loaded = 0, prefetch_hits = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter_of(r, "hits");
@@ -113,6 +114,9 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       l1_only_puts += counter_of(r, "l1_only_puts");
       l1_only_deletes += counter_of(r, "l1_only_deletes");
       pending_deletes += counter_of(r, "pending_deletes");
+      prefetches += counter_of(r, "prefetches");
+      prefetch_loaded += counter_of(r, "prefetch_loaded");
+      prefetch_hits += counter_of(r, "prefetch_hits");
     } else if (r.kind == "coalescer") {
       computes += counter_of(r, "computes");
       coalesced += counter_of(r, "coalesced");
@@ -158,6 +162,10 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"stale_hits", stale_hits},
     {"computes", computes},
     {"coalesced", coalesced},
+    // warming.predictive: warms asked for, those that found the key in L2, reads that used one.
+    {"prefetches", prefetches},
+    {"prefetch_loaded", prefetch_loaded},
+    {"prefetch_hits", prefetch_hits},
     // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).
     {"l2_hits", l2_hits > l2_corrupt ? l2_hits - l2_corrupt : 0},
     {"l2_misses", l2_misses + l2_corrupt},  // a corrupt value counts as a miss, never as a hit

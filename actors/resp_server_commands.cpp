@@ -203,6 +203,8 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           num("expired_keys", t("expirations"));
           num("actorcache_computes", t("computes"));
           num("actorcache_coalesced", t("coalesced"));
+          num("actorcache_prefetches", t("prefetches"));
+          num("actorcache_prefetch_hits", t("prefetch_hits"));
           num("actorcache_l2_hits", t("l2_hits"));
           num("actorcache_l2_misses", t("l2_misses"));
           num("actorcache_l2_errors", t("l2_errors"));
