@@ -177,8 +177,10 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   if (auto err = check_backlog(self, cfg))
     return err;
   if (st.coalescer) {
+    // The key's own load leaves first: warms are guesses and must not queue ahead of it.
+    auto answer = self->delegate(st.coalescer, load_atom::value, key);
     warm_successors(self, cfg, key, hash);
-    return self->delegate(st.coalescer, load_atom::value, key);
+    return answer;
   }
   st.latency.record(micros_since(start));
   return make_miss();
@@ -233,8 +235,6 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
     st.latency.record(micros_since(start));
     return results;
   }
-  for (auto i : missing)
-    warm_successors(self, cfg, keys[i], hashes[i]);
   // Misses load through the coalescer; the batch is answered once all of them are in.
   auto rp = self->make_response_promise<lookup_results>();
   auto pending = std::make_shared<size_t>(missing.size());
@@ -254,6 +254,8 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
           }
         });
   }
+  for (auto i : missing)
+    warm_successors(self, cfg, keys[i], hashes[i]);
   return rp;
 }
 
