@@ -179,7 +179,10 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
       return finish(self, key, make_miss());
     compute_or_ask(self, cfg, key);
   };
-  self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
+  // A warm reads behind demand reads (the bridge keeps a connection free for those).
+  auto read = warm ? self->request(self->state.bridge, cfg.load_timeout, warm_atom::value, key)
+                   : self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key);
+  read
     .then(
       [=](lookup_result& r) {
         if (!r.found) {

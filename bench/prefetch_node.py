@@ -54,7 +54,7 @@ def info(r):
 def replay(workdir, srv, keys, a, predictive):
     # A boolean flag only switches on (CAF): "off" goes through a config file.
     ini = workdir / f"predictive-{predictive}.ini"
-    ini.write_text(f"[warming]\npredictive={'true' if predictive else 'false'}\n")
+    ini.write_text(f"[warming]\npredictive={'true' if predictive else 'false'}\n" + a.ini.replace("\\n", "\n"))
     node = Node(workdir, f"n-{'on' if predictive else 'off'}", srv,
                 extra=[f"--config-file={ini}", f"--cache.max-entries={a.capacity}", "--cache.shards=2",
                        "--log.level=warn"])
@@ -90,6 +90,8 @@ def main():
     p.add_argument("--requests", type=int, default=100000)
     p.add_argument("--capacity", type=int, default=5000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--ini", default="", help="more [warming] lines, e.g. 'predictive-confidence=1.0'")
+    p.add_argument("--order", default="off,on", help="runs in this order, e.g. on,off,on,off")
     a = p.parse_args()
     keys = stream(a)
     with tempfile.TemporaryDirectory(prefix="ac-prefetch-") as d:
@@ -111,7 +113,7 @@ def main():
                   f"cache.max-entries {a.capacity}")
             print("| warming.predictive | L1 hit rate | prefetches / 100 GETs | prefetch hits | mean GET (us) |")
             print("|---|---|---|---|---|")
-            for predictive in (False, True):
+            for predictive in (run == "on" for run in a.order.split(",")):
                 res = replay(workdir, srv, keys, a, predictive)
                 print(f"| {'on' if predictive else 'off'} | {res['hit_rate']:.2f}% | "
                       f"{100.0 * res['prefetches'] / len(keys):.2f} | {res['prefetch_hits']} | "

@@ -28,6 +28,9 @@ using compute_actor = caf::typed_actor<
 using redis_bridge_actor = caf::typed_actor<
   // Reads one key from L2: found (tier l2) or a miss; Redis trouble reads as a miss, counted.
   caf::replies_to<l2_get_atom, std::string>::with<lookup_result>,
+  // The same for warming, behind demand reads: rides along a demand batch, or goes alone only
+  // while another connection stays free (with one connection: while no demand read waits).
+  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // Writes a key to L2 with its TTL (write-through); true once Redis has it, false when the
   // write was dropped (breaker open, Redis failing, backlog full).
   caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<bool>,
