@@ -52,6 +52,15 @@ void finish(self_ptr self, const std::string& key, Outcome outcome) {
     f.waiters[w].deliver(outcome);
     self->state.latency.record(micros_since(f.joined[w]));
   }
+  for (auto& w : f.warmers)
+    w.deliver(outcome);
+}
+
+/// True when only a warm started the flight and no load joined it: an L2 miss ends it there
+/// (warming never computes); a joined load makes it a load like any other.
+bool warm_only(self_ptr self, const std::string& key) {
+  auto i = self->state.flights.find(key);
+  return i != self->state.flights.end() && i->second.waiters.empty() && !i->second.warmers.empty();
 }
 
 /// Logs one undecodable L2 entry: the first ten, then every thousandth (a Redis full of
@@ -172,17 +181,30 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
   compute(self, cfg, key);
 }
 
-void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key) {
-  ++self->state.loads;
+void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key,
+                  bool warm = false) {
+  if (warm)
+    ++self->state.warmed;
+  else
+    ++self->state.loads;
   if (!self->state.bridge) {
     compute_or_ask(self, cfg, key);
     return;
   }
-  self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
+  // An L2 miss (or L2 trouble) of a flight only a warm asked for ends it as a miss.
+  auto not_in_l2 = [=] {
+    if (warm_only(self, key))
+      return finish(self, key, make_miss());
+    compute_or_ask(self, cfg, key);
+  };
+  // A warm reads behind demand reads (the bridge keeps a connection free for those).
+  auto read = warm ? self->request(self->state.bridge, cfg.load_timeout, warm_atom::value, key)
+                   : self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key);
+  read
     .then(
       [=](lookup_result& r) {
         if (!r.found) {
-          compute_or_ask(self, cfg, key);
+          not_in_l2();
           return;
         }
         // Bytes in Redis are untrusted (another writer, a bug, bit rot, a newer version):
@@ -190,15 +212,23 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
         std::string why;
         auto e = decode_entry(r.value, &why);
         if (!e) {
+          if (warm_only(self, key))
+            return finish(self, key, make_miss());  // a load of the key will sort it out
           on_undecodable(self, cfg, key, why);
         } else {
           ++self->state.l2_hits;
-          fill_from_source(self, cfg, key, *e, r);
+          if (warm_only(self, key)) {
+            // Only into an empty slot: a put that came in meanwhile is newer than L2's copy.
+            ++self->state.warm_found;
+            fill_from_source(self, cfg, key, *e, r, put_if::absent);
+          } else {
+            fill_from_source(self, cfg, key, *e, r);
+          }
           finish(self, key, std::move(r));
         }
       },
       // The bridge counts its own trouble; for the caller an L2 failure is just a miss there.
-      [=](caf::error&) { compute_or_ask(self, cfg, key); });
+      [=](caf::error&) { not_in_l2(); });
 }
 
 /// Refresh-ahead without a loader: Redis's copy replaces L1's only when it lives longer (someone
@@ -306,6 +336,7 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"refreshes", static_cast<int64_t>(st.refreshes)},
     {"refresh_joined", static_cast<int64_t>(st.refresh_joined)},
     {"refresh_l2", static_cast<int64_t>(st.refresh_l2)},
+    {"warm_found", static_cast<int64_t>(st.warm_found)},
   };
   put_latency(row, st.latency);
   return row;
@@ -315,9 +346,12 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
 
 coalescer_state::~coalescer_state() {
   // Waiters must not hang when the coalescer (or its linked shard) fails: they get an error now.
-  for (auto& kv : flights)
+  for (auto& kv : flights) {
     for (auto& rp : kv.second.waiters)
       rp.deliver(make_error(errc::unavailable, "the shard serving this key restarted"));
+    for (auto& rp : kv.second.warmers)
+      rp.deliver(make_error(errc::unavailable, "the shard serving this key restarted"));
+  }
 }
 
 coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coalescer_state> self,
@@ -362,6 +396,21 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         return make_miss();
       return start_refresh(self, cfg, key, l1_left_ms);
     },
+    [=](warm_atom, const std::string& key) -> caf::result<lookup_result> {
+      auto& st = self->state;
+      ++st.handled;
+      // Warming is a guess: it never waits behind, duplicates or overrides real work. No L2,
+      // a flight under way, a recent failure or a key fenced to its new owner: skip it.
+      auto now = std::chrono::steady_clock::now();
+      if (!st.bridge || st.flights.contains(key) || st.fences.target_of(key, now) != nullptr)
+        return make_miss();
+      if (auto f = st.failures.find(key); f != st.failures.end() && now < f->second.until)
+        return make_miss();
+      auto rp = self->make_response_promise<lookup_result>();
+      st.flights[key].warmers.push_back(rp);
+      start_flight(self, cfg, key, true);
+      return rp;
+    },
     [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {
       auto& st = self->state;
       ++st.handled;
@@ -381,29 +430,6 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
           ++st.fenced;
       }
       return make_miss();
-    },
-    [=](warm_atom, const std::string& key) -> caf::result<lookup_result> {
-      auto& st = self->state;
-      ++st.handled;
-      // A flight fills L1 on its own; a key without L2 is never computed ahead of demand.
-      if (!st.bridge || st.flights.contains(key))
-        return make_miss();
-      auto rp = self->make_response_promise<lookup_result>();
-      self->request(st.bridge, cfg.load_timeout, l2_get_atom::value, key)
-        .then(
-          [=](lookup_result& r) mutable {
-            auto e = r.found ? decode_entry(r.value) : std::nullopt;
-            if (!e) {
-              rp.deliver(make_miss());  // a demand load judges undecodable values
-              return;
-            }
-            ++self->state.warmed;
-            // Only into an empty slot: a put that came in meanwhile is newer than L2's copy.
-            fill_from_source(self, cfg, key, *e, r, put_if::absent);
-            rp.deliver(std::move(r));
-          },
-          [=](caf::error&) mutable { rp.deliver(make_miss()); });
-      return rp;
     },
     [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {
       self->state.bridge = bridge;

@@ -41,6 +41,9 @@ struct failed_load {
 struct flight {
   bool asking = false;  ///< waiting for the key's previous owner (hand-off), not computing yet
   std::vector<caf::typed_response_promise<lookup_result>> waiters;
+  /// The warm request that started this flight (L2 only while `waiters` is empty); answered
+  /// with the flight's outcome, apart from waiters so it counts in no latency.
+  std::vector<caf::typed_response_promise<lookup_result>> warmers;
   std::vector<std::chrono::steady_clock::time_point> joined;  ///< per waiter, for latency
 };
 
@@ -66,11 +69,12 @@ struct coalescer_state {
   uint64_t handoff_joined = 0; ///< asks of a new owner that joined a flight here
   uint64_t fenced = 0;         ///< keys fenced to their new owner
   uint64_t fenced_loads = 0;   ///< loads of fenced keys sent to the new owner
-  uint64_t warmed = 0;         ///< keys read from L2 ahead of demand (warming)
   uint64_t unkept = 0;         ///< values served but not kept in L1: under 2 s left at their source
   uint64_t refreshes = 0;      ///< refresh-ahead flights started (L2 skipped when a loader exists)
   uint64_t refresh_joined = 0; ///< refresh-aheads that joined a flight already under way
   uint64_t refresh_l2 = 0;     ///< refresh-aheads without a loader that found a longer-lived L2 copy
+  uint64_t warmed = 0;         ///< warm flights started (L2 only unless a load joined them)
+  uint64_t warm_found = 0;     ///< ... that found the key in L2 and filled L1
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

@@ -100,7 +100,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
          l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0, warming_keys = 0,
          warming_seconds = 0, warming_in_progress = 0, heal_drops = 0, disowned_drops = 0,
-         refresh_ahead = 0, hot_misses = 0;
+         refresh_ahead = 0, hot_misses = 0, prefetches = 0, prefetch_loaded = 0, prefetch_hits = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter_of(r, "hits");
@@ -119,6 +119,9 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       pending_deletes += counter_of(r, "pending_deletes");
       heal_drops += counter_of(r, "heal_drops");
       disowned_drops += counter_of(r, "disowned_drops");
+      prefetches += counter_of(r, "prefetches");
+      prefetch_loaded += counter_of(r, "prefetch_loaded");
+      prefetch_hits += counter_of(r, "prefetch_hits");
     } else if (r.kind == "warmer") {
       warming_keys = static_cast<double>(counter_of(r, "keys"));
       warming_seconds = static_cast<double>(counter_of(r, "milliseconds")) / 1000.0;
@@ -170,6 +173,10 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"hot_misses", hot_misses},        // misses of keys that were hot: expired or evicted under load
     {"computes", computes},
     {"coalesced", coalesced},
+    // warming.predictive: warms asked for, those that found the key in L2, reads that used one.
+    {"prefetches", prefetches},
+    {"prefetch_loaded", prefetch_loaded},
+    {"prefetch_hits", prefetch_hits},
     // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).
     {"l2_hits", l2_hits > l2_corrupt ? l2_hits - l2_corrupt : 0},
     {"l2_misses", l2_misses + l2_corrupt},  // a corrupt value counts as a miss, never as a hit

@@ -128,14 +128,23 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor
 
 void flush(self_ptr self, const redis_bridge_config& cfg) {
   auto& st = self->state;
-  while (!st.idle.empty() && (!st.gets.empty() || !st.writes.empty())) {
+  // Warming reads keep one connection free for demand reads (none to keep with a pool of one).
+  const size_t reserve = cfg.pool_size > 1 ? 1 : 0;
+  auto work = [&] {
+    return !st.gets.empty() || !st.writes.empty()
+           || (!st.background.empty() && st.idle.size() > reserve);
+  };
+  while (!st.idle.empty() && work()) {
     if (!st.breaker.allow(clock::now())) {
       // Open breaker: answer reads as misses and drop writes at once rather than queueing.
-      st.short_circuited += st.gets.size();
+      st.short_circuited += st.gets.size() + st.background.size();
       st.writes_dropped += st.writes.puts.size() + st.writes.dels.size();
       for (auto& g : st.gets)
         g.second.deliver(make_miss());
       st.gets.clear();
+      for (auto& g : st.background)
+        g.second.deliver(make_miss());
+      st.background.clear();
       st.writes = l2_batch{};
       answer_writers(st.write_waiters, false);
       answer_writers(st.del_waiters, false);
@@ -143,11 +152,12 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     }
     auto batch = std::make_shared<l2_batch>();
     std::vector<caf::typed_response_promise<lookup_result>> waiters;
-    while (!st.gets.empty() && batch->get_keys.size() < cfg.batch_max) {
-      batch->get_keys.push_back(std::move(st.gets.front().first));
-      waiters.push_back(std::move(st.gets.front().second));
-      st.gets.pop_front();
-    }
+    for (auto* queue : {&st.gets, &st.background})
+      while (!queue->empty() && batch->get_keys.size() < cfg.batch_max) {
+        batch->get_keys.push_back(std::move(queue->front().first));
+        waiters.push_back(std::move(queue->front().second));
+        queue->pop_front();
+      }
     batch->puts.swap(st.writes.puts);
     batch->dels.swap(st.writes.dels);
     write_promises writers;
@@ -197,6 +207,7 @@ actor_stats make_stats(self_ptr self) {
     {"writes_dropped", static_cast<int64_t>(st.writes_dropped)},
     {"short_circuited", static_cast<int64_t>(st.short_circuited)},
     {"batches", static_cast<int64_t>(st.batches)},
+    {"background_reads", static_cast<int64_t>(st.background_reads)},
     {"batch_p50", static_cast<int64_t>(st.batch_sizes.percentile(0.5))},
     {"batch_max", static_cast<int64_t>(st.batch_sizes.max())},
     {"breaker_opened", static_cast<int64_t>(st.breaker.opened_count())},
@@ -223,6 +234,14 @@ redis_bridge_actor::behavior_type redis_bridge(
       ++self->state.handled;
       auto rp = self->make_response_promise<lookup_result>();
       self->state.gets.emplace_back(std::move(key), rp);
+      schedule(self, cfg);
+      return rp;
+    },
+    [=](warm_atom, std::string& key) -> caf::result<lookup_result> {
+      ++self->state.handled;
+      ++self->state.background_reads;
+      auto rp = self->make_response_promise<lookup_result>();
+      self->state.background.emplace_back(std::move(key), rp);
       schedule(self, cfg);
       return rp;
     },

@@ -59,6 +59,9 @@ using redis_worker_actor = caf::typed_actor<
 struct redis_bridge_state {
   std::vector<redis_worker_actor> idle;
   std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> gets;
+  /// Warming reads (warm_atom): they fill the free places of demand batches, and go on their
+  /// own only while another connection stays free, so a demand read never waits behind them.
+  std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> background;
   l2_batch writes;                 ///< puts and deletes waiting for a connection
   std::vector<caf::typed_response_promise<bool>> write_waiters;  ///< one per writes.puts entry
   std::vector<caf::typed_response_promise<bool>> del_waiters;    ///< acknowledged deletes
@@ -68,7 +71,7 @@ struct redis_bridge_state {
   latency_histogram batch_sizes;   ///< keys per MGET (as "microseconds": it is just a histogram)
   uint64_t handled = 0;
   uint64_t hits = 0, misses = 0, errors = 0, writes_done = 0, writes_dropped = 0,
-           short_circuited = 0, batches = 0;
+           short_circuited = 0, batches = 0, background_reads = 0;
   static inline const char* name = "redis_bridge";
 };
 

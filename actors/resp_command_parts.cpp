@@ -118,6 +118,7 @@ size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<
         auto& key = argv[keys[k].pos + 1];
         if (auto hit = store.try_hit(key, keys[k].hash)) {
           ss->sample_read(key);
+          ss->note_hit(keys[k].hash);
           if (ss->refresh_due(key, hit.ttl_left_ms))
             ahead.emplace_back(&keys[k], hit.ttl_left_ms);
           hits[keys[k].pos] = make_hit(std::string{hit.value}, tier::l1);

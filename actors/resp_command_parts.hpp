@@ -69,6 +69,7 @@ bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::stri
   if (!found)
     return false;  // uncounted: the shard counts the miss (and loads) on the message path
   ss->sample_read(key);
+  ss->note_hit(h);
   bool ahead = ss->refresh_due(key, found.ttl_left_ms);
   use(found.value);
   lock.unlock();

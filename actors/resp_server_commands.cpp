@@ -205,6 +205,8 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           num("actorcache_coalesced", t("coalesced"));
           num("actorcache_refresh_ahead", t("refresh_ahead"));
           num("actorcache_hot_misses", t("hot_misses"));
+          num("actorcache_prefetches", t("prefetches"));
+          num("actorcache_prefetch_hits", t("prefetch_hits"));
           num("actorcache_l2_hits", t("l2_hits"));
           num("actorcache_l2_misses", t("l2_misses"));
           num("actorcache_l2_errors", t("l2_errors"));

@@ -102,6 +102,58 @@ void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string&
           });
 }
 
+// -- predictive warming (warming.predictive) -----------------------------------------------
+
+/// Asks the coalescer to warm a key of this shard from L2, unless L1 has it already (or it was
+/// deleted while Redis was down). A found value is filled by the coalescer before this reply.
+void warm_here(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t hash) {
+  auto& st = self->state;
+  if (!st.coalescer || st.pending_deletes.contains(key))
+    return;
+  {
+    auto lock = lock_store(self);
+    if (st.store->pttl(key, hash) != -2)
+      return;
+  }
+  ++st.prefetches;
+  self->request(st.coalescer, cfg.load_timeout, warm_atom::value, key)
+    .then(
+      [self, hash](const lookup_result& r) {
+        if (!r.found)
+          return;
+        ++self->state.prefetch_loaded;
+        auto lock = lock_store(self);
+        auto& pending = self->state.shared->prefetched;
+        if (pending.size() < shard_store::max_prefetched)
+          pending.insert(hash);
+      },
+      [](const caf::error&) {});
+}
+
+/// A miss of `key`: the node's model learns it, and the keys it predicts next are warmed, each
+/// by the shard of this node that holds it (keys another node owns now are left alone).
+void warm_successors(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t hash) {
+  if (!cfg.prefetch)
+    return;
+  auto next = cfg.prefetch->on_miss(key, hash);
+  if (next.empty() || !cfg.routes)
+    return;
+  auto snap = cfg.routes->get();
+  if (!snap || snap->shards.empty())
+    return;  // no routes published yet: which shard holds a key is not known
+  auto n = static_cast<uint32_t>(snap->shards.size());
+  for (auto& k : next) {
+    auto h = key_hash(k);
+    if (!snap->owns(h))
+      continue;
+    auto target = shard_of(h, n);
+    if (target == cfg.index)
+      warm_here(self, cfg, k, h);
+    else
+      self->send(snap->shards[target], prefetch_atom::value, std::move(k));
+  }
+}
+
 /// An `overloaded` error (counted) when more requests wait than max_backlog: new loads are
 /// refused then, while hits are still served.
 caf::error check_backlog(self_ptr self, const shard_config& cfg) {
@@ -115,9 +167,11 @@ caf::error check_backlog(self_ptr self, const shard_config& cfg) {
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key) {
   auto start = std::chrono::steady_clock::now();
   auto& st = self->state;
+  auto hash = key_hash(key);
   auto lock = lock_store(self);
   st.shared->sample_read(key);
-  if (auto found = st.store->get(key, key_hash(key))) {
+  if (auto found = st.store->get(key, hash)) {
+    st.shared->note_hit(hash);
     auto result = make_hit(std::string{found.value}, tier::l1);
     result.hot = st.shared->hot.is_hot(key, cfg.hot_threshold);
     bool ahead = !found.stale && st.shared->refresh_due(key, found.ttl_left_ms);
@@ -133,6 +187,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   }
   if (st.shared->hot.is_hot(key, cfg.hot_threshold))
     ++st.hot_misses;
+  st.shared->prefetched.erase(hash);  // a warm's entry evicted unread, if it was one
   lock.unlock();
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
     st.latency.record(micros_since(start));
@@ -141,8 +196,12 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   // Under overload, hits (fresh or stale) are still served above; only new loads are refused.
   if (auto err = check_backlog(self, cfg))
     return err;
-  if (st.coalescer)
-    return self->delegate(st.coalescer, load_atom::value, key);
+  if (st.coalescer) {
+    // The key's own load leaves first: warms are guesses and must not queue ahead of it.
+    auto answer = self->delegate(st.coalescer, load_atom::value, key);
+    warm_successors(self, cfg, key, hash);
+    return answer;
+  }
   st.latency.record(micros_since(start));
   return make_miss();
 }
@@ -174,6 +233,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   for (size_t i = 0; i < keys.size(); ++i) {
     st.shared->sample_read(keys[i]);
     if (auto found = st.store->get(keys[i], hashes[i])) {
+      st.shared->note_hit(hashes[i]);
       results[i] = make_hit(std::string{found.value}, tier::l1);
       results[i].hot = st.shared->hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
@@ -181,6 +241,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
       else if (st.shared->refresh_due(keys[i], found.ttl_left_ms))
         ahead.emplace_back(i, found.ttl_left_ms);
     } else {
+      st.shared->prefetched.erase(hashes[i]);  // a warm's entry evicted unread, if it was one
       if (st.shared->hot.is_hot(keys[i], cfg.hot_threshold))
         ++st.hot_misses;
       if (st.coalescer && !st.pending_deletes.contains(keys[i]))
@@ -221,6 +282,8 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
           }
         });
   }
+  for (auto i : missing)
+    warm_successors(self, cfg, keys[i], hashes[i]);
   return rp;
 }
 
@@ -524,6 +587,9 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
     {"heal_drops", static_cast<int64_t>(st.heal_drops)},
     {"disowned_drops", static_cast<int64_t>(st.disowned_drops)},
     {"warm_fills", static_cast<int64_t>(st.warm_fills)},
+    {"prefetches", static_cast<int64_t>(st.prefetches)},
+    {"prefetch_loaded", static_cast<int64_t>(st.prefetch_loaded)},
+    {"prefetch_hits", static_cast<int64_t>(st.shared->prefetch_hits)},
   };
   row.hot_keys = st.shared->hot.top(8);
   put_latency(row, st.latency);
@@ -549,6 +615,8 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     st.shared->refresh = refresh_ahead{ro};
     // Without a loader or L2 nothing could refresh a key: no hit is ever due then.
     st.shared->refresh_fraction = cfg.has_loader ? cfg.refresh_ahead : nullptr;
+    st.shared->prefetched.clear();
+    st.shared->prefetch_hits = 0;
     st.store = st.shared->store.get();
   }
   st.bridge = cfg.bridge;
@@ -683,6 +751,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
         return make_miss();
       return self->delegate(self->state.coalescer, warm_atom::value, key);
     },
+    [=](prefetch_atom, const std::string& key) { count(); warm_here(self, cfg, key, key_hash(key)); },
     [=](resize_atom, uint64_t max_bytes, uint64_t max_entries) {
       count();
       auto lock = lock_store(self);

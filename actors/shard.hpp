@@ -10,6 +10,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include "actors/prefetch_model.hpp"
 #include "actors/route_view.hpp"
 #include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
@@ -45,6 +46,9 @@ struct shard_config {
   /// the node's one knob, shared by its shards and changed by SIGHUP (shard_store.hpp).
   std::shared_ptr<std::atomic<double>> refresh_ahead = std::make_shared<std::atomic<double>>(0.8);
   size_t refresh_capacity = 256;                     ///< hot keys' TTLs and refreshes in flight remembered
+  /// warming.predictive: the node's model of which keys follow which, shared by its shards;
+  /// null when off (or without L2: warming reads L2 only).
+  std::shared_ptr<prefetch_model> prefetch;
 };
 
 struct shard_state {
@@ -81,6 +85,8 @@ struct shard_state {
   uint64_t disowned_drops = 0;      ///< entries dropped because another node owns their key now
   uint64_t warm_fills = 0;          ///< values loaded ahead of demand (warming) that entered L1
   uint64_t sweeps = 0;              ///< sweep ticks since start (the warming list decays every 30th)
+  uint64_t prefetches = 0;          ///< warms of predicted keys asked of the coalescer (L1 lacked them)
+  uint64_t prefetch_loaded = 0;     ///< ... that found the key in L2 and filled L1
   static inline const char* name = "shard";
 };
 

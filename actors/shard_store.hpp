@@ -14,6 +14,8 @@
 #include <memory>
 #include <mutex>
 
+#include <absl/container/flat_hash_set.h>
+
 #include "core/cache_store.hpp"
 #include "core/heavy_hitters.hpp"
 #include "core/refresh_ahead.hpp"
@@ -63,6 +65,20 @@ struct shard_store {
   /// A new value of `key` entered the store with `ttl` (0 = the default). Lock held.
   void note_fill(std::string_view key, std::chrono::seconds ttl) {
     refresh.filled(key, ttl, hot.is_hot(key, hot_threshold));
+  }
+
+  /// warming.predictive: hashes of entries a warm filled that no read has used yet (at most
+  /// max_prefetched; a demand miss of one drops it, as it was evicted unread), and the reads
+  /// that used one. Kept here because most hits are answered inline by sessions. Lock held.
+  static constexpr size_t max_prefetched = 4096;
+  absl::flat_hash_set<uint64_t> prefetched;
+  uint64_t prefetch_hits = 0;
+
+  /// A read hit the entry of `hash`: counts it when a warm brought it in. One branch while no
+  /// warm is pending. Lock held.
+  void note_hit(uint64_t hash) {
+    if (!prefetched.empty() && prefetched.erase(hash) != 0)
+      ++prefetch_hits;
   }
 };
 

@@ -40,5 +40,6 @@ using ownership_atom = caf::atom_constant<caf::atom("ownership")>; // the member
 using hot_atom = caf::atom_constant<caf::atom("hot")>;            // list the hottest keys (warming)
 using warm_atom = caf::atom_constant<caf::atom("warm")>;          // load a key from L2 only, ahead of demand
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;    // refresh a hot key ahead of its expiry
+using prefetch_atom = caf::atom_constant<caf::atom("prefetch")>; // a key predicted to be read soon: warm it
 
 } // namespace ac

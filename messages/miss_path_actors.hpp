@@ -28,6 +28,9 @@ using compute_actor = caf::typed_actor<
 using redis_bridge_actor = caf::typed_actor<
   // Reads one key from L2: found (tier l2) or a miss; Redis trouble reads as a miss, counted.
   caf::replies_to<l2_get_atom, std::string>::with<lookup_result>,
+  // The same for warming, behind demand reads: rides along a demand batch, or goes alone only
+  // while another connection stays free (with one connection: while no demand read waits).
+  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // Writes a key to L2 with its TTL (write-through); true once Redis has it, false when the
   // write was dropped (breaker open, Redis failing, backlog full).
   caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<bool>,
@@ -51,13 +54,14 @@ using coalescer_actor = caf::typed_actor<
   // with the same lifetime); without a loader it reads L2 and fills L1 only when that copy
   // lives longer. The answer is the flight's outcome (a miss when nothing was refreshed).
   caf::replies_to<refresh_atom, std::string, int64_t>::with<lookup_result>,
+  // Warms a key ahead of its reads (warming, prefetch): L2 only, never a compute; fills L1 on a
+  // hit, into an empty slot only. Skipped (a miss at once) when a flight for the key is under
+  // way; a load that joins a warm flight makes it a full one (compute on an L2 miss).
+  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // The key's new owner asks before computing it (key, may fence): the answer of the flight
   // under way here, else a miss, after which (when fencing is allowed) this coalescer's loads of
   // the key go to the asker until the hand-off window ends (core/ownership_handoff.hpp).
   caf::replies_to<handoff_atom, std::string, bool>::with<lookup_result>,
-  // Loads a key from L2 only, filling L1 on a hit (warming, prefetch): never computes, and
-  // answers a miss at once when a flight of the key is under way (it fills L1 anyway).
-  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // The shard passes on a restarted bridge or compute actor.
   caf::reacts_to<update_atom, redis_bridge_actor, compute_actor>,
   // Counters for the metrics actor.

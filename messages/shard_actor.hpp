@@ -60,6 +60,9 @@ using shard_actor = caf::typed_actor<
   // A RESP session's hit found this hot key due for refresh-ahead (key, ms its entry has left)
   // and marked it in the shard_store: the shard starts the one background refresh.
   caf::reacts_to<refresh_atom, std::string, int64_t>,
+  // A key of this shard predicted to be read soon (warming.predictive): when L1 lacks it, the
+  // coalescer warms it from L2. Sent by any shard of this node on a miss.
+  caf::reacts_to<prefetch_atom, std::string>,
   // Sets the shard's byte and entry budgets; evicts down at once.
   caf::reacts_to<resize_atom, uint64_t, uint64_t>,
   // Drops expired entries (periodic, self-sent).

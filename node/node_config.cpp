@@ -106,7 +106,15 @@ node_config::node_config() {
     .add(warming_enabled, "enabled", "on a join or a heal, load the hot keys this node owns from L2 before clients ask")
     .add(warming_max_keys, "max-keys", "most keys one warming run loads (the hottest first)")
     .add(warming_rate, "rate", "most warming loads started per second, so live traffic keeps L2")
-    .add(warming_max_time, "max-time", "a warming run stops after this");
+    .add(warming_max_time, "max-time", "a warming run stops after this")
+    .add(warming_predictive, "predictive",
+         "on a miss, warm from L2 the keys that usually followed it (needs redis.enabled)")
+    .add(warming_predictive_keys, "predictive-keys", "keys whose successors are remembered")
+    .add(warming_predictive_successors, "predictive-successors", "keys warmed per miss at most (1..6)")
+    .add(warming_predictive_confidence, "predictive-confidence",
+         "share of a key's misses a successor must have followed (0..1)")
+    .add(warming_predictive_window, "predictive-window",
+         "a miss counts as the successor of the last this-many misses (1..16)");
   opt_group{custom_options_, "metrics"}
     .add(metrics_http_port, "http-port", "Prometheus /metrics and /dashboard port; 0 = off")
     .add(metrics_http_max_connections, "http-max-connections",
@@ -220,6 +228,14 @@ std::string node_config::validate() {
     return "sizing.base-bytes: must be 0 or at least 4096";
   if (metrics_window < std::chrono::seconds(1))
     return "metrics.window: must be at least 1s";
+  if (warming_predictive_keys < 16 || warming_predictive_keys > (1ull << 24))
+    return "warming.predictive-keys: must be 16..16777216";
+  if (warming_predictive_successors < 1 || warming_predictive_successors > 6)
+    return "warming.predictive-successors: must be 1..6 (a key remembers 6)";
+  if (!(warming_predictive_confidence >= 0 && warming_predictive_confidence <= 1))
+    return "warming.predictive-confidence: must be between 0 and 1";
+  if (warming_predictive_window < 1 || warming_predictive_window > 16)
+    return "warming.predictive-window: must be 1..16";
   for (auto [name, v] : {std::pair{"min-hit-rate", advice.min_hit_rate}, std::pair{"max-error-rate", advice.max_error_rate},
                          std::pair{"high-usage", advice.high_usage}, std::pair{"warn-usage", advice.warn_usage},
                          std::pair{"low-usage", advice.low_usage}})

@@ -84,6 +84,11 @@ struct node_config : caf::actor_system_config {
   uint32_t warming_max_keys = 4096;     ///< most keys one warming run loads
   uint32_t warming_rate = 2000;         ///< most warming loads started per second
   caf::timespan warming_max_time = std::chrono::seconds(30);  ///< a warming run stops after this
+  bool warming_predictive = true;            ///< on a miss, warm the keys that usually follow it from L2 (bench/PREFETCH.md)
+  uint64_t warming_predictive_keys = 65536;  ///< keys whose successors are remembered (64 B each + the key)
+  uint32_t warming_predictive_successors = 2; ///< keys warmed per miss at most
+  double warming_predictive_confidence = 0.3; ///< share of a key's misses a successor must have followed
+  uint32_t warming_predictive_window = 4;    ///< a miss counts as the successor of the last this-many misses
   // -- metrics, sizing, supervision ---------------------------------------------
   uint16_t metrics_http_port = 0;
   uint32_t metrics_http_max_connections = 256;  ///< HTTP connections served at once (a thread each)

@@ -106,6 +106,16 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   std::vector<shard_config> shard_configs;
   std::vector<std::shared_ptr<shard_store>> stores;
   h.refresh_ahead = std::make_shared<std::atomic<double>>(cfg.cache_refresh_ahead);
+  // One model per node, shared by its shards (actors/prefetch_model.hpp); warming reads L2 only.
+  std::shared_ptr<prefetch_model> prefetch;
+  if (cfg.warming_predictive && h.bridge) {
+    prefetch_model_options po;
+    po.k = cfg.warming_predictive_successors;
+    po.min_confidence = cfg.warming_predictive_confidence;
+    po.tracked_keys = cfg.warming_predictive_keys;
+    po.window = cfg.warming_predictive_window;
+    prefetch = std::make_shared<prefetch_model>(po);
+  }
   for (uint32_t i = 0; i < n; ++i) {
     shard_config sc;
     sc.index = i;
@@ -129,6 +139,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     // Room for twice the warming list's share: Space-Saving ranks the top k well with 2k counters.
     sc.warm_capacity = std::max<size_t>(64, size_t{2} * cfg.warming_max_keys / n);
     sc.refresh_ahead = h.refresh_ahead;
+    sc.prefetch = prefetch;
     stores.push_back(sc.shared);
     shard_configs.push_back(sc);
     h.shards.push_back(sys.spawn(shard, std::move(sc)));
@@ -251,9 +262,11 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   sup.metrics = h.metrics;
   h.supervisor = sys.spawn(sizing_supervisor, std::move(sup));
   caf::anon_send(h.metrics, update_atom::value, caf::actor_cast<caf::actor>(h.supervisor));
-  spdlog::info("node {}: {} shards, policy {}, {} bytes / {} entries, loader {}", id, n,
-               cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
-               impl ? std::string{impl->name()} : std::string{"none"});
+  spdlog::info("node {}: {} shards, policy {}, {} bytes / {} entries, loader {}, predictive warming {}",
+               id, n, cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
+               impl ? std::string{impl->name()} : std::string{"none"},
+               prefetch ? "on (" + std::to_string(cfg.warming_predictive_keys) + " keys)"
+                        : std::string{cfg.warming_predictive ? "off (needs Redis)" : "off"});
   return h;
 }
 

@@ -5,8 +5,10 @@
 #include "core/keyed_policy.hpp"
 #include "core/trace_reader.hpp"
 #include "core/wtinylfu_policy.hpp"
+#include "core/sequence_generator.hpp"
 #include "core/zipf_generator.hpp"
 #include "tools/sim/lfu_policy.hpp"
+#include "tools/sim/prefetch_table.hpp"
 #include "tools/sim/replay.hpp"
 
 #include <absl/container/flat_hash_set.h>
@@ -22,11 +24,23 @@ namespace {
 
 constexpr const char* usage =
   "usage: actorcache-sim (--trace=FILE|- --format=lirs|u32be | --zipf=ALPHA --keys=N --requests=R\n"
-  "                      [--scan-every=K [--scan-length=L]] [--seed=S])\n"
+  "                      [--scan-every=K [--scan-length=L]]\n"
+  "                      [--windows=W [--follow=P] [--streams=S]] [--seed=S])\n"
   "                      --capacity=N[,N...] [--policy=P[,P...]] [--sketch-seed=S] [--json]\n"
+  "                      [--prefetch [--prefetch-k=K] [--prefetch-confidence=F] [--prefetch-depth=D]\n"
+  "                       [--prefetch-observe=all|misses] [--prefetch-window=W] [--partitions=N[,N...]]\n"
+  "                       [--prefetch-keys=N]]\n"
   "policies: lru, wtinylfu (the store's; both run by default), opt (Belady, default too), and the\n"
   "          yardsticks wtinylfu@F (window fixed at share F), tinylfu (wtinylfu@0), lfu (perfect);\n"
-  "          each policy but lru and opt also gets its share of the LRU->OPT gap closed\n";
+  "          each policy but lru and opt also gets its share of the LRU->OPT gap closed\n"
+  "zipf-with-sequences: --zipf=A --keys=N --windows=W: N instruments of W feature windows each;\n"
+  "          a request is followed by the next window of its instrument with chance P (0.7), and S\n"
+  "          clients' runs interleave (1)\n"
+  "--prefetch: each policy (opt aside) with and without predictive prefetch on misses: demand hit\n"
+  "          rate, gain in points, prefetches, and the share of prefetched entries read before\n"
+  "          eviction (core/successor_predictor; defaults as the node's: k 2, confidence 0.3,\n"
+  "          depth 1, observe misses, window 4); --partitions=N splits the stream by key hash as\n"
+  "          N nodes would, each with its share of the capacity and its own predictor\n";
 
 // Every policy a store can run (make_policy), then Belady's OPT.
 std::vector<std::string> default_policies() {
@@ -48,6 +62,12 @@ struct options {
   std::vector<uint64_t> capacities;
   std::vector<std::string> policies = default_policies();
   bool json = false;
+  uint64_t windows = 0;                       // > 0: zipf-with-sequences (keys = instruments)
+  double follow = 0.7;
+  uint64_t streams = 1;
+  bool prefetch = false;                      // the prefetch table instead of the policy table
+  ac::sim::prefetch_options prefetch_opts;
+  std::vector<uint64_t> partitions{1};
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -81,6 +101,17 @@ uint64_t to_u64(const std::string& option, const std::string& v) {
   return x;
 }
 
+double to_fraction(const std::string& option, const std::string& v) {
+  try {
+    size_t used = 0;
+    double x = std::stod(v, &used);
+    if (used == v.size() && x >= 0 && x <= 1)
+      return x;
+  } catch (...) {
+  }
+  die("--" + option + ": expected a number in 0..1, got '" + v + "'");
+}
+
 // "wtinylfu@F": W-TinyLFU with its window fixed at share F of the capacity (no tuning).
 std::optional<double> fixed_window(const std::string& policy) {
   if (policy == "tinylfu")
@@ -111,6 +142,10 @@ options parse(int argc, char** argv) {
     }
     if (arg == "--json") {
       o.json = true;
+      continue;
+    }
+    if (arg == "--prefetch") {
+      o.prefetch = true;
       continue;
     }
     auto eq = arg.find('=');
@@ -152,6 +187,35 @@ options parse(int argc, char** argv) {
       o.seed = to_u64(key, v);
     } else if (key == "sketch-seed") {
       o.sketch_seed = to_u64(key, v);
+    } else if (key == "windows") {
+      o.windows = to_u64(key, v);
+    } else if (key == "follow") {
+      o.follow = to_fraction(key, v);
+    } else if (key == "streams") {
+      if ((o.streams = to_u64(key, v)) == 0)
+        die("--streams: must be positive");
+    } else if (key == "prefetch-k") {
+      o.prefetch_opts.k = to_u64(key, v);
+    } else if (key == "prefetch-confidence") {
+      o.prefetch_opts.min_confidence = to_fraction(key, v);
+    } else if (key == "prefetch-depth") {
+      o.prefetch_opts.depth = to_u64(key, v);
+    } else if (key == "prefetch-window") {
+      auto w = to_u64(key, v);
+      if (w == 0 || w > 64)
+        die("--prefetch-window: expected 1..64");
+      o.prefetch_opts.window = static_cast<uint32_t>(w);
+    } else if (key == "prefetch-keys") {
+      o.prefetch_opts.tracked_keys = to_u64(key, v);
+    } else if (key == "prefetch-observe") {
+      if (v != "all" && v != "misses")
+        die("--prefetch-observe: expected all or misses, got '" + v + "'");
+      o.prefetch_opts.observe_misses_only = v == "misses";
+    } else if (key == "partitions") {
+      o.partitions.clear();
+      for (auto& c : split(v))
+        if (o.partitions.push_back(to_u64(key, c)); o.partitions.back() == 0)
+          die("--partitions: must be positive");
     } else {
       die("unknown option '--" + key + "'");
     }
@@ -162,12 +226,26 @@ options parse(int argc, char** argv) {
     die("give exactly one of --trace and --zipf");
   if (o.zipf && (o.keys == 0 || o.requests == 0))
     die("--zipf needs --keys and --requests (both positive)");
+  if (o.windows != 0 && !o.zipf)
+    die("--windows needs --zipf (over instruments)");
+  if (!o.prefetch && (o.partitions.size() != 1 || o.partitions[0] != 1))
+    die("--partitions needs --prefetch");
   if (!o.trace.empty() && !ac::parse_trace_format(o.format))
     die("--format: expected lirs or u32be, got '" + o.format + "'");
   return o;
 }
 
 std::vector<uint64_t> load(const options& o) {
+  if (o.zipf && o.windows != 0) {
+    ac::sequence_options so;
+    so.instruments = o.keys;
+    so.windows = o.windows;
+    so.alpha = *o.zipf;
+    so.follow = o.follow;
+    so.streams = o.streams;
+    so.seed = o.seed;
+    return ac::sequence_generator(so).take(o.requests);
+  }
   if (o.zipf) {
     // Zipf ranks are the keys; scans use ids above the key space so they never repeat.
     ac::zipf_generator gen(o.keys, *o.zipf, o.seed);
@@ -201,10 +279,9 @@ std::vector<uint64_t> load(const options& o) {
   return std::move(r.keys);
 }
 
-double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<uint64_t>& t,
-                uint64_t sketch_seed) {
-  if (policy == "opt")
-    return ac::belady_hit_rate(t, capacity);
+// Any policy but opt, keyed by trace ids.
+std::unique_ptr<ac::keyed_policy> make_keyed(const std::string& policy, uint64_t capacity,
+                                             uint64_t sketch_seed) {
   std::unique_ptr<ac::keyed_policy> p;
   if (auto window = fixed_window(policy)) {
     ac::wtinylfu_options opts;
@@ -220,7 +297,14 @@ double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<
   } else {
     p = ac::make_keyed_policy(policy, capacity, 0, sketch_seed);
   }
-  return ac::sim::replay_hit_rate(*p, t);
+  return p;
+}
+
+double hit_rate(const std::string& policy, uint64_t capacity, const std::vector<uint64_t>& t,
+                uint64_t sketch_seed) {
+  if (policy == "opt")
+    return ac::belady_hit_rate(t, capacity);
+  return ac::sim::replay_hit_rate(*make_keyed(policy, capacity, sketch_seed), t);
 }
 
 // Share of the LRU -> OPT gap a policy closes (1: as good as OPT); NaN when there is no gap.
@@ -236,6 +320,17 @@ int main(int argc, char** argv) {
   if (trace.empty()) {
     std::fprintf(stderr, "actorcache-sim: the trace has no accesses\n");
     return 2;
+  }
+  if (o.prefetch) {
+    std::vector<std::string> policies;
+    for (auto& p : o.policies)
+      if (p != "opt")
+        policies.push_back(p);
+    auto seed = o.sketch_seed;
+    ac::sim::print_prefetch_table(
+      trace, o.capacities, policies, o.partitions, o.prefetch_opts, o.json,
+      [seed](const std::string& p, uint64_t c) { return make_keyed(p, c, seed); });
+    return 0;
   }
   // The gap columns compare every other policy with LRU and OPT, so both always run.
   std::vector<std::string> gapped;
