@@ -187,48 +187,34 @@ redis_connection::round_trip(const std::vector<std::vector<std::string>>& comman
 
 std::optional<std::vector<std::optional<std::string>>>
 redis_connection::mget(const std::vector<std::string>& keys, std::string* error) {
+  auto timed = mget_timed(keys, false, error);
+  if (!timed)
+    return std::nullopt;
   std::vector<std::optional<std::string>> values;
-  if (keys.empty())
-    return values;
-  std::vector<std::string> command{"MGET"};
-  command.reserve(keys.size() + 1);
-  for (const auto& key : keys)
-    command.push_back(prefixed(key));
-  auto replies = round_trip({command}, "MGET", error);
-  if (replies.empty())
-    return std::nullopt;
-  const auto& r = replies.front();
-  if (r.is_error()) {
-    set_error(error, "redis MGET: " + r.text());
-    return std::nullopt;
-  }
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != keys.size()) {
-    set_error(error, "redis MGET: unexpected reply");
-    return std::nullopt;
-  }
-  values.reserve(keys.size());
-  for (size_t i = 0; i < r->elements; ++i) {
-    const redisReply* e = r->element[i];
-    if (e->type == REDIS_REPLY_STRING)
-      values.emplace_back(std::string(e->str, e->len));
-    else
-      values.emplace_back(std::nullopt);
-  }
+  values.reserve(timed->size());
+  for (auto& v : *timed)
+    values.emplace_back(v ? std::optional<std::string>{std::move(v->value)} : std::nullopt);
   return values;
 }
 
 std::optional<std::vector<std::optional<redis_connection::timed_value>>>
 redis_connection::mget_pttl(const std::vector<std::string>& keys, std::string* error) {
+  return mget_timed(keys, true, error);
+}
+
+std::optional<std::vector<std::optional<redis_connection::timed_value>>>
+redis_connection::mget_timed(const std::vector<std::string>& keys, bool with_pttl, std::string* error) {
   std::vector<std::optional<timed_value>> values;
   if (keys.empty())
     return values;
   std::vector<std::vector<std::string>> commands;
-  commands.reserve(keys.size() + 1);
+  commands.reserve(with_pttl ? keys.size() + 1 : 1);
   commands.emplace_back(std::vector<std::string>{"MGET"});
   commands.front().reserve(keys.size() + 1);
   for (const auto& key : keys) {
     commands.front().push_back(prefixed(key));
-    commands.push_back({"PTTL", prefixed(key)});
+    if (with_pttl)
+      commands.push_back({"PTTL", prefixed(key)});
   }
   auto replies = round_trip(commands, "MGET", error);
   if (replies.empty())
@@ -245,13 +231,17 @@ redis_connection::mget_pttl(const std::vector<std::string>& keys, std::string* e
   values.reserve(keys.size());
   for (size_t i = 0; i < r->elements; ++i) {
     const redisReply* e = r->element[i];
-    const auto& ttl = replies[i + 1];
-    if (ttl.is_error() || ttl->type != REDIS_REPLY_INTEGER) {
-      set_error(error, "redis PTTL: " + (ttl.is_error() ? ttl.text() : std::string("unexpected reply")));
-      return std::nullopt;
+    int64_t pttl_ms = -1;
+    if (with_pttl) {
+      const auto& ttl = replies[i + 1];
+      if (ttl.is_error() || ttl->type != REDIS_REPLY_INTEGER) {
+        set_error(error, "redis PTTL: " + (ttl.is_error() ? ttl.text() : std::string("unexpected reply")));
+        return std::nullopt;
+      }
+      pttl_ms = static_cast<int64_t>(ttl->integer);
     }
     if (e->type == REDIS_REPLY_STRING)
-      values.emplace_back(timed_value{std::string(e->str, e->len), static_cast<int64_t>(ttl->integer)});
+      values.emplace_back(timed_value{std::string(e->str, e->len), pttl_ms});
     else
       values.emplace_back(std::nullopt);
   }

@@ -107,6 +107,11 @@ class redis_connection {
   std::vector<reply> round_trip(const std::vector<std::vector<std::string>>& commands,
                                 const char* what, std::string* error);
 
+  // mget() and mget_pttl(): one MGET, with every key's PTTL pipelined after it when asked
+  // (pttl_ms stays -1 without).
+  std::optional<std::vector<std::optional<timed_value>>> mget_timed(const std::vector<std::string>& keys,
+                                                                    bool with_pttl, std::string* error);
+
   // Records an I/O/protocol failure of `what`, closes the connection, returns false.
   bool fail_io(const char* what, std::string* error);
 
