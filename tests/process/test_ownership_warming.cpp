@@ -1,18 +1,19 @@
 // Ownership moves between real node processes: no stale value after a node comes back, and warming on a join.
 #include <catch2/catch.hpp>
 
-#include <hiredis/hiredis.h>
 
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tests/support/node_process.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/resp_client.hpp"
 
 using namespace ac::test;
 using namespace std::chrono_literals;
@@ -24,52 +25,14 @@ std::string read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-/// A hiredis connection with a 5 s timeout on every reply.
-struct resp_client {
-  redisContext* c = nullptr;
-  explicit resp_client(uint16_t port) {
-    timeval tv{5, 0};
-    c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    if (c != nullptr && c->err == 0)
-      redisSetTimeout(c, tv);
-  }
-  ~resp_client() {
-    if (c != nullptr)
-      redisFree(c);
-  }
-  bool ok() const { return c != nullptr && c->err == 0; }
-  /// The reply as text: a bulk or status string, an integer in decimal, "(nil)", or "ERR ..."
-  /// (an error reply, or a transport failure).
-  std::string run(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
-    if (r == nullptr)
-      return "ERR transport: " + std::string(c->errstr);
-    std::string out;
-    switch (r->type) {
-      case REDIS_REPLY_STRING: case REDIS_REPLY_STATUS: out.assign(r->str, r->len); break;
-      case REDIS_REPLY_INTEGER: out = std::to_string(r->integer); break;
-      case REDIS_REPLY_NIL: out = "(nil)"; break;
-      case REDIS_REPLY_ERROR: out = "ERR " + std::string(r->str, r->len); break;
-      default: out = "(other)";
-    }
-    freeReplyObject(r);
-    return out;
-  }
-  /// One numeric field of INFO (-1 when absent or unreadable).
-  int64_t info(const std::string& field) {
-    auto text = run({"INFO", "all"});
-    auto at = text.find("\r\n" + field + ":");
-    if (at == std::string::npos)
-      return -1;
-    return std::stoll(text.substr(at + field.size() + 3));
-  }
-};
+/// One numeric field of INFO (-1 when absent or unreadable).
+int64_t info(resp_client& r, const std::string& field) {
+  auto text = r.text({"INFO", "all"}).value_or("");
+  auto at = text.find("\r\n" + field + ":");
+  if (at == std::string::npos)
+    return -1;
+  return std::stoll(text.substr(at + field.size() + 3));
+}
 
 /// Three (or more) nodes sharing one redis-server, with short failure detection.
 struct cluster {
@@ -100,7 +63,7 @@ struct cluster {
       [&] {
         for (auto* p : which) {
           resp_client r{p->resp_port()};
-          if (!r.ok() || r.info("actorcache_members") != n)
+          if (!r.ok() || info(r, "actorcache_members") != n)
             return false;
         }
         return true;
@@ -139,19 +102,19 @@ TEST_CASE("a node frozen past the failure timeout while its keys change serves n
   resp_client via_a{a.resp_port()};
   REQUIRE(via_a.ok());
   for (int i = 0; i < keys; ++i)
-    REQUIRE(via_a.run({"SET", key_of(i), "v1-" + std::to_string(i)}) == "OK");
+    REQUIRE(via_a.text({"SET", key_of(i), "v1-" + std::to_string(i)}) == "OK");
   // Every node reads every key: owners hold v1 in L1, the others maybe near copies.
   for (auto* n : all) {
     resp_client r{n->resp_port()};
     for (int i = 0; i < keys; ++i)
-      REQUIRE(r.run({"GET", key_of(i)}) == "v1-" + std::to_string(i));
+      REQUIRE(r.text({"GET", key_of(i)}) == "v1-" + std::to_string(i));
   }
   int owned_by_c = 0;
   {
     resp_client r{a.resp_port()};
     auto c_address = "127.0.0.1:" + std::to_string(n3.resp_port());
     for (int i = 0; i < keys; ++i)
-      owned_by_c += r.run({"AC.OWNER", key_of(i)}) == c_address;
+      owned_by_c += r.text({"AC.OWNER", key_of(i)}) == c_address;
   }
   REQUIRE(owned_by_c > keys / 6);  // rendezvous gives c about a third
 
@@ -159,7 +122,7 @@ TEST_CASE("a node frozen past the failure timeout while its keys change serves n
   REQUIRE(n3.freeze());
   REQUIRE(logged(c.members_are({&a, &b}, 2, 10s), c));
   for (int i = 0; i < keys; ++i)
-    REQUIRE(via_a.run({"SET", key_of(i), "v2-" + std::to_string(i)}) == "OK");
+    REQUIRE(via_a.text({"SET", key_of(i), "v2-" + std::to_string(i)}) == "OK");
 
   REQUIRE(n3.thaw());
   auto thawed = std::chrono::steady_clock::now();
@@ -168,11 +131,11 @@ TEST_CASE("a node frozen past the failure timeout while its keys change serves n
   CHECK(whole_after <= 1s + 3s);  // failure timeout + a few seconds
 
   // Every member names the same owner for every key.
-  std::map<std::string, std::string> owner;
+  std::map<std::string, std::optional<std::string>> owner;
   for (auto* n : all) {
     resp_client r{n->resp_port()};
     for (int i = 0; i < keys; ++i) {
-      auto o = r.run({"AC.OWNER", key_of(i)});
+      auto o = r.text({"AC.OWNER", key_of(i)});
       auto [it, fresh] = owner.try_emplace(key_of(i), o);
       CHECK(it->second == o);
     }
@@ -182,14 +145,14 @@ TEST_CASE("a node frozen past the failure timeout while its keys change serves n
   for (auto* n : all) {
     resp_client r{n->resp_port()};
     for (int i = 0; i < keys; ++i) {
-      auto got = r.run({"GET", key_of(i)});
+      auto got = r.text({"GET", key_of(i)});
       if (got != "v2-" + std::to_string(i))
         ++stale;
     }
   }
   CHECK(logged(stale == 0, c));
   resp_client via_c{n3.resp_port()};
-  CHECK(via_c.info("actorcache_heal_drops") > 0);
+  CHECK(info(via_c, "actorcache_heal_drops") > 0);
   WARN("frozen node back: members whole after " << whole_after.count() << " ms; " << stale
                                                 << " stale reads of " << 3 * keys);
 }
@@ -207,36 +170,36 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
   REQUIRE(via_a.ok());
   REQUIRE(via_b.ok());
   for (int i = 0; i < keys; ++i)
-    REQUIRE(via_a.run({"SET", key_of(i), "value-" + std::to_string(i)}) == "OK");
+    REQUIRE(via_a.text({"SET", key_of(i), "value-" + std::to_string(i)}) == "OK");
   // The first 200 keys are hot: read often through both nodes, the rest once.
   for (int round = 0; round < 150; ++round)
     for (int i = 0; i < hot; ++i)
-      REQUIRE(via_a.run({"GET", key_of(i)}) == "value-" + std::to_string(i));
+      REQUIRE(via_a.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
   for (int i = hot; i < keys; ++i)
-    REQUIRE(via_b.run({"GET", key_of(i)}) == "value-" + std::to_string(i));
+    REQUIRE(via_b.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
 
   auto& n3 = c.add("c");
   std::vector<node_process*> all{&a, &b, &n3};
   REQUIRE(logged(c.members_are(all, 3, 15s), c));
   resp_client via_c{n3.resp_port()};
   REQUIRE(via_c.ok());
-  REQUIRE(logged(wait_until([&] { return via_c.info("actorcache_warming_keys") > 0
-                                         && via_c.info("actorcache_warming_in_progress") == 0; }, 20s), c));
+  REQUIRE(logged(wait_until([&] { return info(via_c, "actorcache_warming_keys") > 0
+                                         && info(via_c, "actorcache_warming_in_progress") == 0; }, 20s), c));
 
   // The hot keys c owns now are L1 hits on c: none of them is read from Redis.
   auto c_address = "127.0.0.1:" + std::to_string(n3.resp_port());
   std::vector<std::string> mine;
   for (int i = 0; i < hot; ++i)
-    if (via_c.run({"AC.OWNER", key_of(i)}) == c_address)
+    if (via_c.text({"AC.OWNER", key_of(i)}) == c_address)
       mine.push_back(key_of(i));
   REQUIRE(mine.size() > hot / 6);
-  auto warmed = via_c.info("actorcache_warming_keys");
+  auto warmed = info(via_c, "actorcache_warming_keys");
   CHECK(warmed >= static_cast<int64_t>(mine.size()));
-  auto l2_before = via_c.info("actorcache_l2_hits");
-  auto hits_before = via_c.info("keyspace_hits");
+  auto l2_before = info(via_c, "actorcache_l2_hits");
+  auto hits_before = info(via_c, "keyspace_hits");
   for (auto& k : mine)
-    CHECK(via_c.run({"GET", k}) == "value-" + k.substr(5));
-  CHECK(via_c.info("actorcache_l2_hits") == l2_before);
-  CHECK(via_c.info("keyspace_hits") - hits_before == static_cast<int64_t>(mine.size()));
+    CHECK(via_c.text({"GET", k}) == "value-" + k.substr(5));
+  CHECK(info(via_c, "actorcache_l2_hits") == l2_before);
+  CHECK(info(via_c, "keyspace_hits") - hits_before == static_cast<int64_t>(mine.size()));
   WARN("warming on join: " << warmed << " keys loaded; " << mine.size() << " of the 200 hot keys are c's");
 }
