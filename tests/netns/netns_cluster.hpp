@@ -17,50 +17,12 @@
 
 #include "tests/support/netns.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/resp_client.hpp"
 
 namespace ac::test {
 
-/// A hiredis connection with a bound on the connect and on every reply; freed by the destructor.
-class resp_client {
- public:
-  using reply_ptr = std::unique_ptr<redisReply, void (*)(void*)>;
-
-  resp_client(const std::string& host, uint16_t port,
-              std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
-    timeval tv{static_cast<time_t>(timeout.count() / 1000),
-               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    c_ = redisConnectWithTimeout(host.c_str(), port, tv);
-    if (c_ != nullptr && c_->err == 0)
-      redisSetTimeout(c_, tv);
-  }
-  resp_client(const resp_client&) = delete;
-  resp_client& operator=(const resp_client&) = delete;
-  ~resp_client() {
-    if (c_ != nullptr)
-      redisFree(c_);
-  }
-
-  /// False once connecting or any exchange failed (hiredis cannot reuse the context then).
-  bool ok() const { return c_ != nullptr && c_->err == 0; }
-
-  /// One command in argv form; null when the connection failed or the reply did not come in time.
-  reply_ptr run(const std::vector<std::string>& args) {
-    if (!ok())
-      return {nullptr, freeReplyObject};
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    return {static_cast<redisReply*>(
-              redisCommandArgv(c_, static_cast<int>(args.size()), argv.data(), lens.data())),
-            freeReplyObject};
-  }
-
- private:
-  redisContext* c_ = nullptr;
-};
+/// The bound on a connect and on every reply to a node in a namespace (tests/support/resp_client.hpp).
+inline constexpr std::chrono::milliseconds netns_reply_timeout{2000};
 
 /// A bulk or status reply's text; "<nil>", "<error: ...>" or "<none>" otherwise.
 inline std::string text_of(const redisReply* r) {
@@ -83,7 +45,7 @@ struct member_row {
 /// The members a node reports (AC.MEMBERS), asked over the bridge; empty when it did not answer.
 inline std::vector<member_row> members_of(const std::string& host, uint16_t resp_port) {
   std::vector<member_row> rows;
-  resp_client c{host, resp_port};
+  resp_client c{host, resp_port, netns_reply_timeout};
   auto r = c.run({"AC.MEMBERS"});
   if (!r || r->type != REDIS_REPLY_ARRAY)
     return rows;

@@ -55,12 +55,12 @@ TEST_CASE("Three nodes bound to 0.0.0.0 on three hosts announce their hosts' add
     CHECK(json.out.find("\"" + c.hosts.address(h) + ":") != std::string::npos);
 
   // Keys set through node 1 read back through the others (a third owned by each node).
-  resp_client w{n1.reach(), n1.resp_port()};
+  resp_client w{n1.reach(), n1.resp_port(), netns_reply_timeout};
   for (int i = 0; i < 30; ++i)
     REQUIRE(text_of(w.run({"SET", "form:" + std::to_string(i), "value-" + std::to_string(i)}).get()) == "OK");
   std::vector<std::string> owners;
   for (size_t k = 1; k < c.nodes.size(); ++k) {
-    resp_client r{c.nodes[k]->reach(), c.nodes[k]->resp_port()};
+    resp_client r{c.nodes[k]->reach(), c.nodes[k]->resp_port(), netns_reply_timeout};
     for (int i = 0; i < 30; ++i) {
       auto key = "form:" + std::to_string(i);
       CHECK(text_of(r.run({"GET", key}).get()) == "value-" + std::to_string(i));

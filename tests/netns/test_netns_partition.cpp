@@ -28,7 +28,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 /// SET every key to `version` through `n`; the number acknowledged (+OK), each tried up to 3 times.
 int set_all(node_process& n, int version) {
   int acked = 0;
-  resp_client c{n.reach(), n.resp_port()};
+  resp_client c{n.reach(), n.resp_port(), netns_reply_timeout};
   for (int i = 0; i < kKeys; ++i)
     for (int attempt = 0; attempt < 3; ++attempt)
       if (text_of(c.run({"SET", key(i), value(version, i)}).get()) == "OK") {
@@ -59,7 +59,7 @@ TEST_CASE("After a partition heals, membership is whole within failure-timeout p
   // v1 everywhere, and read through every node so every L1 (and near copy) holds it.
   REQUIRE(set_all(n1, 1) == kKeys);
   for (auto& n : c.nodes) {
-    resp_client r{n->reach(), n->resp_port()};
+    resp_client r{n->reach(), n->resp_port(), netns_reply_timeout};
     for (int i = 0; i < kKeys; ++i)
       REQUIRE(text_of(r.run({"GET", key(i)}).get()) == value(1, i));
   }
@@ -104,7 +104,7 @@ TEST_CASE("After a partition heals, membership is whole within failure-timeout p
   {
     std::vector<std::unique_ptr<resp_client>> conns;
     for (auto& n : c.nodes)
-      conns.push_back(std::make_unique<resp_client>(n->reach(), n->resp_port()));
+      conns.push_back(std::make_unique<resp_client>(n->reach(), n->resp_port(), netns_reply_timeout));
     for (int i = 0; i < kKeys; ++i) {
       owner[i] = text_of(conns[0]->run({"AC.OWNER", key(i)}).get());
       for (size_t k = 1; k < conns.size(); ++k)
@@ -121,7 +121,7 @@ TEST_CASE("After a partition heals, membership is whole within failure-timeout p
   std::vector<int> stale(c.nodes.size()), wrong(c.nodes.size());
   int stale_owned_by_n3 = 0;  // of the keys n3 serves stale: how many it owns (the L1 it kept)
   for (size_t k = 0; k < c.nodes.size(); ++k) {
-    resp_client r{c.nodes[k]->reach(), c.nodes[k]->resp_port()};
+    resp_client r{c.nodes[k]->reach(), c.nodes[k]->resp_port(), netns_reply_timeout};
     for (int i = 0; i < kKeys; ++i) {
       auto got = text_of(r.run({"GET", key(i)}).get());
       if (got == value(1, i)) {

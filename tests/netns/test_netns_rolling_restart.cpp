@@ -66,7 +66,7 @@ void run_load(std::shared_ptr<load_state> st, int t) {
       size_t k = (turn + static_cast<uint64_t>(attempt)) % n;
       auto to = st->address(k);
       if (!conns[k] || !conns[k]->ok() || conn_to[k] != to) {
-        conns[k] = std::make_unique<resp_client>(to.first, to.second);
+        conns[k] = std::make_unique<resp_client>(to.first, to.second, netns_reply_timeout);
         conn_to[k] = to;
       }
       auto r = conns[k]->run({"GET", key});
@@ -216,7 +216,7 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
   REQUIRE(restarts_ok);
   REQUIRE(all_finished);  // no client thread stuck: no deadlock on any node
   for (size_t k = 0; k < c.nodes.size(); ++k) {  // every node still answers
-    resp_client ping{c.nodes[k]->reach(), c.nodes[k]->resp_port()};
+    resp_client ping{c.nodes[k]->reach(), c.nodes[k]->resp_port(), netns_reply_timeout};
     CHECK(text_of(ping.run({"PING"}).get()) == "PONG");
   }
   CHECK(computed > 0);

@@ -9,41 +9,15 @@
 #include <sstream>
 
 #include "tests/support/node_process.hpp"
+#include "tests/support/resp_client.hpp"
 
 using namespace ac::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-/// A hiredis connection with a 5 s timeout on every reply; freed by the destructor.
-struct redis_conn {
-  redisContext* c = nullptr;
-  explicit redis_conn(uint16_t port) {
-    timeval tv{5, 0};
-    c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    if (c != nullptr && c->err == 0)
-      redisSetTimeout(c, tv);
-  }
-  ~redis_conn() {
-    if (c != nullptr)
-      redisFree(c);
-  }
-  bool ok() const { return c != nullptr && c->err == 0; }
-  std::unique_ptr<redisReply, void (*)(void*)> run(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
-    return {r, freeReplyObject};
-  }
-};
-
 /// INFO stats as name -> integer (fields that are not integers are left out).
-std::map<std::string, int64_t> info_stats(redis_conn& conn) {
+std::map<std::string, int64_t> info_stats(resp_client& conn) {
   std::map<std::string, int64_t> out;
   auto r = conn.run({"INFO", "stats"});
   if (!r || r->type != REDIS_REPLY_STRING)
@@ -79,7 +53,7 @@ std::vector<std::string> slow_short_lived(std::vector<std::string> more) {
 /// GET of one key every 10 ms for `span` on one connection (about 100 reads a second: the key
 /// is hot), after a first GET that computes it; then INFO stats once every read is counted.
 run_result read_hot_key(uint16_t port, std::chrono::milliseconds span) {
-  redis_conn conn{port};
+  resp_client conn{port};
   REQUIRE(conn.ok());
   run_result out;
   auto get = [&] {

@@ -21,10 +21,13 @@ class resp_client {
  public:
   using reply_ptr = std::unique_ptr<redisReply, void (*)(void*)>;
 
-  explicit resp_client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  explicit resp_client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5))
+    : resp_client("127.0.0.1", port, timeout) {}
+  /// A node on another host (a network namespace's address, tests/netns).
+  resp_client(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
     timeval tv{static_cast<time_t>(timeout.count() / 1000),
                static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    c_ = redisConnectWithTimeout("127.0.0.1", port, tv);
+    c_ = redisConnectWithTimeout(host.c_str(), port, tv);
     if (c_ != nullptr && c_->err == 0)
       redisSetTimeout(c_, tv);
   }
