@@ -29,7 +29,7 @@ void cmd_members(self_ptr self) {
           resp::bulk(out, m.id);
           resp::bulk(out, m.address);
           resp::bulk(out, m.resp_address);
-          resp::bulk(out, m.state);
+          resp::bulk(out, std::string{to_string(m.state)});
         }
         deliver(self, slot, std::move(out));
       },

@@ -8,6 +8,7 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "core/member_info.hpp"
 #include "core/recommendations.hpp"
 
 namespace ac {
@@ -79,30 +80,12 @@ typename Inspector::result_type inspect(Inspector& f, node_report& x) {
            x.recommendations, x.hot_keys);
 }
 
-/// One cluster member as a node sees it.
-struct member_info {
-  std::string id;
-  std::string address;        ///< host:port
-  std::string state;          ///< alive|suspect|down|left
-  uint64_t epoch = 0;         ///< epoch at which the state last changed
-  double share = 0;           ///< share of keys it owns
-  int64_t last_heartbeat_ms = 0;  ///< ms since epoch (system clock), 0 = never
-  std::string resp_address;   ///< host:port of its Redis-protocol port; "" = none
-  std::string signature;      ///< L2 settings and loader kind: members must agree on them
-};
-
+// member_info and membership_view are plain data in core/member_info.hpp; on the wire here.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_info& x) {
   return f(caf::meta::type_name("member_info"), x.id, x.address, x.state, x.epoch, x.share,
            x.last_heartbeat_ms, x.resp_address, x.signature);
 }
-
-/// The member list of the cluster as one node sees it.
-struct membership_view {
-  uint64_t epoch = 0;
-  std::string self;
-  std::vector<member_info> members;
-};
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, membership_view& x) {

@@ -118,12 +118,12 @@ void cluster_sampler::sample_once() {
   std::map<std::string, std::pair<bool, std::string>> outcome;  // id -> reachable, error
   std::map<std::string, node_report> reports;
   for (const auto& m : view.members) {
-    if (m.state == "left")
+    if (m.state == member_state::left)
       continue;
     std::string error;
-    auto front = m.state == "down" ? front_actor{} : front_of(m, view.self, &error);
+    auto front = m.state == member_state::down ? front_actor{} : front_of(m, view.self, &error);
     if (!front) {
-      outcome[m.id] = {false, error.empty() ? "member is " + m.state : error};
+      outcome[m.id] = {false, error.empty() ? "member is " + std::string{to_string(m.state)} : error};
       continue;
     }
     bool ok = false;

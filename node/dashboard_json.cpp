@@ -61,7 +61,7 @@ std::string dashboard_json(const cluster_sample& sample, std::chrono::millisecon
   for (const auto& m : sample.view.members) {
     w.begin_object();
     w.field("id", m.id).field("address", m.address).field("resp_address", m.resp_address);
-    w.field("state", m.state).field("share", m.share).field("last_heartbeat_ms", m.last_heartbeat_ms);
+    w.field("state", std::string{to_string(m.state)}).field("share", m.share).field("last_heartbeat_ms", m.last_heartbeat_ms);
     w.end_object();
   }
   w.end_array();

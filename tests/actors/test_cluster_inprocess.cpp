@@ -39,7 +39,7 @@ membership_view members(published& p) {
 
 size_t alive(const membership_view& v) {
   return static_cast<size_t>(std::count_if(v.members.begin(), v.members.end(),
-                                           [](const member_info& m) { return m.state == "alive"; }));
+                                           [](const member_info& m) { return m.state == member_state::alive; }));
 }
 
 /// The first "hot-<i>" key that node "a" owns in the two-node ring {a, b}.

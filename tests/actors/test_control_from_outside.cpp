@@ -66,7 +66,7 @@ TEST_CASE("The published gate has no control interface: a stranger's control mes
   CHECK(f.get("k2") == "v2");
   auto v = members(f);
   REQUIRE(v.members.size() == 1);
-  CHECK(v.members[0].state == "alive");
+  CHECK(v.members[0].state == member_state::alive);
   CHECK(v.epoch < 999);
   CHECK(counter(f, "front", "epoch") < 999);
   f.sys.middleman().close(*port);
@@ -87,7 +87,7 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   membership_view forged = before;
   forged.self = self_id;
   for (auto& m : forged.members) {
-    m.state = "down";
+    m.state = member_state::down;
     m.epoch += 100;
   }
   bool refused = false;
@@ -98,7 +98,7 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   membership_view intruder;
   intruder.self = "intruder";
   intruder.epoch = 1;
-  intruder.members = {member_info{"intruder", "127.0.0.1:1", "alive", 1, 0, 0}};
+  intruder.members = {member_info{"intruder", "127.0.0.1:1", member_state::alive, 1, 0, 0}};
   intruder.members[0].signature = "redis 10.0.0.1:6379 db 0 prefix 'x:', loader none";
   refused = false;
   s.me->request(s.gate, 5s, heartbeat_atom::value, intruder)
@@ -111,7 +111,7 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   auto after = members(f);
   REQUIRE(after.members.size() == 1);
   CHECK(after.members[0].id == self_id);
-  CHECK(after.members[0].state == "alive");
+  CHECK(after.members[0].state == member_state::alive);
   CHECK(f.get("k") == "v");
   f.sys.middleman().close(*port);
 }

@@ -18,7 +18,7 @@ namespace {
 std::vector<const member_info*> alive_members(const membership_view& view) {
   std::vector<const member_info*> out;
   for (const auto& m : view.members)
-    if (m.state == "alive")
+    if (m.state == member_state::alive)
       out.push_back(&m);
   return out;
 }
@@ -138,7 +138,7 @@ void adopt_view(directory_actor* self, membership_view view) {
     finish_fetch(self);
   };
   for (const auto& m : view.members) {
-    if (m.state != "alive")
+    if (m.state != member_state::alive)
       continue;
     reported->push_back(m.id);
     if (st.dead.count(m.id) > 0)

@@ -150,7 +150,7 @@ std::string report_to_json(const node_report& r) {
   return w.str();
 }
 
-std::string reports_to_json(const std::vector<node_report>& rs, const std::vector<member_info>& absent) {
+std::string reports_to_json(const std::vector<node_report>& rs, const std::vector<absent_member>& absent) {
   json_writer w;
   w.begin_object().key("nodes").begin_array();
   for (const auto& r : rs)
@@ -169,7 +169,7 @@ std::string members_to_json(const membership_view& v) {
       .field("id", m.id)
       .field("address", m.address)
       .field("resp_address", m.resp_address)
-      .field("state", m.state)
+      .field("state", std::string{to_string(m.state)})
       .field("epoch", m.epoch)
       .field("share", m.share)
       .field("last_heartbeat_ms", m.last_heartbeat_ms)

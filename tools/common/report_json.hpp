@@ -35,10 +35,17 @@ std::string top_to_json(const node_report& now, const node_report* prev, double 
 std::string report_to_json(const node_report& r);
 
 /// `stats --all --json`: {"nodes": [report objects]}.
+/// A member that gave no report, and why: its state (down, left, suspect) or "unreachable".
+struct absent_member {
+  std::string id;
+  std::string address;
+  std::string state;
+};
+
 /// `absent`: members that gave no report (down, left, suspect, or not answering), listed
 /// after the reports as {"id", "address", "state"} with no numbers.
 std::string reports_to_json(const std::vector<node_report>& rs,
-                            const std::vector<member_info>& absent = {});
+                            const std::vector<absent_member>& absent = {});
 
 /// `members --json`: {"epoch": N, "self": id, "members": [{"id", "address", "state", "epoch",
 /// "share", "last_heartbeat_ms"}]}.

@@ -23,7 +23,7 @@ cluster_counts count_members(const membership_view& v) {
   cluster_counts c;
   for (const auto& m : v.members) {
     ++c.members;
-    c.alive += m.state == "alive";
+    c.alive += m.state == member_state::alive;
   }
   return c;
 }

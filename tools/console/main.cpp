@@ -128,7 +128,7 @@ int cmd_stats_all(caf::actor_system& sys, const console_config& cfg) {
     return fail(describe(map.error()));
   return repeat(cfg.watch, cfg.count, cfg.json, [&] {
     std::vector<node_report> reports;
-    std::vector<member_info> absent;
+    std::vector<absent_member> absent;
     int rc = 0;
     // The members list names those the map leaves out (down, left, suspect): an operator
     // must see them, with their state, rather than a cluster that looks smaller.
@@ -143,7 +143,7 @@ int cmd_stats_all(caf::actor_system& sys, const console_config& cfg) {
       auto r = ask<node_report>(sys, n.handle, cfg.timeout, report_atom::value);
       if (!r) {
         rc = fail("member " + escape_bytes(n.id) + ": " + describe(r.error()));
-        absent.push_back(member_info{n.id, "", "unreachable"});
+        absent.push_back(absent_member{n.id, "", "unreachable"});
         reported.insert(n.id);
         continue;
       }
@@ -152,7 +152,7 @@ int cmd_stats_all(caf::actor_system& sys, const console_config& cfg) {
     }
     for (const auto& m : view.members)
       if (reported.count(m.id) == 0)
-        absent.push_back(m);
+        absent.push_back(absent_member{m.id, m.address, std::string{to_string(m.state)}});
     if (cfg.json) {
       std::cout << reports_to_json(reports, absent) << "\n";
     } else {

@@ -140,7 +140,7 @@ std::string render_members(const membership_view& v) {
     std::string hb = m.last_heartbeat_ms == 0
                        ? "never"
                        : fmt::format("{:.1f}s ago", (now_ms - m.last_heartbeat_ms) / 1000.0);
-    t.add({escape_bytes(m.id) + (m.id == v.self ? " *" : ""), m.address, m.state, std::to_string(m.epoch),
+    t.add({escape_bytes(m.id) + (m.id == v.self ? " *" : ""), m.address, std::string{to_string(m.state)}, std::to_string(m.epoch),
            fmt::format("{:.1f}%", 100 * m.share), hb});
   }
   return fmt::format("epoch {} (seen from {})\n", v.epoch, v.self) + t.render();
@@ -159,7 +159,7 @@ std::string render_top(const node_report& now, const node_report* prev, double s
          + t.render();
 }
 
-std::string render_absent_member(const member_info& m) {
+std::string render_absent_member(const absent_member& m) {
   return "node " + escape_bytes(m.id) + " (" + escape_bytes(m.address) + "): " + m.state
          + ", no report\n";
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "messages/stats.hpp"
+#include "tools/common/report_json.hpp"
 
 namespace ac {
 
@@ -24,7 +25,7 @@ private:
 std::string render_stats(const node_report& r);
 
 /// One line for a member that gave no report: its id, address and state, no numbers.
-std::string render_absent_member(const member_info& m);
+std::string render_absent_member(const absent_member& m);
 
 /// `members`: id, address, state, epoch, share, last heartbeat.
 std::string render_members(const membership_view& v);
