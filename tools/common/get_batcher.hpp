@@ -39,15 +39,17 @@ struct get_batch_counters {
 /// and later gets fail without being sent. Thread-safe; close() (or the destructor) stops them.
 class get_batchers {
 public:
-  /// With `resp_path`, each batcher connects to its node's RESP port (node_ref::resp_address,
-  /// from the members list) and sends its batches there as MGET (resp_link) once connected;
+  /// With `resp_path`, each batcher opens `resp_links` connections to its node's RESP port
+  /// (node_ref::resp_address, from the members list) and sends its batches there as MGET
+  /// (resp_link), spread over them in turn, once connected;
   /// CAF requests otherwise (no RESP port, not reachable, or the connection was lost).
   ///
   /// `window` > 0 is the original note's batch window: a batch leaves `window` after its first
   /// get (or when it holds max_batch keys), so every get within the window shares it; 0
   /// (the default) sends what queued up in one mailbox turn at once (no added latency).
   get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
-               bool resp_path = true, caf::timespan window = caf::timespan{0});
+               bool resp_path = true, caf::timespan window = caf::timespan{0},
+               uint32_t resp_links = 0);
   ~get_batchers();
 
   get_batchers(const get_batchers&) = delete;
@@ -82,12 +84,17 @@ public:
 
   const get_batch_counters& counters() const { return *counters_; }
 
+  /// RESP connections per node when the caller names none (`resp_links` 0): one per two
+  /// cores, 2 to 8.
+  static uint32_t default_resp_links();
+
 private:
   caf::actor_system& sys_;
   uint32_t max_batch_;
   caf::timespan timeout_;
   bool resp_path_;
   caf::timespan window_;
+  uint32_t resp_links_;
   std::shared_ptr<get_batch_counters> counters_;
   std::mutex mtx_;
   bool closed_ = false;

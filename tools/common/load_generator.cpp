@@ -50,6 +50,7 @@ std::string validate(const load_options& o) {
   if (!(o.zipf >= 0)) return "--zipf must be >= 0";
   if (!(o.get_ratio >= 0 && o.get_ratio <= 1)) return "--get-ratio must be in 0..1";
   if (o.fast_path != "on" && o.fast_path != "off") return "--fast-path must be on or off";
+  if (o.resp_links > 64) return "--resp-links must be at most 64";
   return {};
 }
 
@@ -254,7 +255,8 @@ load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_p
   get_batchers_ptr batchers;
   if (opts.auto_batch > 0 && opts.get_ratio > 0)
     batchers = std::make_shared<get_batchers>(sys, opts.auto_batch, opts.timeout,
-                                              opts.fast_path == "on", opts.batch_window);
+                                              opts.fast_path == "on", opts.batch_window,
+                                              opts.resp_links);
   auto start = clock_type::now();
   std::vector<caf::actor> clients;
   for (uint32_t i = 0; i < opts.clients; ++i)
@@ -306,6 +308,7 @@ std::string to_json(const load_result& r, const load_options& o) {
     .field("batch", o.batch)
     .field("auto_batch", o.auto_batch)
     .field("fast_path", o.fast_path)
+    .field("resp_links", o.resp_links)
     .field("wire_batches", r.wire_batches)
     .field("resp_batches", r.resp_batches)
     .field("batched_gets", r.batched_gets)

@@ -39,6 +39,8 @@ struct load_options {
   /// on: the batchers send gets to each node's RESP port (resp.enabled) as MGET when it has
   /// one; off: CAF remoting only. A string because CAF flags cannot be switched off.
   std::string fast_path = "on";
+  /// RESP connections per node the batches are spread over; 0 = get_batchers' default.
+  uint32_t resp_links = 0;
   uint32_t value_size = 100;         ///< bytes of each put value
   uint32_t ttl = 0;                  ///< put ttl seconds (0 = node default)
   uint64_t seed = 42;                ///< client i draws from seed + i
