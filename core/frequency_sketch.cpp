@@ -67,11 +67,20 @@ uint32_t frequency_sketch::sketch_min(const spot& s) const {
 // lead, wtinylfu_policy::admit.)
 void frequency_sketch::increment(uint64_t id) {
   spot s = locate(mix64(id ^ seed_));
-  uint32_t least = sketch_min(s);
+  // Each counter read once: rows own their words, so raising one never changes another's.
+  uint64_t* word[4];
+  unsigned shift[4];
+  uint32_t count[4];
+  for (int i = 0; i < 4; ++i) {
+    word[i] = &table_[s.word(i)];
+    shift[i] = s.shift(i);
+    count[i] = (*word[i] >> shift[i]) & 0xf;
+  }
+  uint32_t least = std::min(std::min(count[0], count[1]), std::min(count[2], count[3]));
   if (least < 15)
     for (int i = 0; i < 4; ++i)
-      if (((table_[s.word(i)] >> s.shift(i)) & 0xf) == least)
-        table_[s.word(i)] += 1ULL << s.shift(i);
+      if (count[i] == least)
+        *word[i] += uint64_t{1} << shift[i];
   if (++additions_ >= sample_size_)
     reset();
 }
