@@ -55,7 +55,7 @@ struct store_lookup {
 /// Entries live in a slab arena (key, value and a 20-byte header in one slot) and are found
 /// through a chained hash table of 4-byte handles; the eviction policy threads its lists
 /// through the headers. At 1M entries of 16-byte keys and 100-byte values that is about
-/// 149 bytes per entry with W-TinyLFU, sketch included, 142 with LRU (bench/EVICTION.md).
+/// 152 bytes per entry with W-TinyLFU, sketch included, 142 with LRU (bench/EVICTION.md).
 ///
 /// `hash` must be key_hash(key) (core/key_normalization): the caller has computed it for
 /// routing already, and the table rehashes from the keys it holds. Keys are compared in full,

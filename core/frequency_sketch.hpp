@@ -20,7 +20,7 @@ inline uint64_t mix64(uint64_t x) {
 
 /// Estimates how often each id was seen in the recent past, in 0..15. After `sample_size`
 /// increments every counter is halved ("reset" in the TinyLFU paper), so the estimate follows
-/// a shifting workload. Memory per expected entry: 4 bytes (8 counters).
+/// a shifting workload. Memory per expected entry: 8 bytes (16 counters, Caffeine's size).
 class frequency_sketch {
 public:
   /// Sizes the tables for about `expected_entries` distinct resident ids (at least 16).
@@ -31,7 +31,7 @@ public:
   /// Starts loading the cache lines increment(id) and frequency(id) will touch.
   void prefetch(uint64_t id) const;
 
-  /// Records one access of `id`.
+  /// Records one access of `id` (conservative update: raises only its lowest counters).
   void increment(uint64_t id);
 
   /// The estimated recent access count of `id` (never below the true count since the last

@@ -25,7 +25,8 @@ struct wtinylfu_options {
 
 /// New keys enter the window (LRU). Keys pushed out of the window become candidates for the
 /// main space and are admitted only if the sketch says they are used more often than the
-/// main space's victim (the probation segment's LRU key); ties go to the victim. Main keys
+/// main space's victim (the probation segment's LRU key) by more than one access; else the
+/// victim stays. Main keys
 /// hit while in probation move to the protected segment.
 ///
 /// Window size: shadow copies of this policy, each with a fixed window fraction from 0.01 to 1
@@ -44,7 +45,7 @@ struct wtinylfu_options {
 /// Frequency is counted once per access: on_hit, on_miss, and on_insert unless that insert
 /// directly follows on_miss for the same hash (the store's miss-then-load path).
 /// Per entry it keeps only the hook links and the segment in the tag bits; the sketch costs
-/// about 4 bytes per expected entry (frequency_sketch).
+/// about 8 bytes per expected entry (frequency_sketch).
 class wtinylfu_policy final : public eviction_policy {
 public:
   wtinylfu_policy(uint64_t capacity, policy_nodes& nodes, wtinylfu_options opts = {});

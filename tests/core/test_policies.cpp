@@ -7,6 +7,7 @@
 #include "core/trace_reader.hpp"
 #include "core/wtinylfu_policy.hpp"
 #include "core/zipf_generator.hpp"
+#include "tools/sim/replay.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -233,6 +234,23 @@ uint64_t window_of(keyed_adapter& p) {
 
 } // namespace
 
+// With near-exact counts, an entry just read counts one more than a resident not yet read this
+// cycle; admitting on that lead churns the residents and the loop gets LRU's nothing. A lead
+// of more than one access is needed (wtinylfu_policy::admit).
+TEST_CASE("wtinylfu holds a fixed part of a loop larger than the cache", "[wtinylfu]") {
+  std::vector<uint64_t> loop;
+  for (int cycle = 0; cycle < 200; ++cycle)
+    for (uint64_t id = 0; id < 300; ++id)
+      loop.push_back(id);
+  double opt = belady_hit_rate(loop, 200);
+  for (uint64_t seed : {0, 1, 2}) {
+    auto wp = make_keyed_policy("wtinylfu", 200, 0, seed);
+    double w = sim::replay_hit_rate(*wp, loop);
+    INFO("seed " << seed << ": wtinylfu " << w << " opt " << opt);
+    CHECK(w >= 0.9 * opt);
+  }
+}
+
 TEST_CASE("wtinylfu hits what lru hits until the cache first fills", "[wtinylfu]") {
   auto wp = make_keyed_policy("wtinylfu", 1000), lp = make_keyed_policy("lru", 1000);
   std::vector<uint64_t> ids;
@@ -384,7 +402,7 @@ TEST_CASE("the sketch rarely over-counts unseen keys", "[sketch]") {
   int wrong = 0;
   for (uint64_t id = 1'000'000; id < 1'001'000; ++id)
     wrong += s.frequency(id) > 0;
-  REQUIRE(wrong < 100); // < 10% false positives at 8 counters per entry (about 2% expected)
+  REQUIRE(wrong < 100); // < 10% false positives at 16 counters per entry
 }
 
 TEST_CASE("the sketch halves its counters after sample_size increments", "[sketch]") {
