@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/route_view.hpp"
+#include "messages/miss_path_actors.hpp"
 #include "messages/node_actors.hpp"
 
 namespace ac {
@@ -20,6 +21,14 @@ struct warmer_config {
   std::chrono::milliseconds settle{1000};           ///< wait this long after a change before asking
   std::chrono::milliseconds max_time{30000};        ///< warming.max-time: a run stops after this
   std::chrono::milliseconds request_timeout{5000};  ///< bound on each ask and load
+  /// This node's own warming list (core/warm_list.hpp): the hottest L1 keys it held, written to
+  /// L2 under warm_list_key(self_id) every save_interval and at a clean shutdown, read back by
+  /// the first run after a start. Null bridge or a zero interval: no list (warming.save-interval).
+  redis_bridge_actor bridge;
+  std::string self_id;
+  std::chrono::milliseconds save_interval{10000};
+  /// The list's TTL in L2: a node that does not come back leaves nothing behind for long.
+  std::chrono::seconds list_ttl{300};
 };
 
 struct warmer_state {
@@ -37,6 +46,13 @@ struct warmer_state {
   // Totals and the last finished run.
   uint64_t handled = 0, runs = 0, total_loaded = 0, last_loaded = 0, last_candidates = 0, last_ms = 0;
   uint64_t total_ms = 0;              ///< time spent loading, every run together
+  /// The list saved before the last stop is still to be read (by the next run's collect); no
+  /// save overwrites it before, or a node that saves before its first run would lose it.
+  bool list_unread = false;
+  redis_bridge_actor bridge;          ///< cfg.bridge, or the supervisor's restarted one
+  std::chrono::steady_clock::time_point settle_until;  ///< a trigger while settling moves it on
+  uint64_t listed = 0;                ///< keys this node's own saved list named at its start
+  uint64_t saves = 0, save_failures = 0, saved_keys = 0;  ///< lists written; keys in the last one
   static inline const char* name = "warmer";
 };
 
