@@ -645,7 +645,9 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       if (moved || healed)
         for (auto& shard : st.shards)
           self->send(shard, ownership_atom::value, st.routes.epoch, healed);
-      if (cfg.warmer && (healed || joining))
+      if (cfg.warmer && healed)
+        self->send(cfg.warmer, warm_atom::value, ownership_atom::value);  // its list names what L1 had
+      else if (cfg.warmer && joining)
         self->send(cfg.warmer, warm_atom::value);
       spdlog::info("front: routing epoch {} with {} members", self->state.routes.epoch,
                    self->state.routes.ids.size());

@@ -77,6 +77,8 @@ void save(self_ptr self, const warmer_config& cfg, std::function<void(bool)> don
   auto g = std::make_shared<gather>();
   g->done = std::move(done);
   auto write = [self, cfg, g] {
+    if (self->state.list_unread)
+      return g->done(false);  // a heal dropped L1 meanwhile: keep the list it is to read
     auto all = [](std::string_view) { return true; };
     auto keys = g->plan.keys(all, cfg.max_keys);
     auto bytes = encode_warm_list(keys, g->plan.counts_of(keys));
@@ -318,6 +320,15 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
       // name. A join's run that is settling starts now; one under way read the list already.
       if (st.runs == 0 && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling))
         collect(self, cfg);
+    },
+    [=](warm_atom, ownership_atom) {
+      auto& st = self->state;
+      ++st.handled;
+      // Every shard dropped its entries: the list this node saved at most a save interval ago
+      // names what they held (its peers dropped theirs too, so their answers name little).
+      if (st.bridge && cfg.save_interval.count() > 0)
+        st.list_unread = true;
+      trigger(self, cfg);
     },
     [=](warm_atom, put_atom) -> caf::result<bool> {
       ++self->state.handled;

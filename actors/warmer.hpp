@@ -15,7 +15,7 @@ namespace ac {
 
 struct warmer_config {
   std::shared_ptr<route_view> view;                 ///< who owns what, the shards, the peers' fronts
-  uint32_t max_keys = 4096;                         ///< warming.max-keys: most keys one run loads
+  uint32_t max_keys = 16384;                        ///< warming.max-keys: most keys one run loads
   double rate = 2000;                               ///< warming.rate: most loads started per second
   uint32_t concurrency = 32;                        ///< loads in flight at once
   std::chrono::milliseconds settle{1000};           ///< wait this long after a change before asking

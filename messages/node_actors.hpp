@@ -56,6 +56,9 @@ using warmer_actor = caf::typed_actor<
   // The node is up (joined its cluster, or alone): start the first run, which reads the node's
   // own list from L2, unless a join already started one.
   caf::reacts_to<warm_atom, get_atom>,
+  // A heal dropped this node's L1 (the front sends it instead of a plain trigger): the next run
+  // reads the node's own list from L2 again, as after a start.
+  caf::reacts_to<warm_atom, ownership_atom>,
   // Writes this node's own warming list (its hottest L1 keys) to L2 now (a clean shutdown);
   // true once Redis has it.
   caf::replies_to<warm_atom, put_atom>::with<bool>,

@@ -81,7 +81,7 @@ struct node_config : caf::actor_system_config {
   caf::timespan cluster_hot_ttl = std::chrono::seconds(1);  ///< near copies of peers' hot keys
   // -- warming ------------------------------------------------------------------
   bool warming_enabled = true;          ///< load owned hot keys from L2 on a join or heal
-  uint32_t warming_max_keys = 4096;     ///< most keys one warming run loads
+  uint32_t warming_max_keys = 16384;    ///< most keys one warming run loads (and a saved list names)
   uint32_t warming_rate = 2000;         ///< most warming loads started per second
   caf::timespan warming_max_time = std::chrono::seconds(30);  ///< a warming run stops after this
   /// How often a node writes its own warming list (its hottest L1 keys) to L2, for its restart
