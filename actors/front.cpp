@@ -649,6 +649,9 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
         self->send(cfg.warmer, warm_atom::value, ownership_atom::value);  // its list names what L1 had
       else if (cfg.warmer && joining)
         self->send(cfg.warmer, warm_atom::value);
+      else if (cfg.warmer && moved && st.joined_at
+               && std::chrono::steady_clock::now() - *st.joined_at < cfg.handoff_window)
+        self->send(cfg.warmer, warm_atom::value, join_atom::value);  // one more peer to ask
       spdlog::info("front: routing epoch {} with {} members", self->state.routes.epoch,
                    self->state.routes.ids.size());
     },

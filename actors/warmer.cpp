@@ -1,8 +1,6 @@
 // The warmer actor (see warmer.hpp): hot-key lists in, L2 loads out, paced by core/warm_plan.
 #include "actors/warmer.hpp"
 
-#include <set>
-
 #include <spdlog/spdlog.h>
 
 #include "core/key_normalization.hpp"
@@ -31,12 +29,25 @@ void begin(self_ptr self, const warmer_config& cfg) {
 /// (the view is still changing), or one under way is followed by another.
 void trigger(self_ptr self, const warmer_config& cfg) {
   auto& st = self->state;
-  if (st.now == warmer_state::phase::idle)
+  if (st.now == warmer_state::phase::idle) {
     begin(self, cfg);
-  else if (st.now == warmer_state::phase::settling)
+  } else if (st.now == warmer_state::phase::settling) {
     st.settle_until = clock::now() + cfg.settle;
-  else
+    st.only_new = false;  // a follow-up settling becomes a full run
+  } else {
     st.again = true;
+    st.only_new = false;
+  }
+}
+
+/// True when the view has a peer the runs since the last trigger did not ask: it appeared
+/// after the plan (a node that starts sees its peers one by one), and its lists are missing.
+bool unasked_peer(self_ptr self, const warmer_config& cfg) {
+  auto snap = cfg.view->get();
+  for (size_t i = 0; i < snap->ids.size() && i < snap->fronts.size(); ++i)
+    if (snap->fronts[i] && self->state.asked.count(snap->ids[i]) == 0)
+      return true;
+  return false;
 }
 
 void finish(self_ptr self, const warmer_config& cfg, const char* why) {
@@ -52,6 +63,10 @@ void finish(self_ptr self, const warmer_config& cfg, const char* why) {
   st.queue.clear();
   st.next = 0;
   st.now = warmer_state::phase::idle;
+  if (!st.again && unasked_peer(self, cfg)) {
+    st.again = true;
+    st.only_new = true;  // what the others named is loaded: ask the newcomers only
+  }
   if (st.again) {
     st.again = false;
     begin(self, cfg);
@@ -65,8 +80,11 @@ void pump(self_ptr self, const warmer_config& cfg);
 /// Redis has it.
 void save(self_ptr self, const warmer_config& cfg, std::function<void(bool)> done) {
   auto& st = self->state;
-  if (!st.bridge || cfg.save_interval.count() == 0 || st.list_unread) {
-    done(false);  // no L2, no list kept, or the list of the last stop is still to be read
+  bool running = st.now == warmer_state::phase::collecting || st.now == warmer_state::phase::loading;
+  if (!st.bridge || cfg.save_interval.count() == 0 || st.list_unread || running) {
+    // No L2, no list kept, the list of the last stop is still to be read, or L1 is half warm
+    // (the list in L2 names more than it holds yet).
+    done(false);
     return;
   }
   struct gather {
@@ -128,7 +146,6 @@ struct warm_gather {
   warm_plan plan;
   size_t pending = 0;
   size_t lists = 0;
-  std::set<std::string> asked;  ///< peers asked already (by member id)
 };
 using gather_ptr = std::shared_ptr<warm_gather>;
 
@@ -166,7 +183,7 @@ size_t ask_peers(self_ptr self, const warmer_config& cfg, const gather_ptr& g) {
   size_t n = 0;
   for (size_t i = 0; i < snap->ids.size() && i < snap->fronts.size(); ++i) {
     auto& peer = snap->fronts[i];
-    if (!peer || !g->asked.insert(snap->ids[i]).second)
+    if (!peer || !self->state.asked.insert(snap->ids[i]).second)
       continue;
     ++n;
     ++g->pending;
@@ -198,8 +215,12 @@ void collect(self_ptr self, const warmer_config& cfg) {
   auto g = std::make_shared<warm_gather>();
   // Held until every ask below went out, so that an answer that comes at once cannot plan early.
   g->pending = 1;
+  bool only_new = st.only_new;
+  st.only_new = false;
+  if (!only_new)
+    st.asked.clear();
   for (auto& shard : cfg.view->get()->shards)
-    if (shard) {
+    if (shard && !only_new) {
       ++g->pending;
       self->request(shard, cfg.request_timeout, hot_atom::value, cfg.max_keys)
         .then([self, cfg, g](hot_key_list& l) { on_list(self, cfg, g, &l); },
@@ -318,8 +339,20 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
       // node a superset of its range (rendezvous: an absent member's keys spread over the
       // others), so the run starts now rather than let the first clients miss what the lists
       // name. A join's run that is settling starts now; one under way read the list already.
-      if (st.runs == 0 && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling))
+      if (st.runs == 0 && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling)) {
+        st.only_new = false;
         collect(self, cfg);
+      }
+    },
+    [=](warm_atom, join_atom) {
+      auto& st = self->state;
+      ++st.handled;
+      // A run under way checks for new peers when it ends, and a settling one asks the whole
+      // view; an idle warmer asks the newcomers only.
+      if (st.now == warmer_state::phase::idle && unasked_peer(self, cfg)) {
+        st.only_new = true;
+        begin(self, cfg);
+      }
     },
     [=](warm_atom, ownership_atom) {
       auto& st = self->state;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct warmer_state {
   enum class phase { idle, settling, collecting, loading };
   phase now = phase::idle;
   bool again = false;                 ///< a trigger came during a run: run once more after it
+  /// The run after this one only asks members this one did not (they appeared after its plan).
+  bool only_new = false;
+  std::set<std::string> asked;        ///< peers this run (and the runs it follows up) asked, by id
   bool tick_pending = false;          ///< a pacing tick is scheduled
   std::vector<std::string> queue;     ///< this run's keys, hottest first
   size_t next = 0;                    ///< queue[next] is the next key to load

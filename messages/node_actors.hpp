@@ -56,6 +56,9 @@ using warmer_actor = caf::typed_actor<
   // The node is up (joined its cluster, or alone): start the first run, which reads the node's
   // own list from L2, unless a join already started one.
   caf::reacts_to<warm_atom, get_atom>,
+  // While this node joins, its view gained a member: a run asks it for its lists unless one
+  // already did (the front sends it; a node that starts sees its peers one by one).
+  caf::reacts_to<warm_atom, join_atom>,
   // A heal dropped this node's L1 (the front sends it instead of a plain trigger): the next run
   // reads the node's own list from L2 again, as after a start.
   caf::reacts_to<warm_atom, ownership_atom>,
