@@ -7,6 +7,7 @@
 
 #include "actors/stats_helpers.hpp"
 #include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
 #include "core/scan_cursor.hpp"
 #include "core/warm_plan.hpp"
 #include "messages/errors.hpp"
@@ -219,8 +220,12 @@ caf::result<uint64_t> flush_node(self_ptr self) {
   return t->rp;
 }
 
-/// The node's hottest keys, at most n: every shard's list, hottest first (warming asks).
-caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n) {
+/// The node's hottest keys, at most n: every shard's list, hottest first (warming asks). With
+/// `asker` (a member that joins or comes back) only keys it owns, in this node's view with it
+/// counted a member, and the L1 entries of its range too: what this node served for it while it
+/// was away is what its clients will read from it next, and few of those keys are hot enough
+/// for the sampled lists.
+caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n, const std::string& asker = {}) {
   struct gather {
     warm_plan plan;
     size_t pending = 0;
@@ -228,7 +233,7 @@ caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n) {
   };
   auto& st = self->state;
   auto g = std::make_shared<gather>();
-  g->pending = st.shards.size();
+  g->pending = st.shards.size() * (asker.empty() ? 1 : 2);
   g->rp = self->make_response_promise<hot_key_list>();
   // Near copies are keys their owners report hot; reads answered from them never reach the
   // owner's shards, so without them the owner's list would miss its very hottest keys.
@@ -239,11 +244,24 @@ caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n) {
     near.counts.assign(near.keys.size(), uint64_t{1} << 40);
     g->plan.add(near.keys, near.counts);
   }
-  auto done = [g, n] {
+  std::shared_ptr<rendezvous_ring> ring;
+  if (!asker.empty()) {
+    auto ids = st.routes.ids;
+    if (std::find(ids.begin(), ids.end(), asker) == ids.end())
+      ids.push_back(asker);  // it reached this node before the news of its join did
+    ring = std::make_shared<rendezvous_ring>();
+    ring->set_members(std::move(ids));
+  }
+  auto done = [g, n, ring, asker] {
     hot_key_list out;
-    auto all = [](std::string_view) { return true; };
+    auto mine = [&](std::string_view key) {
+      if (!ring)
+        return true;
+      auto owner = ring->owner_of(key_hash(key));
+      return owner != nullptr && *owner == asker;
+    };
     // warm_plan ranks; the counts travel along for the asker's own ranking.
-    for (auto& key : g->plan.keys(all, n))
+    for (auto& key : g->plan.keys(mine, n))
       out.keys.push_back(key);
     out.counts = g->plan.counts_of(out.keys);
     g->rp.deliver(std::move(out));
@@ -252,18 +270,20 @@ caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n) {
     done();
     return g->rp;
   }
-  for (auto& shard : st.shards)
-    self->request(shard, std::chrono::seconds(5), hot_atom::value, n)
-      .then(
-        [g, done](hot_key_list& l) {
-          g->plan.add(l.keys, l.counts);
-          if (--g->pending == 0)
-            done();
-        },
-        [g, done](caf::error&) {
-          if (--g->pending == 0)
-            done();  // a restarting shard's list is missing from this one, nothing more
-        });
+  auto take = [g, done](hot_key_list& l) {
+    g->plan.add(l.keys, l.counts);
+    if (--g->pending == 0)
+      done();
+  };
+  auto skip = [g, done](caf::error&) {
+    if (--g->pending == 0)
+      done();  // a restarting shard's list is missing from this one, nothing more
+  };
+  for (auto& shard : st.shards) {
+    self->request(shard, std::chrono::seconds(5), hot_atom::value, n).then(take, skip);
+    if (!asker.empty())
+      self->request(shard, std::chrono::seconds(5), hot_atom::value, scan_atom::value, n, asker).then(take, skip);
+  }
   return g->rp;
 }
 
@@ -560,6 +580,10 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       ++self->state.handled;
       return hot_node(self, std::min<uint32_t>(n, 65536));
     },
+    [=](route_atom, hot_atom, uint32_t n, const std::string& asker, uint64_t) -> caf::result<hot_key_list> {
+      ++self->state.handled;
+      return hot_node(self, std::min<uint32_t>(n, 65536), asker);
+    },
     [=](invalidate_atom, const std::string& key) {
       if (from_member(self) && self->state.near.erase(key) > 0)
         ++self->state.near_invalidated;
@@ -621,8 +645,13 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       if (moved || healed)
         for (auto& shard : st.shards)
           self->send(shard, ownership_atom::value, st.routes.epoch, healed);
-      if (cfg.warmer && (healed || joining))
+      if (cfg.warmer && healed)
+        self->send(cfg.warmer, warm_atom::value, ownership_atom::value);  // its list names what L1 had
+      else if (cfg.warmer && joining)
         self->send(cfg.warmer, warm_atom::value);
+      else if (cfg.warmer && moved && st.joined_at
+               && std::chrono::steady_clock::now() - *st.joined_at < cfg.handoff_window)
+        self->send(cfg.warmer, warm_atom::value, join_atom::value);  // one more peer to ask
       spdlog::info("front: routing epoch {} with {} members", self->state.routes.epoch,
                    self->state.routes.ids.size());
     },

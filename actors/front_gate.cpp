@@ -98,6 +98,9 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
     [=](route_atom r, delete_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
     [=](route_atom r, handoff_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
     [=](route_atom r, hot_atom a, uint32_t n, uint64_t e) { return pass(r, a, n, e); },
+    [=](route_atom r, hot_atom a, uint32_t n, std::string& id, uint64_t e) {
+      return pass(r, a, n, std::move(id), e);
+    },
     [=](join_atom a, member_info& m) { return pass(a, std::move(m)); },
     [=](heartbeat_atom a, membership_view& v) { return pass(a, std::move(v)); },
     [=](leave_atom a, std::string& id) { pass(a, std::move(id)); },

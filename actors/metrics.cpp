@@ -99,7 +99,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
          l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0, warming_keys = 0,
-         warming_seconds = 0, warming_in_progress = 0, heal_drops = 0, disowned_drops = 0,
+         warming_seconds = 0, warming_in_progress = 0, warming_listed = 0, warming_saved = 0,
+         heal_drops = 0, disowned_drops = 0,
          refresh_ahead = 0, hot_misses = 0, prefetches = 0, prefetch_loaded = 0, prefetch_hits = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
@@ -126,6 +127,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       warming_keys = static_cast<double>(counter_of(r, "keys"));
       warming_seconds = static_cast<double>(counter_of(r, "milliseconds")) / 1000.0;
       warming_in_progress = static_cast<double>(counter_of(r, "in_progress"));
+      warming_listed = static_cast<double>(counter_of(r, "listed"));
+      warming_saved = static_cast<double>(counter_of(r, "saved_keys"));
     } else if (r.kind == "coalescer") {
       computes += counter_of(r, "computes");
       coalesced += counter_of(r, "coalesced");
@@ -202,6 +205,9 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"warming_keys", warming_keys},
     {"warming_seconds", warming_seconds},
     {"warming_in_progress", warming_in_progress},
+    // This node's own warming list: keys it named at the start, keys in the last one it saved.
+    {"warming_listed", warming_listed},
+    {"warming_saved", warming_saved},
     {"heal_drops", heal_drops},
     {"disowned_drops", disowned_drops},
   };

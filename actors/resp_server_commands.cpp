@@ -232,6 +232,8 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           num("actorcache_warming_keys", t("warming_keys"));
           num("actorcache_warming_ms", static_cast<int64_t>(rep.totals["warming_seconds"] * 1000));
           num("actorcache_warming_in_progress", t("warming_in_progress"));
+          num("actorcache_warming_listed", t("warming_listed"));
+          num("actorcache_warming_saved", t("warming_saved"));
           text += "\r\n";
         }
         if (want("keyspace")) {

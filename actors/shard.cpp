@@ -1,7 +1,9 @@
 // The shard actor (see shard.hpp): answers L1 hits itself, hands misses to its coalescer.
 #include "actors/shard.hpp"
 
+#include <algorithm>
 #include <iterator>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -9,6 +11,8 @@
 #include "actors/stats_helpers.hpp"
 #include "core/glob_match.hpp"
 #include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
+#include "core/warm_list.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
 
@@ -526,6 +530,44 @@ void drop_disowned(self_ptr self, const shard_config& cfg, uint64_t cursor, uint
                   cfg.index, st.disowned_drops);
 }
 
+/// Up to n resident entries, hottest first (warm_score: the warming set's sampled count plus
+/// the policy's frequency estimate), whose key `owner` owns in this node's view with `owner`
+/// counted a member ("" = any). Examines at most `names_budget` entries from where the last
+/// call stopped, so a shard of a million entries is named across calls (the periodic saves)
+/// and one call holds the store no longer than a sweep slice does.
+hot_key_list resident_names(self_ptr self, const shard_config& cfg, uint32_t n, const std::string& owner) {
+  constexpr size_t names_budget = 65536;
+  auto& st = self->state;
+  std::optional<rendezvous_ring> ring;
+  if (!owner.empty()) {
+    auto snap = cfg.routes ? cfg.routes->get() : nullptr;
+    std::vector<std::string> ids = snap ? snap->ids : std::vector<std::string>{};
+    if (std::find(ids.begin(), ids.end(), owner) == ids.end())
+      ids.push_back(owner);  // a joiner this node has not heard of yet owns its share already
+    ring.emplace();
+    ring->set_members(std::move(ids));
+  }
+  warm_names names{n};
+  auto lock = lock_store(self);
+  st.names_cursor = st.store->scan(st.names_cursor, names_budget, [&](std::string_view key) {
+    auto h = key_hash(key);
+    if (ring) {
+      auto o = ring->owner_of(h);
+      if (o == nullptr || *o != owner)
+        return true;
+    }
+    names.offer(key, warm_score(st.shared->warm.count_of(key), st.store->frequency(h)));
+    return true;
+  });
+  lock.unlock();
+  hot_key_list out;
+  for (auto& [key, score] : names.take()) {
+    out.keys.push_back(std::move(key));
+    out.counts.push_back(score);
+  }
+  return out;
+}
+
 /// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.
 void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
@@ -739,6 +781,10 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
         out.counts.push_back(c);
       }
       return out;
+    },
+    [=](hot_atom, scan_atom, uint32_t n, const std::string& owner) {
+      count();
+      return resident_names(self, cfg, n, owner);
     },
     [=](warm_atom, const std::string& key) -> caf::result<lookup_result> {
       count();

@@ -85,6 +85,7 @@ struct shard_state {
   uint64_t disowned_drops = 0;      ///< entries dropped because another node owns their key now
   uint64_t warm_fills = 0;          ///< values loaded ahead of demand (warming) that entered L1
   uint64_t sweeps = 0;              ///< sweep ticks since start (the warming list decays every 30th)
+  uint64_t names_cursor = 0;        ///< where the next naming of resident entries (warming) goes on
   uint64_t prefetches = 0;          ///< warms of predicted keys asked of the coalescer (L1 lacked them)
   uint64_t prefetch_loaded = 0;     ///< ... that found the key in L2 and filled L1
   static inline const char* name = "shard";

@@ -68,6 +68,8 @@ void on_down(self_ptr self, const caf::down_msg& dm) {
     st.spawned->push_back(caf::actor_cast<caf::actor>(st.cfg.bridge));
     count_restart(self, "redis_bridge");
     tell_shards(self);
+    if (st.cfg.warmer)
+      self->send(st.cfg.warmer, update_atom::value, st.cfg.bridge);
   } else if (st.cfg.compute && st.cfg.compute.address() == dm.source) {
     spdlog::error("supervisor: compute failed: {}", describe(dm.reason));
     st.cfg.compute = self->spawn<caf::monitored>(compute, st.cfg.compute_options);

@@ -38,6 +38,7 @@ struct sizing_supervisor_config {
   compute_actor compute;                        ///< may be null
   front_control_actor front;                    ///< this node's front: learns restarted shards
   metrics_actor metrics;                        ///< learns restarted shards and decisions
+  warmer_actor warmer;                          ///< learns a restarted bridge (null: no warming)
 };
 
 struct sizing_supervisor_state {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/key_normalization.hpp"
+#include "core/warm_list.hpp"
 #include "core/warm_plan.hpp"
 
 namespace ac {
@@ -20,7 +21,33 @@ double seconds_since(clock::time_point t) {
 void begin(self_ptr self, const warmer_config& cfg) {
   auto& st = self->state;
   st.now = warmer_state::phase::settling;
+  st.settle_until = clock::now() + cfg.settle;
   self->delayed_send(self, cfg.settle, warm_atom::value, tick_atom::value);
+}
+
+/// A trigger: a run begins (after the settle time), or, while one settles, its start moves on
+/// (the view is still changing), or one under way is followed by another.
+void trigger(self_ptr self, const warmer_config& cfg) {
+  auto& st = self->state;
+  if (st.now == warmer_state::phase::idle) {
+    begin(self, cfg);
+  } else if (st.now == warmer_state::phase::settling) {
+    st.settle_until = clock::now() + cfg.settle;
+    st.only_new = false;  // a follow-up settling becomes a full run
+  } else {
+    st.again = true;
+    st.only_new = false;
+  }
+}
+
+/// True when the view has a peer the runs since the last trigger did not ask: it appeared
+/// after the plan (a node that starts sees its peers one by one), and its lists are missing.
+bool unasked_peer(self_ptr self, const warmer_config& cfg) {
+  auto snap = cfg.view->get();
+  for (size_t i = 0; i < snap->ids.size() && i < snap->fronts.size(); ++i)
+    if (snap->fronts[i] && self->state.asked.count(snap->ids[i]) == 0)
+      return true;
+  return false;
 }
 
 void finish(self_ptr self, const warmer_config& cfg, const char* why) {
@@ -36,6 +63,10 @@ void finish(self_ptr self, const warmer_config& cfg, const char* why) {
   st.queue.clear();
   st.next = 0;
   st.now = warmer_state::phase::idle;
+  if (!st.again && unasked_peer(self, cfg)) {
+    st.again = true;
+    st.only_new = true;  // what the others named is loaded: ask the newcomers only
+  }
   if (st.again) {
     st.again = false;
     begin(self, cfg);
@@ -44,53 +75,181 @@ void finish(self_ptr self, const warmer_config& cfg, const char* why) {
 
 void pump(self_ptr self, const warmer_config& cfg);
 
-/// Asks this node's shards and every peer for their hottest keys; plans once all answered.
+/// Writes this node's own warming list: its shards' hottest resident entries (warm_list.hpp),
+/// at most max_keys, to L2 under warm_list_key(self_id) with list_ttl. `done` gets true once
+/// Redis has it.
+void save(self_ptr self, const warmer_config& cfg, std::function<void(bool)> done) {
+  auto& st = self->state;
+  bool running = st.now == warmer_state::phase::collecting || st.now == warmer_state::phase::loading;
+  if (!st.bridge || cfg.save_interval.count() == 0 || st.list_unread || running) {
+    // No L2, no list kept, the list of the last stop is still to be read, or L1 is half warm
+    // (the list in L2 names more than it holds yet).
+    done(false);
+    return;
+  }
+  struct gather {
+    warm_plan plan;
+    size_t pending = 0;
+    std::function<void(bool)> done;
+  };
+  auto g = std::make_shared<gather>();
+  g->done = std::move(done);
+  auto write = [self, cfg, g] {
+    if (self->state.list_unread)
+      return g->done(false);  // a heal dropped L1 meanwhile: keep the list it is to read
+    auto all = [](std::string_view) { return true; };
+    auto keys = g->plan.keys(all, cfg.max_keys);
+    auto bytes = encode_warm_list(keys, g->plan.counts_of(keys));
+    auto n = keys.size();
+    auto ttl = static_cast<uint32_t>(cfg.list_ttl.count());
+    self->request(self->state.bridge, cfg.request_timeout, l2_put_atom::value, warm_list_key(cfg.self_id),
+                  std::move(bytes), ttl)
+      .then(
+        [self, g, n](bool ok) {
+          auto& st = self->state;
+          if (ok) {
+            ++st.saves;
+            st.saved_keys = n;
+          } else {
+            ++st.save_failures;
+          }
+          spdlog::debug("warming: this node's list of {} keys {}", n, ok ? "saved" : "not saved");
+          g->done(ok);
+        },
+        [self, g](caf::error&) {
+          ++self->state.save_failures;
+          g->done(false);
+        });
+  };
+  auto snap = cfg.view->get();
+  for (auto& shard : snap->shards)
+    if (shard)
+      ++g->pending;
+  if (g->pending == 0) {
+    write();
+    return;
+  }
+  auto answer = [g, write](const hot_key_list* l) {
+    if (l != nullptr)
+      g->plan.add(l->keys, l->counts);
+    if (--g->pending == 0)
+      write();
+  };
+  for (auto& shard : snap->shards)
+    if (shard)
+      self->request(shard, cfg.request_timeout, hot_atom::value, scan_atom::value, cfg.max_keys, std::string{})
+        .then([answer](hot_key_list& l) { answer(&l); }, [answer](caf::error&) { answer(nullptr); });
+}
+
+/// The lists of one run as they come in.
+struct warm_gather {
+  warm_plan plan;
+  size_t pending = 0;
+  size_t lists = 0;
+};
+using gather_ptr = std::shared_ptr<warm_gather>;
+
+/// Ranks what the lists named, keeps what this node owns now, and starts loading.
+void plan_run(self_ptr self, const warmer_config& cfg, const gather_ptr& g) {
+  auto snap = cfg.view->get();
+  auto owns = [&](std::string_view key) { return snap->owns(key_hash(key)); };
+  auto& st = self->state;
+  st.queue = g->plan.keys(owns, cfg.max_keys);
+  st.next = 0;
+  spdlog::info("warming: {} hot keys named by {} lists, {} of them owned here", g->plan.size(), g->lists,
+               st.queue.size());
+  st.now = warmer_state::phase::loading;
+  st.run_start = st.last_progress = clock::now();
+  pump(self, cfg);
+}
+
+size_t ask_peers(self_ptr self, const warmer_config& cfg, const gather_ptr& g);
+
+/// One list is in (or null: an ask failed). Once every ask is answered, the members that
+/// appeared meanwhile are asked too (a node that starts sees its peers one by one), then the
+/// run is planned.
+void on_list(self_ptr self, const warmer_config& cfg, const gather_ptr& g, const hot_key_list* l) {
+  if (l != nullptr) {
+    g->plan.add(l->keys, l->counts);
+    ++g->lists;
+  }
+  if (--g->pending == 0 && ask_peers(self, cfg, g) == 0)
+    plan_run(self, cfg, g);
+}
+
+/// Asks every peer of the current view not asked yet in this run; how many were asked.
+size_t ask_peers(self_ptr self, const warmer_config& cfg, const gather_ptr& g) {
+  auto snap = cfg.view->get();
+  size_t n = 0;
+  for (size_t i = 0; i < snap->ids.size() && i < snap->fronts.size(); ++i) {
+    auto& peer = snap->fronts[i];
+    if (!peer || !self->state.asked.insert(snap->ids[i]).second)
+      continue;
+    ++n;
+    ++g->pending;
+    // Named as the asker, a peer answers only the keys this node owns, and among them the L1
+    // entries it served while this node was away; a peer of an older build knows only the
+    // plain list.
+    auto epoch = snap->epoch;
+    self->request(peer, cfg.request_timeout, route_atom::value, hot_atom::value, cfg.max_keys, snap->self, epoch)
+      .then([self, cfg, g](hot_key_list& l) { on_list(self, cfg, g, &l); },
+            [self, cfg, g, peer, epoch](caf::error& err) {
+              if (err != caf::sec::unexpected_message)
+                return on_list(self, cfg, g, nullptr);
+              self->request(peer, cfg.request_timeout, route_atom::value, hot_atom::value, cfg.max_keys, epoch)
+                .then([self, cfg, g](hot_key_list& l) { on_list(self, cfg, g, &l); },
+                      [self, cfg, g](caf::error&) { on_list(self, cfg, g, nullptr); });
+            });
+  }
+  return n;
+}
+
+/// Asks this node's shards, every peer and (the first run after a start) L2 for this node's
+/// saved list; plans once all answered.
 void collect(self_ptr self, const warmer_config& cfg) {
   auto& st = self->state;
   st.now = warmer_state::phase::collecting;
   st.run_start = st.last_progress = clock::now();
   st.run_loaded = st.run_present = st.started = 0;
   st.in_flight = 0;
-  auto snap = cfg.view->get();
-  struct gather {
-    warm_plan plan;
-    size_t pending = 0;
-  };
-  auto g = std::make_shared<gather>();
-  auto plan = [self, cfg, g] {
-    auto now_snap = cfg.view->get();
-    auto owns = [&](std::string_view key) { return now_snap->owns(key_hash(key)); };
-    auto& st = self->state;
-    st.queue = g->plan.keys(owns, cfg.max_keys);
-    st.next = 0;
-    spdlog::info("warming: {} hot keys named by {} lists, {} of them owned here", g->plan.size(),
-                 now_snap->shards.size() + now_snap->ids.size() - 1, st.queue.size());
-    st.now = warmer_state::phase::loading;
-    st.run_start = st.last_progress = clock::now();
-    pump(self, cfg);
-  };
-  auto answer = [g, plan](const hot_key_list* l) {
-    if (l != nullptr)
-      g->plan.add(l->keys, l->counts);
-    if (--g->pending == 0)
-      plan();
-  };
-  for (auto& shard : snap->shards)
-    if (shard) {
+  auto g = std::make_shared<warm_gather>();
+  // Held until every ask below went out, so that an answer that comes at once cannot plan early.
+  g->pending = 1;
+  bool only_new = st.only_new;
+  st.only_new = false;
+  if (!only_new)
+    st.asked.clear();
+  for (auto& shard : cfg.view->get()->shards)
+    if (shard && !only_new) {
       ++g->pending;
       self->request(shard, cfg.request_timeout, hot_atom::value, cfg.max_keys)
-        .then([answer](hot_key_list& l) { answer(&l); }, [answer](caf::error&) { answer(nullptr); });
+        .then([self, cfg, g](hot_key_list& l) { on_list(self, cfg, g, &l); },
+              [self, cfg, g](caf::error&) { on_list(self, cfg, g, nullptr); });
     }
-  for (auto& peer : snap->fronts)
-    if (peer) {
-      ++g->pending;
-      self->request(peer, cfg.request_timeout, route_atom::value, hot_atom::value, cfg.max_keys, snap->epoch)
-        .then([answer](hot_key_list& l) { answer(&l); }, [answer](caf::error&) { answer(nullptr); });
-    }
-  if (g->pending == 0) {
+  ask_peers(self, cfg, g);
+  if (st.list_unread && st.bridge) {
+    // What this node held in L1 before it stopped (saved to L2 then, or at most a save
+    // interval before a crash): after a restart its own lists are empty, and its peers' only
+    // name what they saw of its range.
+    st.list_unread = false;
     ++g->pending;
-    answer(nullptr);
+    auto max_keys = cfg.max_keys;
+    self->request(st.bridge, cfg.request_timeout, l2_get_atom::value, warm_list_key(cfg.self_id))
+      .then(
+        [self, cfg, g, max_keys](lookup_result& r) {
+          hot_key_list l;
+          if (r.found && !decode_warm_list(r.value, max_keys, l.keys, l.counts))
+            spdlog::warn("warming: this node's saved list in L2 is not one (ignored)");
+          self->state.listed = l.keys.size();
+          spdlog::info("warming: this node's saved list names {} keys", l.keys.size());
+          on_list(self, cfg, g, &l);
+        },
+        [self, cfg, g](caf::error& err) {
+          spdlog::info("warming: this node's saved list could not be read: {}", caf::to_string(err));
+          on_list(self, cfg, g, nullptr);
+        });
   }
+  on_list(self, cfg, g, nullptr);  // the hold above
 }
 
 /// Starts as many loads as the pace allows; the answers and a short tick call it again.
@@ -147,26 +306,75 @@ void pump(self_ptr self, const warmer_config& cfg) {
 } // namespace
 
 warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> self, warmer_config cfg) {
+  bool keeps_list = cfg.bridge && cfg.save_interval.count() > 0;
+  self->state.bridge = cfg.bridge;
+  self->state.list_unread = keeps_list;
+  if (keeps_list)
+    self->delayed_send(self, cfg.save_interval, warm_atom::value, put_atom::value, tick_atom::value);
   return {
     [=](warm_atom) {
-      auto& st = self->state;
-      ++st.handled;
-      if (st.now != warmer_state::phase::idle) {
-        st.again = true;
-        return;
-      }
-      begin(self, cfg);
+      ++self->state.handled;
+      trigger(self, cfg);
     },
     [=](warm_atom, tick_atom) {
       auto& st = self->state;
       ++st.handled;
       if (st.now == warmer_state::phase::settling) {
-        collect(self, cfg);
+        auto now = clock::now();
+        if (now < st.settle_until)
+          self->delayed_send(self, st.settle_until - now, warm_atom::value, tick_atom::value);
+        else
+          collect(self, cfg);
       } else {
         st.tick_pending = false;
         pump(self, cfg);
       }
     },
+    [=](warm_atom, get_atom) {
+      auto& st = self->state;
+      ++st.handled;
+      // The node has its first view (the members its seed named, or none): nothing to settle.
+      // Peers answer for this node with it counted a member whatever they have heard, the saved
+      // list names the range this node held, and a view that still lacks a member gives this
+      // node a superset of its range (rendezvous: an absent member's keys spread over the
+      // others), so the run starts now rather than let the first clients miss what the lists
+      // name. A join's run that is settling starts now; one under way read the list already.
+      if (st.runs == 0 && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling)) {
+        st.only_new = false;
+        collect(self, cfg);
+      }
+    },
+    [=](warm_atom, join_atom) {
+      auto& st = self->state;
+      ++st.handled;
+      // A run under way checks for new peers when it ends, and a settling one asks the whole
+      // view; an idle warmer asks the newcomers only.
+      if (st.now == warmer_state::phase::idle && unasked_peer(self, cfg)) {
+        st.only_new = true;
+        begin(self, cfg);
+      }
+    },
+    [=](warm_atom, ownership_atom) {
+      auto& st = self->state;
+      ++st.handled;
+      // Every shard dropped its entries: the list this node saved at most a save interval ago
+      // names what they held (its peers dropped theirs too, so their answers name little).
+      if (st.bridge && cfg.save_interval.count() > 0)
+        st.list_unread = true;
+      trigger(self, cfg);
+    },
+    [=](warm_atom, put_atom) -> caf::result<bool> {
+      ++self->state.handled;
+      auto rp = self->make_response_promise<bool>();
+      save(self, cfg, [rp](bool ok) mutable { rp.deliver(ok); });
+      return rp;
+    },
+    [=](warm_atom, put_atom, tick_atom) {
+      ++self->state.handled;
+      save(self, cfg, [](bool) {});
+      self->delayed_send(self, cfg.save_interval, warm_atom::value, put_atom::value, tick_atom::value);
+    },
+    [=](update_atom, const redis_bridge_actor& bridge) { self->state.bridge = bridge; },
     [=](stats_atom) {
       auto& st = self->state;
       actor_stats row;
@@ -185,6 +393,10 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
         {"candidates", static_cast<int64_t>(running ? st.queue.size() : st.last_candidates)},
         {"milliseconds", static_cast<int64_t>(st.total_ms + run_ms)},
         {"last_keys", static_cast<int64_t>(st.last_loaded)},
+        {"listed", static_cast<int64_t>(st.listed)},
+        {"saves", static_cast<int64_t>(st.saves)},
+        {"save_failures", static_cast<int64_t>(st.save_failures)},
+        {"saved_keys", static_cast<int64_t>(st.saved_keys)},
       };
       return row;
     },

@@ -2,10 +2,13 @@
 """Warming on vs off: L1 misses in the first 10 s after one of three nodes restarts under a zipf load.
 
 Usage: /usr/bin/python3 bench/warming.py [BUILD_DIR] [--rounds 3] [--keys 20000] [--zipf 1.0] [--signal TERM|KILL]
+       [--node-arg=--warming.rate=10000 ...] [--only-on]
 Each round starts a fresh 3-node cluster on one redis-server (values put first, so every miss is an
 L1 miss served from Redis), runs a zipf load of GETs through nodes a and b for 8 s, restarts node c
 (SIGTERM by default) and counts the cluster's L1 misses (INFO keyspace_misses, summed) and lookups in
-the 10 s after c is back. Rounds alternate off/on; the medians and the ratio on/off are printed.
+the 10 s after c is back (also per second, so a slow start of warming shows). Rounds alternate
+off/on; the medians and the ratio on/off are printed. --node-arg passes an option to every node
+(e.g. to measure one part of warming alone); --only-on skips the cold rounds.
 """
 import argparse, os, random, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 
@@ -34,14 +37,14 @@ def wait(pred, bound, what):
 
 
 class Node:
-    def __init__(self, build, work, name, redis_port, warming, seed=None):
+    def __init__(self, build, work, name, redis_port, warming, seed=None, extra=()):
         self.build, self.work, self.name = build, work, name
         self.port, self.rport = free_port(), free_port()
         self.args = [f"{build}/bin/actorcache-node", f"--node.id={name}", "--node.host=127.0.0.1",
                      f"--node.port={self.port}", f"--resp.port={self.rport}", "--redis.enabled",
                      f"--redis.port={redis_port}", "--loader.kind=none", "--cache.default-ttl=600s",
                      "--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s",
-                     "--log.level=info"]
+                     "--log.level=info"] + list(extra)
         if not warming:
             # CAF's bool flags cannot be set false on the command line: a config file does it.
             ini = os.path.join(work, "no-warming.ini")
@@ -72,7 +75,7 @@ class Node:
         return float(value) if isinstance(value, (int, float)) else 0.0
 
 
-def one_round(build, warming, keys, zipf, sig):
+def one_round(build, warming, keys, zipf, sig, extra):
     work = tempfile.mkdtemp(prefix="ac-warm-bench.")
     rport = free_port()
     rs = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
@@ -82,9 +85,9 @@ def one_round(build, warming, keys, zipf, sig):
     threads = []
     try:
         wait(lambda: redis.Redis(port=rport).ping(), 10, "redis-server")
-        a = Node(build, work, "a", rport, warming); a.start(); nodes.append(a)
-        b = Node(build, work, "b", rport, warming, a); b.start(); nodes.append(b)
-        c = Node(build, work, "c", rport, warming, a); c.start(); nodes.append(c)
+        a = Node(build, work, "a", rport, warming, None, extra); a.start(); nodes.append(a)
+        b = Node(build, work, "b", rport, warming, a, extra); b.start(); nodes.append(b)
+        c = Node(build, work, "c", rport, warming, a, extra); c.start(); nodes.append(c)
         wait(lambda: all(n.info("actorcache_members") == 3 for n in nodes), 15, "3 members")
         r = redis.Redis(port=a.rport, socket_timeout=10)
         for start in range(0, keys, 1000):
@@ -121,11 +124,15 @@ def one_round(build, warming, keys, zipf, sig):
         time.sleep(2)  # a and b serve c's keys for a while
         c.start()
         base = {n.name: (n.info("keyspace_misses"), n.info("keyspace_hits")) for n in nodes}
-        time.sleep(10)
+        per_second = []
+        for _ in range(10):
+            time.sleep(1)
+            per_second.append(sum(n.info("keyspace_misses") - base[n.name][0] for n in nodes))
         misses = sum(n.info("keyspace_misses") - base[n.name][0] for n in nodes)
         lookups = misses + sum(n.info("keyspace_hits") - base[n.name][1] for n in nodes)
         warmed = c.info("actorcache_warming_keys")
-        return misses, lookups, warmed
+        seconds = [int(b - a) for a, b in zip([0] + per_second[:-1], per_second)]
+        return misses, lookups, warmed, seconds
     finally:
         stop.set()
         for t in threads:
@@ -147,17 +154,23 @@ def main():
     ap.add_argument("--keys", type=int, default=20000)
     ap.add_argument("--zipf", type=float, default=1.0)
     ap.add_argument("--signal", default="TERM", choices=["TERM", "KILL"])
+    ap.add_argument("--node-arg", action="append", default=[], help="an option for every node")
+    ap.add_argument("--only-on", action="store_true", help="warming on only (no cold rounds)")
     o = ap.parse_args()
     sig = signal.SIGTERM if o.signal == "TERM" else signal.SIGKILL
     res = {False: [], True: []}
     for i in range(o.rounds):
-        for warming in ([False, True] if i % 2 == 0 else [True, False]):
-            m, l, w = one_round(o.build, warming, o.keys, o.zipf, sig)
+        order = [True] if o.only_on else [False, True] if i % 2 == 0 else [True, False]
+        for warming in order:
+            m, l, w, secs = one_round(o.build, warming, o.keys, o.zipf, sig, o.node_arg)
             res[warming].append((m, l, w))
             print(f"round {i + 1} warming={'on ' if warming else 'off'}: {m:.0f} misses of {l:.0f} lookups "
-                  f"({100 * m / max(l, 1):.2f}%), warmed {w:.0f}", flush=True)
-    off = statistics.median(x[0] for x in res[False])
+                  f"({100 * m / max(l, 1):.2f}%), warmed {w:.0f}; misses per second {secs}", flush=True)
     on = statistics.median(x[0] for x in res[True])
+    if o.only_on:
+        print(f"median L1 misses in the 10 s after the restart, warming on: {on:.0f}")
+        return
+    off = statistics.median(x[0] for x in res[False])
     print(f"median L1 misses in the 10 s after the restart: off {off:.0f}, on {on:.0f}: on/off = {on / max(off, 1):.2f}")
 
 

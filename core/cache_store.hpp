@@ -135,6 +135,10 @@ public:
   /// The TTL left for a key in seconds (0 when absent or already past it).
   std::chrono::seconds ttl_left(std::string_view key, uint64_t hash) const;
 
+  /// The policy's estimate of how often the key with this hash was read lately (0 when the
+  /// policy keeps none, e.g. LRU): warming names the hottest resident entries by it.
+  uint32_t frequency(uint64_t hash) const { return policy_->frequency(hash); }
+
   const store_counters& counters() const { return counters_; }
   uint64_t entries() const { return count_; }
   uint64_t bytes() const { return bytes_; }

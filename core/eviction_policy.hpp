@@ -59,6 +59,13 @@ public:
   /// null_handle when none is left.
   virtual uint32_t evict_one() = 0;
 
+  /// How often the key with this hash was read lately, as far as the policy knows (W-TinyLFU's
+  /// sketch, 0..15); 0 for a policy that does not count. Warming ranks resident entries by it.
+  virtual uint32_t frequency(uint64_t hash) const {
+    (void)hash;
+    return 0;
+  }
+
   virtual uint64_t capacity() const = 0;
   virtual uint64_t weight() const = 0;   ///< total weight of resident entries
   virtual uint64_t size() const = 0;     ///< number of resident entries

@@ -64,6 +64,11 @@ void heavy_hitters::record(std::string_view key, uint64_t n) {
   sift_down(0);
 }
 
+uint64_t heavy_hitters::count_of(std::string_view key) const {
+  auto it = where_.find(as_absl(key));
+  return it != where_.end() ? heap_[it->second].count : 0;
+}
+
 std::vector<std::pair<std::string, uint64_t>> heavy_hitters::top(size_t k) const {
   std::vector<std::pair<std::string, uint64_t>> out;
   out.reserve(heap_.size());

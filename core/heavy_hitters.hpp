@@ -30,6 +30,9 @@ public:
   /// Up to k keys by estimated count, highest first (ties by key).
   std::vector<std::pair<std::string, uint64_t>> top(size_t k) const;
 
+  /// The key's estimated count (what top() reports), 0 when it is not tracked.
+  uint64_t count_of(std::string_view key) const;
+
   /// True when the key's guaranteed count (count - error) reaches min_count.
   bool is_hot(std::string_view key, uint64_t min_count) const;
 

@@ -58,6 +58,7 @@ public:
   void on_remove(uint32_t h) override;
   void on_miss(uint64_t hash) override;
   void prefetch(uint64_t hash) const override { counts().prefetch(hash); }
+  uint32_t frequency(uint64_t hash) const override { return counts().frequency(hash); }
   void on_relocate(uint32_t from, uint32_t to) override;
   void set_capacity(uint64_t capacity, std::vector<uint32_t>& evicted) override;
   void set_entry_limit(uint64_t limit, std::vector<uint32_t>& evicted) override;

@@ -53,6 +53,22 @@ using warmer_actor = caf::typed_actor<
   caf::reacts_to<warm_atom>,
   // Self-sent: collect hot-key lists once the view has settled, then pace the loads.
   caf::reacts_to<warm_atom, tick_atom>,
+  // The node is up (joined its cluster, or alone): start the first run, which reads the node's
+  // own list from L2, unless a join already started one.
+  caf::reacts_to<warm_atom, get_atom>,
+  // While this node joins, its view gained a member: a run asks it for its lists unless one
+  // already did (the front sends it; a node that starts sees its peers one by one).
+  caf::reacts_to<warm_atom, join_atom>,
+  // A heal dropped this node's L1 (the front sends it instead of a plain trigger): the next run
+  // reads the node's own list from L2 again, as after a start.
+  caf::reacts_to<warm_atom, ownership_atom>,
+  // Writes this node's own warming list (its hottest L1 keys) to L2 now (a clean shutdown);
+  // true once Redis has it.
+  caf::replies_to<warm_atom, put_atom>::with<bool>,
+  // Self-sent every warming.save-interval: the same, unanswered.
+  caf::reacts_to<warm_atom, put_atom, tick_atom>,
+  // The supervisor hands over a restarted bridge.
+  caf::reacts_to<update_atom, redis_bridge_actor>,
   // Counters: runs, keys and seconds of the last run, in progress.
   caf::replies_to<stats_atom>::with<actor_stats>>;
 

@@ -45,6 +45,10 @@ using peer_front_actor = caf::typed_actor<
   // The hottest keys this node serves, at most n (n, epoch): a node that joins or rejoins
   // loads those it now owns from L2 before its clients ask (warming).
   caf::replies_to<route_atom, hot_atom, uint32_t, uint64_t>::with<hot_key_list>,
+  // The same for a member that joins or comes back (n, its id, epoch): only keys it owns (in this
+  // node's view with it counted a member), and besides the hot lists the L1 entries this node
+  // holds of its range, the keys this node served for it while it was away. Hottest first.
+  caf::replies_to<route_atom, hot_atom, uint32_t, std::string, uint64_t>::with<hot_key_list>,
   // A delete forwarded by a peer.
   caf::replies_to<route_atom, delete_atom, std::string, uint64_t>::with<bool>,
   // A node asks to join through this one; the answer is the member list it joins.

@@ -55,6 +55,11 @@ using shard_actor = caf::typed_actor<
   caf::reacts_to<ownership_atom, sweep_atom, uint64_t, uint64_t>,
   // The shard's hottest keys, at most n (warming: peers and this node's warmer ask).
   caf::replies_to<hot_atom, uint32_t>::with<hot_key_list>,
+  // Resident entries, hottest first, at most n (n, owner): those whose key `owner` owns in this
+  // node's view with `owner` counted a member ("" = any owner). A node's own warming list (saved
+  // to L2 for its restart) and what peers name to a member that joins: the entries they served
+  // for it while it was away. Examines a bounded slice of the shard per ask (warm_list.hpp).
+  caf::replies_to<hot_atom, scan_atom, uint32_t, std::string>::with<hot_key_list>,
   // Loads a key from L2 into L1 ahead of demand when L1 lacks it (warming); never computes.
   caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // A RESP session's hit found this hot key due for refresh-ahead (key, ms its entry has left)

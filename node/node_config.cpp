@@ -107,6 +107,9 @@ node_config::node_config() {
     .add(warming_max_keys, "max-keys", "most keys one warming run loads (the hottest first)")
     .add(warming_rate, "rate", "most warming loads started per second, so live traffic keeps L2")
     .add(warming_max_time, "max-time", "a warming run stops after this")
+    .add(warming_save_interval, "save-interval",
+         "how often a node writes its hottest L1 keys to L2 (and at a clean shutdown), so that it "
+         "warms them after a restart; 0 = never")
     .add(warming_predictive, "predictive",
          "on a miss, warm from L2 the keys that usually followed it (needs redis.enabled)")
     .add(warming_predictive_keys, "predictive-keys", "keys whose successors are remembered")
@@ -184,6 +187,8 @@ std::string node_config::validate() {
     return "warming.rate: must be at least 1 key per second";
   if (warming_max_time.count() <= 0)
     return "warming.max-time: must be positive";
+  if (warming_save_interval.count() < 0)
+    return "warming.save-interval: must not be negative";
   if (resp_max_keys == 0)
     return "resp.max-keys: must be at least 1";
   if (resp_max_clients == 0)

@@ -81,9 +81,12 @@ struct node_config : caf::actor_system_config {
   caf::timespan cluster_hot_ttl = std::chrono::seconds(1);  ///< near copies of peers' hot keys
   // -- warming ------------------------------------------------------------------
   bool warming_enabled = true;          ///< load owned hot keys from L2 on a join or heal
-  uint32_t warming_max_keys = 4096;     ///< most keys one warming run loads
+  uint32_t warming_max_keys = 16384;    ///< most keys one warming run loads (and a saved list names)
   uint32_t warming_rate = 2000;         ///< most warming loads started per second
   caf::timespan warming_max_time = std::chrono::seconds(30);  ///< a warming run stops after this
+  /// How often a node writes its own warming list (its hottest L1 keys) to L2, for its restart
+  /// to warm from; also once at a clean shutdown. 0 = no list.
+  caf::timespan warming_save_interval = std::chrono::seconds(10);
   bool warming_predictive = true;            ///< on a miss, warm the keys that usually follow it from L2 (bench/PREFETCH.md)
   uint64_t warming_predictive_keys = 65536;  ///< keys whose successors are remembered (64 B each + the key)
   uint32_t warming_predictive_successors = 2; ///< keys warmed per miss at most

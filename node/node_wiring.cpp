@@ -177,6 +177,13 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     wc.max_time = ms(cfg.warming_max_time);
     wc.settle = ms(cfg.cluster_heartbeat_interval) * 2;
     wc.request_timeout = ms(cfg.node_request_timeout);
+    wc.bridge = h.bridge;
+    wc.self_id = id;
+    wc.save_interval = ms(cfg.warming_save_interval);
+    // Long enough to outlive a restart (and a few missed saves), short enough that a node that
+    // is gone for good leaves nothing behind for long.
+    wc.list_ttl = std::max(std::chrono::seconds(300),
+                           std::chrono::duration_cast<std::chrono::seconds>(wc.save_interval * 3));
     h.warmer = sys.spawn(warmer, std::move(wc));
     fc.warmer = h.warmer;
   }
@@ -259,6 +266,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   sup.compute_options = cc;
   sup.compute = h.compute;
   sup.front = h.control;
+  sup.warmer = h.warmer;
   sup.metrics = h.metrics;
   h.supervisor = sys.spawn(sizing_supervisor, std::move(sup));
   caf::anon_send(h.metrics, update_atom::value, caf::actor_cast<caf::actor>(h.supervisor));

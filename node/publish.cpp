@@ -183,6 +183,10 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
   }
   node.port = *bound;
   await_cluster(cfg, node.handles);
+  if (node.handles.warmer)
+    // Joined (or alone): the first warming run reads the list this node saved before it
+    // stopped; a join may have started that run already.
+    caf::anon_send(node.handles.warmer, warm_atom::value, get_atom::value);
   if (node.resp) {
     auto id = cfg.node_id.empty() ? cfg.advertised_host() + ":" + std::to_string(node.port) : cfg.node_id;
     node.resp->start(sys, make_resp_env(cfg, node.handles, id, node.resp->port()));
@@ -219,6 +223,16 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
     if (idle)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // 4. Write this node's warming list (its hottest L1 keys) to L2, so that it warms them when
+  //    it starts again; bounded, as a slow Redis must not hold the exit up.
+  if (h.warmer) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto bound_save = std::max(std::chrono::milliseconds(500), std::min(left, std::chrono::milliseconds(2000)));
+    self->request(h.warmer, bound_save, warm_atom::value, put_atom::value)
+      .receive([](bool ok) { if (!ok) spdlog::info("warming: the list of this node's hot keys was not saved"); },
+               [](caf::error& err) { spdlog::info("warming: saving the list of this node's hot keys: {}",
+                                                  caf::to_string(err)); });
   }
   // The leave messages go out asynchronously; give them a moment before the process exits.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));

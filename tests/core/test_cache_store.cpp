@@ -289,3 +289,19 @@ TEST_CASE("a hit says how long its entry has left, in the same lookup", "[store]
   REQUIRE(n);
   CHECK(n.ttl_left_ms == 0);
 }
+
+TEST_CASE("the store tells how often a key was read lately under W-TinyLFU, and nothing under LRU") {
+  store_fixture tiny{opts(1 << 20, 1000, "wtinylfu")};
+  REQUIRE(tiny.put("often", "v"));
+  REQUIRE(tiny.put("once", "v"));
+  for (int i = 0; i < 6; ++i)
+    REQUIRE(tiny.get("often") == "v");
+  CHECK(tiny.store.frequency(key_hash("often")) > tiny.store.frequency(key_hash("once")));
+  CHECK(tiny.store.frequency(key_hash("often")) >= 6);
+
+  store_fixture lru{opts(1 << 20, 1000, "lru")};
+  REQUIRE(lru.put("often", "v"));
+  for (int i = 0; i < 6; ++i)
+    REQUIRE(lru.get("often") == "v");
+  CHECK(lru.store.frequency(key_hash("often")) == 0);
+}

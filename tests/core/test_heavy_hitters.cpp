@@ -109,3 +109,15 @@ TEST_CASE("after a decay the smallest counter is still the one replaced") {
   CHECK(h.is_hot("d", 1));
   CHECK_FALSE(h.is_hot("d", 2));
 }
+
+TEST_CASE("the count of a key is what top reports for it, and 0 for one not tracked") {
+  heavy_hitters hh{4};
+  hh.record("a", 16);
+  hh.record("a", 16);
+  hh.record("b", 16);
+  CHECK(hh.count_of("a") == 32);
+  CHECK(hh.count_of("b") == 16);
+  CHECK(hh.count_of("never") == 0);
+  hh.decay();
+  CHECK(hh.count_of("a") == 16);
+}

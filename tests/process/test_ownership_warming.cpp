@@ -203,3 +203,94 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
   CHECK(info(via_c, "keyspace_hits") - hits_before == static_cast<int64_t>(mine.size()));
   WARN("warming on join: " << warmed << " keys loaded; " << mine.size() << " of the 200 hot keys are c's");
 }
+
+TEST_CASE("a node that restarts warms the keys it held from the list it saved to L2 before they are asked for",
+          "[process][ownership]") {
+  REQUIRE(redis_server::installed());
+  cluster c;
+  // Only the list written at the clean shutdown counts here: no periodic save within the test.
+  auto& n = c.add("solo", {"--warming.save-interval=10min"});
+  constexpr int keys = 600;
+  {
+    resp_client r{n.resp_port()};
+    REQUIRE(r.ok());
+    for (int i = 0; i < keys; ++i)
+      REQUIRE(r.text({"SET", key_of(i), "value-" + std::to_string(i)}) == "OK");
+    for (int i = 0; i < keys; ++i)
+      REQUIRE(r.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+  }
+  auto port = n.port();
+  REQUIRE(logged(n.terminate() == std::optional<int>{0}, c));
+  {
+    // The list is in L2 under the node's own key, with a TTL (a node gone for good leaves
+    // nothing behind for long).
+    resp_client redis{c.redis.port()};
+    REQUIRE(redis.ok());
+    auto ttl = redis.run({"TTL", "ac:actorcache:warm:solo"});
+    REQUIRE(ttl);
+    CHECK(ttl->type == REDIS_REPLY_INTEGER);
+    CHECK(ttl->integer > 0);
+  }
+
+  REQUIRE(logged(n.start(port), c));
+  resp_client via{n.resp_port()};
+  REQUIRE(via.ok());
+  REQUIRE(logged(wait_until([&] { return info(via, "actorcache_warming_keys") > 0
+                                         && info(via, "actorcache_warming_in_progress") == 0; }, 20s), c));
+  auto listed = info(via, "actorcache_warming_listed");
+  auto warmed = info(via, "actorcache_warming_keys");
+  CHECK(listed >= keys * 8 / 10);
+  CHECK(warmed >= keys * 8 / 10);
+
+  // Most of what it held are L1 hits now: neither L2 nor the loader is asked for them.
+  auto hits_before = info(via, "keyspace_hits");
+  auto l2_before = info(via, "actorcache_l2_hits");
+  for (int i = 0; i < keys; ++i)
+    REQUIRE(via.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+  auto l1_hits = info(via, "keyspace_hits") - hits_before;
+  auto l2_reads = info(via, "actorcache_l2_hits") - l2_before;
+  CHECK(logged(l1_hits >= keys * 8 / 10, c));
+  CHECK(l2_reads <= keys - l1_hits);
+  WARN("restart: the saved list named " << listed << " keys, " << warmed << " warmed; " << l1_hits << " of "
+                                        << keys << " reads were L1 hits");
+}
+
+TEST_CASE("a node that joins warms the keys its peers served for its range, hot or not",
+          "[process][ownership]") {
+  REQUIRE(redis_server::installed());
+  cluster c;
+  auto& a = c.add("a");
+  auto& b = c.add("b");
+  REQUIRE(logged(c.members_are({&a, &b}, 2, 15s), c));
+  // Every key is written once and read once: none is hot enough for the sampled hot lists,
+  // but a and b hold all of them in L1.
+  constexpr int keys = 1500;
+  {
+    resp_client via_a{a.resp_port()};
+    REQUIRE(via_a.ok());
+    for (int i = 0; i < keys; ++i)
+      REQUIRE(via_a.text({"SET", key_of(i), "value-" + std::to_string(i)}) == "OK");
+    for (int i = 0; i < keys; ++i)
+      REQUIRE(via_a.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+  }
+
+  auto& n3 = c.add("c");
+  REQUIRE(logged(c.members_are({&a, &b, &n3}, 3, 15s), c));
+  resp_client via_c{n3.resp_port()};
+  REQUIRE(via_c.ok());
+  REQUIRE(logged(wait_until([&] { return info(via_c, "actorcache_warming_keys") > 0
+                                         && info(via_c, "actorcache_warming_in_progress") == 0; }, 20s), c));
+  auto c_address = "127.0.0.1:" + std::to_string(n3.resp_port());
+  std::vector<int> mine;
+  for (int i = 0; i < keys; ++i)
+    if (via_c.text({"AC.OWNER", key_of(i)}) == c_address)
+      mine.push_back(i);
+  REQUIRE(mine.size() > keys / 6);  // rendezvous gives c about a third
+  auto hits_before = info(via_c, "keyspace_hits");
+  for (int i : mine)
+    REQUIRE(via_c.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+  auto l1_hits = info(via_c, "keyspace_hits") - hits_before;
+  CHECK(logged(l1_hits >= static_cast<int64_t>(mine.size()) * 8 / 10, c));
+  WARN("join: " << info(via_c, "actorcache_warming_keys") << " keys warmed; " << l1_hits << " of the "
+                << mine.size() << " keys c owns were L1 hits");
+}
