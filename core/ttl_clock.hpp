@@ -62,22 +62,27 @@ public:
   }
 };
 
-// Time only moves when the test says so. Starts at the clock's epoch unless set().
+// Time only moves when the test says so. Starts at the clock's epoch unless set(). Safe to
+// read from other threads while a test advances it (shards and RESP sessions read it).
 class manual_clock final : public clock_source {
 public:
   manual_clock() = default;
-  explicit manual_clock(ac_clock::time_point start) : now_(start) {}
+  explicit manual_clock(ac_clock::time_point start) : ticks_(start.time_since_epoch().count()) {}
 
-  ac_clock::time_point now() const override { return now_; }
+  ac_clock::time_point now() const override {
+    return ac_clock::time_point{ac_clock::duration{ticks_.load(std::memory_order_acquire)}};
+  }
 
   // Moves time forward by d (callers pass non-negative durations).
-  void advance(ac_clock::duration d) { now_ += d; }
+  void advance(ac_clock::duration d) { ticks_.fetch_add(d.count(), std::memory_order_acq_rel); }
 
   // Jumps to an absolute point; used to set up a scenario.
-  void set(ac_clock::time_point t) { now_ = t; }
+  void set(ac_clock::time_point t) {
+    ticks_.store(t.time_since_epoch().count(), std::memory_order_release);
+  }
 
 private:
-  ac_clock::time_point now_{};
+  std::atomic<ac_clock::rep> ticks_{0};
 };
 
 } // namespace ac

@@ -1,4 +1,4 @@
-// Unit tests of the tools' pure helpers: argv pre-splitting, HOST:PORT parsing, the JSON writer.
+// Unit tests of the tools' pure helpers (moved from the process label: they start no process): argv pre-splitting, HOST:PORT parsing, the JSON writer.
 #include <catch2/catch.hpp>
 
 #include <set>
