@@ -16,6 +16,7 @@
 #include "actors/redis_bridge.hpp"
 #include "actors/shard.hpp"
 #include "actors/sizing_supervisor.hpp"
+#include "io/proc_readers.hpp"
 
 namespace ac {
 

@@ -15,7 +15,7 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/cli_args.hpp"
+#include "io/cli_args.hpp"
 #include "core/printable_text.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cli_options.hpp"
