@@ -2,6 +2,7 @@
 // list, local failure detection. Every member heartbeats every other, so each node decides
 // "down" from its own evidence; gossip only introduces members and spreads leaves.
 #include "actors/membership.hpp"
+#include "core/host_port.hpp"
 #include "core/ttl_clock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -164,11 +165,11 @@ void connect(membership_actor::pointer self, std::shared_ptr<state> sp, const st
   if (it == st.peers.end() || it->second.connecting || it->second.info.state == "left")
     return;
   auto& p = it->second;
-  auto colon = p.info.address.rfind(':');
-  if (colon == std::string::npos)
+  auto hp = parse_host_port(p.info.address);  // bytes from the network: never std::stoi
+  if (!hp)
     return;
-  auto host = p.info.address.substr(0, colon);
-  auto port = static_cast<uint16_t>(std::stoi(p.info.address.substr(colon + 1)));
+  auto host = hp->host;
+  auto port = hp->port;
   p.connecting = true;
   self->request(st.cfg.connector, st.cfg.request_timeout, caf::connect_atom::value, host, port)
     .then(

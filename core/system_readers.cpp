@@ -4,18 +4,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/trim.hpp"
+
 namespace ac {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && ws(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && ws(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Parses a leading unsigned number, skipping blanks; advances `s` past it.
 std::optional<uint64_t> take_number(std::string_view& s) {

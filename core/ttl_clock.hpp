@@ -41,6 +41,13 @@ inline int64_t unix_ms() {
          + detail::wall_clock_skew_ms.load(std::memory_order_relaxed);
 }
 
+/// Milliseconds on the monotonic clock (its epoch is arbitrary): for intervals and deadlines
+/// inside one process, never for stamps another process reads (unix_ms()).
+inline int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ac_clock::now().time_since_epoch())
+    .count();
+}
+
 // Injected wherever code needs the current time; production passes system_clock_source,
 // tests pass manual_clock so expiry is deterministic.
 class clock_source {

@@ -14,6 +14,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/ttl_clock.hpp"
 #include "core/zipf_generator.hpp"
 #include "io/json.hpp"
 #include "messages/entry_codec.hpp"
@@ -227,9 +228,7 @@ caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> sh
   st.rng.seed(seed);
   if (o.dist == "zipf")
     st.zipf.emplace(o.keys, o.zipf, seed);
-  st.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  st.created_ms = unix_ms();
   st.entry_bytes = encode_entry(
     make_bytes_entry(std::string(o.value_size, 'v'), o.ttl, st.created_ms, "actorcache-client"));
   st.client = std::make_unique<cluster_client>(self, std::move(directory), std::move(table),

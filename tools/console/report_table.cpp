@@ -9,6 +9,7 @@
 
 #include "core/human_format.hpp"
 #include "core/printable_text.hpp"
+#include "core/ttl_clock.hpp"
 #include "tools/common/report_json.hpp"
 
 namespace ac {
@@ -129,9 +130,7 @@ std::string render_members(const membership_view& v) {
   // Every heartbeat time in a view is stamped by the answering node's wall clock, and so is its
   // own entry (its "now"): ages measured against that are right even when that node's clock
   // (or this console's) is minutes off. The console's clock is the fallback for older nodes.
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+  auto now_ms = unix_ms();
   for (const auto& m : v.members)
     if (m.id == v.self && m.last_heartbeat_ms > 0)
       now_ms = m.last_heartbeat_ms;
