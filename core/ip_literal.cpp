@@ -28,7 +28,7 @@ bool is_ipv4_literal(std::string_view text) {
       ++j;
     }
     if (j == i || (j - i > 1 && text[i] == '0'))
-      return false;  // an empty part, or a leading zero
+      return false; // an empty part, or a leading zero
     ++parts;
     if (j == text.size())
       return parts == 4;
@@ -41,7 +41,7 @@ bool is_ipv4_literal(std::string_view text) {
 bool is_ipv6_literal(std::string_view text) {
   if (text.size() < 2)
     return false;
-  int groups = 0;  // 16-bit groups written out (a dotted quad counts two)
+  int groups = 0; // 16-bit groups written out (a dotted quad counts two)
   bool compressed = text.substr(0, 2) == "::";
   size_t i = compressed ? 2 : 0;
   if (!compressed && text[0] == ':')
@@ -50,7 +50,7 @@ bool is_ipv6_literal(std::string_view text) {
     size_t j = i;
     while (j < text.size() && is_hex_digit(text[j]) && j - i < 5)
       ++j;
-    if (j < text.size() && text[j] == '.') {  // the last 32 bits as a dotted quad
+    if (j < text.size() && text[j] == '.') { // the last 32 bits as a dotted quad
       if (!is_ipv4_literal(text.substr(i)))
         return false;
       groups += 2;
@@ -62,11 +62,11 @@ bool is_ipv6_literal(std::string_view text) {
     if (j == text.size())
       break;
     if (text[j] != ':' || j + 1 == text.size())
-      return false;  // junk, or a single ':' at the end
+      return false; // junk, or a single ':' at the end
     i = j + 1;
     if (text[i] == ':') {
       if (compressed)
-        return false;  // "::" may appear once
+        return false; // "::" may appear once
       compressed = true;
       ++i;
     }

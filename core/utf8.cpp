@@ -46,7 +46,7 @@ std::string to_valid_utf8(std::string_view bytes) {
       i += len;
       continue;
     }
-    auto c = static_cast<unsigned char>(bytes[i++]);  // >= 0x80: two bytes in UTF-8
+    auto c = static_cast<unsigned char>(bytes[i++]); // >= 0x80: two bytes in UTF-8
     out += static_cast<char>(0xC0 | (c >> 6));
     out += static_cast<char>(0x80 | (c & 0x3F));
   }

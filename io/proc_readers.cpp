@@ -1,4 +1,5 @@
-// The memory and CPU readers of a running node: /proc and cgroup v2 files, parsed by core/system_readers.
+// The memory and CPU readers of a running node: /proc and cgroup v2 files, parsed by
+// core/system_readers.
 #include "io/proc_readers.hpp"
 
 #include <unistd.h>

@@ -30,15 +30,15 @@ TEST_CASE("an IPv6 host without brackets is split at its last colon, as nodes an
   CHECK(v6->host == "::1");
   CHECK(v6->port == 7101);
   CHECK(v6->str() == "[::1]:7101");
-  CHECK(parse_host_port(v6->str())->host == "::1");  // str() reads back
+  CHECK(parse_host_port(v6->str())->host == "::1"); // str() reads back
 }
 
 TEST_CASE("a missing host or port, port 0 or above 65535 and junk are refused", "[host-port]") {
   for (const char* bad :
-       {"", "localhost", "[::1]", "::1", ":7101", "h:", "h:0", "h:65536", "h:99999999999",
-        "h:12x", "h:+80", "h:-1", "h: 80", "h:80 ", " h:80", "h o:80", "h\n:80", "[::1:80",
-        "::1]:80", "[]:80", "[1.2.3.4]:80", "[junk]:80", "a:b:80", "a]b:80", "h/x:80",
-        "user@h:80", "[::1]x:80", "h:0x50"}) {
+       {"",          "localhost",     "[::1]",  "::1",     ":7101",     "h:",        "h:0",
+        "h:65536",   "h:99999999999", "h:12x",  "h:+80",   "h:-1",      "h: 80",     "h:80 ",
+        " h:80",     "h o:80",        "h\n:80", "[::1:80", "::1]:80",   "[]:80",     "[1.2.3.4]:80",
+        "[junk]:80", "a:b:80",        "a]b:80", "h/x:80",  "user@h:80", "[::1]x:80", "h:0x50"}) {
     INFO("'" << bad << "'");
     CHECK_FALSE(parse_host_port(bad));
   }

@@ -11,5 +11,5 @@ TEST_CASE("trim drops spaces, tabs, carriage returns and newlines at both ends o
   CHECK(trim("") == "");
   CHECK(trim(" \t\r\n ") == "");
   CHECK(trim("a b") == "a b");
-  CHECK(trim("\v1\f") == "\v1\f");  // other control characters are content
+  CHECK(trim("\v1\f") == "\v1\f"); // other control characters are content
 }

@@ -1,4 +1,5 @@
-// Unit tests of io/json: the documents the tools and the node write keep their shape under nlohmann.
+// Unit tests of io/json: the documents the tools and the node write keep their shape under
+// nlohmann.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -17,14 +18,16 @@ TEST_CASE("JSON strings keep valid UTF-8 and read invalid bytes as Latin-1 chara
   CHECK(dump_json(j) == "\"caf\xc3\xa9 \xc3\xbf\xc3\x83\"");
   // What a reader gets is what the hand-written writer's \u00ff \u00c3 escapes gave it.
   CHECK(json::parse(dump_json(j)) == json::parse(R"("caf\u00e9 \u00ff\u00c3")"));
-  CHECK(json::parse(dump_json(json_text("\xed\xa0\x80"))) == json::parse(R"("\u00ed\u00a0\u0080")"));
+  CHECK(json::parse(dump_json(json_text("\xed\xa0\x80")))
+        == json::parse(R"("\u00ed\u00a0\u0080")"));
 }
 
 TEST_CASE("a string that skipped json_text is repaired, never thrown on", "[json]") {
   CHECK(dump_json(json(std::string("\xff"))) == "\"\xef\xbf\xbd\"");
 }
 
-TEST_CASE("JSON numbers: integral doubles print as integers, NaN and infinities as null", "[json]") {
+TEST_CASE("JSON numbers: integral doubles print as integers, NaN and infinities as null",
+          "[json]") {
   CHECK(dump_json(json_number(3.0)) == "3");
   CHECK(dump_json(json_number(-42.0)) == "-42");
   CHECK(dump_json(json_number(0.5)) == "0.5");
