@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/key_normalization.hpp"
+#include "core/ttl_clock.hpp"
 #include "messages/errors.hpp"
 
 namespace ac {
@@ -13,12 +14,6 @@ namespace ac {
 namespace {
 
 using self_ptr = lease_actor::stateful_pointer<lease_keeper_state>;
-
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
 
 /// The id of the connection that sent the current message; monitored from the first time.
 uint64_t holder_of(self_ptr self) {

@@ -6,6 +6,7 @@
 #include "actors/stats_helpers.hpp"
 #include "core/circuit_breaker.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/ttl_clock.hpp"
 
 namespace ac {
 
@@ -66,12 +67,6 @@ latency_histogram lookup_latency(const std::vector<actor_stats>& rows) {
 double total_of(const node_report& rep, const char* name) {
   auto i = rep.totals.find(name);
   return i == rep.totals.end() ? 0 : i->second;
-}
-
-uint64_t now_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count());
 }
 
 actor_stats own_row(self_ptr self) {
@@ -294,7 +289,7 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
   // A snapshot of zeros at start: a node younger than the window reports its whole life.
   self->state.window.set_span(static_cast<uint64_t>(cfg.window.count()));
   self->state.thresholds = cfg.thresholds;
-  self->state.window.push(counters_at{now_ms(), {}, {}, 0, 0});
+  self->state.window.push(counters_at{static_cast<uint64_t>(steady_ms()), {}, {}, 0, 0});
   self->delayed_send(self, cfg.interval, tick_atom::value);
   return {
     [=](report_atom) -> caf::result<node_report> {
@@ -304,7 +299,8 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         rows.push_back(own_row(self));
         auto rep = build_report(cfg.node_id, std::move(rows), self->state.sizing, cfg.l2_enabled,
                                 cfg.errors.get());
-        apply_window(rep, self->state.window.since_base(counters_of(rep, now_ms())),
+        auto now = static_cast<uint64_t>(steady_ms());
+        apply_window(rep, self->state.window.since_base(counters_of(rep, now)),
                      self->state.thresholds);
         rep.totals["uptime_s"] = std::chrono::duration<double>(
                                    std::chrono::steady_clock::now() - self->state.started)
@@ -319,7 +315,7 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       collect(self, cfg, [=](std::vector<actor_stats> rows) {
         {
           auto rep = build_report(cfg.node_id, rows, self->state.sizing, cfg.l2_enabled, cfg.errors.get());
-          self->state.window.push(counters_of(rep, now_ms()));
+          self->state.window.push(counters_of(rep, static_cast<uint64_t>(steady_ms())));
         }
         uint64_t bytes = 0, entries = 0, capacity = 0;
         for (auto& r : rows)
@@ -328,10 +324,7 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
             entries += counter_of(r, "entries");
             capacity += counter_of(r, "capacity_bytes");
           }
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
-        self->state.history.push({static_cast<uint64_t>(ms), bytes, entries, capacity});
+        self->state.history.push({static_cast<uint64_t>(steady_ms()), bytes, entries, capacity});
       });
       self->delayed_send(self, cfg.interval, tick_atom::value);
     },

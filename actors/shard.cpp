@@ -647,7 +647,7 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     // A restarted shard starts empty (its state may be what failed); sessions that hold the
     // shard_store see the fresh store at once.
     std::lock_guard<std::mutex> lock{st.shared->mutex};
-    st.shared->store = std::make_unique<cache_store>(cfg.store, st.shared->clock);
+    st.shared->store = std::make_unique<cache_store>(cfg.store, *st.shared->clock);
     st.shared->hot = heavy_hitters{64};
     st.shared->warm = heavy_hitters{cfg.warm_capacity};
     st.shared->hot_threshold = cfg.hot_threshold;

@@ -25,7 +25,11 @@ namespace ac {
 
 struct shard_store {
   std::mutex mutex;                  ///< guards everything below
-  system_clock_source clock;         ///< outlives a restarted shard: the store refers to it
+  /// Where L1's "now" comes from (TTL expiry, stale hits, refresh-ahead; not the near copies
+  /// lent to peers, which expire on the fronts' monotonic clock):
+  /// the monotonic clock, or a manual_clock a test advances (node_overrides::clock). Outlives a
+  /// restarted shard: the store refers to it.
+  std::shared_ptr<const clock_source> clock = std::make_shared<system_clock_source>();
   std::unique_ptr<cache_store> store;  ///< replaced whole when the shard (re)starts
   heavy_hitters hot{64};             ///< the shard's hottest keys now (sampled reads, inline ones too): near copies
   /// The same samples with a long memory (halved every ~30 s instead of every second) and room
@@ -58,8 +62,7 @@ struct shard_store {
     double f = refresh_fraction ? refresh_fraction->load(std::memory_order_relaxed) : 0.0;
     if (!refresh.may_be_due(ttl_left_ms, f))
       return false;
-    return refresh.start(key, ttl_left_ms, hot.is_hot(key, hot_threshold), f,
-                         std::chrono::steady_clock::now());
+    return refresh.start(key, ttl_left_ms, hot.is_hot(key, hot_threshold), f, clock->now());
   }
 
   /// A new value of `key` entered the store with `ttl` (0 = the default). Lock held.

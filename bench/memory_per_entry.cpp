@@ -7,7 +7,7 @@
 
 #include "core/cache_store.hpp"
 #include "core/key_normalization.hpp"
-#include "core/system_readers.hpp"
+#include "io/proc_readers.hpp"
 
 int main(int argc, char** argv) {
   const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;

@@ -1,24 +1,14 @@
 // The host a node announces (see advertise_host.hpp).
 #include "core/advertise_host.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
+
+#include "core/ip_literal.hpp"
 
 namespace ac {
 
 namespace {
-
-bool is_ipv4(const std::string& s) {
-  in_addr a{};
-  return ::inet_pton(AF_INET, s.c_str(), &a) == 1;
-}
-
-bool is_ipv6(const std::string& s) {
-  in6_addr a{};
-  return ::inet_pton(AF_INET6, s.c_str(), &a) == 1;
-}
 
 /// RFC 1123 labels: letters, digits, '-' (not at either end), 1..63 characters; the last label
 /// is not all digits, so a mistyped address ("10.0.0.300") is not taken for a name.
@@ -52,14 +42,14 @@ bool is_wildcard_host(const std::string& host) {
 std::string advertise_host_problem(const std::string& host) {
   if (is_wildcard_host(host))
     return "'" + host + "' means every interface; peers need one address they can connect to";
-  if (is_ipv4(host) || is_ipv6(host) || is_dns_name(host))
+  if (is_ipv4_literal(host) || is_ipv6_literal(host) || is_dns_name(host))
     return {};
   auto colon = host.rfind(':');
   auto digits = [](const std::string& s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
   };
   if (colon != std::string::npos && digits(host.substr(colon + 1))
-      && (is_ipv4(host.substr(0, colon)) || is_dns_name(host.substr(0, colon))))
+      && (is_ipv4_literal(host.substr(0, colon)) || is_dns_name(host.substr(0, colon))))
     return "'" + host + "' has a port: give the host only (the ports are node.port and resp.port)";
   return "'" + host + "' is neither an IP address nor a host name";
 }

@@ -1,8 +1,7 @@
 // Cluster membership as a pure state machine (see membership_protocol.hpp).
 #include "core/membership_protocol.hpp"
 
-#include <charconv>
-
+#include "core/host_port.hpp"
 #include "core/rendezvous_ring.hpp"
 
 namespace ac {
@@ -12,25 +11,6 @@ namespace {
 constexpr std::string_view seed_prefix = "seed:";
 
 bool is_placeholder(const std::string& id) { return id.rfind(seed_prefix, 0) == 0; }
-
-// host:port as members announce it ("[v6]:port" too); false on anything else. The address
-// came over the network: never std::stoi it.
-bool split_address(const std::string& address, std::string& host, uint16_t& port) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size())
-    return false;
-  unsigned value = 0;
-  auto first = address.data() + colon + 1;
-  auto last = address.data() + address.size();
-  auto [end, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc{} || end != last || value == 0 || value > 65535)
-    return false;
-  host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  port = static_cast<uint16_t>(value);
-  return !host.empty();
-}
 
 membership_action act(membership_action::kind k, std::string id = {}) {
   membership_action a{k, std::move(id)};
@@ -175,7 +155,12 @@ void membership_protocol::connect(const std::string& id, actions& out) {
   if (it == peers_.end() || it->second.connecting || it->second.info.state == member_state::left)
     return;
   auto a = act(membership_action::kind::connect, id);
-  if (!split_address(it->second.info.address, a.host, a.port)) {
+  // The address came over the network: the one parser checks it, never std::stoi.
+  auto hp = parse_host_port(it->second.info.address);
+  if (hp) {
+    a.host = hp->host;
+    a.port = hp->port;
+  } else {
     out.push_back(log_line("membership: cannot connect to " + id + ": bad address '"
                            + it->second.info.address + "'", true));
     return;

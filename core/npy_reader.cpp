@@ -1,10 +1,8 @@
 // .npy parsing: magic and header dict, dtype decoding, Fortran-to-C reordering.
-#include "npy_reader.hpp"
+#include "core/npy_reader.hpp"
 
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace ac {
 
@@ -191,20 +189,6 @@ bool parse_npy(std::string_view bytes, npy_array& out, std::string& why) {
       }
     }
     out.values[idx] = element(buf, kind, size);
-  }
-  return true;
-}
-
-bool read_npy_file(const std::string& path, npy_array& out, std::string& why) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in) {
-    why = "cannot read '" + path + "'";
-    return false;
-  }
-  std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-  if (!parse_npy(bytes, out, why)) {
-    why = path + ": " + why;
-    return false;
   }
   return true;
 }

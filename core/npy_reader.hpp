@@ -1,4 +1,4 @@
-// A minimal reader of NumPy .npy files (format 1.0-3.0): numeric arrays as doubles plus their shape.
+// A minimal parser of NumPy .npy bytes (format 1.0-3.0): numeric arrays as doubles plus their shape.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +21,5 @@ struct npy_array {
 /// sets `why` (a sentence) for anything else: bad magic, a truncated file, object, complex,
 /// string or structured dtypes.
 bool parse_npy(std::string_view bytes, npy_array& out, std::string& why);
-
-/// Reads and parses `path`; false with `why` when it cannot be read or parsed.
-bool read_npy_file(const std::string& path, npy_array& out, std::string& why);
 
 } // namespace ac

@@ -1,24 +1,14 @@
-// /proc and cgroup v2 parsing and the file-backed memory/CPU readers.
-#include "system_readers.hpp"
+// /proc and cgroup v2 text parsing for the memory/CPU readers (io/proc_readers reads the files).
+#include "core/system_readers.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
-#include <unistd.h>
+
+#include "core/trim.hpp"
 
 namespace ac {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && ws(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && ws(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Parses a leading unsigned number, skipping blanks; advances `s` past it.
 std::optional<uint64_t> take_number(std::string_view& s) {
@@ -30,15 +20,6 @@ std::optional<uint64_t> take_number(std::string_view& s) {
     return std::nullopt;
   s.remove_prefix(static_cast<size_t>(ptr - s.data()));
   return v;
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
-    return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 } // namespace
@@ -108,81 +89,10 @@ double cpu_percent(cpu_times before, cpu_times after) {
 memory_reader::~memory_reader() = default;
 cpu_reader::~cpu_reader() = default;
 
-namespace {
-
-class proc_memory_reader final : public memory_reader {
-public:
-  proc_memory_reader(std::string proc, std::string cgroup)
-    : proc_(std::move(proc)), cgroup_(std::move(cgroup)) {}
-
-  std::optional<uint64_t> available_bytes() override {
-    std::optional<uint64_t> avail;
-    if (auto text = read_file(proc_ + "/meminfo"))
-      avail = parse_meminfo_available(*text);
-    auto max_text = read_file(cgroup_ + "/memory.max");
-    auto cur_text = read_file(cgroup_ + "/memory.current");
-    if (max_text && cur_text) {
-      auto limit = parse_cgroup_limit(*max_text);
-      auto used = parse_cgroup_limit(*cur_text);
-      if (limit && used) {
-        uint64_t headroom = *limit > *used ? *limit - *used : 0;
-        avail = avail ? std::min(*avail, headroom) : headroom;
-      }
-    }
-    return avail;
-  }
-
-private:
-  std::string proc_;
-  std::string cgroup_;
-};
-
-class proc_cpu_reader final : public cpu_reader {
-public:
-  explicit proc_cpu_reader(std::string proc) : proc_(std::move(proc)) {}
-
-  std::optional<double> utilization_percent() override {
-    auto text = read_file(proc_ + "/stat");
-    if (!text)
-      return std::nullopt;
-    auto now = parse_proc_stat(*text);
-    if (!now)
-      return std::nullopt;
-    auto prev = last_;
-    last_ = now;
-    if (!prev)
-      return std::nullopt;
-    return cpu_percent(*prev, *now);
-  }
-
-private:
-  std::string proc_;
-  std::optional<cpu_times> last_;
-};
-
-} // namespace
-
-std::unique_ptr<memory_reader> make_proc_memory_reader(std::string proc_root,
-                                                       std::string cgroup_root) {
-  return std::make_unique<proc_memory_reader>(std::move(proc_root), std::move(cgroup_root));
-}
-
-std::unique_ptr<cpu_reader> make_proc_cpu_reader(std::string proc_root) {
-  return std::make_unique<proc_cpu_reader>(std::move(proc_root));
-}
-
-std::optional<uint64_t> process_rss_bytes() {
-  auto text = read_file("/proc/self/statm");
-  if (!text)
+std::optional<uint64_t> parse_statm_resident_pages(std::string_view statm_text) {
+  if (!take_number(statm_text))  // total program size
     return std::nullopt;
-  std::string_view s = *text;
-  if (!take_number(s)) // total program size
-    return std::nullopt;
-  auto resident = take_number(s);
-  if (!resident)
-    return std::nullopt;
-  long page = ::sysconf(_SC_PAGESIZE);
-  return *resident * static_cast<uint64_t>(page > 0 ? page : 4096);
+  return take_number(statm_text);
 }
 
 } // namespace ac

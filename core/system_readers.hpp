@@ -1,4 +1,7 @@
-// Memory and CPU readers for adaptive sizing: pure /proc and cgroup parsers behind replaceable interfaces.
+// Memory and CPU readers for adaptive sizing: the interfaces, and pure parsers of /proc and cgroup text.
+//
+// The readers that open the files live in io/proc_readers; the sizing supervisor sees only the
+// interfaces, so tests inject fakes.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +31,9 @@ std::optional<cpu_times> parse_proc_stat(std::string_view stat_text);
 /// Utilization between two readings in percent 0..100; 0 when no time passed.
 double cpu_percent(cpu_times before, cpu_times after);
 
+/// The resident set in pages: the second number of /proc/PID/statm.
+std::optional<uint64_t> parse_statm_resident_pages(std::string_view statm_text);
+
 // -- interfaces the sizing supervisor depends on (tests inject fakes) ----------
 
 class memory_reader {
@@ -43,16 +49,5 @@ public:
   /// Machine CPU utilization since the previous call; the first call returns nullopt.
   virtual std::optional<double> utilization_percent() = 0;
 };
-
-/// min(MemAvailable, memory.max - memory.current) when the cgroup v2 limit is a number,
-/// else MemAvailable. Roots are settable so tests can point at a fake tree.
-std::unique_ptr<memory_reader> make_proc_memory_reader(std::string proc_root = "/proc",
-                                                       std::string cgroup_root = "/sys/fs/cgroup");
-
-/// /proc/stat deltas between consecutive calls.
-std::unique_ptr<cpu_reader> make_proc_cpu_reader(std::string proc_root = "/proc");
-
-/// Resident set size of this process from /proc/self/statm; nullopt off Linux.
-std::optional<uint64_t> process_rss_bytes();
 
 } // namespace ac

@@ -3,16 +3,10 @@
 
 #include <charconv>
 
+#include "core/trim.hpp"
+
 namespace ac {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 trace_result fail(std::string message) {
   trace_result r;

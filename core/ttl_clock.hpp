@@ -41,6 +41,13 @@ inline int64_t unix_ms() {
          + detail::wall_clock_skew_ms.load(std::memory_order_relaxed);
 }
 
+/// Milliseconds on the monotonic clock (its epoch is arbitrary): for intervals and deadlines
+/// inside one process, never for stamps another process reads (unix_ms()).
+inline int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(ac_clock::now().time_since_epoch())
+    .count();
+}
+
 // Injected wherever code needs the current time; production passes system_clock_source,
 // tests pass manual_clock so expiry is deterministic.
 class clock_source {
@@ -62,22 +69,27 @@ public:
   }
 };
 
-// Time only moves when the test says so. Starts at the clock's epoch unless set().
+// Time only moves when the test says so. Starts at the clock's epoch unless set(). Safe to
+// read from other threads while a test advances it (shards and RESP sessions read it).
 class manual_clock final : public clock_source {
 public:
   manual_clock() = default;
-  explicit manual_clock(ac_clock::time_point start) : now_(start) {}
+  explicit manual_clock(ac_clock::time_point start) : ticks_(start.time_since_epoch().count()) {}
 
-  ac_clock::time_point now() const override { return now_; }
+  ac_clock::time_point now() const override {
+    return ac_clock::time_point{ac_clock::duration{ticks_.load(std::memory_order_acquire)}};
+  }
 
   // Moves time forward by d (callers pass non-negative durations).
-  void advance(ac_clock::duration d) { now_ += d; }
+  void advance(ac_clock::duration d) { ticks_.fetch_add(d.count(), std::memory_order_acq_rel); }
 
   // Jumps to an absolute point; used to set up a scenario.
-  void set(ac_clock::time_point t) { now_ = t; }
+  void set(ac_clock::time_point t) {
+    ticks_.store(t.time_since_epoch().count(), std::memory_order_release);
+  }
 
 private:
-  ac_clock::time_point now_{};
+  std::atomic<ac_clock::rep> ticks_{0};
 };
 
 } // namespace ac

@@ -5,6 +5,7 @@
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/host_port.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
 
@@ -29,12 +30,6 @@ counter_snapshot snapshot_of(const node_report& rep, uint64_t now_ms) {
       lat.merge(latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
   s.latency_buckets = lat.buckets();
   return s;
-}
-
-uint64_t steady_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count());
 }
 
 } // namespace
@@ -83,13 +78,13 @@ front_actor cluster_sampler::front_of(const member_info& m, const std::string& s
     return local_;
   if (auto it = peers_.find(m.address); it != peers_.end())
     return it->second;
-  auto colon = m.address.rfind(':');
-  if (colon == std::string::npos) {
-    *error = "no port in address '" + m.address + "'";
+  auto hp = parse_host_port(m.address);
+  if (!hp) {
+    *error = "address '" + m.address + "' is not host:port";
     return {};
   }
-  auto host = m.address.substr(0, colon);
-  auto port = static_cast<uint16_t>(std::strtoul(m.address.c_str() + colon + 1, nullptr, 10));
+  auto host = hp->host;
+  auto port = hp->port;
   front_actor found;
   caf::scoped_actor self{sys_};
   self->request(connector_, timeout_, caf::connect_atom::value, host, port)
@@ -134,7 +129,7 @@ void cluster_sampler::sample_once() {
       peers_.erase(m.address);  // a restarted member comes back on a new connection
     outcome[m.id] = {ok, error};
   }
-  auto now = steady_ms();
+  auto now = static_cast<uint64_t>(steady_ms());
   std::lock_guard<std::mutex> guard{mutex_};
   for (auto it = sample_.nodes.begin(); it != sample_.nodes.end();)
     it = outcome.count(it->first) ? std::next(it) : sample_.nodes.erase(it);

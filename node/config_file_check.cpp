@@ -2,20 +2,15 @@
 #include "node/config_file_check.hpp"
 
 #include <fstream>
+#include <string_view>
 
 #include <caf/config_option.hpp>
+
+#include "core/trim.hpp"
 
 namespace ac {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 /// Drops a `;` or `#` comment that is not inside quotes.
 std::string strip_comment(const std::string& line) {
@@ -43,20 +38,20 @@ std::string check_config_file(const caf::config_option_set& options, const std::
   std::string section = "global", line;
   for (int lineno = 1; std::getline(in, line); ++lineno) {
     auto where = path + ":" + std::to_string(lineno) + ": ";
-    line = trim(strip_comment(line));
+    line = std::string{trim(strip_comment(line))};
     if (line.empty())
       continue;
     if (line.front() == '[') {
       if (line.back() != ']')
         return where + "malformed section header '" + line + "'";
-      section = trim(line.substr(1, line.size() - 2));
+      section = std::string{trim(std::string_view{line}.substr(1, line.size() - 2))};
       continue;
     }
     auto eq = line.find('=');
     if (eq == std::string::npos)
       return where + "expected key=value, got '" + line + "'";
-    auto key = trim(line.substr(0, eq));
-    auto value = trim(line.substr(eq + 1));
+    std::string key{trim(std::string_view{line}.substr(0, eq))};
+    std::string value{trim(std::string_view{line}.substr(eq + 1))};
     auto name = section + "." + key;
     auto opt = options.qualified_name_lookup(section, key);
     if (opt == nullptr)

@@ -1,7 +1,7 @@
 // The dashboard's JSON document (see dashboard_json.hpp).
 #include "node/dashboard_json.hpp"
 
-#include "core/json_writer.hpp"
+#include "io/json.hpp"
 
 namespace ac {
 
@@ -12,65 +12,65 @@ double total_of(const node_report& r, const char* k) {
   return it == r.totals.end() ? 0.0 : it->second;
 }
 
-void write_node(json_writer& w, const std::string& id, const sampled_node& n) {
+json node_json(const std::string& id, const sampled_node& n) {
   const auto& r = n.report;
-  w.begin_object();
-  w.field("id", id).field("reachable", n.reachable).field("error", n.error);
-  w.field("breaker", r.breaker.empty() ? std::string{"unknown"} : r.breaker);
+  json doc{{"id", json_text(id)},
+           {"reachable", n.reachable},
+           {"error", json_text(n.error)},
+           {"breaker", r.breaker.empty() ? std::string{"unknown"} : r.breaker}};
   for (const char* k : {"hits", "misses", "hit_rate", "computes", "errors", "entries", "bytes",
                         "capacity_bytes", "p50_us", "p99_us"})
-    w.field(k, total_of(r, k));
-  w.key("sizing").begin_object();
-  w.field("memory_factor", r.sizing.memory_factor).field("cpu_factor", r.sizing.cpu_factor);
-  w.field("capacity_bytes", r.sizing.capacity_bytes).field("reason", r.sizing.reason);
-  w.end_object();
-  w.key("hot_keys").begin_array();
+    doc[k] = json_number(total_of(r, k));
+  doc["sizing"] = {{"memory_factor", json_number(r.sizing.memory_factor)},
+                   {"cpu_factor", json_number(r.sizing.cpu_factor)},
+                   {"capacity_bytes", r.sizing.capacity_bytes},
+                   {"reason", json_text(r.sizing.reason)}};
+  json hot = json::array();
   for (const auto& [key, reads] : r.hot_keys)
-    w.begin_array().value(key).value(reads).end_array();
-  w.end_array();
-  w.key("recommendations").begin_array();
+    hot.push_back(json::array({json_text(key), reads}));
+  doc["hot_keys"] = std::move(hot);
+  json recs = json::array();
   for (const auto& s : r.recommendations)
-    w.value(s);
-  w.end_array();
-  w.key("series").begin_object();
+    recs.push_back(json_text(s));
+  doc["recommendations"] = std::move(recs);
+  json series = json::object();
   auto column = [&](const char* name, auto get) {
-    w.key(name).begin_array();
+    json values = json::array();
     for (const auto& p : n.series.points())
-      w.value(get(p));
-    w.end_array();
+      values.push_back(get(p));
+    series[name] = std::move(values);
   };
-  column("t_ms", [](const rate_point& p) { return p.time_ms; });
-  column("hits_per_s", [](const rate_point& p) { return p.hits_per_s; });
-  column("misses_per_s", [](const rate_point& p) { return p.misses_per_s; });
-  column("computes_per_s", [](const rate_point& p) { return p.computes_per_s; });
-  column("p50_us", [](const rate_point& p) { return p.p50_us; });
-  column("p99_us", [](const rate_point& p) { return p.p99_us; });
-  w.end_object();
-  w.end_object();
+  column("t_ms", [](const rate_point& p) { return json(p.time_ms); });
+  column("hits_per_s", [](const rate_point& p) { return json_number(p.hits_per_s); });
+  column("misses_per_s", [](const rate_point& p) { return json_number(p.misses_per_s); });
+  column("computes_per_s", [](const rate_point& p) { return json_number(p.computes_per_s); });
+  column("p50_us", [](const rate_point& p) { return json(p.p50_us); });
+  column("p99_us", [](const rate_point& p) { return json(p.p99_us); });
+  doc["series"] = std::move(series);
+  return doc;
 }
 
 } // namespace
 
 std::string dashboard_json(const cluster_sample& sample, std::chrono::milliseconds interval) {
-  json_writer w;
-  w.begin_object();
-  w.field("self", sample.view.self).field("epoch", sample.view.epoch);
-  w.field("taken_ms", sample.taken_ms).field("samples", sample.samples);
-  w.field("interval_ms", static_cast<uint64_t>(interval.count()));
-  w.key("members").begin_array();
-  for (const auto& m : sample.view.members) {
-    w.begin_object();
-    w.field("id", m.id).field("address", m.address).field("resp_address", m.resp_address);
-    w.field("state", std::string{to_string(m.state)}).field("share", m.share).field("last_heartbeat_ms", m.last_heartbeat_ms);
-    w.end_object();
-  }
-  w.end_array();
-  w.key("nodes").begin_array();
+  json members = json::array();
+  for (const auto& m : sample.view.members)
+    members.push_back({{"id", json_text(m.id)},
+                       {"address", json_text(m.address)},
+                       {"resp_address", json_text(m.resp_address)},
+                       {"state", json_text(std::string{to_string(m.state)})},
+                       {"share", json_number(m.share)},
+                       {"last_heartbeat_ms", m.last_heartbeat_ms}});
+  json nodes = json::array();
   for (const auto& [id, n] : sample.nodes)
-    write_node(w, id, n);
-  w.end_array();
-  w.end_object();
-  return w.str();
+    nodes.push_back(node_json(id, n));
+  return dump_json({{"self", json_text(sample.view.self)},
+                    {"epoch", sample.view.epoch},
+                    {"taken_ms", sample.taken_ms},
+                    {"samples", sample.samples},
+                    {"interval_ms", static_cast<uint64_t>(interval.count())},
+                    {"members", std::move(members)},
+                    {"nodes", std::move(nodes)}});
 }
 
 } // namespace ac

@@ -14,7 +14,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "core/cli_args.hpp"
+#include "io/cli_args.hpp"
 #include "core/ttl_clock.hpp"
 #include "node/cluster_sampler.hpp"
 #include "node/config_file_check.hpp"

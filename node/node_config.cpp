@@ -11,6 +11,7 @@
 #include "actors/http_loader.hpp"
 #include "actors/loader.hpp"
 #include "core/eviction_policy.hpp"
+#include "core/host_port.hpp"
 #include "messages/register_types.hpp"
 #include "node/local_interfaces.hpp"
 
@@ -261,7 +262,7 @@ std::string node_config::validate() {
   if (cluster_failure_timeout <= cluster_heartbeat_interval)
     return "cluster.failure-timeout: must exceed cluster.heartbeat-interval";
   for (auto& s : cluster_seeds)
-    if (s.rfind(':') == std::string::npos)
+    if (!parse_host_port(s))
       return "cluster.seeds: '" + s + "' is not host:port";
   if (tls_enabled) {
     const std::pair<const char*, const std::string*> files[] = {

@@ -16,6 +16,7 @@
 #include "actors/redis_bridge.hpp"
 #include "actors/shard.hpp"
 #include "actors/sizing_supervisor.hpp"
+#include "io/proc_readers.hpp"
 
 namespace ac {
 
@@ -134,6 +135,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
     sc.compute = h.compute;
     sc.max_backlog = cfg.node_max_inflight / n;
     sc.shared = std::make_shared<shard_store>();
+    if (overrides.clock)
+      sc.shared->clock = overrides.clock;
     sc.routes = h.routes;
     sc.hot_ttl = ms(cfg.cluster_hot_ttl);
     // Room for twice the warming list's share: Space-Saving ranks the top k well with 2k counters.

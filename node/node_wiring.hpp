@@ -11,6 +11,7 @@
 #include "actors/route_view.hpp"
 #include "core/error_tally.hpp"
 #include "core/system_readers.hpp"
+#include "core/ttl_clock.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/lease_actor.hpp"
 #include "messages/membership_actor.hpp"
@@ -48,6 +49,9 @@ struct node_overrides {
   std::shared_ptr<memory_reader> memory;
   std::shared_ptr<cpu_reader> cpu;
   uint16_t resp_port = 0;  ///< the RESP port the caller bound, announced to the cluster
+  /// L1's clock (TTL expiry, stale hits, refresh-ahead) for every shard; null: the monotonic
+  /// clock. Tests pass a manual_clock and advance it instead of waiting out a TTL.
+  std::shared_ptr<const clock_source> clock;
   /// Called when the cluster refuses this node (id taken, settings differ); null = log only.
   std::function<void(const std::string&)> refused;
 };

@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config python3 curl openssl procps
   libcaf-dev libhiredis-dev capnproto libcapnp-dev libspdlog-dev catch2
   libabsl-dev libxxhash-dev libjemalloc-dev libcpp-httplib-dev libbenchmark-dev
-  redis-server redis-tools prometheus clang libfuzzer-14-dev iproute2
+  redis-server redis-tools prometheus clang clang-format libfuzzer-14-dev iproute2
   nlohmann-json3-dev python3-redis python3-numpy python3-xxhash python3-pytest
   chromium chromium-driver
 )

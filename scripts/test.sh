@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 BUILD_DIR=${BUILD_DIR:-build}
+# Every label runs, style included (core/ purity, .clang-format): tests/style/.
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 300 -j2 "$@"

@@ -6,13 +6,14 @@
 #include "actors/resp_listener.hpp"
 #include "node/publish.hpp"
 #include "tests/support/node_fixture.hpp"
+#include "tests/support/resp_client.hpp"
 
 using namespace ac;
 using namespace ac::test;
 
 namespace {
 
-using reply_ptr = std::unique_ptr<redisReply, void (*)(void*)>;
+using reply_ptr = resp_client::reply_ptr;
 
 /// An in-process node with its RESP port open on a free loopback port.
 struct resp_fixture : node_fixture {
@@ -27,44 +28,9 @@ struct resp_fixture : node_fixture {
   ~resp_fixture() { listener.stop(); }
 };
 
-/// hiredis's argv form of a command (binary safe).
-struct argv_of {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  explicit argv_of(const std::vector<std::string>& args) {
-    for (auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-  }
-  int argc() const { return static_cast<int>(argv.size()); }
-};
-
-struct conn {
-  redisContext* c;
-  explicit conn(uint16_t port) {
-    timeval tv{5, 0};
-    c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    REQUIRE(c != nullptr);
-    REQUIRE(c->err == 0);
-    redisSetTimeout(c, tv);
-  }
-  ~conn() { redisFree(c); }
-  reply_ptr run(const std::vector<std::string>& args) {
-    argv_of a{args};
-    return {static_cast<redisReply*>(redisCommandArgv(c, a.argc(), a.argv.data(), a.lens.data())),
-            freeReplyObject};
-  }
-  void append(const std::vector<std::string>& args) {
-    argv_of a{args};
-    redisAppendCommandArgv(c, a.argc(), a.argv.data(), a.lens.data());
-  }
-  reply_ptr next() {
-    void* r = nullptr;
-    if (redisGetReply(c, &r) != REDIS_OK)
-      return {nullptr, freeReplyObject};
-    return {static_cast<redisReply*>(r), freeReplyObject};
-  }
+/// A connection to the fixture's port (tests/support/resp_client.hpp); one that fails fails the test.
+struct conn : resp_client {
+  explicit conn(uint16_t port) : resp_client(port) { REQUIRE(ok()); }
 };
 
 std::string str(const reply_ptr& r) { return r ? std::string(r->str, r->len) : "<no reply>"; }
@@ -128,7 +94,7 @@ TEST_CASE("A lease goes to the first caller; a second waits and gets the filled 
   CHECK(std::string(first->element[0]->str) == "lease");
   std::string token = first->element[1]->str;
   waiter.append({"AC.GETORLEASE", "feat", "10000"});
-  redisBufferWrite(waiter.c, nullptr);  // the request leaves now; its reply comes after the fill
+  REQUIRE(waiter.flush());  // the request leaves now; its reply comes after the fill
   CHECK(f.eventually([&] {
     auto rep = f.report();
     for (auto& a : rep.actors)
@@ -166,10 +132,10 @@ TEST_CASE("A holder whose connection closes hands its lease to exactly one waite
   };
   // One after the other, so w1 is first in line (two connections' requests race otherwise).
   w1.append({"AC.GETORLEASE", "k", "30000"});
-  redisBufferWrite(w1.c, nullptr);
+  REQUIRE(w1.flush());
   REQUIRE(waiting_is(1));
   w2.append({"AC.GETORLEASE", "k", "30000"});
-  redisBufferWrite(w2.c, nullptr);
+  REQUIRE(w2.flush());
   REQUIRE(waiting_is(2));
   holder.reset();  // the holder's process dies: its connection closes
   auto r1 = w1.next();
@@ -191,7 +157,7 @@ TEST_CASE("Abandoning a lease passes it on; a lease that runs out passes on too"
   auto first = a.run({"AC.GETORLEASE", "x", "200"});
   REQUIRE(std::string(first->element[0]->str) == "lease");
   b.append({"AC.GETORLEASE", "x", "200"});
-  redisBufferWrite(b.c, nullptr);
+  REQUIRE(b.flush());
   // Nobody abandons or fills: after 200 ms the lease is b's.
   auto inherited = b.next();
   REQUIRE(inherited);

@@ -79,12 +79,18 @@ TEST_CASE("bad keys and values are refused with a named error and store nothing"
 }
 
 TEST_CASE("an entry is gone once its TTL has passed", "[node]") {
-  node_fixture f;
+  auto clock = std::make_shared<manual_clock>();  // L1's time moves only when the test says
+  node_fixture f{[](node_config&) {}, ac::test::with_clock(clock)};
   REQUIRE(f.put("short", "lived", 1) == "");
   REQUIRE(f.put("long", "lived", 60) == "");
   CHECK(f.get("short") == "lived");
-  CHECK(f.eventually([&] { return f.get("short") == "<miss>"; }, std::chrono::seconds(4)));
+  clock->advance(std::chrono::milliseconds(999));
+  CHECK(f.get("short") == "lived");  // a moment before its TTL
+  clock->advance(std::chrono::milliseconds(1));
+  CHECK(f.get("short") == "<miss>");  // at its TTL: gone
   CHECK(f.get("long") == "lived");
+  clock->advance(std::chrono::seconds(59));
+  CHECK(f.get("long") == "<miss>");
 }
 
 TEST_CASE("the node evicts down to its entry budget and counts evictions", "[node]") {

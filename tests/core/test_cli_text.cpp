@@ -1,11 +1,9 @@
-// Tests of what the tools print: escaped bytes, human-friendly numbers, glob patterns, --version.
+// Tests of what the tools print: escaped bytes, human-friendly numbers, glob patterns.
 #include <catch2/catch.hpp>
 
-#include "core/cli_args.hpp"
 #include "core/glob_match.hpp"
 #include "core/human_format.hpp"
 #include "core/printable_text.hpp"
-#include "core/version.hpp"
 
 using namespace ac;
 
@@ -66,28 +64,4 @@ TEST_CASE("glob patterns match like Redis's: star, question mark, sets, escapes"
   CHECK(glob_match(".*", ".hidden"));
   CHECK(glob_match("*", std::string{"nul\0key", 7}));
   CHECK_FALSE(glob_match("nul*", std::string{"nul\0key", 7}));
-}
-
-TEST_CASE("the option --version is found before a bare -- and names the program and CMake's version", "[cli][version]") {
-  CHECK(asks_for_version({"--node=a:1", "--version"}));
-  CHECK_FALSE(asks_for_version({"put", "--", "--version"}));
-  CHECK_FALSE(asks_for_version({"get", "k"}));
-  CHECK(version_line("actorcache-sim") == std::string{"actorcache-sim "} + version);
-  CHECK(std::string{version}.find('.') != std::string::npos);
-}
-
-TEST_CASE("an option another command takes is named as not applying, common options pass", "[cli][options]") {
-  command_options table = {{"get", {"json", "raw"}}, {"members", {"json", "watch"}},
-                           {"stats", {"json", "all", "watch"}}, {"flush", {}}};
-  CHECK(misplaced_option(table, "get", {"timeout", "json", "raw"}).empty());
-  CHECK(misplaced_option(table, "members", {"all"})
-        == "--all does not apply to 'members' (it takes: --json --watch)");
-  CHECK(misplaced_option(table, "flush", {"json"})
-        == "--json does not apply to 'flush' (it takes no options of its own)");
-  CHECK(misplaced_option(table, "stats", {"node", "tls.enabled", "all"}).empty());
-}
-
-TEST_CASE("the pre-split keeps the names of the options it passes on", "[cli][options]") {
-  auto r = split_args({"get", "--json", "--timeout=2", "k"}, [](std::string_view) { return true; });
-  CHECK(r.names == std::vector<std::string>{"json", "timeout"});
 }

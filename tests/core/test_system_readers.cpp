@@ -1,14 +1,9 @@
-// Tests for the /proc and cgroup parsers and the file-backed readers on a fake tree.
+// Tests of the /proc and cgroup text parsers (io/proc_readers reads the files: tests/io).
 #include <catch2/catch.hpp>
 
-#include "../../core/system_readers.hpp"
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include "core/system_readers.hpp"
 
 using namespace ac;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -16,21 +11,6 @@ const char* meminfo = "MemTotal:       16314236 kB\n"
                       "MemFree:          512000 kB\n"
                       "MemAvailable:    8000000 kB\n"
                       "Buffers:          100000 kB\n";
-
-// A throwaway directory tree for the readers, removed at scope exit.
-struct temp_tree {
-  fs::path root;
-  temp_tree() {
-    std::string tmpl = (fs::temp_directory_path() / "ac_sysreaders_XXXXXX").string();
-    root = ::mkdtemp(tmpl.data());
-    fs::create_directories(root / "proc");
-    fs::create_directories(root / "cg");
-  }
-  ~temp_tree() { fs::remove_all(root); }
-  void write(const std::string& rel, const std::string& text) {
-    std::ofstream(root / rel) << text;
-  }
-};
 
 } // namespace
 
@@ -67,51 +47,8 @@ TEST_CASE("cpu percent is busy delta over total delta") {
   CHECK(cpu_percent({500, 1000}, {100, 900}) == 0.0); // counters went backwards
 }
 
-TEST_CASE("the memory reader takes the smaller of MemAvailable and cgroup headroom") {
-  temp_tree t;
-  t.write("proc/meminfo", meminfo);
-  auto r = make_proc_memory_reader((t.root / "proc").string(), (t.root / "cg").string());
-
-  SECTION("no cgroup files: MemAvailable") {
-    CHECK(r->available_bytes() == uint64_t{8000000} * 1024);
-  }
-  SECTION("a numeric limit below MemAvailable wins") {
-    t.write("cg/memory.max", "1073741824\n");
-    t.write("cg/memory.current", "73741824\n");
-    CHECK(r->available_bytes() == uint64_t{1000000000});
-  }
-  SECTION("a limit of max leaves MemAvailable") {
-    t.write("cg/memory.max", "max\n");
-    t.write("cg/memory.current", "73741824\n");
-    CHECK(r->available_bytes() == uint64_t{8000000} * 1024);
-  }
-  SECTION("usage above the limit leaves no headroom") {
-    t.write("cg/memory.max", "1000\n");
-    t.write("cg/memory.current", "2000\n");
-    CHECK(r->available_bytes() == uint64_t{0});
-  }
-}
-
-TEST_CASE("the cpu reader reports the delta between calls, nothing on the first") {
-  temp_tree t;
-  t.write("proc/stat", "cpu  100 0 0 900 0 0 0 0\n");
-  auto r = make_proc_cpu_reader((t.root / "proc").string());
-  CHECK_FALSE(r->utilization_percent());
-  t.write("proc/stat", "cpu  150 0 0 950 0 0 0 0\n");
-  auto pct = r->utilization_percent();
-  REQUIRE(pct);
-  CHECK(*pct == Approx(50.0));
-}
-
-TEST_CASE("readers pointed at a missing tree report nothing instead of failing") {
-  auto m = make_proc_memory_reader("/nonexistent/proc", "/nonexistent/cg");
-  CHECK_FALSE(m->available_bytes());
-  auto c = make_proc_cpu_reader("/nonexistent/proc");
-  CHECK_FALSE(c->utilization_percent());
-}
-
-TEST_CASE("this process has a nonzero resident set") {
-  auto rss = process_rss_bytes();
-  REQUIRE(rss);
-  CHECK(*rss > 0);
+TEST_CASE("statm's second number is the resident set in pages") {
+  CHECK(parse_statm_resident_pages("4242 1717 300 10 0 900 0\n") == uint64_t{1717});
+  CHECK_FALSE(parse_statm_resident_pages("4242"));
+  CHECK_FALSE(parse_statm_resident_pages(""));
 }

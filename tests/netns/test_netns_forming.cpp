@@ -1,6 +1,7 @@
 // A cluster across network namespaces: nodes bound to 0.0.0.0 announce their own host's address and serve each other's keys.
 #include <catch2/catch.hpp>
 
+#include "core/host_port.hpp"
 #include "tests/netns/netns_cluster.hpp"
 
 using namespace ac::test;
@@ -8,8 +9,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// The host part of "host:port".
-std::string host_of(const std::string& address) { return address.substr(0, address.rfind(':')); }
+/// The host part of "host:port" (core/host_port); "" when it is not one.
+std::string host_of(const std::string& address) {
+  auto hp = ac::parse_host_port(address);
+  return hp ? hp->host : std::string{};
+}
 
 } // namespace
 

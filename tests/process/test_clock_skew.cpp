@@ -25,23 +25,12 @@ namespace {
 using namespace std::chrono_literals;
 using ac::test::node_process;
 using ac::test::resp_client;
+using ac::test::wait_until;
 using clock_type = std::chrono::steady_clock;
 using ms = std::chrono::milliseconds;
 
 constexpr auto failure_timeout = 2s;  // heartbeats every 500 ms (the default)
 const std::string failure_timeout_option = "--cluster.failure-timeout=2s";
-
-/// Polls `pred` every `interval` until it holds or `timeout` passed.
-bool poll_until(const std::function<bool()>& pred, ms timeout, ms interval = 50ms) {
-  auto deadline = clock_type::now() + timeout;
-  for (;;) {
-    if (pred())
-      return true;
-    if (clock_type::now() + interval >= deadline)
-      return pred();
-    std::this_thread::sleep_for(interval);
-  }
-}
 
 double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -202,7 +191,7 @@ TEST_CASE("nodes whose clocks are 20 minutes apart serve an L2 value until its T
   skewed_pair p{{"--redis.enabled", "--redis.port=" + std::to_string(redis.port())}};
   REQUIRE(logged(p.behind.start("behind", "-10min", p.options, p.dir.path()), p));
   REQUIRE(logged(p.ahead.start("ahead", "10min", p.seeded(p.behind), p.dir.path()), p));
-  REQUIRE(logged(poll_until([&] { return one_cluster(p.behind, p.ahead); }, 15s), p));
+  REQUIRE(logged(wait_until([&] { return one_cluster(p.behind, p.ahead); }, 15s, 50ms), p));
   auto together = clock_type::now();
 
   // A key for every (owner, writer) pair: owner "behind" written through "ahead" is the one a
@@ -246,7 +235,7 @@ TEST_CASE("nodes whose clocks are 20 minutes apart serve an L2 value until its T
 
   // ...and by neither once the TTL has passed (2 s of slack for L1's whole seconds and load).
   std::map<std::string, double> gone_at;
-  bool all_gone = poll_until(
+  bool all_gone = wait_until(
     [&] {
       p.watch_membership();
       bool every = true;
@@ -317,7 +306,7 @@ TEST_CASE("a value handed over by its previous owner keeps the time it had left 
   auto t0 = clock_type::now();
   REQUIRE(p.ahead.resp->text({"SET", key, value, "EX", std::to_string(ttl.count())}) == "OK");
   REQUIRE(logged(p.behind.start("behind", "-10min", p.seeded(p.ahead), p.dir.path()), p));
-  REQUIRE(logged(poll_until([&] { return one_cluster(p.behind, p.ahead); }, 15s), p));
+  REQUIRE(logged(wait_until([&] { return one_cluster(p.behind, p.ahead); }, 15s, 50ms), p));
   REQUIRE(p.behind.resp->text({"AC.OWNER", key}) == p.behind.resp_address);
   REQUIRE(p.ahead.resp->text({"AC.OWNER", key}) == p.behind.resp_address);
   // Enough of the TTL left to see the value served (a slow start fails here, not later).
@@ -333,7 +322,7 @@ TEST_CASE("a value handed over by its previous owner keeps the time it had left 
     auto got = read_through(n, key, value);
     return got == seen::absent || got == seen::failed;
   };
-  bool gone = poll_until(
+  bool gone = wait_until(
     [&] {
       p.watch_membership();
       return gone_from(p.behind) && gone_from(p.ahead);

@@ -20,6 +20,7 @@ using namespace std::chrono_literals;
 using json = nlohmann::json;
 using ac::test::node_process;
 using ac::test::tool_result;
+using ac::test::wait_until;
 using clock_type = std::chrono::steady_clock;
 using ms = std::chrono::milliseconds;
 
@@ -27,18 +28,9 @@ using ms = std::chrono::milliseconds;
 constexpr auto failure_timeout = 2s;
 const std::string failure_timeout_option = "--cluster.failure-timeout=2s";
 
-// Polls `pred` every `interval` until it holds or `timeout` passed (tools are processes: a
-// 5 ms poll would only burn the two cores the nodes need).
-bool poll_until(const std::function<bool()>& pred, ms timeout, ms interval = 100ms) {
-  auto deadline = clock_type::now() + timeout;
-  for (;;) {
-    if (pred())
-      return true;
-    if (clock_type::now() + interval >= deadline)
-      return false;
-    std::this_thread::sleep_for(interval);
-  }
-}
+// Conditions are awaited with ac::test::wait_until, polled every 100 ms here (the tools are
+// processes: a 5 ms poll would only burn the two cores the nodes need).
+constexpr auto poll_interval = 100ms;
 
 ms since(clock_type::time_point t0) {
   return std::chrono::duration_cast<ms>(clock_type::now() - t0);
@@ -138,7 +130,7 @@ struct cluster {
   // Polls until a, b and c each see all three alive.
   bool converged(ms timeout) {
     std::map<std::string, std::string> all_alive{{"a", "alive"}, {"b", "alive"}, {"c", "alive"}};
-    return poll_until([&] { return all_see({&a(), &b(), &c()}, all_alive); }, timeout);
+    return wait_until([&] { return all_see({&a(), &b(), &c()}, all_alive); }, timeout, poll_interval);
   }
 
   // The end of every node's log, for failure messages.
@@ -161,19 +153,9 @@ bool logged(bool ok, const cluster& c) {
   return ok;
 }
 
-// The programs are built (a test that finds none is skipped with a warning).
-bool programs_built() {
-  for (auto name : {"actorcache-node", "actorcache-client", "actorcache-console"})
-    if (!ac::test::executable_exists(ac::test::program_path(name)))
-      return false;
-  return true;
-}
-
-#define SKIP_UNLESS_BUILT()                                          \
-  if (!programs_built()) {                                           \
-    WARN("actorcache-node, -client or -console not built: skipped"); \
-    return;                                                          \
-  }
+// The programs are built: a missing one fails the test (a setup failure, never a skip).
+#define REQUIRE_BUILT() \
+  REQUIRE(ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}).empty())
 
 int64_t total_computes(cluster& c) {
   int64_t sum = 0;
@@ -190,11 +172,11 @@ int64_t total_computes(cluster& c) {
 
 TEST_CASE("three nodes converge to three alive members with one epoch and a third of the keys each",
           "[cluster][process]") {
-  SKIP_UNLESS_BUILT();
+  REQUIRE_BUILT();
   auto c = make_cluster({});
   REQUIRE(logged(c->start(), *c));
   std::vector<json> views;
-  bool same = poll_until(
+  bool same = wait_until(
     [&] {
       views.clear();
       for (auto& n : c->nodes)
@@ -211,7 +193,7 @@ TEST_CASE("three nodes converge to three alive members with one epoch and a thir
       }
       return true;
     },
-    15s);
+    15s, poll_interval);
   REQUIRE(logged(same, *c));
   for (auto& v : views) {
     std::set<std::string> ids;
@@ -225,7 +207,7 @@ TEST_CASE("three nodes converge to three alive members with one epoch and a thir
 }
 
 TEST_CASE("every node answers a key identically, stored or computed", "[cluster][process]") {
-  SKIP_UNLESS_BUILT();
+  REQUIRE_BUILT();
   auto c = make_cluster({"--loader.kind=synthetic", "--loader.value-size=64"});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
@@ -251,11 +233,8 @@ TEST_CASE("every node answers a key identically, stored or computed", "[cluster]
 
 TEST_CASE("600 concurrent lookups of one missing key over three nodes compute it once",
           "[cluster][process]") {
-  SKIP_UNLESS_BUILT();
-  if (!ac::test::redis_server::installed()) {
-    WARN("redis-server not installed: skipped");
-    return;
-  }
+  REQUIRE_BUILT();
+  REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
   auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
                          "--redis.key-prefix=clt:", "--loader.kind=synthetic",
@@ -292,7 +271,7 @@ TEST_CASE("600 concurrent lookups of one missing key over three nodes compute it
 TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the survivors agree",
           "[cluster][process]") {
   // Each first lookup of a key costs 2 ms, so the load lasts seconds, not a fraction of one.
-  SKIP_UNLESS_BUILT();
+  REQUIRE_BUILT();
   auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=2ms"});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
@@ -304,15 +283,15 @@ TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the s
   });
   // Kill c once it has served some of the load, while the load still runs.
   auto load_started = clock_type::now();
-  bool started = poll_until([&] { return lookups_of(c->c()) >= 300; }, 20s, 20ms);
+  bool started = wait_until([&] { return lookups_of(c->c()) >= 300; }, 20s, 20ms);
   bool running = load.wait_for(0s) == std::future_status::timeout;
   c->c().kill();
   auto killed_at = clock_type::now();
   REQUIRE(started);
   CHECK(running);
   std::map<std::string, std::string> want{{"a", "alive"}, {"b", "alive"}, {"c", "down"}};
-  bool agreed = poll_until([&] { return c->all_see({&c->a(), &c->b()}, want); },
-                           failure_timeout + 5s);
+  bool agreed = wait_until([&] { return c->all_see({&c->a(), &c->b()}, want); },
+                           failure_timeout + 5s, poll_interval);
   auto agreed_after = since(killed_at);
   CHECK(logged(agreed, *c));
   CHECK(agreed_after <= failure_timeout + 1s);
@@ -332,7 +311,7 @@ TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the s
 
 TEST_CASE("a frozen node is declared down and comes back, and a restarted node leaves and rejoins",
           "[cluster][process]") {
-  SKIP_UNLESS_BUILT();
+  REQUIRE_BUILT();
   auto c = make_cluster({});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
@@ -341,7 +320,7 @@ TEST_CASE("a frozen node is declared down and comes back, and a restarted node l
   REQUIRE(c->c().freeze());
   auto frozen_at = clock_type::now();
   std::map<std::string, std::string> c_down{{"a", "alive"}, {"b", "alive"}, {"c", "down"}};
-  bool down = poll_until([&] { return c->all_see(others, c_down); }, failure_timeout + 5s);
+  bool down = wait_until([&] { return c->all_see(others, c_down); }, failure_timeout + 5s, poll_interval);
   auto down_after = since(frozen_at);
   CHECK(logged(down, *c));
   // last heartbeat up to one interval (500 ms) before the freeze, one tick to notice.
@@ -354,7 +333,7 @@ TEST_CASE("a frozen node is declared down and comes back, and a restarted node l
   auto port = c->c().port();
   CHECK(c->c().terminate() == 0);
   std::map<std::string, std::string> c_left{{"a", "alive"}, {"b", "alive"}, {"c", "left"}};
-  CHECK(logged(poll_until([&] { return c->all_see(others, c_left); }, 5s), *c));
+  CHECK(logged(wait_until([&] { return c->all_see(others, c_left); }, 5s, poll_interval), *c));
 
   REQUIRE(c->c().start(port));
   CHECK(logged(c->converged(failure_timeout + 8s), *c));
@@ -365,7 +344,7 @@ TEST_CASE("a frozen node is declared down and comes back, and a restarted node l
 TEST_CASE("a get whose compute outlasts the client's timeout, retried through every node, is "
           "computed once",
           "[cluster][process]") {
-  SKIP_UNLESS_BUILT();
+  REQUIRE_BUILT();
   auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=3s"});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
@@ -382,7 +361,7 @@ TEST_CASE("a get whose compute outlasts the client's timeout, retried through ev
     for (auto& f : gets)
       CHECK(f.get().exit_code == 2);  // timed out, twice
   }
-  REQUIRE(poll_until([&] { return total_computes(*c) == 2; }, 15s));
+  REQUIRE(wait_until([&] { return total_computes(*c) == 2; }, 15s, poll_interval));
   for (auto& n : c->nodes) {
     CHECK(n->client({"get", "slow-owner"}, 10s).exit_code == 0);
     CHECK(n->client({"--route=any", "get", "slow-any"}, 10s).exit_code == 0);
@@ -392,7 +371,7 @@ TEST_CASE("a get whose compute outlasts the client's timeout, retried through ev
 
 TEST_CASE("a node whose id is a live member's, or whose loader differs, is refused and exits 2",
           "[cluster][process]") {
-  SKIP_UNLESS_BUILT();
+  REQUIRE_BUILT();
   ac::test::temp_dir dir{"ac-refuse-test"};
   node_process a("a", {"--loader.kind=synthetic"}, dir.path());
   REQUIRE(a.start());
@@ -401,14 +380,14 @@ TEST_CASE("a node whose id is a live member's, or whose loader differs, is refus
     node_process twin("a", {seeds, "--loader.kind=synthetic"}, dir.path() + "/twin");
     std::filesystem::create_directories(dir.path() + "/twin");
     twin.start();  // it binds, then the cluster refuses it
-    REQUIRE(poll_until([&] { return !twin.alive(); }, 15s));
+    REQUIRE(wait_until([&] { return !twin.alive(); }, 15s, poll_interval));
     CHECK(twin.terminate() == std::optional<int>{2});
     CHECK(tail_of(twin.log_file()).find("already a live member") != std::string::npos);
   }
   SECTION("another loader kind") {
     node_process other("b", {seeds, "--loader.kind=none"}, dir.path());
     other.start();
-    REQUIRE(poll_until([&] { return !other.alive(); }, 15s));
+    REQUIRE(wait_until([&] { return !other.alive(); }, 15s, poll_interval));
     CHECK(other.terminate() == std::optional<int>{2});
     CHECK(tail_of(other.log_file()).find("settings differ") != std::string::npos);
   }
@@ -422,7 +401,7 @@ TEST_CASE("a node whose id is a live member's, or whose loader differs, is refus
 TEST_CASE("the owner killed with -9 mid-compute: the new owner computes once and every caller "
           "gets the value or a clear error in time",
           "[cluster][process]") {
-  SKIP_UNLESS_BUILT();
+  REQUIRE_BUILT();
   auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=2s",
                          "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"});
   REQUIRE(logged(c->start(), *c));
@@ -447,7 +426,7 @@ TEST_CASE("the owner killed with -9 mid-compute: the new owner computes once and
         return n->client({"--timeout=8s", "get", "victim"}, 30s);
       }));
   // The owner is computing (its compute takes 2 s): kill it mid-compute.
-  REQUIRE(poll_until([&] { return busy_of(*doomed) >= 1; }, 5s, 20ms));
+  REQUIRE(wait_until([&] { return busy_of(*doomed) >= 1; }, 5s, 20ms));
   doomed->kill();
   int answered = 0;
   for (auto& g : gets) {
@@ -470,11 +449,8 @@ TEST_CASE("the owner killed with -9 mid-compute: the new owner computes once and
 TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and takes the key over "
           "computes it once",
           "[cluster][process][handoff]") {
-  SKIP_UNLESS_BUILT();
-  if (!ac::test::redis_server::installed()) {
-    WARN("redis-server not installed: skipped");
-    return;
-  }
+  REQUIRE_BUILT();
+  REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
   auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
                          "--redis.key-prefix=join:", "--loader.kind=synthetic", "--loader.cost=6s",
@@ -511,7 +487,7 @@ TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and tak
   loads.push_back(storm(c->a(), 170));
   loads.push_back(storm(c->b(), 165));
   loads.push_back(storm(c->c(), 165));
-  REQUIRE(poll_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
+  REQUIRE(wait_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
   // d joins and now owns the key; 500 more callers, half of them on d.
   auto seeded = c->options;
   seeded.push_back("--cluster.seeds=[\"" + c->a().address() + "\"]");
@@ -519,7 +495,7 @@ TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and tak
   REQUIRE(logged(c->nodes.back()->start(), *c));
   auto& d = *c->nodes.back();
   std::map<std::string, std::string> four{{"a", "alive"}, {"b", "alive"}, {"c", "alive"}, {"d", "alive"}};
-  REQUIRE(logged(poll_until([&] { return cluster::all_see({&c->a(), &c->b(), &c->c(), &d}, four); }, 10s), *c));
+  REQUIRE(logged(wait_until([&] { return cluster::all_see({&c->a(), &c->b(), &c->c(), &d}, four); }, 10s, poll_interval), *c));
   // The old owner's flight is still running: what follows is the race under test.
   REQUIRE(busy_of(*owner) >= 1);
   loads.push_back(storm(d, 250));

@@ -25,8 +25,7 @@ struct console_fixture {
     REQUIRE(t.start());
   }
   ac::test::shell_result console(const std::string& args) {
-    return run_shell(program_path("actorcache-console") + " " + t.addr + " --timeout=5 " + args, 30s,
-                     err_file);
+    return run_shell(t.console(args), 30s, err_file);
   }
   ac::test::shell_result client(const std::string& args) { return run_shell(t.client(args), 30s, err_file); }
 };

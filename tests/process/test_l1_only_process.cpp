@@ -44,21 +44,16 @@ struct l1_only_node {
   int runs = 0;
 };
 
-bool tools_present() {
-  if (executable_exists(program_path("actorcache-node")) &&
-      executable_exists(program_path("actorcache-client")) && redis_server::installed() &&
-      executable_exists("redis-cli"))
-    return true;
-  WARN("programs, redis-server or redis-cli missing: skipped");
-  return false;
+/// The programs the tests need, missing ones named ("" when all are there).
+std::string missing_tools() {
+  return ac::test::missing_programs({"actorcache-node", "actorcache-client", "redis-server", "redis-cli"});
 }
 
 } // namespace
 
 TEST_CASE("actorcache-client put prints OK with Redis up and warns that the value is in L1 only with Redis down",
           "[redis][write-through][fault][process]") {
-  if (!tools_present())
-    return;
+  REQUIRE(missing_tools().empty());
   redis_server redis;
   l1_only_node n{redis.port()};
   REQUIRE(n.node.start());

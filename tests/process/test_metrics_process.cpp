@@ -33,10 +33,7 @@ std::string scrape(uint16_t port) {
 } // namespace
 
 TEST_CASE("/metrics scraped during a load passes promtool and agrees with stats", "[metrics][process]") {
-  if (!executable_exists("curl")) {
-    WARN("curl not installed");
-    return;
-  }
+  REQUIRE(executable_exists("curl"));
   temp_dir dir{"ac-metrics-test"};
   auto mport = free_port();
   node_process node{"m1", {"--metrics.http-port=" + std::to_string(mport)}, dir.path()};

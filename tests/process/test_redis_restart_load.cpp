@@ -13,10 +13,7 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 TEST_CASE("a Redis restart during load fails no lookup and serves no wrong value", "[redis][fault][process]") {
-  if (!redis_server::installed()) {
-    WARN("redis-server not installed");
-    return;
-  }
+  REQUIRE(redis_server::installed());
   redis_server redis;
   temp_dir dir{"ac-redis-restart"};
   node_process node{"r1",

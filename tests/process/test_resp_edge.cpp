@@ -8,38 +8,11 @@
 
 #include "tests/support/node_process.hpp"
 #include "tests/support/raw_socket.hpp"
+#include "tests/support/resp_client.hpp"
 
 using namespace ac::test;
 
 namespace {
-
-/// A hiredis connection with a timeout on every reply; freed by the destructor.
-struct redis_conn {
-  redisContext* c = nullptr;
-  explicit redis_conn(uint16_t port) {
-    timeval tv{5, 0};
-    c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    if (c != nullptr && c->err == 0)
-      redisSetTimeout(c, tv);
-  }
-  ~redis_conn() {
-    if (c != nullptr)
-      redisFree(c);
-  }
-  bool ok() const { return c != nullptr && c->err == 0; }
-  /// One command (argv form: binary safe); the reply, freed by the caller via reply_ptr.
-  std::unique_ptr<redisReply, void (*)(void*)> run(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
-    return {r, freeReplyObject};
-  }
-};
 
 std::string str(const redisReply* r) { return r != nullptr ? std::string(r->str, r->len) : "<none>"; }
 
@@ -92,7 +65,7 @@ std::string raw_exchange(uint16_t port, const std::string& bytes, bool& closed,
 
 TEST_CASE("GET, SET with EX and NX, DEL, EXISTS, TTL and MGET answer as Redis does", "[resp]") {
   resp_node n;
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   CHECK(str(r.run({"PING"}).get()) == "PONG");
   CHECK(str(r.run({"SET", "k", "v1", "EX", "100"}).get()) == "OK");
@@ -120,7 +93,7 @@ TEST_CASE("GET, SET with EX and NX, DEL, EXISTS, TTL and MGET answer as Redis do
 
 TEST_CASE("Values are binary safe: NUL, CR and LF come back byte for byte", "[resp]") {
   resp_node n;
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   std::string value("a\0b\r\nc\n\r", 8);
   value += random_bytes(1000);
@@ -132,40 +105,37 @@ TEST_CASE("A pipeline is answered in request order even when an early GET waits 
           "[resp]") {
   // Keys starting with "slow" cost 300 ms to compute; the later GETs are L1 hits.
   resp_node n({"--loader.kind=synthetic", "--loader.cost=300ms", "--loader.value-size=16"});
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   REQUIRE(str(r.run({"SET", "hit", "fast"}).get()) == "OK");
-  redisAppendCommand(r.c, "GET slow-key");
+  r.append({"GET", "slow-key"});
   for (int i = 0; i < 50; ++i)
-    redisAppendCommand(r.c, "GET hit");
-  redisAppendCommand(r.c, "PING");
-  void* reply = nullptr;
-  REQUIRE(redisGetReply(r.c, &reply) == REDIS_OK);
-  auto* first = static_cast<redisReply*>(reply);
+    r.append({"GET", "hit"});
+  r.append({"PING"});
+  auto first = r.next();
+  REQUIRE(first);
   CHECK(first->type == REDIS_REPLY_STRING);
   CHECK(first->len == 16);
-  freeReplyObject(first);
   for (int i = 0; i < 50; ++i) {
-    REQUIRE(redisGetReply(r.c, &reply) == REDIS_OK);
-    CHECK(str(static_cast<redisReply*>(reply)) == "fast");
-    freeReplyObject(reply);
+    auto reply = r.next();
+    REQUIRE(reply);
+    CHECK(str(reply.get()) == "fast");
   }
-  REQUIRE(redisGetReply(r.c, &reply) == REDIS_OK);
-  CHECK(str(static_cast<redisReply*>(reply)) == "PONG");
-  freeReplyObject(reply);
+  auto pong = r.next();
+  REQUIRE(pong);
+  CHECK(str(pong.get()) == "PONG");
 }
 
 TEST_CASE("A pipeline of 1,000 SETs and one MGET of them round-trips every value", "[resp]") {
   resp_node n;
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   for (int i = 0; i < 1000; ++i)
-    redisAppendCommand(r.c, "SET p:%d val-%d", i, i);
+    r.append({"SET", "p:" + std::to_string(i), "val-" + std::to_string(i)});
   for (int i = 0; i < 1000; ++i) {
-    void* reply = nullptr;
-    REQUIRE(redisGetReply(r.c, &reply) == REDIS_OK);
-    CHECK(str(static_cast<redisReply*>(reply)) == "OK");
-    freeReplyObject(reply);
+    auto reply = r.next();
+    REQUIRE(reply);
+    CHECK(str(reply.get()) == "OK");
   }
   std::vector<std::string> args{"MGET"};
   for (int i = 0; i < 1000; ++i)
@@ -178,7 +148,7 @@ TEST_CASE("A pipeline of 1,000 SETs and one MGET of them round-trips every value
 
 TEST_CASE("Unknown commands, wrong arity, HELLO 3 and SELECT 1 get Redis's error texts", "[resp]") {
   resp_node n;
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   auto e1 = r.run({"FOO", "bar"});
   CHECK(e1->type == REDIS_REPLY_ERROR);
@@ -194,7 +164,7 @@ TEST_CASE("Unknown commands, wrong arity, HELLO 3 and SELECT 1 get Redis's error
 
 TEST_CASE("Bad keys and values are refused with a reason and store nothing", "[resp]") {
   resp_node n({"--cache.max-value-bytes=1000", "--resp.max-keys=10"});
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   CHECK(str(r.run({"SET", std::string(600, 'k'), "v"}).get()).rfind("KEYTOOLONG", 0) == 0);
   CHECK(str(r.run({"SET", "", "v"}).get()).rfind("EMPTYKEY", 0) == 0);
@@ -213,7 +183,7 @@ TEST_CASE("Protocol garbage, bad bulk lengths and an oversized inline command cl
           "connection",
           "[resp]") {
   resp_node n;
-  redis_conn other{n.port};
+  resp_client other{n.port};
   REQUIRE(other.ok());
   REQUIRE(str(other.run({"SET", "survivor", "yes"}).get()) == "OK");
   bool closed = false;
@@ -245,7 +215,7 @@ TEST_CASE("Protocol garbage, bad bulk lengths and an oversized inline command cl
 TEST_CASE("Without AUTH a password-protected node answers NOAUTH; the right password opens it",
           "[resp]") {
   resp_node n({"--resp.password=s3cret"});
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   CHECK(str(r.run({"GET", "a"}).get()).rfind("NOAUTH", 0) == 0);
   CHECK(str(r.run({"PING"}).get()) == "PONG");
@@ -258,7 +228,7 @@ TEST_CASE("Without AUTH a password-protected node answers NOAUTH; the right pass
 
 TEST_CASE("A client that never reads its replies is cut off; others are served meanwhile", "[resp]") {
   resp_node n({"--resp.max-pending-bytes=1000000"});
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   REQUIRE(str(r.run({"SET", "big", std::string(100000, 'x')}).get()) == "OK");
   int fd = connect_to(n.port);
@@ -291,7 +261,7 @@ TEST_CASE("2,000 idle connections neither stop the node nor slow another client"
     idle.push_back(fd);
   }
   CHECK(idle.size() == 2000);
-  redis_conn r{n.port};
+  resp_client r{n.port};
   REQUIRE(r.ok());
   auto start = std::chrono::steady_clock::now();
   CHECK(str(r.run({"SET", "a", "1"}).get()) == "OK");

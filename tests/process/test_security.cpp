@@ -83,23 +83,19 @@ struct node_proc {
   }
 };
 
-/// True when the programs (and openssl, for `tls`) are there; else WARNs that the test is skipped.
-bool tools_present(bool tls) {
-  if (ac::test::executable_exists(program_path("actorcache-node")) &&
-      ac::test::executable_exists(program_path("actorcache-client")) &&
-      ac::test::executable_exists(program_path("actorcache-console")) &&
-      (!tls || ac::test::executable_exists("openssl")))
-    return true;
-  WARN((tls ? "programs or openssl missing: skipped" : "programs not built: skipped"));
-  return false;
+/// The programs the tests need (and openssl, for `tls`), missing ones named ("" when all are there).
+std::string missing_tools(bool tls) {
+  std::vector<std::string> names{"actorcache-node", "actorcache-client", "actorcache-console"};
+  if (tls)
+    names.push_back("openssl");
+  return ac::test::missing_programs(names);
 }
 
 } // namespace
 
 TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plaintext clients",
           "[security][tls][process]") {
-  if (!tools_present(true))
-    return;
+  REQUIRE(missing_tools(true).empty());
   test_pki pki;
   REQUIRE(pki.ok);
   node_proc node{pki.node_tls()};
@@ -137,8 +133,7 @@ TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plai
 
 TEST_CASE("a TLS client with a missing key file or a CA but no certificate exits 2 without connecting",
           "[security][tls][process]") {
-  if (!tools_present(true))
-    return;
+  REQUIRE(missing_tools(true).empty());
   test_pki pki;
   REQUIRE(pki.ok);
   temp_dir d{"ac-security-test"};
@@ -156,8 +151,7 @@ TEST_CASE("a TLS client with a missing key file or a CA but no certificate exits
 
 TEST_CASE("a node with tls.enabled and an unusable key file exits 2 naming the option",
           "[security][tls][process]") {
-  if (!tools_present(true))
-    return;
+  REQUIRE(missing_tools(true).empty());
   test_pki pki;
   REQUIRE(pki.ok);
   // Tests may run as root, for whom mode 000 is still readable: "unreadable" is a path that
@@ -181,8 +175,7 @@ TEST_CASE("a node with tls.enabled and an unusable key file exits 2 naming the o
 
 TEST_CASE("junk bytes on a node's port drop that connection and the node keeps serving",
           "[security][process]") {
-  if (!tools_present(false))
-    return;
+  REQUIRE(missing_tools(false).empty());
   node_proc node{{}};
   REQUIRE(node.listening());
   CHECK(node.client("put before-junk v1").rc == 0);
@@ -199,8 +192,7 @@ TEST_CASE("junk bytes on a node's port drop that connection and the node keeps s
 
 TEST_CASE("junk bytes on a TLS node's port drop that connection and the node keeps serving",
           "[security][tls][process]") {
-  if (!tools_present(true))
-    return;
+  REQUIRE(missing_tools(true).empty());
   test_pki pki;
   REQUIRE(pki.ok);
   node_proc node{pki.node_tls()};
@@ -213,8 +205,7 @@ TEST_CASE("junk bytes on a TLS node's port drop that connection and the node kee
 
 TEST_CASE("oversized values and keys are refused with exit 2 and nothing is stored",
           "[security][process]") {
-  if (!tools_present(false))
-    return;
+  REQUIRE(missing_tools(false).empty());
   node_proc node{{"--cache.max-value-bytes=1000", "--cache.max-key-bytes=64",
                   "--metrics.interval=100ms"}};
   REQUIRE(node.listening());

@@ -45,15 +45,10 @@ struct auth_node {
   shell_result console(const std::string& args) { return run(dir, program_path("actorcache-console") + " " + addr + " " + args); }
 };
 
-/// True when the programs, redis-server and redis-cli are there; else WARNs that the test is skipped.
-bool tools_present() {
-  if (ac::test::executable_exists(program_path("actorcache-node")) &&
-      ac::test::executable_exists(program_path("actorcache-client")) &&
-      ac::test::executable_exists(program_path("actorcache-console")) &&
-      ac::test::redis_server::installed() && ac::test::executable_exists("redis-cli"))
-    return true;
-  WARN("programs, redis-server or redis-cli missing: skipped");
-  return false;
+/// The programs the tests need, missing ones named ("" when all are there).
+std::string missing_tools() {
+  return ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console",
+                                     "redis-server", "redis-cli"});
 }
 
 const std::string password = "pw-7f3a9c-do-not-leak";
@@ -62,8 +57,7 @@ const std::string password = "pw-7f3a9c-do-not-leak";
 
 TEST_CASE("a node with the right Redis password computes, writes to L2 and never shows the password",
           "[security][redis][process]") {
-  if (!tools_present())
-    return;
+  REQUIRE(missing_tools().empty());
   ac::test::redis_server redis{password};
   temp_dir d{"ac-redis-auth-test"};
   auto cli = "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password +
@@ -113,8 +107,7 @@ TEST_CASE("a node with the right Redis password computes, writes to L2 and never
 
 TEST_CASE("a node with a wrong Redis password still serves through the loader and counts L2 errors",
           "[security][redis][process]") {
-  if (!tools_present())
-    return;
+  REQUIRE(missing_tools().empty());
   ac::test::redis_server redis{password};
   const std::string wrong = "wrong-pw-b81e-do-not-leak";
   auth_node node{redis.port(), wrong};

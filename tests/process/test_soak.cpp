@@ -27,14 +27,9 @@ shell_result run(const std::string& cmd, const std::string& err_log,
   return ac::test::run_shell(cmd, timeout, err_log, true);
 }
 
-/// True when the node, the client and redis-server are there; else WARNs that the test is skipped.
-bool soak_tools_present() {
-  if (ac::test::executable_exists(program_path("actorcache-node")) &&
-      ac::test::executable_exists(program_path("actorcache-client")) &&
-      ac::test::executable_exists("redis-server"))
-    return true;
-  WARN("programs or redis-server missing: skipped");
-  return false;
+/// The programs the soak needs, missing ones named ("" when all are there).
+std::string missing_soak_tools() {
+  return ac::test::missing_programs({"actorcache-node", "actorcache-client", "redis-server"});
 }
 
 /// VmRSS of `pid` in bytes (from /proc/PID/status), or 0 when it is gone.
@@ -109,8 +104,7 @@ struct soak_node {
 
 TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKILL and a Redis restart, within its memory budget",
           "[.soak][process]") {
-  if (!soak_tools_present())
-    return;
+  REQUIRE(missing_soak_tools().empty());
   ac::test::temp_dir d{"ac-soak-test"};
   auto err_log = d.path() + "/clients.err";
   durable_redis redis{d.path()};
@@ -251,8 +245,7 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
 
 TEST_CASE("after a Redis restart the first L2 read on each pooled connection is not served as a miss",
           "[.soak][process]") {
-  if (!soak_tools_present())
-    return;
+  REQUIRE(missing_soak_tools().empty());
   ac::test::temp_dir d{"ac-soak-test"};
   auto err_log = d.path() + "/clients.err";
   durable_redis redis{d.path()};

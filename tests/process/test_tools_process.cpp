@@ -1,7 +1,7 @@
 // Process tests of actorcache-client and -console against a real actorcache-node on loopback.
 #include <catch2/catch.hpp>
 
-#include "tests/support/tool_run.hpp"
+#include "tests/support/tool_node.hpp"
 
 namespace {
 
@@ -13,36 +13,16 @@ ac::test::shell_result run(const std::string& cmd) {
   return ac::test::run_shell(cmd, 30s);
 }
 
-// One node on an ephemeral port, killed at the end of the test.
-struct node_fixture {
-  ac::test::temp_dir dir{"ac-tools-test"};
-  ac::test::node_process node{"tools", {}, dir.path()};  // declared after dir: killed first
-  std::string addr;
-
-  bool start() {
-    if (!ac::test::executable_exists(program_path("actorcache-node")) || !node.start(0, 10s))
-      return false;
-    addr = "--node=" + node.address();
-    return true;
-  }
-
-  std::string client(const std::string& args) const {
-    return program_path("actorcache-client") + " " + addr + " " + args;
-  }
-
-  std::string console(const std::string& args) const {
-    return program_path("actorcache-console") + " " + addr + " " + args;
-  }
+// One node on an ephemeral port, killed at the end of the test; a node that does not start
+// fails the test.
+struct node_fixture : ac::test::tool_node {
+  node_fixture() : tool_node("tools") { REQUIRE(start()); }
 };
 
 } // namespace
 
 TEST_CASE("client put, get, miss, mget and del keep the exit-code contract", "[tools][process]") {
   node_fixture f;
-  if (!f.start()) {
-    WARN("actorcache-node not built or not listening: skipped");
-    return;
-  }
   CHECK(run(f.client("put greeting 'hello world'")).out == "OK\n");
   auto hit = run(f.client("get greeting"));
   CHECK(hit.rc == 0);
@@ -57,10 +37,6 @@ TEST_CASE("client put, get, miss, mget and del keep the exit-code contract", "[t
 
 TEST_CASE("client load --json reports every request answered", "[tools][process]") {
   node_fixture f;
-  if (!f.start()) {
-    WARN("actorcache-node not built or not listening: skipped");
-    return;
-  }
   auto r = run(f.client("load --clients=4 --window=2 --requests=2000 --keys=100 --json"));
   CHECK(r.rc == 0);
   for (auto key : {"\"requests\":2000", "\"ok\":2000", "\"errors\":0", "\"p50_us\":",
@@ -73,10 +49,6 @@ TEST_CASE("client load --json reports every request answered", "[tools][process]
 
 TEST_CASE("console stats and members --json have the promised shape", "[tools][process]") {
   node_fixture f;
-  if (!f.start()) {
-    WARN("actorcache-node not built or not listening: skipped");
-    return;
-  }
   run(f.client("load --requests=500 --json"));
   auto s = run(f.console("stats --json"));
   CHECK(s.rc == 0);
@@ -95,15 +67,12 @@ TEST_CASE("console stats and members --json have the promised shape", "[tools][p
 
 TEST_CASE("tools refuse unknown options and unreachable or frozen nodes with exit 2",
           "[tools][process]") {
-  if (!ac::test::executable_exists(program_path("actorcache-client")))
-    return;
+  REQUIRE(ac::test::missing_programs({"actorcache-client", "actorcache-console"}).empty());
   auto port = std::to_string(ac::test::free_port());
   CHECK(run(program_path("actorcache-client") + " --node=127.0.0.1:" + port + " --bogus get k").rc == 2);
   CHECK(run(program_path("actorcache-client") + " --node=127.0.0.1:" + port + " get k").rc == 2);
   CHECK(run(program_path("actorcache-console") + " --node=127.0.0.1:" + port + " stats").rc == 2);
   node_fixture f;
-  if (!f.start())
-    return;
   f.node.freeze();
   auto t0 = std::chrono::steady_clock::now();
   CHECK(run(f.client("--timeout=1 get k")).rc == 2);

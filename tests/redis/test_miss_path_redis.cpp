@@ -46,10 +46,7 @@ std::optional<std::string> redis_value(redis_connection& c, const std::string& k
 } // namespace
 
 TEST_CASE("a computed value lands in Redis as an Entry with its TTL", "[redis][miss]") {
-  if (!test::redis_server::installed()) {
-    WARN("redis-server not installed");
-    return;
-  }
+  REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{redis_node(redis.port(), "t1:")};
   auto v = f.get("computed-key");
@@ -69,8 +66,7 @@ TEST_CASE("a computed value lands in Redis as an Entry with its TTL", "[redis][m
 }
 
 TEST_CASE("a value another node computed is read from L2, not recomputed", "[redis][miss]") {
-  if (!test::redis_server::installed())
-    return;
+  REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture a{redis_node(redis.port())};
   auto va = a.get("shared-key");
@@ -85,8 +81,7 @@ TEST_CASE("a value another node computed is read from L2, not recomputed", "[red
 }
 
 TEST_CASE("an entry evicted from L1 comes back from L2 without a compute", "[redis][miss]") {
-  if (!test::redis_server::installed())
-    return;
+  REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{[&](node_config& c) {
     redis_node(redis.port())(c);
@@ -109,8 +104,7 @@ TEST_CASE("an entry evicted from L1 comes back from L2 without a compute", "[red
 }
 
 TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][miss]") {
-  if (!test::redis_server::installed())
-    return;
+  REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   auto conn = direct(redis.port());
   std::string err;
@@ -130,8 +124,7 @@ TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][
 }
 
 TEST_CASE("with Redis gone lookups are computed, the breaker opens, and it closes when Redis is back", "[redis][miss][fault]") {
-  if (!test::redis_server::installed())
-    return;
+  REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{[&](node_config& c) {
     redis_node(redis.port())(c);
@@ -158,8 +151,7 @@ TEST_CASE("with Redis gone lookups are computed, the breaker opens, and it close
 }
 
 TEST_CASE("an acknowledged put is already in Redis when the put returns", "[redis][write-through]") {
-  if (!test::redis_server::installed())
-    return;
+  REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{redis_node(redis.port(), "wt:")};
   auto conn = direct(redis.port(), "wt:");

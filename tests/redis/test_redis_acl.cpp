@@ -3,6 +3,7 @@
 
 #include "actors/redis_pipeline.hpp"
 #include "tests/support/node_fixture.hpp"
+#include "tests/support/node_process.hpp"
 #include "tests/support/redis_server.hpp"
 
 using namespace ac;
@@ -20,10 +21,7 @@ bool create_acl_user(uint16_t port, const std::string& user, const std::string& 
 } // namespace
 
 TEST_CASE("a connection authenticates as an ACL user and a wrong user password is refused", "[redis][auth]") {
-  if (!test::redis_server::installed() || !test::executable_exists("redis-cli")) {
-    WARN("redis-server or redis-cli not installed");
-    return;
-  }
+  REQUIRE(test::missing_programs({"redis-server", "redis-cli"}).empty());
   test::redis_server redis;
   REQUIRE(create_acl_user(redis.port(), "cacheuser", "s3cret-pw"));
   redis_options o;
@@ -46,8 +44,7 @@ TEST_CASE("a connection authenticates as an ACL user and a wrong user password i
 }
 
 TEST_CASE("a node with an ACL user writes computed values to Redis", "[redis][auth]") {
-  if (!test::redis_server::installed() || !test::executable_exists("redis-cli"))
-    return;
+  REQUIRE(test::missing_programs({"redis-server", "redis-cli"}).empty());
   test::redis_server redis;
   REQUIRE(create_acl_user(redis.port(), "cacheuser", "s3cret-pw"));
   test::node_fixture f{[&](node_config& c) {

@@ -29,15 +29,18 @@
 
 namespace ac::test {
 
-/// Polls `pred` every 5 ms until it is true or `timeout` passed; returns its last value.
-inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+/// Polls `pred` every `interval` until it is true or `timeout` passed; returns its last value.
+/// The one wait for a condition of the process tests: a predicate that runs a tool (a process)
+/// takes a longer interval, so polling does not take the cores the nodes need.
+inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds interval = std::chrono::milliseconds(5)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (pred())
       return true;
-    if (std::chrono::steady_clock::now() >= deadline)
+    if (std::chrono::steady_clock::now() + interval >= deadline)
       return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(interval);  // pacing of the poll, not a wait in itself
   }
 }
 

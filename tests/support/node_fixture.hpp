@@ -30,6 +30,14 @@ node_config make_config(Configure configure) {
   return cfg;
 }
 
+/// Overrides that give every shard `clock` (L1's TTLs): `node_fixture f{configure, with_clock(c)}`
+/// with a manual_clock the test advances, so TTL tests wait for no wall clock.
+inline node_overrides with_clock(std::shared_ptr<const clock_source> clock) {
+  node_overrides o;
+  o.clock = std::move(clock);
+  return o;
+}
+
 struct node_fixture {
   template <class Configure>
   explicit node_fixture(Configure configure, node_overrides overrides = {})

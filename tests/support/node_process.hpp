@@ -37,6 +37,19 @@ inline std::string program_path(const std::string& name) {
 #endif
 }
 
+/// The programs of `names` that are not there, space-separated ("" when all are): an
+/// actorcache-* name is looked up among the built programs (program_path), any other on PATH.
+/// Tests REQUIRE it empty: a missing program is a setup failure, never a quiet skip.
+inline std::string missing_programs(const std::vector<std::string>& names) {
+  std::string missing;
+  for (auto& name : names) {
+    auto path = name.rfind("actorcache-", 0) == 0 ? program_path(name) : name;
+    if (!executable_exists(path))
+      missing += (missing.empty() ? "" : " ") + name;
+  }
+  return missing;
+}
+
 /// What a finished tool printed and how it ended.
 struct tool_result {
   int exit_code = -1;      ///< 128 + signal when a signal ended it; -1 when it could not start

@@ -1,7 +1,7 @@
 // redis_server.hpp: header-only throwaway redis-server on an ephemeral loopback port for tests.
 //
 // No persistence (--save "" --appendonly no): restart() gives an empty server on the same port.
-// The destructor stops it. Tests call installed() first and skip with a WARN when it is false.
+// The destructor stops it. Tests REQUIRE installed() first: without redis-server they fail, never skip.
 #pragma once
 
 #include "tests/support/child_process.hpp"

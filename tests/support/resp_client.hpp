@@ -1,7 +1,8 @@
 // resp_client.hpp: a small blocking hiredis client for process tests that talk to a node's RESP port.
 //
 // Every reply is bounded by the timeout given at connect (default 5 s): a node that does not
-// answer fails the call (a null reply), never hangs the test. Commands go as argv (binary-safe).
+// answer fails the call (a null reply), never hangs the test. Commands go as argv (binary-safe),
+// one at a time (run) or pipelined (append, then next). The one RESP client of the tests.
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -54,6 +55,37 @@ class resp_client {
     auto* r = static_cast<redisReply*>(
       redisCommandArgv(c_, static_cast<int>(args.size()), argv.data(), lens.data()));
     return {r, freeReplyObject};
+  }
+
+  /// Queues one command without waiting (a pipeline); next() reads the replies in order.
+  void append(const std::vector<std::string>& args) {
+    if (!ok())
+      return;
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(c_, static_cast<int>(args.size()), argv.data(), lens.data());
+  }
+
+  /// Sends what append() queued now, without waiting for a reply (a request that must reach the
+  /// node before the test goes on); false on an I/O error.
+  bool flush() {
+    int done = 0;
+    while (ok() && done == 0)
+      if (redisBufferWrite(c_, &done) != REDIS_OK)
+        return false;
+    return ok();
+  }
+
+  /// The next reply of a pipeline (append()); null on an I/O error or timeout.
+  reply_ptr next() {
+    void* r = nullptr;
+    if (!ok() || redisGetReply(c_, &r) != REDIS_OK)
+      return {nullptr, freeReplyObject};
+    return {static_cast<redisReply*>(r), freeReplyObject};
   }
 
   /// A status or bulk reply's text; nullopt for nil, an error reply or no reply at all.

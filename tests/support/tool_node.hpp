@@ -18,11 +18,10 @@ struct tool_node {
   explicit tool_node(const std::string& name, std::vector<std::string> args = {})
     : dir{"ac-" + name + "-test"}, node{name, std::move(args), dir.path()} {}
 
-  /// Starts the node; false (the caller skips its test) when a program is not built or the
-  /// node does not listen in time.
+  /// Starts the node; false when a program is not built or the node does not listen in time.
+  /// Callers REQUIRE it: a node that did not start fails the test (its log is in `dir`).
   bool start() {
-    if (!executable_exists(program_path("actorcache-node"))
-        || !executable_exists(program_path("actorcache-client"))
+    if (!missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}).empty()
         || !node.start(0, std::chrono::seconds(10)))
       return false;
     addr = "--node=" + node.address();
@@ -32,6 +31,11 @@ struct tool_node {
   /// actorcache-client aimed at this node, with a 5 s request timeout; `args` follow.
   std::string client(const std::string& args) const {
     return program_path("actorcache-client") + " " + addr + " --timeout=5 " + args;
+  }
+
+  /// actorcache-console aimed at this node, with a 5 s request timeout; `args` follow.
+  std::string console(const std::string& args) const {
+    return program_path("actorcache-console") + " " + addr + " --timeout=5 " + args;
   }
 };
 

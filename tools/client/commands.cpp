@@ -6,7 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/json_writer.hpp"
 #include "core/printable_text.hpp"
 #include "core/ttl_clock.hpp"
 #include "messages/entry_codec.hpp"
@@ -80,10 +79,9 @@ int cmd_get(client_context& ctx, const std::vector<std::string>& args) {
   if (r->found && !(v = show_value(*r, &why)))
     return fail("the node returned an undecodable entry: " + why);
   if (ctx.cfg.json) {
-    json_writer w;
-    w.begin_object().field("key", args[0]);
-    add_value_fields(w, *r, v ? &*v : nullptr);
-    std::cout << w.end_object().str() << "\n";
+    json doc{{"key", json_text(args[0])}};
+    add_value_fields(doc, *r, v ? &*v : nullptr);
+    std::cout << dump_json(doc) << "\n";
   } else if (v && ctx.cfg.raw) {
     std::cout.write(v->bytes.data(), static_cast<std::streamsize>(v->bytes.size()));
   } else if (v) {
@@ -121,8 +119,11 @@ int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
     std::cerr << "actorcache-client: put: stored in L1 only: Redis is unavailable; the value is "
                  "not durable (a restart of the key's owner loses it)\n";
   if (ctx.cfg.json)
-    std::cout << json_writer{}.begin_object().field("key", args[0]).field("stored", true)
-                   .field("l1_only", l1_only).field("ttl", ctx.cfg.ttl).end_object().str() << "\n";
+    std::cout << dump_json({{"key", json_text(args[0])},
+                            {"stored", true},
+                            {"l1_only", l1_only},
+                            {"ttl", ctx.cfg.ttl}})
+              << "\n";
   else
     std::cout << "OK\n";
   return 0;
@@ -133,8 +134,7 @@ int cmd_mget(client_context& ctx, const std::vector<std::string>& args) {
     return fail("usage: mget KEY... [--json]");
   auto results = lookup_each(ctx, args);
   int rc = 0;
-  json_writer w;
-  w.begin_object().key("results").begin_array();
+  json results_json = json::array();
   std::string out;
   for (size_t i = 0; i < args.size(); ++i) {
     auto& r = results[i];
@@ -146,21 +146,20 @@ int cmd_mget(client_context& ctx, const std::vector<std::string>& args) {
       rc = 2;
       std::cerr << "actorcache-client: mget: key '" << escape_bytes(args[i]) << "': "
                 << describe(r.error()) << "\n";
-      w.begin_object().field("key", args[i]).field("error", describe(r.error())).end_object();
+      results_json.push_back({{"key", json_text(args[i])}, {"error", json_text(describe(r.error()))}});
       out += '\n';
       continue;
     }
-    w.begin_object().field("key", args[i]);
-    add_value_fields(w, *r, v ? &*v : nullptr);
-    w.end_object();
+    json row{{"key", json_text(args[i])}};
+    add_value_fields(row, *r, v ? &*v : nullptr);
+    results_json.push_back(std::move(row));
     // One line per key: a miss is an empty line, an empty value `""` (quotes inside values
     // are escaped, so `""` means nothing else), newlines and escape codes are escaped.
     if (v)
       out += v->text.empty() ? "\"\"" : escape_bytes(v->text);
     out += '\n';
   }
-  w.end_array().end_object();
-  std::cout << (ctx.cfg.json ? w.str() + "\n" : out);
+  std::cout << (ctx.cfg.json ? dump_json(json{{"results", std::move(results_json)}}) + "\n" : out);
   return rc;
 }
 
@@ -174,8 +173,7 @@ int cmd_del(client_context& ctx, const std::vector<std::string>& args) {
   if (!r)
     return fail(r.error());
   if (ctx.cfg.json)
-    std::cout << json_writer{}.begin_object().field("key", args[0]).field("deleted", *r)
-                   .end_object().str() << "\n";
+    std::cout << dump_json({{"key", json_text(args[0])}, {"deleted", *r}}) << "\n";
   else
     std::cout << (*r ? "1" : "0") << "\n";
   return 0;

@@ -1,7 +1,9 @@
 // The key command: reads a .npy file and prints its normalized feature key; no actor system.
 #include "tools/client/key_command.hpp"
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <utility>
 
 #include "core/key_normalization.hpp"
@@ -16,6 +18,22 @@ constexpr const char* key_usage = "usage: actorcache-client key --npy=FILE [--pa
 int key_fail(const std::string& what) {
   std::cerr << "actorcache-client: " << what << "\n" << key_usage << "\n";
   return 2;
+}
+
+/// Reads and parses the .npy file `path` (core/npy_reader parses the bytes); false with `why`
+/// when it cannot be read or parsed.
+bool read_npy_file(const std::string& path, npy_array& out, std::string& why) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in) {
+    why = "cannot read '" + path + "'";
+    return false;
+  }
+  std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  if (!parse_npy(bytes, out, why)) {
+    why = path + ": " + why;
+    return false;
+  }
+  return true;
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) {

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "core/human_format.hpp"
-#include "core/json_writer.hpp"
+#include "io/json.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/one_shot.hpp"
 
@@ -28,8 +28,7 @@ int cmd_exists(client_context& ctx, const std::vector<std::string>& args) {
   if (!r)
     return fail(r.error());
   if (ctx.cfg.json)
-    std::cout << json_writer{}.begin_object().field("key", args[0]).field("exists", *r == 1)
-                   .end_object().str() << "\n";
+    std::cout << dump_json({{"key", json_text(args[0])}, {"exists", *r == 1}}) << "\n";
   else
     std::cout << (*r == 1 ? "1" : "0") << "\n";
   return *r == 1 ? 0 : 1;
@@ -43,13 +42,9 @@ int cmd_ttl(client_context& ctx, const std::vector<std::string>& args) {
     return fail(r.error());
   // Redis's PTTL answers: ms left, -1 for no expiry, -2 for an absent key.
   if (ctx.cfg.json) {
-    json_writer w;
-    w.begin_object().field("key", args[0]).field("exists", *r != -2);
-    if (*r >= 0)
-      w.field("ttl_ms", *r);
-    else
-      w.key("ttl_ms").null();
-    std::cout << w.end_object().str() << "\n";
+    json doc{{"key", json_text(args[0])}, {"exists", *r != -2}};
+    doc["ttl_ms"] = *r >= 0 ? json(*r) : json(nullptr);
+    std::cout << dump_json(doc) << "\n";
   } else if (*r == -2) {
     std::cout << "absent\n";
   } else if (*r == -1) {

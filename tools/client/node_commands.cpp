@@ -6,8 +6,8 @@
 
 #include <caf/scoped_actor.hpp>
 
-#include "core/json_writer.hpp"
 #include "core/printable_text.hpp"
+#include "io/json.hpp"
 #include "messages/errors.hpp"
 
 namespace ac {
@@ -47,11 +47,10 @@ int cmd_scan(client_context& ctx, const std::vector<std::string>& args) {
     cursor = page->cursor;
   } while (cursor != 0 && keys.size() < ctx.cfg.limit);
   if (ctx.cfg.json) {
-    json_writer w;
-    w.begin_object().field("cursor", cursor).key("keys").begin_array();
+    json doc{{"cursor", cursor}, {"keys", json::array()}};
     for (const auto& k : keys)
-      w.value(k);
-    std::cout << w.end_array().end_object().str() << "\n";
+      doc["keys"].push_back(json_text(k));
+    std::cout << dump_json(doc) << "\n";
   } else {
     std::string out;
     for (const auto& k : keys)
@@ -78,24 +77,22 @@ int cmd_flush(client_context& ctx, const std::vector<std::string>& args) {
     targets.emplace_back(ctx.node_id, *ctx.node);
   }
   int rc = 0;
-  json_writer w;
-  w.begin_object().key("nodes").begin_array();
+  json nodes = json::array();
   std::string out;
   for (const auto& [id, front] : targets) {
     auto n = ask<uint64_t>(ctx, front, flush_atom::value);
-    w.begin_object().field("id", id);
+    json row{{"id", json_text(id)}};
     if (n) {
-      w.field("flushed", *n);
+      row["flushed"] = *n;
       out += "flushed " + std::to_string(*n) + " entries from the L1 of " + escape_bytes(id) + "\n";
     } else {
       rc = 2;
-      w.field("error", describe(n.error()));
+      row["error"] = json_text(describe(n.error()));
       std::cerr << "actorcache-client: flush " << escape_bytes(id) << ": " << describe(n.error()) << "\n";
     }
-    w.end_object();
+    nodes.push_back(std::move(row));
   }
-  w.end_array().end_object();
-  std::cout << (ctx.cfg.json ? w.str() + "\n" : out);
+  std::cout << (ctx.cfg.json ? dump_json(json{{"nodes", std::move(nodes)}}) + "\n" : out);
   return rc;
 }
 

@@ -44,10 +44,12 @@ std::optional<shown_value> show_value(const lookup_result& r, std::string* why) 
   return shown_value{e->data, render_value(*e), std::string{to_string(e->kind)}};
 }
 
-void add_value_fields(json_writer& w, const lookup_result& r, const shown_value* v) {
-  w.field("found", r.found && v != nullptr);
-  if (r.found && v != nullptr)
-    w.field("kind", v->kind).field("value", v->text);
+void add_value_fields(json& obj, const lookup_result& r, const shown_value* v) {
+  obj["found"] = r.found && v != nullptr;
+  if (r.found && v != nullptr) {
+    obj["kind"] = json_text(v->kind);
+    obj["value"] = json_text(v->text);
+  }
 }
 
 bool stdout_is_tty() { return ::isatty(STDOUT_FILENO) == 1; }

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "core/json_writer.hpp"
+#include "io/json.hpp"
 #include "messages/lookup.hpp"
 
 namespace ac {
@@ -25,8 +25,8 @@ struct shown_value {
 /// What a found lookup_result holds; nullopt and *why set when its Entry does not decode.
 std::optional<shown_value> show_value(const lookup_result& r, std::string* why);
 
-/// Adds "found" and, when found, "kind" and "value" (as a JSON string) to an open object.
-void add_value_fields(json_writer& w, const lookup_result& r, const shown_value* v);
+/// Adds "found" and, when found, "kind" and "value" (as a JSON string) to `obj`.
+void add_value_fields(json& obj, const lookup_result& r, const shown_value* v);
 
 /// Whether standard output is a terminal (then values and keys print escaped).
 bool stdout_is_tty();

@@ -7,7 +7,7 @@
 #include <utility>
 #include <iostream>
 
-#include "core/cli_args.hpp"
+#include "io/cli_args.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/config_option_set.hpp>

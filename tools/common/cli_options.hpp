@@ -10,7 +10,7 @@
 #include <caf/config_option_adder.hpp>
 #include <caf/timespan.hpp>
 
-#include "core/cli_args.hpp"
+#include "io/cli_args.hpp"
 
 namespace ac {
 

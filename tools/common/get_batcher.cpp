@@ -14,8 +14,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "net/tcp_socket.hpp"
+#include "core/host_port.hpp"
 #include "messages/errors.hpp"
+#include "net/tcp_socket.hpp"
 #include "tools/common/cluster_client.hpp"
 #include "tools/common/resp_link.hpp"
 
@@ -230,16 +231,14 @@ bool send_resp(batcher_actor* self, uint64_t id, batch& b) {
 // once, when the batcher starts, before any get has been queued here.
 void connect_resp(batcher_actor* self, const std::string& address, uint32_t links) {
   auto& st = self->state;
-  auto colon = address.rfind(':');
-  auto port = colon == std::string::npos ? 0 : std::atoi(address.c_str() + colon + 1);
-  if (port <= 0 || port > 65535) {
+  auto hp = parse_host_port(address);
+  if (!hp) {
     spdlog::warn("node announced a bad RESP address '{}': using CAF remoting", address);
     return;
   }
-  std::string host = address.substr(0, colon);
   std::string err;
   for (uint32_t i = 0; i < std::max<uint32_t>(1, links); ++i) {
-    auto link = resp_link::open(host, static_cast<uint16_t>(port),
+    auto link = resp_link::open(hp->host, hp->port,
                                 caf::actor_cast<caf::actor>(self), std::chrono::seconds(1), err);
     if (!link)
       break;

@@ -14,11 +14,12 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/ttl_clock.hpp"
 #include "core/zipf_generator.hpp"
+#include "io/json.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cluster_client.hpp"
-#include "core/json_writer.hpp"
 
 namespace ac {
 
@@ -228,9 +229,7 @@ caf::behavior load_client_impl(load_client* self, std::shared_ptr<run_shared> sh
   st.rng.seed(seed);
   if (o.dist == "zipf")
     st.zipf.emplace(o.keys, o.zipf, seed);
-  st.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  st.created_ms = unix_ms();
   st.entry_bytes = encode_entry(
     make_bytes_entry(std::string(o.value_size, 'v'), o.ttl, st.created_ms, "actorcache-client"));
   st.client = std::make_unique<cluster_client>(self, std::move(directory), std::move(table),
@@ -283,41 +282,38 @@ double per_second(uint64_t n, double seconds) { return seconds > 0 ? n / seconds
 } // namespace
 
 std::string to_json(const load_result& r, const load_options& o) {
-  json_writer w;
-  w.begin_object()
-    .field("requests", r.requests)
-    .field("ok", r.ok)
-    .field("hits", r.hits)
-    .field("misses", r.misses)
-    .field("errors", r.errors)
-    .field("seconds", r.seconds)
-    .field("ops_per_s", per_second(r.requests, r.seconds))
-    .field("p50_us", r.latency.percentile(0.50))
-    .field("p95_us", r.latency.percentile(0.95))
-    .field("p99_us", r.latency.percentile(0.99))
-    .field("p999_us", r.latency.percentile(0.999))
-    .field("max_us", r.latency.max())
-    .field("mean_us", r.latency.mean())
-    .field("keys", r.keys)
-    .field("keys_per_s", per_second(r.keys, r.seconds))
-    .field("gets", r.gets)
-    .field("puts", r.puts)
-    .field("retries", r.retries)
-    .field("clients", o.clients)
-    .field("window", o.window)
-    .field("batch", o.batch)
-    .field("auto_batch", o.auto_batch)
-    .field("fast_path", o.fast_path)
-    .field("resp_links", o.resp_links)
-    .field("wire_batches", r.wire_batches)
-    .field("resp_batches", r.resp_batches)
-    .field("batched_gets", r.batched_gets)
-    .field("wrong", r.wrong);
-  w.key("error_kinds").begin_object();
+  json doc{{"requests", r.requests},
+           {"ok", r.ok},
+           {"hits", r.hits},
+           {"misses", r.misses},
+           {"errors", r.errors},
+           {"seconds", json_number(r.seconds)},
+           {"ops_per_s", json_number(per_second(r.requests, r.seconds))},
+           {"p50_us", r.latency.percentile(0.50)},
+           {"p95_us", r.latency.percentile(0.95)},
+           {"p99_us", r.latency.percentile(0.99)},
+           {"p999_us", r.latency.percentile(0.999)},
+           {"max_us", r.latency.max()},
+           {"mean_us", json_number(r.latency.mean())},
+           {"keys", r.keys},
+           {"keys_per_s", json_number(per_second(r.keys, r.seconds))},
+           {"gets", r.gets},
+           {"puts", r.puts},
+           {"retries", r.retries},
+           {"clients", o.clients},
+           {"window", o.window},
+           {"batch", o.batch},
+           {"auto_batch", o.auto_batch},
+           {"fast_path", o.fast_path},
+           {"resp_links", o.resp_links},
+           {"wire_batches", r.wire_batches},
+           {"resp_batches", r.resp_batches},
+           {"batched_gets", r.batched_gets},
+           {"wrong", r.wrong},
+           {"error_kinds", json::object()}};
   for (const auto& [k, n] : r.error_kinds)
-    w.field(k, n);
-  w.end_object().end_object();
-  return w.str();
+    doc["error_kinds"][k] = n;
+  return dump_json(doc);
 }
 
 std::string to_text(const load_result& r, const load_options& o) {

@@ -12,7 +12,7 @@
 #include <caf/expected.hpp>
 #include <caf/timespan.hpp>
 
-#include "core/cli_args.hpp"
+#include "core/host_port.hpp"
 #include "messages/front_actor.hpp"
 
 namespace ac {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "io/json.hpp"
 #include "messages/stats.hpp"
-#include "core/json_writer.hpp"
 
 namespace ac {
 
@@ -16,11 +16,11 @@ struct actor_latency {
 };
 actor_latency latency_of(const actor_stats& a);
 
-/// Writes one report as {"node": {...}, "actors": [...], "recommendations": [...],
+/// One report as {"node": {...}, "actors": [...], "recommendations": [...],
 /// "hot_keys": [...]} (docs/interface.md). node holds every totals key; l2_hits, l2_misses and
 /// l2_errors move into node.l2 next to the breaker, the sizing decision into node.sizing, and
 /// the keys the interface promises are present (0) even when the node did not fill them.
-void write_report(json_writer& w, const node_report& r);
+json report_json(const node_report& r);
 
 /// Messages per second an actor handled between `prev` and `now` (`seconds` apart); -1 when
 /// unknown (first frame, or the actor restarted and its count went back).

@@ -69,35 +69,27 @@ std::string render_info(const node_report& r, const membership_view& v) {
   return out;
 }
 
-void write_info(json_writer& w, const node_report& r, const membership_view& v) {
+json info_json(const node_report& r, const membership_view& v) {
   auto c = count_members(v);
-  w.begin_object()
-    .field("node", r.id)
-    .field("tool_version", version)
-    .key("cluster").begin_object()
-    .field("epoch", v.epoch)
-    .field("members", static_cast<uint64_t>(c.members))
-    .field("alive", static_cast<uint64_t>(c.alive))
-    .end_object()
-    .key("memory").begin_object()
-    .field("entries", total(r, "entries"))
-    .field("bytes", total(r, "bytes"))
-    .field("capacity_bytes", r.sizing.capacity_bytes)
-    .field("used_ratio", used_ratio(r))
-    .end_object()
-    .key("traffic").begin_object();
+  json traffic = json::object();
   for (const char* k : {"hits", "misses", "hit_rate", "p50_us", "p99_us", "computes", "coalesced"})
-    w.field(k, total(r, k));
-  w.end_object()
-    .key("l2").begin_object()
-    .field("breaker", r.breaker.empty() ? "disabled" : r.breaker)
-    .field("hits", total(r, "l2_hits"))
-    .field("misses", total(r, "l2_misses"))
-    .field("errors", total(r, "l2_errors"))
-    .end_object()
-    .field("resp_port", total(r, "resp_port"))
-    .field("recommendations", static_cast<uint64_t>(r.recommendations.size()))
-    .end_object();
+    traffic[k] = json_number(total(r, k));
+  return {{"node", json_text(r.id)},
+          {"tool_version", version},
+          {"cluster", {{"epoch", v.epoch},
+                       {"members", static_cast<uint64_t>(c.members)},
+                       {"alive", static_cast<uint64_t>(c.alive)}}},
+          {"memory", {{"entries", json_number(total(r, "entries"))},
+                      {"bytes", json_number(total(r, "bytes"))},
+                      {"capacity_bytes", r.sizing.capacity_bytes},
+                      {"used_ratio", json_number(used_ratio(r))}}},
+          {"traffic", std::move(traffic)},
+          {"l2", {{"breaker", r.breaker.empty() ? "disabled" : r.breaker},
+                  {"hits", json_number(total(r, "l2_hits"))},
+                  {"misses", json_number(total(r, "l2_misses"))},
+                  {"errors", json_number(total(r, "l2_errors"))}}},
+          {"resp_port", json_number(total(r, "resp_port"))},
+          {"recommendations", static_cast<uint64_t>(r.recommendations.size())}};
 }
 
 } // namespace ac

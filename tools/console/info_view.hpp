@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "core/json_writer.hpp"
+#include "io/json.hpp"
 #include "messages/stats.hpp"
 
 namespace ac {
@@ -15,6 +15,6 @@ std::string render_info(const node_report& r, const membership_view& v);
 /// {"epoch", "members", "alive"}, "memory": {"entries", "bytes", "capacity_bytes",
 /// "used_ratio"}, "traffic": {"hits", "misses", "hit_rate", "p50_us", "p99_us", "computes",
 /// "coalesced"}, "l2": {"breaker", "hits", "misses", "errors"}, "resp_port", "recommendations"}.
-void write_info(json_writer& w, const node_report& r, const membership_view& v);
+json info_json(const node_report& r, const membership_view& v);
 
 } // namespace ac

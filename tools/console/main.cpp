@@ -15,7 +15,7 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/cli_args.hpp"
+#include "io/cli_args.hpp"
 #include "core/printable_text.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cli_options.hpp"
@@ -173,8 +173,7 @@ int cmd_recommendations_all(caf::actor_system& sys, const console_config& cfg) {
     return fail(describe(map.error()));
   return repeat(cfg.watch, cfg.count, cfg.json, [&] {
     int rc = 0;
-    json_writer w;
-    w.begin_object().key("nodes").begin_array();
+    json nodes = json::array();
     std::string out;
     for (const auto& n : (*map)->nodes()) {
       auto r = ask<node_report>(sys, n.handle, cfg.timeout, report_atom::value);
@@ -182,29 +181,28 @@ int cmd_recommendations_all(caf::actor_system& sys, const console_config& cfg) {
         rc = fail("member " + escape_bytes(n.id) + ": " + describe(r.error()));
         continue;
       }
-      w.begin_object().field("id", r->id).key("recommendations").begin_array();
+      json recs = json::array();
       for (const auto& s : r->recommendations)
-        w.value(s);
-      w.end_array().end_object();
+        recs.push_back(json_text(s));
+      nodes.push_back({{"id", json_text(r->id)}, {"recommendations", std::move(recs)}});
       out += (out.empty() ? "" : "\n") + escape_bytes(r->id) + ":\n" + render_recommendations(*r);
     }
-    w.end_array().end_object();
-    std::cout << (cfg.json ? w.str() + "\n" : out);
+    std::cout << (cfg.json ? dump_json(json{{"nodes", std::move(nodes)}}) + "\n" : out);
     return rc;
   });
 }
 
 /// info for one front: its report and its member view.
 int info_of(caf::actor_system& sys, const console_config& cfg, const front_actor& node,
-            json_writer* w, std::string& out) {
+            json* doc, std::string& out) {
   auto r = ask<node_report>(sys, node, cfg.timeout, report_atom::value);
   if (!r)
     return fail(describe(r.error()));
   auto v = ask<membership_view>(sys, node, cfg.timeout, members_atom::value);
   if (!v)
     return fail(describe(v.error()));
-  if (w != nullptr)
-    write_info(*w, *r, *v);
+  if (doc != nullptr)
+    *doc = info_json(*r, *v);
   out += (out.empty() ? "" : "\n") + render_info(*r, *v);
   return 0;
 }
@@ -223,16 +221,19 @@ int cmd_info(caf::actor_system& sys, const console_config& cfg) {
       return fail(describe(node.error()));
     fronts.push_back(*node);
   }
-  json_writer w;
-  if (cfg.all)
-    w.begin_object().key("nodes").begin_array();
+  json docs = json::array();  // one per front that answered
   std::string out;
   int rc = 0;
-  for (const auto& f : fronts)
-    rc = std::max(rc, info_of(sys, cfg, f, cfg.json ? &w : nullptr, out));
-  if (cfg.all)
-    w.end_array().end_object();
-  std::cout << (cfg.json ? w.str() + "\n" : out);
+  for (const auto& f : fronts) {
+    json doc;
+    rc = std::max(rc, info_of(sys, cfg, f, cfg.json ? &doc : nullptr, out));
+    if (!doc.is_null())
+      docs.push_back(std::move(doc));
+  }
+  std::string text = cfg.all        ? dump_json(json{{"nodes", std::move(docs)}})
+                     : docs.empty() ? std::string{}
+                                    : dump_json(docs[0]);
+  std::cout << (cfg.json ? text + "\n" : out);
   return rc;
 }
 
@@ -247,25 +248,23 @@ int cmd_members_remove(caf::actor_system& sys, const console_config& cfg, const 
       return fail("member '" + escape_bytes(id) + "' is alive; only a down or left member can be removed");
   int rc = 0;
   size_t removed = 0;
-  json_writer w;
-  w.begin_object().field("member", id).key("nodes").begin_array();
+  json nodes = json::array();
   for (const auto& n : (*map)->nodes()) {
     auto r = ask<bool>(sys, n.handle, cfg.timeout, members_atom::value, delete_atom::value, id);
-    w.begin_object().field("id", n.id);
+    json row{{"id", json_text(n.id)}};
     if (r) {
       removed += *r;
-      w.field("removed", *r);
+      row["removed"] = *r;
     } else {
       rc = fail("member " + escape_bytes(n.id) + ": " + describe(r.error()));
-      w.field("error", describe(r.error()));
+      row["error"] = json_text(describe(r.error()));
     }
-    w.end_object();
+    nodes.push_back(std::move(row));
   }
-  w.end_array().end_object();
   if (rc == 0 && removed == 0)
     rc = fail("no member knows '" + escape_bytes(id) + "'");
   if (cfg.json)
-    std::cout << w.str() << "\n";
+    std::cout << dump_json(json{{"member", json_text(id)}, {"nodes", std::move(nodes)}}) << "\n";
   else if (removed > 0)
     std::cout << "removed " << escape_bytes(id) << " from " << removed << " of "
               << (*map)->nodes().size() << " live members\n";
@@ -351,12 +350,10 @@ int run(int argc, char** argv) {
       return fail(describe(r.error()));
     if (cmd == "recommendations") {
       if (cfg.json) {
-        json_writer w;
-        w.begin_array();
+        json recs = json::array();
         for (const auto& s : r->recommendations)
-          w.value(s);
-        w.end_array();
-        std::cout << w.str() << "\n";
+          recs.push_back(json_text(s));
+        std::cout << dump_json(recs) << "\n";
       } else {
         std::cout << render_recommendations(*r);
       }

@@ -8,8 +8,8 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "core/human_format.hpp"
-#include "core/json_writer.hpp"
 #include "core/printable_text.hpp"
+#include "core/ttl_clock.hpp"
 #include "tools/common/report_json.hpp"
 
 namespace ac {
@@ -95,13 +95,13 @@ std::string render_stats(const node_report& r) {
   out += fmt::format(
     "\ntotals: hits {} misses {} hit rate {} entries {} bytes {} p50 {} p99 {} "
     "computes {} coalesced {}\n",
-    json_number(total(r, "hits")), json_number(total(r, "misses")), format_percent(total(r, "hit_rate")),
-    json_number(total(r, "entries")), human_bytes(total(r, "bytes")),
+    format_number(total(r, "hits")), format_number(total(r, "misses")), format_percent(total(r, "hit_rate")),
+    format_number(total(r, "entries")), human_bytes(total(r, "bytes")),
     format_duration_us(total(r, "p50_us")), format_duration_us(total(r, "p99_us")),
-    json_number(total(r, "computes")), json_number(total(r, "coalesced")));
+    format_number(total(r, "computes")), format_number(total(r, "coalesced")));
   out += fmt::format("L2: hits {} misses {} errors {} breaker {}\n",
-                     json_number(total(r, "l2_hits")), json_number(total(r, "l2_misses")),
-                     json_number(total(r, "l2_errors")), r.breaker.empty() ? "disabled" : r.breaker);
+                     format_number(total(r, "l2_hits")), format_number(total(r, "l2_misses")),
+                     format_number(total(r, "l2_errors")), r.breaker.empty() ? "disabled" : r.breaker);
   out += fmt::format("sizing: memory x{} cpu x{} capacity {} ({})\n",
                      format_number(r.sizing.memory_factor), format_number(r.sizing.cpu_factor),
                      human_bytes(static_cast<double>(r.sizing.capacity_bytes)),
@@ -130,9 +130,7 @@ std::string render_members(const membership_view& v) {
   // Every heartbeat time in a view is stamped by the answering node's wall clock, and so is its
   // own entry (its "now"): ages measured against that are right even when that node's clock
   // (or this console's) is minutes off. The console's clock is the fallback for older nodes.
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+  auto now_ms = unix_ms();
   for (const auto& m : v.members)
     if (m.id == v.self && m.last_heartbeat_ms > 0)
       now_ms = m.last_heartbeat_ms;

@@ -1,7 +1,7 @@
 // actorcache-sim: replays a key trace (or a generated Zipf stream) through eviction policies
 // and prints their hit rates next to Belady's OPT.
 #include "core/belady.hpp"
-#include "core/cli_args.hpp"
+#include "io/cli_args.hpp"
 #include "core/keyed_policy.hpp"
 #include "core/trace_reader.hpp"
 #include "core/wtinylfu_policy.hpp"

@@ -1,10 +1,10 @@
-// Unit tests of the tools' pure helpers: argv pre-splitting, HOST:PORT parsing, the JSON writer.
+// Unit tests of io/cli_args: argv pre-splitting, --version, seconds shorthand, misplaced options.
 #include <catch2/catch.hpp>
 
 #include <set>
 
-#include "core/cli_args.hpp"
-#include "core/json_writer.hpp"
+#include "core/version.hpp"
+#include "io/cli_args.hpp"
 
 using namespace ac;
 
@@ -61,64 +61,26 @@ TEST_CASE("a bare --timeout number means seconds", "[tools][cli]") {
   CHECK(r.options == std::vector<std::string>{"--timeout=1500ms"});
 }
 
-TEST_CASE("HOST:PORT parses, bad ports are refused", "[tools][cli]") {
-  auto a = parse_host_port("127.0.0.1:7101");
-  REQUIRE(a);
-  CHECK(a->host == "127.0.0.1");
-  CHECK(a->port == 7101);
-  CHECK(a->str() == "127.0.0.1:7101");
-  auto v6 = parse_host_port("[::1]:80");
-  REQUIRE(v6);
-  CHECK(v6->host == "::1");
-  CHECK(v6->str() == "[::1]:80");
-  CHECK_FALSE(parse_host_port("localhost"));
-  CHECK_FALSE(parse_host_port(":7101"));
-  CHECK_FALSE(parse_host_port("h:"));
-  CHECK_FALSE(parse_host_port("h:0"));
-  CHECK_FALSE(parse_host_port("h:65536"));
-  CHECK_FALSE(parse_host_port("h:12x"));
+TEST_CASE("the option --version is found before a bare -- and names the program and CMake's version", "[cli][version]") {
+  CHECK(asks_for_version({"--node=a:1", "--version"}));
+  CHECK_FALSE(asks_for_version({"put", "--", "--version"}));
+  CHECK_FALSE(asks_for_version({"get", "k"}));
+  CHECK(version_line("actorcache-sim") == std::string{"actorcache-sim "} + version);
+  CHECK(std::string{version}.find('.') != std::string::npos);
 }
 
-TEST_CASE("JSON strings escape quotes, backslashes and control characters", "[tools][json]") {
-  std::string out;
-  append_json_string(out, "a\"b\\c\nd\te\x01");
-  CHECK(out == R"("a\"b\\c\nd\te\u0001")");
+TEST_CASE("an option another command takes is named as not applying, common options pass", "[cli][options]") {
+  command_options table = {{"get", {"json", "raw"}}, {"members", {"json", "watch"}},
+                           {"stats", {"json", "all", "watch"}}, {"flush", {}}};
+  CHECK(misplaced_option(table, "get", {"timeout", "json", "raw"}).empty());
+  CHECK(misplaced_option(table, "members", {"all"})
+        == "--all does not apply to 'members' (it takes: --json --watch)");
+  CHECK(misplaced_option(table, "flush", {"json"})
+        == "--json does not apply to 'flush' (it takes no options of its own)");
+  CHECK(misplaced_option(table, "stats", {"node", "tls.enabled", "all"}).empty());
 }
 
-TEST_CASE("JSON strings keep valid UTF-8 and escape invalid bytes", "[tools][json]") {
-  std::string out;
-  append_json_string(out, "caf\xc3\xa9 \xff\xc3");
-  CHECK(out == "\"caf\xc3\xa9 \\u00ff\\u00c3\"");
-  out.clear();
-  append_json_string(out, "\xed\xa0\x80");  // a UTF-16 surrogate is not valid UTF-8
-  CHECK(out == R"("\u00ed\u00a0\u0080")");
-}
-
-TEST_CASE("JSON numbers: integral doubles print as integers, NaN as null", "[tools][json]") {
-  CHECK(json_number(3.0) == "3");
-  CHECK(json_number(-42.0) == "-42");
-  CHECK(json_number(0.5) == "0.5");
-  CHECK(json_number(0.1) == "0.1");
-  CHECK(json_number(1e300) == "1e+300");
-  CHECK(json_number(std::nan("")) == "null");
-}
-
-TEST_CASE("the JSON writer places commas and nests", "[tools][json]") {
-  json_writer w;
-  w.begin_object()
-    .field("a", 1)
-    .field("b", "x")
-    .key("c")
-    .begin_array()
-    .value(true)
-    .null()
-    .begin_object()
-    .field("d", 2.5)
-    .end_object()
-    .end_array()
-    .key("e")
-    .begin_object()
-    .end_object()
-    .end_object();
-  CHECK(w.str() == R"({"a":1,"b":"x","c":[true,null,{"d":2.5}],"e":{}})");
+TEST_CASE("the pre-split keeps the names of the options it passes on", "[cli][options]") {
+  auto r = split_args({"get", "--json", "--timeout=2", "k"}, [](std::string_view) { return true; });
+  CHECK(r.names == std::vector<std::string>{"json", "timeout"});
 }

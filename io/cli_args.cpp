@@ -1,5 +1,5 @@
-// Pure command-line helpers of the tools: argv pre-splitting, seconds shorthand, HOST:PORT parsing.
-#include "core/cli_args.hpp"
+// Command-line helpers of the programs (see cli_args.hpp).
+#include "io/cli_args.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -108,31 +108,6 @@ split_args_result split_args(const std::vector<std::string>& args,
       res.options.push_back(arg);
   }
   return res;
-}
-
-std::string host_port::str() const {
-  if (host.find(':') != std::string::npos)
-    return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
-
-std::optional<host_port> parse_host_port(std::string_view text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
-    return std::nullopt;
-  auto host = text.substr(0, colon);
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']')
-      return std::nullopt;
-    host = host.substr(1, host.size() - 2);
-  }
-  auto port_text = text.substr(colon + 1);
-  unsigned port = 0;
-  auto res = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (res.ec != std::errc{} || res.ptr != port_text.data() + port_text.size() || port == 0
-      || port > 65535)
-    return std::nullopt;
-  return host_port{std::string{host}, static_cast<uint16_t>(port)};
 }
 
 } // namespace ac

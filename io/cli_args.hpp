@@ -1,4 +1,4 @@
-// Pure command-line helpers of the tools: argv pre-splitting, seconds shorthand, HOST:PORT parsing.
+// Command-line helpers of the programs: argv pre-splitting, --version, seconds shorthand, misplaced options.
 #pragma once
 
 #include <cstdint>
@@ -48,15 +48,5 @@ std::string version_line(std::string_view program);
 
 /// "2" -> "2000ms", "0.5" -> "500ms"; anything else (already with a unit) is returned as is.
 std::string normalize_seconds(std::string_view value);
-
-/// A node address as users write it: "host:port" (an IPv6 host in brackets: "[::1]:7101").
-struct host_port {
-  std::string host;
-  uint16_t port = 0;
-  std::string str() const;
-};
-
-/// nullopt for a missing host, a missing/zero/non-numeric port or a port above 65535.
-std::optional<host_port> parse_host_port(std::string_view text);
 
 } // namespace ac
