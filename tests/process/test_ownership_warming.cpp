@@ -85,6 +85,19 @@ bool logged(bool ok, const cluster& c) {
 }
 
 std::string key_of(int i) { return "item:" + std::to_string(i); }
+std::string value_of(int i) { return "value-" + std::to_string(i); }
+
+// Sets keys [0, n) to their values through `via`, each acknowledged.
+void put_all(resp_client& via, int n) {
+  for (int i = 0; i < n; ++i)
+    REQUIRE(via.text({"SET", key_of(i), value_of(i)}) == "OK");
+}
+
+// Reads keys [from, to) through `via`, each with its value.
+void read_all(resp_client& via, int from, int to) {
+  for (int i = from; i < to; ++i)
+    REQUIRE(via.text({"GET", key_of(i)}) == value_of(i));
+}
 
 } // namespace
 
@@ -169,14 +182,11 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
   resp_client via_a{a.resp_port()}, via_b{b.resp_port()};
   REQUIRE(via_a.ok());
   REQUIRE(via_b.ok());
-  for (int i = 0; i < keys; ++i)
-    REQUIRE(via_a.text({"SET", key_of(i), "value-" + std::to_string(i)}) == "OK");
+  put_all(via_a, keys);
   // The first 200 keys are hot: read often through both nodes, the rest once.
   for (int round = 0; round < 150; ++round)
-    for (int i = 0; i < hot; ++i)
-      REQUIRE(via_a.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
-  for (int i = hot; i < keys; ++i)
-    REQUIRE(via_b.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+    read_all(via_a, 0, hot);
+  read_all(via_b, hot, keys);
 
   auto& n3 = c.add("c");
   std::vector<node_process*> all{&a, &b, &n3};
@@ -214,10 +224,8 @@ TEST_CASE("a node that restarts warms the keys it held from the list it saved to
   {
     resp_client r{n.resp_port()};
     REQUIRE(r.ok());
-    for (int i = 0; i < keys; ++i)
-      REQUIRE(r.text({"SET", key_of(i), "value-" + std::to_string(i)}) == "OK");
-    for (int i = 0; i < keys; ++i)
-      REQUIRE(r.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+    put_all(r, keys);
+    read_all(r, 0, keys);
   }
   auto port = n.port();
   REQUIRE(logged(n.terminate() == std::optional<int>{0}, c));
@@ -245,8 +253,7 @@ TEST_CASE("a node that restarts warms the keys it held from the list it saved to
   // Most of what it held are L1 hits now: neither L2 nor the loader is asked for them.
   auto hits_before = info(via, "keyspace_hits");
   auto l2_before = info(via, "actorcache_l2_hits");
-  for (int i = 0; i < keys; ++i)
-    REQUIRE(via.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+  read_all(via, 0, keys);
   auto l1_hits = info(via, "keyspace_hits") - hits_before;
   auto l2_reads = info(via, "actorcache_l2_hits") - l2_before;
   CHECK(logged(l1_hits >= keys * 8 / 10, c));
@@ -268,10 +275,8 @@ TEST_CASE("a node that joins warms the keys its peers served for its range, hot 
   {
     resp_client via_a{a.resp_port()};
     REQUIRE(via_a.ok());
-    for (int i = 0; i < keys; ++i)
-      REQUIRE(via_a.text({"SET", key_of(i), "value-" + std::to_string(i)}) == "OK");
-    for (int i = 0; i < keys; ++i)
-      REQUIRE(via_a.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+    put_all(via_a, keys);
+    read_all(via_a, 0, keys);
   }
 
   auto& n3 = c.add("c");
@@ -288,7 +293,7 @@ TEST_CASE("a node that joins warms the keys its peers served for its range, hot 
   REQUIRE(mine.size() > keys / 6);  // rendezvous gives c about a third
   auto hits_before = info(via_c, "keyspace_hits");
   for (int i : mine)
-    REQUIRE(via_c.text({"GET", key_of(i)}) == "value-" + std::to_string(i));
+    REQUIRE(via_c.text({"GET", key_of(i)}) == value_of(i));
   auto l1_hits = info(via_c, "keyspace_hits") - hits_before;
   CHECK(logged(l1_hits >= static_cast<int64_t>(mine.size()) * 8 / 10, c));
   WARN("join: " << info(via_c, "actorcache_warming_keys") << " keys warmed; " << l1_hits << " of the "

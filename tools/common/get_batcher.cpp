@@ -2,7 +2,6 @@
 #include "tools/common/get_batcher.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <thread>
 #include <unordered_map>
 #include <vector>
