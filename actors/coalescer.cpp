@@ -20,6 +20,22 @@ namespace {
 
 using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
 
+/// Puts a loaded value into L1 and holds it (coalescer_state::settling) until the shard says
+/// it has it: loads the shard sent on before the fill are answered with it.
+void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key, const lookup_result& r,
+             uint32_t seconds) {
+  auto& s = self->state.settling[key];
+  s.result = r;
+  ++s.fills;
+  auto settled = [self, key] {
+    auto& settling = self->state.settling;
+    if (auto i = settling.find(key); i != settling.end() && --i->second.fills == 0)
+      settling.erase(i);
+  };
+  self->request(cfg.shard, cfg.load_timeout, fill_atom::value, key, r.value, seconds)
+    .then([settled](bool) { settled(); }, [settled](caf::error&) { settled(); });
+}
+
 /// Puts a value that came from elsewhere (L2, the key's previous owner) into L1 for as long as
 /// its source says it has left (r.ttl_ms, on that side's own clock); the writer's wall-clock
 /// stamp is no measure, that clock may be minutes off, and where the source said nothing it
@@ -37,7 +53,7 @@ void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::str
   if (cond)
     self->send(cfg.shard, fill_atom::value, key, r.value, seconds, static_cast<uint8_t>(*cond));
   else
-    self->send(cfg.shard, fill_atom::value, key, r.value, seconds);
+    fill_l1(self, cfg, key, r, seconds);
 }
 
 /// Answers every waiter of `key` with the same outcome and ends the flight.
@@ -118,7 +134,7 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
           ++self->state.computes;
           // Waiters from a new owner (hand-off) fill their L1 from this: the whole lifetime.
           r.ttl_ms = cfg.default_ttl == 0 ? ttl_left::never : int64_t{cfg.default_ttl} * 1000;
-          self->send(cfg.shard, fill_atom::value, key, r.value, cfg.default_ttl);
+          fill_l1(self, cfg, key, r, cfg.default_ttl);
           if (self->state.bridge && write_l2)
             self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, r.value,
                           cfg.default_ttl)
@@ -319,6 +335,8 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
     {"waiters", static_cast<int64_t>(waiting)},
     {"loads", static_cast<int64_t>(st.loads)},
     {"coalesced", static_cast<int64_t>(st.coalesced)},
+    {"settled", static_cast<int64_t>(st.settled)},
+    {"settling", static_cast<int64_t>(st.settling.size())},
     {"l2_hits", static_cast<int64_t>(st.l2_hits)},
     {"l2_corrupt", static_cast<int64_t>(st.l2_corrupt)},
     {"computes", static_cast<int64_t>(st.computes)},
@@ -369,6 +387,11 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         }
         st.failures.erase(f);
       }
+      if (!st.flights.contains(key))
+        if (auto s = st.settling.find(key); s != st.settling.end()) {
+          ++st.settled;  // passed on by the shard before the value's fill reached it
+          return s->second.result;
+        }
       auto rp = self->make_response_promise<lookup_result>();
       if (!st.flights.contains(key))
         if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now())) {
@@ -402,7 +425,8 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
       // Warming is a guess: it never waits behind, duplicates or overrides real work. No L2,
       // a flight under way, a recent failure or a key fenced to its new owner: skip it.
       auto now = std::chrono::steady_clock::now();
-      if (!st.bridge || st.flights.contains(key) || st.fences.target_of(key, now) != nullptr)
+      if (!st.bridge || st.flights.contains(key) || st.settling.contains(key)
+          || st.fences.target_of(key, now) != nullptr)
         return make_miss();
       if (auto f = st.failures.find(key); f != st.failures.end() && now < f->second.until)
         return make_miss();
@@ -424,6 +448,8 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         it->second.joined.push_back(std::chrono::steady_clock::now());
         return rp;
       }
+      if (auto s = st.settling.find(key); s != st.settling.end())
+        return s->second.result;  // its flight just ended here: no fence, the value is the answer
       if (may_fence) {
         auto asker = caf::actor_cast<coalescer_actor>(self->current_sender());
         if (asker && st.fences.fence(key, asker, std::chrono::steady_clock::now() + cfg.handoff_window))

@@ -47,8 +47,19 @@ struct flight {
   std::vector<std::chrono::steady_clock::time_point> joined;  ///< per waiter, for latency
 };
 
+/// The value of a flight that ended, held until the shard confirms its fill.
+struct settling_value {
+  lookup_result result;
+  uint32_t fills = 0;  ///< fills of this key the shard has not answered yet
+};
+
 struct coalescer_state {
   absl::flat_hash_map<std::string, flight> flights;
+  /// Values on their way into L1. A load the shard passed on before the fill reached it comes
+  /// in after its flight ended; without these it would start a second flight, miss in L2 too
+  /// (the value's write may still be on its way there) and compute the key again. The shard
+  /// answers a fill after every load it passed on before it, so an answered fill ends this.
+  absl::flat_hash_map<std::string, settling_value> settling;
   absl::flat_hash_map<std::string, failed_load> failures;  ///< negative cache (negative_ttl)
   fence_table<coalescer_actor> fences;  ///< keys whose new owner asked: loads go there
   redis_bridge_actor bridge;  ///< replaceable after a restart (update_atom)
@@ -57,6 +68,7 @@ struct coalescer_state {
   uint64_t handled = 0;
   uint64_t loads = 0;         ///< flights started
   uint64_t coalesced = 0;     ///< waiters that joined a flight already under way
+  uint64_t settled = 0;       ///< loads answered with a value on its way into L1 (no flight)
   uint64_t l2_hits = 0;
   uint64_t l2_corrupt = 0;    ///< L2 values that did not decode (corrupt or newer; never L2 hits)
   uint64_t computes = 0;      ///< values computed

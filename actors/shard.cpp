@@ -728,8 +728,9 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
       count();
       auto lock = lock_store(self);
-      self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+      bool kept = self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
       self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+      return kept;
     },
     [=](refresh_atom, const std::string& key, int64_t ttl_left_ms) {
       count();

@@ -41,8 +41,9 @@ using shard_actor = caf::typed_actor<
   // Erases a key; true when it was there. Under l1-when-down with Redis down the erase is
   // remembered until Redis has it (counted as l1_only_deletes), not reported in the reply.
   caf::replies_to<delete_atom, std::string>::with<bool>,
-  // A loaded value (from L2 or compute) enters L1; sent by the coalescer.
-  caf::reacts_to<fill_atom, std::string, std::string, uint32_t>,
+  // A loaded value (from L2 or compute) enters L1; sent by the coalescer, which holds on to the
+  // value until this answer (true: kept in L1) tells it the shard has it.
+  caf::replies_to<fill_atom, std::string, std::string, uint32_t>::with<bool>,
   // A value loaded ahead of demand enters L1 when the put_if condition holds (warming sends
   // absent: a put that came in meanwhile is newer than what L2 gave).
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t, uint8_t>,

@@ -3,9 +3,12 @@
 
 GET /v/<key>  -> 200 text/plain "computed-<key>" (one compute of <key> counted)
 GET /counts   -> 200 text/plain, one line "<count> <key>" per key computed so far
+GET /repeats  -> 200 text/plain, one line "<key> <caller address> <UTC time>" per compute of
+                 each key computed more than once (which nodes, and when: for a post-mortem)
 Usage: count_server.py BIND_ADDRESS PORT_FILE  (binds port 0, writes the port to PORT_FILE)
 """
 import collections
+import datetime
 import http.server
 import os
 import sys
@@ -13,6 +16,7 @@ import threading
 import urllib.parse
 
 counts = collections.Counter()
+callers = collections.defaultdict(list)  # key -> [(caller address, time)], every compute
 lock = threading.Lock()
 
 
@@ -22,12 +26,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/v/"):
             key = urllib.parse.unquote(self.path[3:])
+            now = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S.%f")[:-3]
             with lock:
                 counts[key] += 1
+                callers[key].append((self.client_address[0], now))
             self.answer(("computed-" + key).encode())
         elif self.path == "/counts":
             with lock:
                 body = "".join(f"{n} {k}\n" for k, n in counts.items())
+            self.answer(body.encode())
+        elif self.path == "/repeats":
+            with lock:
+                body = "".join(f"{k} {addr} {t}\n" for k, n in counts.items() if n > 1
+                               for addr, t in callers[k])
             self.answer(body.encode())
         else:
             self.send_error(404)

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -93,6 +94,18 @@ void run_load(std::shared_ptr<load_state> st, int t) {
   ++st->finished;
 }
 
+/// The wall clock as HH:MM:SS.mmm in UTC, as the nodes' logs and count_server.py write it.
+std::string utc_now() {
+  auto now = std::chrono::system_clock::now();
+  auto t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
 } // namespace
 
 TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of lookups, "
@@ -150,15 +163,19 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
   // stops the load first, so the threads still end.
   bool restarts_ok = load_runs_on(5000);
   std::vector<double> restart_s;
+  std::string restart_log;  // when each node was stopped and was back (UTC), for a post-mortem
   for (size_t k = 0; k < c.nodes.size() && restarts_ok; ++k) {
     auto& n = *c.nodes[k];
     auto t0 = std::chrono::steady_clock::now();
+    restart_log += " " + n.id() + " SIGTERM " + utc_now();
     auto code = n.terminate(10s);
     INFO("node " << n.id() << " exit code after SIGTERM: " << (code ? std::to_string(*code) : "still running"));
     CHECK(code == std::optional<int>{0});
     bool started = code.has_value() && n.start(kPort);
-    if (started)
+    if (started) {
       st->set_address(k, {n.reach(), n.resp_port()});
+      restart_log += ", serving " + utc_now() + ";";
+    }
     bool whole = started && c.await_alive_everywhere(3, 15s);
     restart_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     bool load_on = whole && load_runs_on(3000);
@@ -223,6 +240,10 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
   // REQUIREs last: a failure keeps the nodes' and the service's logs (netns_cluster).
   INFO("failed lookups:" << errors);
   REQUIRE(rate >= 0.999);
-  INFO("keys computed more than once:" << examples);
+  std::string repeats;  // which nodes computed them, and when (UTC): against the nodes' logs
+  if (twice > 0)
+    if (auto r = http.Get("/repeats"); r && r->status == 200)
+      repeats = r->body;
+  INFO("keys computed more than once:" << examples << "\n" << repeats << "restarts (UTC):" << restart_log);
   REQUIRE(twice == 0);
 }
