@@ -400,6 +400,8 @@ void publish_view(self_ptr self, const front_config& cfg) {
   snap->shards = st.shards;
   snap->stores = cfg.stores;
   snap->change = st.change;
+  for (auto& f : st.routes.draining_fronts)
+    snap->draining_fronts.push_back(caf::actor_cast<front_actor>(f));
   snap->stores.resize(snap->shards.size());
   cfg.view->set(std::move(snap));
 }
@@ -607,7 +609,9 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       // A new member set moves keys: remember the one before, for the hand-off of flights.
       auto& st = self->state;
       auto sorted = [](std::vector<std::string> v) { std::sort(v.begin(), v.end()); return v; };
-      bool moved = sorted(routes.ids) != sorted(st.routes.ids);
+      auto old_ids = sorted(st.routes.ids), new_ids = sorted(routes.ids);
+      bool moved = new_ids != old_ids;
+      bool someone_went = !std::includes(new_ids.begin(), new_ids.end(), old_ids.begin(), old_ids.end());
       bool healed = routes.heals > st.heals_seen;
       bool joining = false;
       st.heals_seen = routes.heals;
@@ -619,9 +623,10 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
           st.joined_at = now;
           joining = true;
         }
-        if (st.joined_at && now - *st.joined_at < cfg.handoff_window) {
+        if (st.joined_at && now - *st.joined_at < cfg.handoff_window && !someone_went) {
           // This node is joining: it sees the members one by one as it reaches them, but
-          // before it came the others owned every key it now owns.
+          // before it came the others owned every key it now owns. (A member that went, even
+          // now, owned its keys until it went: the member set before is the one to ask.)
           std::vector<std::string> others;
           for (auto& id : routes.ids)
             if (id != routes.self)
@@ -633,6 +638,7 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
         st.change.after.set_members(routes.ids);
         st.change.at = now;
       }
+      st.change.draining = routes.draining_ids;  // who still finishes flights, on every update
       self->state.ring.set_members(routes.ids);
       self->state.routes = std::move(routes);
       publish_view(self, cfg);

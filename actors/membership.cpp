@@ -48,6 +48,11 @@ void publish_routes(self_ptr self, state& st) {
     t.fronts.push_back(std::move(front));
     t.resp_addresses.push_back(r.resp_addresses[i]);
   }
+  for (auto& id : r.draining)
+    if (auto f = st.fronts.find(id); f != st.fronts.end()) {
+      t.draining_ids.push_back(id);
+      t.draining_fronts.push_back(caf::actor_cast<caf::actor>(f->second));
+    }
   self->send(st.cfg.front, update_atom::value, std::move(t));
 }
 

@@ -28,6 +28,7 @@ struct route_snapshot {
   std::vector<front_actor> fronts;         ///< ids[i]'s front; invalid for this node
   rendezvous_ring ring;                    ///< ownership over ids
   ownership_change change;                 ///< the member set before the last change, and when
+  std::vector<front_actor> draining_fronts; ///< fronts of change.draining, by index
   std::vector<shard_actor> shards;         ///< this node's shards, by index
   std::vector<std::shared_ptr<shard_store>> stores; ///< their L1s, by index (null: ask the shard)
 
@@ -51,11 +52,14 @@ struct route_snapshot {
   const shard_actor& shard_for(uint64_t hash) const {
     return shards[shard_of(hash, static_cast<uint32_t>(shards.size()))];
   }
-  /// The front of alive member `id`; invalid when unknown or this node.
+  /// The front of alive or draining member `id`; invalid when unknown or this node.
   front_actor front_of(const std::string& id) const {
     for (size_t i = 0; i < ids.size(); ++i)
       if (ids[i] == id)
         return fronts[i];
+    for (size_t i = 0; i < change.draining.size() && i < draining_fronts.size(); ++i)
+      if (change.draining[i] == id)
+        return draining_fronts[i];
     return {};
   }
   /// The RESP address of the key's owner ("" when unknown).

@@ -99,6 +99,8 @@ membership_routes membership_protocol::routes() const {
     if (p.info.state == member_state::alive && p.connected) {
       r.ids.push_back(id);
       r.resp_addresses.push_back(p.info.resp_address);
+    } else if (p.info.state == member_state::left && p.connected) {
+      r.draining.push_back(id);
     }
   return r;
 }
@@ -438,11 +440,14 @@ membership_protocol::actions membership_protocol::on_connection_lost(const std::
   if (it == peers_.end())
     return out;
   auto& p = it->second;
+  bool was_draining = p.connected && p.info.state == member_state::left;
   p.connected = false;
   p.heartbeat_out = false;
   p.next_connect = now + cfg_.heartbeat_interval;
   if (p.info.state == member_state::alive)
     set_state(p, member_state::down, out);
+  else if (was_draining)
+    out.push_back(act(membership_action::kind::publish));  // it finished: nobody to ask any more
   return out;
 }
 

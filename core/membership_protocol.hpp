@@ -58,6 +58,9 @@ struct membership_routes {
   std::vector<std::string> ids;             ///< alive and connected members, this node first
   std::vector<std::string> resp_addresses;  ///< ids[i]'s RESP host:port ("" = none)
   uint64_t heals = 0;                       ///< see membership_protocol::heals()
+  /// Members that said they leave and are still connected: they own no keys, but finish the
+  /// flights they had, so a key's new owner asks them before computing (core/ownership_handoff).
+  std::vector<std::string> draining;
 };
 
 /// Who sent a heartbeat, as far as the transport can tell (the protocol cannot see nodes).

@@ -15,8 +15,10 @@ std::optional<std::string> previous_owner_to_ask(const ownership_change& change,
   auto new_owner = change.after.owner_of(hash);
   if (old_owner == nullptr || new_owner == nullptr || *new_owner != self || *old_owner == self)
     return std::nullopt;
-  auto& alive = change.after.members();
-  if (std::find(alive.begin(), alive.end(), *old_owner) == alive.end())
+  auto named = [&](const std::vector<std::string>& ids) {
+    return std::find(ids.begin(), ids.end(), *old_owner) != ids.end();
+  };
+  if (!named(change.after.members()) && !named(change.draining))
     return std::nullopt;
   return *old_owner;
 }

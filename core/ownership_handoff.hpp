@@ -27,12 +27,16 @@ using handoff_clock = std::chrono::steady_clock;
 struct ownership_change {
   rendezvous_ring before;          ///< alive members before the change (none: no change seen yet)
   rendezvous_ring after;           ///< alive members now
+  /// Members that left cleanly and still finish their flights (membership's `draining`); kept
+  /// current on every routing update, not only on a change of the member set.
+  std::vector<std::string> draining;
   handoff_clock::time_point at{};  ///< when this node learned it
 };
 
 /// The member to ask before computing `hash` on `self`, or none: only within `window` of the
 /// change, when `self` owns the key now, someone else owned it before, and that one is still
-/// alive (a dead owner's flight died with it: the new owner computes).
+/// alive or draining (it left cleanly and finishes its flights); a dead owner's flight died
+/// with it, so the new owner computes.
 std::optional<std::string> previous_owner_to_ask(const ownership_change& change,
                                                  const std::string& self, uint64_t hash,
                                                  handoff_clock::time_point now,

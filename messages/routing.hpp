@@ -22,11 +22,16 @@ struct routing_table {
   /// Both sides of a partition took over each other's keys meanwhile, so when it grows the
   /// front drops L1 (messages/shard_actor.hpp, ownership_atom).
   uint64_t heals = 0;
+  /// Members that left cleanly and still finish their flights, and their fronts: a key's new
+  /// owner asks them before computing (core/ownership_handoff).
+  std::vector<std::string> draining_ids;
+  std::vector<caf::actor> draining_fronts;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routing_table& x) {
-  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts, x.resp_addresses, x.heals);
+  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts, x.resp_addresses, x.heals,
+           x.draining_ids, x.draining_fronts);
 }
 
 } // namespace ac

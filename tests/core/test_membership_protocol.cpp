@@ -355,3 +355,21 @@ TEST_CASE("the members list gives alive members their share of the keys") {
   }
   CHECK(total == Approx(1.0).margin(0.01));
 }
+
+TEST_CASE("a member that leaves owns no keys but is named as draining until its connection closes") {
+  with_member_b f;
+  auto before = f.p.routes();
+  CHECK(before.ids == std::vector<std::string>{"a", "b"});
+  CHECK(before.draining.empty());
+  f.p.on_leave_notice("b");
+  auto leaving = f.p.routes();
+  CHECK(leaving.ids == std::vector<std::string>{"a"});
+  CHECK(leaving.draining == std::vector<std::string>{"b"});  // it finishes its flights: ask it
+  // Its process exits: the connection closes, the routes change again (nobody left to ask),
+  // and a member that left is not made down for it.
+  auto out = f.p.on_connection_lost("b", f.t0 + 1s);
+  CHECK(count(out, kind::publish) == 1);
+  CHECK(f.p.state_of("b") == member_state::left);
+  CHECK(f.p.routes().draining.empty());
+  CHECK(f.p.counters().downs == 0);
+}

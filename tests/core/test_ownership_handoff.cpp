@@ -60,6 +60,17 @@ TEST_CASE("a previous owner that is no longer alive is not asked: its flight die
   CHECK_FALSE(previous_owner_to_ask(c, "c", h, t0 + 1s, 10s));
 }
 
+TEST_CASE("a previous owner that left cleanly is asked while it drains its flights, and not after",
+          "[handoff]") {
+  auto t0 = handoff_clock::now();
+  auto c = change_of({"a", "b", "c"}, {"a", "c"}, t0);
+  c.draining = {"b"};
+  auto h = key_moving(c, "b", "c");
+  CHECK(previous_owner_to_ask(c, "c", h, t0 + 1s, 10s) == std::optional<std::string>{"b"});
+  c.draining.clear();  // its process exited
+  CHECK_FALSE(previous_owner_to_ask(c, "c", h, t0 + 1s, 10s));
+}
+
 TEST_CASE("a fence sends a key's loads to its target until it ends; other keys are not fenced", "[handoff]") {
   fence_table<std::string> fences;
   auto t0 = handoff_clock::now();

@@ -522,3 +522,75 @@ TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and tak
   INFO("computes per node: " << per_node << "(the key moved from " << old_owner << " to d)");
   CHECK(logged(computes == 1, *c));
 }
+
+TEST_CASE("a storm of callers of one key while its owner leaves (SIGTERM) mid-compute computes it "
+          "once, the new owner joining the leaving owner's flight",
+          "[cluster][process][handoff]") {
+  REQUIRE_BUILT();
+  REQUIRE(ac::test::redis_server::installed());
+  ac::test::redis_server redis;
+  auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
+                         "--redis.key-prefix=leave:", "--loader.kind=synthetic", "--loader.cost=3s",
+                         "--cluster.heartbeat-interval=200ms"});
+  REQUIRE(logged(c->start(), *c));
+  REQUIRE(logged(c->converged(15s), *c));
+  std::string prefix = "leave-storm-";  // the load tool's one key is prefix + "0"
+  ac::rendezvous_ring ring;
+  ring.set_members({"a", "b", "c"});
+  auto owner_id = *ring.owner_of(ac::key_hash(prefix + "0"));
+  node_process* owner = nullptr;
+  std::vector<node_process*> survivors;
+  for (auto& n : c->nodes) {
+    if (n->id() == owner_id)
+      owner = n.get();
+    else
+      survivors.push_back(n.get());
+  }
+  REQUIRE(owner != nullptr);
+  REQUIRE(survivors.size() == 2);
+  auto storm = [&](node_process& n, int callers) {
+    return std::async(std::launch::async, [&n, callers, prefix] {
+      auto count = "=" + std::to_string(callers);
+      return n.client({"--timeout=20s", "load", "--clients" + count, "--window=1", "--requests" + count,
+                       "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
+                      40s);
+    });
+  };
+  std::vector<std::future<tool_result>> loads;
+  for (auto& n : c->nodes)
+    loads.push_back(storm(*n, 100));
+  REQUIRE(wait_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
+  // The owner leaves while its compute (3 s) runs; it finishes the flight before it exits.
+  auto stopped = std::async(std::launch::async, [owner] { return owner->terminate(15s); });
+  REQUIRE(logged(wait_until([&] {
+    for (auto* n : survivors)
+      if (states_seen_by(*n)[owner_id] != "left")
+        return false;
+    return true;
+  }, 5s, poll_interval), *c));
+  // The survivors own the key now and its flight is still running on the leaving node: what
+  // follows is the race under test.
+  for (auto* n : survivors)
+    loads.push_back(storm(*n, 150));
+  int64_t ok = 0;
+  for (auto& f : loads) {
+    auto r = f.get();
+    INFO(r.out);
+    auto j = parse(r);
+    REQUIRE(j);
+    CHECK((*j)["errors"] == 0);
+    ok += (*j)["ok"].get<int64_t>();
+  }
+  CHECK(ok == 600);
+  CHECK(stopped.get() == std::optional<int>{0});
+  std::string per_node;
+  int64_t computes = 0;
+  for (auto* n : survivors) {
+    auto k = computes_of(*n);
+    computes += k;
+    per_node += n->id() + "=" + std::to_string(k) + " ";
+  }
+  // The leaving owner computed the key once (it was busy with it); the survivors not at all.
+  INFO("computes on the survivors: " << per_node << "(" << owner_id << " left while computing)");
+  CHECK(logged(computes == 0, *c));
+}
