@@ -22,8 +22,8 @@ using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
 
 /// Puts a loaded value into L1 and holds it (coalescer_state::settling) until the shard says
 /// it has it: loads the shard sent on before the fill are answered with it.
-void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key, const lookup_result& r,
-             uint32_t seconds) {
+void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
+             const lookup_result& r, uint32_t seconds) {
   auto& s = self->state.settling[key];
   s.result = r;
   ++s.fills;
@@ -43,13 +43,15 @@ void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
 /// two seconds) is served to its waiters, not kept.
 /// With `cond` (warming) the value enters L1 only when the put_if condition holds there.
 void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::string& key,
-                      const entry& e, const lookup_result& r, std::optional<put_if> cond = std::nullopt) {
+                      const entry& e, const lookup_result& r,
+                      std::optional<put_if> cond = std::nullopt) {
   auto ttl = l1_ttl(ttl_facts{r.ttl_ms, e.ttl_seconds, e.created_at_ms, unix_ms()});
   if (!ttl) {
     ++self->state.unkept;
     return;
   }
-  auto seconds = static_cast<uint32_t>(std::min<int64_t>(ttl->count(), std::numeric_limits<uint32_t>::max()));
+  auto seconds =
+    static_cast<uint32_t>(std::min<int64_t>(ttl->count(), std::numeric_limits<uint32_t>::max()));
   if (cond)
     self->send(cfg.shard, fill_atom::value, key, r.value, seconds, static_cast<uint8_t>(*cond));
   else
@@ -81,14 +83,16 @@ bool warm_only(self_ptr self, const std::string& key) {
 
 /// Logs one undecodable L2 entry: the first ten, then every thousandth (a Redis full of
 /// foreign bytes must not flood the log, but none goes unmentioned in the count).
-void log_corrupt(self_ptr self, const coalescer_config& cfg, const std::string& key, const std::string& what) {
+void log_corrupt(self_ptr self, const coalescer_config& cfg, const std::string& key,
+                 const std::string& what) {
   auto n = self->state.l2_corrupt;
   if (n <= 10 || n % 1000 == 0)
     spdlog::warn("coalescer-{}: L2 entry of key '{}' {} ({} so far)", cfg.shard_index,
                  escape_bytes(key.substr(0, 128)), what, n);
 }
 
-void compute(self_ptr self, const coalescer_config& cfg, const std::string& key, bool write_l2 = true);
+void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
+             bool write_l2 = true);
 
 /// An L2 entry that does not decode. What a production cache user expects, per case:
 /// - written by a newer actorcache (a rolling upgrade): never overwrite it, newer nodes need
@@ -98,27 +102,33 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
 ///   (logged: the overwrite is never silent); without one the stored value is lost, and a
 ///   plain miss would claim it was never stored: bad_value with the decoder's reason.
 /// Either way it is counted as l2_corrupt, never as an L2 hit.
-void on_undecodable(self_ptr self, const coalescer_config& cfg, const std::string& key, const std::string& why) {
+void on_undecodable(self_ptr self, const coalescer_config& cfg, const std::string& key,
+                    const std::string& why) {
   ++self->state.l2_corrupt;
   const bool newer = why.rfind("unsupported entry schema version", 0) == 0;
   const bool can_compute = static_cast<bool>(self->state.compute);
   if (newer) {
-    log_corrupt(self, cfg, key, "has an " + why + " (this node reads up to "
-                                  + std::to_string(entry_schema_version) + "); "
-                                  + (can_compute ? "computing the value here, leaving Redis's copy"
-                                                 : "answering bad_value"));
+    log_corrupt(
+      self, cfg, key,
+      "has an " + why + " (this node reads up to " + std::to_string(entry_schema_version) + "); "
+        + (can_compute ? "computing the value here, leaving Redis's copy" : "answering bad_value"));
     if (can_compute)
       return compute(self, cfg, key, false);
-    return finish(self, key, make_error(errc::bad_value, "the L2 entry of this key was written by a newer "
-                                                         "actorcache (" + why + "); upgrade this node"));
+    return finish(self, key,
+                  make_error(errc::bad_value,
+                             "the L2 entry of this key was written by a newer "
+                             "actorcache ("
+                               + why + "); upgrade this node"));
   }
-  log_corrupt(self, cfg, key, "does not decode: " + why + "; "
-                                + (can_compute ? "recomputing it and overwriting Redis's copy"
-                                               : "answering bad_value"));
+  log_corrupt(
+    self, cfg, key,
+    "does not decode: " + why + "; "
+      + (can_compute ? "recomputing it and overwriting Redis's copy" : "answering bad_value"));
   if (can_compute)
     return compute(self, cfg, key, true);
   ++self->state.errors;
-  finish(self, key, make_error(errc::bad_value, "the L2 entry of this key does not decode: " + why));
+  finish(self, key,
+         make_error(errc::bad_value, "the L2 entry of this key does not decode: " + why));
 }
 
 void compute(self_ptr self, const coalescer_config& cfg, const std::string& key, bool write_l2) {
@@ -136,9 +146,10 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
           r.ttl_ms = cfg.default_ttl == 0 ? ttl_left::never : int64_t{cfg.default_ttl} * 1000;
           fill_l1(self, cfg, key, r, cfg.default_ttl);
           if (self->state.bridge && write_l2)
-            self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, r.value,
-                          cfg.default_ttl)
-              .then([](bool) {}, [](caf::error&) {});  // the bridge counts dropped writes
+            self
+              ->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, r.value,
+                        cfg.default_ttl)
+              .then([](bool) {}, [](caf::error&) {}); // the bridge counts dropped writes
         } else {
           ++self->state.misses;
         }
@@ -175,7 +186,8 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
         if (auto i = self->state.flights.find(key); i != self->state.flights.end())
           i->second.asking = false;
       };
-      self->request(peer, cfg.load_timeout, route_atom::value, handoff_atom::value, key, snap->epoch)
+      self
+        ->request(peer, cfg.load_timeout, route_atom::value, handoff_atom::value, key, snap->epoch)
         .then(
           [=](lookup_result& r) {
             done_asking();
@@ -216,40 +228,40 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
   // A warm reads behind demand reads (the bridge keeps a connection free for those).
   auto read = warm ? self->request(self->state.bridge, cfg.load_timeout, warm_atom::value, key)
                    : self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key);
-  read
-    .then(
-      [=](lookup_result& r) {
-        if (!r.found) {
-          not_in_l2();
-          return;
-        }
-        // Bytes in Redis are untrusted (another writer, a bug, bit rot, a newer version):
-        // never a crash, a bad answer or a silent overwrite (see on_undecodable).
-        std::string why;
-        auto e = decode_entry(r.value, &why);
-        if (!e) {
-          if (warm_only(self, key))
-            return finish(self, key, make_miss());  // a load of the key will sort it out
-          on_undecodable(self, cfg, key, why);
+  read.then(
+    [=](lookup_result& r) {
+      if (!r.found) {
+        not_in_l2();
+        return;
+      }
+      // Bytes in Redis are untrusted (another writer, a bug, bit rot, a newer version):
+      // never a crash, a bad answer or a silent overwrite (see on_undecodable).
+      std::string why;
+      auto e = decode_entry(r.value, &why);
+      if (!e) {
+        if (warm_only(self, key))
+          return finish(self, key, make_miss()); // a load of the key will sort it out
+        on_undecodable(self, cfg, key, why);
+      } else {
+        ++self->state.l2_hits;
+        if (warm_only(self, key)) {
+          // Only into an empty slot: a put that came in meanwhile is newer than L2's copy.
+          ++self->state.warm_found;
+          fill_from_source(self, cfg, key, *e, r, put_if::absent);
         } else {
-          ++self->state.l2_hits;
-          if (warm_only(self, key)) {
-            // Only into an empty slot: a put that came in meanwhile is newer than L2's copy.
-            ++self->state.warm_found;
-            fill_from_source(self, cfg, key, *e, r, put_if::absent);
-          } else {
-            fill_from_source(self, cfg, key, *e, r);
-          }
-          finish(self, key, std::move(r));
+          fill_from_source(self, cfg, key, *e, r);
         }
-      },
-      // The bridge counts its own trouble; for the caller an L2 failure is just a miss there.
-      [=](caf::error&) { not_in_l2(); });
+        finish(self, key, std::move(r));
+      }
+    },
+    // The bridge counts its own trouble; for the caller an L2 failure is just a miss there.
+    [=](caf::error&) { not_in_l2(); });
 }
 
 /// Refresh-ahead without a loader: Redis's copy replaces L1's only when it lives longer (someone
 /// wrote the key again since L1 was filled); the same value with the same lifetime changes nothing.
-void refresh_from_l2(self_ptr self, const coalescer_config& cfg, const std::string& key, int64_t l1_left_ms) {
+void refresh_from_l2(self_ptr self, const coalescer_config& cfg, const std::string& key,
+                     int64_t l1_left_ms) {
   self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
     .then(
       [=](lookup_result& r) {
@@ -275,7 +287,7 @@ void refresh_from_l2(self_ptr self, const coalescer_config& cfg, const std::stri
 /// Refresh-ahead of a hot key (see coalescer_actor): joins the key's flight, or starts one that
 /// computes at once; no L2 read, since Redis holds what L1 holds until the same deadline.
 caf::result<lookup_result> start_refresh(self_ptr self, const coalescer_config& cfg,
-                                        const std::string& key, int64_t l1_left_ms) {
+                                         const std::string& key, int64_t l1_left_ms) {
   auto& st = self->state;
   auto rp = self->make_response_promise<lookup_result>();
   auto [it, fresh] = st.flights.try_emplace(key);
@@ -389,7 +401,7 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
       }
       if (!st.flights.contains(key))
         if (auto s = st.settling.find(key); s != st.settling.end()) {
-          ++st.settled;  // passed on by the shard before the value's fill reached it
+          ++st.settled; // passed on by the shard before the value's fill reached it
           return s->second.result;
         }
       auto rp = self->make_response_promise<lookup_result>();
@@ -407,7 +419,7 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
                     });
             return rp;
           }
-          st.fences.erase(key);  // its asker is gone: its flight died with it
+          st.fences.erase(key); // its asker is gone: its flight died with it
         }
       join_flight(self, cfg, key, rp);
       return rp;
@@ -449,10 +461,11 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         return rp;
       }
       if (auto s = st.settling.find(key); s != st.settling.end())
-        return s->second.result;  // its flight just ended here: no fence, the value is the answer
+        return s->second.result; // its flight just ended here: no fence, the value is the answer
       if (may_fence) {
         auto asker = caf::actor_cast<coalescer_actor>(self->current_sender());
-        if (asker && st.fences.fence(key, asker, std::chrono::steady_clock::now() + cfg.handoff_window))
+        if (asker
+            && st.fences.fence(key, asker, std::chrono::steady_clock::now() + cfg.handoff_window))
           ++st.fenced;
       }
       return make_miss();

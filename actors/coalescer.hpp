@@ -18,13 +18,13 @@ namespace ac {
 
 struct coalescer_config {
   uint32_t shard_index = 0;
-  shard_actor shard;                              ///< receives each loaded value (fill)
-  redis_bridge_actor bridge;                      ///< L2, may be null
-  compute_actor compute;                          ///< the loader, may be null
-  std::chrono::milliseconds load_timeout{10000};  ///< bound on L2 + compute of one flight
-  uint32_t default_ttl = 300;                     ///< TTL of computed values (seconds)
-  std::chrono::milliseconds negative_ttl{0};      ///< remember a failed load this long (0 = never)
-  size_t max_negative = 10000;                    ///< bound on remembered failures
+  shard_actor shard;                             ///< receives each loaded value (fill)
+  redis_bridge_actor bridge;                     ///< L2, may be null
+  compute_actor compute;                         ///< the loader, may be null
+  std::chrono::milliseconds load_timeout{10000}; ///< bound on L2 + compute of one flight
+  uint32_t default_ttl = 300;                    ///< TTL of computed values (seconds)
+  std::chrono::milliseconds negative_ttl{0};     ///< remember a failed load this long (0 = never)
+  size_t max_negative = 10000;                   ///< bound on remembered failures
   /// Routes and the last membership change: a new owner asks the key's previous owner before
   /// computing (core/ownership_handoff.hpp). Null: no cluster, no hand-off.
   std::shared_ptr<route_view> routes;
@@ -39,18 +39,18 @@ struct failed_load {
 
 /// One load in progress and everybody waiting for it.
 struct flight {
-  bool asking = false;  ///< waiting for the key's previous owner (hand-off), not computing yet
+  bool asking = false; ///< waiting for the key's previous owner (hand-off), not computing yet
   std::vector<caf::typed_response_promise<lookup_result>> waiters;
   /// The warm request that started this flight (L2 only while `waiters` is empty); answered
   /// with the flight's outcome, apart from waiters so it counts in no latency.
   std::vector<caf::typed_response_promise<lookup_result>> warmers;
-  std::vector<std::chrono::steady_clock::time_point> joined;  ///< per waiter, for latency
+  std::vector<std::chrono::steady_clock::time_point> joined; ///< per waiter, for latency
 };
 
 /// The value of a flight that ended, held until the shard confirms its fill.
 struct settling_value {
   lookup_result result;
-  uint32_t fills = 0;  ///< fills of this key the shard has not answered yet
+  uint32_t fills = 0; ///< fills of this key the shard has not answered yet
 };
 
 struct coalescer_state {
@@ -60,22 +60,22 @@ struct coalescer_state {
   /// (the value's write may still be on its way there) and compute the key again. The shard
   /// answers a fill after every load it passed on before it, so an answered fill ends this.
   absl::flat_hash_map<std::string, settling_value> settling;
-  absl::flat_hash_map<std::string, failed_load> failures;  ///< negative cache (negative_ttl)
-  fence_table<coalescer_actor> fences;  ///< keys whose new owner asked: loads go there
-  redis_bridge_actor bridge;  ///< replaceable after a restart (update_atom)
-  compute_actor compute;      ///< replaceable after a restart (update_atom)
-  latency_histogram latency;  ///< per waiter: miss to answer
+  absl::flat_hash_map<std::string, failed_load> failures; ///< negative cache (negative_ttl)
+  fence_table<coalescer_actor> fences; ///< keys whose new owner asked: loads go there
+  redis_bridge_actor bridge;           ///< replaceable after a restart (update_atom)
+  compute_actor compute;               ///< replaceable after a restart (update_atom)
+  latency_histogram latency;           ///< per waiter: miss to answer
   uint64_t handled = 0;
-  uint64_t loads = 0;         ///< flights started
-  uint64_t coalesced = 0;     ///< waiters that joined a flight already under way
-  uint64_t settled = 0;       ///< loads answered with a value on its way into L1 (no flight)
+  uint64_t loads = 0;     ///< flights started
+  uint64_t coalesced = 0; ///< waiters that joined a flight already under way
+  uint64_t settled = 0;   ///< loads answered with a value on its way into L1 (no flight)
   uint64_t l2_hits = 0;
-  uint64_t l2_corrupt = 0;    ///< L2 values that did not decode (corrupt or newer; never L2 hits)
-  uint64_t computes = 0;      ///< values computed
-  uint64_t misses = 0;        ///< flights that ended without a value
-  uint64_t errors = 0;        ///< flights that ended with an error
-  uint64_t max_waiters = 0;   ///< most waiters one flight had
-  uint64_t negative_hits = 0; ///< loads answered from the negative cache
+  uint64_t l2_corrupt = 0;     ///< L2 values that did not decode (corrupt or newer; never L2 hits)
+  uint64_t computes = 0;       ///< values computed
+  uint64_t misses = 0;         ///< flights that ended without a value
+  uint64_t errors = 0;         ///< flights that ended with an error
+  uint64_t max_waiters = 0;    ///< most waiters one flight had
+  uint64_t negative_hits = 0;  ///< loads answered from the negative cache
   uint64_t handoff_asks = 0;   ///< flights that asked the key's previous owner first
   uint64_t handoff_values = 0; ///< ... and got the value from it (no compute here)
   uint64_t handoff_joined = 0; ///< asks of a new owner that joined a flight here
@@ -84,9 +84,9 @@ struct coalescer_state {
   uint64_t unkept = 0;         ///< values served but not kept in L1: under 2 s left at their source
   uint64_t refreshes = 0;      ///< refresh-ahead flights started (L2 skipped when a loader exists)
   uint64_t refresh_joined = 0; ///< refresh-aheads that joined a flight already under way
-  uint64_t refresh_l2 = 0;     ///< refresh-aheads without a loader that found a longer-lived L2 copy
-  uint64_t warmed = 0;         ///< warm flights started (L2 only unless a load joined them)
-  uint64_t warm_found = 0;     ///< ... that found the key in L2 and filled L1
+  uint64_t refresh_l2 = 0; ///< refresh-aheads without a loader that found a longer-lived L2 copy
+  uint64_t warmed = 0;     ///< warm flights started (L2 only unless a load joined them)
+  uint64_t warm_found = 0; ///< ... that found the key in L2 and filled L1
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

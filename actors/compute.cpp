@@ -12,7 +12,8 @@ namespace {
 
 using self_ptr = compute_actor::stateful_pointer<compute_state>;
 
-compute_worker_actor::behavior_type worker(compute_worker_actor::pointer, std::shared_ptr<loader> impl) {
+compute_worker_actor::behavior_type worker(compute_worker_actor::pointer,
+                                           std::shared_ptr<loader> impl) {
   return {
     [impl](compute_atom, const std::string& key) -> caf::result<lookup_result> {
       loader_outcome out;
@@ -50,7 +51,7 @@ void dispatch(self_ptr self, const compute_config& cfg) {
       s.idle.push_back(w);
       s.latency.record(micros_since(j.queued));
       if (failed && refused_key)
-        ++s.refused;  // the caller's mistake, not the loader's: not a loader failure
+        ++s.refused; // the caller's mistake, not the loader's: not a loader failure
       else if (failed)
         ++s.failures;
       else if (found)
@@ -103,8 +104,8 @@ compute_actor::behavior_type compute(compute_actor::stateful_pointer<compute_sta
       ++st.handled;
       if (st.queue.size() >= cfg.max_queue) {
         ++st.overloaded;
-        return make_error(errc::overloaded, "compute queue is full ("
-                                              + std::to_string(cfg.max_queue) + " waiting)");
+        return make_error(errc::overloaded,
+                          "compute queue is full (" + std::to_string(cfg.max_queue) + " waiting)");
       }
       auto rp = self->make_response_promise<lookup_result>();
       st.queue.push_back({key, rp, std::chrono::steady_clock::now()});

@@ -20,10 +20,10 @@ using compute_worker_actor = caf::typed_actor<
   caf::replies_to<compute_atom, std::string>::with<lookup_result>>;
 
 struct compute_config {
-  std::shared_ptr<loader> impl;   ///< the loader (never null)
-  uint32_t workers = 2;           ///< concurrent computes (loader.workers)
-  uint32_t max_queue = 10000;     ///< computes waiting for a worker; beyond it: overloaded
-  std::chrono::milliseconds timeout{30000};  ///< bound on one compute
+  std::shared_ptr<loader> impl; ///< the loader (never null)
+  uint32_t workers = 2;         ///< concurrent computes (loader.workers)
+  uint32_t max_queue = 10000;   ///< computes waiting for a worker; beyond it: overloaded
+  std::chrono::milliseconds timeout{30000}; ///< bound on one compute
 };
 
 struct compute_state {
@@ -34,11 +34,11 @@ struct compute_state {
   };
   std::vector<compute_worker_actor> idle;
   std::deque<job> queue;
-  latency_histogram latency;  ///< queue + compute time per key
+  latency_histogram latency; ///< queue + compute time per key
   uint64_t handled = 0;
   uint64_t computes = 0;
   uint64_t failures = 0;
-  uint64_t refused = 0;   ///< keys the loader refused as invalid (bad_request to the caller)
+  uint64_t refused = 0; ///< keys the loader refused as invalid (bad_request to the caller)
   uint64_t missing = 0;
   uint64_t overloaded = 0;
   uint64_t busy = 0;

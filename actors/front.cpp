@@ -105,9 +105,10 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   // waited behind it: refuse it whole, before any work, as MGET does with resp.max-keys.
   if (keys.size() > cfg.max_keys_per_request) {
     ++self->state.refused;
-    return make_error(errc::bad_request, std::to_string(keys.size())
-                                           + " keys in one get_many exceed node.max-keys-per-request="
-                                           + std::to_string(cfg.max_keys_per_request));
+    return make_error(errc::bad_request,
+                      std::to_string(keys.size())
+                        + " keys in one get_many exceed node.max-keys-per-request="
+                        + std::to_string(cfg.max_keys_per_request));
   }
   for (auto& k : keys)
     if (auto err = check_key(self, cfg, k))
@@ -115,7 +116,7 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   auto& st = self->state;
   auto n = static_cast<uint32_t>(st.shards.size());
   std::vector<key_group> local(n);
-  std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote;  // empty on one node
+  std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote; // empty on one node
   for (size_t i = 0; i < keys.size(); ++i) {
     auto h = key_hash(keys[i]);
     front_actor peer = may_forward ? owner_front(self, h) : front_actor{};
@@ -141,8 +142,8 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
     for (auto i : g.idx)
       g.keys.push_back(std::move(keys[i]));
   };
-  auto gather = std::make_shared<batch_gather>(
-    batch_gather{lookup_results(keys.size()), parts, self->make_response_promise<lookup_results>()});
+  auto gather = std::make_shared<batch_gather>(batch_gather{
+    lookup_results(keys.size()), parts, self->make_response_promise<lookup_results>()});
   auto on_error = [gather](caf::error& err) { gather->fail(err); };
   // Local shards need no timeout: a dead local actor answers with an error at once, and a
   // shard's own loads are bounded; the caller's deadline still applies end to end.
@@ -151,15 +152,17 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
       continue;
     take_keys(local[s]);
     self->request(st.shards[s], caf::infinite, get_many_atom::value, std::move(local[s].keys))
-      .then([gather, idx = std::move(local[s].idx)](lookup_results& part) { gather->add(idx, part); },
-            on_error);
+      .then(
+        [gather, idx = std::move(local[s].idx)](lookup_results& part) { gather->add(idx, part); },
+        on_error);
   }
   for (auto& kv : remote) {
     auto& [peer, g] = kv.second;
     ++st.forwarded;
     take_keys(g);
-    self->request(peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
-                  std::move(g.keys), st.routes.epoch)
+    self
+      ->request(peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
+                std::move(g.keys), st.routes.epoch)
       .then([gather, idx = std::move(g.idx)](lookup_results& part) { gather->add(idx, part); },
             on_error);
   }
@@ -183,7 +186,8 @@ caf::result<scan_page> scan_node(self_ptr self, uint64_t cursor, const std::stri
   limit = std::clamp<uint32_t>(limit, 1, max_scan_keys);
   auto n = shards.size();
   auto rp = self->make_response_promise<scan_page>();
-  self->request(shards[index], caf::infinite, scan_atom::value, scan_in_shard(cursor), pattern, limit)
+  self
+    ->request(shards[index], caf::infinite, scan_atom::value, scan_in_shard(cursor), pattern, limit)
     .then(
       [=](scan_page& page) mutable {
         page.cursor = next_scan_cursor(index, n, page.cursor);
@@ -202,7 +206,8 @@ caf::result<uint64_t> flush_node(self_ptr self) {
   };
   auto& st = self->state;
   st.near.clear();
-  auto t = std::make_shared<tally>(tally{0, st.shards.size(), self->make_response_promise<uint64_t>()});
+  auto t =
+    std::make_shared<tally>(tally{0, st.shards.size(), self->make_response_promise<uint64_t>()});
   for (auto& shard : st.shards)
     self->request(shard, caf::infinite, flush_atom::value)
       .then(
@@ -248,7 +253,7 @@ caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n, const std::string&
   if (!asker.empty()) {
     auto ids = st.routes.ids;
     if (std::find(ids.begin(), ids.end(), asker) == ids.end())
-      ids.push_back(asker);  // it reached this node before the news of its join did
+      ids.push_back(asker); // it reached this node before the news of its join did
     ring = std::make_shared<rendezvous_ring>();
     ring->set_members(std::move(ids));
   }
@@ -277,12 +282,13 @@ caf::result<hot_key_list> hot_node(self_ptr self, uint32_t n, const std::string&
   };
   auto skip = [g, done](caf::error&) {
     if (--g->pending == 0)
-      done();  // a restarting shard's list is missing from this one, nothing more
+      done(); // a restarting shard's list is missing from this one, nothing more
   };
   for (auto& shard : st.shards) {
     self->request(shard, std::chrono::seconds(5), hot_atom::value, n).then(take, skip);
     if (!asker.empty())
-      self->request(shard, std::chrono::seconds(5), hot_atom::value, scan_atom::value, n, asker).then(take, skip);
+      self->request(shard, std::chrono::seconds(5), hot_atom::value, scan_atom::value, n, asker)
+        .then(take, skip);
   }
   return g->rp;
 }
@@ -299,8 +305,8 @@ caf::error check_load(self_ptr self, const front_config& cfg) {
 
 /// Forwards a get to the key's owner; keeps a near copy when the owner says the key is hot,
 /// so one key's storm does not all land on one node.
-caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg, const front_actor& peer,
-                                       const std::string& key) {
+caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg,
+                                       const front_actor& peer, const std::string& key) {
   auto& st = self->state;
   auto now = std::chrono::steady_clock::now();
   if (auto i = st.near.find(key); i != st.near.end()) {
@@ -351,7 +357,8 @@ bool leave_is_genuine(self_ptr self, const std::string& id) {
     if (sender->node() == self->node())
       return true;
     for (size_t i = 0; i < st.routes.ids.size(); ++i)
-      if (st.routes.ids[i] == id && st.routes.fronts[i] && st.routes.fronts[i].node() == sender->node())
+      if (st.routes.ids[i] == id && st.routes.fronts[i]
+          && st.routes.fronts[i].node() == sender->node())
         return true;
   }
   ++st.refused_control;
@@ -430,7 +437,8 @@ actor_stats make_stats(self_ptr self) {
 
 } // namespace
 
-node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_state> self, front_config cfg) {
+node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_state> self,
+                                      front_config cfg) {
   self->state.shards = cfg.shards;
   self->state.routes.self = cfg.node_id;
   publish_view(self, cfg);
@@ -454,7 +462,8 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
         return err;
       return get_many(self, cfg, keys, true);
     },
-    [=](put_atom, const std::string& key, const std::string& value, uint32_t ttl) -> caf::result<uint8_t> {
+    [=](put_atom, const std::string& key, const std::string& value,
+        uint32_t ttl) -> caf::result<uint8_t> {
       ++self->state.handled;
       if (auto err = check_load(self, cfg))
         return err;
@@ -477,7 +486,8 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       auto h = key_hash(key);
       if (auto peer = owner_front(self, h)) {
         ++self->state.forwarded;
-        return self->delegate(peer, route_atom::value, delete_atom::value, key, self->state.routes.epoch);
+        return self->delegate(peer, route_atom::value, delete_atom::value, key,
+                              self->state.routes.epoch);
       }
       return self->delegate(shard_for(self, h), delete_atom::value, key);
     },
@@ -504,7 +514,8 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
                    sender ? caf::to_string(sender->node()) : std::string{"an anonymous sender"});
       return flush_node(self);
     },
-    [=](route_atom, get_atom, const std::string& key, uint64_t epoch) -> caf::result<lookup_result> {
+    [=](route_atom, get_atom, const std::string& key,
+        uint64_t epoch) -> caf::result<lookup_result> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
@@ -545,7 +556,8 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       ++self->state.handled;
       return self->delegate(cfg.leases, lease_atom::value, put_atom::value, key, token, entry, ttl);
     },
-    [=](route_atom, lease_atom, delete_atom, const std::string& key, const std::string& token, uint64_t) {
+    [=](route_atom, lease_atom, delete_atom, const std::string& key, const std::string& token,
+        uint64_t) {
       ++self->state.handled;
       return self->delegate(cfg.leases, lease_atom::value, delete_atom::value, key, token);
     },
@@ -561,7 +573,9 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
     [=](members_atom, delete_atom, const std::string& id) {
       return self->delegate(self->state.membership, delete_atom::value, id);
     },
-    [=](join_atom, const member_info& m) { return self->delegate(self->state.membership, join_atom::value, m); },
+    [=](join_atom, const member_info& m) {
+      return self->delegate(self->state.membership, join_atom::value, m);
+    },
     [=](heartbeat_atom, const membership_view& v) {
       return self->delegate(self->state.membership, heartbeat_atom::value, v);
     },
@@ -582,7 +596,8 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
       ++self->state.handled;
       return hot_node(self, std::min<uint32_t>(n, 65536));
     },
-    [=](route_atom, hot_atom, uint32_t n, const std::string& asker, uint64_t) -> caf::result<hot_key_list> {
+    [=](route_atom, hot_atom, uint32_t n, const std::string& asker,
+        uint64_t) -> caf::result<hot_key_list> {
       ++self->state.handled;
       return hot_node(self, std::min<uint32_t>(n, 65536), asker);
     },
@@ -608,17 +623,21 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
         return;
       // A new member set moves keys: remember the one before, for the hand-off of flights.
       auto& st = self->state;
-      auto sorted = [](std::vector<std::string> v) { std::sort(v.begin(), v.end()); return v; };
+      auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+      };
       auto old_ids = sorted(st.routes.ids), new_ids = sorted(routes.ids);
       bool moved = new_ids != old_ids;
-      bool someone_went = !std::includes(new_ids.begin(), new_ids.end(), old_ids.begin(), old_ids.end());
+      bool someone_went =
+        !std::includes(new_ids.begin(), new_ids.end(), old_ids.begin(), old_ids.end());
       bool healed = routes.heals > st.heals_seen;
       bool joining = false;
       st.heals_seen = routes.heals;
       if (moved) {
         auto now = std::chrono::steady_clock::now();
         if (routes.ids.size() <= 1) {
-          st.joined_at.reset();  // alone (cut off, or the others left): a later view is a rejoin
+          st.joined_at.reset(); // alone (cut off, or the others left): a later view is a rejoin
         } else if (!st.joined_at) {
           st.joined_at = now;
           joining = true;
@@ -638,7 +657,7 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
         st.change.after.set_members(routes.ids);
         st.change.at = now;
       }
-      st.change.draining = routes.draining_ids;  // who still finishes flights, on every update
+      st.change.draining = routes.draining_ids; // who still finishes flights, on every update
       self->state.ring.set_members(routes.ids);
       self->state.routes = std::move(routes);
       publish_view(self, cfg);
@@ -652,12 +671,13 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
         for (auto& shard : st.shards)
           self->send(shard, ownership_atom::value, st.routes.epoch, healed);
       if (cfg.warmer && healed)
-        self->send(cfg.warmer, warm_atom::value, ownership_atom::value);  // its list names what L1 had
+        self->send(cfg.warmer, warm_atom::value,
+                   ownership_atom::value); // its list names what L1 had
       else if (cfg.warmer && joining)
         self->send(cfg.warmer, warm_atom::value);
       else if (cfg.warmer && moved && st.joined_at
                && std::chrono::steady_clock::now() - *st.joined_at < cfg.handoff_window)
-        self->send(cfg.warmer, warm_atom::value, join_atom::value);  // one more peer to ask
+        self->send(cfg.warmer, warm_atom::value, join_atom::value); // one more peer to ask
       spdlog::info("front: routing epoch {} with {} members", self->state.routes.epoch,
                    self->state.routes.ids.size());
     },

@@ -23,19 +23,21 @@ namespace ac {
 
 struct front_config {
   std::string node_id;
-  uint32_t max_key_bytes = 512;                       ///< cache.max-key-bytes
-  std::chrono::milliseconds forward_timeout{5000};    ///< bound on a request forwarded to a peer
-  std::vector<shard_actor> shards;                    ///< the node's shards, by index
-  std::vector<std::shared_ptr<shard_store>> stores;   ///< their stores, for RESP sessions' inline hits (may be empty)
-  uint64_t max_inflight = 0;                          ///< queued requests before `overloaded` (0 = no bound)
-  uint32_t max_keys_per_request = 10000;              ///< node.max-keys-per-request: bound on one get_many
-  std::chrono::milliseconds hot_ttl{1000};            ///< life of a near copy of a peer's hot key (0 = none)
-  size_t max_near_copies = 4096;                      ///< bound on near copies kept
-  uint16_t resp_port = 0;                             ///< the RESP port; 0 = none
-  std::shared_ptr<route_view> view;                   ///< where routes are published for the RESP edge
-  lease_actor leases;                                 ///< the node's lease keeper
-  std::chrono::milliseconds handoff_window{10000};    ///< hand-off of flights after a change (load timeout)
-  warmer_actor warmer;                                ///< told to warm on a join or heal (null: warming off)
+  uint32_t max_key_bytes = 512;                    ///< cache.max-key-bytes
+  std::chrono::milliseconds forward_timeout{5000}; ///< bound on a request forwarded to a peer
+  std::vector<shard_actor> shards;                 ///< the node's shards, by index
+  std::vector<std::shared_ptr<shard_store>>
+    stores;                  ///< their stores, for RESP sessions' inline hits (may be empty)
+  uint64_t max_inflight = 0; ///< queued requests before `overloaded` (0 = no bound)
+  uint32_t max_keys_per_request = 10000;   ///< node.max-keys-per-request: bound on one get_many
+  std::chrono::milliseconds hot_ttl{1000}; ///< life of a near copy of a peer's hot key (0 = none)
+  size_t max_near_copies = 4096;           ///< bound on near copies kept
+  uint16_t resp_port = 0;                  ///< the RESP port; 0 = none
+  std::shared_ptr<route_view> view;        ///< where routes are published for the RESP edge
+  lease_actor leases;                      ///< the node's lease keeper
+  std::chrono::milliseconds handoff_window{
+    10000};            ///< hand-off of flights after a change (load timeout)
+  warmer_actor warmer; ///< told to warm on a join or heal (null: warming off)
 };
 
 /// A short-lived copy of a key another node owns and reports hot.
@@ -51,21 +53,22 @@ struct front_state {
   routing_table routes;        ///< alive members and their fronts (from membership)
   rendezvous_ring ring;        ///< ownership over routes.ids
   ownership_change change;     ///< the member set before the last change (hand-off of flights)
-  std::optional<std::chrono::steady_clock::time_point> joined_at;  ///< first view with other members
+  std::optional<std::chrono::steady_clock::time_point> joined_at; ///< first view with other members
   uint64_t handled = 0;
-  uint64_t forwarded = 0;      ///< requests sent on to their owner node
-  uint64_t refused = 0;        ///< bad keys
-  uint64_t overloaded = 0;     ///< refused because too many requests were queued
-  uint64_t near_hits = 0;      ///< answered from a near copy instead of forwarding
-  uint64_t refused_control = 0; ///< control or leave messages refused from outside the node
+  uint64_t forwarded = 0;        ///< requests sent on to their owner node
+  uint64_t refused = 0;          ///< bad keys
+  uint64_t overloaded = 0;       ///< refused because too many requests were queued
+  uint64_t near_hits = 0;        ///< answered from a near copy instead of forwarding
+  uint64_t refused_control = 0;  ///< control or leave messages refused from outside the node
   uint64_t near_invalidated = 0; ///< near copies dropped because their owner changed the key
-  uint64_t heals_seen = 0;     ///< routing_table::heals of the last view (a larger one is a heal)
-  uint64_t heals = 0;          ///< heals this front acted on (L1 dropped, warming started)
-  absl::flat_hash_map<std::string, near_copy> near;  ///< near copies of peers' hot keys
+  uint64_t heals_seen = 0;       ///< routing_table::heals of the last view (a larger one is a heal)
+  uint64_t heals = 0;            ///< heals this front acted on (L1 dropped, warming started)
+  absl::flat_hash_map<std::string, near_copy> near; ///< near copies of peers' hot keys
   static inline const char* name = "front";
 };
 
 /// The front itself (client, peer and control interfaces); the node publishes its gate instead.
-node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_state> self, front_config cfg);
+node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_state> self,
+                                      front_config cfg);
 
 } // namespace ac

@@ -30,17 +30,19 @@ caf::result<R> relay(front_gate_actor self, Ts&&... xs) {
 } // namespace
 
 front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front,
-                                      std::shared_ptr<error_tally> errors, caf::timespan relay_timeout) {
+                                      std::shared_ptr<error_tally> errors,
+                                      caf::timespan relay_timeout) {
   self->state.front = std::move(front);
   self->state.errors = std::move(errors);
   self->state.relay_timeout = relay_timeout;
-  self->set_default_handler([self](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
-    ++self->state.refused;
-    auto& sender = self->current_sender();
-    spdlog::warn("front gate: dropped a message outside the client and peer interfaces from {}",
-                 sender ? caf::to_string(sender->node()) : std::string{"an anonymous sender"});
-    return caf::make_error(caf::sec::unexpected_message);
-  });
+  self->set_default_handler(
+    [self](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+      ++self->state.refused;
+      auto& sender = self->current_sender();
+      spdlog::warn("front gate: dropped a message outside the client and peer interfaces from {}",
+                   sender ? caf::to_string(sender->node()) : std::string{"an anonymous sender"});
+      return caf::make_error(caf::sec::unexpected_message);
+    });
   // The front is linked: a node without its front must not keep a published gate.
   self->link_to(self->state.front);
   auto pass = [self](auto&&... xs) {
@@ -50,7 +52,9 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
   return {
     // -- client interface --
     [=](get_atom a, std::string& k) { return relay<lookup_result>(self, a, std::move(k)); },
-    [=](get_many_atom a, std::vector<std::string>& ks) { return relay<lookup_results>(self, a, std::move(ks)); },
+    [=](get_many_atom a, std::vector<std::string>& ks) {
+      return relay<lookup_results>(self, a, std::move(ks));
+    },
     [=](put_atom a, std::string& k, std::string& v, uint32_t ttl) {
       return relay<uint8_t>(self, a, std::move(k), std::move(v), ttl);
     },
@@ -71,32 +75,41 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
     [=](keyspace_atom a, uint8_t op, std::string& k, int64_t arg) {
       return relay<int64_t>(self, a, op, std::move(k), arg);
     },
-    [=](scan_atom a, uint64_t cursor, std::string& pattern, uint32_t n) { return pass(a, cursor, std::move(pattern), n); },
+    [=](scan_atom a, uint64_t cursor, std::string& pattern, uint32_t n) {
+      return pass(a, cursor, std::move(pattern), n);
+    },
     [=](flush_atom a) { return pass(a); },
     // -- peer interface --
-    [=](route_atom r, get_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
-    [=](route_atom r, get_many_atom a, std::vector<std::string>& ks, uint64_t e) { return pass(r, a, std::move(ks), e); },
+    [=](route_atom r, get_atom a, std::string& k, uint64_t e) {
+      return pass(r, a, std::move(k), e);
+    },
+    [=](route_atom r, get_many_atom a, std::vector<std::string>& ks, uint64_t e) {
+      return pass(r, a, std::move(ks), e);
+    },
     [=](route_atom r, put_atom a, std::string& k, std::string& v, uint32_t ttl, uint64_t e) {
       return pass(r, a, std::move(k), std::move(v), ttl, e);
     },
-    [=](route_atom r, put_atom a, std::string& k, std::string& v, uint32_t ttl, uint8_t c, uint64_t e) {
-      return pass(r, a, std::move(k), std::move(v), ttl, c, e);
-    },
+    [=](route_atom r, put_atom a, std::string& k, std::string& v, uint32_t ttl, uint8_t c,
+        uint64_t e) { return pass(r, a, std::move(k), std::move(v), ttl, c, e); },
     [=](route_atom r, keyspace_atom a, uint8_t op, std::string& k, int64_t arg, uint64_t e) {
       return pass(r, a, op, std::move(k), arg, e);
     },
     [=](route_atom r, lease_atom l, get_atom a, std::string& k, uint32_t ms, uint64_t e) {
       return pass(r, l, a, std::move(k), ms, e);
     },
-    [=](route_atom r, lease_atom l, put_atom a, std::string& k, std::string& token, std::string& entry,
-        uint32_t ttl, uint64_t e) {
+    [=](route_atom r, lease_atom l, put_atom a, std::string& k, std::string& token,
+        std::string& entry, uint32_t ttl, uint64_t e) {
       return pass(r, l, a, std::move(k), std::move(token), std::move(entry), ttl, e);
     },
     [=](route_atom r, lease_atom l, delete_atom a, std::string& k, std::string& token, uint64_t e) {
       return pass(r, l, a, std::move(k), std::move(token), e);
     },
-    [=](route_atom r, delete_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
-    [=](route_atom r, handoff_atom a, std::string& k, uint64_t e) { return pass(r, a, std::move(k), e); },
+    [=](route_atom r, delete_atom a, std::string& k, uint64_t e) {
+      return pass(r, a, std::move(k), e);
+    },
+    [=](route_atom r, handoff_atom a, std::string& k, uint64_t e) {
+      return pass(r, a, std::move(k), e);
+    },
     [=](route_atom r, hot_atom a, uint32_t n, uint64_t e) { return pass(r, a, n, e); },
     [=](route_atom r, hot_atom a, uint32_t n, std::string& id, uint64_t e) {
       return pass(r, a, n, std::move(id), e);

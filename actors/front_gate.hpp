@@ -21,9 +21,10 @@ namespace ac {
 struct front_gate_state {
   node_front_actor front;
   uint64_t handled = 0;
-  uint64_t refused = 0;  ///< messages outside the client and peer interfaces, dropped
-  std::shared_ptr<error_tally> errors;  ///< the node's count of error replies (clients' data requests)
-  caf::timespan relay_timeout{std::chrono::seconds(30)};  ///< bound on a relayed request
+  uint64_t refused = 0; ///< messages outside the client and peer interfaces, dropped
+  std::shared_ptr<error_tally>
+    errors; ///< the node's count of error replies (clients' data requests)
+  caf::timespan relay_timeout{std::chrono::seconds(30)}; ///< bound on a relayed request
   static inline const char* name = "front_gate";
 };
 

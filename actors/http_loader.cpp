@@ -75,7 +75,7 @@ public:
       auto res = cli.Get(path);
       if (!res) {
         last_error = "cannot reach " + base_ + ": " + httplib::to_string(res.error());
-        continue;  // transport errors are worth another try
+        continue; // transport errors are worth another try
       }
       if (res->status >= 500) {
         last_error = base_ + path + " answered " + std::to_string(res->status);
@@ -119,7 +119,8 @@ private:
       auto shape = res.get_header_value("X-Tensor-Shape");
       for (size_t start = 0; start < shape.size();) {
         auto comma = shape.find(',', start);
-        auto part = shape.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto part =
+          shape.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         try {
           e.shape.push_back(std::stoull(part));
         } catch (const std::exception&) {
@@ -147,7 +148,7 @@ private:
 
   http_loader_options opts_;
   std::string base_, path_;
-  std::mutex mutex_;           // guards the breaker: workers load in parallel
+  std::mutex mutex_; // guards the breaker: workers load in parallel
   circuit_breaker breaker_;
 };
 

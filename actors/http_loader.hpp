@@ -10,12 +10,12 @@
 namespace ac {
 
 struct http_loader_options {
-  std::string url;                                   ///< template with {key}, e.g. http://127.0.0.1:8080/f/{key}
-  std::chrono::milliseconds timeout{10000};          ///< connect + read bound of one attempt
-  uint32_t retries = 2;                              ///< further attempts after a transport error or 5xx
-  std::chrono::milliseconds backoff{50};             ///< ceiling of the first retry delay (full jitter)
-  uint32_t breaker_failures = 5;                     ///< consecutive failed loads that open the breaker
-  std::chrono::milliseconds breaker_open{1000};      ///< how long it stays open before one probe
+  std::string url; ///< template with {key}, e.g. http://127.0.0.1:8080/f/{key}
+  std::chrono::milliseconds timeout{10000};     ///< connect + read bound of one attempt
+  uint32_t retries = 2;                         ///< further attempts after a transport error or 5xx
+  std::chrono::milliseconds backoff{50};        ///< ceiling of the first retry delay (full jitter)
+  uint32_t breaker_failures = 5;                ///< consecutive failed loads that open the breaker
+  std::chrono::milliseconds breaker_open{1000}; ///< how long it stays open before one probe
   uint32_t ttl_seconds = 300;
   std::string node_id;
 };

@@ -20,7 +20,7 @@ uint64_t holder_of(self_ptr self) {
   auto& st = self->state;
   auto sender = self->current_sender();
   if (!sender)
-    return 0;  // an anonymous sender holds nothing it could drop
+    return 0; // an anonymous sender holds nothing it could drop
   auto addr = caf::actor_cast<caf::actor_addr>(sender);
   auto [it, fresh] = st.holder_ids.try_emplace(addr, 0);
   if (fresh) {
@@ -36,7 +36,7 @@ void hand_over(self_ptr self, std::vector<lease_table::grant>& grants) {
   for (auto& g : grants) {
     auto it = st.waiting.find(g.waiter);
     if (it == st.waiting.end())
-      continue;  // its caller is gone: the lease runs out and passes on again
+      continue; // its caller is gone: the lease runs out and passes on again
     ++st.handed_over;
     it->second.deliver(lease_reply{true, g.token, {}});
     st.waiting.erase(it);
@@ -50,8 +50,9 @@ void remember_fill(self_ptr self, const lease_keeper_config& cfg, const std::str
   auto now = std::chrono::steady_clock::now();
   st.recent[key] = entry;
   st.recent_order.emplace_back(now, key);
-  while (!st.recent_order.empty()
-         && (now - st.recent_order.front().first > cfg.recent_fill || st.recent_order.size() > 4096)) {
+  while (
+    !st.recent_order.empty()
+    && (now - st.recent_order.front().first > cfg.recent_fill || st.recent_order.size() > 4096)) {
     auto& [when, k] = st.recent_order.front();
     (void)when;
     st.recent.erase(k);
@@ -93,10 +94,10 @@ actor_stats make_stats(self_ptr self) {
   row.kind = "lease_keeper";
   row.mailbox = self->mailbox().size();
   auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
-  row.counters = {{"leases", n(st.table->leases())}, {"waiting", n(st.table->waiting())},
-                  {"granted", n(st.granted)},        {"waited", n(st.waited)},
-                  {"filled", n(st.filled)},          {"abandoned", n(st.abandoned)},
-                  {"expired", n(st.expired)},        {"stale", n(st.stale)},
+  row.counters = {{"leases", n(st.table->leases())},  {"waiting", n(st.table->waiting())},
+                  {"granted", n(st.granted)},         {"waited", n(st.waited)},
+                  {"filled", n(st.filled)},           {"abandoned", n(st.abandoned)},
+                  {"expired", n(st.expired)},         {"stale", n(st.stale)},
                   {"handed_over", n(st.handed_over)}, {"from_cache", n(st.from_cache)},
                   {"overloaded", n(st.overloaded)}};
   return row;
@@ -126,7 +127,8 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
   });
   self->delayed_send(self, cfg.tick, tick_atom::value);
   return {
-    [=](lease_atom, get_atom, const std::string& key, uint32_t lease_ms) -> caf::result<lease_reply> {
+    [=](lease_atom, get_atom, const std::string& key,
+        uint32_t lease_ms) -> caf::result<lease_reply> {
       // Before make_response_promise: it takes the sender out of the current message.
       auto holder = holder_of(self);
       auto rp = self->make_response_promise<lease_reply>();
@@ -152,8 +154,8 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
-    [=](lease_atom, put_atom, const std::string& key, const std::string& token,
-        std::string& entry, uint32_t ttl) -> caf::result<bool> {
+    [=](lease_atom, put_atom, const std::string& key, const std::string& token, std::string& entry,
+        uint32_t ttl) -> caf::result<bool> {
       auto& st = self->state;
       if (!st.table->holds(key, token)) {
         ++st.stale;
@@ -164,15 +166,17 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
       // Stored like a put (L1, and L2 write-through) before any waiter is answered. A fill
       // stored in L1 only (Redis down, l1-when-down) still answers the waiters: they wait for
       // this value, not for its durability; the shard counts it among its l1_only_puts.
-      self->request(snap->shard_for(key_hash(key)), cfg.request_timeout, put_atom::value, key,
-                    entry, ttl)
+      self
+        ->request(snap->shard_for(key_hash(key)), cfg.request_timeout, put_atom::value, key, entry,
+                  ttl)
         .then(
           [=](uint8_t) mutable {
             auto& st = self->state;
             std::vector<uint64_t> waiters;
             if (!st.table->fill(key, token, waiters)) {
               ++st.stale;
-              rp.deliver(make_error(errc::stale_lease, "the lease ran out while the value was stored"));
+              rp.deliver(
+                make_error(errc::stale_lease, "the lease ran out while the value was stored"));
               return;
             }
             ++st.filled;
@@ -187,7 +191,8 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
-    [=](lease_atom, delete_atom, const std::string& key, const std::string& token) -> caf::result<bool> {
+    [=](lease_atom, delete_atom, const std::string& key,
+        const std::string& token) -> caf::result<bool> {
       auto& st = self->state;
       std::vector<lease_table::grant> grants;
       if (!st.table->abandon(key, token, steady_ms(), grants)) {

@@ -20,11 +20,11 @@ namespace ac {
 
 struct lease_keeper_config {
   std::string node_id;
-  std::shared_ptr<route_view> routes;             ///< the node's shards (current handles)
-  redis_bridge_actor bridge;                      ///< L2 to consult before granting (may be null)
+  std::shared_ptr<route_view> routes;              ///< the node's shards (current handles)
+  redis_bridge_actor bridge;                       ///< L2 to consult before granting (may be null)
   std::chrono::milliseconds request_timeout{5000}; ///< bound on a shard or L2 request
-  std::chrono::milliseconds tick{50};             ///< how often expired leases pass on
-  std::chrono::milliseconds recent_fill{5000};    ///< a filled value answers late askers this long
+  std::chrono::milliseconds tick{50};              ///< how often expired leases pass on
+  std::chrono::milliseconds recent_fill{5000};     ///< a filled value answers late askers this long
   lease_table::limits limits;
 };
 

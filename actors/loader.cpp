@@ -23,13 +23,13 @@ public:
   loader_outcome load(const std::string& key) override {
     auto start = std::chrono::steady_clock::now();
     if (opts_.spin) {
-      while (std::chrono::steady_clock::now() - start < opts_.cost) {
-      }
+      while (std::chrono::steady_clock::now() - start < opts_.cost) {}
     } else if (opts_.cost.count() > 0) {
       std::this_thread::sleep_for(opts_.cost);
     }
     loader_outcome out;
-    if (!opts_.fail_prefix.empty() && key.compare(0, opts_.fail_prefix.size(), opts_.fail_prefix) == 0) {
+    if (!opts_.fail_prefix.empty()
+        && key.compare(0, opts_.fail_prefix.size(), opts_.fail_prefix) == 0) {
       out.what = loader_outcome::status::failed;
       out.error = "synthetic loader refuses keys starting with '" + opts_.fail_prefix + "'";
       return out;
@@ -40,8 +40,8 @@ public:
       h = h * 6364136223846793005ull + 1442695040888963407ull;
       c = static_cast<char>('a' + (h >> 59) % 26);
     }
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - start);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now()
+                                                                    - start);
     out.what = loader_outcome::status::value;
     out.value = make_bytes_entry(std::move(value), opts_.ttl_seconds, unix_ms(), opts_.node_id);
     out.value.compute_micros = static_cast<uint32_t>(us.count());
@@ -77,12 +77,11 @@ public:
     }
     auto start = std::chrono::steady_clock::now();
     auto features = compute_features(spec->seed, spec->rows, spec->cols);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - start);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now()
+                                                                    - start);
     out.what = loader_outcome::status::value;
     out.value = make_tensor_entry(features, {spec->cols, features_per_column}, opts_.ttl_seconds,
-                                  unix_ms(), opts_.node_id,
-                                  static_cast<uint32_t>(us.count()));
+                                  unix_ms(), opts_.node_id, static_cast<uint32_t>(us.count()));
     return out;
   }
 

@@ -22,7 +22,7 @@ struct state {
     : cfg(std::move(c)), protocol(std::move(s)) {}
   membership_config cfg;
   membership_protocol protocol;
-  std::map<std::string, front_actor> fronts;  ///< connected members' fronts, by member id
+  std::map<std::string, front_actor> fronts; ///< connected members' fronts, by member id
   uint64_t handled = 0;
 };
 
@@ -41,7 +41,7 @@ void publish_routes(self_ptr self, state& st) {
     if (r.ids[i] != st.cfg.self_id) {
       auto f = st.fronts.find(r.ids[i]);
       if (f == st.fronts.end())
-        continue;  // cannot happen: the protocol routes to connected members only
+        continue; // cannot happen: the protocol routes to connected members only
       front = caf::actor_cast<caf::actor>(f->second);
     }
     t.ids.push_back(r.ids[i]);
@@ -60,7 +60,8 @@ void carry_out(self_ptr self, const state_ptr& sp, membership_protocol::actions 
 
 void connect(self_ptr self, const state_ptr& sp, const membership_action& a) {
   auto id = a.id;
-  self->request(sp->cfg.connector, sp->cfg.request_timeout, caf::connect_atom::value, a.host, a.port)
+  self
+    ->request(sp->cfg.connector, sp->cfg.request_timeout, caf::connect_atom::value, a.host, a.port)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
         membership_protocol::actions out;
@@ -86,8 +87,9 @@ void join(self_ptr self, const state_ptr& sp, const std::string& id) {
   auto f = sp->fronts.find(id);
   if (f == sp->fronts.end())
     return;
-  self->request(f->second, sp->cfg.request_timeout, join_atom::value,
-                sp->protocol.self_info(unix_ms()))
+  self
+    ->request(f->second, sp->cfg.request_timeout, join_atom::value,
+              sp->protocol.self_info(unix_ms()))
     .then(
       [=](membership_view& v) {
         carry_out(self, sp, sp->protocol.on_join_answer(id, v, clock::now(), unix_ms()));
@@ -96,7 +98,8 @@ void join(self_ptr self, const state_ptr& sp, const std::string& id) {
         std::string refused;
         if (err.category() == errc_category && err.code() == static_cast<uint8_t>(errc::refused))
           refused = err.context().match_elements<std::string>()
-                      ? err.context().get_as<std::string>(0) : describe(err);
+                      ? err.context().get_as<std::string>(0)
+                      : describe(err);
         else
           spdlog::debug("membership: join via {} failed: {}", id, describe(err));
         carry_out(self, sp, sp->protocol.on_join_failed(id, refused));
@@ -170,8 +173,8 @@ membership_settings settings_of(const membership_config& cfg) {
   membership_settings s;
   s.self_id = cfg.self_id;
   s.address = cfg.host + ":" + std::to_string(cfg.port);
-  s.resp_address = cfg.resp_port != 0 ? cfg.host + ":" + std::to_string(cfg.resp_port)
-                                      : std::string{};
+  s.resp_address =
+    cfg.resp_port != 0 ? cfg.host + ":" + std::to_string(cfg.resp_port) : std::string{};
   s.signature = cfg.signature;
   s.seeds = cfg.seeds;
   s.heartbeat_interval = cfg.heartbeat_interval;

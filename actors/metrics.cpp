@@ -60,7 +60,8 @@ latency_histogram lookup_latency(const std::vector<actor_stats>& rows) {
   latency_histogram lat;
   for (auto& r : rows)
     if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
-      lat.merge(latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
+      lat.merge(
+        latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
   return lat;
 }
 
@@ -95,8 +96,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
          stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
          l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0, warming_keys = 0,
          warming_seconds = 0, warming_in_progress = 0, warming_listed = 0, warming_saved = 0,
-         heal_drops = 0, disowned_drops = 0,
-         refresh_ahead = 0, hot_misses = 0, prefetches = 0, prefetch_loaded = 0, prefetch_hits = 0;
+         heal_drops = 0, disowned_drops = 0, refresh_ahead = 0, hot_misses = 0, prefetches = 0,
+         prefetch_loaded = 0, prefetch_hits = 0;
   for (auto& r : rows) {
     if (r.kind == "shard") {
       hits += counter_of(r, "hits");
@@ -133,7 +134,8 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
       l2_hits += counter_of(r, "l2_hits");
       l2_misses += counter_of(r, "l2_misses");
       l2_errors += counter_of(r, "l2_errors");
-      rep.breaker = std::string{to_string(static_cast<breaker_state>(counter_of(r, "breaker_state")))};
+      rep.breaker =
+        std::string{to_string(static_cast<breaker_state>(counter_of(r, "breaker_state")))};
     } else if (r.kind == "front") {
       errors += counter_of(r, "refused") + counter_of(r, "overloaded");
     } else if (r.kind == "resp") {
@@ -167,8 +169,9 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"evictions", evictions},
     {"expirations", expirations},
     {"stale_hits", stale_hits},
-    {"refresh_ahead", refresh_ahead},  // hot keys refreshed before they expired (cache.refresh-ahead)
-    {"hot_misses", hot_misses},        // misses of keys that were hot: expired or evicted under load
+    {"refresh_ahead",
+     refresh_ahead},            // hot keys refreshed before they expired (cache.refresh-ahead)
+    {"hot_misses", hot_misses}, // misses of keys that were hot: expired or evicted under load
     {"computes", computes},
     {"coalesced", coalesced},
     // warming.predictive: warms asked for, those that found the key in L2, reads that used one.
@@ -177,7 +180,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     {"prefetch_hits", prefetch_hits},
     // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).
     {"l2_hits", l2_hits > l2_corrupt ? l2_hits - l2_corrupt : 0},
-    {"l2_misses", l2_misses + l2_corrupt},  // a corrupt value counts as a miss, never as a hit
+    {"l2_misses", l2_misses + l2_corrupt}, // a corrupt value counts as a miss, never as a hit
     {"l2_corrupt", l2_corrupt},
     {"l2_errors", l2_errors},
     {"errors", errors},
@@ -229,8 +232,9 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
 }
 
 // Counters the window takes differences of; the rest of the totals are levels (entries, bytes).
-constexpr const char* windowed_counters[] = {"hits", "misses", "errors", "evictions", "loader_failures",
-                                             "l2_errors", "l2_corrupt", "computes"};
+constexpr const char* windowed_counters[] = {"hits",       "misses",          "errors",
+                                             "evictions",  "loader_failures", "l2_errors",
+                                             "l2_corrupt", "computes"};
 
 counters_at counters_of(const node_report& rep, uint64_t time_ms) {
   counters_at c;
@@ -244,7 +248,8 @@ counters_at counters_of(const node_report& rep, uint64_t time_ms) {
   return c;
 }
 
-void apply_window(node_report& rep, const counters_at& recent, const advice_thresholds& thresholds) {
+void apply_window(node_report& rep, const counters_at& recent,
+                  const advice_thresholds& thresholds) {
   auto& t = rep.totals;
   for (auto name : {"hit_rate", "error_rate", "p50_us", "p95_us", "p99_us", "p999_us", "avg_us"})
     t[std::string{"lifetime_"} + name] = total_of(rep, name);
@@ -302,9 +307,9 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         auto now = static_cast<uint64_t>(steady_ms());
         apply_window(rep, self->state.window.since_base(counters_of(rep, now)),
                      self->state.thresholds);
-        rep.totals["uptime_s"] = std::chrono::duration<double>(
-                                   std::chrono::steady_clock::now() - self->state.started)
-                                   .count();
+        rep.totals["uptime_s"] =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - self->state.started)
+            .count();
         rep.totals["usage_trend_bytes_per_min"] = self->state.history.trend_bytes_per_minute();
         rp.deliver(std::move(rep));
       });
@@ -314,7 +319,8 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
       ++self->state.pulls;
       collect(self, cfg, [=](std::vector<actor_stats> rows) {
         {
-          auto rep = build_report(cfg.node_id, rows, self->state.sizing, cfg.l2_enabled, cfg.errors.get());
+          auto rep =
+            build_report(cfg.node_id, rows, self->state.sizing, cfg.l2_enabled, cfg.errors.get());
           self->state.window.push(counters_of(rep, static_cast<uint64_t>(steady_ms())));
         }
         uint64_t bytes = 0, entries = 0, capacity = 0;

@@ -22,14 +22,14 @@ using stats_source = caf::typed_actor<caf::replies_to<stats_atom>::with<actor_st
 
 struct metrics_config {
   std::string node_id;
-  std::chrono::milliseconds interval{1000};   ///< pull period (usage history, rates)
+  std::chrono::milliseconds interval{1000}; ///< pull period (usage history, rates)
   std::chrono::milliseconds pull_timeout{2000};
   std::vector<shard_actor> shards;
-  std::vector<stats_source> sources;          ///< front, bridge, compute, membership, ...
+  std::vector<stats_source> sources; ///< front, bridge, compute, membership, ...
   bool l2_enabled = false;
-  std::shared_ptr<error_tally> errors;        ///< the node's error replies: the "errors" total
-  std::chrono::milliseconds window{60000};    ///< metrics.window: rates, percentiles and advice
-  advice_thresholds thresholds;               ///< recommendations.*: where advice starts
+  std::shared_ptr<error_tally> errors;     ///< the node's error replies: the "errors" total
+  std::chrono::milliseconds window{60000}; ///< metrics.window: rates, percentiles and advice
+  advice_thresholds thresholds;            ///< recommendations.*: where advice starts
 };
 
 struct metrics_state {
@@ -37,8 +37,8 @@ struct metrics_state {
   std::vector<stats_source> sources;
   sizing_report sizing;
   usage_history history{100};
-  recent_window window;                       ///< lifetime counters at each tick
-  advice_thresholds thresholds;               ///< recommendations.* (replaced on SIGHUP)
+  recent_window window;         ///< lifetime counters at each tick
+  advice_thresholds thresholds; ///< recommendations.* (replaced on SIGHUP)
   uint64_t handled = 0;
   uint64_t pulls = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -57,7 +57,8 @@ counters_at counters_of(const node_report& rep, uint64_t time_ms);
 
 /// Replaces the report's rates, percentiles and recommendations with those of `recent` (the
 /// window's differences); the whole-life ones stay as lifetime_*.
-void apply_window(node_report& rep, const counters_at& recent, const advice_thresholds& thresholds = {});
+void apply_window(node_report& rep, const counters_at& recent,
+                  const advice_thresholds& thresholds = {});
 
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
                                      metrics_config cfg);

@@ -22,10 +22,11 @@ namespace ac {
 
 /// warming.predictive-* options.
 struct prefetch_model_options {
-  size_t k = 2;                 ///< successors warmed per miss
-  double min_confidence = 0.3;  ///< share of a key's misses a successor must have followed
-  uint64_t tracked_keys = 65536; ///< keys whose successors are remembered (64 bytes each, + the key)
-  uint32_t window = 4;          ///< a miss counts as the successor of the last this-many misses
+  size_t k = 2;                ///< successors warmed per miss
+  double min_confidence = 0.3; ///< share of a key's misses a successor must have followed
+  uint64_t tracked_keys =
+    65536;             ///< keys whose successors are remembered (64 bytes each, + the key)
+  uint32_t window = 4; ///< a miss counts as the successor of the last this-many misses
 };
 
 class prefetch_model {

@@ -72,7 +72,8 @@ std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batc
 }
 
 redis_worker_actor::behavior_type redis_worker(
-  redis_worker_actor::stateful_pointer<redis_worker_state> self, redis_options opts, uint64_t seed) {
+  redis_worker_actor::stateful_pointer<redis_worker_state> self, redis_options opts,
+  uint64_t seed) {
   self->state.conn = std::make_unique<redis_connection>(std::move(opts));
   self->state.retry = std::make_unique<backoff>(backoff_options{}, seed);
   return {
@@ -107,7 +108,8 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
         ++st.hits;
-        waiters[i].deliver(make_hit(std::move(r->values[i]->value), tier::l2, r->values[i]->pttl_ms));
+        waiters[i].deliver(
+          make_hit(std::move(r->values[i]->value), tier::l2, r->values[i]->pttl_ms));
       } else {
         ++st.misses;
         waiters[i].deliver(make_miss());
@@ -172,7 +174,8 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     st.idle.pop_back();
     auto sent = clock::now();
     // The worker's own I/O is bounded by redis.timeout; this bound covers a reconnect too.
-    auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.redis.timeout * 4 + std::chrono::milliseconds(100));
+    auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(
+      cfg.redis.timeout * 4 + std::chrono::milliseconds(100));
     self->request(w, bound, l2_get_atom::value, batch)
       .then(
         [=](const std::shared_ptr<l2_batch_result>& r) {

@@ -18,13 +18,13 @@
 namespace ac {
 
 struct redis_bridge_config {
-  redis_options redis;                        ///< server, auth, db, prefix, timeout
-  uint32_t pool_size = 2;                     ///< connections, one detached worker each
-  uint32_t batch_max = 128;                   ///< most keys in one MGET / SET pipeline
-  std::chrono::microseconds batch_wait{0};    ///< 0: send as soon as a connection is free
-                                              ///< (batches form while all are busy); >0: also wait
-  breaker_options breaker;                    ///< open after consecutive failures
-  size_t max_pending_writes = 100000;         ///< writes waiting for a connection; beyond: oldest dropped
+  redis_options redis;                     ///< server, auth, db, prefix, timeout
+  uint32_t pool_size = 2;                  ///< connections, one detached worker each
+  uint32_t batch_max = 128;                ///< most keys in one MGET / SET pipeline
+  std::chrono::microseconds batch_wait{0}; ///< 0: send as soon as a connection is free
+                                           ///< (batches form while all are busy); >0: also wait
+  breaker_options breaker;                 ///< open after consecutive failures
+  size_t max_pending_writes = 100000; ///< writes waiting for a connection; beyond: oldest dropped
 };
 
 /// One batch of L2 work for one connection: a pipeline of SETs, DELs and one MGET.
@@ -62,13 +62,13 @@ struct redis_bridge_state {
   /// Warming reads (warm_atom): they fill the free places of demand batches, and go on their
   /// own only while another connection stays free, so a demand read never waits behind them.
   std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> background;
-  l2_batch writes;                 ///< puts and deletes waiting for a connection
-  std::vector<caf::typed_response_promise<bool>> write_waiters;  ///< one per writes.puts entry
-  std::vector<caf::typed_response_promise<bool>> del_waiters;    ///< acknowledged deletes
+  l2_batch writes; ///< puts and deletes waiting for a connection
+  std::vector<caf::typed_response_promise<bool>> write_waiters; ///< one per writes.puts entry
+  std::vector<caf::typed_response_promise<bool>> del_waiters;   ///< acknowledged deletes
   circuit_breaker breaker;
   bool tick_armed = false;
-  latency_histogram latency;       ///< one batch round trip
-  latency_histogram batch_sizes;   ///< keys per MGET (as "microseconds": it is just a histogram)
+  latency_histogram latency;     ///< one batch round trip
+  latency_histogram batch_sizes; ///< keys per MGET (as "microseconds": it is just a histogram)
   uint64_t handled = 0;
   uint64_t hits = 0, misses = 0, errors = 0, writes_done = 0, writes_dropped = 0,
            short_circuited = 0, batches = 0, background_reads = 0;

@@ -4,14 +4,14 @@
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
-#include <memory>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 #include <utility>
 
 namespace ac {
@@ -30,18 +30,18 @@ void set_error(std::string* error, std::string text) {
     *error = std::move(text);
 }
 
-}  // namespace
+} // namespace
 
 // Owns one hiredis reply object.
 class redis_connection::reply {
- public:
+public:
   explicit reply(redisReply* r) : ptr_(r) {}
   const redisReply* operator->() const { return ptr_.get(); }
   const redisReply* get() const { return ptr_.get(); }
   bool is_error() const { return ptr_->type == REDIS_REPLY_ERROR; }
   std::string text() const { return std::string(ptr_->str ? ptr_->str : "", ptr_->len); }
 
- private:
+private:
   struct deleter {
     void operator()(redisReply* r) const { freeReplyObject(r); }
   };
@@ -53,7 +53,7 @@ redis_connection::redis_connection(redis_options options) : options_(std::move(o
 redis_connection::~redis_connection() { close(); }
 
 redis_connection::redis_connection(redis_connection&& other) noexcept
-    : options_(std::move(other.options_)), ctx_(std::exchange(other.ctx_, nullptr)) {}
+  : options_(std::move(other.options_)), ctx_(std::exchange(other.ctx_, nullptr)) {}
 
 redis_connection& redis_connection::operator=(redis_connection&& other) noexcept {
   if (this != &other) {
@@ -114,7 +114,8 @@ bool redis_connection::connect(std::string* error) {
   // hiredis 0.14's redisEnableKeepAlive fixes the interval at 15 s and leaves idle and count
   // to the kernel (7200 s, 9): set all three on the socket as configured.
   if (!set_keepalive(ctx_->fd, options_)) {
-    set_error(error, "redis connect " + where + ": setting TCP keep-alive: " + std::strerror(errno));
+    set_error(error,
+              "redis connect " + where + ": setting TCP keep-alive: " + std::strerror(errno));
     close();
     return false;
   }
@@ -146,9 +147,8 @@ bool redis_connection::connect(std::string* error) {
   return true;
 }
 
-std::vector<redis_connection::reply>
-redis_connection::round_trip(const std::vector<std::vector<std::string>>& commands,
-                             const char* what, std::string* error) {
+std::vector<redis_connection::reply> redis_connection::round_trip(
+  const std::vector<std::vector<std::string>>& commands, const char* what, std::string* error) {
   std::vector<reply> replies;
   if (!ctx_) {
     set_error(error, "redis " + std::string(what) + ": not connected");
@@ -163,8 +163,8 @@ redis_connection::round_trip(const std::vector<std::vector<std::string>>& comman
       argv.push_back(arg.data());
       argvlen.push_back(arg.size());
     }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data()) !=
-        REDIS_OK) {
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data())
+        != REDIS_OK) {
       fail_io(what, error);
       return replies;
     }
@@ -185,8 +185,8 @@ redis_connection::round_trip(const std::vector<std::vector<std::string>>& comman
   return replies;
 }
 
-std::optional<std::vector<std::optional<std::string>>>
-redis_connection::mget(const std::vector<std::string>& keys, std::string* error) {
+std::optional<std::vector<std::optional<std::string>>> redis_connection::mget(
+  const std::vector<std::string>& keys, std::string* error) {
   auto timed = mget_timed(keys, false, error);
   if (!timed)
     return std::nullopt;
@@ -203,7 +203,8 @@ redis_connection::mget_pttl(const std::vector<std::string>& keys, std::string* e
 }
 
 std::optional<std::vector<std::optional<redis_connection::timed_value>>>
-redis_connection::mget_timed(const std::vector<std::string>& keys, bool with_pttl, std::string* error) {
+redis_connection::mget_timed(const std::vector<std::string>& keys, bool with_pttl,
+                             std::string* error) {
   std::vector<std::optional<timed_value>> values;
   if (keys.empty())
     return values;
@@ -235,7 +236,8 @@ redis_connection::mget_timed(const std::vector<std::string>& keys, bool with_ptt
     if (with_pttl) {
       const auto& ttl = replies[i + 1];
       if (ttl.is_error() || ttl->type != REDIS_REPLY_INTEGER) {
-        set_error(error, "redis PTTL: " + (ttl.is_error() ? ttl.text() : std::string("unexpected reply")));
+        set_error(error,
+                  "redis PTTL: " + (ttl.is_error() ? ttl.text() : std::string("unexpected reply")));
         return std::nullopt;
       }
       pttl_ms = static_cast<int64_t>(ttl->integer);
@@ -311,4 +313,4 @@ bool redis_connection::ping(std::string* error) {
   return true;
 }
 
-}  // namespace ac
+} // namespace ac

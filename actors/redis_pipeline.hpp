@@ -22,13 +22,13 @@ namespace ac {
 
 /// Where and how to connect to the L2 Redis server.
 struct redis_options {
-  std::string host = "127.0.0.1";          // server address (IPv4/IPv6 literal or name)
-  uint16_t port = 6379;                    // server port
-  std::string username;                    // ACL user; empty = the default user (AUTH password)
-  std::string password;                    // empty = no AUTH; never logged
-  int db = 0;                              // SELECTed after connecting when not 0
-  std::chrono::milliseconds timeout{200};  // bound on connect and on each send/receive
-  std::string key_prefix = "ac:";          // prepended to every key this connection touches
+  std::string host = "127.0.0.1";         // server address (IPv4/IPv6 literal or name)
+  uint16_t port = 6379;                   // server port
+  std::string username;                   // ACL user; empty = the default user (AUTH password)
+  std::string password;                   // empty = no AUTH; never logged
+  int db = 0;                             // SELECTed after connecting when not 0
+  std::chrono::milliseconds timeout{200}; // bound on connect and on each send/receive
+  std::string key_prefix = "ac:";         // prepended to every key this connection touches
   // TCP keep-alive of the connection (the original note's values): probes start after
   // keepalive_idle of silence, repeat every keepalive_interval, and keepalive_count
   // unanswered ones close it, so a dead server or a dropped NAT entry is noticed on an idle pool.
@@ -39,7 +39,7 @@ struct redis_options {
 
 /// A blocking Redis connection; see the file comment for the error and threading contract.
 class redis_connection {
- public:
+public:
   /// One SET of a batch: key (without prefix), value, TTL in seconds (0 = no expiry).
   using set_item = std::tuple<std::string, std::string, uint32_t>;
 
@@ -76,8 +76,8 @@ class redis_connection {
   /// learns a value's remaining lifetime from Redis's clock, not from the writer's wall clock.
   /// Redis runs the commands of one pipeline read back to back, so value and PTTL describe the
   /// same moment unless another client slips in between (then PTTL may say -2, handled above).
-  std::optional<std::vector<std::optional<timed_value>>> mget_pttl(const std::vector<std::string>& keys,
-                                                                   std::string* error);
+  std::optional<std::vector<std::optional<timed_value>>> mget_pttl(
+    const std::vector<std::string>& keys, std::string* error);
 
   /// Pipelined `SET k v [EX ttl]` for every item: one write, then all replies (one round trip).
   /// False + *error (the first failure) if any SET failed; the others may have been applied.
@@ -99,7 +99,7 @@ class redis_connection {
   /// The socket, -1 when not connected (tests read its options back).
   int fd() const;
 
- private:
+private:
   class reply;
 
   // Sends `commands` (each an argv) in one write and reads one reply per command. Returns the
@@ -109,8 +109,8 @@ class redis_connection {
 
   // mget() and mget_pttl(): one MGET, with every key's PTTL pipelined after it when asked
   // (pttl_ms stays -1 without).
-  std::optional<std::vector<std::optional<timed_value>>> mget_timed(const std::vector<std::string>& keys,
-                                                                    bool with_pttl, std::string* error);
+  std::optional<std::vector<std::optional<timed_value>>> mget_timed(
+    const std::vector<std::string>& keys, bool with_pttl, std::string* error);
 
   // Records an I/O/protocol failure of `what`, closes the connection, returns false.
   bool fail_io(const char* what, std::string* error);
@@ -118,7 +118,7 @@ class redis_connection {
   std::string prefixed(const std::string& key) const { return options_.key_prefix + key; }
 
   redis_options options_;
-  redisContext* ctx_ = nullptr;  // owned; null when not connected
+  redisContext* ctx_ = nullptr; // owned; null when not connected
 };
 
-}  // namespace ac
+} // namespace ac

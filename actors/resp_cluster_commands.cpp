@@ -7,9 +7,9 @@
 namespace ac::resp_cmd {
 
 void cmd_owner(self_ptr self, const route_snapshot& snap, const std::string& key) {
-  auto addr = snap.ids.size() < 2 ? self->state.env->node_host + ":"
-                                      + std::to_string(self->state.env->resp_port)
-                                  : snap.owner_resp_address(key_hash(key));
+  auto addr = snap.ids.size() < 2
+                ? self->state.env->node_host + ":" + std::to_string(self->state.env->resp_port)
+                : snap.owner_resp_address(key_hash(key));
   if (addr.empty())
     return reply_error(self, "UNAVAILABLE the owner of this key has no RESP port");
   std::string out;
@@ -195,8 +195,8 @@ void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string
                            key, token, encoded, ttl, snap.epoch);
     },
     [&](const lease_actor& leases) {
-      return self->request(leases, timeout, lease_atom::value, put_atom::value, key, token,
-                           encoded, ttl);
+      return self->request(leases, timeout, lease_atom::value, put_atom::value, key, token, encoded,
+                           ttl);
     });
 }
 
@@ -209,8 +209,8 @@ void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::str
     self, snap, key_hash(key), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
     fail_slot(self, slot),
     [&](const front_actor& peer) {
-      return self->request(peer, timeout, route_atom::value, lease_atom::value,
-                           delete_atom::value, key, token, snap.epoch);
+      return self->request(peer, timeout, route_atom::value, lease_atom::value, delete_atom::value,
+                           key, token, snap.epoch);
     },
     [&](const lease_actor& leases) {
       return self->request(leases, timeout, lease_atom::value, delete_atom::value, key, token);

@@ -20,7 +20,9 @@ std::string error_reply(self_ptr self, std::string_view text) {
   return out;
 }
 
-void reply_now(self_ptr self, std::string reply) { deliver(self, open_slot(self), std::move(reply)); }
+void reply_now(self_ptr self, std::string reply) {
+  deliver(self, open_slot(self), std::move(reply));
+}
 
 void reply_error(self_ptr self, std::string_view text) { reply_now(self, error_reply(self, text)); }
 
@@ -34,18 +36,30 @@ void reply_int(self_ptr self, int64_t n) {
 
 const char* code_of(errc e) {
   switch (e) {
-    case errc::empty_key: return "EMPTYKEY";
-    case errc::key_too_long: return "KEYTOOLONG";
-    case errc::value_too_large: return "VALUETOOLARGE";
-    case errc::bad_value: return "BADVALUE";
-    case errc::overloaded: return "OVERLOADED";
-    case errc::compute_failed: return "COMPUTEFAILED";
-    case errc::unavailable: return "UNAVAILABLE";
-    case errc::l2_error: return "L2ERROR";
-    case errc::bad_request: return "BADREQUEST";
-    case errc::stale_lease: return "STALELEASE";
-    case errc::refused: return "REFUSED";
-    default: return "ERR";
+    case errc::empty_key:
+      return "EMPTYKEY";
+    case errc::key_too_long:
+      return "KEYTOOLONG";
+    case errc::value_too_large:
+      return "VALUETOOLARGE";
+    case errc::bad_value:
+      return "BADVALUE";
+    case errc::overloaded:
+      return "OVERLOADED";
+    case errc::compute_failed:
+      return "COMPUTEFAILED";
+    case errc::unavailable:
+      return "UNAVAILABLE";
+    case errc::l2_error:
+      return "L2ERROR";
+    case errc::bad_request:
+      return "BADREQUEST";
+    case errc::stale_lease:
+      return "STALELEASE";
+    case errc::refused:
+      return "REFUSED";
+    default:
+      return "ERR";
   }
 }
 
@@ -73,7 +87,7 @@ void append_payload(std::string& out, std::string_view entry) {
 void ask_refresh_ahead(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key,
                        int64_t ttl_left_ms) {
   if (snap.shards.empty())
-    return;  // the mark ends with the entry's lifetime; the shard's own hits cannot start it then
+    return; // the mark ends with the entry's lifetime; the shard's own hits cannot start it then
   self->send(snap.shard_for(h), refresh_atom::value, std::string{key}, ttl_left_ms);
 }
 
@@ -99,7 +113,7 @@ size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<
   std::stable_sort(keys.begin(), keys.end(),
                    [](const local_key& a, const local_key& b) { return a.shard < b.shard; });
   size_t found = 0;
-  std::vector<std::pair<const local_key*, int64_t>> ahead;  // refresh-ahead due: asked once unlocked
+  std::vector<std::pair<const local_key*, int64_t>> ahead; // refresh-ahead due: asked once unlocked
   for (size_t from = 0; from < keys.size();) {
     size_t to = from;
     while (to < keys.size() && keys[to].shard == keys[from].shard)
@@ -139,28 +153,31 @@ size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<
 /// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
 std::string key_problem(const resp_env& env, const std::string& key) {
   switch (validate_key(key, env.max_key_bytes)) {
-    case key_error::none: return {};
-    case key_error::empty: return "EMPTYKEY the key is empty";
+    case key_error::none:
+      return {};
+    case key_error::empty:
+      return "EMPTYKEY the key is empty";
     case key_error::too_long:
-      return "KEYTOOLONG key of " + std::to_string(key.size()) + " bytes exceeds cache.max-key-bytes="
-             + std::to_string(env.max_key_bytes);
+      return "KEYTOOLONG key of " + std::to_string(key.size())
+             + " bytes exceeds cache.max-key-bytes=" + std::to_string(env.max_key_bytes);
   }
   return "ERR invalid key";
 }
 
-
 std::function<void(caf::error&)> fail_slot(self_ptr self, uint64_t slot) {
-  return [self, slot](caf::error& err) { deliver(self, slot, error_reply(self, resp_error_text(err))); };
+  return
+    [self, slot](caf::error& err) { deliver(self, slot, error_reply(self, resp_error_text(err))); };
 }
 
 /// Stores one value at its owner; `then` gets the owner's put_status.
-void put_value(self_ptr self, const route_snapshot& snap, const std::string& key, std::string encoded,
-               uint32_t ttl, put_if cond, std::function<void(put_status)> then,
+void put_value(self_ptr self, const route_snapshot& snap, const std::string& key,
+               std::string encoded, uint32_t ttl, put_if cond, std::function<void(put_status)> then,
                std::function<void(caf::error&)> on_err) {
   auto h = key_hash(key);
   auto c = static_cast<uint8_t>(cond);
-  ask_owner(snap, h, [then](uint8_t status) { then(put_status_of(status)); }, std::move(on_err),
-            AC_ASK(self, snap, put_atom::value, key, encoded, ttl, c));
+  ask_owner(
+    snap, h, [then](uint8_t status) { then(put_status_of(status)); }, std::move(on_err),
+    AC_ASK(self, snap, put_atom::value, key, encoded, ttl, c));
 }
 
 std::string encode_bytes(const resp_env& env, std::string value, uint32_t ttl) {

@@ -56,7 +56,8 @@ void ask_refresh_ahead(self_ptr self, const route_snapshot& snap, uint64_t h, st
 /// busy). Only while no reply is owed on this connection: an earlier SET or DEL still on its
 /// way to the shard must be seen by a later GET, as Redis guarantees within a connection.
 template <class Use>
-bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key, Use use) {
+bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key,
+                Use use) {
   if (!self->state.slots.empty() || snap.stores.empty() || snap.owner_front(h))
     return false;
   auto& ss = snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))];
@@ -67,7 +68,7 @@ bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::stri
     return false;
   auto found = ss->store->try_hit(key, h);
   if (!found)
-    return false;  // uncounted: the shard counts the miss (and loads) on the message path
+    return false; // uncounted: the shard counts the miss (and loads) on the message path
   ss->sample_read(key);
   ss->note_hit(h);
   bool ahead = ss->refresh_due(key, found.ttl_left_ms);
@@ -98,19 +99,19 @@ void ask_owner(const route_snapshot& snap, uint64_t h, OnOk on_ok,
 }
 
 /// ask_owner's two requests for a message `xs...`: as is to a shard, routed to a peer front.
-#define AC_ASK(self, snap, ...)                                                             \
-  [&](const front_actor& peer) {                                                          \
-    return self->request(peer, self->state.env->request_timeout, route_atom::value,        \
-                         __VA_ARGS__, snap.epoch);                                         \
-  },                                                                                        \
-  [&](const shard_actor& shard) {                                                         \
-    return self->request(shard, self->state.env->request_timeout, __VA_ARGS__);            \
-  }
+#define AC_ASK(self, snap, ...)                                                                  \
+  [&](const front_actor& peer) {                                                                 \
+    return self->request(peer, self->state.env->request_timeout, route_atom::value, __VA_ARGS__, \
+                         snap.epoch);                                                            \
+  },                                                                                             \
+    [&](const shard_actor& shard) {                                                              \
+      return self->request(shard, self->state.env->request_timeout, __VA_ARGS__);                \
+    }
 
 /// Stores one value at its owner; `then` gets the owner's put_status (not_stored only when a
 /// NX / XX condition failed).
-void put_value(self_ptr self, const route_snapshot& snap, const std::string& key, std::string encoded,
-               uint32_t ttl, put_if cond, std::function<void(put_status)> then,
+void put_value(self_ptr self, const route_snapshot& snap, const std::string& key,
+               std::string encoded, uint32_t ttl, put_if cond, std::function<void(put_status)> then,
                std::function<void(caf::error&)> on_err);
 
 // -- keys and values (resp_data_commands.cpp) -------------------------------------------------

@@ -13,8 +13,8 @@ std::string keys_problem(const resp_env& env, const resp::command_spec& spec,
                          const std::vector<std::string>& argv) {
   auto nkeys = resp::key_count(spec, argv.size());
   if (nkeys > env.max_keys)
-    return "ERR " + std::to_string(nkeys) + " keys in one command exceed resp.max-keys="
-           + std::to_string(env.max_keys);
+    return "ERR " + std::to_string(nkeys)
+           + " keys in one command exceed resp.max-keys=" + std::to_string(env.max_keys);
   if (nkeys == 0)
     return {};
   auto last = spec.last_key < 0 ? argv.size() - 1 : static_cast<size_t>(spec.last_key);
@@ -71,40 +71,66 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
     case command_id::quit:
       reply_ok(self);
       return close_after_replies(self);
-    case command_id::auth: return cmd_auth(self, argv);
-    case command_id::hello: return cmd_hello(self, argv);
+    case command_id::auth:
+      return cmd_auth(self, argv);
+    case command_id::hello:
+      return cmd_hello(self, argv);
     case command_id::select:
       if (argv[1] == "0")
         return reply_ok(self);
       return reply_error(self, "ERR DB index is out of range");
-    case command_id::client: return cmd_client(self, argv);
-    case command_id::command: return cmd_command(self, argv);
-    case command_id::info: return cmd_info(self, *snap, argv);
-    case command_id::dbsize: return cmd_dbsize(self, *snap);
-    case command_id::get: return cmd_get(self, *snap, argv[1]);
-    case command_id::mget: return cmd_mget(self, *snap, argv);
-    case command_id::set: return cmd_set(self, *snap, argv);
-    case command_id::setex: return cmd_setex(self, *snap, argv);
-    case command_id::mset: return cmd_mset(self, *snap, argv);
+    case command_id::client:
+      return cmd_client(self, argv);
+    case command_id::command:
+      return cmd_command(self, argv);
+    case command_id::info:
+      return cmd_info(self, *snap, argv);
+    case command_id::dbsize:
+      return cmd_dbsize(self, *snap);
+    case command_id::get:
+      return cmd_get(self, *snap, argv[1]);
+    case command_id::mget:
+      return cmd_mget(self, *snap, argv);
+    case command_id::set:
+      return cmd_set(self, *snap, argv);
+    case command_id::setex:
+      return cmd_setex(self, *snap, argv);
+    case command_id::mset:
+      return cmd_mset(self, *snap, argv);
     case command_id::del:
-    case command_id::unlink: return cmd_del(self, *snap, argv);
+    case command_id::unlink:
+      return cmd_del(self, *snap, argv);
     case command_id::exists:
       return keyspace_each(self, *snap, key_op::exists, 0,
                            std::vector<std::string>(argv.begin() + 1, argv.end()), int_reply);
-    case command_id::ttl: return cmd_ttl(self, *snap, argv[1], false);
-    case command_id::pttl: return cmd_ttl(self, *snap, argv[1], true);
-    case command_id::expire: return cmd_expire(self, *snap, argv, false);
-    case command_id::pexpire: return cmd_expire(self, *snap, argv, true);
-    case command_id::scan: return cmd_scan(self, *snap, argv);
-    case command_id::flushdb: return cmd_flushdb(self, *snap, argv);
-    case command_id::ac_owner: return cmd_owner(self, *snap, argv[1]);
-    case command_id::ac_members: return cmd_members(self);
-    case command_id::ac_tensor_set: return cmd_tensor_set(self, *snap, argv);
-    case command_id::ac_tensor_get: return cmd_tensor_get(self, *snap, argv[1]);
-    case command_id::ac_getorlease: return cmd_getorlease(self, *snap, argv);
-    case command_id::ac_fill: return cmd_fill(self, *snap, argv);
-    case command_id::ac_abandon: return cmd_abandon(self, *snap, argv);
-    default: break;
+    case command_id::ttl:
+      return cmd_ttl(self, *snap, argv[1], false);
+    case command_id::pttl:
+      return cmd_ttl(self, *snap, argv[1], true);
+    case command_id::expire:
+      return cmd_expire(self, *snap, argv, false);
+    case command_id::pexpire:
+      return cmd_expire(self, *snap, argv, true);
+    case command_id::scan:
+      return cmd_scan(self, *snap, argv);
+    case command_id::flushdb:
+      return cmd_flushdb(self, *snap, argv);
+    case command_id::ac_owner:
+      return cmd_owner(self, *snap, argv[1]);
+    case command_id::ac_members:
+      return cmd_members(self);
+    case command_id::ac_tensor_set:
+      return cmd_tensor_set(self, *snap, argv);
+    case command_id::ac_tensor_get:
+      return cmd_tensor_get(self, *snap, argv[1]);
+    case command_id::ac_getorlease:
+      return cmd_getorlease(self, *snap, argv);
+    case command_id::ac_fill:
+      return cmd_fill(self, *snap, argv);
+    case command_id::ac_abandon:
+      return cmd_abandon(self, *snap, argv);
+    default:
+      break;
   }
   reply_error(self, resp::unknown_command_error(argv[0], argv));
 }

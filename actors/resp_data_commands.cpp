@@ -19,7 +19,8 @@ void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) 
   if (inline_hit(self, snap, h, key, [&](std::string_view entry) { append_payload(hit, entry); }))
     return reply_now(self, std::move(hit));
   if (!snap.stores.empty() && snap.owner_front(h))
-    note_forwarded_read(snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get(), key);
+    note_forwarded_read(snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get(),
+                        key);
   auto slot = open_slot(self);
   ask_owner(
     snap, h,
@@ -104,14 +105,17 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
   auto timeout = self->state.env->request_timeout;
   for (auto& [s, g] : local)
     self->request(snap.shards[s], timeout, get_many_atom::value, std::move(g.keys))
-      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); }, on_err);
+      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); },
+            on_err);
   for (auto& kv : remote) {
     auto& [peer, g] = kv.second;
-    self->request(peer, timeout, route_atom::value, get_many_atom::value, std::move(g.keys), snap.epoch)
-      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); }, on_err);
+    self
+      ->request(peer, timeout, route_atom::value, get_many_atom::value, std::move(g.keys),
+                snap.epoch)
+      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); },
+            on_err);
   }
 }
-
 
 void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   auto& env = *self->state.env;
@@ -250,8 +254,8 @@ void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t
   }
 }
 
-
-void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv, bool ms) {
+void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv,
+                bool ms) {
   if (argv.size() > 3)
     return reply_error(self, "ERR Unsupported option " + argv[3]);
   int64_t n = 0;
@@ -315,9 +319,10 @@ void cmd_scan(self_ptr self, const route_snapshot& snap, std::vector<std::string
     return reply_error(self, "ERR invalid cursor");
   auto shards = snap.shards.size();
   auto slot = open_slot(self);
-  self->request(snap.shards[shard], self->state.env->request_timeout, scan_atom::value,
-                scan_in_shard(static_cast<uint64_t>(cursor)), pattern,
-                static_cast<uint32_t>(std::min<int64_t>(count, 10000)))
+  self
+    ->request(snap.shards[shard], self->state.env->request_timeout, scan_atom::value,
+              scan_in_shard(static_cast<uint64_t>(cursor)), pattern,
+              static_cast<uint32_t>(std::min<int64_t>(count, 10000)))
     .then(
       [self, slot, shard, shards](scan_page& page) {
         std::string out;
@@ -332,8 +337,9 @@ void cmd_scan(self_ptr self, const route_snapshot& snap, std::vector<std::string
 }
 
 void cmd_flushdb(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
-  if (argv.size() > 2 || (argv.size() == 2 && resp::to_lower(argv[1]) != "async"
-                          && resp::to_lower(argv[1]) != "sync"))
+  if (argv.size() > 2
+      || (argv.size() == 2 && resp::to_lower(argv[1]) != "async"
+          && resp::to_lower(argv[1]) != "sync"))
     return reply_error(self, "ERR syntax error");
   auto slot = open_slot(self);
   auto g = std::make_shared<per_key_gather>();

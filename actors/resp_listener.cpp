@@ -9,10 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <caf/event_based_actor.hpp>
-#include <caf/send.hpp>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 
 #include "messages/stats.hpp"
 #include "net/tcp_socket.hpp"
@@ -23,7 +23,9 @@ namespace {
 
 caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters> c, uint16_t port) {
   return {[c, port](stats_atom) {
-    auto get = [](const auto& x) { return static_cast<int64_t>(x.load(std::memory_order_relaxed)); };
+    auto get = [](const auto& x) {
+      return static_cast<int64_t>(x.load(std::memory_order_relaxed));
+    };
     actor_stats row;
     row.name = "resp";
     row.kind = "resp";
@@ -112,7 +114,7 @@ void resp_listener::stop() {
   caf::anon_send_exit(stats_, caf::exit_reason::user_shutdown);
   ::close(listen_fd_);
   listen_fd_ = -1;
-  loops_.clear();  // each loop closes its epoll set once its last session is gone
+  loops_.clear(); // each loop closes its epoll set once its last session is gone
 }
 
 void resp_listener::run(loop& l, bool accepts) {

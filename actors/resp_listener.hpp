@@ -23,8 +23,8 @@
 namespace ac {
 
 struct resp_listener_options {
-  uint32_t loops = 0;           ///< I/O loops; 0 = one per core (at most 8)
-  size_t max_clients = 10000;   ///< resp.max-clients: more are told so and closed
+  uint32_t loops = 0;         ///< I/O loops; 0 = one per core (at most 8)
+  size_t max_clients = 10000; ///< resp.max-clients: more are told so and closed
 };
 
 class resp_listener {
@@ -57,8 +57,8 @@ private:
     int epoll_fd = -1;
     int wake_fd = -1;
     std::thread thread;
-    std::mutex mutex;                    // guards sessions: the loop reads, accept/close write
-    std::vector<caf::actor> sessions;    // by fd
+    std::mutex mutex;                 // guards sessions: the loop reads, accept/close write
+    std::vector<caf::actor> sessions; // by fd
   };
 
   void run(loop& l, bool accepts);

@@ -1,8 +1,8 @@
 // RESP connection and server commands: AUTH, HELLO, CLIENT, COMMAND, INFO.
 #include "actors/resp_command_parts.hpp"
 
-#include <chrono>
 #include <unistd.h>
+#include <chrono>
 
 #include <openssl/crypto.h>
 
@@ -20,8 +20,9 @@ void cmd_auth(self_ptr self, std::vector<std::string>& argv) {
   if (argv.size() > 3)
     return reply_error(self, "ERR syntax error");
   if (env.password.empty())
-    return reply_error(self, "ERR AUTH <password> called without any password configured for "
-                             "the default user. Are you sure your configuration is correct?");
+    return reply_error(self,
+                       "ERR AUTH <password> called without any password configured for "
+                       "the default user. Are you sure your configuration is correct?");
   // AUTH password, or AUTH default password (Redis 6 form with the default user).
   bool user_ok = argv.size() == 2 || argv[1] == "default";
   if (user_ok && password_matches(env, argv.back())) {
@@ -57,8 +58,9 @@ void cmd_hello(self_ptr self, std::vector<std::string>& argv) {
     }
   }
   if (!st.authed)
-    return reply_error(self, "NOAUTH HELLO must be called with the client already authenticated, "
-                             "otherwise the HELLO <proto> AUTH <user> <pass> option can be used");
+    return reply_error(self,
+                       "NOAUTH HELLO must be called with the client already authenticated, "
+                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used");
   std::string out;
   resp::array(out, 14);
   resp::bulk(out, "server");
@@ -160,10 +162,13 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           return i == rep.totals.end() ? int64_t{0} : static_cast<int64_t>(i->second);
         };
         auto want = [&](const char* s) {
-          return section == "default" || section == "all" || section == "everything" || section == s;
+          return section == "default" || section == "all" || section == "everything"
+                 || section == s;
         };
         std::string text;
-        auto line = [&](const std::string& k, const std::string& v) { text += k + ":" + v + "\r\n"; };
+        auto line = [&](const std::string& k, const std::string& v) {
+          text += k + ":" + v + "\r\n";
+        };
         auto num = [&](const std::string& k, int64_t v) { line(k, std::to_string(v)); };
         if (want("server")) {
           text += "# Server\r\n";
@@ -238,8 +243,8 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
         }
         if (want("keyspace")) {
           text += "# Keyspace\r\n";
-          line("db0", "keys=" + std::to_string(t("entries")) + ",expires=" + std::to_string(t("entries"))
-                        + ",avg_ttl=0");
+          line("db0", "keys=" + std::to_string(t("entries"))
+                        + ",expires=" + std::to_string(t("entries")) + ",avg_ttl=0");
         }
         std::string out;
         resp::bulk(out, text);

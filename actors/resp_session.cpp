@@ -145,7 +145,7 @@ void write_out(self_ptr self) {
     st.env->counters->cut_off.fetch_add(1, std::memory_order_relaxed);
     st.peer_gone = true;
   } else if (st.out_sent > (1u << 20)) {
-    st.out.erase(0, st.out_sent);  // keep the buffer from growing with what is gone
+    st.out.erase(0, st.out_sent); // keep the buffer from growing with what is gone
     st.out_sent = 0;
   }
   close_if_done(self);
@@ -194,7 +194,7 @@ void handshake(self_ptr self) {
   }
   auto e = SSL_get_error(st.ssl, r);
   if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-    return;  // the next edge (more bytes, or room to write) brings us back
+    return; // the next edge (more bytes, or room to write) brings us back
   char why[256] = "handshake failed";
   if (auto code = ERR_peek_error())
     ERR_error_string_n(code, why, sizeof why);
@@ -210,7 +210,7 @@ void read_in(self_ptr self) {
   // A bounded number of reads per turn: one busy client cannot hold a scheduler thread.
   for (int round = 0; round < 16 && !st.closing; ++round) {
     if (st.slots.size() >= st.env->max_inflight) {
-      st.paused = true;  // resume_if_paused() reads on once replies drained
+      st.paused = true; // resume_if_paused() reads on once replies drained
       return;
     }
     size_t got = 0;

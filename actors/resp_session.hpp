@@ -8,8 +8,8 @@
 #pragma once
 
 #include <array>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -22,8 +22,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "core/error_tally.hpp"
 #include "actors/route_view.hpp"
+#include "core/error_tally.hpp"
 #include "core/resp_command_table.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/lease_actor.hpp"
@@ -43,14 +43,14 @@ using resp_flush_atom = caf::atom_constant<caf::atom("respflush")>;
 
 /// What the RESP edge did; the node's "resp" stats row and Prometheus read these.
 struct resp_counters {
-  std::atomic<uint64_t> connections{0};  ///< accepted since start
-  std::atomic<int64_t> open{0};          ///< connections open now
-  std::atomic<uint64_t> commands{0};     ///< commands run
-  std::atomic<uint64_t> errors{0};       ///< error replies sent
-  std::atomic<uint64_t> dropped{0};      ///< connections closed for protocol errors
-  std::atomic<uint64_t> refused{0};      ///< connections refused over resp.max-clients
-  std::atomic<uint64_t> cut_off{0};      ///< clients disconnected for leaving replies unread
-  std::atomic<uint64_t> inline_hits{0};  ///< L1 hits answered on the session's thread (no shard hop)
+  std::atomic<uint64_t> connections{0}; ///< accepted since start
+  std::atomic<int64_t> open{0};         ///< connections open now
+  std::atomic<uint64_t> commands{0};    ///< commands run
+  std::atomic<uint64_t> errors{0};      ///< error replies sent
+  std::atomic<uint64_t> dropped{0};     ///< connections closed for protocol errors
+  std::atomic<uint64_t> refused{0};     ///< connections refused over resp.max-clients
+  std::atomic<uint64_t> cut_off{0};     ///< clients disconnected for leaving replies unread
+  std::atomic<uint64_t> inline_hits{0}; ///< L1 hits answered on the session's thread (no shard hop)
   /// Commands run, by command_id (Prometheus: per command family).
   std::array<std::atomic<uint64_t>, 64> by_command{};
 };
@@ -58,7 +58,7 @@ struct resp_counters {
 /// The I/O loop a socket is registered with (edge-triggered): forgotten there when it closes.
 struct resp_loop_link {
   int epoll_fd = -1;
-  std::function<void(int fd)> forget;  ///< called before the session closes fd
+  std::function<void(int fd)> forget; ///< called before the session closes fd
 };
 
 /// What every session of a node shares (read-only after start, but for the counters).
@@ -67,25 +67,25 @@ struct resp_env {
   std::string node_host;
   uint16_t resp_port = 0;
   front_actor front;
-  lease_actor leases;                  ///< the node's lease keeper (AC.GETORLEASE ...)
+  lease_actor leases; ///< the node's lease keeper (AC.GETORLEASE ...)
   std::shared_ptr<route_view> routes;
-  std::string password;                ///< resp.password ("" = none)
-  size_t max_keys = 10000;             ///< resp.max-keys
-  uint32_t max_key_bytes = 512;        ///< cache.max-key-bytes
-  uint32_t max_value_bytes = 1 << 20;  ///< cache.max-value-bytes
-  uint32_t default_ttl_s = 300;        ///< cache.default-ttl
+  std::string password;                 ///< resp.password ("" = none)
+  size_t max_keys = 10000;              ///< resp.max-keys
+  uint32_t max_key_bytes = 512;         ///< cache.max-key-bytes
+  uint32_t max_value_bytes = 1 << 20;   ///< cache.max-value-bytes
+  uint32_t default_ttl_s = 300;         ///< cache.default-ttl
   size_t max_pending_bytes = 64u << 20; ///< unread reply bytes before a client is cut off
   std::chrono::milliseconds request_timeout{60000}; ///< bound on one request to a shard or peer
-  size_t max_inflight = 4096;          ///< commands of one connection in flight before reading pauses
+  size_t max_inflight = 4096; ///< commands of one connection in flight before reading pauses
   resp::reader_limits limits;
   std::shared_ptr<resp_counters> counters;
-  std::shared_ptr<error_tally> errors;   ///< the node's count of error replies (may be null)
+  std::shared_ptr<error_tally> errors; ///< the node's count of error replies (may be null)
 };
 
 struct resp_session_state {
   int fd = -1;
-  SSL* ssl = nullptr;                   ///< TLS only
-  bool handshaken = false;              ///< TLS handshake done (always true without TLS)
+  SSL* ssl = nullptr;      ///< TLS only
+  bool handshaken = false; ///< TLS handshake done (always true without TLS)
   resp_loop_link loop;
   std::shared_ptr<const resp_env> env;
   std::unique_ptr<resp::request_reader> reader;
@@ -95,13 +95,13 @@ struct resp_session_state {
   // early waits in its slot until every earlier one is in.
   std::deque<std::optional<std::string>> slots;
   uint64_t first_slot = 0;
-  std::string out;          ///< bytes ready for the socket
-  size_t out_sent = 0;      ///< bytes of `out` already written
-  bool closing = false;     ///< read nothing more; close once the replies are out
-  bool peer_gone = false;   ///< the client closed or broke: nothing can be written
+  std::string out;        ///< bytes ready for the socket
+  size_t out_sent = 0;    ///< bytes of `out` already written
+  bool closing = false;   ///< read nothing more; close once the replies are out
+  bool peer_gone = false; ///< the client closed or broke: nothing can be written
   bool flush_queued = false;
-  bool paused = false;      ///< stopped reading: too many commands in flight
-  bool reading = false;     ///< running the commands of one read: replies are written after it
+  bool paused = false;  ///< stopped reading: too many commands in flight
+  bool reading = false; ///< running the commands of one read: replies are written after it
   static inline const char* name = "resp_session";
 };
 

@@ -22,14 +22,14 @@ namespace ac {
 
 struct route_snapshot {
   uint64_t epoch = 0;
-  std::string self;                        ///< this node's id
-  std::vector<std::string> ids;            ///< alive members (self included)
-  std::vector<std::string> resp_addresses; ///< ids[i]'s RESP host:port ("" = unknown)
-  std::vector<front_actor> fronts;         ///< ids[i]'s front; invalid for this node
-  rendezvous_ring ring;                    ///< ownership over ids
-  ownership_change change;                 ///< the member set before the last change, and when
+  std::string self;                         ///< this node's id
+  std::vector<std::string> ids;             ///< alive members (self included)
+  std::vector<std::string> resp_addresses;  ///< ids[i]'s RESP host:port ("" = unknown)
+  std::vector<front_actor> fronts;          ///< ids[i]'s front; invalid for this node
+  rendezvous_ring ring;                     ///< ownership over ids
+  ownership_change change;                  ///< the member set before the last change, and when
   std::vector<front_actor> draining_fronts; ///< fronts of change.draining, by index
-  std::vector<shard_actor> shards;         ///< this node's shards, by index
+  std::vector<shard_actor> shards;          ///< this node's shards, by index
   std::vector<std::shared_ptr<shard_store>> stores; ///< their L1s, by index (null: ask the shard)
 
   /// True when this node owns the key (or is alone).

@@ -94,7 +94,8 @@ void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
 /// Starts the refresh-ahead of a hot key a hit found late in its TTL (shard_store::refresh_due
 /// marked it, so once per lifetime); the coalescer fills L1 (and L2) with a full TTL, and no
 /// reader waits for it. `ttl_left_ms`: what the L1 copy has left.
-void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string& key, int64_t ttl_left_ms) {
+void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string& key,
+                      int64_t ttl_left_ms) {
   if (!self->state.coalescer)
     return;
   ++self->state.refresh_ahead;
@@ -136,7 +137,8 @@ void warm_here(self_ptr self, const shard_config& cfg, const std::string& key, u
 
 /// A miss of `key`: the node's model learns it, and the keys it predicts next are warmed, each
 /// by the shard of this node that holds it (keys another node owns now are left alone).
-void warm_successors(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t hash) {
+void warm_successors(self_ptr self, const shard_config& cfg, const std::string& key,
+                     uint64_t hash) {
   if (!cfg.prefetch)
     return;
   auto next = cfg.prefetch->on_miss(key, hash);
@@ -144,7 +146,7 @@ void warm_successors(self_ptr self, const shard_config& cfg, const std::string& 
     return;
   auto snap = cfg.routes->get();
   if (!snap || snap->shards.empty())
-    return;  // no routes published yet: which shard holds a key is not known
+    return; // no routes published yet: which shard holds a key is not known
   auto n = static_cast<uint32_t>(snap->shards.size());
   for (auto& k : next) {
     auto h = key_hash(k);
@@ -191,11 +193,11 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   }
   if (st.shared->hot.is_hot(key, cfg.hot_threshold))
     ++st.hot_misses;
-  st.shared->prefetched.erase(hash);  // a warm's entry evicted unread, if it was one
+  st.shared->prefetched.erase(hash); // a warm's entry evicted unread, if it was one
   lock.unlock();
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
     st.latency.record(micros_since(start));
-    return make_miss();  // deleted while Redis was down: L2 may still hold the old value
+    return make_miss(); // deleted while Redis was down: L2 may still hold the old value
   }
   // Under overload, hits (fresh or stale) are still served above; only new loads are refused.
   if (auto err = check_backlog(self, cfg))
@@ -226,7 +228,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
     hashes = heap_hashes.data();
   }
   std::vector<size_t> stale;
-  std::vector<std::pair<size_t, int64_t>> ahead;  // (position, ms left) of refresh-ahead keys
+  std::vector<std::pair<size_t, int64_t>> ahead; // (position, ms left) of refresh-ahead keys
   auto lock = lock_store(self);
   for (size_t i = 0; i < keys.size(); ++i) {
     hashes[i] = key_hash(keys[i]);
@@ -245,7 +247,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
       else if (st.shared->refresh_due(keys[i], found.ttl_left_ms))
         ahead.emplace_back(i, found.ttl_left_ms);
     } else {
-      st.shared->prefetched.erase(hashes[i]);  // a warm's entry evicted unread, if it was one
+      st.shared->prefetched.erase(hashes[i]); // a warm's entry evicted unread, if it was one
       if (st.shared->hot.is_hot(keys[i], cfg.hot_threshold))
         ++st.hot_misses;
       if (st.coalescer && !st.pending_deletes.contains(keys[i]))
@@ -281,7 +283,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
         },
         [=](caf::error& err) mutable {
           if (*pending > 0) {
-            *pending = 0;  // the first error answers the batch; later answers are dropped
+            *pending = 0; // the first error answers the batch; later answers are dropped
             rp.deliver(std::move(err));
           }
         });
@@ -297,9 +299,10 @@ void note_l1_only(self_ptr self, uint32_t index, uint64_t& counter) {
   ++counter;
   if (!self->state.l1_only_mode) {
     self->state.l1_only_mode = true;
-    spdlog::warn("shard-{}: Redis did not take a write; puts are acknowledged as L1 only and "
-                 "deletes are remembered until it does (redis.write-policy=l1-when-down)",
-                 index);
+    spdlog::warn(
+      "shard-{}: Redis did not take a write; puts are acknowledged as L1 only and "
+      "deletes are remembered until it does (redis.write-policy=l1-when-down)",
+      index);
   }
 }
 
@@ -340,8 +343,9 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
       .then(
         [self, rp, key, stored, ttl, cfg](bool ok) mutable {
           if (!ok)
-            return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
-                                                                 "stored (redis.write-policy=sync)")));
+            return void(rp.deliver(make_error(errc::unavailable,
+                                              "Redis is unavailable: nothing "
+                                              "stored (redis.write-policy=sync)")));
           {
             auto lock = lock_store(self);
             self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
@@ -351,8 +355,8 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
           rp.deliver(to_wire(put_status::stored));
         },
         [rp](caf::error& err) mutable {
-          rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing stored ("
-                                                     + describe(err) + ")"));
+          rp.deliver(make_error(errc::unavailable,
+                                "Redis is unavailable: nothing stored (" + describe(err) + ")"));
         });
     return rp;
   }
@@ -409,7 +413,7 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
     case key_op::expire: {
       if (!st.store->expire(key, h, std::chrono::milliseconds{arg}))
         return 0;
-      if (arg > 0)  // a new lifetime, with the TTL it was given
+      if (arg > 0) // a new lifetime, with the TTL it was given
         st.shared->note_fill(key, std::chrono::seconds{(arg + 999) / 1000});
       else
         st.shared->refresh.forget(key);
@@ -421,8 +425,9 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
           self->send(st.bridge, delete_atom::value, key);
         } else if (auto found = st.store->get(key, h)) {
           auto secs = static_cast<uint32_t>((arg + 999) / 1000);
-          self->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key,
-                        std::string{found.value}, secs)
+          self
+            ->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key,
+                      std::string{found.value}, secs)
             .then([](bool) {}, [](caf::error&) {});
         }
       }
@@ -450,8 +455,9 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
       .then(
         [self, rp, key, cfg](bool ok) mutable {
           if (!ok)
-            return void(rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing "
-                                                                 "deleted (redis.write-policy=sync)")));
+            return void(rp.deliver(make_error(errc::unavailable,
+                                              "Redis is unavailable: nothing "
+                                              "deleted (redis.write-policy=sync)")));
           auto lock = lock_store(self);
           bool erased = self->state.store->erase(key, key_hash(key));
           self->state.shared->refresh.forget(key);
@@ -460,8 +466,8 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
           rp.deliver(erased);
         },
         [rp](caf::error& err) mutable {
-          rp.deliver(make_error(errc::unavailable, "Redis is unavailable: nothing deleted ("
-                                                     + describe(err) + ")"));
+          rp.deliver(make_error(errc::unavailable,
+                                "Redis is unavailable: nothing deleted (" + describe(err) + ")"));
         });
     return rp;
   }
@@ -510,7 +516,7 @@ void drop_disowned(self_ptr self, const shard_config& cfg, uint64_t cursor, uint
     return;
   auto snap = cfg.routes->get();
   if (snap->ids.size() < 2)
-    return;  // alone: this node owns every key
+    return; // alone: this node owns every key
   constexpr size_t slice = 4096;
   std::vector<std::string> disowned;
   auto lock = lock_store(self);
@@ -535,7 +541,8 @@ void drop_disowned(self_ptr self, const shard_config& cfg, uint64_t cursor, uint
 /// counted a member ("" = any). Examines at most `names_budget` entries from where the last
 /// call stopped, so a shard of a million entries is named across calls (the periodic saves)
 /// and one call holds the store no longer than a sweep slice does.
-hot_key_list resident_names(self_ptr self, const shard_config& cfg, uint32_t n, const std::string& owner) {
+hot_key_list resident_names(self_ptr self, const shard_config& cfg, uint32_t n,
+                            const std::string& owner) {
   constexpr size_t names_budget = 65536;
   auto& st = self->state;
   std::optional<rendezvous_ring> ring;
@@ -543,7 +550,7 @@ hot_key_list resident_names(self_ptr self, const shard_config& cfg, uint32_t n, 
     auto snap = cfg.routes ? cfg.routes->get() : nullptr;
     std::vector<std::string> ids = snap ? snap->ids : std::vector<std::string>{};
     if (std::find(ids.begin(), ids.end(), owner) == ids.end())
-      ids.push_back(owner);  // a joiner this node has not heard of yet owns its share already
+      ids.push_back(owner); // a joiner this node has not heard of yet owns its share already
     ring.emplace();
     ring->set_members(std::move(ids));
   }
@@ -640,7 +647,8 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
 
 } // namespace
 
-shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self, shard_config cfg) {
+shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self,
+                                 shard_config cfg) {
   auto& st = self->state;
   st.shared = cfg.shared ? cfg.shared : std::make_shared<shard_store>();
   {
@@ -679,8 +687,14 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
   // Count every message, so the console's "handled" reflects real work.
   auto count = [self] { ++self->state.handled; };
   return {
-    [=](get_atom, const std::string& key) { count(); return get_one(self, cfg, key); },
-    [=](get_many_atom, const std::vector<std::string>& keys) { count(); return get_many(self, cfg, keys); },
+    [=](get_atom, const std::string& key) {
+      count();
+      return get_one(self, cfg, key);
+    },
+    [=](get_many_atom, const std::vector<std::string>& keys) {
+      count();
+      return get_many(self, cfg, keys);
+    },
     [=](peek_atom, const std::string& key) {
       count();
       auto lock = lock_store(self);
@@ -714,7 +728,10 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       count();
       return keyspace(self, cfg, op, key, arg);
     },
-    [=](delete_atom, const std::string& key) { count(); return erase(self, cfg, key); },
+    [=](delete_atom, const std::string& key) {
+      count();
+      return erase(self, cfg, key);
+    },
     [=](scan_atom, uint64_t cursor, const std::string& pattern, uint32_t limit) {
       count();
       return scan(self, cursor, pattern, limit);
@@ -792,13 +809,16 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       {
         auto lock = lock_store(self);
         if (self->state.store->pttl(key, key_hash(key)) != -2)
-          return lookup_result{true, static_cast<uint8_t>(tier::l1), {}, false};  // here already
+          return lookup_result{true, static_cast<uint8_t>(tier::l1), {}, false}; // here already
       }
       if (!self->state.coalescer || self->state.pending_deletes.contains(key))
         return make_miss();
       return self->delegate(self->state.coalescer, warm_atom::value, key);
     },
-    [=](prefetch_atom, const std::string& key) { count(); warm_here(self, cfg, key, key_hash(key)); },
+    [=](prefetch_atom, const std::string& key) {
+      count();
+      warm_here(self, cfg, key, key_hash(key));
+    },
     [=](resize_atom, uint64_t max_bytes, uint64_t max_entries) {
       count();
       auto lock = lock_store(self);
@@ -824,11 +844,15 @@ shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self
       if (!self->state.coalescer)
         return rows;
       auto rp = self->make_response_promise<std::vector<actor_stats>>();
-      self->request<caf::message_priority::high>(self->state.coalescer,
-                                                 caf::duration{std::chrono::seconds(2)},
-                                                 stats_atom::value)
-        .then([=](actor_stats& row) mutable { rows.push_back(std::move(row)); rp.deliver(rows); },
-              [=](caf::error&) mutable { rp.deliver(rows); });
+      self
+        ->request<caf::message_priority::high>(
+          self->state.coalescer, caf::duration{std::chrono::seconds(2)}, stats_atom::value)
+        .then(
+          [=](actor_stats& row) mutable {
+            rows.push_back(std::move(row));
+            rp.deliver(rows);
+          },
+          [=](caf::error&) mutable { rp.deliver(rows); });
       return rp;
     },
     [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {

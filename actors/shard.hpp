@@ -22,53 +22,53 @@ namespace ac {
 
 /// Everything a shard needs to start; the supervisor keeps it to restart the shard as it was.
 struct shard_config {
-  uint32_t index = 0;                                ///< position in the node's shard table
-  store_options store;                               ///< this shard's share of the node budget
-  uint32_t max_value_bytes = 1 << 20;                ///< cache.max-value-bytes
-  std::chrono::milliseconds sweep_interval{1000};    ///< how often expired entries are dropped
-  std::chrono::milliseconds load_timeout{10000};     ///< bound on one miss load (L2 + compute)
-  std::chrono::milliseconds negative_ttl{0};         ///< remember failed loads this long (0 = never)
-  bool has_loader = false;                           ///< a loader or L2 exists: misses go to the coalescer
-  redis_bridge_actor bridge;                         ///< L2 (may be null): write-through of puts
-  bool write_sync = true;                            ///< redis.write-policy=sync: L2 first, or refuse
-  compute_actor compute;                             ///< the loader (may be null)
-  uint64_t max_backlog = 0;                          ///< queued requests before misses are refused (0 = no bound)
-  uint64_t hot_threshold = 64;                       ///< sampled reads (per ~1 s, decaying) that make a key hot
-  size_t warm_capacity = 64;                         ///< keys the warming list tracks
+  uint32_t index = 0;                             ///< position in the node's shard table
+  store_options store;                            ///< this shard's share of the node budget
+  uint32_t max_value_bytes = 1 << 20;             ///< cache.max-value-bytes
+  std::chrono::milliseconds sweep_interval{1000}; ///< how often expired entries are dropped
+  std::chrono::milliseconds load_timeout{10000};  ///< bound on one miss load (L2 + compute)
+  std::chrono::milliseconds negative_ttl{0};      ///< remember failed loads this long (0 = never)
+  bool has_loader = false;     ///< a loader or L2 exists: misses go to the coalescer
+  redis_bridge_actor bridge;   ///< L2 (may be null): write-through of puts
+  bool write_sync = true;      ///< redis.write-policy=sync: L2 first, or refuse
+  compute_actor compute;       ///< the loader (may be null)
+  uint64_t max_backlog = 0;    ///< queued requests before misses are refused (0 = no bound)
+  uint64_t hot_threshold = 64; ///< sampled reads (per ~1 s, decaying) that make a key hot
+  size_t warm_capacity = 64;   ///< keys the warming list tracks
   /// The store the RESP sessions read too (route_view.hpp); kept by the supervisor, so a
   /// restarted shard swaps a fresh cache_store into the same object. Null: the shard makes one.
   std::shared_ptr<shard_store> shared;
   /// Who the peers are, to tell them when a key they may hold a near copy of changes; null on a
   /// node without a cluster (tests).
   std::shared_ptr<route_view> routes;
-  std::chrono::milliseconds hot_ttl{0};              ///< cluster.hot-ttl: life of peers' near copies
+  std::chrono::milliseconds hot_ttl{0}; ///< cluster.hot-ttl: life of peers' near copies
   /// cache.refresh-ahead (share of a hot key's TTL after which a hit refreshes it; 0 = off):
   /// the node's one knob, shared by its shards and changed by SIGHUP (shard_store.hpp).
   std::shared_ptr<std::atomic<double>> refresh_ahead = std::make_shared<std::atomic<double>>(0.8);
-  size_t refresh_capacity = 256;                     ///< hot keys' TTLs and refreshes in flight remembered
+  size_t refresh_capacity = 256; ///< hot keys' TTLs and refreshes in flight remembered
   /// warming.predictive: the node's model of which keys follow which, shared by its shards;
   /// null when off (or without L2: warming reads L2 only).
   std::shared_ptr<prefetch_model> prefetch;
 };
 
 struct shard_state {
-  std::shared_ptr<shard_store> shared;  ///< L1 and hot keys; lock shared->mutex for `store`
-  cache_store* store = nullptr;         ///< shared->store, under shared->mutex only
-  coalescer_actor coalescer;        ///< spawned and linked by the shard; null without a loader
-  redis_bridge_actor bridge;        ///< L2 for write-through (null without Redis); replaceable
+  std::shared_ptr<shard_store> shared; ///< L1 and hot keys; lock shared->mutex for `store`
+  cache_store* store = nullptr;        ///< shared->store, under shared->mutex only
+  coalescer_actor coalescer;           ///< spawned and linked by the shard; null without a loader
+  redis_bridge_actor bridge;           ///< L2 for write-through (null without Redis); replaceable
   /// redis.write-policy=l1-when-down: deletes Redis has not confirmed yet. Retried on every
   /// sweep; a read of such a key misses instead of loading it back from L2.
   absl::flat_hash_set<std::string> pending_deletes;
-  latency_histogram latency;        ///< time to answer L1 hits and L1-only misses
+  latency_histogram latency; ///< time to answer L1 hits and L1-only misses
   uint64_t handled = 0;
-  uint64_t refused = 0;             ///< puts refused as bad input
-  uint64_t stale_refreshes = 0;     ///< background refreshes started by stale hits
+  uint64_t refused = 0;         ///< puts refused as bad input
+  uint64_t stale_refreshes = 0; ///< background refreshes started by stale hits
   /// L1 misses of keys that were hot when they missed: expired or evicted while still read a
   /// lot (what cache.refresh-ahead exists to prevent; the rest are first reads of cold keys).
   uint64_t hot_misses = 0;
-  uint64_t refresh_ahead = 0;       ///< refresh-ahead started: hits of hot keys late in their TTL
+  uint64_t refresh_ahead = 0;        ///< refresh-ahead started: hits of hot keys late in their TTL
   uint64_t refresh_ahead_failed = 0; ///< ... that ended in an error (the entry lives on to its TTL)
-  uint64_t overloaded = 0;          ///< misses refused because the backlog was over max_backlog
+  uint64_t overloaded = 0;           ///< misses refused because the backlog was over max_backlog
   /// Keys answered as hot within the last hot_ttl: peers may hold near copies of them, so a
   /// put or delete of one tells every peer at once (else they would serve it stale for up to
   /// cluster.hot-ttl). Bounded; when full, a hot answer is not remembered (counted).
@@ -77,17 +77,17 @@ struct shard_state {
   /// them), and deletes Redis did not take at once (remembered in pending_deletes).
   uint64_t l1_only_puts = 0;
   uint64_t l1_only_deletes = 0;
-  bool l1_only_mode = false;        ///< the last write Redis was asked to take failed (logged once)
-  uint64_t invalidations = 0;       ///< puts and deletes of lent keys announced to peers
-  uint64_t unremembered = 0;        ///< hot answers not remembered because `lent` was full
-  uint64_t ownership_epoch = 0;     ///< routing epoch of the drop of disowned entries under way
-  uint64_t heal_drops = 0;          ///< entries dropped because a partition healed
-  uint64_t disowned_drops = 0;      ///< entries dropped because another node owns their key now
-  uint64_t warm_fills = 0;          ///< values loaded ahead of demand (warming) that entered L1
-  uint64_t sweeps = 0;              ///< sweep ticks since start (the warming list decays every 30th)
-  uint64_t names_cursor = 0;        ///< where the next naming of resident entries (warming) goes on
-  uint64_t prefetches = 0;          ///< warms of predicted keys asked of the coalescer (L1 lacked them)
-  uint64_t prefetch_loaded = 0;     ///< ... that found the key in L2 and filled L1
+  bool l1_only_mode = false;    ///< the last write Redis was asked to take failed (logged once)
+  uint64_t invalidations = 0;   ///< puts and deletes of lent keys announced to peers
+  uint64_t unremembered = 0;    ///< hot answers not remembered because `lent` was full
+  uint64_t ownership_epoch = 0; ///< routing epoch of the drop of disowned entries under way
+  uint64_t heal_drops = 0;      ///< entries dropped because a partition healed
+  uint64_t disowned_drops = 0;  ///< entries dropped because another node owns their key now
+  uint64_t warm_fills = 0;      ///< values loaded ahead of demand (warming) that entered L1
+  uint64_t sweeps = 0;          ///< sweep ticks since start (the warming list decays every 30th)
+  uint64_t names_cursor = 0;    ///< where the next naming of resident entries (warming) goes on
+  uint64_t prefetches = 0;      ///< warms of predicted keys asked of the coalescer (L1 lacked them)
+  uint64_t prefetch_loaded = 0; ///< ... that found the key in L2 and filled L1
   static inline const char* name = "shard";
 };
 

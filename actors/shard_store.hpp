@@ -24,21 +24,22 @@
 namespace ac {
 
 struct shard_store {
-  std::mutex mutex;                  ///< guards everything below
+  std::mutex mutex; ///< guards everything below
   /// Where L1's "now" comes from (TTL expiry, stale hits, refresh-ahead; not the near copies
   /// lent to peers, which expire on the fronts' monotonic clock):
   /// the monotonic clock, or a manual_clock a test advances (node_overrides::clock). Outlives a
   /// restarted shard: the store refers to it.
   std::shared_ptr<const clock_source> clock = std::make_shared<system_clock_source>();
-  std::unique_ptr<cache_store> store;  ///< replaced whole when the shard (re)starts
-  heavy_hitters hot{64};             ///< the shard's hottest keys now (sampled reads, inline ones too): near copies
+  std::unique_ptr<cache_store> store; ///< replaced whole when the shard (re)starts
+  heavy_hitters hot{
+    64}; ///< the shard's hottest keys now (sampled reads, inline ones too): near copies
   /// The same samples with a long memory (halved every ~30 s instead of every second) and room
   /// for a few thousand keys: the list warming hands to a node that joins or heals, which must
   /// name a restarted member's keys even after a minute of downtime and at modest rates.
   heavy_hitters warm{64};
-  uint64_t sample_state = 1;         ///< pseudo-random sequence that picks the sampled reads
-  uint64_t hot_threshold = 64;       ///< sampled reads that make a key hot (the shard's setting)
-  refresh_ahead refresh;             ///< which hits start a refresh-ahead (cache.refresh-ahead)
+  uint64_t sample_state = 1;   ///< pseudo-random sequence that picks the sampled reads
+  uint64_t hot_threshold = 64; ///< sampled reads that make a key hot (the shard's setting)
+  refresh_ahead refresh;       ///< which hits start a refresh-ahead (cache.refresh-ahead)
   /// cache.refresh-ahead, one knob for every shard of the node, so SIGHUP changes it at once
   /// (and a restarted shard keeps the reloaded value). Never null once the shard started.
   std::shared_ptr<const std::atomic<double>> refresh_fraction;
@@ -49,7 +50,7 @@ struct shard_store {
   /// only ever sample the same positions of it. Lock held.
   void sample_read(std::string_view key) {
     sample_state = sample_state * 6364136223846793005ull + 1442695040888963407ull;
-    if ((sample_state >> 60) == 0) {  // the top bits of an LCG: 1 in 16, without a period of 16
+    if ((sample_state >> 60) == 0) { // the top bits of an LCG: 1 in 16, without a period of 16
       hot.record(key, 16);
       warm.record(key, 16);
     }

@@ -41,7 +41,8 @@ void restart_shard(self_ptr self, size_t i) {
   auto fresh = self->spawn<caf::monitored>(shard, sc);
   st.spawned->push_back(caf::actor_cast<caf::actor>(fresh));
   st.cfg.shards[i] = fresh;
-  self->send(st.cfg.front, update_atom::value, static_cast<uint32_t>(i), caf::actor_cast<caf::actor>(fresh));
+  self->send(st.cfg.front, update_atom::value, static_cast<uint32_t>(i),
+             caf::actor_cast<caf::actor>(fresh));
   self->send(st.cfg.metrics, update_atom::value, static_cast<uint32_t>(i), fresh);
   count_restart(self, "shard-" + std::to_string(i));
   spdlog::warn("supervisor: restarted shard-{} (its keys come back from L2 on a miss)", i);
@@ -114,7 +115,8 @@ void resize(self_ptr self) {
   in.cpu_percent = cpu;
   auto d = decide_capacity(in);
   auto n = st.cfg.shards.size();
-  auto split = split_capacity(d.capacity_bytes, st.gains.empty() ? std::vector<double>(n, 0.0) : st.gains);
+  auto split =
+    split_capacity(d.capacity_bytes, st.gains.empty() ? std::vector<double>(n, 0.0) : st.gains);
   auto entries = std::max<uint64_t>(st.cfg.max_entries / std::max<size_t>(n, 1), 1);
   for (size_t i = 0; i < n; ++i)
     self->send(st.cfg.shards[i], resize_atom::value, split[i], entries);
@@ -142,7 +144,8 @@ void update_gains(self_ptr self) {
           if (rows.empty() || i >= s.gains.size())
             return;
           auto ghosts = static_cast<uint64_t>(counter_of(rows[0], "ghost_hits"));
-          auto lookups = static_cast<double>(counter_of(rows[0], "hits") + counter_of(rows[0], "misses"));
+          auto lookups =
+            static_cast<double>(counter_of(rows[0], "hits") + counter_of(rows[0], "misses"));
           auto delta = ghosts >= s.ghost_seen[i] ? ghosts - s.ghost_seen[i] : ghosts;
           s.ghost_seen[i] = ghosts;
           s.gains[i] = lookups > 0 ? static_cast<double>(delta) / lookups : 0.0;
@@ -153,7 +156,8 @@ void update_gains(self_ptr self) {
 } // namespace
 
 sizing_supervisor_actor::behavior_type sizing_supervisor(
-  sizing_supervisor_actor::stateful_pointer<sizing_supervisor_state> self, sizing_supervisor_config cfg) {
+  sizing_supervisor_actor::stateful_pointer<sizing_supervisor_state> self,
+  sizing_supervisor_config cfg) {
   self->state.cfg = std::move(cfg);
   for (auto& s : self->state.cfg.shards)
     self->monitor(s);
@@ -201,7 +205,8 @@ sizing_supervisor_actor::behavior_type sizing_supervisor(
       row.counters["decisions"] = static_cast<int64_t>(st.decisions);
       row.counters["capacity_bytes"] = static_cast<int64_t>(st.current.capacity_bytes);
       for (size_t i = 0; i < st.gains.size(); ++i)
-        row.counters["gain_ppm_shard_" + std::to_string(i)] = static_cast<int64_t>(st.gains[i] * 1e6);
+        row.counters["gain_ppm_shard_" + std::to_string(i)] =
+          static_cast<int64_t>(st.gains[i] * 1e6);
       return row;
     },
   };

@@ -24,9 +24,9 @@ inline int64_t counter_of(const actor_stats& row, const char* key) {
 
 /// Microseconds since `start` on the steady clock, at least 1 so that a recorded latency is never 0.
 inline uint64_t micros_since(std::chrono::steady_clock::time_point start) {
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-              std::chrono::steady_clock::now() - start)
-              .count();
+  auto us =
+    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+      .count();
   return us > 0 ? static_cast<uint64_t>(us) : 1;
 }
 

@@ -33,7 +33,7 @@ void trigger(self_ptr self, const warmer_config& cfg) {
     begin(self, cfg);
   } else if (st.now == warmer_state::phase::settling) {
     st.settle_until = clock::now() + cfg.settle;
-    st.only_new = false;  // a follow-up settling becomes a full run
+    st.only_new = false; // a follow-up settling becomes a full run
   } else {
     st.again = true;
     st.only_new = false;
@@ -58,14 +58,15 @@ void finish(self_ptr self, const warmer_config& cfg, const char* why) {
   st.last_ms = static_cast<uint64_t>(seconds_since(st.run_start) * 1000);
   st.total_loaded += st.run_loaded;
   st.total_ms += st.last_ms;
-  spdlog::info("warming: {} hot keys loaded from L2 in {:.1f} s ({} were in L1, {} of {} asked; {})",
-               st.run_loaded, seconds_since(st.run_start), st.run_present, st.next, st.queue.size(), why);
+  spdlog::info(
+    "warming: {} hot keys loaded from L2 in {:.1f} s ({} were in L1, {} of {} asked; {})",
+    st.run_loaded, seconds_since(st.run_start), st.run_present, st.next, st.queue.size(), why);
   st.queue.clear();
   st.next = 0;
   st.now = warmer_state::phase::idle;
   if (!st.again && unasked_peer(self, cfg)) {
     st.again = true;
-    st.only_new = true;  // what the others named is loaded: ask the newcomers only
+    st.only_new = true; // what the others named is loaded: ask the newcomers only
   }
   if (st.again) {
     st.again = false;
@@ -80,7 +81,8 @@ void pump(self_ptr self, const warmer_config& cfg);
 /// Redis has it.
 void save(self_ptr self, const warmer_config& cfg, std::function<void(bool)> done) {
   auto& st = self->state;
-  bool running = st.now == warmer_state::phase::collecting || st.now == warmer_state::phase::loading;
+  bool running =
+    st.now == warmer_state::phase::collecting || st.now == warmer_state::phase::loading;
   if (!st.bridge || cfg.save_interval.count() == 0 || st.list_unread || running) {
     // No L2, no list kept, the list of the last stop is still to be read, or L1 is half warm
     // (the list in L2 names more than it holds yet).
@@ -96,14 +98,15 @@ void save(self_ptr self, const warmer_config& cfg, std::function<void(bool)> don
   g->done = std::move(done);
   auto write = [self, cfg, g] {
     if (self->state.list_unread)
-      return g->done(false);  // a heal dropped L1 meanwhile: keep the list it is to read
+      return g->done(false); // a heal dropped L1 meanwhile: keep the list it is to read
     auto all = [](std::string_view) { return true; };
     auto keys = g->plan.keys(all, cfg.max_keys);
     auto bytes = encode_warm_list(keys, g->plan.counts_of(keys));
     auto n = keys.size();
     auto ttl = static_cast<uint32_t>(cfg.list_ttl.count());
-    self->request(self->state.bridge, cfg.request_timeout, l2_put_atom::value, warm_list_key(cfg.self_id),
-                  std::move(bytes), ttl)
+    self
+      ->request(self->state.bridge, cfg.request_timeout, l2_put_atom::value,
+                warm_list_key(cfg.self_id), std::move(bytes), ttl)
       .then(
         [self, g, n](bool ok) {
           auto& st = self->state;
@@ -137,8 +140,11 @@ void save(self_ptr self, const warmer_config& cfg, std::function<void(bool)> don
   };
   for (auto& shard : snap->shards)
     if (shard)
-      self->request(shard, cfg.request_timeout, hot_atom::value, scan_atom::value, cfg.max_keys, std::string{})
-        .then([answer](hot_key_list& l) { answer(&l); }, [answer](caf::error&) { answer(nullptr); });
+      self
+        ->request(shard, cfg.request_timeout, hot_atom::value, scan_atom::value, cfg.max_keys,
+                  std::string{})
+        .then([answer](hot_key_list& l) { answer(&l); },
+              [answer](caf::error&) { answer(nullptr); });
 }
 
 /// The lists of one run as they come in.
@@ -156,8 +162,8 @@ void plan_run(self_ptr self, const warmer_config& cfg, const gather_ptr& g) {
   auto& st = self->state;
   st.queue = g->plan.keys(owns, cfg.max_keys);
   st.next = 0;
-  spdlog::info("warming: {} hot keys named by {} lists, {} of them owned here", g->plan.size(), g->lists,
-               st.queue.size());
+  spdlog::info("warming: {} hot keys named by {} lists, {} of them owned here", g->plan.size(),
+               g->lists, st.queue.size());
   st.now = warmer_state::phase::loading;
   st.run_start = st.last_progress = clock::now();
   pump(self, cfg);
@@ -191,12 +197,16 @@ size_t ask_peers(self_ptr self, const warmer_config& cfg, const gather_ptr& g) {
     // entries it served while this node was away; a peer of an older build knows only the
     // plain list.
     auto epoch = snap->epoch;
-    self->request(peer, cfg.request_timeout, route_atom::value, hot_atom::value, cfg.max_keys, snap->self, epoch)
+    self
+      ->request(peer, cfg.request_timeout, route_atom::value, hot_atom::value, cfg.max_keys,
+                snap->self, epoch)
       .then([self, cfg, g](hot_key_list& l) { on_list(self, cfg, g, &l); },
             [self, cfg, g, peer, epoch](caf::error& err) {
               if (err != caf::sec::unexpected_message)
                 return on_list(self, cfg, g, nullptr);
-              self->request(peer, cfg.request_timeout, route_atom::value, hot_atom::value, cfg.max_keys, epoch)
+              self
+                ->request(peer, cfg.request_timeout, route_atom::value, hot_atom::value,
+                          cfg.max_keys, epoch)
                 .then([self, cfg, g](hot_key_list& l) { on_list(self, cfg, g, &l); },
                       [self, cfg, g](caf::error&) { on_list(self, cfg, g, nullptr); });
             });
@@ -245,11 +255,12 @@ void collect(self_ptr self, const warmer_config& cfg) {
           on_list(self, cfg, g, &l);
         },
         [self, cfg, g](caf::error& err) {
-          spdlog::info("warming: this node's saved list could not be read: {}", caf::to_string(err));
+          spdlog::info("warming: this node's saved list could not be read: {}",
+                       caf::to_string(err));
           on_list(self, cfg, g, nullptr);
         });
   }
-  on_list(self, cfg, g, nullptr);  // the hold above
+  on_list(self, cfg, g, nullptr); // the hold above
 }
 
 /// Starts as many loads as the pace allows; the answers and a short tick call it again.
@@ -260,17 +271,17 @@ void pump(self_ptr self, const warmer_config& cfg) {
   if (clock::now() - st.run_start > cfg.max_time) {
     if (st.in_flight == 0)
       finish(self, cfg, "stopped at warming.max-time");
-    st.next = st.queue.size();  // no new loads; the last answers end the run
+    st.next = st.queue.size(); // no new loads; the last answers end the run
     return;
   }
-  auto n = warm_budget(st.in_flight, cfg.concurrency, st.started, seconds_since(st.run_start), cfg.rate,
-                       st.queue.size() - st.next);
+  auto n = warm_budget(st.in_flight, cfg.concurrency, st.started, seconds_since(st.run_start),
+                       cfg.rate, st.queue.size() - st.next);
   auto snap = cfg.view->get();
   for (size_t i = 0; i < n; ++i) {
     const auto& key = st.queue[st.next++];
     auto h = key_hash(key);
     if (!snap->owns(h) || snap->shards.empty())
-      continue;  // the view moved since the plan: another node warms it
+      continue; // the view moved since the plan: another node warms it
     ++st.in_flight;
     ++st.started;
     self->request(snap->shard_for(h), cfg.request_timeout, warm_atom::value, key)
@@ -291,26 +302,29 @@ void pump(self_ptr self, const warmer_config& cfg) {
   }
   if (seconds_since(st.last_progress) >= 1.0) {
     st.last_progress = clock::now();
-    spdlog::info("warming: {} of {} hot keys asked, {} loaded", st.next, st.queue.size(), st.run_loaded);
+    spdlog::info("warming: {} of {} hot keys asked, {} loaded", st.next, st.queue.size(),
+                 st.run_loaded);
   }
   if (st.next >= st.queue.size() && st.in_flight == 0) {
     finish(self, cfg, "done");
     return;
   }
   if (st.next < st.queue.size() && st.in_flight < cfg.concurrency && !st.tick_pending) {
-    st.tick_pending = true;  // held back by the rate: look again shortly
+    st.tick_pending = true; // held back by the rate: look again shortly
     self->delayed_send(self, std::chrono::milliseconds(20), warm_atom::value, tick_atom::value);
   }
 }
 
 } // namespace
 
-warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> self, warmer_config cfg) {
+warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> self,
+                                   warmer_config cfg) {
   bool keeps_list = cfg.bridge && cfg.save_interval.count() > 0;
   self->state.bridge = cfg.bridge;
   self->state.list_unread = keeps_list;
   if (keeps_list)
-    self->delayed_send(self, cfg.save_interval, warm_atom::value, put_atom::value, tick_atom::value);
+    self->delayed_send(self, cfg.save_interval, warm_atom::value, put_atom::value,
+                       tick_atom::value);
   return {
     [=](warm_atom) {
       ++self->state.handled;
@@ -339,7 +353,8 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
       // node a superset of its range (rendezvous: an absent member's keys spread over the
       // others), so the run starts now rather than let the first clients miss what the lists
       // name. A join's run that is settling starts now; one under way read the list already.
-      if (st.runs == 0 && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling)) {
+      if (st.runs == 0
+          && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling)) {
         st.only_new = false;
         collect(self, cfg);
       }
@@ -372,7 +387,8 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
     [=](warm_atom, put_atom, tick_atom) {
       ++self->state.handled;
       save(self, cfg, [](bool) {});
-      self->delayed_send(self, cfg.save_interval, warm_atom::value, put_atom::value, tick_atom::value);
+      self->delayed_send(self, cfg.save_interval, warm_atom::value, put_atom::value,
+                         tick_atom::value);
     },
     [=](update_atom, const redis_bridge_actor& bridge) { self->state.bridge = bridge; },
     [=](stats_atom) {
@@ -385,7 +401,9 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
       bool running = st.now != warmer_state::phase::idle;
       // keys and milliseconds add up every run since start (a join may bring two: one per
       // view change while members appear); the last run's own figures are in the log.
-      auto run_ms = running && st.now == warmer_state::phase::loading ? seconds_since(st.run_start) * 1000 : 0.0;
+      auto run_ms = running && st.now == warmer_state::phase::loading
+                      ? seconds_since(st.run_start) * 1000
+                      : 0.0;
       row.counters = {
         {"runs", static_cast<int64_t>(st.runs)},
         {"in_progress", running ? 1 : 0},

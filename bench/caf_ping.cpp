@@ -53,9 +53,13 @@ struct round_trips {
   }
 };
 
-caf::behavior event_based_server(caf::event_based_actor*) { return {[](ping_atom, int x) { return x; }}; }
+caf::behavior event_based_server(caf::event_based_actor*) {
+  return {[](ping_atom, int x) { return x; }};
+}
 // The same behavior on CAF's I/O thread: no hand-off to a scheduler worker.
-caf::behavior broker_server(caf::io::broker*) { return {[](ping_atom, int x) { return x; }}; }
+caf::behavior broker_server(caf::io::broker*) {
+  return {[](ping_atom, int x) { return x; }};
+}
 
 // Raw echo: fixed 8-byte frames, no BASP; every frame is written back as it came.
 caf::behavior echo_connection(caf::io::broker* self, caf::io::connection_handle hdl) {
@@ -70,7 +74,8 @@ caf::behavior echo_connection(caf::io::broker* self, caf::io::connection_handle 
 }
 
 caf::behavior echo_server(caf::io::broker* self) {
-  return {[self](const caf::io::new_connection_msg& msg) { self->fork(echo_connection, msg.handle); }};
+  return {
+    [self](const caf::io::new_connection_msg& msg) { self->fork(echo_connection, msg.handle); }};
 }
 
 // Raw echo with one actor hop: the broker asks an event-based actor on a scheduler worker for
@@ -245,7 +250,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
   cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("scheduler.max-threads", size_t{1});  // as the node and client on 2 cores
+  cfg.set("scheduler.max-threads", size_t{1}); // as the node and client on 2 cores
   caf::actor_system sys{cfg};
   if (argc < 2) {
     std::fprintf(stderr, "usage: caf_ping server | caf_ping PORT [N]\n");
@@ -270,8 +275,7 @@ int main(int argc, char** argv) {
     std::printf("event-based %u broker %u raw %u raw-with-hop %u lean %u\n", *pa, *pb, raw_port,
                 hop_port, lean_port);
     std::fflush(stdout);
-    while (std::getchar() != EOF) {
-    }
+    while (std::getchar() != EOF) {}
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(*c, caf::exit_reason::user_shutdown);
@@ -295,7 +299,8 @@ int main(int argc, char** argv) {
     }
     return report(result.get(), "echoes");
   }
-  auto server = sys.middleman().remote_actor("127.0.0.1", static_cast<uint16_t>(std::atoi(argv[1])));
+  auto server =
+    sys.middleman().remote_actor("127.0.0.1", static_cast<uint16_t>(std::atoi(argv[1])));
   if (!server) {
     std::fprintf(stderr, "caf_ping: cannot connect: %s\n", sys.render(server.error()).c_str());
     return 1;

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include <absl/container/flat_hash_set.h>
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/deadline_queue.hpp"
 #include "core/key_normalization.hpp"
@@ -30,21 +30,22 @@ using clock_type = std::chrono::steady_clock;
 
 /// The node's options plus the benchmark's own (group "bench").
 struct bench_config : ac::node_config {
-  uint32_t clients = 4;          ///< client actors
-  uint32_t window = 8;           ///< requests in flight per client
-  uint32_t batch = 10;           ///< keys per get_many (1 = get)
-  uint64_t keys = 100000;        ///< preloaded keys key:000000000000 ..
-  uint32_t value_size = 100;     ///< bytes of each value
-  double seconds = 3;            ///< measuring time after warm-up
-  double warmup = 0.5;           ///< seconds of load before measuring
-  bool json = false;             ///< one JSON object instead of text
-  bool direct = false;           ///< skip the front: clients send to the key's shard (experiment)
-  bool infinite = false;         ///< client requests without a timeout (no actor-clock entry)
+  uint32_t clients = 4;      ///< client actors
+  uint32_t window = 8;       ///< requests in flight per client
+  uint32_t batch = 10;       ///< keys per get_many (1 = get)
+  uint64_t keys = 100000;    ///< preloaded keys key:000000000000 ..
+  uint32_t value_size = 100; ///< bytes of each value
+  double seconds = 3;        ///< measuring time after warm-up
+  double warmup = 0.5;       ///< seconds of load before measuring
+  bool json = false;         ///< one JSON object instead of text
+  bool direct = false;       ///< skip the front: clients send to the key's shard (experiment)
+  bool infinite = false;     ///< client requests without a timeout (no actor-clock entry)
 
   bench_config() {
     // Every client is in this process: CAF's I/O thread has no sockets to serve, so the
     // workers get every core (a node serving remote clients keeps cores - 1, node_config).
-    set("scheduler.max-threads", static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+    set("scheduler.max-threads",
+        static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
     opt_group{custom_options_, "bench"}
       .add(clients, "clients", "client actors")
       .add(window, "window", "requests in flight per client")
@@ -91,7 +92,7 @@ struct client_state {
 
 using client_actor = caf::stateful_actor<client_state>;
 
-std::vector<ac::shard_actor> g_shards;  // the node's shards, for --bench.direct
+std::vector<ac::shard_actor> g_shards; // the node's shards, for --bench.direct
 
 const std::vector<ac::shard_actor>& shards_of(const bench_config*) { return g_shards; }
 
@@ -135,8 +136,11 @@ void issue_direct(client_actor* self, ac::front_actor front, std::shared_ptr<run
     auto key = key_of(st.rng() % cfg->keys);
     const auto& shard = shards_of(cfg)[ac::shard_of(ac::key_hash(key), n)];
     self->request(shard, timeout, ac::get_atom::value, std::move(key))
-      .then([=](const ac::lookup_result& r) { done_one(self, front, sh, cfg, start, 1, r.found, false); },
-            [=](caf::error&) { done_one(self, front, sh, cfg, start, 1, 0, true); });
+      .then(
+        [=](const ac::lookup_result& r) {
+          done_one(self, front, sh, cfg, start, 1, r.found, false);
+        },
+        [=](caf::error&) { done_one(self, front, sh, cfg, start, 1, 0, true); });
     return;
   }
   std::vector<std::vector<std::string>> groups(n);
@@ -144,7 +148,7 @@ void issue_direct(client_actor* self, ac::front_actor front, std::shared_ptr<run
     auto key = key_of(st.rng() % cfg->keys);
     groups[ac::shard_of(ac::key_hash(key), n)].push_back(std::move(key));
   }
-  auto pending = std::make_shared<std::pair<size_t, size_t>>(0, 0);  // groups left, hits
+  auto pending = std::make_shared<std::pair<size_t, size_t>>(0, 0); // groups left, hits
   for (auto& g : groups)
     pending->first += g.empty() ? 0 : 1;
   for (uint32_t s = 0; s < n; ++s) {
@@ -153,7 +157,8 @@ void issue_direct(client_actor* self, ac::front_actor front, std::shared_ptr<run
     self->request(shards_of(cfg)[s], timeout, ac::get_many_atom::value, std::move(groups[s]))
       .then(
         [=](const ac::lookup_results& rs) {
-          pending->second += std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
+          pending->second +=
+            std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
           if (--pending->first == 0)
             done_one(self, front, sh, cfg, start, cfg->batch, pending->second, false);
         },
@@ -249,7 +254,8 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
 
 /// Writes keys 0 .. keys-1 through the front, `window` puts in flight.
 void preload(caf::actor_system& sys, const ac::front_actor& front, const bench_config& cfg) {
-  auto entry = ac::encode_entry(ac::make_bytes_entry(std::string(cfg.value_size, 'v'), 0, 0, "bench"));
+  auto entry =
+    ac::encode_entry(ac::make_bytes_entry(std::string(cfg.value_size, 'v'), 0, 0, "bench"));
   caf::scoped_actor self{sys};
   const uint64_t window = 256;
   uint64_t sent = 0, answered = 0, failed = 0;
@@ -259,7 +265,11 @@ void preload(caf::actor_system& sys, const ac::front_actor& front, const bench_c
       ++sent;
     }
     // The reply is a put_status, as a uint8_t (messages/put_status.hpp).
-    self->receive([&](uint8_t) { ++answered; }, [&](caf::error&) { ++answered; ++failed; });
+    self->receive([&](uint8_t) { ++answered; },
+                  [&](caf::error&) {
+                    ++answered;
+                    ++failed;
+                  });
   }
   if (failed > 0)
     std::cerr << "preload: " << failed << " puts failed\n";
@@ -315,22 +325,23 @@ int main(int argc, char** argv) {
   double rps = sh->requests / secs, lps = sh->lookups / secs;
   auto p50 = sh->latency.percentile(0.5), p99 = sh->latency.percentile(0.99);
   if (cfg.json) {
-    std::printf("{\"clients\": %u, \"window\": %u, \"batch\": %u, \"direct\": %s, "
-                "\"infinite\": %s, \"seconds\": %.3f, "
-                "\"requests\": %llu, \"lookups\": %llu, \"hits\": %llu, \"errors\": %llu, "
-                "\"ops_per_s\": %.0f, \"lookups_per_s\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu}\n",
-                cfg.clients, cfg.window, cfg.batch, cfg.direct ? "true" : "false",
-                cfg.infinite ? "true" : "false", secs, (unsigned long long) sh->requests,
-                (unsigned long long) sh->lookups, (unsigned long long) sh->hits,
-                (unsigned long long) sh->errors, rps, lps, (unsigned long long) p50,
-                (unsigned long long) p99);
+    std::printf(
+      "{\"clients\": %u, \"window\": %u, \"batch\": %u, \"direct\": %s, "
+      "\"infinite\": %s, \"seconds\": %.3f, "
+      "\"requests\": %llu, \"lookups\": %llu, \"hits\": %llu, \"errors\": %llu, "
+      "\"ops_per_s\": %.0f, \"lookups_per_s\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu}\n",
+      cfg.clients, cfg.window, cfg.batch, cfg.direct ? "true" : "false",
+      cfg.infinite ? "true" : "false", secs, (unsigned long long)sh->requests,
+      (unsigned long long)sh->lookups, (unsigned long long)sh->hits, (unsigned long long)sh->errors,
+      rps, lps, (unsigned long long)p50, (unsigned long long)p99);
   } else {
-    std::printf("%u clients x window %u, batch %u%s%s, %.2f s: %.0f requests/s, %.0f lookups/s, "
-                "hits %llu/%llu, errors %llu, p50 %llu us, p99 %llu us\n",
-                cfg.clients, cfg.window, cfg.batch, cfg.direct ? ", direct" : "",
-                cfg.infinite ? ", no timeout" : "", secs, rps, lps, (unsigned long long) sh->hits,
-                (unsigned long long) sh->lookups, (unsigned long long) sh->errors,
-                (unsigned long long) p50, (unsigned long long) p99);
+    std::printf(
+      "%u clients x window %u, batch %u%s%s, %.2f s: %.0f requests/s, %.0f lookups/s, "
+      "hits %llu/%llu, errors %llu, p50 %llu us, p99 %llu us\n",
+      cfg.clients, cfg.window, cfg.batch, cfg.direct ? ", direct" : "",
+      cfg.infinite ? ", no timeout" : "", secs, rps, lps, (unsigned long long)sh->hits,
+      (unsigned long long)sh->lookups, (unsigned long long)sh->errors, (unsigned long long)p50,
+      (unsigned long long)p99);
   }
   return sh->errors == 0 && sh->hits == sh->lookups ? 0 : 1;
 }

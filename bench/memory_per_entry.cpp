@@ -19,12 +19,12 @@ int main(int argc, char** argv) {
     {
       ac::system_clock_source clock;
       ac::store_options o;
-      o.max_bytes = uint64_t{1} << 40;  // bound by entries only: every entry stays resident
+      o.max_bytes = uint64_t{1} << 40; // bound by entries only: every entry stays resident
       o.max_entries = n;
       o.policy = policy;
       ac::cache_store store{o, clock};
       std::string value(100, 'v');
-      char key[32];  // "key-" + 12 digits: 16 bytes
+      char key[32]; // "key-" + 12 digits: 16 bytes
       for (uint64_t i = 0; i < n; ++i) {
         std::snprintf(key, sizeof key, "key-%012llu", static_cast<unsigned long long>(i));
         store.put(key, ac::key_hash(key), value, std::chrono::seconds(0));

@@ -46,7 +46,8 @@ std::string advertise_host_problem(const std::string& host) {
     return {};
   auto colon = host.rfind(':');
   auto digits = [](const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+    return !s.empty()
+           && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
   };
   if (colon != std::string::npos && digits(host.substr(colon + 1))
       && (is_ipv4_literal(host.substr(0, colon)) || is_dns_name(host.substr(0, colon))))

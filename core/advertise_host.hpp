@@ -12,10 +12,10 @@ namespace ac {
 
 /// One IPv4 address of one network interface, as getifaddrs lists it.
 struct interface_address {
-  std::string name;       ///< e.g. "eth0"
-  std::string ipv4;       ///< dotted quad
-  bool loopback = false;  ///< IFF_LOOPBACK (or a 127.x address)
-  bool up = true;         ///< IFF_UP
+  std::string name;      ///< e.g. "eth0"
+  std::string ipv4;      ///< dotted quad
+  bool loopback = false; ///< IFF_LOOPBACK (or a 127.x address)
+  bool up = true;        ///< IFF_UP
 };
 
 /// True for the hosts that mean "every interface": 0.0.0.0, ::, [::] and the empty string.
@@ -27,8 +27,8 @@ std::string advertise_host_problem(const std::string& host);
 
 /// What a node announces, and a warning for the log when it had to guess badly.
 struct advertise_choice {
-  std::string host;     ///< the host peers and clients are told to use
-  std::string warning;  ///< non-empty: the node fell back to loopback (peers on other hosts fail)
+  std::string host;    ///< the host peers and clients are told to use
+  std::string warning; ///< non-empty: the node fell back to loopback (peers on other hosts fail)
 };
 
 /// node.advertise when set; else node.host unless it is a wildcard; else the first up,

@@ -39,8 +39,8 @@ uint32_t load32(const char* p) {
 void store32(char* p, uint32_t v) { std::memcpy(p, &v, sizeof v); }
 
 bool short_form(size_t key_len, size_t value_len) {
-  return key_len <= max_short_key && value_len <= max_short_value &&
-         !(key_len == max_short_key && value_len == max_short_value);
+  return key_len <= max_short_key && value_len <= max_short_value
+         && !(key_len == max_short_key && value_len == max_short_value);
 }
 
 size_t header_size(size_t key_len, size_t value_len) {
@@ -108,8 +108,8 @@ uint64_t cache_store::weight_of(std::string_view key, std::string_view value) {
 
 cache_store::cache_store(store_options opts, const clock_source& clock)
   : opts_(std::move(opts)), clock_(clock),
-    epoch_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                clock_.now().time_since_epoch()).count()),
+    epoch_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.now().time_since_epoch())
+                .count()),
     buckets_(initial_buckets, null_handle) {
   // A secret sketch seed per store: keys cannot be crafted to inflate others' frequencies.
   uint64_t seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();
@@ -158,7 +158,7 @@ uint32_t cache_store::find(std::string_view key, uint64_t hash, uint32_t** link)
 }
 
 uint32_t cache_store::find(std::string_view key, uint64_t hash) const {
-  return const_cast<cache_store*>(this)->find(key, hash, nullptr);  // only reads without a link
+  return const_cast<cache_store*>(this)->find(key, hash, nullptr); // only reads without a link
 }
 
 // Doubles the buckets once entries outnumber them, so chains stay about one entry long.
@@ -197,7 +197,8 @@ void cache_store::release(uint32_t h, bool evicted) {
 
 int64_t cache_store::now_rel_ns() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.now().time_since_epoch())
-           .count() - epoch_ns_;
+           .count()
+         - epoch_ns_;
 }
 
 // Milliseconds from `now_rel` to a deadline not yet passed, at least 1 (0 means "never").
@@ -272,8 +273,8 @@ bool cache_store::put(std::string_view key, uint64_t hash, std::string_view valu
   if (ttl.count() > 0) {
     // Whole seconds, rounded up, so a value never ends before its TTL (at most 1 s after).
     int64_t end = now_rel_ns() + ttl.count() * ns_per_s;
-    deadline = static_cast<uint32_t>(std::min<int64_t>((end + ns_per_s - 1) / ns_per_s,
-                                                       deadline_mask));
+    deadline =
+      static_cast<uint32_t>(std::min<int64_t>((end + ns_per_s - 1) / ns_per_s, deadline_mask));
     deadline = std::max<uint32_t>(deadline, 1);
   }
   size_t request = entry_size(key.size(), value.size());
@@ -281,8 +282,8 @@ bool cache_store::put(std::string_view key, uint64_t hash, std::string_view valu
   uint32_t* link = nullptr;
   uint32_t old = find(key, hash, &link);
   uint32_t h;
-  if (old != null_handle &&
-      slab_arena::slot_size(slot_request(arena_.at(old))) == slab_arena::slot_size(request)) {
+  if (old != null_handle
+      && slab_arena::slot_size(slot_request(arena_.at(old))) == slab_arena::slot_size(request)) {
     // Same slot size: overwrite in place, the entry keeps its place in the policy's lists.
     h = old;
     char* p = arena_.at(h);
@@ -340,7 +341,7 @@ bool cache_store::put(std::string_view key, uint64_t hash, std::string_view valu
     ++counters_.puts;
   } else {
     ++counters_.rejected;
-    --counters_.evictions;  // refusing the newcomer is not an eviction of a resident entry
+    --counters_.evictions; // refusing the newcomer is not an eviction of a resident entry
   }
   return kept;
 }
@@ -419,7 +420,7 @@ uint64_t cache_store::clear() {
     while (head != null_handle) {
       uint32_t h = head;
       policy_->on_remove(h);
-      release(h, false);  // unlinks h from its chain: head moves on
+      release(h, false); // unlinks h from its chain: head moves on
       ++counters_.erases;
       ++dropped;
     }
@@ -454,11 +455,12 @@ bool cache_store::expire(std::string_view key, uint64_t hash, std::chrono::milli
   if (ttl.count() <= 0)
     return erase(key, hash);
   int64_t end = now_rel_ns() + ttl.count() * 1'000'000;
-  auto deadline = static_cast<uint32_t>(
-    std::min<int64_t>((end + ns_per_s - 1) / ns_per_s, deadline_mask));
+  auto deadline =
+    static_cast<uint32_t>(std::min<int64_t>((end + ns_per_s - 1) / ns_per_s, deadline_mask));
   char* p = arena_.at(h);
   // Keep the policy's tag bits (30..31) as they are; only the deadline changes.
-  store32(p + expiry_at, (load32(p + expiry_at) & ~deadline_mask) | std::max<uint32_t>(deadline, 1));
+  store32(p + expiry_at,
+          (load32(p + expiry_at) & ~deadline_mask) | std::max<uint32_t>(deadline, 1));
   return true;
 }
 

@@ -19,32 +19,32 @@
 namespace ac {
 
 struct store_options {
-  uint64_t max_bytes = 256ull << 20;            ///< byte budget (keys + values + bookkeeping)
-  uint64_t max_entries = 1'000'000;             ///< entry budget
-  std::chrono::seconds default_ttl{300};        ///< TTL when a put names none (0 s = never expires)
-  std::chrono::seconds stale_ttl{0};            ///< how long past its TTL a value may still be served stale
-  std::string policy = "lru";                   ///< eviction policy name (core/eviction_policy.hpp)
-  uint32_t ghost_capacity = 4096;               ///< recently evicted keys remembered (0 = none)
+  uint64_t max_bytes = 256ull << 20;     ///< byte budget (keys + values + bookkeeping)
+  uint64_t max_entries = 1'000'000;      ///< entry budget
+  std::chrono::seconds default_ttl{300}; ///< TTL when a put names none (0 s = never expires)
+  std::chrono::seconds stale_ttl{0}; ///< how long past its TTL a value may still be served stale
+  std::string policy = "lru";        ///< eviction policy name (core/eviction_policy.hpp)
+  uint32_t ghost_capacity = 4096;    ///< recently evicted keys remembered (0 = none)
 };
 
 /// Counters of a store since it was created; `entries`/`bytes` are gauges.
 struct store_counters {
-  uint64_t hits = 0;         ///< fresh values returned
-  uint64_t stale_hits = 0;   ///< values returned past their TTL (within stale_ttl)
-  uint64_t misses = 0;       ///< absent or fully expired
-  uint64_t puts = 0;         ///< accepted writes
-  uint64_t rejected = 0;     ///< writes the policy refused or that exceed the budget on their own
-  uint64_t evictions = 0;    ///< entries dropped to stay within budget
-  uint64_t expirations = 0;  ///< entries dropped because their TTL (+ stale_ttl) ended
-  uint64_t erases = 0;       ///< entries dropped by erase()
-  uint64_t ghost_hits = 0;   ///< misses on recently evicted keys: hits a larger budget would have had
+  uint64_t hits = 0;        ///< fresh values returned
+  uint64_t stale_hits = 0;  ///< values returned past their TTL (within stale_ttl)
+  uint64_t misses = 0;      ///< absent or fully expired
+  uint64_t puts = 0;        ///< accepted writes
+  uint64_t rejected = 0;    ///< writes the policy refused or that exceed the budget on their own
+  uint64_t evictions = 0;   ///< entries dropped to stay within budget
+  uint64_t expirations = 0; ///< entries dropped because their TTL (+ stale_ttl) ended
+  uint64_t erases = 0;      ///< entries dropped by erase()
+  uint64_t ghost_hits = 0; ///< misses on recently evicted keys: hits a larger budget would have had
 };
 
 /// What get() found. `value` points into the store and is valid until the next mutating call.
 struct store_lookup {
   std::string_view value;
   bool found = false;
-  bool stale = false;  ///< past TTL but within stale_ttl: serve it, and refresh it
+  bool stale = false; ///< past TTL but within stale_ttl: serve it, and refresh it
   /// Milliseconds until the entry's deadline (at least 1) for a fresh hit; 0 when it never
   /// expires, and for stale hits. From the clock reading the lookup makes anyway, so refresh-ahead
   /// (core/refresh_ahead.hpp) costs the hit path no second lookup.
@@ -96,7 +96,7 @@ public:
     if (h != null_handle) {
       const char* p = arena_.at(h);
       __builtin_prefetch(p);
-      __builtin_prefetch(p + 64);   // header, key and a small value span two or three lines
+      __builtin_prefetch(p + 64); // header, key and a small value span two or three lines
       __builtin_prefetch(p + 128);
     }
   }
@@ -174,13 +174,13 @@ private:
 
   store_options opts_;
   const clock_source& clock_;
-  int64_t epoch_ns_;                   ///< clock reading at construction: expiry is relative to it
+  int64_t epoch_ns_; ///< clock reading at construction: expiry is relative to it
   slab_arena arena_;
   std::vector<uint32_t, os_page_allocator<uint32_t>> buckets_; ///< chain heads; a power of two
   uint64_t count_ = 0;
-  size_t sweep_cursor_ = 0;            ///< next bucket the sweep examines
+  size_t sweep_cursor_ = 0; ///< next bucket the sweep examines
   std::unique_ptr<eviction_policy> policy_;
-  std::vector<uint32_t> evicted_;      ///< scratch buffer reused across calls
+  std::vector<uint32_t> evicted_; ///< scratch buffer reused across calls
   /// Ghost list: hashes of the last ghost_capacity evicted keys (ring + set), so a miss can tell
   /// whether more capacity would have made it a hit; the sizing supervisor reads ghost_hits.
   std::vector<uint64_t> ghost_ring_;

@@ -45,7 +45,7 @@ private:
 
   breaker_options opts_;
   breaker_state state_ = breaker_state::closed;
-  uint32_t failures_ = 0;       // consecutive failures while closed
+  uint32_t failures_ = 0; // consecutive failures while closed
   time_point opened_at_{};
   bool probe_in_flight_ = false; // half-open: the one probe has been let through
   uint64_t opened_count_ = 0;

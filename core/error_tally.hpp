@@ -14,7 +14,7 @@ namespace ac {
 /// asked, not again by the owner. Thread-safe (relaxed atomics): edges on any thread add.
 class error_tally {
 public:
-  static constexpr size_t codes = 32;  ///< code 0: not one of actorcache's own (syntax, CAF)
+  static constexpr size_t codes = 32; ///< code 0: not one of actorcache's own (syntax, CAF)
 
   /// Counts one error reply (or `n`) with `code` (an errc value; out-of-range counts as 0).
   void add(uint8_t code, uint64_t n = 1) {

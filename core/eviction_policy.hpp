@@ -67,8 +67,8 @@ public:
   }
 
   virtual uint64_t capacity() const = 0;
-  virtual uint64_t weight() const = 0;   ///< total weight of resident entries
-  virtual uint64_t size() const = 0;     ///< number of resident entries
+  virtual uint64_t weight() const = 0; ///< total weight of resident entries
+  virtual uint64_t size() const = 0;   ///< number of resident entries
   virtual std::string_view name() const = 0;
 
 protected:

@@ -72,15 +72,15 @@ std::string features_key_error(std::string_view key) {
   if (r->rows == 0 || r->cols == 0)
     return "features key '" + std::string(key) + "' has zero rows or columns";
   if (!size_ok(r->rows, r->cols))
-    return "features key '" + std::string(key) + "' asks for " +
-           std::to_string(uint64_t{r->rows} * r->cols) + " cells, more than the limit of " +
-           std::to_string(max_feature_cells);
+    return "features key '" + std::string(key) + "' asks for "
+           + std::to_string(uint64_t{r->rows} * r->cols) + " cells, more than the limit of "
+           + std::to_string(max_feature_cells);
   return {};
 }
 
 std::string make_features_key(const features_request& r) {
-  return "feat:" + std::to_string(r.seed) + ":" + std::to_string(r.rows) + "x" +
-         std::to_string(r.cols);
+  return "feat:" + std::to_string(r.seed) + ":" + std::to_string(r.rows) + "x"
+         + std::to_string(r.cols);
 }
 
 std::vector<double> generate_market_data(uint64_t seed, uint32_t rows, uint32_t cols) {
@@ -134,9 +134,9 @@ std::vector<float> fused_features(const std::vector<double>& prices, uint32_t ro
 
 std::vector<float> compute_features(uint64_t seed, uint32_t rows, uint32_t cols) {
   if (!size_ok(rows, cols))
-    throw std::invalid_argument("features: rows*cols must be in 1.." +
-                                std::to_string(max_feature_cells) + ", got " +
-                                std::to_string(rows) + "x" + std::to_string(cols));
+    throw std::invalid_argument("features: rows*cols must be in 1.."
+                                + std::to_string(max_feature_cells) + ", got "
+                                + std::to_string(rows) + "x" + std::to_string(cols));
   return fused_features(generate_market_data(seed, rows, cols), rows, cols);
 }
 

@@ -24,8 +24,8 @@ constexpr uint64_t counter_salt = 0x9e3779b97f4a7c15ULL;
 // four counters were sometimes one counter, and ids of a block collided more; keeping the rows
 // apart moved multi1@500 (static 1% window) from 54.15% to 54.67% (mean of seeds 1-5).
 struct frequency_sketch::spot {
-  uint64_t block;   // index of the block's first word
-  uint64_t select;  // byte i picks row i's word (bit 0) and nibble (bits 1..4)
+  uint64_t block;  // index of the block's first word
+  uint64_t select; // byte i picks row i's word (bit 0) and nibble (bits 1..4)
   uint64_t word(int i) const { return block + 2 * i + ((select >> (8 * i)) & 1); }
   unsigned shift(int i) const { return static_cast<unsigned>((select >> (8 * i + 1)) & 15) * 4; }
 };
@@ -37,7 +37,7 @@ frequency_sketch::frequency_sketch(uint64_t expected_entries, uint64_t seed)
   // (4.3 more than half of it, 2.9% of an entry at 1M entries). With half of it, collisions
   // decided close duels: multi1@500 moved by 1.4 points with the seed (bench/EVICTION.md).
   uint64_t words = std::max<uint64_t>(8, ceil_pow2(expected_entries_));
-  table_.assign(words + 8, 0);  // + 8: room to align the first block to a cache line
+  table_.assign(words + 8, 0); // + 8: room to align the first block to a cache line
   table_offset_ = (64 - reinterpret_cast<uintptr_t>(table_.data()) % 64) % 64 / 8;
   block_mask_ = words / 8 - 1;
 }

@@ -53,12 +53,12 @@ private:
 
   uint64_t expected_entries_;
   uint64_t sample_size_;
-  uint64_t additions_ = 0;       // increments since the last reset
+  uint64_t additions_ = 0; // increments since the last reset
   uint64_t resets_ = 0;
   uint64_t seed_;
-  std::vector<uint64_t> table_;  // 16 counters of 4 bits per word, in blocks of 8 words
-  uint64_t table_offset_ = 0;    // words before the first cache-line-aligned block
-  uint64_t block_mask_ = 0;      // block count - 1 (a power of two)
+  std::vector<uint64_t> table_; // 16 counters of 4 bits per word, in blocks of 8 words
+  uint64_t table_offset_ = 0;   // words before the first cache-line-aligned block
+  uint64_t block_mask_ = 0;     // block count - 1 (a power of two)
 };
 
 } // namespace ac

@@ -53,8 +53,8 @@ private:
   void swap_at(size_t a, size_t b);
 
   size_t capacity_;
-  std::vector<counter> heap_;                        ///< min-heap by count
-  absl::flat_hash_map<std::string, size_t> where_;  ///< key -> position in heap_
+  std::vector<counter> heap_;                      ///< min-heap by count
+  absl::flat_hash_map<std::string, size_t> where_; ///< key -> position in heap_
 };
 
 } // namespace ac

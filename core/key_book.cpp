@@ -16,7 +16,7 @@ key_book::key_book(size_t slots) {
 void key_book::put(uint64_t hash, std::string_view key) {
   auto& s = slots_[mix64(hash) & mask_];
   if (s.used && s.hash == hash && s.key == key)
-    return;  // the common case on a repeated miss: no copy
+    return; // the common case on a repeated miss: no copy
   s.hash = hash;
   s.used = true;
   s.key.assign(key.data(), key.size());

@@ -8,9 +8,9 @@ namespace ac {
 
 namespace {
 
-constexpr unsigned sub_bits = 5;                       // 32 sub-buckets per octave
+constexpr unsigned sub_bits = 5; // 32 sub-buckets per octave
 constexpr uint64_t sub_count = uint64_t{1} << sub_bits;
-constexpr uint64_t exact_limit = sub_count * 2;        // values < 64 get their own bucket
+constexpr uint64_t exact_limit = sub_count * 2; // values < 64 get their own bucket
 
 unsigned msb(uint64_t v) { return 63u - static_cast<unsigned>(__builtin_clzll(v)); }
 
@@ -20,8 +20,8 @@ size_t latency_histogram::index_of(uint64_t us) {
   us = std::min(us, max_trackable_us);
   if (us < exact_limit)
     return static_cast<size_t>(us);
-  unsigned e = msb(us);               // >= sub_bits + 1
-  unsigned shift = e - sub_bits;      // keeps the top sub_bits+1 bits
+  unsigned e = msb(us);          // >= sub_bits + 1
+  unsigned shift = e - sub_bits; // keeps the top sub_bits+1 bits
   uint64_t sub = (us >> shift) - sub_count;
   return static_cast<size_t>(exact_limit + (e - sub_bits - 1) * sub_count + sub);
 }
@@ -105,8 +105,8 @@ latency_histogram latency_histogram::from_buckets(std::vector<uint64_t> buckets,
   return h;
 }
 
-std::vector<std::pair<double, uint64_t>>
-latency_histogram::cumulative(const std::vector<double>& bounds_seconds) const {
+std::vector<std::pair<double, uint64_t>> latency_histogram::cumulative(
+  const std::vector<double>& bounds_seconds) const {
   std::vector<std::pair<double, uint64_t>> out;
   out.reserve(bounds_seconds.size());
   size_t i = 0;

@@ -39,7 +39,8 @@ public:
 
   /// For a Prometheus histogram: for each bound (seconds, ascending) the number of values
   /// in buckets lying entirely at or below it. The caller adds the +Inf bucket (= count()).
-  std::vector<std::pair<double, uint64_t>> cumulative(const std::vector<double>& bounds_seconds) const;
+  std::vector<std::pair<double, uint64_t>> cumulative(
+    const std::vector<double>& bounds_seconds) const;
 
   // Bucket geometry, public for tests and exporters.
   static size_t bucket_count();

@@ -82,7 +82,7 @@ bool lease_table::abandon(const std::string& key, const std::string& token, int6
   auto it = keys_.find(key);
   if (it == keys_.end() || it->second.token != token)
     return false;
-  pass_on(it, now_ms, grants);  // the next holder gets its full lease time from now
+  pass_on(it, now_ms, grants); // the next holder gets its full lease time from now
   return true;
 }
 

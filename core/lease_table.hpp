@@ -19,8 +19,8 @@ namespace ac {
 class lease_table {
 public:
   struct limits {
-    size_t max_waiters_per_key = 4096;  ///< beyond it: overloaded
-    size_t max_waiters = 100000;        ///< over all keys
+    size_t max_waiters_per_key = 4096; ///< beyond it: overloaded
+    size_t max_waiters = 100000;       ///< over all keys
   };
 
   /// Who asks: `waiter` names this one request (to answer it later), `holder` the connection
@@ -83,7 +83,7 @@ private:
     std::string token;
     uint64_t holder = 0;
     int64_t deadline_ms = 0;
-    std::vector<caller> waiters;  // in arrival order
+    std::vector<caller> waiters; // in arrival order
   };
 
   std::string new_token();
@@ -98,7 +98,7 @@ private:
   uint64_t counter_ = 0;
   size_t waiting_ = 0;
   std::unordered_map<std::string, state> keys_;
-  std::multimap<int64_t, std::string> deadlines_;  // deadline -> key, for expire()
+  std::multimap<int64_t, std::string> deadlines_; // deadline -> key, for expire()
 };
 
 } // namespace ac

@@ -28,16 +28,21 @@ membership_action log_line(std::string text, bool warn = false) {
 
 std::string_view to_string(member_state s) {
   switch (s) {
-    case member_state::suspect: return "suspect";
-    case member_state::alive: return "alive";
-    case member_state::down: return "down";
-    case member_state::left: return "left";
+    case member_state::suspect:
+      return "suspect";
+    case member_state::alive:
+      return "alive";
+    case member_state::down:
+      return "down";
+    case member_state::left:
+      return "left";
   }
   return "suspect";
 }
 
 std::optional<member_state> parse_member_state(std::string_view word) {
-  for (auto s : {member_state::suspect, member_state::alive, member_state::down, member_state::left})
+  for (auto s :
+       {member_state::suspect, member_state::alive, member_state::down, member_state::left})
     if (to_string(s) == word)
       return s;
   return std::nullopt;
@@ -142,7 +147,7 @@ void membership_protocol::set_state(peer& p, member_state s, actions& out) {
     ++downs_;
     p.lost = true;
   } else if (s == member_state::left) {
-    p.lost = false;  // it left cleanly: what it served then was this side's as well
+    p.lost = false; // it left cleanly: what it served then was this side's as well
   } else if (s == member_state::alive && p.lost) {
     p.lost = false;
     ++heals_;
@@ -163,8 +168,9 @@ void membership_protocol::connect(const std::string& id, actions& out) {
     a.host = hp->host;
     a.port = hp->port;
   } else {
-    out.push_back(log_line("membership: cannot connect to " + id + ": bad address '"
-                           + it->second.info.address + "'", true));
+    out.push_back(log_line(
+      "membership: cannot connect to " + id + ": bad address '" + it->second.info.address + "'",
+      true));
     return;
   }
   it->second.connecting = true;
@@ -198,7 +204,7 @@ void membership_protocol::merge(const membership_view& v, actions& out) {
         continue;
       peer p;
       p.info = m;
-      p.info.state = member_state::suspect;  // alive once we reach it ourselves
+      p.info.state = member_state::suspect; // alive once we reach it ourselves
       peers_.emplace(m.id, std::move(p));
       changed = true;
       connect(m.id, out);
@@ -208,7 +214,7 @@ void membership_protocol::merge(const membership_view& v, actions& out) {
     } else if ((it->second.info.address != m.address
                 || it->second.info.resp_address != m.resp_address)
                && m.state == member_state::alive && m.id == v.self) {
-      it->second.info.address = m.address;  // restarted on another port
+      it->second.info.address = m.address; // restarted on another port
       it->second.info.resp_address = m.resp_address;
       if (it->second.connected) {
         it->second.connected = false;
@@ -226,8 +232,8 @@ void membership_protocol::merge(const membership_view& v, actions& out) {
 }
 
 // A peer contacted us directly (join or heartbeat): that is proof it is alive.
-void membership_protocol::heard_from(const member_info& m, clock::time_point now,
-                                     int64_t unix_ms, actions& out) {
+void membership_protocol::heard_from(const member_info& m, clock::time_point now, int64_t unix_ms,
+                                     actions& out) {
   if (m.id == cfg_.self_id)
     return;
   auto [it, fresh] = peers_.try_emplace(m.id);
@@ -312,12 +318,11 @@ membership_protocol::actions membership_protocol::on_tick(clock::time_point now,
     if (had_peers) {
       ++heals_;
       auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_tick_);
-      out.push_back(log_line("membership: this node stood still for " + std::to_string(gap.count())
-                               + " ms (failure timeout "
-                               + std::to_string(cfg_.failure_timeout.count())
-                               + " ms): its peers took over its keys meanwhile (heal "
-                               + std::to_string(heals_) + ")",
-                             true));
+      out.push_back(log_line(
+        "membership: this node stood still for " + std::to_string(gap.count())
+          + " ms (failure timeout " + std::to_string(cfg_.failure_timeout.count())
+          + " ms): its peers took over its keys meanwhile (heal " + std::to_string(heals_) + ")",
+        true));
       out.push_back(act(membership_action::kind::publish));
     }
   }
@@ -400,8 +405,8 @@ membership_protocol::actions membership_protocol::on_join_answer(const std::stri
   return out;
 }
 
-membership_protocol::actions membership_protocol::on_join_failed(const std::string& id,
-                                                                 const std::string& refused_reason) {
+membership_protocol::actions membership_protocol::on_join_failed(
+  const std::string& id, const std::string& refused_reason) {
   actions out;
   if (!refused_reason.empty()) {
     auto a = act(membership_action::kind::refused, id);
@@ -447,7 +452,7 @@ membership_protocol::actions membership_protocol::on_connection_lost(const std::
   if (p.info.state == member_state::alive)
     set_state(p, member_state::down, out);
   else if (was_draining)
-    out.push_back(act(membership_action::kind::publish));  // it finished: nobody to ask any more
+    out.push_back(act(membership_action::kind::publish)); // it finished: nobody to ask any more
   return out;
 }
 

@@ -20,44 +20,44 @@ namespace ac {
 
 struct membership_settings {
   std::string self_id;
-  std::string address;       ///< announced host:port of this node's CAF port
-  std::string resp_address;  ///< announced host:port of its RESP port; "" = none
+  std::string address;      ///< announced host:port of this node's CAF port
+  std::string resp_address; ///< announced host:port of its RESP port; "" = none
   /// What members must agree on (L2 settings, loader kind): a node that differs is refused.
   std::string signature;
-  std::vector<std::string> seeds;  ///< host:port of members to join through
+  std::vector<std::string> seeds; ///< host:port of members to join through
   std::chrono::milliseconds heartbeat_interval{500};
-  std::chrono::milliseconds failure_timeout{3000};  ///< silent this long: down
+  std::chrono::milliseconds failure_timeout{3000}; ///< silent this long: down
 };
 
 /// What the actor must do after an event, in order.
 struct membership_action {
   enum class kind : uint8_t {
-    connect,    ///< open a connection to `id` at host:port; answer on_connected / on_connect_failed
-    join,       ///< on the new connection to `id`: send join(self_info()); answer on_join_answer / on_join_failed
-    heartbeat,  ///< send heartbeat(view) to `id`; answer on_heartbeat_answer / on_heartbeat_failed
-    leave,      ///< tell `id` that this node leaves
-    forget,     ///< drop the connection handle of `id` (it restarted elsewhere, or is gone)
-    rename,     ///< the connection known as `id` belongs to member `to` (a seed learned its id)
-    publish,    ///< the routes changed: hand routes() to the front
-    refused,    ///< the cluster refuses this node (`reason`): stop
-    log,        ///< worth a log line (`reason`; at warning level when `warn`)
+    connect, ///< open a connection to `id` at host:port; answer on_connected / on_connect_failed
+    join, ///< on the new connection to `id`: send join(self_info()); answer on_join_answer / on_join_failed
+    heartbeat, ///< send heartbeat(view) to `id`; answer on_heartbeat_answer / on_heartbeat_failed
+    leave,     ///< tell `id` that this node leaves
+    forget,    ///< drop the connection handle of `id` (it restarted elsewhere, or is gone)
+    rename,    ///< the connection known as `id` belongs to member `to` (a seed learned its id)
+    publish,   ///< the routes changed: hand routes() to the front
+    refused,   ///< the cluster refuses this node (`reason`): stop
+    log,       ///< worth a log line (`reason`; at warning level when `warn`)
   };
   kind what;
   std::string id;
-  std::string host;             ///< connect
-  uint16_t port = 0;            ///< connect
-  membership_view view;         ///< heartbeat
-  std::string to;               ///< rename
-  std::string reason;           ///< refused, log
-  bool warn = false;            ///< log
+  std::string host;     ///< connect
+  uint16_t port = 0;    ///< connect
+  membership_view view; ///< heartbeat
+  std::string to;       ///< rename
+  std::string reason;   ///< refused, log
+  bool warn = false;    ///< log
 };
 
 /// Who owns keys now, as the front needs it.
 struct membership_routes {
   uint64_t epoch = 0;
-  std::vector<std::string> ids;             ///< alive and connected members, this node first
-  std::vector<std::string> resp_addresses;  ///< ids[i]'s RESP host:port ("" = none)
-  uint64_t heals = 0;                       ///< see membership_protocol::heals()
+  std::vector<std::string> ids;            ///< alive and connected members, this node first
+  std::vector<std::string> resp_addresses; ///< ids[i]'s RESP host:port ("" = none)
+  uint64_t heals = 0;                      ///< see membership_protocol::heals()
   /// Members that said they leave and are still connected: they own no keys, but finish the
   /// flights they had, so a key's new owner asks them before computing (core/ownership_handoff).
   std::vector<std::string> draining;
@@ -65,8 +65,8 @@ struct membership_routes {
 
 /// Who sent a heartbeat, as far as the transport can tell (the protocol cannot see nodes).
 struct heartbeat_sender {
-  bool anonymous = false;   ///< no sender at all
-  bool local = false;       ///< an actor of this very node (tests, in-process tools)
+  bool anonymous = false; ///< no sender at all
+  bool local = false;     ///< an actor of this very node (tests, in-process tools)
   /// The sender is on the node this node's connection to the claimed member leads to (true
   /// when there is no such connection).
   bool matches_connection = true;
@@ -74,14 +74,14 @@ struct heartbeat_sender {
 
 /// The answer to a join or a heartbeat: a refusal, or this node's view.
 struct membership_reply {
-  std::string refusal;   ///< non-empty: refused, with why
+  std::string refusal; ///< non-empty: refused, with why
   membership_view view;
 };
 
 /// The counters of the stats row.
 struct membership_counters {
-  uint64_t epoch = 0, alive = 0, members = 0, joins = 0, downs = 0, heartbeats = 0,
-           refused = 0, heals = 0;
+  uint64_t epoch = 0, alive = 0, members = 0, joins = 0, downs = 0, heartbeats = 0, refused = 0,
+           heals = 0;
 };
 
 class membership_protocol {
@@ -144,15 +144,15 @@ public:
 private:
   struct peer {
     member_info info;
-    bool connected = false;            ///< the actor holds a connection handle
-    clock::time_point last_seen{};     ///< last direct contact
-    bool connecting = false;           ///< a connect is out
-    bool heartbeat_out = false;        ///< a heartbeat is out (at most one)
-    clock::time_point next_connect{};  ///< earliest next connect attempt
+    bool connected = false;           ///< the actor holds a connection handle
+    clock::time_point last_seen{};    ///< last direct contact
+    bool connecting = false;          ///< a connect is out
+    bool heartbeat_out = false;       ///< a heartbeat is out (at most one)
+    clock::time_point next_connect{}; ///< earliest next connect attempt
     /// Marked down by this node and not yet back: while it was away each side owned the
     /// other's keys, so its return is a heal (not so for a member that left and restarts).
     bool lost = false;
-    bool saw_me_down = false;  ///< its last view had this node down (this node was away)
+    bool saw_me_down = false; ///< its last view had this node down (this node was away)
   };
 
   void set_state(peer& p, member_state s, actions& out);
@@ -164,7 +164,7 @@ private:
 
   membership_settings cfg_;
   uint64_t epoch_ = 1;
-  std::map<std::string, peer> peers_;  ///< every member but this node
+  std::map<std::string, peer> peers_; ///< every member but this node
   uint64_t joins_ = 0, downs_ = 0, heartbeats_ = 0, refused_ = 0, heals_ = 0;
   clock::time_point last_tick_{};
   bool leaving_ = false;

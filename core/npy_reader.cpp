@@ -150,8 +150,8 @@ bool parse_npy(std::string_view bytes, npy_array& out, std::string& why) {
   char order = 0, kind = 0;
   size_t size = 0;
   if (!decode_descr(descr, order, kind, size)) {
-    why = "unsupported dtype '" + std::string(descr) +
-          "' (bool, int, uint and float arrays are supported)";
+    why = "unsupported dtype '" + std::string(descr)
+          + "' (bool, int, uint and float arrays are supported)";
     return false;
   }
   bool fortran = dict_value(header, "fortran_order").substr(0, 4) == "True";

@@ -11,9 +11,9 @@ namespace ac {
 /// An array read from a .npy file, its values widened to double in row-major (C) order
 /// whatever the file's order, so it feeds normalize_features_key directly.
 struct npy_array {
-  std::string dtype;            ///< the file's descr, e.g. "<f4", "|b1"
-  std::vector<uint64_t> shape;  ///< empty for a 0-d array
-  std::vector<double> values;   ///< product(shape) values, row-major
+  std::string dtype;           ///< the file's descr, e.g. "<f4", "|b1"
+  std::vector<uint64_t> shape; ///< empty for a 0-d array
+  std::vector<double> values;  ///< product(shape) values, row-major
 };
 
 /// Parses the bytes of a .npy file. Supports bool, int8..int64, uint8..uint64, float16,

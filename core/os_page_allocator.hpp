@@ -41,9 +41,13 @@ struct os_page_allocator {
   }
 
   template <class U>
-  bool operator==(const os_page_allocator<U>&) const noexcept { return true; }
+  bool operator==(const os_page_allocator<U>&) const noexcept {
+    return true;
+  }
   template <class U>
-  bool operator!=(const os_page_allocator<U>&) const noexcept { return false; }
+  bool operator!=(const os_page_allocator<U>&) const noexcept {
+    return false;
+  }
 };
 
 } // namespace ac

@@ -25,12 +25,12 @@ using handoff_clock = std::chrono::steady_clock;
 
 /// The membership before and after the last change of the member set, as a node saw it.
 struct ownership_change {
-  rendezvous_ring before;          ///< alive members before the change (none: no change seen yet)
-  rendezvous_ring after;           ///< alive members now
+  rendezvous_ring before; ///< alive members before the change (none: no change seen yet)
+  rendezvous_ring after;  ///< alive members now
   /// Members that left cleanly and still finish their flights (membership's `draining`); kept
   /// current on every routing update, not only on a change of the member set.
   std::vector<std::string> draining;
-  handoff_clock::time_point at{};  ///< when this node learned it
+  handoff_clock::time_point at{}; ///< when this node learned it
 };
 
 /// The member to ask before computing `hash` on `self`, or none: only within `window` of the

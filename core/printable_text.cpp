@@ -23,8 +23,8 @@ size_t utf8_printable_at(std::string_view s, size_t i) {
     return cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) ? 3 : 0;
   }
   if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t cp = ((c & 0x07u) << 18) | ((b(1) & 0x3Fu) << 12) | ((b(2) & 0x3Fu) << 6)
-                  | (b(3) & 0x3Fu);
+    uint32_t cp =
+      ((c & 0x07u) << 18) | ((b(1) & 0x3Fu) << 12) | ((b(2) & 0x3Fu) << 6) | (b(3) & 0x3Fu);
     return cp >= 0x10000 && cp <= 0x10FFFF ? 4 : 0;
   }
   return 0;
@@ -46,11 +46,21 @@ std::string escape_bytes(std::string_view bytes) {
       }
     }
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c >= 0x20 && c < 0x7F) {
           out += static_cast<char>(c);

@@ -27,7 +27,8 @@ void rate_series::push(const counter_snapshot& s) {
     std::vector<uint64_t> window(s.latency_buckets.size(), 0);
     uint64_t top = 0; // the window's max is unknown: the upper bound of its highest bucket
     for (size_t i = 0; i < window.size(); ++i) {
-      window[i] = delta(s.latency_buckets[i], i < last_.latency_buckets.size() ? last_.latency_buckets[i] : 0);
+      window[i] = delta(s.latency_buckets[i],
+                        i < last_.latency_buckets.size() ? last_.latency_buckets[i] : 0);
       if (window[i] > 0)
         top = latency_histogram::upper_bound_of(std::min(i, latency_histogram::bucket_count() - 1));
     }

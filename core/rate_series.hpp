@@ -10,7 +10,7 @@ namespace ac {
 
 /// Lifetime counters of one node at one moment, as its report gives them.
 struct counter_snapshot {
-  uint64_t time_ms = 0;                  ///< monotonic milliseconds
+  uint64_t time_ms = 0; ///< monotonic milliseconds
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t computes = 0;
@@ -19,11 +19,11 @@ struct counter_snapshot {
 
 /// What happened between two snapshots.
 struct rate_point {
-  uint64_t time_ms = 0;      ///< end of the interval
+  uint64_t time_ms = 0; ///< end of the interval
   double hits_per_s = 0;
   double misses_per_s = 0;
   double computes_per_s = 0;
-  uint64_t p50_us = 0;       ///< of the lookups within the interval; 0 when there were none
+  uint64_t p50_us = 0; ///< of the lookups within the interval; 0 when there were none
   uint64_t p99_us = 0;
 };
 

@@ -5,7 +5,7 @@ namespace ac {
 
 void recent_window::push(counters_at s) {
   if (!kept_.empty() && s.time_ms < kept_.back().time_ms)
-    kept_.clear();  // a clock that went back: start again rather than take odd differences
+    kept_.clear(); // a clock that went back: start again rather than take odd differences
   kept_.push_back(std::move(s));
   // Keep exactly one snapshot at least span old (the base) and everything after it.
   const auto now = kept_.back().time_ms;

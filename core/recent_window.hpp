@@ -11,11 +11,11 @@ namespace ac {
 
 /// A node's lifetime counters at one moment (what its report totals and merged latency say).
 struct counters_at {
-  uint64_t time_ms = 0;                    ///< monotonic milliseconds
-  std::map<std::string, double> values;    ///< lifetime counters by name (hits, misses, errors, ...)
-  std::vector<uint64_t> latency_buckets;   ///< latency_histogram::buckets() of lookups
+  uint64_t time_ms = 0;                  ///< monotonic milliseconds
+  std::map<std::string, double> values;  ///< lifetime counters by name (hits, misses, errors, ...)
+  std::vector<uint64_t> latency_buckets; ///< latency_histogram::buckets() of lookups
   uint64_t latency_sum_us = 0;
-  uint64_t latency_max_us = 0;             ///< lifetime maximum (a bound for the window's percentiles)
+  uint64_t latency_max_us = 0; ///< lifetime maximum (a bound for the window's percentiles)
 };
 
 /// Keeps snapshots of lifetime counters so that a report can say what happened within the

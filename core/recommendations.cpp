@@ -42,16 +42,18 @@ std::vector<std::string> recommend(const health_sample& s, const advice_threshol
   // Only evictions say the cache is too small; without them the misses are first reads or
   // expirations, and a larger cache would change nothing (it would sit empty).
   if (hit_rate_low && s.evictions > 0)
-    out.push_back(format("Hit rate is %.1f%% (below %.0f%%)", s.hit_rate * 100, t.min_hit_rate * 100) + window + " with "
-                  + count_text(s.evictions, "eviction", "evictions")
-                  + ": consider a larger cache (cache.max-bytes) or better keys.");
+    out.push_back(
+      format("Hit rate is %.1f%% (below %.0f%%)", s.hit_rate * 100, t.min_hit_rate * 100) + window
+      + " with " + count_text(s.evictions, "eviction", "evictions")
+      + ": consider a larger cache (cache.max-bytes) or better keys.");
   else if (hit_rate_low)
     out.push_back(format("Hit rate is %.1f%% (below %.0f%%)", s.hit_rate * 100, t.min_hit_rate * 100) + window
                   + " with no evictions: the cache is not too small; the misses are first reads "
                     "or expired entries (cache.default-ttl, cache.refresh-ahead).");
   if (s.avg_latency_ms > t.max_latency_ms)
-    out.push_back(format("Average latency is %.1f ms (above %g ms)", s.avg_latency_ms, t.max_latency_ms) + window
-                  + ": investigate slow computes, Redis round trips or overloaded shards.");
+    out.push_back(
+      format("Average latency is %.1f ms (above %g ms)", s.avg_latency_ms, t.max_latency_ms)
+      + window + ": investigate slow computes, Redis round trips or overloaded shards.");
   if (s.error_rate > t.max_error_rate) {
     // Name the source that failed: a loader failure is not Redis's fault.
     std::string why;
@@ -64,11 +66,14 @@ std::vector<std::string> recommend(const health_sample& s, const advice_threshol
           + ": check Redis (redis.host, redis.port)");
     if (why.empty())
       why = "check the requests refused (bad keys or values, overload) and the peer nodes";
-    out.push_back(format("Error rate is %.2f%% (above %g%%)", s.error_rate * 100, t.max_error_rate * 100) + window + ": " + why + ".");
+    out.push_back(
+      format("Error rate is %.2f%% (above %g%%)", s.error_rate * 100, t.max_error_rate * 100)
+      + window + ": " + why + ".");
   }
   if (s.breaker_open)
-    out.push_back("The Redis circuit breaker is open: L2 is skipped and every miss goes to the "
-                  "loader; check Redis (redis.host, redis.port) and its logs.");
+    out.push_back(
+      "The Redis circuit breaker is open: L2 is skipped and every miss goes to the "
+      "loader; check Redis (redis.host, redis.port) and its logs.");
   if (s.members_not_alive > 0)
     out.push_back(count_text(s.members_not_alive, "cluster member is", "cluster members are")
                   + " not alive: its keys moved to the others; restart it, or "
@@ -78,18 +83,21 @@ std::vector<std::string> recommend(const health_sample& s, const advice_threshol
                   + " did not decode (corrupt, or written by a newer actorcache): check what else "
                     "writes under redis.key-prefix, or upgrade this node.");
   if (s.usage_ratio > t.high_usage)
-    out.push_back(format("Memory usage is %.0f%% of capacity, near capacity: raise "
-                         "cache.max-bytes or expect evictions.",
-                         s.usage_ratio * 100));
+    out.push_back(
+      format("Memory usage is %.0f%% of capacity, near capacity: raise "
+             "cache.max-bytes or expect evictions.",
+             s.usage_ratio * 100));
   else if (s.usage_ratio > t.warn_usage)
     out.push_back(format("Memory usage is %.0f%% of capacity, usage high: watch evictions.",
                          s.usage_ratio * 100));
-  else if (s.usage_ratio < t.low_usage && s.evictions == 0 && !hit_rate_low && s.lookups >= min_lookups_for_hit_rate)
+  else if (s.usage_ratio < t.low_usage && s.evictions == 0 && !hit_rate_low
+           && s.lookups >= min_lookups_for_hit_rate)
     // Shrinking is advice only for a busy, healthy node that keeps well within its budget; on
     // a node that misses or barely works the number says nothing about the right size.
-    out.push_back(format("Memory usage is %.0f%% of capacity, usage low: cache.max-bytes "
-                         "could shrink.",
-                         s.usage_ratio * 100));
+    out.push_back(
+      format("Memory usage is %.0f%% of capacity, usage low: cache.max-bytes "
+             "could shrink.",
+             s.usage_ratio * 100));
   return out;
 }
 

@@ -11,19 +11,20 @@ namespace ac {
 /// What the metrics actor saw over its recent window (rates in 0..1, counts within the
 /// window), plus the node's state now. Defaults describe a healthy, idle node.
 struct health_sample {
-  double hit_rate = 1;        // hits / lookups in the window
-  double miss_rate = 0;       // misses / lookups in the window
-  double error_rate = 0;      // error replies / lookups in the window
-  double avg_latency_ms = 0;  // mean lookup latency in the window
-  double usage_ratio = 0;     // bytes used / capacity, now
-  uint64_t lookups = 0;       // lookups in the window; hit-rate advice needs enough of them
-  uint64_t evictions = 0;     // L1 evictions in the window: the cache was too small for its keys
+  double hit_rate = 1;          // hits / lookups in the window
+  double miss_rate = 0;         // misses / lookups in the window
+  double error_rate = 0;        // error replies / lookups in the window
+  double avg_latency_ms = 0;    // mean lookup latency in the window
+  double usage_ratio = 0;       // bytes used / capacity, now
+  uint64_t lookups = 0;         // lookups in the window; hit-rate advice needs enough of them
+  uint64_t evictions = 0;       // L1 evictions in the window: the cache was too small for its keys
   uint64_t loader_failures = 0; // failed computes in the window (the loader, not Redis)
-  uint64_t l2_errors = 0;     // failed Redis round trips in the window
-  uint64_t l2_corrupt = 0;    // L2 entries that did not decode (corrupt or a newer version), in the window
-  bool breaker_open = false;  // the Redis circuit breaker is open (or half-open) now
+  uint64_t l2_errors = 0;       // failed Redis round trips in the window
+  uint64_t l2_corrupt =
+    0; // L2 entries that did not decode (corrupt or a newer version), in the window
+  bool breaker_open = false;      // the Redis circuit breaker is open (or half-open) now
   uint64_t members_not_alive = 0; // cluster members suspect, down or left, now
-  double window_s = 0;        // length of the window the rates describe (named in the advice)
+  double window_s = 0;            // length of the window the rates describe (named in the advice)
 };
 
 /// Advice for operators, one sentence each, naming the number behind it. Pure: the metrics
@@ -32,12 +33,12 @@ struct health_sample {
 /// names the source (loader, Redis, or peers) instead of blaming Redis for everything.
 /// Where advice starts (options `recommendations.*`, reloaded on SIGHUP).
 struct advice_thresholds {
-  double min_hit_rate = 0.8;     ///< below: hit-rate advice
-  double max_latency_ms = 10;    ///< above (mean): latency advice
-  double max_error_rate = 0.01;  ///< above: error advice, naming the source
-  double high_usage = 0.9;       ///< above: near capacity
-  double warn_usage = 0.75;      ///< above: usage high
-  double low_usage = 0.25;       ///< below (busy, healthy, no evictions): could shrink
+  double min_hit_rate = 0.8;    ///< below: hit-rate advice
+  double max_latency_ms = 10;   ///< above (mean): latency advice
+  double max_error_rate = 0.01; ///< above: error advice, naming the source
+  double high_usage = 0.9;      ///< above: near capacity
+  double warn_usage = 0.75;     ///< above: usage high
+  double low_usage = 0.25;      ///< below (busy, healthy, no evictions): could shrink
 
   bool operator==(const advice_thresholds& o) const {
     return min_hit_rate == o.min_hit_rate && max_latency_ms == o.max_latency_ms

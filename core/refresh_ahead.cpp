@@ -17,7 +17,8 @@ refresh_ahead::refresh_ahead(refresh_ahead_options opts)
 
 std::chrono::milliseconds refresh_ahead::granted(std::string_view key) const {
   auto it = granted_ms_.find(as_absl(key));
-  return std::chrono::milliseconds{it != granted_ms_.end() ? it->second : opts_.default_ttl.count()};
+  return std::chrono::milliseconds{it != granted_ms_.end() ? it->second
+                                                           : opts_.default_ttl.count()};
 }
 
 bool refresh_ahead::start(std::string_view key, int64_t ttl_left_ms, bool hot, double fraction,
@@ -30,7 +31,7 @@ bool refresh_ahead::start(std::string_view key, int64_t ttl_left_ms, bool hot, d
     return false;
   if (auto it = in_flight_.find(as_absl(key)); it != in_flight_.end()) {
     if (it->second > now)
-      return false;  // this lifetime's refresh started already (running, or failed: not retried)
+      return false; // this lifetime's refresh started already (running, or failed: not retried)
     in_flight_.erase(it);
   }
   if (in_flight_.size() >= opts_.capacity) {
@@ -60,7 +61,7 @@ void refresh_ahead::filled(std::string_view key, std::chrono::milliseconds ttl, 
     if (opts_.capacity == 0)
       return;
     if (granted_ms_.size() >= opts_.capacity)
-      granted_ms_.erase(granted_ms_.begin());  // any one: it falls back to default_ttl
+      granted_ms_.erase(granted_ms_.begin()); // any one: it falls back to default_ttl
     it = granted_ms_.emplace(std::string{key}, ms).first;
   }
   it->second = ms;

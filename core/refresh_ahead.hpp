@@ -26,8 +26,9 @@
 namespace ac {
 
 struct refresh_ahead_options {
-  std::chrono::milliseconds default_ttl{300000};  ///< granted TTL of a key whose fill was not seen (cache.default-ttl)
-  size_t capacity = 256;                          ///< granted TTLs remembered, and refreshes in flight, each
+  std::chrono::milliseconds default_ttl{
+    300000};             ///< granted TTL of a key whose fill was not seen (cache.default-ttl)
+  size_t capacity = 256; ///< granted TTLs remembered, and refreshes in flight, each
 };
 
 class refresh_ahead {
@@ -73,7 +74,7 @@ public:
 
 private:
   refresh_ahead_options opts_;
-  absl::flat_hash_map<std::string, int64_t> granted_ms_;  ///< hot keys: TTL at their last fill
+  absl::flat_hash_map<std::string, int64_t> granted_ms_;   ///< hot keys: TTL at their last fill
   absl::flat_hash_map<std::string, time_point> in_flight_; ///< key -> end of the lifetime refreshed
   /// At least every TTL in granted_ms_ and default_ttl (only grows until clear()), so
   /// may_be_due never says no to a key that start() would refresh.

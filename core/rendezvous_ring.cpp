@@ -49,10 +49,9 @@ std::vector<std::string> rendezvous_ring::owners_of(uint64_t key_hash, size_t n)
   for (size_t i = 0; i < ids_.size(); ++i)
     scored.emplace_back(weight_(hashes_[i], key_hash), i);
   n = std::min(n, scored.size());
-  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(n), scored.end(),
-                    [](auto& a, auto& b) {
-                      return a.first != b.first ? a.first > b.first : a.second < b.second;
-                    });
+  std::partial_sort(
+    scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(n), scored.end(),
+    [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i)
     out.push_back(ids_[scored[i].second]);

@@ -38,8 +38,8 @@ public:
 
 private:
   weight_fn weight_;
-  std::vector<std::string> ids_;  // sorted, unique
-  std::vector<uint64_t> hashes_;  // XXH3-64 of ids_[i]
+  std::vector<std::string> ids_; // sorted, unique
+  std::vector<uint64_t> hashes_; // XXH3-64 of ids_[i]
 };
 
 } // namespace ac

@@ -10,20 +10,49 @@ namespace ac::resp {
 
 /// Every command the RESP edge serves. `unknown` is anything else.
 enum class command_id : uint8_t {
-  unknown, ping, echo, quit, auth, hello, select, client, command, info, dbsize,
-  get, mget, set, setex, mset, del, unlink, exists, ttl, pttl, expire, pexpire, scan, flushdb,
-  ac_owner, ac_members, ac_getorlease, ac_fill, ac_abandon, ac_tensor_set, ac_tensor_get,
+  unknown,
+  ping,
+  echo,
+  quit,
+  auth,
+  hello,
+  select,
+  client,
+  command,
+  info,
+  dbsize,
+  get,
+  mget,
+  set,
+  setex,
+  mset,
+  del,
+  unlink,
+  exists,
+  ttl,
+  pttl,
+  expire,
+  pexpire,
+  scan,
+  flushdb,
+  ac_owner,
+  ac_members,
+  ac_getorlease,
+  ac_fill,
+  ac_abandon,
+  ac_tensor_set,
+  ac_tensor_get,
 };
 
 /// One row of the table, in Redis's COMMAND terms.
 struct command_spec {
   command_id id;
-  std::string_view name;   ///< lower case, as COMMAND lists it
-  int arity;               ///< argc including the name; negative: at least -arity
-  std::string_view flags;  ///< space separated: write readonly fast loading noauth ...
-  int first_key;           ///< position of the first key (0 = none)
-  int last_key;            ///< position of the last key; -1 = the last argument
-  int key_step;            ///< distance between keys
+  std::string_view name;  ///< lower case, as COMMAND lists it
+  int arity;              ///< argc including the name; negative: at least -arity
+  std::string_view flags; ///< space separated: write readonly fast loading noauth ...
+  int first_key;          ///< position of the first key (0 = none)
+  int last_key;           ///< position of the last key; -1 = the last argument
+  int key_step;           ///< distance between keys
 };
 
 /// The whole table, in a stable order (COMMAND lists it so).

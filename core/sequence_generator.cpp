@@ -8,10 +8,8 @@
 namespace ac {
 
 sequence_generator::sequence_generator(sequence_options opts)
-  : opts_(opts),
-    popularity_(std::max<uint64_t>(opts.instruments, 1), opts.alpha, opts.seed),
-    walkers_(std::max<uint64_t>(opts.streams, 1)),
-    state_(mix64(opts.seed ^ 0x5eed5eed5eedULL)) {
+  : opts_(opts), popularity_(std::max<uint64_t>(opts.instruments, 1), opts.alpha, opts.seed),
+    walkers_(std::max<uint64_t>(opts.streams, 1)), state_(mix64(opts.seed ^ 0x5eed5eed5eedULL)) {
   opts_.instruments = std::max<uint64_t>(opts_.instruments, 1);
   opts_.windows = std::max<uint64_t>(opts_.windows, 1);
 }

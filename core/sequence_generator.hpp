@@ -9,11 +9,12 @@
 namespace ac {
 
 struct sequence_options {
-  uint64_t instruments = 1000;  ///< distinct instruments, drawn by Zipf popularity
-  uint64_t windows = 100;       ///< feature windows per instrument (window t is followed by t+1)
-  double alpha = 0.9;           ///< Zipf exponent over instruments
-  double follow = 0.7;          ///< chance that a request is followed by the next window of the same instrument
-  uint64_t streams = 1;         ///< clients whose runs interleave (each request comes from one at random)
+  uint64_t instruments = 1000; ///< distinct instruments, drawn by Zipf popularity
+  uint64_t windows = 100;      ///< feature windows per instrument (window t is followed by t+1)
+  double alpha = 0.9;          ///< Zipf exponent over instruments
+  double follow =
+    0.7; ///< chance that a request is followed by the next window of the same instrument
+  uint64_t streams = 1; ///< clients whose runs interleave (each request comes from one at random)
   uint64_t seed = 1;
 };
 
@@ -38,11 +39,11 @@ private:
   struct walker {
     uint64_t instrument = 0;
     uint64_t window = 0;
-    bool running = false;  // false: the next request starts a new run
+    bool running = false; // false: the next request starts a new run
   };
 
-  uint64_t random();   // splitmix64
-  double uniform01();  // in [0, 1)
+  uint64_t random();  // splitmix64
+  double uniform01(); // in [0, 1)
 
   sequence_options opts_;
   zipf_generator popularity_;

@@ -59,8 +59,8 @@ sizing_decision decide_capacity(const sizing_input& in) {
     std::snprintf(buf, sizeof(buf), "; cpu %.0f%% < %.0f%% -> x1.2%s", *in.cpu_percent,
                   in.cpu_target - 10, off);
   } else {
-    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% within %.0f%%..%.0f%% -> x1%s",
-                  *in.cpu_percent, in.cpu_target - 10, in.cpu_target + 10, off);
+    std::snprintf(buf, sizeof(buf), "; cpu %.0f%% within %.0f%%..%.0f%% -> x1%s", *in.cpu_percent,
+                  in.cpu_target - 10, in.cpu_target + 10, off);
   }
   reason += buf;
   d.cpu_factor = in.cpu_rule ? d.cpu.factor : 1.0;
@@ -86,8 +86,7 @@ std::vector<uint64_t> split_capacity(uint64_t total, const std::vector<double>& 
   if (n == 0)
     return out;
   min_share = std::clamp(min_share, 0.0, 1.0);
-  const auto floor_each =
-    static_cast<uint64_t>(min_share * static_cast<double>(total / n));
+  const auto floor_each = static_cast<uint64_t>(min_share * static_cast<double>(total / n));
   uint64_t rest = total - floor_each * n;
 
   std::vector<double> w(n);

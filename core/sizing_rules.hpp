@@ -16,29 +16,29 @@ struct sizing_input {
   uint64_t available_bytes;          // memory the node may still use (memory_reader)
   std::optional<double> cpu_percent; // machine CPU utilization 0..100; nullopt until measured
   uint64_t base_bytes;               // sizing.base-bytes: the capacity at factor 1
-  uint64_t max_bytes;                // cache.max-bytes: the hard cap the rules grow within (0 = none)
-  uint64_t current_bytes;            // capacity in force now; only reported in the reason
-  double cpu_target = 70;            // CPU band centre: above target+10 shrink, below target-10 grow
-  bool memory_rule = true;           // sizing.memory-rule: apply the memory factor
-  bool cpu_rule = true;              // sizing.cpu-rule: apply the CPU factor
+  uint64_t max_bytes;      // cache.max-bytes: the hard cap the rules grow within (0 = none)
+  uint64_t current_bytes;  // capacity in force now; only reported in the reason
+  double cpu_target = 70;  // CPU band centre: above target+10 shrink, below target-10 grow
+  bool memory_rule = true; // sizing.memory-rule: apply the memory factor
+  bool cpu_rule = true;    // sizing.cpu-rule: apply the CPU factor
 };
 
 /// What one rule says, whether or not it is applied (stats show what a switched-off rule
 /// would have done).
 struct rule_outcome {
-  bool enabled = true;   // the rule's switch
-  bool measured = true;  // its input was measured (CPU: not before the second reading)
-  double factor = 1.0;   // the factor it asks for (1 when unmeasured)
+  bool enabled = true;  // the rule's switch
+  bool measured = true; // its input was measured (CPU: not before the second reading)
+  double factor = 1.0;  // the factor it asks for (1 when unmeasured)
 };
 
 /// The decision, also shown in `stats --json` under "sizing".
 struct sizing_decision {
-  double memory_factor = 1; // applied: the memory rule's factor, 1 when it is off
-  double cpu_factor = 1;    // applied: 0.8, 1.0 or 1.2; 1 when off or unmeasured
+  double memory_factor = 1;    // applied: the memory rule's factor, 1 when it is off
+  double cpu_factor = 1;       // applied: 0.8, 1.0 or 1.2; 1 when off or unmeasured
   uint64_t capacity_bytes = 0; // new node capacity
-  std::string reason;       // one human sentence with the numbers (no CPU figure before one was measured)
-  rule_outcome memory;      // what the memory rule says
-  rule_outcome cpu;         // what the CPU rule says
+  std::string reason; // one human sentence with the numbers (no CPU figure before one was measured)
+  rule_outcome memory; // what the memory rule says
+  rule_outcome cpu;    // what the CPU rule says
 };
 
 /// capacity = base * (applied factors), bounded to [base/4, base*4], then to max_bytes, the

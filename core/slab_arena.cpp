@@ -7,15 +7,14 @@
 namespace ac {
 namespace {
 
-constexpr size_t fine_limit = 1024;   // 4-byte steps up to here
+constexpr size_t fine_limit = 1024; // 4-byte steps up to here
 constexpr size_t fine_step = 4;
-constexpr size_t coarse_step = 64;    // then 64-byte steps up to largest_slot
+constexpr size_t coarse_step = 64; // then 64-byte steps up to largest_slot
 constexpr size_t fine_classes = fine_limit / fine_step;
 
 } // namespace
 
-slab_arena::slab_arena()
-  : classes_(fine_classes + (largest_slot - fine_limit) / coarse_step + 1) {}
+slab_arena::slab_arena() : classes_(fine_classes + (largest_slot - fine_limit) / coarse_step + 1) {}
 
 size_t slab_arena::class_of(size_t bytes) {
   if (bytes <= fine_limit)

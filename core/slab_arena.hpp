@@ -47,20 +47,20 @@ public:
 
 private:
   static constexpr uint32_t large_bit = 0x80000000u;
-  static constexpr unsigned offset_bits = 14;               // 64 KiB / 4-byte units
+  static constexpr unsigned offset_bits = 14; // 64 KiB / 4-byte units
   static constexpr uint32_t offset_mask = (1u << offset_bits) - 1;
-  static constexpr size_t max_pages = size_t{1} << 17;     // handles keep bits 14..30
+  static constexpr size_t max_pages = size_t{1} << 17; // handles keep bits 14..30
 
   static size_t class_of(size_t bytes);
   static size_t class_size(size_t cls);
 
   struct size_class {
-    uint32_t free = null_handle;  ///< first free slot; each free slot holds the next one
-    uint32_t page = 0;            ///< page being carved
-    uint32_t used = page_bytes;   ///< bytes carved from it (page_bytes: none open)
+    uint32_t free = null_handle; ///< first free slot; each free slot holds the next one
+    uint32_t page = 0;           ///< page being carved
+    uint32_t used = page_bytes;  ///< bytes carved from it (page_bytes: none open)
   };
 
-  std::vector<char*> pages_;                      ///< into chunks_
+  std::vector<char*> pages_; ///< into chunks_
   /// Pages come 16 to a 1 MiB chunk: a 64 KiB malloc of its own costs jemalloc ~7% extra,
   /// and a chunk's untouched pages cost no resident memory.
   std::vector<std::unique_ptr<char[]>> chunks_;

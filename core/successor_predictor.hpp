@@ -8,16 +8,17 @@
 namespace ac {
 
 struct successor_options {
-  uint64_t tracked_keys = 4096;  ///< predecessors tracked at once (rounded up to a power of two)
-  uint32_t window = 1;           ///< record(): a key follows each of the last `window` distinct keys
-  uint64_t aging_period = 0;     ///< observations between two halvings of every count (0: 8 x tracked_keys)
+  uint64_t tracked_keys = 4096; ///< predecessors tracked at once (rounded up to a power of two)
+  uint32_t window = 1;          ///< record(): a key follows each of the last `window` distinct keys
+  uint64_t aging_period =
+    0; ///< observations between two halvings of every count (0: 8 x tracked_keys)
 };
 
 /// One likely successor of a key.
 struct prediction {
-  uint64_t key = 0;         ///< the successor's id (a key hash on the node, an integer in the sim)
-  uint32_t count = 0;       ///< times it followed the key since the counts were last halved
-  double confidence = 0;    ///< count / times the key was followed by anything (0..1)
+  uint64_t key = 0;      ///< the successor's id (a key hash on the node, an integer in the sim)
+  uint32_t count = 0;    ///< times it followed the key since the counts were last halved
+  double confidence = 0; ///< count / times the key was followed by anything (0..1)
 };
 
 /// For every tracked predecessor a row of `successor_slots` (successor, count) pairs and how
@@ -43,8 +44,8 @@ struct prediction {
 /// allocates nothing beyond `out`. Not thread-safe: one shard owns one, under its lock.
 class successor_predictor {
 public:
-  static constexpr size_t ways = 4;             ///< predecessors per set
-  static constexpr size_t successor_slots = 6;  ///< successors remembered per predecessor
+  static constexpr size_t ways = 4;            ///< predecessors per set
+  static constexpr size_t successor_slots = 6; ///< successors remembered per predecessor
 
   explicit successor_predictor(successor_options opts = {});
 
@@ -78,10 +79,10 @@ public:
 
 private:
   struct row {
-    uint64_t key = 0;                           // the predecessor (meaningless while seen == 0)
-    uint64_t next[successor_slots] = {};        // successors (a slot is free while its count is 0)
+    uint64_t key = 0;                    // the predecessor (meaningless while seen == 0)
+    uint64_t next[successor_slots] = {}; // successors (a slot is free while its count is 0)
     uint8_t count[successor_slots] = {};
-    uint8_t seen = 0;                           // occurrences of `key` since halved; 0: empty row
+    uint8_t seen = 0; // occurrences of `key` since halved; 0: empty row
     uint8_t pad_ = 0;
   };
   static_assert(sizeof(row) == bytes_per_key, "row layout changed: update bytes_per_key");
@@ -97,10 +98,10 @@ private:
   std::vector<row> rows_;
   uint64_t set_mask_ = 0;
   uint64_t aging_period_ = 0;
-  uint64_t observations_ = 0;  // since the last aging
+  uint64_t observations_ = 0; // since the last aging
   uint64_t agings_ = 0;
   uint32_t window_ = 1;
-  std::vector<uint64_t> recent_;  // record(): the last `window` distinct keys, oldest first
+  std::vector<uint64_t> recent_; // record(): the last `window` distinct keys, oldest first
 };
 
 } // namespace ac

@@ -29,7 +29,8 @@ std::optional<uint64_t> parse_meminfo_available(std::string_view text) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t eol = text.find('\n', pos);
-    auto line = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    auto line =
+      text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
     if (line.substr(0, key.size()) == key) {
       line.remove_prefix(key.size());
       auto kb = take_number(line);
@@ -57,8 +58,8 @@ std::optional<uint64_t> parse_cgroup_limit(std::string_view text) {
 std::optional<cpu_times> parse_proc_stat(std::string_view text) {
   if (text.substr(0, 4) != "cpu ")
     return std::nullopt; // the aggregate line is always first
-  auto line = text.substr(4, text.find('\n') == std::string_view::npos
-                               ? std::string_view::npos : text.find('\n') - 4);
+  auto line = text.substr(
+    4, text.find('\n') == std::string_view::npos ? std::string_view::npos : text.find('\n') - 4);
   // user nice system idle iowait irq softirq steal [guest guest_nice]; guest time is
   // already included in user/nice, so only the first eight fields are summed.
   uint64_t fields[8] = {};
@@ -90,7 +91,7 @@ memory_reader::~memory_reader() = default;
 cpu_reader::~cpu_reader() = default;
 
 std::optional<uint64_t> parse_statm_resident_pages(std::string_view statm_text) {
-  if (!take_number(statm_text))  // total program size
+  if (!take_number(statm_text)) // total program size
     return std::nullopt;
   return take_number(statm_text);
 }

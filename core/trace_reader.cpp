@@ -27,8 +27,8 @@ trace_result read_lirs(std::istream& in) {
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), key);
     if (ec != std::errc() || end != s.data() + s.size()) {
       std::string shown(s.substr(0, 40));
-      return fail("line " + std::to_string(line_no) + ": expected an unsigned integer, got '" +
-                  shown + "'");
+      return fail("line " + std::to_string(line_no) + ": expected an unsigned integer, got '"
+                  + shown + "'");
     }
     r.keys.push_back(key);
   }
@@ -47,10 +47,10 @@ trace_result read_u32be(std::istream& in) {
     if (got == 0)
       break;
     if (got != 4)
-      return fail("offset " + std::to_string(offset) + ": truncated record (" +
-                  std::to_string(got) + " of 4 bytes); is this a u32be trace?");
-    r.keys.push_back((uint64_t{buf[0]} << 24) | (uint64_t{buf[1]} << 16) |
-                     (uint64_t{buf[2]} << 8) | uint64_t{buf[3]});
+      return fail("offset " + std::to_string(offset) + ": truncated record (" + std::to_string(got)
+                  + " of 4 bytes); is this a u32be trace?");
+    r.keys.push_back((uint64_t{buf[0]} << 24) | (uint64_t{buf[1]} << 16) | (uint64_t{buf[2]} << 8)
+                     | uint64_t{buf[3]});
     offset += 4;
   }
   if (in.bad())

@@ -17,17 +17,17 @@ namespace ac {
 /// How long a value has left at its source: milliseconds (>= 0), or one of these codes. The
 /// first two are Redis's PTTL codes, so a PTTL reply passes through unchanged.
 namespace ttl_left {
-constexpr int64_t never = -1;    ///< the source keeps it without an expiry
-constexpr int64_t gone = -2;     ///< the source no longer has it (expired or deleted meanwhile)
-constexpr int64_t unknown = -3;  ///< the source did not say (a peer of an older version)
+constexpr int64_t never = -1;   ///< the source keeps it without an expiry
+constexpr int64_t gone = -2;    ///< the source no longer has it (expired or deleted meanwhile)
+constexpr int64_t unknown = -3; ///< the source did not say (a peer of an older version)
 } // namespace ttl_left
 
 /// What is known about a value that is about to enter L1.
 struct ttl_facts {
-  int64_t left_ms = ttl_left::unknown;  ///< from the source: ms left, or a ttl_left code
-  uint32_t entry_ttl_seconds = 0;       ///< the Entry's ttlSeconds: its whole lifetime (0 = none)
-  int64_t created_at_ms = 0;            ///< the Entry's createdAtMs: the writer's wall clock
-  int64_t now_ms = 0;                   ///< this node's wall clock; read only when left_ms is unknown
+  int64_t left_ms = ttl_left::unknown; ///< from the source: ms left, or a ttl_left code
+  uint32_t entry_ttl_seconds = 0;      ///< the Entry's ttlSeconds: its whole lifetime (0 = none)
+  int64_t created_at_ms = 0;           ///< the Entry's createdAtMs: the writer's wall clock
+  int64_t now_ms = 0; ///< this node's wall clock; read only when left_ms is unknown
 };
 
 /// The TTL to fill L1 with, in the shard's convention: nullopt = do not keep it in L1 (too little

@@ -29,7 +29,7 @@ bool get_varint(std::string_view& in, uint64_t& v) {
     if ((byte & 0x80) == 0)
       return true;
   }
-  return false;  // more than 10 bytes: not a varint this writer made
+  return false; // more than 10 bytes: not a varint this writer made
 }
 
 /// a is hotter than b: a higher score, or the same score and a smaller key.
@@ -54,7 +54,7 @@ void warm_names::offer(std::string_view key, uint64_t score) {
     return;
   if (heap_.size() < max_) {
     heap_.emplace_back(std::string{key}, score);
-    std::push_heap(heap_.begin(), heap_.end(), hotter);  // "largest" by hotter = the coldest
+    std::push_heap(heap_.begin(), heap_.end(), hotter); // "largest" by hotter = the coldest
     return;
   }
   auto& coldest = heap_.front();
@@ -73,7 +73,8 @@ std::vector<std::pair<std::string, uint64_t>> warm_names::take() {
   return out;
 }
 
-std::string encode_warm_list(const std::vector<std::string>& keys, const std::vector<uint64_t>& scores) {
+std::string encode_warm_list(const std::vector<std::string>& keys,
+                             const std::vector<uint64_t>& scores) {
   std::string out{magic};
   out.push_back(version);
   put_varint(out, keys.size());
@@ -99,7 +100,7 @@ bool decode_warm_list(std::string_view bytes, size_t max_keys, std::vector<std::
     return false;
   bytes.remove_prefix(magic.size() + 1);
   uint64_t count = 0;
-  if (!get_varint(bytes, count) || count > bytes.size() / 2)  // every key takes 2 bytes at least
+  if (!get_varint(bytes, count) || count > bytes.size() / 2) // every key takes 2 bytes at least
     return fail();
   auto n = static_cast<size_t>(std::min<uint64_t>(count, max_keys));
   keys.reserve(n);
@@ -118,7 +119,7 @@ bool decode_warm_list(std::string_view bytes, size_t max_keys, std::vector<std::
     }
   }
   if (!bytes.empty())
-    return fail();  // trailing bytes: not one of ours
+    return fail(); // trailing bytes: not one of ours
   return true;
 }
 

@@ -38,13 +38,14 @@ public:
 
 private:
   size_t max_;
-  std::vector<std::pair<std::string, uint64_t>> heap_;  ///< the coldest kept entry in front
+  std::vector<std::pair<std::string, uint64_t>> heap_; ///< the coldest kept entry in front
 };
 
 /// The list's bytes: "ACWL", a version byte (1), a varint count, then per key a varint length,
 /// the key's bytes (any bytes: keys are binary-safe) and its score as a varint; hottest first.
 /// `scores` shorter than `keys` writes 0 for the rest.
-std::string encode_warm_list(const std::vector<std::string>& keys, const std::vector<uint64_t>& scores);
+std::string encode_warm_list(const std::vector<std::string>& keys,
+                             const std::vector<uint64_t>& scores);
 
 /// Reads a list written by encode_warm_list, at most `max_keys` of its keys (the hottest). False
 /// for anything else (another format, a cut-off or corrupt value: L2 is shared, and a key of that

@@ -15,15 +15,19 @@ void warm_plan::add(const std::vector<std::string>& keys, const std::vector<uint
   }
 }
 
-std::vector<std::string> warm_plan::keys(const std::function<bool(std::string_view)>& owns, size_t max) const {
+std::vector<std::string> warm_plan::keys(const std::function<bool(std::string_view)>& owns,
+                                         size_t max) const {
   std::vector<std::pair<const std::string*, uint64_t>> mine;
   mine.reserve(heat_.size());
   for (auto& [key, count] : heat_)
     if (owns(key))
       mine.emplace_back(&key, count);
-  auto hotter = [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : *a.first < *b.first; };
+  auto hotter = [](auto& a, auto& b) {
+    return a.second != b.second ? a.second > b.second : *a.first < *b.first;
+  };
   size_t n = std::min(max, mine.size());
-  std::partial_sort(mine.begin(), mine.begin() + static_cast<std::ptrdiff_t>(n), mine.end(), hotter);
+  std::partial_sort(mine.begin(), mine.begin() + static_cast<std::ptrdiff_t>(n), mine.end(),
+                    hotter);
   std::vector<std::string> out;
   out.reserve(n);
   for (size_t i = 0; i < n; ++i)
@@ -50,7 +54,9 @@ size_t warm_budget(size_t in_flight, size_t concurrency, uint64_t started, doubl
   if (rate_per_s > 0) {
     // One second's worth may start at once; after that the run keeps to the rate.
     double allowed = std::floor(rate_per_s * std::max(elapsed_s, 0.0)) + std::max(rate_per_s, 1.0);
-    by_rate = allowed > static_cast<double>(started) ? static_cast<size_t>(allowed - static_cast<double>(started)) : 0;
+    by_rate = allowed > static_cast<double>(started)
+                ? static_cast<size_t>(allowed - static_cast<double>(started))
+                : 0;
   }
   return std::min({by_slots, by_rate, remaining});
 }

@@ -21,7 +21,8 @@ public:
   void add(const std::vector<std::string>& keys, const std::vector<uint64_t>& counts);
 
   /// Keys that `owns` accepts, hottest first (ties by key, so runs are reproducible), at most `max`.
-  std::vector<std::string> keys(const std::function<bool(std::string_view)>& owns, size_t max) const;
+  std::vector<std::string> keys(const std::function<bool(std::string_view)>& owns,
+                                size_t max) const;
 
   /// The counts of `keys` (0 for a key no list named), in the same order.
   std::vector<uint64_t> counts_of(const std::vector<std::string>& keys) const;

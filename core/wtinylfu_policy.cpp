@@ -16,25 +16,25 @@ namespace {
 // 1.0, which is plain LRU, so a recency-heavy workload can find LRU's hit rate. No 0: it is
 // within noise of 0.01 and flipping between the two on periodic traces (loop) cost 3 points.
 constexpr double shadow_fractions[] = {0.01, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0};
-constexpr double period_factor = 3;          // evidence halves every 3 x shadow entries sampled accesses
-constexpr double evidence_decay = 0.5;       // ... so it spans a few cache turnovers
-constexpr double z_bar = 4;                  // a lead must exceed 4 sqrt(accesses the two disagree on)
-constexpr double min_lead = 4;               // ... and 4 hits
-constexpr double grow_cost = 0.15;           // ... and 0.15 hit per entry a growing window takes in,
-constexpr double shrink_cost = 0.25;         // ... or 0.25 per entry a shrinking one sends to duel
-constexpr uint64_t leader_check = 16;        // sampled accesses between two looks at the evidence
-constexpr uint64_t shadow_entries = 1024;    // shadows sample keys down to about this many entries
-constexpr uint64_t shadow_salt = 0x51ad0;   // decorrelates shadow sampling from sketch hashing
-constexpr int transfer_limit = 1000;         // entries moved per call when resizing, bounds the pause
+constexpr double period_factor = 3;    // evidence halves every 3 x shadow entries sampled accesses
+constexpr double evidence_decay = 0.5; // ... so it spans a few cache turnovers
+constexpr double z_bar = 4;            // a lead must exceed 4 sqrt(accesses the two disagree on)
+constexpr double min_lead = 4;         // ... and 4 hits
+constexpr double grow_cost = 0.15;     // ... and 0.15 hit per entry a growing window takes in,
+constexpr double shrink_cost = 0.25;   // ... or 0.25 per entry a shrinking one sends to duel
+constexpr uint64_t leader_check = 16;  // sampled accesses between two looks at the evidence
+constexpr uint64_t shadow_entries = 1024; // shadows sample keys down to about this many entries
+constexpr uint64_t shadow_salt = 0x51ad0; // decorrelates shadow sampling from sketch hashing
+constexpr int transfer_limit = 1000;      // entries moved per call when resizing, bounds the pause
 constexpr uint64_t derived_sketch_cap = 1 << 16; // sketch size when derived from a byte capacity
 
 } // namespace
 
 wtinylfu_policy::wtinylfu_policy(uint64_t capacity, policy_nodes& nodes, wtinylfu_options opts)
   : eviction_policy(nodes), opts_(opts), capacity_(capacity),
-    sketch_(opts.counts ? 0
-                        : opts.expected_entries ? opts.expected_entries
-                                                : std::min<uint64_t>(capacity, derived_sketch_cap),
+    sketch_(opts.counts             ? 0
+            : opts.expected_entries ? opts.expected_entries
+                                    : std::min<uint64_t>(capacity, derived_sketch_cap),
             opts.seed) {
   set_window(opts_.window_fraction);
   start_shadows();
@@ -48,8 +48,8 @@ void wtinylfu_policy::set_window(double fraction) {
   protected_max_ = static_cast<uint64_t>(opts_.protected_fraction * (capacity_ - window_max_));
   if (entry_limit_ != UINT64_MAX) {
     window_max_entries_ = std::min<uint64_t>(entry_limit_, std::llround(entry_limit_ * fraction));
-    protected_max_entries_ = static_cast<uint64_t>(opts_.protected_fraction *
-                                                   (entry_limit_ - window_max_entries_));
+    protected_max_entries_ =
+      static_cast<uint64_t>(opts_.protected_fraction * (entry_limit_ - window_max_entries_));
   }
   balanced_ = false;
 }
@@ -57,8 +57,8 @@ void wtinylfu_policy::set_window(double fraction) {
 bool wtinylfu_policy::fits(segment s, uint64_t extra_weight, uint64_t extra_entries) const {
   uint64_t max_weight = s == window ? window_max_ : protected_max_;
   uint64_t max_entries = s == window ? window_max_entries_ : protected_max_entries_;
-  return seg_weight_[s] + extra_weight <= max_weight &&
-         lists_[s].size() + extra_entries <= max_entries;
+  return seg_weight_[s] + extra_weight <= max_weight
+         && lists_[s].size() + extra_entries <= max_entries;
 }
 
 // -- access bookkeeping -------------------------------------------------------
@@ -114,9 +114,10 @@ void wtinylfu_policy::on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>
     evicted.push_back(h);
     return;
   }
-  if (opts_.expected_entries == 0 && !opts_.counts && size() > sketch_.expected_entries() &&
-      sketch_.expected_entries() < (uint64_t{1} << 26))
-    sketch_ = frequency_sketch(sketch_.expected_entries() * 2, opts_.seed); // more keys than guessed
+  if (opts_.expected_entries == 0 && !opts_.counts && size() > sketch_.expected_entries()
+      && sketch_.expected_entries() < (uint64_t{1} << 26))
+    sketch_ =
+      frequency_sketch(sketch_.expected_entries() * 2, opts_.seed); // more keys than guessed
   nodes().set_tag(h, window);
   lists_[window].push_back(nodes(), h);
   seg_weight_[window] += w;
@@ -272,8 +273,7 @@ void wtinylfu_policy::evict_entries(std::vector<uint32_t>& evicted) {
 // 1/128 of warm losers at random against hash flooding; here the sketch's secret seed does that
 // job, and the random admissions cost loop@512 about 3 points.)
 bool wtinylfu_policy::admit(uint32_t candidate, uint32_t victim) {
-  return counts().frequency(nodes().hash(candidate)) >
-         counts().frequency(nodes().hash(victim)) + 1;
+  return counts().frequency(nodes().hash(candidate)) > counts().frequency(nodes().hash(victim)) + 1;
 }
 
 // -- window tuning -------------------------------------------------------------
@@ -337,7 +337,7 @@ void wtinylfu_policy::start_shadows() {
 }
 
 std::vector<wtinylfu_policy::shadow> wtinylfu_policy::make_shadows(uint64_t capacity,
-                                                                  uint64_t entries) const {
+                                                                   uint64_t entries) const {
   std::vector<shadow> out;
   for (double f : shadow_fractions) {
     wtinylfu_options o = opts_;
@@ -345,9 +345,8 @@ std::vector<wtinylfu_policy::shadow> wtinylfu_policy::make_shadows(uint64_t capa
     o.adapt = false;
     o.expected_entries = entries;
     o.counts = &sketch_; // the same accesses (or a sample of them) counted once, here
-    auto policy = std::make_unique<keyed_adapter>([&](policy_nodes& nodes) {
-      return std::make_unique<wtinylfu_policy>(capacity, nodes, o);
-    });
+    auto policy = std::make_unique<keyed_adapter>(
+      [&](policy_nodes& nodes) { return std::make_unique<wtinylfu_policy>(capacity, nodes, o); });
     out.push_back({std::move(policy), f});
   }
   return out;
@@ -409,11 +408,11 @@ void wtinylfu_policy::follow_leader() {
     double won = wins_[j * n + cur], lost = wins_[cur * n + j];
     double lead = won - lost;
     // Entries, not weight: under an entry bound the byte capacity may be far out of reach.
-    double moved = std::abs(shadows_[j].fraction - shadows_[cur].fraction) *
-                   static_cast<double>(shadows_[cur].policy->size());
+    double moved = std::abs(shadows_[j].fraction - shadows_[cur].fraction)
+                   * static_cast<double>(shadows_[cur].policy->size());
     double cost = (shadows_[j].fraction > shadows_[cur].fraction ? grow_cost : shrink_cost) * moved;
-    if (j != cur && lead >= min_lead && lead > z_bar * std::sqrt(won + lost) && lead > cost &&
-        lead > best_lead) {
+    if (j != cur && lead >= min_lead && lead > z_bar * std::sqrt(won + lost) && lead > cost
+        && lead > best_lead) {
       best = j;
       best_lead = lead;
     }

@@ -13,11 +13,14 @@ namespace ac {
 class keyed_adapter;
 
 struct wtinylfu_options {
-  double window_fraction = 0.01;    ///< initial share of the capacity for the LRU window (1: LRU)
-  double protected_fraction = 0.80; ///< share of the main space (capacity - window) kept for re-used keys
-  bool adapt = true;                ///< tune the window size with shadow caches (off: fixed window_fraction)
-  uint64_t expected_entries = 0;    ///< sketch sizing; 0: min(capacity, 65536), grown with the resident count
-  uint64_t seed = 0x5eed;           ///< the sketch's hash seed: fixed for reproducible runs, secret in a store
+  double window_fraction = 0.01; ///< initial share of the capacity for the LRU window (1: LRU)
+  double protected_fraction =
+    0.80;            ///< share of the main space (capacity - window) kept for re-used keys
+  bool adapt = true; ///< tune the window size with shadow caches (off: fixed window_fraction)
+  uint64_t expected_entries =
+    0; ///< sketch sizing; 0: min(capacity, 65536), grown with the resident count
+  uint64_t seed =
+    0x5eed; ///< the sketch's hash seed: fixed for reproducible runs, secret in a store
   /// Read frequencies from this sketch and count nothing (a shadow reads its owner's, which
   /// counts every access the shadow sees and more); null: keep one's own.
   const frequency_sketch* counts = nullptr;
@@ -86,8 +89,8 @@ public:
 private:
   enum segment : uint8_t { window = 0, probation = 1, protected_ = 2 };
   struct shadow {
-    std::unique_ptr<keyed_adapter> policy;   // a wtinylfu_policy with a fixed window, adapt off
-    double fraction;                         // its window share
+    std::unique_ptr<keyed_adapter> policy; // a wtinylfu_policy with a fixed window, adapt off
+    double fraction;                       // its window share
   };
 
   const frequency_sketch& counts() const { return opts_.counts ? *opts_.counts : sketch_; }
@@ -117,24 +120,24 @@ private:
   uint64_t capacity_;
   uint64_t weight_ = 0;
   uint64_t entry_limit_ = UINT64_MAX;
-  double window_fraction_ = 0;  // the window's current share of both budgets
-  uint64_t window_max_ = 0;     // weight budget of the window
-  uint64_t protected_max_ = 0;  // weight budget of the protected segment
+  double window_fraction_ = 0; // the window's current share of both budgets
+  uint64_t window_max_ = 0;    // weight budget of the window
+  uint64_t protected_max_ = 0; // weight budget of the protected segment
   uint64_t window_max_entries_ = UINT64_MAX;
   uint64_t protected_max_entries_ = UINT64_MAX;
-  intrusive_list lists_[3];          // per segment, front: least recently used
+  intrusive_list lists_[3]; // per segment, front: least recently used
   uint64_t seg_weight_[3] = {0, 0, 0};
   frequency_sketch sketch_;
   std::optional<uint64_t> last_miss_; // dedupes on_miss + on_insert of one access
-  bool balanced_ = true;               // segments within their budgets (else rebalance)
+  bool balanced_ = true;              // segments within their budgets (else rebalance)
   // window tuning
   std::vector<shadow> shadows_;
-  size_t current_shadow_ = 0;          // the shadow whose split the window follows
-  uint64_t shadow_mask_ = 0;           // shadows see ids with mix64(id ^ salt) & mask == 0
-  uint64_t shadow_period_ = 0;         // sampled accesses between two decays of the evidence
-  uint64_t shadow_accesses_ = 0;       // sampled accesses since the last decay
-  std::vector<float> wins_;            // [i * n + j]: decayed accesses shadow i hit and j missed
-  std::vector<uint64_t> scratch_;      // shadows' evictions, discarded
+  size_t current_shadow_ = 0;     // the shadow whose split the window follows
+  uint64_t shadow_mask_ = 0;      // shadows see ids with mix64(id ^ salt) & mask == 0
+  uint64_t shadow_period_ = 0;    // sampled accesses between two decays of the evidence
+  uint64_t shadow_accesses_ = 0;  // sampled accesses since the last decay
+  std::vector<float> wins_;       // [i * n + j]: decayed accesses shadow i hit and j missed
+  std::vector<uint64_t> scratch_; // shadows' evictions, discarded
 };
 
 } // namespace ac

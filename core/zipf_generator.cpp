@@ -15,7 +15,8 @@ double helper1(double x) {
 
 // expm1(x) / x, continuous at 0: makes H well-defined at alpha = 1.
 double helper2(double x) {
-  return std::abs(x) > 1e-8 ? std::expm1(x) / x : 1 + x * 0.5 * (1 + x * (1.0 / 3) * (1 + 0.25 * x));
+  return std::abs(x) > 1e-8 ? std::expm1(x) / x
+                            : 1 + x * 0.5 * (1 + x * (1.0 / 3) * (1 + 0.25 * x));
 }
 
 } // namespace
@@ -47,7 +48,8 @@ double zipf_generator::h_integral_inverse(double x) const {
 }
 
 uint64_t zipf_generator::next() {
-  if (alpha_ == 0) { // uniform: skip the rejection loop (multiply-shift, no modulo bias worth noting)
+  if (alpha_
+      == 0) { // uniform: skip the rejection loop (multiply-shift, no modulo bias worth noting)
     state_ += 0x9e3779b97f4a7c15ULL;
     return static_cast<uint64_t>((static_cast<unsigned __int128>(mix64(state_)) * n_) >> 64);
   }
@@ -56,8 +58,8 @@ uint64_t zipf_generator::next() {
     double x = h_integral_inverse(u);
     double kd = std::floor(x + 0.5);
     uint64_t k = kd < 1 ? 1 : kd > static_cast<double>(n_) ? n_ : static_cast<uint64_t>(kd);
-    if (static_cast<double>(k) - x <= s_ ||
-        u >= h_integral(static_cast<double>(k) + 0.5) - h(static_cast<double>(k)))
+    if (static_cast<double>(k) - x <= s_
+        || u >= h_integral(static_cast<double>(k) + 0.5) - h(static_cast<double>(k)))
       return k - 1;
   }
 }

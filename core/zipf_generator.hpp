@@ -24,17 +24,17 @@ public:
   double alpha() const { return alpha_; }
 
 private:
-  double uniform01();          // in [0, 1)
-  double h(double x) const;    // the density x^-alpha
+  double uniform01();       // in [0, 1)
+  double h(double x) const; // the density x^-alpha
   double h_integral(double x) const;
   double h_integral_inverse(double x) const;
 
   uint64_t n_;
   double alpha_;
-  uint64_t state_;             // splitmix64 state
-  double h_integral_x1_;       // H(1.5) - 1
-  double h_integral_n_;        // H(n + 0.5)
-  double s_;                   // squeeze constant: accept without evaluating H
+  uint64_t state_;       // splitmix64 state
+  double h_integral_x1_; // H(1.5) - 1
+  double h_integral_n_;  // H(n + 0.5)
+  double s_;             // squeeze constant: accept without evaluating H
 };
 
 } // namespace ac

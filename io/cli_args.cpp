@@ -54,9 +54,7 @@ bool asks_for_version(const std::vector<std::string>& args) {
   return false;
 }
 
-std::string version_line(std::string_view program) {
-  return std::string{program} + " " + version;
-}
+std::string version_line(std::string_view program) { return std::string{program} + " " + version; }
 
 split_args_result split_args(const std::vector<std::string>& args,
                              const std::function<bool(std::string_view)>& is_known) {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +14,11 @@ namespace ac {
 
 /// argv (without the program name) divided into what CAF parses and what the tool reads.
 struct split_args_result {
-  std::vector<std::string> options;      ///< `--name[=value]` the parser knows, in argv order
-  std::vector<std::string> names;        ///< the names of `options` (no dashes, no value), same order
-  std::vector<std::string> positionals;  ///< command words and their arguments, in order
-  std::vector<std::string> nodes;        ///< every `--node=` value (repeatable, `a,b` splits)
-  std::string unknown;                   ///< first `--option` nobody knows ("" if none)
+  std::vector<std::string> options; ///< `--name[=value]` the parser knows, in argv order
+  std::vector<std::string> names;   ///< the names of `options` (no dashes, no value), same order
+  std::vector<std::string> positionals; ///< command words and their arguments, in order
+  std::vector<std::string> nodes;       ///< every `--node=` value (repeatable, `a,b` splits)
+  std::string unknown;                  ///< first `--option` nobody knows ("" if none)
 };
 
 /// CAF stops parsing at the first positional argument, but users write options after the

@@ -22,16 +22,16 @@ namespace {
 using schema_dtype = schema::Dtype;
 
 // The two enums list the same dtypes in the same order; these keep that true at compile time.
-static_assert(static_cast<uint16_t>(schema_dtype::FLOAT16) ==
-              static_cast<uint16_t>(tensor_dtype::float16));
-static_assert(static_cast<uint16_t>(schema_dtype::BOOL) ==
-              static_cast<uint16_t>(tensor_dtype::boolean));
+static_assert(static_cast<uint16_t>(schema_dtype::FLOAT16)
+              == static_cast<uint16_t>(tensor_dtype::float16));
+static_assert(static_cast<uint16_t>(schema_dtype::BOOL)
+              == static_cast<uint16_t>(tensor_dtype::boolean));
 
 constexpr uint16_t dtype_count = static_cast<uint16_t>(tensor_dtype::float16) + 1;
 
 constexpr std::array<std::string_view, dtype_count> dtype_names = {
-    "float32", "float64", "int32", "int64", "uint8", "int8",
-    "uint16",  "int16",   "uint32", "uint64", "bool", "float16",
+  "float32", "float64", "int32",  "int64",  "uint8", "int8",
+  "uint16",  "int16",   "uint32", "uint64", "bool",  "float16",
 };
 
 constexpr size_t max_rendered_elements = 64;
@@ -88,7 +88,7 @@ void append_number(std::string& out, T value) {
     }
   }
   std::array<char, 64> buf;
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);  // shortest round-trip
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value); // shortest round-trip
   if (ec == std::errc{})
     out.append(buf.data(), end);
 }
@@ -108,16 +108,24 @@ void append_element(std::string& out, tensor_dtype t, const char* p) {
       std::memcpy(&d, &raw, sizeof d);
       return append_number(out, d);
     }
-    case tensor_dtype::float16: return append_number(out, half_to_float(static_cast<uint16_t>(raw)));
-    case tensor_dtype::int8: return append_number(out, static_cast<int8_t>(raw));
-    case tensor_dtype::int16: return append_number(out, static_cast<int16_t>(raw));
-    case tensor_dtype::int32: return append_number(out, static_cast<int32_t>(raw));
-    case tensor_dtype::int64: return append_number(out, static_cast<int64_t>(raw));
-    case tensor_dtype::boolean: out += raw ? "true" : "false"; return;
+    case tensor_dtype::float16:
+      return append_number(out, half_to_float(static_cast<uint16_t>(raw)));
+    case tensor_dtype::int8:
+      return append_number(out, static_cast<int8_t>(raw));
+    case tensor_dtype::int16:
+      return append_number(out, static_cast<int16_t>(raw));
+    case tensor_dtype::int32:
+      return append_number(out, static_cast<int32_t>(raw));
+    case tensor_dtype::int64:
+      return append_number(out, static_cast<int64_t>(raw));
+    case tensor_dtype::boolean:
+      out += raw ? "true" : "false";
+      return;
     case tensor_dtype::uint8:
     case tensor_dtype::uint16:
     case tensor_dtype::uint32:
-    case tensor_dtype::uint64: return append_number(out, raw);
+    case tensor_dtype::uint64:
+      return append_number(out, raw);
   }
 }
 
@@ -163,8 +171,8 @@ entry read_entry(schema::Entry::Reader root) {
       break;
     }
     default:
-      throw std::runtime_error("unknown value variant " +
-                               std::to_string(static_cast<unsigned>(value.which())));
+      throw std::runtime_error("unknown value variant "
+                               + std::to_string(static_cast<unsigned>(value.which())));
   }
   e.created_at_ms = root.getCreatedAtMs();
   e.ttl_seconds = root.getTtlSeconds();
@@ -174,13 +182,13 @@ entry read_entry(schema::Entry::Reader root) {
   return e;
 }
 
-}  // namespace
+} // namespace
 
 bool operator==(const entry& a, const entry& b) {
-  return a.kind == b.kind && a.data == b.data && a.dtype == b.dtype && a.shape == b.shape &&
-         a.created_at_ms == b.created_at_ms && a.ttl_seconds == b.ttl_seconds &&
-         a.compute_micros == b.compute_micros && a.produced_by == b.produced_by &&
-         a.schema_version == b.schema_version;
+  return a.kind == b.kind && a.data == b.data && a.dtype == b.dtype && a.shape == b.shape
+         && a.created_at_ms == b.created_at_ms && a.ttl_seconds == b.ttl_seconds
+         && a.compute_micros == b.compute_micros && a.produced_by == b.produced_by
+         && a.schema_version == b.schema_version;
 }
 
 // -- dtype helpers ----------------------------------------------------------------------------------
@@ -189,18 +197,22 @@ size_t tensor_dtype_size(tensor_dtype t) {
   switch (t) {
     case tensor_dtype::uint8:
     case tensor_dtype::int8:
-    case tensor_dtype::boolean: return 1;
+    case tensor_dtype::boolean:
+      return 1;
     case tensor_dtype::uint16:
     case tensor_dtype::int16:
-    case tensor_dtype::float16: return 2;
+    case tensor_dtype::float16:
+      return 2;
     case tensor_dtype::float32:
     case tensor_dtype::int32:
-    case tensor_dtype::uint32: return 4;
+    case tensor_dtype::uint32:
+      return 4;
     case tensor_dtype::float64:
     case tensor_dtype::int64:
-    case tensor_dtype::uint64: return 8;
+    case tensor_dtype::uint64:
+      return 8;
   }
-  return 1;  // unreachable for valid enumerators; decode rejects others before calling
+  return 1; // unreachable for valid enumerators; decode rejects others before calling
 }
 
 std::optional<tensor_dtype> parse_dtype(std::string_view name) {
@@ -217,10 +229,14 @@ std::string_view to_string(tensor_dtype t) {
 
 std::string_view to_string(value_kind k) {
   switch (k) {
-    case value_kind::bytes: return "bytes";
-    case value_kind::text: return "text";
-    case value_kind::json: return "json";
-    case value_kind::tensor: return "tensor";
+    case value_kind::bytes:
+      return "bytes";
+    case value_kind::text:
+      return "text";
+    case value_kind::json:
+      return "json";
+    case value_kind::tensor:
+      return "tensor";
   }
   return "unknown";
 }
@@ -241,9 +257,8 @@ bool validate_entry(const entry& e, std::string* error) {
   if (!n || *n > std::numeric_limits<uint64_t>::max() / size)
     return fail(error, "tensor shape overflows");
   if (*n * size != e.data.size())
-    return fail(error, "tensor data is " + std::to_string(e.data.size()) + " bytes, shape and " +
-                           std::string(to_string(e.dtype)) + " need " +
-                           std::to_string(*n * size));
+    return fail(error, "tensor data is " + std::to_string(e.data.size()) + " bytes, shape and "
+                         + std::string(to_string(e.dtype)) + " need " + std::to_string(*n * size));
   return true;
 }
 
@@ -252,9 +267,15 @@ std::string encode_entry(const entry& e) {
   auto root = message.initRoot<schema::Entry>();
   auto value = root.initValue();
   switch (e.kind) {
-    case value_kind::bytes: value.setBytes(as_data(e.data)); break;
-    case value_kind::text: value.setText(capnp::Text::Reader(e.data.c_str(), e.data.size())); break;
-    case value_kind::json: value.setJson(capnp::Text::Reader(e.data.c_str(), e.data.size())); break;
+    case value_kind::bytes:
+      value.setBytes(as_data(e.data));
+      break;
+    case value_kind::text:
+      value.setText(capnp::Text::Reader(e.data.c_str(), e.data.size()));
+      break;
+    case value_kind::json:
+      value.setJson(capnp::Text::Reader(e.data.c_str(), e.data.size()));
+      break;
     case value_kind::tensor: {
       auto tensor = value.initTensor();
       tensor.setDtype(static_cast<schema_dtype>(e.dtype));
@@ -329,11 +350,20 @@ bool payload_of(std::string_view bytes, std::string_view& out, std::string& scra
         return std::string_view{reinterpret_cast<const char*>(blob.begin()), blob.size()};
       };
       switch (value.which()) {
-        case schema::Entry::Value::BYTES: out = view(value.getBytes()); return true;
-        case schema::Entry::Value::TEXT: out = view(value.getText()); return true;
-        case schema::Entry::Value::JSON: out = view(value.getJson()); return true;
-        case schema::Entry::Value::TENSOR: out = view(value.getTensor().getData()); return true;
-        default: break;
+        case schema::Entry::Value::BYTES:
+          out = view(value.getBytes());
+          return true;
+        case schema::Entry::Value::TEXT:
+          out = view(value.getText());
+          return true;
+        case schema::Entry::Value::JSON:
+          out = view(value.getJson());
+          return true;
+        case schema::Entry::Value::TENSOR:
+          out = view(value.getTensor().getData());
+          return true;
+        default:
+          break;
       }
     } catch (...) {
       // fall through to the full decode, which reports what is wrong
@@ -360,7 +390,7 @@ std::string render_value(const entry& e) {
   }
   out += "] [";
   size_t size = tensor_dtype_size(e.dtype);
-  size_t available = e.data.size() / size;  // robust to an entry that was never validated
+  size_t available = e.data.size() / size; // robust to an entry that was never validated
   size_t shown = std::min(available, max_rendered_elements);
   for (size_t i = 0; i < shown; ++i) {
     if (i)
@@ -393,8 +423,8 @@ entry make_tensor_entry(const std::vector<float>& values, std::vector<uint64_t> 
     shape.push_back(values.size());
   auto n = element_count(shape);
   if (!n || *n != values.size())
-    throw std::invalid_argument("make_tensor_entry: shape does not match " +
-                                std::to_string(values.size()) + " values");
+    throw std::invalid_argument("make_tensor_entry: shape does not match "
+                                + std::to_string(values.size()) + " values");
   entry e;
   e.kind = value_kind::tensor;
   e.dtype = tensor_dtype::float32;
@@ -413,4 +443,4 @@ entry make_tensor_entry(const std::vector<float>& values, std::vector<uint64_t> 
   return e;
 }
 
-}  // namespace ac
+} // namespace ac

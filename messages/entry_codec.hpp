@@ -23,20 +23,31 @@ enum class value_kind : uint8_t { bytes, text, json, tensor };
 
 /// Element type of a tensor; same order and meaning as Dtype in entry.capnp.
 enum class tensor_dtype : uint8_t {
-  float32, float64, int32, int64, uint8, int8, uint16, int16, uint32, uint64, boolean, float16,
+  float32,
+  float64,
+  int32,
+  int64,
+  uint8,
+  int8,
+  uint16,
+  int16,
+  uint32,
+  uint64,
+  boolean,
+  float16,
 };
 
 /// One cached value and its metadata; mirrors struct Entry of entry.capnp.
 struct entry {
-  value_kind kind = value_kind::bytes;  // which variant `data` holds
-  std::string data;                     // payload; for a tensor: product(shape) little-endian elements
-  tensor_dtype dtype{};                 // tensor only: element type
-  std::vector<uint64_t> shape;          // tensor only: dimensions, row-major; empty = scalar
-  int64_t created_at_ms = 0;            // creation time, Unix epoch ms
-  uint32_t ttl_seconds = 0;             // lifetime granted at creation; 0 = no expiry
-  uint32_t compute_micros = 0;          // time the compute took; 0 = put, not computed
-  std::string produced_by;              // node id of the producer
-  uint16_t schema_version = entry_schema_version;  // envelope version
+  value_kind kind = value_kind::bytes; // which variant `data` holds
+  std::string data;            // payload; for a tensor: product(shape) little-endian elements
+  tensor_dtype dtype{};        // tensor only: element type
+  std::vector<uint64_t> shape; // tensor only: dimensions, row-major; empty = scalar
+  int64_t created_at_ms = 0;   // creation time, Unix epoch ms
+  uint32_t ttl_seconds = 0;    // lifetime granted at creation; 0 = no expiry
+  uint32_t compute_micros = 0; // time the compute took; 0 = put, not computed
+  std::string produced_by;     // node id of the producer
+  uint16_t schema_version = entry_schema_version; // envelope version
 };
 
 bool operator==(const entry& a, const entry& b);
@@ -93,4 +104,4 @@ entry make_tensor_entry(const std::vector<float>& values, std::vector<uint64_t> 
                         uint32_t ttl_seconds, int64_t now_ms, std::string produced_by,
                         uint32_t compute_micros = 0);
 
-}  // namespace ac
+} // namespace ac

@@ -8,18 +8,30 @@ namespace ac {
 
 const char* to_string(errc x) {
   switch (x) {
-    case errc::none: return "none";
-    case errc::empty_key: return "empty_key";
-    case errc::key_too_long: return "key_too_long";
-    case errc::value_too_large: return "value_too_large";
-    case errc::bad_value: return "bad_value";
-    case errc::overloaded: return "overloaded";
-    case errc::compute_failed: return "compute_failed";
-    case errc::unavailable: return "unavailable";
-    case errc::l2_error: return "l2_error";
-    case errc::bad_request: return "bad_request";
-    case errc::stale_lease: return "stale_lease";
-    case errc::refused: return "refused";
+    case errc::none:
+      return "none";
+    case errc::empty_key:
+      return "empty_key";
+    case errc::key_too_long:
+      return "key_too_long";
+    case errc::value_too_large:
+      return "value_too_large";
+    case errc::bad_value:
+      return "bad_value";
+    case errc::overloaded:
+      return "overloaded";
+    case errc::compute_failed:
+      return "compute_failed";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::l2_error:
+      return "l2_error";
+    case errc::bad_request:
+      return "bad_request";
+    case errc::stale_lease:
+      return "stale_lease";
+    case errc::refused:
+      return "refused";
   }
   return "unknown";
 }

@@ -6,9 +6,9 @@
 
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
+#include <caf/stateful_actor.hpp>
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
 
 #include "messages/atoms.hpp"
 #include "messages/stats.hpp"
@@ -17,7 +17,7 @@ namespace ac {
 
 /// What a get-or-lease answers: the value (an encoded Entry), or a lease token to compute it.
 struct lease_reply {
-  bool leased = false;  ///< true: `token` is this caller's lease; false: `entry` is the value
+  bool leased = false; ///< true: `token` is this caller's lease; false: `entry` is the value
   std::string token;
   std::string entry;
 };
@@ -34,7 +34,8 @@ using lease_actor = caf::typed_actor<
   caf::replies_to<lease_atom, get_atom, std::string, uint32_t>::with<lease_reply>,
   // Fill (key, token, encoded Entry, ttl s): stores the value like a put and answers every
   // waiter; `stale_lease` when the token is not the key's current lease (nothing stored).
-  caf::replies_to<lease_atom, put_atom, std::string, std::string, std::string, uint32_t>::with<bool>,
+  caf::replies_to<lease_atom, put_atom, std::string, std::string, std::string,
+                  uint32_t>::with<bool>,
   // Abandon (key, token): the lease passes to one waiting caller.
   caf::replies_to<lease_atom, delete_atom, std::string, std::string>::with<bool>,
   // Periodic: leases whose time ran out pass on.

@@ -13,16 +13,19 @@ namespace ac {
 
 /// Where a found value came from.
 enum class tier : uint8_t {
-  none = 0, l1 = 1, l2 = 2, compute = 3,
-  payload = 4,  ///< client side only: `value` is the bare payload (read over RESP), not an Entry
+  none = 0,
+  l1 = 1,
+  l2 = 2,
+  compute = 3,
+  payload = 4, ///< client side only: `value` is the bare payload (read over RESP), not an Entry
 };
 
 /// One key's answer: found or not, and if found the encoded Entry (messages/entry.capnp).
 struct lookup_result {
   bool found = false;
-  uint8_t source = 0;  ///< a `tier`
-  std::string value;   ///< the encoded Entry; empty when !found
-  bool hot = false;    ///< the owner counts this key among its hottest: peers may keep a near copy
+  uint8_t source = 0; ///< a `tier`
+  std::string value;  ///< the encoded Entry; empty when !found
+  bool hot = false;   ///< the owner counts this key among its hottest: peers may keep a near copy
   /// How long the value has left where it was found, measured on that side's monotonic clock
   /// (Redis's PTTL, the answering node's L1): ms, or a core/ttl_grant ttl_left code. Set where
   /// a node fills its L1 from the answer (L2 reads, hand-off); ttl_left::unknown elsewhere.
@@ -44,8 +47,8 @@ using lookup_results = std::vector<lookup_result>;
 
 /// One page of a key listing (scan_atom): keys of L1 matching the pattern, and where to go on.
 struct scan_page {
-  uint64_t cursor = 0;             ///< pass it back for the next page; 0 = the listing is complete
-  std::vector<std::string> keys;   ///< live keys (not past their TTL), in no particular order
+  uint64_t cursor = 0;           ///< pass it back for the next page; 0 = the listing is complete
+  std::vector<std::string> keys; ///< live keys (not past their TTL), in no particular order
 };
 
 template <class Inspector>
@@ -57,7 +60,7 @@ typename Inspector::result_type inspect(Inspector& f, scan_page& x) {
 /// what a node that starts, joins or rejoins loads from L2 before its clients ask (warming).
 struct hot_key_list {
   std::vector<std::string> keys;
-  std::vector<uint64_t> counts;  ///< counts[i] belongs to keys[i]
+  std::vector<uint64_t> counts; ///< counts[i] belongs to keys[i]
 };
 
 template <class Inspector>
@@ -67,16 +70,16 @@ typename Inspector::result_type inspect(Inspector& f, hot_key_list& x) {
 
 /// What a keyspace_atom request asks of a key (Redis's EXISTS, PTTL, EXPIRE).
 enum class key_op : uint8_t {
-  exists = 0,  ///< 1 when present, else 0
-  pttl = 1,    ///< ms left, -1 never expires, -2 absent
-  expire = 2,  ///< new TTL in ms (<= 0 erases); 1 when the key was there, else 0
+  exists = 0, ///< 1 when present, else 0
+  pttl = 1,   ///< ms left, -1 never expires, -2 absent
+  expire = 2, ///< new TTL in ms (<= 0 erases); 1 when the key was there, else 0
 };
 
 /// When a conditional put stores its value (Redis's SET NX / XX).
 enum class put_if : uint8_t {
   always = 0,
-  absent = 1,   ///< NX: only when the key is not there
-  present = 2,  ///< XX: only when it is
+  absent = 1,  ///< NX: only when the key is not there
+  present = 2, ///< XX: only when it is
 };
 
 } // namespace ac

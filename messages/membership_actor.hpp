@@ -4,9 +4,9 @@
 #include <string>
 
 #include <caf/replies_to.hpp>
+#include <caf/stateful_actor.hpp>
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
 
 #include "messages/atoms.hpp"
 #include "messages/stats.hpp"

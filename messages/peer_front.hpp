@@ -26,19 +26,26 @@ using peer_front_actor = caf::typed_actor<
   // A get forwarded by a peer that believes this node owns the key.
   caf::replies_to<route_atom, get_atom, std::string, uint64_t>::with<lookup_result>,
   // A get_many forwarded by a peer.
-  caf::replies_to<route_atom, get_many_atom, std::vector<std::string>, uint64_t>::with<lookup_results>,
+  caf::replies_to<route_atom, get_many_atom, std::vector<std::string>,
+                  uint64_t>::with<lookup_results>,
   // A put forwarded by a peer; answers the owner shard's put_status.
-  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint64_t>::with<uint8_t>,
+  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t,
+                  uint64_t>::with<uint8_t>,
   // A conditional put (put_if) forwarded by a peer or a RESP session of another node; a put_status.
-  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint8_t, uint64_t>::with<uint8_t>,
+  caf::replies_to<route_atom, put_atom, std::string, std::string, uint32_t, uint8_t,
+                  uint64_t>::with<uint8_t>,
   // EXISTS / PTTL / EXPIRE (key_op, key, argument) forwarded to the key's owner.
-  caf::replies_to<route_atom, keyspace_atom, uint8_t, std::string, int64_t, uint64_t>::with<int64_t>,
+  caf::replies_to<route_atom, keyspace_atom, uint8_t, std::string, int64_t,
+                  uint64_t>::with<int64_t>,
   // AC.GETORLEASE forwarded to the key's owner (key, lease ms, epoch): see lease_actor.
-  caf::replies_to<route_atom, lease_atom, get_atom, std::string, uint32_t, uint64_t>::with<lease_reply>,
+  caf::replies_to<route_atom, lease_atom, get_atom, std::string, uint32_t,
+                  uint64_t>::with<lease_reply>,
   // AC.FILL forwarded to the key's owner (key, token, encoded Entry, ttl s, epoch).
-  caf::replies_to<route_atom, lease_atom, put_atom, std::string, std::string, std::string, uint32_t, uint64_t>::with<bool>,
+  caf::replies_to<route_atom, lease_atom, put_atom, std::string, std::string, std::string, uint32_t,
+                  uint64_t>::with<bool>,
   // AC.ABANDON forwarded to the key's owner (key, token, epoch).
-  caf::replies_to<route_atom, lease_atom, delete_atom, std::string, std::string, uint64_t>::with<bool>,
+  caf::replies_to<route_atom, lease_atom, delete_atom, std::string, std::string,
+                  uint64_t>::with<bool>,
   // The key's new owner asks this node, its previous owner, before computing it (key, epoch):
   // the value, the answer of a flight under way, or a miss (core/ownership_handoff.hpp).
   caf::replies_to<route_atom, handoff_atom, std::string, uint64_t>::with<lookup_result>,

@@ -9,9 +9,10 @@ namespace ac {
 /// register and nothing an older peer could fail to decode); convert with the helpers below.
 /// Errors (bad value, `unavailable` under redis.write-policy=sync) are caf::errors, not statuses.
 enum class put_status : uint8_t {
-  not_stored = 0,      ///< a conditional put (NX / XX) whose condition did not hold: nothing changed
-  stored = 1,          ///< stored in L1 and, when the node has Redis, in Redis too (durable)
-  stored_l1_only = 2,  ///< redis.write-policy=l1-when-down and Redis did not take it: lost if the owner restarts
+  not_stored = 0, ///< a conditional put (NX / XX) whose condition did not hold: nothing changed
+  stored = 1,     ///< stored in L1 and, when the node has Redis, in Redis too (durable)
+  stored_l1_only =
+    2, ///< redis.write-policy=l1-when-down and Redis did not take it: lost if the owner restarts
 };
 
 /// The wire form of a status.
@@ -21,7 +22,7 @@ constexpr uint8_t to_wire(put_status s) { return static_cast<uint8_t>(s); }
 /// still says "acknowledged" (a newer peer's status must not read as "not stored").
 constexpr put_status put_status_of(uint8_t wire) {
   return wire <= to_wire(put_status::stored_l1_only) ? static_cast<put_status>(wire)
-                                                      : put_status::stored_l1_only;
+                                                     : put_status::stored_l1_only;
 }
 
 /// True when the value was stored (durably or in L1 only).

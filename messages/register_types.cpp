@@ -10,7 +10,7 @@
 namespace ac {
 
 void register_types(caf::actor_system_config& cfg) {
-  cfg.add_message_type<lookup_result>("lookup_result");   // also vector<lookup_result>
+  cfg.add_message_type<lookup_result>("lookup_result"); // also vector<lookup_result>
   cfg.add_message_type<scan_page>("scan_page");
   cfg.add_message_type<hot_key_list>("hot_key_list");
   cfg.add_message_type<actor_stats>("actor_stats");
@@ -22,10 +22,9 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<routing_table>("routing_table");
   cfg.add_message_type<front_actor>("front_actor");
   cfg.add_message_type<lease_reply>("lease_reply");
-  cfg.add_error_category(errc_category,
-                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-                           return describe(caf::error{code, errc_category, ctx});
-                         });
+  cfg.add_error_category(errc_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+    return describe(caf::error{code, errc_category, ctx});
+  });
 }
 
 } // namespace ac

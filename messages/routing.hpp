@@ -17,7 +17,7 @@ struct routing_table {
   std::string self;
   std::vector<std::string> ids;
   std::vector<caf::actor> fronts;
-  std::vector<std::string> resp_addresses;  ///< ids[i]'s RESP host:port ("" = none)
+  std::vector<std::string> resp_addresses; ///< ids[i]'s RESP host:port ("" = none)
   /// Members this node has seen come back after it had marked them down, counted since start.
   /// Both sides of a partition took over each other's keys meanwhile, so when it grows the
   /// front drops L1 (messages/shard_actor.hpp, ownership_atom).
@@ -30,8 +30,8 @@ struct routing_table {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routing_table& x) {
-  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts, x.resp_addresses, x.heals,
-           x.draining_ids, x.draining_fronts);
+  return f(caf::meta::type_name("routing_table"), x.epoch, x.self, x.ids, x.fronts,
+           x.resp_addresses, x.heals, x.draining_ids, x.draining_fronts);
 }
 
 } // namespace ac

@@ -17,15 +17,15 @@ namespace ac {
 /// its kind (hits, misses, evictions, computes, ...); the latency histogram travels as its
 /// buckets so that the metrics actor can merge them (core/latency_histogram).
 struct actor_stats {
-  std::string name;                          ///< e.g. "shard-3"
-  std::string kind;                          ///< front|shard|coalescer|redis_bridge|compute|...
-  uint64_t mailbox = 0;                      ///< messages waiting when asked
-  uint64_t handled = 0;                      ///< messages handled since start
-  std::map<std::string, int64_t> counters;   ///< kind-specific counters and gauges
-  std::vector<uint64_t> latency_buckets;     ///< latency_histogram::buckets(), may be empty
+  std::string name;                        ///< e.g. "shard-3"
+  std::string kind;                        ///< front|shard|coalescer|redis_bridge|compute|...
+  uint64_t mailbox = 0;                    ///< messages waiting when asked
+  uint64_t handled = 0;                    ///< messages handled since start
+  std::map<std::string, int64_t> counters; ///< kind-specific counters and gauges
+  std::vector<uint64_t> latency_buckets;   ///< latency_histogram::buckets(), may be empty
   uint64_t latency_sum_us = 0;
   uint64_t latency_max_us = 0;
-  std::vector<std::pair<std::string, uint64_t>> hot_keys;  ///< shards: hottest keys, estimated reads
+  std::vector<std::pair<std::string, uint64_t>> hot_keys; ///< shards: hottest keys, estimated reads
 };
 
 template <class Inspector>
@@ -40,13 +40,13 @@ struct sizing_report {
   double cpu_factor = 1.0;
   uint64_t capacity_bytes = 0;
   std::string reason;
-  bool memory_rule = true;          ///< sizing.memory-rule
-  double memory_rule_factor = 1.0;  ///< what the memory rule asks for (applied only when on)
-  bool cpu_rule = true;             ///< sizing.cpu-rule
-  double cpu_rule_factor = 1.0;     ///< what the CPU rule asks for (applied only when on and measured)
-  bool cpu_measured = false;        ///< false until the second CPU reading
-  uint64_t base_bytes = 0;          ///< capacity at factor 1
-  uint64_t max_bytes = 0;           ///< cache.max-bytes: the hard cap
+  bool memory_rule = true;         ///< sizing.memory-rule
+  double memory_rule_factor = 1.0; ///< what the memory rule asks for (applied only when on)
+  bool cpu_rule = true;            ///< sizing.cpu-rule
+  double cpu_rule_factor = 1.0; ///< what the CPU rule asks for (applied only when on and measured)
+  bool cpu_measured = false;    ///< false until the second CPU reading
+  uint64_t base_bytes = 0;      ///< capacity at factor 1
+  uint64_t max_bytes = 0;       ///< cache.max-bytes: the hard cap
 };
 
 /// core's advice_thresholds as a message (SIGHUP reload of recommendations.*).
@@ -66,8 +66,8 @@ typename Inspector::result_type inspect(Inspector& f, sizing_report& x) {
 /// Everything `actorcache-console stats` shows for one node.
 struct node_report {
   std::string id;
-  std::map<std::string, double> totals;  ///< hits, misses, hit_rate, entries, bytes, p50_us, ...
-  std::string breaker;                   ///< closed|open|half-open|disabled
+  std::map<std::string, double> totals; ///< hits, misses, hit_rate, entries, bytes, p50_us, ...
+  std::string breaker;                  ///< closed|open|half-open|disabled
   sizing_report sizing;
   std::vector<actor_stats> actors;
   std::vector<std::string> recommendations;

@@ -12,11 +12,11 @@ namespace {
 
 // Objects hiredis builds for us: the top-level array becomes the argv vector itself, its
 // strings are appended to it as they arrive (no reply tree, no copies into redisReply).
-char element_marker;  // what createString returns for an element (never freed)
+char element_marker; // what createString returns for an element (never freed)
 
 void* create_string(const redisReadTask* task, char* str, size_t len) {
   if (task->parent == nullptr || task->type != REDIS_REPLY_STRING)
-    return nullptr;  // a request is an array of bulk strings; +simple or -error is not
+    return nullptr; // a request is an array of bulk strings; +simple or -error is not
   auto* argv = static_cast<std::vector<std::string>*>(task->parent->obj);
   argv->emplace_back(str, len);
   return &element_marker;
@@ -24,7 +24,7 @@ void* create_string(const redisReadTask* task, char* str, size_t len) {
 
 void* create_array(const redisReadTask* task, int elements) {
   if (task->parent != nullptr || elements < 0)
-    return nullptr;  // nested arrays are never a command
+    return nullptr; // nested arrays are never a command
   auto limit = static_cast<size_t>(reinterpret_cast<uintptr_t>(task->privdata));
   if (static_cast<size_t>(elements) > limit)
     return nullptr;
@@ -42,7 +42,7 @@ void free_object(void* obj) {
 }
 
 redisReplyObjectFunctions request_functions = {create_string, create_array, create_integer,
-                                                create_nil, free_object};
+                                               create_nil, free_object};
 
 redisReader* make_reader(size_t max_args) {
   auto* r = redisReaderCreateWithFunctions(&request_functions);
@@ -113,7 +113,7 @@ request_reader::status request_reader::next(std::vector<std::string>& argv, std:
       if (!declared_sizes_ok(err))
         return status::error;
       if (reader_->ridx < 0 && reader_->pos == reader_->len)
-        in_resp_ = false;  // no request begun, nothing buffered: the next one may be inline
+        in_resp_ = false; // no request begun, nothing buffered: the next one may be inline
       return status::incomplete;
     }
     auto* args = static_cast<std::vector<std::string>*>(reply);
@@ -130,7 +130,7 @@ request_reader::status request_reader::next(std::vector<std::string>& argv, std:
       in_resp_ = false;
     }
     if (argv.empty())
-      continue;  // "*0\r\n": Redis ignores an empty request
+      continue; // "*0\r\n": Redis ignores an empty request
     return status::ready;
   }
 }
@@ -167,7 +167,7 @@ request_reader::status request_reader::next_inline(std::vector<std::string>& arg
     return status::error;
   }
   if (argv.empty())
-    return next(argv, err);  // an empty line: Redis ignores it
+    return next(argv, err); // an empty line: Redis ignores it
   return status::ready;
 }
 

@@ -16,8 +16,8 @@ struct redisReader;
 namespace ac::resp {
 
 struct reader_limits {
-  size_t max_bulk_bytes = 8u << 20;   ///< one argument (a value) at most this long
-  size_t max_args = 20100;            ///< arguments of one command (MSET of 10,000 keys fits)
+  size_t max_bulk_bytes = 8u << 20;    ///< one argument (a value) at most this long
+  size_t max_args = 20100;             ///< arguments of one command (MSET of 10,000 keys fits)
   size_t max_inline_bytes = 64u << 10; ///< one inline command line
 };
 
@@ -47,8 +47,8 @@ private:
 
   reader_limits limits_;
   redisReader* reader_;
-  std::string inline_buf_;  // bytes of an inline command line not finished yet
-  bool in_resp_ = false;    // hiredis holds a partial RESP request
+  std::string inline_buf_; // bytes of an inline command line not finished yet
+  bool in_resp_ = false;   // hiredis holds a partial RESP request
 };
 
 } // namespace ac::resp

@@ -27,14 +27,14 @@ class send_buffer {
 public:
   enum class status { sent, pending, broken };
 
-  std::string& out() { return buf_; }  ///< append frames here, then flush
+  std::string& out() { return buf_; } ///< append frames here, then flush
   /// Writes as much as the socket takes now.
   status flush(int fd);
   size_t pending() const { return buf_.size() - sent_; }
 
 private:
   std::string buf_;
-  size_t sent_ = 0;  // bytes of buf_ already written
+  size_t sent_ = 0; // bytes of buf_ already written
 };
 
 } // namespace ac

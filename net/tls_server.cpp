@@ -17,7 +17,8 @@ std::string last_ssl_error() {
 
 } // namespace
 
-std::unique_ptr<tls_server> tls_server::make(const std::string& ca_file, const std::string& cert_file,
+std::unique_ptr<tls_server> tls_server::make(const std::string& ca_file,
+                                             const std::string& cert_file,
                                              const std::string& key_file, std::string& err) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (ctx == nullptr) {

@@ -1,9 +1,9 @@
 // The dashboard's sampler thread (see cluster_sampler.hpp).
 #include "node/cluster_sampler.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/host_port.hpp"
 #include "core/latency_histogram.hpp"
@@ -19,7 +19,8 @@ counter_snapshot snapshot_of(const node_report& rep, uint64_t now_ms) {
   s.time_ms = now_ms;
   auto total = [&](const char* k) {
     auto it = rep.totals.find(k);
-    return it == rep.totals.end() || it->second < 0 ? uint64_t{0} : static_cast<uint64_t>(it->second);
+    return it == rep.totals.end() || it->second < 0 ? uint64_t{0}
+                                                    : static_cast<uint64_t>(it->second);
   };
   s.hits = total("hits");
   s.misses = total("misses");
@@ -27,7 +28,8 @@ counter_snapshot snapshot_of(const node_report& rep, uint64_t now_ms) {
   latency_histogram lat;
   for (const auto& r : rep.actors)
     if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
-      lat.merge(latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
+      lat.merge(
+        latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
   s.latency_buckets = lat.buckets();
   return s;
 }
@@ -36,7 +38,8 @@ counter_snapshot snapshot_of(const node_report& rep, uint64_t now_ms) {
 
 cluster_sampler::cluster_sampler(caf::actor_system& sys, front_actor local,
                                  caf::io::middleman_actor connector,
-                                 std::chrono::milliseconds interval, std::chrono::milliseconds timeout)
+                                 std::chrono::milliseconds interval,
+                                 std::chrono::milliseconds timeout)
   : sys_(sys), local_(std::move(local)), connector_(std::move(connector)), interval_(interval),
     timeout_(timeout) {}
 
@@ -106,11 +109,15 @@ void cluster_sampler::sample_once() {
   membership_view view;
   bool have_view = false;
   self->request(local_, timeout_, members_atom::value)
-    .receive([&](membership_view& v) { view = std::move(v); have_view = true; },
-             [&](caf::error& err) { spdlog::debug("dashboard: members: {}", sys_.render(err)); });
+    .receive(
+      [&](membership_view& v) {
+        view = std::move(v);
+        have_view = true;
+      },
+      [&](caf::error& err) { spdlog::debug("dashboard: members: {}", sys_.render(err)); });
   if (!have_view)
     return;
-  std::map<std::string, std::pair<bool, std::string>> outcome;  // id -> reachable, error
+  std::map<std::string, std::pair<bool, std::string>> outcome; // id -> reachable, error
   std::map<std::string, node_report> reports;
   for (const auto& m : view.members) {
     if (m.state == member_state::left)
@@ -118,15 +125,20 @@ void cluster_sampler::sample_once() {
     std::string error;
     auto front = m.state == member_state::down ? front_actor{} : front_of(m, view.self, &error);
     if (!front) {
-      outcome[m.id] = {false, error.empty() ? "member is " + std::string{to_string(m.state)} : error};
+      outcome[m.id] = {false,
+                       error.empty() ? "member is " + std::string{to_string(m.state)} : error};
       continue;
     }
     bool ok = false;
     self->request(front, timeout_, report_atom::value)
-      .receive([&](node_report& r) { reports[m.id] = std::move(r); ok = true; },
-               [&](caf::error& err) { error = sys_.render(err); });
+      .receive(
+        [&](node_report& r) {
+          reports[m.id] = std::move(r);
+          ok = true;
+        },
+        [&](caf::error& err) { error = sys_.render(err); });
     if (!ok)
-      peers_.erase(m.address);  // a restarted member comes back on a new connection
+      peers_.erase(m.address); // a restarted member comes back on a new connection
     outcome[m.id] = {ok, error};
   }
   auto now = static_cast<uint64_t>(steady_ms());

@@ -19,18 +19,18 @@ namespace ac {
 
 /// One member as the dashboard shows it: its latest report (when it answered) and its history.
 struct sampled_node {
-  bool reachable = false;   ///< the last sample got its report
-  std::string error;        ///< why not, when not
-  node_report report;       ///< the last report that arrived
-  rate_series series;       ///< rates and percentiles per interval
+  bool reachable = false; ///< the last sample got its report
+  std::string error;      ///< why not, when not
+  node_report report;     ///< the last report that arrived
+  rate_series series;     ///< rates and percentiles per interval
 };
 
 /// What one sample of the cluster found; copied out under the sampler's lock.
 struct cluster_sample {
-  membership_view view;                       ///< as the local node sees the cluster
-  std::map<std::string, sampled_node> nodes;  ///< by member id
-  uint64_t taken_ms = 0;                      ///< wall-clock time of the sample (ms since epoch)
-  uint64_t samples = 0;                       ///< samples taken since start
+  membership_view view;                      ///< as the local node sees the cluster
+  std::map<std::string, sampled_node> nodes; ///< by member id
+  uint64_t taken_ms = 0;                     ///< wall-clock time of the sample (ms since epoch)
+  uint64_t samples = 0;                      ///< samples taken since start
 };
 
 /// A thread that every `interval` asks the local front for the member list and each live
@@ -59,7 +59,7 @@ private:
   front_actor local_;
   caf::io::middleman_actor connector_;
   std::chrono::milliseconds interval_, timeout_;
-  std::map<std::string, front_actor> peers_;  ///< by address; touched by the sampler thread only
+  std::map<std::string, front_actor> peers_; ///< by address; touched by the sampler thread only
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

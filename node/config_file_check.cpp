@@ -71,7 +71,8 @@ std::string check_config_file(const caf::config_option_set& options, const std::
     if (!value.empty() && value.front() == '[')
       continue;
     if (auto parsed = opt->parse(value); !parsed)
-      return where + name + ": '" + value + "' is not a valid " + std::string(type.data(), type.size());
+      return where + name + ": '" + value + "' is not a valid "
+             + std::string(type.data(), type.size());
   }
   return {};
 }

@@ -1,9 +1,9 @@
 // SIGHUP reload of log level, sizing, advice thresholds and refresh-ahead (see config_reload.hpp).
 #include "node/config_reload.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "node/config_file_check.hpp"
 
@@ -18,8 +18,8 @@ std::string ms_text(caf::timespan t) {
 } // namespace
 
 reloadable_settings reloadable_of(const node_config& cfg) {
-  return {cfg.log_level, cfg.sizing_interval, cfg.sizing_cpu_target, cfg.sizing_memory_rule,
-          cfg.sizing_cpu_rule, cfg.advice, cfg.cache_refresh_ahead};
+  return {cfg.log_level,       cfg.sizing_interval, cfg.sizing_cpu_target,  cfg.sizing_memory_rule,
+          cfg.sizing_cpu_rule, cfg.advice,          cfg.cache_refresh_ahead};
 }
 
 std::string reread_settings(int argc, char** argv, reloadable_settings* out) {
@@ -48,7 +48,8 @@ std::string describe_changes(const reloadable_settings& before, const reloadable
       fmt::format("{}", after.sizing_cpu_target));
   add("sizing.memory-rule", before.sizing_memory_rule ? "true" : "false",
       after.sizing_memory_rule ? "true" : "false");
-  add("sizing.cpu-rule", before.sizing_cpu_rule ? "true" : "false", after.sizing_cpu_rule ? "true" : "false");
+  add("sizing.cpu-rule", before.sizing_cpu_rule ? "true" : "false",
+      after.sizing_cpu_rule ? "true" : "false");
   auto num = [](double x) { return fmt::format("{}", x); };
   const auto& a = before.advice;
   const auto& b = after.advice;

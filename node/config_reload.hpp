@@ -14,13 +14,13 @@ namespace ac {
 /// The options a SIGHUP reloads. Everything else (ports, shards, Redis, loader, cluster) is
 /// fixed at start: changing it would need new actors or a new identity in the cluster.
 struct reloadable_settings {
-  std::string log_level = "info";            ///< log.level
-  caf::timespan sizing_interval{};           ///< sizing.interval (from the next tick on)
-  double sizing_cpu_target = 70;             ///< sizing.cpu-target
-  bool sizing_memory_rule = true;            ///< sizing.memory-rule (from the next tick on)
-  bool sizing_cpu_rule = true;               ///< sizing.cpu-rule (from the next tick on)
-  advice_thresholds advice;                  ///< recommendations.* (the next report on)
-  double refresh_ahead = 0.8;                ///< cache.refresh-ahead (the next hit on)
+  std::string log_level = "info";  ///< log.level
+  caf::timespan sizing_interval{}; ///< sizing.interval (from the next tick on)
+  double sizing_cpu_target = 70;   ///< sizing.cpu-target
+  bool sizing_memory_rule = true;  ///< sizing.memory-rule (from the next tick on)
+  bool sizing_cpu_rule = true;     ///< sizing.cpu-rule (from the next tick on)
+  advice_thresholds advice;        ///< recommendations.* (the next report on)
+  double refresh_ahead = 0.8;      ///< cache.refresh-ahead (the next hit on)
 
   bool same_sizing(const reloadable_settings& o) const {
     return sizing_interval == o.sizing_interval && sizing_cpu_target == o.sizing_cpu_target

@@ -6,7 +6,8 @@
 
 namespace ac {
 
-http_task_queue::http_task_queue(size_t max_threads) : max_threads_(std::max<size_t>(max_threads, 1)) {}
+http_task_queue::http_task_queue(size_t max_threads)
+  : max_threads_(std::max<size_t>(max_threads, 1)) {}
 
 http_task_queue::~http_task_queue() { shutdown(); }
 

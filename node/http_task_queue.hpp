@@ -34,8 +34,8 @@ private:
   std::mutex mutex_;
   std::condition_variable all_done_;
   std::deque<std::function<void()>> waiting_;
-  size_t running_ = 0;     ///< threads alive
-  size_t max_threads_;     ///< metrics.http-max-connections
+  size_t running_ = 0; ///< threads alive
+  size_t max_threads_; ///< metrics.http-max-connections
 };
 
 } // namespace ac

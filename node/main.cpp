@@ -8,20 +8,20 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/manager.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
-#include "io/cli_args.hpp"
 #include "core/ttl_clock.hpp"
+#include "io/cli_args.hpp"
 #include "node/cluster_sampler.hpp"
 #include "node/config_file_check.hpp"
 #include "node/config_reload.hpp"
 #include "node/local_interfaces.hpp"
-#include "node/node_config.hpp"
 #include "node/metrics_http.hpp"
+#include "node/node_config.hpp"
 #include "node/node_wiring.hpp"
 #include "node/publish.hpp"
 
@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
   cfg.load<caf::io::middleman>();
   // Before CAF's parse: the strict check writes file values into the options, and parse()
   // then applies the file and the command line over them again, so flags still win.
-  if (auto msg = ac::check_config_file(cfg.options(), ac::config_file_of(argc, argv)); !msg.empty()) {
+  if (auto msg = ac::check_config_file(cfg.options(), ac::config_file_of(argc, argv));
+      !msg.empty()) {
     std::cerr << "actorcache-node: bad config " << msg << "\n";
     return 2;
   }
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
   ac::enable_tls_if_configured(cfg);
   if (cfg.node_clock_skew.count() != 0) {
     // Before any actor runs: every wall-clock stamp of this process is then off alike.
-    ac::set_wall_clock_skew(std::chrono::duration_cast<std::chrono::milliseconds>(cfg.node_clock_skew));
+    ac::set_wall_clock_skew(
+      std::chrono::duration_cast<std::chrono::milliseconds>(cfg.node_clock_skew));
     spdlog::warn("node.clock-skew: this node's wall clock reads {} ms off (a test setting)",
                  ac::wall_clock_skew().count());
   }
@@ -115,9 +117,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& node = published->handles;
-  spdlog::info("actorcache-node {} listening on {}:{}, announced as {}",
-               cfg.node_id.empty() ? cfg.node_advertise + ":" + std::to_string(published->port) : cfg.node_id,
-               cfg.node_host, published->port, cfg.node_advertise);
+  spdlog::info(
+    "actorcache-node {} listening on {}:{}, announced as {}",
+    cfg.node_id.empty() ? cfg.node_advertise + ":" + std::to_string(published->port) : cfg.node_id,
+    cfg.node_host, published->port, cfg.node_advertise);
   if (published->resp)
     spdlog::info("Redis protocol (RESP) on {}:{}", cfg.node_host, published->resp->port());
   // Written whole, then renamed: a script polling for the file never reads half a number.
@@ -133,17 +136,21 @@ int main(int argc, char** argv) {
   if (published->resp)
     write_port(cfg.resp_port_file, published->resp->port());
 
-  auto ms = [](caf::timespan t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t); };
+  auto ms = [](caf::timespan t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t);
+  };
   ac::metrics_http_options http_opts;
   http_opts.max_connections = cfg.metrics_http_max_connections;
-  http_opts.keep_alive = std::chrono::duration_cast<std::chrono::seconds>(cfg.metrics_http_keep_alive);
+  http_opts.keep_alive =
+    std::chrono::duration_cast<std::chrono::seconds>(cfg.metrics_http_keep_alive);
   http_opts.dashboard_interval = ms(cfg.metrics_dashboard_interval);
   // Peers are reached as membership reaches them: through the TLS manager with tls.enabled.
   auto connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
                                              : sys.middleman().actor_handle();
-  ac::cluster_sampler sampler{sys, node.front, connector, http_opts.dashboard_interval,
-                              std::min(ms(cfg.node_request_timeout), std::chrono::milliseconds(2000))};
-  ac::metrics_http http{sys, node.metrics, http_opts};  // after the sampler: it serves from it
+  ac::cluster_sampler sampler{
+    sys, node.front, connector, http_opts.dashboard_interval,
+    std::min(ms(cfg.node_request_timeout), std::chrono::milliseconds(2000))};
+  ac::metrics_http http{sys, node.metrics, http_opts}; // after the sampler: it serves from it
   if (cfg.metrics_http_port != 0) {
     sampler.start();
     http.serve_dashboard(&sampler);
@@ -158,7 +165,8 @@ int main(int argc, char** argv) {
   auto settings = ac::reloadable_of(cfg);
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP)
-    ac::reload_settings(argc, argv, settings, node.supervisor, node.metrics, node.refresh_ahead.get());
+    ac::reload_settings(argc, argv, settings, node.supervisor, node.metrics,
+                        node.refresh_ahead.get());
   {
     std::lock_guard<std::mutex> guard{refusal_mutex};
     if (!refusal.empty()) {
@@ -166,7 +174,7 @@ int main(int argc, char** argv) {
       spdlog::error("refused by the cluster: {}", refusal);
       spdlog::shutdown();
       std::cerr.flush();
-      _exit(2);  // never joined: nothing to drain or hand over, and no actor to wait for
+      _exit(2); // never joined: nothing to drain or hand over, and no actor to wait for
     }
   }
   spdlog::info("signal {}: leaving the cluster and finishing in-flight requests", sig);

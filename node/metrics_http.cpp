@@ -3,9 +3,9 @@
 
 #include <thread>
 
-#include <caf/all.hpp>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include "node/cluster_sampler.hpp"
 #include "node/dashboard_json.hpp"
@@ -52,10 +52,11 @@ void metrics_http::serve_dashboard(const cluster_sampler* sampler) {
     res.set_content(page.data(), page.size(), "text/html; charset=utf-8");
   });
   auto interval = impl_->opts.dashboard_interval;
-  impl_->server.Get("/dashboard.json", [sampler, interval](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(dashboard_json(sampler->latest(), interval), "application/json");
-  });
+  impl_->server.Get(
+    "/dashboard.json", [sampler, interval](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "no-store");
+      res.set_content(dashboard_json(sampler->latest(), interval), "application/json");
+    });
 }
 
 bool metrics_http::start(const std::string& host, uint16_t port, std::string* error) {

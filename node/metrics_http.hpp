@@ -17,9 +17,9 @@ class cluster_sampler;
 
 /// How the server treats connections (metrics.http-* options).
 struct metrics_http_options {
-  size_t max_connections = 256;               ///< connections served at once, each on its own thread
-  std::chrono::seconds keep_alive{2};         ///< an idle keep-alive connection is closed after this
-  std::chrono::milliseconds dashboard_interval{2000};  ///< the sampler's interval, told to the page
+  size_t max_connections = 256;       ///< connections served at once, each on its own thread
+  std::chrono::seconds keep_alive{2}; ///< an idle keep-alive connection is closed after this
+  std::chrono::milliseconds dashboard_interval{2000}; ///< the sampler's interval, told to the page
 };
 
 /// Serves /metrics on host:port until destroyed. Each scrape asks the metrics actor for a

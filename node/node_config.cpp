@@ -31,7 +31,9 @@ std::string shortest(double x) {
 node_config::node_config() {
   opt_group{custom_options_, "node"}
     .add(node_id, "id", "name of the node in the cluster (default host:port)")
-    .add(node_host, "host", "address to bind (0.0.0.0: every interface) and, unless node.advertise is set, to announce")
+    .add(
+      node_host, "host",
+      "address to bind (0.0.0.0: every interface) and, unless node.advertise is set, to announce")
     .add(node_advertise, "advertise",
          "host (IP or name) peers and clients are told to use; default node.host, or for a "
          "wildcard node.host the first non-loopback IPv4 address of the machine")
@@ -60,8 +62,9 @@ node_config::node_config() {
     .add(cache_max_entries, "max-entries", "L1 entry budget of the node")
     .add(cache_default_ttl, "default-ttl", "TTL when a put names none")
     .add(cache_stale_ttl, "stale-ttl", "how long past its TTL a value may be served stale")
-    .add(cache_refresh_ahead, "refresh-ahead",
-         "share of its TTL after which a read of a hot key refreshes it in the background, once (0 = off)")
+    .add(
+      cache_refresh_ahead, "refresh-ahead",
+      "share of its TTL after which a read of a hot key refreshes it in the background, once (0 = off)")
     .add(cache_max_key_bytes, "max-key-bytes", "longer keys are refused")
     .add(cache_max_value_bytes, "max-value-bytes", "larger values are refused")
     .add(cache_policy, "policy", "eviction policy: lru or wtinylfu")
@@ -77,11 +80,15 @@ node_config::node_config() {
     .add(redis_write_policy, "write-policy",
          "sync: puts and deletes wait for Redis and are refused while it is down; l1-when-down: "
          "puts acknowledged as stored in L1 only, deletes remembered until Redis has them")
-    .add(redis_pool_size, "pool-size", "connections to Redis, one worker each (at most max-connections)")
+    .add(redis_pool_size, "pool-size",
+         "connections to Redis, one worker each (at most max-connections)")
     .add(redis_max_connections, "max-connections", "bound on connections this node opens to Redis")
-    .add(redis_keepalive_idle, "keepalive-idle", "TCP keep-alive: idle time before the first probe (whole seconds)")
-    .add(redis_keepalive_interval, "keepalive-interval", "TCP keep-alive: time between probes (whole seconds)")
-    .add(redis_keepalive_count, "keepalive-count", "TCP keep-alive: unanswered probes before the connection is closed")
+    .add(redis_keepalive_idle, "keepalive-idle",
+         "TCP keep-alive: idle time before the first probe (whole seconds)")
+    .add(redis_keepalive_interval, "keepalive-interval",
+         "TCP keep-alive: time between probes (whole seconds)")
+    .add(redis_keepalive_count, "keepalive-count",
+         "TCP keep-alive: unanswered probes before the connection is closed")
     .add(redis_timeout, "timeout", "bound on one Redis round trip")
     .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")
     .add(redis_batch_wait, "batch-wait", "extra wait for a batch to fill (0 = none)");
@@ -94,7 +101,8 @@ node_config::node_config() {
     .add(loader_spin, "spin", "synthetic: burn CPU instead of sleeping")
     .add(loader_fail_prefix, "fail-prefix", "synthetic: keys with this prefix fail (drills)")
     .add(loader_timeout, "timeout", "bound on one compute")
-    .add(loader_negative_ttl, "negative-ttl", "answer a failed key's error again for this long; 0 = off")
+    .add(loader_negative_ttl, "negative-ttl",
+         "answer a failed key's error again for this long; 0 = off")
     .add(loader_url, "url", "http loader: the service's URL, a template with {key}")
     .add(loader_http_timeout, "http-timeout", "http loader: bound of one request")
     .add(loader_retries, "retries", "http loader: further attempts after transport errors or 5xx");
@@ -104,7 +112,8 @@ node_config::node_config() {
     .add(cluster_failure_timeout, "failure-timeout", "a silent member is down after this")
     .add(cluster_hot_ttl, "hot-ttl", "life of near copies of other nodes' hot keys; 0 = none");
   opt_group{custom_options_, "warming"}
-    .add(warming_enabled, "enabled", "on a join or a heal, load the hot keys this node owns from L2 before clients ask")
+    .add(warming_enabled, "enabled",
+         "on a join or a heal, load the hot keys this node owns from L2 before clients ask")
     .add(warming_max_keys, "max-keys", "most keys one warming run loads (the hottest first)")
     .add(warming_rate, "rate", "most warming loads started per second, so live traffic keeps L2")
     .add(warming_max_time, "max-time", "a warming run stops after this")
@@ -114,7 +123,8 @@ node_config::node_config() {
     .add(warming_predictive, "predictive",
          "on a miss, warm from L2 the keys that usually followed it (needs redis.enabled)")
     .add(warming_predictive_keys, "predictive-keys", "keys whose successors are remembered")
-    .add(warming_predictive_successors, "predictive-successors", "keys warmed per miss at most (1..6)")
+    .add(warming_predictive_successors, "predictive-successors",
+         "keys warmed per miss at most (1..6)")
     .add(warming_predictive_confidence, "predictive-confidence",
          "share of a key's misses a successor must have followed (0..1)")
     .add(warming_predictive_window, "predictive-window",
@@ -123,22 +133,28 @@ node_config::node_config() {
     .add(metrics_http_port, "http-port", "Prometheus /metrics and /dashboard port; 0 = off")
     .add(metrics_http_max_connections, "http-max-connections",
          "HTTP connections served at once, a thread each; more wait for one to close")
-    .add(metrics_http_keep_alive, "http-keep-alive", "an idle HTTP keep-alive connection is closed after this (>= 1s)")
-    .add(metrics_dashboard_interval, "dashboard-interval", "how often /dashboard samples every member")
+    .add(metrics_http_keep_alive, "http-keep-alive",
+         "an idle HTTP keep-alive connection is closed after this (>= 1s)")
+    .add(metrics_dashboard_interval, "dashboard-interval",
+         "how often /dashboard samples every member")
     .add(metrics_interval, "interval", "how often metrics pulls counters")
-    .add(metrics_window, "window", "rates, percentiles and advice describe this last stretch of time");
+    .add(metrics_window, "window",
+         "rates, percentiles and advice describe this last stretch of time");
   opt_group{custom_options_, "recommendations"}
     .add(advice.min_hit_rate, "min-hit-rate", "advise below this hit rate (0..1)")
     .add(advice.max_latency_ms, "max-latency-ms", "advise above this mean lookup latency (ms)")
     .add(advice.max_error_rate, "max-error-rate", "advise above this error rate (0..1)")
     .add(advice.high_usage, "high-usage", "memory use (of capacity) called near capacity (0..1)")
     .add(advice.warn_usage, "warn-usage", "memory use (of capacity) called high (0..1)")
-    .add(advice.low_usage, "low-usage", "memory use (of capacity) under which a busy, healthy cache could shrink (0..1)");
+    .add(advice.low_usage, "low-usage",
+         "memory use (of capacity) under which a busy, healthy cache could shrink (0..1)");
   opt_group{custom_options_, "sizing"}
     .add(sizing_interval, "interval", "how often the sizing supervisor re-sizes")
     .add(sizing_cpu_target, "cpu-target", "CPU utilization (percent) sizing aims at")
-    .add(sizing_memory_rule, "memory-rule", "shrink the cache when the machine has little free memory")
-    .add(sizing_cpu_rule, "cpu-rule", "shrink the cache when the machine's CPU is busy, grow it when idle")
+    .add(sizing_memory_rule, "memory-rule",
+         "shrink the cache when the machine has little free memory")
+    .add(sizing_cpu_rule, "cpu-rule",
+         "shrink the cache when the machine's CPU is busy, grow it when idle")
     .add(sizing_base_bytes, "base-bytes",
          "capacity the rules start from; 0 = cache.max-bytes, the hard cap they never exceed");
   opt_group{custom_options_, "supervision"}
@@ -218,13 +234,16 @@ std::string node_config::validate() {
   // A zero interval would re-arm its timer at once: a busy loop writing a log line each turn.
   if (sizing_interval < std::chrono::milliseconds(100))
     return "sizing.interval: must be at least 100ms (got "
-           + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(sizing_interval).count()) + "ms)";
+           + std::to_string(
+             std::chrono::duration_cast<std::chrono::milliseconds>(sizing_interval).count())
+           + "ms)";
   if (redis_max_connections == 0)
     return "redis.max-connections: must be at least 1";
   if (redis_pool_size > redis_max_connections)
-    return "redis.pool-size: " + std::to_string(redis_pool_size) + " connections exceed redis.max-connections="
-           + std::to_string(redis_max_connections);
-  if (redis_keepalive_idle < std::chrono::seconds(1) || redis_keepalive_interval < std::chrono::seconds(1))
+    return "redis.pool-size: " + std::to_string(redis_pool_size)
+           + " connections exceed redis.max-connections=" + std::to_string(redis_max_connections);
+  if (redis_keepalive_idle < std::chrono::seconds(1)
+      || redis_keepalive_interval < std::chrono::seconds(1))
     return "redis.keepalive-idle, redis.keepalive-interval: must be at least 1s";
   if (redis_keepalive_count == 0 || redis_keepalive_count > 127)
     return "redis.keepalive-count: must be 1..127";
@@ -242,9 +261,11 @@ std::string node_config::validate() {
     return "warming.predictive-confidence: must be between 0 and 1";
   if (warming_predictive_window < 1 || warming_predictive_window > 16)
     return "warming.predictive-window: must be 1..16";
-  for (auto [name, v] : {std::pair{"min-hit-rate", advice.min_hit_rate}, std::pair{"max-error-rate", advice.max_error_rate},
-                         std::pair{"high-usage", advice.high_usage}, std::pair{"warn-usage", advice.warn_usage},
-                         std::pair{"low-usage", advice.low_usage}})
+  for (auto [name, v] :
+       {std::pair{"min-hit-rate", advice.min_hit_rate},
+        std::pair{"max-error-rate", advice.max_error_rate},
+        std::pair{"high-usage", advice.high_usage}, std::pair{"warn-usage", advice.warn_usage},
+        std::pair{"low-usage", advice.low_usage}})
     if (!(v >= 0 && v <= 1))
       return std::string{"recommendations."} + name + ": must be between 0 and 1";
   if (!(advice.max_latency_ms > 0))
@@ -265,8 +286,9 @@ std::string node_config::validate() {
     if (!parse_host_port(s))
       return "cluster.seeds: '" + s + "' is not host:port";
   if (tls_enabled) {
-    const std::pair<const char*, const std::string*> files[] = {
-      {"tls.ca-file", &tls_ca_file}, {"tls.cert-file", &tls_cert_file}, {"tls.key-file", &tls_key_file}};
+    const std::pair<const char*, const std::string*> files[] = {{"tls.ca-file", &tls_ca_file},
+                                                                {"tls.cert-file", &tls_cert_file},
+                                                                {"tls.key-file", &tls_key_file}};
     for (auto& [name, path] : files)
       if (path->empty() || !std::ifstream{*path})
         return std::string{name} + ": must name a readable PEM file (got '" + *path + "')";

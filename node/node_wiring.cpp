@@ -1,10 +1,10 @@
 // Spawns and wires the actors of one node (see node_wiring.hpp).
 #include "node/node_wiring.hpp"
 
-#include <caf/io/middleman.hpp>
-#include <caf/scoped_actor.hpp>
-#include <caf/openssl/manager.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "actors/compute.hpp"
 #include "actors/front.hpp"
@@ -12,10 +12,10 @@
 #include "actors/lease_keeper.hpp"
 #include "actors/membership.hpp"
 #include "actors/metrics.hpp"
-#include "actors/warmer.hpp"
 #include "actors/redis_bridge.hpp"
 #include "actors/shard.hpp"
 #include "actors/sizing_supervisor.hpp"
+#include "actors/warmer.hpp"
 #include "io/proc_readers.hpp"
 
 namespace ac {
@@ -37,8 +37,10 @@ redis_bridge_config bridge_config(const node_config& cfg) {
   bc.redis.timeout = ms(cfg.redis_timeout);
   bc.redis.key_prefix = cfg.redis_key_prefix;
   bc.pool_size = std::min(cfg.redis_pool_size, cfg.redis_max_connections);
-  bc.redis.keepalive_idle = std::chrono::duration_cast<std::chrono::seconds>(cfg.redis_keepalive_idle);
-  bc.redis.keepalive_interval = std::chrono::duration_cast<std::chrono::seconds>(cfg.redis_keepalive_interval);
+  bc.redis.keepalive_idle =
+    std::chrono::duration_cast<std::chrono::seconds>(cfg.redis_keepalive_idle);
+  bc.redis.keepalive_interval =
+    std::chrono::duration_cast<std::chrono::seconds>(cfg.redis_keepalive_interval);
   bc.redis.keepalive_count = static_cast<int>(cfg.redis_keepalive_count);
   bc.batch_max = cfg.redis_batch_max;
   bc.batch_wait = std::chrono::duration_cast<std::chrono::microseconds>(cfg.redis_batch_wait);
@@ -170,7 +172,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   fc.resp_port = overrides.resp_port;
   fc.view = h.routes;
-  fc.handoff_window = ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4;  // the shards' load timeout
+  fc.handoff_window =
+    ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4; // the shards' load timeout
   if (cfg.warming_enabled && h.bridge) {
     // Warming reads L2 only; without Redis there is nothing to warm from.
     warmer_config wc;
@@ -210,15 +213,16 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   mc.resp_port = overrides.resp_port;
   mc.refused = overrides.refused;
   // What every member must share, or a third of the keys would read from another L2.
-  mc.signature = (cfg.redis_enabled ? "redis " + cfg.redis_host + ":" + std::to_string(cfg.redis_port)
-                                        + " db " + std::to_string(cfg.redis_db) + " prefix '"
-                                        + cfg.redis_key_prefix + "'"
-                                    : std::string{"no redis"})
-                 + ", loader " + cfg.loader_kind;
+  mc.signature =
+    (cfg.redis_enabled ? "redis " + cfg.redis_host + ":" + std::to_string(cfg.redis_port) + " db "
+                           + std::to_string(cfg.redis_db) + " prefix '" + cfg.redis_key_prefix + "'"
+                       : std::string{"no redis"})
+    + ", loader " + cfg.loader_kind;
   mc.seeds = cfg.cluster_seeds;
   mc.heartbeat_interval = ms(cfg.cluster_heartbeat_interval);
   mc.failure_timeout = ms(cfg.cluster_failure_timeout);
-  mc.request_timeout = std::min(ms(cfg.cluster_failure_timeout) / 2, std::chrono::milliseconds(2000));
+  mc.request_timeout =
+    std::min(ms(cfg.cluster_failure_timeout) / 2, std::chrono::milliseconds(2000));
   mc.front = h.control;
   mc.connector = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
                                            : sys.middleman().actor_handle();
@@ -247,7 +251,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   // Sent as a local actor: the front takes control messages only from its own node.
   caf::scoped_actor wiring{sys};
   wiring->send(h.control, update_atom::value, caf::actor_cast<caf::actor>(h.metrics),
-                 caf::actor_cast<caf::actor>(h.membership));
+               caf::actor_cast<caf::actor>(h.membership));
 
   // -- sizing and supervision ----------------------------------------------------
   sizing_supervisor_config sup;
@@ -260,7 +264,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   sup.cpu_target = cfg.sizing_cpu_target;
   sup.max_restarts = cfg.supervision_max_restarts;
   sup.window = ms(cfg.supervision_window);
-  sup.memory = overrides.memory ? overrides.memory : std::shared_ptr<memory_reader>{make_proc_memory_reader()};
+  sup.memory =
+    overrides.memory ? overrides.memory : std::shared_ptr<memory_reader>{make_proc_memory_reader()};
   sup.cpu = overrides.cpu ? overrides.cpu : std::shared_ptr<cpu_reader>{make_proc_cpu_reader()};
   sup.shard_configs = std::move(shard_configs);
   sup.shards = h.shards;
@@ -273,11 +278,12 @@ node_handles spawn_node(caf::actor_system& sys, const node_config& cfg, uint16_t
   sup.metrics = h.metrics;
   h.supervisor = sys.spawn(sizing_supervisor, std::move(sup));
   caf::anon_send(h.metrics, update_atom::value, caf::actor_cast<caf::actor>(h.supervisor));
-  spdlog::info("node {}: {} shards, policy {}, {} bytes / {} entries, loader {}, predictive warming {}",
-               id, n, cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
-               impl ? std::string{impl->name()} : std::string{"none"},
-               prefetch ? "on (" + std::to_string(cfg.warming_predictive_keys) + " keys)"
-                        : std::string{cfg.warming_predictive ? "off (needs Redis)" : "off"});
+  spdlog::info(
+    "node {}: {} shards, policy {}, {} bytes / {} entries, loader {}, predictive warming {}", id, n,
+    cfg.cache_policy, cfg.cache_max_bytes, cfg.cache_max_entries,
+    impl ? std::string{impl->name()} : std::string{"none"},
+    prefetch ? "on (" + std::to_string(cfg.warming_predictive_keys) + " keys)"
+             : std::string{cfg.warming_predictive ? "off (needs Redis)" : "off"});
   return h;
 }
 

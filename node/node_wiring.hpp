@@ -23,15 +23,15 @@ namespace ac {
 
 /// Handles of one node's actors. The node holds them; stop() ends them all.
 struct node_handles {
-  front_actor front;           ///< the front gate: what the node publishes and peers hold
-  node_front_actor control;    ///< the front itself (with its control interface): never published
+  front_actor front;        ///< the front gate: what the node publishes and peers hold
+  node_front_actor control; ///< the front itself (with its control interface): never published
   std::vector<shard_actor> shards;
   metrics_actor metrics;
   membership_actor membership;
-  redis_bridge_actor bridge;   ///< null without redis.enabled
-  compute_actor compute;       ///< null with loader.kind=none
+  redis_bridge_actor bridge; ///< null without redis.enabled
+  compute_actor compute;     ///< null with loader.kind=none
   sizing_supervisor_actor supervisor;
-  warmer_actor warmer;         ///< null with warming.enabled=false
+  warmer_actor warmer;                 ///< null with warming.enabled=false
   std::shared_ptr<route_view> routes;  ///< the front's routing snapshots, for the RESP edge
   lease_actor leases;                  ///< the lease keeper (AC.GETORLEASE ...)
   std::shared_ptr<error_tally> errors; ///< error replies sent to clients (CAF gate + RESP edge)
@@ -48,7 +48,7 @@ struct node_overrides {
   std::shared_ptr<loader> custom_loader;
   std::shared_ptr<memory_reader> memory;
   std::shared_ptr<cpu_reader> cpu;
-  uint16_t resp_port = 0;  ///< the RESP port the caller bound, announced to the cluster
+  uint16_t resp_port = 0; ///< the RESP port the caller bound, announced to the cluster
   /// L1's clock (TTL expiry, stale hits, refresh-ahead) for every shard; null: the monotonic
   /// clock. Tests pass a manual_clock and advance it instead of waiting out a TTL.
   std::shared_ptr<const clock_source> clock;

@@ -74,22 +74,31 @@ std::string render_prometheus(const node_report& rep) {
   w.sample("actorcache_l2_requests_total", node + ",result=\"miss\"", total(rep, "l2_misses"));
   w.sample("actorcache_l2_requests_total", node + ",result=\"error\"", total(rep, "l2_errors"));
   counter("actorcache_computes_total", "Values computed by the loader.", total(rep, "computes"));
-  counter("actorcache_coalesced_total", "Lookups that joined a load already in flight.", total(rep, "coalesced"));
+  counter("actorcache_coalesced_total", "Lookups that joined a load already in flight.",
+          total(rep, "coalesced"));
   counter("actorcache_errors_total", "Requests answered with an error.", total(rep, "errors"));
-  counter("actorcache_evictions_total", "Entries evicted to stay within budget.", total(rep, "evictions"));
-  counter("actorcache_expirations_total", "Entries dropped at the end of their TTL.", total(rep, "expirations"));
-  counter("actorcache_refresh_ahead_total", "Hot keys refreshed in the background before their TTL ended.",
+  counter("actorcache_evictions_total", "Entries evicted to stay within budget.",
+          total(rep, "evictions"));
+  counter("actorcache_expirations_total", "Entries dropped at the end of their TTL.",
+          total(rep, "expirations"));
+  counter("actorcache_refresh_ahead_total",
+          "Hot keys refreshed in the background before their TTL ended.",
           total(rep, "refresh_ahead"));
-  counter("actorcache_hot_misses_total", "L1 misses of keys that were hot (expired or evicted while read a lot).",
+  counter("actorcache_hot_misses_total",
+          "L1 misses of keys that were hot (expired or evicted while read a lot).",
           total(rep, "hot_misses"));
-  counter("actorcache_restarts_total", "Actors restarted by the supervisor.", total(rep, "restarts"));
+  counter("actorcache_restarts_total", "Actors restarted by the supervisor.",
+          total(rep, "restarts"));
   gauge("actorcache_entries", "Entries in L1.", total(rep, "entries"));
   gauge("actorcache_bytes", "Bytes charged against the L1 budget.", total(rep, "bytes"));
   gauge("actorcache_capacity_bytes", "L1 byte budget in force.", total(rep, "capacity_bytes"));
   gauge("actorcache_hit_ratio", "L1 hits over lookups since start.", total(rep, "hit_rate"));
-  gauge("actorcache_degraded", "1 when the supervisor saw too many restarts.", total(rep, "degraded"));
-  gauge("actorcache_sizing_memory_factor", "Memory factor of the last sizing decision.", rep.sizing.memory_factor);
-  gauge("actorcache_sizing_cpu_factor", "CPU factor of the last sizing decision.", rep.sizing.cpu_factor);
+  gauge("actorcache_degraded", "1 when the supervisor saw too many restarts.",
+        total(rep, "degraded"));
+  gauge("actorcache_sizing_memory_factor", "Memory factor of the last sizing decision.",
+        rep.sizing.memory_factor);
+  gauge("actorcache_sizing_cpu_factor", "CPU factor of the last sizing decision.",
+        rep.sizing.cpu_factor);
   w.family("actorcache_l2_breaker", "gauge", "1 for the circuit breaker state in force.");
   for (auto s : {"closed", "open", "half-open", "disabled"})
     w.sample("actorcache_l2_breaker", node + ",state=\"" + s + "\"", rep.breaker == s ? 1 : 0);
@@ -110,7 +119,8 @@ std::string render_prometheus(const node_report& rep) {
   for (auto& a : rep.actors) {
     if (a.kind != "resp")
       continue;
-    w.family("actorcache_resp_commands_total", "counter", "Commands read on the RESP port, by command.");
+    w.family("actorcache_resp_commands_total", "counter",
+             "Commands read on the RESP port, by command.");
     for (auto& [name, v] : a.counters)
       if (name.rfind("cmd_", 0) == 0)
         w.sample("actorcache_resp_commands_total",
@@ -119,9 +129,11 @@ std::string render_prometheus(const node_report& rep) {
       auto i = a.counters.find(key);
       return i == a.counters.end() ? 0.0 : static_cast<double>(i->second);
     };
-    counter("actorcache_resp_connections_total", "Connections the RESP port accepted.", count("connections"));
+    counter("actorcache_resp_connections_total", "Connections the RESP port accepted.",
+            count("connections"));
     gauge("actorcache_resp_open_connections", "Connections open on the RESP port.", count("open"));
-    counter("actorcache_resp_dropped_total", "RESP connections closed for a protocol error.", count("dropped"));
+    counter("actorcache_resp_dropped_total", "RESP connections closed for a protocol error.",
+            count("dropped"));
     break;
   }
 
@@ -135,9 +147,9 @@ std::string render_prometheus(const node_report& rep) {
       by_tier[t->second].merge(
         latency_histogram::from_buckets(a.latency_buckets, a.latency_sum_us, a.latency_max_us));
   }
-  const std::vector<double> bounds{0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                   0.005,   0.01,    0.025,  0.05,    0.1,    0.25,  0.5,
-                                   1,       2.5,     5,      10};
+  const std::vector<double> bounds{0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                   0.0025,  0.005,   0.01,   0.025,   0.05,   0.1,
+                                   0.25,    0.5,     1,      2.5,     5,      10};
   w.family("actorcache_request_duration_seconds", "histogram",
            "Time to answer a lookup, by the tier that answered it.");
   for (auto& [tier, h] : by_tier) {

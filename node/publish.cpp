@@ -3,18 +3,18 @@
 
 #include "actors/stats_helpers.hpp"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 #include <caf/openssl/session.hpp>
-#include <spdlog/spdlog.h>
 
 namespace ac {
 
@@ -111,14 +111,15 @@ void await_cluster(const node_config& cfg, const node_handles& h) {
   while (h.routes->get()->ids.size() < 2 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   if (h.routes->get()->ids.size() < 2)
-    spdlog::warn("no seed answered within cluster.failure-timeout: serving clients as a cluster of one");
+    spdlog::warn(
+      "no seed answered within cluster.failure-timeout: serving clients as a cluster of one");
 }
 
 std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handles& h,
                                         const std::string& id, uint16_t resp_port) {
   auto env = std::make_shared<resp_env>();
   env->node_id = id;
-  env->node_host = cfg.advertised_host();  // AC.OWNER of a lone node names it
+  env->node_host = cfg.advertised_host(); // AC.OWNER of a lone node names it
   env->resp_port = resp_port;
   env->front = h.front;
   env->leases = h.leases;
@@ -136,9 +137,8 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
   // A request's arguments: the largest value, and MSET / MGET of resp.max-keys keys.
   // Room above the value limit, so a value somewhat too large gets VALUETOOLARGE and the
   // connection stays; only a far larger declared bulk is a protocol error (memory bound).
-  env->limits.max_bulk_bytes =
-    std::max<size_t>({2 * static_cast<size_t>(cfg.cache_max_value_bytes), cfg.cache_max_key_bytes,
-                      size_t{8} << 20});
+  env->limits.max_bulk_bytes = std::max<size_t>(
+    {2 * static_cast<size_t>(cfg.cache_max_value_bytes), cfg.cache_max_key_bytes, size_t{8} << 20});
   env->limits.max_args = 2 * static_cast<size_t>(cfg.resp_max_keys) + 16;
   env->counters = std::make_shared<resp_counters>();
   env->errors = h.errors;
@@ -188,7 +188,8 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
     // stopped; a join may have started that run already.
     caf::anon_send(node.handles.warmer, warm_atom::value, get_atom::value);
   if (node.resp) {
-    auto id = cfg.node_id.empty() ? cfg.advertised_host() + ":" + std::to_string(node.port) : cfg.node_id;
+    auto id =
+      cfg.node_id.empty() ? cfg.advertised_host() + ":" + std::to_string(node.port) : cfg.node_id;
     node.resp->start(sys, make_resp_env(cfg, node.handles, id, node.resp->port()));
     caf::anon_send(node.handles.metrics, update_atom::value, node.resp->stats_actor());
   }
@@ -196,7 +197,8 @@ publish_result start_published_node(caf::actor_system& sys, const node_config& c
   return out;
 }
 
-void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::milliseconds bound) {
+void drain_and_leave(caf::actor_system& sys, published_node& node,
+                     std::chrono::milliseconds bound) {
   auto& h = node.handles;
   caf::scoped_actor self{sys};
   auto deadline = std::chrono::steady_clock::now() + bound;
@@ -227,12 +229,19 @@ void drain_and_leave(caf::actor_system& sys, published_node& node, std::chrono::
   // 4. Write this node's warming list (its hottest L1 keys) to L2, so that it warms them when
   //    it starts again; bounded, as a slow Redis must not hold the exit up.
   if (h.warmer) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto bound_save = std::max(std::chrono::milliseconds(500), std::min(left, std::chrono::milliseconds(2000)));
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    auto bound_save =
+      std::max(std::chrono::milliseconds(500), std::min(left, std::chrono::milliseconds(2000)));
     self->request(h.warmer, bound_save, warm_atom::value, put_atom::value)
-      .receive([](bool ok) { if (!ok) spdlog::info("warming: the list of this node's hot keys was not saved"); },
-               [](caf::error& err) { spdlog::info("warming: saving the list of this node's hot keys: {}",
-                                                  caf::to_string(err)); });
+      .receive(
+        [](bool ok) {
+          if (!ok)
+            spdlog::info("warming: the list of this node's hot keys was not saved");
+        },
+        [](caf::error& err) {
+          spdlog::info("warming: saving the list of this node's hot keys: {}", caf::to_string(err));
+        });
   }
   // The leave messages go out asynchronously; give them a moment before the process exits.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));

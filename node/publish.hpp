@@ -16,7 +16,7 @@ namespace ac {
 struct published_node {
   node_handles handles;
   uint16_t port = 0;
-  std::shared_ptr<resp_listener> resp;  ///< the Redis-protocol port; null when resp.enabled is false
+  std::shared_ptr<resp_listener> resp; ///< the Redis-protocol port; null when resp.enabled is false
 };
 
 struct publish_result {

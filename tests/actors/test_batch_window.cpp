@@ -23,23 +23,25 @@ uint64_t gate_requests(node_fixture& f) {
 size_t spread_gets(node_fixture& f, caf::actor batcher, size_t n, std::chrono::milliseconds gap) {
   auto found = std::make_shared<size_t>(0);
   auto answered = std::make_shared<size_t>(0);
-  auto client = f.sys.spawn([=](caf::event_based_actor* me, caf::actor reply_to) -> caf::behavior {
-    for (size_t i = 0; i < n; ++i)
-      me->delayed_send(me, gap * static_cast<int>(i), caf::get_atom::value, i);
-    return {[=](caf::get_atom, size_t i) {
-      me->request(batcher, 10s, get_atom::value, "w" + std::to_string(i % 4), false, uint64_t{0})
-        .then(
-          [=](const lookup_result& r) {
-            *found += r.found;
-            if (++*answered == n)
-              me->send(reply_to, caf::ok_atom::value);
-          },
-          [=](caf::error&) {
-            if (++*answered == n)
-              me->send(reply_to, caf::ok_atom::value);
-          });
-    }};
-  }, caf::actor{f.self});
+  auto client = f.sys.spawn(
+    [=](caf::event_based_actor* me, caf::actor reply_to) -> caf::behavior {
+      for (size_t i = 0; i < n; ++i)
+        me->delayed_send(me, gap * static_cast<int>(i), caf::get_atom::value, i);
+      return {[=](caf::get_atom, size_t i) {
+        me->request(batcher, 10s, get_atom::value, "w" + std::to_string(i % 4), false, uint64_t{0})
+          .then(
+            [=](const lookup_result& r) {
+              *found += r.found;
+              if (++*answered == n)
+                me->send(reply_to, caf::ok_atom::value);
+            },
+            [=](caf::error&) {
+              if (++*answered == n)
+                me->send(reply_to, caf::ok_atom::value);
+            });
+      }};
+    },
+    caf::actor{f.self});
   bool done = false;
   f.self->receive([&](caf::ok_atom) { done = true; }, caf::after(15s) >> [] {});
   REQUIRE(done);
@@ -48,7 +50,8 @@ size_t spread_gets(node_fixture& f, caf::actor batcher, size_t n, std::chrono::m
 
 } // namespace
 
-TEST_CASE("gets spread over less than the batch window reach the node as one request", "[client][batching]") {
+TEST_CASE("gets spread over less than the batch window reach the node as one request",
+          "[client][batching]") {
   node_fixture f;
   for (int i = 0; i < 4; ++i)
     REQUIRE(f.put("w" + std::to_string(i), "v") == "");

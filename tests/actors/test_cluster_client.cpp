@@ -50,8 +50,8 @@ TEST_CASE("a get to a node that never answers fails with a timeout once its dead
   auto elapsed = std::chrono::steady_clock::now() - t0;
   REQUIRE_FALSE(r);
   CHECK(r.error() == caf::sec::request_timeout);
-  CHECK(elapsed >= 400ms);  // two attempts of 200 ms each
-  CHECK(elapsed < 2s);      // never hangs: deadlines, the refresh, one timer tick each
+  CHECK(elapsed >= 400ms); // two attempts of 200 ms each
+  CHECK(elapsed < 2s);     // never hangs: deadlines, the refresh, one timer tick each
 }
 
 TEST_CASE("a get_many to a node that never answers fails with a timeout as well",

@@ -15,15 +15,12 @@ namespace {
 /// A published node in its own actor system.
 struct published {
   template <class Configure>
-  explicit published(Configure configure)
-    : cfg(test::make_config(configure)), sys(cfg), self(sys) {
+  explicit published(Configure configure) : cfg(test::make_config(configure)), sys(cfg), self(sys) {
     auto r = start_published_node(sys, cfg);
     REQUIRE(r);
     node = std::move(*r);
   }
-  ~published() {
-    node.handles.stop();
-  }
+  ~published() { node.handles.stop(); }
   node_config cfg;
   caf::actor_system sys;
   caf::scoped_actor self;
@@ -38,8 +35,9 @@ membership_view members(published& p) {
 }
 
 size_t alive(const membership_view& v) {
-  return static_cast<size_t>(std::count_if(v.members.begin(), v.members.end(),
-                                           [](const member_info& m) { return m.state == member_state::alive; }));
+  return static_cast<size_t>(
+    std::count_if(v.members.begin(), v.members.end(),
+                  [](const member_info& m) { return m.state == member_state::alive; }));
 }
 
 /// The first "hot-<i>" key that node "a" owns in the two-node ring {a, b}.
@@ -64,8 +62,7 @@ actor_stats front_row(published& p) {
 /// Node "a" (the seed) and node "b" joining through it, both converged to two alive members.
 struct two_nodes {
   explicit two_nodes(std::chrono::milliseconds hot_ttl = 1s)
-    : port_a(test::free_port()),
-      a{[&](node_config& c) {
+    : port_a(test::free_port()), a{[&](node_config& c) {
         c.node_id = "a";
         c.node_port = port_a;
         c.cluster_heartbeat_interval = 100ms;
@@ -103,9 +100,11 @@ TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[
     owned_by_a += *ring.owner_of(key_hash(key)) == "a";
     bool stored = false;
     auto& writer = (i % 2 == 0) ? a : b;
-    writer.self->request(writer.node.handles.front, 5s, put_atom::value, key,
-                         test::node_fixture::entry_of("v" + std::to_string(i)), uint32_t{0})
-      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; }, [](caf::error&) {});
+    writer.self
+      ->request(writer.node.handles.front, 5s, put_atom::value, key,
+                test::node_fixture::entry_of("v" + std::to_string(i)), uint32_t{0})
+      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; },
+               [](caf::error&) {});
     REQUIRE(stored);
   }
   CHECK(owned_by_a > 5);
@@ -122,16 +121,19 @@ TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[
   CHECK(front_row(b).counters["forwarded"] > 0);
 }
 
-TEST_CASE("a key the owner reports hot is served from a near copy on the other node", "[cluster][hot]") {
+TEST_CASE("a key the owner reports hot is served from a near copy on the other node",
+          "[cluster][hot]") {
   two_nodes cluster{10s};
   REQUIRE(cluster.converged());
   auto& a = cluster.a;
   auto& b = cluster.b;
   auto key = key_owned_by_a();
   bool stored = false;
-  a.self->request(a.node.handles.front, 5s, put_atom::value, key,
-                  test::node_fixture::entry_of("storm"), uint32_t{0})
-    .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; }, [](caf::error&) {});
+  a.self
+    ->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of("storm"),
+              uint32_t{0})
+    .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; },
+             [](caf::error&) {});
   REQUIRE(stored);
   // Hammer it through b: after enough reads the owner marks it hot, b keeps a near copy.
   for (int i = 0; i < 400; ++i) {
@@ -145,8 +147,9 @@ TEST_CASE("a key the owner reports hot is served from a near copy on the other n
   CHECK(row.counters["forwarded"] < 300);
 }
 
-TEST_CASE("A put or a delete at the owner drops the other node's near copy at once, long before cluster.hot-ttl",
-          "[cluster][hot]") {
+TEST_CASE(
+  "A put or a delete at the owner drops the other node's near copy at once, long before cluster.hot-ttl",
+  "[cluster][hot]") {
   two_nodes cluster{60s};
   REQUIRE(cluster.converged());
   auto& a = cluster.a;
@@ -154,14 +157,18 @@ TEST_CASE("A put or a delete at the owner drops the other node's near copy at on
   auto key = key_owned_by_a();
   auto put_at_owner = [&](const std::string& value) {
     bool stored = false;
-    a.self->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of(value), uint32_t{0})
-      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; }, [](caf::error&) {});
+    a.self
+      ->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of(value),
+                uint32_t{0})
+      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; },
+               [](caf::error&) {});
     return stored;
   };
   auto read_at_b = [&] {
     lookup_result r;
     b.self->request(b.node.handles.front, 5s, get_atom::value, key)
-      .receive([&](lookup_result& x) { r = std::move(x); }, [](caf::error& e) { FAIL(caf::to_string(e)); });
+      .receive([&](lookup_result& x) { r = std::move(x); },
+               [](caf::error& e) { FAIL(caf::to_string(e)); });
     return r.found ? test::node_fixture::value_of(r) : std::string{"<miss>"};
   };
   // Reads through b until b serves the key from a near copy.

@@ -64,8 +64,9 @@ lookup_result load(caf::scoped_actor& self, const coalescer_actor& c, const std:
 
 } // namespace
 
-TEST_CASE("a load that reaches the coalescer after its key's flight ended, before the shard took the fill, "
-          "gets the value without a second compute") {
+TEST_CASE(
+  "a load that reaches the coalescer after its key's flight ended, before the shard took the fill, "
+  "gets the value without a second compute") {
   auto cfg = test::make_config([](node_config&) {});
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
@@ -81,7 +82,7 @@ TEST_CASE("a load that reaches the coalescer after its key's flight ended, befor
   auto first = load(self, c, "k");
   REQUIRE(first.found);
   REQUIRE(computes->load() == 1);
-  REQUIRE(fills->load() == 1);  // the fill is at the shard, unanswered
+  REQUIRE(fills->load() == 1); // the fill is at the shard, unanswered
 
   // The load the shard passed on before it took the fill: the value, not a second compute.
   auto second = load(self, c, "k");
@@ -113,7 +114,7 @@ TEST_CASE("the coalescer lets a settling value go when its shard fails the fill"
   coalescer_config cc;
   cc.shard = caf::actor_cast<shard_actor>(shard);
   cc.compute = caf::actor_cast<compute_actor>(sys.spawn(counting_loader, computes));
-  cc.load_timeout = 1s;  // a fill left unanswered fails at this bound
+  cc.load_timeout = 1s; // a fill left unanswered fails at this bound
   auto c = sys.spawn(coalescer, cc);
 
   REQUIRE(load(self, c, "k").found);

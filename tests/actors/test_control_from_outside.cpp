@@ -41,8 +41,9 @@ struct stranger {
 
 } // namespace
 
-TEST_CASE("The published gate has no control interface: a stranger's control messages are dropped and change nothing",
-          "[security]") {
+TEST_CASE(
+  "The published gate has no control interface: a stranger's control messages are dropped and change nothing",
+  "[security]") {
   node_fixture f;
   REQUIRE(f.put("k", "v").empty());
   auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
@@ -57,7 +58,8 @@ TEST_CASE("The published gate has no control interface: a stranger's control mes
   forged.fronts = {caf::actor{}, caf::actor{}};
   s.me->send(raw, update_atom::value, forged);
   s.me->send(raw, update_atom::value, uint32_t{0}, caf::actor_cast<caf::actor>(s.me));
-  s.me->send(raw, update_atom::value, caf::actor_cast<caf::actor>(s.me), caf::actor_cast<caf::actor>(s.me));
+  s.me->send(raw, update_atom::value, caf::actor_cast<caf::actor>(s.me),
+             caf::actor_cast<caf::actor>(s.me));
   caf::anon_send(raw, update_atom::value, forged);
   REQUIRE(f.eventually([&] { return counter(f, "front_gate", "refused") == 4; }));
   // The node serves as before, with its own routes and shards.
@@ -72,7 +74,8 @@ TEST_CASE("The published gate has no control interface: a stranger's control mes
   f.sys.middleman().close(*port);
 }
 
-TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change nothing", "[security]") {
+TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change nothing",
+          "[security]") {
   node_fixture f;
   REQUIRE(f.put("k", "v").empty());
   auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
@@ -92,7 +95,8 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   }
   bool refused = false;
   s.me->request(s.gate, 5s, heartbeat_atom::value, forged)
-    .receive([&](membership_view&) {}, [&](caf::error& err) { refused = err.category() == errc_category; });
+    .receive([&](membership_view&) {},
+             [&](caf::error& err) { refused = err.category() == errc_category; });
   CHECK(refused);
   // A heartbeat of a made-up member with other L2 settings: judged like a join, refused.
   membership_view intruder;
@@ -102,7 +106,8 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   intruder.members[0].signature = "redis 10.0.0.1:6379 db 0 prefix 'x:', loader none";
   refused = false;
   s.me->request(s.gate, 5s, heartbeat_atom::value, intruder)
-    .receive([&](membership_view&) {}, [&](caf::error& err) { refused = err.category() == errc_category; });
+    .receive([&](membership_view&) {},
+             [&](caf::error& err) { refused = err.category() == errc_category; });
   CHECK(refused);
   s.me->send(s.gate, invalidate_atom::value, std::string{"k"});
   REQUIRE(f.eventually([&] {
@@ -116,19 +121,27 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   f.sys.middleman().close(*port);
 }
 
-TEST_CASE("A stranger's hand-off ask reads like a get but cannot fence a key away from its owner", "[security][handoff]") {
+TEST_CASE("A stranger's hand-off ask reads like a get but cannot fence a key away from its owner",
+          "[security][handoff]") {
   node_fixture f{[](node_config& c) { c.loader_kind = "synthetic"; }};
   auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
   REQUIRE(port);
   stranger s{*port};
   lookup_result r;
   bool answered = false;
-  s.me->request(s.gate, 5s, route_atom::value, handoff_atom::value, std::string{"feat-k"}, uint64_t{1})
-    .receive([&](lookup_result& x) { r = std::move(x); answered = true; }, [](caf::error&) {});
+  s.me
+    ->request(s.gate, 5s, route_atom::value, handoff_atom::value, std::string{"feat-k"},
+              uint64_t{1})
+    .receive(
+      [&](lookup_result& x) {
+        r = std::move(x);
+        answered = true;
+      },
+      [](caf::error&) {});
   REQUIRE(answered);
   CHECK_FALSE(r.found);
   // No fence: the owner's own get loads the key here (one compute), not at the stranger.
-  CHECK(f.get("feat-k").rfind("<", 0) != 0);  // a value, neither "<miss>" nor "<error: ...>"
+  CHECK(f.get("feat-k").rfind("<", 0) != 0); // a value, neither "<miss>" nor "<error: ...>"
   int64_t fenced = 0, fenced_loads = 0;
   for (auto& a : f.report().actors)
     if (a.kind == "coalescer") {

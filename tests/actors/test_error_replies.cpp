@@ -14,7 +14,9 @@ std::string get_many_error(node_fixture& f, std::vector<std::string> keys, bool 
   std::string out = "<answered>";
   auto on_error = [&](caf::error& e) { out = describe(e); };
   if (routed)
-    f.self->request(f.node.front, 5s, route_atom::value, get_many_atom::value, std::move(keys), uint64_t{0})
+    f.self
+      ->request(f.node.front, 5s, route_atom::value, get_many_atom::value, std::move(keys),
+                uint64_t{0})
       .receive([](const lookup_results&) {}, on_error);
   else
     f.self->request(f.node.front, 5s, get_many_atom::value, std::move(keys))
@@ -31,7 +33,9 @@ std::vector<std::string> keys_of(size_t n) {
 
 } // namespace
 
-TEST_CASE("an invalid features key is an error that says why, and a key outside feat: is a plain miss", "[node][errors]") {
+TEST_CASE(
+  "an invalid features key is an error that says why, and a key outside feat: is a plain miss",
+  "[node][errors]") {
   node_fixture f{[](node_config& c) { c.loader_kind = "features"; }};
   auto malformed = f.get("feat:abc:10x3");
   CHECK(malformed.rfind("<error: bad_request", 0) == 0);
@@ -46,11 +50,12 @@ TEST_CASE("an invalid features key is an error that says why, and a key outside 
   CHECK(total(f.report(), "loader_failures") == 0);
 }
 
-TEST_CASE("N failing gets of one coalesced key raise the node's error count by N", "[node][errors]") {
+TEST_CASE("N failing gets of one coalesced key raise the node's error count by N",
+          "[node][errors]") {
   node_fixture f{[](node_config& c) {
     c.loader_kind = "synthetic";
     c.loader_fail_prefix = "bad:";
-    c.loader_cost = 50ms;  // long enough for the gets to join one flight
+    c.loader_cost = 50ms; // long enough for the gets to join one flight
   }};
   auto before = total(f.report(), "errors");
   REQUIRE(before == 0);
@@ -68,14 +73,18 @@ TEST_CASE("N failing gets of one coalesced key raise the node's error count by N
   CHECK(total(f.report(), "errors") == before + n + 2);
 }
 
-TEST_CASE("a get_many over node.max-keys-per-request is refused whole with the cap named, from clients and peers", "[node][errors]") {
+TEST_CASE(
+  "a get_many over node.max-keys-per-request is refused whole with the cap named, from clients and peers",
+  "[node][errors]") {
   node_fixture f{[](node_config& c) { c.node_max_keys_per_request = 100; }};
   REQUIRE(f.put("k7", "seven") == "");
   CHECK(get_many_error(f, keys_of(100), false) == "<answered>");
   auto refused = get_many_error(f, keys_of(101), false);
   CHECK(refused.rfind("bad_request", 0) == 0);
-  CHECK(refused.find("101 keys in one get_many exceed node.max-keys-per-request=100") != std::string::npos);
-  CHECK(get_many_error(f, keys_of(100000), true).find("node.max-keys-per-request=100") != std::string::npos);
+  CHECK(refused.find("101 keys in one get_many exceed node.max-keys-per-request=100")
+        != std::string::npos);
+  CHECK(get_many_error(f, keys_of(100000), true).find("node.max-keys-per-request=100")
+        != std::string::npos);
   // The node keeps serving.
   CHECK(f.get("k7") == "seven");
 }

@@ -57,7 +57,8 @@ struct feature_service {
 
 } // namespace
 
-TEST_CASE("The http loader turns the service's answers into values by Content-Type", "[loader][http]") {
+TEST_CASE("The http loader turns the service's answers into values by Content-Type",
+          "[loader][http]") {
   feature_service svc;
   REQUIRE(svc.port > 0);
   node_fixture f{[&](node_config& c) {
@@ -86,8 +87,9 @@ TEST_CASE("Concurrent misses of one key ask the service once", "[loader][http]")
       caf::scoped_actor me{f.sys};
       std::string out;
       me->request(f.node.front, 10s, get_atom::value, std::string{"slow-key"})
-        .receive([&](const lookup_result& r) { out = r.found ? node_fixture::value_of(r) : "<miss>"; },
-                 [&](caf::error& e) { out = describe(e); });
+        .receive(
+          [&](const lookup_result& r) { out = r.found ? node_fixture::value_of(r) : "<miss>"; },
+          [&](caf::error& e) { out = describe(e); });
       return out;
     }));
   for (auto& g : gets)
@@ -106,12 +108,13 @@ TEST_CASE("A failing service's error reaches the caller after the retries, and n
   auto first = f.get("fail-1");
   CHECK(first.find("compute_failed") != std::string::npos);
   CHECK(first.find("503") != std::string::npos);
-  CHECK(svc.failing_calls == 3);  // one try and two retries
+  CHECK(svc.failing_calls == 3); // one try and two retries
   f.get("fail-1");
-  CHECK(svc.failing_calls == 6);  // not cached: asked again
+  CHECK(svc.failing_calls == 6); // not cached: asked again
 }
 
-TEST_CASE("A loader.url without {key} or not http:// is refused naming the option", "[loader][http]") {
+TEST_CASE("A loader.url without {key} or not http:// is refused naming the option",
+          "[loader][http]") {
   node_config c;
   c.loader_kind = "http";
   c.loader_url = "ftp://x/{key}";

@@ -15,11 +15,12 @@ TEST_CASE("1000 concurrent lookups of one missing key run one compute and agree"
     c.loader_cost = std::chrono::milliseconds(100);
     c.loader_workers = 4;
   }};
-  auto answers = ac::test::concurrent_gets(f.sys, f.node.front, "storm", 1000, std::chrono::seconds(10));
+  auto answers =
+    ac::test::concurrent_gets(f.sys, f.node.front, "storm", 1000, std::chrono::seconds(10));
   REQUIRE(answers.size() == 1000);
   std::set<std::string> distinct(answers.begin(), answers.end());
   REQUIRE(distinct.size() == 1);
-  CHECK(distinct.begin()->size() == 100);  // loader.value-size
+  CHECK(distinct.begin()->size() == 100); // loader.value-size
   auto rep = f.report();
   CHECK(total(rep, "computes") == 1);
   CHECK(total(rep, "coalesced") == 999);
@@ -34,7 +35,8 @@ TEST_CASE("a failing loader fails every waiter and caches nothing", "[miss]") {
     c.loader_cost = std::chrono::milliseconds(50);
     c.loader_fail_prefix = "fail-";
   }};
-  auto answers = ac::test::concurrent_gets(f.sys, f.node.front, "fail-me", 50, std::chrono::seconds(5));
+  auto answers =
+    ac::test::concurrent_gets(f.sys, f.node.front, "fail-me", 50, std::chrono::seconds(5));
   REQUIRE(answers.size() == 50);
   for (auto& a : answers)
     CHECK(a.find("compute_failed") != std::string::npos);
@@ -49,7 +51,8 @@ TEST_CASE("a failing loader fails every waiter and caches nothing", "[miss]") {
 TEST_CASE("the features loader answers with a tensor that keeps its shape and dtype", "[miss]") {
   node_fixture f{[](node_config& c) { c.loader_kind = "features"; }};
   lookup_result r;
-  f.self->request(f.node.front, std::chrono::seconds(10), get_atom::value, std::string{"feat:7:64x3"})
+  f.self
+    ->request(f.node.front, std::chrono::seconds(10), get_atom::value, std::string{"feat:7:64x3"})
     .receive([&](lookup_result& x) { r = std::move(x); }, [](caf::error&) {});
   REQUIRE(r.found);
   CHECK(r.source == static_cast<uint8_t>(tier::compute));
@@ -74,29 +77,36 @@ TEST_CASE("the compute queue refuses work beyond its bound with overloaded", "[m
   caf::scoped_actor self{f.sys};
   auto answers = std::make_shared<std::vector<std::string>>();
   auto front = f.node.front;
-  self->spawn([=](caf::event_based_actor* me, caf::actor reply_to) {
-    for (int i = 0; i < 6; ++i)
-      me->request(front, std::chrono::seconds(5), get_atom::value, "q" + std::to_string(i))
-        .then([=](const lookup_result&) {
-                answers->push_back("ok");
-                if (answers->size() == 6) me->send(reply_to, caf::ok_atom::value);
-              },
-              [=](caf::error& e) {
-                answers->push_back(describe(e));
-                if (answers->size() == 6) me->send(reply_to, caf::ok_atom::value);
-              });
-  }, caf::actor{self});
+  self->spawn(
+    [=](caf::event_based_actor* me, caf::actor reply_to) {
+      for (int i = 0; i < 6; ++i)
+        me->request(front, std::chrono::seconds(5), get_atom::value, "q" + std::to_string(i))
+          .then(
+            [=](const lookup_result&) {
+              answers->push_back("ok");
+              if (answers->size() == 6)
+                me->send(reply_to, caf::ok_atom::value);
+            },
+            [=](caf::error& e) {
+              answers->push_back(describe(e));
+              if (answers->size() == 6)
+                me->send(reply_to, caf::ok_atom::value);
+            });
+    },
+    caf::actor{self});
   bool done = false;
   self->receive([&](caf::ok_atom) { done = true; }, caf::after(std::chrono::seconds(10)) >> [] {});
   REQUIRE(done);
-  auto overloaded = std::count_if(answers->begin(), answers->end(),
-                                  [](const std::string& s) { return s.rfind("overloaded", 0) == 0; });
+  auto overloaded = std::count_if(answers->begin(), answers->end(), [](const std::string& s) {
+    return s.rfind("overloaded", 0) == 0;
+  });
   auto ok = std::count(answers->begin(), answers->end(), "ok");
   CHECK(ok == 3);
   CHECK(overloaded == 3);
 }
 
-TEST_CASE("with loader.negative-ttl a failed key is answered from the failure until it expires", "[miss][negative]") {
+TEST_CASE("with loader.negative-ttl a failed key is answered from the failure until it expires",
+          "[miss][negative]") {
   node_fixture f{[](node_config& c) {
     c.loader_kind = "synthetic";
     c.loader_fail_prefix = "fail-";
@@ -112,10 +122,12 @@ TEST_CASE("with loader.negative-ttl a failed key is answered from the failure un
   CHECK(computes_tried() == 1);
   for (int i = 0; i < 5; ++i)
     CHECK(f.get("fail-neg").find("compute_failed") != std::string::npos);
-  CHECK(computes_tried() == 1);  // remembered, not recomputed
+  CHECK(computes_tried() == 1); // remembered, not recomputed
   // Once the negative TTL is over the loader is asked again.
-  CHECK(f.eventually([&] {
-    f.get("fail-neg");
-    return computes_tried() == 2;
-  }, std::chrono::seconds(5)));
+  CHECK(f.eventually(
+    [&] {
+      f.get("fail-neg");
+      return computes_tried() == 2;
+    },
+    std::chrono::seconds(5)));
 }

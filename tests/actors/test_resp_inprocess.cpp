@@ -83,7 +83,8 @@ TEST_CASE("Tensors keep dtype and shape through AC.TENSOR.SET and AC.TENSOR.GET"
   CHECK(b->element[1]->element[0]->integer == 3);
   CHECK(std::string(b->element[2]->str) == "abc");
   CHECK(c.run({"AC.TENSOR.GET", "nope"})->type == REDIS_REPLY_NIL);
-  CHECK(str(c.run({"AC.TENSOR.SET", "bad", "complex7", "1", "x"})).rfind("ERR unknown dtype", 0) == 0);
+  CHECK(str(c.run({"AC.TENSOR.SET", "bad", "complex7", "1", "x"})).rfind("ERR unknown dtype", 0)
+        == 0);
 }
 
 TEST_CASE("A lease goes to the first caller; a second waits and gets the filled value", "[lease]") {
@@ -94,7 +95,7 @@ TEST_CASE("A lease goes to the first caller; a second waits and gets the filled 
   CHECK(std::string(first->element[0]->str) == "lease");
   std::string token = first->element[1]->str;
   waiter.append({"AC.GETORLEASE", "feat", "10000"});
-  REQUIRE(waiter.flush());  // the request leaves now; its reply comes after the fill
+  REQUIRE(waiter.flush()); // the request leaves now; its reply comes after the fill
   CHECK(f.eventually([&] {
     auto rep = f.report();
     for (auto& a : rep.actors)
@@ -137,7 +138,7 @@ TEST_CASE("A holder whose connection closes hands its lease to exactly one waite
   w2.append({"AC.GETORLEASE", "k", "30000"});
   REQUIRE(w2.flush());
   REQUIRE(waiting_is(2));
-  holder.reset();  // the holder's process dies: its connection closes
+  holder.reset(); // the holder's process dies: its connection closes
   auto r1 = w1.next();
   REQUIRE(r1);
   CHECK(std::string(r1->element[0]->str) == "lease");

@@ -10,7 +10,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-
 std::string get_with_source(node_fixture& f, const std::string& key, uint8_t* source) {
   std::string out;
   f.self->request(f.node.front, 5s, get_atom::value, key)
@@ -40,21 +39,22 @@ TEST_CASE("beyond node.max-inflight requests are refused at once with overloaded
                               [](const std::string& a) { return a.size() == 100; });
   CHECK(overloaded > 0);
   CHECK(served > 0);
-  CHECK(overloaded + served == 3000);  // every request got an answer: no timeouts
+  CHECK(overloaded + served == 3000); // every request got an answer: no timeouts
   // Once the burst is over the node serves normally.
   CHECK(f.get("busy").size() == 100);
 }
 
 TEST_CASE("a value past its TTL is served stale while one refresh replaces it", "[stale]") {
-  auto clock = std::make_shared<manual_clock>();  // L1's time moves only when the test says
+  auto clock = std::make_shared<manual_clock>(); // L1's time moves only when the test says
   node_fixture f{[](node_config& c) {
-    c.cache_stale_ttl = 60s;
-    // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
-    // replace it before it ever went stale.
-    c.cache_refresh_ahead = 0;
-    c.loader_kind = "synthetic";
-    c.loader_cost = 200ms;
-  }, ac::test::with_clock(clock)};
+                   c.cache_stale_ttl = 60s;
+                   // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
+                   // replace it before it ever went stale.
+                   c.cache_refresh_ahead = 0;
+                   c.loader_kind = "synthetic";
+                   c.loader_cost = 200ms;
+                 },
+                 ac::test::with_clock(clock)};
   REQUIRE(f.put("quote", "old", 1) == "");
   clock->advance(2s);
   // After the TTL the old value is still answered, at once, from L1.
@@ -68,15 +68,16 @@ TEST_CASE("a value past its TTL is served stale while one refresh replaces it", 
 }
 
 TEST_CASE("when the refresh fails the stale value keeps being served", "[stale]") {
-  auto clock = std::make_shared<manual_clock>();  // L1's time moves only when the test says
+  auto clock = std::make_shared<manual_clock>(); // L1's time moves only when the test says
   node_fixture f{[](node_config& c) {
-    c.cache_stale_ttl = 60s;
-    // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
-    // replace it before it ever went stale.
-    c.cache_refresh_ahead = 0;
-    c.loader_kind = "synthetic";
-    c.loader_fail_prefix = "fail-";
-  }, ac::test::with_clock(clock)};
+                   c.cache_stale_ttl = 60s;
+                   // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
+                   // replace it before it ever went stale.
+                   c.cache_refresh_ahead = 0;
+                   c.loader_kind = "synthetic";
+                   c.loader_fail_prefix = "fail-";
+                 },
+                 ac::test::with_clock(clock)};
   REQUIRE(f.put("fail-quote", "last-good", 1) == "");
   clock->advance(2s);
   CHECK(f.get("fail-quote") == "last-good");

@@ -68,8 +68,9 @@ TEST_CASE("bad keys and values are refused with a named error and store nothing"
   CHECK(f.get("big") == "<miss>");
   // Raw bytes that are not an Entry are refused too.
   std::string err;
-  f.self->request(f.node.front, std::chrono::seconds(5), put_atom::value, std::string{"raw"},
-                  std::string{"not an entry"}, uint32_t{0})
+  f.self
+    ->request(f.node.front, std::chrono::seconds(5), put_atom::value, std::string{"raw"},
+              std::string{"not an entry"}, uint32_t{0})
     .receive([](uint8_t) {}, [&](caf::error& e) { err = describe(e); });
   CHECK(err.rfind("bad_value", 0) == 0);
   CHECK(f.get("raw") == "<miss>");
@@ -79,15 +80,15 @@ TEST_CASE("bad keys and values are refused with a named error and store nothing"
 }
 
 TEST_CASE("an entry is gone once its TTL has passed", "[node]") {
-  auto clock = std::make_shared<manual_clock>();  // L1's time moves only when the test says
+  auto clock = std::make_shared<manual_clock>(); // L1's time moves only when the test says
   node_fixture f{[](node_config&) {}, ac::test::with_clock(clock)};
   REQUIRE(f.put("short", "lived", 1) == "");
   REQUIRE(f.put("long", "lived", 60) == "");
   CHECK(f.get("short") == "lived");
   clock->advance(std::chrono::milliseconds(999));
-  CHECK(f.get("short") == "lived");  // a moment before its TTL
+  CHECK(f.get("short") == "lived"); // a moment before its TTL
   clock->advance(std::chrono::milliseconds(1));
-  CHECK(f.get("short") == "<miss>");  // at its TTL: gone
+  CHECK(f.get("short") == "<miss>"); // at its TTL: gone
   CHECK(f.get("long") == "lived");
   clock->advance(std::chrono::seconds(59));
   CHECK(f.get("long") == "<miss>");

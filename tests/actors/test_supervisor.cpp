@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <functional>
 #include <cstdio>
+#include <functional>
 
 #include <httplib.h>
 
@@ -18,7 +18,6 @@ using ac::test::total;
 using namespace std::chrono_literals;
 
 namespace {
-
 
 /// Readings the test sets; the supervisor reads them on its next tick.
 struct fake_memory final : memory_reader {
@@ -39,11 +38,12 @@ struct sized_node {
   std::shared_ptr<fake_cpu> cpu = std::make_shared<fake_cpu>();
   node_fixture f;
 
-  explicit sized_node(std::function<void(node_config&)> extra = [](node_config&) {},
-                      std::shared_ptr<cpu_reader> cpu_override = nullptr)
+  explicit sized_node(
+    std::function<void(node_config&)> extra = [](node_config&) {},
+    std::shared_ptr<cpu_reader> cpu_override = nullptr)
     : f{[&](node_config& c) {
           c.cache_max_bytes = 4 << 20;
-          c.sizing_interval = std::chrono::hours(1);  // ticks only when the test says
+          c.sizing_interval = std::chrono::hours(1); // ticks only when the test says
           extra(c);
         },
         node_overrides{nullptr, mem, cpu_override ? cpu_override : cpu}} {}
@@ -68,19 +68,19 @@ TEST_CASE("fed memory and CPU readings shrink and grow capacity within the bound
   CHECK(d.capacity_bytes == base);
   CHECK_FALSE(d.reason.empty());
 
-  n.mem->bytes = uint64_t{3} << 30;  // < 4 GiB: factor 0.5
-  n.cpu->percent = 95;               // above target + 10: x0.8
+  n.mem->bytes = uint64_t{3} << 30; // < 4 GiB: factor 0.5
+  n.cpu->percent = 95;              // above target + 10: x0.8
   d = n.resize();
   CHECK(d.memory_factor == 0.5);
   CHECK(d.cpu_factor == Approx(0.8));
   CHECK(d.capacity_bytes == static_cast<uint64_t>(base * 0.5 * 0.8));
 
-  n.mem->bytes = uint64_t{1} << 30;  // < 2 GiB: factor 0.25; x0.8 would go below base/4
+  n.mem->bytes = uint64_t{1} << 30; // < 2 GiB: factor 0.25; x0.8 would go below base/4
   d = n.resize();
   CHECK(d.capacity_bytes == base / 4);
 
   n.mem->bytes = uint64_t{32} << 30;
-  n.cpu->percent = 10;  // below target - 10: x1.2, but never above cache.max-bytes
+  n.cpu->percent = 10; // below target - 10: x1.2, but never above cache.max-bytes
   d = n.resize();
   CHECK(d.cpu_factor == Approx(1.2));
   CHECK(d.capacity_bytes == base);
@@ -88,7 +88,9 @@ TEST_CASE("fed memory and CPU readings shrink and grow capacity within the bound
   CHECK(n.f.eventually([&] { return n.f.report().sizing.cpu_factor == Approx(1.2); }));
 }
 
-TEST_CASE("with the CPU rule off a busy machine leaves the capacity, and the report says what the rule would have done", "[sizing]") {
+TEST_CASE(
+  "with the CPU rule off a busy machine leaves the capacity, and the report says what the rule would have done",
+  "[sizing]") {
   sized_node n{[](node_config& c) { c.sizing_cpu_rule = false; }};
   n.cpu->percent = 99;
   auto d = n.resize();
@@ -108,9 +110,11 @@ TEST_CASE("with the memory rule off little free memory leaves the capacity", "[s
   CHECK(d.capacity_bytes == uint64_t{4} << 20);
 }
 
-TEST_CASE("with sizing.base-bytes below cache.max-bytes idle CPU grows the cache, never past the cap", "[sizing]") {
+TEST_CASE(
+  "with sizing.base-bytes below cache.max-bytes idle CPU grows the cache, never past the cap",
+  "[sizing]") {
   sized_node n{[](node_config& c) { c.sizing_base_bytes = 3 << 20; }};
-  n.cpu->percent = 10;  // x1.2 of 3 MiB = 3.6 MiB, within the 4 MiB cap
+  n.cpu->percent = 10; // x1.2 of 3 MiB = 3.6 MiB, within the 4 MiB cap
   auto d = n.resize();
   CHECK(d.capacity_bytes == static_cast<uint64_t>((3 << 20) * 1.2));
   CHECK(d.base_bytes == uint64_t{3} << 20);
@@ -133,7 +137,7 @@ TEST_CASE("shards evict down at once when the supervisor shrinks the cache", "[s
     REQUIRE(n.f.put("k" + std::to_string(i), value) == "");
   auto before = n.f.report();
   REQUIRE(total(before, "bytes") > 2.5e6);
-  n.mem->bytes = uint64_t{1} << 30;  // capacity -> base/4 = 1 MiB
+  n.mem->bytes = uint64_t{1} << 30; // capacity -> base/4 = 1 MiB
   auto d = n.resize();
   REQUIRE(d.capacity_bytes == uint64_t{1} << 20);
   CHECK(n.f.eventually([&] {
@@ -143,7 +147,8 @@ TEST_CASE("shards evict down at once when the supervisor shrinks the cache", "[s
   CHECK(total(n.f.report(), "evictions") > 1000);
 }
 
-TEST_CASE("a failed shard is restarted, counted, and serves again without hanging callers", "[supervision]") {
+TEST_CASE("a failed shard is restarted, counted, and serves again without hanging callers",
+          "[supervision]") {
   node_fixture f{[](node_config& c) {
     c.cache_shards = 1;
     c.loader_kind = "synthetic";
@@ -154,11 +159,13 @@ TEST_CASE("a failed shard is restarted, counted, and serves again without hangin
   auto start = std::chrono::steady_clock::now();
   caf::scoped_actor caller{f.sys};
   auto front = f.node.front;
-  caller->spawn([=](caf::event_based_actor* me, caf::actor reply_to) {
-    me->request(front, 10s, get_atom::value, std::string{"in-flight"})
-      .then([=](const lookup_result&) { me->send(reply_to, std::string{"value"}); },
-            [=](caf::error& e) { me->send(reply_to, describe(e)); });
-  }, caf::actor{caller});
+  caller->spawn(
+    [=](caf::event_based_actor* me, caf::actor reply_to) {
+      me->request(front, 10s, get_atom::value, std::string{"in-flight"})
+        .then([=](const lookup_result&) { me->send(reply_to, std::string{"value"}); },
+              [=](caf::error& e) { me->send(reply_to, describe(e)); });
+    },
+    caf::actor{caller});
   // Let the miss reach the coalescer, then fail the shard.
   REQUIRE(f.eventually([&] {
     auto rep = f.report();
@@ -188,9 +195,14 @@ TEST_CASE("the Prometheus text names every family once and agrees with the repor
   CHECK(f.get("b") == "<miss>");
   auto rep = f.report();
   auto text = render_prometheus(rep);
-  CHECK(text.find("actorcache_lookups_total{node=\"127.0.0.1:0\",result=\"hit\"} 1\n") != std::string::npos);
-  CHECK(text.find("actorcache_lookups_total{node=\"127.0.0.1:0\",result=\"miss\"} 1\n") != std::string::npos);
-  CHECK(text.find("actorcache_request_duration_seconds_bucket{node=\"127.0.0.1:0\",tier=\"l1\",le=\"+Inf\"} 2") != std::string::npos);
+  CHECK(text.find("actorcache_lookups_total{node=\"127.0.0.1:0\",result=\"hit\"} 1\n")
+        != std::string::npos);
+  CHECK(text.find("actorcache_lookups_total{node=\"127.0.0.1:0\",result=\"miss\"} 1\n")
+        != std::string::npos);
+  CHECK(
+    text.find(
+      "actorcache_request_duration_seconds_bucket{node=\"127.0.0.1:0\",tier=\"l1\",le=\"+Inf\"} 2")
+    != std::string::npos);
   CHECK(text.find("# TYPE actorcache_entries gauge") != std::string::npos);
 }
 
@@ -201,11 +213,14 @@ TEST_CASE("the RESP row's per-command counters become one Prometheus family labe
   actor_stats resp;
   resp.name = "resp";
   resp.kind = "resp";
-  resp.counters = {{"connections", 3}, {"open", 1}, {"dropped", 0}, {"cmd_get", 5}, {"cmd_mget", 7}};
+  resp.counters = {
+    {"connections", 3}, {"open", 1}, {"dropped", 0}, {"cmd_get", 5}, {"cmd_mget", 7}};
   rep.actors.push_back(resp);
   auto text = render_prometheus(rep);
-  CHECK(text.find("actorcache_resp_commands_total{node=\"n1\",command=\"get\"} 5\n") != std::string::npos);
-  CHECK(text.find("actorcache_resp_commands_total{node=\"n1\",command=\"mget\"} 7\n") != std::string::npos);
+  CHECK(text.find("actorcache_resp_commands_total{node=\"n1\",command=\"get\"} 5\n")
+        != std::string::npos);
+  CHECK(text.find("actorcache_resp_commands_total{node=\"n1\",command=\"mget\"} 7\n")
+        != std::string::npos);
   CHECK(text.find("actorcache_resp_connections_total{node=\"n1\"} 3\n") != std::string::npos);
   // Without a RESP port (resp.enabled=false) there is no such family.
   rep.actors.clear();
@@ -226,7 +241,7 @@ TEST_CASE("/metrics is served over HTTP and passes promtool", "[metrics]") {
   REQUIRE(res);
   CHECK(res->status == 200);
   CHECK(res->body.find("actorcache_lookups_total") != std::string::npos);
-  REQUIRE(test::executable_exists("promtool"));  // Debian's prometheus package (install-deps.sh)
+  REQUIRE(test::executable_exists("promtool")); // Debian's prometheus package (install-deps.sh)
   auto path = std::string{"/tmp/ac-metrics-"} + std::to_string(port) + ".txt";
   {
     std::FILE* out = std::fopen(path.c_str(), "w");

@@ -36,17 +36,18 @@ std::string artifact_dir() {
 
 /// Headless Chromium on `url`: the JS runs (virtual time, so its 2 s polls pass quickly), then
 /// `mode` acts: --dump-dom prints the DOM, --screenshot=FILE writes a PNG.
-tool_result run_chromium(const std::string& chromium, const std::string& profile, const std::string& url,
-                         const std::string& mode, const std::string& log) {
-  return run_tool({chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                   "--no-first-run", "--disable-extensions", "--user-data-dir=" + profile,
-                   "--window-size=1400,1900", "--virtual-time-budget=5000", mode, url},
-                  90s, log);
+tool_result run_chromium(const std::string& chromium, const std::string& profile,
+                         const std::string& url, const std::string& mode, const std::string& log) {
+  return run_tool(
+    {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+     "--no-first-run", "--disable-extensions", "--user-data-dir=" + profile,
+     "--window-size=1400,1900", "--virtual-time-budget=5000", mode, url},
+    90s, log);
 }
 
 size_t count_matches(const std::string& text, const std::regex& re) {
-  return static_cast<size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re),
-                                           std::sregex_iterator()));
+  return static_cast<size_t>(
+    std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
 }
 
 } // namespace
@@ -55,8 +56,9 @@ TEST_CASE("Headless Chromium renders the dashboard's member list and charts for 
           "[browser][dashboard]") {
   auto chromium = chromium_path();
   if (chromium.empty())
-    FAIL("chromium not found: the browser test needs Debian's chromium (scripts/install-deps.sh "
-         "installs it), or AC_CHROMIUM=/path/to/chrome");
+    FAIL(
+      "chromium not found: the browser test needs Debian's chromium (scripts/install-deps.sh "
+      "installs it), or AC_CHROMIUM=/path/to/chrome");
   REQUIRE(executable_exists("curl"));
   temp_dir dir{"ac-dashboard"};
   auto mport = free_port();
@@ -74,27 +76,30 @@ TEST_CASE("Headless Chromium renders the dashboard's member list and charts for 
   REQUIRE(n3.start());
   // Traffic for the charts: hits, misses and computes on every node.
   auto load = n1.client({"load", "--clients=4", "--window=8", "--requests=20000", "--keys=3000",
-                         "--get-ratio=0.9", "--json"}, 120s);
+                         "--get-ratio=0.9", "--json"},
+                        120s);
   REQUIRE(load.exit_code == 0);
 
   // The node's own view first: three alive members, each reachable with a few chart points.
   auto base = "http://127.0.0.1:" + std::to_string(mport);
   json doc;
-  bool ready = wait_until([&] {
-    auto r = run_tool({"curl", "-sf", "--max-time", "5", base + "/dashboard.json"}, 10s);
-    if (r.exit_code != 0)
-      return false;
-    doc = json::parse(r.out, nullptr, false);
-    if (doc.is_discarded() || doc["members"].size() != 3 || doc["nodes"].size() != 3)
-      return false;
-    for (auto& m : doc["members"])
-      if (m["state"] != "alive")
+  bool ready = wait_until(
+    [&] {
+      auto r = run_tool({"curl", "-sf", "--max-time", "5", base + "/dashboard.json"}, 10s);
+      if (r.exit_code != 0)
         return false;
-    for (auto& n : doc["nodes"])
-      if (!n["reachable"].get<bool>() || n["series"]["t_ms"].size() < 3)
+      doc = json::parse(r.out, nullptr, false);
+      if (doc.is_discarded() || doc["members"].size() != 3 || doc["nodes"].size() != 3)
         return false;
-    return true;
-  }, 60s);
+      for (auto& m : doc["members"])
+        if (m["state"] != "alive")
+          return false;
+      for (auto& n : doc["nodes"])
+        if (!n["reachable"].get<bool>() || n["series"]["t_ms"].size() < 3)
+          return false;
+      return true;
+    },
+    60s);
   INFO(doc.dump(1));
   REQUIRE(ready);
 
@@ -102,23 +107,27 @@ TEST_CASE("Headless Chromium renders the dashboard's member list and charts for 
   auto shot_path = artifact_dir() + "/dashboard.png";
   std::string dom;
   // The page polls and renders in JS: wait until the DOM Chromium dumps has it all.
-  static const std::regex member_row{R"re(<tr class="member" data-id="dash-\d" data-state="alive")re"};
+  static const std::regex member_row{
+    R"re(<tr class="member" data-id="dash-\d" data-state="alive")re"};
   static const std::regex chart{R"re(<svg class="chart"[^>]*data-points="([3-9]|\d\d+)")re"};
   static const std::regex line{R"re(<polyline points="[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+)re"};
-  bool rendered = wait_until([&] {
-    auto r = run_chromium(chromium, dir.path() + "/profile", base + "/dashboard", "--dump-dom",
-                          dir.path() + "/chromium.log");
-    dom = r.out;
-    return r.exit_code == 0 && count_matches(dom, member_row) == 3 && count_matches(dom, chart) == 9
-           && count_matches(dom, line) >= 12;
-  }, 120s);
+  bool rendered = wait_until(
+    [&] {
+      auto r = run_chromium(chromium, dir.path() + "/profile", base + "/dashboard", "--dump-dom",
+                            dir.path() + "/chromium.log");
+      dom = r.out;
+      return r.exit_code == 0 && count_matches(dom, member_row) == 3
+             && count_matches(dom, chart) == 9 && count_matches(dom, line) >= 12;
+    },
+    120s);
   std::ofstream{dom_path} << dom;
   INFO("DOM saved to " << dom_path << "; chromium log: " << dir.path() + "/chromium.log");
   if (!rendered)
     dir.keep();
   REQUIRE(rendered);
   // (The DOM holds the script's text too: match rendered markup, not words of the source.)
-  CHECK(count_matches(dom, std::regex{R"re(data-breaker="disabled")re"}) == 3);  // no Redis: L2 is off
+  CHECK(count_matches(dom, std::regex{R"re(data-breaker="disabled")re"})
+        == 3); // no Redis: L2 is off
   CHECK(count_matches(dom, std::regex{R"re(<ul class="hot-keys">)re"}) == 3);
   CHECK(count_matches(dom, std::regex{R"re(<ul class="recommendations">)re"}) == 3);
   CHECK(count_matches(dom, std::regex{R"re(data-memory="[0-9.]+")re"}) == 3);

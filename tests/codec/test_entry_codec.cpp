@@ -35,7 +35,7 @@ entry counting_tensor(tensor_dtype dtype) {
   e.shape = {2, 3};
   e.data.resize(6 * tensor_dtype_size(dtype));
   for (size_t i = 0; i < e.data.size(); ++i)
-    e.data[i] = static_cast<char>(i % 2);  // 0/1 bytes so bool stays meaningful
+    e.data[i] = static_cast<char>(i % 2); // 0/1 bytes so bool stays meaningful
   e.produced_by = "node-b";
   return e;
 }
@@ -54,7 +54,7 @@ std::string run_and_capture(const std::string& command) {
   return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("every value kind survives an encode-decode round trip", "[codec]") {
   std::vector<entry> entries;
@@ -64,12 +64,13 @@ TEST_CASE("every value kind survives an encode-decode round trip", "[codec]") {
   json.kind = value_kind::json;
   json.data = R"({"a": [1, 2, 3], "b": null})";
   entries.push_back(json);
-  entries.push_back(make_tensor_entry({1.5f, 2.f, -0.25f, 0.f, 3.f, 4.f}, {2, 3}, 10, 99, "n2", 77));
+  entries.push_back(
+    make_tensor_entry({1.5f, 2.f, -0.25f, 0.f, 3.f, 4.f}, {2, 3}, 10, 99, "n2", 77));
   entry scalar = counting_tensor(tensor_dtype::float64);
   scalar.shape = {};
   scalar.data.resize(8);
   entries.push_back(scalar);
-  entries.push_back(make_bytes_entry("", 0, 0, ""));  // everything empty or zero
+  entries.push_back(make_bytes_entry("", 0, 0, "")); // everything empty or zero
   for (int d = 0; d <= static_cast<int>(tensor_dtype::float16); ++d)
     entries.push_back(counting_tensor(static_cast<tensor_dtype>(d)));
 
@@ -106,7 +107,7 @@ TEST_CASE("empty input and garbage decode to nullopt with a reason", "[codec]") 
   error.clear();
   CHECK_FALSE(decode_entry(std::string(64, '\xff'), &error));
   CHECK_FALSE(error.empty());
-  CHECK_FALSE(decode_entry(std::string(64, '\0')));  // a null root pointer is no Entry value
+  CHECK_FALSE(decode_entry(std::string(64, '\0'))); // a null root pointer is no Entry value
 }
 
 TEST_CASE("every strict prefix of a valid encoding is rejected", "[codec]") {
@@ -138,7 +139,7 @@ TEST_CASE("a flip of any single bit gives nullopt or a valid entry, never a cras
     if (!decoded)
       ++rejected;
     else
-      CHECK(validate_entry(*decoded));  // whatever decodes satisfies the tensor size contract
+      CHECK(validate_entry(*decoded)); // whatever decodes satisfies the tensor size contract
   }
   // Flips in the segment table, pointers, the dtype or the shape break the message.
   CHECK(rejected > 0);
@@ -178,11 +179,11 @@ TEST_CASE("a tensor whose data size does not match its shape is rejected", "[cod
   CHECK(error.find("tensor data is 23 bytes") != std::string::npos);
 
   e = counting_tensor(tensor_dtype::float32);
-  e.shape = {1ull << 40, 1ull << 40};  // element count overflows 64 bits
+  e.shape = {1ull << 40, 1ull << 40}; // element count overflows 64 bits
   CHECK_FALSE(decode_entry(encode_entry(e), &error));
   CHECK(error.find("overflow") != std::string::npos);
 
-  e.shape = {0, 5};  // zero elements need zero bytes
+  e.shape = {0, 5}; // zero elements need zero bytes
   e.data.clear();
   CHECK(decode_entry(encode_entry(e)).has_value());
 
@@ -201,10 +202,10 @@ TEST_CASE("render_value prints plain values as they are and tensors with dtype a
           "[codec]") {
   CHECK(render_value(make_bytes_entry("abc", 0, 0, "")) == "abc");
   CHECK(render_value(sample_text_entry()) == "hello world");
-  CHECK(render_value(make_tensor_entry({1.5f, 2.f, -0.25f, 0.f, 3.f, 4.f}, {2, 3}, 0, 0, "")) ==
-        "tensor float32 [2,3] [1.5, 2, -0.25, 0, 3, 4]");
+  CHECK(render_value(make_tensor_entry({1.5f, 2.f, -0.25f, 0.f, 3.f, 4.f}, {2, 3}, 0, 0, ""))
+        == "tensor float32 [2,3] [1.5, 2, -0.25, 0, 3, 4]");
 
-  auto ints = counting_tensor(tensor_dtype::int16);  // bytes 0,1 -> 256 per element
+  auto ints = counting_tensor(tensor_dtype::int16); // bytes 0,1 -> 256 per element
   CHECK(render_value(ints) == "tensor int16 [2,3] [256, 256, 256, 256, 256, 256]");
   auto bools = counting_tensor(tensor_dtype::boolean);
   CHECK(render_value(bools) == "tensor bool [2,3] [false, true, false, true, false, true]");
@@ -233,7 +234,7 @@ TEST_CASE("dtype names parse back and sizes follow the type", "[codec]") {
 }
 
 TEST_CASE("the capnp command-line tool decodes what encode_entry writes", "[codec]") {
-  REQUIRE(std::system("capnp --version >/dev/null 2>&1") == 0);  // Debian's capnproto package
+  REQUIRE(std::system("capnp --version >/dev/null 2>&1") == 0); // Debian's capnproto package
   char path[] = "/tmp/ac_entry_XXXXXX";
   int fd = mkstemp(path);
   REQUIRE(fd >= 0);
@@ -244,8 +245,8 @@ TEST_CASE("the capnp command-line tool decodes what encode_entry writes", "[code
         std::pair{tensor, std::string("dtype = float32")}}) {
     auto bytes = encode_entry(e);
     std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<long>(bytes.size()));
-    auto out = run_and_capture("capnp decode " AC_SOURCE_DIR "/messages/entry.capnp Entry < " +
-                               std::string(path) + " 2>&1");
+    auto out = run_and_capture("capnp decode " AC_SOURCE_DIR "/messages/entry.capnp Entry < "
+                               + std::string(path) + " 2>&1");
     INFO(out);
     CHECK(out.find(expected) != std::string::npos);
     CHECK(out.find("producedBy = \"" + e.produced_by + "\"") != std::string::npos);

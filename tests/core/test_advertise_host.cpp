@@ -9,7 +9,7 @@ namespace {
 
 std::vector<interface_address> machine() {
   return {{"lo", "127.0.0.1", true, true},
-          {"docker0", "172.17.0.1", false, false},  // down: skipped
+          {"docker0", "172.17.0.1", false, false}, // down: skipped
           {"eth0", "10.213.7.3", false, true},
           {"eth1", "192.168.1.5", false, true}};
 }
@@ -36,7 +36,8 @@ TEST_CASE("a wildcard node.host announces the first up non-loopback IPv4 address
   }
 }
 
-TEST_CASE("a wildcard node.host on a machine with only loopback announces 127.0.0.1 with a warning") {
+TEST_CASE(
+  "a wildcard node.host on a machine with only loopback announces 127.0.0.1 with a warning") {
   std::vector<interface_address> only_lo{{"lo", "127.0.0.1", true, true},
                                          {"weird", "127.0.0.2", false, true}};
   auto c = choose_advertise_host("", "0.0.0.0", only_lo);
@@ -46,8 +47,8 @@ TEST_CASE("a wildcard node.host on a machine with only loopback announces 127.0.
 }
 
 TEST_CASE("addresses and host names are valid advertise hosts") {
-  for (auto ok : {"10.213.7.3", "127.0.0.1", "fe80::1", "::1", "localhost", "cache-1.example.org",
-                  "node7"})
+  for (auto ok :
+       {"10.213.7.3", "127.0.0.1", "fe80::1", "::1", "localhost", "cache-1.example.org", "node7"})
     CHECK(advertise_host_problem(ok).empty());
 }
 

@@ -8,7 +8,8 @@ using namespace std::chrono_literals;
 
 TEST_CASE("delays stay under a ceiling that doubles up to the maximum") {
   backoff b({50ms, 2000ms, 2.0}, 1);
-  const std::chrono::milliseconds ceilings[] = {50ms, 100ms, 200ms, 400ms, 800ms, 1600ms, 2000ms, 2000ms};
+  const std::chrono::milliseconds ceilings[] = {50ms,  100ms,  200ms,  400ms,
+                                                800ms, 1600ms, 2000ms, 2000ms};
   for (auto c : ceilings) {
     CHECK(b.ceiling() == c);
     auto d = b.next();

@@ -47,7 +47,7 @@ TEST_CASE("a value put is read back and overwritten in place", "[store]") {
 TEST_CASE("an entry expires when its TTL has passed on the injected clock", "[store][ttl]") {
   store_fixture f;
   REQUIRE(f.put("short", "v", 10s));
-  REQUIRE(f.put("default", "v"));  // default_ttl = 300 s
+  REQUIRE(f.put("default", "v")); // default_ttl = 300 s
   f.clock.advance(9s);
   CHECK(f.get("short") == "v");
   f.clock.advance(1s);
@@ -89,7 +89,7 @@ TEST_CASE("the entry bound evicts the least recently used key", "[store][bounds]
   REQUIRE(f.put("a", "1"));
   REQUIRE(f.put("b", "2"));
   REQUIRE(f.put("c", "3"));
-  CHECK(f.get("a") == "1");  // a is now the most recent
+  CHECK(f.get("a") == "1"); // a is now the most recent
   REQUIRE(f.put("d", "4"));
   CHECK(f.store.entries() == 3);
   CHECK(f.get("b") == "<miss>");
@@ -116,7 +116,8 @@ TEST_CASE("the byte bound holds for every policy", "[store][bounds]") {
   }
 }
 
-TEST_CASE("a value larger than the whole budget is refused and leaves nothing behind", "[store][bounds]") {
+TEST_CASE("a value larger than the whole budget is refused and leaves nothing behind",
+          "[store][bounds]") {
   store_fixture f{opts(1024, 100)};
   REQUIRE(f.put("small", "x"));
   CHECK_FALSE(f.put("huge", std::string(2000, 'v')));
@@ -175,24 +176,26 @@ TEST_CASE("a miss on a recently evicted key counts as a ghost hit", "[store][gho
   store_fixture f{opts(1 << 20, 2)};
   REQUIRE(f.put("a", "1"));
   REQUIRE(f.put("b", "2"));
-  REQUIRE(f.put("c", "3"));  // evicts a
+  REQUIRE(f.put("c", "3")); // evicts a
   CHECK(f.get("a") == "<miss>");
   CHECK(f.get("never") == "<miss>");
   CHECK(f.store.counters().ghost_hits == 1);
 }
 
-TEST_CASE("an overwrite with a value of another size keeps the key's place in the LRU order", "[store]") {
+TEST_CASE("an overwrite with a value of another size keeps the key's place in the LRU order",
+          "[store]") {
   store_fixture f{opts(1 << 20, 3)};
   REQUIRE(f.put("a", "1"));
   REQUIRE(f.put("b", "2"));
   REQUIRE(f.put("c", "3"));
-  REQUIRE(f.put("a", std::string(500, 'x')));  // moves to a bigger slot and becomes most recent
-  REQUIRE(f.put("d", "4"));                    // evicts b, the least recent
+  REQUIRE(f.put("a", std::string(500, 'x'))); // moves to a bigger slot and becomes most recent
+  REQUIRE(f.put("d", "4"));                   // evicts b, the least recent
   CHECK(f.get("a") == std::string(500, 'x'));
   CHECK(f.get("b") == "<miss>");
   CHECK(f.get("c") == "3");
-  CHECK(f.store.bytes() == cache_store::weight_of("a", std::string(500, 'x')) +
-                            cache_store::weight_of("c", "3") + cache_store::weight_of("d", "4"));
+  CHECK(f.store.bytes()
+        == cache_store::weight_of("a", std::string(500, 'x')) + cache_store::weight_of("c", "3")
+             + cache_store::weight_of("d", "4"));
 }
 
 TEST_CASE("long keys and large values round-trip through every header form", "[store]") {
@@ -206,9 +209,9 @@ TEST_CASE("long keys and large values round-trip through every header form", "[s
   CHECK(f.get("mid") == mid);
   REQUIRE(f.put("big", "small now"));
   CHECK(f.get("big") == "small now");
-  CHECK(f.store.bytes() == cache_store::weight_of(long_key, "v") +
-                            cache_store::weight_of("big", "small now") +
-                            cache_store::weight_of("mid", mid));
+  CHECK(f.store.bytes()
+        == cache_store::weight_of(long_key, "v") + cache_store::weight_of("big", "small now")
+             + cache_store::weight_of("mid", mid));
 }
 
 TEST_CASE("every key stays readable while the table grows many times", "[store]") {
@@ -269,7 +272,7 @@ TEST_CASE("wtinylfu admission holds when the entry bound binds before the byte b
 }
 
 TEST_CASE("a hit says how long its entry has left, in the same lookup", "[store][ttl]") {
-  store_fixture f;  // the manual clock starts on a whole second: deadlines are exact
+  store_fixture f; // the manual clock starts on a whole second: deadlines are exact
   REQUIRE(f.put("k", "v", 10s));
   f.clock.advance(2500ms);
   auto hit = f.store.get("k", key_hash("k"));
@@ -290,7 +293,8 @@ TEST_CASE("a hit says how long its entry has left, in the same lookup", "[store]
   CHECK(n.ttl_left_ms == 0);
 }
 
-TEST_CASE("the store tells how often a key was read lately under W-TinyLFU, and nothing under LRU") {
+TEST_CASE(
+  "the store tells how often a key was read lately under W-TinyLFU, and nothing under LRU") {
   store_fixture tiny{opts(1 << 20, 1000, "wtinylfu")};
   REQUIRE(tiny.put("often", "v"));
   REQUIRE(tiny.put("once", "v"));

@@ -41,7 +41,8 @@ struct scan_fixture {
 
 } // namespace
 
-TEST_CASE("a scan in small pages returns every key exactly once when nothing changes", "[store][scan]") {
+TEST_CASE("a scan in small pages returns every key exactly once when nothing changes",
+          "[store][scan]") {
   scan_fixture f;
   for (int i = 0; i < 500; ++i)
     f.put("key" + std::to_string(i));
@@ -51,7 +52,8 @@ TEST_CASE("a scan in small pages returns every key exactly once when nothing cha
     CHECK(n == 1);
 }
 
-TEST_CASE("a key present for the whole scan is returned although the table grows meanwhile", "[store][scan]") {
+TEST_CASE("a key present for the whole scan is returned although the table grows meanwhile",
+          "[store][scan]") {
   scan_fixture f;
   for (int i = 0; i < 50; ++i)
     f.put("old" + std::to_string(i));
@@ -98,6 +100,6 @@ TEST_CASE("clear drops every entry and counts them as erases", "[store][scan]") 
   CHECK(f.store.bytes() == 0);
   CHECK(f.store.counters().erases == 300);
   CHECK(f.scan_all(10).empty());
-  f.put("again");  // the store still works
+  f.put("again"); // the store still works
   CHECK(f.store.get("again", key_hash("again")).found);
 }

@@ -7,7 +7,8 @@
 
 using namespace ac;
 
-TEST_CASE("escape codes, control bytes and invalid UTF-8 are escaped, UTF-8 text is kept", "[cli][text]") {
+TEST_CASE("escape codes, control bytes and invalid UTF-8 are escaped, UTF-8 text is kept",
+          "[cli][text]") {
   CHECK(escape_bytes("plain key:1") == "plain key:1");
   CHECK(escape_bytes("\x1b[2J") == "\\x1b[2J");
   CHECK(escape_bytes(std::string{"a\0b", 3}) == "a\\x00b");
@@ -15,7 +16,7 @@ TEST_CASE("escape codes, control bytes and invalid UTF-8 are escaped, UTF-8 text
   CHECK(escape_bytes("q\"b\\") == "q\\\"b\\\\");
   CHECK(escape_bytes("caf\xc3\xa9") == "caf\xc3\xa9");
   CHECK(escape_bytes("\xff\xc3") == "\\xff\\xc3");
-  CHECK(escape_bytes("\xc2\x9b") == "\\xc2\\x9b");  // C1 CSI: a terminal escape in UTF-8
+  CHECK(escape_bytes("\xc2\x9b") == "\\xc2\\x9b"); // C1 CSI: a terminal escape in UTF-8
   CHECK(escape_bytes("\x7f") == "\\x7f");
   CHECK(is_plain_text("abc"));
   CHECK_FALSE(is_plain_text("a\nb"));
@@ -51,7 +52,7 @@ TEST_CASE("metrics are formatted by the convention of their names", "[cli][text]
 TEST_CASE("glob patterns match like Redis's: star, question mark, sets, escapes", "[cli][glob]") {
   CHECK(glob_match("*", "anything/at:all"));
   CHECK(glob_match("user:*", "user:42"));
-  CHECK(glob_match("user:*", "user:a/b"));  // `*` crosses slashes: keys are not paths
+  CHECK(glob_match("user:*", "user:a/b")); // `*` crosses slashes: keys are not paths
   CHECK_FALSE(glob_match("user:*", "session:1"));
   CHECK(glob_match("k?", "k1"));
   CHECK_FALSE(glob_match("k?", "k12"));

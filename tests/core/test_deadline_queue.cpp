@@ -15,7 +15,7 @@ TEST_CASE("only requests past their deadline and still open expire, oldest first
   std::set<uint64_t> open{1, 2, 3, 4};
   for (uint64_t id = 1; id <= 4; ++id)
     q.push(t0 + std::chrono::seconds(id), id);
-  open.erase(2);  // answered in time
+  open.erase(2); // answered in time
   std::vector<uint64_t> expired;
   auto is_open = [&](uint64_t id) { return open.count(id) == 1; };
   auto expire = [&](uint64_t id) {
@@ -24,7 +24,7 @@ TEST_CASE("only requests past their deadline and still open expire, oldest first
   };
   q.expire(t0 + 2500ms, is_open, expire);
   CHECK(expired == std::vector<uint64_t>{1});
-  q.expire(t0 + 3s, is_open, expire);  // due exactly now
+  q.expire(t0 + 3s, is_open, expire); // due exactly now
   CHECK(expired == std::vector<uint64_t>{1, 3});
   CHECK(q.size() == 1);
   q.expire(t0 + 10s, is_open, expire);
@@ -43,11 +43,11 @@ TEST_CASE("answered requests leave the queue from the front as they come up", "[
   auto is_open = [&](uint64_t id) { return open.count(id) == 1; };
   for (uint64_t id = 0; id < 1000; ++id) {
     if (id == 500)
-      continue;  // one slow request holds the queue from its place on
+      continue; // one slow request holds the queue from its place on
     open.erase(id);
     q.trim(is_open);
   }
-  CHECK(q.size() == 500);  // 500 .. 999: trimmed up to the open one
+  CHECK(q.size() == 500); // 500 .. 999: trimmed up to the open one
   open.erase(500);
   q.trim(is_open);
   CHECK(q.empty());

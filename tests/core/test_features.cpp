@@ -58,14 +58,14 @@ TEST_CASE("fused features of a known array are the textbook statistics") {
   // One column: 1, 2, 3, 4.
   auto f = fused_features({1, 2, 3, 4}, 4, 1);
   REQUIRE(f.size() == features_per_column);
-  CHECK(f[0] == Approx(2.5));                              // mean
-  CHECK(f[1] == Approx(std::sqrt(1.25)));                  // population stddev
-  CHECK(f[2] == 1.0f);                                     // min
-  CHECK(f[3] == 4.0f);                                     // max
-  CHECK(f[4] == Approx(4.0 / 3.0 - 1.0));                  // last return
-  CHECK(f[5] > 0);                                         // rising: short EMA above long
-  CHECK(f[6] == Approx(1.5 / std::sqrt(1.25)));            // z-score of the last value
-  CHECK(f[7] == Approx((1.0 + 0.5 + 1.0 / 3.0) / 3.0));    // mean |return|
+  CHECK(f[0] == Approx(2.5));                           // mean
+  CHECK(f[1] == Approx(std::sqrt(1.25)));               // population stddev
+  CHECK(f[2] == 1.0f);                                  // min
+  CHECK(f[3] == 4.0f);                                  // max
+  CHECK(f[4] == Approx(4.0 / 3.0 - 1.0));               // last return
+  CHECK(f[5] > 0);                                      // rising: short EMA above long
+  CHECK(f[6] == Approx(1.5 / std::sqrt(1.25)));         // z-score of the last value
+  CHECK(f[7] == Approx((1.0 + 0.5 + 1.0 / 3.0) / 3.0)); // mean |return|
 }
 
 TEST_CASE("columns are computed independently") {

@@ -34,8 +34,8 @@ TEST_CASE("hot keys are found among many cold ones") {
   }
   auto t = h.top(2);
   REQUIRE(t.size() == 2);
-  CHECK(((t[0].first == "hot1" && t[1].first == "hot2") ||
-         (t[0].first == "hot2" && t[1].first == "hot1")));
+  CHECK(((t[0].first == "hot1" && t[1].first == "hot2")
+         || (t[0].first == "hot2" && t[1].first == "hot1")));
   // Counts never underestimate.
   CHECK(t[0].second >= 10000);
   CHECK(h.size() <= 16);
@@ -92,7 +92,7 @@ TEST_CASE("a few thousand counters keep exactly the keys seen more than N over c
   auto t = h.top(500);
   for (auto& [key, count] : t) {
     CHECK(key.rfind("warm", 0) == 0);
-    CHECK(count >= 200);  // counts never underestimate
+    CHECK(count >= 200); // counts never underestimate
   }
 }
 
@@ -101,8 +101,8 @@ TEST_CASE("after a decay the smallest counter is still the one replaced") {
   h.record("a", 40);
   h.record("b", 20);
   h.record("c", 6);
-  h.decay();          // a 20, b 10, c 3
-  h.record("d");      // replaces c: 4, error 3
+  h.decay();     // a 20, b 10, c 3
+  h.record("d"); // replaces c: 4, error 3
   CHECK(h.is_hot("a", 20));
   CHECK(h.is_hot("b", 10));
   CHECK_FALSE(h.is_hot("c", 0));

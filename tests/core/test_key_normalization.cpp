@@ -15,13 +15,13 @@ TEST_CASE("a features key has 32 hex chars and ends with the config signature") 
 }
 
 TEST_CASE("values that differ below the 6th decimal share a key") {
-  CHECK(normalize_features_key({1.0000001, 3}, {2}, "s") ==
-        normalize_features_key({1.0000002, 3}, {2}, "s"));
+  CHECK(normalize_features_key({1.0000001, 3}, {2}, "s")
+        == normalize_features_key({1.0000002, 3}, {2}, "s"));
 }
 
 TEST_CASE("values that differ at the 6th decimal get different keys") {
-  CHECK(normalize_features_key({1.000001}, {1}, "s") !=
-        normalize_features_key({1.000002}, {1}, "s"));
+  CHECK(normalize_features_key({1.000001}, {1}, "s")
+        != normalize_features_key({1.000002}, {1}, "s"));
 }
 
 TEST_CASE("negative zero and zero, and any two NaNs, share a key") {
@@ -40,8 +40,8 @@ TEST_CASE("the same values in another shape or config get another key") {
 
 TEST_CASE("the features key is stable across builds and runs") {
   // Pinned value: a change here invalidates every key already stored in Redis.
-  CHECK(normalize_features_key({1.0, 2.0}, {2}, "x") ==
-        "features:c7f61ea03cae71932b1ab33e6c6d6c28:x");
+  CHECK(normalize_features_key({1.0, 2.0}, {2}, "x")
+        == "features:c7f61ea03cae71932b1ab33e6c6d6c28:x");
   CHECK(key_hash("hello") == 0x9555e8555c62dcfdull);
 }
 

@@ -29,8 +29,8 @@ TEST_CASE("an empty histogram reports zero for every statistic") {
 }
 
 TEST_CASE("every value lies inside the bucket it is counted in") {
-  const std::vector<uint64_t> values{0, 1, 63, 64, 65, 127, 128, 1000, 123456, 99999999,
-                                     latency_histogram::max_trackable_us};
+  const std::vector<uint64_t> values{
+    0, 1, 63, 64, 65, 127, 128, 1000, 123456, 99999999, latency_histogram::max_trackable_us};
   for (uint64_t v : values) {
     auto i = latency_histogram::index_of(v);
     CHECK(latency_histogram::lower_bound_of(i) <= v);

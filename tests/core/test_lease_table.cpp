@@ -73,10 +73,11 @@ TEST_CASE("Abandoning passes the lease to exactly one waiter, in arrival order",
   CHECK(grants[0].key == "k");
   CHECK(grants[0].token != tok);
   CHECK(t.waiting() == 1);
-  CHECK(t.next_deadline() == 600);  // the new holder's own lease time, from the hand-over
+  CHECK(t.next_deadline() == 600); // the new holder's own lease time, from the hand-over
 }
 
-TEST_CASE("Abandoning with nobody waiting ends the lease; the next caller gets a new one", "[lease]") {
+TEST_CASE("Abandoning with nobody waiting ends the lease; the next caller gets a new one",
+          "[lease]") {
   lease_table t{"p"};
   std::string tok, tok2;
   t.ask("k", who(1, 10), 0, tok);
@@ -113,13 +114,13 @@ TEST_CASE("A holder that goes away hands its leases on and its waiting requests 
   std::string a, b, ignored;
   t.ask("a", who(1, 10), 0, a);
   t.ask("b", who(2, 20), 0, b);
-  t.ask("a", who(3, 20), 0, ignored);  // holder 20 also waits for "a"
+  t.ask("a", who(3, 20), 0, ignored); // holder 20 also waits for "a"
   t.ask("a", who(4, 40), 0, ignored);
   std::vector<lease_table::grant> grants;
   std::vector<uint64_t> dropped;
   t.holder_gone(20, 50, grants, dropped);
   CHECK(dropped == std::vector<uint64_t>{3});
-  CHECK(grants.empty());  // nobody waited for "b"
+  CHECK(grants.empty()); // nobody waited for "b"
   CHECK(t.leases() == 1);
   t.holder_gone(10, 60, grants, dropped);
   REQUIRE(grants.size() == 1);

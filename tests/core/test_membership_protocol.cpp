@@ -74,13 +74,15 @@ struct with_member_b {
 } // namespace
 
 TEST_CASE("member states read and print as the words of the members list") {
-  for (auto s : {member_state::suspect, member_state::alive, member_state::down, member_state::left})
+  for (auto s :
+       {member_state::suspect, member_state::alive, member_state::down, member_state::left})
     CHECK(parse_member_state(to_string(s)) == s);
   CHECK_FALSE(parse_member_state("Alive").has_value());
   CHECK_FALSE(parse_member_state("").has_value());
 }
 
-TEST_CASE("a seed is a placeholder that is connected on the first tick and renamed by its join answer") {
+TEST_CASE(
+  "a seed is a placeholder that is connected on the first tick and renamed by its join answer") {
   membership_protocol p{settings({"10.0.0.2:4000", "10.0.0.1:4000"})};
   // The node's own address among the seeds is skipped; placeholders are not in the view.
   CHECK(p.counters().members == 2);
@@ -121,8 +123,8 @@ TEST_CASE("an unreachable seed is tried again after half a failure timeout") {
 }
 
 TEST_CASE("a member with a malformed address is never connected") {
-  for (std::string bad : {"10.0.0.2", "10.0.0.2:", ":4000", "10.0.0.2:99999", "10.0.0.2:40x0",
-                          "10.0.0.2:0"}) {
+  for (std::string bad :
+       {"10.0.0.2", "10.0.0.2:", ":4000", "10.0.0.2:99999", "10.0.0.2:40x0", "10.0.0.2:0"}) {
     membership_protocol p{settings({bad})};
     auto out = p.on_tick(clock_type::time_point{} + 1h, 0);
     CHECK(count(out, kind::connect) == 0);
@@ -161,14 +163,16 @@ TEST_CASE("a member silent past the failure timeout is down, and its return is a
   CHECK(f.p.routes().ids == std::vector<std::string>{"a"});
   CHECK(f.p.counters().downs == 1);
   CHECK(f.p.heals() == 0);
-  out = f.p.on_heartbeat_answer("b", view_of("b", {member("b", "10.0.0.2:4000")}), f.t0 + 1200ms, 0);
+  out =
+    f.p.on_heartbeat_answer("b", view_of("b", {member("b", "10.0.0.2:4000")}), f.t0 + 1200ms, 0);
   CHECK(f.p.state_of("b") == member_state::alive);
   CHECK(f.p.heals() == 1);
   CHECK(f.p.routes().heals == 1);
   CHECK(f.p.routes().ids == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("a broken connection makes a member down at once and it is reconnected a heartbeat later") {
+TEST_CASE(
+  "a broken connection makes a member down at once and it is reconnected a heartbeat later") {
   with_member_b f;
   auto out = f.p.on_connection_lost("b", f.t0 + 10ms);
   CHECK(f.p.state_of("b") == member_state::down);
@@ -184,8 +188,8 @@ TEST_CASE("gossip introduces alive members but never spreads down") {
                          member("d", "10.0.0.4:4000", member_state::down)});
   auto r = f.p.on_heartbeat_request(v, heartbeat_sender{}, f.t0 + 10ms, 0, out);
   REQUIRE(r.refusal.empty());
-  CHECK(f.p.state_of("c") == member_state::suspect);  // alive once reached directly
-  CHECK_FALSE(f.p.state_of("d").has_value());         // a down member it never knew: ignored
+  CHECK(f.p.state_of("c") == member_state::suspect); // alive once reached directly
+  CHECK_FALSE(f.p.state_of("d").has_value());        // a down member it never knew: ignored
   auto c = find(out, kind::connect);
   REQUIRE(c != nullptr);
   CHECK(c->id == "c");
@@ -210,14 +214,15 @@ TEST_CASE("a later epoch in a peer's view is adopted") {
 
 TEST_CASE("a peer whose view has this node down counts one heal until it sees this node again") {
   with_member_b f;
-  auto down_view = view_of("b", {member("b", "10.0.0.2:4000"),
-                                 member("a", "10.0.0.1:4000", member_state::down)});
+  auto down_view =
+    view_of("b", {member("b", "10.0.0.2:4000"), member("a", "10.0.0.1:4000", member_state::down)});
   f.p.on_heartbeat_answer("b", down_view, f.t0 + 10ms, 0);
   CHECK(f.p.heals() == 1);
   f.p.on_heartbeat_answer("b", down_view, f.t0 + 20ms, 0);
   CHECK(f.p.heals() == 1);
-  f.p.on_heartbeat_answer("b", view_of("b", {member("b", "10.0.0.2:4000"), member("a", "10.0.0.1:4000")}),
-                          f.t0 + 30ms, 0);
+  f.p.on_heartbeat_answer(
+    "b", view_of("b", {member("b", "10.0.0.2:4000"), member("a", "10.0.0.1:4000")}), f.t0 + 30ms,
+    0);
   f.p.on_heartbeat_answer("b", down_view, f.t0 + 40ms, 0);
   CHECK(f.p.heals() == 2);
 }
@@ -227,7 +232,7 @@ TEST_CASE("a tick later than the failure timeout is a heal when this node had li
   auto t = clock_type::time_point{} + 1h;
   alone.on_tick(t, 0);
   alone.on_tick(t + 5s, 0);
-  CHECK(alone.heals() == 0);  // nobody took anything over
+  CHECK(alone.heals() == 0); // nobody took anything over
 
   with_member_b f;
   f.p.on_tick(f.t0 + 100ms, 0);
@@ -245,13 +250,13 @@ TEST_CASE("a member that leaves is not heartbeated, and its restart is a join, n
   CHECK(f.p.state_of("b") == member_state::left);
   CHECK(count(out, kind::publish) == 1);
   CHECK(count(f.p.on_tick(f.t0 + 100ms, 0), kind::heartbeat) == 0);
-  CHECK(count(f.p.on_tick(f.t0 + 5s, 0), kind::heartbeat) == 0);  // never down either
+  CHECK(count(f.p.on_tick(f.t0 + 5s, 0), kind::heartbeat) == 0); // never down either
   CHECK(f.p.counters().downs == 0);
   membership_protocol::actions rejoin;
   auto r = f.p.on_join_request(member("b", "10.0.0.2:4000"), f.t0 + 6s, 0, rejoin);
   REQUIRE(r.refusal.empty());
   CHECK(f.p.state_of("b") == member_state::suspect);
-  CHECK(count(rejoin, kind::forget) == 1);  // the old connection is the old process's
+  CHECK(count(rejoin, kind::forget) == 1); // the old connection is the old process's
   CHECK(count(rejoin, kind::connect) == 1);
   membership_protocol::actions up;
   f.p.on_connected("b", up);
@@ -263,8 +268,8 @@ TEST_CASE("a member that leaves is not heartbeated, and its restart is a join, n
 TEST_CASE("gossip of a member restarted on another port drops its old connection") {
   with_member_b f;
   membership_protocol::actions out;
-  f.p.on_heartbeat_request(view_of("b", {member("b", "10.0.0.2:4001")}), heartbeat_sender{}, f.t0, 0,
-                           out);
+  f.p.on_heartbeat_request(view_of("b", {member("b", "10.0.0.2:4001")}), heartbeat_sender{}, f.t0,
+                           0, out);
   CHECK(count(out, kind::forget) == 1);
   CHECK(count(out, kind::connect) == 1);
   CHECK(f.p.routes().ids == std::vector<std::string>{"a"});
@@ -292,7 +297,8 @@ TEST_CASE("heartbeats are refused from impostors and accepted from members and l
   membership_protocol::actions out;
   auto v = view_of("b", {member("b", "10.0.0.2:4000")});
   heartbeat_sender anonymous{true, false, true};
-  CHECK_THAT(f.p.on_heartbeat_request(v, anonymous, f.t0, 0, out).refusal, Catch::Contains("anonymous"));
+  CHECK_THAT(f.p.on_heartbeat_request(v, anonymous, f.t0, 0, out).refusal,
+             Catch::Contains("anonymous"));
   heartbeat_sender elsewhere{false, false, false};
   CHECK_THAT(f.p.on_heartbeat_request(v, elsewhere, f.t0, 0, out).refusal,
              Catch::Contains("from another node"));
@@ -308,8 +314,9 @@ TEST_CASE("heartbeats are refused from impostors and accepted from members and l
   // An unknown node is judged like a join.
   auto stranger = member("x", "10.0.0.7:4000");
   stranger.signature = "something else";
-  CHECK_THAT(f.p.on_heartbeat_request(view_of("x", {stranger}), heartbeat_sender{}, f.t0, 0, out).refusal,
-             Catch::Contains("settings differ"));
+  CHECK_THAT(
+    f.p.on_heartbeat_request(view_of("x", {stranger}), heartbeat_sender{}, f.t0, 0, out).refusal,
+    Catch::Contains("settings differ"));
 }
 
 TEST_CASE("only a down or left member can be deleted, never this node") {
@@ -356,7 +363,8 @@ TEST_CASE("the members list gives alive members their share of the keys") {
   CHECK(total == Approx(1.0).margin(0.01));
 }
 
-TEST_CASE("a member that leaves owns no keys but is named as draining until its connection closes") {
+TEST_CASE(
+  "a member that leaves owns no keys but is named as draining until its connection closes") {
   with_member_b f;
   auto before = f.p.routes();
   CHECK(before.ids == std::vector<std::string>{"a", "b"});
@@ -364,7 +372,7 @@ TEST_CASE("a member that leaves owns no keys but is named as draining until its 
   f.p.on_leave_notice("b");
   auto leaving = f.p.routes();
   CHECK(leaving.ids == std::vector<std::string>{"a"});
-  CHECK(leaving.draining == std::vector<std::string>{"b"});  // it finishes its flights: ask it
+  CHECK(leaving.draining == std::vector<std::string>{"b"}); // it finishes its flights: ask it
   // Its process exits: the connection closes, the routes change again (nobody left to ask),
   // and a member that left is not made down for it.
   auto out = f.p.on_connection_lost("b", f.t0 + 1s);

@@ -43,7 +43,8 @@ std::string bytes_of(std::initializer_list<T> xs) {
 TEST_CASE("a float32 array is read as doubles with its shape") {
   npy_array a;
   std::string why;
-  REQUIRE(parse_npy(npy("<f4", false, "(2, 2)", bytes_of<float>({1.5f, -2.f, 0.25f, 3.f})), a, why));
+  REQUIRE(
+    parse_npy(npy("<f4", false, "(2, 2)", bytes_of<float>({1.5f, -2.f, 0.25f, 3.f})), a, why));
   CHECK(a.shape == std::vector<uint64_t>{2, 2});
   CHECK(a.values == std::vector<double>{1.5, -2, 0.25, 3});
 }
@@ -62,7 +63,7 @@ TEST_CASE("version 2 headers, 1-d and 0-d shapes are read") {
 TEST_CASE("big-endian values are swapped and a Fortran-order file is read row-major") {
   npy_array a;
   std::string why;
-  std::string be = {'\x3f', '\xc0', '\0', '\0'};  // 1.5f big-endian
+  std::string be = {'\x3f', '\xc0', '\0', '\0'}; // 1.5f big-endian
   REQUIRE(parse_npy(npy(">f4", false, "(1,)", be), a, why));
   CHECK(a.values == std::vector<double>{1.5});
   // logical [[1, 2, 3], [4, 5, 6]] stored column by column

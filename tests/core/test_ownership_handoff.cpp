@@ -35,8 +35,8 @@ TEST_CASE("the new owner of a moved key asks the previous owner within the windo
   auto c = change_of({"a", "b", "c"}, {"a", "b", "c", "d"}, t0);
   auto h = key_moving(c, "b", "d");
   CHECK(previous_owner_to_ask(c, "d", h, t0 + 1s, 10s) == std::optional<std::string>{"b"});
-  CHECK_FALSE(previous_owner_to_ask(c, "d", h, t0 + 10s, 10s));  // the window ended
-  CHECK_FALSE(previous_owner_to_ask(c, "a", h, t0 + 1s, 10s));   // a does not own it now
+  CHECK_FALSE(previous_owner_to_ask(c, "d", h, t0 + 10s, 10s)); // the window ended
+  CHECK_FALSE(previous_owner_to_ask(c, "a", h, t0 + 1s, 10s));  // a does not own it now
 }
 
 TEST_CASE("a key that did not move, or a node that saw no change yet, asks nobody", "[handoff]") {
@@ -53,7 +53,8 @@ TEST_CASE("a key that did not move, or a node that saw no change yet, asks nobod
   CHECK_FALSE(previous_owner_to_ask(none, "a", key_hash("x"), t0, 10s));
 }
 
-TEST_CASE("a previous owner that is no longer alive is not asked: its flight died with it", "[handoff]") {
+TEST_CASE("a previous owner that is no longer alive is not asked: its flight died with it",
+          "[handoff]") {
   auto t0 = handoff_clock::now();
   auto c = change_of({"a", "b", "c"}, {"a", "c"}, t0);
   auto h = key_moving(c, "b", "c");
@@ -67,21 +68,22 @@ TEST_CASE("a previous owner that left cleanly is asked while it drains its fligh
   c.draining = {"b"};
   auto h = key_moving(c, "b", "c");
   CHECK(previous_owner_to_ask(c, "c", h, t0 + 1s, 10s) == std::optional<std::string>{"b"});
-  c.draining.clear();  // its process exited
+  c.draining.clear(); // its process exited
   CHECK_FALSE(previous_owner_to_ask(c, "c", h, t0 + 1s, 10s));
 }
 
-TEST_CASE("a fence sends a key's loads to its target until it ends; other keys are not fenced", "[handoff]") {
+TEST_CASE("a fence sends a key's loads to its target until it ends; other keys are not fenced",
+          "[handoff]") {
   fence_table<std::string> fences;
   auto t0 = handoff_clock::now();
   REQUIRE(fences.fence("k", "d", t0 + 5s));
   REQUIRE(fences.target_of("k", t0 + 1s) != nullptr);
   CHECK(*fences.target_of("k", t0 + 1s) == "d");
   CHECK(fences.target_of("other", t0 + 1s) == nullptr);
-  CHECK(fences.target_of("k", t0 + 5s) == nullptr);  // ended, and dropped
+  CHECK(fences.target_of("k", t0 + 5s) == nullptr); // ended, and dropped
   CHECK(fences.size() == 0);
   REQUIRE(fences.fence("k", "e", t0 + 5s));
-  fences.erase("k");  // its target died: the key is the old owner's to load again
+  fences.erase("k"); // its target died: the key is the old owner's to load again
   CHECK(fences.target_of("k", t0 + 1s) == nullptr);
 }
 
@@ -91,6 +93,6 @@ TEST_CASE("a full fence table refuses a new key until fences end", "[handoff]") 
   REQUIRE(fences.fence("a", 1, now + 1h));
   REQUIRE(fences.fence("b", 2, now + 1h));
   CHECK_FALSE(fences.fence("c", 3, now + 1h));
-  CHECK(fences.fence("a", 4, now + 1h));  // a fenced key may be fenced again
+  CHECK(fences.fence("a", 4, now + 1h)); // a fenced key may be fenced again
   CHECK(*fences.target_of("a", now) == 4);
 }

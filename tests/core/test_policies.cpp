@@ -260,8 +260,10 @@ TEST_CASE("wtinylfu hits what lru hits until the cache first fills", "[wtinylfu]
   CHECK(window_of(*wp) == 10); // the 1% start: no evidence to move on without evictions
 }
 
-TEST_CASE("wtinylfu keeps a small window on a frequency-heavy stream and grows it on a "
-          "recency-heavy one", "[wtinylfu]") {
+TEST_CASE(
+  "wtinylfu keeps a small window on a frequency-heavy stream and grows it on a "
+  "recency-heavy one",
+  "[wtinylfu]") {
   // Frequency-heavy: Zipf over 20x the capacity. Admission pays, the window stays small and
   // the policy ends ahead of LRU.
   auto zp = make_keyed_policy("wtinylfu", 1000), zl = make_keyed_policy("lru", 1000);
@@ -336,7 +338,8 @@ TEST_CASE("a growing window takes the main space's most recent entries, behind i
   keyed_adapter p([&](policy_nodes& n) { return std::make_unique<wtinylfu_policy>(100, n, o); });
   auto& w = static_cast<wtinylfu_policy&>(p.policy());
   std::vector<uint64_t> ev;
-  for (uint64_t id = 0; id < 100; ++id) { // never full: 99 in probation (0 oldest), 99 in the window
+  for (uint64_t id = 0; id < 100;
+       ++id) { // never full: 99 in probation (0 oldest), 99 in the window
     p.on_miss(id);
     p.on_insert(id, 1, ev);
   }

@@ -15,7 +15,8 @@ counter_snapshot snap(uint64_t t, uint64_t hits, uint64_t misses, uint64_t compu
 
 } // namespace
 
-TEST_CASE("The first snapshot gives no point, the second gives the rates between them", "[rate_series]") {
+TEST_CASE("The first snapshot gives no point, the second gives the rates between them",
+          "[rate_series]") {
   rate_series s;
   s.push(snap(1000, 100, 10, 5));
   CHECK(s.points().empty());
@@ -28,12 +29,13 @@ TEST_CASE("The first snapshot gives no point, the second gives the rates between
   CHECK(p.computes_per_s == Approx(2));
 }
 
-TEST_CASE("Percentiles describe the lookups of the interval, not the node's whole life", "[rate_series]") {
+TEST_CASE("Percentiles describe the lookups of the interval, not the node's whole life",
+          "[rate_series]") {
   latency_histogram lat;
-  lat.record(10, 1000);  // a fast past
+  lat.record(10, 1000); // a fast past
   rate_series s;
   s.push(snap(0, 1000, 0, 0, lat));
-  lat.record(5000, 100);  // a slow last interval
+  lat.record(5000, 100); // a slow last interval
   s.push(snap(1000, 1100, 0, 0, lat));
   REQUIRE(s.points().size() == 1);
   CHECK(s.points().back().p50_us == Approx(5000).epsilon(0.05));
@@ -48,14 +50,16 @@ TEST_CASE("An interval without lookups has zero percentiles", "[rate_series]") {
   CHECK(s.points().back().p99_us == 0);
 }
 
-TEST_CASE("A counter that restarted from zero counts from zero instead of going negative", "[rate_series]") {
+TEST_CASE("A counter that restarted from zero counts from zero instead of going negative",
+          "[rate_series]") {
   rate_series s;
   s.push(snap(0, 5000, 0, 0));
   s.push(snap(1000, 40, 0, 0));
   CHECK(s.points().back().hits_per_s == Approx(40));
 }
 
-TEST_CASE("Only the last limit points are kept, and a snapshot not later than the last adds none", "[rate_series]") {
+TEST_CASE("Only the last limit points are kept, and a snapshot not later than the last adds none",
+          "[rate_series]") {
   rate_series s{3};
   for (uint64_t t = 0; t <= 5000; t += 1000)
     s.push(snap(t, t, 0, 0));

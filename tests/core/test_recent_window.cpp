@@ -30,11 +30,11 @@ TEST_CASE("a node younger than the window reports its whole life") {
 TEST_CASE("an older node reports only what happened within the window") {
   recent_window w(60000);
   for (uint64_t t = 0; t <= 200; ++t)
-    w.push(at(t * 1000, static_cast<double>(t * 10)));  // 10 hits a second
+    w.push(at(t * 1000, static_cast<double>(t * 10))); // 10 hits a second
   auto d = w.since_base(at(200500, 2005));
   CHECK(d.time_ms == 60500);
   CHECK(d.values["hits"] == Approx(605));
-  CHECK(w.size() <= 62);  // bounded: one base and the ticks after it
+  CHECK(w.size() <= 62); // bounded: one base and the ticks after it
 }
 
 TEST_CASE("the window's latency buckets are the difference of two snapshots") {
@@ -49,7 +49,7 @@ TEST_CASE("the window's latency buckets are the difference of two snapshots") {
 TEST_CASE("a counter that went down counts from zero again, never negative") {
   recent_window w(60000);
   w.push(at(0, 500, {9}, 900));
-  auto d = w.since_base(at(1000, 20, {2}, 40));  // a shard restarted
+  auto d = w.since_base(at(1000, 20, {2}, 40)); // a shard restarted
   CHECK(d.values["hits"] == 20);
   CHECK(d.latency_buckets == std::vector<uint64_t>{2});
   CHECK(d.latency_sum_us == 40);

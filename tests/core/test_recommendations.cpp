@@ -25,9 +25,7 @@ health_sample healthy() {
 
 } // namespace
 
-TEST_CASE("a healthy cache gets no recommendations") {
-  CHECK(recommend(healthy()).empty());
-}
+TEST_CASE("a healthy cache gets no recommendations") { CHECK(recommend(healthy()).empty()); }
 
 TEST_CASE("a low hit rate with evictions suggests a larger cache and names the rate") {
   auto s = healthy();
@@ -201,7 +199,7 @@ TEST_CASE("configured thresholds move where advice starts, and the advice names 
   s.evictions = 10;
   s.avg_latency_ms = 4;
   s.error_rate = 0.005;
-  CHECK(recommend(s).empty());  // the defaults: 80%, 10 ms, 1%
+  CHECK(recommend(s).empty()); // the defaults: 80%, 10 ms, 1%
   advice_thresholds strict;
   strict.min_hit_rate = 0.95;
   strict.max_latency_ms = 2;

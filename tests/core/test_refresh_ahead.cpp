@@ -20,7 +20,7 @@ const refresh_ahead::time_point t0{};
 } // namespace
 
 TEST_CASE("a hot key read past the share of its TTL starts one refresh") {
-  auto r = make();  // default 300 s: at 0.8 due with 60 s or less left
+  auto r = make(); // default 300 s: at 0.8 due with 60 s or less left
   CHECK_FALSE(r.start("k", 61'000, true, 0.8, t0));
   CHECK(r.start("k", 60'000, true, 0.8, t0));
   CHECK(r.in_flight() == 1);
@@ -59,7 +59,7 @@ TEST_CASE("a fill starts a new lifetime that may be refreshed once again") {
   REQUIRE(r.start("k", 50'000, true, 0.8, t0));
   r.filled("k", 300s, true);
   CHECK(r.in_flight() == 0);
-  CHECK_FALSE(r.start("k", 299'000, true, 0.8, t0 + 1s));  // fresh again
+  CHECK_FALSE(r.start("k", 299'000, true, 0.8, t0 + 1s)); // fresh again
   CHECK(r.start("k", 59'000, true, 0.8, t0 + 241s));
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("granted TTLs stay within capacity") {
   r.filled("c", 30s, true);
   CHECK(r.remembered() == 2);
   CHECK(r.granted("c") == 30s);
-  r.filled("c", 40s, true);  // a known key updates in place
+  r.filled("c", 40s, true); // a known key updates in place
   CHECK(r.remembered() == 2);
   CHECK(r.granted("c") == 40s);
 }
@@ -141,7 +141,7 @@ TEST_CASE("clear forgets everything but keeps the options") {
   CHECK(r.in_flight() == 0);
   CHECK(r.remembered() == 0);
   CHECK(r.granted("long") == 300s);
-  CHECK_FALSE(r.may_be_due(100'000, 0.8));  // the 600 s bound went with it
+  CHECK_FALSE(r.may_be_due(100'000, 0.8)); // the 600 s bound went with it
   CHECK(r.start("x", 1'000, true, 0.8, t0));
 }
 
@@ -151,7 +151,7 @@ TEST_CASE("the cheap test never turns away a hit that the full decision would re
     r.filled("g", 60s, true);
     for (int64_t left = 1; left <= 70'000; left += 997) {
       for (const char* key : {"g", "unknown"}) {
-        auto probe = r;  // start() marks: decide on a copy
+        auto probe = r; // start() marks: decide on a copy
         if (probe.start(key, left, true, f, t0))
           CHECK(r.may_be_due(left, f));
       }

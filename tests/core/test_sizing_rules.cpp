@@ -106,7 +106,7 @@ TEST_CASE("a switched-off CPU rule leaves the capacity alone and says what it wo
   auto d = decide_capacity(in);
   CHECK(d.cpu_factor == 1.0);
   CHECK_FALSE(d.cpu.enabled);
-  CHECK(d.cpu.factor == 0.8);  // what it would have applied
+  CHECK(d.cpu.factor == 0.8); // what it would have applied
   CHECK(d.capacity_bytes == 100 * mib);
   CHECK(d.reason.find("cpu rule off") != std::string::npos);
 }
@@ -121,7 +121,8 @@ TEST_CASE("a switched-off memory rule leaves the capacity alone and says what it
   CHECK(d.reason.find("memory rule off") != std::string::npos);
 }
 
-TEST_CASE("with a base below the hard cap idle CPU grows the capacity up to the cap, never past it") {
+TEST_CASE(
+  "with a base below the hard cap idle CPU grows the capacity up to the cap, never past it") {
   // cache.max-bytes = 200 MiB is the budget; sizing.base-bytes = 100 MiB is where the rules start.
   sizing_input in{16 * gib, 5, 100 * mib, 200 * mib, 100 * mib};
   CHECK(decide_capacity(in).capacity_bytes == 120 * mib);

@@ -17,7 +17,7 @@ TEST_CASE("slots round small requests up to 4 bytes and large ones to 64", "[are
   CHECK(slab_arena::slot_size(1024) == 1024);
   CHECK(slab_arena::slot_size(1025) == 1088);
   CHECK(slab_arena::slot_size(slab_arena::largest_slot) == slab_arena::largest_slot);
-  CHECK(slab_arena::slot_size(100000) == 100000);  // a large blob takes what it asks
+  CHECK(slab_arena::slot_size(100000) == 100000); // a large blob takes what it asks
 }
 
 TEST_CASE("every live slot keeps its own bytes while others come and go", "[arena]") {
@@ -36,7 +36,7 @@ TEST_CASE("every live slot keeps its own bytes while others come and go", "[aren
     std::string bytes(size, static_cast<char>('a' + i % 26));
     uint32_t h = arena.allocate(size);
     REQUIRE(h != null_handle);
-    REQUIRE(live.count(h) == 0);  // never hands out a slot that is still in use
+    REQUIRE(live.count(h) == 0); // never hands out a slot that is still in use
     std::memcpy(arena.at(h), bytes.data(), size);
     live[h] = bytes;
   }
@@ -49,7 +49,7 @@ TEST_CASE("a freed slot is reused by the next request of its size", "[arena]") {
   uint32_t a = arena.allocate(136);
   uint32_t b = arena.allocate(136);
   arena.release(a, 136);
-  CHECK(arena.allocate(133) == a);  // same 136-byte class
+  CHECK(arena.allocate(133) == a); // same 136-byte class
   CHECK(arena.allocate(136) != b);
   auto reserved = arena.reserved_bytes();
   for (int i = 0; i < 1000; ++i)

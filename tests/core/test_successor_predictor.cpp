@@ -59,9 +59,9 @@ TEST_CASE("a successor below the confidence threshold is not predicted") {
     p.observe(1, 3);
   CHECK(keys_of(p.predict(1, 4, 0.5)) == std::vector<uint64_t>{3});
   CHECK(keys_of(p.predict(1, 4, 0.3)) == std::vector<uint64_t>{3, 2});
-  CHECK(keys_of(p.predict(1, 1, 0.3)) == std::vector<uint64_t>{3});  // k bounds the answer
+  CHECK(keys_of(p.predict(1, 1, 0.3)) == std::vector<uint64_t>{3}); // k bounds the answer
   CHECK(p.predict(1, 0, 0.0).empty());
-  CHECK(p.predict(99, 4, 0.0).empty());  // never seen
+  CHECK(p.predict(99, 4, 0.0).empty()); // never seen
 }
 
 TEST_CASE("a random stream yields no predictions") {
@@ -101,7 +101,7 @@ TEST_CASE("a pattern that stopped is forgotten and a new one takes over") {
     p.observe(1, 3);
   CHECK(keys_of(p.predict(1, 4, 0.2)) == std::vector<uint64_t>{2, 3});
   for (int i = 0; i < 1000; ++i)
-    p.observe(100 + i % 16, 200);  // unrelated traffic lets time (agings) pass
+    p.observe(100 + i % 16, 200); // unrelated traffic lets time (agings) pass
   for (int i = 0; i < 5; ++i)
     p.observe(1, 3);
   CHECK(p.agings() >= 10);
@@ -112,7 +112,7 @@ TEST_CASE("the table never grows past its capacity, whatever the stream") {
   successor_options o;
   o.tracked_keys = 1000;
   successor_predictor p(o);
-  CHECK(p.capacity() == 1024);  // rounded up to whole sets, a power of two of them
+  CHECK(p.capacity() == 1024); // rounded up to whole sets, a power of two of them
   CHECK(p.memory_bytes() == 1024 * successor_predictor::bytes_per_key);
   CHECK(successor_predictor::bytes_per_key == 64);
   for (uint64_t i = 0; i < 100000; ++i)
@@ -146,7 +146,7 @@ TEST_CASE("with a window, a successor is learned through interleaved unrelated r
   for (int i = 0; i < 50; ++i)
     for (auto* p : {&windowed, &adjacent}) {
       p->record(1);
-      p->record(5000 + rng() % 100000);  // another client's read lands in between
+      p->record(5000 + rng() % 100000); // another client's read lands in between
       p->record(2);
     }
   CHECK(keys_of(windowed.predict(1, 4, 0.5)) == std::vector<uint64_t>{2});
@@ -179,7 +179,9 @@ TEST_CASE("prefetch on misses gains on a sequence stream and counts its prefetch
   so.windows = 50;
   so.seed = 2;
   auto trace = sequence_generator(so).take(100000);
-  auto make = [](uint64_t c) -> std::unique_ptr<keyed_policy> { return make_keyed_policy("lru", c); };
+  auto make = [](uint64_t c) -> std::unique_ptr<keyed_policy> {
+    return make_keyed_policy("lru", c);
+  };
   sim::prefetch_options off, on;
   off.enabled = false;
   auto base = sim::replay_prefetch(make, 500, trace, off);

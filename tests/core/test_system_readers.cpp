@@ -7,10 +7,11 @@ using namespace ac;
 
 namespace {
 
-const char* meminfo = "MemTotal:       16314236 kB\n"
-                      "MemFree:          512000 kB\n"
-                      "MemAvailable:    8000000 kB\n"
-                      "Buffers:          100000 kB\n";
+const char* meminfo =
+  "MemTotal:       16314236 kB\n"
+  "MemFree:          512000 kB\n"
+  "MemAvailable:    8000000 kB\n"
+  "Buffers:          100000 kB\n";
 
 } // namespace
 

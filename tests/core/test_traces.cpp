@@ -50,7 +50,8 @@ struct reference {
 std::vector<reference> readme_references() {
   std::ifstream in(trace_dir + "/README.md");
   std::vector<reference> refs;
-  std::regex row(R"(\|\s*([\w]*)\s*\|[^|]*\|[^|]*\|\s*(\d+)\s*\|\s*([\d.]+)%\s*\|\s*([\d.]+)%\s*\|)");
+  std::regex row(
+    R"(\|\s*([\w]*)\s*\|[^|]*\|[^|]*\|\s*(\d+)\s*\|\s*([\d.]+)%\s*\|\s*([\d.]+)%\s*\|)");
   std::string line, last;
   while (std::getline(in, line)) {
     std::smatch m;
@@ -68,7 +69,8 @@ std::vector<reference> readme_references() {
 std::map<std::pair<std::string, uint64_t>, double> readme_caffeine() {
   std::ifstream in(trace_dir + "/README.md");
   std::map<std::pair<std::string, uint64_t>, double> out;
-  std::regex row(R"(\|\s*(\w+)\s*\|\s*(\d+)\s*\|\s*[\d.]+\s*\|\s*([\d.]+)\s*\|(\s*[\d.]+\s*\|){4}\s*$)");
+  std::regex row(
+    R"(\|\s*(\w+)\s*\|\s*(\d+)\s*\|\s*[\d.]+\s*\|\s*([\d.]+)\s*\|(\s*[\d.]+\s*\|){4}\s*$)");
   std::string line;
   while (std::getline(in, line)) {
     std::smatch m;
@@ -86,8 +88,10 @@ double policy_rate(const char* name, uint64_t capacity, const std::vector<uint64
 
 } // namespace
 
-TEST_CASE("on the shared traces wtinylfu is never half a point below lru and OPT matches the "
-          "README", "[traces]") {
+TEST_CASE(
+  "on the shared traces wtinylfu is never half a point below lru and OPT matches the "
+  "README",
+  "[traces]") {
   auto refs = readme_references();
   if (refs.empty()) {
     WARN("no trace README at " << trace_dir << ": skipping");
@@ -125,8 +129,10 @@ TEST_CASE("on the shared traces wtinylfu is never half a point below lru and OPT
     CHECK(gap_closed / cases >= 0.5); // mean share of the LRU->OPT gap closed
 }
 
-TEST_CASE("on the shared traces wtinylfu is within half a point of the better of lru and "
-          "caffeine, with the default sketch seed and with seeds 1 to 5", "[traces]") {
+TEST_CASE(
+  "on the shared traces wtinylfu is within half a point of the better of lru and "
+  "caffeine, with the default sketch seed and with seeds 1 to 5",
+  "[traces]") {
   auto caffeine = readme_caffeine();
   if (caffeine.empty()) {
     WARN("no peers table in " << trace_dir << "/README.md: skipping");

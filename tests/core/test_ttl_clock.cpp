@@ -32,11 +32,13 @@ TEST_CASE("the system clock source never goes backwards") {
 }
 
 TEST_CASE("steady_ms is the monotonic clock in milliseconds") {
-  auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  ac::ac_clock::now().time_since_epoch()).count();
+  auto before =
+    std::chrono::duration_cast<std::chrono::milliseconds>(ac::ac_clock::now().time_since_epoch())
+      .count();
   auto ms = ac::steady_ms();
-  auto after = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 ac::ac_clock::now().time_since_epoch()).count();
+  auto after =
+    std::chrono::duration_cast<std::chrono::milliseconds>(ac::ac_clock::now().time_since_epoch())
+      .count();
   CHECK(ms >= before);
   CHECK(ms <= after);
   CHECK(ac::steady_ms() >= ms);

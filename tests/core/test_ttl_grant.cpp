@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr int64_t minute_ms = 60'000;
-constexpr int64_t t0 = 1'700'000'000'000;  // the writer's wall clock when it stamped the Entry
+constexpr int64_t t0 = 1'700'000'000'000; // the writer's wall clock when it stamped the Entry
 
 /// An Entry of `ttl` seconds written at t0, read by a node whose wall clock is `skew_ms` off,
 /// `age_ms` after it was written, with `left_ms` from the source.
@@ -54,14 +54,15 @@ TEST_CASE("a value without an expiry anywhere gets L1's default TTL") {
   CHECK(l1_ttl(read_later(0, 5'000, 10 * minute_ms, ttl_left::unknown)) == 0s);
 }
 
-TEST_CASE("without a relative TTL, a reader whose clock is behind never keeps a value past its "
-          "Entry TTL") {
+TEST_CASE(
+  "without a relative TTL, a reader whose clock is behind never keeps a value past its "
+  "Entry TTL") {
   // 1 s after a 3 s value was written, read by a node 10 minutes behind: the wall-clock
   // difference says 10 min 2 s are left; the Entry allows 3 s from creation at most.
   auto got = l1_ttl(read_later(3, 1'000, -10 * minute_ms, ttl_left::unknown));
   REQUIRE(got.has_value());
   CHECK(*got < 3s);
-  CHECK(*got == 2s);  // the Entry's 3 s, less L1's rounding second
+  CHECK(*got == 2s); // the Entry's 3 s, less L1's rounding second
   // The same behind clock with a source that does know: what the source says (less rounding).
   CHECK(l1_ttl(read_later(3, 1'000, -10 * minute_ms, 2'000)) == 1s);
   // A clock that is behind cannot revive an expired value by more than the Entry's lifetime,
@@ -70,7 +71,8 @@ TEST_CASE("without a relative TTL, a reader whose clock is behind never keeps a 
   CHECK(l1_ttl(read_later(3, 9'000, -10 * minute_ms, ttl_left::gone)) == std::nullopt);
 }
 
-TEST_CASE("without a relative TTL, a reader whose clock is ahead drops the value early, never late") {
+TEST_CASE(
+  "without a relative TTL, a reader whose clock is ahead drops the value early, never late") {
   CHECK(l1_ttl(read_later(3, 1'000, 10 * minute_ms, ttl_left::unknown)) == std::nullopt);
   // A synchronized clock keeps the estimate.
   CHECK(l1_ttl(read_later(300, 100'000, 0, ttl_left::unknown)) == 199s);

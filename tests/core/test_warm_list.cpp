@@ -44,7 +44,7 @@ TEST_CASE("warm names keep the hottest entries offered, hottest first") {
 TEST_CASE("warm names choose the same entries whatever order they are offered in") {
   std::vector<std::pair<std::string, uint64_t>> all;
   for (int i = 0; i < 500; ++i)
-    all.emplace_back("key:" + std::to_string(i), static_cast<uint64_t>(i % 37));  // many ties
+    all.emplace_back("key:" + std::to_string(i), static_cast<uint64_t>(i % 37)); // many ties
   std::vector<std::string> first;
   std::mt19937 rng{7};
   for (int round = 0; round < 5; ++round) {
@@ -67,7 +67,8 @@ TEST_CASE("warm names with no room keep nothing") {
 }
 
 TEST_CASE("a warming list reads back as it was written, binary keys included") {
-  std::vector<std::string> keys{"plain", std::string{"nul\0byte", 8}, "", std::string(300, 'x'), "\xff\x80"};
+  std::vector<std::string> keys{"plain", std::string{"nul\0byte", 8}, "", std::string(300, 'x'),
+                                "\xff\x80"};
   std::vector<uint64_t> scores{1000, 17, 0, uint64_t{1} << 60, 3};
   auto bytes = encode_warm_list(keys, scores);
   std::vector<std::string> k;
@@ -85,7 +86,7 @@ TEST_CASE("a warming list read with a smaller bound keeps its hottest keys") {
   CHECK(k == std::vector<std::string>{"a", "b"});
   CHECK(s == std::vector<uint64_t>{4, 3});
   REQUIRE(decode_warm_list(bytes, 10, k, s));
-  CHECK(s == std::vector<uint64_t>{4, 3, 0, 0});  // scores not given count 0
+  CHECK(s == std::vector<uint64_t>{4, 3, 0, 0}); // scores not given count 0
 }
 
 TEST_CASE("an empty warming list is a valid one") {
@@ -106,8 +107,8 @@ TEST_CASE("a value that is not a warming list is refused, never half read") {
     CHECK_FALSE(decode_warm_list(good.substr(0, cut), 10, k, s));
     CHECK(k.empty());
   }
-  CHECK_FALSE(decode_warm_list(good + "x", 10, k, s));        // trailing bytes
-  CHECK_FALSE(decode_warm_list("hello world", 10, k, s));     // a user's value
+  CHECK_FALSE(decode_warm_list(good + "x", 10, k, s));    // trailing bytes
+  CHECK_FALSE(decode_warm_list("hello world", 10, k, s)); // a user's value
   auto other_version = good;
   other_version[4] = 2;
   CHECK_FALSE(decode_warm_list(other_version, 10, k, s));

@@ -31,9 +31,18 @@ struct fuzz_config : caf::actor_system_config {
   caf::atom_value a = caf::atom("lru");
   std::vector<std::string> list;
   fuzz_config() {
-    opt_group{custom_options_, "node"}.add(s, "host", "").add(u16, "port", "").add(u64, "max-inflight", "");
-    opt_group{custom_options_, "cache"}.add(u32, "shards", "").add(t, "default-ttl", "").add(a, "policy", "");
-    opt_group{custom_options_, "redis"}.add(b, "enabled", "").add(i32, "db", "").add(s, "password", "");
+    opt_group{custom_options_, "node"}
+      .add(s, "host", "")
+      .add(u16, "port", "")
+      .add(u64, "max-inflight", "");
+    opt_group{custom_options_, "cache"}
+      .add(u32, "shards", "")
+      .add(t, "default-ttl", "")
+      .add(a, "policy", "");
+    opt_group{custom_options_, "redis"}
+      .add(b, "enabled", "")
+      .add(i32, "db", "")
+      .add(s, "password", "");
     opt_group{custom_options_, "cluster"}.add(list, "seeds", "");
     opt_group{custom_options_, "sizing"}.add(d, "cpu-target", "");
   }
@@ -49,8 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // $TMPDIR lets scripts/fuzz.sh keep the scratch file in its own folder.
   static const std::string path = [] {
     const char* dir = std::getenv("TMPDIR");
-    return std::string(dir != nullptr && *dir != 0 ? dir : "/tmp") + "/ac-fuzz-config." +
-           std::to_string(::getpid()) + ".ini";
+    return std::string(dir != nullptr && *dir != 0 ? dir : "/tmp") + "/ac-fuzz-config."
+           + std::to_string(::getpid()) + ".ini";
   }();
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr)

@@ -19,13 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(parsed.has_value() == why.empty());
   if (!parsed)
     return 0;
-  check(parsed->rows >= 1 && parsed->cols >= 1 &&
-        uint64_t{parsed->rows} * parsed->cols <= ac::max_feature_cells);
+  check(parsed->rows >= 1 && parsed->cols >= 1
+        && uint64_t{parsed->rows} * parsed->cols <= ac::max_feature_cells);
   // The canonical key names the same request (leading zeros are dropped, nothing else).
   auto canonical = ac::make_features_key(*parsed);
   auto again = ac::parse_features_key(canonical);
-  check(again && again->seed == parsed->seed && again->rows == parsed->rows &&
-        again->cols == parsed->cols);
+  check(again && again->seed == parsed->seed && again->rows == parsed->rows
+        && again->cols == parsed->cols);
   check(ac::make_features_key(*again) == canonical);
   // Small accepted shapes are computed: the result has the promised shape and no NaN.
   if (uint64_t{parsed->rows} * parsed->cols <= 4096) {

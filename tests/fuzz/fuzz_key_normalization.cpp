@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "tests/fuzz/fuzz_check.hpp"
 #include <utility>
 #include <vector>
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
@@ -38,8 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // validate_key: exactly the documented three outcomes.
   for (size_t max : {size_t{0}, size_t{1}, size_t{512}, size}) {
     auto e = ac::validate_key(key, max);
-    check(e == (key.empty() ? ac::key_error::empty
-                            : key.size() > max ? ac::key_error::too_long : ac::key_error::none));
+    check(e
+          == (key.empty()        ? ac::key_error::empty
+              : key.size() > max ? ac::key_error::too_long
+                                 : ac::key_error::none));
   }
   // key_hash is a pure function; shard_of stays in range for any shard count.
   auto h = ac::key_hash(key);
@@ -59,8 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (in.size >= sizeof(double) && values.size() < 256)
     values.push_back(in.take<double>());
   auto key1 = ac::normalize_features_key(values, shape, "sig");
-  check(key1.size() == 9 + 32 + 1 + 3 && key1.rfind("features:", 0) == 0 &&
-        key1.compare(key1.size() - 4, 4, ":sig") == 0);
+  check(key1.size() == 9 + 32 + 1 + 3 && key1.rfind("features:", 0) == 0
+        && key1.compare(key1.size() - 4, 4, ":sig") == 0);
   check(key1 == ac::normalize_features_key(values, shape, "sig"));
   auto negated_zeros = values;
   for (auto& v : negated_zeros)

@@ -11,8 +11,8 @@ using namespace ac;
 namespace {
 
 split_args_result split(std::vector<std::string> args) {
-  static const std::set<std::string, std::less<>> known = {"json", "ttl", "timeout", "clients",
-                                                           "tls.enabled", "help"};
+  static const std::set<std::string, std::less<>> known = {"json",    "ttl",         "timeout",
+                                                           "clients", "tls.enabled", "help"};
   return split_args(args, [](std::string_view n) { return known.count(n) > 0; });
 }
 
@@ -61,7 +61,9 @@ TEST_CASE("a bare --timeout number means seconds", "[tools][cli]") {
   CHECK(r.options == std::vector<std::string>{"--timeout=1500ms"});
 }
 
-TEST_CASE("the option --version is found before a bare -- and names the program and CMake's version", "[cli][version]") {
+TEST_CASE(
+  "the option --version is found before a bare -- and names the program and CMake's version",
+  "[cli][version]") {
   CHECK(asks_for_version({"--node=a:1", "--version"}));
   CHECK_FALSE(asks_for_version({"put", "--", "--version"}));
   CHECK_FALSE(asks_for_version({"get", "k"}));
@@ -69,9 +71,12 @@ TEST_CASE("the option --version is found before a bare -- and names the program 
   CHECK(std::string{version}.find('.') != std::string::npos);
 }
 
-TEST_CASE("an option another command takes is named as not applying, common options pass", "[cli][options]") {
-  command_options table = {{"get", {"json", "raw"}}, {"members", {"json", "watch"}},
-                           {"stats", {"json", "all", "watch"}}, {"flush", {}}};
+TEST_CASE("an option another command takes is named as not applying, common options pass",
+          "[cli][options]") {
+  command_options table = {{"get", {"json", "raw"}},
+                           {"members", {"json", "watch"}},
+                           {"stats", {"json", "all", "watch"}},
+                           {"flush", {}}};
   CHECK(misplaced_option(table, "get", {"timeout", "json", "raw"}).empty());
   CHECK(misplaced_option(table, "members", {"all"})
         == "--all does not apply to 'members' (it takes: --json --watch)");

@@ -12,10 +12,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* meminfo = "MemTotal:       16314236 kB\n"
-                      "MemFree:          512000 kB\n"
-                      "MemAvailable:    8000000 kB\n"
-                      "Buffers:          100000 kB\n";
+const char* meminfo =
+  "MemTotal:       16314236 kB\n"
+  "MemFree:          512000 kB\n"
+  "MemAvailable:    8000000 kB\n"
+  "Buffers:          100000 kB\n";
 
 // A throwaway directory tree for the readers, removed at scope exit.
 struct temp_tree {
@@ -27,9 +28,7 @@ struct temp_tree {
     fs::create_directories(root / "cg");
   }
   ~temp_tree() { fs::remove_all(root); }
-  void write(const std::string& rel, const std::string& text) {
-    std::ofstream(root / rel) << text;
-  }
+  void write(const std::string& rel, const std::string& text) { std::ofstream(root / rel) << text; }
 };
 
 } // namespace

@@ -112,6 +112,6 @@ TEST_CASE("Declared sizes over the limits are refused before their bytes arrive"
     request_reader r{lim};
     std::string s = "*1\r\n$1000\r\n" + std::string(10, 'x');
     r.feed(s.data(), s.size());
-    CHECK(r.next(argv, err) == status::incomplete);  // within the limit: it waits for the rest
+    CHECK(r.next(argv, err) == status::incomplete); // within the limit: it waits for the rest
   }
 }

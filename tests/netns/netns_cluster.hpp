@@ -70,7 +70,7 @@ inline int alive_in(const std::vector<member_row>& rows) {
 /// Test hosts with Redis on the last one and up to `nodes` node processes on the others.
 struct netns_cluster {
   temp_dir dir{"ac-netns-test"};
-  netns_hosts hosts;                    // declared before every process: torn down after them
+  netns_hosts hosts; // declared before every process: torn down after them
   std::unique_ptr<child_process> redis;
   std::vector<std::unique_ptr<node_process>> nodes;
   int node_hosts;
@@ -78,9 +78,9 @@ struct netns_cluster {
   explicit netns_cluster(int n) : hosts(n + 1), node_hosts(n) {}
 
   ~netns_cluster() {
-    nodes.clear();  // before the hosts go: a namespace with a process in it outlives `ip netns del`
+    nodes.clear(); // before the hosts go: a namespace with a process in it outlives `ip netns del`
     redis.reset();
-    if (std::uncaught_exceptions() > 0) {  // a REQUIRE failed: keep the logs for a post-mortem
+    if (std::uncaught_exceptions() > 0) { // a REQUIRE failed: keep the logs for a post-mortem
       dir.keep();
       std::printf("netns test logs kept in %s\n", dir.path().c_str());
     }
@@ -107,8 +107,8 @@ struct netns_cluster {
   /// Adds (does not start) node `id` on host `i`, bound to `bind`, with `args`.
   node_process& add_node(int i, const std::string& id, std::vector<std::string> args,
                          const std::string& bind = "0.0.0.0") {
-    nodes.push_back(std::make_unique<node_process>(id, std::move(args), dir.path(),
-                                                   hosts.placement(i, bind)));
+    nodes.push_back(
+      std::make_unique<node_process>(id, std::move(args), dir.path(), hosts.placement(i, bind)));
     return *nodes.back();
   }
 

@@ -17,13 +17,15 @@ std::string host_of(const std::string& address) {
 
 } // namespace
 
-TEST_CASE("Three nodes bound to 0.0.0.0 on three hosts announce their hosts' addresses and "
-          "serve one another's keys") {
+TEST_CASE(
+  "Three nodes bound to 0.0.0.0 on three hosts announce their hosts' addresses and "
+  "serve one another's keys") {
   skip_unless_netns();
   netns_cluster c{3};
   REQUIRE(c.start_redis());
   std::vector<std::string> common = c.redis_options();
-  common.insert(common.end(), {"--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=2s"});
+  common.insert(common.end(),
+                {"--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=2s"});
   auto& n1 = c.add_node(0, "n1", common);
   REQUIRE(n1.start());
   auto seeded = common;
@@ -45,7 +47,8 @@ TEST_CASE("Three nodes bound to 0.0.0.0 on three hosts announce their hosts' add
     REQUIRE(rows.size() == 3);
     for (auto& m : rows) {
       int host = m.id == "n1" ? 0 : m.id == "n2" ? 1 : 2;
-      INFO("seen by " << c.nodes[k]->id() << ": " << m.id << " at " << m.address << " / " << m.resp_address);
+      INFO("seen by " << c.nodes[k]->id() << ": " << m.id << " at " << m.address << " / "
+                      << m.resp_address);
       CHECK(host_of(m.address) == c.hosts.address(host));
       CHECK(host_of(m.resp_address) == c.hosts.address(host));
       CHECK(m.address.find("0.0.0.0") == std::string::npos);
@@ -61,7 +64,8 @@ TEST_CASE("Three nodes bound to 0.0.0.0 on three hosts announce their hosts' add
   // Keys set through node 1 read back through the others (a third owned by each node).
   resp_client w{n1.reach(), n1.resp_port(), netns_reply_timeout};
   for (int i = 0; i < 30; ++i)
-    REQUIRE(text_of(w.run({"SET", "form:" + std::to_string(i), "value-" + std::to_string(i)}).get()) == "OK");
+    REQUIRE(text_of(w.run({"SET", "form:" + std::to_string(i), "value-" + std::to_string(i)}).get())
+            == "OK");
   std::vector<std::string> owners;
   for (size_t k = 1; k < c.nodes.size(); ++k) {
     resp_client r{c.nodes[k]->reach(), c.nodes[k]->resp_port(), netns_reply_timeout};

@@ -19,7 +19,9 @@ constexpr int kKeys = 300;
 constexpr auto kFailureTimeout = 1s;
 
 std::string key(int i) { return "part:" + std::to_string(i); }
-std::string value(int version, int i) { return "v" + std::to_string(version) + "-" + std::to_string(i); }
+std::string value(int version, int i) {
+  return "v" + std::to_string(version) + "-" + std::to_string(i);
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -40,13 +42,15 @@ int set_all(node_process& n, int version) {
 
 } // namespace
 
-TEST_CASE("After a partition heals, membership is whole within failure-timeout plus a few seconds, "
-          "owners agree and no node serves a value older than the last acknowledged put") {
+TEST_CASE(
+  "After a partition heals, membership is whole within failure-timeout plus a few seconds, "
+  "owners agree and no node serves a value older than the last acknowledged put") {
   skip_unless_netns();
   netns_cluster c{3};
   REQUIRE(c.start_redis());
   auto common = c.redis_options();
-  common.insert(common.end(), {"--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s"});
+  common.insert(common.end(),
+                {"--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s"});
   auto& n1 = c.add_node(0, "n1", common);
   REQUIRE(n1.start());
   common.push_back("--cluster.seeds=[\"" + n1.address() + "\"]");
@@ -92,9 +96,10 @@ TEST_CASE("After a partition heals, membership is whole within failure-timeout p
   REQUIRE(c.hosts.heal(2));
   bool whole = c.await_alive_everywhere(3, 20s);
   double rejoin_s = seconds_since(healed_at);
-  std::printf("partition: detected on both sides %.2f s after the cut, cut lasted %.2f s, "
-              "membership whole %.2f s after the heal (%s)\n",
-              detect_s, partition_s, rejoin_s, whole ? "ok" : "NOT within 20 s");
+  std::printf(
+    "partition: detected on both sides %.2f s after the cut, cut lasted %.2f s, "
+    "membership whole %.2f s after the heal (%s)\n",
+    detect_s, partition_s, rejoin_s, whole ? "ok" : "NOT within 20 s");
   REQUIRE(whole);
   CHECK(rejoin_s <= std::chrono::duration<double>(kFailureTimeout).count() + 4.0);
 
@@ -104,7 +109,8 @@ TEST_CASE("After a partition heals, membership is whole within failure-timeout p
   {
     std::vector<std::unique_ptr<resp_client>> conns;
     for (auto& n : c.nodes)
-      conns.push_back(std::make_unique<resp_client>(n->reach(), n->resp_port(), netns_reply_timeout));
+      conns.push_back(
+        std::make_unique<resp_client>(n->reach(), n->resp_port(), netns_reply_timeout));
     for (int i = 0; i < kKeys; ++i) {
       owner[i] = text_of(conns[0]->run({"AC.OWNER", key(i)}).get());
       for (size_t k = 1; k < conns.size(); ++k)
@@ -119,7 +125,7 @@ TEST_CASE("After a partition heals, membership is whole within failure-timeout p
 
   // Every node serves v2 for every key: count what is older (v1) or else wrong.
   std::vector<int> stale(c.nodes.size()), wrong(c.nodes.size());
-  int stale_owned_by_n3 = 0;  // of the keys n3 serves stale: how many it owns (the L1 it kept)
+  int stale_owned_by_n3 = 0; // of the keys n3 serves stale: how many it owns (the L1 it kept)
   for (size_t k = 0; k < c.nodes.size(); ++k) {
     resp_client r{c.nodes[k]->reach(), c.nodes[k]->resp_port(), netns_reply_timeout};
     for (int i = 0; i < kKeys; ++i) {
@@ -132,14 +138,16 @@ TEST_CASE("After a partition heals, membership is whole within failure-timeout p
       }
     }
   }
-  std::printf("after the heal: %d of %d keys with owners in disagreement, n3 owns %d; stale v1 "
-              "served by n1/n2/n3: %d/%d/%d (of n3's stale keys %d are its own), other wrong "
-              "answers: %d/%d/%d\n",
-              disagreements, kKeys, owned_by_n3, stale[0], stale[1], stale[2], stale_owned_by_n3,
-              wrong[0], wrong[1], wrong[2]);
+  std::printf(
+    "after the heal: %d of %d keys with owners in disagreement, n3 owns %d; stale v1 "
+    "served by n1/n2/n3: %d/%d/%d (of n3's stale keys %d are its own), other wrong "
+    "answers: %d/%d/%d\n",
+    disagreements, kKeys, owned_by_n3, stale[0], stale[1], stale[2], stale_owned_by_n3, wrong[0],
+    wrong[1], wrong[2]);
   std::fflush(stdout);
   CHECK(disagreements == 0);
-  INFO("stale v1 on n1/n2/n3: " << stale[0] << "/" << stale[1] << "/" << stale[2] << " of " << kKeys);
+  INFO("stale v1 on n1/n2/n3: " << stale[0] << "/" << stale[1] << "/" << stale[2] << " of "
+                                << kKeys);
   INFO("other wrong answers: " << wrong[0] << "/" << wrong[1] << "/" << wrong[2]);
   REQUIRE(stale[0] + stale[1] + stale[2] + wrong[0] + wrong[1] + wrong[2] == 0);
 }

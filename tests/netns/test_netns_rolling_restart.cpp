@@ -31,11 +31,12 @@ constexpr uint64_t kKeys = 3000;
 /// finish in time is detached, and must not outlive what it touches).
 struct load_state {
   std::mutex mu;
-  std::vector<std::pair<std::string, uint16_t>> resp;  ///< RESP address of each node (restarts change it)
+  std::vector<std::pair<std::string, uint16_t>>
+    resp; ///< RESP address of each node (restarts change it)
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> lookups{0}, ok{0}, failed{0}, retried{0};
   std::atomic<int> finished{0};
-  std::map<std::string, int> errors;  ///< failed lookups' answers (under mu)
+  std::map<std::string, int> errors; ///< failed lookups' answers (under mu)
 
   std::pair<std::string, uint16_t> address(size_t k) {
     std::lock_guard<std::mutex> guard{mu};
@@ -71,7 +72,7 @@ void run_load(std::shared_ptr<load_state> st, int t) {
         conn_to[k] = to;
       }
       auto r = conns[k]->run({"GET", key});
-      if (!r || !conns[k]->ok()) {  // the connection failed: the next node gets the retry
+      if (!r || !conns[k]->ok()) { // the connection failed: the next node gets the retry
         conns[k].reset();
         answer = "connection to " + to.first + ":" + std::to_string(to.second) + " failed";
         if (attempt == 0)
@@ -80,7 +81,7 @@ void run_load(std::shared_ptr<load_state> st, int t) {
       }
       answer = text_of(r.get());
       done = answer == "computed-" + key;
-      break;  // an answer that is not the value is a failed lookup, not a connection failure
+      break; // an answer that is not the value is a failed lookup, not a connection failure
     }
     ++turn;
     ++st->lookups;
@@ -98,27 +99,31 @@ void run_load(std::shared_ptr<load_state> st, int t) {
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
   auto t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+    std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms));
   return buf;
 }
 
 } // namespace
 
-TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of lookups, "
-          "ends every client thread and computes no key twice") {
+TEST_CASE(
+  "A rolling restart of three namespaced nodes under load keeps 99.9% of lookups, "
+  "ends every client thread and computes no key twice") {
   skip_unless_netns();
   netns_cluster c{3};
   REQUIRE(c.start_redis());
 
   // The user's service, on the bridge in the root namespace, reachable from every host.
   auto port_file = c.dir.path() + "/count_server.port";
-  child_process service{"/usr/bin/python3",
-                        {source_dir() + "/tests/netns/count_server.py", c.hosts.bridge_address(), port_file},
-                        c.dir.path() + "/count_server.log"};
+  child_process service{
+    "/usr/bin/python3",
+    {source_dir() + "/tests/netns/count_server.py", c.hosts.bridge_address(), port_file},
+    c.dir.path() + "/count_server.log"};
   unsigned service_port = 0;
   REQUIRE(wait_until(
     [&] {
@@ -129,17 +134,20 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
   REQUIRE(wait_for_tcp(c.hosts.bridge_address(), static_cast<uint16_t>(service_port), 5s));
 
   auto common = c.redis_options();
-  common.insert(common.end(),
-                {"--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s", "--loader.kind=http",
-                 "--loader.url=http://" + c.hosts.bridge_address() + ":" + std::to_string(service_port) + "/v/{key}",
-                 "--loader.retries=0"});  // one request per compute: the counts are exact
+  common.insert(
+    common.end(),
+    {"--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s", "--loader.kind=http",
+     "--loader.url=http://" + c.hosts.bridge_address() + ":" + std::to_string(service_port)
+       + "/v/{key}",
+     "--loader.retries=0"}); // one request per compute: the counts are exact
   // As on real hosts: every node on the same port of its own host (no clash: one namespace
   // each) and the same seed list naming all three. A restarted node needs a seed besides
   // itself: its peers saw it leave and do not call a member that left.
   constexpr uint16_t kPort = 7101;
   std::string seeds;
   for (int h = 0; h < 3; ++h)
-    seeds += std::string{h ? "," : ""} + "\"" + c.hosts.address(h) + ":" + std::to_string(kPort) + "\"";
+    seeds +=
+      std::string{h ? "," : ""} + "\"" + c.hosts.address(h) + ":" + std::to_string(kPort) + "\"";
   common.push_back("--cluster.seeds=[" + seeds + "]");
   for (int h = 0; h < 3; ++h) {
     c.add_node(h, "n" + std::to_string(h + 1), common);
@@ -163,13 +171,14 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
   // stops the load first, so the threads still end.
   bool restarts_ok = load_runs_on(5000);
   std::vector<double> restart_s;
-  std::string restart_log;  // when each node was stopped and was back (UTC), for a post-mortem
+  std::string restart_log; // when each node was stopped and was back (UTC), for a post-mortem
   for (size_t k = 0; k < c.nodes.size() && restarts_ok; ++k) {
     auto& n = *c.nodes[k];
     auto t0 = std::chrono::steady_clock::now();
     restart_log += " " + n.id() + " SIGTERM " + utc_now();
     auto code = n.terminate(10s);
-    INFO("node " << n.id() << " exit code after SIGTERM: " << (code ? std::to_string(*code) : "still running"));
+    INFO("node " << n.id() << " exit code after SIGTERM: "
+                 << (code ? std::to_string(*code) : "still running"));
     CHECK(code == std::optional<int>{0});
     bool started = code.has_value() && n.start(kPort);
     if (started) {
@@ -177,9 +186,10 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
       restart_log += ", serving " + utc_now() + ";";
     }
     bool whole = started && c.await_alive_everywhere(3, 15s);
-    restart_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    restart_s.push_back(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     bool load_on = whole && load_runs_on(3000);
-    std::string running;  // a node that died (crash) or hangs in shutdown shows here
+    std::string running; // a node that died (crash) or hangs in shutdown shows here
     for (auto& m : c.nodes)
       running += " " + m->id() + (m->alive() ? " running" : " exited");
     INFO("restart of " << n.id() << ": started " << started << ", membership whole " << whole
@@ -216,23 +226,25 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
   std::string errors;
   for (auto& [what, count] : st->errors)
     errors += "\n  " + std::to_string(count) + " x " + what;
-  std::printf("rolling restart: %llu lookups in %.1f s, %llu ok (%.4f%%), %llu failed, %llu retried "
-              "on the next node; restarts took %s s; %d keys computed, %d more than once (max %d)%s%s\n",
-              static_cast<unsigned long long>(lookups), seconds, static_cast<unsigned long long>(ok),
-              100 * rate, static_cast<unsigned long long>(st->failed.load()),
-              static_cast<unsigned long long>(st->retried.load()),
-              [&] {
-                std::string s;
-                for (auto r : restart_s)
-                  s += (s.empty() ? "" : "/") + std::to_string(r).substr(0, 4);
-                return s;
-              }().c_str(),
-              computed, twice, most, examples.c_str(), errors.c_str());
+  std::printf(
+    "rolling restart: %llu lookups in %.1f s, %llu ok (%.4f%%), %llu failed, %llu retried "
+    "on the next node; restarts took %s s; %d keys computed, %d more than once (max %d)%s%s\n",
+    static_cast<unsigned long long>(lookups), seconds, static_cast<unsigned long long>(ok),
+    100 * rate, static_cast<unsigned long long>(st->failed.load()),
+    static_cast<unsigned long long>(st->retried.load()),
+    [&] {
+      std::string s;
+      for (auto r : restart_s)
+        s += (s.empty() ? "" : "/") + std::to_string(r).substr(0, 4);
+      return s;
+    }()
+      .c_str(),
+    computed, twice, most, examples.c_str(), errors.c_str());
   std::fflush(stdout);
 
   REQUIRE(restarts_ok);
-  REQUIRE(all_finished);  // no client thread stuck: no deadlock on any node
-  for (size_t k = 0; k < c.nodes.size(); ++k) {  // every node still answers
+  REQUIRE(all_finished);                        // no client thread stuck: no deadlock on any node
+  for (size_t k = 0; k < c.nodes.size(); ++k) { // every node still answers
     resp_client ping{c.nodes[k]->reach(), c.nodes[k]->resp_port(), netns_reply_timeout};
     CHECK(text_of(ping.run({"PING"}).get()) == "PONG");
   }
@@ -240,10 +252,11 @@ TEST_CASE("A rolling restart of three namespaced nodes under load keeps 99.9% of
   // REQUIREs last: a failure keeps the nodes' and the service's logs (netns_cluster).
   INFO("failed lookups:" << errors);
   REQUIRE(rate >= 0.999);
-  std::string repeats;  // which nodes computed them, and when (UTC): against the nodes' logs
+  std::string repeats; // which nodes computed them, and when (UTC): against the nodes' logs
   if (twice > 0)
     if (auto r = http.Get("/repeats"); r && r->status == 200)
       repeats = r->body;
-  INFO("keys computed more than once:" << examples << "\n" << repeats << "restarts (UTC):" << restart_log);
+  INFO("keys computed more than once:" << examples << "\n"
+                                       << repeats << "restarts (UTC):" << restart_log);
   REQUIRE(twice == 0);
 }

@@ -16,7 +16,8 @@ TEST_CASE("node.advertise with a port, a wildcard or junk is refused with exit 2
                       20s, err);
     INFO("node.advertise=" << bad << ": " << slurp(err));
     CHECK(r.exit_code == 2);
-    CHECK(slurp(err).find("bad option node.advertise: '" + std::string{bad} + "'") != std::string::npos);
+    CHECK(slurp(err).find("bad option node.advertise: '" + std::string{bad} + "'")
+          != std::string::npos);
     std::filesystem::remove(err);
   }
 }
@@ -36,7 +37,8 @@ TEST_CASE("A node bound to 0.0.0.0 announces a reachable address, never the wild
   REQUIRE(at != std::string::npos);
   auto host = log.substr(at + 13, log.find_first_of(" \n", at + 13) - (at + 13));
   CHECK(host != "0.0.0.0");
-  CHECK(members.out.find("\"" + host + ":" + std::to_string(node.port()) + "\"") != std::string::npos);
+  CHECK(members.out.find("\"" + host + ":" + std::to_string(node.port()) + "\"")
+        != std::string::npos);
   CHECK(wait_for_tcp(host, node.port(), 2s));
   CHECK(node.terminate() == std::optional<int>{0});
 }

@@ -51,7 +51,8 @@ TEST_CASE("get, put, mget and del print one JSON object with --json", "[tools][p
   CHECK(del.out == "{\"key\":\"k1\",\"deleted\":true}\n");
 }
 
-TEST_CASE("an option the command does not take is refused with exit 2 and named", "[tools][process][client]") {
+TEST_CASE("an option the command does not take is refused with exit 2 and named",
+          "[tools][process][client]") {
   client_fixture f;
   auto raw_put = f.client("put k v --raw");
   CHECK(raw_put.rc == 2);
@@ -62,11 +63,12 @@ TEST_CASE("an option the command does not take is refused with exit 2 and named"
   auto yes_del = f.client("del k --yes");
   CHECK(yes_del.rc == 2);
   CHECK(has(yes_del.err, "--yes does not apply to 'del'"));
-  CHECK(f.client("get k").rc == 1);  // nothing was stored or deleted by the refused commands
+  CHECK(f.client("get k").rc == 1); // nothing was stored or deleted by the refused commands
 }
 
-TEST_CASE("mget answers each key on its own: values, misses, empty values, escaped newlines, a bad key's error",
-          "[tools][process][client]") {
+TEST_CASE(
+  "mget answers each key on its own: values, misses, empty values, escaped newlines, a bad key's error",
+  "[tools][process][client]") {
   client_fixture f;
   REQUIRE(run_shell("printf 'line1\\nline2' | " + f.t.client("put multi -"), 30s).rc == 0);
   REQUIRE(f.client("put empty ''").rc == 0);
@@ -81,8 +83,9 @@ TEST_CASE("mget answers each key on its own: values, misses, empty values, escap
                  "{\"key\":\"absent\",\"found\":false}]}\n");
 }
 
-TEST_CASE("put reads 300 KiB of binary from standard input or a file and get --raw returns the exact bytes",
-          "[tools][process][client]") {
+TEST_CASE(
+  "put reads 300 KiB of binary from standard input or a file and get --raw returns the exact bytes",
+  "[tools][process][client]") {
   client_fixture f;
   std::string value(300 * 1024, '\0');
   std::mt19937 rng{7};
@@ -123,14 +126,15 @@ TEST_CASE("exists and ttl tell a key's presence and time left", "[tools][process
   CHECK(has(tj.out, "\"exists\":true"));
   auto ms = ac::test::json_int(tj.out, "ttl_ms");
   CHECK(ms > 95000);
-  CHECK(ms <= 101000);  // TTLs are kept in whole seconds: PTTL may read up to 1 s over
+  CHECK(ms <= 101000); // TTLs are kept in whole seconds: PTTL may read up to 1 s over
   auto ta = f.client("ttl absent");
   CHECK(ta.rc == 1);
   CHECK(ta.out == "absent\n");
 }
 
-TEST_CASE("scan lists the node's keys matching a glob, escaped, bounded by --limit with a cursor to go on",
-          "[tools][process][client]") {
+TEST_CASE(
+  "scan lists the node's keys matching a glob, escaped, bounded by --limit with a cursor to go on",
+  "[tools][process][client]") {
   client_fixture f;
   for (int i = 0; i < 5; ++i)
     REQUIRE(f.client("put user:" + std::to_string(i) + " v").rc == 0);
@@ -164,7 +168,8 @@ TEST_CASE("scan lists the node's keys matching a glob, escaped, bounded by --lim
   CHECK(f.client("scan --limit=0").rc == 2);
 }
 
-TEST_CASE("flush refuses without --yes and drops the node's L1 with it", "[tools][process][client]") {
+TEST_CASE("flush refuses without --yes and drops the node's L1 with it",
+          "[tools][process][client]") {
   client_fixture f;
   REQUIRE(f.client("put a 1").rc == 0);
   REQUIRE(f.client("put b 2").rc == 0);

@@ -29,7 +29,7 @@ using ac::test::wait_until;
 using clock_type = std::chrono::steady_clock;
 using ms = std::chrono::milliseconds;
 
-constexpr auto failure_timeout = 2s;  // heartbeats every 500 ms (the default)
+constexpr auto failure_timeout = 2s; // heartbeats every 500 ms (the default)
 const std::string failure_timeout_option = "--cluster.failure-timeout=2s";
 
 double seconds_since(clock_type::time_point t0) {
@@ -40,7 +40,7 @@ double seconds_since(clock_type::time_point t0) {
 struct skewed_node {
   std::unique_ptr<node_process> process;
   std::unique_ptr<resp_client> resp;
-  std::string resp_address;  ///< what AC.OWNER answers for the keys this node owns
+  std::string resp_address; ///< what AC.OWNER answers for the keys this node owns
 
   /// Starts node `id` with its wall clock `skew` off; false when it or its RESP port is not up.
   bool start(const std::string& id, const std::string& skew, std::vector<std::string> options,
@@ -85,7 +85,7 @@ struct skewed_pair {
   ac::test::temp_dir dir{"ac-clock-test"};
   skewed_node behind, ahead;
   std::vector<std::string> options;
-  int membership_lapses = 0;  ///< checks where either node did not see both alive
+  int membership_lapses = 0; ///< checks where either node did not see both alive
 
   explicit skewed_pair(std::vector<std::string> opts) : options(std::move(opts)) {
     options.push_back(failure_timeout_option);
@@ -183,9 +183,10 @@ struct probe {
 
 } // namespace
 
-TEST_CASE("nodes whose clocks are 20 minutes apart serve an L2 value until its TTL and not after, "
-          "through owner and non-owner, and stay one cluster",
-          "[process][clock]") {
+TEST_CASE(
+  "nodes whose clocks are 20 minutes apart serve an L2 value until its TTL and not after, "
+  "through owner and non-owner, and stay one cluster",
+  "[process][clock]") {
   REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
   skewed_pair p{{"--redis.enabled", "--redis.port=" + std::to_string(redis.port())}};
@@ -200,7 +201,8 @@ TEST_CASE("nodes whose clocks are 20 minutes apart serve an L2 value until its T
   for (auto* owner : {&p.behind, &p.ahead})
     for (auto* writer : {&p.behind, &p.ahead})
       for (int i = 0; i < 1000; ++i) {
-        auto key = "clock-" + owner->process->id() + "-" + writer->process->id() + "-" + std::to_string(i);
+        auto key =
+          "clock-" + owner->process->id() + "-" + writer->process->id() + "-" + std::to_string(i);
         if (p.behind.resp->text({"AC.OWNER", key}) == owner->resp_address) {
           probes.push_back({key, "value of " + key, owner, writer});
           break;
@@ -211,7 +213,8 @@ TEST_CASE("nodes whose clocks are 20 minutes apart serve an L2 value until its T
   constexpr auto ttl = 3s;
   auto t0 = clock_type::now();
   for (auto& pr : probes)
-    REQUIRE(pr.writer->resp->text({"SET", pr.key, pr.value, "EX", std::to_string(ttl.count())}) == "OK");
+    REQUIRE(pr.writer->resp->text({"SET", pr.key, pr.value, "EX", std::to_string(ttl.count())})
+            == "OK");
   // FLUSHDB empties a node's L1 only: every next read is an L2 read at the key's owner, whose
   // L1 then gets the value for what Redis says it has left.
   REQUIRE(p.behind.resp->text({"FLUSHDB"}) == "OK");
@@ -224,7 +227,7 @@ TEST_CASE("nodes whose clocks are 20 minutes apart serve an L2 value until its T
       for (auto* via : {pr.owner == &p.behind ? &p.ahead : &p.behind, pr.owner}) {
         INFO(pr.key << " via " << via->process->id() << " at " << seconds_since(t0) << " s");
         auto got = read_through(*via, pr.key, pr.value);
-        if (clock_type::now() < t0 + ttl - 1s)  // a read that outlasted the window proves nothing
+        if (clock_type::now() < t0 + ttl - 1s) // a read that outlasted the window proves nothing
           REQUIRE(logged(got == seen::value, p));
         ++reads;
       }
@@ -286,9 +289,10 @@ TEST_CASE("nodes whose clocks are 20 minutes apart serve an L2 value until its T
   }
 }
 
-TEST_CASE("a value handed over by its previous owner keeps the time it had left there, though "
-          "the two clocks are 20 minutes apart",
-          "[process][clock][handoff]") {
+TEST_CASE(
+  "a value handed over by its previous owner keeps the time it had left there, though "
+  "the two clocks are 20 minutes apart",
+  "[process][clock][handoff]") {
   // No Redis: the new owner can only get the value from the previous owner's L1. A loader
   // (it runs the hand-off) that refuses these keys: once the value is gone, a read fails.
   skewed_pair p{{"--loader.kind=synthetic", "--loader.fail-prefix=handed-"}};

@@ -5,9 +5,9 @@
 
 #include <future>
 #include <iostream>
-#include <set>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "core/key_normalization.hpp"
 #include "core/rendezvous_ring.hpp"
@@ -130,7 +130,11 @@ struct cluster {
   // Polls until a, b and c each see all three alive.
   bool converged(ms timeout) {
     std::map<std::string, std::string> all_alive{{"a", "alive"}, {"b", "alive"}, {"c", "alive"}};
-    return wait_until([&] { return all_see({&a(), &b(), &c()}, all_alive); }, timeout, poll_interval);
+    return wait_until(
+      [&] {
+        return all_see({&a(), &b(), &c()}, all_alive);
+      },
+      timeout, poll_interval);
   }
 
   // The end of every node's log, for failure messages.
@@ -154,8 +158,10 @@ bool logged(bool ok, const cluster& c) {
 }
 
 // The programs are built: a missing one fails the test (a setup failure, never a skip).
-#define REQUIRE_BUILT() \
-  REQUIRE(ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}).empty())
+#define REQUIRE_BUILT()                                                                        \
+  REQUIRE(                                                                                     \
+    ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}) \
+      .empty())
 
 int64_t total_computes(cluster& c) {
   int64_t sum = 0;
@@ -221,13 +227,13 @@ TEST_CASE("every node answers a key identically, stored or computed", "[cluster]
       CHECK(stored.out == "the one value\n");
       auto miss = n->client({route, "get", "computed-key"});
       CHECK(miss.exit_code == 0);
-      CHECK(miss.out.size() == 65);  // 64 bytes and a newline
+      CHECK(miss.out.size() == 65); // 64 bytes and a newline
       computed.push_back(miss.out);
     }
   }
   for (auto& v : computed)
     CHECK(v == computed.front());
-  CHECK(total_computes(*c) == 1);  // the put key was never computed; the other key once
+  CHECK(total_computes(*c) == 1); // the put key was never computed; the other key once
   CHECK(c->b().client({"--route=nearest", "get", "shared-key"}).exit_code == 2);
 }
 
@@ -236,24 +242,24 @@ TEST_CASE("600 concurrent lookups of one missing key over three nodes compute it
   REQUIRE_BUILT();
   REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
-  auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
-                         "--redis.key-prefix=clt:", "--loader.kind=synthetic",
-                         "--loader.cost=300ms"});
+  auto c =
+    make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
+                  "--redis.key-prefix=clt:", "--loader.kind=synthetic", "--loader.cost=300ms"});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
   // Owner routing sends every lookup straight to the owner; --route=any lets a, b and c
   // each forward to it. Either way the whole cluster computes the key once.
   int64_t expected = 0;
-  for (auto [route, prefix] : {std::pair{"--route=owner", "storm-owner-"},
-                               std::pair{"--route=any", "storm-any-"}}) {
+  for (auto [route, prefix] :
+       {std::pair{"--route=owner", "storm-owner-"}, std::pair{"--route=any", "storm-any-"}}) {
     INFO(route);
     std::vector<std::future<tool_result>> loads;
     for (auto& n : c->nodes)
       loads.push_back(std::async(std::launch::async, [&n, route = route, prefix = prefix] {
-        return n->client({route, "load", "--clients=200", "--window=1", "--requests=200",
-                          "--keys=1", std::string{"--key-prefix="} + prefix, "--get-ratio=1",
-                          "--json"},
-                         60s);
+        return n->client(
+          {route, "load", "--clients=200", "--window=1", "--requests=200", "--keys=1",
+           std::string{"--key-prefix="} + prefix, "--get-ratio=1", "--json"},
+          60s);
       }));
     for (auto& f : loads) {
       auto r = f.get();
@@ -276,10 +282,10 @@ TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the s
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
   auto load = std::async(std::launch::async, [&c] {
-    return c->a().client({"--node=" + c->b().address(), "load", "--clients=4", "--window=1",
-                          "--requests=20000", "--keys=2000", "--key-prefix=kill-",
-                          "--get-ratio=1", "--json"},
-                         90s);
+    return c->a().client(
+      {"--node=" + c->b().address(), "load", "--clients=4", "--window=1", "--requests=20000",
+       "--keys=2000", "--key-prefix=kill-", "--get-ratio=1", "--json"},
+      90s);
   });
   // Kill c once it has served some of the load, while the load still runs.
   auto load_started = clock_type::now();
@@ -290,8 +296,11 @@ TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the s
   REQUIRE(started);
   CHECK(running);
   std::map<std::string, std::string> want{{"a", "alive"}, {"b", "alive"}, {"c", "down"}};
-  bool agreed = wait_until([&] { return c->all_see({&c->a(), &c->b()}, want); },
-                           failure_timeout + 5s, poll_interval);
+  bool agreed = wait_until(
+    [&] {
+      return c->all_see({&c->a(), &c->b()}, want);
+    },
+    failure_timeout + 5s, poll_interval);
   auto agreed_after = since(killed_at);
   CHECK(logged(agreed, *c));
   CHECK(agreed_after <= failure_timeout + 1s);
@@ -299,7 +308,7 @@ TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the s
   INFO(r.out);
   auto j = parse(r);
   if (!j)
-    j = json::parse(r.out, nullptr, false);  // exit 2 when some lookups failed
+    j = json::parse(r.out, nullptr, false); // exit 2 when some lookups failed
   REQUIRE((j && !j->is_discarded()));
   CHECK((*j)["requests"] == 20000);
   double ok_ratio = (*j)["ok"].get<double>() / (*j)["requests"].get<double>();
@@ -320,7 +329,8 @@ TEST_CASE("a frozen node is declared down and comes back, and a restarted node l
   REQUIRE(c->c().freeze());
   auto frozen_at = clock_type::now();
   std::map<std::string, std::string> c_down{{"a", "alive"}, {"b", "alive"}, {"c", "down"}};
-  bool down = wait_until([&] { return c->all_see(others, c_down); }, failure_timeout + 5s, poll_interval);
+  bool down =
+    wait_until([&] { return c->all_see(others, c_down); }, failure_timeout + 5s, poll_interval);
   auto down_after = since(frozen_at);
   CHECK(logged(down, *c));
   // last heartbeat up to one interval (500 ms) before the freeze, one tick to notice.
@@ -341,9 +351,10 @@ TEST_CASE("a frozen node is declared down and comes back, and a restarted node l
                                        << ms(failure_timeout).count() << " ms)");
 }
 
-TEST_CASE("a get whose compute outlasts the client's timeout, retried through every node, is "
-          "computed once",
-          "[cluster][process]") {
+TEST_CASE(
+  "a get whose compute outlasts the client's timeout, retried through every node, is "
+  "computed once",
+  "[cluster][process]") {
   REQUIRE_BUILT();
   auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=3s"});
   REQUIRE(logged(c->start(), *c));
@@ -359,14 +370,14 @@ TEST_CASE("a get whose compute outlasts the client's timeout, retried through ev
         return n->client({route, "--timeout=1s", "get", key}, 30s);
       }));
     for (auto& f : gets)
-      CHECK(f.get().exit_code == 2);  // timed out, twice
+      CHECK(f.get().exit_code == 2); // timed out, twice
   }
   REQUIRE(wait_until([&] { return total_computes(*c) == 2; }, 15s, poll_interval));
   for (auto& n : c->nodes) {
     CHECK(n->client({"get", "slow-owner"}, 10s).exit_code == 0);
     CHECK(n->client({"--route=any", "get", "slow-any"}, 10s).exit_code == 0);
   }
-  CHECK(total_computes(*c) == 2);  // one per key, however many nodes were asked
+  CHECK(total_computes(*c) == 2); // one per key, however many nodes were asked
 }
 
 TEST_CASE("a node whose id is a live member's, or whose loader differs, is refused and exits 2",
@@ -379,7 +390,7 @@ TEST_CASE("a node whose id is a live member's, or whose loader differs, is refus
   SECTION("the same node.id as a live member") {
     node_process twin("a", {seeds, "--loader.kind=synthetic"}, dir.path() + "/twin");
     std::filesystem::create_directories(dir.path() + "/twin");
-    twin.start();  // it binds, then the cluster refuses it
+    twin.start(); // it binds, then the cluster refuses it
     REQUIRE(wait_until([&] { return !twin.alive(); }, 15s, poll_interval));
     CHECK(twin.terminate() == std::optional<int>{2});
     CHECK(tail_of(twin.log_file()).find("already a live member") != std::string::npos);
@@ -398,16 +409,18 @@ TEST_CASE("a node whose id is a live member's, or whose loader differs, is refus
   CHECK(m.out.find("\"state\":\"alive\"") != std::string::npos);
 }
 
-TEST_CASE("the owner killed with -9 mid-compute: the new owner computes once and every caller "
-          "gets the value or a clear error in time",
-          "[cluster][process]") {
+TEST_CASE(
+  "the owner killed with -9 mid-compute: the new owner computes once and every caller "
+  "gets the value or a clear error in time",
+  "[cluster][process]") {
   REQUIRE_BUILT();
   auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=2s",
                          "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
   // Which node owns the key (asked over RESP, as a smart client would)?
-  auto owner = ac::test::run_tool({"redis-cli", "-p", std::to_string(c->a().resp_port()), "AC.OWNER", "victim"}, 10s);
+  auto owner = ac::test::run_tool(
+    {"redis-cli", "-p", std::to_string(c->a().resp_port()), "AC.OWNER", "victim"}, 10s);
   REQUIRE(owner.exit_code == 0);
   node_process* doomed = nullptr;
   std::vector<node_process*> survivors;
@@ -440,15 +453,17 @@ TEST_CASE("the owner killed with -9 mid-compute: the new owner computes once and
   int64_t computes = 0;
   for (auto* n : survivors)
     computes += computes_of(*n);
-  CHECK(logged(computes == 1, *c));  // the new owner's one compute; the dead node's counted nothing
+  CHECK(logged(computes == 1, *c)); // the new owner's one compute; the dead node's counted nothing
   if (computes != 1)
     for (auto* n : survivors)
-      std::cerr << n->id() << ": " << n->console({"stats", "--json", "--timeout=2s"}, 5s).out << "\n";
+      std::cerr << n->id() << ": " << n->console({"stats", "--json", "--timeout=2s"}, 5s).out
+                << "\n";
 }
 
-TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and takes the key over "
-          "computes it once",
-          "[cluster][process][handoff]") {
+TEST_CASE(
+  "a storm of 1,000 callers of one key while a fourth node joins and takes the key over "
+  "computes it once",
+  "[cluster][process][handoff]") {
   REQUIRE_BUILT();
   REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
@@ -477,9 +492,10 @@ TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and tak
   auto storm = [&](node_process& n, int callers) {
     return std::async(std::launch::async, [&n, callers, prefix] {
       auto count = "=" + std::to_string(callers);
-      return n.client({"--timeout=30s", "load", "--clients" + count, "--window=1", "--requests" + count,
-                       "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
-                      60s);
+      return n.client(
+        {"--timeout=30s", "load", "--clients" + count, "--window=1", "--requests" + count,
+         "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
+        60s);
     });
   };
   // 500 callers over a, b and c while the old owner computes the key (6 s).
@@ -494,8 +510,14 @@ TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and tak
   c->nodes.push_back(std::make_unique<node_process>("d", seeded, c->dir.path()));
   REQUIRE(logged(c->nodes.back()->start(), *c));
   auto& d = *c->nodes.back();
-  std::map<std::string, std::string> four{{"a", "alive"}, {"b", "alive"}, {"c", "alive"}, {"d", "alive"}};
-  REQUIRE(logged(wait_until([&] { return cluster::all_see({&c->a(), &c->b(), &c->c(), &d}, four); }, 10s, poll_interval), *c));
+  std::map<std::string, std::string> four{
+    {"a", "alive"}, {"b", "alive"}, {"c", "alive"}, {"d", "alive"}};
+  REQUIRE(logged(wait_until(
+                   [&] {
+                     return cluster::all_see({&c->a(), &c->b(), &c->c(), &d}, four);
+                   },
+                   10s, poll_interval),
+                 *c));
   // The old owner's flight is still running: what follows is the race under test.
   REQUIRE(busy_of(*owner) >= 1);
   loads.push_back(storm(d, 250));
@@ -523,9 +545,10 @@ TEST_CASE("a storm of 1,000 callers of one key while a fourth node joins and tak
   CHECK(logged(computes == 1, *c));
 }
 
-TEST_CASE("a storm of callers of one key while its owner leaves (SIGTERM) mid-compute computes it "
-          "once, the new owner joining the leaving owner's flight",
-          "[cluster][process][handoff]") {
+TEST_CASE(
+  "a storm of callers of one key while its owner leaves (SIGTERM) mid-compute computes it "
+  "once, the new owner joining the leaving owner's flight",
+  "[cluster][process][handoff]") {
   REQUIRE_BUILT();
   REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
@@ -534,7 +557,7 @@ TEST_CASE("a storm of callers of one key while its owner leaves (SIGTERM) mid-co
                          "--cluster.heartbeat-interval=200ms"});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
-  std::string prefix = "leave-storm-";  // the load tool's one key is prefix + "0"
+  std::string prefix = "leave-storm-"; // the load tool's one key is prefix + "0"
   ac::rendezvous_ring ring;
   ring.set_members({"a", "b", "c"});
   auto owner_id = *ring.owner_of(ac::key_hash(prefix + "0"));
@@ -551,9 +574,10 @@ TEST_CASE("a storm of callers of one key while its owner leaves (SIGTERM) mid-co
   auto storm = [&](node_process& n, int callers) {
     return std::async(std::launch::async, [&n, callers, prefix] {
       auto count = "=" + std::to_string(callers);
-      return n.client({"--timeout=20s", "load", "--clients" + count, "--window=1", "--requests" + count,
-                       "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
-                      40s);
+      return n.client(
+        {"--timeout=20s", "load", "--clients" + count, "--window=1", "--requests" + count,
+         "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
+        40s);
     });
   };
   std::vector<std::future<tool_result>> loads;
@@ -562,12 +586,15 @@ TEST_CASE("a storm of callers of one key while its owner leaves (SIGTERM) mid-co
   REQUIRE(wait_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
   // The owner leaves while its compute (3 s) runs; it finishes the flight before it exits.
   auto stopped = std::async(std::launch::async, [owner] { return owner->terminate(15s); });
-  REQUIRE(logged(wait_until([&] {
-    for (auto* n : survivors)
-      if (states_seen_by(*n)[owner_id] != "left")
-        return false;
-    return true;
-  }, 5s, poll_interval), *c));
+  REQUIRE(logged(wait_until(
+                   [&] {
+                     for (auto* n : survivors)
+                       if (states_seen_by(*n)[owner_id] != "left")
+                         return false;
+                     return true;
+                   },
+                   5s, poll_interval),
+                 *c));
   // The survivors own the key now and its flight is still running on the leaving node: what
   // follows is the race under test.
   for (auto* n : survivors)

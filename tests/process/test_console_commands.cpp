@@ -21,13 +21,16 @@ bool has(const std::string& text, const std::string& part) {
 struct console_fixture {
   tool_node t;
   std::string err_file = t.dir.path() + "/console.err";
-  explicit console_fixture(std::vector<std::string> args = {}) : t{"console-cmds", std::move(args)} {
+  explicit console_fixture(std::vector<std::string> args = {})
+    : t{"console-cmds", std::move(args)} {
     REQUIRE(t.start());
   }
   ac::test::shell_result console(const std::string& args) {
     return run_shell(t.console(args), 30s, err_file);
   }
-  ac::test::shell_result client(const std::string& args) { return run_shell(t.client(args), 30s, err_file); }
+  ac::test::shell_result client(const std::string& args) {
+    return run_shell(t.client(args), 30s, err_file);
+  }
 };
 
 /// project(actorcache VERSION x.y.z ...) of the top CMakeLists.txt.
@@ -41,17 +44,20 @@ std::string cmake_version() {
 
 } // namespace
 
-TEST_CASE("every program answers --version with CMake's project version", "[tools][process][version]") {
+TEST_CASE("every program answers --version with CMake's project version",
+          "[tools][process][version]") {
   auto v = cmake_version();
-  for (std::string p : {"actorcache-node", "actorcache-client", "actorcache-console", "actorcache-sim"}) {
+  for (std::string p :
+       {"actorcache-node", "actorcache-client", "actorcache-console", "actorcache-sim"}) {
     auto r = run_shell(program_path(p) + " --version", 10s);
     CHECK(r.rc == 0);
     CHECK(r.out == p + " " + v + "\n");
   }
 }
 
-TEST_CASE("top writes no screen-clear codes into a pipe, stops after --count frames, and --json gives a document per frame",
-          "[tools][process][console]") {
+TEST_CASE(
+  "top writes no screen-clear codes into a pipe, stops after --count frames, and --json gives a document per frame",
+  "[tools][process][console]") {
   console_fixture f;
   auto text = f.console("top --watch=0.2 --count=2");
   CHECK(text.rc == 0);
@@ -106,8 +112,9 @@ TEST_CASE("info summarizes a node in sections and as JSON", "[tools][process][co
   REQUIRE(f.client("get a").rc == 0);
   auto text = f.console("info");
   CHECK(text.rc == 0);
-  for (auto part : {"# node\nid: console-cmds\n", "# cluster\n", "members: 1 (1 alive)", "# memory\nentries: 1\n",
-                    "# traffic\nhits: 1\n", "hit rate: ", "# l2\nbreaker: disabled (no Redis)"})
+  for (auto part : {"# node\nid: console-cmds\n", "# cluster\n", "members: 1 (1 alive)",
+                    "# memory\nentries: 1\n", "# traffic\nhits: 1\n",
+                    "hit rate: ", "# l2\nbreaker: disabled (no Redis)"})
     CHECK(has(text.out, part));
   auto j = f.console("info --json");
   CHECK(j.rc == 0);
@@ -117,7 +124,8 @@ TEST_CASE("info summarizes a node in sections and as JSON", "[tools][process][co
   CHECK(all.out.rfind("{\"nodes\":[{\"node\":\"console-cmds\"", 0) == 0);
 }
 
-TEST_CASE("stats prints durations and ratios readably and escapes key bytes", "[tools][process][console]") {
+TEST_CASE("stats prints durations and ratios readably and escapes key bytes",
+          "[tools][process][console]") {
   console_fixture f;
   REQUIRE(f.client("put \"$(printf 'hot\\033[2Jkey')\" v").rc == 0);
   for (int i = 0; i < 20; ++i)
@@ -125,8 +133,8 @@ TEST_CASE("stats prints durations and ratios readably and escapes key bytes", "[
   auto s = f.console("stats");
   CHECK(s.rc == 0);
   CHECK_FALSE(has(s.out, "\x1b"));
-  CHECK_FALSE(std::regex_search(s.out, std::regex{R"([0-9]{4,}us)"}));  // 24903679us -> 24.9s
-  CHECK_FALSE(std::regex_search(s.out, std::regex{R"(=0\.[0-9]{5,})"}));  // usage_ratio=0.000718...
+  CHECK_FALSE(std::regex_search(s.out, std::regex{R"([0-9]{4,}us)"}));   // 24903679us -> 24.9s
+  CHECK_FALSE(std::regex_search(s.out, std::regex{R"(=0\.[0-9]{5,})"})); // usage_ratio=0.000718...
   CHECK(std::regex_search(s.out, std::regex{R"(p99 [0-9.]+(us|ms|s))"}));
 }
 
@@ -134,24 +142,29 @@ TEST_CASE("a bad option value is explained with the option's name, not a CAF par
           "[tools][process][console]") {
   auto dir = ac::test::temp_dir{"ac-bad-option"};
   auto err = dir.path() + "/err";
-  auto t = run_shell(program_path("actorcache-console") + " --node=127.0.0.1:1 --timeout=abc stats", 10s, err);
+  auto t = run_shell(program_path("actorcache-console") + " --node=127.0.0.1:1 --timeout=abc stats",
+                     10s, err);
   CHECK(t.rc == 2);
   CHECK(has(t.err, "--timeout: 'abc' is not valid; expected a duration such as 5s"));
   CHECK_FALSE(has(t.err, "parser_error"));
-  auto w = run_shell(program_path("actorcache-console") + " --node=127.0.0.1:1 --watch=often stats", 10s, err);
+  auto w = run_shell(program_path("actorcache-console") + " --node=127.0.0.1:1 --watch=often stats",
+                     10s, err);
   CHECK(w.rc == 2);
   CHECK(has(w.err, "--watch: 'often' is not valid; expected a number"));
-  auto flag = run_shell(program_path("actorcache-client") + " --node=127.0.0.1:1 --json=true get k", 10s, err);
+  auto flag = run_shell(program_path("actorcache-client") + " --node=127.0.0.1:1 --json=true get k",
+                        10s, err);
   CHECK(flag.rc == 2);
   CHECK(has(flag.err, "--json takes no value"));
 }
 
-TEST_CASE("members remove refuses a live member and forgets a killed one everywhere", "[tools][process][console]") {
+TEST_CASE("members remove refuses a live member and forgets a killed one everywhere",
+          "[tools][process][console]") {
   console_fixture f{{"--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"}};
-  ac::test::node_process second{"second",
-                                {"--cluster.seeds=[\"" + f.t.node.address() + "\"]",
-                                 "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"},
-                                f.t.dir.path()};
+  ac::test::node_process second{
+    "second",
+    {"--cluster.seeds=[\"" + f.t.node.address() + "\"]", "--cluster.failure-timeout=1s",
+     "--cluster.heartbeat-interval=200ms"},
+    f.t.dir.path()};
   REQUIRE(second.start());
   REQUIRE(ac::test::wait_until(
     [&] { return has(f.console("members --json").out, "\"id\":\"second\",\"address\""); }, 15s));
@@ -159,8 +172,7 @@ TEST_CASE("members remove refuses a live member and forgets a killed one everywh
   CHECK(live.rc == 2);
   CHECK(has(live.err, "'second' is alive"));
   second.kill();
-  REQUIRE(ac::test::wait_until(
-    [&] { return has(f.console("members").out, "down"); }, 15s));
+  REQUIRE(ac::test::wait_until([&] { return has(f.console("members").out, "down"); }, 15s));
   auto removed = f.console("members remove second");
   CHECK(removed.rc == 0);
   CHECK(removed.out == "removed second from 1 of 1 live members\n");
@@ -172,12 +184,14 @@ TEST_CASE("members remove refuses a live member and forgets a killed one everywh
   CHECK(self.rc == 2);
 }
 
-TEST_CASE("stats --all lists a down member with its state and no numbers", "[tools][process][console]") {
+TEST_CASE("stats --all lists a down member with its state and no numbers",
+          "[tools][process][console]") {
   console_fixture f{{"--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"}};
-  ac::test::node_process second{"second",
-                                {"--cluster.seeds=[\"" + f.t.node.address() + "\"]",
-                                 "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"},
-                                f.t.dir.path()};
+  ac::test::node_process second{
+    "second",
+    {"--cluster.seeds=[\"" + f.t.node.address() + "\"]", "--cluster.failure-timeout=1s",
+     "--cluster.heartbeat-interval=200ms"},
+    f.t.dir.path()};
   REQUIRE(second.start());
   REQUIRE(ac::test::wait_until(
     [&] { return has(f.console("stats --all --json").out, "\"id\":\"second\",\"hits\""); }, 15s));
@@ -185,7 +199,8 @@ TEST_CASE("stats --all lists a down member with its state and no numbers", "[too
   REQUIRE(ac::test::wait_until([&] { return has(f.console("members").out, "down"); }, 15s));
   auto json = f.console("stats --all --json");
   CHECK(json.rc == 0);
-  CHECK(has(json.out, "{\"id\":\"second\",\"address\":\"" + second.address() + "\",\"state\":\"down\"}"));
+  CHECK(has(json.out,
+            "{\"id\":\"second\",\"address\":\"" + second.address() + "\",\"state\":\"down\"}"));
   CHECK(has(json.out, "\"id\":\"console-cmds\",\"hits\""));
   auto text = f.console("stats --all");
   CHECK(text.rc == 0);

@@ -16,10 +16,11 @@ namespace {
 /// stderr kept (the L1-only warning goes there).
 struct l1_only_node {
   explicit l1_only_node(uint16_t redis_port)
-    : node{"l1only",
-           {"--redis.enabled", "--redis.port=" + std::to_string(redis_port), "--redis.timeout=100ms",
-            "--redis.write-policy=l1-when-down", "--metrics.interval=100ms"},
-           dir.path()} {}
+    : node{
+      "l1only",
+      {"--redis.enabled", "--redis.port=" + std::to_string(redis_port), "--redis.timeout=100ms",
+       "--redis.write-policy=l1-when-down", "--metrics.interval=100ms"},
+      dir.path()} {}
 
   /// actorcache-client `args` against the node; `err` gets what this run wrote to stderr.
   tool_result client(const std::vector<std::string>& args, std::string& err) {
@@ -40,19 +41,21 @@ struct l1_only_node {
   }
 
   temp_dir dir{"ac-l1-only-test"};
-  node_process node;  // declared after dir: killed first
+  node_process node; // declared after dir: killed first
   int runs = 0;
 };
 
 /// The programs the tests need, missing ones named ("" when all are there).
 std::string missing_tools() {
-  return ac::test::missing_programs({"actorcache-node", "actorcache-client", "redis-server", "redis-cli"});
+  return ac::test::missing_programs(
+    {"actorcache-node", "actorcache-client", "redis-server", "redis-cli"});
 }
 
 } // namespace
 
-TEST_CASE("actorcache-client put prints OK with Redis up and warns that the value is in L1 only with Redis down",
-          "[redis][write-through][fault][process]") {
+TEST_CASE(
+  "actorcache-client put prints OK with Redis up and warns that the value is in L1 only with Redis down",
+  "[redis][write-through][fault][process]") {
   REQUIRE(missing_tools().empty());
   redis_server redis;
   l1_only_node n{redis.port()};

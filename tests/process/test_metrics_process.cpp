@@ -26,13 +26,16 @@ double sample(const std::string& text, const std::string& name, const std::strin
 }
 
 std::string scrape(uint16_t port) {
-  auto r = run_tool({"curl", "-sf", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + "/metrics"}, 10s);
+  auto r = run_tool(
+    {"curl", "-sf", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + "/metrics"},
+    10s);
   return r.exit_code == 0 ? r.out : std::string{};
 }
 
 } // namespace
 
-TEST_CASE("/metrics scraped during a load passes promtool and agrees with stats", "[metrics][process]") {
+TEST_CASE("/metrics scraped during a load passes promtool and agrees with stats",
+          "[metrics][process]") {
   REQUIRE(executable_exists("curl"));
   temp_dir dir{"ac-metrics-test"};
   auto mport = free_port();
@@ -47,7 +50,12 @@ TEST_CASE("/metrics scraped during a load passes promtool and agrees with stats"
                     120s);
   });
   std::string mid;
-  REQUIRE(wait_until([&] { mid = scrape(mport); return sample(mid, "actorcache_lookups_total", "hit") > 0; }, 30s));
+  REQUIRE(wait_until(
+    [&] {
+      mid = scrape(mport);
+      return sample(mid, "actorcache_lookups_total", "hit") > 0;
+    },
+    30s));
   if (executable_exists("promtool")) {
     auto path = dir.path() + "/mid.txt";
     std::ofstream{path} << mid;
@@ -67,7 +75,9 @@ TEST_CASE("/metrics scraped during a load passes promtool and agrees with stats"
   CHECK(node.terminate() == std::optional<int>{0});
 }
 
-TEST_CASE("every error reply a node sends, CAF and RESP, is counted once in stats, INFO and /metrics", "[metrics][process][errors]") {
+TEST_CASE(
+  "every error reply a node sends, CAF and RESP, is counted once in stats, INFO and /metrics",
+  "[metrics][process][errors]") {
   REQUIRE(executable_exists("curl"));
   REQUIRE(executable_exists("redis-cli"));
   temp_dir dir{"ac-errors-test"};
@@ -87,7 +97,8 @@ TEST_CASE("every error reply a node sends, CAF and RESP, is counted once in stat
     script += "GET bad:same\n";
   auto script_file = dir.path() + "/gets.txt";
   std::ofstream{script_file} << script;
-  auto cli = run_tool({"sh", "-c", "redis-cli -p " + std::to_string(node.resp_port()) + " < " + script_file}, 30s);
+  auto cli = run_tool(
+    {"sh", "-c", "redis-cli -p " + std::to_string(node.resp_port()) + " < " + script_file}, 30s);
   REQUIRE(cli.exit_code == 0);
   size_t replies = 0;
   for (size_t at = 0; (at = cli.out.find("COMPUTEFAILED", at)) != std::string::npos; ++at)
@@ -101,7 +112,8 @@ TEST_CASE("every error reply a node sends, CAF and RESP, is counted once in stat
   REQUIRE(stats.exit_code == 0);
   CHECK(json::parse(stats.out)["node"]["errors"].get<double>() == want);
   auto info = run_tool({"redis-cli", "-p", std::to_string(node.resp_port()), "INFO", "stats"}, 10s);
-  CHECK(info.out.find("total_error_replies:" + std::to_string(resp_n + caf_n)) != std::string::npos);
+  CHECK(info.out.find("total_error_replies:" + std::to_string(resp_n + caf_n))
+        != std::string::npos);
   auto text = scrape(mport);
   CHECK(sample(text, "actorcache_errors_total", "node=") == want);
 }

@@ -57,7 +57,8 @@ TEST_CASE("Two hundred idle HTTP connections do not delay /metrics", "[ops][http
   // Before the fix the 9th connection waited for a keep-alive timeout (5 s) per 8 idle ones.
   auto start = std::chrono::steady_clock::now();
   auto reply = http_get(mport, "/metrics", 10s);
-  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  auto took =
+    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   for (int fd : idle)
     ::close(fd);
   INFO("GET /metrics with 200 idle connections took " << took.count() << " ms");
@@ -68,31 +69,36 @@ TEST_CASE("Two hundred idle HTTP connections do not delay /metrics", "[ops][http
   CHECK(node.terminate() == std::optional<int>{0});
 }
 
-TEST_CASE("sizing.interval=0s is refused with a message naming the option", "[ops][sizing][process]") {
+TEST_CASE("sizing.interval=0s is refused with a message naming the option",
+          "[ops][sizing][process]") {
   temp_dir dir{"ac-ops-interval"};
-  auto r = run_tool({program_path("actorcache-node"), "--node.port=0", "--resp.port=0",
-                     "--sizing.interval=0s"},
-                    20s, dir.path() + "/err.txt");
+  auto r = run_tool(
+    {program_path("actorcache-node"), "--node.port=0", "--resp.port=0", "--sizing.interval=0s"},
+    20s, dir.path() + "/err.txt");
   CHECK(r.exit_code == 2);
-  CHECK(read_file(dir.path() + "/err.txt").find("sizing.interval: must be at least 100ms") != std::string::npos);
+  CHECK(read_file(dir.path() + "/err.txt").find("sizing.interval: must be at least 100ms")
+        != std::string::npos);
 }
 
-TEST_CASE("An unchanged sizing decision is logged at debug, not at info every interval", "[ops][sizing][process]") {
+TEST_CASE("An unchanged sizing decision is logged at debug, not at info every interval",
+          "[ops][sizing][process]") {
   temp_dir dir{"ac-ops-sizing-log"};
   // cpu-target 100: whatever the machine's load, the capacity stays at cache.max-bytes, so
   // every decision after the first is unchanged.
-  node_process node{"s1", {"--sizing.interval=100ms", "--sizing.cpu-target=100", "--log.level=debug"},
-                    dir.path()};
+  node_process node{
+    "s1", {"--sizing.interval=100ms", "--sizing.cpu-target=100", "--log.level=debug"}, dir.path()};
   REQUIRE(node.start());
   // Ten unchanged decisions have been taken once ten debug lines are there.
-  REQUIRE(wait_until([&] { return count_of(read_file(node.log_file()), " debug sizing: ") >= 10; }, 20s));
+  REQUIRE(
+    wait_until([&] { return count_of(read_file(node.log_file()), " debug sizing: ") >= 10; }, 20s));
   auto log = read_file(node.log_file());
   INFO(log);
-  CHECK(count_of(log, " info sizing: ") <= 1);  // the first decision, at start
+  CHECK(count_of(log, " info sizing: ") <= 1); // the first decision, at start
   CHECK(node.terminate() == std::optional<int>{0});
 }
 
-TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member that answers", "[ops][sighup][process]") {
+TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member that answers",
+          "[ops][sighup][process]") {
   temp_dir dir{"ac-ops-sighup"};
   auto ini = dir.path() + "/node.ini";
   auto write_ini = [&](const std::string& level, const std::string& interval) {
@@ -112,12 +118,18 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
 
   write_ini("debug", "200ms");
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until([&] {
-    return read_file(n1.log_file()).find("SIGHUP: config reloaded; log.level info -> debug, "
-                                         "sizing.interval 5000ms -> 200ms") != std::string::npos;
-  }, 10s));
+  REQUIRE(wait_until(
+    [&] {
+      return read_file(n1.log_file())
+               .find(
+                 "SIGHUP: config reloaded; log.level info -> debug, "
+                 "sizing.interval 5000ms -> 200ms")
+             != std::string::npos;
+    },
+    10s));
   // The new level and interval act: unchanged sizing decisions now show, at debug, every 200 ms.
-  REQUIRE(wait_until([&] { return count_of(read_file(n1.log_file()), " debug sizing: ") >= 3; }, 15s));
+  REQUIRE(
+    wait_until([&] { return count_of(read_file(n1.log_file()), " debug sizing: ") >= 3; }, 15s));
   CHECK(n1.alive());
   CHECK(n1.client({"put", "k", "v"}).exit_code == 0);
   auto got = n2.client({"get", "k"});
@@ -129,16 +141,20 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
   std::ofstream{ini} << "[log]\nlevel=\"debug\"\n[sizing]\ninterval=200ms\ncpu-target=100\n"
                         "cpu-rule=false\nmemory-rule=false\n";
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until([&] {
-    return read_file(n1.log_file()).find("sizing.memory-rule true -> false, sizing.cpu-rule true -> false")
-           != std::string::npos;
-  }, 10s));
-  REQUIRE(wait_until([&] {
-    auto st = n1.console({"stats", "--json"});
-    return st.exit_code == 0
-           && st.out.find("\"memory\":{\"enabled\":false") != std::string::npos
-           && st.out.find("\"cpu\":{\"enabled\":false") != std::string::npos;
-  }, 10s));
+  REQUIRE(wait_until(
+    [&] {
+      return read_file(n1.log_file())
+               .find("sizing.memory-rule true -> false, sizing.cpu-rule true -> false")
+             != std::string::npos;
+    },
+    10s));
+  REQUIRE(wait_until(
+    [&] {
+      auto st = n1.console({"stats", "--json"});
+      return st.exit_code == 0 && st.out.find("\"memory\":{\"enabled\":false") != std::string::npos
+             && st.out.find("\"cpu\":{\"enabled\":false") != std::string::npos;
+    },
+    10s));
 
   // Recommendation thresholds reload too: with the usage thresholds near zero, the few bytes
   // this node holds are "near capacity", and the log names the change.
@@ -146,26 +162,33 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
                         "cpu-rule=false\nmemory-rule=false\n[recommendations]\nlow-usage=0\n"
                         "warn-usage=0.00000001\nhigh-usage=0.00000002\n";
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until([&] {
-    return read_file(n1.log_file()).find("recommendations.high-usage 0.9 -> 2e-08") != std::string::npos;
-  }, 10s));
-  for (int i = 0; i < 20; ++i)  // some of them are n1's own keys, whatever the ring says
+  REQUIRE(wait_until(
+    [&] {
+      return read_file(n1.log_file()).find("recommendations.high-usage 0.9 -> 2e-08")
+             != std::string::npos;
+    },
+    10s));
+  for (int i = 0; i < 20; ++i) // some of them are n1's own keys, whatever the ring says
     n1.client({"put", "usage-" + std::to_string(i), "v"});
   std::string advice;
-  CHECK(wait_until([&] {
-    auto r = n1.console({"recommendations"});
-    advice = r.out;
-    return r.exit_code == 0 && r.out.find("near capacity") != std::string::npos;
-  }, 10s));
+  CHECK(wait_until(
+    [&] {
+      auto r = n1.console({"recommendations"});
+      advice = r.out;
+      return r.exit_code == 0 && r.out.find("near capacity") != std::string::npos;
+    },
+    10s));
   if (advice.find("near capacity") == std::string::npos)
     std::cerr << "recommendations after the reload: " << advice << "\n";
 
   // A broken file changes nothing and ends nothing.
   std::ofstream{ini} << "[log]\nlevel=\"loud\"\n";
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until([&] {
-    return read_file(n1.log_file()).find("SIGHUP: config not reloaded") != std::string::npos;
-  }, 10s));
+  REQUIRE(wait_until(
+    [&] {
+      return read_file(n1.log_file()).find("SIGHUP: config not reloaded") != std::string::npos;
+    },
+    10s));
   CHECK(n1.alive());
   CHECK(n1.client({"get", "k"}).exit_code == 0);
 

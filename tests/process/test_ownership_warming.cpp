@@ -1,7 +1,6 @@
 // Ownership moves between real node processes: no stale value after a node comes back, and warming on a join.
 #include <catch2/catch.hpp>
 
-
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -41,9 +40,12 @@ struct cluster {
   std::vector<std::unique_ptr<node_process>> nodes;
 
   std::vector<std::string> options(const std::vector<std::string>& extra) const {
-    std::vector<std::string> o{"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
-                               "--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s",
-                               "--loader.kind=none", "--log.level=info"};
+    std::vector<std::string> o{"--redis.enabled",
+                               "--redis.port=" + std::to_string(redis.port()),
+                               "--cluster.heartbeat-interval=200ms",
+                               "--cluster.failure-timeout=1s",
+                               "--loader.kind=none",
+                               "--log.level=info"};
     o.insert(o.end(), extra.begin(), extra.end());
     return o;
   }
@@ -58,7 +60,8 @@ struct cluster {
     return *nodes.back();
   }
   /// Every node in `which` counts `n` alive members in its routing view.
-  bool members_are(const std::vector<node_process*>& which, int64_t n, std::chrono::milliseconds bound) {
+  bool members_are(const std::vector<node_process*>& which, int64_t n,
+                   std::chrono::milliseconds bound) {
     return wait_until(
       [&] {
         for (auto* p : which) {
@@ -101,8 +104,10 @@ void read_all(resp_client& via, int from, int to) {
 
 } // namespace
 
-TEST_CASE("a node frozen past the failure timeout while its keys change serves none of the old values "
-          "once it is back", "[process][ownership]") {
+TEST_CASE(
+  "a node frozen past the failure timeout while its keys change serves none of the old values "
+  "once it is back",
+  "[process][ownership]") {
   REQUIRE(redis_server::installed());
   cluster c;
   auto& a = c.add("a");
@@ -129,7 +134,7 @@ TEST_CASE("a node frozen past the failure timeout while its keys change serves n
     for (int i = 0; i < keys; ++i)
       owned_by_c += r.text({"AC.OWNER", key_of(i)}) == c_address;
   }
-  REQUIRE(owned_by_c > keys / 6);  // rendezvous gives c about a third
+  REQUIRE(owned_by_c > keys / 6); // rendezvous gives c about a third
 
   // c stops (a pause, a partition as far as the others know); a and b take its keys over.
   REQUIRE(n3.freeze());
@@ -140,8 +145,9 @@ TEST_CASE("a node frozen past the failure timeout while its keys change serves n
   REQUIRE(n3.thaw());
   auto thawed = std::chrono::steady_clock::now();
   REQUIRE(logged(c.members_are(all, 3, 10s), c));
-  auto whole_after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - thawed);
-  CHECK(whole_after <= 1s + 3s);  // failure timeout + a few seconds
+  auto whole_after = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - thawed);
+  CHECK(whole_after <= 1s + 3s); // failure timeout + a few seconds
 
   // Every member names the same owner for every key.
   std::map<std::string, std::optional<std::string>> owner;
@@ -193,8 +199,13 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
   REQUIRE(logged(c.members_are(all, 3, 15s), c));
   resp_client via_c{n3.resp_port()};
   REQUIRE(via_c.ok());
-  REQUIRE(logged(wait_until([&] { return info(via_c, "actorcache_warming_keys") > 0
-                                         && info(via_c, "actorcache_warming_in_progress") == 0; }, 20s), c));
+  REQUIRE(logged(wait_until(
+                   [&] {
+                     return info(via_c, "actorcache_warming_keys") > 0
+                            && info(via_c, "actorcache_warming_in_progress") == 0;
+                   },
+                   20s),
+                 c));
 
   // The hot keys c owns now are L1 hits on c: none of them is read from Redis.
   auto c_address = "127.0.0.1:" + std::to_string(n3.resp_port());
@@ -211,11 +222,13 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
     CHECK(via_c.text({"GET", k}) == "value-" + k.substr(5));
   CHECK(info(via_c, "actorcache_l2_hits") == l2_before);
   CHECK(info(via_c, "keyspace_hits") - hits_before == static_cast<int64_t>(mine.size()));
-  WARN("warming on join: " << warmed << " keys loaded; " << mine.size() << " of the 200 hot keys are c's");
+  WARN("warming on join: " << warmed << " keys loaded; " << mine.size()
+                           << " of the 200 hot keys are c's");
 }
 
-TEST_CASE("a node that restarts warms the keys it held from the list it saved to L2 before they are asked for",
-          "[process][ownership]") {
+TEST_CASE(
+  "a node that restarts warms the keys it held from the list it saved to L2 before they are asked for",
+  "[process][ownership]") {
   REQUIRE(redis_server::installed());
   cluster c;
   // Only the list written at the clean shutdown counts here: no periodic save within the test.
@@ -243,8 +256,13 @@ TEST_CASE("a node that restarts warms the keys it held from the list it saved to
   REQUIRE(logged(n.start(port), c));
   resp_client via{n.resp_port()};
   REQUIRE(via.ok());
-  REQUIRE(logged(wait_until([&] { return info(via, "actorcache_warming_keys") > 0
-                                         && info(via, "actorcache_warming_in_progress") == 0; }, 20s), c));
+  REQUIRE(logged(wait_until(
+                   [&] {
+                     return info(via, "actorcache_warming_keys") > 0
+                            && info(via, "actorcache_warming_in_progress") == 0;
+                   },
+                   20s),
+                 c));
   auto listed = info(via, "actorcache_warming_listed");
   auto warmed = info(via, "actorcache_warming_keys");
   CHECK(listed >= keys * 8 / 10);
@@ -258,8 +276,8 @@ TEST_CASE("a node that restarts warms the keys it held from the list it saved to
   auto l2_reads = info(via, "actorcache_l2_hits") - l2_before;
   CHECK(logged(l1_hits >= keys * 8 / 10, c));
   CHECK(l2_reads <= keys - l1_hits);
-  WARN("restart: the saved list named " << listed << " keys, " << warmed << " warmed; " << l1_hits << " of "
-                                        << keys << " reads were L1 hits");
+  WARN("restart: the saved list named " << listed << " keys, " << warmed << " warmed; " << l1_hits
+                                        << " of " << keys << " reads were L1 hits");
 }
 
 TEST_CASE("a node that joins warms the keys its peers served for its range, hot or not",
@@ -283,19 +301,24 @@ TEST_CASE("a node that joins warms the keys its peers served for its range, hot 
   REQUIRE(logged(c.members_are({&a, &b, &n3}, 3, 15s), c));
   resp_client via_c{n3.resp_port()};
   REQUIRE(via_c.ok());
-  REQUIRE(logged(wait_until([&] { return info(via_c, "actorcache_warming_keys") > 0
-                                         && info(via_c, "actorcache_warming_in_progress") == 0; }, 20s), c));
+  REQUIRE(logged(wait_until(
+                   [&] {
+                     return info(via_c, "actorcache_warming_keys") > 0
+                            && info(via_c, "actorcache_warming_in_progress") == 0;
+                   },
+                   20s),
+                 c));
   auto c_address = "127.0.0.1:" + std::to_string(n3.resp_port());
   std::vector<int> mine;
   for (int i = 0; i < keys; ++i)
     if (via_c.text({"AC.OWNER", key_of(i)}) == c_address)
       mine.push_back(i);
-  REQUIRE(mine.size() > keys / 6);  // rendezvous gives c about a third
+  REQUIRE(mine.size() > keys / 6); // rendezvous gives c about a third
   auto hits_before = info(via_c, "keyspace_hits");
   for (int i : mine)
     REQUIRE(via_c.text({"GET", key_of(i)}) == value_of(i));
   auto l1_hits = info(via_c, "keyspace_hits") - hits_before;
   CHECK(logged(l1_hits >= static_cast<int64_t>(mine.size()) * 8 / 10, c));
-  WARN("join: " << info(via_c, "actorcache_warming_keys") << " keys warmed; " << l1_hits << " of the "
-                << mine.size() << " keys c owns were L1 hits");
+  WARN("join: " << info(via_c, "actorcache_warming_keys") << " keys warmed; " << l1_hits
+                << " of the " << mine.size() << " keys c owns were L1 hits");
 }

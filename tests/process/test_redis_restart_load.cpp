@@ -12,7 +12,8 @@ using namespace ac::test;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-TEST_CASE("a Redis restart during load fails no lookup and serves no wrong value", "[redis][fault][process]") {
+TEST_CASE("a Redis restart during load fails no lookup and serves no wrong value",
+          "[redis][fault][process]") {
   REQUIRE(redis_server::installed());
   redis_server redis;
   temp_dir dir{"ac-redis-restart"};
@@ -42,7 +43,7 @@ TEST_CASE("a Redis restart during load fails no lookup and serves no wrong value
   REQUIRE(wait_until([&] { return requests_seen() > 2000; }, 30s));
   redis.kill();
   auto down_at = requests_seen();
-  REQUIRE(wait_until([&] { return requests_seen() > down_at + 3000; }, 30s));  // load goes on
+  REQUIRE(wait_until([&] { return requests_seen() > down_at + 3000; }, 30s)); // load goes on
   redis.restart();
   auto done = load.get();
   INFO(done.out);
@@ -55,6 +56,6 @@ TEST_CASE("a Redis restart during load fails no lookup and serves no wrong value
   auto stats = run_tool({console, "--node=" + node.address(), "stats", "--json"}, 10s);
   REQUIRE(stats.exit_code == 0);
   auto n = json::parse(stats.out)["node"];
-  CHECK(n["l2"]["errors"].get<double>() >= 1);  // Redis really was gone for part of the load
+  CHECK(n["l2"]["errors"].get<double>() >= 1); // Redis really was gone for part of the load
   CHECK(node.terminate() == std::optional<int>{0});
 }

@@ -30,22 +30,21 @@ std::map<std::string, int64_t> info_stats(resp_client& conn) {
       continue;
     try {
       out[line.substr(0, colon)] = std::stoll(line.substr(colon + 1));
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   return out;
 }
 
 struct run_result {
-  std::map<std::string, int64_t> stats;  ///< INFO stats once every read is counted
+  std::map<std::string, int64_t> stats; ///< INFO stats once every read is counted
   int64_t reads = 0;
-  std::chrono::milliseconds slowest{0};  ///< the slowest GET after the first
+  std::chrono::milliseconds slowest{0}; ///< the slowest GET after the first
 };
 
 /// The node options of these tests: a synthetic loader at 200 ms a value, TTL 2 s, one shard.
 std::vector<std::string> slow_short_lived(std::vector<std::string> more) {
-  std::vector<std::string> args{"--loader.kind=synthetic", "--loader.cost=200ms", "--cache.default-ttl=2s",
-                                "--cache.shards=1"};
+  std::vector<std::string> args{"--loader.kind=synthetic", "--loader.cost=200ms",
+                                "--cache.default-ttl=2s", "--cache.shards=1"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -60,10 +59,10 @@ run_result read_hot_key(uint16_t port, std::chrono::milliseconds span) {
     auto r = conn.run({"GET", "hot"});
     REQUIRE(r);
     REQUIRE(r->type == REDIS_REPLY_STRING);
-    REQUIRE(r->len == 100);  // loader.value-size
+    REQUIRE(r->len == 100); // loader.value-size
     ++out.reads;
   };
-  get();  // the one miss: computed
+  get(); // the one miss: computed
   auto end = std::chrono::steady_clock::now() + span;
   auto next = std::chrono::steady_clock::now();
   while (next < end) {
@@ -72,7 +71,7 @@ run_result read_hot_key(uint16_t port, std::chrono::milliseconds span) {
     out.slowest = std::max(out.slowest, std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::steady_clock::now() - start));
     next += 10ms;
-    std::this_thread::sleep_until(next);  // pacing of the load, not a wait for a condition
+    std::this_thread::sleep_until(next); // pacing of the load, not a wait for a condition
   }
   // Every read is counted once the hits and misses add up to them.
   REQUIRE(wait_until(
@@ -100,27 +99,30 @@ run_result read_hot_key(const std::string& refresh_ahead) {
 
 } // namespace
 
-TEST_CASE("a hot key read over RESP for three of its lifetimes never misses L1 with refresh-ahead on",
-          "[refresh-ahead][process]") {
+TEST_CASE(
+  "a hot key read over RESP for three of its lifetimes never misses L1 with refresh-ahead on",
+  "[refresh-ahead][process]") {
   auto r = read_hot_key("0.8");
-  INFO("computes " << r.stats["actorcache_computes"] << ", refresh_ahead " << r.stats["actorcache_refresh_ahead"]
-                   << ", slowest " << r.slowest.count() << " ms");
+  INFO("computes " << r.stats["actorcache_computes"] << ", refresh_ahead "
+                   << r.stats["actorcache_refresh_ahead"] << ", slowest " << r.slowest.count()
+                   << " ms");
   CHECK(r.stats["keyspace_misses"] == 1);
   CHECK(r.stats["actorcache_hot_misses"] == 0);
   CHECK(r.stats["actorcache_refresh_ahead"] >= 2);
   // About once per TTL (2-3 s, rounded up to whole seconds): the first compute and 2-3 refreshes.
   CHECK(r.stats["actorcache_computes"] >= 3);
   CHECK(r.stats["actorcache_computes"] <= 5);
-  CHECK(r.slowest < 100ms);  // no read waited for a 200 ms compute
+  CHECK(r.slowest < 100ms); // no read waited for a 200 ms compute
 }
 
-TEST_CASE("the same hot key expires and misses again with refresh-ahead off", "[refresh-ahead][process]") {
+TEST_CASE("the same hot key expires and misses again with refresh-ahead off",
+          "[refresh-ahead][process]") {
   auto r = read_hot_key("0");
   INFO("misses " << r.stats["keyspace_misses"] << ", slowest " << r.slowest.count() << " ms");
   CHECK(r.stats["keyspace_misses"] >= 2);
-  CHECK(r.stats["actorcache_hot_misses"] >= 1);  // it expired while hot
+  CHECK(r.stats["actorcache_hot_misses"] >= 1); // it expired while hot
   CHECK(r.stats["actorcache_refresh_ahead"] == 0);
-  CHECK(r.slowest >= 150ms);  // the read after an expiry waits for the compute
+  CHECK(r.slowest >= 150ms); // the read after an expiry waits for the compute
 }
 
 TEST_CASE("cache.refresh-ahead outside 0 <= x < 1 is refused at start with exit code 2",
@@ -137,7 +139,8 @@ TEST_CASE("cache.refresh-ahead outside 0 <= x < 1 is refused at start with exit 
   CHECK(text.find("cache.refresh-ahead") != std::string::npos);
 }
 
-TEST_CASE("SIGHUP switches refresh-ahead on in a running node", "[refresh-ahead][process][sighup]") {
+TEST_CASE("SIGHUP switches refresh-ahead on in a running node",
+          "[refresh-ahead][process][sighup]") {
   temp_dir dir{"ac-refresh-test"};
   auto ini = dir.path() + "/node.ini";
   std::ofstream{ini} << "[cache]\nrefresh-ahead=0\n";
@@ -151,10 +154,11 @@ TEST_CASE("SIGHUP switches refresh-ahead on in a running node", "[refresh-ahead]
     [&] {
       std::ifstream log{node.log_file()};
       std::string text{std::istreambuf_iterator<char>{log}, {}};
-      return text.find("SIGHUP: config reloaded; cache.refresh-ahead 0 -> 0.8") != std::string::npos;
+      return text.find("SIGHUP: config reloaded; cache.refresh-ahead 0 -> 0.8")
+             != std::string::npos;
     },
     10s));
-  auto r = read_hot_key(port, 3500ms);  // past the first value's end (2-3 s)
+  auto r = read_hot_key(port, 3500ms); // past the first value's end (2-3 s)
   CHECK(r.stats["keyspace_misses"] == 1);
   CHECK(r.stats["actorcache_hot_misses"] == 0);
   CHECK(r.stats["actorcache_refresh_ahead"] >= 1);

@@ -23,15 +23,16 @@ shell_result run(const std::string& cmd, std::chrono::seconds timeout = 30s) {
 // everything it needs: a node that does not come up fails the test instead of skipping it.
 struct resp_node {
   ac::test::temp_dir dir{"ac-resp-client-test"};
-  ac::test::node_process node;  // declared after dir: killed first
-  std::string addr;             // "--node=127.0.0.1:PORT"
+  ac::test::node_process node; // declared after dir: killed first
+  std::string addr;            // "--node=127.0.0.1:PORT"
   uint16_t resp_port = 0;
 
   /// `config`: the text of a config file for the node (--config-file), none when empty.
   explicit resp_node(const std::string& config = {})
     : node{"resp-client", node_args(dir, config), dir.path()} {}
 
-  static std::vector<std::string> node_args(const ac::test::temp_dir& dir, const std::string& config) {
+  static std::vector<std::string> node_args(const ac::test::temp_dir& dir,
+                                            const std::string& config) {
     std::vector<std::string> args{"--resp.port=0", "--resp.port-file=" + dir.path() + "/resp.port"};
     if (!config.empty()) {
       std::ofstream{dir.path() + "/node.ini"} << config;
@@ -107,15 +108,19 @@ TEST_CASE("gets go to the RESP port by default and answer exactly as over CAF re
   n.start();
   // Keys rp-0 .. rp-299 hold values made from their key; rp-300 .. rp-399 are absent.
   REQUIRE(run(n.client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
-                       "--clients=4 --window=8 --json --key-prefix=rp-")).rc == 0);
-  for (std::string shape : {"--clients=4 --window=32", "--clients=1 --window=1",
-                            "--clients=2 --window=4 --batch=10"}) {
+                       "--clients=4 --window=8 --json --key-prefix=rp-"))
+            .rc
+          == 0);
+  for (std::string shape :
+       {"--clients=4 --window=32", "--clients=1 --window=1", "--clients=2 --window=4 --batch=10"}) {
     long long hits[2] = {-1, -2};
     for (bool resp : {true, false}) {
       std::string path = resp ? "on" : "off";
       INFO(shape << " --fast-path=" << path);
-      auto r = run(n.client("load --verify --sequential --get-ratio=1 --keys=400 --requests=400 "
-                            "--key-prefix=rp- --json " + shape + " --fast-path=" + path));
+      auto r =
+        run(n.client("load --verify --sequential --get-ratio=1 --keys=400 --requests=400 "
+                     "--key-prefix=rp- --json "
+                     + shape + " --fast-path=" + path));
       CHECK(r.rc == 0);
       CHECK(json_int(r.out, "ok") == 400);
       CHECK(json_int(r.out, "errors") == 0);
@@ -135,7 +140,7 @@ TEST_CASE("gets go to the RESP port by default and answer exactly as over CAF re
   // The node's resp row counted the clients' connections and their MGETs.
   auto row = resp_row(n.stats());
   REQUIRE(!row.empty());
-  CHECK(json_int(row, "connections") >= 3);  // one per load run with the RESP path on
+  CHECK(json_int(row, "connections") >= 3); // one per load run with the RESP path on
   CHECK(json_int(row, "cmd_mget") > 0);
   CHECK(json_int(row, "dropped") == 0);
 }
@@ -152,8 +157,9 @@ TEST_CASE("junk bytes on the RESP port drop only that connection and other clien
                        [](const std::string& r) { return r.find("\r\n") != std::string::npos; });
   CHECK(pong == "+PONG\r\n");
 
-  CHECK(ac::test::junk_gets_dropped(n.resp_port, "*x\r\n" + ac::test::random_bytes(64 * 1024), 10s));
-  CHECK(ac::test::junk_gets_dropped(n.resp_port, "*1\r\n:5\r\n", 10s));         // not a bulk string
+  CHECK(
+    ac::test::junk_gets_dropped(n.resp_port, "*x\r\n" + ac::test::random_bytes(64 * 1024), 10s));
+  CHECK(ac::test::junk_gets_dropped(n.resp_port, "*1\r\n:5\r\n", 10s)); // not a bulk string
 
   std::string want = "*2\r\n$2\r\nv1\r\n$-1\r\n";
   auto mget = exchange(fd, "*3\r\n$4\r\nMGET\r\n$13\r\njunk-survivor\r\n$6\r\nabsent\r\n",
@@ -161,8 +167,9 @@ TEST_CASE("junk bytes on the RESP port drop only that connection and other clien
   ::close(fd);
   CHECK(mget == want);
 
-  auto r = run(n.client("load --get-ratio=1 --keys=100 --requests=2000 --clients=4 --window=8 "
-                        "--json"));
+  auto r =
+    run(n.client("load --get-ratio=1 --keys=100 --requests=2000 --clients=4 --window=8 "
+                 "--json"));
   CHECK(r.rc == 0);
   CHECK(json_int(r.out, "errors") == 0);
   CHECK(json_int(r.out, "resp_batches") > 0);
@@ -178,17 +185,18 @@ TEST_CASE("SIGTERM during a load over the RESP port ends the node with 0 and eve
   shell_result r;
   std::thread load([&] {
     r = run(n.client("--timeout=3 load --get-ratio=1 --keys=1000 --requests=2000000 "
-                     "--clients=8 --window=8 --json"), 60s);
+                     "--clients=8 --window=8 --json"),
+            60s);
   });
   // Under way once the node has answered some MGETs on its RESP port.
-  bool busy = ac::test::wait_until([&] { return json_int(resp_row(n.stats()), "cmd_mget") > 100; },
-                                   20s);
+  bool busy =
+    ac::test::wait_until([&] { return json_int(resp_row(n.stats()), "cmd_mget") > 100; }, 20s);
   auto code = n.node.terminate(15s);
   load.join();
   CHECK(busy);
   REQUIRE(code);
   CHECK(*code == 0);
-  CHECK(json_int(r.out, "requests") == 2000000);  // all answered or failed, none left hanging
+  CHECK(json_int(r.out, "requests") == 2000000); // all answered or failed, none left hanging
   CHECK(json_int(r.out, "ok") > 0);
   CHECK(json_int(r.out, "resp_batches") > 0);
 }
@@ -198,11 +206,12 @@ TEST_CASE("a node with resp.enabled=false makes the client fall back to CAF remo
   // CAF bool flags cannot be set false on the command line: a config file does it.
   resp_node n{"[resp]\nenabled=false\n"};
   n.start(false);
-  auto r = run(n.client("load --get-ratio=1 --keys=100 --requests=500 --clients=2 --window=4 --json"));
+  auto r =
+    run(n.client("load --get-ratio=1 --keys=100 --requests=500 --clients=2 --window=4 --json"));
   CHECK(r.rc == 0);
   CHECK(json_int(r.out, "ok") == 500);
   CHECK(json_int(r.out, "resp_batches") == 0);
   CHECK(resp_row(n.stats()).empty());
   std::ifstream port_file{n.resp_port_file()};
-  CHECK(!port_file);  // no RESP port was opened
+  CHECK(!port_file); // no RESP port was opened
 }

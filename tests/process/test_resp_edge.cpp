@@ -14,7 +14,9 @@ using namespace ac::test;
 
 namespace {
 
-std::string str(const redisReply* r) { return r != nullptr ? std::string(r->str, r->len) : "<none>"; }
+std::string str(const redisReply* r) {
+  return r != nullptr ? std::string(r->str, r->len) : "<none>";
+}
 
 /// A node of its own with RESP on a free port; REQUIREs that it started.
 struct resp_node {
@@ -156,7 +158,8 @@ TEST_CASE("Unknown commands, wrong arity, HELLO 3 and SELECT 1 get Redis's error
   CHECK(str(r.run({"GET"}).get()) == "ERR wrong number of arguments for 'get' command");
   CHECK(str(r.run({"HELLO", "3"}).get()).rfind("NOPROTO", 0) == 0);
   CHECK(str(r.run({"SELECT", "1"}).get()) == "ERR DB index is out of range");
-  CHECK(str(r.run({"SET", "k", "v", "EX", "0"}).get()) == "ERR invalid expire time in 'set' command");
+  CHECK(str(r.run({"SET", "k", "v", "EX", "0"}).get())
+        == "ERR invalid expire time in 'set' command");
   CHECK(str(r.run({"SET", "k", "v", "BOGUS"}).get()) == "ERR syntax error");
   // The connection still works after every error.
   CHECK(str(r.run({"PING"}).get()) == "PONG");
@@ -179,9 +182,10 @@ TEST_CASE("Bad keys and values are refused with a reason and store nothing", "[r
   CHECK(r.run({"DBSIZE"})->integer == 0);
 }
 
-TEST_CASE("Protocol garbage, bad bulk lengths and an oversized inline command close only that "
-          "connection",
-          "[resp]") {
+TEST_CASE(
+  "Protocol garbage, bad bulk lengths and an oversized inline command close only that "
+  "connection",
+  "[resp]") {
   resp_node n;
   resp_client other{n.port};
   REQUIRE(other.ok());
@@ -206,7 +210,8 @@ TEST_CASE("Protocol garbage, bad bulk lengths and an oversized inline command cl
   got = raw_exchange(n.port, "PING\r\nGET survivor\r\nQUIT\r\n", closed);
   CHECK(got == "+PONG\r\n$3\r\nyes\r\n+OK\r\n");
   CHECK(closed);
-  got = raw_exchange(n.port, "*2\r\n$3\r\nGET\r\n$8\r\nsurv", closed, std::chrono::milliseconds(500));
+  got =
+    raw_exchange(n.port, "*2\r\n$3\r\nGET\r\n$8\r\nsurv", closed, std::chrono::milliseconds(500));
   CHECK_FALSE(closed);
   CHECK(got.empty());
   CHECK(str(other.run({"GET", "survivor"}).get()) == "yes");
@@ -226,7 +231,8 @@ TEST_CASE("Without AUTH a password-protected node answers NOAUTH; the right pass
   CHECK(str(r.run({"GET", "a"}).get()) == "1");
 }
 
-TEST_CASE("A client that never reads its replies is cut off; others are served meanwhile", "[resp]") {
+TEST_CASE("A client that never reads its replies is cut off; others are served meanwhile",
+          "[resp]") {
   resp_node n({"--resp.max-pending-bytes=1000000"});
   resp_client r{n.port};
   REQUIRE(r.ok());
@@ -240,8 +246,8 @@ TEST_CASE("A client that never reads its replies is cut off; others are served m
   bool cut = false;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!cut && std::chrono::steady_clock::now() < deadline) {
-    if (::send(fd, burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0
-        && errno != EAGAIN && errno != EWOULDBLOCK)
+    if (::send(fd, burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN
+        && errno != EWOULDBLOCK)
       cut = true;
     CHECK(str(r.run({"PING"}).get()) == "PONG");
   }
@@ -276,7 +282,8 @@ TEST_CASE("2,000 idle connections neither stop the node nor slow another client"
 TEST_CASE("redis-cli scripted and redis-benchmark run against a node without errors", "[resp]") {
   resp_node n;
   auto p = std::to_string(n.port);
-  auto set = run_tool({"redis-cli", "-p", p, "SET", "cli", "hello", "EX", "30"}, std::chrono::seconds(10));
+  auto set =
+    run_tool({"redis-cli", "-p", p, "SET", "cli", "hello", "EX", "30"}, std::chrono::seconds(10));
   CHECK(set.exit_code == 0);
   CHECK(set.out == "OK\n");
   auto get = run_tool({"redis-cli", "-p", p, "GET", "cli"}, std::chrono::seconds(10));
@@ -293,9 +300,10 @@ TEST_CASE("redis-cli scripted and redis-benchmark run against a node without err
   CHECK(bench.out.find("rror") == std::string::npos);
 }
 
-TEST_CASE("redis-py on a 3-node cluster: set through one member, read through the others, "
-          "pipelines, binary values",
-          "[resp][python]") {
+TEST_CASE(
+  "redis-py on a 3-node cluster: set through one member, read through the others, "
+  "pipelines, binary values",
+  "[resp][python]") {
   temp_dir dir{"ac-resp-py"};
   node_process a("a", {}, dir.path());
   REQUIRE(a.start());
@@ -325,9 +333,9 @@ assert owners[0] == owners[1] == owners[2], owners
 assert rs[2].delete("k1") == 1 and rs[0].get("k1") is None
 print("ok")
 )PY";
-  auto py = run_tool({"/usr/bin/python3", "-c", script, std::to_string(pa), std::to_string(pb),
-                      std::to_string(pc)},
-                     std::chrono::seconds(60), dir.path() + "/py.err");
+  auto py = run_tool(
+    {"/usr/bin/python3", "-c", script, std::to_string(pa), std::to_string(pb), std::to_string(pc)},
+    std::chrono::seconds(60), dir.path() + "/py.err");
   INFO(py.out);
   CHECK(py.exit_code == 0);
   CHECK(py.out == "ok\n");

@@ -26,8 +26,9 @@ long long connections_received(uint16_t resp_port) {
 
 } // namespace
 
-TEST_CASE("a client load opens as many RESP connections to the node as --resp-links asks and answers every get",
-          "[tools][process][resp]") {
+TEST_CASE(
+  "a client load opens as many RESP connections to the node as --resp-links asks and answers every get",
+  "[tools][process][resp]") {
   ac::test::temp_dir dir{"ac-resp-links"};
   ac::test::node_process node{"links", {}, dir.path()};
   REQUIRE(ac::test::executable_exists(program_path("actorcache-client")));
@@ -49,12 +50,12 @@ TEST_CASE("a client load opens as many RESP connections to the node as --resp-li
     CHECK(r.out.find("\"ok\":4000") != std::string::npos);
     CHECK(r.out.find("\"hits\":4000") != std::string::npos);
     CHECK(r.out.find("\"resp_links\":" + std::to_string(links)) != std::string::npos);
-    CHECK(r.out.find("\"resp_batches\":0,") == std::string::npos);  // the gets went over RESP
+    CHECK(r.out.find("\"resp_batches\":0,") == std::string::npos); // the gets went over RESP
     // Each link is a connection; the INFO asking for the count is one more.
     CHECK(connections_received(port) - before == static_cast<long long>(links) + 1);
   }
-  auto bad = ac::test::run_shell(client + "--resp-links=65 --requests=1", 30s,
-                                 dir.path() + "/bad.err");
+  auto bad =
+    ac::test::run_shell(client + "--resp-links=65 --requests=1", 30s, dir.path() + "/bad.err");
   CHECK(bad.rc == 2);
   CHECK(ac::test::slurp(dir.path() + "/bad.err").find("--resp-links") != std::string::npos);
 }

@@ -17,8 +17,8 @@ using namespace std::chrono_literals;
 using ac::test::child_process;
 using ac::test::json_int;
 using ac::test::junk_gets_dropped;
-using ac::test::random_bytes;
 using ac::test::program_path;
+using ac::test::random_bytes;
 using ac::test::shell_result;
 using ac::test::slurp;
 using ac::test::temp_dir;
@@ -32,7 +32,7 @@ shell_result run(const temp_dir& dir, const std::string& cmd, std::chrono::secon
 struct test_pki {
   temp_dir dir{"ac-security-test"};
   bool ok = false;
-  std::string c;  // folder of the cluster's certificates
+  std::string c; // folder of the cluster's certificates
   test_pki() {
     c = dir.path() + "/certs";
     auto gen = run(dir, "bash " + ac::test::source_dir() + "/tools/gen-dev-certs.sh " + c, 60s);
@@ -46,12 +46,12 @@ struct test_pki {
     ok = gen.rc == 0 && rogue.rc == 0;
   }
   std::string client_tls() const {
-    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + c +
-           "/client.pem --tls.key-file=" + c + "/client-key.pem";
+    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + c
+           + "/client.pem --tls.key-file=" + c + "/client-key.pem";
   }
   std::string rogue_tls() const {
-    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + dir.path() +
-           "/r.pem --tls.key-file=" + dir.path() + "/r.key";
+    return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + dir.path()
+           + "/r.pem --tls.key-file=" + dir.path() + "/r.key";
   }
   std::vector<std::string> node_tls() const {
     return {"--tls.enabled", "--tls.ca-file=" + c + "/ca.pem", "--tls.cert-file=" + c + "/node.pem",
@@ -72,7 +72,7 @@ struct node_proc {
     args.insert(args.end(), extra.begin(), extra.end());
     proc = std::make_unique<child_process>(program_path("actorcache-node"), args, log());
   }
-  ~node_proc() { proc.reset(); }  // SIGKILL by PID before the log folder goes
+  ~node_proc() { proc.reset(); } // SIGKILL by PID before the log folder goes
   std::string log() const { return dir.path() + "/node.log"; }
   bool listening() { return ac::test::wait_for_port(port, 10s) && proc->alive(); }
   shell_result client(const std::string& args, std::chrono::seconds timeout = 20s) {
@@ -131,20 +131,21 @@ TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plai
   CHECK(node.client(pki.client_tls() + " get tk").out == "tv\n");
 }
 
-TEST_CASE("a TLS client with a missing key file or a CA but no certificate exits 2 without connecting",
-          "[security][tls][process]") {
+TEST_CASE(
+  "a TLS client with a missing key file or a CA but no certificate exits 2 without connecting",
+  "[security][tls][process]") {
   REQUIRE(missing_tools(true).empty());
   test_pki pki;
   REQUIRE(pki.ok);
   temp_dir d{"ac-security-test"};
   auto port = std::to_string(ac::test::free_port());
-  auto missing = run(d, program_path("actorcache-client") + " --node=127.0.0.1:" + port +
-                          " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem --tls.cert-file=" +
-                          pki.c + "/client.pem --tls.key-file=" + d.path() + "/nope.pem get k");
+  auto missing = run(d, program_path("actorcache-client") + " --node=127.0.0.1:" + port
+                          + " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem --tls.cert-file="
+                          + pki.c + "/client.pem --tls.key-file=" + d.path() + "/nope.pem get k");
   CHECK(missing.rc == 2);
   CHECK(missing.err.find(d.path() + "/nope.pem") != std::string::npos);
-  auto no_cert = run(d, program_path("actorcache-client") + " --node=127.0.0.1:" + port +
-                          " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem get k");
+  auto no_cert = run(d, program_path("actorcache-client") + " --node=127.0.0.1:" + port
+                          + " --tls.enabled --tls.ca-file=" + pki.c + "/ca.pem get k");
   CHECK(no_cert.rc == 2);
   CHECK(no_cert.err.find("cert-file") != std::string::npos);
 }
@@ -206,8 +207,8 @@ TEST_CASE("junk bytes on a TLS node's port drop that connection and the node kee
 TEST_CASE("oversized values and keys are refused with exit 2 and nothing is stored",
           "[security][process]") {
   REQUIRE(missing_tools(false).empty());
-  node_proc node{{"--cache.max-value-bytes=1000", "--cache.max-key-bytes=64",
-                  "--metrics.interval=100ms"}};
+  node_proc node{
+    {"--cache.max-value-bytes=1000", "--cache.max-key-bytes=64", "--metrics.interval=100ms"}};
   REQUIRE(node.listening());
   auto big_value = node.client("put big " + std::string(5000, 'x'));
   CHECK(big_value.rc == 2);
@@ -219,7 +220,7 @@ TEST_CASE("oversized values and keys are refused with exit 2 and nothing is stor
   CHECK(big_key.rc == 2);
   CHECK(big_key.out.empty());
   CHECK(node.client("get " + long_key).rc == 2);
-  CHECK(node.client("put " + std::string(64, 'k') + " v").rc == 0);  // the limits are inclusive
+  CHECK(node.client("put " + std::string(64, 'k') + " v").rc == 0); // the limits are inclusive
   // Exactly that one entry is in L1 (the metrics actor reports every 100 ms).
   long long entries = -1;
   ac::test::wait_until(

@@ -31,40 +31,50 @@ struct auth_node {
   std::string addr = "--node=127.0.0.1:" + std::to_string(port);
 
   auth_node(uint16_t redis_port, const std::string& password) {
-    std::vector<std::string> args{"--node.host=127.0.0.1", "--node.port=" + std::to_string(port),
-                                  "--redis.enabled", "--redis.port=" + std::to_string(redis_port),
-                                  "--redis.password=" + password, "--loader.kind=synthetic",
-                                  "--loader.value-size=32", "--metrics.interval=100ms",
+    std::vector<std::string> args{"--node.host=127.0.0.1",
+                                  "--node.port=" + std::to_string(port),
+                                  "--redis.enabled",
+                                  "--redis.port=" + std::to_string(redis_port),
+                                  "--redis.password=" + password,
+                                  "--loader.kind=synthetic",
+                                  "--loader.value-size=32",
+                                  "--metrics.interval=100ms",
                                   "--log.level=debug"};
     proc = std::make_unique<child_process>(program_path("actorcache-node"), args, log());
   }
   ~auth_node() { proc.reset(); }
   std::string log() const { return dir.path() + "/node.log"; }
   bool listening() { return ac::test::wait_for_port(port, 10s) && proc->alive(); }
-  shell_result client(const std::string& args) { return run(dir, program_path("actorcache-client") + " " + addr + " " + args); }
-  shell_result console(const std::string& args) { return run(dir, program_path("actorcache-console") + " " + addr + " " + args); }
+  shell_result client(const std::string& args) {
+    return run(dir, program_path("actorcache-client") + " " + addr + " " + args);
+  }
+  shell_result console(const std::string& args) {
+    return run(dir, program_path("actorcache-console") + " " + addr + " " + args);
+  }
 };
 
 /// The programs the tests need, missing ones named ("" when all are there).
 std::string missing_tools() {
-  return ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console",
-                                     "redis-server", "redis-cli"});
+  return ac::test::missing_programs(
+    {"actorcache-node", "actorcache-client", "actorcache-console", "redis-server", "redis-cli"});
 }
 
 const std::string password = "pw-7f3a9c-do-not-leak";
 
 } // namespace
 
-TEST_CASE("a node with the right Redis password computes, writes to L2 and never shows the password",
-          "[security][redis][process]") {
+TEST_CASE(
+  "a node with the right Redis password computes, writes to L2 and never shows the password",
+  "[security][redis][process]") {
   REQUIRE(missing_tools().empty());
   ac::test::redis_server redis{password};
   temp_dir d{"ac-redis-auth-test"};
-  auto cli = "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password +
-             " --no-auth-warning ";
+  auto cli = "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password
+             + " --no-auth-warning ";
   // The server really requires the password.
-  CHECK(run(d, "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " SET probe 1").out.find("NOAUTH") !=
-        std::string::npos);
+  CHECK(run(d, "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " SET probe 1")
+          .out.find("NOAUTH")
+        != std::string::npos);
 
   auth_node node{redis.port(), password};
   REQUIRE(node.listening());
@@ -72,7 +82,8 @@ TEST_CASE("a node with the right Redis password computes, writes to L2 and never
   CHECK(computed.rc == 0);
   CHECK(computed.out.size() > 1);
   // The computed value is written through to L2 under the key prefix.
-  CHECK(ac::test::wait_until([&] { return run(d, cli + "EXISTS ac:auth-key-1").out == "1\n"; }, 10s));
+  CHECK(
+    ac::test::wait_until([&] { return run(d, cli + "EXISTS ac:auth-key-1").out == "1\n"; }, 10s));
   CHECK(node.client("put auth-key-2 v2").rc == 0);
 
   // A second node with an empty L1 reads the value back from L2 (AUTH on the read path too).
@@ -83,7 +94,8 @@ TEST_CASE("a node with the right Redis password computes, writes to L2 and never
   CHECK(from_l2.out == computed.out);
   long long l2_hits = -1;
   ac::test::wait_until(
-    [&] { return (l2_hits = json_int(reader.console("stats --json").out, "hits", "l2")) >= 1; }, 10s);
+    [&] { return (l2_hits = json_int(reader.console("stats --json").out, "hits", "l2")) >= 1; },
+    10s);
   CHECK(l2_hits >= 1);
 
   // Nothing the node prints or reports contains the password.
@@ -97,10 +109,10 @@ TEST_CASE("a node with the right Redis password computes, writes to L2 and never
     CHECK(r.rc == 0);
     CHECK((r.out + r.err).find(password) == std::string::npos);
   }
-  node.proc->terminate();  // the shutdown path logs as well
+  node.proc->terminate(); // the shutdown path logs as well
   CHECK(node.proc->wait_exit(15s) == std::optional<int>{0});
   auto log = slurp(node.log());
-  CHECK(log.find("debug") != std::string::npos);  // the log really was at debug level
+  CHECK(log.find("debug") != std::string::npos); // the log really was at debug level
   CHECK(log.find(password) == std::string::npos);
   CHECK(slurp(reader.log()).find(password) == std::string::npos);
 }
@@ -137,8 +149,10 @@ TEST_CASE("a node with a wrong Redis password still serves through the loader an
   CHECK(node.proc->alive());
   // Nothing reached Redis, and the log names the failure without the password.
   temp_dir d{"ac-redis-auth-test"};
-  CHECK(run(d, "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password +
-                 " --no-auth-warning DBSIZE").out == "0\n");
+  CHECK(run(d, "redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port()) + " -a " + password
+                 + " --no-auth-warning DBSIZE")
+          .out
+        == "0\n");
   auto log = slurp(node.log());
   CHECK(log.find("AUTH failed") != std::string::npos);
   CHECK(log.find(wrong) == std::string::npos);

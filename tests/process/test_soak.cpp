@@ -44,7 +44,7 @@ uint64_t rss_of(pid_t pid) {
 
 // -- the cluster under test ------------------------------------------------------
 
-constexpr uint64_t max_bytes = 16ull << 20;  // --cache.max-bytes of each node
+constexpr uint64_t max_bytes = 16ull << 20; // --cache.max-bytes of each node
 // The runtime's own share of RSS, beyond L1: CAF (scheduler and middleman threads, their
 // stacks and buffers), spdlog, hiredis, capnp and the allocator's per-thread arenas. An idle
 // node measures about 10-15 MiB; 48 MiB leaves room for per-thread malloc arenas.
@@ -82,15 +82,21 @@ struct soak_node {
   uint64_t max_rss = 0;
 
   soak_node(std::string n, std::string d, uint16_t redis_port, std::vector<std::string> extra)
-      : name(std::move(n)), dir(std::move(d)) {
-    args = {"--node.id=" + name, "--node.host=127.0.0.1", "--node.port=" + std::to_string(port),
-            "--redis.enabled", "--redis.port=" + std::to_string(redis_port),
-            "--cache.max-bytes=" + std::to_string(max_bytes), "--cache.policy=lru",
-            "--cluster.heartbeat-interval=250ms", "--cluster.failure-timeout=1500ms"};
+    : name(std::move(n)), dir(std::move(d)) {
+    args = {"--node.id=" + name,
+            "--node.host=127.0.0.1",
+            "--node.port=" + std::to_string(port),
+            "--redis.enabled",
+            "--redis.port=" + std::to_string(redis_port),
+            "--cache.max-bytes=" + std::to_string(max_bytes),
+            "--cache.policy=lru",
+            "--cluster.heartbeat-interval=250ms",
+            "--cluster.failure-timeout=1500ms"};
     args.insert(args.end(), extra.begin(), extra.end());
   }
   bool start() {
-    proc = std::make_unique<child_process>(program_path("actorcache-node"), args, dir + "/" + name + ".log");
+    proc = std::make_unique<child_process>(program_path("actorcache-node"), args,
+                                           dir + "/" + name + ".log");
     return ac::test::wait_for_port(port, 10s) && proc->alive();
   }
   void sample_rss() {
@@ -102,8 +108,9 @@ struct soak_node {
 
 } // namespace
 
-TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKILL and a Redis restart, within its memory budget",
-          "[.soak][process]") {
+TEST_CASE(
+  "a two-node cluster keeps every acknowledged put through a node SIGKILL and a Redis restart, within its memory budget",
+  "[.soak][process]") {
   REQUIRE(missing_soak_tools().empty());
   ac::test::temp_dir d{"ac-soak-test"};
   auto err_log = d.path() + "/clients.err";
@@ -111,13 +118,20 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   REQUIRE(redis.proc->alive());
   soak_node a{"soak-a", d.path(), redis.port, {}};
   REQUIRE(a.start());
-  soak_node b{"soak-b", d.path(), redis.port, {"--cluster.seeds=[\"127.0.0.1:" + std::to_string(a.port) + "\"]"}};
+  soak_node b{"soak-b",
+              d.path(),
+              redis.port,
+              {"--cluster.seeds=[\"127.0.0.1:" + std::to_string(a.port) + "\"]"}};
   REQUIRE(b.start());
-  auto client = program_path("actorcache-client") + " " + a.addr() + " " + b.addr() + " --timeout=2s ";
+  auto client =
+    program_path("actorcache-client") + " " + a.addr() + " " + b.addr() + " --timeout=2s ";
   auto both_alive = [&] {
-    auto m = run(program_path("actorcache-console") + " " + a.addr() + " --timeout=2s members --json", err_log);
+    auto m =
+      run(program_path("actorcache-console") + " " + a.addr() + " --timeout=2s members --json",
+          err_log);
     size_t alive = 0;
-    for (auto at = m.out.find("\"alive\""); at != std::string::npos; at = m.out.find("\"alive\"", at + 1))
+    for (auto at = m.out.find("\"alive\""); at != std::string::npos;
+         at = m.out.find("\"alive\"", at + 1))
       ++alive;
     return alive == 2;
   };
@@ -135,7 +149,11 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   CHECK(json_int(fill.out, "ok") >= 30000 * 95 / 100);
   // L1 really is at its budget now, so the RSS bound below means something.
   for (auto* n : {&a, &b}) {
-    auto bytes = json_int(run(program_path("actorcache-console") + " " + n->addr() + " --timeout=2s stats --json", err_log).out, "bytes");
+    auto bytes = json_int(
+      run(program_path("actorcache-console") + " " + n->addr() + " --timeout=2s stats --json",
+          err_log)
+        .out,
+      "bytes");
     CAPTURE(n->name, bytes);
     CHECK(bytes > static_cast<long long>(max_bytes / 2));
     CHECK(bytes <= static_cast<long long>(max_bytes));
@@ -149,7 +167,7 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   // Redis was down, which a cache may legitimately forget (the L1 policy is lru for this reason:
   // W-TinyLFU may refuse to admit a new key at all).
   std::map<std::string, std::string> acked;
-  std::map<std::string, double> acked_at;  // seconds into phase 2, for the post-mortem
+  std::map<std::string, double> acked_at; // seconds into phase 2, for the post-mortem
   std::vector<std::string> acked_keys;
   std::mt19937 rng{42};
   size_t puts = 0, gets = 0, wrong_values = 0;
@@ -167,7 +185,7 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
       restarted = true;
     }
     if (!redis_stopped && elapsed > 26s) {
-      redis.stop();  // down for 4 s: puts then live in L1 only
+      redis.stop(); // down for 4 s: puts then live in L1 only
       redis_stopped = true;
     }
     if (redis_stopped && !redis_restarted && elapsed > 30s) {
@@ -187,7 +205,7 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
       auto g = run(client + "get " + k, err_log);
       ++gets;
       if (g.rc == 0 && g.out != acked[k] + "\n")
-        ++wrong_values;  // a miss or an error may happen mid-failure; a wrong value never
+        ++wrong_values; // a miss or an error may happen mid-failure; a wrong value never
     }
     a.sample_rss();
     b.sample_rss();
@@ -219,10 +237,13 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
       else
         continue;
       if (first_bad.empty()) {
-        auto in_redis = run("redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port) + " EXISTS ac:" +
-                              acked_keys[j], err_log).out;
-        first_bad = acked_keys[j] + " (acknowledged at " + std::to_string(acked_at[acked_keys[j]]) +
-                    " s) -> '" + line + "' (rc " + std::to_string(r.rc) + "), in Redis: " + in_redis;
+        auto in_redis = run("redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port)
+                              + " EXISTS ac:" + acked_keys[j],
+                            err_log)
+                          .out;
+        first_bad = acked_keys[j] + " (acknowledged at " + std::to_string(acked_at[acked_keys[j]])
+                    + " s) -> '" + line + "' (rc " + std::to_string(r.rc)
+                    + "), in Redis: " + in_redis;
       }
     }
   }
@@ -243,8 +264,9 @@ TEST_CASE("a two-node cluster keeps every acknowledged put through a node SIGKIL
   CHECK(b.proc->alive());
 }
 
-TEST_CASE("after a Redis restart the first L2 read on each pooled connection is not served as a miss",
-          "[.soak][process]") {
+TEST_CASE(
+  "after a Redis restart the first L2 read on each pooled connection is not served as a miss",
+  "[.soak][process]") {
   REQUIRE(missing_soak_tools().empty());
   ac::test::temp_dir d{"ac-soak-test"};
   auto err_log = d.path() + "/clients.err";
@@ -258,13 +280,18 @@ TEST_CASE("after a Redis restart the first L2 read on each pooled connection is 
   auto put = program_path("actorcache-client") + " " + writer.addr() + " --timeout=2s put ";
   auto get = program_path("actorcache-client") + " " + reader.addr() + " --timeout=2s ";
   for (int i = 0; i < 8; ++i)
-    REQUIRE(run(put + "k" + std::to_string(i) + " v" + std::to_string(i) + " --ttl=3600", err_log).out == "OK\n");
+    REQUIRE(
+      run(put + "k" + std::to_string(i) + " v" + std::to_string(i) + " --ttl=3600", err_log).out
+      == "OK\n");
   REQUIRE(ac::test::wait_until(
-    [&] { return run("redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port) + " DBSIZE", err_log).out == "8\n"; },
+    [&] {
+      return run("redis-cli -h 127.0.0.1 -p " + std::to_string(redis.port) + " DBSIZE", err_log).out
+             == "8\n";
+    },
     10s));
-  run(get + "mget absent-1 absent-2 absent-3", err_log);  // the reader's pool is connected now
+  run(get + "mget absent-1 absent-2 absent-3", err_log); // the reader's pool is connected now
   redis.stop();
-  REQUIRE(redis.start());  // same data (append-only file), every old connection is dead
+  REQUIRE(redis.start()); // same data (append-only file), every old connection is dead
   for (int i = 0; i < 4; ++i) {
     auto r = run(get + "get k" + std::to_string(i), err_log);
     CAPTURE(i);

@@ -23,8 +23,10 @@ struct node_fixture : ac::test::tool_node {
   node_fixture() : tool_node("autobatch") {}
 
   shell_result preload(const std::string& prefix) const {
-    return run(client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
-                      "--clients=4 --window=8 --json --key-prefix=" + prefix));
+    return run(
+      client("load --verify --sequential --get-ratio=0 --keys=300 --requests=300 "
+             "--clients=4 --window=8 --json --key-prefix="
+             + prefix));
   }
 };
 
@@ -39,8 +41,10 @@ TEST_CASE("auto-batched gets each get the value of their own key, batched or not
   // Many gets in flight at once, so the batcher has many queued per mailbox turn.
   for (std::string ab : {"64", "7", "0"}) {
     INFO("--auto-batch=" << ab);
-    auto r = run(f.client("load --verify --sequential --get-ratio=1 --keys=400 --requests=400 "
-                          "--clients=4 --window=32 --key-prefix=vb- --json --auto-batch=" + ab));
+    auto r =
+      run(f.client("load --verify --sequential --get-ratio=1 --keys=400 --requests=400 "
+                   "--clients=4 --window=32 --key-prefix=vb- --json --auto-batch="
+                   + ab));
     CHECK(r.rc == 0);
     CHECK(json_int(r.out, "ok") == 400);
     CHECK(json_int(r.out, "hits") == 300);
@@ -54,8 +58,8 @@ TEST_CASE("auto-batched gets each get the value of their own key, batched or not
       auto batched = json_int(r.out, "batched_gets");
       CHECK(batched > 0);
       CHECK(batched <= 400);
-      CHECK(json_int(r.out, "wire_batches") < batched);  // some gets did share a message
-      CHECK(json_int(r.out, "wire_batches") * std::stoll(ab) >= batched);  // none beyond the cap
+      CHECK(json_int(r.out, "wire_batches") < batched); // some gets did share a message
+      CHECK(json_int(r.out, "wire_batches") * std::stoll(ab) >= batched); // none beyond the cap
     }
   }
 }
@@ -66,8 +70,9 @@ TEST_CASE("concurrent get_many requests share wire messages and each gets its ow
   REQUIRE(f.start());
   REQUIRE(f.preload("mb-").rc == 0);
   // 20 client actors x 2 get_many of 10 keys in flight: 400 keys outstanding at a time.
-  auto r = run(f.client("load --verify --get-ratio=1 --keys=400 --requests=2000 --batch=10 "
-                        "--clients=20 --window=2 --key-prefix=mb- --json --auto-batch=64"));
+  auto r =
+    run(f.client("load --verify --get-ratio=1 --keys=400 --requests=2000 --batch=10 "
+                 "--clients=20 --window=2 --key-prefix=mb- --json --auto-batch=64"));
   CHECK(r.rc == 0);
   CHECK(json_int(r.out, "ok") == 2000);
   CHECK(json_int(r.out, "keys") == 20000);
@@ -77,7 +82,7 @@ TEST_CASE("concurrent get_many requests share wire messages and each gets its ow
   CHECK(json_int(r.out, "hits") > 0);
   auto batched = json_int(r.out, "batched_gets");
   CHECK(batched > 0);
-  CHECK(json_int(r.out, "wire_batches") * 10 < batched);  // get_many requests were merged
+  CHECK(json_int(r.out, "wire_batches") * 10 < batched); // get_many requests were merged
 }
 
 TEST_CASE("a key the node refuses fails only its own request, not the batch it rode in",
@@ -89,15 +94,16 @@ TEST_CASE("a key the node refuses fails only its own request, not the batch it r
   std::string prefix(511, 'p');
   for (std::string ab : {"64", "0"}) {
     INFO("--auto-batch=" << ab);
-    auto r = run(f.client("load --sequential --get-ratio=1 --keys=100 --requests=100 "
-                          "--clients=1 --window=100 --json --key-prefix=" + prefix
-                          + " --auto-batch=" + ab));
+    auto r =
+      run(f.client("load --sequential --get-ratio=1 --keys=100 --requests=100 "
+                   "--clients=1 --window=100 --json --key-prefix="
+                   + prefix + " --auto-batch=" + ab));
     CHECK(r.rc == 2);
     CHECK(json_int(r.out, "requests") == 100);
     CHECK(json_int(r.out, "ok") == 10);
     CHECK(json_int(r.out, "misses") == 10);
     CHECK(json_int(r.out, "errors") == 90);
-    CHECK(json_int(r.out, "retries") == 0);  // the node's verdict is final, not retried
+    CHECK(json_int(r.out, "retries") == 0); // the node's verdict is final, not retried
   }
 }
 
@@ -124,11 +130,11 @@ TEST_CASE("auto-batched gets to a node that dies fail fast instead of waiting fo
   bool under_way = ac::test::wait_until([&] { return answered() >= 2000; }, 30s, 100ms);
   auto killed = std::chrono::steady_clock::now();
   f.node.kill();
-  load.join();  // before any REQUIRE: a joinable thread must not be destroyed
+  load.join(); // before any REQUIRE: a joinable thread must not be destroyed
   REQUIRE(under_way);
   CHECK(std::chrono::steady_clock::now() - killed < 60s);
   CHECK(r.rc == 2);
-  CHECK(json_int(r.out, "ok") > 0);  // it did run before the kill
+  CHECK(json_int(r.out, "ok") > 0); // it did run before the kill
   CHECK(json_int(r.out, "errors") > 0);
   CHECK(json_int(r.out, "requests") == 2000000);
   CHECK(json_int(r.out, "max_us") >= 0);

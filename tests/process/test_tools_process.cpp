@@ -9,9 +9,7 @@ using namespace std::chrono_literals;
 using ac::test::program_path;
 
 // Every tool run is bounded, so a hung tool fails its check instead of hanging the binary.
-ac::test::shell_result run(const std::string& cmd) {
-  return ac::test::run_shell(cmd, 30s);
-}
+ac::test::shell_result run(const std::string& cmd) { return ac::test::run_shell(cmd, 30s); }
 
 // One node on an ephemeral port, killed at the end of the test; a node that does not start
 // fails the test.
@@ -29,7 +27,7 @@ TEST_CASE("client put, get, miss, mget and del keep the exit-code contract", "[t
   CHECK(hit.out == "hello world\n");
   CHECK(run(f.client("get absent-key")).rc == 1);
   CHECK(run(f.client("mget greeting absent-key greeting")).out == "hello world\n\nhello world\n");
-  CHECK(run(f.client("get --timeout=2 greeting")).rc == 0);  // options after the command
+  CHECK(run(f.client("get --timeout=2 greeting")).rc == 0); // options after the command
   CHECK(run(f.client("del greeting")).out == "1\n");
   CHECK(run(f.client("del greeting")).out == "0\n");
   CHECK(run(f.client("get " + std::string(600, 'k'))).rc == 2);
@@ -39,8 +37,8 @@ TEST_CASE("client load --json reports every request answered", "[tools][process]
   node_fixture f;
   auto r = run(f.client("load --clients=4 --window=2 --requests=2000 --keys=100 --json"));
   CHECK(r.rc == 0);
-  for (auto key : {"\"requests\":2000", "\"ok\":2000", "\"errors\":0", "\"p50_us\":",
-                   "\"p999_us\":", "\"ops_per_s\":", "\"hits\":", "\"misses\":"})
+  for (auto key : {"\"requests\":2000", "\"ok\":2000", "\"errors\":0",
+                   "\"p50_us\":", "\"p999_us\":", "\"ops_per_s\":", "\"hits\":", "\"misses\":"})
     CHECK(r.out.find(key) != std::string::npos);
   auto b = run(f.client("load --batch=8 --requests=200 --get-ratio=1 --json"));
   CHECK(b.rc == 0);
@@ -52,10 +50,10 @@ TEST_CASE("console stats and members --json have the promised shape", "[tools][p
   run(f.client("load --requests=500 --json"));
   auto s = run(f.console("stats --json"));
   CHECK(s.rc == 0);
-  for (auto key : {"{\"node\":{\"id\":", "\"hit_rate\":", "\"computes\":", "\"l2\":{\"hits\":",
-                   "\"breaker\":", "\"sizing\":{\"memory_factor\":", "\"actors\":[",
-                   "\"kind\":\"shard\"", "\"mailbox\":", "\"handled\":", "\"recommendations\":[",
-                   "\"hot_keys\":["})
+  for (auto key :
+       {"{\"node\":{\"id\":", "\"hit_rate\":", "\"computes\":", "\"l2\":{\"hits\":", "\"breaker\":",
+        "\"sizing\":{\"memory_factor\":", "\"actors\":[", "\"kind\":\"shard\"",
+        "\"mailbox\":", "\"handled\":", "\"recommendations\":[", "\"hot_keys\":["})
     CHECK(s.out.find(key) != std::string::npos);
   auto m = run(f.console("members --json"));
   CHECK(m.rc == 0);
@@ -69,7 +67,8 @@ TEST_CASE("tools refuse unknown options and unreachable or frozen nodes with exi
           "[tools][process]") {
   REQUIRE(ac::test::missing_programs({"actorcache-client", "actorcache-console"}).empty());
   auto port = std::to_string(ac::test::free_port());
-  CHECK(run(program_path("actorcache-client") + " --node=127.0.0.1:" + port + " --bogus get k").rc == 2);
+  CHECK(run(program_path("actorcache-client") + " --node=127.0.0.1:" + port + " --bogus get k").rc
+        == 2);
   CHECK(run(program_path("actorcache-client") + " --node=127.0.0.1:" + port + " get k").rc == 2);
   CHECK(run(program_path("actorcache-console") + " --node=127.0.0.1:" + port + " stats").rc == 2);
   node_fixture f;

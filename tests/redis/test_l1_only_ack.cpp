@@ -36,11 +36,12 @@ bool in_redis(uint16_t port, const std::string& key) {
 }
 
 /// A put sent to a shard itself (no front), with an optional put_if condition.
-put_status shard_put(node_fixture& f, size_t shard, const std::string& key, const std::string& value,
-                     put_if cond = put_if::always) {
+put_status shard_put(node_fixture& f, size_t shard, const std::string& key,
+                     const std::string& value, put_if cond = put_if::always) {
   auto status = put_status::not_stored;
-  f.self->request(f.node.shards.at(shard), 5s, put_atom::value, key, node_fixture::entry_of(value),
-                  uint32_t{0}, static_cast<uint8_t>(cond))
+  f.self
+    ->request(f.node.shards.at(shard), 5s, put_atom::value, key, node_fixture::entry_of(value),
+              uint32_t{0}, static_cast<uint8_t>(cond))
     .receive([&](uint8_t s) { status = put_status_of(s); },
              [&](caf::error& e) { FAIL(describe(e)); });
   return status;
@@ -89,8 +90,9 @@ TEST_CASE("with write-policy sync and Redis up a put is acknowledged as stored",
   CHECK(in_redis(redis.port(), "sync-key"));
 }
 
-TEST_CASE("with l1-when-down and Redis stopped a put is acknowledged as stored in L1 only and counted",
-          "[redis][write-through][fault][l1-only]") {
+TEST_CASE(
+  "with l1-when-down and Redis stopped a put is acknowledged as stored in L1 only and counted",
+  "[redis][write-through][fault][l1-only]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{l1_when_down_node(redis.port())};
@@ -109,8 +111,9 @@ TEST_CASE("with l1-when-down and Redis stopped a put is acknowledged as stored i
   CHECK(total(f.report(), "l1_only_puts") == 6);
 }
 
-TEST_CASE("with l1-when-down and Redis stopped NX and XX still answer not stored when the condition fails",
-          "[redis][write-through][fault][l1-only]") {
+TEST_CASE(
+  "with l1-when-down and Redis stopped NX and XX still answer not stored when the condition fails",
+  "[redis][write-through][fault][l1-only]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{l1_when_down_node(redis.port())};
@@ -122,8 +125,9 @@ TEST_CASE("with l1-when-down and Redis stopped NX and XX still answer not stored
   CHECK(shard_counter(f, 0, "l1_only_puts") == 2);
 }
 
-TEST_CASE("with l1-when-down a delete Redis did not take is counted and an L1-only put keeps it pending",
-          "[redis][write-through][fault][l1-only]") {
+TEST_CASE(
+  "with l1-when-down a delete Redis did not take is counted and an L1-only put keeps it pending",
+  "[redis][write-through][fault][l1-only]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{l1_when_down_node(redis.port())};

@@ -26,17 +26,20 @@ void write_as_other_node(redis_connection& c, const std::string& key, const std:
 /// The L1 PTTL of `key` on the node (-2 absent, -1 no expiry), or -3 when it did not answer.
 int64_t l1_pttl(test::node_fixture& f, const std::string& key) {
   int64_t out = -3;
-  f.self->request(f.node.front, 5s, keyspace_atom::value, static_cast<uint8_t>(key_op::pttl), key, int64_t{0})
+  f.self
+    ->request(f.node.front, 5s, keyspace_atom::value, static_cast<uint8_t>(key_op::pttl), key,
+              int64_t{0})
     .receive([&](int64_t ms) { out = ms; }, [](caf::error&) {});
   return out;
 }
 
 } // namespace
 
-TEST_CASE("values read from L2 stay in L1 for what Redis says they have left, whatever their "
-          "writers' clocks said",
-          "[redis][miss][clock]") {
-  test::redis_server redis;  // throws (fails the test) when it cannot start
+TEST_CASE(
+  "values read from L2 stay in L1 for what Redis says they have left, whatever their "
+  "writers' clocks said",
+  "[redis][miss][clock]") {
+  test::redis_server redis; // throws (fails the test) when it cannot start
   redis_options o;
   o.port = redis.port();
   o.timeout = 2s;
@@ -74,7 +77,8 @@ TEST_CASE("values read from L2 stay in L1 for what Redis says they have left, wh
   CHECK(test::total(f.report(), "l2_hits") == 4);
 }
 
-TEST_CASE("a value with under two seconds left in Redis is served but not kept in L1", "[redis][miss][clock]") {
+TEST_CASE("a value with under two seconds left in Redis is served but not kept in L1",
+          "[redis][miss][clock]") {
   test::redis_server redis;
   redis_options o;
   o.port = redis.port();

@@ -49,7 +49,9 @@ const std::string garbage("\x00\x01garbage\xff", 10);
 
 } // namespace
 
-TEST_CASE("without a loader corrupt L2 bytes answer bad_value with the reason, counted as l2_corrupt and not as an L2 hit", "[redis][l2corrupt]") {
+TEST_CASE(
+  "without a loader corrupt L2 bytes answer bad_value with the reason, counted as l2_corrupt and not as an L2 hit",
+  "[redis][l2corrupt]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   auto conn = direct(redis.port());
@@ -63,10 +65,12 @@ TEST_CASE("without a loader corrupt L2 bytes answer bad_value with the reason, c
   CHECK(total(rep, "l2_corrupt") == 1);
   CHECK(total(rep, "l2_hits") == 0);
   CHECK(total(rep, "errors") == 1);
-  CHECK(raw_value(conn, "junk") == garbage);  // nothing overwrote it
+  CHECK(raw_value(conn, "junk") == garbage); // nothing overwrote it
 }
 
-TEST_CASE("without a loader an entry of a newer version answers bad_value naming the version and stays in Redis", "[redis][l2corrupt]") {
+TEST_CASE(
+  "without a loader an entry of a newer version answers bad_value naming the version and stays in Redis",
+  "[redis][l2corrupt]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   auto conn = direct(redis.port());
@@ -81,7 +85,9 @@ TEST_CASE("without a loader an entry of a newer version answers bad_value naming
   CHECK(raw_value(conn, "future") == newer_entry());
 }
 
-TEST_CASE("with a loader an entry of a newer version is computed and served here but Redis keeps the newer copy", "[redis][l2corrupt]") {
+TEST_CASE(
+  "with a loader an entry of a newer version is computed and served here but Redis keeps the newer copy",
+  "[redis][l2corrupt]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   auto conn = direct(redis.port());
@@ -99,7 +105,8 @@ TEST_CASE("with a loader an entry of a newer version is computed and served here
   CHECK(raw_value(conn, "future") == newer_entry());
 }
 
-TEST_CASE("with a loader corrupt bytes are recomputed and the overwrite is counted, not an L2 hit", "[redis][l2corrupt]") {
+TEST_CASE("with a loader corrupt bytes are recomputed and the overwrite is counted, not an L2 hit",
+          "[redis][l2corrupt]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   auto conn = direct(redis.port());

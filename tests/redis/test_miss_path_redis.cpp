@@ -12,7 +12,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-
 auto redis_node(uint16_t port, std::string prefix = "ac:") {
   return [=](node_config& c) {
     c.redis_enabled = true;
@@ -21,7 +20,7 @@ auto redis_node(uint16_t port, std::string prefix = "ac:") {
     c.loader_kind = "synthetic";
     c.loader_cost = 20ms;
     c.cache_default_ttl = 120s;
-    c.redis_timeout = 1s;  // CI shares two cores: a slow reply must not read as an L2 error here
+    c.redis_timeout = 1s; // CI shares two cores: a slow reply must not read as an L2 error here
   };
 }
 
@@ -114,7 +113,7 @@ TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][
   CHECK(v.size() == 100);
   auto rep = f.report();
   CHECK(total(rep, "l2_corrupt") == 1);
-  CHECK(total(rep, "l2_hits") == 0);  // a value that does not decode is never an L2 hit
+  CHECK(total(rep, "l2_hits") == 0); // a value that does not decode is never an L2 hit
   CHECK(total(rep, "computes") == 1);
   // The recomputed value replaced the garbage in Redis.
   CHECK(f.eventually([&] {
@@ -123,7 +122,9 @@ TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][
   }));
 }
 
-TEST_CASE("with Redis gone lookups are computed, the breaker opens, and it closes when Redis is back", "[redis][miss][fault]") {
+TEST_CASE(
+  "with Redis gone lookups are computed, the breaker opens, and it closes when Redis is back",
+  "[redis][miss][fault]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{[&](node_config& c) {
@@ -150,7 +151,8 @@ TEST_CASE("with Redis gone lookups are computed, the breaker opens, and it close
     10s));
 }
 
-TEST_CASE("an acknowledged put is already in Redis when the put returns", "[redis][write-through]") {
+TEST_CASE("an acknowledged put is already in Redis when the put returns",
+          "[redis][write-through]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{redis_node(redis.port(), "wt:")};
@@ -158,7 +160,7 @@ TEST_CASE("an acknowledged put is already in Redis when the put returns", "[redi
   for (int i = 0; i < 50; ++i) {
     auto key = "acked-" + std::to_string(i);
     REQUIRE(f.put(key, "v" + std::to_string(i), 60) == "");
-    auto raw = redis_value(conn, key);  // no waiting: the acknowledgement came after the write
+    auto raw = redis_value(conn, key); // no waiting: the acknowledgement came after the write
     REQUIRE(raw);
     auto e = decode_entry(*raw);
     REQUIRE(e);
@@ -166,7 +168,9 @@ TEST_CASE("an acknowledged put is already in Redis when the put returns", "[redi
   }
 }
 
-TEST_CASE("with Redis down and write-policy sync a put or delete is refused at once and changes nothing", "[redis][write-through][fault]") {
+TEST_CASE(
+  "with Redis down and write-policy sync a put or delete is refused at once and changes nothing",
+  "[redis][write-through][fault]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{[&](node_config& c) {
@@ -181,11 +185,13 @@ TEST_CASE("with Redis down and write-policy sync a put or delete is refused at o
     CHECK(std::chrono::steady_clock::now() - start < 2s);
   }
   CHECK(f.put("kept", "new").rfind("unavailable", 0) == 0);
-  CHECK(f.get("down-3") != "v");  // the loader may compute it; the refused put is not there
+  CHECK(f.get("down-3") != "v"); // the loader may compute it; the refused put is not there
   CHECK(f.get("kept") == "old");
 }
 
-TEST_CASE("with Redis down and write-policy l1-when-down a put is acknowledged from L1 and a delete stays deleted", "[redis][write-through][fault]") {
+TEST_CASE(
+  "with Redis down and write-policy l1-when-down a put is acknowledged from L1 and a delete stays deleted",
+  "[redis][write-through][fault]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{[&](node_config& c) {

@@ -18,7 +18,7 @@ auto predictive_node(uint16_t port, bool predictive) {
     c.redis_port = port;
     c.loader_kind = "synthetic";
     c.cache_default_ttl = 120s;
-    c.cache_shards = 4;  // A and B may sit on different shards: the warm crosses over
+    c.cache_shards = 4; // A and B may sit on different shards: the warm crosses over
     c.redis_timeout = 1s;
     c.warming_predictive = predictive;
   };
@@ -76,7 +76,8 @@ void teach(node_fixture& f, const std::string& a, const std::string& b, int roun
 
 } // namespace
 
-TEST_CASE("after A was followed by B, a miss of A makes B an L1 hit from Redis", "[redis][warming]") {
+TEST_CASE("after A was followed by B, a miss of A makes B an L1 hit from Redis",
+          "[redis][warming]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{predictive_node(redis.port(), true)};

@@ -13,14 +13,15 @@ namespace {
 
 /// Creates an ACL user allowed every key and command, through redis-cli (bounded by timeout).
 bool create_acl_user(uint16_t port, const std::string& user, const std::string& password) {
-  auto cmd = "timeout 10 redis-cli -p " + std::to_string(port) + " ACL SETUSER " + user
-             + " on '>" + password + "' '~*' '+@all' > /dev/null 2>&1";
+  auto cmd = "timeout 10 redis-cli -p " + std::to_string(port) + " ACL SETUSER " + user + " on '>"
+             + password + "' '~*' '+@all' > /dev/null 2>&1";
   return std::system(cmd.c_str()) == 0;
 }
 
 } // namespace
 
-TEST_CASE("a connection authenticates as an ACL user and a wrong user password is refused", "[redis][auth]") {
+TEST_CASE("a connection authenticates as an ACL user and a wrong user password is refused",
+          "[redis][auth]") {
   REQUIRE(test::missing_programs({"redis-server", "redis-cli"}).empty());
   test::redis_server redis;
   REQUIRE(create_acl_user(redis.port(), "cacheuser", "s3cret-pw"));
@@ -40,7 +41,7 @@ TEST_CASE("a connection authenticates as an ACL user and a wrong user password i
   o.password = "wrong";
   redis_connection bad{o};
   CHECK_FALSE(bad.connect(&err));
-  CHECK(err.find("wrong") == std::string::npos);  // the password never shows in errors
+  CHECK(err.find("wrong") == std::string::npos); // the password never shows in errors
 }
 
 TEST_CASE("a node with an ACL user writes computed values to Redis", "[redis][auth]") {

@@ -32,7 +32,7 @@ redis_connection connect_to(const test::redis_server& server, std::string prefix
   return conn;
 }
 
-}  // namespace
+} // namespace
 
 // redis-server is installed by scripts/install-deps.sh: without it the test fails, never skips.
 #define REQUIRE_REDIS() REQUIRE(test::redis_server::installed())
@@ -43,8 +43,8 @@ TEST_CASE("set_ex then mget returns binary values and nullopt for missing keys",
   auto conn = connect_to(server);
   std::string binary("\0a\0\xff\r\n$3\0", 10);
   std::string error;
-  REQUIRE(conn.set_ex({{"k1", binary, 60}, {std::string("k\0bin", 5), "v2", 60}, {"k3", "", 0}},
-                      &error));
+  REQUIRE(
+    conn.set_ex({{"k1", binary, 60}, {std::string("k\0bin", 5), "v2", 60}, {"k3", "", 0}}, &error));
   auto values = conn.mget({"k1", "missing", std::string("k\0bin", 5), "k3"}, &error);
   INFO(error);
   REQUIRE(values);
@@ -52,7 +52,7 @@ TEST_CASE("set_ex then mget returns binary values and nullopt for missing keys",
   CHECK((*values)[0] == binary);
   CHECK_FALSE((*values)[1].has_value());
   CHECK((*values)[2] == std::string("v2"));
-  CHECK((*values)[3] == std::string());  // empty value is a hit, not a miss
+  CHECK((*values)[3] == std::string()); // empty value is a hit, not a miss
 
   auto none = conn.mget({}, &error);
   REQUIRE(none);
@@ -101,7 +101,7 @@ TEST_CASE("set_ex sets the TTL, ttl 0 means no expiry and del removes keys", "[r
 
 TEST_CASE("mget_pttl returns each value with the milliseconds Redis gives it, in one round trip",
           "[redis]") {
-  test::redis_server server;  // throws (fails the test) when it cannot start
+  test::redis_server server; // throws (fails the test) when it cannot start
   auto conn = connect_to(server);
   std::string error;
   REQUIRE(conn.set_ex({{"short", "x", 3}, {"long", "y", 600}, {"forever", "z", 0}}, &error));
@@ -118,7 +118,7 @@ TEST_CASE("mget_pttl returns each value with the milliseconds Redis gives it, in
   CHECK((*values)[2]->pttl_ms > 590'000);
   REQUIRE((*values)[3]);
   CHECK((*values)[3]->value == "z");
-  CHECK((*values)[3]->pttl_ms == -1);  // no expiry: ttl_left::never
+  CHECK((*values)[3]->pttl_ms == -1); // no expiry: ttl_left::never
   auto none = conn.mget_pttl({}, &error);
   REQUIRE(none);
   CHECK(none->empty());
@@ -175,7 +175,7 @@ TEST_CASE("AUTH with the right password works and a wrong one fails clearly", "[
   REQUIRE(good.connect(&error));
   CHECK(good.ping(&error));
 
-  opts.username = "default";  // ACL form: AUTH user password
+  opts.username = "default"; // ACL form: AUTH user password
   redis_connection acl(opts);
   REQUIRE(acl.connect(&error));
   CHECK(acl.ping(&error));
@@ -187,14 +187,14 @@ TEST_CASE("AUTH with the right password works and a wrong one fails clearly", "[
   CHECK_FALSE(bad.connected());
   CHECK(error.find("AUTH failed") != std::string::npos);
   CHECK(error.find("WRONGPASS") != std::string::npos);
-  CHECK(error.find("wrong-pass") == std::string::npos);  // the password never shows up
+  CHECK(error.find("wrong-pass") == std::string::npos); // the password never shows up
 
   opts.password.clear();
   redis_connection anonymous(opts);
-  REQUIRE(anonymous.connect(&error));  // no AUTH configured: no round trip on connect
+  REQUIRE(anonymous.connect(&error)); // no AUTH configured: no round trip on connect
   CHECK_FALSE(anonymous.ping(&error));
   CHECK(error.find("NOAUTH") != std::string::npos);
-  CHECK(anonymous.connected());  // an error reply keeps the stream in sync
+  CHECK(anonymous.connected()); // an error reply keeps the stream in sync
 }
 
 TEST_CASE("calls before connect fail with not connected", "[redis]") {
@@ -232,7 +232,7 @@ TEST_CASE("a killed server gives an error and closes the connection and a restar
   server.restart();
   REQUIRE(conn.connect(&error));
   CHECK(conn.ping(&error));
-  auto values = conn.mget({"k"}, &error);  // a fresh server without persistence is empty
+  auto values = conn.mget({"k"}, &error); // a fresh server without persistence is empty
   REQUIRE(values);
   CHECK_FALSE((*values)[0].has_value());
 }

@@ -36,8 +36,8 @@ std::vector<int> sockets_to(uint16_t port) {
   for (int fd = 0; fd < 4096; ++fd) {
     sockaddr_in peer{};
     socklen_t len = sizeof(peer);
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 && peer.sin_family == AF_INET
-        && ntohs(peer.sin_port) == port)
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0
+        && peer.sin_family == AF_INET && ntohs(peer.sin_port) == port)
       out.push_back(fd);
   }
   return out;
@@ -45,7 +45,9 @@ std::vector<int> sockets_to(uint16_t port) {
 
 } // namespace
 
-TEST_CASE("a Redis connection carries the configured TCP keep-alive, and the note's values by default", "[redis][pool]") {
+TEST_CASE(
+  "a Redis connection carries the configured TCP keep-alive, and the note's values by default",
+  "[redis][pool]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   redis_options o;
@@ -73,7 +75,8 @@ TEST_CASE("a Redis connection carries the configured TCP keep-alive, and the not
   CHECK(k.count == 4);
 }
 
-TEST_CASE("under load the node keeps to redis.max-connections, each with the configured keep-alive", "[redis][pool]") {
+TEST_CASE("under load the node keeps to redis.max-connections, each with the configured keep-alive",
+          "[redis][pool]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{[&](node_config& c) {

@@ -39,8 +39,9 @@ int64_t coalescer_counter(const node_report& rep, const std::string& name) {
 /// Puts `value` through the node as a client would: an Entry that says its 2 s lifetime.
 bool put_for_2s(node_fixture& f, const std::string& key, const std::string& value) {
   bool ok = false;
-  f.self->request(f.node.front, 5s, put_atom::value, key,
-                  encode_entry(make_bytes_entry(value, 2, unix_ms(), "test")), uint32_t{2})
+  f.self
+    ->request(f.node.front, 5s, put_atom::value, key,
+              encode_entry(make_bytes_entry(value, 2, unix_ms(), "test")), uint32_t{2})
     .receive([&](uint8_t s) { ok = put_status_of(s) == put_status::stored; }, [](caf::error&) {});
   return ok;
 }
@@ -52,19 +53,20 @@ int read_steadily(node_fixture& f, const std::string& key, std::chrono::millisec
   for (auto next = std::chrono::steady_clock::now(); next < end; next += 10ms) {
     if (f.get(key) == "<miss>")
       ++missing;
-    std::this_thread::sleep_until(next + 10ms);  // pacing of the load, not a wait for a condition
+    std::this_thread::sleep_until(next + 10ms); // pacing of the load, not a wait for a condition
   }
   return missing;
 }
 
 } // namespace
 
-TEST_CASE("without a loader a hot key takes Redis's copy ahead of its expiry when that copy lives longer",
-          "[redis][refresh-ahead]") {
+TEST_CASE(
+  "without a loader a hot key takes Redis's copy ahead of its expiry when that copy lives longer",
+  "[redis][refresh-ahead]") {
   REQUIRE(test::redis_server::installed());
   test::redis_server redis;
   node_fixture f{l2_only(redis.port(), "ra1:")};
-  REQUIRE(put_for_2s(f, "k", "old"));  // L1 and Redis: 2 s
+  REQUIRE(put_for_2s(f, "k", "old")); // L1 and Redis: 2 s
   // Someone wrote the key again with a longer life (as another node's put would).
   redis_options o;
   o.port = redis.port();
@@ -72,10 +74,11 @@ TEST_CASE("without a loader a hot key takes Redis's copy ahead of its expiry whe
   redis_connection conn{o};
   std::string err;
   REQUIRE(conn.connect(&err));
-  REQUIRE(conn.set_ex({{"k", encode_entry(make_bytes_entry("new", 60, unix_ms(), "elsewhere")), 60}}, &err));
+  REQUIRE(conn.set_ex(
+    {{"k", encode_entry(make_bytes_entry("new", 60, unix_ms(), "elsewhere")), 60}}, &err));
   CHECK(read_steadily(f, "k", 3500ms) == 0);
   auto rep = f.report();
-  CHECK(total(rep, "misses") == 0);  // L1 held the key throughout: the old copy's end passed
+  CHECK(total(rep, "misses") == 0); // L1 held the key throughout: the old copy's end passed
   CHECK(total(rep, "refresh_ahead") >= 1);
   CHECK(coalescer_counter(rep, "refresh_l2") == 1);
   CHECK(f.get("k") == "new");
@@ -89,7 +92,7 @@ TEST_CASE("without a loader the same copy in Redis is left alone, and the key ex
   REQUIRE(put_for_2s(f, "k", "only"));
   read_steadily(f, "k", 3500ms);
   auto rep = f.report();
-  CHECK(total(rep, "refresh_ahead") >= 1);  // it was tried: Redis's copy ends no later than L1's
+  CHECK(total(rep, "refresh_ahead") >= 1); // it was tried: Redis's copy ends no later than L1's
   CHECK(coalescer_counter(rep, "refresh_l2") == 0);
   CHECK(total(rep, "misses") >= 1);
   CHECK(f.get("k") == "<miss>");

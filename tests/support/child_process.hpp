@@ -40,7 +40,7 @@ inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseco
       return true;
     if (std::chrono::steady_clock::now() + interval >= deadline)
       return pred();
-    std::this_thread::sleep_for(interval);  // pacing of the poll, not a wait in itself
+    std::this_thread::sleep_for(interval); // pacing of the poll, not a wait in itself
   }
 }
 
@@ -54,8 +54,8 @@ inline uint16_t free_port() {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
   socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
+      || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     ::close(fd);
     throw std::runtime_error("free_port: bind failed");
   }
@@ -66,30 +66,31 @@ inline uint16_t free_port() {
 /// True once something accepts TCP connections on `host` (an IPv4 address) and `port` (polled
 /// until `timeout`). A non-blocking connect bounded by 200 ms, so an unreachable host (a cut-off
 /// test namespace) costs one poll, not the kernel's SYN retries.
-inline bool wait_for_tcp(const std::string& host, uint16_t port, std::chrono::milliseconds timeout) {
+inline bool wait_for_tcp(const std::string& host, uint16_t port,
+                         std::chrono::milliseconds timeout) {
   return wait_until(
-      [&host, port] {
-        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-          return false;
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        bool ok = ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1;
-        if (ok && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-          ok = false;
-          if (errno == EINPROGRESS) {
-            pollfd p{fd, POLLOUT, 0};
-            int err = 0;
-            socklen_t len = sizeof err;
-            ok = ::poll(&p, 1, 200) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0
-                 && err == 0;
-          }
+    [&host, port] {
+      int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      if (fd < 0)
+        return false;
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(port);
+      bool ok = ::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1;
+      if (ok && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ok = false;
+        if (errno == EINPROGRESS) {
+          pollfd p{fd, POLLOUT, 0};
+          int err = 0;
+          socklen_t len = sizeof err;
+          ok = ::poll(&p, 1, 200) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0
+               && err == 0;
         }
-        ::close(fd);
-        return ok;
-      },
-      timeout);
+      }
+      ::close(fd);
+      return ok;
+    },
+    timeout);
 }
 
 /// True once something accepts TCP connections on 127.0.0.1:port (polled until `timeout`).
@@ -118,7 +119,7 @@ inline bool executable_exists(const std::string& program) {
 
 /// One child process: started in the constructor, killed by the destructor if still alive.
 class child_process {
- public:
+public:
   /// Starts `program` (a path, or a name looked up in PATH) with `args`; stdout and stderr go to
   /// `log_file` (appended). Throws std::runtime_error when fork fails; an exec failure shows up
   /// as exit code 127.
@@ -180,12 +181,11 @@ class child_process {
       return;
     ::kill(pid_, SIGKILL);
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
     record(status);
   }
 
- private:
+private:
   std::optional<int> poll_exit() {
     if (exited_)
       return exit_code_;
@@ -194,13 +194,13 @@ class child_process {
     if (r == pid_)
       record(status);
     else if (r < 0 && errno == ECHILD)
-      record(0);  // reaped elsewhere; treat as exited
+      record(0); // reaped elsewhere; treat as exited
     return exited_ ? std::optional<int>(exit_code_) : std::nullopt;
   }
 
   void record(int status) {
     exited_ = true;
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
+    exit_code_ = WIFEXITED(status)     ? WEXITSTATUS(status)
                  : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                        : -1;
   }
@@ -210,4 +210,4 @@ class child_process {
   int exit_code_ = -1;
 };
 
-}  // namespace ac::test
+} // namespace ac::test

@@ -39,7 +39,7 @@ inline tool_result run_ip(const std::vector<std::string>& args) {
 }
 
 class netns_hosts {
- public:
+public:
   /// "" when this process can build test hosts here, else why not.
   static std::string unavailable_reason() {
     if (::geteuid() != 0)
@@ -120,7 +120,7 @@ class netns_hosts {
   /// Plugs host i back in.
   bool heal(int i) { return run_ip({"link", "set", outer(i), "up"}).exit_code == 0; }
 
- private:
+private:
   std::string bridge() const { return "acbr" + tag_; }
   std::string outer(int i) const { return "ac" + tag_ + "h" + std::to_string(i); }
   std::string inner(int i) const { return "ac" + tag_ + "n" + std::to_string(i); }
@@ -131,8 +131,8 @@ class netns_hosts {
       std::string cmd = "ip";
       for (auto& a : args)
         cmd += " " + a;
-      throw std::runtime_error("netns_hosts: '" + cmd + "' failed (exit " +
-                               std::to_string(r.exit_code) + ")");
+      throw std::runtime_error("netns_hosts: '" + cmd + "' failed (exit "
+                               + std::to_string(r.exit_code) + ")");
     }
   }
 
@@ -143,7 +143,8 @@ class netns_hosts {
     for (int k = 0; k < 250; ++k) {
       int x = 1 + (start + k) % 250;
       auto r = run_ip({"-4", "route", "show", "to", "match", "10.213." + std::to_string(x) + ".1"});
-      if (r.exit_code == 0 && r.out.find("10.213." + std::to_string(x) + ".0/24") == std::string::npos)
+      if (r.exit_code == 0
+          && r.out.find("10.213." + std::to_string(x) + ".0/24") == std::string::npos)
         return x;
     }
     throw std::runtime_error("netns_hosts: no free /24 in 10.213.0.0/16");
@@ -188,8 +189,8 @@ class netns_hosts {
 
   void teardown() {
     for (size_t i = 0; i < names_.size(); ++i) {
-      run_ip({"netns", "del", names_[i]});  // deletes its veth end, and with it the bridge end
-      run_ip({"link", "del", outer(static_cast<int>(i))});  // a pair never moved (failed build)
+      run_ip({"netns", "del", names_[i]}); // deletes its veth end, and with it the bridge end
+      run_ip({"link", "del", outer(static_cast<int>(i))}); // a pair never moved (failed build)
     }
     names_.clear();
     run_ip({"link", "del", bridge()});

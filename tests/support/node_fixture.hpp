@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
@@ -25,7 +25,7 @@ node_config make_config(Configure configure) {
   cfg.set("scheduler.max-threads", 2);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   cfg.cache_shards = 2;
-  spdlog::set_level(spdlog::level::warn);  // keep test output to what failed
+  spdlog::set_level(spdlog::level::warn); // keep test output to what failed
   configure(cfg);
   return cfg;
 }

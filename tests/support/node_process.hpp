@@ -52,9 +52,9 @@ inline std::string missing_programs(const std::vector<std::string>& names) {
 
 /// What a finished tool printed and how it ended.
 struct tool_result {
-  int exit_code = -1;      ///< 128 + signal when a signal ended it; -1 when it could not start
-  bool timed_out = false;  ///< overran its deadline and was SIGKILLed
-  std::string out;         ///< everything it wrote to stdout
+  int exit_code = -1;     ///< 128 + signal when a signal ended it; -1 when it could not start
+  bool timed_out = false; ///< overran its deadline and was SIGKILLed
+  std::string out;        ///< everything it wrote to stdout
   std::chrono::milliseconds elapsed{0};
 };
 
@@ -140,15 +140,15 @@ inline tool_result run_tool(const std::vector<std::string>& argv, std::chrono::m
                 : WIFEXITED(status)   ? WEXITSTATUS(status)
                 : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                       : -1;
-  r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-    std::chrono::steady_clock::now() - start);
+  r.elapsed =
+    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   return r;
 }
 
 /// A fresh directory under the temp dir, removed (with everything in it) by the destructor
 /// unless keep() was called.
 class temp_dir {
- public:
+public:
   explicit temp_dir(const std::string& stem = "ac-cluster-test") {
     std::string tmpl = (std::filesystem::temp_directory_path() / (stem + ".XXXXXX")).string();
     if (::mkdtemp(tmpl.data()) == nullptr)
@@ -167,7 +167,7 @@ class temp_dir {
   void keep(bool yes = true) { keep_ = yes; }
   bool kept() const { return keep_; }
 
- private:
+private:
   std::string path_;
   bool keep_ = false;
 };
@@ -175,15 +175,15 @@ class temp_dir {
 /// Where a node runs: by default on this machine's loopback; on a test host of netns.hpp, in
 /// that host's namespace, bound to `bind` and reached by the test at `reach`.
 struct node_placement {
-  std::vector<std::string> prefix;  ///< argv before the program, e.g. {"ip", "netns", "exec", NS}
-  std::string bind = "127.0.0.1";   ///< --node.host
-  std::string reach = "127.0.0.1";  ///< the IPv4 address the test (and address()) connects to
+  std::vector<std::string> prefix; ///< argv before the program, e.g. {"ip", "netns", "exec", NS}
+  std::string bind = "127.0.0.1";  ///< --node.host
+  std::string reach = "127.0.0.1"; ///< the IPv4 address the test (and address()) connects to
 };
 
 /// One actorcache-node process named `id`, listening on 127.0.0.1 (or where `placement` says)
 /// on an ephemeral port. Not thread-safe: drive it from the test thread.
 class node_process {
- public:
+public:
   /// Does not start the node; `dir` holds its log and port file; `args` are extra options.
   node_process(std::string id, std::vector<std::string> args, std::string dir,
                node_placement placement = {})
@@ -256,7 +256,7 @@ class node_process {
   std::optional<int> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     if (!process_)
       return std::nullopt;
-    process_->send_signal(SIGCONT);  // a frozen node could not act on SIGTERM
+    process_->send_signal(SIGCONT); // a frozen node could not act on SIGTERM
     process_->terminate();
     return process_->wait_exit(timeout);
   }
@@ -283,7 +283,7 @@ class node_process {
     return tool("actorcache-console", args, timeout);
   }
 
- private:
+private:
   tool_result tool(const std::string& program, const std::vector<std::string>& args,
                    std::chrono::milliseconds timeout) const {
     std::vector<std::string> argv{program_path(program), "--node=" + address()};
@@ -299,4 +299,4 @@ class node_process {
   std::unique_ptr<child_process> process_;
 };
 
-}  // namespace ac::test
+} // namespace ac::test

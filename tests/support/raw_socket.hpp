@@ -32,7 +32,8 @@ inline int connect_to(uint16_t port) {
 
 /// Sends `junk` (stopping early when the peer closes) and waits up to `timeout` for the peer to
 /// drop the connection (EOF or reset); true when it did.
-inline bool junk_gets_dropped(uint16_t port, const std::string& junk, std::chrono::milliseconds timeout) {
+inline bool junk_gets_dropped(uint16_t port, const std::string& junk,
+                              std::chrono::milliseconds timeout) {
   int fd = connect_to(port);
   if (fd < 0)
     return false;
@@ -54,7 +55,7 @@ inline bool junk_gets_dropped(uint16_t port, const std::string& junk, std::chron
       if (n > 0)
         sent += static_cast<size_t>(n);
       else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-        dropped = true;  // EPIPE / ECONNRESET: the node closed it
+        dropped = true; // EPIPE / ECONNRESET: the node closed it
     }
   }
   ::close(fd);

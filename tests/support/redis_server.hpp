@@ -15,7 +15,7 @@
 namespace ac::test {
 
 class redis_server {
- public:
+public:
   /// True when a redis-server binary is on PATH.
   static bool installed() { return executable_exists("redis-server"); }
 
@@ -43,9 +43,8 @@ class redis_server {
 
   /// Where the server's stdout/stderr go.
   std::string log_file() const {
-    return (std::filesystem::temp_directory_path() /
-            ("ac-redis-" + std::to_string(port_) + ".log"))
-        .string();
+    return (std::filesystem::temp_directory_path() / ("ac-redis-" + std::to_string(port_) + ".log"))
+      .string();
   }
 
   /// SIGTERM (after SIGCONT, in case a test stopped it), wait up to 5 s, then SIGKILL.
@@ -73,10 +72,10 @@ class redis_server {
       throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_));
   }
 
- private:
+private:
   bool start() {
-    std::vector<std::string> args{"--port",       std::to_string(port_), "--bind", "127.0.0.1",
-                                  "--save",       "",                    "--appendonly", "no"};
+    std::vector<std::string> args{"--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
+                                  "",       "--appendonly",        "no"};
     if (!password_.empty()) {
       args.push_back("--requirepass");
       args.push_back(password_);
@@ -96,4 +95,4 @@ class redis_server {
   std::unique_ptr<child_process> process_;
 };
 
-}  // namespace ac::test
+} // namespace ac::test

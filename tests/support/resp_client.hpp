@@ -19,7 +19,7 @@
 namespace ac::test {
 
 class resp_client {
- public:
+public:
   using reply_ptr = std::unique_ptr<redisReply, void (*)(void*)>;
 
   explicit resp_client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5))
@@ -99,7 +99,8 @@ class resp_client {
   /// GET: the value, nullopt when the key is absent; `answered` false when no value or nil
   /// came (an error reply, whose text goes to `error`, or no reply at all), so a test can tell
   /// "absent" from "no answer".
-  std::optional<std::string> get(const std::string& key, bool& answered, std::string* error = nullptr) {
+  std::optional<std::string> get(const std::string& key, bool& answered,
+                                 std::string* error = nullptr) {
     auto r = run({"GET", key});
     answered = r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_NIL);
     if (error)
@@ -109,8 +110,8 @@ class resp_client {
     return std::string(r->str, r->len);
   }
 
- private:
+private:
   redisContext* c_ = nullptr;
 };
 
-}  // namespace ac::test
+} // namespace ac::test

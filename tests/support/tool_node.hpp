@@ -12,8 +12,8 @@ namespace ac::test {
 /// The node is killed by PID when the fixture goes (its folder after it).
 struct tool_node {
   temp_dir dir;
-  node_process node;  // declared after dir: killed first
-  std::string addr;   // "--node=127.0.0.1:PORT" once started
+  node_process node; // declared after dir: killed first
+  std::string addr;  // "--node=127.0.0.1:PORT" once started
 
   explicit tool_node(const std::string& name, std::vector<std::string> args = {})
     : dir{"ac-" + name + "-test"}, node{name, std::move(args), dir.path()} {}

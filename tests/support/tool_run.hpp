@@ -42,9 +42,9 @@ inline std::string slurp(const std::string& path, std::streamoff from = 0) {
 
 /// What a finished shell command printed and how it ended.
 struct shell_result {
-  int rc = -1;    ///< its exit status; 137 when the timeout killed it; -1 when it did not exit
-  std::string out;  ///< its stdout
-  std::string err;  ///< what this run wrote to stderr (empty when stderr was discarded)
+  int rc = -1;     ///< its exit status; 137 when the timeout killed it; -1 when it did not exit
+  std::string out; ///< its stdout
+  std::string err; ///< what this run wrote to stderr (empty when stderr was discarded)
   std::chrono::milliseconds elapsed{0};
 };
 
@@ -74,8 +74,8 @@ inline shell_result run_shell(const std::string& cmd, std::chrono::seconds timeo
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
     r.out.append(buf, n);
   int status = ::pclose(p);
-  r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-    std::chrono::steady_clock::now() - t0);
+  r.elapsed =
+    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (!stderr_file.empty())
     r.err = slurp(stderr_file, from);
@@ -95,4 +95,4 @@ inline long long json_int(const std::string& json, const std::string& key,
   return std::atoll(json.c_str() + at + key.size() + 3);
 }
 
-}  // namespace ac::test
+} // namespace ac::test

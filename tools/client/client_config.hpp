@@ -52,15 +52,15 @@ public:
            "first reachable --node, which forwards it");
   }
 
-  uint32_t ttl = 0;    ///< --ttl, for put and load's puts
+  uint32_t ttl = 0;            ///< --ttl, for put and load's puts
   bool raw = false;            ///< --raw: get prints the exact bytes
   std::string value_file;      ///< --value-file: put reads the value from this file
   uint64_t cursor = 0;         ///< --cursor: where scan goes on
   uint64_t limit = 1000;       ///< --limit: keys scan prints at most (about)
   bool yes = false;            ///< --yes: flush really flushes
   bool all = false;            ///< --all: flush every member
-  std::string route = "owner";  ///< --route: owner | any
-  load_options load;   ///< load's options; timeout and ttl are copied in from the common ones
+  std::string route = "owner"; ///< --route: owner | any
+  load_options load; ///< load's options; timeout and ttl are copied in from the common ones
 };
 
 } // namespace ac

@@ -30,10 +30,9 @@ using key_results = std::vector<caf::expected<lookup_result>>;
 /// The keys read as one get_many per owner; when that fails (one bad key fails a whole batch
 /// at the node), each key is asked alone, so one bad key costs only its own answer.
 key_results lookup_each(client_context& ctx, const std::vector<std::string>& keys) {
-  auto many = run_one_shot<lookup_results>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-                                           [keys](cluster_client& c, auto done) {
-                                             c.get_many(keys, std::move(done));
-                                           });
+  auto many = run_one_shot<lookup_results>(
+    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+    [keys](cluster_client& c, auto done) { c.get_many(keys, std::move(done)); });
   key_results out;
   if (many) {
     for (auto& r : *many)
@@ -68,10 +67,9 @@ int cmd_get(client_context& ctx, const std::vector<std::string>& args) {
     return fail("usage: get KEY [--raw | --json]");
   if (ctx.cfg.raw && ctx.cfg.json)
     return fail("get: --raw and --json exclude each other");
-  auto r = run_one_shot<lookup_result>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-                                       [key = args[0]](cluster_client& c, auto done) {
-                                         c.get(key, std::move(done));
-                                       });
+  auto r = run_one_shot<lookup_result>(
+    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+    [key = args[0]](cluster_client& c, auto done) { c.get(key, std::move(done)); });
   if (!r)
     return fail(r.error());
   std::optional<shown_value> v;
@@ -94,19 +92,21 @@ int cmd_get(client_context& ctx, const std::vector<std::string>& args) {
 int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
   bool from_file = !ctx.cfg.value_file.empty();
   if (args.size() != (from_file ? 1u : 2u))
-    return fail("usage: put KEY VALUE | put KEY - (value from stdin) | put KEY --value-file=PATH"
-                " [--ttl=SECONDS]");
+    return fail(
+      "usage: put KEY VALUE | put KEY - (value from stdin) | put KEY --value-file=PATH"
+      " [--ttl=SECONDS]");
   std::string why;
   auto value = read_put_value(from_file ? std::nullopt : std::optional<std::string>{args[1]},
                               ctx.cfg.value_file, &why);
   if (!value)
     return fail(why);
-  auto bytes = encode_entry(make_bytes_entry(std::move(*value), ctx.cfg.ttl, unix_ms(), "actorcache-client"));
-  auto r = run_one_shot<put_status>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-                                    [key = args[0], bytes, ttl = ctx.cfg.ttl](cluster_client& c,
-                                                                               auto done) {
-                                      c.put(key, bytes, ttl, std::move(done));
-                                    });
+  auto bytes =
+    encode_entry(make_bytes_entry(std::move(*value), ctx.cfg.ttl, unix_ms(), "actorcache-client"));
+  auto r = run_one_shot<put_status>(
+    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+    [key = args[0], bytes, ttl = ctx.cfg.ttl](cluster_client& c, auto done) {
+      c.put(key, bytes, ttl, std::move(done));
+    });
   if (!r)
     return fail(r.error());
   if (!acknowledged(*r))
@@ -119,10 +119,8 @@ int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
     std::cerr << "actorcache-client: put: stored in L1 only: Redis is unavailable; the value is "
                  "not durable (a restart of the key's owner loses it)\n";
   if (ctx.cfg.json)
-    std::cout << dump_json({{"key", json_text(args[0])},
-                            {"stored", true},
-                            {"l1_only", l1_only},
-                            {"ttl", ctx.cfg.ttl}})
+    std::cout << dump_json(
+      {{"key", json_text(args[0])}, {"stored", true}, {"l1_only", l1_only}, {"ttl", ctx.cfg.ttl}})
               << "\n";
   else
     std::cout << "OK\n";
@@ -144,9 +142,10 @@ int cmd_mget(client_context& ctx, const std::vector<std::string>& args) {
       r = make_error(errc::bad_value, "undecodable entry: " + why);
     if (!r) {
       rc = 2;
-      std::cerr << "actorcache-client: mget: key '" << escape_bytes(args[i]) << "': "
-                << describe(r.error()) << "\n";
-      results_json.push_back({{"key", json_text(args[i])}, {"error", json_text(describe(r.error()))}});
+      std::cerr << "actorcache-client: mget: key '" << escape_bytes(args[i])
+                << "': " << describe(r.error()) << "\n";
+      results_json.push_back(
+        {{"key", json_text(args[i])}, {"error", json_text(describe(r.error()))}});
       out += '\n';
       continue;
     }
@@ -166,10 +165,9 @@ int cmd_mget(client_context& ctx, const std::vector<std::string>& args) {
 int cmd_del(client_context& ctx, const std::vector<std::string>& args) {
   if (args.size() != 1)
     return fail("usage: del KEY [--json]");
-  auto r = run_one_shot<bool>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-                              [key = args[0]](cluster_client& c, auto done) {
-                                c.erase(key, std::move(done));
-                              });
+  auto r = run_one_shot<bool>(
+    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+    [key = args[0]](cluster_client& c, auto done) { c.erase(key, std::move(done)); });
   if (!r)
     return fail(r.error());
   if (ctx.cfg.json)

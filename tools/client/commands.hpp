@@ -8,8 +8,8 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
-#include "tools/client/client_config.hpp"
 #include "messages/front_actor.hpp"
+#include "tools/client/client_config.hpp"
 #include "tools/common/cluster_map.hpp"
 
 namespace ac {
@@ -20,8 +20,8 @@ struct client_context {
   const client_config& cfg;
   caf::actor directory;
   cluster_map_ptr map;
-  std::optional<front_actor> node;  ///< the first --node that answered (scan, flush)
-  std::string node_id;              ///< its id in the cluster
+  std::optional<front_actor> node; ///< the first --node that answered (scan, flush)
+  std::string node_id;             ///< its id in the cluster
 };
 
 /// Prints "actorcache-client: WHAT" on stderr; returns exit code 2.

@@ -13,7 +13,8 @@ namespace ac {
 
 namespace {
 
-constexpr const char* key_usage = "usage: actorcache-client key --npy=FILE [--param=NAME=VALUE ...] [--json]";
+constexpr const char* key_usage =
+  "usage: actorcache-client key --npy=FILE [--param=NAME=VALUE ...] [--json]";
 
 int key_fail(const std::string& what) {
   std::cerr << "actorcache-client: " << what << "\n" << key_usage << "\n";
@@ -75,8 +76,8 @@ int run_key_command(const std::vector<std::string>& args) {
       params.emplace_back(nv.substr(0, eq), nv.substr(eq + 1));
     } else if (a == "--json") {
       json = true;
-    } else if (starts_with(a, "--log.level=") || starts_with(a, "--node=") ||
-               starts_with(a, "--timeout=")) {
+    } else if (starts_with(a, "--log.level=") || starts_with(a, "--node=")
+               || starts_with(a, "--timeout=")) {
       // common options every command accepts; the key command does not use them
     } else if (a == "key" && !seen_command) {
       seen_command = true;

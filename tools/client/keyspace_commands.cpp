@@ -13,10 +13,9 @@ namespace ac {
 namespace {
 
 caf::expected<int64_t> ask_owner(client_context& ctx, key_op op, const std::string& key) {
-  return run_one_shot<int64_t>(ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-                               [op, key](cluster_client& c, auto done) {
-                                 c.keyspace(op, key, 0, std::move(done));
-                               });
+  return run_one_shot<int64_t>(
+    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
+    [op, key](cluster_client& c, auto done) { c.keyspace(op, key, 0, std::move(done)); });
 }
 
 } // namespace

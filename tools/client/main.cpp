@@ -4,9 +4,9 @@
 #include <map>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
-#include <spdlog/spdlog.h>
 
 #include "messages/errors.hpp"
 #include "tools/client/commands.hpp"
@@ -65,9 +65,10 @@ const ac::command_options& client_command_options() {
     {"ttl", {"json"}},
     {"scan", {"json", "cursor", "limit"}},
     {"flush", {"json", "yes", "all"}},
-    {"load", {"json", "ttl", "clients", "window", "requests", "keys", "key-prefix", "key-width",
-              "sequential", "dist", "zipf", "get-ratio", "batch", "auto-batch", "batch-window", "fast-path", "resp-links",
-              "value-size", "verify", "seed"}},
+    {"load",
+     {"json",         "ttl",        "clients",    "window",     "requests",  "keys",  "key-prefix",
+      "key-width",    "sequential", "dist",       "zipf",       "get-ratio", "batch", "auto-batch",
+      "batch-window", "fast-path",  "resp-links", "value-size", "verify",    "seed"}},
   };
   return table;
 }
@@ -81,17 +82,17 @@ int run(int argc, char** argv) {
   ac::client_config cfg;
   // cores-1 workers (1 on 2 cores): the multiplexer thread does the I/O; fewer workers mean
   // fewer futex hand-offs per request (bench/RESULTS.md).
-  auto parsed = ac::parse_tool_args(
-    cfg, argc, argv, std::max(2u, std::thread::hardware_concurrency()) - 1);
+  auto parsed =
+    ac::parse_tool_args(cfg, argc, argv, std::max(2u, std::thread::hardware_concurrency()) - 1);
   if (parsed.exit_code >= 0) {
     if (cfg.cli_helptext_printed)
       std::cout << "\n" << usage;
     return parsed.exit_code;
   }
   static const std::map<std::string, command_fn> commands = {
-    {"get", ac::cmd_get},       {"put", ac::cmd_put},   {"mget", ac::cmd_mget},
-    {"del", ac::cmd_del},       {"load", ac::cmd_load}, {"exists", ac::cmd_exists},
-    {"ttl", ac::cmd_ttl},       {"scan", ac::cmd_scan}, {"flush", ac::cmd_flush},
+    {"get", ac::cmd_get}, {"put", ac::cmd_put},   {"mget", ac::cmd_mget},
+    {"del", ac::cmd_del}, {"load", ac::cmd_load}, {"exists", ac::cmd_exists},
+    {"ttl", ac::cmd_ttl}, {"scan", ac::cmd_scan}, {"flush", ac::cmd_flush},
   };
   auto& pos = parsed.positionals;
   if (pos.empty() || commands.count(pos.front()) == 0) {

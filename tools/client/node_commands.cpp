@@ -67,8 +67,9 @@ int cmd_flush(client_context& ctx, const std::vector<std::string>& args) {
   if (!args.empty())
     return fail("usage: flush --yes [--all] [--json]");
   if (!ctx.cfg.yes)
-    return fail("flush drops every entry of the node's L1 (with --all: of every member); "
-                "add --yes to do it");
+    return fail(
+      "flush drops every entry of the node's L1 (with --all: of every member); "
+      "add --yes to do it");
   std::vector<std::pair<std::string, front_actor>> targets;
   if (ctx.cfg.all) {
     for (const auto& n : ctx.map->nodes())
@@ -88,7 +89,8 @@ int cmd_flush(client_context& ctx, const std::vector<std::string>& args) {
     } else {
       rc = 2;
       row["error"] = json_text(describe(n.error()));
-      std::cerr << "actorcache-client: flush " << escape_bytes(id) << ": " << describe(n.error()) << "\n";
+      std::cerr << "actorcache-client: flush " << escape_bytes(id) << ": " << describe(n.error())
+                << "\n";
     }
     nodes.push_back(std::move(row));
   }

@@ -37,7 +37,7 @@ std::optional<std::string> read_put_value(const std::optional<std::string>& arg,
 
 std::optional<shown_value> show_value(const lookup_result& r, std::string* why) {
   if (r.source == static_cast<uint8_t>(tier::payload))
-    return shown_value{r.value, r.value, "bytes"};  // read over RESP: the bare payload
+    return shown_value{r.value, r.value, "bytes"}; // read over RESP: the bare payload
   auto e = decode_entry(r.value, why);
   if (!e)
     return std::nullopt;

@@ -17,9 +17,9 @@ std::optional<std::string> read_put_value(const std::optional<std::string>& arg,
 
 /// A found value as the client prints it.
 struct shown_value {
-  std::string bytes;   ///< the payload (a tensor's row-major data), for --raw
-  std::string text;    ///< what a person reads: bytes/text/json as they are, a tensor summarized
-  std::string kind;    ///< bytes, text, json or tensor ("bytes" when read as a bare payload)
+  std::string bytes; ///< the payload (a tensor's row-major data), for --raw
+  std::string text;  ///< what a person reads: bytes/text/json as they are, a tensor summarized
+  std::string kind;  ///< bytes, text, json or tensor ("bytes" when read as a bare payload)
 };
 
 /// What a found lookup_result holds; nullopt and *why set when its Entry does not decode.

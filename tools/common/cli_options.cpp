@@ -3,18 +3,18 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <utility>
-#include <iostream>
 
 #include "io/cli_args.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <caf/atom.hpp>
 #include <caf/config_option_set.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "messages/register_types.hpp"
 
@@ -33,7 +33,7 @@ tool_config::tool_config() {
     .add(tls.cert_file, "cert-file", "this tool's PEM certificate")
     .add(tls.key_file, "key-file", "this tool's PEM private key");
   opt_group{custom_options_, "log"}.add(log_level, "level",
-                                             "trace|debug|info|warn|error|critical|off");
+                                        "trace|debug|info|warn|error|critical|off");
 }
 
 namespace {
@@ -52,7 +52,8 @@ std::string pem_file_problem(const std::string& path, bool key) {
   std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
   if (!key)
     return text.find("-----BEGIN CERTIFICATE-----") == std::string::npos
-             ? "holds no PEM certificate" : "";
+             ? "holds no PEM certificate"
+             : "";
   if (text.find("ENCRYPTED") != std::string::npos)
     return "is an encrypted key; the tools need an unencrypted one";
   auto begin = text.find("-----BEGIN ");
@@ -95,7 +96,8 @@ std::string tool_config::explain_bad_option(const std::vector<std::string>& opti
   for (const auto& arg : options) {
     auto eq = arg.find('=');
     auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    const auto* opt = custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()});
+    const auto* opt =
+      custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()});
     if (opt == nullptr)
       continue;
     auto type = std::string{opt->type_name().data(), opt->type_name().size()};
@@ -175,10 +177,12 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
     }
     // A missing, unreadable or non-PEM file would make CAF's openssl middleman throw at the
     // first connect ("cannot load private key"), and the tool would only see a timeout.
-    const std::pair<const char*, const std::string*> files[] = {
-      {"ca-file", &cfg.tls.ca_file}, {"cert-file", &cfg.tls.cert_file}, {"key-file", &cfg.tls.key_file}};
+    const std::pair<const char*, const std::string*> files[] = {{"ca-file", &cfg.tls.ca_file},
+                                                                {"cert-file", &cfg.tls.cert_file},
+                                                                {"key-file", &cfg.tls.key_file}};
     for (const auto& [option, file] : files)
-      if (auto why = pem_file_problem(*file, std::string_view{option} == "key-file"); !why.empty()) {
+      if (auto why = pem_file_problem(*file, std::string_view{option} == "key-file");
+          !why.empty()) {
         std::cerr << program << ": --tls." << option << ": '" << *file << "' " << why << "\n";
         out.exit_code = 2;
         return out;

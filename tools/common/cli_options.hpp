@@ -16,10 +16,10 @@ namespace ac {
 
 /// TLS settings for remoting; when enabled, every connection uses caf::openssl.
 struct tls_options {
-  bool enabled = false;    ///< --tls.enabled
-  std::string ca_file;     ///< --tls.ca-file: PEM bundle of the cluster CA
-  std::string cert_file;   ///< --tls.cert-file: this tool's certificate
-  std::string key_file;    ///< --tls.key-file: its private key
+  bool enabled = false;  ///< --tls.enabled
+  std::string ca_file;   ///< --tls.ca-file: PEM bundle of the cluster CA
+  std::string cert_file; ///< --tls.cert-file: this tool's certificate
+  std::string key_file;  ///< --tls.key-file: its private key
 };
 
 /// The actor system configuration every tool shares. Subclasses add their own options to
@@ -28,11 +28,11 @@ class tool_config : public caf::actor_system_config {
 public:
   tool_config();
 
-  std::vector<std::string> nodes;                         ///< --node=HOST:PORT (repeatable)
-  caf::timespan timeout = std::chrono::seconds(5);        ///< --timeout: per request/connect
-  tls_options tls;                                        ///< --tls.*
-  std::string log_level = "warn";                         ///< --log.level
-  bool json = false;                                      ///< --json
+  std::vector<std::string> nodes;                  ///< --node=HOST:PORT (repeatable)
+  caf::timespan timeout = std::chrono::seconds(5); ///< --timeout: per request/connect
+  tls_options tls;                                 ///< --tls.*
+  std::string log_level = "warn";                  ///< --log.level
+  bool json = false;                               ///< --json
 
   /// Whether `name` (as written after `--`, before `=`) is an option CAF will accept.
   bool knows_option(std::string_view name) const;
@@ -49,7 +49,7 @@ protected:
 struct parse_outcome {
   int exit_code = -1;
   std::vector<std::string> positionals;
-  std::vector<std::string> given;  ///< names of the options on the command line (no dashes)
+  std::vector<std::string> given; ///< names of the options on the command line (no dashes)
 };
 
 /// Pre-splits argv, sets latency-friendly scheduler defaults (policy sharing with

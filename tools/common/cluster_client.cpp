@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <map>
 
-#include <caf/sec.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/sec.hpp>
 
 #include "core/key_normalization.hpp"
 #include "core/ttl_clock.hpp"
@@ -41,7 +41,7 @@ template <class T>
 struct cluster_client::single_op {
   uint64_t hash = 0;
   int attempt = 0;
-  std::string avoid;   // node that failed the first attempt
+  std::string avoid; // node that failed the first attempt
   sender<T> send;
   callback<T> done;
 };
@@ -49,10 +49,7 @@ struct cluster_client::single_op {
 cluster_client::cluster_client(caf::event_based_actor* self, caf::actor directory,
                                cluster_map_ptr table, caf::timespan timeout,
                                get_batchers_ptr batchers)
-  : self_(self),
-    directory_(std::move(directory)),
-    table_(std::move(table)),
-    timeout_(timeout),
+  : self_(self), directory_(std::move(directory)), table_(std::move(table)), timeout_(timeout),
     batchers_(std::move(batchers)) {
   monitor_nodes();
 }
@@ -87,7 +84,7 @@ void cluster_client::stage_get(get_batchers::lane* lane, bool direct, const std:
   s->gets.push_back(staged_get{key, std::move(ok), std::move(err)});
   if (!flush_queued_) {
     flush_queued_ = true;
-    self_->send(self_, client_flush_atom::value);  // behind everything already in the mailbox
+    self_->send(self_, client_flush_atom::value); // behind everything already in the mailbox
   }
 }
 
@@ -95,8 +92,9 @@ void cluster_client::stage_get(get_batchers::lane* lane, bool direct, const std:
 // own: the batcher is ours, in this process, and answers every get with the outcome of its
 // wire request, which carries the timeout; the op's deadline (track) bounds it as well.
 void cluster_client::send_staged(get_batchers::lane* lane, bool direct, staged_get g) {
-  self_->request(lane->batcher, caf::infinite, get_atom::value, std::move(g.key), direct,
-                 table_->epoch())
+  self_
+    ->request(lane->batcher, caf::infinite, get_atom::value, std::move(g.key), direct,
+              table_->epoch())
     .then(
       [ok = std::move(g.ok), lane](lookup_result& r) {
         lane->answered();
@@ -124,8 +122,9 @@ void cluster_client::flush() {
     auto gets = std::make_shared<std::vector<staged_get>>(std::move(s.gets));
     auto lane = s.lane;
     auto direct = s.direct;
-    self_->request(lane->batcher, caf::infinite, get_many_atom::value, std::move(keys), direct,
-                   table_->epoch())
+    self_
+      ->request(lane->batcher, caf::infinite, get_many_atom::value, std::move(keys), direct,
+                table_->epoch())
       .then(
         [gets, lane](lookup_results& rs) {
           for (size_t i = 0; i < gets->size(); ++i) {
@@ -168,7 +167,7 @@ void cluster_client::expire_overdue() {
 void cluster_client::fail(uint64_t id, caf::error err) {
   auto i = pending_.find(id);
   if (i == pending_.end())
-    return;  // already failed by handle_down; this is its late timeout
+    return; // already failed by handle_down; this is its late timeout
   auto f = std::move(i->second.fail);
   pending_.erase(i);
   f(std::move(err));
@@ -259,7 +258,8 @@ void cluster_client::get(std::string key, callback<lookup_result> done) {
       err(e);
     };
     if (direct)
-      self_->request(n.handle, caf::infinite, route_atom::value, get_atom::value, key, table_->epoch())
+      self_
+        ->request(n.handle, caf::infinite, route_atom::value, get_atom::value, key, table_->epoch())
         .then(on_ok, on_err);
     else
       self_->request(n.handle, caf::infinite, get_atom::value, key).then(on_ok, on_err);
@@ -274,17 +274,26 @@ void cluster_client::put(std::string key, std::string entry_bytes, uint32_t ttl_
   op->done = std::move(done);
   // The handle is untyped: the reply must be taken as the uint8_t it travels as (a bool
   // handler would see an unexpected_response).
-  op->send = [this, key = std::move(key), v = std::move(entry_bytes),
-              ttl_seconds](const node_ref& n, bool direct, auto ok, auto err) {
+  op->send = [this, key = std::move(key), v = std::move(entry_bytes), ttl_seconds](
+               const node_ref& n, bool direct, auto ok, auto err) {
     if (direct)
-      self_->request(n.handle, caf::infinite, route_atom::value, put_atom::value, key, v, ttl_seconds,
-                     table_->epoch())
-        .then([ok](uint8_t s) { auto status = put_status_of(s); ok(status); },
-              [err](caf::error& e) { err(e); });
+      self_
+        ->request(n.handle, caf::infinite, route_atom::value, put_atom::value, key, v, ttl_seconds,
+                  table_->epoch())
+        .then(
+          [ok](uint8_t s) {
+            auto status = put_status_of(s);
+            ok(status);
+          },
+          [err](caf::error& e) { err(e); });
     else
       self_->request(n.handle, caf::infinite, put_atom::value, key, v, ttl_seconds)
-        .then([ok](uint8_t s) { auto status = put_status_of(s); ok(status); },
-              [err](caf::error& e) { err(e); });
+        .then(
+          [ok](uint8_t s) {
+            auto status = put_status_of(s);
+            ok(status);
+          },
+          [err](caf::error& e) { err(e); });
   };
   run(op);
 }
@@ -295,8 +304,9 @@ void cluster_client::erase(std::string key, callback<bool> done) {
   op->done = std::move(done);
   op->send = [this, key = std::move(key)](const node_ref& n, bool direct, auto ok, auto err) {
     if (direct)
-      self_->request(n.handle, caf::infinite, route_atom::value, delete_atom::value, key,
-                     table_->epoch())
+      self_
+        ->request(n.handle, caf::infinite, route_atom::value, delete_atom::value, key,
+                  table_->epoch())
         .then([ok](bool b) { ok(b); }, [err](caf::error& e) { err(e); });
     else
       self_->request(n.handle, caf::infinite, delete_atom::value, key)
@@ -313,8 +323,9 @@ void cluster_client::keyspace(key_op op, std::string key, int64_t arg, callback<
   sop->send = [this, key = std::move(key), code, arg](const node_ref& n, bool direct, auto ok,
                                                       auto err) {
     if (direct)
-      self_->request(n.handle, caf::infinite, route_atom::value, keyspace_atom::value, code, key,
-                     arg, table_->epoch())
+      self_
+        ->request(n.handle, caf::infinite, route_atom::value, keyspace_atom::value, code, key, arg,
+                  table_->epoch())
         .then([ok](int64_t x) { ok(x); }, [err](caf::error& e) { err(e); });
     else
       self_->request(n.handle, caf::infinite, keyspace_atom::value, code, key, arg)
@@ -332,7 +343,7 @@ void cluster_client::run_many(std::vector<std::string> keys, int attempt, std::s
   struct group {
     const node_ref* node = nullptr;
     bool direct = false;
-    std::vector<size_t> index;  // positions in `keys`
+    std::vector<size_t> index; // positions in `keys`
   };
   std::map<std::pair<std::string, bool>, group> groups;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -391,9 +402,8 @@ void cluster_client::run_many(std::vector<std::string> keys, int attempt, std::s
         return;
       }
       ++retries_;
-      auto avoid = is_down(err) ? node_id : std::string{};  // a slow owner is asked again
-      refresh(node_id, is_down(err),
-              [this, sub, avoid, place] { run_many(sub, 1, avoid, place); });
+      auto avoid = is_down(err) ? node_id : std::string{}; // a slow owner is asked again
+      refresh(node_id, is_down(err), [this, sub, avoid, place] { run_many(sub, 1, avoid, place); });
     });
     auto* lane = batchers_ ? batchers_->of(*g.node) : nullptr;
     auto ok = [this, id, place, lane](lookup_results& r) {
@@ -410,14 +420,16 @@ void cluster_client::run_many(std::vector<std::string> keys, int attempt, std::s
     if (lane != nullptr && !lane->send_alone()) {
       // Others are under way: the batcher merges these keys with theirs into fewer wire
       // messages (a local hop without a timeout of its own, as for single gets).
-      self_->request(lane->batcher, caf::infinite, get_many_atom::value, std::move(sub), g.direct,
-                     table_->epoch())
+      self_
+        ->request(lane->batcher, caf::infinite, get_many_atom::value, std::move(sub), g.direct,
+                  table_->epoch())
         .then(ok, err);
       continue;
     }
     if (g.direct)
-      self_->request(g.node->handle, caf::infinite, route_atom::value, get_many_atom::value, sub,
-                     table_->epoch())
+      self_
+        ->request(g.node->handle, caf::infinite, route_atom::value, get_many_atom::value, sub,
+                  table_->epoch())
         .then(ok, err);
     else
       self_->request(g.node->handle, caf::infinite, get_many_atom::value, sub).then(ok, err);

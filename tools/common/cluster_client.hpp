@@ -10,15 +10,15 @@
 #include <vector>
 
 #include <caf/actor.hpp>
-#include <caf/system_messages.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/expected.hpp>
+#include <caf/system_messages.hpp>
 #include <caf/timespan.hpp>
 
+#include "core/deadline_queue.hpp"
 #include "messages/lookup.hpp"
 #include "messages/put_status.hpp"
 #include "tools/common/cluster_map.hpp"
-#include "core/deadline_queue.hpp"
 #include "tools/common/get_batcher.hpp"
 
 namespace ac {
@@ -57,7 +57,8 @@ public:
   void get_many(std::vector<std::string> keys, callback<lookup_results> done);
   /// `entry_bytes` is an encoded Entry (encode_entry). Answers the owner's put_status: stored,
   /// or stored_l1_only when its Redis did not take the value (redis.write-policy=l1-when-down).
-  void put(std::string key, std::string entry_bytes, uint32_t ttl_seconds, callback<put_status> done);
+  void put(std::string key, std::string entry_bytes, uint32_t ttl_seconds,
+           callback<put_status> done);
   void erase(std::string key, callback<bool> done);
   /// EXISTS / PTTL / EXPIRE of one key at its owner; the answers are key_op's.
   void keyspace(key_op op, std::string key, int64_t arg, callback<int64_t> done);
@@ -81,8 +82,8 @@ public:
 private:
   using fail_fn = std::function<void(caf::error)>;
   struct pending_request {
-    std::string node_id;  // where it went
-    fail_fn fail;         // where its failure goes
+    std::string node_id; // where it went
+    fail_fn fail;        // where its failure goes
   };
   template <class T>
   using sender = std::function<void(const node_ref&, bool direct, std::function<void(T&)> ok,

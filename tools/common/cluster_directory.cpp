@@ -3,10 +3,10 @@
 
 #include <set>
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include "messages/errors.hpp"
 #include "tools/common/node_connection.hpp"
@@ -34,8 +34,8 @@ std::string resp_address_of(const membership_view& view, const std::string& id) 
 } // namespace
 
 caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
-                                          const std::vector<std::string>& nodes,
-                                          caf::timespan timeout, bool follow_members) {
+                                                const std::vector<std::string>& nodes,
+                                                caf::timespan timeout, bool follow_members) {
   std::string used;
   auto first = connect_first(sys, nodes, timeout, &used);
   if (!first)
@@ -45,7 +45,7 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
   caf::error err;
   self->request(*first, timeout, members_atom::value)
     .receive([&](membership_view& v) { view = std::move(v); }, [&](caf::error& e) { err = e; });
-  if (!follow_members)  // empty reported list: route_of never marks a request direct
+  if (!follow_members) // empty reported list: route_of never marks a request direct
     return std::make_shared<const cluster_map>(
       1, 0, std::vector<node_ref>{node_ref{used, used, *first, resp_address_of(view, view.self)}},
       std::vector<std::string>{});
@@ -83,18 +83,17 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
   }
   spdlog::info("cluster epoch {}: {} alive members, {} connected", view.epoch, alive.size(),
                refs.size());
-  return std::make_shared<const cluster_map>(1, view.epoch, std::move(refs),
-                                               std::move(reported));
+  return std::make_shared<const cluster_map>(1, view.epoch, std::move(refs), std::move(reported));
 }
 
 namespace {
 
 struct directory_state {
   cluster_map_ptr table;
-  std::set<std::string> dead;                       // seen down during this run
+  std::set<std::string> dead; // seen down during this run
   caf::timespan timeout{};
-  bool fetching = false;                            // a members request is under way
-  std::vector<caf::response_promise> waiting;       // refreshes answered when it ends
+  bool fetching = false;                      // a members request is under way
+  std::vector<caf::response_promise> waiting; // refreshes answered when it ends
   static inline const char* name = "cluster_directory";
 };
 
@@ -132,8 +131,8 @@ void adopt_view(directory_actor* self, membership_view view) {
     if (--*pending > 0)
       return;
     auto& st = self->state;
-    st.table = std::make_shared<const cluster_map>(st.table->version() + 1, epoch,
-                                                     std::move(*refs), std::move(*reported));
+    st.table = std::make_shared<const cluster_map>(st.table->version() + 1, epoch, std::move(*refs),
+                                                   std::move(*reported));
     monitor_all(self, *st.table);
     finish_fetch(self);
   };
@@ -147,21 +146,21 @@ void adopt_view(directory_actor* self, membership_view view) {
                               [&](const node_ref& n) { return n.id == m.id; });
     if (known != st.table->nodes().end()) {
       refs->push_back(*known);
-      refs->back().resp_address = m.resp_address;  // a restarted member may have a new one
+      refs->back().resp_address = m.resp_address; // a restarted member may have a new one
       continue;
     }
     auto hp = parse_host_port(m.address);
     if (!hp)
       continue;
     ++*pending;
-    connect_node_async(self, *hp, st.timeout,
-                       [refs, done, m](caf::expected<front_actor> h) mutable {
-                         if (h)
-                           refs->push_back(node_ref{m.id, m.address, std::move(*h), m.resp_address});
-                         else
-                           spdlog::warn("member {}: {}", m.id, describe(h.error()));
-                         done();
-                       });
+    connect_node_async(
+      self, *hp, st.timeout, [refs, done, m](caf::expected<front_actor> h) mutable {
+        if (h)
+          refs->push_back(node_ref{m.id, m.address, std::move(*h), m.resp_address});
+        else
+          spdlog::warn("member {}: {}", m.id, describe(h.error()));
+        done();
+      });
   }
   done();
 }

@@ -28,8 +28,8 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 /// request and that node forwards it to the key's owner. Blocking: call from main. Errors
 /// when no node is reachable.
 caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
-                                          const std::vector<std::string>& nodes,
-                                          caf::timespan timeout, bool follow_members = true);
+                                                const std::vector<std::string>& nodes,
+                                                caf::timespan timeout, bool follow_members = true);
 
 /// Spawns the directory that owns the table from here on. It monitors every member, drops
 /// one when its proxy goes down (and never takes it back during this run: a killed node's

@@ -4,7 +4,7 @@
 namespace ac {
 
 cluster_map::cluster_map(uint64_t version, uint64_t epoch, std::vector<node_ref> nodes,
-                             std::vector<std::string> reported_alive)
+                         std::vector<std::string> reported_alive)
   : version_(version), epoch_(epoch), nodes_(std::move(nodes)),
     reported_(std::move(reported_alive)) {
   std::vector<std::string> ids;

@@ -17,10 +17,10 @@ namespace ac {
 
 /// One member the client is connected to.
 struct node_ref {
-  std::string id;       ///< member id (the ring id)
-  std::string address;  ///< host:port
-  front_actor handle;   ///< proxy of its published front actor
-  std::string resp_address;  ///< host:port of its RESP port, from its member_info; "" = none
+  std::string id;           ///< member id (the ring id)
+  std::string address;      ///< host:port
+  front_actor handle;       ///< proxy of its published front actor
+  std::string resp_address; ///< host:port of its RESP port, from its member_info; "" = none
 };
 
 /// Where to send a key: the node, and whether to send it as an already-routed request
@@ -37,7 +37,7 @@ struct route {
 class cluster_map {
 public:
   cluster_map(uint64_t version, uint64_t epoch, std::vector<node_ref> nodes,
-                std::vector<std::string> reported_alive);
+              std::vector<std::string> reported_alive);
 
   /// The owner of `key_hash` among the reachable nodes, skipping `avoid` (a node that just
   /// failed this request) when another one is left. node == nullptr when there is none.
@@ -57,12 +57,12 @@ public:
 private:
   const node_ref* by_id(const std::string& id) const;
 
-  uint64_t version_;   // bumped by the directory on every change
-  uint64_t epoch_;     // the cluster's membership epoch this view came from
+  uint64_t version_; // bumped by the directory on every change
+  uint64_t epoch_;   // the cluster's membership epoch this view came from
   std::vector<node_ref> nodes_;
   std::vector<std::string> reported_;
-  rendezvous_ring ring_;           // over nodes_
-  rendezvous_ring reported_ring_;  // over reported_
+  rendezvous_ring ring_;          // over nodes_
+  rendezvous_ring reported_ring_; // over reported_
 };
 
 using cluster_map_ptr = std::shared_ptr<const cluster_map>;

@@ -44,8 +44,8 @@ struct many_waiter {
 
 /// Where one key's answer goes: a single get's promise, or one slot of a get_many.
 struct answer_slot {
-  promise rp;                         // a single get (when `many` is null)
-  std::shared_ptr<many_waiter> many;  // or this get_many, at `index`
+  promise rp;                        // a single get (when `many` is null)
+  std::shared_ptr<many_waiter> many; // or this get_many, at `index`
   size_t index = 0;
 
   void deliver(lookup_result r) {
@@ -81,7 +81,7 @@ struct waiting_get {
 struct batch {
   caf::message msg;
   bool direct = false;
-  bool via_resp = false;  // sent on the RESP link, not as a CAF request
+  bool via_resp = false; // sent on the RESP link, not as a CAF request
   std::vector<answer_slot> rps;
 
   const std::vector<std::string>& keys() const {
@@ -92,17 +92,17 @@ struct batch {
 using batch_ptr = std::shared_ptr<batch>;
 
 struct batcher_state {
-  caf::actor node;  // untyped view of the node's front, so a prepared message can be sent
+  caf::actor node; // untyped view of the node's front, so a prepared message can be sent
   caf::actor_addr node_addr;
   uint32_t max_batch = 64;
   caf::timespan timeout{};
   std::shared_ptr<get_batch_counters> counters;
-  std::vector<waiting_get> queued[2];  // [direct]: plain gets, route_atom gets
-  uint64_t epoch = 0;                  // newest membership epoch a direct get carried
-  bool flush_queued = false;           // a batch_flush_atom is in our mailbox
-  caf::timespan window{};              // > 0: gets wait this long after the first for company
-  bool window_open = false;            // a window_flush_atom is on its way
-  bool down = false;                   // the node's proxy went down: fail without sending
+  std::vector<waiting_get> queued[2]; // [direct]: plain gets, route_atom gets
+  uint64_t epoch = 0;                 // newest membership epoch a direct get carried
+  bool flush_queued = false;          // a batch_flush_atom is in our mailbox
+  caf::timespan window{};             // > 0: gets wait this long after the first for company
+  bool window_open = false;           // a window_flush_atom is on its way
+  bool down = false;                  // the node's proxy went down: fail without sending
   uint64_t next_id = 1;
   std::unordered_map<uint64_t, batch_ptr> in_flight;
   // The node's RESP port, once connected: several connections, batches spread over them in
@@ -126,7 +126,7 @@ batch_ptr take(batcher_actor* self, uint64_t id) {
   auto& flying = self->state.in_flight;
   auto i = flying.find(id);
   if (i == flying.end())
-    return nullptr;  // already failed when the node went down
+    return nullptr; // already failed when the node went down
   auto b = std::move(i->second);
   flying.erase(i);
   return b;
@@ -185,7 +185,7 @@ void lose_resp(batcher_actor* self) {
   auto& st = self->state;
   if (st.resp.empty())
     return;
-  st.resp.clear();  // one lost connection: the node is going away, or the links are suspect
+  st.resp.clear(); // one lost connection: the node is going away, or the links are suspect
   st.resp_up->store(false, std::memory_order_relaxed);
   auto err = make_error(errc::unavailable, "the RESP connection to the node was lost");
   for (auto i = st.in_flight.begin(); i != st.in_flight.end();) {
@@ -237,8 +237,8 @@ void connect_resp(batcher_actor* self, const std::string& address, uint32_t link
   }
   std::string err;
   for (uint32_t i = 0; i < std::max<uint32_t>(1, links); ++i) {
-    auto link = resp_link::open(hp->host, hp->port,
-                                caf::actor_cast<caf::actor>(self), std::chrono::seconds(1), err);
+    auto link = resp_link::open(hp->host, hp->port, caf::actor_cast<caf::actor>(self),
+                                std::chrono::seconds(1), err);
     if (!link)
       break;
     st.resp.push_back(std::move(link));
@@ -262,9 +262,9 @@ void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, s
     b->rps.push_back(std::move(q[i].slot));
   }
   q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
-  b->msg = direct ? caf::make_message(route_atom::value, get_many_atom::value, std::move(keys),
-                                      st.epoch)
-                  : caf::make_message(get_many_atom::value, std::move(keys));
+  b->msg = direct
+             ? caf::make_message(route_atom::value, get_many_atom::value, std::move(keys), st.epoch)
+             : caf::make_message(get_many_atom::value, std::move(keys));
   st.counters->batches.fetch_add(1, std::memory_order_relaxed);
   st.counters->gets.fetch_add(n, std::memory_order_relaxed);
   auto id = st.next_id++;
@@ -344,8 +344,7 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
   if (!resp_address.empty())
     connect_resp(self, resp_address, resp_links);
   return {
-    [self](get_atom, std::string& key, bool direct,
-           uint64_t epoch) -> caf::result<lookup_result> {
+    [self](get_atom, std::string& key, bool direct, uint64_t epoch) -> caf::result<lookup_result> {
       auto& st = self->state;
       if (st.down)
         return node_down_error();
@@ -402,11 +401,7 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
 
 get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::timespan timeout,
                            bool resp_path, caf::timespan window, uint32_t resp_links)
-  : sys_(sys),
-    max_batch_(max_batch),
-    timeout_(timeout),
-    resp_path_(resp_path),
-    window_(window),
+  : sys_(sys), max_batch_(max_batch), timeout_(timeout), resp_path_(resp_path), window_(window),
     resp_links_(resp_links != 0 ? resp_links : default_resp_links()),
     counters_(std::make_shared<get_batch_counters>()) {}
 
@@ -427,9 +422,9 @@ get_batchers::lane* get_batchers::of(const node_ref& n) {
   auto& l = lanes_[n.handle.address()];
   if (!l) {
     l = std::make_unique<lane>();
-    l->batcher = sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_,
-                            resp_path_ ? n.resp_address : std::string{}, l->resp, window_,
-                            resp_links_);
+    l->batcher =
+      sys_.spawn(batcher_impl, n.handle, max_batch_, timeout_, counters_,
+                 resp_path_ ? n.resp_address : std::string{}, l->resp, window_, resp_links_);
   }
   return l.get();
 }

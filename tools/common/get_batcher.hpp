@@ -18,10 +18,10 @@ namespace ac {
 
 /// What the batchers of one pool did: wire messages sent and the gets they carried.
 struct get_batch_counters {
-  std::atomic<uint64_t> batches{0};  ///< get_many messages sent to nodes
-  std::atomic<uint64_t> gets{0};     ///< single gets they carried
+  std::atomic<uint64_t> batches{0};      ///< get_many messages sent to nodes
+  std::atomic<uint64_t> gets{0};         ///< single gets they carried
   std::atomic<uint64_t> resp_batches{0}; ///< batches sent as MGET to a node's RESP port
-  std::atomic<uint64_t> splits{0};   ///< batches a node refused as a whole, re-sent key by key
+  std::atomic<uint64_t> splits{0};       ///< batches a node refused as a whole, re-sent key by key
 };
 
 /// The batchers of one client process, one per node (keyed by the node's handle), shared by
@@ -98,7 +98,7 @@ private:
   std::shared_ptr<get_batch_counters> counters_;
   std::mutex mtx_;
   bool closed_ = false;
-  std::map<caf::actor_addr, std::unique_ptr<lane>> lanes_;  // never erased: lanes are lent out
+  std::map<caf::actor_addr, std::unique_ptr<lane>> lanes_; // never erased: lanes are lent out
 };
 
 using get_batchers_ptr = std::shared_ptr<get_batchers>;

@@ -11,8 +11,8 @@
 #include <random>
 #include <sstream>
 
-#include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/stateful_actor.hpp>
 
 #include "core/ttl_clock.hpp"
 #include "core/zipf_generator.hpp"
@@ -43,15 +43,24 @@ void load_result::merge(const load_result& o) {
 }
 
 std::string validate(const load_options& o) {
-  if (o.clients == 0) return "--clients must be at least 1";
-  if (o.window == 0) return "--window must be at least 1";
-  if (o.keys == 0) return "--keys must be at least 1";
-  if (o.batch == 0) return "--batch must be at least 1";
-  if (o.dist != "uniform" && o.dist != "zipf") return "--dist must be uniform or zipf";
-  if (!(o.zipf >= 0)) return "--zipf must be >= 0";
-  if (!(o.get_ratio >= 0 && o.get_ratio <= 1)) return "--get-ratio must be in 0..1";
-  if (o.fast_path != "on" && o.fast_path != "off") return "--fast-path must be on or off";
-  if (o.resp_links > 64) return "--resp-links must be at most 64";
+  if (o.clients == 0)
+    return "--clients must be at least 1";
+  if (o.window == 0)
+    return "--window must be at least 1";
+  if (o.keys == 0)
+    return "--keys must be at least 1";
+  if (o.batch == 0)
+    return "--batch must be at least 1";
+  if (o.dist != "uniform" && o.dist != "zipf")
+    return "--dist must be uniform or zipf";
+  if (!(o.zipf >= 0))
+    return "--zipf must be >= 0";
+  if (!(o.get_ratio >= 0 && o.get_ratio <= 1))
+    return "--get-ratio must be in 0..1";
+  if (o.fast_path != "on" && o.fast_path != "off")
+    return "--fast-path must be on or off";
+  if (o.resp_links > 64)
+    return "--resp-links must be at most 64";
   return {};
 }
 
@@ -70,11 +79,11 @@ using clock_type = std::chrono::steady_clock;
 // Shared by the client actors of one run: the request budget and the merged result.
 struct run_shared {
   load_options opts;
-  std::atomic<uint64_t> issued{0};  // requests taken from the budget
-  std::atomic<uint64_t> next_seq{0};  // --sequential: the next key index
+  std::atomic<uint64_t> issued{0};   // requests taken from the budget
+  std::atomic<uint64_t> next_seq{0}; // --sequential: the next key index
   std::mutex mtx;
   load_result total;
-  uint32_t running = 0;             // client actors not yet finished
+  uint32_t running = 0; // client actors not yet finished
   std::promise<void> finished;
 
   bool take_ticket() { return issued.fetch_add(1, std::memory_order_relaxed) < opts.requests; }
@@ -93,11 +102,11 @@ struct load_client_state {
   load_result result;
   uint32_t inflight = 0;
   bool done = false;
-  bool issuing = false;  // issue_more is on the stack
+  bool issuing = false; // issue_more is on the stack
   std::mt19937_64 rng;
   std::optional<zipf_generator> zipf;
-  std::string entry_bytes;  // the encoded Entry every put writes (unless --verify)
-  int64_t created_ms = 0;   // the Entry's creation time
+  std::string entry_bytes; // the encoded Entry every put writes (unless --verify)
+  int64_t created_ms = 0;  // the Entry's creation time
   static inline const char* name = "load_client";
 };
 
@@ -140,7 +149,7 @@ void count_lookup(load_client_state& st, const lookup_result& r) {
 }
 
 void check_value(load_client_state& st, const std::string& key, const lookup_result& r) {
-  if (r.source == static_cast<uint8_t>(tier::payload)) {  // read over RESP: the bare payload
+  if (r.source == static_cast<uint8_t>(tier::payload)) { // read over RESP: the bare payload
     if (r.value != verify_value(key, st.shared->opts.value_size))
       ++st.result.wrong;
     return;
@@ -173,15 +182,15 @@ void issue_one(load_client* self) {
     ++st.result.keys;
     auto key = next_key(self);
     std::string expected_key = o.verify ? key : std::string{};
-    st.client->get(std::move(key), [self, start, k = std::move(expected_key)](
-                                     caf::expected<lookup_result> r) {
-      if (r) {
-        count_lookup(self->state, *r);
-        if (self->state.shared->opts.verify && r->found)
-          check_value(self->state, k, *r);
-      }
-      finish_request(self, start, r ? nullptr : &r.error());
-    });
+    st.client->get(std::move(key),
+                   [self, start, k = std::move(expected_key)](caf::expected<lookup_result> r) {
+                     if (r) {
+                       count_lookup(self->state, *r);
+                       if (self->state.shared->opts.verify && r->found)
+                         check_value(self->state, k, *r);
+                     }
+                     finish_request(self, start, r ? nullptr : &r.error());
+                   });
   } else {
     ++st.result.gets;
     std::vector<std::string> keys;
@@ -253,9 +262,9 @@ load_result run_load(caf::actor_system& sys, caf::actor directory, cluster_map_p
   // puts has nothing to collect.
   get_batchers_ptr batchers;
   if (opts.auto_batch > 0 && opts.get_ratio > 0)
-    batchers = std::make_shared<get_batchers>(sys, opts.auto_batch, opts.timeout,
-                                              opts.fast_path == "on", opts.batch_window,
-                                              opts.resp_links);
+    batchers =
+      std::make_shared<get_batchers>(sys, opts.auto_batch, opts.timeout, opts.fast_path == "on",
+                                     opts.batch_window, opts.resp_links);
   auto start = clock_type::now();
   std::vector<caf::actor> clients;
   for (uint32_t i = 0; i < opts.clients; ++i)
@@ -319,8 +328,8 @@ std::string to_json(const load_result& r, const load_options& o) {
 std::string to_text(const load_result& r, const load_options& o) {
   std::ostringstream out;
   out << r.requests << " requests (" << r.gets << " gets, " << r.puts << " puts) by " << o.clients
-      << " clients x window " << o.window << " in " << r.seconds << " s: "
-      << static_cast<uint64_t>(per_second(r.requests, r.seconds)) << " ops/s";
+      << " clients x window " << o.window << " in " << r.seconds
+      << " s: " << static_cast<uint64_t>(per_second(r.requests, r.seconds)) << " ops/s";
   if (o.batch > 1)
     out << ", " << static_cast<uint64_t>(per_second(r.keys, r.seconds)) << " keys/s";
   out << "\nok " << r.ok << ", errors " << r.errors << ", hits " << r.hits << ", misses "

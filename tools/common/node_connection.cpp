@@ -3,11 +3,11 @@
 
 #include <set>
 
+#include <spdlog/spdlog.h>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
 #include <caf/openssl/manager.hpp>
 #include <caf/scoped_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include "messages/errors.hpp"
 
@@ -28,8 +28,8 @@ caf::expected<front_actor> to_front_actor(caf::actor_system& sys, const host_por
   if (!ptr)
     return make_error(errc::unavailable, "no actor published at " + hp.str());
   if (!sys.assignable<front_actor>(ifs))
-    return make_error(errc::unavailable,
-                      "the actor at " + hp.str() + " is not an actorcache node (interface differs)");
+    return make_error(errc::unavailable, "the actor at " + hp.str()
+                                           + " is not an actorcache node (interface differs)");
   return caf::actor_cast<front_actor>(std::move(ptr));
 }
 
@@ -43,13 +43,10 @@ caf::expected<front_actor> connect_node(caf::actor_system& sys, const host_port&
                                         caf::timespan timeout) {
   caf::scoped_actor self{sys};
   caf::expected<front_actor> result{caf::error{}};
-  self
-    ->request(remoting_actor(sys), timeout, caf::connect_atom::value, hp.host, hp.port)
-    .receive(
-      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
-        result = to_front_actor(sys, hp, ptr, ifs);
-      },
-      [&](caf::error& err) { result = with_address(hp, std::move(err)); });
+  self->request(remoting_actor(sys), timeout, caf::connect_atom::value, hp.host, hp.port)
+    .receive([&](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                 const std::set<std::string>& ifs) { result = to_front_actor(sys, hp, ptr, ifs); },
+             [&](caf::error& err) { result = with_address(hp, std::move(err)); });
   return result;
 }
 
@@ -57,12 +54,10 @@ void connect_node_async(caf::event_based_actor* self, const host_port& hp, caf::
                         std::function<void(caf::expected<front_actor>)> done) {
   auto& sys = self->system();
   self->request(remoting_actor(sys), timeout, caf::connect_atom::value, hp.host, hp.port)
-    .then(
-      [&sys, hp, done](const caf::node_id&, caf::strong_actor_ptr& ptr,
-                       const std::set<std::string>& ifs) {
-        done(to_front_actor(sys, hp, ptr, ifs));
-      },
-      [hp, done](caf::error& err) { done(with_address(hp, std::move(err))); });
+    .then([&sys, hp, done](
+            const caf::node_id&, caf::strong_actor_ptr& ptr,
+            const std::set<std::string>& ifs) { done(to_front_actor(sys, hp, ptr, ifs)); },
+          [hp, done](caf::error& err) { done(with_address(hp, std::move(err))); });
 }
 
 caf::expected<front_actor> connect_first(caf::actor_system& sys,

@@ -41,7 +41,8 @@ std::string top_to_json(const node_report& now, const node_report* prev, double 
     row["handled"] = a.handled;
     auto h = a.counters.find("hits");
     auto m = a.counters.find("misses");
-    double reads = (h != a.counters.end() ? h->second : 0) + (m != a.counters.end() ? m->second : 0);
+    double reads =
+      (h != a.counters.end() ? h->second : 0) + (m != a.counters.end() ? m->second : 0);
     row["hit_rate"] =
       reads > 0 ? json_number((h != a.counters.end() ? h->second : 0) / reads) : json(nullptr);
     row["p99_us"] = latency_of(a).p99_us;
@@ -60,8 +61,8 @@ double total_or_zero(const node_report& r, const std::string& key) {
 json node_json(const node_report& r) {
   static const char* promised[] = {"hits",   "misses", "hit_rate", "entries",  "bytes",
                                    "p50_us", "p99_us", "computes", "coalesced"};
-  static const std::set<std::string> l2_keys = {"l2_hits", "l2_misses", "l2_errors", "warming_keys",
-                                                "warming_seconds", "warming_in_progress"};
+  static const std::set<std::string> l2_keys = {
+    "l2_hits", "l2_misses", "l2_errors", "warming_keys", "warming_seconds", "warming_in_progress"};
   json n{{"id", json_text(r.id)}};
   std::set<std::string> written;
   for (const char* k : promised) {
@@ -80,11 +81,13 @@ json node_json(const node_report& r) {
                   {"seconds", json_number(total_or_zero(r, "warming_seconds"))},
                   {"in_progress", total_or_zero(r, "warming_in_progress") > 0}};
   // Each rule: its switch and what it asks for, so a switched-off rule shows what it would do.
-  json rules{{"memory", {{"enabled", r.sizing.memory_rule},
-                         {"factor", json_number(r.sizing.memory_rule_factor)}}},
-             {"cpu", {{"enabled", r.sizing.cpu_rule},
-                      {"measured", r.sizing.cpu_measured},
-                      {"factor", json_number(r.sizing.cpu_rule_factor)}}}};
+  json rules{
+    {"memory",
+     {{"enabled", r.sizing.memory_rule}, {"factor", json_number(r.sizing.memory_rule_factor)}}},
+    {"cpu",
+     {{"enabled", r.sizing.cpu_rule},
+      {"measured", r.sizing.cpu_measured},
+      {"factor", json_number(r.sizing.cpu_rule_factor)}}}};
   n["sizing"] = {{"memory_factor", json_number(r.sizing.memory_factor)},
                  {"cpu_factor", json_number(r.sizing.cpu_factor)},
                  {"capacity_bytes", r.sizing.capacity_bytes},
@@ -96,8 +99,8 @@ json node_json(const node_report& r) {
 }
 
 json actor_json(const actor_stats& a) {
-  static const std::set<std::string> fixed = {"name", "kind", "mailbox", "handled", "p50_us",
-                                              "p99_us"};
+  static const std::set<std::string> fixed = {"name",    "kind",   "mailbox",
+                                              "handled", "p50_us", "p99_us"};
   auto lat = latency_of(a);
   json row{{"name", json_text(a.name)},
            {"kind", json_text(a.kind)},
@@ -112,7 +115,8 @@ json actor_json(const actor_stats& a) {
 }
 
 json member_json(const absent_member& m) {
-  return {{"id", json_text(m.id)}, {"address", json_text(m.address)}, {"state", json_text(m.state)}};
+  return {
+    {"id", json_text(m.id)}, {"address", json_text(m.address)}, {"state", json_text(m.state)}};
 }
 
 } // namespace
@@ -133,7 +137,8 @@ json report_json(const node_report& r) {
 
 std::string report_to_json(const node_report& r) { return dump_json(report_json(r)); }
 
-std::string reports_to_json(const std::vector<node_report>& rs, const std::vector<absent_member>& absent) {
+std::string reports_to_json(const std::vector<node_report>& rs,
+                            const std::vector<absent_member>& absent) {
   json nodes = json::array();
   for (const auto& r : rs)
     nodes.push_back(report_json(r));
@@ -152,7 +157,8 @@ std::string members_to_json(const membership_view& v) {
                        {"epoch", m.epoch},
                        {"share", json_number(m.share)},
                        {"last_heartbeat_ms", m.last_heartbeat_ms}});
-  return dump_json(json{{"epoch", v.epoch}, {"self", json_text(v.self)}, {"members", std::move(members)}});
+  return dump_json(
+    json{{"epoch", v.epoch}, {"self", json_text(v.self)}, {"members", std::move(members)}});
 }
 
 } // namespace ac

@@ -51,12 +51,12 @@ void append_bulk(std::string& out, const std::string& s) {
 // not the encoded Entry CAF remoting carries (verify and the `get` command read them as they
 // are). Anything but an array of bulks and nils, or a top-level error, is refused.
 struct mget_reply {
-  int type = 0;            // REDIS_REPLY_ARRAY or REDIS_REPLY_ERROR (others are refused)
-  lookup_results results;  // the array's values, in order
-  std::string error;       // "-CODE reason" without the '-'
+  int type = 0;           // REDIS_REPLY_ARRAY or REDIS_REPLY_ERROR (others are refused)
+  lookup_results results; // the array's values, in order
+  std::string error;      // "-CODE reason" without the '-'
 };
 
-char element_marker;  // what the element constructors return (never freed)
+char element_marker; // what the element constructors return (never freed)
 
 void* mget_string(const redisReadTask* task, char* str, size_t len) {
   if (task->parent == nullptr) {
@@ -107,10 +107,14 @@ redisReplyObjectFunctions mget_functions = {mget_string, mget_array, mget_intege
 
 uint8_t errc_of_resp_code(const std::string& code) {
   static const std::pair<const char*, errc> codes[] = {
-    {"EMPTYKEY", errc::empty_key},          {"KEYTOOLONG", errc::key_too_long},
-    {"VALUETOOLARGE", errc::value_too_large}, {"BADVALUE", errc::bad_value},
-    {"OVERLOADED", errc::overloaded},       {"COMPUTEFAILED", errc::compute_failed},
-    {"UNAVAILABLE", errc::unavailable},     {"L2ERROR", errc::l2_error},
+    {"EMPTYKEY", errc::empty_key},
+    {"KEYTOOLONG", errc::key_too_long},
+    {"VALUETOOLARGE", errc::value_too_large},
+    {"BADVALUE", errc::bad_value},
+    {"OVERLOADED", errc::overloaded},
+    {"COMPUTEFAILED", errc::compute_failed},
+    {"UNAVAILABLE", errc::unavailable},
+    {"L2ERROR", errc::l2_error},
   };
   for (const auto& [word, e] : codes)
     if (code == word)
@@ -118,9 +122,8 @@ uint8_t errc_of_resp_code(const std::string& code) {
   return static_cast<uint8_t>(errc::bad_request);
 }
 
-std::unique_ptr<resp_link> resp_link::open(const std::string& host, uint16_t port,
-                                           caf::actor owner, std::chrono::milliseconds timeout,
-                                           std::string& err) {
+std::unique_ptr<resp_link> resp_link::open(const std::string& host, uint16_t port, caf::actor owner,
+                                           std::chrono::milliseconds timeout, std::string& err) {
   int fd = tcp_connect(host, port, timeout, err);
   if (fd < 0)
     return nullptr;
@@ -157,7 +160,8 @@ std::unique_ptr<resp_link> resp_link::open(const std::string& host, uint16_t por
                                               : std::string{"something else than PONG"});
     return nullptr;
   }
-  link->reader_ = std::thread([l = link.get(), owner = std::move(owner)] { l->read_replies(owner); });
+  link->reader_ =
+    std::thread([l = link.get(), owner = std::move(owner)] { l->read_replies(owner); });
   return link;
 }
 
@@ -206,15 +210,15 @@ void resp_link::read_replies(caf::actor owner) {
     for (;;) {
       void* raw = nullptr;
       if (redisReaderGetReply(rd.get(), &raw) != REDIS_OK) {
-        broken = true;  // not an MGET reply: the stream is out of step
+        broken = true; // not an MGET reply: the stream is out of step
         break;
       }
       if (raw == nullptr)
-        break;  // needs more bytes
+        break; // needs more bytes
       std::unique_ptr<mget_reply> reply{static_cast<mget_reply*>(raw)};
       uint64_t id = 0;
       if (!next_id(id)) {
-        broken = true;  // a reply nobody asked for
+        broken = true; // a reply nobody asked for
         break;
       }
       if (reply->type == REDIS_REPLY_ARRAY) {

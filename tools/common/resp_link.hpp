@@ -33,9 +33,8 @@ public:
   /// Connects to host:port, checks with a PING that a RESP server answers there without
   /// asking for AUTH (both bounded by `timeout`) and starts the reader; nullptr and `err`
   /// otherwise.
-  static std::unique_ptr<resp_link> open(const std::string& host, uint16_t port,
-                                         caf::actor owner, std::chrono::milliseconds timeout,
-                                         std::string& err);
+  static std::unique_ptr<resp_link> open(const std::string& host, uint16_t port, caf::actor owner,
+                                         std::chrono::milliseconds timeout, std::string& err);
   /// Closes the socket and joins the reader.
   ~resp_link();
 
@@ -56,7 +55,7 @@ private:
   int fd_;
   send_buffer out_;
   std::mutex mtx_;
-  std::deque<uint64_t> ids_;  // ids of the requests sent, oldest first: RESP replies in order
+  std::deque<uint64_t> ids_; // ids of the requests sent, oldest first: RESP replies in order
   std::thread reader_;
 };
 

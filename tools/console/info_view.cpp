@@ -29,8 +29,9 @@ cluster_counts count_members(const membership_view& v) {
 }
 
 double used_ratio(const node_report& r) {
-  return r.sizing.capacity_bytes > 0 ? total(r, "bytes") / static_cast<double>(r.sizing.capacity_bytes)
-                                     : 0.0;
+  return r.sizing.capacity_bytes > 0
+           ? total(r, "bytes") / static_cast<double>(r.sizing.capacity_bytes)
+           : 0.0;
 }
 
 } // namespace
@@ -49,8 +50,9 @@ std::string render_info(const node_report& r, const membership_view& v) {
   line("members", std::to_string(c.members) + " (" + std::to_string(c.alive) + " alive)");
   out += "\n# memory\n";
   line("entries", format_number(total(r, "entries")));
-  line("used", format_bytes(total(r, "bytes")) + " of " + format_bytes(static_cast<double>(r.sizing.capacity_bytes))
-               + " (" + format_percent(used_ratio(r)) + ")");
+  line("used", format_bytes(total(r, "bytes")) + " of "
+                 + format_bytes(static_cast<double>(r.sizing.capacity_bytes)) + " ("
+                 + format_percent(used_ratio(r)) + ")");
   out += "\n# traffic\n";
   line("hits", format_number(total(r, "hits")));
   line("misses", format_number(total(r, "misses")));
@@ -76,18 +78,21 @@ json info_json(const node_report& r, const membership_view& v) {
     traffic[k] = json_number(total(r, k));
   return {{"node", json_text(r.id)},
           {"tool_version", version},
-          {"cluster", {{"epoch", v.epoch},
-                       {"members", static_cast<uint64_t>(c.members)},
-                       {"alive", static_cast<uint64_t>(c.alive)}}},
-          {"memory", {{"entries", json_number(total(r, "entries"))},
-                      {"bytes", json_number(total(r, "bytes"))},
-                      {"capacity_bytes", r.sizing.capacity_bytes},
-                      {"used_ratio", json_number(used_ratio(r))}}},
+          {"cluster",
+           {{"epoch", v.epoch},
+            {"members", static_cast<uint64_t>(c.members)},
+            {"alive", static_cast<uint64_t>(c.alive)}}},
+          {"memory",
+           {{"entries", json_number(total(r, "entries"))},
+            {"bytes", json_number(total(r, "bytes"))},
+            {"capacity_bytes", r.sizing.capacity_bytes},
+            {"used_ratio", json_number(used_ratio(r))}}},
           {"traffic", std::move(traffic)},
-          {"l2", {{"breaker", r.breaker.empty() ? "disabled" : r.breaker},
-                  {"hits", json_number(total(r, "l2_hits"))},
-                  {"misses", json_number(total(r, "l2_misses"))},
-                  {"errors", json_number(total(r, "l2_errors"))}}},
+          {"l2",
+           {{"breaker", r.breaker.empty() ? "disabled" : r.breaker},
+            {"hits", json_number(total(r, "l2_hits"))},
+            {"misses", json_number(total(r, "l2_misses"))},
+            {"errors", json_number(total(r, "l2_errors"))}}},
           {"resp_port", json_number(total(r, "resp_port"))},
           {"recommendations", static_cast<uint64_t>(r.recommendations.size())}};
 }

@@ -11,12 +11,12 @@
 
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
-#include <spdlog/spdlog.h>
 
-#include "io/cli_args.hpp"
 #include "core/printable_text.hpp"
+#include "io/cli_args.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cli_options.hpp"
 #include "tools/common/cluster_directory.hpp"
@@ -60,7 +60,9 @@ public:
   console_config() {
     tool_options()
       .add(all, "all", "stats, recommendations, info: every member of the cluster")
-      .add(watch, "watch", "refresh every SECONDS until Ctrl-C (stats, members, recommendations; top defaults to 1)")
+      .add(
+        watch, "watch",
+        "refresh every SECONDS until Ctrl-C (stats, members, recommendations; top defaults to 1)")
       .add(count, "count", "with --watch or top: stop after this many frames (0 = until Ctrl-C)");
   }
   bool all = false;   ///< --all
@@ -193,8 +195,8 @@ int cmd_recommendations_all(caf::actor_system& sys, const console_config& cfg) {
 }
 
 /// info for one front: its report and its member view.
-int info_of(caf::actor_system& sys, const console_config& cfg, const front_actor& node,
-            json* doc, std::string& out) {
+int info_of(caf::actor_system& sys, const console_config& cfg, const front_actor& node, json* doc,
+            std::string& out) {
   auto r = ask<node_report>(sys, node, cfg.timeout, report_atom::value);
   if (!r)
     return fail(describe(r.error()));
@@ -221,7 +223,7 @@ int cmd_info(caf::actor_system& sys, const console_config& cfg) {
       return fail(describe(node.error()));
     fronts.push_back(*node);
   }
-  json docs = json::array();  // one per front that answered
+  json docs = json::array(); // one per front that answered
   std::string out;
   int rc = 0;
   for (const auto& f : fronts) {
@@ -245,7 +247,8 @@ int cmd_members_remove(caf::actor_system& sys, const console_config& cfg, const 
     return fail(describe(map.error()));
   for (const auto& n : (*map)->nodes())
     if (n.id == id)
-      return fail("member '" + escape_bytes(id) + "' is alive; only a down or left member can be removed");
+      return fail("member '" + escape_bytes(id)
+                  + "' is alive; only a down or left member can be removed");
   int rc = 0;
   size_t removed = 0;
   json nodes = json::array();

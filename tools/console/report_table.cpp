@@ -62,7 +62,8 @@ std::string hit_rate(const actor_stats& a) {
 }
 
 std::string p99(const actor_stats& a) {
-  return a.latency_buckets.empty() ? "-" : format_duration_us(static_cast<double>(latency_of(a).p99_us));
+  return a.latency_buckets.empty() ? "-"
+                                   : format_duration_us(static_cast<double>(latency_of(a).p99_us));
 }
 
 double total(const node_report& r, const std::string& key) {
@@ -95,20 +96,22 @@ std::string render_stats(const node_report& r) {
   out += fmt::format(
     "\ntotals: hits {} misses {} hit rate {} entries {} bytes {} p50 {} p99 {} "
     "computes {} coalesced {}\n",
-    format_number(total(r, "hits")), format_number(total(r, "misses")), format_percent(total(r, "hit_rate")),
-    format_number(total(r, "entries")), human_bytes(total(r, "bytes")),
-    format_duration_us(total(r, "p50_us")), format_duration_us(total(r, "p99_us")),
-    format_number(total(r, "computes")), format_number(total(r, "coalesced")));
-  out += fmt::format("L2: hits {} misses {} errors {} breaker {}\n",
-                     format_number(total(r, "l2_hits")), format_number(total(r, "l2_misses")),
-                     format_number(total(r, "l2_errors")), r.breaker.empty() ? "disabled" : r.breaker);
+    format_number(total(r, "hits")), format_number(total(r, "misses")),
+    format_percent(total(r, "hit_rate")), format_number(total(r, "entries")),
+    human_bytes(total(r, "bytes")), format_duration_us(total(r, "p50_us")),
+    format_duration_us(total(r, "p99_us")), format_number(total(r, "computes")),
+    format_number(total(r, "coalesced")));
+  out +=
+    fmt::format("L2: hits {} misses {} errors {} breaker {}\n", format_number(total(r, "l2_hits")),
+                format_number(total(r, "l2_misses")), format_number(total(r, "l2_errors")),
+                r.breaker.empty() ? "disabled" : r.breaker);
   out += fmt::format("sizing: memory x{} cpu x{} capacity {} ({})\n",
                      format_number(r.sizing.memory_factor), format_number(r.sizing.cpu_factor),
                      human_bytes(static_cast<double>(r.sizing.capacity_bytes)),
                      r.sizing.reason.empty() ? "-" : r.sizing.reason);
-  static const std::set<std::string> shown = {
-    "hits",   "misses",   "hit_rate",  "entries", "bytes",     "p50_us",
-    "p99_us", "computes", "coalesced", "l2_hits", "l2_misses", "l2_errors"};
+  static const std::set<std::string> shown = {"hits",      "misses",  "hit_rate",  "entries",
+                                              "bytes",     "p50_us",  "p99_us",    "computes",
+                                              "coalesced", "l2_hits", "l2_misses", "l2_errors"};
   std::string other;
   for (const auto& [k, v] : r.totals)
     if (shown.count(k) == 0)
@@ -138,7 +141,8 @@ std::string render_members(const membership_view& v) {
     std::string hb = m.last_heartbeat_ms == 0
                        ? "never"
                        : fmt::format("{:.1f}s ago", (now_ms - m.last_heartbeat_ms) / 1000.0);
-    t.add({escape_bytes(m.id) + (m.id == v.self ? " *" : ""), m.address, std::string{to_string(m.state)}, std::to_string(m.epoch),
+    t.add({escape_bytes(m.id) + (m.id == v.self ? " *" : ""), m.address,
+           std::string{to_string(m.state)}, std::to_string(m.epoch),
            fmt::format("{:.1f}%", 100 * m.share), hb});
   }
   return fmt::format("epoch {} (seen from {})\n", v.epoch, v.self) + t.render();
@@ -149,11 +153,12 @@ std::string render_top(const node_report& now, const node_report* prev, double s
   for (const auto& a : now.actors) {
     auto r = message_rate(a, prev, seconds);
     std::string rate = r >= 0 ? fmt::format("{:.0f}", r) : "-";
-    t.add({a.name, a.kind, rate, std::to_string(a.mailbox), std::to_string(a.handled),
-           hit_rate(a), p99(a)});
+    t.add({a.name, a.kind, rate, std::to_string(a.mailbox), std::to_string(a.handled), hit_rate(a),
+           p99(a)});
   }
   return fmt::format("node {}  hit rate {}  p99 {}\n", now.id,
-                     format_percent(total(now, "hit_rate")), format_duration_us(total(now, "p99_us")))
+                     format_percent(total(now, "hit_rate")),
+                     format_duration_us(total(now, "p99_us")))
          + t.render();
 }
 

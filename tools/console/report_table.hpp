@@ -18,7 +18,7 @@ public:
   std::string render() const;
 
 private:
-  std::vector<std::vector<std::string>> rows_;  // rows_[0] is the header
+  std::vector<std::vector<std::string>> rows_; // rows_[0] is the header
 };
 
 /// `stats`: one row per actor, the node totals, the recommendations.

@@ -1,12 +1,12 @@
 // actorcache-sim: replays a key trace (or a generated Zipf stream) through eviction policies
 // and prints their hit rates next to Belady's OPT.
 #include "core/belady.hpp"
-#include "io/cli_args.hpp"
 #include "core/keyed_policy.hpp"
+#include "core/sequence_generator.hpp"
 #include "core/trace_reader.hpp"
 #include "core/wtinylfu_policy.hpp"
-#include "core/sequence_generator.hpp"
 #include "core/zipf_generator.hpp"
+#include "io/cli_args.hpp"
 #include "tools/sim/lfu_policy.hpp"
 #include "tools/sim/prefetch_table.hpp"
 #include "tools/sim/replay.hpp"
@@ -52,20 +52,20 @@ std::vector<std::string> default_policies() {
 }
 
 struct options {
-  std::string trace;                          // file or "-" (stdin)
-  std::string format;                         // lirs | u32be
-  std::optional<double> zipf;                 // generated stream instead of a trace
-  uint64_t keys = 0, requests = 0;            // size of the generated stream
+  std::string trace;                           // file or "-" (stdin)
+  std::string format;                          // lirs | u32be
+  std::optional<double> zipf;                  // generated stream instead of a trace
+  uint64_t keys = 0, requests = 0;             // size of the generated stream
   uint64_t scan_every = 0, scan_length = 1000; // inject one-time scans into the stream
   uint64_t seed = 1;
-  uint64_t sketch_seed = 0;                   // W-TinyLFU's sketch hashing (0: the fixed default)
+  uint64_t sketch_seed = 0; // W-TinyLFU's sketch hashing (0: the fixed default)
   std::vector<uint64_t> capacities;
   std::vector<std::string> policies = default_policies();
   bool json = false;
-  uint64_t windows = 0;                       // > 0: zipf-with-sequences (keys = instruments)
+  uint64_t windows = 0; // > 0: zipf-with-sequences (keys = instruments)
   double follow = 0.7;
   uint64_t streams = 1;
-  bool prefetch = false;                      // the prefetch table instead of the policy table
+  bool prefetch = false; // the prefetch table instead of the policy table
   ac::sim::prefetch_options prefetch_opts;
   std::vector<uint64_t> partitions{1};
 };
@@ -107,8 +107,7 @@ double to_fraction(const std::string& option, const std::string& v) {
     double x = std::stod(v, &used);
     if (used == v.size() && x >= 0 && x <= 1)
       return x;
-  } catch (...) {
-  }
+  } catch (...) {}
   die("--" + option + ": expected a number in 0..1, got '" + v + "'");
 }
 
@@ -123,8 +122,7 @@ std::optional<double> fixed_window(const std::string& policy) {
     double f = std::stod(policy.substr(9), &used);
     if (used == policy.size() - 9 && f >= 0 && f <= 1)
       return f;
-  } catch (...) {
-  }
+  } catch (...) {}
   return std::nullopt;
 }
 
@@ -163,8 +161,8 @@ options parse(int argc, char** argv) {
     } else if (key == "policy") {
       o.policies = split(v);
       for (auto& p : o.policies)
-        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt" &&
-            !fixed_window(p))
+        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt"
+            && !fixed_window(p))
           die("--policy: unknown policy '" + p + "'");
     } else if (key == "zipf") {
       try {

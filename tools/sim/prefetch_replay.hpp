@@ -16,24 +16,25 @@ namespace ac::sim {
 /// How prefetch is simulated; the defaults are what the node runs (warming.predictive-*).
 struct prefetch_options {
   bool enabled = true;
-  size_t k = 2;                  ///< successors prefetched per miss
-  double min_confidence = 0.3;   ///< a successor must have followed the key this often
-  uint32_t min_count = 2;        ///< ... and at least this many times
-  size_t depth = 1;              ///< 2: the successors' successors too
+  size_t k = 2;                    ///< successors prefetched per miss
+  double min_confidence = 0.3;     ///< a successor must have followed the key this often
+  uint32_t min_count = 2;          ///< ... and at least this many times
+  size_t depth = 1;                ///< 2: the successors' successors too
   bool observe_misses_only = true; ///< learn from the miss stream only (all reads: false)
   /// The stream split by key hash, each part with its own cache share and predictor: a
   /// cluster's nodes (one predictor per node) or all their shards (one per shard).
   uint64_t partitions = 1;
-  uint64_t tracked_keys = 0;     ///< predictor rows per cache (0: 4 x its capacity)
-  uint32_t window = 4;           ///< a key counts as a successor of the last `window` keys seen
+  uint64_t tracked_keys = 0; ///< predictor rows per cache (0: 4 x its capacity)
+  uint32_t window = 4;       ///< a key counts as a successor of the last `window` keys seen
 };
 
 /// Demand hits only: a prefetch never counts as a hit; its entry counts when a later read uses it.
 struct prefetch_result {
   uint64_t accesses = 0;
-  uint64_t hits = 0;        ///< demand hits
-  uint64_t prefetches = 0;  ///< predicted keys that were not resident and were inserted (loads from L2)
-  uint64_t used = 0;        ///< prefetched entries read before they were evicted
+  uint64_t hits = 0; ///< demand hits
+  uint64_t prefetches =
+    0;               ///< predicted keys that were not resident and were inserted (loads from L2)
+  uint64_t used = 0; ///< prefetched entries read before they were evicted
   uint64_t predictor_bytes = 0;
   double hit_rate() const { return accesses ? static_cast<double>(hits) / accesses : 0; }
   /// Share of prefetched entries read before eviction (entries still resident unread at the

@@ -15,8 +15,10 @@ using named_policy_maker =
 
 /// One row per (capacity, partitions, policy): demand hit rate without and with prefetch, the gain
 /// in points, prefetches issued (per 100 accesses too: the extra L2 reads) and their accuracy.
-void print_prefetch_table(const std::vector<uint64_t>& trace, const std::vector<uint64_t>& capacities,
-                          const std::vector<std::string>& policies, const std::vector<uint64_t>& partitions,
-                          prefetch_options opts, bool json, const named_policy_maker& make);
+void print_prefetch_table(const std::vector<uint64_t>& trace,
+                          const std::vector<uint64_t>& capacities,
+                          const std::vector<std::string>& policies,
+                          const std::vector<uint64_t>& partitions, prefetch_options opts, bool json,
+                          const named_policy_maker& make);
 
 } // namespace ac::sim
