@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Fails when a C++ source of the project is not formatted as .clang-format says (clang-format 14).
 #
-# The tree is reformatted once, by the lead, after the branches of issue 20 are merged; until
-# then this check fails on the whole tree and is run on the files one touched:
+# ctest's style label runs it on the whole tree. On the files one touched:
 #   tests/style/check_format.sh core/host_port.cpp core/host_port.hpp
 #   AC_FORMAT_FILES="core/host_port.cpp core/host_port.hpp" tests/style/check_format.sh
-# The one-time reformat (from the repository root), after which ctest's style label passes:
+# To format the whole tree (from the repository root):
 #   tests/style/check_format.sh --list | xargs clang-format -i
 #
 # Which files: the arguments, else $AC_FORMAT_FILES, else every tracked *.cpp/*.hpp/*.h except
@@ -43,16 +42,18 @@ else
 fi
 [ ${#files[@]} -gt 0 ] || { echo "check_format: no files to check" >&2; exit 2; }
 
+# One clang-format per batch of files, batches in parallel (one per file took 30 s on 2 cores);
+# --dry-run --Werror names each file that would change in its "code should be clang-formatted".
+mapfile -t bad_files < <(printf '%s\n' "${files[@]}" \
+  | xargs -d '\n' -P "$(nproc)" -n 24 "$formatter" --style=file --dry-run --Werror 2>&1 >/dev/null \
+  | sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' | sort -u)
 status=0
-bad=0
-for f in "${files[@]}"; do
-  if ! "$formatter" --style=file --dry-run --Werror "$f" 2>/dev/null; then
-    # --dry-run lists each change; show the first few lines as a diff instead.
-    echo "check_format: $f is not formatted:" >&2
-    "$formatter" --style=file "$f" | diff -u "$f" - | head -20 >&2 || true
-    bad=$((bad + 1))
-    status=1
-  fi
+bad=${#bad_files[@]}
+for f in "${bad_files[@]}"; do
+  # --dry-run lists each change; show the first few lines as a diff instead.
+  echo "check_format: $f is not formatted:" >&2
+  "$formatter" --style=file "$f" | diff -u "$f" - | head -20 >&2 || true
+  status=1
 done
 echo "check_format: ${#files[@]} files checked, $bad not formatted ($("$formatter" --version | head -1))"
 exit $status
