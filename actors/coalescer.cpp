@@ -20,20 +20,14 @@ namespace {
 
 using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
 
-/// Puts a loaded value into L1 and holds it (coalescer_state::settling) until the shard says
-/// it has it: loads the shard sent on before the fill are answered with it.
+/// Puts a loaded value into L1 and holds it (single_flight's settling) until the shard says it
+/// has it: loads the shard passed on before the fill are answered with it.
 void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
              const lookup_result& r, uint32_t seconds) {
-  auto& s = self->state.settling[key];
-  s.result = r;
-  ++s.fills;
-  auto settled = [self, key] {
-    auto& settling = self->state.settling;
-    if (auto i = settling.find(key); i != settling.end() && --i->second.fills == 0)
-      settling.erase(i);
-  };
+  self->state.flights.settle(key, r);
+  auto done = [self, key] { self->state.flights.fill_done(key); };
   self->request(cfg.shard, cfg.load_timeout, fill_atom::value, key, r.value, seconds)
-    .then([settled](bool) { settled(); }, [settled](caf::error&) { settled(); });
+    .then([done](bool) { done(); }, [done](caf::error&) { done(); });
 }
 
 /// Puts a value that came from elsewhere (L2, the key's previous owner) into L1 for as long as
@@ -61,25 +55,20 @@ void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::str
 /// Answers every waiter of `key` with the same outcome and ends the flight.
 template <class Outcome>
 void finish(self_ptr self, const std::string& key, Outcome outcome) {
-  auto i = self->state.flights.find(key);
-  if (i == self->state.flights.end())
+  auto f = self->state.flights.finish(key);
+  if (!f)
     return;
-  auto f = std::move(i->second);
-  self->state.flights.erase(i);
-  for (size_t w = 0; w < f.waiters.size(); ++w) {
-    f.waiters[w].deliver(outcome);
-    self->state.latency.record(micros_since(f.joined[w]));
+  for (size_t w = 0; w < f->waiters.size(); ++w) {
+    f->waiters[w].deliver(outcome);
+    self->state.latency.record(micros_since(f->joined[w]));
   }
-  for (auto& w : f.warmers)
+  for (auto& w : f->warmers)
     w.deliver(outcome);
 }
 
 /// True when only a warm started the flight and no load joined it: an L2 miss ends it there
 /// (warming never computes); a joined load makes it a load like any other.
-bool warm_only(self_ptr self, const std::string& key) {
-  auto i = self->state.flights.find(key);
-  return i != self->state.flights.end() && i->second.waiters.empty() && !i->second.warmers.empty();
-}
+bool warm_only(self_ptr self, const std::string& key) { return self->state.flights.warm_only(key); }
 
 /// Logs one undecodable L2 entry: the first ten, then every thousandth (a Redis full of
 /// foreign bytes must not flood the log, but none goes unmentioned in the count).
@@ -159,12 +148,7 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
         // A failed compute fails every waiter and caches no value; with negative_ttl the
         // failure itself is remembered briefly, so a storm on a failing key computes once.
         ++self->state.errors;
-        if (cfg.negative_ttl.count() > 0) {
-          auto& failures = self->state.failures;
-          if (failures.size() >= cfg.max_negative)
-            failures.erase(failures.begin());
-          failures[key] = failed_load{err, std::chrono::steady_clock::now() + cfg.negative_ttl};
-        }
+        self->state.flights.remember_failure(key, err, std::chrono::steady_clock::now());
         spdlog::debug("coalescer-{}: compute of a key failed: {}", cfg.shard_index, describe(err));
         finish(self, key, std::move(err));
       });
@@ -178,14 +162,10 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
     auto prev = previous_owner_to_ask(snap->change, snap->self, key_hash(key),
                                       std::chrono::steady_clock::now(), cfg.handoff_window);
     auto peer = prev ? snap->front_of(*prev) : front_actor{};
-    auto it = self->state.flights.find(key);
-    if (peer && it != self->state.flights.end()) {
-      it->second.asking = true;
+    if (peer && self->state.flights.in_flight(key)) {
+      self->state.flights.set_asking(key, true);
       ++self->state.handoff_asks;
-      auto done_asking = [self, key] {
-        if (auto i = self->state.flights.find(key); i != self->state.flights.end())
-          i->second.asking = false;
-      };
+      auto done_asking = [self, key] { self->state.flights.set_asking(key, false); };
       self
         ->request(peer, cfg.load_timeout, route_atom::value, handoff_atom::value, key, snap->epoch)
         .then(
@@ -290,10 +270,7 @@ caf::result<lookup_result> start_refresh(self_ptr self, const coalescer_config& 
                                          const std::string& key, int64_t l1_left_ms) {
   auto& st = self->state;
   auto rp = self->make_response_promise<lookup_result>();
-  auto [it, fresh] = st.flights.try_emplace(key);
-  it->second.waiters.push_back(rp);
-  it->second.joined.push_back(std::chrono::steady_clock::now());
-  if (!fresh) {
+  if (!st.flights.join(key, rp, std::chrono::steady_clock::now())) {
     ++st.refresh_joined;
     return rp;
   }
@@ -321,41 +298,32 @@ bool member_alive(const coalescer_config& cfg, const caf::node_id& node) {
 /// Adds a waiter to the key's flight, starting the flight when there is none.
 void join_flight(self_ptr self, const coalescer_config& cfg, const std::string& key,
                  caf::typed_response_promise<lookup_result> rp) {
-  auto& st = self->state;
-  auto [it, fresh] = st.flights.try_emplace(key);
-  it->second.waiters.push_back(std::move(rp));
-  it->second.joined.push_back(std::chrono::steady_clock::now());
-  st.max_waiters = std::max<uint64_t>(st.max_waiters, it->second.waiters.size());
-  if (fresh)
+  if (self->state.flights.join(key, std::move(rp), std::chrono::steady_clock::now()))
     start_flight(self, cfg, key);
-  else
-    ++st.coalesced;
 }
 
 actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
   auto& st = self->state;
-  uint64_t waiting = 0;
-  for (auto& kv : st.flights)
-    waiting += kv.second.waiters.size();
+  auto& sf = st.flights.stats();
   actor_stats row;
   row.name = "coalescer-" + std::to_string(cfg.shard_index);
   row.kind = "coalescer";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
   row.counters = {
-    {"in_flight", static_cast<int64_t>(st.flights.size())},
-    {"waiters", static_cast<int64_t>(waiting)},
+    {"in_flight", static_cast<int64_t>(st.flights.flights())},
+    {"waiters", static_cast<int64_t>(st.flights.waiting())},
     {"loads", static_cast<int64_t>(st.loads)},
-    {"coalesced", static_cast<int64_t>(st.coalesced)},
-    {"settled", static_cast<int64_t>(st.settled)},
-    {"settling", static_cast<int64_t>(st.settling.size())},
+    {"coalesced", static_cast<int64_t>(sf.coalesced)},
+    {"settled", static_cast<int64_t>(sf.settled)},
+    {"settling", static_cast<int64_t>(st.flights.settling())},
     {"l2_hits", static_cast<int64_t>(st.l2_hits)},
     {"l2_corrupt", static_cast<int64_t>(st.l2_corrupt)},
     {"computes", static_cast<int64_t>(st.computes)},
     {"load_misses", static_cast<int64_t>(st.misses)},
     {"errors", static_cast<int64_t>(st.errors)},
-    {"max_waiters", static_cast<int64_t>(st.max_waiters)},
-    {"negative_hits", static_cast<int64_t>(st.negative_hits)},
+    {"max_waiters", static_cast<int64_t>(sf.max_waiters)},
+    {"negative_hits", static_cast<int64_t>(sf.negative_hits)},
     {"handoff_asks", static_cast<int64_t>(st.handoff_asks)},
     {"handoff_values", static_cast<int64_t>(st.handoff_values)},
     {"handoff_joined", static_cast<int64_t>(st.handoff_joined)},
@@ -376,10 +344,10 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
 
 coalescer_state::~coalescer_state() {
   // Waiters must not hang when the coalescer (or its linked shard) fails: they get an error now.
-  for (auto& kv : flights) {
-    for (auto& rp : kv.second.waiters)
+  for (auto& f : flights.take_all()) {
+    for (auto& rp : f.waiters)
       rp.deliver(make_error(errc::unavailable, "the shard serving this key restarted"));
-    for (auto& rp : kv.second.warmers)
+    for (auto& rp : f.warmers)
       rp.deliver(make_error(errc::unavailable, "the shard serving this key restarted"));
   }
 }
@@ -388,25 +356,19 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
                                          coalescer_config cfg) {
   self->state.bridge = cfg.bridge;
   self->state.compute = cfg.compute;
+  self->state.flights = flight_table{cfg.negative_ttl, cfg.max_negative};
   return {
     [=](load_atom, const std::string& key) -> caf::result<lookup_result> {
       auto& st = self->state;
       ++st.handled;
-      if (auto f = st.failures.find(key); f != st.failures.end()) {
-        if (std::chrono::steady_clock::now() < f->second.until) {
-          ++st.negative_hits;
-          return f->second.error;
-        }
-        st.failures.erase(f);
-      }
-      if (!st.flights.contains(key))
-        if (auto s = st.settling.find(key); s != st.settling.end()) {
-          ++st.settled; // passed on by the shard before the value's fill reached it
-          return s->second.result;
-        }
+      auto now = std::chrono::steady_clock::now();
+      if (auto* failure = st.flights.recent_failure(key, now))
+        return *failure;
+      if (auto* value = st.flights.settling_value(key))
+        return *value; // passed on by the shard before the value's fill reached it
       auto rp = self->make_response_promise<lookup_result>();
-      if (!st.flights.contains(key))
-        if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now())) {
+      if (!st.flights.in_flight(key))
+        if (auto* target = st.fences.target_of(key, now)) {
           if (member_alive(cfg, target->node())) {
             // The key's new owner asked us: its flight is the one. Should it fail us (it died,
             // it restarted), the fence ends and this node loads the key itself.
@@ -437,31 +399,29 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
       // Warming is a guess: it never waits behind, duplicates or overrides real work. No L2,
       // a flight under way, a recent failure or a key fenced to its new owner: skip it.
       auto now = std::chrono::steady_clock::now();
-      if (!st.bridge || st.flights.contains(key) || st.settling.contains(key)
-          || st.fences.target_of(key, now) != nullptr)
-        return make_miss();
-      if (auto f = st.failures.find(key); f != st.failures.end() && now < f->second.until)
+      if (!st.bridge || st.fences.target_of(key, now) != nullptr)
         return make_miss();
       auto rp = self->make_response_promise<lookup_result>();
-      st.flights[key].warmers.push_back(rp);
-      start_flight(self, cfg, key, true);
+      if (st.flights.warm(key, rp, now))
+        start_flight(self, cfg, key, true);
+      else
+        rp.deliver(make_miss()); // a flight runs, a value settles or the key failed lately
       return rp;
     },
     [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {
       auto& st = self->state;
       ++st.handled;
-      if (auto it = st.flights.find(key); it != st.flights.end()) {
+      if (st.flights.in_flight(key)) {
         // Both sides asking each other (views in flux): neither waits for the other.
-        if (it->second.asking)
+        if (st.flights.asking(key))
           return make_miss();
         ++st.handoff_joined;
         auto rp = self->make_response_promise<lookup_result>();
-        it->second.waiters.push_back(rp);
-        it->second.joined.push_back(std::chrono::steady_clock::now());
+        st.flights.join(key, rp, std::chrono::steady_clock::now());
         return rp;
       }
-      if (auto s = st.settling.find(key); s != st.settling.end())
-        return s->second.result; // its flight just ended here: no fence, the value is the answer
+      if (auto* value = st.flights.settling_value(key))
+        return *value; // its flight just ended here: no fence, the value is the answer
       if (may_fence) {
         auto asker = caf::actor_cast<coalescer_actor>(self->current_sender());
         if (asker

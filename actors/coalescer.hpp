@@ -11,6 +11,7 @@
 #include "actors/route_view.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ownership_handoff.hpp"
+#include "core/single_flight.hpp"
 #include "messages/miss_path_actors.hpp"
 #include "messages/shard_actor.hpp"
 
@@ -31,51 +32,23 @@ struct coalescer_config {
   std::chrono::milliseconds handoff_window{10000}; ///< how long after a change (the load timeout)
 };
 
-/// A load that failed recently, answered again without recomputing (negative caching).
-struct failed_load {
-  caf::error error;
-  std::chrono::steady_clock::time_point until;
-};
-
-/// One load in progress and everybody waiting for it.
-struct flight {
-  bool asking = false; ///< waiting for the key's previous owner (hand-off), not computing yet
-  std::vector<caf::typed_response_promise<lookup_result>> waiters;
-  /// The warm request that started this flight (L2 only while `waiters` is empty); answered
-  /// with the flight's outcome, apart from waiters so it counts in no latency.
-  std::vector<caf::typed_response_promise<lookup_result>> warmers;
-  std::vector<std::chrono::steady_clock::time_point> joined; ///< per waiter, for latency
-};
-
-/// The value of a flight that ended, held until the shard confirms its fill.
-struct settling_value {
-  lookup_result result;
-  uint32_t fills = 0; ///< fills of this key the shard has not answered yet
-};
+/// The coalescer's flights, recent failures and settling values (core/single_flight).
+using flight_table =
+  single_flight<caf::typed_response_promise<lookup_result>, lookup_result, caf::error>;
 
 struct coalescer_state {
-  absl::flat_hash_map<std::string, flight> flights;
-  /// Values on their way into L1. A load the shard passed on before the fill reached it comes
-  /// in after its flight ended; without these it would start a second flight, miss in L2 too
-  /// (the value's write may still be on its way there) and compute the key again. The shard
-  /// answers a fill after every load it passed on before it, so an answered fill ends this.
-  absl::flat_hash_map<std::string, settling_value> settling;
-  absl::flat_hash_map<std::string, failed_load> failures; ///< negative cache (negative_ttl)
+  flight_table flights;
   fence_table<coalescer_actor> fences; ///< keys whose new owner asked: loads go there
   redis_bridge_actor bridge;           ///< replaceable after a restart (update_atom)
   compute_actor compute;               ///< replaceable after a restart (update_atom)
   latency_histogram latency;           ///< per waiter: miss to answer
   uint64_t handled = 0;
-  uint64_t loads = 0;     ///< flights started
-  uint64_t coalesced = 0; ///< waiters that joined a flight already under way
-  uint64_t settled = 0;   ///< loads answered with a value on its way into L1 (no flight)
+  uint64_t loads = 0; ///< flights started
   uint64_t l2_hits = 0;
   uint64_t l2_corrupt = 0;     ///< L2 values that did not decode (corrupt or newer; never L2 hits)
   uint64_t computes = 0;       ///< values computed
   uint64_t misses = 0;         ///< flights that ended without a value
   uint64_t errors = 0;         ///< flights that ended with an error
-  uint64_t max_waiters = 0;    ///< most waiters one flight had
-  uint64_t negative_hits = 0;  ///< loads answered from the negative cache
   uint64_t handoff_asks = 0;   ///< flights that asked the key's previous owner first
   uint64_t handoff_values = 0; ///< ... and got the value from it (no compute here)
   uint64_t handoff_joined = 0; ///< asks of a new owner that joined a flight here
