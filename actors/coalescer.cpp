@@ -1,4 +1,10 @@
 // The coalescer actor (see coalescer.hpp): L2 first, then compute, once per key in flight.
+//
+// Who waits for what is core/single_flight's; this file is the I/O of one flight (L2 read,
+// the hand-off ask, the compute, the fill) and the answers. It stays one file of ~450 lines
+// because those steps call each other both ways (an undecodable L2 entry recomputes, a failed
+// ask computes, every step finishes the flight); split, they would need an internal header
+// for a dozen private functions.
 #include "actors/coalescer.hpp"
 
 #include <limits>
@@ -340,6 +346,80 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
   return row;
 }
 
+/// A load of a key L1 missed: a recent failure or a settling value answers it; a key fenced to
+/// its new owner goes there; else it joins the key's flight or starts one.
+caf::result<lookup_result> on_load(self_ptr self, const coalescer_config& cfg,
+                                   const std::string& key) {
+  auto& st = self->state;
+  ++st.handled;
+  auto now = std::chrono::steady_clock::now();
+  if (auto* failure = st.flights.recent_failure(key, now))
+    return *failure;
+  if (auto* value = st.flights.settling_value(key))
+    return *value; // passed on by the shard before the value's fill reached it
+  auto rp = self->make_response_promise<lookup_result>();
+  if (!st.flights.in_flight(key))
+    if (auto* target = st.fences.target_of(key, now)) {
+      if (member_alive(cfg, target->node())) {
+        // The key's new owner asked us: its flight is the one. Should it fail us (it died,
+        // it restarted), the fence ends and this node loads the key itself.
+        ++st.fenced_loads;
+        self->request(*target, cfg.load_timeout, load_atom::value, key)
+          .then([rp](lookup_result& r) mutable { rp.deliver(std::move(r)); },
+                [=](caf::error&) mutable {
+                  self->state.fences.erase(key);
+                  join_flight(self, cfg, key, rp);
+                });
+        return rp;
+      }
+      st.fences.erase(key); // its asker is gone: its flight died with it
+    }
+  join_flight(self, cfg, key, rp);
+  return rp;
+}
+
+/// Warming is a guess: it never waits behind, duplicates or overrides real work. No L2, a
+/// flight under way, a settling value, a recent failure or a key fenced to its new owner: skip.
+caf::result<lookup_result> on_warm(self_ptr self, const coalescer_config& cfg,
+                                   const std::string& key) {
+  auto& st = self->state;
+  ++st.handled;
+  auto now = std::chrono::steady_clock::now();
+  if (!st.bridge || st.fences.target_of(key, now) != nullptr)
+    return make_miss();
+  auto rp = self->make_response_promise<lookup_result>();
+  if (st.flights.warm(key, rp, now))
+    start_flight(self, cfg, key, true);
+  else
+    rp.deliver(make_miss());
+  return rp;
+}
+
+/// The key's new owner asks before computing: join the flight here, or take the value that
+/// just settled here, or (from a member) fence the key to the asker.
+caf::result<lookup_result> on_handoff(self_ptr self, const coalescer_config& cfg,
+                                      const std::string& key, bool may_fence) {
+  auto& st = self->state;
+  ++st.handled;
+  if (st.flights.in_flight(key)) {
+    // Both sides asking each other (views in flux): neither waits for the other.
+    if (st.flights.asking(key))
+      return make_miss();
+    ++st.handoff_joined;
+    auto rp = self->make_response_promise<lookup_result>();
+    st.flights.join(key, rp, std::chrono::steady_clock::now());
+    return rp;
+  }
+  if (auto* value = st.flights.settling_value(key))
+    return *value; // its flight just ended here: no fence, the value is the answer
+  if (may_fence) {
+    auto asker = caf::actor_cast<coalescer_actor>(self->current_sender());
+    if (asker && st.fences.fence(key, asker, std::chrono::steady_clock::now() + cfg.handoff_window))
+      ++st.fenced;
+  }
+  return make_miss();
+}
+
 } // namespace
 
 coalescer_state::~coalescer_state() {
@@ -358,34 +438,7 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
   self->state.compute = cfg.compute;
   self->state.flights = flight_table{cfg.negative_ttl, cfg.max_negative};
   return {
-    [=](load_atom, const std::string& key) -> caf::result<lookup_result> {
-      auto& st = self->state;
-      ++st.handled;
-      auto now = std::chrono::steady_clock::now();
-      if (auto* failure = st.flights.recent_failure(key, now))
-        return *failure;
-      if (auto* value = st.flights.settling_value(key))
-        return *value; // passed on by the shard before the value's fill reached it
-      auto rp = self->make_response_promise<lookup_result>();
-      if (!st.flights.in_flight(key))
-        if (auto* target = st.fences.target_of(key, now)) {
-          if (member_alive(cfg, target->node())) {
-            // The key's new owner asked us: its flight is the one. Should it fail us (it died,
-            // it restarted), the fence ends and this node loads the key itself.
-            ++st.fenced_loads;
-            self->request(*target, cfg.load_timeout, load_atom::value, key)
-              .then([rp](lookup_result& r) mutable { rp.deliver(std::move(r)); },
-                    [=](caf::error&) mutable {
-                      self->state.fences.erase(key);
-                      join_flight(self, cfg, key, rp);
-                    });
-            return rp;
-          }
-          st.fences.erase(key); // its asker is gone: its flight died with it
-        }
-      join_flight(self, cfg, key, rp);
-      return rp;
-    },
+    [=](load_atom, const std::string& key) { return on_load(self, cfg, key); },
     [=](refresh_atom, const std::string& key, int64_t l1_left_ms) -> caf::result<lookup_result> {
       ++self->state.handled;
       // A key fenced to its new owner is no longer this node's to refresh.
@@ -393,42 +446,9 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         return make_miss();
       return start_refresh(self, cfg, key, l1_left_ms);
     },
-    [=](warm_atom, const std::string& key) -> caf::result<lookup_result> {
-      auto& st = self->state;
-      ++st.handled;
-      // Warming is a guess: it never waits behind, duplicates or overrides real work. No L2,
-      // a flight under way, a recent failure or a key fenced to its new owner: skip it.
-      auto now = std::chrono::steady_clock::now();
-      if (!st.bridge || st.fences.target_of(key, now) != nullptr)
-        return make_miss();
-      auto rp = self->make_response_promise<lookup_result>();
-      if (st.flights.warm(key, rp, now))
-        start_flight(self, cfg, key, true);
-      else
-        rp.deliver(make_miss()); // a flight runs, a value settles or the key failed lately
-      return rp;
-    },
-    [=](handoff_atom, const std::string& key, bool may_fence) -> caf::result<lookup_result> {
-      auto& st = self->state;
-      ++st.handled;
-      if (st.flights.in_flight(key)) {
-        // Both sides asking each other (views in flux): neither waits for the other.
-        if (st.flights.asking(key))
-          return make_miss();
-        ++st.handoff_joined;
-        auto rp = self->make_response_promise<lookup_result>();
-        st.flights.join(key, rp, std::chrono::steady_clock::now());
-        return rp;
-      }
-      if (auto* value = st.flights.settling_value(key))
-        return *value; // its flight just ended here: no fence, the value is the answer
-      if (may_fence) {
-        auto asker = caf::actor_cast<coalescer_actor>(self->current_sender());
-        if (asker
-            && st.fences.fence(key, asker, std::chrono::steady_clock::now() + cfg.handoff_window))
-          ++st.fenced;
-      }
-      return make_miss();
+    [=](warm_atom, const std::string& key) { return on_warm(self, cfg, key); },
+    [=](handoff_atom, const std::string& key, bool may_fence) {
+      return on_handoff(self, cfg, key, may_fence);
     },
     [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {
       self->state.bridge = bridge;

@@ -62,67 +62,71 @@ lookup_result load(caf::scoped_actor& self, const coalescer_actor& c, const std:
   return out;
 }
 
+/// A coalescer between a counting loader and a shard that holds fills back. The destructor
+/// stops all three: a failed REQUIRE must not leave the system waiting for them (the held
+/// fill and the coalescer keep each other alive).
+struct settling_fixture {
+  node_config cfg = test::make_config([](node_config&) {});
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  std::shared_ptr<std::atomic<int>> fills = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<int>> computes = std::make_shared<std::atomic<int>>(0);
+  caf::actor shard = sys.spawn(slow_shard, fills);
+  caf::actor loader = sys.spawn(counting_loader, computes);
+  coalescer_actor c;
+
+  explicit settling_fixture(std::chrono::milliseconds load_timeout) {
+    coalescer_config cc;
+    cc.shard = caf::actor_cast<shard_actor>(shard);
+    cc.compute = caf::actor_cast<compute_actor>(loader);
+    cc.load_timeout = load_timeout;
+    c = sys.spawn(coalescer, cc);
+  }
+  ~settling_fixture() {
+    self->send_exit(c, caf::exit_reason::kill);
+    self->send_exit(shard, caf::exit_reason::kill);
+    self->send_exit(loader, caf::exit_reason::kill);
+  }
+};
+
 } // namespace
 
 TEST_CASE(
   "a load that reaches the coalescer after its key's flight ended, before the shard took the fill, "
   "gets the value without a second compute") {
-  auto cfg = test::make_config([](node_config&) {});
-  caf::actor_system sys{cfg};
-  caf::scoped_actor self{sys};
-  auto fills = std::make_shared<std::atomic<int>>(0);
-  auto computes = std::make_shared<std::atomic<int>>(0);
-  auto shard = sys.spawn(slow_shard, fills);
-  coalescer_config cc;
-  cc.shard = caf::actor_cast<shard_actor>(shard);
-  cc.compute = caf::actor_cast<compute_actor>(sys.spawn(counting_loader, computes));
-  cc.load_timeout = 5s;
-  auto c = sys.spawn(coalescer, cc);
-
+  settling_fixture f{5s};
+  auto& self = f.self;
+  auto& c = f.c;
   auto first = load(self, c, "k");
   REQUIRE(first.found);
-  REQUIRE(computes->load() == 1);
-  REQUIRE(fills->load() == 1); // the fill is at the shard, unanswered
+  REQUIRE(f.computes->load() == 1);
+  // The fill is on its way to the shard, which holds its answer back.
+  REQUIRE(test::wait_until([&] { return f.fills->load() == 1; }, 5s));
 
   // The load the shard passed on before it took the fill: the value, not a second compute.
   auto second = load(self, c, "k");
   REQUIRE(second.found);
   CHECK(second.value == first.value);
-  CHECK(computes->load() == 1);
+  CHECK(f.computes->load() == 1);
   CHECK(counter(self, c, "settled") == 1);
   CHECK(counter(self, c, "settling") == 1);
 
   // Once the shard answers the fill, L1 has the value and the coalescer lets it go: a load that
   // still reaches it (L1 evicted the key meanwhile) starts a flight again.
-  self->send(shard, release_atom::value);
+  self->send(f.shard, release_atom::value);
   REQUIRE(test::wait_until([&] { return counter(self, c, "settling") == 0; }, 5s));
   auto third = load(self, c, "k");
   REQUIRE(third.found);
-  CHECK(computes->load() == 2);
-
-  self->send_exit(c, caf::exit_reason::user_shutdown);
-  self->send_exit(shard, caf::exit_reason::user_shutdown);
+  CHECK(f.computes->load() == 2);
 }
 
 TEST_CASE("the coalescer lets a settling value go when its shard fails the fill") {
-  auto cfg = test::make_config([](node_config&) {});
-  caf::actor_system sys{cfg};
-  caf::scoped_actor self{sys};
-  auto fills = std::make_shared<std::atomic<int>>(0);
-  auto computes = std::make_shared<std::atomic<int>>(0);
-  auto shard = sys.spawn(slow_shard, fills);
-  coalescer_config cc;
-  cc.shard = caf::actor_cast<shard_actor>(shard);
-  cc.compute = caf::actor_cast<compute_actor>(sys.spawn(counting_loader, computes));
-  cc.load_timeout = 1s; // a fill left unanswered fails at this bound
-  auto c = sys.spawn(coalescer, cc);
-
-  REQUIRE(load(self, c, "k").found);
-  REQUIRE(counter(self, c, "settling") == 1);
+  settling_fixture f{1s}; // a fill left unanswered fails at the load timeout
+  REQUIRE(load(f.self, f.c, "k").found);
+  REQUIRE(counter(f.self, f.c, "settling") == 1);
   // The shard dies with the fill unanswered: the fill's request fails (at the latest at the
   // load timeout) and the value goes.
-  self->send_exit(shard, caf::exit_reason::kill);
-  REQUIRE(test::wait_until([&] { return counter(self, c, "settling") == 0; }, 5s));
-  CHECK(computes->load() == 1);
-  self->send_exit(c, caf::exit_reason::user_shutdown);
+  f.self->send_exit(f.shard, caf::exit_reason::kill);
+  REQUIRE(test::wait_until([&] { return counter(f.self, f.c, "settling") == 0; }, 5s));
+  CHECK(f.computes->load() == 1);
 }
