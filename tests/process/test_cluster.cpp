@@ -82,6 +82,18 @@ int64_t busy_of(const node_process& n) {
   return -1;
 }
 
+// Callers waiting for flights on node `n` (its coalescers' `waiters`), or -1.
+int64_t waiters_of(const node_process& n) {
+  auto j = parse(n.console({"stats", "--json", "--timeout=2s"}, 5s));
+  if (!j)
+    return -1;
+  int64_t sum = 0;
+  for (auto& a : (*j)["actors"])
+    if (a["kind"] == "coalescer" && a.contains("waiters"))
+      sum += a["waiters"].get<int64_t>();
+  return sum;
+}
+
 std::string tail_of(const std::string& file, size_t bytes = 1500) {
   auto s = ac::test::slurp(file);
   return s.size() > bytes ? s.substr(s.size() - bytes) : s;
@@ -553,7 +565,7 @@ TEST_CASE(
   REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
   auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
-                         "--redis.key-prefix=leave:", "--loader.kind=synthetic", "--loader.cost=3s",
+                         "--redis.key-prefix=leave:", "--loader.kind=synthetic", "--loader.cost=4s",
                          "--cluster.heartbeat-interval=200ms"});
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
@@ -583,8 +595,11 @@ TEST_CASE(
   std::vector<std::future<tool_result>> loads;
   for (auto& n : c->nodes)
     loads.push_back(storm(*n, 100));
-  REQUIRE(wait_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
-  // The owner leaves while its compute (3 s) runs; it finishes the flight before it exits.
+  // Every caller waits in the owner's flight (a client that had not sent its request yet when
+  // the owner stops taking connections would fail, which is not what this test is about).
+  REQUIRE(wait_until([&] { return busy_of(*owner) >= 1 && waiters_of(*owner) >= 300; }, 10s, 20ms));
+  // The owner leaves while its compute (4 s, under the 5 s drain bound) runs; it finishes the
+  // flight before it exits.
   auto stopped = std::async(std::launch::async, [owner] { return owner->terminate(15s); });
   REQUIRE(logged(wait_until(
                    [&] {
@@ -602,7 +617,7 @@ TEST_CASE(
   int64_t ok = 0;
   for (auto& f : loads) {
     auto r = f.get();
-    INFO(r.out);
+    INFO("exit code " << r.exit_code << ": " << r.out);
     auto j = parse(r);
     REQUIRE(j);
     CHECK((*j)["errors"] == 0);
