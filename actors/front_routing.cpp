@@ -1,4 +1,4 @@
-// The front's routing of client requests: key checks, the owner of a key, split batches, near copies.
+// The front's routing of client requests: key checks, key owners, split batches, near copies.
 #include <map>
 
 #include "actors/front_internal.hpp"
