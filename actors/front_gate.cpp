@@ -29,6 +29,7 @@ caf::result<R> relay(front_gate_actor self, Ts&&... xs) {
 
 } // namespace
 
+// Long on purpose: one line per message the gate lets through (its allow-list), read as one list.
 front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor front,
                                       std::shared_ptr<error_tally> errors,
                                       caf::timespan relay_timeout) {

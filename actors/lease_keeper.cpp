@@ -105,6 +105,91 @@ actor_stats make_stats(self_ptr self) {
 
 } // namespace
 
+namespace {
+
+/// A holder of leases went down: its leases pass to the next waiters, its own waits end.
+void on_holder_down(self_ptr self, caf::down_msg& dm) {
+  auto& st = self->state;
+  auto it = st.holder_ids.find(dm.source);
+  if (it == st.holder_ids.end())
+    return;
+  std::vector<lease_table::grant> grants;
+  std::vector<uint64_t> dropped;
+  st.table->holder_gone(it->second, steady_ms(), grants, dropped);
+  st.holder_ids.erase(it);
+  for (auto w : dropped)
+    st.waiting.erase(w);
+  hand_over(self, grants);
+}
+
+/// A caller asks for a key's value or the lease to compute it.
+caf::result<lease_reply> ask_lease(self_ptr self, const lease_keeper_config& cfg,
+                                   const std::string& key, uint32_t lease_ms) {
+  // Before make_response_promise: it takes the sender out of the current message.
+  auto holder = holder_of(self);
+  auto rp = self->make_response_promise<lease_reply>();
+  auto snap = cfg.routes->get();
+  // L1 first, then L2: a value anyone stored is never computed again.
+  self->request(snap->shard_for(key_hash(key)), cfg.request_timeout, peek_atom::value, key)
+    .then(
+      [=](lookup_result& r) mutable {
+        if (r.found)
+          return void(rp.deliver(lease_reply{false, {}, std::move(r.value)}));
+        if (!cfg.bridge)
+          return decide(self, key, holder, lease_ms, rp);
+        self->request(cfg.bridge, cfg.request_timeout, l2_get_atom::value, key)
+          .then(
+            [=](lookup_result& r2) mutable {
+              if (r2.found)
+                return void(rp.deliver(lease_reply{false, {}, std::move(r2.value)}));
+              decide(self, key, holder, lease_ms, rp);
+            },
+            // Redis in trouble: grant anyway, a compute beats a hang.
+            [=](caf::error&) mutable { decide(self, key, holder, lease_ms, rp); });
+      },
+      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+/// The lease holder stores the value it computed; its waiters get it.
+caf::result<bool> fill_lease(self_ptr self, const lease_keeper_config& cfg, const std::string& key,
+                             const std::string& token, std::string& entry, uint32_t ttl) {
+  auto& st = self->state;
+  if (!st.table->holds(key, token)) {
+    ++st.stale;
+    return make_error(errc::stale_lease, "the token is not the current lease of this key");
+  }
+  auto rp = self->make_response_promise<bool>();
+  auto snap = cfg.routes->get();
+  // Stored like a put (L1, and L2 write-through) before any waiter is answered. A fill
+  // stored in L1 only (Redis down, l1-when-down) still answers the waiters: they wait for
+  // this value, not for its durability; the shard counts it among its l1_only_puts.
+  self
+    ->request(snap->shard_for(key_hash(key)), cfg.request_timeout, put_atom::value, key, entry, ttl)
+    .then(
+      [=](uint8_t) mutable {
+        auto& st = self->state;
+        std::vector<uint64_t> waiters;
+        if (!st.table->fill(key, token, waiters)) {
+          ++st.stale;
+          rp.deliver(make_error(errc::stale_lease, "the lease ran out while the value was stored"));
+          return;
+        }
+        ++st.filled;
+        remember_fill(self, cfg, key, entry);
+        for (auto w : waiters)
+          if (auto it = st.waiting.find(w); it != st.waiting.end()) {
+            it->second.deliver(lease_reply{false, {}, entry});
+            st.waiting.erase(it);
+          }
+        rp.deliver(true);
+      },
+      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+} // namespace
+
 lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keeper_state> self,
                                         lease_keeper_config cfg) {
   // Tokens carry a random prefix: a token from before a restart never matches a new lease.
@@ -112,84 +197,14 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
   char prefix[17];
   std::snprintf(prefix, sizeof prefix, "%08x%08x", rd(), rd());
   self->state.table = std::make_unique<lease_table>(prefix, cfg.limits);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    auto& st = self->state;
-    auto it = st.holder_ids.find(dm.source);
-    if (it == st.holder_ids.end())
-      return;
-    std::vector<lease_table::grant> grants;
-    std::vector<uint64_t> dropped;
-    st.table->holder_gone(it->second, steady_ms(), grants, dropped);
-    st.holder_ids.erase(it);
-    for (auto w : dropped)
-      st.waiting.erase(w);
-    hand_over(self, grants);
-  });
+  self->set_down_handler([self](caf::down_msg& dm) { on_holder_down(self, dm); });
   self->delayed_send(self, cfg.tick, tick_atom::value);
   return {
-    [=](lease_atom, get_atom, const std::string& key,
-        uint32_t lease_ms) -> caf::result<lease_reply> {
-      // Before make_response_promise: it takes the sender out of the current message.
-      auto holder = holder_of(self);
-      auto rp = self->make_response_promise<lease_reply>();
-      auto snap = cfg.routes->get();
-      // L1 first, then L2: a value anyone stored is never computed again.
-      self->request(snap->shard_for(key_hash(key)), cfg.request_timeout, peek_atom::value, key)
-        .then(
-          [=](lookup_result& r) mutable {
-            if (r.found)
-              return void(rp.deliver(lease_reply{false, {}, std::move(r.value)}));
-            if (!cfg.bridge)
-              return decide(self, key, holder, lease_ms, rp);
-            self->request(cfg.bridge, cfg.request_timeout, l2_get_atom::value, key)
-              .then(
-                [=](lookup_result& r2) mutable {
-                  if (r2.found)
-                    return void(rp.deliver(lease_reply{false, {}, std::move(r2.value)}));
-                  decide(self, key, holder, lease_ms, rp);
-                },
-                // Redis in trouble: grant anyway, a compute beats a hang.
-                [=](caf::error&) mutable { decide(self, key, holder, lease_ms, rp); });
-          },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-      return rp;
-    },
+    [=](lease_atom, get_atom, const std::string& key, uint32_t lease_ms)
+      -> caf::result<lease_reply> { return ask_lease(self, cfg, key, lease_ms); },
     [=](lease_atom, put_atom, const std::string& key, const std::string& token, std::string& entry,
         uint32_t ttl) -> caf::result<bool> {
-      auto& st = self->state;
-      if (!st.table->holds(key, token)) {
-        ++st.stale;
-        return make_error(errc::stale_lease, "the token is not the current lease of this key");
-      }
-      auto rp = self->make_response_promise<bool>();
-      auto snap = cfg.routes->get();
-      // Stored like a put (L1, and L2 write-through) before any waiter is answered. A fill
-      // stored in L1 only (Redis down, l1-when-down) still answers the waiters: they wait for
-      // this value, not for its durability; the shard counts it among its l1_only_puts.
-      self
-        ->request(snap->shard_for(key_hash(key)), cfg.request_timeout, put_atom::value, key, entry,
-                  ttl)
-        .then(
-          [=](uint8_t) mutable {
-            auto& st = self->state;
-            std::vector<uint64_t> waiters;
-            if (!st.table->fill(key, token, waiters)) {
-              ++st.stale;
-              rp.deliver(
-                make_error(errc::stale_lease, "the lease ran out while the value was stored"));
-              return;
-            }
-            ++st.filled;
-            remember_fill(self, cfg, key, entry);
-            for (auto w : waiters)
-              if (auto it = st.waiting.find(w); it != st.waiting.end()) {
-                it->second.deliver(lease_reply{false, {}, entry});
-                st.waiting.erase(it);
-              }
-            rp.deliver(true);
-          },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-      return rp;
+      return fill_lease(self, cfg, key, token, entry, ttl);
     },
     [=](lease_atom, delete_atom, const std::string& key,
         const std::string& token) -> caf::result<bool> {

@@ -182,6 +182,43 @@ membership_settings settings_of(const membership_config& cfg) {
   return s;
 }
 
+/// A member's heartbeat: judged by the protocol, with what the connection says of its sender.
+caf::result<membership_view> on_heartbeat(self_ptr self, const state_ptr& sp,
+                                          const membership_view& v) {
+  auto sender = self->current_sender();
+  heartbeat_sender from;
+  from.anonymous = !sender;
+  from.local = sender && sender->node() == self->node();
+  if (auto f = sp->fronts.find(v.self); sender && f != sp->fronts.end())
+    from.matches_connection = f->second.node() == sender->node();
+  membership_protocol::actions out;
+  auto r = sp->protocol.on_heartbeat_request(v, from, clock::now(), unix_ms(), out);
+  if (!r.refusal.empty()) {
+    spdlog::warn("membership: refused a heartbeat from '{}': {}", v.self, r.refusal);
+    return make_error(errc::refused, r.refusal);
+  }
+  carry_out(self, sp, std::move(out));
+  return std::move(r.view);
+}
+
+actor_stats make_stats(self_ptr self, const state& st) {
+  auto c = st.protocol.counters();
+  actor_stats row;
+  row.name = "membership";
+  row.kind = "membership";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  row.counters = {{"epoch", static_cast<int64_t>(c.epoch)},
+                  {"alive", static_cast<int64_t>(c.alive)},
+                  {"members", static_cast<int64_t>(c.members)},
+                  {"joins", static_cast<int64_t>(c.joins)},
+                  {"downs", static_cast<int64_t>(c.downs)},
+                  {"heartbeats", static_cast<int64_t>(c.heartbeats)},
+                  {"refused", static_cast<int64_t>(c.refused)},
+                  {"heals", static_cast<int64_t>(c.heals)}};
+  return row;
+}
+
 } // namespace
 
 membership_actor::behavior_type membership(membership_actor::pointer self, membership_config cfg) {
@@ -216,20 +253,7 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
     },
     [=](heartbeat_atom, const membership_view& v) -> caf::result<membership_view> {
       ++sp->handled;
-      auto sender = self->current_sender();
-      heartbeat_sender from;
-      from.anonymous = !sender;
-      from.local = sender && sender->node() == self->node();
-      if (auto f = sp->fronts.find(v.self); sender && f != sp->fronts.end())
-        from.matches_connection = f->second.node() == sender->node();
-      membership_protocol::actions out;
-      auto r = sp->protocol.on_heartbeat_request(v, from, clock::now(), unix_ms(), out);
-      if (!r.refusal.empty()) {
-        spdlog::warn("membership: refused a heartbeat from '{}': {}", v.self, r.refusal);
-        return make_error(errc::refused, r.refusal);
-      }
-      carry_out(self, sp, std::move(out));
-      return std::move(r.view);
+      return on_heartbeat(self, sp, v);
     },
     [=](delete_atom, const std::string& id) -> caf::result<bool> {
       ++sp->handled;
@@ -253,23 +277,7 @@ membership_actor::behavior_type membership(membership_actor::pointer self, membe
       carry_out(self, sp, sp->protocol.on_tick(clock::now(), unix_ms()));
       self->delayed_send(self, sp->cfg.heartbeat_interval, tick_atom::value);
     },
-    [=](stats_atom) {
-      auto c = sp->protocol.counters();
-      actor_stats row;
-      row.name = "membership";
-      row.kind = "membership";
-      row.mailbox = self->mailbox().size();
-      row.handled = sp->handled;
-      row.counters = {{"epoch", static_cast<int64_t>(c.epoch)},
-                      {"alive", static_cast<int64_t>(c.alive)},
-                      {"members", static_cast<int64_t>(c.members)},
-                      {"joins", static_cast<int64_t>(c.joins)},
-                      {"downs", static_cast<int64_t>(c.downs)},
-                      {"heartbeats", static_cast<int64_t>(c.heartbeats)},
-                      {"refused", static_cast<int64_t>(c.refused)},
-                      {"heals", static_cast<int64_t>(c.heals)}};
-      return row;
-    },
+    [=](stats_atom) { return make_stats(self, *sp); },
   };
 }
 

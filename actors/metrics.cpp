@@ -83,13 +83,10 @@ actor_stats own_row(self_ptr self) {
 
 } // namespace
 
-node_report build_report(const std::string& node_id, std::vector<actor_stats> rows,
-                         const sizing_report& sizing, bool l2_enabled, const error_tally* tally) {
-  node_report rep;
-  rep.id = node_id;
-  rep.sizing = sizing;
-  rep.breaker = l2_enabled ? "closed" : "disabled";
-  auto lat = lookup_latency(rows);
+namespace {
+
+/// The node-wide sums of the actors' counters that the report's totals are made of.
+struct report_sums {
   double loader_failures = 0, members = 0, alive = 0;
   double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
          l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
@@ -98,135 +95,163 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
          warming_seconds = 0, warming_in_progress = 0, warming_listed = 0, warming_saved = 0,
          heal_drops = 0, disowned_drops = 0, refresh_ahead = 0, hot_misses = 0, prefetches = 0,
          prefetch_loaded = 0, prefetch_hits = 0;
-  for (auto& r : rows) {
-    if (r.kind == "shard") {
-      hits += counter_of(r, "hits");
-      misses += counter_of(r, "misses");
-      entries += counter_of(r, "entries");
-      bytes += counter_of(r, "bytes");
-      capacity += counter_of(r, "capacity_bytes");
-      evictions += counter_of(r, "evictions");
-      expirations += counter_of(r, "expirations");
-      stale_hits += counter_of(r, "stale_hits");
-      refresh_ahead += counter_of(r, "refresh_ahead");
-      hot_misses += counter_of(r, "hot_misses");
-      errors += counter_of(r, "refused");
-      l1_only_puts += counter_of(r, "l1_only_puts");
-      l1_only_deletes += counter_of(r, "l1_only_deletes");
-      pending_deletes += counter_of(r, "pending_deletes");
-      heal_drops += counter_of(r, "heal_drops");
-      disowned_drops += counter_of(r, "disowned_drops");
-      prefetches += counter_of(r, "prefetches");
-      prefetch_loaded += counter_of(r, "prefetch_loaded");
-      prefetch_hits += counter_of(r, "prefetch_hits");
-    } else if (r.kind == "warmer") {
-      warming_keys = static_cast<double>(counter_of(r, "keys"));
-      warming_seconds = static_cast<double>(counter_of(r, "milliseconds")) / 1000.0;
-      warming_in_progress = static_cast<double>(counter_of(r, "in_progress"));
-      warming_listed = static_cast<double>(counter_of(r, "listed"));
-      warming_saved = static_cast<double>(counter_of(r, "saved_keys"));
-    } else if (r.kind == "coalescer") {
-      computes += counter_of(r, "computes");
-      coalesced += counter_of(r, "coalesced");
-      l2_corrupt += counter_of(r, "l2_corrupt");
-      errors += counter_of(r, "errors");
-    } else if (r.kind == "redis_bridge") {
-      l2_hits += counter_of(r, "l2_hits");
-      l2_misses += counter_of(r, "l2_misses");
-      l2_errors += counter_of(r, "l2_errors");
-      rep.breaker =
-        std::string{to_string(static_cast<breaker_state>(counter_of(r, "breaker_state")))};
-    } else if (r.kind == "front") {
-      errors += counter_of(r, "refused") + counter_of(r, "overloaded");
-    } else if (r.kind == "resp") {
-      resp_port = static_cast<double>(counter_of(r, "port"));
-    } else if (r.kind == "compute") {
-      loader_failures += counter_of(r, "failures");
-    } else if (r.kind == "membership") {
-      members += counter_of(r, "members");
-      alive += counter_of(r, "alive");
-    } else if (r.kind == "sizing_supervisor") {
-      restarts += counter_of(r, "restarts");
-      degraded += counter_of(r, "degraded");
-    }
-    for (auto& hk : r.hot_keys)
-      rep.hot_keys.push_back(hk);
+};
+
+/// Adds one actor's row to the sums (and its hot keys and the breaker's state to the report).
+void add_row(report_sums& s, node_report& rep, const actor_stats& r) {
+  if (r.kind == "shard") {
+    s.hits += counter_of(r, "hits");
+    s.misses += counter_of(r, "misses");
+    s.entries += counter_of(r, "entries");
+    s.bytes += counter_of(r, "bytes");
+    s.capacity += counter_of(r, "capacity_bytes");
+    s.evictions += counter_of(r, "evictions");
+    s.expirations += counter_of(r, "expirations");
+    s.stale_hits += counter_of(r, "stale_hits");
+    s.refresh_ahead += counter_of(r, "refresh_ahead");
+    s.hot_misses += counter_of(r, "hot_misses");
+    s.errors += counter_of(r, "refused");
+    s.l1_only_puts += counter_of(r, "l1_only_puts");
+    s.l1_only_deletes += counter_of(r, "l1_only_deletes");
+    s.pending_deletes += counter_of(r, "pending_deletes");
+    s.heal_drops += counter_of(r, "heal_drops");
+    s.disowned_drops += counter_of(r, "disowned_drops");
+    s.prefetches += counter_of(r, "prefetches");
+    s.prefetch_loaded += counter_of(r, "prefetch_loaded");
+    s.prefetch_hits += counter_of(r, "prefetch_hits");
+  } else if (r.kind == "warmer") {
+    s.warming_keys = static_cast<double>(counter_of(r, "keys"));
+    s.warming_seconds = static_cast<double>(counter_of(r, "milliseconds")) / 1000.0;
+    s.warming_in_progress = static_cast<double>(counter_of(r, "in_progress"));
+    s.warming_listed = static_cast<double>(counter_of(r, "listed"));
+    s.warming_saved = static_cast<double>(counter_of(r, "saved_keys"));
+  } else if (r.kind == "coalescer") {
+    s.computes += counter_of(r, "computes");
+    s.coalesced += counter_of(r, "coalesced");
+    s.l2_corrupt += counter_of(r, "l2_corrupt");
+    s.errors += counter_of(r, "errors");
+  } else if (r.kind == "redis_bridge") {
+    s.l2_hits += counter_of(r, "l2_hits");
+    s.l2_misses += counter_of(r, "l2_misses");
+    s.l2_errors += counter_of(r, "l2_errors");
+    rep.breaker =
+      std::string{to_string(static_cast<breaker_state>(counter_of(r, "breaker_state")))};
+  } else if (r.kind == "front") {
+    s.errors += counter_of(r, "refused") + counter_of(r, "overloaded");
+  } else if (r.kind == "resp") {
+    s.resp_port = static_cast<double>(counter_of(r, "port"));
+  } else if (r.kind == "compute") {
+    s.loader_failures += counter_of(r, "failures");
+  } else if (r.kind == "membership") {
+    s.members += counter_of(r, "members");
+    s.alive += counter_of(r, "alive");
+  } else if (r.kind == "sizing_supervisor") {
+    s.restarts += counter_of(r, "restarts");
+    s.degraded += counter_of(r, "degraded");
   }
-  // The tally counts every error reply clients got (one failed flight answered to 1,000
-  // waiters is 1,000); the actors' counters saw that flight once.
-  if (tally)
-    errors = static_cast<double>(tally->total());
-  auto lookups = hits + misses;
-  rep.totals = {
-    {"hits", hits},
-    {"misses", misses},
-    {"hit_rate", lookups > 0 ? hits / lookups : 0},
+  for (auto& hk : r.hot_keys)
+    rep.hot_keys.push_back(hk);
+}
+
+/// The report's totals, by name.
+std::map<std::string, double> totals_of(const report_sums& s, const latency_histogram& lat) {
+  auto lookups = s.hits + s.misses;
+  return {
+    {"hits", s.hits},
+    {"misses", s.misses},
+    {"hit_rate", lookups > 0 ? s.hits / lookups : 0},
     {"requests", lookups},
-    {"entries", entries},
-    {"bytes", bytes},
-    {"capacity_bytes", capacity},
-    {"usage_ratio", capacity > 0 ? bytes / capacity : 0},
-    {"evictions", evictions},
-    {"expirations", expirations},
-    {"stale_hits", stale_hits},
+    {"entries", s.entries},
+    {"bytes", s.bytes},
+    {"capacity_bytes", s.capacity},
+    {"usage_ratio", s.capacity > 0 ? s.bytes / s.capacity : 0},
+    {"evictions", s.evictions},
+    {"expirations", s.expirations},
+    {"stale_hits", s.stale_hits},
     {"refresh_ahead",
-     refresh_ahead},            // hot keys refreshed before they expired (cache.refresh-ahead)
-    {"hot_misses", hot_misses}, // misses of keys that were hot: expired or evicted under load
-    {"computes", computes},
-    {"coalesced", coalesced},
+     s.refresh_ahead},            // hot keys refreshed before they expired (cache.refresh-ahead)
+    {"hot_misses", s.hot_misses}, // misses of keys that were hot: expired or evicted under load
+    {"computes", s.computes},
+    {"coalesced", s.coalesced},
     // warming.predictive: warms asked for, those that found the key in L2, reads that used one.
-    {"prefetches", prefetches},
-    {"prefetch_loaded", prefetch_loaded},
-    {"prefetch_hits", prefetch_hits},
+    {"prefetches", s.prefetches},
+    {"prefetch_loaded", s.prefetch_loaded},
+    {"prefetch_hits", s.prefetch_hits},
     // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).
-    {"l2_hits", l2_hits > l2_corrupt ? l2_hits - l2_corrupt : 0},
-    {"l2_misses", l2_misses + l2_corrupt}, // a corrupt value counts as a miss, never as a hit
-    {"l2_corrupt", l2_corrupt},
-    {"l2_errors", l2_errors},
-    {"errors", errors},
-    {"error_rate", lookups > 0 ? errors / lookups : 0},
+    {"l2_hits", s.l2_hits > s.l2_corrupt ? s.l2_hits - s.l2_corrupt : 0},
+    {"l2_misses", s.l2_misses + s.l2_corrupt}, // a corrupt value counts as a miss, never as a hit
+    {"l2_corrupt", s.l2_corrupt},
+    {"l2_errors", s.l2_errors},
+    {"errors", s.errors},
+    {"error_rate", lookups > 0 ? s.errors / lookups : 0},
     {"p50_us", static_cast<double>(lat.percentile(0.50))},
     {"p95_us", static_cast<double>(lat.percentile(0.95))},
     {"p99_us", static_cast<double>(lat.percentile(0.99))},
     {"p999_us", static_cast<double>(lat.percentile(0.999))},
     {"avg_us", lat.mean()},
-    {"loader_failures", loader_failures},
-    {"members_not_alive", members > alive ? members - alive : 0},
-    {"restarts", restarts},
-    {"degraded", degraded},
-    {"resp_port", resp_port},
+    {"loader_failures", s.loader_failures},
+    {"members_not_alive", s.members > s.alive ? s.members - s.alive : 0},
+    {"restarts", s.restarts},
+    {"degraded", s.degraded},
+    {"resp_port", s.resp_port},
     // redis.write-policy=l1-when-down: writes acknowledged while Redis did not take them.
-    {"l1_only_puts", l1_only_puts},
-    {"l1_only_deletes", l1_only_deletes},
-    {"pending_deletes", pending_deletes},
+    {"l1_only_puts", s.l1_only_puts},
+    {"l1_only_deletes", s.l1_only_deletes},
+    {"pending_deletes", s.pending_deletes},
     // Warming and ownership: the last warming run, and L1 entries dropped as keys moved.
-    {"warming_keys", warming_keys},
-    {"warming_seconds", warming_seconds},
-    {"warming_in_progress", warming_in_progress},
+    {"warming_keys", s.warming_keys},
+    {"warming_seconds", s.warming_seconds},
+    {"warming_in_progress", s.warming_in_progress},
     // This node's own warming list: keys it named at the start, keys in the last one it saved.
-    {"warming_listed", warming_listed},
-    {"warming_saved", warming_saved},
-    {"heal_drops", heal_drops},
-    {"disowned_drops", disowned_drops},
+    {"warming_listed", s.warming_listed},
+    {"warming_saved", s.warming_saved},
+    {"heal_drops", s.heal_drops},
+    {"disowned_drops", s.disowned_drops},
   };
+}
+
+/// What the recommendations judge the node's health by.
+health_sample health_of(const node_report& rep, const report_sums& s,
+                        const latency_histogram& lat) {
+  auto lookups = s.hits + s.misses;
+  health_sample h;
+  h.lookups = static_cast<uint64_t>(lookups);
+  h.hit_rate = rep.totals.at("hit_rate");
+  h.miss_rate = lookups > 0 ? s.misses / lookups : 0;
+  h.error_rate = rep.totals.at("error_rate");
+  h.avg_latency_ms = lat.mean() / 1000.0;
+  h.usage_ratio = rep.totals.at("usage_ratio");
+  h.evictions = static_cast<uint64_t>(s.evictions);
+  h.loader_failures = static_cast<uint64_t>(s.loader_failures);
+  h.l2_errors = static_cast<uint64_t>(s.l2_errors);
+  h.l2_corrupt = static_cast<uint64_t>(s.l2_corrupt);
+  h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
+  h.members_not_alive = static_cast<uint64_t>(rep.totals.at("members_not_alive"));
+  return h;
+}
+
+} // namespace
+
+node_report build_report(const std::string& node_id, std::vector<actor_stats> rows,
+                         const sizing_report& sizing, bool l2_enabled, const error_tally* tally) {
+  node_report rep;
+  rep.id = node_id;
+  rep.sizing = sizing;
+  rep.breaker = l2_enabled ? "closed" : "disabled";
+  auto lat = lookup_latency(rows);
+  report_sums s;
+  for (auto& r : rows)
+    add_row(s, rep, r);
+  // The tally counts every error reply clients got (one failed flight answered to 1,000
+  // waiters is 1,000); the actors' counters saw that flight once.
+  if (tally)
+    s.errors = static_cast<double>(tally->total());
+  rep.totals = totals_of(s, lat);
   std::sort(rep.hot_keys.begin(), rep.hot_keys.end(),
             [](auto& a, auto& b) { return a.second > b.second; });
   if (rep.hot_keys.size() > 10)
     rep.hot_keys.resize(10);
-  health_sample h;
-  h.lookups = static_cast<uint64_t>(lookups);
-  h.hit_rate = rep.totals["hit_rate"];
-  h.miss_rate = lookups > 0 ? misses / lookups : 0;
-  h.error_rate = rep.totals["error_rate"];
-  h.avg_latency_ms = lat.mean() / 1000.0;
-  h.usage_ratio = rep.totals["usage_ratio"];
-  h.evictions = static_cast<uint64_t>(evictions);
-  h.loader_failures = static_cast<uint64_t>(loader_failures);
-  h.l2_errors = static_cast<uint64_t>(l2_errors);
-  h.l2_corrupt = static_cast<uint64_t>(l2_corrupt);
-  h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
-  h.members_not_alive = static_cast<uint64_t>(rep.totals["members_not_alive"]);
-  rep.recommendations = recommend(h);
+  rep.recommendations = recommend(health_of(rep, s, lat));
   rep.actors = std::move(rows);
   return rep;
 }

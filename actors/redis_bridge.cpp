@@ -224,6 +224,7 @@ actor_stats make_stats(self_ptr self) {
 
 } // namespace
 
+// Long on purpose: one short handler per message of the bridge's interface, read as one list.
 redis_bridge_actor::behavior_type redis_bridge(
   redis_bridge_actor::stateful_pointer<redis_bridge_state> self, redis_bridge_config cfg) {
   self->state.breaker = circuit_breaker{cfg.breaker};

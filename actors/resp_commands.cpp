@@ -38,6 +38,7 @@ std::string resp_error_text(const caf::error& err) {
                         : std::string{code} + " " + reason;
 }
 
+// Long on purpose: the checks every command passes, then one case per command (a dispatch table).
 void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
   auto& st = self->state;
   auto& env = *st.env;

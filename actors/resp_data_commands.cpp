@@ -38,6 +38,7 @@ struct key_group {
   std::vector<std::string> keys;
 };
 
+// Long: inline hits, the split by shard and owner, and the gather share the slot and positions.
 void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   size_t n = argv.size() - 1;
   // Fresh L1 hits of keys this node owns first, on this thread; all of them hits (the common

@@ -147,6 +147,7 @@ void cmd_command(self_ptr self, std::vector<std::string>& argv) {
   reply_now(self, std::move(out));
 }
 
+// Long on purpose: INFO's sections and fields in Redis's order, as a client reads them.
 void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   auto slot = open_slot(self);
   auto section = argv.size() > 1 ? resp::to_lower(argv[1]) : std::string{"default"};

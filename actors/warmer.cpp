@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/warmer_internal.hpp"
 #include "core/key_normalization.hpp"
 #include "core/warm_list.hpp"
 #include "core/warm_plan.hpp"
@@ -11,7 +12,7 @@ namespace ac {
 
 namespace {
 
-using self_ptr = warmer_actor::stateful_pointer<warmer_state>;
+using namespace warmer_impl;
 using clock = std::chrono::steady_clock;
 
 double seconds_since(clock::time_point t) {
@@ -75,77 +76,6 @@ void finish(self_ptr self, const warmer_config& cfg, const char* why) {
 }
 
 void pump(self_ptr self, const warmer_config& cfg);
-
-/// Writes this node's own warming list: its shards' hottest resident entries (warm_list.hpp),
-/// at most max_keys, to L2 under warm_list_key(self_id) with list_ttl. `done` gets true once
-/// Redis has it.
-void save(self_ptr self, const warmer_config& cfg, std::function<void(bool)> done) {
-  auto& st = self->state;
-  bool running =
-    st.now == warmer_state::phase::collecting || st.now == warmer_state::phase::loading;
-  if (!st.bridge || cfg.save_interval.count() == 0 || st.list_unread || running) {
-    // No L2, no list kept, the list of the last stop is still to be read, or L1 is half warm
-    // (the list in L2 names more than it holds yet).
-    done(false);
-    return;
-  }
-  struct gather {
-    warm_plan plan;
-    size_t pending = 0;
-    std::function<void(bool)> done;
-  };
-  auto g = std::make_shared<gather>();
-  g->done = std::move(done);
-  auto write = [self, cfg, g] {
-    if (self->state.list_unread)
-      return g->done(false); // a heal dropped L1 meanwhile: keep the list it is to read
-    auto all = [](std::string_view) { return true; };
-    auto keys = g->plan.keys(all, cfg.max_keys);
-    auto bytes = encode_warm_list(keys, g->plan.counts_of(keys));
-    auto n = keys.size();
-    auto ttl = static_cast<uint32_t>(cfg.list_ttl.count());
-    self
-      ->request(self->state.bridge, cfg.request_timeout, l2_put_atom::value,
-                warm_list_key(cfg.self_id), std::move(bytes), ttl)
-      .then(
-        [self, g, n](bool ok) {
-          auto& st = self->state;
-          if (ok) {
-            ++st.saves;
-            st.saved_keys = n;
-          } else {
-            ++st.save_failures;
-          }
-          spdlog::debug("warming: this node's list of {} keys {}", n, ok ? "saved" : "not saved");
-          g->done(ok);
-        },
-        [self, g](caf::error&) {
-          ++self->state.save_failures;
-          g->done(false);
-        });
-  };
-  auto snap = cfg.view->get();
-  for (auto& shard : snap->shards)
-    if (shard)
-      ++g->pending;
-  if (g->pending == 0) {
-    write();
-    return;
-  }
-  auto answer = [g, write](const hot_key_list* l) {
-    if (l != nullptr)
-      g->plan.add(l->keys, l->counts);
-    if (--g->pending == 0)
-      write();
-  };
-  for (auto& shard : snap->shards)
-    if (shard)
-      self
-        ->request(shard, cfg.request_timeout, hot_atom::value, scan_atom::value, cfg.max_keys,
-                  std::string{})
-        .then([answer](hot_key_list& l) { answer(&l); },
-              [answer](caf::error&) { answer(nullptr); });
-}
 
 /// The lists of one run as they come in.
 struct warm_gather {
@@ -315,6 +245,64 @@ void pump(self_ptr self, const warmer_config& cfg) {
   }
 }
 
+/// A tick: a settling run starts once the view has been still for the settle time; a run
+/// that loads goes on at its pace.
+void on_tick(self_ptr self, const warmer_config& cfg) {
+  auto& st = self->state;
+  if (st.now == warmer_state::phase::settling) {
+    auto now = clock::now();
+    if (now < st.settle_until)
+      self->delayed_send(self, st.settle_until - now, warm_atom::value, tick_atom::value);
+    else
+      collect(self, cfg);
+  } else {
+    st.tick_pending = false;
+    pump(self, cfg);
+  }
+}
+
+/// The node has its first view (the members its seed named, or none): nothing to settle.
+/// Peers answer for this node with it counted a member whatever they have heard, the saved
+/// list names the range this node held, and a view that still lacks a member gives this
+/// node a superset of its range (rendezvous: an absent member's keys spread over the
+/// others), so the run starts now rather than let the first clients miss what the lists
+/// name. A join's run that is settling starts now; one under way read the list already.
+void on_first_view(self_ptr self, const warmer_config& cfg) {
+  auto& st = self->state;
+  if (st.runs == 0
+      && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling)) {
+    st.only_new = false;
+    collect(self, cfg);
+  }
+}
+
+actor_stats make_stats(self_ptr self) {
+  auto& st = self->state;
+  actor_stats row;
+  row.name = "warmer";
+  row.kind = "warmer";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  bool running = st.now != warmer_state::phase::idle;
+  // keys and milliseconds add up every run since start (a join may bring two: one per
+  // view change while members appear); the last run's own figures are in the log.
+  auto run_ms =
+    running && st.now == warmer_state::phase::loading ? seconds_since(st.run_start) * 1000 : 0.0;
+  row.counters = {
+    {"runs", static_cast<int64_t>(st.runs)},
+    {"in_progress", running ? 1 : 0},
+    {"keys", static_cast<int64_t>(st.total_loaded + (running ? st.run_loaded : 0))},
+    {"candidates", static_cast<int64_t>(running ? st.queue.size() : st.last_candidates)},
+    {"milliseconds", static_cast<int64_t>(st.total_ms + run_ms)},
+    {"last_keys", static_cast<int64_t>(st.last_loaded)},
+    {"listed", static_cast<int64_t>(st.listed)},
+    {"saves", static_cast<int64_t>(st.saves)},
+    {"save_failures", static_cast<int64_t>(st.save_failures)},
+    {"saved_keys", static_cast<int64_t>(st.saved_keys)},
+  };
+  return row;
+}
+
 } // namespace
 
 warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> self,
@@ -331,33 +319,12 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
       trigger(self, cfg);
     },
     [=](warm_atom, tick_atom) {
-      auto& st = self->state;
-      ++st.handled;
-      if (st.now == warmer_state::phase::settling) {
-        auto now = clock::now();
-        if (now < st.settle_until)
-          self->delayed_send(self, st.settle_until - now, warm_atom::value, tick_atom::value);
-        else
-          collect(self, cfg);
-      } else {
-        st.tick_pending = false;
-        pump(self, cfg);
-      }
+      ++self->state.handled;
+      on_tick(self, cfg);
     },
     [=](warm_atom, get_atom) {
-      auto& st = self->state;
-      ++st.handled;
-      // The node has its first view (the members its seed named, or none): nothing to settle.
-      // Peers answer for this node with it counted a member whatever they have heard, the saved
-      // list names the range this node held, and a view that still lacks a member gives this
-      // node a superset of its range (rendezvous: an absent member's keys spread over the
-      // others), so the run starts now rather than let the first clients miss what the lists
-      // name. A join's run that is settling starts now; one under way read the list already.
-      if (st.runs == 0
-          && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling)) {
-        st.only_new = false;
-        collect(self, cfg);
-      }
+      ++self->state.handled;
+      on_first_view(self, cfg);
     },
     [=](warm_atom, join_atom) {
       auto& st = self->state;
@@ -391,33 +358,7 @@ warmer_actor::behavior_type warmer(warmer_actor::stateful_pointer<warmer_state> 
                          tick_atom::value);
     },
     [=](update_atom, const redis_bridge_actor& bridge) { self->state.bridge = bridge; },
-    [=](stats_atom) {
-      auto& st = self->state;
-      actor_stats row;
-      row.name = "warmer";
-      row.kind = "warmer";
-      row.mailbox = self->mailbox().size();
-      row.handled = st.handled;
-      bool running = st.now != warmer_state::phase::idle;
-      // keys and milliseconds add up every run since start (a join may bring two: one per
-      // view change while members appear); the last run's own figures are in the log.
-      auto run_ms = running && st.now == warmer_state::phase::loading
-                      ? seconds_since(st.run_start) * 1000
-                      : 0.0;
-      row.counters = {
-        {"runs", static_cast<int64_t>(st.runs)},
-        {"in_progress", running ? 1 : 0},
-        {"keys", static_cast<int64_t>(st.total_loaded + (running ? st.run_loaded : 0))},
-        {"candidates", static_cast<int64_t>(running ? st.queue.size() : st.last_candidates)},
-        {"milliseconds", static_cast<int64_t>(st.total_ms + run_ms)},
-        {"last_keys", static_cast<int64_t>(st.last_loaded)},
-        {"listed", static_cast<int64_t>(st.listed)},
-        {"saves", static_cast<int64_t>(st.saves)},
-        {"save_failures", static_cast<int64_t>(st.save_failures)},
-        {"saved_keys", static_cast<int64_t>(st.saved_keys)},
-      };
-      return row;
-    },
+    [=](stats_atom) { return make_stats(self); },
   };
 }
 

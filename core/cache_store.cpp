@@ -1,4 +1,5 @@
 // One shard's L1 storage (see cache_store.hpp): arena entries, a chained table, TTL in seconds.
+// Stays one file (~500 lines): one class; layout, table, clock and operations share invariants.
 #include "core/cache_store.hpp"
 
 #include <algorithm>
@@ -265,6 +266,7 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
   return {value_of(p), true, false};
 }
 
+// Long: the three ways a put lands (in place, moved, new) share the bookkeeping that follows.
 bool cache_store::put(std::string_view key, uint64_t hash, std::string_view value,
                       std::chrono::seconds ttl) {
   if (ttl.count() == 0)

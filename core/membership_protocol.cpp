@@ -1,4 +1,5 @@
 // Cluster membership as a pure state machine (see membership_protocol.hpp).
+// Stays one file (~530 lines): one state machine; its transitions and events share the peers.
 #include "core/membership_protocol.hpp"
 
 #include "core/host_port.hpp"

@@ -119,6 +119,34 @@ bool decode_descr(std::string_view descr, char& order, char& kind, size_t& size)
   return kind == 'i' || kind == 'u';
 }
 
+/// Reads `count` elements of `size` bytes from `data` into out.values, in row-major order.
+void read_elements(const unsigned char* data, uint64_t count, char order, char kind, size_t size,
+                   bool fortran, npy_array& out) {
+  out.values.resize(count);
+  unsigned char buf[8];
+  // Position i of the file maps to row-major index idx; for Fortran order the first axis
+  // varies fastest in the file.
+  std::vector<uint64_t> pos(out.shape.size(), 0);
+  for (uint64_t i = 0; i < count; ++i) {
+    std::memcpy(buf, data + i * size, size);
+    if (order == '>')
+      for (size_t a = 0, b = size - 1; a < b; ++a, --b)
+        std::swap(buf[a], buf[b]);
+    uint64_t idx = i;
+    if (fortran && out.shape.size() > 1) {
+      idx = 0;
+      for (size_t d = 0; d < out.shape.size(); ++d)
+        idx = idx * out.shape[d] + pos[d];
+      for (size_t d = 0; d < out.shape.size(); ++d) {
+        if (++pos[d] < out.shape[d])
+          break;
+        pos[d] = 0;
+      }
+    }
+    out.values[idx] = element(buf, kind, size);
+  }
+}
+
 } // namespace
 
 bool parse_npy(std::string_view bytes, npy_array& out, std::string& why) {
@@ -167,29 +195,7 @@ bool parse_npy(std::string_view bytes, npy_array& out, std::string& why) {
     return false;
   }
   out.dtype = std::string(descr);
-  out.values.resize(count);
-  unsigned char buf[8];
-  // Position i of the file maps to row-major index idx; for Fortran order the first axis
-  // varies fastest in the file.
-  std::vector<uint64_t> pos(out.shape.size(), 0);
-  for (uint64_t i = 0; i < count; ++i) {
-    std::memcpy(buf, u + data_at + i * size, size);
-    if (order == '>')
-      for (size_t a = 0, b = size - 1; a < b; ++a, --b)
-        std::swap(buf[a], buf[b]);
-    uint64_t idx = i;
-    if (fortran && out.shape.size() > 1) {
-      idx = 0;
-      for (size_t d = 0; d < out.shape.size(); ++d)
-        idx = idx * out.shape[d] + pos[d];
-      for (size_t d = 0; d < out.shape.size(); ++d) {
-        if (++pos[d] < out.shape[d])
-          break;
-        pos[d] = 0;
-      }
-    }
-    out.values[idx] = element(buf, kind, size);
-  }
+  read_elements(u + data_at, count, order, kind, size, fortran, out);
   return true;
 }
 

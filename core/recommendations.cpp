@@ -35,6 +35,7 @@ std::string count_text(uint64_t n, const char* one, const char* many) {
 
 } // namespace
 
+// Long on purpose: one rule per recommendation, each a condition and its advice, read as one list.
 std::vector<std::string> recommend(const health_sample& s, const advice_thresholds& t) {
   std::vector<std::string> out;
   const auto window = window_text(s);

@@ -2,6 +2,7 @@
 // Eviction is ported from Caffeine's BoundedLocalCache (evictFromWindow/evictFromMain); the
 // window follows the shadow (mini-simulation, as in Caffeine's simulator) that beats the
 // current split by more than noise and the price of the move.
+// Stays one file (~430 lines): one policy; eviction and window tuning share the segments.
 #include "core/wtinylfu_policy.hpp"
 
 #include "core/keyed_policy.hpp"
@@ -199,6 +200,7 @@ void wtinylfu_policy::forget(uint32_t h) {
 
 // -- eviction -----------------------------------------------------------------
 
+// Long as Caffeine's evictFromWindow + evictFromMain, kept whole to compare with the source ported.
 void wtinylfu_policy::evict_entries(std::vector<uint32_t>& evicted) {
   // Window overflow moves to probation's recent end; the first mover is the first candidate.
   // At most transfer_limit a call: when the window shrinks from the whole cache, the rest of

@@ -1,4 +1,5 @@
 // entry_codec.cpp: Entry <-> Cap'n Proto bytes; the one place that includes capnp headers.
+// (render_value, which needs no capnp, is in entry_render.cpp.)
 #include "messages/entry_codec.hpp"
 
 #include "messages/entry.capnp.h"
@@ -9,8 +10,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -34,8 +33,6 @@ constexpr std::array<std::string_view, dtype_count> dtype_names = {
   "uint16",  "int16",   "uint32", "uint64", "bool",  "float16",
 };
 
-constexpr size_t max_rendered_elements = 64;
-
 // Number of elements of `shape` (1 for a scalar); nullopt when the product overflows 64 bits.
 std::optional<uint64_t> element_count(const std::vector<uint64_t>& shape) {
   uint64_t n = 1;
@@ -51,82 +48,6 @@ bool fail(std::string* error, std::string reason) {
   if (error)
     *error = std::move(reason);
   return false;
-}
-
-// Reads the little-endian unsigned integer of `size` bytes at `p`, independent of host byte order.
-uint64_t load_le(const char* p, size_t size) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < size; ++i)
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
-
-// IEEE binary16 -> float (handles subnormals, infinities and NaN).
-float half_to_float(uint16_t h) {
-  int exp = (h >> 10) & 0x1f;
-  int mant = h & 0x3ff;
-  float v;
-  if (exp == 0)
-    v = std::ldexp(static_cast<float>(mant), -24);
-  else if (exp == 31)
-    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-  else
-    v = std::ldexp(static_cast<float>(mant + 1024), exp - 25);
-  return (h & 0x8000) ? -v : v;
-}
-
-template <class T>
-void append_number(std::string& out, T value) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(value)) {
-      out += "nan";
-      return;
-    }
-    if (std::isinf(value)) {
-      out += value < 0 ? "-inf" : "inf";
-      return;
-    }
-  }
-  std::array<char, 64> buf;
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value); // shortest round-trip
-  if (ec == std::errc{})
-    out.append(buf.data(), end);
-}
-
-// Appends element `i` of a tensor with element size `size`, read from little-endian `p`.
-void append_element(std::string& out, tensor_dtype t, const char* p) {
-  uint64_t raw = load_le(p, tensor_dtype_size(t));
-  switch (t) {
-    case tensor_dtype::float32: {
-      auto bits = static_cast<uint32_t>(raw);
-      float f;
-      std::memcpy(&f, &bits, sizeof f);
-      return append_number(out, f);
-    }
-    case tensor_dtype::float64: {
-      double d;
-      std::memcpy(&d, &raw, sizeof d);
-      return append_number(out, d);
-    }
-    case tensor_dtype::float16:
-      return append_number(out, half_to_float(static_cast<uint16_t>(raw)));
-    case tensor_dtype::int8:
-      return append_number(out, static_cast<int8_t>(raw));
-    case tensor_dtype::int16:
-      return append_number(out, static_cast<int16_t>(raw));
-    case tensor_dtype::int32:
-      return append_number(out, static_cast<int32_t>(raw));
-    case tensor_dtype::int64:
-      return append_number(out, static_cast<int64_t>(raw));
-    case tensor_dtype::boolean:
-      out += raw ? "true" : "false";
-      return;
-    case tensor_dtype::uint8:
-    case tensor_dtype::uint16:
-    case tensor_dtype::uint32:
-    case tensor_dtype::uint64:
-      return append_number(out, raw);
-  }
 }
 
 std::string to_std_string(capnp::Data::Reader d) {
@@ -375,32 +296,6 @@ bool payload_of(std::string_view bytes, std::string_view& out, std::string& scra
   scratch = std::move(e->data);
   out = scratch;
   return true;
-}
-
-std::string render_value(const entry& e) {
-  if (e.kind != value_kind::tensor)
-    return e.data;
-  std::string out = "tensor ";
-  out += to_string(e.dtype);
-  out += " [";
-  for (size_t i = 0; i < e.shape.size(); ++i) {
-    if (i)
-      out += ',';
-    append_number(out, e.shape[i]);
-  }
-  out += "] [";
-  size_t size = tensor_dtype_size(e.dtype);
-  size_t available = e.data.size() / size; // robust to an entry that was never validated
-  size_t shown = std::min(available, max_rendered_elements);
-  for (size_t i = 0; i < shown; ++i) {
-    if (i)
-      out += ", ";
-    append_element(out, e.dtype, e.data.data() + i * size);
-  }
-  if (available > shown)
-    out += ", ...";
-  out += ']';
-  return out;
 }
 
 // -- constructors -----------------------------------------------------------------------------------

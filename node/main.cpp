@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -54,15 +55,9 @@ void refuse(const std::string& why) {
   ::kill(::getpid(), SIGTERM);
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  if (ac::asks_for_version(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc))) {
-    std::cout << ac::version_line("actorcache-node") << "\n";
-    return 0;
-  }
-  auto signals = block_stop_signals();
-  ac::node_config cfg;
+/// Reads the config file and the command line into cfg; an exit code when main is to stop
+/// there (help printed, or a bad option).
+std::optional<int> load_config(ac::node_config& cfg, int argc, char** argv) {
   cfg.load<caf::io::middleman>();
   // Before CAF's parse: the strict check writes file values into the options, and parse()
   // then applies the file and the command line over them again, so flags still win.
@@ -85,6 +80,12 @@ int main(int argc, char** argv) {
     std::cerr << "actorcache-node: bad option " << msg << "\n";
     return 2;
   }
+  return std::nullopt;
+}
+
+/// Logging, the advertised host, TLS, the test clock skew and the descriptor limit: what the
+/// process needs before the actor system starts.
+void prepare_process(ac::node_config& cfg) {
   auto logger = spdlog::stderr_color_mt("actorcache");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
@@ -104,12 +105,48 @@ int main(int argc, char** argv) {
     spdlog::warn("node.clock-skew: this node's wall clock reads {} ms off (a test setting)",
                  ac::wall_clock_skew().count());
   }
-
   // Every client connection is a descriptor: take the hard limit, not the shell's 1024.
   if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
+}
+
+/// Written whole, then renamed: a script polling for the file never reads half a number.
+void write_port(const std::string& path, uint16_t port) {
+  if (path.empty())
+    return;
+  std::ofstream f{path + ".tmp"};
+  f << port << "\n";
+  f.close();
+  std::rename((path + ".tmp").c_str(), path.c_str());
+}
+
+/// The cluster refused this node: exit 2 at once.
+void exit_if_refused() {
+  std::lock_guard<std::mutex> guard{refusal_mutex};
+  if (!refusal.empty()) {
+    std::cerr << "actorcache-node: refused by the cluster: " << refusal << "\n";
+    spdlog::error("refused by the cluster: {}", refusal);
+    spdlog::shutdown();
+    std::cerr.flush();
+    _exit(2); // never joined: nothing to drain or hand over, and no actor to wait for
+  }
+}
+
+} // namespace
+
+// Long: the node's lifetime in order; the sampler and the metrics HTTP server live on its stack.
+int main(int argc, char** argv) {
+  if (ac::asks_for_version(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc))) {
+    std::cout << ac::version_line("actorcache-node") << "\n";
+    return 0;
+  }
+  auto signals = block_stop_signals();
+  ac::node_config cfg;
+  if (auto code = load_config(cfg, argc, argv))
+    return *code;
+  prepare_process(cfg);
   caf::actor_system sys{cfg};
   auto published = ac::start_published_node(sys, cfg, refuse);
   if (!published) {
@@ -123,15 +160,6 @@ int main(int argc, char** argv) {
     cfg.node_host, published->port, cfg.node_advertise);
   if (published->resp)
     spdlog::info("Redis protocol (RESP) on {}:{}", cfg.node_host, published->resp->port());
-  // Written whole, then renamed: a script polling for the file never reads half a number.
-  auto write_port = [](const std::string& path, uint16_t port) {
-    if (path.empty())
-      return;
-    std::ofstream f{path + ".tmp"};
-    f << port << "\n";
-    f.close();
-    std::rename((path + ".tmp").c_str(), path.c_str());
-  };
   write_port(cfg.node_port_file, published->port);
   if (published->resp)
     write_port(cfg.resp_port_file, published->resp->port());
@@ -167,16 +195,7 @@ int main(int argc, char** argv) {
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP)
     ac::reload_settings(argc, argv, settings, node.supervisor, node.metrics,
                         node.refresh_ahead.get());
-  {
-    std::lock_guard<std::mutex> guard{refusal_mutex};
-    if (!refusal.empty()) {
-      std::cerr << "actorcache-node: refused by the cluster: " << refusal << "\n";
-      spdlog::error("refused by the cluster: {}", refusal);
-      spdlog::shutdown();
-      std::cerr.flush();
-      _exit(2); // never joined: nothing to drain or hand over, and no actor to wait for
-    }
-  }
+  exit_if_refused();
   spdlog::info("signal {}: leaving the cluster and finishing in-flight requests", sig);
   ac::drain_and_leave(sys, *published, std::chrono::seconds(5));
   http.stop();

@@ -28,6 +28,7 @@ std::string shortest(double x) {
 
 } // namespace
 
+// Long on purpose: the table of every option (name, default, help), as the docs list them.
 node_config::node_config() {
   opt_group{custom_options_, "node"}
     .add(node_id, "id", "name of the node in the cluster (default host:port)")
@@ -178,6 +179,7 @@ node_config::node_config() {
   register_types(*this);
 }
 
+// Long on purpose: one short check per rule on the options, in the order of the table above.
 std::string node_config::validate() {
   auto known_level = log_level == "trace" || log_level == "debug" || log_level == "info"
                      || log_level == "warn" || log_level == "error" || log_level == "off";

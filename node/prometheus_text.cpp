@@ -55,6 +55,7 @@ private:
 
 } // namespace
 
+// Long on purpose: one line per exported metric family, in the order of the exposition.
 std::string render_prometheus(const node_report& rep) {
   writer w;
   auto node = "node=\"" + escape(rep.id) + "\"";

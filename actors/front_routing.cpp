@@ -1,0 +1,213 @@
+// The front's routing of client requests: key checks, key owners, split batches, near copies.
+#include <map>
+
+#include "actors/front_internal.hpp"
+#include "messages/errors.hpp"
+
+namespace ac::front_impl {
+
+caf::error check_key(self_ptr self, const front_config& cfg, const std::string& key) {
+  switch (validate_key(key, cfg.max_key_bytes)) {
+    case key_error::none:
+      return caf::none;
+    case key_error::empty:
+      ++self->state.refused;
+      return make_error(errc::empty_key, "the key is empty");
+    case key_error::too_long:
+      ++self->state.refused;
+      return make_error(errc::key_too_long, "key of " + std::to_string(key.size())
+                                              + " bytes exceeds cache.max-key-bytes="
+                                              + std::to_string(cfg.max_key_bytes));
+  }
+  return make_error(errc::bad_request, "invalid key");
+}
+
+const shard_actor& shard_for(self_ptr self, uint64_t hash) {
+  auto& shards = self->state.shards;
+  return shards[shard_of(hash, static_cast<uint32_t>(shards.size()))];
+}
+
+/// The front of the peer owning `hash`, or an invalid handle when this node owns it (or is alone).
+front_actor owner_front(self_ptr self, uint64_t hash) {
+  auto& st = self->state;
+  if (st.routes.ids.size() < 2)
+    return {};
+  auto owner = st.ring.owner_of(hash);
+  if (!owner || *owner == st.routes.self)
+    return {};
+  for (size_t i = 0; i < st.routes.ids.size(); ++i)
+    if (st.routes.ids[i] == *owner && st.routes.fronts[i])
+      return caf::actor_cast<front_actor>(st.routes.fronts[i]);
+  return {};
+}
+
+/// Refuses at once when the front's own queue is beyond node.max-inflight, so an overload
+/// shows as fast `overloaded` errors instead of an ever-growing mailbox.
+caf::error check_load(self_ptr self, const front_config& cfg) {
+  if (cfg.max_inflight == 0 || self->mailbox().size() <= cfg.max_inflight)
+    return caf::none;
+  ++self->state.overloaded;
+  return make_error(errc::overloaded, "more than node.max-inflight="
+                                        + std::to_string(cfg.max_inflight) + " requests queued");
+}
+
+namespace {
+
+/// Keys of one batch that go to the same place, with their positions in the batch.
+struct key_group {
+  std::vector<size_t> idx;
+  std::vector<std::string> keys;
+};
+
+/// Gathers the parts of a split batch and answers the caller once all are in (or on the
+/// first error). Shared by the requests of one batch; lives in the front's thread only.
+struct batch_gather {
+  lookup_results results;
+  size_t pending;
+  caf::typed_response_promise<lookup_results> rp;
+
+  void add(const std::vector<size_t>& idx, lookup_results& part) {
+    if (pending == 0)
+      return;
+    for (size_t j = 0; j < idx.size() && j < part.size(); ++j)
+      results[idx[j]] = std::move(part[j]);
+    if (--pending == 0)
+      rp.deliver(std::move(results));
+  }
+  void fail(caf::error& err) {
+    if (pending > 0) {
+      pending = 0;
+      rp.deliver(std::move(err));
+    }
+  }
+};
+
+/// A batch's keys by where they go: each local shard, and each owner node (none on one node).
+struct batch_split {
+  std::vector<key_group> local;
+  std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote;
+
+  size_t parts() const {
+    size_t n = remote.size();
+    for (auto& g : local)
+      n += !g.idx.empty();
+    return n;
+  }
+};
+
+batch_split split_batch(self_ptr self, const std::vector<std::string>& keys, bool may_forward) {
+  auto n = static_cast<uint32_t>(self->state.shards.size());
+  batch_split split;
+  split.local.resize(n);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto h = key_hash(keys[i]);
+    front_actor peer = may_forward ? owner_front(self, h) : front_actor{};
+    if (peer) {
+      auto& r = split.remote[peer.address()];
+      r.first = peer;
+      r.second.idx.push_back(i);
+    } else {
+      split.local[shard_of(h, n)].idx.push_back(i);
+    }
+  }
+  return split;
+}
+
+/// Asks every part of a split batch once (local shards, then owner nodes) and answers the
+/// caller in key order once all are in.
+caf::result<lookup_results> ask_parts(self_ptr self, const front_config& cfg,
+                                      std::vector<std::string>& keys, batch_split& split) {
+  auto& st = self->state;
+  // The message is ours (CAF copies on write only when it is shared): move the keys, not copy.
+  auto take_keys = [&](key_group& g) {
+    g.keys.reserve(g.idx.size());
+    for (auto i : g.idx)
+      g.keys.push_back(std::move(keys[i]));
+  };
+  auto gather = std::make_shared<batch_gather>(batch_gather{
+    lookup_results(keys.size()), split.parts(), self->make_response_promise<lookup_results>()});
+  auto on_error = [gather](caf::error& err) { gather->fail(err); };
+  // Local shards need no timeout: a dead local actor answers with an error at once, and a
+  // shard's own loads are bounded; the caller's deadline still applies end to end.
+  for (uint32_t s = 0; s < split.local.size(); ++s) {
+    auto& g = split.local[s];
+    if (g.idx.empty())
+      continue;
+    take_keys(g);
+    self->request(st.shards[s], caf::infinite, get_many_atom::value, std::move(g.keys))
+      .then([gather, idx = std::move(g.idx)](lookup_results& part) { gather->add(idx, part); },
+            on_error);
+  }
+  for (auto& kv : split.remote) {
+    auto& [peer, g] = kv.second;
+    ++st.forwarded;
+    take_keys(g);
+    self
+      ->request(peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
+                std::move(g.keys), st.routes.epoch)
+      .then([gather, idx = std::move(g.idx)](lookup_results& part) { gather->add(idx, part); },
+            on_error);
+  }
+  return gather->rp;
+}
+
+} // namespace
+
+/// Splits a batch by target (local shard, or owner node when `may_forward`), asks each once,
+/// answers in key order.
+caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
+                                     std::vector<std::string>& keys, bool may_forward) {
+  // One request of 100k+ keys kept the shards busy for seconds while every other caller
+  // waited behind it: refuse it whole, before any work, as MGET does with resp.max-keys.
+  if (keys.size() > cfg.max_keys_per_request) {
+    ++self->state.refused;
+    return make_error(errc::bad_request,
+                      std::to_string(keys.size())
+                        + " keys in one get_many exceed node.max-keys-per-request="
+                        + std::to_string(cfg.max_keys_per_request));
+  }
+  for (auto& k : keys)
+    if (auto err = check_key(self, cfg, k))
+      return err;
+  auto split = split_batch(self, keys, may_forward);
+  // One local shard holds every key: it answers the caller directly, in the caller's order.
+  if (split.parts() == 1 && split.remote.empty())
+    for (uint32_t s = 0; s < split.local.size(); ++s)
+      if (!split.local[s].idx.empty())
+        return self->delegate(self->state.shards[s], get_many_atom::value, std::move(keys));
+  return ask_parts(self, cfg, keys, split);
+}
+
+/// Forwards a get to the key's owner; keeps a near copy when the owner says the key is hot,
+/// so one key's storm does not all land on one node.
+caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg,
+                                       const front_actor& peer, const std::string& key) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  if (auto i = st.near.find(key); i != st.near.end()) {
+    if (now < i->second.expires) {
+      ++st.near_hits;
+      return make_hit(i->second.value, tier::l1);
+    }
+    st.near.erase(i);
+  }
+  ++st.forwarded;
+  if (cfg.hot_ttl.count() == 0)
+    return self->delegate(peer, route_atom::value, get_atom::value, key, st.routes.epoch);
+  auto rp = self->make_response_promise<lookup_result>();
+  self->request(peer, cfg.forward_timeout, route_atom::value, get_atom::value, key, st.routes.epoch)
+    .then(
+      [=](lookup_result& r) mutable {
+        auto& s = self->state;
+        if (r.found && r.hot) {
+          if (s.near.size() >= cfg.max_near_copies)
+            s.near.erase(s.near.begin());
+          s.near[key] = near_copy{r.value, std::chrono::steady_clock::now() + cfg.hot_ttl};
+        }
+        rp.deliver(std::move(r));
+      },
+      [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+} // namespace ac::front_impl

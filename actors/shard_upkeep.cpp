@@ -1,0 +1,225 @@
+// The shard's upkeep: listing keys, sweeps, drops after ownership changes, warming lists, stats.
+#include <algorithm>
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/shard_internal.hpp"
+#include "actors/stats_helpers.hpp"
+#include "core/glob_match.hpp"
+#include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
+#include "core/warm_list.hpp"
+
+namespace ac::shard_impl {
+
+/// One page of this shard's keys matching `pattern`: at most scan_budget entries examined per
+/// message, so a listing never stalls the shard's lookups; stops once `limit` keys matched.
+scan_page scan(self_ptr self, uint64_t cursor, const std::string& pattern, uint32_t limit) {
+  constexpr size_t scan_budget = 1000;
+  scan_page page;
+  auto lock = lock_store(self);
+  page.cursor = self->state.store->scan(cursor, scan_budget, [&](std::string_view key) {
+    if (glob_match(pattern, key))
+      page.keys.emplace_back(key);
+    return page.keys.size() < limit;
+  });
+  return page;
+}
+
+/// Drops every entry (FLUSHALL); answers how many there were.
+uint64_t flush(self_ptr self) {
+  auto lock = lock_store(self);
+  self->state.shared->refresh.clear();
+  return self->state.store->clear();
+}
+
+/// One sweep tick: a slice of expired entries, the hot lists' decay, the pending deletes.
+void sweep(self_ptr self, const shard_config& cfg) {
+  // A slice per tick keeps one sweep of a million-entry shard from stalling its mailbox;
+  // reads drop expired entries they meet in the meantime.
+  constexpr size_t sweep_slice = 65536;
+  {
+    auto lock = lock_store(self);
+    self->state.store->sweep(sweep_slice);
+    self->state.shared->hot.decay();
+    // The warming list forgets slowly: half every ~30 sweeps (30 s by default).
+    if (++self->state.sweeps % 30 == 0)
+      self->state.shared->warm.decay();
+  }
+  retry_pending_deletes(self, cfg);
+  self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
+}
+
+/// The routing changed (a new epoch): after a heal L1 is dropped whole; either way the entries
+/// of keys owned elsewhere now are dropped once the hand-off window has passed.
+void on_ownership_change(self_ptr self, const shard_config& cfg, uint64_t epoch, bool healed) {
+  auto& st = self->state;
+  if (healed) {
+    // Both sides of the partition served and changed keys the other owned meanwhile: no
+    // entry here is known to be current. L2 (and warming) has the values.
+    auto lock = lock_store(self);
+    auto n = st.store->clear();
+    lock.unlock();
+    st.heal_drops += n;
+    st.lent.clear();
+    spdlog::info("shard-{}: a partition healed; dropped {} entries of L1", cfg.index, n);
+  }
+  // The previous owner answers hand-off asks from its L1 for one load timeout; after that
+  // an entry of a key owned elsewhere could only go stale here (and come back stale when
+  // the key's ownership returns).
+  st.ownership_epoch = epoch;
+  self->delayed_send(self, cfg.load_timeout, ownership_atom::value, sweep_atom::value, uint64_t{0},
+                     epoch);
+}
+
+/// Drops one slice of the entries whose key another node owns now (at the routing epoch the
+/// sweep began with; a newer change starts a sweep of its own), then sends itself the next.
+void drop_disowned(self_ptr self, const shard_config& cfg, uint64_t cursor, uint64_t epoch) {
+  auto& st = self->state;
+  if (epoch != st.ownership_epoch || !cfg.routes)
+    return;
+  auto snap = cfg.routes->get();
+  if (snap->ids.size() < 2)
+    return; // alone: this node owns every key
+  constexpr size_t slice = 4096;
+  std::vector<std::string> disowned;
+  auto lock = lock_store(self);
+  auto next = st.store->scan(cursor, slice, [&](std::string_view key) {
+    if (!snap->owns(key_hash(key)))
+      disowned.emplace_back(key);
+    return true;
+  });
+  for (auto& key : disowned)
+    st.store->erase(key, key_hash(key));
+  lock.unlock();
+  st.disowned_drops += disowned.size();
+  if (next != 0)
+    self->send(self, ownership_atom::value, sweep_atom::value, next, epoch);
+  else if (st.disowned_drops > 0)
+    spdlog::debug("shard-{}: {} entries dropped since start because other nodes own their keys",
+                  cfg.index, st.disowned_drops);
+}
+
+/// The warming list's hottest keys, at most n (sampled reads, decaying).
+hot_key_list hot_list(self_ptr self, uint32_t n) {
+  hot_key_list out;
+  auto lock = lock_store(self);
+  for (auto& [key, c] : self->state.shared->warm.top(n)) {
+    out.keys.push_back(key);
+    out.counts.push_back(c);
+  }
+  return out;
+}
+
+/// Up to n resident entries, hottest first (warm_score: the warming set's sampled count plus
+/// the policy's frequency estimate), whose key `owner` owns in this node's view with `owner`
+/// counted a member ("" = any). Examines at most `names_budget` entries from where the last
+/// call stopped, so a shard of a million entries is named across calls (the periodic saves)
+/// and one call holds the store no longer than a sweep slice does.
+hot_key_list resident_names(self_ptr self, const shard_config& cfg, uint32_t n,
+                            const std::string& owner) {
+  constexpr size_t names_budget = 65536;
+  auto& st = self->state;
+  std::optional<rendezvous_ring> ring;
+  if (!owner.empty()) {
+    auto snap = cfg.routes ? cfg.routes->get() : nullptr;
+    std::vector<std::string> ids = snap ? snap->ids : std::vector<std::string>{};
+    if (std::find(ids.begin(), ids.end(), owner) == ids.end())
+      ids.push_back(owner); // a joiner this node has not heard of yet owns its share already
+    ring.emplace();
+    ring->set_members(std::move(ids));
+  }
+  warm_names names{n};
+  auto lock = lock_store(self);
+  st.names_cursor = st.store->scan(st.names_cursor, names_budget, [&](std::string_view key) {
+    auto h = key_hash(key);
+    if (ring) {
+      auto o = ring->owner_of(h);
+      if (o == nullptr || *o != owner)
+        return true;
+    }
+    names.offer(key, warm_score(st.shared->warm.count_of(key), st.store->frequency(h)));
+    return true;
+  });
+  lock.unlock();
+  hot_key_list out;
+  for (auto& [key, score] : names.take()) {
+    out.keys.push_back(std::move(key));
+    out.counts.push_back(score);
+  }
+  return out;
+}
+
+namespace {
+
+actor_stats make_stats(self_ptr self, const shard_config& cfg) {
+  auto& st = self->state;
+  auto lock = lock_store(self);
+  const auto& c = st.store->counters();
+  actor_stats row;
+  row.name = "shard-" + std::to_string(cfg.index);
+  row.kind = "shard";
+  row.mailbox = self->mailbox().size();
+  row.handled = st.handled;
+  row.counters = {
+    {"hits", static_cast<int64_t>(c.hits + c.stale_hits)},
+    {"stale_hits", static_cast<int64_t>(c.stale_hits)},
+    {"misses", static_cast<int64_t>(c.misses)},
+    {"puts", static_cast<int64_t>(c.puts)},
+    {"rejected", static_cast<int64_t>(c.rejected)},
+    {"refused", static_cast<int64_t>(st.refused)},
+    {"evictions", static_cast<int64_t>(c.evictions)},
+    {"expirations", static_cast<int64_t>(c.expirations)},
+    {"erases", static_cast<int64_t>(c.erases)},
+    {"entries", static_cast<int64_t>(st.store->entries())},
+    {"bytes", static_cast<int64_t>(st.store->bytes())},
+    {"capacity_bytes", static_cast<int64_t>(st.store->max_bytes())},
+    {"capacity_entries", static_cast<int64_t>(st.store->max_entries())},
+    {"stale_refreshes", static_cast<int64_t>(st.stale_refreshes)},
+    {"hot_misses", static_cast<int64_t>(st.hot_misses)},
+    {"refresh_ahead", static_cast<int64_t>(st.refresh_ahead)},
+    {"refresh_ahead_failed", static_cast<int64_t>(st.refresh_ahead_failed)},
+    {"refresh_ahead_refused", static_cast<int64_t>(st.shared->refresh.refused())},
+    {"refresh_ahead_in_flight", static_cast<int64_t>(st.shared->refresh.in_flight())},
+    {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
+    {"overloaded", static_cast<int64_t>(st.overloaded)},
+    {"pending_deletes", static_cast<int64_t>(st.pending_deletes.size())},
+    {"l1_only_puts", static_cast<int64_t>(st.l1_only_puts)},
+    {"l1_only_deletes", static_cast<int64_t>(st.l1_only_deletes)},
+    {"invalidations", static_cast<int64_t>(st.invalidations)},
+    {"lent_keys", static_cast<int64_t>(st.lent.size())},
+    {"unremembered_lent", static_cast<int64_t>(st.unremembered)},
+    {"heal_drops", static_cast<int64_t>(st.heal_drops)},
+    {"disowned_drops", static_cast<int64_t>(st.disowned_drops)},
+    {"warm_fills", static_cast<int64_t>(st.warm_fills)},
+    {"prefetches", static_cast<int64_t>(st.prefetches)},
+    {"prefetch_loaded", static_cast<int64_t>(st.prefetch_loaded)},
+    {"prefetch_hits", static_cast<int64_t>(st.shared->prefetch_hits)},
+  };
+  row.hot_keys = st.shared->hot.top(8);
+  put_latency(row, st.latency);
+  return row;
+}
+
+} // namespace
+
+/// This shard's row and its coalescer's (the coalescer's is left out if it does not answer).
+caf::result<std::vector<actor_stats>> stats(self_ptr self, const shard_config& cfg) {
+  std::vector<actor_stats> rows{make_stats(self, cfg)};
+  if (!self->state.coalescer)
+    return rows;
+  auto rp = self->make_response_promise<std::vector<actor_stats>>();
+  self
+    ->request<caf::message_priority::high>(
+      self->state.coalescer, caf::duration{std::chrono::seconds(2)}, stats_atom::value)
+    .then(
+      [=](actor_stats& row) mutable {
+        rows.push_back(std::move(row));
+        rp.deliver(rows);
+      },
+      [=](caf::error&) mutable { rp.deliver(rows); });
+  return rp;
+}
+
+} // namespace ac::shard_impl

@@ -1,0 +1,319 @@
+// The shard's writes: puts (sync or l1-when-down), conditional puts, TTL changes, deletes, fills.
+#include <spdlog/spdlog.h>
+
+#include "actors/shard_internal.hpp"
+#include "core/key_normalization.hpp"
+#include "messages/entry_codec.hpp"
+#include "messages/errors.hpp"
+
+namespace ac::shard_impl {
+
+namespace {
+
+/// Checks a value a client wants to store: a valid Entry whose payload fits the limit.
+caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
+  // The envelope adds a few dozen bytes; refuse early what cannot fit whatever it holds.
+  if (value.size() > static_cast<size_t>(max_value_bytes) + 4096)
+    return make_error(errc::value_too_large, "value of " + std::to_string(value.size())
+                                               + " bytes exceeds cache.max-value-bytes="
+                                               + std::to_string(max_value_bytes));
+  std::string why;
+  auto e = decode_entry(value, &why);
+  if (!e)
+    return make_error(errc::bad_value, "value is not an Entry: " + why);
+  if (e->data.size() > max_value_bytes)
+    return make_error(errc::value_too_large, "value of " + std::to_string(e->data.size())
+                                               + " bytes exceeds cache.max-value-bytes="
+                                               + std::to_string(max_value_bytes));
+  return caf::none;
+}
+
+/// A key changed or went away: peers that may hold a near copy drop it now.
+void invalidate_copies(self_ptr self, const shard_config& cfg, const std::string& key) {
+  auto& lent = self->state.lent;
+  if (lent.empty())
+    return;
+  auto it = lent.find(key);
+  if (it == lent.end())
+    return;
+  bool live = it->second > std::chrono::steady_clock::now();
+  lent.erase(it);
+  if (!live)
+    return;
+  ++self->state.invalidations;
+  auto snap = cfg.routes->get();
+  for (auto& peer : snap->fronts)
+    if (peer)
+      self->send(peer, invalidate_atom::value, key);
+}
+
+/// Counts a write Redis did not take under l1-when-down, and says so in the log once per outage
+/// (not per write: a busy node would flood it).
+void note_l1_only(self_ptr self, uint32_t index, uint64_t& counter) {
+  ++counter;
+  if (!self->state.l1_only_mode) {
+    self->state.l1_only_mode = true;
+    spdlog::warn(
+      "shard-{}: Redis did not take a write; puts are acknowledged as L1 only and "
+      "deletes are remembered until it does (redis.write-policy=l1-when-down)",
+      index);
+  }
+}
+
+/// Redis took a write again: the next L1-only acknowledgement is logged anew.
+void note_durable(self_ptr self, uint32_t index) {
+  if (self->state.l1_only_mode) {
+    self->state.l1_only_mode = false;
+    spdlog::info("shard-{}: Redis takes writes again; puts are durable", index);
+  }
+}
+
+} // namespace
+
+namespace {
+
+/// A put with no Redis configured: L1 is all the node promises, so this is a plain "stored".
+caf::result<uint8_t> put_l1(self_ptr self, const shard_config& cfg, const std::string& key,
+                            std::string& value, uint32_t ttl) {
+  {
+    auto lock = lock_store(self);
+    self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+    self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+  }
+  invalidate_copies(self, cfg, key);
+  return to_wire(put_status::stored);
+}
+
+/// redis.write-policy=sync: Redis first, then L1, then the acknowledgement. While Redis is
+/// down (the breaker answers at once) the put is refused and nothing changes anywhere, so
+/// an acknowledged value survives any node's restart and a refused one never appears.
+caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std::string& key,
+                              std::string& value, uint32_t ttl, uint32_t l2_ttl) {
+  auto rp = self->make_response_promise<uint8_t>();
+  auto stored = std::make_shared<std::string>(value);
+  self
+    ->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value),
+              l2_ttl)
+    .then(
+      [self, rp, key, stored, ttl, cfg](bool ok) mutable {
+        if (!ok)
+          return void(rp.deliver(make_error(errc::unavailable,
+                                            "Redis is unavailable: nothing "
+                                            "stored (redis.write-policy=sync)")));
+        {
+          auto lock = lock_store(self);
+          self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
+          self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+        }
+        invalidate_copies(self, cfg, key);
+        rp.deliver(to_wire(put_status::stored));
+      },
+      [rp](caf::error& err) mutable {
+        rp.deliver(make_error(errc::unavailable,
+                              "Redis is unavailable: nothing stored (" + describe(err) + ")"));
+      });
+  return rp;
+}
+
+/// redis.write-policy=l1-when-down: L1 now, then Redis; the answer says which of the two has
+/// it, so a client is never told "stored" for a value that a restart of this node would lose.
+caf::result<uint8_t> put_l1_when_down(self_ptr self, const shard_config& cfg,
+                                      const std::string& key, std::string& value, uint32_t ttl,
+                                      uint32_t l2_ttl) {
+  auto rp = self->make_response_promise<uint8_t>();
+  {
+    auto lock = lock_store(self);
+    self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+    self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+  }
+  invalidate_copies(self, cfg, key);
+  auto index = cfg.index;
+  auto l1_only = [self, rp, index]() mutable {
+    note_l1_only(self, index, self->state.l1_only_puts);
+    rp.deliver(to_wire(put_status::stored_l1_only));
+  };
+  self
+    ->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value),
+              l2_ttl)
+    .then(
+      [self, rp, key, index, l1_only](bool ok) mutable {
+        if (!ok)
+          return l1_only();
+        // Only a put Redis has may forget a pending delete: an L1-only one leaves Redis's old
+        // value there, which the delete must still remove before it can come back.
+        self->state.pending_deletes.erase(key);
+        note_durable(self, index);
+        rp.deliver(to_wire(put_status::stored));
+      },
+      [l1_only](caf::error&) mutable { l1_only(); });
+  return rp;
+}
+
+} // namespace
+
+/// Answers a put_status (put_status.hpp) on the wire as a uint8_t.
+caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::string& key,
+                         std::string& value, uint32_t ttl) {
+  if (auto err = check_value(value, cfg.max_value_bytes)) {
+    ++self->state.refused;
+    return err;
+  }
+  if (!self->state.bridge)
+    return put_l1(self, cfg, key, value, ttl);
+  auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
+  if (cfg.write_sync)
+    return put_sync(self, cfg, key, value, ttl, l2_ttl);
+  return put_l1_when_down(self, cfg, key, value, ttl, l2_ttl);
+}
+
+/// SET NX / XX: the condition is judged on L1, which holds every put of a key its owner took.
+caf::result<uint8_t> put_if_cond(self_ptr self, const shard_config& cfg, const std::string& key,
+                                 std::string& value, uint32_t ttl, uint8_t cond) {
+  auto lock = lock_store(self);
+  auto present = self->state.store->pttl(key, key_hash(key)) != -2;
+  lock.unlock();
+  if ((cond == static_cast<uint8_t>(put_if::absent) && present)
+      || (cond == static_cast<uint8_t>(put_if::present) && !present))
+    return to_wire(put_status::not_stored);
+  return put(self, cfg, key, value, ttl);
+}
+
+caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
+                              const std::string& key, int64_t arg) {
+  auto& st = self->state;
+  auto h = key_hash(key);
+  auto lock = lock_store(self);
+  switch (static_cast<key_op>(op)) {
+    case key_op::exists:
+      return st.store->pttl(key, h) != -2 ? 1 : 0;
+    case key_op::pttl:
+      return st.store->pttl(key, h);
+    case key_op::expire: {
+      if (!st.store->expire(key, h, std::chrono::milliseconds{arg}))
+        return 0;
+      if (arg > 0) // a new lifetime, with the TTL it was given
+        st.shared->note_fill(key, std::chrono::seconds{(arg + 999) / 1000});
+      else
+        st.shared->refresh.forget(key);
+      if (st.bridge) {
+        // L2 keeps the TTL the value was put with: write the new one there too, or a
+        // reload after eviction would bring the old deadline back.
+        if (arg <= 0) {
+          invalidate_copies(self, cfg, key);
+          self->send(st.bridge, delete_atom::value, key);
+        } else if (auto found = st.store->get(key, h)) {
+          auto secs = static_cast<uint32_t>((arg + 999) / 1000);
+          self
+            ->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key,
+                      std::string{found.value}, secs)
+            .then([](bool) {}, [](caf::error&) {});
+        }
+      }
+      return 1;
+    }
+  }
+  return make_error(errc::bad_request, "unknown key operation " + std::to_string(op));
+}
+
+/// DEL: with Redis, sync erases there first (refused while it is down); l1-when-down erases
+/// L1 at once and remembers the key until Redis confirms, so the value never comes back.
+caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key) {
+  auto& st = self->state;
+  if (!st.bridge) {
+    auto lock = lock_store(self);
+    bool erased = st.store->erase(key, key_hash(key));
+    st.shared->refresh.forget(key);
+    lock.unlock();
+    invalidate_copies(self, cfg, key);
+    return erased;
+  }
+  if (cfg.write_sync) {
+    auto rp = self->make_response_promise<bool>();
+    self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
+      .then(
+        [self, rp, key, cfg](bool ok) mutable {
+          if (!ok)
+            return void(rp.deliver(make_error(errc::unavailable,
+                                              "Redis is unavailable: nothing "
+                                              "deleted (redis.write-policy=sync)")));
+          auto lock = lock_store(self);
+          bool erased = self->state.store->erase(key, key_hash(key));
+          self->state.shared->refresh.forget(key);
+          lock.unlock();
+          invalidate_copies(self, cfg, key);
+          rp.deliver(erased);
+        },
+        [rp](caf::error& err) mutable {
+          rp.deliver(make_error(errc::unavailable,
+                                "Redis is unavailable: nothing deleted (" + describe(err) + ")"));
+        });
+    return rp;
+  }
+  auto lock = lock_store(self);
+  bool erased = st.store->erase(key, key_hash(key));
+  st.shared->refresh.forget(key);
+  lock.unlock();
+  invalidate_copies(self, cfg, key);
+  // The reply stays "was it there" (DEL's count): the delete is not lost while Redis is down,
+  // it is remembered and retried, so unlike a put there is nothing weaker to report; the
+  // deletes Redis did not take at once are counted (l1_only_deletes) instead.
+  st.pending_deletes.insert(key);
+  self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
+    .then(
+      [self, key, index = cfg.index](bool ok) {
+        if (!ok)
+          return note_l1_only(self, index, self->state.l1_only_deletes);
+        self->state.pending_deletes.erase(key);
+        note_durable(self, index);
+      },
+      [self, index = cfg.index](caf::error&) {
+        note_l1_only(self, index, self->state.l1_only_deletes);
+      });
+  return erased;
+}
+
+/// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.
+void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
+  auto& st = self->state;
+  if (!st.bridge || st.pending_deletes.empty())
+    return;
+  size_t n = 0;
+  for (auto& key : st.pending_deletes) {
+    if (++n > 1000)
+      break;
+    self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
+      .then(
+        [self, key, index = cfg.index](bool ok) {
+          if (!ok)
+            return;
+          self->state.pending_deletes.erase(key);
+          note_durable(self, index);
+        },
+        [](caf::error&) {});
+  }
+}
+
+/// A value the coalescer loaded (or warming brought) enters L1; false when L1 did not keep it.
+bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl) {
+  auto lock = lock_store(self);
+  bool kept = self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+  self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+  return kept;
+}
+
+/// A warming fill that must not overwrite (absent) or revive (present) what L1 has now.
+void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl,
+             uint8_t cond) {
+  auto lock = lock_store(self);
+  auto h = key_hash(key);
+  bool present = self->state.store->pttl(key, h) != -2;
+  if ((cond == static_cast<uint8_t>(put_if::absent) && present)
+      || (cond == static_cast<uint8_t>(put_if::present) && !present))
+    return;
+  if (self->state.store->put(key, h, value, std::chrono::seconds{ttl})) {
+    ++self->state.warm_fills;
+    self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+  }
+}
+
+} // namespace ac::shard_impl
