@@ -1,5 +1,5 @@
 // A client's plain-TCP connection to a node's RESP port: its batcher writes MGETs, a reader thread hands the replies back in order.
-#include "tools/common/resp_link.hpp"
+#include "clients/cpp/resp_link.hpp"
 
 #include <cerrno>
 
