@@ -81,7 +81,7 @@ struct client_state {
   ac::latency_histogram latency;
   uint32_t inflight = 0;
   std::mt19937_64 rng;
-  // Request timeouts the way tools/common/cluster_client keeps them: a deadline per request
+  // Request timeouts the way clients/cpp/cluster_client keeps them: a deadline per request
   // and one timer, not a CAF clock entry per request.
   uint64_t next_id = 1;
   absl::flat_hash_set<uint64_t> open;

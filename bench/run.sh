@@ -102,7 +102,7 @@ echo "in-process: inprocess_get_many $INPROC_ARGS" >&2
 "$BIN/inprocess_get_many" --bench.json --bench.keys=$KEYS --bench.value-size=$VALUE $INPROC_ARGS \
   > "$RAW/inproc.json" || true
 # The first run bounds every request by a 10 s deadline the client keeps itself (as
-# tools/common/cluster_client does); this one sends without any timeout, to show what the
+# clients/cpp/cluster_client does); this one sends without any timeout, to show what the
 # deadlines cost.
 "$BIN/inprocess_get_many" --bench.json --bench.keys=$KEYS --bench.value-size=$VALUE --bench.infinite \
   $INPROC_ARGS > "$RAW/inproc_no_timeout.json" || true

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support/node_fixture.hpp"
-#include "tools/common/get_batcher.hpp"
+#include "clients/cpp/get_batcher.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

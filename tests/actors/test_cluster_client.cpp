@@ -1,4 +1,4 @@
-// Tests of the client library's own request deadlines (tools/common/cluster_client).
+// Tests of the client library's own request deadlines (clients/cpp/cluster_client).
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -6,9 +6,9 @@
 
 #include <caf/all.hpp>
 
+#include "clients/cpp/cluster_map.hpp"
+#include "clients/cpp/one_shot.hpp"
 #include "messages/register_types.hpp"
-#include "tools/common/cluster_map.hpp"
-#include "tools/common/one_shot.hpp"
 
 using namespace std::chrono_literals;
 

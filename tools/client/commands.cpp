@@ -6,12 +6,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "clients/cpp/one_shot.hpp"
 #include "core/printable_text.hpp"
 #include "core/ttl_clock.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
 #include "tools/client/value_io.hpp"
-#include "tools/common/one_shot.hpp"
 
 namespace ac {
 

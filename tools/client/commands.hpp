@@ -8,9 +8,9 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "clients/cpp/cluster_map.hpp"
 #include "messages/front_actor.hpp"
 #include "tools/client/client_config.hpp"
-#include "tools/common/cluster_map.hpp"
 
 namespace ac {
 

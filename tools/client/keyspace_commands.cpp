@@ -3,10 +3,10 @@
 
 #include <iostream>
 
+#include "clients/cpp/one_shot.hpp"
 #include "core/human_format.hpp"
 #include "io/json.hpp"
 #include "messages/errors.hpp"
-#include "tools/common/one_shot.hpp"
 
 namespace ac {
 

@@ -8,11 +8,11 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
+#include "clients/cpp/cluster_directory.hpp"
+#include "clients/cpp/node_connection.hpp"
 #include "messages/errors.hpp"
 #include "tools/client/commands.hpp"
 #include "tools/client/key_command.hpp"
-#include "tools/common/cluster_directory.hpp"
-#include "tools/common/node_connection.hpp"
 
 namespace {
 

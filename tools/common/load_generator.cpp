@@ -14,12 +14,12 @@
 #include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
 
+#include "clients/cpp/cluster_client.hpp"
 #include "core/ttl_clock.hpp"
 #include "core/zipf_generator.hpp"
 #include "io/json.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
-#include "tools/common/cluster_client.hpp"
 
 namespace ac {
 

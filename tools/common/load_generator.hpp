@@ -9,8 +9,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/timespan.hpp>
 
+#include "clients/cpp/cluster_map.hpp"
 #include "core/latency_histogram.hpp"
-#include "tools/common/cluster_map.hpp"
 
 namespace ac {
 

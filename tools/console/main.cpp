@@ -15,12 +15,12 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "clients/cpp/cluster_directory.hpp"
+#include "clients/cpp/node_connection.hpp"
 #include "core/printable_text.hpp"
 #include "io/cli_args.hpp"
 #include "messages/errors.hpp"
 #include "tools/common/cli_options.hpp"
-#include "tools/common/cluster_directory.hpp"
-#include "tools/common/node_connection.hpp"
 #include "tools/common/report_json.hpp"
 #include "tools/console/info_view.hpp"
 #include "tools/console/report_table.hpp"

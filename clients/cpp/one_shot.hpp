@@ -9,8 +9,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "clients/cpp/cluster_client.hpp"
 #include "messages/errors.hpp"
-#include "tools/common/cluster_client.hpp"
 
 namespace ac {
 

@@ -1,5 +1,5 @@
 // Client-side auto-batching: one actor per node turns the single gets queued in its mailbox into one get_many.
-#include "tools/common/get_batcher.hpp"
+#include "clients/cpp/get_batcher.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -13,11 +13,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "clients/cpp/cluster_client.hpp"
+#include "clients/cpp/resp_link.hpp"
 #include "core/host_port.hpp"
 #include "messages/errors.hpp"
 #include "net/tcp_socket.hpp"
-#include "tools/common/cluster_client.hpp"
-#include "tools/common/resp_link.hpp"
 
 namespace ac {
 

@@ -10,7 +10,7 @@
 #include <caf/expected.hpp>
 #include <caf/timespan.hpp>
 
-#include "tools/common/cluster_map.hpp"
+#include "clients/cpp/cluster_map.hpp"
 
 namespace ac {
 

@@ -15,11 +15,11 @@
 #include <caf/system_messages.hpp>
 #include <caf/timespan.hpp>
 
+#include "clients/cpp/cluster_map.hpp"
+#include "clients/cpp/get_batcher.hpp"
 #include "core/deadline_queue.hpp"
 #include "messages/lookup.hpp"
 #include "messages/put_status.hpp"
-#include "tools/common/cluster_map.hpp"
-#include "tools/common/get_batcher.hpp"
 
 namespace ac {
 

@@ -1,5 +1,5 @@
 // The smart-client request layer: routes each key to its owner, fails fast on dead nodes, retries once.
-#include "tools/common/cluster_client.hpp"
+#include "clients/cpp/cluster_client.hpp"
 
 #include <algorithm>
 #include <map>
@@ -7,10 +7,10 @@
 #include <spdlog/spdlog.h>
 #include <caf/sec.hpp>
 
+#include "clients/cpp/cluster_directory.hpp"
 #include "core/key_normalization.hpp"
 #include "core/ttl_clock.hpp"
 #include "messages/errors.hpp"
-#include "tools/common/cluster_directory.hpp"
 
 namespace ac {
 

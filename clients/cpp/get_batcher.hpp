@@ -12,7 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/timespan.hpp>
 
-#include "tools/common/cluster_map.hpp"
+#include "clients/cpp/cluster_map.hpp"
 
 namespace ac {
 

@@ -1,5 +1,5 @@
 // Discovering the cluster behind the --node addresses, and the actor that keeps the routing table current.
-#include "tools/common/cluster_directory.hpp"
+#include "clients/cpp/cluster_directory.hpp"
 
 #include <set>
 
@@ -8,8 +8,8 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "clients/cpp/node_connection.hpp"
 #include "messages/errors.hpp"
-#include "tools/common/node_connection.hpp"
 
 namespace ac {
 

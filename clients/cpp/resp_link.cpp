@@ -1,5 +1,5 @@
-// A client's plain-TCP connection to a node's RESP port: its batcher writes MGETs, a reader thread hands the replies back in order.
-#include "tools/common/resp_link.hpp"
+// A client's plain-TCP connection to a node's RESP port: MGETs answered by a reader thread, or blocking commands one at a time.
+#include "clients/cpp/resp_link.hpp"
 
 #include <cerrno>
 
@@ -43,6 +43,70 @@ void append_bulk(std::string& out, const std::string& s) {
   out += "\r\n";
   out += s;
   out += "\r\n";
+}
+
+// Whether `fd` became ready for `events` before `deadline`.
+bool wait_for(int fd, short events, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return false;
+    pollfd p{fd, events, 0};
+    int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR)
+      continue;
+    return n == 1;
+  }
+}
+
+// Writes all of `bytes` before `deadline` (the socket is blocking: each send takes what fits).
+bool send_all(int fd, const std::string& bytes, std::chrono::steady_clock::time_point deadline,
+              std::string& err) {
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    if (!wait_for(fd, POLLOUT, deadline)) {
+      err = "cannot send in time";
+      return false;
+    }
+    auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+      continue;
+    if (n <= 0) {
+      err = "connection closed";
+      return false;
+    }
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+resp_reply to_resp_reply(const redisReply& r) {
+  resp_reply out;
+  switch (r.type) {
+    case REDIS_REPLY_STATUS:
+      out.type = resp_reply::kind::status;
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = resp_reply::kind::error;
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = resp_reply::kind::integer;
+      out.integer = r.integer;
+      return out;
+    case REDIS_REPLY_ARRAY:
+      out.type = resp_reply::kind::array;
+      for (size_t i = 0; i < r.elements; ++i)
+        out.elements.push_back(to_resp_reply(*r.element[i]));
+      return out;
+    case REDIS_REPLY_STRING:
+      out.type = resp_reply::kind::bulk;
+      break;
+    default:
+      return out; // nil
+  }
+  out.text.assign(r.str, r.len);
+  return out;
 }
 
 // MGET replies built straight into lookup_results by hiredis's reader: custom object
@@ -115,6 +179,7 @@ uint8_t errc_of_resp_code(const std::string& code) {
     {"COMPUTEFAILED", errc::compute_failed},
     {"UNAVAILABLE", errc::unavailable},
     {"L2ERROR", errc::l2_error},
+    {"STALELEASE", errc::stale_lease},
   };
   for (const auto& [word, e] : codes)
     if (code == word)
@@ -122,44 +187,34 @@ uint8_t errc_of_resp_code(const std::string& code) {
   return static_cast<uint8_t>(errc::bad_request);
 }
 
-std::unique_ptr<resp_link> resp_link::open(const std::string& host, uint16_t port, caf::actor owner,
-                                           std::chrono::milliseconds timeout, std::string& err) {
+std::unique_ptr<resp_link> resp_link::open_blocking(const std::string& host, uint16_t port,
+                                                    std::chrono::milliseconds timeout,
+                                                    std::string& err) {
   int fd = tcp_connect(host, port, timeout, err);
   if (fd < 0)
     return nullptr;
   std::unique_ptr<resp_link> link{new resp_link(fd)};
   // PING first: a port that is not RESP, or one that wants AUTH (resp.password), would fail
-  // every batch; the batcher then stays on CAF remoting instead.
-  static const std::string ping = "*1\r\n$4\r\nPING\r\n";
-  if (::send(fd, ping.data(), ping.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ping.size())) {
-    err = "cannot send PING";
+  // every request; a batcher then stays on CAF remoting instead.
+  auto pong = link->command({"PING"}, timeout, err);
+  if (!pong) {
+    err = "PING: " + err;
     return nullptr;
   }
-  reader_ptr rd{redisReaderCreate()};
-  reply_ptr reply;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!reply) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    pollfd p{fd, POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) {
-      err = "no answer to PING";
-      return nullptr;
-    }
-    char buf[512];
-    auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0 || redisReaderFeed(rd.get(), buf, static_cast<size_t>(n)) != REDIS_OK
-        || !next_reply(rd.get(), reply)) {
-      err = "PING: connection closed or not RESP";
-      return nullptr;
-    }
-  }
-  if (reply->type != REDIS_REPLY_STATUS || std::string{reply->str, reply->len} != "PONG") {
+  if (pong->type != resp_reply::kind::status || pong->text != "PONG") {
     err = "PING answered "
-          + (reply->type == REDIS_REPLY_ERROR ? std::string{reply->str, reply->len}
-                                              : std::string{"something else than PONG"});
+          + (pong->type == resp_reply::kind::error ? pong->text
+                                                   : std::string{"something else than PONG"});
     return nullptr;
   }
+  return link;
+}
+
+std::unique_ptr<resp_link> resp_link::open(const std::string& host, uint16_t port, caf::actor owner,
+                                           std::chrono::milliseconds timeout, std::string& err) {
+  auto link = open_blocking(host, port, timeout, err);
+  if (!link)
+    return nullptr;
   link->reader_ =
     std::thread([l = link.get(), owner = std::move(owner)] { l->read_replies(owner); });
   return link;
@@ -185,6 +240,39 @@ send_buffer::status resp_link::send(uint64_t id, const std::vector<std::string>&
   for (const auto& k : keys)
     append_bulk(out, k);
   return out_.flush(fd_);
+}
+
+std::optional<resp_reply> resp_link::command(const std::vector<std::string>& args,
+                                             std::chrono::milliseconds timeout, std::string& err) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string request = "*" + std::to_string(args.size()) + "\r\n";
+  for (const auto& a : args)
+    append_bulk(request, a);
+  if (!send_all(fd_, request, deadline, err))
+    return std::nullopt;
+  if (!sync_reader_)
+    sync_reader_.reset(redisReaderCreate(), redisReaderFree);
+  reply_ptr reply;
+  char buf[16 * 1024];
+  for (;;) {
+    if (!next_reply(sync_reader_.get(), reply)) {
+      err = "the answer is not RESP";
+      return std::nullopt;
+    }
+    if (reply)
+      return to_resp_reply(*reply);
+    if (!wait_for(fd_, POLLIN, deadline)) {
+      err = "no answer in time";
+      return std::nullopt;
+    }
+    auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0 || redisReaderFeed(sync_reader_.get(), buf, static_cast<size_t>(n)) != REDIS_OK) {
+      err = "connection closed";
+      return std::nullopt;
+    }
+  }
 }
 
 bool resp_link::next_id(uint64_t& id) {

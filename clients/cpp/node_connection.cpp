@@ -1,5 +1,5 @@
 // Connecting the tools to a node's published front actor, with a deadline (plain or TLS).
-#include "tools/common/node_connection.hpp"
+#include "clients/cpp/node_connection.hpp"
 
 #include <set>
 

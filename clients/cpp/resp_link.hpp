@@ -1,4 +1,4 @@
-// A client's plain-TCP connection to a node's RESP port: its batcher writes MGETs, a reader thread hands the replies back in order.
+// A client's plain-TCP connection to a node's RESP port: MGETs answered by a reader thread, or blocking commands one at a time.
 #pragma once
 
 #include <chrono>
@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +15,8 @@
 #include <caf/atom.hpp>
 
 #include "net/tcp_socket.hpp"
+
+struct redisReader;
 
 namespace ac {
 
@@ -28,6 +31,15 @@ using resp_lost_atom = caf::atom_constant<caf::atom("resplost")>;
 /// a word it does not know is bad_request.
 uint8_t errc_of_resp_code(const std::string& code);
 
+/// One reply to a blocking resp_link::command(), in RESP2's shapes.
+struct resp_reply {
+  enum class kind : uint8_t { status, error, integer, bulk, nil, array };
+  kind type = kind::nil;
+  std::string text;                 ///< a status, an error ("CODE reason") or a bulk's bytes
+  int64_t integer = 0;              ///< an integer reply
+  std::vector<resp_reply> elements; ///< an array's elements
+};
+
 class resp_link {
 public:
   /// Connects to host:port, checks with a PING that a RESP server answers there without
@@ -35,6 +47,12 @@ public:
   /// otherwise.
   static std::unique_ptr<resp_link> open(const std::string& host, uint16_t port, caf::actor owner,
                                          std::chrono::milliseconds timeout, std::string& err);
+  /// The same connection and PING check, without a reader: the link serves blocking
+  /// command() calls instead (the synchronous client's lease commands, whose lease lives as
+  /// long as the connection that took it).
+  static std::unique_ptr<resp_link> open_blocking(const std::string& host, uint16_t port,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::string& err);
   /// Closes the socket and joins the reader.
   ~resp_link();
 
@@ -47,6 +65,12 @@ public:
   /// Writes what is still queued.
   send_buffer::status flush() { return out_.flush(fd_); }
 
+  /// Sends one command and waits up to `timeout` for its reply (an error reply is a reply);
+  /// nullopt and `err` when the connection failed or no reply came in time: the link is out
+  /// of step then and must be dropped. Only on a link from open_blocking(), one call at a time.
+  std::optional<resp_reply> command(const std::vector<std::string>& args,
+                                    std::chrono::milliseconds timeout, std::string& err);
+
 private:
   explicit resp_link(int fd) : fd_(fd) {}
   void read_replies(caf::actor owner);
@@ -57,6 +81,7 @@ private:
   std::mutex mtx_;
   std::deque<uint64_t> ids_; // ids of the requests sent, oldest first: RESP replies in order
   std::thread reader_;
+  std::shared_ptr<redisReader> sync_reader_; // command()'s parser (open_blocking links)
 };
 
 } // namespace ac

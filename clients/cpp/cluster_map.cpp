@@ -1,5 +1,5 @@
 // A client's snapshot of the cluster: connected members, who owns which key, and when to bypass forwarding.
-#include "tools/common/cluster_map.hpp"
+#include "clients/cpp/cluster_map.hpp"
 
 namespace ac {
 

@@ -1,0 +1,127 @@
+// Tests of the synchronous C++ client (ac::client, clients/cpp) against an in-process node published on loopback.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include <actorcache/client.hpp>
+
+#include "node/publish.hpp"
+#include "tests/support/node_fixture.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A node with its CAF and RESP ports on free loopback ports, in its own actor system.
+struct published_fixture {
+  published_fixture()
+    : cfg(ac::test::make_config([](ac::node_config& c) {
+        c.node_id = "facade";
+        c.node_host = "127.0.0.1";
+        c.node_port = 0;
+      })),
+      sys(cfg) {
+    auto r = ac::start_published_node(sys, cfg);
+    REQUIRE(r);
+    node = std::move(*r);
+    REQUIRE(node.resp != nullptr);
+  }
+  ~published_fixture() { node.handles.stop(); }
+
+  std::string seed() const { return "127.0.0.1:" + std::to_string(node.port); }
+
+  ac::node_config cfg;
+  caf::actor_system sys;
+  ac::published_node node;
+};
+
+} // namespace
+
+TEST_CASE("the facade puts, gets, reads many and erases values", "[actors][client][facade]") {
+  published_fixture f;
+  ac::client cache{{f.seed()}, 5s};
+  cache.put("fa:1", "one");
+  cache.put("fa:2", std::string("t\0o", 3), 60);
+  CHECK(cache.get("fa:1") == std::optional<std::string>{"one"});
+  CHECK(cache.get("fa:2") == std::optional<std::string>{std::string("t\0o", 3)});
+  CHECK(cache.get("fa:none") == std::nullopt);
+  auto many = cache.get_many({"fa:2", "fa:none", "fa:1"});
+  REQUIRE(many.size() == 3);
+  CHECK(many[0] == std::optional<std::string>{std::string("t\0o", 3)});
+  CHECK(many[1] == std::nullopt);
+  CHECK(many[2] == std::optional<std::string>{"one"});
+  CHECK(cache.erase("fa:1"));
+  CHECK_FALSE(cache.erase("fa:1"));
+  CHECK(cache.get("fa:1") == std::nullopt);
+}
+
+TEST_CASE("concurrent get_or_compute callers of one key run compute once and share its value",
+          "[actors][client][facade]") {
+  published_fixture f;
+  ac::client cache{{f.seed()}, 5s};
+  std::atomic<int> computes{0};
+  std::vector<std::string> got(6);
+  std::vector<std::thread> callers;
+  for (size_t i = 0; i < got.size(); ++i)
+    callers.emplace_back([&, i] {
+      got[i] = cache.get_or_compute("fa:shared", [&] {
+        ++computes;
+        std::this_thread::sleep_for(200ms); // the others queue behind the lease meanwhile
+        return std::string{"value-once"};
+      });
+    });
+  for (auto& t : callers)
+    t.join();
+  CHECK(computes == 1);
+  for (auto& v : got)
+    CHECK(v == "value-once");
+  // The filled value is an ordinary entry: get reads it, and a later caller computes nothing.
+  CHECK(cache.get("fa:shared") == std::optional<std::string>{"value-once"});
+  CHECK(cache.get_or_compute("fa:shared", [] { return std::string{"again"}; }) == "value-once");
+}
+
+TEST_CASE("a compute that throws gives the lease up and the exception reaches the caller",
+          "[actors][client][facade]") {
+  published_fixture f;
+  ac::client cache{{f.seed()}, 5s};
+  CHECK_THROWS_WITH(
+    cache.get_or_compute(
+      "fa:fails", []() -> std::string { throw std::runtime_error("no data"); }, 0, 20000),
+    "no data");
+  // Abandoned, not left to run out its 20 s lease: the next caller computes at once.
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(cache.get_or_compute(
+          "fa:fails", [] { return std::string{"second"}; }, 0, 20000)
+        == "second");
+  CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+}
+
+TEST_CASE("the node's refusals and an unreachable seed throw a client_error naming the reason",
+          "[actors][client][facade]") {
+  published_fixture f;
+  ac::client cache{{f.seed()}, 5s};
+  std::string long_key(100000, 'k');
+  try {
+    cache.get(long_key);
+    FAIL("a key of 100000 bytes was accepted by get");
+  } catch (const ac::client_error& e) {
+    CHECK(e.code() == "key_too_long");
+  }
+  try {
+    cache.get_or_compute(long_key, [] { return std::string{"x"}; });
+    FAIL("a key of 100000 bytes was accepted by get_or_compute");
+  } catch (const ac::client_error& e) {
+    CHECK(e.code() == "key_too_long");
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    ac::client nowhere{{"127.0.0.1:" + std::to_string(ac::test::free_port())}, 500ms};
+    FAIL("a client without a reachable seed was built");
+  } catch (const ac::client_error& e) {
+    CHECK(e.code() == "unreachable");
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+}
