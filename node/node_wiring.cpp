@@ -112,7 +112,7 @@ void spawn_miss_path(caf::actor_system& sys, const node_config& cfg,
     p.cc.workers = cfg.workers();
     p.cc.max_queue = cfg.loader_queue;
     p.cc.timeout = ms(cfg.loader_timeout);
-    h.compute = sys.spawn(compute, std::move(p.cc));
+    h.compute = sys.spawn(compute, p.cc); // a copy: the supervisor restarts it from p.cc
   }
 }
 

@@ -188,6 +188,21 @@ TEST_CASE("a failed shard is restarted, counted, and serves again without hangin
   CHECK(f.get("computed").size() == 100);
 }
 
+TEST_CASE("a failed compute actor is restarted with its loader and computes again",
+          "[supervision]") {
+  node_fixture f{[](node_config& c) {
+    c.cache_shards = 1;
+    c.loader_kind = "synthetic";
+  }};
+  REQUIRE(f.get("before").size() == 100);
+  // A failure (kill and user_shutdown are deliberate ends, not restarted).
+  caf::anon_send_exit(f.node.compute, caf::exit_reason::unhandled_exception);
+  REQUIRE(f.eventually([&] { return total(f.report(), "restarts") == 1; }));
+  // The restarted compute actor has the loader (it was spawned from the same settings).
+  CHECK(f.eventually([&] { return f.get("after").size() == 100; }));
+  CHECK(total(f.report(), "computes") >= 2);
+}
+
 TEST_CASE("the Prometheus text names every family once and agrees with the report", "[metrics]") {
   node_fixture f;
   REQUIRE(f.put("a", "1") == "");
