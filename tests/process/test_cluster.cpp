@@ -175,6 +175,27 @@ bool logged(bool ok, const cluster& c) {
     ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}) \
       .empty())
 
+// Three nodes sharing `redis` as L2 (keys under `key_prefix`), a synthetic loader taking
+// `cost` per compute: the set-up of the hand-off storms.
+std::unique_ptr<cluster> storm_cluster(const ac::test::redis_server& redis,
+                                       const std::string& key_prefix, const std::string& cost) {
+  return make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
+                       "--redis.key-prefix=" + key_prefix, "--loader.kind=synthetic",
+                       "--loader.cost=" + cost, "--cluster.heartbeat-interval=200ms"});
+}
+
+// `callers` clients of node `n` asking once each for the one key prefix + "0", at the same time;
+// the load tool's --json document when they are done (each request bounded by 20 s).
+std::future<tool_result> storm(node_process& n, const std::string& prefix, int callers) {
+  return std::async(std::launch::async, [&n, callers, prefix] {
+    auto count = "=" + std::to_string(callers);
+    return n.client(
+      {"--timeout=20s", "load", "--clients" + count, "--window=1", "--requests" + count, "--keys=1",
+       "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
+      40s);
+  });
+}
+
 int64_t total_computes(cluster& c) {
   int64_t sum = 0;
   for (auto& n : c.nodes) {
@@ -479,9 +500,7 @@ TEST_CASE(
   REQUIRE_BUILT();
   REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
-  auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
-                         "--redis.key-prefix=join:", "--loader.kind=synthetic", "--loader.cost=6s",
-                         "--cluster.heartbeat-interval=200ms"});
+  auto c = storm_cluster(redis, "join:", "6s");
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
   // A key a, b and c give to one of them and a, b, c and d give to d (the load tool's keys are
@@ -501,20 +520,11 @@ TEST_CASE(
     if (n->id() == old_owner)
       owner = n.get();
   REQUIRE(owner != nullptr);
-  auto storm = [&](node_process& n, int callers) {
-    return std::async(std::launch::async, [&n, callers, prefix] {
-      auto count = "=" + std::to_string(callers);
-      return n.client(
-        {"--timeout=30s", "load", "--clients" + count, "--window=1", "--requests" + count,
-         "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
-        60s);
-    });
-  };
   // 500 callers over a, b and c while the old owner computes the key (6 s).
   std::vector<std::future<tool_result>> loads;
-  loads.push_back(storm(c->a(), 170));
-  loads.push_back(storm(c->b(), 165));
-  loads.push_back(storm(c->c(), 165));
+  loads.push_back(storm(c->a(), prefix, 170));
+  loads.push_back(storm(c->b(), prefix, 165));
+  loads.push_back(storm(c->c(), prefix, 165));
   REQUIRE(wait_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
   // d joins and now owns the key; 500 more callers, half of them on d.
   auto seeded = c->options;
@@ -532,10 +542,10 @@ TEST_CASE(
                  *c));
   // The old owner's flight is still running: what follows is the race under test.
   REQUIRE(busy_of(*owner) >= 1);
-  loads.push_back(storm(d, 250));
-  loads.push_back(storm(c->a(), 90));
-  loads.push_back(storm(c->b(), 80));
-  loads.push_back(storm(c->c(), 80));
+  loads.push_back(storm(d, prefix, 250));
+  loads.push_back(storm(c->a(), prefix, 90));
+  loads.push_back(storm(c->b(), prefix, 80));
+  loads.push_back(storm(c->c(), prefix, 80));
   int64_t ok = 0;
   for (auto& f : loads) {
     auto r = f.get();
@@ -564,9 +574,7 @@ TEST_CASE(
   REQUIRE_BUILT();
   REQUIRE(ac::test::redis_server::installed());
   ac::test::redis_server redis;
-  auto c = make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
-                         "--redis.key-prefix=leave:", "--loader.kind=synthetic", "--loader.cost=4s",
-                         "--cluster.heartbeat-interval=200ms"});
+  auto c = storm_cluster(redis, "leave:", "4s");
   REQUIRE(logged(c->start(), *c));
   REQUIRE(logged(c->converged(15s), *c));
   std::string prefix = "leave-storm-"; // the load tool's one key is prefix + "0"
@@ -583,18 +591,9 @@ TEST_CASE(
   }
   REQUIRE(owner != nullptr);
   REQUIRE(survivors.size() == 2);
-  auto storm = [&](node_process& n, int callers) {
-    return std::async(std::launch::async, [&n, callers, prefix] {
-      auto count = "=" + std::to_string(callers);
-      return n.client(
-        {"--timeout=20s", "load", "--clients" + count, "--window=1", "--requests" + count,
-         "--keys=1", "--key-prefix=" + prefix, "--get-ratio=1", "--json"},
-        40s);
-    });
-  };
   std::vector<std::future<tool_result>> loads;
   for (auto& n : c->nodes)
-    loads.push_back(storm(*n, 100));
+    loads.push_back(storm(*n, prefix, 100));
   // Every caller waits in the owner's flight (a client that had not sent its request yet when
   // the owner stops taking connections would fail, which is not what this test is about).
   REQUIRE(wait_until([&] { return busy_of(*owner) >= 1 && waiters_of(*owner) >= 300; }, 10s, 20ms));
@@ -613,7 +612,7 @@ TEST_CASE(
   // The survivors own the key now and its flight is still running on the leaving node: what
   // follows is the race under test.
   for (auto* n : survivors)
-    loads.push_back(storm(*n, 150));
+    loads.push_back(storm(*n, prefix, 150));
   int64_t ok = 0;
   for (auto& f : loads) {
     auto r = f.get();

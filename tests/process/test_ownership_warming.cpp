@@ -33,6 +33,11 @@ int64_t info(resp_client& r, const std::string& field) {
   return std::stoll(text.substr(at + field.size() + 3));
 }
 
+/// True once the node behind `r` has warmed some keys and no warming runs there any more.
+bool warming_done(resp_client& r) {
+  return info(r, "actorcache_warming_keys") > 0 && info(r, "actorcache_warming_in_progress") == 0;
+}
+
 /// Three (or more) nodes sharing one redis-server, with short failure detection.
 struct cluster {
   redis_server redis;
@@ -199,13 +204,7 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
   REQUIRE(logged(c.members_are(all, 3, 15s), c));
   resp_client via_c{n3.resp_port()};
   REQUIRE(via_c.ok());
-  REQUIRE(logged(wait_until(
-                   [&] {
-                     return info(via_c, "actorcache_warming_keys") > 0
-                            && info(via_c, "actorcache_warming_in_progress") == 0;
-                   },
-                   20s),
-                 c));
+  REQUIRE(logged(wait_until([&] { return warming_done(via_c); }, 20s), c));
 
   // The hot keys c owns now are L1 hits on c: none of them is read from Redis.
   auto c_address = "127.0.0.1:" + std::to_string(n3.resp_port());
@@ -256,13 +255,7 @@ TEST_CASE(
   REQUIRE(logged(n.start(port), c));
   resp_client via{n.resp_port()};
   REQUIRE(via.ok());
-  REQUIRE(logged(wait_until(
-                   [&] {
-                     return info(via, "actorcache_warming_keys") > 0
-                            && info(via, "actorcache_warming_in_progress") == 0;
-                   },
-                   20s),
-                 c));
+  REQUIRE(logged(wait_until([&] { return warming_done(via); }, 20s), c));
   auto listed = info(via, "actorcache_warming_listed");
   auto warmed = info(via, "actorcache_warming_keys");
   CHECK(listed >= keys * 8 / 10);
@@ -301,13 +294,7 @@ TEST_CASE("a node that joins warms the keys its peers served for its range, hot 
   REQUIRE(logged(c.members_are({&a, &b, &n3}, 3, 15s), c));
   resp_client via_c{n3.resp_port()};
   REQUIRE(via_c.ok());
-  REQUIRE(logged(wait_until(
-                   [&] {
-                     return info(via_c, "actorcache_warming_keys") > 0
-                            && info(via_c, "actorcache_warming_in_progress") == 0;
-                   },
-                   20s),
-                 c));
+  REQUIRE(logged(wait_until([&] { return warming_done(via_c); }, 20s), c));
   auto c_address = "127.0.0.1:" + std::to_string(n3.resp_port());
   std::vector<int> mine;
   for (int i = 0; i < keys; ++i)
