@@ -112,7 +112,9 @@ TEST_CASE(
   // About once per TTL (2-3 s, rounded up to whole seconds): the first compute and 2-3 refreshes.
   CHECK(r.stats["actorcache_computes"] >= 3);
   CHECK(r.stats["actorcache_computes"] <= 5);
-  CHECK(r.slowest < 100ms); // no read waited for a 200 ms compute
+  // No read waited for a compute: that read would take the compute's 200 ms at least (the
+  // bound is that, not less, so a slow moment of a busy CI box is no failure).
+  CHECK(r.slowest < 200ms);
 }
 
 TEST_CASE("the same hot key expires and misses again with refresh-ahead off",
