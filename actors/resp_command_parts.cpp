@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <caf/send.hpp>
+
 #include <spdlog/spdlog.h>
 
 namespace ac::resp_cmd {
@@ -84,16 +86,17 @@ void append_payload(std::string& out, std::string_view entry) {
   resp::bulk(out, payload);
 }
 
-void ask_refresh_ahead(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key,
+void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
                        int64_t ttl_left_ms) {
   if (snap.shards.empty())
     return; // the mark ends with the entry's lifetime; the shard's own hits cannot start it then
-  self->send(snap.shard_for(h), refresh_atom::value, std::string{key}, ttl_left_ms);
+  // Anonymous: an I/O loop may be the caller, and nobody waits for the answer.
+  caf::anon_send(snap.shard_for(h), refresh_atom::value, std::string{key}, ttl_left_ms);
 }
 
-size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<std::string>& argv,
-                   lookup_results& hits) {
-  if (!self->state.slots.empty() || snap.stores.empty())
+size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
+                   const std::vector<std::string>& argv, lookup_results& hits) {
+  if (!st.slots.empty() || snap.stores.empty())
     return 0;
   auto shards = static_cast<uint32_t>(snap.stores.size());
   size_t n = argv.size() - 1;
@@ -143,9 +146,21 @@ size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<
     from = to;
   }
   for (auto [k, left] : ahead)
-    ask_refresh_ahead(self, snap, k->hash, argv[k->pos + 1], left);
-  self->state.env->counters->inline_hits.fetch_add(found, std::memory_order_relaxed);
+    ask_refresh_ahead(snap, k->hash, argv[k->pos + 1], left);
+  st.env->counters->inline_hits.fetch_add(found, std::memory_order_relaxed);
   return found;
+}
+
+std::string mget_reply(const lookup_results& hits) {
+  size_t bytes = 16;
+  for (auto& r : hits)
+    bytes += r.value.size() + 16;
+  std::string out;
+  out.reserve(bytes);
+  resp::array(out, hits.size());
+  for (auto& r : hits)
+    append_value(out, r);
+  return out;
 }
 
 // -- checks -----------------------------------------------------------------------------------

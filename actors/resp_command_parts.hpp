@@ -47,18 +47,19 @@ std::string finish_entry(const resp_env& env, entry& e, std::string& value, int6
 
 /// A hit answered here found a hot key due for refresh-ahead (shard_store::refresh_due marked
 /// it): the shard starts the refresh; fire-and-forget, nobody waits for it.
-void ask_refresh_ahead(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key,
+void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
                        int64_t ttl_left_ms);
 
-/// Reads a fresh L1 hit of a key this node owns on the session's own thread (shard_store.hpp):
+/// Reads a fresh L1 hit of a key this node owns on the session's thread, or on the I/O loop
+/// serving an idle session (shard_store.hpp):
 /// calls `use(encoded_entry)` under the store's lock and returns true, or returns false and
 /// the request takes the message path (owned elsewhere, a miss, stale or expired, the store
 /// busy). Only while no reply is owed on this connection: an earlier SET or DEL still on its
 /// way to the shard must be seen by a later GET, as Redis guarantees within a connection.
 template <class Use>
-bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::string_view key,
-                Use use) {
-  if (!self->state.slots.empty() || snap.stores.empty() || snap.owner_front(h))
+bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
+                std::string_view key, Use use) {
+  if (!st.slots.empty() || snap.stores.empty() || snap.owner_front(h))
     return false;
   auto& ss = snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))];
   if (!ss)
@@ -75,16 +76,19 @@ bool inline_hit(self_ptr self, const route_snapshot& snap, uint64_t h, std::stri
   use(found.value);
   lock.unlock();
   if (ahead)
-    ask_refresh_ahead(self, snap, h, key, found.ttl_left_ms);
-  self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
+    ask_refresh_ahead(snap, h, key, found.ttl_left_ms);
+  st.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
 /// inline_hit for the keys of an MGET (argv[1..]): fills `hits[i]` for each fresh L1 hit of an
 /// owned key and returns how many. One lock per shard, and every key's bucket and entry are
 /// prefetched before any is read, so a batch's cache misses overlap (as the shard's get_many).
-size_t inline_hits(self_ptr self, const route_snapshot& snap, const std::vector<std::string>& argv,
-                   lookup_results& hits);
+size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
+                   const std::vector<std::string>& argv, lookup_results& hits);
+
+/// MGET's reply of `hits`, all found or nil.
+std::string mget_reply(const lookup_results& hits);
 
 /// Sends a request for one key to its owner: `local(shard)` when this node owns it, else
 /// `routed(front)` to the owner node's front (forwarded at most once: the owner serves a
@@ -118,6 +122,9 @@ void put_value(self_ptr self, const route_snapshot& snap, const std::string& key
 
 void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key);
 void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
+/// The rest of an MGET whose L1 hits of owned keys are in `hits` (`missing` of them are not).
+void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv,
+               lookup_results hits);
 void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
 void cmd_setex(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
 void cmd_mset(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);

@@ -136,4 +136,48 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
   reply_error(self, resp::unknown_command_error(argv[0], argv));
 }
 
+bool answer_on_loop(resp_session_state& st, std::vector<std::string>& argv, std::string& out,
+                    std::optional<lookup_results>& hits) {
+  auto& env = *st.env;
+  const auto* spec = resp::find_command(argv[0]);
+  if (spec == nullptr || (spec->id != command_id::get && spec->id != command_id::mget))
+    return false;
+  // Anything the session would refuse it refuses itself (the reply texts live there).
+  if (!st.authed || !resp::arity_ok(*spec, argv.size()) || !keys_problem(env, *spec, argv).empty())
+    return false;
+  auto snap = env.routes->get();
+  auto count = [&] {
+    env.counters->commands.fetch_add(1, std::memory_order_relaxed);
+    env.counters->loop_commands.fetch_add(1, std::memory_order_relaxed);
+    env.counters->by_command[static_cast<size_t>(spec->id)].fetch_add(1, std::memory_order_relaxed);
+  };
+  if (spec->id == command_id::get) {
+    auto h = key_hash(argv[1]);
+    if (!inline_hit(st, *snap, h, argv[1],
+                    [&](std::string_view entry) { append_payload(out, entry); }))
+      return false;
+    count();
+    return true;
+  }
+  size_t n = argv.size() - 1;
+  lookup_results found(n);
+  auto k = inline_hits(st, *snap, argv, found);
+  if (k == 0)
+    return false; // nothing read: the session runs the MGET whole
+  count();
+  if (k < n) {
+    hits = std::move(found);
+    return false;
+  }
+  out += mget_reply(found);
+  return true;
+}
+
+void run_stashed(resp_session_actor* self, stashed_command& cmd) {
+  if (!cmd.hits)
+    return run_command(self, cmd.argv);
+  auto snap = self->state.env->routes->get();
+  mget_rest(self, *snap, cmd.argv, std::move(*cmd.hits));
+}
+
 } // namespace ac

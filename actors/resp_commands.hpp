@@ -1,6 +1,7 @@
 // The commands of the RESP edge: each takes a parsed request of one session and sends it to the key's shard or owner, replying in a slot.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,16 @@ namespace ac {
 /// Runs one command of `self`'s connection: opens its reply slot at once (so replies keep the
 /// request order) and fills it now or when the shard, owner or lease keeper answers.
 void run_command(resp_session_actor* self, std::vector<std::string>& argv);
+
+/// On an I/O loop, for an idle session (resp_session.hpp): answers a GET or MGET whose keys
+/// this node owns and holds fresh in L1, appending the reply to `out` (counted as run). False
+/// leaves the command to the session, untouched, but for an MGET whose hits were already read:
+/// those are in `hits` then (counted), and the session asks only for the rest (run_stashed).
+bool answer_on_loop(resp_session_state& st, std::vector<std::string>& argv, std::string& out,
+                    std::optional<lookup_results>& hits);
+
+/// Runs a command the loop left in the stash (its MGET hits reused).
+void run_stashed(resp_session_actor* self, stashed_command& cmd);
 
 /// The RESP error text of a node error: `CODE reason` (e.g. "KEYTOOLONG key of 600 bytes ...").
 std::string resp_error_text(const caf::error& err);

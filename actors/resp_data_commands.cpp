@@ -16,7 +16,8 @@ namespace ac::resp_cmd {
 void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) {
   auto h = key_hash(key);
   std::string hit;
-  if (inline_hit(self, snap, h, key, [&](std::string_view entry) { append_payload(hit, entry); }))
+  if (inline_hit(self->state, snap, h, key,
+                 [&](std::string_view entry) { append_payload(hit, entry); }))
     return reply_now(self, std::move(hit));
   if (!snap.stores.empty() && snap.owner_front(h))
     note_forwarded_read(snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get(),
@@ -38,20 +39,20 @@ struct key_group {
   std::vector<std::string> keys;
 };
 
-// Long: inline hits, the split by shard and owner, and the gather share the slot and positions.
 void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   size_t n = argv.size() - 1;
   // Fresh L1 hits of keys this node owns first, on this thread; all of them hits (the common
   // case of a client's batch): answered without a message.
   lookup_results hits(n);
-  size_t missing = n - inline_hits(self, snap, argv, hits);
-  if (missing == 0) {
-    std::string out;
-    resp::array(out, n);
-    for (auto& r : hits)
-      append_value(out, r);
-    return reply_now(self, std::move(out));
-  }
+  if (inline_hits(self->state, snap, argv, hits) == n)
+    return reply_now(self, mget_reply(hits));
+  mget_rest(self, snap, argv, std::move(hits));
+}
+
+// Long: the split by shard and owner and the gather share the slot and positions.
+void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv,
+               lookup_results hits) {
+  size_t n = argv.size() - 1;
   auto slot = open_slot(self);
   std::map<uint32_t, key_group> local;                                 // by shard
   std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote; // by owner
@@ -80,13 +81,7 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
     bool done = false;
   };
   auto all = std::make_shared<gather>(gather{std::move(hits), local.size() + remote.size()});
-  auto finish = [self, slot, all] {
-    std::string out;
-    resp::array(out, all->results.size());
-    for (auto& r : all->results)
-      append_value(out, r);
-    deliver(self, slot, std::move(out));
-  };
+  auto finish = [self, slot, all] { deliver(self, slot, mget_reply(all->results)); };
   auto part_done = [all, finish](const std::vector<size_t>& idx, lookup_results& part) {
     if (all->done)
       return;

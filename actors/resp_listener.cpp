@@ -30,10 +30,15 @@ caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters>
     row.name = "resp";
     row.kind = "resp";
     row.handled = static_cast<uint64_t>(get(c->commands));
-    row.counters = {{"connections", get(c->connections)}, {"open", get(c->open)},
-                    {"commands", get(c->commands)},       {"errors", get(c->errors)},
-                    {"dropped", get(c->dropped)},         {"refused", get(c->refused)},
-                    {"cut_off", get(c->cut_off)},         {"inline_hits", get(c->inline_hits)},
+    row.counters = {{"connections", get(c->connections)},
+                    {"open", get(c->open)},
+                    {"commands", get(c->commands)},
+                    {"errors", get(c->errors)},
+                    {"dropped", get(c->dropped)},
+                    {"refused", get(c->refused)},
+                    {"cut_off", get(c->cut_off)},
+                    {"inline_hits", get(c->inline_hits)},
+                    {"loop_commands", get(c->loop_commands)},
                     {"port", static_cast<int64_t>(port)}};
     for (auto& spec : resp::command_table()) {
       auto n = get(c->by_command[static_cast<size_t>(spec.id)]);
@@ -102,14 +107,14 @@ void resp_listener::stop() {
     l->thread.join();
   // The loops are gone: sessions own their sockets and close them once their replies are out.
   for (auto& l : loops_) {
-    std::vector<caf::actor> sessions;
+    std::vector<loop::entry> sessions;
     {
       std::lock_guard<std::mutex> guard{l->mutex};
       sessions.swap(l->sessions);
     }
     for (auto& s : sessions)
-      if (s)
-        caf::anon_send(s, resp_drain_atom::value);
+      if (s.session)
+        caf::anon_send(s.session, resp_drain_atom::value);
   }
   caf::anon_send_exit(stats_, caf::exit_reason::user_shutdown);
   ::close(listen_fd_);
@@ -135,18 +140,30 @@ void resp_listener::run(loop& l, bool accepts) {
         accept_all();
         continue;
       }
-      caf::actor session;
+      loop::entry e;
       {
         std::lock_guard<std::mutex> guard{l.mutex};
         if (static_cast<size_t>(fd) < l.sessions.size())
-          session = l.sessions[static_cast<size_t>(fd)];
+          e = l.sessions[static_cast<size_t>(fd)];
       }
       // A stale event of a socket closed meanwhile may reach the session that got the
-      // same fd number: it reads, finds nothing, and re-arms. Harmless.
-      if (session)
-        caf::anon_send(session, resp_ready_atom::value);
+      // same fd number: it reads, finds nothing. Harmless.
+      if (e.session && !serve(e))
+        caf::anon_send(e.session, resp_ready_atom::value);
     }
   }
+}
+
+bool resp_listener::serve(loop::entry& e) {
+  if (!e.lane)
+    return false;
+  std::unique_lock<std::recursive_mutex> guard{e.lane->mutex, std::try_to_lock};
+  if (!guard || !e.lane->idle || e.lane->session == nullptr)
+    return false; // the session is busy (or closing): it hears of the socket by message
+  if (serve_on_loop(*e.lane->session))
+    return true;
+  e.lane->idle = false; // the session takes over (its stash, its writes, its reads)
+  return false;
 }
 
 void resp_listener::accept_all() {
@@ -181,17 +198,19 @@ void resp_listener::accept_all() {
     link.forget = [lp](int closed) {
       std::lock_guard<std::mutex> guard{lp->mutex};
       if (static_cast<size_t>(closed) < lp->sessions.size())
-        lp->sessions[static_cast<size_t>(closed)] = caf::actor{};
+        lp->sessions[static_cast<size_t>(closed)] = loop::entry{};
     };
     env_->counters->connections.fetch_add(1, std::memory_order_relaxed);
     env_->counters->open.fetch_add(1, std::memory_order_relaxed);
+    // TLS sessions keep their SSL object to themselves: the loop never serves them.
+    auto lane = opts_.loop_hits && ssl == nullptr ? std::make_shared<resp_lane>() : nullptr;
     auto session = sys_->spawn(resp_session, resp_socket{fd, ssl}, std::move(link),
-                               std::shared_ptr<const resp_env>{env_});
+                               std::shared_ptr<const resp_env>{env_}, lane);
     {
       std::lock_guard<std::mutex> guard{l.mutex};
       if (l.sessions.size() <= static_cast<size_t>(fd))
         l.sessions.resize(static_cast<size_t>(fd) + 1);
-      l.sessions[static_cast<size_t>(fd)] = session;
+      l.sessions[static_cast<size_t>(fd)] = loop::entry{session, std::move(lane)};
     }
     epoll_event ev{};
     // Edge-triggered: a session reads until EAGAIN (or pauses and resumes itself), so the

@@ -25,6 +25,7 @@ namespace ac {
 struct resp_listener_options {
   uint32_t loops = 0;         ///< I/O loops; 0 = one per core (at most 8)
   size_t max_clients = 10000; ///< resp.max-clients: more are told so and closed
+  bool loop_hits = true;      ///< resp.loop-hits: loops answer idle sessions' L1 hits themselves
 };
 
 class resp_listener {
@@ -57,11 +58,18 @@ private:
     int epoll_fd = -1;
     int wake_fd = -1;
     std::thread thread;
-    std::mutex mutex;                 // guards sessions: the loop reads, accept/close write
-    std::vector<caf::actor> sessions; // by fd
+    struct entry {
+      caf::actor session;
+      std::shared_ptr<resp_lane> lane; // null with loop_hits off
+    };
+    std::mutex mutex;            // guards sessions: the loop reads, accept/close write
+    std::vector<entry> sessions; // by fd
   };
 
   void run(loop& l, bool accepts);
+  /// Serves a ready socket on this loop when its session is idle (resp_session.hpp); false
+  /// when the session must be told instead.
+  static bool serve(loop::entry& e);
   void accept_all();
 
   resp_listener_options opts_;

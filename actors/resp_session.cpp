@@ -20,6 +20,11 @@ namespace {
 
 using self_ptr = resp_session_actor*;
 
+/// Replies of one read leave in one write (a pipeline of small replies: one send, not one
+/// each), but not once this many bytes are ready: a client batching big MGETs then works on
+/// the first reply while the node reads the next, instead of both waiting in turn.
+constexpr size_t write_early_bytes = 16u << 10;
+
 enum class io { progress, again, closed };
 
 // -- socket or TLS ------------------------------------------------------------------------
@@ -78,10 +83,44 @@ io write_some(resp_session_state& st, const char* buf, size_t n, size_t& put) {
 
 // -- lifecycle ------------------------------------------------------------------------------
 
+/// Holds the lane while the session touches its state, and marks it idle again at the end
+/// when the loop may serve the socket (nested guards: the outermost one's verdict stands).
+class lane_guard {
+public:
+  explicit lane_guard(self_ptr self) : st_(self->state) {
+    if (st_.lane) {
+      lock_ = std::unique_lock<std::recursive_mutex>{st_.lane->mutex};
+      st_.lane->idle = false;
+    }
+  }
+  ~lane_guard() {
+    if (st_.lane && st_.lane->session == &st_)
+      st_.lane->idle = may_idle(st_);
+  }
+  lane_guard(const lane_guard&) = delete;
+  lane_guard& operator=(const lane_guard&) = delete;
+
+private:
+  /// Nothing owed, unwritten or left over: the next request may be served by the loop. TLS
+  /// sessions never are (their SSL object stays with the session).
+  static bool may_idle(const resp_session_state& st) {
+    return st.fd >= 0 && st.ssl == nullptr && st.handshaken && !st.closing && !st.peer_gone
+           && !st.paused && st.slots.empty() && st.out_sent == st.out.size() && st.stash.empty();
+  }
+
+  resp_session_state& st_;
+  std::unique_lock<std::recursive_mutex> lock_;
+};
+
 void close_now(self_ptr self) {
   auto& st = self->state;
   if (st.fd < 0)
     return;
+  if (st.lane) {
+    std::lock_guard<std::recursive_mutex> guard{st.lane->mutex};
+    st.lane->session = nullptr; // the loop never touches this state again
+    st.lane->idle = false;
+  }
   if (st.loop.forget)
     st.loop.forget(st.fd);
   ::epoll_ctl(st.loop.epoll_fd, EPOLL_CTL_DEL, st.fd, nullptr);
@@ -172,7 +211,7 @@ void schedule_write(self_ptr self) {
   // replies), unless they pile up: then out they go, and a client that reads nothing is cut
   // off here rather than after the whole read.
   if (st.reading) {
-    if (st.out.size() - st.out_sent >= (64u << 10))
+    if (st.out.size() - st.out_sent >= write_early_bytes)
       write_out(self);
     return;
   }
@@ -203,9 +242,62 @@ void handshake(self_ptr self) {
   close_now(self);
 }
 
+/// Answers a request the reader cannot parse after what is owed, and closes: the stream
+/// cannot be resynchronized.
+void protocol_error(self_ptr self, const std::string& err) {
+  auto& st = self->state;
+  st.env->counters->dropped.fetch_add(1, std::memory_order_relaxed);
+  st.env->counters->errors.fetch_add(1, std::memory_order_relaxed);
+  if (st.env->errors)
+    st.env->errors->add(0);
+  std::string reply;
+  resp::error(reply, err);
+  deliver(self, open_slot(self), std::move(reply));
+  st.closing = true;
+}
+
+bool stopped(const resp_session_state& st) { return st.closing || st.peer_gone || st.fd < 0; }
+
+/// Runs what the loop left (in order, before anything still in the reader); false when the
+/// connection stops reading.
+bool run_stash(self_ptr self) {
+  auto& st = self->state;
+  while (!st.stash.empty() && !stopped(st)) {
+    auto cmd = std::move(st.stash.front());
+    st.stash.pop_front();
+    if (!cmd.protocol_error.empty())
+      protocol_error(self, cmd.protocol_error);
+    else
+      run_stashed(self, cmd);
+  }
+  st.stash.clear();
+  return !stopped(st);
+}
+
+/// Runs every complete command the reader holds; false when the connection stops reading.
+bool run_buffered(self_ptr self) {
+  auto& st = self->state;
+  std::vector<std::string> argv;
+  std::string err;
+  for (;;) {
+    auto s = st.reader->next(argv, err);
+    if (s == resp::request_reader::status::incomplete)
+      return true;
+    if (s == resp::request_reader::status::error) {
+      protocol_error(self, err);
+      return false;
+    }
+    run_command(self, argv);
+    if (stopped(st))
+      return false;
+  }
+}
+
 /// Reads what the socket has and runs every complete command.
 void read_in(self_ptr self) {
   auto& st = self->state;
+  if (!run_buffered(self))
+    return;
   char buf[64 * 1024];
   // A bounded number of reads per turn: one busy client cannot hold a scheduler thread.
   for (int round = 0; round < 16 && !st.closing; ++round) {
@@ -223,28 +315,8 @@ void read_in(self_ptr self) {
       return;
     }
     st.reader->feed(buf, got);
-    std::vector<std::string> argv;
-    std::string err;
-    for (;;) {
-      auto s = st.reader->next(argv, err);
-      if (s == resp::request_reader::status::incomplete)
-        break;
-      if (s == resp::request_reader::status::error) {
-        // The stream cannot be resynchronized: answer the error after what is owed, close.
-        st.env->counters->dropped.fetch_add(1, std::memory_order_relaxed);
-        st.env->counters->errors.fetch_add(1, std::memory_order_relaxed);
-        if (st.env->errors)
-          st.env->errors->add(0);
-        std::string reply;
-        resp::error(reply, err);
-        deliver(self, open_slot(self), std::move(reply));
-        st.closing = true;
-        return;
-      }
-      run_command(self, argv);
-      if (st.closing || st.peer_gone || st.fd < 0)
-        return;
-    }
+    if (!run_buffered(self))
+      return;
   }
   // Still more to read: come back after the other actors of this thread had their turn.
   self->send(self, resp_ready_atom::value);
@@ -260,13 +332,72 @@ void on_ready(self_ptr self) {
       return;
   }
   st.reading = true;
-  read_in(self);
+  if (run_stash(self))
+    read_in(self);
   st.reading = false;
   gather_ready(st);
   write_out(self);
 }
 
+/// The loop writes its replies; false when some are left (the session waits for room) or the
+/// peer is gone (the session finds out and closes).
+bool write_from_loop(resp_session_state& st) {
+  while (output_pending(st)) {
+    size_t put = 0;
+    if (write_some(st, st.out.data() + st.out_sent, st.out.size() - st.out_sent, put)
+        != io::progress)
+      return false;
+    st.out_sent += put;
+  }
+  st.out.clear(); // keeps its capacity for the next burst
+  st.out_sent = 0;
+  return true;
+}
+
 } // namespace
+
+bool serve_on_loop(resp_session_state& st) {
+  char buf[64 * 1024];
+  std::vector<std::string> argv;
+  std::string err;
+  for (int round = 0; round < 16; ++round) {
+    size_t got = 0;
+    auto r = read_some(st, buf, sizeof buf, got);
+    if (r == io::again)
+      return write_from_loop(st);
+    if (r == io::closed)
+      return false; // the session reads the end too, and closes
+    st.reader->feed(buf, got);
+    for (;;) {
+      auto s = st.reader->next(argv, err);
+      if (s == resp::request_reader::status::incomplete)
+        break;
+      if (s == resp::request_reader::status::error) {
+        st.stash.push_back(stashed_command{{}, std::nullopt, err});
+        return false;
+      }
+      std::optional<lookup_results> hits;
+      if (!answer_on_loop(st, argv, st.out, hits)) {
+        st.stash.push_back(stashed_command{std::move(argv), std::move(hits), {}});
+        return false;
+      }
+      if (st.out.size() - st.out_sent >= write_early_bytes && !write_from_loop(st))
+        return false;
+    }
+  }
+  write_from_loop(st);
+  return false; // more to read: the session goes on, a turn at a time
+}
+
+resp_session_state::~resp_session_state() {
+  if (!lane)
+    return;
+  std::lock_guard<std::recursive_mutex> guard{lane->mutex};
+  if (lane->session == this) {
+    lane->session = nullptr;
+    lane->idle = false;
+  }
+}
 
 uint64_t open_slot(resp_session_actor* self) {
   auto& st = self->state;
@@ -275,6 +406,7 @@ uint64_t open_slot(resp_session_actor* self) {
 }
 
 void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
+  lane_guard guard{self}; // also called from response handlers
   auto& st = self->state;
   if (slot < st.first_slot || slot - st.first_slot >= st.slots.size())
     return;
@@ -288,8 +420,13 @@ void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
 void close_after_replies(resp_session_actor* self) { self->state.closing = true; }
 
 caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop_link loop,
-                           std::shared_ptr<const resp_env> env) {
+                           std::shared_ptr<const resp_env> env, std::shared_ptr<resp_lane> lane) {
   auto& st = self->state;
+  if (lane) {
+    std::lock_guard<std::recursive_mutex> guard{lane->mutex};
+    lane->session = &st; // idle stays false until the first message was handled
+    st.lane = std::move(lane);
+  }
   st.fd = sock.fd;
   st.ssl = sock.ssl;
   st.handshaken = sock.ssl == nullptr;
@@ -298,17 +435,23 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
   st.authed = env->password.empty();
   st.env = std::move(env);
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    lane_guard guard{self};
     close_now(self);
     self->quit(msg.reason);
   });
   self->set_default_handler(caf::drop);
   return {
-    [self](resp_ready_atom) { on_ready(self); },
+    [self](resp_ready_atom) {
+      lane_guard guard{self};
+      on_ready(self);
+    },
     [self](resp_flush_atom) {
+      lane_guard guard{self};
       self->state.flush_queued = false;
       write_out(self);
     },
     [self](resp_drain_atom) {
+      lane_guard guard{self};
       self->state.closing = true;
       gather_ready(self->state);
       write_out(self);

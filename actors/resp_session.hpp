@@ -1,10 +1,18 @@
 // One client connection on the node's RESP port: reads and parses its commands, runs them, writes the replies in request order.
 //
-// The session owns its socket (and TLS state) outright: an I/O loop thread only watches the
-// socket (epoll, edge-triggered: no re-arming syscall per request) and tells the session it is ready; the session reads, parses with
-// hiredis's reader, sends each command to the key's shard (or the front, for keys of other
-// nodes), and writes the replies itself. So the socket and the SSL object are touched by one
-// actor only, and a reply leaves from the thread that has it.
+// The session owns its socket (and TLS state): an I/O loop thread watches the socket (epoll,
+// edge-triggered: no re-arming syscall per request) and tells the session it is ready; the
+// session reads, parses with hiredis's reader, sends each command to the key's shard (or the
+// front, for keys of other nodes), and writes the replies itself.
+//
+// One shortcut, the one Redis and Dragonfly take: while a plain-TCP session is idle (no reply
+// owed, nothing unwritten), the loop that saw the socket ready serves it itself: it reads,
+// answers GET and MGET hits of keys this node owns from the shard stores (shard_store.hpp),
+// and writes, with no message and no second thread woken. The first command it cannot answer
+// (a miss, another node's key, any other command) it leaves to the session, which runs it
+// and everything after it. Session and loop hand the state over under the lane's mutex
+// (resp_lane): the session's handlers hold it, the loop only try-locks it, and the loop
+// touches the state only while the session marked itself idle.
 #pragma once
 
 #include <array>
@@ -14,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +36,7 @@
 #include "core/resp_command_table.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/lease_actor.hpp"
+#include "messages/lookup.hpp"
 #include "net/resp_reader.hpp"
 
 typedef struct ssl_st SSL;
@@ -51,6 +61,8 @@ struct resp_counters {
   std::atomic<uint64_t> refused{0};     ///< connections refused over resp.max-clients
   std::atomic<uint64_t> cut_off{0};     ///< clients disconnected for leaving replies unread
   std::atomic<uint64_t> inline_hits{0}; ///< L1 hits answered on the session's thread (no shard hop)
+  std::atomic<uint64_t> loop_commands{
+    0}; ///< GET/MGET hits answered by an I/O loop (no actor at all)
   /// Commands run, by command_id (Prometheus: per command family).
   std::array<std::atomic<uint64_t>, 64> by_command{};
 };
@@ -82,7 +94,26 @@ struct resp_env {
   std::shared_ptr<error_tally> errors; ///< the node's count of error replies (may be null)
 };
 
+struct resp_session_state;
+
+/// What an I/O loop and the session of one socket share (see the top of this file).
+struct resp_lane {
+  /// Held by the session while it handles a message (recursive: its helpers take it again),
+  /// try-locked by the loop: a busy session is told by message instead.
+  std::recursive_mutex mutex;
+  resp_session_state* session = nullptr; ///< guarded; null once the session closed
+  bool idle = false;                     ///< guarded: the loop may serve the socket itself now
+};
+
+/// A command the loop parsed but left to the session (in order, before anything still buffered).
+struct stashed_command {
+  std::vector<std::string> argv;
+  std::optional<lookup_results> hits; ///< MGET: the hits the loop found (counted) for the rest
+  std::string protocol_error;         ///< instead of a command: the reader's error, then close
+};
+
 struct resp_session_state {
+  ~resp_session_state();
   int fd = -1;
   SSL* ssl = nullptr;      ///< TLS only
   bool handshaken = false; ///< TLS handshake done (always true without TLS)
@@ -102,6 +133,8 @@ struct resp_session_state {
   bool flush_queued = false;
   bool paused = false;  ///< stopped reading: too many commands in flight
   bool reading = false; ///< running the commands of one read: replies are written after it
+  std::shared_ptr<resp_lane> lane;   ///< shared with the I/O loop (null: the loop never serves)
+  std::deque<stashed_command> stash; ///< left by the loop for the session to run first
   static inline const char* name = "resp_session";
 };
 
@@ -115,9 +148,15 @@ struct resp_socket {
 };
 
 /// Owns the socket (and its TLS session) from now on; the loop registered it (edge-triggered)
-/// and tells the session when it is ready.
+/// and tells the session when it is ready, or serves it itself through `lane`.
 caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop_link loop,
-                           std::shared_ptr<const resp_env> env);
+                           std::shared_ptr<const resp_env> env, std::shared_ptr<resp_lane> lane);
+
+/// The loop's side of the shortcut: called with `lane.mutex` held and `lane.idle` set. Reads
+/// the socket and answers what it can; true when the session may stay idle, false when it must
+/// take over (a command left in its stash, unwritten replies, more to read, the peer gone):
+/// the caller then clears `idle` and tells the session.
+bool serve_on_loop(resp_session_state& st);
 
 // -- used by the command layer (actors/resp_commands) ---------------------------------------
 

@@ -34,6 +34,7 @@ struct node_config : caf::actor_system_config {
   uint32_t resp_max_keys = 10000;    ///< keys one command may name
   uint32_t resp_max_clients = 10000; ///< connections at once; more are refused
   uint32_t resp_io_threads = 0;      ///< I/O loops; 0 = one per core (at most 8)
+  bool resp_loop_hits = true;        ///< loops answer idle connections' L1 hits themselves
   uint64_t resp_max_pending_bytes = 64ull << 20; ///< unread replies before a client is cut off
   // -- cache --------------------------------------------------------------------
   uint32_t cache_shards = 0;               ///< shard actors; 0 = number of cores

@@ -86,6 +86,7 @@ std::string bind_resp(const node_config& cfg, published_node& node, node_overrid
   resp_listener_options ro;
   ro.loops = cfg.resp_io_threads;
   ro.max_clients = cfg.resp_max_clients;
+  ro.loop_hits = cfg.resp_loop_hits;
   node.resp = std::make_shared<resp_listener>(ro, std::move(tls));
   std::string why;
   if (!node.resp->bind(cfg.node_host, cfg.resp_port, why))

@@ -408,11 +408,13 @@ get_batchers::get_batchers(caf::actor_system& sys, uint32_t max_batch, caf::time
 get_batchers::~get_batchers() { close(); }
 
 uint32_t get_batchers::default_resp_links() {
-  // A node answers one connection's commands in order, on one scheduler thread at a time: a
-  // client process with many requests in flight on a single connection leaves the node's
-  // other cores idle (the link was 0.63-0.76x of the fast frames at 50 x 16 and get_many(10)
-  // with one connection, bench/RESULTS.md). This machine's cores stand in for the node's.
-  return std::clamp(std::thread::hardware_concurrency() / 2, 2u, 8u);
+  // A node answers one connection's commands in order, on one thread at a time (an I/O loop
+  // serving L1 hits itself, or the session): many requests in flight on one connection leave
+  // a many-core node's other cores idle, so bigger machines get more links. But every link
+  // is one more thread woken per round trip: on the 2-core bench box, where client and node
+  // share the cores, one link beat two and three (bench/RESULTS.md, 50 x 16: 1.04x vs 0.79x
+  // of the fast frames). This machine's cores stand in for the node's.
+  return std::clamp(std::thread::hardware_concurrency() / 4, 1u, 8u);
 }
 
 get_batchers::lane* get_batchers::of(const node_ref& n) {

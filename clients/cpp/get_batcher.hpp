@@ -84,8 +84,8 @@ public:
 
   const get_batch_counters& counters() const { return *counters_; }
 
-  /// RESP connections per node when the caller names none (`resp_links` 0): one per two
-  /// cores, 2 to 8.
+  /// RESP connections per node when the caller names none (`resp_links` 0): one per four
+  /// cores, 1 to 8.
   static uint32_t default_resp_links();
 
 private:

@@ -17,15 +17,33 @@ using reply_ptr = resp_client::reply_ptr;
 
 /// An in-process node with its RESP port open on a free loopback port.
 struct resp_fixture : node_fixture {
-  resp_listener listener{resp_listener_options{2, 100}, nullptr};
+  resp_listener listener;
   uint16_t port = 0;
-  resp_fixture() {
+  explicit resp_fixture(
+    bool loop_hits = true, node_fixture::configure_fn configure = [](node_config&) {})
+    : node_fixture(std::move(configure)), listener{resp_listener_options{2, 100, loop_hits},
+                                                   nullptr} {
     std::string why;
     REQUIRE(listener.bind("127.0.0.1", 0, why));
     port = listener.port();
     listener.start(sys, make_resp_env(cfg, node, "test-node", port));
   }
   ~resp_fixture() { listener.stop(); }
+
+  /// A counter of the RESP edge's stats row ("loop_commands", ...); -1 when there is none.
+  int64_t resp_counter(const std::string& name) {
+    int64_t out = -1;
+    self
+      ->request(caf::actor_cast<caf::actor>(listener.stats_actor()), std::chrono::seconds(5),
+                stats_atom::value)
+      .receive(
+        [&](actor_stats& row) {
+          if (auto i = row.counters.find(name); i != row.counters.end())
+            out = i->second;
+        },
+        [](caf::error&) {});
+    return out;
+  }
 };
 
 /// A connection to the fixture's port (tests/support/resp_client.hpp); one that fails fails the test.
@@ -59,6 +77,89 @@ TEST_CASE("Pipelined commands from hiredis come back in order with their own ans
   for (int i = 0; i < 200; ++i)
     CHECK(str(c.next()) == std::to_string(i * i));
   CHECK(c.next()->integer == 2);
+}
+
+/// An MGET reply's element as text, "(nil)" for a miss.
+std::string element(const reply_ptr& r, size_t i) {
+  if (!r || r->type != REDIS_REPLY_ARRAY || i >= r->elements)
+    return "<no element>";
+  auto* e = r->element[i];
+  return e->type == REDIS_REPLY_NIL ? "(nil)" : std::string(e->str, e->len);
+}
+
+/// GET and MGET of keys in L1 and of keys not yet there (the synthetic loader computes them on
+/// the first read), sequentially: the same answers whoever serves them (the I/O loop while the
+/// connection is idle, or its session). `tag` keeps the computed keys of two calls apart.
+void check_reads(conn& c, const std::string& tag, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    auto fresh = tag + "-fresh-" + std::to_string(i);
+    auto other = tag + "-other-" + std::to_string(i);
+    CHECK(str(c.run({"GET", "a"})) == "va");
+    auto half = c.run({"MGET", "a", fresh, "b"});
+    CHECK(element(half, 0) == "va");
+    CHECK(element(half, 2) == "vb");
+    auto computed = element(half, 1);
+    CHECK(computed != "(nil)");
+    CHECK(str(c.run({"GET", fresh})) == computed); // now an L1 hit: the same bytes
+    auto got = c.run({"GET", other});
+    CHECK(got->type == REDIS_REPLY_STRING);
+    auto whole = c.run({"MGET", "b", "a"});
+    CHECK(element(whole, 0) == "vb");
+    CHECK(element(whole, 1) == "va");
+  }
+}
+
+node_fixture::configure_fn synthetic_loader() {
+  return [](node_config& c) { c.loader_kind = "synthetic"; };
+}
+
+TEST_CASE(
+  "An idle connection's hits are answered by the I/O loop and its misses by the session, "
+  "each in order",
+  "[resp]") {
+  resp_fixture f{true, synthetic_loader()};
+  REQUIRE(f.put("a", "va").empty());
+  REQUIRE(f.put("b", "vb").empty());
+  conn c{f.port};
+  check_reads(c, "seq", 50);
+  auto served = f.resp_counter("loop_commands");
+  CHECK(served > 0);
+  CHECK(served <= 50 * 4); // hits only: GET a, MGET a fresh b (its hits), GET fresh, MGET b a
+  // One write carrying a hit, a miss, a half-hit MGET, a write and reads of it: whatever the
+  // loop answers and whatever it leaves to the session come back in request order.
+  c.append({"GET", "a"});
+  c.append({"GET", "pipe-miss"});
+  c.append({"MGET", "a", "pipe-half", "b"});
+  c.append({"SET", "c", "vc"});
+  c.append({"GET", "c"});
+  c.append({"MGET", "c", "a"});
+  REQUIRE(c.flush());
+  CHECK(str(c.next()) == "va");
+  CHECK(c.next()->type == REDIS_REPLY_STRING);
+  auto half = c.next();
+  CHECK(element(half, 0) == "va");
+  CHECK(element(half, 1) != "(nil)");
+  CHECK(element(half, 2) == "vb");
+  CHECK(str(c.next()) == "OK");
+  CHECK(str(c.next()) == "vc");
+  auto both = c.next();
+  CHECK(element(both, 0) == "vc");
+  CHECK(element(both, 1) == "va");
+  // A write through another connection is seen by this one's next read.
+  conn other{f.port};
+  REQUIRE(str(other.run({"SET", "a", "va2"})) == "OK");
+  CHECK(str(c.run({"GET", "a"})) == "va2");
+}
+
+TEST_CASE("With resp.loop-hits off every command goes through the session, with the same answers",
+          "[resp]") {
+  resp_fixture f{false, synthetic_loader()};
+  REQUIRE(f.put("a", "va").empty());
+  REQUIRE(f.put("b", "vb").empty());
+  conn c{f.port};
+  check_reads(c, "off", 20);
+  CHECK(f.resp_counter("loop_commands") == 0);
+  CHECK(f.resp_counter("inline_hits") >= 20 * 4); // the session's own L1 hits still count
 }
 
 TEST_CASE("Tensors keep dtype and shape through AC.TENSOR.SET and AC.TENSOR.GET", "[resp]") {

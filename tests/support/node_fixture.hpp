@@ -1,6 +1,8 @@
 // An in-process node for actor tests: a real actor_system with the node's actors, and helpers.
 #pragma once
 
+#include <functional>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -39,6 +41,8 @@ inline node_overrides with_clock(std::shared_ptr<const clock_source> clock) {
 }
 
 struct node_fixture {
+  using configure_fn = std::function<void(node_config&)>;
+
   template <class Configure>
   explicit node_fixture(Configure configure, node_overrides overrides = {})
     : cfg(make_config(configure)), sys(cfg), self(sys) {

@@ -34,8 +34,8 @@ public:
            "load: on = gets go to each node's RESP port when it has one (through the "
            "auto-batchers, as MGET; not with --tls.enabled); off = CAF remoting only")
       .add(load.resp_links, "resp-links",
-           "load: RESP connections per node the batches are spread over (0 = one per two cores, "
-           "2 to 8): a node answers one connection's commands in order on one thread")
+           "load: RESP connections per node the batches are spread over (0 = one per four cores, "
+           "1 to 8): a node answers one connection's commands in order on one thread")
       .add(load.value_size, "value-size", "load: bytes of each put value")
       .add(load.verify, "verify",
            "load: puts store a value made from the key, gets check it (mismatches: 'wrong', "

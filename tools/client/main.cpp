@@ -48,7 +48,7 @@ constexpr const char* usage =
   "                        0 (default) = send what queued up at once\n"
   "        --fast-path=on  the batchers send gets to each node's RESP port as MGET (plain\n"
   "                        TCP, one hop less than CAF remoting) when the node has one\n"
-  "        --resp-links=N  RESP connections per node (0 = one per two cores, 2 to 8)\n"
+  "        --resp-links=N  RESP connections per node (0 = one per four cores, 1 to 8)\n"
   "every command: --json (one JSON object)\n"
   "common: --timeout=5s --tls.enabled --tls.ca-file= --tls.cert-file= --tls.key-file=\n"
   "        --route=owner|any (any: the first --node forwards)  --log.level=warn  --version\n"
