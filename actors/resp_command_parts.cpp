@@ -127,11 +127,18 @@ size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
       lock = std::unique_lock<std::mutex>{ss->mutex, std::try_to_lock};
     if (lock && ss->store) {
       auto& store = *ss->store;
-      for (size_t k = from; k < to; ++k)
+      // Software-pipelined prefetch: a key's bucket 16 keys ahead, its entry (which needs the
+      // bucket) 8 ahead. All at once would ask for more lines than a core keeps in flight.
+      constexpr size_t bucket_ahead = 16, entry_ahead = 8;
+      for (size_t k = from; k < to && k < from + bucket_ahead; ++k)
         store.prefetch_bucket(keys[k].hash);
-      for (size_t k = from; k < to; ++k)
+      for (size_t k = from; k < to && k < from + entry_ahead; ++k)
         store.prefetch_entry(keys[k].hash);
       for (size_t k = from; k < to; ++k) {
+        if (k + bucket_ahead < to)
+          store.prefetch_bucket(keys[k + bucket_ahead].hash);
+        if (k + entry_ahead < to)
+          store.prefetch_entry(keys[k + entry_ahead].hash);
         auto& key = argv[keys[k].pos + 1];
         if (auto hit = store.try_hit(key, keys[k].hash)) {
           ss->sample_read(key);

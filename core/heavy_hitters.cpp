@@ -18,8 +18,8 @@ heavy_hitters::heavy_hitters(size_t capacity) : capacity_(std::max<size_t>(capac
 
 void heavy_hitters::swap_at(size_t a, size_t b) {
   std::swap(heap_[a], heap_[b]);
-  where_[heap_[a].key] = a;
-  where_[heap_[b].key] = b;
+  heap_[a].entry->second = a;
+  heap_[b].entry->second = b;
 }
 
 void heavy_hitters::sift_down(size_t i) {
@@ -47,9 +47,9 @@ void heavy_hitters::record(std::string_view key, uint64_t n) {
   }
   if (heap_.size() < capacity_) {
     // A new counter at the bottom; it moves up while it is smaller than its parent.
-    heap_.push_back(counter{std::string(key), n, 0});
-    size_t i = heap_.size() - 1;
-    where_.emplace(heap_[i].key, i);
+    size_t i = heap_.size();
+    auto it = where_.emplace(std::string(key), i).first;
+    heap_.push_back(counter{&*it, n, 0});
     while (i > 0 && heap_[(i - 1) / 2].count > heap_[i].count) {
       swap_at(i, (i - 1) / 2);
       i = (i - 1) / 2;
@@ -58,9 +58,9 @@ void heavy_hitters::record(std::string_view key, uint64_t n) {
   }
   // Full: the smallest counter (the root) is handed to the new key.
   uint64_t floor = heap_[0].count;
-  where_.erase(heap_[0].key);
-  heap_[0] = counter{std::string(key), floor + n, floor};
-  where_.emplace(heap_[0].key, 0);
+  where_.erase(where_.find(heap_[0].entry->first));
+  auto it = where_.emplace(std::string(key), 0).first;
+  heap_[0] = counter{&*it, floor + n, floor};
   sift_down(0);
 }
 
@@ -73,7 +73,7 @@ std::vector<std::pair<std::string, uint64_t>> heavy_hitters::top(size_t k) const
   std::vector<std::pair<std::string, uint64_t>> out;
   out.reserve(heap_.size());
   for (auto& c : heap_)
-    out.emplace_back(c.key, c.count);
+    out.emplace_back(c.entry->first, c.count);
   auto by_count = [](auto& a, auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   };
@@ -96,14 +96,16 @@ void heavy_hitters::decay() {
   // still a heap once the zeros are gone; the rebuild is O(capacity), once per tick.
   std::vector<counter> kept;
   kept.reserve(heap_.size());
-  for (auto& c : heap_)
+  for (auto& c : heap_) {
     if (c.count / 2 > 0)
-      kept.push_back(counter{std::move(c.key), c.count / 2, c.error / 2});
+      kept.push_back(counter{c.entry, c.count / 2, c.error / 2});
+    else
+      where_.erase(where_.find(c.entry->first));
+  }
   heap_ = std::move(kept);
   std::make_heap(heap_.begin(), heap_.end(), [](auto& a, auto& b) { return a.count > b.count; });
-  where_.clear();
   for (size_t i = 0; i < heap_.size(); ++i)
-    where_.emplace(heap_[i].key, i);
+    heap_[i].entry->second = i;
 }
 
 } // namespace ac

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
 
 namespace ac {
 
@@ -24,6 +24,11 @@ namespace ac {
 class heavy_hitters {
 public:
   explicit heavy_hitters(size_t capacity = 64);
+  // Counters point into the index: a copy would point into the original's. Moves keep nodes.
+  heavy_hitters(const heavy_hitters&) = delete;
+  heavy_hitters& operator=(const heavy_hitters&) = delete;
+  heavy_hitters(heavy_hitters&&) = default;
+  heavy_hitters& operator=(heavy_hitters&&) = default;
 
   void record(std::string_view key, uint64_t n = 1);
 
@@ -43,8 +48,11 @@ public:
   size_t capacity() const { return capacity_; }
 
 private:
+  /// key -> position in heap_. Node-based, so a counter can point at its entry: moving a
+  /// counter in the heap updates its position without hashing the key again.
+  using index = absl::node_hash_map<std::string, size_t>;
   struct counter {
-    std::string key;
+    index::value_type* entry = nullptr; // the key and this counter's position
     uint64_t count = 0;
     uint64_t error = 0; // overestimate inherited from the evicted key
   };
@@ -53,8 +61,8 @@ private:
   void swap_at(size_t a, size_t b);
 
   size_t capacity_;
-  std::vector<counter> heap_;                      ///< min-heap by count
-  absl::flat_hash_map<std::string, size_t> where_; ///< key -> position in heap_
+  std::vector<counter> heap_; ///< min-heap by count
+  index where_;
 };
 
 } // namespace ac
