@@ -96,7 +96,7 @@ void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view 
 
 size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
                    const std::vector<std::string>& argv, lookup_results& hits) {
-  if (!st.slots.empty() || snap.stores.empty())
+  if (!st.barriers.empty() || snap.stores.empty())
     return 0;
   auto shards = static_cast<uint32_t>(snap.stores.size());
   size_t n = argv.size() - 1;
@@ -154,7 +154,6 @@ size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
   }
   for (auto [k, left] : ahead)
     ask_refresh_ahead(snap, k->hash, argv[k->pos + 1], left);
-  st.env->counters->inline_hits.fetch_add(found, std::memory_order_relaxed);
   return found;
 }
 

@@ -54,12 +54,13 @@ void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view 
 /// serving an idle session (shard_store.hpp):
 /// calls `use(encoded_entry)` under the store's lock and returns true, or returns false and
 /// the request takes the message path (owned elsewhere, a miss, stale or expired, the store
-/// busy). Only while no reply is owed on this connection: an earlier SET or DEL still on its
-/// way to the shard must be seen by a later GET, as Redis guarantees within a connection.
+/// busy). Only while no write's reply is owed on this connection (resp_session_state::barriers):
+/// an earlier SET or DEL still on its way to the shard must be seen by a later GET.
+/// The caller counts the hit (resp_counters::inline_hits): a loop counts once per read.
 template <class Use>
 bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
                 std::string_view key, Use use) {
-  if (!st.slots.empty() || snap.stores.empty() || snap.owner_front(h))
+  if (!st.barriers.empty() || snap.stores.empty() || snap.owner_front(h))
     return false;
   auto& ss = snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))];
   if (!ss)
@@ -77,13 +78,13 @@ bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
   lock.unlock();
   if (ahead)
     ask_refresh_ahead(snap, h, key, found.ttl_left_ms);
-  st.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
 /// inline_hit for the keys of an MGET (argv[1..]): fills `hits[i]` for each fresh L1 hit of an
 /// owned key and returns how many. One lock per shard, and every key's bucket and entry are
 /// prefetched before any is read, so a batch's cache misses overlap (as the shard's get_many).
+/// Uncounted, as inline_hit.
 size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
                    const std::vector<std::string>& argv, lookup_results& hits);
 

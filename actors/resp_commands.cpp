@@ -53,6 +53,8 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
     return reply_error(self, "NOAUTH Authentication required.");
   if (auto p = keys_problem(env, *spec, argv); !p.empty())
     return reply_error(self, p);
+  if (spec->id != command_id::get && spec->id != command_id::mget)
+    st.barriers.push_back(st.first_slot + st.slots.size()); // the slot this command opens
   auto snap = env.routes->get();
   switch (spec->id) {
     case command_id::ping:
@@ -136,8 +138,19 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
   reply_error(self, resp::unknown_command_error(argv[0], argv));
 }
 
-bool answer_on_loop(resp_session_state& st, std::vector<std::string>& argv, std::string& out,
-                    std::optional<lookup_results>& hits) {
+void loop_tally::add_to(resp_counters& c) const {
+  if (gets + mgets == 0)
+    return;
+  c.commands.fetch_add(gets + mgets, std::memory_order_relaxed);
+  c.loop_commands.fetch_add(gets + mgets, std::memory_order_relaxed);
+  c.by_command[static_cast<size_t>(command_id::get)].fetch_add(gets, std::memory_order_relaxed);
+  c.by_command[static_cast<size_t>(command_id::mget)].fetch_add(mgets, std::memory_order_relaxed);
+  c.inline_hits.fetch_add(hits, std::memory_order_relaxed);
+}
+
+bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
+                    std::vector<std::string>& argv, std::string& out,
+                    std::optional<lookup_results>& hits, loop_tally& tally) {
   auto& env = *st.env;
   const auto* spec = resp::find_command(argv[0]);
   if (spec == nullptr || (spec->id != command_id::get && spec->id != command_id::mget))
@@ -145,26 +158,22 @@ bool answer_on_loop(resp_session_state& st, std::vector<std::string>& argv, std:
   // Anything the session would refuse it refuses itself (the reply texts live there).
   if (!st.authed || !resp::arity_ok(*spec, argv.size()) || !keys_problem(env, *spec, argv).empty())
     return false;
-  auto snap = env.routes->get();
-  auto count = [&] {
-    env.counters->commands.fetch_add(1, std::memory_order_relaxed);
-    env.counters->loop_commands.fetch_add(1, std::memory_order_relaxed);
-    env.counters->by_command[static_cast<size_t>(spec->id)].fetch_add(1, std::memory_order_relaxed);
-  };
   if (spec->id == command_id::get) {
     auto h = key_hash(argv[1]);
-    if (!inline_hit(st, *snap, h, argv[1],
+    if (!inline_hit(st, snap, h, argv[1],
                     [&](std::string_view entry) { append_payload(out, entry); }))
       return false;
-    count();
+    ++tally.gets;
+    ++tally.hits;
     return true;
   }
   size_t n = argv.size() - 1;
   lookup_results found(n);
-  auto k = inline_hits(st, *snap, argv, found);
+  auto k = inline_hits(st, snap, argv, found);
   if (k == 0)
     return false; // nothing read: the session runs the MGET whole
-  count();
+  ++tally.mgets;
+  tally.hits += k;
   if (k < n) {
     hits = std::move(found);
     return false;

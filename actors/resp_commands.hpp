@@ -13,12 +13,23 @@ namespace ac {
 /// request order) and fills it now or when the shard, owner or lease keeper answers.
 void run_command(resp_session_actor* self, std::vector<std::string>& argv);
 
+/// What an I/O loop answered during one read: added to the shared counters once, not per
+/// command (every loop thread adding to the same cache lines per GET costs a pipeline dearly).
+struct loop_tally {
+  uint64_t gets = 0;  ///< GETs answered
+  uint64_t mgets = 0; ///< MGETs answered, or whose hits were (the session asks for the rest)
+  uint64_t hits = 0;  ///< L1 hits among them
+  void add_to(resp_counters& c) const;
+};
+
 /// On an I/O loop, for an idle session (resp_session.hpp): answers a GET or MGET whose keys
-/// this node owns and holds fresh in L1, appending the reply to `out` (counted as run). False
-/// leaves the command to the session, untouched, but for an MGET whose hits were already read:
-/// those are in `hits` then (counted), and the session asks only for the rest (run_stashed).
-bool answer_on_loop(resp_session_state& st, std::vector<std::string>& argv, std::string& out,
-                    std::optional<lookup_results>& hits);
+/// this node owns and holds fresh in L1 (by `snap`, taken once per read), appending the reply
+/// to `out` (counted in `tally`). False leaves the command to the session, untouched, but for
+/// an MGET whose hits were already read: those are in `hits` then (counted), and the session
+/// asks only for the rest (run_stashed).
+bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
+                    std::vector<std::string>& argv, std::string& out,
+                    std::optional<lookup_results>& hits, loop_tally& tally);
 
 /// Runs a command the loop left in the stash (its MGET hits reused).
 void run_stashed(resp_session_actor* self, stashed_command& cmd);

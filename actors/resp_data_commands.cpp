@@ -17,8 +17,10 @@ void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) 
   auto h = key_hash(key);
   std::string hit;
   if (inline_hit(self->state, snap, h, key,
-                 [&](std::string_view entry) { append_payload(hit, entry); }))
+                 [&](std::string_view entry) { append_payload(hit, entry); })) {
+    self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
     return reply_now(self, std::move(hit));
+  }
   if (!snap.stores.empty() && snap.owner_front(h))
     note_forwarded_read(snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get(),
                         key);
@@ -44,7 +46,9 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
   // Fresh L1 hits of keys this node owns first, on this thread; all of them hits (the common
   // case of a client's batch): answered without a message.
   lookup_results hits(n);
-  if (inline_hits(self->state, snap, argv, hits) == n)
+  auto found = inline_hits(self->state, snap, argv, hits);
+  self->state.env->counters->inline_hits.fetch_add(found, std::memory_order_relaxed);
+  if (found == n)
     return reply_now(self, mget_reply(hits));
   mget_rest(self, snap, argv, std::move(hits));
 }

@@ -1,6 +1,7 @@
 // One client connection on the node's RESP port (see resp_session.hpp).
 #include "actors/resp_session.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 #include <openssl/err.h>
@@ -357,6 +358,14 @@ bool write_from_loop(resp_session_state& st) {
 } // namespace
 
 bool serve_on_loop(resp_session_state& st) {
+  // Once per read, not per command: the routes (a mutex and a shared count) and the counters
+  // (shared by every loop thread) would cost a pipeline of GETs more than the GETs do.
+  struct tally_guard {
+    resp_counters& counters;
+    loop_tally tally;
+    ~tally_guard() { tally.add_to(counters); }
+  } counted{*st.env->counters, {}};
+  auto snap = st.env->routes->get();
   char buf[64 * 1024];
   std::vector<std::string> argv;
   std::string err;
@@ -377,7 +386,7 @@ bool serve_on_loop(resp_session_state& st) {
         return false;
       }
       std::optional<lookup_results> hits;
-      if (!answer_on_loop(st, argv, st.out, hits)) {
+      if (!answer_on_loop(st, *snap, argv, st.out, hits, counted.tally)) {
         st.stash.push_back(stashed_command{std::move(argv), std::move(hits), {}});
         return false;
       }
@@ -411,6 +420,8 @@ void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
   if (slot < st.first_slot || slot - st.first_slot >= st.slots.size())
     return;
   st.slots[slot - st.first_slot] = std::move(reply);
+  if (!st.barriers.empty())
+    st.barriers.erase(std::remove(st.barriers.begin(), st.barriers.end(), slot), st.barriers.end());
   if (slot == st.first_slot) {
     gather_ready(st);
     schedule_write(self);

@@ -126,6 +126,11 @@ struct resp_session_state {
   // early waits in its slot until every earlier one is in.
   std::deque<std::optional<std::string>> slots;
   uint64_t first_slot = 0;
+  /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
+  /// while one is, reads take the message path so they see its effect, as Redis guarantees
+  /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at
+  /// once into its slot, which still leaves in order.
+  std::vector<uint64_t> barriers;
   std::string out;        ///< bytes ready for the socket
   size_t out_sent = 0;    ///< bytes of `out` already written
   bool closing = false;   ///< read nothing more; close once the replies are out
