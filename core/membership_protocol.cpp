@@ -250,15 +250,26 @@ void membership_protocol::heard_from(const member_info& m, clock::time_point now
       out.push_back(act(membership_action::kind::forget, m.id));
     }
   }
-  p.last_seen = now;
-  p.info.last_heartbeat_ms = unix_ms;
   if (m.state == member_state::left) {
+    p.last_seen = now;
+    p.info.last_heartbeat_ms = unix_ms;
     set_state(p, member_state::left, out);
     return;
   }
-  if (!p.connected)
+  if (!p.connected) {
+    p.last_seen = now;
+    p.info.last_heartbeat_ms = unix_ms;
     connect(m.id, out);
-  else
+  } else {
+    heard_directly(p, now, unix_ms, out);
+  }
+}
+
+void membership_protocol::heard_directly(peer& p, clock::time_point now, int64_t unix_ms,
+                                         actions& out) {
+  p.last_seen = now;
+  p.info.last_heartbeat_ms = unix_ms;
+  if (p.info.state != member_state::left)
     set_state(p, member_state::alive, out);
 }
 
@@ -397,9 +408,10 @@ membership_protocol::actions membership_protocol::on_join_answer(const std::stri
     it = real;
   }
   if (it != peers_.end()) {
-    it->second.last_seen = now;
-    it->second.info.last_heartbeat_ms = unix_ms;
-    set_state(it->second, member_state::alive, out);
+    // It took our join: alive, even if we had seen it leave (it was restarted meanwhile).
+    if (it->second.info.state == member_state::left)
+      set_state(it->second, member_state::alive, out);
+    heard_directly(it->second, now, unix_ms, out);
     out.push_back(act(membership_action::kind::publish));
   }
   merge(v, out);
@@ -426,10 +438,7 @@ membership_protocol::actions membership_protocol::on_heartbeat_answer(const std:
   if (it == peers_.end())
     return out;
   it->second.heartbeat_out = false;
-  it->second.last_seen = now;
-  it->second.info.last_heartbeat_ms = unix_ms;
-  if (it->second.info.state != member_state::left)
-    set_state(it->second, member_state::alive, out);
+  heard_directly(it->second, now, unix_ms, out);
   merge(v, out);
   return out;
 }

@@ -159,6 +159,8 @@ private:
   void merge(const membership_view& v, actions& out);
   void connect(const std::string& id, actions& out);
   void heard_from(const member_info& m, clock::time_point now, int64_t unix_ms, actions& out);
+  /// `p` answered or called us just now: it is alive (unless it said it left).
+  void heard_directly(peer& p, clock::time_point now, int64_t unix_ms, actions& out);
   std::string refusal_of(const member_info& m) const;
   std::string heartbeat_refusal(const membership_view& v, const heartbeat_sender& from) const;
 
