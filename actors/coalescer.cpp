@@ -19,6 +19,7 @@
 #include "core/ttl_grant.hpp"
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -313,35 +314,34 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
   auto& sf = st.flights.stats();
   actor_stats row;
   row.name = "coalescer-" + std::to_string(cfg.shard_index);
-  row.kind = "coalescer";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
-  row.counters = {
-    {"in_flight", static_cast<int64_t>(st.flights.flights())},
-    {"waiters", static_cast<int64_t>(st.flights.waiting())},
-    {"loads", static_cast<int64_t>(st.loads)},
-    {"coalesced", static_cast<int64_t>(sf.coalesced)},
-    {"settled", static_cast<int64_t>(sf.settled)},
-    {"settling", static_cast<int64_t>(st.flights.settling())},
-    {"l2_hits", static_cast<int64_t>(st.l2_hits)},
-    {"l2_corrupt", static_cast<int64_t>(st.l2_corrupt)},
-    {"computes", static_cast<int64_t>(st.computes)},
-    {"load_misses", static_cast<int64_t>(st.misses)},
-    {"errors", static_cast<int64_t>(st.errors)},
-    {"max_waiters", static_cast<int64_t>(sf.max_waiters)},
-    {"negative_hits", static_cast<int64_t>(sf.negative_hits)},
-    {"handoff_asks", static_cast<int64_t>(st.handoff_asks)},
-    {"handoff_values", static_cast<int64_t>(st.handoff_values)},
-    {"handoff_joined", static_cast<int64_t>(st.handoff_joined)},
-    {"fenced", static_cast<int64_t>(st.fenced)},
-    {"fenced_loads", static_cast<int64_t>(st.fenced_loads)},
-    {"warmed", static_cast<int64_t>(st.warmed)},
-    {"unkept", static_cast<int64_t>(st.unkept)},
-    {"refreshes", static_cast<int64_t>(st.refreshes)},
-    {"refresh_joined", static_cast<int64_t>(st.refresh_joined)},
-    {"refresh_l2", static_cast<int64_t>(st.refresh_l2)},
-    {"warm_found", static_cast<int64_t>(st.warm_found)},
-  };
+  coalescer_stats s;
+  s.in_flight = static_cast<int64_t>(st.flights.flights());
+  s.waiters = static_cast<int64_t>(st.flights.waiting());
+  s.loads = static_cast<int64_t>(st.loads);
+  s.coalesced = static_cast<int64_t>(sf.coalesced);
+  s.settled = static_cast<int64_t>(sf.settled);
+  s.settling = static_cast<int64_t>(st.flights.settling());
+  s.l2_hits = static_cast<int64_t>(st.l2_hits);
+  s.l2_corrupt = static_cast<int64_t>(st.l2_corrupt);
+  s.computes = static_cast<int64_t>(st.computes);
+  s.load_misses = static_cast<int64_t>(st.misses);
+  s.errors = static_cast<int64_t>(st.errors);
+  s.max_waiters = static_cast<int64_t>(sf.max_waiters);
+  s.negative_hits = static_cast<int64_t>(sf.negative_hits);
+  s.handoff_asks = static_cast<int64_t>(st.handoff_asks);
+  s.handoff_values = static_cast<int64_t>(st.handoff_values);
+  s.handoff_joined = static_cast<int64_t>(st.handoff_joined);
+  s.fenced = static_cast<int64_t>(st.fenced);
+  s.fenced_loads = static_cast<int64_t>(st.fenced_loads);
+  s.warmed = static_cast<int64_t>(st.warmed);
+  s.unkept = static_cast<int64_t>(st.unkept);
+  s.refreshes = static_cast<int64_t>(st.refreshes);
+  s.refresh_joined = static_cast<int64_t>(st.refresh_joined);
+  s.refresh_l2 = static_cast<int64_t>(st.refresh_l2);
+  s.warm_found = static_cast<int64_t>(st.warm_found);
+  put_stats(row, s);
   put_latency(row, st.latency);
   return row;
 }

@@ -5,6 +5,7 @@
 
 #include "actors/stats_helpers.hpp"
 #include "messages/errors.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -75,18 +76,17 @@ actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
   actor_stats row;
   row.name = "compute";
-  row.kind = "compute";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
-  row.counters = {
-    {"computes", static_cast<int64_t>(st.computes)},
-    {"failures", static_cast<int64_t>(st.failures)},
-    {"refused", static_cast<int64_t>(st.refused)},
-    {"missing", static_cast<int64_t>(st.missing)},
-    {"overloaded", static_cast<int64_t>(st.overloaded)},
-    {"busy", static_cast<int64_t>(st.busy)},
-    {"queued", static_cast<int64_t>(st.queue.size())},
-  };
+  compute_stats s;
+  s.computes = static_cast<int64_t>(st.computes);
+  s.failures = static_cast<int64_t>(st.failures);
+  s.refused = static_cast<int64_t>(st.refused);
+  s.missing = static_cast<int64_t>(st.missing);
+  s.overloaded = static_cast<int64_t>(st.overloaded);
+  s.busy = static_cast<int64_t>(st.busy);
+  s.queued = static_cast<int64_t>(st.queue.size());
+  put_stats(row, s);
   put_latency(row, st.latency);
   return row;
 }

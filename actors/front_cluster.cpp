@@ -5,6 +5,7 @@
 
 #include "actors/front_internal.hpp"
 #include "actors/stats_helpers.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac::front_impl {
 
@@ -90,21 +91,20 @@ actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
   actor_stats row;
   row.name = "front";
-  row.kind = "front";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
-  row.counters = {
-    {"forwarded", static_cast<int64_t>(st.forwarded)},
-    {"refused", static_cast<int64_t>(st.refused)},
-    {"overloaded", static_cast<int64_t>(st.overloaded)},
-    {"near_hits", static_cast<int64_t>(st.near_hits)},
-    {"near_copies", static_cast<int64_t>(st.near.size())},
-    {"refused_control", static_cast<int64_t>(st.refused_control)},
-    {"near_invalidated", static_cast<int64_t>(st.near_invalidated)},
-    {"shards", static_cast<int64_t>(st.shards.size())},
-    {"epoch", static_cast<int64_t>(st.routes.epoch)},
-    {"heals", static_cast<int64_t>(st.heals)},
-  };
+  front_stats s;
+  s.forwarded = static_cast<int64_t>(st.forwarded);
+  s.refused = static_cast<int64_t>(st.refused);
+  s.overloaded = static_cast<int64_t>(st.overloaded);
+  s.near_hits = static_cast<int64_t>(st.near_hits);
+  s.near_copies = static_cast<int64_t>(st.near.size());
+  s.refused_control = static_cast<int64_t>(st.refused_control);
+  s.near_invalidated = static_cast<int64_t>(st.near_invalidated);
+  s.shards = static_cast<int64_t>(st.shards.size());
+  s.epoch = static_cast<int64_t>(st.routes.epoch);
+  s.heals = static_cast<int64_t>(st.heals);
+  put_stats(row, s);
   return row;
 }
 

@@ -10,6 +10,7 @@
 #include "core/membership_protocol.hpp"
 #include "core/ttl_clock.hpp"
 #include "messages/errors.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -205,17 +206,18 @@ actor_stats make_stats(self_ptr self, const state& st) {
   auto c = st.protocol.counters();
   actor_stats row;
   row.name = "membership";
-  row.kind = "membership";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
-  row.counters = {{"epoch", static_cast<int64_t>(c.epoch)},
-                  {"alive", static_cast<int64_t>(c.alive)},
-                  {"members", static_cast<int64_t>(c.members)},
-                  {"joins", static_cast<int64_t>(c.joins)},
-                  {"downs", static_cast<int64_t>(c.downs)},
-                  {"heartbeats", static_cast<int64_t>(c.heartbeats)},
-                  {"refused", static_cast<int64_t>(c.refused)},
-                  {"heals", static_cast<int64_t>(c.heals)}};
+  membership_stats s;
+  s.epoch = static_cast<int64_t>(c.epoch);
+  s.alive = static_cast<int64_t>(c.alive);
+  s.members = static_cast<int64_t>(c.members);
+  s.joins = static_cast<int64_t>(c.joins);
+  s.downs = static_cast<int64_t>(c.downs);
+  s.heartbeats = static_cast<int64_t>(c.heartbeats);
+  s.refused = static_cast<int64_t>(c.refused);
+  s.heals = static_cast<int64_t>(c.heals);
+  put_stats(row, s);
   return row;
 }
 

@@ -7,6 +7,7 @@
 #include "core/circuit_breaker.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -99,55 +100,61 @@ struct report_sums {
 
 /// Adds one actor's row to the sums (and its hot keys and the breaker's state to the report).
 void add_row(report_sums& s, node_report& rep, const actor_stats& r) {
-  if (r.kind == "shard") {
-    s.hits += counter_of(r, "hits");
-    s.misses += counter_of(r, "misses");
-    s.entries += counter_of(r, "entries");
-    s.bytes += counter_of(r, "bytes");
-    s.capacity += counter_of(r, "capacity_bytes");
-    s.evictions += counter_of(r, "evictions");
-    s.expirations += counter_of(r, "expirations");
-    s.stale_hits += counter_of(r, "stale_hits");
-    s.refresh_ahead += counter_of(r, "refresh_ahead");
-    s.hot_misses += counter_of(r, "hot_misses");
-    s.errors += counter_of(r, "refused");
-    s.l1_only_puts += counter_of(r, "l1_only_puts");
-    s.l1_only_deletes += counter_of(r, "l1_only_deletes");
-    s.pending_deletes += counter_of(r, "pending_deletes");
-    s.heal_drops += counter_of(r, "heal_drops");
-    s.disowned_drops += counter_of(r, "disowned_drops");
-    s.prefetches += counter_of(r, "prefetches");
-    s.prefetch_loaded += counter_of(r, "prefetch_loaded");
-    s.prefetch_hits += counter_of(r, "prefetch_hits");
-  } else if (r.kind == "warmer") {
-    s.warming_keys = static_cast<double>(counter_of(r, "keys"));
-    s.warming_seconds = static_cast<double>(counter_of(r, "milliseconds")) / 1000.0;
-    s.warming_in_progress = static_cast<double>(counter_of(r, "in_progress"));
-    s.warming_listed = static_cast<double>(counter_of(r, "listed"));
-    s.warming_saved = static_cast<double>(counter_of(r, "saved_keys"));
-  } else if (r.kind == "coalescer") {
-    s.computes += counter_of(r, "computes");
-    s.coalesced += counter_of(r, "coalesced");
-    s.l2_corrupt += counter_of(r, "l2_corrupt");
-    s.errors += counter_of(r, "errors");
-  } else if (r.kind == "redis_bridge") {
-    s.l2_hits += counter_of(r, "l2_hits");
-    s.l2_misses += counter_of(r, "l2_misses");
-    s.l2_errors += counter_of(r, "l2_errors");
-    rep.breaker =
-      std::string{to_string(static_cast<breaker_state>(counter_of(r, "breaker_state")))};
-  } else if (r.kind == "front") {
-    s.errors += counter_of(r, "refused") + counter_of(r, "overloaded");
-  } else if (r.kind == "resp") {
-    s.resp_port = static_cast<double>(counter_of(r, "port"));
-  } else if (r.kind == "compute") {
-    s.loader_failures += counter_of(r, "failures");
-  } else if (r.kind == "membership") {
-    s.members += counter_of(r, "members");
-    s.alive += counter_of(r, "alive");
-  } else if (r.kind == "sizing_supervisor") {
-    s.restarts += counter_of(r, "restarts");
-    s.degraded += counter_of(r, "degraded");
+  if (r.kind == shard_stats::kind) {
+    auto x = stats_of<shard_stats>(r);
+    s.hits += x.hits;
+    s.misses += x.misses;
+    s.entries += x.entries;
+    s.bytes += x.bytes;
+    s.capacity += x.capacity_bytes;
+    s.evictions += x.evictions;
+    s.expirations += x.expirations;
+    s.stale_hits += x.stale_hits;
+    s.refresh_ahead += x.refresh_ahead;
+    s.hot_misses += x.hot_misses;
+    s.errors += x.refused;
+    s.l1_only_puts += x.l1_only_puts;
+    s.l1_only_deletes += x.l1_only_deletes;
+    s.pending_deletes += x.pending_deletes;
+    s.heal_drops += x.heal_drops;
+    s.disowned_drops += x.disowned_drops;
+    s.prefetches += x.prefetches;
+    s.prefetch_loaded += x.prefetch_loaded;
+    s.prefetch_hits += x.prefetch_hits;
+  } else if (r.kind == warmer_stats::kind) {
+    auto x = stats_of<warmer_stats>(r);
+    s.warming_keys = static_cast<double>(x.keys);
+    s.warming_seconds = static_cast<double>(x.milliseconds) / 1000.0;
+    s.warming_in_progress = static_cast<double>(x.in_progress);
+    s.warming_listed = static_cast<double>(x.listed);
+    s.warming_saved = static_cast<double>(x.saved_keys);
+  } else if (r.kind == coalescer_stats::kind) {
+    auto x = stats_of<coalescer_stats>(r);
+    s.computes += x.computes;
+    s.coalesced += x.coalesced;
+    s.l2_corrupt += x.l2_corrupt;
+    s.errors += x.errors;
+  } else if (r.kind == redis_bridge_stats::kind) {
+    auto x = stats_of<redis_bridge_stats>(r);
+    s.l2_hits += x.l2_hits;
+    s.l2_misses += x.l2_misses;
+    s.l2_errors += x.l2_errors;
+    rep.breaker = std::string{to_string(static_cast<breaker_state>(x.breaker_state))};
+  } else if (r.kind == front_stats::kind) {
+    auto x = stats_of<front_stats>(r);
+    s.errors += x.refused + x.overloaded;
+  } else if (r.kind == resp_stats::kind) {
+    s.resp_port = static_cast<double>(stats_of<resp_stats>(r).port);
+  } else if (r.kind == compute_stats::kind) {
+    s.loader_failures += stats_of<compute_stats>(r).failures;
+  } else if (r.kind == membership_stats::kind) {
+    auto x = stats_of<membership_stats>(r);
+    s.members += x.members;
+    s.alive += x.alive;
+  } else if (r.kind == supervisor_stats::kind) {
+    auto x = stats_of<supervisor_stats>(r);
+    s.restarts += x.restarts;
+    s.degraded += x.degraded;
   }
   for (auto& hk : r.hot_keys)
     rep.hot_keys.push_back(hk);
@@ -350,10 +357,11 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         }
         uint64_t bytes = 0, entries = 0, capacity = 0;
         for (auto& r : rows)
-          if (r.kind == "shard") {
-            bytes += counter_of(r, "bytes");
-            entries += counter_of(r, "entries");
-            capacity += counter_of(r, "capacity_bytes");
+          if (r.kind == shard_stats::kind) {
+            auto x = stats_of<shard_stats>(r);
+            bytes += static_cast<uint64_t>(x.bytes);
+            entries += static_cast<uint64_t>(x.entries);
+            capacity += static_cast<uint64_t>(x.capacity_bytes);
           }
         self->state.history.push({static_cast<uint64_t>(steady_ms()), bytes, entries, capacity});
       });

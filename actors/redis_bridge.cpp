@@ -6,6 +6,7 @@
 #include "actors/stats_helpers.hpp"
 #include "core/backoff.hpp"
 #include "messages/errors.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -199,25 +200,24 @@ actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
   actor_stats row;
   row.name = "redis_bridge";
-  row.kind = "redis_bridge";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
-  row.counters = {
-    {"l2_hits", static_cast<int64_t>(st.hits)},
-    {"l2_misses", static_cast<int64_t>(st.misses)},
-    {"l2_errors", static_cast<int64_t>(st.errors)},
-    {"writes", static_cast<int64_t>(st.writes_done)},
-    {"writes_dropped", static_cast<int64_t>(st.writes_dropped)},
-    {"short_circuited", static_cast<int64_t>(st.short_circuited)},
-    {"batches", static_cast<int64_t>(st.batches)},
-    {"background_reads", static_cast<int64_t>(st.background_reads)},
-    {"batch_p50", static_cast<int64_t>(st.batch_sizes.percentile(0.5))},
-    {"batch_max", static_cast<int64_t>(st.batch_sizes.max())},
-    {"breaker_opened", static_cast<int64_t>(st.breaker.opened_count())},
-    // 0 closed, 1 open, 2 half-open: the metrics actor names it (core/circuit_breaker).
-    {"breaker_state", static_cast<int64_t>(st.breaker.state(clock::now()))},
-    {"connections_idle", static_cast<int64_t>(st.idle.size())},
-  };
+  redis_bridge_stats s;
+  s.l2_hits = static_cast<int64_t>(st.hits);
+  s.l2_misses = static_cast<int64_t>(st.misses);
+  s.l2_errors = static_cast<int64_t>(st.errors);
+  s.writes = static_cast<int64_t>(st.writes_done);
+  s.writes_dropped = static_cast<int64_t>(st.writes_dropped);
+  s.short_circuited = static_cast<int64_t>(st.short_circuited);
+  s.batches = static_cast<int64_t>(st.batches);
+  s.background_reads = static_cast<int64_t>(st.background_reads);
+  s.batch_p50 = static_cast<int64_t>(st.batch_sizes.percentile(0.5));
+  s.batch_max = static_cast<int64_t>(st.batch_sizes.max());
+  s.breaker_opened = static_cast<int64_t>(st.breaker.opened_count());
+  // 0 closed, 1 open, 2 half-open: the metrics actor names it (core/circuit_breaker).
+  s.breaker_state = static_cast<int64_t>(st.breaker.state(clock::now()));
+  s.connections_idle = static_cast<int64_t>(st.idle.size());
+  put_stats(row, s);
   put_latency(row, st.latency);
   return row;
 }

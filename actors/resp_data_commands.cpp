@@ -8,6 +8,7 @@
 
 #include "actors/stats_helpers.hpp"
 #include "core/scan_cursor.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac::resp_cmd {
 
@@ -281,7 +282,7 @@ void cmd_dbsize(self_ptr self, const route_snapshot& snap) {
       .then(
         [self, slot, g](std::vector<actor_stats>& rows) {
           if (!rows.empty())
-            g->total += counter_of(rows[0], "entries");
+            g->total += stats_of<shard_stats>(rows[0]).entries;
           if (!g->done && --g->pending == 0) {
             g->done = true;
             deliver(self, slot, int_reply(g->total));

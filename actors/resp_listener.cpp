@@ -14,6 +14,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
+#include "messages/kind_stats.hpp"
 #include "messages/stats.hpp"
 #include "net/tcp_socket.hpp"
 
@@ -21,25 +22,27 @@ namespace ac {
 
 namespace {
 
-caf::behavior resp_stats(caf::event_based_actor*, std::shared_ptr<resp_counters> c, uint16_t port) {
+caf::behavior resp_stats_source(caf::event_based_actor*, std::shared_ptr<resp_counters> c,
+                                uint16_t port) {
   return {[c, port](stats_atom) {
     auto get = [](const auto& x) {
       return static_cast<int64_t>(x.load(std::memory_order_relaxed));
     };
     actor_stats row;
     row.name = "resp";
-    row.kind = "resp";
-    row.handled = static_cast<uint64_t>(get(c->commands));
-    row.counters = {{"connections", get(c->connections)},
-                    {"open", get(c->open)},
-                    {"commands", get(c->commands)},
-                    {"errors", get(c->errors)},
-                    {"dropped", get(c->dropped)},
-                    {"refused", get(c->refused)},
-                    {"cut_off", get(c->cut_off)},
-                    {"inline_hits", get(c->inline_hits)},
-                    {"loop_commands", get(c->loop_commands)},
-                    {"port", static_cast<int64_t>(port)}};
+    resp_stats s;
+    s.connections = get(c->connections);
+    s.open = get(c->open);
+    s.commands = get(c->commands);
+    s.errors = get(c->errors);
+    s.dropped = get(c->dropped);
+    s.refused = get(c->refused);
+    s.cut_off = get(c->cut_off);
+    s.inline_hits = get(c->inline_hits);
+    s.loop_commands = get(c->loop_commands);
+    s.port = static_cast<int64_t>(port);
+    put_stats(row, s);
+    row.handled = static_cast<uint64_t>(s.commands);
     for (auto& spec : resp::command_table()) {
       auto n = get(c->by_command[static_cast<size_t>(spec.id)]);
       if (n > 0)
@@ -74,7 +77,7 @@ void resp_listener::start(caf::actor_system& sys, std::shared_ptr<resp_env> env)
   env_ = std::move(env);
   if (!env_->counters)
     env_->counters = std::make_shared<resp_counters>();
-  stats_ = sys.spawn(resp_stats, env_->counters, port_);
+  stats_ = sys.spawn(resp_stats_source, env_->counters, port_);
   auto n = opts_.loops != 0 ? opts_.loops
                             : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
   for (uint32_t i = 0; i < n; ++i) {

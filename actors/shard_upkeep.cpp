@@ -10,6 +10,7 @@
 #include "core/key_normalization.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "core/warm_list.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac::shard_impl {
 
@@ -159,44 +160,43 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   const auto& c = st.store->counters();
   actor_stats row;
   row.name = "shard-" + std::to_string(cfg.index);
-  row.kind = "shard";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
-  row.counters = {
-    {"hits", static_cast<int64_t>(c.hits + c.stale_hits)},
-    {"stale_hits", static_cast<int64_t>(c.stale_hits)},
-    {"misses", static_cast<int64_t>(c.misses)},
-    {"puts", static_cast<int64_t>(c.puts)},
-    {"rejected", static_cast<int64_t>(c.rejected)},
-    {"refused", static_cast<int64_t>(st.refused)},
-    {"evictions", static_cast<int64_t>(c.evictions)},
-    {"expirations", static_cast<int64_t>(c.expirations)},
-    {"erases", static_cast<int64_t>(c.erases)},
-    {"entries", static_cast<int64_t>(st.store->entries())},
-    {"bytes", static_cast<int64_t>(st.store->bytes())},
-    {"capacity_bytes", static_cast<int64_t>(st.store->max_bytes())},
-    {"capacity_entries", static_cast<int64_t>(st.store->max_entries())},
-    {"stale_refreshes", static_cast<int64_t>(st.stale_refreshes)},
-    {"hot_misses", static_cast<int64_t>(st.hot_misses)},
-    {"refresh_ahead", static_cast<int64_t>(st.refresh_ahead)},
-    {"refresh_ahead_failed", static_cast<int64_t>(st.refresh_ahead_failed)},
-    {"refresh_ahead_refused", static_cast<int64_t>(st.shared->refresh.refused())},
-    {"refresh_ahead_in_flight", static_cast<int64_t>(st.shared->refresh.in_flight())},
-    {"ghost_hits", static_cast<int64_t>(c.ghost_hits)},
-    {"overloaded", static_cast<int64_t>(st.overloaded)},
-    {"pending_deletes", static_cast<int64_t>(st.pending_deletes.size())},
-    {"l1_only_puts", static_cast<int64_t>(st.l1_only_puts)},
-    {"l1_only_deletes", static_cast<int64_t>(st.l1_only_deletes)},
-    {"invalidations", static_cast<int64_t>(st.invalidations)},
-    {"lent_keys", static_cast<int64_t>(st.lent.size())},
-    {"unremembered_lent", static_cast<int64_t>(st.unremembered)},
-    {"heal_drops", static_cast<int64_t>(st.heal_drops)},
-    {"disowned_drops", static_cast<int64_t>(st.disowned_drops)},
-    {"warm_fills", static_cast<int64_t>(st.warm_fills)},
-    {"prefetches", static_cast<int64_t>(st.prefetches)},
-    {"prefetch_loaded", static_cast<int64_t>(st.prefetch_loaded)},
-    {"prefetch_hits", static_cast<int64_t>(st.shared->prefetch_hits)},
-  };
+  shard_stats s;
+  s.hits = static_cast<int64_t>(c.hits + c.stale_hits);
+  s.stale_hits = static_cast<int64_t>(c.stale_hits);
+  s.misses = static_cast<int64_t>(c.misses);
+  s.puts = static_cast<int64_t>(c.puts);
+  s.rejected = static_cast<int64_t>(c.rejected);
+  s.refused = static_cast<int64_t>(st.refused);
+  s.evictions = static_cast<int64_t>(c.evictions);
+  s.expirations = static_cast<int64_t>(c.expirations);
+  s.erases = static_cast<int64_t>(c.erases);
+  s.entries = static_cast<int64_t>(st.store->entries());
+  s.bytes = static_cast<int64_t>(st.store->bytes());
+  s.capacity_bytes = static_cast<int64_t>(st.store->max_bytes());
+  s.capacity_entries = static_cast<int64_t>(st.store->max_entries());
+  s.stale_refreshes = static_cast<int64_t>(st.stale_refreshes);
+  s.hot_misses = static_cast<int64_t>(st.hot_misses);
+  s.refresh_ahead = static_cast<int64_t>(st.refresh_ahead);
+  s.refresh_ahead_failed = static_cast<int64_t>(st.refresh_ahead_failed);
+  s.refresh_ahead_refused = static_cast<int64_t>(st.shared->refresh.refused());
+  s.refresh_ahead_in_flight = static_cast<int64_t>(st.shared->refresh.in_flight());
+  s.ghost_hits = static_cast<int64_t>(c.ghost_hits);
+  s.overloaded = static_cast<int64_t>(st.overloaded);
+  s.pending_deletes = static_cast<int64_t>(st.pending_deletes.size());
+  s.l1_only_puts = static_cast<int64_t>(st.l1_only_puts);
+  s.l1_only_deletes = static_cast<int64_t>(st.l1_only_deletes);
+  s.invalidations = static_cast<int64_t>(st.invalidations);
+  s.lent_keys = static_cast<int64_t>(st.lent.size());
+  s.unremembered_lent = static_cast<int64_t>(st.unremembered);
+  s.heal_drops = static_cast<int64_t>(st.heal_drops);
+  s.disowned_drops = static_cast<int64_t>(st.disowned_drops);
+  s.warm_fills = static_cast<int64_t>(st.warm_fills);
+  s.prefetches = static_cast<int64_t>(st.prefetches);
+  s.prefetch_loaded = static_cast<int64_t>(st.prefetch_loaded);
+  s.prefetch_hits = static_cast<int64_t>(st.shared->prefetch_hits);
+  put_stats(row, s);
   row.hot_keys = st.shared->hot.top(8);
   put_latency(row, st.latency);
   return row;

@@ -6,6 +6,7 @@
 #include "actors/stats_helpers.hpp"
 #include "core/sizing_rules.hpp"
 #include "messages/errors.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -143,9 +144,9 @@ void update_gains(self_ptr self) {
           auto& s = self->state;
           if (rows.empty() || i >= s.gains.size())
             return;
-          auto ghosts = static_cast<uint64_t>(counter_of(rows[0], "ghost_hits"));
-          auto lookups =
-            static_cast<double>(counter_of(rows[0], "hits") + counter_of(rows[0], "misses"));
+          auto shard = stats_of<shard_stats>(rows[0]);
+          auto ghosts = static_cast<uint64_t>(shard.ghost_hits);
+          auto lookups = static_cast<double>(shard.hits + shard.misses);
           auto delta = ghosts >= s.ghost_seen[i] ? ghosts - s.ghost_seen[i] : ghosts;
           s.ghost_seen[i] = ghosts;
           s.gains[i] = lookups > 0 ? static_cast<double>(delta) / lookups : 0.0;
@@ -192,18 +193,17 @@ sizing_supervisor_actor::behavior_type sizing_supervisor(
       auto& st = self->state;
       actor_stats row;
       row.name = "sizing_supervisor";
-      row.kind = "sizing_supervisor";
       row.mailbox = self->mailbox().size();
       row.handled = st.handled;
-      uint64_t total = 0;
+      supervisor_stats s;
       for (auto& kv : st.restarts) {
         row.counters["restarts_" + kv.first] = static_cast<int64_t>(kv.second);
-        total += kv.second;
+        s.restarts += static_cast<int64_t>(kv.second);
       }
-      row.counters["restarts"] = static_cast<int64_t>(total);
-      row.counters["degraded"] = st.degraded ? 1 : 0;
-      row.counters["decisions"] = static_cast<int64_t>(st.decisions);
-      row.counters["capacity_bytes"] = static_cast<int64_t>(st.current.capacity_bytes);
+      s.degraded = st.degraded ? 1 : 0;
+      s.decisions = static_cast<int64_t>(st.decisions);
+      s.capacity_bytes = static_cast<int64_t>(st.current.capacity_bytes);
+      put_stats(row, s);
       for (size_t i = 0; i < st.gains.size(); ++i)
         row.counters["gain_ppm_shard_" + std::to_string(i)] =
           static_cast<int64_t>(st.gains[i] * 1e6);

@@ -7,6 +7,7 @@
 #include "core/key_normalization.hpp"
 #include "core/warm_list.hpp"
 #include "core/warm_plan.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -280,7 +281,6 @@ actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
   actor_stats row;
   row.name = "warmer";
-  row.kind = "warmer";
   row.mailbox = self->mailbox().size();
   row.handled = st.handled;
   bool running = st.now != warmer_state::phase::idle;
@@ -288,18 +288,18 @@ actor_stats make_stats(self_ptr self) {
   // view change while members appear); the last run's own figures are in the log.
   auto run_ms =
     running && st.now == warmer_state::phase::loading ? seconds_since(st.run_start) * 1000 : 0.0;
-  row.counters = {
-    {"runs", static_cast<int64_t>(st.runs)},
-    {"in_progress", running ? 1 : 0},
-    {"keys", static_cast<int64_t>(st.total_loaded + (running ? st.run_loaded : 0))},
-    {"candidates", static_cast<int64_t>(running ? st.queue.size() : st.last_candidates)},
-    {"milliseconds", static_cast<int64_t>(st.total_ms + run_ms)},
-    {"last_keys", static_cast<int64_t>(st.last_loaded)},
-    {"listed", static_cast<int64_t>(st.listed)},
-    {"saves", static_cast<int64_t>(st.saves)},
-    {"save_failures", static_cast<int64_t>(st.save_failures)},
-    {"saved_keys", static_cast<int64_t>(st.saved_keys)},
-  };
+  warmer_stats s;
+  s.runs = static_cast<int64_t>(st.runs);
+  s.in_progress = running ? 1 : 0;
+  s.keys = static_cast<int64_t>(st.total_loaded + (running ? st.run_loaded : 0));
+  s.candidates = static_cast<int64_t>(running ? st.queue.size() : st.last_candidates);
+  s.milliseconds = static_cast<int64_t>(st.total_ms + run_ms);
+  s.last_keys = static_cast<int64_t>(st.last_loaded);
+  s.listed = static_cast<int64_t>(st.listed);
+  s.saves = static_cast<int64_t>(st.saves);
+  s.save_failures = static_cast<int64_t>(st.save_failures);
+  s.saved_keys = static_cast<int64_t>(st.saved_keys);
+  put_stats(row, s);
   return row;
 }
 

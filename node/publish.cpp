@@ -2,6 +2,7 @@
 #include "node/publish.hpp"
 
 #include "actors/stats_helpers.hpp"
+#include "messages/kind_stats.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -61,11 +62,11 @@ std::string check_tls_files(caf::actor_system& sys, const node_config& cfg) {
   }
 }
 
-/// The sum of one counter over every actor row of a report.
-int64_t sum_counter(const node_report& rep, const char* key) {
+/// Loads in flight in the coalescers plus computes running: what a leaving node waits for.
+int64_t work_in_flight(const node_report& rep) {
   int64_t n = 0;
   for (auto& a : rep.actors)
-    n += counter_of(a, key);
+    n += stats_of<coalescer_stats>(a).in_flight + stats_of<compute_stats>(a).busy;
   return n;
 }
 
@@ -218,11 +219,8 @@ void drain_and_leave(caf::actor_system& sys, published_node& node,
   while (std::chrono::steady_clock::now() < deadline) {
     bool idle = true;
     self->request(h.metrics, std::chrono::seconds(1), report_atom::value)
-      .receive(
-        [&](const node_report& rep) {
-          idle = sum_counter(rep, "in_flight") == 0 && sum_counter(rep, "busy") == 0;
-        },
-        [&](caf::error&) {});
+      .receive([&](const node_report& rep) { idle = work_in_flight(rep) == 0; },
+               [&](caf::error&) {});
     if (idle)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
