@@ -1,5 +1,6 @@
 // RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE, SCAN, FLUSHDB.
 #include "actors/resp_command_parts.hpp"
+#include "core/key_partition.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -36,10 +37,16 @@ void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) 
     fail_slot(self, slot), AC_ASK(self, snap, get_atom::value, key));
 }
 
-/// Keys of one command bound for the same place, with their positions.
-struct key_group {
-  std::vector<size_t> idx;
-  std::vector<std::string> keys;
+/// Where the keys of an MGET that L1 did not answer go: a local shard, or the owner's front.
+struct mget_dest {
+  bool remote = false;
+  uint32_t shard = 0;
+  front_actor peer;
+  bool operator<(const mget_dest& o) const {
+    if (remote != o.remote)
+      return !remote;
+    return remote ? peer.address() < o.peer.address() : shard < o.shard;
+  }
 };
 
 void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
@@ -54,67 +61,67 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
   mget_rest(self, snap, argv, std::move(hits));
 }
 
-// Long: the split by shard and owner and the gather share the slot and positions.
 void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv,
                lookup_results hits) {
   size_t n = argv.size() - 1;
-  auto slot = open_slot(self);
-  std::map<uint32_t, key_group> local;                                 // by shard
-  std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote; // by owner
   auto shards = static_cast<uint32_t>(snap.shards.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (hits[i].found)
-      continue;
-    auto& key = argv[i + 1];
+  std::vector<size_t> missing; // positions L1 did not answer
+  for (size_t i = 0; i < n; ++i)
+    if (!hits[i].found)
+      missing.push_back(i);
+  auto plan = *partition<mget_dest>(missing.size(), [&](size_t m) {
+    auto& key = argv[missing[m] + 1];
     auto h = key_hash(key);
-    key_group* g;
     if (auto peer = snap.owner_front(h)) {
       if (!snap.stores.empty())
         note_forwarded_read(snap.stores[shard_of(h, shards)].get(), key);
-      auto& r = remote[peer.address()];
-      r.first = peer;
-      g = &r.second;
-    } else {
-      g = &local[shard_of(h, shards)];
+      return std::optional<mget_dest>{mget_dest{true, 0, peer}};
     }
-    g->idx.push_back(i);
-    g->keys.push_back(std::move(key));
-  }
-  struct gather {
-    lookup_results results;
-    size_t pending;
-    bool done = false;
+    return std::optional<mget_dest>{mget_dest{false, shard_of(h, shards), {}}};
+  });
+  if (plan.empty())
+    return reply_now(self, mget_reply(hits)); // every key was a hit after all
+  auto slot = open_slot(self);
+  struct state {
+    gather<lookup_result, caf::error> parts;
+    bool answered = false;
   };
-  auto all = std::make_shared<gather>(gather{std::move(hits), local.size() + remote.size()});
-  auto finish = [self, slot, all] { deliver(self, slot, mget_reply(all->results)); };
-  auto part_done = [all, finish](const std::vector<size_t>& idx, lookup_results& part) {
-    if (all->done)
+  auto acc = std::make_shared<state>(state{{n, plan.size(), std::move(hits)}});
+  // The first error answers at once (later parts are ignored); values once every part is in.
+  auto settle = [self, slot, acc] {
+    if (acc->answered || !(acc->parts.done() || acc->parts.error()))
       return;
-    for (size_t j = 0; j < idx.size() && j < part.size(); ++j)
-      all->results[idx[j]] = std::move(part[j]);
-    if (--all->pending == 0) {
-      all->done = true;
-      finish();
-    }
-  };
-  auto on_err = [self, slot, all](caf::error& err) {
-    if (!all->done) {
-      all->done = true;
-      deliver(self, slot, error_reply(self, resp_error_text(err)));
-    }
+    acc->answered = true;
+    if (acc->parts.error())
+      deliver(self, slot, error_reply(self, resp_error_text(*acc->parts.error())));
+    else
+      deliver(self, slot, mget_reply(acc->parts.results()));
   };
   auto timeout = self->state.env->request_timeout;
-  for (auto& [s, g] : local)
-    self->request(snap.shards[s], timeout, get_many_atom::value, std::move(g.keys))
-      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); },
-            on_err);
-  for (auto& kv : remote) {
-    auto& [peer, g] = kv.second;
-    self
-      ->request(peer, timeout, route_atom::value, get_many_atom::value, std::move(g.keys),
-                snap.epoch)
-      .then([part_done, idx = std::move(g.idx)](lookup_results& part) { part_done(idx, part); },
-            on_err);
+  for (auto& part : plan) {
+    std::vector<size_t> positions;
+    std::vector<std::string> keys;
+    for (auto m : part.index) {
+      positions.push_back(missing[m]);
+      keys.push_back(std::move(argv[missing[m] + 1]));
+    }
+    auto ok = [acc, settle, positions = std::move(positions)](lookup_results& values) {
+      acc->parts.place(positions, values,
+                       make_error(errc::bad_request, "get_many answer of wrong length"));
+      settle();
+    };
+    auto err = [acc, settle](caf::error& e) {
+      acc->parts.fail(std::move(e));
+      settle();
+    };
+    if (part.dest.remote)
+      self
+        ->request(part.dest.peer, timeout, route_atom::value, get_many_atom::value, std::move(keys),
+                  snap.epoch)
+        .then(ok, err);
+    else
+      self->request(snap.shards[part.dest.shard], timeout, get_many_atom::value, std::move(keys))
+        .then(ok, err);
   }
 }
 

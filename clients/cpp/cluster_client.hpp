@@ -95,6 +95,11 @@ private:
   void run(std::shared_ptr<single_op<T>> op);
   void run_many(std::vector<std::string> keys, int attempt, std::string avoid,
                 callback<lookup_results> done);
+  /// One node's share of a get_many: its keys, where they sit in the request, and the gather
+  /// its answer goes to (cluster_client_many.cpp).
+  struct many_gather;
+  void send_many_part(const node_ref& node, bool direct, std::vector<std::string> keys,
+                      std::vector<size_t> index, int attempt, std::shared_ptr<many_gather> acc);
 
   /// Registers a request; returns its id for ok()/fail() lookups.
   uint64_t track(const std::string& node_id, fail_fn fail);
