@@ -2,6 +2,8 @@
 #include <map>
 
 #include "actors/front_internal.hpp"
+#include "actors/key_dest.hpp"
+#include "core/key_partition.hpp"
 #include "messages/errors.hpp"
 
 namespace ac::front_impl {
@@ -53,102 +55,59 @@ caf::error check_load(self_ptr self, const front_config& cfg) {
 
 namespace {
 
-/// Keys of one batch that go to the same place, with their positions in the batch.
-struct key_group {
-  std::vector<size_t> idx;
-  std::vector<std::string> keys;
-};
-
-/// Gathers the parts of a split batch and answers the caller once all are in (or on the
-/// first error). Shared by the requests of one batch; lives in the front's thread only.
-struct batch_gather {
-  lookup_results results;
-  size_t pending;
-  caf::typed_response_promise<lookup_results> rp;
-
-  void add(const std::vector<size_t>& idx, lookup_results& part) {
-    if (pending == 0)
-      return;
-    for (size_t j = 0; j < idx.size() && j < part.size(); ++j)
-      results[idx[j]] = std::move(part[j]);
-    if (--pending == 0)
-      rp.deliver(std::move(results));
-  }
-  void fail(caf::error& err) {
-    if (pending > 0) {
-      pending = 0;
-      rp.deliver(std::move(err));
-    }
-  }
-};
-
-/// A batch's keys by where they go: each local shard, and each owner node (none on one node).
-struct batch_split {
-  std::vector<key_group> local;
-  std::map<caf::actor_addr, std::pair<front_actor, key_group>> remote;
-
-  size_t parts() const {
-    size_t n = remote.size();
-    for (auto& g : local)
-      n += !g.idx.empty();
-    return n;
-  }
-};
-
-batch_split split_batch(self_ptr self, const std::vector<std::string>& keys, bool may_forward) {
-  auto n = static_cast<uint32_t>(self->state.shards.size());
-  batch_split split;
-  split.local.resize(n);
-  for (size_t i = 0; i < keys.size(); ++i) {
-    auto h = key_hash(keys[i]);
-    front_actor peer = may_forward ? owner_front(self, h) : front_actor{};
-    if (peer) {
-      auto& r = split.remote[peer.address()];
-      r.first = peer;
-      r.second.idx.push_back(i);
-    } else {
-      split.local[shard_of(h, n)].idx.push_back(i);
-    }
-  }
-  return split;
-}
-
-/// Asks every part of a split batch once (local shards, then owner nodes) and answers the
-/// caller in key order once all are in.
+/// Asks every part of a batch once (local shards, then owner nodes) and answers the caller in
+/// key order once all are in, or with the first error.
 caf::result<lookup_results> ask_parts(self_ptr self, const front_config& cfg,
-                                      std::vector<std::string>& keys, batch_split& split) {
+                                      std::vector<std::string>& keys,
+                                      std::vector<key_part<key_dest>>& plan) {
   auto& st = self->state;
-  // The message is ours (CAF copies on write only when it is shared): move the keys, not copy.
-  auto take_keys = [&](key_group& g) {
-    g.keys.reserve(g.idx.size());
-    for (auto i : g.idx)
-      g.keys.push_back(std::move(keys[i]));
+  struct state {
+    gather<lookup_result, caf::error> parts;
+    caf::typed_response_promise<lookup_results> rp;
+    bool answered = false;
+    void settle() {
+      if (answered || !(parts.done() || parts.error()))
+        return;
+      answered = true;
+      if (parts.error())
+        rp.deliver(*parts.error());
+      else
+        rp.deliver(std::move(parts.results()));
+    }
   };
-  auto gather = std::make_shared<batch_gather>(batch_gather{
-    lookup_results(keys.size()), split.parts(), self->make_response_promise<lookup_results>()});
-  auto on_error = [gather](caf::error& err) { gather->fail(err); };
-  // Local shards need no timeout: a dead local actor answers with an error at once, and a
-  // shard's own loads are bounded; the caller's deadline still applies end to end.
-  for (uint32_t s = 0; s < split.local.size(); ++s) {
-    auto& g = split.local[s];
-    if (g.idx.empty())
+  auto acc = std::make_shared<state>(
+    state{{keys.size(), plan.size()}, self->make_response_promise<lookup_results>()});
+  auto on_error = [acc](caf::error& err) {
+    acc->parts.fail(std::move(err));
+    acc->settle();
+  };
+  for (auto& part : plan) {
+    // The message is ours (CAF copies on write only when it is shared): move the keys.
+    std::vector<std::string> part_keys;
+    part_keys.reserve(part.index.size());
+    for (auto i : part.index)
+      part_keys.push_back(std::move(keys[i]));
+    auto on_part = [acc, index = std::move(part.index)](lookup_results& values) {
+      acc->parts.place(index, values,
+                       make_error(errc::bad_request, "get_many answer of wrong length"));
+      acc->settle();
+    };
+    if (!part.dest.remote) {
+      // Local shards need no timeout: a dead local actor answers with an error at once, and
+      // a shard's own loads are bounded; the caller's deadline still applies end to end.
+      self
+        ->request(st.shards[part.dest.shard], caf::infinite, get_many_atom::value,
+                  std::move(part_keys))
+        .then(on_part, on_error);
       continue;
-    take_keys(g);
-    self->request(st.shards[s], caf::infinite, get_many_atom::value, std::move(g.keys))
-      .then([gather, idx = std::move(g.idx)](lookup_results& part) { gather->add(idx, part); },
-            on_error);
-  }
-  for (auto& kv : split.remote) {
-    auto& [peer, g] = kv.second;
+    }
     ++st.forwarded;
-    take_keys(g);
     self
-      ->request(peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
-                std::move(g.keys), st.routes.epoch)
-      .then([gather, idx = std::move(g.idx)](lookup_results& part) { gather->add(idx, part); },
-            on_error);
+      ->request(part.dest.peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
+                std::move(part_keys), st.routes.epoch)
+      .then(on_part, on_error);
   }
-  return gather->rp;
+  return acc->rp;
 }
 
 } // namespace
@@ -169,13 +128,20 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   for (auto& k : keys)
     if (auto err = check_key(self, cfg, k))
       return err;
-  auto split = split_batch(self, keys, may_forward);
+  auto shards = static_cast<uint32_t>(self->state.shards.size());
+  auto plan = *partition<key_dest>(keys.size(), [&](size_t i) {
+    auto h = key_hash(keys[i]);
+    front_actor peer = may_forward ? owner_front(self, h) : front_actor{};
+    return std::optional<key_dest>{peer ? key_dest::owner(peer)
+                                        : key_dest::local(shard_of(h, shards))};
+  });
+  if (plan.empty())
+    return lookup_results{};
   // One local shard holds every key: it answers the caller directly, in the caller's order.
-  if (split.parts() == 1 && split.remote.empty())
-    for (uint32_t s = 0; s < split.local.size(); ++s)
-      if (!split.local[s].idx.empty())
-        return self->delegate(self->state.shards[s], get_many_atom::value, std::move(keys));
-  return ask_parts(self, cfg, keys, split);
+  if (plan.size() == 1 && !plan[0].dest.remote)
+    return self->delegate(self->state.shards[plan[0].dest.shard], get_many_atom::value,
+                          std::move(keys));
+  return ask_parts(self, cfg, keys, plan);
 }
 
 /// Forwards a get to the key's owner; keeps a near copy when the owner says the key is hot,

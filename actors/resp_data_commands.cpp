@@ -1,4 +1,5 @@
 // RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE, SCAN, FLUSHDB.
+#include "actors/key_dest.hpp"
 #include "actors/resp_command_parts.hpp"
 #include "core/key_partition.hpp"
 
@@ -37,18 +38,6 @@ void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) 
     fail_slot(self, slot), AC_ASK(self, snap, get_atom::value, key));
 }
 
-/// Where the keys of an MGET that L1 did not answer go: a local shard, or the owner's front.
-struct mget_dest {
-  bool remote = false;
-  uint32_t shard = 0;
-  front_actor peer;
-  bool operator<(const mget_dest& o) const {
-    if (remote != o.remote)
-      return !remote;
-    return remote ? peer.address() < o.peer.address() : shard < o.shard;
-  }
-};
-
 void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   size_t n = argv.size() - 1;
   // Fresh L1 hits of keys this node owns first, on this thread; all of them hits (the common
@@ -69,15 +58,15 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
   for (size_t i = 0; i < n; ++i)
     if (!hits[i].found)
       missing.push_back(i);
-  auto plan = *partition<mget_dest>(missing.size(), [&](size_t m) {
+  auto plan = *partition<key_dest>(missing.size(), [&](size_t m) {
     auto& key = argv[missing[m] + 1];
     auto h = key_hash(key);
     if (auto peer = snap.owner_front(h)) {
       if (!snap.stores.empty())
         note_forwarded_read(snap.stores[shard_of(h, shards)].get(), key);
-      return std::optional<mget_dest>{mget_dest{true, 0, peer}};
+      return std::optional<key_dest>{key_dest::owner(peer)};
     }
-    return std::optional<mget_dest>{mget_dest{false, shard_of(h, shards), {}}};
+    return std::optional<key_dest>{key_dest::local(shard_of(h, shards))};
   });
   if (plan.empty())
     return reply_now(self, mget_reply(hits)); // every key was a hit after all
