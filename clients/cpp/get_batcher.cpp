@@ -1,5 +1,5 @@
 // Client-side auto-batching: one actor per node turns the single gets queued in its mailbox into one get_many.
-#include "clients/cpp/get_batcher.hpp"
+#include "clients/cpp/get_batcher_internal.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -21,106 +21,18 @@
 
 namespace ac {
 
-namespace {
-
-/// A batcher sends this to itself: it queues behind every get already waiting, so when it
-/// runs the batcher has seen the whole mailbox turn and sends what it collected.
-using batch_flush_atom = caf::atom_constant<caf::atom("gbflush")>;
-/// A batcher sends this to itself when its batch window ends (`window` > 0).
-using window_flush_atom = caf::atom_constant<caf::atom("gbwflush")>;
-/// A batcher sends this to itself to write MGETs the RESP socket did not take at once.
-using resp_link_flush_atom = caf::atom_constant<caf::atom("gbrflush")>;
-
-using promise = caf::typed_response_promise<lookup_result>;
-
-/// A get_many a client handed to the batcher: its keys may travel in several wire batches,
-/// and it is answered once every key is in, or with the first error.
-struct many_waiter {
-  lookup_results results;
-  size_t remaining = 0;
-  caf::typed_response_promise<lookup_results> rp;
-  bool failed = false;
-};
-
-/// Where one key's answer goes: a single get's promise, or one slot of a get_many.
-struct answer_slot {
-  promise rp;                        // a single get (when `many` is null)
-  std::shared_ptr<many_waiter> many; // or this get_many, at `index`
-  size_t index = 0;
-
-  void deliver(lookup_result r) {
-    if (!many) {
-      rp.deliver(std::move(r));
-      return;
-    }
-    if (many->failed)
-      return;
-    many->results[index] = std::move(r);
-    if (--many->remaining == 0)
-      many->rp.deliver(std::move(many->results));
-  }
-  void deliver(const caf::error& err) {
-    if (!many) {
-      rp.deliver(err);
-      return;
-    }
-    if (!many->failed) {
-      many->failed = true;
-      many->rp.deliver(err);
-    }
-  }
-};
-
-struct waiting_get {
-  std::string key;
-  answer_slot slot;
-};
-
-// One get_many on the wire. The message is kept (its content is shared with the one sent,
-// no copy) because a whole-batch refusal re-sends its keys one by one.
-struct batch {
-  caf::message msg;
-  bool direct = false;
-  bool via_resp = false; // sent on the RESP link, not as a CAF request
-  std::vector<answer_slot> rps;
-
-  const std::vector<std::string>& keys() const {
-    return msg.get_as<std::vector<std::string>>(direct ? 2 : 1);
-  }
-};
-
-using batch_ptr = std::shared_ptr<batch>;
-
-struct batcher_state {
-  caf::actor node; // untyped view of the node's front, so a prepared message can be sent
-  caf::actor_addr node_addr;
-  uint32_t max_batch = 64;
-  caf::timespan timeout{};
-  std::shared_ptr<get_batch_counters> counters;
-  std::vector<waiting_get> queued[2]; // [direct]: plain gets, route_atom gets
-  uint64_t epoch = 0;                 // newest membership epoch a direct get carried
-  bool flush_queued = false;          // a batch_flush_atom is in our mailbox
-  caf::timespan window{};             // > 0: gets wait this long after the first for company
-  bool window_open = false;           // a window_flush_atom is on its way
-  bool down = false;                  // the node's proxy went down: fail without sending
-  uint64_t next_id = 1;
-  std::unordered_map<uint64_t, batch_ptr> in_flight;
-  // The node's RESP port, once connected: several connections, batches spread over them in
-  // turn, so the node reads and answers them on several threads at once (one connection's
-  // commands are answered in order, by one session at a time).
-  std::vector<std::unique_ptr<resp_link>> resp;
-  size_t next_link = 0;
-  std::shared_ptr<std::atomic<bool>> resp_up; // mirrors `resp` for the lane (send_alone)
-  bool resp_flush_queued = false;             // a resp_link_flush_atom is on its way
-  static inline const char* name = "get_batcher";
-};
-
-using batcher_actor = caf::stateful_actor<batcher_state>;
+namespace get_batcher_internal {
 
 void deliver_all(batch& b, const caf::error& err) {
   for (auto& slot : b.rps)
     slot.deliver(err);
 }
+
+} // namespace get_batcher_internal
+
+namespace {
+
+using namespace get_batcher_internal;
 
 batch_ptr take(batcher_actor* self, uint64_t id) {
   auto& flying = self->state.in_flight;
@@ -177,77 +89,6 @@ void fail_batch(batcher_actor* self, uint64_t id, const caf::error& err) {
     deliver_all(*b, err);
   else
     split(self, *b);
-}
-
-// The RESP connection is gone (the node closed it, or it broke): what it carried fails as
-// `unavailable`, which cluster_client retries once, and later batches go as CAF requests.
-void lose_resp(batcher_actor* self) {
-  auto& st = self->state;
-  if (st.resp.empty())
-    return;
-  st.resp.clear(); // one lost connection: the node is going away, or the links are suspect
-  st.resp_up->store(false, std::memory_order_relaxed);
-  auto err = make_error(errc::unavailable, "the RESP connection to the node was lost");
-  for (auto i = st.in_flight.begin(); i != st.in_flight.end();) {
-    if (i->second->via_resp) {
-      deliver_all(*i->second, err);
-      i = st.in_flight.erase(i);
-    } else {
-      ++i;
-    }
-  }
-}
-
-void write_resp(batcher_actor* self, send_buffer::status status) {
-  auto& st = self->state;
-  if (status == send_buffer::status::broken) {
-    lose_resp(self);
-  } else if (status == send_buffer::status::pending && !st.resp_flush_queued) {
-    st.resp_flush_queued = true;
-    self->delayed_send(self, std::chrono::milliseconds(1), resp_link_flush_atom::value);
-  }
-}
-
-// Sends batch `id` as one MGET; false (batch untouched) when the link just broke. Routed
-// batches (`direct`, epoch) need nothing more: the node that reads the MGET forwards each key
-// once to its owner.
-bool send_resp(batcher_actor* self, uint64_t id, batch& b) {
-  auto& st = self->state;
-  auto& link = *st.resp[st.next_link++ % st.resp.size()];
-  auto status = link.send(id, b.keys());
-  if (status == send_buffer::status::broken) {
-    lose_resp(self);
-    return false;
-  }
-  b.via_resp = true;
-  st.counters->resp_batches.fetch_add(1, std::memory_order_relaxed);
-  write_resp(self, status);
-  return true;
-}
-
-// Connects to the node's RESP port (the member's announced resp_address); until then, or
-// when it cannot be reached, batches go as CAF requests. Blocking, bounded by 1 s: it runs
-// once, when the batcher starts, before any get has been queued here.
-void connect_resp(batcher_actor* self, const std::string& address, uint32_t links) {
-  auto& st = self->state;
-  auto hp = parse_host_port(address);
-  if (!hp) {
-    spdlog::warn("node announced a bad RESP address '{}': using CAF remoting", address);
-    return;
-  }
-  std::string err;
-  for (uint32_t i = 0; i < std::max<uint32_t>(1, links); ++i) {
-    auto link = resp_link::open(hp->host, hp->port, caf::actor_cast<caf::actor>(self),
-                                std::chrono::seconds(1), err);
-    if (!link)
-      break;
-    st.resp.push_back(std::move(link));
-  }
-  if (st.resp.empty()) {
-    spdlog::info("RESP port {} not usable, using CAF remoting: {}", address, err);
-    return;
-  }
-  st.resp_up->store(true, std::memory_order_relaxed);
 }
 
 void send_batch(batcher_actor* self, bool direct, std::vector<waiting_get>& q, size_t n) {
