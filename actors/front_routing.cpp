@@ -64,11 +64,10 @@ caf::result<lookup_results> ask_parts(self_ptr self, const front_config& cfg,
   struct state {
     gather<lookup_result, caf::error> parts;
     caf::typed_response_promise<lookup_results> rp;
-    bool answered = false;
+    /// The first error answers at once (later parts are ignored); values once all are in.
     void settle() {
-      if (answered || !(parts.done() || parts.error()))
+      if (!parts.answer_now())
         return;
-      answered = true;
       if (parts.error())
         rp.deliver(*parts.error());
       else

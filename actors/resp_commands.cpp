@@ -25,6 +25,18 @@ std::string keys_problem(const resp_env& env, const resp::command_spec& spec,
   return {};
 }
 
+/// Why a known command is refused before it runs (wrong arity, no AUTH yet, a bad key or too
+/// many); "" when it may run. The session replies with it; the I/O loop leaves such a command
+/// to the session.
+std::string refusal(const resp_session_state& st, const resp::command_spec& spec,
+                    const std::vector<std::string>& argv) {
+  if (!resp::arity_ok(spec, argv.size()))
+    return resp::wrong_arity_error(spec.name);
+  if (!st.authed && spec.flags.find("noauth") == std::string_view::npos)
+    return "NOAUTH Authentication required.";
+  return keys_problem(*st.env, spec, argv);
+}
+
 } // namespace
 
 std::string resp_error_text(const caf::error& err) {
@@ -47,12 +59,8 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
   if (spec == nullptr)
     return reply_error(self, resp::unknown_command_error(argv[0], argv));
   env.counters->by_command[static_cast<size_t>(spec->id)].fetch_add(1, std::memory_order_relaxed);
-  if (!resp::arity_ok(*spec, argv.size()))
-    return reply_error(self, resp::wrong_arity_error(spec->name));
-  if (!st.authed && spec->flags.find("noauth") == std::string_view::npos)
-    return reply_error(self, "NOAUTH Authentication required.");
-  if (auto p = keys_problem(env, *spec, argv); !p.empty())
-    return reply_error(self, p);
+  if (auto why = refusal(st, *spec, argv); !why.empty())
+    return reply_error(self, why);
   if (spec->id != command_id::get && spec->id != command_id::mget)
     st.barriers.push_back(st.first_slot + st.slots.size()); // the slot this command opens
   auto snap = env.routes->get();
@@ -151,12 +159,11 @@ void loop_tally::add_to(resp_counters& c) const {
 bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
                     std::vector<std::string>& argv, std::string& out,
                     std::optional<lookup_results>& hits, loop_tally& tally) {
-  auto& env = *st.env;
   const auto* spec = resp::find_command(argv[0]);
   if (spec == nullptr || (spec->id != command_id::get && spec->id != command_id::mget))
     return false;
-  // Anything the session would refuse it refuses itself (the reply texts live there).
-  if (!st.authed || !resp::arity_ok(*spec, argv.size()) || !keys_problem(env, *spec, argv).empty())
+  // Anything the session would refuse it refuses itself (the reply goes in its slot).
+  if (!refusal(st, *spec, argv).empty())
     return false;
   if (spec->id == command_id::get) {
     auto h = key_hash(argv[1]);

@@ -71,20 +71,15 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
   if (plan.empty())
     return reply_now(self, mget_reply(hits)); // every key was a hit after all
   auto slot = open_slot(self);
-  struct state {
-    gather<lookup_result, caf::error> parts;
-    bool answered = false;
-  };
-  auto acc = std::make_shared<state>(state{{n, plan.size(), std::move(hits)}});
+  auto acc = std::make_shared<gather<lookup_result, caf::error>>(n, plan.size(), std::move(hits));
   // The first error answers at once (later parts are ignored); values once every part is in.
   auto settle = [self, slot, acc] {
-    if (acc->answered || !(acc->parts.done() || acc->parts.error()))
+    if (!acc->answer_now())
       return;
-    acc->answered = true;
-    if (acc->parts.error())
-      deliver(self, slot, error_reply(self, resp_error_text(*acc->parts.error())));
+    if (acc->error())
+      deliver(self, slot, error_reply(self, resp_error_text(*acc->error())));
     else
-      deliver(self, slot, mget_reply(acc->parts.results()));
+      deliver(self, slot, mget_reply(acc->results()));
   };
   auto timeout = self->state.env->request_timeout;
   for (auto& part : plan) {
@@ -95,12 +90,12 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
       keys.push_back(std::move(argv[missing[m] + 1]));
     }
     auto ok = [acc, settle, positions = std::move(positions)](lookup_results& values) {
-      acc->parts.place(positions, values,
-                       make_error(errc::bad_request, "get_many answer of wrong length"));
+      acc->place(positions, values,
+                 make_error(errc::bad_request, "get_many answer of wrong length"));
       settle();
     };
     auto err = [acc, settle](caf::error& e) {
-      acc->parts.fail(std::move(e));
+      acc->fail(std::move(e));
       settle();
     };
     if (part.dest.remote)

@@ -82,6 +82,23 @@ io write_some(resp_session_state& st, const char* buf, size_t n, size_t& put) {
   return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? io::again : io::closed;
 }
 
+bool replies_owed(const resp_session_state& st) { return !st.slots.empty(); }
+
+bool output_pending(const resp_session_state& st) { return st.out_sent < st.out.size(); }
+
+/// Writes what `out` holds until it is all out or the socket pushes back (again) or is gone
+/// (closed); the session and the loop both write through it.
+io write_pending(resp_session_state& st) {
+  while (output_pending(st)) {
+    size_t put = 0;
+    auto r = write_some(st, st.out.data() + st.out_sent, st.out.size() - st.out_sent, put);
+    if (r != io::progress)
+      return r;
+    st.out_sent += put;
+  }
+  return io::progress;
+}
+
 // -- lifecycle ------------------------------------------------------------------------------
 
 /// Holds the lane while the session touches its state, and marks it idle again at the end
@@ -106,7 +123,7 @@ private:
   /// sessions never are (their SSL object stays with the session).
   static bool may_idle(const resp_session_state& st) {
     return st.fd >= 0 && st.ssl == nullptr && st.handshaken && !st.closing && !st.peer_gone
-           && !st.paused && st.slots.empty() && st.out_sent == st.out.size() && st.stash.empty();
+           && !st.paused && !replies_owed(st) && !output_pending(st) && st.stash.empty();
   }
 
   resp_session_state& st_;
@@ -137,10 +154,6 @@ void close_now(self_ptr self) {
   self->quit();
 }
 
-bool replies_owed(const resp_session_state& st) { return !st.slots.empty(); }
-
-bool output_pending(const resp_session_state& st) { return st.out_sent < st.out.size(); }
-
 /// Closes once nothing more can or needs to be written.
 void close_if_done(self_ptr self) {
   auto& st = self->state;
@@ -165,17 +178,8 @@ void write_out(self_ptr self) {
   auto& st = self->state;
   if (st.fd < 0 || !st.handshaken)
     return;
-  while (!st.peer_gone && output_pending(st)) {
-    size_t put = 0;
-    auto r = write_some(st, st.out.data() + st.out_sent, st.out.size() - st.out_sent, put);
-    if (r == io::closed) {
-      st.peer_gone = true;
-      break;
-    }
-    if (r == io::again)
-      break;
-    st.out_sent += put;
-  }
+  if (!st.peer_gone && write_pending(st) == io::closed)
+    st.peer_gone = true;
   if (!output_pending(st)) {
     st.out.clear();
     st.out_sent = 0;
@@ -343,13 +347,8 @@ void on_ready(self_ptr self) {
 /// The loop writes its replies; false when some are left (the session waits for room) or the
 /// peer is gone (the session finds out and closes).
 bool write_from_loop(resp_session_state& st) {
-  while (output_pending(st)) {
-    size_t put = 0;
-    if (write_some(st, st.out.data() + st.out_sent, st.out.size() - st.out_sent, put)
-        != io::progress)
-      return false;
-    st.out_sent += put;
-  }
+  if (write_pending(st) != io::progress)
+    return false;
   st.out.clear(); // keeps its capacity for the next burst
   st.out_sent = 0;
   return true;

@@ -85,6 +85,14 @@ public:
 
   /// Every part answered or failed.
   bool done() const { return remaining_ == 0; }
+  /// For callers that answer at the first error rather than after the last part: true exactly
+  /// once, at the first error or when every part is in without one; the caller answers then.
+  bool answer_now() {
+    if (answered_ || !(done() || error_))
+      return false;
+    answered_ = true;
+    return true;
+  }
   /// The request's error, once done (nullopt: it succeeded).
   const std::optional<Error>& error() const { return error_; }
   /// The answers in key order, once done without an error.
@@ -99,6 +107,7 @@ private:
   std::vector<Result> results_;
   size_t remaining_;
   std::optional<Error> error_;
+  bool answered_ = false;
 };
 
 } // namespace ac

@@ -63,3 +63,21 @@ TEST_CASE(
   prefilled.place({1}, rest, "wrong length");
   CHECK(prefilled.results() == std::vector<std::string>{"hit", "miss-filled"});
 }
+
+TEST_CASE("a caller that answers at the first error gets its turn exactly once", "[partition]") {
+  gather<std::string, std::string> failing{2, 2};
+  CHECK_FALSE(failing.answer_now()); // nothing in yet
+  failing.fail("node down");
+  CHECK(failing.answer_now()); // the first error: answer now, before the other part
+  std::vector<std::string> late{"x"};
+  failing.place({1}, late, "wrong length");
+  CHECK_FALSE(failing.answer_now()); // already answered
+  gather<std::string, std::string> fine{2, 2};
+  std::vector<std::string> a{"A"}, b{"B"};
+  fine.place({0}, a, "wrong length");
+  CHECK_FALSE(fine.answer_now());
+  fine.place({1}, b, "wrong length");
+  CHECK(fine.answer_now());
+  CHECK_FALSE(fine.error());
+  CHECK_FALSE(fine.answer_now());
+}
