@@ -63,8 +63,7 @@ resp_listener::loop::~loop() {
 
 resp_listener::~resp_listener() {
   stop();
-  if (listen_fd_ >= 0)
-    ::close(listen_fd_);
+  close_all();
 }
 
 bool resp_listener::bind(const std::string& host, uint16_t port, std::string& err) {
@@ -100,29 +99,54 @@ void resp_listener::start(caf::actor_system& sys, std::shared_ptr<resp_env> env)
 }
 
 void resp_listener::stop() {
-  if (loops_.empty())
+  if (loops_.empty() || stopped_)
     return;
+  stopped_ = true;
+  // Refuse new connections: accept fails from now on (the fd itself is closed once the loop
+  // that accepts on it is gone), and a client's connect is refused as if nothing listened.
+  ::epoll_ctl(loops_[0]->epoll_fd, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  ::shutdown(listen_fd_, SHUT_RDWR);
+  // The loops stay: a session still owing replies is woken when its socket has room again.
+  for (auto& s : sessions_now())
+    caf::anon_send(s, resp_drain_atom::value);
+}
+
+void resp_listener::close_all() {
+  if (loops_.empty()) {
+    if (listen_fd_ >= 0)
+      ::close(listen_fd_); // bound, never started
+    listen_fd_ = -1;
+    return;
+  }
   for (auto& l : loops_) {
     uint64_t one = 1;
     [[maybe_unused]] auto w = ::write(l->wake_fd, &one, sizeof one);
   }
   for (auto& l : loops_)
     l->thread.join();
-  // The loops are gone: sessions own their sockets and close them once their replies are out.
-  for (auto& l : loops_) {
-    std::vector<loop::entry> sessions;
-    {
-      std::lock_guard<std::mutex> guard{l->mutex};
-      sessions.swap(l->sessions);
-    }
-    for (auto& s : sessions)
-      if (s.session)
-        caf::anon_send(s.session, resp_drain_atom::value);
-  }
+  // Whatever is still open owes replies the drain did not see answered (a request to an actor
+  // that ended with the node, a client that stopped reading): it is closed, or the actor
+  // system would wait for it forever.
+  auto open = sessions_now();
+  if (!open.empty())
+    spdlog::info("resp: closing {} connections still owed replies", open.size());
+  for (auto& s : open)
+    caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(stats_, caf::exit_reason::user_shutdown);
   ::close(listen_fd_);
   listen_fd_ = -1;
   loops_.clear(); // each loop closes its epoll set once its last session is gone
+}
+
+std::vector<caf::actor> resp_listener::sessions_now() {
+  std::vector<caf::actor> out;
+  for (auto& l : loops_) {
+    std::lock_guard<std::mutex> guard{l->mutex};
+    for (auto& e : l->sessions)
+      if (e.session)
+        out.push_back(e.session);
+  }
+  return out;
 }
 
 void resp_listener::run(loop& l, bool accepts) {

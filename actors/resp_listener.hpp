@@ -43,9 +43,13 @@ public:
   /// Starts the loops; every connection gets a resp_session with `env`.
   void start(caf::actor_system& sys, std::shared_ptr<resp_env> env);
 
-  /// Stops accepting and watching sockets; tells every session to write what it owes and
-  /// close. Idempotent; the destructor calls it.
+  /// Stops accepting; tells every session to write what it owes and close. The loops go on
+  /// waking sessions whose sockets are writable. Idempotent; the destructor calls it.
   void stop();
+
+  /// Stops the loops and closes every session still open (its replies are not coming: the
+  /// node's actors are gone). After stop() and the node's drain; the destructor calls it.
+  void close_all();
 
   /// An actor answering stats_atom with the edge's counters (a metrics source).
   caf::actor stats_actor() const { return stats_; }
@@ -71,6 +75,8 @@ private:
   /// when the session must be told instead.
   static bool serve(loop::entry& e);
   void accept_all();
+  /// The sessions open now, across the loops.
+  std::vector<caf::actor> sessions_now();
 
   resp_listener_options opts_;
   std::unique_ptr<tls_server> tls_;
@@ -78,6 +84,7 @@ private:
   std::shared_ptr<resp_env> env_;
   int listen_fd_ = -1;
   uint16_t port_ = 0;
+  bool stopped_ = false; ///< stop() ran: no more accepting
   size_t next_loop_ = 0;
   std::vector<std::shared_ptr<loop>> loops_;
   caf::actor stats_;

@@ -201,6 +201,8 @@ int main(int argc, char** argv) {
   http.stop();
   sampler.stop();
   node.stop();
+  if (published->resp)
+    published->resp->close_all(); // what is still open waits for replies that will not come
   spdlog::info("stopped");
   return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "core/key_normalization.hpp"
 #include "core/rendezvous_ring.hpp"
+#include "tests/support/raw_socket.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/tool_run.hpp"
 
@@ -79,6 +80,17 @@ int64_t busy_of(const node_process& n) {
   for (auto& a : (*j)["actors"])
     if (a["kind"] == "compute" && a.contains("busy"))
       return a["busy"].get<int64_t>();
+  return -1;
+}
+
+// Counter `name` of node `n`'s actor row of `kind`, or -1.
+int64_t actor_counter(const node_process& n, const std::string& kind, const std::string& name) {
+  auto j = parse(n.console({"stats", "--json", "--timeout=2s"}, 5s));
+  if (!j)
+    return -1;
+  for (auto& a : (*j)["actors"])
+    if (a["kind"] == kind && a.contains(name))
+      return a[name].get<int64_t>();
   return -1;
 }
 
@@ -565,6 +577,42 @@ TEST_CASE(
   }
   INFO("computes per node: " << per_node << "(the key moved from " << old_owner << " to d)");
   CHECK(logged(computes == 1, *c));
+}
+
+TEST_CASE(
+  "SIGTERM ends a node whose RESP client waits on a frozen owner, and closes that "
+  "connection",
+  "[cluster][process]") {
+  REQUIRE_BUILT();
+  auto c = make_cluster({});
+  REQUIRE(logged(c->start(), *c));
+  REQUIRE(logged(c->converged(15s), *c));
+  ac::rendezvous_ring ring;
+  ring.set_members({"a", "b", "c"});
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (*ring.owner_of(ac::key_hash("frozen-owner-" + std::to_string(i))) == "c")
+      key = "frozen-owner-" + std::to_string(i);
+  auto resp_port = c->b().resp_port();
+  REQUIRE(resp_port != 0);
+  int fd = ac::test::connect_to(resp_port);
+  REQUIRE(fd >= 0);
+  // b sends the GET to c's front before it declares c down (2 s): no reply will ever come, and
+  // the request's own bound (over 30 s) is far beyond the shutdown's.
+  REQUIRE(c->c().freeze());
+  std::string get = "*2\r\n$3\r\nGET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n";
+  REQUIRE(::send(fd, get.data(), get.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(get.size()));
+  // b ran the GET (sent it on to c) and owes its reply.
+  REQUIRE(logged(
+    wait_until([&] { return actor_counter(c->b(), "resp", "commands") >= 1; }, 5s, poll_interval),
+    *c));
+  auto code = c->b().terminate(15s);
+  bool closed = ac::test::closed_by_peer(fd, 5s);
+  ::close(fd);
+  CHECK(c->c().thaw());
+  REQUIRE(logged(code.has_value(), *c));
+  CHECK(*code == 0);
+  CHECK(closed);
 }
 
 TEST_CASE(

@@ -5,6 +5,8 @@
 #include <string>
 #include <thread>
 
+#include <sys/ioctl.h>
+
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/tool_run.hpp"
 
@@ -199,6 +201,61 @@ TEST_CASE("SIGTERM during a load over the RESP port ends the node with 0 and eve
   CHECK(json_int(r.out, "requests") == 2000000); // all answered or failed, none left hanging
   CHECK(json_int(r.out, "ok") > 0);
   CHECK(json_int(r.out, "resp_batches") > 0);
+}
+
+TEST_CASE(
+  "SIGTERM while a GET waits on a compute that outlasts the drain ends the node with 0 "
+  "and closes the connection",
+  "[resp][process]") {
+  // The compute (6 s) outlasts the node's 5 s drain: the actors that would have answered are
+  // gone when it ends, so the reply never comes and the session must be closed, not awaited.
+  resp_node n{"[loader]\nkind=\"synthetic\"\ncost=6s\nworkers=1\n"};
+  n.start();
+  int fd = ac::test::connect_to(n.resp_port);
+  REQUIRE(fd >= 0);
+  std::string get = "*2\r\n$3\r\nGET\r\n$10\r\nslow-key-1\r\n";
+  REQUIRE(::send(fd, get.data(), get.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(get.size()));
+  bool computing = ac::test::wait_until(
+    [&] {
+      auto s = n.stats();
+      auto at = s.find("\"kind\":\"compute\"");
+      return at != std::string::npos && json_int(s.substr(at), "busy") == 1;
+    },
+    10s);
+  auto code = n.node.terminate(20s); // the reply's own bound is longer than 30 s
+  bool closed = ac::test::closed_by_peer(fd, 5s);
+  ::close(fd);
+  CHECK(computing);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(closed);
+}
+
+TEST_CASE("SIGTERM with a client leaving big replies unread ends the node with 0",
+          "[resp][process]") {
+  resp_node n;
+  n.start();
+  // 64 GETs of a 512 KiB value, never read: the replies fill both socket buffers, and the
+  // rest waits in the session for room that never comes.
+  std::ofstream{n.dir.path() + "/big"} << std::string(512 * 1024, 'b');
+  REQUIRE(run(n.client("put big-value --value-file=" + n.dir.path() + "/big")).rc == 0);
+  int fd = ac::test::connect_to(n.resp_port);
+  REQUIRE(fd >= 0);
+  std::string gets;
+  for (int i = 0; i < 64; ++i)
+    gets += "*2\r\n$3\r\nGET\r\n$9\r\nbig-value\r\n";
+  REQUIRE(::send(fd, gets.data(), gets.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(gets.size()));
+  bool stuck = ac::test::wait_until(
+    [&] {
+      int queued = 0;
+      return ::ioctl(fd, FIONREAD, &queued) == 0 && queued > 64 * 1024;
+    },
+    10s);
+  auto code = n.node.terminate(15s);
+  ::close(fd);
+  CHECK(stuck);
+  REQUIRE(code);
+  CHECK(*code == 0);
 }
 
 TEST_CASE("a node with resp.enabled=false makes the client fall back to CAF remoting",

@@ -62,6 +62,22 @@ inline bool junk_gets_dropped(uint16_t port, const std::string& junk,
   return dropped;
 }
 
+/// Waits up to `timeout` for the peer to close `fd` (EOF or reset), reading and dropping
+/// whatever comes first; true when it did.
+inline bool closed_by_peer(int fd, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[64 * 1024];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) != 1)
+      continue;
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+      return true;
+  }
+  return false;
+}
+
 inline std::string random_bytes(size_t n) {
   std::mt19937_64 gen{std::random_device{}()};
   std::string s(n, '\0');
