@@ -80,7 +80,7 @@ split_args_result split_args(const std::vector<std::string>& args,
     auto eq = arg.find('=');
     auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     auto value = eq == std::string::npos ? std::string{} : arg.substr(eq + 1);
-    if (name == "node") {
+    if (name == "node" && is_known(name)) {
       // Comma lists are accepted too: --node=a:1,b:2.
       size_t pos = 0;
       while (pos <= value.size()) {

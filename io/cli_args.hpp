@@ -25,7 +25,7 @@ struct split_args_result {
 /// command (`client --node=H:P put K V --ttl=5`). So every `--name[=value]` anywhere is an
 /// option when `is_known(name)` says so, everything else is positional; after a bare `--`
 /// all arguments are positional (for values starting with dashes). `-h`/`-?` ask for help.
-/// `--node` is taken out here because CAF would keep only its last occurrence. A bare
+/// `--node` (where the program has it) is taken out here: CAF would keep only its last one. A bare
 /// number for `--timeout` means seconds (`--timeout=2` -> `--timeout=2000ms`).
 split_args_result split_args(const std::vector<std::string>& args,
                              const std::function<bool(std::string_view)>& is_known);

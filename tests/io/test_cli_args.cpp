@@ -11,8 +11,8 @@ using namespace ac;
 namespace {
 
 split_args_result split(std::vector<std::string> args) {
-  static const std::set<std::string, std::less<>> known = {"json",    "ttl",         "timeout",
-                                                           "clients", "tls.enabled", "help"};
+  static const std::set<std::string, std::less<>> known = {
+    "json", "ttl", "timeout", "node", "clients", "tls.enabled", "help"};
   return split_args(args, [](std::string_view n) { return known.count(n) > 0; });
 }
 

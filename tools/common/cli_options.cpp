@@ -64,7 +64,7 @@ std::string pem_file_problem(const std::string& path, bool key) {
 
 } // namespace
 
-bool tool_config::knows_option(std::string_view name) const {
+bool cli_config::knows_option(std::string_view name) const {
   if (custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()}) != nullptr)
     return true;
   // Built-ins CAF handles before looking at the option set.
@@ -89,8 +89,8 @@ std::string expected_form(std::string_view type) {
 
 } // namespace
 
-std::string tool_config::explain_bad_option(const std::vector<std::string>& options,
-                                            const caf::error& err) {
+std::string cli_config::explain_bad_option(const std::vector<std::string>& options,
+                                           const caf::error& err) {
   // CAF names the failure (parser_error(unexpected_character, ...)) but not the option:
   // find the argument whose value does not parse and say what it should look like.
   for (const auto& arg : options) {
@@ -124,11 +124,16 @@ void setup_logging(const std::string& program, const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
-parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t default_threads) {
-  parse_outcome out;
+std::string program_name(int argc, char** argv) {
   std::string program = argc > 0 ? argv[0] : "actorcache-tool";
   if (auto slash = program.rfind('/'); slash != std::string::npos)
     program = program.substr(slash + 1);
+  return program;
+}
+
+parse_outcome parse_cli_args(cli_config& cfg, int argc, char** argv) {
+  parse_outcome out;
+  auto program = program_name(argc, argv);
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   if (asks_for_version(args)) {
     std::cout << version_line(program) << "\n";
@@ -141,9 +146,6 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
     out.exit_code = 2;
     return out;
   }
-  // Defaults for low latency on small machines (caf-0.17-notes §3); the command line wins.
-  cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("scheduler.max-threads", default_threads);
   if (auto err = cfg.parse(split.options)) {
     std::cerr << program << ": " << cfg.explain_bad_option(split.options, err) << "\n";
     out.exit_code = 2;
@@ -153,6 +155,20 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
     out.exit_code = 0;
     return out;
   }
+  out.positionals = std::move(split.positionals);
+  out.given = std::move(split.names);
+  out.nodes = std::move(split.nodes);
+  return out;
+}
+
+parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t default_threads) {
+  auto program = program_name(argc, argv);
+  // Defaults for low latency on small machines (caf-0.17-notes §3); the command line wins.
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", default_threads);
+  auto out = parse_cli_args(cfg, argc, argv);
+  if (out.exit_code >= 0)
+    return out;
   auto lvl = spdlog::level::from_str(cfg.log_level);
   if (lvl == spdlog::level::off && cfg.log_level != "off") {
     std::cerr << program << ": bad --log.level '" << cfg.log_level << "'\n";
@@ -160,7 +176,7 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
     return out;
   }
   setup_logging(program, cfg.log_level);
-  for (auto& n : split.nodes)
+  for (auto& n : out.nodes)
     cfg.nodes.push_back(std::move(n));
   if (cfg.timeout <= caf::timespan{0}) {
     std::cerr << program << ": --timeout must be positive\n";
@@ -192,8 +208,6 @@ parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t de
     cfg.openssl_key = cfg.tls.key_file;
     cfg.load<caf::openssl::manager>();
   }
-  out.positionals = std::move(split.positionals);
-  out.given = std::move(split.names);
   return out;
 }
 

@@ -22,9 +22,25 @@ struct tls_options {
   std::string key_file;  ///< --tls.key-file: its private key
 };
 
+/// Every program's command line: CAF's own config parser (as the node uses) over the options
+/// a program adds, with errors that name the option at fault.
+class cli_config : public caf::actor_system_config {
+public:
+  /// Whether `name` (as written after `--`, before `=`) is an option CAF will accept.
+  bool knows_option(std::string_view name) const;
+
+  /// A message for a parse failure `err` of `options` that names the option at fault and the
+  /// form its value should have; CAF's own rendering when no single option is to blame.
+  std::string explain_bad_option(const std::vector<std::string>& options, const caf::error& err);
+
+protected:
+  /// The program's own options, written `--name` on the command line.
+  caf::config_option_adder program_options() { return {custom_options_, "global"}; }
+};
+
 /// The actor system configuration every tool shares. Subclasses add their own options to
 /// the "global" group with tool_options(); then main calls parse_tool_args.
-class tool_config : public caf::actor_system_config {
+class tool_config : public cli_config {
 public:
   tool_config();
 
@@ -34,15 +50,8 @@ public:
   std::string log_level = "warn";                  ///< --log.level
   bool json = false;                               ///< --json
 
-  /// Whether `name` (as written after `--`, before `=`) is an option CAF will accept.
-  bool knows_option(std::string_view name) const;
-
-  /// A message for a parse failure `err` of `options` that names the option at fault and the
-  /// form its value should have; CAF's own rendering when no single option is to blame.
-  std::string explain_bad_option(const std::vector<std::string>& options, const caf::error& err);
-
 protected:
-  caf::config_option_adder tool_options() { return {custom_options_, "global"}; }
+  caf::config_option_adder tool_options() { return program_options(); }
 };
 
 /// What main does after parsing: exit with `exit_code` when >= 0, else run `positionals`.
@@ -50,7 +59,16 @@ struct parse_outcome {
   int exit_code = -1;
   std::vector<std::string> positionals;
   std::vector<std::string> given; ///< names of the options on the command line (no dashes)
+  std::vector<std::string> nodes; ///< every --node value
 };
+
+/// --version, then CAF's parse of every `--name[=value]` anywhere in argv (io/cli_args'
+/// split_args); unknown options and bad values name the option and give exit code 2, --help
+/// and --version 0. `nodes` of the outcome holds every --node value.
+parse_outcome parse_cli_args(cli_config& cfg, int argc, char** argv);
+
+/// The program's name as invoked, without its directory.
+std::string program_name(int argc, char** argv);
 
 /// Pre-splits argv, sets latency-friendly scheduler defaults (policy sharing with
 /// `default_threads` workers; the user's --scheduler.* wins), parses, loads the openssl

@@ -6,12 +6,13 @@
 #include "core/trace_reader.hpp"
 #include "core/wtinylfu_policy.hpp"
 #include "core/zipf_generator.hpp"
-#include "io/cli_args.hpp"
 #include "tools/sim/lfu_policy.hpp"
 #include "tools/sim/prefetch_table.hpp"
 #include "tools/sim/replay.hpp"
+#include "tools/sim/sim_config.hpp"
 
 #include <absl/container/flat_hash_set.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -22,6 +23,7 @@
 
 namespace {
 
+// What --help prints after the list of options: the forms of a run.
 constexpr const char* usage =
   "usage: actorcache-sim (--trace=FILE|- --format=lirs|u32be | --zipf=ALPHA --keys=N --requests=R\n"
   "                      [--scan-every=K [--scan-length=L]]\n"
@@ -42,198 +44,7 @@ constexpr const char* usage =
   "          depth 1, observe misses, window 4); --partitions=N splits the stream by key hash as\n"
   "          N nodes would, each with its share of the capacity and its own predictor\n";
 
-// Every policy a store can run (make_policy), then Belady's OPT.
-std::vector<std::string> default_policies() {
-  std::vector<std::string> out;
-  for (auto name : ac::policy_names())
-    out.emplace_back(name);
-  out.push_back("opt");
-  return out;
-}
-
-struct options {
-  std::string trace;                           // file or "-" (stdin)
-  std::string format;                          // lirs | u32be
-  std::optional<double> zipf;                  // generated stream instead of a trace
-  uint64_t keys = 0, requests = 0;             // size of the generated stream
-  uint64_t scan_every = 0, scan_length = 1000; // inject one-time scans into the stream
-  uint64_t seed = 1;
-  uint64_t sketch_seed = 0; // W-TinyLFU's sketch hashing (0: the fixed default)
-  std::vector<uint64_t> capacities;
-  std::vector<std::string> policies = default_policies();
-  bool json = false;
-  uint64_t windows = 0; // > 0: zipf-with-sequences (keys = instruments)
-  double follow = 0.7;
-  uint64_t streams = 1;
-  bool prefetch = false; // the prefetch table instead of the policy table
-  ac::sim::prefetch_options prefetch_opts;
-  std::vector<uint64_t> partitions{1};
-};
-
-[[noreturn]] void die(const std::string& message) {
-  std::fprintf(stderr, "actorcache-sim: %s\n%s", message.c_str(), usage);
-  std::exit(2);
-}
-
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find(',', start);
-    if (end == std::string::npos)
-      end = s.size();
-    out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-uint64_t to_u64(const std::string& option, const std::string& v) {
-  size_t used = 0;
-  uint64_t x = 0;
-  try {
-    x = std::stoull(v, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used == 0 || used != v.size() || v[0] == '-')
-    die("--" + option + ": expected a non-negative integer, got '" + v + "'");
-  return x;
-}
-
-double to_fraction(const std::string& option, const std::string& v) {
-  try {
-    size_t used = 0;
-    double x = std::stod(v, &used);
-    if (used == v.size() && x >= 0 && x <= 1)
-      return x;
-  } catch (...) {}
-  die("--" + option + ": expected a number in 0..1, got '" + v + "'");
-}
-
-// "wtinylfu@F": W-TinyLFU with its window fixed at share F of the capacity (no tuning).
-std::optional<double> fixed_window(const std::string& policy) {
-  if (policy == "tinylfu")
-    return 0.0;
-  if (policy.rfind("wtinylfu@", 0) != 0)
-    return std::nullopt;
-  try {
-    size_t used = 0;
-    double f = std::stod(policy.substr(9), &used);
-    if (used == policy.size() - 9 && f >= 0 && f <= 1)
-      return f;
-  } catch (...) {}
-  return std::nullopt;
-}
-
-options parse(int argc, char** argv) {
-  options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(usage, stdout);
-      std::exit(0);
-    }
-    if (arg == "--version") {
-      std::puts(ac::version_line("actorcache-sim").c_str());
-      std::exit(0);
-    }
-    if (arg == "--json") {
-      o.json = true;
-      continue;
-    }
-    if (arg == "--prefetch") {
-      o.prefetch = true;
-      continue;
-    }
-    auto eq = arg.find('=');
-    if (arg.rfind("--", 0) != 0 || eq == std::string::npos)
-      die("unknown argument '" + arg + "'");
-    std::string key = arg.substr(2, eq - 2), v = arg.substr(eq + 1);
-    if (key == "trace") {
-      o.trace = v;
-    } else if (key == "format") {
-      o.format = v;
-    } else if (key == "capacity") {
-      for (auto& c : split(v))
-        if (o.capacities.push_back(to_u64(key, c)); o.capacities.back() == 0)
-          die("--capacity: must be positive");
-    } else if (key == "policy") {
-      o.policies = split(v);
-      for (auto& p : o.policies)
-        if (p != "lru" && p != "wtinylfu" && p != "tinylfu" && p != "lfu" && p != "opt"
-            && !fixed_window(p))
-          die("--policy: unknown policy '" + p + "'");
-    } else if (key == "zipf") {
-      try {
-        size_t used = 0;
-        o.zipf = std::stod(v, &used);
-        if (used != v.size() || *o.zipf < 0 || *o.zipf > 10)
-          throw 0;
-      } catch (...) {
-        die("--zipf: expected an exponent in 0..10, got '" + v + "'");
-      }
-    } else if (key == "keys") {
-      o.keys = to_u64(key, v);
-    } else if (key == "requests") {
-      o.requests = to_u64(key, v);
-    } else if (key == "scan-every") {
-      o.scan_every = to_u64(key, v);
-    } else if (key == "scan-length") {
-      o.scan_length = to_u64(key, v);
-    } else if (key == "seed") {
-      o.seed = to_u64(key, v);
-    } else if (key == "sketch-seed") {
-      o.sketch_seed = to_u64(key, v);
-    } else if (key == "windows") {
-      o.windows = to_u64(key, v);
-    } else if (key == "follow") {
-      o.follow = to_fraction(key, v);
-    } else if (key == "streams") {
-      if ((o.streams = to_u64(key, v)) == 0)
-        die("--streams: must be positive");
-    } else if (key == "prefetch-k") {
-      o.prefetch_opts.k = to_u64(key, v);
-    } else if (key == "prefetch-confidence") {
-      o.prefetch_opts.min_confidence = to_fraction(key, v);
-    } else if (key == "prefetch-depth") {
-      o.prefetch_opts.depth = to_u64(key, v);
-    } else if (key == "prefetch-window") {
-      auto w = to_u64(key, v);
-      if (w == 0 || w > 64)
-        die("--prefetch-window: expected 1..64");
-      o.prefetch_opts.window = static_cast<uint32_t>(w);
-    } else if (key == "prefetch-keys") {
-      o.prefetch_opts.tracked_keys = to_u64(key, v);
-    } else if (key == "prefetch-observe") {
-      if (v != "all" && v != "misses")
-        die("--prefetch-observe: expected all or misses, got '" + v + "'");
-      o.prefetch_opts.observe_misses_only = v == "misses";
-    } else if (key == "partitions") {
-      o.partitions.clear();
-      for (auto& c : split(v))
-        if (o.partitions.push_back(to_u64(key, c)); o.partitions.back() == 0)
-          die("--partitions: must be positive");
-    } else {
-      die("unknown option '--" + key + "'");
-    }
-  }
-  if (o.capacities.empty())
-    die("--capacity is required");
-  if (o.zipf.has_value() == !o.trace.empty())
-    die("give exactly one of --trace and --zipf");
-  if (o.zipf && (o.keys == 0 || o.requests == 0))
-    die("--zipf needs --keys and --requests (both positive)");
-  if (o.windows != 0 && !o.zipf)
-    die("--windows needs --zipf (over instruments)");
-  if (!o.prefetch && (o.partitions.size() != 1 || o.partitions[0] != 1))
-    die("--partitions needs --prefetch");
-  if (!o.trace.empty() && !ac::parse_trace_format(o.format))
-    die("--format: expected lirs or u32be, got '" + o.format + "'");
-  return o;
-}
-
-std::vector<uint64_t> load(const options& o) {
+std::vector<uint64_t> load(const ac::sim::sim_run& o) {
   if (o.zipf && o.windows != 0) {
     ac::sequence_options so;
     so.instruments = o.keys;
@@ -281,7 +92,7 @@ std::vector<uint64_t> load(const options& o) {
 std::unique_ptr<ac::keyed_policy> make_keyed(const std::string& policy, uint64_t capacity,
                                              uint64_t sketch_seed) {
   std::unique_ptr<ac::keyed_policy> p;
-  if (auto window = fixed_window(policy)) {
+  if (auto window = ac::sim::fixed_window(policy)) {
     ac::wtinylfu_options opts;
     opts.window_fraction = *window;
     opts.adapt = false;
@@ -310,26 +121,9 @@ double gap_closed(double rate, double lru, double opt) {
   return opt - lru > 1e-12 ? (rate - lru) / (opt - lru) : std::nan("");
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  options o = parse(argc, argv);
-  std::vector<uint64_t> trace = load(o);
-  if (trace.empty()) {
-    std::fprintf(stderr, "actorcache-sim: the trace has no accesses\n");
-    return 2;
-  }
-  if (o.prefetch) {
-    std::vector<std::string> policies;
-    for (auto& p : o.policies)
-      if (p != "opt")
-        policies.push_back(p);
-    auto seed = o.sketch_seed;
-    ac::sim::print_prefetch_table(
-      trace, o.capacities, policies, o.partitions, o.prefetch_opts, o.json,
-      [seed](const std::string& p, uint64_t c) { return make_keyed(p, c, seed); });
-    return 0;
-  }
+// The hit rate of every policy at every capacity, with the share of the LRU->OPT gap each
+// closes: a table, or {"results": [{"policy", "capacity", "hit_rate", "gap_closed"}]}.
+void print_policy_table(const ac::sim::sim_run& o, const std::vector<uint64_t>& trace) {
   // The gap columns compare every other policy with LRU and OPT, so both always run.
   std::vector<std::string> gapped;
   for (auto& p : o.policies)
@@ -344,10 +138,8 @@ int main(int argc, char** argv) {
     for (auto& p : gapped)
       std::printf(" %10s", ("gap " + p).c_str());
     std::printf("\n");
-  } else {
-    std::printf("{\"results\": [");
   }
-  bool first = true;
+  auto results = nlohmann::json::array();
   for (uint64_t c : o.capacities) {
     std::map<std::string, double> rates;
     for (auto& p : o.policies)
@@ -356,34 +148,68 @@ int main(int argc, char** argv) {
       if (!rates.count(p))
         rates[p] = hit_rate(p, c, trace, o.sketch_seed);
     double lru = rates["lru"], opt = rates["opt"];
-    if (!o.json)
-      std::printf("%10llu", static_cast<unsigned long long>(c));
-    for (auto& p : o.policies) {
-      double h = rates[p], g = gap_closed(h, lru, opt);
-      if (o.json) {
-        std::printf("%s\n  {\"policy\": \"%s\", \"capacity\": %llu, \"hit_rate\": %.6f",
-                    first ? "" : ",", p.c_str(), static_cast<unsigned long long>(c), h);
-        if (std::isnan(g))
-          std::printf(", \"gap_closed\": null}");
-        else
-          std::printf(", \"gap_closed\": %.4f}", g);
-      } else {
-        std::printf(" %9.2f%%", 100 * h);
-      }
-      first = false;
-    }
-    if (!o.json) {
-      for (auto& p : gapped) {
+    if (o.json) {
+      for (auto& p : o.policies) {
         double g = gap_closed(rates[p], lru, opt);
-        if (std::isnan(g))
-          std::printf(" %10s", "-");
-        else
-          std::printf(" %9.0f%%", 100 * g);
+        results.push_back({{"policy", p},
+                           {"capacity", c},
+                           {"hit_rate", rates[p]},
+                           {"gap_closed", std::isnan(g) ? nlohmann::json{} : nlohmann::json(g)}});
       }
-      std::printf("\n");
+      continue;
     }
+    std::printf("%10llu", static_cast<unsigned long long>(c));
+    for (auto& p : o.policies)
+      std::printf(" %9.2f%%", 100 * rates[p]);
+    for (auto& p : gapped) {
+      double g = gap_closed(rates[p], lru, opt);
+      if (std::isnan(g))
+        std::printf(" %10s", "-");
+      else
+        std::printf(" %9.0f%%", 100 * g);
+    }
+    std::printf("\n");
   }
   if (o.json)
-    std::printf("\n]}\n");
+    std::cout << nlohmann::json{{"results", results}}.dump(1) << "\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  ac::sim::sim_config cfg;
+  auto parsed = ac::parse_cli_args(cfg, argc, argv);
+  if (cfg.cli_helptext_printed)
+    std::fputs(usage, stdout); // after CAF's list of the options: the forms of a run
+  if (parsed.exit_code >= 0)
+    return parsed.exit_code;
+  if (!parsed.positionals.empty()) {
+    std::fprintf(stderr, "actorcache-sim: unexpected argument '%s' (see --help)\n",
+                 parsed.positionals.front().c_str());
+    return 2;
+  }
+  auto run = ac::sim::to_run(cfg, parsed.given);
+  if (!run.error.empty()) {
+    std::fprintf(stderr, "actorcache-sim: %s (see --help)\n", run.error.c_str());
+    return 2;
+  }
+  const auto& o = run.run;
+  std::vector<uint64_t> trace = load(o);
+  if (trace.empty()) {
+    std::fprintf(stderr, "actorcache-sim: the trace has no accesses\n");
+    return 2;
+  }
+  if (!o.prefetch) {
+    print_policy_table(o, trace);
+    return 0;
+  }
+  std::vector<std::string> policies;
+  for (auto& p : o.policies)
+    if (p != "opt")
+      policies.push_back(p);
+  auto seed = o.sketch_seed;
+  ac::sim::print_prefetch_table(
+    trace, o.capacities, policies, o.partitions, o.prefetch_opts, o.json,
+    [seed](const std::string& p, uint64_t c) { return make_keyed(p, c, seed); });
   return 0;
 }

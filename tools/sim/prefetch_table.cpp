@@ -2,6 +2,9 @@
 #include "tools/sim/prefetch_table.hpp"
 
 #include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
 
 namespace ac::sim {
 
@@ -10,13 +13,8 @@ void print_prefetch_table(const std::vector<uint64_t>& trace,
                           const std::vector<std::string>& policies,
                           const std::vector<uint64_t>& partitions, prefetch_options opts, bool json,
                           const named_policy_maker& make) {
-  if (json) {
-    std::printf(
-      "{\"prefetch\": {\"k\": %zu, \"min_confidence\": %.3f, \"min_count\": %u, "
-      "\"depth\": %zu, \"window\": %u, \"observe\": \"%s\"}, \"results\": [",
-      opts.k, opts.min_confidence, opts.min_count, opts.depth, opts.window,
-      opts.observe_misses_only ? "misses" : "all");
-  } else {
+  auto results = nlohmann::json::array();
+  if (!json) {
     std::printf(
       "accesses %zu; prefetch k=%zu confidence>=%.2f count>=%u depth=%zu window=%u observe=%s; "
       "hit rates are demand hits\n",
@@ -25,7 +23,6 @@ void print_prefetch_table(const std::vector<uint64_t>& trace,
     std::printf("%9s %6s %10s %9s %9s %8s %11s %9s %9s %10s\n", "capacity", "parts", "policy",
                 "without", "with", "gain", "prefetches", "per 100", "accuracy", "predictor");
   }
-  bool first = true;
   for (uint64_t c : capacities)
     for (uint64_t s : partitions)
       for (auto& policy : policies) {
@@ -39,16 +36,16 @@ void print_prefetch_table(const std::vector<uint64_t>& trace,
         double gain = 100 * (with.hit_rate() - base.hit_rate());
         double per100 = 100.0 * with.prefetches / static_cast<double>(trace.size());
         if (json) {
-          std::printf(
-            "%s\n  {\"capacity\": %llu, \"partitions\": %llu, \"policy\": \"%s\", "
-            "\"hit_rate\": %.6f, \"hit_rate_prefetch\": %.6f, \"gain_points\": %.3f, "
-            "\"prefetches\": %llu, \"used\": %llu, \"accuracy\": %.4f, "
-            "\"predictor_bytes\": %llu}",
-            first ? "" : ",", static_cast<unsigned long long>(c),
-            static_cast<unsigned long long>(s), policy.c_str(), base.hit_rate(), with.hit_rate(),
-            gain, static_cast<unsigned long long>(with.prefetches),
-            static_cast<unsigned long long>(with.used), with.accuracy(),
-            static_cast<unsigned long long>(with.predictor_bytes));
+          results.push_back({{"capacity", c},
+                             {"partitions", s},
+                             {"policy", policy},
+                             {"hit_rate", base.hit_rate()},
+                             {"hit_rate_prefetch", with.hit_rate()},
+                             {"gain_points", gain},
+                             {"prefetches", with.prefetches},
+                             {"used", with.used},
+                             {"accuracy", with.accuracy()},
+                             {"predictor_bytes", with.predictor_bytes}});
         } else {
           std::printf("%9llu %6llu %10s %8.2f%% %8.2f%% %+8.2f %11llu %9.2f %8.1f%% %9lluK\n",
                       static_cast<unsigned long long>(c), static_cast<unsigned long long>(s),
@@ -57,10 +54,16 @@ void print_prefetch_table(const std::vector<uint64_t>& trace,
                       100 * with.accuracy(),
                       static_cast<unsigned long long>((with.predictor_bytes + 1023) / 1024));
         }
-        first = false;
       }
-  if (json)
-    std::printf("\n]}\n");
+  if (!json)
+    return;
+  nlohmann::json settings{{"k", opts.k},
+                          {"min_confidence", opts.min_confidence},
+                          {"min_count", opts.min_count},
+                          {"depth", opts.depth},
+                          {"window", opts.window},
+                          {"observe", opts.observe_misses_only ? "misses" : "all"}};
+  std::cout << nlohmann::json{{"prefetch", settings}, {"results", results}}.dump(1) << "\n";
 }
 
 } // namespace ac::sim
