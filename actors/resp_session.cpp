@@ -7,12 +7,12 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include "actors/resp_commands.hpp"
+#include "actors/resp_session_io.hpp"
 #include "core/resp_reply.hpp"
 
 namespace ac {
@@ -20,84 +20,6 @@ namespace ac {
 namespace {
 
 using self_ptr = resp_session_actor*;
-
-/// Replies of one read leave in one write (a pipeline of small replies: one send, not one
-/// each), but not once this many bytes are ready: a client batching big MGETs then works on
-/// the first reply while the node reads the next, instead of both waiting in turn.
-constexpr size_t write_early_bytes = 16u << 10;
-
-enum class io { progress, again, closed };
-
-// -- socket or TLS ------------------------------------------------------------------------
-
-io read_some(resp_session_state& st, char* buf, size_t n, size_t& got) {
-  got = 0;
-  if (st.ssl == nullptr) {
-    for (;;) {
-      auto r = ::recv(st.fd, buf, n, 0);
-      if (r > 0) {
-        got = static_cast<size_t>(r);
-        return io::progress;
-      }
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return io::again;
-      return io::closed;
-    }
-  }
-  ERR_clear_error();
-  auto r = SSL_read(st.ssl, buf, static_cast<int>(n));
-  if (r > 0) {
-    got = static_cast<size_t>(r);
-    return io::progress;
-  }
-  auto e = SSL_get_error(st.ssl, r);
-  return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? io::again : io::closed;
-}
-
-io write_some(resp_session_state& st, const char* buf, size_t n, size_t& put) {
-  put = 0;
-  if (st.ssl == nullptr) {
-    for (;;) {
-      auto r = ::send(st.fd, buf, n, MSG_NOSIGNAL);
-      if (r >= 0) {
-        put = static_cast<size_t>(r);
-        return io::progress;
-      }
-      if (errno == EINTR)
-        continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return io::again;
-      return io::closed;
-    }
-  }
-  ERR_clear_error();
-  auto r = SSL_write(st.ssl, buf, static_cast<int>(std::min<size_t>(n, 1u << 30)));
-  if (r > 0) {
-    put = static_cast<size_t>(r);
-    return io::progress;
-  }
-  auto e = SSL_get_error(st.ssl, r);
-  return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? io::again : io::closed;
-}
-
-bool replies_owed(const resp_session_state& st) { return !st.slots.empty(); }
-
-bool output_pending(const resp_session_state& st) { return st.out_sent < st.out.size(); }
-
-/// Writes what `out` holds until it is all out or the socket pushes back (again) or is gone
-/// (closed); the session and the loop both write through it.
-io write_pending(resp_session_state& st) {
-  while (output_pending(st)) {
-    size_t put = 0;
-    auto r = write_some(st, st.out.data() + st.out_sent, st.out.size() - st.out_sent, put);
-    if (r != io::progress)
-      return r;
-    st.out_sent += put;
-  }
-  return io::progress;
-}
 
 // -- lifecycle ------------------------------------------------------------------------------
 
@@ -178,7 +100,7 @@ void write_out(self_ptr self) {
   auto& st = self->state;
   if (st.fd < 0 || !st.handshaken)
     return;
-  if (!st.peer_gone && write_pending(st) == io::closed)
+  if (!st.peer_gone && write_pending(st) == resp_io::closed)
     st.peer_gone = true;
   if (!output_pending(st)) {
     st.out.clear();
@@ -312,9 +234,9 @@ void read_in(self_ptr self) {
     }
     size_t got = 0;
     auto r = read_some(st, buf, sizeof buf, got);
-    if (r == io::again)
+    if (r == resp_io::again)
       return;
-    if (r == io::closed) {
+    if (r == resp_io::closed) {
       st.closing = true;
       st.peer_gone = true;
       return;
@@ -344,58 +266,7 @@ void on_ready(self_ptr self) {
   write_out(self);
 }
 
-/// The loop writes its replies; false when some are left (the session waits for room) or the
-/// peer is gone (the session finds out and closes).
-bool write_from_loop(resp_session_state& st) {
-  if (write_pending(st) != io::progress)
-    return false;
-  st.out.clear(); // keeps its capacity for the next burst
-  st.out_sent = 0;
-  return true;
-}
-
 } // namespace
-
-bool serve_on_loop(resp_session_state& st) {
-  // Once per read, not per command: the routes (a mutex and a shared count) and the counters
-  // (shared by every loop thread) would cost a pipeline of GETs more than the GETs do.
-  struct tally_guard {
-    resp_counters& counters;
-    loop_tally tally;
-    ~tally_guard() { tally.add_to(counters); }
-  } counted{*st.env->counters, {}};
-  auto snap = st.env->routes->get();
-  char buf[64 * 1024];
-  std::vector<std::string> argv;
-  std::string err;
-  for (int round = 0; round < 16; ++round) {
-    size_t got = 0;
-    auto r = read_some(st, buf, sizeof buf, got);
-    if (r == io::again)
-      return write_from_loop(st);
-    if (r == io::closed)
-      return false; // the session reads the end too, and closes
-    st.reader->feed(buf, got);
-    for (;;) {
-      auto s = st.reader->next(argv, err);
-      if (s == resp::request_reader::status::incomplete)
-        break;
-      if (s == resp::request_reader::status::error) {
-        st.stash.push_back(stashed_command{{}, std::nullopt, err});
-        return false;
-      }
-      std::optional<lookup_results> hits;
-      if (!answer_on_loop(st, *snap, argv, st.out, hits, counted.tally)) {
-        st.stash.push_back(stashed_command{std::move(argv), std::move(hits), {}});
-        return false;
-      }
-      if (st.out.size() - st.out_sent >= write_early_bytes && !write_from_loop(st))
-        return false;
-    }
-  }
-  write_from_loop(st);
-  return false; // more to read: the session goes on, a turn at a time
-}
 
 resp_session_state::~resp_session_state() {
   if (!lane)

@@ -1,0 +1,76 @@
+// How a RESP session's bytes cross its socket (see resp_session_io.hpp).
+#include "actors/resp_session_io.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+namespace ac {
+
+resp_io read_some(resp_session_state& st, char* buf, size_t n, size_t& got) {
+  got = 0;
+  if (st.ssl == nullptr) {
+    for (;;) {
+      auto r = ::recv(st.fd, buf, n, 0);
+      if (r > 0) {
+        got = static_cast<size_t>(r);
+        return resp_io::progress;
+      }
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return resp_io::again;
+      return resp_io::closed;
+    }
+  }
+  ERR_clear_error();
+  auto r = SSL_read(st.ssl, buf, static_cast<int>(n));
+  if (r > 0) {
+    got = static_cast<size_t>(r);
+    return resp_io::progress;
+  }
+  auto e = SSL_get_error(st.ssl, r);
+  return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? resp_io::again : resp_io::closed;
+}
+
+resp_io write_some(resp_session_state& st, const char* buf, size_t n, size_t& put) {
+  put = 0;
+  if (st.ssl == nullptr) {
+    for (;;) {
+      auto r = ::send(st.fd, buf, n, MSG_NOSIGNAL);
+      if (r >= 0) {
+        put = static_cast<size_t>(r);
+        return resp_io::progress;
+      }
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return resp_io::again;
+      return resp_io::closed;
+    }
+  }
+  ERR_clear_error();
+  auto r = SSL_write(st.ssl, buf, static_cast<int>(std::min<size_t>(n, 1u << 30)));
+  if (r > 0) {
+    put = static_cast<size_t>(r);
+    return resp_io::progress;
+  }
+  auto e = SSL_get_error(st.ssl, r);
+  return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? resp_io::again : resp_io::closed;
+}
+
+resp_io write_pending(resp_session_state& st) {
+  while (output_pending(st)) {
+    size_t put = 0;
+    auto r = write_some(st, st.out.data() + st.out_sent, st.out.size() - st.out_sent, put);
+    if (r != resp_io::progress)
+      return r;
+    st.out_sent += put;
+  }
+  return resp_io::progress;
+}
+
+} // namespace ac
