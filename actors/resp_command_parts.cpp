@@ -94,18 +94,63 @@ void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view 
   caf::anon_send(snap.shard_for(h), refresh_atom::value, std::string{key}, ttl_left_ms);
 }
 
+namespace {
+
+/// An owned key of an MGET: its shard, its position in the command, its hash.
+struct local_key {
+  uint32_t shard;
+  uint32_t pos;
+  uint64_t hash;
+};
+
+/// A key whose hit starts its refresh-ahead (asked once the store is unlocked).
+struct due_refresh {
+  const local_key* key;
+  int64_t ttl_left_ms;
+};
+
+/// The hits among `keys[from, to)`, all of one shard, read under one lock; 0 when the store is
+/// busy (they take the message path).
+size_t hits_in_shard(shard_store* ss, const local_key* from, const local_key* to,
+                     const std::vector<std::string>& argv, lookup_results& hits,
+                     std::vector<due_refresh>& ahead) {
+  std::unique_lock<std::mutex> lock;
+  if (ss)
+    lock = std::unique_lock<std::mutex>{ss->mutex, std::try_to_lock};
+  if (!lock || !ss->store)
+    return 0;
+  auto& store = *ss->store;
+  // Software-pipelined prefetch: a key's bucket 16 keys ahead, its entry (which needs the
+  // bucket) 8 ahead. All at once would ask for more lines than a core keeps in flight.
+  constexpr ptrdiff_t bucket_ahead = 16, entry_ahead = 8;
+  for (auto* k = from; k < to && k < from + bucket_ahead; ++k)
+    store.prefetch_bucket(k->hash);
+  for (auto* k = from; k < to && k < from + entry_ahead; ++k)
+    store.prefetch_entry(k->hash);
+  size_t found = 0;
+  for (auto* k = from; k < to; ++k) {
+    if (to - k > bucket_ahead)
+      store.prefetch_bucket(k[bucket_ahead].hash);
+    if (to - k > entry_ahead)
+      store.prefetch_entry(k[entry_ahead].hash);
+    if (auto hit = ss->read_hit(argv[k->pos + 1], k->hash)) {
+      if (hit.refresh)
+        ahead.push_back({k, hit.ttl_left_ms});
+      hits[k->pos] = make_hit(std::string{hit.value}, tier::l1);
+      ++found;
+    }
+  }
+  return found;
+}
+
+} // namespace
+
 size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
                    const std::vector<std::string>& argv, lookup_results& hits) {
   if (!st.barriers.empty() || snap.stores.empty())
     return 0;
   auto shards = static_cast<uint32_t>(snap.stores.size());
   size_t n = argv.size() - 1;
-  // Owned keys by shard: (shard, position, hash).
-  struct local_key {
-    uint32_t shard;
-    uint32_t pos;
-    uint64_t hash;
-  };
   std::vector<local_key> keys;
   keys.reserve(n);
   for (size_t i = 0; i < n; ++i) {
@@ -116,44 +161,17 @@ size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
   std::stable_sort(keys.begin(), keys.end(),
                    [](const local_key& a, const local_key& b) { return a.shard < b.shard; });
   size_t found = 0;
-  std::vector<std::pair<const local_key*, int64_t>> ahead; // refresh-ahead due: asked once unlocked
+  std::vector<due_refresh> ahead;
   for (size_t from = 0; from < keys.size();) {
     size_t to = from;
     while (to < keys.size() && keys[to].shard == keys[from].shard)
       ++to;
-    auto& ss = snap.stores[keys[from].shard];
-    std::unique_lock<std::mutex> lock;
-    if (ss)
-      lock = std::unique_lock<std::mutex>{ss->mutex, std::try_to_lock};
-    if (lock && ss->store) {
-      auto& store = *ss->store;
-      // Software-pipelined prefetch: a key's bucket 16 keys ahead, its entry (which needs the
-      // bucket) 8 ahead. All at once would ask for more lines than a core keeps in flight.
-      constexpr size_t bucket_ahead = 16, entry_ahead = 8;
-      for (size_t k = from; k < to && k < from + bucket_ahead; ++k)
-        store.prefetch_bucket(keys[k].hash);
-      for (size_t k = from; k < to && k < from + entry_ahead; ++k)
-        store.prefetch_entry(keys[k].hash);
-      for (size_t k = from; k < to; ++k) {
-        if (k + bucket_ahead < to)
-          store.prefetch_bucket(keys[k + bucket_ahead].hash);
-        if (k + entry_ahead < to)
-          store.prefetch_entry(keys[k + entry_ahead].hash);
-        auto& key = argv[keys[k].pos + 1];
-        if (auto hit = store.try_hit(key, keys[k].hash)) {
-          ss->sample_read(key);
-          ss->note_hit(keys[k].hash);
-          if (ss->refresh_due(key, hit.ttl_left_ms))
-            ahead.emplace_back(&keys[k], hit.ttl_left_ms);
-          hits[keys[k].pos] = make_hit(std::string{hit.value}, tier::l1);
-          ++found;
-        }
-      }
-    }
+    found += hits_in_shard(snap.stores[keys[from].shard].get(), keys.data() + from,
+                           keys.data() + to, argv, hits, ahead);
     from = to;
   }
-  for (auto [k, left] : ahead)
-    ask_refresh_ahead(snap, k->hash, argv[k->pos + 1], left);
+  for (auto& due : ahead)
+    ask_refresh_ahead(snap, due.key->hash, argv[due.key->pos + 1], due.ttl_left_ms);
   return found;
 }
 

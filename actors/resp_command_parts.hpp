@@ -68,16 +68,13 @@ bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
   std::unique_lock<std::mutex> lock{ss->mutex, std::try_to_lock};
   if (!lock || !ss->store)
     return false;
-  auto found = ss->store->try_hit(key, h);
-  if (!found)
+  auto hit = ss->read_hit(key, h);
+  if (!hit)
     return false; // uncounted: the shard counts the miss (and loads) on the message path
-  ss->sample_read(key);
-  ss->note_hit(h);
-  bool ahead = ss->refresh_due(key, found.ttl_left_ms);
-  use(found.value);
+  use(hit.value);
   lock.unlock();
-  if (ahead)
-    ask_refresh_ahead(snap, h, key, found.ttl_left_ms);
+  if (hit.refresh)
+    ask_refresh_ahead(snap, h, key, hit.ttl_left_ms);
   return true;
 }
 

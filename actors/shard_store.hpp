@@ -84,6 +84,32 @@ struct shard_store {
     if (!prefetched.empty() && prefetched.erase(hash) != 0)
       ++prefetch_hits;
   }
+
+  /// A fresh hit read off the shard's message path (a RESP session, an I/O loop).
+  struct fast_hit {
+    std::string_view value; ///< into the store: valid while the lock is held
+    int64_t ttl_left_ms = 0;
+    bool refresh = false; ///< this hit starts the key's refresh-ahead (ask once unlocked)
+    bool found = false;
+    explicit operator bool() const { return found; }
+  };
+
+  /// Reads a fresh hit of `key` (hash `h`) with the bookkeeping the shard does for its own
+  /// hits: the read sample, the warm-fill count, the refresh-ahead mark. A miss, stale or
+  /// expired entry is not found: the shard handles it (and counts it). Lock held, store set.
+  fast_hit read_hit(std::string_view key, uint64_t h) {
+    fast_hit out;
+    auto found = store->try_hit(key, h);
+    if (!found)
+      return out;
+    sample_read(key);
+    note_hit(h);
+    out.value = found.value;
+    out.ttl_left_ms = found.ttl_left_ms;
+    out.refresh = refresh_due(key, found.ttl_left_ms);
+    out.found = true;
+    return out;
+  }
 };
 
 /// A read this node's clients made of a key another node owns (forwarded there): one in 16 is

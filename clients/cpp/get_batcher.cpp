@@ -151,6 +151,44 @@ void schedule(batcher_actor* self, bool direct) {
   }
 }
 
+/// The node is gone: every queued and in-flight get fails now (CAF would leave them pending).
+void fail_everything(batcher_actor* self) {
+  auto& st = self->state;
+  st.down = true;
+  auto err = node_down_error();
+  for (auto& q : st.queued) {
+    for (auto& w : q)
+      w.slot.deliver(err);
+    q.clear();
+  }
+  for (auto& [id, b] : st.in_flight)
+    deliver_all(*b, err);
+  st.in_flight.clear();
+  st.resp.clear();
+  st.resp_up->store(false, std::memory_order_relaxed);
+}
+
+/// A get_many's keys join the queue one by one; one promise answers once all are in.
+caf::result<lookup_results> queue_many(batcher_actor* self, std::vector<std::string>& keys,
+                                       bool direct, uint64_t epoch) {
+  auto& st = self->state;
+  if (st.down)
+    return node_down_error();
+  if (keys.empty())
+    return lookup_results{};
+  if (direct)
+    st.epoch = std::max(st.epoch, epoch);
+  auto many = std::make_shared<many_waiter>();
+  many->results.resize(keys.size());
+  many->remaining = keys.size();
+  many->rp = self->make_response_promise<lookup_results>();
+  auto& q = st.queued[direct];
+  for (size_t i = 0; i < keys.size(); ++i)
+    q.push_back(waiting_get{std::move(keys[i]), answer_slot{promise{}, many, i}});
+  schedule(self, direct);
+  return many->rp;
+}
+
 caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_batch,
                            caf::timespan timeout, std::shared_ptr<get_batch_counters> counters,
                            std::string resp_address, std::shared_ptr<std::atomic<bool>> resp_up,
@@ -166,21 +204,8 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
   // CAF never fails requests pending at a dead remote node (notes §2): fail them ourselves.
   self->monitor(node);
   self->set_down_handler([self](caf::down_msg& dm) {
-    auto& st = self->state;
-    if (dm.source != st.node_addr)
-      return;
-    st.down = true;
-    auto err = node_down_error();
-    for (auto& q : st.queued) {
-      for (auto& w : q)
-        w.slot.deliver(err);
-      q.clear();
-    }
-    for (auto& [id, b] : st.in_flight)
-      deliver_all(*b, err);
-    st.in_flight.clear();
-    st.resp.clear();
-    st.resp_up->store(false, std::memory_order_relaxed);
+    if (dm.source == self->state.node_addr)
+      fail_everything(self);
   });
   if (!resp_address.empty())
     connect_resp(self, resp_address, resp_links);
@@ -196,25 +221,8 @@ caf::behavior batcher_impl(batcher_actor* self, front_actor node, uint32_t max_b
       schedule(self, direct);
       return rp;
     },
-    [self](get_many_atom, std::vector<std::string>& keys, bool direct,
-           uint64_t epoch) -> caf::result<lookup_results> {
-      auto& st = self->state;
-      if (st.down)
-        return node_down_error();
-      if (keys.empty())
-        return lookup_results{};
-      if (direct)
-        st.epoch = std::max(st.epoch, epoch);
-      auto many = std::make_shared<many_waiter>();
-      many->results.resize(keys.size());
-      many->remaining = keys.size();
-      many->rp = self->make_response_promise<lookup_results>();
-      auto& q = st.queued[direct];
-      for (size_t i = 0; i < keys.size(); ++i)
-        q.push_back(waiting_get{std::move(keys[i]), answer_slot{promise{}, many, i}});
-      schedule(self, direct);
-      return many->rp;
-    },
+    [self](get_many_atom, std::vector<std::string>& keys, bool direct, uint64_t epoch)
+      -> caf::result<lookup_results> { return queue_many(self, keys, direct, epoch); },
     [self](batch_flush_atom) {
       self->state.flush_queued = false;
       flush_all(self);

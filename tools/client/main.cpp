@@ -75,6 +75,34 @@ const ac::command_options& client_command_options() {
 
 using command_fn = int (*)(ac::client_context&, const std::vector<std::string>&);
 
+const std::map<std::string, command_fn>& commands() {
+  static const std::map<std::string, command_fn> table = {
+    {"get", ac::cmd_get}, {"put", ac::cmd_put},   {"mget", ac::cmd_mget},
+    {"del", ac::cmd_del}, {"load", ac::cmd_load}, {"exists", ac::cmd_exists},
+    {"ttl", ac::cmd_ttl}, {"scan", ac::cmd_scan}, {"flush", ac::cmd_flush},
+  };
+  return table;
+}
+
+/// Whether the positionals name a command and the options fit it; else says why (exit 2).
+bool command_fits(const ac::client_config& cfg, const ac::parse_outcome& parsed) {
+  auto& pos = parsed.positionals;
+  if (pos.empty() || commands().count(pos.front()) == 0) {
+    if (!pos.empty())
+      std::cerr << "actorcache-client: unknown command '" << pos.front() << "'\n";
+    std::cerr << usage;
+    return false;
+  }
+  std::string why = ac::misplaced_option(client_command_options(), pos.front(), parsed.given);
+  if (why.empty() && cfg.nodes.empty())
+    why = "--node=HOST:PORT is required";
+  if (why.empty() && cfg.route != "owner" && cfg.route != "any")
+    why = "--route must be owner or any, not '" + cfg.route + "'";
+  if (!why.empty())
+    std::cerr << "actorcache-client: " << why << "\n";
+  return why.empty();
+}
+
 int run(int argc, char** argv) {
   if (std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
       ac::is_key_command(args) && !ac::asks_for_version(args))
@@ -89,31 +117,9 @@ int run(int argc, char** argv) {
       std::cout << "\n" << usage;
     return parsed.exit_code;
   }
-  static const std::map<std::string, command_fn> commands = {
-    {"get", ac::cmd_get}, {"put", ac::cmd_put},   {"mget", ac::cmd_mget},
-    {"del", ac::cmd_del}, {"load", ac::cmd_load}, {"exists", ac::cmd_exists},
-    {"ttl", ac::cmd_ttl}, {"scan", ac::cmd_scan}, {"flush", ac::cmd_flush},
-  };
   auto& pos = parsed.positionals;
-  if (pos.empty() || commands.count(pos.front()) == 0) {
-    if (!pos.empty())
-      std::cerr << "actorcache-client: unknown command '" << pos.front() << "'\n";
-    std::cerr << usage;
+  if (!command_fits(cfg, parsed))
     return 2;
-  }
-  if (auto why = ac::misplaced_option(client_command_options(), pos.front(), parsed.given);
-      !why.empty()) {
-    std::cerr << "actorcache-client: " << why << "\n";
-    return 2;
-  }
-  if (cfg.nodes.empty()) {
-    std::cerr << "actorcache-client: --node=HOST:PORT is required\n";
-    return 2;
-  }
-  if (cfg.route != "owner" && cfg.route != "any") {
-    std::cerr << "actorcache-client: --route must be owner or any, not '" << cfg.route << "'\n";
-    return 2;
-  }
   caf::actor_system sys{cfg};
   auto map = ac::discover_cluster(sys, cfg.nodes, cfg.timeout, cfg.route == "owner");
   if (!map) {
@@ -135,7 +141,7 @@ int run(int argc, char** argv) {
     ctx.node_id = known != nullptr ? known->id : used;
   }
   std::vector<std::string> args(pos.begin() + 1, pos.end());
-  auto rc = commands.at(pos.front())(ctx, args);
+  auto rc = commands().at(pos.front())(ctx, args);
   caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
   return rc;
 }

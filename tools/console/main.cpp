@@ -291,48 +291,51 @@ int cmd_top(caf::actor_system& sys, const console_config& cfg, const front_actor
   });
 }
 
-int run(int argc, char** argv) {
-  console_config cfg;
-  auto parsed = parse_tool_args(cfg, argc, argv, 1);
-  if (parsed.exit_code >= 0) {
-    if (cfg.cli_helptext_printed)
-      std::cout << "\n" << usage;
-    return parsed.exit_code;
-  }
+/// The command the positional words name (`members remove` takes two words and an ID), or the
+/// exit code when they name none or its options do not fit.
+struct console_command {
+  std::string name;
+  std::string arg;    ///< members remove: the member's ID
+  int exit_code = -1; ///< >= 0: exit with it (the error is printed)
+};
+
+console_command read_command(const console_config& cfg, const parse_outcome& parsed) {
+  console_command c;
   auto& pos = parsed.positionals;
   if (pos.empty()) {
     std::cerr << usage;
-    return 2;
+    c.exit_code = 2;
+    return c;
   }
-  std::string cmd = pos.front();
-  if (cmd == "members" && pos.size() > 1 && pos[1] == "remove")
-    cmd = "members remove";
-  if (console_command_options().count(cmd) == 0) {
-    std::cerr << "actorcache-console: unknown command '" << escape_bytes(cmd) << "'\n" << usage;
-    return 2;
+  c.name = pos.front();
+  if (c.name == "members" && pos.size() > 1 && pos[1] == "remove")
+    c.name = "members remove";
+  if (console_command_options().count(c.name) == 0) {
+    std::cerr << "actorcache-console: unknown command '" << escape_bytes(c.name) << "'\n" << usage;
+    c.exit_code = 2;
+    return c;
   }
-  size_t words = cmd == "members remove" ? 2 : 1;
-  size_t want_args = cmd == "members remove" ? 1 : 0;
-  if (pos.size() != words + want_args) {
-    if (want_args == 1)
-      return fail("usage: members remove ID");
-    return fail("'" + cmd + "' takes no arguments, got '" + escape_bytes(pos[words]) + "'");
-  }
-  if (auto why = misplaced_option(console_command_options(), cmd, parsed.given); !why.empty())
-    return fail(why);
-  if (cfg.count > 0 && cfg.watch <= 0 && cmd != "top")
-    return fail("--count needs --watch=SECONDS");
-  if (cfg.nodes.empty())
-    return fail("--node=HOST:PORT is required");
-  caf::actor_system sys{cfg};
-  if (cmd == "stats" && cfg.all)
-    return cmd_stats_all(sys, cfg);
-  if (cmd == "recommendations" && cfg.all)
-    return cmd_recommendations_all(sys, cfg);
-  if (cmd == "info")
-    return cmd_info(sys, cfg);
-  if (cmd == "members remove")
-    return cmd_members_remove(sys, cfg, pos[2]);
+  size_t words = c.name == "members remove" ? 2 : 1;
+  size_t want_args = c.name == "members remove" ? 1 : 0;
+  if (pos.size() != words + want_args)
+    c.exit_code =
+      want_args == 1
+        ? fail("usage: members remove ID")
+        : fail("'" + c.name + "' takes no arguments, got '" + escape_bytes(pos[words]) + "'");
+  else if (auto why = misplaced_option(console_command_options(), c.name, parsed.given);
+           !why.empty())
+    c.exit_code = fail(why);
+  else if (cfg.count > 0 && cfg.watch <= 0 && c.name != "top")
+    c.exit_code = fail("--count needs --watch=SECONDS");
+  else if (cfg.nodes.empty())
+    c.exit_code = fail("--node=HOST:PORT is required");
+  else if (want_args == 1)
+    c.arg = pos[2];
+  return c;
+}
+
+/// members, stats and recommendations of the first node that answers, once or --watch.
+int run_on_one_node(caf::actor_system& sys, const console_config& cfg, const std::string& cmd) {
   auto node = connect_first(sys, cfg.nodes, cfg.timeout);
   if (!node)
     return fail(describe(node.error()));
@@ -365,6 +368,29 @@ int run(int argc, char** argv) {
     }
     return 0;
   });
+}
+
+int run(int argc, char** argv) {
+  console_config cfg;
+  auto parsed = parse_tool_args(cfg, argc, argv, 1);
+  if (parsed.exit_code >= 0) {
+    if (cfg.cli_helptext_printed)
+      std::cout << "\n" << usage;
+    return parsed.exit_code;
+  }
+  auto cmd = read_command(cfg, parsed);
+  if (cmd.exit_code >= 0)
+    return cmd.exit_code;
+  caf::actor_system sys{cfg};
+  if (cmd.name == "stats" && cfg.all)
+    return cmd_stats_all(sys, cfg);
+  if (cmd.name == "recommendations" && cfg.all)
+    return cmd_recommendations_all(sys, cfg);
+  if (cmd.name == "info")
+    return cmd_info(sys, cfg);
+  if (cmd.name == "members remove")
+    return cmd_members_remove(sys, cfg, cmd.arg);
+  return run_on_one_node(sys, cfg, cmd.name);
 }
 
 } // namespace
