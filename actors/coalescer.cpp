@@ -48,7 +48,7 @@ void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::str
                       std::optional<put_if> cond = std::nullopt) {
   auto ttl = l1_ttl(ttl_facts{r.ttl_ms, e.ttl_seconds, e.created_at_ms, unix_ms()});
   if (!ttl) {
-    ++self->state.unkept;
+    ++self->state.counts.unkept;
     return;
   }
   auto seconds =
@@ -81,7 +81,7 @@ bool warm_only(self_ptr self, const std::string& key) { return self->state.fligh
 /// foreign bytes must not flood the log, but none goes unmentioned in the count).
 void log_corrupt(self_ptr self, const coalescer_config& cfg, const std::string& key,
                  const std::string& what) {
-  auto n = self->state.l2_corrupt;
+  auto n = self->state.counts.l2_corrupt;
   if (n <= 10 || n % 1000 == 0)
     spdlog::warn("coalescer-{}: L2 entry of key '{}' {} ({} so far)", cfg.shard_index,
                  escape_bytes(key.substr(0, 128)), what, n);
@@ -100,7 +100,7 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
 /// Either way it is counted as l2_corrupt, never as an L2 hit.
 void on_undecodable(self_ptr self, const coalescer_config& cfg, const std::string& key,
                     const std::string& why) {
-  ++self->state.l2_corrupt;
+  ++self->state.counts.l2_corrupt;
   const bool newer = why.rfind("unsupported entry schema version", 0) == 0;
   const bool can_compute = static_cast<bool>(self->state.compute);
   if (newer) {
@@ -122,14 +122,14 @@ void on_undecodable(self_ptr self, const coalescer_config& cfg, const std::strin
       + (can_compute ? "recomputing it and overwriting Redis's copy" : "answering bad_value"));
   if (can_compute)
     return compute(self, cfg, key, true);
-  ++self->state.errors;
+  ++self->state.counts.errors;
   finish(self, key,
          make_error(errc::bad_value, "the L2 entry of this key does not decode: " + why));
 }
 
 void compute(self_ptr self, const coalescer_config& cfg, const std::string& key, bool write_l2) {
   if (!self->state.compute) {
-    ++self->state.misses;
+    ++self->state.counts.load_misses;
     finish(self, key, make_miss());
     return;
   }
@@ -137,7 +137,7 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
     .then(
       [=](lookup_result& r) {
         if (r.found) {
-          ++self->state.computes;
+          ++self->state.counts.computes;
           // Waiters from a new owner (hand-off) fill their L1 from this: the whole lifetime.
           r.ttl_ms = cfg.default_ttl == 0 ? ttl_left::never : int64_t{cfg.default_ttl} * 1000;
           fill_l1(self, cfg, key, r, cfg.default_ttl);
@@ -147,14 +147,14 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
                         cfg.default_ttl)
               .then([](bool) {}, [](caf::error&) {}); // the bridge counts dropped writes
         } else {
-          ++self->state.misses;
+          ++self->state.counts.load_misses;
         }
         finish(self, key, std::move(r));
       },
       [=](caf::error& err) {
         // A failed compute fails every waiter and caches no value; with negative_ttl the
         // failure itself is remembered briefly, so a storm on a failing key computes once.
-        ++self->state.errors;
+        ++self->state.counts.errors;
         self->state.flights.remember_failure(key, err, std::chrono::steady_clock::now());
         spdlog::debug("coalescer-{}: compute of a key failed: {}", cfg.shard_index, describe(err));
         finish(self, key, std::move(err));
@@ -171,7 +171,7 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
     auto peer = prev ? snap->front_of(*prev) : front_actor{};
     if (peer && self->state.flights.in_flight(key)) {
       self->state.flights.set_asking(key, true);
-      ++self->state.handoff_asks;
+      ++self->state.counts.handoff_asks;
       auto done_asking = [self, key] { self->state.flights.set_asking(key, false); };
       self
         ->request(peer, cfg.load_timeout, route_atom::value, handoff_atom::value, key, snap->epoch)
@@ -181,7 +181,7 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
             auto e = r.found ? decode_entry(r.value) : std::nullopt;
             if (!e)
               return compute(self, cfg, key);
-            ++self->state.handoff_values;
+            ++self->state.counts.handoff_values;
             fill_from_source(self, cfg, key, *e, r);
             finish(self, key, std::move(r));
           },
@@ -199,9 +199,9 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
 void start_flight(self_ptr self, const coalescer_config& cfg, const std::string& key,
                   bool warm = false) {
   if (warm)
-    ++self->state.warmed;
+    ++self->state.counts.warmed;
   else
-    ++self->state.loads;
+    ++self->state.counts.loads;
   if (!self->state.bridge) {
     compute_or_ask(self, cfg, key);
     return;
@@ -230,10 +230,10 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
           return finish(self, key, make_miss()); // a load of the key will sort it out
         on_undecodable(self, cfg, key, why);
       } else {
-        ++self->state.l2_hits;
+        ++self->state.counts.l2_hits;
         if (warm_only(self, key)) {
           // Only into an empty slot: a put that came in meanwhile is newer than L2's copy.
-          ++self->state.warm_found;
+          ++self->state.counts.warm_found;
           fill_from_source(self, cfg, key, *e, r, put_if::absent);
         } else {
           fill_from_source(self, cfg, key, *e, r);
@@ -264,7 +264,7 @@ void refresh_from_l2(self_ptr self, const coalescer_config& cfg, const std::stri
         // L1 rounds deadlines up to whole seconds: only a copy a second longer is a later write.
         if (left_ms <= l1_left_ms + 1000)
           return finish(self, key, make_miss());
-        ++self->state.refresh_l2;
+        ++self->state.counts.refresh_l2;
         fill_from_source(self, cfg, key, *e, r);
         finish(self, key, std::move(r));
       },
@@ -278,10 +278,10 @@ caf::result<lookup_result> start_refresh(self_ptr self, const coalescer_config& 
   auto& st = self->state;
   auto rp = self->make_response_promise<lookup_result>();
   if (!st.flights.join(key, rp, std::chrono::steady_clock::now())) {
-    ++st.refresh_joined;
+    ++st.counts.refresh_joined;
     return rp;
   }
-  ++st.refreshes;
+  ++st.counts.refreshes;
   if (st.compute)
     compute(self, cfg, key);
   else if (st.bridge)
@@ -312,35 +312,15 @@ void join_flight(self_ptr self, const coalescer_config& cfg, const std::string& 
 actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
   auto& st = self->state;
   auto& sf = st.flights.stats();
-  actor_stats row;
-  row.name = "coalescer-" + std::to_string(cfg.shard_index);
-  row.mailbox = self->mailbox().size();
-  row.handled = st.handled;
-  coalescer_stats s;
+  auto row = stats_row(self, "coalescer-" + std::to_string(cfg.shard_index), st.handled);
+  auto s = st.counts;
   s.in_flight = static_cast<int64_t>(st.flights.flights());
   s.waiters = static_cast<int64_t>(st.flights.waiting());
-  s.loads = static_cast<int64_t>(st.loads);
+  s.settling = static_cast<int64_t>(st.flights.settling());
   s.coalesced = static_cast<int64_t>(sf.coalesced);
   s.settled = static_cast<int64_t>(sf.settled);
-  s.settling = static_cast<int64_t>(st.flights.settling());
-  s.l2_hits = static_cast<int64_t>(st.l2_hits);
-  s.l2_corrupt = static_cast<int64_t>(st.l2_corrupt);
-  s.computes = static_cast<int64_t>(st.computes);
-  s.load_misses = static_cast<int64_t>(st.misses);
-  s.errors = static_cast<int64_t>(st.errors);
   s.max_waiters = static_cast<int64_t>(sf.max_waiters);
   s.negative_hits = static_cast<int64_t>(sf.negative_hits);
-  s.handoff_asks = static_cast<int64_t>(st.handoff_asks);
-  s.handoff_values = static_cast<int64_t>(st.handoff_values);
-  s.handoff_joined = static_cast<int64_t>(st.handoff_joined);
-  s.fenced = static_cast<int64_t>(st.fenced);
-  s.fenced_loads = static_cast<int64_t>(st.fenced_loads);
-  s.warmed = static_cast<int64_t>(st.warmed);
-  s.unkept = static_cast<int64_t>(st.unkept);
-  s.refreshes = static_cast<int64_t>(st.refreshes);
-  s.refresh_joined = static_cast<int64_t>(st.refresh_joined);
-  s.refresh_l2 = static_cast<int64_t>(st.refresh_l2);
-  s.warm_found = static_cast<int64_t>(st.warm_found);
   put_stats(row, s);
   put_latency(row, st.latency);
   return row;
@@ -363,7 +343,7 @@ caf::result<lookup_result> on_load(self_ptr self, const coalescer_config& cfg,
       if (member_alive(cfg, target->node())) {
         // The key's new owner asked us: its flight is the one. Should it fail us (it died,
         // it restarted), the fence ends and this node loads the key itself.
-        ++st.fenced_loads;
+        ++st.counts.fenced_loads;
         self->request(*target, cfg.load_timeout, load_atom::value, key)
           .then([rp](lookup_result& r) mutable { rp.deliver(std::move(r)); },
                 [=](caf::error&) mutable {
@@ -405,7 +385,7 @@ caf::result<lookup_result> on_handoff(self_ptr self, const coalescer_config& cfg
     // Both sides asking each other (views in flux): neither waits for the other.
     if (st.flights.asking(key))
       return make_miss();
-    ++st.handoff_joined;
+    ++st.counts.handoff_joined;
     auto rp = self->make_response_promise<lookup_result>();
     st.flights.join(key, rp, std::chrono::steady_clock::now());
     return rp;
@@ -415,7 +395,7 @@ caf::result<lookup_result> on_handoff(self_ptr self, const coalescer_config& cfg
   if (may_fence) {
     auto asker = caf::actor_cast<coalescer_actor>(self->current_sender());
     if (asker && st.fences.fence(key, asker, std::chrono::steady_clock::now() + cfg.handoff_window))
-      ++st.fenced;
+      ++st.counts.fenced;
   }
   return make_miss();
 }

@@ -12,6 +12,7 @@
 #include "core/latency_histogram.hpp"
 #include "core/ownership_handoff.hpp"
 #include "core/single_flight.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
 #include "messages/shard_actor.hpp"
 
@@ -43,23 +44,18 @@ struct coalescer_state {
   compute_actor compute;               ///< replaceable after a restart (update_atom)
   latency_histogram latency;           ///< per waiter: miss to answer
   uint64_t handled = 0;
-  uint64_t loads = 0; ///< flights started
-  uint64_t l2_hits = 0;
-  uint64_t l2_corrupt = 0;     ///< L2 values that did not decode (corrupt or newer; never L2 hits)
-  uint64_t computes = 0;       ///< values computed
-  uint64_t misses = 0;         ///< flights that ended without a value
-  uint64_t errors = 0;         ///< flights that ended with an error
-  uint64_t handoff_asks = 0;   ///< flights that asked the key's previous owner first
-  uint64_t handoff_values = 0; ///< ... and got the value from it (no compute here)
-  uint64_t handoff_joined = 0; ///< asks of a new owner that joined a flight here
-  uint64_t fenced = 0;         ///< keys fenced to their new owner
-  uint64_t fenced_loads = 0;   ///< loads of fenced keys sent to the new owner
-  uint64_t unkept = 0;         ///< values served but not kept in L1: under 2 s left at their source
-  uint64_t refreshes = 0;      ///< refresh-ahead flights started (L2 skipped when a loader exists)
-  uint64_t refresh_joined = 0; ///< refresh-aheads that joined a flight already under way
-  uint64_t refresh_l2 = 0; ///< refresh-aheads without a loader that found a longer-lived L2 copy
-  uint64_t warmed = 0;     ///< warm flights started (L2 only unless a load joined them)
-  uint64_t warm_found = 0; ///< ... that found the key in L2 and filled L1
+  /// What it counted; the flights' figures are filled in when it reports. loads: flights
+  /// started; l2_corrupt: L2 values that did not decode (corrupt or newer; never L2 hits);
+  /// computes: values computed; load_misses / errors: flights that ended without a value or
+  /// with an error; handoff_asks: flights that asked the key's previous owner first,
+  /// handoff_values: ... and got the value from it (no compute here); handoff_joined: asks of a
+  /// new owner that joined a flight here; fenced: keys fenced to their new owner, fenced_loads:
+  /// loads of fenced keys sent there; unkept: values served but not kept in L1 (under 2 s left
+  /// at their source); refreshes: refresh-ahead flights started (L2 skipped when a loader
+  /// exists), refresh_joined: ... that joined a flight under way, refresh_l2: ... without a
+  /// loader that found a longer-lived L2 copy; warmed: warm flights started (L2 only unless a
+  /// load joined them), warm_found: ... that found the key in L2 and filled L1.
+  coalescer_stats counts;
   static inline const char* name = "coalescer";
   ~coalescer_state();
 };

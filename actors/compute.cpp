@@ -45,20 +45,20 @@ void dispatch(self_ptr self, const compute_config& cfg) {
     st.idle.pop_back();
     auto j = std::move(st.queue.front());
     st.queue.pop_front();
-    ++st.busy;
+    ++st.counts.busy;
     auto done = [=](auto&& outcome, bool failed, bool found, bool refused_key = false) mutable {
       auto& s = self->state;
-      --s.busy;
+      --s.counts.busy;
       s.idle.push_back(w);
       s.latency.record(micros_since(j.queued));
       if (failed && refused_key)
-        ++s.refused; // the caller's mistake, not the loader's: not a loader failure
+        ++s.counts.refused; // the caller's mistake, not the loader's: not a loader failure
       else if (failed)
-        ++s.failures;
+        ++s.counts.failures;
       else if (found)
-        ++s.computes;
+        ++s.counts.computes;
       else
-        ++s.missing;
+        ++s.counts.missing;
       j.rp.deliver(std::move(outcome));
       dispatch(self, cfg);
     };
@@ -74,17 +74,8 @@ void dispatch(self_ptr self, const compute_config& cfg) {
 
 actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
-  actor_stats row;
-  row.name = "compute";
-  row.mailbox = self->mailbox().size();
-  row.handled = st.handled;
-  compute_stats s;
-  s.computes = static_cast<int64_t>(st.computes);
-  s.failures = static_cast<int64_t>(st.failures);
-  s.refused = static_cast<int64_t>(st.refused);
-  s.missing = static_cast<int64_t>(st.missing);
-  s.overloaded = static_cast<int64_t>(st.overloaded);
-  s.busy = static_cast<int64_t>(st.busy);
+  auto row = stats_row(self, "compute", st.handled);
+  auto s = st.counts;
   s.queued = static_cast<int64_t>(st.queue.size());
   put_stats(row, s);
   put_latency(row, st.latency);
@@ -103,7 +94,7 @@ compute_actor::behavior_type compute(compute_actor::stateful_pointer<compute_sta
       auto& st = self->state;
       ++st.handled;
       if (st.queue.size() >= cfg.max_queue) {
-        ++st.overloaded;
+        ++st.counts.overloaded;
         return make_error(errc::overloaded,
                           "compute queue is full (" + std::to_string(cfg.max_queue) + " waiting)");
       }

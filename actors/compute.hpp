@@ -10,6 +10,7 @@
 
 #include "actors/loader.hpp"
 #include "core/latency_histogram.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
 
 namespace ac {
@@ -36,12 +37,9 @@ struct compute_state {
   std::deque<job> queue;
   latency_histogram latency; ///< queue + compute time per key
   uint64_t handled = 0;
-  uint64_t computes = 0;
-  uint64_t failures = 0;
-  uint64_t refused = 0; ///< keys the loader refused as invalid (bad_request to the caller)
-  uint64_t missing = 0;
-  uint64_t overloaded = 0;
-  uint64_t busy = 0;
+  /// What it counted (refused: keys the loader refused as invalid, bad_request to the
+  /// caller); `queued` is filled in when it reports.
+  compute_stats counts;
   static inline const char* name = "compute";
 };
 

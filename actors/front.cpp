@@ -178,7 +178,7 @@ auto cluster_handlers(self_ptr self, const front_config& cfg) {
     },
     [=](invalidate_atom, const std::string& key) {
       if (from_member(self) && self->state.near.erase(key) > 0)
-        ++self->state.near_invalidated;
+        ++self->state.counts.near_invalidated;
     },
     [=](update_atom, const caf::actor& metrics, const caf::actor& membership) {
       if (!from_this_node(self))

@@ -15,6 +15,7 @@
 #include "core/ownership_handoff.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/membership_actor.hpp"
 #include "messages/node_actors.hpp"
 #include "messages/shard_actor.hpp"
@@ -55,14 +56,12 @@ struct front_state {
   ownership_change change;     ///< the member set before the last change (hand-off of flights)
   std::optional<std::chrono::steady_clock::time_point> joined_at; ///< first view with other members
   uint64_t handled = 0;
-  uint64_t forwarded = 0;        ///< requests sent on to their owner node
-  uint64_t refused = 0;          ///< bad keys
-  uint64_t overloaded = 0;       ///< refused because too many requests were queued
-  uint64_t near_hits = 0;        ///< answered from a near copy instead of forwarding
-  uint64_t refused_control = 0;  ///< control or leave messages refused from outside the node
-  uint64_t near_invalidated = 0; ///< near copies dropped because their owner changed the key
-  uint64_t heals_seen = 0;       ///< routing_table::heals of the last view (a larger one is a heal)
-  uint64_t heals = 0;            ///< heals this front acted on (L1 dropped, warming started)
+  /// What it counted: requests forwarded to their owner, refused (bad keys), overloaded (too
+  /// many queued), near_hits (answered from a near copy), refused_control (control or leave
+  /// messages from outside the node), near_invalidated (copies dropped: the owner changed the
+  /// key), heals (acted on: L1 dropped, warming started). The rest is filled in when it reports.
+  front_stats counts;
+  uint64_t heals_seen = 0; ///< routing_table::heals of the last view (a larger one is a heal)
   absl::flat_hash_map<std::string, near_copy> near; ///< near copies of peers' hot keys
   static inline const char* name = "front";
 };

@@ -17,7 +17,7 @@ bool from_this_node(self_ptr self) {
   auto& sender = self->current_sender();
   if (sender && sender->node() == self->node())
     return true;
-  ++self->state.refused_control;
+  ++self->state.counts.refused_control;
   spdlog::warn("front: refused a control message from {}",
                sender ? caf::to_string(sender->node()) : std::string{"an anonymous sender"});
   return false;
@@ -35,7 +35,7 @@ bool leave_is_genuine(self_ptr self, const std::string& id) {
           && st.routes.fronts[i].node() == sender->node())
         return true;
   }
-  ++st.refused_control;
+  ++st.counts.refused_control;
   spdlog::warn("front: refused a leave of '{}' from a node that is not that member", id);
   return false;
 }
@@ -58,7 +58,7 @@ bool from_member(self_ptr self) {
   auto& st = self->state;
   if (is_member_sender(self))
     return true;
-  ++st.refused_control;
+  ++st.counts.refused_control;
   spdlog::warn("front: refused an invalidation from a node that is not a member");
   return false;
 }
@@ -89,21 +89,11 @@ void publish_view(self_ptr self, const front_config& cfg) {
 
 actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
-  actor_stats row;
-  row.name = "front";
-  row.mailbox = self->mailbox().size();
-  row.handled = st.handled;
-  front_stats s;
-  s.forwarded = static_cast<int64_t>(st.forwarded);
-  s.refused = static_cast<int64_t>(st.refused);
-  s.overloaded = static_cast<int64_t>(st.overloaded);
-  s.near_hits = static_cast<int64_t>(st.near_hits);
+  auto row = stats_row(self, "front", st.handled);
+  auto s = st.counts;
   s.near_copies = static_cast<int64_t>(st.near.size());
-  s.refused_control = static_cast<int64_t>(st.refused_control);
-  s.near_invalidated = static_cast<int64_t>(st.near_invalidated);
   s.shards = static_cast<int64_t>(st.shards.size());
   s.epoch = static_cast<int64_t>(st.routes.epoch);
-  s.heals = static_cast<int64_t>(st.heals);
   put_stats(row, s);
   return row;
 }
@@ -185,7 +175,7 @@ void apply_routes(self_ptr self, const front_config& cfg, routing_table& routes)
   if (healed) {
     // Near copies came from owners that may not own their keys any more, or changed them
     // while this node could not hear the invalidation.
-    ++st.heals;
+    ++st.counts.heals;
     st.near.clear();
   }
   announce_routes(self, cfg, moved, healed, joining);

@@ -1,5 +1,6 @@
 // The front gate (see front_gate.hpp).
 #include "actors/front_gate.hpp"
+#include "actors/stats_helpers.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -63,11 +64,7 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
     [=](report_atom a) { return pass(a); },
     [=](stats_atom) -> caf::result<actor_stats> {
       // The gate's own row: the front reports itself through the metrics actor.
-      actor_stats row;
-      row.name = "front_gate";
-      row.kind = "front_gate";
-      row.mailbox = self->mailbox().size();
-      row.handled = self->state.handled;
+      auto row = stats_row(self, "front_gate", self->state.handled, "front_gate");
       row.counters = {{"refused", static_cast<int64_t>(self->state.refused)}};
       return row;
     },

@@ -31,7 +31,7 @@ caf::result<R> serve_routed(self_ptr self, uint64_t h, uint64_t msg_epoch, const
   auto& st = self->state;
   if (msg_epoch < st.routes.epoch)
     if (auto owner = owner_front(self, h)) {
-      ++st.forwarded;
+      ++st.counts.forwarded;
       return self->delegate(owner, route_atom::value, xs..., st.routes.epoch);
     }
   return self->delegate(shard_for(self, h), xs...);
@@ -42,7 +42,7 @@ caf::result<R> serve_routed(self_ptr self, uint64_t h, uint64_t msg_epoch, const
 template <class R, class... Ts>
 caf::result<R> route_to_owner(self_ptr self, uint64_t h, const Ts&... xs) {
   if (auto peer = owner_front(self, h)) {
-    ++self->state.forwarded;
+    ++self->state.counts.forwarded;
     return self->delegate(peer, route_atom::value, xs..., self->state.routes.epoch);
   }
   return self->delegate(shard_for(self, h), xs...);

@@ -13,10 +13,10 @@ caf::error check_key(self_ptr self, const front_config& cfg, const std::string& 
     case key_error::none:
       return caf::none;
     case key_error::empty:
-      ++self->state.refused;
+      ++self->state.counts.refused;
       return make_error(errc::empty_key, "the key is empty");
     case key_error::too_long:
-      ++self->state.refused;
+      ++self->state.counts.refused;
       return make_error(errc::key_too_long, "key of " + std::to_string(key.size())
                                               + " bytes exceeds cache.max-key-bytes="
                                               + std::to_string(cfg.max_key_bytes));
@@ -48,7 +48,7 @@ front_actor owner_front(self_ptr self, uint64_t hash) {
 caf::error check_load(self_ptr self, const front_config& cfg) {
   if (cfg.max_inflight == 0 || self->mailbox().size() <= cfg.max_inflight)
     return caf::none;
-  ++self->state.overloaded;
+  ++self->state.counts.overloaded;
   return make_error(errc::overloaded, "more than node.max-inflight="
                                         + std::to_string(cfg.max_inflight) + " requests queued");
 }
@@ -100,7 +100,7 @@ caf::result<lookup_results> ask_parts(self_ptr self, const front_config& cfg,
         .then(on_part, on_error);
       continue;
     }
-    ++st.forwarded;
+    ++st.counts.forwarded;
     self
       ->request(part.dest.peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
                 std::move(part_keys), st.routes.epoch)
@@ -118,7 +118,7 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   // One request of 100k+ keys kept the shards busy for seconds while every other caller
   // waited behind it: refuse it whole, before any work, as MGET does with resp.max-keys.
   if (keys.size() > cfg.max_keys_per_request) {
-    ++self->state.refused;
+    ++self->state.counts.refused;
     return make_error(errc::bad_request,
                       std::to_string(keys.size())
                         + " keys in one get_many exceed node.max-keys-per-request="
@@ -151,12 +151,12 @@ caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg,
   auto now = std::chrono::steady_clock::now();
   if (auto i = st.near.find(key); i != st.near.end()) {
     if (now < i->second.expires) {
-      ++st.near_hits;
+      ++st.counts.near_hits;
       return make_hit(i->second.value, tier::l1);
     }
     st.near.erase(i);
   }
-  ++st.forwarded;
+  ++st.counts.forwarded;
   if (cfg.hot_ttl.count() == 0)
     return self->delegate(peer, route_atom::value, get_atom::value, key, st.routes.epoch);
   auto rp = self->make_response_promise<lookup_result>();

@@ -4,6 +4,7 @@
 // connect, monitors), requests and their timeouts, the tick timer and the clocks. Every
 // decision (who is alive, who is down, when to connect, what a heal is) is the protocol's.
 #include "actors/membership.hpp"
+#include "actors/stats_helpers.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -204,10 +205,7 @@ caf::result<membership_view> on_heartbeat(self_ptr self, const state_ptr& sp,
 
 actor_stats make_stats(self_ptr self, const state& st) {
   auto c = st.protocol.counters();
-  actor_stats row;
-  row.name = "membership";
-  row.mailbox = self->mailbox().size();
-  row.handled = st.handled;
+  auto row = stats_row(self, "membership", st.handled);
   membership_stats s;
   s.epoch = static_cast<int64_t>(c.epoch);
   s.alive = static_cast<int64_t>(c.alive);

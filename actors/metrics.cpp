@@ -72,11 +72,7 @@ double total_of(const node_report& rep, const char* name) {
 }
 
 actor_stats own_row(self_ptr self) {
-  actor_stats row;
-  row.name = "metrics";
-  row.kind = "metrics";
-  row.mailbox = self->mailbox().size();
-  row.handled = self->state.handled;
+  auto row = stats_row(self, "metrics", self->state.handled, "metrics");
   row.counters = {{"pulls", static_cast<int64_t>(self->state.pulls)},
                   {"history", static_cast<int64_t>(self->state.history.size())}};
   return row;

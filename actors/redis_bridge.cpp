@@ -104,22 +104,22 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor
   st.latency.record(micros_since(sent));
   if (r && r->ok) {
     st.breaker.on_success(clock::now());
-    st.writes_done += writes;
+    st.counts.writes += writes;
     answer_writers(writers, true);
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
-        ++st.hits;
+        ++st.counts.l2_hits;
         waiters[i].deliver(
           make_hit(std::move(r->values[i]->value), tier::l2, r->values[i]->pttl_ms));
       } else {
-        ++st.misses;
+        ++st.counts.l2_misses;
         waiters[i].deliver(make_miss());
       }
     }
   } else {
     st.breaker.on_failure(clock::now());
-    ++st.errors;
-    st.writes_dropped += writes;
+    ++st.counts.l2_errors;
+    st.counts.writes_dropped += writes;
     answer_writers(writers, false);
     spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone");
     // An L2 failure reads as a miss: the caller computes instead of failing.
@@ -140,8 +140,8 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
   while (!st.idle.empty() && work()) {
     if (!st.breaker.allow(clock::now())) {
       // Open breaker: answer reads as misses and drop writes at once rather than queueing.
-      st.short_circuited += st.gets.size() + st.background.size();
-      st.writes_dropped += st.writes.puts.size() + st.writes.dels.size();
+      st.counts.short_circuited += st.gets.size() + st.background.size();
+      st.counts.writes_dropped += st.writes.puts.size() + st.writes.dels.size();
       for (auto& g : st.gets)
         g.second.deliver(make_miss());
       st.gets.clear();
@@ -170,7 +170,7 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     auto writes = batch->puts.size() + batch->dels.size();
     if (!batch->get_keys.empty())
       st.batch_sizes.record(batch->get_keys.size());
-    ++st.batches;
+    ++st.counts.batches;
     auto w = st.idle.back();
     st.idle.pop_back();
     auto sent = clock::now();
@@ -198,19 +198,8 @@ void schedule(self_ptr self, const redis_bridge_config& cfg) {
 
 actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
-  actor_stats row;
-  row.name = "redis_bridge";
-  row.mailbox = self->mailbox().size();
-  row.handled = st.handled;
-  redis_bridge_stats s;
-  s.l2_hits = static_cast<int64_t>(st.hits);
-  s.l2_misses = static_cast<int64_t>(st.misses);
-  s.l2_errors = static_cast<int64_t>(st.errors);
-  s.writes = static_cast<int64_t>(st.writes_done);
-  s.writes_dropped = static_cast<int64_t>(st.writes_dropped);
-  s.short_circuited = static_cast<int64_t>(st.short_circuited);
-  s.batches = static_cast<int64_t>(st.batches);
-  s.background_reads = static_cast<int64_t>(st.background_reads);
+  auto row = stats_row(self, "redis_bridge", st.handled);
+  auto s = st.counts;
   s.batch_p50 = static_cast<int64_t>(st.batch_sizes.percentile(0.5));
   s.batch_max = static_cast<int64_t>(st.batch_sizes.max());
   s.breaker_opened = static_cast<int64_t>(st.breaker.opened_count());
@@ -243,7 +232,7 @@ redis_bridge_actor::behavior_type redis_bridge(
     },
     [=](warm_atom, std::string& key) -> caf::result<lookup_result> {
       ++self->state.handled;
-      ++self->state.background_reads;
+      ++self->state.counts.background_reads;
       auto rp = self->make_response_promise<lookup_result>();
       self->state.background.emplace_back(std::move(key), rp);
       schedule(self, cfg);
@@ -261,7 +250,7 @@ redis_bridge_actor::behavior_type redis_bridge(
                                std::make_move_iterator(st.write_waiters.begin() + half));
         st.write_waiters.erase(st.write_waiters.begin(), st.write_waiters.begin() + half);
         answer_writers(dropped, false);
-        st.writes_dropped += static_cast<uint64_t>(half);
+        st.counts.writes_dropped += half;
       }
       auto rp = self->make_response_promise<bool>();
       st.writes.puts.emplace_back(std::move(key), std::move(value), ttl);

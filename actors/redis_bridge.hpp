@@ -13,6 +13,7 @@
 #include "actors/redis_pipeline.hpp"
 #include "core/circuit_breaker.hpp"
 #include "core/latency_histogram.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
 
 namespace ac {
@@ -70,8 +71,9 @@ struct redis_bridge_state {
   latency_histogram latency;     ///< one batch round trip
   latency_histogram batch_sizes; ///< keys per MGET (as "microseconds": it is just a histogram)
   uint64_t handled = 0;
-  uint64_t hits = 0, misses = 0, errors = 0, writes_done = 0, writes_dropped = 0,
-           short_circuited = 0, batches = 0, background_reads = 0;
+  /// What it counted; the batch sizes, the breaker and the idle connections are filled in
+  /// when it reports.
+  redis_bridge_stats counts;
   static inline const char* name = "redis_bridge";
 };
 

@@ -15,6 +15,7 @@
 #include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
 #include "messages/shard_actor.hpp"
 
@@ -61,33 +62,17 @@ struct shard_state {
   absl::flat_hash_set<std::string> pending_deletes;
   latency_histogram latency; ///< time to answer L1 hits and L1-only misses
   uint64_t handled = 0;
-  uint64_t refused = 0;         ///< puts refused as bad input
-  uint64_t stale_refreshes = 0; ///< background refreshes started by stale hits
-  /// L1 misses of keys that were hot when they missed: expired or evicted while still read a
-  /// lot (what cache.refresh-ahead exists to prevent; the rest are first reads of cold keys).
-  uint64_t hot_misses = 0;
-  uint64_t refresh_ahead = 0;        ///< refresh-ahead started: hits of hot keys late in their TTL
-  uint64_t refresh_ahead_failed = 0; ///< ... that ended in an error (the entry lives on to its TTL)
-  uint64_t overloaded = 0;           ///< misses refused because the backlog was over max_backlog
+  /// What it counted (messages/kind_stats.hpp says what each counter means); the store's own
+  /// counters and sizes are filled in when it reports.
+  shard_stats counts;
   /// Keys answered as hot within the last hot_ttl: peers may hold near copies of them, so a
   /// put or delete of one tells every peer at once (else they would serve it stale for up to
   /// cluster.hot-ttl). Bounded; when full, a hot answer is not remembered (counted).
   absl::flat_hash_map<std::string, std::chrono::steady_clock::time_point> lent;
-  /// redis.write-policy=l1-when-down: puts acknowledged as stored_l1_only (Redis did not take
-  /// them), and deletes Redis did not take at once (remembered in pending_deletes).
-  uint64_t l1_only_puts = 0;
-  uint64_t l1_only_deletes = 0;
   bool l1_only_mode = false;    ///< the last write Redis was asked to take failed (logged once)
-  uint64_t invalidations = 0;   ///< puts and deletes of lent keys announced to peers
-  uint64_t unremembered = 0;    ///< hot answers not remembered because `lent` was full
   uint64_t ownership_epoch = 0; ///< routing epoch of the drop of disowned entries under way
-  uint64_t heal_drops = 0;      ///< entries dropped because a partition healed
-  uint64_t disowned_drops = 0;  ///< entries dropped because another node owns their key now
-  uint64_t warm_fills = 0;      ///< values loaded ahead of demand (warming) that entered L1
   uint64_t sweeps = 0;          ///< sweep ticks since start (the warming list decays every 30th)
   uint64_t names_cursor = 0;    ///< where the next naming of resident entries (warming) goes on
-  uint64_t prefetches = 0;      ///< warms of predicted keys asked of the coalescer (L1 lacked them)
-  uint64_t prefetch_loaded = 0; ///< ... that found the key in L2 and filled L1
   static inline const char* name = "shard";
 };
 

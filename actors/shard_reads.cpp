@@ -23,7 +23,7 @@ void note_lent(self_ptr self, const shard_config& cfg, const std::string& key) {
   if (lent.size() >= max_lent && !lent.contains(key)) {
     absl::erase_if(lent, [now](const auto& kv) { return kv.second <= now; });
     if (lent.size() >= max_lent) {
-      ++self->state.unremembered;
+      ++self->state.counts.unremembered_lent;
       return;
     }
   }
@@ -34,7 +34,7 @@ void note_lent(self_ptr self, const shard_config& cfg, const std::string& key) {
 void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
   if (!self->state.coalescer)
     return;
-  ++self->state.stale_refreshes;
+  ++self->state.counts.stale_refreshes;
   self->request(self->state.coalescer, cfg.load_timeout, load_atom::value, key)
     .then([](const lookup_result&) {}, [](const caf::error&) {});
 }
@@ -48,11 +48,11 @@ void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string&
                       int64_t ttl_left_ms) {
   if (!self->state.coalescer)
     return;
-  ++self->state.refresh_ahead;
+  ++self->state.counts.refresh_ahead;
   self->request(self->state.coalescer, cfg.load_timeout, refresh_atom::value, key, ttl_left_ms)
     .then([](const lookup_result&) {},
           [self, index = cfg.index](const caf::error& err) {
-            ++self->state.refresh_ahead_failed;
+            ++self->state.counts.refresh_ahead_failed;
             spdlog::debug("shard-{}: refresh-ahead of a key failed: {}", index, describe(err));
           });
 }
@@ -70,13 +70,13 @@ void warm_here(self_ptr self, const shard_config& cfg, const std::string& key, u
     if (st.store->pttl(key, hash) != -2)
       return;
   }
-  ++st.prefetches;
+  ++st.counts.prefetches;
   self->request(st.coalescer, cfg.load_timeout, warm_atom::value, key)
     .then(
       [self, hash](const lookup_result& r) {
         if (!r.found)
           return;
-        ++self->state.prefetch_loaded;
+        ++self->state.counts.prefetch_loaded;
         auto lock = lock_store(self);
         auto& pending = self->state.shared->prefetched;
         if (pending.size() < shard_store::max_prefetched)
@@ -117,7 +117,7 @@ void warm_successors(self_ptr self, const shard_config& cfg, const std::string& 
 caf::error check_backlog(self_ptr self, const shard_config& cfg) {
   if (cfg.max_backlog == 0 || self->mailbox().size() <= cfg.max_backlog)
     return caf::none;
-  ++self->state.overloaded;
+  ++self->state.counts.overloaded;
   return make_error(errc::overloaded, "shard-" + std::to_string(cfg.index) + " has more than "
                                         + std::to_string(cfg.max_backlog) + " requests queued");
 }
@@ -146,7 +146,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     return result;
   }
   if (st.shared->hot.is_hot(key, cfg.hot_threshold))
-    ++st.hot_misses;
+    ++st.counts.hot_misses;
   st.shared->prefetched.erase(hash); // a warm's entry evicted unread, if it was one
   lock.unlock();
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
@@ -205,7 +205,7 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
     } else {
       st.shared->prefetched.erase(hashes[i]); // a warm's entry evicted unread, if it was one
       if (st.shared->hot.is_hot(keys[i], cfg.hot_threshold))
-        ++st.hot_misses;
+        ++st.counts.hot_misses;
       if (st.coalescer && !st.pending_deletes.contains(keys[i]))
         b.missing.push_back(i);
     }

@@ -62,7 +62,7 @@ void on_ownership_change(self_ptr self, const shard_config& cfg, uint64_t epoch,
     auto lock = lock_store(self);
     auto n = st.store->clear();
     lock.unlock();
-    st.heal_drops += n;
+    st.counts.heal_drops += n;
     st.lent.clear();
     spdlog::info("shard-{}: a partition healed; dropped {} entries of L1", cfg.index, n);
   }
@@ -94,12 +94,12 @@ void drop_disowned(self_ptr self, const shard_config& cfg, uint64_t cursor, uint
   for (auto& key : disowned)
     st.store->erase(key, key_hash(key));
   lock.unlock();
-  st.disowned_drops += disowned.size();
+  st.counts.disowned_drops += disowned.size();
   if (next != 0)
     self->send(self, ownership_atom::value, sweep_atom::value, next, epoch);
-  else if (st.disowned_drops > 0)
+  else if (st.counts.disowned_drops > 0)
     spdlog::debug("shard-{}: {} entries dropped since start because other nodes own their keys",
-                  cfg.index, st.disowned_drops);
+                  cfg.index, st.counts.disowned_drops);
 }
 
 /// The warming list's hottest keys, at most n (sampled reads, decaying).
@@ -158,43 +158,25 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   auto& st = self->state;
   auto lock = lock_store(self);
   const auto& c = st.store->counters();
-  actor_stats row;
-  row.name = "shard-" + std::to_string(cfg.index);
-  row.mailbox = self->mailbox().size();
-  row.handled = st.handled;
-  shard_stats s;
+  auto row = stats_row(self, "shard-" + std::to_string(cfg.index), st.handled);
+  auto s = st.counts;
   s.hits = static_cast<int64_t>(c.hits + c.stale_hits);
   s.stale_hits = static_cast<int64_t>(c.stale_hits);
   s.misses = static_cast<int64_t>(c.misses);
   s.puts = static_cast<int64_t>(c.puts);
   s.rejected = static_cast<int64_t>(c.rejected);
-  s.refused = static_cast<int64_t>(st.refused);
   s.evictions = static_cast<int64_t>(c.evictions);
   s.expirations = static_cast<int64_t>(c.expirations);
   s.erases = static_cast<int64_t>(c.erases);
+  s.ghost_hits = static_cast<int64_t>(c.ghost_hits);
   s.entries = static_cast<int64_t>(st.store->entries());
   s.bytes = static_cast<int64_t>(st.store->bytes());
   s.capacity_bytes = static_cast<int64_t>(st.store->max_bytes());
   s.capacity_entries = static_cast<int64_t>(st.store->max_entries());
-  s.stale_refreshes = static_cast<int64_t>(st.stale_refreshes);
-  s.hot_misses = static_cast<int64_t>(st.hot_misses);
-  s.refresh_ahead = static_cast<int64_t>(st.refresh_ahead);
-  s.refresh_ahead_failed = static_cast<int64_t>(st.refresh_ahead_failed);
   s.refresh_ahead_refused = static_cast<int64_t>(st.shared->refresh.refused());
   s.refresh_ahead_in_flight = static_cast<int64_t>(st.shared->refresh.in_flight());
-  s.ghost_hits = static_cast<int64_t>(c.ghost_hits);
-  s.overloaded = static_cast<int64_t>(st.overloaded);
   s.pending_deletes = static_cast<int64_t>(st.pending_deletes.size());
-  s.l1_only_puts = static_cast<int64_t>(st.l1_only_puts);
-  s.l1_only_deletes = static_cast<int64_t>(st.l1_only_deletes);
-  s.invalidations = static_cast<int64_t>(st.invalidations);
   s.lent_keys = static_cast<int64_t>(st.lent.size());
-  s.unremembered_lent = static_cast<int64_t>(st.unremembered);
-  s.heal_drops = static_cast<int64_t>(st.heal_drops);
-  s.disowned_drops = static_cast<int64_t>(st.disowned_drops);
-  s.warm_fills = static_cast<int64_t>(st.warm_fills);
-  s.prefetches = static_cast<int64_t>(st.prefetches);
-  s.prefetch_loaded = static_cast<int64_t>(st.prefetch_loaded);
   s.prefetch_hits = static_cast<int64_t>(st.shared->prefetch_hits);
   put_stats(row, s);
   row.hot_keys = st.shared->hot.top(8);

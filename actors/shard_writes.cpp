@@ -40,7 +40,7 @@ void invalidate_copies(self_ptr self, const shard_config& cfg, const std::string
   lent.erase(it);
   if (!live)
     return;
-  ++self->state.invalidations;
+  ++self->state.counts.invalidations;
   auto snap = cfg.routes->get();
   for (auto& peer : snap->fronts)
     if (peer)
@@ -49,7 +49,7 @@ void invalidate_copies(self_ptr self, const shard_config& cfg, const std::string
 
 /// Counts a write Redis did not take under l1-when-down, and says so in the log once per outage
 /// (not per write: a busy node would flood it).
-void note_l1_only(self_ptr self, uint32_t index, uint64_t& counter) {
+void note_l1_only(self_ptr self, uint32_t index, int64_t& counter) {
   ++counter;
   if (!self->state.l1_only_mode) {
     self->state.l1_only_mode = true;
@@ -129,7 +129,7 @@ caf::result<uint8_t> put_l1_when_down(self_ptr self, const shard_config& cfg,
   invalidate_copies(self, cfg, key);
   auto index = cfg.index;
   auto l1_only = [self, rp, index]() mutable {
-    note_l1_only(self, index, self->state.l1_only_puts);
+    note_l1_only(self, index, self->state.counts.l1_only_puts);
     rp.deliver(to_wire(put_status::stored_l1_only));
   };
   self
@@ -155,7 +155,7 @@ caf::result<uint8_t> put_l1_when_down(self_ptr self, const shard_config& cfg,
 caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::string& key,
                          std::string& value, uint32_t ttl) {
   if (auto err = check_value(value, cfg.max_value_bytes)) {
-    ++self->state.refused;
+    ++self->state.counts.refused;
     return err;
   }
   if (!self->state.bridge)
@@ -262,12 +262,12 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
     .then(
       [self, key, index = cfg.index](bool ok) {
         if (!ok)
-          return note_l1_only(self, index, self->state.l1_only_deletes);
+          return note_l1_only(self, index, self->state.counts.l1_only_deletes);
         self->state.pending_deletes.erase(key);
         note_durable(self, index);
       },
       [self, index = cfg.index](caf::error&) {
-        note_l1_only(self, index, self->state.l1_only_deletes);
+        note_l1_only(self, index, self->state.counts.l1_only_deletes);
       });
   return erased;
 }
@@ -311,7 +311,7 @@ void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t
       || (cond == static_cast<uint8_t>(put_if::present) && !present))
     return;
   if (self->state.store->put(key, h, value, std::chrono::seconds{ttl})) {
-    ++self->state.warm_fills;
+    ++self->state.counts.warm_fills;
     self->state.shared->note_fill(key, std::chrono::seconds{ttl});
   }
 }

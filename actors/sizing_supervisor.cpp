@@ -191,10 +191,7 @@ sizing_supervisor_actor::behavior_type sizing_supervisor(
     [=](get_atom) { return self->state.current; },
     [=](stats_atom) {
       auto& st = self->state;
-      actor_stats row;
-      row.name = "sizing_supervisor";
-      row.mailbox = self->mailbox().size();
-      row.handled = st.handled;
+      auto row = stats_row(self, "sizing_supervisor", st.handled);
       supervisor_stats s;
       for (auto& kv : st.restarts) {
         row.counters["restarts_" + kv.first] = static_cast<int64_t>(kv.second);

@@ -3,11 +3,25 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <utility>
 
 #include "core/latency_histogram.hpp"
 #include "messages/stats.hpp"
 
 namespace ac {
+
+/// A stats row named `name` (of kind `kind` where the name alone does not say it) with the
+/// actor's mailbox now and the messages it handled.
+template <class Self>
+actor_stats stats_row(Self* self, std::string name, uint64_t handled, std::string kind = {}) {
+  actor_stats row;
+  row.name = std::move(name);
+  row.kind = std::move(kind);
+  row.mailbox = self->mailbox().size();
+  row.handled = handled;
+  return row;
+}
 
 /// Copies a histogram into a stats row so that the metrics actor can merge it.
 inline void put_latency(actor_stats& row, const latency_histogram& h) {

@@ -1,5 +1,6 @@
 // The warmer actor (see warmer.hpp): hot-key lists in, L2 loads out, paced by core/warm_plan.
 #include "actors/warmer.hpp"
+#include "actors/stats_helpers.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -54,8 +55,8 @@ bool unasked_peer(self_ptr self, const warmer_config& cfg) {
 
 void finish(self_ptr self, const warmer_config& cfg, const char* why) {
   auto& st = self->state;
-  ++st.runs;
-  st.last_loaded = st.run_loaded;
+  ++st.counts.runs;
+  st.counts.last_keys = st.run_loaded;
   st.last_candidates = st.queue.size();
   st.last_ms = static_cast<uint64_t>(seconds_since(st.run_start) * 1000);
   st.total_loaded += st.run_loaded;
@@ -181,7 +182,7 @@ void collect(self_ptr self, const warmer_config& cfg) {
           hot_key_list l;
           if (r.found && !decode_warm_list(r.value, max_keys, l.keys, l.counts))
             spdlog::warn("warming: this node's saved list in L2 is not one (ignored)");
-          self->state.listed = l.keys.size();
+          self->state.counts.listed = l.keys.size();
           spdlog::info("warming: this node's saved list names {} keys", l.keys.size());
           on_list(self, cfg, g, &l);
         },
@@ -270,7 +271,7 @@ void on_tick(self_ptr self, const warmer_config& cfg) {
 /// name. A join's run that is settling starts now; one under way read the list already.
 void on_first_view(self_ptr self, const warmer_config& cfg) {
   auto& st = self->state;
-  if (st.runs == 0
+  if (st.counts.runs == 0
       && (st.now == warmer_state::phase::idle || st.now == warmer_state::phase::settling)) {
     st.only_new = false;
     collect(self, cfg);
@@ -279,26 +280,17 @@ void on_first_view(self_ptr self, const warmer_config& cfg) {
 
 actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
-  actor_stats row;
-  row.name = "warmer";
-  row.mailbox = self->mailbox().size();
-  row.handled = st.handled;
+  auto row = stats_row(self, "warmer", st.handled);
   bool running = st.now != warmer_state::phase::idle;
   // keys and milliseconds add up every run since start (a join may bring two: one per
   // view change while members appear); the last run's own figures are in the log.
   auto run_ms =
     running && st.now == warmer_state::phase::loading ? seconds_since(st.run_start) * 1000 : 0.0;
-  warmer_stats s;
-  s.runs = static_cast<int64_t>(st.runs);
+  auto s = st.counts;
   s.in_progress = running ? 1 : 0;
   s.keys = static_cast<int64_t>(st.total_loaded + (running ? st.run_loaded : 0));
   s.candidates = static_cast<int64_t>(running ? st.queue.size() : st.last_candidates);
   s.milliseconds = static_cast<int64_t>(st.total_ms + run_ms);
-  s.last_keys = static_cast<int64_t>(st.last_loaded);
-  s.listed = static_cast<int64_t>(st.listed);
-  s.saves = static_cast<int64_t>(st.saves);
-  s.save_failures = static_cast<int64_t>(st.save_failures);
-  s.saved_keys = static_cast<int64_t>(st.saved_keys);
   put_stats(row, s);
   return row;
 }

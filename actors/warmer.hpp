@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/route_view.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
 #include "messages/node_actors.hpp"
 
@@ -48,16 +49,17 @@ struct warmer_state {
   uint64_t run_loaded = 0;  ///< this run: values read from L2 into L1
   uint64_t run_present = 0; ///< this run: keys already in L1
   // Totals and the last finished run.
-  uint64_t handled = 0, runs = 0, total_loaded = 0, last_loaded = 0, last_candidates = 0,
-           last_ms = 0;
+  uint64_t handled = 0, total_loaded = 0, last_candidates = 0, last_ms = 0;
   uint64_t total_ms = 0; ///< time spent loading, every run together
   /// The list saved before the last stop is still to be read (by the next run's collect); no
   /// save overwrites it before, or a node that saves before its first run would lose it.
   bool list_unread = false;
   redis_bridge_actor bridge; ///< cfg.bridge, or the supervisor's restarted one
   std::chrono::steady_clock::time_point settle_until; ///< a trigger while settling moves it on
-  uint64_t listed = 0; ///< keys this node's own saved list named at its start
-  uint64_t saves = 0, save_failures = 0, saved_keys = 0; ///< lists written; keys in the last one
+  /// What it counted: runs; last_keys, the last run's loads; listed, the keys this node's own
+  /// saved list named at its start; saves and save_failures of the list, saved_keys in the last
+  /// one. The run figures are filled in when it reports.
+  warmer_stats counts;
   static inline const char* name = "warmer";
 };
 

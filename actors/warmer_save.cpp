@@ -34,16 +34,16 @@ void write_list(self_ptr self, const warmer_config& cfg, const std::shared_ptr<s
       [self, g, n](bool ok) {
         auto& st = self->state;
         if (ok) {
-          ++st.saves;
-          st.saved_keys = n;
+          ++st.counts.saves;
+          st.counts.saved_keys = n;
         } else {
-          ++st.save_failures;
+          ++st.counts.save_failures;
         }
         spdlog::debug("warming: this node's list of {} keys {}", n, ok ? "saved" : "not saved");
         g->done(ok);
       },
       [self, g](caf::error&) {
-        ++self->state.save_failures;
+        ++self->state.counts.save_failures;
         g->done(false);
       });
 }

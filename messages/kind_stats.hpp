@@ -31,8 +31,23 @@ namespace ac {
 /// hits: fresh and stale hits.
 /// stale_hits: hits served past the TTL (cache.stale-ttl)
 /// rejected: puts the store refused (too large, admission)
-/// refused: requests refused as bad input.
+/// refused: puts refused as bad input.
+/// stale_refreshes: background refreshes started by stale hits.
+/// hot_misses: L1 misses of keys that were hot when they missed, expired or evicted while still
+///   read a lot (what cache.refresh-ahead exists to prevent; the rest are first reads of cold keys)
+/// refresh_ahead: started by hits of hot keys late in their TTL; refresh_ahead_failed: ... that
+///   ended in an error (the entry lives on to its TTL)
 /// ghost_hits: misses of keys evicted recently (what more memory would have hit)
+/// overloaded: misses refused because the backlog was over max_backlog
+/// l1_only_puts, l1_only_deletes: redis.write-policy=l1-when-down: puts acknowledged as
+///   stored_l1_only (Redis did not take them), deletes Redis did not take at once
+/// invalidations: puts and deletes of lent keys announced to peers
+/// unremembered_lent: hot answers not remembered because the lent list was full
+/// heal_drops: entries dropped because a partition healed; disowned_drops: because another
+///   node owns their key now
+/// warm_fills: values loaded ahead of demand (warming) that entered L1
+/// prefetches: warms of predicted keys asked of the coalescer; prefetch_loaded: ... that found
+///   the key in L2 and filled L1
 // clang-format off
 #define AC_SHARD_STATS(X) \
   X(hits) X(stale_hits) X(misses) X(puts) X(rejected) X(refused) X(evictions) \
