@@ -204,17 +204,9 @@ caf::result<membership_view> on_heartbeat(self_ptr self, const state_ptr& sp,
 }
 
 actor_stats make_stats(self_ptr self, const state& st) {
-  auto c = st.protocol.counters();
   auto row = stats_row(self, "membership", st.handled);
   membership_stats s;
-  s.epoch = static_cast<int64_t>(c.epoch);
-  s.alive = static_cast<int64_t>(c.alive);
-  s.members = static_cast<int64_t>(c.members);
-  s.joins = static_cast<int64_t>(c.joins);
-  s.downs = static_cast<int64_t>(c.downs);
-  s.heartbeats = static_cast<int64_t>(c.heartbeats);
-  s.refused = static_cast<int64_t>(c.refused);
-  s.heals = static_cast<int64_t>(c.heals);
+  static_cast<membership_counters&>(s) = st.protocol.counters();
   put_stats(row, s);
   return row;
 }

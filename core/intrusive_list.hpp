@@ -13,29 +13,9 @@ public:
   uint32_t back() const { return tail_; }
   uint64_t size() const { return size_; }
 
-  void push_back(policy_nodes& n, uint32_t h) {
-    auto& hk = n.hook(h);
-    hk.prev = tail_;
-    hk.next = null_handle;
-    if (tail_ != null_handle)
-      n.hook(tail_).next = h;
-    else
-      head_ = h;
-    tail_ = h;
-    ++size_;
-  }
+  void push_back(policy_nodes& n, uint32_t h) { link_between(n, h, tail_, null_handle); }
 
-  void push_front(policy_nodes& n, uint32_t h) {
-    auto& hk = n.hook(h);
-    hk.prev = null_handle;
-    hk.next = head_;
-    if (head_ != null_handle)
-      n.hook(head_).prev = h;
-    else
-      tail_ = h;
-    head_ = h;
-    ++size_;
-  }
+  void push_front(policy_nodes& n, uint32_t h) { link_between(n, h, null_handle, head_); }
 
   void remove(policy_nodes& n, uint32_t h) {
     auto& hk = n.hook(h);
@@ -75,6 +55,16 @@ public:
   }
 
 private:
+  /// Links `h` between the neighbours `prev` and `next` (null_handle: that end of the list).
+  void link_between(policy_nodes& n, uint32_t h, uint32_t prev, uint32_t next) {
+    auto& hk = n.hook(h);
+    hk.prev = prev;
+    hk.next = next;
+    (prev != null_handle ? n.hook(prev).next : head_) = h;
+    (next != null_handle ? n.hook(next).prev : tail_) = h;
+    ++size_;
+  }
+
   uint32_t head_ = null_handle;
   uint32_t tail_ = null_handle;
   uint64_t size_ = 0;

@@ -113,16 +113,17 @@ membership_routes membership_protocol::routes() const {
 
 membership_counters membership_protocol::counters() const {
   membership_counters c;
-  c.epoch = epoch_;
+  auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
+  c.epoch = n(epoch_);
   c.alive = 1;
   for (const auto& kv : peers_)
     c.alive += kv.second.info.state == member_state::alive;
-  c.members = peers_.size() + 1;
-  c.joins = joins_;
-  c.downs = downs_;
-  c.heartbeats = heartbeats_;
-  c.refused = refused_;
-  c.heals = heals_;
+  c.members = n(peers_.size() + 1);
+  c.joins = n(joins_);
+  c.downs = n(downs_);
+  c.heartbeats = n(heartbeats_);
+  c.refused = n(refused_);
+  c.heals = n(heals_);
   return c;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/member_info.hpp"
+#include "core/membership_counters.hpp"
 
 namespace ac {
 
@@ -79,10 +80,6 @@ struct membership_reply {
 };
 
 /// The counters of the stats row.
-struct membership_counters {
-  uint64_t epoch = 0, alive = 0, members = 0, joins = 0, downs = 0, heartbeats = 0, refused = 0,
-           heals = 0;
-};
 
 class membership_protocol {
 public:

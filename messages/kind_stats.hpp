@@ -11,21 +11,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/membership_counters.hpp"
+#include "core/stats_fields.hpp"
 #include "messages/stats.hpp"
 
 namespace ac {
-
-// The fields of each struct are named once, in an X-list (AC_SHARD_STATS ...): AC_STATS_FIELDS
-// declares an int64_t member per name and `fields(s, f)`, which calls f("name", s.name) for each
-// (put_stats and stats_of below walk it).
-#define AC_STATS_MEMBER(name) int64_t name = 0;
-#define AC_STATS_VISIT(name) f(#name, s.name);
-#define AC_STATS_FIELDS(LIST)          \
-  LIST(AC_STATS_MEMBER)                \
-  template <class Self, class F>       \
-  static void fields(Self& s, F&& f) { \
-    LIST(AC_STATS_VISIT)               \
-  }
 
 /// A shard: its L1 store and what it did with requests.
 /// hits: fresh and stale hits.
@@ -125,14 +115,9 @@ struct front_stats {
   AC_STATS_FIELDS(AC_FRONT_STATS)
 };
 
-/// Membership: the view and what changed it.
-// clang-format off
-#define AC_MEMBERSHIP_STATS(X) \
-  X(epoch) X(alive) X(members) X(joins) X(downs) X(heartbeats) X(refused) X(heals)
-// clang-format on
-struct membership_stats {
+/// Membership: the view and what changed it (counted by core/membership_protocol).
+struct membership_stats : membership_counters {
   static constexpr std::string_view kind = "membership";
-  AC_STATS_FIELDS(AC_MEMBERSHIP_STATS)
 };
 
 /// The sizing supervisor (its row adds restarts_KIND and gain_ppm_shard_N per kind and shard).
