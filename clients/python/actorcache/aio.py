@@ -18,7 +18,7 @@ import redis
 import redis.asyncio as aioredis
 
 from . import codec
-from .client import NOT_A_TENSOR
+from .client import NOT_A_TENSOR, failed_call
 from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
                      Unavailable, from_response_error, refused_value)
 from .options import KeyT, Options, key_bytes
@@ -193,21 +193,12 @@ class AsyncCache:
                     result = await call(self._client(addr, wait))
                     self._routing.mark_up(addr)
                     return result
-                except redis.AuthenticationError as e:
-                    raise AuthError(str(e)) from None
-                except (redis.ConnectionError, redis.TimeoutError, OSError, asyncio.TimeoutError) as e:
-                    timed_out = isinstance(e, (redis.TimeoutError, asyncio.TimeoutError))
-                    if attempt == 1 and not timed_out:
+                except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError,
+                        asyncio.TimeoutError) as e:
+                    err = failed_call(self._routing, addr, e, attempt)
+                    if err is None:
                         continue
-                    self._routing.mark_down(addr)
-                    self._routing.refreshed_at = float("-inf")
-                    last = (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
-                except redis.ResponseError as e:
-                    err = from_response_error(e)
-                    if not isinstance(err, (Unavailable, Moved)):
-                        raise err from None
                     last = err
-                    self._routing.refreshed_at = float("-inf")
                 break
         raise last
 

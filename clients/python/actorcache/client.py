@@ -32,6 +32,28 @@ T = TypeVar("T")
 NOT_A_TENSOR = (WrongType,)
 
 
+def failed_call(routing: Routing, addr: str, e: BaseException, attempt: int) -> Optional[CacheError]:
+    """What a failed call to ``addr`` means, for Cache._each and AsyncCache._each alike: None to
+    try the address once more (attempt 1 of a broken connection: a pooled connection the node
+    closed is not a dead node), else the error to keep while the next member is asked (the
+    member is marked down when it broke or was silent). Raises what no other member would
+    answer differently: a refused password, a request error."""
+    if isinstance(e, redis.AuthenticationError):  # a ConnectionError too: test it first
+        raise AuthError(str(e)) from None
+    if isinstance(e, redis.ResponseError):
+        err = from_response_error(e)
+        if not isinstance(err, (Unavailable, Moved)):
+            raise err from None
+        routing.refreshed_at = float("-inf")  # the member's view moved on: ask again soon
+        return err
+    timed_out = isinstance(e, (redis.TimeoutError, TimeoutError))  # asyncio's is the builtin
+    if attempt == 1 and not timed_out:
+        return None
+    routing.mark_down(addr)
+    routing.refreshed_at = float("-inf")
+    return (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
+
+
 class Cache:
     """A blocking client of an actorcache cluster over RESP (see ``Options`` for the
     keyword arguments: password, timeouts, TLS)."""
@@ -209,21 +231,11 @@ class Cache:
                     result = call(self._client(addr, wait))
                     self._routing.mark_up(addr)
                     return result
-                except redis.AuthenticationError as e:
-                    raise AuthError(str(e)) from None
-                except (redis.ConnectionError, redis.TimeoutError) as e:
-                    timed_out = isinstance(e, redis.TimeoutError)
-                    if attempt == 1 and not timed_out:
+                except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as e:
+                    err = failed_call(self._routing, addr, e, attempt)
+                    if err is None:
                         continue
-                    self._routing.mark_down(addr)
-                    self._routing.refreshed_at = float("-inf")
-                    last = (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
-                except redis.ResponseError as e:
-                    err = from_response_error(e)
-                    if not isinstance(err, (Unavailable, Moved)):
-                        raise err from None
                     last = err
-                    self._routing.refreshed_at = float("-inf")
                 break
         raise last
 
