@@ -1,5 +1,6 @@
 // The lease keeper actor (see lease_keeper.hpp): asks L1 and L2 before granting, answers waiters by push.
 #include "actors/lease_keeper.hpp"
+#include "actors/stats_helpers.hpp"
 
 #include <random>
 
@@ -37,7 +38,7 @@ void hand_over(self_ptr self, std::vector<lease_table::grant>& grants) {
     auto it = st.waiting.find(g.waiter);
     if (it == st.waiting.end())
       continue; // its caller is gone: the lease runs out and passes on again
-    ++st.handed_over;
+    ++st.counts.handed_over;
     it->second.deliver(lease_reply{true, g.token, {}});
     st.waiting.erase(it);
   }
@@ -65,7 +66,7 @@ void decide(self_ptr self, const std::string& key, uint64_t holder, uint32_t lea
             caf::typed_response_promise<lease_reply> rp) {
   auto& st = self->state;
   if (auto it = st.recent.find(key); it != st.recent.end()) {
-    ++st.from_cache;
+    ++st.counts.from_cache;
     rp.deliver(lease_reply{false, {}, it->second});
     return;
   }
@@ -73,15 +74,15 @@ void decide(self_ptr self, const std::string& key, uint64_t holder, uint32_t lea
   std::string token;
   switch (st.table->ask(key, {waiter, holder, lease_ms}, steady_ms(), token)) {
     case lease_table::asked::granted:
-      ++st.granted;
+      ++st.counts.granted;
       rp.deliver(lease_reply{true, std::move(token), {}});
       return;
     case lease_table::asked::waiting:
-      ++st.waited;
+      ++st.counts.waited;
       st.waiting.emplace(waiter, std::move(rp));
       return;
     case lease_table::asked::overloaded:
-      ++st.overloaded;
+      ++st.counts.overloaded;
       rp.deliver(make_error(errc::overloaded, "too many callers wait for leases"));
       return;
   }
@@ -89,17 +90,11 @@ void decide(self_ptr self, const std::string& key, uint64_t holder, uint32_t lea
 
 actor_stats make_stats(self_ptr self) {
   auto& st = self->state;
-  actor_stats row;
-  row.name = "leases";
-  row.kind = "lease_keeper";
-  row.mailbox = self->mailbox().size();
-  auto n = [](uint64_t v) { return static_cast<int64_t>(v); };
-  row.counters = {{"leases", n(st.table->leases())},  {"waiting", n(st.table->waiting())},
-                  {"granted", n(st.granted)},         {"waited", n(st.waited)},
-                  {"filled", n(st.filled)},           {"abandoned", n(st.abandoned)},
-                  {"expired", n(st.expired)},         {"stale", n(st.stale)},
-                  {"handed_over", n(st.handed_over)}, {"from_cache", n(st.from_cache)},
-                  {"overloaded", n(st.overloaded)}};
+  auto row = stats_row(self, "leases", 0);
+  auto s = st.counts;
+  s.leases = static_cast<int64_t>(st.table->leases());
+  s.waiting = static_cast<int64_t>(st.table->waiting());
+  put_stats(row, s);
   return row;
 }
 
@@ -156,7 +151,7 @@ caf::result<bool> fill_lease(self_ptr self, const lease_keeper_config& cfg, cons
                              const std::string& token, std::string& entry, uint32_t ttl) {
   auto& st = self->state;
   if (!st.table->holds(key, token)) {
-    ++st.stale;
+    ++st.counts.stale;
     return make_error(errc::stale_lease, "the token is not the current lease of this key");
   }
   auto rp = self->make_response_promise<bool>();
@@ -171,11 +166,11 @@ caf::result<bool> fill_lease(self_ptr self, const lease_keeper_config& cfg, cons
         auto& st = self->state;
         std::vector<uint64_t> waiters;
         if (!st.table->fill(key, token, waiters)) {
-          ++st.stale;
+          ++st.counts.stale;
           rp.deliver(make_error(errc::stale_lease, "the lease ran out while the value was stored"));
           return;
         }
-        ++st.filled;
+        ++st.counts.filled;
         remember_fill(self, cfg, key, entry);
         for (auto w : waiters)
           if (auto it = st.waiting.find(w); it != st.waiting.end()) {
@@ -211,10 +206,10 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
       auto& st = self->state;
       std::vector<lease_table::grant> grants;
       if (!st.table->abandon(key, token, steady_ms(), grants)) {
-        ++st.stale;
+        ++st.counts.stale;
         return make_error(errc::stale_lease, "the token is not the current lease of this key");
       }
-      ++st.abandoned;
+      ++st.counts.abandoned;
       hand_over(self, grants);
       return true;
     },
@@ -223,7 +218,7 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
       std::vector<lease_table::grant> grants;
       auto before = st.table->leases();
       st.table->expire(steady_ms(), grants);
-      st.expired += grants.size() + (before - st.table->leases());
+      st.counts.expired += grants.size() + (before - st.table->leases());
       hand_over(self, grants);
       self->delayed_send(self, cfg.tick, tick_atom::value);
     },

@@ -13,6 +13,7 @@
 
 #include "actors/route_view.hpp"
 #include "core/lease_table.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/lease_actor.hpp"
 #include "messages/miss_path_actors.hpp"
 
@@ -38,8 +39,7 @@ struct lease_keeper_state {
   std::unordered_map<std::string, std::string> recent;
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> recent_order;
   uint64_t next_id = 0;
-  uint64_t granted = 0, waited = 0, filled = 0, abandoned = 0, expired = 0, stale = 0,
-           handed_over = 0, from_cache = 0, overloaded = 0;
+  lease_stats counts; ///< what it counted; leases and waiting are filled in when it reports
   static inline const char* name = "lease_keeper";
 };
 

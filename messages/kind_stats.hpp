@@ -144,6 +144,20 @@ struct resp_stats {
   AC_STATS_FIELDS(AC_RESP_STATS)
 };
 
+/// The lease keeper (AC.GETORLEASE ...): leases held and callers waiting now, and since start
+/// what became of them. stale: fills or abandons with a token that was not the key's lease;
+/// handed_over: leases passed to a waiter (abandoned, expired, holder gone); from_cache:
+/// callers answered with a value stored meanwhile instead of a lease.
+// clang-format off
+#define AC_LEASE_STATS(X) \
+  X(leases) X(waiting) X(granted) X(waited) X(filled) X(abandoned) X(expired) X(stale) \
+  X(handed_over) X(from_cache) X(overloaded)
+// clang-format on
+struct lease_stats {
+  static constexpr std::string_view kind = "lease_keeper";
+  AC_STATS_FIELDS(AC_LEASE_STATS)
+};
+
 /// Writes `s` into `row`'s counters and sets its kind (the name, mailbox and latency are the
 /// caller's).
 template <class T>
