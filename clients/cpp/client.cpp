@@ -13,6 +13,7 @@
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
 
+#include "clients/cpp/client_log.hpp"
 #include "clients/cpp/cluster_directory.hpp"
 #include "clients/cpp/one_shot.hpp"
 #include "clients/cpp/resp_pool.hpp"
@@ -107,7 +108,7 @@ struct client::impl {
     self->request(directory, timeout, table_atom::value)
       .receive(
         [&](cluster_map_ptr& t) { map = std::move(t); },
-        [](caf::error& e) { spdlog::debug("routing table not refreshed: {}", describe(e)); });
+        [](caf::error& e) { client_log()->debug("routing table not refreshed: {}", describe(e)); });
     map_at = now;
     return map;
   }
@@ -157,8 +158,8 @@ struct client::impl {
     if (!reply)
       loan.drop();
     if (!reply || reply->type == resp_reply::kind::error)
-      spdlog::warn("actorcache: could not abandon the lease on '{}': {}", key,
-                   reply ? reply->text : err);
+      client_log()->warn("actorcache: could not abandon the lease on '{}': {}", key,
+                         reply ? reply->text : err);
   }
 
   facade_config cfg;
@@ -201,7 +202,7 @@ void client::put(const std::string& key, const std::string& value, uint32_t ttl_
   if (!acknowledged(status))
     throw client_error("unavailable", "put: the node did not store the value");
   if (status == put_status::stored_l1_only)
-    spdlog::warn(
+    client_log()->warn(
       "actorcache: '{}' is stored in L1 only: Redis is unavailable; the value is not "
       "durable",
       key);
@@ -252,8 +253,8 @@ std::string client::get_or_compute(const std::string& key,
     auto e = resp_error("AC.FILL", filled->text);
     if (e.code() == "stale_lease") {
       // Taken over (this compute outran lease_ms): the value is still this caller's answer.
-      spdlog::warn("actorcache: the lease on '{}' was taken over before the fill ({})", key,
-                   filled->text);
+      client_log()->warn("actorcache: the lease on '{}' was taken over before the fill ({})", key,
+                         filled->text);
       return value;
     }
     impl_->abandon(*loan, key, token);

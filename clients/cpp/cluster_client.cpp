@@ -1,5 +1,6 @@
 // The smart-client request layer: routes each key to its owner, fails fast on dead nodes, retries once.
 #include "clients/cpp/cluster_client.hpp"
+#include "clients/cpp/client_log.hpp"
 
 #include <algorithm>
 #include <map>
@@ -178,7 +179,7 @@ void cluster_client::handle_down(const caf::down_msg& dm) {
   if (n == nullptr)
     return;
   std::string id = n->id;
-  spdlog::debug("node {} down: failing its pending requests", id);
+  client_log()->debug("node {} down: failing its pending requests", id);
   // Route new requests around it right away; the directory's newer table follows.
   table_ = std::make_shared<const cluster_map>(table_->without(id, table_->version()));
   std::vector<uint64_t> ids;

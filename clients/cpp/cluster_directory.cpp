@@ -1,5 +1,6 @@
 // Discovering the cluster behind the --node addresses, and the actor that keeps the routing table current.
 #include "clients/cpp/cluster_directory.hpp"
+#include "clients/cpp/client_log.hpp"
 
 #include <set>
 
@@ -52,7 +53,8 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
   auto alive = alive_members(view);
   if (err || alive.size() <= 1) {
     if (err)
-      spdlog::warn("members of {} unknown ({}): sending everything to it", used, describe(err));
+      client_log()->warn("members of {} unknown ({}): sending everything to it", used,
+                         describe(err));
     std::string id = alive.size() == 1 ? alive.front()->id : (view.self.empty() ? used : view.self);
     std::vector<std::string> reported;
     if (!err)
@@ -71,18 +73,18 @@ caf::expected<cluster_map_ptr> discover_cluster(caf::actor_system& sys,
       continue;
     }
     if (!hp) {
-      spdlog::warn("member {} has a bad address '{}': skipped", m->id, m->address);
+      client_log()->warn("member {} has a bad address '{}': skipped", m->id, m->address);
       continue;
     }
     auto h = connect_node(sys, *hp, timeout);
     if (!h) {
-      spdlog::warn("member {}: {}", m->id, describe(h.error()));
+      client_log()->warn("member {}: {}", m->id, describe(h.error()));
       continue;
     }
     refs.push_back(node_ref{m->id, m->address, *h, m->resp_address});
   }
-  spdlog::info("cluster epoch {}: {} alive members, {} connected", view.epoch, alive.size(),
-               refs.size());
+  client_log()->info("cluster epoch {}: {} alive members, {} connected", view.epoch, alive.size(),
+                     refs.size());
   return std::make_shared<const cluster_map>(1, view.epoch, std::move(refs), std::move(reported));
 }
 
@@ -108,7 +110,7 @@ void drop_member(directory_actor* self, const std::string& id) {
   auto& st = self->state;
   if (!st.dead.insert(id).second)
     return;
-  spdlog::warn("member {} is down: routing around it", id);
+  client_log()->warn("member {} is down: routing around it", id);
   st.table = std::make_shared<const cluster_map>(st.table->without(id, st.table->version() + 1));
 }
 
@@ -158,7 +160,7 @@ void adopt_view(directory_actor* self, membership_view view) {
         if (h)
           refs->push_back(node_ref{m.id, m.address, std::move(*h), m.resp_address});
         else
-          spdlog::warn("member {}: {}", m.id, describe(h.error()));
+          client_log()->warn("member {}: {}", m.id, describe(h.error()));
         done();
       });
   }
@@ -181,7 +183,7 @@ void fetch_members(directory_actor* self, const std::string& failed_id) {
   self->request(ask->handle, st.timeout, members_atom::value)
     .then([self](membership_view& v) { adopt_view(self, std::move(v)); },
           [self](caf::error& e) {
-            spdlog::warn("membership refresh failed: {}", describe(e));
+            client_log()->warn("membership refresh failed: {}", describe(e));
             finish_fetch(self);
           });
 }

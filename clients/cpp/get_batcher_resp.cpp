@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "clients/cpp/client_log.hpp"
 #include "clients/cpp/get_batcher_internal.hpp"
 #include "core/host_port.hpp"
 #include "messages/errors.hpp"
@@ -62,7 +63,7 @@ void connect_resp(batcher_actor* self, const std::string& address, uint32_t link
   auto& st = self->state;
   auto hp = parse_host_port(address);
   if (!hp) {
-    spdlog::warn("node announced a bad RESP address '{}': using CAF remoting", address);
+    client_log()->warn("node announced a bad RESP address '{}': using CAF remoting", address);
     return;
   }
   std::string err;
@@ -74,7 +75,7 @@ void connect_resp(batcher_actor* self, const std::string& address, uint32_t link
     st.resp.push_back(std::move(link));
   }
   if (st.resp.empty()) {
-    spdlog::info("RESP port {} not usable, using CAF remoting: {}", address, err);
+    client_log()->info("RESP port {} not usable, using CAF remoting: {}", address, err);
     return;
   }
   st.resp_up->store(true, std::memory_order_relaxed);

@@ -1,5 +1,6 @@
 // Connecting the tools to a node's published front actor, with a deadline (plain or TLS).
 #include "clients/cpp/node_connection.hpp"
+#include "clients/cpp/client_log.hpp"
 
 #include <set>
 
@@ -76,7 +77,7 @@ caf::expected<front_actor> connect_first(caf::actor_system& sys,
         *used = hp->str();
       return h;
     }
-    spdlog::info("{}", describe(h.error()));
+    client_log()->info("{}", describe(h.error()));
     last = std::move(h.error());
   }
   return last;

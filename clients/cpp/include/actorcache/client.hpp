@@ -10,7 +10,8 @@
 // This header needs only the standard library. Every method blocks the calling thread (at most
 // about twice the timeout: one request and its one retry; get_or_compute waits for a lease
 // holder too) and may be called from many threads at once. Failures throw ac::client_error.
-// The library logs through spdlog's default logger (configure it, e.g. spdlog::set_level).
+// The library logs through its own spdlog logger, "actorcache" (made on first use with the
+// default logger's sinks and level): spdlog::get("actorcache")->set_level(...) tunes it alone.
 //
 // Programs that are CAF actors themselves use the actor-level pieces this facade is built on,
 // in the source tree (clients/cpp/README.md shows them): discover_cluster and spawn_directory
