@@ -109,16 +109,17 @@ struct due_refresh {
   int64_t ttl_left_ms;
 };
 
-/// The hits among `keys[from, to)`, all of one shard, read under one lock; 0 when the store is
-/// busy (they take the message path).
-size_t hits_in_shard(shard_store* ss, const local_key* from, const local_key* to,
-                     const std::vector<std::string>& argv, lookup_results& hits,
-                     std::vector<due_refresh>& ahead) {
+/// The answers among `keys[from, to)`, all of one shard, read under one lock; none when the
+/// store is busy (they take the message path).
+inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local_key* to,
+                             const std::vector<std::string>& argv, lookup_results& hits,
+                             std::vector<due_refresh>& ahead) {
+  inline_answers found;
   std::unique_lock<std::mutex> lock;
   if (ss)
     lock = std::unique_lock<std::mutex>{ss->mutex, std::try_to_lock};
   if (!lock || !ss->store)
-    return 0;
+    return found;
   auto& store = *ss->store;
   // Software-pipelined prefetch: a key's bucket 16 keys ahead, its entry (which needs the
   // bucket) 8 ahead. All at once would ask for more lines than a core keeps in flight.
@@ -127,28 +128,32 @@ size_t hits_in_shard(shard_store* ss, const local_key* from, const local_key* to
     store.prefetch_bucket(k->hash);
   for (auto* k = from; k < to && k < from + entry_ahead; ++k)
     store.prefetch_entry(k->hash);
-  size_t found = 0;
   for (auto* k = from; k < to; ++k) {
     if (to - k > bucket_ahead)
       store.prefetch_bucket(k[bucket_ahead].hash);
     if (to - k > entry_ahead)
       store.prefetch_entry(k[entry_ahead].hash);
-    if (auto hit = ss->read_hit(argv[k->pos + 1], k->hash)) {
+    auto hit = ss->read_hit(argv[k->pos + 1], k->hash);
+    if (hit) {
       if (hit.refresh)
         ahead.push_back({k, hit.ttl_left_ms});
       hits[k->pos] = make_hit(std::string{hit.value}, tier::l1);
-      ++found;
+      ++found.hits;
+    } else if (hit.miss) {
+      hits[k->pos] = make_final_miss();
     }
+    found.answered += hit.answered();
   }
   return found;
 }
 
 } // namespace
 
-size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
-                   const std::vector<std::string>& argv, lookup_results& hits) {
+inline_answers inline_hits(resp_session_state& st, const route_snapshot& snap,
+                           const std::vector<std::string>& argv, lookup_results& hits) {
+  inline_answers found;
   if (!st.barriers.empty() || snap.stores.empty())
-    return 0;
+    return found;
   auto shards = static_cast<uint32_t>(snap.stores.size());
   size_t n = argv.size() - 1;
   std::vector<local_key> keys;
@@ -160,14 +165,15 @@ size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
   }
   std::stable_sort(keys.begin(), keys.end(),
                    [](const local_key& a, const local_key& b) { return a.shard < b.shard; });
-  size_t found = 0;
   std::vector<due_refresh> ahead;
   for (size_t from = 0; from < keys.size();) {
     size_t to = from;
     while (to < keys.size() && keys[to].shard == keys[from].shard)
       ++to;
-    found += hits_in_shard(snap.stores[keys[from].shard].get(), keys.data() + from,
-                           keys.data() + to, argv, hits, ahead);
+    auto part = hits_in_shard(snap.stores[keys[from].shard].get(), keys.data() + from,
+                              keys.data() + to, argv, hits, ahead);
+    found.answered += part.answered;
+    found.hits += part.hits;
     from = to;
   }
   for (auto& due : ahead)

@@ -50,13 +50,14 @@ std::string finish_entry(const resp_env& env, entry& e, std::string& value, int6
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
                        int64_t ttl_left_ms);
 
-/// Reads a fresh L1 hit of a key this node owns on the session's thread, or on the I/O loop
-/// serving an idle session (shard_store.hpp):
-/// calls `use(encoded_entry)` under the store's lock and returns true, or returns false and
-/// the request takes the message path (owned elsewhere, a miss, stale or expired, the store
-/// busy). Only while no write's reply is owed on this connection (resp_session_state::barriers):
-/// an earlier SET or DEL still on its way to the shard must be seen by a later GET.
-/// The caller counts the hit (resp_counters::inline_hits): a loop counts once per read.
+/// Reads a key this node owns on the session's thread, or on the I/O loop serving an idle
+/// session (shard_store.hpp): a fresh L1 hit, or a final miss where nothing stands behind L1.
+/// Calls `use(entry)` under the store's lock (nullopt for the final miss) and returns true, or
+/// returns false and the request takes the message path (owned elsewhere, a miss the shard must
+/// load, stale or expired, the store busy). Only while no write's reply is owed on this
+/// connection (resp_session_state::barriers): an earlier SET or DEL still on its way to the
+/// shard must be seen by a later GET. The store counts the hit or miss; the caller counts the
+/// command (resp_counters::inline_hits; a loop counts once per read).
 template <class Use>
 bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
                 std::string_view key, Use use) {
@@ -69,21 +70,35 @@ bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
   if (!lock || !ss->store)
     return false;
   auto hit = ss->read_hit(key, h);
-  if (!hit)
-    return false; // uncounted: the shard counts the miss (and loads) on the message path
-  use(hit.value);
+  if (!hit.answered())
+    return false; // the shard answers (and counts) it on the message path
+  use(hit ? std::optional<std::string_view>{hit.value} : std::nullopt);
   lock.unlock();
   if (hit.refresh)
     ask_refresh_ahead(snap, h, key, hit.ttl_left_ms);
   return true;
 }
 
-/// inline_hit for the keys of an MGET (argv[1..]): fills `hits[i]` for each fresh L1 hit of an
-/// owned key and returns how many. One lock per shard, and every key's bucket and entry are
-/// prefetched before any is read, so a batch's cache misses overlap (as the shard's get_many).
-/// Uncounted, as inline_hit.
-size_t inline_hits(resp_session_state& st, const route_snapshot& snap,
-                   const std::vector<std::string>& argv, lookup_results& hits);
+/// A value for GET: the entry's payload as a bulk string, or nil for a final miss.
+inline void append_read(std::string& out, std::optional<std::string_view> entry) {
+  if (entry)
+    append_payload(out, *entry);
+  else
+    resp::nil(out);
+}
+
+/// What inline_hits read: positions answered (hits and final misses), hits among them.
+struct inline_answers {
+  size_t answered = 0;
+  size_t hits = 0;
+};
+
+/// inline_hit for the keys of an MGET (argv[1..]): fills `hits[i]` for each owned key L1
+/// answers (a fresh hit, or make_final_miss()). One lock per shard, and every key's bucket and
+/// entry are prefetched before any is read, so a batch's cache misses overlap (as the shard's
+/// get_many). Counted as inline_hit.
+inline_answers inline_hits(resp_session_state& st, const route_snapshot& snap,
+                           const std::vector<std::string>& argv, lookup_results& hits);
 
 /// MGET's reply of `hits`, all found or nil.
 std::string mget_reply(const lookup_results& hits);

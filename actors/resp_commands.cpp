@@ -167,21 +167,24 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
     return false;
   if (spec->id == command_id::get) {
     auto h = key_hash(argv[1]);
-    if (!inline_hit(st, snap, h, argv[1],
-                    [&](std::string_view entry) { append_payload(out, entry); }))
+    bool hit = false;
+    if (!inline_hit(st, snap, h, argv[1], [&](std::optional<std::string_view> entry) {
+          hit = entry.has_value();
+          append_read(out, entry);
+        }))
       return false;
     ++tally.gets;
-    ++tally.hits;
+    tally.hits += hit;
     return true;
   }
   size_t n = argv.size() - 1;
   lookup_results found(n);
   auto k = inline_hits(st, snap, argv, found);
-  if (k == 0)
+  if (k.answered == 0)
     return false; // nothing read: the session runs the MGET whole
   ++tally.mgets;
-  tally.hits += k;
-  if (k < n) {
+  tally.hits += k.hits;
+  if (k.answered < n) {
     hits = std::move(found);
     return false;
   }

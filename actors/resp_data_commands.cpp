@@ -18,11 +18,15 @@ namespace ac::resp_cmd {
 
 void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) {
   auto h = key_hash(key);
-  std::string hit;
-  if (inline_hit(self->state, snap, h, key,
-                 [&](std::string_view entry) { append_payload(hit, entry); })) {
-    self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
-    return reply_now(self, std::move(hit));
+  std::string reply;
+  bool hit = false;
+  if (inline_hit(self->state, snap, h, key, [&](std::optional<std::string_view> entry) {
+        hit = entry.has_value();
+        append_read(reply, entry);
+      })) {
+    if (hit)
+      self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
+    return reply_now(self, std::move(reply));
   }
   if (!snap.stores.empty() && snap.owner_front(h))
     note_forwarded_read(snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get(),
@@ -44,8 +48,8 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
   // case of a client's batch): answered without a message.
   lookup_results hits(n);
   auto found = inline_hits(self->state, snap, argv, hits);
-  self->state.env->counters->inline_hits.fetch_add(found, std::memory_order_relaxed);
-  if (found == n)
+  self->state.env->counters->inline_hits.fetch_add(found.hits, std::memory_order_relaxed);
+  if (found.answered == n)
     return reply_now(self, mget_reply(hits));
   mget_rest(self, snap, argv, std::move(hits));
 }
@@ -56,7 +60,7 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
   auto shards = static_cast<uint32_t>(snap.shards.size());
   std::vector<size_t> missing; // positions L1 did not answer
   for (size_t i = 0; i < n; ++i)
-    if (!hits[i].found)
+    if (!answered(hits[i]))
       missing.push_back(i);
   auto plan = *partition<key_dest>(missing.size(), [&](size_t m) {
     auto& key = argv[missing[m] + 1];

@@ -77,8 +77,12 @@ void resp_listener::start(caf::actor_system& sys, std::shared_ptr<resp_env> env)
   if (!env_->counters)
     env_->counters = std::make_shared<resp_counters>();
   stats_ = sys.spawn(resp_stats_source, env_->counters, port_);
-  auto n = opts_.loops != 0 ? opts_.loops
-                            : std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+  // One loop per core but one, at most 8: the loops answer most reads themselves, so they are
+  // the node's busiest threads; the core left over runs the actors (writes, misses, the
+  // cluster) instead of taking turns with a loop. On 2 cores, 1 loop beat 2 by 1.2x at
+  // redis-benchmark -c 50 -P 16 (bench/RESULTS.md, session 10).
+  auto cores = std::thread::hardware_concurrency();
+  auto n = opts_.loops != 0 ? opts_.loops : std::min(8u, std::max(1u, cores > 1 ? cores - 1 : 1));
   for (uint32_t i = 0; i < n; ++i) {
     auto l = std::make_shared<loop>();
     l->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);

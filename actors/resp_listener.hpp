@@ -23,7 +23,7 @@
 namespace ac {
 
 struct resp_listener_options {
-  uint32_t loops = 0;         ///< I/O loops; 0 = one per core (at most 8)
+  uint32_t loops = 0;         ///< I/O loops; 0 = one per core but one (1 to 8)
   size_t max_clients = 10000; ///< resp.max-clients: more are told so and closed
   bool loop_hits = true;      ///< resp.loop-hits: loops answer idle sessions' L1 hits themselves
 };

@@ -34,6 +34,8 @@ void init_store(self_ptr self, const shard_config& cfg) {
   st.shared->refresh_fraction = cfg.has_loader ? cfg.refresh_ahead : nullptr;
   st.shared->prefetched.clear();
   st.shared->prefetch_hits = 0;
+  st.shared->misses_final = !cfg.has_loader;
+  st.shared->final_hot_misses = 0;
   st.store = st.shared->store.get();
 }
 

@@ -85,21 +85,39 @@ struct shard_store {
       ++prefetch_hits;
   }
 
-  /// A fresh hit read off the shard's message path (a RESP session, an I/O loop).
+  /// Nothing stands behind this L1 (no L2, no loader: the shard has no coalescer), so a key it
+  /// does not hold is simply absent and readers off the message path may say so themselves.
+  bool misses_final = false;
+  /// Such misses of keys that were hot (the shard adds them to its hot_misses).
+  uint64_t final_hot_misses = 0;
+
+  /// A read off the shard's message path (a RESP session, an I/O loop): a fresh hit, a final
+  /// miss, or neither (the shard must answer).
   struct fast_hit {
     std::string_view value; ///< into the store: valid while the lock is held
     int64_t ttl_left_ms = 0;
     bool refresh = false; ///< this hit starts the key's refresh-ahead (ask once unlocked)
     bool found = false;
+    bool miss = false; ///< absent and misses_final: nil is the answer (the miss is counted)
     explicit operator bool() const { return found; }
+    bool answered() const { return found || miss; }
   };
 
-  /// Reads a fresh hit of `key` (hash `h`) with the bookkeeping the shard does for its own
-  /// hits: the read sample, the warm-fill count, the refresh-ahead mark. A miss, stale or
-  /// expired entry is not found: the shard handles it (and counts it). Lock held, store set.
+  /// Reads `key` (hash `h`) with the bookkeeping the shard does for its own reads: the read
+  /// sample, the warm-fill count, the refresh-ahead mark; with misses_final, an absent key's
+  /// miss too. Anything else (stale, expired, a miss with a loader or L2 behind) is left to the
+  /// shard, which handles and counts it. Lock held, store set.
   fast_hit read_hit(std::string_view key, uint64_t h) {
     fast_hit out;
-    auto found = store->try_hit(key, h);
+    auto found = store->try_hit(key, h, misses_final);
+    if (found.absent) {
+      sample_read(key);
+      if (hot.is_hot(key, hot_threshold))
+        ++final_hot_misses;
+      prefetched.erase(h); // a warm's entry evicted unread, if it was one
+      out.miss = true;
+      return out;
+    }
     if (!found)
       return out;
     sample_read(key);

@@ -178,6 +178,7 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   s.pending_deletes = static_cast<int64_t>(st.pending_deletes.size());
   s.lent_keys = static_cast<int64_t>(st.lent.size());
   s.prefetch_hits = static_cast<int64_t>(st.shared->prefetch_hits);
+  s.hot_misses += static_cast<int64_t>(st.shared->final_hot_misses);
   put_stats(row, s);
   row.hot_keys = st.shared->hot.top(8);
   put_latency(row, st.latency);

@@ -214,10 +214,25 @@ bool cache_store::past(uint32_t deadline, int64_t now_rel, std::chrono::seconds 
 
 // -- operations --------------------------------------------------------------------
 
-store_lookup cache_store::try_hit(std::string_view key, uint64_t hash) {
+// A key the store does not hold: a miss, a ghost hit when it was evicted lately, and the
+// policy hears of it (W-TinyLFU's sketch counts it toward admission).
+void cache_store::count_miss(uint64_t hash) {
+  ++counters_.misses;
+  if (ghost_set_.contains(hash))
+    ++counters_.ghost_hits;
+  policy_->on_miss(hash);
+}
+
+store_lookup cache_store::try_hit(std::string_view key, uint64_t hash, bool count_absent) {
   uint32_t h = find(key, hash, nullptr);
-  if (h == null_handle)
-    return {};
+  if (h == null_handle) {
+    if (!count_absent)
+      return {};
+    count_miss(hash);
+    store_lookup out;
+    out.absent = true;
+    return out;
+  }
   const char* p = arena_.at(h);
   uint32_t deadline = deadline_of(p);
   int64_t left_ms = 0;
@@ -235,10 +250,7 @@ store_lookup cache_store::try_hit(std::string_view key, uint64_t hash) {
 store_lookup cache_store::get(std::string_view key, uint64_t hash) {
   uint32_t h = find(key, hash, nullptr);
   if (h == null_handle) {
-    ++counters_.misses;
-    if (ghost_set_.contains(hash))
-      ++counters_.ghost_hits;
-    policy_->on_miss(hash);
+    count_miss(hash);
     return {};
   }
   const char* p = arena_.at(h);

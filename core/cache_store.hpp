@@ -49,6 +49,7 @@ struct store_lookup {
   /// expires, and for stale hits. From the clock reading the lookup makes anyway, so refresh-ahead
   /// (core/refresh_ahead.hpp) costs the hit path no second lookup.
   int64_t ttl_left_ms = 0;
+  bool absent = false; ///< try_hit(count_absent): no entry at all, and the miss was counted
   explicit operator bool() const { return found; }
 };
 
@@ -77,8 +78,11 @@ public:
 
   /// A fresh hit or nothing: counts and touches only a hit. Misses, expired and stale entries
   /// are left untouched (and uncounted) for get() on the owner's slow path to handle, so a
-  /// reader that tries this first and falls back to get() counts each lookup once.
-  store_lookup try_hit(std::string_view key, uint64_t hash);
+  /// reader that tries this first and falls back to get() counts each lookup once. With
+  /// `count_absent`, a key the store does not hold at all is counted as get() counts it (the
+  /// miss, a ghost hit, the policy's frequency) and returned `absent`: for a reader whose miss
+  /// is the answer (nothing behind this store). Expired and stale entries are still left.
+  store_lookup try_hit(std::string_view key, uint64_t hash, bool count_absent = false);
 
   /// Stores a value; ttl 0 uses default_ttl. Returns false when it could not be kept
   /// (policy refused it, or it alone exceeds the budget); the old value is gone either way.
@@ -169,6 +173,7 @@ private:
   void enforce_entry_bound();
   void remember_evicted(uint64_t hash);
   int64_t now_rel_ns() const;
+  void count_miss(uint64_t hash);
   bool past(uint32_t expires_s, int64_t now_rel, std::chrono::seconds grace) const;
   static int64_t ms_left(uint32_t deadline, int64_t now_rel);
 

@@ -43,6 +43,17 @@ inline lookup_result make_hit(std::string value, tier t, int64_t ttl_ms = ttl_le
 
 inline lookup_result make_miss() { return lookup_result{}; }
 
+/// A miss that is the answer (L1 holds nothing and nothing stands behind it), told apart from
+/// a position of a batch not answered yet (make_miss()) while the batch is gathered.
+inline lookup_result make_final_miss() {
+  lookup_result r;
+  r.source = static_cast<uint8_t>(tier::l1);
+  return r;
+}
+
+/// Whether `r` answers its key: a value, or a miss that is final.
+inline bool answered(const lookup_result& r) { return r.found || r.source != 0; }
+
 using lookup_results = std::vector<lookup_result>;
 
 /// One page of a key listing (scan_atom): keys of L1 matching the pattern, and where to go on.

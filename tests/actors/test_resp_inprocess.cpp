@@ -151,6 +151,41 @@ TEST_CASE(
   CHECK(str(c.run({"GET", "a"})) == "va2");
 }
 
+TEST_CASE(
+  "Where nothing stands behind L1 the I/O loop answers misses too, and the shards count "
+  "them",
+  "[resp]") {
+  resp_fixture f; // no loader, no Redis: a key L1 lacks is absent
+  REQUIRE(f.put("a", "va").empty());
+  REQUIRE(f.put("b", "vb").empty());
+  auto misses_before = total(f.report(), "misses");
+  conn c{f.port};
+  REQUIRE(str(c.run({"PING"})) == "PONG");
+  constexpr int rounds = 20;
+  for (int i = 0; i < rounds; ++i) {
+    auto n = std::to_string(i);
+    c.append({"GET", "a"});
+    c.append({"GET", "absent-1-" + n});
+    c.append({"MGET", "a", "absent-2-" + n, "b"});
+    c.append({"MGET", "absent-3-" + n, "absent-4-" + n});
+    REQUIRE(c.flush());
+    CHECK(str(c.next()) == "va");
+    CHECK(c.next()->type == REDIS_REPLY_NIL);
+    auto mixed = c.next();
+    CHECK(element(mixed, 0) == "va");
+    CHECK(element(mixed, 1) == "(nil)");
+    CHECK(element(mixed, 2) == "vb");
+    auto none = c.next();
+    CHECK(element(none, 0) == "(nil)");
+    CHECK(element(none, 1) == "(nil)");
+  }
+  // Four misses a round, counted by the shards whoever answered them.
+  CHECK(total(f.report(), "misses") - misses_before == 4 * rounds);
+  // A miss no longer hands the rest of a read to the session: most rounds are the loop's whole
+  // (a round whose first miss went to the session would give the loop one command at most).
+  CHECK(f.resp_counter("loop_commands") > 2 * rounds);
+}
+
 TEST_CASE("With resp.loop-hits off every command goes through the session, with the same answers",
           "[resp]") {
   resp_fixture f{false, synthetic_loader()};

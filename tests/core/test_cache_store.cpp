@@ -309,3 +309,32 @@ TEST_CASE(
     REQUIRE(lru.get("often") == "v");
   CHECK(lru.store.frequency(key_hash("often")) == 0);
 }
+
+TEST_CASE("try_hit counting absent keys counts a miss as get() does and leaves expired ones",
+          "[store][ghost]") {
+  store_fixture f{opts(1 << 20, 2)};
+  REQUIRE(f.put("a", "1"));
+  REQUIRE(f.put("b", "2"));
+  REQUIRE(f.put("c", "3")); // evicts a (LRU, two entries)
+  REQUIRE(f.put("short", "v", 1s));
+  // Without count_absent an absent key is neither counted nor marked.
+  auto quiet = f.store.try_hit("nothing", key_hash("nothing"));
+  CHECK_FALSE(quiet);
+  CHECK_FALSE(quiet.absent);
+  CHECK(f.store.counters().misses == 0);
+  // With it: a miss, and a ghost hit for the key evicted lately.
+  auto gone = f.store.try_hit("a", key_hash("a"), true);
+  CHECK_FALSE(gone);
+  CHECK(gone.absent);
+  CHECK(f.store.counters().misses == 1);
+  CHECK(f.store.counters().ghost_hits == 1);
+  // An expired entry is not absent: the slow path drops and counts it.
+  f.clock.advance(2s);
+  auto expired = f.store.try_hit("short", key_hash("short"), true);
+  CHECK_FALSE(expired);
+  CHECK_FALSE(expired.absent);
+  CHECK(f.store.counters().misses == 1);
+  CHECK(f.get("short") == "<miss>");
+  CHECK(f.store.counters().misses == 2);
+  CHECK(f.store.counters().expirations == 1);
+}
