@@ -100,6 +100,14 @@ struct inline_answers {
 inline_answers inline_hits(resp_session_state& st, const route_snapshot& snap,
                            const std::vector<std::string>& argv, lookup_results& hits);
 
+/// Stores a plain SET of a key this node owns on the session's thread, or on the I/O loop
+/// serving an idle session, where the shard's own put would touch L1 only: nothing stands
+/// behind L1 (no Redis to write through) and no peer may hold a near copy of the key (its
+/// write tells them: the shard does that). Only while nothing is owed on this connection: a
+/// read or write still on its way to the shard must not be overtaken. False: the message path.
+bool inline_put(resp_session_state& st, const route_snapshot& snap, uint64_t h,
+                const std::string& key, std::string_view entry, uint32_t ttl);
+
 /// MGET's reply of `hits`, all found or nil.
 std::string mget_reply(const lookup_results& hits);
 

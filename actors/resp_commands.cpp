@@ -147,12 +147,14 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
 }
 
 void loop_tally::add_to(resp_counters& c) const {
-  if (gets + mgets == 0)
+  auto commands = gets + mgets + sets;
+  if (commands == 0)
     return;
-  c.commands.fetch_add(gets + mgets, std::memory_order_relaxed);
-  c.loop_commands.fetch_add(gets + mgets, std::memory_order_relaxed);
+  c.commands.fetch_add(commands, std::memory_order_relaxed);
+  c.loop_commands.fetch_add(commands, std::memory_order_relaxed);
   c.by_command[static_cast<size_t>(command_id::get)].fetch_add(gets, std::memory_order_relaxed);
   c.by_command[static_cast<size_t>(command_id::mget)].fetch_add(mgets, std::memory_order_relaxed);
+  c.by_command[static_cast<size_t>(command_id::set)].fetch_add(sets, std::memory_order_relaxed);
   c.inline_hits.fetch_add(hits, std::memory_order_relaxed);
 }
 
@@ -160,11 +162,22 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
                     std::vector<std::string>& argv, std::string& out,
                     std::optional<lookup_results>& hits, loop_tally& tally) {
   const auto* spec = resp::find_command(argv[0]);
-  if (spec == nullptr || (spec->id != command_id::get && spec->id != command_id::mget))
+  if (spec == nullptr
+      || (spec->id != command_id::get && spec->id != command_id::mget
+          && (spec->id != command_id::set || argv.size() != 3)))
     return false;
   // Anything the session would refuse it refuses itself (the reply goes in its slot).
   if (!refusal(st, *spec, argv).empty())
     return false;
+  if (spec->id == command_id::set) {
+    if (!value_problem(*st.env, argv[2]).empty())
+      return false;
+    if (!inline_put(st, snap, key_hash(argv[1]), argv[1], encode_bytes(*st.env, argv[2], 0), 0))
+      return false;
+    out += "+OK\r\n";
+    ++tally.sets;
+    return true;
+  }
   if (spec->id == command_id::get) {
     auto h = key_hash(argv[1]);
     bool hit = false;

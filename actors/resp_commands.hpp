@@ -19,12 +19,13 @@ struct loop_tally {
   uint64_t gets = 0;  ///< GETs answered
   uint64_t mgets = 0; ///< MGETs answered, or whose hits were (the session asks for the rest)
   uint64_t hits = 0;  ///< L1 hits among them
+  uint64_t sets = 0;  ///< SETs stored (inline_put)
   void add_to(resp_counters& c) const;
 };
 
 /// On an I/O loop, for an idle session (resp_session.hpp): answers a GET or MGET whose keys
-/// this node owns and holds fresh in L1 (by `snap`, taken once per read), appending the reply
-/// to `out` (counted in `tally`). False leaves the command to the session, untouched, but for
+/// this node owns and holds fresh in L1 or finally misses (by `snap`, taken once per read), or
+/// stores a plain SET inline_put takes, appending the reply to `out` (counted in `tally`). False leaves the command to the session, untouched, but for
 /// an MGET whose hits were already read: those are in `hits` then (counted), and the session
 /// asks only for the rest (run_stashed).
 bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,

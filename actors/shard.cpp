@@ -35,6 +35,7 @@ void init_store(self_ptr self, const shard_config& cfg) {
   st.shared->prefetched.clear();
   st.shared->prefetch_hits = 0;
   st.shared->misses_final = !cfg.has_loader;
+  st.shared->lent.clear();
   st.shared->final_hot_misses = 0;
   st.store = st.shared->store.get();
 }

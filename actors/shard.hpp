@@ -65,10 +65,6 @@ struct shard_state {
   /// What it counted (messages/kind_stats.hpp says what each counter means); the store's own
   /// counters and sizes are filled in when it reports.
   shard_stats counts;
-  /// Keys answered as hot within the last hot_ttl: peers may hold near copies of them, so a
-  /// put or delete of one tells every peer at once (else they would serve it stale for up to
-  /// cluster.hot-ttl). Bounded; when full, a hot answer is not remembered (counted).
-  absl::flat_hash_map<std::string, std::chrono::steady_clock::time_point> lent;
   bool l1_only_mode = false;    ///< the last write Redis was asked to take failed (logged once)
   uint64_t ownership_epoch = 0; ///< routing epoch of the drop of disowned entries under way
   uint64_t sweeps = 0;          ///< sweep ticks since start (the warming list decays every 30th)

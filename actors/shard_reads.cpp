@@ -17,7 +17,8 @@ namespace {
 void note_lent(self_ptr self, const shard_config& cfg, const std::string& key) {
   if (cfg.hot_ttl.count() == 0 || !cfg.routes)
     return;
-  auto& lent = self->state.lent;
+  auto lock = lock_store(self);
+  auto& lent = self->state.shared->lent;
   auto now = std::chrono::steady_clock::now();
   constexpr size_t max_lent = 4096;
   if (lent.size() >= max_lent && !lent.contains(key)) {

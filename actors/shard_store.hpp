@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include "core/cache_store.hpp"
@@ -83,6 +84,20 @@ struct shard_store {
   void note_hit(uint64_t hash) {
     if (!prefetched.empty() && prefetched.erase(hash) != 0)
       ++prefetch_hits;
+  }
+
+  /// Keys answered as hot within the last hot_ttl: peers may hold near copies of them, so a
+  /// put or delete of one tells every peer at once (else they would serve it stale for up to
+  /// cluster.hot-ttl). Bounded; when full, a hot answer is not remembered (counted). Here, not
+  /// in the shard, so that a writer off the message path sees which keys it must leave to it.
+  absl::flat_hash_map<std::string, std::chrono::steady_clock::time_point> lent;
+
+  /// Whether peers may hold a near copy of `key` now. Lock held.
+  bool is_lent(const std::string& key) const {
+    if (lent.empty())
+      return false;
+    auto it = lent.find(key);
+    return it != lent.end() && it->second > std::chrono::steady_clock::now();
   }
 
   /// Nothing stands behind this L1 (no L2, no loader: the shard has no coalescer), so a key it

@@ -61,9 +61,9 @@ void on_ownership_change(self_ptr self, const shard_config& cfg, uint64_t epoch,
     // entry here is known to be current. L2 (and warming) has the values.
     auto lock = lock_store(self);
     auto n = st.store->clear();
+    st.shared->lent.clear();
     lock.unlock();
     st.counts.heal_drops += n;
-    st.lent.clear();
     spdlog::info("shard-{}: a partition healed; dropped {} entries of L1", cfg.index, n);
   }
   // The previous owner answers hand-off asks from its L1 for one load timeout; after that
@@ -176,7 +176,7 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   s.refresh_ahead_refused = static_cast<int64_t>(st.shared->refresh.refused());
   s.refresh_ahead_in_flight = static_cast<int64_t>(st.shared->refresh.in_flight());
   s.pending_deletes = static_cast<int64_t>(st.pending_deletes.size());
-  s.lent_keys = static_cast<int64_t>(st.lent.size());
+  s.lent_keys = static_cast<int64_t>(st.shared->lent.size());
   s.prefetch_hits = static_cast<int64_t>(st.shared->prefetch_hits);
   s.hot_misses += static_cast<int64_t>(st.shared->final_hot_misses);
   put_stats(row, s);

@@ -30,16 +30,19 @@ caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
 
 /// A key changed or went away: peers that may hold a near copy drop it now.
 void invalidate_copies(self_ptr self, const shard_config& cfg, const std::string& key) {
-  auto& lent = self->state.lent;
-  if (lent.empty())
-    return;
-  auto it = lent.find(key);
-  if (it == lent.end())
-    return;
-  bool live = it->second > std::chrono::steady_clock::now();
-  lent.erase(it);
-  if (!live)
-    return;
+  {
+    auto lock = lock_store(self);
+    auto& lent = self->state.shared->lent;
+    if (lent.empty())
+      return;
+    auto it = lent.find(key);
+    if (it == lent.end())
+      return;
+    bool live = it->second > std::chrono::steady_clock::now();
+    lent.erase(it);
+    if (!live)
+      return;
+  }
   ++self->state.counts.invalidations;
   auto snap = cfg.routes->get();
   for (auto& peer : snap->fronts)

@@ -186,6 +186,40 @@ TEST_CASE(
   CHECK(f.resp_counter("loop_commands") > 2 * rounds);
 }
 
+TEST_CASE(
+  "Where nothing stands behind L1 a plain SET is stored where it is read, and seen by "
+  "every later read",
+  "[resp]") {
+  resp_fixture f; // no loader, no Redis: the shard's put would touch L1 only
+  conn c{f.port};
+  conn other{f.port};
+  REQUIRE(str(c.run({"PING"})) == "PONG");
+  auto loop_before = f.resp_counter("loop_commands");
+  constexpr int rounds = 20;
+  for (int i = 0; i < rounds; ++i) {
+    auto v = std::to_string(i);
+    c.append({"SET", "w", "v" + v});
+    c.append({"GET", "w"});
+    c.append({"SET", "w2", "x" + v});
+    c.append({"MGET", "w", "w2"});
+    REQUIRE(c.flush());
+    CHECK(str(c.next()) == "OK");
+    CHECK(str(c.next()) == "v" + v);
+    CHECK(str(c.next()) == "OK");
+    auto both = c.next();
+    CHECK(element(both, 0) == "v" + v);
+    CHECK(element(both, 1) == "x" + v);
+    CHECK(str(other.run({"GET", "w2"})) == "x" + v); // another connection sees it at once
+    CHECK(f.get("w") == "v" + v);                    // and so does the shard (CAF)
+  }
+  // The rounds are the loop's whole (a SET on the message path would hand it the rest).
+  CHECK(f.resp_counter("loop_commands") - loop_before > 2 * rounds);
+  // The TTL is the node's default, as for a put over CAF.
+  auto ttl = c.run({"TTL", "w"});
+  REQUIRE(ttl);
+  CHECK(ttl->integer > 0);
+}
+
 TEST_CASE("With resp.loop-hits off every command goes through the session, with the same answers",
           "[resp]") {
   resp_fixture f{false, synthetic_loader()};
