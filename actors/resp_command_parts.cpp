@@ -183,13 +183,10 @@ inline_answers inline_hits(resp_session_state& st, const route_snapshot& snap,
 
 bool inline_put(resp_session_state& st, const route_snapshot& snap, uint64_t h,
                 const std::string& key, std::string_view entry, uint32_t ttl) {
-  if (!st.slots.empty() || snap.stores.empty() || snap.owner_front(h))
+  if (!st.slots.empty())
     return false;
-  auto& ss = snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))];
-  if (!ss)
-    return false;
-  std::unique_lock<std::mutex> lock{ss->mutex, std::try_to_lock};
-  if (!lock || !ss->store || !ss->misses_final || ss->is_lent(key))
+  auto [ss, lock] = lock_owned_store(snap, h);
+  if (!lock || !ss->misses_final || ss->is_lent(key))
     return false;
   ss->store->put(key, h, entry, std::chrono::seconds{ttl});
   ss->note_fill(key, std::chrono::seconds{ttl});

@@ -3,8 +3,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "actors/resp_commands.hpp"
@@ -50,6 +53,22 @@ std::string finish_entry(const resp_env& env, entry& e, std::string& value, int6
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
                        int64_t ttl_left_ms);
 
+/// The store of the shard that holds key hash `h` when this node owns the key, try-locked
+/// (shard_store.hpp); an unlocked lock (and maybe no store) when another node owns it, the
+/// shard shares no store, it is restarting, or the lock is busy: the message path then.
+inline std::pair<shard_store*, std::unique_lock<std::mutex>> lock_owned_store(
+  const route_snapshot& snap, uint64_t h) {
+  if (snap.stores.empty() || snap.owner_front(h))
+    return {};
+  auto* ss = snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get();
+  if (ss == nullptr)
+    return {};
+  std::unique_lock<std::mutex> lock{ss->mutex, std::try_to_lock};
+  if (lock && !ss->store)
+    lock.unlock();
+  return {ss, std::move(lock)};
+}
+
 /// Reads a key this node owns on the session's thread, or on the I/O loop serving an idle
 /// session (shard_store.hpp): a fresh L1 hit, or a final miss where nothing stands behind L1.
 /// Calls `use(entry)` under the store's lock (nullopt for the final miss) and returns true, or
@@ -61,13 +80,10 @@ void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view 
 template <class Use>
 bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
                 std::string_view key, Use use) {
-  if (!st.barriers.empty() || snap.stores.empty() || snap.owner_front(h))
+  if (!st.barriers.empty())
     return false;
-  auto& ss = snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))];
-  if (!ss)
-    return false;
-  std::unique_lock<std::mutex> lock{ss->mutex, std::try_to_lock};
-  if (!lock || !ss->store)
+  auto [ss, lock] = lock_owned_store(snap, h);
+  if (!lock)
     return false;
   auto hit = ss->read_hit(key, h);
   if (!hit.answered())

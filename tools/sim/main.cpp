@@ -45,44 +45,44 @@ constexpr const char* usage =
   "          N nodes would, each with its share of the capacity and its own predictor\n";
 
 std::vector<uint64_t> load(const ac::sim::sim_run& o) {
-  if (o.zipf && o.windows != 0) {
+  if (o.zipf && o.cfg->windows != 0) {
     ac::sequence_options so;
-    so.instruments = o.keys;
-    so.windows = o.windows;
+    so.instruments = o.cfg->keys;
+    so.windows = o.cfg->windows;
     so.alpha = *o.zipf;
-    so.follow = o.follow;
-    so.streams = o.streams;
-    so.seed = o.seed;
-    return ac::sequence_generator(so).take(o.requests);
+    so.follow = o.cfg->follow;
+    so.streams = o.cfg->streams;
+    so.seed = o.cfg->seed;
+    return ac::sequence_generator(so).take(o.cfg->requests);
   }
   if (o.zipf) {
     // Zipf ranks are the keys; scans use ids above the key space so they never repeat.
-    ac::zipf_generator gen(o.keys, *o.zipf, o.seed);
+    ac::zipf_generator gen(o.cfg->keys, *o.zipf, o.cfg->seed);
     std::vector<uint64_t> keys;
-    keys.reserve(o.requests);
-    uint64_t scan_id = o.keys;
-    for (uint64_t i = 1; keys.size() < o.requests; ++i) {
+    keys.reserve(o.cfg->requests);
+    uint64_t scan_id = o.cfg->keys;
+    for (uint64_t i = 1; keys.size() < o.cfg->requests; ++i) {
       keys.push_back(gen.next());
-      if (o.scan_every && i % o.scan_every == 0)
-        for (uint64_t j = 0; j < o.scan_length && keys.size() < o.requests; ++j)
+      if (o.cfg->scan_every && i % o.cfg->scan_every == 0)
+        for (uint64_t j = 0; j < o.cfg->scan_length && keys.size() < o.cfg->requests; ++j)
           keys.push_back(scan_id++);
     }
     return keys;
   }
-  auto format = *ac::parse_trace_format(o.format);
+  auto format = *ac::parse_trace_format(o.cfg->format);
   ac::trace_result r;
-  if (o.trace == "-") {
+  if (o.cfg->trace == "-") {
     r = ac::read_trace(std::cin, format);
   } else {
-    std::ifstream in(o.trace, std::ios::binary);
+    std::ifstream in(o.cfg->trace, std::ios::binary);
     if (!in) {
-      std::fprintf(stderr, "actorcache-sim: cannot open trace '%s'\n", o.trace.c_str());
+      std::fprintf(stderr, "actorcache-sim: cannot open trace '%s'\n", o.cfg->trace.c_str());
       std::exit(2);
     }
     r = ac::read_trace(in, format);
   }
   if (!r.ok()) {
-    std::fprintf(stderr, "actorcache-sim: %s: %s\n", o.trace.c_str(), r.error.c_str());
+    std::fprintf(stderr, "actorcache-sim: %s: %s\n", o.cfg->trace.c_str(), r.error.c_str());
     std::exit(2);
   }
   return std::move(r.keys);
@@ -129,7 +129,7 @@ void print_policy_table(const ac::sim::sim_run& o, const std::vector<uint64_t>& 
   for (auto& p : o.policies)
     if (p != "lru" && p != "opt")
       gapped.push_back(p);
-  if (!o.json) {
+  if (!o.cfg->json) {
     absl::flat_hash_set<uint64_t> distinct(trace.begin(), trace.end());
     std::printf("accesses %zu, distinct keys %zu; gap: share of the LRU->OPT gap closed\n%10s",
                 trace.size(), distinct.size(), "capacity");
@@ -143,12 +143,12 @@ void print_policy_table(const ac::sim::sim_run& o, const std::vector<uint64_t>& 
   for (uint64_t c : o.capacities) {
     std::map<std::string, double> rates;
     for (auto& p : o.policies)
-      rates[p] = hit_rate(p, c, trace, o.sketch_seed);
+      rates[p] = hit_rate(p, c, trace, o.cfg->sketch_seed);
     for (const char* p : {"lru", "opt"})
       if (!rates.count(p))
-        rates[p] = hit_rate(p, c, trace, o.sketch_seed);
+        rates[p] = hit_rate(p, c, trace, o.cfg->sketch_seed);
     double lru = rates["lru"], opt = rates["opt"];
-    if (o.json) {
+    if (o.cfg->json) {
       for (auto& p : o.policies) {
         double g = gap_closed(rates[p], lru, opt);
         results.push_back({{"policy", p},
@@ -170,7 +170,7 @@ void print_policy_table(const ac::sim::sim_run& o, const std::vector<uint64_t>& 
     }
     std::printf("\n");
   }
-  if (o.json)
+  if (o.cfg->json)
     std::cout << nlohmann::json{{"results", results}}.dump(1) << "\n";
 }
 
@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "actorcache-sim: the trace has no accesses\n");
     return 2;
   }
-  if (!o.prefetch) {
+  if (!o.cfg->prefetch) {
     print_policy_table(o, trace);
     return 0;
   }
@@ -207,9 +207,9 @@ int main(int argc, char** argv) {
   for (auto& p : o.policies)
     if (p != "opt")
       policies.push_back(p);
-  auto seed = o.sketch_seed;
+  auto seed = o.cfg->sketch_seed;
   ac::sim::print_prefetch_table(
-    trace, o.capacities, policies, o.partitions, o.prefetch_opts, o.json,
+    trace, o.capacities, policies, o.partitions, o.prefetch_opts, o.cfg->json,
     [seed](const std::string& p, uint64_t c) { return make_keyed(p, c, seed); });
   return 0;
 }

@@ -112,19 +112,12 @@ sim_run_or_error to_run(const sim_config& cfg, const std::vector<std::string>& g
     out.error = std::move(why);
     return out;
   };
-  r.trace = cfg.trace;
-  r.format = cfg.format;
+  r.cfg = &cfg;
   if (given_option(given, "zipf")) {
     if (cfg.zipf < 0 || cfg.zipf > 10)
       return fail("--zipf: expected an exponent in 0..10");
     r.zipf = cfg.zipf;
   }
-  r.keys = cfg.keys;
-  r.requests = cfg.requests;
-  r.scan_every = cfg.scan_every;
-  r.scan_length = cfg.scan_length;
-  r.seed = cfg.seed;
-  r.sketch_seed = cfg.sketch_seed;
   if (cfg.capacity.empty())
     return fail("--capacity is required");
   if (auto why = positive_list("capacity", cfg.capacity, r.capacities); !why.empty())
@@ -133,15 +126,10 @@ sim_run_or_error to_run(const sim_config& cfg, const std::vector<std::string>& g
   for (auto& p : r.policies)
     if (!known_policy(p))
       return fail("--policy: unknown policy '" + p + "'");
-  r.json = cfg.json;
-  r.windows = cfg.windows;
   if (cfg.follow < 0 || cfg.follow > 1)
     return fail("--follow: expected a number in 0..1");
-  r.follow = cfg.follow;
   if (cfg.streams == 0)
     return fail("--streams: must be positive");
-  r.streams = cfg.streams;
-  r.prefetch = cfg.prefetch;
   auto& po = r.prefetch_opts;
   po.k = cfg.prefetch_k;
   if (cfg.prefetch_confidence < 0 || cfg.prefetch_confidence > 1)
@@ -157,16 +145,16 @@ sim_run_or_error to_run(const sim_config& cfg, const std::vector<std::string>& g
   po.observe_misses_only = cfg.prefetch_observe == "misses";
   if (auto why = positive_list("partitions", cfg.partitions, r.partitions); !why.empty())
     return fail(why);
-  if (r.zipf.has_value() == !r.trace.empty())
+  if (r.zipf.has_value() == !cfg.trace.empty())
     return fail("give exactly one of --trace and --zipf");
-  if (r.zipf && (r.keys == 0 || r.requests == 0))
+  if (r.zipf && (cfg.keys == 0 || cfg.requests == 0))
     return fail("--zipf needs --keys and --requests (both positive)");
-  if (r.windows != 0 && !r.zipf)
+  if (cfg.windows != 0 && !r.zipf)
     return fail("--windows needs --zipf (over instruments)");
-  if (!r.prefetch && (r.partitions.size() != 1 || r.partitions[0] != 1))
+  if (!cfg.prefetch && (r.partitions.size() != 1 || r.partitions[0] != 1))
     return fail("--partitions needs --prefetch");
-  if (!r.trace.empty() && !parse_trace_format(r.format))
-    return fail("--format: expected lirs or u32be, got '" + r.format + "'");
+  if (!cfg.trace.empty() && !parse_trace_format(cfg.format))
+    return fail("--format: expected lirs or u32be, got '" + cfg.format + "'");
   return out;
 }
 

@@ -42,22 +42,12 @@ public:
   std::string partitions = "1";            ///< --partitions=N[,N...]
 };
 
-/// What to replay and how, checked.
+/// What to replay and how: the command line (`cfg`, checked) and what its texts say.
 struct sim_run {
-  std::string trace;
-  std::string format;
-  std::optional<double> zipf;
-  uint64_t keys = 0, requests = 0;
-  uint64_t scan_every = 0, scan_length = 1000;
-  uint64_t seed = 1;
-  uint64_t sketch_seed = 0;
+  const sim_config* cfg = nullptr;
+  std::optional<double> zipf; ///< set when --zipf was given
   std::vector<uint64_t> capacities;
   std::vector<std::string> policies;
-  bool json = false;
-  uint64_t windows = 0;
-  double follow = 0.7;
-  uint64_t streams = 1;
-  bool prefetch = false;
   prefetch_options prefetch_opts;
   std::vector<uint64_t> partitions{1};
 };
