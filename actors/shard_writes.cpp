@@ -202,6 +202,7 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
         // L2 keeps the TTL the value was put with: write the new one there too, or a
         // reload after eviction would bring the old deadline back.
         if (arg <= 0) {
+          lock.unlock(); // invalidate_copies takes it
           invalidate_copies(self, cfg, key);
           self->send(st.bridge, delete_atom::value, key);
         } else if (auto found = st.store->get(key, h)) {

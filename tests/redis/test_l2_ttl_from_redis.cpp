@@ -97,3 +97,29 @@ TEST_CASE("a value with under two seconds left in Redis is served but not kept i
   // Once Redis lets it go, no node has it.
   CHECK(f.eventually([&] { return f.get("brief") == "<miss>"; }, 5s));
 }
+
+TEST_CASE(
+  "an EXPIRE to zero with Redis behind L1 deletes the key in both, and the shard goes on "
+  "answering",
+  "[redis][clock]") {
+  test::redis_server redis;
+  test::node_fixture f{[&](node_config& c) {
+    c.redis_enabled = true;
+    c.redis_port = redis.port();
+    c.redis_timeout = 1s;
+  }};
+  REQUIRE(f.put("short-lived", "v").empty());
+  REQUIRE(f.get("short-lived") == "v");
+  int64_t answer = -3;
+  f.self
+    ->request(f.node.front, 5s, keyspace_atom::value, static_cast<uint8_t>(key_op::expire),
+              std::string{"short-lived"}, int64_t{0})
+    .receive([&](int64_t n) { answer = n; }, [](caf::error&) {});
+  CHECK(answer == 1);
+  CHECK(l1_pttl(f, "short-lived") == -2);
+  // Redis's copy goes too (the delete is sent on, so await it): a read then misses everywhere.
+  CHECK(test::wait_until([&] { return f.get("short-lived") == "<miss>"; }, 5s));
+  // The shard that ran the EXPIRE still answers.
+  REQUIRE(f.put("after", "w").empty());
+  CHECK(f.get("after") == "w");
+}
