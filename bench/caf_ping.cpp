@@ -246,6 +246,8 @@ void ping(caf::stateful_actor<pinger_state>* self) {
 
 } // namespace
 
+// Long: one probe per mode (server, lean, raw, CAF ping) in the order the bench scripts use
+// them; a measuring probe, its positional arguments as those scripts pass them.
 int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();

@@ -277,6 +277,7 @@ void preload(caf::actor_system& sys, const ac::front_actor& front, const bench_c
 
 } // namespace
 
+// Long: the benchmark's steps in order (options, node, preload, rounds, report).
 int main(int argc, char** argv) {
   bench_config cfg;
   cfg.load<caf::io::middleman>();

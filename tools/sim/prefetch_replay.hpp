@@ -49,7 +49,8 @@ using policy_maker = std::function<std::unique_ptr<keyed_policy>(uint64_t capaci
 /// prefetch is no demand access, so frequency-aware admission judges it as a newcomer; it
 /// takes space and may evict, as the node's warm fills do). Each partition (mix64(key) %
 /// partitions) has capacity / partitions and its own predictor, which sees that partition's
-/// accesses only.
+/// accesses only. Long: one pass over the trace whose steps (demand access, learning,
+/// prefetch) share the partition's state, read in the order they happen.
 inline prefetch_result replay_prefetch(const policy_maker& make, uint64_t capacity,
                                        const std::vector<uint64_t>& trace, prefetch_options o) {
   struct shard {
