@@ -54,7 +54,8 @@ node_config::node_config() {
     .add(resp_password, "password", "clients must AUTH with this password (none when empty)")
     .add(resp_max_keys, "max-keys", "keys one command may name; beyond it an error, nothing done")
     .add(resp_max_clients, "max-clients", "connections at once; more are refused")
-    .add(resp_io_threads, "io-threads", "I/O loops watching client sockets; 0 = one per core but one (1 to 8)")
+    .add(resp_io_threads, "io-threads",
+         "I/O loops watching client sockets; 0 = one per core but one (1 to 8)")
     .add(resp_loop_hits, "loop-hits",
          "an I/O loop answers the GET/MGET L1 hits of an idle connection itself (no actor hop)")
     .add(resp_max_pending_bytes, "max-pending-bytes",
