@@ -146,9 +146,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     st.latency.record(micros_since(start));
     return result;
   }
-  if (st.shared->hot.is_hot(key, cfg.hot_threshold))
-    ++st.counts.hot_misses;
-  st.shared->prefetched.erase(hash); // a warm's entry evicted unread, if it was one
+  st.counts.hot_misses += st.shared->note_miss(key, hash);
   lock.unlock();
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
     st.latency.record(micros_since(start));
@@ -204,9 +202,7 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
       else if (st.shared->refresh_due(keys[i], found.ttl_left_ms))
         b.ahead.emplace_back(i, found.ttl_left_ms);
     } else {
-      st.shared->prefetched.erase(hashes[i]); // a warm's entry evicted unread, if it was one
-      if (st.shared->hot.is_hot(keys[i], cfg.hot_threshold))
-        ++st.counts.hot_misses;
+      st.counts.hot_misses += st.shared->note_miss(keys[i], hashes[i]);
       if (st.coalescer && !st.pending_deletes.contains(keys[i]))
         b.missing.push_back(i);
     }

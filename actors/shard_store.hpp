@@ -100,6 +100,23 @@ struct shard_store {
     return it != lent.end() && it->second > std::chrono::steady_clock::now();
   }
 
+  /// `key` was written or went away: it is lent no more; true when peers may still hold a copy
+  /// (the writer tells them). Lock held.
+  bool take_lent(const std::string& key) {
+    bool live = is_lent(key);
+    if (!lent.empty())
+      lent.erase(key);
+    return live;
+  }
+
+  /// A read missed `key` (hash `h`): a warm's entry for it was evicted unread, if it was one.
+  /// True when the key is hot (a miss refresh-ahead exists to prevent: counted as
+  /// hot_misses). Lock held.
+  bool note_miss(std::string_view key, uint64_t h) {
+    prefetched.erase(h);
+    return hot.is_hot(key, hot_threshold);
+  }
+
   /// Nothing stands behind this L1 (no L2, no loader: the shard has no coalescer), so a key it
   /// does not hold is simply absent and readers off the message path may say so themselves.
   bool misses_final = false;
@@ -127,9 +144,7 @@ struct shard_store {
     auto found = store->try_hit(key, h, misses_final);
     if (found.absent) {
       sample_read(key);
-      if (hot.is_hot(key, hot_threshold))
-        ++final_hot_misses;
-      prefetched.erase(h); // a warm's entry evicted unread, if it was one
+      final_hot_misses += note_miss(key, h);
       out.miss = true;
       return out;
     }

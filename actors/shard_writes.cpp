@@ -32,15 +32,7 @@ caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
 void invalidate_copies(self_ptr self, const shard_config& cfg, const std::string& key) {
   {
     auto lock = lock_store(self);
-    auto& lent = self->state.shared->lent;
-    if (lent.empty())
-      return;
-    auto it = lent.find(key);
-    if (it == lent.end())
-      return;
-    bool live = it->second > std::chrono::steady_clock::now();
-    lent.erase(it);
-    if (!live)
+    if (!self->state.shared->take_lent(key))
       return;
   }
   ++self->state.counts.invalidations;
