@@ -3,6 +3,7 @@
 #include "core/ttl_clock.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include <caf/send.hpp>
@@ -36,33 +37,14 @@ void reply_int(self_ptr self, int64_t n) {
   reply_now(self, std::move(out));
 }
 
-const char* code_of(errc e) {
-  switch (e) {
-    case errc::empty_key:
-      return "EMPTYKEY";
-    case errc::key_too_long:
-      return "KEYTOOLONG";
-    case errc::value_too_large:
-      return "VALUETOOLARGE";
-    case errc::bad_value:
-      return "BADVALUE";
-    case errc::overloaded:
-      return "OVERLOADED";
-    case errc::compute_failed:
-      return "COMPUTEFAILED";
-    case errc::unavailable:
-      return "UNAVAILABLE";
-    case errc::l2_error:
-      return "L2ERROR";
-    case errc::bad_request:
-      return "BADREQUEST";
-    case errc::stale_lease:
-      return "STALELEASE";
-    case errc::refused:
-      return "REFUSED";
-    default:
-      return "ERR";
-  }
+std::string code_of(errc e) {
+  if (e == errc::none || std::string_view{to_string(e)} == "unknown")
+    return "ERR";
+  std::string code;
+  for (const char* c = to_string(e); *c != '\0'; ++c)
+    if (*c != '_')
+      code += static_cast<char>(std::toupper(static_cast<unsigned char>(*c)));
+  return code;
 }
 
 /// Appends a found value's payload as a bulk string (a tensor gives its row-major bytes).

@@ -31,8 +31,8 @@ void reply_error(self_ptr self, std::string_view text);
 void reply_ok(self_ptr self);
 void reply_int(self_ptr self, int64_t n);
 std::string int_reply(int64_t n);
-/// The RESP code word of a node error ("KEYTOOLONG", ...).
-const char* code_of(errc e);
+/// The RESP code word of a node error: its name in capitals without underscores ("KEYTOOLONG").
+std::string code_of(errc e);
 /// Appends a found value's payload as a bulk string (nil for a miss).
 void append_value(std::string& out, const lookup_result& r);
 /// Appends the payload of a stored Entry as a bulk string.

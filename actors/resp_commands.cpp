@@ -46,8 +46,8 @@ std::string resp_error_text(const caf::error& err) {
   if (err.context().match_elements<std::string>())
     reason = err.context().get_as<std::string>(0);
   auto code = code_of(static_cast<errc>(err.code()));
-  return reason.empty() ? std::string{code} + " " + to_string(static_cast<errc>(err.code()))
-                        : std::string{code} + " " + reason;
+  return reason.empty() ? code + " " + to_string(static_cast<errc>(err.code()))
+                        : code + " " + reason;
 }
 
 // Long on purpose: the checks every command passes, then one case per command (a dispatch table).

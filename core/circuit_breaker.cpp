@@ -1,18 +1,19 @@
 // Circuit breaker state machine.
-#include "circuit_breaker.hpp"
+#include "core/circuit_breaker.hpp"
+
+#include "core/enum_names.hpp"
 
 namespace ac {
 
+namespace {
+
+constexpr std::array<std::string_view, 3> breaker_state_names{"closed", "open", "half-open"};
+static_assert(breaker_state_names.size() == static_cast<size_t>(breaker_state::half_open) + 1);
+
+} // namespace
+
 std::string_view to_string(breaker_state s) {
-  switch (s) {
-    case breaker_state::closed:
-      return "closed";
-    case breaker_state::open:
-      return "open";
-    case breaker_state::half_open:
-      return "half-open";
-  }
-  return "unknown";
+  return enum_name(breaker_state_names, s, std::string_view{"unknown"});
 }
 
 circuit_breaker::circuit_breaker(breaker_options opts) : opts_(opts) {

@@ -2,12 +2,17 @@
 // Stays one file (~530 lines): one state machine; its transitions and events share the peers.
 #include "core/membership_protocol.hpp"
 
+#include "core/enum_names.hpp"
 #include "core/host_port.hpp"
 #include "core/rendezvous_ring.hpp"
 
 namespace ac {
 
 namespace {
+
+// The words of `members`, JSON and INFO, in the order of member_state's enumerators.
+constexpr std::array<std::string_view, 4> member_state_names{"suspect", "alive", "down", "left"};
+static_assert(member_state_names.size() == static_cast<size_t>(member_state::left) + 1);
 
 constexpr std::string_view seed_prefix = "seed:";
 
@@ -28,25 +33,11 @@ membership_action log_line(std::string text, bool warn = false) {
 } // namespace
 
 std::string_view to_string(member_state s) {
-  switch (s) {
-    case member_state::suspect:
-      return "suspect";
-    case member_state::alive:
-      return "alive";
-    case member_state::down:
-      return "down";
-    case member_state::left:
-      return "left";
-  }
-  return "suspect";
+  return enum_name(member_state_names, s, std::string_view{"suspect"});
 }
 
 std::optional<member_state> parse_member_state(std::string_view word) {
-  for (auto s :
-       {member_state::suspect, member_state::alive, member_state::down, member_state::left})
-    if (to_string(s) == word)
-      return s;
-  return std::nullopt;
+  return enum_parse<member_state>(member_state_names, word);
 }
 
 membership_protocol::membership_protocol(membership_settings s) : cfg_(std::move(s)) {

@@ -2,6 +2,7 @@
 // (render_value, which needs no capnp, is in entry_render.cpp.)
 #include "messages/entry_codec.hpp"
 
+#include "core/enum_names.hpp"
 #include "messages/entry.capnp.h"
 
 #include <capnp/message.h>
@@ -32,6 +33,9 @@ constexpr std::array<std::string_view, dtype_count> dtype_names = {
   "float32", "float64", "int32",  "int64",  "uint8", "int8",
   "uint16",  "int16",   "uint32", "uint64", "bool",  "float16",
 };
+
+constexpr std::array<std::string_view, 4> value_kind_names{"bytes", "text", "json", "tensor"};
+static_assert(value_kind_names.size() == static_cast<size_t>(value_kind::tensor) + 1);
 
 // Number of elements of `shape` (1 for a scalar); nullopt when the product overflows 64 bits.
 std::optional<uint64_t> element_count(const std::vector<uint64_t>& shape) {
@@ -137,29 +141,15 @@ size_t tensor_dtype_size(tensor_dtype t) {
 }
 
 std::optional<tensor_dtype> parse_dtype(std::string_view name) {
-  for (uint16_t i = 0; i < dtype_count; ++i)
-    if (dtype_names[i] == name)
-      return static_cast<tensor_dtype>(i);
-  return std::nullopt;
+  return enum_parse<tensor_dtype>(dtype_names, name);
 }
 
 std::string_view to_string(tensor_dtype t) {
-  auto i = static_cast<size_t>(t);
-  return i < dtype_names.size() ? dtype_names[i] : std::string_view{"unknown"};
+  return enum_name(dtype_names, t, std::string_view{"unknown"});
 }
 
 std::string_view to_string(value_kind k) {
-  switch (k) {
-    case value_kind::bytes:
-      return "bytes";
-    case value_kind::text:
-      return "text";
-    case value_kind::json:
-      return "json";
-    case value_kind::tensor:
-      return "tensor";
-  }
-  return "unknown";
+  return enum_name(value_kind_names, k, std::string_view{"unknown"});
 }
 
 // -- codec ------------------------------------------------------------------------------------------

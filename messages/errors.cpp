@@ -1,40 +1,27 @@
 // Names and rendering of actorcache's error codes.
 #include "messages/errors.hpp"
 
+#include "core/enum_names.hpp"
+
+#include <array>
+
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
 
 namespace ac {
 
-const char* to_string(errc x) {
-  switch (x) {
-    case errc::none:
-      return "none";
-    case errc::empty_key:
-      return "empty_key";
-    case errc::key_too_long:
-      return "key_too_long";
-    case errc::value_too_large:
-      return "value_too_large";
-    case errc::bad_value:
-      return "bad_value";
-    case errc::overloaded:
-      return "overloaded";
-    case errc::compute_failed:
-      return "compute_failed";
-    case errc::unavailable:
-      return "unavailable";
-    case errc::l2_error:
-      return "l2_error";
-    case errc::bad_request:
-      return "bad_request";
-    case errc::stale_lease:
-      return "stale_lease";
-    case errc::refused:
-      return "refused";
-  }
-  return "unknown";
-}
+namespace {
+
+// In the order of errc's enumerators; the RESP edge derives its error codes from these.
+constexpr std::array<const char*, 12> errc_names{
+  "none",           "empty_key",   "key_too_long", "value_too_large", "bad_value",   "overloaded",
+  "compute_failed", "unavailable", "l2_error",     "bad_request",     "stale_lease", "refused",
+};
+static_assert(errc_names.size() == static_cast<size_t>(errc::refused) + 1);
+
+} // namespace
+
+const char* to_string(errc x) { return enum_name(errc_names, x, "unknown"); }
 
 std::string describe(const caf::error& err) {
   if (!err)
