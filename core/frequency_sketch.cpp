@@ -6,13 +6,6 @@
 namespace ac {
 namespace {
 
-uint64_t ceil_pow2(uint64_t x) {
-  uint64_t p = 1;
-  while (p < x)
-    p <<= 1;
-  return p;
-}
-
 constexpr uint64_t counter_salt = 0x9e3779b97f4a7c15ULL;
 
 } // namespace

@@ -18,6 +18,14 @@ inline uint64_t mix64(uint64_t x) {
   return x;
 }
 
+/// The smallest power of two >= x (1 for 0): table sizes that index with a mask.
+inline uint64_t ceil_pow2(uint64_t x) {
+  uint64_t p = 1;
+  while (p < x)
+    p <<= 1;
+  return p;
+}
+
 /// Estimates how often each id was seen in the recent past, in 0..15. After `sample_size`
 /// increments every counter is halved ("reset" in the TinyLFU paper), so the estimate follows
 /// a shifting workload. Memory per expected entry: 8 bytes (16 counters, Caffeine's size).

@@ -1,6 +1,8 @@
 // .npy parsing: magic and header dict, dtype decoding, Fortran-to-C reordering.
 #include "core/npy_reader.hpp"
 
+#include "core/half_float.hpp"
+
 #include <cmath>
 #include <cstring>
 
@@ -58,19 +60,6 @@ bool parse_shape(std::string_view v, std::vector<uint64_t>& shape) {
   if (in_number)
     shape.push_back(cur);
   return true;
-}
-
-double half_to_double(uint16_t h) {
-  int exp = (h >> 10) & 0x1f;
-  int mant = h & 0x3ff;
-  double v;
-  if (exp == 0)
-    v = std::ldexp(mant, -24);
-  else if (exp == 31)
-    v = mant ? std::nan("") : INFINITY;
-  else
-    v = std::ldexp(mant + 1024, exp - 25);
-  return (h & 0x8000) ? -v : v;
 }
 
 // One element of `kind` ('b','i','u','f') and `size` bytes, already in little-endian order.

@@ -1,25 +1,14 @@
 // successor_predictor: per-predecessor successor slots in a set-associative table, aged by halving.
 #include "core/successor_predictor.hpp"
 
-#include "core/frequency_sketch.hpp" // mix64
+#include "core/frequency_sketch.hpp" // mix64, ceil_pow2
 
 #include <algorithm>
 
 namespace ac {
 
-namespace {
-
-uint64_t round_up_pow2(uint64_t x) {
-  uint64_t p = 1;
-  while (p < x)
-    p <<= 1;
-  return p;
-}
-
-} // namespace
-
 successor_predictor::successor_predictor(successor_options opts) {
-  uint64_t sets = round_up_pow2(std::max<uint64_t>(1, (opts.tracked_keys + ways - 1) / ways));
+  uint64_t sets = ceil_pow2(std::max<uint64_t>(1, (opts.tracked_keys + ways - 1) / ways));
   rows_.resize(sets * ways);
   set_mask_ = sets - 1;
   // Long enough that a pattern repeating every few thousand reads builds counts of several

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/half_float.hpp"
 #include "messages/entry_codec.hpp"
 
 namespace ac {
@@ -20,20 +21,6 @@ uint64_t load_le(const char* p, size_t size) {
   for (size_t i = 0; i < size; ++i)
     v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
   return v;
-}
-
-// IEEE binary16 -> float (handles subnormals, infinities and NaN).
-float half_to_float(uint16_t h) {
-  int exp = (h >> 10) & 0x1f;
-  int mant = h & 0x3ff;
-  float v;
-  if (exp == 0)
-    v = std::ldexp(static_cast<float>(mant), -24);
-  else if (exp == 31)
-    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-  else
-    v = std::ldexp(static_cast<float>(mant + 1024), exp - 25);
-  return (h & 0x8000) ? -v : v;
 }
 
 template <class T>
@@ -70,7 +57,7 @@ void append_element(std::string& out, tensor_dtype t, const char* p) {
       return append_number(out, d);
     }
     case tensor_dtype::float16:
-      return append_number(out, half_to_float(static_cast<uint16_t>(raw)));
+      return append_number(out, static_cast<float>(half_to_double(static_cast<uint16_t>(raw))));
     case tensor_dtype::int8:
       return append_number(out, static_cast<int8_t>(raw));
     case tensor_dtype::int16:

@@ -17,6 +17,13 @@
 
 namespace ac {
 
+// A kind's stats struct: the kind's name in stats rows and one int64_t field per name of LIST.
+#define AC_KIND_STATS(type, kind_name, LIST)            \
+  struct type {                                         \
+    static constexpr std::string_view kind = kind_name; \
+    AC_STATS_FIELDS(LIST)                               \
+  };
+
 /// A shard: its L1 store and what it did with requests.
 /// hits: fresh and stale hits.
 /// stale_hits: hits served past the TTL (cache.stale-ttl)
@@ -48,10 +55,7 @@ namespace ac {
   X(unremembered_lent) X(heal_drops) X(disowned_drops) X(warm_fills) X(prefetches) \
   X(prefetch_loaded) X(prefetch_hits)
 // clang-format on
-struct shard_stats {
-  static constexpr std::string_view kind = "shard";
-  AC_STATS_FIELDS(AC_SHARD_STATS)
-};
+AC_KIND_STATS(shard_stats, "shard", AC_SHARD_STATS)
 
 /// A coalescer: flights, loads from L2 and the loader, hand-offs, warming fills.
 /// coalesced: loads that joined a flight instead of starting one.
@@ -62,10 +66,7 @@ struct shard_stats {
   X(handoff_asks) X(handoff_values) X(handoff_joined) X(fenced) X(fenced_loads) X(warmed) \
   X(unkept) X(refreshes) X(refresh_joined) X(refresh_l2) X(warm_found)
 // clang-format on
-struct coalescer_stats {
-  static constexpr std::string_view kind = "coalescer";
-  AC_STATS_FIELDS(AC_COALESCER_STATS)
-};
+AC_KIND_STATS(coalescer_stats, "coalescer", AC_COALESCER_STATS)
 
 /// The Redis bridge: L2 reads and writes, its batches and its breaker.
 /// breaker_state: 0 closed, 1 open, 2 half-open (core/circuit_breaker)
@@ -75,10 +76,7 @@ struct coalescer_stats {
   X(batches) X(background_reads) X(batch_p50) X(batch_max) X(breaker_opened) \
   X(breaker_state) X(connections_idle)
 // clang-format on
-struct redis_bridge_stats {
-  static constexpr std::string_view kind = "redis_bridge";
-  AC_STATS_FIELDS(AC_REDIS_BRIDGE_STATS)
-};
+AC_KIND_STATS(redis_bridge_stats, "redis_bridge", AC_REDIS_BRIDGE_STATS)
 
 /// The warmer: runs after a view change, keys loaded, and its saved list.
 /// keys: loaded, every run since start.
@@ -88,10 +86,7 @@ struct redis_bridge_stats {
   X(runs) X(in_progress) X(keys) X(candidates) X(milliseconds) X(last_keys) X(listed) \
   X(saves) X(save_failures) X(saved_keys)
 // clang-format on
-struct warmer_stats {
-  static constexpr std::string_view kind = "warmer";
-  AC_STATS_FIELDS(AC_WARMER_STATS)
-};
+AC_KIND_STATS(warmer_stats, "warmer", AC_WARMER_STATS)
 
 /// The compute actor: the loader's work queue.
 /// busy: computes running now.
@@ -99,10 +94,7 @@ struct warmer_stats {
 #define AC_COMPUTE_STATS(X) \
   X(computes) X(failures) X(refused) X(missing) X(overloaded) X(busy) X(queued)
 // clang-format on
-struct compute_stats {
-  static constexpr std::string_view kind = "compute";
-  AC_STATS_FIELDS(AC_COMPUTE_STATS)
-};
+AC_KIND_STATS(compute_stats, "compute", AC_COMPUTE_STATS)
 
 /// The front: routing, refusals, near copies of hot keys.
 // clang-format off
@@ -110,10 +102,7 @@ struct compute_stats {
   X(forwarded) X(refused) X(overloaded) X(near_hits) X(near_copies) X(refused_control) \
   X(near_invalidated) X(shards) X(epoch) X(heals)
 // clang-format on
-struct front_stats {
-  static constexpr std::string_view kind = "front";
-  AC_STATS_FIELDS(AC_FRONT_STATS)
-};
+AC_KIND_STATS(front_stats, "front", AC_FRONT_STATS)
 
 /// Membership: the view and what changed it (counted by core/membership_protocol).
 struct membership_stats : membership_counters {
@@ -127,10 +116,7 @@ struct membership_stats : membership_counters {
 #define AC_SUPERVISOR_STATS(X) \
   X(restarts) X(degraded) X(decisions) X(capacity_bytes)
 // clang-format on
-struct supervisor_stats {
-  static constexpr std::string_view kind = "sizing_supervisor";
-  AC_STATS_FIELDS(AC_SUPERVISOR_STATS)
-};
+AC_KIND_STATS(supervisor_stats, "sizing_supervisor", AC_SUPERVISOR_STATS)
 
 /// The RESP edge (its row adds cmd_NAME per command run).
 /// connections: accepted since start.
@@ -139,10 +125,7 @@ struct supervisor_stats {
   X(connections) X(open) X(commands) X(errors) X(dropped) X(refused) X(cut_off) \
   X(inline_hits) X(loop_commands) X(port)
 // clang-format on
-struct resp_stats {
-  static constexpr std::string_view kind = "resp";
-  AC_STATS_FIELDS(AC_RESP_STATS)
-};
+AC_KIND_STATS(resp_stats, "resp", AC_RESP_STATS)
 
 /// The lease keeper (AC.GETORLEASE ...): leases held and callers waiting now, and since start
 /// what became of them. stale: fills or abandons with a token that was not the key's lease;
@@ -153,10 +136,7 @@ struct resp_stats {
   X(leases) X(waiting) X(granted) X(waited) X(filled) X(abandoned) X(expired) X(stale) \
   X(handed_over) X(from_cache) X(overloaded)
 // clang-format on
-struct lease_stats {
-  static constexpr std::string_view kind = "lease_keeper";
-  AC_STATS_FIELDS(AC_LEASE_STATS)
-};
+AC_KIND_STATS(lease_stats, "lease_keeper", AC_LEASE_STATS)
 
 /// Writes `s` into `row`'s counters and sets its kind (the name, mailbox and latency are the
 /// caller's).
