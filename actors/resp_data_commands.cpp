@@ -162,12 +162,37 @@ void cmd_setex(self_ptr self, const route_snapshot& snap, std::vector<std::strin
   cmd_set(self, snap, as_set);
 }
 
-/// Answers of one request per key, gathered: the sum (DEL, EXISTS) or a count down (MSET).
+/// Answers of one request per key (or per shard) gathered into one reply: the sum (DEL, EXISTS,
+/// DBSIZE) or a count down (MSET, FLUSHDB). The first error is the reply; later answers are
+/// ignored.
 struct per_key_gather {
   int64_t total = 0;
   size_t pending = 0;
   bool done = false;
+
+  /// Adds one answer; true when it was the last one still owed (the caller then replies).
+  bool add(int64_t n = 0) {
+    total += n;
+    if (done || --pending != 0)
+      return false;
+    done = true;
+    return true;
+  }
 };
+
+/// A gather of `parts` answers for the reply in `slot`, and its error handler.
+std::pair<std::shared_ptr<per_key_gather>, std::function<void(caf::error&)>> open_gather(
+  self_ptr self, uint64_t slot, size_t parts) {
+  auto g = std::make_shared<per_key_gather>();
+  g->pending = parts;
+  auto on_err = [self, slot, g](caf::error& err) {
+    if (!g->done) {
+      g->done = true;
+      deliver(self, slot, error_reply(self, resp_error_text(err)));
+    }
+  };
+  return {std::move(g), std::move(on_err)};
+}
 
 void cmd_mset(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   auto& env = *self->state.env;
@@ -177,52 +202,31 @@ void cmd_mset(self_ptr self, const route_snapshot& snap, std::vector<std::string
     if (auto p = value_problem(env, argv[i]); !p.empty())
       return reply_error(self, p);
   auto slot = open_slot(self);
-  auto g = std::make_shared<per_key_gather>();
-  g->pending = (argv.size() - 1) / 2;
-  auto on_err = [self, slot, g](caf::error& err) {
-    if (!g->done) {
-      g->done = true;
-      deliver(self, slot, error_reply(self, resp_error_text(err)));
-    }
-  };
+  auto [g, on_err] = open_gather(self, slot, (argv.size() - 1) / 2);
   auto default_ttl = 0u;
   for (size_t i = 1; i + 1 < argv.size(); i += 2)
     put_value(
       self, snap, argv[i], encode_bytes(env, std::move(argv[i + 1]), default_ttl), default_ttl,
       put_if::always,
-      [self, slot, g](put_status) {
-        if (!g->done && --g->pending == 0) {
-          g->done = true;
+      [self, slot, g = g](put_status) {
+        if (g->add())
           deliver(self, slot, "+OK\r\n");
-        }
       },
       on_err);
 }
 
 void cmd_del(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   auto slot = open_slot(self);
-  auto g = std::make_shared<per_key_gather>();
-  g->pending = argv.size() - 1;
+  auto [g, on_err] = open_gather(self, slot, argv.size() - 1);
   for (size_t i = 1; i < argv.size(); ++i) {
     auto h = key_hash(argv[i]);
     ask_owner(
       snap, h,
-      [self, slot, g](bool erased) {
-        g->total += erased ? 1 : 0;
-        if (!g->done && --g->pending == 0) {
-          g->done = true;
-          std::string out;
-          resp::integer(out, g->total);
-          deliver(self, slot, std::move(out));
-        }
+      [self, slot, g = g](bool erased) {
+        if (g->add(erased ? 1 : 0))
+          deliver(self, slot, int_reply(g->total));
       },
-      [self, slot, g](caf::error& err) {
-        if (!g->done) {
-          g->done = true;
-          deliver(self, slot, error_reply(self, resp_error_text(err)));
-        }
-      },
-      AC_ASK(self, snap, delete_atom::value, argv[i]));
+      on_err, AC_ASK(self, snap, delete_atom::value, argv[i]));
   }
 }
 
@@ -231,26 +235,16 @@ void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t
                    const std::vector<std::string>& keys,
                    std::function<std::string(int64_t total)> reply) {
   auto slot = open_slot(self);
-  auto g = std::make_shared<per_key_gather>();
-  g->pending = keys.size();
+  auto [g, on_err] = open_gather(self, slot, keys.size());
   auto o = static_cast<uint8_t>(op);
   for (auto& key : keys) {
     ask_owner(
       snap, key_hash(key),
-      [self, slot, g, reply](int64_t n) {
-        g->total += n;
-        if (!g->done && --g->pending == 0) {
-          g->done = true;
+      [self, slot, g = g, reply](int64_t n) {
+        if (g->add(n))
           deliver(self, slot, reply(g->total));
-        }
       },
-      [self, slot, g](caf::error& err) {
-        if (!g->done) {
-          g->done = true;
-          deliver(self, slot, error_reply(self, resp_error_text(err)));
-        }
-      },
-      AC_ASK(self, snap, keyspace_atom::value, o, key, arg));
+      on_err, AC_ASK(self, snap, keyspace_atom::value, o, key, arg));
   }
 }
 
@@ -274,25 +268,15 @@ void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, 
 
 void cmd_dbsize(self_ptr self, const route_snapshot& snap) {
   auto slot = open_slot(self);
-  auto g = std::make_shared<per_key_gather>();
-  g->pending = snap.shards.size();
+  auto [g, on_err] = open_gather(self, slot, snap.shards.size());
   for (auto& s : snap.shards)
     self->request(s, std::chrono::seconds(5), stats_atom::value)
       .then(
-        [self, slot, g](std::vector<actor_stats>& rows) {
-          if (!rows.empty())
-            g->total += stats_of<shard_stats>(rows[0]).entries;
-          if (!g->done && --g->pending == 0) {
-            g->done = true;
+        [self, slot, g = g](std::vector<actor_stats>& rows) {
+          if (g->add(rows.empty() ? 0 : stats_of<shard_stats>(rows[0]).entries))
             deliver(self, slot, int_reply(g->total));
-          }
         },
-        [self, slot, g](caf::error& err) {
-          if (!g->done) {
-            g->done = true;
-            deliver(self, slot, error_reply(self, resp_error_text(err)));
-          }
-        });
+        on_err);
 }
 
 void cmd_scan(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
@@ -342,25 +326,15 @@ void cmd_flushdb(self_ptr self, const route_snapshot& snap, std::vector<std::str
           && resp::to_lower(argv[1]) != "sync"))
     return reply_error(self, "ERR syntax error");
   auto slot = open_slot(self);
-  auto g = std::make_shared<per_key_gather>();
-  g->pending = snap.shards.size();
+  auto [g, on_err] = open_gather(self, slot, snap.shards.size());
   for (auto& s : snap.shards)
     self->request(s, self->state.env->request_timeout, flush_atom::value)
       .then(
-        [self, slot, g](uint64_t) {
-          if (!g->done && --g->pending == 0) {
-            g->done = true;
-            std::string ok;
-            resp::ok(ok);
-            deliver(self, slot, std::move(ok));
-          }
+        [self, slot, g = g](uint64_t) {
+          if (g->add())
+            deliver(self, slot, "+OK\r\n");
         },
-        [self, slot, g](caf::error& err) {
-          if (!g->done) {
-            g->done = true;
-            deliver(self, slot, error_reply(self, resp_error_text(err)));
-          }
-        });
+        on_err);
 }
 
 } // namespace ac::resp_cmd

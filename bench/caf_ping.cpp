@@ -1,14 +1,14 @@
 // The floor of CAF 0.17 remoting on this machine: p50 of a trivial remote request/response,
 // of an 8-byte echo between caf::io brokers (CAF's I/O layer without BASP), and of the same
 // echo over plain sockets with actors on both ends (the shape of the fast lookup port).
-// Usage: caf_ping server            (prints the ports of an event-based actor, a broker actor,
-//                                    a raw echo broker and a raw echo broker that asks an
-//                                    event-based actor first; exits on end of input)
-//        caf_ping PORT [N]          (N sequential remote requests, one in flight: p50, p90)
-//        caf_ping raw PORT [N]      (N sequential 8-byte echoes from a client broker, to the
-//                                    raw or the raw-with-hop port)
-//        caf_ping lean PORT [N]     (N sequential 8-byte echoes over plain sockets, to the
-//                                    lean port)
+// Usage: caf_ping --mode=server       (prints the ports of an event-based actor, a broker
+//                                       actor, a raw echo broker and a raw echo broker that asks
+//                                       an event-based actor first; exits on end of input)
+//        caf_ping --port=P [--count=N]  (N sequential remote requests, one in flight: p50, p90)
+//        caf_ping --mode=raw --port=P   (N sequential 8-byte echoes from a client broker, to the
+//                                       raw or the raw-with-hop port)
+//        caf_ping --mode=lean --port=P  (N sequential 8-byte echoes over plain sockets, to the
+//                                       lean port)
 // bench/RESULTS.md compares them with actorcache's 1x1 GET and with Redis.
 #include <algorithm>
 #include <chrono>
@@ -28,6 +28,7 @@
 #include <caf/io/all.hpp>
 
 #include "net/tcp_socket.hpp"
+#include "tools/common/cli_options.hpp"
 
 namespace {
 
@@ -246,19 +247,40 @@ void ping(caf::stateful_actor<pinger_state>* self) {
 
 } // namespace
 
+struct ping_config : ac::cli_config {
+  std::string mode = "caf";
+  uint16_t port = 0;
+  int count = 5000;
+
+  ping_config() {
+    program_options()
+      .add(mode, "mode", "server, caf (BASP requests), raw (broker echoes) or lean (sockets)")
+      .add(port, "port", "the server's port for this mode (caf, raw, lean)")
+      .add(count, "count", "sequential round trips, one in flight");
+    load<caf::io::middleman>();
+    set("scheduler.policy", caf::atom("sharing"));
+    set("scheduler.max-threads", size_t{1}); // as the node and client on 2 cores
+  }
+};
+
 // Long: one probe per mode (server, lean, raw, CAF ping) in the order the bench scripts use
-// them; a measuring probe, its positional arguments as those scripts pass them.
+// them.
 int main(int argc, char** argv) {
-  caf::actor_system_config cfg;
-  cfg.load<caf::io::middleman>();
-  cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("scheduler.max-threads", size_t{1}); // as the node and client on 2 cores
-  caf::actor_system sys{cfg};
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: caf_ping server | caf_ping PORT [N]\n");
+  ping_config cfg;
+  auto parsed = ac::parse_cli_args(cfg, argc, argv);
+  if (parsed.exit_code >= 0)
+    return parsed.exit_code;
+  const auto& mode = cfg.mode;
+  if (!parsed.positionals.empty()
+      || (mode != "server" && mode != "caf" && mode != "raw" && mode != "lean")
+      || (mode != "server" && cfg.port == 0)) {
+    std::fprintf(stderr,
+                 "usage: caf_ping --mode=server | caf_ping [--mode=caf|raw|lean] --port=P "
+                 "[--count=N]\n");
     return 2;
   }
-  if (std::string(argv[1]) == "server") {
+  caf::actor_system sys{cfg};
+  if (mode == "server") {
     auto a = sys.spawn(event_based_server);
     auto b = sys.middleman().spawn_broker(broker_server);
     auto pa = sys.middleman().publish(a, 0, "127.0.0.1");
@@ -284,32 +306,27 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(*d, caf::exit_reason::user_shutdown);
     return 0;
   }
-  if (std::string(argv[1]) == "lean" && argc > 2)
-    return lean_client(sys, static_cast<uint16_t>(std::atoi(argv[2])),
-                       argc > 3 ? std::atoi(argv[3]) : 5000);
-  if (std::string(argv[1]) == "raw") {
-    if (argc < 3)
-      return 2;
+  if (mode == "lean")
+    return lean_client(sys, cfg.port, cfg.count);
+  if (mode == "raw") {
     std::promise<std::vector<double>> done;
     auto result = done.get_future();
-    auto client = sys.middleman().spawn_client(echo_client, "127.0.0.1",
-                                               static_cast<uint16_t>(std::atoi(argv[2])),
-                                               argc > 3 ? std::atoi(argv[3]) : 5000, &done);
+    auto client =
+      sys.middleman().spawn_client(echo_client, "127.0.0.1", cfg.port, cfg.count, &done);
     if (!client) {
       std::fprintf(stderr, "caf_ping: cannot connect: %s\n", sys.render(client.error()).c_str());
       return 1;
     }
     return report(result.get(), "echoes");
   }
-  auto server =
-    sys.middleman().remote_actor("127.0.0.1", static_cast<uint16_t>(std::atoi(argv[1])));
+  auto server = sys.middleman().remote_actor("127.0.0.1", cfg.port);
   if (!server) {
     std::fprintf(stderr, "caf_ping: cannot connect: %s\n", sys.render(server.error()).c_str());
     return 1;
   }
   std::promise<std::vector<double>> done;
   auto result = done.get_future();
-  int n = argc > 2 ? std::atoi(argv[2]) : 5000;
+  int n = cfg.count;
   sys.spawn([&](caf::stateful_actor<pinger_state>* self) -> caf::behavior {
     self->state.server = *server;
     self->state.trips.left = n;

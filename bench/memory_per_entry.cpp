@@ -1,6 +1,7 @@
 // Measures L1 bytes per entry: one shard store holding N entries of 16-byte keys and 100-byte values.
-// Usage: memory_per_entry [N] [policy] [max-bytes-per-entry]; one policy per process, since freed
-// memory stays in RSS. With a maximum, exits 1 when the measured bytes per entry exceed it.
+// Usage: memory_per_entry [--entries=N] [--policy=P] [--max-bytes-per-entry=X]; one policy per
+// process, since freed memory stays in RSS. With a maximum, exits 1 when the measured bytes per
+// entry exceed it.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -8,11 +9,39 @@
 #include "core/cache_store.hpp"
 #include "core/key_normalization.hpp"
 #include "io/proc_readers.hpp"
+#include "tools/common/cli_options.hpp"
+
+namespace {
+
+struct memory_config : ac::cli_config {
+  uint64_t entries = 1000000;
+  std::string policy = "wtinylfu";
+  double max_bytes_per_entry = 0;
+
+  memory_config() {
+    program_options()
+      .add(entries, "entries", "entries to store (16-byte keys, 100-byte values)")
+      .add(policy, "policy", "eviction policy of the store: lru or wtinylfu")
+      .add(max_bytes_per_entry, "max-bytes-per-entry",
+           "exit 1 when the measured bytes per entry exceed this (0 = report only)");
+  }
+};
+
+} // namespace
 
 int main(int argc, char** argv) {
-  const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
-  const char* policy = argc > 2 ? argv[2] : "wtinylfu";
-  const double limit = argc > 3 ? std::strtod(argv[3], nullptr) : 0;
+  memory_config cfg;
+  auto parsed = ac::parse_cli_args(cfg, argc, argv);
+  if (parsed.exit_code >= 0)
+    return parsed.exit_code;
+  if (!parsed.positionals.empty()) {
+    std::fprintf(stderr, "memory_per_entry: unexpected argument '%s' (see --help)\n",
+                 parsed.positionals.front().c_str());
+    return 2;
+  }
+  const uint64_t n = cfg.entries;
+  const char* policy = cfg.policy.c_str();
+  const double limit = cfg.max_bytes_per_entry;
   double per_entry = 0;
   {
     auto before = ac::process_rss_bytes().value_or(0);

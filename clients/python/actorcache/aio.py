@@ -18,7 +18,7 @@ import redis
 import redis.asyncio as aioredis
 
 from . import codec
-from .client import NOT_A_TENSOR, failed_call
+from .client import bytes_replies, failed_call, tensor_replies
 from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
                      Unavailable, from_response_error, refused_value)
 from .options import KeyT, Options, key_bytes
@@ -131,29 +131,17 @@ class AsyncCache:
         rest = list(range(len(keys)))
         if not self._routing.standalone and len(keys) == 1:  # no pipeline: ~40 us less
             try:
-                out[0] = codec.parse_tensor_get(await c.execute_command("AC.TENSOR.GET", keys[0]))
-                rest = []
+                replies: List[Any] = [await c.execute_command("AC.TENSOR.GET", keys[0])]
             except redis.ResponseError as e:
-                err = from_response_error(e)
-                if not isinstance(err, NOT_A_TENSOR):
-                    raise err from None
+                replies = [e]
+            rest = tensor_replies(replies, out)
         elif not self._routing.standalone:
             pipe = c.pipeline(transaction=False)
             for k in keys:
                 pipe.execute_command("AC.TENSOR.GET", k)
-            rest = []
-            for i, r in enumerate(await pipe.execute(raise_on_error=False)):
-                if isinstance(r, redis.ResponseError):
-                    err = from_response_error(r)
-                    if not isinstance(err, NOT_A_TENSOR):
-                        raise err
-                    rest.append(i)
-                    continue
-                out[i] = codec.parse_tensor_get(r)
+            rest = tensor_replies(await pipe.execute(raise_on_error=False), out)
         if rest:
-            values = await c.execute_command("MGET", *[keys[i] for i in rest])
-            for i, v in zip(rest, values):
-                out[i] = None if v is None else bytes(v)
+            bytes_replies(rest, await c.execute_command("MGET", *[keys[i] for i in rest]), out)
         return out
 
     def _group_by_owner(self, keys: List[KeyT]) -> Dict[str, List[int]]:

@@ -32,6 +32,27 @@ T = TypeVar("T")
 NOT_A_TENSOR = (WrongType,)
 
 
+def tensor_replies(replies: List[Any], out: List[Optional[codec.Value]]) -> List[int]:
+    """Fills `out` from AC.TENSOR.GET replies (a tensor, or None for a miss) and returns the
+    positions whose keys hold bytes (answered WRONGTYPE), for one MGET; other errors raise."""
+    rest = []
+    for i, r in enumerate(replies):
+        if isinstance(r, redis.ResponseError):
+            err = from_response_error(r)
+            if not isinstance(err, NOT_A_TENSOR):
+                raise err
+            rest.append(i)
+        else:
+            out[i] = codec.parse_tensor_get(r)
+    return rest
+
+
+def bytes_replies(rest: List[int], values: List[Any], out: List[Optional[codec.Value]]) -> None:
+    """Puts an MGET's answers for the positions `rest` into `out` (None for a miss)."""
+    for i, v in zip(rest, values):
+        out[i] = None if v is None else bytes(v)
+
+
 def failed_call(routing: Routing, addr: str, e: BaseException, attempt: int) -> Optional[CacheError]:
     """What a failed call to ``addr`` means, for Cache._each and AsyncCache._each alike: None to
     try the address once more (attempt 1 of a broken connection: a pooled connection the node
@@ -167,28 +188,17 @@ class Cache:
         rest = list(range(len(keys)))
         if not self._routing.standalone and len(keys) == 1:  # no pipeline: ~40 us less
             try:
-                out[0] = codec.parse_tensor_get(c.execute_command("AC.TENSOR.GET", keys[0]))
-                rest = []
+                replies: List[Any] = [c.execute_command("AC.TENSOR.GET", keys[0])]
             except redis.ResponseError as e:
-                err = from_response_error(e)
-                if not isinstance(err, NOT_A_TENSOR):
-                    raise err from None
+                replies = [e]
+            rest = tensor_replies(replies, out)
         elif not self._routing.standalone:
             pipe = c.pipeline(transaction=False)
             for k in keys:
                 pipe.execute_command("AC.TENSOR.GET", k)
-            rest = []
-            for i, r in enumerate(pipe.execute(raise_on_error=False)):
-                if isinstance(r, redis.ResponseError):
-                    err = from_response_error(r)
-                    if not isinstance(err, NOT_A_TENSOR):
-                        raise err
-                    rest.append(i)
-                    continue
-                out[i] = codec.parse_tensor_get(r)
+            rest = tensor_replies(pipe.execute(raise_on_error=False), out)
         if rest:
-            for i, v in zip(rest, c.execute_command("MGET", *[keys[i] for i in rest])):
-                out[i] = None if v is None else bytes(v)
+            bytes_replies(rest, c.execute_command("MGET", *[keys[i] for i in rest]), out)
         return out
 
     def _group_by_owner(self, keys: List[KeyT]) -> Dict[str, List[int]]:
