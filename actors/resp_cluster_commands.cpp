@@ -95,14 +95,17 @@ void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string
 
 // -- leases -------------------------------------------------------------------------------------
 
-/// ask_owner for the lease keeper: the local one, or the owner node's through its front.
-template <class OnOk, class Routed, class Local>
-void ask_lease_owner(self_ptr self, const route_snapshot& snap, uint64_t h, OnOk on_ok,
-                     std::function<void(caf::error&)> on_err, Routed routed, Local local) {
-  if (auto peer = snap.owner_front(h))
-    routed(peer).then(std::move(on_ok), std::move(on_err));
+/// ask_owner for the lease keeper: `lease_atom, xs...` to the local one, or routed to the owner
+/// node's front (`route_atom, lease_atom, xs..., epoch`). A failure is the reply in `slot`.
+template <class Timeout, class OnOk, class... Ts>
+void ask_lease_owner(self_ptr self, const route_snapshot& snap, uint64_t slot, Timeout timeout,
+                     OnOk on_ok, const std::string& key, const Ts&... xs) {
+  if (auto peer = snap.owner_front(key_hash(key)))
+    self->request(peer, timeout, route_atom::value, lease_atom::value, xs..., snap.epoch)
+      .then(std::move(on_ok), fail_slot(self, slot));
   else
-    local(self->state.env->leases).then(std::move(on_ok), std::move(on_err));
+    self->request(self->state.env->leases, timeout, lease_atom::value, xs...)
+      .then(std::move(on_ok), fail_slot(self, slot));
 }
 
 void append_lease_reply(std::string& out, lease_reply& r) {
@@ -139,20 +142,13 @@ void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::
                                                      std::chrono::milliseconds(3 * lease_ms));
   auto& key = argv[1];
   ask_lease_owner(
-    self, snap, key_hash(key),
+    self, snap, slot, timeout,
     [self, slot](lease_reply& r) {
       std::string out;
       append_lease_reply(out, r);
       deliver(self, slot, std::move(out));
     },
-    fail_slot(self, slot),
-    [&](const front_actor& peer) {
-      return self->request(peer, timeout, route_atom::value, lease_atom::value, get_atom::value,
-                           key, ms, snap.epoch);
-    },
-    [&](const lease_actor& leases) {
-      return self->request(leases, timeout, lease_atom::value, get_atom::value, key, ms);
-    });
+    key, get_atom::value, key, ms);
 }
 
 void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
@@ -188,16 +184,8 @@ void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string
   auto& token = argv[2];
   auto timeout = env.request_timeout;
   ask_lease_owner(
-    self, snap, key_hash(key), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
-    fail_slot(self, slot),
-    [&](const front_actor& peer) {
-      return self->request(peer, timeout, route_atom::value, lease_atom::value, put_atom::value,
-                           key, token, encoded, ttl, snap.epoch);
-    },
-    [&](const lease_actor& leases) {
-      return self->request(leases, timeout, lease_atom::value, put_atom::value, key, token, encoded,
-                           ttl);
-    });
+    self, snap, slot, timeout, [self, slot](bool) { deliver(self, slot, "+OK\r\n"); }, key,
+    put_atom::value, key, token, encoded, ttl);
 }
 
 void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
@@ -206,15 +194,8 @@ void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::str
   auto& token = argv[2];
   auto timeout = self->state.env->request_timeout;
   ask_lease_owner(
-    self, snap, key_hash(key), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
-    fail_slot(self, slot),
-    [&](const front_actor& peer) {
-      return self->request(peer, timeout, route_atom::value, lease_atom::value, delete_atom::value,
-                           key, token, snap.epoch);
-    },
-    [&](const lease_actor& leases) {
-      return self->request(leases, timeout, lease_atom::value, delete_atom::value, key, token);
-    });
+    self, snap, slot, timeout, [self, slot](bool) { deliver(self, slot, "+OK\r\n"); }, key,
+    delete_atom::value, key, token);
 }
 
 } // namespace ac::resp_cmd

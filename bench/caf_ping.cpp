@@ -267,12 +267,10 @@ struct ping_config : ac::cli_config {
 // them.
 int main(int argc, char** argv) {
   ping_config cfg;
-  auto parsed = ac::parse_cli_args(cfg, argc, argv);
-  if (parsed.exit_code >= 0)
+  if (auto parsed = ac::parse_options_only(cfg, argc, argv); parsed.exit_code >= 0)
     return parsed.exit_code;
   const auto& mode = cfg.mode;
-  if (!parsed.positionals.empty()
-      || (mode != "server" && mode != "caf" && mode != "raw" && mode != "lean")
+  if ((mode != "server" && mode != "caf" && mode != "raw" && mode != "lean")
       || (mode != "server" && cfg.port == 0)) {
     std::fprintf(stderr,
                  "usage: caf_ping --mode=server | caf_ping [--mode=caf|raw|lean] --port=P "

@@ -31,14 +31,8 @@ struct memory_config : ac::cli_config {
 
 int main(int argc, char** argv) {
   memory_config cfg;
-  auto parsed = ac::parse_cli_args(cfg, argc, argv);
-  if (parsed.exit_code >= 0)
+  if (auto parsed = ac::parse_options_only(cfg, argc, argv); parsed.exit_code >= 0)
     return parsed.exit_code;
-  if (!parsed.positionals.empty()) {
-    std::fprintf(stderr, "memory_per_entry: unexpected argument '%s' (see --help)\n",
-                 parsed.positionals.front().c_str());
-    return 2;
-  }
   const uint64_t n = cfg.entries;
   const char* policy = cfg.policy.c_str();
   const double limit = cfg.max_bytes_per_entry;

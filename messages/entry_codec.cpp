@@ -34,6 +34,9 @@ constexpr std::array<std::string_view, dtype_count> dtype_names = {
   "uint16",  "int16",   "uint32", "uint64", "bool",  "float16",
 };
 
+// Bytes of one element of each dtype, in the same order as dtype_names.
+constexpr std::array<uint8_t, dtype_count> dtype_sizes = {4, 8, 4, 8, 1, 1, 2, 2, 4, 8, 1, 2};
+
 constexpr std::array<std::string_view, 4> value_kind_names{"bytes", "text", "json", "tensor"};
 static_assert(value_kind_names.size() == static_cast<size_t>(value_kind::tensor) + 1);
 
@@ -119,25 +122,7 @@ bool operator==(const entry& a, const entry& b) {
 // -- dtype helpers ----------------------------------------------------------------------------------
 
 size_t tensor_dtype_size(tensor_dtype t) {
-  switch (t) {
-    case tensor_dtype::uint8:
-    case tensor_dtype::int8:
-    case tensor_dtype::boolean:
-      return 1;
-    case tensor_dtype::uint16:
-    case tensor_dtype::int16:
-    case tensor_dtype::float16:
-      return 2;
-    case tensor_dtype::float32:
-    case tensor_dtype::int32:
-    case tensor_dtype::uint32:
-      return 4;
-    case tensor_dtype::float64:
-    case tensor_dtype::int64:
-    case tensor_dtype::uint64:
-      return 8;
-  }
-  return 1; // unreachable for valid enumerators; decode rejects others before calling
+  return enum_name(dtype_sizes, t, uint8_t{1}); // 1 for others: decode rejects them first
 }
 
 std::optional<tensor_dtype> parse_dtype(std::string_view name) {

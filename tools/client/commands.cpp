@@ -22,6 +22,10 @@ int fail(const std::string& what) {
 
 int fail(const caf::error& err) { return fail(describe(err)); }
 
+void print_result(const client_context& ctx, const json& doc, const std::string& text) {
+  std::cout << (ctx.cfg.json ? dump_json(doc) : text) << "\n";
+}
+
 namespace {
 
 /// Each key's own verdict: a value, a miss or an error.
@@ -170,10 +174,7 @@ int cmd_del(client_context& ctx, const std::vector<std::string>& args) {
     [key = args[0]](cluster_client& c, auto done) { c.erase(key, std::move(done)); });
   if (!r)
     return fail(r.error());
-  if (ctx.cfg.json)
-    std::cout << dump_json({{"key", json_text(args[0])}, {"deleted", *r}}) << "\n";
-  else
-    std::cout << (*r ? "1" : "0") << "\n";
+  print_result(ctx, {{"key", json_text(args[0])}, {"deleted", *r}}, *r ? "1" : "0");
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <caf/actor_system.hpp>
 
 #include "clients/cpp/cluster_map.hpp"
+#include "io/json.hpp"
 #include "messages/front_actor.hpp"
 #include "tools/client/client_config.hpp"
 
@@ -27,6 +28,9 @@ struct client_context {
 /// Prints "actorcache-client: WHAT" on stderr; returns exit code 2.
 int fail(const std::string& what);
 int fail(const caf::error& err);
+
+/// Prints a command's result: `doc` as one line of JSON with --json, else `text`, then a newline.
+void print_result(const client_context& ctx, const json& doc, const std::string& text);
 
 int cmd_get(client_context& ctx, const std::vector<std::string>& args);
 int cmd_put(client_context& ctx, const std::vector<std::string>& args);

@@ -26,10 +26,7 @@ int cmd_exists(client_context& ctx, const std::vector<std::string>& args) {
   auto r = ask_owner(ctx, key_op::exists, args[0]);
   if (!r)
     return fail(r.error());
-  if (ctx.cfg.json)
-    std::cout << dump_json({{"key", json_text(args[0])}, {"exists", *r == 1}}) << "\n";
-  else
-    std::cout << (*r == 1 ? "1" : "0") << "\n";
+  print_result(ctx, {{"key", json_text(args[0])}, {"exists", *r == 1}}, *r == 1 ? "1" : "0");
   return *r == 1 ? 0 : 1;
 }
 

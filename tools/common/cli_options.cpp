@@ -161,6 +161,16 @@ parse_outcome parse_cli_args(cli_config& cfg, int argc, char** argv) {
   return out;
 }
 
+parse_outcome parse_options_only(cli_config& cfg, int argc, char** argv) {
+  auto out = parse_cli_args(cfg, argc, argv);
+  if (out.exit_code < 0 && !out.positionals.empty()) {
+    std::cerr << program_name(argc, argv) << ": unexpected argument '" << out.positionals.front()
+              << "' (see --help)\n";
+    out.exit_code = 2;
+  }
+  return out;
+}
+
 parse_outcome parse_tool_args(tool_config& cfg, int argc, char** argv, size_t default_threads) {
   auto program = program_name(argc, argv);
   // Defaults for low latency on small machines (caf-0.17-notes §3); the command line wins.

@@ -67,6 +67,10 @@ struct parse_outcome {
 /// and --version 0. `nodes` of the outcome holds every --node value.
 parse_outcome parse_cli_args(cli_config& cfg, int argc, char** argv);
 
+/// parse_cli_args for a program that takes options only: a word that is not an option is named
+/// and gives exit code 2.
+parse_outcome parse_options_only(cli_config& cfg, int argc, char** argv);
+
 /// The program's name as invoked, without its directory.
 std::string program_name(int argc, char** argv);
 

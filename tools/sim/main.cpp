@@ -178,16 +178,11 @@ void print_policy_table(const ac::sim::sim_run& o, const std::vector<uint64_t>& 
 
 int main(int argc, char** argv) {
   ac::sim::sim_config cfg;
-  auto parsed = ac::parse_cli_args(cfg, argc, argv);
+  auto parsed = ac::parse_options_only(cfg, argc, argv);
   if (cfg.cli_helptext_printed)
     std::fputs(usage, stdout); // after CAF's list of the options: the forms of a run
   if (parsed.exit_code >= 0)
     return parsed.exit_code;
-  if (!parsed.positionals.empty()) {
-    std::fprintf(stderr, "actorcache-sim: unexpected argument '%s' (see --help)\n",
-                 parsed.positionals.front().c_str());
-    return 2;
-  }
   auto run = ac::sim::to_run(cfg, parsed.given);
   if (!run.error.empty()) {
     std::fprintf(stderr, "actorcache-sim: %s (see --help)\n", run.error.c_str());

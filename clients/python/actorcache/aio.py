@@ -18,9 +18,8 @@ import redis
 import redis.asyncio as aioredis
 
 from . import codec
-from .client import bytes_replies, failed_call, tensor_replies
-from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
-                     Unavailable, from_response_error, refused_value)
+from .client import apply_members, bytes_replies, failed_call, is_unknown_command, tensor_replies
+from .errors import CacheError, RequestError, StaleLease, Unavailable, refused_value
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
 
@@ -203,14 +202,10 @@ class AsyncCache:
             try:
                 return parse_members(await c.execute_command("AC.MEMBERS"))
             except redis.ResponseError as e:
-                if isinstance(from_response_error(e), RequestError) and "unknown command" in str(e).lower():
-                    return None
+                if is_unknown_command(e):
+                    return None  # a plain Redis server
                 raise
-        members = await self._each(self._routing.any_candidates(), ask, None)
-        if members is None:
-            self._routing.set_standalone()
-        else:
-            self._routing.update(members)
+        apply_members(self._routing, await self._each(self._routing.any_candidates(), ask, None))
 
     def _client(self, address: str, wait: Optional[float]) -> aioredis.Redis:
         timeout = wait if wait is not None else self.options.socket_timeout

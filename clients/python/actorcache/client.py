@@ -75,6 +75,19 @@ def failed_call(routing: Routing, addr: str, e: BaseException, attempt: int) -> 
     return (Timeout if timed_out else Unavailable)(f"{addr}: {e}")
 
 
+def is_unknown_command(e: redis.ResponseError) -> bool:
+    """How a plain Redis server answers AC.MEMBERS: the client then runs standalone."""
+    return isinstance(from_response_error(e), RequestError) and "unknown command" in str(e).lower()
+
+
+def apply_members(routing: Routing, members: Optional[List[Member]]) -> None:
+    """A refresh's outcome: the members AC.MEMBERS named, or None from a plain Redis server."""
+    if members is None:
+        routing.set_standalone()
+    else:
+        routing.update(members)
+
+
 class Cache:
     """A blocking client of an actorcache cluster over RESP (see ``Options`` for the
     keyword arguments: password, timeouts, TLS)."""
@@ -263,14 +276,10 @@ class Cache:
             try:
                 return parse_members(c.execute_command("AC.MEMBERS"))
             except redis.ResponseError as e:
-                if isinstance(from_response_error(e), RequestError) and "unknown command" in str(e).lower():
+                if is_unknown_command(e):
                     return None  # a plain Redis server
                 raise
-        members = self._each(self._routing.any_candidates(), ask, None)
-        if members is None:
-            self._routing.set_standalone()
-        else:
-            self._routing.update(members)
+        apply_members(self._routing, self._each(self._routing.any_candidates(), ask, None))
 
     def _client(self, address: str, wait: Optional[float]) -> redis.Redis:
         timeout = wait if wait is not None else self.options.socket_timeout
