@@ -7,8 +7,17 @@ using namespace ac;
 using namespace std::chrono_literals;
 
 namespace {
+
 const circuit_breaker::time_point t0{};
+
+/// A breaker that opens on one failure for 1000 ms, opened by a failure at t0.
+circuit_breaker opened_at_t0() {
+  circuit_breaker b({1, 1000ms});
+  b.on_failure(t0);
+  return b;
 }
+
+} // namespace
 
 TEST_CASE("state names match what stats --json reports") {
   CHECK(to_string(breaker_state::closed) == "closed");
@@ -40,8 +49,7 @@ TEST_CASE("a success resets the consecutive failure count") {
 }
 
 TEST_CASE("after open_for exactly one probe is allowed") {
-  circuit_breaker b({1, 1000ms});
-  b.on_failure(t0);
+  auto b = opened_at_t0();
   CHECK(b.state(t0 + 1000ms) == breaker_state::half_open);
   CHECK(b.allow(t0 + 1000ms));
   CHECK_FALSE(b.allow(t0 + 1001ms));
@@ -50,8 +58,7 @@ TEST_CASE("after open_for exactly one probe is allowed") {
 }
 
 TEST_CASE("a successful probe closes the breaker") {
-  circuit_breaker b({1, 1000ms});
-  b.on_failure(t0);
+  auto b = opened_at_t0();
   REQUIRE(b.allow(t0 + 1s));
   b.on_success(t0 + 1s);
   CHECK(b.state(t0 + 1s) == breaker_state::closed);
@@ -60,8 +67,7 @@ TEST_CASE("a successful probe closes the breaker") {
 }
 
 TEST_CASE("a failed probe reopens the breaker for another full period") {
-  circuit_breaker b({1, 1000ms});
-  b.on_failure(t0);
+  auto b = opened_at_t0();
   REQUIRE(b.allow(t0 + 1500ms));
   b.on_failure(t0 + 1500ms);
   CHECK(b.opened_count() == 2);
@@ -71,8 +77,7 @@ TEST_CASE("a failed probe reopens the breaker for another full period") {
 }
 
 TEST_CASE("late replies while open neither close it nor extend it") {
-  circuit_breaker b({1, 1000ms});
-  b.on_failure(t0);
+  auto b = opened_at_t0();
   b.on_success(t0 + 100ms);
   CHECK(b.state(t0 + 100ms) == breaker_state::open);
   b.on_failure(t0 + 900ms);

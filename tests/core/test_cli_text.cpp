@@ -23,19 +23,20 @@ TEST_CASE("escape codes, control bytes and invalid UTF-8 are escaped, UTF-8 text
 }
 
 TEST_CASE("durations read in us, ms, s and minutes with three digits", "[cli][text]") {
-  CHECK(format_duration_us(87) == "87us");
-  CHECK(format_duration_us(1234) == "1.23ms");
-  CHECK(format_duration_us(24903679) == "24.9s");
-  CHECK(format_duration_us(250000) == "250ms");
-  CHECK(format_duration_us(200e6) == "3.3min");
+  const std::pair<double, const char*> readings[] = {
+    {87, "87us"}, {1234, "1.23ms"}, {24903679, "24.9s"}, {250000, "250ms"}, {200e6, "3.3min"}};
+  for (auto& [us, text] : readings)
+    CHECK(format_duration_us(us) == text);
 }
 
 TEST_CASE("ratios read as percentages with few decimals", "[cli][text]") {
-  CHECK(format_percent(0.0007186084985733032) == "0.07%");
-  CHECK(format_percent(0.5) == "50.0%");
-  CHECK(format_percent(1) == "100.0%");
-  CHECK(format_percent(0) == "0%");
-  CHECK(format_percent(0.0000001) == "<0.01%");
+  const std::pair<double, const char*> readings[] = {{0.0007186084985733032, "0.07%"},
+                                                     {0.5, "50.0%"},
+                                                     {1, "100.0%"},
+                                                     {0, "0%"},
+                                                     {0.0000001, "<0.01%"}};
+  for (auto& [ratio, text] : readings)
+    CHECK(format_percent(ratio) == text);
 }
 
 TEST_CASE("metrics are formatted by the convention of their names", "[cli][text]") {

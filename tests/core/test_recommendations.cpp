@@ -23,72 +23,114 @@ health_sample healthy() {
   return s;
 }
 
+// One sample moved away from healthy() and the advice it must bring: exactly `count`
+// sentences, among them every text of `says` and none of `omits`.
+struct advice_case {
+  const char* what;
+  void (*change)(health_sample&);
+  size_t count;
+  std::vector<std::string> says;
+  std::vector<std::string> omits = {};
+};
+
+void check_advice(const advice_case& c) {
+  auto s = healthy();
+  c.change(s);
+  auto r = recommend(s);
+  REQUIRE(r.size() == c.count);
+  for (auto& text : c.says)
+    CHECK(any_contains(r, text));
+  for (auto& text : c.omits)
+    CHECK_FALSE(any_contains(r, text));
+}
+
 } // namespace
 
 TEST_CASE("a healthy cache gets no recommendations") { CHECK(recommend(healthy()).empty()); }
 
-TEST_CASE("a low hit rate with evictions suggests a larger cache and names the rate") {
-  auto s = healthy();
-  s.hit_rate = 0.62;
-  s.evictions = 40;
-  auto r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "62.0%"));
-  CHECK(any_contains(r, "larger cache"));
-}
-
-TEST_CASE("a low hit rate over fewer than 100 lookups is not reported") {
-  auto s = healthy();
-  s.hit_rate = 0.1;
-  s.lookups = 99;
-  CHECK(recommend(s).empty());
-}
-
-TEST_CASE("high latency and errors each produce their own advice") {
-  auto s = healthy();
-  s.avg_latency_ms = 12.5;
-  s.error_rate = 0.05;
-  auto r = recommend(s);
-  REQUIRE(r.size() == 2);
-  CHECK(any_contains(r, "12.5 ms"));
-  CHECK(any_contains(r, "5.00%"));
-  CHECK(any_contains(r, "Redis"));
-}
-
-TEST_CASE("thresholds are strict: exactly 10 ms and exactly 1% errors are fine") {
-  auto s = healthy();
-  s.avg_latency_ms = 10;
-  s.error_rate = 0.01;
-  CHECK(recommend(s).empty());
-}
-
-TEST_CASE("usage advice picks one band: near capacity, high, or low") {
-  auto s = healthy();
-  s.usage_ratio = 0.95;
-  auto r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "near capacity"));
-  CHECK(any_contains(r, "95%"));
-
-  s.usage_ratio = 0.8;
-  r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "usage high"));
-
-  s.usage_ratio = 0.1;
-  r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "could shrink"));
-}
-
-TEST_CASE("a low hit rate without evictions does not ask for a larger cache") {
-  auto s = healthy();
-  s.hit_rate = 0.3;
-  s.evictions = 0;
-  auto r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK_FALSE(any_contains(r, "larger cache"));
-  CHECK(any_contains(r, "not too small"));
+TEST_CASE("each measure past its threshold brings exactly its own advice, naming its figures") {
+  const advice_case cases[] = {
+    {"a low hit rate with evictions suggests a larger cache and names the rate",
+     [](health_sample& s) {
+       s.hit_rate = 0.62;
+       s.evictions = 40;
+     },
+     1,
+     {"62.0%", "larger cache"}},
+    {"a low hit rate over fewer than 100 lookups is not reported",
+     [](health_sample& s) {
+       s.hit_rate = 0.1;
+       s.lookups = 99;
+     },
+     0,
+     {}},
+    {"high latency and errors each produce their own advice",
+     [](health_sample& s) {
+       s.avg_latency_ms = 12.5;
+       s.error_rate = 0.05;
+     },
+     2,
+     {"12.5 ms", "5.00%", "Redis"}},
+    {"thresholds are strict: exactly 10 ms and exactly 1% errors are fine",
+     [](health_sample& s) {
+       s.avg_latency_ms = 10;
+       s.error_rate = 0.01;
+     },
+     0,
+     {}},
+    {"usage advice picks one band: near capacity, naming the usage",
+     [](health_sample& s) { s.usage_ratio = 0.95; },
+     1,
+     {"near capacity", "95%"}},
+    {"usage advice picks one band: high",
+     [](health_sample& s) { s.usage_ratio = 0.8; },
+     1,
+     {"usage high"}},
+    {"usage advice picks one band: low",
+     [](health_sample& s) { s.usage_ratio = 0.1; },
+     1,
+     {"could shrink"}},
+    {"a low hit rate without evictions does not ask for a larger cache",
+     [](health_sample& s) {
+       s.hit_rate = 0.3;
+       s.evictions = 0;
+     },
+     1,
+     {"not too small"},
+     {"larger cache"}},
+    {"errors from the loader name the loader, not Redis",
+     [](health_sample& s) {
+       s.error_rate = 0.2;
+       s.loader_failures = 200;
+     },
+     1,
+     {"200 failed computes", "check the loader"},
+     {"Redis"}},
+    {"errors from Redis name Redis with the count",
+     [](health_sample& s) {
+       s.error_rate = 0.05;
+       s.l2_errors = 7;
+     },
+     1,
+     {"7 failed Redis round trips"}},
+    {"an open breaker gets advice",
+     [](health_sample& s) { s.breaker_open = true; },
+     1,
+     {"circuit breaker is open"}},
+    {"a member not alive gets advice",
+     [](health_sample& s) { s.members_not_alive = 1; },
+     1,
+     {"1 cluster member is not alive", "members remove"}},
+    {"corrupt L2 entries get advice naming the window",
+     [](health_sample& s) {
+       s.l2_corrupt = 3;
+       s.window_s = 60;
+     },
+     1,
+     {"3 L2 entries over the last 60 s did not decode"}},
+  };
+  for (auto& c : cases)
+    DYNAMIC_SECTION(c.what) { check_advice(c); }
 }
 
 TEST_CASE("larger cache and could shrink never appear together") {
@@ -114,48 +156,6 @@ TEST_CASE("a low usage is no advice to shrink while the hit rate is low or looku
   s.usage_ratio = 0.1;
   s.lookups = 10;
   CHECK(recommend(s).empty());
-}
-
-TEST_CASE("errors from the loader name the loader, not Redis") {
-  auto s = healthy();
-  s.error_rate = 0.2;
-  s.loader_failures = 200;
-  auto r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "200 failed computes"));
-  CHECK(any_contains(r, "check the loader"));
-  CHECK_FALSE(any_contains(r, "Redis"));
-}
-
-TEST_CASE("errors from Redis name Redis with the count") {
-  auto s = healthy();
-  s.error_rate = 0.05;
-  s.l2_errors = 7;
-  auto r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "7 failed Redis round trips"));
-}
-
-TEST_CASE("an open breaker, a member not alive and corrupt L2 entries each get advice") {
-  auto s = healthy();
-  s.breaker_open = true;
-  auto r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "circuit breaker is open"));
-
-  s = healthy();
-  s.members_not_alive = 1;
-  r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "1 cluster member is not alive"));
-  CHECK(any_contains(r, "members remove"));
-
-  s = healthy();
-  s.l2_corrupt = 3;
-  s.window_s = 60;
-  r = recommend(s);
-  REQUIRE(r.size() == 1);
-  CHECK(any_contains(r, "3 L2 entries over the last 60 s did not decode"));
 }
 
 TEST_CASE("advice names the window its rates describe") {

@@ -2,21 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include "core/system_readers.hpp"
+#include "tests/support/proc_samples.hpp"
 
 using namespace ac;
-
-namespace {
-
-const char* meminfo =
-  "MemTotal:       16314236 kB\n"
-  "MemFree:          512000 kB\n"
-  "MemAvailable:    8000000 kB\n"
-  "Buffers:          100000 kB\n";
-
-} // namespace
+using ac::test::sample_meminfo;
+using ac::test::sample_meminfo_available;
 
 TEST_CASE("MemAvailable is read in kB and returned in bytes") {
-  CHECK(parse_meminfo_available(meminfo) == uint64_t{8000000} * 1024);
+  CHECK(parse_meminfo_available(sample_meminfo) == sample_meminfo_available);
 }
 
 TEST_CASE("meminfo without MemAvailable or with a bad unit gives nothing") {

@@ -80,6 +80,15 @@ std::map<std::pair<std::string, uint64_t>, double> readme_caffeine() {
   return out;
 }
 
+/// True when `data` (a trace, a README table) has anything; else warns that `what` is missing
+/// and the caller skips it (the traces are an optional folder beside the repository).
+template <class Data>
+bool present(const Data& data, const std::string& what) {
+  if (data.empty())
+    WARN(what << " missing: skipping");
+  return !data.empty();
+}
+
 double policy_rate(const char* name, uint64_t capacity, const std::vector<uint64_t>& t,
                    uint64_t seed = 0) {
   auto p = make_keyed_policy(name, capacity, 0, seed);
@@ -93,18 +102,14 @@ TEST_CASE(
   "README",
   "[traces]") {
   auto refs = readme_references();
-  if (refs.empty()) {
-    WARN("no trace README at " << trace_dir << ": skipping");
+  if (!present(refs, "trace README at " + trace_dir))
     return;
-  }
   double gap_closed = 0;
   int cases = 0;
   for (const char* name : {"loop", "multi1", "sprite", "gli", "2_pools", "cs", "ps"}) {
     auto t = load_trace(name);
-    if (t.empty()) {
-      WARN("trace " << name << " missing: skipping it");
+    if (!present(t, "trace " + std::string(name)))
       continue;
-    }
     std::vector<uint64_t> caps{500, 1000};
     if (std::string(name) == "loop")
       caps.push_back(512);
@@ -134,10 +139,8 @@ TEST_CASE(
   "caffeine, with the default sketch seed and with seeds 1 to 5",
   "[traces]") {
   auto caffeine = readme_caffeine();
-  if (caffeine.empty()) {
-    WARN("no peers table in " << trace_dir << "/README.md: skipping");
+  if (!present(caffeine, "peers table in " + trace_dir + "/README.md"))
     return;
-  }
   // Every row, every seed: no known misses (multi1@500, the last one, is met since session 6;
   // its closest seed is 1 point above the goal, bench/EVICTION.md).
   std::map<std::string, std::vector<uint64_t>> traces;
@@ -146,10 +149,8 @@ TEST_CASE(
     if (!traces.count(name))
       traces[name] = load_trace(name);
     auto& t = traces[name];
-    if (t.empty()) {
-      WARN("trace " << name << " missing: skipping it");
+    if (!present(t, "trace " + name))
       continue;
-    }
     double goal = std::max(policy_rate("lru", c, t), caf) - 0.5;
     for (uint64_t seed : {0, 1, 2, 3, 4, 5}) {
       double w = policy_rate("wtinylfu", c, t, seed);

@@ -2,21 +2,18 @@
 #include <catch2/catch.hpp>
 
 #include "io/proc_readers.hpp"
+#include "tests/support/proc_samples.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 using namespace ac;
+using ac::test::sample_meminfo;
+using ac::test::sample_meminfo_available;
 namespace fs = std::filesystem;
 
 namespace {
-
-const char* meminfo =
-  "MemTotal:       16314236 kB\n"
-  "MemFree:          512000 kB\n"
-  "MemAvailable:    8000000 kB\n"
-  "Buffers:          100000 kB\n";
 
 // A throwaway directory tree for the readers, removed at scope exit.
 struct temp_tree {
@@ -35,27 +32,29 @@ struct temp_tree {
 
 TEST_CASE("the memory reader takes the smaller of MemAvailable and cgroup headroom") {
   temp_tree t;
-  t.write("proc/meminfo", meminfo);
+  t.write("proc/meminfo", sample_meminfo);
   auto r = make_proc_memory_reader((t.root / "proc").string(), (t.root / "cg").string());
 
   SECTION("no cgroup files: MemAvailable") {
-    CHECK(r->available_bytes() == uint64_t{8000000} * 1024);
+    CHECK(r->available_bytes() == sample_meminfo_available);
   }
-  SECTION("a numeric limit below MemAvailable wins") {
-    t.write("cg/memory.max", "1073741824\n");
-    t.write("cg/memory.current", "73741824\n");
-    CHECK(r->available_bytes() == uint64_t{1000000000});
-  }
-  SECTION("a limit of max leaves MemAvailable") {
-    t.write("cg/memory.max", "max\n");
-    t.write("cg/memory.current", "73741824\n");
-    CHECK(r->available_bytes() == uint64_t{8000000} * 1024);
-  }
-  SECTION("usage above the limit leaves no headroom") {
-    t.write("cg/memory.max", "1000\n");
-    t.write("cg/memory.current", "2000\n");
-    CHECK(r->available_bytes() == uint64_t{0});
-  }
+  // The cgroup's memory.max and memory.current, and what the reader makes of them.
+  const struct {
+    const char* what;
+    const char* max;
+    const char* current;
+    uint64_t available;
+  } limits[] = {
+    {"a numeric limit below MemAvailable wins", "1073741824\n", "73741824\n", 1000000000},
+    {"a limit of max leaves MemAvailable", "max\n", "73741824\n", sample_meminfo_available},
+    {"usage above the limit leaves no headroom", "1000\n", "2000\n", 0},
+  };
+  for (auto& l : limits)
+    DYNAMIC_SECTION(l.what) {
+      t.write("cg/memory.max", l.max);
+      t.write("cg/memory.current", l.current);
+      CHECK(r->available_bytes() == l.available);
+    }
 }
 
 TEST_CASE("the cpu reader reports the delta between calls, nothing on the first") {
