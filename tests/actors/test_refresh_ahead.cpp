@@ -6,6 +6,7 @@
 #include "../support/node_fixture.hpp"
 
 using namespace ac;
+using ac::test::actor_counter;
 using ac::test::node_fixture;
 using ac::test::total;
 using namespace std::chrono_literals;
@@ -22,16 +23,6 @@ auto slow_short_lived(double fraction) {
     c.cache_shards = 1;
     c.cache_refresh_ahead = fraction;
   };
-}
-
-/// The shard's row of a report (the test nodes have one shard).
-int64_t shard_counter(const node_report& rep, const std::string& name) {
-  for (auto& a : rep.actors)
-    if (a.kind == "shard")
-      for (auto& [k, v] : a.counters)
-        if (k == name)
-          return v;
-  return -1;
 }
 
 /// Reads `read` (one lookup; true when it was answered with a value) every 10 ms for `span`:
@@ -68,7 +59,7 @@ TEST_CASE(
   CHECK(total(rep, "refresh_ahead") >= 1);
   CHECK(total(rep, "computes") >= 2);
   CHECK(total(rep, "computes") <= 4); // about once per TTL, not once per read
-  CHECK(shard_counter(rep, "refresh_ahead_failed") == 0);
+  CHECK(actor_counter(rep, "shard", "refresh_ahead_failed") == 0);
   CHECK(slowest < 150ms); // no read waited for a 200 ms compute
 }
 

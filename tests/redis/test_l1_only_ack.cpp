@@ -1,21 +1,17 @@
 // redis.write-policy=l1-when-down against a real redis-server: puts Redis did not take are acknowledged as L1 only.
 #include <catch2/catch.hpp>
 
-#include "actors/redis_pipeline.hpp"
-#include "tests/support/node_fixture.hpp"
-#include "tests/support/redis_server.hpp"
+#include "tests/support/redis_node.hpp"
 
 using namespace ac;
-using ac::test::node_fixture;
-using ac::test::total;
+using namespace ac::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-auto l1_when_down_node(uint16_t port, std::string policy = "l1-when-down") {
+/// A node whose puts go to Redis under `policy`, quick (100 ms) to give up on a Redis gone.
+auto write_policy(std::string policy) {
   return [=](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = port;
     c.redis_key_prefix = "l1o:";
     c.cache_default_ttl = 120s;
     c.redis_timeout = 100ms;
@@ -23,16 +19,15 @@ auto l1_when_down_node(uint16_t port, std::string policy = "l1-when-down") {
   };
 }
 
+/// A node with write-policy l1-when-down whose Redis was killed before the test's first request.
+struct node_with_redis_gone : node_with_redis {
+  node_with_redis_gone() : node_with_redis{write_policy("l1-when-down")} { redis.kill(); }
+};
+
 /// True when the key is in Redis (read directly, not through the node).
-bool in_redis(uint16_t port, const std::string& key) {
-  redis_options o;
-  o.port = port;
-  o.key_prefix = "l1o:";
-  redis_connection c{o};
-  std::string err;
-  REQUIRE(c.connect(&err));
-  auto v = c.mget({key}, &err);
-  return v && !v->empty() && (*v)[0].has_value();
+bool in_redis(node_with_redis& f, const std::string& key) {
+  auto conn = f.direct();
+  return redis_value(conn, key).has_value();
 }
 
 /// A put sent to a shard itself (no front), with an optional put_if condition.
@@ -72,31 +67,24 @@ bool erase(node_fixture& f, const std::string& key) {
 
 TEST_CASE("with l1-when-down and Redis up a put is acknowledged as stored and is in Redis",
           "[redis][write-through][l1-only]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{l1_when_down_node(redis.port())};
+  node_with_redis f{write_policy("l1-when-down")};
   CHECK(f.put_as("up-key", "v") == put_status::stored);
-  CHECK(in_redis(redis.port(), "up-key"));
+  CHECK(in_redis(f, "up-key"));
   CHECK(shard_put(f, 0, "up-shard-key", "v") == put_status::stored);
   CHECK(total(f.report(), "l1_only_puts") == 0);
 }
 
 TEST_CASE("with write-policy sync and Redis up a put is acknowledged as stored",
           "[redis][write-through][l1-only]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{l1_when_down_node(redis.port(), "sync")};
+  node_with_redis f{write_policy("sync")};
   CHECK(f.put_as("sync-key", "v") == put_status::stored);
-  CHECK(in_redis(redis.port(), "sync-key"));
+  CHECK(in_redis(f, "sync-key"));
 }
 
 TEST_CASE(
   "with l1-when-down and Redis stopped a put is acknowledged as stored in L1 only and counted",
   "[redis][write-through][fault][l1-only]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{l1_when_down_node(redis.port())};
-  redis.kill();
+  node_with_redis_gone f;
   for (int i = 0; i < 5; ++i) {
     std::string err;
     auto start = std::chrono::steady_clock::now();
@@ -114,10 +102,7 @@ TEST_CASE(
 TEST_CASE(
   "with l1-when-down and Redis stopped NX and XX still answer not stored when the condition fails",
   "[redis][write-through][fault][l1-only]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{l1_when_down_node(redis.port())};
-  redis.kill();
+  node_with_redis_gone f;
   CHECK(shard_put(f, 0, "cond-key", "first") == put_status::stored_l1_only);
   CHECK(shard_put(f, 0, "cond-key", "second", put_if::absent) == put_status::not_stored);
   CHECK(shard_put(f, 0, "cond-missing", "v", put_if::present) == put_status::not_stored);
@@ -128,11 +113,9 @@ TEST_CASE(
 TEST_CASE(
   "with l1-when-down a delete Redis did not take is counted and an L1-only put keeps it pending",
   "[redis][write-through][fault][l1-only]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{l1_when_down_node(redis.port())};
+  node_with_redis f{write_policy("l1-when-down")};
   REQUIRE(f.put_as("doomed", "old") == put_status::stored);
-  redis.kill();
+  f.redis.kill();
   CHECK(erase(f, "doomed"));
   CHECK(f.eventually([&] { return total(f.report(), "l1_only_deletes") == 1; }));
   CHECK(total(f.report(), "pending_deletes") == 1);

@@ -1,10 +1,8 @@
 // An L2 value's L1 lifetime comes from Redis's PTTL, not from the writer's wall-clock stamp (in-process node, real redis-server).
 #include <catch2/catch.hpp>
 
-#include "actors/redis_pipeline.hpp"
 #include "core/ttl_clock.hpp"
-#include "tests/support/node_fixture.hpp"
-#include "tests/support/redis_server.hpp"
+#include "tests/support/redis_node.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;
@@ -40,12 +38,7 @@ TEST_CASE(
   "writers' clocks said",
   "[redis][miss][clock]") {
   test::redis_server redis; // throws (fails the test) when it cannot start
-  redis_options o;
-  o.port = redis.port();
-  o.timeout = 2s;
-  redis_connection conn{o};
-  std::string err;
-  REQUIRE(conn.connect(&err));
+  auto conn = test::connect_directly(redis.port());
   // A writer 20 minutes ahead of this node, one 20 minutes behind, one in step; and one whose
   // Redis TTL was shortened (EXPIRE) below its Entry's.
   auto now = unix_ms();
@@ -54,9 +47,7 @@ TEST_CASE(
   write_as_other_node(conn, "in-step", "c", 60, now, 60);
   write_as_other_node(conn, "shortened", "d", 60, now, 10);
   test::node_fixture f{[&](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = redis.port();
-    c.redis_timeout = 1s;
+    test::use_redis(c, redis.port());
     c.cache_default_ttl = 300s;
   }};
   CHECK(f.get("from-ahead") == "a");
@@ -80,18 +71,9 @@ TEST_CASE(
 TEST_CASE("a value with under two seconds left in Redis is served but not kept in L1",
           "[redis][miss][clock]") {
   test::redis_server redis;
-  redis_options o;
-  o.port = redis.port();
-  o.timeout = 2s;
-  redis_connection conn{o};
-  std::string err;
-  REQUIRE(conn.connect(&err));
+  auto conn = test::connect_directly(redis.port());
   write_as_other_node(conn, "brief", "x", 60, unix_ms(), 1);
-  test::node_fixture f{[&](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = redis.port();
-    c.redis_timeout = 1s;
-  }};
+  test::node_fixture f{[&](node_config& c) { test::use_redis(c, redis.port()); }};
   CHECK(f.get("brief") == "x");
   CHECK(l1_pttl(f, "brief") == -2);
   // Once Redis lets it go, no node has it.
@@ -102,12 +84,7 @@ TEST_CASE(
   "an EXPIRE to zero with Redis behind L1 deletes the key in both, and the shard goes on "
   "answering",
   "[redis][clock]") {
-  test::redis_server redis;
-  test::node_fixture f{[&](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = redis.port();
-    c.redis_timeout = 1s;
-  }};
+  test::node_with_redis f;
   REQUIRE(f.put("short-lived", "v").empty());
   REQUIRE(f.get("short-lived") == "v");
   int64_t answer = -3;

@@ -1,56 +1,37 @@
 // The miss path against a real redis-server: write-through, L2 hits, corrupt values, Redis loss and return.
 #include <catch2/catch.hpp>
 
-#include "actors/redis_pipeline.hpp"
-#include "tests/support/node_fixture.hpp"
-#include "tests/support/redis_server.hpp"
+#include "tests/support/redis_node.hpp"
 
 using namespace ac;
-using ac::test::node_fixture;
-using ac::test::total;
+using namespace ac::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-auto redis_node(uint16_t port, std::string prefix = "ac:") {
+/// Values computed in 20 ms (at least) and kept 120 s, under `prefix` in Redis.
+auto computing(std::string prefix = "ac:") {
   return [=](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = port;
     c.redis_key_prefix = prefix;
     c.loader_kind = "synthetic";
     c.loader_cost = 20ms;
     c.cache_default_ttl = 120s;
-    c.redis_timeout = 1s; // CI shares two cores: a slow reply must not read as an L2 error here
   };
 }
 
-redis_connection direct(uint16_t port, std::string prefix = "ac:") {
-  redis_options o;
-  o.port = port;
-  o.key_prefix = std::move(prefix);
-  redis_connection c{o};
-  std::string err;
-  REQUIRE(c.connect(&err));
-  return c;
-}
-
-std::optional<std::string> redis_value(redis_connection& c, const std::string& key) {
-  std::string err;
-  auto v = c.mget({key}, &err);
-  if (!v || v->empty())
-    return std::nullopt;
-  return (*v)[0];
+/// computing(), and Redis given up on after 100 ms, for tests that take it away.
+void computing_short_redis_timeout(node_config& c) {
+  computing()(c);
+  c.redis_timeout = 100ms;
 }
 
 } // namespace
 
 TEST_CASE("a computed value lands in Redis as an Entry with its TTL", "[redis][miss]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{redis_node(redis.port(), "t1:")};
+  node_with_redis f{computing("t1:")};
   auto v = f.get("computed-key");
   REQUIRE(v.size() == 100);
-  auto conn = direct(redis.port(), "t1:");
+  auto conn = f.direct();
   REQUIRE(f.eventually([&] { return redis_value(conn, "computed-key").has_value(); }));
   auto e = decode_entry(*redis_value(conn, "computed-key"));
   REQUIRE(e);
@@ -65,14 +46,15 @@ TEST_CASE("a computed value lands in Redis as an Entry with its TTL", "[redis][m
 }
 
 TEST_CASE("a value another node computed is read from L2, not recomputed", "[redis][miss]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture a{redis_node(redis.port())};
+  node_with_redis a{computing()};
   auto va = a.get("shared-key");
   REQUIRE(va.size() == 100);
-  auto conn = direct(redis.port());
+  auto conn = a.direct();
   REQUIRE(a.eventually([&] { return redis_value(conn, "shared-key").has_value(); }));
-  node_fixture b{redis_node(redis.port())};
+  node_fixture b{[&](node_config& c) {
+    use_redis(c, a.redis.port());
+    computing()(c);
+  }};
   CHECK(b.get("shared-key") == va);
   auto rep = b.report();
   CHECK(total(rep, "computes") == 0);
@@ -80,10 +62,8 @@ TEST_CASE("a value another node computed is read from L2, not recomputed", "[red
 }
 
 TEST_CASE("an entry evicted from L1 comes back from L2 without a compute", "[redis][miss]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{[&](node_config& c) {
-    redis_node(redis.port())(c);
+  node_with_redis f{[](node_config& c) {
+    computing()(c);
     c.loader_cost = 0ms;
     c.cache_max_entries = 20;
     c.cache_policy = "lru";
@@ -91,7 +71,7 @@ TEST_CASE("an entry evicted from L1 comes back from L2 without a compute", "[red
   auto first = f.get("ev-0");
   for (int i = 1; i < 200; ++i)
     REQUIRE(f.get("ev-" + std::to_string(i)).size() == 100);
-  auto conn = direct(redis.port());
+  auto conn = f.direct();
   REQUIRE(f.eventually([&] { return redis_value(conn, "ev-0").has_value(); }));
   auto before = f.report();
   REQUIRE(total(before, "computes") == 200);
@@ -103,12 +83,10 @@ TEST_CASE("an entry evicted from L1 comes back from L2 without a compute", "[red
 }
 
 TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][miss]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  auto conn = direct(redis.port());
+  node_with_redis f{computing()};
+  auto conn = f.direct();
   std::string err;
   REQUIRE(conn.set_ex({{"junk-key", std::string("\x00\x01garbage\xff", 10), 60}}, &err));
-  node_fixture f{redis_node(redis.port())};
   auto v = f.get("junk-key");
   CHECK(v.size() == 100);
   auto rep = f.report();
@@ -125,22 +103,19 @@ TEST_CASE("garbage bytes in Redis are a counted miss and a recompute", "[redis][
 TEST_CASE(
   "with Redis gone lookups are computed, the breaker opens, and it closes when Redis is back",
   "[redis][miss][fault]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{[&](node_config& c) {
-    redis_node(redis.port())(c);
+  node_with_redis f{[](node_config& c) {
+    computing_short_redis_timeout(c);
     c.loader_cost = 1ms;
-    c.redis_timeout = 100ms;
   }};
   REQUIRE(f.get("before").size() == 100);
-  redis.kill();
+  f.redis.kill();
   for (int i = 0; i < 30; ++i)
     REQUIRE(f.get("down-" + std::to_string(i)).size() == 100);
   CHECK(f.report().breaker != "closed");
   CHECK(total(f.report(), "l2_errors") >= 1);
-  redis.restart();
+  f.redis.restart();
   // Writes resume once the breaker lets a probe through and Redis answers it.
-  auto conn = direct(redis.port());
+  auto conn = f.direct();
   int i = 0;
   CHECK(f.eventually(
     [&] {
@@ -153,10 +128,8 @@ TEST_CASE(
 
 TEST_CASE("an acknowledged put is already in Redis when the put returns",
           "[redis][write-through]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{redis_node(redis.port(), "wt:")};
-  auto conn = direct(redis.port(), "wt:");
+  node_with_redis f{computing("wt:")};
+  auto conn = f.direct();
   for (int i = 0; i < 50; ++i) {
     auto key = "acked-" + std::to_string(i);
     REQUIRE(f.put(key, "v" + std::to_string(i), 60) == "");
@@ -171,14 +144,9 @@ TEST_CASE("an acknowledged put is already in Redis when the put returns",
 TEST_CASE(
   "with Redis down and write-policy sync a put or delete is refused at once and changes nothing",
   "[redis][write-through][fault]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{[&](node_config& c) {
-    redis_node(redis.port())(c);
-    c.redis_timeout = 100ms;
-  }};
+  node_with_redis f{computing_short_redis_timeout};
   REQUIRE(f.put("kept", "old") == "");
-  redis.kill();
+  f.redis.kill();
   for (int i = 0; i < 20; ++i) {
     auto start = std::chrono::steady_clock::now();
     CHECK(f.put("down-" + std::to_string(i), "v").rfind("unavailable", 0) == 0);
@@ -192,15 +160,12 @@ TEST_CASE(
 TEST_CASE(
   "with Redis down and write-policy l1-when-down a put is acknowledged from L1 and a delete stays deleted",
   "[redis][write-through][fault]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{[&](node_config& c) {
-    redis_node(redis.port())(c);
-    c.redis_timeout = 100ms;
+  node_with_redis f{[](node_config& c) {
+    computing_short_redis_timeout(c);
     c.redis_write_policy = "l1-when-down";
   }};
   REQUIRE(f.put_as("gone", "old") == put_status::stored);
-  redis.kill();
+  f.redis.kill();
   for (int i = 0; i < 20; ++i) {
     auto start = std::chrono::steady_clock::now();
     std::string err;

@@ -1,25 +1,22 @@
 // Predictive warming against a real redis-server: after a learned A -> B, a miss of A brings B into L1 from L2, never by a compute.
 #include <catch2/catch.hpp>
 
-#include "actors/redis_pipeline.hpp"
 #include "core/key_normalization.hpp"
-#include "tests/support/node_fixture.hpp"
-#include "tests/support/redis_server.hpp"
+#include "tests/support/redis_node.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;
+using ac::test::node_with_redis;
 using namespace std::chrono_literals;
 
 namespace {
 
-auto predictive_node(uint16_t port, bool predictive) {
+/// Values computed and kept 120 s on four shards, with warming.predictive `predictive`.
+auto predictive_node(bool predictive) {
   return [=](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = port;
     c.loader_kind = "synthetic";
     c.cache_default_ttl = 120s;
     c.cache_shards = 4; // A and B may sit on different shards: the warm crosses over
-    c.redis_timeout = 1s;
     c.warming_predictive = predictive;
   };
 }
@@ -78,9 +75,7 @@ void teach(node_fixture& f, const std::string& a, const std::string& b, int roun
 
 TEST_CASE("after A was followed by B, a miss of A makes B an L1 hit from Redis",
           "[redis][warming]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{predictive_node(redis.port(), true)};
+  node_with_redis f{predictive_node(true)};
   const std::string a = "feat:X:window-41", b = "feat:X:window-42";
   teach(f, a, b, 3);
   auto computes = counter(f, "computes");
@@ -97,18 +92,12 @@ TEST_CASE("after A was followed by B, a miss of A makes B an L1 hit from Redis",
 }
 
 TEST_CASE("a predicted key missing from Redis is not computed by warming", "[redis][warming]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{predictive_node(redis.port(), true)};
+  node_with_redis f{predictive_node(true)};
   const std::string a = "feat:Y:window-7", b = "feat:Y:window-8";
   teach(f, a, b, 3);
   // B leaves Redis too (and L1): only a compute could bring it back now.
-  redis_options o;
-  o.port = redis.port();
-  o.key_prefix = "ac:";
-  redis_connection conn{o};
+  auto conn = f.direct();
   std::string err;
-  REQUIRE(conn.connect(&err));
   REQUIRE(conn.del({b}, &err));
   auto computes = counter(f, "computes");
   auto warmed = counter(f, "warmed");
@@ -123,9 +112,7 @@ TEST_CASE("a predicted key missing from Redis is not computed by warming", "[red
 }
 
 TEST_CASE("with warming.predictive off a miss of A warms nothing", "[redis][warming]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{predictive_node(redis.port(), false)};
+  node_with_redis f{predictive_node(false)};
   const std::string a = "feat:Z:window-1", b = "feat:Z:window-2";
   teach(f, a, b, 3);
   REQUIRE(f.get(a) == "value-a");

@@ -6,12 +6,10 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include "actors/redis_pipeline.hpp"
-#include "tests/support/node_fixture.hpp"
-#include "tests/support/redis_server.hpp"
+#include "tests/support/redis_node.hpp"
 
 using namespace ac;
-using ac::test::node_fixture;
+using ac::test::node_with_redis;
 using namespace std::chrono_literals;
 
 namespace {
@@ -28,6 +26,23 @@ keepalive keepalive_of(int fd) {
   ::getsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &k.interval, &len);
   ::getsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &k.count, &len);
   return k;
+}
+
+/// Checks that the socket `fd` has keep-alive on, with `idle`, `interval` and `count`.
+void check_keepalive(int fd, int idle, int interval, int count) {
+  auto k = keepalive_of(fd);
+  CHECK(k.on == 1);
+  CHECK(k.idle == idle);
+  CHECK(k.interval == interval);
+  CHECK(k.count == count);
+}
+
+/// A connection with options `o`, connected; fails the test when it cannot connect.
+redis_connection connected(const redis_options& o) {
+  redis_connection conn{o};
+  std::string err;
+  REQUIRE(conn.connect(&err));
+  return conn;
 }
 
 /// This process's sockets connected to 127.0.0.1:`port` (the in-process node's Redis pool).
@@ -53,36 +68,16 @@ TEST_CASE(
   redis_options o;
   o.port = redis.port();
   o.timeout = 2s;
-  {
-    redis_connection conn{o};
-    std::string err;
-    REQUIRE(conn.connect(&err));
-    auto k = keepalive_of(conn.fd());
-    CHECK(k.on == 1);
-    CHECK(k.idle == 60);
-    CHECK(k.interval == 30);
-    CHECK(k.count == 3);
-  }
+  check_keepalive(connected(o).fd(), 60, 30, 3);
   o.keepalive_idle = 61s;
   o.keepalive_interval = 29s;
   o.keepalive_count = 4;
-  redis_connection conn{o};
-  std::string err;
-  REQUIRE(conn.connect(&err));
-  auto k = keepalive_of(conn.fd());
-  CHECK(k.idle == 61);
-  CHECK(k.interval == 29);
-  CHECK(k.count == 4);
+  check_keepalive(connected(o).fd(), 61, 29, 4);
 }
 
 TEST_CASE("under load the node keeps to redis.max-connections, each with the configured keep-alive",
           "[redis][pool]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{[&](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = redis.port();
-    c.redis_timeout = 1s;
+  node_with_redis f{[](node_config& c) {
     c.loader_kind = "synthetic";
     c.redis_pool_size = 3;
     c.redis_max_connections = 3;
@@ -101,14 +96,9 @@ TEST_CASE("under load the node keeps to redis.max-connections, each with the con
       .receive([&](const lookup_results& r) { answered = r.size() == keys.size(); },
                [](caf::error&) {});
     REQUIRE(answered);
-    most = std::max(most, sockets_to(redis.port()).size());
+    most = std::max(most, sockets_to(f.redis.port()).size());
   }
   CHECK(most == 3);
-  for (int fd : sockets_to(redis.port())) {
-    auto k = keepalive_of(fd);
-    CHECK(k.on == 1);
-    CHECK(k.idle == 45);
-    CHECK(k.interval == 15);
-    CHECK(k.count == 5);
-  }
+  for (int fd : sockets_to(f.redis.port()))
+    check_keepalive(fd, 45, 15, 5);
 }

@@ -1,39 +1,28 @@
 // Refresh-ahead on a node with Redis and no loader: L1 takes Redis's copy only when it lives longer.
 #include <catch2/catch.hpp>
 
-#include "actors/redis_pipeline.hpp"
 #include "core/ttl_clock.hpp"
-#include "tests/support/node_fixture.hpp"
-#include "tests/support/redis_server.hpp"
+#include "tests/support/redis_node.hpp"
 
 using namespace ac;
+using ac::test::actor_counter;
 using ac::test::node_fixture;
+using ac::test::node_with_redis;
 using ac::test::total;
 using namespace std::chrono_literals;
 
 namespace {
 
-auto l2_only(uint16_t port, const std::string& prefix) {
+/// No loader: values come from clients and Redis (under `prefix`), live 2 s, and are refreshed
+/// ahead at 80% of their life; one shard, so one coalescer.
+auto l2_only(const std::string& prefix) {
   return [=](node_config& c) {
-    c.redis_enabled = true;
-    c.redis_port = port;
     c.redis_key_prefix = prefix;
-    c.redis_timeout = 1s;
     c.loader_kind = "none";
     c.cache_default_ttl = 2s;
     c.cache_shards = 1;
     c.cache_refresh_ahead = 0.8;
   };
-}
-
-/// A counter of the coalescer's row (one shard: one coalescer), -1 when absent.
-int64_t coalescer_counter(const node_report& rep, const std::string& name) {
-  for (auto& a : rep.actors)
-    if (a.kind == "coalescer")
-      for (auto& [k, v] : a.counters)
-        if (k == name)
-          return v;
-  return -1;
 }
 
 /// Puts `value` through the node as a client would: an Entry that says its 2 s lifetime.
@@ -63,37 +52,29 @@ int read_steadily(node_fixture& f, const std::string& key, std::chrono::millisec
 TEST_CASE(
   "without a loader a hot key takes Redis's copy ahead of its expiry when that copy lives longer",
   "[redis][refresh-ahead]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{l2_only(redis.port(), "ra1:")};
+  node_with_redis f{l2_only("ra1:")};
   REQUIRE(put_for_2s(f, "k", "old")); // L1 and Redis: 2 s
   // Someone wrote the key again with a longer life (as another node's put would).
-  redis_options o;
-  o.port = redis.port();
-  o.key_prefix = "ra1:";
-  redis_connection conn{o};
+  auto conn = f.direct();
   std::string err;
-  REQUIRE(conn.connect(&err));
   REQUIRE(conn.set_ex(
     {{"k", encode_entry(make_bytes_entry("new", 60, unix_ms(), "elsewhere")), 60}}, &err));
   CHECK(read_steadily(f, "k", 3500ms) == 0);
   auto rep = f.report();
   CHECK(total(rep, "misses") == 0); // L1 held the key throughout: the old copy's end passed
   CHECK(total(rep, "refresh_ahead") >= 1);
-  CHECK(coalescer_counter(rep, "refresh_l2") == 1);
+  CHECK(actor_counter(rep, "coalescer", "refresh_l2") == 1);
   CHECK(f.get("k") == "new");
 }
 
 TEST_CASE("without a loader the same copy in Redis is left alone, and the key expires as before",
           "[redis][refresh-ahead]") {
-  REQUIRE(test::redis_server::installed());
-  test::redis_server redis;
-  node_fixture f{l2_only(redis.port(), "ra2:")};
+  node_with_redis f{l2_only("ra2:")};
   REQUIRE(put_for_2s(f, "k", "only"));
   read_steadily(f, "k", 3500ms);
   auto rep = f.report();
   CHECK(total(rep, "refresh_ahead") >= 1); // it was tried: Redis's copy ends no later than L1's
-  CHECK(coalescer_counter(rep, "refresh_l2") == 0);
+  CHECK(actor_counter(rep, "coalescer", "refresh_l2") == 0);
   CHECK(total(rep, "misses") >= 1);
   CHECK(f.get("k") == "<miss>");
 }

@@ -115,6 +115,17 @@ inline double total(const node_report& rep, const char* key) {
   return i == rep.totals.end() ? -1 : i->second;
 }
 
+/// A counter of the first actor row of `kind` (shard, coalescer, ...) in a report that has it,
+/// or -1 when none has: with one shard, that shard's or its coalescer's own count.
+inline int64_t actor_counter(const node_report& rep, const std::string& kind,
+                             const std::string& name) {
+  for (auto& a : rep.actors)
+    if (a.kind == kind)
+      if (auto i = a.counters.find(name); i != a.counters.end())
+        return i->second;
+  return -1;
+}
+
 /// Sends `n` concurrent gets of `key` and collects every answer (value or error text).
 std::vector<std::string> concurrent_gets(caf::actor_system& sys, const front_actor& front,
                                          const std::string& key, size_t n,
