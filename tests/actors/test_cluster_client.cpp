@@ -29,6 +29,15 @@ struct client_fixture {
   }
   ~client_fixture() { caf::anon_send_exit(hole, caf::exit_reason::kill); }
 
+  /// What a one-shot request (`start`, 200 ms deadline) to the hole came to, and how long it took.
+  template <class T>
+  std::pair<caf::expected<T>, std::chrono::steady_clock::duration> timed_one_shot(
+    std::function<void(ac::cluster_client&, ac::cluster_client::callback<T>)> start) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = ac::run_one_shot<T>(sys, hole, map, 200ms, std::move(start));
+    return {std::move(r), std::chrono::steady_clock::now() - t0};
+  }
+
   caf::actor_system_config cfg;
   caf::actor_system sys;
   caf::actor hole;
@@ -40,14 +49,9 @@ struct client_fixture {
 TEST_CASE("a get to a node that never answers fails with a timeout once its deadline passed",
           "[actors][client]") {
   client_fixture f;
-  auto t0 = std::chrono::steady_clock::now();
   // The hole is also the directory, so the refresh before the one retry times out as well.
-  auto r = ac::run_one_shot<ac::lookup_result>(
-    f.sys, f.hole, f.map, 200ms,
-    [](ac::cluster_client& c, ac::cluster_client::callback<ac::lookup_result> done) {
-      c.get("k", std::move(done));
-    });
-  auto elapsed = std::chrono::steady_clock::now() - t0;
+  auto [r, elapsed] = f.timed_one_shot<ac::lookup_result>(
+    [](ac::cluster_client& c, auto done) { c.get("k", std::move(done)); });
   REQUIRE_FALSE(r);
   CHECK(r.error() == caf::sec::request_timeout);
   CHECK(elapsed >= 400ms); // two attempts of 200 ms each
@@ -57,13 +61,10 @@ TEST_CASE("a get to a node that never answers fails with a timeout once its dead
 TEST_CASE("a get_many to a node that never answers fails with a timeout as well",
           "[actors][client]") {
   client_fixture f;
-  auto t0 = std::chrono::steady_clock::now();
-  auto r = ac::run_one_shot<ac::lookup_results>(
-    f.sys, f.hole, f.map, 200ms,
-    [](ac::cluster_client& c, ac::cluster_client::callback<ac::lookup_results> done) {
-      c.get_many({"a", "b", "c"}, std::move(done));
-    });
+  auto [r, elapsed] = f.timed_one_shot<ac::lookup_results>([](ac::cluster_client& c, auto done) {
+    c.get_many({"a", "b", "c"}, std::move(done));
+  });
   REQUIRE_FALSE(r);
   CHECK(r.error() == caf::sec::request_timeout);
-  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  CHECK(elapsed < 2s);
 }

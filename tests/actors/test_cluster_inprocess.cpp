@@ -49,6 +49,26 @@ std::string key_owned_by_a() {
       return key;
 }
 
+/// Puts `value` at `key` through the node's front; true once it is stored.
+bool put(published& p, const std::string& key, const std::string& value) {
+  bool stored = false;
+  p.self
+    ->request(p.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of(value),
+              uint32_t{0})
+    .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; },
+             [](caf::error&) {});
+  return stored;
+}
+
+/// Gets `key` through the node's front; an error fails the test.
+lookup_result get(published& p, const std::string& key) {
+  lookup_result r;
+  p.self->request(p.node.handles.front, 5s, get_atom::value, key)
+    .receive([&](lookup_result& x) { r = std::move(x); },
+             [](caf::error& e) { FAIL(caf::to_string(e)); });
+  return r;
+}
+
 actor_stats front_row(published& p) {
   node_report rep;
   p.self->request(p.node.handles.front, 5s, report_atom::value)
@@ -73,7 +93,9 @@ struct two_nodes {
         c.cluster_seeds = {"127.0.0.1:" + std::to_string(port_a)};
         c.cluster_heartbeat_interval = 100ms;
         c.cluster_hot_ttl = hot_ttl;
-      }} {}
+      }} {
+    REQUIRE(converged());
+  }
 
   bool converged() {
     return test::wait_until([&] { return alive(members(a)) == 2 && alive(members(b)) == 2; }, 10s);
@@ -88,9 +110,6 @@ struct two_nodes {
 
 TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[cluster]") {
   two_nodes cluster;
-  REQUIRE(cluster.converged());
-  auto& a = cluster.a;
-  auto& b = cluster.b;
   // Each key is owned by exactly one of them; a put through either is read through both.
   rendezvous_ring ring;
   ring.set_members({"a", "b"});
@@ -98,51 +117,29 @@ TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[
   for (int i = 0; i < 40; ++i) {
     auto key = "shared-" + std::to_string(i);
     owned_by_a += *ring.owner_of(key_hash(key)) == "a";
-    bool stored = false;
-    auto& writer = (i % 2 == 0) ? a : b;
-    writer.self
-      ->request(writer.node.handles.front, 5s, put_atom::value, key,
-                test::node_fixture::entry_of("v" + std::to_string(i)), uint32_t{0})
-      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; },
-               [](caf::error&) {});
-    REQUIRE(stored);
+    REQUIRE(put((i % 2 == 0) ? cluster.a : cluster.b, key, "v" + std::to_string(i)));
   }
   CHECK(owned_by_a > 5);
   CHECK(owned_by_a < 35);
-  for (auto* p : {&a, &b})
+  for (auto* p : {&cluster.a, &cluster.b})
     for (int i = 0; i < 40; ++i) {
-      lookup_result r;
-      p->self->request(p->node.handles.front, 5s, get_atom::value, "shared-" + std::to_string(i))
-        .receive([&](lookup_result& x) { r = std::move(x); }, [](caf::error&) {});
+      auto r = get(*p, "shared-" + std::to_string(i));
       REQUIRE(r.found);
       CHECK(test::node_fixture::value_of(r) == "v" + std::to_string(i));
     }
-  CHECK(front_row(a).counters["forwarded"] > 0);
-  CHECK(front_row(b).counters["forwarded"] > 0);
+  CHECK(front_row(cluster.a).counters["forwarded"] > 0);
+  CHECK(front_row(cluster.b).counters["forwarded"] > 0);
 }
 
 TEST_CASE("a key the owner reports hot is served from a near copy on the other node",
           "[cluster][hot]") {
   two_nodes cluster{10s};
-  REQUIRE(cluster.converged());
-  auto& a = cluster.a;
-  auto& b = cluster.b;
   auto key = key_owned_by_a();
-  bool stored = false;
-  a.self
-    ->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of("storm"),
-              uint32_t{0})
-    .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; },
-             [](caf::error&) {});
-  REQUIRE(stored);
+  REQUIRE(put(cluster.a, key, "storm"));
   // Hammer it through b: after enough reads the owner marks it hot, b keeps a near copy.
-  for (int i = 0; i < 400; ++i) {
-    lookup_result r;
-    b.self->request(b.node.handles.front, 5s, get_atom::value, key)
-      .receive([&](lookup_result& x) { r = std::move(x); }, [](caf::error&) {});
-    REQUIRE(test::node_fixture::value_of(r) == "storm");
-  }
-  auto row = front_row(b);
+  for (int i = 0; i < 400; ++i)
+    REQUIRE(test::node_fixture::value_of(get(cluster.b, key)) == "storm");
+  auto row = front_row(cluster.b);
   CHECK(row.counters["near_hits"] > 100);
   CHECK(row.counters["forwarded"] < 300);
 }
@@ -151,43 +148,28 @@ TEST_CASE(
   "A put or a delete at the owner drops the other node's near copy at once, long before cluster.hot-ttl",
   "[cluster][hot]") {
   two_nodes cluster{60s};
-  REQUIRE(cluster.converged());
-  auto& a = cluster.a;
-  auto& b = cluster.b;
   auto key = key_owned_by_a();
-  auto put_at_owner = [&](const std::string& value) {
-    bool stored = false;
-    a.self
-      ->request(a.node.handles.front, 5s, put_atom::value, key, test::node_fixture::entry_of(value),
-                uint32_t{0})
-      .receive([&](uint8_t s) { stored = put_status_of(s) == put_status::stored; },
-               [](caf::error&) {});
-    return stored;
-  };
   auto read_at_b = [&] {
-    lookup_result r;
-    b.self->request(b.node.handles.front, 5s, get_atom::value, key)
-      .receive([&](lookup_result& x) { r = std::move(x); },
-               [](caf::error& e) { FAIL(caf::to_string(e)); });
+    auto r = get(cluster.b, key);
     return r.found ? test::node_fixture::value_of(r) : std::string{"<miss>"};
   };
   // Reads through b until b serves the key from a near copy.
   auto warm_near_copy = [&](const std::string& expected) {
-    auto before = front_row(b).counters["near_hits"];
+    auto before = front_row(cluster.b).counters["near_hits"];
     for (int i = 0; i < 400; ++i)
       REQUIRE(read_at_b() == expected);
-    return front_row(b).counters["near_hits"] > before + 100;
+    return front_row(cluster.b).counters["near_hits"] > before + 100;
   };
-  REQUIRE(put_at_owner("v1"));
+  REQUIRE(put(cluster.a, key, "v1"));
   REQUIRE(warm_near_copy("v1"));
   // The near copy would live 60 s; the owner's invalidation ends it now.
-  REQUIRE(put_at_owner("v2"));
+  REQUIRE(put(cluster.a, key, "v2"));
   CHECK(test::wait_until([&] { return read_at_b() == "v2"; }, 2s));
   REQUIRE(warm_near_copy("v2"));
   bool erased = false;
-  a.self->request(a.node.handles.front, 5s, delete_atom::value, key)
+  cluster.a.self->request(cluster.a.node.handles.front, 5s, delete_atom::value, key)
     .receive([&](bool ok) { erased = ok; }, [](caf::error&) {});
   REQUIRE(erased);
   CHECK(test::wait_until([&] { return read_at_b() == "<miss>"; }, 2s));
-  CHECK(front_row(b).counters["near_invalidated"] >= 2);
+  CHECK(front_row(cluster.b).counters["near_invalidated"] >= 2);
 }

@@ -26,13 +26,25 @@ membership_view members(node_fixture& f) {
   return v;
 }
 
-/// A stranger: another actor system (another node) connected to the published gate.
+/// The node's front published on a loopback port, where a remote peer reaches its gate.
+uint16_t publish_front(node_fixture& f) {
+  auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
+  REQUIRE(port);
+  return *port;
+}
+
+/// A stranger: another actor system (another node) connected to the node's gate, which stays
+/// published while the stranger lives.
 struct stranger {
-  explicit stranger(uint16_t port) : cfg(make_config([](node_config&) {})), sys(cfg), me(sys) {
+  explicit stranger(node_fixture& f)
+    : node(f), port(publish_front(f)), cfg(make_config([](node_config&) {})), sys(cfg), me(sys) {
     auto r = sys.middleman().remote_actor<front_actor>("127.0.0.1", port);
     REQUIRE(r);
     gate = *r;
   }
+  ~stranger() { node.sys.middleman().close(port); }
+  node_fixture& node;
+  uint16_t port;
   node_config cfg;
   caf::actor_system sys;
   caf::scoped_actor me;
@@ -46,9 +58,7 @@ TEST_CASE(
   "[security]") {
   node_fixture f;
   REQUIRE(f.put("k", "v").empty());
-  auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
-  REQUIRE(port);
-  stranger s{*port};
+  stranger s{f};
   // The typed handle cannot even name them; a forged untyped message is what an attacker sends.
   auto raw = caf::actor_cast<caf::actor>(s.gate);
   routing_table forged;
@@ -71,16 +81,13 @@ TEST_CASE(
   CHECK(v.members[0].state == member_state::alive);
   CHECK(v.epoch < 999);
   CHECK(counter(f, "front", "epoch") < 999);
-  f.sys.middleman().close(*port);
 }
 
 TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change nothing",
           "[security]") {
   node_fixture f;
   REQUIRE(f.put("k", "v").empty());
-  auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
-  REQUIRE(port);
-  stranger s{*port};
+  stranger s{f};
   auto before = members(f);
   REQUIRE(before.members.size() == 1);
   auto self_id = before.members[0].id;
@@ -118,15 +125,12 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   CHECK(after.members[0].id == self_id);
   CHECK(after.members[0].state == member_state::alive);
   CHECK(f.get("k") == "v");
-  f.sys.middleman().close(*port);
 }
 
 TEST_CASE("A stranger's hand-off ask reads like a get but cannot fence a key away from its owner",
           "[security][handoff]") {
   node_fixture f{[](node_config& c) { c.loader_kind = "synthetic"; }};
-  auto port = f.sys.middleman().publish(f.node.front, 0, "127.0.0.1");
-  REQUIRE(port);
-  stranger s{*port};
+  stranger s{f};
   lookup_result r;
   bool answered = false;
   s.me
@@ -150,5 +154,4 @@ TEST_CASE("A stranger's hand-off ask reads like a get but cannot fence a key awa
     }
   CHECK(fenced == 0);
   CHECK(fenced_loads == 0);
-  f.sys.middleman().close(*port);
 }

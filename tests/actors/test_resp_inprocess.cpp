@@ -87,6 +87,12 @@ std::string element(const reply_ptr& r, size_t i) {
   return e->type == REDIS_REPLY_NIL ? "(nil)" : std::string(e->str, e->len);
 }
 
+/// Puts the two values that check_reads and the loop tests expect in L1: a = va, b = vb.
+void put_a_and_b(node_fixture& f) {
+  REQUIRE(f.put("a", "va").empty());
+  REQUIRE(f.put("b", "vb").empty());
+}
+
 /// GET and MGET of keys in L1 and of keys not yet there (the synthetic loader computes them on
 /// the first read), sequentially: the same answers whoever serves them (the I/O loop while the
 /// connection is idle, or its session). `tag` keeps the computed keys of two calls apart.
@@ -118,8 +124,7 @@ TEST_CASE(
   "each in order",
   "[resp]") {
   resp_fixture f{true, synthetic_loader()};
-  REQUIRE(f.put("a", "va").empty());
-  REQUIRE(f.put("b", "vb").empty());
+  put_a_and_b(f);
   conn c{f.port};
   check_reads(c, "seq", 50);
   auto served = f.resp_counter("loop_commands");
@@ -156,8 +161,7 @@ TEST_CASE(
   "them",
   "[resp]") {
   resp_fixture f; // no loader, no Redis: a key L1 lacks is absent
-  REQUIRE(f.put("a", "va").empty());
-  REQUIRE(f.put("b", "vb").empty());
+  put_a_and_b(f);
   auto misses_before = total(f.report(), "misses");
   conn c{f.port};
   REQUIRE(str(c.run({"PING"})) == "PONG");
@@ -223,8 +227,7 @@ TEST_CASE(
 TEST_CASE("With resp.loop-hits off every command goes through the session, with the same answers",
           "[resp]") {
   resp_fixture f{false, synthetic_loader()};
-  REQUIRE(f.put("a", "va").empty());
-  REQUIRE(f.put("b", "vb").empty());
+  put_a_and_b(f);
   conn c{f.port};
   check_reads(c, "off", 20);
   CHECK(f.resp_counter("loop_commands") == 0);

@@ -22,6 +22,25 @@ std::string get_with_source(node_fixture& f, const std::string& key, uint8_t* so
   return out;
 }
 
+/// Stale-while-revalidate on its own, values served up to 60 s past their TTL while the
+/// synthetic loader refreshes them: the polled key turns hot, and refresh-ahead would replace
+/// it before it ever went stale.
+void stale_while_revalidate(node_config& c) {
+  c.cache_stale_ttl = 60s;
+  c.cache_refresh_ahead = 0;
+  c.loader_kind = "synthetic";
+}
+
+/// Puts `value` at `key` with a 1 s TTL and lets L1's `clock` pass 2 s; checks that the stale
+/// value is still answered, at once, from L1 and counted as a stale hit.
+void check_served_stale(node_fixture& f, manual_clock& clock, const std::string& key,
+                        const std::string& value) {
+  REQUIRE(f.put(key, value, 1) == "");
+  clock.advance(2s);
+  CHECK(f.get(key) == value);
+  CHECK(total(f.report(), "stale_hits") == 1);
+}
+
 } // namespace
 
 TEST_CASE("beyond node.max-inflight requests are refused at once with overloaded", "[overload]") {
@@ -47,19 +66,11 @@ TEST_CASE("beyond node.max-inflight requests are refused at once with overloaded
 TEST_CASE("a value past its TTL is served stale while one refresh replaces it", "[stale]") {
   auto clock = std::make_shared<manual_clock>(); // L1's time moves only when the test says
   node_fixture f{[](node_config& c) {
-                   c.cache_stale_ttl = 60s;
-                   // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
-                   // replace it before it ever went stale.
-                   c.cache_refresh_ahead = 0;
-                   c.loader_kind = "synthetic";
+                   stale_while_revalidate(c);
                    c.loader_cost = 200ms;
                  },
                  ac::test::with_clock(clock)};
-  REQUIRE(f.put("quote", "old", 1) == "");
-  clock->advance(2s);
-  // After the TTL the old value is still answered, at once, from L1.
-  CHECK(f.get("quote") == "old");
-  CHECK(total(f.report(), "stale_hits") == 1);
+  check_served_stale(f, *clock, "quote", "old");
   uint8_t source = 0;
   // The background refresh (one compute) soon replaces it.
   CHECK(f.eventually([&] { return get_with_source(f, "quote", &source).size() == 100; }, 5s));
@@ -70,18 +81,11 @@ TEST_CASE("a value past its TTL is served stale while one refresh replaces it", 
 TEST_CASE("when the refresh fails the stale value keeps being served", "[stale]") {
   auto clock = std::make_shared<manual_clock>(); // L1's time moves only when the test says
   node_fixture f{[](node_config& c) {
-                   c.cache_stale_ttl = 60s;
-                   // Stale-while-revalidate on its own: the polled key turns hot, and refresh-ahead would
-                   // replace it before it ever went stale.
-                   c.cache_refresh_ahead = 0;
-                   c.loader_kind = "synthetic";
+                   stale_while_revalidate(c);
                    c.loader_fail_prefix = "fail-";
                  },
                  ac::test::with_clock(clock)};
-  REQUIRE(f.put("fail-quote", "last-good", 1) == "");
-  clock->advance(2s);
-  CHECK(f.get("fail-quote") == "last-good");
-  CHECK(total(f.report(), "stale_hits") == 1);
+  check_served_stale(f, *clock, "fail-quote", "last-good");
   for (int i = 0; i < 5; ++i)
     CHECK(f.get("fail-quote") == "last-good");
   CHECK(total(f.report(), "computes") == 0);
