@@ -114,7 +114,9 @@ cache_store::cache_store(store_options opts, const clock_source& clock)
     buckets_(initial_buckets, null_handle) {
   // A secret sketch seed per store: keys cannot be crafted to inflate others' frequencies.
   uint64_t seed = (uint64_t{std::random_device{}()} << 32) | std::random_device{}();
-  policy_ = make_policy(opts_.policy, opts_.max_bytes, *this, opts_.max_entries, seed | 1);
+  // Expected entries 0: W-TinyLFU's sketch starts small and doubles as entries arrive, so a
+  // large cache.max-entries costs no memory until entries fill it (8 bytes per expected entry).
+  policy_ = make_policy(opts_.policy, opts_.max_bytes, *this, 0, seed | 1);
   if (!policy_)
     throw std::invalid_argument("unknown eviction policy: " + opts_.policy);
   policy_->set_entry_limit(opts_.max_entries, evicted_); // empty store: nothing to evict

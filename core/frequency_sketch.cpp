@@ -35,6 +35,21 @@ frequency_sketch::frequency_sketch(uint64_t expected_entries, uint64_t seed)
   block_mask_ = words / 8 - 1;
 }
 
+void frequency_sketch::grow() {
+  uint64_t words = (block_mask_ + 1) * 8;
+  std::vector<uint64_t> table(2 * words + 8, 0);
+  uint64_t offset = (64 - reinterpret_cast<uintptr_t>(table.data()) % 64) % 64 / 8;
+  auto old_first = table_.begin() + static_cast<std::ptrdiff_t>(table_offset_);
+  auto old_last = old_first + static_cast<std::ptrdiff_t>(words);
+  std::copy(old_first, old_last, table.begin() + static_cast<std::ptrdiff_t>(offset));
+  std::copy(old_first, old_last, table.begin() + static_cast<std::ptrdiff_t>(offset + words));
+  table_.swap(table);
+  table_offset_ = offset;
+  block_mask_ = 2 * words / 8 - 1;
+  expected_entries_ *= 2;
+  sample_size_ = 10 * expected_entries_;
+}
+
 frequency_sketch::spot frequency_sketch::locate(uint64_t h) const {
   return {table_offset_ + (h & block_mask_) * 8, mix64(h + counter_salt)};
 }

@@ -46,6 +46,12 @@ public:
   /// reset, halved per reset; may be above it on hash collisions).
   uint32_t frequency(uint64_t id) const;
 
+  /// Doubles the tables for twice the expected entries, keeping every id's counts: an id's
+  /// block is picked by the low bits of its hash, so with one more bit it lands in its old
+  /// block or that block's copy in the new upper half. A store grows its sketch with its
+  /// entries instead of sizing it for the largest count it may ever hold.
+  void grow();
+
   /// Increments between two halvings: 10x the expected entries, as in Caffeine.
   uint64_t sample_size() const { return sample_size_; }
   /// Number of halvings done so far (for tests).

@@ -50,24 +50,22 @@ uint32_t slab_arena::allocate(size_t bytes) {
     large_bytes_ += bytes;
     return large_bit | index;
   }
-  auto& c = classes_[class_of(bytes)];
-  if (c.free != null_handle) {
-    uint32_t h = c.free;
-    std::memcpy(&c.free, at(h), sizeof c.free);
-    return h;
+  auto cls = static_cast<uint32_t>(class_of(bytes));
+  uint32_t page = classes_[cls].open;
+  if (page == no_page && (page = take_page(cls)) == no_page)
+    return null_handle;
+  auto& p = info_[page];
+  uint32_t h;
+  if (p.free != null_handle) {
+    h = p.free;
+    std::memcpy(&p.free, at(h), sizeof p.free);
+  } else {
+    h = (page << offset_bits) | (p.carved / 4);
+    p.carved += static_cast<uint32_t>(class_size(cls));
   }
-  size_t size = class_size(class_of(bytes));
-  if (c.used + size > page_bytes) {
-    if (pages_.size() >= max_pages)
-      return null_handle;
-    if (pages_.size() % pages_per_chunk == 0) // not value-initialized: untouched pages stay virtual
-      chunks_.emplace_back(new char[page_bytes * pages_per_chunk]);
-    pages_.push_back(chunks_.back().get() + (pages_.size() % pages_per_chunk) * page_bytes);
-    c.page = static_cast<uint32_t>(pages_.size() - 1);
-    c.used = 0;
-  }
-  uint32_t h = (c.page << offset_bits) | static_cast<uint32_t>(c.used / 4);
-  c.used += static_cast<uint32_t>(size);
+  ++p.live;
+  if (!has_room(p))
+    unlink(page);
   return h;
 }
 
@@ -79,9 +77,66 @@ void slab_arena::release(uint32_t h, size_t bytes) {
     large_free_.push_back(index);
     return;
   }
-  auto& c = classes_[class_of(std::max<size_t>(bytes, 4))];
-  std::memcpy(at(h), &c.free, sizeof c.free);
-  c.free = h;
+  uint32_t page = h >> offset_bits;
+  auto& p = info_[page];
+  if (--p.live == 0) { // the whole page is free: any size may have it now
+    unlink(page);
+    p = page_info{};
+    empty_.push_back(page);
+    return;
+  }
+  std::memcpy(at(h), &p.free, sizeof p.free);
+  p.free = h;
+  if (!p.listed)
+    link(page);
+}
+
+uint32_t slab_arena::take_page(uint32_t cls) {
+  uint32_t page;
+  if (!empty_.empty()) {
+    page = empty_.back();
+    empty_.pop_back();
+  } else {
+    if (pages_.size() >= max_pages)
+      return no_page;
+    if (pages_.size() % pages_per_chunk == 0) // not value-initialized: untouched pages stay virtual
+      chunks_.emplace_back(new char[page_bytes * pages_per_chunk]);
+    pages_.push_back(chunks_.back().get() + (pages_.size() % pages_per_chunk) * page_bytes);
+    info_.emplace_back();
+    page = static_cast<uint32_t>(pages_.size() - 1);
+  }
+  info_[page].cls = cls;
+  link(page);
+  return page;
+}
+
+bool slab_arena::has_room(const page_info& p) const {
+  return p.free != null_handle || p.carved + class_size(p.cls) <= page_bytes;
+}
+
+void slab_arena::link(uint32_t page) {
+  auto& p = info_[page];
+  auto& head = classes_[p.cls].open;
+  p.prev = no_page;
+  p.next = head;
+  if (head != no_page)
+    info_[head].prev = page;
+  head = page;
+  p.listed = true;
+}
+
+void slab_arena::unlink(uint32_t page) {
+  auto& p = info_[page];
+  if (!p.listed)
+    return;
+  if (p.prev != no_page)
+    info_[p.prev].next = p.next;
+  else
+    classes_[p.cls].open = p.next;
+  if (p.next != no_page)
+    info_[p.next].prev = p.prev;
+  p.prev = p.next = no_page;
+  p.listed = false;
 }
 
 } // namespace ac

@@ -15,9 +15,11 @@ namespace ac {
 /// stored. Here slots come in 4-byte steps up to 1 KiB (64-byte steps up to 16 KiB), so an
 /// entry wastes at most a few bytes, and links to it are 4-byte handles.
 ///
-/// Slots of one size share pages; a freed slot goes on its size's free list and pages stay
-/// with their size (as memcached's slabs do), so memory that moves to another value size is
-/// not reused until the store is rebuilt. Blobs above 16 KiB are allocated on their own.
+/// Slots of one size share pages. A freed slot goes on its page's free list; a page whose last
+/// slot is freed goes back to a pool that every size takes pages from. So memory freed by one
+/// value size serves another: a budget filled with 1 KiB values and then with 60-byte ones
+/// holds about one budget of pages, not two (memcached's fixed slabs need a rebalancer for
+/// that; Segcache frees whole segments). Blobs above 16 KiB are allocated on their own.
 /// Handles: bit 31 clear: page (bits 14..30) and 4-byte offset in it (bits 0..13); bit 31
 /// set: index of a large blob. Up to 8 GiB of pages per arena. Single-threaded.
 class slab_arena {
@@ -54,16 +56,35 @@ private:
   static size_t class_of(size_t bytes);
   static size_t class_size(size_t cls);
 
-  struct size_class {
-    uint32_t free = null_handle; ///< first free slot; each free slot holds the next one
-    uint32_t page = 0;           ///< page being carved
-    uint32_t used = page_bytes;  ///< bytes carved from it (page_bytes: none open)
+  static constexpr uint32_t no_page = UINT32_MAX;
+
+  /// A page's slots: those freed (a list through the slots), how far it is carved, how many
+  /// are in use, and its place in its size's list of pages with room.
+  struct page_info {
+    uint32_t free = null_handle; ///< first freed slot; each freed slot holds the next one
+    uint32_t carved = 0;         ///< bytes handed out from the page's start so far
+    uint32_t live = 0;           ///< slots in use
+    uint32_t cls = 0;            ///< the size class it serves
+    uint32_t prev = no_page, next = no_page; ///< in its class's list of pages with room
+    bool listed = false;                     ///< whether it is in that list
   };
+
+  struct size_class {
+    uint32_t open = no_page; ///< first page with a freed or uncarved slot
+  };
+
+  /// A page for `cls`: an emptied one from the pool, else a new one; no_page when full.
+  uint32_t take_page(uint32_t cls);
+  void link(uint32_t page);
+  void unlink(uint32_t page);
+  bool has_room(const page_info& p) const;
 
   std::vector<char*> pages_; ///< into chunks_
   /// Pages come 16 to a 1 MiB chunk: a 64 KiB malloc of its own costs jemalloc ~7% extra,
   /// and a chunk's untouched pages cost no resident memory.
   std::vector<std::unique_ptr<char[]>> chunks_;
+  std::vector<page_info> info_; ///< one per page
+  std::vector<uint32_t> empty_; ///< pages with no slot in use, for any size
   std::vector<size_class> classes_;
   std::vector<std::unique_ptr<char[]>> large_;
   std::vector<uint32_t> large_free_;

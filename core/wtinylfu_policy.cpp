@@ -116,9 +116,10 @@ void wtinylfu_policy::on_insert(uint32_t h, uint64_t hash, std::vector<uint32_t>
     return;
   }
   if (opts_.expected_entries == 0 && !opts_.counts && size() > sketch_.expected_entries()
-      && sketch_.expected_entries() < (uint64_t{1} << 26))
-    sketch_ =
-      frequency_sketch(sketch_.expected_entries() * 2, opts_.seed); // more keys than guessed
+      && sketch_.expected_entries() < (uint64_t{1} << 26)) {
+    sketch_.grow();  // more keys than guessed: twice the counters, the counts kept
+    start_shadows(); // shadows sample the key space by the sketch's size
+  }
   nodes().set_tag(h, window);
   lists_[window].push_back(nodes(), h);
   seg_weight_[window] += w;

@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/slab_arena.hpp"
 
@@ -55,4 +56,42 @@ TEST_CASE("a freed slot is reused by the next request of its size", "[arena]") {
   for (int i = 0; i < 1000; ++i)
     arena.release(arena.allocate(136), 136);
   CHECK(arena.reserved_bytes() == reserved);
+}
+
+TEST_CASE("pages emptied by one slot size serve another without new memory", "[arena]") {
+  slab_arena arena;
+  std::vector<uint32_t> large;
+  for (int i = 0; i < 640; ++i) // 10 pages of 1 KiB slots
+    large.push_back(arena.allocate(1024));
+  auto reserved = arena.reserved_bytes();
+  CHECK(reserved == 10 * slab_arena::page_bytes);
+  for (auto h : large)
+    arena.release(h, 1024);
+  std::vector<uint32_t> small;
+  for (int i = 0; i < 10000; ++i) { // 60-byte slots: 1,092 a page, 9.2 pages
+    small.push_back(arena.allocate(60));
+    std::memset(arena.at(small.back()), i % 251, 60);
+  }
+  CHECK(arena.reserved_bytes() == reserved);
+  for (int i = 0; i < 10000; ++i)
+    REQUIRE(static_cast<unsigned char>(arena.at(small[i])[59]) == i % 251);
+}
+
+TEST_CASE("a page keeps serving its size while one slot on it is in use", "[arena]") {
+  slab_arena arena;
+  std::vector<uint32_t> slots;
+  for (int i = 0; i < 64; ++i) // one page of 1 KiB slots
+    slots.push_back(arena.allocate(1024));
+  for (int i = 1; i < 64; ++i)
+    arena.release(slots[i], 1024);
+  // The page is not empty: a 60-byte request takes a new page, a 1 KiB one a freed slot.
+  uint32_t small = arena.allocate(60);
+  CHECK(arena.reserved_bytes() == 2 * slab_arena::page_bytes);
+  CHECK((small >> 14) != (slots[0] >> 14));
+  uint32_t again = arena.allocate(1024);
+  CHECK((again >> 14) == (slots[0] >> 14));
+  arena.release(slots[0], 1024);
+  arena.release(again, 1024); // now empty: the next page any size asks for is this one
+  CHECK((arena.allocate(2000) >> 14) == (slots[0] >> 14));
+  CHECK(arena.reserved_bytes() == 2 * slab_arena::page_bytes);
 }

@@ -1,0 +1,81 @@
+// Whether a shard store's byte budget bounds its resident memory when the value sizes shift:
+// puts of large values, then many more puts of small ones (memory a size class freed must serve
+// another). Usage: memory_budget [--budget-mib=64] [--large=400000x1024] ... see --help; exits 1
+// when RSS growth exceeds --max-ratio x the budget.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "core/cache_store.hpp"
+#include "core/key_normalization.hpp"
+#include "io/proc_readers.hpp"
+#include "tools/common/cli_options.hpp"
+
+namespace {
+
+struct budget_config : ac::cli_config {
+  uint64_t budget_mib = 64;
+  uint64_t large_puts = 400000;
+  uint64_t large_bytes = 1024;
+  uint64_t small_puts = 1500000;
+  uint64_t small_bytes = 60;
+  uint64_t small_keys = 500000;
+  std::string policy = "wtinylfu";
+  double max_ratio = 0;
+
+  budget_config() {
+    program_options()
+      .add(budget_mib, "budget-mib", "the store's byte budget (max_bytes) in MiB")
+      .add(large_puts, "large-puts", "puts of distinct keys with large values, first")
+      .add(large_bytes, "large-bytes", "bytes of each large value")
+      .add(small_puts, "small-puts", "puts of other distinct keys with small values, then")
+      .add(small_bytes, "small-bytes", "bytes of each small value")
+      .add(small_keys, "small-keys",
+           "distinct keys the small puts cycle through (written again, so W-TinyLFU admits them)")
+      .add(policy, "policy", "eviction policy of the store: lru or wtinylfu")
+      .add(max_ratio, "max-ratio", "exit 1 when RSS growth exceeds this x the budget (0 = off)");
+  }
+};
+
+// `n` puts of `bytes`-byte values, to keys prefix-0 .. prefix-(keys - 1) in turn.
+void put_many(ac::cache_store& store, const char* prefix, uint64_t n, uint64_t keys,
+              uint64_t bytes) {
+  std::string value(bytes, 'v');
+  char key[40];
+  for (uint64_t i = 0; i < n; ++i) {
+    std::snprintf(key, sizeof key, "%s-%012llu", prefix, static_cast<unsigned long long>(i % keys));
+    store.put(key, ac::key_hash(key), value, std::chrono::seconds(0));
+  }
+}
+
+double mib(uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; }
+
+} // namespace
+
+int main(int argc, char** argv) {
+  budget_config cfg;
+  if (auto parsed = ac::parse_options_only(cfg, argc, argv); parsed.exit_code >= 0)
+    return parsed.exit_code;
+  auto before = ac::process_rss_bytes().value_or(0);
+  ac::system_clock_source clock;
+  ac::store_options o;
+  o.max_bytes = cfg.budget_mib << 20;
+  o.max_entries = uint64_t{1} << 30; // bound by bytes only
+  o.policy = cfg.policy;
+  ac::cache_store store{o, clock};
+  put_many(store, "large", cfg.large_puts, cfg.large_puts, cfg.large_bytes);
+  auto after_large = ac::process_rss_bytes().value_or(0) - before;
+  put_many(store, "small", cfg.small_puts, std::max<uint64_t>(1, cfg.small_keys), cfg.small_bytes);
+  auto after_small = ac::process_rss_bytes().value_or(0) - before;
+  double ratio = static_cast<double>(after_small) / static_cast<double>(o.max_bytes);
+  std::printf(
+    "%s budget=%.0f MiB after-large: rss=+%.1f MiB; after-small: rss=+%.1f MiB "
+    "store=%.1f MiB entries=%llu ratio=%.2f\n",
+    cfg.policy.c_str(), mib(o.max_bytes), mib(after_large), mib(after_small), mib(store.bytes()),
+    static_cast<unsigned long long>(store.entries()), ratio);
+  if (cfg.max_ratio > 0 && ratio > cfg.max_ratio) {
+    std::printf("FAILED: RSS grew by %.2f x the budget (at most %.2f)\n", ratio, cfg.max_ratio);
+    return 1;
+  }
+  return 0;
+}
