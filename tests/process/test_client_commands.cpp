@@ -9,9 +9,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ac::test::program_path;
-using ac::test::run_shell;
-using ac::test::tool_node;
+using namespace ac::test;
 
 // A node for one test; a node that does not start fails the test.
 struct client_fixture {
@@ -19,50 +17,48 @@ struct client_fixture {
   std::string err_file = t.dir.path() + "/client.err";
   client_fixture() { REQUIRE(t.start()); }
 
-  ac::test::shell_result client(const std::string& args) {
-    return run_shell(t.client(args), 30s, err_file);
-  }
+  shell_result client(const std::string& args) { return run_shell(t.client(args), 30s, err_file); }
   std::string file(const std::string& name) const { return t.dir.path() + "/" + name; }
-};
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+  /// Runs the client with `args` and checks its exit status and the whole of its stdout.
+  void check_prints(const std::string& args, int rc, const std::string& out) {
+    INFO("actorcache-client " << args);
+    auto r = client(args);
+    CHECK(r.rc == rc);
+    CHECK(r.out == out);
+  }
+
+  /// Runs the client with `args` and checks it was refused (exit 2) with `says` on stderr.
+  void check_refused(const std::string& args, const std::string& says) {
+    INFO("actorcache-client " << args);
+    auto r = client(args);
+    CHECK(r.rc == 2);
+    CHECK(has(r.err, says));
+  }
+};
 
 } // namespace
 
 TEST_CASE("get, put, mget and del print one JSON object with --json", "[tools][process][client]") {
   client_fixture f;
-  auto put = f.client("put k1 'hello' --json");
-  CHECK(put.rc == 0);
-  CHECK(put.out == "{\"key\":\"k1\",\"stored\":true,\"l1_only\":false,\"ttl\":0}\n");
-  auto get = f.client("get k1 --json");
-  CHECK(get.rc == 0);
-  CHECK(get.out == "{\"key\":\"k1\",\"found\":true,\"kind\":\"bytes\",\"value\":\"hello\"}\n");
-  auto miss = f.client("get nothing --json");
-  CHECK(miss.rc == 1);
-  CHECK(miss.out == "{\"key\":\"nothing\",\"found\":false}\n");
-  auto mget = f.client("mget k1 nothing --json");
-  CHECK(mget.rc == 0);
-  CHECK(mget.out == "{\"results\":[{\"key\":\"k1\",\"found\":true,\"kind\":\"bytes\",\"value\":\"hello\"},"
-                    "{\"key\":\"nothing\",\"found\":false}]}\n");
-  auto del = f.client("del k1 --json");
-  CHECK(del.rc == 0);
-  CHECK(del.out == "{\"key\":\"k1\",\"deleted\":true}\n");
+  f.check_prints("put k1 'hello' --json", 0,
+                 "{\"key\":\"k1\",\"stored\":true,\"l1_only\":false,\"ttl\":0}\n");
+  f.check_prints("get k1 --json", 0,
+                 "{\"key\":\"k1\",\"found\":true,\"kind\":\"bytes\",\"value\":\"hello\"}\n");
+  f.check_prints("get nothing --json", 1, "{\"key\":\"nothing\",\"found\":false}\n");
+  f.check_prints(
+    "mget k1 nothing --json", 0,
+    "{\"results\":[{\"key\":\"k1\",\"found\":true,\"kind\":\"bytes\",\"value\":\"hello\"},"
+    "{\"key\":\"nothing\",\"found\":false}]}\n");
+  f.check_prints("del k1 --json", 0, "{\"key\":\"k1\",\"deleted\":true}\n");
 }
 
 TEST_CASE("an option the command does not take is refused with exit 2 and named",
           "[tools][process][client]") {
   client_fixture f;
-  auto raw_put = f.client("put k v --raw");
-  CHECK(raw_put.rc == 2);
-  CHECK(has(raw_put.err, "--raw does not apply to 'put'"));
-  auto ttl_get = f.client("get k --ttl=5");
-  CHECK(ttl_get.rc == 2);
-  CHECK(has(ttl_get.err, "--ttl does not apply to 'get'"));
-  auto yes_del = f.client("del k --yes");
-  CHECK(yes_del.rc == 2);
-  CHECK(has(yes_del.err, "--yes does not apply to 'del'"));
+  f.check_refused("put k v --raw", "--raw does not apply to 'put'");
+  f.check_refused("get k --ttl=5", "--ttl does not apply to 'get'");
+  f.check_refused("del k --yes", "--yes does not apply to 'del'");
   CHECK(f.client("get k").rc == 1); // nothing was stored or deleted by the refused commands
 }
 
@@ -105,31 +101,23 @@ TEST_CASE(
   CHECK(get.out == value);
   CHECK(f.client("put fromfile --value-file=" + f.file("value.bin")).rc == 0);
   CHECK(f.client("get fromfile --raw").out == value);
-  auto missing = f.client("put k --value-file=" + f.file("no-such-file"));
-  CHECK(missing.rc == 2);
-  CHECK(has(missing.err, "cannot read"));
+  f.check_refused("put k --value-file=" + f.file("no-such-file"), "cannot read");
 }
 
 TEST_CASE("exists and ttl tell a key's presence and time left", "[tools][process][client]") {
   client_fixture f;
   REQUIRE(f.client("put short v --ttl=100").rc == 0);
-  auto e = f.client("exists short");
-  CHECK(e.rc == 0);
-  CHECK(e.out == "1\n");
-  auto absent = f.client("exists absent");
-  CHECK(absent.rc == 1);
-  CHECK(absent.out == "0\n");
+  f.check_prints("exists short", 0, "1\n");
+  f.check_prints("exists absent", 1, "0\n");
   auto t = f.client("ttl short");
   CHECK(t.rc == 0);
   CHECK((t.out == "1.7min\n" || t.out == "1.6min\n"));
   auto tj = f.client("ttl short --json");
   CHECK(has(tj.out, "\"exists\":true"));
-  auto ms = ac::test::json_int(tj.out, "ttl_ms");
+  auto ms = json_int(tj.out, "ttl_ms");
   CHECK(ms > 95000);
   CHECK(ms <= 101000); // TTLs are kept in whole seconds: PTTL may read up to 1 s over
-  auto ta = f.client("ttl absent");
-  CHECK(ta.rc == 1);
-  CHECK(ta.out == "absent\n");
+  f.check_prints("ttl absent", 1, "absent\n");
 }
 
 TEST_CASE(
@@ -152,7 +140,7 @@ TEST_CASE(
   // A page of two, then the rest from the cursor: together every key, none lost.
   auto page = f.client("scan 'user:*' --limit=2 --json");
   CHECK(page.rc == 0);
-  auto cursor = ac::test::json_int(page.out, "cursor");
+  auto cursor = json_int(page.out, "cursor");
   size_t found = 0;
   for (size_t at = 0; (at = page.out.find("\"user:", at)) != std::string::npos; ++at)
     ++found;
@@ -173,9 +161,7 @@ TEST_CASE("flush refuses without --yes and drops the node's L1 with it",
   client_fixture f;
   REQUIRE(f.client("put a 1").rc == 0);
   REQUIRE(f.client("put b 2").rc == 0);
-  auto refused = f.client("flush");
-  CHECK(refused.rc == 2);
-  CHECK(has(refused.err, "--yes"));
+  f.check_refused("flush", "--yes");
   CHECK(f.client("get a").rc == 0);
   auto done = f.client("flush --yes");
   CHECK(done.rc == 0);
@@ -190,7 +176,7 @@ TEST_CASE("flush refuses without --yes and drops the node's L1 with it",
 TEST_CASE("get escapes a value's escape codes on a terminal and prints it as is into a pipe",
           "[tools][process][client]") {
   client_fixture f;
-  if (!ac::test::executable_exists("/usr/bin/script"))
+  if (!executable_exists("/usr/bin/script"))
     FAIL("util-linux's script(1) is needed to give the client a terminal");
   REQUIRE(f.client("put painted \"$(printf 'x\\033[2Jy')\"").rc == 0);
   auto pipe = f.client("get painted");

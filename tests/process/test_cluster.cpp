@@ -187,13 +187,36 @@ bool logged(bool ok, const cluster& c) {
     ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}) \
       .empty())
 
-// Three nodes sharing `redis` as L2 (keys under `key_prefix`), a synthetic loader taking
-// `cost` per compute: the set-up of the hand-off storms.
-std::unique_ptr<cluster> storm_cluster(const ac::test::redis_server& redis,
-                                       const std::string& key_prefix, const std::string& cost) {
-  return make_cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
-                       "--redis.key-prefix=" + key_prefix, "--loader.kind=synthetic",
-                       "--loader.cost=" + cost, "--cluster.heartbeat-interval=200ms"});
+// The programs and redis-server are there: a missing one fails the test (never a skip).
+bool require_programs_and_redis() {
+  REQUIRE_BUILT();
+  REQUIRE(ac::test::redis_server::installed());
+  return true;
+}
+
+// The redis-server of a storm_cluster: a base, so that it starts before the nodes and stops
+// after them.
+struct storm_redis {
+  bool ready = require_programs_and_redis(); // before anything starts
+  ac::test::redis_server redis;
+};
+
+// Three nodes sharing a redis-server of their own as L2 (keys under `key_prefix`), a synthetic
+// loader taking `cost` per compute: the set-up of the hand-off storms.
+struct storm_cluster : storm_redis, cluster {
+  storm_cluster(const std::string& key_prefix, const std::string& cost)
+    : cluster({"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
+               "--redis.key-prefix=" + key_prefix, "--loader.kind=synthetic",
+               "--loader.cost=" + cost, "--cluster.heartbeat-interval=200ms"}) {}
+};
+
+// A storm_cluster, started and converged.
+std::unique_ptr<storm_cluster> start_storm_cluster(const std::string& key_prefix,
+                                                   const std::string& cost) {
+  auto c = std::make_unique<storm_cluster>(key_prefix, cost);
+  REQUIRE(logged(c->start(), *c));
+  REQUIRE(logged(c->converged(15s), *c));
+  return c;
 }
 
 // `callers` clients of node `n` asking once each for the one key prefix + "0", at the same time;
@@ -509,12 +532,7 @@ TEST_CASE(
   "a storm of 1,000 callers of one key while a fourth node joins and takes the key over "
   "computes it once",
   "[cluster][process][handoff]") {
-  REQUIRE_BUILT();
-  REQUIRE(ac::test::redis_server::installed());
-  ac::test::redis_server redis;
-  auto c = storm_cluster(redis, "join:", "6s");
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c = start_storm_cluster("join:", "6s");
   // A key a, b and c give to one of them and a, b, c and d give to d (the load tool's keys are
   // prefix + "0").
   ac::rendezvous_ring before, after;
@@ -619,12 +637,7 @@ TEST_CASE(
   "a storm of callers of one key while its owner leaves (SIGTERM) mid-compute computes it "
   "once, the new owner joining the leaving owner's flight",
   "[cluster][process][handoff]") {
-  REQUIRE_BUILT();
-  REQUIRE(ac::test::redis_server::installed());
-  ac::test::redis_server redis;
-  auto c = storm_cluster(redis, "leave:", "4s");
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c = start_storm_cluster("leave:", "4s");
   std::string prefix = "leave-storm-"; // the load tool's one key is prefix + "0"
   ac::rendezvous_ring ring;
   ring.set_members({"a", "b", "c"});

@@ -9,13 +9,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ac::test::program_path;
-using ac::test::run_shell;
-using ac::test::tool_node;
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using namespace ac::test;
 
 // A node for one test; a node that does not start fails the test.
 struct console_fixture {
@@ -25,17 +19,45 @@ struct console_fixture {
     : t{"console-cmds", std::move(args)} {
     REQUIRE(t.start());
   }
-  ac::test::shell_result console(const std::string& args) {
+  shell_result console(const std::string& args) {
     return run_shell(t.console(args), 30s, err_file);
   }
-  ac::test::shell_result client(const std::string& args) {
-    return run_shell(t.client(args), 30s, err_file);
+  shell_result client(const std::string& args) { return run_shell(t.client(args), 30s, err_file); }
+
+  /// Runs the console with `args` and checks it was refused (exit 2) with `says` on stderr;
+  /// returns the run for further checks.
+  shell_result check_refused(const std::string& args, const std::string& says) {
+    INFO("actorcache-console " << args);
+    auto r = console(args);
+    CHECK(r.rc == 2);
+    CHECK(has(r.err, says));
+    return r;
   }
+};
+
+// The fixture's node and a second member seeded from it; both take a member for down after 1 s.
+struct two_members_fixture : console_fixture {
+  two_members_fixture()
+    : console_fixture{{"--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"}},
+      second{"second",
+             {"--cluster.seeds=[\"" + t.node.address() + "\"]", "--cluster.failure-timeout=1s",
+              "--cluster.heartbeat-interval=200ms"},
+             t.dir.path()} {
+    REQUIRE(second.start());
+  }
+
+  /// Kills the second member and waits until the first reports it down.
+  void kill_second() {
+    second.kill();
+    REQUIRE(wait_until([&] { return has(console("members").out, "down"); }, 15s));
+  }
+
+  node_process second;
 };
 
 /// project(actorcache VERSION x.y.z ...) of the top CMakeLists.txt.
 std::string cmake_version() {
-  std::ifstream in{ac::test::source_dir() + "/CMakeLists.txt"};
+  std::ifstream in{source_dir() + "/CMakeLists.txt"};
   std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
   std::smatch m;
   REQUIRE(std::regex_search(text, m, std::regex{R"(project\(actorcache VERSION ([0-9.]+))"}));
@@ -77,19 +99,11 @@ TEST_CASE(
 TEST_CASE("options a console command does not take are refused, and extra arguments are named",
           "[tools][process][console]") {
   console_fixture f;
-  auto all = f.console("members --all");
-  CHECK(all.rc == 2);
-  CHECK(has(all.err, "--all does not apply to 'members'"));
-  auto top_all = f.console("top --all --count=1");
-  CHECK(top_all.rc == 2);
-  CHECK(has(top_all.err, "--all does not apply to 'top'"));
-  auto extra = f.console("stats extra args");
-  CHECK(extra.rc == 2);
-  CHECK(has(extra.err, "'stats' takes no arguments, got 'extra'"));
+  f.check_refused("members --all", "--all does not apply to 'members'");
+  f.check_refused("top --all --count=1", "--all does not apply to 'top'");
+  auto extra = f.check_refused("stats extra args", "'stats' takes no arguments, got 'extra'");
   CHECK_FALSE(has(extra.err, "unknown command"));
-  auto count = f.console("stats --count=2");
-  CHECK(count.rc == 2);
-  CHECK(has(count.err, "--count needs --watch"));
+  f.check_refused("stats --count=2", "--count needs --watch");
 }
 
 TEST_CASE("recommendations --json, members --json and their --all forms answer for every member",
@@ -119,7 +133,7 @@ TEST_CASE("info summarizes a node in sections and as JSON", "[tools][process][co
   auto j = f.console("info --json");
   CHECK(j.rc == 0);
   CHECK(j.out.rfind("{\"node\":\"console-cmds\",\"tool_version\":", 0) == 0);
-  CHECK(ac::test::json_int(j.out, "entries", "memory") == 1);
+  CHECK(json_int(j.out, "entries", "memory") == 1);
   auto all = f.console("info --all --json");
   CHECK(all.out.rfind("{\"nodes\":[{\"node\":\"console-cmds\"", 0) == 0);
 }
@@ -140,7 +154,7 @@ TEST_CASE("stats prints durations and ratios readably and escapes key bytes",
 
 TEST_CASE("a bad option value is explained with the option's name, not a CAF parser error",
           "[tools][process][console]") {
-  auto dir = ac::test::temp_dir{"ac-bad-option"};
+  auto dir = temp_dir{"ac-bad-option"};
   auto err = dir.path() + "/err";
   auto t = run_shell(program_path("actorcache-console") + " --node=127.0.0.1:1 --timeout=abc stats",
                      10s, err);
@@ -159,50 +173,32 @@ TEST_CASE("a bad option value is explained with the option's name, not a CAF par
 
 TEST_CASE("members remove refuses a live member and forgets a killed one everywhere",
           "[tools][process][console]") {
-  console_fixture f{{"--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"}};
-  ac::test::node_process second{
-    "second",
-    {"--cluster.seeds=[\"" + f.t.node.address() + "\"]", "--cluster.failure-timeout=1s",
-     "--cluster.heartbeat-interval=200ms"},
-    f.t.dir.path()};
-  REQUIRE(second.start());
-  REQUIRE(ac::test::wait_until(
+  two_members_fixture f;
+  REQUIRE(wait_until(
     [&] { return has(f.console("members --json").out, "\"id\":\"second\",\"address\""); }, 15s));
-  auto live = f.console("members remove second");
-  CHECK(live.rc == 2);
-  CHECK(has(live.err, "'second' is alive"));
-  second.kill();
-  REQUIRE(ac::test::wait_until([&] { return has(f.console("members").out, "down"); }, 15s));
+  f.check_refused("members remove second", "'second' is alive");
+  f.kill_second();
   auto removed = f.console("members remove second");
   CHECK(removed.rc == 0);
   CHECK(removed.out == "removed second from 1 of 1 live members\n");
   CHECK_FALSE(has(f.console("members --json").out, "\"second\""));
-  auto unknown = f.console("members remove nobody");
-  CHECK(unknown.rc == 2);
-  CHECK(has(unknown.err, "no member knows 'nobody'"));
+  f.check_refused("members remove nobody", "no member knows 'nobody'");
   auto self = f.console("members remove console-cmds");
   CHECK(self.rc == 2);
 }
 
 TEST_CASE("stats --all lists a down member with its state and no numbers",
           "[tools][process][console]") {
-  console_fixture f{{"--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"}};
-  ac::test::node_process second{
-    "second",
-    {"--cluster.seeds=[\"" + f.t.node.address() + "\"]", "--cluster.failure-timeout=1s",
-     "--cluster.heartbeat-interval=200ms"},
-    f.t.dir.path()};
-  REQUIRE(second.start());
-  REQUIRE(ac::test::wait_until(
+  two_members_fixture f;
+  REQUIRE(wait_until(
     [&] { return has(f.console("stats --all --json").out, "\"id\":\"second\",\"hits\""); }, 15s));
-  second.kill();
-  REQUIRE(ac::test::wait_until([&] { return has(f.console("members").out, "down"); }, 15s));
+  f.kill_second();
   auto json = f.console("stats --all --json");
   CHECK(json.rc == 0);
   CHECK(has(json.out,
-            "{\"id\":\"second\",\"address\":\"" + second.address() + "\",\"state\":\"down\"}"));
+            "{\"id\":\"second\",\"address\":\"" + f.second.address() + "\",\"state\":\"down\"}"));
   CHECK(has(json.out, "\"id\":\"console-cmds\",\"hits\""));
   auto text = f.console("stats --all");
   CHECK(text.rc == 0);
-  CHECK(has(text.out, "node second (" + second.address() + "): down, no report"));
+  CHECK(has(text.out, "node second (" + f.second.address() + "): down, no report"));
 }

@@ -38,8 +38,15 @@ bool warming_done(resp_client& r) {
   return info(r, "actorcache_warming_keys") > 0 && info(r, "actorcache_warming_in_progress") == 0;
 }
 
+/// Fails the test where redis-server is not installed (these tests fail, never skip).
+bool require_redis_server() {
+  REQUIRE(redis_server::installed());
+  return true;
+}
+
 /// Three (or more) nodes sharing one redis-server, with short failure detection.
 struct cluster {
+  bool installed = require_redis_server(); // before `redis` tries to start one
   redis_server redis;
   temp_dir dir{"ac-ownership-test"};
   std::vector<std::unique_ptr<node_process>> nodes;
@@ -63,6 +70,19 @@ struct cluster {
     REQUIRE(nodes.back()->start());
     REQUIRE(nodes.back()->resp_port() != 0);
     return *nodes.back();
+  }
+  /// add(id), then waits until every node counts them all alive; fails the test after 15 s,
+  /// with the nodes' logs on stderr.
+  node_process& join(const std::string& id) {
+    auto& joined = add(id);
+    std::vector<node_process*> all;
+    for (auto& n : nodes)
+      all.push_back(n.get());
+    bool converged = members_are(all, static_cast<int64_t>(all.size()), 15s);
+    if (!converged)
+      std::cerr << logs() << std::endl;
+    REQUIRE(converged);
+    return joined;
   }
   /// Every node in `which` counts `n` alive members in its routing view.
   bool members_are(const std::vector<node_process*>& which, int64_t n,
@@ -113,7 +133,6 @@ TEST_CASE(
   "a node frozen past the failure timeout while its keys change serves none of the old values "
   "once it is back",
   "[process][ownership]") {
-  REQUIRE(redis_server::installed());
   cluster c;
   auto& a = c.add("a");
   auto& b = c.add("b");
@@ -183,11 +202,9 @@ TEST_CASE(
 
 TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they are asked for",
           "[process][ownership]") {
-  REQUIRE(redis_server::installed());
   cluster c;
-  auto& a = c.add("a");
-  auto& b = c.add("b");
-  REQUIRE(logged(c.members_are({&a, &b}, 2, 15s), c));
+  auto& a = c.join("a");
+  auto& b = c.join("b");
 
   constexpr int keys = 2000, hot = 200;
   resp_client via_a{a.resp_port()}, via_b{b.resp_port()};
@@ -199,9 +216,7 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
     read_all(via_a, 0, hot);
   read_all(via_b, hot, keys);
 
-  auto& n3 = c.add("c");
-  std::vector<node_process*> all{&a, &b, &n3};
-  REQUIRE(logged(c.members_are(all, 3, 15s), c));
+  auto& n3 = c.join("c");
   resp_client via_c{n3.resp_port()};
   REQUIRE(via_c.ok());
   REQUIRE(logged(wait_until([&] { return warming_done(via_c); }, 20s), c));
@@ -228,7 +243,6 @@ TEST_CASE("a node that joins loads the hot keys it now owns from L2 before they 
 TEST_CASE(
   "a node that restarts warms the keys it held from the list it saved to L2 before they are asked for",
   "[process][ownership]") {
-  REQUIRE(redis_server::installed());
   cluster c;
   // Only the list written at the clean shutdown counts here: no periodic save within the test.
   auto& n = c.add("solo", {"--warming.save-interval=10min"});
@@ -275,11 +289,9 @@ TEST_CASE(
 
 TEST_CASE("a node that joins warms the keys its peers served for its range, hot or not",
           "[process][ownership]") {
-  REQUIRE(redis_server::installed());
   cluster c;
-  auto& a = c.add("a");
-  auto& b = c.add("b");
-  REQUIRE(logged(c.members_are({&a, &b}, 2, 15s), c));
+  auto& a = c.join("a");
+  c.join("b");
   // Every key is written once and read once: none is hot enough for the sampled hot lists,
   // but a and b hold all of them in L1.
   constexpr int keys = 1500;
@@ -290,8 +302,7 @@ TEST_CASE("a node that joins warms the keys its peers served for its range, hot 
     read_all(via_a, 0, keys);
   }
 
-  auto& n3 = c.add("c");
-  REQUIRE(logged(c.members_are({&a, &b, &n3}, 3, 15s), c));
+  auto& n3 = c.join("c");
   resp_client via_c{n3.resp_port()};
   REQUIRE(via_c.ok());
   REQUIRE(logged(wait_until([&] { return warming_done(via_c); }, 20s), c));

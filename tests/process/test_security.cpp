@@ -14,26 +14,28 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ac::test::child_process;
-using ac::test::json_int;
-using ac::test::junk_gets_dropped;
-using ac::test::program_path;
-using ac::test::random_bytes;
-using ac::test::shell_result;
-using ac::test::slurp;
-using ac::test::temp_dir;
+using namespace ac::test;
 
 /// Runs a shell command line, bounded by `timeout`; its stderr lands in `dir` and in err.
 shell_result run(const temp_dir& dir, const std::string& cmd, std::chrono::seconds timeout = 20s) {
   return ac::test::run_shell(cmd, timeout, dir.path() + "/stderr.txt");
 }
 
-/// The dev PKI from tools/gen-dev-certs.sh plus a rogue CA and a client certificate it signed.
+/// The programs the tests need (and openssl, for `tls`), missing ones named ("" when all are there).
+std::string missing_tools(bool tls) {
+  std::vector<std::string> names{"actorcache-node", "actorcache-client", "actorcache-console"};
+  if (tls)
+    names.push_back("openssl");
+  return ac::test::missing_programs(names);
+}
+
+/// The dev PKI from tools/gen-dev-certs.sh plus a rogue CA and a client certificate it signed;
+/// fails the test where the programs or openssl are missing, or a certificate was not made.
 struct test_pki {
   temp_dir dir{"ac-security-test"};
-  bool ok = false;
   std::string c; // folder of the cluster's certificates
   test_pki() {
+    REQUIRE(missing_tools(true).empty());
     c = dir.path() + "/certs";
     auto gen = run(dir, "bash " + ac::test::source_dir() + "/tools/gen-dev-certs.sh " + c, 60s);
     auto rogue = run(dir, "sh -c 'cd " + dir.path() +
@@ -43,7 +45,8 @@ struct test_pki {
                             " && openssl x509 -req -in r.csr -CA rca.pem -CAkey rca.key -CAcreateserial"
                             " -out r.pem -days 2' >/dev/null",
                      60s);
-    ok = gen.rc == 0 && rogue.rc == 0;
+    REQUIRE(gen.rc == 0);
+    REQUIRE(rogue.rc == 0);
   }
   std::string client_tls() const {
     return "--tls.enabled --tls.ca-file=" + c + "/ca.pem --tls.cert-file=" + c
@@ -83,24 +86,19 @@ struct node_proc {
   }
 };
 
-/// The programs the tests need (and openssl, for `tls`), missing ones named ("" when all are there).
-std::string missing_tools(bool tls) {
-  std::vector<std::string> names{"actorcache-node", "actorcache-client", "actorcache-console"};
-  if (tls)
-    names.push_back("openssl");
-  return ac::test::missing_programs(names);
-}
+/// The test PKI and a node serving mutual TLS with it, listening.
+struct mutual_tls_node {
+  test_pki pki;
+  node_proc node{pki.node_tls()};
+  mutual_tls_node() { REQUIRE(node.listening()); }
+};
 
 } // namespace
 
-TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plaintext clients",
-          "[security][tls][process]") {
-  REQUIRE(missing_tools(true).empty());
-  test_pki pki;
-  REQUIRE(pki.ok);
-  node_proc node{pki.node_tls()};
-  REQUIRE(node.listening());
-
+TEST_CASE_METHOD(
+  mutual_tls_node,
+  "a mutual TLS node serves clients of its CA and refuses rogue and plaintext clients",
+  "[security][tls][process]") {
   auto put = node.client(pki.client_tls() + " put tk tv");
   CHECK(put.rc == 0);
   CHECK(put.out == "OK\n");
@@ -134,9 +132,7 @@ TEST_CASE("a mutual TLS node serves clients of its CA and refuses rogue and plai
 TEST_CASE(
   "a TLS client with a missing key file or a CA but no certificate exits 2 without connecting",
   "[security][tls][process]") {
-  REQUIRE(missing_tools(true).empty());
   test_pki pki;
-  REQUIRE(pki.ok);
   temp_dir d{"ac-security-test"};
   auto port = std::to_string(ac::test::free_port());
   auto missing = run(d, program_path("actorcache-client") + " --node=127.0.0.1:" + port
@@ -152,9 +148,7 @@ TEST_CASE(
 
 TEST_CASE("a node with tls.enabled and an unusable key file exits 2 naming the option",
           "[security][tls][process]") {
-  REQUIRE(missing_tools(true).empty());
   test_pki pki;
-  REQUIRE(pki.ok);
   // Tests may run as root, for whom mode 000 is still readable: "unreadable" is a path that
   // does not exist, a folder, and a file that holds no key.
   std::string garbage = pki.dir.path() + "/garbage-key.pem";
@@ -194,13 +188,9 @@ TEST_CASE("junk bytes on a node's port drop that connection and the node keeps s
   CHECK(node.proc->alive());
 }
 
-TEST_CASE("junk bytes on a TLS node's port drop that connection and the node keeps serving",
-          "[security][tls][process]") {
-  REQUIRE(missing_tools(true).empty());
-  test_pki pki;
-  REQUIRE(pki.ok);
-  node_proc node{pki.node_tls()};
-  REQUIRE(node.listening());
+TEST_CASE_METHOD(mutual_tls_node,
+                 "junk bytes on a TLS node's port drop that connection and the node keeps serving",
+                 "[security][tls][process]") {
   CHECK(junk_gets_dropped(node.port, random_bytes(200 * 1024), 10s));
   CHECK(node.proc->alive());
   CHECK(node.client(pki.client_tls() + " put after-junk v").out == "OK\n");

@@ -9,14 +9,8 @@
 
 namespace {
 
-using ac::test::json_int;
-
+using namespace ac::test;
 using namespace std::chrono_literals;
-using ac::test::child_process;
-using ac::test::program_path;
-using ac::test::shell_result;
-using ac::test::slurp;
-using ac::test::temp_dir;
 
 /// Runs a shell command line, bounded at 20 s; its stderr lands in `dir` and in err.
 shell_result run(const temp_dir& dir, const std::string& cmd) {

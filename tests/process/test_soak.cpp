@@ -13,12 +13,8 @@
 
 namespace {
 
-using ac::test::json_int;
-
+using namespace ac::test;
 using namespace std::chrono_literals;
-using ac::test::child_process;
-using ac::test::program_path;
-using ac::test::shell_result;
 using clock_type = std::chrono::steady_clock;
 
 /// Runs a shell command line, bounded by `timeout`; stderr is appended to `err_log`.
@@ -27,9 +23,11 @@ shell_result run(const std::string& cmd, const std::string& err_log,
   return ac::test::run_shell(cmd, timeout, err_log, true);
 }
 
-/// The programs the soak needs, missing ones named ("" when all are there).
-std::string missing_soak_tools() {
-  return ac::test::missing_programs({"actorcache-node", "actorcache-client", "redis-server"});
+/// Fails the test where a program the soak needs is missing, naming it.
+bool require_soak_tools() {
+  REQUIRE(ac::test::missing_programs({"actorcache-node", "actorcache-client", "redis-server"})
+          == "");
+  return true;
 }
 
 /// VmRSS of `pid` in bytes (from /proc/PID/status), or 0 when it is gone.
@@ -106,16 +104,22 @@ struct soak_node {
   std::string addr() const { return "--node=127.0.0.1:" + std::to_string(port); }
 };
 
+/// What each soak test stands on: the programs it needs, a folder for the logs, the clients'
+/// stderr log in it, and a durable Redis running there.
+struct soak_bed {
+  bool tools = require_soak_tools(); // before anything starts
+  ac::test::temp_dir d{"ac-soak-test"};
+  std::string err_log = d.path() + "/clients.err";
+  durable_redis redis{d.path()};
+  soak_bed() { REQUIRE(redis.proc->alive()); }
+};
+
 } // namespace
 
-TEST_CASE(
+TEST_CASE_METHOD(
+  soak_bed,
   "a two-node cluster keeps every acknowledged put through a node SIGKILL and a Redis restart, within its memory budget",
   "[.soak][process]") {
-  REQUIRE(missing_soak_tools().empty());
-  ac::test::temp_dir d{"ac-soak-test"};
-  auto err_log = d.path() + "/clients.err";
-  durable_redis redis{d.path()};
-  REQUIRE(redis.proc->alive());
   soak_node a{"soak-a", d.path(), redis.port, {}};
   REQUIRE(a.start());
   soak_node b{"soak-b",
@@ -264,14 +268,10 @@ TEST_CASE(
   CHECK(b.proc->alive());
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+  soak_bed,
   "after a Redis restart the first L2 read on each pooled connection is not served as a miss",
   "[.soak][process]") {
-  REQUIRE(missing_soak_tools().empty());
-  ac::test::temp_dir d{"ac-soak-test"};
-  auto err_log = d.path() + "/clients.err";
-  durable_redis redis{d.path()};
-  REQUIRE(redis.proc->alive());
   // Two separate nodes on one Redis: `writer` puts, `reader` (empty L1) must read L2.
   soak_node writer{"writer", d.path(), redis.port, {}};
   soak_node reader{"reader", d.path(), redis.port, {}};

@@ -1,18 +1,21 @@
 // tool_run.hpp: what process tests share to drive the built tools through the shell: paths, file reads, bounded command runs.
 //
 // program_path() and temp_dir come from node_process.hpp; this header adds the source folder,
-// slurp() and run_shell(). run_shell() puts every command under `timeout -s KILL`, so a hung
+// slurp(), run_shell() and reading (json_int) and checking (check_json_counts) a tool's JSON. run_shell() puts every command under `timeout -s KILL`, so a hung
 // tool fails its own check instead of hanging the test binary. For argv-style runs without a
 // shell, use run_tool() from node_process.hpp.
 #pragma once
 
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -38,6 +41,11 @@ inline std::string slurp(const std::string& path, std::streamoff from = 0) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+/// True when `text` contains `part` (a tool's output, a log).
+inline bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 /// What a finished shell command printed and how it ended.
@@ -93,6 +101,15 @@ inline long long json_int(const std::string& json, const std::string& key,
   if (at == std::string::npos)
     return -1;
   return std::atoll(json.c_str() + at + key.size() + 3);
+}
+
+/// Checks the integers of a tool's JSON output (json_int): each key of `expected` has its value.
+inline void check_json_counts(const std::string& json,
+                              std::initializer_list<std::pair<const char*, long long>> expected) {
+  for (auto& [key, value] : expected) {
+    INFO("\"" << key << "\" in " << json);
+    CHECK(json_int(json, key) == value);
+  }
 }
 
 } // namespace ac::test
