@@ -1,10 +1,11 @@
 """Cache against a two-node cluster: routing, every method, tensors, errors, leases across processes."""
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import time
 from pathlib import Path
-from typing import List
+from typing import Iterator, List
 
 import numpy as np
 import pytest
@@ -193,27 +194,40 @@ def test_get_or_compute_from_16_processes_over_2_nodes_computes_once(cluster, tm
     assert len(Path(log).read_text().split()) == 1
 
 
-def test_a_holder_killed_mid_compute_hands_the_lease_to_a_waiter(cluster, tmp_path: Path) -> None:
+def _wait_for_file(path: str, timeout: float = 20) -> bool:
+    """Polls until `path` exists (a worker writes it when it got that far), at most `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return Path(path).exists()
+
+
+@contextlib.contextmanager
+def _lease_holder(address: str, key: str, tmp_path: Path, lease_ms: int) -> Iterator[mp.Process]:
+    """A process holding `key`'s lease at `address` (workers.holder_worker, computing for ever),
+    yielded once it holds it; killed at the end if the test did not kill it."""
     started = str(tmp_path / "started.log")
-    lease_ms = 3000
-    ctx = mp.get_context("fork")
-    holder = ctx.Process(target=workers.holder_worker, args=(cluster.nodes[0].address, "goc:killed", started, lease_ms))
+    holder = mp.get_context("fork").Process(target=workers.holder_worker,
+                                            args=(address, key, started, lease_ms))
     holder.start()
     try:
-        deadline = time.monotonic() + 20
-        while not Path(started).exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert Path(started).exists(), "the holder never got the lease"
+        assert _wait_for_file(started), "the holder never got the lease"
+        yield holder
+    finally:
+        if holder.is_alive():
+            holder.kill()
+        holder.join(5)
+
+
+def test_a_holder_killed_mid_compute_hands_the_lease_to_a_waiter(cluster, tmp_path: Path) -> None:
+    lease_ms = 3000
+    with _lease_holder(cluster.nodes[0].address, "goc:killed", tmp_path, lease_ms) as holder:
         c = Cache([cluster.nodes[1].address], socket_timeout=10)
         t0 = time.monotonic()
         holder.kill()
         value = c.get_or_compute("goc:killed", lambda: b"from the waiter", lease_ms=lease_ms)
         assert value == b"from the waiter"
         assert time.monotonic() - t0 < lease_ms / 1000 + 5
-    finally:
-        if holder.is_alive():
-            holder.kill()
-        holder.join(5)
 
 
 def test_a_waiter_receives_the_holders_value_while_it_waits(cluster, tmp_path: Path) -> None:
@@ -222,9 +236,7 @@ def test_a_waiter_receives_the_holders_value_while_it_waits(cluster, tmp_path: P
     first = ctx.Process(target=workers.compute_once_worker, args=(cluster.nodes[0].address, "goc:wait", log, 1.5))
     first.start()
     try:
-        deadline = time.monotonic() + 20
-        while not Path(log).exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_for_file(log)
         v = Cache([cluster.nodes[1].address]).get_or_compute("goc:wait", lambda: b"must not run")
         assert isinstance(v, np.ndarray) and float(v[0, 0]) == 3.5
     finally:
@@ -237,24 +249,12 @@ def test_errors_are_exceptions_of_one_base_class(cluster) -> None:
 
 
 def test_a_killed_holders_lease_passes_on_when_its_connection_closes_not_after_lease_ms(cluster, tmp_path: Path) -> None:
-    started = str(tmp_path / "started.log")
     lease_ms = 30000
-    ctx = mp.get_context("fork")
-    holder = ctx.Process(target=workers.holder_worker, args=(cluster.nodes[1].address, "goc:closed", started, lease_ms))
-    holder.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not Path(started).exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert Path(started).exists(), "the holder never got the lease"
+    with _lease_holder(cluster.nodes[1].address, "goc:closed", tmp_path, lease_ms) as holder:
         t0 = time.monotonic()
         holder.kill()
         got = Cache([cluster.nodes[0].address]).get_or_compute("goc:closed", lambda: b"mine", lease_ms=lease_ms)
         assert got == b"mine" and time.monotonic() - t0 < 10
-    finally:
-        if holder.is_alive():
-            holder.kill()
-        holder.join(5)
 
 
 def test_a_holder_whose_lease_ran_out_keeps_its_value_when_the_fill_is_stale(cluster) -> None:
