@@ -187,6 +187,27 @@ bool logged(bool ok, const cluster& c) {
     ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}) \
       .empty())
 
+// A three-node cluster's nodes: the one that `is_owner` picks out and the two others.
+struct owner_and_others {
+  node_process* owner = nullptr;
+  std::vector<node_process*> others;
+};
+
+// Splits `c`'s nodes by `is_owner`; fails the test unless one node is the owner and two are not.
+template <class IsOwner>
+owner_and_others split_by_owner(cluster& c, IsOwner is_owner) {
+  owner_and_others split;
+  for (auto& n : c.nodes) {
+    if (is_owner(*n))
+      split.owner = n.get();
+    else
+      split.others.push_back(n.get());
+  }
+  REQUIRE(split.owner != nullptr);
+  REQUIRE(split.others.size() == 2);
+  return split;
+}
+
 // The programs and redis-server are there: a missing one fails the test (never a skip).
 bool require_programs_and_redis() {
   REQUIRE_BUILT();
@@ -490,16 +511,11 @@ TEST_CASE(
   auto owner = ac::test::run_tool(
     {"redis-cli", "-p", std::to_string(c->a().resp_port()), "AC.OWNER", "victim"}, 10s);
   REQUIRE(owner.exit_code == 0);
-  node_process* doomed = nullptr;
-  std::vector<node_process*> survivors;
-  for (auto& n : c->nodes) {
-    if (owner.out == "127.0.0.1:" + std::to_string(n->resp_port()) + "\n")
-      doomed = n.get();
-    else
-      survivors.push_back(n.get());
-  }
-  REQUIRE(doomed != nullptr);
-  REQUIRE(survivors.size() == 2);
+  auto split = split_by_owner(*c, [&](node_process& n) {
+    return owner.out == "127.0.0.1:" + std::to_string(n.resp_port()) + "\n";
+  });
+  node_process* doomed = split.owner;
+  auto survivors = split.others;
   std::vector<std::future<tool_result>> gets;
   for (auto* n : survivors)
     for (int i = 0; i < 3; ++i)
@@ -545,11 +561,8 @@ TEST_CASE(
       prefix = p;
   }
   auto old_owner = *before.owner_of(ac::key_hash(prefix + "0"));
-  node_process* owner = nullptr;
-  for (auto& n : c->nodes)
-    if (n->id() == old_owner)
-      owner = n.get();
-  REQUIRE(owner != nullptr);
+  node_process* owner =
+    split_by_owner(*c, [&](node_process& n) { return n.id() == old_owner; }).owner;
   // 500 callers over a, b and c while the old owner computes the key (6 s).
   std::vector<std::future<tool_result>> loads;
   loads.push_back(storm(c->a(), prefix, 170));
@@ -642,16 +655,9 @@ TEST_CASE(
   ac::rendezvous_ring ring;
   ring.set_members({"a", "b", "c"});
   auto owner_id = *ring.owner_of(ac::key_hash(prefix + "0"));
-  node_process* owner = nullptr;
-  std::vector<node_process*> survivors;
-  for (auto& n : c->nodes) {
-    if (n->id() == owner_id)
-      owner = n.get();
-    else
-      survivors.push_back(n.get());
-  }
-  REQUIRE(owner != nullptr);
-  REQUIRE(survivors.size() == 2);
+  auto split = split_by_owner(*c, [&](node_process& n) { return n.id() == owner_id; });
+  node_process* owner = split.owner;
+  auto survivors = split.others;
   std::vector<std::future<tool_result>> loads;
   for (auto& n : c->nodes)
     loads.push_back(storm(*n, prefix, 100));
