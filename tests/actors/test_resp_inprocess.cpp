@@ -47,9 +47,7 @@ struct resp_fixture : node_fixture {
 };
 
 /// A connection to the fixture's port (tests/support/resp_client.hpp); one that fails fails the test.
-struct conn : resp_client {
-  explicit conn(uint16_t port) : resp_client(port) { REQUIRE(ok()); }
-};
+using conn = connected_resp_client;
 
 std::string str(const reply_ptr& r) { return r ? std::string(r->str, r->len) : "<no reply>"; }
 

@@ -67,8 +67,7 @@ std::string raw_exchange(uint16_t port, const std::string& bytes, bool& closed,
 
 TEST_CASE("GET, SET with EX and NX, DEL, EXISTS, TTL and MGET answer as Redis does", "[resp]") {
   resp_node n;
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   CHECK(str(r.run({"PING"}).get()) == "PONG");
   CHECK(str(r.run({"SET", "k", "v1", "EX", "100"}).get()) == "OK");
   CHECK(str(r.run({"GET", "k"}).get()) == "v1");
@@ -95,8 +94,7 @@ TEST_CASE("GET, SET with EX and NX, DEL, EXISTS, TTL and MGET answer as Redis do
 
 TEST_CASE("Values are binary safe: NUL, CR and LF come back byte for byte", "[resp]") {
   resp_node n;
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   std::string value("a\0b\r\nc\n\r", 8);
   value += random_bytes(1000);
   CHECK(str(r.run({"SET", "bin", value}).get()) == "OK");
@@ -107,8 +105,7 @@ TEST_CASE("A pipeline is answered in request order even when an early GET waits 
           "[resp]") {
   // Keys starting with "slow" cost 300 ms to compute; the later GETs are L1 hits.
   resp_node n({"--loader.kind=synthetic", "--loader.cost=300ms", "--loader.value-size=16"});
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   REQUIRE(str(r.run({"SET", "hit", "fast"}).get()) == "OK");
   r.append({"GET", "slow-key"});
   for (int i = 0; i < 50; ++i)
@@ -130,8 +127,7 @@ TEST_CASE("A pipeline is answered in request order even when an early GET waits 
 
 TEST_CASE("A pipeline of 1,000 SETs and one MGET of them round-trips every value", "[resp]") {
   resp_node n;
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   for (int i = 0; i < 1000; ++i)
     r.append({"SET", "p:" + std::to_string(i), "val-" + std::to_string(i)});
   for (int i = 0; i < 1000; ++i) {
@@ -150,8 +146,7 @@ TEST_CASE("A pipeline of 1,000 SETs and one MGET of them round-trips every value
 
 TEST_CASE("Unknown commands, wrong arity, HELLO 3 and SELECT 1 get Redis's error texts", "[resp]") {
   resp_node n;
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   auto e1 = r.run({"FOO", "bar"});
   CHECK(e1->type == REDIS_REPLY_ERROR);
   CHECK(str(e1.get()).rfind("ERR unknown command 'FOO', with args beginning with: 'bar'", 0) == 0);
@@ -167,8 +162,7 @@ TEST_CASE("Unknown commands, wrong arity, HELLO 3 and SELECT 1 get Redis's error
 
 TEST_CASE("Bad keys and values are refused with a reason and store nothing", "[resp]") {
   resp_node n({"--cache.max-value-bytes=1000", "--resp.max-keys=10"});
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   CHECK(str(r.run({"SET", std::string(600, 'k'), "v"}).get()).rfind("KEYTOOLONG", 0) == 0);
   CHECK(str(r.run({"SET", "", "v"}).get()).rfind("EMPTYKEY", 0) == 0);
   CHECK(str(r.run({"SET", "big", std::string(1001, 'v')}).get()).rfind("VALUETOOLARGE", 0) == 0);
@@ -220,8 +214,7 @@ TEST_CASE(
 TEST_CASE("Without AUTH a password-protected node answers NOAUTH; the right password opens it",
           "[resp]") {
   resp_node n({"--resp.password=s3cret"});
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   CHECK(str(r.run({"GET", "a"}).get()).rfind("NOAUTH", 0) == 0);
   CHECK(str(r.run({"PING"}).get()) == "PONG");
   CHECK(str(r.run({"AUTH", "wrong"}).get()).rfind("WRONGPASS", 0) == 0);
@@ -234,8 +227,7 @@ TEST_CASE("Without AUTH a password-protected node answers NOAUTH; the right pass
 TEST_CASE("A client that never reads its replies is cut off; others are served meanwhile",
           "[resp]") {
   resp_node n({"--resp.max-pending-bytes=1000000"});
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   REQUIRE(str(r.run({"SET", "big", std::string(100000, 'x')}).get()) == "OK");
   int fd = connect_to(n.port);
   REQUIRE(fd >= 0);
@@ -267,8 +259,7 @@ TEST_CASE("2,000 idle connections neither stop the node nor slow another client"
     idle.push_back(fd);
   }
   CHECK(idle.size() == 2000);
-  resp_client r{n.port};
-  REQUIRE(r.ok());
+  connected_resp_client r{n.port};
   auto start = std::chrono::steady_clock::now();
   CHECK(str(r.run({"SET", "a", "1"}).get()) == "OK");
   CHECK(str(r.run({"GET", "a"}).get()) == "1");

@@ -9,6 +9,8 @@
 
 #include <sys/time.h>
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -112,6 +114,11 @@ public:
 
 private:
   redisContext* c_ = nullptr;
+};
+
+/// A resp_client to 127.0.0.1:`port` that fails the test (REQUIRE) when it does not connect.
+struct connected_resp_client : resp_client {
+  explicit connected_resp_client(uint16_t port) : resp_client(port) { REQUIRE(ok()); }
 };
 
 } // namespace ac::test
