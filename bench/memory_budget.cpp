@@ -1,7 +1,7 @@
 // Whether a shard store's byte budget bounds its resident memory when the value sizes shift:
 // puts of large values, then many more puts of small ones (memory a size class freed must serve
-// another). Usage: memory_budget [--budget-mib=64] [--large=400000x1024] ... see --help; exits 1
-// when RSS growth exceeds --max-ratio x the budget.
+// another). Usage: memory_budget [--policy=P] [--small-keys=N] [--budget-mib=64]
+// [--max-ratio=X]; exits 1 when RSS growth exceeds --max-ratio x the budget.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -13,12 +13,12 @@
 
 namespace {
 
+// The shift of issue 17: 400k puts of 1 KiB values, then 1.5M puts of 60-byte ones.
+constexpr uint64_t large_puts = 400000, large_bytes = 1024;
+constexpr uint64_t small_puts = 1500000, small_bytes = 60;
+
 struct budget_config : ac::cli_config {
   uint64_t budget_mib = 64;
-  uint64_t large_puts = 400000;
-  uint64_t large_bytes = 1024;
-  uint64_t small_puts = 1500000;
-  uint64_t small_bytes = 60;
   uint64_t small_keys = 500000;
   std::string policy = "wtinylfu";
   double max_ratio = 0;
@@ -26,10 +26,6 @@ struct budget_config : ac::cli_config {
   budget_config() {
     program_options()
       .add(budget_mib, "budget-mib", "the store's byte budget (max_bytes) in MiB")
-      .add(large_puts, "large-puts", "puts of distinct keys with large values, first")
-      .add(large_bytes, "large-bytes", "bytes of each large value")
-      .add(small_puts, "small-puts", "puts of other distinct keys with small values, then")
-      .add(small_bytes, "small-bytes", "bytes of each small value")
       .add(small_keys, "small-keys",
            "distinct keys the small puts cycle through (written again, so W-TinyLFU admits them)")
       .add(policy, "policy", "eviction policy of the store: lru or wtinylfu")
@@ -63,9 +59,9 @@ int main(int argc, char** argv) {
   o.max_entries = uint64_t{1} << 30; // bound by bytes only
   o.policy = cfg.policy;
   ac::cache_store store{o, clock};
-  put_many(store, "large", cfg.large_puts, cfg.large_puts, cfg.large_bytes);
+  put_many(store, "large", large_puts, large_puts, large_bytes);
   auto after_large = ac::process_rss_bytes().value_or(0) - before;
-  put_many(store, "small", cfg.small_puts, std::max<uint64_t>(1, cfg.small_keys), cfg.small_bytes);
+  put_many(store, "small", small_puts, std::max<uint64_t>(1, cfg.small_keys), small_bytes);
   auto after_small = ac::process_rss_bytes().value_or(0) - before;
   double ratio = static_cast<double>(after_small) / static_cast<double>(o.max_bytes);
   std::printf(

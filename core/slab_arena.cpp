@@ -87,8 +87,8 @@ void slab_arena::release(uint32_t h, size_t bytes) {
   }
   std::memcpy(at(h), &p.free, sizeof p.free);
   p.free = h;
-  // The page goes first in its size's list, so the next request takes this slot, still in
-  // cache (as one free list per size did); 1.5x faster under random churn than leaving it.
+  // The page goes first in its size's list, so the next request takes this slot while it is
+  // still in cache, as one free list per size did.
   if (classes_[p.cls].open != page) {
     unlink(page);
     link(page);
