@@ -56,6 +56,8 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
   auto& env = *st.env;
   env.counters->commands.fetch_add(1, std::memory_order_relaxed);
   const auto* spec = resp::find_command(argv[0]);
+  if (!st.forwards.empty() && (spec == nullptr || spec->id != command_id::get))
+    send_forwarded_gets(self); // nothing overtakes the GETs held before it
   if (spec == nullptr)
     return reply_error(self, resp::unknown_command_error(argv[0], argv));
   env.counters->by_command[static_cast<size_t>(spec->id)].fetch_add(1, std::memory_order_relaxed);

@@ -13,6 +13,10 @@ namespace ac {
 /// request order) and fills it now or when the shard, owner or lease keeper answers.
 void run_command(resp_session_actor* self, std::vector<std::string>& argv);
 
+/// Sends the GETs held for other nodes (resp_session_state::forwards), one routed get_many per
+/// owner; each value or error goes to its GET's slot.
+void send_forwarded_gets(resp_session_actor* self);
+
 /// What an I/O loop answered during one read: added to the shared counters once, not per
 /// command (every loop thread adding to the same cache lines per GET costs a pipeline dearly).
 struct loop_tally {

@@ -1,6 +1,7 @@
 // RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE, SCAN, FLUSHDB.
 #include "actors/key_dest.hpp"
 #include "actors/resp_command_parts.hpp"
+#include "actors/resp_commands.hpp"
 #include "core/key_partition.hpp"
 
 #include <algorithm>
@@ -13,6 +14,21 @@
 #include "messages/kind_stats.hpp"
 
 namespace ac::resp_cmd {
+
+namespace {
+
+/// Adds a GET of `key` (reply in `slot`) to what this read forwards to `peer` at `epoch`.
+void hold_forwarded_get(resp_session_state& st, const front_actor& peer, uint64_t epoch,
+                        const std::string& key, uint64_t slot) {
+  auto it = std::find_if(st.forwards.begin(), st.forwards.end(),
+                         [&](const auto& b) { return b.peer == peer && b.epoch == epoch; });
+  if (it == st.forwards.end())
+    it = st.forwards.insert(st.forwards.end(), {peer, epoch, {}, {}});
+  it->keys.push_back(key);
+  it->slots.push_back(slot);
+}
+
+} // namespace
 
 // -- commands -----------------------------------------------------------------------------------
 
@@ -28,10 +44,15 @@ void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key) 
       self->state.env->counters->inline_hits.fetch_add(1, std::memory_order_relaxed);
     return reply_now(self, std::move(reply));
   }
-  if (!snap.stores.empty() && snap.owner_front(h))
+  auto peer = snap.owner_front(h);
+  if (!snap.stores.empty() && peer)
     note_forwarded_read(snap.stores[shard_of(h, static_cast<uint32_t>(snap.stores.size()))].get(),
                         key);
   auto slot = open_slot(self);
+  if (peer && self->state.reading) { // held until this read's commands ran (on_ready)
+    hold_forwarded_get(self->state, peer, snap.epoch, key, slot);
+    return;
+  }
   ask_owner(
     snap, h,
     [self, slot](lookup_result& r) {
@@ -338,3 +359,38 @@ void cmd_flushdb(self_ptr self, const route_snapshot& snap, std::vector<std::str
 }
 
 } // namespace ac::resp_cmd
+
+namespace ac {
+
+void send_forwarded_gets(resp_session_actor* self) {
+  using namespace resp_cmd;
+  auto batches = std::move(self->state.forwards);
+  self->state.forwards.clear();
+  auto timeout = self->state.env->request_timeout;
+  for (auto& b : batches) {
+    auto slots = std::make_shared<std::vector<uint64_t>>(std::move(b.slots));
+    self
+      ->request(b.peer, timeout, route_atom::value, get_many_atom::value, std::move(b.keys),
+                b.epoch)
+      .then(
+        [self, slots](lookup_results& values) {
+          if (values.size() != slots->size()) {
+            auto err = make_error(errc::bad_request, "get_many answer of wrong length");
+            for (auto slot : *slots)
+              deliver(self, slot, error_reply(self, resp_error_text(err)));
+            return;
+          }
+          for (size_t i = 0; i < slots->size(); ++i) {
+            std::string out;
+            append_value(out, values[i]);
+            deliver(self, (*slots)[i], std::move(out));
+          }
+        },
+        [self, slots](caf::error& err) {
+          for (auto slot : *slots)
+            deliver(self, slot, error_reply(self, resp_error_text(err)));
+        });
+  }
+}
+
+} // namespace ac

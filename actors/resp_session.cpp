@@ -262,6 +262,8 @@ void on_ready(self_ptr self) {
   if (run_stash(self))
     read_in(self);
   st.reading = false;
+  if (!st.forwards.empty())
+    send_forwarded_gets(self); // this read's GETs for other nodes, one message per owner
   gather_ready(st);
   write_out(self);
 }

@@ -140,6 +140,17 @@ struct resp_session_state {
   bool reading = false; ///< running the commands of one read: replies are written after it
   std::shared_ptr<resp_lane> lane;   ///< shared with the I/O loop (null: the loop never serves)
   std::deque<stashed_command> stash; ///< left by the loop for the session to run first
+  /// GETs of keys another node owns, held while one read's commands run and then sent as one
+  /// routed get_many per owner (send_forwarded_gets): a pipeline of GETs through a non-owner
+  /// costs a message per owner, as an MGET does, not one per GET. Any other command sends them
+  /// first, so nothing the connection asks later overtakes them.
+  struct forwarded_gets {
+    front_actor peer;
+    uint64_t epoch = 0;
+    std::vector<std::string> keys;
+    std::vector<uint64_t> slots;
+  };
+  std::vector<forwarded_gets> forwards;
   static inline const char* name = "resp_session";
 };
 
