@@ -17,11 +17,13 @@ namespace ac::resp_cmd {
 
 namespace {
 
-/// Adds a GET of `key` (reply in `slot`) to what this read forwards to `peer` at `epoch`.
+/// Adds a GET of `key` (reply in `slot`) to what this read forwards to `peer` at `epoch`. A
+/// message carries at most resp.max-keys of them, the bound an MGET's get_many has too.
 void hold_forwarded_get(resp_session_state& st, const front_actor& peer, uint64_t epoch,
                         const std::string& key, uint64_t slot) {
-  auto it = std::find_if(st.forwards.begin(), st.forwards.end(),
-                         [&](const auto& b) { return b.peer == peer && b.epoch == epoch; });
+  auto it = std::find_if(st.forwards.begin(), st.forwards.end(), [&](const auto& b) {
+    return b.peer == peer && b.epoch == epoch && b.keys.size() < st.env->max_keys;
+  });
   if (it == st.forwards.end())
     it = st.forwards.insert(st.forwards.end(), {peer, epoch, {}, {}});
   it->keys.push_back(key);

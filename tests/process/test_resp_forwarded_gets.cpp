@@ -14,7 +14,9 @@ TEST_CASE(
   temp_dir dir{"ac-resp-fwd"};
   node_process a("a", {}, dir.path());
   REQUIRE(a.start());
-  node_process b("b", {"--cluster.seeds=[\"" + a.address() + "\"]"}, dir.path());
+  // resp.max-keys=64 on b: its held GETs leave in messages of at most 64 keys.
+  node_process b("b", {"--cluster.seeds=[\"" + a.address() + "\"]", "--resp.max-keys=64"},
+                 dir.path());
   REQUIRE(b.start());
   REQUIRE((a.resp_port() != 0 && b.resp_port() != 0));
   const char* script = R"PY(
@@ -44,7 +46,7 @@ got = p.execute()
 after = front_handled()
 assert got == [k.encode() + b"-v\x00\r\n" for k in keys], "values differ or out of order"
 # About half the keys are a's (500 GETs forwarded); one pipeline is a few reads of the socket,
-# so a few routed get_many messages, not one per GET.
+# so a few routed get_many messages of at most 64 keys (b's resp.max-keys), not one per GET.
 print("front messages for the pipeline:", after - before, file=sys.stderr)
 assert after - before < 100, f"a's front handled {after - before} messages for 1000 GETs"
 
