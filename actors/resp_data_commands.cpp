@@ -371,27 +371,24 @@ void send_forwarded_gets(resp_session_actor* self) {
   auto timeout = self->state.env->request_timeout;
   for (auto& b : batches) {
     auto slots = std::make_shared<std::vector<uint64_t>>(std::move(b.slots));
+    auto fail_all = [self, slots](const caf::error& err) {
+      for (auto slot : *slots)
+        deliver(self, slot, error_reply(self, resp_error_text(err)));
+    };
     self
       ->request(b.peer, timeout, route_atom::value, get_many_atom::value, std::move(b.keys),
                 b.epoch)
       .then(
-        [self, slots](lookup_results& values) {
-          if (values.size() != slots->size()) {
-            auto err = make_error(errc::bad_request, "get_many answer of wrong length");
-            for (auto slot : *slots)
-              deliver(self, slot, error_reply(self, resp_error_text(err)));
-            return;
-          }
+        [self, slots, fail_all](lookup_results& values) {
+          if (values.size() != slots->size())
+            return fail_all(make_error(errc::bad_request, "get_many answer of wrong length"));
           for (size_t i = 0; i < slots->size(); ++i) {
             std::string out;
             append_value(out, values[i]);
             deliver(self, (*slots)[i], std::move(out));
           }
         },
-        [self, slots](caf::error& err) {
-          for (auto slot : *slots)
-            deliver(self, slot, error_reply(self, resp_error_text(err)));
-        });
+        [fail_all](caf::error& err) { fail_all(err); });
   }
 }
 

@@ -42,8 +42,11 @@ start_nodes() { # count; sets node_port (the first node's RESP port), node_pid, 
   done
   node_port=$(cat "$work/resp1.port")
   for _ in $(seq 200); do
-    [ "$(redis-cli -p "$node_port" AC.MEMBERS 2>/dev/null | grep -c alive)" -ge "$n" ] && break; sleep 0.05
+    [ "$(redis-cli -p "$node_port" AC.MEMBERS 2>/dev/null | grep -c alive)" -ge "$n" ] && return 0
+    sleep 0.05
   done
+  echo "cost_growth: the $n nodes did not see each other within 10 s" >&2
+  exit 1
 }
 fill() { redis-benchmark -p "$1" -t set -n $(($2 * 2)) -r "$2" -d 100 -c 50 -P 16 -q >/dev/null; }
 run() { # port keys args... -> rps,p50,p99 (ms)
