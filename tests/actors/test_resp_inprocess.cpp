@@ -155,6 +155,41 @@ TEST_CASE(
 }
 
 TEST_CASE(
+  "A pipeline longer than one batch of the loop, with a miss in its middle and a protocol error "
+  "at its end, is answered in request order before the connection closes",
+  "[resp]") {
+  resp_fixture f{true, synthetic_loader()};
+  put_a_and_b(f);
+  conn c{f.port};
+  REQUIRE(str(c.run({"PING"})) == "PONG"); // idle again: the loop reads what comes next
+  constexpr int run = 40; // the loop parses 32 commands, prefetches their reads, answers them
+  for (int i = 0; i < run; ++i)
+    c.append({"GET", i % 2 ? "a" : "b"});
+  c.append({"GET", "batch-miss"}); // the loader computes it: the session takes over here
+  for (int i = 0; i < run; ++i)
+    c.append({"GET", "a"});
+  c.append({"SET", "c", "vc"});
+  c.append({"GET", "c"});
+  c.append_raw("*1\r\n+PING\r\n"); // a simple string is no request
+  REQUIRE(c.flush());
+  for (int i = 0; i < run; ++i)
+    CHECK(str(c.next()) == (i % 2 ? "va" : "vb"));
+  auto computed = c.next();
+  REQUIRE(computed);
+  CHECK(computed->type == REDIS_REPLY_STRING);
+  for (int i = 0; i < run; ++i)
+    CHECK(str(c.next()) == "va");
+  CHECK(str(c.next()) == "OK");
+  CHECK(str(c.next()) == "vc");
+  auto refused = c.next();
+  REQUIRE(refused);
+  CHECK(refused->type == REDIS_REPLY_ERROR);
+  CHECK(str(refused).rfind("ERR Protocol error", 0) == 0);
+  CHECK(!c.next()); // and the connection is closed
+  CHECK(f.resp_counter("loop_commands") >= run);
+}
+
+TEST_CASE(
   "Where nothing stands behind L1 the I/O loop answers misses too, and the shards count "
   "them",
   "[resp]") {

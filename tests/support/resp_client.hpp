@@ -72,6 +72,12 @@ public:
     redisAppendCommandArgv(c_, static_cast<int>(args.size()), argv.data(), lens.data());
   }
 
+  /// Queues bytes as they are (junk, a malformed request) behind what append() queued.
+  void append_raw(const std::string& bytes) {
+    if (ok())
+      redisAppendFormattedCommand(c_, bytes.data(), bytes.size());
+  }
+
   /// Sends what append() queued now, without waiting for a reply (a request that must reach the
   /// node before the test goes on); false on an I/O error.
   bool flush() {
