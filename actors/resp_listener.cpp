@@ -14,6 +14,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
+#include "core/sizing_rules.hpp"
 #include "messages/kind_stats.hpp"
 #include "messages/stats.hpp"
 #include "net/tcp_socket.hpp"
@@ -77,12 +78,9 @@ void resp_listener::start(caf::actor_system& sys, std::shared_ptr<resp_env> env)
   if (!env_->counters)
     env_->counters = std::make_shared<resp_counters>();
   stats_ = sys.spawn(resp_stats_source, env_->counters, port_);
-  // One loop per core but one, at most 8: the loops answer most reads themselves, so they are
-  // the node's busiest threads; the core left over runs the actors (writes, misses, the
-  // cluster) instead of taking turns with a loop. On 2 cores, 1 loop beat 2 by 1.2x at
-  // redis-benchmark -c 50 -P 16 (bench/RESULTS.md, session 10).
-  auto cores = std::thread::hardware_concurrency();
-  auto n = opts_.loops != 0 ? opts_.loops : std::min(8u, std::max(1u, cores > 1 ? cores - 1 : 1));
+  // The node passes its own count (node_config::io_loops, from the cores it may use); 0 is for
+  // listeners started without one (tests).
+  auto n = opts_.loops != 0 ? opts_.loops : default_io_loops(std::thread::hardware_concurrency());
   for (uint32_t i = 0; i < n; ++i) {
     auto l = std::make_shared<loop>();
     l->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);

@@ -179,6 +179,9 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           line("actorcache_node_id", env.node_id);
           num("process_id", static_cast<int64_t>(::getpid()));
           num("tcp_port", env.resp_port);
+          num("actorcache_cores", env.cores);
+          num("actorcache_io_loops", env.io_loops);
+          num("actorcache_shards", env.shards);
           num("uptime_in_seconds", t("uptime_s"));
           text += "\r\n";
         }

@@ -44,8 +44,7 @@ struct bench_config : ac::node_config {
   bench_config() {
     // Every client is in this process: CAF's I/O thread has no sockets to serve, so the
     // workers get every core (a node serving remote clients keeps cores - 1, node_config).
-    set("scheduler.max-threads",
-        static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+    set("scheduler.max-threads", static_cast<size_t>(cores));
     opt_group{custom_options_, "bench"}
       .add(clients, "clients", "client actors")
       .add(window, "window", "requests in flight per client")

@@ -23,6 +23,10 @@ std::string human_bytes(uint64_t b) {
 
 } // namespace
 
+uint32_t default_io_loops(unsigned cores) {
+  return std::min(8u, std::max(1u, cores - (cores > 1)));
+}
+
 double memory_factor(uint64_t available_bytes) {
   if (available_bytes < 2 * gib)
     return 0.25;

@@ -8,6 +8,12 @@
 
 namespace ac {
 
+/// RESP I/O loops for a node of `cores`: one per core but one, 1 to 8. The loops answer most
+/// reads themselves, so they are the node's busiest threads; the core left over runs the actors
+/// (writes, misses, the cluster) instead of taking turns with a loop. On 2 cores, 1 loop beat 2
+/// by 1.2x at redis-benchmark -c 50 -P 16 (bench/RESULTS.md, session 10).
+uint32_t default_io_loops(unsigned cores);
+
 /// 0.25 / 0.5 / 0.75 / 1.0 for less than 2 / 4 / 8 GiB available, and 8 GiB or more.
 double memory_factor(uint64_t available_bytes);
 

@@ -55,6 +55,28 @@ std::optional<uint64_t> parse_cgroup_limit(std::string_view text) {
   return v;
 }
 
+std::optional<unsigned> parse_cgroup_cpu_max(std::string_view text) {
+  text = trim(text);
+  if (text.substr(0, 3) == "max")
+    return std::nullopt;
+  auto quota = take_number(text);
+  text = trim(text);
+  auto period = take_number(text);
+  if (!quota || !period || *period == 0 || *quota == 0 || !trim(text).empty())
+    return std::nullopt;
+  return static_cast<unsigned>(std::min<uint64_t>((*quota + *period - 1) / *period, 1u << 16));
+}
+
+unsigned usable_cores(unsigned online, std::optional<unsigned> affinity,
+                      std::optional<unsigned> quota) {
+  unsigned cores = std::max(1u, online);
+  if (affinity && *affinity > 0)
+    cores = std::min(cores, *affinity);
+  if (quota && *quota > 0)
+    cores = std::min(cores, *quota);
+  return cores;
+}
+
 std::optional<cpu_times> parse_proc_stat(std::string_view text) {
   if (text.substr(0, 4) != "cpu ")
     return std::nullopt; // the aggregate line is always first

@@ -21,6 +21,17 @@ std::optional<uint64_t> parse_meminfo_available(std::string_view meminfo_text);
 /// malformed text give nullopt.
 std::optional<uint64_t> parse_cgroup_limit(std::string_view text);
 
+/// The cores a cgroup v2 cpu.max ("QUOTA PERIOD" in microseconds) lets the group use, rounded
+/// up (150000 100000 is 2); "max PERIOD" (no quota) and malformed text give nullopt.
+std::optional<unsigned> parse_cgroup_cpu_max(std::string_view text);
+
+/// The cores a process sizes its threads by: the machine's online cores, fewer when its
+/// affinity mask (taskset, cpusets) or its cgroup's CPU quota (a container's CPU limit) allows
+/// fewer; at least 1. As Go's GOMAXPROCS and the JVM's availableProcessors count them: a node
+/// given 4 of 16 cores that started 16 loops and workers would only add hand-offs.
+unsigned usable_cores(unsigned online, std::optional<unsigned> affinity,
+                      std::optional<unsigned> quota);
+
 /// Jiffies from the aggregate "cpu " line of /proc/stat.
 struct cpu_times {
   uint64_t busy;  // total - idle - iowait

@@ -2,11 +2,13 @@
 // core/system_readers.
 #include "io/proc_readers.hpp"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace ac {
 
@@ -80,6 +82,18 @@ std::unique_ptr<memory_reader> make_proc_memory_reader(std::string proc_root,
 
 std::unique_ptr<cpu_reader> make_proc_cpu_reader(std::string proc_root) {
   return std::make_unique<proc_cpu_reader>(std::move(proc_root));
+}
+
+unsigned read_usable_cores(const std::string& cgroup_root) {
+  std::optional<unsigned> affinity;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0)
+    affinity = static_cast<unsigned>(CPU_COUNT(&set));
+  std::optional<unsigned> quota;
+  if (auto text = read_file(cgroup_root + "/cpu.max"))
+    quota = parse_cgroup_cpu_max(*text);
+  return usable_cores(std::thread::hardware_concurrency(), affinity, quota);
 }
 
 std::optional<uint64_t> process_rss_bytes() {

@@ -18,6 +18,10 @@ std::unique_ptr<memory_reader> make_proc_memory_reader(std::string proc_root = "
 /// /proc/stat deltas between consecutive calls.
 std::unique_ptr<cpu_reader> make_proc_cpu_reader(std::string proc_root = "/proc");
 
+/// The cores this process may use (core/system_readers usable_cores): online cores, its
+/// affinity mask, and the cgroup v2 cpu.max under `cgroup_root`.
+unsigned read_usable_cores(const std::string& cgroup_root = "/sys/fs/cgroup");
+
 /// Resident set size of this process from /proc/self/statm; nullopt off Linux.
 std::optional<uint64_t> process_rss_bytes();
 

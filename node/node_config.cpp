@@ -12,6 +12,8 @@
 #include "actors/loader.hpp"
 #include "core/eviction_policy.hpp"
 #include "core/host_port.hpp"
+#include "core/sizing_rules.hpp"
+#include "io/proc_readers.hpp"
 #include "messages/register_types.hpp"
 #include "node/local_interfaces.hpp"
 
@@ -55,13 +57,15 @@ node_config::node_config() {
     .add(resp_max_keys, "max-keys", "keys one command may name; beyond it an error, nothing done")
     .add(resp_max_clients, "max-clients", "connections at once; more are refused")
     .add(resp_io_threads, "io-threads",
-         "I/O loops watching client sockets; 0 = one per core but one (1 to 8)")
+         "I/O loops watching client sockets; 0 = one per usable core but one (1 to 8)")
     .add(resp_loop_hits, "loop-hits",
          "an I/O loop answers the GET/MGET L1 hits of an idle connection itself (no actor hop)")
     .add(resp_max_pending_bytes, "max-pending-bytes",
          "reply bytes a client may leave unread before it is disconnected");
   opt_group{custom_options_, "cache"}
-    .add(cache_shards, "shards", "shard actors; 0 = number of cores")
+    .add(
+      cache_shards, "shards",
+      "shard actors; 0 = the cores the node may use (its affinity mask and cgroup CPU quota count)")
     .add(cache_max_bytes, "max-bytes", "L1 byte budget of the node")
     .add(cache_max_entries, "max-entries", "L1 entry budget of the node")
     .add(cache_default_ttl, "default-ttl", "TTL when a put names none")
@@ -100,7 +104,7 @@ node_config::node_config() {
     .add(loader_kind, "kind", "none, synthetic, features or http")
     .add(loader_cost, "cost", "synthetic: time one compute takes")
     .add(loader_value_size, "value-size", "synthetic: bytes of each value")
-    .add(loader_workers, "workers", "concurrent computes; 0 = number of cores")
+    .add(loader_workers, "workers", "concurrent computes; 0 = the cores the node may use")
     .add(loader_queue, "queue", "computes waiting for a worker before 'overloaded'")
     .add(loader_spin, "spin", "synthetic: burn CPU instead of sleeping")
     .add(loader_fail_prefix, "fail-prefix", "synthetic: keys with this prefix fail (drills)")
@@ -177,8 +181,8 @@ node_config::node_config() {
   // parse and write on the workers (CAF's multiplexer carries only peer traffic). With
   // cores-1 (the old setting, right when the multiplexer did the client I/O) the RESP path
   // ran on one worker on 2 cores: 643-666k lookups/s at 50 x 16 against 750-830k with 2.
-  set("scheduler.max-threads",
-      static_cast<size_t>(std::max(2u, std::thread::hardware_concurrency())));
+  cores = read_usable_cores();
+  set("scheduler.max-threads", static_cast<size_t>(std::max(2u, cores)));
   register_types(*this);
 }
 
@@ -301,8 +305,10 @@ std::string node_config::validate() {
   return {};
 }
 
-uint32_t node_config::shards() const {
-  return cache_shards != 0 ? cache_shards : std::max(1u, std::thread::hardware_concurrency());
+uint32_t node_config::shards() const { return cache_shards != 0 ? cache_shards : cores; }
+
+uint32_t node_config::io_loops() const {
+  return resp_io_threads != 0 ? resp_io_threads : default_io_loops(cores);
 }
 
 std::string node_config::advertised_host() const {
@@ -313,8 +319,6 @@ std::string node_config::advertised_host() const {
   return choose_advertise_host(node_advertise, node_host, local_ipv4_interfaces()).host;
 }
 
-uint32_t node_config::workers() const {
-  return loader_workers != 0 ? loader_workers : std::max(1u, std::thread::hardware_concurrency());
-}
+uint32_t node_config::workers() const { return loader_workers != 0 ? loader_workers : cores; }
 
 } // namespace ac

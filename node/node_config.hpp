@@ -33,11 +33,11 @@ struct node_config : caf::actor_system_config {
   std::string resp_password;         ///< AUTH password; "" = none (never logged)
   uint32_t resp_max_keys = 10000;    ///< keys one command may name
   uint32_t resp_max_clients = 10000; ///< connections at once; more are refused
-  uint32_t resp_io_threads = 0;      ///< I/O loops; 0 = one per core (at most 8)
+  uint32_t resp_io_threads = 0;      ///< I/O loops; 0 = io_loops() decides
   bool resp_loop_hits = true;        ///< loops answer idle connections' L1 hits themselves
   uint64_t resp_max_pending_bytes = 64ull << 20; ///< unread replies before a client is cut off
   // -- cache --------------------------------------------------------------------
-  uint32_t cache_shards = 0;               ///< shard actors; 0 = number of cores
+  uint32_t cache_shards = 0;               ///< shard actors; 0 = `cores`
   uint64_t cache_max_bytes = 256ull << 20; ///< L1 byte budget of the node
   uint64_t cache_max_entries = 1000000;    ///< L1 entry budget of the node
   caf::timespan cache_default_ttl = std::chrono::seconds(300);
@@ -75,7 +75,7 @@ struct node_config : caf::actor_system_config {
   uint32_t loader_retries = 2; ///< http: further attempts after errors or 5xx
   caf::timespan loader_cost = std::chrono::milliseconds(0);
   uint32_t loader_value_size = 100;
-  uint32_t loader_workers = 0; ///< 0 = number of cores
+  uint32_t loader_workers = 0; ///< 0 = `cores`
   uint32_t loader_queue = 10000;
   bool loader_spin = false;
   std::string loader_fail_prefix;
@@ -136,9 +136,15 @@ struct node_config : caf::actor_system_config {
   /// Checks values CAF cannot (ranges, names, files); returns a message naming the option, or "".
   std::string validate();
 
-  /// Effective values after validate(): shards and workers with 0 resolved to the core count.
+  /// The cores this node sizes its threads by, read once at construction: online cores, fewer
+  /// under an affinity mask or a cgroup CPU quota (io/proc_readers read_usable_cores).
+  uint32_t cores = 1;
+
+  /// Effective values after validate(): shards and workers with 0 resolved to `cores`, and the
+  /// RESP I/O loops with 0 resolved by core/sizing_rules default_io_loops.
   uint32_t shards() const;
   uint32_t workers() const;
+  uint32_t io_loops() const;
 
   /// The host this node announces (ids, membership, AC.OWNER): node.advertise when set, else
   /// node.host, else for a wildcard node.host the machine's first non-loopback IPv4 address.

@@ -85,7 +85,7 @@ std::string bind_resp(const node_config& cfg, published_node& node, node_overrid
       return why;
   }
   resp_listener_options ro;
-  ro.loops = cfg.resp_io_threads;
+  ro.loops = cfg.io_loops();
   ro.max_clients = cfg.resp_max_clients;
   ro.loop_hits = cfg.resp_loop_hits;
   node.resp = std::make_shared<resp_listener>(ro, std::move(tls));
@@ -123,6 +123,9 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
   env->node_id = id;
   env->node_host = cfg.advertised_host(); // AC.OWNER of a lone node names it
   env->resp_port = resp_port;
+  env->cores = cfg.cores;
+  env->io_loops = cfg.io_loops();
+  env->shards = cfg.shards();
   env->front = h.front;
   env->leases = h.leases;
   env->routes = h.routes;

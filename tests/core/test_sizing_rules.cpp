@@ -129,3 +129,12 @@ TEST_CASE(
   in.max_bytes = 110 * mib;
   CHECK(decide_capacity(in).capacity_bytes == 110 * mib);
 }
+
+TEST_CASE("a node runs one RESP I/O loop per core but one, from 1 to 8") {
+  CHECK(default_io_loops(0) == 1);
+  CHECK(default_io_loops(1) == 1);
+  CHECK(default_io_loops(2) == 1);
+  CHECK(default_io_loops(4) == 3);
+  CHECK(default_io_loops(9) == 8);
+  CHECK(default_io_loops(64) == 8);
+}

@@ -46,3 +46,25 @@ TEST_CASE("statm's second number is the resident set in pages") {
   CHECK_FALSE(parse_statm_resident_pages("4242"));
   CHECK_FALSE(parse_statm_resident_pages(""));
 }
+
+TEST_CASE("a cgroup cpu.max quota is read as whole cores, rounded up, and max means no quota") {
+  CHECK(parse_cgroup_cpu_max("200000 100000\n") == 2u);
+  CHECK(parse_cgroup_cpu_max("150000 100000\n") == 2u); // 1.5 cores: two threads may run
+  CHECK(parse_cgroup_cpu_max("50000 100000\n") == 1u);
+  CHECK_FALSE(parse_cgroup_cpu_max("max 100000\n"));
+  CHECK_FALSE(parse_cgroup_cpu_max("100000 0\n"));
+  CHECK_FALSE(parse_cgroup_cpu_max("0 100000\n"));
+  CHECK_FALSE(parse_cgroup_cpu_max("lots 100000\n"));
+  CHECK_FALSE(parse_cgroup_cpu_max("100000 100000 junk\n"));
+  CHECK_FALSE(parse_cgroup_cpu_max(""));
+}
+
+TEST_CASE("usable cores are the online cores, fewer under an affinity mask or a CPU quota") {
+  CHECK(usable_cores(16, std::nullopt, std::nullopt) == 16);
+  CHECK(usable_cores(16, 4u, std::nullopt) == 4);          // taskset -c 0-3
+  CHECK(usable_cores(16, std::nullopt, 2u) == 2);          // a container limited to 2 CPUs
+  CHECK(usable_cores(16, 4u, 2u) == 2);                    // the smaller of both
+  CHECK(usable_cores(2, 8u, 8u) == 2);                     // neither raises the machine's count
+  CHECK(usable_cores(0, std::nullopt, std::nullopt) == 1); // unknown: one
+  CHECK(usable_cores(16, 0u, 0u) == 16);                   // unreadable answers are ignored
+}

@@ -4,6 +4,8 @@
 #include "io/proc_readers.hpp"
 #include "tests/support/proc_samples.hpp"
 
+#include <sched.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -79,4 +81,18 @@ TEST_CASE("this process has a nonzero resident set") {
   auto rss = process_rss_bytes();
   REQUIRE(rss);
   CHECK(*rss > 0);
+}
+
+TEST_CASE("the usable cores follow this process's affinity mask and a cgroup CPU quota") {
+  temp_tree t;
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  REQUIRE(::sched_getaffinity(0, sizeof mask, &mask) == 0);
+  auto allowed = static_cast<unsigned>(CPU_COUNT(&mask));
+  // No cpu.max: what the mask allows (this test's own, whatever CI runs it with).
+  CHECK(read_usable_cores((t.root / "cg").string()) == allowed);
+  t.write("cg/cpu.max", "max 100000\n");
+  CHECK(read_usable_cores((t.root / "cg").string()) == allowed);
+  t.write("cg/cpu.max", "100000 100000\n"); // a container limited to one CPU
+  CHECK(read_usable_cores((t.root / "cg").string()) == 1);
 }

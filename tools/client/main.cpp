@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
@@ -10,6 +9,7 @@
 
 #include "clients/cpp/cluster_directory.hpp"
 #include "clients/cpp/node_connection.hpp"
+#include "io/proc_readers.hpp"
 #include "messages/errors.hpp"
 #include "tools/client/commands.hpp"
 #include "tools/client/key_command.hpp"
@@ -110,8 +110,7 @@ int run(int argc, char** argv) {
   ac::client_config cfg;
   // cores-1 workers (1 on 2 cores): the multiplexer thread does the I/O; fewer workers mean
   // fewer futex hand-offs per request (bench/RESULTS.md).
-  auto parsed =
-    ac::parse_tool_args(cfg, argc, argv, std::max(2u, std::thread::hardware_concurrency()) - 1);
+  auto parsed = ac::parse_tool_args(cfg, argc, argv, std::max(2u, ac::read_usable_cores()) - 1);
   if (parsed.exit_code >= 0) {
     if (cfg.cli_helptext_printed)
       std::cout << "\n" << usage;
