@@ -213,6 +213,7 @@ actor_stats make_stats(self_ptr self, const state& st) {
 
 } // namespace
 
+// Long on purpose: one short handler per message of membership's interface, read as one list.
 membership_actor::behavior_type membership(membership_actor::pointer self, membership_config cfg) {
   auto s = settings_of(cfg);
   auto sp = std::make_shared<state>(std::move(cfg), std::move(s));

@@ -82,109 +82,97 @@ actor_stats own_row(self_ptr self) {
 
 namespace {
 
-/// The node-wide sums of the actors' counters that the report's totals are made of.
+/// The node-wide sums of the actors' counters that the report's totals are made of: each
+/// kind's struct with every row of that kind added, field by field.
 struct report_sums {
-  double loader_failures = 0, members = 0, alive = 0;
-  double hits = 0, misses = 0, entries = 0, bytes = 0, capacity = 0, computes = 0, coalesced = 0,
-         l2_hits = 0, l2_misses = 0, l2_errors = 0, errors = 0, evictions = 0, expirations = 0,
-         stale_hits = 0, l2_corrupt = 0, restarts = 0, degraded = 0, resp_port = 0,
-         l1_only_puts = 0, l1_only_deletes = 0, pending_deletes = 0, warming_keys = 0,
-         warming_seconds = 0, warming_in_progress = 0, warming_listed = 0, warming_saved = 0,
-         heal_drops = 0, disowned_drops = 0, refresh_ahead = 0, hot_misses = 0, prefetches = 0,
-         prefetch_loaded = 0, prefetch_hits = 0;
+  shard_stats shards;
+  coalescer_stats coalescers;
+  redis_bridge_stats bridges;
+  front_stats fronts;
+  compute_stats computes;
+  membership_stats membership;
+  supervisor_stats supervisor;
+  warmer_stats warmer; ///< the warmer's row, not a sum: its last run
+  resp_stats resp;     ///< the RESP edge's row (its port)
+  double errors = 0;   ///< error replies (build_report)
+
+  /// What the actors count as errors: puts refused as bad input, failed loads, refusals of
+  /// the front (bad requests, overload).
+  double actor_errors() const {
+    return static_cast<double>(shards.refused + coalescers.errors + fronts.refused
+                               + fronts.overloaded);
+  }
 };
+
+/// Adds the counters of `row` to each of `sums` whose kind it is.
+template <class... Stats>
+void add_counters(const actor_stats& row, Stats&... sums) {
+  auto add = [&row](auto& sum) {
+    if (row.kind != std::decay_t<decltype(sum)>::kind)
+      return;
+    sum.fields(sum, [&](const char* name, int64_t& v) {
+      if (auto i = row.counters.find(name); i != row.counters.end())
+        v += i->second;
+    });
+  };
+  (add(sums), ...);
+}
 
 /// Adds one actor's row to the sums (and its hot keys and the breaker's state to the report).
 void add_row(report_sums& s, node_report& rep, const actor_stats& r) {
-  if (r.kind == shard_stats::kind) {
-    auto x = stats_of<shard_stats>(r);
-    s.hits += x.hits;
-    s.misses += x.misses;
-    s.entries += x.entries;
-    s.bytes += x.bytes;
-    s.capacity += x.capacity_bytes;
-    s.evictions += x.evictions;
-    s.expirations += x.expirations;
-    s.stale_hits += x.stale_hits;
-    s.refresh_ahead += x.refresh_ahead;
-    s.hot_misses += x.hot_misses;
-    s.errors += x.refused;
-    s.l1_only_puts += x.l1_only_puts;
-    s.l1_only_deletes += x.l1_only_deletes;
-    s.pending_deletes += x.pending_deletes;
-    s.heal_drops += x.heal_drops;
-    s.disowned_drops += x.disowned_drops;
-    s.prefetches += x.prefetches;
-    s.prefetch_loaded += x.prefetch_loaded;
-    s.prefetch_hits += x.prefetch_hits;
-  } else if (r.kind == warmer_stats::kind) {
-    auto x = stats_of<warmer_stats>(r);
-    s.warming_keys = static_cast<double>(x.keys);
-    s.warming_seconds = static_cast<double>(x.milliseconds) / 1000.0;
-    s.warming_in_progress = static_cast<double>(x.in_progress);
-    s.warming_listed = static_cast<double>(x.listed);
-    s.warming_saved = static_cast<double>(x.saved_keys);
-  } else if (r.kind == coalescer_stats::kind) {
-    auto x = stats_of<coalescer_stats>(r);
-    s.computes += x.computes;
-    s.coalesced += x.coalesced;
-    s.l2_corrupt += x.l2_corrupt;
-    s.errors += x.errors;
-  } else if (r.kind == redis_bridge_stats::kind) {
-    auto x = stats_of<redis_bridge_stats>(r);
-    s.l2_hits += x.l2_hits;
-    s.l2_misses += x.l2_misses;
-    s.l2_errors += x.l2_errors;
-    rep.breaker = std::string{to_string(static_cast<breaker_state>(x.breaker_state))};
-  } else if (r.kind == front_stats::kind) {
-    auto x = stats_of<front_stats>(r);
-    s.errors += x.refused + x.overloaded;
-  } else if (r.kind == resp_stats::kind) {
-    s.resp_port = static_cast<double>(stats_of<resp_stats>(r).port);
-  } else if (r.kind == compute_stats::kind) {
-    s.loader_failures += stats_of<compute_stats>(r).failures;
-  } else if (r.kind == membership_stats::kind) {
-    auto x = stats_of<membership_stats>(r);
-    s.members += x.members;
-    s.alive += x.alive;
-  } else if (r.kind == supervisor_stats::kind) {
-    auto x = stats_of<supervisor_stats>(r);
-    s.restarts += x.restarts;
-    s.degraded += x.degraded;
-  }
+  add_counters(r, s.shards, s.coalescers, s.bridges, s.fronts, s.computes, s.membership,
+               s.supervisor);
+  if (r.kind == warmer_stats::kind)
+    s.warmer = stats_of<warmer_stats>(r);
+  else if (r.kind == resp_stats::kind)
+    s.resp = stats_of<resp_stats>(r);
+  else if (r.kind == redis_bridge_stats::kind)
+    rep.breaker = std::string{
+      to_string(static_cast<breaker_state>(stats_of<redis_bridge_stats>(r).breaker_state))};
   for (auto& hk : r.hot_keys)
     rep.hot_keys.push_back(hk);
 }
 
-/// The report's totals, by name.
+/// A counter as the report's totals hold it.
+double as_double(int64_t n) { return static_cast<double>(n); }
+
+/// The report's totals, by name. Long on purpose: one line per total (its name and how the
+/// sums make it), read as one table.
 std::map<std::string, double> totals_of(const report_sums& s, const latency_histogram& lat) {
-  auto lookups = s.hits + s.misses;
+  auto& sh = s.shards;
+  auto lookups = as_double(sh.hits + sh.misses);
+  auto capacity = as_double(sh.capacity_bytes);
+  auto l2_corrupt = s.coalescers.l2_corrupt;
+  auto l2_hits = s.bridges.l2_hits;
+  auto& ms = s.membership;
   return {
-    {"hits", s.hits},
-    {"misses", s.misses},
-    {"hit_rate", lookups > 0 ? s.hits / lookups : 0},
+    {"hits", as_double(sh.hits)},
+    {"misses", as_double(sh.misses)},
+    {"hit_rate", lookups > 0 ? as_double(sh.hits) / lookups : 0},
     {"requests", lookups},
-    {"entries", s.entries},
-    {"bytes", s.bytes},
-    {"capacity_bytes", s.capacity},
-    {"usage_ratio", s.capacity > 0 ? s.bytes / s.capacity : 0},
-    {"evictions", s.evictions},
-    {"expirations", s.expirations},
-    {"stale_hits", s.stale_hits},
-    {"refresh_ahead",
-     s.refresh_ahead},            // hot keys refreshed before they expired (cache.refresh-ahead)
-    {"hot_misses", s.hot_misses}, // misses of keys that were hot: expired or evicted under load
-    {"computes", s.computes},
-    {"coalesced", s.coalesced},
+    {"entries", as_double(sh.entries)},
+    {"bytes", as_double(sh.bytes)},
+    {"capacity_bytes", capacity},
+    {"usage_ratio", capacity > 0 ? as_double(sh.bytes) / capacity : 0},
+    {"evictions", as_double(sh.evictions)},
+    {"expirations", as_double(sh.expirations)},
+    {"stale_hits", as_double(sh.stale_hits)},
+    // hot keys refreshed before they expired (cache.refresh-ahead)
+    {"refresh_ahead", as_double(sh.refresh_ahead)},
+    // misses of keys that were hot: expired or evicted under load
+    {"hot_misses", as_double(sh.hot_misses)},
+    {"computes", as_double(s.coalescers.computes)},
+    {"coalesced", as_double(s.coalescers.coalesced)},
     // warming.predictive: warms asked for, those that found the key in L2, reads that used one.
-    {"prefetches", s.prefetches},
-    {"prefetch_loaded", s.prefetch_loaded},
-    {"prefetch_hits", s.prefetch_hits},
+    {"prefetches", as_double(sh.prefetches)},
+    {"prefetch_loaded", as_double(sh.prefetch_loaded)},
+    {"prefetch_hits", as_double(sh.prefetch_hits)},
     // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).
-    {"l2_hits", s.l2_hits > s.l2_corrupt ? s.l2_hits - s.l2_corrupt : 0},
-    {"l2_misses", s.l2_misses + s.l2_corrupt}, // a corrupt value counts as a miss, never as a hit
-    {"l2_corrupt", s.l2_corrupt},
-    {"l2_errors", s.l2_errors},
+    {"l2_hits", l2_hits > l2_corrupt ? as_double(l2_hits - l2_corrupt) : 0},
+    // a corrupt value counts as a miss, never as a hit
+    {"l2_misses", as_double(s.bridges.l2_misses + l2_corrupt)},
+    {"l2_corrupt", as_double(l2_corrupt)},
+    {"l2_errors", as_double(s.bridges.l2_errors)},
     {"errors", s.errors},
     {"error_rate", lookups > 0 ? s.errors / lookups : 0},
     {"p50_us", static_cast<double>(lat.percentile(0.50))},
@@ -192,42 +180,42 @@ std::map<std::string, double> totals_of(const report_sums& s, const latency_hist
     {"p99_us", static_cast<double>(lat.percentile(0.99))},
     {"p999_us", static_cast<double>(lat.percentile(0.999))},
     {"avg_us", lat.mean()},
-    {"loader_failures", s.loader_failures},
-    {"members_not_alive", s.members > s.alive ? s.members - s.alive : 0},
-    {"restarts", s.restarts},
-    {"degraded", s.degraded},
-    {"resp_port", s.resp_port},
+    {"loader_failures", as_double(s.computes.failures)},
+    {"members_not_alive", ms.members > ms.alive ? as_double(ms.members - ms.alive) : 0},
+    {"restarts", as_double(s.supervisor.restarts)},
+    {"degraded", as_double(s.supervisor.degraded)},
+    {"resp_port", as_double(s.resp.port)},
     // redis.write-policy=l1-when-down: writes acknowledged while Redis did not take them.
-    {"l1_only_puts", s.l1_only_puts},
-    {"l1_only_deletes", s.l1_only_deletes},
-    {"pending_deletes", s.pending_deletes},
+    {"l1_only_puts", as_double(sh.l1_only_puts)},
+    {"l1_only_deletes", as_double(sh.l1_only_deletes)},
+    {"pending_deletes", as_double(sh.pending_deletes)},
     // Warming and ownership: the last warming run, and L1 entries dropped as keys moved.
-    {"warming_keys", s.warming_keys},
-    {"warming_seconds", s.warming_seconds},
-    {"warming_in_progress", s.warming_in_progress},
+    {"warming_keys", as_double(s.warmer.keys)},
+    {"warming_seconds", as_double(s.warmer.milliseconds) / 1000.0},
+    {"warming_in_progress", as_double(s.warmer.in_progress)},
     // This node's own warming list: keys it named at the start, keys in the last one it saved.
-    {"warming_listed", s.warming_listed},
-    {"warming_saved", s.warming_saved},
-    {"heal_drops", s.heal_drops},
-    {"disowned_drops", s.disowned_drops},
+    {"warming_listed", as_double(s.warmer.listed)},
+    {"warming_saved", as_double(s.warmer.saved_keys)},
+    {"heal_drops", as_double(sh.heal_drops)},
+    {"disowned_drops", as_double(sh.disowned_drops)},
   };
 }
 
 /// What the recommendations judge the node's health by.
 health_sample health_of(const node_report& rep, const report_sums& s,
                         const latency_histogram& lat) {
-  auto lookups = s.hits + s.misses;
+  auto lookups = as_double(s.shards.hits + s.shards.misses);
   health_sample h;
   h.lookups = static_cast<uint64_t>(lookups);
   h.hit_rate = rep.totals.at("hit_rate");
-  h.miss_rate = lookups > 0 ? s.misses / lookups : 0;
+  h.miss_rate = lookups > 0 ? as_double(s.shards.misses) / lookups : 0;
   h.error_rate = rep.totals.at("error_rate");
   h.avg_latency_ms = lat.mean() / 1000.0;
   h.usage_ratio = rep.totals.at("usage_ratio");
-  h.evictions = static_cast<uint64_t>(s.evictions);
-  h.loader_failures = static_cast<uint64_t>(s.loader_failures);
-  h.l2_errors = static_cast<uint64_t>(s.l2_errors);
-  h.l2_corrupt = static_cast<uint64_t>(s.l2_corrupt);
+  h.evictions = static_cast<uint64_t>(s.shards.evictions);
+  h.loader_failures = static_cast<uint64_t>(s.computes.failures);
+  h.l2_errors = static_cast<uint64_t>(s.bridges.l2_errors);
+  h.l2_corrupt = static_cast<uint64_t>(s.coalescers.l2_corrupt);
   h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
   h.members_not_alive = static_cast<uint64_t>(rep.totals.at("members_not_alive"));
   return h;
@@ -247,8 +235,7 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
     add_row(s, rep, r);
   // The tally counts every error reply clients got (one failed flight answered to 1,000
   // waiters is 1,000); the actors' counters saw that flight once.
-  if (tally)
-    s.errors = static_cast<double>(tally->total());
+  s.errors = tally ? static_cast<double>(tally->total()) : s.actor_errors();
   rep.totals = totals_of(s, lat);
   std::sort(rep.hot_keys.begin(), rep.hot_keys.end(),
             [](auto& a, auto& b) { return a.second > b.second; });
@@ -315,6 +302,7 @@ void apply_window(node_report& rep, const counters_at& recent,
   rep.recommendations = recommend(h, thresholds);
 }
 
+// Long on purpose: one short handler per message of the metrics actor, read as one list.
 metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_state> self,
                                      metrics_config cfg) {
   self->state.shards = cfg.shards;

@@ -61,22 +61,21 @@ void cmd_hello(self_ptr self, std::vector<std::string>& argv) {
     return reply_error(self,
                        "NOAUTH HELLO must be called with the client already authenticated, "
                        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used");
+  // A map of seven fields, which RESP2 writes as an array of names and values: field(name)
+  // writes the name and returns where its value goes.
   std::string out;
   resp::array(out, 14);
-  resp::bulk(out, "server");
-  resp::bulk(out, "redis");
-  resp::bulk(out, "version");
-  resp::bulk(out, "7.0.0");
-  resp::bulk(out, "proto");
-  resp::integer(out, 2);
-  resp::bulk(out, "id");
-  resp::integer(out, static_cast<int64_t>(self->id()));
-  resp::bulk(out, "mode");
-  resp::bulk(out, "cluster");
-  resp::bulk(out, "role");
-  resp::bulk(out, "master");
-  resp::bulk(out, "modules");
-  resp::array(out, 0);
+  auto field = [&out](const char* name) -> std::string& {
+    resp::bulk(out, name);
+    return out;
+  };
+  resp::bulk(field("server"), "redis");
+  resp::bulk(field("version"), "7.0.0");
+  resp::integer(field("proto"), 2);
+  resp::integer(field("id"), static_cast<int64_t>(self->id()));
+  resp::bulk(field("mode"), "cluster");
+  resp::bulk(field("role"), "master");
+  resp::array(field("modules"), 0);
   reply_now(self, std::move(out));
 }
 
@@ -147,7 +146,90 @@ void cmd_command(self_ptr self, std::vector<std::string>& argv) {
   reply_now(self, std::move(out));
 }
 
-// Long on purpose: INFO's sections and fields in Redis's order, as a client reads them.
+namespace {
+
+/// INFO's reply as it is built: `# Section` headings and `key:value` lines, with the node
+/// report's totals at hand (0 for one the report lacks).
+struct info_text {
+  const node_report& rep;
+  std::string text;
+
+  int64_t total(const char* name) const { return static_cast<int64_t>(total_of(name)); }
+  double total_of(const char* name) const {
+    auto i = rep.totals.find(name);
+    return i == rep.totals.end() ? 0 : i->second;
+  }
+  void heading(const char* section) { text += std::string{"# "} + section + "\r\n"; }
+  void line(const std::string& k, const std::string& v) { text += k + ":" + v + "\r\n"; }
+  void num(const std::string& k, int64_t v) { line(k, std::to_string(v)); }
+  /// actorcache_NAME: the report's total NAME, for each of `names` in order.
+  void totals(std::initializer_list<const char*> names) {
+    for (auto* name : names)
+      num(std::string{"actorcache_"} + name, total(name));
+  }
+  void end_section() { text += "\r\n"; }
+};
+
+void info_server(info_text& out, const resp_env& env) {
+  out.heading("Server");
+  out.line("redis_version", "7.0.0");
+  out.line("redis_mode", "cluster");
+  out.line("actorcache_version", "0.1.0");
+  out.line("actorcache_node_id", env.node_id);
+  out.num("process_id", static_cast<int64_t>(::getpid()));
+  out.num("tcp_port", env.resp_port);
+  out.num("actorcache_cores", env.cores);
+  out.num("actorcache_io_loops", env.io_loops);
+  out.num("actorcache_shards", env.shards);
+  out.num("uptime_in_seconds", out.total("uptime_s"));
+  out.end_section();
+}
+
+void info_memory(info_text& out) {
+  out.heading("Memory");
+  out.num("used_memory", out.total("bytes"));
+  out.num("maxmemory", out.total("capacity_bytes"));
+  out.line("maxmemory_policy", "actorcache-" + std::string{"l1"});
+  out.end_section();
+}
+
+void info_stats(info_text& out, const resp_counters& c) {
+  out.heading("Stats");
+  out.num("total_connections_received", static_cast<int64_t>(c.connections.load()));
+  out.num("total_commands_processed", static_cast<int64_t>(c.commands.load()));
+  // The node's one error count (CAF and RESP clients), as stats and /metrics show it;
+  // resp_error_replies is this port's share.
+  out.num("total_error_replies", out.total("errors"));
+  out.num("resp_error_replies", static_cast<int64_t>(c.errors.load()));
+  out.num("rejected_connections", static_cast<int64_t>(c.refused.load()));
+  out.num("keyspace_hits", out.total("hits"));
+  out.num("keyspace_misses", out.total("misses"));
+  out.num("evicted_keys", out.total("evictions"));
+  out.num("expired_keys", out.total("expirations"));
+  out.totals({"computes", "coalesced", "refresh_ahead", "hot_misses", "prefetches", "prefetch_hits",
+              "l2_hits", "l2_misses", "l2_errors"});
+  out.line("actorcache_l2_breaker", out.rep.breaker);
+  // SET answers +OK for a value stored in L1 only (Redis down, l1-when-down): these
+  // counters are where a Redis client's operator sees that it was not durable.
+  out.totals({"l1_only_puts", "l1_only_deletes", "pending_deletes", "p50_us", "p99_us"});
+  out.end_section();
+}
+
+void info_cluster(info_text& out, size_t members, uint64_t epoch) {
+  out.heading("Cluster");
+  out.num("cluster_enabled", 1);
+  out.num("actorcache_members", static_cast<int64_t>(members));
+  out.num("actorcache_epoch", static_cast<int64_t>(epoch));
+  // Ownership moves: entries dropped on a heal or once another node owned their key,
+  // and the last warming run (keys loaded from L2 ahead of demand, its length).
+  out.totals({"heal_drops", "disowned_drops", "warming_keys"});
+  out.num("actorcache_warming_ms", static_cast<int64_t>(out.total_of("warming_seconds") * 1000));
+  out.totals({"warming_in_progress", "warming_listed", "warming_saved"});
+  out.end_section();
+}
+
+} // namespace
+
 void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   auto slot = open_slot(self);
   auto section = argv.size() > 1 ? resp::to_lower(argv[1]) : std::string{"default"};
@@ -157,101 +239,32 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
     .then(
       [self, slot, section, members, epoch](node_report& rep) {
         auto& env = *self->state.env;
-        auto& c = *env.counters;
-        auto t = [&](const char* k) {
-          auto i = rep.totals.find(k);
-          return i == rep.totals.end() ? int64_t{0} : static_cast<int64_t>(i->second);
-        };
         auto want = [&](const char* s) {
           return section == "default" || section == "all" || section == "everything"
                  || section == s;
         };
-        std::string text;
-        auto line = [&](const std::string& k, const std::string& v) {
-          text += k + ":" + v + "\r\n";
-        };
-        auto num = [&](const std::string& k, int64_t v) { line(k, std::to_string(v)); };
-        if (want("server")) {
-          text += "# Server\r\n";
-          line("redis_version", "7.0.0");
-          line("redis_mode", "cluster");
-          line("actorcache_version", "0.1.0");
-          line("actorcache_node_id", env.node_id);
-          num("process_id", static_cast<int64_t>(::getpid()));
-          num("tcp_port", env.resp_port);
-          num("actorcache_cores", env.cores);
-          num("actorcache_io_loops", env.io_loops);
-          num("actorcache_shards", env.shards);
-          num("uptime_in_seconds", t("uptime_s"));
-          text += "\r\n";
-        }
+        // The sections in Redis's order, as a client reads them.
+        info_text info{rep, {}};
+        if (want("server"))
+          info_server(info, env);
         if (want("clients")) {
-          text += "# Clients\r\n";
-          num("connected_clients", c.open.load());
-          text += "\r\n";
+          info.heading("Clients");
+          info.num("connected_clients", env.counters->open.load());
+          info.end_section();
         }
-        if (want("memory")) {
-          text += "# Memory\r\n";
-          num("used_memory", t("bytes"));
-          num("maxmemory", t("capacity_bytes"));
-          line("maxmemory_policy", "actorcache-" + std::string{"l1"});
-          text += "\r\n";
-        }
-        if (want("stats")) {
-          text += "# Stats\r\n";
-          num("total_connections_received", static_cast<int64_t>(c.connections.load()));
-          num("total_commands_processed", static_cast<int64_t>(c.commands.load()));
-          // The node's one error count (CAF and RESP clients), as stats and /metrics show it;
-          // resp_error_replies is this port's share.
-          num("total_error_replies", t("errors"));
-          num("resp_error_replies", static_cast<int64_t>(c.errors.load()));
-          num("rejected_connections", static_cast<int64_t>(c.refused.load()));
-          num("keyspace_hits", t("hits"));
-          num("keyspace_misses", t("misses"));
-          num("evicted_keys", t("evictions"));
-          num("expired_keys", t("expirations"));
-          num("actorcache_computes", t("computes"));
-          num("actorcache_coalesced", t("coalesced"));
-          num("actorcache_refresh_ahead", t("refresh_ahead"));
-          num("actorcache_hot_misses", t("hot_misses"));
-          num("actorcache_prefetches", t("prefetches"));
-          num("actorcache_prefetch_hits", t("prefetch_hits"));
-          num("actorcache_l2_hits", t("l2_hits"));
-          num("actorcache_l2_misses", t("l2_misses"));
-          num("actorcache_l2_errors", t("l2_errors"));
-          line("actorcache_l2_breaker", rep.breaker);
-          // SET answers +OK for a value stored in L1 only (Redis down, l1-when-down): these
-          // counters are where a Redis client's operator sees that it was not durable.
-          num("actorcache_l1_only_puts", t("l1_only_puts"));
-          num("actorcache_l1_only_deletes", t("l1_only_deletes"));
-          num("actorcache_pending_deletes", t("pending_deletes"));
-          num("actorcache_p50_us", t("p50_us"));
-          num("actorcache_p99_us", t("p99_us"));
-          text += "\r\n";
-        }
-        if (want("cluster")) {
-          text += "# Cluster\r\n";
-          num("cluster_enabled", 1);
-          num("actorcache_members", static_cast<int64_t>(members));
-          num("actorcache_epoch", static_cast<int64_t>(epoch));
-          // Ownership moves: entries dropped on a heal or once another node owned their key,
-          // and the last warming run (keys loaded from L2 ahead of demand, its length).
-          num("actorcache_heal_drops", t("heal_drops"));
-          num("actorcache_disowned_drops", t("disowned_drops"));
-          num("actorcache_warming_keys", t("warming_keys"));
-          num("actorcache_warming_ms", static_cast<int64_t>(rep.totals["warming_seconds"] * 1000));
-          num("actorcache_warming_in_progress", t("warming_in_progress"));
-          num("actorcache_warming_listed", t("warming_listed"));
-          num("actorcache_warming_saved", t("warming_saved"));
-          text += "\r\n";
-        }
+        if (want("memory"))
+          info_memory(info);
+        if (want("stats"))
+          info_stats(info, *env.counters);
+        if (want("cluster"))
+          info_cluster(info, members, epoch);
         if (want("keyspace")) {
-          text += "# Keyspace\r\n";
-          line("db0", "keys=" + std::to_string(t("entries"))
-                        + ",expires=" + std::to_string(t("entries")) + ",avg_ttl=0");
+          info.heading("Keyspace");
+          auto entries = std::to_string(info.total("entries"));
+          info.line("db0", "keys=" + entries + ",expires=" + entries + ",avg_ttl=0");
         }
         std::string out;
-        resp::bulk(out, text);
+        resp::bulk(out, info.text);
         deliver(self, slot, std::move(out));
       },
       fail_slot(self, slot));

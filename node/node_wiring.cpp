@@ -27,6 +27,12 @@ std::chrono::milliseconds ms(std::chrono::duration<Rep, Period> d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d);
 }
 
+/// A shard's bound on one load (the front hands a key over for as long): the loader's timeout
+/// and four Redis round trips.
+std::chrono::milliseconds load_timeout(const node_config& cfg) {
+  return ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4;
+}
+
 redis_bridge_config bridge_config(const node_config& cfg) {
   redis_bridge_config bc;
   bc.redis.host = cfg.redis_host;
@@ -142,7 +148,7 @@ shard_config shard_config_for(const node_config& cfg, const node_overrides& over
   sc.store.policy = cfg.cache_policy;
   sc.max_value_bytes = cfg.cache_max_value_bytes;
   sc.sweep_interval = ms(cfg.cache_sweep_interval);
-  sc.load_timeout = ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4;
+  sc.load_timeout = load_timeout(cfg);
   sc.negative_ttl = ms(cfg.loader_negative_ttl);
   sc.has_loader = h.bridge || h.compute;
   sc.bridge = h.bridge;
@@ -217,8 +223,7 @@ void spawn_entry(caf::actor_system& sys, const node_config& cfg, const node_over
   fc.hot_ttl = ms(cfg.cluster_hot_ttl);
   fc.resp_port = overrides.resp_port;
   fc.view = h.routes;
-  fc.handoff_window =
-    ms(cfg.loader_timeout) + ms(cfg.redis_timeout) * 4; // the shards' load timeout
+  fc.handoff_window = load_timeout(cfg);
   if (cfg.warming_enabled && h.bridge) {
     // Warming reads L2 only; without Redis there is nothing to warm from.
     h.warmer = sys.spawn(warmer, warmer_config_for(cfg, h, p.id));

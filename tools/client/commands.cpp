@@ -67,30 +67,28 @@ key_results lookup_each(client_context& ctx, const std::vector<std::string>& key
 } // namespace
 
 int cmd_get(client_context& ctx, const std::vector<std::string>& args) {
-  if (args.size() != 1)
-    return fail("usage: get KEY [--raw | --json]");
-  if (ctx.cfg.raw && ctx.cfg.json)
+  if (args.size() == 1 && ctx.cfg.raw && ctx.cfg.json)
     return fail("get: --raw and --json exclude each other");
-  auto r = run_one_shot<lookup_result>(
-    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-    [key = args[0]](cluster_client& c, auto done) { c.get(key, std::move(done)); });
-  if (!r)
-    return fail(r.error());
-  std::optional<shown_value> v;
-  std::string why;
-  if (r->found && !(v = show_value(*r, &why)))
-    return fail("the node returned an undecodable entry: " + why);
-  if (ctx.cfg.json) {
-    json doc{{"key", json_text(args[0])}};
-    add_value_fields(doc, *r, v ? &*v : nullptr);
-    std::cout << dump_json(doc) << "\n";
-  } else if (v && ctx.cfg.raw) {
-    std::cout.write(v->bytes.data(), static_cast<std::streamsize>(v->bytes.size()));
-  } else if (v) {
-    // A terminal gets escaped text (a value can hold escape codes); a pipe the exact text.
-    std::cout << (stdout_is_tty() ? escape_bytes(v->text) : v->text) << "\n";
-  }
-  return r->found ? 0 : 1;
+  return one_key_command<lookup_result>(
+    ctx, args, "usage: get KEY [--raw | --json]",
+    [](cluster_client& c, const std::string& key, auto done) { c.get(key, std::move(done)); },
+    [&](const std::string& key, const lookup_result& r) {
+      std::optional<shown_value> v;
+      std::string why;
+      if (r.found && !(v = show_value(r, &why)))
+        return fail("the node returned an undecodable entry: " + why);
+      if (ctx.cfg.json) {
+        json doc{{"key", json_text(key)}};
+        add_value_fields(doc, r, v ? &*v : nullptr);
+        std::cout << dump_json(doc) << "\n";
+      } else if (v && ctx.cfg.raw) {
+        std::cout.write(v->bytes.data(), static_cast<std::streamsize>(v->bytes.size()));
+      } else if (v) {
+        // A terminal gets escaped text (a value can hold escape codes); a pipe the exact text.
+        std::cout << (stdout_is_tty() ? escape_bytes(v->text) : v->text) << "\n";
+      }
+      return r.found ? 0 : 1;
+    });
 }
 
 int cmd_put(client_context& ctx, const std::vector<std::string>& args) {
@@ -167,15 +165,13 @@ int cmd_mget(client_context& ctx, const std::vector<std::string>& args) {
 }
 
 int cmd_del(client_context& ctx, const std::vector<std::string>& args) {
-  if (args.size() != 1)
-    return fail("usage: del KEY [--json]");
-  auto r = run_one_shot<bool>(
-    ctx.sys, ctx.directory, ctx.map, ctx.cfg.timeout,
-    [key = args[0]](cluster_client& c, auto done) { c.erase(key, std::move(done)); });
-  if (!r)
-    return fail(r.error());
-  print_result(ctx, {{"key", json_text(args[0])}, {"deleted", *r}}, *r ? "1" : "0");
-  return 0;
+  return one_key_command<bool>(
+    ctx, args, "usage: del KEY [--json]",
+    [](cluster_client& c, const std::string& key, auto done) { c.erase(key, std::move(done)); },
+    [&](const std::string& key, bool deleted) {
+      print_result(ctx, {{"key", json_text(key)}, {"deleted", deleted}}, deleted ? "1" : "0");
+      return 0;
+    });
 }
 
 int cmd_load(client_context& ctx, const std::vector<std::string>& args) {

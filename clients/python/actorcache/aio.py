@@ -18,13 +18,31 @@ import redis
 import redis.asyncio as aioredis
 
 from . import codec
-from .client import apply_members, bytes_replies, failed_call, is_unknown_command, tensor_replies
-from .errors import CacheError, RequestError, StaleLease, Unavailable, refused_value
+from .client import Commands, Tries, apply_members, failed_fill, get_batch, is_unknown_command
+from .errors import CacheError, RequestError, Unavailable, refused_value
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
 
 log = logging.getLogger("actorcache")
 T = TypeVar("T")
+
+
+async def resolved(value: Any) -> Any:
+    """A compute()'s result: the value it returned, or what the awaitable it returned gives."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def round_trip(c: aioredis.Redis, commands: Commands) -> List[Any]:
+    """As client.round_trip: one command alone, more as one pipeline; errors as replies."""
+    if len(commands) == 1:
+        try:
+            return [await c.execute_command(*commands[0])]
+        except redis.ResponseError as e:
+            return [e]
+    pipe = c.pipeline(transaction=False)
+    for command in commands:
+        pipe.execute_command(*command)
+    return await pipe.execute(raise_on_error=False)
 
 
 class AsyncCache:
@@ -82,23 +100,20 @@ class AsyncCache:
             return payload
         token: str = payload
         try:
-            value = compute()
-            if inspect.isawaitable(value):
-                value = await value
+            value = await resolved(compute())
             encoded = codec.encode_value(value)
         except BaseException:
             await self._abandon(key, token)
             raise
         try:
             await self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
-        except StaleLease as e:
-            log.warning("actorcache: lease on %r was taken over before the fill (%s)", key, e.reason)
-        except RequestError as e:
-            await self._abandon(key, token)
-            raise refused_value(e, codec.value_size(encoded)) from None
-        except BaseException:
-            await self._abandon(key, token)
-            raise
+        except BaseException as e:
+            err = failed_fill(key, e, encoded)
+            if err is not None:
+                await self._abandon(key, token)
+                if err is e:
+                    raise
+                raise err from None
         return codec.as_returned(value)
 
     # -- cluster information -----------------------------------------------------
@@ -126,22 +141,13 @@ class AsyncCache:
 
     # -- batches -----------------------------------------------------------------
     async def _get_batch(self, c: aioredis.Redis, keys: List[KeyT]) -> List[Optional[codec.Value]]:
-        out: List[Optional[codec.Value]] = [None] * len(keys)
-        rest = list(range(len(keys)))
-        if not self._routing.standalone and len(keys) == 1:  # no pipeline: ~40 us less
-            try:
-                replies: List[Any] = [await c.execute_command("AC.TENSOR.GET", keys[0])]
-            except redis.ResponseError as e:
-                replies = [e]
-            rest = tensor_replies(replies, out)
-        elif not self._routing.standalone:
-            pipe = c.pipeline(transaction=False)
-            for k in keys:
-                pipe.execute_command("AC.TENSOR.GET", k)
-            rest = tensor_replies(await pipe.execute(raise_on_error=False), out)
-        if rest:
-            bytes_replies(rest, await c.execute_command("MGET", *[keys[i] for i in rest]), out)
-        return out
+        steps = get_batch(self._routing.standalone, keys)
+        try:
+            commands = next(steps)
+            while True:
+                commands = steps.send(await round_trip(c, commands))
+        except StopIteration as done:
+            return done.value
 
     def _group_by_owner(self, keys: List[KeyT]) -> Dict[str, List[int]]:
         groups: Dict[str, List[int]] = {}
@@ -173,21 +179,16 @@ class AsyncCache:
     async def _each(self, addresses: List[str], call: Callable[[aioredis.Redis], Awaitable[T]],
                     wait: Optional[float]) -> T:
         """As Cache._each: a broken connection once more, then the next member."""
-        last: CacheError = Unavailable("no member to ask")
-        for addr in addresses:
-            for attempt in (1, 2):
-                try:
-                    result = await call(self._client(addr, wait))
-                    self._routing.mark_up(addr)
-                    return result
-                except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError,
-                        asyncio.TimeoutError) as e:
-                    err = failed_call(self._routing, addr, e, attempt)
-                    if err is None:
-                        continue
-                    last = err
-                break
-        raise last
+        tries = Tries(self._routing, addresses)
+        for addr in tries:
+            try:
+                result = await call(self._client(addr, wait))
+                self._routing.mark_up(addr)
+                return result
+            except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError,
+                    asyncio.TimeoutError) as e:
+                tries.failed(addr, e)
+        raise tries.last
 
     async def _maybe_refresh(self) -> None:
         if self._routing.is_stale(self.options.refresh_interval):

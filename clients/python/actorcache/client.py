@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import (Any, Callable, Dict, Generator, Iterator, List, Optional, Sequence, Tuple,
+                    TypeVar, Union)
 
 import redis
 
@@ -51,6 +52,80 @@ def bytes_replies(rest: List[int], values: List[Any], out: List[Optional[codec.V
     """Puts an MGET's answers for the positions `rest` into `out` (None for a miss)."""
     for i, v in zip(rest, values):
         out[i] = None if v is None else bytes(v)
+
+
+#: commands of one round trip (each a tuple of arguments), and their replies (errors as values)
+Commands = List[Tuple[Any, ...]]
+
+
+def get_batch(standalone: bool, keys: List[KeyT]) -> Generator[Commands, List[Any], List[Optional[codec.Value]]]:
+    """The reads of one batch, for Cache and AsyncCache alike: yields each round trip's commands,
+    is sent their replies, returns the values. One round trip of AC.TENSOR.GETs (a tensor or a
+    miss is answered there), then one MGET of the keys that hold bytes (AC.TENSOR.GET answers
+    those WRONGTYPE); a plain Redis server gets the MGET alone."""
+    out: List[Optional[codec.Value]] = [None] * len(keys)
+    rest = list(range(len(keys)))
+    if not standalone:
+        rest = tensor_replies((yield [("AC.TENSOR.GET", k) for k in keys]), out)
+    if rest:
+        (values,) = yield [("MGET", *[keys[i] for i in rest])]
+        if isinstance(values, redis.ResponseError):
+            raise values
+        bytes_replies(rest, values, out)
+    return out
+
+
+def round_trip(c: redis.Redis, commands: Commands) -> List[Any]:
+    """Sends the commands, one alone (no pipeline: ~40 us less), more as one pipeline."""
+    if len(commands) == 1:
+        try:
+            return [c.execute_command(*commands[0])]
+        except redis.ResponseError as e:
+            return [e]
+    pipe = c.pipeline(transaction=False)
+    for command in commands:
+        pipe.execute_command(*command)
+    return pipe.execute(raise_on_error=False)
+
+
+class Tries:
+    """The order in which Cache._each and AsyncCache._each ask members: each address in turn,
+    a broken connection once more first (a pooled connection the node closed is not a dead
+    node); ``last`` is the error to raise when none answered."""
+
+    def __init__(self, routing: Routing, addresses: List[str]) -> None:
+        self._routing = routing
+        self._addresses = addresses
+        self._again = False
+        self.attempt = 1
+        self.last: CacheError = Unavailable("no member to ask")
+
+    def __iter__(self) -> Iterator[str]:
+        for addr in self._addresses:
+            self.attempt, self._again = 1, False
+            yield addr
+            if self._again:
+                self.attempt = 2
+                yield addr
+
+    def failed(self, addr: str, e: BaseException) -> None:
+        """The call to ``addr`` failed with ``e`` (see failed_call)."""
+        err = failed_call(self._routing, addr, e, self.attempt)
+        self._again = err is None
+        if err is not None:
+            self.last = err
+
+
+def failed_fill(key: KeyT, e: BaseException, encoded: Union[bytes, codec.Tensor]) -> Optional[BaseException]:
+    """What a failed AC.FILL means, for Cache and AsyncCache alike: None when the lease was taken
+    over meanwhile (logged; the computed value is still returned), else the error to raise once
+    the lease is abandoned (a refused value says why)."""
+    if isinstance(e, StaleLease):
+        log.warning("actorcache: lease on %r was taken over before the fill (%s)", key, e.reason)
+        return None
+    if isinstance(e, RequestError):
+        return refused_value(e, codec.value_size(encoded))
+    return e
 
 
 def failed_call(routing: Routing, addr: str, e: BaseException, attempt: int) -> Optional[CacheError]:
@@ -154,14 +229,13 @@ class Cache:
             raise
         try:
             self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
-        except StaleLease as e:
-            log.warning("actorcache: lease on %r was taken over before the fill (%s)", key, e.reason)
-        except RequestError as e:
-            self._abandon(key, token)
-            raise refused_value(e, codec.value_size(encoded)) from None
-        except BaseException:
-            self._abandon(key, token)
-            raise
+        except BaseException as e:
+            err = failed_fill(key, e, encoded)
+            if err is not None:
+                self._abandon(key, token)
+                if err is e:
+                    raise
+                raise err from None
         return codec.as_returned(value)
 
     # -- cluster information -----------------------------------------------------
@@ -195,24 +269,14 @@ class Cache:
 
     # -- batches -----------------------------------------------------------------
     def _get_batch(self, c: redis.Redis, keys: List[KeyT]) -> List[Optional[codec.Value]]:
-        """One round trip of AC.TENSOR.GETs (a tensor or a miss is answered there), then one
-        MGET of the keys that hold bytes (AC.TENSOR.GET answers those WRONGTYPE)."""
-        out: List[Optional[codec.Value]] = [None] * len(keys)
-        rest = list(range(len(keys)))
-        if not self._routing.standalone and len(keys) == 1:  # no pipeline: ~40 us less
-            try:
-                replies: List[Any] = [c.execute_command("AC.TENSOR.GET", keys[0])]
-            except redis.ResponseError as e:
-                replies = [e]
-            rest = tensor_replies(replies, out)
-        elif not self._routing.standalone:
-            pipe = c.pipeline(transaction=False)
-            for k in keys:
-                pipe.execute_command("AC.TENSOR.GET", k)
-            rest = tensor_replies(pipe.execute(raise_on_error=False), out)
-        if rest:
-            bytes_replies(rest, c.execute_command("MGET", *[keys[i] for i in rest]), out)
-        return out
+        """get_batch's round trips, on c."""
+        steps = get_batch(self._routing.standalone, keys)
+        try:
+            commands = next(steps)
+            while True:
+                commands = steps.send(round_trip(c, commands))
+        except StopIteration as done:
+            return done.value
 
     def _group_by_owner(self, keys: List[KeyT]) -> Dict[str, List[int]]:
         self._maybe_refresh()
@@ -247,20 +311,15 @@ class Cache:
         """Runs call on each address in turn until one answers. A broken connection is tried
         once more on a fresh one first (a pooled connection the node closed is not a dead
         node); a refused or silent member is marked down and the next one asked."""
-        last: CacheError = Unavailable("no member to ask")
-        for addr in addresses:
-            for attempt in (1, 2):
-                try:
-                    result = call(self._client(addr, wait))
-                    self._routing.mark_up(addr)
-                    return result
-                except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as e:
-                    err = failed_call(self._routing, addr, e, attempt)
-                    if err is None:
-                        continue
-                    last = err
-                break
-        raise last
+        tries = Tries(self._routing, addresses)
+        for addr in tries:
+            try:
+                result = call(self._client(addr, wait))
+                self._routing.mark_up(addr)
+                return result
+            except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError) as e:
+                tries.failed(addr, e)
+        raise tries.last
 
     def _maybe_refresh(self) -> None:
         if self._routing.is_stale(self.options.refresh_interval):
