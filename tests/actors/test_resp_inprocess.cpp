@@ -117,13 +117,19 @@ node_fixture::configure_fn synthetic_loader() {
   return [](node_config& c) { c.loader_kind = "synthetic"; };
 }
 
+/// A node whose synthetic loader computes what L1 lacks, with a = va and b = vb in L1, and a
+/// connection to its RESP port.
+struct loaded_node {
+  resp_fixture f{true, synthetic_loader()};
+  conn c{(put_a_and_b(f), f.port)};
+};
+
 TEST_CASE(
   "An idle connection's hits are answered by the I/O loop and its misses by the session, "
   "each in order",
   "[resp]") {
-  resp_fixture f{true, synthetic_loader()};
-  put_a_and_b(f);
-  conn c{f.port};
+  loaded_node n;
+  auto& [f, c] = n;
   check_reads(c, "seq", 50);
   auto served = f.resp_counter("loop_commands");
   CHECK(served > 0);
@@ -158,9 +164,8 @@ TEST_CASE(
   "A pipeline longer than one batch of the loop, with a miss in its middle and a protocol error "
   "at its end, is answered in request order before the connection closes",
   "[resp]") {
-  resp_fixture f{true, synthetic_loader()};
-  put_a_and_b(f);
-  conn c{f.port};
+  loaded_node n;
+  auto& [f, c] = n;
   REQUIRE(str(c.run({"PING"})) == "PONG"); // idle again: the loop reads what comes next
   constexpr int run = 40; // the loop parses 32 commands, prefetches their reads, answers them
   for (int i = 0; i < run; ++i)
