@@ -58,7 +58,8 @@ void append_value(std::string& out, const lookup_result& r) {
 
 void append_payload(std::string& out, std::string_view entry) {
   std::string_view payload;
-  std::string scratch;
+  // Kept per thread: a small entry's aligned copy (payload_of) needs no allocation per hit.
+  thread_local std::string scratch;
   if (!payload_of(entry, payload, scratch)) {
     // Shards validate every put and the coalescer every L2 read: this is a bug, not input.
     spdlog::error("resp: an entry from a shard does not decode");
@@ -66,6 +67,8 @@ void append_payload(std::string& out, std::string_view entry) {
     return;
   }
   resp::bulk(out, payload);
+  if (scratch.capacity() > (64u << 10))
+    std::string{}.swap(scratch); // a large unaligned entry's copy is not kept for the thread
 }
 
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,

@@ -232,6 +232,17 @@ std::optional<entry> decode_entry(std::string_view bytes, std::string* error) {
 
 bool payload_of(std::string_view bytes, std::string_view& out, std::string& scratch) {
   constexpr size_t word = sizeof(capnp::word);
+  if (!bytes.empty() && bytes.size() % word == 0
+      && reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
+    // Cap'n Proto reads whole words in place: an unaligned entry (a small one in the store,
+    // see core/cache_store value_offset) is copied to an aligned spot of `scratch` first,
+    // which costs one memcpy instead of a full decode_entry.
+    scratch.resize(bytes.size() + word);
+    auto skew = reinterpret_cast<uintptr_t>(scratch.data()) % word;
+    char* at = scratch.data() + (skew == 0 ? 0 : word - skew);
+    std::memcpy(at, bytes.data(), bytes.size());
+    bytes = {at, bytes.size()};
+  }
   auto aligned = reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0;
   if (aligned && !bytes.empty() && bytes.size() % word == 0) {
     try {

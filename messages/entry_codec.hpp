@@ -84,8 +84,9 @@ std::optional<entry> decode_entry(std::string_view bytes, std::string* error = n
 
 /// The payload of an encoded entry (bytes, text, json or a tensor's row-major data) without
 /// decoding the rest: read in place when `bytes` is 8-aligned (no copy, no allocation: the
-/// RESP edge's hit path), else through decode_entry. False for bytes that do not decode; `out`
-/// then points into `scratch` or into `bytes`, valid while both live.
+/// RESP edge's hit path), else from an aligned copy in `scratch`; decode_entry only for what
+/// Cap'n Proto refuses. False for bytes that do not decode; `out` points into `scratch` or into
+/// `bytes`, valid while both live (a caller reusing `scratch` saves its allocation).
 bool payload_of(std::string_view bytes, std::string_view& out, std::string& scratch);
 
 /// What a CLI prints for the value: bytes/text/json as they are; a tensor as

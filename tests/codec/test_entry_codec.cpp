@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <stdexcept>
+#include <vector>
 
 using namespace ac;
 
@@ -94,6 +95,26 @@ TEST_CASE("decoding does not depend on the alignment of the input bytes", "[code
     auto decoded = decode_entry(std::string_view(shifted).substr(offset));
     REQUIRE(decoded.has_value());
     CHECK(*decoded == sample_text_entry());
+  }
+}
+
+TEST_CASE("the payload reads the same at every alignment, and garbage at any is refused",
+          "[codec]") {
+  auto bytes = encode_entry(make_bytes_entry(std::string(300, 'p'), 60, 1, "n1"));
+  std::string scratch; // reused across reads, as the RESP edge does
+  for (size_t offset = 0; offset < 8; ++offset) {
+    // A word-aligned buffer shifted by `offset` bytes.
+    std::vector<uint64_t> words(bytes.size() / 8 + 2);
+    auto* at = reinterpret_cast<char*>(words.data()) + offset;
+    std::memcpy(at, bytes.data(), bytes.size());
+    std::string_view payload;
+    REQUIRE(payload_of({at, bytes.size()}, payload, scratch));
+    CHECK(payload == std::string(300, 'p'));
+    // Read in place only where the input is aligned; else from the copy in scratch.
+    CHECK((payload.data() >= at && payload.data() < at + bytes.size()) == (offset == 0));
+    std::string junk(bytes.size(), '\xff');
+    std::memcpy(at, junk.data(), junk.size());
+    CHECK_FALSE(payload_of({at, junk.size()}, payload, scratch));
   }
 }
 

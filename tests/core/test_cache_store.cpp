@@ -44,6 +44,23 @@ TEST_CASE("a value put is read back and overwritten in place", "[store]") {
   CHECK(f.store.counters().hits == 2);
 }
 
+TEST_CASE(
+  "a value over 1 KiB is stored 8-aligned whatever its key's length, so it is read in place",
+  "[store]") {
+  store_fixture f;
+  for (size_t key_len = 1; key_len <= 40; ++key_len) {
+    for (size_t value_len : {1000, 1100, 4096, 20000, 122880}) {
+      std::string key(key_len, 'k'), value(value_len, static_cast<char>('a' + key_len % 26));
+      REQUIRE(f.put(key, value));
+      auto r = f.store.get(key, key_hash(key));
+      REQUIRE(r);
+      CHECK(r.value == value);
+      if (key_len + value_len + 20 > 1024)
+        CHECK(reinterpret_cast<uintptr_t>(r.value.data()) % 8 == 0);
+    }
+  }
+}
+
 TEST_CASE("an entry expires when its TTL has passed on the injected clock", "[store][ttl]") {
   store_fixture f;
   REQUIRE(f.put("short", "v", 10s));
