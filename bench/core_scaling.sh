@@ -42,8 +42,10 @@ port_in() { # file -> port, waiting up to 10 s for it
   for _ in $(seq 100); do [ -s "$1" ] && cat "$1" && return; sleep 0.1; done
   echo "core_scaling: no port in $1" >&2; exit 1
 }
+# shellcheck source=bench/interleave.sh
+. bench/interleave.sh
 # shellcheck disable=SC2046
-bench() { # port, args... -> "rps,p50_ms"
+measure() { # port, args... -> "rps,p50_ms"
   taskset -c "$client_set" $(prog redis-benchmark) -p "$1" "${@:2}" -q --csv 2>/dev/null |
     tail -1 | awk -F'"' '{print $4","$10}'
 }
@@ -81,14 +83,7 @@ for cores in $CORES; do
   nport=$(port_in "$work/node.port")
   preload "$nport"
   for round in $(seq "$ROUNDS"); do
-    for name in p16_c50 p16_c200 c1; do
-      if (( round % 2 )); then order="redis node"; else order="node redis"; fi
-      for who in $order; do
-        port=$rport; [ "$who" = node ] && port=$nport
-        # shellcheck disable=SC2086
-        echo "$name,$who,$cores,$round,$(bench "$port" ${rows[$name]})" >>"$OUT"
-      done
-    done
+    interleave "$round" "$OUT" "$cores," p16_c50 p16_c200 c1
     # shellcheck disable=SC2046
     inproc=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
       --bench.seconds=2 --bench.keys="$N" 2>/dev/null | sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')

@@ -31,7 +31,9 @@ for p in "$rport" "$nport"; do
   redis-benchmark -p "$p" -t set -n 300 -r 100 -d 122880 -c 10 -q >/dev/null
 done
 
-run() { # port, args... -> "rps,p50"
+# shellcheck source=bench/interleave.sh
+. bench/interleave.sh
+measure() { # port, args... -> "rps,p50"
   redis-benchmark -p "$1" "${@:2}" -q --csv 2>/dev/null | tail -1 | awk -F'"' '{print $4","$10}'
 }
 declare -A rows=(
@@ -43,15 +45,7 @@ declare -A rows=(
 )
 : >"$work/raw.csv"
 for round in $(seq "$ROUNDS"); do
-  for name in get_c1 get_c50 get_c50_p16 set_c50 get_120k_c10; do
-    # shellcheck disable=SC2086
-    if (( round % 2 )); then order="redis node"; else order="node redis"; fi
-    for who in $order; do
-      port=$rport; [ "$who" = node ] && port=$nport
-      # shellcheck disable=SC2086
-      echo "$name,$who,$round,$(run "$port" ${rows[$name]})" >>"$work/raw.csv"
-    done
-  done
+  interleave "$round" "$work/raw.csv" "" get_c1 get_c50 get_c50_p16 set_c50 get_120k_c10
 done
 /usr/bin/python3 - "$work/raw.csv" "${RESULT:-}" <<'PY'
 import csv, json, statistics, sys
