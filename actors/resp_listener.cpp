@@ -177,19 +177,20 @@ void resp_listener::run(loop& l, bool accepts) {
       }
       // A stale event of a socket closed meanwhile may reach the session that got the
       // same fd number: it reads, finds nothing. Harmless.
-      if (e.session && !serve(e))
+      bool hangup = (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+      if (e.session && !serve(e, hangup))
         caf::anon_send(e.session, resp_ready_atom::value);
     }
   }
 }
 
-bool resp_listener::serve(loop::entry& e) {
+bool resp_listener::serve(loop::entry& e, bool hangup) {
   if (!e.lane)
     return false;
   std::unique_lock<std::recursive_mutex> guard{e.lane->mutex, std::try_to_lock};
   if (!guard || !e.lane->idle || e.lane->session == nullptr)
     return false; // the session is busy (or closing): it hears of the socket by message
-  if (serve_on_loop(*e.lane->session))
+  if (serve_on_loop(*e.lane->session, hangup))
     return true;
   e.lane->idle = false; // the session takes over (its stash, its writes, its reads)
   return false;

@@ -72,8 +72,8 @@ private:
 
   void run(loop& l, bool accepts);
   /// Serves a ready socket on this loop when its session is idle (resp_session.hpp); false
-  /// when the session must be told instead.
-  static bool serve(loop::entry& e);
+  /// when the session must be told instead. `hangup`: the event carried the peer's end.
+  static bool serve(loop::entry& e, bool hangup);
   void accept_all();
   /// The sessions open now, across the loops.
   std::vector<caf::actor> sessions_now();

@@ -72,7 +72,7 @@ void prefetch_gets(const route_snapshot& snap, const std::vector<std::string>* c
 
 } // namespace
 
-bool serve_on_loop(resp_session_state& st) {
+bool serve_on_loop(resp_session_state& st, bool hangup) {
   // Once per read, not per command: the routes (a mutex and a shared count) and the counters
   // (shared by every loop thread) would cost a pipeline of GETs more than the GETs do.
   struct tally_guard {
@@ -89,8 +89,12 @@ bool serve_on_loop(resp_session_state& st) {
     auto r = read_some(st, buf, sizeof buf, got);
     if (r == resp_io::again)
       return write_from_loop(st);
+    if (r == resp_io::eof) {
+      write_from_loop(st); // the replies it is owed still go out
+      return false;        // the session reads the end too, and closes
+    }
     if (r == resp_io::closed)
-      return false; // the session reads the end too, and closes
+      return false; // the session finds the peer gone too, and closes
     st.reader->feed(buf, got);
     for (;;) {
       // Parse a batch, prefetch its reads, then answer it in order.
@@ -124,8 +128,10 @@ bool serve_on_loop(resp_session_state& st) {
     }
     // A short read emptied the socket: under edge-triggered epoll the next bytes raise a new
     // event, so the recv that would only say EAGAIN is saved (a syscall per pipeline; nginx
-    // does the same). Only here: the loop never serves TLS, whose records may hold more.
-    if (got < sizeof buf)
+    // does the same). Not when the event said the peer hung up: its end raises no new event,
+    // so the loop reads on to it (and the session closes). Only here: the loop never serves
+    // TLS, whose records may hold more.
+    if (got < sizeof buf && !hangup)
       return write_from_loop(st);
   }
   write_from_loop(st);

@@ -236,6 +236,12 @@ void read_in(self_ptr self) {
     auto r = read_some(st, buf, sizeof buf, got);
     if (r == resp_io::again)
       return;
+    if (r == resp_io::eof) {
+      // The client sends no more, but may still read: the replies it is owed go out first
+      // (close_if_done), as Redis answers `printf 'PING\r\n' | nc -N`.
+      st.closing = true;
+      return;
+    }
     if (r == resp_io::closed) {
       st.closing = true;
       st.peer_gone = true;

@@ -174,8 +174,9 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
 /// The loop's side of the shortcut: called with `lane.mutex` held and `lane.idle` set. Reads
 /// the socket and answers what it can; true when the session may stay idle, false when it must
 /// take over (a command left in its stash, unwritten replies, more to read, the peer gone):
-/// the caller then clears `idle` and tells the session.
-bool serve_on_loop(resp_session_state& st);
+/// the caller then clears `idle` and tells the session. `hangup`: epoll reported the peer's
+/// end (EPOLLRDHUP/HUP/ERR), so the loop reads to the end instead of stopping at a short read.
+bool serve_on_loop(resp_session_state& st, bool hangup);
 
 // -- used by the command layer (actors/resp_commands) ---------------------------------------
 

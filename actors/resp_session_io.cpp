@@ -23,7 +23,7 @@ resp_io read_some(resp_session_state& st, char* buf, size_t n, size_t& got) {
         continue;
       if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return resp_io::again;
-      return resp_io::closed;
+      return r == 0 ? resp_io::eof : resp_io::closed;
     }
   }
   ERR_clear_error();
@@ -33,6 +33,8 @@ resp_io read_some(resp_session_state& st, char* buf, size_t n, size_t& got) {
     return resp_io::progress;
   }
   auto e = SSL_get_error(st.ssl, r);
+  if (e == SSL_ERROR_ZERO_RETURN)
+    return resp_io::eof; // the client's close_notify: it sends no more
   return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? resp_io::again : resp_io::closed;
 }
 

@@ -12,8 +12,10 @@ namespace ac {
 /// the first reply while the node reads the next, instead of both waiting in turn.
 constexpr size_t write_early_bytes = 16u << 10;
 
-/// What a read or write did: moved bytes, would block, or found the peer gone.
-enum class resp_io { progress, again, closed };
+/// What a read or write did: moved bytes, would block, found the end of the client's stream
+/// (a read only: it may still read our replies, as `printf ... | nc -N` does), or found the peer
+/// gone (reset, broken, refused).
+enum class resp_io { progress, again, eof, closed };
 
 /// Reads up to `n` bytes into `buf` (`got` of them).
 resp_io read_some(resp_session_state& st, char* buf, size_t n, size_t& got);

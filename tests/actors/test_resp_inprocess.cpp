@@ -1,11 +1,15 @@
 // The RESP listener in process: hiredis (sync and pipelined) against an in-process node, and leases between connections.
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <hiredis/hiredis.h>
 
 #include "actors/resp_listener.hpp"
 #include "node/publish.hpp"
 #include "tests/support/node_fixture.hpp"
+#include "tests/support/raw_socket.hpp"
 #include "tests/support/resp_client.hpp"
 
 using namespace ac;
@@ -192,6 +196,45 @@ TEST_CASE(
   CHECK(str(refused).rfind("ERR Protocol error", 0) == 0);
   CHECK(!c.next()); // and the connection is closed
   CHECK(f.resp_counter("loop_commands") >= run);
+}
+
+TEST_CASE(
+  "A client that sends its commands and closes its side gets every reply, then the node closes",
+  "[resp]") {
+  resp_fixture f;
+  for (int i = 0; i < 20; ++i) {
+    int fd = connect_to(f.port);
+    REQUIRE(fd >= 0);
+    // Commands and the end of the stream in one segment (corked, so the FIN rides on the
+    // data), as `printf ... | nc -N` may send them: the I/O loop sees both in one event.
+    // First a round trip, so the connection is idle and its I/O loop reads what comes next.
+    REQUIRE(::send(fd, "PING\r\n", 6, 0) == 6);
+    char pong[7] = {};
+    REQUIRE(::recv(fd, pong, 7, MSG_WAITALL) == 7);
+    REQUIRE(std::string(pong, 7) == "+PONG\r\n");
+    int cork = 1;
+    REQUIRE(::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &cork, sizeof cork) == 0);
+    std::string burst = "PING\r\nSET k v\r\nGET k\r\n";
+    REQUIRE(::send(fd, burst.data(), burst.size(), 0) == static_cast<ssize_t>(burst.size()));
+    ::shutdown(fd, SHUT_WR);
+    std::string got;
+    char buf[256];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    bool eof = false;
+    while (!eof && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) != 1)
+        continue;
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n > 0)
+        got.append(buf, static_cast<size_t>(n));
+      else
+        eof = true;
+    }
+    ::close(fd);
+    CHECK(got == "+PONG\r\n+OK\r\n$1\r\nv\r\n");
+    CHECK(eof); // and the node closed its side: no connection left half-open
+  }
 }
 
 TEST_CASE(
