@@ -133,9 +133,25 @@ for run, title in ((inproc, "in-process get_many(%d) lookups"),
         fmt(run.get("p99_us")), "-", ">= 2M/s" + (" ok" if met else " MISSED")))
 print()
 
+# The same client against both servers: redis-benchmark on redis-server and on the RESP port.
+resp_side_by_side = None
+try:
+    with open(os.path.join(raw, "resp_vs_redis.json")) as f:
+        resp_side_by_side = json.load(f)
+    print("redis-benchmark against redis-server and against the node's RESP port (medians):")
+    print("| %-14s | %10s | %10s | %6s | %9s | %9s | %6s |" % (
+        "row", "redis /s", "node /s", "ratio", "redis p50", "node p50", "ratio"))
+    for name, r in resp_side_by_side.items():
+        print("| %-14s | %10s | %10s | %6s | %9s | %9s | %6s |" % (
+            name, fmt(r["redis_rps"]), fmt(r["node_rps"]), fmt(r["rps_ratio"], 2),
+            fmt(r["redis_p50_ms"], 3), fmt(r["node_p50_ms"], 3), fmt(r["p50_ratio"], 2)))
+    print()
+except (OSError, ValueError, KeyError):
+    pass
+
 result = {"label": label, "args": args, "machine": m, "keys": 100000, "value_bytes": 100,
           "preload": preload, "rows": rows, "inprocess": inproc,
-          "inprocess_no_timeout": inproc_local}
+          "inprocess_no_timeout": inproc_local, "redis_benchmark_side_by_side": resp_side_by_side}
 with open(out, "w") as f:
     json.dump(result, f, indent=2)
 print("wrote %s" % out)

@@ -2,6 +2,7 @@
 # bench/run.sh: builds Release, runs redis-server and actorcache-node side by side on loopback, prints and saves the comparison.
 #
 # Usage: bench/run.sh            (env: BUILD_DIR, OUT=bench/results.json, SCALE=1 (request counts),
+#                                 RESP_ROUNDS=3 (rounds of the redis-benchmark side by side),
 #                                 SKIP_BUILD=1, NODE_ARGS="--scheduler.max-threads=2 ...",
 #                                 CLIENT_ARGS="--scheduler.policy=... ...", INPROC_ARGS="...", LABEL=text)
 set -euo pipefail
@@ -106,6 +107,13 @@ echo "in-process: inprocess_get_many $INPROC_ARGS" >&2
 # deadlines cost.
 "$BIN/inprocess_get_many" --bench.json --bench.keys=$KEYS --bench.value-size=$VALUE --bench.infinite \
   $INPROC_ARGS > "$RAW/inproc_no_timeout.json" || true
+
+# -- the same client against both: redis-benchmark on redis-server and on a node's RESP port ----
+# (GET -c 1, -c 50, -c 50 -P 16, SET -c 50, GET of 120 KB values -c 10; its own servers, rounds
+# interleaved; bench/resp_vs_redis.sh)
+echo "redis-benchmark side by side: bench/resp_vs_redis.sh (ROUNDS=${RESP_ROUNDS:-3})" >&2
+ROUNDS=${RESP_ROUNDS:-3} RESULT="$RAW/resp_vs_redis.json" "$ROOT/bench/resp_vs_redis.sh" "$BUILD_DIR" \
+  > "$RAW/resp_vs_redis.txt" 2>&1 || true
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$ROOT/bench/report.py" "$RAW" "$OUT" "$LABEL" "$LOAD_BEFORE" "$LOAD_AFTER" \
