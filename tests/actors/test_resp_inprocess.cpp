@@ -121,19 +121,13 @@ node_fixture::configure_fn synthetic_loader() {
   return [](node_config& c) { c.loader_kind = "synthetic"; };
 }
 
-/// A node whose synthetic loader computes what L1 lacks, with a = va and b = vb in L1, and a
-/// connection to its RESP port.
-struct loaded_node {
-  resp_fixture f{true, synthetic_loader()};
-  conn c{(put_a_and_b(f), f.port)};
-};
-
 TEST_CASE(
   "An idle connection's hits are answered by the I/O loop and its misses by the session, "
   "each in order",
   "[resp]") {
-  loaded_node n;
-  auto& [f, c] = n;
+  resp_fixture f{true, synthetic_loader()};
+  put_a_and_b(f);
+  conn c{f.port};
   check_reads(c, "seq", 50);
   auto served = f.resp_counter("loop_commands");
   CHECK(served > 0);
