@@ -69,7 +69,7 @@ TEST_CASE("Headless Chromium renders the dashboard's member list and charts for 
   };
   node_process n1{"dash-1", with({"--metrics.http-port=" + std::to_string(mport)}), dir.path()};
   REQUIRE(n1.start());
-  auto seeds = "--cluster.seeds=[\"" + n1.address() + "\"]";
+  auto seeds = n1.seed_option();
   node_process n2{"dash-2", with({seeds}), dir.path()};
   node_process n3{"dash-3", with({seeds}), dir.path()};
   REQUIRE(n2.start());

@@ -29,7 +29,7 @@ TEST_CASE(
   auto& n1 = c.add_node(0, "n1", common);
   REQUIRE(n1.start());
   auto seeded = common;
-  seeded.push_back("--cluster.seeds=[\"" + n1.address() + "\"]");
+  seeded.push_back(n1.seed_option());
   c.add_node(1, "n2", seeded);
   // One node names its address itself: the same as the default would pick, said explicitly.
   auto explicit_advertise = seeded;

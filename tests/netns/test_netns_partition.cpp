@@ -53,7 +53,7 @@ TEST_CASE(
                 {"--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s"});
   auto& n1 = c.add_node(0, "n1", common);
   REQUIRE(n1.start());
-  common.push_back("--cluster.seeds=[\"" + n1.address() + "\"]");
+  common.push_back(n1.seed_option());
   c.add_node(1, "n2", common);
   c.add_node(2, "n3", common);
   REQUIRE(c.nodes[1]->start());

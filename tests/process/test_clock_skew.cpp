@@ -95,7 +95,7 @@ struct skewed_pair {
 
   std::vector<std::string> seeded(const skewed_node& seed) const {
     auto o = options;
-    o.push_back("--cluster.seeds=[\"" + seed.process->address() + "\"]");
+    o.push_back(seed.process->seed_option());
     return o;
   }
 

@@ -129,7 +129,7 @@ struct cluster {
     if (!nodes.back()->start())
       return false;
     auto seeded = options;
-    seeded.push_back("--cluster.seeds=[\"" + nodes.front()->address() + "\"]");
+    seeded.push_back(nodes.front()->seed_option());
     for (auto id : {"b", "c"}) {
       nodes.push_back(std::make_unique<node_process>(id, seeded, dir.path()));
       if (!nodes.back()->start())
@@ -475,7 +475,7 @@ TEST_CASE("a node whose id is a live member's, or whose loader differs, is refus
   ac::test::temp_dir dir{"ac-refuse-test"};
   node_process a("a", {"--loader.kind=synthetic"}, dir.path());
   REQUIRE(a.start());
-  auto seeds = "--cluster.seeds=[\"" + a.address() + "\"]";
+  auto seeds = a.seed_option();
   SECTION("the same node.id as a live member") {
     node_process twin("a", {seeds, "--loader.kind=synthetic"}, dir.path() + "/twin");
     std::filesystem::create_directories(dir.path() + "/twin");
@@ -571,7 +571,7 @@ TEST_CASE(
   REQUIRE(wait_until([&] { return busy_of(*owner) >= 1; }, 5s, 20ms));
   // d joins and now owns the key; 500 more callers, half of them on d.
   auto seeded = c->options;
-  seeded.push_back("--cluster.seeds=[\"" + c->a().address() + "\"]");
+  seeded.push_back(c->a().seed_option());
   c->nodes.push_back(std::make_unique<node_process>("d", seeded, c->dir.path()));
   REQUIRE(logged(c->nodes.back()->start(), *c));
   auto& d = *c->nodes.back();

@@ -40,7 +40,7 @@ struct two_members_fixture : console_fixture {
   two_members_fixture()
     : console_fixture{{"--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"}},
       second{"second",
-             {"--cluster.seeds=[\"" + t.node.address() + "\"]", "--cluster.failure-timeout=1s",
+             {t.node.seed_option(), "--cluster.failure-timeout=1s",
               "--cluster.heartbeat-interval=200ms"},
              t.dir.path()} {
     REQUIRE(second.start());

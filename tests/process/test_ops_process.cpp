@@ -108,7 +108,7 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
   write_ini("info", "5s");
   node_process n1{"r1", {"--config-file=" + ini}, dir.path()};
   REQUIRE(n1.start());
-  node_process n2{"r2", {"--cluster.seeds=[\"" + n1.address() + "\"]"}, dir.path()};
+  node_process n2{"r2", {n1.seed_option()}, dir.path()};
   REQUIRE(n2.start());
   auto both_alive = [&] {
     auto m = n2.console({"members"});

@@ -65,7 +65,7 @@ struct cluster {
   node_process& add(const std::string& id, const std::vector<std::string>& extra = {}) {
     auto o = options(extra);
     if (!nodes.empty())
-      o.push_back("--cluster.seeds=[\"" + nodes.front()->address() + "\"]");
+      o.push_back(nodes.front()->seed_option());
     nodes.push_back(std::make_unique<node_process>(id, o, dir.path()));
     REQUIRE(nodes.back()->start());
     REQUIRE(nodes.back()->resp_port() != 0);

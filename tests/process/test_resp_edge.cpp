@@ -298,8 +298,8 @@ TEST_CASE(
   temp_dir dir{"ac-resp-py"};
   node_process a("a", {}, dir.path());
   REQUIRE(a.start());
-  node_process b("b", {"--cluster.seeds=[\"" + a.address() + "\"]"}, dir.path());
-  node_process c("c", {"--cluster.seeds=[\"" + a.address() + "\"]"}, dir.path());
+  node_process b("b", {a.seed_option()}, dir.path());
+  node_process c("c", {a.seed_option()}, dir.path());
   REQUIRE(b.start());
   REQUIRE(c.start());
   auto pa = a.resp_port(), pb = b.resp_port(), pc = c.resp_port();

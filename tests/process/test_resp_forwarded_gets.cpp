@@ -15,8 +15,7 @@ TEST_CASE(
   node_process a("a", {}, dir.path());
   REQUIRE(a.start());
   // resp.max-keys=64 on b: its held GETs leave in messages of at most 64 keys.
-  node_process b("b", {"--cluster.seeds=[\"" + a.address() + "\"]", "--resp.max-keys=64"},
-                 dir.path());
+  node_process b("b", {a.seed_option(), "--resp.max-keys=64"}, dir.path());
   REQUIRE(b.start());
   REQUIRE((a.resp_port() != 0 && b.resp_port() != 0));
   const char* script = R"PY(

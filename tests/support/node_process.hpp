@@ -232,6 +232,8 @@ public:
   uint16_t port() const { return port_; }
   /// "127.0.0.1:PORT" (the placement's reach address), as seeds and --node name it.
   std::string address() const { return placement_.reach + ":" + std::to_string(port_); }
+  /// The option that makes another node join the cluster through this one (its seed).
+  std::string seed_option() const { return "--cluster.seeds=[\"" + address() + "\"]"; }
   /// Where the test connects to it: 127.0.0.1, or its test host's address.
   const std::string& reach() const { return placement_.reach; }
   /// The process id, or -1 when not running.

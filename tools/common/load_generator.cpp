@@ -24,19 +24,9 @@
 namespace ac {
 
 void load_result::merge(const load_result& o) {
-  requests += o.requests;
-  ok += o.ok;
-  errors += o.errors;
-  hits += o.hits;
-  misses += o.misses;
-  keys += o.keys;
-  gets += o.gets;
-  puts += o.puts;
-  retries += o.retries;
-  wire_batches += o.wire_batches;
-  resp_batches += o.resp_batches;
-  wrong += o.wrong;
-  batched_gets += o.batched_gets;
+#define AC_LOAD_ADD(name) name += o.name;
+  AC_LOAD_COUNTERS(AC_LOAD_ADD)
+#undef AC_LOAD_ADD
   latency.merge(o.latency);
   for (const auto& [k, n] : o.error_kinds)
     error_kinds[k] += n;
@@ -291,35 +281,25 @@ double per_second(uint64_t n, double seconds) { return seconds > 0 ? n / seconds
 } // namespace
 
 std::string to_json(const load_result& r, const load_options& o) {
-  json doc{{"requests", r.requests},
-           {"ok", r.ok},
-           {"hits", r.hits},
-           {"misses", r.misses},
-           {"errors", r.errors},
-           {"seconds", json_number(r.seconds)},
-           {"ops_per_s", json_number(per_second(r.requests, r.seconds))},
-           {"p50_us", r.latency.percentile(0.50)},
-           {"p95_us", r.latency.percentile(0.95)},
-           {"p99_us", r.latency.percentile(0.99)},
-           {"p999_us", r.latency.percentile(0.999)},
-           {"max_us", r.latency.max()},
-           {"mean_us", json_number(r.latency.mean())},
-           {"keys", r.keys},
-           {"keys_per_s", json_number(per_second(r.keys, r.seconds))},
-           {"gets", r.gets},
-           {"puts", r.puts},
-           {"retries", r.retries},
-           {"clients", o.clients},
-           {"window", o.window},
-           {"batch", o.batch},
-           {"auto_batch", o.auto_batch},
-           {"fast_path", o.fast_path},
-           {"resp_links", o.resp_links},
-           {"wire_batches", r.wire_batches},
-           {"resp_batches", r.resp_batches},
-           {"batched_gets", r.batched_gets},
-           {"wrong", r.wrong},
-           {"error_kinds", json::object()}};
+  // The counters first (AC_LOAD_COUNTERS' order), then rates, latency and the options.
+  json doc = json::object();
+  r.each_counter([&](const char* name, uint64_t n) { doc[name] = n; });
+  doc.update(json{{"seconds", json_number(r.seconds)},
+                  {"ops_per_s", json_number(per_second(r.requests, r.seconds))},
+                  {"p50_us", r.latency.percentile(0.50)},
+                  {"p95_us", r.latency.percentile(0.95)},
+                  {"p99_us", r.latency.percentile(0.99)},
+                  {"p999_us", r.latency.percentile(0.999)},
+                  {"max_us", r.latency.max()},
+                  {"mean_us", json_number(r.latency.mean())},
+                  {"keys_per_s", json_number(per_second(r.keys, r.seconds))},
+                  {"clients", o.clients},
+                  {"window", o.window},
+                  {"batch", o.batch},
+                  {"auto_batch", o.auto_batch},
+                  {"fast_path", o.fast_path},
+                  {"resp_links", o.resp_links},
+                  {"error_kinds", json::object()}});
   for (const auto& [k, n] : r.error_kinds)
     doc["error_kinds"][k] = n;
   return dump_json(doc);

@@ -54,23 +54,34 @@ struct load_options {
 std::string validate(const load_options& o);
 
 /// Totals of a run. ok + errors == requests once the run ended.
+// The counters of a run, named once: the members, merge() and the JSON fields follow the list.
+// requests: answered or failed; ok: answered without error (a miss is ok); hits / misses: keys
+// found / not found; keys: asked for or written; gets: get and get_many requests; retries:
+// requests sent a second time after a failure; wire_batches: --auto-batch, the get_many
+// messages the batchers sent; resp_batches: those of them sent as MGET to a RESP port;
+// batched_gets: --auto-batch, the single gets they carried; wrong: --verify, hits whose value is
+// not the one made from their key.
+// clang-format off
+#define AC_LOAD_COUNTERS(X) \
+  X(requests) X(ok) X(errors) X(hits) X(misses) X(keys) X(gets) X(puts) X(retries) \
+  X(wire_batches) X(resp_batches) X(batched_gets) X(wrong)
+// clang-format on
+
 struct load_result {
-  uint64_t requests = 0; ///< requests answered or failed
-  uint64_t ok = 0;       ///< answered without error (a miss is ok)
-  uint64_t errors = 0;
-  uint64_t hits = 0;   ///< keys found
-  uint64_t misses = 0; ///< keys not found
-  uint64_t keys = 0;   ///< keys asked for or written
-  uint64_t gets = 0;   ///< get / get_many requests
-  uint64_t puts = 0;
-  uint64_t retries = 0;      ///< requests sent a second time after a failure
-  uint64_t wire_batches = 0; ///< --auto-batch: get_many messages the batchers sent
-  uint64_t resp_batches = 0; ///< ... of them, the ones sent as MGET to a RESP port
-  uint64_t batched_gets = 0; ///< --auto-batch: single gets they carried
-  uint64_t wrong = 0;        ///< --verify: hits whose value is not the one made from their key
+#define AC_LOAD_MEMBER(name) uint64_t name = 0;
+  AC_LOAD_COUNTERS(AC_LOAD_MEMBER)
+#undef AC_LOAD_MEMBER
   double seconds = 0;
   latency_histogram latency;                   ///< per request, microseconds, incl. retries
   std::map<std::string, uint64_t> error_kinds; ///< describe(error) -> count
+
+  /// Calls f("name", value) for each counter of AC_LOAD_COUNTERS.
+  template <class F>
+  void each_counter(F&& f) const {
+#define AC_LOAD_VISIT(name) f(#name, name);
+    AC_LOAD_COUNTERS(AC_LOAD_VISIT)
+#undef AC_LOAD_VISIT
+  }
 
   void merge(const load_result& other);
 };
