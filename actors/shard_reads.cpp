@@ -191,6 +191,8 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
   }
   for (size_t i = 0; i < keys.size(); ++i)
     st.store->prefetch_entry(hashes[i]);
+  for (size_t i = 0; i < keys.size(); ++i)
+    st.store->prefetch_links(hashes[i]);
   for (size_t i = 0; i < keys.size(); ++i) {
     st.shared->sample_read(keys[i]);
     if (auto found = st.store->get(keys[i], hashes[i])) {

@@ -156,6 +156,16 @@ uint64_t cache_store::weight(uint32_t h) const {
 
 uint64_t cache_store::hash(uint32_t h) const { return key_hash(key_of(arena_.at(h))); }
 
+void cache_store::prefetch_links(uint64_t hash) const {
+  uint32_t h = buckets_[hash & (buckets_.size() - 1)];
+  if (h == null_handle)
+    return;
+  const char* p = arena_.at(h) + hook_at;
+  for (uint32_t n : {load32(p), load32(p + 4)}) // the policy_hook: prev, next
+    if (n != null_handle)
+      __builtin_prefetch(arena_.at(n), 1);
+}
+
 // -- table -------------------------------------------------------------------------
 
 uint32_t cache_store::find(std::string_view key, uint64_t hash, uint32_t** link) {

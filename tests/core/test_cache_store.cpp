@@ -355,3 +355,26 @@ TEST_CASE("try_hit counting absent keys counts a miss as get() does and leaves e
   CHECK(f.store.counters().misses == 2);
   CHECK(f.store.counters().expirations == 1);
 }
+
+TEST_CASE("prefetching a batch's buckets, entries and list neighbours changes nothing a read sees",
+          "[store]") {
+  for (const char* policy : {"lru", "wtinylfu"}) {
+    INFO(policy);
+    store_fixture with{opts(1 << 20, 3, policy)}, without{opts(1 << 20, 3, policy)};
+    for (auto* f : {&with, &without})
+      for (auto k : {"a", "b", "c", "d"}) // the fourth evicts one: lists of one to three entries
+        f->put(k, std::string{"value of "} + k);
+    std::vector<std::string> batch{"a", "b", "c", "d", "absent", "b"};
+    for (const auto& k : batch) {
+      auto h = key_hash(k);
+      with.store.prefetch_bucket(h);
+      with.store.prefetch_entry(h);
+      with.store.prefetch_links(h);
+    }
+    for (const auto& k : batch)
+      CHECK(with.get(k) == without.get(k));
+    CHECK(with.store.counters().hits == without.store.counters().hits);
+    CHECK(with.store.counters().misses == without.store.counters().misses);
+    CHECK(with.store.entries() == without.store.entries());
+  }
+}
