@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Two builds of the node and redis-server in the same run, one redis-benchmark row interleaved: rps and CPU per run, medians and ratios.
+#
+# Usage: bench/node_ab.sh OLD_NODE NEW_NODE [ROUNDS] -- REDIS_BENCHMARK_ARGS...
+#   e.g. bench/node_ab.sh /tmp/old/actorcache-node build/bin/actorcache-node 7 -- -t get -n 1000000 -r 100000 -c 50 -P 16
+# Why CPU as well as rps: on a shared 2-core box a row's throughput swings by +-20% between
+# rounds, while the server's CPU ticks (utime + stime from /proc/PID/stat) per run of the same
+# work move much less; a change that saves work shows there first. All three servers hold the
+# same 100,000 keys of 100 B (redis-benchmark's -r keyspace); the order rotates every round.
+set -euo pipefail
+old=$1 new=$2
+rounds=5
+shift 2
+if [ "${1:-}" != "--" ]; then
+  rounds=$1
+  shift
+fi
+[ "${1:-}" = "--" ] && shift
+[ $# -gt 0 ] || { echo "usage: $0 OLD_NODE NEW_NODE [ROUNDS] -- REDIS_BENCHMARK_ARGS..." >&2; exit 2; }
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+pids+=($!)
+declare -A pid port
+pid[redis]=$!
+port[redis]=$rport
+for who in old new; do
+  bin=$old
+  [ "$who" = new ] && bin=$new
+  "$bin" --node.port=0 --resp.port=0 --resp.port-file="$work/$who.port" \
+    --cache.max-bytes=1073741824 --log.level=warn >"$work/$who.log" 2>&1 &
+  pids+=($!)
+  pid[$who]=$!
+done
+for _ in $(seq 100); do
+  [ -s "$work/old.port" ] && [ -s "$work/new.port" ] && redis-cli -p "$rport" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+port[old]=$(cat "$work/old.port")
+port[new]=$(cat "$work/new.port")
+for who in redis old new; do
+  redis-benchmark -p "${port[$who]}" -t set -n 300000 -r 100000 -d 100 -c 50 -P 16 -q >/dev/null 2>&1
+done
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+order=(redis old new)
+for r in $(seq "$rounds"); do
+  for who in "${order[@]}"; do
+    t0=$(ticks "${pid[$who]}")
+    rps=$(redis-benchmark -p "${port[$who]}" "$@" -q --csv 2>/dev/null | tail -1 | awk -F'"' '{print $4}')
+    t1=$(ticks "${pid[$who]}")
+    echo "$r $who $rps $((t1 - t0))" >>"$work/rows"
+  done
+  order=("${order[@]:1}" "${order[0]}") # who goes first rotates
+done
+awk '
+  { rps[$2, $1] = $3; cpu[$2, $1] = $4; n = ($1 > n ? $1 : n) }
+  # Plain awk (Debian ships mawk, which has no asort): an insertion sort of k values.
+  function median(a, k,   i, j, t, v) {
+    for (i = 1; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+  }
+  END {
+    split("redis old new", who, " ")
+    for (w = 1; w <= 3; w++) { for (i = 1; i <= n; i++) { x[i] = rps[who[w], i]; y[i] = cpu[who[w], i] }
+      printf "%-5s rps median %.0f, CPU ticks per run median %.0f\n", who[w], median(x, n), median(y, n) }
+    for (i = 1; i <= n; i++) { x[i] = rps["new", i] / rps["old", i]; y[i] = cpu["new", i] / cpu["old", i]; z[i] = rps["new", i] / rps["redis", i] }
+    printf "new/old per round: rps median %.2f, CPU median %.2f; new/redis rps median %.2f (%d rounds)\n", median(x, n), median(y, n), median(z, n), n
+  }' "$work/rows"
