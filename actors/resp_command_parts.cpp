@@ -107,17 +107,22 @@ inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local
     return found;
   auto& store = *ss->store;
   // Software-pipelined prefetch: a key's bucket 16 keys ahead, its entry (which needs the
-  // bucket) 8 ahead. All at once would ask for more lines than a core keeps in flight.
-  constexpr ptrdiff_t bucket_ahead = 16, entry_ahead = 8;
+  // bucket) 8 ahead, its policy-list neighbours (which need the entry) 4 ahead. All at once
+  // would ask for more lines than a core keeps in flight.
+  constexpr ptrdiff_t bucket_ahead = 16, entry_ahead = 8, links_ahead = 4;
   for (auto* k = from; k < to && k < from + bucket_ahead; ++k)
     store.prefetch_bucket(k->hash);
   for (auto* k = from; k < to && k < from + entry_ahead; ++k)
     store.prefetch_entry(k->hash);
+  for (auto* k = from; k < to && k < from + links_ahead; ++k)
+    store.prefetch_links(k->hash);
   for (auto* k = from; k < to; ++k) {
     if (to - k > bucket_ahead)
       store.prefetch_bucket(k[bucket_ahead].hash);
     if (to - k > entry_ahead)
       store.prefetch_entry(k[entry_ahead].hash);
+    if (to - k > links_ahead)
+      store.prefetch_links(k[links_ahead].hash);
     auto hit = ss->read_hit(argv[k->pos + 1], k->hash);
     if (hit) {
       if (hit.refresh)

@@ -28,10 +28,11 @@ bool write_from_loop(resp_session_state& st) {
   return true;
 }
 
-/// Asks for the hash buckets, entries and policy neighbours of a pipeline's GETs of owned keys
-/// before any is read, so that their cache misses overlap instead of following one another: a
-/// pipeline of GETs is an MGET spread over commands, and inline_hits prefetches an MGET's keys the same way. One
-/// try-lock per shard; a busy shard is skipped (prefetching only hints, it changes nothing).
+/// Asks for the hash buckets, entries and policy-list neighbours of a pipeline's GETs of owned
+/// keys before any is read, so that their cache misses overlap instead of following one
+/// another: a pipeline of GETs is an MGET spread over commands, and inline_hits prefetches an
+/// MGET's keys the same way (with a distance: its batches are longer). One try-lock per shard;
+/// a busy shard is skipped (prefetching only hints, it changes nothing).
 void prefetch_gets(const route_snapshot& snap, const std::vector<std::string>* cmds, size_t n) {
   if (snap.stores.empty() || n < 2)
     return;

@@ -52,7 +52,7 @@ order=(redis old new)
 for r in $(seq "$rounds"); do
   for who in "${order[@]}"; do
     t0=$(ticks "${pid[$who]}")
-    rps=$(redis-benchmark -p "${port[$who]}" "$@" -q --csv 2>/dev/null | tail -1 | awk -F'"' '{print $4}')
+    rps=$(redis-benchmark -p "${port[$who]}" -q --csv "$@" 2>/dev/null | tail -1 | awk -F'"' '{print $4}')
     t1=$(ticks "${pid[$who]}")
     echo "$r $who $rps $((t1 - t0))" >>"$work/rows"
   done
