@@ -1,5 +1,6 @@
 // Internal to the RESP command layer (see resp_command_parts.hpp): replies, checks, and values headed for a key's owner.
 #include "actors/resp_command_parts.hpp"
+#include "actors/resp_session_io.hpp"
 #include "core/ttl_clock.hpp"
 
 #include <algorithm>
@@ -56,19 +57,44 @@ void append_value(std::string& out, const lookup_result& r) {
   append_payload(out, r.value);
 }
 
+namespace {
+
+// Kept per thread: a small entry's aligned copy (payload_of) needs no allocation per hit.
+thread_local std::string payload_scratch;
+
+/// The payload of a stored Entry, in place or (small and unaligned) in the thread's scratch.
+bool payload_in(std::string_view entry, std::string_view& payload) {
+  if (payload_of(entry, payload, payload_scratch))
+    return true;
+  // Shards validate every put and the coalescer every L2 read: this is a bug, not input.
+  spdlog::error("resp: an entry from a shard does not decode");
+  return false;
+}
+
+/// A large unaligned entry's copy is not kept for the thread.
+void trim_scratch() {
+  if (payload_scratch.capacity() > (64u << 10))
+    std::string{}.swap(payload_scratch);
+}
+
+} // namespace
+
 void append_payload(std::string& out, std::string_view entry) {
   std::string_view payload;
-  // Kept per thread: a small entry's aligned copy (payload_of) needs no allocation per hit.
-  thread_local std::string scratch;
-  if (!payload_of(entry, payload, scratch)) {
-    // Shards validate every put and the coalescer every L2 read: this is a bug, not input.
-    spdlog::error("resp: an entry from a shard does not decode");
+  if (payload_in(entry, payload))
+    resp::bulk(out, payload);
+  else
     resp::nil(out);
-    return;
-  }
-  resp::bulk(out, payload);
-  if (scratch.capacity() > (64u << 10))
-    std::string{}.swap(scratch); // a large unaligned entry's copy is not kept for the thread
+  trim_scratch();
+}
+
+void append_payload_direct(resp_session_state& st, std::string_view entry) {
+  std::string_view payload;
+  if (payload_in(entry, payload))
+    append_bulk_direct(st, payload);
+  else
+    resp::nil(st.out);
+  trim_scratch();
 }
 
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,

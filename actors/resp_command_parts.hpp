@@ -37,6 +37,9 @@ std::string code_of(errc e);
 void append_value(std::string& out, const lookup_result& r);
 /// Appends the payload of a stored Entry as a bulk string.
 void append_payload(std::string& out, std::string_view entry);
+/// append_payload into the connection's output, a large payload sent from where it lies
+/// (append_bulk_direct: the caller holds the store's lock).
+void append_payload_direct(resp_session_state& st, std::string_view entry);
 /// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
 std::string key_problem(const resp_env& env, const std::string& key);
 /// Fills `slot` with the error reply of a failed request.

@@ -185,7 +185,10 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
     bool hit = false;
     if (!inline_hit(st, snap, h, argv[1], [&](std::optional<std::string_view> entry) {
           hit = entry.has_value();
-          append_read(out, entry);
+          if (entry && &out == &st.out)
+            append_payload_direct(st, *entry); // a large value leaves without a copy into `out`
+          else
+            append_read(out, entry);
         }))
       return false;
     ++tally.gets;

@@ -3,10 +3,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
+
+#include <sys/uio.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+
+#include "core/resp_reply.hpp"
 
 namespace ac {
 
@@ -73,6 +78,40 @@ resp_io write_pending(resp_session_state& st) {
     st.out_sent += put;
   }
   return resp_io::progress;
+}
+
+void append_bulk_direct(resp_session_state& st, std::string_view payload) {
+  if (st.ssl != nullptr || payload.size() < direct_bulk_bytes || st.peer_gone) {
+    resp::bulk(st.out, payload);
+    return;
+  }
+  std::string head = "$" + std::to_string(payload.size()) + "\r\n";
+  constexpr std::string_view tail = "\r\n";
+  std::string_view parts[] = {std::string_view{st.out}.substr(st.out_sent), head, payload, tail};
+  iovec iov[4];
+  msghdr msg{};
+  for (size_t i = 0; i < 4; ++i)
+    iov[i] = iovec{const_cast<char*>(parts[i].data()), parts[i].size()};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 4;
+  ssize_t sent;
+  do
+    sent = ::sendmsg(st.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  while (sent < 0 && errno == EINTR);
+  // An error is left for the next write to find (again: room later; else the peer is gone).
+  size_t left = sent > 0 ? static_cast<size_t>(sent) : 0;
+  size_t took_pending = std::min(left, parts[0].size());
+  left -= took_pending;
+  st.out_sent += took_pending;
+  if (st.out_sent == st.out.size()) {
+    st.out.clear(); // every pending byte is out (parts[0] is not read again)
+    st.out_sent = 0;
+  }
+  for (size_t i = 1; i < 4; ++i) { // what the socket left of the reply waits in `out`
+    size_t took = std::min(left, parts[i].size());
+    left -= took;
+    st.out.append(parts[i].substr(took));
+  }
 }
 
 } // namespace ac

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 
 #include "actors/resp_session.hpp"
 
@@ -26,6 +27,18 @@ resp_io write_some(resp_session_state& st, const char* buf, size_t n, size_t& pu
 /// Writes what `out` holds until it is all out or the socket pushes back (again) or is gone
 /// (closed).
 resp_io write_pending(resp_session_state& st);
+
+/// Bulk replies at least this large are sent from where the value lies (append_bulk_direct).
+constexpr size_t direct_bulk_bytes = 16u << 10;
+
+/// Appends the bulk reply of `payload` to the connection's output on a plain socket, sending it
+/// from `payload`'s own memory: what `out` holds still unsent and the reply leave in one
+/// sendmsg, and only what the socket did not take is copied into `out` (nothing, when the
+/// socket has room). For a value in the store, the caller holds the store's lock meanwhile: the
+/// memory must not change under the kernel's copy, which is the one copy a hit then costs (a
+/// 120 KB tensor cost two: into `out`, then into the socket). Replies keep their order: the
+/// pending bytes go first. TLS sessions, and payloads under direct_bulk_bytes, are appended.
+void append_bulk_direct(resp_session_state& st, std::string_view payload);
 
 inline bool replies_owed(const resp_session_state& st) { return !st.slots.empty(); }
 

@@ -41,6 +41,9 @@ public:
   resp_client(const resp_client&) = delete;
   resp_client& operator=(const resp_client&) = delete;
 
+  /// The connection's socket (socket options a test sets); -1 when not connected.
+  int fd() const { return c_ != nullptr ? c_->fd : -1; }
+
   /// Connected and no I/O error so far (after an error hiredis's context is unusable).
   bool ok() const { return c_ != nullptr && c_->err == 0; }
 
