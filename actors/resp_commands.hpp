@@ -29,9 +29,11 @@ struct loop_tally {
 
 /// On an I/O loop, for an idle session (resp_session.hpp): answers a GET or MGET whose keys
 /// this node owns and holds fresh in L1 or finally misses (by `snap`, taken once per read), or
-/// stores a plain SET inline_put takes, appending the reply to `out` (counted in `tally`). False leaves the command to the session, untouched, but for
-/// an MGET whose hits were already read: those are in `hits` then (counted), and the session
-/// asks only for the rest (run_stashed).
+/// stores a plain SET inline_put takes, appending the reply to `out` (counted in `tally`). When
+/// `out` is the connection's own output, a GET of a large value is sent at once from the store
+/// (append_bulk_direct) and only what the socket leaves is appended. False leaves the command to
+/// the session, untouched, but for an MGET whose hits were already read: those are in `hits`
+/// then (counted), and the session asks only for the rest (run_stashed).
 bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
                     std::vector<std::string>& argv, std::string& out,
                     std::optional<lookup_results>& hits, loop_tally& tally);
