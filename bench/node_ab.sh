@@ -18,37 +18,21 @@ if [ "${1:-}" != "--" ]; then
 fi
 [ "${1:-}" = "--" ] && shift
 [ $# -gt 0 ] || { echo "usage: $0 OLD_NODE NEW_NODE [ROUNDS] -- REDIS_BENCHMARK_ARGS..." >&2; exit 2; }
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
-rport=$(free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
+work=$(mktemp -d /tmp/ac-bench.XXXXXX)
+# shellcheck source=bench/servers.sh
+. "$(dirname "$0")/servers.sh"
+start_redis
+start_node old "$old"
+start_node new "$new"
+wait_for_servers old new
 declare -A pid port
-pid[redis]=$!
-port[redis]=$rport
+pid[redis]=$redis_pid
+port[redis]=$redis_port
 for who in old new; do
-  bin=$old
-  [ "$who" = new ] && bin=$new
-  "$bin" --node.port=0 --resp.port=0 --resp.port-file="$work/$who.port" \
-    --cache.max-bytes=1073741824 --log.level=warn >"$work/$who.log" 2>&1 &
-  pids+=($!)
-  pid[$who]=$!
+  pid[$who]=${node_pid[$who]}
+  port[$who]=$(node_port "$who")
 done
-for _ in $(seq 100); do
-  [ -s "$work/old.port" ] && [ -s "$work/new.port" ] && redis-cli -p "$rport" ping >/dev/null 2>&1 && break
-  sleep 0.1
-done
-port[old]=$(cat "$work/old.port")
-port[new]=$(cat "$work/new.port")
-for who in redis old new; do
-  redis-benchmark -p "${port[$who]}" -t set -n 300000 -r 100000 -d 100 -c 50 -P 16 -q >/dev/null 2>&1
-  # The first 100 keys hold 120 KB values (the original workload's tensors), as in resp_vs_redis.sh.
-  redis-benchmark -p "${port[$who]}" -t set -n 300 -r 100 -d 122880 -c 10 -q >/dev/null 2>&1
-done
+for who in redis old new; do preload "${port[$who]}" 100000; done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 order=(redis old new)

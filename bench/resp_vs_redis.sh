@@ -11,25 +11,15 @@ BUILD=${1:-build}
 ROUNDS=${ROUNDS:-3}
 N=${N:-100000}
 work=$(mktemp -d /tmp/ac-bench.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
-rport=$(free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
-"$BUILD/bin/actorcache-node" --node.port=0 --resp.port=0 --resp.port-file="$work/resp.port" \
-  --cache.max-bytes=1073741824 --log.level=warn >"$work/node.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/resp.port" ] && redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
-nport=$(cat "$work/resp.port")
-
-# Preload both with the same keys: key:000000000000 .. (redis-benchmark's -r keyspace).
-for p in "$rport" "$nport"; do
-  redis-benchmark -p "$p" -t set -n $((N * 3)) -r "$N" -d 100 -c 50 -P 16 -q >/dev/null
-  redis-benchmark -p "$p" -t set -n 300 -r 100 -d 122880 -c 10 -q >/dev/null
-done
+# shellcheck source=bench/servers.sh
+. bench/servers.sh
+start_redis
+start_node node "$BUILD/bin/actorcache-node"
+wait_for_servers node
+rport=$redis_port
+nport=$(node_port node)
+# Both hold the same keys.
+for p in "$rport" "$nport"; do preload "$p" "$N"; done
 
 # shellcheck source=bench/interleave.sh
 . bench/interleave.sh
