@@ -180,6 +180,7 @@ void info_server(info_text& out, const resp_env& env) {
   out.num("tcp_port", env.resp_port);
   out.num("actorcache_cores", env.cores);
   out.num("actorcache_io_loops", env.io_loops);
+  out.num("actorcache_scheduler_threads", env.scheduler_threads);
   out.num("actorcache_shards", env.shards);
   out.num("uptime_in_seconds", out.total("uptime_s"));
   out.end_section();

@@ -78,9 +78,10 @@ struct resp_env {
   std::string node_id;
   std::string node_host;
   uint16_t resp_port = 0;
-  uint32_t cores = 0;    ///< the cores the node sizes itself by (INFO server section)
-  uint32_t io_loops = 0; ///< its RESP I/O loops
-  uint32_t shards = 0;   ///< its shard actors
+  uint32_t cores = 0;             ///< the cores the node sizes itself by (INFO server section)
+  uint32_t io_loops = 0;          ///< its RESP I/O loops
+  uint32_t scheduler_threads = 0; ///< its CAF scheduler's workers (the actors' threads)
+  uint32_t shards = 0;            ///< its shard actors
   front_actor front;
   lease_actor leases; ///< the node's lease keeper (AC.GETORLEASE ...)
   std::shared_ptr<route_view> routes;

@@ -27,6 +27,8 @@ uint32_t default_io_loops(unsigned cores) {
   return std::min(8u, std::max(1u, cores - (cores > 1)));
 }
 
+uint32_t default_scheduler_threads(unsigned cores) { return std::min(4u, std::max(2u, cores)); }
+
 double memory_factor(uint64_t available_bytes) {
   if (available_bytes < 2 * gib)
     return 0.25;

@@ -14,6 +14,15 @@ namespace ac {
 /// by 1.2x at redis-benchmark -c 50 -P 16 (bench/RESULTS.md, session 10).
 uint32_t default_io_loops(unsigned cores);
 
+/// CAF scheduler threads for a node of `cores`: one per core, 2 to 4. Two at least so that one
+/// long handler never stalls every actor. At most four because the node's `sharing` scheduler
+/// keeps one queue under one mutex, which every worker takes for every actor it runs: on the
+/// 16-core machine of issue 17 in-process get_many fell from 511k lookups/s with 4 workers to
+/// 226k with 8 and 174k with 16, and 50 client actors x 16 in flight from 1.05M/s with 4 to
+/// 316k/s with 15. The RESP loops (default_io_loops) are threads of their own and answer most
+/// reads, so the cores beyond four still serve clients.
+uint32_t default_scheduler_threads(unsigned cores);
+
 /// 0.25 / 0.5 / 0.75 / 1.0 for less than 2 / 4 / 8 GiB available, and 8 GiB or more.
 double memory_factor(uint64_t available_bytes);
 

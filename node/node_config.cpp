@@ -177,12 +177,13 @@ node_config::node_config() {
   // Latency on small machines: the sharing scheduler wakes idle workers at once (see
   // docs/caf-0.17-notes: work stealing sleeps in 50 us steps). Users may override both.
   set("scheduler.policy", caf::atom("sharing"));
-  // One worker per core: client traffic now arrives on the RESP port, whose sessions read,
-  // parse and write on the workers (CAF's multiplexer carries only peer traffic). With
-  // cores-1 (the old setting, right when the multiplexer did the client I/O) the RESP path
-  // ran on one worker on 2 cores: 643-666k lookups/s at 50 x 16 against 750-830k with 2.
+  // One worker per core, 2 to 4 (core/sizing_rules default_scheduler_threads says why not
+  // more). Client traffic arrives on the RESP port, whose sessions parse and write on the
+  // workers (CAF's multiplexer carries only peer traffic). With cores-1 (the old setting,
+  // right when the multiplexer did the client I/O) the RESP path ran on one worker on 2 cores:
+  // 643-666k lookups/s at 50 x 16 against 750-830k with 2.
   cores = read_usable_cores();
-  set("scheduler.max-threads", static_cast<size_t>(std::max(2u, cores)));
+  set("scheduler.max-threads", static_cast<size_t>(default_scheduler_threads(cores)));
   register_types(*this);
 }
 
@@ -317,6 +318,11 @@ std::string node_config::advertised_host() const {
   if (!is_wildcard_host(node_host))
     return node_host;
   return choose_advertise_host(node_advertise, node_host, local_ipv4_interfaces()).host;
+}
+
+uint32_t node_config::scheduler_threads() const {
+  return static_cast<uint32_t>(
+    caf::get_or(*this, "scheduler.max-threads", size_t{default_scheduler_threads(cores)}));
 }
 
 uint32_t node_config::workers() const { return loader_workers != 0 ? loader_workers : cores; }

@@ -145,6 +145,9 @@ struct node_config : caf::actor_system_config {
   uint32_t shards() const;
   uint32_t workers() const;
   uint32_t io_loops() const;
+  /// CAF scheduler threads: --scheduler.max-threads, else core/sizing_rules
+  /// default_scheduler_threads(cores).
+  uint32_t scheduler_threads() const;
 
   /// The host this node announces (ids, membership, AC.OWNER): node.advertise when set, else
   /// node.host, else for a wildcard node.host the machine's first non-loopback IPv4 address.

@@ -125,6 +125,7 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
   env->resp_port = resp_port;
   env->cores = cfg.cores;
   env->io_loops = cfg.io_loops();
+  env->scheduler_threads = cfg.scheduler_threads();
   env->shards = cfg.shards();
   env->front = h.front;
   env->leases = h.leases;

@@ -138,3 +138,13 @@ TEST_CASE("a node runs one RESP I/O loop per core but one, from 1 to 8") {
   CHECK(default_io_loops(9) == 8);
   CHECK(default_io_loops(64) == 8);
 }
+
+TEST_CASE("a node runs one scheduler thread per core, at least 2 and at most 4") {
+  CHECK(default_scheduler_threads(0) == 2);
+  CHECK(default_scheduler_threads(1) == 2);
+  CHECK(default_scheduler_threads(2) == 2);
+  CHECK(default_scheduler_threads(3) == 3);
+  CHECK(default_scheduler_threads(4) == 4);
+  CHECK(default_scheduler_threads(16) == 4);
+  CHECK(default_scheduler_threads(128) == 4);
+}

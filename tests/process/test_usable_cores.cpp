@@ -30,8 +30,10 @@ std::string server_info(node_process& n) {
 
 } // namespace
 
-TEST_CASE("A node started on one core of the machine sizes its I/O loops and shards to that core",
-          "[resp]") {
+TEST_CASE(
+  "A node started on one core of the machine sizes its I/O loops, shards and scheduler "
+  "to that core",
+  "[resp]") {
   temp_dir dir{"ac-cores"};
   node_process pinned("pinned", {}, dir.path(), node_placement{{"taskset", "-c", "0"}});
   REQUIRE(pinned.start());
@@ -39,14 +41,16 @@ TEST_CASE("A node started on one core of the machine sizes its I/O loops and sha
   CHECK(info_field(info, "actorcache_cores") == 1);
   CHECK(info_field(info, "actorcache_io_loops") == 1);
   CHECK(info_field(info, "actorcache_shards") == 1);
+  CHECK(info_field(info, "actorcache_scheduler_threads") == 2); // one handler never stalls all
   // Unpinned, it counts what this test may use (CI's own mask), with an explicit option winning.
   cpu_set_t mask;
   CPU_ZERO(&mask);
   REQUIRE(::sched_getaffinity(0, sizeof mask, &mask) == 0);
-  node_process free_node("free", {"--cache.shards=3"}, dir.path());
+  node_process free_node("free", {"--cache.shards=3", "--scheduler.max-threads=5"}, dir.path());
   REQUIRE(free_node.start());
   auto all = server_info(free_node);
   CHECK(info_field(all, "actorcache_cores") == CPU_COUNT(&mask));
   CHECK(info_field(all, "actorcache_shards") == 3);
   CHECK(info_field(all, "actorcache_io_loops") >= 1);
+  CHECK(info_field(all, "actorcache_scheduler_threads") == 5);
 }
