@@ -8,7 +8,9 @@
 # Without a bundle argument it runs the programs of BUILD (default build) and the system's Redis.
 # Env: CORES="1 2 4 8" (node cores; default doubles up to the machine's cores minus CLIENT_CORES),
 #      CLIENT_CORES=4 (the last cores, where redis-benchmark runs), ROUNDS=3, N=100000 keys,
-#      OUT=file.csv (the raw rows; also printed).
+#      OUT=file.csv (the raw rows; also printed),
+#      NODE_ARGS="--scheduler.max-threads=16" (more options for the node and inprocess_get_many,
+#      e.g. to check core/sizing_rules default_scheduler_threads' cap of 4 against one per core).
 # The node sizes its threads by the cores it may use (INFO actorcache_cores), so `taskset` alone
 # sets its loops, shards and workers. Rows: GET -c 50 -P 16 (--threads 2), GET -c 200 -P 16
 # --threads 4, GET -c 1 (p50), and in-process get_many with 8 client actors (node cores only).
@@ -74,19 +76,19 @@ echo "row,who,cores,round,rps,p50_ms" >"$OUT"
 for cores in $CORES; do
   set_of="0-$(( cores - 1 ))"
   rm -f "$work/node.port"
-  # shellcheck disable=SC2046
+  # shellcheck disable=SC2046,SC2086
   taskset -c "$set_of" $(prog actorcache-node) --node.port=0 --resp.port=0 \
     --resp.port-file="$work/node.port" --cache.max-bytes=1073741824 --log.level=warn \
-    >"$work/node.log" 2>&1 &
+    ${NODE_ARGS:-} >"$work/node.log" 2>&1 &
   npid=$!
   pids+=($npid)
   nport=$(port_in "$work/node.port")
   preload "$nport"
   for round in $(seq "$ROUNDS"); do
     interleave "$round" "$OUT" "$cores," p16_c50 p16_c200 c1
-    # shellcheck disable=SC2046
+    # shellcheck disable=SC2046,SC2086
     inproc=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
-      --bench.seconds=2 --bench.keys="$N" 2>/dev/null | sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
+      --bench.seconds=2 --bench.keys="$N" ${NODE_ARGS:-} 2>/dev/null | sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
     echo "inproc_get_many,node,$cores,$round,${inproc:-0},0" >>"$OUT"
   done
   kill "$npid"; wait "$npid" 2>/dev/null || true
