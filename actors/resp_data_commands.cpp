@@ -1,8 +1,7 @@
 // RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE, SCAN, FLUSHDB.
-#include "actors/key_dest.hpp"
 #include "actors/resp_command_parts.hpp"
 #include "actors/resp_commands.hpp"
-#include "core/key_partition.hpp"
+#include "actors/routed_reads.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -80,60 +79,31 @@ void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string
 void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv,
                lookup_results hits) {
   size_t n = argv.size() - 1;
-  auto shards = static_cast<uint32_t>(snap.shards.size());
   std::vector<size_t> missing; // positions L1 did not answer
+  std::vector<std::string> keys;
   for (size_t i = 0; i < n; ++i)
-    if (!answered(hits[i]))
+    if (!answered(hits[i])) {
       missing.push_back(i);
-  auto plan = *partition<key_dest>(missing.size(), [&](size_t m) {
-    auto& key = argv[missing[m] + 1];
-    auto h = key_hash(key);
-    if (auto peer = snap.owner_front(h)) {
-      if (!snap.stores.empty())
-        note_forwarded_read(snap.stores[shard_of(h, shards)].get(), key);
-      return std::optional<key_dest>{key_dest::owner(peer)};
+      keys.push_back(std::move(argv[i + 1]));
     }
-    return std::optional<key_dest>{key_dest::local(shard_of(h, shards))};
-  });
-  if (plan.empty())
+  if (missing.empty())
     return reply_now(self, mget_reply(hits)); // every key was a hit after all
   auto slot = open_slot(self);
-  auto acc = std::make_shared<gather<lookup_result, caf::error>>(n, plan.size(), std::move(hits));
-  // The first error answers at once (later parts are ignored); values once every part is in.
-  auto settle = [self, slot, acc] {
-    if (!acc->answer_now())
-      return;
-    if (acc->error())
-      deliver(self, slot, error_reply(self, resp_error_text(*acc->error())));
-    else
-      deliver(self, slot, mget_reply(acc->results()));
-  };
-  auto timeout = self->state.env->request_timeout;
-  for (auto& part : plan) {
-    std::vector<size_t> positions;
-    std::vector<std::string> keys;
-    for (auto m : part.index) {
-      positions.push_back(missing[m]);
-      keys.push_back(std::move(argv[missing[m] + 1]));
-    }
-    auto ok = [acc, settle, positions = std::move(positions)](lookup_results& values) {
-      acc->place(positions, values,
-                 make_error(errc::bad_request, "get_many answer of wrong length"));
-      settle();
-    };
-    auto err = [acc, settle](caf::error& e) {
-      acc->fail(std::move(e));
-      settle();
-    };
-    if (part.dest.remote)
-      self
-        ->request(part.dest.peer, timeout, route_atom::value, get_many_atom::value, std::move(keys),
-                  snap.epoch)
-        .then(ok, err);
-    else
-      self->request(snap.shards[part.dest.shard], timeout, get_many_atom::value, std::move(keys))
-        .then(ok, err);
-  }
+  caf::duration timeout{self->state.env->request_timeout};
+  auto shards = static_cast<uint32_t>(snap.stores.size());
+  routed_get_many(
+    self, snap, std::move(keys), std::move(missing), std::move(hits),
+    routed_timeouts{timeout, timeout},
+    [&](const std::string& key, uint64_t h) {
+      if (shards != 0)
+        note_forwarded_read(snap.stores[shard_of(h, shards)].get(), key);
+    },
+    [self, slot](caf::expected<lookup_results> all) {
+      if (!all)
+        deliver(self, slot, error_reply(self, resp_error_text(all.error())));
+      else
+        deliver(self, slot, mget_reply(*all));
+    });
 }
 
 void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {

@@ -18,6 +18,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/routed_reads.hpp"
 #include "core/deadline_queue.hpp"
 #include "core/key_normalization.hpp"
 #include "core/latency_histogram.hpp"
@@ -38,7 +39,7 @@ struct bench_config : ac::node_config {
   double seconds = 3;        ///< measuring time after warm-up
   double warmup = 0.5;       ///< seconds of load before measuring
   bool json = false;         ///< one JSON object instead of text
-  bool direct = false;       ///< skip the front: clients send to the key's shard (experiment)
+  bool routed = false;       ///< clients route by the node's snapshot, not through the front
   bool infinite = false;     ///< client requests without a timeout (no actor-clock entry)
 
   bench_config() {
@@ -54,7 +55,9 @@ struct bench_config : ac::node_config {
       .add(seconds, "seconds", "measuring time")
       .add(warmup, "warmup", "warm-up seconds")
       .add(json, "json", "print one JSON object")
-      .add(direct, "direct", "experiment: send to the key's shard, not the front")
+      .add(routed, "routed",
+           "clients split each get_many by the node's route snapshot and ask the shards "
+           "themselves (actors/routed_reads), not through the front")
       .add(infinite, "infinite", "experiment: client requests without a timeout");
   }
 };
@@ -73,6 +76,7 @@ struct run_shared {
   ac::latency_histogram latency;
   uint32_t running = 0;
   std::promise<void> finished;
+  std::shared_ptr<ac::route_view> routes; ///< the node's snapshot, for --bench.routed
 };
 
 struct client_state {
@@ -90,10 +94,6 @@ struct client_state {
 };
 
 using client_actor = caf::stateful_actor<client_state>;
-
-std::vector<ac::shard_actor> g_shards; // the node's shards, for --bench.direct
-
-const std::vector<ac::shard_actor>& shards_of(const bench_config*) { return g_shards; }
 
 void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
            const bench_config* cfg);
@@ -123,48 +123,6 @@ void done_one(client_actor* self, ac::front_actor front, std::shared_ptr<run_sha
     if (--sh->running == 0)
       sh->finished.set_value();
     self->quit();
-  }
-}
-
-/// --bench.direct: what a front-less path costs; keys are grouped by shard as the front does.
-void issue_direct(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
-                  const bench_config* cfg, caf::duration timeout, clock_type::time_point start) {
-  auto& st = self->state;
-  auto n = static_cast<uint32_t>(shards_of(cfg).size());
-  if (cfg->batch <= 1) {
-    auto key = key_of(st.rng() % cfg->keys);
-    const auto& shard = shards_of(cfg)[ac::shard_of(ac::key_hash(key), n)];
-    self->request(shard, timeout, ac::get_atom::value, std::move(key))
-      .then(
-        [=](const ac::lookup_result& r) {
-          done_one(self, front, sh, cfg, start, 1, r.found, false);
-        },
-        [=](caf::error&) { done_one(self, front, sh, cfg, start, 1, 0, true); });
-    return;
-  }
-  std::vector<std::vector<std::string>> groups(n);
-  for (uint32_t i = 0; i < cfg->batch; ++i) {
-    auto key = key_of(st.rng() % cfg->keys);
-    groups[ac::shard_of(ac::key_hash(key), n)].push_back(std::move(key));
-  }
-  auto pending = std::make_shared<std::pair<size_t, size_t>>(0, 0); // groups left, hits
-  for (auto& g : groups)
-    pending->first += g.empty() ? 0 : 1;
-  for (uint32_t s = 0; s < n; ++s) {
-    if (groups[s].empty())
-      continue;
-    self->request(shards_of(cfg)[s], timeout, ac::get_many_atom::value, std::move(groups[s]))
-      .then(
-        [=](const ac::lookup_results& rs) {
-          pending->second +=
-            std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
-          if (--pending->first == 0)
-            done_one(self, front, sh, cfg, start, cfg->batch, pending->second, false);
-        },
-        [=](caf::error&) {
-          if (--pending->first == 0)
-            done_one(self, front, sh, cfg, start, cfg->batch, 0, true);
-        });
   }
 }
 
@@ -198,11 +156,6 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
   auto& st = self->state;
   ++st.inflight;
   auto start = clock_type::now();
-  if (cfg->direct) {
-    caf::duration timeout = cfg->infinite ? caf::infinite : caf::duration{request_timeout};
-    issue_direct(self, front, sh, cfg, timeout, start);
-    return;
-  }
   // Without --bench.infinite the request is bounded by the client's own deadline.
   auto id = st.next_id++;
   if (!cfg->infinite) {
@@ -220,7 +173,7 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
     st.deadlines.trim([&](uint64_t open) { return st.open.contains(open); });
     return true;
   };
-  if (cfg->batch <= 1) {
+  if (cfg->batch <= 1 && !cfg->routed) {
     self->request(front, caf::infinite, ac::get_atom::value, key_of(st.rng() % cfg->keys))
       .then(
         [=](const ac::lookup_result& r) {
@@ -237,18 +190,31 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
   keys.reserve(cfg->batch);
   for (uint32_t i = 0; i < cfg->batch; ++i)
     keys.push_back(key_of(st.rng() % cfg->keys));
-  self->request(front, caf::infinite, ac::get_many_atom::value, std::move(keys))
-    .then(
-      [=](const ac::lookup_results& rs) {
-        if (!settle())
-          return;
-        size_t hits = std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
-        done_one(self, front, sh, cfg, start, rs.size(), hits, false);
-      },
-      [=](caf::error&) {
-        if (settle())
-          done_one(self, front, sh, cfg, start, cfg->batch, 0, true);
-      });
+  auto answered = [=](const ac::lookup_results& rs) {
+    if (!settle())
+      return;
+    size_t hits = std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
+    done_one(self, front, sh, cfg, start, rs.size(), hits, false);
+  };
+  auto failed = [=](const caf::error&) {
+    if (settle())
+      done_one(self, front, sh, cfg, start, cfg->batch, 0, true);
+  };
+  if (!cfg->routed) {
+    self->request(front, caf::infinite, ac::get_many_atom::value, std::move(keys))
+      .then(answered, [failed](caf::error& err) { failed(err); });
+    return;
+  }
+  // Routed by the caller: local shards without a CAF timeout (the client's deadline above
+  // bounds the request), owner nodes with one.
+  ac::routed_get_many(self, *sh->routes->get(), std::move(keys),
+                      {caf::infinite, caf::duration{request_timeout}},
+                      [answered, failed](caf::expected<ac::lookup_results> all) {
+                        if (all)
+                          answered(*all);
+                        else
+                          failed(all.error());
+                      });
 }
 
 /// Writes keys 0 .. keys-1 through the front, `window` puts in flight.
@@ -294,12 +260,12 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   caf::actor_system sys{cfg};
   auto node = ac::spawn_node(sys, cfg, 0);
-  g_shards = node.shards;
   // In-process callers hold the front itself; the gate (node.front) is what remote ones reach.
   preload(sys, node.control, cfg);
 
   auto sh = std::make_shared<run_shared>();
   sh->running = cfg.clients;
+  sh->routes = node.routes;
   auto finished = sh->finished.get_future();
   for (uint32_t i = 0; i < cfg.clients; ++i)
     sys.spawn([=, &cfg](client_actor* self) -> caf::behavior {
@@ -318,7 +284,6 @@ int main(int argc, char** argv) {
   auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   sh->stop = true;
   finished.wait();
-  g_shards.clear();
   node.stop();
 
   std::lock_guard<std::mutex> guard{sh->mtx};
@@ -326,11 +291,11 @@ int main(int argc, char** argv) {
   auto p50 = sh->latency.percentile(0.5), p99 = sh->latency.percentile(0.99);
   if (cfg.json) {
     std::printf(
-      "{\"clients\": %u, \"window\": %u, \"batch\": %u, \"direct\": %s, "
+      "{\"clients\": %u, \"window\": %u, \"batch\": %u, \"routed\": %s, "
       "\"infinite\": %s, \"seconds\": %.3f, "
       "\"requests\": %llu, \"lookups\": %llu, \"hits\": %llu, \"errors\": %llu, "
       "\"ops_per_s\": %.0f, \"lookups_per_s\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu}\n",
-      cfg.clients, cfg.window, cfg.batch, cfg.direct ? "true" : "false",
+      cfg.clients, cfg.window, cfg.batch, cfg.routed ? "true" : "false",
       cfg.infinite ? "true" : "false", secs, (unsigned long long)sh->requests,
       (unsigned long long)sh->lookups, (unsigned long long)sh->hits, (unsigned long long)sh->errors,
       rps, lps, (unsigned long long)p50, (unsigned long long)p99);
@@ -338,7 +303,7 @@ int main(int argc, char** argv) {
     std::printf(
       "%u clients x window %u, batch %u%s%s, %.2f s: %.0f requests/s, %.0f lookups/s, "
       "hits %llu/%llu, errors %llu, p50 %llu us, p99 %llu us\n",
-      cfg.clients, cfg.window, cfg.batch, cfg.direct ? ", direct" : "",
+      cfg.clients, cfg.window, cfg.batch, cfg.routed ? ", routed" : "",
       cfg.infinite ? ", no timeout" : "", secs, rps, lps, (unsigned long long)sh->hits,
       (unsigned long long)sh->lookups, (unsigned long long)sh->errors, (unsigned long long)p50,
       (unsigned long long)p99);
