@@ -55,9 +55,7 @@ struct bench_config : ac::node_config {
       .add(seconds, "seconds", "measuring time")
       .add(warmup, "warmup", "warm-up seconds")
       .add(json, "json", "print one JSON object")
-      .add(routed, "routed",
-           "clients split each get_many by the node's route snapshot and ask the shards "
-           "themselves (actors/routed_reads), not through the front")
+      .add(routed, "routed", "clients ask the shards themselves (actors/routed_reads)")
       .add(infinite, "infinite", "experiment: client requests without a timeout");
   }
 };

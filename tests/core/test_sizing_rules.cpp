@@ -4,6 +4,7 @@
 #include "../../core/sizing_rules.hpp"
 
 #include <numeric>
+#include <utility>
 
 using namespace ac;
 
@@ -140,11 +141,10 @@ TEST_CASE("a node runs one RESP I/O loop per core but one, from 1 to 8") {
 }
 
 TEST_CASE("a node runs one scheduler thread per core, at least 2 and at most 4") {
-  CHECK(default_scheduler_threads(0) == 2);
-  CHECK(default_scheduler_threads(1) == 2);
-  CHECK(default_scheduler_threads(2) == 2);
-  CHECK(default_scheduler_threads(3) == 3);
-  CHECK(default_scheduler_threads(4) == 4);
-  CHECK(default_scheduler_threads(16) == 4);
-  CHECK(default_scheduler_threads(128) == 4);
+  const std::pair<unsigned, uint32_t> cores_to_threads[] = {{0, 2}, {1, 2},  {2, 2},  {3, 3},
+                                                            {4, 4}, {16, 4}, {128, 4}};
+  for (auto [cores, threads] : cores_to_threads) {
+    INFO(cores << " cores");
+    CHECK(default_scheduler_threads(cores) == threads);
+  }
 }
