@@ -13,7 +13,8 @@
 #      e.g. to check core/sizing_rules default_scheduler_threads' cap of 4 against one per core).
 # The node sizes its threads by the cores it may use (INFO actorcache_cores), so `taskset` alone
 # sets its loops, shards and workers. Rows: GET -c 50 -P 16 (--threads 2), GET -c 200 -P 16
-# --threads 4, GET -c 1 (p50), and in-process get_many with 8 client actors (node cores only).
+# --threads 4, GET -c 1 (p50), and in-process get_many with 8 client actors (node cores only),
+# through the front and routed by the clients (--bench.routed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUNDLE=${1:-}
@@ -90,6 +91,12 @@ for cores in $CORES; do
     inproc=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
       --bench.seconds=2 --bench.keys="$N" ${NODE_ARGS:-} 2>/dev/null | sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
     echo "inproc_get_many,node,$cores,$round,${inproc:-0},0" >>"$OUT"
+    # The same clients asking the shards themselves (actors/routed_reads), past the front.
+    # shellcheck disable=SC2046,SC2086
+    routed=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
+      --bench.routed --bench.seconds=2 --bench.keys="$N" ${NODE_ARGS:-} 2>/dev/null |
+      sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
+    echo "inproc_routed,node,$cores,$round,${routed:-0},0" >>"$OUT"
   done
   kill "$npid"; wait "$npid" 2>/dev/null || true
 done
