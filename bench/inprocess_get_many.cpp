@@ -1,4 +1,4 @@
-// In-process benchmark: client actors in the node's actor system send get_many (or get) to the front.
+// In-process benchmark: client actors in the node's actor system send get_many (or get) to the front, or with --bench.routed ask the shards themselves.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -203,8 +203,8 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
       .then(answered, [failed](caf::error& err) { failed(err); });
     return;
   }
-  // Routed by the caller: local shards without a CAF timeout (the client's deadline above
-  // bounds the request), owner nodes with one.
+  // Routed by the caller (a batch of 1 too, as a get_many of one key): local shards without a
+  // CAF timeout (the client's deadline above bounds the request), owner nodes with one.
   ac::routed_get_many(self, *sh->routes->get(), std::move(keys),
                       {caf::infinite, caf::duration{request_timeout}},
                       [answered, failed](caf::expected<ac::lookup_results> all) {
