@@ -65,7 +65,7 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
     return reply_error(self, why);
   if (spec->id != command_id::get && spec->id != command_id::mget)
     st.barriers.push_back(st.first_slot + st.slots.size()); // the slot this command opens
-  auto snap = env.routes->get();
+  const auto& snap = st.routes.current();
   switch (spec->id) {
     case command_id::ping:
       if (argv.size() > 2)
@@ -97,51 +97,51 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
     case command_id::command:
       return cmd_command(self, argv);
     case command_id::info:
-      return cmd_info(self, *snap, argv);
+      return cmd_info(self, snap, argv);
     case command_id::dbsize:
-      return cmd_dbsize(self, *snap);
+      return cmd_dbsize(self, snap);
     case command_id::get:
-      return cmd_get(self, *snap, argv[1]);
+      return cmd_get(self, snap, argv[1]);
     case command_id::mget:
-      return cmd_mget(self, *snap, argv);
+      return cmd_mget(self, snap, argv);
     case command_id::set:
-      return cmd_set(self, *snap, argv);
+      return cmd_set(self, snap, argv);
     case command_id::setex:
-      return cmd_setex(self, *snap, argv);
+      return cmd_setex(self, snap, argv);
     case command_id::mset:
-      return cmd_mset(self, *snap, argv);
+      return cmd_mset(self, snap, argv);
     case command_id::del:
     case command_id::unlink:
-      return cmd_del(self, *snap, argv);
+      return cmd_del(self, snap, argv);
     case command_id::exists:
-      return keyspace_each(self, *snap, key_op::exists, 0,
+      return keyspace_each(self, snap, key_op::exists, 0,
                            std::vector<std::string>(argv.begin() + 1, argv.end()), int_reply);
     case command_id::ttl:
-      return cmd_ttl(self, *snap, argv[1], false);
+      return cmd_ttl(self, snap, argv[1], false);
     case command_id::pttl:
-      return cmd_ttl(self, *snap, argv[1], true);
+      return cmd_ttl(self, snap, argv[1], true);
     case command_id::expire:
-      return cmd_expire(self, *snap, argv, false);
+      return cmd_expire(self, snap, argv, false);
     case command_id::pexpire:
-      return cmd_expire(self, *snap, argv, true);
+      return cmd_expire(self, snap, argv, true);
     case command_id::scan:
-      return cmd_scan(self, *snap, argv);
+      return cmd_scan(self, snap, argv);
     case command_id::flushdb:
-      return cmd_flushdb(self, *snap, argv);
+      return cmd_flushdb(self, snap, argv);
     case command_id::ac_owner:
-      return cmd_owner(self, *snap, argv[1]);
+      return cmd_owner(self, snap, argv[1]);
     case command_id::ac_members:
       return cmd_members(self);
     case command_id::ac_tensor_set:
-      return cmd_tensor_set(self, *snap, argv);
+      return cmd_tensor_set(self, snap, argv);
     case command_id::ac_tensor_get:
-      return cmd_tensor_get(self, *snap, argv[1]);
+      return cmd_tensor_get(self, snap, argv[1]);
     case command_id::ac_getorlease:
-      return cmd_getorlease(self, *snap, argv);
+      return cmd_getorlease(self, snap, argv);
     case command_id::ac_fill:
-      return cmd_fill(self, *snap, argv);
+      return cmd_fill(self, snap, argv);
     case command_id::ac_abandon:
-      return cmd_abandon(self, *snap, argv);
+      return cmd_abandon(self, snap, argv);
     default:
       break;
   }
@@ -213,8 +213,7 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
 void run_stashed(resp_session_actor* self, stashed_command& cmd) {
   if (!cmd.hits)
     return run_command(self, cmd.argv);
-  auto snap = self->state.env->routes->get();
-  mget_rest(self, *snap, cmd.argv, std::move(*cmd.hits));
+  mget_rest(self, self->state.routes.current(), cmd.argv, std::move(*cmd.hits));
 }
 
 } // namespace ac

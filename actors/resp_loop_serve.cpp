@@ -84,7 +84,7 @@ bool serve_on_loop(resp_session_state& st, bool hangup) {
     loop_tally tally;
     ~tally_guard() { tally.add_to(counters); }
   } counted{*st.env->counters, {}};
-  auto snap = st.env->routes->get();
+  const auto& snap = st.routes.current();
   char buf[64 * 1024];
   std::array<std::vector<std::string>, batch_commands> cmds;
   std::string err;
@@ -107,7 +107,7 @@ bool serve_on_loop(resp_session_state& st, bool hangup) {
       while (n < batch_commands
              && (s = st.reader->next(cmds[n], err)) == resp::request_reader::status::ready)
         ++n;
-      prefetch_gets(*snap, cmds.data(), n);
+      prefetch_gets(snap, cmds.data(), n);
       // What the loop leaves, the session runs in order before it reads on.
       auto leave_rest = [&](size_t from) {
         for (size_t j = from; j < n; ++j)
@@ -118,7 +118,7 @@ bool serve_on_loop(resp_session_state& st, bool hangup) {
       };
       for (size_t i = 0; i < n; ++i) {
         std::optional<lookup_results> hits;
-        if (!answer_on_loop(st, *snap, cmds[i], st.out, hits, counted.tally)) {
+        if (!answer_on_loop(st, snap, cmds[i], st.out, hits, counted.tally)) {
           st.stash.push_back(stashed_command{std::move(cmds[i]), std::move(hits), {}});
           return leave_rest(i + 1);
         }

@@ -322,6 +322,7 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
   st.loop = std::move(loop);
   st.reader = std::make_unique<resp::request_reader>(env->limits);
   st.authed = env->password.empty();
+  st.routes = route_reader{env->routes};
   st.env = std::move(env);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     lane_guard guard{self};

@@ -155,6 +155,8 @@ struct resp_session_state {
     std::vector<uint64_t> slots;
   };
   std::vector<forwarded_gets> forwards;
+  /// The node's routes as this session last saw them (the loop serving it reads them too).
+  route_reader routes;
   static inline const char* name = "resp_session";
 };
 

@@ -5,6 +5,7 @@
 // there. The front stays the only writer; a snapshot is immutable once published.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -73,7 +74,7 @@ struct route_snapshot {
 };
 
 /// One published snapshot, swapped whole. Readers copy the shared_ptr (a short lock) and read
-/// the snapshot without one.
+/// the snapshot without one; a reader on a hot path keeps its copy in a route_reader.
 class route_view {
 public:
   std::shared_ptr<const route_snapshot> get() const {
@@ -83,11 +84,43 @@ public:
   void set(std::shared_ptr<const route_snapshot> s) {
     std::lock_guard<std::mutex> guard{mutex_};
     snap_ = std::move(s);
+    version_.fetch_add(1, std::memory_order_release);
   }
+  /// Bumped by every set(), after the swap: a snapshot got after reading version v is at least
+  /// as new as set number v.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
 private:
   mutable std::mutex mutex_;
   std::shared_ptr<const route_snapshot> snap_ = std::make_shared<route_snapshot>();
+  std::atomic<uint64_t> version_{0};
+};
+
+/// One reader's copy of a route_view's snapshot, refreshed only when the view changed since.
+///
+/// Why: get() takes the view's mutex and moves the snapshot's reference count, both on cache
+/// lines every reader of the node shares; per request on many cores that is a hand-off of its
+/// own. A reader keeps its copy and pays one atomic load of a line that changes only with the
+/// membership. Not thread-safe (one actor, or one session at a time). The reference current()
+/// returns stays valid until the next current() of the same reader: take it once per request.
+class route_reader {
+public:
+  route_reader() = default;
+  explicit route_reader(std::shared_ptr<const route_view> view) : view_(std::move(view)) {}
+
+  const route_snapshot& current() {
+    auto v = view_->version();
+    if (!snap_ || v != seen_) {
+      snap_ = view_->get();
+      seen_ = v;
+    }
+    return *snap_;
+  }
+
+private:
+  std::shared_ptr<const route_view> view_;
+  std::shared_ptr<const route_snapshot> snap_;
+  uint64_t seen_ = 0;
 };
 
 } // namespace ac

@@ -74,7 +74,6 @@ struct run_shared {
   ac::latency_histogram latency;
   uint32_t running = 0;
   std::promise<void> finished;
-  std::shared_ptr<ac::route_view> routes; ///< the node's snapshot, for --bench.routed
 };
 
 struct client_state {
@@ -88,6 +87,7 @@ struct client_state {
   absl::flat_hash_set<uint64_t> open;
   ac::deadline_queue deadlines;
   bool timer_armed = false;
+  ac::route_reader routes; ///< the node's routes, for --bench.routed
   static inline const char* name = "bench_client";
 };
 
@@ -205,7 +205,7 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
   }
   // Routed by the caller (a batch of 1 too, as a get_many of one key): local shards without a
   // CAF timeout (the client's deadline above bounds the request), owner nodes with one.
-  ac::routed_get_many(self, *sh->routes->get(), std::move(keys),
+  ac::routed_get_many(self, st.routes.current(), std::move(keys),
                       {caf::infinite, caf::duration{request_timeout}},
                       [answered, failed](caf::expected<ac::lookup_results> all) {
                         if (all)
@@ -263,11 +263,11 @@ int main(int argc, char** argv) {
 
   auto sh = std::make_shared<run_shared>();
   sh->running = cfg.clients;
-  sh->routes = node.routes;
   auto finished = sh->finished.get_future();
   for (uint32_t i = 0; i < cfg.clients; ++i)
     sys.spawn([=, &cfg](client_actor* self) -> caf::behavior {
       self->state.rng.seed(42 + i);
+      self->state.routes = ac::route_reader{node.routes};
       for (uint32_t w = 0; w < cfg.window; ++w)
         issue(self, node.control, sh, &cfg);
       ac::front_actor front = node.control;

@@ -115,3 +115,19 @@ TEST_CASE("a routed get_many of no keys answers at once with what it was given",
   REQUIRE(answers[0]);
   CHECK(answers[0]->size() == 2);
 }
+
+TEST_CASE("a route reader keeps its snapshot until the view publishes another", "[node]") {
+  auto view = std::make_shared<route_view>();
+  route_reader reader{view};
+  const route_snapshot* first = &reader.current();
+  CHECK(first->epoch == 0);
+  CHECK(&reader.current() == first); // nothing published: the same snapshot
+  auto next = std::make_shared<route_snapshot>();
+  next->epoch = 7;
+  view->set(next);
+  CHECK(&reader.current() == next.get());
+  CHECK(reader.current().epoch == 7);
+  // Another reader of the same view starts from what is published now.
+  route_reader late{view};
+  CHECK(late.current().epoch == 7);
+}
