@@ -3,6 +3,7 @@
 
 #include "actors/front_internal.hpp"
 #include "actors/key_dest.hpp"
+#include "actors/routed_reads.hpp"
 #include "core/key_partition.hpp"
 #include "messages/errors.hpp"
 
@@ -53,64 +54,6 @@ caf::error check_load(self_ptr self, const front_config& cfg) {
                                         + std::to_string(cfg.max_inflight) + " requests queued");
 }
 
-namespace {
-
-/// Asks every part of a batch once (local shards, then owner nodes) and answers the caller in
-/// key order once all are in, or with the first error.
-caf::result<lookup_results> ask_parts(self_ptr self, const front_config& cfg,
-                                      std::vector<std::string>& keys,
-                                      std::vector<key_part<key_dest>>& plan) {
-  auto& st = self->state;
-  struct state {
-    gather<lookup_result, caf::error> parts;
-    caf::typed_response_promise<lookup_results> rp;
-    /// The first error answers at once (later parts are ignored); values once all are in.
-    void settle() {
-      if (!parts.answer_now())
-        return;
-      if (parts.error())
-        rp.deliver(*parts.error());
-      else
-        rp.deliver(std::move(parts.results()));
-    }
-  };
-  auto acc = std::make_shared<state>(
-    state{{keys.size(), plan.size()}, self->make_response_promise<lookup_results>()});
-  auto on_error = [acc](caf::error& err) {
-    acc->parts.fail(std::move(err));
-    acc->settle();
-  };
-  for (auto& part : plan) {
-    // The message is ours (CAF copies on write only when it is shared): move the keys.
-    std::vector<std::string> part_keys;
-    part_keys.reserve(part.index.size());
-    for (auto i : part.index)
-      part_keys.push_back(std::move(keys[i]));
-    auto on_part = [acc, index = std::move(part.index)](lookup_results& values) {
-      acc->parts.place(index, values,
-                       make_error(errc::bad_request, "get_many answer of wrong length"));
-      acc->settle();
-    };
-    if (!part.dest.remote) {
-      // Local shards need no timeout: a dead local actor answers with an error at once, and
-      // a shard's own loads are bounded; the caller's deadline still applies end to end.
-      self
-        ->request(st.shards[part.dest.shard], caf::infinite, get_many_atom::value,
-                  std::move(part_keys))
-        .then(on_part, on_error);
-      continue;
-    }
-    ++st.counts.forwarded;
-    self
-      ->request(part.dest.peer, cfg.forward_timeout, route_atom::value, get_many_atom::value,
-                std::move(part_keys), st.routes.epoch)
-      .then(on_part, on_error);
-  }
-  return acc->rp;
-}
-
-} // namespace
-
 /// Splits a batch by target (local shard, or owner node when `may_forward`), asks each once,
 /// answers in key order.
 caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
@@ -140,7 +83,22 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
   if (plan.size() == 1 && !plan[0].dest.remote)
     return self->delegate(self->state.shards[plan[0].dest.shard], get_many_atom::value,
                           std::move(keys));
-  return ask_parts(self, cfg, keys, plan);
+  auto& st = self->state;
+  for (auto& part : plan)
+    st.counts.forwarded += part.dest.remote ? 1 : 0;
+  auto rp = self->make_response_promise<lookup_results>();
+  // Local shards need no timeout: a dead local actor answers with an error at once, and a
+  // shard's own loads are bounded; the caller's deadline still applies end to end.
+  scatter_get_many(
+    self, plan, keys, [](size_t i) { return i; }, lookup_results(keys.size()), st.shards,
+    st.routes.epoch, routed_timeouts{caf::infinite, caf::duration{cfg.forward_timeout}},
+    [rp](caf::expected<lookup_results> all) mutable {
+      if (all)
+        rp.deliver(std::move(*all));
+      else
+        rp.deliver(all.error());
+    });
+  return rp;
 }
 
 /// Forwards a get to the key's owner; keeps a near copy when the owner says the key is hot,

@@ -34,24 +34,16 @@ struct routed_timeouts {
   caf::duration owner;
 };
 
-/// Asks each local shard and each owner node once for its part of `keys`. The answer for
-/// `keys[j]` goes to `results[positions[j]]`; positions `keys` does not name keep what
-/// `results` held (answers found before, e.g. the RESP loop's L1 hits). `on_forward(key, hash)`
-/// hears of each key sent to its owner node. `done(caf::expected<lookup_results>)` is called
-/// once: with every answer, or with the first error as soon as it arrives.
-template <class Self, class OnForward, class Done>
-void routed_get_many(Self* self, const route_snapshot& snap, std::vector<std::string> keys,
-                     std::vector<size_t> positions, lookup_results results,
-                     routed_timeouts timeouts, OnForward&& on_forward, Done done) {
-  auto shards = static_cast<uint32_t>(snap.shards.size());
-  auto plan = *partition<key_dest>(keys.size(), [&](size_t j) {
-    auto h = key_hash(keys[j]);
-    if (auto peer = snap.owner_front(h)) {
-      on_forward(keys[j], h);
-      return std::optional<key_dest>{key_dest::owner(std::move(peer))};
-    }
-    return std::optional<key_dest>{key_dest::local(shard_of(h, shards))};
-  });
+/// Asks each part of `plan` once: a local part of `shards` (by index), a remote one routed to
+/// its owner node's front at `epoch`. The answer for `keys[j]` goes to `results[position(j)]`;
+/// positions no part names keep what `results` held. `done(caf::expected<lookup_results>)` is
+/// called once: with every answer, or with the first error as soon as it arrives. The keys are
+/// moved out. The front's get_many and routed_get_many below both scatter through it.
+template <class Self, class Position, class Done>
+void scatter_get_many(Self* self, std::vector<key_part<key_dest>>& plan,
+                      std::vector<std::string>& keys, Position position, lookup_results results,
+                      const std::vector<shard_actor>& shards, uint64_t epoch,
+                      routed_timeouts timeouts, Done done) {
   if (plan.empty()) {
     done(caf::expected<lookup_results>{std::move(results)});
     return;
@@ -77,7 +69,7 @@ void routed_get_many(Self* self, const route_snapshot& snap, std::vector<std::st
     where.reserve(part.index.size());
     part_keys.reserve(part.index.size());
     for (auto j : part.index) {
-      where.push_back(positions[j]);
+      where.push_back(position(j));
       part_keys.push_back(std::move(keys[j]));
     }
     auto ok = [acc, where = std::move(where)](lookup_results& values) {
@@ -92,14 +84,37 @@ void routed_get_many(Self* self, const route_snapshot& snap, std::vector<std::st
     if (part.dest.remote)
       self
         ->request(part.dest.peer, timeouts.owner, route_atom::value, get_many_atom::value,
-                  std::move(part_keys), snap.epoch)
+                  std::move(part_keys), epoch)
         .then(std::move(ok), std::move(fail));
     else
       self
-        ->request(snap.shards[part.dest.shard], timeouts.shard, get_many_atom::value,
+        ->request(shards[part.dest.shard], timeouts.shard, get_many_atom::value,
                   std::move(part_keys))
         .then(std::move(ok), std::move(fail));
   }
+}
+
+/// Asks each local shard and each owner node once for its part of `keys`, by the snapshot.
+/// The answer for `keys[j]` goes to `results[positions[j]]`; positions `keys` does not name
+/// keep what `results` held (answers found before, e.g. the RESP loop's L1 hits).
+/// `on_forward(key, hash)` hears of each key sent to its owner node. `done` as for
+/// scatter_get_many.
+template <class Self, class OnForward, class Done>
+void routed_get_many(Self* self, const route_snapshot& snap, std::vector<std::string> keys,
+                     std::vector<size_t> positions, lookup_results results,
+                     routed_timeouts timeouts, OnForward&& on_forward, Done done) {
+  auto shards = static_cast<uint32_t>(snap.shards.size());
+  auto plan = *partition<key_dest>(keys.size(), [&](size_t j) {
+    auto h = key_hash(keys[j]);
+    if (auto peer = snap.owner_front(h)) {
+      on_forward(keys[j], h);
+      return std::optional<key_dest>{key_dest::owner(std::move(peer))};
+    }
+    return std::optional<key_dest>{key_dest::local(shard_of(h, shards))};
+  });
+  scatter_get_many(
+    self, plan, keys, [&positions](size_t j) { return positions[j]; }, std::move(results),
+    snap.shards, snap.epoch, timeouts, std::move(done));
 }
 
 /// The plain form: every key asked, the answers in the order of `keys`.
