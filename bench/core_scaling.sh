@@ -87,16 +87,17 @@ for cores in $CORES; do
   preload "$nport"
   for round in $(seq "$ROUNDS"); do
     interleave "$round" "$OUT" "$cores," p16_c50 p16_c200 c1
-    # shellcheck disable=SC2046,SC2086
-    inproc=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
-      --bench.seconds=2 --bench.keys="$N" ${NODE_ARGS:-} 2>/dev/null | sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
-    echo "inproc_get_many,node,$cores,$round,${inproc:-0},0" >>"$OUT"
-    # The same clients asking the shards themselves (actors/routed_reads), past the front.
-    # shellcheck disable=SC2046,SC2086
-    routed=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
-      --bench.routed --bench.seconds=2 --bench.keys="$N" ${NODE_ARGS:-} 2>/dev/null |
-      sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
-    echo "inproc_routed,node,$cores,$round,${routed:-0},0" >>"$OUT"
+    # In-process get_many through the front, then with the clients asking the shards
+    # themselves (actors/routed_reads).
+    for routed in "" --bench.routed; do
+      row=inproc_get_many
+      [ -n "$routed" ] && row=inproc_routed
+      # shellcheck disable=SC2046,SC2086
+      lps=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
+        $routed --bench.seconds=2 --bench.keys="$N" ${NODE_ARGS:-} 2>/dev/null |
+        sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
+      echo "$row,node,$cores,$round,${lps:-0},0" >>"$OUT"
+    done
   done
   kill "$npid"; wait "$npid" 2>/dev/null || true
 done
