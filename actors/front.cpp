@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/front_internal.hpp"
+#include "messages/errors.hpp"
 
 namespace ac {
 
@@ -145,6 +146,15 @@ auto routed_node_handlers(self_ptr self, const front_config& cfg) {
         uint64_t) {
       ++self->state.handled;
       return self->delegate(cfg.leases, lease_atom::value, delete_atom::value, key, token);
+    },
+    [=](route_atom, lease_atom, handoff_atom, const std::string& key, uint32_t lease_ms,
+        const caf::actor& holder, uint64_t) -> caf::result<lease_reply> {
+      ++self->state.handled;
+      // The answer fences the key to the asker: only a member may ask.
+      if (!is_member_sender(self))
+        return make_error(errc::bad_request, "only a member hands leases over");
+      return self->delegate(cfg.leases, lease_atom::value, handoff_atom::value, key, lease_ms,
+                            holder);
     },
     [=](route_atom, hot_atom, uint32_t n, uint64_t) -> caf::result<hot_key_list> {
       ++self->state.handled;

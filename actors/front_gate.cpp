@@ -102,6 +102,8 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
     [=](route_atom r, lease_atom l, delete_atom a, std::string& k, std::string& token, uint64_t e) {
       return pass(r, l, a, std::move(k), std::move(token), e);
     },
+    [=](route_atom r, lease_atom l, handoff_atom a, std::string& k, uint32_t ms, caf::actor& h,
+        uint64_t e) { return pass(r, l, a, std::move(k), ms, std::move(h), e); },
     [=](route_atom r, delete_atom a, std::string& k, uint64_t e) {
       return pass(r, a, std::move(k), e);
     },

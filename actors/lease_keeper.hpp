@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -13,6 +12,7 @@
 
 #include "actors/route_view.hpp"
 #include "core/lease_table.hpp"
+#include "core/ownership_handoff.hpp"
 #include "messages/kind_stats.hpp"
 #include "messages/lease_actor.hpp"
 #include "messages/miss_path_actors.hpp"
@@ -25,7 +25,6 @@ struct lease_keeper_config {
   redis_bridge_actor bridge;                       ///< L2 to consult before granting (may be null)
   std::chrono::milliseconds request_timeout{5000}; ///< bound on a shard or L2 request
   std::chrono::milliseconds tick{50};              ///< how often expired leases pass on
-  std::chrono::milliseconds recent_fill{5000};     ///< a filled value answers late askers this long
   lease_table::limits limits;
 };
 
@@ -35,9 +34,14 @@ struct lease_keeper_state {
   std::unordered_map<uint64_t, caf::typed_response_promise<lease_reply>> waiting;
   /// Holders (connections) by address, monitored so that a closed one hands its leases on.
   std::unordered_map<caf::actor_addr, uint64_t> holder_ids;
-  /// Values filled lately, so a caller whose L1 read raced the fill does not get a new lease.
-  std::unordered_map<std::string, std::string> recent;
-  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> recent_order;
+  /// Asks reading L1 and L2 now, by key, and the values filled while they read: an ask whose
+  /// read missed a fill that landed meanwhile takes that value instead of a new lease. Kept only
+  /// while such reads are out, so a value deleted or expired later is never served from here.
+  std::unordered_map<std::string, uint32_t> reading;
+  std::unordered_map<std::string, std::string> raced;
+  /// Keys whose new owner asked this node and found no lease here: this node's callers of them
+  /// go to that owner's keeper until the fence ends (core/ownership_handoff).
+  fence_table<lease_actor> fences;
   uint64_t next_id = 0;
   lease_stats counts; ///< what it counted; leases and waiting are filled in when it reports
   static inline const char* name = "lease_keeper";

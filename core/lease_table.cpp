@@ -38,7 +38,29 @@ lease_table::asked lease_table::ask(const std::string& key, const caller& c, int
     return asked::overloaded;
   s.waiters.push_back(c);
   ++waiting_;
+  if (c.wait_until_ms > 0)
+    wait_deadlines_.emplace(c.wait_until_ms, std::make_pair(key, c.waiter));
   return asked::waiting;
+}
+
+bool lease_table::begin_fill(const std::string& key, const std::string& token) {
+  auto it = keys_.find(key);
+  if (it == keys_.end() || it->second.token != token || it->second.filling)
+    return false;
+  unindex_deadline(key, it->second);
+  it->second.filling = true;
+  return true;
+}
+
+void lease_table::fill_failed(const std::string& key, const std::string& token, int64_t now_ms) {
+  auto it = keys_.find(key);
+  if (it == keys_.end() || it->second.token != token || !it->second.filling)
+    return;
+  auto& s = it->second;
+  s.filling = false;
+  if (s.holder_gone)
+    s.deadline_ms = std::min(s.deadline_ms, now_ms); // nobody is left to fill it: pass it on
+  index_deadline(key, s);
 }
 
 bool lease_table::holds(const std::string& key, const std::string& token) const {
@@ -54,7 +76,8 @@ bool lease_table::fill(const std::string& key, const std::string& token,
   for (auto& w : it->second.waiters)
     waiters.push_back(w.waiter);
   waiting_ -= it->second.waiters.size();
-  unindex_deadline(key, it->second);
+  if (!it->second.filling)
+    unindex_deadline(key, it->second);
   keys_.erase(it);
   return true;
 }
@@ -72,6 +95,7 @@ void lease_table::pass_on(std::unordered_map<std::string, state>::iterator it, i
   --waiting_;
   s.token = new_token();
   s.holder = next.holder;
+  s.holder_gone = false;
   s.deadline_ms = now_ms + next.lease_ms;
   index_deadline(it->first, s);
   grants.push_back(grant{it->first, next.waiter, s.token});
@@ -80,13 +104,20 @@ void lease_table::pass_on(std::unordered_map<std::string, state>::iterator it, i
 bool lease_table::abandon(const std::string& key, const std::string& token, int64_t now_ms,
                           std::vector<grant>& grants) {
   auto it = keys_.find(key);
-  if (it == keys_.end() || it->second.token != token)
+  if (it == keys_.end() || it->second.token != token || it->second.filling)
     return false;
   pass_on(it, now_ms, grants); // the next holder gets its full lease time from now
   return true;
 }
 
-void lease_table::expire(int64_t now_ms, std::vector<grant>& grants) {
+void lease_table::expire(int64_t now_ms, std::vector<grant>& grants,
+                         std::vector<uint64_t>& dropped) {
+  while (!wait_deadlines_.empty() && wait_deadlines_.begin()->first <= now_ms) {
+    auto& [key, waiter] = wait_deadlines_.begin()->second;
+    if (cancel(key, waiter))
+      dropped.push_back(waiter);
+    wait_deadlines_.erase(wait_deadlines_.begin());
+  }
   while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
     auto key = deadlines_.begin()->second;
     auto it = keys_.find(key);
@@ -109,7 +140,9 @@ void lease_table::holder_gone(uint64_t holder, int64_t now_ms, std::vector<grant
       dropped.push_back(i->waiter);
     waiting_ -= static_cast<size_t>(s.waiters.end() - gone);
     s.waiters.erase(gone, s.waiters.end());
-    if (s.holder == holder)
+    if (s.holder == holder && s.filling)
+      s.holder_gone = true; // its fill is under way: it completes, or fill_failed passes it on
+    else if (s.holder == holder)
       held.push_back(key);
   }
   for (auto& key : held)
@@ -128,6 +161,11 @@ bool lease_table::cancel(const std::string& key, uint64_t waiter) {
   w.erase(i);
   --waiting_;
   return true;
+}
+
+std::string token_node(const std::string& token) {
+  auto colon = token.rfind(':');
+  return colon == std::string::npos ? std::string{} : token.substr(0, colon);
 }
 
 int64_t lease_table::next_deadline() const {

@@ -130,11 +130,14 @@ AC_KIND_STATS(resp_stats, "resp", AC_RESP_STATS)
 /// The lease keeper (AC.GETORLEASE ...): leases held and callers waiting now, and since start
 /// what became of them. stale: fills or abandons with a token that was not the key's lease;
 /// handed_over: leases passed to a waiter (abandoned, expired, holder gone); from_cache:
-/// callers answered with a value stored meanwhile instead of a lease.
+/// callers answered with a value stored meanwhile instead of a lease; gave_up: callers whose
+/// wait ran out (3 x lease-ms); handoff_asks: previous owners asked before a grant after the
+/// key's owner changed; moved: fills and abandons sent on to the node whose lease they name;
+/// fenced: keys handed to their new owner's keeper.
 // clang-format off
 #define AC_LEASE_STATS(X) \
   X(leases) X(waiting) X(granted) X(waited) X(filled) X(abandoned) X(expired) X(stale) \
-  X(handed_over) X(from_cache) X(overloaded)
+  X(handed_over) X(from_cache) X(overloaded) X(gave_up) X(handoff_asks) X(moved) X(fenced)
 // clang-format on
 AC_KIND_STATS(lease_stats, "lease_keeper", AC_LEASE_STATS)
 

@@ -38,6 +38,11 @@ using lease_actor = caf::typed_actor<
                   uint32_t>::with<bool>,
   // Abandon (key, token): the lease passes to one waiting caller.
   caf::replies_to<lease_atom, delete_atom, std::string, std::string>::with<bool>,
+  // The key's new owner asks its previous owner before granting (key, lease ms, the caller's
+  // connection, which would hold the lease): while this node has the key leased, the caller
+  // waits here and gets the value or, passed on, the lease; with no lease here, an empty reply,
+  // and this node's callers of the key go to the asker for a while (core/ownership_handoff).
+  caf::replies_to<lease_atom, handoff_atom, std::string, uint32_t, caf::actor>::with<lease_reply>,
   // Periodic: leases whose time ran out pass on.
   caf::reacts_to<tick_atom>,
   // Counters for the metrics actor.

@@ -46,6 +46,10 @@ using peer_front_actor = caf::typed_actor<
   // AC.ABANDON forwarded to the key's owner (key, token, epoch).
   caf::replies_to<route_atom, lease_atom, delete_atom, std::string, std::string,
                   uint64_t>::with<bool>,
+  // A member, the key's new owner, asks this node, its previous owner, before it grants a lease
+  // (key, lease ms, the caller's connection, epoch): see lease_actor.
+  caf::replies_to<route_atom, lease_atom, handoff_atom, std::string, uint32_t, caf::actor,
+                  uint64_t>::with<lease_reply>,
   // The key's new owner asks this node, its previous owner, before computing it (key, epoch):
   // the value, the answer of a flight under way, or a miss (core/ownership_handoff.hpp).
   caf::replies_to<route_atom, handoff_atom, std::string, uint64_t>::with<lookup_result>,

@@ -466,3 +466,44 @@ TEST_CASE("Abandoning a lease passes it on; a lease that runs out passes on too"
   CHECK(std::string(fresh->element[0]->str) == "lease");
   CHECK(a.run({"GET", "x"})->type == REDIS_REPLY_NIL);
 }
+
+TEST_CASE("A filled value that was deleted or overwritten since is never answered from the fill",
+          "[lease]") {
+  resp_fixture f;
+  conn a{f.port}, b{f.port};
+  auto first = a.run({"AC.GETORLEASE", "gone", "10000"});
+  REQUIRE(std::string(first->element[0]->str) == "lease");
+  CHECK(str(a.run({"AC.FILL", "gone", first->element[1]->str, "old"})) == "OK");
+  CHECK(b.run({"DEL", "gone"})->integer == 1);
+  auto after_delete = b.run({"AC.GETORLEASE", "gone", "10000"});
+  REQUIRE(after_delete->elements == 2);
+  CHECK(std::string(after_delete->element[0]->str) == "lease"); // computed again, not "old"
+  CHECK(str(b.run({"AC.FILL", "gone", after_delete->element[1]->str, "second"})) == "OK");
+  CHECK(str(a.run({"SET", "gone", "newest"})) == "OK");
+  auto after_set = a.run({"AC.GETORLEASE", "gone", "10000"});
+  CHECK(std::string(after_set->element[0]->str) == "value");
+  CHECK(std::string(after_set->element[1]->str) == "newest");
+}
+
+TEST_CASE("A caller whose wait ran out is told so and is never handed the lease later", "[lease]") {
+  resp_fixture f;
+  conn holder{f.port}, impatient{f.port}, patient{f.port};
+  auto first = holder.run({"AC.GETORLEASE", "slow", "30000"});
+  REQUIRE(std::string(first->element[0]->str) == "lease");
+  // It may wait 3 x 100 ms: the keeper answers it when that ran out and drops it from the line.
+  auto gave_up = impatient.run({"AC.GETORLEASE", "slow", "100"});
+  REQUIRE(gave_up);
+  CHECK(str(gave_up).rfind("UNAVAILABLE", 0) == 0);
+  patient.append({"AC.GETORLEASE", "slow", "30000"});
+  REQUIRE(patient.flush());
+  CHECK(f.eventually([&] {
+    for (auto& a : f.report().actors)
+      if (a.kind == "lease_keeper")
+        return a.counters["waiting"] == 1 && a.counters["gave_up"] == 1;
+    return false;
+  }));
+  CHECK(str(holder.run({"AC.ABANDON", "slow", first->element[1]->str})) == "OK");
+  auto next = patient.next(); // the lease goes to the caller still waiting, at once
+  REQUIRE(next);
+  CHECK(std::string(next->element[0]->str) == "lease");
+}

@@ -9,8 +9,9 @@ using ac::lease_table;
 
 namespace {
 
-lease_table::caller who(uint64_t waiter, uint64_t holder, int64_t lease_ms = 1000) {
-  return {waiter, holder, lease_ms};
+lease_table::caller who(uint64_t waiter, uint64_t holder, int64_t lease_ms = 1000,
+                        int64_t wait_until_ms = 0) {
+  return {waiter, holder, lease_ms, wait_until_ms};
 }
 
 } // namespace
@@ -95,17 +96,19 @@ TEST_CASE("A lease whose time ran out passes on at expiry, not before", "[lease]
   t.ask("k", who(1, 10, 1000), 0, tok);
   t.ask("k", who(2, 20, 1000), 0, ignored);
   std::vector<lease_table::grant> grants;
-  t.expire(999, grants);
+  std::vector<uint64_t> dropped;
+  t.expire(999, grants, dropped);
   CHECK(grants.empty());
   CHECK(t.holds("k", tok));
-  t.expire(1000, grants);
+  t.expire(1000, grants, dropped);
   REQUIRE(grants.size() == 1);
   CHECK(grants[0].waiter == 2);
   CHECK(t.next_deadline() == 2000);
   grants.clear();
-  t.expire(2000, grants);
+  t.expire(2000, grants, dropped);
   CHECK(grants.empty());
   CHECK(t.leases() == 0);
+  CHECK(dropped.empty());
 }
 
 TEST_CASE("A holder that goes away hands its leases on and its waiting requests are dropped",
@@ -156,4 +159,79 @@ TEST_CASE("Tokens are unique across keys and grants", "[lease]") {
     CHECK(seen.insert(tok).second);
     CHECK(tok.rfind("node-", 0) == 0);
   }
+}
+
+TEST_CASE("A caller whose wait ran out stops waiting and is never handed the lease", "[lease]") {
+  lease_table t{"p"};
+  std::string tok, ignored;
+  t.ask("k", who(1, 10, 5000), 0, tok);
+  t.ask("k", who(2, 20, 5000, 3000), 0, ignored); // its request times out at 3 s
+  t.ask("k", who(3, 30, 5000, 9000), 0, ignored);
+  std::vector<lease_table::grant> grants;
+  std::vector<uint64_t> dropped;
+  t.expire(2999, grants, dropped);
+  CHECK(dropped.empty());
+  t.expire(3000, grants, dropped);
+  CHECK(dropped == std::vector<uint64_t>{2});
+  CHECK(t.waiting() == 1);
+  std::vector<lease_table::grant> passed;
+  REQUIRE(t.abandon("k", tok, 3500, passed));
+  REQUIRE(passed.size() == 1);
+  CHECK(passed[0].waiter == 3); // not 2, whom nobody answers any more
+  // A caller answered before its time (here: granted) is not dropped when that time comes.
+  dropped.clear();
+  t.expire(9000, grants, dropped);
+  CHECK(dropped.empty());
+}
+
+TEST_CASE("A lease being filled neither runs out nor passes on until the fill ends", "[lease]") {
+  lease_table t{"p"};
+  std::string tok, ignored;
+  t.ask("k", who(1, 10, 1000), 0, tok);
+  t.ask("k", who(2, 20, 1000), 0, ignored);
+  REQUIRE(t.begin_fill("k", tok));
+  CHECK_FALSE(t.begin_fill("k", tok)); // one fill at a time
+  std::vector<lease_table::grant> grants;
+  std::vector<uint64_t> dropped;
+  t.expire(5000, grants, dropped); // past its lease time: still the holder's, it is storing
+  CHECK(grants.empty());
+  CHECK_FALSE(t.abandon("k", tok, 5000, grants));
+  t.holder_gone(10, 5000, grants, dropped);
+  CHECK(grants.empty());
+  CHECK(t.holds("k", tok));
+  SECTION("the fill completes: every waiter gets the value") {
+    std::vector<uint64_t> waiters;
+    REQUIRE(t.fill("k", tok, waiters));
+    CHECK(waiters == std::vector<uint64_t>{2});
+    CHECK(t.leases() == 0);
+    t.expire(10000, grants, dropped);
+    CHECK(grants.empty());
+  }
+  SECTION("the fill fails after its holder went: the lease passes on at the next expiry") {
+    t.fill_failed("k", tok, 6000);
+    t.expire(6000, grants, dropped);
+    REQUIRE(grants.size() == 1);
+    CHECK(grants[0].waiter == 2);
+  }
+}
+
+TEST_CASE("A failed fill gives the holder back the lease time it had left", "[lease]") {
+  lease_table t{"p"};
+  std::string tok;
+  t.ask("k", who(1, 10, 1000), 0, tok);
+  REQUIRE(t.begin_fill("k", tok));
+  t.fill_failed("k", tok, 400);
+  CHECK(t.holds("k", tok));
+  CHECK(t.next_deadline() == 1000);
+  std::vector<uint64_t> waiters;
+  CHECK(t.fill("k", tok, waiters)); // it may try again
+}
+
+TEST_CASE("A token names the node whose table issued it", "[lease]") {
+  lease_table t{"node-1:ab12"};
+  std::string tok;
+  t.ask("k", who(1, 10), 0, tok);
+  CHECK(ac::token_node(tok) == "node-1");
+  CHECK(ac::token_node("host:7101:ff-3") == "host:7101");
+  CHECK(ac::token_node("no-colon-3") == "");
 }

@@ -18,7 +18,8 @@ import redis
 import redis.asyncio as aioredis
 
 from . import codec
-from .client import Commands, Tries, apply_members, failed_fill, get_batch, is_unknown_command
+from .client import (Commands, Tries, apply_members, check_bulk_size, failed_fill, get_batch,
+                     is_unknown_command)
 from .errors import CacheError, RequestError, Unavailable, refused_value
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
@@ -43,6 +44,31 @@ async def round_trip(c: aioredis.Redis, commands: Commands) -> List[Any]:
     for command in commands:
         pipe.execute_command(*command)
     return await pipe.execute(raise_on_error=False)
+
+
+class AsyncHeldLinks:
+    """As client.HeldLinks: the connections AC.GETORLEASE went out on, kept out of the pool
+    until the lease has ended, so that no other task's cancellation closes one under a lease."""
+
+    def __init__(self) -> None:
+        self._held: List[aioredis.Redis] = []
+
+    def asking(self, key: KeyT, lease_ms: int) -> Callable[[aioredis.Redis], Awaitable[Any]]:
+        async def ask(c: aioredis.Redis) -> Any:
+            own = c.client()  # takes one connection of the pool at its first command
+            self._held.append(own)
+            try:
+                return await own.execute_command("AC.GETORLEASE", key, int(lease_ms))
+            except BaseException:  # CancelledError included: its reply may still arrive
+                if own.connection is not None:
+                    await own.connection.disconnect()
+                raise
+        return ask
+
+    async def release(self) -> None:
+        held, self._held = self._held, []
+        for own in held:
+            await own.close()
 
 
 class AsyncCache:
@@ -80,6 +106,7 @@ class AsyncCache:
     async def set(self, key: KeyT, value: Any, ttl: Optional[float] = None) -> None:
         """Stores bytes, str (as UTF-8) or an ndarray (dtype and shape kept)."""
         encoded = codec.encode_value(value)
+        check_bulk_size(encoded, self.options.max_bulk_bytes)
         args = codec.set_args(key, encoded, ttl)
         try:
             await self._on_key(key, lambda c: c.execute_command(*args))
@@ -93,28 +120,32 @@ class AsyncCache:
     async def get_or_compute(self, key: KeyT, compute: Callable[[], Any], ttl: Optional[float] = None,
                              lease_ms: int = 30000) -> codec.Value:
         """As Cache.get_or_compute; compute() may return a value or an awaitable."""
-        wait = self.options.lease_wait(lease_ms)
-        kind, payload = codec.parse_lease_reply(await self._on_key(
-            key, lambda c: c.execute_command("AC.GETORLEASE", key, int(lease_ms)), wait=wait))
-        if kind == "value":
-            return payload
-        token: str = payload
+        links = AsyncHeldLinks()
         try:
-            value = await resolved(compute())
-            encoded = codec.encode_value(value)
-        except BaseException:
-            await self._abandon(key, token)
-            raise
-        try:
-            await self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
-        except BaseException as e:
-            err = failed_fill(key, e, encoded)
-            if err is not None:
+            kind, payload = codec.parse_lease_reply(await self._on_key(
+                key, links.asking(key, lease_ms), wait=self.options.lease_wait(lease_ms)))
+            if kind == "value":
+                return payload
+            token: str = payload
+            try:
+                value = await resolved(compute())
+                encoded = codec.encode_value(value)
+                check_bulk_size(encoded, self.options.max_bulk_bytes)
+            except BaseException:  # a value that cannot be sent too
                 await self._abandon(key, token)
-                if err is e:
-                    raise
-                raise err from None
-        return codec.as_returned(value)
+                raise
+            try:
+                await self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
+            except BaseException as e:
+                err = failed_fill(key, e, encoded)
+                if err is not None:
+                    await self._abandon(key, token)
+                    if err is e:
+                        raise
+                    raise err from None
+            return codec.as_returned(value)
+        finally:
+            await links.release()
 
     # -- cluster information -----------------------------------------------------
     async def owner(self, key: KeyT) -> str:

@@ -22,7 +22,7 @@ import redis
 
 from . import codec
 from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
-                     Unavailable, WrongType, from_response_error, refused_value)
+                     Unavailable, ValueTooLarge, WrongType, from_response_error, refused_value)
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
 
@@ -116,6 +116,49 @@ class Tries:
             self.last = err
 
 
+class HeldLinks:
+    """The connections one get_or_compute sent AC.GETORLEASE on, each held out of its pool until
+    the lease has ended (filled or abandoned). The node ties a lease to the connection it granted
+    it on, and passes it to a waiter when that connection closes. Back in the pool, the
+    connection would serve other callers meanwhile, and one of them timing out or being
+    cancelled closes it: the lease would pass on while its holder still computes, and the key
+    would be computed twice. A command broken off on a held connection (a timeout, an
+    interrupt) closes it: its reply may still arrive, and must not reach the pool's next user."""
+
+    def __init__(self) -> None:
+        self._held: List[redis.Redis] = []
+
+    def asking(self, key: KeyT, lease_ms: int) -> Callable[[redis.Redis], Any]:
+        """The call _on_key runs: AC.GETORLEASE on a connection of c's pool held for the lease."""
+        def ask(c: redis.Redis) -> Any:
+            own = c.client()  # one connection of the pool, until release()
+            self._held.append(own)
+            try:
+                return own.execute_command("AC.GETORLEASE", key, int(lease_ms))
+            except BaseException:
+                if own.connection is not None:
+                    own.connection.disconnect()
+                raise
+        return ask
+
+    def release(self) -> None:
+        held, self._held = self._held, []
+        for own in held:
+            own.close()
+
+
+def check_bulk_size(encoded: Union[bytes, codec.Tensor], max_bulk_bytes: Optional[int]) -> None:
+    """Raises ValueTooLarge, before anything is sent, for a value whose bulk (the value of SET or
+    AC.FILL, the data of AC.TENSOR.SET) is longer than ``max_bulk_bytes`` (Options.max_bulk_bytes;
+    None: no check), for Cache and AsyncCache alike. A node cuts such a bulk off with a protocol
+    error and closes the connection while the client is still writing: the client would see a
+    broken connection, take the node for dead and retry on every member until Unavailable."""
+    size = codec.value_size(encoded)
+    if max_bulk_bytes is not None and size > max_bulk_bytes:
+        raise ValueTooLarge(f"a value of {size} bytes is longer than the largest bulk a node reads "
+                            f"(max_bulk_bytes={max_bulk_bytes}); it was not sent")
+
+
 def failed_fill(key: KeyT, e: BaseException, encoded: Union[bytes, codec.Tensor]) -> Optional[BaseException]:
     """What a failed AC.FILL means, for Cache and AsyncCache alike: None when the lease was taken
     over meanwhile (logged; the computed value is still returned), else the error to raise once
@@ -196,6 +239,7 @@ class Cache:
         """Stores bytes, str (as UTF-8 bytes) or an ndarray (dtype and shape kept).
         ttl in seconds (None: the node's default)."""
         encoded = codec.encode_value(value)
+        check_bulk_size(encoded, self.options.max_bulk_bytes)
         args = codec.set_args(key, encoded, ttl)
         try:
             self._on_key(key, lambda c: c.execute_command(*args))
@@ -215,28 +259,32 @@ class Cache:
         and is re-raised here. A holder that dies or takes longer than lease_ms loses the
         lease to a waiter. A str result is returned (and stored) as UTF-8 bytes.
         """
-        wait = self.options.lease_wait(lease_ms)
-        kind, payload = codec.parse_lease_reply(self._on_key(
-            key, lambda c: c.execute_command("AC.GETORLEASE", key, int(lease_ms)), wait=wait))
-        if kind == "value":
-            return payload
-        token: str = payload
+        links = HeldLinks()
         try:
-            value = compute()
-            encoded = codec.encode_value(value)
-        except BaseException:
-            self._abandon(key, token)
-            raise
-        try:
-            self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
-        except BaseException as e:
-            err = failed_fill(key, e, encoded)
-            if err is not None:
+            kind, payload = codec.parse_lease_reply(self._on_key(
+                key, links.asking(key, lease_ms), wait=self.options.lease_wait(lease_ms)))
+            if kind == "value":
+                return payload
+            token: str = payload
+            try:
+                value = compute()
+                encoded = codec.encode_value(value)
+                check_bulk_size(encoded, self.options.max_bulk_bytes)
+            except BaseException:  # a value that cannot be sent too
                 self._abandon(key, token)
-                if err is e:
-                    raise
-                raise err from None
-        return codec.as_returned(value)
+                raise
+            try:
+                self._on_key(key, lambda c: c.execute_command(*codec.fill_args(key, token, encoded, ttl)))
+            except BaseException as e:
+                err = failed_fill(key, e, encoded)
+                if err is not None:
+                    self._abandon(key, token)
+                    if err is e:
+                        raise
+                    raise err from None
+            return codec.as_returned(value)
+        finally:
+            links.release()
 
     # -- cluster information -----------------------------------------------------
     def owner(self, key: KeyT) -> str:

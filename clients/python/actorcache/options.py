@@ -21,13 +21,18 @@ class Options:
     """Everything a client may tune; every request is bounded by a timeout."""
 
     password: Optional[str] = None          # resp.password of the nodes (AUTH)
-    socket_timeout: float = 5.0             # seconds to wait for one reply
+    socket_timeout: Optional[float] = 5.0   # seconds to wait for one reply (None: no bound)
     connect_timeout: float = 2.0            # seconds to open a connection
     refresh_interval: float = 10.0          # seconds between AC.MEMBERS refreshes
     down_for: float = 2.0                   # a member that failed is tried last this long
     failover_window: float = 3.0            # when no member could answer, keep retrying this long
     batch_keys: int = 1000                  # keys per pipelined batch in get_many
-    max_connections: Optional[int] = None   # per member and timeout (None: unbounded)
+    max_bulk_bytes: Optional[int] = 8 << 20  # the largest bulk a node reads; larger values are
+                                            # refused here before sending (ValueTooLarge). A
+                                            # node reads max(8 MiB, 2 x cache.max-value-bytes):
+                                            # raise it for such nodes (None: no check)
+    max_connections: Optional[int] = None   # per member and timeout (None: unbounded); a
+                                            # get_or_compute holds one for its lease's life
     ssl: bool = False                       # TLS on the RESP port
     ssl_ca_certs: Optional[str] = None      # CA bundle (PEM)
     ssl_certfile: Optional[str] = None      # client certificate (PEM), for mutual TLS
@@ -36,9 +41,12 @@ class Options:
     ssl_check_hostname: bool = False        # nodes' certificates name the cluster, not hosts
     extra: Dict[str, Any] = field(default_factory=dict)  # more redis-py connection kwargs
 
-    def lease_wait(self, lease_ms: int) -> float:
+    def lease_wait(self, lease_ms: int) -> Optional[float]:
         """How long AC.GETORLEASE may wait for its answer: the node lets a waiter wait up to
-        3 x lease_ms (holders in line may each run out their lease), plus one reply timeout."""
+        3 x lease_ms (holders in line may each run out their lease), plus one reply timeout
+        (None, as socket_timeout=None asks: no bound on the client's side)."""
+        if self.socket_timeout is None:
+            return None
         return round(3 * lease_ms / 1000.0 + self.socket_timeout, 3)
 
     def pool_kwargs(self, host: str, port: int, timeout: float, asyncio: bool) -> Dict[str, Any]:

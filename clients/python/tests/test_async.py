@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 
-from actorcache import AsyncCache, KeyTooLong
+import redis
+
+from actorcache import AsyncCache, Cache, KeyTooLong
 
 
 def run(coro, timeout: float = 30):
@@ -64,3 +67,51 @@ def test_async_owner_and_members_match_the_cluster(cluster) -> None:
             assert {m.id for m in await c.members()} == {n.name for n in cluster.nodes}
             assert await c.owner("x") in cluster.addresses
     run(main())
+
+
+def test_another_tasks_cancelled_wait_does_not_hand_a_held_lease_to_a_waiter(cluster) -> None:
+    # Task A holds k1's lease; a caller elsewhere waits for k1. Task B of the same AsyncCache
+    # waits for k2 (another process holds its lease) on the same owner and is cancelled. Had A's
+    # lease gone back to the pool with its connection, B would take that connection, and its
+    # cancellation would close it: the node would pass k1's lease on, and k1 would be computed
+    # twice.
+    sync = Cache(cluster.addresses)
+    k1 = "as:held:1"
+    owner = sync.owner_by_ring(k1)
+    k2 = next(k for k in (f"as:held:2:{i}" for i in range(1000)) if sync.owner_by_ring(k) == owner)
+    host, port = owner.rsplit(":", 1)
+    other = redis.Redis(host=host, port=int(port), socket_timeout=10)
+    token2 = other.execute_command("AC.GETORLEASE", k2, 30000)[1]
+    computes = []
+    waiter_result = []
+
+    async def main() -> bytes:
+        async with AsyncCache(cluster.addresses) as c:
+            async def compute_a() -> bytes:
+                computes.append("A")
+                await asyncio.sleep(2)
+                return b"from A"
+            a = asyncio.create_task(c.get_or_compute(k1, compute_a, ttl=30))
+            while not computes:
+                await asyncio.sleep(0.01)
+
+            def elsewhere() -> None:
+                waiter_result.append(Cache(cluster.addresses).get_or_compute(
+                    k1, lambda: (computes.append("elsewhere"), b"from elsewhere")[1], ttl=30))
+            t = threading.Thread(target=elsewhere)
+            t.start()
+            await asyncio.sleep(0.3)  # the waiter is in line at the owner
+            try:
+                await asyncio.wait_for(c.get_or_compute(k2, lambda: b"B", ttl=30), 0.5)
+                raise AssertionError("k2's lease is held elsewhere: task B must wait")
+            except asyncio.TimeoutError:
+                pass
+            other.execute_command("AC.FILL", k2, token2, b"v2")
+            result = await a
+            await asyncio.get_running_loop().run_in_executor(None, t.join, 20)
+            return result
+    assert run(main()) == b"from A"
+    assert computes == ["A"]
+    assert waiter_result == [b"from A"]
+    other.close()
+    sync.close()

@@ -276,3 +276,26 @@ def test_a_holder_whose_lease_ran_out_keeps_its_value_when_the_fill_is_stale(clu
     t.join(20)
     assert results == {"slow": b"late", "fast": b"inherited"}
     assert Cache(cluster.addresses).get("goc:stale") == b"inherited"
+
+
+def test_a_value_over_the_nodes_bulk_limit_raises_value_too_large_at_once_and_the_node_stays_usable(cluster) -> None:
+    c = Cache(cluster.addresses)
+    big = np.zeros(10 * 1024 * 1024 // 8)  # 10 MiB: more than the node reads as one bulk
+    t0 = time.monotonic()
+    with pytest.raises(ValueTooLarge):
+        c.set("huge", big)
+    assert time.monotonic() - t0 < 1.0
+    computed = []
+    t0 = time.monotonic()
+    with pytest.raises(ValueTooLarge):
+        c.get_or_compute("huge:goc", lambda: (computed.append(1), big)[1])
+    assert time.monotonic() - t0 < 1.0 and computed == [1]
+    assert not c._routing._down_until  # no member was taken for dead
+    c.set("huge:after", np.ones(4))
+    assert np.array_equal(c.get("huge:after"), np.ones(4))
+    t0 = time.monotonic()
+    assert c.get_or_compute("huge:goc", lambda: b"fits") == b"fits"  # the lease was abandoned
+    assert time.monotonic() - t0 < 1.0
+    assert c.get_or_compute("huge:other", lambda: b"other") == b"other"
+    with pytest.raises(ValueTooLarge):
+        c.set("huge:bytes", b"x" * ((8 << 20) + 1))

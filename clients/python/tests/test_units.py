@@ -1,11 +1,15 @@
 """Pure parts of the client: tensor codec, error mapping, ring and failover order (no processes)."""
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
 import redis
 
-from actorcache import codec
+from actorcache import AsyncCache, Cache, codec
+from actorcache.client import check_bulk_size
+from actorcache.options import Options
 from actorcache.errors import (AuthError, KeyTooLong, Overloaded, RequestError, StaleLease,
                                Unavailable, ValueTooLarge, WrongType, from_response_error)
 from actorcache.ring import RendezvousRing
@@ -109,3 +113,38 @@ def test_failover_tries_the_owner_then_the_others_and_failed_members_last() -> N
     assert r.candidates(b"key")[-1] == order[0]
     now[0] = 3.0
     assert r.candidates(b"key") == order
+
+
+def test_a_lease_wait_adds_three_leases_to_the_reply_timeout_and_is_unbounded_without_one() -> None:
+    assert Options(socket_timeout=5.0).lease_wait(2000) == 11.0
+    assert Options(socket_timeout=None).lease_wait(2000) is None
+
+
+def test_a_value_longer_than_the_largest_bulk_a_node_reads_is_refused_before_sending() -> None:
+    limit = Options().max_bulk_bytes
+    assert limit == 8 << 20  # the node's default bound on one bulk
+    check_bulk_size(b"x" * limit, limit)  # the node reads it (and may answer VALUETOOLARGE)
+    check_bulk_size(codec.encode_value(np.zeros(limit // 8)), limit)
+    with pytest.raises(ValueTooLarge, match="not sent"):
+        check_bulk_size(b"x" * (limit + 1), limit)
+    with pytest.raises(ValueTooLarge):
+        check_bulk_size(codec.encode_value(np.zeros(10 * 1024 * 1024 // 8)), limit)
+    check_bulk_size(b"x" * (limit + 1), None)  # None: no check
+    check_bulk_size(b"x" * (limit + 1), 2 * limit)
+
+
+def test_set_of_a_value_over_max_bulk_bytes_raises_value_too_large_without_asking_any_member() -> None:
+    big = np.zeros(10 * 1024 * 1024 // 8)
+    cache = Cache(["127.0.0.1:1"], failover_window=3.0)  # nothing listens there
+    with pytest.raises(ValueTooLarge):
+        cache.set("x", big)
+    assert cache._routing.candidates(b"x") == ["127.0.0.1:1"] and not cache._routing._down_until
+    with pytest.raises(ValueTooLarge):
+        Cache(["127.0.0.1:1"], max_bulk_bytes=1000).set("x", b"y" * 1001)
+
+    async def main() -> None:
+        async with AsyncCache(["127.0.0.1:1"]) as c:
+            with pytest.raises(ValueTooLarge):
+                await c.set("x", big)
+            assert not c._routing._down_until
+    asyncio.run(main())
