@@ -27,6 +27,7 @@ void cmd_auth(self_ptr self, std::vector<std::string>& argv) {
   bool user_ok = argv.size() == 2 || argv[1] == "default";
   if (user_ok && password_matches(env, argv.back())) {
     self->state.authed = true;
+    self->state.reader->set_limits(env.limits);
     return reply_ok(self);
   }
   reply_error(self, "WRONGPASS invalid username-password pair or user is disabled.");
@@ -50,6 +51,7 @@ void cmd_hello(self_ptr self, std::vector<std::string>& argv) {
           || !password_matches(*st.env, argv[i + 2]))
         return reply_error(self, "WRONGPASS invalid username-password pair or user is disabled.");
       st.authed = true;
+      st.reader->set_limits(st.env->limits);
       i += 2;
     } else if (opt == "setname" && i + 1 < argv.size()) {
       st.client_name = argv[++i];

@@ -44,8 +44,12 @@ private:
   /// Nothing owed, unwritten or left over: the next request may be served by the loop. TLS
   /// sessions never are (their SSL object stays with the session).
   static bool may_idle(const resp_session_state& st) {
-    return st.fd >= 0 && st.ssl == nullptr && st.handshaken && !st.closing && !st.peer_gone
-           && !st.paused && !replies_owed(st) && !output_pending(st) && st.stash.empty();
+    // Not before AUTH: the loop parses a batch before it runs any, and a connection that has not
+    // authenticated reads under small limits (one command at a time, as the session reads, lets
+    // a pipelined AUTH lift them before the next command is parsed).
+    return st.fd >= 0 && st.ssl == nullptr && st.handshaken && st.authed && !st.closing
+           && !st.peer_gone && !st.paused && !replies_owed(st) && !output_pending(st)
+           && st.stash.empty();
   }
 
   resp_session_state& st_;
@@ -320,7 +324,10 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
   st.ssl = sock.ssl;
   st.handshaken = sock.ssl == nullptr;
   st.loop = std::move(loop);
-  st.reader = std::make_unique<resp::request_reader>(env->limits);
+  // Until AUTH, Redis's small limits: a client without the password cannot make the node buffer
+  // a huge request before it is refused.
+  st.reader = std::make_unique<resp::request_reader>(
+    env->password.empty() ? env->limits : resp::unauthenticated_limits);
   st.authed = env->password.empty();
   st.routes = route_reader{env->routes};
   st.env = std::move(env);

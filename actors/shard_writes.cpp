@@ -198,7 +198,8 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
           invalidate_copies(self, cfg, key);
           self->send(st.bridge, delete_atom::value, key);
         } else if (auto found = st.store->get(key, h)) {
-          auto secs = static_cast<uint32_t>((arg + 999) / 1000);
+          // A TTL past what a deadline holds (2^30 s, as the store keeps it) is that long in L2.
+          auto secs = static_cast<uint32_t>(std::min<int64_t>((arg + 999) / 1000, 1 << 30));
           self
             ->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key,
                       std::string{found.value}, secs)

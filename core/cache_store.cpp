@@ -493,7 +493,11 @@ bool cache_store::expire(std::string_view key, uint64_t hash, std::chrono::milli
     return false;
   if (ttl.count() <= 0)
     return erase(key, hash);
-  int64_t end = now_rel_ns() + ttl.count() * 1'000'000;
+  // Deadlines have 30 bits of seconds (34 years): a longer TTL is that long. Clamped before the
+  // multiplication, which would overflow (and wrap into the policy's tag bits) for TTLs past
+  // about 290 years.
+  int64_t ttl_ms = std::min<int64_t>(ttl.count(), int64_t{deadline_mask} * 1000);
+  int64_t end = now_rel_ns() + ttl_ms * 1'000'000;
   auto deadline =
     static_cast<uint32_t>(std::min<int64_t>((end + ns_per_s - 1) / ns_per_s, deadline_mask));
   char* p = arena_.at(h);

@@ -14,9 +14,19 @@ namespace {
 // strings are appended to it as they arrive (no reply tree, no copies into redisReply).
 char element_marker; // what createString returns for an element (never freed)
 
+using bounds_t = request_reader::request_bounds;
+
 void* create_string(const redisReadTask* task, char* str, size_t len) {
   if (task->parent == nullptr || task->type != REDIS_REPLY_STRING)
     return nullptr; // a request is an array of bulk strings; +simple or -error is not
+  // Each bulk is bounded before its bytes arrive (declared_sizes_ok); the arguments hiredis has
+  // handed over are not in its buffer any more, so their sum is bounded here.
+  auto* bounds = static_cast<bounds_t*>(task->privdata);
+  bounds->bytes += len;
+  if (bounds->bytes > bounds->max_bytes) {
+    bounds->too_large = true;
+    return nullptr;
+  }
   auto* argv = static_cast<std::vector<std::string>*>(task->parent->obj);
   argv->emplace_back(str, len);
   return &element_marker;
@@ -25,8 +35,9 @@ void* create_string(const redisReadTask* task, char* str, size_t len) {
 void* create_array(const redisReadTask* task, int elements) {
   if (task->parent != nullptr || elements < 0)
     return nullptr; // nested arrays are never a command
-  auto limit = static_cast<size_t>(reinterpret_cast<uintptr_t>(task->privdata));
-  if (static_cast<size_t>(elements) > limit)
+  auto* bounds = static_cast<bounds_t*>(task->privdata);
+  bounds->bytes = 0;
+  if (static_cast<size_t>(elements) > bounds->max_args)
     return nullptr;
   auto* argv = new std::vector<std::string>;
   argv->reserve(static_cast<size_t>(elements));
@@ -44,16 +55,23 @@ void free_object(void* obj) {
 redisReplyObjectFunctions request_functions = {create_string, create_array, create_integer,
                                                create_nil, free_object};
 
-redisReader* make_reader(size_t max_args) {
+redisReader* make_reader(bounds_t* bounds) {
   auto* r = redisReaderCreateWithFunctions(&request_functions);
-  r->privdata = reinterpret_cast<void*>(static_cast<uintptr_t>(max_args));
+  r->privdata = bounds;
   return r;
 }
 
 } // namespace
 
-request_reader::request_reader(reader_limits limits)
-  : limits_(limits), reader_(make_reader(limits.max_args)) {}
+request_reader::request_reader(reader_limits limits) : reader_(make_reader(&bounds_)) {
+  set_limits(limits);
+}
+
+void request_reader::set_limits(const reader_limits& limits) {
+  limits_ = limits;
+  bounds_.max_args = limits.max_args;
+  bounds_.max_bytes = limits.max_request_bytes;
+}
 
 request_reader::~request_reader() { redisReaderFree(reader_); }
 
@@ -97,8 +115,11 @@ request_reader::status request_reader::next(std::vector<std::string>& argv, std:
     if (!in_resp_) {
       if (inline_buf_.empty())
         return status::incomplete;
-      if (inline_buf_[0] != '*')
-        return next_inline(argv, err);
+      if (inline_buf_[0] != '*') {
+        if (auto s = next_inline(argv, err))
+          return *s;
+        continue; // blank lines skipped, or a RESP request follows
+      }
       redisReaderFeed(reader_, inline_buf_.data(), inline_buf_.size());
       inline_buf_.clear();
       in_resp_ = true;
@@ -106,7 +127,9 @@ request_reader::status request_reader::next(std::vector<std::string>& argv, std:
     void* reply = nullptr;
     if (redisReaderGetReply(reader_, &reply) != REDIS_OK) {
       err = std::string{"ERR Protocol error: "}
-            + (reader_->err == REDIS_ERR_OOM ? "invalid multibulk length" : reader_->errstr);
+            + (bounds_.too_large               ? "request too large"
+               : reader_->err == REDIS_ERR_OOM ? "invalid multibulk length"
+                                               : reader_->errstr);
       return status::error;
     }
     if (reply == nullptr) {
@@ -126,7 +149,7 @@ request_reader::status request_reader::next(std::vector<std::string>& argv, std:
     } else if (reader_->buf[reader_->pos] != '*') {
       inline_buf_.assign(reader_->buf + reader_->pos, reader_->len - reader_->pos);
       redisReaderFree(reader_);
-      reader_ = make_reader(limits_.max_args);
+      reader_ = make_reader(&bounds_);
       in_resp_ = false;
     }
     if (argv.empty())
@@ -135,8 +158,17 @@ request_reader::status request_reader::next(std::vector<std::string>& argv, std:
   }
 }
 
-request_reader::status request_reader::next_inline(std::vector<std::string>& argv,
-                                                   std::string& err) {
+std::optional<request_reader::status> request_reader::next_inline(std::vector<std::string>& argv,
+                                                                  std::string& err) {
+  // Empty lines are skipped, and next() loops: calling it from here would nest once per line.
+  size_t blank = inline_buf_.find_first_not_of("\r\n");
+  if (blank == std::string::npos) {
+    inline_buf_.clear();
+    return status::incomplete;
+  }
+  inline_buf_.erase(0, blank);
+  if (inline_buf_[0] == '*')
+    return std::nullopt;
   auto eol = inline_buf_.find('\n');
   if (eol == std::string::npos) {
     if (inline_buf_.size() > limits_.max_inline_bytes) {
@@ -167,7 +199,7 @@ request_reader::status request_reader::next_inline(std::vector<std::string>& arg
     return status::error;
   }
   if (argv.empty())
-    return next(argv, err); // an empty line: Redis ignores it
+    return std::nullopt; // a line of blanks: Redis ignores it
   return status::ready;
 }
 

@@ -146,6 +146,11 @@ std::shared_ptr<resp_env> make_resp_env(const node_config& cfg, const node_handl
   env->limits.max_bulk_bytes = std::max<size_t>(
     {2 * static_cast<size_t>(cfg.cache_max_value_bytes), cfg.cache_max_key_bytes, size_t{8} << 20});
   env->limits.max_args = 2 * static_cast<size_t>(cfg.resp_max_keys) + 16;
+  // All of one request's arguments together: a few of the largest values, or an MSET of many
+  // small ones; what one connection can make the node hold before it answers (Redis bounds a
+  // client's query buffer the same way).
+  env->limits.max_request_bytes =
+    std::max<size_t>(size_t{64} << 20, 4 * env->limits.max_bulk_bytes);
   env->counters = std::make_shared<resp_counters>();
   env->errors = h.errors;
   return env;

@@ -507,3 +507,33 @@ TEST_CASE("A caller whose wait ran out is told so and is never handed the lease 
   REQUIRE(next);
   CHECK(std::string(next->element[0]->str) == "lease");
 }
+
+TEST_CASE(
+  "Before AUTH a request may hold 10 arguments; AUTH pipelined with a larger one lifts "
+  "that",
+  "[resp][auth]") {
+  resp_fixture f{true, [](node_config& c) { c.resp_password = "secret"; }};
+  {
+    conn c{f.port};
+    // A huge MSET declared before AUTH: refused at its header, not buffered.
+    c.append_raw("*20001\r\n$4\r\nMSET\r\n");
+    REQUIRE(c.flush());
+    auto r = c.next();
+    REQUIRE(r);
+    CHECK(str(r).rfind("ERR Protocol error", 0) == 0);
+    CHECK_FALSE(c.next()); // and the connection is closed, as Redis closes it
+  }
+  conn c{f.port};
+  std::vector<std::string> mset{"MSET"};
+  for (int i = 0; i < 20; ++i) {
+    mset.push_back("pre-auth-" + std::to_string(i));
+    mset.push_back(std::string(20000, 'v')); // past the 16 KiB a bulk may have before AUTH
+  }
+  c.append({"AUTH", "secret"});
+  c.append(mset);
+  c.append({"GET", "pre-auth-19"});
+  REQUIRE(c.flush());
+  CHECK(str(c.next()) == "OK");
+  CHECK(str(c.next()) == "OK");
+  CHECK(str(c.next()) == std::string(20000, 'v'));
+}

@@ -378,3 +378,27 @@ TEST_CASE("prefetching a batch's buckets, entries and list neighbours changes no
     CHECK(with.store.entries() == without.store.entries());
   }
 }
+
+TEST_CASE(
+  "an EXPIRE far past what a deadline holds is the longest TTL and leaves the entry's "
+  "policy state alone",
+  "[store][ttl]") {
+  store_fixture f{opts(1 << 20, 200, "wtinylfu")};
+  REQUIRE(f.put("tag", "v"));
+  for (int i = 0; i < 5; ++i)
+    CHECK(f.get("tag") == "v"); // promoted: the policy keeps its segment in the entry's tag bits
+  // 9.3e9 s overflowed the deadline's arithmetic and wrapped into those bits.
+  REQUIRE(f.store.expire("tag", key_hash("tag"), std::chrono::milliseconds{9'300'000'000'000}));
+  constexpr int64_t longest_ms = ((int64_t{1} << 30) - 1) * 1000;
+  CHECK(f.store.pttl("tag", key_hash("tag")) > longest_ms - 2000);
+  CHECK(f.get("tag") == "v");
+  // Churn that evicts through every segment: a corrupted tag indexes past the policy's lists.
+  for (int i = 0; i < 2000; ++i) {
+    auto k = "churn-" + std::to_string(i);
+    f.put(k, "x");
+    f.get(k);
+  }
+  CHECK(f.store.entries() <= 200);
+  f.clock.advance(std::chrono::hours(24 * 365));
+  CHECK(f.store.pttl("tag", key_hash("tag")) != 0);
+}

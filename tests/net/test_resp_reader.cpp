@@ -115,3 +115,66 @@ TEST_CASE("Declared sizes over the limits are refused before their bytes arrive"
     CHECK(r.next(argv, err) == status::incomplete); // within the limit: it waits for the rest
   }
 }
+
+TEST_CASE("One request's arguments together are bounded, not only each one", "[resp]") {
+  ac::resp::reader_limits lim;
+  lim.max_bulk_bytes = 1000;
+  lim.max_args = 100;
+  lim.max_request_bytes = 4000;
+  request_reader r{lim};
+  std::vector<std::string> argv;
+  std::string err;
+  // MSET of 1000-byte values: each bulk is within its limit, five of them are not.
+  std::string s = "*11\r\n$4\r\nMSET\r\n";
+  for (int i = 0; i < 5; ++i)
+    s += "$1\r\nk\r\n$1000\r\n" + std::string(1000, 'v') + "\r\n";
+  r.feed(s.data(), s.size());
+  CHECK(r.next(argv, err) == status::error);
+  CHECK(err == "ERR Protocol error: request too large");
+  // The bound is per request: the same bytes as three requests are fine.
+  request_reader fine{lim};
+  std::string three;
+  for (int i = 0; i < 3; ++i)
+    three += "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000\r\n" + std::string(1000, 'v') + "\r\n";
+  fine.feed(three.data(), three.size());
+  for (int i = 0; i < 3; ++i)
+    CHECK(fine.next(argv, err) == status::ready);
+}
+
+TEST_CASE("A connection not yet authenticated may send AUTH-sized requests only", "[resp]") {
+  request_reader r{ac::resp::unauthenticated_limits};
+  std::vector<std::string> argv;
+  std::string err;
+  std::string auth = "*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n";
+  r.feed(auth.data(), auth.size());
+  REQUIRE(r.next(argv, err) == status::ready);
+  std::string big = "*20001\r\n$4\r\nMSET\r\n";
+  r.feed(big.data(), big.size());
+  CHECK(r.next(argv, err) == status::error);
+  request_reader bulk{ac::resp::unauthenticated_limits};
+  std::string huge = "*2\r\n$4\r\nAUTH\r\n$8388608\r\n";
+  bulk.feed(huge.data(), huge.size());
+  CHECK(bulk.next(argv, err) == status::error);
+  CHECK(err == "ERR Protocol error: invalid bulk length");
+  // Authenticated, the same connection gets its full limits.
+  request_reader later{ac::resp::unauthenticated_limits};
+  later.set_limits(ac::resp::reader_limits{});
+  std::string mset = "*21\r\n$4\r\nMSET\r\n";
+  for (int i = 0; i < 10; ++i)
+    mset += "$1\r\nk\r\n$1\r\nv\r\n";
+  later.feed(mset.data(), mset.size());
+  CHECK(later.next(argv, err) == status::ready);
+}
+
+TEST_CASE("Thousands of blank lines are skipped without nesting a call per line", "[resp]") {
+  request_reader r;
+  std::vector<std::string> argv;
+  std::string err;
+  std::string s;
+  for (int i = 0; i < 30000; ++i)
+    s += i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "  \n" : "*0\r\n";
+  s += "PING\r\n";
+  r.feed(s.data(), s.size());
+  REQUIRE(r.next(argv, err) == status::ready);
+  CHECK(argv == std::vector<std::string>{"PING"});
+}

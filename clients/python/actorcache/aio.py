@@ -18,8 +18,8 @@ import redis
 import redis.asyncio as aioredis
 
 from . import codec
-from .client import (Commands, Tries, apply_members, check_bulk_size, failed_fill, get_batch,
-                     is_unknown_command)
+from .client import (Commands, Tries, apply_members, bulk_limit, check_bulk_size, failed_fill,
+                     get_batch, is_unknown_command)
 from .errors import CacheError, RequestError, Unavailable, refused_value
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
@@ -106,10 +106,13 @@ class AsyncCache:
     async def set(self, key: KeyT, value: Any, ttl: Optional[float] = None) -> None:
         """Stores bytes, str (as UTF-8) or an ndarray (dtype and shape kept)."""
         encoded = codec.encode_value(value)
-        check_bulk_size(encoded, self.options.max_bulk_bytes)
         args = codec.set_args(key, encoded, ttl)
+
+        async def send(c: aioredis.Redis) -> Any:  # after the refresh: whether it is plain Redis
+            check_bulk_size(encoded, bulk_limit(self.options, self._routing))
+            return await c.execute_command(*args)
         try:
-            await self._on_key(key, lambda c: c.execute_command(*args))
+            await self._on_key(key, send)
         except RequestError as e:
             raise refused_value(e, codec.value_size(encoded)) from None
 
@@ -130,7 +133,7 @@ class AsyncCache:
             try:
                 value = await resolved(compute())
                 encoded = codec.encode_value(value)
-                check_bulk_size(encoded, self.options.max_bulk_bytes)
+                check_bulk_size(encoded, bulk_limit(self.options, self._routing))
             except BaseException:  # a value that cannot be sent too
                 await self._abandon(key, token)
                 raise

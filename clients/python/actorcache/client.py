@@ -147,12 +147,18 @@ class HeldLinks:
             own.close()
 
 
+def bulk_limit(options: Options, routing: Routing) -> Optional[int]:
+    """The longest value Cache and AsyncCache send: Options.max_bulk_bytes to actorcache nodes,
+    no bound of the client's to a plain Redis server (its proto-max-bulk-len is 512 MB)."""
+    return None if routing.standalone else options.max_bulk_bytes
+
+
 def check_bulk_size(encoded: Union[bytes, codec.Tensor], max_bulk_bytes: Optional[int]) -> None:
     """Raises ValueTooLarge, before anything is sent, for a value whose bulk (the value of SET or
-    AC.FILL, the data of AC.TENSOR.SET) is longer than ``max_bulk_bytes`` (Options.max_bulk_bytes;
-    None: no check), for Cache and AsyncCache alike. A node cuts such a bulk off with a protocol
-    error and closes the connection while the client is still writing: the client would see a
-    broken connection, take the node for dead and retry on every member until Unavailable."""
+    AC.FILL, the data of AC.TENSOR.SET) is longer than ``max_bulk_bytes`` (see bulk_limit; None:
+    no check), for Cache and AsyncCache alike. A node cuts such a bulk off with a protocol error
+    and closes the connection while the client is still writing: the client would see a broken
+    connection, take the node for dead and retry on every member until Unavailable."""
     size = codec.value_size(encoded)
     if max_bulk_bytes is not None and size > max_bulk_bytes:
         raise ValueTooLarge(f"a value of {size} bytes is longer than the largest bulk a node reads "
@@ -239,10 +245,13 @@ class Cache:
         """Stores bytes, str (as UTF-8 bytes) or an ndarray (dtype and shape kept).
         ttl in seconds (None: the node's default)."""
         encoded = codec.encode_value(value)
-        check_bulk_size(encoded, self.options.max_bulk_bytes)
         args = codec.set_args(key, encoded, ttl)
+
+        def send(c: redis.Redis) -> Any:  # after the refresh: whether the server is plain Redis
+            check_bulk_size(encoded, bulk_limit(self.options, self._routing))
+            return c.execute_command(*args)
         try:
-            self._on_key(key, lambda c: c.execute_command(*args))
+            self._on_key(key, send)
         except RequestError as e:
             raise refused_value(e, codec.value_size(encoded)) from None
 
@@ -269,7 +278,7 @@ class Cache:
             try:
                 value = compute()
                 encoded = codec.encode_value(value)
-                check_bulk_size(encoded, self.options.max_bulk_bytes)
+                check_bulk_size(encoded, bulk_limit(self.options, self._routing))
             except BaseException:  # a value that cannot be sent too
                 self._abandon(key, token)
                 raise

@@ -30,7 +30,8 @@ class Options:
     max_bulk_bytes: Optional[int] = 8 << 20  # the largest bulk a node reads; larger values are
                                             # refused here before sending (ValueTooLarge). A
                                             # node reads max(8 MiB, 2 x cache.max-value-bytes):
-                                            # raise it for such nodes (None: no check)
+                                            # raise it for such nodes (None: no check; none
+                                            # against a plain Redis server)
     max_connections: Optional[int] = None   # per member and timeout (None: unbounded); a
                                             # get_or_compute holds one for its lease's life
     ssl: bool = False                       # TLS on the RESP port

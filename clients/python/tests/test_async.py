@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import numpy as np
+import pytest
 
 import redis
 
-from actorcache import AsyncCache, Cache, KeyTooLong
+from actorcache import AsyncCache, Cache, KeyTooLong, ValueTooLarge
 
 
 def run(coro, timeout: float = 30):
@@ -115,3 +117,19 @@ def test_another_tasks_cancelled_wait_does_not_hand_a_held_lease_to_a_waiter(clu
     assert waiter_result == [b"from A"]
     other.close()
     sync.close()
+
+
+def test_async_set_and_get_or_compute_of_a_value_over_the_bulk_limit_raise_value_too_large_at_once(cluster) -> None:
+    big = np.zeros(10 * 1024 * 1024 // 8)  # 10 MiB: more than the node reads as one bulk
+
+    async def main() -> None:
+        async with AsyncCache(cluster.addresses) as c:
+            t0 = time.monotonic()
+            with pytest.raises(ValueTooLarge):
+                await c.set("as:huge", big)
+            with pytest.raises(ValueTooLarge):
+                await c.get_or_compute("as:huge:goc", lambda: big)
+            assert time.monotonic() - t0 < 1.0 and not c._routing._down_until
+            assert await c.get_or_compute("as:huge:goc", lambda: b"fits") == b"fits"  # abandoned
+            assert time.monotonic() - t0 < 2.0
+    run(main())

@@ -54,3 +54,11 @@ def test_async_cache_sets_gets_and_deletes_on_plain_redis(redis_server: Redis) -
             return [await a.get("plain:a"), await a.get_many(["plain:none", "plain:a"]),
                     await a.delete("plain:a"), await a.get("plain:a")]
     assert asyncio.run(asyncio.wait_for(run(), 20)) == [b"v", [None, b"v"], True, None]
+
+
+def test_a_value_over_max_bulk_bytes_is_stored_on_plain_redis_which_reads_longer_bulks(redis_server: Redis) -> None:
+    c = Cache([redis_server.address], socket_timeout=5)
+    big = b"x" * ((8 << 20) + 1)
+    c.set("plain:big", big)
+    assert c.get("plain:big") == big
+    assert c.delete("plain:big") is True
