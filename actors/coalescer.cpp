@@ -27,14 +27,46 @@ namespace {
 
 using self_ptr = coalescer_actor::stateful_pointer<coalescer_state>;
 
+/// No write_seq known for a flight: its fill is kept whatever was written meanwhile.
+constexpr uint64_t no_since = UINT64_MAX;
+
+/// The key's flight's earliest load saw the miss at this write_seq of the store.
+void note_since(self_ptr self, const std::string& key, uint64_t since) {
+  auto [it, fresh] = self->state.since.try_emplace(key, since);
+  if (!fresh)
+    it->second = std::min(it->second, since);
+}
+
 /// Puts a loaded value into L1 and holds it (single_flight's settling) until the shard says it
-/// has it: loads the shard passed on before the fill are answered with it.
+/// has it: loads the shard passed on before the fill are answered with it. The shard drops it
+/// when the key was written after the flight's first miss; else, with `to_l2`, it goes to L2
+/// too (only then: a computed value must not overwrite a SET's copy in Redis either).
 void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
-             const lookup_result& r, uint32_t seconds) {
-  self->state.flights.settle(key, r);
+             const lookup_result& r, uint32_t seconds, bool to_l2 = false) {
+  auto& st = self->state;
+  auto it = st.since.find(key);
+  auto since = it != st.since.end() ? it->second : no_since;
+  st.flights.settle(key, r);
   auto done = [self, key] { self->state.flights.fill_done(key); };
-  self->request(cfg.shard, cfg.load_timeout, fill_atom::value, key, r.value, seconds)
-    .then([done](bool) { done(); }, [done](caf::error&) { done(); });
+  auto write_l2 = [self, cfg, key, value = to_l2 ? r.value : std::string{}, seconds] {
+    if (self->state.bridge)
+      self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, value, seconds)
+        .then([](bool) {}, [](caf::error&) {}); // the bridge counts dropped writes
+  };
+  self->request(cfg.shard, cfg.load_timeout, fill_atom::value, key, r.value, seconds, since)
+    .then(
+      [=](bool current) {
+        done();
+        if (!current)
+          ++self->state.counts.superseded;
+        else if (to_l2)
+          write_l2();
+      },
+      [=](caf::error&) {
+        done();
+        if (to_l2)
+          write_l2(); // the shard is gone: L2 still gets the value, as before there was a check
+      });
 }
 
 /// Puts a value that came from elsewhere (L2, the key's previous owner) into L1 for as long as
@@ -62,6 +94,7 @@ void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::str
 /// Answers every waiter of `key` with the same outcome and ends the flight.
 template <class Outcome>
 void finish(self_ptr self, const std::string& key, Outcome outcome) {
+  self->state.since.erase(key);
   auto f = self->state.flights.finish(key);
   if (!f)
     return;
@@ -140,12 +173,7 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
           ++self->state.counts.computes;
           // Waiters from a new owner (hand-off) fill their L1 from this: the whole lifetime.
           r.ttl_ms = cfg.default_ttl == 0 ? ttl_left::never : int64_t{cfg.default_ttl} * 1000;
-          fill_l1(self, cfg, key, r, cfg.default_ttl);
-          if (self->state.bridge && write_l2)
-            self
-              ->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, r.value,
-                        cfg.default_ttl)
-              .then([](bool) {}, [](caf::error&) {}); // the bridge counts dropped writes
+          fill_l1(self, cfg, key, r, cfg.default_ttl, write_l2);
         } else {
           ++self->state.counts.load_misses;
         }
@@ -274,8 +302,10 @@ void refresh_from_l2(self_ptr self, const coalescer_config& cfg, const std::stri
 /// Refresh-ahead of a hot key (see coalescer_actor): joins the key's flight, or starts one that
 /// computes at once; no L2 read, since Redis holds what L1 holds until the same deadline.
 caf::result<lookup_result> start_refresh(self_ptr self, const coalescer_config& cfg,
-                                         const std::string& key, int64_t l1_left_ms) {
+                                         const std::string& key, int64_t l1_left_ms,
+                                         uint64_t since) {
   auto& st = self->state;
+  note_since(self, key, since);
   auto rp = self->make_response_promise<lookup_result>();
   if (!st.flights.join(key, rp, std::chrono::steady_clock::now())) {
     ++st.counts.refresh_joined;
@@ -304,7 +334,8 @@ bool member_alive(const coalescer_config& cfg, const caf::node_id& node) {
 
 /// Adds a waiter to the key's flight, starting the flight when there is none.
 void join_flight(self_ptr self, const coalescer_config& cfg, const std::string& key,
-                 caf::typed_response_promise<lookup_result> rp) {
+                 caf::typed_response_promise<lookup_result> rp, uint64_t since) {
+  note_since(self, key, since);
   if (self->state.flights.join(key, std::move(rp), std::chrono::steady_clock::now()))
     start_flight(self, cfg, key);
 }
@@ -329,7 +360,7 @@ actor_stats make_stats(self_ptr self, const coalescer_config& cfg) {
 /// A load of a key L1 missed: a recent failure or a settling value answers it; a key fenced to
 /// its new owner goes there; else it joins the key's flight or starts one.
 caf::result<lookup_result> on_load(self_ptr self, const coalescer_config& cfg,
-                                   const std::string& key) {
+                                   const std::string& key, uint64_t since) {
   auto& st = self->state;
   ++st.handled;
   auto now = std::chrono::steady_clock::now();
@@ -344,17 +375,18 @@ caf::result<lookup_result> on_load(self_ptr self, const coalescer_config& cfg,
         // The key's new owner asked us: its flight is the one. Should it fail us (it died,
         // it restarted), the fence ends and this node loads the key itself.
         ++st.counts.fenced_loads;
-        self->request(*target, cfg.load_timeout, load_atom::value, key)
+        // Not this node's store: the new owner's flight fills by its own shard's write_seq.
+        self->request(*target, cfg.load_timeout, load_atom::value, key, no_since)
           .then([rp](lookup_result& r) mutable { rp.deliver(std::move(r)); },
                 [=](caf::error&) mutable {
                   self->state.fences.erase(key);
-                  join_flight(self, cfg, key, rp);
+                  join_flight(self, cfg, key, rp, since);
                 });
         return rp;
       }
       st.fences.erase(key); // its asker is gone: its flight died with it
     }
-  join_flight(self, cfg, key, rp);
+  join_flight(self, cfg, key, rp, since);
   return rp;
 }
 
@@ -418,13 +450,16 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
   self->state.compute = cfg.compute;
   self->state.flights = flight_table{cfg.negative_ttl, cfg.max_negative};
   return {
-    [=](load_atom, const std::string& key) { return on_load(self, cfg, key); },
-    [=](refresh_atom, const std::string& key, int64_t l1_left_ms) -> caf::result<lookup_result> {
+    [=](load_atom, const std::string& key, uint64_t since) {
+      return on_load(self, cfg, key, since);
+    },
+    [=](refresh_atom, const std::string& key, int64_t l1_left_ms,
+        uint64_t since) -> caf::result<lookup_result> {
       ++self->state.handled;
       // A key fenced to its new owner is no longer this node's to refresh.
       if (self->state.fences.target_of(key, std::chrono::steady_clock::now()))
         return make_miss();
-      return start_refresh(self, cfg, key, l1_left_ms);
+      return start_refresh(self, cfg, key, l1_left_ms, since);
     },
     [=](warm_atom, const std::string& key) { return on_warm(self, cfg, key); },
     [=](handoff_atom, const std::string& key, bool may_fence) {

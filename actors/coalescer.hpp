@@ -44,13 +44,18 @@ struct coalescer_state {
   compute_actor compute;               ///< replaceable after a restart (update_atom)
   latency_histogram latency;           ///< per waiter: miss to answer
   uint64_t handled = 0;
+  /// Per key in flight: the shard store's write_seq when the earliest of its loads saw the miss.
+  /// The fill carries it, and the shard drops a value whose key was written since. Keys a flight
+  /// began for without one (a warm, a peer's fenced load) fill as before.
+  absl::flat_hash_map<std::string, uint64_t> since;
   /// What it counted; the flights' figures are filled in when it reports. loads: flights
   /// started; l2_corrupt: L2 values that did not decode (corrupt or newer; never L2 hits);
   /// computes: values computed; load_misses / errors: flights that ended without a value or
   /// with an error; handoff_asks: flights that asked the key's previous owner first,
   /// handoff_values: ... and got the value from it (no compute here); handoff_joined: asks of a
   /// new owner that joined a flight here; fenced: keys fenced to their new owner, fenced_loads:
-  /// loads of fenced keys sent there; unkept: values served but not kept in L1 (under 2 s left
+  /// loads of fenced keys sent there; superseded: values dropped (L1 and L2) because their key
+  /// was written after the miss; unkept: values served but not kept in L1 (under 2 s left
   /// at their source); refreshes: refresh-ahead flights started (L2 skipped when a loader
   /// exists), refresh_joined: ... that joined a flight under way, refresh_l2: ... without a
   /// loader that found a longer-lived L2 copy; warmed: warm flights started (L2 only unless a

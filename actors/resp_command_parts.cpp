@@ -98,11 +98,11 @@ void append_payload_direct(resp_session_state& st, std::string_view entry) {
 }
 
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
-                       int64_t ttl_left_ms) {
+                       int64_t ttl_left_ms, uint64_t since) {
   if (snap.shards.empty())
     return; // the mark ends with the entry's lifetime; the shard's own hits cannot start it then
   // Anonymous: an I/O loop may be the caller, and nobody waits for the answer.
-  caf::anon_send(snap.shard_for(h), refresh_atom::value, std::string{key}, ttl_left_ms);
+  caf::anon_send(snap.shard_for(h), refresh_atom::value, std::string{key}, ttl_left_ms, since);
 }
 
 namespace {
@@ -118,6 +118,7 @@ struct local_key {
 struct due_refresh {
   const local_key* key;
   int64_t ttl_left_ms;
+  uint64_t since;
 };
 
 /// The answers among `keys[from, to)`, all of one shard, read under one lock; none when the
@@ -152,7 +153,7 @@ inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local
     auto hit = ss->read_hit(argv[k->pos + 1], k->hash);
     if (hit) {
       if (hit.refresh)
-        ahead.push_back({k, hit.ttl_left_ms});
+        ahead.push_back({k, hit.ttl_left_ms, hit.since});
       hits[k->pos] = make_hit(std::string{hit.value}, tier::l1);
       ++found.hits;
     } else if (hit.miss) {
@@ -193,7 +194,7 @@ inline_answers inline_hits(resp_session_state& st, const route_snapshot& snap,
     from = to;
   }
   for (auto& due : ahead)
-    ask_refresh_ahead(snap, due.key->hash, argv[due.key->pos + 1], due.ttl_left_ms);
+    ask_refresh_ahead(snap, due.key->hash, argv[due.key->pos + 1], due.ttl_left_ms, due.since);
   return found;
 }
 

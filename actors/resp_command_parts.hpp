@@ -52,9 +52,10 @@ std::string finish_entry(const resp_env& env, entry& e, std::string& value, int6
 // -- routing ------------------------------------------------------------------------------------
 
 /// A hit answered here found a hot key due for refresh-ahead (shard_store::refresh_due marked
-/// it): the shard starts the refresh; fire-and-forget, nobody waits for it.
+/// it): the shard starts the refresh; fire-and-forget, nobody waits for it. `since`: the
+/// store's write_seq at the hit (a write after it wins over the refreshed value).
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
-                       int64_t ttl_left_ms);
+                       int64_t ttl_left_ms, uint64_t since);
 
 /// The store of the shard that holds key hash `h` when this node owns the key, try-locked
 /// (shard_store.hpp); an unlocked lock (and maybe no store) when another node owns it, the
@@ -94,7 +95,7 @@ bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
   use(hit ? std::optional<std::string_view>{hit.value} : std::nullopt);
   lock.unlock();
   if (hit.refresh)
-    ask_refresh_ahead(snap, h, key, hit.ttl_left_ms);
+    ask_refresh_ahead(snap, h, key, hit.ttl_left_ms, hit.since);
   return true;
 }
 

@@ -77,9 +77,9 @@ auto read_handlers(self_ptr self, const shard_config& cfg) {
       count();
       return handoff(self, key, may_fence);
     },
-    [=](refresh_atom, const std::string& key, int64_t ttl_left_ms) {
+    [=](refresh_atom, const std::string& key, int64_t ttl_left_ms, uint64_t since) {
       count();
-      refresh_ahead_of(self, cfg, key, ttl_left_ms);
+      refresh_ahead_of(self, cfg, key, ttl_left_ms, since);
     },
     [=](warm_atom, const std::string& key) {
       count();
@@ -110,9 +110,9 @@ auto write_handlers(self_ptr self, const shard_config& cfg) {
       count();
       return erase(self, cfg, key);
     },
-    [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl) {
+    [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint64_t since) {
       count();
-      return fill(self, key, value, ttl);
+      return fill(self, key, value, ttl, since);
     },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
       count();

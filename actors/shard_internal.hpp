@@ -25,7 +25,7 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
 lookup_result peek(self_ptr self, const std::string& key);
 caf::result<lookup_result> handoff(self_ptr self, const std::string& key, bool may_fence);
 void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string& key,
-                      int64_t ttl_left_ms);
+                      int64_t ttl_left_ms, uint64_t since);
 caf::result<lookup_result> warm(self_ptr self, const std::string& key);
 void warm_here(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t hash);
 
@@ -38,7 +38,7 @@ caf::result<uint8_t> put_if_cond(self_ptr self, const shard_config& cfg, const s
 caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
                               const std::string& key, int64_t arg);
 caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key);
-bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl);
+bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint64_t since);
 void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond);
 void retry_pending_deletes(self_ptr self, const shard_config& cfg);
 

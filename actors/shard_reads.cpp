@@ -32,11 +32,11 @@ void note_lent(self_ptr self, const shard_config& cfg, const std::string& key) {
 }
 
 /// Starts a background refresh of a stale key (stale-while-revalidate); the coalescer fills L1.
-void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
+void refresh(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t since) {
   if (!self->state.coalescer)
     return;
   ++self->state.counts.stale_refreshes;
-  self->request(self->state.coalescer, cfg.load_timeout, load_atom::value, key)
+  self->request(self->state.coalescer, cfg.load_timeout, load_atom::value, key, since)
     .then([](const lookup_result&) {}, [](const caf::error&) {});
 }
 
@@ -46,11 +46,12 @@ void refresh(self_ptr self, const shard_config& cfg, const std::string& key) {
 /// marked it, so once per lifetime); the coalescer fills L1 (and L2) with a full TTL, and no
 /// reader waits for it. `ttl_left_ms`: what the L1 copy has left.
 void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string& key,
-                      int64_t ttl_left_ms) {
+                      int64_t ttl_left_ms, uint64_t since) {
   if (!self->state.coalescer)
     return;
   ++self->state.counts.refresh_ahead;
-  self->request(self->state.coalescer, cfg.load_timeout, refresh_atom::value, key, ttl_left_ms)
+  self
+    ->request(self->state.coalescer, cfg.load_timeout, refresh_atom::value, key, ttl_left_ms, since)
     .then([](const lookup_result&) {},
           [self, index = cfg.index](const caf::error& err) {
             ++self->state.counts.refresh_ahead_failed;
@@ -130,6 +131,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   auto& st = self->state;
   auto hash = key_hash(key);
   auto lock = lock_store(self);
+  auto since = st.store->write_seq(); // a load or refresh of this read loses to a later write
   st.shared->sample_read(key);
   if (auto found = st.store->get(key, hash)) {
     st.shared->note_hit(hash);
@@ -140,9 +142,9 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     if (result.hot)
       note_lent(self, cfg, key);
     if (found.stale)
-      refresh(self, cfg, key);
+      refresh(self, cfg, key, since);
     else if (ahead)
-      refresh_ahead_of(self, cfg, key, found.ttl_left_ms);
+      refresh_ahead_of(self, cfg, key, found.ttl_left_ms, since);
     st.latency.record(micros_since(start));
     return result;
   }
@@ -157,7 +159,7 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     return err;
   if (st.coalescer) {
     // The key's own load leaves first: warms are guesses and must not queue ahead of it.
-    auto answer = self->delegate(st.coalescer, load_atom::value, key);
+    auto answer = self->delegate(st.coalescer, load_atom::value, key, since);
     warm_successors(self, cfg, key, hash);
     return answer;
   }
@@ -174,6 +176,8 @@ struct batch_reads {
   std::vector<size_t> missing;
   std::vector<size_t> stale;
   std::vector<std::pair<size_t, int64_t>> ahead;
+  uint64_t since =
+    0; ///< the store's write_seq when the batch was read (loads lose to later writes)
 };
 
 /// Reads every key of a batch from L1 under one lock.
@@ -183,6 +187,7 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
   batch_reads b;
   b.results.resize(keys.size());
   auto lock = lock_store(self);
+  b.since = st.store->write_seq();
   // Fetch every key's bucket, then every key's entry, before reading any: the cache misses
   // of the whole batch overlap instead of queueing one after another.
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -219,7 +224,7 @@ caf::result<lookup_results> load_missing(self_ptr self, const shard_config& cfg,
   auto pending = std::make_shared<size_t>(b.missing.size());
   auto all = std::make_shared<lookup_results>(std::move(b.results));
   for (auto i : b.missing) {
-    self->request(self->state.coalescer, cfg.load_timeout, load_atom::value, keys[i])
+    self->request(self->state.coalescer, cfg.load_timeout, load_atom::value, keys[i], b.since)
       .then(
         [=](lookup_result& r) mutable {
           (*all)[i] = std::move(r);
@@ -250,9 +255,9 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
   }
   auto b = read_batch(self, cfg, keys, hashes);
   for (auto i : b.stale)
-    refresh(self, cfg, keys[i]);
+    refresh(self, cfg, keys[i], b.since);
   for (auto [i, left] : b.ahead)
-    refresh_ahead_of(self, cfg, keys[i], left);
+    refresh_ahead_of(self, cfg, keys[i], left, b.since);
   for (size_t i = 0; i < keys.size(); ++i)
     if (b.results[i].hot)
       note_lent(self, cfg, keys[i]);

@@ -129,6 +129,7 @@ struct shard_store {
     std::string_view value; ///< into the store: valid while the lock is held
     int64_t ttl_left_ms = 0;
     bool refresh = false; ///< this hit starts the key's refresh-ahead (ask once unlocked)
+    uint64_t since = 0; ///< the store's write_seq at the read (the refresh loses to a later write)
     bool found = false;
     bool miss = false; ///< absent and misses_final: nil is the answer (the miss is counted)
     explicit operator bool() const { return found; }
@@ -155,6 +156,7 @@ struct shard_store {
     out.value = found.value;
     out.ttl_left_ms = found.ttl_left_ms;
     out.refresh = refresh_due(key, found.ttl_left_ms);
+    out.since = store->write_seq();
     out.found = true;
     return out;
   }

@@ -290,12 +290,18 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   }
 }
 
-/// A value the coalescer loaded (or warming brought) enters L1; false when L1 did not keep it.
-bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl) {
+/// A value the coalescer loaded enters L1, unless the key was written after the miss it was
+/// loaded for (`since`, the store's write_seq then): false then, and the value is dropped.
+bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint64_t since) {
   auto lock = lock_store(self);
-  bool kept = self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+  auto h = key_hash(key);
+  if (self->state.store->written_since(h, since)) {
+    ++self->state.counts.superseded_fills;
+    return false;
+  }
+  self->state.store->put(key, h, value, std::chrono::seconds{ttl});
   self->state.shared->note_fill(key, std::chrono::seconds{ttl});
-  return kept;
+  return true;
 }
 
 /// A warming fill that must not overwrite (absent) or revive (present) what L1 has now.

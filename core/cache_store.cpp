@@ -306,6 +306,7 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
 // Long: the three ways a put lands (in place, moved, new) share the bookkeeping that follows.
 bool cache_store::put(std::string_view key, uint64_t hash, std::string_view value,
                       std::chrono::seconds ttl) {
+  writes_.note(hash);
   if (ttl.count() == 0)
     ttl = opts_.default_ttl;
   uint32_t deadline = 0;
@@ -386,6 +387,7 @@ bool cache_store::put(std::string_view key, uint64_t hash, std::string_view valu
 }
 
 bool cache_store::erase(std::string_view key, uint64_t hash) {
+  writes_.note(hash);
   uint32_t h = find(key, hash, nullptr);
   if (h == null_handle)
     return false;
@@ -454,6 +456,7 @@ uint64_t cache_store::scan(uint64_t cursor, size_t budget,
 }
 
 uint64_t cache_store::clear() {
+  writes_.note_all();
   uint64_t dropped = 0;
   for (auto& head : buckets_)
     while (head != null_handle) {
@@ -488,6 +491,7 @@ int64_t cache_store::pttl(std::string_view key, uint64_t hash) const {
 }
 
 bool cache_store::expire(std::string_view key, uint64_t hash, std::chrono::milliseconds ttl) {
+  writes_.note(hash);
   uint32_t h = find(key, hash);
   if (h == null_handle || pttl(key, hash) == -2)
     return false;

@@ -15,6 +15,7 @@
 #include "core/os_page_allocator.hpp"
 #include "core/slab_arena.hpp"
 #include "core/ttl_clock.hpp"
+#include "core/write_marks.hpp"
 
 namespace ac {
 
@@ -149,6 +150,11 @@ public:
   /// policy keeps none, e.g. LRU): warming names the hottest resident entries by it.
   uint32_t frequency(uint64_t hash) const { return policy_->frequency(hash); }
 
+  /// Writes (put, erase, expire, clear) so far: a reader that saw a miss notes this, and a
+  /// value loaded for it is dropped when written_since (core/write_marks.hpp).
+  uint64_t write_seq() const { return writes_.seq(); }
+  bool written_since(uint64_t hash, uint64_t seq) const { return writes_.written_since(hash, seq); }
+
   const store_counters& counters() const { return counters_; }
   uint64_t entries() const { return count_; }
   uint64_t bytes() const { return bytes_; }
@@ -199,6 +205,7 @@ private:
   absl::flat_hash_set<uint64_t> ghost_set_;
   uint64_t bytes_ = 0;
   store_counters counters_;
+  write_marks writes_;
 };
 
 } // namespace ac

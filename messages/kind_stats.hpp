@@ -45,6 +45,7 @@ namespace ac {
 /// warm_fills: values loaded ahead of demand (warming) that entered L1
 /// prefetches: warms of predicted keys asked of the coalescer; prefetch_loaded: ... that found
 ///   the key in L2 and filled L1
+/// superseded_fills: loaded values dropped because their key was written after the miss
 // clang-format off
 #define AC_SHARD_STATS(X) \
   X(hits) X(stale_hits) X(misses) X(puts) X(rejected) X(refused) X(evictions) \
@@ -53,7 +54,7 @@ namespace ac {
   X(refresh_ahead_refused) X(refresh_ahead_in_flight) X(ghost_hits) X(overloaded) \
   X(pending_deletes) X(l1_only_puts) X(l1_only_deletes) X(invalidations) X(lent_keys) \
   X(unremembered_lent) X(heal_drops) X(disowned_drops) X(warm_fills) X(prefetches) \
-  X(prefetch_loaded) X(prefetch_hits)
+  X(prefetch_loaded) X(prefetch_hits) X(superseded_fills)
 // clang-format on
 AC_KIND_STATS(shard_stats, "shard", AC_SHARD_STATS)
 
@@ -64,7 +65,7 @@ AC_KIND_STATS(shard_stats, "shard", AC_SHARD_STATS)
   X(in_flight) X(waiters) X(loads) X(coalesced) X(settled) X(settling) X(l2_hits) \
   X(l2_corrupt) X(computes) X(load_misses) X(errors) X(max_waiters) X(negative_hits) \
   X(handoff_asks) X(handoff_values) X(handoff_joined) X(fenced) X(fenced_loads) X(warmed) \
-  X(unkept) X(refreshes) X(refresh_joined) X(refresh_l2) X(warm_found)
+  X(unkept) X(refreshes) X(refresh_joined) X(refresh_l2) X(warm_found) X(superseded)
 // clang-format on
 AC_KIND_STATS(coalescer_stats, "coalescer", AC_COALESCER_STATS)
 

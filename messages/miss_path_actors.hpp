@@ -47,13 +47,15 @@ using redis_bridge_actor = caf::typed_actor<
 /// One per shard: a single flight per key. The first miss of a key starts one load (L2, then
 /// compute); later misses of the key join it and get the same value or the same error.
 using coalescer_actor = caf::typed_actor<
-  // Loads a key that L1 missed.
-  caf::replies_to<load_atom, std::string>::with<lookup_result>,
+  // Loads a key that L1 missed (key, the shard store's write_seq when the miss was seen: the
+  // fill of the flight's value carries the earliest of its loads, so that a write since wins).
+  caf::replies_to<load_atom, std::string, uint64_t>::with<lookup_result>,
   // Refresh-ahead of a hot key L1 still holds (key, ms the L1 copy has left): joins the key's
   // flight if one is under way, else computes without reading L2 (Redis holds the same value
   // with the same lifetime); without a loader it reads L2 and fills L1 only when that copy
   // lives longer. The answer is the flight's outcome (a miss when nothing was refreshed).
-  caf::replies_to<refresh_atom, std::string, int64_t>::with<lookup_result>,
+  // (The last element: the store's write_seq when the hit was read, as for a load.)
+  caf::replies_to<refresh_atom, std::string, int64_t, uint64_t>::with<lookup_result>,
   // Warms a key ahead of its reads (warming, prefetch): L2 only, never a compute; fills L1 on a
   // hit, into an empty slot only. Skipped (a miss at once) when a flight for the key is under
   // way; a load that joins a warm flight makes it a full one (compute on an L2 miss).

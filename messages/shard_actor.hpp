@@ -41,9 +41,11 @@ using shard_actor = caf::typed_actor<
   // Erases a key; true when it was there. Under l1-when-down with Redis down the erase is
   // remembered until Redis has it (counted as l1_only_deletes), not reported in the reply.
   caf::replies_to<delete_atom, std::string>::with<bool>,
-  // A loaded value (from L2 or compute) enters L1; sent by the coalescer, which holds on to the
-  // value until this answer (true: kept in L1) tells it the shard has it.
-  caf::replies_to<fill_atom, std::string, std::string, uint32_t>::with<bool>,
+  // A loaded value (from L2 or compute) enters L1 (key, value, ttl s, the store's write_seq when
+  // the miss was seen); sent by the coalescer, which holds on to the value until this answer
+  // tells it the shard has it. False: the key was written since (a SET or DEL must win over a
+  // load that began before it), so the value was dropped, and must not go to L2 either.
+  caf::replies_to<fill_atom, std::string, std::string, uint32_t, uint64_t>::with<bool>,
   // A value loaded ahead of demand enters L1 when the put_if condition holds (warming sends
   // absent: a put that came in meanwhile is newer than what L2 gave).
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t, uint8_t>,
@@ -65,7 +67,8 @@ using shard_actor = caf::typed_actor<
   caf::replies_to<warm_atom, std::string>::with<lookup_result>,
   // A RESP session's hit found this hot key due for refresh-ahead (key, ms its entry has left)
   // and marked it in the shard_store: the shard starts the one background refresh.
-  caf::reacts_to<refresh_atom, std::string, int64_t>,
+  // (The last element: the store's write_seq when that hit was read, as for a fill.)
+  caf::reacts_to<refresh_atom, std::string, int64_t, uint64_t>,
   // A key of this shard predicted to be read soon (warming.predictive): when L1 lacks it, the
   // coalescer warms it from L2. Sent by any shard of this node on a miss.
   caf::reacts_to<prefetch_atom, std::string>,

@@ -24,7 +24,7 @@ using release_atom = caf::atom_constant<caf::atom("release")>;
 caf::behavior slow_shard(caf::event_based_actor* self, std::shared_ptr<std::atomic<int>> fills) {
   auto held = std::make_shared<std::vector<caf::response_promise>>();
   return {
-    [=](fill_atom, const std::string&, const std::string&, uint32_t) {
+    [=](fill_atom, const std::string&, const std::string&, uint32_t, uint64_t) {
       ++*fills;
       held->push_back(self->make_response_promise());
     },
@@ -56,7 +56,7 @@ int64_t counter(caf::scoped_actor& self, const coalescer_actor& c, const std::st
 
 lookup_result load(caf::scoped_actor& self, const coalescer_actor& c, const std::string& key) {
   lookup_result out;
-  self->request(c, 5s, load_atom::value, key)
+  self->request(c, 5s, load_atom::value, key, uint64_t{0})
     .receive([&](lookup_result& r) { out = std::move(r); },
              [&](caf::error& err) { FAIL("load: " << caf::to_string(err)); });
   return out;

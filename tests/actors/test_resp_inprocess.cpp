@@ -537,3 +537,49 @@ TEST_CASE(
   CHECK(str(c.next()) == "OK");
   CHECK(str(c.next()) == std::string(20000, 'v'));
 }
+
+TEST_CASE("A SET or DEL that lands while a miss of its key is loading wins over the loaded value",
+          "[resp][coalescer]") {
+  resp_fixture f{true, [](node_config& c) {
+                   c.loader_kind = "synthetic";
+                   c.loader_cost = std::chrono::milliseconds(300);
+                 }};
+  conn c{f.port}, other{f.port};
+  auto computes = [&] {
+    for (auto& a : f.report().actors)
+      if (a.kind == "compute")
+        return a.counters["computes"];
+    return int64_t{-1};
+  };
+  // The GET misses and starts the load; the SET and DEL from another connection land before it
+  // ends. Without the check, the loader's value overwrote the acknowledged SET when it came.
+  c.append({"GET", "raced-set"});
+  c.append({"GET", "raced-del"});
+  REQUIRE(c.flush());
+  REQUIRE(f.eventually([&] {
+    int64_t loading = 0;
+    for (auto& a : f.report().actors)
+      if (a.kind == "coalescer")
+        loading += a.counters["in_flight"];
+    return loading == 2;
+  }));
+  CHECK(str(other.run({"SET", "raced-set", "mine"})) == "OK");
+  CHECK(other.run({"DEL", "raced-del"})->type == REDIS_REPLY_INTEGER);
+  auto loaded = c.next(); // the GET that started the load gets the loaded value
+  REQUIRE(loaded);
+  CHECK(loaded->type == REDIS_REPLY_STRING);
+  REQUIRE(c.next());
+  CHECK(f.eventually([&] { return computes() == 2; }));
+  CHECK(str(other.run({"GET", "raced-set"})) == "mine");
+  // The DEL said "gone": the value computed from before it is not kept either, so the next
+  // read computes again rather than serving what the DEL removed.
+  auto before = computes();
+  auto again = other.run({"GET", "raced-del"});
+  REQUIRE(again);
+  CHECK(computes() == before + 1);
+  int64_t superseded = 0;
+  for (auto& a : f.report().actors)
+    if (a.kind == "shard")
+      superseded += a.counters["superseded_fills"];
+  CHECK(superseded == 2);
+}
