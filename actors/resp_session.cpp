@@ -125,6 +125,7 @@ void write_out(self_ptr self) {
 /// Moves every reply that is now in order into the output buffer.
 void gather_ready(resp_session_state& st) {
   while (!st.slots.empty() && st.slots.front().has_value()) {
+    st.parked_bytes -= st.slots.front()->size();
     if (st.out.empty())
       st.out = std::move(*st.slots.front());
     else
@@ -301,12 +302,22 @@ void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
   auto& st = self->state;
   if (slot < st.first_slot || slot - st.first_slot >= st.slots.size())
     return;
+  st.parked_bytes += reply.size();
   st.slots[slot - st.first_slot] = std::move(reply);
   if (!st.barriers.empty())
     st.barriers.erase(std::remove(st.barriers.begin(), st.barriers.end(), slot), st.barriers.end());
   if (slot == st.first_slot) {
     gather_ready(st);
     schedule_write(self);
+  } else if (st.parked_bytes + (st.out.size() - st.out_sent) > st.env->max_pending_bytes
+             && !st.peer_gone) {
+    // Replies pile up behind one that has not come: the client cannot read them yet, and they
+    // count against its bound all the same (Redis's output-buffer limit counts them too).
+    spdlog::warn("resp: {} bytes of replies wait behind an earlier one, disconnecting the client",
+                 st.parked_bytes);
+    st.env->counters->cut_off.fetch_add(1, std::memory_order_relaxed);
+    st.peer_gone = true;
+    close_if_done(self);
   }
 }
 

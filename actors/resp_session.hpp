@@ -130,6 +130,10 @@ struct resp_session_state {
   // early waits in its slot until every earlier one is in.
   std::deque<std::optional<std::string>> slots;
   uint64_t first_slot = 0;
+  /// Bytes of the replies waiting in `slots` for an earlier one: counted with the unsent output
+  /// against resp.max-pending-bytes, or a slow command at the head of a pipeline would let the
+  /// replies behind it grow without bound.
+  size_t parked_bytes = 0;
   /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
   /// while one is, reads take the message path so they see its effect, as Redis guarantees
   /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at

@@ -583,3 +583,24 @@ TEST_CASE("A SET or DEL that lands while a miss of its key is loading wins over 
       superseded += a.counters["superseded_fills"];
   CHECK(superseded == 2);
 }
+
+TEST_CASE("Replies waiting behind a slow one count against resp.max-pending-bytes",
+          "[resp][limits]") {
+  resp_fixture f{true, [](node_config& c) {
+                   c.loader_kind = "synthetic";
+                   c.loader_cost = std::chrono::seconds(3);
+                   c.resp_max_pending_bytes = 1 << 20;
+                 }};
+  conn setup{f.port};
+  REQUIRE(str(setup.run({"SET", "big", std::string(200 * 1024, 'b')})) == "OK");
+  conn c{f.port};
+  auto start = std::chrono::steady_clock::now();
+  c.append({"GET", "slow"}); // a miss: its compute takes 3 s
+  for (int i = 0; i < 20; ++i)
+    c.append({"GET", "big"}); // 4 MB of replies that must wait for it
+  REQUIRE(c.flush());
+  CHECK_FALSE(c.next()); // cut off, with nothing sent: its first reply had not come
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  CHECK(f.resp_counter("cut_off") == 1);
+  CHECK(str(setup.run({"PING"})) == "PONG"); // others are served as before
+}

@@ -13,6 +13,7 @@
 #include "core/rendezvous_ring.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/resp_client.hpp"
 #include "tests/support/tool_run.hpp"
 
 namespace {
@@ -701,4 +702,78 @@ TEST_CASE(
   // The leaving owner computed the key once (it was busy with it); the survivors not at all.
   INFO("computes on the survivors: " << per_node << "(" << owner_id << " left while computing)");
   CHECK(logged(computes == 0, *c));
+}
+
+TEST_CASE(
+  "a lease held when its key moves to a joining node stays the only lease; the holder's fill "
+  "answers the callers waiting on either node",
+  "[cluster][process][lease]") {
+  REQUIRE_BUILT();
+  cluster c({});
+  c.nodes.push_back(std::make_unique<node_process>("a", c.options, c.dir.path()));
+  REQUIRE(logged(c.nodes.back()->start(), c));
+  // A key that b takes from a when it joins.
+  ac::rendezvous_ring after;
+  after.set_members({"a", "b"});
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (*after.owner_of(ac::key_hash("moving-" + std::to_string(i))) == "b")
+      key = "moving-" + std::to_string(i);
+  using ac::test::resp_client;
+  auto text = [](const redisReply* r) {
+    return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : std::string{"<none>"};
+  };
+  resp_client holder{c.a().resp_port(), 30s};
+  auto lease = holder.run({"AC.GETORLEASE", key, "20000"});
+  REQUIRE(lease);
+  REQUIRE(lease->elements == 2);
+  REQUIRE(text(lease->element[0]) == "lease");
+  std::string token = text(lease->element[1]);
+  // b joins, and the key is b's.
+  auto seeded = c.options;
+  seeded.push_back(c.a().seed_option());
+  c.nodes.push_back(std::make_unique<node_process>("b", seeded, c.dir.path()));
+  REQUIRE(logged(c.nodes.back()->start(), c));
+  auto& b = c.b();
+  std::map<std::string, std::string> two{{"a", "alive"}, {"b", "alive"}};
+  REQUIRE(logged(wait_until(
+                   [&] {
+                     return cluster::all_see({&c.a(), &b}, two);
+                   },
+                   15s, poll_interval),
+                 c));
+  auto owner_is_b = [&](node_process& n) {
+    auto o =
+      ac::test::run_tool({"redis-cli", "-p", std::to_string(n.resp_port()), "AC.OWNER", key}, 5s);
+    return o.out == "127.0.0.1:" + std::to_string(b.resp_port()) + "\n";
+  };
+  REQUIRE(wait_until([&] { return owner_is_b(c.a()) && owner_is_b(b); }, 10s, poll_interval));
+  // Callers on b and on a: b asks a, which holds the lease, so both wait there; neither gets a
+  // second lease (before, b granted one: two computes, and the holder's fill was refused).
+  resp_client on_b{b.resp_port(), 30s}, on_a{c.a().resp_port(), 30s};
+  on_b.append({"AC.GETORLEASE", key, "20000"});
+  on_a.append({"AC.GETORLEASE", key, "20000"});
+  REQUIRE(on_b.flush());
+  REQUIRE(on_a.flush());
+  REQUIRE(logged(wait_until([&] { return actor_counter(c.a(), "lease_keeper", "waiting") == 2; },
+                            10s, poll_interval),
+                 c));
+  CHECK(actor_counter(b, "lease_keeper", "handoff_asks") >= 1);
+  // The holder fills through a, which sends AC.FILL to the owner b; b's keeper finds the token
+  // is a's and sends it on there.
+  auto filled = holder.run({"AC.FILL", key, token, "computed once"});
+  CHECK(text(filled.get()) == "OK");
+  for (auto* waiter : {&on_b, &on_a}) {
+    auto r = waiter->next();
+    REQUIRE(r);
+    REQUIRE(r->elements == 2);
+    CHECK(text(r->element[0]) == "value");
+    CHECK(text(r->element[1]) == "computed once");
+  }
+  // Stored at the key's owner now.
+  auto got = ac::test::run_tool({"redis-cli", "-p", std::to_string(b.resp_port()), "GET", key}, 5s);
+  CHECK(got.out == "computed once\n");
+  CHECK(actor_counter(c.a(), "lease_keeper", "granted")
+          + actor_counter(b, "lease_keeper", "granted")
+        == 1);
 }
