@@ -29,6 +29,15 @@ uint64_t holder_id(self_ptr self, const caf::actor& conn) {
   return it->second;
 }
 
+/// True when `node` is this node or an alive member's.
+bool member_alive(const lease_keeper_config& cfg, const caf::node_id& node) {
+  auto snap = cfg.routes->get();
+  for (auto& f : snap->fronts)
+    if (f && f.node() == node)
+      return true;
+  return false;
+}
+
 /// How long after a change of owners a new owner asks the previous one before granting a lease
 /// of `lease_ms`, and how long the previous one then fences the key: a lease granted there just
 /// before the change may be held, passed on twice and held again (3 x lease-ms).
@@ -160,10 +169,14 @@ void on_holder_down(self_ptr self, caf::down_msg& dm) {
 caf::result<lease_reply> ask_lease(self_ptr self, const lease_keeper_config& cfg,
                                    const std::string& key, uint32_t lease_ms) {
   auto& st = self->state;
-  // A key handed to its new owner: the caller asks there, as itself (its connection holds).
+  // A key handed to its new owner: the caller asks there, as itself (its connection holds),
+  // while that owner is a member; a fence to a node that went down ends with it.
   if (!st.table->leased(key))
-    if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now()))
-      return self->delegate(*target, lease_atom::value, get_atom::value, key, lease_ms);
+    if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now())) {
+      if (member_alive(cfg, target->node()))
+        return self->delegate(*target, lease_atom::value, get_atom::value, key, lease_ms);
+      st.fences.erase(key);
+    }
   // Before make_response_promise: it takes the sender out of the current message.
   auto conn = caf::actor_cast<caf::actor>(self->current_sender());
   holder_id(self, conn);

@@ -141,14 +141,40 @@ void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::
   auto timeout = std::max<std::chrono::milliseconds>(self->state.env->request_timeout,
                                                      std::chrono::milliseconds(3 * lease_ms));
   auto& key = argv[1];
-  ask_lease_owner(
-    self, snap, slot, timeout,
-    [self, slot](lease_reply& r) {
-      std::string out;
-      append_lease_reply(out, r);
-      deliver(self, slot, std::move(out));
-    },
-    key, get_atom::value, key, ms);
+  auto answer = [self, slot](lease_reply& r) {
+    std::string out;
+    append_lease_reply(out, r);
+    deliver(self, slot, std::move(out));
+  };
+  auto peer = snap.owner_front(key_hash(key));
+  if (!peer)
+    return ask_lease_owner(self, snap, slot, timeout, answer, key, get_atom::value, key, ms);
+  // The wait may be long: should the owner go down meanwhile, the caller hears it at once (and
+  // asks again: the key has a new owner), not after 3 x lease-ms.
+  auto addr = peer.address();
+  auto& waits = self->state.remote_waits[addr];
+  if (waits.empty())
+    self->monitor(peer);
+  waits.push_back(slot);
+  auto unwatch = [self, addr, slot] {
+    auto it = self->state.remote_waits.find(addr);
+    if (it == self->state.remote_waits.end())
+      return;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), slot), v.end());
+  };
+  self
+    ->request(peer, timeout, route_atom::value, lease_atom::value, get_atom::value, key, ms,
+              snap.epoch)
+    .then(
+      [answer, unwatch](lease_reply& r) mutable {
+        unwatch();
+        answer(r);
+      },
+      [self, slot, unwatch](caf::error& err) {
+        unwatch();
+        fail_slot(self, slot)(err);
+      });
 }
 
 void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
@@ -199,3 +225,21 @@ void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::str
 }
 
 } // namespace ac::resp_cmd
+
+namespace ac {
+
+void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {
+  auto it = self->state.remote_waits.find(dm.source);
+  if (it == self->state.remote_waits.end())
+    return;
+  auto slots = std::move(it->second);
+  self->state.remote_waits.erase(it);
+  for (auto slot : slots)
+    deliver(
+      self, slot,
+      resp_cmd::error_reply(self,
+                            "UNAVAILABLE the key's owner went down while this caller waited for "
+                            "its lease; ask again"));
+}
+
+} // namespace ac

@@ -41,6 +41,9 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
 /// Runs a command the loop left in the stash (its MGET hits reused).
 void run_stashed(resp_session_actor* self, stashed_command& cmd);
 
+/// A node this session's AC.GETORLEASE callers wait at went down: they are told to ask again.
+void owner_went_down(resp_session_actor* self, const caf::down_msg& dm);
+
 /// The RESP error text of a node error: `CODE reason` (e.g. "KEYTOOLONG key of 600 bytes ...").
 std::string resp_error_text(const caf::error& err);
 

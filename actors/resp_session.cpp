@@ -347,6 +347,10 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
     close_now(self);
     self->quit(msg.reason);
   });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    lane_guard guard{self};
+    owner_went_down(self, dm);
+  });
   self->set_default_handler(caf::drop);
   return {
     [self](resp_ready_atom) {

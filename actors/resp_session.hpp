@@ -134,6 +134,9 @@ struct resp_session_state {
   /// against resp.max-pending-bytes, or a slow command at the head of a pipeline would let the
   /// replies behind it grow without bound.
   size_t parked_bytes = 0;
+  /// AC.GETORLEASE callers waiting at another node (for up to 3 x lease-ms), by that node's
+  /// front, monitored: when it goes down they are answered at once (resp_cluster_commands).
+  std::unordered_map<caf::actor_addr, std::vector<uint64_t>> remote_waits;
   /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
   /// while one is, reads take the message path so they see its effect, as Redis guarantees
   /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at

@@ -777,3 +777,65 @@ TEST_CASE(
           + actor_counter(b, "lease_keeper", "granted")
         == 1);
 }
+
+TEST_CASE(
+  "a caller waiting for a lease at the key's owner hears at once when that owner dies, and asking "
+  "again gets the lease from the new owner",
+  "[cluster][process][lease]") {
+  REQUIRE_BUILT();
+  cluster c({});
+  c.nodes.push_back(std::make_unique<node_process>("a", c.options, c.dir.path()));
+  REQUIRE(logged(c.nodes.back()->start(), c));
+  auto seeded = c.options;
+  seeded.push_back(c.a().seed_option());
+  c.nodes.push_back(std::make_unique<node_process>("b", seeded, c.dir.path()));
+  REQUIRE(logged(c.nodes.back()->start(), c));
+  auto& b = c.b();
+  std::map<std::string, std::string> two{{"a", "alive"}, {"b", "alive"}};
+  REQUIRE(logged(wait_until(
+                   [&] {
+                     return cluster::all_see({&c.a(), &b}, two);
+                   },
+                   15s, poll_interval),
+                 c));
+  ac::rendezvous_ring ring;
+  ring.set_members({"a", "b"});
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (*ring.owner_of(ac::key_hash("doomed-" + std::to_string(i))) == "b")
+      key = "doomed-" + std::to_string(i);
+  using ac::test::resp_client;
+  auto text = [](const redisReply* r) {
+    return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : std::string{"<none>"};
+  };
+  resp_client holder{b.resp_port(), 30s};
+  auto lease = holder.run({"AC.GETORLEASE", key, "20000"});
+  REQUIRE(lease);
+  REQUIRE(lease->elements == 2);
+  REQUIRE(text(lease->element[0]) == "lease");
+  resp_client waiter{c.a().resp_port(), 30s};
+  waiter.append({"AC.GETORLEASE", key, "20000"}); // routed to b; may wait there up to 60 s
+  REQUIRE(waiter.flush());
+  REQUIRE(logged(wait_until([&] { return actor_counter(b, "lease_keeper", "waiting") == 1; }, 10s,
+                            poll_interval),
+                 c));
+  auto killed = std::chrono::steady_clock::now();
+  b.kill();
+  auto told = waiter.next();
+  REQUIRE(told);
+  CHECK(text(told.get()).rfind("UNAVAILABLE", 0) == 0);
+  CHECK(std::chrono::steady_clock::now() - killed < 5s);
+  // Once a has declared b down, a owns the key: asking again there gets a lease.
+  REQUIRE(wait_until(
+    [&] {
+      auto o = ac::test::run_tool(
+        {"redis-cli", "-p", std::to_string(c.a().resp_port()), "AC.OWNER", key}, 5s);
+      return o.out == "127.0.0.1:" + std::to_string(c.a().resp_port()) + "\n";
+    },
+    15s, poll_interval));
+  // (b had asked a for the key when it joined, and a had fenced it to b: that fence ends with b.)
+  auto again = waiter.run({"AC.GETORLEASE", key, "20000"});
+  REQUIRE(again);
+  REQUIRE(again->elements == 2);
+  CHECK(text(again->element[0]) == "lease");
+}
