@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -42,6 +43,10 @@ struct lease_keeper_state {
   /// Keys whose new owner asked this node and found no lease here: this node's callers of them
   /// go to that owner's keeper until the fence ends (core/ownership_handoff).
   fence_table<lease_actor> fences;
+  /// Asks of previous owners under way, by that owner's front (monitored): when it goes down
+  /// they end at once (granted here), not after their timeout. Each decides once: whichever of
+  /// the answer and the going down comes first takes (and clears) its function.
+  std::unordered_map<caf::actor_addr, std::vector<std::shared_ptr<std::function<void()>>>> handoffs;
   uint64_t next_id = 0;
   lease_stats counts; ///< what it counted; leases and waiting are filled in when it reports
   static inline const char* name = "lease_keeper";

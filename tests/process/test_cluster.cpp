@@ -759,23 +759,34 @@ TEST_CASE(
                             10s, poll_interval),
                  c));
   CHECK(actor_counter(b, "lease_keeper", "handoff_asks") >= 1);
-  // The holder fills through a, which sends AC.FILL to the owner b; b's keeper finds the token
-  // is a's and sends it on there.
-  auto filled = holder.run({"AC.FILL", key, token, "computed once"});
-  CHECK(text(filled.get()) == "OK");
-  for (auto* waiter : {&on_b, &on_a}) {
-    auto r = waiter->next();
+  SECTION("the holder fills: every caller gets its value, stored at the new owner") {
+    // The holder fills through a, which sends AC.FILL to the owner b; b's keeper finds the
+    // token is a's and sends it on there.
+    auto filled = holder.run({"AC.FILL", key, token, "computed once"});
+    CHECK(text(filled.get()) == "OK");
+    for (auto* waiter : {&on_b, &on_a}) {
+      auto r = waiter->next();
+      REQUIRE(r);
+      REQUIRE(r->elements == 2);
+      CHECK(text(r->element[0]) == "value");
+      CHECK(text(r->element[1]) == "computed once");
+    }
+    auto got =
+      ac::test::run_tool({"redis-cli", "-p", std::to_string(b.resp_port()), "GET", key}, 5s);
+    CHECK(got.out == "computed once\n");
+    CHECK(actor_counter(c.a(), "lease_keeper", "granted")
+            + actor_counter(b, "lease_keeper", "granted")
+          == 1);
+  }
+  SECTION("the previous owner dies with the lease: the caller on b gets a lease at once") {
+    auto killed = std::chrono::steady_clock::now();
+    c.a().kill();
+    auto r = on_b.next();
     REQUIRE(r);
     REQUIRE(r->elements == 2);
-    CHECK(text(r->element[0]) == "value");
-    CHECK(text(r->element[1]) == "computed once");
+    CHECK(text(r->element[0]) == "lease");
+    CHECK(std::chrono::steady_clock::now() - killed < 5s); // not after the ask's 65 s
   }
-  // Stored at the key's owner now.
-  auto got = ac::test::run_tool({"redis-cli", "-p", std::to_string(b.resp_port()), "GET", key}, 5s);
-  CHECK(got.out == "computed once\n");
-  CHECK(actor_counter(c.a(), "lease_keeper", "granted")
-          + actor_counter(b, "lease_keeper", "granted")
-        == 1);
 }
 
 TEST_CASE(
