@@ -1,4 +1,9 @@
 // The lease keeper actor (see lease_keeper.hpp): asks L1 and L2 before granting, answers waiters by push.
+//
+// Who holds and who waits is core/lease_table's; this file is the I/O around it: the reads before
+// a grant, the ask of a key's previous owner after a change of members, fills stored at the
+// owner, tokens sent on to the node that granted them. One file of ~400 lines: those steps share
+// the promises and the monitors of one actor.
 #include "actors/lease_keeper.hpp"
 #include "actors/stats_helpers.hpp"
 
