@@ -156,24 +156,30 @@ void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::
   if (waits.empty())
     self->monitor(peer);
   waits.push_back(slot);
+  // The reply came: the slot leaves the watch list; false when the owner's going down answered
+  // it already (its request then ends in an error later, which nobody needs to see).
   auto unwatch = [self, addr, slot] {
     auto it = self->state.remote_waits.find(addr);
     if (it == self->state.remote_waits.end())
-      return;
+      return false;
     auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), slot), v.end());
+    auto at = std::find(v.begin(), v.end(), slot);
+    if (at == v.end())
+      return false;
+    v.erase(at);
+    return true;
   };
   self
     ->request(peer, timeout, route_atom::value, lease_atom::value, get_atom::value, key, ms,
               snap.epoch)
     .then(
       [answer, unwatch](lease_reply& r) mutable {
-        unwatch();
-        answer(r);
+        if (unwatch())
+          answer(r);
       },
       [self, slot, unwatch](caf::error& err) {
-        unwatch();
-        fail_slot(self, slot)(err);
+        if (unwatch())
+          fail_slot(self, slot)(err);
       });
 }
 

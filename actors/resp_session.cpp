@@ -302,8 +302,11 @@ void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
   auto& st = self->state;
   if (slot < st.first_slot || slot - st.first_slot >= st.slots.size())
     return;
+  auto& parked = st.slots[slot - st.first_slot];
+  if (parked) // answered twice (a late error after an answer): the last one stands
+    st.parked_bytes -= parked->size();
   st.parked_bytes += reply.size();
-  st.slots[slot - st.first_slot] = std::move(reply);
+  parked = std::move(reply);
   if (!st.barriers.empty())
     st.barriers.erase(std::remove(st.barriers.begin(), st.barriers.end(), slot), st.barriers.end());
   if (slot == st.first_slot) {
