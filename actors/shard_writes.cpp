@@ -155,6 +155,12 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
   }
   if (!self->state.bridge)
     return put_l1(self, cfg, key, value, ttl);
+  {
+    // Marked now, not when L1 takes it after Redis: a load that saw the older state must not
+    // fill L1 (or write L2) behind this put's back meanwhile.
+    auto lock = lock_store(self);
+    self->state.store->note_write(key_hash(key));
+  }
   auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
   if (cfg.write_sync)
     return put_sync(self, cfg, key, value, ttl, l2_ttl);
@@ -225,6 +231,10 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
     return erased;
   }
   if (cfg.write_sync) {
+    {
+      auto lock = lock_store(self); // marked now: see put()
+      st.store->note_write(key_hash(key));
+    }
     auto rp = self->make_response_promise<bool>();
     self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
       .then(
@@ -299,7 +309,7 @@ bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t tt
     ++self->state.counts.superseded_fills;
     return false;
   }
-  self->state.store->put(key, h, value, std::chrono::seconds{ttl});
+  self->state.store->fill(key, h, value, std::chrono::seconds{ttl});
   self->state.shared->note_fill(key, std::chrono::seconds{ttl});
   return true;
 }
@@ -313,7 +323,7 @@ void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t
   if ((cond == static_cast<uint8_t>(put_if::absent) && present)
       || (cond == static_cast<uint8_t>(put_if::present) && !present))
     return;
-  if (self->state.store->put(key, h, value, std::chrono::seconds{ttl})) {
+  if (self->state.store->fill(key, h, value, std::chrono::seconds{ttl})) {
     ++self->state.counts.warm_fills;
     self->state.shared->note_fill(key, std::chrono::seconds{ttl});
   }

@@ -307,6 +307,16 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
 bool cache_store::put(std::string_view key, uint64_t hash, std::string_view value,
                       std::chrono::seconds ttl) {
   writes_.note(hash);
+  return insert(key, hash, value, ttl);
+}
+
+bool cache_store::fill(std::string_view key, uint64_t hash, std::string_view value,
+                       std::chrono::seconds ttl) {
+  return insert(key, hash, value, ttl);
+}
+
+bool cache_store::insert(std::string_view key, uint64_t hash, std::string_view value,
+                         std::chrono::seconds ttl) {
   if (ttl.count() == 0)
     ttl = opts_.default_ttl;
   uint32_t deadline = 0;

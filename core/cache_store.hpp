@@ -89,6 +89,10 @@ public:
   /// (policy refused it, or it alone exceeds the budget); the old value is gone either way.
   bool put(std::string_view key, uint64_t hash, std::string_view value, std::chrono::seconds ttl);
 
+  /// put() of a value loaded for a miss: not counted as a write of the key (write_seq), so
+  /// that fills do not drop other keys' fills that share a write mark.
+  bool fill(std::string_view key, uint64_t hash, std::string_view value, std::chrono::seconds ttl);
+
   /// Batch lookups hide memory latency in two passes before the gets: prefetch_bucket for
   /// every key, then prefetch_entry for every key (it reads the bucket the first pass
   /// fetched). Neither changes anything.
@@ -153,6 +157,9 @@ public:
   /// Writes (put, erase, expire, clear) so far: a reader that saw a miss notes this, and a
   /// value loaded for it is dropped when written_since (core/write_marks.hpp).
   uint64_t write_seq() const { return writes_.seq(); }
+  /// A write of the key accepted and on its way (a put or delete waiting for Redis first): from
+  /// now on a load that saw an older state loses to it.
+  void note_write(uint64_t hash) { writes_.note(hash); }
   bool written_since(uint64_t hash, uint64_t seq) const { return writes_.written_since(hash, seq); }
 
   const store_counters& counters() const { return counters_; }
@@ -177,6 +184,8 @@ private:
   /// The handle of `key`, or null_handle; `link` is set to the word pointing at it.
   uint32_t find(std::string_view key, uint64_t hash, uint32_t** link = nullptr);
   uint32_t find(std::string_view key, uint64_t hash) const;
+  bool insert(std::string_view key, uint64_t hash, std::string_view value,
+              std::chrono::seconds ttl);
   uint32_t& bucket(uint64_t hash) { return buckets_[hash & (buckets_.size() - 1)]; }
   void grow();
   /// Unlinks `h` from the table, frees its slot and updates counts (not the policy).

@@ -12,8 +12,8 @@ namespace ac {
 /// acknowledged write. The reader notes seq() when it sees the miss; the fill is dropped when
 /// written_since(hash, that seq). Slots are shared by hashes, so a write of another key in the
 /// same slot drops a fill too: the value is still answered, only not kept (a miss later loads
-/// it again). 4096 slots: 32 KiB a store, and a collision needs a write to one of the
-/// 1/4096 of the keys during one load.
+/// it again). 4096 slots: 32 KiB a store; only puts, deletes and expires mark (fills do not),
+/// so a fill is dropped wrongly only when a client writes a key of its slot during the load.
 class write_marks {
 public:
   /// The sequence number of the latest write (0 before any).

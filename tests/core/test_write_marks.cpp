@@ -36,14 +36,19 @@ TEST_CASE("Hashes that share a slot are written together: a fill is dropped, nev
   CHECK(m.written_since(5 + 4096, seen)); // the cost of 32 KiB: a spare miss, not a stale value
 }
 
-TEST_CASE("The store marks puts, erases, expires and clears, and not reads", "[writes]") {
+TEST_CASE("The store marks puts, erases, expires and clears, and not reads or fills", "[writes]") {
   ac::manual_clock clock;
   ac::cache_store store{{}, clock};
   auto h = ac::key_hash("k");
   auto seen = store.write_seq();
   store.get("k", h);
   store.pttl("k", h);
+  REQUIRE(store.fill("k", h, "loaded", std::chrono::seconds{0}));
+  CHECK(store.get("k", h).value == "loaded");
   CHECK_FALSE(store.written_since(h, seen));
+  store.note_write(h); // a write on its way (a put waiting for Redis)
+  CHECK(store.written_since(h, seen));
+  seen = store.write_seq();
   store.put("k", h, "v", std::chrono::seconds{0});
   CHECK(store.written_since(h, seen));
   for (auto write : {0, 1, 2}) {

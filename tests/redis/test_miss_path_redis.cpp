@@ -1,6 +1,8 @@
 // The miss path against a real redis-server: write-through, L2 hits, corrupt values, Redis loss and return.
 #include <catch2/catch.hpp>
 
+#include <future>
+
 #include "tests/support/redis_node.hpp"
 
 using namespace ac;
@@ -178,4 +180,40 @@ TEST_CASE(
     .receive([&](bool b) { erased = b; }, [&](caf::error& e) { FAIL(describe(e)); });
   CHECK(erased);
   CHECK(f.get("gone") == "<miss>");
+}
+
+TEST_CASE("a put that lands while its key's miss is computing wins in L1 and in Redis",
+          "[redis][miss]") {
+  node_with_redis f{[](node_config& c) {
+    computing("t-race:")(c);
+    c.loader_cost = 400ms;
+  }};
+  // The get misses L1 and L2 and starts a 400 ms compute; the put (Redis first, then L1: the
+  // sync write policy) lands meanwhile.
+  auto loaded = std::async(std::launch::async, [&] {
+    caf::scoped_actor other{f.sys};
+    std::string out;
+    other->request(f.node.front, std::chrono::seconds(5), get_atom::value, std::string{"raced"})
+      .receive([&](const lookup_result& r) { out = r.found ? f.value_of(r) : "<miss>"; },
+               [&](caf::error& e) { out = "<error: " + describe(e) + ">"; });
+    return out;
+  });
+  auto coalescers = [&](const char* name) {
+    int64_t sum = 0;
+    for (auto& a : f.report().actors)
+      if (a.kind == "coalescer")
+        sum += a.counters[name];
+    return sum;
+  };
+  REQUIRE(f.eventually([&] { return coalescers("in_flight") == 1; }));
+  REQUIRE(f.put("raced", "mine").empty());
+  CHECK(loaded.get().size() == 100); // the get that started the compute gets its value
+  REQUIRE(f.eventually([&] { return coalescers("superseded") == 1; }));
+  CHECK(f.get("raced") == "mine");
+  auto conn = f.direct();
+  auto stored = redis_value(conn, "raced");
+  REQUIRE(stored);
+  auto e = decode_entry(*stored);
+  REQUIRE(e);
+  CHECK(e->data == "mine"); // the computed value did not follow the put into Redis
 }
