@@ -704,44 +704,69 @@ TEST_CASE(
   CHECK(logged(computes == 0, *c));
 }
 
+namespace {
+
+// The text of a bulk, status or error reply ("<none>" for anything else or none).
+std::string reply_text(const redisReply* r) {
+  return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : std::string{"<none>"};
+}
+
+// The first key "<prefix>N" that `owner` owns among `members`.
+std::string key_owned_by(const std::string& owner, const std::vector<std::string>& members,
+                         const std::string& prefix) {
+  ac::rendezvous_ring ring;
+  ring.set_members(members);
+  for (int i = 0;; ++i)
+    if (*ring.owner_of(ac::key_hash(prefix + std::to_string(i))) == owner)
+      return prefix + std::to_string(i);
+}
+
+// Starts node a alone.
+bool start_a(cluster& c) {
+  c.nodes.push_back(std::make_unique<node_process>("a", c.options, c.dir.path()));
+  return c.nodes.back()->start();
+}
+
+// Starts node b with a as its seed and waits until both see both alive.
+bool add_b(cluster& c) {
+  auto seeded = c.options;
+  seeded.push_back(c.a().seed_option());
+  c.nodes.push_back(std::make_unique<node_process>("b", seeded, c.dir.path()));
+  if (!c.nodes.back()->start())
+    return false;
+  std::map<std::string, std::string> two{{"a", "alive"}, {"b", "alive"}};
+  return wait_until([&] { return cluster::all_see({&c.a(), &c.b()}, two); }, 15s, poll_interval);
+}
+
+// A connection that holds the lease of `key` it asked `n` for; its token in `token`.
+std::unique_ptr<ac::test::resp_client> lease_holder(node_process& n, const std::string& key,
+                                                    std::string& token) {
+  auto holder = std::make_unique<ac::test::resp_client>(n.resp_port(), 30s);
+  auto lease = holder->run({"AC.GETORLEASE", key, "20000"});
+  if (!lease || lease->elements != 2 || reply_text(lease->element[0]) != "lease")
+    return nullptr;
+  token = reply_text(lease->element[1]);
+  return holder;
+}
+
+} // namespace
+
 TEST_CASE(
   "a lease held when its key moves to a joining node stays the only lease; the holder's fill "
   "answers the callers waiting on either node",
   "[cluster][process][lease]") {
   REQUIRE_BUILT();
   cluster c({});
-  c.nodes.push_back(std::make_unique<node_process>("a", c.options, c.dir.path()));
-  REQUIRE(logged(c.nodes.back()->start(), c));
-  // A key that b takes from a when it joins.
-  ac::rendezvous_ring after;
-  after.set_members({"a", "b"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i)
-    if (*after.owner_of(ac::key_hash("moving-" + std::to_string(i))) == "b")
-      key = "moving-" + std::to_string(i);
+  REQUIRE(logged(start_a(c), c));
+  auto key = key_owned_by("b", {"a", "b"}, "moving-"); // b takes it from a when it joins
   using ac::test::resp_client;
-  auto text = [](const redisReply* r) {
-    return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : std::string{"<none>"};
-  };
-  resp_client holder{c.a().resp_port(), 30s};
-  auto lease = holder.run({"AC.GETORLEASE", key, "20000"});
-  REQUIRE(lease);
-  REQUIRE(lease->elements == 2);
-  REQUIRE(text(lease->element[0]) == "lease");
-  std::string token = text(lease->element[1]);
-  // b joins, and the key is b's.
-  auto seeded = c.options;
-  seeded.push_back(c.a().seed_option());
-  c.nodes.push_back(std::make_unique<node_process>("b", seeded, c.dir.path()));
-  REQUIRE(logged(c.nodes.back()->start(), c));
+  auto text = reply_text;
+  std::string token;
+  auto held = lease_holder(c.a(), key, token);
+  REQUIRE(held);
+  auto& holder = *held;
+  REQUIRE(logged(add_b(c), c));
   auto& b = c.b();
-  std::map<std::string, std::string> two{{"a", "alive"}, {"b", "alive"}};
-  REQUIRE(logged(wait_until(
-                   [&] {
-                     return cluster::all_see({&c.a(), &b}, two);
-                   },
-                   15s, poll_interval),
-                 c));
   auto owner_is_b = [&](node_process& n) {
     auto o =
       ac::test::run_tool({"redis-cli", "-p", std::to_string(n.resp_port()), "AC.OWNER", key}, 5s);
@@ -795,35 +820,15 @@ TEST_CASE(
   "[cluster][process][lease]") {
   REQUIRE_BUILT();
   cluster c({});
-  c.nodes.push_back(std::make_unique<node_process>("a", c.options, c.dir.path()));
-  REQUIRE(logged(c.nodes.back()->start(), c));
-  auto seeded = c.options;
-  seeded.push_back(c.a().seed_option());
-  c.nodes.push_back(std::make_unique<node_process>("b", seeded, c.dir.path()));
-  REQUIRE(logged(c.nodes.back()->start(), c));
+  REQUIRE(logged(start_a(c), c));
+  REQUIRE(logged(add_b(c), c));
   auto& b = c.b();
-  std::map<std::string, std::string> two{{"a", "alive"}, {"b", "alive"}};
-  REQUIRE(logged(wait_until(
-                   [&] {
-                     return cluster::all_see({&c.a(), &b}, two);
-                   },
-                   15s, poll_interval),
-                 c));
-  ac::rendezvous_ring ring;
-  ring.set_members({"a", "b"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i)
-    if (*ring.owner_of(ac::key_hash("doomed-" + std::to_string(i))) == "b")
-      key = "doomed-" + std::to_string(i);
+  auto key = key_owned_by("b", {"a", "b"}, "doomed-");
   using ac::test::resp_client;
-  auto text = [](const redisReply* r) {
-    return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : std::string{"<none>"};
-  };
-  resp_client holder{b.resp_port(), 30s};
-  auto lease = holder.run({"AC.GETORLEASE", key, "20000"});
-  REQUIRE(lease);
-  REQUIRE(lease->elements == 2);
-  REQUIRE(text(lease->element[0]) == "lease");
+  auto text = reply_text;
+  std::string token;
+  auto holder = lease_holder(b, key, token);
+  REQUIRE(holder);
   resp_client waiter{c.a().resp_port(), 30s};
   waiter.append({"AC.GETORLEASE", key, "20000"}); // routed to b; may wait there up to 60 s
   REQUIRE(waiter.flush());
