@@ -243,12 +243,27 @@ void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t
 
 void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv,
                 bool ms) {
-  if (argv.size() > 3)
-    return reply_error(self, "ERR Unsupported option " + argv[3]);
+  // One of Redis 7's conditions at most (Redis also takes XX with GT or LT together).
+  auto op = key_op::expire;
+  if (argv.size() > 4)
+    return reply_error(self, "ERR only one of NX, XX, GT and LT is supported");
+  if (argv.size() == 4) {
+    auto opt = resp::to_lower(argv[3]);
+    if (opt == "nx")
+      op = key_op::expire_nx;
+    else if (opt == "xx")
+      op = key_op::expire_xx;
+    else if (opt == "gt")
+      op = key_op::expire_gt;
+    else if (opt == "lt")
+      op = key_op::expire_lt;
+    else
+      return reply_error(self, "ERR Unsupported option " + argv[3]);
+  }
   int64_t n = 0;
   if (!resp::parse_int(argv[2], n) || n > (int64_t{1} << 40) || n < -(int64_t{1} << 40))
     return reply_error(self, "ERR value is not an integer or out of range");
-  keyspace_each(self, snap, key_op::expire, ms ? n : n * 1000, {argv[1]}, int_reply);
+  keyspace_each(self, snap, op, ms ? n : n * 1000, {argv[1]}, int_reply);
 }
 
 void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, bool ms) {

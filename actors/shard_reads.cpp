@@ -176,8 +176,8 @@ struct batch_reads {
   std::vector<size_t> missing;
   std::vector<size_t> stale;
   std::vector<std::pair<size_t, int64_t>> ahead;
-  uint64_t since =
-    0; ///< the store's write_seq when the batch was read (loads lose to later writes)
+  /// The store's write_seq when the batch was read: its loads lose to later writes.
+  uint64_t since = 0;
 };
 
 /// Reads every key of a batch from L1 under one lock.

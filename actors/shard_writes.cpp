@@ -179,6 +179,29 @@ caf::result<uint8_t> put_if_cond(self_ptr self, const shard_config& cfg, const s
   return put(self, cfg, key, value, ttl);
 }
 
+namespace {
+
+/// Whether EXPIRE's condition holds for a key with `left` ms of TTL (-1: none, -2: absent) and
+/// a new TTL of `ttl_ms`; Redis 7's rules, where a key without a TTL lives forever.
+bool expire_applies(key_op op, int64_t left, int64_t ttl_ms) {
+  if (left == -2)
+    return false;
+  switch (op) {
+    case key_op::expire_nx:
+      return left == -1;
+    case key_op::expire_xx:
+      return left >= 0;
+    case key_op::expire_gt:
+      return left >= 0 && ttl_ms > left;
+    case key_op::expire_lt:
+      return left == -1 || ttl_ms < left;
+    default:
+      return true;
+  }
+}
+
+} // namespace
+
 caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
                               const std::string& key, int64_t arg) {
   auto& st = self->state;
@@ -189,6 +212,13 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
       return st.store->pttl(key, h) != -2 ? 1 : 0;
     case key_op::pttl:
       return st.store->pttl(key, h);
+    case key_op::expire_nx:
+    case key_op::expire_xx:
+    case key_op::expire_gt:
+    case key_op::expire_lt:
+      if (!expire_applies(static_cast<key_op>(op), st.store->pttl(key, h), arg))
+        return 0;
+      [[fallthrough]];
     case key_op::expire: {
       if (!st.store->expire(key, h, std::chrono::milliseconds{arg}))
         return 0;

@@ -84,6 +84,13 @@ enum class key_op : uint8_t {
   exists = 0, ///< 1 when present, else 0
   pttl = 1,   ///< ms left, -1 never expires, -2 absent
   expire = 2, ///< new TTL in ms (<= 0 erases); 1 when the key was there, else 0
+  /// EXPIRE's NX / XX / GT / LT (Redis 7): as expire, only when the key has no TTL / has one /
+  /// the new TTL is longer / shorter than what it has left (no TTL counts as forever); 1 when
+  /// the TTL was set, else 0.
+  expire_nx = 3,
+  expire_xx = 4,
+  expire_gt = 5,
+  expire_lt = 6,
 };
 
 /// When a conditional put stores its value (Redis's SET NX / XX).

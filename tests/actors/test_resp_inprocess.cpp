@@ -604,3 +604,31 @@ TEST_CASE("Replies waiting behind a slow one count against resp.max-pending-byte
   CHECK(f.resp_counter("cut_off") == 1);
   CHECK(str(setup.run({"PING"})) == "PONG"); // others are served as before
 }
+
+TEST_CASE("EXPIRE and PEXPIRE take Redis 7's NX, XX, GT and LT", "[resp]") {
+  resp_fixture f{true, [](node_config& c) { c.cache_default_ttl = std::chrono::seconds(0); }};
+  conn c{f.port};
+  auto n = [&](std::vector<std::string> args) { return c.run(args)->integer; };
+  REQUIRE(str(c.run({"SET", "k", "v"})) == "OK");
+  CHECK(n({"TTL", "k"}) == -1);
+  CHECK(n({"EXPIRE", "k", "100", "XX"}) == 0); // it has no TTL
+  CHECK(n({"EXPIRE", "k", "100", "GT"}) == 0); // no TTL is forever, longer than 100 s
+  CHECK(n({"TTL", "k"}) == -1);
+  CHECK(n({"EXPIRE", "k", "100", "NX"}) == 1);
+  CHECK(n({"EXPIRE", "k", "200", "nx"}) == 0);
+  CHECK(n({"EXPIRE", "k", "50", "GT"}) == 0);
+  CHECK(n({"EXPIRE", "k", "200", "GT"}) == 1);
+  CHECK(n({"TTL", "k"}) > 150);
+  CHECK(n({"EXPIRE", "k", "300", "LT"}) == 0);
+  CHECK(n({"EXPIRE", "k", "20", "LT"}) == 1);
+  CHECK(n({"TTL", "k"}) <= 20);
+  CHECK(n({"PEXPIRE", "k", "5000", "LT"}) == 1);
+  CHECK(n({"PTTL", "k"}) <= 6000); // TTLs are whole seconds, rounded up (README)
+  CHECK(n({"EXPIRE", "k", "100", "XX"}) == 1);
+  CHECK(n({"EXPIRE", "absent", "100", "NX"}) == 0);
+  REQUIRE(str(c.run({"SET", "forever", "v"})) == "OK");
+  CHECK(n({"EXPIRE", "forever", "100", "LT"}) == 1); // shorter than forever
+  CHECK(str(c.run({"EXPIRE", "k", "10", "BOGUS"})) == "ERR Unsupported option BOGUS");
+  CHECK(str(c.run({"EXPIRE", "k", "10", "NX", "XX"})).rfind("ERR", 0) == 0);
+  CHECK(n({"TTL", "k"}) > 90); // the refused commands changed nothing
+}
