@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 
 from . import codec
 from .client import (Commands, Tries, apply_members, bulk_limit, check_bulk_size, failed_fill,
-                     get_batch, is_unknown_command)
+                     get_batch, is_unknown_command, pool_full)
 from .errors import CacheError, RequestError, Unavailable, refused_value
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
@@ -59,9 +59,12 @@ class AsyncHeldLinks:
             self._held.append(own)
             try:
                 return await own.execute_command("AC.GETORLEASE", key, int(lease_ms))
-            except BaseException:  # CancelledError included: its reply may still arrive
+            except BaseException as e:  # CancelledError included: its reply may still arrive
                 if own.connection is not None:
                     await own.connection.disconnect()
+                full = pool_full(e)
+                if full is not None:
+                    raise full from None
                 raise
         return ask
 

@@ -21,7 +21,7 @@ from typing import (Any, Callable, Dict, Generator, Iterator, List, Optional, Se
 import redis
 
 from . import codec
-from .errors import (AuthError, CacheError, Moved, RequestError, StaleLease, Timeout,
+from .errors import (AuthError, CacheError, Moved, Overloaded, RequestError, StaleLease, Timeout,
                      Unavailable, ValueTooLarge, WrongType, from_response_error, refused_value)
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
@@ -116,6 +116,16 @@ class Tries:
             self.last = err
 
 
+def pool_full(e: BaseException) -> Optional[Overloaded]:
+    """redis-py's "Too many connections" (a pool at Options.max_connections, its connections
+    held by leases) as Overloaded: the member is fine, this client is at its own bound. Any other
+    error: None (the caller's failover judges it)."""
+    if isinstance(e, redis.ConnectionError) and "Too many connections" in str(e):
+        return Overloaded("every pooled connection to this member is in use (max_connections), "
+                          "some held by leases until their fill")
+    return None
+
+
 class HeldLinks:
     """The connections one get_or_compute sent AC.GETORLEASE on, each held out of its pool until
     the lease has ended (filled or abandoned). The node ties a lease to the connection it granted
@@ -131,7 +141,13 @@ class HeldLinks:
     def asking(self, key: KeyT, lease_ms: int) -> Callable[[redis.Redis], Any]:
         """The call _on_key runs: AC.GETORLEASE on a connection of c's pool held for the lease."""
         def ask(c: redis.Redis) -> Any:
-            own = c.client()  # one connection of the pool, until release()
+            try:
+                own = c.client()  # one connection of the pool, until release()
+            except redis.ConnectionError as e:
+                full = pool_full(e)
+                if full is not None:
+                    raise full from None
+                raise
             self._held.append(own)
             try:
                 return own.execute_command("AC.GETORLEASE", key, int(lease_ms))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import redis
 
-from actorcache import (Cache, CacheError, ComputeFailed, EmptyKey, KeyTooLong, ValueTooLarge,
+from actorcache import (Cache, CacheError, ComputeFailed, EmptyKey, KeyTooLong, Overloaded, ValueTooLarge,
                         feature_key)
 import workers
 
@@ -299,3 +299,31 @@ def test_a_value_over_the_nodes_bulk_limit_raises_value_too_large_at_once_and_th
     assert c.get_or_compute("huge:other", lambda: b"other") == b"other"
     with pytest.raises(ValueTooLarge):
         c.set("huge:bytes", b"x" * ((8 << 20) + 1))
+
+
+def test_a_pool_full_of_held_leases_raises_overloaded_at_once_and_frees_with_the_fill(cluster) -> None:
+    import threading
+    c = Cache(cluster.addresses, max_connections=1)
+    k1 = "pool:held"
+    owner = c.owner_by_ring(k1)
+    k2 = next(k for k in (f"pool:other:{i}" for i in range(1000)) if c.owner_by_ring(k) == owner)
+    computing, release = threading.Event(), threading.Event()
+    results: list = []
+
+    def slow() -> bytes:
+        computing.set()
+        release.wait(10)
+        return b"one"
+    t = threading.Thread(target=lambda: results.append(c.get_or_compute(k1, slow, ttl=30)))
+    t.start()
+    try:
+        assert computing.wait(10)
+        t0 = time.monotonic()
+        with pytest.raises(Overloaded):  # the one connection holds k1's lease
+            c.get_or_compute(k2, lambda: b"two", ttl=30)
+        assert time.monotonic() - t0 < 1
+    finally:
+        release.set()
+        t.join(10)
+    assert results == [b"one"]
+    assert c.get_or_compute(k2, lambda: b"two", ttl=30) == b"two"  # the fill gave it back
