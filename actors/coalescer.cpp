@@ -321,15 +321,9 @@ caf::result<lookup_result> start_refresh(self_ptr self, const coalescer_config& 
   return rp;
 }
 
-/// True when `node` is this node or an alive member's (a fence to a dead node is void).
+/// True when `node` is an alive member's (a fence to a dead node is void).
 bool member_alive(const coalescer_config& cfg, const caf::node_id& node) {
-  if (!cfg.routes)
-    return false;
-  auto snap = cfg.routes->get();
-  for (auto& f : snap->fronts)
-    if (f && f.node() == node)
-      return true;
-  return false;
+  return cfg.routes && cfg.routes->get()->has_member_node(node);
 }
 
 /// Adds a waiter to the key's flight, starting the flight when there is none.

@@ -34,20 +34,11 @@ uint64_t holder_id(self_ptr self, const caf::actor& conn) {
   return it->second;
 }
 
-/// True when `node` is this node or an alive member's.
-bool member_alive(const lease_keeper_config& cfg, const caf::node_id& node) {
-  auto snap = cfg.routes->get();
-  for (auto& f : snap->fronts)
-    if (f && f.node() == node)
-      return true;
-  return false;
-}
-
 /// How long after a change of owners a new owner asks the previous one before granting a lease
 /// of `lease_ms`, and how long the previous one then fences the key: a lease granted there just
-/// before the change may be held, passed on twice and held again (3 x lease-ms).
+/// before the change may be held by callers in line for as long as one waits.
 std::chrono::milliseconds handoff_window(const lease_keeper_config& cfg, uint32_t lease_ms) {
-  return std::chrono::milliseconds{int64_t{3} * lease_ms} + cfg.request_timeout;
+  return std::chrono::milliseconds{lease_table::longest_wait_ms(lease_ms)} + cfg.request_timeout;
 }
 
 /// Answers the waiters the table handed a lease.
@@ -86,8 +77,8 @@ void grant_or_wait(self_ptr self, const std::string& key, uint64_t holder, uint3
   auto& st = self->state;
   auto waiter = ++st.next_id;
   auto now = steady_ms();
-  // The caller's request times out after 3 x lease-ms (cmd_getorlease): it stops waiting then.
-  lease_table::caller c{waiter, holder, lease_ms, now + int64_t{3} * lease_ms};
+  // The caller's request times out then (cmd_getorlease): it stops waiting at that time too.
+  lease_table::caller c{waiter, holder, lease_ms, now + lease_table::longest_wait_ms(lease_ms)};
   std::string token;
   switch (st.table->ask(key, c, now, token)) {
     case lease_table::asked::granted:
@@ -206,13 +197,12 @@ caf::result<lease_reply> ask_lease(self_ptr self, const lease_keeper_config& cfg
   // while that owner is a member; a fence to a node that went down ends with it.
   if (!st.table->leased(key))
     if (auto* target = st.fences.target_of(key, std::chrono::steady_clock::now())) {
-      if (member_alive(cfg, target->node()))
+      if (cfg.routes->get()->has_member_node(target->node()))
         return self->delegate(*target, lease_atom::value, get_atom::value, key, lease_ms);
       st.fences.erase(key);
     }
   // Before make_response_promise: it takes the sender out of the current message.
   auto conn = caf::actor_cast<caf::actor>(self->current_sender());
-  holder_id(self, conn);
   auto rp = self->make_response_promise<lease_reply>();
   auto snap = cfg.routes->get();
   reads_start(self, key);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/lease_table.hpp"
+
 namespace ac::resp_cmd {
 
 void cmd_owner(self_ptr self, const route_snapshot& snap, const std::string& key) {
@@ -137,9 +139,10 @@ void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::
     return reply_error(self, "ERR lease-ms must be a positive integer");
   auto slot = open_slot(self);
   auto ms = static_cast<uint32_t>(lease_ms);
-  // A waiter may wait for the holder's whole lease, and then hold one itself.
-  auto timeout = std::max<std::chrono::milliseconds>(self->state.env->request_timeout,
-                                                     std::chrono::milliseconds(3 * lease_ms));
+  // As long as the keeper keeps a caller in line (lease_table::longest_wait_ms).
+  auto timeout = std::max<std::chrono::milliseconds>(
+    self->state.env->request_timeout,
+    std::chrono::milliseconds(lease_table::longest_wait_ms(lease_ms)));
   auto& key = argv[1];
   auto answer = [self, slot](lease_reply& r) {
     std::string out;

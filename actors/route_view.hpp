@@ -33,6 +33,13 @@ struct route_snapshot {
   std::vector<shard_actor> shards;          ///< this node's shards, by index
   std::vector<std::shared_ptr<shard_store>> stores; ///< their L1s, by index (null: ask the shard)
 
+  /// True when `node` runs an alive member's front (a fence to a node not among them is void).
+  bool has_member_node(const caf::node_id& node) const {
+    for (auto& f : fronts)
+      if (f && f.node() == node)
+        return true;
+    return false;
+  }
   /// True when this node owns the key (or is alone).
   bool owns(uint64_t hash) const {
     if (ids.size() < 2)

@@ -84,6 +84,13 @@ caf::result<uint8_t> put_l1(self_ptr self, const shard_config& cfg, const std::s
 /// an acknowledged value survives any node's restart and a refused one never appears.
 caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std::string& key,
                               std::string& value, uint32_t ttl, uint32_t l2_ttl) {
+  {
+    // Marked now, not when L1 takes it after Redis: a load that saw the older state must not
+    // fill L1 (or write L2) behind this put's back meanwhile. (The other paths put into L1 at
+    // once, and the store marks that put itself.)
+    auto lock = lock_store(self);
+    self->state.store->note_write(key_hash(key));
+  }
   auto rp = self->make_response_promise<uint8_t>();
   auto stored = std::make_shared<std::string>(value);
   self
@@ -155,12 +162,6 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
   }
   if (!self->state.bridge)
     return put_l1(self, cfg, key, value, ttl);
-  {
-    // Marked now, not when L1 takes it after Redis: a load that saw the older state must not
-    // fill L1 (or write L2) behind this put's back meanwhile.
-    auto lock = lock_store(self);
-    self->state.store->note_write(key_hash(key));
-  }
   auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
   if (cfg.write_sync)
     return put_sync(self, cfg, key, value, ttl, l2_ttl);
@@ -262,7 +263,7 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   }
   if (cfg.write_sync) {
     {
-      auto lock = lock_store(self); // marked now: see put()
+      auto lock = lock_store(self); // marked now: see put_sync()
       st.store->note_write(key_hash(key));
     }
     auto rp = self->make_response_promise<bool>();

@@ -43,6 +43,11 @@ public:
 
   enum class asked { granted, waiting, overloaded };
 
+  /// The longest a caller of a key waits for its value or lease: the holder's whole lease, then
+  /// perhaps the next holder's, and one more (3 x lease-ms). Its request times out then, and the
+  /// table drops it from the line (caller::wait_until_ms).
+  static constexpr int64_t longest_wait_ms(int64_t lease_ms) { return 3 * lease_ms; }
+
   /// `token_prefix` makes tokens unique across restarts and nodes: `node_id:random-hex`, so that
   /// any node can tell from a token which node's table it belongs to (token_node).
   lease_table(std::string token_prefix, limits lim)
