@@ -254,8 +254,8 @@ void put_value(self_ptr self, const route_snapshot& snap, const std::string& key
     AC_ASK(self, snap, put_atom::value, key, encoded, ttl, c));
 }
 
-std::string encode_bytes(const resp_env& env, std::string value, uint32_t ttl) {
-  return encode_entry(make_bytes_entry(std::move(value), ttl, unix_ms(), env.node_id));
+std::string encode_bytes(const resp_env& env, std::string_view value, uint32_t ttl) {
+  return encode_bytes_entry(value, ttl, unix_ms(), env.node_id);
 }
 
 std::string value_problem(const resp_env& env, const std::string& value) {

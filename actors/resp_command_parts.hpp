@@ -44,7 +44,7 @@ void append_payload_direct(resp_session_state& st, std::string_view entry);
 std::string key_problem(const resp_env& env, const std::string& key);
 /// Fills `slot` with the error reply of a failed request.
 std::function<void(caf::error&)> fail_slot(self_ptr self, uint64_t slot);
-std::string encode_bytes(const resp_env& env, std::string value, uint32_t ttl);
+std::string encode_bytes(const resp_env& env, std::string_view value, uint32_t ttl);
 std::string value_problem(const resp_env& env, const std::string& value);
 bool parse_shape(const std::string& s, std::vector<uint64_t>& shape);
 std::string finish_entry(const resp_env& env, entry& e, std::string& value, int64_t ttl_s);

@@ -132,7 +132,7 @@ void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>
     return reply_error(self, p);
   // L1 keeps whole seconds: a PX below one second lives one second.
   auto ttl = static_cast<uint32_t>((ttl_ms + 999) / 1000);
-  auto encoded = encode_bytes(env, std::move(argv[2]), ttl);
+  auto encoded = encode_bytes(env, argv[2], ttl);
   if (cond == put_if::always
       && inline_put(self->state, snap, key_hash(argv[1]), argv[1], encoded, ttl))
     return reply_ok(self);
@@ -199,8 +199,7 @@ void cmd_mset(self_ptr self, const route_snapshot& snap, std::vector<std::string
   auto default_ttl = 0u;
   for (size_t i = 1; i + 1 < argv.size(); i += 2)
     put_value(
-      self, snap, argv[i], encode_bytes(env, std::move(argv[i + 1]), default_ttl), default_ttl,
-      put_if::always,
+      self, snap, argv[i], encode_bytes(env, argv[i + 1], default_ttl), default_ttl, put_if::always,
       [self, slot, g = g](put_status) {
         if (g->add())
           deliver(self, slot, "+OK\r\n");

@@ -77,6 +77,11 @@ bool validate_entry(const entry& e, std::string* error = nullptr);
 /// when `e` comes from untrusted input. Throws only std::bad_alloc.
 std::string encode_entry(const entry& e);
 
+/// encode_entry(make_bytes_entry(value, ...)) without the entry: the value is copied once,
+/// straight into the encoding (a SET's hot path).
+std::string encode_bytes_entry(std::string_view value, uint32_t ttl_seconds, int64_t now_ms,
+                               std::string_view produced_by);
+
 /// Decodes bytes written by encode_entry. Never throws and never crashes on arbitrary input: corrupt,
 /// truncated or trailing-garbage bytes, an invalid tensor or an unknown schema version give nullopt
 /// and a reason in *error (if given). Work is bounded by the input size (capnp traversal limit).

@@ -80,6 +80,10 @@ size_t request_reader::buffered() const {
 }
 
 void request_reader::feed(const char* data, size_t n) {
+  // A RESP request goes to hiredis at once, as next() would pass it on: a 120 KB SET is not
+  // copied through inline_buf_ first.
+  if (!in_resp_ && inline_buf_.empty() && n > 0 && data[0] == '*')
+    in_resp_ = true;
   if (in_resp_)
     redisReaderFeed(reader_, data, n);
   else

@@ -1,6 +1,9 @@
 // test_entry_codec.cpp: the Cap'n Proto Entry codec round-trips every kind and survives any input.
+#include "messages/entry.capnp.h"
 #include "messages/entry_codec.hpp"
 
+#include <capnp/message.h>
+#include <capnp/serialize.h>
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -55,7 +58,55 @@ std::string run_and_capture(const std::string& command) {
   return out;
 }
 
+// What Cap'n Proto itself writes for the message in `bytes`: a deep copy of it into a builder
+// with one ample segment. A copy lays the message out compactly, each object after the one that
+// points at it in field order (the order encode_entry builds them in), so an encoding with a
+// second segment, a gap or a stray word differs from it.
+std::string reference_encoding(const std::string& bytes) {
+  std::vector<capnp::word> words(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.data(), bytes.data(), bytes.size());
+  capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
+  capnp::MallocMessageBuilder message(static_cast<unsigned>(words.size() + 64));
+  message.setRoot(reader.getRoot<schema::Entry>());
+  REQUIRE(message.getSegmentsForOutput().size() == 1);
+  auto flat = capnp::messageToFlatArray(message); // kept: asBytes() is a view of it
+  return std::string(reinterpret_cast<const char*>(flat.asBytes().begin()), flat.asBytes().size());
+}
+
 } // namespace
+
+TEST_CASE("every kind and size encodes to exactly the bytes Cap'n Proto writes, in one segment",
+          "[codec]") {
+  std::vector<entry> entries;
+  entries.push_back(make_bytes_entry("", 0, 0, ""));
+  for (size_t n : {1, 7, 8, 9, 100, 8191, 8192, 8193, 122880, 1 << 20})
+    entries.push_back(make_bytes_entry(std::string(n, 'b'), 60, 1700000000000, "node-a"));
+  for (size_t n : {0, 7, 8, 5000, 70000}) {
+    entry text = sample_text_entry();
+    text.data = std::string(n, 't');
+    entries.push_back(text);
+    text.kind = value_kind::json;
+    entries.push_back(text);
+  }
+  entries.push_back(sample_text_entry());
+  entries.back().produced_by = std::string(300, 'p'); // a long node id
+  auto big = make_tensor_entry(std::vector<float>(10 * 50 * 60, 0.5f), {10, 50, 60}, 300, 7,
+                               "node-c", 1234); // the feature service's tensor, 120 KB
+  entries.push_back(big);
+  for (int d = 0; d <= static_cast<int>(tensor_dtype::float16); ++d)
+    entries.push_back(counting_tensor(static_cast<tensor_dtype>(d)));
+
+  for (const auto& e : entries) {
+    CAPTURE(to_string(e.kind), e.data.size(), e.produced_by.size());
+    auto bytes = encode_entry(e);
+    REQUIRE(bytes.size() >= 8);
+    CHECK(bytes == reference_encoding(bytes));
+    CHECK(decode_entry(bytes) == e);
+    CHECK(bytes.substr(0, 4) == std::string(4, '\0')); // one segment
+    if (e.kind == value_kind::bytes)
+      CHECK(encode_bytes_entry(e.data, e.ttl_seconds, e.created_at_ms, e.produced_by) == bytes);
+  }
+}
 
 TEST_CASE("every value kind survives an encode-decode round trip", "[codec]") {
   std::vector<entry> entries;
