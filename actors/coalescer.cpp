@@ -76,7 +76,7 @@ void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
 /// two seconds) is served to its waiters, not kept.
 /// With `cond` (warming) the value enters L1 only when the put_if condition holds there.
 void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::string& key,
-                      const entry& e, const lookup_result& r,
+                      const entry_header& e, const lookup_result& r,
                       std::optional<put_if> cond = std::nullopt) {
   auto ttl = l1_ttl(ttl_facts{r.ttl_ms, e.ttl_seconds, e.created_at_ms, unix_ms()});
   if (!ttl) {
@@ -206,7 +206,7 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
         .then(
           [=](lookup_result& r) {
             done_asking();
-            auto e = r.found ? decode_entry(r.value) : std::nullopt;
+            auto e = r.found ? decode_header(r.value) : std::nullopt;
             if (!e)
               return compute(self, cfg, key);
             ++self->state.counts.handoff_values;
@@ -252,7 +252,7 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
       // Bytes in Redis are untrusted (another writer, a bug, bit rot, a newer version):
       // never a crash, a bad answer or a silent overwrite (see on_undecodable).
       std::string why;
-      auto e = decode_entry(r.value, &why);
+      auto e = decode_header(r.value, &why);
       if (!e) {
         if (warm_only(self, key))
           return finish(self, key, make_miss()); // a load of the key will sort it out
@@ -280,7 +280,7 @@ void refresh_from_l2(self_ptr self, const coalescer_config& cfg, const std::stri
   self->request(self->state.bridge, cfg.load_timeout, l2_get_atom::value, key)
     .then(
       [=](lookup_result& r) {
-        auto e = r.found ? decode_entry(r.value) : std::nullopt;
+        auto e = r.found ? decode_header(r.value) : std::nullopt;
         // An Entry without a lifetime (ttl_seconds 0) cannot be shown to live longer: left alone.
         if (!e || e->ttl_seconds == 0)
           return finish(self, key, make_miss());

@@ -149,6 +149,16 @@ bool redis_connection::connect(std::string* error) {
 
 std::vector<redis_connection::reply> redis_connection::round_trip(
   const std::vector<std::vector<std::string>>& commands, const char* what, std::string* error) {
+  std::vector<std::vector<std::string_view>> views;
+  views.reserve(commands.size());
+  for (const auto& command : commands)
+    views.emplace_back(command.begin(), command.end());
+  return round_trip_views(views, what, error);
+}
+
+std::vector<redis_connection::reply> redis_connection::round_trip_views(
+  const std::vector<std::vector<std::string_view>>& commands, const char* what,
+  std::string* error) {
   std::vector<reply> replies;
   if (!ctx_) {
     set_error(error, "redis " + std::string(what) + ": not connected");
@@ -253,15 +263,22 @@ redis_connection::mget_timed(const std::vector<std::string>& keys, bool with_ptt
 bool redis_connection::set_ex(const std::vector<set_item>& items, std::string* error) {
   if (items.empty())
     return true;
-  std::vector<std::vector<std::string>> commands;
+  // Views of the values, which may be 120 KB tensors: hiredis copies each into its buffer once.
+  std::vector<std::string> keys, ttls; // what the views of the names and TTLs point at
+  keys.reserve(items.size());
+  ttls.reserve(items.size());
+  std::vector<std::vector<std::string_view>> commands;
   commands.reserve(items.size());
   for (const auto& [key, value, ttl_seconds] : items) {
-    if (ttl_seconds == 0)
-      commands.push_back({"SET", prefixed(key), value});
-    else
-      commands.push_back({"SET", prefixed(key), value, "EX", std::to_string(ttl_seconds)});
+    keys.push_back(prefixed(key));
+    if (ttl_seconds == 0) {
+      commands.push_back({"SET", keys.back(), value});
+    } else {
+      ttls.push_back(std::to_string(ttl_seconds));
+      commands.push_back({"SET", keys.back(), value, "EX", ttls.back()});
+    }
   }
-  auto replies = round_trip(commands, "SET", error);
+  auto replies = round_trip_views(commands, "SET", error);
   if (replies.empty())
     return false;
   for (size_t i = 0; i < replies.size(); ++i) {

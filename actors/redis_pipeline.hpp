@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -106,6 +107,9 @@ private:
   // replies, or an empty vector after an I/O error (connection closed, *error set).
   std::vector<reply> round_trip(const std::vector<std::vector<std::string>>& commands,
                                 const char* what, std::string* error);
+  // The same over views of arguments that live elsewhere (a SET's value is not copied).
+  std::vector<reply> round_trip_views(const std::vector<std::vector<std::string_view>>& commands,
+                                      const char* what, std::string* error);
 
   // mget() and mget_pttl(): one MGET, with every key's PTTL pipelined after it when asked
   // (pttl_ms stays -1 without).

@@ -199,13 +199,15 @@ inline_answers inline_hits(resp_session_state& st, const route_snapshot& snap,
 }
 
 bool inline_put(resp_session_state& st, const route_snapshot& snap, uint64_t h,
-                const std::string& key, std::string_view entry, uint32_t ttl) {
+                const std::string& key, std::string_view value, uint32_t ttl) {
   if (!st.slots.empty())
     return false;
   auto [ss, lock] = lock_owned_store(snap, h);
   if (!lock || !ss->misses_final || ss->is_lent(key))
     return false;
-  ss->store->put(key, h, entry, std::chrono::seconds{ttl});
+  // Encoded here, once the put is sure: where L2 stands behind L1 the session encodes for
+  // the shard instead, and a loop that encoded first would have done it twice.
+  ss->store->put(key, h, encode_bytes(*st.env, value, ttl), std::chrono::seconds{ttl});
   ss->note_fill(key, std::chrono::seconds{ttl});
   return true;
 }
@@ -249,9 +251,11 @@ void put_value(self_ptr self, const route_snapshot& snap, const std::string& key
                std::function<void(caf::error&)> on_err) {
   auto h = key_hash(key);
   auto c = static_cast<uint8_t>(cond);
+  // Moved into the request, not copied (a value may be a 120 KB tensor): ask_owner calls just
+  // one of AC_ASK's two senders.
   ask_owner(
     snap, h, [then](uint8_t status) { then(put_status_of(status)); }, std::move(on_err),
-    AC_ASK(self, snap, put_atom::value, key, encoded, ttl, c));
+    AC_ASK(self, snap, put_atom::value, key, std::move(encoded), ttl, c));
 }
 
 std::string encode_bytes(const resp_env& env, std::string_view value, uint32_t ttl) {

@@ -125,8 +125,9 @@ inline_answers inline_hits(resp_session_state& st, const route_snapshot& snap,
 /// behind L1 (no Redis to write through) and no peer may hold a near copy of the key (its
 /// write tells them: the shard does that). Only while nothing is owed on this connection: a
 /// read or write still on its way to the shard must not be overtaken. False: the message path.
+/// `value` is the client's bytes; encoded (encode_bytes) only when stored.
 bool inline_put(resp_session_state& st, const route_snapshot& snap, uint64_t h,
-                const std::string& key, std::string_view entry, uint32_t ttl);
+                const std::string& key, std::string_view value, uint32_t ttl);
 
 /// MGET's reply of `hits`, all found or nil.
 std::string mget_reply(const lookup_results& hits);

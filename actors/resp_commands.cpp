@@ -174,7 +174,7 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
   if (spec->id == command_id::set) {
     if (!value_problem(*st.env, argv[2]).empty())
       return false;
-    if (!inline_put(st, snap, key_hash(argv[1]), argv[1], encode_bytes(*st.env, argv[2], 0), 0))
+    if (!inline_put(st, snap, key_hash(argv[1]), argv[1], argv[2], 0))
       return false;
     out += "+OK\r\n";
     ++tally.sets;

@@ -132,13 +132,12 @@ void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>
     return reply_error(self, p);
   // L1 keeps whole seconds: a PX below one second lives one second.
   auto ttl = static_cast<uint32_t>((ttl_ms + 999) / 1000);
-  auto encoded = encode_bytes(env, argv[2], ttl);
   if (cond == put_if::always
-      && inline_put(self->state, snap, key_hash(argv[1]), argv[1], encoded, ttl))
+      && inline_put(self->state, snap, key_hash(argv[1]), argv[1], argv[2], ttl))
     return reply_ok(self);
   auto slot = open_slot(self);
   put_value(
-    self, snap, argv[1], std::move(encoded), ttl, cond,
+    self, snap, argv[1], encode_bytes(env, argv[2], ttl), ttl, cond,
     // stored_l1_only is +OK too: redis-py's set() reads any other reply as "not set", which
     // it was (in L1). INFO's actorcache_l1_only_puts tells an operator it was not durable.
     [self, slot](put_status s) { deliver(self, slot, acknowledged(s) ? "+OK\r\n" : "$-1\r\n"); },

@@ -18,11 +18,11 @@ caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
                                                + " bytes exceeds cache.max-value-bytes="
                                                + std::to_string(max_value_bytes));
   std::string why;
-  auto e = decode_entry(value, &why);
-  if (!e)
+  auto header = decode_header(value, &why);
+  if (!header)
     return make_error(errc::bad_value, "value is not an Entry: " + why);
-  if (e->data.size() > max_value_bytes)
-    return make_error(errc::value_too_large, "value of " + std::to_string(e->data.size())
+  if (header->payload_bytes > max_value_bytes)
+    return make_error(errc::value_too_large, "value of " + std::to_string(header->payload_bytes)
                                                + " bytes exceeds cache.max-value-bytes="
                                                + std::to_string(max_value_bytes));
   return caf::none;

@@ -3,6 +3,9 @@
 #
 # Usage: bench/node_ab.sh OLD_NODE NEW_NODE [ROUNDS] -- REDIS_BENCHMARK_ARGS...
 #   e.g. bench/node_ab.sh /tmp/old/actorcache-node build/bin/actorcache-node 7 -- -t get -n 1000000 -r 100000 -c 50 -P 16
+# With L2=1 both nodes use a second redis-server as their L2 (redis.write-policy=sync, each under
+# its own key prefix), as a deployment does; the "redis" row is still a plain redis-server, and
+# the L2 server's CPU per run is reported beside the nodes' (a node's SET costs it a Redis SET).
 # Why CPU as well as rps: on a shared 2-core box a row's throughput swings by +-20% between
 # rounds, while the server's CPU ticks (utime + stime from /proc/PID/stat) per run of the same
 # work move much less; a change that saves work shows there first. All three servers hold the
@@ -22,8 +25,16 @@ work=$(mktemp -d /tmp/ac-bench.XXXXXX)
 # shellcheck source=bench/servers.sh
 . "$(dirname "$0")/servers.sh"
 start_redis
-start_node old "$old"
-start_node new "$new"
+l2_args=()
+if [ "${L2:-0}" = 1 ]; then
+  l2_port=$(free_port)
+  redis-server --port "$l2_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/l2.log" 2>&1 &
+  l2_pid=$!
+  pids+=("$l2_pid")
+  l2_args=(--redis.enabled --redis.port="$l2_port")
+fi
+start_node old "$old" "${l2_args[@]}" --redis.key-prefix=old:
+start_node new "$new" "${l2_args[@]}" --redis.key-prefix=new:
 wait_for_servers old new
 declare -A pid port
 pid[redis]=$redis_pid
@@ -39,14 +50,16 @@ order=(redis old new)
 for r in $(seq "$rounds"); do
   for who in "${order[@]}"; do
     t0=$(ticks "${pid[$who]}")
+    l0=$([ -n "${l2_pid:-}" ] && ticks "$l2_pid" || echo 0)
     rps=$(redis-benchmark -p "${port[$who]}" -q --csv "$@" 2>/dev/null | tail -1 | awk -F'"' '{print $4}')
     t1=$(ticks "${pid[$who]}")
-    echo "$r $who $rps $((t1 - t0))" >>"$work/rows"
+    l1=$([ -n "${l2_pid:-}" ] && ticks "$l2_pid" || echo 0)
+    echo "$r $who $rps $((t1 - t0)) $((l1 - l0))" >>"$work/rows"
   done
   order=("${order[@]:1}" "${order[0]}") # who goes first rotates
 done
 awk '
-  { rps[$2, $1] = $3; cpu[$2, $1] = $4; n = ($1 > n ? $1 : n) }
+  { rps[$2, $1] = $3; cpu[$2, $1] = $4; l2[$2, $1] = $5; n = ($1 > n ? $1 : n) }
   # Plain awk (Debian ships mawk, which has no asort): an insertion sort of k values.
   function median(a, k,   i, j, t, v) {
     for (i = 1; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
@@ -54,8 +67,10 @@ awk '
   }
   END {
     split("redis old new", who, " ")
-    for (w = 1; w <= 3; w++) { for (i = 1; i <= n; i++) { x[i] = rps[who[w], i]; y[i] = cpu[who[w], i] }
-      printf "%-5s rps median %.0f, CPU ticks per run median %.0f\n", who[w], median(x, n), median(y, n) }
+    for (w = 1; w <= 3; w++) { for (i = 1; i <= n; i++) { x[i] = rps[who[w], i]; y[i] = cpu[who[w], i]; z[i] = l2[who[w], i] }
+      printf "%-5s rps median %.0f, CPU ticks per run median %.0f", who[w], median(x, n), median(y, n)
+      if (w > 1 && median(z, n) > 0) printf " (+ L2 redis-server %.0f)", median(z, n)
+      printf "\n" }
     for (i = 1; i <= n; i++) { x[i] = rps["new", i] / rps["old", i]; y[i] = cpu["new", i] / cpu["old", i]; z[i] = rps["new", i] / rps["redis", i] }
     printf "new/old per round: rps median %.2f, CPU median %.2f; new/redis rps median %.2f (%d rounds)\n", median(x, n), median(y, n), median(z, n), n
   }' "$work/rows"

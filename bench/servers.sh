@@ -21,10 +21,11 @@ start_redis() {
   pids+=("$redis_pid")
 }
 
-# start_node NAME BINARY: a node (1 GiB L1, no L2) that writes its RESP port to $work/NAME.port.
+# start_node NAME BINARY [ARGS...]: a node (1 GiB L1, no L2 unless ARGS name one) that writes its
+# RESP port to $work/NAME.port.
 start_node() {
   "$2" --node.port=0 --resp.port=0 --resp.port-file="$work/$1.port" \
-    --cache.max-bytes=1073741824 --log.level=warn >"$work/$1.log" 2>&1 &
+    --cache.max-bytes=1073741824 --log.level=warn "${@:3}" >"$work/$1.log" 2>&1 &
   node_pid[$1]=$!
   pids+=("$!")
 }

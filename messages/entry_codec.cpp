@@ -57,28 +57,41 @@ bool fail(std::string* error, std::string reason) {
   return false;
 }
 
-std::string to_std_string(capnp::Data::Reader d) {
-  return std::string(reinterpret_cast<const char*>(d.begin()), d.size());
+std::string_view view_of(capnp::Data::Reader d) {
+  return {reinterpret_cast<const char*>(d.begin()), d.size()};
 }
 
-std::string to_std_string(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
+std::string_view view_of(capnp::Text::Reader t) { return {t.begin(), t.size()}; }
+
+/// An Entry as read in place: the payload and the node id point into the message.
+struct entry_view {
+  value_kind kind = value_kind::bytes;
+  std::string_view data;
+  tensor_dtype dtype{};
+  std::vector<uint64_t> shape;
+  int64_t created_at_ms = 0;
+  uint32_t ttl_seconds = 0;
+  uint32_t compute_micros = 0;
+  std::string_view produced_by;
+  uint16_t schema_version = 0;
+};
 
 // Reads the root of an already bounds-checked message; throws kj::Exception on a bad pointer.
-entry read_entry(schema::Entry::Reader root) {
-  entry e;
+entry_view read_view(schema::Entry::Reader root) {
+  entry_view e;
   auto value = root.getValue();
   switch (value.which()) {
     case schema::Entry::Value::BYTES:
       e.kind = value_kind::bytes;
-      e.data = to_std_string(value.getBytes());
+      e.data = view_of(value.getBytes());
       break;
     case schema::Entry::Value::TEXT:
       e.kind = value_kind::text;
-      e.data = to_std_string(value.getText());
+      e.data = view_of(value.getText());
       break;
     case schema::Entry::Value::JSON:
       e.kind = value_kind::json;
-      e.data = to_std_string(value.getJson());
+      e.data = view_of(value.getJson());
       break;
     case schema::Entry::Value::TENSOR: {
       e.kind = value_kind::tensor;
@@ -91,7 +104,7 @@ entry read_entry(schema::Entry::Reader root) {
       e.shape.reserve(shape.size());
       for (auto d : shape)
         e.shape.push_back(d);
-      e.data = to_std_string(tensor.getData());
+      e.data = view_of(tensor.getData());
       break;
     }
     default:
@@ -101,9 +114,93 @@ entry read_entry(schema::Entry::Reader root) {
   e.created_at_ms = root.getCreatedAtMs();
   e.ttl_seconds = root.getTtlSeconds();
   e.compute_micros = root.getComputeMicros();
-  e.produced_by = to_std_string(root.getProducedBy());
+  e.produced_by = view_of(root.getProducedBy());
   e.schema_version = root.getSchemaVersion();
   return e;
+}
+
+entry to_entry(const entry_view& v) {
+  entry e;
+  e.kind = v.kind;
+  e.data = std::string(v.data);
+  e.dtype = v.dtype;
+  e.shape = v.shape;
+  e.created_at_ms = v.created_at_ms;
+  e.ttl_seconds = v.ttl_seconds;
+  e.compute_micros = v.compute_micros;
+  e.produced_by = std::string(v.produced_by);
+  e.schema_version = v.schema_version;
+  return e;
+}
+
+/// The invariants validate_entry checks, on an entry's parts.
+bool validate_parts(value_kind kind, tensor_dtype dtype, const std::vector<uint64_t>& shape,
+                    size_t data_size, uint16_t schema_version, std::string* error) {
+  if (schema_version == 0 || schema_version > entry_schema_version)
+    return fail(error, "unsupported entry schema version " + std::to_string(schema_version));
+  if (kind > value_kind::tensor)
+    return fail(error, "unknown value kind");
+  if (kind != value_kind::tensor)
+    return true;
+  if (static_cast<uint16_t>(dtype) >= dtype_count)
+    return fail(error, "unknown tensor dtype");
+  auto n = element_count(shape);
+  auto size = tensor_dtype_size(dtype);
+  if (!n || *n > std::numeric_limits<uint64_t>::max() / size)
+    return fail(error, "tensor shape overflows");
+  if (*n * size != data_size)
+    return fail(error, "tensor data is " + std::to_string(data_size) + " bytes, shape and "
+                         + std::string(to_string(dtype)) + " need " + std::to_string(*n * size));
+  return true;
+}
+
+/// Reads the one whole, valid Entry message in `bytes` and passes what `use` makes of its
+/// reading (an entry_view) on; nullopt, and the reason in *error, for anything else. Read in
+/// place when `bytes` is word-aligned (as a std::string's heap buffer is), else from one
+/// aligned copy. Never throws.
+template <class T, class Use>
+std::optional<T> read_valid(std::string_view bytes, std::string* error, Use use) {
+  constexpr size_t word = sizeof(capnp::word);
+  if (bytes.empty()) {
+    fail(error, "empty entry");
+    return std::nullopt;
+  }
+  if (bytes.size() % word != 0) {
+    fail(error, "entry size " + std::to_string(bytes.size()) + " is not a multiple of 8");
+    return std::nullopt;
+  }
+  try {
+    kj::Array<capnp::word> copy;
+    auto words =
+      kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / word);
+    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
+      // Cap'n Proto reads words in place, so they must be aligned.
+      copy = kj::heapArray<capnp::word>(bytes.size() / word);
+      std::memcpy(copy.begin(), bytes.data(), bytes.size());
+      words = copy.asPtr();
+    }
+    // A valid Entry is read once and is at most 3 levels deep (Entry > value > Tensor > shape), so
+    // these bounds admit every valid message while capping the work a crafted one can cause.
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = std::max<uint64_t>(words.size() * 4, 64 * 1024);
+    options.nestingLimit = 8;
+    capnp::FlatArrayMessageReader reader(words, options);
+    if (reader.getEnd() != words.end()) {
+      fail(error, "trailing bytes after entry");
+      return std::nullopt;
+    }
+    auto v = read_view(reader.getRoot<schema::Entry>());
+    if (!validate_parts(v.kind, v.dtype, v.shape, v.data.size(), v.schema_version, error))
+      return std::nullopt;
+    return use(v);
+  } catch (const kj::Exception& ex) {
+    fail(error, "corrupt entry: " + std::string(ex.getDescription().cStr()));
+  } catch (const std::exception& ex) {
+    fail(error, std::string("corrupt entry: ") + ex.what());
+  } catch (...) {
+    fail(error, "corrupt entry");
+  }
+  return std::nullopt;
 }
 
 } // namespace
@@ -136,22 +233,7 @@ std::string_view to_string(value_kind k) {
 // -- codec ------------------------------------------------------------------------------------------
 
 bool validate_entry(const entry& e, std::string* error) {
-  if (e.schema_version == 0 || e.schema_version > entry_schema_version)
-    return fail(error, "unsupported entry schema version " + std::to_string(e.schema_version));
-  if (e.kind > value_kind::tensor)
-    return fail(error, "unknown value kind");
-  if (e.kind != value_kind::tensor)
-    return true;
-  if (static_cast<uint16_t>(e.dtype) >= dtype_count)
-    return fail(error, "unknown tensor dtype");
-  auto n = element_count(e.shape);
-  auto size = tensor_dtype_size(e.dtype);
-  if (!n || *n > std::numeric_limits<uint64_t>::max() / size)
-    return fail(error, "tensor shape overflows");
-  if (*n * size != e.data.size())
-    return fail(error, "tensor data is " + std::to_string(e.data.size()) + " bytes, shape and "
-                         + std::string(to_string(e.dtype)) + " need " + std::to_string(*n * size));
-  return true;
+  return validate_parts(e.kind, e.dtype, e.shape, e.data.size(), e.schema_version, error);
 }
 
 namespace {
@@ -287,41 +369,14 @@ std::string encode_bytes_entry(std::string_view value, uint32_t ttl_seconds, int
 }
 
 std::optional<entry> decode_entry(std::string_view bytes, std::string* error) {
-  constexpr size_t word = sizeof(capnp::word);
-  if (bytes.empty()) {
-    fail(error, "empty entry");
-    return std::nullopt;
-  }
-  if (bytes.size() % word != 0) {
-    fail(error, "entry size " + std::to_string(bytes.size()) + " is not a multiple of 8");
-    return std::nullopt;
-  }
-  try {
-    // Cap'n Proto reads words in place, so the bytes must be 8-aligned: copy them once.
-    auto words = kj::heapArray<capnp::word>(bytes.size() / word);
-    std::memcpy(words.begin(), bytes.data(), bytes.size());
-    // A valid Entry is read once and is at most 3 levels deep (Entry > value > Tensor > shape), so
-    // these bounds admit every valid message while capping the work a crafted one can cause.
-    capnp::ReaderOptions options;
-    options.traversalLimitInWords = std::max<uint64_t>(words.size() * 4, 64 * 1024);
-    options.nestingLimit = 8;
-    capnp::FlatArrayMessageReader reader(words.asPtr(), options);
-    if (reader.getEnd() != words.end()) {
-      fail(error, "trailing bytes after entry");
-      return std::nullopt;
-    }
-    auto e = read_entry(reader.getRoot<schema::Entry>());
-    if (!validate_entry(e, error))
-      return std::nullopt;
-    return e;
-  } catch (const kj::Exception& ex) {
-    fail(error, "corrupt entry: " + std::string(ex.getDescription().cStr()));
-  } catch (const std::exception& ex) {
-    fail(error, std::string("corrupt entry: ") + ex.what());
-  } catch (...) {
-    fail(error, "corrupt entry");
-  }
-  return std::nullopt;
+  return read_valid<entry>(bytes, error, to_entry);
+}
+
+std::optional<entry_header> decode_header(std::string_view bytes, std::string* error) {
+  return read_valid<entry_header>(bytes, error, [](const entry_view& v) {
+    return entry_header{v.kind,        v.dtype,          v.data.size(),   v.created_at_ms,
+                        v.ttl_seconds, v.compute_micros, v.schema_version};
+  });
 }
 
 bool payload_of(std::string_view bytes, std::string_view& out, std::string& scratch) {

@@ -87,6 +87,22 @@ std::string encode_bytes_entry(std::string_view value, uint32_t ttl_seconds, int
 /// and a reason in *error (if given). Work is bounded by the input size (capnp traversal limit).
 std::optional<entry> decode_entry(std::string_view bytes, std::string* error = nullptr);
 
+/// An encoded entry's metadata: all of `entry` but the payload (and the tensor's shape).
+struct entry_header {
+  value_kind kind = value_kind::bytes;
+  tensor_dtype dtype{};
+  size_t payload_bytes = 0;
+  int64_t created_at_ms = 0;
+  uint32_t ttl_seconds = 0;
+  uint32_t compute_micros = 0;
+  uint16_t schema_version = entry_schema_version;
+};
+
+/// decode_entry's checks and its metadata, without copying the payload out: for a value that
+/// is stored as it is (a put's check, an L2 hit's TTL). Nullopt and the reason in *error for
+/// exactly the bytes decode_entry refuses.
+std::optional<entry_header> decode_header(std::string_view bytes, std::string* error = nullptr);
+
 /// The payload of an encoded entry (bytes, text, json or a tensor's row-major data) without
 /// decoding the rest: read in place when `bytes` is 8-aligned (no copy, no allocation: the
 /// RESP edge's hit path), else from an aligned copy in `scratch`; decode_entry only for what

@@ -223,6 +223,50 @@ TEST_CASE("a flip of any single bit gives nullopt or a valid entry, never a cras
   }
 }
 
+TEST_CASE("the header decodes what the entry decodes and refuses what it refuses", "[codec]") {
+  auto tensor = counting_tensor(tensor_dtype::float32);
+  tensor.ttl_seconds = 77;
+  tensor.created_at_ms = 1700000000999;
+  tensor.compute_micros = 12;
+  std::vector<std::string> inputs;
+  for (const auto& e : {tensor, sample_text_entry()}) {
+    auto bytes = encode_entry(e);
+    inputs.push_back(bytes);
+    for (size_t bit = 0; bit < bytes.size() * 8; ++bit) {
+      auto flipped = bytes;
+      flipped[bit / 8] = static_cast<char>(flipped[bit / 8] ^ (1 << (bit % 8)));
+      inputs.push_back(flipped);
+    }
+    for (size_t n = 0; n < bytes.size(); n += 8)
+      inputs.push_back(bytes.substr(0, n));
+  }
+  size_t refused = 0;
+  for (const auto& in : inputs) {
+    std::string entry_why, header_why;
+    auto e = decode_entry(in, &entry_why);
+    auto h = decode_header(in, &header_why);
+    REQUIRE(e.has_value() == h.has_value());
+    CHECK(entry_why == header_why);
+    if (!e) {
+      ++refused;
+      continue;
+    }
+    CHECK(h->kind == e->kind);
+    CHECK(h->dtype == e->dtype);
+    CHECK(h->payload_bytes == e->data.size());
+    CHECK(h->created_at_ms == e->created_at_ms);
+    CHECK(h->ttl_seconds == e->ttl_seconds);
+    CHECK(h->compute_micros == e->compute_micros);
+    CHECK(h->schema_version == e->schema_version);
+  }
+  CHECK(refused > 0);
+  auto h = decode_header(encode_entry(tensor));
+  REQUIRE(h);
+  CHECK(h->payload_bytes == 24);
+  CHECK(h->ttl_seconds == 77);
+  CHECK(h->created_at_ms == 1700000000999);
+}
+
 TEST_CASE("random words with a plausible segment table never crash the decoder", "[codec]") {
   std::mt19937_64 rng(12345);
   for (int round = 0; round < 20000; ++round) {
