@@ -70,26 +70,11 @@ void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string
     [self, slot](lookup_result& r) {
       if (!r.found)
         return deliver(self, slot, "$-1\r\n");
-      auto e = decode_entry(r.value);
-      if (!e)
-        return deliver(self, slot, error_reply(self, "BADVALUE the stored entry does not decode"));
       std::string out;
-      if (e->kind != value_kind::tensor) {
-        // Not a tensor: its bytes as a one-dimensional "bytes" array, so a client that asks
-        // for tensors gets any value in one round trip.
-        resp::array(out, 3);
-        resp::bulk(out, "bytes");
-        resp::array(out, 1);
-        resp::integer(out, static_cast<int64_t>(e->data.size()));
-        resp::bulk(out, e->data);
-        return deliver(self, slot, std::move(out));
-      }
-      resp::array(out, 3);
-      resp::bulk(out, to_string(e->dtype));
-      resp::array(out, e->shape.size());
-      for (auto d : e->shape)
-        resp::integer(out, static_cast<int64_t>(d));
-      resp::bulk(out, e->data);
+      std::string_view payload;
+      if (!append_tensor_head(out, r.value, payload))
+        return deliver(self, slot, error_reply(self, "BADVALUE the stored entry does not decode"));
+      resp::bulk(out, payload);
       deliver(self, slot, std::move(out));
     },
     fail_slot(self, slot), AC_ASK(self, snap, get_atom::value, key));
@@ -101,12 +86,15 @@ void cmd_tensor_get(self_ptr self, const route_snapshot& snap, const std::string
 /// node's front (`route_atom, lease_atom, xs..., epoch`). A failure is the reply in `slot`.
 template <class Timeout, class OnOk, class... Ts>
 void ask_lease_owner(self_ptr self, const route_snapshot& snap, uint64_t slot, Timeout timeout,
-                     OnOk on_ok, const std::string& key, const Ts&... xs) {
+                     OnOk on_ok, const std::string& key, Ts&&... xs) {
+  // Forwarded into whichever request is sent (one of the two): a fill's value is not copied.
   if (auto peer = snap.owner_front(key_hash(key)))
-    self->request(peer, timeout, route_atom::value, lease_atom::value, xs..., snap.epoch)
+    self
+      ->request(peer, timeout, route_atom::value, lease_atom::value, std::forward<Ts>(xs)...,
+                snap.epoch)
       .then(std::move(on_ok), fail_slot(self, slot));
   else
-    self->request(self->state.env->leases, timeout, lease_atom::value, xs...)
+    self->request(self->state.env->leases, timeout, lease_atom::value, std::forward<Ts>(xs)...)
       .then(std::move(on_ok), fail_slot(self, slot));
 }
 
@@ -117,7 +105,8 @@ void append_lease_reply(std::string& out, lease_reply& r) {
     resp::bulk(out, r.token);
     return;
   }
-  auto e = decode_entry(r.entry);
+  std::string_view payload;
+  auto e = read_stored(r.entry, payload);
   if (e && e->kind == value_kind::tensor) {
     resp::array(out, 4);
     resp::bulk(out, "tensor");
@@ -125,12 +114,12 @@ void append_lease_reply(std::string& out, lease_reply& r) {
     resp::array(out, e->shape.size());
     for (auto d : e->shape)
       resp::integer(out, static_cast<int64_t>(d));
-    resp::bulk(out, e->data);
+    resp::bulk(out, payload);
     return;
   }
   resp::array(out, 2);
   resp::bulk(out, "value");
-  resp::bulk(out, e ? std::string_view{e->data} : std::string_view{});
+  resp::bulk(out, e ? payload : std::string_view{});
 }
 
 void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
@@ -220,7 +209,7 @@ void cmd_fill(self_ptr self, const route_snapshot& snap, std::vector<std::string
   auto timeout = env.request_timeout;
   ask_lease_owner(
     self, snap, slot, timeout, [self, slot](bool) { deliver(self, slot, "+OK\r\n"); }, key,
-    put_atom::value, key, token, encoded, ttl);
+    put_atom::value, key, token, std::move(encoded), ttl);
 }
 
 void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {

@@ -97,6 +97,31 @@ void append_payload_direct(resp_session_state& st, std::string_view entry) {
   trim_scratch();
 }
 
+std::optional<entry_header> read_stored(std::string_view entry, std::string_view& payload) {
+  auto header = decode_header(entry);
+  if (!header || !payload_in(entry, payload))
+    return std::nullopt;
+  return header;
+}
+
+bool append_tensor_head(std::string& out, std::string_view entry, std::string_view& payload) {
+  auto header = read_stored(entry, payload);
+  if (!header)
+    return false;
+  resp::array(out, 3);
+  if (header->kind != value_kind::tensor) {
+    resp::bulk(out, "bytes");
+    resp::array(out, 1);
+    resp::integer(out, static_cast<int64_t>(payload.size()));
+    return true;
+  }
+  resp::bulk(out, to_string(header->dtype));
+  resp::array(out, header->shape.size());
+  for (auto d : header->shape)
+    resp::integer(out, static_cast<int64_t>(d));
+  return true;
+}
+
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
                        int64_t ttl_left_ms, uint64_t since) {
   if (snap.shards.empty())

@@ -40,6 +40,15 @@ void append_payload(std::string& out, std::string_view entry);
 /// append_payload into the connection's output, a large payload sent from where it lies
 /// (append_bulk_direct: the caller holds the store's lock).
 void append_payload_direct(resp_session_state& st, std::string_view entry);
+/// AC.TENSOR.GET's reply for a stored entry, all but its data: `*3`, the dtype and the shape (a
+/// bytes, text or JSON entry: "bytes" and its length, so a client asking for tensors gets any
+/// value in one round trip); `payload` is then the data to append as a bulk string. Reads the
+/// entry in place, copying nothing out. False (nothing appended) when it does not decode.
+bool append_tensor_head(std::string& out, std::string_view entry, std::string_view& payload);
+/// A stored entry's header, and its payload in `payload`, read in place (a small unaligned
+/// entry's payload from a per-thread copy, valid until the thread's next read); nullopt when it
+/// does not decode (a bug: shards check every value they store).
+std::optional<entry_header> read_stored(std::string_view entry, std::string_view& payload);
 /// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
 std::string key_problem(const resp_env& env, const std::string& key);
 /// Fills `slot` with the error reply of a failed request.

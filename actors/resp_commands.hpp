@@ -20,10 +20,11 @@ void send_forwarded_gets(resp_session_actor* self);
 /// What an I/O loop answered during one read: added to the shared counters once, not per
 /// command (every loop thread adding to the same cache lines per GET costs a pipeline dearly).
 struct loop_tally {
-  uint64_t gets = 0;  ///< GETs answered
-  uint64_t mgets = 0; ///< MGETs answered, or whose hits were (the session asks for the rest)
-  uint64_t hits = 0;  ///< L1 hits among them
-  uint64_t sets = 0;  ///< SETs stored (inline_put)
+  uint64_t gets = 0;        ///< GETs answered
+  uint64_t mgets = 0;       ///< MGETs answered, or whose hits were (the session asks for the rest)
+  uint64_t hits = 0;        ///< L1 hits among them
+  uint64_t sets = 0;        ///< SETs stored (inline_put)
+  uint64_t tensor_gets = 0; ///< AC.TENSOR.GETs answered
   void add_to(resp_counters& c) const;
 };
 

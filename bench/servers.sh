@@ -50,3 +50,24 @@ preload() {
   redis-benchmark -p "$1" -t set -n $(($2 * 3)) -r "$2" -d 100 -c 50 -P 16 -q >/dev/null 2>&1
   redis-benchmark -p "$1" -t set -n 300 -r 100 -d 122880 -c 10 -q >/dev/null 2>&1
 }
+
+# ab_summary ROWS: medians of an A/B run's rows ("ROUND WHO RPS CPU_TICKS [L2_TICKS]", WHO one of
+# redis, old, new) and the new/old and new/redis ratios per round, as medians.
+ab_summary() {
+  awk '
+    { rps[$2, $1] = $3; cpu[$2, $1] = $4; l2[$2, $1] = $5; n = ($1 > n ? $1 : n) }
+    # Plain awk (Debian ships mawk, which has no asort): an insertion sort of k values.
+    function median(a, k,   i, j, t, v) {
+      for (i = 1; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+      return (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+    }
+    END {
+      split("redis old new", who, " ")
+      for (w = 1; w <= 3; w++) { for (i = 1; i <= n; i++) { x[i] = rps[who[w], i]; y[i] = cpu[who[w], i]; z[i] = l2[who[w], i] }
+        printf "%-5s rps median %.0f, CPU ticks per run median %.0f", who[w], median(x, n), median(y, n)
+        if (w > 1 && median(z, n) > 0) printf " (+ L2 redis-server %.0f)", median(z, n)
+        printf "\n" }
+      for (i = 1; i <= n; i++) { x[i] = rps["new", i] / rps["old", i]; y[i] = cpu["new", i] / cpu["old", i]; z[i] = rps["new", i] / rps["redis", i] }
+      printf "new/old per round: rps median %.2f, CPU median %.2f; new/redis rps median %.2f (%d rounds)\n", median(x, n), median(y, n), median(z, n), n
+    }' "$1"
+}

@@ -374,8 +374,8 @@ std::optional<entry> decode_entry(std::string_view bytes, std::string* error) {
 
 std::optional<entry_header> decode_header(std::string_view bytes, std::string* error) {
   return read_valid<entry_header>(bytes, error, [](const entry_view& v) {
-    return entry_header{v.kind,        v.dtype,          v.data.size(),   v.created_at_ms,
-                        v.ttl_seconds, v.compute_micros, v.schema_version};
+    return entry_header{v.kind,          v.dtype,       v.shape,          v.data.size(),
+                        v.created_at_ms, v.ttl_seconds, v.compute_micros, v.schema_version};
   });
 }
 

@@ -87,10 +87,11 @@ std::string encode_bytes_entry(std::string_view value, uint32_t ttl_seconds, int
 /// and a reason in *error (if given). Work is bounded by the input size (capnp traversal limit).
 std::optional<entry> decode_entry(std::string_view bytes, std::string* error = nullptr);
 
-/// An encoded entry's metadata: all of `entry` but the payload (and the tensor's shape).
+/// An encoded entry's metadata: all of `entry` but the payload and the node id.
 struct entry_header {
   value_kind kind = value_kind::bytes;
   tensor_dtype dtype{};
+  std::vector<uint64_t> shape; ///< tensor only
   size_t payload_bytes = 0;
   int64_t created_at_ms = 0;
   uint32_t ttl_seconds = 0;

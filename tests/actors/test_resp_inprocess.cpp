@@ -357,6 +357,59 @@ TEST_CASE("With resp.loop-hits off every command goes through the session, with 
   CHECK(f.resp_counter("inline_hits") >= 20 * 4); // the session's own L1 hits still count
 }
 
+TEST_CASE(
+  "The I/O loop answers AC.TENSOR.GET itself: dtype, shape and data, a 120 KB tensor whole and "
+  "in request order beside bytes values and misses, also when the client's socket is full",
+  "[resp]") {
+  resp_fixture f;
+  const std::string tensor = random_bytes(10 * 50 * 60 * 4); // the feature service's tensor
+  conn setup{f.port};
+  REQUIRE(str(setup.run({"AC.TENSOR.SET", "t", "float32", "10,50,60", tensor})) == "OK");
+  REQUIRE(str(setup.run({"SET", "plain", "abc"})) == "OK");
+  auto check_tensor = [&](const reply_ptr& r) {
+    REQUIRE(r);
+    REQUIRE(r->type == REDIS_REPLY_ARRAY);
+    REQUIRE(r->elements == 3);
+    CHECK(std::string(r->element[0]->str) == "float32");
+    REQUIRE(r->element[1]->elements == 3);
+    CHECK(r->element[1]->element[0]->integer == 10);
+    CHECK(r->element[1]->element[1]->integer == 50);
+    CHECK(r->element[1]->element[2]->integer == 60);
+    CHECK((std::string(r->element[2]->str, r->element[2]->len) == tensor));
+  };
+  constexpr int rounds = 6;
+  bool loop_served = false;
+  for (int attempt = 0; attempt < 20 && !loop_served; ++attempt) {
+    conn c{f.port};
+    int small_buffer = 4096;
+    REQUIRE(setsockopt(c.fd(), SOL_SOCKET, SO_RCVBUF, &small_buffer, sizeof small_buffer) == 0);
+    REQUIRE(str(c.run({"PING"})) == "PONG"); // the session goes idle: the loop serves it
+    auto before = f.resp_counter("loop_commands");
+    for (int i = 0; i < rounds; ++i) {
+      c.append({"AC.TENSOR.GET", "t"});
+      c.append({"AC.TENSOR.GET", "plain"});
+      c.append({"AC.TENSOR.GET", "nope"});
+      c.append({"GET", "plain"});
+    }
+    REQUIRE(c.flush());
+    for (int i = 0; i < rounds; ++i) {
+      check_tensor(c.next());
+      auto b = c.next();
+      REQUIRE(b);
+      REQUIRE(b->elements == 3);
+      CHECK(std::string(b->element[0]->str) == "bytes");
+      CHECK(b->element[1]->element[0]->integer == 3);
+      CHECK(std::string(b->element[2]->str) == "abc");
+      auto miss = c.next();
+      REQUIRE(miss);
+      CHECK(miss->type == REDIS_REPLY_NIL);
+      CHECK(str(c.next()) == "abc");
+    }
+    loop_served = f.resp_counter("loop_commands") - before >= 4 * rounds;
+  }
+  CHECK(loop_served);
+}
+
 TEST_CASE("Tensors keep dtype and shape through AC.TENSOR.SET and AC.TENSOR.GET", "[resp]") {
   resp_fixture f;
   conn c{f.port};

@@ -253,6 +253,7 @@ TEST_CASE("the header decodes what the entry decodes and refuses what it refuses
     }
     CHECK(h->kind == e->kind);
     CHECK(h->dtype == e->dtype);
+    CHECK(h->shape == e->shape);
     CHECK(h->payload_bytes == e->data.size());
     CHECK(h->created_at_ms == e->created_at_ms);
     CHECK(h->ttl_seconds == e->ttl_seconds);
