@@ -89,10 +89,14 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
       return cmd_auth(self, argv);
     case command_id::hello:
       return cmd_hello(self, argv);
-    case command_id::select:
-      if (argv[1] == "0")
+    case command_id::select: {
+      int64_t db = 0;
+      if (!resp::parse_int(argv[1], db))
+        return reply_error(self, "ERR value is not an integer or out of range");
+      if (db == 0)
         return reply_ok(self);
-      return reply_error(self, "ERR DB index is out of range");
+      return reply_error(self, "ERR DB index is out of range"); // a node has one database
+    }
     case command_id::client:
       return cmd_client(self, argv);
     case command_id::command:

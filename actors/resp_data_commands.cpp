@@ -106,30 +106,79 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
     });
 }
 
-void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
-  auto& env = *self->state.env;
-  int64_t ttl_ms = 0;
+namespace {
+
+/// SET's options as Redis 7 reads them: NX or XX (either may repeat), one kind of expiry of
+/// EX, PX, EXAT and PXAT (it may repeat, the last wins). KEEPTTL and GET, which need the
+/// owner to read and write in one step, are refused by name.
+struct set_options {
   put_if cond = put_if::always;
+  int64_t ttl_ms = 0; ///< 0: the default TTL
+  bool past = false;  ///< EXAT / PXAT named a moment already gone: the key is to go
+  std::string error;  ///< the reply when the options do not parse
+};
+
+set_options parse_set_options(const std::vector<std::string>& argv) {
+  set_options o;
+  std::string unit; // the expiry option taken so far: ex, px, exat or pxat
   for (size_t i = 3; i < argv.size(); ++i) {
     auto opt = resp::to_lower(argv[i]);
-    if ((opt == "ex" || opt == "px") && i + 1 < argv.size() && ttl_ms == 0) {
+    bool expiry = opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat";
+    if (opt == "nx" && o.cond != put_if::present) {
+      o.cond = put_if::absent;
+    } else if (opt == "xx" && o.cond != put_if::absent) {
+      o.cond = put_if::present;
+    } else if (expiry && (unit.empty() || unit == opt) && i + 1 < argv.size()) {
+      unit = opt;
       int64_t n = 0;
-      if (!resp::parse_int(argv[i + 1], n))
-        return reply_error(self, "ERR value is not an integer or out of range");
-      if (n <= 0 || n > (opt == "ex" ? int64_t{1} << 30 : int64_t{1} << 40))
-        return reply_error(self, "ERR invalid expire time in 'set' command");
-      ttl_ms = opt == "ex" ? n * 1000 : n;
-      ++i;
-    } else if (opt == "nx" && cond == put_if::always) {
-      cond = put_if::absent;
-    } else if (opt == "xx" && cond == put_if::always) {
-      cond = put_if::present;
+      if (!resp::parse_int(argv[++i], n)) {
+        o.error = "ERR value is not an integer or out of range";
+        return o;
+      }
+      bool seconds = opt == "ex" || opt == "exat";
+      if (n <= 0 || n > (int64_t{1} << 50)) { // Redis refuses only what overflows its clock
+        o.error = "ERR invalid expire time in 'set' command";
+        return o;
+      }
+      int64_t ms = seconds ? n * 1000 : n;
+      if (opt == "exat" || opt == "pxat")
+        ms -= unix_ms();
+      o.past = ms <= 0;
+      // A lifetime beyond 2^40 ms (34 years) is kept as that long, as EXPIRE's is.
+      o.ttl_ms = std::clamp<int64_t>(ms, 1, int64_t{1} << 40);
+    } else if (opt == "keepttl" || opt == "get") {
+      o.error = "ERR SET " + argv[i]
+                + " is not supported by actorcache (the owner would have to read and write the key "
+                  "in one step)";
+      return o;
     } else {
-      return reply_error(self, "ERR syntax error");
+      o.error = "ERR syntax error";
+      return o;
     }
   }
+  return o;
+}
+
+} // namespace
+
+void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
+  auto& env = *self->state.env;
+  auto o = parse_set_options(argv);
+  if (!o.error.empty())
+    return reply_error(self, o.error);
   if (auto p = value_problem(env, argv[2]); !p.empty())
     return reply_error(self, p);
+  auto cond = o.cond;
+  auto ttl_ms = o.ttl_ms;
+  if (o.past) {
+    // Redis stores the value and drops it at once: the key is gone.
+    if (cond != put_if::always)
+      return reply_error(self, "ERR EXAT or PXAT in the past with NX or XX is not supported");
+    auto slot = open_slot(self);
+    return ask_owner(
+      snap, key_hash(argv[1]), [self, slot](bool) { deliver(self, slot, "+OK\r\n"); },
+      fail_slot(self, slot), AC_ASK(self, snap, delete_atom::value, argv[1]));
+  }
   // L1 keeps whole seconds: a PX below one second lives one second.
   auto ttl = static_cast<uint32_t>((ttl_ms + 999) / 1000);
   if (cond == put_if::always
@@ -241,23 +290,30 @@ void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t
 
 void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv,
                 bool ms) {
-  // One of Redis 7's conditions at most (Redis also takes XX with GT or LT together).
-  auto op = key_op::expire;
-  if (argv.size() > 4)
-    return reply_error(self, "ERR only one of NX, XX, GT and LT is supported");
-  if (argv.size() == 4) {
-    auto opt = resp::to_lower(argv[3]);
+  // Redis 7's conditions, combined as Redis combines them (repeats allowed, XX with GT or LT).
+  bool nx = false, xx = false, gt = false, lt = false;
+  for (size_t i = 3; i < argv.size(); ++i) {
+    auto opt = resp::to_lower(argv[i]);
     if (opt == "nx")
-      op = key_op::expire_nx;
+      nx = true;
     else if (opt == "xx")
-      op = key_op::expire_xx;
+      xx = true;
     else if (opt == "gt")
-      op = key_op::expire_gt;
+      gt = true;
     else if (opt == "lt")
-      op = key_op::expire_lt;
+      lt = true;
     else
-      return reply_error(self, "ERR Unsupported option " + argv[3]);
+      return reply_error(self, "ERR Unsupported option " + argv[i]);
   }
+  if (nx && (xx || gt || lt))
+    return reply_error(self, "ERR NX and XX, GT or LT options at the same time are not compatible");
+  if (gt && lt)
+    return reply_error(self, "ERR GT and LT options at the same time are not compatible");
+  auto op = nx   ? key_op::expire_nx
+            : gt ? key_op::expire_gt // with XX as well: GT never sets a key without a TTL
+            : lt ? (xx ? key_op::expire_xx_lt : key_op::expire_lt)
+            : xx ? key_op::expire_xx
+                 : key_op::expire;
   int64_t n = 0;
   if (!resp::parse_int(argv[2], n) || n > (int64_t{1} << 40) || n < -(int64_t{1} << 40))
     return reply_error(self, "ERR value is not an integer or out of range");

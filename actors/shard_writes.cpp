@@ -196,6 +196,8 @@ bool expire_applies(key_op op, int64_t left, int64_t ttl_ms) {
       return left >= 0 && ttl_ms > left;
     case key_op::expire_lt:
       return left == -1 || ttl_ms < left;
+    case key_op::expire_xx_lt:
+      return left >= 0 && ttl_ms < left;
     default:
       return true;
   }
@@ -217,6 +219,7 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
     case key_op::expire_xx:
     case key_op::expire_gt:
     case key_op::expire_lt:
+    case key_op::expire_xx_lt:
       if (!expire_applies(static_cast<key_op>(op), st.store->pttl(key, h), arg))
         return 0;
       [[fallthrough]];

@@ -91,6 +91,9 @@ enum class key_op : uint8_t {
   expire_xx = 4,
   expire_gt = 5,
   expire_lt = 6,
+  /// EXPIRE's XX and LT together: only when the key has a TTL and the new one is shorter (XX
+  /// with GT is expire_gt, which never lengthens "forever" anyway).
+  expire_xx_lt = 7,
 };
 
 /// When a conditional put stores its value (Redis's SET NX / XX).
