@@ -10,6 +10,7 @@
 
 #include "actors/stats_helpers.hpp"
 #include "core/scan_cursor.hpp"
+#include "core/set_options.hpp"
 #include "messages/kind_stats.hpp"
 
 namespace ac::resp_cmd {
@@ -106,69 +107,17 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
     });
 }
 
-namespace {
-
-/// SET's options as Redis 7 reads them: NX or XX (either may repeat), one kind of expiry of
-/// EX, PX, EXAT and PXAT (it may repeat, the last wins). KEEPTTL and GET, which need the
-/// owner to read and write in one step, are refused by name.
-struct set_options {
-  put_if cond = put_if::always;
-  int64_t ttl_ms = 0; ///< 0: the default TTL
-  bool past = false;  ///< EXAT / PXAT named a moment already gone: the key is to go
-  std::string error;  ///< the reply when the options do not parse
-};
-
-set_options parse_set_options(const std::vector<std::string>& argv) {
-  set_options o;
-  std::string unit; // the expiry option taken so far: ex, px, exat or pxat
-  for (size_t i = 3; i < argv.size(); ++i) {
-    auto opt = resp::to_lower(argv[i]);
-    bool expiry = opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat";
-    if (opt == "nx" && o.cond != put_if::present) {
-      o.cond = put_if::absent;
-    } else if (opt == "xx" && o.cond != put_if::absent) {
-      o.cond = put_if::present;
-    } else if (expiry && (unit.empty() || unit == opt) && i + 1 < argv.size()) {
-      unit = opt;
-      int64_t n = 0;
-      if (!resp::parse_int(argv[++i], n)) {
-        o.error = "ERR value is not an integer or out of range";
-        return o;
-      }
-      bool seconds = opt == "ex" || opt == "exat";
-      if (n <= 0 || n > (int64_t{1} << 50)) { // Redis refuses only what overflows its clock
-        o.error = "ERR invalid expire time in 'set' command";
-        return o;
-      }
-      int64_t ms = seconds ? n * 1000 : n;
-      if (opt == "exat" || opt == "pxat")
-        ms -= unix_ms();
-      o.past = ms <= 0;
-      // A lifetime beyond 2^40 ms (34 years) is kept as that long, as EXPIRE's is.
-      o.ttl_ms = std::clamp<int64_t>(ms, 1, int64_t{1} << 40);
-    } else if (opt == "keepttl" || opt == "get") {
-      o.error = "ERR SET " + argv[i]
-                + " is not supported by actorcache (the owner would have to read and write the key "
-                  "in one step)";
-      return o;
-    } else {
-      o.error = "ERR syntax error";
-      return o;
-    }
-  }
-  return o;
-}
-
-} // namespace
-
 void cmd_set(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
   auto& env = *self->state.env;
-  auto o = parse_set_options(argv);
+  auto o = resp::parse_set_options(argv, unix_ms());
   if (!o.error.empty())
     return reply_error(self, o.error);
   if (auto p = value_problem(env, argv[2]); !p.empty())
     return reply_error(self, p);
-  auto cond = o.cond;
+  using condition = resp::set_options::condition;
+  auto cond = o.cond == condition::absent    ? put_if::absent
+              : o.cond == condition::present ? put_if::present
+                                             : put_if::always;
   auto ttl_ms = o.ttl_ms;
   if (o.past) {
     // Redis stores the value and drops it at once: the key is gone.

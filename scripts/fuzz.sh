@@ -20,7 +20,7 @@ mkdir -p "$out/gen" "$out/corpus" "$out/artifacts" "$out/tmp" || exit 2
 # sources_of TARGET: the files (besides tests/fuzz/TARGET.cpp) it is built from, and its libraries.
 sources_of() {
   case $1 in
-    fuzz_entry_decoder) echo "messages/entry_codec.cpp messages/entry_render.cpp $out/gen/messages/entry.capnp.c++ -lcapnp -lkj" ;;
+    fuzz_entry_decoder) echo "messages/entry_codec.cpp messages/entry_encode.cpp messages/entry_render.cpp $out/gen/messages/entry.capnp.c++ -lcapnp -lkj" ;;
     fuzz_key_normalization) echo "core/key_normalization.cpp -lxxhash" ;;
     fuzz_features_key) echo "core/features.cpp" ;;
     fuzz_resp_request) echo "net/resp_reader.cpp core/resp_command_table.cpp -lhiredis" ;;

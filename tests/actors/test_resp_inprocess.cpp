@@ -377,7 +377,7 @@ TEST_CASE(
     CHECK(r->element[1]->element[2]->integer == 60);
     CHECK((std::string(r->element[2]->str, r->element[2]->len) == tensor));
   };
-  constexpr int rounds = 6;
+  constexpr int rounds = 2; // through a 4 KB receive buffer 720 KB takes seconds
   bool loop_served = false;
   for (int attempt = 0; attempt < 20 && !loop_served; ++attempt) {
     conn c{f.port};
