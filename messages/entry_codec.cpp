@@ -121,17 +121,9 @@ entry_view read_view(schema::Entry::Reader root) {
 }
 
 entry to_entry(const entry_view& v) {
-  entry e;
-  e.kind = v.kind;
-  e.data = std::string(v.data);
-  e.dtype = v.dtype;
-  e.shape = v.shape;
-  e.created_at_ms = v.created_at_ms;
-  e.ttl_seconds = v.ttl_seconds;
-  e.compute_micros = v.compute_micros;
-  e.produced_by = std::string(v.produced_by);
-  e.schema_version = v.schema_version;
-  return e;
+  return entry{v.kind,          std::string(v.data), v.dtype,          v.shape,
+               v.created_at_ms, v.ttl_seconds,       v.compute_micros, std::string(v.produced_by),
+               v.schema_version};
 }
 
 /// The invariants validate_entry checks, on an entry's parts.

@@ -89,6 +89,19 @@ std::string element(const reply_ptr& r, size_t i) {
   return e->type == REDIS_REPLY_NIL ? "(nil)" : std::string(e->str, e->len);
 }
 
+/// Checks an AC.TENSOR.GET reply: dtype, shape and data ("bytes" and its length for a bytes value).
+void check_tensor_reply(const reply_ptr& r, const std::string& dtype,
+                        const std::vector<long long>& shape, const std::string& data) {
+  REQUIRE(r);
+  REQUIRE(r->type == REDIS_REPLY_ARRAY);
+  REQUIRE(r->elements == 3);
+  CHECK(std::string(r->element[0]->str) == dtype);
+  REQUIRE(r->element[1]->elements == shape.size());
+  for (size_t i = 0; i < shape.size(); ++i)
+    CHECK(r->element[1]->element[i]->integer == shape[i]);
+  CHECK((std::string(r->element[2]->str, r->element[2]->len) == data)); // no 120 KB printout
+}
+
 /// Runs `pipeline(c)` on fresh connections with a 4 KB receive buffer (the node's socket fills
 /// at once and the node keeps the rest) whose session went idle after a PING (the I/O loop
 /// serves it), until the loop answered at least `served` commands of one run; 20 runs at most.
@@ -377,17 +390,6 @@ TEST_CASE(
   conn setup{f.port};
   REQUIRE(str(setup.run({"AC.TENSOR.SET", "t", "float32", "10,50,60", tensor})) == "OK");
   REQUIRE(str(setup.run({"SET", "plain", "abc"})) == "OK");
-  auto check_tensor = [&](const reply_ptr& r) {
-    REQUIRE(r);
-    REQUIRE(r->type == REDIS_REPLY_ARRAY);
-    REQUIRE(r->elements == 3);
-    CHECK(std::string(r->element[0]->str) == "float32");
-    REQUIRE(r->element[1]->elements == 3);
-    CHECK(r->element[1]->element[0]->integer == 10);
-    CHECK(r->element[1]->element[1]->integer == 50);
-    CHECK(r->element[1]->element[2]->integer == 60);
-    CHECK((std::string(r->element[2]->str, r->element[2]->len) == tensor));
-  };
   constexpr int rounds = 2; // through a 4 KB receive buffer 720 KB takes seconds
   CHECK(loop_serves_through_a_small_window(f, 4 * rounds, [&](conn& c) {
     for (int i = 0; i < rounds; ++i) {
@@ -398,13 +400,8 @@ TEST_CASE(
     }
     REQUIRE(c.flush());
     for (int i = 0; i < rounds; ++i) {
-      check_tensor(c.next());
-      auto b = c.next();
-      REQUIRE(b);
-      REQUIRE(b->elements == 3);
-      CHECK(std::string(b->element[0]->str) == "bytes");
-      CHECK(b->element[1]->element[0]->integer == 3);
-      CHECK(std::string(b->element[2]->str) == "abc");
+      check_tensor_reply(c.next(), "float32", {10, 50, 60}, tensor);
+      check_tensor_reply(c.next(), "bytes", {3}, "abc");
       auto miss = c.next();
       REQUIRE(miss);
       CHECK(miss->type == REDIS_REPLY_NIL);
@@ -418,22 +415,11 @@ TEST_CASE("Tensors keep dtype and shape through AC.TENSOR.SET and AC.TENSOR.GET"
   conn c{f.port};
   std::string data(2 * 3 * 4, '\x01');
   CHECK(str(c.run({"AC.TENSOR.SET", "t", "float32", "2,3", data})) == "OK");
-  auto r = c.run({"AC.TENSOR.GET", "t"});
-  REQUIRE(r->type == REDIS_REPLY_ARRAY);
-  REQUIRE(r->elements == 3);
-  CHECK(std::string(r->element[0]->str) == "float32");
-  REQUIRE(r->element[1]->elements == 2);
-  CHECK(r->element[1]->element[0]->integer == 2);
-  CHECK(r->element[1]->element[1]->integer == 3);
-  CHECK(std::string(r->element[2]->str, r->element[2]->len) == data);
+  check_tensor_reply(c.run({"AC.TENSOR.GET", "t"}), "float32", {2, 3}, data);
   CHECK(str(c.run({"AC.TENSOR.SET", "bad", "float32", "2,3", "short"})).rfind("BADVALUE", 0) == 0);
   // A bytes value reads as a one-dimensional "bytes" array.
   REQUIRE(str(c.run({"SET", "plain", "abc"})) == "OK");
-  auto b = c.run({"AC.TENSOR.GET", "plain"});
-  REQUIRE(b->elements == 3);
-  CHECK(std::string(b->element[0]->str) == "bytes");
-  CHECK(b->element[1]->element[0]->integer == 3);
-  CHECK(std::string(b->element[2]->str) == "abc");
+  check_tensor_reply(c.run({"AC.TENSOR.GET", "plain"}), "bytes", {3}, "abc");
   CHECK(c.run({"AC.TENSOR.GET", "nope"})->type == REDIS_REPLY_NIL);
   CHECK(str(c.run({"AC.TENSOR.SET", "bad", "complex7", "1", "x"})).rfind("ERR unknown dtype", 0)
         == 0);
