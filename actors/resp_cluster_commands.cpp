@@ -110,10 +110,7 @@ void append_lease_reply(std::string& out, lease_reply& r) {
   if (e && e->kind == value_kind::tensor) {
     resp::array(out, 4);
     resp::bulk(out, "tensor");
-    resp::bulk(out, to_string(e->dtype));
-    resp::array(out, e->shape.size());
-    for (auto d : e->shape)
-      resp::integer(out, static_cast<int64_t>(d));
+    append_dtype_and_shape(out, *e);
     resp::bulk(out, payload);
     return;
   }

@@ -98,10 +98,17 @@ void append_payload_direct(resp_session_state& st, std::string_view entry) {
 }
 
 std::optional<entry_header> read_stored(std::string_view entry, std::string_view& payload) {
-  auto header = decode_header(entry);
-  if (!header || !payload_in(entry, payload))
-    return std::nullopt;
+  auto header = decode_header(entry, payload, payload_scratch);
+  if (!header)
+    spdlog::error("resp: an entry from a shard does not decode"); // as payload_in says
   return header;
+}
+
+void append_dtype_and_shape(std::string& out, const entry_header& tensor) {
+  resp::bulk(out, to_string(tensor.dtype));
+  resp::array(out, tensor.shape.size());
+  for (auto d : tensor.shape)
+    resp::integer(out, static_cast<int64_t>(d));
 }
 
 bool append_tensor_head(std::string& out, std::string_view entry, std::string_view& payload) {
@@ -115,10 +122,7 @@ bool append_tensor_head(std::string& out, std::string_view entry, std::string_vi
     resp::integer(out, static_cast<int64_t>(payload.size()));
     return true;
   }
-  resp::bulk(out, to_string(header->dtype));
-  resp::array(out, header->shape.size());
-  for (auto d : header->shape)
-    resp::integer(out, static_cast<int64_t>(d));
+  append_dtype_and_shape(out, *header);
   return true;
 }
 

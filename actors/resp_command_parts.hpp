@@ -49,6 +49,9 @@ bool append_tensor_head(std::string& out, std::string_view entry, std::string_vi
 /// entry's payload from a per-thread copy, valid until the thread's next read); nullopt when it
 /// does not decode (a bug: shards check every value they store).
 std::optional<entry_header> read_stored(std::string_view entry, std::string_view& payload);
+/// A tensor's dtype as a bulk string and its shape as an array of integers (AC.TENSOR.GET's
+/// and AC.GETORLEASE's replies).
+void append_dtype_and_shape(std::string& out, const entry_header& tensor);
 /// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
 std::string key_problem(const resp_env& env, const std::string& key);
 /// Fills `slot` with the error reply of a failed request.

@@ -45,7 +45,6 @@ for who in old new; do
 done
 for who in redis old new; do preload "${port[$who]}" 100000; done
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 order=(redis old new)
 for r in $(seq "$rounds"); do
   for who in "${order[@]}"; do

@@ -51,6 +51,9 @@ preload() {
   redis-benchmark -p "$1" -t set -n 300 -r 100 -d 122880 -c 10 -q >/dev/null 2>&1
 }
 
+# ticks PID: the process's CPU so far (utime + stime, clock ticks), read before and after a run.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # ab_summary ROWS: medians of an A/B run's rows ("ROUND WHO RPS CPU_TICKS [L2_TICKS]", WHO one of
 # redis, old, new) and the new/old and new/redis ratios per round, as medians.
 ab_summary() {

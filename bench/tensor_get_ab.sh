@@ -33,7 +33,6 @@ for port in nodes:
     got = r.execute_command("AC.TENSOR.GET", "key:000000000007")
     assert got[2] == data, f"node on port {port} answered another tensor"
 PY
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 order=(redis old new)
 for r in $(seq "$rounds"); do
   for who in "${order[@]}"; do

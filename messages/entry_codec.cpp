@@ -147,12 +147,37 @@ bool validate_parts(value_kind kind, tensor_dtype dtype, const std::vector<uint6
   return true;
 }
 
+/// `bytes` where Cap'n Proto can read it in place: itself when word-aligned (as a std::string's
+/// heap buffer is), else a copy at an aligned spot of `scratch` (an unaligned entry is a small
+/// one in the store, see core/cache_store value_offset: one memcpy).
+std::string_view aligned_in(std::string_view bytes, std::string& scratch) {
+  constexpr size_t word = sizeof(capnp::word);
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0)
+    return bytes;
+  scratch.resize(bytes.size() + word);
+  auto skew = reinterpret_cast<uintptr_t>(scratch.data()) % word;
+  char* at = scratch.data() + (skew == 0 ? 0 : word - skew);
+  std::memcpy(at, bytes.data(), bytes.size());
+  return {at, bytes.size()};
+}
+
+/// A valid Entry is read once and is at most 3 levels deep (Entry > value > Tensor > shape), so
+/// these bounds admit every valid message of `words` while capping the work a crafted one can
+/// cause.
+capnp::ReaderOptions entry_reader_options(size_t words) {
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = std::max<uint64_t>(words * 4, 64 * 1024);
+  options.nestingLimit = 8;
+  return options;
+}
+
 /// Reads the one whole, valid Entry message in `bytes` and passes what `use` makes of its
-/// reading (an entry_view) on; nullopt, and the reason in *error, for anything else. Read in
-/// place when `bytes` is word-aligned (as a std::string's heap buffer is), else from one
-/// aligned copy. Never throws.
+/// reading (an entry_view, pointing into `bytes` or `scratch`) on; nullopt, and the reason in
+/// *error, for anything else. Read in place when `bytes` is word-aligned, else from an aligned
+/// copy in `scratch`. Never throws.
 template <class T, class Use>
-std::optional<T> read_valid(std::string_view bytes, std::string* error, Use use) {
+std::optional<T> read_valid(std::string_view bytes, std::string& scratch, std::string* error,
+                            Use use) {
   constexpr size_t word = sizeof(capnp::word);
   if (bytes.empty()) {
     fail(error, "empty entry");
@@ -163,21 +188,10 @@ std::optional<T> read_valid(std::string_view bytes, std::string* error, Use use)
     return std::nullopt;
   }
   try {
-    kj::Array<capnp::word> copy;
+    bytes = aligned_in(bytes, scratch);
     auto words =
       kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / word);
-    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
-      // Cap'n Proto reads words in place, so they must be aligned.
-      copy = kj::heapArray<capnp::word>(bytes.size() / word);
-      std::memcpy(copy.begin(), bytes.data(), bytes.size());
-      words = copy.asPtr();
-    }
-    // A valid Entry is read once and is at most 3 levels deep (Entry > value > Tensor > shape), so
-    // these bounds admit every valid message while capping the work a crafted one can cause.
-    capnp::ReaderOptions options;
-    options.traversalLimitInWords = std::max<uint64_t>(words.size() * 4, 64 * 1024);
-    options.nestingLimit = 8;
-    capnp::FlatArrayMessageReader reader(words, options);
+    capnp::FlatArrayMessageReader reader(words, entry_reader_options(words.size()));
     if (reader.getEnd() != words.end()) {
       fail(error, "trailing bytes after entry");
       return std::nullopt;
@@ -230,54 +244,54 @@ bool validate_entry(const entry& e, std::string* error) {
 }
 
 std::optional<entry> decode_entry(std::string_view bytes, std::string* error) {
-  return read_valid<entry>(bytes, error, to_entry);
+  std::string scratch;
+  return read_valid<entry>(bytes, scratch, error, to_entry);
 }
 
+namespace {
+
+entry_header header_of(const entry_view& v) {
+  return entry_header{v.kind,          v.dtype,       v.shape,          v.data.size(),
+                      v.created_at_ms, v.ttl_seconds, v.compute_micros, v.schema_version};
+}
+
+} // namespace
+
 std::optional<entry_header> decode_header(std::string_view bytes, std::string* error) {
-  return read_valid<entry_header>(bytes, error, [](const entry_view& v) {
-    return entry_header{v.kind,          v.dtype,       v.shape,          v.data.size(),
-                        v.created_at_ms, v.ttl_seconds, v.compute_micros, v.schema_version};
+  std::string scratch;
+  return read_valid<entry_header>(bytes, scratch, error, header_of);
+}
+
+std::optional<entry_header> decode_header(std::string_view bytes, std::string_view& payload,
+                                          std::string& scratch, std::string* error) {
+  return read_valid<entry_header>(bytes, scratch, error, [&](const entry_view& v) {
+    payload = v.data;
+    return header_of(v);
   });
 }
 
 bool payload_of(std::string_view bytes, std::string_view& out, std::string& scratch) {
   constexpr size_t word = sizeof(capnp::word);
-  if (!bytes.empty() && bytes.size() % word == 0
-      && reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
-    // Cap'n Proto reads whole words in place: an unaligned entry (a small one in the store,
-    // see core/cache_store value_offset) is copied to an aligned spot of `scratch` first,
-    // which costs one memcpy instead of a full decode_entry.
-    scratch.resize(bytes.size() + word);
-    auto skew = reinterpret_cast<uintptr_t>(scratch.data()) % word;
-    char* at = scratch.data() + (skew == 0 ? 0 : word - skew);
-    std::memcpy(at, bytes.data(), bytes.size());
-    bytes = {at, bytes.size()};
-  }
-  auto aligned = reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0;
-  if (aligned && !bytes.empty() && bytes.size() % word == 0) {
+  if (!bytes.empty() && bytes.size() % word == 0) {
+    // One memcpy for an unaligned entry instead of a full decode_entry.
+    bytes = aligned_in(bytes, scratch);
     try {
       kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(bytes.data()),
                                             bytes.size() / word);
-      capnp::ReaderOptions options;
-      options.traversalLimitInWords = std::max<uint64_t>(words.size() * 4, 64 * 1024);
-      options.nestingLimit = 8;
-      capnp::FlatArrayMessageReader reader(words, options);
+      capnp::FlatArrayMessageReader reader(words, entry_reader_options(words.size()));
       auto value = reader.getRoot<schema::Entry>().getValue();
-      auto view = [](auto blob) {
-        return std::string_view{reinterpret_cast<const char*>(blob.begin()), blob.size()};
-      };
       switch (value.which()) {
         case schema::Entry::Value::BYTES:
-          out = view(value.getBytes());
+          out = view_of(value.getBytes());
           return true;
         case schema::Entry::Value::TEXT:
-          out = view(value.getText());
+          out = view_of(value.getText());
           return true;
         case schema::Entry::Value::JSON:
-          out = view(value.getJson());
+          out = view_of(value.getJson());
           return true;
         case schema::Entry::Value::TENSOR:
-          out = view(value.getTensor().getData());
+          out = view_of(value.getTensor().getData());
           return true;
         default:
           break;

@@ -104,6 +104,12 @@ struct entry_header {
 /// exactly the bytes decode_entry refuses.
 std::optional<entry_header> decode_header(std::string_view bytes, std::string* error = nullptr);
 
+/// decode_header and the payload from one reading: `payload` points into `bytes` when it is
+/// word-aligned, else into an aligned copy in `scratch`; valid while both live (a caller that
+/// reuses `scratch` saves its allocation, as with payload_of).
+std::optional<entry_header> decode_header(std::string_view bytes, std::string_view& payload,
+                                          std::string& scratch, std::string* error = nullptr);
+
 /// The payload of an encoded entry (bytes, text, json or a tensor's row-major data) without
 /// decoding the rest: read in place when `bytes` is 8-aligned (no copy, no allocation: the
 /// RESP edge's hit path), else from an aligned copy in `scratch`; decode_entry only for what

@@ -247,6 +247,13 @@ TEST_CASE("the header decodes what the entry decodes and refuses what it refuses
     auto h = decode_header(in, &header_why);
     REQUIRE(e.has_value() == h.has_value());
     CHECK(entry_why == header_why);
+    std::string_view payload;
+    std::string scratch, with_payload_why;
+    auto hp = decode_header(in, payload, scratch, &with_payload_why);
+    REQUIRE(hp.has_value() == e.has_value());
+    CHECK(with_payload_why == entry_why);
+    if (e)
+      CHECK(payload == e->data);
     if (!e) {
       ++refused;
       continue;
@@ -266,6 +273,24 @@ TEST_CASE("the header decodes what the entry decodes and refuses what it refuses
   CHECK(h->payload_bytes == 24);
   CHECK(h->ttl_seconds == 77);
   CHECK(h->created_at_ms == 1700000000999);
+}
+
+TEST_CASE("The header and payload read the same at every alignment, in place where aligned",
+          "[codec]") {
+  auto e = make_tensor_entry(std::vector<float>(60, 0.25f), {3, 20}, 30, 5, "n1");
+  auto bytes = encode_entry(e);
+  std::string scratch; // reused, as the RESP edge does
+  for (size_t offset = 0; offset < 8; ++offset) {
+    std::vector<uint64_t> words(bytes.size() / 8 + 2);
+    auto* at = reinterpret_cast<char*>(words.data()) + offset;
+    std::memcpy(at, bytes.data(), bytes.size());
+    std::string_view payload;
+    auto h = decode_header({at, bytes.size()}, payload, scratch);
+    REQUIRE(h);
+    CHECK(h->shape == e.shape);
+    CHECK(payload == e.data);
+    CHECK((payload.data() >= at && payload.data() < at + bytes.size()) == (offset == 0));
+  }
 }
 
 TEST_CASE("random words with a plausible segment table never crash the decoder", "[codec]") {

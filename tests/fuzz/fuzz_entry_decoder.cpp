@@ -14,6 +14,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto header = ac::decode_header(bytes, &header_error);
   if (header.has_value() != decoded.has_value() || header_error != error)
     __builtin_trap();
+  std::string_view payload;
+  std::string scratch;
+  if (ac::decode_header(bytes, payload, scratch).has_value() != decoded.has_value())
+    __builtin_trap();
+  if (decoded && payload != decoded->data)
+    __builtin_trap();
   if (!decoded)
     return 0;
   if (header->payload_bytes != decoded->data.size() || header->shape != decoded->shape
