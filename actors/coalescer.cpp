@@ -7,8 +7,8 @@
 // for a dozen private functions.
 #include "actors/coalescer.hpp"
 
+#include <functional>
 #include <limits>
-
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -189,6 +189,28 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
       });
 }
 
+/// Asks an actor on another node (`xs`), answered by `on_reply`. CAF answers nothing when that
+/// node dies, so the target is watched (core/watch_list): its down, or an error, runs
+/// `on_gone` instead, at once and once; whichever comes second finds nothing to do.
+template <class Target, class OnReply, class... Ts>
+void ask_remote(self_ptr self, const coalescer_config& cfg, const Target& target, OnReply on_reply,
+                std::function<void()> on_gone, Ts&&... xs) {
+  auto addr = target.address();
+  auto ticket = self->state.remote_waits.add(addr, std::move(on_gone));
+  if (ticket.monitor)
+    self->monitor(target);
+  self->request(target, cfg.load_timeout, std::forward<Ts>(xs)...)
+    .then(
+      [=](lookup_result& r) mutable {
+        if (self->state.remote_waits.settle(addr, ticket.id))
+          on_reply(r);
+      },
+      [=](caf::error&) {
+        if (auto gone = self->state.remote_waits.settle(addr, ticket.id))
+          (*gone)();
+      });
+}
+
 /// Computes, unless the key's owner changed lately: then the previous owner is asked first,
 /// and its value (or its flight's outcome) ends this flight without a compute here.
 void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::string& key) {
@@ -200,24 +222,23 @@ void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::strin
     if (peer && self->state.flights.in_flight(key)) {
       self->state.flights.set_asking(key, true);
       ++self->state.counts.handoff_asks;
-      auto done_asking = [self, key] { self->state.flights.set_asking(key, false); };
-      self
-        ->request(peer, cfg.load_timeout, route_atom::value, handoff_atom::value, key, snap->epoch)
-        .then(
-          [=](lookup_result& r) {
-            done_asking();
-            auto e = r.found ? decode_header(r.value) : std::nullopt;
-            if (!e)
-              return compute(self, cfg, key);
-            ++self->state.counts.handoff_values;
-            fill_from_source(self, cfg, key, *e, r);
-            finish(self, key, std::move(r));
-          },
-          // The previous owner is gone or slow: computing here is the lesser evil.
-          [=](caf::error&) {
-            done_asking();
-            compute(self, cfg, key);
-          });
+      // The previous owner is gone or slow: computing here is the lesser evil.
+      auto compute_here = [self, cfg, key] {
+        self->state.flights.set_asking(key, false);
+        compute(self, cfg, key);
+      };
+      ask_remote(
+        self, cfg, peer,
+        [=](lookup_result& r) {
+          self->state.flights.set_asking(key, false);
+          auto e = r.found ? decode_header(r.value) : std::nullopt;
+          if (!e)
+            return compute(self, cfg, key);
+          ++self->state.counts.handoff_values;
+          fill_from_source(self, cfg, key, *e, r);
+          finish(self, key, std::move(r));
+        },
+        compute_here, route_atom::value, handoff_atom::value, key, snap->epoch);
       return;
     }
   }
@@ -369,13 +390,14 @@ caf::result<lookup_result> on_load(self_ptr self, const coalescer_config& cfg,
         // The key's new owner asked us: its flight is the one. Should it fail us (it died,
         // it restarted), the fence ends and this node loads the key itself.
         ++st.counts.fenced_loads;
+        auto load_here = [=]() mutable {
+          self->state.fences.erase(key);
+          join_flight(self, cfg, key, rp, since);
+        };
         // Not this node's store: the new owner's flight fills by its own shard's write_seq.
-        self->request(*target, cfg.load_timeout, load_atom::value, key, no_since)
-          .then([rp](lookup_result& r) mutable { rp.deliver(std::move(r)); },
-                [=](caf::error&) mutable {
-                  self->state.fences.erase(key);
-                  join_flight(self, cfg, key, rp, since);
-                });
+        ask_remote(
+          self, cfg, *target, [rp](lookup_result& r) mutable { rp.deliver(std::move(r)); },
+          load_here, load_atom::value, key, no_since);
         return rp;
       }
       st.fences.erase(key); // its asker is gone: its flight died with it
@@ -443,6 +465,11 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
   self->state.bridge = cfg.bridge;
   self->state.compute = cfg.compute;
   self->state.flights = flight_table{cfg.negative_ttl, cfg.max_negative};
+  // A node asked (a fenced load, a hand-off ask) went down: what waited on it is done here.
+  self->set_down_handler([self](caf::down_msg& dm) {
+    for (auto& gone : self->state.remote_waits.take(dm.source))
+      gone();
+  });
   return {
     [=](load_atom, const std::string& key, uint64_t since) {
       return on_load(self, cfg, key, since);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "core/latency_histogram.hpp"
 #include "core/ownership_handoff.hpp"
 #include "core/single_flight.hpp"
+#include "core/watch_list.hpp"
 #include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
 #include "messages/shard_actor.hpp"
@@ -40,9 +42,12 @@ using flight_table =
 struct coalescer_state {
   flight_table flights;
   fence_table<coalescer_actor> fences; ///< keys whose new owner asked: loads go there
-  redis_bridge_actor bridge;           ///< replaceable after a restart (update_atom)
-  compute_actor compute;               ///< replaceable after a restart (update_atom)
-  latency_histogram latency;           ///< per waiter: miss to answer
+  /// Fenced loads and hand-off asks out at other nodes, by the actor asked: each one's fallback
+  /// (load here, compute here) runs when that actor goes down, since CAF would not answer.
+  watch_list<caf::actor_addr, std::function<void()>> remote_waits;
+  redis_bridge_actor bridge; ///< replaceable after a restart (update_atom)
+  compute_actor compute;     ///< replaceable after a restart (update_atom)
+  latency_histogram latency; ///< per waiter: miss to answer
   uint64_t handled = 0;
   /// Per key in flight: the shard store's write_seq when the earliest of its loads saw the miss.
   /// The fill carries it, and the shard drops a value whose key was written since. Keys a flight

@@ -115,28 +115,20 @@ void decide(self_ptr self, const lease_keeper_config& cfg, const std::string& ke
     return grant_or_wait(self, key, holder, lease_ms, rp);
   ++st.counts.handoff_asks;
   auto shard = snap->shard_for(key_hash(key));
-  auto on_down = std::make_shared<std::function<void()>>(
-    [=]() mutable { grant_or_wait(self, key, holder_id(self, conn), lease_ms, rp); });
-  auto& asks = st.handoffs[peer.address()];
-  if (asks.empty())
+  // The previous owner is gone (CAF answers nothing then: its down decides) or slow: granting
+  // here is the lesser evil.
+  auto addr = peer.address();
+  auto ticket = st.handoffs.add(
+    addr, [=]() mutable { grant_or_wait(self, key, holder_id(self, conn), lease_ms, rp); });
+  if (ticket.monitor)
     self->monitor(peer);
-  asks.push_back(on_down);
-  // The answer came first: the ask leaves the list; false when the going down decided already.
-  auto settled = [self, on_down, addr = peer.address()] {
-    if (!*on_down)
-      return false;
-    *on_down = nullptr;
-    auto& asks = self->state.handoffs[addr];
-    asks.erase(std::remove(asks.begin(), asks.end(), on_down), asks.end());
-    return true;
-  };
   self
     ->request(peer, window, route_atom::value, lease_atom::value, handoff_atom::value, key,
               lease_ms, conn, snap->epoch)
     .then(
       [=](lease_reply& r) mutable {
-        if (!settled())
-          return;
+        if (!self->state.handoffs.settle(addr, ticket.id))
+          return; // its going down decided already
         if (r.leased || !r.entry.empty())
           return void(rp.deliver(std::move(r))); // its value, or its lease passed to this caller
         // No lease there (fenced to us now). A fill it finished just before went to L1 here.
@@ -149,10 +141,9 @@ void decide(self_ptr self, const lease_keeper_config& cfg, const std::string& ke
             },
             [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       },
-      // The previous owner is gone or slow: granting here is the lesser evil.
-      [=](caf::error&) mutable {
-        if (settled())
-          grant_or_wait(self, key, holder_id(self, conn), lease_ms, rp);
+      [=](caf::error&) {
+        if (auto decide_here = self->state.handoffs.settle(addr, ticket.id))
+          (*decide_here)();
       });
 }
 
@@ -169,14 +160,9 @@ actor_stats make_stats(self_ptr self) {
 /// A holder of leases went down: its leases pass to the next waiters, its own waits end.
 void on_holder_down(self_ptr self, caf::down_msg& dm) {
   auto& st = self->state;
-  if (auto h = st.handoffs.find(dm.source); h != st.handoffs.end()) {
-    // A previous owner being asked went down: the leases it held died with it; decide here.
-    auto asks = std::move(h->second);
-    st.handoffs.erase(h);
-    for (auto& ask : asks)
-      if (auto decide_here = std::exchange(*ask, nullptr))
-        decide_here();
-  }
+  // A previous owner being asked went down: the leases it held died with it; decide here.
+  for (auto& decide_here : st.handoffs.take(dm.source))
+    decide_here();
   auto it = st.holder_ids.find(dm.source);
   if (it == st.holder_ids.end())
     return;

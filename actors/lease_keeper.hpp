@@ -14,6 +14,7 @@
 #include "actors/route_view.hpp"
 #include "core/lease_table.hpp"
 #include "core/ownership_handoff.hpp"
+#include "core/watch_list.hpp"
 #include "messages/kind_stats.hpp"
 #include "messages/lease_actor.hpp"
 #include "messages/miss_path_actors.hpp"
@@ -44,9 +45,8 @@ struct lease_keeper_state {
   /// go to that owner's keeper until the fence ends (core/ownership_handoff).
   fence_table<lease_actor> fences;
   /// Asks of previous owners under way, by that owner's front (monitored): when it goes down
-  /// they end at once (granted here), not after their timeout. Each decides once: whichever of
-  /// the answer and the going down comes first takes (and clears) its function.
-  std::unordered_map<caf::actor_addr, std::vector<std::shared_ptr<std::function<void()>>>> handoffs;
+  /// they end at once (decided here), not after their timeout (core/watch_list).
+  watch_list<caf::actor_addr, std::function<void()>> handoffs;
   uint64_t next_id = 0;
   lease_stats counts; ///< what it counted; leases and waiting are filled in when it reports
   static inline const char* name = "lease_keeper";

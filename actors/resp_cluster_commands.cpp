@@ -141,22 +141,13 @@ void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::
   // The wait may be long: should the owner go down meanwhile, the caller hears it at once (and
   // asks again: the key has a new owner), not after 3 x lease-ms.
   auto addr = peer.address();
-  auto& waits = self->state.remote_waits[addr];
-  if (waits.empty())
+  auto ticket = self->state.remote_waits.add(addr, slot);
+  if (ticket.monitor)
     self->monitor(peer);
-  waits.push_back(slot);
-  // The reply came: the slot leaves the watch list; false when the owner's going down answered
-  // it already (its request then ends in an error later, which nobody needs to see).
-  auto unwatch = [self, addr, slot] {
-    auto it = self->state.remote_waits.find(addr);
-    if (it == self->state.remote_waits.end())
-      return false;
-    auto& v = it->second;
-    auto at = std::find(v.begin(), v.end(), slot);
-    if (at == v.end())
-      return false;
-    v.erase(at);
-    return true;
+  // Whichever of the reply and the owner's going down comes first answers the slot; the other
+  // finds it gone (the request then ends in an error later, which nobody needs to see).
+  auto unwatch = [self, addr, id = ticket.id] {
+    return self->state.remote_waits.settle(addr, id).has_value();
   };
   self
     ->request(peer, timeout, route_atom::value, lease_atom::value, get_atom::value, key, ms,
@@ -224,12 +215,7 @@ void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::str
 namespace ac {
 
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {
-  auto it = self->state.remote_waits.find(dm.source);
-  if (it == self->state.remote_waits.end())
-    return;
-  auto slots = std::move(it->second);
-  self->state.remote_waits.erase(it);
-  for (auto slot : slots)
+  for (auto slot : self->state.remote_waits.take(dm.source))
     deliver(
       self, slot,
       resp_cmd::error_reply(self,

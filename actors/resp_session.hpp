@@ -34,6 +34,7 @@
 #include "actors/route_view.hpp"
 #include "core/error_tally.hpp"
 #include "core/resp_command_table.hpp"
+#include "core/watch_list.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/lease_actor.hpp"
 #include "messages/lookup.hpp"
@@ -136,7 +137,7 @@ struct resp_session_state {
   size_t parked_bytes = 0;
   /// AC.GETORLEASE callers waiting at another node (for up to 3 x lease-ms), by that node's
   /// front, monitored: when it goes down they are answered at once (resp_cluster_commands).
-  std::unordered_map<caf::actor_addr, std::vector<uint64_t>> remote_waits;
+  watch_list<caf::actor_addr, uint64_t> remote_waits;
   /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
   /// while one is, reads take the message path so they see its effect, as Redis guarantees
   /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at

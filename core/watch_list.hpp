@@ -1,0 +1,78 @@
+// Waits on other nodes' actors, grouped by the actor waited on, so that its going down ends them all at once.
+//
+// Why: CAF 0.17 answers no request to a remote actor whose node died; the request waits out its
+// own timeout, which may be longer than the caller's (docs/caf-0.17-notes.md, "request pending
+// when remote dies"). So an actor that waits on another node monitors what it waits on and,
+// when the down message comes, ends every wait on it itself: a coalescer's loads fenced to a
+// key's new owner and its asks of a previous owner, a lease keeper's asks of a previous owner,
+// a RESP session's lease waits at a key's owner. Each wait ends exactly once: by its answer
+// (settle) or by the down (take), whichever comes first; the loser finds nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace ac {
+
+/// `Target`: what is waited on (an actor address; hashable). `Wait`: what a wait's owner needs
+/// back when it ends (a fallback to run, a reply slot).
+template <class Target, class Wait>
+class watch_list {
+public:
+  /// A new wait's ticket; `monitor`: `target` was not watched before, so the caller monitors it
+  /// now (once per target: it stays watched, even with no wait left, until it goes down).
+  struct ticket {
+    uint64_t id;
+    bool monitor;
+  };
+
+  ticket add(const Target& target, Wait wait) {
+    auto [it, fresh] = waits_.try_emplace(target);
+    it->second.emplace_back(++last_id_, std::move(wait));
+    ++size_;
+    return {last_id_, fresh};
+  }
+
+  /// The wait's answer came: its Wait, or nothing when the target's down ended it already.
+  std::optional<Wait> settle(const Target& target, uint64_t id) {
+    auto it = waits_.find(target);
+    if (it == waits_.end())
+      return std::nullopt;
+    auto& v = it->second;
+    for (auto w = v.begin(); w != v.end(); ++w)
+      if (w->first == id) {
+        auto out = std::move(w->second);
+        v.erase(w);
+        --size_;
+        return out;
+      }
+    return std::nullopt;
+  }
+
+  /// `target` went down: every wait on it, oldest first; it is no longer watched.
+  std::vector<Wait> take(const Target& target) {
+    std::vector<Wait> out;
+    auto it = waits_.find(target);
+    if (it == waits_.end())
+      return out;
+    out.reserve(it->second.size());
+    for (auto& w : it->second)
+      out.push_back(std::move(w.second));
+    size_ -= it->second.size();
+    waits_.erase(it);
+    return out;
+  }
+
+  size_t waits() const { return size_; }           ///< waits not ended yet
+  size_t targets() const { return waits_.size(); } ///< targets watched
+
+private:
+  std::unordered_map<Target, std::vector<std::pair<uint64_t, Wait>>> waits_;
+  uint64_t last_id_ = 0;
+  size_t size_ = 0;
+};
+
+} // namespace ac

@@ -1,0 +1,56 @@
+// Waits on other nodes' actors: each ends once, by its answer or by its target going down.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/watch_list.hpp"
+
+using namespace ac;
+
+TEST_CASE(
+  "The first wait on a target asks for a monitor; later ones do not, even after all "
+  "were answered",
+  "[watch_list]") {
+  watch_list<std::string, int> w;
+  auto a = w.add("peer-1", 1);
+  CHECK(a.monitor);
+  auto b = w.add("peer-1", 2);
+  CHECK_FALSE(b.monitor);
+  CHECK(w.add("peer-2", 3).monitor);
+  CHECK(w.settle("peer-1", a.id) == std::optional<int>{1});
+  CHECK(w.settle("peer-1", b.id) == std::optional<int>{2});
+  // Still monitored from before: one monitor per target, not one per burst of waits.
+  CHECK_FALSE(w.add("peer-1", 4).monitor);
+  CHECK(w.targets() == 2);
+  CHECK(w.waits() == 2);
+}
+
+TEST_CASE("A target going down ends its waits, oldest first, and no other target's",
+          "[watch_list]") {
+  watch_list<std::string, int> w;
+  w.add("peer-1", 1);
+  auto other = w.add("peer-2", 2);
+  w.add("peer-1", 3);
+  CHECK(w.take("peer-1") == std::vector<int>{1, 3});
+  CHECK(w.waits() == 1);
+  CHECK(w.take("peer-1").empty()); // a second down message finds nothing
+  CHECK(w.settle("peer-2", other.id) == std::optional<int>{2});
+  // Watched afresh: a new actor at the same address would be monitored again.
+  CHECK(w.add("peer-1", 5).monitor);
+}
+
+TEST_CASE(
+  "A wait ends exactly once: an answer after the down, or a down after the answer, "
+  "finds nothing",
+  "[watch_list]") {
+  watch_list<std::string, int> w;
+  auto late = w.add("peer-1", 1);
+  auto early = w.add("peer-1", 2);
+  CHECK(w.settle("peer-1", early.id) == std::optional<int>{2});
+  CHECK(w.take("peer-1") == std::vector<int>{1});
+  CHECK(w.settle("peer-1", late.id) == std::nullopt);
+  CHECK(w.settle("peer-1", early.id) == std::nullopt);
+  CHECK(w.settle("nobody", 77) == std::nullopt);
+  CHECK(w.waits() == 0);
+  CHECK(w.targets() == 0);
+}
