@@ -140,15 +140,7 @@ void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::
     return ask_lease_owner(self, snap, slot, timeout, answer, key, get_atom::value, key, ms);
   // The wait may be long: should the owner go down meanwhile, the caller hears it at once (and
   // asks again: the key has a new owner), not after 3 x lease-ms.
-  auto addr = peer.address();
-  auto ticket = self->state.remote_waits.add(addr, slot);
-  if (ticket.monitor)
-    self->monitor(peer);
-  // Whichever of the reply and the owner's going down comes first answers the slot; the other
-  // finds it gone (the request then ends in an error later, which nobody needs to see).
-  auto unwatch = [self, addr, id = ticket.id] {
-    return self->state.remote_waits.settle(addr, id).has_value();
-  };
+  auto unwatch = watch_owner(self, peer, {slot});
   self
     ->request(peer, timeout, route_atom::value, lease_atom::value, get_atom::value, key, ms,
               snap.epoch)
@@ -214,13 +206,21 @@ void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::str
 
 namespace ac {
 
+owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
+                       std::vector<uint64_t> slots) {
+  auto addr = owner.address();
+  auto ticket = self->state.remote_waits.add(addr, std::move(slots));
+  if (ticket.monitor)
+    self->monitor(owner);
+  return {self, std::move(addr), ticket.id};
+}
+
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {
-  for (auto slot : self->state.remote_waits.take(dm.source))
-    deliver(
-      self, slot,
-      resp_cmd::error_reply(self,
-                            "UNAVAILABLE the key's owner went down while this caller waited for "
-                            "its lease; ask again"));
+  for (auto& slots : self->state.remote_waits.take(dm.source))
+    for (auto slot : slots)
+      deliver(self, slot,
+              resp_cmd::error_reply(
+                self, "UNAVAILABLE the key's owner went down before it answered; ask again"));
 }
 
 } // namespace ac

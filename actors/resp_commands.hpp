@@ -42,7 +42,24 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
 /// Runs a command the loop left in the stash (its MGET hits reused).
 void run_stashed(resp_session_actor* self, stashed_command& cmd);
 
-/// A node this session's AC.GETORLEASE callers wait at went down: they are told to ask again.
+/// Reply slots owed by a key's owner on another node, watched (resp_session_state::remote_waits):
+/// calling it when the owner's reply comes takes them back; nothing when the owner's going down
+/// answered them already (its request then ends in an error later, which nobody needs to see).
+struct owed_slots {
+  resp_session_actor* self;
+  caf::actor_addr owner;
+  uint64_t id;
+  std::optional<std::vector<uint64_t>> operator()() const {
+    return self->state.remote_waits.settle(owner, id);
+  }
+};
+
+/// Watches `slots`, owed by `owner` (monitored from the first wait on it).
+owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
+                       std::vector<uint64_t> slots);
+
+/// A node this session's callers wait at (forwarded GETs, AC.GETORLEASE) went down: they are
+/// told to ask again.
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm);
 
 /// The RESP error text of a node error: `CODE reason` (e.g. "KEYTOOLONG key of 600 bytes ...").

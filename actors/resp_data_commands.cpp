@@ -358,25 +358,33 @@ void send_forwarded_gets(resp_session_actor* self) {
   self->state.forwards.clear();
   auto timeout = self->state.env->request_timeout;
   for (auto& b : batches) {
-    auto slots = std::make_shared<std::vector<uint64_t>>(std::move(b.slots));
-    auto fail_all = [self, slots](const caf::error& err) {
-      for (auto slot : *slots)
+    // The owner answers the slots, or its going down does (owner_went_down): whichever is first.
+    auto settle = watch_owner(self, b.peer, std::move(b.slots));
+    auto fail_all = [self](const std::vector<uint64_t>& slots, const caf::error& err) {
+      for (auto slot : slots)
         deliver(self, slot, error_reply(self, resp_error_text(err)));
     };
     self
       ->request(b.peer, timeout, route_atom::value, get_many_atom::value, std::move(b.keys),
                 b.epoch)
       .then(
-        [self, slots, fail_all](lookup_results& values) {
+        [self, settle, fail_all](lookup_results& values) {
+          auto slots = settle();
+          if (!slots)
+            return;
           if (values.size() != slots->size())
-            return fail_all(make_error(errc::bad_request, "get_many answer of wrong length"));
+            return fail_all(*slots,
+                            make_error(errc::bad_request, "get_many answer of wrong length"));
           for (size_t i = 0; i < slots->size(); ++i) {
             std::string out;
             append_value(out, values[i]);
             deliver(self, (*slots)[i], std::move(out));
           }
         },
-        [fail_all](caf::error& err) { fail_all(err); });
+        [settle, fail_all](caf::error& err) {
+          if (auto slots = settle())
+            fail_all(*slots, err);
+        });
   }
 }
 

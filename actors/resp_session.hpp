@@ -135,9 +135,10 @@ struct resp_session_state {
   /// against resp.max-pending-bytes, or a slow command at the head of a pipeline would let the
   /// replies behind it grow without bound.
   size_t parked_bytes = 0;
-  /// AC.GETORLEASE callers waiting at another node (for up to 3 x lease-ms), by that node's
-  /// front, monitored: when it goes down they are answered at once (resp_cluster_commands).
-  watch_list<caf::actor_addr, uint64_t> remote_waits;
+  /// Replies owed by another node, by that node's front, monitored: forwarded GETs and MGETs,
+  /// AC.GETORLEASE callers (who may wait 3 x lease-ms). CAF answers nothing from a dead node, so
+  /// when it goes down their slots are answered at once (owner_went_down), not at the timeout.
+  watch_list<caf::actor_addr, std::vector<uint64_t>> remote_waits;
   /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
   /// while one is, reads take the message path so they see its effect, as Redis guarantees
   /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at

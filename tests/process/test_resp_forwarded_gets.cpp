@@ -2,6 +2,10 @@
 // one message per owner, in order with the connection's writes (real nodes, redis-py).
 #include <catch2/catch.hpp>
 
+#include <future>
+
+#include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/tool_run.hpp"
 
@@ -66,4 +70,50 @@ print("ok")
   INFO(slurp(dir.path() + "/py.err"));
   CHECK(py.exit_code == 0);
   CHECK(py.out == "ok\n");
+}
+
+TEST_CASE(
+  "A GET forwarded to the key's owner is answered UNAVAILABLE as soon as that owner dies, "
+  "not at the request timeout",
+  "[resp][cluster]") {
+  temp_dir dir{"ac-resp-fwd-down"};
+  std::vector<std::string> slow{"--loader.kind=synthetic", "--loader.cost=4s"};
+  node_process a("a", slow, dir.path());
+  REQUIRE(a.start());
+  auto seeded = slow;
+  seeded.push_back(a.seed_option());
+  node_process b("b", seeded, dir.path());
+  REQUIRE(b.start());
+  REQUIRE(wait_until(
+    [&] {
+      auto m = b.console({"members", "--json"});
+      auto at = m.out.find("\"alive\"");
+      return at != std::string::npos && m.out.find("\"alive\"", at + 1) != std::string::npos;
+    },
+    std::chrono::seconds(15)));
+  // A key a owns: b forwards its GET there, where it computes for 4 s.
+  ac::rendezvous_ring ring;
+  ring.set_members({"a", "b"});
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (auto k = "fwd-down-" + std::to_string(i); *ring.owner_of(ac::key_hash(k)) == "a")
+      key = k;
+  auto get = std::async(std::launch::async, [&] {
+    return run_tool({"redis-cli", "-p", std::to_string(b.resp_port()), "GET", key},
+                    std::chrono::seconds(20));
+  });
+  auto computing = [&] {
+    auto s = a.console({"stats", "--json"});
+    return s.out.find("\"busy\":1") != std::string::npos;
+  };
+  REQUIRE(wait_until(computing, std::chrono::seconds(5)));
+  a.kill();
+  auto killed = std::chrono::steady_clock::now();
+  auto r = get.get();
+  auto waited = std::chrono::steady_clock::now() - killed;
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("UNAVAILABLE the key's owner went down", 0) == 0);
+  // The node's request timeout is 5 s: the answer came from a's going down, well before it.
+  CHECK(waited < std::chrono::seconds(3));
 }
