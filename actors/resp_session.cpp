@@ -77,6 +77,9 @@ void close_now(self_ptr self) {
   ::close(st.fd);
   st.fd = -1;
   st.env->counters->open.fetch_sub(1, std::memory_order_relaxed);
+  // A monitor stays on the peer's front after this session ends (CAF does not remove it): one per
+  // connection that ever forwarded a GET would pile up there with short-lived connections.
+  st.remote_waits.for_each_target([self](const caf::actor_addr& a) { self->demonitor(a); });
   self->quit();
 }
 

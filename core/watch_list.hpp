@@ -66,6 +66,13 @@ public:
     return out;
   }
 
+  /// Calls `f(target)` for each target watched (an actor that ends early stops monitoring them).
+  template <class F>
+  void for_each_target(F&& f) const {
+    for (auto& kv : waits_)
+      f(kv.first);
+  }
+
   size_t waits() const { return size_; }           ///< waits not ended yet
   size_t targets() const { return waits_.size(); } ///< targets watched
 

@@ -1,7 +1,9 @@
 // Waits on other nodes' actors: each ends once, by its answer or by its target going down.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/watch_list.hpp"
 
@@ -23,6 +25,10 @@ TEST_CASE(
   CHECK_FALSE(w.add("peer-1", 4).monitor);
   CHECK(w.targets() == 2);
   CHECK(w.waits() == 2);
+  std::vector<std::string> seen;
+  w.for_each_target([&](const std::string& t) { seen.push_back(t); });
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == std::vector<std::string>{"peer-1", "peer-2"});
 }
 
 TEST_CASE("A target going down ends its waits, oldest first, and no other target's",
