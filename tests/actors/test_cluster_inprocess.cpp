@@ -6,6 +6,7 @@
 #include "core/rendezvous_ring.hpp"
 #include "node/publish.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/ring_keys.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;
@@ -41,13 +42,7 @@ size_t alive(const membership_view& v) {
 }
 
 /// The first "hot-<i>" key that node "a" owns in the two-node ring {a, b}.
-std::string key_owned_by_a() {
-  rendezvous_ring ring;
-  ring.set_members({"a", "b"});
-  for (int i = 0;; ++i)
-    if (auto key = "hot-" + std::to_string(i); *ring.owner_of(key_hash(key)) == "a")
-      return key;
-}
+std::string key_owned_by_a() { return test::key_owned_by("a", {"a", "b"}, "hot-"); }
 
 /// Puts `value` at `key` through the node's front; true once it is stored.
 bool put(published& p, const std::string& key, const std::string& value) {

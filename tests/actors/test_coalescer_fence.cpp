@@ -58,14 +58,6 @@ caf::behavior counting_loader(std::shared_ptr<std::atomic<int>> computes) {
   }};
 }
 
-int64_t counter(caf::scoped_actor& self, const coalescer_actor& c, const std::string& name) {
-  int64_t out = -1;
-  self->request(c, 5s, stats_atom::value)
-    .receive([&](const actor_stats& s) { out = s.counters.count(name) ? s.counters.at(name) : -1; },
-             [&](caf::error& err) { FAIL("stats: " << caf::to_string(err)); });
-  return out;
-}
-
 /// Node "a" (the previous owner: a coalescer, its shard and loader) and node "b" (the new
 /// owner's stand-in), each in its own actor system, each seeing the other through CAF remoting.
 struct two_systems {
@@ -112,7 +104,8 @@ struct two_systems {
     if (!a_at_b)
       return false;
     self_b->send(owner_b, ask_atom::value, *a_at_b, key);
-    return test::wait_until([&] { return counter(self_a, coalescer_a, "fenced") == 1; }, 5s);
+    return test::wait_until([&] { return test::stats_counter(self_a, coalescer_a, "fenced") == 1; },
+                            5s);
   }
 
   ~two_systems() {
@@ -137,7 +130,7 @@ TEST_CASE(
     self->request(nodes.coalescer_a, 10s, load_atom::value, std::string{"tensor:1"}, uint64_t{0});
   // The load went to b, which holds it: nothing answers it from there.
   REQUIRE(test::wait_until([&] { return nodes.stand_in.loads->load() == 1; }, 5s));
-  CHECK(counter(probe, nodes.coalescer_a, "fenced_loads") == 1);
+  CHECK(test::stats_counter(probe, nodes.coalescer_a, "fenced_loads") == 1);
   // b's coalescer dies with the load unanswered (its node's link carries the down to a).
   nodes.self_b->send_exit(nodes.owner_b, caf::exit_reason::kill);
   std::optional<lookup_result> answer;
@@ -153,6 +146,6 @@ TEST_CASE(
     probe->request(nodes.coalescer_a, 5s, load_atom::value, std::string{"tensor:1"}, uint64_t{0});
   again.receive([](lookup_result&) {},
                 [&](caf::error& err) { FAIL("load: " << caf::to_string(err)); });
-  CHECK(counter(probe, nodes.coalescer_a, "fenced_loads") == 1);
+  CHECK(test::stats_counter(probe, nodes.coalescer_a, "fenced_loads") == 1);
   CHECK(nodes.stand_in.loads->load() == 1);
 }

@@ -46,14 +46,6 @@ caf::behavior counting_loader(caf::event_based_actor*, std::shared_ptr<std::atom
   };
 }
 
-int64_t counter(caf::scoped_actor& self, const coalescer_actor& c, const std::string& name) {
-  int64_t out = -1;
-  self->request(c, 5s, stats_atom::value)
-    .receive([&](const actor_stats& s) { out = s.counters.count(name) ? s.counters.at(name) : -1; },
-             [&](caf::error& err) { FAIL("stats: " << caf::to_string(err)); });
-  return out;
-}
-
 lookup_result load(caf::scoped_actor& self, const coalescer_actor& c, const std::string& key) {
   lookup_result out;
   self->request(c, 5s, load_atom::value, key, uint64_t{0})
@@ -108,13 +100,13 @@ TEST_CASE(
   REQUIRE(second.found);
   CHECK(second.value == first.value);
   CHECK(f.computes->load() == 1);
-  CHECK(counter(self, c, "settled") == 1);
-  CHECK(counter(self, c, "settling") == 1);
+  CHECK(test::stats_counter(self, c, "settled") == 1);
+  CHECK(test::stats_counter(self, c, "settling") == 1);
 
   // Once the shard answers the fill, L1 has the value and the coalescer lets it go: a load that
   // still reaches it (L1 evicted the key meanwhile) starts a flight again.
   self->send(f.shard, release_atom::value);
-  REQUIRE(test::wait_until([&] { return counter(self, c, "settling") == 0; }, 5s));
+  REQUIRE(test::wait_until([&] { return test::stats_counter(self, c, "settling") == 0; }, 5s));
   auto third = load(self, c, "k");
   REQUIRE(third.found);
   CHECK(f.computes->load() == 2);
@@ -123,10 +115,10 @@ TEST_CASE(
 TEST_CASE("the coalescer lets a settling value go when its shard fails the fill") {
   settling_fixture f{1s}; // a fill left unanswered fails at the load timeout
   REQUIRE(load(f.self, f.c, "k").found);
-  REQUIRE(counter(f.self, f.c, "settling") == 1);
+  REQUIRE(test::stats_counter(f.self, f.c, "settling") == 1);
   // The shard dies with the fill unanswered: the fill's request fails (at the latest at the
   // load timeout) and the value goes.
   f.self->send_exit(f.shard, caf::exit_reason::kill);
-  REQUIRE(test::wait_until([&] { return counter(f.self, f.c, "settling") == 0; }, 5s));
+  REQUIRE(test::wait_until([&] { return test::stats_counter(f.self, f.c, "settling") == 0; }, 5s));
   CHECK(f.computes->load() == 1);
 }

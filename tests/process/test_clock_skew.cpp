@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "core/key_normalization.hpp"
-#include "core/rendezvous_ring.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/resp_client.hpp"
+#include "tests/support/ring_keys.hpp"
 #include "tests/support/tool_run.hpp"
 
 namespace {
@@ -297,12 +297,7 @@ TEST_CASE(
   // (it runs the hand-off) that refuses these keys: once the value is gone, a read fails.
   skewed_pair p{{"--loader.kind=synthetic", "--loader.fail-prefix=handed-"}};
   // "ahead" alone owns every key; "behind" takes over `key` when it joins.
-  ac::rendezvous_ring ring;
-  ring.set_members({"ahead", "behind"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i)
-    if (auto k = "handed-" + std::to_string(i); *ring.owner_of(ac::key_hash(k)) == "behind")
-      key = k;
+  auto key = ac::test::key_owned_by("behind", {"ahead", "behind"}, "handed-");
   const std::string value = "value of " + key;
 
   REQUIRE(logged(p.ahead.start("ahead", "10min", p.options, p.dir.path()), p));

@@ -9,18 +9,19 @@
 #include <optional>
 #include <set>
 
-#include "core/key_normalization.hpp"
-#include "core/rendezvous_ring.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/resp_client.hpp"
+#include "tests/support/ring_keys.hpp"
 #include "tests/support/tool_run.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using json = nlohmann::json;
+using ac::test::key_owned_by;
 using ac::test::node_process;
+using ac::test::owner_among;
 using ac::test::tool_result;
 using ac::test::wait_until;
 using clock_type = std::chrono::steady_clock;
@@ -188,6 +189,15 @@ bool logged(bool ok, const cluster& c) {
     ac::test::missing_programs({"actorcache-node", "actorcache-client", "actorcache-console"}) \
       .empty())
 
+// A cluster with `options`, started and converged (the programs built: else the test fails).
+std::unique_ptr<cluster> converged_cluster(std::vector<std::string> options) {
+  REQUIRE_BUILT();
+  auto c = make_cluster(std::move(options));
+  REQUIRE(logged(c->start(), *c));
+  REQUIRE(logged(c->converged(15s), *c));
+  return c;
+}
+
 // A three-node cluster's nodes: the one that `is_owner` picks out and the two others.
 struct owner_and_others {
   node_process* owner = nullptr;
@@ -303,10 +313,7 @@ TEST_CASE("three nodes converge to three alive members with one epoch and a thir
 }
 
 TEST_CASE("every node answers a key identically, stored or computed", "[cluster][process]") {
-  REQUIRE_BUILT();
-  auto c = make_cluster({"--loader.kind=synthetic", "--loader.value-size=64"});
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c = converged_cluster({"--loader.kind=synthetic", "--loader.value-size=64"});
   REQUIRE(c->a().client({"put", "shared-key", "the one value"}).out == "OK\n");
   std::vector<std::string> computed;
   for (auto& n : c->nodes) {
@@ -367,10 +374,7 @@ TEST_CASE("600 concurrent lookups of one missing key over three nodes compute it
 TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the survivors agree",
           "[cluster][process]") {
   // Each first lookup of a key costs 2 ms, so the load lasts seconds, not a fraction of one.
-  REQUIRE_BUILT();
-  auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=2ms"});
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c = converged_cluster({"--loader.kind=synthetic", "--loader.cost=2ms"});
   auto load = std::async(std::launch::async, [&c] {
     return c->a().client(
       {"--node=" + c->b().address(), "load", "--clients=4", "--window=1", "--requests=20000",
@@ -410,10 +414,7 @@ TEST_CASE("kill -9 of a node during a load loses under 0.1% of lookups and the s
 
 TEST_CASE("a frozen node is declared down and comes back, and a restarted node leaves and rejoins",
           "[cluster][process]") {
-  REQUIRE_BUILT();
-  auto c = make_cluster({});
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c = converged_cluster({});
   std::vector<node_process*> others{&c->a(), &c->b()};
 
   REQUIRE(c->c().freeze());
@@ -445,10 +446,7 @@ TEST_CASE(
   "a get whose compute outlasts the client's timeout, retried through every node, is "
   "computed once",
   "[cluster][process]") {
-  REQUIRE_BUILT();
-  auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=3s"});
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c = converged_cluster({"--loader.kind=synthetic", "--loader.cost=3s"});
   // Each client times out after 1 s, retries once (the owner again: it is slow, not down),
   // and gives up; every attempt joins the one flight at the owner.
   for (auto route : {"--route=owner", "--route=any"}) {
@@ -503,11 +501,9 @@ TEST_CASE(
   "the owner killed with -9 mid-compute: the new owner computes once and every caller "
   "gets the value or a clear error in time",
   "[cluster][process]") {
-  REQUIRE_BUILT();
-  auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=2s",
-                         "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"});
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c =
+    converged_cluster({"--loader.kind=synthetic", "--loader.cost=2s",
+                       "--cluster.failure-timeout=1s", "--cluster.heartbeat-interval=200ms"});
   // Which node owns the key (asked over RESP, as a smart client would)?
   auto owner = ac::test::run_tool(
     {"redis-cli", "-p", std::to_string(c->a().resp_port()), "AC.OWNER", "victim"}, 10s);
@@ -549,21 +545,10 @@ TEST_CASE(
   "a key fenced to its new owner, and that owner killed with -9 mid-compute: the previous "
   "owner computes it at once instead of waiting on the dead node",
   "[cluster][process][handoff]") {
-  REQUIRE_BUILT();
-  auto c = make_cluster({"--loader.kind=synthetic", "--loader.cost=2s"});
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
+  auto c = converged_cluster({"--loader.kind=synthetic", "--loader.cost=2s"});
   // A key c took over when it joined: before, the previous owner (a or b) had it.
-  ac::rendezvous_ring before, after;
-  before.set_members({"a", "b"});
-  after.set_members({"a", "b", "c"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i) {
-    auto k = "fenced-" + std::to_string(i);
-    if (*after.owner_of(ac::key_hash(k)) == "c")
-      key = k;
-  }
-  auto previous_id = *before.owner_of(ac::key_hash(key));
+  auto key = key_owned_by("c", {"a", "b", "c"}, "fenced-");
+  auto previous_id = owner_among({"a", "b"}, key);
   node_process& previous = previous_id == "a" ? c->a() : c->b();
   auto fenced_on = [](const node_process& n) {
     auto j = parse(n.console({"stats", "--json", "--timeout=2s"}, 5s));
@@ -603,16 +588,12 @@ TEST_CASE(
   auto c = start_storm_cluster("join:", "6s");
   // A key a, b and c give to one of them and a, b, c and d give to d (the load tool's keys are
   // prefix + "0").
-  ac::rendezvous_ring before, after;
-  before.set_members({"a", "b", "c"});
-  after.set_members({"a", "b", "c", "d"});
   std::string prefix;
-  for (int i = 0; prefix.empty(); ++i) {
-    auto p = "join-storm-" + std::to_string(i) + "-";
-    if (*after.owner_of(ac::key_hash(p + "0")) == "d")
+  for (int i = 0; prefix.empty(); ++i)
+    if (auto p = "join-storm-" + std::to_string(i) + "-";
+        owner_among({"a", "b", "c", "d"}, p + "0") == "d")
       prefix = p;
-  }
-  auto old_owner = *before.owner_of(ac::key_hash(prefix + "0"));
+  auto old_owner = owner_among({"a", "b", "c"}, prefix + "0");
   node_process* owner =
     split_by_owner(*c, [&](node_process& n) { return n.id() == old_owner; }).owner;
   // 500 callers over a, b and c while the old owner computes the key (6 s).
@@ -666,16 +647,8 @@ TEST_CASE(
   "SIGTERM ends a node whose RESP client waits on a frozen owner, and closes that "
   "connection",
   "[cluster][process]") {
-  REQUIRE_BUILT();
-  auto c = make_cluster({});
-  REQUIRE(logged(c->start(), *c));
-  REQUIRE(logged(c->converged(15s), *c));
-  ac::rendezvous_ring ring;
-  ring.set_members({"a", "b", "c"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i)
-    if (*ring.owner_of(ac::key_hash("frozen-owner-" + std::to_string(i))) == "c")
-      key = "frozen-owner-" + std::to_string(i);
+  auto c = converged_cluster({});
+  auto key = key_owned_by("c", {"a", "b", "c"}, "frozen-owner-");
   auto resp_port = c->b().resp_port();
   REQUIRE(resp_port != 0);
   int fd = ac::test::connect_to(resp_port);
@@ -704,9 +677,7 @@ TEST_CASE(
   "[cluster][process][handoff]") {
   auto c = start_storm_cluster("leave:", "4s");
   std::string prefix = "leave-storm-"; // the load tool's one key is prefix + "0"
-  ac::rendezvous_ring ring;
-  ring.set_members({"a", "b", "c"});
-  auto owner_id = *ring.owner_of(ac::key_hash(prefix + "0"));
+  auto owner_id = owner_among({"a", "b", "c"}, prefix + "0");
   auto split = split_by_owner(*c, [&](node_process& n) { return n.id() == owner_id; });
   node_process* owner = split.owner;
   auto survivors = split.others;
@@ -760,16 +731,6 @@ namespace {
 // The text of a bulk, status or error reply ("<none>" for anything else or none).
 std::string reply_text(const redisReply* r) {
   return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : std::string{"<none>"};
-}
-
-// The first key "<prefix>N" that `owner` owns among `members`.
-std::string key_owned_by(const std::string& owner, const std::vector<std::string>& members,
-                         const std::string& prefix) {
-  ac::rendezvous_ring ring;
-  ring.set_members(members);
-  for (int i = 0;; ++i)
-    if (*ring.owner_of(ac::key_hash(prefix + std::to_string(i))) == owner)
-      return prefix + std::to_string(i);
 }
 
 // Starts node a alone.

@@ -4,9 +4,8 @@
 
 #include <future>
 
-#include "core/key_normalization.hpp"
-#include "core/rendezvous_ring.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/ring_keys.hpp"
 #include "tests/support/tool_run.hpp"
 
 using namespace ac::test;
@@ -92,12 +91,7 @@ TEST_CASE(
     },
     std::chrono::seconds(15)));
   // A key a owns: b forwards its GET there, where it computes for 4 s.
-  ac::rendezvous_ring ring;
-  ring.set_members({"a", "b"});
-  std::string key;
-  for (int i = 0; key.empty(); ++i)
-    if (auto k = "fwd-down-" + std::to_string(i); *ring.owner_of(ac::key_hash(k)) == "a")
-      key = k;
+  auto key = key_owned_by("a", {"a", "b"}, "fwd-down-");
   auto get = std::async(std::launch::async, [&] {
     return run_tool({"redis-cli", "-p", std::to_string(b.resp_port()), "GET", key},
                     std::chrono::seconds(20));

@@ -40,6 +40,21 @@ inline node_overrides with_clock(std::shared_ptr<const clock_source> clock) {
   return o;
 }
 
+/// Counter `name` of the stats row `actor` reports (any actor answering stats_atom); -1 when the
+/// row has no such counter or the actor did not answer.
+template <class Handle>
+int64_t stats_counter(caf::scoped_actor& self, const Handle& actor, const std::string& name) {
+  int64_t out = -1;
+  self->request(actor, std::chrono::seconds(5), stats_atom::value)
+    .receive(
+      [&](const actor_stats& s) {
+        if (auto it = s.counters.find(name); it != s.counters.end())
+          out = it->second;
+      },
+      [](caf::error&) {});
+  return out;
+}
+
 struct node_fixture {
   using configure_fn = std::function<void(node_config&)>;
 
