@@ -189,16 +189,42 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
       });
 }
 
+/// How often a coalescer with loads or asks out at other nodes looks whether the cluster has
+/// declared one of those nodes down while its link stands (frozen, cut off: no down message).
+constexpr auto remote_sweep_interval = std::chrono::milliseconds(250);
+
+/// Runs the fallbacks of the waits at nodes the cluster no longer counts as answering.
+void sweep_remote_waits(self_ptr self, const coalescer_config& cfg) {
+  auto& st = self->state;
+  st.sweep_armed = false;
+  if (cfg.routes) {
+    auto snap = cfg.routes->get();
+    auto gone = st.remote_waits.take_if(
+      [&](const caf::actor_addr& target) { return !snap->answering_node(target.node()); });
+    for (auto& fallback : gone)
+      fallback();
+  }
+  if (st.remote_waits.waits() > 0) {
+    st.sweep_armed = true;
+    self->delayed_send(self, remote_sweep_interval, sweep_atom::value);
+  }
+}
+
 /// Asks an actor on another node (`xs`), answered by `on_reply`. CAF answers nothing when that
 /// node dies, so the target is watched (core/watch_list): its down, or an error, runs
 /// `on_gone` instead, at once and once; whichever comes second finds nothing to do.
 template <class Target, class OnReply, class... Ts>
 void ask_remote(self_ptr self, const coalescer_config& cfg, const Target& target, OnReply on_reply,
                 std::function<void()> on_gone, Ts&&... xs) {
+  auto& st = self->state;
   auto addr = target.address();
-  auto ticket = self->state.remote_waits.add(addr, std::move(on_gone));
+  auto ticket = st.remote_waits.add(addr, std::move(on_gone));
   if (ticket.monitor)
     self->monitor(target);
+  if (!st.sweep_armed) {
+    st.sweep_armed = true;
+    self->delayed_send(self, remote_sweep_interval, sweep_atom::value);
+  }
   self->request(target, cfg.load_timeout, std::forward<Ts>(xs)...)
     .then(
       [=](lookup_result& r) mutable {
@@ -490,6 +516,7 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
       self->state.bridge = bridge;
       self->state.compute = compute;
     },
+    [=](sweep_atom) { sweep_remote_waits(self, cfg); },
     [=](stats_atom) { return make_stats(self, cfg); },
   };
 }

@@ -43,8 +43,10 @@ struct coalescer_state {
   flight_table flights;
   fence_table<coalescer_actor> fences; ///< keys whose new owner asked: loads go there
   /// Fenced loads and hand-off asks out at other nodes, by the actor asked: each one's fallback
-  /// (load here, compute here) runs when that actor goes down, since CAF would not answer.
+  /// (load here, compute here) runs when that actor goes down, since CAF would not answer, or
+  /// when the cluster declares its node down while the link stands.
   watch_list<caf::actor_addr, std::function<void()>> remote_waits;
+  bool sweep_armed = false;  ///< a sweep_atom is on its way (the sweep of remote_waits)
   redis_bridge_actor bridge; ///< replaceable after a restart (update_atom)
   compute_actor compute;     ///< replaceable after a restart (update_atom)
   latency_histogram latency; ///< per waiter: miss to answer

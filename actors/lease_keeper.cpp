@@ -333,8 +333,16 @@ caf::result<bool> abandon_lease(self_ptr self, const lease_keeper_config& cfg,
 }
 
 /// Leases whose time ran out pass on; callers whose wait ran out are told so.
-void on_tick(self_ptr self) {
+void on_tick(self_ptr self, const lease_keeper_config& cfg) {
   auto& st = self->state;
+  if (st.handoffs.waits() > 0) {
+    // A previous owner the cluster declared down while its link stands (frozen, cut off) sends
+    // no down message: its asks are decided here as if it had.
+    auto snap = cfg.routes->get();
+    for (auto& decide_here : st.handoffs.take_if(
+           [&](const caf::actor_addr& peer) { return !snap->answering_node(peer.node()); }))
+      decide_here();
+  }
   std::vector<lease_table::grant> grants;
   std::vector<uint64_t> gave_up;
   auto before = st.table->leases();
@@ -374,7 +382,7 @@ lease_actor::behavior_type lease_keeper(lease_actor::stateful_pointer<lease_keep
     [=](lease_atom, handoff_atom, const std::string& key, uint32_t lease_ms, const caf::actor& conn)
       -> caf::result<lease_reply> { return on_handoff(self, cfg, key, lease_ms, conn); },
     [=](tick_atom) {
-      on_tick(self);
+      on_tick(self, cfg);
       self->delayed_send(self, cfg.tick, tick_atom::value);
     },
     [=](stats_atom) { return make_stats(self); },

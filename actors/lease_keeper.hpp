@@ -45,7 +45,8 @@ struct lease_keeper_state {
   /// go to that owner's keeper until the fence ends (core/ownership_handoff).
   fence_table<lease_actor> fences;
   /// Asks of previous owners under way, by that owner's front (monitored): when it goes down
-  /// they end at once (decided here), not after their timeout (core/watch_list).
+  /// they end at once (decided here), not after their timeout (core/watch_list); so do those at
+  /// a node the cluster declared down while its link stands (swept every tick).
   watch_list<caf::actor_addr, std::function<void()>> handoffs;
   uint64_t next_id = 0;
   lease_stats counts; ///< what it counted; leases and waiting are filled in when it reports

@@ -206,21 +206,52 @@ void cmd_abandon(self_ptr self, const route_snapshot& snap, std::vector<std::str
 
 namespace ac {
 
-owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
-                       std::vector<uint64_t> slots) {
-  auto addr = owner.address();
-  auto ticket = self->state.remote_waits.add(addr, std::move(slots));
-  if (ticket.monitor)
-    self->monitor(owner);
-  return {self, std::move(addr), ticket.id};
-}
+namespace {
 
-void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {
-  for (auto& slots : self->state.remote_waits.take(dm.source))
+/// How often a session with replies owed by other nodes looks whether the cluster has declared
+/// one of those nodes down: a frozen or cut-off node's link stands (no down message comes), and
+/// its requests would wait out the edge's request timeout (loader + Redis + node timeouts).
+constexpr auto owner_sweep_interval = std::chrono::milliseconds(250);
+
+void answer_owner_gone(resp_session_actor* self, std::vector<std::vector<uint64_t>> waits) {
+  for (auto& slots : waits)
     for (auto slot : slots)
       deliver(self, slot,
               resp_cmd::error_reply(
                 self, "UNAVAILABLE the key's owner went down before it answered; ask again"));
+}
+
+} // namespace
+
+owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
+                       std::vector<uint64_t> slots) {
+  auto& st = self->state;
+  auto addr = owner.address();
+  auto ticket = st.remote_waits.add(addr, std::move(slots));
+  if (ticket.monitor)
+    self->monitor(owner);
+  if (!st.owner_sweep_armed) {
+    st.owner_sweep_armed = true;
+    self->delayed_send(self, owner_sweep_interval, sweep_atom::value);
+  }
+  return {self, std::move(addr), ticket.id};
+}
+
+void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {
+  answer_owner_gone(self, self->state.remote_waits.take(dm.source));
+}
+
+void sweep_owners(resp_session_actor* self) {
+  auto& st = self->state;
+  st.owner_sweep_armed = false;
+  auto& snap = st.routes.current();
+  answer_owner_gone(self, st.remote_waits.take_if([&](const caf::actor_addr& owner) {
+    return !snap.answering_node(owner.node());
+  }));
+  if (st.remote_waits.waits() > 0) {
+    st.owner_sweep_armed = true;
+    self->delayed_send(self, owner_sweep_interval, sweep_atom::value);
+  }
 }
 
 } // namespace ac

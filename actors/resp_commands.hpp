@@ -62,6 +62,10 @@ owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
 /// told to ask again.
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm);
 
+/// The same for the nodes the cluster has declared down while their link stands (frozen, cut
+/// off); runs every 250 ms while replies are owed by other nodes.
+void sweep_owners(resp_session_actor* self);
+
 /// The RESP error text of a node error: `CODE reason` (e.g. "KEYTOOLONG key of 600 bytes ...").
 std::string resp_error_text(const caf::error& err);
 

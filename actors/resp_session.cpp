@@ -359,6 +359,10 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
   });
   self->set_default_handler(caf::drop);
   return {
+    [self](sweep_atom) {
+      lane_guard guard{self};
+      sweep_owners(self);
+    },
     [self](resp_ready_atom) {
       lane_guard guard{self};
       on_ready(self);

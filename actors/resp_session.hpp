@@ -139,6 +139,7 @@ struct resp_session_state {
   /// AC.GETORLEASE callers (who may wait 3 x lease-ms). CAF answers nothing from a dead node, so
   /// when it goes down their slots are answered at once (owner_went_down), not at the timeout.
   watch_list<caf::actor_addr, std::vector<uint64_t>> remote_waits;
+  bool owner_sweep_armed = false; ///< a sweep_atom is on its way (sweep_owners)
   /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
   /// while one is, reads take the message path so they see its effect, as Redis guarantees
   /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at

@@ -40,6 +40,17 @@ struct route_snapshot {
         return true;
     return false;
   }
+  /// True when `node` runs an alive or draining member's front: a node that may still answer
+  /// what was sent to it (a draining member finishes its flights). A wait on any other node
+  /// ends (core/watch_list's sweep).
+  bool answering_node(const caf::node_id& node) const {
+    if (has_member_node(node))
+      return true;
+    for (auto& f : draining_fronts)
+      if (f && f.node() == node)
+        return true;
+    return false;
+  }
   /// True when this node owns the key (or is alone).
   bool owns(uint64_t hash) const {
     if (ids.size() < 2)

@@ -5,8 +5,10 @@
 // when remote dies"). So an actor that waits on another node monitors what it waits on and,
 // when the down message comes, ends every wait on it itself: a coalescer's loads fenced to a
 // key's new owner and its asks of a previous owner, a lease keeper's asks of a previous owner,
-// a RESP session's lease waits at a key's owner. Each wait ends exactly once: by its answer
-// (settle) or by the down (take), whichever comes first; the loser finds nothing.
+// a RESP session's forwarded reads and lease waits at a key's owner. A node the cluster declared
+// down without its link dropping (frozen, cut off) is swept the same way (take_if). Each wait
+// ends exactly once: by its answer (settle) or by the down (take), whichever comes first; the
+// loser finds nothing.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +65,22 @@ public:
       out.push_back(std::move(w.second));
     size_ -= it->second.size();
     waits_.erase(it);
+    return out;
+  }
+
+  /// Every wait on a target for which `gone(target)` holds (the cluster declared its node down
+  /// while the link to it still stands: a frozen or cut-off node sends no down message); those
+  /// targets are no longer watched.
+  template <class Gone>
+  std::vector<Wait> take_if(Gone&& gone) {
+    std::vector<Target> targets;
+    for (auto& kv : waits_)
+      if (gone(kv.first))
+        targets.push_back(kv.first);
+    std::vector<Wait> out;
+    for (auto& t : targets)
+      for (auto& w : take(t))
+        out.push_back(std::move(w));
     return out;
   }
 

@@ -66,6 +66,9 @@ using coalescer_actor = caf::typed_actor<
   caf::replies_to<handoff_atom, std::string, bool>::with<lookup_result>,
   // The shard passes on a restarted bridge or compute actor.
   caf::reacts_to<update_atom, redis_bridge_actor, compute_actor>,
+  // To itself while loads or asks are out at other nodes: those at a node the cluster has
+  // declared down, whose link still stands (frozen, cut off), are done here instead.
+  caf::reacts_to<sweep_atom>,
   // Counters for the metrics actor.
   caf::replies_to<stats_atom>::with<actor_stats>>;
 

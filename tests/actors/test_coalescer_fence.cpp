@@ -74,6 +74,7 @@ struct two_systems {
   coalescer_actor coalescer_a;
   new_owner_stand_in stand_in;
   caf::actor owner_b = sys_b.spawn(stand_in);
+  front_actor b_front;
 
   two_systems() {
     coalescer_config cc;
@@ -87,10 +88,17 @@ struct two_systems {
     REQUIRE(port_b);
     auto b_at_a = sys_a.middleman().remote_actor("127.0.0.1", *port_b);
     REQUIRE(b_at_a);
+    b_front = caf::actor_cast<front_actor>(*b_at_a);
+    set_members({"a", "b"});
+  }
+
+  /// Node a's routes name these members (b's front is the stand-in, as a sees it).
+  void set_members(std::vector<std::string> ids) {
     auto snap = std::make_shared<route_snapshot>();
     snap->self = "a";
-    snap->ids = {"a", "b"};
-    snap->fronts = {front_actor{}, caf::actor_cast<front_actor>(*b_at_a)};
+    snap->ids = std::move(ids);
+    for (auto& id : snap->ids)
+      snap->fronts.push_back(id == "b" ? b_front : front_actor{});
     snap->ring.set_members(snap->ids);
     routes->set(std::move(snap));
   }
@@ -116,11 +124,10 @@ struct two_systems {
   }
 };
 
-} // namespace
-
-TEST_CASE(
-  "A load fenced to a new owner whose coalescer then goes down is loaded here, once, "
-  "long before the load timeout") {
+/// Node a loads a key fenced to b; b takes the load and never answers; then `b_goes` (b's
+/// coalescer dies, or the cluster declares b down). a must load the key itself: once, in time.
+template <class BGoes>
+void fenced_load_outlives_b(BGoes b_goes) {
   two_systems nodes;
   REQUIRE(nodes.fence_to_b("tensor:1"));
   auto& self = nodes.self_a;
@@ -131,8 +138,7 @@ TEST_CASE(
   // The load went to b, which holds it: nothing answers it from there.
   REQUIRE(test::wait_until([&] { return nodes.stand_in.loads->load() == 1; }, 5s));
   CHECK(test::stats_counter(probe, nodes.coalescer_a, "fenced_loads") == 1);
-  // b's coalescer dies with the load unanswered (its node's link carries the down to a).
-  nodes.self_b->send_exit(nodes.owner_b, caf::exit_reason::kill);
+  b_goes(nodes);
   std::optional<lookup_result> answer;
   pending.receive([&](lookup_result& r) { answer = std::move(r); },
                   [&](caf::error& err) { FAIL("load: " << caf::to_string(err)); });
@@ -141,11 +147,29 @@ TEST_CASE(
   CHECK(test::node_fixture::value_of(*answer) == "value of tensor:1");
   CHECK(std::chrono::steady_clock::now() - t0 < 5s);
   CHECK(nodes.computes->load() == 1);
-  // The fence ended with its target: the next load of the key stays here.
+  // The fence ended with its target: the next load of the key stays here (and computes again:
+  // the stand-in shard keeps no value).
   auto again =
     probe->request(nodes.coalescer_a, 5s, load_atom::value, std::string{"tensor:1"}, uint64_t{0});
   again.receive([](lookup_result&) {},
                 [&](caf::error& err) { FAIL("load: " << caf::to_string(err)); });
   CHECK(test::stats_counter(probe, nodes.coalescer_a, "fenced_loads") == 1);
   CHECK(nodes.stand_in.loads->load() == 1);
+}
+
+} // namespace
+
+TEST_CASE(
+  "A load fenced to a new owner whose coalescer then goes down is loaded here, once, "
+  "long before the load timeout") {
+  // b's coalescer dies with the load unanswered (its node's link carries the down to a).
+  fenced_load_outlives_b(
+    [](two_systems& nodes) { nodes.self_b->send_exit(nodes.owner_b, caf::exit_reason::kill); });
+}
+
+TEST_CASE(
+  "A load fenced to a new owner that the cluster then declares down, its link still "
+  "standing, is loaded here within a sweep") {
+  // b froze or was cut off: no down message, only the membership's verdict in a's routes.
+  fenced_load_outlives_b([](two_systems& nodes) { nodes.set_members({"a"}); });
 }

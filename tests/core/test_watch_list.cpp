@@ -60,3 +60,19 @@ TEST_CASE(
   CHECK(w.waits() == 0);
   CHECK(w.targets() == 0);
 }
+
+TEST_CASE("A sweep ends the waits on the targets it finds gone, and leaves the others watched",
+          "[watch_list]") {
+  watch_list<std::string, int> w;
+  w.add("frozen", 1);
+  auto alive = w.add("alive", 2);
+  w.add("frozen", 3);
+  auto swept = w.take_if([](const std::string& t) { return t == "frozen"; });
+  std::sort(swept.begin(), swept.end());
+  CHECK(swept == std::vector<int>{1, 3});
+  CHECK(w.targets() == 1);
+  CHECK(w.take_if([](const std::string&) { return false; }).empty());
+  CHECK(w.settle("alive", alive.id) == std::optional<int>{2});
+  // The frozen node's late answer, or its down message, finds nothing.
+  CHECK(w.take("frozen").empty());
+}

@@ -653,8 +653,8 @@ TEST_CASE(
   REQUIRE(resp_port != 0);
   int fd = ac::test::connect_to(resp_port);
   REQUIRE(fd >= 0);
-  // b sends the GET to c's front before it declares c down (2 s): no reply will ever come, and
-  // the request's own bound (over 30 s) is far beyond the shutdown's.
+  // b sends the GET to c's front before it declares c down (2 s): no reply comes from c, and b
+  // answers the GET itself only once it has declared c down; the shutdown comes first.
   REQUIRE(c->c().freeze());
   std::string get = "*2\r\n$3\r\nGET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n";
   REQUIRE(::send(fd, get.data(), get.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(get.size()));
