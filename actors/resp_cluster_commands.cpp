@@ -208,10 +208,11 @@ namespace ac {
 
 namespace {
 
-/// How often a session with replies owed by other nodes looks whether the cluster has declared
-/// one of those nodes down: a frozen or cut-off node's link stands (no down message comes), and
-/// its requests would wait out the edge's request timeout (loader + Redis + node timeouts).
-constexpr auto owner_sweep_interval = std::chrono::milliseconds(250);
+/// How often a session with replies owed looks for overdue ones, and whether the cluster has
+/// declared down a node it waits on: a frozen or cut-off node's link stands (no down message
+/// comes), and its requests would wait out the edge's request timeout (loader + Redis + node
+/// timeouts).
+constexpr auto session_sweep_interval = std::chrono::milliseconds(250);
 
 void answer_owner_gone(resp_session_actor* self, std::vector<std::vector<uint64_t>> waits) {
   for (auto& slots : waits)
@@ -230,28 +231,44 @@ owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
   auto ticket = st.remote_waits.add(addr, std::move(slots));
   if (ticket.monitor)
     self->monitor(owner);
-  if (!st.owner_sweep_armed) {
-    st.owner_sweep_armed = true;
-    self->delayed_send(self, owner_sweep_interval, sweep_atom::value);
-  }
+  arm_sweep(self);
   return {self, std::move(addr), ticket.id};
+}
+
+void arm_sweep(resp_session_actor* self) {
+  auto& st = self->state;
+  if (st.sweep_armed || (st.slots.empty() && st.remote_waits.waits() == 0))
+    return;
+  st.sweep_armed = true;
+  self->delayed_send(self, session_sweep_interval, sweep_atom::value);
 }
 
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {
   answer_owner_gone(self, self->state.remote_waits.take(dm.source));
 }
 
-void sweep_owners(resp_session_actor* self) {
+void sweep_session(resp_session_actor* self) {
   auto& st = self->state;
-  st.owner_sweep_armed = false;
+  st.sweep_armed = false;
   auto& snap = st.routes.current();
   answer_owner_gone(self, st.remote_waits.take_if([&](const caf::actor_addr& owner) {
     return !snap.answering_node(owner.node());
   }));
-  if (st.remote_waits.waits() > 0) {
-    st.owner_sweep_armed = true;
-    self->delayed_send(self, owner_sweep_interval, sweep_atom::value);
+  std::vector<uint64_t> overdue;
+  st.slot_deadlines.expire(
+    ac_clock::now(),
+    [&st](uint64_t slot) {
+      return slot >= st.first_slot && slot - st.first_slot < st.slots.size()
+             && !st.slots[slot - st.first_slot];
+    },
+    [&overdue](uint64_t slot) { overdue.push_back(slot); });
+  if (!overdue.empty()) {
+    auto reply =
+      resp_cmd::error_reply(self, resp_error_text(make_error(caf::sec::request_timeout)));
+    for (auto slot : overdue)
+      deliver(self, slot, reply);
   }
+  arm_sweep(self);
 }
 
 } // namespace ac

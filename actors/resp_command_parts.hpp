@@ -157,14 +157,14 @@ void ask_owner(const route_snapshot& snap, uint64_t h, OnOk on_ok,
 }
 
 /// ask_owner's two requests for a message `xs...`: as is to a shard, routed to a peer front.
+/// A shard is this node's and answers (its loads are bounded): no CAF timeout, the slot's own
+/// deadline bounds the reply (resp_session_state::slot_deadlines).
 #define AC_ASK(self, snap, ...)                                                                  \
   [&](const front_actor& peer) {                                                                 \
     return self->request(peer, self->state.env->request_timeout, route_atom::value, __VA_ARGS__, \
                          snap.epoch);                                                            \
   },                                                                                             \
-    [&](const shard_actor& shard) {                                                              \
-      return self->request(shard, self->state.env->request_timeout, __VA_ARGS__);                \
-    }
+    [&](const shard_actor& shard) { return self->request(shard, caf::infinite, __VA_ARGS__); }
 
 /// Stores one value at its owner; `then` gets the owner's put_status (not_stored only when a
 /// NX / XX condition failed).

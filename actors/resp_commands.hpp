@@ -62,9 +62,12 @@ owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
 /// told to ask again.
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm);
 
-/// The same for the nodes the cluster has declared down while their link stands (frozen, cut
-/// off); runs every 250 ms while replies are owed by other nodes.
-void sweep_owners(resp_session_actor* self);
+/// Every 250 ms while replies are owed: answers those owed by nodes the cluster has declared
+/// down while their link stands (frozen, cut off), and the slots past their deadline.
+void sweep_session(resp_session_actor* self);
+
+/// Sends the next sweep_atom unless one is on its way or nothing is owed.
+void arm_sweep(resp_session_actor* self);
 
 /// The RESP error text of a node error: `CODE reason` (e.g. "KEYTOOLONG key of 600 bytes ...").
 std::string resp_error_text(const caf::error& err);

@@ -94,7 +94,7 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
   auto shards = static_cast<uint32_t>(snap.stores.size());
   routed_get_many(
     self, snap, std::move(keys), std::move(missing), std::move(hits),
-    routed_timeouts{timeout, timeout},
+    routed_timeouts{caf::infinite, timeout}, // a shard part: the slot's deadline bounds it
     [&](const std::string& key, uint64_t h) {
       if (shards != 0)
         note_forwarded_read(snap.stores[shard_of(h, shards)].get(), key);

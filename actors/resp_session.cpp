@@ -136,6 +136,7 @@ void gather_ready(resp_session_state& st) {
     st.slots.pop_front();
     ++st.first_slot;
   }
+  st.slot_deadlines.trim([&st](uint64_t slot) { return slot >= st.first_slot; });
 }
 
 /// Writes now, or once the replies already queued in the mailbox are in too (one write for a
@@ -297,7 +298,10 @@ resp_session_state::~resp_session_state() {
 uint64_t open_slot(resp_session_actor* self) {
   auto& st = self->state;
   st.slots.emplace_back();
-  return st.first_slot + st.slots.size() - 1;
+  auto slot = st.first_slot + st.slots.size() - 1;
+  st.slot_deadlines.push(ac_clock::now() + st.env->request_timeout, slot);
+  arm_sweep(self);
+  return slot;
 }
 
 void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
@@ -361,7 +365,7 @@ caf::behavior resp_session(resp_session_actor* self, resp_socket sock, resp_loop
   return {
     [self](sweep_atom) {
       lane_guard guard{self};
-      sweep_owners(self);
+      sweep_session(self);
     },
     [self](resp_ready_atom) {
       lane_guard guard{self};

@@ -32,6 +32,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/route_view.hpp"
+#include "core/deadline_queue.hpp"
 #include "core/error_tally.hpp"
 #include "core/resp_command_table.hpp"
 #include "core/watch_list.hpp"
@@ -139,7 +140,11 @@ struct resp_session_state {
   /// AC.GETORLEASE callers (who may wait 3 x lease-ms). CAF answers nothing from a dead node, so
   /// when it goes down their slots are answered at once (owner_went_down), not at the timeout.
   watch_list<caf::actor_addr, std::vector<uint64_t>> remote_waits;
-  bool owner_sweep_armed = false; ///< a sweep_atom is on its way (sweep_owners)
+  /// When each open slot's reply is overdue: request_timeout after it opened. Requests to this
+  /// node's own actors carry no CAF timeout (each would wake CAF's clock thread twice); the
+  /// sweep answers an overdue slot with the timeout error instead (core/deadline_queue).
+  deadline_queue slot_deadlines;
+  bool sweep_armed = false; ///< a sweep_atom is on its way (sweep_session)
   /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
   /// while one is, reads take the message path so they see its effect, as Redis guarantees
   /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at

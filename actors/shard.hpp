@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "actors/route_view.hpp"
 #include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/pending_requests.hpp"
 #include "core/ttl_clock.hpp"
 #include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
@@ -60,6 +62,9 @@ struct shard_state {
   /// redis.write-policy=l1-when-down: deletes Redis has not confirmed yet. Retried on every
   /// sweep; a read of such a key misses instead of loading it back from L2.
   absl::flat_hash_set<std::string> pending_deletes;
+  /// Writes and deletes out at the bridge, sent without a CAF timeout (ask_bridge): each is
+  /// failed as overdue by the sweep after cache.load-timeout, should the bridge never answer.
+  pending_requests<std::function<void(caf::error&)>> bridge_asks;
   latency_histogram latency; ///< time to answer L1 hits and L1-only misses
   uint64_t handled = 0;
   /// What it counted (messages/kind_stats.hpp says what each counter means); the store's own

@@ -49,6 +49,11 @@ void sweep(self_ptr self, const shard_config& cfg) {
       self->state.shared->warm.decay();
   }
   retry_pending_deletes(self, cfg);
+  // Bridge asks the bridge never answered (it died holding them): overdue, as a timeout.
+  self->state.bridge_asks.expire(ac_clock::now(), [](std::function<void(caf::error&)>& fail) {
+    caf::error overdue = make_error(caf::sec::request_timeout);
+    fail(overdue);
+  });
   self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
 }
 

@@ -10,6 +10,27 @@ namespace ac::shard_impl {
 
 namespace {
 
+/// Asks the bridge to write or delete (`xs`): a local actor that answers every one (done,
+/// refused while Redis is down, dropped from a backlog), so without a CAF timeout, whose two
+/// wake-ups of the clock thread cost more than the rest of the hand-off (bench/RESULTS.md,
+/// session 17). Should the bridge die holding it, the sweep fails it once load-timeout passed.
+template <class OnOk, class... Ts>
+void ask_bridge(self_ptr self, const shard_config& cfg, OnOk on_ok,
+                std::function<void(caf::error&)> on_err, Ts&&... xs) {
+  auto& st = self->state;
+  auto id = st.bridge_asks.open(ac_clock::now() + cfg.load_timeout, on_err);
+  self->request(st.bridge, caf::infinite, std::forward<Ts>(xs)...)
+    .then(
+      [self, id, on_ok](bool ok) mutable {
+        if (self->state.bridge_asks.settle(id))
+          on_ok(ok);
+      },
+      [self, id, on_err](caf::error& err) mutable {
+        if (self->state.bridge_asks.settle(id))
+          on_err(err);
+      });
+}
+
 /// Checks a value a client wants to store: a valid Entry whose payload fits the limit.
 caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
   // The envelope adds a few dozen bytes; refuse early what cannot fit whatever it holds.
@@ -93,27 +114,26 @@ caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std:
   }
   auto rp = self->make_response_promise<uint8_t>();
   auto stored = std::make_shared<std::string>(value);
-  self
-    ->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value),
-              l2_ttl)
-    .then(
-      [self, rp, key, stored, ttl, cfg](bool ok) mutable {
-        if (!ok)
-          return void(rp.deliver(make_error(errc::unavailable,
-                                            "Redis is unavailable: nothing "
-                                            "stored (redis.write-policy=sync)")));
-        {
-          auto lock = lock_store(self);
-          self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
-          self->state.shared->note_fill(key, std::chrono::seconds{ttl});
-        }
-        invalidate_copies(self, cfg, key);
-        rp.deliver(to_wire(put_status::stored));
-      },
-      [rp](caf::error& err) mutable {
-        rp.deliver(make_error(errc::unavailable,
-                              "Redis is unavailable: nothing stored (" + describe(err) + ")"));
-      });
+  ask_bridge(
+    self, cfg,
+    [self, rp, key, stored, ttl, cfg](bool ok) mutable {
+      if (!ok)
+        return void(rp.deliver(make_error(errc::unavailable,
+                                          "Redis is unavailable: nothing "
+                                          "stored (redis.write-policy=sync)")));
+      {
+        auto lock = lock_store(self);
+        self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
+        self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+      }
+      invalidate_copies(self, cfg, key);
+      rp.deliver(to_wire(put_status::stored));
+    },
+    [rp](caf::error& err) mutable {
+      rp.deliver(make_error(errc::unavailable,
+                            "Redis is unavailable: nothing stored (" + describe(err) + ")"));
+    },
+    l2_put_atom::value, key, std::move(value), l2_ttl);
   return rp;
 }
 
@@ -134,20 +154,19 @@ caf::result<uint8_t> put_l1_when_down(self_ptr self, const shard_config& cfg,
     note_l1_only(self, index, self->state.counts.l1_only_puts);
     rp.deliver(to_wire(put_status::stored_l1_only));
   };
-  self
-    ->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, std::move(value),
-              l2_ttl)
-    .then(
-      [self, rp, key, index, l1_only](bool ok) mutable {
-        if (!ok)
-          return l1_only();
-        // Only a put Redis has may forget a pending delete: an L1-only one leaves Redis's old
-        // value there, which the delete must still remove before it can come back.
-        self->state.pending_deletes.erase(key);
-        note_durable(self, index);
-        rp.deliver(to_wire(put_status::stored));
-      },
-      [l1_only](caf::error&) mutable { l1_only(); });
+  ask_bridge(
+    self, cfg,
+    [self, rp, key, index, l1_only](bool ok) mutable {
+      if (!ok)
+        return l1_only();
+      // Only a put Redis has may forget a pending delete: an L1-only one leaves Redis's old
+      // value there, which the delete must still remove before it can come back.
+      self->state.pending_deletes.erase(key);
+      note_durable(self, index);
+      rp.deliver(to_wire(put_status::stored));
+    },
+    [l1_only](caf::error&) mutable { l1_only(); }, l2_put_atom::value, key, std::move(value),
+    l2_ttl);
   return rp;
 }
 
@@ -240,10 +259,9 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
         } else if (auto found = st.store->get(key, h)) {
           // A TTL past what a deadline holds (2^30 s, as the store keeps it) is that long in L2.
           auto secs = static_cast<uint32_t>(std::min<int64_t>((arg + 999) / 1000, 1 << 30));
-          self
-            ->request(st.bridge, cfg.load_timeout, l2_put_atom::value, key,
-                      std::string{found.value}, secs)
-            .then([](bool) {}, [](caf::error&) {});
+          ask_bridge(
+            self, cfg, [](bool) {}, [](caf::error&) {}, l2_put_atom::value, key,
+            std::string{found.value}, secs);
         }
       }
       return 1;
@@ -270,24 +288,25 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
       st.store->note_write(key_hash(key));
     }
     auto rp = self->make_response_promise<bool>();
-    self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
-      .then(
-        [self, rp, key, cfg](bool ok) mutable {
-          if (!ok)
-            return void(rp.deliver(make_error(errc::unavailable,
-                                              "Redis is unavailable: nothing "
-                                              "deleted (redis.write-policy=sync)")));
-          auto lock = lock_store(self);
-          bool erased = self->state.store->erase(key, key_hash(key));
-          self->state.shared->refresh.forget(key);
-          lock.unlock();
-          invalidate_copies(self, cfg, key);
-          rp.deliver(erased);
-        },
-        [rp](caf::error& err) mutable {
-          rp.deliver(make_error(errc::unavailable,
-                                "Redis is unavailable: nothing deleted (" + describe(err) + ")"));
-        });
+    ask_bridge(
+      self, cfg,
+      [self, rp, key, cfg](bool ok) mutable {
+        if (!ok)
+          return void(rp.deliver(make_error(errc::unavailable,
+                                            "Redis is unavailable: nothing "
+                                            "deleted (redis.write-policy=sync)")));
+        auto lock = lock_store(self);
+        bool erased = self->state.store->erase(key, key_hash(key));
+        self->state.shared->refresh.forget(key);
+        lock.unlock();
+        invalidate_copies(self, cfg, key);
+        rp.deliver(erased);
+      },
+      [rp](caf::error& err) mutable {
+        rp.deliver(make_error(errc::unavailable,
+                              "Redis is unavailable: nothing deleted (" + describe(err) + ")"));
+      },
+      l2_del_atom::value, key);
     return rp;
   }
   auto lock = lock_store(self);
@@ -299,17 +318,18 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   // it is remembered and retried, so unlike a put there is nothing weaker to report; the
   // deletes Redis did not take at once are counted (l1_only_deletes) instead.
   st.pending_deletes.insert(key);
-  self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
-    .then(
-      [self, key, index = cfg.index](bool ok) {
-        if (!ok)
-          return note_l1_only(self, index, self->state.counts.l1_only_deletes);
-        self->state.pending_deletes.erase(key);
-        note_durable(self, index);
-      },
-      [self, index = cfg.index](caf::error&) {
-        note_l1_only(self, index, self->state.counts.l1_only_deletes);
-      });
+  ask_bridge(
+    self, cfg,
+    [self, key, index = cfg.index](bool ok) {
+      if (!ok)
+        return note_l1_only(self, index, self->state.counts.l1_only_deletes);
+      self->state.pending_deletes.erase(key);
+      note_durable(self, index);
+    },
+    [self, index = cfg.index](caf::error&) {
+      note_l1_only(self, index, self->state.counts.l1_only_deletes);
+    },
+    l2_del_atom::value, key);
   return erased;
 }
 
@@ -322,15 +342,15 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   for (auto& key : st.pending_deletes) {
     if (++n > 1000)
       break;
-    self->request(st.bridge, cfg.load_timeout, l2_del_atom::value, key)
-      .then(
-        [self, key, index = cfg.index](bool ok) {
-          if (!ok)
-            return;
-          self->state.pending_deletes.erase(key);
-          note_durable(self, index);
-        },
-        [](caf::error&) {});
+    ask_bridge(
+      self, cfg,
+      [self, key, index = cfg.index](bool ok) {
+        if (!ok)
+          return;
+        self->state.pending_deletes.erase(key);
+        note_durable(self, index);
+      },
+      [](caf::error&) {}, l2_del_atom::value, key);
   }
 }
 

@@ -674,3 +674,45 @@ TEST_CASE("EXPIRE and PEXPIRE take Redis 7's NX, XX, GT and LT", "[resp]") {
   CHECK(str(c.run({"EXPIRE", "k", "10", "NX", "XX"})).rfind("ERR", 0) == 0);
   CHECK(n({"TTL", "k"}) > 90); // the refused commands changed nothing
 }
+
+TEST_CASE(
+  "A command whose shard has not answered by the request timeout is answered with the "
+  "timeout, in order, and the connection goes on",
+  "[resp]") {
+  // The session's own deadline (requests to this node's shards carry no CAF timeout): a
+  // 300 ms request timeout against a 3 s compute.
+  node_fixture f{[](node_config& c) {
+    c.loader_kind = "synthetic";
+    c.loader_cost = std::chrono::seconds(3);
+  }};
+  resp_listener listener{resp_listener_options{2, 100, true}, nullptr};
+  std::string why;
+  REQUIRE(listener.bind("127.0.0.1", 0, why));
+  auto env = make_resp_env(f.cfg, f.node, "test-node", listener.port());
+  env->request_timeout = std::chrono::milliseconds(300);
+  listener.start(f.sys, env);
+  conn c{listener.port()};
+  auto start = std::chrono::steady_clock::now();
+  c.append({"GET", "slow"});
+  c.append({"PING"});
+  REQUIRE(c.flush());
+  auto slow = c.next();
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  REQUIRE(slow);
+  CHECK(slow->type == REDIS_REPLY_ERROR);
+  CHECK(str(slow).find("request_timeout") != std::string::npos);
+  CHECK(str(c.next()) == "PONG");
+  REQUIRE(str(c.run({"SET", "k", "v"})) == "OK");
+  CHECK(str(c.run({"GET", "k"})) == "v");
+  // Once the compute is done its value is read; the late answers to the timed-out GETs found
+  // their slots answered and changed no later reply.
+  CHECK(wait_until(
+    [&] {
+      auto r = c.run({"GET", "slow"});
+      return r && r->type == REDIS_REPLY_STRING;
+    },
+    std::chrono::seconds(10)));
+  CHECK(str(c.run({"PING"})) == "PONG");
+  CHECK(str(c.run({"GET", "k"})) == "v");
+  listener.stop();
+}
