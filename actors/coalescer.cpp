@@ -1,7 +1,7 @@
 // The coalescer actor (see coalescer.hpp): L2 first, then compute, once per key in flight.
 //
 // Who waits for what is core/single_flight's; this file is the I/O of one flight (L2 read,
-// the hand-off ask, the compute, the fill) and the answers. It stays one file of ~480 lines
+// the hand-off ask, the compute, the fill) and the answers. It stays one file of ~530 lines
 // because those steps call each other both ways (an undecodable L2 entry recomputes, a failed
 // ask computes, every step finishes the flight); split, they would need an internal header
 // for a dozen private functions.

@@ -123,12 +123,12 @@ void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::
   int64_t lease_ms = 0;
   if (!resp::parse_int(argv[2], lease_ms) || lease_ms <= 0 || lease_ms > (int64_t{1} << 31))
     return reply_error(self, "ERR lease-ms must be a positive integer");
-  auto slot = open_slot(self);
   auto ms = static_cast<uint32_t>(lease_ms);
   // As long as the keeper keeps a caller in line (lease_table::longest_wait_ms).
   auto timeout = std::max<std::chrono::milliseconds>(
     self->state.env->request_timeout,
     std::chrono::milliseconds(lease_table::longest_wait_ms(lease_ms)));
+  auto slot = open_slot(self, timeout);
   auto& key = argv[1];
   auto answer = [self, slot](lease_reply& r) {
     std::string out;

@@ -295,13 +295,17 @@ resp_session_state::~resp_session_state() {
   }
 }
 
-uint64_t open_slot(resp_session_actor* self) {
+uint64_t open_slot(resp_session_actor* self, std::chrono::milliseconds timeout) {
   auto& st = self->state;
   st.slots.emplace_back();
   auto slot = st.first_slot + st.slots.size() - 1;
-  st.slot_deadlines.push(ac_clock::now() + st.env->request_timeout, slot);
+  st.slot_deadlines.push(ac_clock::now() + timeout, slot);
   arm_sweep(self);
   return slot;
+}
+
+uint64_t open_slot(resp_session_actor* self) {
+  return open_slot(self, self->state.env->request_timeout);
 }
 
 void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {

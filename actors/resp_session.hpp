@@ -140,9 +140,11 @@ struct resp_session_state {
   /// AC.GETORLEASE callers (who may wait 3 x lease-ms). CAF answers nothing from a dead node, so
   /// when it goes down their slots are answered at once (owner_went_down), not at the timeout.
   watch_list<caf::actor_addr, std::vector<uint64_t>> remote_waits;
-  /// When each open slot's reply is overdue: request_timeout after it opened. Requests to this
-  /// node's own actors carry no CAF timeout (each would wake CAF's clock thread twice); the
-  /// sweep answers an overdue slot with the timeout error instead (core/deadline_queue).
+  /// When each open slot's reply is overdue: request_timeout after it opened (an AC.GETORLEASE
+  /// longer: its wait). Requests to this node's own actors carry no CAF timeout (each would wake
+  /// CAF's clock thread twice); the sweep answers an overdue slot with the timeout error instead
+  /// (core/deadline_queue; a slot behind a longer one expires with it, its reply could not
+  /// leave earlier anyway).
   deadline_queue slot_deadlines;
   bool sweep_armed = false; ///< a sweep_atom is on its way (sweep_session)
   /// Slots still owed by commands other than GET and MGET (a SET on its way to the shard):
@@ -198,7 +200,11 @@ bool serve_on_loop(resp_session_state& st, bool hangup);
 
 // -- used by the command layer (actors/resp_commands) ---------------------------------------
 
-/// A reply slot for the next request, in order.
+/// A reply slot for the next request, in order; answered with the timeout error should nothing
+/// else answer it within `timeout` (resp_session_state::slot_deadlines).
+uint64_t open_slot(resp_session_actor* self, std::chrono::milliseconds timeout);
+
+/// The same, due after the edge's request_timeout.
 uint64_t open_slot(resp_session_actor* self);
 
 /// Fills a slot with its reply bytes; writes what is now in order.

@@ -675,23 +675,44 @@ TEST_CASE("EXPIRE and PEXPIRE take Redis 7's NX, XX, GT and LT", "[resp]") {
   CHECK(n({"TTL", "k"}) > 90); // the refused commands changed nothing
 }
 
-TEST_CASE(
-  "A command whose shard has not answered by the request timeout is answered with the "
-  "timeout, in order, and the connection goes on",
-  "[resp]") {
-  // The session's own deadline (requests to this node's shards carry no CAF timeout): a
-  // 300 ms request timeout against a 3 s compute.
+namespace {
+
+/// A node's RESP edge whose request timeout is 300 ms (the session's own slot deadlines: its
+/// requests to this node's actors carry no CAF timeout); the node computes a key in 3 s.
+struct short_timeout_edge {
   node_fixture f{[](node_config& c) {
     c.loader_kind = "synthetic";
     c.loader_cost = std::chrono::seconds(3);
   }};
   resp_listener listener{resp_listener_options{2, 100, true}, nullptr};
-  std::string why;
-  REQUIRE(listener.bind("127.0.0.1", 0, why));
-  auto env = make_resp_env(f.cfg, f.node, "test-node", listener.port());
-  env->request_timeout = std::chrono::milliseconds(300);
-  listener.start(f.sys, env);
-  conn c{listener.port()};
+  uint16_t port = 0;
+  short_timeout_edge() {
+    std::string why;
+    REQUIRE(listener.bind("127.0.0.1", 0, why));
+    port = listener.port();
+    auto env = make_resp_env(f.cfg, f.node, "test-node", port);
+    env->request_timeout = std::chrono::milliseconds(300);
+    listener.start(f.sys, env);
+  }
+  ~short_timeout_edge() { listener.stop(); }
+
+  /// Callers in line at the lease keeper.
+  int64_t lease_waiters() {
+    for (auto& a : f.report().actors)
+      if (a.kind == "lease_keeper")
+        return a.counters["waiting"];
+    return -1;
+  }
+};
+
+} // namespace
+
+TEST_CASE(
+  "A command whose shard has not answered by the request timeout is answered with the "
+  "timeout, in order, and the connection goes on",
+  "[resp]") {
+  short_timeout_edge edge;
+  conn c{edge.port};
   auto start = std::chrono::steady_clock::now();
   c.append({"GET", "slow"});
   c.append({"PING"});
@@ -714,5 +735,28 @@ TEST_CASE(
     std::chrono::seconds(10)));
   CHECK(str(c.run({"PING"})) == "PONG");
   CHECK(str(c.run({"GET", "k"})) == "v");
-  listener.stop();
+}
+
+TEST_CASE("A lease waiter waits as long as its lease-ms allows, beyond the request timeout",
+          "[resp][lease]") {
+  short_timeout_edge edge;
+  conn holder{edge.port}, waiter{edge.port};
+  auto first = holder.run({"AC.GETORLEASE", "long", "1000"});
+  REQUIRE(first);
+  REQUIRE(first->elements == 2);
+  std::string token = first->element[1]->str;
+  waiter.append({"AC.GETORLEASE", "long", "1000"}); // may wait 3 x 1000 ms
+  REQUIRE(waiter.flush());
+  auto asked = std::chrono::steady_clock::now();
+  REQUIRE(wait_until([&] { return edge.lease_waiters() == 1; }, std::chrono::seconds(2)));
+  // Well past the 300 ms request timeout (twice its sweep), the holder fills.
+  wait_until(
+    [&] { return std::chrono::steady_clock::now() - asked >= std::chrono::milliseconds(900); },
+    std::chrono::seconds(2));
+  CHECK(str(holder.run({"AC.FILL", "long", token, "filled", "EX", "60"})) == "OK");
+  auto got = waiter.next();
+  REQUIRE(got);
+  REQUIRE(got->elements == 2);
+  CHECK(std::string(got->element[0]->str) == "value");
+  CHECK(std::string(got->element[1]->str) == "filled");
 }
