@@ -208,11 +208,15 @@ namespace ac {
 
 namespace {
 
-/// How often a session with replies owed looks for overdue ones, and whether the cluster has
-/// declared down a node it waits on: a frozen or cut-off node's link stands (no down message
-/// comes), and its requests would wait out the edge's request timeout (loader + Redis + node
-/// timeouts).
-constexpr auto session_sweep_interval = std::chrono::milliseconds(250);
+/// How often a session that waits on other nodes looks whether the cluster has declared one of
+/// them down: a frozen or cut-off node's link stands (no down message comes), and its requests
+/// would wait out the edge's request timeout (loader + Redis + node timeouts).
+constexpr auto owner_sweep_interval = std::chrono::milliseconds(250);
+
+/// How often a session with replies owed by this node's own actors only looks for overdue
+/// ones: a deadline is seconds away, and a thousand callers waiting on one compute should not
+/// cost the clock thread four timers a second each.
+constexpr auto slot_sweep_interval = std::chrono::seconds(1);
 
 void answer_owner_gone(resp_session_actor* self, std::vector<std::vector<uint64_t>> waits) {
   for (auto& slots : waits)
@@ -240,7 +244,9 @@ void arm_sweep(resp_session_actor* self) {
   if (st.sweep_armed || (st.slots.empty() && st.remote_waits.waits() == 0))
     return;
   st.sweep_armed = true;
-  self->delayed_send(self, session_sweep_interval, sweep_atom::value);
+  auto interval = st.remote_waits.waits() > 0 ? caf::timespan{owner_sweep_interval}
+                                              : caf::timespan{slot_sweep_interval};
+  self->delayed_send(self, interval, sweep_atom::value);
 }
 
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {

@@ -62,8 +62,9 @@ owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
 /// told to ask again.
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm);
 
-/// Every 250 ms while replies are owed: answers those owed by nodes the cluster has declared
-/// down while their link stands (frozen, cut off), and the slots past their deadline.
+/// While replies are owed (every 250 ms while some are owed by other nodes, else every second):
+/// answers those owed by nodes the cluster has declared down while their link stands (frozen,
+/// cut off), and the slots past their deadline.
 void sweep_session(resp_session_actor* self);
 
 /// Sends the next sweep_atom unless one is on its way or nothing is owed.
