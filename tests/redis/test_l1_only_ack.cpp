@@ -125,3 +125,42 @@ TEST_CASE(
   CHECK(total(f.report(), "pending_deletes") == 1);
   CHECK(f.get("doomed") == "new");
 }
+
+TEST_CASE(
+  "with write-policy sync a put whose bridge dies holding it is refused once the load "
+  "timeout has passed, not left waiting",
+  "[redis][write-through][fault]") {
+  // The shard asks the bridge without a CAF timeout and keeps the deadline itself: load
+  // timeout = loader timeout + 4 x Redis timeout = 4.1 s here, checked at its 1 s sweep.
+  node_with_redis f{[](node_config& c) {
+    write_policy("sync")(c);
+    c.redis_timeout = 1s;
+    c.loader_timeout = 100ms;
+  }};
+  auto bridge_handled = [&] {
+    uint64_t n = 0;
+    f.self->request(f.node.bridge, 5s, stats_atom::value)
+      .receive([&](actor_stats& row) { n = row.handled; }, [](caf::error&) {});
+    return n;
+  };
+  // Redis freezes: the bridge's worker waits on it with the write in hand.
+  REQUIRE(f.redis.process()->send_signal(SIGSTOP));
+  auto before = bridge_handled();
+  caf::scoped_actor asker{f.sys};
+  auto start = std::chrono::steady_clock::now();
+  auto pending =
+    asker->request(f.node.shards.at(0), 30s, put_atom::value, std::string{"orphan"},
+                   node_fixture::entry_of("v"), uint32_t{0}, static_cast<uint8_t>(put_if::always));
+  REQUIRE(wait_until([&] { return bridge_handled() > before; }, 5s));
+  // The bridge dies with the write's promise in hand: nobody will answer the shard's ask.
+  f.self->send_exit(f.node.bridge, caf::exit_reason::kill);
+  std::string error;
+  pending.receive([&](uint8_t) { FAIL("a put Redis never took was acknowledged"); },
+                  [&](caf::error& e) { error = describe(e); });
+  auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(f.redis.process()->send_signal(SIGCONT));
+  INFO(error);
+  CHECK(error.find("nothing stored") != std::string::npos);
+  CHECK(waited >= 4s); // not before its load timeout
+  CHECK(waited < 10s); // the sweep failed it, the caller's own 30 s did not
+}
