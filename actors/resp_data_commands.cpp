@@ -92,14 +92,25 @@ void mget_rest(self_ptr self, const route_snapshot& snap, std::vector<std::strin
   auto slot = open_slot(self);
   caf::duration timeout{self->state.env->request_timeout};
   auto shards = static_cast<uint32_t>(snap.stores.size());
+  // Each owner asked is watched: should one go down first, that answers the slot.
+  auto owed = std::make_shared<std::vector<owed_slots>>();
   routed_get_many(
     self, snap, std::move(keys), std::move(missing), std::move(hits),
     routed_timeouts{caf::infinite, timeout}, // a shard part: the slot's deadline bounds it
     [&](const std::string& key, uint64_t h) {
       if (shards != 0)
         note_forwarded_read(snap.stores[shard_of(h, shards)].get(), key);
+      auto owner = snap.owner_front(h);
+      if (std::none_of(owed->begin(), owed->end(),
+                       [&](const owed_slots& o) { return o.owner == owner.address(); }))
+        owed->push_back(watch_owner(self, owner, {slot}));
     },
-    [self, slot](caf::expected<lookup_results> all) {
+    [self, slot, owed](caf::expected<lookup_results> all) {
+      bool answered = false; // by an owner's going down
+      for (auto& o : *owed)
+        answered |= !o(); // every watch ends here
+      if (answered)
+        return;
       if (!all)
         deliver(self, slot, error_reply(self, resp_error_text(all.error())));
       else

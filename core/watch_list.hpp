@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -33,7 +34,7 @@ public:
 
   ticket add(const Target& target, Wait wait) {
     auto [it, fresh] = waits_.try_emplace(target);
-    it->second.emplace_back(++last_id_, std::move(wait));
+    it->second.emplace_hint(it->second.end(), ++last_id_, std::move(wait));
     ++size_;
     return {last_id_, fresh};
   }
@@ -43,15 +44,13 @@ public:
     auto it = waits_.find(target);
     if (it == waits_.end())
       return std::nullopt;
-    auto& v = it->second;
-    for (auto w = v.begin(); w != v.end(); ++w)
-      if (w->first == id) {
-        auto out = std::move(w->second);
-        v.erase(w);
-        --size_;
-        return out;
-      }
-    return std::nullopt;
+    auto w = it->second.find(id);
+    if (w == it->second.end())
+      return std::nullopt;
+    auto out = std::move(w->second);
+    it->second.erase(w);
+    --size_;
+    return out;
   }
 
   /// `target` went down: every wait on it, oldest first; it is no longer watched.
@@ -95,7 +94,8 @@ public:
   size_t targets() const { return waits_.size(); } ///< targets watched
 
 private:
-  std::unordered_map<Target, std::vector<std::pair<uint64_t, Wait>>> waits_;
+  /// Per target, its waits by ticket id: oldest first, and a storm's answers settle in log n.
+  std::unordered_map<Target, std::map<uint64_t, Wait>> waits_;
   uint64_t last_id_ = 0;
   size_t size_ = 0;
 };

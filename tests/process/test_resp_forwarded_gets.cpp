@@ -75,11 +75,13 @@ print("ok")
 
 namespace {
 
-// Nodes a and b (failure timeout 2 s), a computing for `cost` a key it owns whose GET came
-// through b's RESP port: b owes that GET's reply, forwarded to a.
+// Nodes a and b (failure timeout 2 s), a computing for `cost` a key it owns whose GET (or an
+// MGET of it and one of b's keys) came through b's RESP port: b owes that reply, forwarded to a.
 struct forwarded_to_busy_owner {
-  explicit forwarded_to_busy_owner(const std::string& cost = "8s")
+  explicit forwarded_to_busy_owner(const std::string& cost = "8s", bool mget = false)
     : options{"--loader.kind=synthetic", "--loader.cost=" + cost, "--cluster.failure-timeout=2s"} {
+    if (mget)
+      command = {"MGET", key, key_owned_by("b", {"a", "b"}, "fwd-local-")};
     start();
   }
 
@@ -88,6 +90,7 @@ struct forwarded_to_busy_owner {
   node_process a{"a", options, dir.path()};
   std::unique_ptr<node_process> b;
   std::string key = key_owned_by("a", {"a", "b"}, "fwd-down-");
+  std::vector<std::string> command{"GET", key};
   std::future<tool_result> get;
 
   void start() {
@@ -98,8 +101,9 @@ struct forwarded_to_busy_owner {
     REQUIRE(b->start());
     REQUIRE(wait_until([&] { return alive_members(*b) == 2; }, std::chrono::seconds(15)));
     get = std::async(std::launch::async, [this] {
-      return run_tool({"redis-cli", "-p", std::to_string(b->resp_port()), "GET", key},
-                      std::chrono::seconds(30));
+      std::vector<std::string> argv{"redis-cli", "-p", std::to_string(b->resp_port())};
+      argv.insert(argv.end(), command.begin(), command.end());
+      return run_tool(argv, std::chrono::seconds(30));
     });
     auto computing = [&] {
       return a.console({"stats", "--json"}).out.find("\"busy\":1") != std::string::npos;
@@ -139,6 +143,19 @@ TEST_CASE(
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("UNAVAILABLE the key's owner went down", 0) == 0);
   CHECK(waited < std::chrono::seconds(3)); // the link's drop is its down message
+}
+
+TEST_CASE(
+  "An MGET with a key of an owner that dies is answered UNAVAILABLE at once, not at the "
+  "request timeout",
+  "[resp][cluster]") {
+  forwarded_to_busy_owner f{"8s", true};
+  f.a.kill();
+  auto [r, waited] = f.reply_after(std::chrono::steady_clock::now());
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("UNAVAILABLE the key's owner went down", 0) == 0);
+  CHECK(waited < std::chrono::seconds(3));
 }
 
 TEST_CASE(
