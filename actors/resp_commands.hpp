@@ -58,8 +58,8 @@ struct owed_slots {
 owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
                        std::vector<uint64_t> slots);
 
-/// A node this session's callers wait at (forwarded GETs, AC.GETORLEASE) went down: they are
-/// told to ask again.
+/// A node this session's callers wait at (forwarded GETs and MGETs, AC.GETORLEASE) went down:
+/// they are told to ask again.
 void owner_went_down(resp_session_actor* self, const caf::down_msg& dm);
 
 /// While replies are owed (every 250 ms while some are owed by other nodes, else every second):
