@@ -55,6 +55,14 @@ using conn = connected_resp_client;
 
 std::string str(const reply_ptr& r) { return r ? std::string(r->str, r->len) : "<no reply>"; }
 
+/// Counter `name` of the node's lease keeper ("waiting", "gave_up", ...); -1 when there is none.
+int64_t lease_counter(node_fixture& f, const std::string& name) {
+  for (auto& a : f.report().actors)
+    if (a.kind == "lease_keeper")
+      return a.counters[name];
+  return -1;
+}
+
 } // namespace
 
 TEST_CASE("A value put over CAF is read over RESP and the other way round", "[resp]") {
@@ -434,13 +442,7 @@ TEST_CASE("A lease goes to the first caller; a second waits and gets the filled 
   std::string token = first->element[1]->str;
   waiter.append({"AC.GETORLEASE", "feat", "10000"});
   REQUIRE(waiter.flush()); // the request leaves now; its reply comes after the fill
-  CHECK(f.eventually([&] {
-    auto rep = f.report();
-    for (auto& a : rep.actors)
-      if (a.kind == "lease_keeper")
-        return a.counters["waiting"] == 1;
-    return false;
-  }));
+  CHECK(f.eventually([&] { return lease_counter(f, "waiting") == 1; }));
   CHECK(str(holder.run({"AC.FILL", "feat", "not-the-token", "x"})).rfind("STALELEASE", 0) == 0);
   CHECK(str(holder.run({"AC.FILL", "feat", token, "computed", "EX", "60"})) == "OK");
   auto got = waiter.next();
@@ -462,12 +464,7 @@ TEST_CASE("A holder whose connection closes hands its lease to exactly one waite
   REQUIRE(std::string(first->element[0]->str) == "lease");
   std::string old_token = first->element[1]->str;
   auto waiting_is = [&](int64_t n) {
-    return f.eventually([&] {
-      for (auto& a : f.report().actors)
-        if (a.kind == "lease_keeper")
-          return a.counters["waiting"] == n;
-      return false;
-    });
+    return f.eventually([&] { return lease_counter(f, "waiting") == n; });
   };
   // One after the other, so w1 is first in line (two connections' requests race otherwise).
   w1.append({"AC.GETORLEASE", "k", "30000"});
@@ -538,12 +535,8 @@ TEST_CASE("A caller whose wait ran out is told so and is never handed the lease 
   CHECK(str(gave_up).rfind("UNAVAILABLE", 0) == 0);
   patient.append({"AC.GETORLEASE", "slow", "30000"});
   REQUIRE(patient.flush());
-  CHECK(f.eventually([&] {
-    for (auto& a : f.report().actors)
-      if (a.kind == "lease_keeper")
-        return a.counters["waiting"] == 1 && a.counters["gave_up"] == 1;
-    return false;
-  }));
+  CHECK(f.eventually(
+    [&] { return lease_counter(f, "waiting") == 1 && lease_counter(f, "gave_up") == 1; }));
   CHECK(str(holder.run({"AC.ABANDON", "slow", first->element[1]->str})) == "OK");
   auto next = patient.next(); // the lease goes to the caller still waiting, at once
   REQUIRE(next);
@@ -695,14 +688,6 @@ struct short_timeout_edge {
     listener.start(f.sys, env);
   }
   ~short_timeout_edge() { listener.stop(); }
-
-  /// Callers in line at the lease keeper.
-  int64_t lease_waiters() {
-    for (auto& a : f.report().actors)
-      if (a.kind == "lease_keeper")
-        return a.counters["waiting"];
-    return -1;
-  }
 };
 
 } // namespace
@@ -741,18 +726,20 @@ TEST_CASE("A lease waiter waits as long as its lease-ms allows, beyond the reque
           "[resp][lease]") {
   short_timeout_edge edge;
   conn holder{edge.port}, waiter{edge.port};
-  auto first = holder.run({"AC.GETORLEASE", "long", "1000"});
+  auto first = holder.run({"AC.GETORLEASE", "long", "3000"}); // held 3 s: the fill is in time
   REQUIRE(first);
   REQUIRE(first->elements == 2);
   std::string token = first->element[1]->str;
-  waiter.append({"AC.GETORLEASE", "long", "1000"}); // may wait 3 x 1000 ms
+  waiter.append({"AC.GETORLEASE", "long", "3000"}); // may wait 3 x 3000 ms
   REQUIRE(waiter.flush());
   auto asked = std::chrono::steady_clock::now();
-  REQUIRE(wait_until([&] { return edge.lease_waiters() == 1; }, std::chrono::seconds(2)));
-  // Well past the 300 ms request timeout (twice its sweep), the holder fills.
+  REQUIRE(
+    wait_until([&] { return lease_counter(edge.f, "waiting") == 1; }, std::chrono::seconds(2)));
+  // The holder fills once the first slot sweep (1 s after the request) has passed: a slot due at
+  // the 300 ms request timeout would have been answered with the timeout by then.
   wait_until(
-    [&] { return std::chrono::steady_clock::now() - asked >= std::chrono::milliseconds(900); },
-    std::chrono::seconds(2));
+    [&] { return std::chrono::steady_clock::now() - asked >= std::chrono::milliseconds(1500); },
+    std::chrono::seconds(3));
   CHECK(str(holder.run({"AC.FILL", "long", token, "filled", "EX", "60"})) == "OK");
   auto got = waiter.next();
   REQUIRE(got);
