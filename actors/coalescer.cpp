@@ -193,21 +193,23 @@ void compute(self_ptr self, const coalescer_config& cfg, const std::string& key,
 /// declared one of those nodes down while its link stands (frozen, cut off: no down message).
 constexpr auto remote_sweep_interval = std::chrono::milliseconds(250);
 
+/// Sends the next sweep_atom while waits are out at other nodes, unless one is on its way.
+void arm_remote_sweep(self_ptr self) {
+  auto& st = self->state;
+  if (st.sweep_armed || st.remote_waits.waits() == 0)
+    return;
+  st.sweep_armed = true;
+  self->delayed_send(self, remote_sweep_interval, sweep_atom::value);
+}
+
 /// Runs the fallbacks of the waits at nodes the cluster no longer counts as answering.
 void sweep_remote_waits(self_ptr self, const coalescer_config& cfg) {
   auto& st = self->state;
   st.sweep_armed = false;
-  if (cfg.routes) {
-    auto snap = cfg.routes->get();
-    auto gone = st.remote_waits.take_if(
-      [&](const caf::actor_addr& target) { return !snap->answering_node(target.node()); });
-    for (auto& fallback : gone)
+  if (cfg.routes)
+    for (auto& fallback : take_waits_on_gone_nodes(st.remote_waits, *cfg.routes->get()))
       fallback();
-  }
-  if (st.remote_waits.waits() > 0) {
-    st.sweep_armed = true;
-    self->delayed_send(self, remote_sweep_interval, sweep_atom::value);
-  }
+  arm_remote_sweep(self);
 }
 
 /// Asks an actor on another node (`xs`), answered by `on_reply`. CAF answers nothing when that
@@ -221,10 +223,7 @@ void ask_remote(self_ptr self, const coalescer_config& cfg, const Target& target
   auto ticket = st.remote_waits.add(addr, std::move(on_gone));
   if (ticket.monitor)
     self->monitor(target);
-  if (!st.sweep_armed) {
-    st.sweep_armed = true;
-    self->delayed_send(self, remote_sweep_interval, sweep_atom::value);
-  }
+  arm_remote_sweep(self);
   self->request(target, cfg.load_timeout, std::forward<Ts>(xs)...)
     .then(
       [=](lookup_result& r) mutable {

@@ -335,14 +335,11 @@ caf::result<bool> abandon_lease(self_ptr self, const lease_keeper_config& cfg,
 /// Leases whose time ran out pass on; callers whose wait ran out are told so.
 void on_tick(self_ptr self, const lease_keeper_config& cfg) {
   auto& st = self->state;
-  if (st.handoffs.waits() > 0) {
-    // A previous owner the cluster declared down while its link stands (frozen, cut off) sends
-    // no down message: its asks are decided here as if it had.
-    auto snap = cfg.routes->get();
-    for (auto& decide_here : st.handoffs.take_if(
-           [&](const caf::actor_addr& peer) { return !snap->answering_node(peer.node()); }))
+  // A previous owner the cluster declared down while its link stands (frozen, cut off) sends
+  // no down message: its asks are decided here as if it had.
+  if (st.handoffs.waits() > 0)
+    for (auto& decide_here : take_waits_on_gone_nodes(st.handoffs, *cfg.routes->get()))
       decide_here();
-  }
   std::vector<lease_table::grant> grants;
   std::vector<uint64_t> gave_up;
   auto before = st.table->leases();

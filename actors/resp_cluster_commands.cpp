@@ -256,10 +256,7 @@ void owner_went_down(resp_session_actor* self, const caf::down_msg& dm) {
 void sweep_session(resp_session_actor* self) {
   auto& st = self->state;
   st.sweep_armed = false;
-  auto& snap = st.routes.current();
-  answer_owner_gone(self, st.remote_waits.take_if([&](const caf::actor_addr& owner) {
-    return !snap.answering_node(owner.node());
-  }));
+  answer_owner_gone(self, take_waits_on_gone_nodes(st.remote_waits, st.routes.current()));
   std::vector<uint64_t> overdue;
   st.slot_deadlines.expire(
     ac_clock::now(),

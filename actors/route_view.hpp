@@ -16,6 +16,7 @@
 #include "core/key_normalization.hpp"
 #include "core/ownership_handoff.hpp"
 #include "core/rendezvous_ring.hpp"
+#include "core/watch_list.hpp"
 #include "messages/front_actor.hpp"
 #include "messages/shard_actor.hpp"
 
@@ -90,6 +91,16 @@ struct route_snapshot {
     return {};
   }
 };
+
+/// The waits in `waits` on nodes `snap` no longer counts as answering: declared down by the
+/// cluster while their link stands (frozen, cut off), so no down message will end them. Those
+/// targets are no longer watched.
+template <class Wait>
+std::vector<Wait> take_waits_on_gone_nodes(watch_list<caf::actor_addr, Wait>& waits,
+                                           const route_snapshot& snap) {
+  return waits.take_if(
+    [&](const caf::actor_addr& target) { return !snap.answering_node(target.node()); });
+}
 
 /// One published snapshot, swapped whole. Readers copy the shared_ptr (a short lock) and read
 /// the snapshot without one; a reader on a hot path keeps its copy in a route_reader.
