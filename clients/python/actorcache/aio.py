@@ -87,7 +87,8 @@ class AsyncCache:
     # -- the cache API -----------------------------------------------------------
     async def get(self, key: KeyT) -> Optional[codec.Value]:
         """The value of the key: bytes, an ndarray (for a tensor), or None when missing."""
-        return (await self.get_many([key]))[0]
+        # One key is one batch on its owner: routed once, not grouped first (as Cache.get).
+        return (await self._on_key(key, lambda c: self._get_batch(c, [key])))[0]
 
     async def get_many(self, keys: Sequence[KeyT]) -> List[Optional[codec.Value]]:
         """Values of many keys, in the order asked: one batch per owner, owners in parallel."""

@@ -243,7 +243,9 @@ class Cache:
     # -- the cache API -----------------------------------------------------------
     def get(self, key: KeyT) -> Optional[codec.Value]:
         """The value of the key: bytes, an ndarray (for a tensor), or None when missing."""
-        return self.get_many([key])[0]
+        # One key is one batch on its owner: routed once, not grouped first (the service's hit
+        # path; get_many([key]) costs about 8 us more in Python).
+        return self._on_key(key, lambda c: self._get_batch(c, [key]))[0]
 
     def get_many(self, keys: Sequence[KeyT]) -> List[Optional[codec.Value]]:
         """Values of many keys, in the order asked: one batch per owner node."""

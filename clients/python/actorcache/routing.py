@@ -87,8 +87,11 @@ class Routing:
             self._down_until[address] = self._clock() + self.down_for
 
     def mark_up(self, address: str) -> None:
-        with self._lock:
-            self._down_until.pop(address, None)
+        # Every answered call says so: the lock only when there is a mark to drop (reading a
+        # dict without it is safe in CPython; a mark set meanwhile is dropped next time).
+        if address in self._down_until:
+            with self._lock:
+                self._down_until.pop(address, None)
 
     # -- queries -----------------------------------------------------------------
     def members(self) -> List[Member]:
@@ -118,9 +121,9 @@ class Routing:
         return self._order(ranked)
 
     def _order(self, ranked: List[str]) -> List[str]:
-        seen: Dict[str, None] = {}
-        for a in ranked + self.seeds:
-            seen.setdefault(a, None)
+        seen = dict.fromkeys(ranked + self.seeds)
+        if not self._down_until:  # nobody marked down (the usual case): no clock, no lock
+            return list(seen)
         now = self._clock()
         with self._lock:
             up = [a for a in seen if self._down_until.get(a, 0) <= now]

@@ -115,6 +115,17 @@ def test_failover_tries_the_owner_then_the_others_and_failed_members_last() -> N
     assert r.candidates(b"key") == order
 
 
+def test_a_member_that_answers_again_is_tried_in_its_place_at_once_and_a_seed_is_named_once() -> None:
+    r = Routing(["127.0.0.1:10"], down_for=60.0)
+    r.update([Member("a", "x:1", "127.0.0.1:10", "alive"), Member("b", "x:2", "127.0.0.1:11", "alive")])
+    order = r.candidates(b"key")
+    assert sorted(order) == ["127.0.0.1:10", "127.0.0.1:11"]  # the seed is member a: once
+    r.mark_down(order[0])
+    assert r.candidates(b"key") == [order[1], order[0]]
+    r.mark_up(order[0])  # it answered: no waiting out down_for
+    assert r.candidates(b"key") == order
+
+
 def test_a_lease_wait_adds_three_leases_to_the_reply_timeout_and_is_unbounded_without_one() -> None:
     assert Options(socket_timeout=5.0).lease_wait(2000) == 11.0
     assert Options(socket_timeout=None).lease_wait(2000) is None
