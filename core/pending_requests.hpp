@@ -1,10 +1,12 @@
 // Requests sent without a CAF timeout, each with what to do should it come due unanswered; the sender's own timer fails the overdue ones.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/deadline_queue.hpp"
 
@@ -27,11 +29,39 @@ public:
   }
 
   /// The request's answer came: true when it was still open (not yet expired).
-  bool settle(uint64_t id) {
-    if (open_.erase(id) == 0)
-      return false;
+  bool settle(uint64_t id) { return take(id).has_value(); }
+
+  /// Closes the request and hands back what it kept: for an answer that is a failure the
+  /// sender handles as it would the request coming due. Nothing when it was closed already.
+  std::optional<OnOverdue> take(uint64_t id) {
+    auto it = open_.find(id);
+    if (it == open_.end())
+      return std::nullopt;
+    std::optional<OnOverdue> out{std::move(it->second)};
+    open_.erase(it);
     due_.trim([this](uint64_t x) { return open_.count(x) == 1; });
-    return true;
+    return out;
+  }
+
+  /// Closes every open request whose kept value satisfies `pred` (e.g. those sent to a node
+  /// that went down) and hands their values back, oldest first. The caller runs them after:
+  /// what they do may open new requests.
+  template <class Pred>
+  std::vector<OnOverdue> take_if(Pred&& pred) {
+    std::vector<uint64_t> ids;
+    for (const auto& [id, v] : open_)
+      if (pred(static_cast<const OnOverdue&>(v)))
+        ids.push_back(id);
+    std::sort(ids.begin(), ids.end()); // tickets grow in send order
+    std::vector<OnOverdue> out;
+    out.reserve(ids.size());
+    for (auto id : ids) {
+      auto it = open_.find(id);
+      out.push_back(std::move(it->second));
+      open_.erase(it);
+    }
+    due_.trim([this](uint64_t x) { return open_.count(x) == 1; });
+    return out;
   }
 
   /// Calls `run(on_overdue)` for each open request due by `now`, oldest first; they are closed.
@@ -48,6 +78,7 @@ public:
   }
 
   size_t size() const { return open_.size(); } ///< requests still open
+  bool empty() const { return open_.empty(); }
 
 private:
   std::unordered_map<uint64_t, OnOverdue> open_;

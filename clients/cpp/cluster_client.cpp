@@ -62,18 +62,12 @@ void cluster_client::monitor_nodes() {
 }
 
 uint64_t cluster_client::track(const std::string& node_id, fail_fn fail) {
-  auto id = next_id_++;
-  pending_.emplace(id, pending_request{node_id, std::move(fail)});
-  deadlines_.push(coarse_now() + timeout_, id);
+  auto id = pending_.open(coarse_now() + timeout_, pending_request{node_id, std::move(fail)});
   arm_expiry();
   return id;
 }
 
-bool cluster_client::settle(uint64_t id) {
-  bool counts = pending_.erase(id) > 0;
-  deadlines_.trim([this](uint64_t open) { return pending_.count(open) == 1; });
-  return counts;
-}
+bool cluster_client::settle(uint64_t id) { return pending_.settle(id); }
 
 void cluster_client::stage_get(get_batchers::lane* lane, bool direct, const std::string& key,
                                std::function<void(lookup_result&)> ok,
@@ -148,7 +142,7 @@ void cluster_client::flush() {
 }
 
 void cluster_client::arm_expiry() {
-  if (expiry_armed_ || deadlines_.empty())
+  if (expiry_armed_ || pending_.empty())
     return;
   expiry_armed_ = true;
   // A request fails between timeout and timeout + a tenth of it after it was sent.
@@ -159,19 +153,14 @@ void cluster_client::arm_expiry() {
 
 void cluster_client::expire_overdue() {
   expiry_armed_ = false;
-  deadlines_.expire(
-    coarse_now(), [this](uint64_t id) { return pending_.count(id) == 1; },
-    [this](uint64_t id) { fail(id, make_error(caf::sec::request_timeout)); });
+  pending_.expire(coarse_now(),
+                  [](pending_request& p) { p.fail(make_error(caf::sec::request_timeout)); });
   arm_expiry();
 }
 
 void cluster_client::fail(uint64_t id, caf::error err) {
-  auto i = pending_.find(id);
-  if (i == pending_.end())
-    return; // already failed by handle_down; this is its late timeout
-  auto f = std::move(i->second.fail);
-  pending_.erase(i);
-  f(std::move(err));
+  if (auto p = pending_.take(id)) // none: failed by handle_down already; this is its late error
+    p->fail(std::move(err));
 }
 
 void cluster_client::handle_down(const caf::down_msg& dm) {
@@ -182,12 +171,8 @@ void cluster_client::handle_down(const caf::down_msg& dm) {
   client_log()->debug("node {} down: failing its pending requests", id);
   // Route new requests around it right away; the directory's newer table follows.
   table_ = std::make_shared<const cluster_map>(table_->without(id, table_->version()));
-  std::vector<uint64_t> ids;
-  for (const auto& [rid, p] : pending_)
-    if (p.node_id == id)
-      ids.push_back(rid);
-  for (auto rid : ids)
-    fail(rid, node_down_error());
+  for (auto& p : pending_.take_if([&](const pending_request& p) { return p.node_id == id; }))
+    p.fail(node_down_error());
 }
 
 void cluster_client::adopt(cluster_map_ptr t) {

@@ -6,7 +6,6 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -17,7 +16,7 @@
 
 #include "clients/cpp/cluster_map.hpp"
 #include "clients/cpp/get_batcher.hpp"
-#include "core/deadline_queue.hpp"
+#include "core/pending_requests.hpp"
 #include "messages/lookup.hpp"
 #include "messages/put_status.hpp"
 
@@ -131,10 +130,8 @@ private:
   cluster_map_ptr table_;
   caf::timespan timeout_;
   get_batchers_ptr batchers_;
-  uint64_t next_id_ = 1;
   uint64_t retries_ = 0;
-  std::unordered_map<uint64_t, pending_request> pending_;
-  deadline_queue deadlines_;
+  pending_requests<pending_request> pending_; ///< each with its deadline (class comment)
   bool expiry_armed_ = false;
   std::vector<stage> staged_;
   bool flush_queued_ = false;

@@ -23,7 +23,7 @@ caf::behavior black_hole(caf::event_based_actor* self) {
 struct client_fixture {
   client_fixture() : sys{(ac::register_types(cfg), cfg)} {
     hole = sys.spawn(black_hole);
-    ac::node_ref node{"n1", "127.0.0.1:1", caf::actor_cast<ac::front_actor>(hole)};
+    ac::node_ref node{"n1", "127.0.0.1:1", caf::actor_cast<ac::front_actor>(hole), ""};
     map = std::make_shared<const ac::cluster_map>(1, 1, std::vector<ac::node_ref>{node},
                                                   std::vector<std::string>{"n1"});
   }
