@@ -86,6 +86,13 @@ redis_worker_actor::behavior_type redis_worker(
 
 void flush(self_ptr self, const redis_bridge_config& cfg);
 
+/// How long a worker may take for a batch (redis_bridge_config::batch_bound).
+std::chrono::milliseconds batch_bound(const redis_bridge_config& cfg) {
+  if (cfg.batch_bound.count() > 0)
+    return cfg.batch_bound;
+  return cfg.redis.timeout * 4 + std::chrono::milliseconds(100);
+}
+
 using write_promises = std::vector<caf::typed_response_promise<bool>>;
 
 /// Answers every writer of a batch: true once Redis has the value, false when it was dropped.
@@ -95,17 +102,16 @@ void answer_writers(write_promises& writers, bool written) {
   writers.clear();
 }
 
-void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor w,
-               std::vector<caf::typed_response_promise<lookup_result>> waiters, size_t writes,
-               write_promises writers, clock::time_point sent,
+void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& b,
                const std::shared_ptr<l2_batch_result>& r) {
   auto& st = self->state;
-  st.idle.push_back(w);
-  st.latency.record(micros_since(sent));
+  st.idle.push_back(b.worker);
+  st.latency.record(micros_since(b.sent));
+  auto& waiters = b.readers;
   if (r && r->ok) {
     st.breaker.on_success(clock::now());
-    st.counts.writes += writes;
-    answer_writers(writers, true);
+    st.counts.writes += b.writes;
+    answer_writers(b.writers, true);
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
         ++st.counts.l2_hits;
@@ -119,14 +125,41 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, redis_worker_actor
   } else {
     st.breaker.on_failure(clock::now());
     ++st.counts.l2_errors;
-    st.counts.writes_dropped += writes;
-    answer_writers(writers, false);
-    spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone");
+    st.counts.writes_dropped += b.writes;
+    answer_writers(b.writers, false);
+    spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone or overdue");
     // An L2 failure reads as a miss: the caller computes instead of failing.
     for (auto& rp : waiters)
       rp.deliver(make_miss());
   }
   flush(self, cfg);
+}
+
+/// While batches are out: every quarter of the bound (at most 250 ms) the overdue ones fail.
+/// One timer for all of them, so a busy bridge wakes the clock thread 4 times a second, not
+/// twice per batch.
+void arm_sweep(self_ptr self, const redis_bridge_config& cfg) {
+  auto& st = self->state;
+  if (st.sweep_armed || st.out.empty())
+    return;
+  st.sweep_armed = true;
+  auto every = std::clamp<std::chrono::milliseconds>(
+    batch_bound(cfg) / 4, std::chrono::milliseconds(1), std::chrono::milliseconds(250));
+  self->delayed_send(self, every, sweep_atom::value);
+}
+
+void sweep(self_ptr self, const redis_bridge_config& cfg) {
+  auto& st = self->state;
+  st.sweep_armed = false;
+  std::vector<std::shared_ptr<l2_batch_waiters>> overdue;
+  st.out.expire(clock::now(),
+                [&](std::shared_ptr<l2_batch_waiters>& b) { overdue.push_back(std::move(b)); });
+  for (auto& b : overdue) {
+    spdlog::warn("redis_bridge: a worker has not answered a batch within {} ms",
+                 batch_bound(cfg).count());
+    on_result(self, cfg, *b, nullptr);
+  }
+  arm_sweep(self, cfg);
 }
 
 void flush(self_ptr self, const redis_bridge_config& cfg) {
@@ -154,36 +187,37 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
       return;
     }
     auto batch = std::make_shared<l2_batch>();
-    std::vector<caf::typed_response_promise<lookup_result>> waiters;
+    auto b = std::make_shared<l2_batch_waiters>();
     for (auto* queue : {&st.gets, &st.background})
       while (!queue->empty() && batch->get_keys.size() < cfg.batch_max) {
         batch->get_keys.push_back(std::move(queue->front().first));
-        waiters.push_back(std::move(queue->front().second));
+        b->readers.push_back(std::move(queue->front().second));
         queue->pop_front();
       }
     batch->puts.swap(st.writes.puts);
     batch->dels.swap(st.writes.dels);
-    write_promises writers;
-    writers.swap(st.write_waiters);
-    writers.insert(writers.end(), st.del_waiters.begin(), st.del_waiters.end());
+    b->writers.swap(st.write_waiters);
+    b->writers.insert(b->writers.end(), st.del_waiters.begin(), st.del_waiters.end());
     st.del_waiters.clear();
-    auto writes = batch->puts.size() + batch->dels.size();
+    b->writes = batch->puts.size() + batch->dels.size();
     if (!batch->get_keys.empty())
       st.batch_sizes.record(batch->get_keys.size());
     ++st.counts.batches;
-    auto w = st.idle.back();
+    b->worker = st.idle.back();
     st.idle.pop_back();
-    auto sent = clock::now();
-    // The worker's own I/O is bounded by redis.timeout; this bound covers a reconnect too.
-    auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(
-      cfg.redis.timeout * 4 + std::chrono::milliseconds(100));
-    self->request(w, bound, l2_get_atom::value, batch)
-      .then(
-        [=](const std::shared_ptr<l2_batch_result>& r) {
-          on_result(self, cfg, w, waiters, writes, writers, sent, r);
-        },
-        [=](caf::error&) { on_result(self, cfg, w, waiters, writes, writers, sent, nullptr); });
+    b->sent = clock::now();
+    // No CAF timeout (see redis_bridge_state::out): the sweep fails a batch past its bound.
+    auto id = st.out.open(b->sent + batch_bound(cfg), b);
+    auto done = [self, &cfg, id](const std::shared_ptr<l2_batch_result>& r) {
+      // Nothing when the sweep failed it already: the worker's late answer is dropped.
+      if (auto waiting = self->state.out.take(id))
+        on_result(self, cfg, **waiting, r);
+    };
+    self->request(b->worker, caf::infinite, l2_get_atom::value, batch)
+      .then([done](const std::shared_ptr<l2_batch_result>& r) { done(r); },
+            [done](caf::error&) { done(nullptr); });
   }
+  arm_sweep(self, cfg);
 }
 
 /// Sends now, or after batch_wait when configured, so that more keys can join the batch.
@@ -275,6 +309,7 @@ redis_bridge_actor::behavior_type redis_bridge(
       self->state.tick_armed = false;
       flush(self, cfg);
     },
+    [=](sweep_atom) { sweep(self, cfg); },
     [=](stats_atom) { return make_stats(self); },
   };
 }

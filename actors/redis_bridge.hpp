@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "actors/redis_pipeline.hpp"
 #include "core/circuit_breaker.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/pending_requests.hpp"
 #include "messages/kind_stats.hpp"
 #include "messages/miss_path_actors.hpp"
 
@@ -26,6 +28,10 @@ struct redis_bridge_config {
                                            ///< (batches form while all are busy); >0: also wait
   breaker_options breaker;                 ///< open after consecutive failures
   size_t max_pending_writes = 100000; ///< writes waiting for a connection; beyond: oldest dropped
+  /// How long a worker may take for a batch before its waiters are answered as failed; 0 =
+  /// 4 x redis.timeout + 100 ms (a worker's own I/O is bounded by redis.timeout, and a
+  /// reconnect takes a few of those). Tests set it below a silent server's timeout.
+  std::chrono::milliseconds batch_bound{0};
 };
 
 /// One batch of L2 work for one connection: a pipeline of SETs, DELs and one MGET.
@@ -57,6 +63,15 @@ using redis_worker_actor = caf::typed_actor<
   // Runs one batch on the connection, reconnecting with backoff when needed.
   caf::replies_to<l2_get_atom, std::shared_ptr<l2_batch>>::with<std::shared_ptr<l2_batch_result>>>;
 
+/// Who waits on one batch at a worker: its readers, its writers, and since when.
+struct l2_batch_waiters {
+  redis_worker_actor worker;
+  std::vector<caf::typed_response_promise<lookup_result>> readers; ///< one per get key
+  size_t writes = 0;                                               ///< puts and deletes in it
+  std::vector<caf::typed_response_promise<bool>> writers; ///< acknowledged puts and deletes
+  std::chrono::steady_clock::time_point sent;
+};
+
 struct redis_bridge_state {
   std::vector<redis_worker_actor> idle;
   std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> gets;
@@ -68,6 +83,11 @@ struct redis_bridge_state {
   std::vector<caf::typed_response_promise<bool>> del_waiters;   ///< acknowledged deletes
   circuit_breaker breaker;
   bool tick_armed = false;
+  /// Batches out at the workers, each with its deadline; the sweep answers one whose worker
+  /// has not by then as failed. Why not a CAF request timeout: it wakes the clock thread twice
+  /// per batch, which cost an L2 write ~14% of the node's CPU (bench/RESULTS.md, session 18).
+  pending_requests<std::shared_ptr<l2_batch_waiters>> out;
+  bool sweep_armed = false;
   latency_histogram latency;     ///< one batch round trip
   latency_histogram batch_sizes; ///< keys per MGET (as "microseconds": it is just a histogram)
   uint64_t handled = 0;

@@ -41,6 +41,8 @@ using redis_bridge_actor = caf::typed_actor<
   caf::replies_to<l2_del_atom, std::string>::with<bool>,
   // Flushes pending batches (self-sent timer).
   caf::reacts_to<tick_atom>,
+  // To itself while batches are out at its workers: those past their bound fail.
+  caf::reacts_to<sweep_atom>,
   // Counters for the metrics actor.
   caf::replies_to<stats_atom>::with<actor_stats>>;
 

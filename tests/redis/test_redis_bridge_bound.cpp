@@ -1,0 +1,108 @@
+// The Redis bridge bounds every batch it hands a worker itself (no CAF request timeout): past the bound its waiters are answered, once.
+//
+// The server here is a socket that listens and never answers: the kernel completes the TCP
+// handshake, so the worker connects, sends its batch and waits out redis.timeout. With the
+// bridge's batch bound below that timeout, only the bridge's own sweep can answer the waiters
+// in time; the worker's late failure must then change nothing (no second answer, no second
+// count).
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "../support/node_fixture.hpp"
+#include "actors/redis_bridge.hpp"
+
+using namespace ac;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A loopback TCP port that takes connections into its backlog and never reads or answers.
+struct silent_server {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  uint16_t port = 0;
+
+  silent_server() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 && ::listen(fd, 16) == 0
+        && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      port = ntohs(addr.sin_port);
+  }
+  ~silent_server() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+struct bridge_fixture {
+  node_config cfg = test::make_config([](node_config&) {});
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  silent_server server;
+  redis_bridge_actor bridge;
+
+  bridge_fixture() {
+    REQUIRE(server.port != 0);
+    redis_bridge_config bc;
+    bc.redis.port = server.port;
+    bc.redis.timeout = 1500ms; // the worker waits this long for the reply that never comes
+    bc.batch_bound = 200ms;    // the bridge gives up long before
+    bc.pool_size = 1;
+    bridge = sys.spawn(redis_bridge, bc);
+  }
+  ~bridge_fixture() { self->send_exit(bridge, caf::exit_reason::kill); }
+
+  int64_t counter(const char* name) { return test::stats_counter(self, bridge, name); }
+};
+
+} // namespace
+
+TEST_CASE(
+  "A write whose worker does not answer within the bridge's bound is answered as not "
+  "written at the bound, once, and counted once",
+  "[redis][bridge]") {
+  bridge_fixture f;
+  auto start = std::chrono::steady_clock::now();
+  std::optional<bool> written;
+  f.self->request(f.bridge, 10s, l2_put_atom::value, std::string{"k"}, std::string{"v"}, 60u)
+    .receive([&](bool ok) { written = ok; }, [&](caf::error& e) { FAIL(describe(e)); });
+  auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(written.has_value());
+  CHECK_FALSE(*written);
+  // The bound (200 ms) plus at most one sweep interval (50 ms), well before the worker's own
+  // 1.5 s; generous for a loaded machine, still far from what the worker alone would give.
+  CHECK(took >= 190ms);
+  CHECK(took < 1200ms);
+  CHECK(f.counter("writes_dropped") == 1);
+  CHECK(f.counter("l2_errors") == 1);
+  // The worker's own failure arrives after its 1.5 s: dropped, nothing counted twice.
+  std::this_thread::sleep_for(1600ms); // NOLINT: waiting out a fixed timeout is the point
+  CHECK(f.counter("writes_dropped") == 1);
+  CHECK(f.counter("l2_errors") == 1);
+}
+
+TEST_CASE(
+  "A read whose worker does not answer within the bridge's bound reads as a miss at the "
+  "bound",
+  "[redis][bridge]") {
+  bridge_fixture f;
+  auto start = std::chrono::steady_clock::now();
+  std::optional<lookup_result> r;
+  f.self->request(f.bridge, 10s, l2_get_atom::value, std::string{"k"})
+    .receive([&](lookup_result& x) { r = std::move(x); },
+             [&](caf::error& e) { FAIL(describe(e)); });
+  REQUIRE(r.has_value());
+  CHECK_FALSE(r->found);
+  CHECK(std::chrono::steady_clock::now() - start < 1200ms);
+  CHECK(f.counter("l2_misses") == 0); // not a miss Redis said: a failed batch
+  CHECK(f.counter("l2_errors") == 1);
+}
