@@ -109,7 +109,7 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   membership_view intruder;
   intruder.self = "intruder";
   intruder.epoch = 1;
-  intruder.members = {member_info{"intruder", "127.0.0.1:1", member_state::alive, 1, 0, 0}};
+  intruder.members = {member_info{"intruder", "127.0.0.1:1", member_state::alive, 1, 0, 0, "", ""}};
   intruder.members[0].signature = "redis 10.0.0.1:6379 db 0 prefix 'x:', loader none";
   refused = false;
   s.me->request(s.gate, 5s, heartbeat_atom::value, intruder)

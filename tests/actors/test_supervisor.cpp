@@ -33,6 +33,14 @@ struct fake_cpu_unmeasured final : cpu_reader {
   std::optional<double> utilization_percent() override { return std::nullopt; }
 };
 
+/// The node's readers of free memory and CPU replaced by the test's.
+node_overrides overrides_of(std::shared_ptr<memory_reader> mem, std::shared_ptr<cpu_reader> cpu) {
+  node_overrides o;
+  o.memory = std::move(mem);
+  o.cpu = std::move(cpu);
+  return o;
+}
+
 struct sized_node {
   std::shared_ptr<fake_memory> mem = std::make_shared<fake_memory>();
   std::shared_ptr<fake_cpu> cpu = std::make_shared<fake_cpu>();
@@ -46,7 +54,7 @@ struct sized_node {
           c.sizing_interval = std::chrono::hours(1); // ticks only when the test says
           extra(c);
         },
-        node_overrides{nullptr, mem, cpu_override ? cpu_override : cpu}} {}
+        overrides_of(mem, cpu_override ? cpu_override : cpu)} {}
 
   sizing_report resize() {
     caf::anon_send(f.node.supervisor, tick_atom::value);
