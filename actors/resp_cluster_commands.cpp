@@ -106,28 +106,21 @@ void append_lease_reply(std::string& out, lease_reply& r) {
     return;
   }
   std::string_view payload;
-  auto e = read_stored(r.entry, payload);
-  if (e && e->kind == value_kind::tensor) {
-    resp::array(out, 4);
-    resp::bulk(out, "tensor");
-    append_dtype_and_shape(out, *e);
-    resp::bulk(out, payload);
-    return;
+  if (!append_lease_value_head(out, r.entry, payload)) {
+    resp::array(out, 2); // a bug, not input (shards check every value): an empty value
+    resp::bulk(out, "value");
   }
-  resp::array(out, 2);
-  resp::bulk(out, "value");
-  resp::bulk(out, e ? payload : std::string_view{});
+  resp::bulk(out, payload);
 }
 
 void cmd_getorlease(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
-  int64_t lease_ms = 0;
-  if (!resp::parse_int(argv[2], lease_ms) || lease_ms <= 0 || lease_ms > (int64_t{1} << 31))
+  auto lease_ms = lease_ms_of(argv[2]);
+  if (!lease_ms)
     return reply_error(self, "ERR lease-ms must be a positive integer");
-  auto ms = static_cast<uint32_t>(lease_ms);
+  auto ms = *lease_ms;
   // As long as the keeper keeps a caller in line (lease_table::longest_wait_ms).
   auto timeout = std::max<std::chrono::milliseconds>(
-    self->state.env->request_timeout,
-    std::chrono::milliseconds(lease_table::longest_wait_ms(lease_ms)));
+    self->state.env->request_timeout, std::chrono::milliseconds(lease_table::longest_wait_ms(ms)));
   auto slot = open_slot(self, timeout);
   auto& key = argv[1];
   auto answer = [self, slot](lease_reply& r) {

@@ -126,6 +126,28 @@ bool append_tensor_head(std::string& out, std::string_view entry, std::string_vi
   return true;
 }
 
+std::optional<uint32_t> lease_ms_of(const std::string& arg) {
+  int64_t ms = 0;
+  if (!resp::parse_int(arg, ms) || ms <= 0 || ms > (int64_t{1} << 31))
+    return std::nullopt;
+  return static_cast<uint32_t>(ms);
+}
+
+bool append_lease_value_head(std::string& out, std::string_view entry, std::string_view& payload) {
+  auto header = read_stored(entry, payload);
+  if (!header)
+    return false;
+  if (header->kind == value_kind::tensor) {
+    resp::array(out, 4);
+    resp::bulk(out, "tensor");
+    append_dtype_and_shape(out, *header);
+  } else {
+    resp::array(out, 2);
+    resp::bulk(out, "value");
+  }
+  return true;
+}
+
 void ask_refresh_ahead(const route_snapshot& snap, uint64_t h, std::string_view key,
                        int64_t ttl_left_ms, uint64_t since) {
   if (snap.shards.empty())

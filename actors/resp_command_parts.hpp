@@ -45,6 +45,10 @@ void append_payload_direct(resp_session_state& st, std::string_view entry);
 /// value in one round trip); `payload` is then the data to append as a bulk string. Reads the
 /// entry in place, copying nothing out. False (nothing appended) when it does not decode.
 bool append_tensor_head(std::string& out, std::string_view entry, std::string_view& payload);
+/// AC.GETORLEASE's reply for a stored entry, all but its data: `*4`, "tensor", the dtype and
+/// the shape for a tensor, else `*2` and "value"; `payload` is then the data to append as a
+/// bulk string. False (nothing appended) when the entry does not decode.
+bool append_lease_value_head(std::string& out, std::string_view entry, std::string_view& payload);
 /// A stored entry's header, and its payload in `payload`, read in place (a small unaligned
 /// entry's payload from a per-thread copy, valid until the thread's next read); nullopt when it
 /// does not decode (a bug: shards check every value they store).
@@ -52,6 +56,8 @@ std::optional<entry_header> read_stored(std::string_view entry, std::string_view
 /// A tensor's dtype as a bulk string and its shape as an array of integers (AC.TENSOR.GET's
 /// and AC.GETORLEASE's replies).
 void append_dtype_and_shape(std::string& out, const entry_header& tensor);
+/// AC.GETORLEASE's lease-ms: a positive integer up to 2^31; nullopt for anything else.
+std::optional<uint32_t> lease_ms_of(const std::string& arg);
 /// Redis-style refusal of a key the node cannot hold; "" when the key is fine.
 std::string key_problem(const resp_env& env, const std::string& key);
 /// Fills `slot` with the error reply of a failed request.
@@ -92,16 +98,17 @@ inline std::pair<shard_store*, std::unique_lock<std::mutex>> lock_owned_store(
 /// load, stale or expired, the store busy). Only while no write's reply is owed on this
 /// connection (resp_session_state::barriers): an earlier SET or DEL still on its way to the
 /// shard must be seen by a later GET. The store counts the hit or miss; the caller counts the
-/// command (resp_counters::inline_hits; a loop counts once per read).
+/// command (resp_counters::inline_hits; a loop counts once per read). `hits_only`: fresh hits
+/// alone (a miss of AC.GETORLEASE is the lease keeper's, L1 or not).
 template <class Use>
 bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
-                std::string_view key, Use use) {
+                std::string_view key, Use use, bool hits_only = false) {
   if (!st.barriers.empty())
     return false;
   auto [ss, lock] = lock_owned_store(snap, h);
   if (!lock)
     return false;
-  auto hit = ss->read_hit(key, h);
+  auto hit = ss->read_hit(key, h, hits_only);
   if (!hit.answered())
     return false; // the shard answers (and counts) it on the message path
   use(hit ? std::optional<std::string_view>{hit.value} : std::nullopt);

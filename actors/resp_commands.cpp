@@ -154,7 +154,7 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
 }
 
 void loop_tally::add_to(resp_counters& c) const {
-  auto commands = gets + mgets + sets + tensor_gets;
+  auto commands = gets + mgets + sets + tensor_gets + lease_hits;
   if (commands == 0)
     return;
   c.commands.fetch_add(commands, std::memory_order_relaxed);
@@ -164,7 +164,43 @@ void loop_tally::add_to(resp_counters& c) const {
   c.by_command[static_cast<size_t>(command_id::set)].fetch_add(sets, std::memory_order_relaxed);
   c.by_command[static_cast<size_t>(command_id::ac_tensor_get)].fetch_add(tensor_gets,
                                                                          std::memory_order_relaxed);
+  c.by_command[static_cast<size_t>(command_id::ac_getorlease)].fetch_add(lease_hits,
+                                                                         std::memory_order_relaxed);
   c.inline_hits.fetch_add(hits, std::memory_order_relaxed);
+}
+
+/// AC.GETORLEASE of a key this node owns and holds fresh in L1: get_or_compute's hit, the
+/// service's most frequent call. A stored value needs no lease: the lease keeper too reads L1
+/// first and answers with what it finds, so the loop answers as it would (a GET's view of the
+/// key), and its data leaves from where it lies. A miss, or a lease-ms the session must refuse,
+/// goes to the session and the keeper.
+bool lease_hit_on_loop(resp_session_state& st, const route_snapshot& snap,
+                       std::vector<std::string>& argv, std::string& out, loop_tally& tally) {
+  if (!lease_ms_of(argv[2]))
+    return false;
+  bool bad = false;
+  if (!inline_hit(
+        st, snap, key_hash(argv[1]), argv[1],
+        [&](std::optional<std::string_view> entry) {
+          std::string_view payload;
+          size_t before = out.size();
+          if (!entry || !append_lease_value_head(out, *entry, payload)) { // hits_only: a value
+            out.resize(before);
+            bad = true; // a bug, not input (shards check every value): the session says so
+            return;
+          }
+          if (&out == &st.out)
+            append_bulk_direct(st, payload);
+          else
+            resp::bulk(out, payload);
+        },
+        /*hits_only=*/true))
+    return false;
+  if (bad)
+    return false;
+  ++tally.lease_hits;
+  ++tally.hits;
+  return true;
 }
 
 bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
@@ -173,7 +209,7 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
   const auto* spec = resp::find_command(argv[0]);
   if (spec == nullptr
       || (spec->id != command_id::get && spec->id != command_id::mget
-          && spec->id != command_id::ac_tensor_get
+          && spec->id != command_id::ac_tensor_get && spec->id != command_id::ac_getorlease
           && (spec->id != command_id::set || argv.size() != 3)))
     return false;
   // Anything the session would refuse it refuses itself (the reply goes in its slot).
@@ -188,6 +224,8 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
     ++tally.sets;
     return true;
   }
+  if (spec->id == command_id::ac_getorlease)
+    return lease_hit_on_loop(st, snap, argv, out, tally);
   if (spec->id == command_id::ac_tensor_get) {
     // The Python client's hit path: as GET's, the data sent from where it lies.
     auto h = key_hash(argv[1]);

@@ -25,6 +25,7 @@ struct loop_tally {
   uint64_t hits = 0;        ///< L1 hits among them
   uint64_t sets = 0;        ///< SETs stored (inline_put)
   uint64_t tensor_gets = 0; ///< AC.TENSOR.GETs answered
+  uint64_t lease_hits = 0;  ///< AC.GETORLEASEs answered with a value from L1
   void add_to(resp_counters& c) const;
 };
 

@@ -139,10 +139,11 @@ struct shard_store {
   /// Reads `key` (hash `h`) with the bookkeeping the shard does for its own reads: the read
   /// sample, the warm-fill count, the refresh-ahead mark; with misses_final, an absent key's
   /// miss too. Anything else (stale, expired, a miss with a loader or L2 behind) is left to the
-  /// shard, which handles and counts it. Lock held, store set.
-  fast_hit read_hit(std::string_view key, uint64_t h) {
+  /// shard, which handles and counts it. `hits_only`: a miss is never the answer (a lease is
+  /// granted on a miss even where nothing stands behind L1). Lock held, store set.
+  fast_hit read_hit(std::string_view key, uint64_t h, bool hits_only = false) {
     fast_hit out;
-    auto found = store->try_hit(key, h, misses_final);
+    auto found = store->try_hit(key, h, misses_final && !hits_only);
     if (found.absent) {
       sample_read(key);
       final_hot_misses += note_miss(key, h);

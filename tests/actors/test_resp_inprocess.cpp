@@ -418,6 +418,70 @@ TEST_CASE(
   }));
 }
 
+/// AC.GETORLEASE's reply of a value: ("value", data) for bytes, ("tensor", dtype, shape, data).
+void check_lease_value(const reply_ptr& r, const std::string& dtype,
+                       const std::vector<long long>& shape, const std::string& data) {
+  REQUIRE(r);
+  REQUIRE(r->type == REDIS_REPLY_ARRAY);
+  if (dtype.empty()) {
+    REQUIRE(r->elements == 2);
+    CHECK(std::string(r->element[0]->str) == "value");
+  } else {
+    REQUIRE(r->elements == 4);
+    CHECK(std::string(r->element[0]->str) == "tensor");
+    CHECK(std::string(r->element[1]->str) == dtype);
+    REQUIRE(r->element[2]->elements == shape.size());
+    for (size_t i = 0; i < shape.size(); ++i)
+      CHECK(r->element[2]->element[i]->integer == shape[i]);
+  }
+  auto* d = r->element[r->elements - 1];
+  CHECK((std::string(d->str, d->len) == data)); // no 120 KB printout
+}
+
+TEST_CASE(
+  "The I/O loop answers get_or_compute's hits itself as the lease keeper would (a tensor whole "
+  "with dtype and shape, a bytes value, in request order); a key L1 does not hold still gets "
+  "its lease, and a bad lease-ms its error",
+  "[resp][lease]") {
+  resp_fixture f; // nothing behind L1: a miss there is final for GET, never for AC.GETORLEASE
+  const std::string tensor = random_bytes(10 * 50 * 60 * 4);
+  conn setup{f.port};
+  REQUIRE(str(setup.run({"AC.TENSOR.SET", "t", "float32", "10,50,60", tensor})) == "OK");
+  REQUIRE(str(setup.run({"SET", "plain", "abc"})) == "OK");
+  constexpr int rounds = 2;
+  CHECK(loop_serves_through_a_small_window(f, 2 * rounds, [&](conn& c) {
+    for (int i = 0; i < rounds; ++i) {
+      c.append({"AC.GETORLEASE", "t", "30000"});
+      c.append({"AC.GETORLEASE", "plain", "30000"});
+    }
+    REQUIRE(c.flush());
+    for (int i = 0; i < rounds; ++i) {
+      check_lease_value(c.next(), "float32", {10, 50, 60}, tensor);
+      check_lease_value(c.next(), "", {}, "abc");
+    }
+  }));
+  CHECK(lease_counter(f, "granted") == 0); // a stored value needs no lease
+  // The loop reads a miss too (behind a hit it answers) and leaves it to the keeper: a lease,
+  // and one miss counted (by the keeper's read of L1), not a second one by the loop.
+  auto misses_before = total(f.report(), "misses");
+  int misses = 0;
+  CHECK(loop_serves_through_a_small_window(f, 1, [&](conn& c) {
+    c.append({"AC.GETORLEASE", "plain", "30000"});
+    c.append({"AC.GETORLEASE", "absent-" + std::to_string(++misses), "30000"});
+    REQUIRE(c.flush());
+    check_lease_value(c.next(), "", {}, "abc");
+    auto miss = c.next();
+    REQUIRE(miss);
+    REQUIRE(miss->elements == 2);
+    CHECK(std::string(miss->element[0]->str) == "lease");
+  }));
+  CHECK(lease_counter(f, "granted") == misses);
+  CHECK(total(f.report(), "misses") - misses_before == misses);
+  conn c{f.port};
+  CHECK(str(c.run({"AC.GETORLEASE", "t", "0"})).rfind("ERR lease-ms", 0) == 0);
+  CHECK(str(c.run({"AC.GETORLEASE", "t", "soon"})).rfind("ERR lease-ms", 0) == 0);
+}
+
 TEST_CASE("Tensors keep dtype and shape through AC.TENSOR.SET and AC.TENSOR.GET", "[resp]") {
   resp_fixture f;
   conn c{f.port};

@@ -51,27 +51,31 @@ class AsyncHeldLinks:
     until the lease has ended, so that no other task's cancellation closes one under a lease."""
 
     def __init__(self) -> None:
-        self._held: List[aioredis.Redis] = []
+        self._held: List[Tuple[aioredis.ConnectionPool, aioredis.Connection]] = []
 
     def asking(self, key: KeyT, lease_ms: int) -> Callable[[aioredis.Redis], Awaitable[Any]]:
         async def ask(c: aioredis.Redis) -> Any:
-            own = c.client()  # takes one connection of the pool at its first command
-            self._held.append(own)
+            pool = c.connection_pool  # its connection itself, not c.client() (as HeldLinks)
             try:
-                return await own.execute_command("AC.GETORLEASE", key, int(lease_ms))
-            except BaseException as e:  # CancelledError included: its reply may still arrive
-                if own.connection is not None:
-                    await own.connection.disconnect()
+                conn = await pool.get_connection("AC.GETORLEASE")
+            except BaseException as e:
                 full = pool_full(e)
                 if full is not None:
                     raise full from None
+                raise
+            self._held.append((pool, conn))
+            try:
+                await conn.send_command("AC.GETORLEASE", key, int(lease_ms))
+                return await c.parse_response(conn, "AC.GETORLEASE")
+            except BaseException:  # CancelledError included: its reply may still arrive
+                await conn.disconnect()
                 raise
         return ask
 
     async def release(self) -> None:
         held, self._held = self._held, []
-        for own in held:
-            await own.close()
+        for pool, conn in held:
+            await pool.release(conn)
 
 
 class AsyncCache:
