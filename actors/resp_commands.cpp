@@ -169,34 +169,60 @@ void loop_tally::add_to(resp_counters& c) const {
   c.inline_hits.fetch_add(hits, std::memory_order_relaxed);
 }
 
+/// Appends a stored entry's reply head (`head`: append_tensor_head, append_lease_value_head),
+/// then its data as a bulk string, sent from where it lies when `out` is the connection's own
+/// output. False, with `out` as it was, when the entry does not decode (a bug, not input: shards
+/// check every value; the session then says so).
+bool append_headed(resp_session_state& st, std::string& out, std::string_view entry,
+                   bool (*head)(std::string&, std::string_view, std::string_view&)) {
+  std::string_view payload;
+  size_t before = out.size();
+  if (!head(out, entry, payload)) {
+    out.resize(before);
+    return false;
+  }
+  if (&out == &st.out)
+    append_bulk_direct(st, payload);
+  else
+    resp::bulk(out, payload);
+  return true;
+}
+
+/// AC.TENSOR.GET, the Python client's read: a tensor or bytes value, or nil for a final miss.
+bool tensor_get_on_loop(resp_session_state& st, const route_snapshot& snap,
+                        std::vector<std::string>& argv, std::string& out, loop_tally& tally) {
+  bool hit = false, bad = false;
+  if (!inline_hit(st, snap, key_hash(argv[1]), argv[1], [&](std::optional<std::string_view> e) {
+        if (!e)
+          return resp::nil(out);
+        hit = append_headed(st, out, *e, append_tensor_head);
+        bad = !hit;
+      }))
+    return false;
+  if (bad)
+    return false;
+  ++tally.tensor_gets;
+  tally.hits += hit;
+  return true;
+}
+
 /// AC.GETORLEASE of a key this node owns and holds fresh in L1: get_or_compute's hit, the
 /// service's most frequent call. A stored value needs no lease: the lease keeper too reads L1
 /// first and answers with what it finds, so the loop answers as it would (a GET's view of the
-/// key), and its data leaves from where it lies. A miss, or a lease-ms the session must refuse,
-/// goes to the session and the keeper.
+/// key). A miss, or a lease-ms the session must refuse, goes to the session and the keeper.
 bool lease_hit_on_loop(resp_session_state& st, const route_snapshot& snap,
                        std::vector<std::string>& argv, std::string& out, loop_tally& tally) {
   if (!lease_ms_of(argv[2]))
     return false;
-  bool bad = false;
+  bool hit = false;
   if (!inline_hit(
         st, snap, key_hash(argv[1]), argv[1],
-        [&](std::optional<std::string_view> entry) {
-          std::string_view payload;
-          size_t before = out.size();
-          if (!entry || !append_lease_value_head(out, *entry, payload)) { // hits_only: a value
-            out.resize(before);
-            bad = true; // a bug, not input (shards check every value): the session says so
-            return;
-          }
-          if (&out == &st.out)
-            append_bulk_direct(st, payload);
-          else
-            resp::bulk(out, payload);
+        [&](std::optional<std::string_view> e) {
+          hit = e && append_headed(st, out, *e, append_lease_value_head); // hits_only: e is set
         },
         /*hits_only=*/true))
     return false;
-  if (bad)
+  if (!hit)
     return false;
   ++tally.lease_hits;
   ++tally.hits;
@@ -226,33 +252,8 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
   }
   if (spec->id == command_id::ac_getorlease)
     return lease_hit_on_loop(st, snap, argv, out, tally);
-  if (spec->id == command_id::ac_tensor_get) {
-    // The Python client's hit path: as GET's, the data sent from where it lies.
-    auto h = key_hash(argv[1]);
-    bool hit = false, bad = false;
-    if (!inline_hit(st, snap, h, argv[1], [&](std::optional<std::string_view> entry) {
-          std::string_view payload;
-          if (!entry)
-            return resp::nil(out);
-          size_t before = out.size();
-          if (!append_tensor_head(out, *entry, payload)) {
-            out.resize(before);
-            bad = true; // a bug, not input (shards check every value): the session says so
-            return;
-          }
-          hit = true;
-          if (&out == &st.out)
-            append_bulk_direct(st, payload);
-          else
-            resp::bulk(out, payload);
-        }))
-      return false;
-    if (bad)
-      return false;
-    ++tally.tensor_gets;
-    tally.hits += hit;
-    return true;
-  }
+  if (spec->id == command_id::ac_tensor_get)
+    return tensor_get_on_loop(st, snap, argv, out, tally);
   if (spec->id == command_id::get) {
     auto h = key_hash(argv[1]);
     bool hit = false;
