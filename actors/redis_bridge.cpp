@@ -208,6 +208,9 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     b->sent = clock::now();
     // No CAF timeout (see redis_bridge_state::out): the sweep fails a batch past its bound.
     auto id = st.out.open(b->sent + batch_bound(cfg), b);
+    // `cfg` by reference: it is a handler's copy in the bridge's one behavior, which outlives
+    // every response handler (CAF drops those when the actor ends); a copy per batch would
+    // allocate its strings each time.
     auto done = [self, &cfg, id](const std::shared_ptr<l2_batch_result>& r) {
       // Nothing when the sweep failed it already: the worker's late answer is dropped.
       if (auto waiting = self->state.out.take(id))
