@@ -14,6 +14,7 @@
 #include <chrono>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "../support/node_fixture.hpp"
 #include "actors/redis_bridge.hpp"
@@ -62,6 +63,16 @@ struct bridge_fixture {
   ~bridge_fixture() { self->send_exit(bridge, caf::exit_reason::kill); }
 
   int64_t counter(const char* name) { return test::stats_counter(self, bridge, name); }
+
+  /// Asks the bridge (10 s at most) for a `T`; the answer and how long it took.
+  template <class T, class... Ts>
+  std::pair<std::optional<T>, std::chrono::steady_clock::duration> ask(Ts&&... xs) {
+    auto start = std::chrono::steady_clock::now();
+    std::optional<T> out;
+    self->request(bridge, 10s, std::forward<Ts>(xs)...)
+      .receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { FAIL(describe(e)); });
+    return {std::move(out), std::chrono::steady_clock::now() - start};
+  }
 };
 
 } // namespace
@@ -71,11 +82,8 @@ TEST_CASE(
   "written at the bound, once, and counted once",
   "[redis][bridge]") {
   bridge_fixture f;
-  auto start = std::chrono::steady_clock::now();
-  std::optional<bool> written;
-  f.self->request(f.bridge, 10s, l2_put_atom::value, std::string{"k"}, std::string{"v"}, 60u)
-    .receive([&](bool ok) { written = ok; }, [&](caf::error& e) { FAIL(describe(e)); });
-  auto took = std::chrono::steady_clock::now() - start;
+  auto [written, took] =
+    f.ask<bool>(l2_put_atom::value, std::string{"k"}, std::string{"v"}, uint32_t{60});
   REQUIRE(written.has_value());
   CHECK_FALSE(*written);
   // The bound (200 ms) plus at most one sweep interval (50 ms), well before the worker's own
@@ -95,14 +103,10 @@ TEST_CASE(
   "bound",
   "[redis][bridge]") {
   bridge_fixture f;
-  auto start = std::chrono::steady_clock::now();
-  std::optional<lookup_result> r;
-  f.self->request(f.bridge, 10s, l2_get_atom::value, std::string{"k"})
-    .receive([&](lookup_result& x) { r = std::move(x); },
-             [&](caf::error& e) { FAIL(describe(e)); });
+  auto [r, took] = f.ask<lookup_result>(l2_get_atom::value, std::string{"k"});
   REQUIRE(r.has_value());
   CHECK_FALSE(r->found);
-  CHECK(std::chrono::steady_clock::now() - start < 1200ms);
+  CHECK(took < 1200ms);
   CHECK(f.counter("l2_misses") == 0); // not a miss Redis said: a failed batch
   CHECK(f.counter("l2_errors") == 1);
 }
