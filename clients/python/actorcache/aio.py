@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 
 from . import codec
 from .client import (Commands, Tries, apply_members, bulk_limit, check_bulk_size, failed_fill,
-                     get_batch, is_unknown_command, pool_full)
+                     get_batch, is_unknown_command, pool_full_as_overloaded)
 from .errors import CacheError, RequestError, Unavailable, refused_value
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address
@@ -56,13 +56,8 @@ class AsyncHeldLinks:
     def asking(self, key: KeyT, lease_ms: int) -> Callable[[aioredis.Redis], Awaitable[Any]]:
         async def ask(c: aioredis.Redis) -> Any:
             pool = c.connection_pool  # its connection itself, not c.client() (as HeldLinks)
-            try:
+            with pool_full_as_overloaded():
                 conn = await pool.get_connection("AC.GETORLEASE")
-            except BaseException as e:
-                full = pool_full(e)
-                if full is not None:
-                    raise full from None
-                raise
             self._held.append((pool, conn))
             try:
                 await conn.send_command("AC.GETORLEASE", key, int(lease_ms))

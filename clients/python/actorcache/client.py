@@ -12,6 +12,7 @@ across ``fork`` (redis-py pools reconnect in the child).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -116,14 +117,18 @@ class Tries:
             self.last = err
 
 
-def pool_full(e: BaseException) -> Optional[Overloaded]:
-    """redis-py's "Too many connections" (a pool at Options.max_connections, its connections
-    held by leases) as Overloaded: the member is fine, this client is at its own bound. Any other
-    error: None (the caller's failover judges it)."""
-    if isinstance(e, redis.ConnectionError) and "Too many connections" in str(e):
-        return Overloaded("every pooled connection to this member is in use (max_connections), "
-                          "some held by leases until their fill")
-    return None
+@contextlib.contextmanager
+def pool_full_as_overloaded() -> Iterator[None]:
+    """Raises redis-py's "Too many connections" (a pool at Options.max_connections, its
+    connections held by leases) as Overloaded: the member is fine, this client is at its own
+    bound. Any other error passes unchanged (the caller's failover judges it)."""
+    try:
+        yield
+    except redis.ConnectionError as e:
+        if "Too many connections" not in str(e):
+            raise
+        raise Overloaded("every pooled connection to this member is in use (max_connections), "
+                         "some held by leases until their fill") from None
 
 
 class HeldLinks:
@@ -144,13 +149,8 @@ class HeldLinks:
             # The pool's connection itself, not c.client(): a Redis object per call cost ~40 us
             # of a hit's ~200 (its __init__ copies the response callbacks).
             pool = c.connection_pool
-            try:
+            with pool_full_as_overloaded():
                 conn = pool.get_connection("AC.GETORLEASE")
-            except redis.ConnectionError as e:
-                full = pool_full(e)
-                if full is not None:
-                    raise full from None
-                raise
             self._held.append((pool, conn))
             try:
                 conn.send_command("AC.GETORLEASE", key, int(lease_ms))

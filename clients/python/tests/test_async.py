@@ -10,7 +10,7 @@ import pytest
 
 import redis
 
-from actorcache import AsyncCache, Cache, KeyTooLong, ValueTooLarge
+from actorcache import AsyncCache, Cache, KeyTooLong, Overloaded, ValueTooLarge
 
 
 def run(coro, timeout: float = 30):
@@ -132,4 +132,29 @@ def test_async_set_and_get_or_compute_of_a_value_over_the_bulk_limit_raise_value
             assert time.monotonic() - t0 < 1.0 and not c._routing._down_until
             assert await c.get_or_compute("as:huge:goc", lambda: b"fits") == b"fits"  # abandoned
             assert time.monotonic() - t0 < 2.0
+    run(main())
+
+
+def test_an_async_pool_full_of_held_leases_raises_overloaded_at_once_and_frees_with_the_fill(cluster) -> None:
+    async def main() -> None:
+        async with AsyncCache(cluster.addresses, max_connections=1) as c:
+            k1 = "apool:held"
+            ring = Cache(cluster.addresses)  # the same ring as c's, read without a round trip
+            owner = ring.owner_by_ring(k1)
+            k2 = next(k for k in (f"apool:other:{i}" for i in range(1000)) if ring.owner_by_ring(k) == owner)
+            computing, release = asyncio.Event(), asyncio.Event()
+
+            async def slow() -> bytes:
+                computing.set()
+                await asyncio.wait_for(release.wait(), 10)
+                return b"one"
+            held = asyncio.create_task(c.get_or_compute(k1, slow, ttl=30))
+            await asyncio.wait_for(computing.wait(), 10)
+            t0 = time.monotonic()
+            with pytest.raises(Overloaded):  # the one connection holds k1's lease
+                await c.get_or_compute(k2, lambda: b"two", ttl=30)
+            assert time.monotonic() - t0 < 1
+            release.set()
+            assert await held == b"one"
+            assert await c.get_or_compute(k2, lambda: b"two", ttl=30) == b"two"  # the fill gave it back
     run(main())
