@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/remote_watch.hpp"
 #include "actors/stats_helpers.hpp"
 #include "core/printable_text.hpp"
 #include "core/ttl_clock.hpp"
@@ -218,20 +219,16 @@ void sweep_remote_waits(self_ptr self, const coalescer_config& cfg) {
 template <class Target, class OnReply, class... Ts>
 void ask_remote(self_ptr self, const coalescer_config& cfg, const Target& target, OnReply on_reply,
                 std::function<void()> on_gone, Ts&&... xs) {
-  auto& st = self->state;
-  auto addr = target.address();
-  auto ticket = st.remote_waits.add(addr, std::move(on_gone));
-  if (ticket.monitor)
-    self->monitor(target);
+  auto w = watch_remote(self, self->state.remote_waits, target, std::move(on_gone));
   arm_remote_sweep(self);
   self->request(target, cfg.load_timeout, std::forward<Ts>(xs)...)
     .then(
       [=](lookup_result& r) mutable {
-        if (self->state.remote_waits.settle(addr, ticket.id))
+        if (self->state.remote_waits.settle(w.target, w.id))
           on_reply(r);
       },
       [=](caf::error&) {
-        if (auto gone = self->state.remote_waits.settle(addr, ticket.id))
+        if (auto gone = self->state.remote_waits.settle(w.target, w.id))
           (*gone)();
       });
 }

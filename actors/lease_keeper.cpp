@@ -5,6 +5,7 @@
 // owner, tokens sent on to the node that granted them. One file of ~400 lines: those steps share
 // the promises and the monitors of one actor.
 #include "actors/lease_keeper.hpp"
+#include "actors/remote_watch.hpp"
 #include "actors/stats_helpers.hpp"
 
 #include <random>
@@ -117,17 +118,15 @@ void decide(self_ptr self, const lease_keeper_config& cfg, const std::string& ke
   auto shard = snap->shard_for(key_hash(key));
   // The previous owner is gone (CAF answers nothing then: its down decides) or slow: granting
   // here is the lesser evil.
-  auto addr = peer.address();
-  auto ticket = st.handoffs.add(
-    addr, [=]() mutable { grant_or_wait(self, key, holder_id(self, conn), lease_ms, rp); });
-  if (ticket.monitor)
-    self->monitor(peer);
+  auto w = watch_remote(self, st.handoffs, peer, [=]() mutable {
+    grant_or_wait(self, key, holder_id(self, conn), lease_ms, rp);
+  });
   self
     ->request(peer, window, route_atom::value, lease_atom::value, handoff_atom::value, key,
               lease_ms, conn, snap->epoch)
     .then(
       [=](lease_reply& r) mutable {
-        if (!self->state.handoffs.settle(addr, ticket.id))
+        if (!self->state.handoffs.settle(w.target, w.id))
           return; // its going down decided already
         if (r.leased || !r.entry.empty())
           return void(rp.deliver(std::move(r))); // its value, or its lease passed to this caller
@@ -142,7 +141,7 @@ void decide(self_ptr self, const lease_keeper_config& cfg, const std::string& ke
             [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       },
       [=](caf::error&) {
-        if (auto decide_here = self->state.handoffs.settle(addr, ticket.id))
+        if (auto decide_here = self->state.handoffs.settle(w.target, w.id))
           (*decide_here)();
       });
 }

@@ -1,4 +1,5 @@
 // RESP commands of actorcache's own: AC.OWNER, AC.MEMBERS, AC.TENSOR.SET/GET and the leases (AC.GETORLEASE, AC.FILL, AC.ABANDON).
+#include "actors/remote_watch.hpp"
 #include "actors/resp_command_parts.hpp"
 
 #include <algorithm>
@@ -223,13 +224,9 @@ void answer_owner_gone(resp_session_actor* self, std::vector<std::vector<uint64_
 
 owed_slots watch_owner(resp_session_actor* self, const front_actor& owner,
                        std::vector<uint64_t> slots) {
-  auto& st = self->state;
-  auto addr = owner.address();
-  auto ticket = st.remote_waits.add(addr, std::move(slots));
-  if (ticket.monitor)
-    self->monitor(owner);
+  auto w = watch_remote(self, self->state.remote_waits, owner, std::move(slots));
   arm_sweep(self);
-  return {self, std::move(addr), ticket.id};
+  return {self, std::move(w.target), w.id};
 }
 
 void arm_sweep(resp_session_actor* self) {
