@@ -61,17 +61,19 @@ coalescer_actor spawn_coalescer(self_ptr self, const shard_config& cfg) {
 auto read_handlers(self_ptr self, const shard_config& cfg) {
   auto count = [self] { ++self->state.handled; };
   return std::make_tuple(
-    [=](get_atom, const std::string& key) {
-      count();
-      return get_one(self, cfg, key);
+    // Reads of a key wait while a write of it is out at Redis (in_key_order), so that they
+    // see it, as Redis answers a connection's reads after its writes.
+    [=](get_atom a, const std::string& key) {
+      return in_key_order<lookup_result>(
+        self, key, [&] { return get_one(self, cfg, key); }, a, key);
     },
-    [=](get_many_atom, const std::vector<std::string>& keys) {
-      count();
-      return get_many(self, cfg, keys);
+    [=](get_many_atom a, const std::vector<std::string>& keys) {
+      return in_key_order<lookup_results>(
+        self, keys.data(), keys.size(), [&] { return get_many(self, cfg, keys); }, a, keys);
     },
-    [=](peek_atom, const std::string& key) {
-      count();
-      return peek(self, key);
+    [=](peek_atom a, const std::string& key) {
+      return in_key_order<lookup_result>(
+        self, key, [&] { return peek(self, key); }, a, key);
     },
     [=](handoff_atom, const std::string& key, bool may_fence) {
       count();
@@ -94,21 +96,24 @@ auto read_handlers(self_ptr self, const shard_config& cfg) {
 auto write_handlers(self_ptr self, const shard_config& cfg) {
   auto count = [self] { ++self->state.handled; };
   return std::make_tuple(
-    [=](put_atom, const std::string& key, std::string& value, uint32_t ttl) {
-      count();
-      return put(self, cfg, key, value, ttl);
+    // A key's writes go to Redis one after another, and each waits for what came before it
+    // on the key (in_key_order): two could otherwise cross on two Redis connections.
+    [=](put_atom a, const std::string& key, std::string& value, uint32_t ttl) {
+      return in_key_order<uint8_t>(
+        self, key, [&] { return put(self, cfg, key, value, ttl); }, a, key, value, ttl);
     },
-    [=](put_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
-      count();
-      return put_if_cond(self, cfg, key, value, ttl, cond);
+    [=](put_atom a, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
+      return in_key_order<uint8_t>(
+        self, key, [&] { return put_if_cond(self, cfg, key, value, ttl, cond); }, a, key, value,
+        ttl, cond);
     },
-    [=](keyspace_atom, uint8_t op, const std::string& key, int64_t arg) {
-      count();
-      return keyspace(self, cfg, op, key, arg);
+    [=](keyspace_atom a, uint8_t op, const std::string& key, int64_t arg) {
+      return in_key_order<int64_t>(
+        self, key, [&] { return keyspace(self, cfg, op, key, arg); }, a, op, key, arg);
     },
-    [=](delete_atom, const std::string& key) {
-      count();
-      return erase(self, cfg, key);
+    [=](delete_atom a, const std::string& key) {
+      return in_key_order<bool>(
+        self, key, [&] { return erase(self, cfg, key); }, a, key);
     },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint64_t since) {
       count();

@@ -14,6 +14,7 @@
 #include "actors/prefetch_model.hpp"
 #include "actors/route_view.hpp"
 #include "actors/shard_store.hpp"
+#include "core/key_order.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/pending_requests.hpp"
 #include "core/ttl_clock.hpp"
@@ -54,6 +55,19 @@ struct shard_config {
   std::shared_ptr<prefetch_model> prefetch;
 };
 
+/// A request a shard queued behind a key's writes and sent back to itself (core/key_order.hpp):
+/// told apart from others on arrival by its sender and id, which the send-back keeps.
+struct shard_op_id {
+  caf::strong_actor_ptr sender;
+  caf::message_id mid;
+  bool operator==(const shard_op_id& other) const {
+    return sender == other.sender && mid.integer_value() == other.mid.integer_value();
+  }
+};
+
+/// Requests waiting on keys whose writes are out at Redis, each with what sends it back.
+using shard_key_order = key_order<shard_op_id, std::function<void()>>;
+
 struct shard_state {
   std::shared_ptr<shard_store> shared; ///< L1 and hot keys; lock shared->mutex for `store`
   cache_store* store = nullptr;        ///< shared->store, under shared->mutex only
@@ -65,6 +79,8 @@ struct shard_state {
   /// Writes and deletes out at the bridge, sent without a CAF timeout (ask_bridge): each is
   /// failed as overdue by the sweep after cache.load-timeout, should the bridge never answer.
   pending_requests<std::function<void(caf::error&)>> bridge_asks;
+  /// Requests on keys whose writes are out at Redis, waiting their turn (in_key_order).
+  shard_key_order order;
   latency_histogram latency; ///< time to answer L1 hits and L1-only misses
   uint64_t handled = 0;
   /// What it counted (messages/kind_stats.hpp says what each counter means); the store's own

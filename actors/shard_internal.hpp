@@ -2,7 +2,10 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "actors/shard.hpp"
@@ -15,6 +18,59 @@ using self_ptr = shard_actor::stateful_pointer<shard_state>;
 /// sessions read hits from it on their own threads (shard_store.hpp).
 inline std::unique_lock<std::mutex> lock_store(self_ptr self) {
   return std::unique_lock<std::mutex>{self->state.shared->mutex};
+}
+
+// -- order per key while its writes are out at Redis (core/key_order.hpp) ----------------------
+
+/// Sends back the next request waiting on a key, if key_order names one.
+inline void send_back(std::optional<std::function<void()>> op) {
+  if (op)
+    (*op)();
+}
+
+/// Runs `run` (a request on `keys`, arrived as `msg`) now, or queues the request behind a
+/// key's writes out at Redis: it is sent back through the mailbox when its turn comes and runs
+/// then, answered as itself (the send-back keeps its sender and id). The fast path, with no
+/// write out anywhere, checks one empty table. A request from no actor cannot be sent back
+/// and runs at once. A get_many that came back for one key and must wait for another lets the
+/// first key's next request go on: its reads of the two keys are not one moment anyway.
+template <class R, class Run, class... Ts>
+caf::result<R> in_key_order(self_ptr self, const std::string* keys, size_t n, Run run,
+                            Ts&&... msg) {
+  auto& st = self->state;
+  using verdict = shard_key_order::verdict;
+  const std::string* returned = nullptr;
+  if (!st.order.idle() && self->current_sender()) {
+    shard_op_id id{self->current_sender(), self->current_message_id()};
+    for (size_t i = 0; i < n; ++i) {
+      auto v = st.order.admit(keys[i], id);
+      if (v == verdict::run_returned)
+        returned = &keys[i];
+      if (v != verdict::wait)
+        continue;
+      ++st.counts.key_waits;
+      auto rp = self->make_response_promise<R>();
+      auto args = std::make_tuple(std::decay_t<Ts>(std::move(msg))...);
+      st.order.wait(keys[i], std::move(id), [self, rp, args]() mutable {
+        std::apply(
+          [&](auto&... xs) { rp.delegate(caf::actor_cast<shard_actor>(self), std::move(xs)...); },
+          args);
+      });
+      if (returned)
+        send_back(st.order.ran(*returned));
+      return rp;
+    }
+  }
+  ++st.handled;
+  auto result = run();
+  if (returned)
+    send_back(st.order.ran(*returned));
+  return result;
+}
+
+template <class R, class Run, class... Ts>
+caf::result<R> in_key_order(self_ptr self, const std::string& key, Run run, Ts&&... msg) {
+  return in_key_order<R>(self, &key, 1, std::move(run), std::forward<Ts>(msg)...);
 }
 
 // -- reads (shard_reads.cpp) ------------------------------------------------------------------

@@ -31,6 +31,26 @@ void ask_bridge(self_ptr self, const shard_config& cfg, OnOk on_ok,
       });
 }
 
+/// ask_bridge for a write of `key` (l2_put_atom or l2_del_atom in `xs`): the key's later
+/// requests wait until it is back and its continuation has run (in_key_order), so that they see
+/// its effect in L1 and the key's next write reaches Redis after it.
+template <class OnOk, class... Ts>
+void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnOk on_ok,
+                     std::function<void(caf::error&)> on_err, Ts&&... xs) {
+  self->state.order.write_out(key);
+  ask_bridge(
+    self, cfg,
+    [self, key, on_ok](bool ok) mutable {
+      on_ok(ok);
+      send_back(self->state.order.write_back(key));
+    },
+    [self, key, on_err](caf::error& err) mutable {
+      on_err(err);
+      send_back(self->state.order.write_back(key));
+    },
+    std::forward<Ts>(xs)...);
+}
+
 /// Checks a value a client wants to store: a valid Entry whose payload fits the limit.
 caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
   // The envelope adds a few dozen bytes; refuse early what cannot fit whatever it holds.
@@ -114,8 +134,8 @@ caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std:
   }
   auto rp = self->make_response_promise<uint8_t>();
   auto stored = std::make_shared<std::string>(value);
-  ask_bridge(
-    self, cfg,
+  write_to_bridge(
+    self, cfg, key,
     [self, rp, key, stored, ttl, cfg](bool ok) mutable {
       if (!ok)
         return void(rp.deliver(make_error(errc::unavailable,
@@ -154,8 +174,8 @@ caf::result<uint8_t> put_l1_when_down(self_ptr self, const shard_config& cfg,
     note_l1_only(self, index, self->state.counts.l1_only_puts);
     rp.deliver(to_wire(put_status::stored_l1_only));
   };
-  ask_bridge(
-    self, cfg,
+  write_to_bridge(
+    self, cfg, key,
     [self, rp, key, index, l1_only](bool ok) mutable {
       if (!ok)
         return l1_only();
@@ -255,12 +275,13 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
         if (arg <= 0) {
           lock.unlock(); // invalidate_copies takes it
           invalidate_copies(self, cfg, key);
-          self->send(st.bridge, delete_atom::value, key);
+          write_to_bridge(
+            self, cfg, key, [](bool) {}, [](caf::error&) {}, l2_del_atom::value, key);
         } else if (auto found = st.store->get(key, h)) {
           // A TTL past what a deadline holds (2^30 s, as the store keeps it) is that long in L2.
           auto secs = static_cast<uint32_t>(std::min<int64_t>((arg + 999) / 1000, 1 << 30));
-          ask_bridge(
-            self, cfg, [](bool) {}, [](caf::error&) {}, l2_put_atom::value, key,
+          write_to_bridge(
+            self, cfg, key, [](bool) {}, [](caf::error&) {}, l2_put_atom::value, key,
             std::string{found.value}, secs);
         }
       }
@@ -288,8 +309,8 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
       st.store->note_write(key_hash(key));
     }
     auto rp = self->make_response_promise<bool>();
-    ask_bridge(
-      self, cfg,
+    write_to_bridge(
+      self, cfg, key,
       [self, rp, key, cfg](bool ok) mutable {
         if (!ok)
           return void(rp.deliver(make_error(errc::unavailable,
@@ -318,8 +339,8 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   // it is remembered and retried, so unlike a put there is nothing weaker to report; the
   // deletes Redis did not take at once are counted (l1_only_deletes) instead.
   st.pending_deletes.insert(key);
-  ask_bridge(
-    self, cfg,
+  write_to_bridge(
+    self, cfg, key,
     [self, key, index = cfg.index](bool ok) {
       if (!ok)
         return note_l1_only(self, index, self->state.counts.l1_only_deletes);
@@ -342,8 +363,10 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   for (auto& key : st.pending_deletes) {
     if (++n > 1000)
       break;
-    ask_bridge(
-      self, cfg,
+    if (st.order.busy(key))
+      continue; // a write of the key is out: it decides, this retry would race it
+    write_to_bridge(
+      self, cfg, key,
       [self, key, index = cfg.index](bool ok) {
         if (!ok)
           return;

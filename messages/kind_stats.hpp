@@ -46,6 +46,7 @@ namespace ac {
 /// prefetches: warms of predicted keys asked of the coalescer; prefetch_loaded: ... that found
 ///   the key in L2 and filled L1
 /// superseded_fills: loaded values dropped because their key was written after the miss
+/// key_waits: requests that waited for a write of their key to come back from Redis first
 // clang-format off
 #define AC_SHARD_STATS(X) \
   X(hits) X(stale_hits) X(misses) X(puts) X(rejected) X(refused) X(evictions) \
@@ -54,7 +55,7 @@ namespace ac {
   X(refresh_ahead_refused) X(refresh_ahead_in_flight) X(ghost_hits) X(overloaded) \
   X(pending_deletes) X(l1_only_puts) X(l1_only_deletes) X(invalidations) X(lent_keys) \
   X(unremembered_lent) X(heal_drops) X(disowned_drops) X(warm_fills) X(prefetches) \
-  X(prefetch_loaded) X(prefetch_hits) X(superseded_fills)
+  X(prefetch_loaded) X(prefetch_hits) X(superseded_fills) X(key_waits)
 // clang-format on
 AC_KIND_STATS(shard_stats, "shard", AC_SHARD_STATS)
 

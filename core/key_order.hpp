@@ -1,0 +1,111 @@
+// Keeps a shard's operations on one key in arrival order while writes of the key are out at Redis.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <absl/container/flat_hash_map.h>
+
+namespace ac {
+
+/// Why: with Redis as L2, a write (redis.write-policy=sync) changes L1 only once Redis has it,
+/// and the shard serves other keys meanwhile. An operation on the same key in that window would
+/// read, or judge NX/XX or EXPIRE on, the state before the write (a pipelined `SET k v; GET k`
+/// answered the old value), and a second write could overtake the first on another Redis
+/// connection (`SET; DEL; SET` left Redis without the key). So while a write of a key is out,
+/// every later operation on that key waits, in arrival order, and the key's writes go to Redis
+/// one after another. When the write is back, the waiting operations are sent back one at a
+/// time; the next is sent when the one before has run (and its own write, if it made one, is
+/// back). Keys with nothing out cost one check of an empty table.
+///
+/// A pure state machine: `Id` tells a sent-back operation from others on arrival (the actor
+/// uses the request's sender and id), `Op` is what sends it back.
+template <class Id, class Op>
+class key_order {
+public:
+  enum class verdict {
+    run,          ///< nothing of the key is out: run it
+    run_returned, ///< the operation this key sent back: run it, then call ran()
+    wait,         ///< queue it with wait()
+  };
+
+  /// No key has anything out or waiting (the common case, checked first).
+  bool idle() const { return keys_.empty(); }
+
+  /// Whether `key` has a write out, or operations waiting or on their way back.
+  bool busy(const std::string& key) const { return !keys_.empty() && keys_.contains(key); }
+
+  /// What to do with an operation on `key` arriving now.
+  verdict admit(const std::string& key, const Id& id) {
+    if (keys_.empty())
+      return verdict::run;
+    auto it = keys_.find(key);
+    if (it == keys_.end())
+      return verdict::run;
+    if (it->second.returning && *it->second.returning == id) {
+      it->second.returning.reset();
+      return verdict::run_returned;
+    }
+    return verdict::wait;
+  }
+
+  /// Queues an operation that admit() told to wait.
+  void wait(const std::string& key, Id id, Op op) {
+    keys_[key].waiting.emplace_back(std::move(id), std::move(op));
+    ++waits_;
+  }
+
+  /// A write of `key` leaves for Redis: the key's later operations wait until write_back().
+  void write_out(const std::string& key) { ++keys_[key].writes_out; }
+
+  /// A write of `key` came back (applied, refused or failed) and its effect is in L1: the next
+  /// operation to send back, if one waits and no other write of the key is out.
+  std::optional<Op> write_back(const std::string& key) {
+    auto it = keys_.find(key);
+    if (it == keys_.end())
+      return std::nullopt;
+    if (it->second.writes_out > 0)
+      --it->second.writes_out;
+    return next(it);
+  }
+
+  /// A sent-back operation (verdict run_returned) has run: the next one to send back, if any.
+  std::optional<Op> ran(const std::string& key) {
+    auto it = keys_.find(key);
+    return it == keys_.end() ? std::nullopt : next(it);
+  }
+
+  /// Keys with something out or waiting, and operations that had to wait since the start.
+  size_t keys() const { return keys_.size(); }
+  uint64_t waits() const { return waits_; }
+
+private:
+  struct entry {
+    uint32_t writes_out = 0;
+    std::deque<std::pair<Id, Op>> waiting;
+    std::optional<Id> returning; ///< sent back, not arrived yet: the key stays taken
+  };
+  using table = absl::flat_hash_map<std::string, entry>;
+
+  std::optional<Op> next(typename table::iterator it) {
+    auto& e = it->second;
+    if (e.writes_out > 0 || e.returning)
+      return std::nullopt;
+    if (e.waiting.empty()) {
+      keys_.erase(it);
+      return std::nullopt;
+    }
+    auto [id, op] = std::move(e.waiting.front());
+    e.waiting.pop_front();
+    e.returning = std::move(id);
+    return std::move(op);
+  }
+
+  table keys_;
+  uint64_t waits_ = 0;
+};
+
+} // namespace ac
