@@ -6,10 +6,8 @@
 #include <cstdio>
 #include <string>
 
-#include "core/cache_store.hpp"
-#include "core/key_normalization.hpp"
+#include "bench/store_memory.hpp"
 #include "io/proc_readers.hpp"
-#include "tools/common/cli_options.hpp"
 
 namespace {
 
@@ -17,10 +15,9 @@ namespace {
 constexpr uint64_t large_puts = 400000, large_bytes = 1024;
 constexpr uint64_t small_puts = 1500000, small_bytes = 60;
 
-struct budget_config : ac::cli_config {
+struct budget_config : ac::bench::store_memory_config {
   uint64_t budget_mib = 64;
   uint64_t small_keys = 500000;
-  std::string policy = "wtinylfu";
   double max_ratio = 0;
 
   budget_config() {
@@ -28,23 +25,12 @@ struct budget_config : ac::cli_config {
       .add(budget_mib, "budget-mib", "the store's byte budget (max_bytes) in MiB")
       .add(small_keys, "small-keys",
            "distinct keys the small puts cycle through (written again, so W-TinyLFU admits them)")
-      .add(policy, "policy", "eviction policy of the store: lru or wtinylfu")
       .add(max_ratio, "max-ratio", "exit 1 when RSS growth exceeds this x the budget (0 = off)");
   }
 };
 
-// `n` puts of `bytes`-byte values, to keys prefix-0 .. prefix-(keys - 1) in turn.
-void put_many(ac::cache_store& store, const char* prefix, uint64_t n, uint64_t keys,
-              uint64_t bytes) {
-  std::string value(bytes, 'v');
-  char key[40];
-  for (uint64_t i = 0; i < n; ++i) {
-    std::snprintf(key, sizeof key, "%s-%012llu", prefix, static_cast<unsigned long long>(i % keys));
-    store.put(key, ac::key_hash(key), value, std::chrono::seconds(0));
-  }
-}
-
-double mib(uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; }
+using ac::bench::mib;
+using ac::bench::put_many;
 
 } // namespace
 

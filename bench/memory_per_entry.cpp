@@ -6,22 +6,18 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/cache_store.hpp"
-#include "core/key_normalization.hpp"
+#include "bench/store_memory.hpp"
 #include "io/proc_readers.hpp"
-#include "tools/common/cli_options.hpp"
 
 namespace {
 
-struct memory_config : ac::cli_config {
+struct memory_config : ac::bench::store_memory_config {
   uint64_t entries = 1000000;
-  std::string policy = "wtinylfu";
   double max_bytes_per_entry = 0;
 
   memory_config() {
     program_options()
       .add(entries, "entries", "entries to store (16-byte keys, 100-byte values)")
-      .add(policy, "policy", "eviction policy of the store: lru or wtinylfu")
       .add(max_bytes_per_entry, "max-bytes-per-entry",
            "exit 1 when the measured bytes per entry exceed this (0 = report only)");
   }
@@ -46,16 +42,11 @@ int main(int argc, char** argv) {
       o.max_entries = n;
       o.policy = policy;
       ac::cache_store store{o, clock};
-      std::string value(100, 'v');
-      char key[32]; // "key-" + 12 digits: 16 bytes
-      for (uint64_t i = 0; i < n; ++i) {
-        std::snprintf(key, sizeof key, "key-%012llu", static_cast<unsigned long long>(i));
-        store.put(key, ac::key_hash(key), value, std::chrono::seconds(0));
-      }
+      ac::bench::put_many(store, "key", n, n, 100); // "key-" + 12 digits: 16-byte keys
       auto after = ac::process_rss_bytes().value_or(0);
       per_entry = static_cast<double>(after - before) / static_cast<double>(store.entries());
       std::printf("%-9s entries=%llu rss_delta=%.1f MiB bytes/entry=%.1f (payload 116)\n", policy,
-                  static_cast<unsigned long long>(store.entries()), (after - before) / 1048576.0,
+                  static_cast<unsigned long long>(store.entries()), ac::bench::mib(after - before),
                   per_entry);
     }
   }
