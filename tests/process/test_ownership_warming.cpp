@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/node_group.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/resp_client.hpp"
@@ -38,39 +39,14 @@ bool warming_done(resp_client& r) {
   return info(r, "actorcache_warming_keys") > 0 && info(r, "actorcache_warming_in_progress") == 0;
 }
 
-/// Fails the test where redis-server is not installed (these tests fail, never skip).
-bool require_redis_server() {
-  REQUIRE(redis_server::installed());
-  return true;
-}
-
 /// Three (or more) nodes sharing one redis-server, with short failure detection.
-struct cluster {
-  bool installed = require_redis_server(); // before `redis` tries to start one
-  redis_server redis;
-  temp_dir dir{"ac-ownership-test"};
-  std::vector<std::unique_ptr<node_process>> nodes;
+struct cluster : own_redis_server, node_group {
+  cluster()
+    : node_group{"ac-ownership-test",
+                 {"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
+                  "--cluster.heartbeat-interval=200ms", "--cluster.failure-timeout=1s",
+                  "--loader.kind=none", "--log.level=info"}} {}
 
-  std::vector<std::string> options(const std::vector<std::string>& extra) const {
-    std::vector<std::string> o{"--redis.enabled",
-                               "--redis.port=" + std::to_string(redis.port()),
-                               "--cluster.heartbeat-interval=200ms",
-                               "--cluster.failure-timeout=1s",
-                               "--loader.kind=none",
-                               "--log.level=info"};
-    o.insert(o.end(), extra.begin(), extra.end());
-    return o;
-  }
-  /// Starts a node that joins through the first one (unless it is the first).
-  node_process& add(const std::string& id, const std::vector<std::string>& extra = {}) {
-    auto o = options(extra);
-    if (!nodes.empty())
-      o.push_back(nodes.front()->seed_option());
-    nodes.push_back(std::make_unique<node_process>(id, o, dir.path()));
-    REQUIRE(nodes.back()->start());
-    REQUIRE(nodes.back()->resp_port() != 0);
-    return *nodes.back();
-  }
   /// add(id), then waits until every node counts them all alive; fails the test after 15 s,
   /// with the nodes' logs on stderr.
   node_process& join(const std::string& id) {

@@ -6,6 +6,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "tests/support/node_group.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/raw_socket.hpp"
 #include "tests/support/resp_client.hpp"
@@ -295,15 +296,8 @@ TEST_CASE(
   "redis-py on a 3-node cluster: set through one member, read through the others, "
   "pipelines, binary values",
   "[resp][python]") {
-  temp_dir dir{"ac-resp-py"};
-  node_process a("a", {}, dir.path());
-  REQUIRE(a.start());
-  node_process b("b", {a.seed_option()}, dir.path());
-  node_process c("c", {a.seed_option()}, dir.path());
-  REQUIRE(b.start());
-  REQUIRE(c.start());
-  auto pa = a.resp_port(), pb = b.resp_port(), pc = c.resp_port();
-  REQUIRE((pa != 0 && pb != 0 && pc != 0));
+  node_group g{"ac-resp-py"};
+  auto pa = g.add("a").resp_port(), pb = g.add("b").resp_port(), pc = g.add("c").resp_port();
   const char* script = R"PY(
 import sys, time, redis
 ports = [int(p) for p in sys.argv[1:]]
@@ -326,7 +320,7 @@ print("ok")
 )PY";
   auto py = run_tool(
     {"/usr/bin/python3", "-c", script, std::to_string(pa), std::to_string(pb), std::to_string(pc)},
-    std::chrono::seconds(60), dir.path() + "/py.err");
+    std::chrono::seconds(60), g.dir.path() + "/py.err");
   INFO(py.out);
   CHECK(py.exit_code == 0);
   CHECK(py.out == "ok\n");

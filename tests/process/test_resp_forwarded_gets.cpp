@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include "tests/support/node_group.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/ring_keys.hpp"
 #include "tests/support/tool_run.hpp"
@@ -16,13 +17,11 @@ TEST_CASE(
   "Pipelined GETs for another node's keys reach it as a few messages, in order with "
   "the connection's writes",
   "[resp][python]") {
-  temp_dir dir{"ac-resp-fwd"};
-  node_process a("a", {}, dir.path());
-  REQUIRE(a.start());
+  node_group g{"ac-resp-fwd"};
+  auto& a = g.add("a");
   // resp.max-keys=64 on b: its held GETs leave in messages of at most 64 keys.
-  node_process b("b", {a.seed_option(), "--resp.max-keys=64"}, dir.path());
-  REQUIRE(b.start());
-  REQUIRE((a.resp_port() != 0 && b.resp_port() != 0));
+  auto& b = g.add("b", {"--resp.max-keys=64"});
+  auto& dir = g.dir;
   const char* script = R"PY(
 import json, subprocess, sys, time, redis
 console, a_node, pa, pb = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

@@ -1,7 +1,9 @@
 // A connection's pipelined writes and reads of one key against a node with Redis as L2: each command sees the ones before it, in L1 and in Redis.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/node_process.hpp"
 #include "tests/support/redis_server.hpp"
@@ -21,18 +23,13 @@ std::string str(const resp_client::reply_ptr& r) {
   return std::string(r->str, r->len);
 }
 
-/// The node program and redis-server are there: a missing one fails the test (never a skip).
-bool require_node_and_redis() {
-  REQUIRE(missing_programs({"actorcache-node", "redis-server"}).empty());
-  return true;
-}
-
-/// redis-server, then a node with it as L2 under `policy`; REQUIREs that both started.
-struct node_over_redis {
-  bool ready = require_node_and_redis(); // before anything starts
-  redis_server redis;
+/// redis-server, then a node with it as L2 under `policy`, and a connection to each;
+/// REQUIREs that all of them are up.
+struct node_over_redis : own_redis_server {
   temp_dir dir{"ac-write-order"};
   node_process node;
+  std::unique_ptr<resp_client> client; ///< to the node
+  std::unique_ptr<resp_client> direct; ///< to Redis, behind the node's back
   explicit node_over_redis(const std::string& policy)
     : node("wo",
            {"--redis.enabled", "--redis.port=" + std::to_string(redis.port()),
@@ -40,6 +37,10 @@ struct node_over_redis {
            dir.path()) {
     REQUIRE(node.start());
     REQUIRE(node.resp_port() != 0);
+    client = std::make_unique<resp_client>(node.resp_port());
+    direct = std::make_unique<resp_client>(redis.port());
+    REQUIRE(client->ok());
+    REQUIRE(direct->ok());
   }
 };
 
@@ -56,46 +57,42 @@ std::vector<std::string> pipeline(resp_client& c,
 
 } // namespace
 
-TEST_CASE("With Redis as L2, a pipelined read, EXISTS and SET NX see the SET before them",
-          "[process][resp][redis][write-order]") {
+TEST_CASE(
+  "With Redis as L2, a connection's pipelined commands on one key see the ones before "
+  "them, in L1 and in Redis",
+  "[process][resp][redis][write-order]") {
   auto policy = GENERATE(std::string{"sync"}, std::string{"l1-when-down"});
   INFO("redis.write-policy=" << policy);
   node_over_redis f{policy};
-  resp_client c{f.node.resp_port()};
-  REQUIRE(c.ok());
-  for (int i = 0; i < 20; ++i) {
-    auto old = "old" + std::to_string(i), fresh = "new" + std::to_string(i);
-    REQUIRE(str(c.run({"SET", "k", old})) == "OK");
-    // Before, the GET came back with the old value (L1 took the SET only once Redis had it).
-    CHECK(
-      pipeline(
-        c,
-        {{"SET", "k", fresh}, {"GET", "k"}, {"EXISTS", "k"}, {"SET", "k", "x", "NX"}, {"GET", "k"}})
-      == std::vector<std::string>{"OK", fresh, "1", "<nil>", fresh});
-    CHECK(pipeline(c, {{"DEL", "k"}, {"EXISTS", "k"}, {"SET", "k", "nx", "NX"}, {"GET", "k"}})
-          == std::vector<std::string>{"1", "0", "OK", "nx"});
+  auto& c = *f.client;
+  SECTION("a read, EXISTS and SET NX see the SET before them") {
+    for (int i = 0; i < 20; ++i) {
+      auto old = "old" + std::to_string(i), fresh = "new" + std::to_string(i);
+      REQUIRE(str(c.run({"SET", "k", old})) == "OK");
+      // Before, the GET came back with the old value (L1 took the SET only once Redis had it).
+      CHECK(pipeline(c, {{"SET", "k", fresh},
+                         {"GET", "k"},
+                         {"EXISTS", "k"},
+                         {"SET", "k", "x", "NX"},
+                         {"GET", "k"}})
+            == std::vector<std::string>{"OK", fresh, "1", "<nil>", fresh});
+      CHECK(pipeline(c, {{"DEL", "k"}, {"EXISTS", "k"}, {"SET", "k", "nx", "NX"}, {"GET", "k"}})
+            == std::vector<std::string>{"1", "0", "OK", "nx"});
+    }
   }
-}
-
-TEST_CASE("With Redis as L2, a pipelined SET, DEL, SET of one key leaves the last SET in Redis",
-          "[process][resp][redis][write-order]") {
-  auto policy = GENERATE(std::string{"sync"}, std::string{"l1-when-down"});
-  INFO("redis.write-policy=" << policy);
-  node_over_redis f{policy};
-  resp_client c{f.node.resp_port()};
-  resp_client direct{f.redis.port()};
-  REQUIRE(c.ok());
-  REQUIRE(direct.ok());
-  for (int i = 0; i < 20; ++i) {
-    auto last = "last" + std::to_string(i);
-    // Before, one batch of the node's Redis link ran its SETs before its DELs: Redis lost the key.
-    CHECK(pipeline(c, {{"SET", "d", "first"}, {"DEL", "d"}, {"SET", "d", last}, {"GET", "d"}})
-          == std::vector<std::string>{"OK", "1", "OK", last});
-    auto in_redis = str(direct.run({"GET", "ac:d"})); // the node's encoded entry
-    CHECK(in_redis.find(last) != std::string::npos);
-    // EXPIRE 0 deletes in Redis as well, and the SET behind it stays.
-    CHECK(pipeline(c, {{"EXPIRE", "d", "0"}, {"SET", "d", last + "b"}})
-          == std::vector<std::string>{"1", "OK"});
-    CHECK(str(direct.run({"GET", "ac:d"})).find(last + "b") != std::string::npos);
+  SECTION("SET, DEL, SET leaves the last SET in Redis") {
+    auto& direct = *f.direct;
+    for (int i = 0; i < 20; ++i) {
+      auto last = "last" + std::to_string(i);
+      // Before, one batch of the node's Redis link ran its SETs before its DELs: Redis lost it.
+      CHECK(pipeline(c, {{"SET", "d", "first"}, {"DEL", "d"}, {"SET", "d", last}, {"GET", "d"}})
+            == std::vector<std::string>{"OK", "1", "OK", last});
+      auto in_redis = str(direct.run({"GET", "ac:d"})); // the node's encoded entry
+      CHECK(in_redis.find(last) != std::string::npos);
+      // EXPIRE 0 deletes in Redis as well, and the SET behind it stays.
+      CHECK(pipeline(c, {{"EXPIRE", "d", "0"}, {"SET", "d", last + "b"}})
+            == std::vector<std::string>{"1", "OK"});
+      CHECK(str(direct.run({"GET", "ac:d"})).find(last + "b") != std::string::npos);
+    }
   }
 }

@@ -49,19 +49,6 @@ inline std::optional<std::string> redis_value(redis_connection& c, const std::st
   return (*v)[0];
 }
 
-/// Fails the test where redis-server is not installed (tests with Redis fail, never skip).
-inline bool require_redis_server() {
-  REQUIRE(redis_server::installed());
-  return true;
-}
-
-/// Holds the redis-server of a node_with_redis, so that it starts before the node and stops
-/// after it (a base class is built before, and destroyed after, the bases that follow it).
-struct own_redis_server {
-  bool installed = require_redis_server(); // before `redis` tries to start one
-  redis_server redis;
-};
-
 /// An in-process node (node_fixture) against a redis-server of its own, `redis`; fails the test
 /// where redis-server is not installed.
 struct node_with_redis : own_redis_server, node_fixture {

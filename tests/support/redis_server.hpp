@@ -4,6 +4,8 @@
 // The destructor stops it. Tests REQUIRE installed() first: without redis-server they fail, never skip.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include "tests/support/child_process.hpp"
 
 #include <chrono>
@@ -93,6 +95,20 @@ private:
   std::string password_;
   uint16_t port_ = 0;
   std::unique_ptr<child_process> process_;
+};
+
+/// Fails the test where redis-server is not installed (tests with Redis fail, never skip).
+inline bool require_redis_server() {
+  REQUIRE(redis_server::installed());
+  return true;
+}
+
+/// Holds the redis-server of a fixture (node_with_redis, a cluster of node processes): as its
+/// first base it starts before the fixture's nodes and stops after them (a base class is built
+/// before, and destroyed after, the bases and members that follow it).
+struct own_redis_server {
+  bool installed = require_redis_server(); // before `redis` tries to start one
+  redis_server redis;
 };
 
 } // namespace ac::test
