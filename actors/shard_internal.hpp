@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/shard.hpp"
+#include "core/key_normalization.hpp"
 
 namespace ac::shard_impl {
 
@@ -39,19 +40,20 @@ caf::result<R> in_key_order(self_ptr self, const std::string* keys, size_t n, Ru
                             Ts&&... msg) {
   auto& st = self->state;
   using verdict = shard_key_order::verdict;
-  const std::string* returned = nullptr;
+  std::optional<uint64_t> returned; // the key (hash) it was sent back for
   if (!st.order.idle() && self->current_sender()) {
     shard_op_id id{self->current_sender(), self->current_message_id()};
     for (size_t i = 0; i < n; ++i) {
-      auto v = st.order.admit(keys[i], id);
+      auto h = key_hash(keys[i]);
+      auto v = st.order.admit(h, id);
       if (v == verdict::run_returned)
-        returned = &keys[i];
+        returned = h;
       if (v != verdict::wait)
         continue;
       ++st.counts.key_waits;
       auto rp = self->make_response_promise<R>();
       auto args = std::make_tuple(std::decay_t<Ts>(std::move(msg))...);
-      st.order.wait(keys[i], std::move(id), [self, rp, args]() mutable {
+      st.order.wait(h, std::move(id), [self, rp, args]() mutable {
         std::apply(
           [&](auto&... xs) { rp.delegate(caf::actor_cast<shard_actor>(self), std::move(xs)...); },
           args);

@@ -37,16 +37,17 @@ void ask_bridge(self_ptr self, const shard_config& cfg, OnOk on_ok,
 template <class OnOk, class... Ts>
 void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnOk on_ok,
                      std::function<void(caf::error&)> on_err, Ts&&... xs) {
-  self->state.order.write_out(key);
+  auto h = key_hash(key);
+  self->state.order.write_out(h);
   ask_bridge(
     self, cfg,
-    [self, key, on_ok](bool ok) mutable {
+    [self, h, on_ok](bool ok) mutable {
       on_ok(ok);
-      send_back(self->state.order.write_back(key));
+      send_back(self->state.order.write_back(h));
     },
-    [self, key, on_err](caf::error& err) mutable {
+    [self, h, on_err](caf::error& err) mutable {
       on_err(err);
-      send_back(self->state.order.write_back(key));
+      send_back(self->state.order.write_back(h));
     },
     std::forward<Ts>(xs)...);
 }
@@ -363,7 +364,7 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
   for (auto& key : st.pending_deletes) {
     if (++n > 1000)
       break;
-    if (st.order.busy(key))
+    if (st.order.busy(key_hash(key)))
       continue; // a write of the key is out: it decides, this retry would race it
     write_to_bridge(
       self, cfg, key,

@@ -2,10 +2,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
-#include <string>
 #include <utility>
+#include <vector>
 
 #include <absl/container/flat_hash_map.h>
 
@@ -22,7 +21,9 @@ namespace ac {
 /// back). Keys with nothing out cost one check of an empty table.
 ///
 /// A pure state machine: `Id` tells a sent-back operation from others on arrival (the actor
-/// uses the request's sender and id), `Op` is what sends it back.
+/// uses the request's sender and id), `Op` is what sends it back. Keys are named by their
+/// 64-bit hash (key_hash): nothing to allocate per write, and two keys sharing a hash would
+/// only be ordered together.
 template <class Id, class Op>
 class key_order {
 public:
@@ -36,10 +37,10 @@ public:
   bool idle() const { return keys_.empty(); }
 
   /// Whether `key` has a write out, or operations waiting or on their way back.
-  bool busy(const std::string& key) const { return !keys_.empty() && keys_.contains(key); }
+  bool busy(uint64_t key) const { return !keys_.empty() && keys_.contains(key); }
 
   /// What to do with an operation on `key` arriving now.
-  verdict admit(const std::string& key, const Id& id) {
+  verdict admit(uint64_t key, const Id& id) {
     if (keys_.empty())
       return verdict::run;
     auto it = keys_.find(key);
@@ -53,17 +54,17 @@ public:
   }
 
   /// Queues an operation that admit() told to wait.
-  void wait(const std::string& key, Id id, Op op) {
+  void wait(uint64_t key, Id id, Op op) {
     keys_[key].waiting.emplace_back(std::move(id), std::move(op));
     ++waits_;
   }
 
   /// A write of `key` leaves for Redis: the key's later operations wait until write_back().
-  void write_out(const std::string& key) { ++keys_[key].writes_out; }
+  void write_out(uint64_t key) { ++keys_[key].writes_out; }
 
   /// A write of `key` came back (applied, refused or failed) and its effect is in L1: the next
   /// operation to send back, if one waits and no other write of the key is out.
-  std::optional<Op> write_back(const std::string& key) {
+  std::optional<Op> write_back(uint64_t key) {
     auto it = keys_.find(key);
     if (it == keys_.end())
       return std::nullopt;
@@ -73,7 +74,7 @@ public:
   }
 
   /// A sent-back operation (verdict run_returned) has run: the next one to send back, if any.
-  std::optional<Op> ran(const std::string& key) {
+  std::optional<Op> ran(uint64_t key) {
     auto it = keys_.find(key);
     return it == keys_.end() ? std::nullopt : next(it);
   }
@@ -85,10 +86,10 @@ public:
 private:
   struct entry {
     uint32_t writes_out = 0;
-    std::deque<std::pair<Id, Op>> waiting;
-    std::optional<Id> returning; ///< sent back, not arrived yet: the key stays taken
+    std::vector<std::pair<Id, Op>> waiting; ///< rarely more than one or two: no deque
+    std::optional<Id> returning;            ///< sent back, not arrived yet: the key stays taken
   };
-  using table = absl::flat_hash_map<std::string, entry>;
+  using table = absl::flat_hash_map<uint64_t, entry>;
 
   std::optional<Op> next(typename table::iterator it) {
     auto& e = it->second;
@@ -99,7 +100,7 @@ private:
       return std::nullopt;
     }
     auto [id, op] = std::move(e.waiting.front());
-    e.waiting.pop_front();
+    e.waiting.erase(e.waiting.begin());
     e.returning = std::move(id);
     return std::move(op);
   }

@@ -1,7 +1,6 @@
 // core/key_order: operations on a key with a write out at Redis wait, and return in order.
 #include <catch2/catch.hpp>
 
-#include <string>
 #include <vector>
 
 #include "core/key_order.hpp"
@@ -14,17 +13,20 @@ namespace {
 using order = key_order<int, int>;
 using verdict = order::verdict;
 
+/// Keys are named by their hash.
+constexpr uint64_t k = 0x6b, other = 0x6f;
+
 } // namespace
 
 TEST_CASE("Operations on a key with nothing out run at once, and leave nothing behind",
           "[key_order]") {
   order o;
   CHECK(o.idle());
-  CHECK(o.admit("k", 1) == verdict::run);
-  o.write_out("k");
+  CHECK(o.admit(k, 1) == verdict::run);
+  o.write_out(k);
   CHECK_FALSE(o.idle());
-  CHECK(o.admit("other", 2) == verdict::run); // only the written key waits
-  CHECK(o.write_back("k") == std::nullopt);
+  CHECK(o.admit(other, 2) == verdict::run); // only the written key waits
+  CHECK(o.write_back(k) == std::nullopt);
   CHECK(o.idle());
   CHECK(o.waits() == 0);
 }
@@ -34,53 +36,53 @@ TEST_CASE(
   "order, one at a time",
   "[key_order]") {
   order o;
-  o.write_out("k");
-  CHECK(o.admit("k", 1) == verdict::wait);
-  o.wait("k", 1, 1);
-  CHECK(o.admit("k", 2) == verdict::wait);
-  o.wait("k", 2, 2);
+  o.write_out(k);
+  CHECK(o.admit(k, 1) == verdict::wait);
+  o.wait(k, 1, 1);
+  CHECK(o.admit(k, 2) == verdict::wait);
+  o.wait(k, 2, 2);
   CHECK(o.waits() == 2);
   // The write is back: the first waiting operation is sent back, the second still waits.
-  CHECK(o.write_back("k") == std::optional<int>{1});
+  CHECK(o.write_back(k) == std::optional<int>{1});
   // Something else arriving for the key before the sent-back one is not it: it waits too.
-  CHECK(o.admit("k", 3) == verdict::wait);
-  o.wait("k", 3, 3);
-  CHECK(o.admit("k", 1) == verdict::run_returned);
-  CHECK(o.ran("k") == std::optional<int>{2});
-  CHECK(o.admit("k", 2) == verdict::run_returned);
-  CHECK(o.ran("k") == std::optional<int>{3});
-  CHECK(o.admit("k", 3) == verdict::run_returned);
-  CHECK(o.ran("k") == std::nullopt);
+  CHECK(o.admit(k, 3) == verdict::wait);
+  o.wait(k, 3, 3);
+  CHECK(o.admit(k, 1) == verdict::run_returned);
+  CHECK(o.ran(k) == std::optional<int>{2});
+  CHECK(o.admit(k, 2) == verdict::run_returned);
+  CHECK(o.ran(k) == std::optional<int>{3});
+  CHECK(o.admit(k, 3) == verdict::run_returned);
+  CHECK(o.ran(k) == std::nullopt);
   CHECK(o.idle());
 }
 
 TEST_CASE("A sent-back operation that writes holds the rest until its own write is back",
           "[key_order]") {
   order o;
-  o.write_out("k");
-  o.wait("k", 1, 1); // a SET behind the first
-  o.wait("k", 2, 2); // a GET behind it
-  CHECK(o.write_back("k") == std::optional<int>{1});
-  CHECK(o.admit("k", 1) == verdict::run_returned);
-  o.write_out("k"); // the SET leaves for Redis in its turn
-  CHECK(o.ran("k") == std::nullopt);
-  CHECK(o.admit("k", 2) == verdict::wait); // the GET is not sent back before the SET is in
-  CHECK(o.write_back("k") == std::optional<int>{2});
-  CHECK(o.admit("k", 2) == verdict::run_returned);
-  CHECK(o.ran("k") == std::nullopt);
+  o.write_out(k);
+  o.wait(k, 1, 1); // a SET behind the first
+  o.wait(k, 2, 2); // a GET behind it
+  CHECK(o.write_back(k) == std::optional<int>{1});
+  CHECK(o.admit(k, 1) == verdict::run_returned);
+  o.write_out(k); // the SET leaves for Redis in its turn
+  CHECK(o.ran(k) == std::nullopt);
+  CHECK(o.admit(k, 2) == verdict::wait); // the GET is not sent back before the SET is in
+  CHECK(o.write_back(k) == std::optional<int>{2});
+  CHECK(o.admit(k, 2) == verdict::run_returned);
+  CHECK(o.ran(k) == std::nullopt);
   CHECK(o.idle());
 }
 
 TEST_CASE("A failed write frees its key like an applied one", "[key_order]") {
   order o;
-  o.write_out("k");
-  o.write_out("k"); // EXPIRE's L2 write and a put, say
-  o.wait("k", 7, 7);
-  CHECK(o.write_back("k") == std::nullopt); // one is still out
-  CHECK(o.write_back("k") == std::optional<int>{7});
+  o.write_out(k);
+  o.write_out(k); // EXPIRE's L2 write and a put, say
+  o.wait(k, 7, 7);
+  CHECK(o.write_back(k) == std::nullopt); // one is still out
+  CHECK(o.write_back(k) == std::optional<int>{7});
   CHECK(o.keys() == 1);
-  CHECK(o.admit("k", 7) == verdict::run_returned);
-  CHECK(o.ran("k") == std::nullopt);
+  CHECK(o.admit(k, 7) == verdict::run_returned);
+  CHECK(o.ran(k) == std::nullopt);
   CHECK(o.keys() == 0);
-  CHECK(o.write_back(std::string{"never-written"}) == std::nullopt);
+  CHECK(o.write_back(uint64_t{99}) == std::nullopt);
 }
