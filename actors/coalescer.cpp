@@ -54,20 +54,25 @@ void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
       self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, value, seconds)
         .then([](bool) {}, [](caf::error&) {}); // the bridge counts dropped writes
   };
-  self->request(cfg.shard, cfg.load_timeout, fill_atom::value, key, r.value, seconds, since)
-    .then(
-      [=](bool current) {
-        done();
-        if (!current)
-          ++self->state.counts.superseded;
-        else if (to_l2)
-          write_l2();
-      },
-      [=](caf::error&) {
-        done();
-        if (to_l2)
-          write_l2(); // the shard is gone: L2 still gets the value, as before there was a check
-      });
+  auto on_answer = [=](bool current) {
+    done();
+    if (!current)
+      ++self->state.counts.superseded;
+  };
+  auto on_error = [=](caf::error&) {
+    done();
+    if (to_l2)
+      write_l2(); // the shard is gone: L2 still gets the value, as before there was a check
+  };
+  // With L2, the shard writes it there itself when it keeps it: in the key's order of writes.
+  if (to_l2 && st.bridge)
+    self
+      ->request(cfg.shard, cfg.load_timeout, fill_atom::value, l2_put_atom::value, key, r.value,
+                seconds, since)
+      .then(on_answer, on_error);
+  else
+    self->request(cfg.shard, cfg.load_timeout, fill_atom::value, key, r.value, seconds, since)
+      .then(on_answer, on_error);
 }
 
 /// Puts a value that came from elsewhere (L2, the key's previous owner) into L1 for as long as

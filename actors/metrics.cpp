@@ -173,6 +173,11 @@ std::map<std::string, double> totals_of(const report_sums& s, const latency_hist
     {"l2_misses", as_double(s.bridges.l2_misses + l2_corrupt)},
     {"l2_corrupt", as_double(l2_corrupt)},
     {"l2_errors", as_double(s.bridges.l2_errors)},
+    // Writes Redis answered (or failed), and writes a full backlog dropped unwritten.
+    {"l2_writes", as_double(s.bridges.writes)},
+    {"l2_writes_dropped", as_double(s.bridges.writes_dropped)},
+    // Requests that waited for an earlier write of their key to come back from Redis.
+    {"key_waits", as_double(sh.key_waits)},
     {"errors", s.errors},
     {"error_rate", lookups > 0 ? s.errors / lookups : 0},
     {"p50_us", static_cast<double>(lat.percentile(0.50))},

@@ -212,6 +212,7 @@ void info_stats(info_text& out, const resp_counters& c) {
   out.totals({"computes", "coalesced", "refresh_ahead", "hot_misses", "prefetches", "prefetch_hits",
               "l2_hits", "l2_misses", "l2_errors"});
   out.line("actorcache_l2_breaker", out.rep.breaker);
+  out.totals({"l2_writes", "l2_writes_dropped", "key_waits"});
   // SET answers +OK for a value stored in L1 only (Redis down, l1-when-down): these
   // counters are where a Redis client's operator sees that it was not durable.
   out.totals({"l1_only_puts", "l1_only_deletes", "pending_deletes", "p50_us", "p99_us"});

@@ -119,6 +119,11 @@ auto write_handlers(self_ptr self, const shard_config& cfg) {
       count();
       return fill(self, key, value, ttl, since);
     },
+    [=](fill_atom, l2_put_atom, const std::string& key, std::string& value, uint32_t ttl,
+        uint64_t since) {
+      count();
+      return fill_and_write(self, cfg, key, value, ttl, since);
+    },
     [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
       count();
       fill_if(self, key, value, ttl, cond);

@@ -97,6 +97,8 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
                               const std::string& key, int64_t arg);
 caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key);
 bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint64_t since);
+bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& key,
+                    std::string& value, uint32_t ttl, uint64_t since);
 void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond);
 void retry_pending_deletes(self_ptr self, const shard_config& cfg);
 

@@ -392,6 +392,21 @@ bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t tt
   return true;
 }
 
+/// fill() of a computed value, which then goes to L2 too, in the key's order of writes
+/// (write_to_bridge): only when L1 kept it, since a value dropped for a newer write must not
+/// overwrite that write's copy in Redis either.
+bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& key,
+                    std::string& value, uint32_t ttl, uint64_t since) {
+  auto copy = self->state.bridge ? value : std::string{}; // fill() may take the value's bytes
+  if (!fill(self, key, value, ttl, since))
+    return false;
+  if (self->state.bridge)
+    write_to_bridge(
+      self, cfg, key, [](bool) {}, [](caf::error&) {}, l2_put_atom::value, key, std::move(copy),
+      ttl); // the bridge counts writes it dropped
+  return true;
+}
+
 /// A warming fill that must not overwrite (absent) or revive (present) what L1 has now.
 void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl,
              uint8_t cond) {

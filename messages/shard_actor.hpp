@@ -46,6 +46,10 @@ using shard_actor = caf::typed_actor<
   // tells it the shard has it. False: the key was written since (a SET or DEL must win over a
   // load that began before it), so the value was dropped, and must not go to L2 either.
   caf::replies_to<fill_atom, std::string, std::string, uint32_t, uint64_t>::with<bool>,
+  // The same for a computed value, which goes to L2 as well when it is kept: written by the
+  // shard, in the key's order of writes, so that a SET right after it cannot reach Redis first
+  // and be overwritten there by the older value.
+  caf::replies_to<fill_atom, l2_put_atom, std::string, std::string, uint32_t, uint64_t>::with<bool>,
   // A value loaded ahead of demand enters L1 when the put_if condition holds (warming sends
   // absent: a put that came in meanwhile is newer than what L2 gave).
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t, uint8_t>,

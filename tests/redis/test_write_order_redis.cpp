@@ -1,0 +1,62 @@
+// A key's writes reach Redis in the order the shard took them, computed values included, against a real redis-server.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <cstdint>
+#include <string>
+
+#include "tests/support/redis_node.hpp"
+
+using namespace ac;
+using namespace ac::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// A counter of shard 0's own stats row, or -1.
+int64_t shard0_counter(node_fixture& f, const char* name) {
+  int64_t out = -1;
+  f.self->request(f.node.shards.at(0), 5s, stats_atom::value)
+    .receive(
+      [&](std::vector<actor_stats>& rows) {
+        for (auto& r : rows)
+          if (r.kind == "shard" && r.counters.count(name))
+            out = r.counters.at(name);
+      },
+      [&](caf::error& e) { FAIL(describe(e)); });
+  return out;
+}
+
+} // namespace
+
+TEST_CASE(
+  "A SET that reaches the shard while a computed value of its key is on its way to "
+  "Redis waits for it, and Redis keeps the SET",
+  "[redis][write-order]") {
+  node_with_redis f{[](node_config& c) {
+    c.redis_key_prefix = "wo:";
+    c.redis_timeout = 5s; // Redis is stopped for a moment below: no timeout meanwhile
+  }};
+  auto shard = f.node.shards.at(0);
+  const auto computed = node_fixture::entry_of("computed"), set = node_fixture::entry_of("set");
+  // Redis stopped: the computed value's write stays out as long as the test wants.
+  REQUIRE(f.redis.process()->send_signal(SIGSTOP));
+  // A value the coalescer computed, kept whatever was written before (no write_seq known),
+  // and a client's SET of the key right behind it. Both leave now; their answers are read
+  // below.
+  auto fill = f.self->request(shard, 20s, fill_atom::value, l2_put_atom::value, std::string{"k"},
+                              computed, uint32_t{60}, UINT64_MAX);
+  auto put = f.self->request(shard, 20s, put_atom::value, std::string{"k"}, set, uint32_t{60});
+  // The SET waits for the computed value's write (which L1 holds already) to come back.
+  CHECK(f.eventually([&] { return shard0_counter(f, "key_waits") == 1; }));
+  REQUIRE(f.redis.process()->send_signal(SIGCONT));
+  fill.receive([](bool kept) { CHECK(kept); }, [](caf::error& e) { FAIL(describe(e)); });
+  put.receive([](uint8_t s) { CHECK(put_status_of(s) == put_status::stored); },
+              [](caf::error& e) { FAIL(describe(e)); });
+  // Redis has the SET's value, written after the computed one; so has L1.
+  auto conn = f.direct();
+  CHECK(redis_value(conn, "k") == std::optional<std::string>{set});
+  f.self->request(shard, 5s, get_atom::value, std::string{"k"})
+    .receive([](const lookup_result& r) { CHECK(node_fixture::value_of(r) == "set"); },
+             [](caf::error& e) { FAIL(describe(e)); });
+}
