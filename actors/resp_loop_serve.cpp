@@ -17,6 +17,7 @@ namespace {
 /// Commands parsed before any is answered: enough for redis-benchmark's -P 16 and a bit more,
 /// few enough that the lines their prefetches ask for are still in cache when read.
 constexpr size_t batch_commands = 32;
+using command_batch = std::array<std::vector<std::string>, batch_commands>;
 
 /// The loop writes its replies; false when some are left (the session waits for room) or the
 /// peer is gone (the session finds out and closes).
@@ -74,6 +75,43 @@ void prefetch_gets(const route_snapshot& snap, const std::vector<std::string>* c
   }
 }
 
+/// Answers the whole commands the reader holds, a batch at a time: parses one, prefetches its
+/// reads, answers it in order. True when all were answered (read on); false when the loop left
+/// one to the session, which then runs it and every command after it, in order.
+bool answer_buffered(resp_session_state& st, const route_snapshot& snap, command_batch& cmds,
+                     loop_tally& tally) {
+  std::string err;
+  for (;;) {
+    size_t n = 0;
+    auto s = resp::request_reader::status::ready;
+    while (n < batch_commands
+           && (s = st.reader->next(cmds[n], err)) == resp::request_reader::status::ready)
+      ++n;
+    prefetch_gets(snap, cmds.data(), n);
+    // What the loop leaves, the session runs in order before it reads on.
+    auto leave_rest = [&](size_t from) {
+      for (size_t j = from; j < n; ++j)
+        st.stash.push_back(stashed_command{std::move(cmds[j]), std::nullopt, {}});
+      if (s == resp::request_reader::status::error)
+        st.stash.push_back(stashed_command{{}, std::nullopt, err});
+      return false;
+    };
+    for (size_t i = 0; i < n; ++i) {
+      std::optional<lookup_results> hits;
+      if (!answer_on_loop(st, snap, cmds[i], st.out, hits, tally)) {
+        st.stash.push_back(stashed_command{std::move(cmds[i]), std::move(hits), {}});
+        return leave_rest(i + 1);
+      }
+      if (st.out.size() - st.out_sent >= write_early_bytes && !write_from_loop(st))
+        return leave_rest(i + 1);
+    }
+    if (s == resp::request_reader::status::error)
+      return leave_rest(n);
+    if (s == resp::request_reader::status::incomplete)
+      return true;
+  }
+}
+
 } // namespace
 
 bool serve_on_loop(resp_session_state& st, bool hangup) {
@@ -86,8 +124,7 @@ bool serve_on_loop(resp_session_state& st, bool hangup) {
   } counted{*st.env->counters, {}};
   const auto& snap = st.routes.current();
   char buf[64 * 1024];
-  std::array<std::vector<std::string>, batch_commands> cmds;
-  std::string err;
+  command_batch cmds;
   for (int round = 0; round < 16; ++round) {
     size_t got = 0;
     auto r = read_some(st, buf, sizeof buf, got);
@@ -100,36 +137,8 @@ bool serve_on_loop(resp_session_state& st, bool hangup) {
     if (r == resp_io::closed)
       return false; // the session finds the peer gone too, and closes
     st.reader->feed(buf, got);
-    for (;;) {
-      // Parse a batch, prefetch its reads, then answer it in order.
-      size_t n = 0;
-      auto s = resp::request_reader::status::ready;
-      while (n < batch_commands
-             && (s = st.reader->next(cmds[n], err)) == resp::request_reader::status::ready)
-        ++n;
-      prefetch_gets(snap, cmds.data(), n);
-      // What the loop leaves, the session runs in order before it reads on.
-      auto leave_rest = [&](size_t from) {
-        for (size_t j = from; j < n; ++j)
-          st.stash.push_back(stashed_command{std::move(cmds[j]), std::nullopt, {}});
-        if (s == resp::request_reader::status::error)
-          st.stash.push_back(stashed_command{{}, std::nullopt, err});
-        return false;
-      };
-      for (size_t i = 0; i < n; ++i) {
-        std::optional<lookup_results> hits;
-        if (!answer_on_loop(st, snap, cmds[i], st.out, hits, counted.tally)) {
-          st.stash.push_back(stashed_command{std::move(cmds[i]), std::move(hits), {}});
-          return leave_rest(i + 1);
-        }
-        if (st.out.size() - st.out_sent >= write_early_bytes && !write_from_loop(st))
-          return leave_rest(i + 1);
-      }
-      if (s == resp::request_reader::status::error)
-        return leave_rest(n);
-      if (s == resp::request_reader::status::incomplete)
-        break;
-    }
+    if (!answer_buffered(st, snap, cmds, counted.tally))
+      return false;
     // A short read emptied the socket: under edge-triggered epoll the next bytes raise a new
     // event, so the recv that would only say EAGAIN is saved (a syscall per pipeline; nginx
     // does the same). Not when the event said the peer hung up: its end raises no new event,

@@ -149,6 +149,43 @@ void expire_overdue(client_actor* self, ac::front_actor front, std::shared_ptr<r
   arm_timer(self);
 }
 
+/// The get_many of one request (`--bench.batch` keys), through the front or routed by the
+/// client; `settle` says whether its answer still counts.
+template <class Settle>
+void issue_many(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
+                const bench_config* cfg, clock_type::time_point start, Settle settle) {
+  auto& st = self->state;
+  std::vector<std::string> keys;
+  keys.reserve(cfg->batch);
+  for (uint32_t i = 0; i < cfg->batch; ++i)
+    keys.push_back(key_of(st.rng() % cfg->keys));
+  auto answered = [=](const ac::lookup_results& rs) {
+    if (!settle())
+      return;
+    size_t hits = std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
+    done_one(self, front, sh, cfg, start, rs.size(), hits, false);
+  };
+  auto failed = [=](const caf::error&) {
+    if (settle())
+      done_one(self, front, sh, cfg, start, cfg->batch, 0, true);
+  };
+  if (!cfg->routed) {
+    self->request(front, caf::infinite, ac::get_many_atom::value, std::move(keys))
+      .then(answered, [failed](caf::error& err) { failed(err); });
+    return;
+  }
+  // Routed by the caller (a batch of 1 too, as a get_many of one key): local shards without a
+  // CAF timeout (the client's deadline above bounds the request), owner nodes with one.
+  ac::routed_get_many(self, st.routes.current(), std::move(keys),
+                      {caf::infinite, caf::duration{request_timeout}},
+                      [answered, failed](caf::expected<ac::lookup_results> all) {
+                        if (all)
+                          answered(*all);
+                        else
+                          failed(all.error());
+                      });
+}
+
 void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared> sh,
            const bench_config* cfg) {
   auto& st = self->state;
@@ -184,35 +221,7 @@ void issue(client_actor* self, ac::front_actor front, std::shared_ptr<run_shared
         });
     return;
   }
-  std::vector<std::string> keys;
-  keys.reserve(cfg->batch);
-  for (uint32_t i = 0; i < cfg->batch; ++i)
-    keys.push_back(key_of(st.rng() % cfg->keys));
-  auto answered = [=](const ac::lookup_results& rs) {
-    if (!settle())
-      return;
-    size_t hits = std::count_if(rs.begin(), rs.end(), [](const auto& r) { return r.found; });
-    done_one(self, front, sh, cfg, start, rs.size(), hits, false);
-  };
-  auto failed = [=](const caf::error&) {
-    if (settle())
-      done_one(self, front, sh, cfg, start, cfg->batch, 0, true);
-  };
-  if (!cfg->routed) {
-    self->request(front, caf::infinite, ac::get_many_atom::value, std::move(keys))
-      .then(answered, [failed](caf::error& err) { failed(err); });
-    return;
-  }
-  // Routed by the caller (a batch of 1 too, as a get_many of one key): local shards without a
-  // CAF timeout (the client's deadline above bounds the request), owner nodes with one.
-  ac::routed_get_many(self, st.routes.current(), std::move(keys),
-                      {caf::infinite, caf::duration{request_timeout}},
-                      [answered, failed](caf::expected<ac::lookup_results> all) {
-                        if (all)
-                          answered(*all);
-                        else
-                          failed(all.error());
-                      });
+  issue_many(self, front, sh, cfg, start, settle);
 }
 
 /// Writes keys 0 .. keys-1 through the front, `window` puts in flight.

@@ -315,18 +315,36 @@ bool cache_store::fill(std::string_view key, uint64_t hash, std::string_view val
   return insert(key, hash, value, ttl);
 }
 
-bool cache_store::insert(std::string_view key, uint64_t hash, std::string_view value,
-                         std::chrono::seconds ttl) {
+uint32_t cache_store::deadline_after(std::chrono::seconds ttl) const {
   if (ttl.count() == 0)
     ttl = opts_.default_ttl;
-  uint32_t deadline = 0;
-  if (ttl.count() > 0) {
-    // Whole seconds, rounded up, so a value never ends before its TTL (at most 1 s after).
-    int64_t end = now_rel_ns() + ttl.count() * ns_per_s;
-    deadline =
-      static_cast<uint32_t>(std::min<int64_t>((end + ns_per_s - 1) / ns_per_s, deadline_mask));
-    deadline = std::max<uint32_t>(deadline, 1);
-  }
+  if (ttl.count() <= 0)
+    return 0; // never expires
+  // Whole seconds, rounded up, so a value never ends before its TTL (at most 1 s after).
+  int64_t end = now_rel_ns() + ttl.count() * ns_per_s;
+  auto deadline =
+    static_cast<uint32_t>(std::min<int64_t>((end + ns_per_s - 1) / ns_per_s, deadline_mask));
+  return std::max<uint32_t>(deadline, 1);
+}
+
+void cache_store::overwrite(uint32_t h, std::string_view key, uint64_t hash, std::string_view value,
+                            uint32_t deadline) {
+  char* p = arena_.at(h);
+  uint64_t old_weight = weight(h);
+  uint32_t chain = load32(p + chain_at);
+  policy_hook links = hook(h);
+  uint8_t t = tag(h);
+  write_entry(p, key, value, deadline);
+  store32(p + chain_at, chain);
+  hook(h) = links;
+  set_tag(h, t);
+  bytes_ = bytes_ - old_weight + weight(h);
+  policy_->on_update(h, hash, old_weight, evicted_);
+}
+
+bool cache_store::insert(std::string_view key, uint64_t hash, std::string_view value,
+                         std::chrono::seconds ttl) {
+  uint32_t deadline = deadline_after(ttl);
   size_t request = entry_size(key.size(), value.size());
   evicted_.clear();
   uint32_t* link = nullptr;
@@ -334,19 +352,8 @@ bool cache_store::insert(std::string_view key, uint64_t hash, std::string_view v
   uint32_t h;
   if (old != null_handle
       && slab_arena::slot_size(slot_request(arena_.at(old))) == slab_arena::slot_size(request)) {
-    // Same slot size: overwrite in place, the entry keeps its place in the policy's lists.
     h = old;
-    char* p = arena_.at(h);
-    uint64_t old_weight = weight(h);
-    uint32_t chain = load32(p + chain_at);
-    policy_hook links = hook(h);
-    uint8_t t = tag(h);
-    write_entry(p, key, value, deadline);
-    store32(p + chain_at, chain);
-    hook(h) = links;
-    set_tag(h, t);
-    bytes_ = bytes_ - old_weight + weight(h);
-    policy_->on_update(h, hash, old_weight, evicted_);
+    overwrite(h, key, hash, value, deadline);
   } else {
     h = arena_.allocate(request);
     if (h == null_handle) { // the arena's handle space is spent: keep what is there

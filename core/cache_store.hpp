@@ -186,6 +186,12 @@ private:
   uint32_t find(std::string_view key, uint64_t hash) const;
   bool insert(std::string_view key, uint64_t hash, std::string_view value,
               std::chrono::seconds ttl);
+  /// The deadline (seconds after the epoch, 0 = never) of a value put now with `ttl`.
+  uint32_t deadline_after(std::chrono::seconds ttl) const;
+  /// Writes a new value into `h`'s slot, which has the right size: the entry keeps its bucket
+  /// chain and its place in the policy's lists.
+  void overwrite(uint32_t h, std::string_view key, uint64_t hash, std::string_view value,
+                 uint32_t deadline);
   uint32_t& bucket(uint64_t hash) { return buckets_[hash & (buckets_.size() - 1)]; }
   void grow();
   /// Unlinks `h` from the table, frees its slot and updates counts (not the policy).
