@@ -42,20 +42,6 @@ put_status shard_put(node_fixture& f, size_t shard, const std::string& key,
   return status;
 }
 
-/// A counter of a shard's own stats row.
-int64_t shard_counter(node_fixture& f, size_t shard, const char* name) {
-  int64_t out = -1;
-  f.self->request(f.node.shards.at(shard), 5s, stats_atom::value)
-    .receive(
-      [&](std::vector<actor_stats>& rows) {
-        for (auto& r : rows)
-          if (r.kind == "shard" && r.counters.count(name))
-            out = r.counters.at(name);
-      },
-      [&](caf::error& e) { FAIL(describe(e)); });
-  return out;
-}
-
 bool erase(node_fixture& f, const std::string& key) {
   bool erased = false;
   f.self->request(f.node.front, 5s, delete_atom::value, key)
@@ -95,7 +81,7 @@ TEST_CASE(
   }
   CHECK(f.get("down-3") == "v3");
   CHECK(shard_put(f, 1, "down-shard-key", "v") == put_status::stored_l1_only);
-  CHECK(shard_counter(f, 1, "l1_only_puts") >= 1);
+  CHECK(f.shard_counter(1, "l1_only_puts") >= 1);
   CHECK(total(f.report(), "l1_only_puts") == 6);
 }
 
@@ -107,7 +93,7 @@ TEST_CASE(
   CHECK(shard_put(f, 0, "cond-key", "second", put_if::absent) == put_status::not_stored);
   CHECK(shard_put(f, 0, "cond-missing", "v", put_if::present) == put_status::not_stored);
   CHECK(shard_put(f, 0, "cond-key", "third", put_if::present) == put_status::stored_l1_only);
-  CHECK(shard_counter(f, 0, "l1_only_puts") == 2);
+  CHECK(f.shard_counter(0, "l1_only_puts") == 2);
 }
 
 TEST_CASE(

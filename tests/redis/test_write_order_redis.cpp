@@ -11,24 +11,6 @@ using namespace ac;
 using namespace ac::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-/// A counter of shard 0's own stats row, or -1.
-int64_t shard0_counter(node_fixture& f, const char* name) {
-  int64_t out = -1;
-  f.self->request(f.node.shards.at(0), 5s, stats_atom::value)
-    .receive(
-      [&](std::vector<actor_stats>& rows) {
-        for (auto& r : rows)
-          if (r.kind == "shard" && r.counters.count(name))
-            out = r.counters.at(name);
-      },
-      [&](caf::error& e) { FAIL(describe(e)); });
-  return out;
-}
-
-} // namespace
-
 TEST_CASE(
   "A SET that reaches the shard while a computed value of its key is on its way to "
   "Redis waits for it, and Redis keeps the SET",
@@ -48,7 +30,7 @@ TEST_CASE(
                               computed, uint32_t{60}, UINT64_MAX);
   auto put = f.self->request(shard, 20s, put_atom::value, std::string{"k"}, set, uint32_t{60});
   // The SET waits for the computed value's write (which L1 holds already) to come back.
-  CHECK(f.eventually([&] { return shard0_counter(f, "key_waits") == 1; }));
+  CHECK(f.eventually([&] { return f.shard_counter(0, "key_waits") == 1; }));
   REQUIRE(f.redis.process()->send_signal(SIGCONT));
   fill.receive([](bool kept) { CHECK(kept); }, [](caf::error& e) { FAIL(describe(e)); });
   put.receive([](uint8_t s) { CHECK(put_status_of(s) == put_status::stored); },

@@ -112,6 +112,21 @@ struct node_fixture {
     return rep;
   }
 
+  /// A counter of shard `index`'s own stats row (not its coalescer's); -1 when the row has no
+  /// such counter or the shard did not answer.
+  int64_t shard_counter(size_t index, const char* name) {
+    int64_t out = -1;
+    self->request(node.shards.at(index), std::chrono::seconds(5), stats_atom::value)
+      .receive(
+        [&](std::vector<actor_stats>& rows) {
+          for (auto& r : rows)
+            if (r.kind == "shard" && r.counters.count(name))
+              out = r.counters.at(name);
+        },
+        [](caf::error&) {});
+    return out;
+  }
+
   /// Polls `pred` until it holds or `bound` passes (no fixed sleeps in tests).
   template <class Pred>
   bool eventually(Pred pred, std::chrono::milliseconds bound = std::chrono::seconds(5)) {
