@@ -52,7 +52,7 @@ void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
   auto write_l2 = [self, cfg, key, value = to_l2 ? r.value : std::string{}, seconds] {
     if (self->state.bridge)
       self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, value, seconds)
-        .then([](bool) {}, [](caf::error&) {}); // the bridge counts dropped writes
+        .then([](uint8_t) {}, [](caf::error&) {}); // the bridge counts dropped writes
   };
   auto on_answer = [=](bool current) {
     done();

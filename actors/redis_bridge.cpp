@@ -47,6 +47,7 @@ std::shared_ptr<l2_batch_result> run_once(redis_worker_state& st, const l2_batch
   auto out = std::make_shared<l2_batch_result>();
   if (!ensure_connected(st, &out->error))
     return out;
+  out->sent = true; // from here on a failure leaves Redis's state unknown
   if (!b.puts.empty() && !st.conn->set_ex(b.puts, &out->error))
     return out;
   if (!b.dels.empty() && !st.conn->del(b.dels, &out->error))
@@ -67,8 +68,11 @@ std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batc
   // A pooled connection that died while idle (Redis restarted) fails its first command and
   // closes itself. SET EX, DEL and MGET are idempotent: retry once on a fresh connection
   // rather than report a value that is in Redis as missing.
-  if (!out->ok && was_connected && !st.conn->connected())
+  if (!out->ok && was_connected && !st.conn->connected()) {
+    bool sent_before = out->sent;
     out = run_once(st, b);
+    out->sent = out->sent || sent_before;
+  }
   return out;
 }
 
@@ -93,12 +97,12 @@ std::chrono::milliseconds batch_bound(const redis_bridge_config& cfg) {
   return cfg.redis.timeout * 4 + std::chrono::milliseconds(100);
 }
 
-using write_promises = std::vector<caf::typed_response_promise<bool>>;
+using write_promises = std::vector<caf::typed_response_promise<uint8_t>>;
 
-/// Answers every writer of a batch: true once Redis has the value, false when it was dropped.
-void answer_writers(write_promises& writers, bool written) {
+/// Answers every writer of a batch with what became of its write (l2_outcome).
+void answer_writers(write_promises& writers, l2_outcome outcome) {
   for (auto& rp : writers)
-    rp.deliver(written);
+    rp.deliver(to_wire(outcome));
   writers.clear();
 }
 
@@ -111,7 +115,7 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
   if (r && r->ok) {
     st.breaker.on_success(clock::now());
     st.counts.writes += b.writes;
-    answer_writers(b.writers, true);
+    answer_writers(b.writers, l2_outcome::written);
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
         ++st.counts.l2_hits;
@@ -126,7 +130,8 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
     st.breaker.on_failure(clock::now());
     ++st.counts.l2_errors;
     st.counts.writes_dropped += b.writes;
-    answer_writers(b.writers, false);
+    // Sent and not answered (or overdue: the sweep passes no result): Redis may have them.
+    answer_writers(b.writers, r && !r->sent ? l2_outcome::not_written : l2_outcome::unknown);
     spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone or overdue");
     // An L2 failure reads as a miss: the caller computes instead of failing.
     for (auto& rp : waiters)
@@ -182,8 +187,8 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
         g.second.deliver(make_miss());
       st.background.clear();
       st.writes = l2_batch{};
-      answer_writers(st.write_waiters, false);
-      answer_writers(st.del_waiters, false);
+      answer_writers(st.write_waiters, l2_outcome::not_written);
+      answer_writers(st.del_waiters, l2_outcome::not_written);
       return;
     }
     auto batch = std::make_shared<l2_batch>();
@@ -275,7 +280,7 @@ redis_bridge_actor::behavior_type redis_bridge(
       schedule(self, cfg);
       return rp;
     },
-    [=](l2_put_atom, std::string& key, std::string& value, uint32_t ttl) -> caf::result<bool> {
+    [=](l2_put_atom, std::string& key, std::string& value, uint32_t ttl) -> caf::result<uint8_t> {
       auto& st = self->state;
       ++st.handled;
       // A slow Redis must not grow the node without bound: L2 is a cache, so the older half
@@ -286,18 +291,18 @@ redis_bridge_actor::behavior_type redis_bridge(
         write_promises dropped(std::make_move_iterator(st.write_waiters.begin()),
                                std::make_move_iterator(st.write_waiters.begin() + half));
         st.write_waiters.erase(st.write_waiters.begin(), st.write_waiters.begin() + half);
-        answer_writers(dropped, false);
+        answer_writers(dropped, l2_outcome::not_written);
         st.counts.writes_dropped += half;
       }
-      auto rp = self->make_response_promise<bool>();
+      auto rp = self->make_response_promise<uint8_t>();
       st.writes.puts.emplace_back(std::move(key), std::move(value), ttl);
       st.write_waiters.push_back(rp);
       schedule(self, cfg);
       return rp;
     },
-    [=](l2_del_atom, std::string& key) -> caf::result<bool> {
+    [=](l2_del_atom, std::string& key) -> caf::result<uint8_t> {
       ++self->state.handled;
-      auto rp = self->make_response_promise<bool>();
+      auto rp = self->make_response_promise<uint8_t>();
       self->state.writes.dels.push_back(std::move(key));
       self->state.del_waiters.push_back(rp);
       schedule(self, cfg);

@@ -46,6 +46,9 @@ struct l2_batch {
 /// PTTL Redis gave it), or nothing on error.
 struct l2_batch_result {
   bool ok = false;
+  /// The batch's commands left for Redis (a connection took them): when it failed after that,
+  /// its writes may have been applied (l2_outcome::unknown).
+  bool sent = false;
   std::string error;
   std::vector<std::optional<redis_connection::timed_value>> values;
 };
@@ -68,7 +71,7 @@ struct l2_batch_waiters {
   redis_worker_actor worker;
   std::vector<caf::typed_response_promise<lookup_result>> readers; ///< one per get key
   size_t writes = 0;                                               ///< puts and deletes in it
-  std::vector<caf::typed_response_promise<bool>> writers; ///< acknowledged puts and deletes
+  std::vector<caf::typed_response_promise<uint8_t>> writers; ///< acknowledged puts and deletes
   std::chrono::steady_clock::time_point sent;
 };
 
@@ -79,8 +82,8 @@ struct redis_bridge_state {
   /// own only while another connection stays free, so a demand read never waits behind them.
   std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> background;
   l2_batch writes; ///< puts and deletes waiting for a connection
-  std::vector<caf::typed_response_promise<bool>> write_waiters; ///< one per writes.puts entry
-  std::vector<caf::typed_response_promise<bool>> del_waiters;   ///< acknowledged deletes
+  std::vector<caf::typed_response_promise<uint8_t>> write_waiters; ///< one per writes.puts entry
+  std::vector<caf::typed_response_promise<uint8_t>> del_waiters;   ///< acknowledged deletes
   circuit_breaker breaker;
   bool tick_armed = false;
   /// Batches out at the workers, each with its deadline; the sweep answers one whose worker

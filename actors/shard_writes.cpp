@@ -10,46 +10,38 @@ namespace ac::shard_impl {
 
 namespace {
 
-/// Asks the bridge to write or delete (`xs`): a local actor that answers every one (done,
-/// refused while Redis is down, dropped from a backlog), so without a CAF timeout, whose two
-/// wake-ups of the clock thread cost more than the rest of the hand-off (bench/RESULTS.md,
-/// session 17). Should the bridge die holding it, the sweep fails it once load-timeout passed.
-template <class OnOk, class... Ts>
-void ask_bridge(self_ptr self, const shard_config& cfg, OnOk on_ok,
-                std::function<void(caf::error&)> on_err, Ts&&... xs) {
+/// Asks the bridge to write or delete `key` (l2_put_atom or l2_del_atom in `xs`); `on_done`
+/// gets what became of it (l2_outcome), `on_err` a failure of the ask itself.
+/// - The key's later requests wait until it is back and its continuation has run
+///   (in_key_order), so that they see its effect in L1 and the key's next write reaches Redis
+///   after it.
+/// - No CAF timeout: the bridge is a local actor that answers every write (done, refused while
+///   Redis is down, dropped from a backlog, unanswered by its bound), and a timeout's two
+///   wake-ups of the clock thread cost more than the rest of the hand-off (bench/RESULTS.md,
+///   session 17). Should the bridge die holding it, the sweep fails it once load-timeout passed.
+template <class OnDone, class... Ts>
+void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnDone on_done,
+                     std::function<void(caf::error&)> on_err, Ts&&... xs) {
   auto& st = self->state;
-  auto id = st.bridge_asks.open(ac_clock::now() + cfg.load_timeout, on_err);
+  auto h = key_hash(key);
+  st.order.write_out(h);
+  auto id = st.bridge_asks.open(ac_clock::now() + cfg.load_timeout,
+                                [self, h, on_err](caf::error& err) mutable {
+                                  on_err(err);
+                                  send_back(self->state.order.write_back(h));
+                                });
   self->request(st.bridge, caf::infinite, std::forward<Ts>(xs)...)
     .then(
-      [self, id, on_ok](bool ok) mutable {
-        if (self->state.bridge_asks.settle(id))
-          on_ok(ok);
+      [self, id, h, on_done](uint8_t outcome) mutable {
+        if (!self->state.bridge_asks.settle(id))
+          return; // the sweep failed it already
+        on_done(l2_outcome_of(outcome));
+        send_back(self->state.order.write_back(h));
       },
-      [self, id, on_err](caf::error& err) mutable {
-        if (self->state.bridge_asks.settle(id))
-          on_err(err);
+      [self, id](caf::error& err) mutable {
+        if (auto failed = self->state.bridge_asks.take(id))
+          (*failed)(err);
       });
-}
-
-/// ask_bridge for a write of `key` (l2_put_atom or l2_del_atom in `xs`): the key's later
-/// requests wait until it is back and its continuation has run (in_key_order), so that they see
-/// its effect in L1 and the key's next write reaches Redis after it.
-template <class OnOk, class... Ts>
-void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnOk on_ok,
-                     std::function<void(caf::error&)> on_err, Ts&&... xs) {
-  auto h = key_hash(key);
-  self->state.order.write_out(h);
-  ask_bridge(
-    self, cfg,
-    [self, h, on_ok](bool ok) mutable {
-      on_ok(ok);
-      send_back(self->state.order.write_back(h));
-    },
-    [self, h, on_err](caf::error& err) mutable {
-      on_err(err);
-      send_back(self->state.order.write_back(h));
-    },
-    std::forward<Ts>(xs)...);
 }
 
 /// Checks a value a client wants to store: a valid Entry whose payload fits the limit.
@@ -97,6 +89,32 @@ void note_l1_only(self_ptr self, uint32_t index, int64_t& counter) {
   }
 }
 
+/// Forgets `key` in L1 (and in peers' near copies): its write left for Redis and no answer
+/// came, so Redis may hold the new value or the old one; the next read loads what it holds.
+void forget_unconfirmed(self_ptr self, const shard_config& cfg, const std::string& key) {
+  {
+    auto lock = lock_store(self);
+    self->state.store->erase(key, key_hash(key));
+    self->state.shared->refresh.forget(key);
+  }
+  invalidate_copies(self, cfg, key);
+}
+
+/// The error of a write (`done`: "stored" or "deleted") Redis did not confirm under
+/// redis.write-policy=sync. Never sent: nothing changed anywhere. Sent without an answer:
+/// Redis may have applied it, so the client hears exactly that, and L1 forgets the key.
+caf::error unconfirmed(self_ptr self, const shard_config& cfg, const std::string& key,
+                       l2_outcome outcome, const std::string& done, const std::string& why = {}) {
+  if (outcome == l2_outcome::not_written)
+    return make_error(errc::unavailable,
+                      "Redis is unavailable: nothing " + done + " (redis.write-policy=sync)");
+  forget_unconfirmed(self, cfg, key);
+  return make_error(errc::unavailable, "Redis did not confirm the write in time"
+                                         + (why.empty() ? "" : " (" + why + ")")
+                                         + ": the key may or may not be " + done
+                                         + " (redis.write-policy=sync)");
+}
+
 /// Redis took a write again: the next L1-only acknowledgement is logged anew.
 void note_durable(self_ptr self, uint32_t index) {
   if (self->state.l1_only_mode) {
@@ -123,7 +141,8 @@ caf::result<uint8_t> put_l1(self_ptr self, const shard_config& cfg, const std::s
 
 /// redis.write-policy=sync: Redis first, then L1, then the acknowledgement. While Redis is
 /// down (the breaker answers at once) the put is refused and nothing changes anywhere, so
-/// an acknowledged value survives any node's restart and a refused one never appears.
+/// an acknowledged value survives any node's restart and a refused one never appears. A put
+/// Redis did not answer in time may have landed there: its error says so (unconfirmed).
 caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std::string& key,
                               std::string& value, uint32_t ttl, uint32_t l2_ttl) {
   {
@@ -137,11 +156,9 @@ caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std:
   auto stored = std::make_shared<std::string>(value);
   write_to_bridge(
     self, cfg, key,
-    [self, rp, key, stored, ttl, cfg](bool ok) mutable {
-      if (!ok)
-        return void(rp.deliver(make_error(errc::unavailable,
-                                          "Redis is unavailable: nothing "
-                                          "stored (redis.write-policy=sync)")));
+    [self, rp, key, stored, ttl, cfg](l2_outcome outcome) mutable {
+      if (outcome != l2_outcome::written)
+        return void(rp.deliver(unconfirmed(self, cfg, key, outcome, "stored")));
       {
         auto lock = lock_store(self);
         self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
@@ -150,9 +167,8 @@ caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std:
       invalidate_copies(self, cfg, key);
       rp.deliver(to_wire(put_status::stored));
     },
-    [rp](caf::error& err) mutable {
-      rp.deliver(make_error(errc::unavailable,
-                            "Redis is unavailable: nothing stored (" + describe(err) + ")"));
+    [self, rp, key, cfg](caf::error& err) mutable {
+      rp.deliver(unconfirmed(self, cfg, key, l2_outcome::unknown, "stored", describe(err)));
     },
     l2_put_atom::value, key, std::move(value), l2_ttl);
   return rp;
@@ -177,8 +193,8 @@ caf::result<uint8_t> put_l1_when_down(self_ptr self, const shard_config& cfg,
   };
   write_to_bridge(
     self, cfg, key,
-    [self, rp, key, index, l1_only](bool ok) mutable {
-      if (!ok)
+    [self, rp, key, index, l1_only](l2_outcome outcome) mutable {
+      if (outcome != l2_outcome::written)
         return l1_only();
       // Only a put Redis has may forget a pending delete: an L1-only one leaves Redis's old
       // value there, which the delete must still remove before it can come back.
@@ -277,12 +293,12 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
           lock.unlock(); // invalidate_copies takes it
           invalidate_copies(self, cfg, key);
           write_to_bridge(
-            self, cfg, key, [](bool) {}, [](caf::error&) {}, l2_del_atom::value, key);
+            self, cfg, key, [](l2_outcome) {}, [](caf::error&) {}, l2_del_atom::value, key);
         } else if (auto found = st.store->get(key, h)) {
           // A TTL past what a deadline holds (2^30 s, as the store keeps it) is that long in L2.
           auto secs = static_cast<uint32_t>(std::min<int64_t>((arg + 999) / 1000, 1 << 30));
           write_to_bridge(
-            self, cfg, key, [](bool) {}, [](caf::error&) {}, l2_put_atom::value, key,
+            self, cfg, key, [](l2_outcome) {}, [](caf::error&) {}, l2_put_atom::value, key,
             std::string{found.value}, secs);
         }
       }
@@ -312,11 +328,9 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
     auto rp = self->make_response_promise<bool>();
     write_to_bridge(
       self, cfg, key,
-      [self, rp, key, cfg](bool ok) mutable {
-        if (!ok)
-          return void(rp.deliver(make_error(errc::unavailable,
-                                            "Redis is unavailable: nothing "
-                                            "deleted (redis.write-policy=sync)")));
+      [self, rp, key, cfg](l2_outcome outcome) mutable {
+        if (outcome != l2_outcome::written)
+          return void(rp.deliver(unconfirmed(self, cfg, key, outcome, "deleted")));
         auto lock = lock_store(self);
         bool erased = self->state.store->erase(key, key_hash(key));
         self->state.shared->refresh.forget(key);
@@ -324,9 +338,8 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
         invalidate_copies(self, cfg, key);
         rp.deliver(erased);
       },
-      [rp](caf::error& err) mutable {
-        rp.deliver(make_error(errc::unavailable,
-                              "Redis is unavailable: nothing deleted (" + describe(err) + ")"));
+      [self, rp, key, cfg](caf::error& err) mutable {
+        rp.deliver(unconfirmed(self, cfg, key, l2_outcome::unknown, "deleted", describe(err)));
       },
       l2_del_atom::value, key);
     return rp;
@@ -342,8 +355,8 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
   st.pending_deletes.insert(key);
   write_to_bridge(
     self, cfg, key,
-    [self, key, index = cfg.index](bool ok) {
-      if (!ok)
+    [self, key, index = cfg.index](l2_outcome outcome) {
+      if (outcome != l2_outcome::written) // unknown too: retried until Redis confirms it
         return note_l1_only(self, index, self->state.counts.l1_only_deletes);
       self->state.pending_deletes.erase(key);
       note_durable(self, index);
@@ -368,8 +381,8 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
       continue; // a write of the key is out: it decides, this retry would race it
     write_to_bridge(
       self, cfg, key,
-      [self, key, index = cfg.index](bool ok) {
-        if (!ok)
+      [self, key, index = cfg.index](l2_outcome outcome) {
+        if (outcome != l2_outcome::written)
           return;
         self->state.pending_deletes.erase(key);
         note_durable(self, index);
@@ -402,7 +415,8 @@ bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& k
     return false;
   if (self->state.bridge)
     write_to_bridge(
-      self, cfg, key, [](bool) {}, [](caf::error&) {}, l2_put_atom::value, key, std::move(copy),
+      self, cfg, key, [](l2_outcome) {}, [](caf::error&) {}, l2_put_atom::value, key,
+      std::move(copy),
       ttl); // the bridge counts writes it dropped
   return true;
 }

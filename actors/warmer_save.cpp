@@ -31,7 +31,8 @@ void write_list(self_ptr self, const warmer_config& cfg, const std::shared_ptr<s
     ->request(self->state.bridge, cfg.request_timeout, l2_put_atom::value,
               warm_list_key(cfg.self_id), std::move(bytes), ttl)
     .then(
-      [self, g, n](bool ok) {
+      [self, g, n](uint8_t outcome) {
+        bool ok = l2_outcome_of(outcome) == l2_outcome::written;
         auto& st = self->state;
         if (ok) {
           ++st.counts.saves;

@@ -11,6 +11,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/l2_outcome.hpp"
 #include "messages/lookup.hpp"
 #include "messages/stats.hpp"
 
@@ -31,14 +32,15 @@ using redis_bridge_actor = caf::typed_actor<
   // The same for warming, behind demand reads: rides along a demand batch, or goes alone only
   // while another connection stays free (with one connection: while no demand read waits).
   caf::replies_to<warm_atom, std::string>::with<lookup_result>,
-  // Writes a key to L2 with its TTL (write-through); true once Redis has it, false when the
-  // write was dropped (breaker open, Redis failing, backlog full).
-  caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<bool>,
+  // Writes a key to L2 with its TTL (write-through); answers an l2_outcome (l2_outcome.hpp):
+  // written, not written (breaker open, backlog full, no connection), or unknown (it left and
+  // no answer came: Redis may have it).
+  caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<uint8_t>,
   // Erases a key in L2.
   caf::reacts_to<delete_atom, std::string>,
-  // Erases a key in L2; true once Redis has done it, false when it could not (writes wait
-  // for Redis under redis.write-policy=sync).
-  caf::replies_to<l2_del_atom, std::string>::with<bool>,
+  // Erases a key in L2; answers an l2_outcome as l2_put_atom does (writes wait for Redis
+  // under redis.write-policy=sync).
+  caf::replies_to<l2_del_atom, std::string>::with<uint8_t>,
   // Flushes pending batches (self-sent timer).
   caf::reacts_to<tick_atom>,
   // To itself while batches are out at its workers: those past their bound fail.

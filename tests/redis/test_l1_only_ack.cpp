@@ -141,12 +141,13 @@ TEST_CASE(
   // The bridge dies with the write's promise in hand: nobody will answer the shard's ask.
   f.self->send_exit(f.node.bridge, caf::exit_reason::kill);
   std::string error;
-  pending.receive([&](uint8_t) { FAIL("a put Redis never took was acknowledged"); },
+  pending.receive([&](uint8_t) { FAIL("a put Redis never confirmed was acknowledged"); },
                   [&](caf::error& e) { error = describe(e); });
   auto waited = std::chrono::steady_clock::now() - start;
   CHECK(f.redis.process()->send_signal(SIGCONT));
   INFO(error);
-  CHECK(error.find("nothing stored") != std::string::npos);
+  // The write had left for Redis (frozen, not gone): it may yet be applied, and the error says so.
+  CHECK(error.find("may or may not be stored") != std::string::npos);
   CHECK(waited >= 4s); // not before its load timeout
   CHECK(waited < 10s); // the sweep failed it, the caller's own 30 s did not
 }

@@ -51,8 +51,13 @@ struct bridge_fixture {
   silent_server server;
   redis_bridge_actor bridge;
 
-  bridge_fixture() {
+  /// `listening` false: the port is closed before the bridge starts, so every connect is refused.
+  explicit bridge_fixture(bool listening = true) {
     REQUIRE(server.port != 0);
+    if (!listening) {
+      ::close(server.fd);
+      server.fd = -1;
+    }
     redis_bridge_config bc;
     bc.redis.port = server.port;
     bc.redis.timeout = 1500ms; // the worker waits this long for the reply that never comes
@@ -78,14 +83,14 @@ struct bridge_fixture {
 } // namespace
 
 TEST_CASE(
-  "A write whose worker does not answer within the bridge's bound is answered as not "
-  "written at the bound, once, and counted once",
+  "A write whose worker does not answer within the bridge's bound is answered as unknown "
+  "(it left, Redis may have it) at the bound, once, and counted once",
   "[redis][bridge]") {
   bridge_fixture f;
-  auto [written, took] =
-    f.ask<bool>(l2_put_atom::value, std::string{"k"}, std::string{"v"}, uint32_t{60});
-  REQUIRE(written.has_value());
-  CHECK_FALSE(*written);
+  auto [outcome, took] =
+    f.ask<uint8_t>(l2_put_atom::value, std::string{"k"}, std::string{"v"}, uint32_t{60});
+  REQUIRE(outcome.has_value());
+  CHECK(l2_outcome_of(*outcome) == l2_outcome::unknown);
   // The bound (200 ms) plus at most one sweep interval (50 ms), well before the worker's own
   // 1.5 s; generous for a loaded machine, still far from what the worker alone would give.
   CHECK(took >= 190ms);
@@ -109,4 +114,19 @@ TEST_CASE(
   CHECK(took < 1200ms);
   CHECK(f.counter("l2_misses") == 0); // not a miss Redis said: a failed batch
   CHECK(f.counter("l2_errors") == 1);
+}
+
+TEST_CASE(
+  "A write and a delete that could not leave (no connection to Redis) are answered as not "
+  "written",
+  "[redis][bridge]") {
+  bridge_fixture f{false};
+  auto [put, put_took] =
+    f.ask<uint8_t>(l2_put_atom::value, std::string{"k"}, std::string{"v"}, uint32_t{60});
+  REQUIRE(put.has_value());
+  CHECK(l2_outcome_of(*put) == l2_outcome::not_written);
+  CHECK(put_took < 1200ms); // the refused connect answers, not a bound
+  auto [del, del_took] = f.ask<uint8_t>(l2_del_atom::value, std::string{"k"});
+  REQUIRE(del.has_value());
+  CHECK(l2_outcome_of(*del) == l2_outcome::not_written);
 }

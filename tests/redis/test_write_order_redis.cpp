@@ -42,3 +42,28 @@ TEST_CASE(
     .receive([](const lookup_result& r) { CHECK(node_fixture::value_of(r) == "set"); },
              [](caf::error& e) { FAIL(describe(e)); });
 }
+
+TEST_CASE(
+  "A SET whose write Redis did not confirm in time is reported as maybe stored, and L1 "
+  "then serves what Redis holds",
+  "[redis][write-order][fault]") {
+  node_with_redis f{[](node_config& c) {
+    c.redis_key_prefix = "wo:";
+    c.redis_timeout = 300ms;
+  }};
+  REQUIRE(f.put_as("k", "old") == put_status::stored);
+  REQUIRE(f.get("k") == "old"); // in L1
+  // Redis stopped: the SET leaves (the kernel takes it) but no answer comes within the timeout.
+  REQUIRE(f.redis.process()->send_signal(SIGSTOP));
+  std::string err;
+  CHECK(f.put_as("k", "new", 0, &err) == put_status::not_stored);
+  INFO(err);
+  CHECK(err.find("may or may not") != std::string::npos);
+  REQUIRE(f.redis.process()->send_signal(SIGCONT));
+  // Redis runs the SET once it goes on: that value is the key's, and L1 must not hide it.
+  auto conn = f.direct();
+  CHECK(f.eventually([&] {
+    return redis_value(conn, "k") == std::optional<std::string>{node_fixture::entry_of("new")};
+  }));
+  CHECK(f.eventually([&] { return f.get("k") == "new"; }));
+}
