@@ -11,14 +11,24 @@ using namespace ac;
 using namespace ac::test;
 using namespace std::chrono_literals;
 
+namespace {
+
+/// The node's keys in Redis under their own prefix, a Redis round trip bounded by `timeout`
+/// (these tests stop Redis for a moment).
+auto redis_round_trip(std::chrono::milliseconds timeout) {
+  return [=](node_config& c) {
+    c.redis_key_prefix = "wo:";
+    c.redis_timeout = timeout;
+  };
+}
+
+} // namespace
+
 TEST_CASE(
   "A SET that reaches the shard while a computed value of its key is on its way to "
   "Redis waits for it, and Redis keeps the SET",
   "[redis][write-order]") {
-  node_with_redis f{[](node_config& c) {
-    c.redis_key_prefix = "wo:";
-    c.redis_timeout = 5s; // Redis is stopped for a moment below: no timeout meanwhile
-  }};
+  node_with_redis f{redis_round_trip(5s)}; // no timeout while Redis is stopped below
   auto shard = f.node.shards.at(0);
   const auto computed = node_fixture::entry_of("computed"), set = node_fixture::entry_of("set");
   // Redis stopped: the computed value's write stays out as long as the test wants.
@@ -47,10 +57,7 @@ TEST_CASE(
   "A SET whose write Redis did not confirm in time is reported as maybe stored, and L1 "
   "then serves what Redis holds",
   "[redis][write-order][fault]") {
-  node_with_redis f{[](node_config& c) {
-    c.redis_key_prefix = "wo:";
-    c.redis_timeout = 300ms;
-  }};
+  node_with_redis f{redis_round_trip(300ms)};
   REQUIRE(f.put_as("k", "old") == put_status::stored);
   REQUIRE(f.get("k") == "old"); // in L1
   // Redis stopped: the SET leaves (the kernel takes it) but no answer comes within the timeout.
