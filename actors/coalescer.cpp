@@ -40,8 +40,9 @@ void note_since(self_ptr self, const std::string& key, uint64_t since) {
 
 /// Puts a loaded value into L1 and holds it (single_flight's settling) until the shard says it
 /// has it: loads the shard passed on before the fill are answered with it. The shard drops it
-/// when the key was written after the flight's first miss; else, with `to_l2`, it goes to L2
-/// too (only then: a computed value must not overwrite a SET's copy in Redis either).
+/// when the key was written after the flight's first miss (or a write of it is out); else, with
+/// `to_l2`, the shard writes it to L2 too (only then: a computed value must not overwrite a
+/// SET's copy in Redis either).
 void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
              const lookup_result& r, uint32_t seconds, bool to_l2 = false) {
   auto& st = self->state;
@@ -49,21 +50,14 @@ void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
   auto since = it != st.since.end() ? it->second : no_since;
   st.flights.settle(key, r);
   auto done = [self, key] { self->state.flights.fill_done(key); };
-  auto write_l2 = [self, cfg, key, value = to_l2 ? r.value : std::string{}, seconds] {
-    if (self->state.bridge)
-      self->request(self->state.bridge, cfg.load_timeout, l2_put_atom::value, key, value, seconds)
-        .then([](uint8_t) {}, [](caf::error&) {}); // the bridge counts dropped writes
-  };
   auto on_answer = [=](bool current) {
     done();
     if (!current)
       ++self->state.counts.superseded;
   };
-  auto on_error = [=](caf::error&) {
-    done();
-    if (to_l2)
-      write_l2(); // the shard is gone: L2 still gets the value, as before there was a check
-  };
+  // No fill, no L2 write: the shard (gone or overloaded) may still take the fill and write it,
+  // and a write from here would be outside the key's order of writes.
+  auto on_error = [=](caf::error&) { done(); };
   // With L2, the shard writes it there itself when it keeps it: in the key's order of writes.
   if (to_l2 && st.bridge)
     self

@@ -90,6 +90,15 @@ redis_worker_actor::behavior_type redis_worker(
 
 void flush(self_ptr self, const redis_bridge_config& cfg);
 
+/// Runs `f` on the key of every put and delete of a batch.
+template <class F>
+void for_each_write_key(const l2_batch& batch, F f) {
+  for (auto& put : batch.puts)
+    f(std::get<0>(put));
+  for (auto& key : batch.dels)
+    f(key);
+}
+
 /// How long a worker may take for a batch (redis_bridge_config::batch_bound).
 std::chrono::milliseconds batch_bound(const redis_bridge_config& cfg) {
   if (cfg.batch_bound.count() > 0)
@@ -107,9 +116,10 @@ void answer_writers(write_promises& writers, l2_outcome outcome) {
 }
 
 void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& b,
-               const std::shared_ptr<l2_batch_result>& r) {
+               const std::shared_ptr<l2_batch_result>& r, bool worker_free = true) {
   auto& st = self->state;
-  st.idle.push_back(b.worker);
+  if (worker_free)
+    st.idle.push_back(b.worker);
   st.latency.record(micros_since(b.sent));
   auto& waiters = b.readers;
   if (r && r->ok) {
@@ -162,9 +172,71 @@ void sweep(self_ptr self, const redis_bridge_config& cfg) {
   for (auto& b : overdue) {
     spdlog::warn("redis_bridge: a worker has not answered a batch within {} ms",
                  batch_bound(cfg).count());
-    on_result(self, cfg, *b, nullptr);
+    for_each_write_key(*b->batch, [&](const std::string& key) { ++st.overdue_writes[key]; });
+    on_result(self, cfg, *b, nullptr, false); // the worker is busy until it answers (late_answer)
   }
   arm_sweep(self, cfg);
+}
+
+/// The worker of a batch the sweep gave up on answered at last: it is free again, and the
+/// batch's keys may be written anew.
+void late_answer(self_ptr self, const redis_bridge_config& cfg, const l2_batch& batch,
+                 const redis_worker_actor& worker) {
+  auto& st = self->state;
+  for_each_write_key(batch, [&](const std::string& key) {
+    auto it = st.overdue_writes.find(key);
+    if (it != st.overdue_writes.end() && --it->second == 0)
+      st.overdue_writes.erase(it);
+  });
+  st.idle.push_back(worker);
+  flush(self, cfg);
+}
+
+/// Moves the queued writes into `batch` (and their writers into `b`), except those of keys an
+/// overdue batch still writes (redis_bridge_state::overdue_writes): they stay queued, in order.
+void take_writes(redis_bridge_state& st, l2_batch& batch, l2_batch_waiters& b) {
+  if (st.overdue_writes.empty()) {
+    batch.puts.swap(st.writes.puts);
+    batch.dels.swap(st.writes.dels);
+    b.writers.swap(st.write_waiters);
+    b.writers.insert(b.writers.end(), st.del_waiters.begin(), st.del_waiters.end());
+    st.del_waiters.clear();
+    return;
+  }
+  auto split = [&](auto& queue, write_promises& waiters, auto& into, auto key_of) {
+    size_t kept = 0;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      if (st.overdue_writes.contains(key_of(queue[i]))) {
+        if (kept != i) {
+          queue[kept] = std::move(queue[i]);
+          waiters[kept] = std::move(waiters[i]);
+        }
+        ++kept;
+      } else {
+        into.push_back(std::move(queue[i]));
+        b.writers.push_back(std::move(waiters[i]));
+      }
+    }
+    queue.resize(kept);
+    waiters.resize(kept);
+  };
+  split(st.writes.puts, st.write_waiters, batch.puts,
+        [](const auto& put) -> const std::string& { return std::get<0>(put); });
+  split(st.writes.dels, st.del_waiters, batch.dels,
+        [](const std::string& key) -> const std::string& { return key; });
+}
+
+/// Whether a queued write may leave now (take_writes would take it).
+bool has_sendable_writes(const redis_bridge_state& st) {
+  if (st.overdue_writes.empty())
+    return !st.writes.empty();
+  for (auto& put : st.writes.puts)
+    if (!st.overdue_writes.contains(std::get<0>(put)))
+      return true;
+  for (auto& key : st.writes.dels)
+    if (!st.overdue_writes.contains(key))
+      return true;
+  return false;
 }
 
 void flush(self_ptr self, const redis_bridge_config& cfg) {
@@ -172,7 +244,7 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
   // Warming reads keep one connection free for demand reads (none to keep with a pool of one).
   const size_t reserve = cfg.pool_size > 1 ? 1 : 0;
   auto work = [&] {
-    return !st.gets.empty() || !st.writes.empty()
+    return !st.gets.empty() || has_sendable_writes(st)
            || (!st.background.empty() && st.idle.size() > reserve);
   };
   while (!st.idle.empty() && work()) {
@@ -199,11 +271,8 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
         b->readers.push_back(std::move(queue->front().second));
         queue->pop_front();
       }
-    batch->puts.swap(st.writes.puts);
-    batch->dels.swap(st.writes.dels);
-    b->writers.swap(st.write_waiters);
-    b->writers.insert(b->writers.end(), st.del_waiters.begin(), st.del_waiters.end());
-    st.del_waiters.clear();
+    take_writes(st, *batch, *b);
+    b->batch = batch;
     b->writes = batch->puts.size() + batch->dels.size();
     if (!batch->get_keys.empty())
       st.batch_sizes.record(batch->get_keys.size());
@@ -216,10 +285,12 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     // `cfg` by reference: it is a handler's copy in the bridge's one behavior, which outlives
     // every response handler (CAF drops those when the actor ends); a copy per batch would
     // allocate its strings each time.
-    auto done = [self, &cfg, id](const std::shared_ptr<l2_batch_result>& r) {
-      // Nothing when the sweep failed it already: the worker's late answer is dropped.
+    auto done = [self, &cfg, id, batch,
+                 worker = b->worker](const std::shared_ptr<l2_batch_result>& r) {
       if (auto waiting = self->state.out.take(id))
         on_result(self, cfg, **waiting, r);
+      else // the sweep answered its waiters already: this answer only frees the worker
+        late_answer(self, cfg, *batch, worker);
     };
     self->request(b->worker, caf::infinite, l2_get_atom::value, batch)
       .then([done](const std::shared_ptr<l2_batch_result>& r) { done(r); },

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/redis_pipeline.hpp"
@@ -73,6 +74,7 @@ struct l2_batch_waiters {
   size_t writes = 0;                                               ///< puts and deletes in it
   std::vector<caf::typed_response_promise<uint8_t>> writers; ///< acknowledged puts and deletes
   std::chrono::steady_clock::time_point sent;
+  std::shared_ptr<l2_batch> batch; ///< what the worker runs (its keys, should it be overdue)
 };
 
 struct redis_bridge_state {
@@ -90,6 +92,11 @@ struct redis_bridge_state {
   /// has not by then as failed. Why not a CAF request timeout: it wakes the clock thread twice
   /// per batch, which cost an L2 write ~14% of the node's CPU (bench/RESULTS.md, session 18).
   pending_requests<std::shared_ptr<l2_batch_waiters>> out;
+  /// Keys written by batches the sweep gave up on while their worker still runs them (with how
+  /// many such writes each): Redis may yet apply those writes, so a new write of the key waits
+  /// until the worker has answered, or it could land first and be overwritten by the old one.
+  /// The worker, too, stays out of `idle` until then.
+  absl::flat_hash_map<std::string, uint32_t> overdue_writes;
   bool sweep_armed = false;
   latency_histogram latency;     ///< one batch round trip
   latency_histogram batch_sizes; ///< keys per MGET (as "microseconds": it is just a histogram)

@@ -31,42 +31,46 @@ inline void send_back(std::optional<std::function<void()>> op) {
 
 /// Runs `run` (a request on `keys`, arrived as `msg`) now, or queues the request behind a
 /// key's writes out at Redis: it is sent back through the mailbox when its turn comes and runs
-/// then, answered as itself (the send-back keeps its sender and id). The fast path, with no
-/// write out anywhere, checks one empty table. A request from no actor cannot be sent back
-/// and runs at once. A get_many that came back for one key and must wait for another lets the
-/// first key's next request go on: its reads of the two keys are not one moment anyway.
+/// then, answered as itself (the send-back keeps its sender and request id, which tell it apart
+/// on arrival). The fast path, with no write out anywhere, checks one empty table.
+/// - A message that is no request (no sender, or sent without awaiting an answer) has no id of
+///   its own to be told apart by: it runs at once. The node's own senders (RESP sessions, the
+///   lease keeper, fronts) send requests.
+/// - A get_many that came back for one key and must wait for another lets the first key's next
+///   request go on: its reads of the two keys are not one moment anyway.
 template <class R, class Run, class... Ts>
 caf::result<R> in_key_order(self_ptr self, const std::string* keys, size_t n, Run run,
                             Ts&&... msg) {
   auto& st = self->state;
-  using verdict = shard_key_order::verdict;
-  std::optional<uint64_t> returned; // the key (hash) it was sent back for
-  if (!st.order.idle() && self->current_sender()) {
-    shard_op_id id{self->current_sender(), self->current_message_id()};
-    for (size_t i = 0; i < n; ++i) {
-      auto h = key_hash(keys[i]);
-      auto v = st.order.admit(h, id);
-      if (v == verdict::run_returned)
-        returned = h;
-      if (v != verdict::wait)
-        continue;
-      ++st.counts.key_waits;
-      auto rp = self->make_response_promise<R>();
-      auto args = std::make_tuple(std::decay_t<Ts>(std::move(msg))...);
-      st.order.wait(h, std::move(id), [self, rp, args]() mutable {
-        std::apply(
-          [&](auto&... xs) { rp.delegate(caf::actor_cast<shard_actor>(self), std::move(xs)...); },
-          args);
-      });
-      if (returned)
-        send_back(st.order.ran(*returned));
-      return rp;
-    }
+  if (st.order.idle() || !self->current_sender() || !self->current_message_id().is_request()) {
+    ++st.handled;
+    return run();
+  }
+  std::vector<uint64_t> hashes;
+  hashes.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    hashes.push_back(key_hash(keys[i]));
+  shard_op_id id{self->current_sender(), self->current_message_id()};
+  auto admission = st.order.admit_all(hashes, id);
+  auto release = [&] {
+    for (auto h : admission.released)
+      send_back(st.order.ran(h));
+  };
+  if (admission.wait_on) {
+    ++st.counts.key_waits;
+    auto rp = self->make_response_promise<R>();
+    auto args = std::make_tuple(std::decay_t<Ts>(std::move(msg))...);
+    st.order.wait(*admission.wait_on, std::move(id), [self, rp, args]() mutable {
+      std::apply(
+        [&](auto&... xs) { rp.delegate(caf::actor_cast<shard_actor>(self), std::move(xs)...); },
+        args);
+    });
+    release();
+    return rp;
   }
   ++st.handled;
   auto result = run();
-  if (returned)
-    send_back(st.order.ran(*returned));
+  release();
   return result;
 }
 

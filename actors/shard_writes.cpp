@@ -392,11 +392,13 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
 }
 
 /// A value the coalescer loaded enters L1, unless the key was written after the miss it was
-/// loaded for (`since`, the store's write_seq then): false then, and the value is dropped.
+/// loaded for (`since`, the store's write_seq then), or a write of it is out at Redis now (a
+/// load that began after that write was taken still saw the state before it): false then, and
+/// the value is dropped.
 bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint64_t since) {
-  auto lock = lock_store(self);
   auto h = key_hash(key);
-  if (self->state.store->written_since(h, since)) {
+  auto lock = lock_store(self);
+  if (self->state.store->written_since(h, since) || self->state.order.busy(h)) {
     ++self->state.counts.superseded_fills;
     return false;
   }
@@ -424,8 +426,10 @@ bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& k
 /// A warming fill that must not overwrite (absent) or revive (present) what L1 has now.
 void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl,
              uint8_t cond) {
-  auto lock = lock_store(self);
   auto h = key_hash(key);
+  if (self->state.order.busy(h))
+    return; // a write of the key is out: what L2 gave is older than it
+  auto lock = lock_store(self);
   bool present = self->state.store->pttl(key, h) != -2;
   if ((cond == static_cast<uint8_t>(put_if::absent) && present)
       || (cond == static_cast<uint8_t>(put_if::present) && !present))

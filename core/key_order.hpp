@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 namespace ac {
 
@@ -51,6 +52,36 @@ public:
       return verdict::run_returned;
     }
     return verdict::wait;
+  }
+
+  /// admit() for an operation on several keys (a get_many), each key once however often it is
+  /// named: `released` are the keys it was sent back for (ran() for each once it has run, or
+  /// waits again), `wait_on` the first key it must wait behind, if any.
+  struct admission {
+    std::optional<uint64_t> wait_on;
+    std::vector<uint64_t> released;
+  };
+  admission admit_all(const std::vector<uint64_t>& keys, const Id& id) {
+    admission out;
+    if (keys_.empty())
+      return out;
+    absl::flat_hash_set<uint64_t> seen; // a key named twice must not wait behind itself
+    for (auto key : keys) {
+      if (!seen.insert(key).second)
+        continue;
+      switch (admit(key, id)) {
+        case verdict::run:
+          break;
+        case verdict::run_returned:
+          out.released.push_back(key);
+          break;
+        case verdict::wait:
+          if (!out.wait_on)
+            out.wait_on = key;
+          break;
+      }
+    }
+    return out;
   }
 
   /// Queues an operation that admit() told to wait.

@@ -86,3 +86,43 @@ TEST_CASE("A failed write frees its key like an applied one", "[key_order]") {
   CHECK(o.keys() == 0);
   CHECK(o.write_back(uint64_t{99}) == std::nullopt);
 }
+
+TEST_CASE("An operation naming a key twice comes back once and never waits behind itself",
+          "[key_order]") {
+  order o;
+  o.write_out(k);
+  auto first = o.admit_all({k, k}, 1);
+  REQUIRE(first.wait_on == std::optional<uint64_t>{k});
+  o.wait(k, 1, 1);
+  CHECK(o.write_back(k) == std::optional<int>{1});
+  auto back = o.admit_all({k, k}, 1); // before, the second k queued it behind itself for ever
+  CHECK_FALSE(back.wait_on);
+  CHECK(back.released == std::vector<uint64_t>{k});
+  CHECK(o.ran(k) == std::nullopt);
+  CHECK(o.idle());
+}
+
+TEST_CASE(
+  "An operation on two keys that comes back for one and must wait for the other frees "
+  "the first, and frees the second when it comes back again",
+  "[key_order]") {
+  order o;
+  o.write_out(other);
+  auto a = o.admit_all({k, other}, 1); // k is free, other is written
+  REQUIRE(a.wait_on == std::optional<uint64_t>{other});
+  o.wait(other, 1, 1);
+  CHECK(o.write_back(other) == std::optional<int>{1}); // sent back...
+  o.write_out(k);                                      // ...and meanwhile k is written
+  auto b = o.admit_all({k, other}, 1);
+  CHECK(b.wait_on == std::optional<uint64_t>{k});
+  CHECK(b.released == std::vector<uint64_t>{other});
+  o.wait(k, 1, 1);
+  CHECK(o.ran(other) == std::nullopt);
+  CHECK_FALSE(o.busy(other)); // not left taken by the operation that went on to wait
+  CHECK(o.write_back(k) == std::optional<int>{1});
+  auto c = o.admit_all({k, other}, 1);
+  CHECK_FALSE(c.wait_on);
+  CHECK(c.released == std::vector<uint64_t>{k});
+  CHECK(o.ran(k) == std::nullopt);
+  CHECK(o.idle());
+}

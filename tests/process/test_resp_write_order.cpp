@@ -88,6 +88,16 @@ TEST_CASE(
             == std::vector<std::string>{"OK", fresh, "1", "<nil>", fresh});
       CHECK(pipeline(c, {{"DEL", "k"}, {"EXISTS", "k"}, {"SET", "k", "nx", "NX"}, {"GET", "k"}})
             == std::vector<std::string>{"1", "0", "OK", "nx"});
+      // An MGET naming the key twice behind its SET: answered (it once waited behind itself).
+      c.append({"SET", "k", fresh});
+      c.append({"MGET", "k", "k"});
+      CHECK(str(c.next()) == "OK");
+      auto both = c.next();
+      REQUIRE(both);
+      REQUIRE(both->type == REDIS_REPLY_ARRAY);
+      REQUIRE(both->elements == 2);
+      CHECK(std::string(both->element[0]->str, both->element[0]->len) == fresh);
+      CHECK(std::string(both->element[1]->str, both->element[1]->len) == fresh);
     }
   }
   SECTION("SET, DEL, SET leaves the last SET in Redis") {

@@ -52,7 +52,7 @@ struct bridge_fixture {
   redis_bridge_actor bridge;
 
   /// `listening` false: the port is closed before the bridge starts, so every connect is refused.
-  explicit bridge_fixture(bool listening = true) {
+  explicit bridge_fixture(bool listening = true, uint32_t pool_size = 1) {
     REQUIRE(server.port != 0);
     if (!listening) {
       ::close(server.fd);
@@ -62,7 +62,7 @@ struct bridge_fixture {
     bc.redis.port = server.port;
     bc.redis.timeout = 1500ms; // the worker waits this long for the reply that never comes
     bc.batch_bound = 200ms;    // the bridge gives up long before
-    bc.pool_size = 1;
+    bc.pool_size = pool_size;
     bridge = sys.spawn(redis_bridge, bc);
   }
   ~bridge_fixture() { self->send_exit(bridge, caf::exit_reason::kill); }
@@ -129,4 +129,27 @@ TEST_CASE(
   auto [del, del_took] = f.ask<uint8_t>(l2_del_atom::value, std::string{"k"});
   REQUIRE(del.has_value());
   CHECK(l2_outcome_of(*del) == l2_outcome::not_written);
+}
+
+TEST_CASE(
+  "After a write went unanswered past the bound, a new write of its key waits until the "
+  "worker holding the old one answers; other keys do not wait",
+  "[redis][bridge]") {
+  bridge_fixture f{true, 2}; // two connections: the new write could take the free one
+  auto put = [&](const std::string& key) {
+    return f.ask<uint8_t>(l2_put_atom::value, key, std::string{"v"}, uint32_t{60});
+  };
+  auto [first, first_took] = put("k"); // its worker waits out its 1.5 s
+  REQUIRE(first.has_value());
+  CHECK(l2_outcome_of(*first) == l2_outcome::unknown);
+  auto [other, other_took] = put("other"); // the free connection takes it at once
+  REQUIRE(other.has_value());
+  CHECK(other_took < 1000ms);
+  // Redis may still apply the first write of k: the second must not reach it sooner, or the
+  // old value would land last. It leaves once the first's worker has answered (1.5 s after it
+  // began), then meets the bound like every write here.
+  auto [second, second_took] = put("k");
+  REQUIRE(second.has_value());
+  CHECK(l2_outcome_of(*second) == l2_outcome::unknown);
+  CHECK(first_took + other_took + second_took >= 1500ms);
 }
