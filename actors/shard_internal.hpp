@@ -46,12 +46,27 @@ caf::result<R> in_key_order(self_ptr self, const std::string* keys, size_t n, Ru
     ++st.handled;
     return run();
   }
-  std::vector<uint64_t> hashes;
-  hashes.reserve(n);
-  for (size_t i = 0; i < n; ++i)
-    hashes.push_back(key_hash(keys[i]));
   shard_op_id id{self->current_sender(), self->current_message_id()};
-  auto admission = st.order.admit_all(hashes, id);
+  shard_key_order::admission admission;
+  if (n == 1) { // a get, put or delete: no list to build (writes under load take this path)
+    auto h = key_hash(keys[0]);
+    switch (st.order.admit(h, id)) {
+      case shard_key_order::verdict::run:
+        break;
+      case shard_key_order::verdict::run_returned:
+        admission.released.push_back(h);
+        break;
+      case shard_key_order::verdict::wait:
+        admission.wait_on = h;
+        break;
+    }
+  } else {
+    std::vector<uint64_t> hashes;
+    hashes.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      hashes.push_back(key_hash(keys[i]));
+    admission = st.order.admit_all(std::move(hashes), id);
+  }
   auto release = [&] {
     for (auto h : admission.released)
       send_back(st.order.ran(h));

@@ -1,13 +1,13 @@
 // Keeps a shard's operations on one key in arrival order while writes of the key are out at Redis.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
-#include <absl/container/flat_hash_set.h>
 
 namespace ac {
 
@@ -61,14 +61,15 @@ public:
     std::optional<uint64_t> wait_on;
     std::vector<uint64_t> released;
   };
-  admission admit_all(const std::vector<uint64_t>& keys, const Id& id) {
+  admission admit_all(std::vector<uint64_t> keys, const Id& id) {
     admission out;
     if (keys_.empty())
       return out;
-    absl::flat_hash_set<uint64_t> seen; // a key named twice must not wait behind itself
+    // Each key once: a key named twice must not wait behind itself. Which busy key the
+    // operation waits on first does not matter: it comes back, and waits on the next.
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     for (auto key : keys) {
-      if (!seen.insert(key).second)
-        continue;
       switch (admit(key, id)) {
         case verdict::run:
           break;
