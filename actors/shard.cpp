@@ -16,6 +16,12 @@ namespace {
 
 using namespace shard_impl;
 
+/// Answers every request waiting for a key's write with an error: the shard is ending.
+void fail_waiting(self_ptr self) {
+  for (auto& op : self->state.order.drain())
+    op(false);
+}
+
 /// A (re)started shard's store: empty (its state may be what failed); sessions that hold the
 /// shard_store see the fresh store at once.
 void init_store(self_ptr self, const shard_config& cfg) {
@@ -176,6 +182,7 @@ auto control_handlers(self_ptr self, const shard_config& cfg) {
     },
     [=](fail_atom, const std::string& why) {
       spdlog::warn("shard-{} fails on request: {}", cfg.index, why);
+      fail_waiting(self);
       self->quit(make_error(errc::unavailable, why));
     });
 }
@@ -185,6 +192,14 @@ auto control_handlers(self_ptr self, const shard_config& cfg) {
 shard_actor::behavior_type shard(shard_actor::stateful_pointer<shard_state> self,
                                  shard_config cfg) {
   init_store(self, cfg);
+  // A shard that fails (an exception in a handler, or fail_atom) answers the requests waiting
+  // for a key's write with an error first (CAF 0.17 answers nothing for a promise dropped
+  // unanswered): their callers ask the restarted shard at once instead of waiting out their
+  // own deadlines.
+  self->set_exception_handler([self](std::exception_ptr& e) -> caf::error {
+    fail_waiting(self);
+    return caf::scheduled_actor::default_exception_handler(self, e);
+  });
   self->state.bridge = cfg.bridge;
   if (cfg.has_loader)
     self->state.coalescer = spawn_coalescer(self, cfg);

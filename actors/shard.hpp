@@ -65,8 +65,9 @@ struct shard_op_id {
   }
 };
 
-/// Requests waiting on keys whose writes are out at Redis, each with what sends it back.
-using shard_key_order = key_order<shard_op_id, std::function<void()>>;
+/// Requests waiting on keys whose writes are out at Redis, each with what sends it back (true)
+/// or answers it with an error (false: the shard ends).
+using shard_key_order = key_order<shard_op_id, std::function<void(bool)>>;
 
 struct shard_state {
   std::shared_ptr<shard_store> shared; ///< L1 and hot keys; lock shared->mutex for `store`

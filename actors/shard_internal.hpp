@@ -10,6 +10,7 @@
 
 #include "actors/shard.hpp"
 #include "core/key_normalization.hpp"
+#include "messages/errors.hpp"
 
 namespace ac::shard_impl {
 
@@ -24,9 +25,9 @@ inline std::unique_lock<std::mutex> lock_store(self_ptr self) {
 // -- order per key while its writes are out at Redis (core/key_order.hpp) ----------------------
 
 /// Sends back the next request waiting on a key, if key_order names one.
-inline void send_back(std::optional<std::function<void()>> op) {
+inline void send_back(std::optional<std::function<void(bool)>> op) {
   if (op)
-    (*op)();
+    (*op)(true);
 }
 
 /// Runs `run` (a request on `keys`, arrived as `msg`) now, or queues the request behind a
@@ -75,7 +76,9 @@ caf::result<R> in_key_order(self_ptr self, const std::string* keys, size_t n, Ru
     ++st.counts.key_waits;
     auto rp = self->make_response_promise<R>();
     auto args = std::make_tuple(std::decay_t<Ts>(std::move(msg))...);
-    st.order.wait(*admission.wait_on, std::move(id), [self, rp, args]() mutable {
+    st.order.wait(*admission.wait_on, std::move(id), [self, rp, args](bool turn) mutable {
+      if (!turn)
+        return void(rp.deliver(make_error(errc::unavailable, "the shard restarted; ask again")));
       std::apply(
         [&](auto&... xs) { rp.delegate(caf::actor_cast<shard_actor>(self), std::move(xs)...); },
         args);

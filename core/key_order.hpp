@@ -111,6 +111,17 @@ public:
     return it == keys_.end() ? std::nullopt : next(it);
   }
 
+  /// Every waiting operation, in no particular order, and nothing waits any more: the owner
+  /// ends and must answer them otherwise.
+  std::vector<Op> drain() {
+    std::vector<Op> out;
+    for (auto& [key, e] : keys_)
+      for (auto& [id, op] : e.waiting)
+        out.push_back(std::move(op));
+    keys_.clear();
+    return out;
+  }
+
   /// Keys with something out or waiting, and operations that had to wait since the start.
   size_t keys() const { return keys_.size(); }
   uint64_t waits() const { return waits_; }

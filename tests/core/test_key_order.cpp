@@ -1,6 +1,7 @@
 // core/key_order: operations on a key with a write out at Redis wait, and return in order.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/key_order.hpp"
@@ -125,4 +126,18 @@ TEST_CASE(
   CHECK(c.released == std::vector<uint64_t>{k});
   CHECK(o.ran(k) == std::nullopt);
   CHECK(o.idle());
+}
+
+TEST_CASE("Draining hands over every waiting operation and leaves nothing taken", "[key_order]") {
+  order o;
+  o.write_out(k);
+  o.wait(k, 1, 1);
+  o.wait(k, 2, 2);
+  o.write_out(other);
+  o.wait(other, 3, 3);
+  auto all = o.drain();
+  std::sort(all.begin(), all.end());
+  CHECK(all == std::vector<int>{1, 2, 3});
+  CHECK(o.idle());
+  CHECK(o.admit(k, 4) == verdict::run);
 }

@@ -74,3 +74,24 @@ TEST_CASE(
   }));
   CHECK(f.eventually([&] { return f.get("k") == "new"; }));
 }
+
+TEST_CASE(
+  "A request waiting for its key's write is answered with an error when the shard "
+  "restarts, not left to its caller's deadline",
+  "[redis][write-order][fault]") {
+  node_with_redis f{redis_round_trip(5s)}; // no timeout while Redis is stopped below
+  auto shard = f.node.shards.at(0);
+  REQUIRE(f.redis.process()->send_signal(SIGSTOP));
+  auto put = f.self->request(shard, 20s, put_atom::value, std::string{"k"},
+                             node_fixture::entry_of("v"), uint32_t{60});
+  auto get = f.self->request(shard, 20s, get_atom::value, std::string{"k"});
+  REQUIRE(f.eventually([&] { return f.shard_counter(0, "key_waits") == 1; }));
+  f.self->send(shard, fail_atom::value, std::string{"a test restarts it"});
+  auto start = std::chrono::steady_clock::now();
+  std::string error;
+  get.receive([](const lookup_result&) { FAIL("the waiting GET ran on a shard that ended"); },
+              [&](caf::error& e) { error = describe(e); });
+  CHECK(std::chrono::steady_clock::now() - start < 5s); // not its 20 s
+  CHECK(error.find("restarted") != std::string::npos);
+  REQUIRE(f.redis.process()->send_signal(SIGCONT));
+}
