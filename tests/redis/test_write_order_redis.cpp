@@ -22,17 +22,25 @@ auto redis_round_trip(std::chrono::milliseconds timeout) {
   };
 }
 
+/// A node and its shard 0, with Redis stopped (and no timeout for 5 s): a write sent now stays
+/// out at Redis until resume().
+struct writes_held_out : node_with_redis {
+  shard_actor shard;
+  writes_held_out() : node_with_redis{redis_round_trip(5s)}, shard{node.shards.at(0)} {
+    REQUIRE(redis.process()->send_signal(SIGSTOP));
+  }
+  void resume() { REQUIRE(redis.process()->send_signal(SIGCONT)); }
+};
+
 } // namespace
 
 TEST_CASE(
   "A SET that reaches the shard while a computed value of its key is on its way to "
   "Redis waits for it, and Redis keeps the SET",
   "[redis][write-order]") {
-  node_with_redis f{redis_round_trip(5s)}; // no timeout while Redis is stopped below
-  auto shard = f.node.shards.at(0);
+  writes_held_out f; // the computed value's write stays out as long as the test wants
+  auto shard = f.shard;
   const auto computed = node_fixture::entry_of("computed"), set = node_fixture::entry_of("set");
-  // Redis stopped: the computed value's write stays out as long as the test wants.
-  REQUIRE(f.redis.process()->send_signal(SIGSTOP));
   // A value the coalescer computed, kept whatever was written before (no write_seq known),
   // and a client's SET of the key right behind it. Both leave now; their answers are read
   // below.
@@ -41,7 +49,7 @@ TEST_CASE(
   auto put = f.self->request(shard, 20s, put_atom::value, std::string{"k"}, set, uint32_t{60});
   // The SET waits for the computed value's write (which L1 holds already) to come back.
   CHECK(f.eventually([&] { return f.shard_counter(0, "key_waits") == 1; }));
-  REQUIRE(f.redis.process()->send_signal(SIGCONT));
+  f.resume();
   fill.receive([](bool kept) { CHECK(kept); }, [](caf::error& e) { FAIL(describe(e)); });
   put.receive([](uint8_t s) { CHECK(put_status_of(s) == put_status::stored); },
               [](caf::error& e) { FAIL(describe(e)); });
@@ -79,9 +87,8 @@ TEST_CASE(
   "A request waiting for its key's write is answered with an error when the shard "
   "restarts, not left to its caller's deadline",
   "[redis][write-order][fault]") {
-  node_with_redis f{redis_round_trip(5s)}; // no timeout while Redis is stopped below
-  auto shard = f.node.shards.at(0);
-  REQUIRE(f.redis.process()->send_signal(SIGSTOP));
+  writes_held_out f;
+  auto shard = f.shard;
   auto put = f.self->request(shard, 20s, put_atom::value, std::string{"k"},
                              node_fixture::entry_of("v"), uint32_t{60});
   auto get = f.self->request(shard, 20s, get_atom::value, std::string{"k"});
@@ -93,5 +100,5 @@ TEST_CASE(
               [&](caf::error& e) { error = describe(e); });
   CHECK(std::chrono::steady_clock::now() - start < 5s); // not its 20 s
   CHECK(error.find("restarted") != std::string::npos);
-  REQUIRE(f.redis.process()->send_signal(SIGCONT));
+  f.resume();
 }
