@@ -379,11 +379,6 @@ redis_bridge_actor::behavior_type redis_bridge(
       schedule(self, cfg);
       return rp;
     },
-    [=](delete_atom, std::string& key) {
-      ++self->state.handled;
-      self->state.writes.dels.push_back(std::move(key));
-      schedule(self, cfg);
-    },
     [=](tick_atom) {
       self->state.tick_armed = false;
       flush(self, cfg);

@@ -85,7 +85,7 @@ struct redis_bridge_state {
   std::deque<std::pair<std::string, caf::typed_response_promise<lookup_result>>> background;
   l2_batch writes; ///< puts and deletes waiting for a connection
   std::vector<caf::typed_response_promise<uint8_t>> write_waiters; ///< one per writes.puts entry
-  std::vector<caf::typed_response_promise<uint8_t>> del_waiters;   ///< acknowledged deletes
+  std::vector<caf::typed_response_promise<uint8_t>> del_waiters;   ///< one per writes.dels entry
   circuit_breaker breaker;
   bool tick_armed = false;
   /// Batches out at the workers, each with its deadline; the sweep answers one whose worker

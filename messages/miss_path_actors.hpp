@@ -36,8 +36,6 @@ using redis_bridge_actor = caf::typed_actor<
   // written, not written (breaker open, backlog full, no connection), or unknown (it left and
   // no answer came: Redis may have it).
   caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<uint8_t>,
-  // Erases a key in L2.
-  caf::reacts_to<delete_atom, std::string>,
   // Erases a key in L2; answers an l2_outcome as l2_put_atom does (writes wait for Redis
   // under redis.write-policy=sync).
   caf::replies_to<l2_del_atom, std::string>::with<uint8_t>,
