@@ -124,7 +124,7 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
   auto& waiters = b.readers;
   if (r && r->ok) {
     st.breaker.on_success(clock::now());
-    st.counts.writes += b.writes;
+    st.counts.writes += b.writes();
     answer_writers(b.writers, l2_outcome::written);
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
@@ -139,7 +139,7 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
   } else {
     st.breaker.on_failure(clock::now());
     ++st.counts.l2_errors;
-    st.counts.writes_dropped += b.writes;
+    st.counts.writes_dropped += b.writes();
     // Sent and not answered (or overdue: the sweep passes no result): Redis may have them.
     answer_writers(b.writers, r && !r->sent ? l2_outcome::not_written : l2_outcome::unknown);
     spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone or overdue");
@@ -273,7 +273,6 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
       }
     take_writes(st, *batch, *b);
     b->batch = batch;
-    b->writes = batch->puts.size() + batch->dels.size();
     if (!batch->get_keys.empty())
       st.batch_sizes.record(batch->get_keys.size());
     ++st.counts.batches;

@@ -71,10 +71,10 @@ using redis_worker_actor = caf::typed_actor<
 struct l2_batch_waiters {
   redis_worker_actor worker;
   std::vector<caf::typed_response_promise<lookup_result>> readers; ///< one per get key
-  size_t writes = 0;                                               ///< puts and deletes in it
   std::vector<caf::typed_response_promise<uint8_t>> writers; ///< acknowledged puts and deletes
   std::chrono::steady_clock::time_point sent;
-  std::shared_ptr<l2_batch> batch; ///< what the worker runs (its keys, should it be overdue)
+  std::shared_ptr<l2_batch> batch; ///< what the worker runs (its writes, counted; its keys)
+  size_t writes() const { return batch->puts.size() + batch->dels.size(); }
 };
 
 struct redis_bridge_state {

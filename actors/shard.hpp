@@ -77,8 +77,8 @@ struct shard_state {
   /// redis.write-policy=l1-when-down: deletes Redis has not confirmed yet. Retried on every
   /// sweep; a read of such a key misses instead of loading it back from L2.
   absl::flat_hash_set<std::string> pending_deletes;
-  /// Writes and deletes out at the bridge, sent without a CAF timeout (ask_bridge): each is
-  /// failed as overdue by the sweep after cache.load-timeout, should the bridge never answer.
+  /// Writes and deletes out at the bridge, sent without a CAF timeout (write_to_bridge): each
+  /// is failed as overdue by the sweep after cache.load-timeout, should the bridge never answer.
   pending_requests<std::function<void(caf::error&)>> bridge_asks;
   /// Requests on keys whose writes are out at Redis, waiting their turn (in_key_order).
   shard_key_order order;

@@ -417,14 +417,12 @@ bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t tt
 /// overwrite that write's copy in Redis either.
 bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& key,
                     std::string& value, uint32_t ttl, uint64_t since) {
-  auto copy = self->state.bridge ? value : std::string{}; // fill() may take the value's bytes
-  if (!fill(self, key, value, ttl, since))
+  if (!fill(self, key, value, ttl, since)) // L1 copies the bytes: `value` is still whole
     return false;
-  if (self->state.bridge)
+  if (self->state.bridge) // the bridge counts the writes it drops
     write_to_bridge(
       self, cfg, key, [](l2_outcome) {}, [](caf::error&) {}, l2_put_atom::value, key,
-      std::move(copy),
-      ttl); // the bridge counts writes it dropped
+      std::move(value), ttl);
   return true;
 }
 

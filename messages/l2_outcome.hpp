@@ -10,10 +10,9 @@ namespace ac {
 /// Its writer must not say "nothing stored" then, nor keep the old value in L1 while Redis may
 /// hold the new one. Travels as a plain uint8_t (a builtin CAF type: nothing to register).
 enum class l2_outcome : uint8_t {
-  not_written =
-    0,         ///< it never left (breaker open, backlog full, no connection): Redis is as it was
-  written = 1, ///< Redis answered it
-  unknown = 2, ///< it left, and no answer came in time: Redis may or may not have applied it
+  not_written = 0, ///< it never left (breaker open, backlog full, no connection)
+  written = 1,     ///< Redis answered it
+  unknown = 2,     ///< it left, and no answer came in time: Redis may or may not have applied it
 };
 
 constexpr uint8_t to_wire(l2_outcome o) { return static_cast<uint8_t>(o); }
