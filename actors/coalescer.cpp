@@ -85,9 +85,11 @@ void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::str
   }
   auto seconds =
     static_cast<uint32_t>(std::min<int64_t>(ttl->count(), std::numeric_limits<uint32_t>::max()));
-  if (cond)
-    self->send(cfg.shard, fill_atom::value, key, r.value, seconds, static_cast<uint8_t>(*cond));
-  else
+  if (cond) {
+    auto it = self->state.since.find(key);
+    self->send(cfg.shard, fill_atom::value, key, r.value, seconds, static_cast<uint8_t>(*cond),
+               it != self->state.since.end() ? it->second : no_since);
+  } else
     fill_l1(self, cfg, key, r, seconds);
 }
 
@@ -430,16 +432,17 @@ caf::result<lookup_result> on_load(self_ptr self, const coalescer_config& cfg,
 /// Warming is a guess: it never waits behind, duplicates or overrides real work. No L2, a
 /// flight under way, a settling value, a recent failure or a key fenced to its new owner: skip.
 caf::result<lookup_result> on_warm(self_ptr self, const coalescer_config& cfg,
-                                   const std::string& key) {
+                                   const std::string& key, uint64_t since) {
   auto& st = self->state;
   ++st.handled;
   auto now = std::chrono::steady_clock::now();
   if (!st.bridge || st.fences.target_of(key, now) != nullptr)
     return make_miss();
   auto rp = self->make_response_promise<lookup_result>();
-  if (st.flights.warm(key, rp, now))
+  if (st.flights.warm(key, rp, now)) {
+    note_since(self, key, since); // its fill loses to a write of the key after the warm began
     start_flight(self, cfg, key, true);
-  else
+  } else
     rp.deliver(make_miss());
   return rp;
 }
@@ -503,7 +506,9 @@ coalescer_actor::behavior_type coalescer(coalescer_actor::stateful_pointer<coale
         return make_miss();
       return start_refresh(self, cfg, key, l1_left_ms, since);
     },
-    [=](warm_atom, const std::string& key) { return on_warm(self, cfg, key); },
+    [=](warm_atom, const std::string& key, uint64_t since) {
+      return on_warm(self, cfg, key, since);
+    },
     [=](handoff_atom, const std::string& key, bool may_fence) {
       return on_handoff(self, cfg, key, may_fence);
     },

@@ -1,6 +1,7 @@
 // RESP commands of actorcache's own: AC.OWNER, AC.MEMBERS, AC.TENSOR.SET/GET and the leases (AC.GETORLEASE, AC.FILL, AC.ABANDON).
 #include "actors/remote_watch.hpp"
 #include "actors/resp_command_parts.hpp"
+#include "actors/resp_session_io.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -249,11 +250,7 @@ void sweep_session(resp_session_actor* self) {
   answer_owner_gone(self, take_waits_on_gone_nodes(st.remote_waits, st.routes.current()));
   std::vector<uint64_t> overdue;
   st.slot_deadlines.expire(
-    ac_clock::now(),
-    [&st](uint64_t slot) {
-      return slot >= st.first_slot && slot - st.first_slot < st.slots.size()
-             && !st.slots[slot - st.first_slot];
-    },
+    ac_clock::now(), [&st](uint64_t slot) { return slot_owed(st, slot); },
     [&overdue](uint64_t slot) { overdue.push_back(slot); });
   if (!overdue.empty()) {
     auto reply =

@@ -51,14 +51,79 @@ std::string resp_error_text(const caf::error& err) {
                         : code + " " + reason;
 }
 
-// Long on purpose: the checks every command passes, then one case per command (a dispatch table).
+namespace {
+
+using order_kind = connection_order::kind;
+
+/// The hashes of the keys a command names (its spec's key positions).
+void hash_keys(const resp::command_spec& spec, const std::vector<std::string>& argv,
+               std::vector<uint64_t>& out) {
+  out.clear();
+  auto n = resp::key_count(spec, argv.size());
+  for (size_t i = 0; i < n; ++i)
+    out.push_back(key_hash(argv[static_cast<size_t>(spec.first_key) + i * spec.key_step]));
+}
+
+std::optional<uint64_t> first_owed(const resp_session_state& st) {
+  for (size_t i = 0; i < st.slots.size(); ++i)
+    if (!st.slots[i])
+      return st.first_slot + i;
+  return std::nullopt;
+}
+
+/// Holds the command when an earlier one of the connection must be answered first
+/// (core/connection_order): it waits at the stash's front, and nothing behind it is read, until
+/// deliver() answers that slot. True when it was held.
+bool held_for_order(resp_session_actor* self, order_kind kind, std::vector<std::string>& argv,
+                    const std::vector<uint64_t>& keys) {
+  auto& st = self->state;
+  auto blocker = st.order.blocker(kind, keys.data(), keys.size(), first_owed(st),
+                                  [&st](uint64_t slot) { return slot_owed(st, slot); });
+  if (!blocker)
+    return false;
+  st.env->counters->ordered_waits.fetch_add(1, std::memory_order_relaxed);
+  st.held_on = *blocker;
+  st.stash.push_front(stashed_command{std::move(argv), std::nullopt, {}});
+  return true;
+}
+
+void dispatch(resp_session_actor* self, const resp::command_spec* spec,
+              std::vector<std::string>& argv);
+
+} // namespace
+
 void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
   auto& st = self->state;
-  auto& env = *st.env;
-  env.counters->commands.fetch_add(1, std::memory_order_relaxed);
   const auto* spec = resp::find_command(argv[0]);
   if (!st.forwards.empty() && (spec == nullptr || spec->id != command_id::get))
     send_forwarded_gets(self); // nothing overtakes the GETs held before it
+  // Only commands that will run are ordered (a refused one is answered at once, in its slot).
+  auto kind = spec != nullptr && st.authed && resp::arity_ok(*spec, argv.size())
+                  && resp::key_count(*spec, argv.size()) <= st.env->max_keys
+                ? resp::ordering_of(spec->id)
+                : order_kind::free;
+  if (kind == order_kind::free)
+    return dispatch(self, spec, argv);
+  bool recorded = kind == order_kind::read || kind == order_kind::relayed;
+  std::vector<uint64_t> keys;
+  if (recorded || !st.order.empty())
+    hash_keys(*spec, argv, keys);
+  if ((kind == order_kind::whole || !st.order.empty()) && held_for_order(self, kind, argv, keys))
+    return; // counted when it runs
+  auto slot = st.first_slot + st.slots.size();
+  dispatch(self, spec, argv);
+  if (recorded && slot_owed(st, slot))
+    st.order.left(slot, kind, keys.data(), keys.size());
+}
+
+namespace {
+
+// Long on purpose: the checks every command passes, then one case per command (a dispatch table).
+void dispatch(resp_session_actor* self, const resp::command_spec* spec,
+              std::vector<std::string>& argv) {
+  auto& st = self->state;
+  auto& env = *st.env;
+  env.counters->commands.fetch_add(1, std::memory_order_relaxed);
   if (spec == nullptr)
     return reply_error(self, resp::unknown_command_error(argv[0], argv));
   env.counters->by_command[static_cast<size_t>(spec->id)].fetch_add(1, std::memory_order_relaxed);
@@ -152,6 +217,8 @@ void run_command(resp_session_actor* self, std::vector<std::string>& argv) {
   }
   reply_error(self, resp::unknown_command_error(argv[0], argv));
 }
+
+} // namespace
 
 void loop_tally::add_to(resp_counters& c) const {
   auto commands = gets + mgets + sets + tensor_gets + lease_hits;
@@ -287,7 +354,15 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
 void run_stashed(resp_session_actor* self, stashed_command& cmd) {
   if (!cmd.hits)
     return run_command(self, cmd.argv);
-  mget_rest(self, self->state.routes.current(), cmd.argv, std::move(*cmd.hits));
+  // An MGET the loop answered in part: the loop served an idle connection, so nothing before
+  // it is owed and it need not wait; the keys it still reads are recorded as any read's are.
+  auto& st = self->state;
+  std::vector<uint64_t> keys;
+  hash_keys(*resp::find_command(cmd.argv[0]), cmd.argv, keys);
+  auto slot = st.first_slot + st.slots.size();
+  mget_rest(self, st.routes.current(), cmd.argv, std::move(*cmd.hits));
+  if (slot_owed(st, slot))
+    st.order.left(slot, order_kind::read, keys.data(), keys.size());
 }
 
 } // namespace ac

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -275,9 +276,17 @@ void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::stri
             : xx ? key_op::expire_xx
                  : key_op::expire;
   int64_t n = 0;
-  if (!resp::parse_int(argv[2], n) || n > (int64_t{1} << 40) || n < -(int64_t{1} << 40))
+  if (!resp::parse_int(argv[2], n))
     return reply_error(self, "ERR value is not an integer or out of range");
-  keyspace_each(self, snap, op, ms ? n : n * 1000, {argv[1]}, int_reply);
+  // Redis's bounds: the deadline in ms must fit 64 bits. Past 2^50 ms (35,000 years) every
+  // TTL is the same to a store that keeps 34 years (cache_store::expire), so it is capped.
+  constexpr int64_t max = std::numeric_limits<int64_t>::max();
+  if ((!ms && (n > max / 1000 || n < -max / 1000)) || (ms ? n : n * 1000) > max - unix_ms())
+    return reply_error(self,
+                       "ERR invalid expire time in '" + resp::to_lower(argv[0]) + "' command");
+  constexpr int64_t cap = int64_t{1} << 50;
+  auto ttl_ms = std::clamp<int64_t>(ms ? n : n * 1000, -cap, cap);
+  keyspace_each(self, snap, op, ttl_ms, {argv[1]}, int_reply);
 }
 
 void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, bool ms) {

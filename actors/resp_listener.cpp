@@ -41,6 +41,7 @@ caf::behavior resp_stats_source(caf::event_based_actor*, std::shared_ptr<resp_co
     s.cut_off = get(c->cut_off);
     s.inline_hits = get(c->inline_hits);
     s.loop_commands = get(c->loop_commands);
+    s.ordered_waits = get(c->ordered_waits);
     s.port = static_cast<int64_t>(port);
     put_stats(row, s);
     row.handled = static_cast<uint64_t>(s.commands);

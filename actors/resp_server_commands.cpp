@@ -205,6 +205,8 @@ void info_stats(info_text& out, const resp_counters& c) {
   out.num("total_error_replies", out.total("errors"));
   out.num("resp_error_replies", static_cast<int64_t>(c.errors.load()));
   out.num("rejected_connections", static_cast<int64_t>(c.refused.load()));
+  // Commands that waited for an earlier one of their connection (core/connection_order).
+  out.num("actorcache_ordered_waits", static_cast<int64_t>(c.ordered_waits.load()));
   out.num("keyspace_hits", out.total("hits"));
   out.num("keyspace_misses", out.total("misses"));
   out.num("evicted_keys", out.total("evictions"));

@@ -137,6 +137,7 @@ void gather_ready(resp_session_state& st) {
     ++st.first_slot;
   }
   st.slot_deadlines.trim([&st](uint64_t slot) { return slot >= st.first_slot; });
+  st.order.trim(st.first_slot);
 }
 
 /// Writes now, or once the replies already queued in the mailbox are in too (one write for a
@@ -194,11 +195,12 @@ void protocol_error(self_ptr self, const std::string& err) {
 
 bool stopped(const resp_session_state& st) { return st.closing || st.peer_gone || st.fd < 0; }
 
-/// Runs what the loop left (in order, before anything still in the reader); false when the
-/// connection stops reading.
+/// Runs what the loop left, and a command that waited for an earlier one's answer (in order,
+/// before anything still in the reader); false when the connection stops reading or a command
+/// waits again.
 bool run_stash(self_ptr self) {
   auto& st = self->state;
-  while (!st.stash.empty() && !stopped(st)) {
+  while (!st.stash.empty() && !stopped(st) && !st.held_on) {
     auto cmd = std::move(st.stash.front());
     st.stash.pop_front();
     if (!cmd.protocol_error.empty())
@@ -206,8 +208,9 @@ bool run_stash(self_ptr self) {
     else
       run_stashed(self, cmd);
   }
-  st.stash.clear();
-  return !stopped(st);
+  if (stopped(st))
+    st.stash.clear();
+  return !stopped(st) && !st.held_on;
 }
 
 /// Runs every complete command the reader holds; false when the connection stops reading.
@@ -224,8 +227,8 @@ bool run_buffered(self_ptr self) {
       return false;
     }
     run_command(self, argv);
-    if (stopped(st))
-      return false;
+    if (stopped(st) || st.held_on)
+      return false; // held: deliver() brings the session back once its turn came
   }
 }
 
@@ -320,6 +323,10 @@ void deliver(resp_session_actor* self, uint64_t slot, std::string reply) {
   parked = std::move(reply);
   if (!st.barriers.empty())
     st.barriers.erase(std::remove(st.barriers.begin(), st.barriers.end(), slot), st.barriers.end());
+  if (st.held_on == slot) { // the held command's turn: run it, and read on
+    st.held_on.reset();
+    self->send(self, resp_ready_atom::value);
+  }
   if (slot == st.first_slot) {
     gather_ready(st);
     schedule_write(self);

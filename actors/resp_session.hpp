@@ -32,6 +32,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/route_view.hpp"
+#include "core/connection_order.hpp"
 #include "core/deadline_queue.hpp"
 #include "core/error_tally.hpp"
 #include "core/resp_command_table.hpp"
@@ -65,6 +66,8 @@ struct resp_counters {
   std::atomic<uint64_t> inline_hits{0}; ///< L1 hits answered on the session's thread (no shard hop)
   std::atomic<uint64_t> loop_commands{
     0}; ///< GET/MGET hits answered by an I/O loop (no actor at all)
+  /// Commands that waited for an earlier one of their connection (core/connection_order).
+  std::atomic<uint64_t> ordered_waits{0};
   /// Commands run, by command_id (Prometheus: per command family).
   std::array<std::atomic<uint64_t>, 64> by_command{};
 };
@@ -152,6 +155,12 @@ struct resp_session_state {
   /// within a connection. Owed reads are no such barrier: a hit behind a miss is answered at
   /// once into its slot, which still leaves in order.
   std::vector<uint64_t> barriers;
+  /// Earlier commands whose path a later one could overtake: a read that may reach Redis or a
+  /// loader, a write relayed through the lease keeper (core/connection_order).
+  connection_order order;
+  /// The slot the command at the stash's front waits for: nothing is read or run until it is
+  /// answered (deliver), as Redis runs a connection's commands one after another.
+  std::optional<uint64_t> held_on;
   std::string out;        ///< bytes ready for the socket
   size_t out_sent = 0;    ///< bytes of `out` already written
   bool closing = false;   ///< read nothing more; close once the replies are out

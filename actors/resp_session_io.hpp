@@ -41,6 +41,11 @@ constexpr size_t direct_bulk_bytes = 16u << 10;
 void append_bulk_direct(resp_session_state& st, std::string_view payload);
 
 inline bool replies_owed(const resp_session_state& st) { return !st.slots.empty(); }
+/// Whether request slot `slot` was opened and is not answered yet.
+inline bool slot_owed(const resp_session_state& st, uint64_t slot) {
+  return slot >= st.first_slot && slot - st.first_slot < st.slots.size()
+         && !st.slots[slot - st.first_slot];
+}
 
 inline bool output_pending(const resp_session_state& st) { return st.out_sent < st.out.size(); }
 

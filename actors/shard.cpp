@@ -130,9 +130,10 @@ auto write_handlers(self_ptr self, const shard_config& cfg) {
       count();
       return fill_and_write(self, cfg, key, value, ttl, since);
     },
-    [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond) {
+    [=](fill_atom, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond,
+        uint64_t since) {
       count();
-      fill_if(self, key, value, ttl, cond);
+      fill_if(self, key, value, ttl, cond, since);
     });
 }
 

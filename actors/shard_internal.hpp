@@ -121,7 +121,8 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
 bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint64_t since);
 bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& key,
                     std::string& value, uint32_t ttl, uint64_t since);
-void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond);
+void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond,
+             uint64_t since);
 void retry_pending_deletes(self_ptr self, const shard_config& cfg);
 
 // -- upkeep: listing, sweeps, ownership changes, warming lists, stats (shard_upkeep.cpp) --------

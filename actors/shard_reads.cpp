@@ -61,19 +61,22 @@ void refresh_ahead_of(self_ptr self, const shard_config& cfg, const std::string&
 
 // -- predictive warming (warming.predictive) -----------------------------------------------
 
-/// Asks the coalescer to warm a key of this shard from L2, unless L1 has it already (or it was
-/// deleted while Redis was down). A found value is filled by the coalescer before this reply.
+/// Asks the coalescer to warm a key of this shard from L2, unless L1 has it already, a write of
+/// it is out at Redis (the read could run before the write lands), or it was deleted while
+/// Redis was down. A found value is filled by the coalescer before this reply.
 void warm_here(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t hash) {
   auto& st = self->state;
-  if (!st.coalescer || st.pending_deletes.contains(key))
+  if (!st.coalescer || st.pending_deletes.contains(key) || st.order.busy(hash))
     return;
+  uint64_t since = 0; // the fill loses to any write of the key from now on
   {
     auto lock = lock_store(self);
     if (st.store->pttl(key, hash) != -2)
       return;
+    since = st.store->write_seq();
   }
   ++st.counts.prefetches;
-  self->request(st.coalescer, cfg.load_timeout, warm_atom::value, key)
+  self->request(st.coalescer, cfg.load_timeout, warm_atom::value, key, since)
     .then(
       [self, hash](const lookup_result& r) {
         if (!r.found)
@@ -298,14 +301,18 @@ caf::result<lookup_result> handoff(self_ptr self, const std::string& key, bool m
 
 /// Warming asks for a key: loaded from L2 by the coalescer unless L1 has it already.
 caf::result<lookup_result> warm(self_ptr self, const std::string& key) {
+  auto& st = self->state;
+  auto hash = key_hash(key);
+  uint64_t since = 0; // as in warm_here
   {
     auto lock = lock_store(self);
-    if (self->state.store->pttl(key, key_hash(key)) != -2)
+    if (st.store->pttl(key, hash) != -2)
       return lookup_result{true, static_cast<uint8_t>(tier::l1), {}, false}; // here already
+    since = st.store->write_seq();
   }
-  if (!self->state.coalescer || self->state.pending_deletes.contains(key))
+  if (!st.coalescer || st.pending_deletes.contains(key) || st.order.busy(hash))
     return make_miss();
-  return self->delegate(self->state.coalescer, warm_atom::value, key);
+  return self->delegate(st.coalescer, warm_atom::value, key, since);
 }
 
 } // namespace ac::shard_impl

@@ -426,13 +426,19 @@ bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& k
   return true;
 }
 
-/// A warming fill that must not overwrite (absent) or revive (present) what L1 has now.
-void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl,
-             uint8_t cond) {
+/// A warming fill that must not overwrite (absent) or revive (present) what L1 has now, nor
+/// bring back what a write since the warm began (`since`) changed: its read of Redis may have
+/// run before that write reached Redis.
+void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond,
+             uint64_t since) {
   auto h = key_hash(key);
   if (self->state.order.busy(h))
     return; // a write of the key is out: what L2 gave is older than it
   auto lock = lock_store(self);
+  if (self->state.store->written_since(h, since)) {
+    ++self->state.counts.superseded_fills;
+    return;
+  }
   bool present = self->state.store->pttl(key, h) != -2;
   if ((cond == static_cast<uint8_t>(put_if::absent) && present)
       || (cond == static_cast<uint8_t>(put_if::present) && !present))

@@ -77,6 +77,36 @@ size_t key_count(const command_spec& spec, size_t argc) {
   return static_cast<size_t>((last - spec.first_key) / spec.key_step + 1);
 }
 
+connection_order::kind ordering_of(command_id id) {
+  using kind = connection_order::kind;
+  switch (id) {
+    case command_id::get:
+    case command_id::mget:
+    case command_id::ac_tensor_get:
+      return kind::read;
+    case command_id::set:
+    case command_id::setex:
+    case command_id::mset:
+    case command_id::del:
+    case command_id::unlink:
+    case command_id::expire:
+    case command_id::pexpire:
+    case command_id::ac_tensor_set:
+      return kind::write;
+    case command_id::ac_fill:
+      return kind::relayed;
+    case command_id::dbsize:
+    case command_id::scan:
+    case command_id::flushdb:
+      return kind::whole;
+    default:
+      // EXISTS, TTL and PTTL read L1 only, in the shard's order; AC.GETORLEASE may wait for
+      // another caller's lease for seconds, which a write behind it must not; AC.ABANDON
+      // changes no value.
+      return kind::free;
+  }
+}
+
 std::string unknown_command_error(std::string_view name, const std::vector<std::string>& argv) {
   // Redis: ERR unknown command 'foo', with args beginning with: 'a' 'b'
   auto clip = [](std::string_view s) { return std::string{s.substr(0, 128)}; };
@@ -93,9 +123,12 @@ std::string wrong_arity_error(std::string_view name) {
 bool parse_int(std::string_view s, int64_t& out) {
   if (s.empty() || s.size() > 20)
     return false;
-  auto first = s.data();
-  if (*first == '+')
+  // Redis's string2ll: one spelling per number, so no '+', no leading zeros, no "-0".
+  auto digits = s.front() == '-' ? s.substr(1) : s;
+  if (digits.empty() || digits.front() < '0' || digits.front() > '9'
+      || (digits.front() == '0' && (digits.size() > 1 || s.front() == '-')))
     return false;
+  auto first = s.data();
   auto [end, ec] = std::from_chars(first, s.data() + s.size(), out);
   return ec == std::errc{} && end == s.data() + s.size();
 }

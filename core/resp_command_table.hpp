@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/connection_order.hpp"
+
 namespace ac::resp {
 
 /// Every command the RESP edge serves. `unknown` is anything else.
@@ -67,6 +69,9 @@ bool arity_ok(const command_spec& spec, size_t argc);
 /// How many keys a command of argc arguments names (for resp.max-keys).
 size_t key_count(const command_spec& spec, size_t argc);
 
+/// How a command waits behind earlier ones of its connection (core/connection_order.hpp).
+connection_order::kind ordering_of(command_id id);
+
 /// Redis's own error texts, so clients and scripts that match on them keep working.
 std::string unknown_command_error(std::string_view name, const std::vector<std::string>& argv);
 std::string wrong_arity_error(std::string_view name);
@@ -74,7 +79,8 @@ std::string wrong_arity_error(std::string_view name);
 /// Lower-cases ASCII (command names and options are case-insensitive).
 std::string to_lower(std::string_view s);
 
-/// Parses a whole base-10 signed integer ("12", "-3"); false on anything else or overflow.
+/// Parses a whole base-10 signed integer ("12", "-3") as Redis does; false on anything else
+/// ("+1", "01", "-0", " 1") or overflow.
 bool parse_int(std::string_view s, int64_t& out);
 
 } // namespace ac::resp

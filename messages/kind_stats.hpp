@@ -121,11 +121,12 @@ struct membership_stats : membership_counters {
 AC_KIND_STATS(supervisor_stats, "sizing_supervisor", AC_SUPERVISOR_STATS)
 
 /// The RESP edge (its row adds cmd_NAME per command run).
-/// connections: accepted since start.
+/// connections: accepted since start. ordered_waits: commands that waited for an earlier one
+/// of their connection whose path they could overtake (a write behind a read of its key).
 // clang-format off
 #define AC_RESP_STATS(X) \
   X(connections) X(open) X(commands) X(errors) X(dropped) X(refused) X(cut_off) \
-  X(inline_hits) X(loop_commands) X(port)
+  X(inline_hits) X(loop_commands) X(ordered_waits) X(port)
 // clang-format on
 AC_KIND_STATS(resp_stats, "resp", AC_RESP_STATS)
 

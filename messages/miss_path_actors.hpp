@@ -60,8 +60,9 @@ using coalescer_actor = caf::typed_actor<
   caf::replies_to<refresh_atom, std::string, int64_t, uint64_t>::with<lookup_result>,
   // Warms a key ahead of its reads (warming, prefetch): L2 only, never a compute; fills L1 on a
   // hit, into an empty slot only. Skipped (a miss at once) when a flight for the key is under
-  // way; a load that joins a warm flight makes it a full one (compute on an L2 miss).
-  caf::replies_to<warm_atom, std::string>::with<lookup_result>,
+  // way; a load that joins a warm flight makes it a full one (compute on an L2 miss). (The
+  // last element: the store's write_seq when the warm began, as for a load: a write since wins.)
+  caf::replies_to<warm_atom, std::string, uint64_t>::with<lookup_result>,
   // The key's new owner asks before computing it (key, may fence): the answer of the flight
   // under way here, else a miss, after which (when fencing is allowed) this coalescer's loads of
   // the key go to the asker until the hand-off window ends (core/ownership_handoff.hpp).

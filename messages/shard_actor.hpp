@@ -51,8 +51,10 @@ using shard_actor = caf::typed_actor<
   // and be overwritten there by the older value.
   caf::replies_to<fill_atom, l2_put_atom, std::string, std::string, uint32_t, uint64_t>::with<bool>,
   // A value loaded ahead of demand enters L1 when the put_if condition holds (warming sends
-  // absent: a put that came in meanwhile is newer than what L2 gave).
-  caf::reacts_to<fill_atom, std::string, std::string, uint32_t, uint8_t>,
+  // absent: a put that came in meanwhile is newer than what L2 gave), and the key was not
+  // written since the warm began (the last element, the store's write_seq then: a DEL that
+  // reached Redis after the warm's read must not see the value come back).
+  caf::reacts_to<fill_atom, std::string, std::string, uint32_t, uint8_t, uint64_t>,
   // The member set changed (routing epoch, healed): with healed (a member came back from down,
   // or this node from being cut off) every entry is dropped at once, since the other side may
   // have changed any key meanwhile; either way, once the hand-off window has passed, entries of

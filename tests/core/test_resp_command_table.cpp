@@ -49,6 +49,15 @@ TEST_CASE("Integers parse whole or not at all", "[resp]") {
   CHECK_FALSE(parse_int("4x", n));
   CHECK_FALSE(parse_int("+4", n));
   CHECK_FALSE(parse_int("99999999999999999999", n));
+  // One spelling per number, as Redis's string2ll: EXPIRE k 05 is an error there.
+  CHECK(parse_int("0", n));
+  CHECK(n == 0);
+  CHECK(parse_int("-9223372036854775808", n));
+  CHECK_FALSE(parse_int("05", n));
+  CHECK_FALSE(parse_int("-0", n));
+  CHECK_FALSE(parse_int("-", n));
+  CHECK_FALSE(parse_int(" 5", n));
+  CHECK_FALSE(parse_int("5 ", n));
 }
 
 TEST_CASE("Replies are encoded as RESP2", "[resp]") {

@@ -20,6 +20,15 @@ std::string str(const resp_client::reply_ptr& r) {
     return "<nil>";
   if (r->type == REDIS_REPLY_INTEGER)
     return std::to_string(r->integer);
+  if (r->type == REDIS_REPLY_ARRAY) {
+    std::string out = "[";
+    for (size_t i = 0; i < r->elements; ++i) {
+      auto e = r->element[i];
+      out += (i ? "," : "")
+             + (e->type == REDIS_REPLY_NIL ? std::string{"<nil>"} : std::string(e->str, e->len));
+    }
+    return out + "]";
+  }
   return std::string(r->str, r->len);
 }
 
@@ -142,4 +151,39 @@ TEST_CASE("With Redis as L2, a SET right after the GET that computed the key is 
     CHECK(str(f.direct->run({"GET", "ac:" + key})).find(mine) != std::string::npos);
     CHECK(str(c.run({"GET", key})) == mine);
   }
+}
+
+TEST_CASE("With Redis as L2, a key deleted while it was being warmed stays deleted, in L1 too",
+          "[process][resp][redis][write-order]") {
+  node_over_redis f{"sync"};
+  auto& c = *f.client;
+  // A miss of `lead` makes predictive warming read `k` from Redis (the node learns that `k`
+  // misses right after `lead`). That read could run between the SET and the DEL of `k` in
+  // Redis and fill L1 once the DEL was done: L1 served the deleted value ever after.
+  int resurrected = 0;
+  for (int i = 0; i < 200; ++i) {
+    REQUIRE(str(c.run({"DEL", "k", "lead"})) != "<no reply>");
+    auto r = pipeline(c, {{"SET", "k", "a"}, {"DEL", "k"}, {"GET", "lead"}, {"GET", "k"}});
+    REQUIRE(r[1] == "1");
+    if (r[3] != "<nil>" || str(c.run({"GET", "k"})) != "<nil>")
+      ++resurrected;
+  }
+  CHECK(resurrected == 0);
+}
+
+TEST_CASE("With Redis as L2, a pipelined read answers the state before the writes behind it",
+          "[process][resp][redis][write-order]") {
+  node_over_redis f{"sync"};
+  auto& c = *f.client;
+  for (int i = 0; i < 50; ++i) {
+    auto key = "r" + std::to_string(i), other = "o" + std::to_string(i);
+    // The GETs miss L1 and read Redis; the SETs behind them must not reach Redis first.
+    CHECK(pipeline(c, {{"GET", key}, {"SET", key, "v"}, {"MGET", other, key}, {"DEL", other}})
+          == std::vector<std::string>{"<nil>", "OK", "[<nil>,v]", "0"});
+    // DBSIZE sees the writes before it, as Redis's does, though they wait for Redis first.
+    CHECK(pipeline(c, {{"SET", other, "w"}, {"DBSIZE"}})
+          == std::vector<std::string>{"OK", std::to_string(i + 2)});
+    REQUIRE(str(c.run({"DEL", other})) == "1");
+  }
+  CHECK(f.info("actorcache_ordered_waits") > 0);
 }

@@ -6,6 +6,7 @@ node differs by design, the script is in DIFFERENT with the node's own replies a
 """
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
@@ -70,6 +71,17 @@ SAME: List[List[Command]] = [
     [("SET", "k", "v"), ("EXPIRE", "k", "0"), ("GET", "k")],
     [("SET", "k", "v"), ("EXPIRE", "k", "-1"), ("EXISTS", "k")],
     [("SET", "k", "v"), ("PEXPIRE", "k", "-5"), ("EXISTS", "k")],
+    # integers as Redis's string2ll reads them: one spelling per number
+    [("SET", "k", "v"), ("EXPIRE", "k", "05")],
+    [("SET", "k", "v"), ("EXPIRE", "k", "-0")],
+    [("SET", "k", "v"), ("EXPIRE", "k", "+5")],
+    [("SET", "k", "v"), ("EXPIRE", "k", " 5")],
+    # a TTL too long for a 64-bit deadline is an error; a very long one is taken
+    [("SET", "k", "v"), ("EXPIRE", "k", "9223372036854775807")],
+    [("SET", "k", "v"), ("PEXPIRE", "k", "9223372036854775807")],
+    [("SET", "k", "v"), ("EXPIRE", "k", "-9223372036854775807")],
+    [("SET", "k", "v"), ("EXPIRE", "k", "9999999999999"), ("EXISTS", "k")],
+    [("SET", "k", "v", "EX", "50"), ("EXPIRE", "k", "9999999999999", "GT"), ("EXISTS", "k")],
     # the connection and the rest
     [("GET",)],
     [("GET", "a", "b")],
@@ -146,3 +158,84 @@ def test_where_the_node_differs_by_design_it_answers_as_documented(
         else:
             assert g == e, why
     assert len(got) == len(expected)
+
+
+# -- random pipelines, with Redis behind the node ----------------------------------------------
+
+KEYS = [f"k{i}" for i in range(6)]
+
+
+def random_command(rng: random.Random) -> Command:
+    """A command of the node's set on a few keys, with options and bad input among them. No TTL
+    reads: L1 keeps whole seconds (DIFFERENT above), so TTL and PTTL may differ by design."""
+    k = rng.choice(KEYS)
+    value = rng.choice(["a", "bb", "", "x" * rng.randint(1, 40), "12"])
+    pick = rng.randint(0, 9)
+    if pick == 0:
+        return ("GET", k)
+    if pick == 1:
+        return ("MGET", *rng.sample(KEYS, rng.randint(1, 4)))
+    if pick == 2:
+        options = rng.choice([(), (), ("EX", "100"), ("PX", "200000"), ("NX",), ("XX",),
+                              ("NX", "XX"), ("EX", "0")])
+        return ("SET", k, value, *options)
+    if pick == 3:
+        return ("SETEX", k, rng.choice(["50", "0", "-3"]), value)
+    if pick == 4:
+        pairs = [x for key in rng.sample(KEYS, rng.randint(1, 3)) for x in (key, value)]
+        return ("MSET", *pairs)
+    if pick == 5:
+        return (rng.choice(["DEL", "UNLINK"]), *rng.sample(KEYS, rng.randint(1, 3)))
+    if pick == 6:
+        return ("EXISTS", *[rng.choice(KEYS) for _ in range(rng.randint(1, 4))])
+    if pick == 7:
+        return ("EXPIRE", k, rng.choice(["0", "-5", "100", "200000", "abc"]),
+                *rng.choice([(), ("NX",), ("XX",), ("NX", "XX")]))
+    if pick == 8:
+        return ("DBSIZE",)
+    return ("GET", k, k)  # a wrong number of arguments
+
+
+def run_pipeline(conn: redis.Redis, script: List[Command]) -> List[Any]:
+    pipe = conn.pipeline(transaction=False)
+    for cmd in script:
+        pipe.execute_command(*cmd)
+    return [f"ERR:{r}" if isinstance(r, redis.ResponseError) else r
+            for r in pipe.execute(raise_on_error=False)]
+
+
+@pytest.fixture(scope="module")
+def over_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[redis.Redis, redis.Redis]]:
+    """redis-server, and a node over another one as L2 (sync writes), values kept without a TTL
+    as Redis keeps them."""
+    workdir: Path = tmp_path_factory.mktemp("compat-l2")
+    procs: List[Any] = []
+    try:
+        procs.append(Redis(workdir))
+        procs.append(Redis(workdir))
+        procs.append(Node(workdir, "compat-l2", redis=procs[1], extra=["--cache.default-ttl=0s"]))
+        yield (redis.Redis(port=procs[0].port, socket_timeout=5),
+               redis.Redis(port=procs[2].resp_port, socket_timeout=5))
+    finally:
+        for p in reversed(procs):
+            p.stop()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_pipelines_over_redis_answer_as_redis_server_does(
+        over_redis: Tuple[redis.Redis, redis.Redis], seed: int) -> None:
+    """Each command sees exactly the ones before it on the connection, though a node's reads and
+    writes take different ways to Redis: a GET that misses L1 answered the value of a SET behind
+    it, and DBSIZE missed the writes before it that were still out at Redis."""
+    plain, node = over_redis
+    rng = random.Random(seed)
+    plain.flushdb()
+    node.delete(*KEYS)
+    for batch in range(60):
+        script = [random_command(rng) for _ in range(20)]
+        expected, got = run_pipeline(plain, script), run_pipeline(node, script)
+        for i, (e, g) in enumerate(zip(expected, got)):
+            both_errors = isinstance(e, str) and isinstance(g, str) and e.startswith("ERR:") \
+                and g.startswith("ERR:")
+            assert both_errors or e == g, f"batch {batch}, command {i}: {script[i]}; before it: " \
+                f"{script[:i]}"
