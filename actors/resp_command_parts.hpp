@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -181,6 +182,28 @@ void put_value(self_ptr self, const route_snapshot& snap, const std::string& key
 
 // -- keys and values (resp_data_commands.cpp) -------------------------------------------------
 
+/// Answers of one request per key (or per shard) gathered into one reply: the sum (DEL, EXISTS,
+/// DBSIZE) or a count down (MSET, FLUSHDB). The first error is the reply; later answers are
+/// ignored.
+struct per_key_gather {
+  int64_t total = 0;
+  size_t pending = 0;
+  bool done = false;
+
+  /// Adds one answer; true when it was the last one still owed (the caller then replies).
+  bool add(int64_t n = 0) {
+    total += n;
+    if (done || --pending != 0)
+      return false;
+    done = true;
+    return true;
+  }
+};
+
+/// A gather of `parts` answers for the reply in `slot`, and its error handler.
+std::pair<std::shared_ptr<per_key_gather>, std::function<void(caf::error&)>> open_gather(
+  self_ptr self, uint64_t slot, size_t parts);
+
 void cmd_get(self_ptr self, const route_snapshot& snap, const std::string& key);
 void cmd_mget(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);
 /// The rest of an MGET whose L1 hits of owned keys are in `hits` (`missing` of them are not).
@@ -196,6 +219,9 @@ void keyspace_each(self_ptr self, const route_snapshot& snap, key_op op, int64_t
                    std::function<std::string(int64_t total)> reply);
 void cmd_expire(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv, bool ms);
 void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, bool ms);
+
+// -- the whole keyspace of this node (resp_keyspace_commands.cpp) ------------------------------
+
 void cmd_dbsize(self_ptr self, const route_snapshot& snap);
 /// SCAN cursor [MATCH pattern] [COUNT n]: this node's L1 keys (not the cluster's), one shard a page.
 void cmd_scan(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv);

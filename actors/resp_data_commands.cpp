@@ -1,4 +1,4 @@
-// RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE, DBSIZE, SCAN, FLUSHDB.
+// RESP commands on keys and values: GET, MGET, SET, SETEX, MSET, DEL, EXISTS, TTL, EXPIRE.
 #include "actors/resp_command_parts.hpp"
 #include "actors/resp_commands.hpp"
 #include "actors/routed_reads.hpp"
@@ -6,13 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
-#include <map>
 #include <memory>
 
-#include "actors/stats_helpers.hpp"
-#include "core/scan_cursor.hpp"
 #include "core/set_options.hpp"
-#include "messages/kind_stats.hpp"
 
 namespace ac::resp_cmd {
 
@@ -164,25 +160,6 @@ void cmd_setex(self_ptr self, const route_snapshot& snap, std::vector<std::strin
   cmd_set(self, snap, as_set);
 }
 
-/// Answers of one request per key (or per shard) gathered into one reply: the sum (DEL, EXISTS,
-/// DBSIZE) or a count down (MSET, FLUSHDB). The first error is the reply; later answers are
-/// ignored.
-struct per_key_gather {
-  int64_t total = 0;
-  size_t pending = 0;
-  bool done = false;
-
-  /// Adds one answer; true when it was the last one still owed (the caller then replies).
-  bool add(int64_t n = 0) {
-    total += n;
-    if (done || --pending != 0)
-      return false;
-    done = true;
-    return true;
-  }
-};
-
-/// A gather of `parts` answers for the reply in `slot`, and its error handler.
 std::pair<std::shared_ptr<per_key_gather>, std::function<void(caf::error&)>> open_gather(
   self_ptr self, uint64_t slot, size_t parts) {
   auto g = std::make_shared<per_key_gather>();
@@ -295,77 +272,6 @@ void cmd_ttl(self_ptr self, const route_snapshot& snap, const std::string& key, 
       return int_reply(left);
     return int_reply(left / 1000);
   });
-}
-
-void cmd_dbsize(self_ptr self, const route_snapshot& snap) {
-  auto slot = open_slot(self);
-  auto [g, on_err] = open_gather(self, slot, snap.shards.size());
-  for (auto& s : snap.shards)
-    self->request(s, std::chrono::seconds(5), stats_atom::value)
-      .then(
-        [self, slot, g = g](std::vector<actor_stats>& rows) {
-          if (g->add(rows.empty() ? 0 : stats_of<shard_stats>(rows[0]).entries))
-            deliver(self, slot, int_reply(g->total));
-        },
-        on_err);
-}
-
-void cmd_scan(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
-  int64_t cursor = 0;
-  if (!resp::parse_int(argv[1], cursor) || cursor < 0)
-    return reply_error(self, "ERR invalid cursor");
-  std::string pattern = "*";
-  int64_t count = 10;
-  for (size_t i = 2; i < argv.size(); i += 2) {
-    auto opt = resp::to_lower(argv[i]);
-    if (i + 1 >= argv.size())
-      return reply_error(self, "ERR syntax error");
-    if (opt == "match") {
-      pattern = argv[i + 1];
-    } else if (opt == "count") {
-      if (!resp::parse_int(argv[i + 1], count) || count < 1)
-        return reply_error(self, "ERR value is not an integer or out of range");
-    } else {
-      return reply_error(self, "ERR syntax error");
-    }
-  }
-  auto shard = scan_shard_of(static_cast<uint64_t>(cursor));
-  if (shard >= snap.shards.size())
-    return reply_error(self, "ERR invalid cursor");
-  auto shards = snap.shards.size();
-  auto slot = open_slot(self);
-  self
-    ->request(snap.shards[shard], self->state.env->request_timeout, scan_atom::value,
-              scan_in_shard(static_cast<uint64_t>(cursor)), pattern,
-              static_cast<uint32_t>(std::min<int64_t>(count, 10000)))
-    .then(
-      [self, slot, shard, shards](scan_page& page) {
-        std::string out;
-        resp::array(out, 2);
-        resp::bulk(out, std::to_string(next_scan_cursor(shard, shards, page.cursor)));
-        resp::array(out, page.keys.size());
-        for (const auto& k : page.keys)
-          resp::bulk(out, k);
-        deliver(self, slot, std::move(out));
-      },
-      fail_slot(self, slot));
-}
-
-void cmd_flushdb(self_ptr self, const route_snapshot& snap, std::vector<std::string>& argv) {
-  if (argv.size() > 2
-      || (argv.size() == 2 && resp::to_lower(argv[1]) != "async"
-          && resp::to_lower(argv[1]) != "sync"))
-    return reply_error(self, "ERR syntax error");
-  auto slot = open_slot(self);
-  auto [g, on_err] = open_gather(self, slot, snap.shards.size());
-  for (auto& s : snap.shards)
-    self->request(s, self->state.env->request_timeout, flush_atom::value)
-      .then(
-        [self, slot, g = g](uint64_t) {
-          if (g->add())
-            deliver(self, slot, "+OK\r\n");
-        },
-        on_err);
 }
 
 } // namespace ac::resp_cmd

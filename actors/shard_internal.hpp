@@ -1,6 +1,7 @@
 // Internal to the shard actor (shard*.cpp): the steps its handlers call; not for other actors.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "actors/shard.hpp"
 #include "core/key_normalization.hpp"
 #include "messages/errors.hpp"
+#include "messages/l2_outcome.hpp"
 
 namespace ac::shard_impl {
 
@@ -97,6 +99,42 @@ caf::result<R> in_key_order(self_ptr self, const std::string& key, Run run, Ts&&
   return in_key_order<R>(self, &key, 1, std::move(run), std::forward<Ts>(msg)...);
 }
 
+// -- writes to Redis in the key's order (shard_writes.cpp, shard_fills.cpp) -------------------
+
+/// Asks the bridge to write or delete `key` (l2_put_atom or l2_del_atom in `xs`); `on_done`
+/// gets what became of it (l2_outcome), `on_err` a failure of the ask itself.
+/// - The key's later requests wait until it is back and its continuation has run
+///   (in_key_order), so that they see its effect in L1 and the key's next write reaches Redis
+///   after it.
+/// - No CAF timeout: the bridge is a local actor that answers every write (done, refused while
+///   Redis is down, dropped from a backlog, unanswered by its bound), and a timeout's two
+///   wake-ups of the clock thread cost more than the rest of the hand-off (bench/RESULTS.md,
+///   session 17). Should the bridge die holding it, the sweep fails it once load-timeout passed.
+template <class OnDone, class... Ts>
+void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnDone on_done,
+                     std::function<void(caf::error&)> on_err, Ts&&... xs) {
+  auto& st = self->state;
+  auto h = key_hash(key);
+  st.order.write_out(h);
+  auto id = st.bridge_asks.open(ac_clock::now() + cfg.load_timeout,
+                                [self, h, on_err = std::move(on_err)](caf::error& err) mutable {
+                                  on_err(err);
+                                  send_back(self->state.order.write_back(h));
+                                });
+  self->request(st.bridge, caf::infinite, std::forward<Ts>(xs)...)
+    .then(
+      [self, id, h, on_done = std::move(on_done)](uint8_t outcome) mutable {
+        if (!self->state.bridge_asks.settle(id))
+          return; // the sweep failed it already
+        on_done(l2_outcome_of(outcome));
+        send_back(self->state.order.write_back(h));
+      },
+      [self, id](caf::error& err) mutable {
+        if (auto failed = self->state.bridge_asks.take(id))
+          (*failed)(err);
+      });
+}
+
 // -- reads (shard_reads.cpp) ------------------------------------------------------------------
 
 caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const std::string& key);
@@ -118,12 +156,15 @@ caf::result<uint8_t> put_if_cond(self_ptr self, const shard_config& cfg, const s
 caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
                               const std::string& key, int64_t arg);
 caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key);
+void retry_pending_deletes(self_ptr self, const shard_config& cfg);
+
+// -- fills: loaded and warmed values entering L1 (shard_fills.cpp) ------------------------------
+
 bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint64_t since);
 bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& key,
                     std::string& value, uint32_t ttl, uint64_t since);
 void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond,
              uint64_t since);
-void retry_pending_deletes(self_ptr self, const shard_config& cfg);
 
 // -- upkeep: listing, sweeps, ownership changes, warming lists, stats (shard_upkeep.cpp) --------
 

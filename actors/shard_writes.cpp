@@ -1,4 +1,4 @@
-// The shard's writes: puts (sync or l1-when-down), conditional puts, TTL changes, deletes, fills.
+// The shard's writes: puts (sync or l1-when-down), conditional puts, TTL changes, deletes.
 #include <spdlog/spdlog.h>
 
 #include "actors/shard_internal.hpp"
@@ -9,40 +9,6 @@
 namespace ac::shard_impl {
 
 namespace {
-
-/// Asks the bridge to write or delete `key` (l2_put_atom or l2_del_atom in `xs`); `on_done`
-/// gets what became of it (l2_outcome), `on_err` a failure of the ask itself.
-/// - The key's later requests wait until it is back and its continuation has run
-///   (in_key_order), so that they see its effect in L1 and the key's next write reaches Redis
-///   after it.
-/// - No CAF timeout: the bridge is a local actor that answers every write (done, refused while
-///   Redis is down, dropped from a backlog, unanswered by its bound), and a timeout's two
-///   wake-ups of the clock thread cost more than the rest of the hand-off (bench/RESULTS.md,
-///   session 17). Should the bridge die holding it, the sweep fails it once load-timeout passed.
-template <class OnDone, class... Ts>
-void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnDone on_done,
-                     std::function<void(caf::error&)> on_err, Ts&&... xs) {
-  auto& st = self->state;
-  auto h = key_hash(key);
-  st.order.write_out(h);
-  auto id = st.bridge_asks.open(ac_clock::now() + cfg.load_timeout,
-                                [self, h, on_err = std::move(on_err)](caf::error& err) mutable {
-                                  on_err(err);
-                                  send_back(self->state.order.write_back(h));
-                                });
-  self->request(st.bridge, caf::infinite, std::forward<Ts>(xs)...)
-    .then(
-      [self, id, h, on_done = std::move(on_done)](uint8_t outcome) mutable {
-        if (!self->state.bridge_asks.settle(id))
-          return; // the sweep failed it already
-        on_done(l2_outcome_of(outcome));
-        send_back(self->state.order.write_back(h));
-      },
-      [self, id](caf::error& err) mutable {
-        if (auto failed = self->state.bridge_asks.take(id))
-          (*failed)(err);
-      });
-}
 
 /// Checks a value a client wants to store: a valid Entry whose payload fits the limit.
 caf::error check_value(const std::string& value, uint32_t max_value_bytes) {
@@ -393,59 +359,6 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
         note_durable(self, index);
       },
       [](caf::error&) {}, l2_del_atom::value, key);
-  }
-}
-
-/// A value the coalescer loaded enters L1, unless the key was written after the miss it was
-/// loaded for (`since`, the store's write_seq then), or a write of it is out at Redis now (a
-/// load that began after that write was taken still saw the state before it): false then, and
-/// the value is dropped.
-bool fill(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint64_t since) {
-  auto h = key_hash(key);
-  auto lock = lock_store(self);
-  if (self->state.store->written_since(h, since) || self->state.order.busy(h)) {
-    ++self->state.counts.superseded_fills;
-    return false;
-  }
-  self->state.store->fill(key, h, value, std::chrono::seconds{ttl});
-  self->state.shared->note_fill(key, std::chrono::seconds{ttl});
-  return true;
-}
-
-/// fill() of a computed value, which then goes to L2 too, in the key's order of writes
-/// (write_to_bridge): only when L1 kept it, since a value dropped for a newer write must not
-/// overwrite that write's copy in Redis either.
-bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& key,
-                    std::string& value, uint32_t ttl, uint64_t since) {
-  if (!fill(self, key, value, ttl, since)) // L1 copies the bytes: `value` is still whole
-    return false;
-  if (self->state.bridge) // the bridge counts the writes it drops
-    write_to_bridge(
-      self, cfg, key, [](l2_outcome) {}, [](caf::error&) {}, l2_put_atom::value, key,
-      std::move(value), ttl);
-  return true;
-}
-
-/// A warming fill that must not overwrite (absent) or revive (present) what L1 has now, nor
-/// bring back what a write since the warm began (`since`) changed: its read of Redis may have
-/// run before that write reached Redis.
-void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond,
-             uint64_t since) {
-  auto h = key_hash(key);
-  if (self->state.order.busy(h))
-    return; // a write of the key is out: what L2 gave is older than it
-  auto lock = lock_store(self);
-  if (self->state.store->written_since(h, since)) {
-    ++self->state.counts.superseded_fills;
-    return;
-  }
-  bool present = self->state.store->pttl(key, h) != -2;
-  if ((cond == static_cast<uint8_t>(put_if::absent) && present)
-      || (cond == static_cast<uint8_t>(put_if::present) && !present))
-    return;
-  if (self->state.store->fill(key, h, value, std::chrono::seconds{ttl})) {
-    ++self->state.counts.warm_fills;
-    self->state.shared->note_fill(key, std::chrono::seconds{ttl});
   }
 }
 

@@ -18,8 +18,8 @@ import redis
 import redis.asyncio as aioredis
 
 from . import codec
-from .client import (Commands, Tries, apply_members, bulk_limit, check_bulk_size, failed_fill,
-                     get_batch, is_unknown_command, pool_full_as_overloaded)
+from .calls import (Commands, Tries, apply_members, bulk_limit, check_bulk_size, failed_fill,
+                    get_batch, is_unknown_command, pool_full_as_overloaded)
 from .errors import CacheError, RequestError, Unavailable, refused_value
 from .options import KeyT, Options, key_bytes
 from .routing import Member, Routing, parse_members, split_address

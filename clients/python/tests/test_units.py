@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from actorcache import AsyncCache, Cache, codec
-from actorcache.client import check_bulk_size
+from actorcache.calls import check_bulk_size
 from actorcache.options import Options
 from actorcache.errors import (AuthError, KeyTooLong, Overloaded, RequestError, StaleLease,
                                Unavailable, ValueTooLarge, WrongType, from_response_error)
