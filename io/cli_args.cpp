@@ -1,6 +1,7 @@
 // Command-line helpers of the programs (see cli_args.hpp).
 #include "io/cli_args.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -52,6 +53,32 @@ bool asks_for_version(const std::vector<std::string>& args) {
       return true;
   }
   return false;
+}
+
+boolean_args boolean_values(const std::vector<std::string>& args,
+                            const std::function<bool(std::string_view)>& is_flag) {
+  boolean_args out;
+  bool only_positionals = false;
+  for (const auto& arg : args) {
+    only_positionals = only_positionals || arg == "--";
+    auto eq = arg.find('=');
+    if (only_positionals || arg.rfind("--", 0) != 0 || eq == std::string::npos
+        || !is_flag(std::string_view{arg}.substr(2, eq - 2))) {
+      out.args.push_back(arg);
+      continue;
+    }
+    auto name = arg.substr(2, eq - 2), value = arg.substr(eq + 1);
+    for (auto& c : value)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (value == "true" || value == "yes" || value == "on" || value == "1") {
+      out.args.push_back("--" + name);
+    } else if (value == "false" || value == "no" || value == "off" || value == "0") {
+      out.falses.push_back(name);
+    } else if (out.error.empty()) {
+      out.error = "--" + name + " is true or false, not '" + arg.substr(eq + 1) + "'";
+    }
+  }
+  return out;
 }
 
 std::string version_line(std::string_view program) { return std::string{program} + " " + version; }

@@ -40,6 +40,24 @@ using command_options = std::map<std::string, std::set<std::string>>;
 std::string misplaced_option(const command_options& table, const std::string& command,
                              const std::vector<std::string>& given);
 
+/// `--name=VALUE` of boolean options, made something CAF 0.17 reads.
+struct boolean_args {
+  std::vector<std::string> args; ///< the arguments, with `--name=true` as the bare `--name`
+  std::vector<std::string>
+    falses;          ///< names given `=false`: taken out, to be stored after the parse
+  std::string error; ///< a value that is no boolean, said with the option ("" if none)
+};
+
+/// Why: CAF 0.17 reads a boolean option only as a bare flag (`--redis.enabled`): `--name=true`
+/// fails to parse, and there is no way to say false on the command line, so an option that is
+/// on by default (`warming.predictive`, `resp.loop-hits`) could be turned off only in a config
+/// file. Here `--name=VALUE` of an option `is_flag` names becomes the bare flag for true and is
+/// taken out for false (the caller stores false after the parse, so it wins over the file, as
+/// every command-line option does). VALUE: true/false, yes/no, on/off, 1/0; anything else is an
+/// error. Arguments after a bare `--` are left alone.
+boolean_args boolean_values(const std::vector<std::string>& args,
+                            const std::function<bool(std::string_view)>& is_flag);
+
 /// Whether argv (without the program name) asks for `--version` (before a bare `--`).
 bool asks_for_version(const std::vector<std::string>& args);
 

@@ -89,3 +89,24 @@ TEST_CASE("the pre-split keeps the names of the options it passes on", "[cli][op
   auto r = split_args({"get", "--json", "--timeout=2", "k"}, [](std::string_view) { return true; });
   CHECK(r.names == std::vector<std::string>{"json", "timeout"});
 }
+
+TEST_CASE("a boolean option takes true or false after '=', as a flag or taken out to be stored",
+          "[tools][cli]") {
+  auto is_flag = [](std::string_view n) { return n == "json" || n == "warming.predictive"; };
+  auto r = boolean_values(
+    {"--json=true", "--warming.predictive=false", "--ttl=5", "--json", "put", "--", "--json=false"},
+    is_flag);
+  CHECK(r.error.empty());
+  // true is the bare flag; false is gone from the arguments; other options and everything
+  // after -- are left as they were.
+  CHECK(r.args
+        == std::vector<std::string>{"--json", "--ttl=5", "--json", "put", "--", "--json=false"});
+  CHECK(r.falses == std::vector<std::string>{"warming.predictive"});
+  for (auto v : {"yes", "On", "1"})
+    CHECK(boolean_values({std::string{"--json="} + v}, is_flag).args
+          == std::vector<std::string>{"--json"});
+  for (auto v : {"no", "OFF", "0"})
+    CHECK(boolean_values({std::string{"--json="} + v}, is_flag).falses
+          == std::vector<std::string>{"json"});
+  CHECK(boolean_values({"--json=maybe"}, is_flag).error == "--json is true or false, not 'maybe'");
+}

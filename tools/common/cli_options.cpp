@@ -64,6 +64,18 @@ std::string pem_file_problem(const std::string& path, bool key) {
 
 } // namespace
 
+bool cli_config::is_flag(std::string_view name) const {
+  const auto* opt =
+    custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()});
+  return opt != nullptr && opt->is_flag();
+}
+
+void cli_config::store_false(std::string_view name) {
+  if (const auto* opt =
+        custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()}))
+    opt->store(caf::config_value{false});
+}
+
 bool cli_config::knows_option(std::string_view name) const {
   if (custom_options_.cli_long_name_lookup(caf::string_view{name.data(), name.size()}) != nullptr)
     return true;
@@ -140,7 +152,13 @@ parse_outcome parse_cli_args(cli_config& cfg, int argc, char** argv) {
     out.exit_code = 0;
     return out;
   }
-  auto split = split_args(args, [&](std::string_view n) { return cfg.knows_option(n); });
+  auto bools = boolean_values(args, [&](std::string_view n) { return cfg.is_flag(n); });
+  if (!bools.error.empty()) {
+    std::cerr << program << ": " << bools.error << "\n";
+    out.exit_code = 2;
+    return out;
+  }
+  auto split = split_args(bools.args, [&](std::string_view n) { return cfg.knows_option(n); });
   if (!split.unknown.empty()) {
     std::cerr << program << ": unknown option " << split.unknown << " (see --help)\n";
     out.exit_code = 2;
@@ -150,6 +168,10 @@ parse_outcome parse_cli_args(cli_config& cfg, int argc, char** argv) {
     std::cerr << program << ": " << cfg.explain_bad_option(split.options, err) << "\n";
     out.exit_code = 2;
     return out;
+  }
+  for (const auto& name : bools.falses) {
+    cfg.store_false(name);
+    split.names.push_back(name); // given, for the check that every option applies
   }
   if (cfg.cli_helptext_printed) {
     out.exit_code = 0;

@@ -29,6 +29,11 @@ public:
   /// Whether `name` (as written after `--`, before `=`) is an option CAF will accept.
   bool knows_option(std::string_view name) const;
 
+  /// Whether `name` is a boolean option (a flag to CAF: io/cli_args.hpp's boolean_values).
+  bool is_flag(std::string_view name) const;
+  /// Stores false into boolean option `name`: `--name=false`, which CAF 0.17 cannot parse.
+  void store_false(std::string_view name);
+
   /// A message for a parse failure `err` of `options` that names the option at fault and the
   /// form its value should have; CAF's own rendering when no single option is to blame.
   std::string explain_bad_option(const std::vector<std::string>& options, const caf::error& err);
