@@ -51,9 +51,12 @@ def decode_tensor(dtype: Union[bytes, str], dims: Sequence[Any], data: bytes) ->
 
 
 def encode_value(value: Any) -> Union[bytes, Tensor]:
-    """bytes-like and str (UTF-8) become bytes, ndarrays tensors; anything else TypeError."""
+    """bytes-like and str (UTF-8) become bytes, ndarrays tensors, numpy scalars (what
+    ``features.mean()`` returns) 0-d tensors; anything else TypeError."""
     if isinstance(value, np.ndarray):
         return encode_tensor(value)
+    if isinstance(value, np.generic):
+        return encode_tensor(np.asarray(value))
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     if isinstance(value, str):
@@ -68,8 +71,11 @@ def value_size(value: Union[bytes, Tensor]) -> int:
 
 
 def as_returned(value: Any) -> Value:
-    """What every other caller of a key reads back for a value this caller computed."""
+    """What every other caller of a key reads back for a value this caller computed: a numpy
+    scalar as the 0-d array the others read."""
     encoded = encode_value(value)
+    if isinstance(value, np.generic):
+        return np.asarray(value)
     return value if isinstance(encoded, Tensor) else encoded
 
 

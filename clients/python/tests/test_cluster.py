@@ -165,6 +165,18 @@ def test_an_exception_in_compute_abandons_the_lease_and_is_raised(cluster) -> No
     assert time.monotonic() - start < 5  # the abandoned lease did not have to run out
 
 
+def test_a_numpy_scalar_is_stored_and_read_back_as_a_0d_array(cluster) -> None:
+    c = Cache(cluster.addresses)
+    c.set("scalar:set", np.float32(1.5))
+    got = c.get("scalar:set")
+    assert isinstance(got, np.ndarray) and got.shape == () and got.dtype == np.float32
+    assert got == np.float32(1.5)
+    mine = c.get_or_compute("scalar:goc", lambda: np.arange(10, dtype=np.float64).mean())
+    theirs = Cache(cluster.addresses).get("scalar:goc")
+    for a in (mine, theirs):
+        assert isinstance(a, np.ndarray) and a.shape == () and a.dtype == np.float64 and a == 4.5
+
+
 def test_a_compute_result_that_cannot_be_cached_abandons_and_raises(cluster) -> None:
     c = Cache(cluster.addresses)
     with pytest.raises(TypeError):

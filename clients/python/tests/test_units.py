@@ -43,6 +43,18 @@ def test_values_other_than_bytes_str_and_arrays_are_refused_not_pickled() -> Non
     assert codec.encode_value("é") == "é".encode()
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_numpy_scalar_is_a_0d_tensor_and_every_caller_reads_a_0d_array(dtype: str) -> None:
+    scalar = np.dtype(dtype).type(3)  # what features.mean() or arr[0] returns
+    t = codec.encode_value(scalar)
+    assert isinstance(t, codec.Tensor) and (t.dtype, t.shape) == (dtype, "")
+    back = codec.decode_tensor(t.dtype, [], bytes(t.data))
+    mine = codec.as_returned(scalar)  # what get_or_compute hands its own caller
+    for a in (back, mine):
+        assert isinstance(a, np.ndarray) and a.shape == () and a.dtype == scalar.dtype
+        assert a == scalar
+
+
 def test_lease_replies_are_read_as_values_tensors_or_tokens() -> None:
     t = codec.encode_tensor(np.ones((2, 2), np.float32))
     assert codec.parse_lease_reply([b"value", b"xy"]) == ("value", b"xy")
