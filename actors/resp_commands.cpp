@@ -81,9 +81,10 @@ bool held_for_order(resp_session_actor* self, order_kind kind, std::vector<std::
                                   [&st](uint64_t slot) { return slot_owed(st, slot); });
   if (!blocker)
     return false;
-  st.env->counters->ordered_waits.fetch_add(1, std::memory_order_relaxed);
+  if (!st.rerun) // a command that waits again for another slot is still one command that waited
+    st.env->counters->ordered_waits.fetch_add(1, std::memory_order_relaxed);
   st.held_on = *blocker;
-  st.stash.push_front(stashed_command{std::move(argv), std::nullopt, {}});
+  st.stash.push_front(stashed_command{std::move(argv), std::nullopt, {}, true});
   return true;
 }
 
@@ -352,8 +353,12 @@ bool answer_on_loop(resp_session_state& st, const route_snapshot& snap,
 }
 
 void run_stashed(resp_session_actor* self, stashed_command& cmd) {
-  if (!cmd.hits)
-    return run_command(self, cmd.argv);
+  if (!cmd.hits) {
+    self->state.rerun = cmd.held;
+    run_command(self, cmd.argv);
+    self->state.rerun = false;
+    return;
+  }
   // An MGET the loop answered in part: the loop served an idle connection, so nothing before
   // it is owed and it need not wait; the keys it still reads are recorded as any read's are.
   auto& st = self->state;

@@ -119,6 +119,7 @@ struct stashed_command {
   std::vector<std::string> argv;
   std::optional<lookup_results> hits; ///< MGET: the hits the loop found (counted) for the rest
   std::string protocol_error;         ///< instead of a command: the reader's error, then close
+  bool held = false; ///< waited for an earlier command already (counted once in ordered_waits)
 };
 
 struct resp_session_state {
@@ -161,6 +162,7 @@ struct resp_session_state {
   /// The slot the command at the stash's front waits for: nothing is read or run until it is
   /// answered (deliver), as Redis runs a connection's commands one after another.
   std::optional<uint64_t> held_on;
+  bool rerun = false;     ///< the command running now waited before (core/connection_order)
   std::string out;        ///< bytes ready for the socket
   size_t out_sent = 0;    ///< bytes of `out` already written
   bool closing = false;   ///< read nothing more; close once the replies are out

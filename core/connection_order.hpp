@@ -18,7 +18,8 @@ namespace ac {
 /// through the lease keeper, so a GET behind it reached the shard first and missed the fill.
 /// Redis runs a connection's commands one after another; so does a node where it matters:
 ///   - a write of a key waits while a read of the key from before it is still owed;
-///   - any command on a key waits while a relayed write of the key (AC.FILL) is still owed;
+///   - any command on a key (EXISTS and TTL too) waits while a relayed write of the key (AC.FILL)
+///     is still owed;
 ///   - a command on the whole keyspace (DBSIZE, SCAN, FLUSHDB) waits for every earlier reply.
 /// Everything else goes at once, so a pipeline of reads, or of writes, never waits.
 ///
@@ -28,7 +29,9 @@ class connection_order {
 public:
   /// How a command is ordered behind earlier ones of its connection.
   enum class kind : uint8_t {
-    free,    ///< names no key, or its path cannot cross (PING, EXISTS, AC.ABANDON)
+    free,    ///< names no key, or its path cannot cross (PING, AC.GETORLEASE, AC.ABANDON)
+    looks,   ///< reads keys in L1 only, in the shard's order (EXISTS, TTL): only a relayed write
+             ///< reaches the shard by another way; not recorded (a write behind it never waits)
     read,    ///< reads keys, maybe from Redis or a loader (GET, MGET, AC.TENSOR.GET)
     write,   ///< changes keys, through the shard (SET, DEL, EXPIRE, AC.TENSOR.SET)
     relayed, ///< changes a key through another actor first (AC.FILL)

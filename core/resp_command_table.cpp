@@ -95,14 +95,17 @@ connection_order::kind ordering_of(command_id id) {
       return kind::write;
     case command_id::ac_fill:
       return kind::relayed;
+    case command_id::exists:
+    case command_id::ttl:
+    case command_id::pttl:
+      return kind::looks;
     case command_id::dbsize:
     case command_id::scan:
     case command_id::flushdb:
       return kind::whole;
     default:
-      // EXISTS, TTL and PTTL read L1 only, in the shard's order; AC.GETORLEASE may wait for
-      // another caller's lease for seconds, which a write behind it must not; AC.ABANDON
-      // changes no value.
+      // AC.GETORLEASE may wait for another caller's lease for seconds, which a write behind it
+      // must not; AC.ABANDON changes no value.
       return kind::free;
   }
 }

@@ -27,8 +27,8 @@ std::string reread_settings(int argc, char** argv, reloadable_settings* out) {
   fresh.load<caf::io::middleman>();
   if (auto msg = check_config_file(fresh.options(), config_file_of(argc, argv)); !msg.empty())
     return msg;
-  if (auto err = fresh.parse(argc, argv))
-    return caf::actor_system_config::render(err);
+  if (auto msg = fresh.parse_command_line(argc, argv); !msg.empty())
+    return msg;
   if (auto msg = fresh.validate(); !msg.empty())
     return msg;
   *out = reloadable_of(fresh);

@@ -66,25 +66,10 @@ std::optional<int> load_config(ac::node_config& cfg, int argc, char** argv) {
     std::cerr << "actorcache-node: bad config " << msg << "\n";
     return 2;
   }
-  // `--flag=true/false` for boolean options, which CAF reads only as bare flags.
-  auto option = [&](std::string_view n) {
-    return cfg.options().cli_long_name_lookup(caf::string_view{n.data(), n.size()});
-  };
-  auto bools =
-    ac::boolean_values(std::vector<std::string>(argv + 1, argv + argc), [&](std::string_view n) {
-      const auto* o = option(n);
-      return o != nullptr && o->is_flag();
-    });
-  if (!bools.error.empty()) {
-    std::cerr << "actorcache-node: " << bools.error << "\n";
+  if (auto msg = cfg.parse_command_line(argc, argv); !msg.empty()) {
+    std::cerr << "actorcache-node: " << msg << "\n";
     return 2;
   }
-  if (auto err = cfg.parse(bools.args)) {
-    std::cerr << "actorcache-node: " << caf::actor_system_config::render(err) << "\n";
-    return 2;
-  }
-  for (const auto& name : bools.falses) // after the file and the command line: false wins
-    option(name)->store(caf::config_value{false});
   if (cfg.cli_helptext_printed)
     return 0;
   if (!cfg.remainder.empty()) {

@@ -13,6 +13,7 @@
 #include "core/eviction_policy.hpp"
 #include "core/host_port.hpp"
 #include "core/sizing_rules.hpp"
+#include "io/cli_args.hpp"
 #include "io/proc_readers.hpp"
 #include "messages/register_types.hpp"
 #include "node/local_interfaces.hpp"
@@ -188,6 +189,24 @@ node_config::node_config() {
 }
 
 // Long on purpose: one short check per rule on the options, in the order of the table above.
+std::string node_config::parse_command_line(int argc, char** argv) {
+  auto option = [this](std::string_view n) {
+    return custom_options_.cli_long_name_lookup(caf::string_view{n.data(), n.size()});
+  };
+  auto bools =
+    boolean_values(std::vector<std::string>(argv + 1, argv + argc), [&](std::string_view n) {
+      const auto* o = option(n);
+      return o != nullptr && o->is_flag();
+    });
+  if (!bools.error.empty())
+    return bools.error;
+  if (auto err = parse(bools.args))
+    return render(err);
+  for (const auto& name : bools.falses) // after the file and the command line: false wins
+    option(name)->store(caf::config_value{false});
+  return {};
+}
+
 std::string node_config::validate() {
   auto known_level = log_level == "trace" || log_level == "debug" || log_level == "info"
                      || log_level == "warn" || log_level == "error" || log_level == "off";

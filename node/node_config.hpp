@@ -133,6 +133,11 @@ struct node_config : caf::actor_system_config {
   /// Every option the node knows (CAF's and ours), for the strict config-file check.
   const caf::config_option_set& options() const { return custom_options_; }
 
+  /// Parses the config file and the command line (CAF's parse), with `--flag=true/false` for
+  /// boolean options, which CAF 0.17 reads only as bare flags (io/cli_args boolean_values);
+  /// returns why it failed, or "". Used at start and by the SIGHUP reload alike.
+  std::string parse_command_line(int argc, char** argv);
+
   /// Checks values CAF cannot (ranges, names, files); returns a message naming the option, or "".
   std::string validate();
 

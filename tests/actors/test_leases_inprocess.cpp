@@ -24,7 +24,7 @@ TEST_CASE("A lease goes to the first caller; a second waits and gets the filled 
   check_lease_value(waiter.run({"AC.GETORLEASE", "feat", "10000"}), "", {}, "computed");
 }
 
-TEST_CASE("A GET pipelined right behind AC.FILL sees the filled value", "[lease]") {
+TEST_CASE("An EXISTS and a GET pipelined right behind AC.FILL see the filled value", "[lease]") {
   resp_fixture f;
   conn c{f.port};
   for (int i = 0; i < 100; ++i) {
@@ -35,8 +35,12 @@ TEST_CASE("A GET pipelined right behind AC.FILL sees the filled value", "[lease]
     // The fill reaches the shard through the lease keeper, the GET straight from the session:
     // the GET once got there first and answered nil.
     c.append({"AC.FILL", key, lease->element[1]->str, value});
+    c.append({"EXISTS", key}); // reads L1 only, and waits for the fill too
     c.append({"GET", key});
     CHECK(str(c.next()) == "OK");
+    auto exists = c.next();
+    REQUIRE(exists);
+    CHECK(exists->integer == 1);
     CHECK(str(c.next()) == value);
   }
 }

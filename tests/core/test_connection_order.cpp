@@ -46,8 +46,11 @@ TEST_CASE("Reads and writes of other keys, and reads behind reads, never wait",
   CHECK_FALSE(blocker(o, kind::read, {a}, owed));
   CHECK_FALSE(blocker(o, kind::write, {c}, owed));
   CHECK_FALSE(blocker(o, kind::free, {a}, owed));
+  CHECK_FALSE(blocker(o, kind::looks, {a}, owed)); // EXISTS reads L1 in the shard's order
+  leave(o, owed, 2, kind::looks, {a});             // and is not recorded
+  CHECK(o.entries() == 3);
   // Writes are not recorded: what they do reaches the shard before what comes after them.
-  leave(o, owed, 2, kind::write, {c});
+  leave(o, owed, 3, kind::write, {c});
   CHECK_FALSE(blocker(o, kind::write, {c}, owed));
   CHECK(o.entries() == 3);
 }
@@ -74,6 +77,7 @@ TEST_CASE("Every command on a key waits for an owed relayed write of it", "[conn
   owed_slots owed;
   leave(o, owed, 0, kind::relayed, {a});
   CHECK(blocker(o, kind::read, {a}, owed) == 0u);
+  CHECK(blocker(o, kind::looks, {a}, owed) == 0u); // EXISTS behind AC.FILL sees the fill
   CHECK(blocker(o, kind::write, {b, a}, owed) == 0u);
   CHECK_FALSE(blocker(o, kind::read, {b}, owed));
   owed.open.erase(0);

@@ -1,6 +1,9 @@
 // The node's command line: boolean options take =true and =false, which CAF 0.17 alone refuses.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <fstream>
+
 #include "tests/support/resp_client.hpp"
 #include "tests/support/tool_run.hpp"
 
@@ -57,4 +60,23 @@ TEST_CASE("A boolean option given a value that is no boolean is refused with exi
   INFO(slurp(err));
   CHECK(r.exit_code == 2);
   CHECK(slurp(err).find("--resp.loop-hits is true or false, not 'maybe'") != std::string::npos);
+}
+
+TEST_CASE("A node started with a boolean =false option still reloads its config on SIGHUP",
+          "[process][options][sighup]") {
+  temp_dir dir{"ac-node-options-sighup"};
+  auto ini = dir.path() + "/node.ini";
+  std::ofstream{ini} << "[log]\nlevel=\"info\"\n";
+  node_process n{"hup", {"--config-file=" + ini, "--warming.predictive=false"}, dir.path()};
+  REQUIRE(n.start());
+  std::ofstream{ini} << "[log]\nlevel=\"debug\"\n";
+  REQUIRE(n.send_signal(SIGHUP));
+  // The reload parses the same command line again: once it failed on the =false.
+  CHECK(wait_until(
+    [&] {
+      return slurp(n.log_file()).find("SIGHUP: config reloaded; log.level info -> debug")
+             != std::string::npos;
+    },
+    10s));
+  CHECK(slurp(n.log_file()).find("config not reloaded") == std::string::npos);
 }

@@ -55,12 +55,13 @@ def encode_value(value: Any) -> Union[bytes, Tensor]:
     ``features.mean()`` returns) 0-d tensors; anything else TypeError."""
     if isinstance(value, np.ndarray):
         return encode_tensor(value)
-    if isinstance(value, np.generic):
-        return encode_tensor(np.asarray(value))
+    # Before numpy scalars: np.bytes_ and np.str_ are bytes and str too, and stay those.
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     if isinstance(value, str):
         return value.encode("utf-8")
+    if isinstance(value, np.generic):
+        return encode_tensor(np.asarray(value))
     raise TypeError(f"cannot cache a {type(value).__name__}: use bytes, str or numpy.ndarray "
                     "(no pickle fallback)")
 
@@ -74,9 +75,9 @@ def as_returned(value: Any) -> Value:
     """What every other caller of a key reads back for a value this caller computed: a numpy
     scalar as the 0-d array the others read."""
     encoded = encode_value(value)
-    if isinstance(value, np.generic):
-        return np.asarray(value)
-    return value if isinstance(encoded, Tensor) else encoded
+    if not isinstance(encoded, Tensor):
+        return encoded
+    return np.asarray(value) if isinstance(value, np.generic) else value
 
 
 def is_tensor_dtype(name: Any) -> bool:

@@ -55,6 +55,12 @@ def test_a_numpy_scalar_is_a_0d_tensor_and_every_caller_reads_a_0d_array(dtype: 
         assert a == scalar
 
 
+def test_numpy_bytes_and_str_scalars_stay_bytes() -> None:
+    assert codec.encode_value(np.bytes_(b"ab")) == b"ab"
+    assert codec.encode_value(np.str_("é")) == "é".encode()
+    assert codec.as_returned(np.str_("ab")) == b"ab"
+
+
 def test_lease_replies_are_read_as_values_tensors_or_tokens() -> None:
     t = codec.encode_tensor(np.ones((2, 2), np.float32))
     assert codec.parse_lease_reply([b"value", b"xy"]) == ("value", b"xy")
