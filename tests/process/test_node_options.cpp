@@ -72,11 +72,6 @@ TEST_CASE("A node started with a boolean =false option still reloads its config 
   std::ofstream{ini} << "[log]\nlevel=\"debug\"\n";
   REQUIRE(n.send_signal(SIGHUP));
   // The reload parses the same command line again: once it failed on the =false.
-  CHECK(wait_until(
-    [&] {
-      return slurp(n.log_file()).find("SIGHUP: config reloaded; log.level info -> debug")
-             != std::string::npos;
-    },
-    10s));
+  CHECK(wait_for_text(n.log_file(), "SIGHUP: config reloaded; log.level info -> debug", 10s));
   CHECK(slurp(n.log_file()).find("config not reloaded") == std::string::npos);
 }

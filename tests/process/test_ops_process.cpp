@@ -10,6 +10,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/node_process.hpp"
 #include "tests/support/raw_socket.hpp"
+#include "tests/support/tool_run.hpp"
 
 using namespace ac::test;
 using namespace std::chrono_literals;
@@ -118,15 +119,10 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
 
   write_ini("debug", "200ms");
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until(
-    [&] {
-      return read_file(n1.log_file())
-               .find(
-                 "SIGHUP: config reloaded; log.level info -> debug, "
-                 "sizing.interval 5000ms -> 200ms")
-             != std::string::npos;
-    },
-    10s));
+  REQUIRE(wait_for_text(n1.log_file(),
+                        "SIGHUP: config reloaded; log.level info -> debug, "
+                        "sizing.interval 5000ms -> 200ms",
+                        10s));
   // The new level and interval act: unchanged sizing decisions now show, at debug, every 200 ms.
   REQUIRE(
     wait_until([&] { return count_of(read_file(n1.log_file()), " debug sizing: ") >= 3; }, 15s));
@@ -141,13 +137,8 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
   std::ofstream{ini} << "[log]\nlevel=\"debug\"\n[sizing]\ninterval=200ms\ncpu-target=100\n"
                         "cpu-rule=false\nmemory-rule=false\n";
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until(
-    [&] {
-      return read_file(n1.log_file())
-               .find("sizing.memory-rule true -> false, sizing.cpu-rule true -> false")
-             != std::string::npos;
-    },
-    10s));
+  REQUIRE(wait_for_text(n1.log_file(),
+                        "sizing.memory-rule true -> false, sizing.cpu-rule true -> false", 10s));
   REQUIRE(wait_until(
     [&] {
       auto st = n1.console({"stats", "--json"});
@@ -162,12 +153,7 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
                         "cpu-rule=false\nmemory-rule=false\n[recommendations]\nlow-usage=0\n"
                         "warn-usage=0.00000001\nhigh-usage=0.00000002\n";
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until(
-    [&] {
-      return read_file(n1.log_file()).find("recommendations.high-usage 0.9 -> 2e-08")
-             != std::string::npos;
-    },
-    10s));
+  REQUIRE(wait_for_text(n1.log_file(), "recommendations.high-usage 0.9 -> 2e-08", 10s));
   for (int i = 0; i < 20; ++i) // some of them are n1's own keys, whatever the ring says
     n1.client({"put", "usage-" + std::to_string(i), "v"});
   std::string advice;
@@ -184,11 +170,7 @@ TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member 
   // A broken file changes nothing and ends nothing.
   std::ofstream{ini} << "[log]\nlevel=\"loud\"\n";
   REQUIRE(n1.send_signal(SIGHUP));
-  REQUIRE(wait_until(
-    [&] {
-      return read_file(n1.log_file()).find("SIGHUP: config not reloaded") != std::string::npos;
-    },
-    10s));
+  REQUIRE(wait_for_text(n1.log_file(), "SIGHUP: config not reloaded", 10s));
   CHECK(n1.alive());
   CHECK(n1.client({"get", "k"}).exit_code == 0);
 

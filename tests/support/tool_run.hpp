@@ -43,6 +43,12 @@ inline std::string slurp(const std::string& path, std::streamoff from = 0) {
   return ss.str();
 }
 
+/// Waits until `file` (a node's log) contains `text`, for at most `timeout`.
+inline bool wait_for_text(const std::string& file, const std::string& text,
+                          std::chrono::milliseconds timeout) {
+  return wait_until([&] { return slurp(file).find(text) != std::string::npos; }, timeout);
+}
+
 /// True when `text` contains `part` (a tool's output, a log).
 inline bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
