@@ -77,7 +77,9 @@ std::optional<uint64_t> first_owed(const resp_session_state& st) {
 bool held_for_order(resp_session_actor* self, order_kind kind, std::vector<std::string>& argv,
                     const std::vector<uint64_t>& keys) {
   auto& st = self->state;
-  auto blocker = st.order.blocker(kind, keys.data(), keys.size(), first_owed(st),
+  // The earliest owed slot only for a whole-keyspace command: a walk over the owed slots.
+  auto first = kind == order_kind::whole ? first_owed(st) : std::nullopt;
+  auto blocker = st.order.blocker(kind, keys.data(), keys.size(), first,
                                   [&st](uint64_t slot) { return slot_owed(st, slot); });
   if (!blocker)
     return false;
