@@ -188,16 +188,15 @@ node_config::node_config() {
   register_types(*this);
 }
 
-// Long on purpose: one short check per rule on the options, in the order of the table above.
 std::string node_config::parse_command_line(int argc, char** argv) {
   auto option = [this](std::string_view n) {
     return custom_options_.cli_long_name_lookup(caf::string_view{n.data(), n.size()});
   };
-  auto bools =
-    boolean_values(std::vector<std::string>(argv + 1, argv + argc), [&](std::string_view n) {
-      const auto* o = option(n);
-      return o != nullptr && o->is_flag();
-    });
+  auto bools = boolean_values(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc),
+                              [&](std::string_view n) {
+                                const auto* o = option(n);
+                                return o != nullptr && o->is_flag();
+                              });
   if (!bools.error.empty())
     return bools.error;
   if (auto err = parse(bools.args))
@@ -207,6 +206,7 @@ std::string node_config::parse_command_line(int argc, char** argv) {
   return {};
 }
 
+// Long on purpose: one short check per rule on the options, in the order of the table above.
 std::string node_config::validate() {
   auto known_level = log_level == "trace" || log_level == "debug" || log_level == "info"
                      || log_level == "warn" || log_level == "error" || log_level == "off";
