@@ -38,6 +38,12 @@ void note_since(self_ptr self, const std::string& key, uint64_t since) {
     it->second = std::min(it->second, since);
 }
 
+/// The write_seq the fill of the key's flight carries: its earliest load's, or no_since.
+uint64_t since_of(self_ptr self, const std::string& key) {
+  auto it = self->state.since.find(key);
+  return it != self->state.since.end() ? it->second : no_since;
+}
+
 /// Puts a loaded value into L1 and holds it (single_flight's settling) until the shard says it
 /// has it: loads the shard passed on before the fill are answered with it. The shard drops it
 /// when the key was written after the flight's first miss (or a write of it is out); else, with
@@ -46,8 +52,7 @@ void note_since(self_ptr self, const std::string& key, uint64_t since) {
 void fill_l1(self_ptr self, const coalescer_config& cfg, const std::string& key,
              const lookup_result& r, uint32_t seconds, bool to_l2 = false) {
   auto& st = self->state;
-  auto it = st.since.find(key);
-  auto since = it != st.since.end() ? it->second : no_since;
+  auto since = since_of(self, key);
   st.flights.settle(key, r);
   auto done = [self, key] { self->state.flights.fill_done(key); };
   auto on_answer = [=](bool current) {
@@ -85,11 +90,10 @@ void fill_from_source(self_ptr self, const coalescer_config& cfg, const std::str
   }
   auto seconds =
     static_cast<uint32_t>(std::min<int64_t>(ttl->count(), std::numeric_limits<uint32_t>::max()));
-  if (cond) {
-    auto it = self->state.since.find(key);
+  if (cond)
     self->send(cfg.shard, fill_atom::value, key, r.value, seconds, static_cast<uint8_t>(*cond),
-               it != self->state.since.end() ? it->second : no_since);
-  } else
+               since_of(self, key));
+  else
     fill_l1(self, cfg, key, r, seconds);
 }
 

@@ -52,17 +52,7 @@ caf::result<R> in_key_order(self_ptr self, const std::string* keys, size_t n, Ru
   shard_op_id id{self->current_sender(), self->current_message_id()};
   shard_key_order::admission admission;
   if (n == 1) { // a get, put or delete: no list to build (writes under load take this path)
-    auto h = key_hash(keys[0]);
-    switch (st.order.admit(h, id)) {
-      case shard_key_order::verdict::run:
-        break;
-      case shard_key_order::verdict::run_returned:
-        admission.released.push_back(h);
-        break;
-      case shard_key_order::verdict::wait:
-        admission.wait_on = h;
-        break;
-    }
+    admission = st.order.admit_one(key_hash(keys[0]), id);
   } else {
     std::vector<uint64_t> hashes;
     hashes.reserve(n);

@@ -69,19 +69,15 @@ public:
     // operation waits on first does not matter: it comes back, and waits on the next.
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (auto key : keys) {
-      switch (admit(key, id)) {
-        case verdict::run:
-          break;
-        case verdict::run_returned:
-          out.released.push_back(key);
-          break;
-        case verdict::wait:
-          if (!out.wait_on)
-            out.wait_on = key;
-          break;
-      }
-    }
+    for (auto key : keys)
+      admit_into(out, key, id);
+    return out;
+  }
+
+  /// admit_all() of one key, with no list of keys to build (a get, put or delete).
+  admission admit_one(uint64_t key, const Id& id) {
+    admission out;
+    admit_into(out, key, id);
     return out;
   }
 
@@ -127,6 +123,20 @@ public:
   uint64_t waits() const { return waits_; }
 
 private:
+  void admit_into(admission& out, uint64_t key, const Id& id) {
+    switch (admit(key, id)) {
+      case verdict::run:
+        break;
+      case verdict::run_returned:
+        out.released.push_back(key);
+        break;
+      case verdict::wait:
+        if (!out.wait_on)
+          out.wait_on = key;
+        break;
+    }
+  }
+
   struct entry {
     uint32_t writes_out = 0;
     std::vector<std::pair<Id, Op>> waiting; ///< rarely more than one or two: no deque

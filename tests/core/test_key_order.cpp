@@ -50,7 +50,13 @@ TEST_CASE(
   o.wait(k, 3, 3);
   CHECK(o.admit(k, 1) == verdict::run_returned);
   CHECK(o.ran(k) == std::optional<int>{2});
-  CHECK(o.admit(k, 2) == verdict::run_returned);
+  // admit_one says the same as a list: the key it was sent back for, or the key to wait on.
+  auto waits = o.admit_one(k, 4);
+  CHECK(waits.wait_on == std::optional<uint64_t>{k});
+  CHECK(waits.released.empty());
+  auto back = o.admit_one(k, 2);
+  CHECK_FALSE(back.wait_on);
+  CHECK(back.released == std::vector<uint64_t>{k});
   CHECK(o.ran(k) == std::optional<int>{3});
   CHECK(o.admit(k, 3) == verdict::run_returned);
   CHECK(o.ran(k) == std::nullopt);
