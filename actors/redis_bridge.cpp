@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/stats_helpers.hpp"
-#include "core/backoff.hpp"
 #include "messages/errors.hpp"
 #include "messages/kind_stats.hpp"
 
@@ -14,77 +13,6 @@ namespace {
 
 using self_ptr = redis_bridge_actor::stateful_pointer<redis_bridge_state>;
 using clock = std::chrono::steady_clock;
-
-// -- connection workers --------------------------------------------------------
-
-struct redis_worker_state {
-  std::unique_ptr<redis_connection> conn;
-  std::unique_ptr<backoff> retry;
-  clock::time_point next_attempt{};
-  static inline const char* name = "redis_worker";
-};
-
-/// Connects if needed; while backing off it fails fast instead of waiting on a dead server.
-bool ensure_connected(redis_worker_state& st, std::string* error) {
-  if (st.conn->connected())
-    return true;
-  auto now = clock::now();
-  if (now < st.next_attempt) {
-    *error = "reconnecting to Redis (backing off)";
-    return false;
-  }
-  if (st.conn->connect(error)) {
-    st.retry->reset();
-    spdlog::info("redis_bridge: connected");
-    return true;
-  }
-  st.next_attempt = now + st.retry->next();
-  spdlog::warn("redis_bridge: connect failed: {}", *error);
-  return false;
-}
-
-std::shared_ptr<l2_batch_result> run_once(redis_worker_state& st, const l2_batch& b) {
-  auto out = std::make_shared<l2_batch_result>();
-  if (!ensure_connected(st, &out->error))
-    return out;
-  out->sent = true; // from here on a failure leaves Redis's state unknown
-  if (!b.puts.empty() && !st.conn->set_ex(b.puts, &out->error))
-    return out;
-  if (!b.dels.empty() && !st.conn->del(b.dels, &out->error))
-    return out;
-  if (!b.get_keys.empty()) {
-    auto values = st.conn->mget_pttl(b.get_keys, &out->error);
-    if (!values)
-      return out;
-    out->values = std::move(*values);
-  }
-  out->ok = true;
-  return out;
-}
-
-std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batch& b) {
-  bool was_connected = st.conn->connected();
-  auto out = run_once(st, b);
-  // A pooled connection that died while idle (Redis restarted) fails its first command and
-  // closes itself. SET EX, DEL and MGET are idempotent: retry once on a fresh connection
-  // rather than report a value that is in Redis as missing.
-  if (!out->ok && was_connected && !st.conn->connected()) {
-    bool sent_before = out->sent;
-    out = run_once(st, b);
-    out->sent = out->sent || sent_before;
-  }
-  return out;
-}
-
-redis_worker_actor::behavior_type redis_worker(
-  redis_worker_actor::stateful_pointer<redis_worker_state> self, redis_options opts,
-  uint64_t seed) {
-  self->state.conn = std::make_unique<redis_connection>(std::move(opts));
-  self->state.retry = std::make_unique<backoff>(backoff_options{}, seed);
-  return {
-    [=](l2_get_atom, const std::shared_ptr<l2_batch>& b) { return run_batch(self->state, *b); },
-  };
-}
 
 // -- the bridge ----------------------------------------------------------------
 
@@ -97,6 +25,8 @@ void for_each_write_key(const l2_batch& batch, F f) {
     f(std::get<0>(put));
   for (auto& key : batch.dels)
     f(key);
+  for (auto& put : batch.cond_puts)
+    f(put.key);
 }
 
 /// How long a worker may take for a batch (redis_bridge_config::batch_bound).
@@ -126,6 +56,11 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
     st.breaker.on_success(clock::now());
     st.counts.writes += b.writes();
     answer_writers(b.writers, l2_outcome::written);
+    for (size_t i = 0; i < b.cond_writers.size(); ++i) {
+      bool applied = i < r->applied.size() && r->applied[i];
+      b.cond_writers[i].deliver(to_wire(applied ? l2_outcome::written : l2_outcome::not_applied));
+    }
+    b.cond_writers.clear();
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
         ++st.counts.l2_hits;
@@ -141,7 +76,9 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
     ++st.counts.l2_errors;
     st.counts.writes_dropped += b.writes();
     // Sent and not answered (or overdue: the sweep passes no result): Redis may have them.
-    answer_writers(b.writers, r && !r->sent ? l2_outcome::not_written : l2_outcome::unknown);
+    auto outcome = r && !r->sent ? l2_outcome::not_written : l2_outcome::unknown;
+    answer_writers(b.writers, outcome);
+    answer_writers(b.cond_writers, outcome);
     spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone or overdue");
     // An L2 failure reads as a miss: the caller computes instead of failing.
     for (auto& rp : waiters)
@@ -198,12 +135,15 @@ void take_writes(redis_bridge_state& st, l2_batch& batch, l2_batch_waiters& b) {
   if (st.overdue_writes.empty()) {
     batch.puts.swap(st.writes.puts);
     batch.dels.swap(st.writes.dels);
+    batch.cond_puts.swap(st.writes.cond_puts);
     b.writers.swap(st.write_waiters);
     b.writers.insert(b.writers.end(), st.del_waiters.begin(), st.del_waiters.end());
     st.del_waiters.clear();
+    b.cond_writers.swap(st.cond_waiters);
     return;
   }
-  auto split = [&](auto& queue, write_promises& waiters, auto& into, auto key_of) {
+  auto split = [&](auto& queue, write_promises& waiters, auto& into, write_promises& into_waiters,
+                   auto key_of) {
     size_t kept = 0;
     for (size_t i = 0; i < queue.size(); ++i) {
       if (st.overdue_writes.contains(key_of(queue[i]))) {
@@ -214,16 +154,18 @@ void take_writes(redis_bridge_state& st, l2_batch& batch, l2_batch_waiters& b) {
         ++kept;
       } else {
         into.push_back(std::move(queue[i]));
-        b.writers.push_back(std::move(waiters[i]));
+        into_waiters.push_back(std::move(waiters[i]));
       }
     }
     queue.resize(kept);
     waiters.resize(kept);
   };
-  split(st.writes.puts, st.write_waiters, batch.puts,
+  split(st.writes.puts, st.write_waiters, batch.puts, b.writers,
         [](const auto& put) -> const std::string& { return std::get<0>(put); });
-  split(st.writes.dels, st.del_waiters, batch.dels,
+  split(st.writes.dels, st.del_waiters, batch.dels, b.writers,
         [](const std::string& key) -> const std::string& { return key; });
+  split(st.writes.cond_puts, st.cond_waiters, batch.cond_puts, b.cond_writers,
+        [](const auto& put) -> const std::string& { return put.key; });
 }
 
 /// Whether a queued write may leave now (take_writes would take it).
@@ -235,6 +177,9 @@ bool has_sendable_writes(const redis_bridge_state& st) {
       return true;
   for (auto& key : st.writes.dels)
     if (!st.overdue_writes.contains(key))
+      return true;
+  for (auto& put : st.writes.cond_puts)
+    if (!st.overdue_writes.contains(put.key))
       return true;
   return false;
 }
@@ -251,7 +196,8 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
     if (!st.breaker.allow(clock::now())) {
       // Open breaker: answer reads as misses and drop writes at once rather than queueing.
       st.counts.short_circuited += st.gets.size() + st.background.size();
-      st.counts.writes_dropped += st.writes.puts.size() + st.writes.dels.size();
+      st.counts.writes_dropped +=
+        st.writes.puts.size() + st.writes.dels.size() + st.writes.cond_puts.size();
       for (auto& g : st.gets)
         g.second.deliver(make_miss());
       st.gets.clear();
@@ -261,6 +207,7 @@ void flush(self_ptr self, const redis_bridge_config& cfg) {
       st.writes = l2_batch{};
       answer_writers(st.write_waiters, l2_outcome::not_written);
       answer_writers(st.del_waiters, l2_outcome::not_written);
+      answer_writers(st.cond_waiters, l2_outcome::not_written);
       return;
     }
     auto batch = std::make_shared<l2_batch>();
@@ -330,8 +277,7 @@ redis_bridge_actor::behavior_type redis_bridge(
   redis_bridge_actor::stateful_pointer<redis_bridge_state> self, redis_bridge_config cfg) {
   self->state.breaker = circuit_breaker{cfg.breaker};
   for (uint32_t i = 0; i < std::max<uint32_t>(cfg.pool_size, 1); ++i)
-    self->state.idle.push_back(
-      self->spawn<caf::detached + caf::linked>(redis_worker, cfg.redis, uint64_t{i} * 7919 + 1));
+    self->state.idle.push_back(spawn_redis_worker(self, cfg.redis, uint64_t{i} * 7919 + 1));
   spdlog::info("redis_bridge: L2 at {}:{} db {} prefix '{}', {} connections", cfg.redis.host,
                cfg.redis.port, cfg.redis.db, cfg.redis.key_prefix, cfg.pool_size);
   return {
@@ -367,6 +313,18 @@ redis_bridge_actor::behavior_type redis_bridge(
       auto rp = self->make_response_promise<uint8_t>();
       st.writes.puts.emplace_back(std::move(key), std::move(value), ttl);
       st.write_waiters.push_back(rp);
+      schedule(self, cfg);
+      return rp;
+    },
+    [=](l2_put_atom, std::string& key, std::string& value, uint32_t ttl,
+        uint8_t cond) -> caf::result<uint8_t> {
+      auto& st = self->state;
+      ++st.handled;
+      // Not dropped from a backlog as plain puts are: whoever asks waits for the judgement.
+      auto rp = self->make_response_promise<uint8_t>();
+      st.writes.cond_puts.push_back(
+        {std::move(key), std::move(value), ttl, cond != static_cast<uint8_t>(put_if::present)});
+      st.cond_waiters.push_back(rp);
       schedule(self, cfg);
       return rp;
     },

@@ -35,12 +35,16 @@ struct redis_bridge_config {
   std::chrono::milliseconds batch_bound{0};
 };
 
-/// One batch of L2 work for one connection: a pipeline of SETs, DELs and one MGET.
+/// One batch of L2 work for one connection: a pipeline of SETs, DELs, conditional SETs and one
+/// MGET.
 struct l2_batch {
   std::vector<std::string> get_keys;
   std::vector<std::tuple<std::string, std::string, uint32_t>> puts;
   std::vector<std::string> dels;
-  bool empty() const { return get_keys.empty() && puts.empty() && dels.empty(); }
+  std::vector<redis_connection::cond_set_item> cond_puts; ///< SET NX / XX
+  bool empty() const {
+    return get_keys.empty() && puts.empty() && dels.empty() && cond_puts.empty();
+  }
 };
 
 /// What a connection worker answers for a batch: one result per get key (the value and the
@@ -52,6 +56,7 @@ struct l2_batch_result {
   bool sent = false;
   std::string error;
   std::vector<std::optional<redis_connection::timed_value>> values;
+  std::vector<bool> applied; ///< one per conditional put: whether its condition held
 };
 
 } // namespace ac
@@ -67,14 +72,21 @@ using redis_worker_actor = caf::typed_actor<
   // Runs one batch on the connection, reconnecting with backoff when needed.
   caf::replies_to<l2_get_atom, std::shared_ptr<l2_batch>>::with<std::shared_ptr<l2_batch_result>>>;
 
+/// A worker on `opts`'s server, detached (its I/O blocks) and linked to `bridge`; `seed`
+/// spreads the reconnect back-offs of a pool's workers (redis_worker.cpp).
+redis_worker_actor spawn_redis_worker(caf::local_actor* bridge, redis_options opts, uint64_t seed);
+
 /// Who waits on one batch at a worker: its readers, its writers, and since when.
 struct l2_batch_waiters {
   redis_worker_actor worker;
   std::vector<caf::typed_response_promise<lookup_result>> readers; ///< one per get key
-  std::vector<caf::typed_response_promise<uint8_t>> writers; ///< acknowledged puts and deletes
+  std::vector<caf::typed_response_promise<uint8_t>> writers;      ///< acknowledged puts and deletes
+  std::vector<caf::typed_response_promise<uint8_t>> cond_writers; ///< one per conditional put
   std::chrono::steady_clock::time_point sent;
   std::shared_ptr<l2_batch> batch; ///< what the worker runs (its writes, counted; its keys)
-  size_t writes() const { return batch->puts.size() + batch->dels.size(); }
+  size_t writes() const {
+    return batch->puts.size() + batch->dels.size() + batch->cond_puts.size();
+  }
 };
 
 struct redis_bridge_state {
@@ -86,6 +98,7 @@ struct redis_bridge_state {
   l2_batch writes; ///< puts and deletes waiting for a connection
   std::vector<caf::typed_response_promise<uint8_t>> write_waiters; ///< one per writes.puts entry
   std::vector<caf::typed_response_promise<uint8_t>> del_waiters;   ///< one per writes.dels entry
+  std::vector<caf::typed_response_promise<uint8_t>> cond_waiters;  ///< one per writes.cond_puts
   circuit_breaker breaker;
   bool tick_armed = false;
   /// Batches out at the workers, each with its deadline; the sweep answers one whose worker

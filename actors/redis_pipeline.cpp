@@ -260,6 +260,28 @@ redis_connection::mget_timed(const std::vector<std::string>& keys, bool with_ptt
   return values;
 }
 
+namespace {
+
+/// The arguments of `SET key value [EX ttl] [NX|XX]` as views. `names` and `ttls` own the
+/// strings they point at: the caller reserves room for every item of its pipeline, so that
+/// neither vector moves while views of it are out.
+std::vector<std::string_view> set_command(std::vector<std::string>& names,
+                                          std::vector<std::string>& ttls, std::string name,
+                                          std::string_view value, uint32_t ttl_seconds,
+                                          const char* condition = nullptr) {
+  names.push_back(std::move(name));
+  std::vector<std::string_view> argv{"SET", names.back(), value};
+  if (ttl_seconds != 0) {
+    ttls.push_back(std::to_string(ttl_seconds));
+    argv.insert(argv.end(), {"EX", ttls.back()});
+  }
+  if (condition)
+    argv.push_back(condition);
+  return argv;
+}
+
+} // namespace
+
 bool redis_connection::set_ex(const std::vector<set_item>& items, std::string* error) {
   if (items.empty())
     return true;
@@ -269,15 +291,8 @@ bool redis_connection::set_ex(const std::vector<set_item>& items, std::string* e
   ttls.reserve(items.size());
   std::vector<std::vector<std::string_view>> commands;
   commands.reserve(items.size());
-  for (const auto& [key, value, ttl_seconds] : items) {
-    keys.push_back(prefixed(key));
-    if (ttl_seconds == 0) {
-      commands.push_back({"SET", keys.back(), value});
-    } else {
-      ttls.push_back(std::to_string(ttl_seconds));
-      commands.push_back({"SET", keys.back(), value, "EX", ttls.back()});
-    }
-  }
+  for (const auto& [key, value, ttl_seconds] : items)
+    commands.push_back(set_command(keys, ttls, prefixed(key), value, ttl_seconds));
   auto replies = round_trip_views(commands, "SET", error);
   if (replies.empty())
     return false;
@@ -288,6 +303,33 @@ bool redis_connection::set_ex(const std::vector<set_item>& items, std::string* e
     }
   }
   return true;
+}
+
+std::optional<std::vector<bool>> redis_connection::set_if(const std::vector<cond_set_item>& items,
+                                                          std::string* error) {
+  std::vector<bool> applied;
+  if (items.empty())
+    return applied;
+  std::vector<std::string> keys, ttls;
+  keys.reserve(items.size());
+  ttls.reserve(items.size());
+  std::vector<std::vector<std::string_view>> commands;
+  commands.reserve(items.size());
+  for (const auto& item : items)
+    commands.push_back(set_command(keys, ttls, prefixed(item.key), item.value, item.ttl_seconds,
+                                   item.if_absent ? "NX" : "XX"));
+  auto replies = round_trip_views(commands, "SET NX/XX", error);
+  if (replies.empty())
+    return std::nullopt;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].is_error()) {
+      set_error(error, "redis SET " + items[i].key + ": " + replies[i].text());
+      return std::nullopt;
+    }
+    // +OK when it was applied; a nil when the condition did not hold.
+    applied.push_back(replies[i]->type != REDIS_REPLY_NIL);
+  }
+  return applied;
 }
 
 bool redis_connection::del(const std::vector<std::string>& keys, std::string* error) {

@@ -84,6 +84,20 @@ public:
   /// False + *error (the first failure) if any SET failed; the others may have been applied.
   bool set_ex(const std::vector<set_item>& items, std::string* error);
 
+  /// One conditional SET of a batch: `SET k v [EX ttl] NX` (if_absent) or `XX`.
+  struct cond_set_item {
+    std::string key; ///< without the prefix
+    std::string value;
+    uint32_t ttl_seconds = 0; ///< 0 = no expiry
+    bool if_absent = true;    ///< NX; false: XX
+  };
+
+  /// Pipelined conditional SETs, one round trip: element i is true when Redis applied item i,
+  /// false when its condition did not hold. nullopt + *error when any failed (the others may
+  /// have been applied).
+  std::optional<std::vector<bool>> set_if(const std::vector<cond_set_item>& items,
+                                          std::string* error);
+
   /// One DEL for all `keys`. False + *error on failure.
   bool del(const std::vector<std::string>& keys, std::string* error);
 

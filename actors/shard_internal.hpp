@@ -91,18 +91,18 @@ caf::result<R> in_key_order(self_ptr self, const std::string& key, Run run, Ts&&
 
 // -- writes to Redis in the key's order (shard_writes.cpp, shard_fills.cpp) -------------------
 
-/// Asks the bridge to write or delete `key` (l2_put_atom or l2_del_atom in `xs`); `on_done`
-/// gets what became of it (l2_outcome), `on_err` a failure of the ask itself.
+/// Asks the bridge something about `key` (a write, a delete, or a read that judges it: `xs`);
+/// `on_done` gets the bridge's answer, an `R`, and `on_err` a failure of the ask itself.
 /// - The key's later requests wait until it is back and its continuation has run
 ///   (in_key_order), so that they see its effect in L1 and the key's next write reaches Redis
 ///   after it.
-/// - No CAF timeout: the bridge is a local actor that answers every write (done, refused while
+/// - No CAF timeout: the bridge is a local actor that answers every ask (done, refused while
 ///   Redis is down, dropped from a backlog, unanswered by its bound), and a timeout's two
 ///   wake-ups of the clock thread cost more than the rest of the hand-off (bench/RESULTS.md,
 ///   session 17). Should the bridge die holding it, the sweep fails it once load-timeout passed.
-template <class OnDone, class... Ts>
-void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnDone on_done,
-                     std::function<void(caf::error&)> on_err, Ts&&... xs) {
+template <class R, class OnDone, class... Ts>
+void ask_bridge_in_order(self_ptr self, const shard_config& cfg, const std::string& key,
+                         OnDone on_done, std::function<void(caf::error&)> on_err, Ts&&... xs) {
   auto& st = self->state;
   auto h = key_hash(key);
   st.order.write_out(h);
@@ -113,16 +113,27 @@ void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& 
                                 });
   self->request(st.bridge, caf::infinite, std::forward<Ts>(xs)...)
     .then(
-      [self, id, h, on_done = std::move(on_done)](uint8_t outcome) mutable {
+      [self, id, h, on_done = std::move(on_done)](R& answer) mutable {
         if (!self->state.bridge_asks.settle(id))
           return; // the sweep failed it already
-        on_done(l2_outcome_of(outcome));
+        on_done(answer);
         send_back(self->state.order.write_back(h));
       },
       [self, id](caf::error& err) mutable {
         if (auto failed = self->state.bridge_asks.take(id))
           (*failed)(err);
       });
+}
+
+/// Asks the bridge to write or delete `key` (l2_put_atom or l2_del_atom in `xs`), in the key's
+/// order (ask_bridge_in_order); `on_done` gets what became of it (l2_outcome).
+template <class OnDone, class... Ts>
+void write_to_bridge(self_ptr self, const shard_config& cfg, const std::string& key, OnDone on_done,
+                     std::function<void(caf::error&)> on_err, Ts&&... xs) {
+  ask_bridge_in_order<uint8_t>(
+    self, cfg, key,
+    [on_done = std::move(on_done)](uint8_t outcome) mutable { on_done(l2_outcome_of(outcome)); },
+    std::move(on_err), std::forward<Ts>(xs)...);
 }
 
 // -- reads (shard_reads.cpp) ------------------------------------------------------------------
@@ -143,10 +154,39 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
                          std::string& value, uint32_t ttl);
 caf::result<uint8_t> put_if_cond(self_ptr self, const shard_config& cfg, const std::string& key,
                                  std::string& value, uint32_t ttl, uint8_t cond);
-caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
-                              const std::string& key, int64_t arg);
 caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key);
 void retry_pending_deletes(self_ptr self, const shard_config& cfg);
+
+/// The error of a write (`done`: "stored", "deleted", "changed") Redis did not confirm. Never
+/// sent: nothing changed anywhere. Sent without an answer: Redis may have applied it, so the
+/// client hears exactly that, and L1 forgets the key. `rule` names why it waited for Redis.
+caf::error unconfirmed(self_ptr self, const shard_config& cfg, const std::string& key,
+                       l2_outcome outcome, const std::string& done, const std::string& why = {},
+                       const char* rule = "redis.write-policy=sync");
+
+using erase_done = std::function<void(caf::expected<bool>)>;
+
+/// DEL's work: `done` gets whether L1 held the key, or why nothing was deleted. Without Redis,
+/// L1 alone. With Redis, sync erases there first (refused while it is down); l1-when-down
+/// erases L1 at once and remembers the key until Redis confirms, so the value never comes back.
+void erase_everywhere(self_ptr self, const shard_config& cfg, const std::string& key,
+                      erase_done done);
+
+/// An erase_done that delivers what erase_everywhere found as `answer(erased)`, or its error.
+template <class T, class Answer>
+erase_done deliver_to(caf::typed_response_promise<T> rp, Answer answer) {
+  return [rp, answer](caf::expected<bool> erased) mutable {
+    if (erased)
+      rp.deliver(answer(*erased));
+    else
+      rp.deliver(erased.error());
+  };
+}
+
+// -- EXISTS, PTTL, EXPIRE (shard_keyspace.cpp) -------------------------------------------------
+
+caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
+                              const std::string& key, int64_t arg);
 
 // -- fills: loaded and warmed values entering L1 (shard_fills.cpp) ------------------------------
 

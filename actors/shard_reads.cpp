@@ -279,8 +279,9 @@ caf::result<lookup_results> get_many(self_ptr self, const shard_config& cfg,
 
 lookup_result peek(self_ptr self, const std::string& key) {
   auto lock = lock_store(self);
-  if (auto found = self->state.store->get(key, key_hash(key)))
-    return make_hit(std::string{found.value}, tier::l1);
+  auto h = key_hash(key);
+  if (auto found = self->state.store->get(key, h))
+    return make_hit(std::string{found.value}, tier::l1, self->state.store->pttl(key, h));
   return make_miss();
 }
 

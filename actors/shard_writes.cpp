@@ -1,4 +1,4 @@
-// The shard's writes: puts (sync or l1-when-down), conditional puts, TTL changes, deletes.
+// The shard's writes: puts (sync or l1-when-down), conditional puts (judged by Redis for keys L1 lacks), deletes.
 #include <spdlog/spdlog.h>
 
 #include "actors/shard_internal.hpp"
@@ -66,21 +66,6 @@ void forget_unconfirmed(self_ptr self, const shard_config& cfg, const std::strin
   invalidate_copies(self, cfg, key);
 }
 
-/// The error of a write (`done`: "stored" or "deleted") Redis did not confirm under
-/// redis.write-policy=sync. Never sent: nothing changed anywhere. Sent without an answer:
-/// Redis may have applied it, so the client hears exactly that, and L1 forgets the key.
-caf::error unconfirmed(self_ptr self, const shard_config& cfg, const std::string& key,
-                       l2_outcome outcome, const std::string& done, const std::string& why = {}) {
-  if (outcome == l2_outcome::not_written)
-    return make_error(errc::unavailable,
-                      "Redis is unavailable: nothing " + done + " (redis.write-policy=sync)");
-  forget_unconfirmed(self, cfg, key);
-  return make_error(errc::unavailable, "Redis did not confirm the write in time"
-                                         + (why.empty() ? "" : " (" + why + ")")
-                                         + ": the key may or may not be " + done
-                                         + " (redis.write-policy=sync)");
-}
-
 /// Redis took a write again: the next L1-only acknowledgement is logged anew.
 void note_durable(self_ptr self, uint32_t index) {
   if (self->state.l1_only_mode) {
@@ -91,11 +76,36 @@ void note_durable(self_ptr self, uint32_t index) {
 
 } // namespace
 
+caf::error unconfirmed(self_ptr self, const shard_config& cfg, const std::string& key,
+                       l2_outcome outcome, const std::string& done, const std::string& why,
+                       const char* rule) {
+  if (outcome == l2_outcome::not_written)
+    return make_error(errc::unavailable,
+                      "Redis is unavailable: nothing " + done + " (" + rule + ")");
+  forget_unconfirmed(self, cfg, key);
+  return make_error(errc::unavailable, "Redis did not confirm the write in time"
+                                         + (why.empty() ? "" : " (" + why + ")")
+                                         + ": the key may or may not be " + done + " (" + rule
+                                         + ")");
+}
+
 namespace {
 
 /// A put with no Redis configured: L1 is all the node promises, so this is a plain "stored".
 caf::result<uint8_t> put_l1(self_ptr self, const shard_config& cfg, const std::string& key,
                             std::string& value, uint32_t ttl) {
+  {
+    auto lock = lock_store(self);
+    self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
+    self->state.shared->note_fill(key, std::chrono::seconds{ttl});
+  }
+  invalidate_copies(self, cfg, key);
+  return to_wire(put_status::stored);
+}
+
+/// A put Redis has confirmed enters L1; its acknowledgement.
+uint8_t store_confirmed(self_ptr self, const shard_config& cfg, const std::string& key,
+                        const std::string& value, uint32_t ttl) {
   {
     auto lock = lock_store(self);
     self->state.store->put(key, key_hash(key), value, std::chrono::seconds{ttl});
@@ -126,16 +136,9 @@ caf::result<uint8_t> put_sync(self_ptr self, const shard_config& cfg, const std:
   write_to_bridge(
     self, cfg, key,
     [self, rp, key, stored, ttl, c = &cfg](l2_outcome outcome) mutable {
-      auto& cfg = *c;
       if (outcome != l2_outcome::written)
-        return void(rp.deliver(unconfirmed(self, cfg, key, outcome, "stored")));
-      {
-        auto lock = lock_store(self);
-        self->state.store->put(key, key_hash(key), *stored, std::chrono::seconds{ttl});
-        self->state.shared->note_fill(key, std::chrono::seconds{ttl});
-      }
-      invalidate_copies(self, cfg, key);
-      rp.deliver(to_wire(put_status::stored));
+        return void(rp.deliver(unconfirmed(self, *c, key, outcome, "stored")));
+      rp.deliver(store_confirmed(self, *c, key, *stored, ttl));
     },
     [self, rp, key, c = &cfg](caf::error& err) mutable {
       rp.deliver(unconfirmed(self, *c, key, l2_outcome::unknown, "stored", describe(err)));
@@ -177,6 +180,51 @@ caf::result<uint8_t> put_l1_when_down(self_ptr self, const shard_config& cfg,
   return rp;
 }
 
+/// The L2 TTL of a put with `ttl` (0: the default TTL, which L2 keeps as one).
+uint32_t l2_ttl_of(const shard_config& cfg, uint32_t ttl) {
+  return ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
+}
+
+/// put() of a value already checked.
+caf::result<uint8_t> put_checked(self_ptr self, const shard_config& cfg, const std::string& key,
+                                 std::string& value, uint32_t ttl) {
+  if (!self->state.bridge)
+    return put_l1(self, cfg, key, value, ttl);
+  if (cfg.write_sync)
+    return put_sync(self, cfg, key, value, ttl, l2_ttl_of(cfg, ttl));
+  return put_l1_when_down(self, cfg, key, value, ttl, l2_ttl_of(cfg, ttl));
+}
+
+/// SET NX / XX of a key L1 lacks, with Redis behind it: Redis may hold the key all the same (it
+/// outlives this node's L1: a restart, an eviction), so Redis judges the condition, in one step
+/// with the write (its own SET NX / XX), and L1 takes the value once Redis has it. Whatever
+/// the write policy: a condition Redis cannot judge is not judged on L1 alone (it would hand
+/// out a lock somebody holds), so while Redis is down the put is refused.
+caf::result<uint8_t> put_at_redis_if(self_ptr self, const shard_config& cfg, const std::string& key,
+                                     std::string& value, uint32_t ttl, uint8_t cond) {
+  {
+    auto lock = lock_store(self); // marked now: see put_sync()
+    self->state.store->note_write(key_hash(key));
+  }
+  constexpr const char* rule = "SET NX or XX of a key L1 does not hold waits for Redis";
+  auto rp = self->make_response_promise<uint8_t>();
+  auto stored = std::make_shared<std::string>(value);
+  write_to_bridge(
+    self, cfg, key,
+    [self, rp, key, stored, ttl, c = &cfg](l2_outcome outcome) mutable {
+      if (outcome == l2_outcome::not_applied)
+        return void(rp.deliver(to_wire(put_status::not_stored)));
+      if (outcome != l2_outcome::written)
+        return void(rp.deliver(unconfirmed(self, *c, key, outcome, "stored", {}, rule)));
+      rp.deliver(store_confirmed(self, *c, key, *stored, ttl));
+    },
+    [self, rp, key, c = &cfg](caf::error& err) mutable {
+      rp.deliver(unconfirmed(self, *c, key, l2_outcome::unknown, "stored", describe(err), rule));
+    },
+    l2_put_atom::value, key, std::move(value), l2_ttl_of(cfg, ttl), cond);
+  return rp;
+}
+
 } // namespace
 
 /// Answers a put_status (put_status.hpp) on the wire as a uint8_t.
@@ -186,141 +234,74 @@ caf::result<uint8_t> put(self_ptr self, const shard_config& cfg, const std::stri
     ++self->state.counts.refused;
     return err;
   }
-  if (!self->state.bridge)
-    return put_l1(self, cfg, key, value, ttl);
-  auto l2_ttl = ttl != 0 ? ttl : static_cast<uint32_t>(cfg.store.default_ttl.count());
-  if (cfg.write_sync)
-    return put_sync(self, cfg, key, value, ttl, l2_ttl);
-  return put_l1_when_down(self, cfg, key, value, ttl, l2_ttl);
+  return put_checked(self, cfg, key, value, ttl);
 }
 
-/// SET NX / XX: the condition is judged on L1, which holds every put of a key its owner took.
+/// SET NX / XX: L1 judges a key it holds, since it holds the last put of the key its owner
+/// took; Redis judges one L1 lacks (put_at_redis_if).
 caf::result<uint8_t> put_if_cond(self_ptr self, const shard_config& cfg, const std::string& key,
                                  std::string& value, uint32_t ttl, uint8_t cond) {
+  auto& st = self->state;
+  if (auto err = check_value(value, cfg.max_value_bytes)) {
+    ++st.counts.refused;
+    return err;
+  }
+  if (cond == static_cast<uint8_t>(put_if::always))
+    return put_checked(self, cfg, key, value, ttl);
   auto lock = lock_store(self);
-  auto present = self->state.store->pttl(key, key_hash(key)) != -2;
+  auto present = st.store->pttl(key, key_hash(key)) != -2;
   lock.unlock();
-  if ((cond == static_cast<uint8_t>(put_if::absent) && present)
-      || (cond == static_cast<uint8_t>(put_if::present) && !present))
-    return to_wire(put_status::not_stored);
-  return put(self, cfg, key, value, ttl);
+  bool if_absent = cond == static_cast<uint8_t>(put_if::absent);
+  // A key deleted here whose delete Redis has not taken yet (l1-when-down) is absent, whatever
+  // Redis still holds.
+  if (present || !st.bridge || st.pending_deletes.contains(key)) {
+    if (present == if_absent)
+      return to_wire(put_status::not_stored);
+    return put_checked(self, cfg, key, value, ttl);
+  }
+  return put_at_redis_if(self, cfg, key, value, ttl, cond);
 }
 
 namespace {
 
-/// Whether EXPIRE's condition holds for a key with `left` ms of TTL (-1: none, -2: absent) and
-/// a new TTL of `ttl_ms`; Redis 7's rules, where a key without a TTL lives forever.
-bool expire_applies(key_op op, int64_t left, int64_t ttl_ms) {
-  if (left == -2)
-    return false;
-  switch (op) {
-    case key_op::expire_nx:
-      return left == -1;
-    case key_op::expire_xx:
-      return left >= 0;
-    case key_op::expire_gt:
-      return left >= 0 && ttl_ms > left;
-    case key_op::expire_lt:
-      return left == -1 || ttl_ms < left;
-    case key_op::expire_xx_lt:
-      return left >= 0 && ttl_ms < left;
-    default:
-      return true;
-  }
+/// Erases `key` from L1 and from what follows L1 (refresh-ahead, peers' near copies); whether
+/// L1 held it.
+bool erase_in_l1(self_ptr self, const shard_config& cfg, const std::string& key) {
+  auto lock = lock_store(self);
+  bool erased = self->state.store->erase(key, key_hash(key));
+  self->state.shared->refresh.forget(key);
+  lock.unlock();
+  invalidate_copies(self, cfg, key);
+  return erased;
 }
 
 } // namespace
 
-caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op,
-                              const std::string& key, int64_t arg) {
+void erase_everywhere(self_ptr self, const shard_config& cfg, const std::string& key,
+                      erase_done done) {
   auto& st = self->state;
-  auto h = key_hash(key);
-  auto lock = lock_store(self);
-  switch (static_cast<key_op>(op)) {
-    case key_op::exists:
-      return st.store->pttl(key, h) != -2 ? 1 : 0;
-    case key_op::pttl:
-      return st.store->pttl(key, h);
-    case key_op::expire_nx:
-    case key_op::expire_xx:
-    case key_op::expire_gt:
-    case key_op::expire_lt:
-    case key_op::expire_xx_lt:
-      if (!expire_applies(static_cast<key_op>(op), st.store->pttl(key, h), arg))
-        return 0;
-      [[fallthrough]];
-    case key_op::expire: {
-      if (!st.store->expire(key, h, std::chrono::milliseconds{arg}))
-        return 0;
-      if (arg > 0) // a new lifetime, with the TTL it was given
-        st.shared->note_fill(key, std::chrono::seconds{(arg + 999) / 1000});
-      else
-        st.shared->refresh.forget(key);
-      if (st.bridge) {
-        // L2 keeps the TTL the value was put with: write the new one there too, or a
-        // reload after eviction would bring the old deadline back.
-        if (arg <= 0) {
-          lock.unlock(); // invalidate_copies takes it
-          invalidate_copies(self, cfg, key);
-          write_to_bridge(
-            self, cfg, key, [](l2_outcome) {}, [](caf::error&) {}, l2_del_atom::value, key);
-        } else if (auto found = st.store->get(key, h)) {
-          // A TTL past what a deadline holds (2^30 s, as the store keeps it) is that long in L2.
-          auto secs = static_cast<uint32_t>(std::min<int64_t>((arg + 999) / 1000, 1 << 30));
-          write_to_bridge(
-            self, cfg, key, [](l2_outcome) {}, [](caf::error&) {}, l2_put_atom::value, key,
-            std::string{found.value}, secs);
-        }
-      }
-      return 1;
-    }
-  }
-  return make_error(errc::bad_request, "unknown key operation " + std::to_string(op));
-}
-
-/// DEL: with Redis, sync erases there first (refused while it is down); l1-when-down erases
-/// L1 at once and remembers the key until Redis confirms, so the value never comes back.
-caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key) {
-  auto& st = self->state;
-  if (!st.bridge) {
-    auto lock = lock_store(self);
-    bool erased = st.store->erase(key, key_hash(key));
-    st.shared->refresh.forget(key);
-    lock.unlock();
-    invalidate_copies(self, cfg, key);
-    return erased;
-  }
+  if (!st.bridge)
+    return done(erase_in_l1(self, cfg, key));
   if (cfg.write_sync) {
     {
       auto lock = lock_store(self); // marked now: see put_sync()
       st.store->note_write(key_hash(key));
     }
-    auto rp = self->make_response_promise<bool>();
     write_to_bridge(
       self, cfg, key,
-      [self, rp, key, c = &cfg](l2_outcome outcome) mutable { // c: see put_sync()
-        auto& cfg = *c;
+      [self, done, key, c = &cfg](l2_outcome outcome) { // c: see put_sync()
         if (outcome != l2_outcome::written)
-          return void(rp.deliver(unconfirmed(self, cfg, key, outcome, "deleted")));
-        auto lock = lock_store(self);
-        bool erased = self->state.store->erase(key, key_hash(key));
-        self->state.shared->refresh.forget(key);
-        lock.unlock();
-        invalidate_copies(self, cfg, key);
-        rp.deliver(erased);
+          return done(unconfirmed(self, *c, key, outcome, "deleted"));
+        done(erase_in_l1(self, *c, key));
       },
-      [self, rp, key, c = &cfg](caf::error& err) mutable {
-        rp.deliver(unconfirmed(self, *c, key, l2_outcome::unknown, "deleted", describe(err)));
+      [self, done, key, c = &cfg](caf::error& err) {
+        done(unconfirmed(self, *c, key, l2_outcome::unknown, "deleted", describe(err)));
       },
       l2_del_atom::value, key);
-    return rp;
+    return;
   }
-  auto lock = lock_store(self);
-  bool erased = st.store->erase(key, key_hash(key));
-  st.shared->refresh.forget(key);
-  lock.unlock();
-  invalidate_copies(self, cfg, key);
-  // The reply stays "was it there" (DEL's count): the delete is not lost while Redis is down,
+  bool erased = erase_in_l1(self, cfg, key);
+  // The answer stays "was it there" (DEL's count): the delete is not lost while Redis is down,
   // it is remembered and retried, so unlike a put there is nothing weaker to report; the
   // deletes Redis did not take at once are counted (l1_only_deletes) instead.
   st.pending_deletes.insert(key);
@@ -336,7 +317,16 @@ caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::strin
       note_l1_only(self, index, self->state.counts.l1_only_deletes);
     },
     l2_del_atom::value, key);
-  return erased;
+  done(erased);
+}
+
+/// DEL of one key: whether L1 held it (erase_everywhere).
+caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key) {
+  if (!self->state.bridge)
+    return erase_in_l1(self, cfg, key);
+  auto rp = self->make_response_promise<bool>();
+  erase_everywhere(self, cfg, key, deliver_to(rp, [](bool erased) { return erased; }));
+  return rp;
 }
 
 /// Retries the deletes Redis has not confirmed (l1-when-down), a bounded number per sweep.

@@ -13,13 +13,15 @@ enum class l2_outcome : uint8_t {
   not_written = 0, ///< it never left (breaker open, backlog full, no connection)
   written = 1,     ///< Redis answered it
   unknown = 2,     ///< it left, and no answer came in time: Redis may or may not have applied it
+  not_applied = 3, ///< Redis answered a conditional write (SET NX / XX): its condition did not hold
 };
 
 constexpr uint8_t to_wire(l2_outcome o) { return static_cast<uint8_t>(o); }
 
 /// An outcome from the wire; an unknown value reads as unknown.
 constexpr l2_outcome l2_outcome_of(uint8_t wire) {
-  return wire <= to_wire(l2_outcome::unknown) ? static_cast<l2_outcome>(wire) : l2_outcome::unknown;
+  return wire <= to_wire(l2_outcome::not_applied) ? static_cast<l2_outcome>(wire)
+                                                  : l2_outcome::unknown;
 }
 
 } // namespace ac

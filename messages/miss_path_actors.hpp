@@ -36,6 +36,10 @@ using redis_bridge_actor = caf::typed_actor<
   // written, not written (breaker open, backlog full, no connection), or unknown (it left and
   // no answer came: Redis may have it).
   caf::replies_to<l2_put_atom, std::string, std::string, uint32_t>::with<uint8_t>,
+  // Redis's SET NX (cond put_if::absent) or XX (put_if::present) of a key with its TTL, judged
+  // at Redis in one step: written, not_applied (the condition did not hold), or as above. Never
+  // retried on a fresh connection (a second try would judge the first one's write).
+  caf::replies_to<l2_put_atom, std::string, std::string, uint32_t, uint8_t>::with<uint8_t>,
   // Erases a key in L2; answers an l2_outcome as l2_put_atom does (writes wait for Redis
   // under redis.write-policy=sync).
   caf::replies_to<l2_del_atom, std::string>::with<uint8_t>,

@@ -22,12 +22,18 @@ void write_as_other_node(redis_connection& c, const std::string& key, const std:
 }
 
 /// The L1 PTTL of `key` on the node (-2 absent, -1 no expiry), or -3 when it did not answer.
+/// What L1 alone has left of `key` (ms, -1 forever, -2 absent): EXISTS and PTTL ask Redis
+/// about a key L1 lacks, so the shards are peeked at instead.
 int64_t l1_pttl(test::node_fixture& f, const std::string& key) {
-  int64_t out = -3;
-  f.self
-    ->request(f.node.front, 5s, keyspace_atom::value, static_cast<uint8_t>(key_op::pttl), key,
-              int64_t{0})
-    .receive([&](int64_t ms) { out = ms; }, [](caf::error&) {});
+  int64_t out = -2;
+  for (auto& shard : f.node.shards)
+    f.self->request(shard, 5s, peek_atom::value, key)
+      .receive(
+        [&](lookup_result& r) {
+          if (r.found)
+            out = r.ttl_ms;
+        },
+        [](caf::error& e) { FAIL(describe(e)); });
   return out;
 }
 

@@ -99,6 +99,32 @@ TEST_CASE("set_ex sets the TTL, ttl 0 means no expiry and del removes keys", "[r
   CHECK_FALSE((*values)[1].has_value());
 }
 
+TEST_CASE("set_if applies SET NX and XX as Redis judges them and says which were applied",
+          "[redis]") {
+  REQUIRE_REDIS();
+  test::redis_server server;
+  auto conn = connect_to(server);
+  std::string error;
+  REQUIRE(conn.set_ex({{"held", "old", 0}}, &error));
+  auto applied = conn.set_if({{"held", "nx", 60, true},
+                              {"free", "nx", 60, true},
+                              {"held", "xx", 0, false},
+                              {"absent", "xx", 60, false}},
+                             &error);
+  INFO(error);
+  REQUIRE(applied);
+  CHECK(*applied == std::vector<bool>{false, true, true, false});
+  auto values = conn.mget({"held", "free", "absent"}, &error);
+  REQUIRE(values);
+  CHECK((*values)[0] == std::string("xx"));
+  CHECK((*values)[1] == std::string("nx"));
+  CHECK_FALSE((*values)[2].has_value());
+  CHECK(conn.ttl("held", &error) == -1);
+  auto ttl = conn.ttl("free", &error);
+  REQUIRE(ttl);
+  CHECK((*ttl > 0 && *ttl <= 60));
+}
+
 TEST_CASE("mget_pttl returns each value with the milliseconds Redis gives it, in one round trip",
           "[redis]") {
   test::redis_server server; // throws (fails the test) when it cannot start

@@ -239,3 +239,72 @@ def test_random_pipelines_over_redis_answer_as_redis_server_does(
                 and g.startswith("ERR:")
             assert both_errors or e == g, f"batch {batch}, command {i}: {script[i]}; before it: " \
                 f"{script[:i]}"
+
+
+@pytest.fixture()
+def l2_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Redis, Path]]:
+    """A redis-server to serve as L2, and a folder for the nodes a test starts over it."""
+    workdir: Path = tmp_path_factory.mktemp("l2-judge")
+    server = Redis(workdir)
+    try:
+        yield server, workdir
+    finally:
+        server.stop()
+
+
+def node_over(l2: Redis, workdir: Path, name: str) -> Node:
+    # No warming: the point is a node whose L1 lacks what Redis holds.
+    return Node(workdir, name, redis=l2, extra=["--warming.enabled=false"])
+
+
+def test_keys_l1_lacks_are_judged_by_what_redis_holds(l2_only: Tuple[Redis, Path]) -> None:
+    """After a restart (or an eviction) L1 lacks keys Redis still holds: SET NX must not take a
+    lock another client holds, XX must find the key, and EXISTS, TTL and EXPIRE must see it, as
+    GET does. They were judged on L1 alone: `SET lock b NX` answered OK over a held lock."""
+    l2, workdir = l2_only
+    first = node_over(l2, workdir, "first")
+    try:
+        c = redis.Redis(port=first.resp_port, socket_timeout=5)
+        assert c.set("lock", "a", nx=True, ex=100)
+        for key in ("xx", "there", "lived", "nx-ttl", "ended"):
+            assert c.set(key, "a", ex=100)
+    finally:
+        first.stop()
+    second = node_over(l2, workdir, "second")
+    try:
+        c = redis.Redis(port=second.resp_port, socket_timeout=5)
+        # Each key's first command after the restart: L1 does not hold it yet.
+        assert c.set("lock", "b", nx=True) is None, "a lock Redis holds was taken again"
+        assert c.get("lock") == b"a"
+        assert c.set("xx", "b", xx=True, ex=200) is True
+        assert c.get("xx") == b"b"
+        assert c.exists("there", "there", "nothing") == 2
+        assert 95_000 <= c.pttl("there") <= 100_000
+        assert 95 <= c.ttl("lived") <= 100
+        assert c.expire("lived", 5) is True
+        assert 4 <= c.ttl("lived") <= 5
+        assert c.expire("nx-ttl", 50, nx=True) is False  # it has a TTL, in Redis
+        assert c.expire("ended", 0) is True
+        assert c.exists("ended") == 0
+        # Keys Redis does not hold either.
+        assert c.set("nothing", "b", xx=True) is None
+        assert c.exists("nothing") == 0
+        assert c.ttl("nothing") == -2
+        assert c.expire("nothing", 10) is False
+        assert c.set("nothing", "b", nx=True) is True
+        assert c.get("nothing") == b"b"
+    finally:
+        second.stop()
+    # What the second node wrote at Redis, a third one finds there.
+    third = node_over(l2, workdir, "third")
+    try:
+        c = redis.Redis(port=third.resp_port, socket_timeout=5)
+        assert c.set("xx", "c", nx=True) is None
+        assert c.get("xx") == b"b"
+        assert 195 <= c.ttl("xx") <= 200
+        assert 1 <= c.ttl("lived") <= 5
+        assert 95 <= c.ttl("nx-ttl") <= 100
+        assert c.get("ended") is None
+        assert c.get("nothing") == b"b"
+    finally:
+        third.stop()
