@@ -37,12 +37,26 @@ redis_connection connect_to(const test::redis_server& server, std::string prefix
 // redis-server is installed by scripts/install-deps.sh: without it the test fails, never skips.
 #define REQUIRE_REDIS() REQUIRE(test::redis_server::installed())
 
-TEST_CASE("set_ex then mget returns binary values and nullopt for missing keys", "[redis]") {
-  REQUIRE_REDIS();
+namespace {
+
+/// redis-server installed, checked before a fixture starts one.
+struct redis_installed {
+  redis_installed() { REQUIRE_REDIS(); }
+};
+
+/// A redis-server of the test's own and a connection to it (a failure to start or connect
+/// fails the test).
+struct connected_server : redis_installed {
   test::redis_server server;
-  auto conn = connect_to(server);
-  std::string binary("\0a\0\xff\r\n$3\0", 10);
+  redis_connection conn = connect_to(server);
   std::string error;
+};
+
+} // namespace
+
+TEST_CASE_METHOD(connected_server,
+                 "set_ex then mget returns binary values and nullopt for missing keys", "[redis]") {
+  std::string binary("\0a\0\xff\r\n$3\0", 10);
   REQUIRE(
     conn.set_ex({{"k1", binary, 60}, {std::string("k\0bin", 5), "v2", 60}, {"k3", "", 0}}, &error));
   auto values = conn.mget({"k1", "missing", std::string("k\0bin", 5), "k3"}, &error);
@@ -59,17 +73,13 @@ TEST_CASE("set_ex then mget returns binary values and nullopt for missing keys",
   CHECK(none->empty());
 }
 
-TEST_CASE("a large pipelined batch is applied completely", "[redis]") {
-  REQUIRE_REDIS();
-  test::redis_server server;
-  auto conn = connect_to(server);
+TEST_CASE_METHOD(connected_server, "a large pipelined batch is applied completely", "[redis]") {
   std::vector<redis_connection::set_item> items;
   std::vector<std::string> keys;
   for (int i = 0; i < 2000; ++i) {
     keys.push_back("key" + std::to_string(i));
     items.emplace_back(keys.back(), std::string(100, static_cast<char>('a' + i % 26)), 60);
   }
-  std::string error;
   bool written = conn.set_ex(items, &error);
   INFO(error);
   REQUIRE(written);
@@ -79,11 +89,8 @@ TEST_CASE("a large pipelined batch is applied completely", "[redis]") {
     CHECK((*values)[i] == std::get<1>(items[i]));
 }
 
-TEST_CASE("set_ex sets the TTL, ttl 0 means no expiry and del removes keys", "[redis]") {
-  REQUIRE_REDIS();
-  test::redis_server server;
-  auto conn = connect_to(server);
-  std::string error;
+TEST_CASE_METHOD(connected_server,
+                 "set_ex sets the TTL, ttl 0 means no expiry and del removes keys", "[redis]") {
   REQUIRE(conn.set_ex({{"short", "x", 100}, {"forever", "y", 0}}, &error));
   auto ttl = conn.ttl("short", &error);
   REQUIRE(ttl);
@@ -99,12 +106,9 @@ TEST_CASE("set_ex sets the TTL, ttl 0 means no expiry and del removes keys", "[r
   CHECK_FALSE((*values)[1].has_value());
 }
 
-TEST_CASE("set_if applies SET NX and XX as Redis judges them and says which were applied",
-          "[redis]") {
-  REQUIRE_REDIS();
-  test::redis_server server;
-  auto conn = connect_to(server);
-  std::string error;
+TEST_CASE_METHOD(connected_server,
+                 "set_if applies SET NX and XX as Redis judges them and says which were applied",
+                 "[redis]") {
   REQUIRE(conn.set_ex({{"held", "old", 0}}, &error));
   auto applied = conn.set_if({{"held", "nx", 60, true},
                               {"free", "nx", 60, true},
@@ -125,11 +129,10 @@ TEST_CASE("set_if applies SET NX and XX as Redis judges them and says which were
   CHECK((*ttl > 0 && *ttl <= 60));
 }
 
-TEST_CASE("mget_pttl returns each value with the milliseconds Redis gives it, in one round trip",
-          "[redis]") {
-  test::redis_server server; // throws (fails the test) when it cannot start
-  auto conn = connect_to(server);
-  std::string error;
+TEST_CASE_METHOD(connected_server,
+                 "mget_pttl returns each value with the milliseconds Redis gives it, in one "
+                 "round trip",
+                 "[redis]") {
   REQUIRE(conn.set_ex({{"short", "x", 3}, {"long", "y", 600}, {"forever", "z", 0}}, &error));
   auto values = conn.mget_pttl({"short", "missing", "long", "forever"}, &error);
   INFO(error);
@@ -241,12 +244,9 @@ TEST_CASE("connecting to a closed port fails and names the address", "[redis]") 
   CHECK(error.find("127.0.0.1:" + std::to_string(opts.port)) != std::string::npos);
 }
 
-TEST_CASE("a killed server gives an error and closes the connection and a restart reconnects",
-          "[redis]") {
-  REQUIRE_REDIS();
-  test::redis_server server;
-  auto conn = connect_to(server);
-  std::string error;
+TEST_CASE_METHOD(
+  connected_server,
+  "a killed server gives an error and closes the connection and a restart reconnects", "[redis]") {
   REQUIRE(conn.set_ex({{"k", "v", 60}}, &error));
 
   server.kill();
