@@ -45,6 +45,17 @@ void answer_writers(write_promises& writers, l2_outcome outcome) {
   writers.clear();
 }
 
+/// Answers writers whose writes Redis may have left as they were (a delete of a key it did not
+/// hold, a conditional put whose condition failed): written where `changed` says so, else
+/// not_applied.
+void answer_each(write_promises& writers, const std::vector<bool>& changed) {
+  for (size_t i = 0; i < writers.size(); ++i) {
+    bool c = i < changed.size() && changed[i];
+    writers[i].deliver(to_wire(c ? l2_outcome::written : l2_outcome::not_applied));
+  }
+  writers.clear();
+}
+
 void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& b,
                const std::shared_ptr<l2_batch_result>& r, bool worker_free = true) {
   auto& st = self->state;
@@ -56,11 +67,8 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
     st.breaker.on_success(clock::now());
     st.counts.writes += b.writes();
     answer_writers(b.writers, l2_outcome::written);
-    for (size_t i = 0; i < b.cond_writers.size(); ++i) {
-      bool applied = i < r->applied.size() && r->applied[i];
-      b.cond_writers[i].deliver(to_wire(applied ? l2_outcome::written : l2_outcome::not_applied));
-    }
-    b.cond_writers.clear();
+    answer_each(b.del_writers, r->removed);
+    answer_each(b.cond_writers, r->applied);
     for (size_t i = 0; i < waiters.size(); ++i) {
       if (i < r->values.size() && r->values[i]) {
         ++st.counts.l2_hits;
@@ -78,6 +86,7 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
     // Sent and not answered (or overdue: the sweep passes no result): Redis may have them.
     auto outcome = r && !r->sent ? l2_outcome::not_written : l2_outcome::unknown;
     answer_writers(b.writers, outcome);
+    answer_writers(b.del_writers, outcome);
     answer_writers(b.cond_writers, outcome);
     spdlog::debug("redis_bridge: batch failed: {}", r ? r->error : "worker gone or overdue");
     // An L2 failure reads as a miss: the caller computes instead of failing.
@@ -137,8 +146,7 @@ void take_writes(redis_bridge_state& st, l2_batch& batch, l2_batch_waiters& b) {
     batch.dels.swap(st.writes.dels);
     batch.cond_puts.swap(st.writes.cond_puts);
     b.writers.swap(st.write_waiters);
-    b.writers.insert(b.writers.end(), st.del_waiters.begin(), st.del_waiters.end());
-    st.del_waiters.clear();
+    b.del_writers.swap(st.del_waiters);
     b.cond_writers.swap(st.cond_waiters);
     return;
   }
@@ -162,7 +170,7 @@ void take_writes(redis_bridge_state& st, l2_batch& batch, l2_batch_waiters& b) {
   };
   split(st.writes.puts, st.write_waiters, batch.puts, b.writers,
         [](const auto& put) -> const std::string& { return std::get<0>(put); });
-  split(st.writes.dels, st.del_waiters, batch.dels, b.writers,
+  split(st.writes.dels, st.del_waiters, batch.dels, b.del_writers,
         [](const std::string& key) -> const std::string& { return key; });
   split(st.writes.cond_puts, st.cond_waiters, batch.cond_puts, b.cond_writers,
         [](const auto& put) -> const std::string& { return put.key; });

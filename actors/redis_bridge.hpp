@@ -57,6 +57,7 @@ struct l2_batch_result {
   std::string error;
   std::vector<std::optional<redis_connection::timed_value>> values;
   std::vector<bool> applied; ///< one per conditional put: whether its condition held
+  std::vector<bool> removed; ///< one per delete: whether Redis held the key
 };
 
 } // namespace ac
@@ -80,8 +81,9 @@ redis_worker_actor spawn_redis_worker(caf::local_actor* bridge, redis_options op
 struct l2_batch_waiters {
   redis_worker_actor worker;
   std::vector<caf::typed_response_promise<lookup_result>> readers; ///< one per get key
-  std::vector<caf::typed_response_promise<uint8_t>> writers;      ///< acknowledged puts and deletes
-  std::vector<caf::typed_response_promise<uint8_t>> cond_writers; ///< one per conditional put
+  std::vector<caf::typed_response_promise<uint8_t>> writers;       ///< one per put
+  std::vector<caf::typed_response_promise<uint8_t>> del_writers;   ///< one per delete
+  std::vector<caf::typed_response_promise<uint8_t>> cond_writers;  ///< one per conditional put
   std::chrono::steady_clock::time_point sent;
   std::shared_ptr<l2_batch> batch; ///< what the worker runs (its writes, counted; its keys)
   size_t writes() const {

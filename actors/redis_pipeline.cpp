@@ -332,20 +332,27 @@ std::optional<std::vector<bool>> redis_connection::set_if(const std::vector<cond
   return applied;
 }
 
-bool redis_connection::del(const std::vector<std::string>& keys, std::string* error) {
+std::optional<std::vector<bool>> redis_connection::del(const std::vector<std::string>& keys,
+                                                       std::string* error) {
+  std::vector<bool> removed;
   if (keys.empty())
-    return true;
-  std::vector<std::string> command{"DEL"};
+    return removed;
+  // One DEL per key, not one DEL of all of them: its count would not say which were there.
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(keys.size());
   for (const auto& key : keys)
-    command.push_back(prefixed(key));
-  auto replies = round_trip({command}, "DEL", error);
+    commands.push_back({"DEL", prefixed(key)});
+  auto replies = round_trip(commands, "DEL", error);
   if (replies.empty())
-    return false;
-  if (replies.front().is_error()) {
-    set_error(error, "redis DEL: " + replies.front().text());
-    return false;
+    return std::nullopt;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].is_error()) {
+      set_error(error, "redis DEL " + keys[i] + ": " + replies[i].text());
+      return std::nullopt;
+    }
+    removed.push_back(replies[i]->type == REDIS_REPLY_INTEGER && replies[i]->integer > 0);
   }
-  return true;
+  return removed;
 }
 
 std::optional<int64_t> redis_connection::ttl(const std::string& key, std::string* error) {

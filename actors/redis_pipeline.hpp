@@ -98,8 +98,9 @@ public:
   std::optional<std::vector<bool>> set_if(const std::vector<cond_set_item>& items,
                                           std::string* error);
 
-  /// One DEL for all `keys`. False + *error on failure.
-  bool del(const std::vector<std::string>& keys, std::string* error);
+  /// Pipelined `DEL k` for every key, one round trip: element i is true when Redis removed
+  /// keys[i], false when it did not hold it. nullopt + *error on failure.
+  std::optional<std::vector<bool>> del(const std::vector<std::string>& keys, std::string* error);
 
   /// TTL of `key` in seconds as Redis reports it: -2 = missing, -1 = no expiry. nullopt + *error on
   /// failure.

@@ -44,8 +44,12 @@ std::shared_ptr<l2_batch_result> run_once(redis_worker_state& st, const l2_batch
   out->sent = true; // from here on a failure leaves Redis's state unknown
   if (!b.puts.empty() && !st.conn->set_ex(b.puts, &out->error))
     return out;
-  if (!b.dels.empty() && !st.conn->del(b.dels, &out->error))
-    return out;
+  if (!b.dels.empty()) {
+    auto removed = st.conn->del(b.dels, &out->error);
+    if (!removed)
+      return out;
+    out->removed = std::move(*removed);
+  }
   if (!b.cond_puts.empty()) {
     auto applied = st.conn->set_if(b.cond_puts, &out->error);
     if (!applied)

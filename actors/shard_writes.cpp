@@ -290,9 +290,10 @@ void erase_everywhere(self_ptr self, const shard_config& cfg, const std::string&
     write_to_bridge(
       self, cfg, key,
       [self, done, key, c = &cfg](l2_outcome outcome) { // c: see put_sync()
-        if (outcome != l2_outcome::written)
+        if (!answered(outcome))
           return done(unconfirmed(self, *c, key, outcome, "deleted"));
-        done(erase_in_l1(self, *c, key));
+        bool in_l1 = erase_in_l1(self, *c, key);
+        done(in_l1 || outcome == l2_outcome::written);
       },
       [self, done, key, c = &cfg](caf::error& err) {
         done(unconfirmed(self, *c, key, l2_outcome::unknown, "deleted", describe(err)));
@@ -308,7 +309,7 @@ void erase_everywhere(self_ptr self, const shard_config& cfg, const std::string&
   write_to_bridge(
     self, cfg, key,
     [self, key, index = cfg.index](l2_outcome outcome) {
-      if (outcome != l2_outcome::written) // unknown too: retried until Redis confirms it
+      if (!answered(outcome)) // unknown too: retried until Redis confirms it
         return note_l1_only(self, index, self->state.counts.l1_only_deletes);
       self->state.pending_deletes.erase(key);
       note_durable(self, index);
@@ -320,7 +321,7 @@ void erase_everywhere(self_ptr self, const shard_config& cfg, const std::string&
   done(erased);
 }
 
-/// DEL of one key: whether L1 held it (erase_everywhere).
+/// DEL of one key: whether it was there (erase_everywhere).
 caf::result<bool> erase(self_ptr self, const shard_config& cfg, const std::string& key) {
   if (!self->state.bridge)
     return erase_in_l1(self, cfg, key);
@@ -343,7 +344,7 @@ void retry_pending_deletes(self_ptr self, const shard_config& cfg) {
     write_to_bridge(
       self, cfg, key,
       [self, key, index = cfg.index](l2_outcome outcome) {
-        if (outcome != l2_outcome::written)
+        if (!answered(outcome))
           return;
         self->state.pending_deletes.erase(key);
         note_durable(self, index);

@@ -13,8 +13,15 @@ enum class l2_outcome : uint8_t {
   not_written = 0, ///< it never left (breaker open, backlog full, no connection)
   written = 1,     ///< Redis answered it
   unknown = 2,     ///< it left, and no answer came in time: Redis may or may not have applied it
-  not_applied = 3, ///< Redis answered a conditional write (SET NX / XX): its condition did not hold
+  /// Redis answered, and the write changed nothing: a conditional put (SET NX / XX) whose
+  /// condition did not hold, a delete of a key Redis did not hold.
+  not_applied = 3,
 };
+
+/// Whether Redis answered the write (it is applied, or there was nothing to apply).
+constexpr bool answered(l2_outcome o) {
+  return o == l2_outcome::written || o == l2_outcome::not_applied;
+}
 
 constexpr uint8_t to_wire(l2_outcome o) { return static_cast<uint8_t>(o); }
 

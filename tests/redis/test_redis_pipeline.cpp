@@ -90,7 +90,9 @@ TEST_CASE_METHOD(connected_server, "a large pipelined batch is applied completel
 }
 
 TEST_CASE_METHOD(connected_server,
-                 "set_ex sets the TTL, ttl 0 means no expiry and del removes keys", "[redis]") {
+                 "set_ex sets the TTL, ttl 0 means no expiry, and del removes keys and says "
+                 "which were there",
+                 "[redis]") {
   REQUIRE(conn.set_ex({{"short", "x", 100}, {"forever", "y", 0}}, &error));
   auto ttl = conn.ttl("short", &error);
   REQUIRE(ttl);
@@ -99,7 +101,9 @@ TEST_CASE_METHOD(connected_server,
   CHECK(conn.ttl("forever", &error) == -1);
   CHECK(conn.ttl("missing", &error) == -2);
 
-  REQUIRE(conn.del({"short", "forever"}, &error));
+  auto removed = conn.del({"short", "missing", "forever"}, &error);
+  REQUIRE(removed);
+  CHECK(*removed == std::vector<bool>{true, false, true});
   auto values = conn.mget({"short", "forever"}, &error);
   REQUIRE(values);
   CHECK_FALSE((*values)[0].has_value());

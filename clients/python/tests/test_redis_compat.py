@@ -259,14 +259,15 @@ def node_over(l2: Redis, workdir: Path, name: str) -> Node:
 
 def test_keys_l1_lacks_are_judged_by_what_redis_holds(l2_only: Tuple[Redis, Path]) -> None:
     """After a restart (or an eviction) L1 lacks keys Redis still holds: SET NX must not take a
-    lock another client holds, XX must find the key, and EXISTS, TTL and EXPIRE must see it, as
-    GET does. They were judged on L1 alone: `SET lock b NX` answered OK over a held lock."""
+    lock another client holds, XX must find the key, and EXISTS, TTL, EXPIRE and DEL's count
+    must see it, as GET does. They were judged on L1 alone: `SET lock b NX` answered OK over a
+    held lock."""
     l2, workdir = l2_only
     first = node_over(l2, workdir, "first")
     try:
         c = redis.Redis(port=first.resp_port, socket_timeout=5)
         assert c.set("lock", "a", nx=True, ex=100)
-        for key in ("xx", "there", "lived", "nx-ttl", "ended"):
+        for key in ("xx", "there", "lived", "nx-ttl", "ended", "deleted"):
             assert c.set(key, "a", ex=100)
     finally:
         first.stop()
@@ -286,6 +287,7 @@ def test_keys_l1_lacks_are_judged_by_what_redis_holds(l2_only: Tuple[Redis, Path
         assert c.expire("nx-ttl", 50, nx=True) is False  # it has a TTL, in Redis
         assert c.expire("ended", 0) is True
         assert c.exists("ended") == 0
+        assert c.delete("deleted", "never-there") == 1  # DEL counts what Redis held too
         # Keys Redis does not hold either.
         assert c.set("nothing", "b", xx=True) is None
         assert c.exists("nothing") == 0
@@ -305,6 +307,7 @@ def test_keys_l1_lacks_are_judged_by_what_redis_holds(l2_only: Tuple[Redis, Path
         assert 1 <= c.ttl("lived") <= 5
         assert 95 <= c.ttl("nx-ttl") <= 100
         assert c.get("ended") is None
+        assert c.get("deleted") is None
         assert c.get("nothing") == b"b"
     finally:
         third.stop()
