@@ -76,7 +76,7 @@ void on_result(self_ptr self, const redis_bridge_config& cfg, l2_batch_waiters& 
           make_hit(std::move(r->values[i]->value), tier::l2, r->values[i]->pttl_ms));
       } else {
         ++st.counts.l2_misses;
-        waiters[i].deliver(make_miss());
+        waiters[i].deliver(make_absent());
       }
     }
   } else {

@@ -70,10 +70,13 @@ std::shared_ptr<l2_batch_result> run_batch(redis_worker_state& st, const l2_batc
   bool was_connected = st.conn->connected();
   auto out = run_once(st, b);
   // A pooled connection that died while idle (Redis restarted) fails its first command and
-  // closes itself. SET EX, DEL and MGET are idempotent: retry once on a fresh connection
-  // rather than report a value that is in Redis as missing. A SET NX / XX is not: were the
-  // first try applied, the second would judge it and answer "not applied" to its own writer.
-  if (!out->ok && was_connected && !st.conn->connected() && b.cond_puts.empty()) {
+  // closes itself: retry once on a fresh connection rather than report a value that is in
+  // Redis as missing. SET EX and MGET are idempotent. A DEL or SET NX / XX whose first try was
+  // applied after all would be answered "not there" / "not applied" by the second, which
+  // judges it: a DEL's count one short, an NX's writer told no while its value stands until
+  // its TTL. Neither grants anything twice, and the common case (the first try never reached
+  // a live server) is answered right.
+  if (!out->ok && was_connected && !st.conn->connected()) {
     bool sent_before = out->sent;
     out = run_once(st, b);
     out->sent = out->sent || sent_before;

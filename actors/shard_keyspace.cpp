@@ -70,13 +70,19 @@ caf::result<int64_t> keyspace_in_l1(self_ptr self, const shard_config& cfg, key_
 /// PTTL, as a miss reads it), in the key's order. EXISTS and TTL answer what Redis holds;
 /// EXPIRE judges its condition on Redis's TTL and writes the value back with the new one (or
 /// deletes it), answering once Redis has it. L1 is not filled here: a GET loads the key as
-/// ever. Redis trouble reads as absent, as it does for a GET.
+/// ever. While Redis cannot be asked they are refused: a GET's miss may stand for "could not
+/// ask" (it computes), an EXISTS of 0 may not.
 caf::result<int64_t> keyspace_at_redis(self_ptr self, const shard_config& cfg, key_op op,
                                        const std::string& key, int64_t arg) {
   auto rp = self->make_response_promise<int64_t>();
   ask_bridge_in_order<lookup_result>(
     self, cfg, key,
     [self, rp, op, key, arg, c = &cfg](lookup_result& r) mutable {
+      if (!r.found && r.ttl_ms != ttl_left::gone) // a miss that means "Redis was not asked"
+        return void(
+          rp.deliver(make_error(errc::unavailable,
+                                "Redis is unavailable: cannot tell whether the key exists (EXISTS, "
+                                "TTL and EXPIRE of a key L1 does not hold ask Redis)")));
       auto left = r.found ? r.ttl_ms : ttl_left::gone;
       if (left < ttl_left::never) // gone meanwhile, or not said: absent
         left = ttl_left::gone;
@@ -89,9 +95,17 @@ caf::result<int64_t> keyspace_at_redis(self_ptr self, const shard_config& cfg, k
       if (arg <= 0)
         return erase_everywhere(self, *c, key, deliver_to(rp, [](bool) { return int64_t{1}; }));
       constexpr const char* rule = "EXPIRE of a key L1 does not hold waits for Redis";
+      {
+        // Marked now (see put_sync()): a load that read the old TTL must not fill L1 with it.
+        auto lock = lock_store(self);
+        self->state.store->note_write(key_hash(key));
+      }
+      // SET ... XX: a key that expired at Redis since it was read stays gone (EXPIRE: 0).
       write_to_bridge(
         self, *c, key,
         [self, rp, key, c](l2_outcome outcome) mutable {
+          if (outcome == l2_outcome::not_applied)
+            return void(rp.deliver(int64_t{0}));
           if (outcome != l2_outcome::written)
             return void(rp.deliver(unconfirmed(self, *c, key, outcome, "changed", {}, rule)));
           rp.deliver(int64_t{1});
@@ -100,7 +114,8 @@ caf::result<int64_t> keyspace_at_redis(self_ptr self, const shard_config& cfg, k
           rp.deliver(
             unconfirmed(self, *c, key, l2_outcome::unknown, "changed", describe(err), rule));
         },
-        l2_put_atom::value, key, std::move(r.value), l2_secs_of(arg));
+        l2_put_atom::value, key, std::move(r.value), l2_secs_of(arg),
+        static_cast<uint8_t>(put_if::present));
     },
     [rp](caf::error& err) mutable { rp.deliver(std::move(err)); }, l2_get_atom::value, key);
   return rp;

@@ -43,6 +43,15 @@ inline lookup_result make_hit(std::string value, tier t, int64_t ttl_ms = ttl_le
 
 inline lookup_result make_miss() { return lookup_result{}; }
 
+/// A miss its source answered (Redis said it holds no such key), told apart from a miss that
+/// stands for "could not ask" (make_miss(): Redis down, the read failed) by its ttl_ms. Those
+/// who only want a value read both as a miss; EXISTS and TTL must not.
+inline lookup_result make_absent() {
+  lookup_result r;
+  r.ttl_ms = ttl_left::gone;
+  return r;
+}
+
 /// A miss that is the answer (L1 holds nothing and nothing stands behind it), told apart from
 /// a position of a batch not answered yet (make_miss()) while the batch is gathered.
 inline lookup_result make_final_miss() {

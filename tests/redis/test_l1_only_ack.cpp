@@ -86,8 +86,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-  "with l1-when-down and Redis stopped NX and XX of a key L1 holds are judged on L1, and of a "
-  "key it lacks are refused, not judged on L1 alone",
+  "with l1-when-down and Redis stopped NX and XX of a key L1 holds are judged on L1, and NX, "
+  "XX, EXISTS, TTL and EXPIRE of a key it lacks are refused, not judged on L1 alone",
   "[redis][write-through][fault][l1-only]") {
   node_with_redis_gone f;
   CHECK(shard_put(f, 0, "cond-key", "first") == put_status::stored_l1_only);
@@ -104,6 +104,17 @@ TEST_CASE(
       .receive([&](uint8_t s) { FAIL("answered " << int{s}); },
                [&](caf::error& e) { error = describe(e); });
     CHECK(error.find("Redis is unavailable: nothing stored") != std::string::npos);
+  }
+  // EXISTS, TTL and EXPIRE of a key L1 lacks ask Redis too: refused, not answered "absent".
+  for (auto op : {key_op::exists, key_op::pttl, key_op::expire}) {
+    std::string error;
+    f.self
+      ->request(f.node.shards.at(0), 5s, keyspace_atom::value, static_cast<uint8_t>(op),
+                std::string{"cond-missing"}, int64_t{5000})
+      .receive([&](int64_t n) { FAIL("answered " << n); },
+               [&](caf::error& e) { error = describe(e); });
+    CHECK(error.find("Redis is unavailable: cannot tell whether the key exists")
+          != std::string::npos);
   }
   CHECK(f.get("cond-missing") == "<miss>");
 }
