@@ -168,9 +168,9 @@ using erase_done = std::function<void(caf::expected<bool>)>;
 
 /// DEL's work: `done` gets whether the key was there, or why nothing was deleted. Without Redis,
 /// L1 alone. With Redis, sync erases there first (refused while it is down), and the key was
-/// there when L1 or Redis held it (Redis outlives L1); l1-when-down erases L1 at once, answers
-/// whether L1 held it, and remembers the key until Redis confirms, so the value never comes
-/// back.
+/// there when L1 or Redis held it (Redis outlives L1); l1-when-down erases L1 at once (a key
+/// L1 held was there: answered at once; one it lacked, by Redis, or as absent while Redis does
+/// not answer), and remembers the key until Redis confirms, so the value never comes back.
 void erase_everywhere(self_ptr self, const shard_config& cfg, const std::string& key,
                       erase_done done);
 

@@ -304,21 +304,30 @@ void erase_everywhere(self_ptr self, const shard_config& cfg, const std::string&
   bool erased = erase_in_l1(self, cfg, key);
   // The answer stays "was it there" (DEL's count): the delete is not lost while Redis is down,
   // it is remembered and retried, so unlike a put there is nothing weaker to report; the
-  // deletes Redis did not take at once are counted (l1_only_deletes) instead.
+  // deletes Redis did not take at once are counted (l1_only_deletes) instead. A key L1 held
+  // was there: answered now. One it lacked may be in Redis: answered by Redis, or as absent
+  // when Redis does not answer.
   st.pending_deletes.insert(key);
+  if (erased) {
+    done(true);
+    done = nullptr;
+  }
   write_to_bridge(
     self, cfg, key,
-    [self, key, index = cfg.index](l2_outcome outcome) {
+    [self, key, done, index = cfg.index](l2_outcome outcome) {
+      if (done)
+        done(outcome == l2_outcome::written);
       if (!answered(outcome)) // unknown too: retried until Redis confirms it
         return note_l1_only(self, index, self->state.counts.l1_only_deletes);
       self->state.pending_deletes.erase(key);
       note_durable(self, index);
     },
-    [self, index = cfg.index](caf::error&) {
+    [self, done, index = cfg.index](caf::error&) {
+      if (done)
+        done(false);
       note_l1_only(self, index, self->state.counts.l1_only_deletes);
     },
     l2_del_atom::value, key);
-  done(erased);
 }
 
 /// DEL of one key: whether it was there (erase_everywhere).

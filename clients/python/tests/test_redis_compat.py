@@ -311,3 +311,37 @@ def test_keys_l1_lacks_are_judged_by_what_redis_holds(l2_only: Tuple[Redis, Path
         assert c.get("nothing") == b"b"
     finally:
         third.stop()
+
+
+@pytest.mark.parametrize("policy,seed", [("sync", 0), ("sync", 1), ("l1-when-down", 2)])
+def test_random_pipelines_across_restarts_answer_as_redis_server_does(
+        l2_only: Tuple[Redis, Path], policy: str, seed: int) -> None:
+    """The random pipelines above, with the node restarted every fourth batch over the same Redis:
+    each new node's L1 starts empty while Redis holds the keys, and every answer must be Redis's
+    all the same (DBSIZE aside: it counts L1)."""
+    l2, workdir = l2_only
+    plain_server = Redis(workdir)
+    extra = ["--cache.default-ttl=0s", "--warming.enabled=false", f"--redis.write-policy={policy}"]
+    node = Node(workdir, "n0", redis=l2, extra=extra)
+    try:
+        plain = redis.Redis(port=plain_server.port, socket_timeout=5)
+        rng = random.Random(seed)
+        for batch in range(60):
+            if batch % 4 == 3:
+                node.stop()
+                node = Node(workdir, f"n{batch}", redis=l2, extra=extra)
+            conn = redis.Redis(port=node.resp_port, socket_timeout=5)
+            script = []
+            while len(script) < 15:
+                cmd = random_command(rng)
+                if cmd[0] != "DBSIZE":
+                    script.append(cmd)
+            expected, got = run_pipeline(plain, script), run_pipeline(conn, script)
+            for i, (e, g) in enumerate(zip(expected, got)):
+                both_errors = isinstance(e, str) and isinstance(g, str) and e.startswith("ERR:") \
+                    and g.startswith("ERR:")
+                assert both_errors or e == g, f"batch {batch}, command {i}: {script[i]}; " \
+                    f"before it: {script[:i]}"
+    finally:
+        node.stop()
+        plain_server.stop()
