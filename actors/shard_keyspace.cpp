@@ -34,13 +34,13 @@ uint32_t l2_secs_of(int64_t ttl_ms) {
   return static_cast<uint32_t>(std::min<int64_t>((ttl_ms + 999) / 1000, 1 << 30));
 }
 
-/// keyspace() of a key L1 holds, or of any key without Redis behind L1.
+/// keyspace() of a key L1 holds, or of any key without Redis behind L1; `left` is what L1 has
+/// left of it (its PTTL), read under `lock`.
 caf::result<int64_t> keyspace_in_l1(self_ptr self, const shard_config& cfg, key_op op,
-                                    const std::string& key, int64_t arg) {
+                                    const std::string& key, int64_t arg,
+                                    std::unique_lock<std::mutex> lock, int64_t left) {
   auto& st = self->state;
   auto h = key_hash(key);
-  auto lock = lock_store(self);
-  auto left = st.store->pttl(key, h);
   if (op == key_op::exists)
     return left != -2 ? 1 : 0;
   if (op == key_op::pttl)
@@ -129,14 +129,12 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
   auto& st = self->state;
   if (op > static_cast<uint8_t>(key_op::expire_xx_lt))
     return make_error(errc::bad_request, "unknown key operation " + std::to_string(op));
-  bool in_l1;
-  {
-    auto lock = lock_store(self);
-    in_l1 = st.store->pttl(key, key_hash(key)) != -2;
-  }
+  auto lock = lock_store(self);
+  auto left = st.store->pttl(key, key_hash(key));
   // A key deleted here whose delete Redis has not taken yet (l1-when-down) is absent.
-  if (in_l1 || !st.bridge || st.pending_deletes.contains(key))
-    return keyspace_in_l1(self, cfg, static_cast<key_op>(op), key, arg);
+  if (left != -2 || !st.bridge || st.pending_deletes.contains(key))
+    return keyspace_in_l1(self, cfg, static_cast<key_op>(op), key, arg, std::move(lock), left);
+  lock.unlock();
   return keyspace_at_redis(self, cfg, static_cast<key_op>(op), key, arg);
 }
 
