@@ -294,6 +294,12 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
   read.then(
     [=](lookup_result& r) {
       if (!r.found) {
+        // Redis answered "not there" (not a failure), and nothing will compute the value: the
+        // shard may answer the key's next misses itself for a while (core/absent_marks).
+        auto since = since_of(self, key);
+        if (cfg.note_absent && r.ttl_ms == ttl_left::gone && !self->state.compute
+            && since != no_since)
+          self->send(cfg.shard, absent_atom::value, key, since);
         not_in_l2();
         return;
       }

@@ -28,7 +28,8 @@ struct coalescer_config {
   std::chrono::milliseconds load_timeout{10000}; ///< bound on L2 + compute of one flight
   uint32_t default_ttl = 300;                    ///< TTL of computed values (seconds)
   std::chrono::milliseconds negative_ttl{0};     ///< remember a failed load this long (0 = never)
-  size_t max_negative = 10000;                   ///< bound on remembered failures
+  bool note_absent = false; ///< tell the shard when L2 lacks a key nothing computes (absent_atom)
+  size_t max_negative = 10000; ///< bound on remembered failures
   /// Routes and the last membership change: a new owner asks the key's previous owner before
   /// computing (core/ownership_handoff.hpp). Null: no cluster, no hand-off.
   std::shared_ptr<route_view> routes;

@@ -55,6 +55,7 @@ coalescer_actor spawn_coalescer(self_ptr self, const shard_config& cfg) {
   cc.compute = cfg.compute;
   cc.load_timeout = cfg.load_timeout;
   cc.negative_ttl = cfg.negative_ttl;
+  cc.note_absent = cfg.absent_ttl.count() > 0;
   cc.routes = cfg.routes;
   cc.handoff_window = cfg.load_timeout;
   cc.default_ttl = static_cast<uint32_t>(cfg.store.default_ttl.count());
@@ -134,6 +135,10 @@ auto write_handlers(self_ptr self, const shard_config& cfg) {
         uint64_t since) {
       count();
       fill_if(self, key, value, ttl, cond, since);
+    },
+    [=](absent_atom, const std::string& key, uint64_t since) {
+      count();
+      note_absent(self, cfg, key, since);
     });
 }
 

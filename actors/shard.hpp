@@ -32,6 +32,8 @@ struct shard_config {
   std::chrono::milliseconds sweep_interval{1000}; ///< how often expired entries are dropped
   std::chrono::milliseconds load_timeout{10000};  ///< bound on one miss load (L2 + compute)
   std::chrono::milliseconds negative_ttl{0};      ///< remember failed loads this long (0 = never)
+  /// redis.absent-ttl: how long a key L2 said it lacks reads as absent in L1 (0 = never)
+  std::chrono::milliseconds absent_ttl{0};
   bool has_loader = false;     ///< a loader or L2 exists: misses go to the coalescer
   redis_bridge_actor bridge;   ///< L2 (may be null): write-through of puts
   bool write_sync = true;      ///< redis.write-policy=sync: L2 first, or refuse

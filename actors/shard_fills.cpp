@@ -58,4 +58,14 @@ void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t
   }
 }
 
+/// L2 said it lacks `key` for a load that began at `since`, and nothing computes it: L1 reads
+/// the key as absent for redis.absent-ttl, unless it was written since or a write of it is out.
+void note_absent(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t since) {
+  auto h = key_hash(key);
+  if (self->state.order.busy(h))
+    return;
+  auto lock = lock_store(self);
+  self->state.store->note_absent(key, h, since, cfg.absent_ttl);
+}
+
 } // namespace ac::shard_impl

@@ -197,6 +197,7 @@ bool fill_and_write(self_ptr self, const shard_config& cfg, const std::string& k
                     std::string& value, uint32_t ttl, uint64_t since);
 void fill_if(self_ptr self, const std::string& key, std::string& value, uint32_t ttl, uint8_t cond,
              uint64_t since);
+void note_absent(self_ptr self, const shard_config& cfg, const std::string& key, uint64_t since);
 
 // -- upkeep: listing, sweeps, ownership changes, warming lists, stats (shard_upkeep.cpp) --------
 

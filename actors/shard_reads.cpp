@@ -152,7 +152,12 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
     return result;
   }
   st.counts.hot_misses += st.shared->note_miss(key, hash);
+  bool known_absent = st.store->known_absent(hash);
   lock.unlock();
+  if (known_absent) { // L2 said so lately (core/absent_marks)
+    st.latency.record(micros_since(start));
+    return make_miss();
+  }
   if (!st.pending_deletes.empty() && st.pending_deletes.contains(key)) {
     st.latency.record(micros_since(start));
     return make_miss(); // deleted while Redis was down: L2 may still hold the old value
@@ -213,7 +218,8 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
         b.ahead.emplace_back(i, found.ttl_left_ms);
     } else {
       st.counts.hot_misses += st.shared->note_miss(keys[i], hashes[i]);
-      if (st.coalescer && !st.pending_deletes.contains(keys[i]))
+      if (st.coalescer && !st.pending_deletes.contains(keys[i])
+          && !st.store->known_absent(hashes[i]))
         b.missing.push_back(i);
     }
   }

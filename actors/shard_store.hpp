@@ -143,7 +143,8 @@ struct shard_store {
   /// granted on a miss even where nothing stands behind L1). Lock held, store set.
   fast_hit read_hit(std::string_view key, uint64_t h, bool hits_only = false) {
     fast_hit out;
-    auto found = store->try_hit(key, h, misses_final && !hits_only);
+    // A key L2 said lately it lacks (core/absent_marks) is a final miss too.
+    auto found = store->try_hit(key, h, !hits_only && (misses_final || store->known_absent(h)));
     if (found.absent) {
       sample_read(key);
       final_hot_misses += note_miss(key, h);

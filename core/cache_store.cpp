@@ -306,13 +306,21 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
 // Long: the three ways a put lands (in place, moved, new) share the bookkeeping that follows.
 bool cache_store::put(std::string_view key, uint64_t hash, std::string_view value,
                       std::chrono::seconds ttl) {
-  writes_.note(hash);
+  note_write(hash);
   return insert(key, hash, value, ttl);
 }
 
 bool cache_store::fill(std::string_view key, uint64_t hash, std::string_view value,
                        std::chrono::seconds ttl) {
+  absent_.forget(hash);
   return insert(key, hash, value, ttl);
+}
+
+void cache_store::note_absent(std::string_view key, uint64_t hash, uint64_t since,
+                              std::chrono::milliseconds for_how_long) {
+  if (for_how_long.count() <= 0 || written_since(hash, since) || find(key, hash) != null_handle)
+    return;
+  absent_.note(hash, now_rel_ns() + for_how_long.count() * 1'000'000);
 }
 
 uint32_t cache_store::deadline_after(std::chrono::seconds ttl) const {
@@ -474,6 +482,7 @@ uint64_t cache_store::scan(uint64_t cursor, size_t budget,
 
 uint64_t cache_store::clear() {
   writes_.note_all();
+  absent_.clear();
   uint64_t dropped = 0;
   for (auto& head : buckets_)
     while (head != null_handle) {

@@ -11,6 +11,7 @@
 
 #include <absl/container/flat_hash_set.h>
 
+#include "core/absent_marks.hpp"
 #include "core/eviction_policy.hpp"
 #include "core/os_page_allocator.hpp"
 #include "core/slab_arena.hpp"
@@ -159,8 +160,19 @@ public:
   uint64_t write_seq() const { return writes_.seq(); }
   /// A write of the key accepted and on its way (a put or delete waiting for Redis first): from
   /// now on a load that saw an older state loses to it.
-  void note_write(uint64_t hash) { writes_.note(hash); }
+  void note_write(uint64_t hash) {
+    writes_.note(hash);
+    absent_.forget(hash);
+  }
   bool written_since(uint64_t hash, uint64_t seq) const { return writes_.written_since(hash, seq); }
+
+  /// L2 answered that it does not hold the key, for a read that began at write_seq `since`:
+  /// the key reads as absent (known_absent) for `for_how_long`, unless it was written since,
+  /// is held here, or is written or filled before then (core/absent_marks).
+  void note_absent(std::string_view key, uint64_t hash, uint64_t since,
+                   std::chrono::milliseconds for_how_long);
+  /// Whether L2 said lately that it does not hold the key with this hash.
+  bool known_absent(uint64_t hash) const { return absent_.holds(hash, now_rel_ns()); }
 
   const store_counters& counters() const { return counters_; }
   uint64_t entries() const { return count_; }
@@ -221,6 +233,7 @@ private:
   uint64_t bytes_ = 0;
   store_counters counters_;
   write_marks writes_;
+  absent_marks absent_;
 };
 
 } // namespace ac

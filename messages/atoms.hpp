@@ -45,6 +45,8 @@ using hot_atom = caf::atom_constant<caf::atom("hot")>;   // list the hottest key
 using warm_atom = caf::atom_constant<caf::atom("warm")>; // load a key from L2 only, ahead of demand
 using refresh_atom =
   caf::atom_constant<caf::atom("refresh")>; // refresh a hot key ahead of its expiry
+using absent_atom =
+  caf::atom_constant<caf::atom("absent")>; // L2 answered that it does not hold a key
 using prefetch_atom =
   caf::atom_constant<caf::atom("prefetch")>; // a key predicted to be read soon: warm it
 

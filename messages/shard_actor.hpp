@@ -55,6 +55,10 @@ using shard_actor = caf::typed_actor<
   // written since the warm began (the last element, the store's write_seq then: a DEL that
   // reached Redis after the warm's read must not see the value come back).
   caf::reacts_to<fill_atom, std::string, std::string, uint32_t, uint8_t, uint64_t>,
+  // L2 answered that it does not hold the key, for a load that began at the store's write_seq
+  // (the last element), and nothing computes a missing value: L1 reads the key as absent for
+  // redis.absent-ttl, until it is written or filled (core/absent_marks).
+  caf::reacts_to<absent_atom, std::string, uint64_t>,
   // The member set changed (routing epoch, healed): with healed (a member came back from down,
   // or this node from being cut off) every entry is dropped at once, since the other side may
   // have changed any key meanwhile; either way, once the hand-off window has passed, entries of

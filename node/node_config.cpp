@@ -100,7 +100,10 @@ node_config::node_config() {
          "TCP keep-alive: unanswered probes before the connection is closed")
     .add(redis_timeout, "timeout", "bound on one Redis round trip")
     .add(redis_batch_max, "batch-max", "most keys per pipelined MGET")
-    .add(redis_batch_wait, "batch-wait", "extra wait for a batch to fill (0 = none)");
+    .add(redis_batch_wait, "batch-wait", "extra wait for a batch to fill (0 = none)")
+    .add(redis_absent_ttl, "absent-ttl",
+         "with no loader: a key Redis said it lacks reads as absent this long, until written "
+         "(0 = ask Redis every time)");
   opt_group{custom_options_, "loader"}
     .add(loader_kind, "kind", "none, synthetic, features or http")
     .add(loader_cost, "cost", "synthetic: time one compute takes")
@@ -251,6 +254,8 @@ std::string node_config::validate() {
     return "cache.shards: at most 1024";
   if (loader_negative_ttl.count() < 0)
     return "loader.negative-ttl: must not be negative";
+  if (redis_absent_ttl.count() < 0)
+    return "redis.absent-ttl: must not be negative";
   if (cache_default_ttl.count() < 0 || cache_stale_ttl.count() < 0)
     return "cache.default-ttl / cache.stale-ttl: must not be negative";
   if (!(cache_refresh_ahead >= 0 && cache_refresh_ahead < 1))

@@ -68,6 +68,9 @@ struct node_config : caf::actor_system_config {
   caf::timespan redis_timeout = std::chrono::milliseconds(200);
   uint32_t redis_batch_max = 128;
   caf::timespan redis_batch_wait = std::chrono::microseconds(0);
+  /// How long a key Redis said it lacks reads as absent in L1 when nothing computes missing
+  /// values (core/absent_marks); 0 = every such miss asks Redis.
+  caf::timespan redis_absent_ttl = std::chrono::seconds(1);
   // -- loader -------------------------------------------------------------------
   std::string loader_kind = "none"; ///< none | synthetic | features | http
   std::string loader_url;           ///< http: the service, a template with {key}

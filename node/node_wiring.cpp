@@ -150,6 +150,7 @@ shard_config shard_config_for(const node_config& cfg, const node_overrides& over
   sc.sweep_interval = ms(cfg.cache_sweep_interval);
   sc.load_timeout = load_timeout(cfg);
   sc.negative_ttl = ms(cfg.loader_negative_ttl);
+  sc.absent_ttl = h.bridge ? ms(cfg.redis_absent_ttl) : std::chrono::milliseconds{0};
   sc.has_loader = h.bridge || h.compute;
   sc.bridge = h.bridge;
   sc.write_sync = cfg.redis_write_policy == "sync";
