@@ -56,13 +56,22 @@ TEST_CASE("A full table is cleared before a new key is marked, so it never grows
 
 using namespace std::chrono_literals;
 
-TEST_CASE(
+namespace {
+
+/// A store on a clock the test moves.
+struct marked_store {
+  manual_clock clock;
+  cache_store store{store_options{}, clock};
+  static uint64_t h(const char* key) { return key_hash(key); }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(
+  marked_store,
   "The store reads a key L2 said it lacks as absent for a while, and no longer once the "
   "key is put, filled or noted as written",
   "[absent_marks][store]") {
-  manual_clock clock;
-  cache_store store{store_options{}, clock};
-  auto h = [](const char* k) { return key_hash(k); };
   for (const char* k : {"put", "filled", "written", "timed"})
     store.note_absent(k, h(k), store.write_seq(), 1000ms);
   CHECK(store.known_absent(h("timed")));
@@ -82,13 +91,11 @@ TEST_CASE(
   CHECK_FALSE(store.known_absent(h("timed")));
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+  marked_store,
   "An answer 'absent' from L2 is not taken for a key written since the read began, nor "
   "for one the store holds, nor with no time to keep it",
   "[absent_marks][store]") {
-  manual_clock clock;
-  cache_store store{store_options{}, clock};
-  auto h = [](const char* k) { return key_hash(k); };
   auto before = store.write_seq();
   store.put("raced", h("raced"), "v", 0s);
   store.erase("raced", h("raced"));

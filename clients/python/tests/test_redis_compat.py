@@ -205,6 +205,17 @@ def run_pipeline(conn: redis.Redis, script: List[Command]) -> List[Any]:
             for r in pipe.execute(raise_on_error=False)]
 
 
+def assert_same_replies(plain: redis.Redis, node: redis.Redis, script: List[Command],
+                        batch: int) -> None:
+    """The script as one pipeline on both: every reply equal (errors: both errors)."""
+    expected, got = run_pipeline(plain, script), run_pipeline(node, script)
+    for i, (e, g) in enumerate(zip(expected, got)):
+        both_errors = isinstance(e, str) and isinstance(g, str) and e.startswith("ERR:") \
+            and g.startswith("ERR:")
+        assert both_errors or e == g, f"batch {batch}, command {i}: {script[i]}; before it: " \
+            f"{script[:i]}"
+
+
 @pytest.fixture(scope="module")
 def over_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[redis.Redis, redis.Redis]]:
     """redis-server, and a node over another one as L2 (sync writes), values kept without a TTL
@@ -234,12 +245,7 @@ def test_random_pipelines_over_redis_answer_as_redis_server_does(
     node.delete(*KEYS)
     for batch in range(60):
         script = [random_command(rng) for _ in range(20)]
-        expected, got = run_pipeline(plain, script), run_pipeline(node, script)
-        for i, (e, g) in enumerate(zip(expected, got)):
-            both_errors = isinstance(e, str) and isinstance(g, str) and e.startswith("ERR:") \
-                and g.startswith("ERR:")
-            assert both_errors or e == g, f"batch {batch}, command {i}: {script[i]}; before it: " \
-                f"{script[:i]}"
+        assert_same_replies(plain, node, script, batch)
 
 
 @pytest.fixture()
@@ -337,12 +343,7 @@ def test_random_pipelines_across_restarts_answer_as_redis_server_does(
                 cmd = random_command(rng)
                 if cmd[0] != "DBSIZE":
                     script.append(cmd)
-            expected, got = run_pipeline(plain, script), run_pipeline(conn, script)
-            for i, (e, g) in enumerate(zip(expected, got)):
-                both_errors = isinstance(e, str) and isinstance(g, str) and e.startswith("ERR:") \
-                    and g.startswith("ERR:")
-                assert both_errors or e == g, f"batch {batch}, command {i}: {script[i]}; " \
-                    f"before it: {script[:i]}"
+            assert_same_replies(plain, conn, script, batch)
     finally:
         node.stop()
         plain_server.stop()
