@@ -240,13 +240,21 @@ void ask_remote(self_ptr self, const coalescer_config& cfg, const Target& target
 
 /// Computes, unless the key's owner changed lately: then the previous owner is asked first,
 /// and its value (or its flight's outcome) ends this flight without a compute here.
+/// The previous owner of `key` to ask before computing it (the key moved here lately), or null.
+front_actor previous_owner(const coalescer_config& cfg, const std::string& key,
+                           std::shared_ptr<const route_snapshot>& snap) {
+  if (!cfg.routes)
+    return {};
+  snap = cfg.routes->get();
+  auto prev = previous_owner_to_ask(snap->change, snap->self, key_hash(key),
+                                    std::chrono::steady_clock::now(), cfg.handoff_window);
+  return prev ? snap->front_of(*prev) : front_actor{};
+}
+
 void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::string& key) {
-  if (cfg.routes) {
-    auto snap = cfg.routes->get();
-    auto prev = previous_owner_to_ask(snap->change, snap->self, key_hash(key),
-                                      std::chrono::steady_clock::now(), cfg.handoff_window);
-    auto peer = prev ? snap->front_of(*prev) : front_actor{};
-    if (peer && self->state.flights.in_flight(key)) {
+  std::shared_ptr<const route_snapshot> snap;
+  if (auto peer = previous_owner(cfg, key, snap)) {
+    if (self->state.flights.in_flight(key)) {
       self->state.flights.set_asking(key, true);
       ++self->state.counts.handoff_asks;
       // The previous owner is gone or slow: computing here is the lesser evil.
@@ -296,9 +304,12 @@ void start_flight(self_ptr self, const coalescer_config& cfg, const std::string&
       if (!r.found) {
         // Redis answered "not there" (not a failure), and nothing will compute the value: the
         // shard may answer the key's next misses itself for a while (core/absent_marks).
+        // Not while the key's previous owner may still hold it, or be written through (it
+        // moved here lately: compute_or_ask asks it).
         auto since = since_of(self, key);
+        std::shared_ptr<const route_snapshot> snap;
         if (cfg.note_absent && r.ttl_ms == ttl_left::gone && !self->state.compute
-            && since != no_since)
+            && since != no_since && !previous_owner(cfg, key, snap))
           self->send(cfg.shard, absent_atom::value, key, since);
         not_in_l2();
         return;

@@ -183,6 +183,11 @@ auto control_handlers(self_ptr self, const shard_config& cfg) {
     [=](stats_atom) { return stats(self, cfg); },
     [=](update_atom, const redis_bridge_actor& bridge, const compute_actor& compute) {
       self->state.bridge = bridge;
+      {
+        // What the old L2 lacked, or a miss with no loader then, says nothing now.
+        auto lock = lock_store(self);
+        self->state.store->forget_absent();
+      }
       if (self->state.coalescer)
         self->send(self->state.coalescer, update_atom::value, bridge, compute);
     },

@@ -61,6 +61,12 @@ void sweep(self_ptr self, const shard_config& cfg) {
 /// of keys owned elsewhere now are dropped once the hand-off window has passed.
 void on_ownership_change(self_ptr self, const shard_config& cfg, uint64_t epoch, bool healed) {
   auto& st = self->state;
+  {
+    // "Redis lacks it" was learnt under the old owners: a key that moved here and back may
+    // have been written through another node meanwhile (core/absent_marks).
+    auto lock = lock_store(self);
+    st.store->forget_absent();
+  }
   if (healed) {
     // Both sides of the partition served and changed keys the other owned meanwhile: no
     // entry here is known to be current. L2 (and warming) has the values.

@@ -173,6 +173,8 @@ public:
                    std::chrono::milliseconds for_how_long);
   /// Whether L2 said lately that it does not hold the key with this hash.
   bool known_absent(uint64_t hash) const { return absent_.holds(hash, now_rel_ns()); }
+  /// Forgets every such answer (the owners of keys changed, or what stands behind L1).
+  void forget_absent() { absent_.clear(); }
 
   const store_counters& counters() const { return counters_; }
   uint64_t entries() const { return count_; }
