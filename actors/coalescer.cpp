@@ -238,8 +238,6 @@ void ask_remote(self_ptr self, const coalescer_config& cfg, const Target& target
       });
 }
 
-/// Computes, unless the key's owner changed lately: then the previous owner is asked first,
-/// and its value (or its flight's outcome) ends this flight without a compute here.
 /// The previous owner of `key` to ask before computing it (the key moved here lately), or null.
 front_actor previous_owner(const coalescer_config& cfg, const std::string& key,
                            std::shared_ptr<const route_snapshot>& snap) {
@@ -251,6 +249,8 @@ front_actor previous_owner(const coalescer_config& cfg, const std::string& key,
   return prev ? snap->front_of(*prev) : front_actor{};
 }
 
+/// Computes, unless the key's owner changed lately: then the previous owner is asked first,
+/// and its value (or its flight's outcome) ends this flight without a compute here.
 void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::string& key) {
   std::shared_ptr<const route_snapshot> snap;
   if (auto peer = previous_owner(cfg, key, snap)) {

@@ -144,7 +144,7 @@ struct shard_store {
   fast_hit read_hit(std::string_view key, uint64_t h, bool hits_only = false) {
     fast_hit out;
     // A key L2 said lately it lacks (core/absent_marks) is a final miss too.
-    auto found = store->try_hit(key, h, !hits_only && (misses_final || store->known_absent(h)));
+    auto found = store->try_hit(key, h, misses_final && !hits_only, !hits_only);
     if (found.absent) {
       sample_read(key);
       final_hot_misses += note_miss(key, h);

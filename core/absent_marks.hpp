@@ -49,6 +49,7 @@ public:
   }
 
   void clear() { marks_.clear(); }
+  bool empty() const { return marks_.empty(); }
   size_t size() const { return marks_.size(); }
 
 private:

@@ -248,10 +248,11 @@ void cache_store::count_miss(uint64_t hash) {
   policy_->on_miss(hash);
 }
 
-store_lookup cache_store::try_hit(std::string_view key, uint64_t hash, bool count_absent) {
+store_lookup cache_store::try_hit(std::string_view key, uint64_t hash, bool count_absent,
+                                  bool count_marked) {
   uint32_t h = find(key, hash, nullptr);
   if (h == null_handle) {
-    if (!count_absent)
+    if (!count_absent && !(count_marked && known_absent(hash)))
       return {};
     count_miss(hash);
     store_lookup out;

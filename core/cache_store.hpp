@@ -84,7 +84,10 @@ public:
   /// `count_absent`, a key the store does not hold at all is counted as get() counts it (the
   /// miss, a ghost hit, the policy's frequency) and returned `absent`: for a reader whose miss
   /// is the answer (nothing behind this store). Expired and stale entries are still left.
-  store_lookup try_hit(std::string_view key, uint64_t hash, bool count_absent = false);
+  /// With `count_marked`, the same for a key marked absent lately (note_absent): the marks are
+  /// looked up only for a key the store does not hold, never on a hit.
+  store_lookup try_hit(std::string_view key, uint64_t hash, bool count_absent = false,
+                       bool count_marked = false);
 
   /// Stores a value; ttl 0 uses default_ttl. Returns false when it could not be kept
   /// (policy refused it, or it alone exceeds the budget); the old value is gone either way.
@@ -172,7 +175,9 @@ public:
   void note_absent(std::string_view key, uint64_t hash, uint64_t since,
                    std::chrono::milliseconds for_how_long);
   /// Whether L2 said lately that it does not hold the key with this hash.
-  bool known_absent(uint64_t hash) const { return absent_.holds(hash, now_rel_ns()); }
+  bool known_absent(uint64_t hash) const {
+    return !absent_.empty() && absent_.holds(hash, now_rel_ns()); // no clock read without marks
+  }
   /// Forgets every such answer (the owners of keys changed, or what stands behind L1).
   void forget_absent() { absent_.clear(); }
 

@@ -110,3 +110,20 @@ TEST_CASE_METHOD(
   store.clear();
   CHECK_FALSE(store.known_absent(h("flushed")));
 }
+
+TEST_CASE_METHOD(marked_store,
+                 "try_hit answers a key marked absent as a counted miss when asked to, and "
+                 "leaves other misses to get()",
+                 "[absent_marks][store]") {
+  store.note_absent("marked", h("marked"), store.write_seq(), 1000ms);
+  store.put("held", h("held"), "v", 0s);
+  auto marked = store.try_hit("marked", h("marked"), false, true);
+  CHECK(marked.absent);
+  CHECK(store.counters().misses == 1);
+  CHECK_FALSE(store.try_hit("marked", h("marked")).absent); // not asked to: left to get()
+  CHECK_FALSE(store.try_hit("unmarked", h("unmarked"), false, true).absent);
+  CHECK(store.counters().misses == 1);
+  auto held = store.try_hit("held", h("held"), false, true);
+  REQUIRE(held);
+  CHECK(held.value == "v");
+}
