@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/remote_watch.hpp"
+#include "actors/shard_store.hpp"
 #include "actors/stats_helpers.hpp"
 #include "core/printable_text.hpp"
 #include "core/ttl_clock.hpp"
@@ -251,9 +252,24 @@ front_actor previous_owner(const coalescer_config& cfg, const std::string& key,
 
 /// Computes, unless the key's owner changed lately: then the previous owner is asked first,
 /// and its value (or its flight's outcome) ends this flight without a compute here.
+/// Whether this node wrote `key` (a SET, a DEL) since the owners last changed: then what the
+/// previous owner kept of it is older than what this node holds (or deleted), and must not be
+/// asked for. Slot-based write marks may say yes for an unwritten key: it computes then.
+bool written_since_change(const coalescer_config& cfg, const route_snapshot& snap,
+                          const std::string& key) {
+  if (cfg.shard_index >= snap.stores.size() || !snap.stores[cfg.shard_index])
+    return false;
+  auto& ss = *snap.stores[cfg.shard_index];
+  std::lock_guard<std::mutex> guard{ss.mutex};
+  return ss.store && ss.store->written_since(key_hash(key), ss.owners_changed_at);
+}
+
 void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::string& key) {
   std::shared_ptr<const route_snapshot> snap;
-  if (auto peer = previous_owner(cfg, key, snap)) {
+  auto peer = previous_owner(cfg, key, snap);
+  if (peer && written_since_change(cfg, *snap, key))
+    peer = front_actor{}; // e.g. a DEL here after the change: its old value must not come back
+  if (peer) {
     if (self->state.flights.in_flight(key)) {
       self->state.flights.set_asking(key, true);
       ++self->state.counts.handoff_asks;

@@ -117,6 +117,11 @@ struct shard_store {
     return hot.is_hot(key, hot_threshold);
   }
 
+  /// The store's write_seq when the owners of keys last changed: a key written here since then
+  /// is newer than whatever copy its previous owner kept for the hand-off (the coalescer does
+  /// not ask that one for it). Lock held.
+  uint64_t owners_changed_at = 0;
+
   /// Nothing stands behind this L1 (no L2, no loader: the shard has no coalescer), so a key it
   /// does not hold is simply absent and readers off the message path may say so themselves.
   bool misses_final = false;

@@ -8,6 +8,7 @@
 #include "actors/stats_helpers.hpp"
 #include "core/glob_match.hpp"
 #include "core/key_normalization.hpp"
+#include "core/ownership_handoff.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "core/warm_list.hpp"
 #include "messages/kind_stats.hpp"
@@ -57,6 +58,35 @@ void sweep(self_ptr self, const shard_config& cfg) {
   self->delayed_send(self, cfg.sweep_interval, sweep_atom::value);
 }
 
+/// Drops, in one pass, the entries of keys this node gained with the last change
+/// (core/ownership_handoff gained_with): left from when it owned them before, kept for the
+/// hand-off window, they missed every write the other owner took since. Without this, a member
+/// that left and came back within the window (a restart) made the old values current again: a
+/// deleted key was read back. One pass under the lock, not slices: between slices the stale
+/// entries would be served as hits. A membership change is rare; the walk is ~50 ms per
+/// million entries.
+void drop_gained(self_ptr self, const shard_config& cfg) {
+  if (!cfg.routes)
+    return;
+  auto snap = cfg.routes->get();
+  auto& st = self->state;
+  std::vector<std::string> gained;
+  auto lock = lock_store(self);
+  st.store->scan(0, SIZE_MAX, [&](std::string_view key) {
+    if (gained_with(snap->change, snap->self, key_hash(key)))
+      gained.emplace_back(key);
+    return true;
+  });
+  for (auto& key : gained) {
+    st.store->erase(key, key_hash(key));
+    st.shared->refresh.forget(key);
+  }
+  lock.unlock();
+  st.counts.disowned_drops += gained.size();
+  if (!gained.empty())
+    spdlog::debug("shard-{}: dropped {} entries of keys it owns again", cfg.index, gained.size());
+}
+
 /// The routing changed (a new epoch): after a heal L1 is dropped whole; either way the entries
 /// of keys owned elsewhere now are dropped once the hand-off window has passed.
 void on_ownership_change(self_ptr self, const shard_config& cfg, uint64_t epoch, bool healed) {
@@ -66,6 +96,7 @@ void on_ownership_change(self_ptr self, const shard_config& cfg, uint64_t epoch,
     // have been written through another node meanwhile (core/absent_marks).
     auto lock = lock_store(self);
     st.store->forget_absent();
+    st.shared->owners_changed_at = st.store->write_seq();
   }
   if (healed) {
     // Both sides of the partition served and changed keys the other owned meanwhile: no
@@ -76,6 +107,8 @@ void on_ownership_change(self_ptr self, const shard_config& cfg, uint64_t epoch,
     lock.unlock();
     st.counts.heal_drops += n;
     spdlog::info("shard-{}: a partition healed; dropped {} entries of L1", cfg.index, n);
+  } else {
+    drop_gained(self, cfg);
   }
   // The previous owner answers hand-off asks from its L1 for one load timeout; after that
   // an entry of a key owned elsewhere could only go stale here (and come back stale when

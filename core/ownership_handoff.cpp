@@ -23,4 +23,12 @@ std::optional<std::string> previous_owner_to_ask(const ownership_change& change,
   return *old_owner;
 }
 
+bool gained_with(const ownership_change& change, const std::string& self, uint64_t hash) {
+  if (change.before.members().empty())
+    return false;
+  auto old_owner = change.before.owner_of(hash);
+  auto new_owner = change.after.owner_of(hash);
+  return old_owner != nullptr && new_owner != nullptr && *old_owner != self && *new_owner == self;
+}
+
 } // namespace ac

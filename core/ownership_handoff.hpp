@@ -42,6 +42,11 @@ std::optional<std::string> previous_owner_to_ask(const ownership_change& change,
                                                  handoff_clock::time_point now,
                                                  std::chrono::milliseconds window);
 
+/// Whether `self` gained the key with the change: another member owned it before, `self` owns
+/// it now. What `self` holds of such a key is left from an earlier ownership of its own (or a
+/// near copy): the other owner took the key's writes meanwhile, so none of it is current.
+bool gained_with(const ownership_change& change, const std::string& self, uint64_t hash);
+
 /// Keys an old owner hands on: loads of a fenced key go to the member that asked for it.
 /// `Target` is how that member is reached (an actor handle in the node; anything in tests).
 template <class Target>

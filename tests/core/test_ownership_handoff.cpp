@@ -96,3 +96,23 @@ TEST_CASE("a full fence table refuses a new key until fences end", "[handoff]") 
   CHECK(fences.fence("a", 4, now + 1h)); // a fenced key may be fenced again
   CHECK(*fences.target_of("a", now) == 4);
 }
+
+TEST_CASE(
+  "a node gains a key when another member owned it before the change and it owns it now, "
+  "at any time after the change",
+  "[handoff]") {
+  auto t0 = handoff_clock::now();
+  // b left: a gains what b owned, keeps what it owned, and never gains what it owned before.
+  auto c = change_of({"a", "b"}, {"a"}, t0);
+  auto from_b = key_moving(c, "b", "a");
+  auto kept = key_moving(c, "a", "a");
+  CHECK(gained_with(c, "a", from_b));
+  CHECK_FALSE(gained_with(c, "a", kept));
+  CHECK_FALSE(gained_with(c, "b", from_b)); // b owns nothing now
+  // b came back: b gains its keys again, a gains none.
+  auto back = change_of({"a"}, {"a", "b"}, t0);
+  auto to_b = key_moving(back, "a", "b");
+  CHECK(gained_with(back, "b", to_b));
+  CHECK_FALSE(gained_with(back, "a", to_b));
+  CHECK_FALSE(gained_with(ownership_change{}, "a", from_b)); // no change seen yet
+}
