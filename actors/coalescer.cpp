@@ -250,8 +250,6 @@ front_actor previous_owner(const coalescer_config& cfg, const std::string& key,
   return prev ? snap->front_of(*prev) : front_actor{};
 }
 
-/// Computes, unless the key's owner changed lately: then the previous owner is asked first,
-/// and its value (or its flight's outcome) ends this flight without a compute here.
 /// Whether this node wrote `key` (a SET, a DEL) since the owners last changed: then what the
 /// previous owner kept of it is older than what this node holds (or deleted), and must not be
 /// asked for. Slot-based write marks may say yes for an unwritten key: it computes then.
@@ -264,6 +262,8 @@ bool written_since_change(const coalescer_config& cfg, const route_snapshot& sna
   return ss.store && ss.store->written_since(key_hash(key), ss.owners_changed_at);
 }
 
+/// Computes, unless the key's owner changed lately: then the previous owner is asked first,
+/// and its value (or its flight's outcome) ends this flight without a compute here.
 void compute_or_ask(self_ptr self, const coalescer_config& cfg, const std::string& key) {
   std::shared_ptr<const route_snapshot> snap;
   auto peer = previous_owner(cfg, key, snap);
