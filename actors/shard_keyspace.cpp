@@ -35,12 +35,11 @@ uint32_t l2_secs_of(int64_t ttl_ms) {
 }
 
 /// keyspace() of a key L1 holds, or of any key without Redis behind L1; `left` is what L1 has
-/// left of it (its PTTL), read under `lock`.
+/// left of it (its PTTL), read under `lock`; `h` is its key_hash.
 caf::result<int64_t> keyspace_in_l1(self_ptr self, const shard_config& cfg, key_op op,
-                                    const std::string& key, int64_t arg,
+                                    const std::string& key, uint64_t h, int64_t arg,
                                     std::unique_lock<std::mutex> lock, int64_t left) {
   auto& st = self->state;
-  auto h = key_hash(key);
   if (op == key_op::exists)
     return left != -2 ? 1 : 0;
   if (op == key_op::pttl)
@@ -130,10 +129,11 @@ caf::result<int64_t> keyspace(self_ptr self, const shard_config& cfg, uint8_t op
   if (op > static_cast<uint8_t>(key_op::expire_xx_lt))
     return make_error(errc::bad_request, "unknown key operation " + std::to_string(op));
   auto lock = lock_store(self);
-  auto left = st.store->pttl(key, key_hash(key));
+  auto h = key_hash(key);
+  auto left = st.store->pttl(key, h);
   // A key deleted here whose delete Redis has not taken yet (l1-when-down) is absent.
   if (left != -2 || !st.bridge || st.pending_deletes.contains(key))
-    return keyspace_in_l1(self, cfg, static_cast<key_op>(op), key, arg, std::move(lock), left);
+    return keyspace_in_l1(self, cfg, static_cast<key_op>(op), key, h, arg, std::move(lock), left);
   lock.unlock();
   return keyspace_at_redis(self, cfg, static_cast<key_op>(op), key, arg);
 }
