@@ -220,6 +220,7 @@ actor_stats make_stats(self_ptr self, const shard_config& cfg) {
   s.refresh_ahead_refused = static_cast<int64_t>(st.shared->refresh.refused());
   s.refresh_ahead_in_flight = static_cast<int64_t>(st.shared->refresh.in_flight());
   s.pending_deletes = static_cast<int64_t>(st.pending_deletes.size());
+  s.bridge_writes = static_cast<int64_t>(st.bridge_asks.size());
   s.lent_keys = static_cast<int64_t>(st.shared->lent.size());
   s.prefetch_hits = static_cast<int64_t>(st.shared->prefetch_hits);
   s.hot_misses += static_cast<int64_t>(st.shared->final_hot_misses);

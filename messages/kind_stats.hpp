@@ -47,6 +47,7 @@ namespace ac {
 ///   the key in L2 and filled L1
 /// superseded_fills: loaded values dropped because their key was written after the miss
 /// key_waits: requests that waited for a write of their key to come back from Redis first
+/// bridge_writes: puts and deletes out at the Redis bridge now (a stopping node waits for them)
 // clang-format off
 #define AC_SHARD_STATS(X) \
   X(hits) X(stale_hits) X(misses) X(puts) X(rejected) X(refused) X(evictions) \
@@ -55,7 +56,7 @@ namespace ac {
   X(refresh_ahead_refused) X(refresh_ahead_in_flight) X(ghost_hits) X(overloaded) \
   X(pending_deletes) X(l1_only_puts) X(l1_only_deletes) X(invalidations) X(lent_keys) \
   X(unremembered_lent) X(heal_drops) X(disowned_drops) X(warm_fills) X(prefetches) \
-  X(prefetch_loaded) X(prefetch_hits) X(superseded_fills) X(key_waits)
+  X(prefetch_loaded) X(prefetch_hits) X(superseded_fills) X(key_waits) X(bridge_writes)
 // clang-format on
 AC_KIND_STATS(shard_stats, "shard", AC_SHARD_STATS)
 

@@ -2,6 +2,7 @@
 #include "node/publish.hpp"
 
 #include "actors/stats_helpers.hpp"
+#include "core/circuit_breaker.hpp"
 #include "messages/kind_stats.hpp"
 
 #include <arpa/inet.h>
@@ -62,11 +63,31 @@ std::string check_tls_files(caf::actor_system& sys, const node_config& cfg) {
   }
 }
 
-/// Loads in flight in the coalescers plus computes running: what a leaving node waits for.
+/// What a leaving node waits for: loads in flight in the coalescers, computes running, and
+/// writes not done at Redis yet. Those include the deletes Redis has not confirmed
+/// (l1-when-down answers a DEL before Redis has it, and retries it on each sweep): lost with
+/// the process, Redis would keep the deleted value for the next node to read back. Not while
+/// the bridge's breaker is open, though: Redis is down, and the wait would only delay the exit.
 int64_t work_in_flight(const node_report& rep) {
+  bool redis_down = false;
+  for (auto& a : rep.actors)
+    redis_down |=
+      a.kind == redis_bridge_stats::kind
+      && stats_of<redis_bridge_stats>(a).breaker_state == static_cast<int64_t>(breaker_state::open);
+  int64_t n = 0;
+  for (auto& a : rep.actors) {
+    n += stats_of<coalescer_stats>(a).in_flight + stats_of<compute_stats>(a).busy;
+    auto shard = stats_of<shard_stats>(a);
+    n += shard.bridge_writes + (redis_down ? 0 : shard.pending_deletes);
+  }
+  return n;
+}
+
+/// The deletes Redis has not confirmed, summed over the shards.
+int64_t deletes_not_at_redis(const node_report& rep) {
   int64_t n = 0;
   for (auto& a : rep.actors)
-    n += stats_of<coalescer_stats>(a).in_flight + stats_of<compute_stats>(a).busy;
+    n += stats_of<shard_stats>(a).pending_deletes;
   return n;
 }
 
@@ -224,16 +245,26 @@ void drain_and_leave(caf::actor_system& sys, published_node& node,
   // 2. Tell the cluster: peers stop routing keys here.
   self->request(h.membership, std::chrono::seconds(1), leave_atom::value)
     .receive([](bool) {}, [](caf::error&) {});
-  // 3. Finish what is in flight: loads in coalescers and computes.
+  // 3. Finish what is in flight: loads in coalescers, computes, writes on their way to Redis.
+  int64_t unsent_deletes = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     bool idle = true;
     self->request(h.metrics, std::chrono::seconds(1), report_atom::value)
-      .receive([&](const node_report& rep) { idle = work_in_flight(rep) == 0; },
-               [&](caf::error&) {});
+      .receive(
+        [&](const node_report& rep) {
+          idle = work_in_flight(rep) == 0;
+          unsent_deletes = deletes_not_at_redis(rep);
+        },
+        [&](caf::error&) {});
     if (idle)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  if (unsent_deletes > 0)
+    spdlog::warn(
+      "{} deletes acknowledged while Redis was unavailable never reached it: Redis "
+      "still holds those keys (redis.write-policy=l1-when-down)",
+      unsent_deletes);
   // 4. Write this node's warming list (its hottest L1 keys) to L2, so that it warms them when
   //    it starts again; bounded, as a slow Redis must not hold the exit up.
   if (h.warmer) {
