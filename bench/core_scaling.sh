@@ -95,7 +95,7 @@ for cores in $CORES; do
       # shellcheck disable=SC2046,SC2086
       lps=$(taskset -c "$set_of" $(prog inprocess_get_many) --bench.json --bench.clients=8 \
         $routed --bench.seconds=2 --bench.keys="$N" ${NODE_ARGS:-} 2>/dev/null |
-        sed -n 's/.*"lookups_per_s": \([0-9]*\).*/\1/p')
+        sed -n 's/.*"lookups_per_s": *\([0-9]*\).*/\1/p')
       echo "$row,node,$cores,$round,${lps:-0},0" >>"$OUT"
     done
   done

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -17,6 +18,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/routed_reads.hpp"
 #include "core/deadline_queue.hpp"
@@ -254,12 +256,16 @@ int main(int argc, char** argv) {
   bench_config cfg;
   cfg.load<caf::io::middleman>();
   cfg.set("logger.verbosity", caf::atom("quiet"));
-  if (auto err = cfg.parse(argc, argv)) {
-    std::cerr << caf::actor_system_config::render(err) << "\n";
+  if (auto msg = cfg.parse_command_line(argc, argv); !msg.empty()) { // as the node parses
+    std::cerr << "inprocess_get_many: " << msg << "\n";
     return 2;
   }
   if (cfg.cli_helptext_printed)
     return 0;
+  if (!cfg.remainder.empty()) {
+    std::cerr << "inprocess_get_many: unexpected argument '" << cfg.remainder.front() << "'\n";
+    return 2;
+  }
   if (auto msg = cfg.validate(); !msg.empty()) {
     std::cerr << "bad option " << msg << "\n";
     return 2;
@@ -297,15 +303,22 @@ int main(int argc, char** argv) {
   double rps = sh->requests / secs, lps = sh->lookups / secs;
   auto p50 = sh->latency.percentile(0.5), p99 = sh->latency.percentile(0.99);
   if (cfg.json) {
-    std::printf(
-      "{\"clients\": %u, \"window\": %u, \"batch\": %u, \"routed\": %s, "
-      "\"infinite\": %s, \"seconds\": %.3f, "
-      "\"requests\": %llu, \"lookups\": %llu, \"hits\": %llu, \"errors\": %llu, "
-      "\"ops_per_s\": %.0f, \"lookups_per_s\": %.0f, \"p50_us\": %llu, \"p99_us\": %llu}\n",
-      cfg.clients, cfg.window, cfg.batch, cfg.routed ? "true" : "false",
-      cfg.infinite ? "true" : "false", secs, (unsigned long long)sh->requests,
-      (unsigned long long)sh->lookups, (unsigned long long)sh->hits, (unsigned long long)sh->errors,
-      rps, lps, (unsigned long long)p50, (unsigned long long)p99);
+    std::cout << nlohmann::json{{"clients", cfg.clients},
+                                {"window", cfg.window},
+                                {"batch", cfg.batch},
+                                {"routed", cfg.routed},
+                                {"infinite", cfg.infinite},
+                                {"seconds", secs},
+                                {"requests", sh->requests},
+                                {"lookups", sh->lookups},
+                                {"hits", sh->hits},
+                                {"errors", sh->errors},
+                                {"ops_per_s", std::llround(rps)},
+                                {"lookups_per_s", std::llround(lps)},
+                                {"p50_us", p50},
+                                {"p99_us", p99}}
+                   .dump()
+              << std::endl;
   } else {
     std::printf(
       "%u clients x window %u, batch %u%s%s, %.2f s: %.0f requests/s, %.0f lookups/s, "

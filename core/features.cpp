@@ -1,5 +1,5 @@
 // Deterministic market-data generator and the fused feature computation.
-#include "features.hpp"
+#include "core/features.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,5 +1,5 @@
 // Space-Saving heavy hitters over a min-heap of counters.
-#include "heavy_hitters.hpp"
+#include "core/heavy_hitters.hpp"
 
 #include <algorithm>
 

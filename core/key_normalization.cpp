@@ -1,5 +1,5 @@
 // Feature-key normalization, config signatures, key validation and routing hashes.
-#include "key_normalization.hpp"
+#include "core/key_normalization.hpp"
 
 #include <algorithm>
 #include <cmath>

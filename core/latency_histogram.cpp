@@ -1,5 +1,5 @@
 // Log-linear latency histogram: bucket geometry, percentiles, merging, Prometheus export.
-#include "latency_histogram.hpp"
+#include "core/latency_histogram.hpp"
 
 #include <algorithm>
 #include <cmath>

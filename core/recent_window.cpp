@@ -1,5 +1,5 @@
 // The recent-window snapshots (see recent_window.hpp).
-#include "recent_window.hpp"
+#include "core/recent_window.hpp"
 
 namespace ac {
 

@@ -1,5 +1,5 @@
 // Recommendation thresholds and the usage-history ring.
-#include "recommendations.hpp"
+#include "core/recommendations.hpp"
 
 #include <cstdio>
 

@@ -1,5 +1,5 @@
 // Rendezvous hashing: scoring, owner and fallback selection, share estimation.
-#include "rendezvous_ring.hpp"
+#include "core/rendezvous_ring.hpp"
 
 #include <algorithm>
 #include <numeric>

@@ -1,5 +1,5 @@
 // Memory/CPU sizing rules and the shard capacity allocator.
-#include "sizing_rules.hpp"
+#include "core/sizing_rules.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,8 +1,8 @@
 // The client's batch window (the original note's 10 ms): gets spread within it reach the node as one request.
 #include <catch2/catch.hpp>
 
-#include "../support/node_fixture.hpp"
 #include "clients/cpp/get_batcher.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

@@ -1,11 +1,11 @@
 // Two nodes in one process (two actor systems talking over BASP on loopback): routing and hot keys.
 #include <catch2/catch.hpp>
 
-#include "../support/node_fixture.hpp"
 #include "core/key_normalization.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "node/publish.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/node_fixture.hpp"
 #include "tests/support/ring_keys.hpp"
 
 using namespace ac;

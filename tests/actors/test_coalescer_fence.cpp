@@ -13,8 +13,8 @@
 #include <optional>
 #include <vector>
 
-#include "../support/node_fixture.hpp"
 #include "actors/coalescer.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;

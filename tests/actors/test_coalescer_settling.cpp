@@ -10,8 +10,8 @@
 #include <memory>
 #include <vector>
 
-#include "../support/node_fixture.hpp"
 #include "actors/coalescer.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;

@@ -1,7 +1,7 @@
 // Errors a client gets are named and counted once each: invalid feature keys, the node's error tally, the per-request key cap.
 #include <catch2/catch.hpp>
 
-#include "../support/node_fixture.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "../support/node_fixture.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "../support/node_fixture.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::actor_counter;

@@ -1,7 +1,7 @@
 // In-process tests of overload and staleness: node.max-inflight, stale-while-revalidate, stale-if-error.
 #include <catch2/catch.hpp>
 
-#include "../support/node_fixture.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

@@ -5,8 +5,8 @@
 #include <memory>
 #include <mutex>
 
-#include "../support/node_fixture.hpp"
 #include "actors/routed_reads.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

@@ -1,7 +1,7 @@
 // In-process tests of one node's actors: front, shards, metrics (no loader, no L2).
 #include <catch2/catch.hpp>
 
-#include "../support/node_fixture.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

@@ -7,10 +7,10 @@
 
 #include <httplib.h>
 
-#include "../support/node_fixture.hpp"
 #include "node/metrics_http.hpp"
 #include "node/prometheus_text.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using ac::test::node_fixture;

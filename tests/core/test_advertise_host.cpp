@@ -1,7 +1,7 @@
 // Tests for the host a node announces (node.advertise): validation and the wildcard default.
 #include <catch2/catch.hpp>
 
-#include "../../core/advertise_host.hpp"
+#include "core/advertise_host.hpp"
 
 using namespace ac;
 

@@ -1,7 +1,7 @@
 // Tests for exponential backoff with full jitter.
 #include <catch2/catch.hpp>
 
-#include "../../core/backoff.hpp"
+#include "core/backoff.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;

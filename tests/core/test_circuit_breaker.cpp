@@ -1,7 +1,7 @@
 // Tests for the circuit breaker state machine driven by an explicit clock.
 #include <catch2/catch.hpp>
 
-#include "../../core/circuit_breaker.hpp"
+#include "core/circuit_breaker.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;

@@ -1,7 +1,7 @@
 // Tests for the features workload: key parsing, determinism and the feature arithmetic.
 #include <catch2/catch.hpp>
 
-#include "../../core/features.hpp"
+#include "core/features.hpp"
 
 #include <stdexcept>
 

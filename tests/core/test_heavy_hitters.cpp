@@ -1,7 +1,7 @@
 // Tests for Space-Saving heavy hitters: exact counts when small, hot keys under churn, decay.
 #include <catch2/catch.hpp>
 
-#include "../../core/heavy_hitters.hpp"
+#include "core/heavy_hitters.hpp"
 
 #include <random>
 

@@ -1,7 +1,7 @@
 // Tests for feature-key normalization, config signatures, key validation and shard routing.
 #include <catch2/catch.hpp>
 
-#include "../../core/key_normalization.hpp"
+#include "core/key_normalization.hpp"
 
 #include <cmath>
 #include <limits>

@@ -1,7 +1,7 @@
 // Tests for latency_histogram: percentiles vs an exact reference, merge, export, edge cases.
 #include <catch2/catch.hpp>
 
-#include "../../core/latency_histogram.hpp"
+#include "core/latency_histogram.hpp"
 
 #include <algorithm>
 #include <cmath>

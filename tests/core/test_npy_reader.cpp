@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "../../core/npy_reader.hpp"
+#include "core/npy_reader.hpp"
 
 using namespace ac;
 

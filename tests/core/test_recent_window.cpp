@@ -1,7 +1,7 @@
 // Tests for the recent window over lifetime counters (rates and advice of the last minute).
 #include <catch2/catch.hpp>
 
-#include "../../core/recent_window.hpp"
+#include "core/recent_window.hpp"
 
 using namespace ac;
 

@@ -1,7 +1,7 @@
 // Tests for the recommendation rules and the usage-history ring.
 #include <catch2/catch.hpp>
 
-#include "../../core/recommendations.hpp"
+#include "core/recommendations.hpp"
 
 using namespace ac;
 

@@ -1,7 +1,7 @@
 // Tests for refresh-ahead bookkeeping: when a hit starts a refresh, once per lifetime, granted TTLs of hot keys, bounds.
 #include <catch2/catch.hpp>
 
-#include "../../core/refresh_ahead.hpp"
+#include "core/refresh_ahead.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;

@@ -1,8 +1,8 @@
 // Tests for rendezvous hashing: balance, minimal movement, order independence, fallbacks.
 #include <catch2/catch.hpp>
 
-#include "../../core/key_normalization.hpp"
-#include "../../core/rendezvous_ring.hpp"
+#include "core/key_normalization.hpp"
+#include "core/rendezvous_ring.hpp"
 
 using namespace ac;
 

@@ -1,7 +1,7 @@
 // Tests for the adaptive sizing rules and the shard capacity split.
 #include <catch2/catch.hpp>
 
-#include "../../core/sizing_rules.hpp"
+#include "core/sizing_rules.hpp"
 
 #include <numeric>
 #include <utility>

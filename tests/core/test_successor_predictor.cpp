@@ -1,11 +1,11 @@
 // Tests for the successor predictor (learns repeated sequences, ignores noise, forgets, stays bounded), its key book and the prefetch replay.
 #include <catch2/catch.hpp>
 
-#include "../../core/frequency_sketch.hpp"
-#include "../../core/key_book.hpp"
-#include "../../core/sequence_generator.hpp"
-#include "../../core/successor_predictor.hpp"
-#include "../../tools/sim/prefetch_replay.hpp"
+#include "core/frequency_sketch.hpp"
+#include "core/key_book.hpp"
+#include "core/sequence_generator.hpp"
+#include "core/successor_predictor.hpp"
+#include "tools/sim/prefetch_replay.hpp"
 
 #include <random>
 

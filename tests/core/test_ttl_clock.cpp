@@ -1,7 +1,7 @@
 // Tests for the clock sources: the manual clock moves only when told to.
 #include <catch2/catch.hpp>
 
-#include "../../core/ttl_clock.hpp"
+#include "core/ttl_clock.hpp"
 
 #include <memory>
 

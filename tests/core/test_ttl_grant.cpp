@@ -1,8 +1,8 @@
 // Tests for the TTL a value from L2 or a previous owner gets in L1, with clocks that are off.
 #include <catch2/catch.hpp>
 
-#include "../../core/ttl_clock.hpp"
-#include "../../core/ttl_grant.hpp"
+#include "core/ttl_clock.hpp"
+#include "core/ttl_grant.hpp"
 
 #include <limits>
 

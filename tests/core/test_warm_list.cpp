@@ -3,7 +3,7 @@
 
 #include <random>
 
-#include "../../core/warm_list.hpp"
+#include "core/warm_list.hpp"
 
 using namespace ac;
 

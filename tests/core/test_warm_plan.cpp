@@ -1,7 +1,7 @@
 // Tests for the warming planner: merging hot lists, keeping owned keys, pacing the loads.
 #include <catch2/catch.hpp>
 
-#include "../../core/warm_plan.hpp"
+#include "core/warm_plan.hpp"
 
 using namespace ac;
 

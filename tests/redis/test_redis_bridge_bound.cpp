@@ -16,8 +16,8 @@
 #include <thread>
 #include <utility>
 
-#include "../support/node_fixture.hpp"
 #include "actors/redis_bridge.hpp"
+#include "tests/support/node_fixture.hpp"
 
 using namespace ac;
 using namespace std::chrono_literals;

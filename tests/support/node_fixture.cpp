@@ -1,5 +1,5 @@
 // Test helper: many concurrent lookups of one key from one event-based actor.
-#include "node_fixture.hpp"
+#include "tests/support/node_fixture.hpp"
 
 namespace ac::test {
 

@@ -6,8 +6,11 @@
 #include <iterator>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "core/key_normalization.hpp"
 #include "core/npy_reader.hpp"
+#include "tools/common/cli_options.hpp"
 
 namespace ac {
 
@@ -41,14 +44,35 @@ bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-std::string json_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
+/// The key command's options: the shared parser (tools/common/cli_options, CAF's own) over the
+/// options every client command takes, and --npy. No actor system is started from it.
+class key_config : public tool_config {
+public:
+  key_config() { tool_options().add(npy, "npy", "the .npy file whose feature key to print"); }
+  std::string npy;
+};
+
+/// `--param=NAME=VALUE` may be given many times, which CAF's parser cannot take (it keeps the
+/// last value of an option): they are taken out of `args` here, as `--node` is by split_args.
+/// Returns the reason when one is not NAME=VALUE.
+std::string take_params(std::vector<std::string>& args,
+                        std::vector<std::pair<std::string, std::string>>& params) {
+  std::vector<std::string> rest;
+  bool after_dashes = false;
+  for (auto& a : args) {
+    after_dashes = after_dashes || a == "--";
+    if (after_dashes || !starts_with(a, "--param=")) {
+      rest.push_back(std::move(a));
+      continue;
+    }
+    auto nv = a.substr(8);
+    auto eq = nv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return "--param wants NAME=VALUE, not '" + nv + "'";
+    params.emplace_back(nv.substr(0, eq), nv.substr(eq + 1));
   }
-  return out + "\"";
+  args = std::move(rest);
+  return {};
 }
 
 } // namespace
@@ -60,40 +84,29 @@ bool is_key_command(const std::vector<std::string>& args) {
   return false;
 }
 
-int run_key_command(const std::vector<std::string>& args) {
-  std::string npy;
-  bool json = false;
+int run_key_command(const std::vector<std::string>& given) {
+  auto args = given;
   std::vector<std::pair<std::string, std::string>> params;
-  bool seen_command = false;
-  for (auto& a : args) {
-    if (starts_with(a, "--npy=")) {
-      npy = a.substr(6);
-    } else if (starts_with(a, "--param=")) {
-      auto nv = a.substr(8);
-      auto eq = nv.find('=');
-      if (eq == std::string::npos || eq == 0)
-        return key_fail("--param wants NAME=VALUE, not '" + nv + "'");
-      params.emplace_back(nv.substr(0, eq), nv.substr(eq + 1));
-    } else if (a == "--json") {
-      json = true;
-    } else if (starts_with(a, "--log.level=") || starts_with(a, "--node=")
-               || starts_with(a, "--timeout=")) {
-      // common options every command accepts; the key command does not use them
-    } else if (a == "key" && !seen_command) {
-      seen_command = true;
-    } else {
-      return key_fail("key: unexpected argument '" + a + "'");
-    }
-  }
-  if (npy.empty())
+  if (auto why = take_params(args, params); !why.empty())
+    return key_fail(why);
+  std::vector<char*> argv{const_cast<char*>("actorcache-client")};
+  for (auto& a : args)
+    argv.push_back(a.data());
+  key_config cfg;
+  auto parsed = parse_cli_args(cfg, static_cast<int>(argv.size()), argv.data());
+  if (parsed.exit_code >= 0)
+    return parsed.exit_code;
+  if (parsed.positionals.size() != 1) // "key" and nothing else
+    return key_fail("key: unexpected argument '" + parsed.positionals.back() + "'");
+  if (cfg.npy.empty())
     return key_fail("key needs --npy=FILE");
   npy_array array;
   std::string why;
-  if (!read_npy_file(npy, array, why))
+  if (!read_npy_file(cfg.npy, array, why))
     return key_fail(why);
   auto key = normalize_features_key(array.values, array.shape, config_signature(params));
-  if (json)
-    std::cout << "{\"key\": " << json_quote(key) << "}\n";
+  if (cfg.json)
+    std::cout << nlohmann::json{{"key", key}}.dump() << "\n";
   else
     std::cout << key << "\n";
   return 0;
