@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "messages/errors.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -65,7 +66,9 @@ front_actor::behavior_type front_gate(front_gate_actor self, node_front_actor fr
     [=](stats_atom) -> caf::result<actor_stats> {
       // The gate's own row: the front reports itself through the metrics actor.
       auto row = stats_row(self, "front_gate", self->state.handled, "front_gate");
-      row.counters = {{"refused", static_cast<int64_t>(self->state.refused)}};
+      front_gate_stats s;
+      s.refused = static_cast<int64_t>(self->state.refused);
+      put_stats(row, s);
       return row;
     },
     [=](members_atom a) { return pass(a); },

@@ -30,12 +30,6 @@ inline void put_latency(actor_stats& row, const latency_histogram& h) {
   row.latency_max_us = h.max();
 }
 
-/// One counter of a stats row, 0 when the row lacks it.
-inline int64_t counter_of(const actor_stats& row, const char* key) {
-  auto i = row.counters.find(key);
-  return i == row.counters.end() ? 0 : i->second;
-}
-
 /// Microseconds since `start` on the steady clock, at least 1 so that a recorded latency is never 0.
 inline uint64_t micros_since(std::chrono::steady_clock::time_point start) {
   auto us =

@@ -107,6 +107,15 @@ AC_KIND_STATS(compute_stats, "compute", AC_COMPUTE_STATS)
 // clang-format on
 AC_KIND_STATS(front_stats, "front", AC_FRONT_STATS)
 
+/// The front's gate (what the node publishes): refused: messages of the node's own control
+/// interface that came from outside it.
+#define AC_FRONT_GATE_STATS(X) X(refused)
+AC_KIND_STATS(front_gate_stats, "front_gate", AC_FRONT_GATE_STATS)
+
+/// The metrics actor: pulls: reports built; history: snapshots its recent window keeps.
+#define AC_METRICS_STATS(X) X(pulls) X(history)
+AC_KIND_STATS(metrics_stats, "metrics", AC_METRICS_STATS)
+
 /// Membership: the view and what changed it (counted by core/membership_protocol).
 struct membership_stats : membership_counters {
   static constexpr std::string_view kind = "membership";

@@ -3,7 +3,7 @@
 
 #include <caf/io/all.hpp>
 
-#include "actors/stats_helpers.hpp"
+#include "messages/kind_stats.hpp"
 #include "tests/support/node_fixture.hpp"
 
 using namespace ac;
@@ -12,11 +12,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int64_t counter(node_fixture& f, const std::string& kind, const std::string& name) {
+/// The stats of the first actor of kind T in the node's report (-1 in every field: none).
+template <class T>
+T stats_of_kind(node_fixture& f) {
   for (auto& a : f.report().actors)
-    if (a.kind == kind)
-      return counter_of(a, name.c_str());
-  return -1;
+    if (a.kind == T::kind)
+      return stats_of<T>(a);
+  T none;
+  T::fields(none, [](const char*, int64_t& v) { v = -1; });
+  return none;
 }
 
 membership_view members(node_fixture& f) {
@@ -71,7 +75,7 @@ TEST_CASE(
   s.me->send(raw, update_atom::value, caf::actor_cast<caf::actor>(s.me),
              caf::actor_cast<caf::actor>(s.me));
   caf::anon_send(raw, update_atom::value, forged);
-  REQUIRE(f.eventually([&] { return counter(f, "front_gate", "refused") == 4; }));
+  REQUIRE(f.eventually([&] { return stats_of_kind<front_gate_stats>(f).refused == 4; }));
   // The node serves as before, with its own routes and shards.
   CHECK(f.get("k") == "v");
   CHECK(f.put("k2", "v2").empty());
@@ -80,7 +84,7 @@ TEST_CASE(
   REQUIRE(v.members.size() == 1);
   CHECK(v.members[0].state == member_state::alive);
   CHECK(v.epoch < 999);
-  CHECK(counter(f, "front", "epoch") < 999);
+  CHECK(stats_of_kind<front_stats>(f).epoch < 999);
 }
 
 TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change nothing",
@@ -118,7 +122,8 @@ TEST_CASE("A stranger's leave, heartbeat and invalidation are refused and change
   CHECK(refused);
   s.me->send(s.gate, invalidate_atom::value, std::string{"k"});
   REQUIRE(f.eventually([&] {
-    return counter(f, "front", "refused_control") == 2 && counter(f, "membership", "refused") == 2;
+    return stats_of_kind<front_stats>(f).refused_control == 2
+           && stats_of_kind<membership_stats>(f).refused == 2;
   }));
   auto after = members(f);
   REQUIRE(after.members.size() == 1);
@@ -149,8 +154,8 @@ TEST_CASE("A stranger's hand-off ask reads like a get but cannot fence a key awa
   int64_t fenced = 0, fenced_loads = 0;
   for (auto& a : f.report().actors)
     if (a.kind == "coalescer") {
-      fenced += counter_of(a, "fenced");
-      fenced_loads += counter_of(a, "fenced_loads");
+      fenced += stats_of<coalescer_stats>(a).fenced;
+      fenced_loads += stats_of<coalescer_stats>(a).fenced_loads;
     }
   CHECK(fenced == 0);
   CHECK(fenced_loads == 0);
