@@ -1,4 +1,6 @@
 // Tests of one shard's L1 storage: TTL with an injected clock, byte and entry bounds, eviction, ghosts.
+// About 400 lines on purpose: the store's core contract in one place (SCAN, the arena and the
+// absent marks have files of their own).
 #include <catch2/catch.hpp>
 
 #include "core/cache_store.hpp"
