@@ -46,14 +46,14 @@ auto client_handlers(self_ptr self, const front_config& cfg) {
         return err;
       if (auto err = check_key(self, cfg, key))
         return err;
-      self->state.near.erase(key);
+      self->state.near.forget(key);
       return route_to_owner<uint8_t>(self, key_hash(key), put_atom::value, key, value, ttl);
     },
     [=](delete_atom, const std::string& key) -> caf::result<bool> {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      self->state.near.erase(key);
+      self->state.near.forget(key);
       return route_to_owner<bool>(self, key_hash(key), delete_atom::value, key);
     },
     [=](keyspace_atom, uint8_t op, const std::string& key, int64_t arg) -> caf::result<int64_t> {
@@ -103,7 +103,7 @@ auto routed_key_handlers(self_ptr self, const front_config& cfg) {
       ++self->state.handled;
       if (auto err = check_key(self, cfg, key))
         return err;
-      self->state.near.erase(key);
+      self->state.near.forget(key);
       return self->delegate(shard_for(self, key_hash(key)), put_atom::value, key, value, ttl, cond);
     },
     [=](route_atom, keyspace_atom, uint8_t op, const std::string& key, int64_t arg,
@@ -187,7 +187,7 @@ auto cluster_handlers(self_ptr self, const front_config& cfg) {
         self->send(self->state.membership, leave_atom::value, id);
     },
     [=](invalidate_atom, const std::string& key) {
-      if (from_member(self) && self->state.near.erase(key) > 0)
+      if (from_member(self) && self->state.near.forget(key))
         ++self->state.counts.near_invalidated;
     },
     [=](update_atom, const caf::actor& metrics, const caf::actor& membership) {
@@ -215,6 +215,7 @@ node_front_actor::behavior_type front(node_front_actor::stateful_pointer<front_s
                                       front_config cfg) {
   self->state.shards = cfg.shards;
   self->state.routes.self = cfg.node_id;
+  self->state.near = near_copies{cfg.max_near_copies};
   publish_view(self, cfg);
   return std::apply(
     [](auto&&... handlers) { return node_front_actor::behavior_type{std::move(handlers)...}; },

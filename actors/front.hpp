@@ -7,11 +7,10 @@
 #include <string>
 #include <vector>
 
-#include <absl/container/flat_hash_map.h>
-
 #include "actors/route_view.hpp"
 #include "actors/shard_store.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/near_copies.hpp"
 #include "core/ownership_handoff.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "messages/front_actor.hpp"
@@ -41,12 +40,6 @@ struct front_config {
   warmer_actor warmer; ///< told to warm on a join or heal (null: warming off)
 };
 
-/// A short-lived copy of a key another node owns and reports hot.
-struct near_copy {
-  std::string value;
-  std::chrono::steady_clock::time_point expires;
-};
-
 struct front_state {
   std::vector<shard_actor> shards;
   metrics_actor metrics;       ///< set by the wiring after spawn (update_atom)
@@ -62,7 +55,7 @@ struct front_state {
   /// key), heals (acted on: L1 dropped, warming started). The rest is filled in when it reports.
   front_stats counts;
   uint64_t heals_seen = 0; ///< routing_table::heals of the last view (a larger one is a heal)
-  absl::flat_hash_map<std::string, near_copy> near; ///< near copies of peers' hot keys
+  near_copies near;        ///< near copies of peers' hot keys (bound set from front_config)
   static inline const char* name = "front";
 };
 

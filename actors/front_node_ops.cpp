@@ -77,8 +77,7 @@ void add_near_copies(self_ptr self, warm_plan& plan) {
   if (st.near.empty())
     return;
   hot_key_list near;
-  for (auto& kv : st.near)
-    near.keys.push_back(kv.first);
+  near.keys = st.near.keys();
   near.counts.assign(near.keys.size(), uint64_t{1} << 40);
   plan.add(near.keys, near.counts);
 }

@@ -106,13 +106,9 @@ caf::result<lookup_results> get_many(self_ptr self, const front_config& cfg,
 caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg,
                                        const front_actor& peer, const std::string& key) {
   auto& st = self->state;
-  auto now = std::chrono::steady_clock::now();
-  if (auto i = st.near.find(key); i != st.near.end()) {
-    if (now < i->second.expires) {
-      ++st.counts.near_hits;
-      return make_hit(i->second.value, tier::l1);
-    }
-    st.near.erase(i);
+  if (auto* copy = st.near.find(key, std::chrono::steady_clock::now())) {
+    ++st.counts.near_hits;
+    return make_hit(*copy, tier::l1);
   }
   ++st.counts.forwarded;
   if (cfg.hot_ttl.count() == 0)
@@ -122,11 +118,8 @@ caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg,
     .then(
       [=](lookup_result& r) mutable {
         auto& s = self->state;
-        if (r.found && r.hot) {
-          if (s.near.size() >= cfg.max_near_copies)
-            s.near.erase(s.near.begin());
-          s.near[key] = near_copy{r.value, std::chrono::steady_clock::now() + cfg.hot_ttl};
-        }
+        if (r.found && r.hot)
+          s.near.keep(key, r.value, std::chrono::steady_clock::now() + cfg.hot_ttl);
         rp.deliver(std::move(r));
       },
       [=](caf::error& err) mutable { rp.deliver(std::move(err)); });

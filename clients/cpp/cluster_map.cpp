@@ -1,6 +1,8 @@
 // A client's snapshot of the cluster: connected members, who owns which key, and when to bypass forwarding.
 #include "clients/cpp/cluster_map.hpp"
 
+#include "core/route_choice.hpp"
+
 namespace ac {
 
 cluster_map::cluster_map(uint64_t version, uint64_t epoch, std::vector<node_ref> nodes,
@@ -22,19 +24,10 @@ const node_ref* cluster_map::by_id(const std::string& id) const {
 }
 
 route cluster_map::route_of(uint64_t key_hash, std::string_view avoid) const {
-  if (nodes_.empty())
+  auto chosen = choose_route(ring_, reported_ring_, key_hash, avoid);
+  if (chosen.member == nullptr)
     return {};
-  auto* owner = ring_.owner_of(key_hash);
-  if (owner == nullptr)
-    return {};
-  if (!avoid.empty() && *owner == avoid) {
-    auto owners = ring_.owners_of(key_hash, 2);
-    if (owners.size() > 1)
-      return {by_id(owners[1]), true};
-  }
-  auto* reported = reported_ring_.owner_of(key_hash);
-  bool direct = !reported_.empty() && (reported == nullptr || *reported != *owner);
-  return {by_id(*owner), direct};
+  return {by_id(*chosen.member), chosen.direct};
 }
 
 const node_ref* cluster_map::find(const caf::actor_addr& addr) const {

@@ -15,6 +15,7 @@
 
 #include "clients/cpp/cluster_client.hpp"
 #include "clients/cpp/resp_link.hpp"
+#include "core/batch_verdict.hpp"
 #include "core/host_port.hpp"
 #include "messages/errors.hpp"
 #include "net/tcp_socket.hpp"
@@ -85,7 +86,7 @@ void fail_batch(batcher_actor* self, uint64_t id, const caf::error& err) {
   auto b = take(self, id);
   if (!b)
     return;
-  if (b->rps.size() == 1 || shared_verdict(err))
+  if (on_batch_failure(b->rps.size(), shared_verdict(err)) == batch_failure::answer_all)
     deliver_all(*b, err);
   else
     split(self, *b);
