@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/sec.hpp>
 
+#include "clients/cpp/cluster_client_op.hpp"
 #include "clients/cpp/cluster_directory.hpp"
 #include "core/key_normalization.hpp"
 #include "core/ttl_clock.hpp"
@@ -38,15 +39,6 @@ bool retryable(const caf::error& err) {
   return err.category() == errc_category && err.code() == static_cast<uint8_t>(errc::unavailable);
 }
 
-template <class T>
-struct cluster_client::single_op {
-  uint64_t hash = 0;
-  int attempt = 0;
-  std::string avoid; // node that failed the first attempt
-  sender<T> send;
-  callback<T> done;
-};
-
 cluster_client::cluster_client(caf::event_based_actor* self, caf::actor directory,
                                cluster_map_ptr table, caf::timespan timeout,
                                get_batchers_ptr batchers)
@@ -61,8 +53,9 @@ void cluster_client::monitor_nodes() {
       self_->monitor(n.handle);
 }
 
-uint64_t cluster_client::track(const std::string& node_id, fail_fn fail) {
-  auto id = pending_.open(coarse_now() + timeout_, pending_request{node_id, std::move(fail)});
+uint64_t cluster_client::track(const std::string& node_id, fail_fn fail, caf::timespan timeout) {
+  auto bound = timeout.count() > 0 ? timeout : timeout_;
+  auto id = pending_.open(coarse_now() + bound, pending_request{node_id, std::move(fail)});
   arm_expiry();
   return id;
 }
@@ -200,7 +193,7 @@ void cluster_client::run(std::shared_ptr<single_op<T>> op) {
     return;
   }
   std::string node_id = r.node->id;
-  auto id = track(node_id, [this, op, node_id](caf::error err) {
+  auto on_fail = [this, op, node_id](caf::error err) {
     if (op->attempt > 0 || !retryable(err)) {
       op->done(std::move(err));
       return;
@@ -211,7 +204,8 @@ void cluster_client::run(std::shared_ptr<single_op<T>> op) {
     op->avoid = is_down(err) ? node_id : std::string{};
     ++retries_;
     refresh(node_id, is_down(err), [this, op] { run(op); });
-  });
+  };
+  auto id = track(node_id, std::move(on_fail), op->timeout);
   op->send(
     *r.node, r.direct,
     [this, op, id](T& x) {
@@ -319,5 +313,9 @@ void cluster_client::keyspace(key_op op, std::string key, int64_t arg, callback<
   };
   run(sop);
 }
+
+// The lease requests (cluster_client_leases.cpp) run as single ops too.
+template void cluster_client::run<lease_reply>(std::shared_ptr<single_op<lease_reply>>);
+template void cluster_client::run<bool>(std::shared_ptr<single_op<bool>>);
 
 } // namespace ac

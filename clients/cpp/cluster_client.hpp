@@ -17,6 +17,7 @@
 #include "clients/cpp/cluster_map.hpp"
 #include "clients/cpp/get_batcher.hpp"
 #include "core/pending_requests.hpp"
+#include "messages/lease_actor.hpp"
 #include "messages/lookup.hpp"
 #include "messages/put_status.hpp"
 
@@ -62,6 +63,26 @@ public:
   /// EXISTS / PTTL / EXPIRE of one key at its owner; the answers are key_op's.
   void keyspace(key_op op, std::string key, int64_t arg, callback<int64_t> done);
 
+  // Leases (cluster_client_leases.cpp): one compute per key cluster-wide for values this
+  // program computes itself, as AC.GETORLEASE / AC.FILL / AC.ABANDON give RESP clients. The
+  // lease is held by the owning actor: should it end, the lease passes to the next caller.
+
+  /// The key's value (an encoded Entry) from the owner's L1 or L2, or a lease (its token) for
+  /// this actor to compute it; waits while another caller holds it (up to 3 x lease_ms).
+  void get_or_lease(std::string key, uint32_t lease_ms, callback<lease_reply> done);
+  /// Stores the computed value under the lease and answers every waiter; `stale_lease` when the
+  /// token is no longer the key's lease (it ran out and passed on): nothing stored.
+  void fill(std::string key, std::string token, std::string entry_bytes, uint32_t ttl_seconds,
+            callback<bool> done);
+  /// Gives the lease up: it passes to one waiting caller, who computes instead.
+  void abandon(std::string key, std::string token, callback<bool> done);
+  /// The key's value (the payload of its Entry); when nobody has it, `compute` runs in the
+  /// owning actor (keep it short, or hand the work off and fill() yourself) and its result is
+  /// filled with `ttl_seconds` (0: the node's default). An exception from `compute` abandons the
+  /// lease and answers `compute_failed`; a fill refused as stale_lease still answers the value.
+  void get_or_compute(std::string key, std::function<std::string()> compute, uint32_t ttl_seconds,
+                      uint32_t lease_ms, callback<std::string> done);
+
   /// Call from the owning actor's down handler.
   void handle_down(const caf::down_msg& dm);
 
@@ -100,8 +121,9 @@ private:
   void send_many_part(const node_ref& node, bool direct, std::vector<std::string> keys,
                       std::vector<size_t> index, int attempt, std::shared_ptr<many_gather> acc);
 
-  /// Registers a request; returns its id for ok()/fail() lookups.
-  uint64_t track(const std::string& node_id, fail_fn fail);
+  /// Registers a request, bounded by `timeout` (0: the client's); returns its id for
+  /// ok()/fail() lookups.
+  uint64_t track(const std::string& node_id, fail_fn fail, caf::timespan timeout = {});
   /// True once per id: whether the answer still counts (not failed by handle_down).
   bool settle(uint64_t id);
   void fail(uint64_t id, caf::error err);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the C++ client library, builds the example program as a user's own CMake project
 # would (find_package(actorcache), target actorcache::actorcache_client, nothing from the source
-# tree), and runs it against a real node: four threads, one compute.
+# tree), and runs it against a real node: four threads, one compute; and the actor-level example
+# (its headers installed under include/actorcache): four client actors, one compute.
 # usage: check_find_package.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -23,7 +24,8 @@ timeout 120 cmake --install "$build" --prefix "$work/prefix" > "$work/install.lo
 [[ -f "$work/prefix/lib/cmake/actorcache/actorcacheConfig.cmake" ]] || fail "no package config installed"
 
 mkdir -p "$work/user"
-cp "$src/clients/cpp/examples/get_or_compute.cpp" "$work/user/"
+cp "$src/clients/cpp/examples/get_or_compute.cpp" "$src/clients/cpp/examples/actor_get_or_compute.cpp" \
+  "$work/user/"
 cat > "$work/user/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.25)
 project(user_of_actorcache CXX)
@@ -31,6 +33,8 @@ set(CMAKE_CXX_STANDARD 17)
 find_package(actorcache 0.1 REQUIRED)
 add_executable(get_or_compute get_or_compute.cpp)
 target_link_libraries(get_or_compute PRIVATE actorcache::actorcache_client)
+add_executable(actor_get_or_compute actor_get_or_compute.cpp)
+target_link_libraries(actor_get_or_compute PRIVATE actorcache::actorcache_client)
 CMAKE
 timeout 120 cmake -S "$work/user" -B "$work/user/b" -DCMAKE_PREFIX_PATH="$work/prefix" \
   > "$work/configure.log" 2>&1 || { cat "$work/configure.log" >&2; fail "find_package(actorcache)"; }
@@ -55,4 +59,8 @@ out=$(timeout 60 "$work/user/b/get_or_compute" "127.0.0.1:$port" 4) \
 grep -qx "get_or_compute threads=4 computes=1 value=computed-1 agree=yes" <<< "$out" \
   || fail "unexpected output: $out"
 grep -qx "get example:greeting = hello" <<< "$out" || fail "unexpected output: $out"
+actors=$(timeout 60 "$work/user/b/actor_get_or_compute" "127.0.0.1:$port" 4) \
+  || fail "the actor-level example exited with $?: $actors"
+grep -qx "actor get_or_compute actors=4 computes=1 value=computed-1 agree=yes" <<< "$actors" \
+  || fail "unexpected output of the actor-level example: $actors"
 echo "ok: find_package(actorcache) built the example; against a node: $(grep -c . <<< "$out") lines as expected"

@@ -14,18 +14,20 @@ using namespace std::chrono_literals;
 namespace {
 
 const char* example = "actorcache-example-get-or-compute";
+const char* actor_example = "actorcache-example-actor-get-or-compute";
 
 /// A node of its own; REQUIREs that the programs are built and the node started.
 struct example_node {
   temp_dir dir{"ac-cpp-client-test"};
   node_process node{"cpp1", {}, dir.path()};
   example_node() {
-    REQUIRE(missing_programs({"actorcache-node", example}).empty());
+    REQUIRE(missing_programs({"actorcache-node", example, actor_example}).empty());
     REQUIRE(node.start());
   }
-  /// Runs the example against the node with `args` after the address, bounded at 30 s.
-  tool_result run(std::vector<std::string> args) const {
-    std::vector<std::string> argv{program_path(example), node.address()};
+  /// Runs `program` (the example) against the node with `args` after the address, bounded at
+  /// 30 s.
+  tool_result run(std::vector<std::string> args, const char* program = example) const {
+    std::vector<std::string> argv{program_path(program), node.address()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_tool(argv, 30s, dir.path() + "/example.err");
   }
@@ -74,6 +76,28 @@ TEST_CASE("two example processes calling get_or_compute on one key compute it on
     CHECK(out->find("value=computed-1 agree=yes") != std::string::npos);
     CHECK(out->find("get_or_compute again = computed-1 (cached)") != std::string::npos);
   }
+}
+
+TEST_CASE("client actors of the actor-level example compute a key once between two processes",
+          "[process][client][cpp-client]") {
+  example_node n;
+  auto a = std::async(std::launch::async, [&] {
+    return n.run({"4", "actors:key"}, actor_example);
+  });
+  auto b = std::async(std::launch::async, [&] {
+    return n.run({"4", "actors:key"}, actor_example);
+  });
+  auto ra = a.get();
+  auto rb = b.get();
+  REQUIRE_FALSE(ra.timed_out);
+  REQUIRE_FALSE(rb.timed_out);
+  CHECK(ra.exit_code == 0);
+  CHECK(rb.exit_code == 0);
+  CHECK(computes_in(ra.out) + computes_in(rb.out) == 1);
+  for (const auto* out : {&ra.out, &rb.out})
+    CHECK(out->find("actors=4 computes=") != std::string::npos);
+  CHECK(ra.out.find("value=computed-1 agree=yes") != std::string::npos);
+  CHECK(rb.out.find("value=computed-1 agree=yes") != std::string::npos);
 }
 
 TEST_CASE("the C++ client example exits 2 with the reason when no node answers",

@@ -14,9 +14,9 @@
 // default logger's sinks and level): spdlog::get("actorcache")->set_level(...) tunes it alone.
 //
 // Programs that are CAF actors themselves use the actor-level pieces this facade is built on,
-// in the source tree (clients/cpp/README.md shows them): discover_cluster and spawn_directory
-// (cluster_directory.hpp), cluster_client inside an actor's state (cluster_client.hpp), and
-// run_one_shot (one_shot.hpp) for one routed request from main.
+// installed beside this header (clients/cpp/README.md shows them): discover_cluster and
+// spawn_directory (cluster_directory.hpp), cluster_client inside an actor's state, with its own
+// get_or_compute (cluster_client.hpp), and run_one_shot (one_shot.hpp) for one routed request.
 #pragma once
 
 #include <chrono>
