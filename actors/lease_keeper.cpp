@@ -56,22 +56,6 @@ void hand_over(self_ptr self, std::vector<lease_table::grant>& grants) {
   grants.clear();
 }
 
-/// An ask of `key` starts reading L1 and L2.
-void reads_start(self_ptr self, const std::string& key) { ++self->state.reading[key]; }
-
-/// That ask's reads are over: the value a fill stored while they ran, if any.
-std::optional<std::string> reads_done(self_ptr self, const std::string& key) {
-  auto& st = self->state;
-  std::optional<std::string> filled;
-  if (auto r = st.raced.find(key); r != st.raced.end())
-    filled = r->second;
-  if (auto it = st.reading.find(key); it != st.reading.end() && --it->second == 0) {
-    st.reading.erase(it);
-    st.raced.erase(key);
-  }
-  return filled;
-}
-
 /// Nothing stored and no lease elsewhere: a lease for this caller, or a place in the line.
 void grant_or_wait(self_ptr self, const std::string& key, uint64_t holder, uint32_t lease_ms,
                    caf::typed_response_promise<lease_reply> rp) {
@@ -190,17 +174,17 @@ caf::result<lease_reply> ask_lease(self_ptr self, const lease_keeper_config& cfg
   auto conn = caf::actor_cast<caf::actor>(self->current_sender());
   auto rp = self->make_response_promise<lease_reply>();
   auto snap = cfg.routes->get();
-  reads_start(self, key);
+  self->state.reads.read_started(key);
   // Ends this ask's reads: a fill that landed meanwhile answers it, else decide.
   auto missed = [=]() mutable {
-    if (auto filled = reads_done(self, key)) {
+    if (auto filled = self->state.reads.read_done(key)) {
       ++self->state.counts.from_cache;
       return void(rp.deliver(lease_reply{false, {}, std::move(*filled)}));
     }
     decide(self, cfg, key, conn, lease_ms, rp);
   };
   auto found = [=](std::string& value) mutable {
-    reads_done(self, key);
+    self->state.reads.read_done(key);
     rp.deliver(lease_reply{false, {}, std::move(value)});
   };
   // L1 first, then L2: a value anyone stored is never computed again.
@@ -222,7 +206,7 @@ caf::result<lease_reply> ask_lease(self_ptr self, const lease_keeper_config& cfg
             [=](caf::error&) mutable { missed(); });
       },
       [=](caf::error& err) mutable {
-        reads_done(self, key);
+        self->state.reads.read_done(key);
         rp.deliver(std::move(err));
       });
   return rp;
@@ -283,8 +267,7 @@ caf::result<bool> fill_lease(self_ptr self, const lease_keeper_config& cfg, cons
     std::vector<uint64_t> waiters;
     st.table->fill(key, token, waiters); // begin_fill kept it: it is still this token's
     ++st.counts.filled;
-    if (st.reading.count(key) != 0)
-      st.raced[key] = entry;
+    st.reads.filled(key, entry);
     for (auto w : waiters)
       if (auto it = st.waiting.find(w); it != st.waiting.end()) {
         it->second.deliver(lease_reply{false, {}, entry});

@@ -12,6 +12,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/route_view.hpp"
+#include "core/fill_race.hpp"
 #include "core/lease_table.hpp"
 #include "core/ownership_handoff.hpp"
 #include "core/watch_list.hpp"
@@ -36,11 +37,9 @@ struct lease_keeper_state {
   std::unordered_map<uint64_t, caf::typed_response_promise<lease_reply>> waiting;
   /// Holders (connections) by address, monitored so that a closed one hands its leases on.
   std::unordered_map<caf::actor_addr, uint64_t> holder_ids;
-  /// Asks reading L1 and L2 now, by key, and the values filled while they read: an ask whose
-  /// read missed a fill that landed meanwhile takes that value instead of a new lease. Kept only
-  /// while such reads are out, so a value deleted or expired later is never served from here.
-  std::unordered_map<std::string, uint32_t> reading;
-  std::unordered_map<std::string, std::string> raced;
+  /// Asks reading L1 and L2 now, and the values filled while they read: an ask whose read
+  /// missed a fill that landed meanwhile takes that value instead of a new lease.
+  fill_race reads;
   /// Keys whose new owner asked this node and found no lease here: this node's callers of them
   /// go to that owner's keeper until the fence ends (core/ownership_handoff).
   fence_table<lease_actor> fences;
