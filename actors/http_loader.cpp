@@ -11,6 +11,7 @@
 
 #include "core/backoff.hpp"
 #include "core/circuit_breaker.hpp"
+#include "core/shape_list.hpp"
 
 namespace ac {
 
@@ -117,19 +118,10 @@ private:
       e.kind = value_kind::tensor;
       e.dtype = *dtype;
       auto shape = res.get_header_value("X-Tensor-Shape");
-      for (size_t start = 0; start < shape.size();) {
-        auto comma = shape.find(',', start);
-        auto part =
-          shape.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        try {
-          e.shape.push_back(std::stoull(part));
-        } catch (const std::exception&) {
-          return failed("tensor answer with a bad X-Tensor-Shape '" + shape + "'");
-        }
-        if (comma == std::string::npos)
-          break;
-        start = comma + 1;
-      }
+      auto dims = parse_shape_list(shape);
+      if (!dims)
+        return failed("tensor answer with a bad X-Tensor-Shape '" + shape + "'");
+      e.shape = std::move(*dims);
     } else if (type.rfind("application/json", 0) == 0) {
       e.kind = value_kind::json;
     } else if (type.rfind("text/", 0) == 0) {

@@ -68,15 +68,6 @@ latency_histogram lookup_latency(const std::vector<actor_stats>& rows) {
   return lat;
 }
 
-/// A total of the report by its name (totals_of makes them). Read back only here, for the
-/// window: a name totals_of does not make is a programming error, thrown, never a silent 0.
-double total_of(const node_report& rep, const char* name) {
-  auto i = rep.totals.find(name);
-  if (i == rep.totals.end())
-    throw std::logic_error(std::string{"metrics: no total named "} + name);
-  return i->second;
-}
-
 actor_stats own_row(self_ptr self) {
   auto row = stats_row(self, "metrics", self->state.handled, "metrics");
   metrics_stats s;
@@ -144,74 +135,88 @@ void add_row(report_sums& s, node_report& rep, const actor_stats& r) {
 /// A counter as the report's totals hold it.
 double as_double(int64_t n) { return static_cast<double>(n); }
 
-/// The report's totals, by name. Long on purpose: one line per total (its name and how the
-/// sums make it), read as one table.
-std::map<std::string, double> totals_of(const report_sums& s, const latency_histogram& lat) {
+// The totals that are rates and percentiles: over the metrics window in a served report, over
+// the whole life as lifetime_NAME.
+#define AC_RATE_TOTALS(X) \
+  X(hit_rate) X(error_rate) X(p50_us) X(p95_us) X(p99_us) X(p999_us) X(avg_us)
+
+/// The rates and percentiles of `lookups` lookups, `hits` and `errors` of them, whose latency
+/// is `lat`.
+void set_rates(node_totals& t, double lookups, double hits, double errors,
+               const latency_histogram& lat) {
+  t.hit_rate = lookups > 0 ? hits / lookups : 0;
+  t.error_rate = lookups > 0 ? errors / lookups : 0;
+  t.p50_us = static_cast<double>(lat.percentile(0.50));
+  t.p95_us = static_cast<double>(lat.percentile(0.95));
+  t.p99_us = static_cast<double>(lat.percentile(0.99));
+  t.p999_us = static_cast<double>(lat.percentile(0.999));
+  t.avg_us = lat.mean();
+}
+
+/// The report's totals. Long on purpose: one line per total (how the sums make it), read as
+/// one table.
+node_totals totals_of(const report_sums& s, const latency_histogram& lat) {
   auto& sh = s.shards;
   auto lookups = as_double(sh.hits + sh.misses);
   auto capacity = as_double(sh.capacity_bytes);
   auto l2_corrupt = s.coalescers.l2_corrupt;
   auto l2_hits = s.bridges.l2_hits;
   auto& ms = s.membership;
-  return {
-    {"hits", as_double(sh.hits)},
-    {"misses", as_double(sh.misses)},
-    {"hit_rate", lookups > 0 ? as_double(sh.hits) / lookups : 0},
-    {"requests", lookups},
-    {"entries", as_double(sh.entries)},
-    {"bytes", as_double(sh.bytes)},
-    {"capacity_bytes", capacity},
-    {"usage_ratio", capacity > 0 ? as_double(sh.bytes) / capacity : 0},
-    {"evictions", as_double(sh.evictions)},
-    {"expirations", as_double(sh.expirations)},
-    {"stale_hits", as_double(sh.stale_hits)},
-    // hot keys refreshed before they expired (cache.refresh-ahead)
-    {"refresh_ahead", as_double(sh.refresh_ahead)},
-    // misses of keys that were hot: expired or evicted under load
-    {"hot_misses", as_double(sh.hot_misses)},
-    {"computes", as_double(s.coalescers.computes)},
-    {"coalesced", as_double(s.coalescers.coalesced)},
-    // warming.predictive: warms asked for, those that found the key in L2, reads that used one.
-    {"prefetches", as_double(sh.prefetches)},
-    {"prefetch_loaded", as_double(sh.prefetch_loaded)},
-    {"prefetch_hits", as_double(sh.prefetch_hits)},
-    // The bridge counts every key Redis had; one that did not decode is no hit (coalescer).
-    {"l2_hits", l2_hits > l2_corrupt ? as_double(l2_hits - l2_corrupt) : 0},
-    // a corrupt value counts as a miss, never as a hit
-    {"l2_misses", as_double(s.bridges.l2_misses + l2_corrupt)},
-    {"l2_corrupt", as_double(l2_corrupt)},
-    {"l2_errors", as_double(s.bridges.l2_errors)},
-    // Writes Redis answered (or failed), and writes a full backlog dropped unwritten.
-    {"l2_writes", as_double(s.bridges.writes)},
-    {"l2_writes_dropped", as_double(s.bridges.writes_dropped)},
-    // Requests that waited for an earlier write of their key to come back from Redis.
-    {"key_waits", as_double(sh.key_waits)},
-    {"errors", s.errors},
-    {"error_rate", lookups > 0 ? s.errors / lookups : 0},
-    {"p50_us", static_cast<double>(lat.percentile(0.50))},
-    {"p95_us", static_cast<double>(lat.percentile(0.95))},
-    {"p99_us", static_cast<double>(lat.percentile(0.99))},
-    {"p999_us", static_cast<double>(lat.percentile(0.999))},
-    {"avg_us", lat.mean()},
-    {"loader_failures", as_double(s.computes.failures)},
-    {"members_not_alive", ms.members > ms.alive ? as_double(ms.members - ms.alive) : 0},
-    {"restarts", as_double(s.supervisor.restarts)},
-    {"degraded", as_double(s.supervisor.degraded)},
-    {"resp_port", as_double(s.resp.port)},
-    // redis.write-policy=l1-when-down: writes acknowledged while Redis did not take them.
-    {"l1_only_puts", as_double(sh.l1_only_puts)},
-    {"l1_only_deletes", as_double(sh.l1_only_deletes)},
-    {"pending_deletes", as_double(sh.pending_deletes)},
-    // Warming and ownership: the last warming run, and L1 entries dropped as keys moved.
-    {"warming_keys", as_double(s.warmer.keys)},
-    {"warming_seconds", as_double(s.warmer.milliseconds) / 1000.0},
-    {"warming_in_progress", as_double(s.warmer.in_progress)},
-    // This node's own warming list: keys it named at the start, keys in the last one it saved.
-    {"warming_listed", as_double(s.warmer.listed)},
-    {"warming_saved", as_double(s.warmer.saved_keys)},
-    {"heal_drops", as_double(sh.heal_drops)},
-    {"disowned_drops", as_double(sh.disowned_drops)},
-  };
+  node_totals t;
+  t.hits = as_double(sh.hits);
+  t.misses = as_double(sh.misses);
+  t.requests = lookups;
+  t.entries = as_double(sh.entries);
+  t.bytes = as_double(sh.bytes);
+  t.capacity_bytes = capacity;
+  t.usage_ratio = capacity > 0 ? as_double(sh.bytes) / capacity : 0;
+  t.evictions = as_double(sh.evictions);
+  t.expirations = as_double(sh.expirations);
+  t.stale_hits = as_double(sh.stale_hits);
+  t.refresh_ahead = as_double(sh.refresh_ahead); // hot keys refreshed before they expired
+  t.hot_misses = as_double(sh.hot_misses);       // misses of keys that were hot: expired or evicted
+  t.computes = as_double(s.coalescers.computes);
+  t.coalesced = as_double(s.coalescers.coalesced);
+  // warming.predictive: warms asked for, those that found the key in L2, reads that used one.
+  t.prefetches = as_double(sh.prefetches);
+  t.prefetch_loaded = as_double(sh.prefetch_loaded);
+  t.prefetch_hits = as_double(sh.prefetch_hits);
+  // The bridge counts every key Redis had; one that did not decode is no hit (coalescer): a
+  // corrupt value counts as a miss, never as a hit.
+  t.l2_hits = l2_hits > l2_corrupt ? as_double(l2_hits - l2_corrupt) : 0;
+  t.l2_misses = as_double(s.bridges.l2_misses + l2_corrupt);
+  t.l2_corrupt = as_double(l2_corrupt);
+  t.l2_errors = as_double(s.bridges.l2_errors);
+  // Writes Redis answered (or failed), and writes a full backlog dropped unwritten.
+  t.l2_writes = as_double(s.bridges.writes);
+  t.l2_writes_dropped = as_double(s.bridges.writes_dropped);
+  // Requests that waited for an earlier write of their key to come back from Redis.
+  t.key_waits = as_double(sh.key_waits);
+  t.errors = s.errors;
+  set_rates(t, lookups, as_double(sh.hits), s.errors, lat);
+  t.loader_failures = as_double(s.computes.failures);
+  t.members_not_alive = ms.members > ms.alive ? as_double(ms.members - ms.alive) : 0;
+  t.restarts = as_double(s.supervisor.restarts);
+  t.degraded = as_double(s.supervisor.degraded);
+  t.resp_port = as_double(s.resp.port);
+  // redis.write-policy=l1-when-down: writes acknowledged while Redis did not take them.
+  t.l1_only_puts = as_double(sh.l1_only_puts);
+  t.l1_only_deletes = as_double(sh.l1_only_deletes);
+  t.pending_deletes = as_double(sh.pending_deletes);
+  // Warming and ownership: the last warming run, and L1 entries dropped as keys moved.
+  t.warming_keys = as_double(s.warmer.keys);
+  t.warming_seconds = as_double(s.warmer.milliseconds) / 1000.0;
+  t.warming_in_progress = as_double(s.warmer.in_progress);
+  // This node's own warming list: keys it named at the start, keys in the last one it saved.
+  t.warming_listed = as_double(s.warmer.listed);
+  t.warming_saved = as_double(s.warmer.saved_keys);
+  t.heal_drops = as_double(sh.heal_drops);
+  t.disowned_drops = as_double(sh.disowned_drops);
+  // Over the whole life, until apply_window makes the rates the window's and keeps these.
+#define AC_KEEP_LIFETIME(name) t.lifetime_##name = t.name;
+  AC_RATE_TOTALS(AC_KEEP_LIFETIME)
+#undef AC_KEEP_LIFETIME
+  return t;
 }
 
 /// What the recommendations judge the node's health by.
@@ -220,17 +225,17 @@ health_sample health_of(const node_report& rep, const report_sums& s,
   auto lookups = as_double(s.shards.hits + s.shards.misses);
   health_sample h;
   h.lookups = static_cast<uint64_t>(lookups);
-  h.hit_rate = rep.totals.at("hit_rate");
+  h.hit_rate = rep.totals.hit_rate;
   h.miss_rate = lookups > 0 ? as_double(s.shards.misses) / lookups : 0;
-  h.error_rate = rep.totals.at("error_rate");
+  h.error_rate = rep.totals.error_rate;
   h.avg_latency_ms = lat.mean() / 1000.0;
-  h.usage_ratio = rep.totals.at("usage_ratio");
+  h.usage_ratio = rep.totals.usage_ratio;
   h.evictions = static_cast<uint64_t>(s.shards.evictions);
   h.loader_failures = static_cast<uint64_t>(s.computes.failures);
   h.l2_errors = static_cast<uint64_t>(s.bridges.l2_errors);
   h.l2_corrupt = static_cast<uint64_t>(s.coalescers.l2_corrupt);
   h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
-  h.members_not_alive = static_cast<uint64_t>(rep.totals.at("members_not_alive"));
+  h.members_not_alive = static_cast<uint64_t>(rep.totals.members_not_alive);
   return h;
 }
 
@@ -259,16 +264,24 @@ node_report build_report(const std::string& node_id, std::vector<actor_stats> ro
   return rep;
 }
 
-// Counters the window takes differences of; the rest of the totals are levels (entries, bytes).
-constexpr const char* windowed_counters[] = {"hits",       "misses",          "errors",
-                                             "evictions",  "loader_failures", "l2_errors",
-                                             "l2_corrupt", "computes"};
+// The totals the window takes differences of (the rest are levels: entries, bytes): written
+// into the window's snapshots and read back by the same names, both from this one list.
+#define AC_WINDOWED_TOTALS(X) \
+  X(hits) X(misses) X(errors) X(evictions) X(loader_failures) X(l2_errors) X(l2_corrupt) X(computes)
+
+/// The windowed totals as the window's difference gives them back.
+struct windowed_totals {
+#define AC_WINDOWED_MEMBER(name) double name = 0;
+  AC_WINDOWED_TOTALS(AC_WINDOWED_MEMBER)
+#undef AC_WINDOWED_MEMBER
+};
 
 counters_at counters_of(const node_report& rep, uint64_t time_ms) {
   counters_at c;
   c.time_ms = time_ms;
-  for (auto name : windowed_counters)
-    c.values[name] = total_of(rep, name);
+#define AC_WINDOWED_PUT(name) c.values[#name] = rep.totals.name;
+  AC_WINDOWED_TOTALS(AC_WINDOWED_PUT)
+#undef AC_WINDOWED_PUT
   auto lat = lookup_latency(rep.actors);
   c.latency_buckets = lat.buckets();
   c.latency_sum_us = lat.sum();
@@ -279,39 +292,35 @@ counters_at counters_of(const node_report& rep, uint64_t time_ms) {
 void apply_window(node_report& rep, const counters_at& recent,
                   const advice_thresholds& thresholds) {
   auto& t = rep.totals;
-  for (auto name : {"hit_rate", "error_rate", "p50_us", "p95_us", "p99_us", "p999_us", "avg_us"})
-    t[std::string{"lifetime_"} + name] = total_of(rep, name);
+  windowed_totals w;
   auto v = [&](const char* k) {
     auto i = recent.values.find(k);
-    return i == recent.values.end() ? 0.0 : i->second;
+    return i == recent.values.end() ? 0.0 : i->second; // none yet: an empty window
   };
-  const double lookups = v("hits") + v("misses");
+#define AC_WINDOWED_GET(name) w.name = v(#name);
+  AC_WINDOWED_TOTALS(AC_WINDOWED_GET)
+#undef AC_WINDOWED_GET
+  const double lookups = w.hits + w.misses;
   auto lat = latency_histogram::from_buckets(recent.latency_buckets, recent.latency_sum_us,
                                              recent.latency_max_us);
-  t["window_s"] = static_cast<double>(recent.time_ms) / 1000.0;
-  t["window_requests"] = lookups;
-  t["window_errors"] = v("errors");
-  t["hit_rate"] = lookups > 0 ? v("hits") / lookups : 0;
-  t["error_rate"] = lookups > 0 ? v("errors") / lookups : 0;
-  t["p50_us"] = static_cast<double>(lat.percentile(0.50));
-  t["p95_us"] = static_cast<double>(lat.percentile(0.95));
-  t["p99_us"] = static_cast<double>(lat.percentile(0.99));
-  t["p999_us"] = static_cast<double>(lat.percentile(0.999));
-  t["avg_us"] = lat.mean();
+  t.window_s = static_cast<double>(recent.time_ms) / 1000.0;
+  t.window_requests = lookups;
+  t.window_errors = w.errors;
+  set_rates(t, lookups, w.hits, w.errors, lat);
   health_sample h;
   h.lookups = static_cast<uint64_t>(lookups);
-  h.hit_rate = t["hit_rate"];
-  h.miss_rate = lookups > 0 ? v("misses") / lookups : 0;
-  h.error_rate = t["error_rate"];
+  h.hit_rate = t.hit_rate;
+  h.miss_rate = lookups > 0 ? w.misses / lookups : 0;
+  h.error_rate = t.error_rate;
   h.avg_latency_ms = lat.mean() / 1000.0;
-  h.usage_ratio = total_of(rep, "usage_ratio");
-  h.evictions = static_cast<uint64_t>(v("evictions"));
-  h.loader_failures = static_cast<uint64_t>(v("loader_failures"));
-  h.l2_errors = static_cast<uint64_t>(v("l2_errors"));
-  h.l2_corrupt = static_cast<uint64_t>(v("l2_corrupt"));
+  h.usage_ratio = t.usage_ratio;
+  h.evictions = static_cast<uint64_t>(w.evictions);
+  h.loader_failures = static_cast<uint64_t>(w.loader_failures);
+  h.l2_errors = static_cast<uint64_t>(w.l2_errors);
+  h.l2_corrupt = static_cast<uint64_t>(w.l2_corrupt);
   h.breaker_open = rep.breaker == "open" || rep.breaker == "half-open";
-  h.members_not_alive = static_cast<uint64_t>(total_of(rep, "members_not_alive"));
-  h.window_s = t["window_s"];
+  h.members_not_alive = static_cast<uint64_t>(t.members_not_alive);
+  h.window_s = t.window_s;
   rep.recommendations = recommend(h, thresholds);
 }
 
@@ -336,10 +345,10 @@ metrics_actor::behavior_type metrics(metrics_actor::stateful_pointer<metrics_sta
         auto now = static_cast<uint64_t>(steady_ms());
         apply_window(rep, self->state.window.since_base(counters_of(rep, now)),
                      self->state.thresholds);
-        rep.totals["uptime_s"] =
+        rep.totals.uptime_s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - self->state.started)
             .count();
-        rep.totals["usage_trend_bytes_per_min"] = self->state.history.trend_bytes_per_minute();
+        rep.totals.usage_trend_bytes_per_min = self->state.history.trend_bytes_per_minute();
         rp.deliver(std::move(rep));
       });
       return rp;

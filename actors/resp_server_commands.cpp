@@ -151,28 +151,29 @@ void cmd_command(self_ptr self, std::vector<std::string>& argv) {
 namespace {
 
 /// INFO's reply as it is built: `# Section` headings and `key:value` lines, with the node
-/// report's totals at hand (0 for one the report lacks).
+/// report's totals at hand.
 struct info_text {
   const node_report& rep;
   std::string text;
 
-  int64_t total(const char* name) const { return static_cast<int64_t>(total_of(name)); }
-  double total_of(const char* name) const {
-    auto i = rep.totals.find(name);
-    return i == rep.totals.end() ? 0 : i->second;
-  }
   void heading(const char* section) { text += std::string{"# "} + section + "\r\n"; }
   void line(const std::string& k, const std::string& v) { text += k + ":" + v + "\r\n"; }
   void num(const std::string& k, int64_t v) { line(k, std::to_string(v)); }
-  /// actorcache_NAME: the report's total NAME, for each of `names` in order.
-  void totals(std::initializer_list<const char*> names) {
-    for (auto* name : names)
-      num(std::string{"actorcache_"} + name, total(name));
+  /// A total (a double in the report) as INFO's integer.
+  void total(const std::string& k, double v) { num(k, static_cast<int64_t>(v)); }
+  /// actorcache_NAME: VALUE for each (NAME, VALUE) that AC_TOTAL(NAME) makes of the report's
+  /// total NAME (a field of node_totals: a renamed one fails to compile here).
+  void totals(std::initializer_list<std::pair<const char*, double>> named) {
+    for (auto& [name, value] : named)
+      total(std::string{"actorcache_"} + name, value);
   }
   void end_section() { text += "\r\n"; }
 };
 
+#define AC_TOTAL(name) std::pair<const char*, double>(#name, t.name)
+
 void info_server(info_text& out, const resp_env& env) {
+  const auto& t = out.rep.totals;
   out.heading("Server");
   out.line("redis_version", "7.0.0");
   out.line("redis_mode", "cluster");
@@ -184,55 +185,62 @@ void info_server(info_text& out, const resp_env& env) {
   out.num("actorcache_io_loops", env.io_loops);
   out.num("actorcache_scheduler_threads", env.scheduler_threads);
   out.num("actorcache_shards", env.shards);
-  out.num("uptime_in_seconds", out.total("uptime_s"));
+  out.total("uptime_in_seconds", t.uptime_s);
   out.end_section();
 }
 
 void info_memory(info_text& out) {
+  const auto& t = out.rep.totals;
   out.heading("Memory");
-  out.num("used_memory", out.total("bytes"));
-  out.num("maxmemory", out.total("capacity_bytes"));
+  out.total("used_memory", t.bytes);
+  out.total("maxmemory", t.capacity_bytes);
   out.line("maxmemory_policy", "actorcache-" + std::string{"l1"});
   out.end_section();
 }
 
 void info_stats(info_text& out, const resp_counters& c) {
+  const auto& t = out.rep.totals;
   out.heading("Stats");
   out.num("total_connections_received", static_cast<int64_t>(c.connections.load()));
   out.num("total_commands_processed", static_cast<int64_t>(c.commands.load()));
   // The node's one error count (CAF and RESP clients), as stats and /metrics show it;
   // resp_error_replies is this port's share.
-  out.num("total_error_replies", out.total("errors"));
+  out.total("total_error_replies", t.errors);
   out.num("resp_error_replies", static_cast<int64_t>(c.errors.load()));
   out.num("rejected_connections", static_cast<int64_t>(c.refused.load()));
   // Commands that waited for an earlier one of their connection (core/connection_order).
   out.num("actorcache_ordered_waits", static_cast<int64_t>(c.ordered_waits.load()));
-  out.num("keyspace_hits", out.total("hits"));
-  out.num("keyspace_misses", out.total("misses"));
-  out.num("evicted_keys", out.total("evictions"));
-  out.num("expired_keys", out.total("expirations"));
-  out.totals({"computes", "coalesced", "refresh_ahead", "hot_misses", "prefetches", "prefetch_hits",
-              "l2_hits", "l2_misses", "l2_errors"});
+  out.total("keyspace_hits", t.hits);
+  out.total("keyspace_misses", t.misses);
+  out.total("evicted_keys", t.evictions);
+  out.total("expired_keys", t.expirations);
+  out.totals({AC_TOTAL(computes), AC_TOTAL(coalesced), AC_TOTAL(refresh_ahead),
+              AC_TOTAL(hot_misses), AC_TOTAL(prefetches), AC_TOTAL(prefetch_hits),
+              AC_TOTAL(l2_hits), AC_TOTAL(l2_misses), AC_TOTAL(l2_errors)});
   out.line("actorcache_l2_breaker", out.rep.breaker);
-  out.totals({"l2_writes", "l2_writes_dropped", "key_waits"});
+  out.totals({AC_TOTAL(l2_writes), AC_TOTAL(l2_writes_dropped), AC_TOTAL(key_waits)});
   // SET answers +OK for a value stored in L1 only (Redis down, l1-when-down): these
   // counters are where a Redis client's operator sees that it was not durable.
-  out.totals({"l1_only_puts", "l1_only_deletes", "pending_deletes", "p50_us", "p99_us"});
+  out.totals({AC_TOTAL(l1_only_puts), AC_TOTAL(l1_only_deletes), AC_TOTAL(pending_deletes),
+              AC_TOTAL(p50_us), AC_TOTAL(p99_us)});
   out.end_section();
 }
 
 void info_cluster(info_text& out, size_t members, uint64_t epoch) {
+  const auto& t = out.rep.totals;
   out.heading("Cluster");
   out.num("cluster_enabled", 1);
   out.num("actorcache_members", static_cast<int64_t>(members));
   out.num("actorcache_epoch", static_cast<int64_t>(epoch));
   // Ownership moves: entries dropped on a heal or once another node owned their key,
   // and the last warming run (keys loaded from L2 ahead of demand, its length).
-  out.totals({"heal_drops", "disowned_drops", "warming_keys"});
-  out.num("actorcache_warming_ms", static_cast<int64_t>(out.total_of("warming_seconds") * 1000));
-  out.totals({"warming_in_progress", "warming_listed", "warming_saved"});
+  out.totals({AC_TOTAL(heal_drops), AC_TOTAL(disowned_drops), AC_TOTAL(warming_keys)});
+  out.total("actorcache_warming_ms", t.warming_seconds * 1000);
+  out.totals({AC_TOTAL(warming_in_progress), AC_TOTAL(warming_listed), AC_TOTAL(warming_saved)});
   out.end_section();
 }
+
+#undef AC_TOTAL
 
 } // namespace
 
@@ -266,7 +274,7 @@ void cmd_info(self_ptr self, const route_snapshot& snap, std::vector<std::string
           info_cluster(info, members, epoch);
         if (want("keyspace")) {
           info.heading("Keyspace");
-          auto entries = std::to_string(info.total("entries"));
+          auto entries = std::to_string(static_cast<int64_t>(info.rep.totals.entries));
           info.line("db0", "keys=" + entries + ",expires=" + entries + ",avg_ttl=0");
         }
         std::string out;

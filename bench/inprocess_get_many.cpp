@@ -256,20 +256,8 @@ int main(int argc, char** argv) {
   bench_config cfg;
   cfg.load<caf::io::middleman>();
   cfg.set("logger.verbosity", caf::atom("quiet"));
-  if (auto msg = cfg.parse_command_line(argc, argv); !msg.empty()) { // as the node parses
-    std::cerr << "inprocess_get_many: " << msg << "\n";
-    return 2;
-  }
-  if (cfg.cli_helptext_printed)
-    return 0;
-  if (!cfg.remainder.empty()) {
-    std::cerr << "inprocess_get_many: unexpected argument '" << cfg.remainder.front() << "'\n";
-    return 2;
-  }
-  if (auto msg = cfg.validate(); !msg.empty()) {
-    std::cerr << "bad option " << msg << "\n";
-    return 2;
-  }
+  if (auto code = cfg.load_command_line(argc, argv, "inprocess_get_many")) // as the node does
+    return *code;
   spdlog::set_level(spdlog::level::warn);
   caf::actor_system sys{cfg};
   auto node = ac::spawn_node(sys, cfg, 0);

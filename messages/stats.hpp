@@ -10,6 +10,7 @@
 
 #include "core/member_info.hpp"
 #include "core/recommendations.hpp"
+#include "messages/node_totals.hpp"
 
 namespace ac {
 
@@ -66,8 +67,8 @@ typename Inspector::result_type inspect(Inspector& f, sizing_report& x) {
 /// Everything `actorcache-console stats` shows for one node.
 struct node_report {
   std::string id;
-  std::map<std::string, double> totals; ///< hits, misses, hit_rate, entries, bytes, p50_us, ...
-  std::string breaker;                  ///< closed|open|half-open|disabled
+  node_totals totals;  ///< hits, misses, hit_rate, entries, bytes, p50_us, ...
+  std::string breaker; ///< closed|open|half-open|disabled
   sizing_report sizing;
   std::vector<actor_stats> actors;
   std::vector<std::string> recommendations;

@@ -17,14 +17,10 @@ namespace {
 counter_snapshot snapshot_of(const node_report& rep, uint64_t now_ms) {
   counter_snapshot s;
   s.time_ms = now_ms;
-  auto total = [&](const char* k) {
-    auto it = rep.totals.find(k);
-    return it == rep.totals.end() || it->second < 0 ? uint64_t{0}
-                                                    : static_cast<uint64_t>(it->second);
-  };
-  s.hits = total("hits");
-  s.misses = total("misses");
-  s.computes = total("computes");
+  auto count = [](double v) { return v < 0 ? uint64_t{0} : static_cast<uint64_t>(v); };
+  s.hits = count(rep.totals.hits);
+  s.misses = count(rep.totals.misses);
+  s.computes = count(rep.totals.computes);
   latency_histogram lat;
   for (const auto& r : rep.actors)
     if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())

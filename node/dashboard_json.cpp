@@ -7,20 +7,21 @@ namespace ac {
 
 namespace {
 
-double total_of(const node_report& r, const char* k) {
-  auto it = r.totals.find(k);
-  return it == r.totals.end() ? 0.0 : it->second;
-}
-
 json node_json(const std::string& id, const sampled_node& n) {
   const auto& r = n.report;
   json doc{{"id", json_text(id)},
            {"reachable", n.reachable},
            {"error", json_text(n.error)},
            {"breaker", r.breaker.empty() ? std::string{"unknown"} : r.breaker}};
-  for (const char* k : {"hits", "misses", "hit_rate", "computes", "errors", "entries", "bytes",
-                        "capacity_bytes", "p50_us", "p99_us"})
-    doc[k] = json_number(total_of(r, k));
+  const auto& t = r.totals;
+  const std::pair<const char*, double> totals[] = {
+    {"hits", t.hits},         {"misses", t.misses},
+    {"hit_rate", t.hit_rate}, {"computes", t.computes},
+    {"errors", t.errors},     {"entries", t.entries},
+    {"bytes", t.bytes},       {"capacity_bytes", t.capacity_bytes},
+    {"p50_us", t.p50_us},     {"p99_us", t.p99_us}};
+  for (auto& [k, v] : totals)
+    doc[k] = json_number(v);
   doc["sizing"] = {{"memory_factor", json_number(r.sizing.memory_factor)},
                    {"cpu_factor", json_number(r.sizing.cpu_factor)},
                    {"capacity_bytes", r.sizing.capacity_bytes},

@@ -66,21 +66,7 @@ std::optional<int> load_config(ac::node_config& cfg, int argc, char** argv) {
     std::cerr << "actorcache-node: bad config " << msg << "\n";
     return 2;
   }
-  if (auto msg = cfg.parse_command_line(argc, argv); !msg.empty()) {
-    std::cerr << "actorcache-node: " << msg << "\n";
-    return 2;
-  }
-  if (cfg.cli_helptext_printed)
-    return 0;
-  if (!cfg.remainder.empty()) {
-    std::cerr << "actorcache-node: unexpected argument '" << cfg.remainder.front() << "'\n";
-    return 2;
-  }
-  if (auto msg = cfg.validate(); !msg.empty()) {
-    std::cerr << "actorcache-node: bad option " << msg << "\n";
-    return 2;
-  }
-  return std::nullopt;
+  return cfg.load_command_line(argc, argv, "actorcache-node");
 }
 
 /// Logging, the advertised host, TLS, the test clock skew and the descriptor limit: what the

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -207,6 +208,25 @@ std::string node_config::parse_command_line(int argc, char** argv) {
   for (const auto& name : bools.falses) // after the file and the command line: false wins
     option(name)->store(caf::config_value{false});
   return {};
+}
+
+std::optional<int> node_config::load_command_line(int argc, char** argv,
+                                                  const std::string& program) {
+  if (auto msg = parse_command_line(argc, argv); !msg.empty()) {
+    std::cerr << program << ": " << msg << "\n";
+    return 2;
+  }
+  if (cli_helptext_printed)
+    return 0;
+  if (!remainder.empty()) {
+    std::cerr << program << ": unexpected argument '" << remainder.front() << "'\n";
+    return 2;
+  }
+  if (auto msg = validate(); !msg.empty()) {
+    std::cerr << program << ": bad option " << msg << "\n";
+    return 2;
+  }
+  return std::nullopt;
 }
 
 // Long on purpose: one short check per rule on the options, in the order of the table above.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,6 +144,11 @@ struct node_config : caf::actor_system_config {
 
   /// Checks values CAF cannot (ranges, names, files); returns a message naming the option, or "".
   std::string validate();
+
+  /// parse_command_line, then what a program taking no positional words checks: help printed,
+  /// a stray word, validate(). Nullopt to go on; else the exit code (0 after --help, 2 after
+  /// `program: why` on stderr). The node and the in-process benchmark start the same way.
+  std::optional<int> load_command_line(int argc, char** argv, const std::string& program);
 
   /// The cores this node sizes its threads by, read once at construction: online cores, fewer
   /// under an affinity mask or a cgroup CPU quota (io/proc_readers read_usable_cores).

@@ -31,11 +31,6 @@ std::string num(double v) {
   return buf;
 }
 
-double total(const node_report& rep, const char* key) {
-  auto i = rep.totals.find(key);
-  return i == rep.totals.end() ? 0 : i->second;
-}
-
 class writer {
 public:
   void family(const std::string& name, const char* type, const char* help) {
@@ -68,34 +63,31 @@ std::string render_prometheus(const node_report& rep) {
     w.sample(name, node, v);
   };
   w.family("actorcache_lookups_total", "counter", "L1 lookups by outcome.");
-  w.sample("actorcache_lookups_total", node + ",result=\"hit\"", total(rep, "hits"));
-  w.sample("actorcache_lookups_total", node + ",result=\"miss\"", total(rep, "misses"));
+  w.sample("actorcache_lookups_total", node + ",result=\"hit\"", rep.totals.hits);
+  w.sample("actorcache_lookups_total", node + ",result=\"miss\"", rep.totals.misses);
   w.family("actorcache_l2_requests_total", "counter", "Redis (L2) reads by outcome.");
-  w.sample("actorcache_l2_requests_total", node + ",result=\"hit\"", total(rep, "l2_hits"));
-  w.sample("actorcache_l2_requests_total", node + ",result=\"miss\"", total(rep, "l2_misses"));
-  w.sample("actorcache_l2_requests_total", node + ",result=\"error\"", total(rep, "l2_errors"));
-  counter("actorcache_computes_total", "Values computed by the loader.", total(rep, "computes"));
+  w.sample("actorcache_l2_requests_total", node + ",result=\"hit\"", rep.totals.l2_hits);
+  w.sample("actorcache_l2_requests_total", node + ",result=\"miss\"", rep.totals.l2_misses);
+  w.sample("actorcache_l2_requests_total", node + ",result=\"error\"", rep.totals.l2_errors);
+  counter("actorcache_computes_total", "Values computed by the loader.", rep.totals.computes);
   counter("actorcache_coalesced_total", "Lookups that joined a load already in flight.",
-          total(rep, "coalesced"));
-  counter("actorcache_errors_total", "Requests answered with an error.", total(rep, "errors"));
+          rep.totals.coalesced);
+  counter("actorcache_errors_total", "Requests answered with an error.", rep.totals.errors);
   counter("actorcache_evictions_total", "Entries evicted to stay within budget.",
-          total(rep, "evictions"));
+          rep.totals.evictions);
   counter("actorcache_expirations_total", "Entries dropped at the end of their TTL.",
-          total(rep, "expirations"));
+          rep.totals.expirations);
   counter("actorcache_refresh_ahead_total",
-          "Hot keys refreshed in the background before their TTL ended.",
-          total(rep, "refresh_ahead"));
+          "Hot keys refreshed in the background before their TTL ended.", rep.totals.refresh_ahead);
   counter("actorcache_hot_misses_total",
           "L1 misses of keys that were hot (expired or evicted while read a lot).",
-          total(rep, "hot_misses"));
-  counter("actorcache_restarts_total", "Actors restarted by the supervisor.",
-          total(rep, "restarts"));
-  gauge("actorcache_entries", "Entries in L1.", total(rep, "entries"));
-  gauge("actorcache_bytes", "Bytes charged against the L1 budget.", total(rep, "bytes"));
-  gauge("actorcache_capacity_bytes", "L1 byte budget in force.", total(rep, "capacity_bytes"));
-  gauge("actorcache_hit_ratio", "L1 hits over lookups since start.", total(rep, "hit_rate"));
-  gauge("actorcache_degraded", "1 when the supervisor saw too many restarts.",
-        total(rep, "degraded"));
+          rep.totals.hot_misses);
+  counter("actorcache_restarts_total", "Actors restarted by the supervisor.", rep.totals.restarts);
+  gauge("actorcache_entries", "Entries in L1.", rep.totals.entries);
+  gauge("actorcache_bytes", "Bytes charged against the L1 budget.", rep.totals.bytes);
+  gauge("actorcache_capacity_bytes", "L1 byte budget in force.", rep.totals.capacity_bytes);
+  gauge("actorcache_hit_ratio", "L1 hits over lookups since start.", rep.totals.hit_rate);
+  gauge("actorcache_degraded", "1 when the supervisor saw too many restarts.", rep.totals.degraded);
   gauge("actorcache_sizing_memory_factor", "Memory factor of the last sizing decision.",
         rep.sizing.memory_factor);
   gauge("actorcache_sizing_cpu_factor", "CPU factor of the last sizing decision.",

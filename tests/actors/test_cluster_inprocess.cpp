@@ -64,13 +64,14 @@ lookup_result get(published& p, const std::string& key) {
   return r;
 }
 
-actor_stats front_row(published& p) {
+front_stats front_row(published& p) {
   node_report rep;
   p.self->request(p.node.handles.front, 5s, report_atom::value)
     .receive([&](node_report& r) { rep = std::move(r); }, [](caf::error&) {});
   for (auto& a : rep.actors)
-    if (a.kind == "front")
-      return a;
+    if (a.kind == front_stats::kind)
+      return stats_of<front_stats>(a);
+  FAIL("the node's report has no front row");
   return {};
 }
 
@@ -122,8 +123,8 @@ TEST_CASE("two nodes converge, agree on owners, and serve each other's keys", "[
       REQUIRE(r.found);
       CHECK(test::node_fixture::value_of(r) == "v" + std::to_string(i));
     }
-  CHECK(front_row(cluster.a).counters["forwarded"] > 0);
-  CHECK(front_row(cluster.b).counters["forwarded"] > 0);
+  CHECK(front_row(cluster.a).forwarded > 0);
+  CHECK(front_row(cluster.b).forwarded > 0);
 }
 
 TEST_CASE("a key the owner reports hot is served from a near copy on the other node",
@@ -135,8 +136,8 @@ TEST_CASE("a key the owner reports hot is served from a near copy on the other n
   for (int i = 0; i < 400; ++i)
     REQUIRE(test::node_fixture::value_of(get(cluster.b, key)) == "storm");
   auto row = front_row(cluster.b);
-  CHECK(row.counters["near_hits"] > 100);
-  CHECK(row.counters["forwarded"] < 300);
+  CHECK(row.near_hits > 100);
+  CHECK(row.forwarded < 300);
 }
 
 TEST_CASE(
@@ -150,10 +151,10 @@ TEST_CASE(
   };
   // Reads through b until b serves the key from a near copy.
   auto warm_near_copy = [&](const std::string& expected) {
-    auto before = front_row(cluster.b).counters["near_hits"];
+    auto before = front_row(cluster.b).near_hits;
     for (int i = 0; i < 400; ++i)
       REQUIRE(read_at_b() == expected);
-    return front_row(cluster.b).counters["near_hits"] > before + 100;
+    return front_row(cluster.b).near_hits > before + 100;
   };
   REQUIRE(put(cluster.a, key, "v1"));
   REQUIRE(warm_near_copy("v1"));
@@ -166,5 +167,5 @@ TEST_CASE(
     .receive([&](bool ok) { erased = ok; }, [](caf::error&) {});
   REQUIRE(erased);
   CHECK(test::wait_until([&] { return read_at_b() == "<miss>"; }, 2s));
-  CHECK(front_row(cluster.b).counters["near_invalidated"] >= 2);
+  CHECK(front_row(cluster.b).near_invalidated >= 2);
 }

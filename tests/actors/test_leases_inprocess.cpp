@@ -15,7 +15,7 @@ TEST_CASE("A lease goes to the first caller; a second waits and gets the filled 
   std::string token = first->element[1]->str;
   waiter.append({"AC.GETORLEASE", "feat", "10000"});
   REQUIRE(waiter.flush()); // the request leaves now; its reply comes after the fill
-  CHECK(f.eventually([&] { return lease_counter(f, "waiting") == 1; }));
+  CHECK(f.eventually([&] { return lease_counts(f).waiting == 1; }));
   CHECK(str(holder.run({"AC.FILL", "feat", "not-the-token", "x"})).rfind("STALELEASE", 0) == 0);
   CHECK(str(holder.run({"AC.FILL", "feat", token, "computed", "EX", "60"})) == "OK");
   check_lease_value(waiter.next(), "", {}, "computed");
@@ -53,7 +53,7 @@ TEST_CASE("A holder whose connection closes hands its lease to exactly one waite
   REQUIRE(std::string(first->element[0]->str) == "lease");
   std::string old_token = first->element[1]->str;
   auto waiting_is = [&](int64_t n) {
-    return f.eventually([&] { return lease_counter(f, "waiting") == n; });
+    return f.eventually([&] { return lease_counts(f).waiting == n; });
   };
   // One after the other, so w1 is first in line (two connections' requests race otherwise).
   w1.append({"AC.GETORLEASE", "k", "30000"});
@@ -119,8 +119,7 @@ TEST_CASE("A caller whose wait ran out is told so and is never handed the lease 
   CHECK(str(gave_up).rfind("UNAVAILABLE", 0) == 0);
   patient.append({"AC.GETORLEASE", "slow", "30000"});
   REQUIRE(patient.flush());
-  CHECK(f.eventually(
-    [&] { return lease_counter(f, "waiting") == 1 && lease_counter(f, "gave_up") == 1; }));
+  CHECK(f.eventually([&] { return lease_counts(f).waiting == 1 && lease_counts(f).gave_up == 1; }));
   CHECK(str(holder.run({"AC.ABANDON", "slow", first->element[1]->str})) == "OK");
   auto next = patient.next(); // the lease goes to the caller still waiting, at once
   REQUIRE(next);
@@ -138,8 +137,7 @@ TEST_CASE("A lease waiter waits as long as its lease-ms allows, beyond the reque
   waiter.append({"AC.GETORLEASE", "long", "3000"}); // may wait 3 x 3000 ms
   REQUIRE(waiter.flush());
   auto asked = std::chrono::steady_clock::now();
-  REQUIRE(
-    wait_until([&] { return lease_counter(edge.f, "waiting") == 1; }, std::chrono::seconds(2)));
+  REQUIRE(wait_until([&] { return lease_counts(edge.f).waiting == 1; }, std::chrono::seconds(2)));
   // The holder fills once the first slot sweep (1 s after the request) has passed: a slot due at
   // the 300 ms request timeout would have been answered with the timeout by then.
   wait_until(

@@ -114,8 +114,8 @@ TEST_CASE("with loader.negative-ttl a failed key is answered from the failure un
   }};
   auto computes_tried = [&] {
     for (auto& a : f.report().actors)
-      if (a.kind == "compute")
-        return a.counters["failures"];
+      if (a.kind == compute_stats::kind)
+        return stats_of<compute_stats>(a).failures;
     return int64_t{-1};
   };
   CHECK(f.get("fail-neg").find("compute_failed") != std::string::npos);

@@ -86,8 +86,8 @@ TEST_CASE("A SET or DEL that lands while a miss of its key is loading wins over 
   conn c{f.port}, other{f.port};
   auto computes = [&] {
     for (auto& a : f.report().actors)
-      if (a.kind == "compute")
-        return a.counters["computes"];
+      if (a.kind == compute_stats::kind)
+        return stats_of<compute_stats>(a).computes;
     return int64_t{-1};
   };
   // The GET misses and starts the load; the SET and DEL from another connection land before it
@@ -98,8 +98,7 @@ TEST_CASE("A SET or DEL that lands while a miss of its key is loading wins over 
   REQUIRE(f.eventually([&] {
     int64_t loading = 0;
     for (auto& a : f.report().actors)
-      if (a.kind == "coalescer")
-        loading += a.counters["in_flight"];
+      loading += stats_of<coalescer_stats>(a).in_flight; // 0 for other kinds
     return loading == 2;
   }));
   CHECK(str(other.run({"SET", "raced-set", "mine"})) == "OK");
@@ -118,8 +117,7 @@ TEST_CASE("A SET or DEL that lands while a miss of its key is loading wins over 
   CHECK(computes() == before + 1);
   int64_t superseded = 0;
   for (auto& a : f.report().actors)
-    if (a.kind == "shard")
-      superseded += a.counters["superseded_fills"];
+    superseded += stats_of<shard_stats>(a).superseded_fills;
   CHECK(superseded == 2);
 }
 

@@ -348,7 +348,7 @@ TEST_CASE(
       check_lease_value(c.next(), "", {}, "abc");
     }
   }));
-  CHECK(lease_counter(f, "granted") == 0); // a stored value needs no lease
+  CHECK(lease_counts(f).granted == 0); // a stored value needs no lease
   // The loop reads a miss too (behind a hit it answers) and leaves it to the keeper: a lease,
   // and one miss counted (by the keeper's read of L1), not a second one by the loop.
   auto misses_before = total(f.report(), "misses");
@@ -363,7 +363,7 @@ TEST_CASE(
     REQUIRE(miss->elements == 2);
     CHECK(std::string(miss->element[0]->str) == "lease");
   }));
-  CHECK(lease_counter(f, "granted") == misses);
+  CHECK(lease_counts(f).granted == misses);
   CHECK(total(f.report(), "misses") - misses_before == misses);
   conn c{f.port};
   CHECK(str(c.run({"AC.GETORLEASE", "t", "0"})).rfind("ERR lease-ms", 0) == 0);

@@ -178,7 +178,7 @@ TEST_CASE("a failed shard is restarted, counted, and serves again without hangin
   REQUIRE(f.eventually([&] {
     auto rep = f.report();
     for (auto& a : rep.actors)
-      if (a.kind == "coalescer" && a.counters["in_flight"] == 1)
+      if (a.kind == coalescer_stats::kind && stats_of<coalescer_stats>(a).in_flight == 1)
         return true;
     return false;
   }));

@@ -25,63 +25,56 @@ rendezvous_ring ranked_ring(const std::vector<std::string>& ranked) {
 
 constexpr uint64_t key = 42;
 
+/// The choice names `member` and goes direct or not.
+void expect_route(const ac::route_choice& c, const char* member, bool direct) {
+  REQUIRE(c.member != nullptr);
+  CHECK(*c.member == member);
+  CHECK(c.direct == direct);
+}
+
 } // namespace
 
 TEST_CASE("A key goes to its owner", "[route]") {
   auto ring = ranked_ring({"b", "a", "c"});
   auto c = choose_route(ring, ranked_ring({"b", "a", "c"}), key);
-  REQUIRE(c.member != nullptr);
-  CHECK(*c.member == "b");
-  CHECK_FALSE(c.direct);
+  expect_route(c, "b", false);
 }
 
 TEST_CASE("Avoiding the owner picks the second owner and goes direct", "[route]") {
   auto ring = ranked_ring({"b", "a", "c"});
   auto c = choose_route(ring, ranked_ring({"b", "a", "c"}), key, "b");
-  REQUIRE(c.member != nullptr);
-  CHECK(*c.member == "a");
-  CHECK(c.direct);
+  expect_route(c, "a", true);
 }
 
 TEST_CASE("Avoiding a member that does not own the key changes nothing", "[route]") {
   auto ring = ranked_ring({"b", "a", "c"});
   auto c = choose_route(ring, ranked_ring({"b", "a", "c"}), key, "a");
-  REQUIRE(c.member != nullptr);
-  CHECK(*c.member == "b");
-  CHECK_FALSE(c.direct);
+  expect_route(c, "b", false);
 }
 
 TEST_CASE("With a single member, avoiding it still picks it", "[route]") {
   auto ring = ranked_ring({"a"});
   auto c = choose_route(ring, ranked_ring({"a"}), key, "a");
-  REQUIRE(c.member != nullptr);
-  CHECK(*c.member == "a");
-  CHECK_FALSE(c.direct);
+  expect_route(c, "a", false);
 }
 
 TEST_CASE("A key goes direct when the cluster believes another member owns it", "[route]") {
   // The client cannot reach "b"; the nodes still think it alive and would forward to it.
   auto reachable = ranked_ring({"a", "c"});
   auto c = choose_route(reachable, ranked_ring({"b", "a", "c"}), key);
-  REQUIRE(c.member != nullptr);
-  CHECK(*c.member == "a");
-  CHECK(c.direct);
+  expect_route(c, "a", true);
 }
 
 TEST_CASE("A key is not direct when the cluster names the same owner", "[route]") {
   auto reachable = ranked_ring({"a", "c"});
   auto c = choose_route(reachable, ranked_ring({"a", "b", "c"}), key);
-  REQUIRE(c.member != nullptr);
-  CHECK(*c.member == "a");
-  CHECK_FALSE(c.direct);
+  expect_route(c, "a", false);
 }
 
 TEST_CASE("A key is not direct when the cluster reported no members", "[route]") {
   auto reachable = ranked_ring({"a", "c"});
   auto c = choose_route(reachable, rendezvous_ring{}, key);
-  REQUIRE(c.member != nullptr);
-  CHECK(*c.member == "a");
-  CHECK_FALSE(c.direct);
+  expect_route(c, "a", false);
 }
 
 TEST_CASE("The chosen member points into the reachable ring's members", "[route]") {

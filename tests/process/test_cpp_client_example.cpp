@@ -31,6 +31,19 @@ struct example_node {
     argv.insert(argv.end(), args.begin(), args.end());
     return run_tool(argv, 30s, dir.path() + "/example.err");
   }
+  /// Two processes of `program` with the same `args` at once; REQUIREs that both exited 0.
+  std::pair<tool_result, tool_result> run_twice_at_once(std::vector<std::string> args,
+                                                        const char* program = example) const {
+    auto a = std::async(std::launch::async, [&] { return run(args, program); });
+    auto b = std::async(std::launch::async, [&] { return run(args, program); });
+    auto ra = a.get();
+    auto rb = b.get();
+    REQUIRE_FALSE(ra.timed_out);
+    REQUIRE_FALSE(rb.timed_out);
+    REQUIRE(ra.exit_code == 0);
+    REQUIRE(rb.exit_code == 0);
+    return {std::move(ra), std::move(rb)};
+  }
 };
 
 /// The N of "computes=N" in the example's output; -1 when the line is missing.
@@ -62,14 +75,7 @@ TEST_CASE("the C++ client example puts, gets, erases and computes a key once for
 TEST_CASE("two example processes calling get_or_compute on one key compute it once between them",
           "[process][client][cpp-client]") {
   example_node n;
-  auto a = std::async(std::launch::async, [&] { return n.run({"2", "shared:key"}); });
-  auto b = std::async(std::launch::async, [&] { return n.run({"2", "shared:key"}); });
-  auto ra = a.get();
-  auto rb = b.get();
-  REQUIRE_FALSE(ra.timed_out);
-  REQUIRE_FALSE(rb.timed_out);
-  CHECK(ra.exit_code == 0);
-  CHECK(rb.exit_code == 0);
+  auto [ra, rb] = n.run_twice_at_once({"2", "shared:key"});
   // One process computed (once), the other only waited for its value.
   CHECK(computes_in(ra.out) + computes_in(rb.out) == 1);
   for (const auto* out : {&ra.out, &rb.out}) {
@@ -81,18 +87,7 @@ TEST_CASE("two example processes calling get_or_compute on one key compute it on
 TEST_CASE("client actors of the actor-level example compute a key once between two processes",
           "[process][client][cpp-client]") {
   example_node n;
-  auto a = std::async(std::launch::async, [&] {
-    return n.run({"4", "actors:key"}, actor_example);
-  });
-  auto b = std::async(std::launch::async, [&] {
-    return n.run({"4", "actors:key"}, actor_example);
-  });
-  auto ra = a.get();
-  auto rb = b.get();
-  REQUIRE_FALSE(ra.timed_out);
-  REQUIRE_FALSE(rb.timed_out);
-  CHECK(ra.exit_code == 0);
-  CHECK(rb.exit_code == 0);
+  auto [ra, rb] = n.run_twice_at_once({"4", "actors:key"}, actor_example);
   CHECK(computes_in(ra.out) + computes_in(rb.out) == 1);
   for (const auto* out : {&ra.out, &rb.out})
     CHECK(out->find("actors=4 computes=") != std::string::npos);

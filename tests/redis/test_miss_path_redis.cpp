@@ -198,17 +198,19 @@ TEST_CASE("a put that lands while its key's miss is computing wins in L1 and in 
                [&](caf::error& e) { out = "<error: " + describe(e) + ">"; });
     return out;
   });
-  auto coalescers = [&](const char* name) {
-    int64_t sum = 0;
-    for (auto& a : f.report().actors)
-      if (a.kind == "coalescer")
-        sum += a.counters[name];
+  auto coalescers = [&] {
+    coalescer_stats sum;
+    for (auto& a : f.report().actors) {
+      auto s = stats_of<coalescer_stats>(a); // zeros for other kinds
+      sum.in_flight += s.in_flight;
+      sum.superseded += s.superseded;
+    }
     return sum;
   };
-  REQUIRE(f.eventually([&] { return coalescers("in_flight") == 1; }));
+  REQUIRE(f.eventually([&] { return coalescers().in_flight == 1; }));
   REQUIRE(f.put("raced", "mine").empty());
   CHECK(loaded.get().size() == 100); // the get that started the compute gets its value
-  REQUIRE(f.eventually([&] { return coalescers("superseded") == 1; }));
+  REQUIRE(f.eventually([&] { return coalescers().superseded == 1; }));
   CHECK(f.get("raced") == "mine");
   auto conn = f.direct();
   auto stored = redis_value(conn, "raced");

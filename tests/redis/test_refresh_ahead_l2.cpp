@@ -5,7 +5,7 @@
 #include "tests/support/redis_node.hpp"
 
 using namespace ac;
-using ac::test::actor_counter;
+using ac::test::first_stats;
 using ac::test::node_fixture;
 using ac::test::node_with_redis;
 using ac::test::total;
@@ -63,7 +63,7 @@ TEST_CASE(
   auto rep = f.report();
   CHECK(total(rep, "misses") == 0); // L1 held the key throughout: the old copy's end passed
   CHECK(total(rep, "refresh_ahead") >= 1);
-  CHECK(actor_counter(rep, "coalescer", "refresh_l2") == 1);
+  CHECK(first_stats<coalescer_stats>(rep).refresh_l2 == 1);
   CHECK(f.get("k") == "new");
 }
 
@@ -74,7 +74,7 @@ TEST_CASE("without a loader the same copy in Redis is left alone, and the key ex
   read_steadily(f, "k", 3500ms);
   auto rep = f.report();
   CHECK(total(rep, "refresh_ahead") >= 1); // it was tried: Redis's copy ends no later than L1's
-  CHECK(actor_counter(rep, "coalescer", "refresh_l2") == 0);
+  CHECK(first_stats<coalescer_stats>(rep).refresh_l2 == 0);
   CHECK(total(rep, "misses") >= 1);
   CHECK(f.get("k") == "<miss>");
 }

@@ -3,6 +3,8 @@
 
 #include <functional>
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 
 #include "messages/entry_codec.hpp"
 #include "messages/errors.hpp"
+#include "messages/kind_stats.hpp"
 #include "messages/put_status.hpp"
 #include "node/node_wiring.hpp"
 #include "tests/support/child_process.hpp"
@@ -139,21 +142,23 @@ struct node_fixture {
   node_handles node;
 };
 
-/// A node total by name (node_report.totals), or -1 when the report lacks it.
+/// A node total by the name it is shown under (node_totals); a name no total has fails the test.
 inline double total(const node_report& rep, const char* key) {
-  auto i = rep.totals.find(key);
-  return i == rep.totals.end() ? -1 : i->second;
+  auto v = rep.totals.by_name(key);
+  if (!v)
+    FAIL("no node total is named " << key);
+  return *v;
 }
 
-/// A counter of the first actor row of `kind` (shard, coalescer, ...) in a report that has it,
-/// or -1 when none has: with one shard, that shard's or its coalescer's own count.
-inline int64_t actor_counter(const node_report& rep, const std::string& kind,
-                             const std::string& name) {
+/// The stats of the first actor row of kind T (shard_stats, coalescer_stats, ...): with one
+/// shard, that shard's or its coalescer's own counts. A report without such a row fails the test.
+template <class T>
+T first_stats(const node_report& rep) {
   for (auto& a : rep.actors)
-    if (a.kind == kind)
-      if (auto i = a.counters.find(name); i != a.counters.end())
-        return i->second;
-  return -1;
+    if (a.kind == T::kind)
+      return stats_of<T>(a);
+  FAIL("the report has no row of kind " << T::kind);
+  return {};
 }
 
 /// Sends `n` concurrent gets of `key` and collects every answer (value or error text).

@@ -55,13 +55,8 @@ inline std::string str(const reply_ptr& r) {
   return r ? std::string(r->str, r->len) : "<no reply>";
 }
 
-/// Counter `name` of the node's lease keeper ("waiting", "gave_up", ...); -1 when there is none.
-inline int64_t lease_counter(node_fixture& f, const std::string& name) {
-  for (auto& a : f.report().actors)
-    if (a.kind == "lease_keeper")
-      return a.counters[name];
-  return -1;
-}
+/// The node's lease keeper's counters (waiting, gave_up, ...); no keeper fails the test.
+inline lease_stats lease_counts(node_fixture& f) { return first_stats<lease_stats>(f.report()); }
 
 inline /// AC.GETORLEASE's reply of a value: ("value", data) for bytes, ("tensor", dtype, shape, data).
   void

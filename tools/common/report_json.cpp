@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/latency_histogram.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -23,15 +24,19 @@ double message_rate(const actor_stats& now, const node_report* prev, double seco
   return -1;
 }
 
+double shard_hit_rate(const actor_stats& a) {
+  if (a.kind != shard_stats::kind)
+    return -1;
+  auto s = stats_of<shard_stats>(a);
+  auto reads = s.hits + s.misses;
+  return reads > 0 ? static_cast<double>(s.hits) / static_cast<double>(reads) : -1;
+}
+
 std::string top_to_json(const node_report& now, const node_report* prev, double seconds) {
-  auto total = [&](const char* k) {
-    auto i = now.totals.find(k);
-    return i == now.totals.end() ? 0.0 : i->second;
-  };
   json doc{{"node", json_text(now.id)},
            {"seconds", json_number(prev != nullptr ? seconds : 0.0)},
-           {"hit_rate", json_number(total("hit_rate"))},
-           {"p99_us", json_number(total("p99_us"))},
+           {"hit_rate", json_number(now.totals.hit_rate)},
+           {"p99_us", json_number(now.totals.p99_us)},
            {"actors", json::array()}};
   for (const auto& a : now.actors) {
     json row{{"name", json_text(a.name)}, {"kind", json_text(a.kind)}};
@@ -39,12 +44,8 @@ std::string top_to_json(const node_report& now, const node_report* prev, double 
     row["msg_per_s"] = rate >= 0 ? json_number(rate) : json(nullptr);
     row["mailbox"] = a.mailbox;
     row["handled"] = a.handled;
-    auto h = a.counters.find("hits");
-    auto m = a.counters.find("misses");
-    double reads =
-      (h != a.counters.end() ? h->second : 0) + (m != a.counters.end() ? m->second : 0);
-    row["hit_rate"] =
-      reads > 0 ? json_number((h != a.counters.end() ? h->second : 0) / reads) : json(nullptr);
+    auto hit_rate = shard_hit_rate(a);
+    row["hit_rate"] = hit_rate >= 0 ? json_number(hit_rate) : json(nullptr);
     row["p99_us"] = latency_of(a).p99_us;
     doc["actors"].push_back(std::move(row));
   }
@@ -53,33 +54,24 @@ std::string top_to_json(const node_report& now, const node_report* prev, double 
 
 namespace {
 
-double total_or_zero(const node_report& r, const std::string& key) {
-  auto i = r.totals.find(key);
-  return i == r.totals.end() ? 0.0 : i->second;
-}
-
 json node_json(const node_report& r) {
-  static const char* promised[] = {"hits",   "misses", "hit_rate", "entries",  "bytes",
-                                   "p50_us", "p99_us", "computes", "coalesced"};
-  static const std::set<std::string> l2_keys = {
+  // These go into the "l2" and "warming" objects below instead of standing alone.
+  static const std::set<std::string> nested = {
     "l2_hits", "l2_misses", "l2_errors", "warming_keys", "warming_seconds", "warming_in_progress"};
   json n{{"id", json_text(r.id)}};
-  std::set<std::string> written;
-  for (const char* k : promised) {
-    n[k] = json_number(total_or_zero(r, k));
-    written.insert(k);
-  }
-  for (const auto& [k, v] : r.totals)
-    if (written.count(k) == 0 && l2_keys.count(k) == 0 && k != "id" && k != "l2" && k != "sizing")
+  node_totals::fields(r.totals, [&](const char* k, double v) {
+    if (nested.count(k) == 0)
       n[k] = json_number(v);
-  n["l2"] = {{"hits", json_number(total_or_zero(r, "l2_hits"))},
-             {"misses", json_number(total_or_zero(r, "l2_misses"))},
-             {"errors", json_number(total_or_zero(r, "l2_errors"))},
+  });
+  const auto& t = r.totals;
+  n["l2"] = {{"hits", json_number(t.l2_hits)},
+             {"misses", json_number(t.l2_misses)},
+             {"errors", json_number(t.l2_errors)},
              {"breaker", r.breaker.empty() ? std::string{"disabled"} : r.breaker}};
   // Warming since start: keys loaded from L2 ahead of demand, and the time it took.
-  n["warming"] = {{"keys", json_number(total_or_zero(r, "warming_keys"))},
-                  {"seconds", json_number(total_or_zero(r, "warming_seconds"))},
-                  {"in_progress", total_or_zero(r, "warming_in_progress") > 0}};
+  n["warming"] = {{"keys", json_number(t.warming_keys)},
+                  {"seconds", json_number(t.warming_seconds)},
+                  {"in_progress", t.warming_in_progress > 0}};
   // Each rule: its switch and what it asks for, so a switched-off rule shows what it would do.
   json rules{
     {"memory",

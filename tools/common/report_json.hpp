@@ -22,6 +22,10 @@ actor_latency latency_of(const actor_stats& a);
 /// the keys the interface promises are present (0) even when the node did not fill them.
 json report_json(const node_report& r);
 
+/// A shard's L1 hit rate from its row (hits over hits + misses); -1 for another kind's row and
+/// for a shard that had no reads.
+double shard_hit_rate(const actor_stats& a);
+
 /// Messages per second an actor handled between `prev` and `now` (`seconds` apart); -1 when
 /// unknown (first frame, or the actor restarted and its count went back).
 double message_rate(const actor_stats& now, const node_report* prev, double seconds);

@@ -3,13 +3,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
+#include <vector>
 
 #include <spdlog/fmt/fmt.h>
 
 #include "core/human_format.hpp"
 #include "core/printable_text.hpp"
 #include "core/ttl_clock.hpp"
+#include "messages/kind_stats.hpp"
 #include "tools/common/report_json.hpp"
 
 namespace ac {
@@ -46,29 +49,20 @@ std::string human_bytes(double bytes) { return format_bytes(bytes); }
 
 namespace {
 
-std::string counter(const actor_stats& a, const std::string& key) {
-  auto i = a.counters.find(key);
-  return i == a.counters.end() ? "-" : std::to_string(i->second);
-}
-
-std::string hit_rate(const actor_stats& a) {
-  auto h = a.counters.find("hits");
-  auto m = a.counters.find("misses");
-  if (h == a.counters.end() && m == a.counters.end())
-    return "-";
-  double hits = h == a.counters.end() ? 0 : h->second;
-  double misses = m == a.counters.end() ? 0 : m->second;
-  return hits + misses > 0 ? format_percent(hits / (hits + misses)) : "-";
+/// The shard columns of an actor's row (entries, bytes, hits, misses, hit rate): "-" for the
+/// other kinds, which keep no L1.
+std::vector<std::string> shard_columns(const actor_stats& a) {
+  if (a.kind != shard_stats::kind)
+    return {"-", "-", "-", "-", "-"};
+  auto s = stats_of<shard_stats>(a);
+  auto rate = shard_hit_rate(a);
+  return {std::to_string(s.entries), human_bytes(static_cast<double>(s.bytes)),
+          std::to_string(s.hits), std::to_string(s.misses), rate >= 0 ? format_percent(rate) : "-"};
 }
 
 std::string p99(const actor_stats& a) {
   return a.latency_buckets.empty() ? "-"
                                    : format_duration_us(static_cast<double>(latency_of(a).p99_us));
-}
-
-double total(const node_report& r, const std::string& key) {
-  auto i = r.totals.find(key);
-  return i == r.totals.end() ? 0.0 : i->second;
 }
 
 } // namespace
@@ -86,25 +80,24 @@ std::string render_stats(const node_report& r) {
   text_table t{{"actor", "kind", "mailbox", "handled", "entries", "bytes", "hits", "misses",
                 "hit rate", "p99"}};
   for (const auto& a : r.actors) {
-    auto bytes = a.counters.find("bytes");
-    t.add({a.name, a.kind, std::to_string(a.mailbox), std::to_string(a.handled),
-           counter(a, "entries"),
-           bytes == a.counters.end() ? "-" : human_bytes(static_cast<double>(bytes->second)),
-           counter(a, "hits"), counter(a, "misses"), hit_rate(a), p99(a)});
+    std::vector<std::string> row{a.name, a.kind, std::to_string(a.mailbox),
+                                 std::to_string(a.handled)};
+    for (auto& c : shard_columns(a))
+      row.push_back(std::move(c));
+    row.push_back(p99(a));
+    t.add(std::move(row));
   }
   std::string out = fmt::format("node {}\n", escape_bytes(r.id)) + t.render();
   out += fmt::format(
     "\ntotals: hits {} misses {} hit rate {} entries {} bytes {} p50 {} p99 {} "
     "computes {} coalesced {}\n",
-    format_number(total(r, "hits")), format_number(total(r, "misses")),
-    format_percent(total(r, "hit_rate")), format_number(total(r, "entries")),
-    human_bytes(total(r, "bytes")), format_duration_us(total(r, "p50_us")),
-    format_duration_us(total(r, "p99_us")), format_number(total(r, "computes")),
-    format_number(total(r, "coalesced")));
-  out +=
-    fmt::format("L2: hits {} misses {} errors {} breaker {}\n", format_number(total(r, "l2_hits")),
-                format_number(total(r, "l2_misses")), format_number(total(r, "l2_errors")),
-                r.breaker.empty() ? "disabled" : r.breaker);
+    format_number(r.totals.hits), format_number(r.totals.misses), format_percent(r.totals.hit_rate),
+    format_number(r.totals.entries), human_bytes(r.totals.bytes),
+    format_duration_us(r.totals.p50_us), format_duration_us(r.totals.p99_us),
+    format_number(r.totals.computes), format_number(r.totals.coalesced));
+  out += fmt::format("L2: hits {} misses {} errors {} breaker {}\n",
+                     format_number(r.totals.l2_hits), format_number(r.totals.l2_misses),
+                     format_number(r.totals.l2_errors), r.breaker.empty() ? "disabled" : r.breaker);
   out += fmt::format("sizing: memory x{} cpu x{} capacity {} ({})\n",
                      format_number(r.sizing.memory_factor), format_number(r.sizing.cpu_factor),
                      human_bytes(static_cast<double>(r.sizing.capacity_bytes)),
@@ -112,10 +105,14 @@ std::string render_stats(const node_report& r) {
   static const std::set<std::string> shown = {"hits",      "misses",  "hit_rate",  "entries",
                                               "bytes",     "p50_us",  "p99_us",    "computes",
                                               "coalesced", "l2_hits", "l2_misses", "l2_errors"};
-  std::string other;
-  for (const auto& [k, v] : r.totals)
+  std::map<std::string, double> rest; // by name, as the line always listed them
+  node_totals::fields(r.totals, [&](const char* k, double v) {
     if (shown.count(k) == 0)
-      other += fmt::format("{}{}={}", other.empty() ? "" : " ", k, format_metric(k, v));
+      rest.emplace(k, v);
+  });
+  std::string other;
+  for (const auto& [k, v] : rest)
+    other += fmt::format("{}{}={}", other.empty() ? "" : " ", k, format_metric(k, v));
   if (!other.empty())
     out += "other: " + other + "\n";
   if (!r.hot_keys.empty()) {
@@ -153,12 +150,12 @@ std::string render_top(const node_report& now, const node_report* prev, double s
   for (const auto& a : now.actors) {
     auto r = message_rate(a, prev, seconds);
     std::string rate = r >= 0 ? fmt::format("{:.0f}", r) : "-";
-    t.add({a.name, a.kind, rate, std::to_string(a.mailbox), std::to_string(a.handled), hit_rate(a),
-           p99(a)});
+    auto hit_rate = shard_hit_rate(a);
+    t.add({a.name, a.kind, rate, std::to_string(a.mailbox), std::to_string(a.handled),
+           hit_rate >= 0 ? format_percent(hit_rate) : "-", p99(a)});
   }
-  return fmt::format("node {}  hit rate {}  p99 {}\n", now.id,
-                     format_percent(total(now, "hit_rate")),
-                     format_duration_us(total(now, "p99_us")))
+  return fmt::format("node {}  hit rate {}  p99 {}\n", now.id, format_percent(now.totals.hit_rate),
+                     format_duration_us(now.totals.p99_us))
          + t.render();
 }
 
