@@ -18,17 +18,9 @@ void note_lent(self_ptr self, const shard_config& cfg, const std::string& key) {
   if (cfg.hot_ttl.count() == 0 || !cfg.routes)
     return;
   auto lock = lock_store(self);
-  auto& lent = self->state.shared->lent;
   auto now = std::chrono::steady_clock::now();
-  constexpr size_t max_lent = 4096;
-  if (lent.size() >= max_lent && !lent.contains(key)) {
-    absl::erase_if(lent, [now](const auto& kv) { return kv.second <= now; });
-    if (lent.size() >= max_lent) {
-      ++self->state.counts.unremembered_lent;
-      return;
-    }
-  }
-  lent[key] = now + cfg.hot_ttl;
+  if (!self->state.shared->lent.lend(key, now + cfg.hot_ttl, now))
+    ++self->state.counts.unremembered_lent;
 }
 
 /// Starts a background refresh of a stale key (stale-while-revalidate); the coalescer fills L1.

@@ -19,6 +19,7 @@
 
 #include "core/cache_store.hpp"
 #include "core/heavy_hitters.hpp"
+#include "core/lent_keys.hpp"
 #include "core/refresh_ahead.hpp"
 #include "core/ttl_clock.hpp"
 
@@ -88,25 +89,19 @@ struct shard_store {
 
   /// Keys answered as hot within the last hot_ttl: peers may hold near copies of them, so a
   /// put or delete of one tells every peer at once (else they would serve it stale for up to
-  /// cluster.hot-ttl). Bounded; when full, a hot answer is not remembered (counted). Here, not
-  /// in the shard, so that a writer off the message path sees which keys it must leave to it.
-  absl::flat_hash_map<std::string, std::chrono::steady_clock::time_point> lent;
+  /// cluster.hot-ttl). Here, not in the shard, so that a writer off the message path sees which
+  /// keys it must leave to it. On the monotonic clock, as the peers' copies expire.
+  lent_keys lent{4096};
 
   /// Whether peers may hold a near copy of `key` now. Lock held.
   bool is_lent(const std::string& key) const {
-    if (lent.empty())
-      return false;
-    auto it = lent.find(key);
-    return it != lent.end() && it->second > std::chrono::steady_clock::now();
+    return lent.is_lent(key, std::chrono::steady_clock::now());
   }
 
   /// `key` was written or went away: it is lent no more; true when peers may still hold a copy
   /// (the writer tells them). Lock held.
   bool take_lent(const std::string& key) {
-    bool live = is_lent(key);
-    if (!lent.empty())
-      lent.erase(key);
-    return live;
+    return lent.take(key, std::chrono::steady_clock::now());
   }
 
   /// A read missed `key` (hash `h`): a warm's entry for it was evicted unread, if it was one.
