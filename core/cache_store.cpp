@@ -1,5 +1,5 @@
 // One shard's L1 storage (see cache_store.hpp): arena entries, a chained table, TTL in seconds.
-// Stays one file (~500 lines): one class; layout, table, clock and operations share invariants.
+// Stays one file (~600 lines): one class; layout, table, clock and operations share invariants.
 #include "core/cache_store.hpp"
 
 #include <algorithm>

@@ -13,7 +13,9 @@ namespace ac {
 /// (CAF itself reports a missing file).
 std::string check_config_file(const caf::config_option_set& options, const std::string& path);
 
-/// The --config-file=PATH argument, or CAF's default file name.
+/// The --config-file=PATH argument, or CAF's default file name. Read before CAF's parse, which
+/// applies the file as it reads it: the strict check has to run first (it is the one argument
+/// looked at outside the parser, and only for its path).
 std::string config_file_of(int argc, char** argv);
 
 } // namespace ac

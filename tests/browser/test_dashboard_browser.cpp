@@ -52,6 +52,7 @@ size_t count_matches(const std::string& text, const std::regex& re) {
 
 } // namespace
 
+// Long on purpose: one browser session in order (cluster up, page loaded, each element checked).
 TEST_CASE("Headless Chromium renders the dashboard's member list and charts for a 3-node cluster",
           "[browser][dashboard]") {
   auto chromium = chromium_path();

@@ -65,6 +65,7 @@ std::vector<uint64_t> lru_order(keyed_adapter& p) {
 
 // -- the contract every policy keeps ------------------------------------------
 
+// Long on purpose: the whole contract in one place, a section per promise, run for every policy.
 TEMPLATE_TEST_CASE("every policy keeps the eviction_policy contract", "[policy]", lru_named,
                    wtinylfu_named) {
   auto policy = make_keyed_policy(TestType::name, 100);

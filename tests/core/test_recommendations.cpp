@@ -48,6 +48,7 @@ void check_advice(const advice_case& c) {
 
 TEST_CASE("a healthy cache gets no recommendations") { CHECK(recommend(healthy()).empty()); }
 
+// Long on purpose: one table, a case per measure and threshold, read side by side.
 TEST_CASE("each measure past its threshold brings exactly its own advice, naming its figures") {
   const advice_case cases[] = {
     {"a low hit rate with evictions suggests a larger cache and names the rate",

@@ -17,6 +17,8 @@ std::string host_of(const std::string& address) {
 
 } // namespace
 
+// Long on purpose: one scenario (three hosts, nodes on the wildcard address, what each announces,
+// then reads across them), each step depending on the one before.
 TEST_CASE(
   "Three nodes bound to 0.0.0.0 on three hosts announce their hosts' addresses and "
   "serve one another's keys") {

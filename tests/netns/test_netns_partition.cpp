@@ -42,6 +42,8 @@ int set_all(node_process& n, int version) {
 
 } // namespace
 
+// Long on purpose: the partition in order (form, cut, write on both sides, heal, then each
+// promise checked), each step depending on the one before.
 TEST_CASE(
   "After a partition heals, membership is whole within failure-timeout plus a few seconds, "
   "owners agree and no node serves a value older than the last acknowledged put") {

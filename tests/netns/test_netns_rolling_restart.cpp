@@ -111,6 +111,8 @@ std::string utc_now() {
 
 } // namespace
 
+// Long on purpose: one scenario in order (three hosts, load, each node restarted in turn, then
+// the counts), each step depending on the one before.
 TEST_CASE(
   "A rolling restart of three namespaced nodes under load keeps 99.9% of lookups, "
   "ends every client thread and computes no key twice") {

@@ -183,6 +183,8 @@ struct probe {
 
 } // namespace
 
+// Long on purpose: one scenario (two skewed nodes, values read through owner and non-owner
+// before and after their TTL), each step depending on the one before.
 TEST_CASE(
   "nodes whose clocks are 20 minutes apart serve an L2 value until its TTL and not after, "
   "through owner and non-owner, and stay one cluster",

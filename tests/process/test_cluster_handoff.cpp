@@ -89,6 +89,8 @@ TEST_CASE(
   CHECK(logged(computes_of(previous) == 1, *c));
 }
 
+// Long on purpose: one scenario (a storm, a join in the middle of it, the counts), each step
+// depending on the one before.
 TEST_CASE(
   "a storm of 1,000 callers of one key while a fourth node joins and takes the key over "
   "computes it once",

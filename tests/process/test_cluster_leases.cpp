@@ -5,6 +5,8 @@
 
 using namespace ac::test::cluster_tests;
 
+// Long on purpose: one scenario (a lease, a join that moves its key, callers on both nodes, the
+// fill), each step depending on the one before.
 TEST_CASE(
   "a lease held when its key moves to a joining node stays the only lease; the holder's fill "
   "answers the callers waiting on either node",

@@ -98,6 +98,8 @@ TEST_CASE("An unchanged sizing decision is logged at debug, not at info every in
   CHECK(node.terminate() == std::optional<int>{0});
 }
 
+// Long on purpose: one reload scenario (start, edit the file, SIGHUP, each setting checked, the
+// node still a member), each step depending on the one before.
 TEST_CASE("SIGHUP reloads the log level and sizing, and the node stays a member that answers",
           "[ops][sighup][process]") {
   temp_dir dir{"ac-ops-sighup"};

@@ -105,6 +105,8 @@ void read_all(resp_client& via, int from, int to) {
 
 } // namespace
 
+// Long on purpose: one scenario (freeze, change the keys, thaw, each key checked), each step
+// depending on the one before.
 TEST_CASE(
   "a node frozen past the failure timeout while its keys change serves none of the old values "
   "once it is back",

@@ -116,6 +116,8 @@ struct soak_bed {
 
 } // namespace
 
+// Long on purpose: one soak scenario read top to bottom (load, a SIGKILL, a Redis restart, then
+// every acknowledged put checked), each step depending on the one before.
 TEST_CASE_METHOD(
   soak_bed,
   "a two-node cluster keeps every acknowledged put through a node SIGKILL and a Redis restart, within its memory budget",

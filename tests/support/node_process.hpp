@@ -60,6 +60,7 @@ struct tool_result {
 
 /// Runs `argv` (argv[0] a path or a name in PATH) with stdout captured and stderr appended to
 /// `stderr_file` (or discarded when empty). SIGKILLs it once `timeout` has passed.
+/// Long on purpose: fork, pipes, the bounded wait and the kill, in the order they happen.
 inline tool_result run_tool(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                             const std::string& stderr_file = "") {
   tool_result r;

@@ -3,6 +3,9 @@
 A differential test: each script runs on a real redis-server and on a node (standalone, its
 own L1), from a fresh database, and the replies (errors as their text) must be equal. Where a
 node differs by design, the script is in DIFFERENT with the node's own replies and the reason.
+
+One file of ~470 lines on purpose: the scripts, the random pipelines and the restart and
+two-node variants share one comparison (assert_same_replies) and one command generator.
 """
 from __future__ import annotations
 
