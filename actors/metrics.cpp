@@ -62,7 +62,8 @@ void collect(self_ptr self, const metrics_config& cfg, Done done) {
 latency_histogram lookup_latency(const std::vector<actor_stats>& rows) {
   latency_histogram lat;
   for (auto& r : rows)
-    if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
+    if ((r.kind == shard_stats::kind || r.kind == coalescer_stats::kind)
+        && !r.latency_buckets.empty())
       lat.merge(
         latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
   return lat;

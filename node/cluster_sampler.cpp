@@ -8,6 +8,7 @@
 #include "core/host_port.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -23,7 +24,8 @@ counter_snapshot snapshot_of(const node_report& rep, uint64_t now_ms) {
   s.computes = count(rep.totals.computes);
   latency_histogram lat;
   for (const auto& r : rep.actors)
-    if ((r.kind == "shard" || r.kind == "coalescer") && !r.latency_buckets.empty())
+    if ((r.kind == shard_stats::kind || r.kind == coalescer_stats::kind)
+        && !r.latency_buckets.empty())
       lat.merge(
         latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
   s.latency_buckets = lat.buckets();

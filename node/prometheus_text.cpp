@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/latency_histogram.hpp"
+#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -110,7 +111,7 @@ std::string render_prometheus(const node_report& rep) {
   // The RESP port's row (kind "resp", absent when resp.enabled is false) counts commands by
   // name as cmd_<name>: one family with the command as a label, so dashboards can sum or pick.
   for (auto& a : rep.actors) {
-    if (a.kind != "resp")
+    if (a.kind != resp_stats::kind)
       continue;
     w.family("actorcache_resp_commands_total", "counter",
              "Commands read on the RESP port, by command.");
@@ -118,15 +119,13 @@ std::string render_prometheus(const node_report& rep) {
       if (name.rfind("cmd_", 0) == 0)
         w.sample("actorcache_resp_commands_total",
                  node + ",command=\"" + escape(name.substr(4)) + "\"", static_cast<double>(v));
-    auto count = [&](const char* key) {
-      auto i = a.counters.find(key);
-      return i == a.counters.end() ? 0.0 : static_cast<double>(i->second);
-    };
+    auto resp = stats_of<resp_stats>(a);
     counter("actorcache_resp_connections_total", "Connections the RESP port accepted.",
-            count("connections"));
-    gauge("actorcache_resp_open_connections", "Connections open on the RESP port.", count("open"));
+            static_cast<double>(resp.connections));
+    gauge("actorcache_resp_open_connections", "Connections open on the RESP port.",
+          static_cast<double>(resp.open));
     counter("actorcache_resp_dropped_total", "RESP connections closed for a protocol error.",
-            count("dropped"));
+            static_cast<double>(resp.dropped));
     break;
   }
 
