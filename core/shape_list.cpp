@@ -12,6 +12,11 @@ std::optional<std::vector<uint64_t>> parse_shape_list(std::string_view text) {
   for (;;) {
     auto comma = text.find(',');
     auto part = text.substr(0, comma);
+    // Spaces around a number are a header's usual padding ("10, 50, 60"); nothing else is.
+    while (!part.empty() && part.front() == ' ')
+      part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ')
+      part.remove_suffix(1);
     uint64_t d = 0;
     auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), d);
     if (part.empty() || ec != std::errc{} || end != part.data() + part.size())

@@ -47,7 +47,8 @@ namespace ac {
 ///   the key in L2 and filled L1
 /// superseded_fills: loaded values dropped because their key was written after the miss
 /// key_waits: requests that waited for a write of their key to come back from Redis first
-/// bridge_writes: puts and deletes out at the Redis bridge now (a stopping node waits for them)
+/// bridge_writes: requests out at the Redis bridge now in the key's order (puts, deletes, and
+///   EXISTS/TTL reads of keys L1 lacks); a stopping node waits for them
 // clang-format off
 #define AC_SHARD_STATS(X) \
   X(hits) X(stale_hits) X(misses) X(puts) X(rejected) X(refused) X(evictions) \

@@ -87,7 +87,7 @@ std::string render_prometheus(const node_report& rep) {
   gauge("actorcache_entries", "Entries in L1.", rep.totals.entries);
   gauge("actorcache_bytes", "Bytes charged against the L1 budget.", rep.totals.bytes);
   gauge("actorcache_capacity_bytes", "L1 byte budget in force.", rep.totals.capacity_bytes);
-  gauge("actorcache_hit_ratio", "L1 hits over lookups since start.", rep.totals.hit_rate);
+  gauge("actorcache_hit_ratio", "L1 hits over lookups since start.", rep.totals.lifetime_hit_rate);
   gauge("actorcache_degraded", "1 when the supervisor saw too many restarts.", rep.totals.degraded);
   gauge("actorcache_sizing_memory_factor", "Memory factor of the last sizing decision.",
         rep.sizing.memory_factor);

@@ -262,8 +262,8 @@ void drain_and_leave(caf::actor_system& sys, published_node& node,
   }
   if (unsent_deletes > 0)
     spdlog::warn(
-      "{} deletes acknowledged while Redis was unavailable never reached it: Redis "
-      "still holds those keys (redis.write-policy=l1-when-down)",
+      "{} acknowledged deletes were not confirmed by Redis before the exit: Redis may "
+      "still hold those keys (redis.write-policy=l1-when-down)",
       unsent_deletes);
   // 4. Write this node's warming list (its hottest L1 keys) to L2, so that it warms them when
   //    it starts again; bounded, as a slow Redis must not hold the exit up.

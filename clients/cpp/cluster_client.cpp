@@ -194,14 +194,14 @@ void cluster_client::run(std::shared_ptr<single_op<T>> op) {
   }
   std::string node_id = r.node->id;
   auto on_fail = [this, op, node_id](caf::error err) {
-    if (op->attempt > 0 || !retryable(err)) {
+    if (op->attempt > 0 || !op->may_retry || !retryable(err)) {
       op->done(std::move(err));
       return;
     }
     op->attempt = 1;
     // Only a node declared down is avoided: a slow owner (a timeout) gets the retry again, so
     // it joins the flight already running there instead of starting a second compute.
-    op->avoid = is_down(err) ? node_id : std::string{};
+    op->avoid = is_down(err) && op->may_avoid ? node_id : std::string{};
     ++retries_;
     refresh(node_id, is_down(err), [this, op] { run(op); });
   };

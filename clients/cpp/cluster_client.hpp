@@ -68,10 +68,12 @@ public:
   // lease is held by the owning actor: should it end, the lease passes to the next caller.
 
   /// The key's value (an encoded Entry) from the owner's L1 or L2, or a lease (its token) for
-  /// this actor to compute it; waits while another caller holds it (up to 3 x lease_ms).
+  /// this actor to compute it; waits while another caller holds it (the keeper keeps a caller
+  /// in line up to 3 x lease_ms, then answers `unavailable`, which is retried once).
   void get_or_lease(std::string key, uint32_t lease_ms, callback<lease_reply> done);
   /// Stores the computed value under the lease and answers every waiter; `stale_lease` when the
-  /// token is no longer the key's lease (it ran out and passed on): nothing stored.
+  /// token is no longer the key's lease (it ran out and passed on): nothing stored. Never
+  /// retried: a fill that timed out may still be filling.
   void fill(std::string key, std::string token, std::string entry_bytes, uint32_t ttl_seconds,
             callback<bool> done);
   /// Gives the lease up: it passes to one waiting caller, who computes instead.
@@ -79,7 +81,8 @@ public:
   /// The key's value (the payload of its Entry); when nobody has it, `compute` runs in the
   /// owning actor (keep it short, or hand the work off and fill() yourself) and its result is
   /// filled with `ttl_seconds` (0: the node's default). An exception from `compute` abandons the
-  /// lease and answers `compute_failed`; a fill refused as stale_lease still answers the value.
+  /// lease and answers `compute_failed`; a fill refused as stale_lease still answers the value
+  /// (as the synchronous client does), a fill that failed otherwise answers its error.
   void get_or_compute(std::string key, std::function<std::string()> compute, uint32_t ttl_seconds,
                       uint32_t lease_ms, callback<std::string> done);
 

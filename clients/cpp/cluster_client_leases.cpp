@@ -14,14 +14,17 @@ namespace ac {
 
 // Lease requests always go routed to the key's owner (the peer interface's route_atom form,
 // as a node's RESP session sends AC.GETORLEASE on): the lease lives in the owner's keeper and
-// is held by the sender, this actor, which the keeper watches.
+// is held by the sender, this actor, which the keeper watches. A node whose view is newer than
+// this client's table sends them on to the owner it knows (actors/front.cpp serve_lease).
 
 void cluster_client::get_or_lease(std::string key, uint32_t lease_ms, callback<lease_reply> done) {
   auto op = std::make_shared<single_op<lease_reply>>();
   op->hash = key_hash(key);
   op->done = std::move(done);
-  // The keeper keeps a caller in line while holders before it may each run out their lease.
-  op->timeout = timeout_ + std::chrono::milliseconds(lease_table::longest_wait_ms(lease_ms));
+  // The keeper reads L1 and L2 first (a request timeout each), then keeps a caller in line
+  // while holders before it may each run out their lease.
+  op->timeout = 3 * timeout_ + std::chrono::milliseconds(lease_table::longest_wait_ms(lease_ms));
+  op->may_avoid = false;
   op->send = [this, key = std::move(key), lease_ms](const node_ref& n, bool, auto ok, auto err) {
     self_
       ->request(n.handle, caf::infinite, route_atom::value, lease_atom::value, get_atom::value, key,
@@ -36,6 +39,8 @@ void cluster_client::fill(std::string key, std::string token, std::string entry_
   auto op = std::make_shared<single_op<bool>>();
   op->hash = key_hash(key);
   op->done = std::move(done);
+  op->may_avoid = false;
+  op->may_retry = false;
   op->send = [this, key = std::move(key), token = std::move(token), v = std::move(entry_bytes),
               ttl_seconds](const node_ref& n, bool, auto ok, auto err) {
     self_
@@ -50,6 +55,7 @@ void cluster_client::abandon(std::string key, std::string token, callback<bool> 
   auto op = std::make_shared<single_op<bool>>();
   op->hash = key_hash(key);
   op->done = std::move(done);
+  op->may_avoid = false;
   op->send = [this, key = std::move(key), token = std::move(token)](const node_ref& n, bool,
                                                                     auto ok, auto err) {
     self_
@@ -89,6 +95,9 @@ void cluster_client::get_or_compute(std::string key, std::function<std::string()
       // A waiting caller computes instead; the lease would pass on at its end anyway.
       abandon(key, r->token, [](caf::expected<bool>) {});
       return done(make_error(errc::compute_failed, ex.what()));
+    } catch (...) {
+      abandon(key, r->token, [](caf::expected<bool>) {});
+      return done(make_error(errc::compute_failed, "compute threw"));
     }
     auto bytes = encode_bytes_entry(value, ttl_seconds, unix_ms(), "actorcache-cpp");
     fill(key, r->token, std::move(bytes), ttl_seconds,

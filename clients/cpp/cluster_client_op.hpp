@@ -19,6 +19,13 @@ struct cluster_client::single_op {
   sender<T> send;
   callback<T> done;
   caf::timespan timeout{0}; ///< 0: the client's; longer for a wait in a lease's line
+  /// Whether the retry may go to the key's runner-up when the owner's link went down. Not for
+  /// leases: the cluster may still think the owner alive, and a runner-up would grant a second
+  /// lease of the key (two computes); the retry goes to the owner of the refreshed table.
+  bool may_avoid = true;
+  /// Whether a transport failure is retried at all. Not for fills: a fill that timed out may
+  /// still be filling, and a second one would be refused as stale_lease either way.
+  bool may_retry = true;
 };
 
 } // namespace ac

@@ -1,6 +1,8 @@
 // Two nodes in one process (two actor systems talking over BASP on loopback): routing and hot keys.
 #include <catch2/catch.hpp>
 
+#include <future>
+
 #include "core/key_normalization.hpp"
 #include "core/rendezvous_ring.hpp"
 #include "node/publish.hpp"
@@ -64,16 +66,14 @@ lookup_result get(published& p, const std::string& key) {
   return r;
 }
 
-front_stats front_row(published& p) {
+node_report report_of(published& p) {
   node_report rep;
   p.self->request(p.node.handles.front, 5s, report_atom::value)
     .receive([&](node_report& r) { rep = std::move(r); }, [](caf::error&) {});
-  for (auto& a : rep.actors)
-    if (a.kind == front_stats::kind)
-      return stats_of<front_stats>(a);
-  FAIL("the node's report has no front row");
-  return {};
+  return rep;
 }
+
+front_stats front_row(published& p) { return test::first_stats<front_stats>(report_of(p)); }
 
 /// Node "a" (the seed) and node "b" joining through it, both converged to two alive members.
 struct two_nodes {
@@ -168,4 +168,48 @@ TEST_CASE(
   REQUIRE(erased);
   CHECK(test::wait_until([&] { return read_at_b() == "<miss>"; }, 2s));
   CHECK(front_row(cluster.b).near_invalidated >= 2);
+}
+
+TEST_CASE("a lease asked of a non-owner with an older view is granted by the owner's keeper alone",
+          "[cluster][leases]") {
+  two_nodes cluster;
+  auto key = key_owned_by_a();
+  auto epoch_a = static_cast<uint64_t>(front_row(cluster.a).epoch);
+  REQUIRE(epoch_a > 0);
+  // A client whose table is older than the cluster (epoch 0) sends it to b, which owns nothing
+  // of it now: b passes it on to a, and the client holds a's lease.
+  caf::scoped_actor stale{cluster.b.sys};
+  lease_reply first;
+  stale
+    ->request(cluster.b.node.handles.front, 5s, route_atom::value, lease_atom::value,
+              get_atom::value, key, uint32_t{5000}, uint64_t{0})
+    .receive([&](lease_reply& r) { first = std::move(r); },
+             [](caf::error& e) { FAIL(caf::to_string(e)); });
+  REQUIRE(first.leased);
+  // A caller routed to the owner with the current view waits for that lease, not a second one.
+  auto second = std::async(std::launch::async, [&] {
+    caf::scoped_actor caller{cluster.a.sys};
+    lease_reply r;
+    caller
+      ->request(cluster.a.node.handles.front, 10s, route_atom::value, lease_atom::value,
+                get_atom::value, key, uint32_t{5000}, epoch_a)
+      .receive([&](lease_reply& x) { r = std::move(x); },
+               [&](caf::error& e) { r.token = "error: " + caf::to_string(e); });
+    return r;
+  });
+  REQUIRE(test::wait_until(
+    [&] { return test::first_stats<lease_stats>(report_of(cluster.a)).waiting == 1; }, 5s));
+  bool filled = false;
+  stale
+    ->request(cluster.b.node.handles.front, 5s, route_atom::value, lease_atom::value,
+              put_atom::value, key, first.token, test::node_fixture::entry_of("computed once"),
+              uint32_t{60}, uint64_t{0})
+    .receive([&](bool ok) { filled = ok; }, [](caf::error& e) { FAIL(caf::to_string(e)); });
+  CHECK(filled);
+  auto r = second.get();
+  CHECK_FALSE(r.leased);
+  CHECK(r.token.empty());
+  lookup_result value;
+  value.value = r.entry;
+  CHECK(test::node_fixture::value_of(value) == "computed once");
 }

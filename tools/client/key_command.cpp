@@ -96,8 +96,9 @@ int run_key_command(const std::vector<std::string>& given) {
   auto parsed = parse_cli_args(cfg, static_cast<int>(argv.size()), argv.data());
   if (parsed.exit_code >= 0)
     return parsed.exit_code;
-  if (parsed.positionals.size() != 1) // "key" and nothing else
-    return key_fail("key: unexpected argument '" + parsed.positionals.back() + "'");
+  for (auto& word : parsed.positionals) // "key" once, and nothing else
+    if (&word != &parsed.positionals.front() || word != "key")
+      return key_fail("key: unexpected argument '" + word + "'");
   if (cfg.npy.empty())
     return key_fail("key needs --npy=FILE");
   npy_array array;
