@@ -78,7 +78,7 @@ void drop_gained(self_ptr self, const shard_config& cfg) {
     return true;
   });
   for (auto& key : gained) {
-    st.store->erase(key, key_hash(key));
+    st.store->drop(key, key_hash(key)); // not a write: see drop_disowned
     st.shared->refresh.forget(key);
   }
   lock.unlock();
@@ -135,8 +135,12 @@ void drop_disowned(self_ptr self, const shard_config& cfg, uint64_t cursor, uint
       disowned.emplace_back(key);
     return true;
   });
+  // Dropped, not erased: the key was not written. As writes, these removals marked the write
+  // slots, so loads in flight here (a computed value on its way to L1 and L2) were dropped as
+  // superseded and never reached Redis, and a new owner skipped its hand-off ask: the key was
+  // computed twice around a member's restart.
   for (auto& key : disowned)
-    st.store->erase(key, key_hash(key));
+    st.store->drop(key, key_hash(key));
   lock.unlock();
   st.counts.disowned_drops += disowned.size();
   if (next != 0)

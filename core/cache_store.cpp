@@ -414,6 +414,10 @@ bool cache_store::insert(std::string_view key, uint64_t hash, std::string_view v
 
 bool cache_store::erase(std::string_view key, uint64_t hash) {
   writes_.note(hash);
+  return drop(key, hash);
+}
+
+bool cache_store::drop(std::string_view key, uint64_t hash) {
   uint32_t h = find(key, hash, nullptr);
   if (h == null_handle)
     return false;

@@ -120,8 +120,14 @@ public:
   /// instead of taken one after another. Reads the entry's header (prefetched before).
   void prefetch_links(uint64_t hash) const;
 
-  /// Removes a key; true when it was present (expired or not).
+  /// Removes a key; true when it was present (expired or not). A write of the key: a load
+  /// that saw it before is dropped (write_seq, written_since).
   bool erase(std::string_view key, uint64_t hash);
+
+  /// Removes a key's entry without it being a write of the key (counted as an erase): the
+  /// value is as current as before, only this store no longer keeps it (its key moved to
+  /// another node). Loads of the key in flight stay good, and nothing reads it as written.
+  bool drop(std::string_view key, uint64_t hash);
 
   /// Drops entries whose TTL + stale_ttl ended by now, examining at most `budget` entries
   /// from where the last sweep stopped (so a timer can sweep a big store in slices); returns

@@ -62,3 +62,18 @@ TEST_CASE("The store marks puts, erases, expires and clears, and not reads or fi
     CHECK(store.written_since(h, seen));
   }
 }
+
+TEST_CASE("Dropping an entry whose key moved away is no write: a load in flight stays good",
+          "[writes]") {
+  ac::manual_clock clock;
+  ac::cache_store store{{}, clock};
+  auto h = ac::key_hash("moved");
+  REQUIRE(store.put("moved", h, "v", std::chrono::seconds{0}));
+  auto seen = store.write_seq();
+  CHECK(store.drop("moved", h));
+  CHECK_FALSE(store.drop("moved", h));
+  CHECK_FALSE(store.get("moved", h).found);
+  CHECK(store.write_seq() == seen);
+  CHECK_FALSE(store.written_since(h, seen));
+  CHECK(store.counters().erases == 1);
+}
