@@ -1,11 +1,12 @@
 // Lent keys: the keys an owner answered as hot lately, whose near copies peers may still hold.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <string>
 
 #include <absl/container/flat_hash_map.h>
+
+#include "core/near_copies.hpp"
 
 namespace ac {
 
@@ -17,7 +18,7 @@ namespace ac {
 /// it. Not thread-safe: its owner locks.
 class lent_keys {
 public:
-  using time_point = std::chrono::steady_clock::time_point;
+  using time_point = near_copies::time_point; ///< the clock the peers' copies expire on
 
   explicit lent_keys(size_t max_keys = 4096) : max_(max_keys) {}
 

@@ -30,12 +30,16 @@ struct published {
   published_node node;
 };
 
-membership_view members(published& p) {
-  membership_view v;
-  p.self->request(p.node.handles.front, 5s, members_atom::value)
-    .receive([&](membership_view& x) { v = std::move(x); }, [](caf::error&) {});
-  return v;
+/// What the node's front answers `atom` (a default T when it does not answer in time).
+template <class T, class Atom>
+T ask(published& p, Atom atom) {
+  T out;
+  p.self->request(p.node.handles.front, 5s, atom)
+    .receive([&](T& x) { out = std::move(x); }, [](caf::error&) {});
+  return out;
 }
+
+membership_view members(published& p) { return ask<membership_view>(p, members_atom::value); }
 
 size_t alive(const membership_view& v) {
   return static_cast<size_t>(
@@ -66,12 +70,7 @@ lookup_result get(published& p, const std::string& key) {
   return r;
 }
 
-node_report report_of(published& p) {
-  node_report rep;
-  p.self->request(p.node.handles.front, 5s, report_atom::value)
-    .receive([&](node_report& r) { rep = std::move(r); }, [](caf::error&) {});
-  return rep;
-}
+node_report report_of(published& p) { return ask<node_report>(p, report_atom::value); }
 
 front_stats front_row(published& p) { return test::first_stats<front_stats>(report_of(p)); }
 
