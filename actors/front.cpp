@@ -130,40 +130,28 @@ auto routed_key_handlers(self_ptr self, const front_config& cfg) {
     });
 }
 
-/// A routed lease request (`lease_atom, xs...`) for `key`: this node's keeper decides, unless the
-/// sender routed it with an older view than ours and another node owns the key now: then it goes
-/// on to that owner, as serve_routed does for data, so that a client's stale map or a peer that
-/// has not seen a change yet never has a key leased by a second keeper (two computes). The
-/// delegate keeps the sender, who holds the lease. Forwards carry our newer epoch: no loops.
-template <class R, class... Ts>
-caf::result<R> serve_lease(self_ptr self, const front_config& cfg, const std::string& key,
-                           uint64_t msg_epoch, const Ts&... xs) {
-  auto& st = self->state;
-  if (msg_epoch < st.routes.epoch)
-    if (auto owner = owner_front(self, key_hash(key))) {
-      ++st.counts.forwarded;
-      return self->delegate(owner, route_atom::value, lease_atom::value, xs..., st.routes.epoch);
-    }
-  return self->delegate(cfg.leases, lease_atom::value, xs...);
-}
-
-/// Peers' requests to this node's lease keeper and for its hottest keys (warming).
+/// Peers' requests to this node's lease keeper and for its hottest keys (warming). A lease
+/// request from a sender with an older view goes on to the key's owner (serve_routed_at), so a
+/// client's stale map or a lagging peer never has a key leased by a second keeper.
 auto routed_node_handlers(self_ptr self, const front_config& cfg) {
   return std::make_tuple(
     [=](route_atom, lease_atom, get_atom, const std::string& key, uint32_t lease_ms,
         uint64_t epoch) {
       ++self->state.handled;
-      return serve_lease<lease_reply>(self, cfg, key, epoch, get_atom::value, key, lease_ms);
+      return serve_routed_at<lease_reply>(self, cfg.leases, key_hash(key), epoch, lease_atom::value,
+                                          get_atom::value, key, lease_ms);
     },
     [=](route_atom, lease_atom, put_atom, const std::string& key, const std::string& token,
         const std::string& entry, uint32_t ttl, uint64_t epoch) {
       ++self->state.handled;
-      return serve_lease<bool>(self, cfg, key, epoch, put_atom::value, key, token, entry, ttl);
+      return serve_routed_at<bool>(self, cfg.leases, key_hash(key), epoch, lease_atom::value,
+                                   put_atom::value, key, token, entry, ttl);
     },
     [=](route_atom, lease_atom, delete_atom, const std::string& key, const std::string& token,
         uint64_t epoch) {
       ++self->state.handled;
-      return serve_lease<bool>(self, cfg, key, epoch, delete_atom::value, key, token);
+      return serve_routed_at<bool>(self, cfg.leases, key_hash(key), epoch, lease_atom::value,
+                                   delete_atom::value, key, token);
     },
     [=](route_atom, lease_atom, handoff_atom, const std::string& key, uint32_t lease_ms,
         const caf::actor& holder, uint64_t) -> caf::result<lease_reply> {

@@ -26,15 +26,23 @@ caf::result<lookup_result> forward_get(self_ptr self, const front_config& cfg,
 /// membership epoch than ours and another node owns the key, forwards it to the owner: non-owners
 /// forward, they do not load. The forward carries our newer epoch, so a request only moves
 /// towards newer views and never loops.
-template <class R, class... Ts>
-caf::result<R> serve_routed(self_ptr self, uint64_t h, uint64_t msg_epoch, const Ts&... xs) {
+/// `here` serves it locally: the key's shard (serve_routed), or the lease keeper (routed lease
+/// requests, `lease_atom, ...`: a stale sender must not have a key leased by a second keeper).
+template <class R, class Here, class... Ts>
+caf::result<R> serve_routed_at(self_ptr self, const Here& here, uint64_t h, uint64_t msg_epoch,
+                               const Ts&... xs) {
   auto& st = self->state;
   if (msg_epoch < st.routes.epoch)
     if (auto owner = owner_front(self, h)) {
       ++st.counts.forwarded;
       return self->delegate(owner, route_atom::value, xs..., st.routes.epoch);
     }
-  return self->delegate(shard_for(self, h), xs...);
+  return self->delegate(here, xs...);
+}
+
+template <class R, class... Ts>
+caf::result<R> serve_routed(self_ptr self, uint64_t h, uint64_t msg_epoch, const Ts&... xs) {
+  return serve_routed_at<R>(self, shard_for(self, h), h, msg_epoch, xs...);
 }
 
 /// Sends a request for `key` (whose hash is `h`) on to its owner node, or to the local shard

@@ -1,8 +1,6 @@
 // The metrics actor (see metrics.hpp).
 #include "actors/metrics.hpp"
 
-#include <stdexcept>
-
 #include <spdlog/spdlog.h>
 
 #include "actors/stats_helpers.hpp"
@@ -57,18 +55,6 @@ void collect(self_ptr self, const metrics_config& cfg, Done done) {
         [=](caf::error&) { one_done(); });
 }
 
-/// Every lookup's latency: each is answered by exactly one shard (hit, L1-only miss) or one
-/// coalescer waiter (loaded miss), so merging those two kinds counts each lookup once.
-latency_histogram lookup_latency(const std::vector<actor_stats>& rows) {
-  latency_histogram lat;
-  for (auto& r : rows)
-    if ((r.kind == shard_stats::kind || r.kind == coalescer_stats::kind)
-        && !r.latency_buckets.empty())
-      lat.merge(
-        latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
-  return lat;
-}
-
 actor_stats own_row(self_ptr self) {
   auto row = stats_row(self, "metrics", self->state.handled, "metrics");
   metrics_stats s;
@@ -79,6 +65,16 @@ actor_stats own_row(self_ptr self) {
 }
 
 } // namespace
+
+latency_histogram lookup_latency(const std::vector<actor_stats>& rows) {
+  latency_histogram lat;
+  for (auto& r : rows)
+    if ((r.kind == shard_stats::kind || r.kind == coalescer_stats::kind)
+        && !r.latency_buckets.empty())
+      lat.merge(
+        latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
+  return lat;
+}
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error_tally.hpp"
+#include "core/latency_histogram.hpp"
 #include "core/recent_window.hpp"
 #include "core/recommendations.hpp"
 #include "messages/front_actor.hpp"
@@ -51,6 +52,11 @@ struct metrics_state {
 node_report build_report(const std::string& node_id, std::vector<actor_stats> rows,
                          const sizing_report& sizing, bool l2_enabled,
                          const error_tally* errors = nullptr);
+
+/// Every lookup's latency in a report's rows: each is answered by exactly one shard (hit,
+/// L1-only miss) or one coalescer waiter (loaded miss), so merging those two kinds counts each
+/// lookup once.
+latency_histogram lookup_latency(const std::vector<actor_stats>& rows);
 
 /// The lifetime counters of a report that the recent window takes differences of.
 counters_at counters_of(const node_report& rep, uint64_t time_ms);

@@ -5,10 +5,10 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/metrics.hpp"
 #include "core/host_port.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/ttl_clock.hpp"
-#include "messages/kind_stats.hpp"
 
 namespace ac {
 
@@ -22,13 +22,7 @@ counter_snapshot snapshot_of(const node_report& rep, uint64_t now_ms) {
   s.hits = count(rep.totals.hits);
   s.misses = count(rep.totals.misses);
   s.computes = count(rep.totals.computes);
-  latency_histogram lat;
-  for (const auto& r : rep.actors)
-    if ((r.kind == shard_stats::kind || r.kind == coalescer_stats::kind)
-        && !r.latency_buckets.empty())
-      lat.merge(
-        latency_histogram::from_buckets(r.latency_buckets, r.latency_sum_us, r.latency_max_us));
-  s.latency_buckets = lat.buckets();
+  s.latency_buckets = lookup_latency(rep.actors).buckets();
   return s;
 }
 

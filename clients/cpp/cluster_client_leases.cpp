@@ -15,7 +15,7 @@ namespace ac {
 // Lease requests always go routed to the key's owner (the peer interface's route_atom form,
 // as a node's RESP session sends AC.GETORLEASE on): the lease lives in the owner's keeper and
 // is held by the sender, this actor, which the keeper watches. A node whose view is newer than
-// this client's table sends them on to the owner it knows (actors/front.cpp serve_lease).
+// this client's table sends them on to the owner it knows (actors/front_internal.hpp serve_routed_at).
 
 void cluster_client::get_or_lease(std::string key, uint32_t lease_ms, callback<lease_reply> done) {
   auto op = std::make_shared<single_op<lease_reply>>();
