@@ -95,13 +95,14 @@ struct shard_store {
 
   /// Whether peers may hold a near copy of `key` now. Lock held.
   bool is_lent(const std::string& key) const {
-    return lent.is_lent(key, std::chrono::steady_clock::now());
+    // No clock read without loans: the inline read and write paths ask for every key.
+    return !lent.empty() && lent.is_lent(key, std::chrono::steady_clock::now());
   }
 
   /// `key` was written or went away: it is lent no more; true when peers may still hold a copy
   /// (the writer tells them). Lock held.
   bool take_lent(const std::string& key) {
-    return lent.take(key, std::chrono::steady_clock::now());
+    return !lent.empty() && lent.take(key, std::chrono::steady_clock::now());
   }
 
   /// A read missed `key` (hash `h`): a warm's entry for it was evicted unread, if it was one.

@@ -54,6 +54,7 @@ public:
   void clear() { loans_.clear(); }
   /// Loans held, ended ones not yet dropped included.
   size_t size() const { return loans_.size(); }
+  bool empty() const { return loans_.empty(); }
 
 private:
   size_t max_;
