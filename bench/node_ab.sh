@@ -6,10 +6,11 @@
 # With L2=1 both nodes use a second redis-server as their L2 (redis.write-policy=sync, each under
 # its own key prefix), as a deployment does; the "redis" row is still a plain redis-server, and
 # the L2 server's CPU per run is reported beside the nodes' (a node's SET costs it a Redis SET).
+# KEYS=N preloads N keys instead of 100,000 (pass the same N as -r).
 # Why CPU as well as rps: on a shared 2-core box a row's throughput swings by +-20% between
 # rounds, while the server's CPU ticks (utime + stime from /proc/PID/stat) per run of the same
 # work move much less; a change that saves work shows there first. All three servers hold the
-# same 100,000 keys of 100 B (redis-benchmark's -r keyspace), the first 100 of them 120 KB; the
+# same 100,000 keys of 100 B (redis-benchmark's -r keyspace; KEYS), the first 100 of them 120 KB; the
 # order rotates every round.
 set -euo pipefail
 old=$1 new=$2
@@ -43,7 +44,7 @@ for who in old new; do
   pid[$who]=${node_pid[$who]}
   port[$who]=$(node_port "$who")
 done
-for who in redis old new; do preload "${port[$who]}" 100000; done
+for who in redis old new; do preload "${port[$who]}" "${KEYS:-100000}"; done
 
 order=(redis old new)
 for r in $(seq "$rounds"); do

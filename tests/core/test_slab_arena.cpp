@@ -95,3 +95,41 @@ TEST_CASE("a page keeps serving its size while one slot on it is in use", "[aren
   CHECK((arena.allocate(2000) >> 14) == (slots[0] >> 14));
   CHECK(arena.reserved_bytes() == 2 * slab_arena::page_bytes);
 }
+
+TEST_CASE("blocks from the OS of a huge page or more start on a huge-page boundary, zeroed",
+          "[arena]") {
+  // Why it matters: the kernel backs only whole aligned 2 MiB ranges with a huge page, so a
+  // block that started anywhere else would lose the TLB reach map_block exists for.
+  for (size_t bytes : {huge_page_bytes, huge_page_bytes + 4096, 3 * huge_page_bytes + 100}) {
+    auto* p = static_cast<unsigned char*>(map_block(bytes));
+    REQUIRE(p != nullptr);
+    CHECK(reinterpret_cast<uintptr_t>(p) % huge_page_bytes == 0);
+    CHECK(p[0] == 0);
+    CHECK(p[bytes - 1] == 0);
+    std::memset(p, 0xab, bytes); // all of it is writable
+    CHECK(p[bytes - 1] == 0xab);
+    unmap_block(p, bytes);
+  }
+  auto* small = static_cast<unsigned char*>(map_block(300 * 1024));
+  REQUIRE(small != nullptr);
+  CHECK(reinterpret_cast<uintptr_t>(small) % 4096 == 0);
+  unmap_block(small, 300 * 1024);
+}
+
+TEST_CASE("an arena's pages come from huge-page chunks, one page after another", "[arena]") {
+  slab_arena arena;
+  // 481 slots of 136 bytes fill a 64 KiB page; 40 pages cross into a second chunk.
+  constexpr size_t per_page = slab_arena::page_bytes / 136;
+  std::vector<uint32_t> handles;
+  for (size_t i = 0; i < per_page * 40; ++i)
+    handles.push_back(arena.allocate(136));
+  CHECK(arena.reserved_bytes() == 40 * slab_arena::page_bytes);
+  auto first = reinterpret_cast<uintptr_t>(arena.at(handles.front()));
+  CHECK(first % huge_page_bytes == 0); // the first slot opens the first chunk
+  auto chunk_of = [&](uint32_t h) {
+    return reinterpret_cast<uintptr_t>(arena.at(h)) / huge_page_bytes;
+  };
+  // The pages of one chunk lie in one huge page: the first 32 pages' slots share it.
+  CHECK(chunk_of(handles[per_page * 31]) == chunk_of(handles.front()));
+  CHECK(chunk_of(handles[per_page * 32]) != chunk_of(handles.front()));
+}
