@@ -184,6 +184,12 @@ inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local
   if (!lock || !ss->store)
     return found;
   auto& store = *ss->store;
+  struct pinned_hit {
+    uint32_t pos;
+    std::shared_ptr<const char> pin;
+    std::string_view value;
+  };
+  std::vector<pinned_hit> pinned;
   // Software-pipelined prefetch: a key's bucket 16 keys ahead, its entry (which needs the
   // bucket) 8 ahead, its policy-list neighbours (which need the entry) 4 ahead. All at once
   // would ask for more lines than a core keeps in flight.
@@ -205,13 +211,19 @@ inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local
     if (hit) {
       if (hit.refresh)
         ahead.push_back({k, hit.ttl_left_ms, hit.since});
-      hits[k->pos] = make_hit(std::string{hit.value}, tier::l1);
+      if (hit.pin)
+        pinned.push_back({k->pos, std::move(hit.pin), hit.value});
+      else
+        hits[k->pos] = make_hit(std::string{hit.value}, tier::l1);
       ++found.hits;
     } else if (hit.miss) {
       hits[k->pos] = make_final_miss();
     }
     found.answered += hit.answered();
   }
+  lock.unlock();
+  for (auto& p : pinned) // large values are copied with the store unlocked
+    hits[p.pos] = make_hit(std::string{p.value}, tier::l1);
   return found;
 }
 

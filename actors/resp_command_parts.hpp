@@ -39,7 +39,7 @@ void append_value(std::string& out, const lookup_result& r);
 /// Appends the payload of a stored Entry as a bulk string.
 void append_payload(std::string& out, std::string_view entry);
 /// append_payload into the connection's output, a large payload sent from where it lies
-/// (append_bulk_direct: the caller holds the store's lock).
+/// (append_bulk_direct: the caller holds the store's lock or the value's pin).
 void append_payload_direct(resp_session_state& st, std::string_view entry);
 /// AC.TENSOR.GET's reply for a stored entry, all but its data: `*3`, the dtype and the shape (a
 /// bytes, text or JSON entry: "bytes" and its length, so a client asking for tensors gets any
@@ -94,7 +94,8 @@ inline std::pair<shard_store*, std::unique_lock<std::mutex>> lock_owned_store(
 
 /// Reads a key this node owns on the session's thread, or on the I/O loop serving an idle
 /// session (shard_store.hpp): a fresh L1 hit, or a final miss where nothing stands behind L1.
-/// Calls `use(entry)` under the store's lock (nullopt for the final miss) and returns true, or
+/// Calls `use(entry)` under the store's lock (nullopt for the final miss; a large value, pinned,
+/// after unlocking) and returns true, or
 /// returns false and the request takes the message path (owned elsewhere, a miss the shard must
 /// load, stale or expired, the store busy). Only while no write's reply is owed on this
 /// connection (resp_session_state::barriers): an earlier SET or DEL still on its way to the
@@ -112,8 +113,15 @@ bool inline_hit(resp_session_state& st, const route_snapshot& snap, uint64_t h,
   auto hit = ss->read_hit(key, h, hits_only);
   if (!hit.answered())
     return false; // the shard answers (and counts) it on the message path
-  use(hit ? std::optional<std::string_view>{hit.value} : std::nullopt);
-  lock.unlock();
+  if (hit.pin) {
+    // A large value is pinned: it is read (copied, or sent from where it lies) after
+    // unlocking, so the other loops and the shard do not wait for a 120 KB send.
+    lock.unlock();
+    use(std::optional<std::string_view>{hit.value});
+  } else {
+    use(hit ? std::optional<std::string_view>{hit.value} : std::nullopt);
+    lock.unlock();
+  }
   if (hit.refresh)
     ask_refresh_ahead(snap, h, key, hit.ttl_left_ms, hit.since);
   return true;

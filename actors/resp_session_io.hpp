@@ -34,9 +34,10 @@ constexpr size_t direct_bulk_bytes = 16u << 10;
 /// Appends the bulk reply of `payload` to the connection's output on a plain socket, sending it
 /// from `payload`'s own memory: what `out` holds still unsent and the reply leave in one
 /// sendmsg, and only what the socket did not take is copied into `out` (nothing, when the
-/// socket has room). For a value in the store, the caller holds the store's lock meanwhile: the
-/// memory must not change under the kernel's copy, which is the one copy a hit then costs (a
-/// 120 KB tensor cost two: into `out`, then into the socket). Replies keep their order: the
+/// socket has room). For a value in the store, the caller holds the value's pin meanwhile
+/// (store_lookup::pin; every value this large has one) or the store's lock: the memory must
+/// not change under the kernel's copy, which is the one copy a hit then costs (a 120 KB tensor
+/// cost two: into `out`, then into the socket). Replies keep their order: the
 /// pending bytes go first. TLS sessions, and payloads under direct_bulk_bytes, are appended.
 void append_bulk_direct(resp_session_state& st, std::string_view payload);
 

@@ -127,7 +127,9 @@ struct shard_store {
   /// A read off the shard's message path (a RESP session, an I/O loop): a fresh hit, a final
   /// miss, or neither (the shard must answer).
   struct fast_hit {
-    std::string_view value; ///< into the store: valid while the lock is held
+    std::string_view value; ///< into the store: valid while the lock is held, or `pin` is
+    /// A large value's pin (store_lookup::pin): `value` may be read after unlocking.
+    std::shared_ptr<const char> pin;
     int64_t ttl_left_ms = 0;
     bool refresh = false; ///< this hit starts the key's refresh-ahead (ask once unlocked)
     uint64_t since = 0; ///< the store's write_seq at the read (the refresh loses to a later write)
@@ -157,6 +159,7 @@ struct shard_store {
     sample_read(key);
     note_hit(h);
     out.value = found.value;
+    out.pin = std::move(found.pin);
     out.ttl_left_ms = found.ttl_left_ms;
     out.refresh = refresh_due(key, found.ttl_left_ms);
     out.since = store->write_seq();

@@ -6,7 +6,8 @@
 # With L2=1 both nodes use a second redis-server as their L2 (redis.write-policy=sync, each under
 # its own key prefix), as a deployment does; the "redis" row is still a plain redis-server, and
 # the L2 server's CPU per run is reported beside the nodes' (a node's SET costs it a Redis SET).
-# KEYS=N preloads N keys instead of 100,000 (pass the same N as -r).
+# KEYS=N preloads N keys instead of 100,000 (pass the same N as -r); NODE_ARGS adds options to
+# both nodes (e.g. NODE_ARGS=--resp.io-threads=2).
 # Why CPU as well as rps: on a shared 2-core box a row's throughput swings by +-20% between
 # rounds, while the server's CPU ticks (utime + stime from /proc/PID/stat) per run of the same
 # work move much less; a change that saves work shows there first. All three servers hold the
@@ -34,8 +35,9 @@ if [ "${L2:-0}" = 1 ]; then
   pids+=("$l2_pid")
   l2_args=(--redis.enabled --redis.port="$l2_port")
 fi
-start_node old "$old" "${l2_args[@]}" --redis.key-prefix=old:
-start_node new "$new" "${l2_args[@]}" --redis.key-prefix=new:
+read -r -a node_args <<<"${NODE_ARGS:-}"
+start_node old "$old" "${l2_args[@]}" --redis.key-prefix=old: "${node_args[@]}"
+start_node new "$new" "${l2_args[@]}" --redis.key-prefix=new: "${node_args[@]}"
 wait_for_servers old new
 declare -A pid port
 pid[redis]=$redis_pid

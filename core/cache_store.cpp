@@ -270,7 +270,7 @@ store_lookup cache_store::try_hit(std::string_view key, uint64_t hash, bool coun
   }
   ++counters_.hits;
   policy_->on_hit(h, hash);
-  return {value_of(p), true, false, left_ms};
+  return {value_of(p), true, false, left_ms, false, arena_.share(h)};
 }
 
 store_lookup cache_store::get(std::string_view key, uint64_t hash) {
@@ -293,15 +293,15 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
       }
       ++counters_.stale_hits;
       policy_->on_hit(h, hash);
-      return {value_of(p), true, true};
+      return {value_of(p), true, true, 0, false, nullptr};
     }
     ++counters_.hits;
     policy_->on_hit(h, hash);
-    return {value_of(p), true, false, ms_left(deadline, now)};
+    return {value_of(p), true, false, ms_left(deadline, now), false, nullptr};
   }
   ++counters_.hits;
   policy_->on_hit(h, hash);
-  return {value_of(p), true, false};
+  return {value_of(p), true, false, 0, false, nullptr};
 }
 
 // Long: the three ways a put lands (in place, moved, new) share the bookkeeping that follows.
@@ -343,6 +343,7 @@ void cache_store::overwrite(uint32_t h, std::string_view key, uint64_t hash, std
   uint32_t chain = load32(p + chain_at);
   policy_hook links = hook(h);
   uint8_t t = tag(h);
+  p = arena_.exclusive(h, slot_request(p)); // a value being sent elsewhere stays as it was
   write_entry(p, key, value, deadline);
   store32(p + chain_at, chain);
   hook(h) = links;

@@ -69,6 +69,15 @@ uint32_t slab_arena::allocate(size_t bytes) {
   return h;
 }
 
+char* slab_arena::exclusive(uint32_t h, size_t bytes) {
+  if (h & large_bit) {
+    auto& blob = large_[h & ~large_bit];
+    if (blob.use_count() > 1) // a count read under the owner's lock only falls meanwhile
+      blob.reset(new char[std::max<size_t>(bytes, 4)]);
+  }
+  return at(h);
+}
+
 void slab_arena::release(uint32_t h, size_t bytes) {
   if (h & large_bit) {
     uint32_t index = h & ~large_bit;

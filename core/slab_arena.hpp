@@ -43,6 +43,22 @@ public:
   }
   const char* at(uint32_t h) const { return const_cast<slab_arena*>(this)->at(h); }
 
+  /// A reference that keeps a large blob's bytes alive and unchanged after the slot is released
+  /// or rewritten (null for a slot on a page: those are reused at once). Why: a reader on another
+  /// thread (an I/O loop sending a 120 KB value) takes it under the owner's lock and reads the
+  /// value after unlocking, so the lock is not held for the send. Safe to drop on any thread.
+  std::shared_ptr<const char> share(uint32_t h) const {
+    if (!(h & large_bit))
+      return nullptr;
+    auto& blob = large_[h & ~large_bit];
+    return std::shared_ptr<const char>(blob, blob.get());
+  }
+
+  /// The slot's memory for rewriting it whole (`bytes`: what was asked for it): its own, unless
+  /// it is a large blob somebody shares, which is then replaced by a fresh one of the same size
+  /// (the sharer keeps the old bytes; nothing of them is copied).
+  char* exclusive(uint32_t h, size_t bytes);
+
   /// The bytes a request of `bytes` really occupies.
   static size_t slot_size(size_t bytes);
   /// Bytes held from the system: pages plus large blobs.
@@ -93,7 +109,7 @@ private:
   std::vector<page_info> info_; ///< one per page
   std::vector<uint32_t> empty_; ///< pages with no slot in use, for any size
   std::vector<size_class> classes_;
-  std::vector<std::unique_ptr<char[]>> large_;
+  std::vector<std::shared_ptr<char[]>> large_; ///< shared only while a reader holds one (share)
   std::vector<uint32_t> large_free_;
   size_t large_bytes_ = 0;
 };

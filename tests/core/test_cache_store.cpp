@@ -63,6 +63,41 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("a large value a reader pinned keeps its bytes while the store rewrites and drops it",
+          "[store]") {
+  // Why: an I/O loop sends a 120 KB hit after unlocking the store; a SET of the key meanwhile
+  // (same size: rewritten in place otherwise) or its eviction must not change what it sends.
+  store_fixture f;
+  std::string key = "tensor", first(122880, 'a'), second(122880, 'b');
+  REQUIRE(f.put(key, first));
+  auto read = f.store.try_hit(key, key_hash(key));
+  REQUIRE(read);
+  REQUIRE(read.pin != nullptr);
+  REQUIRE(f.put(key, second)); // the same size: the slot is rewritten, in a fresh blob
+  CHECK(read.value == first);
+  CHECK(f.get(key) == second);
+  auto again = f.store.try_hit(key, key_hash(key));
+  REQUIRE(f.store.erase(key, key_hash(key)));
+  CHECK(read.value == first);
+  CHECK(again.value == second);
+  CHECK(f.get(key) == "<miss>");
+  // Unpinned, a rewrite stays in place (no new blob for every SET of a tensor).
+  REQUIRE(f.put(key, first));
+  const char* where = f.store.try_hit(key, key_hash(key)).value.data();
+  REQUIRE(f.put(key, second));
+  auto last = f.store.try_hit(key, key_hash(key));
+  CHECK(last.value.data() == where);
+  CHECK(last.value == second);
+}
+
+TEST_CASE("small values are not pinned: they are read under the store's lock", "[store]") {
+  store_fixture f;
+  REQUIRE(f.put("k", std::string(16000, 'x'))); // the largest entries on pages
+  auto r = f.store.try_hit("k", key_hash("k"));
+  REQUIRE(r);
+  CHECK(r.pin == nullptr);
+}
+
 TEST_CASE("an entry expires when its TTL has passed on the injected clock", "[store][ttl]") {
   store_fixture f;
   REQUIRE(f.put("short", "v", 10s));
