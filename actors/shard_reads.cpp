@@ -186,6 +186,12 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
   auto& st = self->state;
   batch_reads b;
   b.results.resize(keys.size());
+  struct pinned_hit {
+    size_t index;
+    std::shared_ptr<const char> pin;
+    std::string_view value;
+  };
+  std::vector<pinned_hit> pinned;
   auto lock = lock_store(self);
   b.since = st.store->write_seq();
   // Fetch every key's bucket, then every key's entry, before reading any: the cache misses
@@ -202,7 +208,9 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
     st.shared->sample_read(keys[i]);
     if (auto found = st.store->get(keys[i], hashes[i])) {
       st.shared->note_hit(hashes[i]);
-      b.results[i] = make_hit(std::string{found.value}, tier::l1);
+      b.results[i] = make_hit(found.pin ? std::string{} : std::string{found.value}, tier::l1);
+      if (found.pin)
+        pinned.push_back({i, std::move(found.pin), found.value});
       b.results[i].hot = st.shared->hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
         b.stale.push_back(i);
@@ -215,6 +223,9 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
         b.missing.push_back(i);
     }
   }
+  lock.unlock();
+  for (auto& p : pinned) // large values are copied with the store unlocked (the loops read it)
+    b.results[p.index].value.assign(p.value.data(), p.value.size());
   return b;
 }
 

@@ -293,15 +293,15 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
       }
       ++counters_.stale_hits;
       policy_->on_hit(h, hash);
-      return {value_of(p), true, true, 0, false, nullptr};
+      return {value_of(p), true, true, 0, false, arena_.share(h)};
     }
     ++counters_.hits;
     policy_->on_hit(h, hash);
-    return {value_of(p), true, false, ms_left(deadline, now), false, nullptr};
+    return {value_of(p), true, false, ms_left(deadline, now), false, arena_.share(h)};
   }
   ++counters_.hits;
   policy_->on_hit(h, hash);
-  return {value_of(p), true, false, 0, false, nullptr};
+  return {value_of(p), true, false, 0, false, arena_.share(h)};
 }
 
 // Long: the three ways a put lands (in place, moved, new) share the bookkeeping that follows.

@@ -52,8 +52,8 @@ struct store_lookup {
   /// (core/refresh_ahead.hpp) costs the hit path no second lookup.
   int64_t ttl_left_ms = 0;
   bool absent = false; ///< try_hit(count_absent): no entry at all, and the miss was counted
-  /// try_hit of an entry over 16 KiB (a large blob, slab_arena::share): keeps `value` valid
-  /// and unchanged after the store is unlocked and written to, until dropped; null otherwise.
+  /// A hit of an entry over 16 KiB (a large blob, slab_arena::share): keeps `value` valid and
+  /// unchanged after the store is unlocked and written to, until dropped; null otherwise.
   std::shared_ptr<const char> pin;
   explicit operator bool() const { return found; }
 };

@@ -37,7 +37,7 @@ frequency_sketch::frequency_sketch(uint64_t expected_entries, uint64_t seed)
 
 void frequency_sketch::grow() {
   uint64_t words = (block_mask_ + 1) * 8;
-  decltype(table_) table(2 * words + 8, 0);
+  std::vector<uint64_t> table(2 * words + 8, 0);
   uint64_t offset = (64 - reinterpret_cast<uintptr_t>(table.data()) % 64) % 64 / 8;
   auto old_first = table_.begin() + static_cast<std::ptrdiff_t>(table_offset_);
   auto old_last = old_first + static_cast<std::ptrdiff_t>(words);

@@ -5,8 +5,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/os_page_allocator.hpp"
-
 namespace ac {
 
 /// splitmix64's finalizer: spreads sequential or clustered ids over all 64 bits before they
@@ -72,11 +70,9 @@ private:
   uint64_t additions_ = 0; // increments since the last reset
   uint64_t resets_ = 0;
   uint64_t seed_;
-  /// 16 counters of 4 bits per word, in blocks of 8 words; on huge pages from 2 MiB (1/4 M
-  /// entries), since every access reads a random block of it.
-  std::vector<uint64_t, os_page_allocator<uint64_t>> table_;
-  uint64_t table_offset_ = 0; // words before the first cache-line-aligned block
-  uint64_t block_mask_ = 0;   // block count - 1 (a power of two)
+  std::vector<uint64_t> table_; // 16 counters of 4 bits per word, in blocks of 8 words
+  uint64_t table_offset_ = 0;   // words before the first cache-line-aligned block
+  uint64_t block_mask_ = 0;     // block count - 1 (a power of two)
 };
 
 } // namespace ac

@@ -112,12 +112,8 @@ uint32_t slab_arena::take_page(uint32_t cls) {
   } else {
     if (pages_.size() >= max_pages)
       return no_page;
-    if (pages_.size() % pages_per_chunk == 0) {
-      auto* chunk = static_cast<char*>(map_block(huge_page_bytes));
-      if (!chunk)
-        return no_page;
-      chunks_.emplace_back(chunk);
-    }
+    if (pages_.size() % pages_per_chunk == 0) // not value-initialized: untouched pages stay virtual
+      chunks_.emplace_back(new char[page_bytes * pages_per_chunk]);
     pages_.push_back(chunks_.back().get() + (pages_.size() % pages_per_chunk) * page_bytes);
     info_.emplace_back();
     page = static_cast<uint32_t>(pages_.size() - 1);

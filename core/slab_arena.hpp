@@ -6,7 +6,6 @@
 #include <memory>
 #include <vector>
 
-#include "core/os_page_allocator.hpp"
 #include "core/policy_nodes.hpp"
 
 namespace ac {
@@ -27,7 +26,7 @@ class slab_arena {
 public:
   static constexpr size_t page_bytes = 64 * 1024;
   static constexpr size_t largest_slot = 16 * 1024;
-  static constexpr size_t pages_per_chunk = huge_page_bytes / page_bytes;
+  static constexpr size_t pages_per_chunk = 16;
 
   slab_arena();
 
@@ -96,16 +95,10 @@ private:
   void unlink(uint32_t page);
   bool has_room(const page_info& p) const;
 
-  /// A chunk of pages_per_chunk pages, mapped with map_block (one huge page where the kernel
-  /// gives them: entries are read at random, so their TLB reach matters).
-  struct unmap_chunk {
-    void operator()(char* p) const noexcept { unmap_block(p, huge_page_bytes); }
-  };
   std::vector<char*> pages_; ///< into chunks_
-  /// Pages come 32 to a 2 MiB chunk: a 64 KiB malloc of its own costs jemalloc ~7% extra, and
-  /// a chunk is what one huge page holds. The price: a store that holds anything holds at least
-  /// one huge page (2 MiB of RSS), where 64 KiB pages were faulted in one at a time.
-  std::vector<std::unique_ptr<char, unmap_chunk>> chunks_;
+  /// Pages come 16 to a 1 MiB chunk: a 64 KiB malloc of its own costs jemalloc ~7% extra,
+  /// and a chunk's untouched pages cost no resident memory.
+  std::vector<std::unique_ptr<char[]>> chunks_;
   std::vector<page_info> info_; ///< one per page
   std::vector<uint32_t> empty_; ///< pages with no slot in use, for any size
   std::vector<size_class> classes_;
