@@ -206,7 +206,7 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
     st.store->prefetch_links(hashes[i]);
   for (size_t i = 0; i < keys.size(); ++i) {
     st.shared->sample_read(keys[i]);
-    if (auto found = st.store->get(keys[i], hashes[i])) {
+    if (auto found = st.store->get(keys[i], hashes[i], true)) {
       st.shared->note_hit(hashes[i]);
       b.results[i] = make_hit(found.pin ? std::string{} : std::string{found.value}, tier::l1);
       if (found.pin)

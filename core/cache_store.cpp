@@ -273,7 +273,7 @@ store_lookup cache_store::try_hit(std::string_view key, uint64_t hash, bool coun
   return {value_of(p), true, false, left_ms, false, arena_.share(h)};
 }
 
-store_lookup cache_store::get(std::string_view key, uint64_t hash) {
+store_lookup cache_store::get(std::string_view key, uint64_t hash, bool pin_large) {
   uint32_t h = find(key, hash, nullptr);
   if (h == null_handle) {
     count_miss(hash);
@@ -293,15 +293,17 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash) {
       }
       ++counters_.stale_hits;
       policy_->on_hit(h, hash);
-      return {value_of(p), true, true, 0, false, arena_.share(h)};
+      return {value_of(p), true, true, 0, false, pin_large ? arena_.share(h) : nullptr};
     }
     ++counters_.hits;
     policy_->on_hit(h, hash);
-    return {value_of(p), true, false, ms_left(deadline, now), false, arena_.share(h)};
+    return {value_of(p), true,
+            false,       ms_left(deadline, now),
+            false,       pin_large ? arena_.share(h) : nullptr};
   }
   ++counters_.hits;
   policy_->on_hit(h, hash);
-  return {value_of(p), true, false, 0, false, arena_.share(h)};
+  return {value_of(p), true, false, 0, false, pin_large ? arena_.share(h) : nullptr};
 }
 
 // Long: the three ways a put lands (in place, moved, new) share the bookkeeping that follows.

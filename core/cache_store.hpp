@@ -42,7 +42,8 @@ struct store_counters {
   uint64_t ghost_hits = 0; ///< misses on recently evicted keys: hits a larger budget would have had
 };
 
-/// What get() found. `value` points into the store and is valid until the next mutating call.
+/// What get() found. `value` points into the store and is valid until the next mutating call,
+/// or while `pin` is held.
 struct store_lookup {
   std::string_view value;
   bool found = false;
@@ -52,8 +53,9 @@ struct store_lookup {
   /// (core/refresh_ahead.hpp) costs the hit path no second lookup.
   int64_t ttl_left_ms = 0;
   bool absent = false; ///< try_hit(count_absent): no entry at all, and the miss was counted
-  /// A hit of an entry over 16 KiB (a large blob, slab_arena::share): keeps `value` valid and
-  /// unchanged after the store is unlocked and written to, until dropped; null otherwise.
+  /// try_hit, or get(pin_large), of an entry over 16 KiB (a large blob, slab_arena::share):
+  /// keeps `value` valid and unchanged after the store is unlocked and written to, until
+  /// dropped; null otherwise.
   std::shared_ptr<const char> pin;
   explicit operator bool() const { return found; }
 };
@@ -79,7 +81,10 @@ public:
   cache_store& operator=(const cache_store&) = delete;
 
   /// Looks a key up; counts a hit, stale hit or miss. Expired entries past stale_ttl are dropped.
-  store_lookup get(std::string_view key, uint64_t hash);
+  /// `pin_large`: a large value's hit comes with its pin (store_lookup::pin), for a caller that
+  /// copies it after unlocking; others leave it, so a pin that outlives their use never makes a
+  /// rewrite of the key take a fresh blob.
+  store_lookup get(std::string_view key, uint64_t hash, bool pin_large = false);
 
   /// A fresh hit or nothing: counts and touches only a hit. Misses, expired and stale entries
   /// are left untouched (and uncounted) for get() on the owner's slow path to handle, so a

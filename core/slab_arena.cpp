@@ -2,6 +2,7 @@
 #include "core/slab_arena.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace ac {
@@ -74,6 +75,8 @@ char* slab_arena::exclusive(uint32_t h, size_t bytes) {
     auto& blob = large_[h & ~large_bit];
     if (blob.use_count() > 1) // a count read under the owner's lock only falls meanwhile
       blob.reset(new char[std::max<size_t>(bytes, 4)]);
+    else // the last reader dropped its pin: its reads of the bytes come before our writes
+      std::atomic_thread_fence(std::memory_order_acquire);
   }
   return at(h);
 }

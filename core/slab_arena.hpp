@@ -21,7 +21,8 @@ namespace ac {
 /// holds about one budget of pages, not two (memcached's fixed slabs need a rebalancer for
 /// that; Segcache frees whole segments). Blobs above 16 KiB are allocated on their own.
 /// Handles: bit 31 clear: page (bits 14..30) and 4-byte offset in it (bits 0..13); bit 31
-/// set: index of a large blob. Up to 8 GiB of pages per arena. Single-threaded.
+/// set: index of a large blob. Up to 8 GiB of pages per arena. Single-threaded, but for the
+/// pins share() hands out, which any thread may hold and drop.
 class slab_arena {
 public:
   static constexpr size_t page_bytes = 64 * 1024;

@@ -76,7 +76,9 @@ TEST_CASE("a large value a reader pinned keeps its bytes while the store rewrite
   REQUIRE(f.put(key, second)); // the same size: the slot is rewritten, in a fresh blob
   CHECK(read.value == first);
   CHECK(f.get(key) == second);
-  auto again = f.store.get(key, key_hash(key)); // get() pins as try_hit() does
+  auto again = f.store.get(key, key_hash(key), true); // get(pin_large) pins as try_hit() does
+  REQUIRE(again.pin != nullptr);
+  CHECK(f.store.get(key, key_hash(key)).pin == nullptr); // a plain get() leaves it
   REQUIRE(f.store.erase(key, key_hash(key)));
   CHECK(read.value == first);
   CHECK(again.value == second);
