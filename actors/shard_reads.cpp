@@ -128,12 +128,16 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   auto lock = lock_store(self);
   auto since = st.store->write_seq(); // a load or refresh of this read loses to a later write
   st.shared->sample_read(key);
-  if (auto found = st.store->get(key, hash)) {
+  if (auto found = st.store->get(key, hash, true)) {
     st.shared->note_hit(hash);
-    auto result = make_hit(std::string{found.value}, tier::l1);
+    auto result = make_hit(found.pin ? std::string{} : std::string{found.value}, tier::l1);
     result.hot = st.shared->hot.is_hot(key, cfg.hot_threshold);
     bool ahead = !found.stale && st.shared->refresh_due(key, found.ttl_left_ms);
     lock.unlock();
+    if (found.pin) { // a large value is copied with the store unlocked (the loops read it)
+      result.value.assign(found.value.data(), found.value.size());
+      found.pin.reset();
+    }
     if (result.hot)
       note_lent(self, cfg, key);
     if (found.stale)
