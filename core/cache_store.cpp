@@ -280,6 +280,7 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash, bool pin_larg
     return {};
   }
   const char* p = arena_.at(h);
+  auto pin = [&] { return pin_large ? arena_.share(h) : std::shared_ptr<const char>{}; };
   uint32_t deadline = deadline_of(p);
   if (deadline != 0) {
     auto now = now_rel_ns();
@@ -293,17 +294,15 @@ store_lookup cache_store::get(std::string_view key, uint64_t hash, bool pin_larg
       }
       ++counters_.stale_hits;
       policy_->on_hit(h, hash);
-      return {value_of(p), true, true, 0, false, pin_large ? arena_.share(h) : nullptr};
+      return {value_of(p), true, true, 0, false, pin()};
     }
     ++counters_.hits;
     policy_->on_hit(h, hash);
-    return {value_of(p), true,
-            false,       ms_left(deadline, now),
-            false,       pin_large ? arena_.share(h) : nullptr};
+    return {value_of(p), true, false, ms_left(deadline, now), false, pin()};
   }
   ++counters_.hits;
   policy_->on_hit(h, hash);
-  return {value_of(p), true, false, 0, false, pin_large ? arena_.share(h) : nullptr};
+  return {value_of(p), true, false, 0, false, pin()};
 }
 
 // Long: the three ways a put lands (in place, moved, new) share the bookkeeping that follows.
