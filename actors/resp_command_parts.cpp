@@ -1,6 +1,7 @@
 // Internal to the RESP command layer (see resp_command_parts.hpp): replies, checks, and values headed for a key's owner.
 #include "actors/resp_command_parts.hpp"
 #include "actors/resp_session_io.hpp"
+#include "core/pinned_copies.hpp"
 #include "core/ttl_clock.hpp"
 
 #include <algorithm>
@@ -184,12 +185,7 @@ inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local
   if (!lock || !ss->store)
     return found;
   auto& store = *ss->store;
-  struct pinned_hit {
-    uint32_t pos;
-    std::shared_ptr<const char> pin;
-    std::string_view value;
-  };
-  std::vector<pinned_hit> pinned;
+  pinned_copies large;
   // Software-pipelined prefetch: a key's bucket 16 keys ahead, its entry (which needs the
   // bucket) 8 ahead, its policy-list neighbours (which need the entry) 4 ahead. All at once
   // would ask for more lines than a core keeps in flight.
@@ -211,10 +207,8 @@ inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local
     if (hit) {
       if (hit.refresh)
         ahead.push_back({k, hit.ttl_left_ms, hit.since});
-      if (hit.pin)
-        pinned.push_back({k->pos, std::move(hit.pin), hit.value});
-      else
-        hits[k->pos] = make_hit(std::string{hit.value}, tier::l1);
+      hits[k->pos] = make_hit(std::string{}, tier::l1);
+      large.assign(hits[k->pos].value, hit.value, std::move(hit.pin));
       ++found.hits;
     } else if (hit.miss) {
       hits[k->pos] = make_final_miss();
@@ -222,8 +216,7 @@ inline_answers hits_in_shard(shard_store* ss, const local_key* from, const local
     found.answered += hit.answered();
   }
   lock.unlock();
-  for (auto& p : pinned) // large values are copied with the store unlocked
-    hits[p.pos] = make_hit(std::string{p.value}, tier::l1);
+  large.copy_all();
   return found;
 }
 

@@ -7,6 +7,7 @@
 #include "actors/shard_internal.hpp"
 #include "actors/stats_helpers.hpp"
 #include "core/key_normalization.hpp"
+#include "core/pinned_copies.hpp"
 #include "messages/errors.hpp"
 
 namespace ac::shard_impl {
@@ -130,14 +131,13 @@ caf::result<lookup_result> get_one(self_ptr self, const shard_config& cfg, const
   st.shared->sample_read(key);
   if (auto found = st.store->get(key, hash, true)) {
     st.shared->note_hit(hash);
-    auto result = make_hit(found.pin ? std::string{} : std::string{found.value}, tier::l1);
+    auto result = make_hit(std::string{}, tier::l1);
+    pinned_copies large;
+    large.assign(result.value, found.value, std::move(found.pin));
     result.hot = st.shared->hot.is_hot(key, cfg.hot_threshold);
     bool ahead = !found.stale && st.shared->refresh_due(key, found.ttl_left_ms);
     lock.unlock();
-    if (found.pin) { // a large value is copied with the store unlocked (the loops read it)
-      result.value.assign(found.value.data(), found.value.size());
-      found.pin.reset();
-    }
+    large.copy_all();
     if (result.hot)
       note_lent(self, cfg, key);
     if (found.stale)
@@ -190,12 +190,7 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
   auto& st = self->state;
   batch_reads b;
   b.results.resize(keys.size());
-  struct pinned_hit {
-    size_t index;
-    std::shared_ptr<const char> pin;
-    std::string_view value;
-  };
-  std::vector<pinned_hit> pinned;
+  pinned_copies large;
   auto lock = lock_store(self);
   b.since = st.store->write_seq();
   // Fetch every key's bucket, then every key's entry, before reading any: the cache misses
@@ -212,9 +207,8 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
     st.shared->sample_read(keys[i]);
     if (auto found = st.store->get(keys[i], hashes[i], true)) {
       st.shared->note_hit(hashes[i]);
-      b.results[i] = make_hit(found.pin ? std::string{} : std::string{found.value}, tier::l1);
-      if (found.pin)
-        pinned.push_back({i, std::move(found.pin), found.value});
+      b.results[i] = make_hit(std::string{}, tier::l1);
+      large.assign(b.results[i].value, found.value, std::move(found.pin));
       b.results[i].hot = st.shared->hot.is_hot(keys[i], cfg.hot_threshold);
       if (found.stale)
         b.stale.push_back(i);
@@ -228,8 +222,7 @@ batch_reads read_batch(self_ptr self, const shard_config& cfg, const std::vector
     }
   }
   lock.unlock();
-  for (auto& p : pinned) // large values are copied with the store unlocked (the loops read it)
-    b.results[p.index].value.assign(p.value.data(), p.value.size());
+  large.copy_all();
   return b;
 }
 
