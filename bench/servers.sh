@@ -54,16 +54,19 @@ preload() {
 # ticks PID: the process's CPU so far (utime + stime, clock ticks), read before and after a run.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# awk_median: an awk function median(a, k) of a[1..k], for the summaries' awk programs. Plain awk
+# (Debian ships mawk, which has no asort): an insertion sort of k values.
+awk_median='
+  function median(a, k,   i, j, t, v) {
+    for (i = 1; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+  }'
+
 # ab_summary ROWS: medians of an A/B run's rows ("ROUND WHO RPS CPU_TICKS [L2_TICKS]", WHO one of
 # redis, old, new) and the new/old and new/redis ratios per round, as medians.
 ab_summary() {
-  awk '
+  awk "$awk_median"'
     { rps[$2, $1] = $3; cpu[$2, $1] = $4; l2[$2, $1] = $5; n = ($1 > n ? $1 : n) }
-    # Plain awk (Debian ships mawk, which has no asort): an insertion sort of k values.
-    function median(a, k,   i, j, t, v) {
-      for (i = 1; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-      return (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
-    }
     END {
       split("redis old new", who, " ")
       for (w = 1; w <= 3; w++) { for (i = 1; i <= n; i++) { x[i] = rps[who[w], i]; y[i] = cpu[who[w], i]; z[i] = l2[who[w], i] }

@@ -41,11 +41,7 @@ for r in $(seq "$rounds"); do
   done
   order=("${order[@]:1}" "${order[0]}")
 done
-awk '
-  function median(a, k,   i, j, t, v) {
-    for (i = 1; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-    return (k % 2) ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
-  }
+awk "$awk_median"'
   { n[$2]++; rps[$2, n[$2]] = $3; p50[$2, n[$2]] = $4; p99[$2, n[$2]] = $5 }
   END {
     split("old new", who, " ")
